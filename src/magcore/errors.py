@@ -1,0 +1,152 @@
+"""Every error magcore raises on purpose, in one hierarchy rooted in :class:`MagcoreError`.
+
+Callers of the public API never see a ``jsonschema``, ``sqlite3``, ``psycopg`` or ``pluggy``
+exception: those are wrapped at the boundary with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = [
+    "AccessDenied",
+    "ConflictError",
+    "ConsentError",
+    "DefinitionError",
+    "MagcoreDeprecationWarning",
+    "MagcoreError",
+    "MagcoreWarning",
+    "NotFoundError",
+    "PluginError",
+    "Problem",
+    "RecordInvalidError",
+    "ScoringNotAllowedError",
+    "StorageError",
+    "TransitionError",
+]
+
+
+class MagcoreError(Exception):
+    """Base of every error magcore raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with a document: where (a JSON pointer) and what (a readable message)."""
+
+    pointer: str
+    message: str
+    keyword: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+class DefinitionError(MagcoreError, ValueError):
+    """A cycle, form, theme or workflow definition is inconsistent (raised when it is loaded)."""
+
+    def __init__(self, message: str, *, pointer: str = "", source: str | None = None) -> None:
+        self.message = message
+        self.pointer = pointer
+        self.source = source
+        where = f" at {pointer}" if pointer else ""
+        origin = f" (from {source})" if source else ""
+        super().__init__(f"{message}{where}{origin}")
+
+
+class ScoringNotAllowedError(DefinitionError):
+    """A definition or form introduces a rating, grade, rank or score of a person.
+
+    magcore is scoring-free by construction: such a definition is refused, never stored.
+    """
+
+    def __init__(self, field: str, reason: str, *, source: str | None = None) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(
+            f"scoring is not allowed: field {field!r} {reason}", pointer=field, source=source
+        )
+
+
+class RecordInvalidError(MagcoreError, ValueError):
+    """A document fails its schema; ``problems`` lists every (JSON pointer, message)."""
+
+    def __init__(self, problems: Sequence[Problem], *, what: str = "record") -> None:
+        self.problems = tuple(problems)
+        self.what = what
+        listed = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"{what} is invalid: {listed}{more}")
+
+
+class TransitionError(MagcoreError):
+    """An action is not allowed in the conversation's current state, or not by this actor."""
+
+    def __init__(
+        self, *, conversation_id: str, state: str, action: str, reason: str | None = None
+    ) -> None:
+        self.conversation_id = conversation_id
+        self.state = state
+        self.action = action
+        self.reason = reason
+        because = f": {reason}" if reason else ""
+        super().__init__(
+            f"cannot {action} conversation {conversation_id} while it is {state}{because}"
+        )
+
+
+class ConsentError(MagcoreError):
+    """A sharing choice is malformed, or one that does not exist is revoked."""
+
+
+class AccessDenied(ConsentError, PermissionError):
+    """A read was refused by the access policy; ``reason`` says why."""
+
+    def __init__(self, *, actor: str, object_id: str, purpose: str, reason: str) -> None:
+        self.actor = actor
+        self.object_id = object_id
+        self.purpose = purpose
+        self.reason = reason
+        super().__init__(f"{actor} may not read {object_id} for {purpose!r}: {reason}")
+
+
+class ConflictError(MagcoreError):
+    """Optimistic concurrency: the stream moved on since it was read; nothing was written."""
+
+    def __init__(self, *, stream: str, expected_version: int, actual_version: int) -> None:
+        self.stream = stream
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        super().__init__(
+            f"stream {stream} is at version {actual_version}, expected {expected_version}; "
+            "nothing was written"
+        )
+
+
+class NotFoundError(MagcoreError, LookupError):
+    """A conversation, person, team, cycle or form does not exist."""
+
+
+class StorageError(MagcoreError):
+    """A store cannot be opened, read or written (bad URL, corrupt file, newer schema...)."""
+
+
+class PluginError(MagcoreError):
+    """A plugin failed: it did not import, raised inside a hook, or returned the wrong shape."""
+
+    def __init__(self, *, distribution: str, hook: str | None, reason: str) -> None:
+        self.distribution = distribution
+        self.hook = hook
+        self.reason = reason
+        where = f" in hook {hook}" if hook else ""
+        super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+
+class MagcoreWarning(UserWarning):
+    """Base of magcore's warnings."""
+
+
+class MagcoreDeprecationWarning(MagcoreWarning, DeprecationWarning):
+    """Something a plugin or caller uses will be removed in a later release."""

@@ -1,0 +1,340 @@
+"""The cycle definition: a municipality's conversation cycle, declared as versioned data.
+
+A definition says which kinds of conversation exist, how often each is due (its cadence), who may
+start one, who takes part (the participant pattern), who prepares, and which approvals a version
+needs before it becomes active. It loads from a plain dict or JSON file with
+:meth:`CycleDefinition.from_json`, which refuses scores and inconsistencies with an error that
+names the field.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import DefinitionError
+from ..scoring import check_definition
+from .organisation import _valid_id
+from .text import Text
+from .themes import Theme
+
+__all__ = [
+    "Applicability",
+    "Cadence",
+    "CadenceKind",
+    "ConversationKind",
+    "CycleDefinition",
+    "MonthEnd",
+    "ParticipantRole",
+    "Pattern",
+    "Recording",
+]
+
+
+class Pattern(enum.StrEnum):
+    """Who takes part in a conversation of a kind."""
+
+    EMPLOYEE_MANAGER = "employee_manager"
+    PEER = "peer"
+    THREE_PARTY = "three_party"
+    TEAM = "team"
+
+
+class ParticipantRole(enum.StrEnum):
+    """The part a person plays in one conversation."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    PEER = "peer"
+    COACH = "coach"
+    TEAM_MEMBER = "team_member"
+
+
+#: The roles each pattern needs, in order.
+PATTERN_ROLES: Mapping[Pattern, tuple[ParticipantRole, ...]] = {
+    Pattern.EMPLOYEE_MANAGER: (ParticipantRole.EMPLOYEE, ParticipantRole.MANAGER),
+    Pattern.PEER: (ParticipantRole.EMPLOYEE, ParticipantRole.PEER),
+    Pattern.THREE_PARTY: (
+        ParticipantRole.EMPLOYEE,
+        ParticipantRole.MANAGER,
+        ParticipantRole.COACH,
+    ),
+    Pattern.TEAM: (ParticipantRole.TEAM_MEMBER,),
+}
+
+
+class CadenceKind(enum.StrEnum):
+    """How often a kind of conversation is due."""
+
+    FREE = "free"
+    """No obligation; at most a gentle prompt after ``quiet_days`` without a conversation."""
+    PER_YEAR = "per_year"
+    """At least ``per_year`` conversations in each calendar year, spread evenly."""
+    INTERVAL = "interval"
+    """Every ``every_months`` months from the ``anchor`` day (e.g. half-yearly from 01-01)."""
+    AFTER_HIRE = "after_hire"
+    """``first_after_months`` after the hire date, then every ``every_months`` months."""
+
+
+class MonthEnd(enum.StrEnum):
+    """What adding months does to a day that the target month lacks (31 January + 1 month)."""
+
+    CLAMP = "clamp"
+    """Use the target month's last day (28/29 February)."""
+    NEXT_MONTH = "next_month"
+    """Use the first day of the month after (1 March)."""
+
+
+class Applicability(enum.StrEnum):
+    """Which employees a kind is planned for."""
+
+    EVERYONE = "everyone"
+    WITH_MANAGER = "with_manager"
+    SELF_STEERING = "self_steering"
+    TEAMS = "teams"
+
+
+class Recording(enum.StrEnum):
+    """How agreements may be recorded: MAG allows digital or on paper."""
+
+    DIGITAL = "digital"
+    PAPER = "paper"
+
+
+def _check_positive(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+    if value is not None and not (isinstance(value, int) and 1 <= value <= 120):
+        raise DefinitionError(f"{attribute.name} must be a whole number from 1 to 120", pointer=f"/{attribute.name}")
+
+
+@attrs.frozen(kw_only=True)
+class Cadence:
+    """When conversations of a kind are due. See :class:`CadenceKind` for the meaning of fields."""
+
+    kind: CadenceKind = attrs.field(converter=CadenceKind)
+    per_year: int | None = attrs.field(default=None, validator=_check_positive)
+    every_months: int | None = attrs.field(default=None, validator=_check_positive)
+    first_after_months: int | None = attrs.field(default=None, validator=_check_positive)
+    anchor: str = "01-01"
+    quiet_days: int | None = None
+    month_end: MonthEnd = attrs.field(default=MonthEnd.CLAMP, converter=MonthEnd)
+
+    def __attrs_post_init__(self) -> None:
+        needed = {
+            CadenceKind.FREE: (),
+            CadenceKind.PER_YEAR: ("per_year",),
+            CadenceKind.INTERVAL: ("every_months",),
+            CadenceKind.AFTER_HIRE: ("first_after_months", "every_months"),
+        }[self.kind]
+        for name in needed:
+            if getattr(self, name) is None:
+                raise DefinitionError(
+                    f"a {self.kind.value} cadence needs {name}", pointer=f"/{name}"
+                )
+        allowed = {*needed, "anchor", "month_end", "quiet_days"}
+        for name in ("per_year", "every_months", "first_after_months"):
+            if name not in allowed and getattr(self, name) is not None:
+                raise DefinitionError(
+                    f"{name} has no meaning for a {self.kind.value} cadence", pointer=f"/{name}"
+                )
+        try:
+            month, day = (int(part) for part in self.anchor.split("-"))
+            if not (1 <= month <= 12 and 1 <= day <= 28):
+                raise ValueError
+        except ValueError:
+            raise DefinitionError(
+                f"anchor {self.anchor!r} must be MM-DD with a day from 1 to 28", pointer="/anchor"
+            ) from None
+        if self.quiet_days is not None and not (1 <= self.quiet_days <= 3660):
+            raise DefinitionError("quiet_days must be from 1 to 3660", pointer="/quiet_days")
+
+    @property
+    def anchor_month_day(self) -> tuple[int, int]:
+        month, day = self.anchor.split("-")
+        return int(month), int(day)
+
+
+def _roles(value: Any) -> tuple[ParticipantRole, ...]:
+    return tuple(ParticipantRole(v) for v in value)
+
+
+def _recordings(value: Any) -> tuple[Recording, ...]:
+    return tuple(Recording(v) for v in value)
+
+
+@attrs.frozen(kw_only=True)
+class ConversationKind:
+    """One kind of conversation in a cycle (e.g. MAG's yearly conversation, a stress triangle)."""
+
+    id: str = attrs.field(validator=_valid_id)
+    name: Text = attrs.field(converter=Text.coerce)
+    pattern: Pattern = attrs.field(converter=Pattern)
+    cadence: Cadence
+    initiators: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
+    preparers: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    applies_to: Applicability = attrs.field(
+        default=Applicability.EVERYONE, converter=Applicability
+    )
+    preparation_form: str | None = None
+    record_form: str | None = None
+    duration_minutes: int = 45
+    special_category: bool = False
+
+    @property
+    def roles(self) -> tuple[ParticipantRole, ...]:
+        """The participant roles this kind's pattern needs."""
+        return PATTERN_ROLES[self.pattern]
+
+
+@attrs.frozen(kw_only=True)
+class CycleDefinition:
+    """A municipality's conversation cycle, one version of it. Load with :meth:`from_json`."""
+
+    id: str = attrs.field(validator=_valid_id)
+    version: int
+    name: Text = attrs.field(converter=Text.coerce)
+    description: Text | None = attrs.field(
+        default=None, converter=attrs.converters.optional(Text.coerce)
+    )
+    kinds: tuple[ConversationKind, ...] = attrs.field(converter=tuple)
+    themes: tuple[Theme, ...] = attrs.field(default=(), converter=tuple)
+    recording: tuple[Recording, ...] = attrs.field(
+        default=(Recording.DIGITAL, Recording.PAPER), converter=_recordings
+    )
+    approvals_required: tuple[str, ...] = attrs.field(
+        default=("works_council", "executive"), converter=tuple
+    )
+    retention_profile: str = "selectielijst-2020"
+
+    def __attrs_post_init__(self) -> None:
+        _check_consistent(self)
+
+    def kind(self, kind_id: str) -> ConversationKind:
+        """The conversation kind with id *kind_id*."""
+        for kind in self.kinds:
+            if kind.id == kind_id:
+                return kind
+        raise DefinitionError(f"cycle {self.id} has no conversation kind {kind_id!r}")
+
+    def theme(self, theme_id: str) -> Theme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise DefinitionError(f"cycle {self.id} has no theme {theme_id!r}")
+
+    @property
+    def key(self) -> str:
+        """``id@version``: how conversations refer to the definition they started under."""
+        return f"{self.id}@{self.version}"
+
+    # -- JSON ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, source: str | None = None) -> CycleDefinition:
+        """Load a definition from plain data.
+
+        Refuses a score first (:class:`~magcore.errors.ScoringNotAllowedError`), then any other
+        problem (:class:`~magcore.errors.DefinitionError`), naming the field and *source*.
+        """
+        from .convert import structure
+
+        if not isinstance(data, Mapping):
+            raise DefinitionError("a cycle definition must be a JSON object", source=source)
+        check_definition(data, source=source)
+        try:
+            return structure(dict(data), cls)
+        except DefinitionError as exc:
+            if source and exc.source is None:
+                raise DefinitionError(exc.message, pointer=exc.pointer, source=source) from exc
+            raise
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> CycleDefinition:
+        """Load a definition from a JSON file."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise DefinitionError(f"cannot read cycle definition: {exc}", source=str(path)) from exc
+        return cls.from_json(data, source=str(path))
+
+    def to_json(self) -> dict[str, Any]:
+        from .convert import unstructure
+
+        result: dict[str, Any] = unstructure(self)
+        return result
+
+    def fingerprint(self) -> str:
+        """A SHA-256 over the canonical JSON of this definition."""
+        canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_consistent(definition: CycleDefinition) -> None:
+    if not isinstance(definition.version, int) or definition.version < 1:
+        raise DefinitionError("version must be a whole number from 1", pointer="/version")
+    if not definition.kinds:
+        raise DefinitionError("a cycle needs at least one conversation kind", pointer="/kinds")
+    if not definition.recording:
+        raise DefinitionError("a cycle needs at least one way of recording", pointer="/recording")
+    theme_ids = [t.id for t in definition.themes]
+    duplicate = {t for t in theme_ids if theme_ids.count(t) > 1}
+    if duplicate:
+        raise DefinitionError(f"theme ids appear twice: {sorted(duplicate)}", pointer="/themes")
+    seen: set[str] = set()
+    for index, kind in enumerate(definition.kinds):
+        where = f"/kinds/{index}"
+        if kind.id in seen:
+            raise DefinitionError(f"conversation kind {kind.id!r} appears twice", pointer=where)
+        seen.add(kind.id)
+        roles = set(kind.roles)
+        if not kind.initiators:
+            raise DefinitionError("someone must be able to start the conversation", pointer=f"{where}/initiators")
+        for field in ("initiators", "preparers"):
+            for role in getattr(kind, field):
+                if role not in roles:
+                    raise DefinitionError(
+                        f"role {role.value!r} does not take part in a {kind.pattern.value} "
+                        f"conversation (roles: {', '.join(r.value for r in kind.roles)})",
+                        pointer=f"{where}/{field}",
+                    )
+        for theme in kind.themes:
+            if theme not in theme_ids:
+                raise DefinitionError(
+                    f"theme {theme!r} is not one of the cycle's themes", pointer=f"{where}/themes"
+                )
+        if kind.applies_to is Applicability.SELF_STEERING and kind.pattern in (
+            Pattern.EMPLOYEE_MANAGER,
+            Pattern.THREE_PARTY,
+        ):
+            raise DefinitionError(
+                f"a {kind.pattern.value} conversation needs a manager, but self-steering teams "
+                "have none",
+                pointer=f"{where}/applies_to",
+            )
+        if kind.pattern is Pattern.TEAM and kind.applies_to is not Applicability.TEAMS:
+            raise DefinitionError(
+                "a team conversation is planned per team: applies_to must be 'teams'",
+                pointer=f"{where}/applies_to",
+            )
+        if kind.pattern is not Pattern.TEAM and kind.applies_to is Applicability.TEAMS:
+            raise DefinitionError(
+                "only a team conversation can apply to 'teams'", pointer=f"{where}/applies_to"
+            )
+        if not (5 <= kind.duration_minutes <= 480):
+            raise DefinitionError(
+                "duration_minutes must be from 5 to 480", pointer=f"{where}/duration_minutes"
+            )
+        if kind.special_category is False and any(
+            definition.theme(t).special_category for t in kind.themes
+        ) and len(kind.themes) == 1:
+            raise DefinitionError(
+                "a kind about a special-category theme only must be marked special_category",
+                pointer=f"{where}/special_category",
+            )

@@ -1,0 +1,360 @@
+"""People, teams and the roles people hold over time.
+
+People are known by a stable pseudonymous id (never a name or a personnel number from the HR
+system). Who manages whom changes over time: every role assignment has a start and an optional
+end date, and a manager change is :meth:`Organisation.change_manager` with an effective date.
+Teams may have no manager at all (self-steering teams).
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import functools
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from ..errors import DefinitionError, NotFoundError
+
+__all__ = [
+    "Assignment",
+    "Organisation",
+    "Person",
+    "Role",
+    "Team",
+]
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def _valid_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise DefinitionError(
+            f"{attribute.name} {value!r} is not a valid id "
+            "(1-64 letters, digits, '.', '_', ':' or '-')",
+            pointer=f"/{attribute.name}",
+        )
+
+
+def _optional_id(instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None:
+        _valid_id(instance, attribute, value)  # type: ignore[arg-type]
+
+
+class Role(enum.StrEnum):
+    """A role a person holds in a team for a while."""
+
+    MEMBER = "member"
+    MANAGER = "manager"
+    COACH = "coach"
+
+
+@attrs.frozen(kw_only=True)
+class Person:
+    """An employee, known by a stable pseudonymous id. Never carries a score."""
+
+    id: str = attrs.field(validator=_valid_id)
+    hired_on: date | None = None
+    left_on: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.hired_on and self.left_on and self.left_on < self.hired_on:
+            raise DefinitionError(
+                f"person {self.id} leaves ({self.left_on}) before being hired ({self.hired_on})",
+                pointer="/left_on",
+            )
+
+    def employed_on(self, day: date) -> bool:
+        """Whether the person is employed on *day*."""
+        return (self.hired_on is None or self.hired_on <= day) and (
+            self.left_on is None or day < self.left_on
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Team:
+    """A team; ``parent`` is the team (department) its manager reports to."""
+
+    id: str = attrs.field(validator=_valid_id)
+    name: str = ""
+    department: str | None = None
+    parent: str | None = attrs.field(default=None, validator=_optional_id)
+    self_steering: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Assignment:
+    """*person* holds *role* in *team* from *start* until *end* (exclusive; ``None`` = open)."""
+
+    person: str = attrs.field(validator=_valid_id)
+    team: str = attrs.field(validator=_valid_id)
+    role: Role = attrs.field(converter=Role)
+    start: date
+    end: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.end is not None and self.end <= self.start:
+            raise DefinitionError(
+                f"assignment of {self.person} to {self.team} ends ({self.end}) "
+                f"on or before it starts ({self.start})",
+                pointer="/end",
+            )
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def overlaps(self, start: date, end: date) -> bool:
+        """Whether the assignment is active on any day of ``[start, end)``."""
+        return self.start < end and (self.end is None or start < self.end)
+
+
+def _index_by(items: Iterable[Assignment], key: str) -> dict[str, tuple[Assignment, ...]]:
+    grouped: dict[str, list[Assignment]] = {}
+    for item in items:
+        grouped.setdefault(getattr(item, key), []).append(item)
+    return {k: tuple(sorted(v, key=lambda a: a.start)) for k, v in grouped.items()}
+
+
+@attrs.frozen(kw_only=True)
+class Organisation:
+    """An organisation at every moment of its history: people, teams and dated assignments.
+
+    The value is immutable; changes such as :meth:`change_manager` return a new organisation.
+    """
+
+    id: str = attrs.field(validator=_valid_id)
+    name: str = ""
+    people: Mapping[str, Person] = attrs.field(factory=dict, hash=False)
+    teams: Mapping[str, Team] = attrs.field(factory=dict, hash=False)
+    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        for index, assignment in enumerate(self.assignments):
+            if assignment.person not in self.people:
+                raise DefinitionError(
+                    f"assignment names unknown person {assignment.person!r}",
+                    pointer=f"/assignments/{index}/person",
+                )
+            if assignment.team not in self.teams:
+                raise DefinitionError(
+                    f"assignment names unknown team {assignment.team!r}",
+                    pointer=f"/assignments/{index}/team",
+                )
+        for team in self.teams.values():
+            if team.parent is not None and team.parent not in self.teams:
+                raise DefinitionError(
+                    f"team {team.id} has unknown parent {team.parent!r}",
+                    pointer=f"/teams/{team.id}/parent",
+                )
+        self._check_one_manager_at_a_time()
+
+    def _check_one_manager_at_a_time(self) -> None:
+        for team, managers in self._managers_by_team.items():
+            for earlier, later in zip(managers, managers[1:], strict=False):
+                if earlier.end is None or earlier.end > later.start:
+                    raise DefinitionError(
+                        f"team {team} has two managers at once ({earlier.person} and "
+                        f"{later.person} from {later.start})",
+                        pointer=f"/teams/{team}",
+                    )
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        id: str,  # noqa: A002 - the domain's word
+        name: str = "",
+        people: Iterable[Person],
+        teams: Iterable[Team],
+        assignments: Iterable[Assignment],
+    ) -> Organisation:
+        """Build an organisation from iterables, refusing duplicate ids."""
+        people_by_id: dict[str, Person] = {}
+        for person in people:
+            if person.id in people_by_id:
+                raise DefinitionError(f"person {person.id} appears twice", pointer="/people")
+            people_by_id[person.id] = person
+        teams_by_id: dict[str, Team] = {}
+        for team in teams:
+            if team.id in teams_by_id:
+                raise DefinitionError(f"team {team.id} appears twice", pointer="/teams")
+            teams_by_id[team.id] = team
+        return cls(
+            id=id, name=name, people=people_by_id, teams=teams_by_id, assignments=tuple(assignments)
+        )
+
+    # -- indexes (computed once per value) ------------------------------------------------
+
+    @functools.cached_property
+    def _memberships_by_person(self) -> dict[str, tuple[Assignment, ...]]:
+        return _index_by((a for a in self.assignments if a.role is Role.MEMBER), "person")
+
+    @functools.cached_property
+    def _memberships_by_team(self) -> dict[str, tuple[Assignment, ...]]:
+        return _index_by((a for a in self.assignments if a.role is Role.MEMBER), "team")
+
+    @functools.cached_property
+    def _managers_by_team(self) -> dict[str, tuple[Assignment, ...]]:
+        return _index_by((a for a in self.assignments if a.role is Role.MANAGER), "team")
+
+    @functools.cached_property
+    def _managed_teams_by_person(self) -> dict[str, tuple[Assignment, ...]]:
+        return _index_by((a for a in self.assignments if a.role is Role.MANAGER), "person")
+
+    @functools.cached_property
+    def _coaches(self) -> tuple[Assignment, ...]:
+        return tuple(a for a in self.assignments if a.role is Role.COACH)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def person(self, person_id: str) -> Person:
+        try:
+            return self.people[person_id]
+        except KeyError:
+            raise NotFoundError(f"unknown person {person_id!r}") from None
+
+    def team(self, team_id: str) -> Team:
+        try:
+            return self.teams[team_id]
+        except KeyError:
+            raise NotFoundError(f"unknown team {team_id!r}") from None
+
+    def team_of(self, person_id: str, day: date) -> str | None:
+        """The team *person_id* is a member of on *day*; ``None`` between teams."""
+        for assignment in reversed(self._memberships_by_person.get(person_id, ())):
+            if assignment.active_on(day):
+                return assignment.team
+        return None
+
+    def manager_of_team(self, team_id: str, day: date) -> str | None:
+        """The manager of *team_id* on *day*; ``None`` for a self-steering or vacant team."""
+        managers = self._managers_by_team.get(team_id, ())
+        position = bisect.bisect_right([a.start for a in managers], day) - 1
+        if position >= 0 and managers[position].active_on(day):
+            return managers[position].person
+        return None
+
+    def manager_of(self, person_id: str, day: date) -> str | None:
+        """Who manages *person_id* on *day*.
+
+        A member's manager is their team's manager. A manager's own manager is the manager of the
+        parent team. ``None`` in a self-steering team without a manager.
+        """
+        for assignment in self._managed_teams_by_person.get(person_id, ()):
+            if assignment.active_on(day):
+                parent = self.teams[assignment.team].parent
+                return self.manager_of_team(parent, day) if parent else None
+        team = self.team_of(person_id, day)
+        if team is None:
+            return None
+        manager = self.manager_of_team(team, day)
+        return None if manager == person_id else manager
+
+    def members(self, team_id: str, day: date) -> tuple[str, ...]:
+        """The members of *team_id* on *day*, in id order."""
+        return tuple(
+            sorted(a.person for a in self._memberships_by_team.get(team_id, ()) if a.active_on(day))
+        )
+
+    def coaches(self, day: date) -> tuple[str, ...]:
+        """People holding a coach role on *day* (in any team)."""
+        return tuple(sorted({a.person for a in self._coaches if a.active_on(day)}))
+
+    def employees(self, day: date) -> Iterator[Person]:
+        """Everyone employed on *day*."""
+        return (p for p in self.people.values() if p.employed_on(day))
+
+    def manager_history(self, person_id: str) -> tuple[tuple[date, str | None], ...]:
+        """Every (date, manager) change for *person_id*, in date order, starting with the first."""
+        days: set[date] = set()
+        for assignment in self._memberships_by_person.get(person_id, ()):
+            days.add(assignment.start)
+            team_managers = self._managers_by_team.get(assignment.team, ())
+            for manager in team_managers:
+                if assignment.overlaps(manager.start, manager.end or date.max):
+                    days.add(max(manager.start, assignment.start))
+                    if manager.end is not None:
+                        days.add(manager.end)
+        history: list[tuple[date, str | None]] = []
+        for day in sorted(days):
+            manager = self.manager_of(person_id, day)
+            if not history or history[-1][1] != manager:
+                history.append((day, manager))
+        return tuple(history)
+
+    # -- changes (return a new Organisation) -------------------------------------------------
+
+    def change_manager(self, team_id: str, new_manager: str | None, on: date) -> Organisation:
+        """Return the organisation where *new_manager* manages *team_id* from *on*.
+
+        The current manager's assignment ends on *on*. ``None`` leaves the team without a manager.
+        """
+        self.team(team_id)
+        if new_manager is not None:
+            self.person(new_manager)
+        assignments: list[Assignment] = []
+        for assignment in self.assignments:
+            if (
+                assignment.role is Role.MANAGER
+                and assignment.team == team_id
+                and assignment.active_on(on)
+            ):
+                if assignment.start == on:
+                    continue
+                assignment = attrs.evolve(assignment, end=on)
+            assignments.append(assignment)
+        if new_manager is not None:
+            assignments.append(
+                Assignment(person=new_manager, team=team_id, role=Role.MANAGER, start=on)
+            )
+        return attrs.evolve(self, assignments=tuple(assignments))
+
+    def move_person(self, person_id: str, to_team: str, on: date) -> Organisation:
+        """Return the organisation where *person_id* is a member of *to_team* from *on*."""
+        self.person(person_id)
+        self.team(to_team)
+        assignments: list[Assignment] = []
+        for assignment in self.assignments:
+            if (
+                assignment.role is Role.MEMBER
+                and assignment.person == person_id
+                and assignment.active_on(on)
+            ):
+                if assignment.start == on:
+                    continue
+                assignment = attrs.evolve(assignment, end=on)
+            assignments.append(assignment)
+        assignments.append(Assignment(person=person_id, team=to_team, role=Role.MEMBER, start=on))
+        return attrs.evolve(self, assignments=tuple(assignments))
+
+    # -- JSON ------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        from .convert import converter
+
+        return {
+            "id": self.id,
+            "name": self.name,
+            "people": [converter.unstructure(p) for p in self.people.values()],
+            "teams": [converter.unstructure(t) for t in self.teams.values()],
+            "assignments": [converter.unstructure(a) for a in self.assignments],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Organisation:
+        from .convert import structure
+
+        return cls.build(
+            id=data["id"],
+            name=data.get("name", ""),
+            people=[structure(p, Person, f"/people/{i}") for i, p in enumerate(data["people"])],
+            teams=[structure(t, Team, f"/teams/{i}") for i, t in enumerate(data["teams"])],
+            assignments=[
+                structure(a, Assignment, f"/assignments/{i}")
+                for i, a in enumerate(data.get("assignments", ()))
+            ],
+        )

@@ -1,0 +1,40 @@
+"""Texts in Dutch and English (plain language, B1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+__all__ = ["LANGUAGES", "Text"]
+
+LANGUAGES = ("nl", "en")
+
+
+def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be a non-empty text")
+
+
+@attrs.frozen
+class Text:
+    """One text in Dutch (``nl``) and English (``en``); both are required."""
+
+    nl: str = attrs.field(validator=_non_empty)
+    en: str = attrs.field(validator=_non_empty)
+
+    def get(self, language: str) -> str:
+        """The text in *language* (``nl`` or ``en``); other languages fall back to Dutch."""
+        return self.en if language == "en" else self.nl
+
+    @classmethod
+    def coerce(cls, value: Text | Mapping[str, str] | str) -> Text:
+        """Accept a Text, a ``{"nl": ..., "en": ...}`` mapping, or one string for both."""
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, str):
+            return cls(nl=value, en=value)
+        return cls(nl=value["nl"], en=value["en"])
+
+    def to_json(self) -> dict[str, str]:
+        return {"nl": self.nl, "en": self.en}
