@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 import enum
 from collections.abc import Iterator, Mapping
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import cattrs
@@ -62,7 +62,7 @@ def _parse_datetime(value: Any) -> datetime:
 
 def _locate(exc: BaseException, pointer: str) -> Iterator[tuple[str, str]]:
     """Flatten a cattrs error group into (JSON pointer, message) pairs."""
-    if isinstance(exc, cattrs.BaseValidationError):
+    if isinstance(exc, cattrs.ClassValidationError | cattrs.IterableValidationError):
         with_notes, without_notes = exc.group_exceptions()
         for inner in without_notes:
             yield from _locate(inner, pointer)

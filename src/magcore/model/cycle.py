@@ -21,7 +21,7 @@ import attrs
 from ..errors import DefinitionError
 from ..scoring import check_definition
 from .organisation import _valid_id
-from .text import Text
+from .text import Text, as_optional_text, as_text
 from .themes import Theme
 
 __all__ = [
@@ -107,9 +107,13 @@ class Recording(enum.StrEnum):
     PAPER = "paper"
 
 
-def _check_positive(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+def _check_positive(
+    instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
     if value is not None and not (isinstance(value, int) and 1 <= value <= 120):
-        raise DefinitionError(f"{attribute.name} must be a whole number from 1 to 120", pointer=f"/{attribute.name}")
+        raise DefinitionError(
+            f"{attribute.name} must be a whole number from 1 to 120", pointer=f"/{attribute.name}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -172,15 +176,13 @@ class ConversationKind:
     """One kind of conversation in a cycle (e.g. MAG's yearly conversation, a stress triangle)."""
 
     id: str = attrs.field(validator=_valid_id)
-    name: Text = attrs.field(converter=Text.coerce)
+    name: Text = attrs.field(converter=as_text)
     pattern: Pattern = attrs.field(converter=Pattern)
     cadence: Cadence
     initiators: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
     preparers: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
     themes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    applies_to: Applicability = attrs.field(
-        default=Applicability.EVERYONE, converter=Applicability
-    )
+    applies_to: Applicability = attrs.field(default=Applicability.EVERYONE, converter=Applicability)
     preparation_form: str | None = None
     record_form: str | None = None
     duration_minutes: int = 45
@@ -198,10 +200,8 @@ class CycleDefinition:
 
     id: str = attrs.field(validator=_valid_id)
     version: int
-    name: Text = attrs.field(converter=Text.coerce)
-    description: Text | None = attrs.field(
-        default=None, converter=attrs.converters.optional(Text.coerce)
-    )
+    name: Text = attrs.field(converter=as_text)
+    description: Text | None = attrs.field(default=None, converter=as_optional_text)
     kinds: tuple[ConversationKind, ...] = attrs.field(converter=tuple)
     themes: tuple[Theme, ...] = attrs.field(default=(), converter=tuple)
     recording: tuple[Recording, ...] = attrs.field(
@@ -295,7 +295,9 @@ def _check_consistent(definition: CycleDefinition) -> None:
         seen.add(kind.id)
         roles = set(kind.roles)
         if not kind.initiators:
-            raise DefinitionError("someone must be able to start the conversation", pointer=f"{where}/initiators")
+            raise DefinitionError(
+                "someone must be able to start the conversation", pointer=f"{where}/initiators"
+            )
         for field in ("initiators", "preparers"):
             for role in getattr(kind, field):
                 if role not in roles:
@@ -331,9 +333,11 @@ def _check_consistent(definition: CycleDefinition) -> None:
             raise DefinitionError(
                 "duration_minutes must be from 5 to 480", pointer=f"{where}/duration_minutes"
             )
-        if kind.special_category is False and any(
-            definition.theme(t).special_category for t in kind.themes
-        ) and len(kind.themes) == 1:
+        if (
+            kind.special_category is False
+            and any(definition.theme(t).special_category for t in kind.themes)
+            and len(kind.themes) == 1
+        ):
             raise DefinitionError(
                 "a kind about a special-category theme only must be marked special_category",
                 pointer=f"{where}/special_category",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import enum
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
@@ -40,7 +41,9 @@ def _valid_id(instance: object, attribute: attrs.Attribute[str], value: str) -> 
         )
 
 
-def _optional_id(instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+def _optional_id(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
     if value is not None:
         _valid_id(instance, attribute, value)  # type: ignore[arg-type]
 
@@ -112,6 +115,10 @@ class Assignment:
         return self.start < end and (self.end is None or start < self.end)
 
 
+def _assignment_tuple(value: Iterable[Assignment]) -> tuple[Assignment, ...]:
+    return tuple(value)
+
+
 def _index_by(items: Iterable[Assignment], key: str) -> dict[str, tuple[Assignment, ...]]:
     grouped: dict[str, list[Assignment]] = {}
     for item in items:
@@ -130,7 +137,7 @@ class Organisation:
     name: str = ""
     people: Mapping[str, Person] = attrs.field(factory=dict, hash=False)
     teams: Mapping[str, Team] = attrs.field(factory=dict, hash=False)
-    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=tuple)
+    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=_assignment_tuple)
 
     def __attrs_post_init__(self) -> None:
         for index, assignment in enumerate(self.assignments):
@@ -154,7 +161,7 @@ class Organisation:
 
     def _check_one_manager_at_a_time(self) -> None:
         for team, managers in self._managers_by_team.items():
-            for earlier, later in zip(managers, managers[1:], strict=False):
+            for earlier, later in itertools.pairwise(managers):
                 if earlier.end is None or earlier.end > later.start:
                     raise DefinitionError(
                         f"team {team} has two managers at once ({earlier.person} and "
@@ -166,7 +173,7 @@ class Organisation:
     def build(
         cls,
         *,
-        id: str,  # noqa: A002 - the domain's word
+        id: str,
         name: str = "",
         people: Iterable[Person],
         teams: Iterable[Team],
@@ -281,9 +288,9 @@ class Organisation:
                         days.add(manager.end)
         history: list[tuple[date, str | None]] = []
         for day in sorted(days):
-            manager = self.manager_of(person_id, day)
-            if not history or history[-1][1] != manager:
-                history.append((day, manager))
+            current = self.manager_of(person_id, day)
+            if not history or history[-1][1] != current:
+                history.append((day, current))
         return tuple(history)
 
     # -- changes (return a new Organisation) -------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["LANGUAGES", "Text"]
+__all__ = ["LANGUAGES", "Text", "as_optional_text", "as_text"]
 
 LANGUAGES = ("nl", "en")
 
@@ -38,3 +38,13 @@ class Text:
 
     def to_json(self) -> dict[str, str]:
         return {"nl": self.nl, "en": self.en}
+
+
+def as_text(value: Text | Mapping[str, str] | str) -> Text:
+    """Converter: a Text from a Text, a mapping or a string."""
+    return Text.coerce(value)
+
+
+def as_optional_text(value: Text | Mapping[str, str] | str | None) -> Text | None:
+    """Converter: like :func:`as_text`, but ``None`` stays ``None``."""
+    return None if value is None else Text.coerce(value)

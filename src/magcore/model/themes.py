@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from .organisation import _valid_id
-from .text import Text
+from .text import Text, as_text
 
 __all__ = ["MAG_THEME_IDS", "Theme"]
 
@@ -35,6 +35,6 @@ class Theme:
     """
 
     id: str = attrs.field(validator=_valid_id)
-    title: Text = attrs.field(converter=Text.coerce)
+    title: Text = attrs.field(converter=as_text)
     prompts: tuple[Text, ...] = attrs.field(default=(), converter=_texts)
     special_category: bool = False

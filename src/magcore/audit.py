@@ -1,0 +1,105 @@
+"""The hash-chained audit log: every read decision and every change leaves a line.
+
+Each entry holds the fields the Dutch government's security baseline (BIO2) asks for: action,
+object, result, origin, actor and time. Entry *n* stores the SHA-256 of entry *n-1*, so an
+edited, removed, reordered or truncated entry breaks the chain; :func:`verify` says where.
+A store assigns sequence numbers and hashes inside its own transaction with :func:`chain_hash`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from .events import canonical_json
+from .storage.base import AuditRecord
+
+__all__ = [
+    "GENESIS",
+    "AuditProblem",
+    "AuditRecord",
+    "VerifyResult",
+    "chain_hash",
+    "entry_fields",
+    "verify",
+]
+
+#: The ``prev_hash`` of the first entry.
+GENESIS = "0" * 64
+
+_FIELDS = ("at", "actor", "action", "object", "result", "origin", "reason", "purpose")
+
+
+def entry_fields(record: AuditRecord | Mapping[str, Any]) -> dict[str, str]:
+    """The hashed fields of an audit record or stored entry, as plain strings."""
+    if isinstance(record, AuditRecord):
+        return {name: str(getattr(record, name)) for name in _FIELDS}
+    return {name: str(record.get(name, "")) for name in _FIELDS}
+
+
+def chain_hash(prev_hash: str, seq: int, record: AuditRecord | Mapping[str, Any]) -> str:
+    """The hash of entry *seq*, chained to *prev_hash*."""
+    payload = canonical_json({"seq": seq, "prev": prev_hash, **entry_fields(record)})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@attrs.frozen
+class AuditProblem:
+    """Where the chain breaks and why."""
+
+    seq: int
+    reason: str
+
+
+@attrs.frozen
+class VerifyResult:
+    """The outcome of :func:`verify`: ``ok`` and, if not, the first problem."""
+
+    ok: bool
+    entries: int
+    problem: AuditProblem | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def verify(
+    entries: Iterable[Mapping[str, Any]], *, expected_count: int | None = None
+) -> VerifyResult:
+    """Check the chain of stored *entries* (in ``seq`` order).
+
+    Finds an edited entry (its hash no longer matches), a removed or reordered one (a gap in
+    ``seq`` or a ``prev_hash`` that does not match), and truncation at the end when the caller
+    knows how many entries there should be (*expected_count*, e.g. from a separately kept
+    checkpoint) or when the last entry's hash differs from a checkpoint.
+    """
+    prev = GENESIS
+    count = 0
+    expected_seq = 1
+    for entry in entries:
+        seq = int(entry["seq"])
+        if seq != expected_seq:
+            return VerifyResult(
+                False,
+                count,
+                AuditProblem(expected_seq, f"expected entry {expected_seq}, found {seq}"),
+            )
+        if entry["prev_hash"] != prev:
+            return VerifyResult(
+                False, count, AuditProblem(seq, "does not follow the entry before it")
+            )
+        if chain_hash(prev, seq, entry) != entry["hash"]:
+            return VerifyResult(False, count, AuditProblem(seq, "was changed after it was written"))
+        prev = entry["hash"]
+        count += 1
+        expected_seq += 1
+    if expected_count is not None and count < expected_count:
+        return VerifyResult(
+            False,
+            count,
+            AuditProblem(count + 1, f"log ends after {count} of {expected_count} entries"),
+        )
+    return VerifyResult(True, count)

@@ -1,0 +1,140 @@
+"""The values inside a conversation: participants, preparations, records, agreements, notes.
+
+None of them has a score, rating, grade or rank field, and a test keeps it that way.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from .cycle import ParticipantRole, Recording
+
+__all__ = [
+    "Agreement",
+    "AgreementOwner",
+    "AgreementStatus",
+    "Dissent",
+    "Participant",
+    "Preparation",
+    "PrivateNote",
+    "RecordRevision",
+    "Response",
+    "Topic",
+]
+
+
+@attrs.frozen
+class Participant:
+    """A person taking part in one conversation, in one role."""
+
+    person: str
+    role: ParticipantRole = attrs.field(converter=ParticipantRole)
+
+
+@attrs.frozen(kw_only=True)
+class Preparation:
+    """What one participant prepared. Private to its author until published."""
+
+    author: str
+    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    published_at: datetime | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+@attrs.frozen(kw_only=True)
+class Topic:
+    """A topic one participant wants to talk about (both sides may raise topics)."""
+
+    author: str
+    text: str
+    theme: str | None = None
+
+
+class AgreementStatus(enum.StrEnum):
+    """Where an agreement stands. Never a judgement of how well it went."""
+
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class AgreementOwner(enum.StrEnum):
+    """Who takes an agreement on: one side, or both (all participants)."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    PEER = "peer"
+    COACH = "coach"
+    TEAM = "team"
+    BOTH = "both"
+
+
+@attrs.frozen(kw_only=True)
+class Agreement:
+    """An agreement (afspraak): who does what, optionally by when. Open ones carry forward."""
+
+    id: str
+    text: str
+    owner: AgreementOwner = attrs.field(converter=AgreementOwner)
+    due: date | None = None
+    theme: str | None = None
+    status: AgreementStatus = attrs.field(default=AgreementStatus.OPEN, converter=AgreementStatus)
+    carried_from: str | None = None
+    """``conversation-id#agreement-id`` of the agreement this one continues, if any."""
+
+
+@attrs.frozen(kw_only=True)
+class RecordRevision:
+    """One revision of the shared record of a conversation.
+
+    ``medium`` says whether it was recorded digitally or on paper; a paper registration may have
+    no content at all (``content_on_paper=True``): the agreements live on the signed paper form.
+    """
+
+    revision: int
+    author: str
+    at: datetime
+    summary: str = ""
+    agreements: tuple[Agreement, ...] = ()
+    themes: tuple[str, ...] = ()
+    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    medium: Recording = attrs.field(default=Recording.DIGITAL, converter=Recording)
+    content_on_paper: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Dissent:
+    """A participant's note of disagreement with the record. Never blocks; never erased."""
+
+    author: str
+    text: str
+    at: datetime
+    about_revision: int
+
+
+@attrs.frozen(kw_only=True)
+class PrivateNote:
+    """A note its author declared private: visible to the author alone."""
+
+    author: str
+    text: str
+    at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class Response:
+    """The employee's own view (zienswijze) next to something written about them."""
+
+    author: str
+    about: str
+    """What it answers: ``record``, ``preparation:<who>``, ``agreement:<id>``, ``dissent:<n>``."""
+    text: str
+    at: datetime

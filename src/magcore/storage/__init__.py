@@ -1,0 +1,21 @@
+"""Storage: the Store protocol and the built-in back ends (``memory://`` and ``sqlite:///``)."""
+
+from __future__ import annotations
+
+from .base import (
+    AgreementRow,
+    AuditRecord,
+    ConversationRow,
+    Store,
+    StoreSettings,
+    StreamWrite,
+)
+
+__all__ = [
+    "AgreementRow",
+    "AuditRecord",
+    "ConversationRow",
+    "Store",
+    "StoreSettings",
+    "StreamWrite",
+]

@@ -1,0 +1,171 @@
+"""The Store protocol every back end implements (memory, SQLite, PostgreSQL, a vendor's).
+
+A store keeps event streams with optimistic concurrency, the hash-chained audit log, and the read
+models that queries need. One call is one transaction: it is written wholly or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from ..events import CommittedBatch, Event
+
+__all__ = [
+    "AgreementRow",
+    "AuditRecord",
+    "ConversationRow",
+    "Store",
+    "StoreSettings",
+    "StreamWrite",
+]
+
+
+@attrs.frozen
+class StreamWrite:
+    """New *events* for *stream*, which must be at *expected_version* (0 = a new stream)."""
+
+    stream: str
+    expected_version: int
+    events: tuple[Event, ...] = attrs.field(converter=tuple)
+
+
+@attrs.frozen(kw_only=True)
+class StoreSettings:
+    """Settings a store plugin may honour when it opens a URL."""
+
+    timeout: float = 30.0
+    create: bool = True
+    """Create the database (and run migrations) if it does not exist yet."""
+    pool_size: int = 4
+    extra: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class AuditRecord:
+    """One line of the audit log as it is handed to the store (BIO2 fields).
+
+    The store assigns ``seq`` and chains ``prev_hash``/``hash`` inside its transaction, using
+    :func:`magcore.audit.chain_hash`, so that concurrent writers still form one chain.
+    """
+
+    at: str
+    """ISO 8601 UTC timestamp."""
+    actor: str
+    action: str
+    """e.g. ``read``, ``append``, ``share``, ``destroy``."""
+    object: str
+    """e.g. ``conversation:c-1/record``."""
+    result: str
+    """``allowed``, ``denied`` or ``done``."""
+    origin: str
+    """Where the request came from: ``api``, ``cli``, ``workflow``, a host name."""
+    reason: str = ""
+    purpose: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ConversationRow:
+    """The read model of one conversation: enough to list and count, never its content."""
+
+    id: str
+    cycle: str
+    kind: str
+    state: str
+    subject: str | None
+    team: str | None
+    participants: tuple[str, ...]
+    requested_on: date
+    scheduled_on: date | None
+    held_on: date | None
+    medium: str | None
+    version: int
+
+
+@attrs.frozen(kw_only=True)
+class AgreementRow:
+    """The read model of one agreement: whose it is, its status, where it was made."""
+
+    conversation: str
+    agreement: str
+    subject: str | None
+    owner: str
+    status: str
+    due: date | None
+    made_on: date | None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What magcore needs from storage. ``magcore.testing.storage`` holds the conformance suite."""
+
+    url: str
+
+    # -- events ----------------------------------------------------------------------------
+    def append(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
+        """Append to one or more streams in one transaction.
+
+        Every write's stream must be at its ``expected_version`` and its events numbered
+        ``expected_version + 1 ...`` without gaps; otherwise :class:`~magcore.errors.ConflictError`
+        is raised and nothing at all is written. Read models are updated in the same transaction.
+        """
+        ...
+
+    def read(self, stream: str) -> tuple[Event, ...]:
+        """Every event of *stream* in version order (empty for an unknown stream)."""
+        ...
+
+    def version(self, stream: str) -> int:
+        """The version of *stream*: its number of events (0 for an unknown stream)."""
+        ...
+
+    def read_all(
+        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, Event]]:
+        """Events of all streams in commit order, as ``(position, event)``, after *after*."""
+        ...
+
+    def streams(self, prefix: str = "") -> Iterator[str]:
+        """The names of streams starting with *prefix*, sorted."""
+        ...
+
+    # -- read models -----------------------------------------------------------------------
+    def conversations(
+        self,
+        *,
+        subject: str | None = None,
+        participant: str | None = None,
+        team: str | None = None,
+        states: Collection[str] | None = None,
+        held_from: date | None = None,
+        held_until: date | None = None,
+    ) -> list[ConversationRow]:
+        """Conversations matching every given filter (held range is ``[from, until)``)."""
+        ...
+
+    def open_agreements(self, subject: str) -> list[AgreementRow]:
+        """Open agreements from agreed conversations about *subject*, oldest first."""
+        ...
+
+    # -- audit -----------------------------------------------------------------------------
+    def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        """Append to the hash-chained audit log in one transaction."""
+        ...
+
+    def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
+        """Audit entries with ``seq``, the record's fields, ``prev_hash`` and ``hash``."""
+        ...
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The storage schema version this database is at."""
+        ...
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest version this magcore knows; refuse a newer one."""
+        ...
+
+    def close(self) -> None: ...
