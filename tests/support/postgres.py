@@ -133,9 +133,7 @@ def _check(proc: subprocess.CompletedProcess[str], what: str, log: Path | None =
 
 
 @contextlib.contextmanager
-def postgres_server(
-    *, user: str = DEFAULT_USER, database: str = DEFAULT_DATABASE
-) -> Iterator[str]:
+def postgres_server(*, user: str = DEFAULT_USER, database: str = DEFAULT_DATABASE) -> Iterator[str]:
     """Start a private PostgreSQL server on loopback and yield a connection URL to it."""
     bindir = find_bindir()
     workdir = Path(tempfile.mkdtemp(prefix="magcore-pg-"))
