@@ -28,6 +28,7 @@ from typing import Any
 
 import attrs
 
+from ._typing import to_tuple
 from .errors import TransitionError
 from .events import Event, thaw
 from .model.cycle import ConversationKind, CycleDefinition, ParticipantRole, Pattern, Recording
@@ -125,10 +126,10 @@ class RequestConversation(Command):
     conversation_id: str
     cycle: CycleDefinition
     kind: str
-    participants: tuple[Participant, ...] = attrs.field(converter=tuple)
+    participants: tuple[Participant, ...] = attrs.field(converter=to_tuple)
     team: str | None = None
-    themes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    carried_forward: tuple[Agreement, ...] = attrs.field(default=(), converter=tuple)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    carried_forward: tuple[Agreement, ...] = attrs.field(default=(), converter=to_tuple)
     action: str = attrs.field(init=False, default="request")
 
 
@@ -187,8 +188,8 @@ class DraftRecord(Command):
     """Write (a new revision of) the shared record; earlier confirmations no longer count."""
 
     summary: str = ""
-    agreements: tuple[Agreement, ...] = attrs.field(default=(), converter=tuple)
-    themes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    agreements: tuple[Agreement, ...] = attrs.field(default=(), converter=to_tuple)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     medium: Recording = attrs.field(default=Recording.DIGITAL, converter=Recording)
     action: str = attrs.field(init=False, default="draft_record")

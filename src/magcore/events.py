@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ._typing import to_tuple
 from .clock import as_utc
 
 __all__ = ["SYSTEM_ACTOR", "CommittedBatch", "Event", "canonical_json", "freeze"]
@@ -89,7 +90,7 @@ class Event:
 class CommittedBatch:
     """The events of one command, after the store committed them (what observers receive)."""
 
-    events: tuple[Event, ...] = attrs.field(converter=tuple)
+    events: tuple[Event, ...] = attrs.field(converter=to_tuple)
     position: int = 0
     """The store's global position of the last event in the batch (0 if the store has none)."""
 

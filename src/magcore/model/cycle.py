@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .._typing import to_tuple
 from ..errors import DefinitionError
 from ..scoring import check_definition
 from .organisation import _valid_id
@@ -181,7 +182,7 @@ class ConversationKind:
     cadence: Cadence
     initiators: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
     preparers: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
-    themes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     applies_to: Applicability = attrs.field(default=Applicability.EVERYONE, converter=Applicability)
     preparation_form: str | None = None
     record_form: str | None = None
@@ -202,8 +203,8 @@ class CycleDefinition:
     version: int
     name: Text = attrs.field(converter=as_text)
     description: Text | None = attrs.field(default=None, converter=as_optional_text)
-    kinds: tuple[ConversationKind, ...] = attrs.field(converter=tuple)
-    themes: tuple[Theme, ...] = attrs.field(default=(), converter=tuple)
+    kinds: tuple[ConversationKind, ...] = attrs.field(converter=to_tuple)
+    themes: tuple[Theme, ...] = attrs.field(default=(), converter=to_tuple)
     recording: tuple[Recording, ...] = attrs.field(
         default=(Recording.DIGITAL, Recording.PAPER), converter=_recordings
     )

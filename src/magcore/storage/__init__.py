@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import (
     AgreementRow,
+    AuditHead,
     AuditRecord,
     ConversationRow,
     Store,
@@ -13,6 +14,7 @@ from .base import (
 
 __all__ = [
     "AgreementRow",
+    "AuditHead",
     "AuditRecord",
     "ConversationRow",
     "Store",

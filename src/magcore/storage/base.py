@@ -12,10 +12,12 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from .._typing import to_tuple
 from ..events import CommittedBatch, Event
 
 __all__ = [
     "AgreementRow",
+    "AuditHead",
     "AuditRecord",
     "ConversationRow",
     "Store",
@@ -30,7 +32,7 @@ class StreamWrite:
 
     stream: str
     expected_version: int
-    events: tuple[Event, ...] = attrs.field(converter=tuple)
+    events: tuple[Event, ...] = attrs.field(converter=to_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -65,6 +67,18 @@ class AuditRecord:
     """Where the request came from: ``api``, ``cli``, ``workflow``, a host name."""
     reason: str = ""
     purpose: str = ""
+
+
+@attrs.frozen
+class AuditHead:
+    """The separately kept end of the audit log: how many entries, and the last one's hash.
+
+    Pass ``count`` as ``expected_count`` to :func:`magcore.audit.verify` to detect a log whose
+    last entries were cut off.
+    """
+
+    count: int
+    last_hash: str
 
 
 @attrs.frozen(kw_only=True)
@@ -105,12 +119,16 @@ class Store(Protocol):
     url: str
 
     # -- events ----------------------------------------------------------------------------
-    def append(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
+    def append(
+        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+    ) -> CommittedBatch:
         """Append to one or more streams in one transaction.
 
         Every write's stream must be at its ``expected_version`` and its events numbered
         ``expected_version + 1 ...`` without gaps; otherwise :class:`~magcore.errors.ConflictError`
-        is raised and nothing at all is written. Read models are updated in the same transaction.
+        is raised and nothing at all is written. Read models are updated in the same transaction,
+        and so are the *audit* records that describe the change (chained as in
+        :meth:`append_audit`). A stream may appear only once per call.
         """
         ...
 
@@ -157,6 +175,10 @@ class Store(Protocol):
 
     def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
         """Audit entries with ``seq``, the record's fields, ``prev_hash`` and ``hash``."""
+        ...
+
+    def audit_head(self) -> AuditHead:
+        """The separately kept entry count and last hash of the audit log."""
         ...
 
     # -- lifecycle -------------------------------------------------------------------------

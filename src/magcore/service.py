@@ -1,0 +1,372 @@
+"""The application service: commands in, events stored, observers told.
+
+Data flows one way: a call here → the aggregate checks the rule and produces events → the store
+appends them in one transaction → plugins observing committed batches hear about them. The
+service holds no rules of its own beyond looking people up in the organisation.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from .clock import Clock, SystemClock
+from .conversation import (
+    Command,
+    Conversation,
+    RequestConversation,
+    decide,
+    replay,
+    stream_of,
+)
+from .errors import ConflictError, NotFoundError, PluginError, TransitionError
+from .events import CommittedBatch, Event
+from .model.cycle import CycleDefinition, ParticipantRole, Pattern
+from .model.organisation import Organisation
+from .model.records import Agreement, Participant
+from .planning import CoverageReport, DueConversation, coverage, plan
+from .plugins import PluginHost, get_plugin_manager
+from .storage.base import Store, StoreSettings, StreamWrite
+
+__all__ = ["Service", "open_service", "org_stream"]
+
+log = logging.getLogger("magcore")
+
+
+def org_stream(org_id: str) -> str:
+    """The event stream of an organisation (its imports and changes)."""
+    return f"org:{org_id}"
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+class Service:
+    """One municipality's magcore: a store, the installed plugins, a clock.
+
+    Use :func:`open_service` to open one by URL. Every method that changes something is one
+    transaction; a refused command raises and writes nothing.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        host: PluginHost | None = None,
+        clock: Clock | None = None,
+        new_id: Callable[[], str] = _new_id,
+        origin: str = "api",
+    ) -> None:
+        self.store = store
+        self.host = host if host is not None else get_plugin_manager()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.new_id = new_id
+        self.origin = origin
+        self.plugin_failures: list[PluginError] = []
+        self._cycles: dict[str, CycleDefinition] = {}
+        contributed = self.host.hooks.cycles()
+        self.plugin_failures.extend(contributed.problems)
+        for definition in contributed:
+            self._cycles[definition.key] = definition
+        self._organisations: dict[str, tuple[int, Organisation]] = {}
+
+    # -- cycles ----------------------------------------------------------------------------
+
+    def add_cycle(self, definition: CycleDefinition | Mapping[str, Any]) -> CycleDefinition:
+        """Make a cycle definition available (plugins' definitions are added automatically)."""
+        if not isinstance(definition, CycleDefinition):
+            definition = CycleDefinition.from_json(definition)
+        self._cycles[definition.key] = definition
+        return definition
+
+    @property
+    def cycles(self) -> Mapping[str, CycleDefinition]:
+        """Every known definition by ``id@version``."""
+        return dict(self._cycles)
+
+    def cycle(self, key: str) -> CycleDefinition:
+        """The definition ``id@version``, or the newest version of ``id``."""
+        if key in self._cycles:
+            return self._cycles[key]
+        versions = [d for d in self._cycles.values() if d.id == key]
+        if not versions:
+            known = ", ".join(sorted(self._cycles)) or "none"
+            raise NotFoundError(f"unknown cycle {key!r} (known: {known})")
+        return max(versions, key=lambda d: d.version)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
+        batch = self.store.append(writes)
+        failures = self.host.hooks.events_committed(batch)
+        for failure in failures:
+            log.warning("%s", failure)
+        self.plugin_failures.extend(failures)
+        return batch
+
+    def _append(self, stream: str, expected: int, events: Sequence[Event]) -> CommittedBatch:
+        return self._commit([StreamWrite(stream, expected, tuple(events))])
+
+    # -- organisation ----------------------------------------------------------------------
+
+    def import_organisation(self, org: Organisation, *, actor: str) -> None:
+        """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
+        stream = org_stream(org.id)
+        version = self.store.version(stream)
+        event = Event(
+            stream=stream,
+            version=version + 1,
+            type="organisation.imported",
+            at=self.clock.now(),
+            actor=actor,
+            data=org.to_json(),
+        )
+        self._append(stream, version, [event])
+        self._organisations.pop(org.id, None)
+
+    def organisation(self, org_id: str) -> Organisation:
+        """The organisation as its stream tells it: the last import plus later changes."""
+        stream = org_stream(org_id)
+        version = self.store.version(stream)
+        cached = self._organisations.get(org_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        org: Organisation | None = None
+        for event in self.store.read(stream):
+            if event.type == "organisation.imported":
+                org = Organisation.from_json(event.data)
+            elif org is not None and event.type == "manager.changed":
+                org = org.change_manager(
+                    event.data["team"], event.data["manager"], date.fromisoformat(event.data["on"])
+                )
+            elif org is not None and event.type == "person.moved":
+                org = org.move_person(
+                    event.data["person"], event.data["team"], date.fromisoformat(event.data["on"])
+                )
+        if org is None:
+            raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
+        self._organisations[org_id] = (version, org)
+        return org
+
+    def change_manager(
+        self, org_id: str, team: str, manager: str | None, on: date, *, actor: str
+    ) -> Organisation:
+        """Record that *manager* manages *team* from *on* (a dated event; the handover starts)."""
+        org = self.organisation(org_id)
+        changed = org.change_manager(team, manager, on)
+        stream = org_stream(org_id)
+        version = self.store.version(stream)
+        event = Event(
+            stream=stream,
+            version=version + 1,
+            type="manager.changed",
+            at=self.clock.now(),
+            actor=actor,
+            data={
+                "team": team,
+                "previous": org.manager_of_team(team, on),
+                "manager": manager,
+                "on": on.isoformat(),
+            },
+        )
+        self._append(stream, version, [event])
+        return changed
+
+    def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
+        """Record that *person* joins *team* from *on*."""
+        self.organisation(org_id).move_person(person, team, on)
+        stream = org_stream(org_id)
+        version = self.store.version(stream)
+        event = Event(
+            stream=stream,
+            version=version + 1,
+            type="person.moved",
+            at=self.clock.now(),
+            actor=actor,
+            data={"person": person, "team": team, "on": on.isoformat()},
+        )
+        self._append(stream, version, [event])
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def load(self, conversation_id: str) -> Conversation:
+        """The current state of a conversation (for the service's own checks: not audited).
+
+        People read conversations through :mod:`magcore.reading`, which applies the access
+        policy and writes the audit log.
+        """
+        events = self.store.read(stream_of(conversation_id))
+        if not events:
+            raise NotFoundError(f"unknown conversation {conversation_id!r}")
+        return replay(events)
+
+    def participants_for(
+        self,
+        org_id: str,
+        cycle: CycleDefinition,
+        kind_id: str,
+        employee: str,
+        *,
+        on: date,
+        peer: str | None = None,
+        coach: str | None = None,
+    ) -> tuple[Participant, ...]:
+        """The participants the organisation gives a conversation of *kind_id* about *employee*.
+
+        The manager is the employee's manager on *on*; a peer must share the employee's team; a
+        coach must hold a coach role.
+        """
+        org = self.organisation(org_id)
+        org.person(employee)
+        kind = cycle.kind(kind_id)
+        people = [Participant(employee, ParticipantRole.EMPLOYEE)]
+        if kind.pattern in (Pattern.EMPLOYEE_MANAGER, Pattern.THREE_PARTY):
+            manager = org.manager_of(employee, on)
+            if manager is None:
+                raise TransitionError(
+                    conversation_id="new",
+                    state="new",
+                    action="request",
+                    reason=f"{employee} has no manager on {on} (a self-steering team?)",
+                )
+            people.append(Participant(manager, ParticipantRole.MANAGER))
+        if kind.pattern is Pattern.PEER:
+            team = org.team_of(employee, on)
+            if peer is None or team is None or peer not in org.members(team, on):
+                raise TransitionError(
+                    conversation_id="new",
+                    state="new",
+                    action="request",
+                    reason=f"the peer must be a member of {employee}'s team on {on}",
+                )
+            people.append(Participant(peer, ParticipantRole.PEER))
+        if kind.pattern is Pattern.THREE_PARTY:
+            if coach is None or coach not in org.coaches(on):
+                raise TransitionError(
+                    conversation_id="new",
+                    state="new",
+                    action="request",
+                    reason="a three-party conversation needs a person with a coach role",
+                )
+            people.append(Participant(coach, ParticipantRole.COACH))
+        return tuple(people)
+
+    def request(
+        self,
+        *,
+        cycle: str | CycleDefinition,
+        kind: str,
+        participants: Iterable[Participant],
+        actor: str,
+        team: str | None = None,
+        themes: Iterable[str] = (),
+        conversation_id: str | None = None,
+        carry_forward: bool = True,
+    ) -> Conversation:
+        """Start a conversation; open agreements about the employee carry forward into it."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        self._cycles.setdefault(definition.key, definition)
+        participants = tuple(participants)
+        subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
+        carried: tuple[Agreement, ...] = ()
+        if carry_forward and subject is not None:
+            carried = tuple(
+                Agreement(
+                    id=f"{row.conversation}#{row.agreement}",
+                    text=self._agreement_text(row),
+                    owner=row.owner,
+                    due=row.due,
+                    carried_from=f"{row.conversation}#{row.agreement}",
+                )
+                for row in self.store.open_agreements(subject)
+            )
+        command = RequestConversation(
+            actor=actor,
+            conversation_id=conversation_id or self.new_id(),
+            cycle=definition,
+            kind=kind,
+            participants=participants,
+            team=team,
+            themes=tuple(themes),
+            carried_forward=carried,
+        )
+        events = decide(None, command, now=self.clock.now())
+        stream = stream_of(command.conversation_id)
+        if self.store.version(stream) != 0:
+            raise ConflictError(
+                stream=stream, expected_version=0, actual_version=self.store.version(stream)
+            )
+        self._append(stream, 0, events)
+        return replay(events)
+
+    def _agreement_text(self, row: Any) -> str:
+        conv = self.load(row.conversation)
+        for agreement in conv.agreements:
+            if agreement.id == row.agreement:
+                return agreement.text
+        return ""
+
+    def execute(self, conversation_id: str, command: Command) -> Conversation:
+        """Apply *command* to a conversation; raises TransitionError and writes nothing if refused.
+
+        A concurrent change between reading and writing raises ConflictError (nothing written);
+        retry with the new state.
+        """
+        events_before = self.store.read(stream_of(conversation_id))
+        if not events_before:
+            raise NotFoundError(f"unknown conversation {conversation_id!r}")
+        conv = replay(events_before)
+        new_events = decide(conv, command, now=self.clock.now())
+        self._append(stream_of(conversation_id), conv.version, new_events)
+        state = conv
+        from .conversation import apply
+
+        for event in new_events:
+            state = apply(event, state)
+        return state
+
+    # -- planning --------------------------------------------------------------------------
+
+    def plan(
+        self, org_id: str, cycle: str | CycleDefinition, start: date, end: date
+    ) -> tuple[DueConversation, ...]:
+        """Who is due which conversation in ``[start, end)`` (free cadences use the history)."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        last: dict[str, date] = {}
+        for row in self.store.conversations(held_until=start):
+            if row.subject and row.held_on and row.held_on > last.get(row.subject, date.min):
+                last[row.subject] = row.held_on
+        return plan(self.organisation(org_id), definition, start, end, last_conversations=last)
+
+    def coverage(
+        self, org_id: str, cycle: str | CycleDefinition, start: date, end: date
+    ) -> CoverageReport:
+        """Who was due a conversation in ``[start, end)`` and had none held."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        held = [
+            (row.subject, row.held_on)
+            for row in self.store.conversations(held_from=start, held_until=end)
+            if row.subject and row.held_on
+        ]
+        return coverage(self.organisation(org_id), definition, held, start, end)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_service(
+    url: str = "memory://",
+    *,
+    clock: Clock | None = None,
+    host: PluginHost | None = None,
+    settings: StoreSettings | None = None,
+    origin: str = "api",
+) -> Service:
+    """Open the store at *url* through the installed plugins and return a :class:`Service`."""
+    host = host if host is not None else get_plugin_manager()
+    store = host.hooks.open_store(url, settings)
+    return Service(store, host=host, clock=clock, origin=origin)
