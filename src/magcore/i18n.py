@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_CATALOGUE",
     "LANGUAGES",
     "Catalogue",
+    "MessageBundle",
     "MessageCatalogue",
     "message",
 ]
@@ -52,12 +53,70 @@ def _texts(value: Mapping[str, Any]) -> Mapping[str, Text]:
     return MappingProxyType(result)
 
 
+def _frozen(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class MessageBundle:
+    """What a plugin registers for one language: messages by id and vocabulary replacements.
+
+    A ``vocabulary`` key that names a catalogue term (``customer``) replaces that term; any
+    other key is a whole word replaced in every text the catalogue gives out in *language*
+    (``{"klant": "inwoner"}``; a capital first letter is kept).
+    """
+
+    language: str = attrs.field(validator=attrs.validators.in_(LANGUAGES))
+    messages: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    vocabulary: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
+
+
+def _replacements(value: Mapping[str, Any]) -> Mapping[str, tuple[tuple[str, str], ...]]:
+    return MappingProxyType({lang: tuple(tuple(p) for p in pairs) for lang, pairs in value.items()})
+
+
+def _replace_words(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    for word, replacement in pairs:
+
+        def keep_case(match: re.Match[str], replacement: str = replacement) -> str:
+            found = match.group(0)
+            return replacement[:1].upper() + replacement[1:] if found[:1].isupper() else replacement
+
+        text = re.sub(rf"\b{re.escape(word)}\b", keep_case, text, flags=re.IGNORECASE)
+    return text
+
+
 @attrs.frozen
 class Catalogue:
     """Messages and vocabulary terms in Dutch and English; immutable, layered by overrides."""
 
     messages: Mapping[str, Text] = attrs.field(converter=_texts, hash=False)
     terms: Mapping[str, Text] = attrs.field(factory=dict, converter=_texts, hash=False)
+    replacements: Mapping[str, tuple[tuple[str, str], ...]] = attrs.field(
+        factory=dict, converter=_replacements, hash=False
+    )
+
+    def with_bundle(self, bundle: MessageBundle) -> Catalogue:
+        """A new catalogue with one language's messages and vocabulary from *bundle* layered on."""
+        lang = bundle.language
+        messages: dict[str, Any] = dict(self.messages)
+        for key, text in bundle.messages.items():
+            base = messages.get(key)
+            other = "en" if lang == "nl" else "nl"
+            pair = {lang: text, other: base.get(other) if isinstance(base, Text) else text}
+            messages[key] = Text.coerce(pair)
+        terms: dict[str, Any] = dict(self.terms)
+        words = list(self.replacements.get(lang, ()))
+        for key, text in bundle.vocabulary.items():
+            if key in terms:
+                pair = terms[key].to_json()
+                pair[lang] = text
+                terms[key] = Text.coerce(pair)
+            else:
+                words.append((key, text))
+        replacements = dict(self.replacements)
+        replacements[lang] = tuple(words)
+        return Catalogue(messages=messages, terms=terms, replacements=replacements)
 
     def with_overrides(
         self,
@@ -72,14 +131,17 @@ class Catalogue:
         """
         new_terms: dict[str, Any] = dict(self.terms)
         new_messages: dict[str, Any] = dict(self.messages)
+        replacements = dict(self.replacements)
         if isinstance(messages, Catalogue):
             new_messages.update(messages.messages)
             new_terms.update(messages.terms)
+            for lang, pairs in messages.replacements.items():
+                replacements[lang] = (*replacements.get(lang, ()), *pairs)
         elif messages is not None:
             new_messages.update(messages)
         if terms is not None:
             new_terms.update(terms)
-        return Catalogue(messages=new_messages, terms=new_terms)
+        return Catalogue(messages=new_messages, terms=new_terms, replacements=replacements)
 
     def with_vocabulary(self, terms: Mapping[str, Text | Mapping[str, str]]) -> Catalogue:
         """A new catalogue with vocabulary *terms* replaced (e.g. ``customer`` → inwoner)."""
@@ -95,9 +157,10 @@ class Catalogue:
     def localise(self, text: Text | str, language: str) -> str:
         """*text* in *language*, with ``{term:...}`` replaced by the catalogue's vocabulary."""
         raw = text.get(language) if isinstance(text, Text) else text
-        if "{term:" not in raw:
-            return raw
-        return _TERM.sub(lambda match: self.term(match.group(1), language), raw)
+        if "{term:" in raw:
+            raw = _TERM.sub(lambda match: self.term(match.group(1), language), raw)
+        pairs = self.replacements.get(language)
+        return _replace_words(raw, pairs) if pairs else raw
 
     def message(self, key: str, language: str, /, **params: Any) -> str:
         """The message *key* in *language* (``nl`` or ``en``), filled in with *params*."""
@@ -208,7 +271,10 @@ _DEFAULT_MESSAGES: dict[str, tuple[str, str]] = {
     # -- forms: what the HTML and paper forms say --------------------------------------------
     "form.required": ("verplicht", "required"),
     "form.optional": ("niet verplicht", "optional"),
-    "form.error_summary_title": ("Er is iets niet goed ingevuld", "Something is not filled in right"),
+    "form.error_summary_title": (
+        "Er is iets niet goed ingevuld",
+        "Something is not filled in right",
+    ),
     "form.error_summary_intro": (
         "Pas dit aan. Klik op een punt om naar het veld te gaan.",
         "Please change this. Select an item to go to the field.",
