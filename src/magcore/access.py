@@ -52,6 +52,7 @@ __all__ = [
     "choice_covers",
     "decide_access",
     "grantee_matches",
+    "legal_bases_tuple",
     "restrictions",
 ]
 
@@ -132,6 +133,15 @@ class LegalBasis:
             "purpose": self.purpose,
             "description": self.description,
         }
+
+
+def legal_bases_tuple(value: Iterable[LegalBasis]) -> tuple[LegalBasis, ...]:
+    """Converter: a tuple of legal bases from any iterable, refusing anything else."""
+    bases = tuple(value)
+    for basis in bases:
+        if not isinstance(basis, LegalBasis):
+            raise TypeError(f"expected a LegalBasis, got {basis!r}")
+    return bases
 
 
 def _no_manager(person: str, day: date) -> str | None:
@@ -243,9 +253,9 @@ class AccessContext:
 
     conversation: Conversation | None = None
     sharing: SharingState | None = None
-    restrictions: Restrictions = Restrictions()
-    directory: Directory = Directory()
-    legal_bases: tuple[LegalBasis, ...] = attrs.field(default=(), converter=tuple)
+    restrictions: Restrictions = attrs.field(factory=Restrictions)
+    directory: Directory = attrs.field(factory=Directory)
+    legal_bases: tuple[LegalBasis, ...] = attrs.field(default=(), converter=legal_bases_tuple)
 
 
 def _deny(reason: str) -> Decision:
