@@ -1,0 +1,72 @@
+# magcore task runner: `make test` runs what CI runs (.ci/run installs the system packages
+# first, then calls it).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast
+
+# Every plugins/<name>/ with a pyproject.toml is installed editable next to magcore, so a new
+# plugin folder needs no change here.
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+# Paths that ruff checks; folders git does not have yet (empty ones) are left out.
+LINT_PATHS := $(wildcard src tests bench plugins)
+BENCHMARKS := $(wildcard bench/*.py)
+
+A11Y := tests/a11y
+VENV_STAMP := $(VENV)/.magcore-installed
+NODE_STAMP := $(A11Y)/node_modules/.package-lock.json
+
+.DEFAULT_GOAL := test
+.PHONY: venv node-deps test lint demo bench docs clean distclean
+
+## venv: create .venv (if missing) and install magcore with all extras, plus every plugin
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check \
+		-e '.[$(EXTRAS)]' $(foreach dir,$(PLUGIN_DIRS),-e $(dir))
+	touch $@
+
+## node-deps: install axe-core and playwright-core for the accessibility checks
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
+	npm ci --prefix $(A11Y) --no-audit --no-fund
+	touch $@
+
+## test: lint, type-check and run the whole test suite on two cores
+test: venv node-deps
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy src
+	$(BIN)/pytest -n 2
+
+## lint: ruff (rules and formatting) and mypy
+lint: venv
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy src
+
+## demo: write the demo output to out/demo
+demo: venv
+	$(BIN)/magcore demo --out out/demo
+
+## bench: run every bench/*.py
+bench: venv
+	@set -e; for script in $(BENCHMARKS); do \
+		echo "== $$script"; \
+		$(BIN)/python "$$script"; \
+	done
+
+## docs: build the documentation, warnings are errors
+docs: venv
+	$(BIN)/sphinx-build -W docs docs/_build/html
+
+## clean: remove build output and caches (keeps .venv and node_modules)
+clean:
+	rm -rf build dist docs/_build out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+## distclean: clean, and remove .venv and the node packages too
+distclean: clean
+	rm -rf $(VENV) $(A11Y)/node_modules
