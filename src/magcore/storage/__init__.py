@@ -11,12 +11,16 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
+from .memory import MemoryStore
+from .sqlite import SQLiteStore
 
 __all__ = [
     "AgreementRow",
     "AuditHead",
     "AuditRecord",
     "ConversationRow",
+    "MemoryStore",
+    "SQLiteStore",
     "Store",
     "StoreSettings",
     "StreamWrite",

@@ -1,0 +1,153 @@
+"""Helpers every back end shares: checking writes, event rows, the audit chain, URL parsing.
+
+Keeping them here means the memory, SQLite and PostgreSQL stores refuse the same bad writes
+with the same errors and chain the audit log the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import audit as _audit
+from ..errors import ConflictError, StorageError
+from ..events import Event, canonical_json
+from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite
+
+__all__ = [
+    "AUDIT_FIELDS",
+    "EventRow",
+    "chain_audit",
+    "check_writes",
+    "event_from_row",
+    "event_row",
+    "matches",
+    "open_agreement_order",
+    "require_scheme",
+]
+
+#: The columns of an audit entry besides ``seq``, ``prev_hash`` and ``hash``.
+AUDIT_FIELDS = ("at", "actor", "action", "object", "result", "origin", "reason", "purpose")
+
+#: ``(stream, version, type, at, actor, data)`` as stored: ``at`` in ISO 8601, ``data`` as JSON.
+EventRow = tuple[str, int, str, str, str, str]
+
+
+def check_writes(writes: Sequence[StreamWrite], versions: Mapping[str, int] | None = None) -> None:
+    """Refuse malformed writes before anything is touched.
+
+    Raises :class:`StorageError` when a stream appears twice or an event names another stream,
+    and :class:`ConflictError` when events are not numbered ``expected_version + 1 ...`` without
+    gaps, or (given the current *versions*) when a stream is not at its expected version.
+    """
+    seen: set[str] = set()
+    for write in writes:
+        if write.stream in seen:
+            raise StorageError(
+                f"stream {write.stream} appears twice in one append; put its events in one write"
+            )
+        seen.add(write.stream)
+        if write.expected_version < 0:
+            raise StorageError(f"expected_version of {write.stream} must be 0 or more")
+        for offset, event in enumerate(write.events, start=1):
+            if event.stream != write.stream:
+                raise StorageError(
+                    f"an event for stream {event.stream} is in the write to {write.stream}"
+                )
+            if event.version != write.expected_version + offset:
+                raise ConflictError(
+                    stream=write.stream,
+                    expected_version=write.expected_version + offset - 1,
+                    actual_version=event.version - 1,
+                )
+        if versions is not None:
+            actual = versions.get(write.stream, 0)
+            if actual != write.expected_version:
+                raise ConflictError(
+                    stream=write.stream,
+                    expected_version=write.expected_version,
+                    actual_version=actual,
+                )
+
+
+def event_row(event: Event) -> EventRow:
+    """The stored form of *event*."""
+    return (
+        event.stream,
+        event.version,
+        event.type,
+        event.at.isoformat(),
+        event.actor,
+        canonical_json(event.data),
+    )
+
+
+def event_from_row(
+    stream: str, version: int, type_: str, at: str | datetime, actor: str, data: Any
+) -> Event:
+    """Rebuild an event from its stored columns (``data`` as JSON text or already parsed)."""
+    import json
+
+    parsed = json.loads(data) if isinstance(data, str | bytes) else data
+    moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    return Event(stream=stream, version=version, type=type_, at=moment, actor=actor, data=parsed)
+
+
+def chain_audit(
+    records: Iterable[AuditRecord], *, count: int, last_hash: str
+) -> list[dict[str, Any]]:
+    """Number and chain *records* after an audit log of *count* entries ending in *last_hash*.
+
+    Each returned entry has ``seq``, the record's fields, ``prev_hash`` and ``hash``.
+    """
+    entries: list[dict[str, Any]] = []
+    prev = last_hash
+    seq = count
+    for record in records:
+        seq += 1
+        fields = _audit.entry_fields(record)
+        digest = _audit.chain_hash(prev, seq, fields)
+        entries.append({"seq": seq, **fields, "prev_hash": prev, "hash": digest})
+        prev = digest
+    return entries
+
+
+def matches(
+    row: ConversationRow,
+    *,
+    subject: str | None = None,
+    participant: str | None = None,
+    team: str | None = None,
+    states: Iterable[str] | None = None,
+    held_from: date | None = None,
+    held_until: date | None = None,
+) -> bool:
+    """Whether *row* passes every given filter of ``Store.conversations`` (in memory)."""
+    if subject is not None and row.subject != subject:
+        return False
+    if participant is not None and participant not in row.participants:
+        return False
+    if team is not None and row.team != team:
+        return False
+    if states is not None and row.state not in set(states):
+        return False
+    if held_from is not None and (row.held_on is None or row.held_on < held_from):
+        return False
+    return not (held_until is not None and (row.held_on is None or row.held_on >= held_until))
+
+
+def open_agreement_order(row: AgreementRow, position: int) -> tuple[date, str, int]:
+    """Sort key of open agreements: oldest first, then by conversation and record order."""
+    return (row.made_on or date.min, row.conversation, position)
+
+
+def require_scheme(url: str, scheme: str) -> str:
+    """The part of *url* after ``<scheme>://``; a clear StorageError if the URL is malformed."""
+    if not isinstance(url, str) or not url:
+        raise StorageError("store URL is empty; use e.g. sqlite:///magcore.db or memory://")
+    parts = urlsplit(url)
+    if parts.scheme != scheme or not url.startswith(f"{scheme}://"):
+        raise StorageError(f"store URL {url!r} does not start with {scheme}://")
+    return url[len(scheme) + 3 :]

@@ -1,0 +1,196 @@
+"""``memory://``: a store in this process's memory, for tests, demos and simulations.
+
+It keeps exactly the promises of the SQLite and PostgreSQL stores (optimistic concurrency, all or
+nothing per call, read models, a chained audit log) but forgets everything when the process ends.
+Every call holds one lock, so threads may share a store.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from .. import audit as _audit
+from ..errors import StorageError
+from ..events import CommittedBatch, Event
+from .base import (
+    AgreementRow,
+    AuditHead,
+    AuditRecord,
+    ConversationRow,
+    StoreSettings,
+    StreamWrite,
+)
+from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
+from .projection import ConversationView, is_projected, open_agreements, project_all
+
+__all__ = ["SCHEMA_VERSION", "MemoryStore"]
+
+#: The memory store has no stored schema; it reports this version.
+SCHEMA_VERSION = 1
+
+
+class MemoryStore:
+    """A :class:`~magcore.storage.base.Store` in memory (``memory://``)."""
+
+    def __init__(self, url: str = "memory://") -> None:
+        require_scheme(url, "memory")
+        self.url = url
+        self._lock = threading.Lock()
+        self._streams: dict[str, list[Event]] = {}
+        self._log: list[Event] = []
+        self._views: dict[str, ConversationView] = {}
+        self._audit: list[dict[str, Any]] = []
+        self._head = AuditHead(0, _audit.GENESIS)
+        self._closed = False
+
+    @classmethod
+    def open(cls, url: str = "memory://", settings: StoreSettings | None = None) -> MemoryStore:
+        """Open a new, empty memory store (*settings* has nothing to tune here)."""
+        return cls(url)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError(f"store {self.url} is closed")
+
+    # -- events ----------------------------------------------------------------------------
+
+    def append(
+        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+    ) -> CommittedBatch:
+        """Append to streams and the audit log at once; a stale version writes nothing."""
+        with self._lock:
+            self._check_open()
+            versions = {w.stream: len(self._streams.get(w.stream, ())) for w in writes}
+            check_writes(writes, versions)
+            # Compute everything first, then change state: nothing can fail half-way.
+            views: dict[str, ConversationView | None] = {}
+            for write in writes:
+                if is_projected(write.stream) and write.events:
+                    conv_id = write.stream.partition(":")[2]
+                    views[conv_id] = project_all(self._views.get(conv_id), write.events)
+            entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
+            events = tuple(e for w in writes for e in w.events)
+            for write in writes:
+                self._streams.setdefault(write.stream, []).extend(write.events)
+            self._log.extend(events)
+            for conv_id, view in views.items():
+                if view is not None:
+                    self._views[conv_id] = view
+            self._append_entries(entries)
+            return CommittedBatch(events, len(self._log) if events else 0)
+
+    def read(self, stream: str) -> tuple[Event, ...]:
+        with self._lock:
+            self._check_open()
+            return tuple(self._streams.get(stream, ()))
+
+    def version(self, stream: str) -> int:
+        with self._lock:
+            self._check_open()
+            return len(self._streams.get(stream, ()))
+
+    def read_all(
+        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, Event]]:
+        with self._lock:
+            self._check_open()
+            log = list(enumerate(self._log[after:], start=after + 1)) if after >= 0 else []
+        wanted = set(types) if types is not None else None
+        count = 0
+        for position, event in log:
+            if limit is not None and count >= limit:
+                return
+            if wanted is None or event.type in wanted:
+                count += 1
+                yield position, event
+
+    def streams(self, prefix: str = "") -> Iterator[str]:
+        with self._lock:
+            self._check_open()
+            names = sorted(s for s in self._streams if s.startswith(prefix) and self._streams[s])
+        yield from names
+
+    # -- read models -----------------------------------------------------------------------
+
+    def conversations(
+        self,
+        *,
+        subject: str | None = None,
+        participant: str | None = None,
+        team: str | None = None,
+        states: Collection[str] | None = None,
+        held_from: date | None = None,
+        held_until: date | None = None,
+    ) -> list[ConversationRow]:
+        with self._lock:
+            self._check_open()
+            rows = [v.row for v in self._views.values()]
+        return sorted(
+            (
+                r
+                for r in rows
+                if matches(
+                    r,
+                    subject=subject,
+                    participant=participant,
+                    team=team,
+                    states=states,
+                    held_from=held_from,
+                    held_until=held_until,
+                )
+            ),
+            key=lambda r: (r.requested_on, r.id),
+        )
+
+    def open_agreements(self, subject: str) -> list[AgreementRow]:
+        with self._lock:
+            self._check_open()
+            views = [v for v in self._views.values() if v.row.subject == subject]
+        found = [
+            (open_agreement_order(a, pos), a)
+            for view in views
+            for pos, a in enumerate(open_agreements(view))
+        ]
+        return [a for _, a in sorted(found, key=lambda item: item[0])]
+
+    # -- audit -----------------------------------------------------------------------------
+
+    def _append_entries(self, entries: list[dict[str, Any]]) -> None:
+        if entries:
+            self._audit.extend(entries)
+            self._head = AuditHead(entries[-1]["seq"], entries[-1]["hash"])
+
+    def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        with self._lock:
+            self._check_open()
+            entries = chain_audit(records, count=self._head.count, last_hash=self._head.last_hash)
+            self._append_entries(entries)
+
+    def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
+        with self._lock:
+            self._check_open()
+            entries = [dict(e) for e in self._audit if e["seq"] > after]
+        yield from entries
+
+    def audit_head(self) -> AuditHead:
+        with self._lock:
+            self._check_open()
+            return self._head
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        return SCHEMA_VERSION
+
+    def migrate(self) -> None:
+        """Nothing to migrate in memory."""
+        self._check_open()
+
+    def close(self) -> None:
+        self._closed = True
+
+    def __repr__(self) -> str:
+        return f"MemoryStore({self.url!r})"
