@@ -47,12 +47,16 @@ def quarter(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+def _people(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 @attrs.frozen(kw_only=True)
 class ParticipationFact:
     """One conversation that was held: where, when, with whom, how many agreements."""
 
     conversation: str
-    people: frozenset[str] = attrs.field(converter=frozenset)
+    people: frozenset[str] = attrs.field(converter=_people)
     """The employees it was about (the subject; every member for a team conversation)."""
     team: str
     department: str
@@ -119,7 +123,7 @@ def participation_report(
     period_list = sorted(set(periods or ()) | {f.period for f in facts})
     if ALL in period_list:
         raise ValueError(f"{ALL!r} is reserved for the total over all periods")
-    level: dict[str, str] = {t: "team" for t in department_of}
+    level: dict[str, str] = dict.fromkeys(department_of, "team")
     for department in department_of.values():
         if department in level and level[department] == "team":
             raise ValueError(f"{department!r} is both a team and a department")
@@ -226,11 +230,11 @@ def facts_from_store(
             count = len(replay(events).agreements)
         except ValueError:
             count = 0
-        people = {row.subject} if row.subject else set(row.participants)
+        people: set[str] = {row.subject} if row.subject else set(row.participants)
         facts.append(
             ParticipationFact(
                 conversation=row.id,
-                people=frozenset(p for p in people if p),
+                people=frozenset(people),
                 team=team,
                 department=department,
                 period=period_of(row.held_on),
