@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.axe import describe_violations, run_axe
+
+from tests.support.axe import describe_violations, run_axe
 
 pytestmark = pytest.mark.browser
 

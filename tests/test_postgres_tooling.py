@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from support.postgres import postgres_server
 
-pytest_plugins = ["support.pg_fixture"]
+from tests.support.postgres import postgres_server
+
+pytest_plugins = ["tests.support.pg_fixture"]
 
 pytestmark = pytest.mark.postgres
 

@@ -6,7 +6,7 @@ The browser work happens in ``tests/a11y/check.mjs`` (playwright-core driving De
 
 Usage in a test::
 
-    from support.axe import run_axe, describe_violations
+    from tests.support.axe import run_axe, describe_violations
 
     @pytest.mark.browser
     def test_report_is_accessible(tmp_path):

@@ -1,6 +1,6 @@
 """pytest fixtures for a throwaway PostgreSQL server.
 
-Use from a conftest with ``pytest_plugins = ["support.pg_fixture"]``, then ask for
+Use from a conftest with ``pytest_plugins = ["tests.support.pg_fixture"]``, then ask for
 ``postgresql_url`` in a test marked ``@pytest.mark.postgres``. Each pytest-xdist worker starts
 its own server, once per session.
 """
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.postgres import postgres_server
+from tests.support.postgres import postgres_server
 
 
 @pytest.fixture(scope="session")
