@@ -133,6 +133,9 @@ def _tokens(name: str) -> list[str]:
 
 def is_scoring_name(name: str) -> bool:
     """Whether *name* (an id, field name or label) names a score, rating, grade or rank."""
+    squashed = "".join(_tokens(name))
+    if squashed in _WHOLE_WORDS or squashed in {"ninebox", "9box"}:
+        return True
     for token in _tokens(name):
         if token in _WHOLE_WORDS:
             return True

@@ -1,0 +1,125 @@
+"""The organisation: dated roles, managers over time, self-steering teams, bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from magcore import Assignment, DefinitionError, NotFoundError, Organisation, Person, Team
+from magcore.testing import generate_organisation
+
+
+def org():
+    return Organisation.build(
+        id="o",
+        people=[Person(id=p) for p in ("a", "b", "c", "head")],
+        teams=[Team(id="dept"), Team(id="t", parent="dept"), Team(id="s", self_steering=True)],
+        assignments=[
+            Assignment(person="head", team="dept", role="manager", start=date(2024, 1, 1)),
+            Assignment(person="a", team="t", role="manager", start=date(2024, 1, 1)),
+            Assignment(person="b", team="t", role="member", start=date(2024, 1, 1)),
+            Assignment(person="c", team="s", role="member", start=date(2024, 1, 1)),
+        ],
+    )
+
+
+def test_manager_of_member_manager_and_self_steering():
+    """A member's manager is the team's; a manager's is the parent team's; self-steering: none."""
+    o = org()
+    day = date(2025, 1, 1)
+    assert o.manager_of("b", day) == "a"
+    assert o.manager_of("a", day) == "head"
+    assert o.manager_of("c", day) is None
+    assert o.manager_of("head", day) is None
+
+
+def test_change_manager_is_dated():
+    """A manager change takes effect on its date and keeps the history."""
+    o = org().change_manager("t", "c", date(2025, 6, 1))
+    assert o.manager_of("b", date(2025, 5, 31)) == "a"
+    assert o.manager_of("b", date(2025, 6, 1)) == "c"
+    assert o.manager_history("b") == ((date(2024, 1, 1), "a"), (date(2025, 6, 1), "c"))
+
+
+def test_move_person_changes_team_from_date():
+    """Moving someone ends their membership the day the new one starts."""
+    o = org().move_person("b", "s", date(2025, 3, 1))
+    assert o.team_of("b", date(2025, 2, 28)) == "t"
+    assert o.team_of("b", date(2025, 3, 1)) == "s"
+    assert o.manager_of("b", date(2025, 3, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        (
+            {
+                "assignments": [
+                    Assignment(person="zz", team="t", role="member", start=date(2024, 1, 1))
+                ]
+            },
+            "unknown person",
+        ),
+        (
+            {
+                "assignments": [
+                    Assignment(person="b", team="zz", role="member", start=date(2024, 1, 1))
+                ]
+            },
+            "unknown team",
+        ),
+        (
+            {
+                "assignments": [
+                    Assignment(person="a", team="t", role="manager", start=date(2024, 1, 1)),
+                    Assignment(person="b", team="t", role="manager", start=date(2024, 6, 1)),
+                ]
+            },
+            "two managers at once",
+        ),
+    ],
+)
+def test_inconsistent_organisations_are_refused(kwargs, words):
+    """Unknown people or teams and overlapping managers are refused with a clear error."""
+    base = {"id": "o", "people": [Person(id=p) for p in ("a", "b")], "teams": [Team(id="t")]}
+    with pytest.raises(DefinitionError, match=words):
+        Organisation.build(**{**base, **kwargs})
+
+
+def test_bad_values_name_the_field():
+    """Bad ids and impossible dates name the field."""
+    with pytest.raises(DefinitionError, match="not a valid id"):
+        Person(id="has space")
+    with pytest.raises(DefinitionError, match="leaves"):
+        Person(id="x", hired_on=date(2025, 1, 1), left_on=date(2024, 1, 1))
+    with pytest.raises(DefinitionError, match="ends"):
+        Assignment(
+            person="a", team="t", role="member", start=date(2025, 1, 1), end=date(2025, 1, 1)
+        )
+    with pytest.raises(NotFoundError):
+        org().person("nobody")
+
+
+def test_json_round_trip():
+    """An organisation survives JSON unchanged (dates as ISO text)."""
+    o = org().change_manager("t", "c", date(2025, 6, 1))
+    again = Organisation.from_json(o.to_json())
+    assert again.to_json() == o.to_json()
+    assert again.manager_of("b", date(2025, 7, 1)) == "c"
+
+
+@given(st.integers(0, 10_000), st.integers(60, 400), st.integers(3, 20))
+def test_generated_organisations_are_consistent(seed, people, teams):
+    """Every generated person is in a team; every non-self-steering team has a manager."""
+    o = generate_organisation(people=max(people, teams * 3), teams=teams, seed=seed)
+    day = date(2020, 6, 1)
+    for team in o.teams.values():
+        if team.id.startswith("t"):
+            assert (o.manager_of_team(team.id, day) is None) == team.self_steering
+    for person in o.people.values():
+        in_team = o.team_of(person.id, day) is not None
+        manages = any(o.manager_of_team(t, day) == person.id for t in o.teams)
+        assert in_team or manages
