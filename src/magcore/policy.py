@@ -383,8 +383,8 @@ def _markdown(
     if special_fields:
         out += [", ".join(special_fields) + ": " + t["special"], ""]
     out += [f"## {t['who_sees']}", "", f"| {t['part']} | {t['readers']} |", "|---|---|"]
-    for part, readers in _ACCESS_ROWS[language]:
-        out.append(f"| {part} | {readers} |")
+    for part, who in _ACCESS_ROWS[language]:
+        out.append(f"| {part} | {who} |")
     out += ["", f"### {t['legal']}", ""]
     if legal_bases:
         for basis in sorted(legal_bases, key=lambda b: b.name):
