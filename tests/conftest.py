@@ -21,6 +21,8 @@ settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("long", max_examples=1000, stateful_step_count=80, deadline=None)
 settings.load_profile(os.environ.get("MAGCORE_HYPOTHESIS_PROFILE", "dev"))
 
+pytest_plugins = ["tests.support.pg_fixture"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CYCLES = ROOT / "docs" / "examples" / "cycles"
 

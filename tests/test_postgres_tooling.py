@@ -10,7 +10,6 @@ import pytest
 
 from tests.support.postgres import postgres_server
 
-pytest_plugins = ["tests.support.pg_fixture"]
 
 pytestmark = pytest.mark.postgres
 
