@@ -1,0 +1,162 @@
+"""What every ``magcore`` command shares: the config file, the plugins, the service, the clock.
+
+``magcore init`` writes a small ``magcore.toml`` next to the database::
+
+    store = "sqlite:///magcore.db"
+    cycle = "mag@1"
+    organisation = "org"
+
+A relative ``sqlite:///`` path is relative to the folder of the config file, so the commands work
+from anywhere once they are pointed at it (``--config`` or ``MAGCORE_CONFIG``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..errors import MagcoreError
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..plugins import PluginHost
+    from ..service import Service
+
+__all__ = ["DEFAULT_CONFIG", "DEFAULT_STORE", "App", "Config", "ConfigError", "resolve_store_url"]
+
+DEFAULT_CONFIG = "magcore.toml"
+DEFAULT_STORE = "sqlite:///magcore.db"
+DEFAULT_ORGANISATION = "org"
+
+
+class ConfigError(MagcoreError):
+    """The config file is missing or unreadable: the command cannot know which store to use."""
+
+
+@attrs.frozen(kw_only=True)
+class Config:
+    """The settings in ``magcore.toml``."""
+
+    store: str = DEFAULT_STORE
+    cycle: str | None = None
+    organisation: str = DEFAULT_ORGANISATION
+
+    def to_toml(self) -> str:
+        """The config as TOML text (strings are written with JSON escapes, valid TOML)."""
+        lines = ["# magcore settings, written by `magcore init`"]
+        lines.append(f"store = {json.dumps(self.store)}")
+        if self.cycle is not None:
+            lines.append(f"cycle = {json.dumps(self.cycle)}")
+        lines.append(f"organisation = {json.dumps(self.organisation)}")
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def read(cls, path: Path) -> Config:
+        """Read *path*; a clear :class:`ConfigError` if it is missing or malformed."""
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"no {path.name} in {path.parent.resolve()}: run 'magcore init' first "
+                "(or point --config at it)"
+            ) from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from None
+        unknown = sorted(set(data) - {"store", "cycle", "organisation"})
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting {unknown[0]!r}")
+        for key, value in data.items():
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: {key} must be a string")
+        return cls(**data)
+
+
+def resolve_store_url(url: str, base: Path) -> str:
+    """*url* with a relative ``sqlite:///`` path made absolute against *base*."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        return prefix + str((base / url[len(prefix) :]).resolve())
+    return url
+
+
+def _clock_from_env() -> Clock | None:
+    """A fixed clock when ``MAGCORE_NOW`` is set (training sessions and tests)."""
+    raw = os.environ.get("MAGCORE_NOW")
+    if not raw:
+        return None
+    from ..clock import FixedClock
+
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"MAGCORE_NOW={raw!r} is not an ISO date-time") from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"MAGCORE_NOW={raw!r} needs a time zone, e.g. {raw}+00:00")
+    return FixedClock(moment)
+
+
+@attrs.define
+class App:
+    """The state one run of ``magcore`` carries between the group and its commands."""
+
+    config_path: Path = Path(DEFAULT_CONFIG)
+    store_override: str | None = None
+    _host: PluginHost | None = None
+    _config: Config | None = None
+    _services: list[Service] = attrs.Factory(list)
+
+    @property
+    def host(self) -> PluginHost:
+        """The installed plugins (loaded once, on first use)."""
+        if self._host is None:
+            from ..plugins import get_plugin_manager
+
+            self._host = get_plugin_manager()
+        return self._host
+
+    def set_host(self, host: PluginHost) -> None:
+        self._host = host
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = Config.read(self.config_path)
+        return self._config
+
+    def store_url(self) -> str:
+        """The store to open: ``--store`` if given, else the config file's."""
+        if self.store_override:
+            return resolve_store_url(self.store_override, Path.cwd())
+        return resolve_store_url(self.config.store, self.config_path.parent)
+
+    def cycle_key(self) -> str:
+        cycle = self.config.cycle
+        if not cycle:
+            raise ConfigError(f"{self.config_path.name} names no cycle: run 'magcore init --cycle'")
+        return cycle
+
+    def clock(self) -> Clock:
+        from ..clock import SystemClock
+
+        return _clock_from_env() or SystemClock()
+
+    def service(self, *, create: bool = False) -> Service:
+        """A service over the configured store; closed when the command ends."""
+        from ..service import Service
+        from ..storage.base import StoreSettings
+
+        url = self.store_url()
+        store = self.host.hooks.open_store(url, StoreSettings(create=create))
+        service = Service(store, host=self.host, clock=self.clock(), origin="cli")
+        self._services.append(service)
+        return service
+
+    def close(self) -> None:
+        while self._services:
+            self._services.pop().close()

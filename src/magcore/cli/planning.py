@@ -1,0 +1,246 @@
+"""``magcore plan`` and ``magcore due``: who is due which conversation, and when."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+import click
+
+from ..errors import MagcoreError
+from ._common import get_app, json_option
+from ._output import DATE, Steps, emit_json, print_table, say
+
+__all__ = ["due", "plan"]
+
+
+def _today() -> date:
+    return get_app().clock().now().date()
+
+
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    if start is None:
+        start = date(_today().year, 1, 1)
+    if end is None:
+        end = date(start.year + 1, start.month, min(start.day, 28))
+    if end <= start:
+        raise click.BadParameter(f"--to {end} must be after --from {start}", param_hint="--to")
+    return start, end
+
+
+@click.command()
+@click.option("--from", "start", type=DATE, help="First day (default: 1 January this year).")
+@click.option("--to", "end", type=DATE, help="Day after the last (default: a year later).")
+@click.option("--kind", "kinds", multiple=True, help="Only these conversation kinds.")
+@click.option("--manager", default=None, help="Only conversations with this manager.")
+@click.option("--team", default=None, help="Only people in this team.")
+@click.option(
+    "--request",
+    is_flag=True,
+    help="Also request each due conversation (started by the manager where the cycle allows).",
+)
+@json_option
+def plan(
+    start: date | None,
+    end: date | None,
+    kinds: tuple[str, ...],
+    manager: str | None,
+    team: str | None,
+    request: bool,
+    as_json: bool,
+) -> None:
+    """Show the conversations due in a period under the configured cycle.
+
+    With --request, each due conversation that has not been requested yet is requested, so
+    that both sides can prepare; peer, three-party and team conversations are left to the
+    people themselves.
+    """
+    app = get_app()
+    start, end = _period(start, end)
+    service = app.service()
+    cycle = service.cycle(app.cycle_key())
+    for kind in kinds:
+        cycle.kind(kind)
+    items = [
+        item
+        for item in service.plan(app.config.organisation, cycle, start, end)
+        if (not kinds or item.kind in kinds)
+        and (manager is None or item.manager == manager)
+        and (team is None or item.team == team)
+    ]
+    requested: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    if request:
+        requested, skipped = _request_all(items, cycle, start)
+    if as_json:
+        emit_json(
+            {
+                "cycle": cycle.key,
+                "from": start,
+                "to": end,
+                "due": [_item_json(item) for item in items],
+                "requested": requested,
+                "skipped": skipped,
+            }
+        )
+        return
+    print_table(
+        f"Due under {cycle.key} from {start} to {end}: {len(items)}",
+        ["due", "person", "kind", "manager", "team", "note"],
+        [
+            (
+                i.due,
+                i.person or "(team)",
+                i.kind,
+                i.manager or "-",
+                i.team or "-",
+                "gentle prompt" if i.prompt_only else "",
+            )
+            for i in items
+        ],
+    )
+    if request:
+        say(f"Requested {len(requested)} conversations; left {len(skipped)} to the people.")
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    return {
+        "person": item.person,
+        "kind": item.kind,
+        "due": item.due,
+        "window_start": item.window_start,
+        "manager": item.manager,
+        "team": item.team,
+        "prompt_only": item.prompt_only,
+    }
+
+
+def _request_all(
+    items: list[Any], cycle: Any, start: date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from ..model.cycle import ParticipantRole, Pattern
+
+    app = get_app()
+    service = app.service()
+    org_id = app.config.organisation
+    existing = {
+        (row.subject, row.kind)
+        for row in service.store.conversations()
+        if row.requested_on >= start and row.state not in ("cancelled", "not_held")
+    }
+    requested: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    todo = [i for i in items if i.person is not None and not i.prompt_only]
+    with Steps("Requesting conversations", len(todo)) as steps:
+        for item in steps.track(todo):
+            kind = cycle.kind(item.kind)
+            if (item.person, item.kind) in existing:
+                continue
+            if kind.pattern is not Pattern.EMPLOYEE_MANAGER:
+                skipped.append({"person": item.person, "kind": item.kind, "why": kind.pattern})
+                continue
+            try:
+                participants = service.participants_for(
+                    org_id, cycle, item.kind, item.person, on=item.due
+                )
+                by_role = {p.role: p.person for p in participants}
+                starter = (
+                    ParticipantRole.MANAGER
+                    if ParticipantRole.MANAGER in kind.initiators
+                    else kind.initiators[0]
+                )
+                conv = service.request(
+                    cycle=cycle,
+                    kind=item.kind,
+                    participants=participants,
+                    actor=by_role[starter],
+                    team=item.team,
+                )
+            except MagcoreError as exc:
+                skipped.append({"person": item.person, "kind": item.kind, "why": str(exc)})
+                continue
+            existing.add((item.person, item.kind))
+            requested.append({"conversation": conv.id, "person": item.person, "kind": item.kind})
+    return requested, skipped
+
+
+@click.command()
+@click.option("--on", "day", type=DATE, help="The day to look from (default: today).")
+@click.option(
+    "--within",
+    type=click.IntRange(0, 3660),
+    default=30,
+    show_default=True,
+    help="Also list what falls due in this many days.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["manager", "team"]),
+    default="manager",
+    show_default=True,
+    help="Group by manager or by team.",
+)
+@click.option("--manager", default=None, help="Only this manager's people.")
+@click.option("--team", default=None, help="Only this team.")
+@json_option
+def due(
+    day: date | None,
+    within: int,
+    by: str,
+    manager: str | None,
+    team: str | None,
+    as_json: bool,
+) -> None:
+    """Who is due a conversation and has not had it yet, per manager or per team.
+
+    Counts conversations due since 1 January of the year of --on (overdue) and in the next
+    --within days. Gentle prompts of free cadences are shown but never counted as overdue.
+    """
+    app = get_app()
+    day = day or _today()
+    start = date(day.year, 1, 1)
+    end = day + timedelta(days=within + 1)
+    service = app.service()
+    cycle = service.cycle(app.cycle_key())
+    items = service.plan(app.config.organisation, cycle, start, end)
+    held: dict[str, list[date]] = defaultdict(list)
+    for row in service.store.conversations(held_from=start - timedelta(days=366), held_until=end):
+        if row.subject and row.held_on:
+            held[row.subject].append(row.held_on)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        if item.person is None:
+            continue
+        if manager is not None and item.manager != manager:
+            continue
+        if team is not None and item.team != team:
+            continue
+        if any(h >= item.window_start for h in held.get(item.person, ())):
+            continue
+        key = (item.manager if by == "manager" else item.team) or "(none)"
+        groups[key].append(
+            {
+                **_item_json(item),
+                "overdue": item.due < day and not item.prompt_only,
+            }
+        )
+    if as_json:
+        emit_json({"on": day, "by": by, "groups": dict(sorted(groups.items()))})
+        return
+    if not groups:
+        say(f"Nobody is due a conversation on {day} (or in the {within} days after).")
+        return
+    print_table(
+        f"Due on {day} (and in the {within} days after), by {by}",
+        [by, "due", "overdue", "people"],
+        [
+            (
+                key,
+                len(rows),
+                sum(1 for r in rows if r["overdue"]),
+                ", ".join(sorted({str(r["person"]) for r in rows})),
+            )
+            for key, rows in sorted(groups.items())
+        ],
+    )

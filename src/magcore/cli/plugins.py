@@ -1,0 +1,49 @@
+"""``magcore plugins``: what is installed, which version, which hooks."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import get_app, json_option
+from ._output import emit_json, print_table, say
+
+__all__ = ["plugins"]
+
+
+@click.command()
+@click.option("--all", "include_builtin", is_flag=True, help="Include magcore's built-in plugins.")
+@json_option
+def plugins(include_builtin: bool, as_json: bool) -> None:
+    """List installed plugins, their versions and the hooks they implement.
+
+    Plugins that failed to load are listed as problems; the rest keep working.
+    """
+    host = get_app().host
+    infos = host.plugins(include_builtin=include_builtin)
+    problems = [str(p) for p in host.load_problems]
+    if as_json:
+        emit_json(
+            {
+                "plugins": [
+                    {
+                        "name": info.name,
+                        "version": info.version,
+                        "hooks": list(info.hooks),
+                        "builtin": info.builtin,
+                    }
+                    for info in infos
+                ],
+                "problems": problems,
+            }
+        )
+        return
+    if not infos:
+        say("No plugins installed. Install one, for example: pip install magcore-amsterdam")
+    else:
+        print_table(
+            "Plugins",
+            ["name", "version", "hooks"],
+            [(info.name, info.version or "built in", ", ".join(info.hooks)) for info in infos],
+        )
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
