@@ -218,18 +218,22 @@ class _Reader:
     def answers(
         self, obj: str, answers: Mapping[str, Any], base: bool, **kw: Any
     ) -> dict[str, Any]:
+        """The answers shown: a special or themed field is decided on its own; the rest
+        follow the decision about the part as a whole (*base*)."""
         shown: dict[str, Any] = {}
         for name, value in answers.items():
-            if self.policy.field_is_special(name):
-                if base and self.ask(
+            special = self.policy.field_is_special(name)
+            theme = self.policy.field_themes.get(name)
+            if (base and not special) or (
+                (special or theme is not None)
+                and self.ask(
                     f"{obj}/answers/{name}",
                     kw["part"],
                     author=kw.get("author"),
-                    theme=self.policy.field_themes.get(name),
-                    special=True,
-                ):
-                    shown[name] = value
-            elif base:
+                    theme=theme,
+                    special=special,
+                )
+            ):
                 shown[name] = value
         return shown
 

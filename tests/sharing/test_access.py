@@ -1,0 +1,285 @@
+"""The access policy and the read side: each default rule, sharing choices, handover."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from magcore.access import Directory, LegalBasis, Part
+from magcore.errors import ConsentError, NotFoundError
+from magcore.privacy import restriction_event
+from magcore.reading import ReadPolicy, read_conversation
+from magcore.sharing import GrantSharing, RevokeSharing
+
+from .support import (
+    RECORD_FORM,
+    ROLES,
+    SECRET,
+    T0,
+    DestroyingStore,
+    agreed_conversation,
+    commit,
+    mag_cycle,
+    share,
+    small_org,
+)
+
+LATER = T0 + timedelta(days=1)
+
+
+@pytest.fixture
+def org():
+    return small_org()
+
+
+@pytest.fixture
+def store():
+    s = DestroyingStore()
+    agreed_conversation(s, "c1", employee="e1", manager="m1", cycle=mag_cycle())
+    return s
+
+
+def policy_for(org, bases=()):
+    return ReadPolicy.for_cycle(
+        mag_cycle(),
+        forms=[RECORD_FORM],
+        directory=Directory.from_organisation(org, ROLES),
+        legal_bases=bases,
+    )
+
+
+def read(store, org, viewer, purpose="conversation", at=LATER, bases=()):
+    return read_conversation(
+        store, "c1", viewer=viewer, purpose=purpose, now=at, policy=policy_for(org, bases)
+    )
+
+
+def test_participants_see_the_shared_record_including_special_fields(store, org):
+    """Both participants see the record, its special field and both agreements."""
+    for viewer in ("e1", "m1"):
+        view = read(store, org, viewer)
+        assert view.summary == "summary-text"
+        assert view.answers["wellbeing"] == SECRET
+        assert {a.id for a in view.agreements} == {"a1", "a2"}
+        assert len(view.dissents) == 1
+        assert len(view.responses) == 1
+
+
+def test_private_note_is_visible_to_its_author_alone(store, org):
+    """The manager sees their private note; the employee does not."""
+    assert [n.text for n in read(store, org, "m1").private_notes] == ["manager's own note"]
+    assert read(store, org, "e1").private_notes == ()
+
+
+def test_unpublished_preparation_stays_with_its_author(store, org):
+    """The manager never published: the employee does not see the manager's preparation."""
+    assert "m1" not in read(store, org, "e1").preparations
+    assert set(read(store, org, "m1").preparations) == {"e1", "m1"}
+
+
+def test_outsiders_see_nothing_by_default(store, org):
+    """HR, the works council, a researcher and an unrelated person get no content."""
+    for viewer in ("hr", "wc", "rs", "x", "m2"):
+        view = read(store, org, viewer)
+        assert not view.has_content
+        assert view.metadata is None
+        assert all(not d.allowed for _, d in view.decisions)
+
+
+def test_works_council_is_told_it_sees_aggregates_only(store, org):
+    """The denial reason for the works council names aggregates."""
+    view = read(store, org, "wc")
+    shared = [d for obj, d in view.decisions if "/note:" not in obj and "/preparation:" not in obj]
+    assert shared
+    assert all("only aggregates" in d.reason for d in shared)
+
+
+def test_sharing_choice_opens_only_what_it_covers(store, org):
+    """An agreements choice for HR opens the non-special agreement, nothing else."""
+    number = share(
+        store,
+        GrantSharing(actor="e1", person="e1", to="hr_adviser", what="agreements", purpose="advice"),
+        T0,
+    )
+    view = read(store, org, "hr", purpose="advice")
+    assert [a.id for a in view.agreements] == ["a1"]
+    assert view.summary is None
+    assert "wellbeing" not in view.answers
+    reasons = {obj.rsplit("/", 1)[1]: d.reason for obj, d in view.decisions}
+    assert reasons["agreement:a1"] == f"sharing choice {number}"
+    assert reasons["agreement:a2"].startswith("denied because")
+
+
+def test_choice_is_purpose_bound(store, org):
+    """A choice for purpose 'advice' does not open a read for another purpose."""
+    share(
+        store,
+        GrantSharing(actor="e1", person="e1", to="hr", what="whole_record", purpose="advice"),
+        T0,
+    )
+    assert read(store, org, "hr", purpose="advice").summary == "summary-text"
+    assert read(store, org, "hr", purpose="reintegration").summary is None
+
+
+def test_whole_record_includes_special_content_by_the_employees_choice(store, org):
+    """The employee's whole-record choice shows the special field; a HR overview never does."""
+    share(
+        store,
+        GrantSharing(actor="e1", person="e1", to="hr", what="whole_record", purpose="hr_overview"),
+        T0,
+    )
+    share(
+        store,
+        GrantSharing(actor="e1", person="e1", to="c1", what="whole_record", purpose="coaching"),
+        T0,
+    )
+    assert read(store, org, "c1", purpose="coaching").answers["wellbeing"] == SECRET
+    overview = read(store, org, "hr", purpose="hr_overview")
+    assert overview.summary == "summary-text"
+    assert "wellbeing" not in overview.answers
+    assert [a.id for a in overview.agreements] == ["a1"]
+
+
+def test_theme_choice_opens_that_theme_only(store, org):
+    """theme:vitality opens the vitality agreement, topic and field, not the rest."""
+    share(
+        store,
+        GrantSharing(
+            actor="e1", person="e1", to="coach", what="theme:vitality", purpose="coaching"
+        ),
+        T0,
+    )
+    view = read(store, org, "c1", purpose="coaching")
+    assert [a.id for a in view.agreements] == ["a2"]
+    assert [t.text for t in view.topics] == ["topic-vitality"]
+    assert view.summary is None
+    assert view.answers == {"wellbeing": SECRET}
+
+
+def test_revocation_closes_reads_from_that_moment(store, org):
+    """After revoking, the same read is denied; before, it was allowed."""
+    number = share(
+        store,
+        GrantSharing(actor="e1", person="e1", to="x", what="whole_record", purpose="mentoring"),
+        T0,
+    )
+    assert read(store, org, "x", purpose="mentoring").summary == "summary-text"
+    share(store, RevokeSharing(actor="e1", person="e1", choice=number), LATER)
+    assert read(store, org, "x", purpose="mentoring", at=LATER).summary is None
+
+
+def test_choice_ends_after_until(store, org):
+    """A choice until a date no longer holds the day after."""
+    share(
+        store,
+        GrantSharing(
+            actor="e1",
+            person="e1",
+            to="x",
+            what="agreements",
+            purpose="mentoring",
+            until=date(2025, 1, 10),
+        ),
+        T0,
+    )
+    assert read(store, org, "x", purpose="mentoring", at=T0 + timedelta(days=4)).agreements
+    assert not read(store, org, "x", purpose="mentoring", at=T0 + timedelta(days=5)).agreements
+
+
+def test_only_the_employee_grants_and_no_private_notes(store):
+    """A manager cannot share the employee's record; 'private notes' is not a what."""
+    with pytest.raises(ConsentError, match="only e1 decides"):
+        share(
+            store,
+            GrantSharing(actor="m1", person="e1", to="x", what="agreements", purpose="advice"),
+            T0,
+        )
+    with pytest.raises(ConsentError, match="private notes"):
+        share(
+            store,
+            GrantSharing(actor="e1", person="e1", to="x", what="private_notes", purpose="advice"),
+            T0,
+        )
+    with pytest.raises(ConsentError, match="no sharing choice 9"):
+        share(store, RevokeSharing(actor="e1", person="e1", choice=9), T0)
+
+
+def test_new_manager_sees_nothing_until_the_employee_chooses(store, org):
+    """After a manager change, m2 sees nothing; the next_manager choice opens agreements only."""
+    changed = org.change_manager("t1", "m2", date(2025, 2, 1))
+    at = T0 + timedelta(days=40)
+    view = read(store, changed, "m2", purpose="handover", at=at)
+    assert not view.has_content
+    share(
+        store,
+        GrantSharing(
+            actor="e1", person="e1", to="next_manager", what="agreements", purpose="handover"
+        ),
+        at,
+    )
+    view = read(store, changed, "m2", purpose="handover", at=at)
+    assert [a.id for a in view.agreements] == ["a1"]
+    assert view.private_notes == ()
+    assert view.summary is None
+    # m3 is nobody's manager: the choice does not reach them.
+    assert not read(store, changed, "m3", purpose="handover", at=at).has_content
+
+
+def test_legal_basis_opens_declared_parts_but_never_special_content(store, org):
+    """A declared basis gives HR the agreements for its purpose; the vitality one stays shut."""
+    basis = LegalBasis(
+        name="reintegration",
+        article="Wet verbetering poortwachter art. 25",
+        roles={"hr_adviser"},
+        parts={Part.AGREEMENT},
+        purpose="reintegration",
+    )
+    view = read(store, org, "hr", purpose="reintegration", bases=(basis,))
+    assert [a.id for a in view.agreements] == ["a1"]
+    reasons = {obj.rsplit("/", 1)[1]: d.reason for obj, d in view.decisions}
+    assert (
+        reasons["agreement:a1"]
+        == "legal basis reintegration (Wet verbetering poortwachter art. 25)"
+    )
+    with pytest.raises(ValueError, match="private notes"):
+        LegalBasis(name="n", article="a", roles={"hr_adviser"}, parts={"private_note"}, purpose="p")
+
+
+def test_restricted_record_is_read_by_the_privacy_officer_only(store, org):
+    """Under AVG art. 18 even the participants are refused; the privacy officer reads."""
+    commit(
+        store,
+        [
+            restriction_event(
+                "e1", store.version("person:e1") + 1, actor="po", now=T0, conversation="c1"
+            )
+        ],
+    )
+    assert not read(store, org, "e1").has_content
+    assert not read(store, org, "m1").has_content
+    officer = read(store, org, "po")
+    assert officer.summary == "summary-text"
+    commit(
+        store,
+        [
+            restriction_event(
+                "e1",
+                store.version("person:e1") + 1,
+                actor="po",
+                now=T0,
+                conversation="c1",
+                lift=True,
+            )
+        ],
+    )
+    assert read(store, org, "e1").summary == "summary-text"
+
+
+def test_unknown_conversation_is_audited_then_refused(org):
+    """Reading a conversation that does not exist raises NotFoundError and leaves a line."""
+    store = DestroyingStore()
+    with pytest.raises(NotFoundError):
+        read(store, org, "e1")
+    [entry] = list(store.read_audit())
+    assert entry["result"] == "denied"
