@@ -1,0 +1,632 @@
+"""A magcore store in PostgreSQL, through psycopg 3 and a connection pool.
+
+One call is one transaction on one pooled connection. Writers first take a transaction-level
+advisory lock, so positions in the event log follow commit order and the audit chain stays one
+chain; each stream's version is checked against its row in ``magcore_streams`` (an ``UPDATE ...
+WHERE version = expected`` or an ``INSERT ... ON CONFLICT DO NOTHING`` for a new stream), so a
+stale writer changes nothing and gets :class:`~magcore.errors.ConflictError`. Large batches are
+written with ``COPY``. The schema is versioned in ``magcore_schema``; a database from a newer
+magcore is refused before anything is written. All tables are prefixed ``magcore_`` and live in
+the first schema of the connection's ``search_path``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from magcore import audit as _audit
+from magcore.errors import ConflictError, MagcoreError, StorageError
+from magcore.events import CommittedBatch, Event, canonical_json
+from magcore.storage.base import (
+    AgreementRow,
+    AuditHead,
+    AuditRecord,
+    ConversationRow,
+    StoreSettings,
+    StreamWrite,
+)
+from magcore.storage.common import AUDIT_FIELDS, chain_audit, check_writes, event_from_row
+from magcore.storage.projection import (
+    CONVERSATION_PREFIX,
+    ConversationView,
+    is_projected,
+    project_all,
+)
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
+
+#: Key of the advisory lock that serialises writers (and migrations) in one database.
+WRITE_LOCK = 0x4D414743
+
+_V1 = (
+    """CREATE TABLE magcore_streams (
+        name text PRIMARY KEY,
+        version integer NOT NULL CHECK (version >= 0)
+    )""",
+    """CREATE TABLE magcore_events (
+        position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        stream text NOT NULL,
+        version integer NOT NULL CHECK (version >= 1),
+        type text NOT NULL,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        data jsonb NOT NULL,
+        UNIQUE (stream, version)
+    )""",
+    """CREATE TABLE magcore_conversations (
+        id text PRIMARY KEY,
+        cycle text NOT NULL,
+        kind text NOT NULL,
+        state text NOT NULL,
+        subject text,
+        team text,
+        participants text[] NOT NULL,
+        requested_on date NOT NULL,
+        scheduled_on date,
+        held_on date,
+        medium text,
+        version integer NOT NULL,
+        preparers text[] NOT NULL,
+        published text[] NOT NULL
+    )""",
+    "CREATE INDEX magcore_conversations_subject ON magcore_conversations (subject)",
+    "CREATE INDEX magcore_conversations_team ON magcore_conversations (team)",
+    """CREATE TABLE magcore_conversation_people (
+        person text NOT NULL,
+        conversation text NOT NULL REFERENCES magcore_conversations (id),
+        PRIMARY KEY (person, conversation)
+    )""",
+    """CREATE TABLE magcore_agreements (
+        conversation text NOT NULL REFERENCES magcore_conversations (id),
+        position integer NOT NULL,
+        agreement text NOT NULL,
+        subject text,
+        owner text NOT NULL,
+        status text NOT NULL,
+        due date,
+        made_on date,
+        PRIMARY KEY (conversation, position)
+    )""",
+    "CREATE INDEX magcore_agreements_subject ON magcore_agreements (subject, status)",
+    """CREATE TABLE magcore_audit (
+        seq bigint PRIMARY KEY,
+        at text NOT NULL, actor text NOT NULL, action text NOT NULL, object text NOT NULL,
+        result text NOT NULL, origin text NOT NULL, reason text NOT NULL, purpose text NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+    )""",
+    """CREATE TABLE magcore_audit_head (
+        id integer PRIMARY KEY CHECK (id = 1),
+        count bigint NOT NULL,
+        last_hash text NOT NULL
+    )""",
+    f"INSERT INTO magcore_audit_head (id, count, last_hash) VALUES (1, 0, '{_audit.GENESIS}')",
+)
+
+#: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+#: The newest schema version this plugin knows.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_PAGE = 1000
+_CONVERSATION_COLUMNS = (
+    "id, cycle, kind, state, subject, team, participants, requested_on, scheduled_on, held_on, "
+    "medium, version"
+)
+_AUDIT_COLUMNS = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
+
+
+def redact(url: str) -> str:
+    """*url* without its password, for error messages and ``repr``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class PostgresStore:
+    """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``)."""
+
+    def __init__(self, url: str, pool: ConnectionPool) -> None:
+        """Use :meth:`open`; this wraps an open, checked pool."""
+        self.url = url
+        self._pool = pool
+        self._where = redact(url)
+        self._closed = False
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, settings: StoreSettings | None = None) -> PostgresStore:
+        """Connect to *url*, then (if *settings* allow) migrate the schema.
+
+        Raises :class:`StorageError` (without the password) when the URL is malformed, the server
+        cannot be reached, or the database was written by a newer magcore.
+        """
+        settings = settings or StoreSettings()
+        if not isinstance(url, str) or not url.startswith(("postgresql://", "postgres://")):
+            raise StorageError(f"store URL {url!r} does not start with postgresql://")
+        where = redact(url)
+        try:
+            psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.Error as exc:
+            raise StorageError(f"store URL {where} is malformed: {exc}") from None
+        try:
+            # One direct connection first: its error says exactly what is wrong.
+            with psycopg.connect(url, connect_timeout=max(1, int(settings.timeout))):
+                pass
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot connect to PostgreSQL at {where}: {exc}") from None
+        pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, settings.pool_size),
+            timeout=settings.timeout,
+            open=False,
+            check=ConnectionPool.check_connection,
+            name="magcore",
+        )
+        try:
+            pool.open(wait=True, timeout=settings.timeout)
+        except Exception as exc:
+            pool.close()
+            raise StorageError(f"cannot open a connection pool to {where}: {exc}") from None
+        store = cls(url, pool)
+        try:
+            if settings.create:
+                store.migrate()
+            else:
+                current = store.schema_version()
+                if current > SCHEMA_VERSION:
+                    raise _newer(where, current)
+                if current < SCHEMA_VERSION:
+                    raise StorageError(
+                        f"database {where} is at schema {current}, this magcore needs "
+                        f"{SCHEMA_VERSION}: run migrate()"
+                    )
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    # -- transactions ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[psycopg.Cursor[Any]]:
+        """One transaction on one pooled connection; writers hold the write lock till commit."""
+        if self._closed:
+            raise StorageError(f"store {self._where} is closed")
+        try:
+            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                if write:
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                yield cur
+        except MagcoreError:
+            raise
+        except psycopg.Error as exc:
+            raise StorageError(f"database {self._where}: {exc}") from exc
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg_pool"):
+                raise StorageError(f"database {self._where}: {exc}") from exc
+            raise
+
+    # -- events ----------------------------------------------------------------------------
+
+    def append(
+        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+    ) -> CommittedBatch:
+        """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
+        check_writes(writes)
+        events = tuple(e for w in writes for e in w.events)
+        with self._transaction(write=True) as cur:
+            self._check_versions(cur, writes)
+            position = 0
+            if events:
+                with cur.copy(
+                    "COPY magcore_events (stream, version, type, at, actor, data) FROM STDIN"
+                ) as copy:
+                    for e in events:
+                        copy.write_row(
+                            (e.stream, e.version, e.type, e.at, e.actor, canonical_json(e.data))
+                        )
+                row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
+                position = int(row[0]) if row else 0
+                self._project(cur, writes)
+            if audit:
+                self._append_audit(cur, audit)
+        return CommittedBatch(events, position)
+
+    def _check_versions(self, cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> None:
+        new = [w for w in writes if w.expected_version == 0]
+        moving = [w for w in writes if w.expected_version > 0]
+        if new:
+            names = [w.stream for w in new]
+            cur.execute(
+                "SELECT name, version FROM magcore_streams WHERE name = ANY(%s) AND version > 0 "
+                "LIMIT 1",
+                (names,),
+            )
+            taken = cur.fetchone()
+            if taken is not None:
+                raise ConflictError(stream=taken[0], expected_version=0, actual_version=taken[1])
+            filled = [w for w in new if w.events]
+            if filled:
+                cur.execute(
+                    "INSERT INTO magcore_streams (name, version) "
+                    "SELECT * FROM unnest(%s::text[], %s::integer[]) "
+                    "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version "
+                    "WHERE magcore_streams.version = 0",
+                    ([w.stream for w in filled], [len(w.events) for w in filled]),
+                )
+        if moving:
+            cur.execute(
+                "UPDATE magcore_streams AS s SET version = u.new FROM "
+                "unnest(%s::text[], %s::integer[], %s::integer[]) AS u(name, expected, new) "
+                "WHERE s.name = u.name AND s.version = u.expected RETURNING s.name",
+                (
+                    [w.stream for w in moving],
+                    [w.expected_version for w in moving],
+                    [w.expected_version + len(w.events) for w in moving],
+                ),
+            )
+            updated = {r[0] for r in cur.fetchall()}
+            for write in moving:
+                if write.stream not in updated:
+                    found = cur.execute(
+                        "SELECT version FROM magcore_streams WHERE name = %s", (write.stream,)
+                    ).fetchone()
+                    raise ConflictError(
+                        stream=write.stream,
+                        expected_version=write.expected_version,
+                        actual_version=int(found[0]) if found else 0,
+                    )
+
+    def _project(self, cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> None:
+        new: list[ConversationView] = []
+        changed: list[ConversationView] = []
+        for write in writes:
+            if not write.events or not is_projected(write.stream):
+                continue
+            conv_id = write.stream[len(CONVERSATION_PREFIX) :]
+            before = None if write.expected_version == 0 else _load_view(cur, conv_id)
+            view = project_all(before, write.events)
+            if view is None:
+                continue
+            if before is None:
+                new.append(view)
+                if view.agreements:
+                    changed.append(view)
+            else:
+                changed.append(view)
+        if new:
+            with cur.copy(
+                f"COPY magcore_conversations ({_CONVERSATION_COLUMNS}, preparers, published) "
+                "FROM STDIN"
+            ) as copy:
+                for view in new:
+                    copy.write_row(_conversation_values(view))
+            with cur.copy(
+                "COPY magcore_conversation_people (person, conversation) FROM STDIN"
+            ) as copy:
+                for view in new:
+                    for person in dict.fromkeys(view.row.participants):
+                        copy.write_row((person, view.row.id))
+        for view in changed:
+            row = view.row
+            cur.execute(
+                "UPDATE magcore_conversations SET state = %s, scheduled_on = %s, held_on = %s, "
+                "medium = %s, version = %s, published = %s WHERE id = %s",
+                (
+                    row.state,
+                    row.scheduled_on,
+                    row.held_on,
+                    row.medium,
+                    row.version,
+                    list(view.published),
+                    row.id,
+                ),
+            )
+            cur.execute("DELETE FROM magcore_agreements WHERE conversation = %s", (row.id,))
+            if view.agreements:
+                cur.executemany(
+                    "INSERT INTO magcore_agreements (conversation, position, agreement, subject, "
+                    "owner, status, due, made_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            a.conversation,
+                            position,
+                            a.agreement,
+                            a.subject,
+                            a.owner,
+                            a.status,
+                            a.due,
+                            a.made_on,
+                        )
+                        for position, a in enumerate(view.agreements)
+                    ],
+                )
+
+    def read(self, stream: str) -> tuple[Event, ...]:
+        with self._transaction(write=False) as cur:
+            rows = cur.execute(
+                "SELECT stream, version, type, at, actor, data FROM magcore_events "
+                "WHERE stream = %s ORDER BY version",
+                (stream,),
+            ).fetchall()
+        return tuple(event_from_row(*row) for row in rows)
+
+    def version(self, stream: str) -> int:
+        with self._transaction(write=False) as cur:
+            row = cur.execute(
+                "SELECT version FROM magcore_streams WHERE name = %s", (stream,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def read_all(
+        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, Event]]:
+        wanted = list(types) if types is not None else None
+        if wanted == [] or limit == 0:
+            return
+        remaining = limit
+        while True:
+            page = _PAGE if remaining is None else min(_PAGE, remaining)
+            sql = (
+                "SELECT position, stream, version, type, at, actor, data FROM magcore_events "
+                "WHERE position > %s"
+            )
+            params: list[Any] = [after]
+            if wanted is not None:
+                sql += " AND type = ANY(%s)"
+                params.append(wanted)
+            sql += " ORDER BY position LIMIT %s"
+            params.append(page)
+            with self._transaction(write=False) as cur:
+                rows = cur.execute(sql, params).fetchall()
+            for position, *columns in rows:
+                yield int(position), event_from_row(*columns)
+            if len(rows) < page:
+                return
+            after = int(rows[-1][0])
+            if remaining is not None:
+                remaining -= len(rows)
+                if remaining <= 0:
+                    return
+
+    def streams(self, prefix: str = "") -> Iterator[str]:
+        with self._transaction(write=False) as cur:
+            rows = cur.execute(
+                "SELECT name FROM magcore_streams WHERE version > 0 AND starts_with(name, %s) "
+                'ORDER BY name COLLATE "C"',
+                (prefix,),
+            ).fetchall()
+        yield from (str(r[0]) for r in rows)
+
+    # -- read models -----------------------------------------------------------------------
+
+    def conversations(
+        self,
+        *,
+        subject: str | None = None,
+        participant: str | None = None,
+        team: str | None = None,
+        states: Collection[str] | None = None,
+        held_from: date | None = None,
+        held_until: date | None = None,
+    ) -> list[ConversationRow]:
+        where: list[str] = []
+        params: list[Any] = []
+        if subject is not None:
+            where.append("subject = %s")
+            params.append(subject)
+        if participant is not None:
+            where.append(
+                "id IN (SELECT conversation FROM magcore_conversation_people WHERE person = %s)"
+            )
+            params.append(participant)
+        if team is not None:
+            where.append("team = %s")
+            params.append(team)
+        if states is not None:
+            where.append("state = ANY(%s)")
+            params.append(list(states))
+        if held_from is not None:
+            where.append("held_on >= %s")
+            params.append(held_from)
+        if held_until is not None:
+            where.append("held_on < %s")
+            params.append(held_until)
+        sql = f"SELECT {_CONVERSATION_COLUMNS} FROM magcore_conversations"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += ' ORDER BY requested_on, id COLLATE "C"'
+        with self._transaction(write=False) as cur:
+            rows = cur.execute(sql, params).fetchall()
+        return [_conversation_row(r) for r in rows]
+
+    def open_agreements(self, subject: str) -> list[AgreementRow]:
+        with self._transaction(write=False) as cur:
+            rows = cur.execute(
+                "SELECT a.conversation, a.agreement, a.subject, a.owner, a.status, a.due, "
+                "a.made_on FROM magcore_agreements a "
+                "JOIN magcore_conversations c ON c.id = a.conversation "
+                "WHERE a.subject = %s AND a.status = 'open' AND c.state = 'agreed' "
+                'ORDER BY a.made_on NULLS FIRST, a.conversation COLLATE "C", a.position',
+                (subject,),
+            ).fetchall()
+        return [_agreement_row(r) for r in rows]
+
+    # -- audit -----------------------------------------------------------------------------
+
+    def _append_audit(self, cur: psycopg.Cursor[Any], records: Sequence[AuditRecord]) -> None:
+        head = cur.execute(
+            "SELECT count, last_hash FROM magcore_audit_head WHERE id = 1 FOR UPDATE"
+        ).fetchone()
+        if head is None:
+            raise StorageError(f"database {self._where}: the audit head is missing")
+        entries = chain_audit(records, count=int(head[0]), last_hash=str(head[1]))
+        if not entries:
+            return
+        cur.executemany(
+            f"INSERT INTO magcore_audit ({', '.join(_AUDIT_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_AUDIT_COLUMNS))})",
+            [tuple(e[c] for c in _AUDIT_COLUMNS) for e in entries],
+        )
+        cur.execute(
+            "UPDATE magcore_audit_head SET count = %s, last_hash = %s WHERE id = 1",
+            (entries[-1]["seq"], entries[-1]["hash"]),
+        )
+
+    def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        with self._transaction(write=True) as cur:
+            self._append_audit(cur, records)
+
+    def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
+        while True:
+            with self._transaction(write=False) as cur:
+                rows = cur.execute(
+                    f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM magcore_audit WHERE seq > %s "
+                    "ORDER BY seq LIMIT %s",
+                    (after, _PAGE),
+                ).fetchall()
+            for row in rows:
+                entry = dict(zip(_AUDIT_COLUMNS, row, strict=True))
+                entry["seq"] = int(entry["seq"])
+                yield entry
+            if len(rows) < _PAGE:
+                return
+            after = int(rows[-1][0])
+
+    def audit_head(self) -> AuditHead:
+        with self._transaction(write=False) as cur:
+            row = cur.execute(
+                "SELECT count, last_hash FROM magcore_audit_head WHERE id = 1"
+            ).fetchone()
+        if row is None:
+            raise StorageError(f"database {self._where}: the audit head is missing")
+        return AuditHead(int(row[0]), str(row[1]))
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        with self._transaction(write=False) as cur:
+            return _current_version(cur)
+
+    def migrate(self) -> None:
+        """Apply the schema steps this database lacks, in one transaction; refuse a newer one."""
+        with self._transaction(write=True) as cur:
+            current = _current_version(cur)
+            if current > SCHEMA_VERSION:
+                raise _newer(self._where, current)
+            if current == 0:
+                cur.execute("CREATE TABLE magcore_schema (version integer NOT NULL)")
+                cur.execute("INSERT INTO magcore_schema (version) VALUES (0)")
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[version - 1]:
+                    cur.execute(statement)
+            if current < SCHEMA_VERSION:
+                cur.execute("UPDATE magcore_schema SET version = %s", (SCHEMA_VERSION,))
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._pool.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._where!r})"
+
+
+def _newer(where: str, version: int) -> StorageError:
+    return StorageError(
+        f"database {where} has schema version {version}, written by a newer magcore; this "
+        f"magcore-postgres knows up to version {SCHEMA_VERSION}. Upgrade; nothing was changed"
+    )
+
+
+def _current_version(cur: psycopg.Cursor[Any]) -> int:
+    found = cur.execute("SELECT to_regclass('magcore_schema') IS NOT NULL").fetchone()
+    if not found or not found[0]:
+        return 0
+    row = cur.execute("SELECT max(version) FROM magcore_schema").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _conversation_values(view: ConversationView) -> tuple[Any, ...]:
+    row = view.row
+    return (
+        row.id,
+        row.cycle,
+        row.kind,
+        row.state,
+        row.subject,
+        row.team,
+        list(row.participants),
+        row.requested_on,
+        row.scheduled_on,
+        row.held_on,
+        row.medium,
+        row.version,
+        list(view.preparers),
+        list(view.published),
+    )
+
+
+def _conversation_row(row: Sequence[Any]) -> ConversationRow:
+    return ConversationRow(
+        id=row[0],
+        cycle=row[1],
+        kind=row[2],
+        state=row[3],
+        subject=row[4],
+        team=row[5],
+        participants=tuple(row[6]),
+        requested_on=row[7],
+        scheduled_on=row[8],
+        held_on=row[9],
+        medium=row[10],
+        version=row[11],
+    )
+
+
+def _agreement_row(row: Sequence[Any]) -> AgreementRow:
+    return AgreementRow(
+        conversation=row[0],
+        agreement=row[1],
+        subject=row[2],
+        owner=row[3],
+        status=row[4],
+        due=row[5],
+        made_on=row[6],
+    )
+
+
+def _load_view(cur: psycopg.Cursor[Any], conv_id: str) -> ConversationView | None:
+    found = cur.execute(
+        f"SELECT {_CONVERSATION_COLUMNS}, preparers, published FROM magcore_conversations "
+        "WHERE id = %s",
+        (conv_id,),
+    ).fetchone()
+    if found is None:
+        return None
+    agreements = cur.execute(
+        "SELECT conversation, agreement, subject, owner, status, due, made_on "
+        "FROM magcore_agreements WHERE conversation = %s ORDER BY position",
+        (conv_id,),
+    ).fetchall()
+    return ConversationView(
+        row=_conversation_row(found),
+        preparers=tuple(found[12]),
+        published=tuple(found[13]),
+        agreements=tuple(_agreement_row(a) for a in agreements),
+    )
