@@ -7,6 +7,7 @@ import json
 import pytest
 
 from magcore.storage.sqlite import SQLiteStore
+from tests.support.postgres import postgres_server
 
 from .processes import start
 
@@ -49,6 +50,29 @@ def test_sqlite_processes_racing_lose_no_update(tmp_path):
     try:
         events = store.read("counter:shared")
         assert store.version("counter:shared") == sum(len(r["won"]) for r in reports)
+    finally:
+        store.close()
+    check_no_lost_update(reports, events)
+
+
+@pytest.fixture(scope="module")
+def postgresql_url():
+    """A throwaway PostgreSQL server for this module (tests/support/postgres.py)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_postgresql_processes_racing_lose_no_update(tmp_path, postgresql_url):
+    """The same race against a real PostgreSQL server through magcore-postgres."""
+    postgres = pytest.importorskip("magcore_postgres")
+    store = postgres.PostgresStore.open(postgresql_url)
+    stream = f"counter:race-{tmp_path.name}"
+    try:
+        reports = run_contest(postgresql_url, tmp_path, stream)
+        events = store.read(stream)
+        assert store.version(stream) == sum(len(r["won"]) for r in reports)
     finally:
         store.close()
     check_no_lost_update(reports, events)
