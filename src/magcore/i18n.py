@@ -314,6 +314,16 @@ _DEFAULT_MESSAGES: dict[str, tuple[str, str]] = {
         "By signing you say: this is what we agreed. Do you disagree with something? Write it"
         " down. You may always do that.",
     ),
+    "unit.minutes": ("minuten", "minutes"),
+    "unit.hours": ("uur", "hours"),
+    "unit.days": ("dagen", "days"),
+    "unit.weeks": ("weken", "weeks"),
+    "unit.months": ("maanden", "months"),
+    "unit.years": ("jaar", "years"),
+    "unit.year": ("jaartal", "year"),
+    "unit.count": ("aantal", "count"),
+    "unit.euro": ("euro", "euros"),
+    "unit.fte": ("fte", "FTE"),
     "record.title": ("Verslag: {title}", "Record: {title}"),
     "record.not_answered": ("Niet ingevuld", "Not filled in"),
     "record.on_paper": (

@@ -1,0 +1,360 @@
+"""Accessible HTML from a form definition: the web form, the filled-in record, the paper form.
+
+All three come from the same definition, through Jinja2 templates with autoescaping on
+(``magcore/templates``). The web form is a plain POST form that works without JavaScript: every
+field has a ``<label>``, groups and radio/checkbox sets are ``<fieldset>`` with ``<legend>``, help,
+the special-category hint and errors are tied to the field with ``aria-describedby``, and an error
+summary at the top links to each field (``href="#field-..."``). Errors say "Fout:"/"Error:" in
+words and carry a border, never colour alone. A print stylesheet turns any browser's print into a
+usable A4 paper form; :func:`render_paper` is the paper layout the PDF is made from.
+
+A municipality plugin may add its own stylesheet (``stylesheet``: CSS text, or
+``stylesheet_href``: a link), which is loaded after magcore's own.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jinja2
+
+from ..errors import Problem
+from ..i18n import DEFAULT_CATALOGUE, Catalogue
+from .definition import Field, FormDefinition, FormPurpose, Widget
+
+__all__ = ["environment", "render_form", "render_paper", "render_record"]
+
+_ROLES_SIGNING = ("employee", "manager")
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment for magcore's templates (autoescape on, strict undefined)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("magcore", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _css(name: str) -> str:
+    loader = environment().loader
+    assert loader is not None
+    source, _, _ = loader.get_source(environment(), name)
+    return source
+
+
+def _field_id(pointer: str) -> str:
+    return "field-" + pointer.strip("/").replace("/", "-")
+
+
+class _View:
+    """Builds the plain dicts the templates render (all text already in one language)."""
+
+    def __init__(
+        self,
+        form: FormDefinition,
+        language: str,
+        catalogue: Catalogue,
+        answers: Mapping[str, Any],
+        problems: Sequence[Problem],
+    ) -> None:
+        self.form = form
+        self.language = language
+        self.catalogue = catalogue
+        self.answers = answers
+        self.errors: dict[str, str] = {}
+        for problem in problems:
+            self.errors.setdefault(problem.pointer, problem.message)
+
+    def msg(self, key: str, **params: Any) -> str:
+        return self.catalogue.message(key, self.language, **params)
+
+    def text(self, value: Any) -> str | None:
+        return None if value is None else self.catalogue.localise(value, self.language)
+
+    def unit(self, unit: str | None) -> str | None:
+        if unit is None:
+            return None
+        key = f"unit.{unit}"
+        return self.msg(key) if key in self.catalogue else unit
+
+    def control(self, field: Field, pointer: str, name: str, value: Any) -> dict[str, Any]:
+        fid = _field_id(pointer)
+        described: list[str] = []
+        help_text = self.text(field.help)
+        if help_text:
+            described.append(f"{fid}-help")
+        sensitive = self.msg("form.sensitive_hint") if field.sensitive else None
+        if sensitive:
+            described.append(f"{fid}-sensitive")
+        error = self.errors.get(pointer)
+        if error is None and field.widget is Widget.CHECKBOXES:
+            # an error on one of the chosen values (e.g. /themes/2) belongs to the whole set
+            error = next((m for p, m in self.errors.items() if p.startswith(pointer + "/")), None)
+        if error:
+            described.append(f"{fid}-error")
+        chosen: set[str] = set()
+        if isinstance(value, list | tuple):
+            chosen = {str(v) for v in value}
+        elif isinstance(value, bool):
+            chosen = {"true" if value else "false"}
+        elif value is not None:
+            chosen = {str(value)}
+        options = [
+            {
+                "value": option.value,
+                "label": self.text(option.label),
+                "id": fid if index == 0 else f"{fid}-{index}",
+                "checked": option.value in chosen,
+            }
+            for index, option in enumerate(field.options)
+        ]
+        schema = field.schema
+        return {
+            "widget": field.widget.value,
+            "id": fid,
+            "name": name,
+            "pointer": pointer,
+            "label": self.text(field.label),
+            "required": field.required,
+            "help": help_text,
+            "sensitive": sensitive,
+            "error": error,
+            "describedby": " ".join(described),
+            "value": "" if value is None or isinstance(value, list | tuple | dict) else str(value),
+            "checked": value is True,
+            "options": options,
+            "rows": field.rows,
+            "unit": self.unit(field.unit),
+            "maxlength": schema.get("maxLength"),
+            "minimum": schema.get("minimum"),
+            "maximum": schema.get("maximum"),
+            "display": self.display(field, value),
+            "blocks": [],
+        }
+
+    def display(self, field: Field, value: Any) -> str | None:
+        """The answer as a person reads it in the record view (``None`` when not answered)."""
+        if value is None or value == "" or value == []:
+            return None
+        if field.widget is Widget.CHECKBOXES and isinstance(value, list | tuple):
+            return ", ".join(field.option_label(v, self.language) for v in value)
+        if field.widget in (Widget.CHOICE, Widget.SELECT) and field.options:
+            if isinstance(value, bool):
+                return self.msg("form.yes") if value else self.msg("form.no")
+            return field.option_label(value, self.language)
+        if field.widget is Widget.CHECKBOX:
+            return self.msg("form.yes") if value else self.msg("form.no")
+        if field.unit:
+            return f"{value} {self.unit(field.unit)}"
+        return str(value)
+
+    def repeat(self, field: Field, value: Any, *, extra_blocks: int) -> dict[str, Any]:
+        pointer = f"/{field.name}"
+        control = self.control(field, pointer, field.name, None)
+        items = list(value) if isinstance(value, list | tuple) else []
+        count = len(items) + extra_blocks
+        blocks = []
+        item_label = field.item_label or field.label
+        for index in range(count):
+            item = items[index] if index < len(items) else {}
+            if not isinstance(item, Mapping):
+                item = {}
+            blocks.append(
+                {
+                    "legend": self.msg("form.item", label=self.text(item_label), number=index + 1),
+                    "id": _field_id(f"{pointer}/{index}"),
+                    "controls": [
+                        self.control(
+                            sub,
+                            f"{pointer}/{index}/{sub.name}",
+                            f"{field.name}.{index}.{sub.name}",
+                            item.get(sub.name),
+                        )
+                        for sub in field.fields
+                    ],
+                }
+            )
+        control["blocks"] = blocks
+        return control
+
+    def groups(self, *, mode: str) -> list[dict[str, Any]]:
+        result = []
+        for group in self.form.groups:
+            controls = []
+            for field in group.fields:
+                value = self.answers.get(field.name)
+                if field.widget is Widget.REPEAT:
+                    items = value if isinstance(value, list | tuple) else []
+                    if mode == "record":
+                        extra = 0
+                    elif mode == "paper":
+                        extra = max(field.paper_items - len(items), 0 if items else 1)
+                    else:
+                        extra = max(field.paper_items - len(items), 1)
+                    controls.append(self.repeat(field, value, extra_blocks=extra))
+                else:
+                    controls.append(self.control(field, f"/{field.name}", field.name, value))
+            result.append(
+                {
+                    "id": group.id,
+                    "legend": self.text(group.legend),
+                    "description": self.text(group.description),
+                    "controls": controls,
+                }
+            )
+        return result
+
+    def summary(self) -> list[dict[str, str]]:
+        """Error summary entries, in form order, each linking to its field."""
+        entries = []
+        for pointer, message in self.errors.items():
+            target = pointer
+            parts = pointer.strip("/").split("/")
+            if parts and parts[0]:
+                try:
+                    field = self.form.field(parts[0])
+                except KeyError:
+                    field = None
+                if field is not None and field.widget is Widget.CHECKBOXES:
+                    target = f"/{parts[0]}"
+                elif field is None:
+                    target = ""
+            entries.append(
+                {"href": "#" + (_field_id(target) if target else "form-start"), "message": message}
+            )
+        return entries
+
+    def base(self, *, stylesheet: str | None, stylesheet_href: str | None) -> dict[str, Any]:
+        msg = {
+            key.partition(".")[2]: self.msg(key)
+            for key in (
+                "form.required",
+                "form.error_summary_title",
+                "form.error_summary_intro",
+                "form.error_prefix",
+                "form.submit",
+                "form.choose_none",
+                "form.yes",
+                "form.paper_intro",
+                "form.paper_choose",
+                "form.date_hint",
+                "form.signatures",
+                "form.signature",
+                "form.signature_date",
+                "form.signature_note",
+                "record.not_answered",
+            )
+        }
+        return {
+            "lang": self.language if self.language in ("nl", "en") else "nl",
+            "title": self.text(self.form.title),
+            "description": self.text(self.form.description),
+            "form_version": self.msg("form.version", id=self.form.id, version=self.form.version),
+            "msg": msg,
+            "css": _css("form.css"),
+            "extra_css": stylesheet,
+            "stylesheet_href": stylesheet_href,
+        }
+
+
+def _view(
+    form: FormDefinition,
+    language: str,
+    catalogue: Catalogue | None,
+    answers: Mapping[str, Any] | None,
+    problems: Sequence[Problem],
+) -> _View:
+    return _View(form, language, catalogue or DEFAULT_CATALOGUE, answers or {}, problems)
+
+
+def render_form(
+    form: FormDefinition,
+    *,
+    language: str = "nl",
+    answers: Mapping[str, Any] | None = None,
+    problems: Sequence[Problem] = (),
+    action: str = "",
+    catalogue: Catalogue | None = None,
+    stylesheet: str | None = None,
+    stylesheet_href: str | None = None,
+) -> str:
+    """The web form as a full HTML page: empty, or with *answers* and their *problems* shown.
+
+    The page posts back to *action* (a plain form POST; read it with
+    :func:`magcore.forms.parse_form_data`).
+    """
+    view = _view(form, language, catalogue, answers, problems)
+    context = view.base(stylesheet=stylesheet, stylesheet_href=stylesheet_href)
+    summary = view.summary()
+    context.update(
+        groups=view.groups(mode="form"),
+        summary=summary,
+        action=action,
+        page_title=(f"{view.msg('form.error_prefix')} " if summary else "") + context["title"],
+    )
+    return environment().get_template("form.html.j2").render(context)
+
+
+def render_record(
+    form: FormDefinition,
+    answers: Mapping[str, Any],
+    *,
+    language: str = "nl",
+    medium: str = "digital",
+    content_on_paper: bool = False,
+    catalogue: Catalogue | None = None,
+    stylesheet: str | None = None,
+    stylesheet_href: str | None = None,
+) -> str:
+    """A filled-in record (or preparation) as a read-only HTML page."""
+    view = _view(form, language, catalogue, answers, ())
+    context = view.base(stylesheet=stylesheet, stylesheet_href=stylesheet_href)
+    title = view.msg("record.title", title=context["title"])
+    medium_key = f"record.medium.{medium}"
+    context.update(
+        groups=[] if content_on_paper else view.groups(mode="record"),
+        page_title=title,
+        heading=title,
+        medium=view.msg(medium_key) if medium_key in view.catalogue else medium,
+        on_paper=view.msg("record.on_paper") if content_on_paper else None,
+    )
+    return environment().get_template("record.html.j2").render(context)
+
+
+def render_paper(
+    form: FormDefinition,
+    *,
+    language: str = "nl",
+    answers: Mapping[str, Any] | None = None,
+    catalogue: Catalogue | None = None,
+    stylesheet: str | None = None,
+    stylesheet_href: str | None = None,
+) -> str:
+    """The paper layout (A4, 12pt, boxes with room to write): the source of the tagged PDF."""
+    view = _view(form, language, catalogue, answers, ())
+    context = view.base(stylesheet=stylesheet, stylesheet_href=stylesheet_href)
+    signers = []
+    if form.purpose is FormPurpose.RECORD:
+        for role in _ROLES_SIGNING:
+            role_name = view.msg(f"role.{role}")
+            signers.append(
+                {
+                    "role": role_name,
+                    "name_label": view.msg("form.signature_role", role=role_name),
+                    "id": f"sign-{role}",
+                }
+            )
+    context.update(
+        groups=view.groups(mode="paper"),
+        page_title=context["title"],
+        signers=signers,
+        css=context["css"] + "\n" + _css("paper.css"),
+    )
+    return environment().get_template("paper.html.j2").render(context)

@@ -1,0 +1,266 @@
+"""Checking answers against a form: problems in the reader's language, never a traceback.
+
+Two engines, one verdict:
+
+* ``jsonschema`` (always installed) explains: every error becomes a
+  :class:`~magcore.errors.Problem` with the JSON pointer of the field and a plain-language message
+  from the :mod:`magcore.i18n` catalogue that names the field by its label;
+* ``jsonschema-rs`` (the optional extra ``magcore[fast]``) decides in bulk:
+  :meth:`FormValidator.validate_many` asks the compiled validator first and only explains the
+  documents it rejects. Without the extra, ``jsonschema`` decides too (slower, same verdicts).
+
+Both check ``format`` (dates), so both accept and reject the same documents; a property test in
+``tests/forms`` holds them to that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import jsonschema
+
+from ..errors import Problem, RecordInvalidError
+from ..events import thaw
+from ..i18n import DEFAULT_CATALOGUE, Catalogue
+from ..schemas import format_checker, registry
+from .definition import Field, FormDefinition
+
+__all__ = [
+    "FormValidator",
+    "check",
+    "fast_available",
+    "label_for",
+    "validate",
+    "validator_for",
+]
+
+_rs: Any
+try:  # pragma: no cover - depends on the installed extras
+    import jsonschema_rs as _rs
+except ImportError:  # pragma: no cover
+    _rs = None
+
+
+def fast_available() -> bool:
+    """Whether the compiled validator (``magcore[fast]``, jsonschema-rs) is installed."""
+    return _rs is not None
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    return "".join(f"/{part}" for part in path)
+
+
+@attrs.frozen(eq=False)
+class FormValidator:
+    """The validators of one form: build once (:func:`validator_for`), use many times."""
+
+    form: FormDefinition
+    explainer: jsonschema.Draft202012Validator
+    fast: Any = None
+    """The compiled jsonschema-rs validator, or ``None`` when the extra is not installed."""
+
+    @classmethod
+    def build(cls, form: FormDefinition, *, use_fast: bool = True) -> FormValidator:
+        schema = form.json_schema()
+        explainer = jsonschema.Draft202012Validator(
+            schema, registry=registry(), format_checker=format_checker()
+        )
+        fast = None
+        if use_fast and _rs is not None:
+            fast = _rs.validator_for(schema, validate_formats=True, offline=True)
+        return cls(form=form, explainer=explainer, fast=fast)
+
+    def is_valid(self, answers: Any) -> bool:
+        """Whether *answers* fit the form (the fast engine when installed)."""
+        if self.fast is not None:
+            return bool(self.fast.is_valid(answers))
+        return bool(self.explainer.is_valid(answers))
+
+    def problems(
+        self, answers: Any, *, language: str = "nl", catalogue: Catalogue | None = None
+    ) -> list[Problem]:
+        """Every problem with *answers*, in the order of the fields on the form."""
+        catalogue = catalogue or DEFAULT_CATALOGUE
+        found: dict[tuple[str, str], Problem] = {}
+        for error in self.explainer.iter_errors(thaw(answers)):
+            for problem in _explain(self.form, error, language, catalogue):
+                found.setdefault((problem.pointer, problem.keyword), problem)
+        order = _field_order(self.form)
+        return sorted(found.values(), key=lambda p: _sort_key(p.pointer, order))
+
+    def validate_many(
+        self,
+        documents: Sequence[Any],
+        *,
+        language: str = "nl",
+        catalogue: Catalogue | None = None,
+    ) -> list[list[Problem]]:
+        """Problems per document (``[]`` for a valid one): the bulk path.
+
+        The compiled validator decides; only rejected documents are explained.
+        """
+        check = self.fast.is_valid if self.fast is not None else self.explainer.is_valid
+        return [
+            []
+            if check(document)
+            else self.problems(document, language=language, catalogue=catalogue)
+            for document in documents
+        ]
+
+
+def validator_for(form: FormDefinition) -> FormValidator:
+    """The (cached) validator of *form*."""
+    cached = _CACHE.get(id(form))
+    if cached is not None and cached.form is form:
+        return cached
+    built = FormValidator.build(form)
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    _CACHE[id(form)] = built
+    return built
+
+
+_CACHE: dict[int, FormValidator] = {}
+
+
+def validate(
+    form: FormDefinition,
+    answers: Any,
+    *,
+    language: str = "nl",
+    catalogue: Catalogue | None = None,
+) -> list[Problem]:
+    """Every problem with *answers* to *form*, with messages in *language*; ``[]`` if none."""
+    return validator_for(form).problems(answers, language=language, catalogue=catalogue)
+
+
+def check(
+    form: FormDefinition,
+    answers: Any,
+    *,
+    language: str = "nl",
+    catalogue: Catalogue | None = None,
+) -> None:
+    """Raise :class:`~magcore.errors.RecordInvalidError` listing every problem, if any."""
+    found = validate(form, answers, language=language, catalogue=catalogue)
+    if found:
+        raise RecordInvalidError(found, what=f"answers to form {form.key}")
+
+
+# -- explaining ------------------------------------------------------------------------------
+
+
+def _field_order(form: FormDefinition) -> dict[str, int]:
+    order: dict[str, int] = {}
+    for index, field in enumerate(form.fields):
+        order[field.name] = index * 100
+        for sub_index, sub in enumerate(field.fields):
+            order[f"{field.name}/{sub.name}"] = index * 100 + sub_index + 1
+    return order
+
+
+def _sort_key(pointer: str, order: Mapping[str, int]) -> tuple[int, int, int]:
+    parts = pointer.strip("/").split("/") if pointer else []
+    if not parts:
+        return (-1, 0, 0)
+    top = order.get(parts[0], 10**6)
+    item = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    sub = order.get(f"{parts[0]}/{parts[2]}", 0) if len(parts) > 2 else 0
+    return (top, item, sub)
+
+
+def label_for(
+    form: FormDefinition, pointer: str, language: str, catalogue: Catalogue | None = None
+) -> str:
+    """How the field at *pointer* is called on the form ("Afspraak 2: Wat spreken jullie af?")."""
+    catalogue = catalogue or DEFAULT_CATALOGUE
+    parts = pointer.strip("/").split("/") if pointer else []
+    if not parts:
+        return catalogue.message("validation.whole_form", language)
+    try:
+        field = form.field(parts[0])
+    except KeyError:
+        return parts[-1]
+    label = catalogue.localise(field.label, language)
+    if field.fields and len(parts) >= 2 and parts[1].isdigit():
+        item = catalogue.localise(field.item_label or field.label, language)
+        numbered = catalogue.message("form.item", language, label=item, number=int(parts[1]) + 1)
+        if len(parts) >= 3:
+            try:
+                sub: Field = field.subfield(parts[2])
+            except KeyError:
+                return numbered
+            return f"{numbered}: {catalogue.localise(sub.label, language)}"
+        return numbered
+    return label
+
+
+def _explain(
+    form: FormDefinition,
+    error: jsonschema.ValidationError,
+    language: str,
+    catalogue: Catalogue,
+) -> list[Problem]:
+    keyword = str(error.validator)
+    pointer = _pointer(error.absolute_path)
+    value = error.validator_value
+    instance = error.instance
+
+    def problem(key: str, where: str = pointer, **params: Any) -> Problem:
+        label = label_for(form, where, language, catalogue)
+        return Problem(
+            pointer=where,
+            message=catalogue.message(key, language, label=label, **params),
+            keyword=keyword,
+        )
+
+    if keyword == "required" and isinstance(instance, Mapping):
+        return [
+            problem("validation.required", f"{pointer}/{name}")
+            for name in value
+            if name not in instance
+        ]
+    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(
+        instance, Mapping
+    ):
+        known = set(error.schema.get("properties", {}))
+        return [
+            Problem(
+                pointer=f"{pointer}/{name}",
+                message=catalogue.message("validation.additional", language, name=name),
+                keyword=keyword,
+            )
+            for name in instance
+            if name not in known
+        ]
+    if keyword == "type":
+        wanted = [value] if isinstance(value, str) else [t for t in value if t != "null"]
+        key = f"validation.type.{wanted[0]}" if wanted else "validation.invalid"
+        return [problem(key if key in catalogue else "validation.invalid")]
+    if keyword in ("enum", "const"):
+        return [problem("validation.enum")]
+    if keyword == "format":
+        key = f"validation.format.{value}"
+        return [problem(key if key in catalogue else "validation.format")]
+    if keyword == "minLength":
+        if instance == "":
+            return [problem("validation.min_length.empty")]
+        return [problem("validation.min_length", limit=value)]
+    if keyword == "maxLength":
+        actual = len(instance) if isinstance(instance, str) else 0
+        return [problem("validation.max_length", limit=value, actual=actual)]
+    simple = {
+        "minimum": "validation.minimum",
+        "exclusiveMinimum": "validation.minimum",
+        "maximum": "validation.maximum",
+        "exclusiveMaximum": "validation.maximum",
+        "minItems": "validation.min_items",
+        "maxItems": "validation.max_items",
+        "uniqueItems": "validation.unique_items",
+        "pattern": "validation.pattern",
+    }
+    if keyword in simple:
+        return [problem(simple[keyword], limit=value)]
+    return [problem("validation.invalid")]
