@@ -1,11 +1,13 @@
-"""magcore-tilburg: the continuous dialogue, its gentle prompt, and a year through the public API."""
+"""magcore-tilburg: the continuous dialogue, its gentle prompt, a year through the public API."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from magcore_tilburg import PLUGIN, definition, forms, make_definition, plugin
 
 import magcore
 from magcore import (
@@ -21,7 +23,6 @@ from magcore import (
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
 from magcore.testing import generate_organisation
-from magcore_tilburg import PLUGIN, definition, forms, make_definition, plugin
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 
@@ -52,7 +53,8 @@ def test_the_dialogue_has_no_obligation_only_a_quiet_period() -> None:
     (kind,) = definition().kinds
     assert kind.cadence.kind is magcore.CadenceKind.FREE
     assert kind.cadence.quiet_days == 120
-    assert set(kind.initiators) == {magcore.ParticipantRole.EMPLOYEE, magcore.ParticipantRole.MANAGER}
+    roles = magcore.ParticipantRole
+    assert set(kind.initiators) == {roles.EMPLOYEE, roles.MANAGER}
     assert {kind.preparation_form, kind.record_form} == set(_forms())
 
 
@@ -158,7 +160,7 @@ def test_a_year_of_continuous_dialogue_through_the_public_api(tmp_path: Path) ->
         month = following
     assert held
     for days in held.values():
-        gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
         assert all(gap == 120 for gap in gaps)
     rows = list(svc.store.conversations())
     assert len(rows) == sum(len(v) for v in held.values())

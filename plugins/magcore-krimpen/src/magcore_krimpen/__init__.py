@@ -1,0 +1,9 @@
+"""magcore-krimpen: Krimpen aan den IJssel's Gesprek 3.0 as a magcore plugin."""
+
+from __future__ import annotations
+
+from .data import PLUGIN, definition, forms
+
+__version__ = "0.1.0"
+
+__all__ = ["PLUGIN", "__version__", "definition", "forms"]
