@@ -20,11 +20,33 @@ __all__ = ["EmailNotifier", "render"]
 
 _MONTHS = {
     "nl": (
-        "januari februari maart april mei juni juli augustus september oktober november december"
-    ).split(),
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
     "en": (
-        "January February March April May June July August September October November December"
-    ).split(),
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 _NO_LINK = {
