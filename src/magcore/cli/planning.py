@@ -218,7 +218,7 @@ def due(
             continue
         if any(h >= item.window_start for h in held.get(item.person, ())):
             continue
-        key = (item.manager if by == "manager" else item.team) or "(none)"
+        key = (item.manager if by == "manager" else item.team) or f"(no {by})"
         groups[key].append(
             {
                 **_item_json(item),

@@ -1,0 +1,159 @@
+"""``magcore plan``, ``due``, ``schedule``, ``record``, ``agree`` and ``dissent``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from .conftest import data
+
+
+def _events(ready) -> int:
+    with sqlite3.connect(ready.dir / "magcore.db") as conn:
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def _request(ready) -> dict[str, str]:
+    """Request this year's conversations; person → conversation id."""
+    result = data(
+        ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json")
+    )
+    return {r["person"]: r["conversation"] for r in result["requested"]}
+
+
+def test_plan_lists_who_is_due(ready):
+    """Everyone with a manager is due one yearly conversation with that manager."""
+    result = data(ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--json"))
+    due = {item["person"]: item["manager"] for item in result["due"]}
+    assert due == {"e1": "m1", "e2": "m1", "e3": "m2", "e4": "m2", "m1": "boss", "m2": "boss"}
+    assert result["requested"] == []
+
+
+def test_plan_filters_by_manager_and_team(ready):
+    """--manager and --team narrow the plan."""
+    by_manager = data(
+        ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--manager", "m2", "--json")
+    )
+    assert {i["person"] for i in by_manager["due"]} == {"e3", "e4"}
+    by_team = data(
+        ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--team", "t1", "--json")
+    )
+    assert {i["person"] for i in by_team["due"]} == {"e1", "e2"}
+
+
+def test_plan_request_is_idempotent(ready):
+    """--request requests each due conversation once; a second run requests nothing."""
+    first = _request(ready)
+    assert set(first) == {"e1", "e2", "e3", "e4", "m1", "m2"}
+    assert _request(ready) == {}
+
+
+def test_plan_bad_period(ready):
+    """A period that ends before it starts is a one-line usage error."""
+    result = ready.run("plan", "--from", "2025-05-01", "--to", "2025-01-01")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "must be after" in result.stderr
+
+
+def test_due_groups_by_manager_and_team(ready):
+    """due lists who has not had their conversation, grouped as asked."""
+    by_manager = data(ready.run("due", "--on", "2025-12-31", "--json"))
+    assert {k: sorted(r["person"] for r in v) for k, v in by_manager["groups"].items()} == {
+        "boss": ["m1", "m2"],
+        "m1": ["e1", "e2"],
+        "m2": ["e3", "e4"],
+    }
+    by_team = data(ready.run("due", "--on", "2025-12-31", "--by", "team", "--json"))
+    assert sorted(by_team["groups"]) == ["(no team)", "t1", "t2"]
+    assert sorted(r["person"] for r in by_team["groups"]["(no team)"]) == ["m1", "m2"]
+
+
+def test_full_conversation_through_the_cli(ready):
+    """schedule → record → agree by both → dissent; due no longer lists the employee."""
+    conv = _request(ready)["e1"]
+    scheduled = data(
+        ready.run("schedule", conv, "--on", "2025-03-20T10:00", "--as", "m1", "--json")
+    )
+    assert scheduled["state"] == "scheduled"
+    recorded = data(
+        ready.run(
+            "record",
+            conv,
+            "--as",
+            "m1",
+            "--held-on",
+            "2025-03-20",
+            "--summary",
+            "Goed gesprek over werkdruk en een cursus.",
+            "--agreement",
+            "employee: Zoekt een cursus uit",
+            "--agreement",
+            "Over drie maanden praten",
+            "--json",
+        )
+    )
+    assert recorded["state"] == "record_drafted"
+    assert recorded["revision"] == 1
+    first = data(ready.run("agree", conv, "--as", "e1", "--json"))
+    assert first["state"] == "record_drafted"
+    assert first["confirmed_by"] == ["e1"]
+    second = data(ready.run("agree", conv, "--as", "m1", "--json"))
+    assert second["state"] == "agreed"
+    dissent = ready.run("dissent", conv, "Ik zie de werkdruk anders.", "--as", "e1")
+    assert dissent.exit_code == 0
+    assert "note of disagreement" in dissent.stdout
+    due = data(ready.run("due", "--on", "2025-12-31", "--manager", "m1", "--json"))
+    assert [r["person"] for r in due["groups"]["m1"]] == ["e2"]
+
+
+def test_record_on_paper(ready):
+    """--paper registers a held conversation with its agreements on paper."""
+    conv = _request(ready)["e3"]
+    result = data(
+        ready.run("record", conv, "--paper", "--held-on", "2025-02-01", "--as", "m2", "--json")
+    )
+    assert result["state"] == "record_drafted"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected", "code"),
+    [
+        (
+            ("record", "{conv}", "--as", "stranger", "--summary", "x"),
+            "stranger does not take part",
+            1,
+        ),
+        (("record", "{conv}", "--as", "m1", "--agreement", "employee:   "), "must not be empty", 1),
+        (
+            ("record", "{conv}", "--as", "m1", "--held-on", "2025-02-30"),
+            "'2025-02-30' is not a date",
+            2,
+        ),
+        (("record", "nope", "--as", "m1"), "unknown conversation 'nope'", 1),
+        (("agree", "{conv}", "--as", "m1"), "there is no record yet", 1),
+        (("dissent", "{conv}", "Niet eens", "--as", "e1"), "cannot add_dissent", 1),
+        (("schedule", "{conv}", "--on", "tomorrow", "--as", "m1"), "is not a date and time", 2),
+    ],
+    ids=[
+        "unknown-person",
+        "empty-agreement",
+        "wrong-date",
+        "unknown-conversation",
+        "agree-too-early",
+        "dissent-too-early",
+        "bad-moment",
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(ready, args, expected, code):
+    """Bad input: a one-line error, a non-zero exit and the same number of events."""
+    conv = _request(ready)["e1"]
+    before = _events(ready)
+    result = ready.run(*(a.format(conv=conv) for a in args))
+    assert result.exit_code == code
+    assert result.stderr.startswith("error: ")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
+    assert _events(ready) == before

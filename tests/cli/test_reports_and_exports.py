@@ -1,0 +1,171 @@
+"""``magcore report``, ``export``, ``policy render``, ``audit verify`` and ``plugins``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+
+from .conftest import data
+
+
+@pytest.fixture
+def held(ready):
+    """The small organisation with e1's conversation scheduled, held and agreed."""
+    plan = data(
+        ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json")
+    )
+    convs = {r["person"]: r["conversation"] for r in plan["requested"]}
+    assert (
+        ready.run("schedule", convs["e2"], "--on", "2025-04-01T10:00", "--as", "m1").exit_code == 0
+    )
+    conv = convs["e1"]
+    assert (
+        ready.run(
+            "record",
+            conv,
+            "--as",
+            "m1",
+            "--held-on",
+            "2025-03-01",
+            "--summary",
+            "Over loopbaan",
+            "--agreement",
+            "employee: Oriënteert zich op een opleiding",
+        ).exit_code
+        == 0
+    )
+    assert ready.run("agree", conv, "--as", "e1").exit_code == 0
+    assert ready.run("agree", conv, "--as", "m1").exit_code == 0
+    ready.conversations = convs
+    return ready
+
+
+def test_report_suppresses_small_groups(held):
+    """With k=5 every cell about one person is suppressed; with k=1 the counts show."""
+    strict = data(held.run("report", "--from", "2025-01-01", "--to", "2026-01-01", "--json"))
+    assert strict["k"] == 5
+    assert strict["cells"]
+    assert all(cell["suppressed"] for cell in strict["cells"])
+    assert all(cell["conversations"] is None for cell in strict["cells"])
+    loose = data(
+        held.run(
+            "report",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2026-01-01",
+            "--min-group",
+            "1",
+            "--level",
+            "organisation",
+            "--json",
+        )
+    )
+    total = [c for c in loose["cells"] if c["period"] == "all"]
+    assert total == [
+        {
+            "level": "organisation",
+            "unit": "all",
+            "period": "all",
+            "suppressed": False,
+            "conversations": 1,
+            "agreements": 1,
+        }
+    ]
+
+
+def test_report_csv_has_no_numbers_for_suppressed_cells(held):
+    """The CSV shows 'True' for suppressed cells and leaves their numbers empty."""
+    out = held.run("report", "--from", "2025-01-01", "--to", "2026-01-01", "--csv")
+    lines = out.stdout.splitlines()
+    assert lines[0] == "level,unit,period,conversations,agreements,suppressed"
+    assert all(line.endswith(",,True") for line in lines[1:])
+
+
+def test_export_person_is_audited(held):
+    """The subject-access export holds the person's conversation and writes audit lines."""
+    before = data(held.run("audit", "verify", "--json"))["entries"]
+    export = data(held.run("export", "person", "e1"))
+    assert export["person"] == "e1"
+    [about] = export["conversations_about_you"]
+    assert about["agreements"][0]["text"] == "Oriënteert zich op een opleiding"
+    after = data(held.run("audit", "verify", "--json"))
+    assert after["ok"] is True
+    assert after["entries"] > before
+
+
+def test_export_person_html_and_refusal(held):
+    """--html writes a page; someone else than the person is refused on one line."""
+    result = held.run("export", "person", "e1", "--html", "--out", "e1.html")
+    assert result.exit_code == 0
+    assert (held.dir / "e1.html").read_text().startswith("<!DOCTYPE html>")
+    refused = held.run("export", "person", "e1", "--as", "m2")
+    assert refused.exit_code == 1
+    assert refused.stderr.count("\n") == 1
+    assert "only they or the privacy officer" in refused.stderr
+    unknown = held.run("export", "person", "zz")
+    assert unknown.exit_code == 1
+    assert "unknown person 'zz'" in unknown.stderr
+
+
+def test_export_ics(held):
+    """Scheduled conversations become VEVENTs with the kind and attendees, no content."""
+    icalendar = pytest.importorskip("icalendar")
+    result = held.run("export", "ics", "--out", "plan.ics")
+    assert result.exit_code == 0
+    calendar = icalendar.Calendar.from_ical((held.dir / "plan.ics").read_bytes())
+    [event] = calendar.walk("VEVENT")
+    assert str(event["uid"]) == f"{held.conversations['e2']}@magcore"
+    assert "Jaargesprek" in str(event["summary"])
+    assert sorted(str(a) for a in event["attendee"]) == [
+        "urn:magcore:person:e2",
+        "urn:magcore:person:m1",
+    ]
+    assert event.decoded("dtstart") == datetime(2025, 4, 1, 8, 0, tzinfo=UTC)
+
+
+def test_export_records_json_and_csv(held):
+    """The viewer's records as JSON and as CSV."""
+    records = json.loads(held.run("export", "records", "--as", "e1").stdout)
+    assert [r["summary"] for r in records] == ["Over loopbaan"]
+    csv_text = held.run("export", "records", "--as", "e1", "--format", "csv").stdout
+    assert csv_text.splitlines()[1].endswith("employee: Oriënteert zich op een opleiding")
+    other = json.loads(held.run("export", "records", "--as", "e4").stdout)
+    assert [r["summary"] for r in other] == [None]
+
+
+def test_policy_render(held):
+    """The regulation names the cycle and carries a hash; --out writes the file."""
+    result = data(held.run("policy", "render", "--language", "en", "--json"))
+    assert len(result["hash"]) == 64
+    assert "score" in result["text"].lower()
+    held.run("policy", "render", "--format", "html", "--out", "regeling.html")
+    assert "<html" in (held.dir / "regeling.html").read_text()
+    bad = held.run("policy", "render", "--cycle", "nope")
+    assert bad.exit_code == 1
+    assert "unknown cycle 'nope'" in bad.stderr
+
+
+def test_audit_verify_finds_tampering(held):
+    """An edited audit line is found: exit 1 and the line number."""
+    data(held.run("export", "person", "e1"))
+    assert data(held.run("audit", "verify", "--json"))["ok"] is True
+    with sqlite3.connect(held.dir / "magcore.db") as conn:
+        conn.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 1")
+    result = held.run("audit", "verify")
+    assert result.exit_code == 1
+    assert "broken at line 1" in result.stderr
+
+
+def test_plugins_lists_builtin_only_with_all(run):
+    """plugins --json lists the test plugin; --all adds the built-in stores."""
+    listed = data(run("plugins", "--json"))
+    assert [p["name"] for p in listed["plugins"]] == ["test-cycles"]
+    assert listed["plugins"][0]["hooks"] == ["magcore_register_cycles"]
+    everything = data(run("plugins", "--all", "--json"))
+    assert {p["name"] for p in everything["plugins"] if p["builtin"]} >= {
+        "magcore.defaults.storage_sqlite"
+    }
