@@ -1,0 +1,1 @@
+"""magcore.simulate: model conversation cycles across whole organisations, fast and reproducibly."""

@@ -1,0 +1,408 @@
+"""The one configuration of a simulation run: every parameter, documented, validated, with defaults.
+
+Defaults come from public figures about Dutch municipalities (``/work/shared/domain.md``, the
+A&O fonds Personeelsmonitor Gemeenten); the few without a public source are marked *estimate*
+in :data:`PARAMETERS`. Load a configuration from JSON or TOML with :func:`load_config` or from a
+mapping with :meth:`SimulationConfig.from_mapping`; bad input raises
+:class:`~magcore.errors.RecordInvalidError` whose problems name each field (``/inflow_rate``).
+
+The cycle to simulate is ``cycle``: the id of a cycle definition from an installed plugin, the
+path of a cycle-definition JSON file, an inline definition (a mapping), or a
+:class:`~magcore.model.cycle.CycleDefinition`. :func:`resolve_cycle` turns it into a definition.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import DefinitionError, Problem, RecordInvalidError
+from ..model.cycle import CycleDefinition
+
+__all__ = [
+    "DEFAULT_CYCLE",
+    "PARAMETERS",
+    "CycleSpec",
+    "SimulationConfig",
+    "load_config",
+    "resolve_cycle",
+]
+
+#: What ``cycle`` may be: an installed cycle's id, a JSON file, an inline definition, a definition.
+CycleSpec = str | Path | Mapping[str, Any] | CycleDefinition
+
+#: The cycle simulated when none is named: a generic yearly employee–manager conversation, and
+#: peer conversations twice a year in self-steering teams (which have no manager).
+DEFAULT_CYCLE: Mapping[str, Any] = {
+    "id": "simulate-default",
+    "version": 1,
+    "name": {"nl": "Jaargesprek en collegagesprekken", "en": "Yearly and peer conversations"},
+    "themes": [
+        {"id": "work", "title": {"nl": "Werk en resultaten", "en": "Work and results"}},
+        {"id": "development", "title": {"nl": "Ontwikkeling", "en": "Development"}},
+        {"id": "wellbeing", "title": {"nl": "Welzijn", "en": "Wellbeing"}},
+    ],
+    "kinds": [
+        {
+            "id": "yearly",
+            "name": {"nl": "Jaargesprek", "en": "Yearly conversation"},
+            "pattern": "employee_manager",
+            "cadence": {"kind": "per_year", "per_year": 1},
+            "initiators": ["employee", "manager"],
+            "preparers": ["employee", "manager"],
+            "themes": ["work", "development", "wellbeing"],
+        },
+        {
+            "id": "peer",
+            "name": {"nl": "Collegagesprek", "en": "Peer conversation"},
+            "pattern": "peer",
+            "applies_to": "self_steering",
+            "cadence": {"kind": "interval", "every_months": 6, "anchor": "01-01"},
+            "initiators": ["employee", "peer"],
+            "preparers": ["employee", "peer"],
+            "themes": ["work", "development"],
+        },
+    ],
+}
+
+
+def _problem(name: str, message: str) -> RecordInvalidError:
+    return RecordInvalidError([Problem(f"/{name}", message)], what="simulation configuration")
+
+
+def _number(low: float, high: float, *, whole: bool = False) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator: a number (whole if *whole*) in ``[low, high]``, naming the field."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        kinds: tuple[type, ...] = (int,) if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            kind = "a whole number" if whole else "a number"
+            raise _problem(attribute.name, f"must be {kind}, not {value!r}")
+        if not math.isfinite(value) or not (low <= value <= high):
+            raise _problem(attribute.name, f"must be from {low:g} to {high:g}, not {value!r}")
+
+    return check
+
+
+def _is_date(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, date):
+        raise _problem(attribute.name, f"must be a date (YYYY-MM-DD), not {value!r}")
+    if not (date(1970, 1, 1) <= value <= date(2200, 1, 1)):
+        raise _problem(attribute.name, "must be between 1970-01-01 and 2200-01-01")
+
+
+def _is_cycle(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str | Path | Mapping | CycleDefinition):
+        raise _problem(
+            attribute.name,
+            "must be a cycle id, the path of a cycle-definition JSON file, or an inline "
+            f"definition, not {type(value).__name__}",
+        )
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value  # the validator names the field
+    return value
+
+
+def _field(default: Any, validator: Any, doc: str, source: str, **kwargs: Any) -> Any:
+    return attrs.field(
+        default=default,
+        validator=validator,
+        metadata={"doc": doc, "source": source},
+        **kwargs,
+    )
+
+
+_PM = "A&O fonds Personeelsmonitor Gemeenten"
+
+
+@attrs.frozen(kw_only=True)
+class SimulationConfig:
+    """Every parameter of one simulation run. Rates are per year unless the name says otherwise."""
+
+    employees: int = _field(
+        18_000,
+        _number(1, 10_000_000, whole=True),
+        "employees at the start",
+        "MAG pages (Amsterdam)",
+    )
+    span_of_control: float = _field(
+        16.0, _number(1, 500), "employees per team (one manager each)", f"{_PM} 2012"
+    )
+    self_steering_share: float = _field(
+        0.05, _number(0, 1), "share of teams that are self-steering (no manager)", "estimate"
+    )
+    inflow_rate: float = _field(0.159, _number(0, 2), "hires per employee per year", f"{_PM} 2022")
+    outflow_rate: float = _field(
+        0.083, _number(0, 1), "leavers per employee per year", f"{_PM} 2022"
+    )
+    internal_move_rate: float = _field(
+        0.084, _number(0, 1), "moves to another team per employee per year", f"{_PM} 2022"
+    )
+    manager_change_rate: float = _field(
+        0.22,
+        _number(0, 1),
+        "share of employees whose manager changes in a year (moves included)",
+        "estimate derived from the flows; no measured figure",
+    )
+    absence_rate: float = _field(
+        0.065,
+        _number(0, 1),
+        "chance the employee is off sick on a scheduled date",
+        f"{_PM} 2023 (share of days)",
+    )
+    conversation_minutes: int = _field(
+        40, _number(1, 600, whole=True), "length of a conversation", "Belgian survey"
+    )
+    manager_preparation_minutes: int = _field(
+        20, _number(0, 600, whole=True), "a manager's preparation per conversation", "estimate"
+    )
+    pilot_fraction: float = _field(
+        0.2,
+        _number(0, 1),
+        "share of teams in the pilot before the roll-out date",
+        "MAG pilots (about 20%)",
+    )
+    rollout_date: date = _field(
+        date(2023, 10, 1),
+        _is_date,
+        "from this date every team takes part",
+        "MAG (1 October 2023)",
+        converter=_to_date,
+    )
+    employee_initiated_share: float = _field(
+        0.3, _number(0, 1), "share of conversations the employee asks for", "estimate"
+    )
+    not_held_rate: float = _field(
+        0.08,
+        _number(0, 1),
+        "chance a scheduled conversation does not happen (no time, circumstances)",
+        "estimate",
+    )
+    reschedule_rate: float = _field(
+        0.15, _number(0, 1), "chance a scheduled conversation is moved to a later date", "estimate"
+    )
+    max_reschedules: int = _field(
+        2, _number(0, 5, whole=True), "moves after which an absence means not held", "estimate"
+    )
+    agreements_per_conversation: float = _field(
+        2.0, _number(0, 9), "mean number of agreements made (Poisson)", "estimate"
+    )
+    agreement_done_rate: float = _field(
+        0.6, _number(0, 1), "chance an open agreement is done by the next conversation", "estimate"
+    )
+    agreement_drop_rate: float = _field(
+        0.1,
+        _number(0, 1),
+        "chance an open agreement is dropped at the next conversation",
+        "estimate",
+    )
+    drop_rate_after_manager_change: float = _field(
+        0.3,
+        _number(0, 1),
+        "the drop chance instead, when the manager changed since the agreement was made",
+        "estimate",
+    )
+    paper_share: float = _field(0.1, _number(0, 1), "share of records kept on paper", "estimate")
+    free_conversations_per_year: float = _field(
+        1.5, _number(0, 52), "conversations a year under a free cadence", "estimate"
+    )
+    coaches_per_1000: float = _field(
+        2.0, _number(0.001, 1000), "coaches per 1,000 employees (three-party kinds)", "estimate"
+    )
+    start: date = _field(
+        date(2022, 1, 1), _is_date, "first day simulated", "choice", converter=_to_date
+    )
+    years: int = _field(5, _number(1, 50, whole=True), "years simulated", "choice")
+    seed: int = _field(0, _number(0, 2**63 - 1, whole=True), "random seed", "choice")
+    min_group_size: int = _field(
+        5, _number(1, 1000, whole=True), "smallest group an aggregate may show", "magcore policy"
+    )
+    organisation: str = _field(
+        "sim",
+        attrs.validators.matches_re(r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+        "organisation id (event streams org:<id>)",
+        "choice",
+    )
+    cycle: CycleSpec | None = _field(
+        None,
+        attrs.validators.optional(_is_cycle),
+        "cycle id, definition file, inline definition; None = the built-in default",
+        "choice",
+        eq=False,
+    )
+    base_dir: Path | None = attrs.field(
+        default=None,
+        eq=False,
+        repr=False,
+        metadata={"doc": "folder relative cycle paths start from", "source": "loader"},
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.agreement_done_rate + self.agreement_drop_rate > 1:
+            raise _problem(
+                "agreement_drop_rate", "agreement_done_rate + agreement_drop_rate must not exceed 1"
+            )
+        if self.agreement_done_rate + self.drop_rate_after_manager_change > 1:
+            raise _problem(
+                "drop_rate_after_manager_change",
+                "agreement_done_rate + drop_rate_after_manager_change must not exceed 1",
+            )
+        if self.not_held_rate + self.reschedule_rate > 1:
+            raise _problem("reschedule_rate", "not_held_rate + reschedule_rate must not exceed 1")
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], *, base_dir: Path | None = None
+    ) -> SimulationConfig:
+        """Build a configuration from plain data, reporting every bad field at once."""
+        if not isinstance(data, Mapping):
+            raise RecordInvalidError(
+                [Problem("", "must be an object")], what="simulation configuration"
+            )
+        fields = {f.name: f for f in attrs.fields(cls) if f.name != "base_dir"}
+        problems = [Problem(f"/{k}", "unknown field") for k in data if k not in fields]
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            field = fields.get(name)
+            if field is None:
+                continue
+            if field.converter is not None:
+                value = field.converter(value)  # type: ignore[call-arg,operator]
+            try:
+                if field.validator is not None:
+                    field.validator(None, field, value)
+            except RecordInvalidError as exc:
+                problems.extend(exc.problems)
+                continue
+            values[name] = value
+        if problems:
+            raise RecordInvalidError(problems, what="simulation configuration")
+        return cls(**values, base_dir=base_dir)
+
+    def to_json(self) -> dict[str, Any]:
+        """The configuration as plain JSON data (what :meth:`from_mapping` reads back)."""
+        result: dict[str, Any] = {}
+        for field in attrs.fields(type(self)):
+            if field.name == "base_dir":
+                continue
+            value = getattr(self, field.name)
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, CycleDefinition):
+                value = value.to_json()
+            elif isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            result[field.name] = value
+        return result
+
+    @property
+    def end(self) -> date:
+        """The first day after the simulated period."""
+        from ..planning import add_months
+
+        return add_months(self.start, 12 * self.years)
+
+    def with_(self, **changes: Any) -> SimulationConfig:
+        """A copy with *changes*, validated like :meth:`from_mapping` (used by sweeps)."""
+        data = self.to_json()
+        data.update(changes)
+        if "cycle" not in changes:
+            data["cycle"] = self.cycle
+        return SimulationConfig.from_mapping(data, base_dir=self.base_dir)
+
+
+#: Each parameter's meaning, default and source, for documentation and ``--help``.
+PARAMETERS: Mapping[str, Mapping[str, Any]] = {
+    f.name: {"default": f.default, **f.metadata}
+    for f in attrs.fields(SimulationConfig)
+    if f.name != "base_dir"
+}
+
+
+def load_config(path: str | Path) -> SimulationConfig:
+    """Read a configuration from a ``.json`` or ``.toml`` file (cycle paths relative to it)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RecordInvalidError(
+            [Problem("", f"cannot read {path}: {exc.strerror}")], what="simulation configuration"
+        ) from exc
+    try:
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(raw.decode("utf-8"))
+        else:
+            data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RecordInvalidError(
+            [Problem("", f"{path} is not valid {path.suffix[1:]}: {exc}")],
+            what="simulation configuration",
+        ) from exc
+    if isinstance(data, Mapping) and isinstance(data.get("simulation"), Mapping):
+        data = data["simulation"]  # a TOML file may keep everything under [simulation]
+    return SimulationConfig.from_mapping(data, base_dir=path.parent)
+
+
+def _installed_cycles() -> Mapping[str, CycleDefinition]:
+    """The cycle definitions installed plugins offer, by id.
+
+    Seam for the plugin host: uses ``magcore.plugins.installed_cycles()`` when the host offers
+    it and nothing otherwise, so the simulator works before and after plugins exist.
+    """
+    try:
+        from .. import plugins  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    finder = getattr(plugins, "installed_cycles", None)
+    if finder is None:
+        return {}
+    found = finder()
+    return {c.id: c for c in (found.values() if isinstance(found, Mapping) else found)}
+
+
+def resolve_cycle(
+    spec: CycleSpec | None,
+    *,
+    base_dir: Path | None = None,
+    installed: Mapping[str, CycleDefinition] | None = None,
+) -> CycleDefinition:
+    """Turn the configuration's ``cycle`` into a definition.
+
+    A string is an installed cycle's id (from *installed*, else from the plugins) or, when it
+    ends in ``.json`` or names an existing file, a path (relative to *base_dir*).
+    """
+    if spec is None:
+        return CycleDefinition.from_json(DEFAULT_CYCLE, source="magcore.simulate.DEFAULT_CYCLE")
+    if isinstance(spec, CycleDefinition):
+        return spec
+    if isinstance(spec, Mapping):
+        return CycleDefinition.from_json(spec, source="configuration /cycle")
+    path = Path(spec)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if isinstance(spec, Path) or str(spec).endswith(".json") or path.is_file():
+        return CycleDefinition.from_file(path)
+    cycles = dict(installed) if installed is not None else dict(_installed_cycles())
+    cycles.setdefault("simulate-default", resolve_cycle(None))
+    if spec in cycles:
+        return cycles[spec]
+    known = ", ".join(sorted(cycles)) or "none"
+    raise DefinitionError(
+        f"no installed plugin offers a cycle {spec!r} (installed: {known})", pointer="/cycle"
+    )
+

@@ -1,0 +1,504 @@
+"""The conversation model: who is due when, what happens to each conversation and agreement.
+
+Driven by the cycle definition: each person-level kind (employee–manager, peer, three-party)
+is planned with the library's cadence rules (:func:`magcore.planning.due_dates`, and
+``add_months`` semantics for after-hire cadences), so simulated due dates agree with planning.
+Before the roll-out date only pilot teams take part; from it, everyone.
+
+For every due conversation: someone asks for it (either side, as the kind allows), it is
+scheduled, perhaps moved (absence, no time) or not held, and when held a record is drafted and
+confirmed by every participant. Agreements made there are carried forward into the person's next
+conversations until they are done or dropped (more often dropped when the manager changed).
+
+Everything is columnar NumPy: one array element per conversation or agreement, no per-event
+Python objects. Team-pattern kinds are not simulated (listed in ``skipped_kinds``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from ..model.cycle import (
+    Applicability,
+    CadenceKind,
+    ConversationKind,
+    CycleDefinition,
+    MonthEnd,
+    ParticipantRole,
+    Pattern,
+)
+from ..planning import due_dates
+from .config import SimulationConfig, resolve_cycle
+from .org import FAR_FUTURE, OrgHistory, day_number, simulate_org
+
+__all__ = [
+    "PATTERN_CODES",
+    "Agreements",
+    "Conversations",
+    "Simulation",
+    "add_months_days",
+    "run",
+]
+
+I64 = npt.NDArray[np.int64]
+BOOL = npt.NDArray[np.bool_]
+DAY = 86_400
+HOUR = 3_600
+MINUTE = 60
+
+#: Patterns the simulator models, by code.
+PATTERN_CODES = {Pattern.EMPLOYEE_MANAGER: 0, Pattern.PEER: 1, Pattern.THREE_PARTY: 2}
+#: Participant slots: 0 = the employee, 1 = the partner (manager or peer), 2 = the coach.
+NOT_HELD_REASONS = ("absence", "no_time", "circumstances", "no_longer_needed")
+OWNERS = ("employee", "both", "partner", "coach")
+
+
+def add_months_days(days: I64, months: I64 | int, rule: MonthEnd = MonthEnd.CLAMP) -> I64:
+    """Vectorised :func:`magcore.planning.add_months` over day numbers (days since 1970)."""
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + np.asarray(months, dtype=np.int64)
+    first = target.astype("datetime64[D]")
+    length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
+    fits = day_of_month < length
+    if rule is MonthEnd.CLAMP:
+        overflow = first + (length - 1)
+    else:
+        overflow = first + length
+    result = np.where(fits, first + day_of_month, overflow)
+    out: I64 = result.astype(np.int64)
+    return out
+
+
+@attrs.frozen(eq=False)
+class Conversations:
+    """One element per conversation; times are seconds since 1970 (UTC), days are day numbers."""
+
+    kind: I64
+    pattern: I64
+    person: I64
+    partner: I64
+    """The manager (pattern 0/2) or the peer's person index (pattern 1)."""
+    coach: I64
+    team: I64
+    due_day: I64
+    prompt: BOOL
+    initiator: I64
+    t_req: I64
+    t_sched: I64
+    n_resched: I64
+    t_resched: I64
+    """(conversations, max_reschedules): when each move was made."""
+    on: I64
+    """(conversations, max_reschedules + 1): the planned date-time after each (re)scheduling."""
+    resched_reason: I64
+    held: BOOL
+    reason: I64
+    t_out: I64
+    held_day: I64
+    t_draft: I64
+    author: I64
+    paper: BOOL
+    t_confirm: I64
+    """(conversations, 3): confirmation times in the order they happened (unused slots = -1)."""
+    confirm_slot: I64
+    n_parts: I64
+    n_agreements: I64
+    last_version: I64
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+
+@attrs.frozen(eq=False)
+class Agreements:
+    """One element per agreement: where it was made, how it ended, where it was carried."""
+
+    conv: I64
+    number: I64
+    owner: I64
+    theme: I64
+    status: I64
+    """0 still open (or lapsed when the person left), 1 done, 2 dropped."""
+    resolved_in: I64
+    t_update: I64
+    version: I64
+    manager_changed: BOOL
+    carried_conv: I64
+    carried_row: I64
+    """Pairs (conversation, agreement row) for every carried-forward listing, sorted."""
+
+    def __len__(self) -> int:
+        return len(self.conv)
+
+
+@attrs.frozen(eq=False)
+class Simulation:
+    """The outcome of :func:`run`: the organisation's history, conversations and agreements."""
+
+    config: SimulationConfig
+    cycle: CycleDefinition
+    org: OrgHistory
+    conversations: Conversations
+    agreements: Agreements
+    skipped_kinds: tuple[str, ...]
+    coaches: int
+
+
+def _dues(
+    kind: ConversationKind, config: SimulationConfig, org: OrgHistory, rng: np.random.Generator
+) -> tuple[I64, I64, I64, BOOL]:
+    """(person, due day, window start day, prompt only) for every due moment of *kind*."""
+    cadence = kind.cadence
+    start, end = config.start, config.end
+    people: list[I64] = []
+    dues: list[I64] = []
+    windows: list[I64] = []
+    prompts: list[BOOL] = []
+    hired, left = org.hired, org.left
+    if cadence.kind in (CadenceKind.PER_YEAR, CadenceKind.INTERVAL):
+        for window_start, due, _ in due_dates(cadence, start, end):
+            d = day_number(due)
+            ok = (hired <= d) & (d < left)
+            if cadence.kind is CadenceKind.INTERVAL:
+                ok &= hired < d
+            who = np.flatnonzero(ok)
+            people.append(who)
+            dues.append(np.full(len(who), d, dtype=np.int64))
+            windows.append(np.maximum(hired[who], day_number(window_start)))
+            prompts.append(np.zeros(len(who), dtype=bool))
+    elif cadence.kind is CadenceKind.AFTER_HIRE:
+        assert cadence.first_after_months is not None and cadence.every_months is not None
+        s, e = org.start_day, org.end_day
+        who_all = np.arange(org.n_people, dtype=np.int64)
+        offset = cadence.first_after_months
+        previous = hired.copy()
+        while True:
+            due = add_months_days(hired, offset, cadence.month_end)
+            alive = (due < e) & (due < left)
+            if not alive.any() and (due >= e).all():
+                break
+            take = alive & (due >= s) & (due > hired)
+            people.append(who_all[take])
+            dues.append(due[take])
+            windows.append(previous[take])
+            prompts.append(np.zeros(int(take.sum()), dtype=bool))
+            previous = due
+            offset += cadence.every_months
+            if offset > 12 * (config.years + 60):
+                break
+    else:  # free: no obligation; conversations happen at a rate, quiet periods prompt
+        month_rate = min(1.0, config.free_conversations_per_year / 12)
+        for k in range(12 * config.years):
+            a = day_number(_month(config.start, k))
+            b = day_number(_month(config.start, k + 1))
+            due = a + rng.integers(0, b - a, org.n_people)
+            ok = (hired <= due) & (due < left) & (rng.random(org.n_people) < month_rate)
+            who = np.flatnonzero(ok)
+            people.append(who)
+            dues.append(due[who])
+            windows.append(np.maximum(due[who] - 60, hired[who]))
+            prompts.append(np.ones(len(who), dtype=bool))
+    if not people:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0, dtype=bool)
+    return (
+        np.concatenate(people),
+        np.concatenate(dues),
+        np.concatenate(windows),
+        np.concatenate(prompts),
+    )
+
+
+def _month(start: date, k: int) -> date:
+    from ..planning import add_months
+
+    return add_months(start, k)
+
+
+def _pick_peers(
+    org: OrgHistory, person: I64, team: I64, day: I64, rng: np.random.Generator
+) -> I64:
+    """A random other member of each person's team around that day, or -1 if there is none."""
+    peer = np.full(len(person), -1, dtype=np.int64)
+    if len(person) == 0:
+        return peer
+    month = day // 30
+    everyone = np.arange(org.n_people, dtype=np.int64)
+    for m in np.unique(month):
+        rows = np.flatnonzero(month == m)
+        probe = int(m) * 30 + 15
+        at = np.full(org.n_people, probe, dtype=np.int64)
+        ok = (org.hired <= probe) & (probe < org.left)
+        members = everyone[ok]
+        teams = org.team_of(members, at[ok])
+        order = np.argsort(teams, kind="stable")
+        members, teams = members[order], teams[order]
+        lo = np.searchsorted(teams, team[rows], side="left")
+        hi = np.searchsorted(teams, team[rows], side="right")
+        count = hi - lo
+        has = count >= 2
+        pick = lo + (rng.random(len(rows)) * np.maximum(count, 1)).astype(np.int64)
+        pick = np.minimum(pick, np.maximum(hi - 1, 0))
+        chosen = members[np.minimum(pick, len(members) - 1)] if len(members) else pick * 0 - 1
+        clash = chosen == person[rows]
+        alt = lo + (pick - lo + 1) % np.maximum(count, 1)
+        chosen = np.where(clash & has, members[np.minimum(alt, len(members) - 1)], chosen)
+        peer[rows] = np.where(has & (chosen != person[rows]), chosen, -1)
+    return peer
+
+
+def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Simulation:
+    """Simulate *config* (with *cycle*, or the one the configuration names). Deterministic."""
+    definition = cycle or resolve_cycle(config.cycle, base_dir=config.base_dir)
+    rng = np.random.Generator(np.random.PCG64(config.seed))
+    org = simulate_org(config, rng)
+    n_coaches = max(1, round(config.employees * config.coaches_per_1000 / 1000))
+    rollout = day_number(config.rollout_date)
+
+    parts: dict[str, list[I64]] = {k: [] for k in (
+        "kind", "pattern", "person", "partner", "coach", "team", "due", "window", "prompt")}
+    skipped: list[str] = []
+    for index, kind in enumerate(definition.kinds):
+        if kind.pattern not in PATTERN_CODES:
+            skipped.append(kind.id)
+            continue
+        person, due, window, prompt = _dues(kind, config, org, rng)
+        pattern = PATTERN_CODES[kind.pattern]
+        lead = rng.integers(14, 76, len(person))
+        req_day = np.maximum.reduce([due - lead, window, org.hired[person],
+                                     np.full(len(person), org.start_day)])
+        req_day = np.minimum(req_day, due)
+        team = org.team_of(person, req_day)
+        manager = org.manager_of_team(team, req_day)
+        steering = org.self_steering[team] | (manager < 0)
+        ok = (due >= rollout) | org.pilot[team]
+        if kind.applies_to is Applicability.SELF_STEERING:
+            ok &= steering
+        elif kind.pattern is not Pattern.PEER or kind.applies_to is Applicability.WITH_MANAGER:
+            ok &= manager >= 0
+        sel = np.flatnonzero(ok)
+        person, due, window, prompt = person[sel], due[sel], req_day[sel], prompt[sel]
+        team, manager = team[sel], manager[sel]
+        if kind.pattern is Pattern.PEER:
+            partner = _pick_peers(org, person, team, window, rng)
+            keep = np.flatnonzero(partner >= 0)
+            person, due, window, prompt, team, partner = (
+                x[keep] for x in (person, due, window, prompt, team, partner))
+        else:
+            partner = manager
+        coach = (rng.integers(0, n_coaches, len(person)) if kind.pattern is Pattern.THREE_PARTY
+                 else np.full(len(person), -1, dtype=np.int64))
+        parts["kind"].append(np.full(len(person), index, dtype=np.int64))
+        parts["pattern"].append(np.full(len(person), pattern, dtype=np.int64))
+        for name, value in (("person", person), ("partner", partner), ("coach", coach),
+                            ("team", team), ("due", due), ("window", window),
+                            ("prompt", prompt.astype(np.int64))):
+            parts[name].append(value)
+
+    cols = {k: (np.concatenate(v) if v else np.zeros(0, np.int64)) for k, v in parts.items()}
+    # Deterministic order: by request day, kind, person.
+    order = np.lexsort((cols["person"], cols["kind"], cols["window"]))
+    cols = {k: v[order] for k, v in cols.items()}
+    conversations = _outcomes(config, definition, org, cols, rng)
+    agreements = _agreements(config, definition, conversations, rng)
+    return Simulation(config=config, cycle=definition, org=org, conversations=conversations,
+                      agreements=agreements, skipped_kinds=tuple(skipped), coaches=n_coaches)
+
+
+def _minutes(rng: np.random.Generator, low: int, high: int, n: int) -> I64:
+    """Random whole minutes in ``[low, high)``, as seconds."""
+    out: I64 = rng.integers(low, high, n).astype(np.int64) * MINUTE
+    return out
+
+
+def _outcomes(
+    config: SimulationConfig,
+    cycle: CycleDefinition,
+    org: OrgHistory,
+    cols: dict[str, I64],
+    rng: np.random.Generator,
+) -> Conversations:
+    n = len(cols["person"])
+    person, pattern, due = cols["person"], cols["pattern"], cols["due"]
+    req_day = cols["window"]
+    big_r = config.max_reschedules
+    # Who asks: the employee with the configured chance, if the kind lets both sides ask.
+    can_employee = np.zeros(len(cycle.kinds), dtype=bool)
+    can_other = np.zeros(len(cycle.kinds), dtype=bool)
+    for i, kind in enumerate(cycle.kinds):
+        can_employee[i] = ParticipantRole.EMPLOYEE in kind.initiators
+        can_other[i] = any(r is not ParticipantRole.EMPLOYEE for r in kind.initiators)
+    wants_employee = rng.random(n) < config.employee_initiated_share
+    kind = cols["kind"]
+    by_employee = np.where(can_employee[kind] & can_other[kind], wants_employee,
+                           can_employee[kind])
+    initiator = np.where(by_employee, 0, 1)
+    coach_only = np.zeros(len(cycle.kinds), dtype=bool)
+    for i, k in enumerate(cycle.kinds):
+        coach_only[i] = set(k.initiators) == {ParticipantRole.COACH}
+    initiator = np.where(coach_only[kind], 2, initiator)
+
+    t_req = req_day * DAY + 8 * HOUR + _minutes(rng, 0, 180, n)
+    t_sched = t_req + _minutes(rng, 5, 60, n)
+    on_day = req_day + (rng.random(n) * (due - req_day + 1)).astype(np.int64)
+    on = np.full((n, big_r + 1), -1, dtype=np.int64)
+    on[:, 0] = on_day * DAY + 13 * HOUR + _minutes(rng, 0, 180, n)
+    t_resched = np.full((n, big_r), -1, dtype=np.int64)
+    resched_reason = np.full((n, big_r), -1, dtype=np.int64)
+    n_resched = np.zeros(n, dtype=np.int64)
+    state = np.zeros(n, dtype=np.int64)  # 0 pending, 1 held, 2 not held
+    reason = np.full(n, -1, dtype=np.int64)
+    t_out = np.zeros(n, dtype=np.int64)
+    t_prev = t_sched.copy()
+    for r in range(big_r + 1):
+        pend = np.flatnonzero(state == 0)
+        cur = on[pend, r]
+        absent = rng.random(len(pend)) < config.absence_rate
+        u = rng.random(len(pend))
+        can = np.bool_(r < big_r)
+        other_nh = ~absent & (u < config.not_held_rate)
+        move = (absent | (~other_nh & (u < config.not_held_rate + config.reschedule_rate))) & can
+        not_held = (absent & np.logical_not(can)) | other_nh
+        held = ~move & ~not_held
+        state[pend[held]] = 1
+        t_out[pend[held]] = cur[held] + config.conversation_minutes * MINUTE
+        nh = pend[not_held]
+        state[nh] = 2
+        t_out[nh] = cur[not_held] + HOUR
+        reason[nh] = np.where(absent[not_held], 0, 1 + (rng.random(len(nh)) < 0.4))
+        mv = pend[move]
+        if len(mv):
+            made = np.maximum(t_prev[mv] + MINUTE, cur[move] - _minutes(rng, 60, 48 * 60, len(mv)))
+            t_resched[mv, r] = made
+            resched_reason[mv, r] = np.where(absent[move], 0, 1)
+            n_resched[mv] += 1
+            new_day = cur[move] // DAY + rng.integers(7, 29, len(mv))
+            on[mv, r + 1] = new_day * DAY + 13 * HOUR + _minutes(rng, 0, 180, len(mv))
+            t_prev[mv] = made
+    # Someone who leaves before the conversation: not held, no longer needed.
+    left_t = org.left[person] * DAY + 8 * HOUR
+    gone = (org.left[person] < FAR_FUTURE) & (left_t < t_out)
+    if gone.any():
+        g = np.flatnonzero(gone)
+        kept = (t_resched[g] >= 0) & (t_resched[g] < left_t[g, None])
+        n_resched[g] = kept.sum(axis=1)
+        t_resched[g] = np.where(kept, t_resched[g], -1)
+        resched_reason[g] = np.where(kept, resched_reason[g], -1)
+        last = np.max(np.concatenate([t_sched[g, None], t_resched[g]], axis=1), axis=1)
+        t_out[g] = np.maximum(left_t[g], last + MINUTE)
+        state[g] = 2
+        reason[g] = 3
+    held_mask = state == 1
+    held_day = np.where(held_mask, (t_out - config.conversation_minutes * MINUTE) // DAY, -1)
+
+    n_parts = np.where(pattern == 2, 3, 2)
+    t_draft = np.where(held_mask, t_out + _minutes(rng, 10, 72 * 60, n), -1)
+    author = np.where(rng.random(n) < 0.7, 1, 0)
+    paper = held_mask & (rng.random(n) < config.paper_share)
+    confirm = t_draft[:, None] + rng.integers(10, 7 * 24 * 60, (n, 3)) * MINUTE
+    confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], np.iinfo(np.int64).max)
+    slot = np.argsort(confirm, axis=1, kind="stable")
+    confirm = np.take_along_axis(confirm, slot, axis=1)
+    confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], -1)
+    confirm[~held_mask] = -1
+    n_agreements = np.where(
+        held_mask, np.minimum(rng.poisson(config.agreements_per_conversation, n), 9), 0)
+    # Versions: requested 1, scheduled 2, moves, outcome, then draft, confirmations, agreed.
+    outcome_version = 3 + n_resched
+    last_version = np.where(held_mask, outcome_version + 1 + n_parts + 1, outcome_version)
+    return Conversations(
+        kind=kind, pattern=pattern, person=person, partner=cols["partner"], coach=cols["coach"],
+        team=cols["team"], due_day=due, prompt=cols["prompt"].astype(bool), initiator=initiator,
+        t_req=t_req, t_sched=t_sched, n_resched=n_resched, t_resched=t_resched, on=on,
+        resched_reason=resched_reason, held=held_mask, reason=reason, t_out=t_out,
+        held_day=held_day, t_draft=t_draft, author=author, paper=paper, t_confirm=confirm,
+        confirm_slot=slot, n_parts=n_parts, n_agreements=n_agreements,
+        last_version=last_version,
+    )
+
+
+def _agreements(
+    config: SimulationConfig,
+    cycle: CycleDefinition,
+    conv: Conversations,
+    rng: np.random.Generator,
+) -> Agreements:
+    n_agr = conv.n_agreements
+    total = int(n_agr.sum())
+    source = np.repeat(np.arange(len(conv), dtype=np.int64), n_agr)
+    first = np.cumsum(n_agr) - n_agr
+    number = np.arange(total, dtype=np.int64) - np.repeat(first, n_agr) + 1
+    u = rng.random(total)
+    three = conv.pattern[source] == 2
+    owner = np.select([u < 0.5, u < 0.8, (u < 0.9) | ~three], [0, 1, 2], default=3)
+    theme_ids = {t.id: i for i, t in enumerate(cycle.themes)}
+    kind_themes = [np.asarray([theme_ids[t] for t in k.themes] or
+                              list(range(len(cycle.themes))), dtype=np.int64)
+                   for k in cycle.kinds]
+    theme = np.full(total, -1, dtype=np.int64)
+    for i, choices in enumerate(kind_themes):
+        rows = np.flatnonzero(conv.kind[source] == i)
+        if len(choices) and len(rows):
+            theme[rows] = choices[rng.integers(0, len(choices), len(rows))]
+
+    # Each person's held conversations in request order: the moments an agreement is reviewed.
+    held = np.flatnonzero(conv.held)
+    seq = held[np.lexsort((conv.t_req[held], conv.person[held]))]
+    seq_key = (conv.person[seq] << 34) | conv.t_req[seq]
+    agreed_t = conv.t_confirm[np.arange(len(conv)), conv.n_parts - 1]
+    position = np.searchsorted(seq_key, (conv.person[source] << 34) | agreed_t[source],
+                               side="right")
+    status = np.zeros(total, dtype=np.int64)
+    resolved_in = np.full(total, -1, dtype=np.int64)
+    changed = np.zeros(total, dtype=bool)
+    carried_conv: list[I64] = []
+    carried_row: list[I64] = []
+    open_rows = np.arange(total, dtype=np.int64)
+    step = 0
+    manager_of = np.where(conv.pattern != 1, conv.partner, -2)
+    while len(open_rows):
+        pos = position[open_rows] + step
+        valid = pos < len(seq)
+        valid[valid] = conv.person[seq[pos[valid]]] == conv.person[source[open_rows[valid]]]
+        open_rows = open_rows[valid]
+        if not len(open_rows):
+            break
+        target = seq[pos[valid]]
+        carried_conv.append(target)
+        carried_row.append(open_rows)
+        mc = manager_of[target] != manager_of[source[open_rows]]
+        changed[open_rows] |= mc
+        drop = np.where(changed[open_rows], config.drop_rate_after_manager_change,
+                        config.agreement_drop_rate)
+        x = rng.random(len(open_rows))
+        done = x < config.agreement_done_rate
+        dropped = ~done & (x < config.agreement_done_rate + drop)
+        ends = done | dropped
+        status[open_rows[done]] = 1
+        status[open_rows[dropped]] = 2
+        resolved_in[open_rows[ends]] = target[ends]
+        open_rows = open_rows[~ends]
+        step += 1
+    resolved = resolved_in >= 0
+    t_update = np.where(resolved, conv.t_out[np.maximum(resolved_in, 0)] + 30 * MINUTE, -1)
+    version = np.full(total, -1, dtype=np.int64)
+    r = np.flatnonzero(resolved)
+    if len(r):
+        order = r[np.lexsort((number[r], t_update[r], source[r]))]
+        src = source[order]
+        boundary = np.r_[True, src[1:] != src[:-1]]
+        group_start = np.maximum.accumulate(np.where(boundary, np.arange(len(order)), 0))
+        rank = np.arange(len(order)) - group_start + 1
+        version[order] = conv.last_version[src] + rank
+    cc = np.concatenate(carried_conv) if carried_conv else np.zeros(0, np.int64)
+    cr = np.concatenate(carried_row) if carried_row else np.zeros(0, np.int64)
+    corder = np.lexsort((cr, cc))
+    return Agreements(conv=source, number=number, owner=owner, theme=theme, status=status,
+                      resolved_in=resolved_in, t_update=t_update, version=version,
+                      manager_changed=changed, carried_conv=cc[corder], carried_row=cr[corder])

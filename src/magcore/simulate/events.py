@@ -1,0 +1,550 @@
+"""The simulated event log, in the library's event format, built and written in chunks.
+
+Every row is what :meth:`magcore.events.Event.to_json` gives for the same event: ``stream``,
+``version``, ``type``, ``at``, ``actor`` and ``data`` (canonical JSON text: sorted keys, no
+spaces, exactly :func:`magcore.events.canonical_json`). Conversation events use the types of
+:mod:`magcore.conversation`, so :func:`magcore.conversation.replay` rebuilds each simulated
+conversation; organisation events (``person.joined``, ``person.left``, ``manager.changed``) are
+on the stream ``org:<organisation>``.
+
+The log is produced one calendar month at a time (by ``at``), sorted by
+``(at, stream, version)``, with the strings built column-wise by Arrow compute kernels: no
+Python object per event. Parquet (``at`` as a UTC timestamp) and CSV (``at`` as ISO 8601 text)
+are written chunk by chunk, so a log of tens of millions of events never sits in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..events import Event
+from ..model.cycle import ParticipantRole
+from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation
+from .org import ORG_JOINED, ORG_LEFT
+
+__all__ = ["COLUMNS", "EVENT_TYPES", "event_tables", "read_events", "write_events"]
+
+I64 = npt.NDArray[np.int64]
+
+#: The columns of the event log, in order.
+COLUMNS = ("stream", "version", "type", "at", "actor", "data")
+#: The event types the simulator writes, by code.
+EVENT_TYPES = (
+    "conversation.requested",
+    "conversation.scheduled",
+    "conversation.rescheduled",
+    "conversation.held",
+    "conversation.not_held",
+    "record.drafted",
+    "record.confirmed",
+    "conversation.agreed",
+    "agreement.updated",
+    "person.joined",
+    "person.left",
+    "manager.changed",
+)
+(T_REQ, T_SCHED, T_RESCHED, T_HELD, T_NOT_HELD, T_DRAFT, T_CONFIRM, T_AGREED, T_UPDATE,
+ T_JOINED, T_LEFT, T_MANAGER) = range(len(EVENT_TYPES))
+_AGREEMENT_TEXT = "gesimuleerd"
+
+
+def _pa() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.compute
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "writing the event log needs pyarrow: pip install 'magcore[parquet]'"
+        ) from exc
+    return pyarrow
+
+
+class _Slot:
+    """Events of one type: times sorted, with the row (and sub-index) each comes from."""
+
+    def __init__(self, kind: int, t: I64, row: I64, sub: I64 | None = None) -> None:
+        order = np.argsort(t, kind="stable")
+        self.kind = kind
+        self.t = t[order]
+        self.row = row[order]
+        self.sub = sub[order] if sub is not None else np.zeros(len(order), dtype=np.int64)
+
+    def window(self, a: int, b: int) -> tuple[I64, I64, I64]:
+        lo, hi = np.searchsorted(self.t, [a, b], side="left")
+        return self.t[lo:hi], self.row[lo:hi], self.sub[lo:hi]
+
+
+class _Builder:
+    """Builds the event rows of a :class:`Simulation` window by window."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.pa = _pa()
+        self.pc = self.pa.compute
+        self.sim = sim
+        c = sim.conversations
+        a = sim.agreements
+        org = sim.org
+        n = len(c)
+        rows = np.arange(n, dtype=np.int64)
+        held = np.flatnonzero(c.held)
+        res = np.nonzero(c.t_resched >= 0)
+        conf = np.nonzero((c.t_confirm >= 0) & c.held[:, None])
+        resolved = np.flatnonzero(a.status > 0)
+        self.agreed_t = c.t_confirm[rows, c.n_parts - 1]
+        ev = org.events
+        org_t = ev["day"] * DAY + 6 * HOUR
+        org_order = np.lexsort((ev["person"], ev["type"], org_t))
+        self.org_version = np.empty(len(org_t), dtype=np.int64)
+        self.org_version[org_order] = np.arange(1, len(org_t) + 1)
+        self.slots = [
+            _Slot(T_REQ, c.t_req, rows),
+            _Slot(T_SCHED, c.t_sched, rows),
+            _Slot(T_RESCHED, c.t_resched[res], res[0].astype(np.int64), res[1].astype(np.int64)),
+            _Slot(T_HELD, c.t_out[held], held),
+            _Slot(T_NOT_HELD, c.t_out[~c.held], np.flatnonzero(~c.held)),
+            _Slot(T_DRAFT, c.t_draft[held], held),
+            _Slot(T_CONFIRM, c.t_confirm[conf], conf[0].astype(np.int64),
+                  conf[1].astype(np.int64)),
+            _Slot(T_AGREED, self.agreed_t[held], held),
+            _Slot(T_UPDATE, a.t_update[resolved], resolved),
+            _Slot(-1, org_t, np.arange(len(org_t), dtype=np.int64)),
+        ]
+        self.agreement_first = np.cumsum(c.n_agreements) - c.n_agreements
+        cycle = sim.cycle
+        self.kind_ids = self.pa.array([k.id for k in cycle.kinds])
+        self.theme_json = self.pa.array([f'"{t.id}"' for t in cycle.themes] + ["null"])
+        prep = np.zeros((len(cycle.kinds), 3), dtype=bool)
+        for i, kind in enumerate(cycle.kinds):
+            for j, role in enumerate((ParticipantRole.EMPLOYEE, None, ParticipantRole.COACH)):
+                if role is None:
+                    prep[i, j] = any(r in kind.preparers for r in
+                                     (ParticipantRole.MANAGER, ParticipantRole.PEER))
+                else:
+                    prep[i, j] = role in kind.preparers
+        self.preparer = prep
+        self.cycle_key = cycle.key
+        self.org_stream = f"org:{sim.config.organisation}"
+        sizes = (1, org.n_people, max(org.n_managers, 1), max(sim.coaches, 1))
+        self.actor_offset = np.cumsum((0, *sizes[:-1])).astype(np.int64)
+        self.actor_table = self.pa.concat_arrays([
+            self.pa.array(["system"]),
+            self.ids("p", np.arange(sizes[1], dtype=np.int64), 7),
+            self.ids("m", np.arange(sizes[2], dtype=np.int64), 6),
+            self.ids("k", np.arange(sizes[3], dtype=np.int64), 4),
+        ])
+        self.quoted_table = self.pc.if_else(
+            self.pa.array(np.arange(len(self.actor_table)) == 0), "null",
+            self.join('"', self.actor_table, '"'))
+        minutes = np.arange(24 * 60)
+        self.clock_table = self.pa.array(
+            [f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()])
+        self.team_table = self.join('"', self.ids("t", np.arange(org.n_teams), 5), '"')
+        self.min_t = int(min((int(s.t[0]) for s in self.slots if len(s.t)), default=0))
+        self.max_t = int(max((int(s.t[-1]) for s in self.slots if len(s.t)), default=0))
+
+    # -- small string helpers -------------------------------------------------------------
+
+    def ids(self, prefix: str, nums: I64, width: int) -> Any:
+        pc = self.pc
+        text = pc.utf8_lpad(pc.cast(self.pa.array(nums), self.pa.string()), width, "0")
+        return pc.binary_join_element_wise(prefix, text, "")
+
+    def person(self, nums: I64) -> Any:
+        return self.actor(np.ones(len(nums), dtype=np.int64), nums)
+
+    def actor(self, kind: I64, nums: I64) -> Any:
+        """Actor ids: kind 0 system, 1 person, 2 manager, 3 coach (one lookup in one table)."""
+        index = self.actor_offset[kind] + np.maximum(nums, 0)
+        return self.pc.take(self.actor_table, self.pa.array(index))
+
+    def json_id(self, kind: I64, nums: I64) -> Any:
+        """``"id"`` or ``null`` for each (kind, number); number -1 means nobody."""
+        index = np.where(nums < 0, 0, self.actor_offset[kind] + np.maximum(nums, 0))
+        return self.pc.take(self.quoted_table, self.pa.array(index))
+
+    def days(self, day: I64) -> Any:
+        lo = int(day.min()) if len(day) else 0
+        hi = int(day.max()) if len(day) else 0
+        table = np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]")
+        names = self.pa.array(np.datetime_as_string(table, unit="D").astype(object))
+        return self.pc.take(names, self.pa.array(day - lo))
+
+    def iso(self, t: I64) -> Any:
+        """``YYYY-MM-DDTHH:MM:SS+00:00``, as ``datetime.isoformat`` writes an aware UTC time.
+
+        Simulated times are whole minutes, so the time of day comes from a 1,440-entry table.
+        """
+        day, second = np.divmod(t, DAY)
+        clock = self.pc.take(self.clock_table, self.pa.array(second // MINUTE))
+        return self.pc.binary_join_element_wise(self.days(day), clock, "")
+
+    def join(self, *parts: Any) -> Any:
+        return self.pc.binary_join_element_wise(*parts, "")
+
+    def participant(self, rows: I64, slot: I64 | int) -> tuple[I64, I64]:
+        """(actor kind, number) of participant *slot* (0 employee, 1 partner, 2 coach)."""
+        c = self.sim.conversations
+        slot = np.broadcast_to(np.asarray(slot, dtype=np.int64), rows.shape)
+        partner_kind = np.where(c.pattern[rows] == 1, 1, 2)
+        kind = np.select([slot == 0, slot == 1], [np.ones_like(rows), partner_kind], 3)
+        num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]],
+                        c.coach[rows])
+        return kind, num
+
+    def agreement_list(self, rows: I64, agreement_rows: I64, counts: I64, carried: bool) -> Any:
+        """``[{...},{...}]`` per row, from the agreements in *agreement_rows* grouped by *counts*."""
+        pa, pc = self.pa, self.pc
+        a = self.sim.agreements
+        c = self.sim.conversations
+        src = a.conv[agreement_rows]
+        number = pc.cast(pa.array(a.number[agreement_rows]), pa.string())
+        pattern = c.pattern[src]
+        owner_names = np.array(["employee", "both", "manager", "coach", "peer"], dtype=object)
+        owner_code = np.where((a.owner[agreement_rows] == 2) & (pattern == 1), 4,
+                              a.owner[agreement_rows])
+        owner = pc.take(pa.array(owner_names), pa.array(owner_code))
+        theme_code = np.where(a.theme[agreement_rows] < 0, len(self.theme_json) - 1,
+                              a.theme[agreement_rows])
+        theme = pc.take(self.theme_json, pa.array(theme_code))
+        if carried:
+            origin = self.join('"', self.ids("c", src, 8), "#a", number, '"')
+        else:
+            origin = pa.array(np.full(len(agreement_rows), "null", dtype=object), pa.string())
+        items = self.join('{"carried_from":', origin, ',"due":null,"id":"a', number,
+                          '","owner":"', owner, '","status":"open","text":"', _AGREEMENT_TEXT,
+                          '","theme":', theme, "}")
+        offsets = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        lists = pa.ListArray.from_arrays(pa.array(offsets), items)
+        return self.join("[", pc.binary_join(lists, ","), "]")
+
+    # -- one window ------------------------------------------------------------------------
+
+    def table(self, a: int, b: int) -> Any:
+        """The events with ``a <= at < b`` (seconds), sorted, as an Arrow table (``at`` text)."""
+        pa, pc = self.pa, self.pc
+        parts: list[dict[str, Any]] = []
+        for slot in self.slots:
+            t, rows, sub = slot.window(a, b)
+            if not len(t):
+                continue
+            if slot.kind == -1:
+                parts.append(self.org_part(t, rows))
+            elif slot.kind == T_UPDATE:
+                parts.append(self.update_part(t, rows))
+            else:
+                parts.append(self.conversation_part(slot.kind, t, rows, sub))
+        if not parts:
+            return None
+        at = np.concatenate([p["at"] for p in parts])
+        skind = np.concatenate([p["skind"] for p in parts])
+        snum = np.concatenate([p["snum"] for p in parts])
+        version = np.concatenate([p["version"] for p in parts])
+        order = np.lexsort((version, snum, skind, at))
+        table = pa.table({
+            "stream": pa.concat_arrays([p["stream"] for p in parts]),
+            "version": pa.array(version.astype(np.int32)),
+            "type": pa.concat_arrays([p["type"] for p in parts]),
+            "at": pa.array(at * 1_000_000, pa.timestamp("us", tz="UTC")),
+            "actor": pa.concat_arrays([p["actor"] for p in parts]),
+            "data": pa.concat_arrays([p["data"] for p in parts]),
+        })
+        return table.take(pa.array(order))
+
+    def _types(self, code: int | I64, n: int) -> Any:
+        codes = np.broadcast_to(np.asarray(code, dtype=np.int64), (n,))
+        return self.pc.take(self.pa.array(list(EVENT_TYPES)), self.pa.array(codes))
+
+    def conversation_part(self, kind: int, t: I64, rows: I64, sub: I64) -> dict[str, Any]:
+        pa = self.pa
+        c = self.sim.conversations
+        n = len(rows)
+        r = c.n_resched[rows]
+        version: I64
+        if kind == T_REQ:
+            version = np.ones(n, dtype=np.int64)
+            actor = self.participant(rows, c.initiator[rows])
+            data = self.requested(rows)
+        elif kind == T_SCHED:
+            version = np.full(n, 2, dtype=np.int64)
+            actor = self.participant(rows, c.initiator[rows])
+            data = self.join('{"on":"', self.iso(c.on[rows, 0]), '","place":""}')
+        elif kind == T_RESCHED:
+            version = 3 + sub
+            reason = c.resched_reason[rows, sub]
+            actor = self.participant(rows, np.where(reason == 0, 0, 1))
+            names = pa.array(["absence", "no_time"])
+            data = self.join('{"on":"', self.iso(c.on[rows, sub + 1]), '","reason":"',
+                             self.pc.take(names, pa.array(reason)), '"}')
+        elif kind == T_HELD:
+            version = 3 + r
+            actor = self.participant(rows, 1)
+            data = self.join('{"on":"', self.days(c.held_day[rows]), '"}')
+        elif kind == T_NOT_HELD:
+            version = 3 + r
+            reason = c.reason[rows]
+            actor = self.participant(rows, np.where(reason == 3, 1, c.initiator[rows]))
+            data = self.join('{"reason":"', self.pc.take(pa.array(list(NOT_HELD_REASONS)),
+                                                         pa.array(reason)), '"}')
+        elif kind == T_DRAFT:
+            version = 4 + r
+            actor = self.participant(rows, c.author[rows])
+            first = self.agreement_first[rows]
+            counts = c.n_agreements[rows]
+            agreement_rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(
+                int(counts.sum()))
+            medium = self.pc.if_else(pa.array(c.paper[rows]), "paper", "digital")
+            data = self.join('{"agreements":', self.agreement_list(rows, agreement_rows, counts,
+                                                                    False),
+                             ',"answers":{},"content_on_paper":false,"medium":"', medium,
+                             '","revision":1,"summary":"","themes":[]}')
+        elif kind == T_CONFIRM:
+            version = 5 + r + sub
+            actor = self.participant(rows, c.confirm_slot[rows, sub])
+            data = pa.array(np.full(n, '{"revision":1}', dtype=object), pa.string())
+        else:  # agreed
+            version = 5 + r + c.n_parts[rows]
+            actor = self.participant(rows, c.confirm_slot[rows, c.n_parts[rows] - 1])
+            data = pa.array(np.full(n, '{"revision":1}', dtype=object), pa.string())
+        return {
+            "at": t, "skind": np.ones(n, dtype=np.int64), "snum": rows, "version": version,
+            "stream": self.join("conversation:", self.ids("c", rows, 8)),
+            "type": self._types(kind, n), "actor": self.actor(*actor), "data": data,
+        }
+
+    def requested(self, rows: I64) -> Any:
+        pa, pc = self.pa, self.pc
+        c = self.sim.conversations
+        a = self.sim.agreements
+        pattern = c.pattern[rows]
+        employee = self.json_id(np.ones(len(rows), dtype=np.int64), c.person[rows])
+        partner = self.json_id(*self.participant(rows, 1))
+        coach_id = self.json_id(*self.participant(rows, 2))
+        three = pa.array(pattern == 2)
+        role = pc.take(pa.array(["manager", "peer", "manager"]), pa.array(pattern))
+        coach_part = pc.if_else(three, self.join(',{"person":', coach_id, ',"role":"coach"}'), "")
+        participants = self.join('[{"person":', employee, ',"role":"employee"},{"person":',
+                                 partner, ',"role":"', role, '"}', coach_part, "]")
+        prep = self.preparer[c.kind[rows]]
+        nulls = pa.nulls(len(rows), pa.string())
+        pieces = [pc.if_else(pa.array(prep[:, 0]), employee, nulls),
+                  pc.if_else(pa.array(prep[:, 1]), partner, nulls),
+                  pc.if_else(pa.array(prep[:, 2] & (pattern == 2)), coach_id, nulls)]
+        preparers = self.join("[", pc.binary_join_element_wise(*pieces, ",",
+                                                               null_handling="skip"), "]")
+        team = pc.take(self.team_table, pa.array(c.team[rows]))
+        lo = np.searchsorted(a.carried_conv, rows, side="left")
+        hi = np.searchsorted(a.carried_conv, rows, side="right")
+        counts = hi - lo
+        carried_idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(
+            int(counts.sum()))
+        carried = self.agreement_list(rows, a.carried_row[carried_idx], counts, True)
+        return self.join('{"carried_forward":', carried, ',"cycle":"', self.cycle_key,
+                         '","kind":"', pc.take(self.kind_ids, pa.array(c.kind[rows])),
+                         '","participants":', participants, ',"pattern":"',
+                         pc.take(pa.array(["employee_manager", "peer", "three_party"]),
+                                 pa.array(pattern)),
+                         '","preparers":', preparers, ',"team":', team, ',"themes":[]}')
+
+    def update_part(self, t: I64, rows: I64) -> dict[str, Any]:
+        pa = self.pa
+        a = self.sim.agreements
+        conv = a.conv[rows]
+        n = len(rows)
+        status = self.pc.take(pa.array(["open", "done", "dropped"]), pa.array(a.status[rows]))
+        data = self.join('{"agreement":"a', self.pc.cast(pa.array(a.number[rows]), pa.string()),
+                         '","note":"","status":"', status, '"}')
+        return {
+            "at": t, "skind": np.ones(n, dtype=np.int64), "snum": conv,
+            "version": a.version[rows],
+            "stream": self.join("conversation:", self.ids("c", conv, 8)),
+            "type": self._types(T_UPDATE, n),
+            "actor": self.actor(np.ones(n, dtype=np.int64), self.sim.conversations.person[conv]),
+            "data": data,
+        }
+
+    def org_part(self, t: I64, rows: I64) -> dict[str, Any]:
+        pa, pc = self.pa, self.pc
+        ev = self.sim.org.events
+        n = len(rows)
+        kind = ev["type"][rows]
+        person = self.json_id(np.ones(n, dtype=np.int64), ev["person"][rows])
+        day = self.days(ev["day"][rows])
+        team = pc.take(self.team_table, pa.array(ev["team"][rows]))
+        prev_team = pc.take(self.team_table, pa.array(ev["prev_team"][rows]))
+        two = np.full(n, 2, dtype=np.int64)
+        manager = self.json_id(two, ev["manager"][rows])
+        prev_manager = self.json_id(two, ev["prev_manager"][rows])
+        reason = pc.take(pa.array(["moved", "replaced"]), pa.array(ev["reason"][rows]))
+        joined = self.join('{"hired_on":"', day, '","person":', person, ',"team":', team, "}")
+        left = self.join('{"left_on":"', day, '","person":', person, "}")
+        changed = self.join('{"manager":', manager, ',"on":"', day, '","person":', person,
+                            ',"previous_manager":', prev_manager, ',"previous_team":', prev_team,
+                            ',"reason":"', reason, '","team":', team, "}")
+        data = pc.if_else(pa.array(kind == ORG_JOINED), joined,
+                          pc.if_else(pa.array(kind == ORG_LEFT), left, changed))
+        return {
+            "at": t, "skind": np.zeros(n, dtype=np.int64), "snum": np.zeros(n, dtype=np.int64),
+            "version": self.org_version[rows],
+            "stream": pa.array(np.full(n, self.org_stream, dtype=object), pa.string()),
+            "type": self._types(T_JOINED + kind, n),
+            "actor": pa.array(np.full(n, "system", dtype=object), pa.string()),
+            "data": data,
+        }
+
+
+def event_tables(
+    sim: Simulation, *, rows_per_chunk: int = 150_000, threads: int | None = None
+) -> Iterator[Any]:
+    """The event log as Arrow tables in ``at`` order, each a run of whole calendar months.
+
+    A chunk holds about *rows_per_chunk* events (at least one month), which bounds memory;
+    *threads* chunks are built at once (default: the number of CPUs). The output does not
+    depend on *threads*.
+    """
+    threads = threads if threads is not None else (os.cpu_count() or 1)
+    builder = _Builder(sim)
+    if builder.max_t <= 0 and builder.min_t <= 0:
+        return
+    first = np.datetime64(builder.min_t // DAY, "D").astype("datetime64[M]")
+    last = np.datetime64(builder.max_t // DAY, "D").astype("datetime64[M]")
+    months = np.arange(first, last + 2)
+    bounds = (months.astype("datetime64[D]").astype(np.int64) * DAY).tolist()
+    counts = np.zeros(len(bounds), dtype=np.int64)
+    for slot in builder.slots:
+        counts += np.searchsorted(slot.t, bounds, side="left")
+    windows: list[tuple[int, int]] = []
+    a = 0
+    while a < len(bounds) - 1:
+        b = a + 1  # whole months, until the chunk holds about rows_per_chunk events
+        while b < len(bounds) - 1 and counts[b + 1] - counts[a] <= rows_per_chunk:
+            b += 1
+        windows.append((bounds[a], bounds[b]))
+        a = b
+    if threads <= 1:
+        for a, b in windows:
+            table = builder.table(a, b)
+            if table is not None:
+                yield table
+        return
+    # Arrow's and NumPy's kernels release the GIL: build the next chunks while one is consumed.
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: deque[Future[Any]] = deque()
+        for a, b in windows:
+            pending.append(pool.submit(builder.table, a, b))
+            if len(pending) > threads:
+                table = pending.popleft().result()
+                if table is not None:
+                    yield table
+        while pending:
+            table = pending.popleft().result()
+            if table is not None:
+                yield table
+
+
+def write_events(
+    sim: Simulation,
+    out: str | Path,
+    *,
+    formats: Sequence[str] = ("parquet", "csv"),
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Path]:
+    """Write ``events.parquet`` and/or ``events.csv`` into *out*; returns the paths written.
+
+    *progress* is called with the number of events after each chunk. Same simulation, same
+    bytes. Files are written under a temporary name and renamed at the end, so a failed run
+    leaves no partial log behind.
+    """
+    pa = _pa()
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    unknown = set(formats) - {"parquet", "csv"}
+    if unknown:
+        raise ValueError(f"unknown event log format(s): {sorted(unknown)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {f: out / f"events.{f}" for f in formats}
+    temps = {f: p.with_name(p.name + ".partial") for f, p in paths.items()}
+    parquet_writer = None
+    csv_writer = None
+    csv_schema = pa.schema([("stream", pa.string()), ("version", pa.int32()),
+                            ("type", pa.string()), ("at", pa.string()),
+                            ("actor", pa.string()), ("data", pa.string())])
+    builder_iso = _Builder(sim).iso if "csv" in formats else None
+    try:
+        for table in event_tables(sim):
+            if "parquet" in formats:
+                if parquet_writer is None:
+                    parquet_writer = pq.ParquetWriter(temps["parquet"], table.schema,
+                                                      compression="zstd")
+                parquet_writer.write_table(table)
+            if "csv" in formats:
+                assert builder_iso is not None
+                seconds = table.column("at").cast(pa.int64()).to_numpy() // 1_000_000
+                text = table.set_column(3, "at", builder_iso(seconds))
+                if csv_writer is None:
+                    csv_writer = pacsv.CSVWriter(str(temps["csv"]), csv_schema)
+                csv_writer.write_table(text.cast(csv_schema))
+            if progress is not None:
+                progress(table.num_rows)
+    except BaseException:
+        for writer in (parquet_writer, csv_writer):
+            if writer is not None:
+                writer.close()
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+        raise
+    if parquet_writer is not None:
+        parquet_writer.close()
+    if csv_writer is not None:
+        csv_writer.close()
+    for fmt, temp in temps.items():
+        if not temp.exists():  # no events at all: still write an empty, valid file
+            empty = pa.table({name: pa.array([], csv_schema.field(name).type)
+                              for name in COLUMNS})
+            if fmt == "parquet":
+                pq.write_table(empty, temp)
+            else:
+                pacsv.write_csv(empty, str(temp))
+        temp.replace(paths[fmt])
+    return paths
+
+
+def read_events(path: str | Path) -> Iterator[Event]:
+    """Read a simulated (or any) event log written as Parquet or CSV back into events."""
+    import json
+
+    pa = _pa()
+    path = Path(path)
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        batches = pq.ParquetFile(path).iter_batches()
+    else:
+        import pyarrow.csv as pacsv
+
+        convert = pacsv.ConvertOptions(column_types={"at": pa.string(), "data": pa.string(),
+                                                     "version": pa.int64()})
+        batches = iter(pacsv.open_csv(path, convert_options=convert))
+    for batch in batches:
+        for row in batch.to_pylist():
+            at = row["at"]
+            yield Event(
+                stream=row["stream"],
+                version=int(row["version"]),
+                type=row["type"],
+                at=at if isinstance(at, datetime) else datetime.fromisoformat(at),
+                actor=row["actor"],
+                data=json.loads(row["data"]),
+            )
+
