@@ -1,11 +1,44 @@
 """The kit for plugin authors and tests: generators, fixtures and conformance suites.
 
 The pytest plugin (``magcore.testing.pytest_plugin``) is registered through the ``pytest11``
-entry point, so installing magcore gives its fixtures to every test suite.
+entry point, so installing magcore gives its fixtures to every test suite. The conformance
+suite (:class:`CycleDefinitionContract`, :func:`run_cycle_conformance`) imports pytest, so it is
+loaded only when first used.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .orggen import generate_organisation
 
-__all__ = ["generate_organisation"]
+if TYPE_CHECKING:
+    from .conformance import ConformanceReport, CycleDefinitionContract, run_cycle_conformance
+    from .pytest_plugin import registered
+    from .storage import StoreContract
+
+__all__ = [
+    "ConformanceReport",
+    "CycleDefinitionContract",
+    "StoreContract",
+    "generate_organisation",
+    "registered",
+    "run_cycle_conformance",
+]
+
+_LAZY = {
+    "ConformanceReport": "conformance",
+    "CycleDefinitionContract": "conformance",
+    "run_cycle_conformance": "conformance",
+    "registered": "pytest_plugin",
+    "StoreContract": "storage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,249 @@
+"""Conformance checks for contributed cycle definitions: run one through every path it allows.
+
+Plugin authors subclass :class:`CycleDefinitionContract` and give it their definition::
+
+    class TestMyCycle(CycleDefinitionContract):
+        @pytest.fixture
+        def cycle_definition(self):
+            return my_plugin.cycle.DEFINITION
+
+or call :func:`run_cycle_conformance` from any test. For every conversation kind, a generated
+organisation and an in-memory store are used to: request by each allowed initiator; schedule;
+let every preparer prepare and publish; hold; draft a record with an agreement; have everyone
+confirm (→ agreed); add a dissent; and also take the "not held" and "cancelled" paths. Then a
+year (or a full cadence period) is planned and must not be empty where the cadence obliges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+from ..clock import FixedClock
+from ..conversation import (
+    AddDissent,
+    Cancel,
+    ConfirmRecord,
+    DraftRecord,
+    MarkHeld,
+    MarkNotHeld,
+    PublishPreparation,
+    SavePreparation,
+    Schedule,
+    State,
+)
+from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition, ParticipantRole, Pattern
+from ..model.organisation import Organisation
+from ..model.records import Agreement, Participant
+from ..planning import add_months
+from ..plugins import get_plugin_manager
+from ..scoring import check_definition
+from ..service import Service, open_service
+from .orggen import generate_organisation
+
+__all__ = ["ConformanceReport", "CycleDefinitionContract", "run_cycle_conformance"]
+
+_START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+
+
+@attrs.frozen
+class ConformanceReport:
+    """What the conformance run did: one line per path it took, and the planned counts."""
+
+    paths: tuple[str, ...]
+    planned: tuple[tuple[str, int], ...]
+
+
+class _Failure(AssertionError):
+    pass
+
+
+def _org() -> Organisation:
+    return generate_organisation(people=80, teams=6, self_steering_share=0.34, coaches=2, seed=7)
+
+
+def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple[Participant, ...]:
+    """People from *org* in the roles *kind* needs (deterministic)."""
+    coaches = set(org.coaches(day))
+    for person_id in sorted(org.people):
+        if person_id in coaches:
+            continue
+        team = org.team_of(person_id, day)
+        manager = org.manager_of(person_id, day)
+        if team is None:
+            continue
+        mates = [p for p in org.members(team, day) if p != person_id and p not in coaches]
+        if kind.pattern is Pattern.EMPLOYEE_MANAGER and manager and manager != person_id:
+            return (Participant(person_id, "employee"), Participant(manager, "manager"))
+        if kind.pattern is Pattern.PEER and mates:
+            return (Participant(person_id, "employee"), Participant(mates[0], "peer"))
+        if kind.pattern is Pattern.THREE_PARTY and manager and manager != person_id and coaches:
+            return (
+                Participant(person_id, "employee"),
+                Participant(manager, "manager"),
+                Participant(sorted(coaches)[0], "coach"),
+            )
+        if kind.pattern is Pattern.TEAM and len(mates) >= 2:
+            return tuple(Participant(p, "team_member") for p in [person_id, *mates[:3]])
+    raise _Failure(f"kind {kind.id}: the generated organisation has nobody for {kind.pattern}")
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise _Failure(message)
+
+
+def _ids() -> Iterator[str]:
+    number = 0
+    while True:
+        number += 1
+        yield f"conformance-{number}"
+
+
+def _request(
+    svc: Service,
+    definition: CycleDefinition,
+    kind: ConversationKind,
+    people: tuple[Participant, ...],
+    initiator: ParticipantRole,
+    conversation_id: str,
+    team: str | None,
+) -> str:
+    actor = next(p.person for p in people if p.role is initiator)
+    conv = svc.request(
+        cycle=definition,
+        kind=kind.id,
+        participants=people,
+        actor=actor,
+        team=team,
+        themes=kind.themes[:1],
+        conversation_id=conversation_id,
+    )
+    _check(conv.state is State.REQUESTED, f"{kind.id}: a request by {initiator} was not requested")
+    _check(conv.initiator == actor, f"{kind.id}: the initiator was not recorded")
+    return actor
+
+
+def _full_cycle(
+    svc: Service, clock: FixedClock, kind: ConversationKind, conv_id: str, people: Any
+) -> None:
+    first = people[0].person
+    clock.advance(timedelta(days=1))
+    svc.execute(conv_id, Schedule(actor=first, on=clock.now() + timedelta(days=14)))
+    conv = svc.load(conv_id)
+    for person in conv.preparers:
+        svc.execute(conv_id, SavePreparation(actor=person, answers={}))
+        svc.execute(conv_id, PublishPreparation(actor=person))
+    conv = svc.load(conv_id)
+    _check(
+        conv.state is State.PREPARED,
+        f"{kind.id}: after every preparer published it is {conv.state.value}, not prepared",
+    )
+    clock.advance(timedelta(days=14))
+    svc.execute(conv_id, MarkHeld(actor=first, on=clock.now().date()))
+    agreement = Agreement(id="a1", text="We talk again in spring.", owner="both")
+    svc.execute(conv_id, DraftRecord(actor=first, summary="", agreements=[agreement]))
+    conv = svc.load(conv_id)
+    _check(conv.state is State.RECORD_DRAFTED, f"{kind.id}: the record was not drafted")
+    assert conv.record is not None
+    for person in conv.people:
+        _check(conv.state is not State.AGREED, f"{kind.id}: agreed before everyone confirmed")
+        conv = svc.execute(conv_id, ConfirmRecord(actor=person, revision=conv.record.revision))
+    _check(conv.state is State.AGREED, f"{kind.id}: not agreed after everyone confirmed")
+    _check(conv.confirmed_by == frozenset(conv.people), f"{kind.id}: a confirmation is missing")
+    last = people[-1].person
+    conv = svc.execute(conv_id, AddDissent(actor=last, text="I see one point differently."))
+    _check(len(conv.dissents) == 1, f"{kind.id}: the dissent was not kept")
+    _check(conv.state is State.AGREED, f"{kind.id}: a dissent changed the state")
+
+
+def _plan_horizon(kind: ConversationKind) -> int:
+    cadence = kind.cadence
+    months = [12, cadence.every_months or 0, cadence.first_after_months or 0]
+    return max(months)
+
+
+def run_cycle_conformance(definition: CycleDefinition) -> ConformanceReport:
+    """Run *definition* through every path it allows; raise AssertionError naming what failed.
+
+    Uses a generated organisation, a fixed clock and a ``memory://`` store with only magcore's
+    built-in plugins, so the result does not depend on what else is installed.
+    """
+    check_definition(definition.to_json(), source=definition.key)
+    _check(
+        CycleDefinition.from_json(definition.to_json()) == definition,
+        f"{definition.key}: to_json/from_json does not give the same definition back",
+    )
+    clock = FixedClock(_START)
+    host = get_plugin_manager(load_entry_points=False)
+    svc = open_service("memory://", clock=clock, host=host)
+    svc.add_cycle(definition)
+    org = _org()
+    svc.import_organisation(org, actor="conformance")
+    ids = _ids()
+    paths: list[str] = []
+    for kind in definition.kinds:
+        people = _participants(org, kind, clock.now().date())
+        team = org.team_of(people[0].person, clock.now().date())
+        team_id = team if kind.pattern is Pattern.TEAM else None
+        for initiator in kind.initiators:
+            conv_id = next(ids)
+            _request(svc, definition, kind, people, initiator, conv_id, team_id)
+            _full_cycle(svc, clock, kind, conv_id, people)
+            paths.append(f"{kind.id}: requested by {initiator.value} → agreed, with a dissent")
+        initiator = kind.initiators[0]
+        conv_id = next(ids)
+        actor = _request(svc, definition, kind, people, initiator, conv_id, team_id)
+        svc.execute(conv_id, Schedule(actor=actor, on=clock.now() + timedelta(days=7)))
+        conv = svc.execute(conv_id, MarkNotHeld(actor=actor, reason="no_time"))
+        _check(conv.state is State.NOT_HELD, f"{kind.id}: the not-held path failed")
+        paths.append(f"{kind.id}: scheduled → not held")
+        conv_id = next(ids)
+        actor = _request(svc, definition, kind, people, initiator, conv_id, team_id)
+        conv = svc.execute(conv_id, Cancel(actor=actor, reason="double"))
+        _check(conv.state is State.CANCELLED, f"{kind.id}: the cancel path failed")
+        paths.append(f"{kind.id}: requested → cancelled")
+    planned: list[tuple[str, int]] = []
+    start = date(_START.year + 1, 1, 1)
+    for kind in definition.kinds:
+        end = add_months(start, _plan_horizon(kind))
+        due = [d for d in svc.plan(org.id, definition, start, end) if d.kind == kind.id]
+        planned.append((kind.id, len(due)))
+        obliges = kind.cadence.kind is not CadenceKind.FREE or kind.cadence.quiet_days is not None
+        if obliges:
+            _check(
+                bool(due),
+                f"{kind.id}: planning {start}..{end} for a generated organisation gave nothing, "
+                f"but the {kind.cadence.kind.value} cadence obliges conversations",
+            )
+    svc.close()
+    return ConformanceReport(paths=tuple(paths), planned=tuple(planned))
+
+
+class CycleDefinitionContract:
+    """Subclass in your tests and provide the ``cycle_definition`` fixture."""
+
+    @pytest.fixture
+    def cycle_definition(self) -> CycleDefinition:
+        """Return the definition under test (override this fixture)."""
+        raise NotImplementedError("override the cycle_definition fixture")
+
+    def test_definition_is_scoring_free_and_round_trips(
+        self, cycle_definition: CycleDefinition
+    ) -> None:
+        """The definition passes the scoring check and survives to_json/from_json unchanged."""
+        check_definition(cycle_definition.to_json())
+        assert CycleDefinition.from_json(cycle_definition.to_json()) == cycle_definition
+
+    def test_every_kind_runs_a_full_cycle(self, cycle_definition: CycleDefinition) -> None:
+        """Every kind: each initiator, schedule, prepare, hold, record, confirm, dissent;
+        not held; cancelled; and a plan that is not empty where the cadence obliges."""
+        report = run_cycle_conformance(cycle_definition)
+        for kind in cycle_definition.kinds:
+            assert any(path.startswith(f"{kind.id}: requested by") for path in report.paths)
+            assert f"{kind.id}: scheduled → not held" in report.paths
+            assert f"{kind.id}: requested → cancelled" in report.paths
