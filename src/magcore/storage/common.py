@@ -6,6 +6,7 @@ with the same errors and chain the audit log the same way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .. import audit as _audit
 from ..errors import ConflictError, StorageError
-from ..events import Event, canonical_json
+from ..events import Event
 from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "EventRow",
     "chain_audit",
     "check_writes",
+    "data_json",
     "event_from_row",
     "event_row",
     "matches",
@@ -72,6 +74,22 @@ def check_writes(writes: Sequence[StreamWrite], versions: Mapping[str, int] | No
                 )
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def data_json(data: Any) -> str:
+    """The same text as :func:`magcore.events.canonical_json`, without copying frozen data first.
+
+    The C encoder writes tuples as lists and asks :func:`_plain` only for read-only mappings.
+    """
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+    )
+
+
 def event_row(event: Event) -> EventRow:
     """The stored form of *event*."""
     return (
@@ -80,7 +98,7 @@ def event_row(event: Event) -> EventRow:
         event.type,
         event.at.isoformat(),
         event.actor,
-        canonical_json(event.data),
+        data_json(event.data),
     )
 
 
@@ -88,8 +106,6 @@ def event_from_row(
     stream: str, version: int, type_: str, at: str | datetime, actor: str, data: Any
 ) -> Event:
     """Rebuild an event from its stored columns (``data`` as JSON text or already parsed)."""
-    import json
-
     parsed = json.loads(data) if isinstance(data, str | bytes) else data
     moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
     return Event(stream=stream, version=version, type=type_, at=moment, actor=actor, data=parsed)

@@ -257,29 +257,40 @@ class SQLiteStore:
         """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
         check_writes(writes)
         events = tuple(e for w in writes for e in w.events)
+        rows = [event_row(e) for e in events]
         with self._write() as cur:
             for write in writes:
-                actual = cur.execute(
-                    "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?", (write.stream,)
-                ).fetchone()[0]
-                if actual != write.expected_version:
-                    raise ConflictError(
-                        stream=write.stream,
-                        expected_version=write.expected_version,
-                        actual_version=actual,
-                    )
+                if write.expected_version == 0 and write.events:
+                    # A new stream: the UNIQUE (stream, version) index refuses version 1 if the
+                    # stream exists, which is caught below; no look-up per stream is needed.
+                    continue
+                self._check_version(cur, write)
             position = 0
             if events:
-                cur.executemany(
-                    "INSERT INTO events (stream, version, type, at, actor, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [event_row(e) for e in events],
-                )
+                try:
+                    cur.executemany(
+                        "INSERT INTO events (stream, version, type, at, actor, data) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        rows,
+                    )
+                except sqlite3.IntegrityError:
+                    for write in writes:
+                        self._check_version(cur, write)
+                    raise
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 self._project(cur, writes)
             if audit:
                 self._append_audit(cur, audit)
         return CommittedBatch(events, position)
+
+    def _check_version(self, cur: sqlite3.Cursor, write: StreamWrite) -> None:
+        actual = cur.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?", (write.stream,)
+        ).fetchone()[0]
+        if actual != write.expected_version:
+            raise ConflictError(
+                stream=write.stream, expected_version=write.expected_version, actual_version=actual
+            )
 
     def _project(self, cur: sqlite3.Cursor, writes: Sequence[StreamWrite]) -> None:
         new_rows: list[tuple[Any, ...]] = []
@@ -541,7 +552,7 @@ def _conversation_values(view: ConversationView) -> tuple[Any, ...]:
         row.medium,
         row.version,
         json.dumps(list(view.preparers)),
-        json.dumps(list(view.published)),
+        json.dumps(list(view.published)) if view.published else "[]",
     )
 
 
