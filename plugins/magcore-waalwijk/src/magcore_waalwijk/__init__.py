@@ -1,0 +1,9 @@
+"""magcore-waalwijk: Waalwijk's stress triangle as a magcore plugin."""
+
+from __future__ import annotations
+
+from .data import PLUGIN, definition, forms
+
+__version__ = "0.1.0"
+
+__all__ = ["PLUGIN", "__version__", "definition", "forms"]
