@@ -1,0 +1,133 @@
+"""magcore-centraal-gelderland: the talent profile first, the employee records, a year of it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from magcore_centraal_gelderland import PLUGIN, definition, forms, plugin
+
+import magcore
+from magcore import (
+    ConfirmRecord,
+    DraftRecord,
+    FixedClock,
+    MarkHeld,
+    ParticipantRole,
+    PublishPreparation,
+    SavePreparation,
+    Schedule,
+    State,
+    visible_preparation,
+)
+from magcore.forms import FormDefinition, validate
+from magcore.model.records import Agreement
+from magcore.testing import generate_organisation
+
+YEAR = (date(2025, 1, 1), date(2026, 1, 1))
+PROFILE = {
+    "talents": [
+        {"talent": "Rust brengen", "example": "Bij lastige gesprekken aan de balie"},
+        {"talent": "Snel een plan maken"},
+    ],
+    "energy_from": "Samen een oplossing vinden",
+    "ambition": "Meer projectwerk",
+}
+SEEN = {"talents_i_see_in_you": "Je houdt het overzicht als het druk is."}
+RECORD = {
+    "went_well": "Het project over schuldhulp",
+    "learned": "Eerder om hulp vragen",
+    "ambitions": "Een project leiden",
+}
+
+
+def _host() -> magcore.PluginHost:
+    return magcore.get_plugin_manager(load_entry_points=False, extra=[(PLUGIN, plugin)])
+
+
+def _forms() -> dict[str, FormDefinition]:
+    loaded = (FormDefinition.from_json(f, source=PLUGIN) for f in forms())
+    return {form.id: form for form in loaded}
+
+
+def _moment(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def test_plugin_contributes_cycle_themes_and_forms() -> None:
+    """One cycle, five themes, the talent profile and the development record."""
+    hooks = _host().hooks
+    cycles = hooks.cycles()
+    assert not cycles.problems
+    assert [c.key for c in cycles] == ["cg-time4talent@1"]
+    assert len(hooks.themes()) == 5
+    (kind,) = definition().kinds
+    assert {kind.preparation_form, kind.record_form} == set(_forms())
+
+
+def test_the_talent_profile_is_the_starting_point_for_both_sides() -> None:
+    """Both prepare with the talent profile: own talents, and the talents seen in the other."""
+    (kind,) = definition().kinds
+    assert set(kind.preparers) == {ParticipantRole.EMPLOYEE, ParticipantRole.MANAGER}
+    profile = _forms()["cg-talent-profile"]
+    assert validate(profile, PROFILE) == []
+    assert validate(profile, SEEN) == []
+    assert validate(profile, {"talents": [{"example": "zonder talent"}]}) != []
+
+
+def test_the_record_asks_what_was_learned_from_looking_back() -> None:
+    """'Learning from evaluating' is the one thing the record needs."""
+    record = _forms()["cg-development-record"]
+    assert validate(record, RECORD) == []
+    assert [p.pointer for p in validate(record, {"ambitions": "x"})] == ["/learned"]
+    assert record.groups[0].id == "learning_from_evaluating"
+
+
+def _talent_conversation(
+    svc: magcore.Service, clock: FixedClock, org_id: str, person: str, on: date
+) -> magcore.Conversation:
+    clock.set(max(_moment(on, 8), clock.now()))
+    people = svc.participants_for(org_id, definition(), "talent-conversation", person, on=on)
+    manager = next(p.person for p in people if p.role is ParticipantRole.MANAGER)
+    conv = svc.request(
+        cycle=definition(), kind="talent-conversation", participants=people, actor=manager
+    )
+    svc.execute(conv.id, Schedule(actor=manager, on=_moment(on, 11)))
+    svc.execute(conv.id, SavePreparation(actor=person, answers=PROFILE))
+    svc.execute(conv.id, PublishPreparation(actor=person))
+    halfway = svc.load(conv.id)
+    assert visible_preparation(halfway, manager, person) is None
+    svc.execute(conv.id, SavePreparation(actor=manager, answers=SEEN))
+    state = svc.execute(conv.id, PublishPreparation(actor=manager))
+    assert state.state is State.PREPARED
+    assert visible_preparation(state, manager, person) is not None
+    svc.execute(conv.id, MarkHeld(actor=manager, on=on))
+    agreement = Agreement(id="a1", text="Meedraaien in het project Wijkteams", owner="both")
+    drafted = svc.execute(
+        conv.id, DraftRecord(actor=person, answers=RECORD, agreements=[agreement])
+    )
+    assert drafted.record is not None
+    assert drafted.record.author == person
+    for who in (person, manager):
+        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+    return state
+
+
+def test_a_year_of_talent_conversations_through_the_public_api(tmp_path: Path) -> None:
+    """Two talent conversations per employee in a year, each recorded by the employee."""
+    clock = FixedClock(_moment(date(2024, 12, 1), 8))
+    svc = magcore.open_service(f"sqlite:///{tmp_path / 'cg.db'}", clock=clock, host=_host())
+    org = generate_organisation(people=24, teams=2, seed=11)
+    svc.import_organisation(org, actor="hr")
+    due = svc.plan(org.id, definition().id, *YEAR)
+    per_person: dict[str, int] = {}
+    for item in due:
+        assert item.person is not None
+        assert not item.prompt_only
+        final = _talent_conversation(svc, clock, org.id, item.person, item.due)
+        assert final.state is State.AGREED
+        per_person[item.person] = per_person.get(item.person, 0) + 1
+    assert per_person
+    assert set(per_person.values()) == {2}
+    assert svc.coverage(org.id, definition().id, *YEAR).rate == 1.0
+    svc.close()
