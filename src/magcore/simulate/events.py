@@ -31,7 +31,14 @@ from ..model.cycle import ParticipantRole
 from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation
 from .org import ORG_JOINED, ORG_LEFT
 
-__all__ = ["COLUMNS", "EVENT_TYPES", "event_tables", "read_events", "write_events"]
+__all__ = [
+    "COLUMNS",
+    "EVENT_TYPES",
+    "count_events",
+    "event_tables",
+    "read_events",
+    "write_events",
+]
 
 I64 = npt.NDArray[np.int64]
 
@@ -400,6 +407,19 @@ class _Builder:
             "actor": pa.array(np.full(n, "system", dtype=object), pa.string()),
             "data": data,
         }
+
+
+def count_events(sim: Simulation) -> int:
+    """How many events the log of *sim* holds (without building it)."""
+    c = sim.conversations
+    held = c.held
+    return int(
+        3 * len(c)
+        + c.n_resched.sum()
+        + (2 + c.n_parts[held]).sum()
+        + (sim.agreements.status > 0).sum()
+        + len(sim.org.events["type"])
+    )
 
 
 def event_tables(
