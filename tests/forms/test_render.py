@@ -34,7 +34,7 @@ def _render(name, language, state):
 
 @pytest.mark.parametrize(("name", "language", "state"), CASES)
 def test_every_control_has_a_label_and_every_reference_resolves(name, language, state):
-    """lang is set; ids are unique; each control has a <label for>; describedby and links resolve."""
+    """lang set; unique ids; each control has a <label for>; describedby and links resolve."""
     page = Page(_render(name, language, state))
 
     assert page.all("html")[0]["lang"] == language
