@@ -23,18 +23,35 @@ def simulate_command() -> click.Command:
 
     @click.command("simulate")
     @click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--out", "out", required=True,
-                  type=click.Path(file_okay=False, path_type=Path),
-                  help="Map voor de uitvoer / folder for the output.")
-    @click.option("--format", "formats", multiple=True, type=click.Choice(["parquet", "csv"]),
-                  default=("parquet", "csv"), show_default=True,
-                  help="Formaat van het gebeurtenissenlog / event log format.")
-    @click.option("--no-events", is_flag=True, help="Alleen cijfers en grafieken / "
-                  "only metrics and plots.")
+    @click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Map voor de uitvoer / folder for the output.",
+    )
+    @click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        type=click.Choice(["parquet", "csv"]),
+        default=("parquet", "csv"),
+        show_default=True,
+        help="Formaat van het gebeurtenissenlog / event log format.",
+    )
+    @click.option(
+        "--no-events", is_flag=True, help="Alleen cijfers en grafieken / only metrics and plots."
+    )
     @click.option("--no-plots", is_flag=True, help="Geen grafieken / no plots.")
     @click.option("--seed", type=int, default=None, help="Overschrijf de seed / override the seed.")
-    def simulate(config: Path, out: Path, formats: tuple[str, ...], no_events: bool,
-                 no_plots: bool, seed: int | None) -> None:
+    def simulate(
+        config: Path,
+        out: Path,
+        formats: tuple[str, ...],
+        no_events: bool,
+        no_plots: bool,
+        seed: int | None,
+    ) -> None:
         """Simuleer gesprekscycli voor een hele organisatie.
 
         Simulate conversation cycles for a whole organisation: CONFIG is a JSON or TOML file

@@ -405,4 +405,3 @@ def resolve_cycle(
     raise DefinitionError(
         f"no installed plugin offers a cycle {spec!r} (installed: {known})", pointer="/cycle"
     )
-

@@ -221,9 +221,7 @@ def _month(start: date, k: int) -> date:
     return add_months(start, k)
 
 
-def _pick_peers(
-    org: OrgHistory, person: I64, team: I64, day: I64, rng: np.random.Generator
-) -> I64:
+def _pick_peers(org: OrgHistory, person: I64, team: I64, day: I64, rng: np.random.Generator) -> I64:
     """A random other member of each person's team around that day, or -1 if there is none."""
     peer = np.full(len(person), -1, dtype=np.int64)
     if len(person) == 0:
@@ -261,8 +259,20 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
     n_coaches = max(1, round(config.employees * config.coaches_per_1000 / 1000))
     rollout = day_number(config.rollout_date)
 
-    parts: dict[str, list[I64]] = {k: [] for k in (
-        "kind", "pattern", "person", "partner", "coach", "team", "due", "window", "prompt")}
+    parts: dict[str, list[I64]] = {
+        k: []
+        for k in (
+            "kind",
+            "pattern",
+            "person",
+            "partner",
+            "coach",
+            "team",
+            "due",
+            "window",
+            "prompt",
+        )
+    }
     skipped: list[str] = []
     for index, kind in enumerate(definition.kinds):
         if kind.pattern not in PATTERN_CODES:
@@ -271,8 +281,9 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
         person, due, window, prompt = _dues(kind, config, org, rng)
         pattern = PATTERN_CODES[kind.pattern]
         lead = rng.integers(14, 76, len(person))
-        req_day = np.maximum.reduce([due - lead, window, org.hired[person],
-                                     np.full(len(person), org.start_day)])
+        req_day = np.maximum.reduce(
+            [due - lead, window, org.hired[person], np.full(len(person), org.start_day)]
+        )
         req_day = np.minimum(req_day, due)
         team = org.team_of(person, req_day)
         manager = org.manager_of_team(team, req_day)
@@ -289,16 +300,26 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
             partner = _pick_peers(org, person, team, window, rng)
             keep = np.flatnonzero(partner >= 0)
             person, due, window, prompt, team, partner = (
-                x[keep] for x in (person, due, window, prompt, team, partner))
+                x[keep] for x in (person, due, window, prompt, team, partner)
+            )
         else:
             partner = manager
-        coach = (rng.integers(0, n_coaches, len(person)) if kind.pattern is Pattern.THREE_PARTY
-                 else np.full(len(person), -1, dtype=np.int64))
+        coach = (
+            rng.integers(0, n_coaches, len(person))
+            if kind.pattern is Pattern.THREE_PARTY
+            else np.full(len(person), -1, dtype=np.int64)
+        )
         parts["kind"].append(np.full(len(person), index, dtype=np.int64))
         parts["pattern"].append(np.full(len(person), pattern, dtype=np.int64))
-        for name, value in (("person", person), ("partner", partner), ("coach", coach),
-                            ("team", team), ("due", due), ("window", window),
-                            ("prompt", prompt.astype(np.int64))):
+        for name, value in (
+            ("person", person),
+            ("partner", partner),
+            ("coach", coach),
+            ("team", team),
+            ("due", due),
+            ("window", window),
+            ("prompt", prompt.astype(np.int64)),
+        ):
             parts[name].append(value)
 
     cols = {k: (np.concatenate(v) if v else np.zeros(0, np.int64)) for k, v in parts.items()}
@@ -307,8 +328,15 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
     cols = {k: v[order] for k, v in cols.items()}
     conversations = _outcomes(config, definition, org, cols, rng)
     agreements = _agreements(config, definition, conversations, rng)
-    return Simulation(config=config, cycle=definition, org=org, conversations=conversations,
-                      agreements=agreements, skipped_kinds=tuple(skipped), coaches=n_coaches)
+    return Simulation(
+        config=config,
+        cycle=definition,
+        org=org,
+        conversations=conversations,
+        agreements=agreements,
+        skipped_kinds=tuple(skipped),
+        coaches=n_coaches,
+    )
 
 
 def _minutes(rng: np.random.Generator, low: int, high: int, n: int) -> I64:
@@ -336,8 +364,7 @@ def _outcomes(
         can_other[i] = any(r is not ParticipantRole.EMPLOYEE for r in kind.initiators)
     wants_employee = rng.random(n) < config.employee_initiated_share
     kind = cols["kind"]
-    by_employee = np.where(can_employee[kind] & can_other[kind], wants_employee,
-                           can_employee[kind])
+    by_employee = np.where(can_employee[kind] & can_other[kind], wants_employee, can_employee[kind])
     initiator = np.where(by_employee, 0, 1)
     coach_only = np.zeros(len(cycle.kinds), dtype=bool)
     for i, k in enumerate(cycle.kinds):
@@ -408,17 +435,38 @@ def _outcomes(
     confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], -1)
     confirm[~held_mask] = -1
     n_agreements = np.where(
-        held_mask, np.minimum(rng.poisson(config.agreements_per_conversation, n), 9), 0)
+        held_mask, np.minimum(rng.poisson(config.agreements_per_conversation, n), 9), 0
+    )
     # Versions: requested 1, scheduled 2, moves, outcome, then draft, confirmations, agreed.
     outcome_version = 3 + n_resched
     last_version = np.where(held_mask, outcome_version + 1 + n_parts + 1, outcome_version)
     return Conversations(
-        kind=kind, pattern=pattern, person=person, partner=cols["partner"], coach=cols["coach"],
-        team=cols["team"], due_day=due, prompt=cols["prompt"].astype(bool), initiator=initiator,
-        t_req=t_req, t_sched=t_sched, n_resched=n_resched, t_resched=t_resched, on=on,
-        resched_reason=resched_reason, held=held_mask, reason=reason, t_out=t_out,
-        held_day=held_day, t_draft=t_draft, author=author, paper=paper, t_confirm=confirm,
-        confirm_slot=slot, n_parts=n_parts, n_agreements=n_agreements,
+        kind=kind,
+        pattern=pattern,
+        person=person,
+        partner=cols["partner"],
+        coach=cols["coach"],
+        team=cols["team"],
+        due_day=due,
+        prompt=cols["prompt"].astype(bool),
+        initiator=initiator,
+        t_req=t_req,
+        t_sched=t_sched,
+        n_resched=n_resched,
+        t_resched=t_resched,
+        on=on,
+        resched_reason=resched_reason,
+        held=held_mask,
+        reason=reason,
+        t_out=t_out,
+        held_day=held_day,
+        t_draft=t_draft,
+        author=author,
+        paper=paper,
+        t_confirm=confirm,
+        confirm_slot=slot,
+        n_parts=n_parts,
+        n_agreements=n_agreements,
         last_version=last_version,
     )
 
@@ -438,9 +486,12 @@ def _agreements(
     three = conv.pattern[source] == 2
     owner = np.select([u < 0.5, u < 0.8, (u < 0.9) | ~three], [0, 1, 2], default=3)
     theme_ids = {t.id: i for i, t in enumerate(cycle.themes)}
-    kind_themes = [np.asarray([theme_ids[t] for t in k.themes] or
-                              list(range(len(cycle.themes))), dtype=np.int64)
-                   for k in cycle.kinds]
+    kind_themes = [
+        np.asarray(
+            [theme_ids[t] for t in k.themes] or list(range(len(cycle.themes))), dtype=np.int64
+        )
+        for k in cycle.kinds
+    ]
     theme = np.full(total, -1, dtype=np.int64)
     for i, choices in enumerate(kind_themes):
         rows = np.flatnonzero(conv.kind[source] == i)
@@ -452,8 +503,9 @@ def _agreements(
     seq = held[np.lexsort((conv.t_req[held], conv.person[held]))]
     seq_key = (conv.person[seq] << 34) | conv.t_req[seq]
     agreed_t = conv.t_confirm[np.arange(len(conv)), conv.n_parts - 1]
-    position = np.searchsorted(seq_key, (conv.person[source] << 34) | agreed_t[source],
-                               side="right")
+    position = np.searchsorted(
+        seq_key, (conv.person[source] << 34) | agreed_t[source], side="right"
+    )
     status = np.zeros(total, dtype=np.int64)
     resolved_in = np.full(total, -1, dtype=np.int64)
     changed = np.zeros(total, dtype=bool)
@@ -474,8 +526,9 @@ def _agreements(
         carried_row.append(open_rows)
         mc = manager_of[target] != manager_of[source[open_rows]]
         changed[open_rows] |= mc
-        drop = np.where(changed[open_rows], config.drop_rate_after_manager_change,
-                        config.agreement_drop_rate)
+        drop = np.where(
+            changed[open_rows], config.drop_rate_after_manager_change, config.agreement_drop_rate
+        )
         x = rng.random(len(open_rows))
         done = x < config.agreement_done_rate
         dropped = ~done & (x < config.agreement_done_rate + drop)
@@ -499,6 +552,16 @@ def _agreements(
     cc = np.concatenate(carried_conv) if carried_conv else np.zeros(0, np.int64)
     cr = np.concatenate(carried_row) if carried_row else np.zeros(0, np.int64)
     corder = np.lexsort((cr, cc))
-    return Agreements(conv=source, number=number, owner=owner, theme=theme, status=status,
-                      resolved_in=resolved_in, t_update=t_update, version=version,
-                      manager_changed=changed, carried_conv=cc[corder], carried_row=cr[corder])
+    return Agreements(
+        conv=source,
+        number=number,
+        owner=owner,
+        theme=theme,
+        status=status,
+        resolved_in=resolved_in,
+        t_update=t_update,
+        version=version,
+        manager_changed=changed,
+        carried_conv=cc[corder],
+        carried_row=cr[corder],
+    )

@@ -59,8 +59,20 @@ EVENT_TYPES = (
     "person.left",
     "manager.changed",
 )
-(T_REQ, T_SCHED, T_RESCHED, T_HELD, T_NOT_HELD, T_DRAFT, T_CONFIRM, T_AGREED, T_UPDATE,
- T_JOINED, T_LEFT, T_MANAGER) = range(len(EVENT_TYPES))
+(
+    T_REQ,
+    T_SCHED,
+    T_RESCHED,
+    T_HELD,
+    T_NOT_HELD,
+    T_DRAFT,
+    T_CONFIRM,
+    T_AGREED,
+    T_UPDATE,
+    T_JOINED,
+    T_LEFT,
+    T_MANAGER,
+) = range(len(EVENT_TYPES))
 _AGREEMENT_TEXT = "gesimuleerd"
 
 
@@ -119,8 +131,7 @@ class _Builder:
             _Slot(T_HELD, c.t_out[held], held),
             _Slot(T_NOT_HELD, c.t_out[~c.held], np.flatnonzero(~c.held)),
             _Slot(T_DRAFT, c.t_draft[held], held),
-            _Slot(T_CONFIRM, c.t_confirm[conf], conf[0].astype(np.int64),
-                  conf[1].astype(np.int64)),
+            _Slot(T_CONFIRM, c.t_confirm[conf], conf[0].astype(np.int64), conf[1].astype(np.int64)),
             _Slot(T_AGREED, self.agreed_t[held], held),
             _Slot(T_UPDATE, a.t_update[resolved], resolved),
             _Slot(-1, org_t, np.arange(len(org_t), dtype=np.int64)),
@@ -133,8 +144,9 @@ class _Builder:
         for i, kind in enumerate(cycle.kinds):
             for j, role in enumerate((ParticipantRole.EMPLOYEE, None, ParticipantRole.COACH)):
                 if role is None:
-                    prep[i, j] = any(r in kind.preparers for r in
-                                     (ParticipantRole.MANAGER, ParticipantRole.PEER))
+                    prep[i, j] = any(
+                        r in kind.preparers for r in (ParticipantRole.MANAGER, ParticipantRole.PEER)
+                    )
                 else:
                     prep[i, j] = role in kind.preparers
         self.preparer = prep
@@ -142,18 +154,23 @@ class _Builder:
         self.org_stream = f"org:{sim.config.organisation}"
         sizes = (1, org.n_people, max(org.n_managers, 1), max(sim.coaches, 1))
         self.actor_offset = np.cumsum((0, *sizes[:-1])).astype(np.int64)
-        self.actor_table = self.pa.concat_arrays([
-            self.pa.array(["system"]),
-            self.ids("p", np.arange(sizes[1], dtype=np.int64), 7),
-            self.ids("m", np.arange(sizes[2], dtype=np.int64), 6),
-            self.ids("k", np.arange(sizes[3], dtype=np.int64), 4),
-        ])
+        self.actor_table = self.pa.concat_arrays(
+            [
+                self.pa.array(["system"]),
+                self.ids("p", np.arange(sizes[1], dtype=np.int64), 7),
+                self.ids("m", np.arange(sizes[2], dtype=np.int64), 6),
+                self.ids("k", np.arange(sizes[3], dtype=np.int64), 4),
+            ]
+        )
         self.quoted_table = self.pc.if_else(
-            self.pa.array(np.arange(len(self.actor_table)) == 0), "null",
-            self.join('"', self.actor_table, '"'))
+            self.pa.array(np.arange(len(self.actor_table)) == 0),
+            "null",
+            self.join('"', self.actor_table, '"'),
+        )
         minutes = np.arange(24 * 60)
         self.clock_table = self.pa.array(
-            [f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()])
+            [f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()]
+        )
         self.team_table = self.join('"', self.ids("t", np.arange(org.n_teams), 5), '"')
         self.min_t = int(min((int(s.t[0]) for s in self.slots if len(s.t)), default=0))
         self.max_t = int(max((int(s.t[-1]) for s in self.slots if len(s.t)), default=0))
@@ -203,8 +220,7 @@ class _Builder:
         slot = np.broadcast_to(np.asarray(slot, dtype=np.int64), rows.shape)
         partner_kind = np.where(c.pattern[rows] == 1, 1, 2)
         kind = np.select([slot == 0, slot == 1], [np.ones_like(rows), partner_kind], 3)
-        num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]],
-                        c.coach[rows])
+        num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]], c.coach[rows])
         return kind, num
 
     def agreement_list(self, rows: I64, agreement_rows: I64, counts: I64, carried: bool) -> Any:
@@ -216,19 +232,31 @@ class _Builder:
         number = pc.cast(pa.array(a.number[agreement_rows]), pa.string())
         pattern = c.pattern[src]
         owner_names = np.array(["employee", "both", "manager", "coach", "peer"], dtype=object)
-        owner_code = np.where((a.owner[agreement_rows] == 2) & (pattern == 1), 4,
-                              a.owner[agreement_rows])
+        owner_code = np.where(
+            (a.owner[agreement_rows] == 2) & (pattern == 1), 4, a.owner[agreement_rows]
+        )
         owner = pc.take(pa.array(owner_names), pa.array(owner_code))
-        theme_code = np.where(a.theme[agreement_rows] < 0, len(self.theme_json) - 1,
-                              a.theme[agreement_rows])
+        theme_code = np.where(
+            a.theme[agreement_rows] < 0, len(self.theme_json) - 1, a.theme[agreement_rows]
+        )
         theme = pc.take(self.theme_json, pa.array(theme_code))
         if carried:
             origin = self.join('"', self.ids("c", src, 8), "#a", number, '"')
         else:
             origin = pa.array(np.full(len(agreement_rows), "null", dtype=object), pa.string())
-        items = self.join('{"carried_from":', origin, ',"due":null,"id":"a', number,
-                          '","owner":"', owner, '","status":"open","text":"', _AGREEMENT_TEXT,
-                          '","theme":', theme, "}")
+        items = self.join(
+            '{"carried_from":',
+            origin,
+            ',"due":null,"id":"a',
+            number,
+            '","owner":"',
+            owner,
+            '","status":"open","text":"',
+            _AGREEMENT_TEXT,
+            '","theme":',
+            theme,
+            "}",
+        )
         offsets = np.zeros(len(rows) + 1, dtype=np.int32)
         np.cumsum(counts, out=offsets[1:])
         lists = pa.ListArray.from_arrays(pa.array(offsets), items)
@@ -257,14 +285,16 @@ class _Builder:
         snum = np.concatenate([p["snum"] for p in parts])
         version = np.concatenate([p["version"] for p in parts])
         order = np.lexsort((version, snum, skind, at))
-        table = pa.table({
-            "stream": pa.concat_arrays([p["stream"] for p in parts]),
-            "version": pa.array(version.astype(np.int32)),
-            "type": pa.concat_arrays([p["type"] for p in parts]),
-            "at": pa.array(at * 1_000_000, pa.timestamp("us", tz="UTC")),
-            "actor": pa.concat_arrays([p["actor"] for p in parts]),
-            "data": pa.concat_arrays([p["data"] for p in parts]),
-        })
+        table = pa.table(
+            {
+                "stream": pa.concat_arrays([p["stream"] for p in parts]),
+                "version": pa.array(version.astype(np.int32)),
+                "type": pa.concat_arrays([p["type"] for p in parts]),
+                "at": pa.array(at * 1_000_000, pa.timestamp("us", tz="UTC")),
+                "actor": pa.concat_arrays([p["actor"] for p in parts]),
+                "data": pa.concat_arrays([p["data"] for p in parts]),
+            }
+        )
         return table.take(pa.array(order))
 
     def _types(self, code: int | I64, n: int) -> Any:
@@ -290,8 +320,13 @@ class _Builder:
             reason = c.resched_reason[rows, sub]
             actor = self.participant(rows, np.where(reason == 0, 0, 1))
             names = pa.array(["absence", "no_time"])
-            data = self.join('{"on":"', self.iso(c.on[rows, sub + 1]), '","reason":"',
-                             self.pc.take(names, pa.array(reason)), '"}')
+            data = self.join(
+                '{"on":"',
+                self.iso(c.on[rows, sub + 1]),
+                '","reason":"',
+                self.pc.take(names, pa.array(reason)),
+                '"}',
+            )
         elif kind == T_HELD:
             version = 3 + r
             actor = self.participant(rows, 1)
@@ -300,20 +335,27 @@ class _Builder:
             version = 3 + r
             reason = c.reason[rows]
             actor = self.participant(rows, np.where(reason == 3, 1, c.initiator[rows]))
-            data = self.join('{"reason":"', self.pc.take(pa.array(list(NOT_HELD_REASONS)),
-                                                         pa.array(reason)), '"}')
+            data = self.join(
+                '{"reason":"',
+                self.pc.take(pa.array(list(NOT_HELD_REASONS)), pa.array(reason)),
+                '"}',
+            )
         elif kind == T_DRAFT:
             version = 4 + r
             actor = self.participant(rows, c.author[rows])
             first = self.agreement_first[rows]
             counts = c.n_agreements[rows]
             agreement_rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(
-                int(counts.sum()))
+                int(counts.sum())
+            )
             medium = self.pc.if_else(pa.array(c.paper[rows]), "paper", "digital")
-            data = self.join('{"agreements":', self.agreement_list(rows, agreement_rows, counts,
-                                                                    False),
-                             ',"answers":{},"content_on_paper":false,"medium":"', medium,
-                             '","revision":1,"summary":"","themes":[]}')
+            data = self.join(
+                '{"agreements":',
+                self.agreement_list(rows, agreement_rows, counts, False),
+                ',"answers":{},"content_on_paper":false,"medium":"',
+                medium,
+                '","revision":1,"summary":"","themes":[]}',
+            )
         elif kind == T_CONFIRM:
             version = 5 + r + sub
             actor = self.participant(rows, c.confirm_slot[rows, sub])
@@ -323,9 +365,14 @@ class _Builder:
             actor = self.participant(rows, c.confirm_slot[rows, c.n_parts[rows] - 1])
             data = pa.array(np.full(n, '{"revision":1}', dtype=object), pa.string())
         return {
-            "at": t, "skind": np.ones(n, dtype=np.int64), "snum": rows, "version": version,
+            "at": t,
+            "skind": np.ones(n, dtype=np.int64),
+            "snum": rows,
+            "version": version,
             "stream": self.join("conversation:", self.ids("c", rows, 8)),
-            "type": self._types(kind, n), "actor": self.actor(*actor), "data": data,
+            "type": self._types(kind, n),
+            "actor": self.actor(*actor),
+            "data": data,
         }
 
     def requested(self, rows: I64) -> Any:
@@ -339,28 +386,52 @@ class _Builder:
         three = pa.array(pattern == 2)
         role = pc.take(pa.array(["manager", "peer", "manager"]), pa.array(pattern))
         coach_part = pc.if_else(three, self.join(',{"person":', coach_id, ',"role":"coach"}'), "")
-        participants = self.join('[{"person":', employee, ',"role":"employee"},{"person":',
-                                 partner, ',"role":"', role, '"}', coach_part, "]")
+        participants = self.join(
+            '[{"person":',
+            employee,
+            ',"role":"employee"},{"person":',
+            partner,
+            ',"role":"',
+            role,
+            '"}',
+            coach_part,
+            "]",
+        )
         prep = self.preparer[c.kind[rows]]
         nulls = pa.nulls(len(rows), pa.string())
-        pieces = [pc.if_else(pa.array(prep[:, 0]), employee, nulls),
-                  pc.if_else(pa.array(prep[:, 1]), partner, nulls),
-                  pc.if_else(pa.array(prep[:, 2] & (pattern == 2)), coach_id, nulls)]
-        preparers = self.join("[", pc.binary_join_element_wise(*pieces, ",",
-                                                               null_handling="skip"), "]")
+        pieces = [
+            pc.if_else(pa.array(prep[:, 0]), employee, nulls),
+            pc.if_else(pa.array(prep[:, 1]), partner, nulls),
+            pc.if_else(pa.array(prep[:, 2] & (pattern == 2)), coach_id, nulls),
+        ]
+        preparers = self.join(
+            "[", pc.binary_join_element_wise(*pieces, ",", null_handling="skip"), "]"
+        )
         team = pc.take(self.team_table, pa.array(c.team[rows]))
         lo = np.searchsorted(a.carried_conv, rows, side="left")
         hi = np.searchsorted(a.carried_conv, rows, side="right")
         counts = hi - lo
         carried_idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(
-            int(counts.sum()))
+            int(counts.sum())
+        )
         carried = self.agreement_list(rows, a.carried_row[carried_idx], counts, True)
-        return self.join('{"carried_forward":', carried, ',"cycle":"', self.cycle_key,
-                         '","kind":"', pc.take(self.kind_ids, pa.array(c.kind[rows])),
-                         '","participants":', participants, ',"pattern":"',
-                         pc.take(pa.array(["employee_manager", "peer", "three_party"]),
-                                 pa.array(pattern)),
-                         '","preparers":', preparers, ',"team":', team, ',"themes":[]}')
+        return self.join(
+            '{"carried_forward":',
+            carried,
+            ',"cycle":"',
+            self.cycle_key,
+            '","kind":"',
+            pc.take(self.kind_ids, pa.array(c.kind[rows])),
+            '","participants":',
+            participants,
+            ',"pattern":"',
+            pc.take(pa.array(["employee_manager", "peer", "three_party"]), pa.array(pattern)),
+            '","preparers":',
+            preparers,
+            ',"team":',
+            team,
+            ',"themes":[]}',
+        )
 
     def update_part(self, t: I64, rows: I64) -> dict[str, Any]:
         pa = self.pa
@@ -368,10 +439,17 @@ class _Builder:
         conv = a.conv[rows]
         n = len(rows)
         status = self.pc.take(pa.array(["open", "done", "dropped"]), pa.array(a.status[rows]))
-        data = self.join('{"agreement":"a', self.pc.cast(pa.array(a.number[rows]), pa.string()),
-                         '","note":"","status":"', status, '"}')
+        data = self.join(
+            '{"agreement":"a',
+            self.pc.cast(pa.array(a.number[rows]), pa.string()),
+            '","note":"","status":"',
+            status,
+            '"}',
+        )
         return {
-            "at": t, "skind": np.ones(n, dtype=np.int64), "snum": conv,
+            "at": t,
+            "skind": np.ones(n, dtype=np.int64),
+            "snum": conv,
             "version": a.version[rows],
             "stream": self.join("conversation:", self.ids("c", conv, 8)),
             "type": self._types(T_UPDATE, n),
@@ -394,13 +472,32 @@ class _Builder:
         reason = pc.take(pa.array(["moved", "replaced"]), pa.array(ev["reason"][rows]))
         joined = self.join('{"hired_on":"', day, '","person":', person, ',"team":', team, "}")
         left = self.join('{"left_on":"', day, '","person":', person, "}")
-        changed = self.join('{"manager":', manager, ',"on":"', day, '","person":', person,
-                            ',"previous_manager":', prev_manager, ',"previous_team":', prev_team,
-                            ',"reason":"', reason, '","team":', team, "}")
-        data = pc.if_else(pa.array(kind == ORG_JOINED), joined,
-                          pc.if_else(pa.array(kind == ORG_LEFT), left, changed))
+        changed = self.join(
+            '{"manager":',
+            manager,
+            ',"on":"',
+            day,
+            '","person":',
+            person,
+            ',"previous_manager":',
+            prev_manager,
+            ',"previous_team":',
+            prev_team,
+            ',"reason":"',
+            reason,
+            '","team":',
+            team,
+            "}",
+        )
+        data = pc.if_else(
+            pa.array(kind == ORG_JOINED),
+            joined,
+            pc.if_else(pa.array(kind == ORG_LEFT), left, changed),
+        )
         return {
-            "at": t, "skind": np.zeros(n, dtype=np.int64), "snum": np.zeros(n, dtype=np.int64),
+            "at": t,
+            "skind": np.zeros(n, dtype=np.int64),
+            "snum": np.zeros(n, dtype=np.int64),
             "version": self.org_version[rows],
             "stream": pa.array(np.full(n, self.org_stream, dtype=object), pa.string()),
             "type": self._types(T_JOINED + kind, n),
@@ -497,16 +594,24 @@ def write_events(
     temps = {f: p.with_name(p.name + ".partial") for f, p in paths.items()}
     parquet_writer = None
     csv_writer = None
-    csv_schema = pa.schema([("stream", pa.string()), ("version", pa.int32()),
-                            ("type", pa.string()), ("at", pa.string()),
-                            ("actor", pa.string()), ("data", pa.string())])
+    csv_schema = pa.schema(
+        [
+            ("stream", pa.string()),
+            ("version", pa.int32()),
+            ("type", pa.string()),
+            ("at", pa.string()),
+            ("actor", pa.string()),
+            ("data", pa.string()),
+        ]
+    )
     builder_iso = _Builder(sim).iso if "csv" in formats else None
     try:
         for table in event_tables(sim):
             if "parquet" in formats:
                 if parquet_writer is None:
-                    parquet_writer = pq.ParquetWriter(temps["parquet"], table.schema,
-                                                      compression="zstd")
+                    parquet_writer = pq.ParquetWriter(
+                        temps["parquet"], table.schema, compression="zstd"
+                    )
                 parquet_writer.write_table(table)
             if "csv" in formats:
                 assert builder_iso is not None
@@ -530,8 +635,7 @@ def write_events(
         csv_writer.close()
     for fmt, temp in temps.items():
         if not temp.exists():  # no events at all: still write an empty, valid file
-            empty = pa.table({name: pa.array([], csv_schema.field(name).type)
-                              for name in COLUMNS})
+            empty = pa.table({name: pa.array([], csv_schema.field(name).type) for name in COLUMNS})
             if fmt == "parquet":
                 pq.write_table(empty, temp)
             else:
@@ -553,8 +657,9 @@ def read_events(path: str | Path) -> Iterator[Event]:
     else:
         import pyarrow.csv as pacsv
 
-        convert = pacsv.ConvertOptions(column_types={"at": pa.string(), "data": pa.string(),
-                                                     "version": pa.int64()})
+        convert = pacsv.ConvertOptions(
+            column_types={"at": pa.string(), "data": pa.string(), "version": pa.int64()}
+        )
         batches = iter(pacsv.open_csv(path, convert_options=convert))
     for batch in batches:
         for row in batch.to_pylist():
@@ -567,4 +672,3 @@ def read_events(path: str | Path) -> Iterator[Event]:
                 actor=row["actor"],
                 data=json.loads(row["data"]),
             )
-

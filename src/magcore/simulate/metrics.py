@@ -49,12 +49,23 @@ def _share(part: int, whole: int) -> float | None:
 
 def _stats(values: npt.NDArray[Any], k: int, people: int) -> dict[str, Any]:
     if people < k or len(values) == 0:
-        return {"count": int(len(values)) if people >= k else None, "suppressed": people < k,
-                "mean": None, "p10": None, "median": None, "p90": None}
+        return {
+            "count": int(len(values)) if people >= k else None,
+            "suppressed": people < k,
+            "mean": None,
+            "p10": None,
+            "median": None,
+            "p90": None,
+        }
     q = np.percentile(values, [10, 50, 90])
-    return {"count": int(len(values)), "suppressed": False, "mean": round(float(values.mean()), 3),
-            "p10": round(float(q[0]), 3), "median": round(float(q[1]), 3),
-            "p90": round(float(q[2]), 3)}
+    return {
+        "count": int(len(values)),
+        "suppressed": False,
+        "mean": round(float(values.mean()), 3),
+        "p10": round(float(q[0]), 3),
+        "median": round(float(q[1]), 3),
+        "p90": round(float(q[2]), 3),
+    }
 
 
 def _periods(sim: Simulation) -> list[tuple[str, int, int]]:
@@ -100,16 +111,21 @@ def _coverage(sim: Simulation) -> list[dict[str, Any]]:
             n_due_covered = int((due_here & had).sum())
             hidden = population < k
             hidden_due = n_due < k
-            rows.append({
-                "period": name, "start": _iso(a), "end": _iso(b), "group": group,
-                "population": None if hidden else population,
-                "covered": None if hidden else covered,
-                "rate": None if hidden else _share(covered, population),
-                "due": None if hidden_due else n_due,
-                "due_covered": None if hidden_due else n_due_covered,
-                "due_rate": None if hidden_due else _share(n_due_covered, n_due),
-                "suppressed": hidden or hidden_due,
-            })
+            rows.append(
+                {
+                    "period": name,
+                    "start": _iso(a),
+                    "end": _iso(b),
+                    "group": group,
+                    "population": None if hidden else population,
+                    "covered": None if hidden else covered,
+                    "rate": None if hidden else _share(covered, population),
+                    "due": None if hidden_due else n_due,
+                    "due_covered": None if hidden_due else n_due_covered,
+                    "due_rate": None if hidden_due else _share(n_due_covered, n_due),
+                    "suppressed": hidden or hidden_due,
+                }
+            )
     return rows
 
 
@@ -131,10 +147,15 @@ def _monthly(sim: Simulation) -> list[dict[str, Any]]:
         covered = int(((last_person == who) & (last_day > e - 365)).sum())
         population = len(who)
         hidden = population < k
-        rows.append({"month_end": _iso(e), "population": None if hidden else population,
-                     "covered": None if hidden else covered,
-                     "rate": None if hidden else _share(covered, population),
-                     "suppressed": hidden})
+        rows.append(
+            {
+                "month_end": _iso(e),
+                "population": None if hidden else population,
+                "covered": None if hidden else covered,
+                "rate": None if hidden else _share(covered, population),
+                "suppressed": hidden,
+            }
+        )
     return rows
 
 
@@ -166,15 +187,18 @@ def _manager_hours(sim: Simulation) -> tuple[list[dict[str, Any]], dict[str, Any
         n = len(hours)
         hidden = n < k
         q = np.percentile(hours, [50, 90, 95]) if not hidden else (None, None, None)
-        rows.append({
-            "month": str(np.datetime64(int(m), "M")), "managers": None if hidden else n,
-            "total_hours": None if hidden else round(float(hours.sum()), 2),
-            "mean_hours": None if hidden else round(float(hours.mean()), 3),
-            "p50_hours": None if hidden else round(float(q[0]), 3),  # type: ignore[arg-type]
-            "p90_hours": None if hidden else round(float(q[1]), 3),  # type: ignore[arg-type]
-            "p95_hours": None if hidden else round(float(q[2]), 3),  # type: ignore[arg-type]
-            "suppressed": hidden,
-        })
+        rows.append(
+            {
+                "month": str(np.datetime64(int(m), "M")),
+                "managers": None if hidden else n,
+                "total_hours": None if hidden else round(float(hours.sum()), 2),
+                "mean_hours": None if hidden else round(float(hours.mean()), 3),
+                "p50_hours": None if hidden else round(float(q[0]), 3),  # type: ignore[arg-type]
+                "p90_hours": None if hidden else round(float(q[1]), 3),  # type: ignore[arg-type]
+                "p95_hours": None if hidden else round(float(q[2]), 3),  # type: ignore[arg-type]
+                "suppressed": hidden,
+            }
+        )
     # Hours per manager over the last full calendar year, for the load distribution.
     periods = [p for p in _periods(sim) if (p[2] - p[1]) >= 365]
     yearly: dict[str, Any] = {"year": None, "hours": []}
@@ -192,8 +216,11 @@ def load_histogram(hours: list[float], k: int, bins: int = 20) -> dict[str, Any]
         return {"edges": [], "counts": [], "suppressed_bins": 0}
     counts, edges = np.histogram(np.asarray(hours), bins=bins)
     shown = [int(n) if n >= k or n == 0 else None for n in counts]
-    return {"edges": [round(float(e), 3) for e in edges], "counts": shown,
-            "suppressed_bins": sum(1 for n in shown if n is None)}
+    return {
+        "edges": [round(float(e), 3) for e in edges],
+        "counts": shown,
+        "suppressed_bins": sum(1 for n in shown if n is None),
+    }
 
 
 def _agreements(sim: Simulation) -> list[dict[str, Any]]:
@@ -209,9 +236,16 @@ def _agreements(sim: Simulation) -> list[dict[str, Any]]:
         done = int(((a.status == 1) & (a.t_update < e)).sum())
         dropped = int(((a.status == 2) & (a.t_update < e)).sum())
         lapsed = int((lapsed_t < e).sum())
-        rows.append({"month_end": _iso(e // DAY - 1), "made": made, "done": done,
-                     "dropped": dropped, "lapsed": lapsed,
-                     "open": made - done - dropped - lapsed})
+        rows.append(
+            {
+                "month_end": _iso(e // DAY - 1),
+                "made": made,
+                "done": done,
+                "dropped": dropped,
+                "lapsed": lapsed,
+                "open": made - done - dropped - lapsed,
+            }
+        )
     return rows
 
 
@@ -219,8 +253,10 @@ def _manager_effect(sim: Simulation) -> dict[str, Any]:
     c, a, org, k = sim.conversations, sim.agreements, sim.org, sim.config.min_group_size
     result: dict[str, Any] = {}
     reviewed = a.resolved_in >= 0
-    for label, mask in (("manager_changed", a.manager_changed), ("same_manager",
-                                                                  ~a.manager_changed)):
+    for label, mask in (
+        ("manager_changed", a.manager_changed),
+        ("same_manager", ~a.manager_changed),
+    ):
         rows = reviewed & mask
         people = len(np.unique(c.person[a.conv[rows]]))
         n = int(rows.sum())
@@ -247,8 +283,10 @@ def _manager_effect(sim: Simulation) -> dict[str, Any]:
         in_period = c.held & (c.held_day >= a_day) & (c.held_day < b_day)
         had[c.person[in_period]] = True
         entry: dict[str, Any] = {"period": name}
-        for label, group in (("manager_changed", employed & changed_p),
-                             ("same_manager", employed & ~changed_p)):
+        for label, group in (
+            ("manager_changed", employed & changed_p),
+            ("same_manager", employed & ~changed_p),
+        ):
             n = int(group.sum())
             entry[label] = None if n < k else _share(int((group & had).sum()), n)
         per_year.append(entry)
@@ -302,7 +340,8 @@ def write_metrics(summary: dict[str, Any], out: str | Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {"metrics": out / "metrics.json"}
     paths["metrics"].write_text(
-        json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     for name in ("coverage", "coverage_monthly", "manager_hours", "agreements"):
         paths[name] = out / f"{name}.csv"
         _write_csv(paths[name], summary[name])

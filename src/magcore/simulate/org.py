@@ -21,8 +21,15 @@ import numpy.typing as npt
 from ..planning import add_months
 from .config import SimulationConfig
 
-__all__ = ["FAR_FUTURE", "ORG_JOINED", "ORG_LEFT", "ORG_MANAGER_CHANGED", "OrgHistory",
-           "day_number", "simulate_org"]
+__all__ = [
+    "FAR_FUTURE",
+    "ORG_JOINED",
+    "ORG_LEFT",
+    "ORG_MANAGER_CHANGED",
+    "OrgHistory",
+    "day_number",
+    "simulate_org",
+]
 
 I64 = npt.NDArray[np.int64]
 BOOL = npt.NDArray[np.bool_]
@@ -126,11 +133,21 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
     tm_t = [np.arange(n_teams, dtype=np.int64)]
     tm_d = [np.zeros(n_teams, dtype=np.int64)]
     tm_m = [manager_now.copy()]
-    ev: dict[str, list[I64]] = {k: [] for k in (
-        "type", "day", "person", "team", "prev_team", "manager", "prev_manager", "reason")}
+    ev: dict[str, list[I64]] = {
+        k: []
+        for k in ("type", "day", "person", "team", "prev_team", "manager", "prev_manager", "reason")
+    }
 
-    def emit(kind: int, day: I64, person: I64, team: I64, prev_team: I64, manager: I64,
-             prev_manager: I64, reason: int) -> None:
+    def emit(
+        kind: int,
+        day: I64,
+        person: I64,
+        team: I64,
+        prev_team: I64,
+        manager: I64,
+        prev_manager: I64,
+        reason: int,
+    ) -> None:
         n = len(day)
         ev["type"].append(np.full(n, kind, dtype=np.int64))
         ev["day"].append(day)
@@ -217,19 +234,42 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
         aff_t.append(join_team[hit])
         ap = np.concatenate(aff_p)
         at = np.concatenate(aff_t)
-        emit(ORG_MANAGER_CHANGED, rep_day_of[at], ap, at, at, new_manager_of[at],
-             manager_now[at], REASON_REPLACED)
+        emit(
+            ORG_MANAGER_CHANGED,
+            rep_day_of[at],
+            ap,
+            at,
+            at,
+            new_manager_of[at],
+            manager_now[at],
+            REASON_REPLACED,
+        )
         # -- manager changes caused by moves (unless both teams are self-steering)
         before = _manager_at(old_team, move_day, rep_day_of, new_manager_of, manager_now)
         after = _manager_at(new_team, move_day, rep_day_of, new_manager_of, manager_now)
         differs = before != after
-        emit(ORG_MANAGER_CHANGED, move_day[differs], movers[differs], new_team[differs],
-             old_team[differs], after[differs], before[differs], REASON_MOVED)
+        emit(
+            ORG_MANAGER_CHANGED,
+            move_day[differs],
+            movers[differs],
+            new_team[differs],
+            old_team[differs],
+            after[differs],
+            before[differs],
+            REASON_MOVED,
+        )
         none = np.full(len(leavers), -1, dtype=np.int64)
         emit(ORG_LEFT, leave_day, leavers, t_leave, t_leave, none, none, 0)
-        emit(ORG_JOINED, hire_day, joiners, join_team, join_team,
-             _manager_at(join_team, hire_day, rep_day_of, new_manager_of, manager_now),
-             np.full(n_join, -1, np.int64), 0)
+        emit(
+            ORG_JOINED,
+            hire_day,
+            joiners,
+            join_team,
+            join_team,
+            _manager_at(join_team, hire_day, rep_day_of, new_manager_of, manager_now),
+            np.full(n_join, -1, np.int64),
+            0,
+        )
 
         # -- apply the month
         left_now[leavers] = leave_day

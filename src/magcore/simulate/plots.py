@@ -39,12 +39,16 @@ def write_plots(summary: dict[str, Any], out: str | Path) -> dict[str, Path]:
 
     rows = [r for r in summary["coverage_monthly"] if r["rate"] is not None]
     fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
-    ax.plot([date.fromisoformat(r["month_end"]) for r in rows],
-            [100 * r["rate"] for r in rows], color="#004699")
+    ax.plot(
+        [date.fromisoformat(r["month_end"]) for r in rows],
+        [100 * r["rate"] for r in rows],
+        color="#004699",
+    )
     rollout = summary["configuration"].get("rollout_date")
     if rollout:
-        ax.axvline(date.fromisoformat(rollout), color="#ec0000", linestyle="--",
-                   label="uitrol / roll-out")
+        ax.axvline(
+            date.fromisoformat(rollout), color="#ec0000", linestyle="--", label="uitrol / roll-out"
+        )
         ax.legend(loc="lower right")
     ax.set_ylim(0, 100)
     ax.set_ylabel("% met gesprek in 12 maanden / with a conversation in 12 months")
@@ -62,8 +66,11 @@ def write_plots(summary: dict[str, Any], out: str | Path) -> dict[str, Path]:
         widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=True)]
         heights = [n or 0 for n in load["counts"]]
         ax.bar(lefts, heights, width=widths, align="edge", color="#004699", edgecolor="white")
-    note = f" ({load['suppressed_bins']} kleine groepen weggelaten / small groups left out)" \
-        if load.get("suppressed_bins") else ""
+    note = (
+        f" ({load['suppressed_bins']} kleine groepen weggelaten / small groups left out)"
+        if load.get("suppressed_bins")
+        else ""
+    )
     ax.set_xlabel(f"uren per leidinggevende in {load.get('year')} / hours per manager{note}")
     ax.set_ylabel("leidinggevenden / managers")
     ax.set_title("Tijd van leidinggevenden / Manager load")

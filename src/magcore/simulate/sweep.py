@@ -74,5 +74,7 @@ def sweep(
             summaries = list(pool.map(function, configs))
     else:
         summaries = list(executor.map(function, configs))
-    return [SweepResult(parameters=changes, summary=summary)
-            for (changes, _), summary in zip(points, summaries, strict=True)]
+    return [
+        SweepResult(parameters=changes, summary=summary)
+        for (changes, _), summary in zip(points, summaries, strict=True)
+    ]

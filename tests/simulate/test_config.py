@@ -1,0 +1,89 @@
+"""The simulation configuration: defaults from the domain, loading, and errors that name fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from magcore.errors import DefinitionError, RecordInvalidError
+from magcore.simulate import PARAMETERS, SimulationConfig, load_config, resolve_cycle
+
+
+def test_defaults_come_from_the_domain():
+    """The defaults are the public figures for Dutch municipalities."""
+    cfg = SimulationConfig()
+    assert (cfg.employees, cfg.span_of_control) == (18_000, 16.0)
+    assert (cfg.inflow_rate, cfg.outflow_rate, cfg.internal_move_rate) == (0.159, 0.083, 0.084)
+    assert cfg.absence_rate == 0.065
+    assert cfg.pilot_fraction == 0.2
+    assert cfg.conversation_minutes == 40
+    assert "estimate" in PARAMETERS["manager_change_rate"]["source"]
+
+
+def test_every_bad_field_is_named():
+    """Several bad fields give one error listing each field's JSON pointer."""
+    with pytest.raises(RecordInvalidError) as info:
+        SimulationConfig.from_mapping(
+            {"inflow_rate": -1, "years": 2.5, "start": "not a date", "colour": "blue"}
+        )
+    pointers = {p.pointer for p in info.value.problems}
+    assert pointers == {"/inflow_rate", "/years", "/start", "/colour"}
+
+
+def test_direct_construction_names_the_field():
+    """Building the class directly also names the field."""
+    with pytest.raises(RecordInvalidError, match="/pilot_fraction"):
+        SimulationConfig(pilot_fraction=1.5)
+
+
+def test_inconsistent_rates_are_refused():
+    """Done and dropped chances together cannot exceed one."""
+    with pytest.raises(RecordInvalidError, match="/agreement_drop_rate"):
+        SimulationConfig(agreement_done_rate=0.8, agreement_drop_rate=0.3)
+
+
+def test_toml_and_json_load_the_same(tmp_path):
+    """A TOML file (with a [simulation] table) and a JSON file give the same configuration."""
+    (tmp_path / "a.toml").write_text(
+        '[simulation]\nemployees = 500\nstart = "2024-01-01"\nseed = 3\n'
+    )
+    (tmp_path / "a.json").write_text(
+        json.dumps({"employees": 500, "start": "2024-01-01", "seed": 3})
+    )
+    toml_cfg = load_config(tmp_path / "a.toml")
+    assert toml_cfg == load_config(tmp_path / "a.json")
+    assert toml_cfg.start == date(2024, 1, 1)
+
+
+def test_unreadable_file_is_an_error(tmp_path):
+    """A config that is not valid TOML is reported, not half-loaded."""
+    (tmp_path / "bad.toml").write_text("employees = = 3")
+    with pytest.raises(RecordInvalidError, match="not valid toml"):
+        load_config(tmp_path / "bad.toml")
+
+
+def test_cycle_from_file_relative_to_config(tmp_path, example_cycle_path):
+    """A cycle path in the config is read relative to the config file."""
+    (tmp_path / "cycle.json").write_text((example_cycle_path / "employee-manager.json").read_text())
+    (tmp_path / "sim.json").write_text(json.dumps({"cycle": "cycle.json"}))
+    cfg = load_config(tmp_path / "sim.json")
+    assert resolve_cycle(cfg.cycle, base_dir=cfg.base_dir).id == "example-yearly"
+
+
+def test_cycle_by_id_and_unknown_id():
+    """An id is looked up among installed cycles; an unknown one names /cycle."""
+    default = resolve_cycle(None)
+    assert resolve_cycle("x", installed={"x": default}) is default
+    with pytest.raises(DefinitionError) as info:
+        resolve_cycle("no-such-cycle", installed={})
+    assert info.value.pointer == "/cycle"
+
+
+def test_with_validates_changes():
+    """Sweeps change parameters through with_, which validates like loading."""
+    cfg = SimulationConfig(employees=100)
+    assert cfg.with_(years=2).years == 2
+    with pytest.raises(RecordInvalidError, match="/years"):
+        cfg.with_(years=0)
