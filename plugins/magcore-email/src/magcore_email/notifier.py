@@ -91,8 +91,8 @@ def render(notification: Any, *, sender: str, to: str) -> EmailMessage:
     message["To"] = to
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["X-Magcore-Notification"] = notification.key
-    message["Content-Language"] = language
     message.set_content(string.Template(body).substitute(values))
+    message["Content-Language"] = language  # after set_content, which resets Content-* headers
     return message
 
 

@@ -1,0 +1,173 @@
+"""magcore-email against a real SMTP server on localhost (aiosmtpd, started by the tests)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from magcore_email import EmailConfig, EmailNotifier, render
+from magcore_email import plugin as env_plugin
+
+from magcore import get_plugin_manager
+from magcore.errors import PluginError
+from magcore.workflows import Notification
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def _notification(**changes) -> Notification:
+    values = {
+        "key": "wf:1",
+        "message": "workflow.plan_conversation",
+        "recipient": "p1",
+        "language": "nl",
+        "link": "https://gesprek.example/cycle/mag",
+        "reference": "cycle:mag/mag",
+        "due": date(2025, 12, 31),
+        "count": None,
+    }
+    values.update(changes)
+    return Notification(**values)
+
+
+def test_a_dutch_reminder_is_plain_b1_text_with_the_link_and_date() -> None:
+    """The Dutch template: subject, date written out, the link; nothing else from magcore."""
+    message = render(_notification(), sender="gesprekken@gemeente.test", to="a@example.test")
+    body = message.get_content()
+    assert message["Subject"] == "Plan je gesprek"
+    assert "31 december 2025" in body
+    assert "https://gesprek.example/cycle/mag" in body
+    assert message["X-Magcore-Notification"] == "wf:1"
+    assert message["Content-Language"] == "nl"
+    sentences = [s for s in body.replace("\n", " ").split(".") if s.strip()]
+    assert max(len(s.split()) for s in sentences) <= 20
+
+
+def test_an_english_reminder_and_an_unknown_message_key_use_their_templates() -> None:
+    """English text for 'en'; an unknown key falls back to the general template."""
+    english = render(
+        _notification(language="en", message="workflow.agreements_from_last_time", count=2),
+        sender="s@x.test",
+        to="a@x.test",
+    )
+    assert english["Subject"] == "Your agreements from last time"
+    assert "Open agreements from last time: 2." in english.get_content()
+    other = render(_notification(message="plugin.something_new"), sender="s@x.test", to="a@x.test")
+    assert other["Subject"] == "Er is iets voor je klaar"
+
+
+def test_the_configuration_comes_from_the_environment(tmp_path: Path) -> None:
+    """Sender and directory are required; JSON and CSV directories both work."""
+    with pytest.raises(LookupError, match="MAGCORE_EMAIL_SENDER, MAGCORE_EMAIL_DIRECTORY"):
+        EmailConfig.from_env({})
+    directory = tmp_path / "people.json"
+    directory.write_text(json.dumps({"p1": "p1@example.test"}))
+    config = EmailConfig.from_env(
+        {
+            "MAGCORE_EMAIL_SENDER": "s@example.test",
+            "MAGCORE_EMAIL_DIRECTORY": str(directory),
+            "MAGCORE_EMAIL_PORT": "2525",
+        }
+    )
+    assert (config.port, config.address_of("p1"), config.address_of("p2")) == (
+        2525,
+        "p1@example.test",
+        None,
+    )
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("person,email\np2,p2@example.test\n")
+    env = {"MAGCORE_EMAIL_SENDER": "s@example.test", "MAGCORE_EMAIL_DIRECTORY": str(csv_file)}
+    assert EmailConfig.from_env(env).address_of("p2") == "p2@example.test"
+    with pytest.raises(ValueError, match="PORT"):
+        EmailConfig.from_env({**env, "MAGCORE_EMAIL_PORT": "smtp"})
+
+
+def test_the_entry_point_plugin_sends_through_the_configured_server(
+    smtp, tmp_path: Path, monkeypatch
+) -> None:
+    """The installed plugin reads MAGCORE_EMAIL_* and delivers to the address in the directory."""
+    inbox, port = smtp
+    directory = tmp_path / "people.json"
+    directory.write_text(json.dumps({"p1": "p1@example.test"}))
+    monkeypatch.setenv("MAGCORE_EMAIL_SENDER", "gesprekken@gemeente.test")
+    monkeypatch.setenv("MAGCORE_EMAIL_DIRECTORY", str(directory))
+    monkeypatch.setenv("MAGCORE_EMAIL_HOST", "127.0.0.1")
+    monkeypatch.setenv("MAGCORE_EMAIL_PORT", str(port))
+    host = get_plugin_manager(load_entry_points=False, extra=[("magcore-email", env_plugin)])
+    references, failures = host.hooks.send_notification(_notification())
+    assert failures == []
+    assert len(references) == 1
+    (message,) = inbox.messages
+    assert inbox.envelopes == [("gesprekken@gemeente.test", ["p1@example.test"])]
+    assert message["Message-ID"] == references[0]
+    assert message["Subject"] == "Plan je gesprek"
+
+
+def test_an_unknown_recipient_is_a_plugin_error_and_nothing_is_sent(smtp) -> None:
+    """No address in the directory: a PluginError naming the plugin; the inbox stays empty."""
+    inbox, port = smtp
+    config = EmailConfig(sender="s@example.test", directory={}, host="127.0.0.1", port=port)
+    host = get_plugin_manager(
+        load_entry_points=False, extra=[("magcore-email", EmailNotifier(config))]
+    )
+    references, failures = host.hooks.send_notification(_notification(recipient="p9"))
+    assert references == []
+    (failure,) = failures
+    assert isinstance(failure, PluginError)
+    assert failure.distribution == "magcore-email"
+    assert "p9" in failure.reason
+    assert inbox.messages == []
+
+
+def test_a_directory_function_is_asked_per_person(smtp) -> None:
+    """The directory may be a callable provided by the embedding application."""
+    inbox, port = smtp
+    asked: list[str] = []
+
+    def lookup(person: str) -> str | None:
+        asked.append(person)
+        return f"{person}@example.test"
+
+    config = EmailConfig(sender="s@example.test", directory=lookup, host="127.0.0.1", port=port)
+    EmailNotifier(config).send(_notification(recipient="p5", language="en"))
+    assert asked == ["p5"]
+    assert inbox.envelopes[0][1] == ["p5@example.test"]
+    assert inbox.messages[0]["Subject"] == "Plan your conversation"
