@@ -1,0 +1,260 @@
+"""A random walk through sharing, revoking, manager changes, restriction, erasure and reads.
+
+After every read the machine checks, against its own simple model of the rules, that each piece
+of content returned had an allowing reason valid at that moment, that special-category content
+reached nobody without the employee's choice, and that every decision is in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import attrs
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from magcore import audit
+from magcore.access import Directory, LegalBasis, Part
+from magcore.clock import FixedClock
+from magcore.privacy import SELECTIELIJST_2020, destroy_conversation, restriction_event
+from magcore.reading import ReadPolicy, read_conversation
+from magcore.sharing import GrantSharing, RevokeSharing
+
+from .support import (
+    RECORD_FORM,
+    ROLES,
+    SECRET,
+    T0,
+    DestroyingStore,
+    agreed_conversation,
+    commit,
+    mag_cycle,
+    share,
+    small_org,
+)
+
+# Small pools, so that the interesting coincidences (a choice, then a read by its grantee for
+# its purpose) happen within the default number of examples.
+PEOPLE = ("e1", "m1", "m2", "hr", "po", "wc", "c1", "x")
+GRANTEES = ("x", "hr", "next_manager", "hr_adviser", "coach")
+WHATS = ("whole_record", "agreements", "theme:vitality", "goals")
+PURPOSES = ("advice", "hr_overview", "reintegration")
+ROLE_HOLDER = {"hr_adviser": "hr", "coach": "c1", "researcher": "rs"}
+BASIS = LegalBasis(
+    name="reintegration",
+    article="Wet verbetering poortwachter art. 25",
+    roles={"hr_adviser"},
+    parts={Part.AGREEMENT},
+    purpose="reintegration",
+)
+SPECIAL_TEXTS = (SECRET, "agreement-vitality", "topic-vitality")
+
+
+@attrs.define
+class ModelChoice:
+    number: int
+    to: str
+    what: str
+    purpose: str
+    conversation: str | None
+    granted_at: datetime
+    revoked_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.granted_at <= now and (self.revoked_at is None or now < self.revoked_at)
+
+
+class SharingMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FixedClock(T0)
+        self.store = DestroyingStore()
+        self.cycle = mag_cycle()
+        agreed_conversation(self.store, "c1", employee="e1", manager="m1", cycle=self.cycle)
+        self.org = small_org()
+        self.choices: list[ModelChoice] = []
+        self.restricted = False
+        self.destroyed = False
+        self.last_change = date(2024, 1, 1)
+        self.reads = 0
+
+    # -- model -------------------------------------------------------------------------------
+
+    def grantee_is(self, choice: ModelChoice, viewer: str, day: date) -> bool:
+        if choice.to == "next_manager":
+            return self.org.manager_of("e1", day) == viewer
+        return ROLE_HOLDER.get(choice.to, choice.to) == viewer
+
+    def valid_choices(self, viewer: str, purpose: str, now: datetime) -> list[ModelChoice]:
+        return [
+            c
+            for c in self.choices
+            if c.active(now)
+            and c.purpose == purpose
+            and c.conversation in (None, "c1")
+            and self.grantee_is(c, viewer, now.date())
+        ]
+
+    # -- rules -------------------------------------------------------------------------------
+
+    @rule(days=st.integers(0, 60))
+    def advance(self, days: int) -> None:
+        self.clock.advance(timedelta(days=days, minutes=1))
+
+    @rule(
+        to=st.sampled_from(GRANTEES),
+        what=st.sampled_from(WHATS),
+        purpose=st.sampled_from(PURPOSES),
+        conversation=st.sampled_from((None, "c1", "c2")),
+    )
+    def grant(self, to: str, what: str, purpose: str, conversation: str | None) -> None:
+        now = self.clock.now()
+        number = share(
+            self.store,
+            GrantSharing(
+                actor="e1",
+                person="e1",
+                to=to,
+                what=what,
+                purpose=purpose,
+                conversation=conversation,
+            ),
+            now,
+        )
+        assert number == len(self.choices) + 1
+        self.choices.append(ModelChoice(number, to, what, purpose, conversation, now))
+
+    @precondition(lambda self: any(c.revoked_at is None for c in self.choices))
+    @rule(data=st.data())
+    def revoke(self, data: st.DataObject) -> None:
+        open_choices = [c for c in self.choices if c.revoked_at is None]
+        choice = data.draw(st.sampled_from(open_choices))
+        self.clock.advance(timedelta(seconds=1))
+        now = self.clock.now()
+        share(self.store, RevokeSharing(actor="e1", person="e1", choice=choice.number), now)
+        choice.revoked_at = now
+
+    @rule(manager=st.sampled_from(("m1", "m2")))
+    def change_manager(self, manager: str) -> None:
+        self.clock.advance(timedelta(days=1))
+        day = self.clock.now().date()
+        if day <= self.last_change:
+            return
+        self.org = self.org.change_manager("t1", manager, day)
+        self.last_change = day
+
+    def _restriction(self, lift: bool) -> None:
+        version = self.store.version("person:e1") + 1
+        commit(
+            self.store,
+            [restriction_event("e1", version, actor="po", now=self.clock.now(), lift=lift)],
+        )
+        self.restricted = not lift
+
+    @precondition(lambda self: not self.restricted and self.reads % 4 == 3)
+    @rule()
+    def restrict(self) -> None:
+        self._restriction(lift=False)
+
+    @precondition(lambda self: self.restricted)
+    @rule()
+    def lift_restriction(self) -> None:
+        self._restriction(lift=True)
+
+    @precondition(lambda self: not self.destroyed and self.reads >= 12)
+    @rule()
+    def erase(self) -> None:
+        destroy_conversation(
+            self.store,
+            "c1",
+            profile=SELECTIELIJST_2020,
+            due=self.clock.now().date(),
+            now=self.clock.now(),
+        )
+        self.destroyed = True
+
+    @precondition(lambda self: bool(self.choices))
+    @rule(data=st.data())
+    def read_as_a_grantee(self, data: st.DataObject) -> None:
+        """Read as someone a choice names (or names a role of), for that choice's purpose."""
+        choice = data.draw(st.sampled_from(self.choices))
+        if choice.to == "next_manager":
+            viewer = data.draw(st.sampled_from(("m1", "m2")))
+        else:
+            viewer = ROLE_HOLDER.get(choice.to, choice.to)
+        self.read(viewer, choice.purpose)
+
+    @rule(viewer=st.sampled_from(PEOPLE), purpose=st.sampled_from(PURPOSES))
+    def read(self, viewer: str, purpose: str) -> None:
+        now = self.clock.now()
+        policy = ReadPolicy.for_cycle(
+            self.cycle,
+            forms=[RECORD_FORM],
+            directory=Directory.from_organisation(self.org, ROLES),
+            legal_bases=[BASIS],
+        )
+        before = self.store.audit_head().count
+        view = read_conversation(
+            self.store, "c1", viewer=viewer, purpose=purpose, now=now, policy=policy
+        )
+        self.reads += 1
+        entries = list(self.store.read_audit(after=before))
+        # Every decision, allowed or denied, is in the log, in order, with its result.
+        assert [
+            (e["object"], e["result"], e["reason"], e["actor"], e["purpose"]) for e in entries
+        ] == [
+            (obj, "allowed" if d.allowed else "denied", d.reason, viewer, purpose)
+            for obj, d in view.decisions
+        ]
+        if self.destroyed:
+            assert view.destroyed
+            assert not view.has_content
+            return
+        participant = viewer in ("e1", "m1")
+        valid = self.valid_choices(viewer, purpose, now)
+        for obj, decision in view.decisions:
+            if not decision.allowed:
+                continue
+            reason = decision.reason
+            if self.restricted:
+                assert viewer == "po", (obj, reason)
+                assert reason.startswith("privacy officer")
+            elif reason in ("participant", "author"):
+                assert participant, (obj, reason)
+            elif reason.startswith("sharing choice "):
+                number = int(reason.rsplit(" ", 1)[1])
+                assert number in {c.number for c in valid}, (obj, reason)
+            elif reason.startswith("legal basis"):
+                assert (viewer, purpose) == ("hr", "reintegration")
+                assert "/agreement:a1" in obj
+            else:
+                raise AssertionError(f"unexpected allowing reason {reason!r} for {obj}")
+        shown = repr(
+            (view.summary, dict(view.answers), view.agreements, view.topics, view.preparations)
+        )
+        if any(text in shown for text in SPECIAL_TEXTS):
+            by_choice = any(
+                c.what in ("whole_record", "theme:vitality") for c in valid
+            ) and purpose not in ("hr_overview", "research")
+            assert (
+                (participant and not self.restricted)
+                or (viewer == "po" and self.restricted)
+                or (by_choice and not self.restricted)
+            ), (viewer, purpose, shown)
+        if view.private_notes:
+            assert viewer in ("m1", "po")
+        if (
+            not participant
+            and not valid
+            and viewer != "po"
+            and (viewer, purpose) != ("hr", "reintegration")
+        ):
+            assert not view.has_content
+
+    @invariant()
+    def audit_chain_holds(self) -> None:
+        head = self.store.audit_head()
+        assert audit.verify(self.store.read_audit(), expected_count=head.count).ok
+
+
+TestSharingMachine = SharingMachine.TestCase
