@@ -1,0 +1,79 @@
+"""``magcore demo``: a year of conversations on a generated organisation, written to a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import get_app, json_option
+from ._output import Steps, emit_json, say
+
+__all__ = ["demo"]
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("magcore-demo"),
+    show_default=True,
+    help="The folder to write to (empty, or an earlier demo's folder, which is replaced).",
+)
+@click.option(
+    "--plugin",
+    default="magcore-amsterdam",
+    show_default=True,
+    help="The installed municipality plugin whose cycle to run.",
+)
+@click.option("--seed", type=int, default=2025, show_default=True, help="Same seed, same year.")
+@click.option(
+    "--people", type=click.IntRange(40, 5000), default=300, show_default=True, help="How many."
+)
+@json_option
+def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
+    """Run a year of a municipality's cycle on a generated organisation.
+
+    Writes into --out: the participation report (HTML and CSV), one employee's subject-access
+    export (JSON and HTML), one filled-in record form (HTML and PDF), the regulation for the
+    works council, the SQLite store and a summary. Needs no settings file.
+    """
+    from ..demo import run_demo
+
+    app = get_app()
+    with Steps("Running a year of conversations", 0, enabled=not as_json) as steps:
+
+        def progress(done: int, total: int) -> None:
+            steps.total = total
+            steps.advance(done - steps.done)
+
+        result = run_demo(
+            out, plugin=plugin, seed=seed, people=people, host=app.host, progress=progress
+        )
+    if as_json:
+        emit_json({"out": result.out, "files": result.files, "summary": result.summary})
+        return
+    s = result.summary
+    states = s["conversations_by_state"]
+    say(
+        f"Ran {s['year']} of {s['cycle']} for {s['people']} people in {s['teams']} teams "
+        f"({s['self_steering_teams']} self-steering, without a manager)."
+    )
+    say(
+        f"  {s['had_a_conversation']} of {s['due']} people due had their conversation "
+        f"({s['participation_rate']:.0%}); {states.get('agreed', 0)} records agreed by both, "
+        f"{states.get('not_held', 0)} conversations did not happen."
+    )
+    story = s["story"]
+    say(
+        f"  Team {story['team']} got a new manager on {story['manager_change_on']}; "
+        f"{story['handover_person']} shared their agreements with them "
+        f"({story['new_manager_sees']['agreements']} agreements visible, the rest not)."
+    )
+    say(
+        f"  Audit log: {s['audit_log']['entries']} lines, "
+        f"{'intact' if s['audit_log']['intact'] else 'BROKEN'}."
+    )
+    say(f"Wrote to {result.out}:")
+    for name in sorted(result.files.values()):
+        say(f"  {name.name}")
