@@ -1,0 +1,91 @@
+"""The audit log: every read decision leaves a line, and tampering is found at the right entry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from magcore.audit import verify
+from magcore.reading import read_conversation
+
+from .sharing.support import T0, DestroyingStore, agreed_conversation, mag_cycle
+
+
+@pytest.fixture
+def entries():
+    store = DestroyingStore()
+    agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
+    for viewer in ("e1", "m1", "hr", "x"):
+        read_conversation(
+            store, "c1", viewer=viewer, purpose="conversation", now=T0 + timedelta(hours=1)
+        )
+    logged = [dict(e) for e in store.read_audit()]
+    assert len(logged) > 20
+    assert verify(logged, expected_count=len(logged)).ok
+    return logged
+
+
+def test_every_line_has_the_bio2_fields(entries):
+    """Action, object, result, origin, actor and time are filled in on every line."""
+    for entry in entries:
+        for field in ("action", "object", "result", "origin", "actor", "at"):
+            assert entry[field], (field, entry)
+    assert {e["result"] for e in entries} == {"allowed", "denied"}
+
+
+@pytest.mark.parametrize("field", ["actor", "result", "object", "reason", "at"])
+@pytest.mark.parametrize("position", [0, 7, -1])
+def test_an_edited_entry_is_found_where_it_was_edited(entries, field, position):
+    """Changing one field of one entry breaks the chain at exactly that entry."""
+    target = entries[position]
+    target[field] = "allowed" if target[field] != "allowed" else "denied"
+    result = verify(entries, expected_count=len(entries))
+    assert not result.ok
+    assert result.problem.seq == target["seq"]
+    assert "changed" in result.problem.reason
+
+
+@pytest.mark.parametrize("position", [0, 5, -2])
+def test_a_removed_entry_is_found(entries, position):
+    """Removing an entry is reported at the sequence number that went missing."""
+    removed = entries.pop(position)
+    result = verify(entries, expected_count=len(entries) + 1)
+    assert not result.ok
+    assert result.problem.seq == removed["seq"]
+
+
+def test_swapped_entries_are_found(entries):
+    """Reordering two neighbouring entries is reported at the first of them."""
+    entries[3], entries[4] = entries[4], entries[3]
+    result = verify(entries)
+    assert not result.ok
+    assert result.problem.seq == 4
+
+
+def test_reordering_with_renumbering_is_found(entries):
+    """Swapping entries and fixing their seq still breaks the hash chain at the first one."""
+    entries[3], entries[4] = entries[4], entries[3]
+    entries[3]["seq"], entries[4]["seq"] = 4, 5
+    result = verify(entries)
+    assert not result.ok
+    assert result.problem.seq == 4
+
+
+def test_truncation_is_found_with_the_kept_count(entries):
+    """Cutting off the end is found when the separately kept head count is known."""
+    kept = entries[:-3]
+    assert verify(kept).ok  # a prefix of a chain is a chain ...
+    result = verify(kept, expected_count=len(entries))  # ... but not the whole log
+    assert not result.ok
+    assert result.problem.seq == len(entries) - 2
+
+
+def test_store_head_matches_log(entries):
+    """A fresh read of an untouched log verifies against the store's own head."""
+    store = DestroyingStore()
+    agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
+    read_conversation(store, "c1", viewer="hr", purpose="advice", now=T0)
+    head = store.audit_head()
+    assert verify(store.read_audit(), expected_count=head.count).ok
+    assert head.count == len(list(store.read_audit()))

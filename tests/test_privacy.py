@@ -1,0 +1,201 @@
+"""Retention, destruction with tombstones, subject access and the data inventory."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+
+from magcore.access import Directory
+from magcore.errors import ConsentError
+from magcore.events import thaw
+from magcore.model.organisation import Person
+from magcore.privacy import (
+    AP_ADVICE,
+    BUILTIN_PROFILES,
+    SELECTIELIJST_2020,
+    RetentionProfile,
+    data_inventory,
+    destroy_conversation,
+    due_for_destruction,
+    export_html,
+    inventory_markdown,
+    retention_due,
+    subject_access_export,
+)
+from magcore.reading import ReadPolicy, read_conversation
+from magcore.sharing import GrantSharing
+
+from .sharing.support import (
+    RECORD_FORM,
+    ROLES,
+    T0,
+    DestroyingStore,
+    agreed_conversation,
+    mag_cycle,
+    share,
+    small_org,
+)
+
+
+@pytest.fixture
+def store():
+    s = DestroyingStore()
+    cycle = mag_cycle()
+    agreed_conversation(s, "c1", employee="e1", manager="m1", cycle=cycle, note="note-about-e1")
+    agreed_conversation(s, "c2", employee="e2", manager="m1", cycle=cycle, note="note-about-e2")
+    agreed_conversation(s, "c3", employee="e2", manager="e1", cycle=cycle, note="e1-note-on-e2")
+    return s
+
+
+def strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_builtin_profiles():
+    """ap-advice is 2 years after employment ends, selectielijst-2020 5 years after completion."""
+    assert BUILTIN_PROFILES["ap-advice"].years == 2
+    assert BUILTIN_PROFILES["selectielijst-2020"].years == 5
+    with pytest.raises(ValueError, match="years"):
+        RetentionProfile(id="bad", title="x", years=0, after="completed")
+
+
+def test_retention_due_follows_the_anchor(store):
+    """Completion anchors selectielijst; the leaving date anchors the DPA advice."""
+    events = store.read("conversation:c1")
+    assert retention_due(SELECTIELIJST_2020, events) == date(2030, 1, 6)
+    assert retention_due(AP_ADVICE, events) is None
+    assert retention_due(AP_ADVICE, events, left_on=date(2024, 2, 29)) == date(2026, 2, 28)
+    custom = RetentionProfile(id="held", title="x", years=1, after="conversation.held")
+    assert retention_due(custom, events) == date(2026, 1, 6)
+
+
+def test_destruction_leaves_a_content_free_tombstone_and_a_log_line(store):
+    """After the term, the conversation's content is gone; the tombstone and log say so."""
+    cycles = {"mag@1": mag_cycle()}
+    assert due_for_destruction(store, today=date(2030, 1, 5), cycles=cycles) == []
+    due = due_for_destruction(store, today=date(2030, 1, 6), cycles=cycles)
+    assert [d[0] for d in due] == ["c1", "c2", "c3"]
+    before = store.read("conversation:c1")
+    texts = set(strings(thaw([e.data for e in before]))) - {"c1"}
+    tombstone = destroy_conversation(
+        store, "c1", profile=due[0][1], due=due[0][2], now=T0 + timedelta(days=5 * 366)
+    )
+    [stored] = store.read("conversation:c1")
+    assert stored == tombstone
+    assert stored.version == before[-1].version + 1
+    dumped = json.dumps(stored.to_json())
+    assert not [t for t in texts if len(t) > 8 and t in dumped]
+    last = list(store.read_audit())[-1]
+    assert (last["action"], last["object"], last["result"]) == (
+        "destroy",
+        "conversation:c1",
+        "done",
+    )
+    view = read_conversation(store, "c1", viewer="e1", purpose="conversation", now=T0)
+    assert view.destroyed
+    assert not view.has_content
+
+
+def test_employment_profile_needs_the_leaving_date(store):
+    """Under ap-advice nothing is due while the employee still works here."""
+    cycles = {"mag@1": mag_cycle(retention_profile="ap-advice")}
+    org = small_org()
+    assert due_for_destruction(store, today=date(2040, 1, 1), cycles=cycles, organisation=org) == []
+    people = dict(org.people)
+    people["e1"] = Person(id="e1", left_on=date(2026, 3, 1))
+    import attrs
+
+    left = attrs.evolve(org, people=people)
+    due = due_for_destruction(store, today=date(2028, 3, 1), cycles=cycles, organisation=left)
+    assert [d[0] for d in due] == ["c1"]
+
+
+def test_subject_access_holds_everything_about_the_person_and_nothing_else(store):
+    """Every text of c1 (about e1) is in e1's export, private notes included; c2 and c3 content
+    (about e2) is not, though e1 took part in c3."""
+    share(
+        store,
+        GrantSharing(actor="e1", person="e1", to="hr", what="agreements", purpose="advice"),
+        T0,
+    )
+    read_conversation(store, "c1", viewer="hr", purpose="advice", now=T0)
+    export = subject_access_export(store, "e1", requester="e1", now=T0 + timedelta(days=1))
+    exported = set(strings(export))
+    about_e1 = set(strings(thaw([e.data for e in store.read("conversation:c1")])))
+    assert about_e1 - {"mag@1", "mag", "employee_manager", "digital"} <= exported
+    assert "note-about-e1" in exported
+    for other in ("conversation:c2", "conversation:c3"):
+        for text in strings(thaw([e.data for e in store.read(other)])):
+            if text.startswith(("note-", "e1-note")):
+                assert text not in exported
+    assert "note-about-e2" not in json.dumps(export)
+    assert "e1-note-on-e2" not in json.dumps(export)
+    assert [c["id"] for c in export["conversations_about_you"]] == ["c1"]
+    assert [c["id"] for c in export["conversations_you_took_part_in"]] == ["c3"]
+    assert [c["to"] for c in export["sharing_choices"]] == ["hr"]
+    readers = {e["actor"] for e in export["access_log"]}
+    assert "hr" in readers
+    assert all(
+        e["object"].startswith(("conversation:c1", "person:e1")) for e in export["access_log"]
+    )
+    json.dumps(export)  # plain JSON
+
+
+def test_subject_access_is_for_the_person_or_the_privacy_officer(store):
+    """Someone else cannot ask for e1's data; the privacy officer can."""
+    policy = ReadPolicy(directory=Directory.from_organisation(small_org(), ROLES))
+    with pytest.raises(ConsentError):
+        subject_access_export(store, "e1", requester="hr", now=T0, policy=policy)
+    export = subject_access_export(store, "e1", requester="po", now=T0, policy=policy)
+    assert export["conversations_about_you"][0]["record"]["summary"] == "summary-text"
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_export_html_is_readable_and_complete(store, language):
+    """The HTML page has a language, headings and every exported text."""
+    export = subject_access_export(store, "e1", requester="e1", now=T0)
+    page = export_html(export, language=language)
+    assert f'<html lang="{language}"' in page
+    parser = _Collector()
+    parser.feed(page)
+    shown = "".join(parser.text)
+    for text in ("summary-text", "note-about-e1", "agreement-vitality", "response-text"):
+        assert text in shown
+    assert "h1" in parser.tags
+    assert "th" in parser.tags
+
+
+def test_inventory_lists_every_field_with_its_sensitivity():
+    """The inventory names the record form's fields; the wellbeing field is special-category."""
+    rows = data_inventory(mag_cycle(), forms={"record": RECORD_FORM})
+    by_field = {r.field: r for r in rows}
+    assert by_field["form/record/wellbeing"].sensitivity == "special-category-risk"
+    assert by_field["form/record/work"].sensitivity == "normal"
+    assert by_field["theme/vitality"].sensitivity == "special-category-risk"
+    assert "author alone" in by_field["private_note/text"].who_may_see
+    assert all(r.retention.startswith("selectielijst-2020") for r in rows)
+    table = inventory_markdown(rows)
+    assert table.count("\n") == len(rows) + 2
