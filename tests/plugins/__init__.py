@@ -1,0 +1,1 @@
+"""Sample plugins for the loading and isolation tests: one good, the others broken on purpose."""
