@@ -1,0 +1,143 @@
+"""``magcore new-plugin NAME``: the scaffold, and that its tests pass once installed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from magcore.cli import cli
+from magcore.cli._app import App
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _new(tmp_path, *args):
+    app = App(config_path=tmp_path / "magcore.toml")
+    return CliRunner().invoke(cli, ["new-plugin", *args, "--dir", str(tmp_path)], obj=app)
+
+
+def test_new_plugin_writes_the_layout(tmp_path):
+    """The folder has the distribution's files with every placeholder filled in."""
+    result = _new(tmp_path, "demo-town", "--json")
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "magcore-demo-town"
+    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    assert files == [
+        "README.md",
+        "pyproject.toml",
+        "src/magcore_demo_town/__init__.py",
+        "src/magcore_demo_town/cycle.json",
+        "src/magcore_demo_town/plugin.py",
+        "tests/test_plugin.py",
+    ]
+    for path in target.rglob("*"):
+        if path.is_file():
+            assert "{{" not in path.read_text(), path
+    pyproject = (target / "pyproject.toml").read_text()
+    assert 'magcore-demo-town = "magcore_demo_town.plugin"' in pyproject
+    assert 'dependencies = ["magcore>=0.1,<0.2"]' in pyproject
+
+
+def test_generated_plugin_loads_and_its_cycle_is_valid(tmp_path, monkeypatch):
+    """Imported from the generated folder, the plugin gives magcore one valid cycle and a theme."""
+    _new(tmp_path, "magcore-demo-town")
+    monkeypatch.syspath_prepend(str(tmp_path / "magcore-demo-town" / "src"))
+    from magcore.plugins import get_plugin_manager
+
+    import magcore_demo_town.plugin as plugin
+
+    host = get_plugin_manager(load_entry_points=False, extra=[("magcore-demo-town", plugin)])
+    cycles = host.hooks.cycles()
+    assert cycles.problems == ()
+    assert [c.key for c in cycles] == ["demo_town@1"]
+    assert [t.id for t in host.hooks.themes()] == ["demo_town_werkplezier"]
+
+
+@pytest.mark.parametrize("name", ["Demo Town", "demo_town", "town-", "1town", ""])
+def test_new_plugin_bad_name(tmp_path, name):
+    """A name that cannot be a distribution name is a one-line error; nothing is written."""
+    result = _new(tmp_path, name)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "lower-case letters" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_new_plugin_never_overwrites(tmp_path):
+    """A second scaffold into the same folder is refused."""
+    assert _new(tmp_path, "demo-town").exit_code == 0
+    readme = tmp_path / "magcore-demo-town" / "README.md"
+    readme.write_text("mine")
+    result = _new(tmp_path, "demo-town")
+    assert result.exit_code == 1
+    assert "exists already" in result.stderr
+    assert readme.read_text() == "mine"
+
+
+def _venv(path: Path) -> Path:
+    """A throwaway venv that sees this interpreter's packages (and magcore's src) via a .pth."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    python = path / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    seen = [p for p in sys.path if p and Path(p).is_dir() and "site-packages" in p]
+    seen.append(sysconfig.get_paths()["purelib"])
+    (Path(purelib) / "_magcore_parent.pth").write_text("\n".join(dict.fromkeys(seen)) + "\n")
+    return python
+
+
+@pytest.mark.install
+@pytest.mark.slow
+def test_generated_plugin_installs_and_its_tests_pass(tmp_path):
+    """magcore new-plugin demo-town && pip install ./magcore-demo-town && pytest magcore-demo-town.
+
+    In a throwaway venv: magcore (this checkout) and the new plugin are installed without
+    dependencies or build isolation (they come from the test environment), then the plugin's
+    own generated tests run — the entry point, the contributions and the conformance suite.
+    """
+    pytest.importorskip("hatchling")
+    assert _new(tmp_path, "demo-town").exit_code == 0
+    python = _venv(tmp_path / "venv")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MAGCORE_LOAD_PLUGINS")}
+    pip = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "--disable-pip-version-check",
+    ]
+    for project in (ROOT, tmp_path / "magcore-demo-town"):
+        done = subprocess.run(
+            [*pip, str(project)], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    tests = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "magcore-demo-town"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert " passed" in tests.stdout
+    listed = subprocess.run(
+        [str(tmp_path / "venv" / "bin" / "magcore"), "plugins", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert '"magcore-demo-town"' in listed.stdout, listed.stderr
