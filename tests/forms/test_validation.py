@@ -93,7 +93,7 @@ def test_bulk_validation_matches_one_by_one():
 
     bulk = validator.validate_many(documents, language="en")
 
-    assert bulk == [validate(FORMS["agreement"], d, language="en") for d in documents]
+    assert bulk == [tuple(validate(FORMS["agreement"], d, language="en")) for d in documents]
     assert [bool(p) for p in bulk] == [False, True, True, False]
 
 
@@ -144,3 +144,18 @@ def test_both_engines_reject_generated_broken_documents(name, data):
     problems = validate(FORMS[name], document, language="nl")
     assert problems
     assert fault in {p.keyword for p in problems}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+@settings(max_examples=150)
+@given(data=st.data())
+def test_both_engines_explain_broken_documents_the_same_way(name, data):
+    """The problems found through jsonschema-rs equal those found through jsonschema."""
+    _, document = data.draw(strategies.broken_answers(FORMS[name]))
+    fast = FormValidator.build(FORMS[name])
+    slow = FormValidator.build(FORMS[name], use_fast=False)
+
+    for language in ("nl", "en"):
+        assert fast.problems(document, language=language) == slow.problems(
+            document, language=language
+        )

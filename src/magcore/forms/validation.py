@@ -81,11 +81,21 @@ class FormValidator:
     def problems(
         self, answers: Any, *, language: str = "nl", catalogue: Catalogue | None = None
     ) -> list[Problem]:
-        """Every problem with *answers*, in the order of the fields on the form."""
+        """Every problem with *answers*, in the order of the fields on the form.
+
+        The compiled engine finds the errors when installed, ``jsonschema`` otherwise; both are
+        turned into the same problems (a property test compares them).
+        """
         catalogue = catalogue or DEFAULT_CATALOGUE
         found: dict[tuple[str, str], Problem] = {}
-        for error in self.explainer.iter_errors(thaw(answers)):
-            for problem in _explain(self.form, error, language, catalogue):
+        document = thaw(answers)
+        faults = (
+            [_from_rs(error) for error in self.fast.iter_errors(document)]
+            if self.fast is not None
+            else [_from_jsonschema(error) for error in self.explainer.iter_errors(document)]
+        )
+        for fault in faults:
+            for problem in _explain(self.form, fault, language, catalogue):
                 found.setdefault((problem.pointer, problem.keyword), problem)
         order = _field_order(self.form)
         return sorted(found.values(), key=lambda p: _sort_key(p.pointer, order))
@@ -96,16 +106,18 @@ class FormValidator:
         *,
         language: str = "nl",
         catalogue: Catalogue | None = None,
-    ) -> list[list[Problem]]:
-        """Problems per document (``[]`` for a valid one): the bulk path.
+    ) -> list[tuple[Problem, ...]]:
+        """Problems per document (``()`` for a valid one): the bulk path.
 
-        The compiled validator decides; only rejected documents are explained.
+        The compiled validator decides; only rejected documents are explained. Valid documents
+        share one empty tuple, so a large batch allocates (and garbage-collects) almost nothing.
         """
         check = self.fast.is_valid if self.fast is not None else self.explainer.is_valid
+        none: tuple[Problem, ...] = ()
         return [
-            []
+            none
             if check(document)
-            else self.problems(document, language=language, catalogue=catalogue)
+            else tuple(self.problems(document, language=language, catalogue=catalogue))
             for document in documents
         ]
 
@@ -197,16 +209,59 @@ def label_for(
     return label
 
 
+@attrs.frozen
+class _Fault:
+    """One schema error, whichever engine found it: keyword, where, the rule's value, the value."""
+
+    keyword: str
+    path: tuple[str | int, ...]
+    value: Any
+    instance: Any
+    names: tuple[str, ...] = ()
+    """For required / additionalProperties: the missing or unexpected property names."""
+
+
+def _from_jsonschema(error: jsonschema.ValidationError) -> _Fault:
+    keyword = str(error.validator)
+    instance = error.instance
+    names: tuple[str, ...] = ()
+    if keyword == "required" and isinstance(instance, Mapping):
+        names = tuple(n for n in error.validator_value if n not in instance)
+    elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(
+        instance, Mapping
+    ):
+        known = set(error.schema.get("properties", {}))
+        names = tuple(n for n in instance if n not in known)
+    return _Fault(keyword, tuple(error.absolute_path), error.validator_value, instance, names)
+
+
+def _from_rs(error: Any) -> _Fault:
+    kind = error.kind
+    keyword = str(kind.name)
+    details = kind.as_dict()
+    names: tuple[str, ...] = ()
+    value: Any = details.get("limit", details.get("value"))
+    if keyword == "required":
+        names = (str(details["property"]),)
+    elif keyword in ("additionalProperties", "unevaluatedProperties"):
+        names = tuple(str(n) for n in details.get("unexpected", ()))
+    elif keyword == "type":
+        value = details.get("types", details.get("value"))
+    elif keyword == "format":
+        value = details.get("format")
+    return _Fault(keyword, tuple(error.instance_path), value, error.instance, names)
+
+
 def _explain(
     form: FormDefinition,
-    error: jsonschema.ValidationError,
+    fault: _Fault,
     language: str,
     catalogue: Catalogue,
 ) -> list[Problem]:
-    keyword = str(error.validator)
-    pointer = _pointer(error.absolute_path)
-    value = error.validator_value
-    instance = error.instance
+    keyword = fault.keyword
+    pointer = _pointer(fault.path)
+    value = fault.value
+    instance = fault.instance
 
     def problem(key: str, where: str = pointer, **params: Any) -> Problem:
         label = label_for(form, where, language, catalogue)
@@ -216,24 +271,16 @@ def _explain(
             keyword=keyword,
         )
 
-    if keyword == "required" and isinstance(instance, Mapping):
-        return [
-            problem("validation.required", f"{pointer}/{name}")
-            for name in value
-            if name not in instance
-        ]
-    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(
-        instance, Mapping
-    ):
-        known = set(error.schema.get("properties", {}))
+    if keyword == "required":
+        return [problem("validation.required", f"{pointer}/{name}") for name in fault.names]
+    if keyword in ("additionalProperties", "unevaluatedProperties"):
         return [
             Problem(
                 pointer=f"{pointer}/{name}",
                 message=catalogue.message("validation.additional", language, name=name),
                 keyword=keyword,
             )
-            for name in instance
-            if name not in known
+            for name in fault.names
         ]
     if keyword == "type":
         wanted = [value] if isinstance(value, str) else [t for t in value if t != "null"]
