@@ -33,7 +33,14 @@ import attrs
 from .conversation import Conversation, visible_preparation
 from .events import Event
 from .model.organisation import Organisation
-from .sharing import WHAT_AGREEMENTS, WHAT_GOALS, WHAT_WHOLE_RECORD, SharingChoice, SharingState
+from .sharing import (
+    GRANTEE_ROLES,
+    WHAT_AGREEMENTS,
+    WHAT_GOALS,
+    WHAT_WHOLE_RECORD,
+    SharingChoice,
+    SharingState,
+)
 
 __all__ = [
     "AGGREGATE_ONLY_ROLES",
@@ -44,6 +51,7 @@ __all__ = [
     "AccessContext",
     "AccessRequest",
     "Basis",
+    "ChoiceRow",
     "Decision",
     "Directory",
     "LegalBasis",
@@ -51,9 +59,11 @@ __all__ = [
     "Restrictions",
     "choice_covers",
     "decide_access",
+    "grantee_keys",
     "grantee_matches",
     "legal_bases_tuple",
     "restrictions",
+    "shared_with",
 ]
 
 #: The purpose of a subject-access request (AVG art. 15).
@@ -383,3 +393,44 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     if request.special_category:
         return _deny("special-category content is shared only by the employee's own choice")
     return _deny("no participation, sharing choice or legal basis allows it")
+
+
+def grantee_keys(viewer: str, day: date, directory: Directory) -> frozenset[str]:
+    """The ``to`` values of sharing choices that name *viewer* on *day*: their own id and the
+    roles they hold. ``next_manager`` choices are found by subject instead (the people the
+    viewer manages that day) and checked with :func:`shared_with` like the rest.
+
+    A store indexes choices by grantee; listing what a person may see starts with these keys.
+    """
+    return frozenset({viewer} | (directory.roles_of(viewer, day) & GRANTEE_ROLES))
+
+
+#: A sharing choice as a store row: (choice, subject, to, what, purpose, until, conversation,
+#: granted_at, revoked_at), dates and times as ISO 8601 text in UTC.
+ChoiceRow = tuple[int, str, str, str, str, str | None, str | None, str, str | None]
+
+
+def shared_with(
+    rows: Iterable[ChoiceRow], viewer: str, at: datetime, directory: Directory
+) -> list[ChoiceRow]:
+    """The rows whose choice lets *viewer* read something at *at*: the listing path of the
+    policy, with the same tests as :func:`decide_access` applies to a choice (grantee on that
+    day, granted and not revoked before *at*, not past ``until``)."""
+    day = at.date()
+    moment = at.isoformat()
+    today = day.isoformat()
+    roles = directory.roles_of(viewer, day)
+    manager_of = directory.manager_of
+    found = []
+    for row in rows:
+        to = row[2]
+        if to == viewer or to in roles:
+            pass
+        elif to != "next_manager" or manager_of(row[1], day) != viewer:
+            continue
+        if row[7] > moment or (row[8] is not None and row[8] <= moment):
+            continue
+        if row[5] is not None and row[5] < today:
+            continue
+        found.append(row)
+    return found

@@ -5,12 +5,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from magcore.access import Directory, LegalBasis, Part
+from magcore.access import (
+    AccessContext,
+    AccessRequest,
+    Directory,
+    LegalBasis,
+    Part,
+    decide_access,
+    grantee_keys,
+    shared_with,
+)
 from magcore.errors import ConsentError, NotFoundError
 from magcore.privacy import restriction_event
 from magcore.reading import ReadPolicy, read_conversation
-from magcore.sharing import GrantSharing, RevokeSharing
+from magcore.sharing import GrantSharing, RevokeSharing, SharingChoice, SharingState
 
 from .support import (
     RECORD_FORM,
@@ -283,3 +294,51 @@ def test_unknown_conversation_is_audited_then_refused(org):
         read(store, org, "e1")
     [entry] = list(store.read_audit())
     assert entry["result"] == "denied"
+
+
+@given(
+    to=st.sampled_from(["hr", "x", "hr_adviser", "coach", "next_manager", "m1"]),
+    granted=st.integers(0, 20),
+    revoked=st.none() | st.integers(0, 20),
+    until=st.none() | st.integers(0, 20),
+    read_at=st.integers(0, 20),
+    viewer=st.sampled_from(["hr", "x", "c1", "m1", "m2"]),
+)
+def test_listing_path_agrees_with_decide_access(to, granted, revoked, until, read_at, viewer):
+    """shared_with (the indexed listing path) keeps a choice exactly when decide_access would
+    let the viewer read metadata under it at that moment."""
+    org = small_org()
+    directory = Directory.from_organisation(org, ROLES)
+    granted_at = T0 + timedelta(days=granted)
+    revoked_at = None if revoked is None else granted_at + timedelta(days=revoked, seconds=1)
+    until_day = None if until is None else (granted_at + timedelta(days=until)).date()
+    at = T0 + timedelta(days=read_at, hours=1)
+    choice = SharingChoice(
+        id=1,
+        person="e1",
+        to=to,
+        what="agreements",
+        purpose="advice",
+        granted_at=granted_at,
+        until=until_day,
+        revoked_at=revoked_at,
+    )
+    row = (
+        1,
+        "e1",
+        to,
+        "agreements",
+        "advice",
+        until_day.isoformat() if until_day else None,
+        None,
+        granted_at.isoformat(),
+        revoked_at.isoformat() if revoked_at else None,
+    )
+    decision = decide_access(
+        AccessRequest(viewer=viewer, purpose="advice", at=at, part=Part.METADATA, subject="e1"),
+        AccessContext(sharing=SharingState(person="e1", choices={1: choice}), directory=directory),
+    )
+    listed = shared_with([row], viewer, at, directory)
+    assert bool(listed) == decision.allowed
+    if to != "next_manager" and listed:
+        assert to in grantee_keys(viewer, at.date(), directory)
