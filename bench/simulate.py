@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import simpy
 
@@ -33,15 +33,17 @@ def simpy_model(cfg: SimulationConfig) -> list[tuple]:
     """The same model as magcore.simulate, written the usual discrete-event way in SimPy."""
     rng = random.Random(cfg.seed)
     env = simpy.Environment()
-    t0 = datetime(cfg.start.year, cfg.start.month, cfg.start.day, tzinfo=timezone.utc)
+    t0 = datetime(cfg.start.year, cfg.start.month, cfg.start.day, tzinfo=UTC)
     horizon = 365.25 * cfg.years
     log: list[tuple] = []
     n_teams = max(1, round(cfg.employees / cfg.span_of_control))
     team_manager = {t: f"m{t}" for t in range(n_teams)}
     self_steering = {t: rng.random() < cfg.self_steering_share for t in range(n_teams)}
     pilot = {t: rng.random() < cfg.pilot_fraction for t in range(n_teams)}
-    rollout = (datetime(cfg.rollout_date.year, cfg.rollout_date.month, cfg.rollout_date.day,
-                        tzinfo=timezone.utc) - t0).days
+    rollout = (
+        datetime(cfg.rollout_date.year, cfg.rollout_date.month, cfg.rollout_date.day, tzinfo=UTC)
+        - t0
+    ).days
     counters = {"person": 0, "manager": n_teams, "conv": 0, "org": 0}
     replace = max(0.0, 1 - (1 - cfg.manager_change_rate) / (1 - cfg.internal_move_rate))
 
@@ -71,12 +73,23 @@ def simpy_model(cfg: SimulationConfig) -> list[tuple]:
             log.append((stream, version, kind, at(env.now), actor, data))
 
         initiator = person if rng.random() < cfg.employee_initiated_share else manager
-        emit("conversation.requested", initiator, {
-            "cycle": "simulate-default@1", "kind": "yearly", "pattern": "employee_manager",
-            "participants": [{"person": person, "role": "employee"},
-                             {"person": manager, "role": "manager"}],
-            "preparers": [person, manager], "team": f"t{state['team']}", "themes": [],
-            "carried_forward": list(state["open"])})
+        emit(
+            "conversation.requested",
+            initiator,
+            {
+                "cycle": "simulate-default@1",
+                "kind": "yearly",
+                "pattern": "employee_manager",
+                "participants": [
+                    {"person": person, "role": "employee"},
+                    {"person": manager, "role": "manager"},
+                ],
+                "preparers": [person, manager],
+                "team": f"t{state['team']}",
+                "themes": [],
+                "carried_forward": list(state["open"]),
+            },
+        )
         yield env.timeout(0.05)
         on = env.now + rng.uniform(0, max(0.0, due - env.now))
         emit("conversation.scheduled", initiator, {"on": at(on), "place": ""})
@@ -88,8 +101,9 @@ def simpy_model(cfg: SimulationConfig) -> list[tuple]:
                 return
             absent = rng.random() < cfg.absence_rate
             u = rng.random()
-            if (absent or cfg.not_held_rate <= u < cfg.not_held_rate + cfg.reschedule_rate) \
-                    and moves < cfg.max_reschedules:
+            if (
+                absent or cfg.not_held_rate <= u < cfg.not_held_rate + cfg.reschedule_rate
+            ) and moves < cfg.max_reschedules:
                 moves += 1
                 on = env.now + rng.randint(7, 28)
                 emit("conversation.rescheduled", person, {"on": at(on), "reason": "no_time"})
@@ -104,13 +118,26 @@ def simpy_model(cfg: SimulationConfig) -> list[tuple]:
             if x < cfg.agreement_done_rate + cfg.agreement_drop_rate:
                 state["open"].remove(agreement)
                 status = "done" if x < cfg.agreement_done_rate else "dropped"
-                log.append((agreement["stream"], 0, "agreement.updated", at(env.now), person,
-                            {"agreement": agreement["id"], "note": "", "status": status}))
+                log.append(
+                    (
+                        agreement["stream"],
+                        0,
+                        "agreement.updated",
+                        at(env.now),
+                        person,
+                        {"agreement": agreement["id"], "note": "", "status": status},
+                    )
+                )
         yield env.timeout(rng.uniform(0, 3))
         agreements = []
         for k in range(min(9, _poisson(rng, cfg.agreements_per_conversation))):
-            item = {"id": f"a{k + 1}", "text": "gesimuleerd", "owner": "employee",
-                    "status": "open", "stream": stream}
+            item = {
+                "id": f"a{k + 1}",
+                "text": "gesimuleerd",
+                "owner": "employee",
+                "status": "open",
+                "stream": stream,
+            }
             agreements.append(item)
         emit("record.drafted", manager, {"revision": 1, "agreements": agreements})
         for who in sorted((person, manager), key=lambda _: rng.random()):
@@ -207,45 +234,81 @@ def main() -> None:
 
     label, t_model, mem_model, _ = measure("model only", lambda: run(base))
     rows.append(("magcore.simulate: model (columnar)", 18_000, 5, t_model, None, mem_model, ""))
-    label, t_log, mem_log, (sim, n_events) = measure(
-        "model + event log", lambda: vectorised(base, write=False))
-    rows.append(("magcore.simulate: model + event log (Arrow)", 18_000, 5, t_log, n_events,
-                 mem_log, ""))
+    _, t_log, mem_log, (_, n_events) = measure(
+        "model + event log", lambda: vectorised(base, write=False)
+    )
+    rows.append(
+        ("magcore.simulate: model + event log (Arrow)", 18_000, 5, t_log, n_events, mem_log, "")
+    )
     label, t_pq, mem_pq, (_, n_pq) = measure(
-        "model + log + Parquet", lambda: vectorised(base, write=True))
-    rows.append(("magcore.simulate: model + log written (Parquet)", 18_000, 5, t_pq, n_pq,
-                 mem_pq, ""))
+        "model + log + Parquet", lambda: vectorised(base, write=True)
+    )
+    rows.append(
+        ("magcore.simulate: model + log written (Parquet)", 18_000, 5, t_pq, n_pq, mem_pq, "")
+    )
 
     small = base.with_(employees=args.simpy_employees)
-    label, t_simpy, mem_simpy, log = measure("simpy", lambda: simpy_model(small), memory=False)
+    _, t_simpy, mem_simpy, log = measure("simpy", lambda: simpy_model(small), memory=False)
     scale = 18_000 / args.simpy_employees
     note = "" if scale == 1 else f"ran {args.simpy_employees:,}, time/events x{scale:g}"
-    rows.append(("SimPy model (per-event Python records)", 18_000, 5, t_simpy * scale,
-                 int(len(log) * scale), mem_simpy * scale, note))
+    rows.append(
+        (
+            "SimPy model (per-event Python records)",
+            18_000,
+            5,
+            t_simpy * scale,
+            int(len(log) * scale),
+            mem_simpy * scale,
+            note,
+        )
+    )
 
     if not args.skip_large:
         large = SimulationConfig(employees=200_000, years=10, seed=1)
         _, t_big_model, mem_big_model, _ = measure("large model", lambda: run(large))
-        rows.append(("magcore.simulate: model (columnar)", 200_000, 10, t_big_model, None,
-                     mem_big_model, ""))
-        _, t_big, mem_big, (_, n_big) = measure("large log", lambda: vectorised(large,
-                                                                                write=False))
-        rows.append(("magcore.simulate: model + event log (Arrow)", 200_000, 10, t_big, n_big,
-                     mem_big, ""))
-        _, t_bigw, mem_bigw, (_, n_bigw) = measure("large write", lambda: vectorised(
-            large, write=True), memory=False)
-        rows.append(("magcore.simulate: model + log written (Parquet)", 200_000, 10, t_bigw,
-                     n_bigw, mem_bigw, ""))
+        rows.append(
+            (
+                "magcore.simulate: model (columnar)",
+                200_000,
+                10,
+                t_big_model,
+                None,
+                mem_big_model,
+                "",
+            )
+        )
+        _, t_big, mem_big, (_, n_big) = measure("large log", lambda: vectorised(large, write=False))
+        rows.append(
+            ("magcore.simulate: model + event log (Arrow)", 200_000, 10, t_big, n_big, mem_big, "")
+        )
+        _, t_bigw, mem_bigw, (_, n_bigw) = measure(
+            "large write", lambda: vectorised(large, write=True), memory=False
+        )
+        rows.append(
+            (
+                "magcore.simulate: model + log written (Parquet)",
+                200_000,
+                10,
+                t_bigw,
+                n_bigw,
+                mem_bigw,
+                "",
+            )
+        )
 
-    header = f"{'what':50} {'people':>8} {'yrs':>3} {'seconds':>8} {'events':>11} " \
-             f"{'events/s':>11} {'peak MiB':>9}  note"
+    header = (
+        f"{'what':50} {'people':>8} {'yrs':>3} {'seconds':>8} {'events':>11} "
+        f"{'events/s':>11} {'peak MiB':>9}  note"
+    )
     print(header)
     print("-" * len(header))
     for what, people, years, seconds, events, mem, note in rows:
         rate = f"{events / seconds:,.0f}" if events else "-"
         count = f"{events:,}" if events else "-"
-        print(f"{what:50} {people:>8,} {years:>3} {seconds:>8.2f} {count:>11} {rate:>11} "
-              f"{mem:>9.0f}  {note}")
+        print(
+            f"{what:50} {people:>8,} {years:>3} {seconds:>8.2f} {count:>11} {rate:>11} "
+            f"{mem:>9.0f}  {note}"
+        )
     simpy_seconds = rows[3][3]
     print()
     print(f"ratio SimPy / magcore (model + event log, 18,000 x 5): {simpy_seconds / t_log:.1f}x")
@@ -255,8 +318,10 @@ def main() -> None:
         print(f"goal 200,000 x 10 years under 60 s (model + log written): {t_bigw:.1f} s")
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak resident memory (ru_maxrss): {usage:,.0f} MiB")
-    print("peak MiB: tracemalloc over a second, untimed run (NumPy arrays; Arrow buffers are "
-          "not traced); 0 = not measured (SimPy: time only, its peak is large per event).")
+    print(
+        "peak MiB: tracemalloc over a second, untimed run (NumPy arrays; Arrow buffers are "
+        "not traced); 0 = not measured (SimPy: time only, its peak is large per event)."
+    )
     sys.stdout.flush()
 
 

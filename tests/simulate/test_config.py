@@ -87,3 +87,14 @@ def test_with_validates_changes():
     assert cfg.with_(years=2).years == 2
     with pytest.raises(RecordInvalidError, match="/years"):
         cfg.with_(years=0)
+
+
+def test_cycle_from_an_installed_plugin():
+    """A cycle id is found among the cycles the installed plugins register."""
+    from magcore.simulate.config import _installed_cycles
+
+    installed = _installed_cycles()
+    if not installed:
+        pytest.skip("no plugin registers a cycle in this environment")
+    name = sorted(installed)[0]
+    assert resolve_cycle(name).id == name

@@ -64,8 +64,16 @@ def test_pilot_fraction_sets_coverage_before_rollout():
     unequal team sizes (< 1.1 here); we allow four standard errors.
     """
     cfg = SimulationConfig.from_mapping(
-        {**PERFECT, "employees": 16_000, "years": 2, "seed": 11, "pilot_fraction": 0.2,
-         "rollout_date": "2023-10-01", "outflow_rate": 0.0, "inflow_rate": 0.0}
+        {
+            **PERFECT,
+            "employees": 16_000,
+            "years": 2,
+            "seed": 11,
+            "pilot_fraction": 0.2,
+            "rollout_date": "2023-10-01",
+            "outflow_rate": 0.0,
+            "inflow_rate": 0.0,
+        }
     )
     summary = summarise(run(cfg))
     teams = summary["totals"]["teams"]
@@ -107,8 +115,10 @@ def test_manager_changes_make_drops_more_likely():
     """Agreements reviewed after a manager change are dropped more often (as configured)."""
     summary = summarise(run(SimulationConfig(employees=5_000, years=4, seed=3)))
     effect = summary["manager_changes"]
-    assert (effect["agreements_manager_changed"]["dropped_share"]
-            > effect["agreements_same_manager"]["dropped_share"])
+    assert (
+        effect["agreements_manager_changed"]["dropped_share"]
+        > effect["agreements_same_manager"]["dropped_share"]
+    )
 
 
 @given(

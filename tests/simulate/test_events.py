@@ -28,9 +28,11 @@ def small(tmp_path_factory):
 
 def test_same_seed_same_bytes(small, tmp_path):
     """Two runs of the same configuration write identical Parquet and CSV files."""
-    sim, paths = small
-    again = write_events(run(SimulationConfig(employees=800, years=3, seed=42)), tmp_path,
-                         )
+    _, paths = small
+    again = write_events(
+        run(SimulationConfig(employees=800, years=3, seed=42)),
+        tmp_path,
+    )
     for fmt in ("parquet", "csv"):
         assert _digest(paths[fmt]) == _digest(again[fmt])
 
@@ -38,8 +40,9 @@ def test_same_seed_same_bytes(small, tmp_path):
 def test_another_seed_other_bytes(small, tmp_path):
     """A different seed gives a different log (the seed is really used)."""
     _, paths = small
-    other = write_events(run(SimulationConfig(employees=800, years=3, seed=43)), tmp_path,
-                         formats=("csv",))
+    other = write_events(
+        run(SimulationConfig(employees=800, years=3, seed=43)), tmp_path, formats=("csv",)
+    )
     assert _digest(paths["csv"]) != _digest(other["csv"])
 
 
@@ -71,7 +74,7 @@ def test_parquet_and_csv_hold_the_same_events(small):
 
 def test_sample_of_conversations_replays(small):
     """Simulated conversations replay through magcore.conversation.replay."""
-    sim, paths = small
+    _, paths = small
     streams = collections.defaultdict(list)
     for event in read_events(paths["parquet"]):
         if event.stream.startswith("conversation:"):
@@ -86,16 +89,17 @@ def test_sample_of_conversations_replays(small):
             assert conv.confirmed_by == set(conv.people)
             for agreement in conv.agreements:
                 assert agreement.status.value in {"open", "done", "dropped"}
-    assert states[State.AGREED] > 0 and states[State.NOT_HELD] > 0
+    assert states[State.AGREED] > 0
+    assert states[State.NOT_HELD] > 0
 
 
 def test_org_events_on_org_stream(small):
     """Joins, leaves and manager changes are on org:<id> with system as actor."""
     _, paths = small
-    kinds = collections.Counter(
-        e.type for e in read_events(paths["csv"]) if e.stream == "org:sim"
-    )
-    assert kinds["person.joined"] and kinds["person.left"] and kinds["manager.changed"]
+    kinds = collections.Counter(e.type for e in read_events(paths["csv"]) if e.stream == "org:sim")
+    assert kinds["person.joined"]
+    assert kinds["person.left"]
+    assert kinds["manager.changed"]
 
 
 def test_carried_forward_agreements_point_back(small):
@@ -106,7 +110,8 @@ def test_carried_forward_agreements_point_back(small):
         if event.type == "conversation.requested":
             for item in event.data["carried_forward"]:
                 conv, _, agreement = item["carried_from"].partition("#")
-                assert conv.startswith("c") and agreement == item["id"]
+                assert conv.startswith("c")
+                assert agreement == item["id"]
                 found += 1
     assert found > 0
 

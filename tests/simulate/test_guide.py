@@ -27,5 +27,5 @@ def test_guide_code_runs(capsys):
     pytest.importorskip("distributed")
     namespace: dict[str, object] = {"__name__": "guide"}
     for number, block in enumerate(_blocks(), start=1):
-        exec(compile(block, f"{GUIDE.name}[block {number}]", "exec"), namespace)  # noqa: S102
+        exec(compile(block, f"{GUIDE.name}[block {number}]", "exec"), namespace)
     assert "['/inflow_rate', '/years']" in capsys.readouterr().out

@@ -40,9 +40,11 @@ def test_dask_local_cluster_gives_the_same_results():
     """The same sweep on a Dask LocalCluster (threads) gives identical summaries."""
     distributed = pytest.importorskip("distributed")
     grid = {"seed": [1, 2]}
-    with distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            on_dask = sweep(BASE, grid, executor=client.get_executor())
+    with (
+        distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = sweep(BASE, grid, executor=client.get_executor())
     local = sweep(BASE, grid, workers=1)
     assert [json.dumps(r.summary) for r in on_dask] == [json.dumps(r.summary) for r in local]
 
@@ -57,8 +59,14 @@ def test_cli_writes_log_metrics_and_plots(tmp_path):
     result = CliRunner().invoke(command, [str(config), "--out", str(out)])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert {"events.parquet", "events.csv", "metrics.json", "coverage.csv",
-            "coverage.png", "manager_load.png"} <= names
+    assert {
+        "events.parquet",
+        "events.csv",
+        "metrics.json",
+        "coverage.csv",
+        "coverage.png",
+        "manager_load.png",
+    } <= names
     assert (out / "coverage.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

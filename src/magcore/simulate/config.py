@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -80,12 +81,13 @@ def _problem(name: str, message: str) -> RecordInvalidError:
 def _number(low: float, high: float, *, whole: bool = False) -> Callable[[Any, Any, Any], None]:
     """An attrs validator: a number (whole if *whole*) in ``[low, high]``, naming the field."""
 
-    def check(instance: Any, attribute: Any, value: Any) -> None:
+    def check(instance: Any, attribute: Any, value: float) -> None:
         kinds: tuple[type, ...] = (int,) if whole else (int, float)
         if isinstance(value, bool) or not isinstance(value, kinds):
             kind = "a whole number" if whole else "a number"
             raise _problem(attribute.name, f"must be {kind}, not {value!r}")
-        if not math.isfinite(value) or not (low <= value <= high):
+        number = float(value)  # an int or float, checked just above
+        if not math.isfinite(number) or not (low <= number <= high):
             raise _problem(attribute.name, f"must be from {low:g} to {high:g}, not {value!r}")
 
     return check
@@ -105,6 +107,11 @@ def _is_cycle(instance: Any, attribute: Any, value: Any) -> None:
             "must be a cycle id, the path of a cycle-definition JSON file, or an inline "
             f"definition, not {type(value).__name__}",
         )
+
+
+def _is_name(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+        raise _problem(attribute.name, "must be 1-64 letters, digits, '.', '_' or '-'")
 
 
 def _to_date(value: Any) -> Any:
@@ -175,7 +182,7 @@ class SimulationConfig:
         "share of teams in the pilot before the roll-out date",
         "MAG pilots (about 20%)",
     )
-    rollout_date: date = _field(
+    rollout_date: date = _field(  # noqa: RUF009 - an attrs field, not a call in a default
         date(2023, 10, 1),
         _is_date,
         "from this date every team takes part",
@@ -222,7 +229,7 @@ class SimulationConfig:
     coaches_per_1000: float = _field(
         2.0, _number(0.001, 1000), "coaches per 1,000 employees (three-party kinds)", "estimate"
     )
-    start: date = _field(
+    start: date = _field(  # noqa: RUF009 - an attrs field, not a call in a default
         date(2022, 1, 1), _is_date, "first day simulated", "choice", converter=_to_date
     )
     years: int = _field(5, _number(1, 50, whole=True), "years simulated", "choice")
@@ -232,11 +239,11 @@ class SimulationConfig:
     )
     organisation: str = _field(
         "sim",
-        attrs.validators.matches_re(r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+        _is_name,
         "organisation id (event streams org:<id>)",
         "choice",
     )
-    cycle: CycleSpec | None = _field(
+    cycle: CycleSpec | None = _field(  # noqa: RUF009 - an attrs field
         None,
         attrs.validators.optional(_is_cycle),
         "cycle id, definition file, inline definition; None = the built-in default",
@@ -280,7 +287,7 @@ class SimulationConfig:
             if field is None:
                 continue
             if field.converter is not None:
-                value = field.converter(value)  # type: ignore[call-arg,operator]
+                value = field.converter(value)
             try:
                 if field.validator is not None:
                     field.validator(None, field, value)
@@ -359,20 +366,12 @@ def load_config(path: str | Path) -> SimulationConfig:
 
 
 def _installed_cycles() -> Mapping[str, CycleDefinition]:
-    """The cycle definitions installed plugins offer, by id.
-
-    Seam for the plugin host: uses ``magcore.plugins.installed_cycles()`` when the host offers
-    it and nothing otherwise, so the simulator works before and after plugins exist.
-    """
+    """The cycle definitions installed plugins offer, by id (through the plugin host)."""
     try:
-        from .. import plugins  # type: ignore[attr-defined]
-    except ImportError:
+        from ..plugins import get_plugin_manager
+    except ImportError:  # pragma: no cover - the host is part of magcore
         return {}
-    finder = getattr(plugins, "installed_cycles", None)
-    if finder is None:
-        return {}
-    found = finder()
-    return {c.id: c for c in (found.values() if isinstance(found, Mapping) else found)}
+    return {cycle.id: cycle for cycle in get_plugin_manager().hooks.cycles()}
 
 
 def resolve_cycle(

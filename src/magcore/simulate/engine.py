@@ -66,10 +66,7 @@ def add_months_days(days: I64, months: I64 | int, rule: MonthEnd = MonthEnd.CLAM
     first = target.astype("datetime64[D]")
     length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
     fits = day_of_month < length
-    if rule is MonthEnd.CLAMP:
-        overflow = first + (length - 1)
-    else:
-        overflow = first + length
+    overflow = first + (length - 1) if rule is MonthEnd.CLAMP else first + length
     result = np.where(fits, first + day_of_month, overflow)
     out: I64 = result.astype(np.int64)
     return out
@@ -162,8 +159,8 @@ def _dues(
     prompts: list[BOOL] = []
     hired, left = org.hired, org.left
     if cadence.kind in (CadenceKind.PER_YEAR, CadenceKind.INTERVAL):
-        for window_start, due, _ in due_dates(cadence, start, end):
-            d = day_number(due)
+        for window_start, due_on, _ in due_dates(cadence, start, end):
+            d = day_number(due_on)
             ok = (hired <= d) & (d < left)
             if cadence.kind is CadenceKind.INTERVAL:
                 ok &= hired < d
@@ -173,22 +170,23 @@ def _dues(
             windows.append(np.maximum(hired[who], day_number(window_start)))
             prompts.append(np.zeros(len(who), dtype=bool))
     elif cadence.kind is CadenceKind.AFTER_HIRE:
-        assert cadence.first_after_months is not None and cadence.every_months is not None
+        assert cadence.first_after_months is not None
+        assert cadence.every_months is not None
         s, e = org.start_day, org.end_day
         who_all = np.arange(org.n_people, dtype=np.int64)
         offset = cadence.first_after_months
         previous = hired.copy()
         while True:
-            due = add_months_days(hired, offset, cadence.month_end)
-            alive = (due < e) & (due < left)
-            if not alive.any() and (due >= e).all():
+            due_at = add_months_days(hired, offset, cadence.month_end)
+            alive = (due_at < e) & (due_at < left)
+            if not alive.any() and (due_at >= e).all():
                 break
-            take = alive & (due >= s) & (due > hired)
+            take = alive & (due_at >= s) & (due_at > hired)
             people.append(who_all[take])
-            dues.append(due[take])
+            dues.append(due_at[take])
             windows.append(previous[take])
             prompts.append(np.zeros(int(take.sum()), dtype=bool))
-            previous = due
+            previous = due_at
             offset += cadence.every_months
             if offset > 12 * (config.years + 60):
                 break
@@ -197,12 +195,12 @@ def _dues(
         for k in range(12 * config.years):
             a = day_number(_month(config.start, k))
             b = day_number(_month(config.start, k + 1))
-            due = a + rng.integers(0, b - a, org.n_people)
-            ok = (hired <= due) & (due < left) & (rng.random(org.n_people) < month_rate)
+            moment = a + rng.integers(0, b - a, org.n_people)
+            ok = (hired <= moment) & (moment < left) & (rng.random(org.n_people) < month_rate)
             who = np.flatnonzero(ok)
             people.append(who)
-            dues.append(due[who])
-            windows.append(np.maximum(due[who] - 60, hired[who]))
+            dues.append(moment[who])
+            windows.append(np.maximum(moment[who] - 60, hired[who]))
             prompts.append(np.ones(len(who), dtype=bool))
     if not people:
         empty = np.zeros(0, dtype=np.int64)
@@ -299,9 +297,10 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
         if kind.pattern is Pattern.PEER:
             partner = _pick_peers(org, person, team, window, rng)
             keep = np.flatnonzero(partner >= 0)
-            person, due, window, prompt, team, partner = (
-                x[keep] for x in (person, due, window, prompt, team, partner)
+            person, due, window, team, partner = (
+                x[keep] for x in (person, due, window, team, partner)
             )
+            prompt = prompt[keep]
         else:
             partner = manager
         coach = (
@@ -359,9 +358,9 @@ def _outcomes(
     # Who asks: the employee with the configured chance, if the kind lets both sides ask.
     can_employee = np.zeros(len(cycle.kinds), dtype=bool)
     can_other = np.zeros(len(cycle.kinds), dtype=bool)
-    for i, kind in enumerate(cycle.kinds):
-        can_employee[i] = ParticipantRole.EMPLOYEE in kind.initiators
-        can_other[i] = any(r is not ParticipantRole.EMPLOYEE for r in kind.initiators)
+    for i, definition in enumerate(cycle.kinds):
+        can_employee[i] = ParticipantRole.EMPLOYEE in definition.initiators
+        can_other[i] = any(r is not ParticipantRole.EMPLOYEE for r in definition.initiators)
     wants_employee = rng.random(n) < config.employee_initiated_share
     kind = cols["kind"]
     by_employee = np.where(can_employee[kind] & can_other[kind], wants_employee, can_employee[kind])

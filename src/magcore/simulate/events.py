@@ -224,7 +224,7 @@ class _Builder:
         return kind, num
 
     def agreement_list(self, rows: I64, agreement_rows: I64, counts: I64, carried: bool) -> Any:
-        """``[{...},{...}]`` per row, from the agreements in *agreement_rows* grouped by *counts*."""
+        """``[{...},{...}]`` per row: the agreements *agreement_rows*, grouped by *counts*."""
         pa, pc = self.pa, self.pc
         a = self.sim.agreements
         c = self.sim.conversations
@@ -265,8 +265,8 @@ class _Builder:
     # -- one window ------------------------------------------------------------------------
 
     def table(self, a: int, b: int) -> Any:
-        """The events with ``a <= at < b`` (seconds), sorted, as an Arrow table (``at`` text)."""
-        pa, pc = self.pa, self.pc
+        """The events with ``a <= at < b`` (seconds), sorted, as an Arrow table."""
+        pa = self.pa
         parts: list[dict[str, Any]] = []
         for slot in self.slots:
             t, rows, sub = slot.window(a, b)

@@ -50,7 +50,7 @@ def _share(part: int, whole: int) -> float | None:
 def _stats(values: npt.NDArray[Any], k: int, people: int) -> dict[str, Any]:
     if people < k or len(values) == 0:
         return {
-            "count": int(len(values)) if people >= k else None,
+            "count": len(values) if people >= k else None,
             "suppressed": people < k,
             "mean": None,
             "p10": None,
@@ -59,7 +59,7 @@ def _stats(values: npt.NDArray[Any], k: int, people: int) -> dict[str, Any]:
         }
     q = np.percentile(values, [10, 50, 90])
     return {
-        "count": int(len(values)),
+        "count": len(values),
         "suppressed": False,
         "mean": round(float(values.mean()), 3),
         "p10": round(float(q[0]), 3),
@@ -258,9 +258,9 @@ def _manager_effect(sim: Simulation) -> dict[str, Any]:
         ("same_manager", ~a.manager_changed),
     ):
         rows = reviewed & mask
-        people = len(np.unique(c.person[a.conv[rows]]))
+        n_people = len(np.unique(c.person[a.conv[rows]]))
         n = int(rows.sum())
-        hidden = people < k
+        hidden = n_people < k
         result[f"agreements_{label}"] = {
             "resolved": None if hidden else n,
             "done_share": None if hidden else _share(int((a.status[rows] == 1).sum()), n),

@@ -95,6 +95,11 @@ class OrgHistory:
         return result
 
 
+def monthly(rate: float) -> float:
+    """The chance in one month of something that happens to a share *rate* in a year."""
+    return float(1.0 - (1.0 - min(rate, 0.999999)) ** (1 / 12))
+
+
 def _manager_at(team: I64, day: I64, replaced_on: I64, new: I64, current: I64) -> I64:
     """The manager of each team on each day of this month (after a replacement, the new one)."""
     result: I64 = np.where(day >= replaced_on[team], new[team], current[team])
@@ -106,7 +111,6 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
     start = day_number(config.start)
     months = 12 * config.years
     bounds = [day_number(add_months(config.start, k)) for k in range(months + 1)]
-    monthly = lambda rate: 1.0 - (1.0 - min(rate, 0.999999)) ** (1 / 12)  # noqa: E731
     p_out = monthly(config.outflow_rate)
     p_move = monthly(config.internal_move_rate)
     # An employee's manager changes when they move or when their team gets a new manager.

@@ -11,6 +11,7 @@ suppressed summary does not.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def write_plots(summary: dict[str, Any], out: str | Path) -> dict[str, Path]:
     edges = load["edges"]
     if edges:
         lefts = edges[:-1]
-        widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        widths = [b - a for a, b in itertools.pairwise(edges)]
         heights = [n or 0 for n in load["counts"]]
         ax.bar(lefts, heights, width=widths, align="edge", color="#004699", edgecolor="white")
     note = (
