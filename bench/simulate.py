@@ -240,7 +240,7 @@ def main() -> None:
     rows.append(
         ("magcore.simulate: model + event log (Arrow)", 18_000, 5, t_log, n_events, mem_log, "")
     )
-    label, t_pq, mem_pq, (_, n_pq) = measure(
+    _, t_pq, mem_pq, (_, n_pq) = measure(
         "model + log + Parquet", lambda: vectorised(base, write=True)
     )
     rows.append(
