@@ -77,6 +77,8 @@ class SharingMachine(RuleBasedStateMachine):
         self.destroyed = False
         self.last_change = date(2024, 1, 1)
         self.reads = 0
+        self.policy_org = None
+        self.policy = None
 
     # -- model -------------------------------------------------------------------------------
 
@@ -187,12 +189,15 @@ class SharingMachine(RuleBasedStateMachine):
     @rule(viewer=st.sampled_from(PEOPLE), purpose=st.sampled_from(PURPOSES))
     def read(self, viewer: str, purpose: str) -> None:
         now = self.clock.now()
-        policy = ReadPolicy.for_cycle(
-            self.cycle,
-            forms=[RECORD_FORM],
-            directory=Directory.from_organisation(self.org, ROLES),
-            legal_bases=[BASIS],
-        )
+        if self.policy_org is not self.org:
+            self.policy = ReadPolicy.for_cycle(
+                self.cycle,
+                forms=[RECORD_FORM],
+                directory=Directory.from_organisation(self.org, ROLES),
+                legal_bases=[BASIS],
+            )
+            self.policy_org = self.org
+        policy = self.policy
         before = self.store.audit_head().count
         view = read_conversation(
             self.store, "c1", viewer=viewer, purpose=purpose, now=now, policy=policy
