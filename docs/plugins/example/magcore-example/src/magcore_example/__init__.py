@@ -1,0 +1,1 @@
+"""magcore-example: a half-yearly check-in, one theme and one reminder."""

@@ -1,0 +1,24 @@
+"""Tests of the example plugin, using the fixtures magcore gives every test suite."""
+
+import pytest
+from magcore_example import plugin
+
+from magcore import CycleDefinition
+from magcore.testing import CycleDefinitionContract
+
+
+@pytest.fixture
+def magcore_plugin():
+    return plugin
+
+
+def test_the_check_in_is_contributed(magcore_pm):
+    cycles = magcore_pm.hooks.cycles()
+    assert cycles.problems == ()
+    assert [c.key for c in cycles] == ["example-check-in@1"]
+
+
+class TestCheckIn(CycleDefinitionContract):
+    @pytest.fixture
+    def cycle_definition(self):
+        return CycleDefinition.from_json(plugin.CHECK_IN)
