@@ -50,6 +50,7 @@ ENTRY_POINT_GROUP = "magcore"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "magcore.defaults.storage_memory",
     "magcore.defaults.storage_sqlite",
+    "magcore.defaults.retention",
 )
 
 T = TypeVar("T")
@@ -162,6 +163,64 @@ class Hooks:
             return item
 
         return self._collect("magcore_register_themes", accept)
+
+    def forms(self) -> Contributions[Any]:
+        """Every form definition the plugins contribute, checked (schema, scoring-free, texts)."""
+        from .forms import FormDefinition
+
+        def accept(item: Any, plugin: str) -> FormDefinition:
+            if isinstance(item, FormDefinition):
+                return item
+            if isinstance(item, Mapping):
+                return FormDefinition.from_json(item, source=plugin)
+            raise DefinitionError(
+                f"expected a FormDefinition or a dict, got {type(item).__name__}", source=plugin
+            )
+
+        return self._collect("magcore_register_forms", accept)
+
+    def catalogue(self) -> tuple[Any, tuple[PluginError, ...]]:
+        """The message catalogue with every plugin's translations and vocabulary layered on."""
+        from .i18n import DEFAULT_CATALOGUE, MessageBundle
+
+        def accept(item: Any, plugin: str) -> MessageBundle:
+            if not isinstance(item, MessageBundle):
+                raise DefinitionError(
+                    f"expected a MessageBundle, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        bundles = self._collect("magcore_register_messages", accept)
+        catalogue = DEFAULT_CATALOGUE
+        for bundle in bundles:
+            catalogue = catalogue.with_bundle(bundle)
+        return catalogue, bundles.problems
+
+    def retention_profiles(self) -> Contributions[Any]:
+        """Every retention profile ("destroy N years after X"), the built-in ones included."""
+        from .privacy import RetentionProfile
+
+        def accept(item: Any, plugin: str) -> RetentionProfile:
+            if not isinstance(item, RetentionProfile):
+                raise DefinitionError(
+                    f"expected a RetentionProfile, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        return self._collect("magcore_register_retention_rules", accept)
+
+    def legal_bases(self) -> Contributions[Any]:
+        """Every legal basis the plugins declare (name, article, scope)."""
+        from .access import LegalBasis
+
+        def accept(item: Any, plugin: str) -> LegalBasis:
+            if not isinstance(item, LegalBasis):
+                raise DefinitionError(
+                    f"expected a LegalBasis, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        return self._collect("magcore_register_legal_bases", accept)
 
     def contributions(self, hook: str, accept: Callable[[Any, str], T]) -> Contributions[T]:
         """Collect a contribution hook with a custom *accept* (used by forms, messages...)."""
