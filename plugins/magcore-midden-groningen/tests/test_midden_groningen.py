@@ -1,0 +1,162 @@
+"""magcore-midden-groningen: the themes, "inwoner" instead of "klant", onboarding conversations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from magcore_midden_groningen import PLUGIN, definition, forms, plugin
+
+import magcore
+from magcore import (
+    Assignment,
+    ConfirmRecord,
+    DraftRecord,
+    FixedClock,
+    MarkHeld,
+    Organisation,
+    ParticipantRole,
+    Person,
+    Role,
+    State,
+)
+from magcore.forms import FormDefinition, validate
+from magcore.testing import generate_organisation
+from magcore.workflows import contributed_workflows, due_actions
+
+YEAR = (date(2025, 1, 1), date(2026, 1, 1))
+NEW = {"new1": date(2025, 3, 10), "new2": date(2025, 8, 31)}
+
+
+def _host() -> magcore.PluginHost:
+    return magcore.get_plugin_manager(load_entry_points=False, extra=[(PLUGIN, plugin)])
+
+
+def _forms() -> dict[str, FormDefinition]:
+    loaded = (FormDefinition.from_json(f, source=PLUGIN) for f in forms())
+    return {form.id: form for form in loaded}
+
+
+def _organisation() -> Organisation:
+    """A generated organisation (hired 2019-2023) plus two people hired in 2025."""
+    org = generate_organisation(people=24, teams=2, seed=6, start=date(2024, 1, 1), org_id="mg")
+    extra = [Person(id=person, hired_on=hired) for person, hired in NEW.items()]
+    joins = [
+        Assignment(person=person, team="t0000", role=Role.MEMBER, start=hired)
+        for person, hired in NEW.items()
+    ]
+    return Organisation.build(
+        id=org.id,
+        name=org.name,
+        people=[*org.people.values(), *extra],
+        teams=org.teams.values(),
+        assignments=[*org.assignments, *joins],
+    )
+
+
+def test_plugin_contributes_cycle_forms_workflows_and_vocabulary() -> None:
+    """Everything the plugin hands over is accepted by magcore."""
+    host = _host()
+    assert not host.hooks.cycles().problems
+    assert {t.id for t in host.hooks.themes()} >= {"mg-ownership", "mg-alliance"}
+    workflows, problems = contributed_workflows(host)
+    assert problems == ()
+    assert {w.id for w in workflows} == {"mg-plan-welcome", "mg-plan-onboarding-review"}
+    named = {f for k in definition().kinds for f in (k.preparation_form, k.record_form) if f}
+    assert named == set(_forms())
+
+
+def test_the_word_klant_becomes_inwoner_everywhere() -> None:
+    """The catalogue term and loose words are replaced in Dutch and English; not without us."""
+    plain, _ = magcore.get_plugin_manager(load_entry_points=False).hooks.catalogue()
+    assert plain.term("customer", "nl") == "klant"
+    catalogue, problems = _host().hooks.catalogue()
+    assert problems == ()
+    assert catalogue.term("customer", "nl") == "inwoner"
+    assert catalogue.term("customer", "en") == "resident"
+    texts = catalogue.with_overrides(
+        {"demo.sentence": {"nl": "De klant belt. Klanten wachten.", "en": "Customers call."}}
+    )
+    assert texts.message("demo.sentence", "nl") == "De inwoner belt. Inwoners wachten."
+    assert texts.message("demo.sentence", "en") == "Residents call."
+    assert texts.localise("Een {term:customer} vraagt iets.", "nl") == "Een inwoner vraagt iets."
+
+
+def test_our_own_texts_never_say_klant() -> None:
+    """The cycle and the forms were written with "inwoner" from the start."""
+    documents = [str(definition().to_json()), *(str(f) for f in forms())]
+    for document in documents:
+        assert "klant" not in document.lower()
+        assert "customer" not in document.lower()
+
+
+def test_new_employees_get_a_welcome_and_a_review_and_others_do_not() -> None:
+    """Hired on 10 March: welcome on 10 April, review on 10 September; nothing for the rest."""
+    org = _organisation()
+    due = magcore.plan(org, definition(), *YEAR, kinds=["welcome", "onboarding-review"])
+    mine = {(d.person, d.kind): d.due for d in due}
+    assert mine == {
+        ("new1", "welcome"): date(2025, 4, 10),
+        ("new1", "onboarding-review"): date(2025, 9, 10),
+        ("new2", "welcome"): date(2025, 9, 30),
+    }
+
+
+def test_the_manager_is_asked_to_plan_the_welcome_two_weeks_ahead() -> None:
+    """The workflow asks the manager (a message key, no content) 14 days before it is due."""
+    org = _organisation()
+    svc = magcore.open_service(
+        "memory://", host=_host(), clock=FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
+    )
+    svc.import_organisation(org, actor="hr")
+    workflows, _ = contributed_workflows(svc.host)
+    events = [event for _, event in svc.store.read_all()]
+    before = datetime(2025, 3, 26, 12, tzinfo=UTC)
+    after = datetime(2025, 3, 28, 12, tzinfo=UTC)
+    assert not [
+        a
+        for a in due_actions(events, workflows, until=before, cycles=svc.cycles)
+        if a.subject == "new1"
+    ]
+    (action,) = [
+        a
+        for a in due_actions(events, workflows, until=after, cycles=svc.cycles)
+        if a.subject == "new1"
+    ]
+    assert action.workflow == "mg-plan-welcome"
+    assert action.recipient == org.manager_of("new1", date(2025, 4, 10))
+
+
+def test_a_year_in_midden_groningen_through_the_public_api(tmp_path: Path) -> None:
+    """Every yearly conversation and every onboarding conversation is held and agreed."""
+    clock = FixedClock(datetime(2024, 12, 1, tzinfo=UTC))
+    svc = magcore.open_service(f"sqlite:///{tmp_path / 'mg.db'}", clock=clock, host=_host())
+    org = _organisation()
+    svc.import_organisation(org, actor="hr")
+    preparation = {"allies": "Het wijkteam en de woningcorporatie", "meet": "Team Beheer"}
+    assert validate(_forms()["mg-onboarding-preparation"], preparation) == []
+    record = {
+        "talked_about": ["ownership", "alliance"],
+        "remember": "Zelf beslissen bij kleine zaken",
+    }
+    assert validate(_forms()["mg-conversation-record"], record) == []
+    due = svc.plan(org.id, definition().id, *YEAR)
+    assert {d.kind for d in due} == {"welcome", "onboarding-review", "yearly"}
+    for item in due:
+        assert item.person is not None
+        clock.set(max(datetime.combine(item.due, time(9), tzinfo=UTC), clock.now()))
+        kind = definition().kind(item.kind)
+        people = svc.participants_for(org.id, definition(), item.kind, item.person, on=item.due)
+        manager = next(p.person for p in people if p.role is ParticipantRole.MANAGER)
+        conv = svc.request(cycle=definition(), kind=item.kind, participants=people, actor=manager)
+        if kind.preparation_form:
+            svc.execute(conv.id, magcore.SavePreparation(actor=item.person, answers=preparation))
+        svc.execute(conv.id, MarkHeld(actor=manager, on=item.due))
+        drafted = svc.execute(conv.id, DraftRecord(actor=item.person, answers=record))
+        assert drafted.record is not None
+        for who in (item.person, manager):
+            state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+        assert state.state is State.AGREED
+        clock.set(clock.now() + timedelta(minutes=1))
+    assert svc.coverage(org.id, definition().id, *YEAR).rate == 1.0
+    svc.close()
