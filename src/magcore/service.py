@@ -24,6 +24,7 @@ from .conversation import (
 )
 from .errors import ConflictError, NotFoundError, PluginError, TransitionError
 from .events import CommittedBatch, Event
+from .goals import Goal, GoalCommand, decide_goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition, ParticipantRole, Pattern
 from .model.organisation import Organisation
 from .model.records import Agreement, Participant
@@ -328,6 +329,24 @@ class Service:
         for event in new_events:
             state = apply(event, state)
         return state
+
+    # -- goals -----------------------------------------------------------------------------
+
+    def goal(self, goal_id: str) -> Goal:
+        """The current state of a goal (unaudited, for the service's own checks)."""
+        events = self.store.read(goal_stream(goal_id))
+        if not events:
+            raise NotFoundError(f"unknown goal {goal_id!r}")
+        return replay_goal(events)
+
+    def execute_goal(self, command: GoalCommand) -> Goal:
+        """Set a goal, note progress, link a conversation or close it (one transaction)."""
+        stream = goal_stream(command.goal_id)
+        events = self.store.read(stream)
+        goal = replay_goal(events) if events else None
+        new_events = decide_goal(goal, command, now=self.clock.now())
+        self._append(stream, len(events), new_events)
+        return replay_goal((*events, *new_events))
 
     # -- planning --------------------------------------------------------------------------
 
