@@ -6,6 +6,8 @@ records that belong to the employee, and every municipality's choices in a plugi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import errors
 from .clock import Clock, FixedClock, SystemClock
 from .conversation import (
@@ -48,6 +50,7 @@ from .errors import (
     TransitionError,
 )
 from .events import CommittedBatch, Event
+from .goals import CloseGoal, Goal, GoalStatus, LinkConversation, NoteProgress, SetGoal
 from .hookspecs import hookimpl, hookspec
 from .model.cycle import (
     Applicability,
@@ -80,11 +83,54 @@ from .plugins import PluginHost, get_plugin_manager
 from .scoring import check_definition, check_schema
 from .service import Service, open_service
 
+if TYPE_CHECKING:
+    from .access import AccessRequest, Decision, LegalBasis, decide_access
+    from .aggregates import participation_report
+    from .forms import FormDefinition, render_form, render_pdf, render_record
+    from .policy import ApprovePolicy, render_policy
+    from .privacy import RetentionProfile, subject_access_export
+    from .reading import ReadPolicy, read_conversation
+    from .sharing import GrantSharing, RevokeSharing, SharingChoice
+
 __version__ = "0.1.0"
+
+# Heavier parts (jsonschema, Jinja2, WeasyPrint) load on first use, so `import magcore` and
+# `magcore --help` stay fast.
+_LAZY = {
+    "AccessRequest": "access",
+    "Decision": "access",
+    "LegalBasis": "access",
+    "decide_access": "access",
+    "participation_report": "aggregates",
+    "FormDefinition": "forms",
+    "render_form": "forms",
+    "render_pdf": "forms",
+    "render_record": "forms",
+    "ApprovePolicy": "policy",
+    "render_policy": "policy",
+    "RetentionProfile": "privacy",
+    "subject_access_export": "privacy",
+    "ReadPolicy": "reading",
+    "read_conversation": "reading",
+    "GrantSharing": "sharing",
+    "RevokeSharing": "sharing",
+    "SharingChoice": "sharing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'magcore' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"magcore.{module}"), name)
+
 
 __all__ = [
     "MAG_THEME_IDS",
     "AccessDenied",
+    "AccessRequest",
     "AddDissent",
     "AddPrivateNote",
     "AddResponse",
@@ -92,11 +138,13 @@ __all__ = [
     "AgreementOwner",
     "AgreementStatus",
     "Applicability",
+    "ApprovePolicy",
     "Assignment",
     "Cadence",
     "CadenceKind",
     "Cancel",
     "Clock",
+    "CloseGoal",
     "CommittedBatch",
     "ConfirmRecord",
     "ConflictError",
@@ -105,18 +153,26 @@ __all__ = [
     "ConversationKind",
     "CoverageReport",
     "CycleDefinition",
+    "Decision",
     "DefinitionError",
     "Dissent",
     "DraftRecord",
     "DueConversation",
     "Event",
     "FixedClock",
+    "FormDefinition",
+    "Goal",
+    "GoalStatus",
+    "GrantSharing",
+    "LegalBasis",
+    "LinkConversation",
     "MagcoreError",
     "MarkHeld",
     "MarkNotHeld",
     "MonthEnd",
     "NotFoundError",
     "NotHeldReason",
+    "NoteProgress",
     "Organisation",
     "Participant",
     "ParticipantRole",
@@ -129,6 +185,7 @@ __all__ = [
     "Problem",
     "PublishPreparation",
     "RaiseTopic",
+    "ReadPolicy",
     "RecordInvalidError",
     "RecordRevision",
     "Recording",
@@ -136,11 +193,15 @@ __all__ = [
     "RequestConversation",
     "Reschedule",
     "Response",
+    "RetentionProfile",
+    "RevokeSharing",
     "Role",
     "SavePreparation",
     "Schedule",
     "ScoringNotAllowedError",
     "Service",
+    "SetGoal",
+    "SharingChoice",
     "State",
     "StorageError",
     "SystemClock",
@@ -157,12 +218,20 @@ __all__ = [
     "check_schema",
     "coverage",
     "decide",
+    "decide_access",
     "errors",
     "get_plugin_manager",
     "hookimpl",
     "hookspec",
     "open_service",
+    "participation_report",
     "plan",
+    "read_conversation",
+    "render_form",
+    "render_pdf",
+    "render_policy",
+    "render_record",
     "replay",
+    "subject_access_export",
     "visible_preparation",
 ]
