@@ -375,6 +375,28 @@ def test_running_twice_for_the_same_moment_sends_once() -> None:
     assert recorder.sent[0].link == "https://mag.test/conversation/c1"
 
 
+def test_only_the_workflow_streams_say_what_was_performed() -> None:
+    """A 'performed' event written to some other stream does not silence a reminder."""
+    from magcore.events import Event
+    from magcore.storage.base import StreamWrite
+
+    svc, _clock, org = _service()
+    on = datetime(2025, 3, 1, tzinfo=UTC)
+    _scheduled(svc, org, on)
+    workflow = load_workflow(REMIND_BEFORE)
+    due = due_actions(_events(svc), [workflow], until=on - timedelta(days=10))
+    forged = Event(
+        stream="note:forged",
+        version=1,
+        type=PERFORMED,
+        at=T0,
+        actor="someone",
+        data={"key": due[0].key},
+    )
+    svc.store.append([StreamWrite("note:forged", 0, (forged,))])
+    assert due_actions(_events(svc), [workflow], until=on - timedelta(days=10)) == due
+
+
 def test_a_racing_runner_cannot_make_an_action_run_twice() -> None:
     """Two runners for the same moment: the loser's append conflicts, it re-reads, sends nothing."""
     recorder = Recorder()

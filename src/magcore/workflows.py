@@ -428,7 +428,7 @@ class _Log:
 def _fold(events: Iterable[Event], until: datetime) -> _Log:
     state = _Log()
     for event in events:
-        if event.type == PERFORMED:
+        if event.type == PERFORMED and event.stream.startswith("workflow:"):
             key = event.data.get("key")
             if isinstance(key, str):
                 state.performed.add(key)
@@ -745,7 +745,8 @@ def due_actions(
     """Every action due by *until* that has not been performed, in a fixed order.
 
     A pure function: it reads *events* (the whole log; only events at or before *until* count,
-    except ``workflow.action_performed`` events, which always count) and never the clock.
+    except ``workflow.action_performed`` events in ``workflow:`` streams, which always count)
+    and never the clock.
     *cycles* are the cycle definitions cadence triggers refer to.
     """
     until = until.astimezone(UTC)
