@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+import pytest
 from magcore_centraal_gelderland import PLUGIN, definition, forms, plugin
 
 import magcore
@@ -22,7 +24,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
-from magcore.testing import generate_organisation
+from magcore.testing import CycleDefinitionContract, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 PROFILE = {
@@ -131,3 +133,17 @@ def test_a_year_of_talent_conversations_through_the_public_api(tmp_path: Path) -
     assert set(per_person.values()) == {2}
     assert svc.coverage(org.id, definition().id, *YEAR).rate == 1.0
     svc.close()
+
+
+def test_the_entry_point_is_installed() -> None:
+    """Installed (pip install -e), the distribution exposes the entry point magcore looks for."""
+    names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
+    assert PLUGIN in names
+
+
+class TestCentraalGelderlandConformance(CycleDefinitionContract):
+    """The cycle runs every path magcore's conformance suite checks."""
+
+    @pytest.fixture
+    def cycle_definition(self) -> magcore.CycleDefinition:
+        return definition()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from magcore_midden_groningen import PLUGIN, definition, forms, plugin
 
 import magcore
@@ -21,7 +23,7 @@ from magcore import (
     State,
 )
 from magcore.forms import FormDefinition, validate
-from magcore.testing import generate_organisation
+from magcore.testing import CycleDefinitionContract, generate_organisation
 from magcore.workflows import contributed_workflows, due_actions
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
@@ -160,3 +162,17 @@ def test_a_year_in_midden_groningen_through_the_public_api(tmp_path: Path) -> No
         clock.set(clock.now() + timedelta(minutes=1))
     assert svc.coverage(org.id, definition().id, *YEAR).rate == 1.0
     svc.close()
+
+
+def test_the_entry_point_is_installed() -> None:
+    """Installed (pip install -e), the distribution exposes the entry point magcore looks for."""
+    names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
+    assert PLUGIN in names
+
+
+class TestMiddenGroningenConformance(CycleDefinitionContract):
+    """The cycle runs every path magcore's conformance suite checks."""
+
+    @pytest.fixture
+    def cycle_definition(self) -> magcore.CycleDefinition:
+        return definition()
