@@ -35,10 +35,8 @@ print(json.dumps({
 FORMS = """
 import json
 from magcore import get_plugin_manager
-from magcore.forms import FormDefinition
 host = get_plugin_manager()
-found = host.hooks.contributions("magcore_register_forms", lambda item, plugin: item)
-print(json.dumps(sorted(f.id for f in found if isinstance(f, FormDefinition))))
+print(json.dumps(sorted(f.id for f in host.hooks.forms())))
 """
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,6 @@ from magcore.errors import (
     ScoringNotAllowedError,
     StorageError,
 )
-from magcore.forms import FormDefinition
 from magcore.plugins import PluginHost
 from magcore.testing import generate_organisation
 from magcore.workflows import contributed_workflows
@@ -52,15 +50,6 @@ def installed(monkeypatch):
     monkeypatch.delenv("MAGCORE_LOAD_PLUGINS", raising=False)
     good.BATCHES.clear()
     return install
-
-
-def _forms(host: PluginHost):
-    def accept(item: Any, plugin: str) -> FormDefinition:
-        if isinstance(item, Mapping):
-            return FormDefinition.from_json(item, source=plugin)
-        raise DefinitionError(f"expected a form, got {type(item).__name__}", source=plugin)
-
-    return host.hooks.contributions("magcore_register_forms", accept)
 
 
 def _assert_system_works(host: PluginHost) -> Service:
@@ -179,7 +168,7 @@ def test_a_cycle_that_adds_a_score_is_refused_with_the_scoring_error_as_cause(in
 def test_a_form_that_adds_a_score_is_refused(installed) -> None:
     """A number without a unit reads as a scale: ScoringNotAllowedError inside a PluginError."""
     installed("magcore-good", "magcore-adds-score")
-    forms = _forms(get_plugin_manager())
+    forms = get_plugin_manager().hooks.forms()
     assert list(forms) == []
     (problem,) = forms.problems
     assert problem.hook == "magcore_register_forms"
