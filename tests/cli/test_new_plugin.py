@@ -48,9 +48,9 @@ def test_generated_plugin_loads_and_its_cycle_is_valid(tmp_path, monkeypatch):
     """Imported from the generated folder, the plugin gives magcore one valid cycle and a theme."""
     _new(tmp_path, "magcore-demo-town")
     monkeypatch.syspath_prepend(str(tmp_path / "magcore-demo-town" / "src"))
-    from magcore.plugins import get_plugin_manager
-
     import magcore_demo_town.plugin as plugin
+
+    from magcore.plugins import get_plugin_manager
 
     host = get_plugin_manager(load_entry_points=False, extra=[("magcore-demo-town", plugin)])
     cycles = host.hooks.cycles()

@@ -133,8 +133,11 @@ def test_export_records_json_and_csv(held):
     assert [r["summary"] for r in records] == ["Over loopbaan"]
     csv_text = held.run("export", "records", "--as", "e1", "--format", "csv").stdout
     assert csv_text.splitlines()[1].endswith("employee: Oriënteert zich op een opleiding")
+    manager = json.loads(held.run("export", "records", "--as", "m1").stdout)
+    assert [r["summary"] for r in manager if r["subject"] == "e1"] == ["Over loopbaan"]
     other = json.loads(held.run("export", "records", "--as", "e4").stdout)
     assert [r["summary"] for r in other] == [None]
+    assert all(r["subject"] != "e1" for r in other)
 
 
 def test_policy_render(held):

@@ -10,7 +10,6 @@ traceback means a bug in magcore or a plugin.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -49,19 +48,17 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
 
 #: Commands other parts of magcore provide when they are present.
 OPTIONAL_COMMANDS: dict[str, tuple[str, str]] = {
-    "simulate": ("magcore.simulate.cli:simulate", "Simulate cycles for research."),
+    "simulate": ("magcore.simulate.cli:simulate_command", "Simulate cycles for research."),
 }
 
 
 def _available_optional() -> dict[str, tuple[str, str]]:
+    """The optional commands whose module exists (checked on disk: importing costs time)."""
+    package = Path(__file__).resolve().parent.parent
     found: dict[str, tuple[str, str]] = {}
     for name, (target, short) in OPTIONAL_COMMANDS.items():
-        module = target.partition(":")[0]
-        try:
-            spec = importlib.util.find_spec(module)
-        except ModuleNotFoundError:
-            spec = None
-        if spec is not None:
+        parts = target.partition(":")[0].split(".")[1:]
+        if package.joinpath(*parts[:-1], parts[-1] + ".py").exists():
             found[name] = (target, short)
     return found
 
@@ -108,8 +105,18 @@ class MagcoreGroup(click.Group):
             click.echo(f"warning: {_one_line(str(problem))}", err=True)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands(ctx)
+        """Built-in commands, and those plugins added once they were loaded."""
         return sorted({*self._lazy, *self.commands})
+
+    def all_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, loading the plugins' commands first (slower than list_commands)."""
+        self._load_plugin_commands(ctx)
+        return self.list_commands(ctx)
+
+    def plugin_commands(self, ctx: click.Context) -> list[str]:
+        """The commands installed plugins added."""
+        self._load_plugin_commands(ctx)
+        return sorted(self._plugin_commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:
@@ -118,6 +125,8 @@ class MagcoreGroup(click.Group):
             target = self._lazy[cmd_name][0]
             module_name, _, attribute = target.partition(":")
             command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command) and callable(command):
+                command = command()  # a factory, e.g. magcore.simulate.cli.simulate_command
             if not isinstance(command, click.Command):
                 raise TypeError(f"{target} is not a click command")
             self.commands[cmd_name] = command
@@ -137,6 +146,11 @@ class MagcoreGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+        with formatter.section("Plugin commands"):
+            formatter.write_text(
+                "Installed plugins may add commands: 'magcore plugins' lists them, and they run"
+                " like the commands above."
+            )
 
     # -- errors ----------------------------------------------------------------------------
 

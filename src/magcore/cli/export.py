@@ -33,6 +33,10 @@ _OUT = click.option(
 )
 
 
+#: The purpose recorded in the audit log when a participant exports their records.
+RECORDS_EXPORT = "records_export"
+
+
 class ExtraMissing(MagcoreError):
     """An optional extra that this export needs is not installed."""
 
@@ -201,7 +205,6 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     Each read is decided by the access policy and audited; what PERSON may not see (another
     participant's private notes, an unpublished preparation) is left out.
     """
-    from ..access import SUBJECT_ACCESS
     from ..reading import read_conversation
 
     app = get_app()
@@ -213,7 +216,7 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
             service.store,
             row.id,
             viewer=viewer,
-            purpose=SUBJECT_ACCESS,
+            purpose=RECORDS_EXPORT,
             now=now,
             policy=policy,
             origin="cli",

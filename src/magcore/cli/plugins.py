@@ -14,12 +14,15 @@ __all__ = ["plugins"]
 @click.option("--all", "include_builtin", is_flag=True, help="Include magcore's built-in plugins.")
 @json_option
 def plugins(include_builtin: bool, as_json: bool) -> None:
-    """List installed plugins, their versions and the hooks they implement.
+    """List installed plugins, their versions, the hooks they implement and the commands they add.
 
     Plugins that failed to load are listed as problems; the rest keep working.
     """
     host = get_app().host
     infos = host.plugins(include_builtin=include_builtin)
+    ctx = click.get_current_context().find_root()
+    group = ctx.command
+    commands = group.plugin_commands(ctx) if hasattr(group, "plugin_commands") else []
     problems = [str(p) for p in host.load_problems]
     if as_json:
         emit_json(
@@ -33,6 +36,7 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
                     }
                     for info in infos
                 ],
+                "commands": commands,
                 "problems": problems,
             }
         )
@@ -45,5 +49,7 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
             ["name", "version", "hooks"],
             [(info.name, info.version or "built in", ", ".join(info.hooks)) for info in infos],
         )
+    if commands:
+        say(f"Commands added by plugins: {', '.join(commands)}")
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
