@@ -222,6 +222,15 @@ class Hooks:
 
         return self._collect("magcore_register_legal_bases", accept)
 
+    def workflows(self) -> Contributions[Any]:
+        """Every workflow the plugins contribute, loaded and checked (never about a score)."""
+        from .workflows import Workflow, load_workflow
+
+        def accept(item: Any, plugin: str) -> Workflow:
+            return item if isinstance(item, Workflow) else load_workflow(item, source=plugin)
+
+        return self._collect("magcore_register_workflows", accept)
+
     def contributions(self, hook: str, accept: Callable[[Any, str], T]) -> Contributions[T]:
         """Collect a contribution hook with a custom *accept* (used by forms, messages...)."""
         return self._collect(hook, accept)

@@ -28,6 +28,7 @@ from .goals import Goal, GoalCommand, decide_goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition, ParticipantRole, Pattern
 from .model.organisation import Organisation
 from .model.records import Agreement, Participant
+from .orgstream import org_stream, replay_organisation
 from .planning import CoverageReport, DueConversation, coverage, plan
 from .plugins import PluginHost, get_plugin_manager
 from .storage.base import Store, StoreSettings, StreamWrite
@@ -35,11 +36,6 @@ from .storage.base import Store, StoreSettings, StreamWrite
 __all__ = ["Service", "open_service", "org_stream"]
 
 log = logging.getLogger("magcore")
-
-
-def org_stream(org_id: str) -> str:
-    """The event stream of an organisation (its imports and changes)."""
-    return f"org:{org_id}"
 
 
 def _new_id() -> str:
@@ -101,7 +97,12 @@ class Service:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
+    def commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
+        """Append *writes* in one transaction, then tell the observing plugins (once).
+
+        For code that builds its own events (workflows, connectors); a stale version raises
+        :class:`~magcore.errors.ConflictError` and nothing is written.
+        """
         batch = self.store.append(writes)
         failures = self.host.hooks.events_committed(batch)
         for failure in failures:
@@ -110,7 +111,7 @@ class Service:
         return batch
 
     def _append(self, stream: str, expected: int, events: Sequence[Event]) -> CommittedBatch:
-        return self._commit([StreamWrite(stream, expected, tuple(events))])
+        return self.commit([StreamWrite(stream, expected, tuple(events))])
 
     # -- organisation ----------------------------------------------------------------------
 
@@ -136,18 +137,7 @@ class Service:
         cached = self._organisations.get(org_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        org: Organisation | None = None
-        for event in self.store.read(stream):
-            if event.type == "organisation.imported":
-                org = Organisation.from_json(event.data)
-            elif org is not None and event.type == "manager.changed":
-                org = org.change_manager(
-                    event.data["team"], event.data["manager"], date.fromisoformat(event.data["on"])
-                )
-            elif org is not None and event.type == "person.moved":
-                org = org.move_person(
-                    event.data["person"], event.data["team"], date.fromisoformat(event.data["on"])
-                )
+        org = replay_organisation(self.store.read(stream))
         if org is None:
             raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
         self._organisations[org_id] = (version, org)

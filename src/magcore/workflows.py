@@ -56,6 +56,7 @@ from .model.cycle import CycleDefinition
 from .model.organisation import Organisation
 from .model.records import AgreementStatus
 from .model.text import LANGUAGES, Text, as_text
+from .orgstream import apply_org_event
 from .planning import plan
 from .scoring import check_definition, is_scoring_name
 from .storage.base import StreamWrite
@@ -380,10 +381,7 @@ def contributed_workflows(host: PluginHost) -> tuple[tuple[Workflow, ...], tuple
     is the definition error).
     """
 
-    def accept(item: Any, plugin: str) -> Workflow:
-        return load_workflow(item, source=plugin)
-
-    found = host.hooks.contributions("magcore_register_workflows", accept)
+    found = host.hooks.workflows()
     return tuple(found), found.problems
 
 
@@ -444,17 +442,9 @@ def _fold(events: Iterable[Event], until: datetime) -> _Log:
                 continue
             state.conversation_events.setdefault(rest, []).append(event)
         elif kind == "org":
-            org = state.organisations.get(rest)
-            data = event.data
             if event.type == "organisation.imported":
-                org = Organisation.from_json(data)
                 state.imported_on.setdefault(rest, event.at.date())
-            elif org is not None and event.type == "manager.changed":
-                org = org.change_manager(
-                    data["team"], data["manager"], date.fromisoformat(data["on"])
-                )
-            elif org is not None and event.type == "person.moved":
-                org = org.move_person(data["person"], data["team"], date.fromisoformat(data["on"]))
+            org = apply_org_event(state.organisations.get(rest), event)
             if org is not None:
                 state.organisations[rest] = org
                 state.org_events.append((rest, event, org))
@@ -946,14 +936,15 @@ def run_workflows(
             )
             for action in due
         )
+        known_failures = len(service.plugin_failures)
         try:
-            batch = service.store.append(_performed_writes(service, due))
+            service.commit(_performed_writes(service, due))
         except ConflictError:
             notifications = ()
             if attempt == attempts - 1:
                 raise
             continue
-        failures.extend(service.host.hooks.events_committed(batch))
+        failures.extend(service.plugin_failures[known_failures:])
         performed = due
         break
     deliveries: list[str] = []
