@@ -7,8 +7,10 @@ with the same errors and chain the audit log the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import json.encoder
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +27,8 @@ __all__ = [
     "data_json",
     "event_from_row",
     "event_row",
+    "event_rows",
+    "json_list",
     "matches",
     "open_agreement_order",
     "require_scheme",
@@ -75,19 +79,61 @@ def check_writes(writes: Sequence[StreamWrite], versions: Mapping[str, int] | No
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if type(value) is MappingProxyType or isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def _make_encoder() -> Callable[[Any], str]:
+    """One compact, key-sorted, non-ASCII-keeping JSON encoder, built once.
+
+    ``json.dumps`` builds a new encoder on every call; on the write path (one call per event)
+    that set-up costs about as much as the encoding. The C encoder is built here once, without
+    the circular-reference check (frozen event data is a tree: :func:`magcore.events.freeze`
+    copies it). Where the C encoder is missing, a reused :class:`json.JSONEncoder` does the same.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encode = (
+            make(None, _plain, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+            if make is not None
+            else None
+        )
+    except TypeError:  # another signature in another Python: use the portable encoder
+        encode = None
+    if encode is not None:
+        join = "".join
+
+        def c_encode(data: Any) -> str:
+            if isinstance(data, str):  # the C encoder writes a bare string without quotes
+                return json.encoder.encode_basestring(data)
+            return join(encode(data, 0))
+
+        return c_encode
+    encoder = json.JSONEncoder(
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+    )
+    return encoder.encode
+
+
+#: Encode data as compact JSON with sorted keys (see :func:`data_json`).
+_encode = _make_encoder()
 
 
 def data_json(data: Any) -> str:
     """The same text as :func:`magcore.events.canonical_json`, without copying frozen data first.
 
-    The C encoder writes tuples as lists and asks :func:`_plain` only for read-only mappings.
+    The encoder writes tuples as lists and asks :func:`_plain` only for read-only mappings.
     """
-    return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
-    )
+    return _encode(data)
+
+
+_encode_ascii = json.encoder.encode_basestring_ascii
+
+
+def json_list(items: Iterable[str]) -> str:
+    """``json.dumps(list(items))`` for strings, without building an encoder per call."""
+    return "[" + ", ".join(map(_encode_ascii, items)) + "]"
 
 
 def event_row(event: Event) -> EventRow:
@@ -98,8 +144,16 @@ def event_row(event: Event) -> EventRow:
         event.type,
         event.at.isoformat(),
         event.actor,
-        data_json(event.data),
+        _encode(event.data),
     )
+
+
+def event_rows(events: Iterable[Event]) -> list[EventRow]:
+    """The stored form of *events*, in one pass (the write path of the SQL stores)."""
+    encode = _encode
+    return [
+        (e.stream, e.version, e.type, e.at.isoformat(), e.actor, encode(e.data)) for e in events
+    ]
 
 
 def event_from_row(

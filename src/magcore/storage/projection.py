@@ -10,7 +10,7 @@ the content of preparations, records or notes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -22,15 +22,25 @@ from .base import AgreementRow, ConversationRow
 
 __all__ = [
     "CONVERSATION_PREFIX",
+    "REQUESTED",
     "ConversationView",
+    "RequestedFields",
     "is_projected",
     "open_agreements",
     "project",
     "project_all",
+    "requested_fields",
+    "starts_conversation",
 ]
 
 #: Streams whose events feed the conversation read models.
 CONVERSATION_PREFIX = "conversation:"
+#: The event type that starts a conversation (and its read model).
+REQUESTED = "conversation.requested"
+_CUT = len(CONVERSATION_PREFIX)
+
+#: ``(id, cycle, kind, subject, team, participants, preparers)`` of a new conversation.
+RequestedFields = tuple[str, str, str, str | None, str | None, tuple[str, ...], tuple[str, ...]]
 
 
 @attrs.frozen(kw_only=True)
@@ -61,19 +71,55 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(text)
 
 
-def _requested(event: Event) -> ConversationView:
-    data = event.data
-    participants = tuple(p["person"] for p in data.get("participants", ()))
-    subject = next(
-        (p["person"] for p in data.get("participants", ()) if p.get("role") == "employee"), None
+def starts_conversation(expected_version: int, events: Sequence[Event]) -> bool:
+    """Whether a write of *events* at *expected_version* is exactly one new conversation.
+
+    That is the bulk case (a planning run requests thousands at once). Its read model is
+    :func:`requested_fields` of the one event, in state ``requested`` at version 1, with nobody
+    published and no agreements: the same as :func:`project` gives, without building a view.
+    """
+    return (
+        expected_version == 0
+        and len(events) == 1
+        and events[0].type == REQUESTED
+        and events[0].stream.startswith(CONVERSATION_PREFIX)
     )
+
+
+def requested_fields(event: Event) -> RequestedFields:
+    """What a ``conversation.requested`` event puts in the read model, as a plain tuple.
+
+    The state is ``requested``, ``requested_on`` is the event's date and the version is the
+    event's; these are not repeated here.
+    """
+    data = event.data
+    subject = None
+    participants = []
+    for p in data.get("participants", ()):
+        person = p["person"]
+        participants.append(person)
+        if subject is None and p.get("role") == "employee":
+            subject = person
+    return (
+        event.stream[_CUT:],
+        str(data.get("cycle", "")),
+        str(data.get("kind", "")),
+        subject,
+        data.get("team"),
+        tuple(participants),
+        tuple(data.get("preparers", ())),
+    )
+
+
+def _requested(event: Event) -> ConversationView:
+    conv_id, cycle, kind, subject, team, participants, preparers = requested_fields(event)
     row = ConversationRow(
-        id=event.stream[len(CONVERSATION_PREFIX) :],
-        cycle=str(data.get("cycle", "")),
-        kind=str(data.get("kind", "")),
+        id=conv_id,
+        cycle=cycle,
+        kind=kind,
         state=State.REQUESTED.value,
         subject=subject,
-        team=data.get("team"),
+        team=team,
         participants=participants,
         requested_on=event.at.date(),
         scheduled_on=None,
@@ -81,7 +127,7 @@ def _requested(event: Event) -> ConversationView:
         medium=None,
         version=event.version,
     )
-    return ConversationView(row=row, preparers=tuple(data.get("preparers", ())))
+    return ConversationView(row=row, preparers=preparers)
 
 
 def _prepared_if_ready(view: ConversationView) -> ConversationView:
@@ -123,7 +169,7 @@ def project(view: ConversationView | None, event: Event) -> ConversationView | N
     if not is_projected(event.stream):
         return view
     if view is None:
-        return _requested(event) if event.type == "conversation.requested" else None
+        return _requested(event) if event.type == REQUESTED else None
     view = attrs.evolve(view, row=attrs.evolve(view.row, version=event.version))
     data: Mapping[str, Any] = event.data
     match event.type:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import audit as _audit
+from ..conversation import State
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from .base import (
@@ -34,13 +35,22 @@ from .base import (
 )
 from .common import (
     AUDIT_FIELDS,
+    EventRow,
     chain_audit,
     check_writes,
     event_from_row,
-    event_row,
+    event_rows,
+    json_list,
     require_scheme,
 )
-from .projection import CONVERSATION_PREFIX, ConversationView, is_projected, project_all
+from .projection import (
+    CONVERSATION_PREFIX,
+    ConversationView,
+    is_projected,
+    project_all,
+    requested_fields,
+    starts_conversation,
+)
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
 
@@ -257,7 +267,10 @@ class SQLiteStore:
         """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
         check_writes(writes)
         events = tuple(e for w in writes for e in w.events)
-        rows = [event_row(e) for e in events]
+        rows = event_rows(events)
+        # Everything is built before the transaction starts, so the write lock is held only
+        # while SQLite works. Positions of ``rows`` match ``events``.
+        models = _ReadModels.build(writes, rows)
         with self._write() as cur:
             for write in writes:
                 if write.expected_version == 0 and write.events:
@@ -278,7 +291,7 @@ class SQLiteStore:
                         self._check_version(cur, write)
                     raise
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
-                self._project(cur, writes)
+                models.write(cur)
             if audit:
                 self._append_audit(cur, audit)
         return CommittedBatch(events, position)
@@ -290,61 +303,6 @@ class SQLiteStore:
         if actual != write.expected_version:
             raise ConflictError(
                 stream=write.stream, expected_version=write.expected_version, actual_version=actual
-            )
-
-    def _project(self, cur: sqlite3.Cursor, writes: Sequence[StreamWrite]) -> None:
-        new_rows: list[tuple[Any, ...]] = []
-        people: list[tuple[str, str]] = []
-        changed: list[ConversationView] = []
-        for write in writes:
-            if not write.events or not is_projected(write.stream):
-                continue
-            conv_id = write.stream[len(CONVERSATION_PREFIX) :]
-            before = None if write.expected_version == 0 else _load_view(cur, conv_id)
-            view = project_all(before, write.events)
-            if view is None:
-                continue
-            if before is None:
-                new_rows.append(_conversation_values(view))
-                people.extend((p, conv_id) for p in dict.fromkeys(view.row.participants))
-                if view.agreements:
-                    changed.append(view)
-            else:
-                changed.append(view)
-        if new_rows:
-            cur.executemany(
-                "INSERT INTO conversations (id, cycle, kind, state, subject, team, participants, "
-                "requested_on, scheduled_on, held_on, medium, version, preparers, published) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                new_rows,
-            )
-            cur.executemany(
-                "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)", people
-            )
-        for view in changed:
-            values = _conversation_values(view)
-            cur.execute(
-                "UPDATE conversations SET state = ?, scheduled_on = ?, held_on = ?, medium = ?, "
-                "version = ?, published = ? WHERE id = ?",
-                (values[3], values[8], values[9], values[10], values[11], values[13], values[0]),
-            )
-            cur.execute("DELETE FROM agreements WHERE conversation = ?", (view.row.id,))
-            cur.executemany(
-                "INSERT INTO agreements (conversation, position, agreement, subject, owner, "
-                "status, due, made_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        a.conversation,
-                        position,
-                        a.agreement,
-                        a.subject,
-                        a.owner,
-                        a.status,
-                        _iso(a.due),
-                        _iso(a.made_on),
-                    )
-                    for position, a in enumerate(view.agreements)
-                ],
             )
 
     def read(self, stream: str) -> tuple[Event, ...]:
@@ -530,6 +488,137 @@ class SQLiteStore:
         return f"SQLiteStore({self.url!r})"
 
 
+_INSERT_CONVERSATION = (
+    "INSERT INTO conversations (id, cycle, kind, state, subject, team, participants, "
+    "requested_on, scheduled_on, held_on, medium, version, preparers, published) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_PERSON = "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)"
+_INSERT_AGREEMENT = (
+    "INSERT INTO agreements (conversation, position, agreement, subject, owner, status, due, "
+    "made_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class _ReadModels:
+    """The read-model rows of one append, built before its transaction, written inside it.
+
+    New conversations (the bulk case: one ``conversation.requested`` per new stream) become
+    rows straight from :func:`~magcore.storage.projection.requested_fields`; every other write
+    to a conversation stream is folded with :func:`~magcore.storage.projection.project_all`
+    inside the transaction, starting from the stored view, because it needs the current state.
+    """
+
+    __slots__ = ("new", "pending", "people")
+
+    def __init__(self) -> None:
+        self.new: list[tuple[Any, ...]] = []
+        self.people: list[tuple[str, str]] = []
+        self.pending: list[StreamWrite] = []
+
+    @classmethod
+    def build(cls, writes: Sequence[StreamWrite], rows: Sequence[EventRow]) -> _ReadModels:
+        models = cls()
+        new = models.new
+        people = models.people
+        pending = models.pending
+        index = 0
+        for write in writes:
+            events = write.events
+            if not events:
+                continue
+            row = rows[index]
+            index += len(events)
+            if not is_projected(write.stream):
+                continue
+            if starts_conversation(write.expected_version, events):
+                conv_id, cycle, kind, subject, team, participants, preparers = requested_fields(
+                    events[0]
+                )
+                new.append(
+                    (
+                        conv_id,
+                        cycle,
+                        kind,
+                        _REQUESTED_STATE,
+                        subject,
+                        team,
+                        json_list(participants),
+                        row[3][:10],  # the event's UTC date, from its ISO timestamp
+                        None,
+                        None,
+                        None,
+                        1,
+                        json_list(preparers),
+                        "[]",
+                    )
+                )
+                people.extend([(p, conv_id) for p in dict.fromkeys(participants)])
+            else:
+                pending.append(write)
+        return models
+
+    def write(self, cur: sqlite3.Cursor) -> None:
+        """Fold the remaining writes, then write every row (in the caller's transaction)."""
+        updates: list[ConversationView] = []
+        for write in self.pending:
+            conv_id = write.stream[len(CONVERSATION_PREFIX) :]
+            before = None if write.expected_version == 0 else _load_view(cur, conv_id)
+            view = project_all(before, write.events)
+            if view is None:
+                continue
+            if before is None:
+                self.new.append(_conversation_values(view))
+                self.people.extend((p, conv_id) for p in dict.fromkeys(view.row.participants))
+                if view.agreements:
+                    updates.append(view)
+            else:
+                updates.append(view)
+        if self.new:
+            cur.executemany(_INSERT_CONVERSATION, self.new)
+            cur.executemany(_INSERT_PERSON, self.people)
+        if not updates:
+            return
+        cur.executemany(
+            "UPDATE conversations SET state = ?, scheduled_on = ?, held_on = ?, medium = ?, "
+            "version = ?, published = ? WHERE id = ?",
+            [
+                (
+                    v.row.state,
+                    _iso(v.row.scheduled_on),
+                    _iso(v.row.held_on),
+                    v.row.medium,
+                    v.row.version,
+                    json_list(v.published),
+                    v.row.id,
+                )
+                for v in updates
+            ],
+        )
+        cur.executemany(
+            "DELETE FROM agreements WHERE conversation = ?", [(v.row.id,) for v in updates]
+        )
+        cur.executemany(
+            _INSERT_AGREEMENT,
+            [
+                (
+                    a.conversation,
+                    position,
+                    a.agreement,
+                    a.subject,
+                    a.owner,
+                    a.status,
+                    _iso(a.due),
+                    _iso(a.made_on),
+                )
+                for v in updates
+                for position, a in enumerate(v.agreements)
+            ],
+        )
+
+
+_REQUESTED_STATE = State.REQUESTED.value
+
 _CONVERSATION_COLUMNS = (
     "c.id, c.cycle, c.kind, c.state, c.subject, c.team, c.participants, c.requested_on, "
     "c.scheduled_on, c.held_on, c.medium, c.version"
@@ -545,14 +634,14 @@ def _conversation_values(view: ConversationView) -> tuple[Any, ...]:
         row.state,
         row.subject,
         row.team,
-        json.dumps(list(row.participants)),
+        json_list(row.participants),
         row.requested_on.isoformat(),
         _iso(row.scheduled_on),
         _iso(row.held_on),
         row.medium,
         row.version,
-        json.dumps(list(view.preparers)),
-        json.dumps(list(view.published)) if view.published else "[]",
+        json_list(view.preparers),
+        json_list(view.published),
     )
 
 
