@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from .conftest import data
+from .conftest import ORG_CSV, data
 
 
 @pytest.fixture
@@ -172,3 +172,27 @@ def test_plugins_lists_builtin_only_with_all(run):
     assert {p["name"] for p in everything["plugins"] if p["builtin"]} >= {
         "magcore.defaults.storage_sqlite"
     }
+
+
+def test_report_counts_department_staff_apart(held):
+    """Members of a department's own team are a unit of their own (not a crash)."""
+    # The department column names the department's own team, as many HR exports do.
+    staff = (
+        ORG_CSV.replace(",Afdeling,", ",dept,") + "s1,dept,Afdeling,dept,,member,2024-01-01,,,\n"
+    )
+    (held.dir / "staff.csv").write_text(staff)
+    assert held.run("import-org", "staff.csv").exit_code == 0
+    plan = data(
+        held.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json")
+    )
+    conv = next(r["conversation"] for r in plan["requested"] if r["person"] == "s1")
+    assert held.run("record", conv, "--as", "boss", "--held-on", "2025-05-01").exit_code == 0
+    report = data(
+        held.run(
+            "report", "--from", "2025-01-01", "--to", "2026-01-01", "--min-group", "1", "--json"
+        )
+    )
+    units = {c["unit"]: c for c in report["cells"] if c["period"] == "all"}
+    assert units["dept:staf"]["level"] == "team"
+    assert units["dept"]["level"] == "department"
+    assert units["all"]["suppressed"] or units["all"]["conversations"] == 2

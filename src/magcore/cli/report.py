@@ -10,6 +10,7 @@ import csv
 import io
 from datetime import date
 
+import attrs
 import click
 
 from ._common import get_app, json_option
@@ -69,7 +70,15 @@ def report(
     }
     departments = set(teams.values())
     teams = {t: d for t, d in teams.items() if t not in departments}
-    result = participation_report(facts, k=k, teams=teams)
+    # People who are members of a department itself (its staff) form a unit of their own, so
+    # that the department is not also a team of itself.
+    adjusted = []
+    for fact in facts:
+        if fact.team in departments:
+            teams[f"{fact.team}:staf"] = fact.team
+            fact = attrs.evolve(fact, team=f"{fact.team}:staf", department=fact.team)
+        adjusted.append(fact)
+    result = participation_report(adjusted, k=k, teams=teams)
     rows = [row for row in result.rows() if level == "all" or row["level"] == level]
     if as_json:
         emit_json(
