@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from ..errors import Problem
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
@@ -47,6 +48,14 @@ def _css(name: str) -> str:
     assert loader is not None
     source, _, _ = loader.get_source(environment(), name)
     return source
+
+
+def _style(css: str | None) -> Markup | None:
+    """CSS for a ``<style>`` element: not HTML-escaped (quotes in selectors must survive), but
+    unable to close the element early (``</`` becomes the CSS escape ``<\\/``)."""
+    if css is None:
+        return None
+    return Markup(css.replace("</", "<\\/"))
 
 
 def _field_id(pointer: str) -> str:
@@ -258,8 +267,8 @@ class _View:
             "description": self.text(self.form.description),
             "form_version": self.msg("form.version", id=self.form.id, version=self.form.version),
             "msg": msg,
-            "css": _css("form.css"),
-            "extra_css": stylesheet,
+            "css": _style(_css("form.css")),
+            "extra_css": _style(stylesheet),
             "stylesheet_href": stylesheet_href,
         }
 
@@ -355,6 +364,6 @@ def render_paper(
         groups=view.groups(mode="paper"),
         page_title=context["title"],
         signers=signers,
-        css=context["css"] + "\n" + _css("paper.css"),
+        css=_style(_css("form.css") + "\n" + _css("paper.css")),
     )
     return environment().get_template("paper.html.j2").render(context)
