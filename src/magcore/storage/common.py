@@ -131,9 +131,12 @@ def data_json(data: Any) -> str:
 _encode_ascii = json.encoder.encode_basestring_ascii
 
 
-def json_list(items: Iterable[str]) -> str:
+def json_list(items: Sequence[Any]) -> str:
     """``json.dumps(list(items))`` for strings, without building an encoder per call."""
-    return "[" + ", ".join(map(_encode_ascii, items)) + "]"
+    try:
+        return "[" + ", ".join(map(_encode_ascii, items)) + "]"
+    except TypeError:  # not all strings: let json say how (or that it cannot)
+        return json.dumps(list(items))
 
 
 def event_row(event: Event) -> EventRow:

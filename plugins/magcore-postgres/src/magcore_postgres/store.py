@@ -22,8 +22,9 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from magcore import audit as _audit
+from magcore.conversation import State
 from magcore.errors import ConflictError, MagcoreError, StorageError
-from magcore.events import CommittedBatch, Event, canonical_json
+from magcore.events import CommittedBatch, Event
 from magcore.storage.base import (
     AgreementRow,
     AuditHead,
@@ -32,12 +33,22 @@ from magcore.storage.base import (
     StoreSettings,
     StreamWrite,
 )
-from magcore.storage.common import AUDIT_FIELDS, chain_audit, check_writes, event_from_row
+from magcore.storage.common import (
+    AUDIT_FIELDS,
+    EventRow,
+    chain_audit,
+    check_writes,
+    event_from_row,
+    event_rows,
+)
 from magcore.storage.projection import (
     CONVERSATION_PREFIX,
     ConversationView,
+    RequestedFields,
     is_projected,
     project_all,
+    requested_fields,
+    starts_conversation,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
@@ -229,6 +240,16 @@ class PostgresStore:
         """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
         check_writes(writes)
         events = tuple(e for w in writes for e in w.events)
+        # The COPY text of the events and of new conversations is built before the transaction
+        # starts, so the write lock is held only while the server works.
+        rows = event_rows(events)
+        event_text = "".join(
+            [
+                f"{_text(stream)}\t{version}\t{_text(type_)}\t{at}\t{_text(actor)}\t{_text(data)}\n"
+                for stream, version, type_, at, actor, data in rows
+            ]
+        )
+        models = _ReadModels.build(writes, rows)
         with self._transaction(write=True) as cur:
             self._check_versions(cur, writes)
             position = 0
@@ -236,13 +257,10 @@ class PostgresStore:
                 with cur.copy(
                     "COPY magcore_events (stream, version, type, at, actor, data) FROM STDIN"
                 ) as copy:
-                    for e in events:
-                        copy.write_row(
-                            (e.stream, e.version, e.type, e.at, e.actor, canonical_json(e.data))
-                        )
+                    copy.write(event_text)
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
-                self._project(cur, writes)
+                models.write(cur)
             if audit:
                 self._append_audit(cur, audit)
         return CommittedBatch(events, position)
@@ -291,71 +309,6 @@ class PostgresStore:
                         expected_version=write.expected_version,
                         actual_version=int(found[0]) if found else 0,
                     )
-
-    def _project(self, cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> None:
-        new: list[ConversationView] = []
-        changed: list[ConversationView] = []
-        for write in writes:
-            if not write.events or not is_projected(write.stream):
-                continue
-            conv_id = write.stream[len(CONVERSATION_PREFIX) :]
-            before = None if write.expected_version == 0 else _load_view(cur, conv_id)
-            view = project_all(before, write.events)
-            if view is None:
-                continue
-            if before is None:
-                new.append(view)
-                if view.agreements:
-                    changed.append(view)
-            else:
-                changed.append(view)
-        if new:
-            with cur.copy(
-                f"COPY magcore_conversations ({_CONVERSATION_COLUMNS}, preparers, published) "
-                "FROM STDIN"
-            ) as copy:
-                for view in new:
-                    copy.write_row(_conversation_values(view))
-            with cur.copy(
-                "COPY magcore_conversation_people (person, conversation) FROM STDIN"
-            ) as copy:
-                for view in new:
-                    for person in dict.fromkeys(view.row.participants):
-                        copy.write_row((person, view.row.id))
-        for view in changed:
-            row = view.row
-            cur.execute(
-                "UPDATE magcore_conversations SET state = %s, scheduled_on = %s, held_on = %s, "
-                "medium = %s, version = %s, published = %s WHERE id = %s",
-                (
-                    row.state,
-                    row.scheduled_on,
-                    row.held_on,
-                    row.medium,
-                    row.version,
-                    list(view.published),
-                    row.id,
-                ),
-            )
-            cur.execute("DELETE FROM magcore_agreements WHERE conversation = %s", (row.id,))
-            if view.agreements:
-                cur.executemany(
-                    "INSERT INTO magcore_agreements (conversation, position, agreement, subject, "
-                    "owner, status, due, made_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        (
-                            a.conversation,
-                            position,
-                            a.agreement,
-                            a.subject,
-                            a.owner,
-                            a.status,
-                            a.due,
-                            a.made_on,
-                        )
-                        for position, a in enumerate(view.agreements)
-                    ],
-                )
 
     def read(self, stream: str) -> tuple[Event, ...]:
         with self._transaction(write=False) as cur:
@@ -545,6 +498,164 @@ class PostgresStore:
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._where!r})"
+
+
+def _text(value: str) -> str:
+    """*value* as one field of COPY's text format (backslash, tab, newline, CR escaped)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _nullable(value: str | None) -> str:
+    """*value* as a COPY text field, ``None`` as ``\\N`` (NULL)."""
+    return "\\N" if value is None else _text(value)
+
+
+def _element(value: str) -> str:
+    if "\\" in value or '"' in value:
+        value = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{value}"'
+
+
+def _array(values: Sequence[str]) -> str:
+    """A ``text[]`` literal of *values* (every element quoted), as a COPY text field."""
+    return _text("{" + ",".join([_element(v) for v in values]) + "}")
+
+
+def _all_text(fields: RequestedFields) -> bool:
+    """Whether every field is text (or NULL): the COPY text built here handles only those."""
+    _, _, _, subject, team, participants, preparers = fields
+    return (
+        (subject is None or type(subject) is str)
+        and (team is None or type(team) is str)
+        and all(type(p) is str for p in participants)
+        and all(type(p) is str for p in preparers)
+    )
+
+
+_REQUESTED_STATE = State.REQUESTED.value
+
+
+class _ReadModels:
+    """The read-model rows of one append, built before its transaction, written inside it.
+
+    New conversations (the bulk case: one ``conversation.requested`` per new stream) become COPY
+    text straight from :func:`~magcore.storage.projection.requested_fields`; every other write
+    to a conversation stream is folded with :func:`~magcore.storage.projection.project_all`
+    inside the transaction, starting from the stored view, because it needs the current state.
+    """
+
+    __slots__ = ("conversations", "pending", "people")
+
+    def __init__(self) -> None:
+        self.conversations: list[str] = []
+        self.people: list[str] = []
+        self.pending: list[StreamWrite] = []
+
+    @classmethod
+    def build(cls, writes: Sequence[StreamWrite], rows: Sequence[EventRow]) -> _ReadModels:
+        models = cls()
+        conversations = models.conversations
+        people = models.people
+        pending = models.pending
+        index = 0
+        for write in writes:
+            events = write.events
+            if not events:
+                continue
+            at = rows[index][3]
+            index += len(events)
+            if not is_projected(write.stream):
+                continue
+            fields = (
+                requested_fields(events[0])
+                if starts_conversation(write.expected_version, events)
+                else None
+            )
+            if fields is None or not _all_text(fields):
+                pending.append(write)
+                continue
+            conv_id, cycle, kind, subject, team, participants, preparers = fields
+            key = _text(conv_id)
+            conversations.append(
+                f"{key}\t{_text(cycle)}\t{_text(kind)}\t{_REQUESTED_STATE}\t"
+                f"{_nullable(subject)}\t{_nullable(team)}\t{_array(participants)}\t"
+                f"{at[:10]}\t\\N\t\\N\t\\N\t1\t{_array(preparers)}\t{{}}\n"
+            )
+            people.extend([f"{_text(p)}\t{key}\n" for p in dict.fromkeys(participants)])
+        return models
+
+    def write(self, cur: psycopg.Cursor[Any]) -> None:
+        """Fold the remaining writes, then write every row (in the caller's transaction)."""
+        new: list[ConversationView] = []
+        updates: list[ConversationView] = []
+        for write in self.pending:
+            conv_id = write.stream[len(CONVERSATION_PREFIX) :]
+            before = None if write.expected_version == 0 else _load_view(cur, conv_id)
+            view = project_all(before, write.events)
+            if view is None:
+                continue
+            if before is None:
+                new.append(view)
+                if view.agreements:
+                    updates.append(view)
+            else:
+                updates.append(view)
+        if self.conversations or new:
+            with cur.copy(
+                f"COPY magcore_conversations ({_CONVERSATION_COLUMNS}, preparers, published) "
+                "FROM STDIN"
+            ) as copy:
+                copy.write("".join(self.conversations))
+                for view in new:
+                    copy.write_row(_conversation_values(view))
+            with cur.copy(
+                "COPY magcore_conversation_people (person, conversation) FROM STDIN"
+            ) as copy:
+                copy.write("".join(self.people))
+                for view in new:
+                    for person in dict.fromkeys(view.row.participants):
+                        copy.write_row((person, view.row.id))
+        if not updates:
+            return
+        cur.executemany(
+            "UPDATE magcore_conversations SET state = %s, scheduled_on = %s, held_on = %s, "
+            "medium = %s, version = %s, published = %s WHERE id = %s",
+            [
+                (
+                    v.row.state,
+                    v.row.scheduled_on,
+                    v.row.held_on,
+                    v.row.medium,
+                    v.row.version,
+                    list(v.published),
+                    v.row.id,
+                )
+                for v in updates
+            ],
+        )
+        cur.execute(
+            "DELETE FROM magcore_agreements WHERE conversation = ANY(%s)",
+            ([v.row.id for v in updates],),
+        )
+        agreements = [
+            (a.conversation, position, a.agreement, a.subject, a.owner, a.status, a.due, a.made_on)
+            for v in updates
+            for position, a in enumerate(v.agreements)
+        ]
+        if agreements:
+            with cur.copy(
+                "COPY magcore_agreements (conversation, position, agreement, subject, owner, "
+                "status, due, made_on) FROM STDIN"
+            ) as copy:
+                for agreement in agreements:
+                    copy.write_row(agreement)
 
 
 def _newer(where: str, version: int) -> StorageError:
