@@ -23,6 +23,7 @@ from datetime import date
 import attrs
 
 from .conversation import replay, stream_of
+from .errors import DefinitionError
 from .model.organisation import Organisation
 from .storage.base import Store
 
@@ -33,8 +34,10 @@ __all__ = [
     "ParticipationFact",
     "ParticipationReport",
     "facts_from_store",
+    "organisation_units",
     "participation_report",
     "quarter",
+    "staff_unit",
 ]
 
 DEFAULT_K = 5
@@ -115,18 +118,21 @@ def participation_report(
     (suppressed) cell; by default only teams that appear in *facts* are listed.
     """
     if not isinstance(k, int) or k < 1:
-        raise ValueError("k must be a whole number of at least 1")
+        raise DefinitionError("k must be a whole number of at least 1", pointer="/k")
     facts = list(facts)
     department_of: dict[str, str] = dict(teams or {})
     for fact in facts:
         department_of.setdefault(fact.team, fact.department)
     period_list = sorted(set(periods or ()) | {f.period for f in facts})
     if ALL in period_list:
-        raise ValueError(f"{ALL!r} is reserved for the total over all periods")
+        raise DefinitionError(f"{ALL!r} is reserved for the total over all periods")
     level: dict[str, str] = dict.fromkeys(department_of, "team")
     for department in department_of.values():
         if department in level and level[department] == "team":
-            raise ValueError(f"{department!r} is both a team and a department")
+            raise DefinitionError(
+                f"{department!r} is both a team and a department; count its own staff as "
+                f"{staff_unit(department)!r} (organisation_units does this)"
+            )
         level[department] = "department"
     level[ALL] = "organisation"
     people: dict[tuple[str, str], set[str]] = {}
@@ -199,6 +205,36 @@ def _complement(
             changed = True
 
 
+def staff_unit(department: str) -> str:
+    """The unit for people who are members of a department itself (its staff)."""
+    return f"{department}:staff"
+
+
+def _departments(organisation: Organisation) -> set[str]:
+    return {
+        unit
+        for team in organisation.teams.values()
+        if (unit := team.department or team.parent) is not None
+    }
+
+
+def organisation_units(organisation: Organisation) -> dict[str, str]:
+    """Every counting unit and its department: the teams, plus each department's own staff.
+
+    A department's own members (its staff) form the unit :func:`staff_unit`, so a department
+    is never also a team of itself. Pass the result as ``teams`` to :func:`participation_report`.
+    """
+    departments = _departments(organisation)
+    units = {
+        team.id: team.department or team.parent or team.id
+        for team in organisation.teams.values()
+        if team.id not in departments
+    }
+    for department in sorted(departments):
+        units[staff_unit(department)] = department
+    return units
+
+
 def facts_from_store(
     store: Store,
     organisation: Organisation,
@@ -213,6 +249,7 @@ def facts_from_store(
     this function. Conversations whose team is unknown on that day are left out.
     """
     facts: list[ParticipationFact] = []
+    departments = _departments(organisation)
     for row in store.conversations(held_from=held_from, held_until=held_until):
         if row.held_on is None:
             continue
@@ -223,6 +260,8 @@ def facts_from_store(
             continue
         info = organisation.teams[team]
         department = info.department or info.parent or team
+        if team in departments:
+            team, department = staff_unit(team), team
         events = store.read(stream_of(row.id))
         if not events or events[0].type != "conversation.requested":
             continue

@@ -492,7 +492,7 @@ def _forms(host: PluginHost) -> dict[str, Any]:
 
 
 def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> dict[str, Path]:
-    from .aggregates import facts_from_store, participation_report
+    from .aggregates import facts_from_store, organisation_units, participation_report
     from .privacy import export_html, subject_access_export
     from .reading import read_conversation
 
@@ -503,8 +503,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
     facts = facts_from_store(
         service.store, org, held_from=date(year, 1, 1), held_until=date(year + 1, 1, 1)
     )
-    unit_facts, department_of = _units(facts, org)
-    report = participation_report(unit_facts, teams=department_of)
+    report = participation_report(facts, teams=organisation_units(org))
     rows = report.rows()
     columns = ["level", "unit", "period", "conversations", "agreements", "suppressed"]
     buffer = io.StringIO()
@@ -552,28 +551,6 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
     files.update(_record_files(run, out, conv_id, export))
     files.update(_regulation(run, out))
     return files
-
-
-def _units(facts: list[Any], org: Any) -> tuple[list[Any], dict[str, str]]:
-    """Facts and the team → department map, with a department's own staff as a unit of its own.
-
-    People who are members of a department itself (its staff, such as the coaches here) would
-    make the department both a team and a department; they are counted as "<department>:staf".
-    """
-    departments = {t.department or t.parent for t in org.teams.values()} - {None}
-    department_of = {
-        t.id: t.department or t.parent or t.id
-        for t in org.teams.values()
-        if t.id not in departments
-    }
-    adjusted = []
-    for fact in facts:
-        if fact.team in departments:
-            staff = f"{fact.team}:staf"
-            department_of[staff] = fact.team
-            fact = attrs.evolve(fact, team=staff, department=fact.team)
-        adjusted.append(fact)
-    return adjusted, department_of
 
 
 def _record_files(run: _Run, out: Path, conv_id: str, export: Mapping[str, Any]) -> dict[str, Path]:

@@ -193,6 +193,6 @@ def test_report_counts_department_staff_apart(held):
         )
     )
     units = {c["unit"]: c for c in report["cells"] if c["period"] == "all"}
-    assert units["dept:staf"]["level"] == "team"
+    assert units["dept:staff"]["level"] == "team"
     assert units["dept"]["level"] == "department"
     assert units["all"]["suppressed"] or units["all"]["conversations"] == 2

@@ -10,7 +10,6 @@ import csv
 import io
 from datetime import date
 
-import attrs
 import click
 
 from ._common import get_app, json_option
@@ -51,7 +50,12 @@ def report(
     Only counts; never what was said. A group smaller than --min-group is shown as
     'suppressed', and so is any cell from which a suppressed one could be worked out.
     """
-    from ..aggregates import DEFAULT_K, facts_from_store, participation_report
+    from ..aggregates import (
+        DEFAULT_K,
+        facts_from_store,
+        organisation_units,
+        participation_report,
+    )
 
     app = get_app()
     today = app.clock().now().date()
@@ -63,22 +67,7 @@ def report(
     service = app.service()
     org = service.organisation(app.config.organisation)
     facts = facts_from_store(service.store, org, held_from=start, held_until=end)
-    teams = {
-        team.id: team.department or team.parent or team.id
-        for team in org.teams.values()
-        if org.members(team.id, start) or org.members(team.id, end)
-    }
-    departments = set(teams.values())
-    teams = {t: d for t, d in teams.items() if t not in departments}
-    # People who are members of a department itself (its staff) form a unit of their own, so
-    # that the department is not also a team of itself.
-    adjusted = []
-    for fact in facts:
-        if fact.team in departments:
-            teams[f"{fact.team}:staf"] = fact.team
-            fact = attrs.evolve(fact, team=f"{fact.team}:staf", department=fact.team)
-        adjusted.append(fact)
-    result = participation_report(adjusted, k=k, teams=teams)
+    result = participation_report(facts, k=k, teams=organisation_units(org))
     rows = [row for row in result.rows() if level == "all" or row["level"] == level]
     if as_json:
         emit_json(
