@@ -232,7 +232,7 @@ def main() -> None:
     base = SimulationConfig(employees=18_000, years=5, seed=1)
     rows = []
 
-    label, t_model, mem_model, _ = measure("model only", lambda: run(base))
+    _, t_model, mem_model, _ = measure("model only", lambda: run(base))
     rows.append(("magcore.simulate: model (columnar)", 18_000, 5, t_model, None, mem_model, ""))
     _, t_log, mem_log, (_, n_events) = measure(
         "model + event log", lambda: vectorised(base, write=False)

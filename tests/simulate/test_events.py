@@ -5,12 +5,15 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from magcore.conversation import State, replay
 from magcore.events import canonical_json
 from magcore.simulate import SimulationConfig, count_events, read_events, run, write_events
+from magcore.simulate.org import day_number
 
 pytest.importorskip("pyarrow")
 
@@ -94,12 +97,94 @@ def test_sample_of_conversations_replays(small):
 
 
 def test_org_events_on_org_stream(small):
-    """Joins, leaves and manager changes are on org:<id> with system as actor."""
+    """Joins, leaves, moves and manager changes are on org:<id>, in the service's shapes."""
     _, paths = small
-    kinds = collections.Counter(e.type for e in read_events(paths["csv"]) if e.stream == "org:sim")
-    assert kinds["person.joined"]
-    assert kinds["person.left"]
-    assert kinds["manager.changed"]
+    shapes = {
+        "person.joined": {"person", "team", "on"},
+        "person.left": {"person", "on"},
+        "person.moved": {"person", "team", "on"},
+        "manager.changed": {"team", "previous", "manager", "on"},
+    }
+    kinds = collections.Counter()
+    for event in read_events(paths["csv"]):
+        if event.stream.startswith("conversation:"):
+            continue
+        assert event.stream == "org:sim"
+        assert event.actor == "system"
+        assert set(event.data) == shapes[event.type]
+        assert date.fromisoformat(event.data["on"]) == event.at.date()
+        if event.type == "manager.changed":
+            assert event.data["manager"] != event.data["previous"]
+            assert event.data["manager"].startswith("m")
+        kinds[event.type] += 1
+    assert set(kinds) == set(shapes)
+
+
+def test_org_stream_uses_the_configured_organisation(tmp_path):
+    """The organisation id in the configuration names the org stream."""
+    sim = run(SimulationConfig(employees=200, years=1, seed=1, organisation="gem-0363"))
+    paths = write_events(sim, tmp_path, formats=("csv",))
+    streams = {e.stream for e in read_events(paths["csv"]) if not e.stream.startswith("conv")}
+    assert streams == {"org:gem-0363"}
+
+
+def test_org_changes_replay_through_the_library(tmp_path):
+    """Applying the simulated moves and manager changes as the service does gives the same
+    manager for every person and day as the simulator used."""
+    from magcore.model.organisation import Assignment, Organisation, Person, Role, Team
+
+    cfg = SimulationConfig(
+        employees=300,
+        years=2,
+        seed=4,
+        inflow_rate=0.0,
+        outflow_rate=0.0,
+        internal_move_rate=0.2,
+        manager_change_rate=0.5,
+    )
+    sim = run(cfg)
+    org_h = sim.org
+    start = cfg.start
+    epoch = date(1970, 1, 1)
+    people = {f"p{i:07d}": Person(id=f"p{i:07d}") for i in range(org_h.n_people)}
+    people |= {f"m{i:06d}": Person(id=f"m{i:06d}") for i in range(org_h.n_managers)}
+    teams = {
+        f"t{i:05d}": Team(id=f"t{i:05d}", self_steering=bool(org_h.self_steering[i]))
+        for i in range(org_h.n_teams)
+    }
+    first_day = np.full(org_h.n_people, day_number(start))
+    first_team = org_h.team_of(np.arange(org_h.n_people), first_day)
+    assignments = [
+        Assignment(person=f"p{i:07d}", team=f"t{t:05d}", role=Role.MEMBER, start=epoch)
+        for i, t in enumerate(first_team.tolist())
+    ]
+    managers = org_h.manager_of_team(np.arange(org_h.n_teams), np.full(org_h.n_teams, 0))
+    assignments += [
+        Assignment(person=f"m{m:06d}", team=f"t{t:05d}", role=Role.MANAGER, start=epoch)
+        for t, m in enumerate(managers.tolist())
+        if m >= 0
+    ]
+    org = Organisation(id="sim", people=people, teams=teams, assignments=assignments)
+    paths = write_events(sim, tmp_path, formats=("parquet",))
+    changes = 0
+    for event in read_events(paths["parquet"]):
+        on = event.data.get("on")
+        if event.type == "manager.changed":
+            org = org.change_manager(
+                event.data["team"], event.data["manager"], date.fromisoformat(on)
+            )
+            changes += 1
+        elif event.type == "person.moved":
+            org = org.move_person(event.data["person"], event.data["team"], date.fromisoformat(on))
+            changes += 1
+    assert changes > 50
+    rng = np.random.default_rng(0)
+    person = rng.integers(0, org_h.n_people, 400)
+    day = day_number(start) + rng.integers(0, day_number(cfg.end) - day_number(start), 400)
+    expected = org_h.manager_of_team(org_h.team_of(person, day), day)
+    for p, d, m in zip(person.tolist(), day.tolist(), expected.tolist(), strict=True):
+        on = epoch + timedelta(days=d)
+        assert org.manager_of(f"p{p:07d}", on) == (f"m{m:06d}" if m >= 0 else None)
 
 
 def test_carried_forward_agreements_point_back(small):

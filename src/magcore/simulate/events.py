@@ -28,12 +28,14 @@ import numpy.typing as npt
 
 from ..events import Event
 from ..model.cycle import ParticipantRole
+from ._order import pack, stable_order
 from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation
-from .org import ORG_JOINED, ORG_LEFT
+from .org import ORG_JOINED, ORG_LEFT, ORG_MANAGER_CHANGED, ORG_MOVED
 
 __all__ = [
     "COLUMNS",
     "EVENT_TYPES",
+    "PARQUET_OPTIONS",
     "count_events",
     "event_tables",
     "read_events",
@@ -57,6 +59,7 @@ EVENT_TYPES = (
     "agreement.updated",
     "person.joined",
     "person.left",
+    "person.moved",
     "manager.changed",
 )
 (
@@ -71,6 +74,7 @@ EVENT_TYPES = (
     T_UPDATE,
     T_JOINED,
     T_LEFT,
+    T_MOVED,
     T_MANAGER,
 ) = range(len(EVENT_TYPES))
 _AGREEMENT_TEXT = "gesimuleerd"
@@ -91,7 +95,7 @@ class _Slot:
     """Events of one type: times sorted, with the row (and sub-index) each comes from."""
 
     def __init__(self, kind: int, t: I64, row: I64, sub: I64 | None = None) -> None:
-        order = np.argsort(t, kind="stable")
+        order = stable_order(t)
         self.kind = kind
         self.t = t[order]
         self.row = row[order]
@@ -102,12 +106,36 @@ class _Slot:
         return self.t[lo:hi], self.row[lo:hi], self.sub[lo:hi]
 
 
+class _Part:
+    """The events of one type in one window: numbers for sorting, and the ``data`` strings."""
+
+    __slots__ = ("actor", "at", "code", "data", "stream", "version")
+
+    def __init__(
+        self, at: I64, stream: I64, version: I64, code: I64 | int, actor: I64, data: Any
+    ) -> None:
+        self.at = at
+        self.stream = stream
+        """0 for the organisation's stream, 1 + the conversation's row otherwise."""
+        self.version = version
+        self.code = np.broadcast_to(np.asarray(code, dtype=np.int64), at.shape)
+        self.actor = actor
+        """Index into the builder's actor table."""
+        self.data = data
+
+
 class _Builder:
-    """Builds the event rows of a :class:`Simulation` window by window."""
+    """Builds the event rows of a :class:`Simulation` window by window.
+
+    Strings that repeat (stream names, actor ids, dates, clock times, event types) are built
+    once into lookup tables; a window's rows are sorted on numbers first, so its ``stream``,
+    ``type`` and ``actor`` columns are single lookups, and only ``data`` is reordered.
+    """
 
     def __init__(self, sim: Simulation) -> None:
         self.pa = _pa()
         self.pc = self.pa.compute
+        pa = self.pa
         self.sim = sim
         c = sim.conversations
         a = sim.agreements
@@ -121,7 +149,12 @@ class _Builder:
         self.agreed_t = c.t_confirm[rows, c.n_parts - 1]
         ev = org.events
         org_t = ev["day"] * DAY + 6 * HOUR
-        org_order = np.lexsort((ev["person"], ev["type"], org_t))
+        key = pack(org_t - int(org_t.min()) if len(org_t) else org_t, ev["type"], ev["person"] + 1)
+        org_order = (
+            stable_order(key)
+            if key is not None
+            else np.lexsort((ev["person"], ev["type"], org_t)).astype(np.int64)
+        )
         self.org_version = np.empty(len(org_t), dtype=np.int64)
         self.org_version[org_order] = np.arange(1, len(org_t) + 1)
         self.slots = [
@@ -138,8 +171,8 @@ class _Builder:
         ]
         self.agreement_first = np.cumsum(c.n_agreements) - c.n_agreements
         cycle = sim.cycle
-        self.kind_ids = self.pa.array([k.id for k in cycle.kinds])
-        self.theme_json = self.pa.array([f'"{t.id}"' for t in cycle.themes] + ["null"])
+        self.kind_ids = pa.array([k.id for k in cycle.kinds])
+        self.theme_json = pa.array([f'"{t.id}"' for t in cycle.themes] + ["null"])
         prep = np.zeros((len(cycle.kinds), 3), dtype=bool)
         for i, kind in enumerate(cycle.kinds):
             for j, role in enumerate((ParticipantRole.EMPLOYEE, None, ParticipantRole.COACH)):
@@ -151,29 +184,47 @@ class _Builder:
                     prep[i, j] = role in kind.preparers
         self.preparer = prep
         self.cycle_key = cycle.key
-        self.org_stream = f"org:{sim.config.organisation}"
+        self.types = pa.array(list(EVENT_TYPES))
+        # Lookup tables: conversation ids and streams, actors (quoted for JSON), teams.
+        self.conv_ids = self.ids("c", rows, 8)
+        self.streams = pa.concat_arrays(
+            [
+                pa.array([f"org:{sim.config.organisation}"]),
+                self.join("conversation:", self.conv_ids),
+            ]
+        )
         sizes = (1, org.n_people, max(org.n_managers, 1), max(sim.coaches, 1))
         self.actor_offset = np.cumsum((0, *sizes[:-1])).astype(np.int64)
-        self.actor_table = self.pa.concat_arrays(
+        self.actor_table = pa.concat_arrays(
             [
-                self.pa.array(["system"]),
+                pa.array(["system"]),
                 self.ids("p", np.arange(sizes[1], dtype=np.int64), 7),
                 self.ids("m", np.arange(sizes[2], dtype=np.int64), 6),
                 self.ids("k", np.arange(sizes[3], dtype=np.int64), 4),
             ]
         )
-        self.quoted_table = self.pc.if_else(
-            self.pa.array(np.arange(len(self.actor_table)) == 0),
-            "null",
-            self.join('"', self.actor_table, '"'),
+        self.quoted_table = pa.concat_arrays(
+            [pa.array(["null"]), self.join('"', self.actor_table[1:], '"')]
         )
         minutes = np.arange(24 * 60)
-        self.clock_table = self.pa.array(
+        self.clock_table = pa.array(
             [f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()]
         )
         self.team_table = self.join('"', self.ids("t", np.arange(org.n_teams), 5), '"')
-        self.min_t = int(min((int(s.t[0]) for s in self.slots if len(s.t)), default=0))
-        self.max_t = int(max((int(s.t[-1]) for s in self.slots if len(s.t)), default=0))
+        numbers = int(a.number.max()) + 1 if len(a) else 1
+        self.agreement_ids = pa.array([f"a{k}" for k in range(numbers)])
+        starts = [int(s.t[0]) for s in self.slots if len(s.t)]
+        ends = [int(s.t[-1]) for s in self.slots if len(s.t)]
+        self.min_t = min(starts, default=0)
+        self.max_t = max(ends, default=0)
+        # Every date the log names: times of events, planned dates, days held, org days.
+        candidates = [self.min_t // DAY, self.max_t // DAY]
+        if n:
+            candidates += [int(c.on.max()) // DAY, int(c.held_day.max())]
+        self.day_lo = min(candidates)
+        day_hi = max(candidates) + 1
+        table = np.arange(self.day_lo, day_hi + 1, dtype=np.int64).astype("datetime64[D]")
+        self.day_names = pa.array(np.datetime_as_string(table, unit="D").astype(object))
 
     # -- small string helpers -------------------------------------------------------------
 
@@ -182,25 +233,21 @@ class _Builder:
         text = pc.utf8_lpad(pc.cast(self.pa.array(nums), self.pa.string()), width, "0")
         return pc.binary_join_element_wise(prefix, text, "")
 
-    def person(self, nums: I64) -> Any:
-        return self.actor(np.ones(len(nums), dtype=np.int64), nums)
+    def take(self, table: Any, index: I64) -> Any:
+        return self.pc.take(table, self.pa.array(index))
 
-    def actor(self, kind: I64, nums: I64) -> Any:
-        """Actor ids: kind 0 system, 1 person, 2 manager, 3 coach (one lookup in one table)."""
-        index = self.actor_offset[kind] + np.maximum(nums, 0)
-        return self.pc.take(self.actor_table, self.pa.array(index))
+    def actor(self, kind: I64 | int, nums: I64) -> I64:
+        """Actor index: kind 0 system, 1 person, 2 manager, 3 coach (one table for all)."""
+        result: I64 = self.actor_offset[kind] + np.maximum(nums, 0)
+        return result
 
-    def json_id(self, kind: I64, nums: I64) -> Any:
+    def json_id(self, kind: I64 | int, nums: I64) -> Any:
         """``"id"`` or ``null`` for each (kind, number); number -1 means nobody."""
         index = np.where(nums < 0, 0, self.actor_offset[kind] + np.maximum(nums, 0))
-        return self.pc.take(self.quoted_table, self.pa.array(index))
+        return self.take(self.quoted_table, index)
 
     def days(self, day: I64) -> Any:
-        lo = int(day.min()) if len(day) else 0
-        hi = int(day.max()) if len(day) else 0
-        table = np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]")
-        names = self.pa.array(np.datetime_as_string(table, unit="D").astype(object))
-        return self.pc.take(names, self.pa.array(day - lo))
+        return self.take(self.day_names, day - self.day_lo)
 
     def iso(self, t: I64) -> Any:
         """``YYYY-MM-DDTHH:MM:SS+00:00``, as ``datetime.isoformat`` writes an aware UTC time.
@@ -208,11 +255,13 @@ class _Builder:
         Simulated times are whole minutes, so the time of day comes from a 1,440-entry table.
         """
         day, second = np.divmod(t, DAY)
-        clock = self.pc.take(self.clock_table, self.pa.array(second // MINUTE))
-        return self.pc.binary_join_element_wise(self.days(day), clock, "")
+        return self.join(self.days(day), self.take(self.clock_table, second // MINUTE))
 
     def join(self, *parts: Any) -> Any:
         return self.pc.binary_join_element_wise(*parts, "")
+
+    def constant(self, text: str, n: int) -> Any:
+        return self.pa.repeat(self.pa.scalar(text, self.pa.string()), n)
 
     def participant(self, rows: I64, slot: I64 | int) -> tuple[I64, I64]:
         """(actor kind, number) of participant *slot* (0 employee, 1 partner, 2 coach)."""
@@ -223,51 +272,48 @@ class _Builder:
         num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]], c.coach[rows])
         return kind, num
 
-    def agreement_list(self, rows: I64, agreement_rows: I64, counts: I64, carried: bool) -> Any:
+    def agreement_list(self, agreement_rows: I64, counts: I64, carried: bool) -> Any:
         """``[{...},{...}]`` per row: the agreements *agreement_rows*, grouped by *counts*."""
         pa, pc = self.pa, self.pc
         a = self.sim.agreements
         c = self.sim.conversations
         src = a.conv[agreement_rows]
-        number = pc.cast(pa.array(a.number[agreement_rows]), pa.string())
-        pattern = c.pattern[src]
-        owner_names = np.array(["employee", "both", "manager", "coach", "peer"], dtype=object)
+        number = self.take(self.agreement_ids, a.number[agreement_rows])
+        owner_names = pa.array(["employee", "both", "manager", "coach", "peer"])
         owner_code = np.where(
-            (a.owner[agreement_rows] == 2) & (pattern == 1), 4, a.owner[agreement_rows]
+            (a.owner[agreement_rows] == 2) & (c.pattern[src] == 1), 4, a.owner[agreement_rows]
         )
-        owner = pc.take(pa.array(owner_names), pa.array(owner_code))
         theme_code = np.where(
             a.theme[agreement_rows] < 0, len(self.theme_json) - 1, a.theme[agreement_rows]
         )
-        theme = pc.take(self.theme_json, pa.array(theme_code))
         if carried:
-            origin = self.join('"', self.ids("c", src, 8), "#a", number, '"')
+            origin = self.join('"', self.take(self.conv_ids, src), "#", number, '"')
         else:
-            origin = pa.array(np.full(len(agreement_rows), "null", dtype=object), pa.string())
+            origin = self.constant("null", len(agreement_rows))
         items = self.join(
             '{"carried_from":',
             origin,
-            ',"due":null,"id":"a',
+            ',"due":null,"id":"',
             number,
             '","owner":"',
-            owner,
+            self.take(owner_names, owner_code),
             '","status":"open","text":"',
             _AGREEMENT_TEXT,
             '","theme":',
-            theme,
+            self.take(self.theme_json, theme_code),
             "}",
         )
-        offsets = np.zeros(len(rows) + 1, dtype=np.int32)
+        offsets = np.zeros(len(counts) + 1, dtype=np.int32)
         np.cumsum(counts, out=offsets[1:])
         lists = pa.ListArray.from_arrays(pa.array(offsets), items)
         return self.join("[", pc.binary_join(lists, ","), "]")
 
     # -- one window ------------------------------------------------------------------------
 
-    def table(self, a: int, b: int) -> Any:
-        """The events with ``a <= at < b`` (seconds), sorted, as an Arrow table."""
+    def table(self, a: int, b: int) -> tuple[Any, I64] | None:
+        """The events with ``a <= at < b`` (seconds), sorted, as an Arrow table; and ``at``."""
         pa = self.pa
-        parts: list[dict[str, Any]] = []
+        parts: list[_Part] = []
         for slot in self.slots:
             t, rows, sub = slot.window(a, b)
             if not len(t):
@@ -280,28 +326,30 @@ class _Builder:
                 parts.append(self.conversation_part(slot.kind, t, rows, sub))
         if not parts:
             return None
-        at = np.concatenate([p["at"] for p in parts])
-        skind = np.concatenate([p["skind"] for p in parts])
-        snum = np.concatenate([p["snum"] for p in parts])
-        version = np.concatenate([p["version"] for p in parts])
-        order = np.lexsort((version, snum, skind, at))
+        at = np.concatenate([p.at for p in parts])
+        stream = np.concatenate([p.stream for p in parts])
+        version = np.concatenate([p.version for p in parts])
+        key = pack(at - a, stream, version)
+        order = (
+            stable_order(key) if key is not None else np.lexsort((version, stream, at))
+        ).astype(np.int64)
+        at = at[order]
+        stream = stream[order]
+        data = pa.concat_arrays([p.data for p in parts])
+        actors = np.concatenate([p.actor for p in parts])
         table = pa.table(
             {
-                "stream": pa.concat_arrays([p["stream"] for p in parts]),
-                "version": pa.array(version.astype(np.int32)),
-                "type": pa.concat_arrays([p["type"] for p in parts]),
+                "stream": self.take(self.streams, stream),
+                "version": pa.array(version[order].astype(np.int32)),
+                "type": self.take(self.types, np.concatenate([p.code for p in parts])[order]),
                 "at": pa.array(at * 1_000_000, pa.timestamp("us", tz="UTC")),
-                "actor": pa.concat_arrays([p["actor"] for p in parts]),
-                "data": pa.concat_arrays([p["data"] for p in parts]),
+                "actor": self.take(self.actor_table, actors[order]),
+                "data": self.take(data, order),
             }
         )
-        return table.take(pa.array(order))
+        return table, at
 
-    def _types(self, code: int | I64, n: int) -> Any:
-        codes = np.broadcast_to(np.asarray(code, dtype=np.int64), (n,))
-        return self.pc.take(self.pa.array(list(EVENT_TYPES)), self.pa.array(codes))
-
-    def conversation_part(self, kind: int, t: I64, rows: I64, sub: I64) -> dict[str, Any]:
+    def conversation_part(self, kind: int, t: I64, rows: I64, sub: I64) -> _Part:
         pa = self.pa
         c = self.sim.conversations
         n = len(rows)
@@ -319,12 +367,11 @@ class _Builder:
             version = 3 + sub
             reason = c.resched_reason[rows, sub]
             actor = self.participant(rows, np.where(reason == 0, 0, 1))
-            names = pa.array(["absence", "no_time"])
             data = self.join(
                 '{"on":"',
                 self.iso(c.on[rows, sub + 1]),
                 '","reason":"',
-                self.pc.take(names, pa.array(reason)),
+                self.take(pa.array(["absence", "no_time"]), reason),
                 '"}',
             )
         elif kind == T_HELD:
@@ -335,10 +382,8 @@ class _Builder:
             version = 3 + r
             reason = c.reason[rows]
             actor = self.participant(rows, np.where(reason == 3, 1, c.initiator[rows]))
-            data = self.join(
-                '{"reason":"',
-                self.pc.take(pa.array(list(NOT_HELD_REASONS)), pa.array(reason)),
-                '"}',
+            data = self.take(
+                pa.array([f'{{"reason":"{name}"}}' for name in NOT_HELD_REASONS]), reason
             )
         elif kind == T_DRAFT:
             version = 4 + r
@@ -348,10 +393,10 @@ class _Builder:
             agreement_rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(
                 int(counts.sum())
             )
-            medium = self.pc.if_else(pa.array(c.paper[rows]), "paper", "digital")
+            medium = self.take(pa.array(["digital", "paper"]), c.paper[rows].astype(np.int64))
             data = self.join(
                 '{"agreements":',
-                self.agreement_list(rows, agreement_rows, counts, False),
+                self.agreement_list(agreement_rows, counts, False),
                 ',"answers":{},"content_on_paper":false,"medium":"',
                 medium,
                 '","revision":1,"summary":"","themes":[]}',
@@ -359,34 +404,23 @@ class _Builder:
         elif kind == T_CONFIRM:
             version = 5 + r + sub
             actor = self.participant(rows, c.confirm_slot[rows, sub])
-            data = pa.array(np.full(n, '{"revision":1}', dtype=object), pa.string())
+            data = self.constant('{"revision":1}', n)
         else:  # agreed
             version = 5 + r + c.n_parts[rows]
             actor = self.participant(rows, c.confirm_slot[rows, c.n_parts[rows] - 1])
-            data = pa.array(np.full(n, '{"revision":1}', dtype=object), pa.string())
-        return {
-            "at": t,
-            "skind": np.ones(n, dtype=np.int64),
-            "snum": rows,
-            "version": version,
-            "stream": self.join("conversation:", self.ids("c", rows, 8)),
-            "type": self._types(kind, n),
-            "actor": self.actor(*actor),
-            "data": data,
-        }
+            data = self.constant('{"revision":1}', n)
+        return _Part(t, rows + 1, version, kind, self.actor(*actor), data)
 
     def requested(self, rows: I64) -> Any:
         pa, pc = self.pa, self.pc
         c = self.sim.conversations
         a = self.sim.agreements
         pattern = c.pattern[rows]
-        employee = self.json_id(np.ones(len(rows), dtype=np.int64), c.person[rows])
+        employee = self.json_id(1, c.person[rows])
         partner = self.json_id(*self.participant(rows, 1))
-        coach_id = self.json_id(*self.participant(rows, 2))
-        three = pa.array(pattern == 2)
-        role = pc.take(pa.array(["manager", "peer", "manager"]), pa.array(pattern))
-        coach_part = pc.if_else(three, self.join(',{"person":', coach_id, ',"role":"coach"}'), "")
-        participants = self.join(
+        three = pattern == 2
+        role = self.take(pa.array(["manager", "peer", "manager"]), pattern)
+        pieces = [
             '[{"person":',
             employee,
             ',"role":"employee"},{"person":',
@@ -394,116 +428,119 @@ class _Builder:
             ',"role":"',
             role,
             '"}',
-            coach_part,
-            "]",
-        )
-        prep = self.preparer[c.kind[rows]]
-        nulls = pa.nulls(len(rows), pa.string())
-        pieces = [
-            pc.if_else(pa.array(prep[:, 0]), employee, nulls),
-            pc.if_else(pa.array(prep[:, 1]), partner, nulls),
-            pc.if_else(pa.array(prep[:, 2] & (pattern == 2)), coach_id, nulls),
         ]
-        preparers = self.join(
-            "[", pc.binary_join_element_wise(*pieces, ",", null_handling="skip"), "]"
-        )
-        team = pc.take(self.team_table, pa.array(c.team[rows]))
+        coach_id = None
+        if three.any():
+            coach_id = self.json_id(*self.participant(rows, 2))
+            pieces.append(
+                pc.if_else(
+                    pa.array(three), self.join(',{"person":', coach_id, ',"role":"coach"}'), ""
+                )
+            )
+        pieces.append("]")
+        participants = self.join(*pieces)
+        prep = self.preparer[c.kind[rows]]
+        prep[:, 2] &= three
+        if prep[:, :2].all() and not prep[:, 2].any():
+            preparers = self.join("[", employee, ",", partner, "]")
+        else:
+            # (Not binary_join_element_wise(null_handling="skip"): pyarrow 26 drops rows there.)
+            comma = pa.array(["", ","])
+            first = prep[:, 0] & (prep[:, 1] | prep[:, 2])
+            second = prep[:, 1] & prep[:, 2]
+            preparers = self.join(
+                "[",
+                pc.if_else(pa.array(prep[:, 0]), employee, ""),
+                self.take(comma, first.astype(np.int64)),
+                pc.if_else(pa.array(prep[:, 1]), partner, ""),
+                self.take(comma, second.astype(np.int64)),
+                pc.if_else(pa.array(prep[:, 2]), coach_id, "") if coach_id is not None else "",
+                "]",
+            )
         lo = np.searchsorted(a.carried_conv, rows, side="left")
         hi = np.searchsorted(a.carried_conv, rows, side="right")
         counts = hi - lo
         carried_idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(
             int(counts.sum())
         )
-        carried = self.agreement_list(rows, a.carried_row[carried_idx], counts, True)
+        carried = self.agreement_list(a.carried_row[carried_idx], counts, True)
         return self.join(
             '{"carried_forward":',
             carried,
             ',"cycle":"',
             self.cycle_key,
             '","kind":"',
-            pc.take(self.kind_ids, pa.array(c.kind[rows])),
+            self.take(self.kind_ids, c.kind[rows]),
             '","participants":',
             participants,
             ',"pattern":"',
-            pc.take(pa.array(["employee_manager", "peer", "three_party"]), pa.array(pattern)),
+            self.take(pa.array(["employee_manager", "peer", "three_party"]), pattern),
             '","preparers":',
             preparers,
             ',"team":',
-            team,
+            self.take(self.team_table, c.team[rows]),
             ',"themes":[]}',
         )
 
-    def update_part(self, t: I64, rows: I64) -> dict[str, Any]:
+    def update_part(self, t: I64, rows: I64) -> _Part:
         pa = self.pa
         a = self.sim.agreements
         conv = a.conv[rows]
-        n = len(rows)
-        status = self.pc.take(pa.array(["open", "done", "dropped"]), pa.array(a.status[rows]))
         data = self.join(
-            '{"agreement":"a',
-            self.pc.cast(pa.array(a.number[rows]), pa.string()),
+            '{"agreement":"',
+            self.take(self.agreement_ids, a.number[rows]),
             '","note":"","status":"',
-            status,
+            self.take(pa.array(["open", "done", "dropped"]), a.status[rows]),
             '"}',
         )
-        return {
-            "at": t,
-            "skind": np.ones(n, dtype=np.int64),
-            "snum": conv,
-            "version": a.version[rows],
-            "stream": self.join("conversation:", self.ids("c", conv, 8)),
-            "type": self._types(T_UPDATE, n),
-            "actor": self.actor(np.ones(n, dtype=np.int64), self.sim.conversations.person[conv]),
-            "data": data,
-        }
+        actor = self.actor(1, self.sim.conversations.person[conv])
+        return _Part(t, conv + 1, a.version[rows], T_UPDATE, actor, data)
 
-    def org_part(self, t: I64, rows: I64) -> dict[str, Any]:
-        pa, pc = self.pa, self.pc
+    def org_part(self, t: I64, rows: I64) -> _Part:
+        """``person.joined``/``left``/``moved`` and ``manager.changed``, as the service writes."""
+        pa = self.pa
         ev = self.sim.org.events
-        n = len(rows)
         kind = ev["type"][rows]
-        person = self.json_id(np.ones(n, dtype=np.int64), ev["person"][rows])
-        day = self.days(ev["day"][rows])
-        team = pc.take(self.team_table, pa.array(ev["team"][rows]))
-        prev_team = pc.take(self.team_table, pa.array(ev["prev_team"][rows]))
-        two = np.full(n, 2, dtype=np.int64)
-        manager = self.json_id(two, ev["manager"][rows])
-        prev_manager = self.json_id(two, ev["prev_manager"][rows])
-        reason = pc.take(pa.array(["moved", "replaced"]), pa.array(ev["reason"][rows]))
-        joined = self.join('{"hired_on":"', day, '","person":', person, ',"team":', team, "}")
-        left = self.join('{"left_on":"', day, '","person":', person, "}")
-        changed = self.join(
-            '{"manager":',
-            manager,
-            ',"on":"',
-            day,
-            '","person":',
-            person,
-            ',"previous_manager":',
-            prev_manager,
-            ',"previous_team":',
-            prev_team,
-            ',"reason":"',
-            reason,
-            '","team":',
-            team,
-            "}",
+        group = stable_order(kind)
+        texts = []
+        for code in (ORG_JOINED, ORG_LEFT, ORG_MOVED, ORG_MANAGER_CHANGED):
+            these = rows[group[kind[group] == code]]
+            if not len(these):
+                continue
+            on = self.days(ev["day"][these])
+            team = self.take(self.team_table, ev["team"][these])
+            if code == ORG_MANAGER_CHANGED:
+                texts.append(
+                    self.join(
+                        '{"manager":',
+                        self.json_id(2, ev["manager"][these]),
+                        ',"on":"',
+                        on,
+                        '","previous":',
+                        self.json_id(2, ev["previous"][these]),
+                        ',"team":',
+                        team,
+                        "}",
+                    )
+                )
+                continue
+            person = self.json_id(1, ev["person"][these])
+            if code == ORG_LEFT:
+                texts.append(self.join('{"on":"', on, '","person":', person, "}"))
+            else:
+                texts.append(self.join('{"on":"', on, '","person":', person, ',"team":', team, "}"))
+        inverse = np.empty(len(rows), dtype=np.int64)
+        inverse[group] = np.arange(len(rows), dtype=np.int64)
+        data = self.take(pa.concat_arrays(texts), inverse)
+        n = len(rows)
+        return _Part(
+            t,
+            np.zeros(n, dtype=np.int64),
+            self.org_version[rows],
+            T_JOINED + kind,
+            np.zeros(n, dtype=np.int64),
+            data,
         )
-        data = pc.if_else(
-            pa.array(kind == ORG_JOINED),
-            joined,
-            pc.if_else(pa.array(kind == ORG_LEFT), left, changed),
-        )
-        return {
-            "at": t,
-            "skind": np.zeros(n, dtype=np.int64),
-            "snum": np.zeros(n, dtype=np.int64),
-            "version": self.org_version[rows],
-            "stream": pa.array(np.full(n, self.org_stream, dtype=object), pa.string()),
-            "type": self._types(T_JOINED + kind, n),
-            "actor": pa.array(np.full(n, "system", dtype=object), pa.string()),
-            "data": data,
-        }
 
 
 def count_events(sim: Simulation) -> int:
@@ -519,19 +556,10 @@ def count_events(sim: Simulation) -> int:
     )
 
 
-def event_tables(
-    sim: Simulation, *, rows_per_chunk: int = 150_000, threads: int | None = None
-) -> Iterator[Any]:
-    """The event log as Arrow tables in ``at`` order, each a run of whole calendar months.
-
-    A chunk holds about *rows_per_chunk* events (at least one month), which bounds memory;
-    *threads* chunks are built at once (default: the number of CPUs). The output does not
-    depend on *threads*.
-    """
-    threads = threads if threads is not None else (os.cpu_count() or 1)
-    builder = _Builder(sim)
+def _windows(builder: _Builder, rows_per_chunk: int) -> list[tuple[int, int]]:
+    """Runs of whole calendar months holding about *rows_per_chunk* events each."""
     if builder.max_t <= 0 and builder.min_t <= 0:
-        return
+        return []
     first = np.datetime64(builder.min_t // DAY, "D").astype("datetime64[M]")
     last = np.datetime64(builder.max_t // DAY, "D").astype("datetime64[M]")
     months = np.arange(first, last + 2)
@@ -547,25 +575,56 @@ def event_tables(
             b += 1
         windows.append((bounds[a], bounds[b]))
         a = b
+    return windows
+
+
+def _chunks(
+    builder: _Builder, rows_per_chunk: int, threads: int | None
+) -> Iterator[tuple[Any, I64]]:
+    """(table, ``at`` in seconds) per window, in order; *threads* windows built at once."""
+    threads = threads if threads is not None else (os.cpu_count() or 1)
+    windows = _windows(builder, rows_per_chunk)
     if threads <= 1:
         for a, b in windows:
-            table = builder.table(a, b)
-            if table is not None:
-                yield table
+            chunk = builder.table(a, b)
+            if chunk is not None:
+                yield chunk
         return
     # Arrow's and NumPy's kernels release the GIL: build the next chunks while one is consumed.
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        pending: deque[Future[Any]] = deque()
+        pending: deque[Future[tuple[Any, I64] | None]] = deque()
         for a, b in windows:
             pending.append(pool.submit(builder.table, a, b))
             if len(pending) > threads:
-                table = pending.popleft().result()
-                if table is not None:
-                    yield table
+                chunk = pending.popleft().result()
+                if chunk is not None:
+                    yield chunk
         while pending:
-            table = pending.popleft().result()
-            if table is not None:
-                yield table
+            chunk = pending.popleft().result()
+            if chunk is not None:
+                yield chunk
+
+
+def event_tables(
+    sim: Simulation, *, rows_per_chunk: int = 150_000, threads: int | None = None
+) -> Iterator[Any]:
+    """The event log as Arrow tables in ``at`` order, each a run of whole calendar months.
+
+    A chunk holds about *rows_per_chunk* events (at least one month), which bounds memory;
+    *threads* chunks are built at once (default: the number of CPUs). The output does not
+    depend on *threads*.
+    """
+    for table, _ in _chunks(_Builder(sim), rows_per_chunk, threads):
+        yield table
+
+
+#: Parquet settings, chosen by measurement (bench/simulate.py): dictionary pages only for the
+#: columns that repeat, Snappy (fast, read everywhere), statistics only where they help.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "snappy",
+    "use_dictionary": ["stream", "type", "actor"],
+    "write_statistics": ["version", "type", "at"],
+}
 
 
 def write_events(
@@ -579,7 +638,8 @@ def write_events(
 
     *progress* is called with the number of events after each chunk. Same simulation, same
     bytes. Files are written under a temporary name and renamed at the end, so a failed run
-    leaves no partial log behind.
+    leaves no partial log behind. Each chunk is one Parquet row group; the next chunks are
+    built while one is written.
     """
     pa = _pa()
     import pyarrow.csv as pacsv
@@ -604,22 +664,20 @@ def write_events(
             ("data", pa.string()),
         ]
     )
-    builder_iso = _Builder(sim).iso if "csv" in formats else None
+    builder = _Builder(sim)
     try:
-        for table in event_tables(sim):
+        for table, seconds in _chunks(builder, 150_000, None):
             if "parquet" in formats:
                 if parquet_writer is None:
                     parquet_writer = pq.ParquetWriter(
-                        temps["parquet"], table.schema, compression="zstd"
+                        temps["parquet"], table.schema, **PARQUET_OPTIONS
                     )
-                parquet_writer.write_table(table)
+                parquet_writer.write_table(table, row_group_size=table.num_rows)
             if "csv" in formats:
-                assert builder_iso is not None
-                seconds = table.column("at").cast(pa.int64()).to_numpy() // 1_000_000
-                text = table.set_column(3, "at", builder_iso(seconds))
+                text = table.set_column(3, "at", builder.iso(seconds))
                 if csv_writer is None:
                     csv_writer = pacsv.CSVWriter(str(temps["csv"]), csv_schema)
-                csv_writer.write_table(text.cast(csv_schema))
+                csv_writer.write_table(text)
             if progress is not None:
                 progress(table.num_rows)
     except BaseException:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from ..planning import add_months
 from .engine import DAY, Simulation
-from .org import FAR_FUTURE, ORG_MANAGER_CHANGED, day_number
+from .org import FAR_FUTURE, day_number
 
 __all__ = ["summarise", "write_metrics"]
 
@@ -271,14 +271,13 @@ def _manager_effect(sim: Simulation) -> dict[str, Any]:
     for label, mask in (("manager_changed", changed), ("same_manager", ~changed)):
         result[f"days_between_{label}"] = _stats(gaps[mask], k, len(np.unique(people[mask])))
     # Coverage in each year for people whose manager changed in it, and for the others.
-    ev = org.events
     per_year = []
     for name, a_day, b_day in _periods(sim):
         last = b_day - 1
         employed = (org.hired <= last) & (last < org.left)
         changed_p = np.zeros(org.n_people, dtype=bool)
-        sel = (ev["type"] == ORG_MANAGER_CHANGED) & (ev["day"] >= a_day) & (ev["day"] < b_day)
-        changed_p[ev["person"][sel]] = True
+        sel = (org.change_day >= a_day) & (org.change_day < b_day)
+        changed_p[org.change_person[sel]] = True
         had = np.zeros(org.n_people, dtype=bool)
         in_period = c.held & (c.held_day >= a_day) & (c.held_day < b_day)
         had[c.person[in_period]] = True

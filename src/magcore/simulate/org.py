@@ -22,10 +22,12 @@ from ..planning import add_months
 from .config import SimulationConfig
 
 __all__ = [
+    "EVENT_COLUMNS",
     "FAR_FUTURE",
     "ORG_JOINED",
     "ORG_LEFT",
     "ORG_MANAGER_CHANGED",
+    "ORG_MOVED",
     "OrgHistory",
     "day_number",
     "simulate_org",
@@ -38,8 +40,11 @@ BOOL = npt.NDArray[np.bool_]
 FAR_FUTURE = 2**31 - 1
 _EPOCH = date(1970, 1, 1)
 
-ORG_JOINED, ORG_LEFT, ORG_MANAGER_CHANGED = 0, 1, 2
-REASON_MOVED, REASON_REPLACED = 0, 1
+#: Organisation event codes: ``person.joined``, ``person.left``, ``person.moved`` (with the
+#: person) and ``manager.changed`` (a team's manager; person -1), as the service writes them.
+ORG_JOINED, ORG_LEFT, ORG_MOVED, ORG_MANAGER_CHANGED = 0, 1, 2, 3
+#: The columns of :attr:`OrgHistory.events`.
+EVENT_COLUMNS = ("type", "day", "person", "team", "manager", "previous")
 
 
 def day_number(day: date) -> int:
@@ -67,7 +72,10 @@ class OrgHistory:
     pilot: BOOL
     n_managers: int
     events: dict[str, I64]
-    """Columnar org events: type, day, person, team, prev_team, manager, prev_manager, reason."""
+    """Columnar org events (:data:`EVENT_COLUMNS`; -1 where a column does not apply)."""
+    change_person: I64
+    change_day: I64
+    """Every change of someone's manager (a move or a new team manager): who and when."""
 
     @property
     def n_people(self) -> int:
@@ -137,30 +145,16 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
     tm_t = [np.arange(n_teams, dtype=np.int64)]
     tm_d = [np.zeros(n_teams, dtype=np.int64)]
     tm_m = [manager_now.copy()]
-    ev: dict[str, list[I64]] = {
-        k: []
-        for k in ("type", "day", "person", "team", "prev_team", "manager", "prev_manager", "reason")
-    }
+    ev: dict[str, list[I64]] = {k: [] for k in EVENT_COLUMNS}
+    changes: dict[str, list[I64]] = {"person": [], "day": []}
 
-    def emit(
-        kind: int,
-        day: I64,
-        person: I64,
-        team: I64,
-        prev_team: I64,
-        manager: I64,
-        prev_manager: I64,
-        reason: int,
-    ) -> None:
-        n = len(day)
-        ev["type"].append(np.full(n, kind, dtype=np.int64))
+    def emit(kind: int, day: I64, person: I64, team: I64, manager: I64, previous: I64) -> None:
+        ev["type"].append(np.full(len(day), kind, dtype=np.int64))
         ev["day"].append(day)
         ev["person"].append(person)
         ev["team"].append(team)
-        ev["prev_team"].append(prev_team)
         ev["manager"].append(manager)
-        ev["prev_manager"].append(prev_manager)
-        ev["reason"].append(np.full(n, reason, dtype=np.int64))
+        ev["previous"].append(previous)
 
     active = np.ones(n0, dtype=bool)
     left_now = np.full(n0, FAR_FUTURE, dtype=np.int64)
@@ -217,63 +211,49 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
         hire_day = a + rng.integers(0, length, n_join)
         join_team = rng.integers(0, n_teams, n_join).astype(np.int64)
 
-        # -- manager changes caused by replacements, for everyone in the team on that day
+        # -- who gets another manager this month: everyone in a team on its replacement day,
+        # and movers whose new team's manager differs from the old one's (for the metrics)
         stay_still = stayers[~moving]
         t_still = team_now[stay_still]
         hit = rep_day_of[t_still] < FAR_FUTURE
-        aff_p = [stay_still[hit]]
-        aff_t = [t_still[hit]]
+        aff_p, aff_d = [stay_still[hit]], [rep_day_of[t_still[hit]]]
         t_leave = team_now[leavers]
         hit = rep_day_of[t_leave] < leave_day
         aff_p.append(leavers[hit])
-        aff_t.append(t_leave[hit])
+        aff_d.append(rep_day_of[t_leave[hit]])
         hit = rep_day_of[old_team] < move_day
         aff_p.append(movers[hit])
-        aff_t.append(old_team[hit])
+        aff_d.append(rep_day_of[old_team[hit]])
         hit = (rep_day_of[new_team] >= move_day) & (rep_day_of[new_team] < FAR_FUTURE)
         aff_p.append(movers[hit])
-        aff_t.append(new_team[hit])
+        aff_d.append(rep_day_of[new_team[hit]])
         hit = (rep_day_of[join_team] > hire_day) & (rep_day_of[join_team] < FAR_FUTURE)
         aff_p.append(joiners[hit])
-        aff_t.append(join_team[hit])
-        ap = np.concatenate(aff_p)
-        at = np.concatenate(aff_t)
-        emit(
-            ORG_MANAGER_CHANGED,
-            rep_day_of[at],
-            ap,
-            at,
-            at,
-            new_manager_of[at],
-            manager_now[at],
-            REASON_REPLACED,
-        )
-        # -- manager changes caused by moves (unless both teams are self-steering)
+        aff_d.append(rep_day_of[join_team[hit]])
         before = _manager_at(old_team, move_day, rep_day_of, new_manager_of, manager_now)
         after = _manager_at(new_team, move_day, rep_day_of, new_manager_of, manager_now)
         differs = before != after
+        aff_p.append(movers[differs])
+        aff_d.append(move_day[differs])
+        changes["person"].extend(aff_p)
+        changes["day"].extend(aff_d)
+
+        # -- the events, in the shapes the application service writes
+        none = np.full(len(replaced), -1, dtype=np.int64)
         emit(
             ORG_MANAGER_CHANGED,
-            move_day[differs],
-            movers[differs],
-            new_team[differs],
-            old_team[differs],
-            after[differs],
-            before[differs],
-            REASON_MOVED,
+            rep_day_of[replaced],
+            none,
+            replaced.astype(np.int64),
+            new_manager_of[replaced],
+            manager_now[replaced],
         )
+        none = np.full(len(movers), -1, dtype=np.int64)
+        emit(ORG_MOVED, move_day, movers, new_team, none, none)
         none = np.full(len(leavers), -1, dtype=np.int64)
-        emit(ORG_LEFT, leave_day, leavers, t_leave, t_leave, none, none, 0)
-        emit(
-            ORG_JOINED,
-            hire_day,
-            joiners,
-            join_team,
-            join_team,
-            _manager_at(join_team, hire_day, rep_day_of, new_manager_of, manager_now),
-            np.full(n_join, -1, np.int64),
-            0,
-        )
+        emit(ORG_LEFT, leave_day, leavers, t_leave, none, none)
+        none = np.full(n_join, -1, dtype=np.int64)
+        emit(ORG_JOINED, hire_day, joiners, join_team, none, none)
 
         # -- apply the month
         left_now[leavers] = leave_day
@@ -303,6 +283,10 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
     tkey = _key(tt_all, td_all)
     torder = np.argsort(tkey, kind="stable")
     events = {k: (np.concatenate(v) if v else np.zeros(0, np.int64)) for k, v in ev.items()}
+    change_day = np.concatenate(changes["day"]) if changes["day"] else np.zeros(0, np.int64)
+    change_person = (
+        np.concatenate(changes["person"]) if changes["person"] else np.zeros(0, np.int64)
+    )
     return OrgHistory(
         start_day=start,
         end_day=bounds[-1],
@@ -316,4 +300,6 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
         pilot=np.asarray(pilot, dtype=bool),
         n_managers=n_managers,
         events=events,
+        change_person=change_person,
+        change_day=change_day,
     )

@@ -1,0 +1,57 @@
+"""Fast stable orderings of integer columns (an internal helper of the simulator).
+
+NumPy's stable ``argsort`` of 64-bit integers is a merge sort; packing each key with its
+position into one 64-bit number and sorting that with the (SIMD) quicksort gives the same,
+stable order several times faster. When the keys do not leave room for the position, the
+helpers fall back to ``argsort(kind="stable")`` / ``lexsort``: same result, only slower.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["pack", "stable_order"]
+
+I64 = npt.NDArray[np.int64]
+
+
+def _bits(n: int) -> int:
+    return max(1, int(n - 1).bit_length())
+
+
+def stable_order(key: I64) -> I64:
+    """The indices that sort *key* ascending, ties in their original order."""
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = int(key.min())
+    span = int(key.max()) - low
+    bits = _bits(n)
+    if span.bit_length() + bits > 63:
+        result: I64 = np.argsort(key, kind="stable").astype(np.int64)
+        return result
+    packed = ((key - low) << bits) | np.arange(n, dtype=np.int64)
+    packed.sort()
+    out: I64 = packed & ((1 << bits) - 1)
+    return out
+
+
+def pack(*keys: I64) -> I64 | None:
+    """One int64 key ordering like ``lexsort(reversed(keys))`` (first key most significant).
+
+    ``None`` when the keys' ranges do not fit in 63 bits together; keys must be non-negative.
+    """
+    total = 0
+    widths = []
+    for key in keys:
+        width = max(1, int(key.max()).bit_length()) if len(key) else 1
+        widths.append(width)
+        total += width
+    if total > 63:
+        return None
+    result = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, width in zip(keys, widths, strict=True):
+        result <<= width
+        result |= key
+    return result
