@@ -30,7 +30,7 @@ def test_there_are_hookspecs_to_document() -> None:
     """The spec module is read correctly (so the next test cannot pass vacuously)."""
     specs = _hookspecs()
     assert "magcore_register_cycles" in specs
-    assert specs["magcore_check_record"] == ["record", "form", "conversation"]
+    assert specs["magcore_check_record"] == ["record", "form", "conversation", "actor", "language"]
 
 
 @pytest.mark.parametrize("name", sorted(_hookspecs()))

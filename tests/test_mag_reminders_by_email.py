@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from magcore.forms import example_answers
+
 pytest.importorskip("aiosmtpd")
 magcore_amsterdam = pytest.importorskip("magcore_amsterdam")
 magcore_email = pytest.importorskip("magcore_email")
@@ -116,7 +118,11 @@ def test_agreements_from_last_time_arrive_once_without_their_text(inbox) -> None
     secret = "Gesprek met bedrijfsarts over rugklachten"
     svc.execute(
         "c1",
-        DraftRecord(actor=manager, agreements=[Agreement(id="a1", text=secret, owner="employee")]),
+        DraftRecord(
+            actor=manager,
+            agreements=[Agreement(id="a1", text=secret, owner="employee")],
+            answers=example_answers(svc.form("mag-agreement")),
+        ),
     )
     for person in (employee, manager):
         svc.execute("c1", ConfirmRecord(actor=person, revision=1))

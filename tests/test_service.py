@@ -10,10 +10,15 @@ from magcore import (
     Agreement,
     ConfirmRecord,
     ConflictError,
+    ConsentError,
     DraftRecord,
     FixedClock,
+    GrantSharing,
     MarkHeld,
     NotFoundError,
+    Participant,
+    RecordInvalidError,
+    RevokeSharing,
     State,
     TransitionError,
     get_plugin_manager,
@@ -188,3 +193,109 @@ def test_unknown_things_are_clear_errors(setup):
 
     with pytest.raises(StorageError, match="no installed plugin opens"):
         open_service("ftp://x", host=get_plugin_manager(load_entry_points=False))
+
+
+FORM = {
+    "id": "tiny-record",
+    "version": 1,
+    "purpose": "record",
+    "title": {"nl": "Verslag", "en": "Record"},
+    "schema": {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["summary"],
+        "properties": {"summary": {"type": "string", "minLength": 1, "maxLength": 500}},
+    },
+    "ui": {"fields": {"summary": {"label": {"nl": "Samenvatting", "en": "Summary"}}}},
+}
+
+
+class FormsAndChecks:
+    """A plugin with one record form and a check that wants the word 'samen'."""
+
+    @hookimpl
+    def magcore_register_forms(self, register):
+        register(FORM)
+
+    @hookimpl
+    def magcore_check_record(self, record, actor, language):
+        if "samen" not in record.get("summary", ""):
+            from magcore import Problem
+
+            return [Problem("/summary", f"{actor}: say what you do together ({language})")]
+        return None
+
+
+def checked_service():
+    host = get_plugin_manager(load_entry_points=False, extra=[("forms", FormsAndChecks())])
+    clock = FixedClock(datetime(2025, 1, 6, 9, tzinfo=UTC))
+    service = open_service("memory://", clock=clock, host=host, language="en")
+    data = __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
+    data["kinds"][0]["record_form"] = "tiny-record"
+    cycle = service.add_cycle(data)
+    people = (Participant("emp", "employee"), Participant("mgr", "manager"))
+    conv = service.request(cycle=cycle, kind="yearly", participants=people, actor="emp")
+    service.execute(conv.id, MarkHeld(actor="mgr", on=date(2025, 1, 7)))
+    return service, conv
+
+
+def test_record_answers_are_validated_against_the_kinds_form():
+    """Answers that do not fit the form are refused with every problem, and nothing is stored."""
+    service, conv = checked_service()
+    version = service.store.version(f"conversation:{conv.id}")
+    with pytest.raises(RecordInvalidError) as caught:
+        service.execute(conv.id, DraftRecord(actor="mgr", answers={"summary": "", "x": 1}))
+    assert [(p.pointer, p.message) for p in caught.value.problems] == [
+        ("/summary", 'Fill in "Summary".'),
+        ("/x", 'This form has no field called "x".'),
+    ]
+    assert service.store.version(f"conversation:{conv.id}") == version
+
+
+def test_check_hooks_see_actor_and_language_and_can_refuse():
+    """After the schema passes, every check plugin may object, in the service's language."""
+    service, conv = checked_service()
+    with pytest.raises(RecordInvalidError, match=r"mgr: say what you do together \(en\)"):
+        service.execute(conv.id, DraftRecord(actor="mgr", answers={"summary": "Goed gesprek"}))
+    conv = service.execute(
+        conv.id, DraftRecord(actor="mgr", answers={"summary": "We werken samen aan X"})
+    )
+    assert conv.record.answers["summary"] == "We werken samen aan X"
+
+
+def test_sharing_choices_through_the_service():
+    """Only the employee grants and revokes; choices are events in their own stream."""
+    service, _ = checked_service()
+    state = service.share(
+        GrantSharing(
+            actor="emp", person="emp", to="next_manager", what="agreements", purpose="handover"
+        )
+    )
+    (choice,) = state.choices.values()
+    assert choice.to == "next_manager"
+    with pytest.raises(ConsentError):
+        service.share(RevokeSharing(actor="mgr", person="emp", choice=choice.id))
+    service.share(RevokeSharing(actor="emp", person="emp", choice=choice.id))
+    assert service.sharing("emp").active(service.clock.now()) == ()
+
+
+def test_carried_agreements_keep_their_theme(setup):
+    """A carried-forward agreement keeps its text, owner, due date and theme."""
+    service, cycle, org, _, clock = setup
+    employee = first_employee(org)
+    participants = service.participants_for(org.id, cycle, "yearly", employee, on=date(2025, 1, 6))
+    first = service.request(cycle=cycle, kind="yearly", participants=participants, actor=employee)
+    agreement = Agreement(
+        id="a1", text="Cursus", owner="both", due=date(2025, 6, 1), theme="development"
+    )
+    hold_and_agree(service, first, (agreement,))
+    clock.advance(timedelta(days=30))
+    second = service.request(cycle=cycle, kind="yearly", participants=participants, actor=employee)
+    (carried,) = second.carried_forward
+    assert (carried.text, carried.owner.value, carried.due, carried.theme) == (
+        "Cursus",
+        "both",
+        date(2025, 6, 1),
+        "development",
+    )

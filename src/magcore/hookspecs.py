@@ -149,16 +149,19 @@ def magcore_open_store(url: str, settings: StoreSettings) -> Store | None:
 
 @hookspec
 def magcore_check_record(
-    record: Mapping[str, Any], form: Any, conversation: Any
+    record: Mapping[str, Any], form: Any, conversation: Any, actor: str, language: str
 ) -> Sequence[Problem] | None:
     """Return problems with *record* beyond its JSON Schema; ``None`` or ``[]`` if none.
 
-    Called before a record is stored. Any problem stops the store and is shown to the person who
-    wrote the record, with the field's JSON pointer.
+    Called by the service before a record (or a preparation) is stored, after the form's own
+    JSON Schema passed. Any problem stops the store and is shown to the person who wrote the
+    record, with the field's JSON pointer. Implementations take only the arguments they need.
 
-    :param record: the record's answers as plain JSON data.
-    :param form: the ``magcore.forms.FormDefinition`` the record follows, or ``None``.
+    :param record: the answers as plain JSON data.
+    :param form: the ``magcore.forms.FormDefinition`` the answers follow, or ``None``.
     :param conversation: the :class:`~magcore.conversation.Conversation` as it is now.
+    :param actor: the person writing.
+    :param language: ``nl`` or ``en``: the language to write problem messages in.
     """
 
 

@@ -278,13 +278,27 @@ class Hooks:
 
     # -- checks ----------------------------------------------------------------------------
 
-    def check_record(self, record: Mapping[str, Any], form: Any, conversation: Any) -> list[Any]:
+    def check_record(
+        self,
+        record: Mapping[str, Any],
+        form: Any,
+        conversation: Any,
+        *,
+        actor: str = "",
+        language: str = "nl",
+    ) -> list[Any]:
         """Problems every check plugin finds with *record* (a plugin's crash is a PluginError)."""
         from .errors import Problem
 
         problems: list[Any] = []
         caller = self._pm.hook.magcore_check_record
-        kwargs = {"record": record, "form": form, "conversation": conversation}
+        kwargs = {
+            "record": record,
+            "form": form,
+            "conversation": conversation,
+            "actor": actor,
+            "language": language,
+        }
         for impl in reversed(caller.get_hookimpls()):
             name = self._plugin_name(impl)
             try:

@@ -13,17 +13,28 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import attrs
+
 from .clock import Clock, SystemClock
 from .conversation import (
     Command,
     Conversation,
+    DraftRecord,
     RequestConversation,
+    SavePreparation,
     decide,
     replay,
     stream_of,
 )
-from .errors import ConflictError, NotFoundError, PluginError, TransitionError
-from .events import CommittedBatch, Event
+from .errors import (
+    ConflictError,
+    NotFoundError,
+    PluginError,
+    Problem,
+    RecordInvalidError,
+    TransitionError,
+)
+from .events import CommittedBatch, Event, thaw
 from .goals import Goal, GoalCommand, decide_goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition, ParticipantRole, Pattern
 from .model.organisation import Organisation
@@ -31,6 +42,9 @@ from .model.records import Agreement, Participant
 from .orgstream import org_stream, replay_organisation
 from .planning import CoverageReport, DueConversation, coverage, plan
 from .plugins import PluginHost, get_plugin_manager
+from .sharing import SharingCommand, SharingState, person_stream
+from .sharing import decide as decide_sharing
+from .sharing import replay as replay_sharing
 from .storage.base import Store, StoreSettings, StreamWrite
 
 __all__ = ["Service", "open_service", "org_stream"]
@@ -57,8 +71,10 @@ class Service:
         clock: Clock | None = None,
         new_id: Callable[[], str] = _new_id,
         origin: str = "api",
+        language: str = "nl",
     ) -> None:
         self.store = store
+        self.language = language
         self.host = host if host is not None else get_plugin_manager()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.new_id = new_id
@@ -70,6 +86,7 @@ class Service:
         for definition in contributed:
             self._cycles[definition.key] = definition
         self._organisations: dict[str, tuple[int, Organisation]] = {}
+        self._forms: dict[str, Any] | None = None
 
     # -- cycles ----------------------------------------------------------------------------
 
@@ -94,6 +111,78 @@ class Service:
             known = ", ".join(sorted(self._cycles)) or "none"
             raise NotFoundError(f"unknown cycle {key!r} (known: {known})")
         return max(versions, key=lambda d: d.version)
+
+    # -- forms -----------------------------------------------------------------------------
+
+    @property
+    def forms(self) -> Mapping[str, Any]:
+        """Every form the plugins contribute, by id (the newest version of each)."""
+        if self._forms is None:
+            contributed = self.host.hooks.forms()
+            self.plugin_failures.extend(contributed.problems)
+            newest: dict[str, Any] = {}
+            for form in contributed:
+                if form.id not in newest or form.version > newest[form.id].version:
+                    newest[form.id] = form
+            self._forms = newest
+        return self._forms
+
+    def form(self, form_id: str) -> Any:
+        """The newest installed version of form *form_id*."""
+        try:
+            return self.forms[form_id]
+        except KeyError:
+            known = ", ".join(sorted(self.forms)) or "none"
+            failed = [str(f) for f in self.plugin_failures if f.hook == "magcore_register_forms"]
+            because = (
+                f"; plugins that failed to contribute forms: {'; '.join(failed)}" if failed else ""
+            )
+            raise NotFoundError(
+                f"form {form_id!r} is not installed (known: {known}){because}"
+            ) from None
+
+    def check_answers(self, conv: Conversation, command: Command) -> None:
+        """Validate a preparation's or record's answers before anything is stored.
+
+        The answers must fit the form the conversation kind names (its JSON Schema, messages in
+        the service's language), and then every ``magcore_check_record`` plugin may object.
+        Raises :class:`~magcore.errors.RecordInvalidError` with every problem; nothing is stored.
+        """
+        if not isinstance(command, DraftRecord | SavePreparation):
+            return
+        kind = self.cycle(conv.cycle).kind(conv.kind)
+        form_id = kind.record_form if isinstance(command, DraftRecord) else kind.preparation_form
+        answers = thaw(command.answers)
+        form = self.form(form_id) if form_id else None
+        problems: list[Problem] = []
+        if form is not None:
+            from .forms import validate
+
+            problems.extend(validate(form, answers, language=self.language))
+        if not problems:
+            problems.extend(
+                self.host.hooks.check_record(
+                    answers, form, conv, actor=command.actor, language=self.language
+                )
+            )
+        if problems:
+            what = f"answers to form {form_id}" if form_id else "answers"
+            raise RecordInvalidError(problems, what=what)
+
+    # -- sharing choices ---------------------------------------------------------------------
+
+    def sharing(self, person: str) -> SharingState:
+        """Every sharing choice *person* ever made (revoked ones keep their revocation time)."""
+        return replay_sharing(person, self.store.read(person_stream(person)))
+
+    def share(self, command: SharingCommand) -> SharingState:
+        """Grant or revoke a sharing choice; only the employee decides about their own record."""
+        stream = person_stream(command.person)
+        events = self.store.read(stream)
+        state = replay_sharing(command.person, events)
+        new_events = decide_sharing(state, command, now=self.clock.now())
+        self._append(stream, len(events), new_events)
+        return replay_sharing(command.person, (*events, *new_events))
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -266,11 +355,9 @@ class Service:
         carried: tuple[Agreement, ...] = ()
         if carry_forward and subject is not None:
             carried = tuple(
-                Agreement(
+                attrs.evolve(
+                    self._original_agreement(row.conversation, row.agreement),
                     id=f"{row.conversation}#{row.agreement}",
-                    text=self._agreement_text(row),
-                    owner=row.owner,
-                    due=row.due,
                     carried_from=f"{row.conversation}#{row.agreement}",
                 )
                 for row in self.store.open_agreements(subject)
@@ -294,12 +381,12 @@ class Service:
         self._append(stream, 0, events)
         return replay(events)
 
-    def _agreement_text(self, row: Any) -> str:
-        conv = self.load(row.conversation)
-        for agreement in conv.agreements:
-            if agreement.id == row.agreement:
-                return agreement.text
-        return ""
+    def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
+        """The agreement as it stands in its conversation (text, owner, due date, theme)."""
+        for agreement in self.load(conversation_id).agreements:
+            if agreement.id == agreement_id:
+                return agreement
+        raise NotFoundError(f"agreement {agreement_id!r} of {conversation_id!r} is gone")
 
     def execute(self, conversation_id: str, command: Command) -> Conversation:
         """Apply *command* to a conversation; raises TransitionError and writes nothing if refused.
@@ -312,6 +399,7 @@ class Service:
             raise NotFoundError(f"unknown conversation {conversation_id!r}")
         conv = replay(events_before)
         new_events = decide(conv, command, now=self.clock.now())
+        self.check_answers(conv, command)
         self._append(stream_of(conversation_id), conv.version, new_events)
         state = conv
         from .conversation import apply
@@ -374,8 +462,9 @@ def open_service(
     host: PluginHost | None = None,
     settings: StoreSettings | None = None,
     origin: str = "api",
+    language: str = "nl",
 ) -> Service:
     """Open the store at *url* through the installed plugins and return a :class:`Service`."""
     host = host if host is not None else get_plugin_manager()
     store = host.hooks.open_store(url, settings)
-    return Service(store, host=host, clock=clock, origin=origin)
+    return Service(store, host=host, clock=clock, origin=origin, language=language)

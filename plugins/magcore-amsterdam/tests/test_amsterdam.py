@@ -18,7 +18,7 @@ from magcore import (
     Participant,
     Schedule,
 )
-from magcore.forms import FormDefinition
+from magcore.forms import FormDefinition, example_answers
 from magcore.model.themes import MAG_THEME_IDS
 from magcore.testing import CycleDefinitionContract
 from magcore.workflows import contributed_workflows, due_actions
@@ -139,7 +139,10 @@ def test_agreements_from_last_time_a_week_before_the_next_conversation(
     )
     magcore_service.execute("c1", MarkHeld(actor=manager, on=date(2025, 1, 6)))
     agreement = Agreement(id="a1", text="Cursus Excel volgen", owner="employee")
-    magcore_service.execute("c1", DraftRecord(actor=manager, agreements=[agreement]))
+    answers = example_answers(magcore_service.form("mag-agreement"))
+    magcore_service.execute(
+        "c1", DraftRecord(actor=manager, agreements=[agreement], answers=answers)
+    )
     for person in (employee, manager):
         magcore_service.execute("c1", ConfirmRecord(actor=person, revision=1))
     magcore_service.request(

@@ -18,6 +18,7 @@ from .definition import (
     Option,
     Widget,
 )
+from .examples import example_answers
 from .validation import FormValidator, check, fast_available, validate, validator_for
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Option",
     "Widget",
     "check",
+    "example_answers",
     "fast_available",
     "parse_form_data",
     "render_form",

@@ -16,7 +16,7 @@ year (or a full cadence period) is planned and must not be empty where the caden
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -128,6 +128,15 @@ def _request(
     return actor
 
 
+def _answers(svc: Service, form_id: str | None) -> dict[str, Any]:
+    """Valid answers for the kind's form (``{}`` when the kind names no form)."""
+    if form_id is None:
+        return {}
+    from ..forms import example_answers
+
+    return example_answers(svc.form(form_id))
+
+
 def _full_cycle(
     svc: Service, clock: FixedClock, kind: ConversationKind, conv_id: str, people: Any
 ) -> None:
@@ -135,8 +144,9 @@ def _full_cycle(
     clock.advance(timedelta(days=1))
     svc.execute(conv_id, Schedule(actor=first, on=clock.now() + timedelta(days=14)))
     conv = svc.load(conv_id)
+    preparation = _answers(svc, kind.preparation_form)
     for person in conv.preparers:
-        svc.execute(conv_id, SavePreparation(actor=person, answers={}))
+        svc.execute(conv_id, SavePreparation(actor=person, answers=preparation))
         svc.execute(conv_id, PublishPreparation(actor=person))
     conv = svc.load(conv_id)
     _check(
@@ -146,7 +156,10 @@ def _full_cycle(
     clock.advance(timedelta(days=14))
     svc.execute(conv_id, MarkHeld(actor=first, on=clock.now().date()))
     agreement = Agreement(id="a1", text="We talk again in spring.", owner="both")
-    svc.execute(conv_id, DraftRecord(actor=first, summary="", agreements=[agreement]))
+    record = _answers(svc, kind.record_form)
+    svc.execute(
+        conv_id, DraftRecord(actor=first, summary="", agreements=[agreement], answers=record)
+    )
     conv = svc.load(conv_id)
     _check(conv.state is State.RECORD_DRAFTED, f"{kind.id}: the record was not drafted")
     assert conv.record is not None
@@ -167,11 +180,16 @@ def _plan_horizon(kind: ConversationKind) -> int:
     return max(months)
 
 
-def run_cycle_conformance(definition: CycleDefinition) -> ConformanceReport:
+def run_cycle_conformance(
+    definition: CycleDefinition, *, plugins: Sequence[tuple[str, object]] | None = None
+) -> ConformanceReport:
     """Run *definition* through every path it allows; raise AssertionError naming what failed.
 
-    Uses a generated organisation, a fixed clock and a ``memory://`` store with only magcore's
-    built-in plugins, so the result does not depend on what else is installed.
+    Uses a generated organisation, a fixed clock and a ``memory://`` store. The forms and check
+    hooks come from *plugins* (``(name, plugin)`` pairs, next to magcore's built-ins) or, when
+    not given, from the installed plugins. Preparations and records are filled in with
+    :func:`magcore.forms.example_answers` for the forms the kinds name, so they pass the forms'
+    validation and every check hook.
     """
     check_definition(definition.to_json(), source=definition.key)
     _check(
@@ -179,7 +197,11 @@ def run_cycle_conformance(definition: CycleDefinition) -> ConformanceReport:
         f"{definition.key}: to_json/from_json does not give the same definition back",
     )
     clock = FixedClock(_START)
-    host = get_plugin_manager(load_entry_points=False)
+    host = (
+        get_plugin_manager(load_entry_points=False, extra=plugins)
+        if plugins is not None
+        else get_plugin_manager()
+    )
     svc = open_service("memory://", clock=clock, host=host)
     svc.add_cycle(definition)
     org = _org()
