@@ -282,3 +282,18 @@ def test_events_round_trip_through_json():
 
     again = [Event.from_json(e.to_json()) for e in flow.events]
     assert replay(again) == flow.conv
+
+
+def test_recorders_limit_who_writes_the_record_not_who_confirms():
+    """A kind where only the employee writes the record: the manager still confirms it."""
+    data = CYCLE.to_json()
+    data["kinds"][0]["recorders"] = ["employee"]
+    cycle = CycleDefinition.from_json(data)
+    flow = Flow(cycle=cycle)
+    flow.do(MarkHeld(actor="emp", on=date(2025, 3, 10)))
+    with pytest.raises(TransitionError, match="a manager does not write this record"):
+        flow.do(DraftRecord(actor="mgr", summary="x"))
+    flow.do(DraftRecord(actor="emp", summary="Mijn ontwikkeling"))
+    flow.do(ConfirmRecord(actor="mgr", revision=1))
+    flow.do(ConfirmRecord(actor="emp", revision=1))
+    assert flow.conv.state is State.AGREED

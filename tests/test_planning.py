@@ -158,3 +158,28 @@ def test_empty_period_is_refused():
     """A period that ends before it starts is an error, not an empty plan."""
     with pytest.raises(ValueError, match="must end after it starts"):
         plan(small_org(), YEARLY, date(2025, 1, 1), date(2025, 1, 1))
+
+
+def test_after_hire_series_stops_after_times():
+    """Onboarding: one month and six months after hire, then never again (times=2)."""
+    cadence = Cadence(kind="after_hire", first_after_months=1, every_months=5, times=2)
+    dues = [
+        d
+        for _, d, _ in due_dates(
+            cadence, date(2024, 1, 1), date(2030, 1, 1), hired_on=date(2024, 3, 15)
+        )
+    ]
+    assert dues == [date(2024, 4, 15), date(2024, 9, 15)]
+    long_ago = list(
+        due_dates(cadence, date(2025, 1, 1), date(2026, 1, 1), hired_on=date(2010, 1, 1))
+    )
+    assert long_ago == []
+
+
+def test_times_only_for_after_hire():
+    """A limit on a yearly cadence has no meaning and is refused, naming the field."""
+    from magcore import DefinitionError
+
+    with pytest.raises(DefinitionError, match="only after_hire") as caught:
+        Cadence(kind="per_year", per_year=1, times=3)
+    assert caught.value.pointer == "/times"

@@ -256,6 +256,8 @@ class Conversation:
     pattern: Pattern
     participants: tuple[Participant, ...]
     preparers: tuple[str, ...]
+    recorders: tuple[str, ...]
+    """Who may write the shared record (everyone confirms it)."""
     subject: str | None
     team: str | None
     initiator: str
@@ -473,6 +475,8 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             raise _refuse(conv, command, "the conversation already exists")
         kind = _check_request(command)
         preparers = [p.person for p in command.participants if p.role in kind.preparers]
+        recorder_roles = kind.recorders if kind.recorders is not None else kind.roles
+        recorders = [p.person for p in command.participants if p.role in recorder_roles]
         return (
             Event(
                 stream=stream_of(command.conversation_id),
@@ -488,6 +492,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                         {"person": p.person, "role": p.role.value} for p in command.participants
                     ],
                     "preparers": preparers,
+                    "recorders": recorders,
                     "team": command.team,
                     "themes": list(command.themes),
                     "carried_forward": [_agreement_json(a) for a in command.carried_forward],
@@ -547,6 +552,8 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         case Cancel():
             return (event("conversation.cancelled", reason=command.reason),)
         case DraftRecord():
+            if command.actor not in conv.recorders:
+                raise _refuse(conv, command, f"a {role.value} does not write this record")
             _check_agreements(conv, command, command.agreements)
             if command.medium not in (Recording.DIGITAL, Recording.PAPER):
                 raise _refuse(conv, command, "unknown medium")
@@ -564,6 +571,8 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 ),
             )
         case RegisterPaper():
+            if command.actor not in conv.recorders:
+                raise _refuse(conv, command, f"a {role.value} does not write this record")
             revision = (conv.record.revision if conv.record else 0) + 1
             events = []
             if conv.state is not State.HELD:
@@ -682,6 +691,7 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
             pattern=Pattern(data["pattern"]),
             participants=tuple(Participant(p["person"], p["role"]) for p in data["participants"]),
             preparers=tuple(data["preparers"]),
+            recorders=tuple(data.get("recorders", [p["person"] for p in data["participants"]])),
             subject=next(
                 (p["person"] for p in data["participants"] if p["role"] == "employee"), None
             ),

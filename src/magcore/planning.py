@@ -119,7 +119,11 @@ def due_dates(
         first_offset = cadence.first_after_months
     previous = base
     offset = first_offset
+    occurrence = 0
     while True:
+        occurrence += 1
+        if cadence.times is not None and occurrence > cadence.times:
+            return
         due = add_months(base, offset, rule)
         if due >= end:
             return

@@ -128,6 +128,8 @@ class Cadence:
     anchor: str = "01-01"
     quiet_days: int | None = None
     month_end: MonthEnd = attrs.field(default=MonthEnd.CLAMP, converter=MonthEnd)
+    times: int | None = attrs.field(default=None, validator=_check_positive)
+    """For ``after_hire``: the most conversations in the series (e.g. 2 onboarding talks)."""
 
     def __attrs_post_init__(self) -> None:
         needed = {
@@ -155,6 +157,11 @@ class Cadence:
             raise DefinitionError(
                 f"anchor {self.anchor!r} must be MM-DD with a day from 1 to 28", pointer="/anchor"
             ) from None
+        if self.times is not None and self.kind is not CadenceKind.AFTER_HIRE:
+            raise DefinitionError(
+                f"times has no meaning for a {self.kind.value} cadence (only after_hire)",
+                pointer="/times",
+            )
         if self.quiet_days is not None and not (1 <= self.quiet_days <= 3660):
             raise DefinitionError("quiet_days must be from 1 to 3660", pointer="/quiet_days")
 
@@ -182,6 +189,10 @@ class ConversationKind:
     cadence: Cadence
     initiators: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
     preparers: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
+    recorders: tuple[ParticipantRole, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_roles)
+    )
+    """Who may write the shared record (default: every participant). Confirming stays with all."""
     themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     applies_to: Applicability = attrs.field(default=Applicability.EVERYONE, converter=Applicability)
     preparation_form: str | None = None
@@ -299,8 +310,12 @@ def _check_consistent(definition: CycleDefinition) -> None:
             raise DefinitionError(
                 "someone must be able to start the conversation", pointer=f"{where}/initiators"
             )
-        for field in ("initiators", "preparers"):
-            for role in getattr(kind, field):
+        if kind.recorders is not None and not kind.recorders:
+            raise DefinitionError(
+                "someone must be able to write the record", pointer=f"{where}/recorders"
+            )
+        for field in ("initiators", "preparers", "recorders"):
+            for role in getattr(kind, field) or ():
                 if role not in roles:
                     raise DefinitionError(
                         f"role {role.value!r} does not take part in a {kind.pattern.value} "

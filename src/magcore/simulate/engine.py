@@ -32,6 +32,7 @@ from ..model.cycle import (
     Pattern,
 )
 from ..planning import due_dates
+from ._order import pack, stable_order
 from .config import SimulationConfig, resolve_cycle
 from .org import FAR_FUTURE, OrgHistory, day_number, simulate_org
 
@@ -219,22 +220,52 @@ def _month(start: date, k: int) -> date:
     return add_months(start, k)
 
 
+def _memberships(org: OrgHistory, teams: I64) -> tuple[I64, I64, I64, I64]:
+    """(team, person, start, end) of every membership of *teams*, sorted by (team, person).
+
+    A membership runs from an assignment's day to the person's next assignment (or leaving).
+    """
+    person = org.asg_key >> 32
+    start = org.asg_key & 0xFFFFFFFF
+    same = np.r_[person[1:] == person[:-1], False]
+    end = np.where(same, np.r_[start[1:], 0], org.left[person])
+    keep = np.flatnonzero(np.isin(org.asg_team, teams) & (start < end))
+    team, person, start, end = org.asg_team[keep], person[keep], start[keep], end[keep]
+    key = pack(team, person)
+    order = stable_order(key) if key is not None else np.lexsort((person, team))
+    return team[order], person[order], start[order], end[order]
+
+
+def _lex(*keys: I64) -> I64:
+    """The stable order by *keys* (first most significant), like ``lexsort(reversed(keys))``."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    shifted = [k - int(k.min()) for k in keys]
+    key = pack(*shifted)
+    if key is None:
+        result: I64 = np.lexsort(tuple(reversed(keys))).astype(np.int64)
+        return result
+    return stable_order(key)
+
+
 def _pick_peers(org: OrgHistory, person: I64, team: I64, day: I64, rng: np.random.Generator) -> I64:
-    """A random other member of each person's team around that day, or -1 if there is none."""
+    """A random other member of each person's team around that day, or -1 if there is none.
+
+    Members are taken mid-month (every 30 days), from the memberships of the teams asked about
+    only, so each month costs in proportion to those teams, not to the organisation.
+    """
     peer = np.full(len(person), -1, dtype=np.int64)
     if len(person) == 0:
         return peer
+    m_team, m_person, m_start, m_end = _memberships(org, np.unique(team))
     month = day // 30
-    everyone = np.arange(org.n_people, dtype=np.int64)
-    for m in np.unique(month):
-        rows = np.flatnonzero(month == m)
-        probe = int(m) * 30 + 15
-        at = np.full(org.n_people, probe, dtype=np.int64)
-        ok = (org.hired <= probe) & (probe < org.left)
-        members = everyone[ok]
-        teams = org.team_of(members, at[ok])
-        order = np.argsort(teams, kind="stable")
-        members, teams = members[order], teams[order]
+    order = stable_order(month)
+    bounds = np.flatnonzero(np.r_[True, month[order][1:] != month[order][:-1], True])
+    for lo_b, hi_b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        rows = order[lo_b:hi_b]
+        probe = int(month[rows[0]]) * 30 + 15
+        ok = (m_start <= probe) & (probe < m_end)
+        members, teams = m_person[ok], m_team[ok]
         lo = np.searchsorted(teams, team[rows], side="left")
         hi = np.searchsorted(teams, team[rows], side="right")
         count = hi - lo
@@ -283,8 +314,9 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
             [due - lead, window, org.hired[person], np.full(len(person), org.start_day)]
         )
         req_day = np.minimum(req_day, due)
-        team = org.team_of(person, req_day)
-        manager = org.manager_of_team(team, req_day)
+        # Team and manager on the due date, as magcore.planning.plan assigns them.
+        team = org.team_of(person, due)
+        manager = org.manager_of_team(team, due)
         steering = org.self_steering[team] | (manager < 0)
         ok = (due >= rollout) | org.pilot[team]
         if kind.applies_to is Applicability.SELF_STEERING:
@@ -295,7 +327,7 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
         person, due, window, prompt = person[sel], due[sel], req_day[sel], prompt[sel]
         team, manager = team[sel], manager[sel]
         if kind.pattern is Pattern.PEER:
-            partner = _pick_peers(org, person, team, window, rng)
+            partner = _pick_peers(org, person, team, due, rng)
             keep = np.flatnonzero(partner >= 0)
             person, due, window, team, partner = (
                 x[keep] for x in (person, due, window, team, partner)
@@ -323,7 +355,7 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
 
     cols = {k: (np.concatenate(v) if v else np.zeros(0, np.int64)) for k, v in parts.items()}
     # Deterministic order: by request day, kind, person.
-    order = np.lexsort((cols["person"], cols["kind"], cols["window"]))
+    order = _lex(cols["window"], cols["kind"], cols["person"])
     cols = {k: v[order] for k, v in cols.items()}
     conversations = _outcomes(config, definition, org, cols, rng)
     agreements = _agreements(config, definition, conversations, rng)
@@ -336,6 +368,27 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
         skipped_kinds=tuple(skipped),
         coaches=n_coaches,
     )
+
+
+def _sort3(values: I64) -> tuple[I64, I64]:
+    """Each row of an (n, 3) array sorted, stably, and the column each value came from.
+
+    Three compare-and-swap steps of neighbours (a stable bubble sort), column-wise: much
+    faster than ``argsort(axis=1)`` on millions of short rows.
+    """
+    cols = [values[:, j].copy() for j in range(3)]
+    slots = [np.full(len(values), j, dtype=np.int64) for j in range(3)]
+    for i in (0, 1, 0):
+        swap = cols[i] > cols[i + 1]
+        cols[i], cols[i + 1] = (
+            np.where(swap, cols[i + 1], cols[i]),
+            np.where(swap, cols[i], cols[i + 1]),
+        )
+        slots[i], slots[i + 1] = (
+            np.where(swap, slots[i + 1], slots[i]),
+            np.where(swap, slots[i], slots[i + 1]),
+        )
+    return np.stack(cols, axis=1), np.stack(slots, axis=1)
 
 
 def _minutes(rng: np.random.Generator, low: int, high: int, n: int) -> I64:
@@ -429,8 +482,7 @@ def _outcomes(
     paper = held_mask & (rng.random(n) < config.paper_share)
     confirm = t_draft[:, None] + rng.integers(10, 7 * 24 * 60, (n, 3)) * MINUTE
     confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], np.iinfo(np.int64).max)
-    slot = np.argsort(confirm, axis=1, kind="stable")
-    confirm = np.take_along_axis(confirm, slot, axis=1)
+    confirm, slot = _sort3(confirm)
     confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], -1)
     confirm[~held_mask] = -1
     n_agreements = np.where(
@@ -499,7 +551,7 @@ def _agreements(
 
     # Each person's held conversations in request order: the moments an agreement is reviewed.
     held = np.flatnonzero(conv.held)
-    seq = held[np.lexsort((conv.t_req[held], conv.person[held]))]
+    seq = held[_lex(conv.person[held], conv.t_req[held])]
     seq_key = (conv.person[seq] << 34) | conv.t_req[seq]
     agreed_t = conv.t_confirm[np.arange(len(conv)), conv.n_parts - 1]
     position = np.searchsorted(
@@ -542,7 +594,7 @@ def _agreements(
     version = np.full(total, -1, dtype=np.int64)
     r = np.flatnonzero(resolved)
     if len(r):
-        order = r[np.lexsort((number[r], t_update[r], source[r]))]
+        order = r[_lex(source[r], t_update[r], number[r])]
         src = source[order]
         boundary = np.r_[True, src[1:] != src[:-1]]
         group_start = np.maximum.accumulate(np.where(boundary, np.arange(len(order)), 0))
@@ -550,7 +602,7 @@ def _agreements(
         version[order] = conv.last_version[src] + rank
     cc = np.concatenate(carried_conv) if carried_conv else np.zeros(0, np.int64)
     cr = np.concatenate(carried_row) if carried_row else np.zeros(0, np.int64)
-    corder = np.lexsort((cr, cc))
+    corder = _lex(cc, cr)
     return Agreements(
         conv=source,
         number=number,
