@@ -231,15 +231,18 @@ def run_cycle_conformance(
         paths.append(f"{kind.id}: requested → cancelled")
     planned: list[tuple[str, int]] = []
     start = date(_START.year + 1, 1, 1)
+    latest_hire = max(p.hired_on for p in org.people.values() if p.hired_on is not None)
     for kind in definition.kinds:
-        end = add_months(start, _plan_horizon(kind))
-        due = [d for d in svc.plan(org.id, definition, start, end) if d.kind == kind.id]
+        # A series after hire obliges only for the people hired at its start: plan from then.
+        first = latest_hire if kind.cadence.kind is CadenceKind.AFTER_HIRE else start
+        end = add_months(first, _plan_horizon(kind))
+        due = [d for d in svc.plan(org.id, definition, first, end) if d.kind == kind.id]
         planned.append((kind.id, len(due)))
         obliges = kind.cadence.kind is not CadenceKind.FREE or kind.cadence.quiet_days is not None
         if obliges:
             _check(
                 bool(due),
-                f"{kind.id}: planning {start}..{end} for a generated organisation gave nothing, "
+                f"{kind.id}: planning {first}..{end} for a generated organisation gave nothing, "
                 f"but the {kind.cadence.kind.value} cadence obliges conversations",
             )
     svc.close()

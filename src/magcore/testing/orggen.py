@@ -28,8 +28,9 @@ def generate_organisation(
     """An organisation of *people* employees in *teams* teams, grouped into departments.
 
     Every team but the self-steering ones has a manager (counted among *people*); departments
-    are teams of their own whose manager manages the team managers. Hire dates are spread over
-    the five years before *start*; nobody has left yet.
+    are teams of their own whose manager manages the team managers. Managers and coaches are
+    there from five years before *start*; everyone else is hired somewhere in those five years
+    and is in their team from their hire date. Nobody has left yet.
     """
     if teams < 1 or people < teams * 2:
         raise ValueError("need at least one team and two people per team")
@@ -40,10 +41,12 @@ def generate_organisation(
     assignments: list[Assignment] = []
     counter = 0
 
-    def new_person() -> Person:
+    founded = start - timedelta(days=5 * 365)
+
+    def new_person(*, lead: bool = False) -> Person:
         nonlocal counter
         counter += 1
-        hired = start - timedelta(days=rng.randrange(0, 5 * 365))
+        hired = founded if lead else start - timedelta(days=rng.randrange(0, 5 * 365))
         person = Person(id=f"p{counter:06d}", hired_on=hired)
         persons.append(person)
         return person
@@ -51,9 +54,9 @@ def generate_organisation(
     for d in range(departments):
         department = Team(id=f"d{d:03d}", name=f"Afdeling {d + 1}")
         team_list.append(department)
-        head = new_person()
+        head = new_person(lead=True)
         assignments.append(
-            Assignment(person=head.id, team=department.id, role=Role.MANAGER, start=start)
+            Assignment(person=head.id, team=department.id, role=Role.MANAGER, start=founded)
         )
     steering_every = round(1 / self_steering_share) if self_steering_share > 0 else 0
     for t in range(teams):
@@ -67,9 +70,9 @@ def generate_organisation(
         )
         team_list.append(team)
         if not self_steering:
-            manager = new_person()
+            manager = new_person(lead=True)
             assignments.append(
-                Assignment(person=manager.id, team=team.id, role=Role.MANAGER, start=start)
+                Assignment(person=manager.id, team=team.id, role=Role.MANAGER, start=founded)
             )
     team_ids = [t.id for t in team_list if t.id.startswith("t")]
     remaining = people - len(persons) - coaches
@@ -81,17 +84,15 @@ def generate_organisation(
                 person=member.id,
                 team=team_id,
                 role=Role.MEMBER,
-                start=max(start, member.hired_on or start),
+                start=member.hired_on or start,
             )
         )
     for _ in range(coaches):
-        coach = new_person()
-        assignments.append(
-            Assignment(person=coach.id, team=team_list[0].id, role=Role.COACH, start=start)
-        )
-        assignments.append(
-            Assignment(person=coach.id, team=team_list[0].id, role=Role.MEMBER, start=start)
-        )
+        coach = new_person(lead=True)
+        for role in (Role.COACH, Role.MEMBER):
+            assignments.append(
+                Assignment(person=coach.id, team=team_list[0].id, role=role, start=founded)
+            )
     return Organisation.build(
         id=org_id,
         name="Gemeente Voorbeeld",
