@@ -3,7 +3,7 @@
 NumPy's stable ``argsort`` of 64-bit integers is a merge sort; packing each key with its
 position into one 64-bit number and sorting that with the (SIMD) quicksort gives the same,
 stable order several times faster. When the keys do not leave room for the position, the
-helpers fall back to ``argsort(kind="stable")`` / ``lexsort``: same result, only slower.
+(SIMD) ``argsort`` runs and only runs of equal keys are put back in their original order.
 """
 
 from __future__ import annotations
@@ -29,12 +29,23 @@ def stable_order(key: I64) -> I64:
     span = int(key.max()) - low
     bits = _bits(n)
     if span.bit_length() + bits > 63:
-        result: I64 = np.argsort(key, kind="stable").astype(np.int64)
-        return result
+        return _argsort_then_ties(key)
     packed = ((key - low) << bits) | np.arange(n, dtype=np.int64)
     packed.sort()
     out: I64 = packed & ((1 << bits) - 1)
     return out
+
+
+def _argsort_then_ties(key: I64) -> I64:
+    """Stable order via the fast (unstable) argsort, then runs of equal keys put in order."""
+    order: I64 = np.argsort(key).astype(np.int64)
+    ordered = key[order]
+    equal = ordered[1:] == ordered[:-1]
+    if equal.any():
+        touched = np.flatnonzero(np.r_[equal, False] | np.r_[False, equal])
+        rows, keys = order[touched], ordered[touched]
+        order[touched] = rows[np.lexsort((rows, keys))]
+    return order
 
 
 def pack(*keys: I64) -> I64 | None:

@@ -240,7 +240,11 @@ def _lex(*keys: I64) -> I64:
     """The stable order by *keys* (first most significant), like ``lexsort(reversed(keys))``."""
     if not len(keys[0]):
         return np.zeros(0, dtype=np.int64)
-    shifted = [k - int(k.min()) for k in keys]
+    shifted = []
+    for k in keys:
+        k = k - int(k.min())
+        step = int(np.gcd.reduce(k)) if len(k) > 1 else 0
+        shifted.append(k // step if step > 1 else k)  # e.g. times in whole minutes
     key = pack(*shifted)
     if key is None:
         result: I64 = np.lexsort(tuple(reversed(keys))).astype(np.int64)
@@ -594,7 +598,16 @@ def _agreements(
     version = np.full(total, -1, dtype=np.int64)
     r = np.flatnonzero(resolved)
     if len(r):
-        order = r[_lex(source[r], t_update[r], number[r])]
+        # (source, number) names a row: sort packed (source, time, number), read rows back.
+        minutes = (t_update[r] - int(t_update[r].min())) // MINUTE
+        row_key = pack(source[r], minutes, number[r])
+        if row_key is not None and (t_update[r] % MINUTE == 0).all():
+            row_key.sort()
+            n_bits = max(1, int(number[r].max()).bit_length())
+            t_bits = max(1, int(minutes.max()).bit_length())
+            order = first[row_key >> (n_bits + t_bits)] + (row_key & ((1 << n_bits) - 1)) - 1
+        else:
+            order = r[_lex(source[r], t_update[r], number[r])]
         src = source[order]
         boundary = np.r_[True, src[1:] != src[:-1]]
         group_start = np.maximum.accumulate(np.where(boundary, np.arange(len(order)), 0))
@@ -602,7 +615,14 @@ def _agreements(
         version[order] = conv.last_version[src] + rank
     cc = np.concatenate(carried_conv) if carried_conv else np.zeros(0, np.int64)
     cr = np.concatenate(carried_row) if carried_row else np.zeros(0, np.int64)
-    corder = _lex(cc, cr)
+    pair = pack(cc, cr)  # each (conversation, agreement) pair occurs once: sort the pairs
+    if pair is not None:
+        pair.sort()
+        width = max(1, int(cr.max()).bit_length()) if len(cr) else 1
+        cc, cr = pair >> width, pair & ((1 << width) - 1)
+    else:
+        corder = _lex(cc, cr)
+        cc, cr = cc[corder], cr[corder]
     return Agreements(
         conv=source,
         number=number,
@@ -613,6 +633,6 @@ def _agreements(
         t_update=t_update,
         version=version,
         manager_changed=changed,
-        carried_conv=cc[corder],
-        carried_row=cr[corder],
+        carried_conv=cc,
+        carried_row=cr,
     )
