@@ -147,3 +147,34 @@ class TestCentraalGelderlandConformance(CycleDefinitionContract):
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:
         return definition()
+
+
+def test_only_the_employee_writes_the_record():
+    """'My development' is written by the employee; the manager confirms but cannot write it."""
+    from magcore import CycleDefinition, MarkHeld, Participant, TransitionError, decide, replay
+    from magcore.conversation import DraftRecord, RequestConversation
+
+    cycle = definition()
+    assert isinstance(cycle, CycleDefinition)
+    kind = next(k for k in cycle.kinds if k.record_form == "cg-development-record")
+    people = (Participant("emp", "employee"), Participant("mgr", "manager"))
+    now = datetime(2025, 3, 3, tzinfo=UTC)
+    events = list(
+        decide(
+            None,
+            RequestConversation(
+                actor="emp",
+                conversation_id="c1",
+                cycle=cycle,
+                kind=kind.id,
+                participants=people,
+            ),
+            now=now,
+        )
+    )
+    conv = replay(events)
+    events += decide(conv, MarkHeld(actor="mgr", on=date(2025, 3, 4)), now=now)
+    conv = replay(events)
+    with pytest.raises(TransitionError, match="does not write this record"):
+        decide(conv, DraftRecord(actor="mgr", summary="x"), now=now)
+    assert decide(conv, DraftRecord(actor="emp", summary="Wat ik leerde"), now=now)

@@ -157,8 +157,9 @@ def _full_cycle(
     svc.execute(conv_id, MarkHeld(actor=first, on=clock.now().date()))
     agreement = Agreement(id="a1", text="We talk again in spring.", owner="both")
     record = _answers(svc, kind.record_form)
+    writer = svc.load(conv_id).recorders[0]
     svc.execute(
-        conv_id, DraftRecord(actor=first, summary="", agreements=[agreement], answers=record)
+        conv_id, DraftRecord(actor=writer, summary="", agreements=[agreement], answers=record)
     )
     conv = svc.load(conv_id)
     _check(conv.state is State.RECORD_DRAFTED, f"{kind.id}: the record was not drafted")
