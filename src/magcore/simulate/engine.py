@@ -558,9 +558,11 @@ def _agreements(
     seq = held[_lex(conv.person[held], conv.t_req[held])]
     seq_key = (conv.person[seq] << 34) | conv.t_req[seq]
     agreed_t = conv.t_confirm[np.arange(len(conv)), conv.n_parts - 1]
-    position = np.searchsorted(
-        seq_key, (conv.person[source] << 34) | agreed_t[source], side="right"
-    )
+    # Where each conversation's agreements are first reviewed: looked up once per conversation,
+    # in person order (nearly sorted queries search fast), then per agreement.
+    after = np.zeros(len(conv), dtype=np.int64)
+    after[seq] = np.searchsorted(seq_key, (conv.person[seq] << 34) | agreed_t[seq], side="right")
+    position = after[source]
     status = np.zeros(total, dtype=np.int64)
     resolved_in = np.full(total, -1, dtype=np.int64)
     changed = np.zeros(total, dtype=bool)
