@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["pack", "stable_order"]
+__all__ = ["lex_order", "pack", "stable_order"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -66,3 +66,19 @@ def pack(*keys: I64) -> I64 | None:
         result <<= width
         result |= key
     return result
+
+
+def lex_order(*keys: I64) -> I64:
+    """The stable order by *keys* (first most significant), like ``lexsort(reversed(keys))``."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    shifted = []
+    for k in keys:
+        k = k - int(k.min())
+        step = int(np.gcd.reduce(k)) if len(k) > 1 else 0
+        shifted.append(k // step if step > 1 else k)  # e.g. times in whole minutes
+    key = pack(*shifted)
+    if key is None:
+        result: I64 = np.lexsort(tuple(reversed(keys))).astype(np.int64)
+        return result
+    return stable_order(key)

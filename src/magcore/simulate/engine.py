@@ -32,6 +32,7 @@ from ..model.cycle import (
     Pattern,
 )
 from ..planning import due_dates
+from ._order import lex_order as _lex
 from ._order import pack, stable_order
 from .config import SimulationConfig, resolve_cycle
 from .org import FAR_FUTURE, OrgHistory, day_number, simulate_org
@@ -234,22 +235,6 @@ def _memberships(org: OrgHistory, teams: I64) -> tuple[I64, I64, I64, I64]:
     key = pack(team, person)
     order = stable_order(key) if key is not None else np.lexsort((person, team))
     return team[order], person[order], start[order], end[order]
-
-
-def _lex(*keys: I64) -> I64:
-    """The stable order by *keys* (first most significant), like ``lexsort(reversed(keys))``."""
-    if not len(keys[0]):
-        return np.zeros(0, dtype=np.int64)
-    shifted = []
-    for k in keys:
-        k = k - int(k.min())
-        step = int(np.gcd.reduce(k)) if len(k) > 1 else 0
-        shifted.append(k // step if step > 1 else k)  # e.g. times in whole minutes
-    key = pack(*shifted)
-    if key is None:
-        result: I64 = np.lexsort(tuple(reversed(keys))).astype(np.int64)
-        return result
-    return stable_order(key)
 
 
 def _pick_peers(org: OrgHistory, person: I64, team: I64, day: I64, rng: np.random.Generator) -> I64:

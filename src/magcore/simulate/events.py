@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from ..events import Event
 from ..model.cycle import ParticipantRole
-from ._order import pack, stable_order
+from ._order import lex_order, pack, stable_order
 from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation
 from .org import ORG_JOINED, ORG_LEFT, ORG_MANAGER_CHANGED, ORG_MOVED
 
@@ -329,10 +329,7 @@ class _Builder:
         at = np.concatenate([p.at for p in parts])
         stream = np.concatenate([p.stream for p in parts])
         version = np.concatenate([p.version for p in parts])
-        key = pack(at - a, stream, version)
-        order = (
-            stable_order(key) if key is not None else np.lexsort((version, stream, at))
-        ).astype(np.int64)
+        order = lex_order(at, stream, version)
         at = at[order]
         stream = stream[order]
         data = pa.concat_arrays([p.data for p in parts])
