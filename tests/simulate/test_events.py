@@ -201,6 +201,14 @@ def test_carried_forward_agreements_point_back(small):
     assert found > 0
 
 
+def test_compression_changes_bytes_not_events(small, tmp_path):
+    """Another Parquet codec gives the same events."""
+    sim, paths = small
+    other = write_events(sim, tmp_path, formats=("parquet",), compression="none")
+    assert other["parquet"].stat().st_size > paths["parquet"].stat().st_size
+    assert list(read_events(other["parquet"])) == list(read_events(paths["parquet"]))
+
+
 def test_failed_write_leaves_nothing(tmp_path):
     """An unknown format is refused before anything is written."""
     sim = run(SimulationConfig(employees=50, years=1))
