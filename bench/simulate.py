@@ -1,6 +1,7 @@
 """Benchmark: magcore.simulate (vectorised) against an equivalent SimPy model, same parameters.
 
-Run: ``.venv/bin/python bench/simulate.py [--simpy-employees N] [--skip-large]``
+Run: ``.venv/bin/python bench/simulate.py [--simpy-employees N] [--skip-large] [--repeat N]
+[--codecs]``
 
 Measures, for 18,000 employees x 5 years: the model alone, the model plus the full event log
 built in the library's format (Arrow tables), and the log written to Parquet; events per second
@@ -8,12 +9,16 @@ and peak memory (tracemalloc for Python + NumPy allocations, ru_maxrss for the p
 the same SimPy model: one process per employee, team and conversation, emitting one Python
 event record (stream, version, type, at, actor, data dict) per event. SimPy is run on fewer
 employees (default 4,500) and its time scaled linearly to 18,000, which the table says. Finally
-200,000 employees x 10 years (all Dutch municipalities together).
+200,000 employees x 10 years (all Dutch municipalities together); with ``--codecs``, the time
+and size of that log written with each Parquet codec. The 18,000 x 5 times are the best of
+``--repeat`` runs (default 3) after a small warm-up run; the load average is printed at the
+start and the end, since the times mean little on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -52,14 +57,20 @@ def simpy_model(cfg: SimulationConfig) -> list[tuple]:
 
     def org_event(kind: str, data: dict) -> None:
         counters["org"] += 1
-        log.append(("org:sim", counters["org"], kind, at(env.now), "system", data))
+        data["on"] = at(env.now)[:10]
+        log.append((f"org:{cfg.organisation}", counters["org"], kind, at(env.now), "system", data))
 
     def team_process(team: int):
         while True:
             yield env.timeout(rng.expovariate(replace) * 365.25 if replace > 0 else horizon)
             if not self_steering[team]:
                 counters["manager"] += 1
+                previous = team_manager[team]
                 team_manager[team] = f"m{counters['manager']}"
+                org_event(
+                    "manager.changed",
+                    {"team": f"t{team}", "previous": previous, "manager": team_manager[team]},
+                )
 
     def conversation(person: str, state: dict, due: float):
         counters["conv"] += 1
@@ -160,7 +171,7 @@ def simpy_model(cfg: SimulationConfig) -> list[tuple]:
                 return
             if env.now >= next_move:
                 state["team"] = rng.randrange(n_teams)
-                org_event("manager.changed", {"person": person, "reason": "moved"})
+                org_event("person.moved", {"person": person, "team": f"t{state['team']}"})
                 next_move = env.now + rng.expovariate(cfg.internal_move_rate) * 365.25
                 continue
             in_scope = year_end >= rollout or pilot[state["team"]]
@@ -196,11 +207,13 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
-def measure(label, function, *, memory=True):
-    """Time one run without tracing, then (if *memory*) trace a second run for peak memory."""
-    start = time.perf_counter()
-    result = function()
-    elapsed = time.perf_counter() - start
+def measure(label, function, *, memory=True, repeat=1):
+    """Best time of *repeat* runs without tracing, then (if *memory*) a traced run for the peak."""
+    elapsed = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        elapsed = min(elapsed, time.perf_counter() - start)
     peak = 0
     if memory:
         del result
@@ -228,20 +241,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--simpy-employees", type=int, default=4_500)
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N for 18,000 x 5")
+    parser.add_argument(
+        "--codecs", action="store_true", help="also compare Parquet codecs at 200,000 x 10"
+    )
     args = parser.parse_args()
     base = SimulationConfig(employees=18_000, years=5, seed=1)
     rows = []
+    print(f"load average at start (1, 5, 15 min): {os.getloadavg()}")
+    vectorised(base.with_(employees=500, years=1), write=True)  # warm up: imports, caches
+    repeat = args.repeat
 
-    _, t_model, mem_model, _ = measure("model only", lambda: run(base))
+    _, t_model, mem_model, _ = measure("model only", lambda: run(base), repeat=repeat)
     rows.append(("magcore.simulate: model (columnar)", 18_000, 5, t_model, None, mem_model, ""))
     _, t_log, mem_log, (_, n_events) = measure(
-        "model + event log", lambda: vectorised(base, write=False)
+        "model + event log", lambda: vectorised(base, write=False), repeat=repeat
     )
     rows.append(
         ("magcore.simulate: model + event log (Arrow)", 18_000, 5, t_log, n_events, mem_log, "")
     )
     _, t_pq, mem_pq, (_, n_pq) = measure(
-        "model + log + Parquet", lambda: vectorised(base, write=True)
+        "model + log + Parquet", lambda: vectorised(base, write=True), repeat=repeat
     )
     rows.append(
         ("magcore.simulate: model + log written (Parquet)", 18_000, 5, t_pq, n_pq, mem_pq, "")
@@ -316,6 +336,19 @@ def main() -> None:
     print(f"goal 18,000 x 5 years under 1 s (model + event log): {t_log:.2f} s")
     if not args.skip_large:
         print(f"goal 200,000 x 10 years under 60 s (model + log written): {t_bigw:.1f} s")
+    if args.codecs and not args.skip_large:
+        print()
+        print("Parquet codec (dictionaries for stream/type/actor), 200,000 x 10, log written:")
+        sim = run(large)
+        for codec in ("zstd", "snappy", "lz4", "none"):
+            with tempfile.TemporaryDirectory() as folder:
+                start = time.perf_counter()
+                paths = write_events(sim, folder, formats=("parquet",), compression=codec)
+                seconds = time.perf_counter() - start
+                size = paths["parquet"].stat().st_size / 2**20
+            print(f"  {codec:8} {seconds:6.2f} s {size:9,.0f} MiB")
+        del sim
+    print(f"load average at end (1, 5, 15 min): {os.getloadavg()}")
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak resident memory (ru_maxrss): {usage:,.0f} MiB")
     print(
