@@ -280,6 +280,9 @@ class SQLiteStore:
                 self._check_version(cur, write)
             position = 0
             if events:
+                # A savepoint, so that on a refused row the rows before it are undone before the
+                # versions are checked (else an earlier new stream would look taken).
+                cur.execute("SAVEPOINT events")
                 try:
                     cur.executemany(
                         "INSERT INTO events (stream, version, type, at, actor, data) "
@@ -287,9 +290,11 @@ class SQLiteStore:
                         rows,
                     )
                 except sqlite3.IntegrityError:
+                    cur.execute("ROLLBACK TO events")
                     for write in writes:
                         self._check_version(cur, write)
                     raise
+                cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur)
             if audit:
