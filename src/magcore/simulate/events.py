@@ -104,11 +104,12 @@ class _Slot:
         self.kind = kind
         self.t = t[order]
         self.row = row[order]
-        self.sub = sub[order] if sub is not None else np.zeros(len(order), dtype=np.int64)
+        self.sub = sub[order] if sub is not None else None
 
     def window(self, a: int, b: int) -> tuple[I64, I64, I64]:
         lo, hi = np.searchsorted(self.t, [a, b], side="left")
-        return self.t[lo:hi], self.row[lo:hi], self.sub[lo:hi]
+        sub = self.sub[lo:hi] if self.sub is not None else np.zeros(hi - lo, dtype=np.int64)
+        return self.t[lo:hi], self.row[lo:hi], sub
 
 
 class _Part:
