@@ -43,7 +43,9 @@ def main() -> None:
 
     def baseline():
         day = END - timedelta(days=1)
-        return [(people[i % len(people)], "yearly", day, START, None, None, False) for i in range(count)]
+        return [
+            (people[i % len(people)], "yearly", day, START, None, None, False) for i in range(count)
+        ]
 
     def fresh_plan():
         fresh = generate_organisation(people=18_000, teams=1_200, seed=42)

@@ -10,7 +10,6 @@ import pytest
 
 from tests.support.postgres import postgres_server
 
-
 pytestmark = pytest.mark.postgres
 
 
