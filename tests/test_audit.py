@@ -8,13 +8,14 @@ import pytest
 
 from magcore.audit import verify
 from magcore.reading import read_conversation
+from magcore.storage.memory import MemoryStore
 
-from .sharing.support import T0, DestroyingStore, agreed_conversation, mag_cycle
+from .sharing.support import T0, agreed_conversation, mag_cycle
 
 
 @pytest.fixture
 def entries():
-    store = DestroyingStore()
+    store = MemoryStore()
     agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
     for viewer in ("e1", "m1", "hr", "x"):
         read_conversation(
@@ -83,7 +84,7 @@ def test_truncation_is_found_with_the_kept_count(entries):
 
 def test_store_head_matches_log(entries):
     """A fresh read of an untouched log verifies against the store's own head."""
-    store = DestroyingStore()
+    store = MemoryStore()
     agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
     read_conversation(store, "c1", viewer="hr", purpose="advice", now=T0)
     head = store.audit_head()

@@ -27,12 +27,12 @@ from magcore.privacy import (
 )
 from magcore.reading import ReadPolicy, read_conversation
 from magcore.sharing import GrantSharing
+from magcore.storage.memory import MemoryStore
 
 from .sharing.support import (
     RECORD_FORM,
     ROLES,
     T0,
-    DestroyingStore,
     agreed_conversation,
     mag_cycle,
     share,
@@ -42,7 +42,7 @@ from .sharing.support import (
 
 @pytest.fixture
 def store():
-    s = DestroyingStore()
+    s = MemoryStore()
     cycle = mag_cycle()
     agreed_conversation(s, "c1", employee="e1", manager="m1", cycle=cycle, note="note-about-e1")
     agreed_conversation(s, "c2", employee="e2", manager="m1", cycle=cycle, note="note-about-e2")
@@ -199,3 +199,49 @@ def test_inventory_lists_every_field_with_its_sensitivity():
     assert all(r.retention.startswith("selectielijst-2020") for r in rows)
     table = inventory_markdown(rows)
     assert table.count("\n") == len(rows) + 2
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def any_store(request, tmp_path):
+    """A memory or SQLite store with c1 and c2 about e1 (agreed, with open agreements)."""
+    from magcore.storage.sqlite import SQLiteStore
+
+    s = (
+        MemoryStore()
+        if request.param == "memory"
+        else SQLiteStore.open(f"sqlite:///{tmp_path}/m.db")
+    )
+    cycle = mag_cycle()
+    agreed_conversation(s, "c1", employee="e1", manager="m1", cycle=cycle)
+    agreed_conversation(s, "c2", employee="e1", manager="m1", cycle=cycle)
+    yield s
+    s.close()
+
+
+def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
+    """destroy_conversation on the memory and SQLite stores: the tombstone is the stream, the
+    agreements of c1 no longer carry forward, positions stay increasing with c2's unchanged,
+    the chain verifies with its destroy line, and a second destruction changes nothing."""
+    from magcore import audit
+
+    store = any_store
+    assert {a.conversation for a in store.open_agreements("e1")} == {"c1", "c2"}
+    kept = [(p, e) for p, e in store.read_all() if e.stream != "conversation:c1"]
+    now = T0 + timedelta(days=5 * 366)
+    tombstone = destroy_conversation(
+        store, "c1", profile=SELECTIELIJST_2020, due=now.date(), now=now
+    )
+    assert store.read("conversation:c1") == (tombstone,)
+    assert store.version("conversation:c1") == tombstone.version
+    assert {a.conversation for a in store.open_agreements("e1")} == {"c2"}
+    logged = list(store.read_all())
+    assert logged == [*kept, logged[-1]] and logged[-1][1] == tombstone
+    assert [p for p, _ in logged] == sorted({p for p, _ in logged})
+    [row] = [r for r in store.conversations(subject="e1") if r.id == "c1"]
+    assert (row.state, row.version) == ("agreed", tombstone.version)
+    entries = list(store.read_audit())
+    assert [(e["action"], e["object"]) for e in entries] == [("destroy", "conversation:c1")]
+    assert audit.verify(entries, expected_count=store.audit_head().count).ok
+    again = destroy_conversation(store, "c1", profile=SELECTIELIJST_2020, due=now.date(), now=now)
+    assert again == tombstone
+    assert store.audit_head().count == 1

@@ -147,9 +147,15 @@ def retention_due(
 
 @runtime_checkable
 class SupportsDestroy(Protocol):
-    """A store that can replace a stream's events by one tombstone event (in one transaction)."""
+    """A store that can replace a stream's events by one tombstone event (in one transaction).
 
-    def destroy_stream(self, stream: str, tombstone: Event) -> None: ...
+    Every :class:`~magcore.storage.base.Store` has this now (see ``Store.destroy_stream``); the
+    protocol stays so that callers can check an object that is not a full store.
+    """
+
+    def destroy_stream(
+        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+    ) -> None: ...
 
 
 def due_for_destruction(
@@ -205,7 +211,11 @@ def destroy_conversation(
     """Destroy a conversation's content: one tombstone event stays, and an audit line says so.
 
     The tombstone holds the profile, the due date and how many events were removed; no content.
-    The store must implement :class:`SupportsDestroy`.
+    The store swaps the events for the tombstone and writes the audit line in one transaction
+    (``Store.destroy_stream``). The conversation's read-model row stays as a content-free trace
+    (who, when, which kind: participation statistics keep counting it); its agreements are
+    removed from the read models, so they are neither listed nor carried forward. Destroying a
+    destroyed conversation returns its tombstone and changes nothing.
     """
     if not isinstance(store, SupportsDestroy):
         raise StorageError(f"store {store.url} cannot destroy streams (no destroy_stream)")
@@ -227,21 +237,17 @@ def destroy_conversation(
             "events_removed": len(events),
         },
     )
-    store.destroy_stream(stream, tombstone)
-    store.append_audit(
-        [
-            AuditRecord(
-                at=now.isoformat(),
-                actor=actor,
-                action="destroy",
-                object=stream,
-                result="done",
-                origin=origin,
-                reason=f"retention profile {profile.id}, due {due.isoformat()}",
-                purpose="retention",
-            )
-        ]
+    line = AuditRecord(
+        at=now.isoformat(),
+        actor=actor,
+        action="destroy",
+        object=stream,
+        result="done",
+        origin=origin,
+        reason=f"retention profile {profile.id}, due {due.isoformat()}",
+        purpose="retention",
     )
+    store.destroy_stream(stream, tombstone, audit=[line])
     return tombstone
 
 
@@ -578,7 +584,9 @@ def data_inventory(
             category="personal data (who, when, which kind)",
             purpose="planning and holding conversations; participation statistics (k-anonymous)",
             who_may_see=_who(legal_bases, "metadata", False),
-            retention=retention,
+            retention=retention
+            + "; after destruction a content-free row (who, when, which kind, state) stays for "
+            "participation statistics",
             sensitivity="normal",
         ),
         InventoryRow(

@@ -76,21 +76,6 @@ def mag_cycle(**changes: Any) -> CycleDefinition:
     return CycleDefinition.from_json({**MAG_CYCLE, **changes})
 
 
-class DestroyingStore(MemoryStore):
-    """A memory store that can also replace a stream by a tombstone (until the real one can)."""
-
-    def destroy_stream(self, stream: str, tombstone: Event) -> None:
-        with self._lock:
-            old = self._streams[stream]
-            self._streams[stream] = [tombstone]
-            self._log = [e for e in self._log if e.stream != stream or e is tombstone]
-            assert tombstone.version == old[-1].version + 1
-
-    def version(self, stream: str) -> int:
-        events = self.read(stream)
-        return events[-1].version if events else 0
-
-
 def commit(store: MemoryStore, events: Sequence[Event]) -> None:
     """Append *events* (all of one stream) at the stream's current version."""
     if not events:

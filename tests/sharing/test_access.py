@@ -22,13 +22,13 @@ from magcore.errors import ConsentError, NotFoundError
 from magcore.privacy import restriction_event
 from magcore.reading import ReadPolicy, read_conversation
 from magcore.sharing import GrantSharing, RevokeSharing, SharingChoice, SharingState
+from magcore.storage.memory import MemoryStore
 
 from .support import (
     RECORD_FORM,
     ROLES,
     SECRET,
     T0,
-    DestroyingStore,
     agreed_conversation,
     commit,
     mag_cycle,
@@ -46,7 +46,7 @@ def org():
 
 @pytest.fixture
 def store():
-    s = DestroyingStore()
+    s = MemoryStore()
     agreed_conversation(s, "c1", employee="e1", manager="m1", cycle=mag_cycle())
     return s
 
@@ -289,7 +289,7 @@ def test_restricted_record_is_read_by_the_privacy_officer_only(store, org):
 
 def test_unknown_conversation_is_audited_then_refused(org):
     """Reading a conversation that does not exist raises NotFoundError and leaves a line."""
-    store = DestroyingStore()
+    store = MemoryStore()
     with pytest.raises(NotFoundError):
         read(store, org, "e1")
     [entry] = list(store.read_audit())

@@ -19,13 +19,13 @@ from magcore.clock import FixedClock
 from magcore.privacy import SELECTIELIJST_2020, destroy_conversation, restriction_event
 from magcore.reading import ReadPolicy, read_conversation
 from magcore.sharing import GrantSharing, RevokeSharing
+from magcore.storage.memory import MemoryStore
 
 from .support import (
     RECORD_FORM,
     ROLES,
     SECRET,
     T0,
-    DestroyingStore,
     agreed_conversation,
     commit,
     mag_cycle,
@@ -68,7 +68,7 @@ class SharingMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = FixedClock(T0)
-        self.store = DestroyingStore()
+        self.store = MemoryStore()
         self.cycle = mag_cycle()
         agreed_conversation(self.store, "c1", employee="e1", manager="m1", cycle=self.cycle)
         self.org = small_org()

@@ -150,6 +150,28 @@ class Store(Protocol):
         """The names of streams starting with *prefix*, sorted."""
         ...
 
+    def destroy_stream(
+        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        """Replace every event of *stream* by the one content-free *tombstone*, in one transaction.
+
+        Retention and erasure use this (:func:`magcore.privacy.destroy_conversation`). The
+        *tombstone* must belong to *stream* and be numbered one past its current version; a
+        stale one raises :class:`~magcore.errors.ConflictError`, an unknown stream or a
+        tombstone of another stream :class:`~magcore.errors.StorageError`, and nothing changes.
+        Afterwards ``read(stream)`` is ``(tombstone,)`` and ``version(stream)`` is
+        ``tombstone.version`` (later appends go on from there). In ``read_all`` the removed
+        events are gone, every other event keeps its position, and the tombstone gets a new
+        position after all earlier ones, as any commit does.
+
+        The read models keep the conversation's row, which holds no content (who, when, which
+        kind, its state; participation statistics and planning count it), at the tombstone's
+        version; its agreement rows are removed, so nothing destroyed is listed or carried
+        forward. The *audit* records (the destruction's own log line) are chained in the same
+        transaction, so a destruction is never without its trace.
+        """
+        ...
+
     # -- read models -----------------------------------------------------------------------
     def conversations(
         self,

@@ -12,8 +12,10 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import attrs
+
 from .. import audit as _audit
-from ..errors import StorageError
+from ..errors import ConflictError, StorageError
 from ..events import CommittedBatch, Event
 from .base import (
     AgreementRow,
@@ -40,7 +42,8 @@ class MemoryStore:
         self.url = url
         self._lock = threading.Lock()
         self._streams: dict[str, list[Event]] = {}
-        self._log: list[Event] = []
+        self._log: list[Event | None] = []
+        """Every committed event at its position - 1; a destroyed event leaves ``None``."""
         self._views: dict[str, ConversationView] = {}
         self._audit: list[dict[str, Any]] = []
         self._head = AuditHead(0, _audit.GENESIS)
@@ -63,7 +66,7 @@ class MemoryStore:
         """Append to streams and the audit log at once; a stale version writes nothing."""
         with self._lock:
             self._check_open()
-            versions = {w.stream: len(self._streams.get(w.stream, ())) for w in writes}
+            versions = {w.stream: self._version(w.stream) for w in writes}
             check_writes(writes, versions)
             # Compute everything first, then change state: nothing can fail half-way.
             views: dict[str, ConversationView | None] = {}
@@ -87,10 +90,33 @@ class MemoryStore:
             self._check_open()
             return tuple(self._streams.get(stream, ()))
 
+    def _version(self, stream: str) -> int:
+        events = self._streams.get(stream)
+        return events[-1].version if events else 0
+
     def version(self, stream: str) -> int:
         with self._lock:
             self._check_open()
-            return len(self._streams.get(stream, ()))
+            return self._version(stream)
+
+    def destroy_stream(
+        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        """Replace *stream*'s events by *tombstone*; the read model keeps its content-free row."""
+        with self._lock:
+            self._check_open()
+            current = self._version(stream)
+            _check_tombstone(stream, tombstone, current)
+            view = self._views.get(stream.partition(":")[2]) if is_projected(stream) else None
+            entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
+            self._log = [None if e is not None and e.stream == stream else e for e in self._log]
+            self._log.append(tombstone)
+            self._streams[stream] = [tombstone]
+            if view is not None:
+                self._views[view.row.id] = attrs.evolve(
+                    view, row=attrs.evolve(view.row, version=tombstone.version), agreements=()
+                )
+            self._append_entries(entries)
 
     def read_all(
         self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
@@ -103,7 +129,7 @@ class MemoryStore:
         for position, event in log:
             if limit is not None and count >= limit:
                 return
-            if wanted is None or event.type in wanted:
+            if event is not None and (wanted is None or event.type in wanted):
                 count += 1
                 yield position, event
 
@@ -194,3 +220,14 @@ class MemoryStore:
 
     def __repr__(self) -> str:
         return f"MemoryStore({self.url!r})"
+
+
+def _check_tombstone(stream: str, tombstone: Event, current: int) -> None:
+    if current == 0:
+        raise StorageError(f"there is no stream {stream} to destroy")
+    if tombstone.stream != stream:
+        raise StorageError(f"the tombstone for {stream} names stream {tombstone.stream}")
+    if tombstone.version != current + 1:
+        raise ConflictError(
+            stream=stream, expected_version=tombstone.version - 1, actual_version=current
+        )

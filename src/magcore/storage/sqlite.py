@@ -310,6 +310,55 @@ class SQLiteStore:
                 stream=write.stream, expected_version=write.expected_version, actual_version=actual
             )
 
+    def destroy_stream(
+        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
+
+        ``secure_delete`` is on for this transaction, so SQLite overwrites the freed content with
+        zeros instead of leaving it in free pages; a checkpoint afterwards moves the change out
+        of the write-ahead log.
+        """
+        if tombstone.stream != stream:
+            raise StorageError(f"the tombstone for {stream} names stream {tombstone.stream}")
+        row = event_rows((tombstone,))[0]
+        with self._lock:
+            self._check_open()
+            self._conn.execute("PRAGMA secure_delete = ON")
+            try:
+                with self._write() as cur:
+                    current = cur.execute(
+                        "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?", (stream,)
+                    ).fetchone()[0]
+                    if current == 0:
+                        raise StorageError(f"there is no stream {stream} to destroy")
+                    if tombstone.version != current + 1:
+                        raise ConflictError(
+                            stream=stream,
+                            expected_version=tombstone.version - 1,
+                            actual_version=current,
+                        )
+                    cur.execute("DELETE FROM events WHERE stream = ?", (stream,))
+                    cur.execute(
+                        "INSERT INTO events (stream, version, type, at, actor, data) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
+                    if is_projected(stream):
+                        conv_id = stream[len(CONVERSATION_PREFIX) :]
+                        cur.execute("DELETE FROM agreements WHERE conversation = ?", (conv_id,))
+                        cur.execute(
+                            "UPDATE conversations SET version = ? WHERE id = ?",
+                            (tombstone.version, conv_id),
+                        )
+                    if audit:
+                        self._append_audit(cur, audit)
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("PRAGMA secure_delete = OFF")
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def read(self, stream: str) -> tuple[Event, ...]:
         with self._read() as cur:
             rows = cur.execute(

@@ -310,6 +310,48 @@ class PostgresStore:
                         actual_version=int(found[0]) if found else 0,
                     )
 
+    def destroy_stream(
+        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
+
+        The deleted rows stay in the table's files until PostgreSQL vacuums them; schedule
+        ``VACUUM`` (autovacuum does it eventually) where the destroyed content must also leave
+        the disk soon.
+        """
+        if tombstone.stream != stream:
+            raise StorageError(f"the tombstone for {stream} names stream {tombstone.stream}")
+        stream_, version, type_, at, actor, data = event_rows((tombstone,))[0]
+        with self._transaction(write=True) as cur:
+            found = cur.execute(
+                "SELECT version FROM magcore_streams WHERE name = %s FOR UPDATE", (stream,)
+            ).fetchone()
+            current = int(found[0]) if found else 0
+            if current == 0:
+                raise StorageError(f"there is no stream {stream} to destroy")
+            if version != current + 1:
+                raise ConflictError(
+                    stream=stream, expected_version=version - 1, actual_version=current
+                )
+            cur.execute("DELETE FROM magcore_events WHERE stream = %s", (stream,))
+            cur.execute(
+                "INSERT INTO magcore_events (stream, version, type, at, actor, data) "
+                "VALUES (%s, %s, %s, %s, %s, %s::jsonb)",
+                (stream_, version, type_, at, actor, data),
+            )
+            cur.execute(
+                "UPDATE magcore_streams SET version = %s WHERE name = %s", (version, stream)
+            )
+            if is_projected(stream):
+                conv_id = stream[len(CONVERSATION_PREFIX) :]
+                cur.execute("DELETE FROM magcore_agreements WHERE conversation = %s", (conv_id,))
+                cur.execute(
+                    "UPDATE magcore_conversations SET version = %s WHERE id = %s",
+                    (version, conv_id),
+                )
+            if audit:
+                self._append_audit(cur, audit)
+
     def read(self, stream: str) -> tuple[Event, ...]:
         with self._transaction(write=False) as cur:
             rows = cur.execute(
