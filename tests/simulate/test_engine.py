@@ -130,3 +130,17 @@ def test_vectorised_add_months_agrees_with_planning(day, months, rule):
     """The simulator's month arithmetic is the planning library's, month-end rule included."""
     got = add_months_days(np.array([day_number(day)]), months, rule)[0]
     assert date(1970, 1, 1) + timedelta(days=int(got)) == add_months(day, months, rule)
+
+
+def test_team_and_manager_are_those_on_the_due_date():
+    """As magcore.planning does: a conversation's team and manager are those on its due date,
+    also when it was asked for before a manager change."""
+    sim = run(SimulationConfig(employees=3_000, years=3, seed=8, manager_change_rate=0.5))
+    c, org = sim.conversations, sim.org
+    assert np.array_equal(c.team, org.team_of(c.person, c.due_day))
+    with_manager = c.pattern == 0
+    expected = org.manager_of_team(c.team[with_manager], c.due_day[with_manager])
+    assert np.array_equal(c.partner[with_manager], expected)
+    asked = c.t_req[with_manager] // 86_400
+    at_request = org.manager_of_team(c.team[with_manager], asked)
+    assert (at_request != expected).any()  # some were asked for under the previous manager
