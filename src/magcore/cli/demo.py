@@ -60,16 +60,31 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
         f"({s['self_steering_teams']} self-steering, without a manager)."
     )
     say(
-        f"  {s['had_a_conversation']} of {s['due']} people due had their conversation "
-        f"({s['participation_rate']:.0%}); {states.get('agreed', 0)} records agreed by both, "
-        f"{states.get('not_held', 0)} conversations did not happen."
+        f"  {s['conversations_held']} conversations held, {states.get('agreed', 0)} records "
+        f"agreed by all who took part, {states.get('not_held', 0)} conversations did not happen."
     )
+    if s["due"]:
+        say(
+            f"  {s['had_a_conversation']} of {s['due']} people due had their conversation "
+            f"({s['participation_rate']:.0%})."
+        )
+    else:
+        say(
+            "  Nobody was obliged to have a conversation of their own: this cycle prompts, "
+            "or holds its conversations in teams."
+        )
     story = s["story"]
-    say(
-        f"  Team {story['team']} got a new manager on {story['manager_change_on']}; "
-        f"{story['handover_person']} shared their agreements with them "
-        f"({story['new_manager_sees']['agreements']} agreements visible, the rest not)."
-    )
+    if story.get("team"):
+        seen = story.get("new_manager_sees")
+        handed = (
+            f"; {story['handover_person']} shared their agreements with them "
+            f"(they see {seen['agreements']} agreements and nothing else)"
+            if story.get("handover_person") and seen
+            else ""
+        )
+        say(f"  Team {story['team']} got a new manager on {story['manager_change_on']}{handed}.")
+    if story.get("sharer"):
+        say(f"  {story['sharer']} shared their agreements with an HR adviser for career advice.")
     say(
         f"  Audit log: {s['audit_log']['entries']} lines, "
         f"{'intact' if s['audit_log']['intact'] else 'BROKEN'}."
