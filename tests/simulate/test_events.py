@@ -223,3 +223,71 @@ def test_metrics_json_is_deterministic(tmp_path):
 
     cfg = SimulationConfig(employees=300, years=2, seed=9)
     assert json.dumps(summarise(run(cfg))) == json.dumps(summarise(run(cfg)))
+
+
+ONBOARDING = {
+    "id": "onboarding-test",
+    "version": 1,
+    "name": "Onboarding",
+    "kinds": [
+        {
+            "id": "yearly",
+            "name": "Yearly",
+            "pattern": "employee_manager",
+            "cadence": {"kind": "per_year", "per_year": 1},
+            "initiators": ["employee", "manager"],
+            "preparers": ["employee", "manager"],
+            "recorders": ["employee"],
+        },
+        {
+            "id": "onboarding",
+            "name": "Onboarding",
+            "pattern": "employee_manager",
+            "cadence": {
+                "kind": "after_hire",
+                "first_after_months": 1,
+                "every_months": 2,
+                "times": 2,
+            },
+            "initiators": ["manager"],
+            "preparers": ["employee"],
+        },
+    ],
+}
+
+
+def test_recorders_and_finite_series_follow_the_cycle(tmp_path):
+    """Records are drafted only by the kind's recorders (listed in the request, as the library
+    writes it), and an after-hire series with ``times`` stops after that many conversations."""
+    sim = run(
+        SimulationConfig(employees=600, years=2, seed=6, pilot_fraction=1.0, cycle=ONBOARDING)
+    )
+    paths = write_events(sim, tmp_path, formats=("csv",))
+    requests, drafts = {}, []
+    per_person = collections.Counter()
+    for event in read_events(paths["csv"]):
+        if event.type == "conversation.requested":
+            requests[event.stream] = event.data
+            if event.data["kind"] == "onboarding":
+                per_person[event.data["participants"][0]["person"]] += 1
+        elif event.type == "record.drafted":
+            drafts.append(event)
+    yearly = [d for d in requests.values() if d["kind"] == "yearly"]
+    assert yearly
+    assert all(list(d["recorders"]) == [d["participants"][0]["person"]] for d in yearly)
+    onboarding = [d for d in requests.values() if d["kind"] == "onboarding"]
+    assert onboarding
+    assert all(len(d["recorders"]) == 2 for d in onboarding)  # default: every participant
+    assert drafts
+    assert all(d.actor in requests[d.stream]["recorders"] for d in drafts)
+    assert max(per_person.values()) == 2
+    for events in _streams(paths["csv"]).values():
+        assert replay(events).version == len(events)
+
+
+def _streams(path):
+    streams = collections.defaultdict(list)
+    for event in read_events(path):
+        if event.stream.startswith("conversation:"):
+            streams[event.stream].append(event)
+    return streams

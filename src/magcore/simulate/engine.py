@@ -43,6 +43,7 @@ __all__ = [
     "Conversations",
     "Simulation",
     "add_months_days",
+    "recorder_slots",
     "run",
 ]
 
@@ -178,7 +179,11 @@ def _dues(
         who_all = np.arange(org.n_people, dtype=np.int64)
         offset = cadence.first_after_months
         previous = hired.copy()
+        occurrence = 0
         while True:
+            occurrence += 1
+            if cadence.times is not None and occurrence > cadence.times:
+                break  # a finite series (e.g. two onboarding conversations), as planning
             due_at = add_months_days(hired, offset, cadence.month_end)
             alive = (due_at < e) & (due_at < left)
             if not alive.any() and (due_at >= e).all():
@@ -359,6 +364,21 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
     )
 
 
+def recorder_slots(kind: ConversationKind) -> tuple[bool, bool, bool]:
+    """Whether the employee, the partner (manager or peer) and the coach may write the record.
+
+    As :mod:`magcore.conversation` decides it: the kind's ``recorders``, else every role of
+    its pattern.
+    """
+    roles = kind.recorders if kind.recorders is not None else kind.roles
+    partner = ParticipantRole.PEER if kind.pattern is Pattern.PEER else ParticipantRole.MANAGER
+    return (
+        ParticipantRole.EMPLOYEE in roles,
+        partner in roles,
+        ParticipantRole.COACH in roles and kind.pattern is Pattern.THREE_PARTY,
+    )
+
+
 def _sort3(values: I64) -> tuple[I64, I64]:
     """Each row of an (n, 3) array sorted, stably, and the column each value came from.
 
@@ -467,7 +487,13 @@ def _outcomes(
 
     n_parts = np.where(pattern == 2, 3, 2)
     t_draft = np.where(held_mask, t_out + _minutes(rng, 10, 72 * 60, n), -1)
-    author = np.where(rng.random(n) < 0.7, 1, 0)
+    # The record is written by the partner (70%) or the employee, whoever the kind lets record.
+    records = np.array([recorder_slots(k) for k in cycle.kinds], dtype=bool).reshape(-1, 3)
+    wanted = np.where(rng.random(n) < 0.7, 1, 0)
+    other = 1 - wanted
+    author = np.where(
+        records[kind, wanted], wanted, np.where(records[kind, other], other, 2)
+    ).astype(np.int64)
     paper = held_mask & (rng.random(n) < config.paper_share)
     confirm = t_draft[:, None] + rng.integers(10, 7 * 24 * 60, (n, 3)) * MINUTE
     confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], np.iinfo(np.int64).max)

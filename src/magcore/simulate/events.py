@@ -34,7 +34,7 @@ import numpy.typing as npt
 from ..events import Event
 from ..model.cycle import ParticipantRole
 from ._order import lex_order, pack, stable_order
-from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation
+from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation, recorder_slots
 from .org import ORG_JOINED, ORG_LEFT, ORG_MANAGER_CHANGED, ORG_MOVED
 
 __all__ = [
@@ -189,6 +189,9 @@ class _Builder:
                 else:
                     prep[i, j] = role in kind.preparers
         self.preparer = prep
+        self.recorder = np.array([recorder_slots(k) for k in cycle.kinds], dtype=bool).reshape(
+            -1, 3
+        )
         self.cycle_key = cycle.key
         self.types = pa.array(list(EVENT_TYPES))
         # Lookup tables: conversation ids and streams, actors (quoted for JSON), teams.
@@ -442,24 +445,8 @@ class _Builder:
             )
         pieces.append("]")
         participants = self.join(*pieces)
-        prep = self.preparer[c.kind[rows]]
-        prep[:, 2] &= three
-        if prep[:, :2].all() and not prep[:, 2].any():
-            preparers = self.join("[", employee, ",", partner, "]")
-        else:
-            # (Not binary_join_element_wise(null_handling="skip"): pyarrow 26 drops rows there.)
-            comma = pa.array(["", ","])
-            first = prep[:, 0] & (prep[:, 1] | prep[:, 2])
-            second = prep[:, 1] & prep[:, 2]
-            preparers = self.join(
-                "[",
-                pc.if_else(pa.array(prep[:, 0]), employee, ""),
-                self.take(comma, first.astype(np.int64)),
-                pc.if_else(pa.array(prep[:, 1]), partner, ""),
-                self.take(comma, second.astype(np.int64)),
-                pc.if_else(pa.array(prep[:, 2]), coach_id, "") if coach_id is not None else "",
-                "]",
-            )
+        preparers = self.role_list(self.preparer[c.kind[rows]], three, employee, partner, coach_id)
+        recorders = self.role_list(self.recorder[c.kind[rows]], three, employee, partner, coach_id)
         lo = np.searchsorted(a.carried_conv, rows, side="left")
         hi = np.searchsorted(a.carried_conv, rows, side="right")
         counts = hi - lo
@@ -480,9 +467,34 @@ class _Builder:
             self.take(pa.array(["employee_manager", "peer", "three_party"]), pattern),
             '","preparers":',
             preparers,
+            ',"recorders":',
+            recorders,
             ',"team":',
             self.take(self.team_table, c.team[rows]),
             ',"themes":[]}',
+        )
+
+    def role_list(
+        self, flags: npt.NDArray[np.bool_], three: Any, employee: Any, partner: Any, coach: Any
+    ) -> Any:
+        """``[ids]`` per row: the employee, partner and coach whose *flags* are set, in order."""
+        pa, pc = self.pa, self.pc
+        flags = flags.copy()
+        flags[:, 2] &= three
+        if flags[:, :2].all() and not flags[:, 2].any():
+            return self.join("[", employee, ",", partner, "]")
+        # (Not binary_join_element_wise(null_handling="skip"): pyarrow 26 drops rows there.)
+        comma = pa.array(["", ","])
+        first = flags[:, 0] & (flags[:, 1] | flags[:, 2])
+        second = flags[:, 1] & flags[:, 2]
+        return self.join(
+            "[",
+            pc.if_else(pa.array(flags[:, 0]), employee, ""),
+            self.take(comma, first.astype(np.int64)),
+            pc.if_else(pa.array(flags[:, 1]), partner, ""),
+            self.take(comma, second.astype(np.int64)),
+            pc.if_else(pa.array(flags[:, 2]), coach, "") if coach is not None else "",
+            "]",
         )
 
     def update_part(self, t: I64, rows: I64) -> _Part:
