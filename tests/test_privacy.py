@@ -235,7 +235,8 @@ def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
     assert store.version("conversation:c1") == tombstone.version
     assert {a.conversation for a in store.open_agreements("e1")} == {"c2"}
     logged = list(store.read_all())
-    assert logged == [*kept, logged[-1]] and logged[-1][1] == tombstone
+    assert logged == [*kept, logged[-1]]
+    assert logged[-1][1] == tombstone
     assert [p for p, _ in logged] == sorted({p for p, _ in logged})
     [row] = [r for r in store.conversations(subject="e1") if r.id == "c1"]
     assert (row.state, row.version) == ("agreed", tombstone.version)
@@ -245,3 +246,72 @@ def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
     again = destroy_conversation(store, "c1", profile=SELECTIELIJST_2020, due=now.date(), now=now)
     assert again == tombstone
     assert store.audit_head().count == 1
+
+
+def test_a_real_export_validates_against_its_schema(store):
+    """An export from a store with several conversations (one destroyed, one about someone
+    else), goals (own, special-category, someone else's the person works on), sharing choices
+    (one revoked) and a restriction validates against subject-access-export.schema.json."""
+    from magcore import schemas
+    from magcore.privacy import EXPORT_FORMAT, restriction_event
+    from magcore.sharing import RevokeSharing
+
+    from .sharing.support import commit, set_goal
+
+    cycle = mag_cycle()
+    agreed_conversation(store, "c4", employee="e1", manager="m1", cycle=cycle)
+    destroy_conversation(store, "c4", profile=SELECTIELIJST_2020, due=T0.date(), now=T0)
+    set_goal(store, "g1", owner="e1", agreed_in="c1", collaborators=("m1",), note="first step")
+    set_goal(store, "g2", owner="e1", theme="vitality")
+    set_goal(store, "g3", owner="e2", collaborators=("e1",), note="e2-goal-note")
+    share(store, GrantSharing(actor="e1", person="e1", to="hr", what="goals", purpose="advice"), T0)
+    number = share(
+        store,
+        GrantSharing(
+            actor="e1", person="e1", to="coach", what="theme:vitality", purpose="coaching"
+        ),
+        T0,
+    )
+    share(store, RevokeSharing(actor="e1", person="e1", choice=number), T0 + timedelta(hours=1))
+    version = store.version("person:e1") + 1
+    commit(store, [restriction_event("e1", version, actor="po", now=T0, conversation="c1")])
+    commit(store, [restriction_event("e1", version + 1, actor="po", now=T0, lift=True)])
+    policy = ReadPolicy(directory=Directory.from_organisation(small_org(), ROLES))
+    export = subject_access_export(
+        store,
+        "e1",
+        requester="e1",
+        now=T0 + timedelta(days=1),
+        policy=policy,
+        organisation=small_org(),
+    )
+
+    assert schemas.problems("subject-access-export", export) == []
+    assert export["format"] == EXPORT_FORMAT
+    assert [c["id"] for c in export["conversations_about_you"]] == ["c1", "c4"]
+    assert export["conversations_about_you"][1]["destroyed"] is True
+    assert [g["id"] for g in export["goals"]] == ["g1", "g2"]
+    assert export["goals"][0]["progress"][0]["text"] == "first step"
+    assert export["goals_you_work_on"] == [{"id": "g3", "status": "open"}]
+    assert "e2-goal-note" not in json.dumps(export)
+    assert len(export["sharing_choices"]) == 2
+    assert [r["type"] for r in export["restrictions"]] == [
+        "privacy.restricted",
+        "privacy.restriction_lifted",
+    ]
+    goal_lines = [e for e in export["access_log"] if e["object"].startswith("goal:")]
+    assert {e["object"] for e in goal_lines} == {"goal:g1", "goal:g2"}
+    assert all(e["purpose"] == "subject_access" for e in goal_lines)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_export_html_shows_goals(store, language):
+    """The page lists the person's goals with their progress notes."""
+    from .sharing.support import set_goal
+
+    set_goal(store, "g1", owner="e1", note="first step")
+    page = export_html(
+        subject_access_export(store, "e1", requester="e1", now=T0), language=language
+    )
+    assert "goal-g1" in page
+    assert "first step" in page

@@ -89,14 +89,18 @@ def test_a_paper_registration_holds_no_content():
 
 
 def test_nested_refs_resolve_across_schemas():
-    """The export refers to conversation, which refers to record and agreement: all offline."""
+    """The export refers to agreement and goal, which refer to common: all offline."""
     export = copy.deepcopy(schemas.load("subject-access-export")["examples"][0])
     agreement = {**schemas.load("agreement")["examples"][0], "owner": "nobody"}
-    export["conversations"][0]["carried_forward"] = [agreement]
+    export["conversations_about_you"][0]["agreements"] = [agreement]
+    export["goals"][0]["created_at"] = "yesterday"
 
     problems = schemas.problems("subject-access-export", export)
 
-    assert [p.pointer for p in problems] == ["/conversations/0/carried_forward/0/owner"]
+    assert [p.pointer for p in problems] == [
+        "/conversations_about_you/0/agreements/0/owner",
+        "/goals/0/created_at",
+    ]
 
 
 def test_unknown_references_are_never_fetched():

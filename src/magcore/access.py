@@ -11,7 +11,8 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
 3. Special-category content (a special theme, or a field marked ``special-category-risk``) never
    appears in HR overviews or research data, whatever else holds.
 4. A private note is visible to its author alone.
-5. Participants see the shared record; a preparation is visible to another participant only once
+5. A goal is seen by its owner and the people who work on it with them (its collaborators).
+   Participants see the shared record; a preparation is visible to another participant only once
    published (:func:`magcore.conversation.visible_preparation`).
 6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
    the viewer holds then), matches the purpose and covers the part.
@@ -32,6 +33,7 @@ import attrs
 
 from .conversation import Conversation, visible_preparation
 from .events import Event
+from .goals import Goal
 from .model.organisation import Organisation
 from .sharing import (
     GRANTEE_ROLES,
@@ -262,6 +264,8 @@ class AccessContext:
     """The facts a decision needs, gathered by the caller (see :mod:`magcore.reading`)."""
 
     conversation: Conversation | None = None
+    goal: Goal | None = None
+    """The goal asked about, for :attr:`Part.GOAL` requests."""
     sharing: SharingState | None = None
     restrictions: Restrictions = attrs.field(factory=Restrictions)
     directory: Directory = attrs.field(factory=Directory)
@@ -285,15 +289,14 @@ def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
     """Whether *choice* covers the part asked for (grantee, time and purpose checked apart).
 
     ``whole_record`` covers the record, agreements, topics, dissents, responses and published
-    preparations; ``agreements`` and ``goals`` their part; ``theme:<id>`` the parts about that
-    theme. Special-category content needs ``whole_record`` or its own theme named. No choice
-    covers a private note.
+    preparations (not goals, which live apart); ``agreements`` and ``goals`` their part;
+    ``theme:<id>`` the parts about that theme, goals included. Special-category content needs
+    ``whole_record`` or its own theme named. No choice covers a private note. A choice for one
+    conversation covers only that conversation's parts; for a goal, the conversation is the one
+    the goal was agreed in (``request.conversation``), so such a choice never opens a goal set
+    outside it.
     """
-    if (
-        choice.conversation is not None
-        and choice.conversation != request.conversation
-        and request.part is not Part.GOAL
-    ):
+    if choice.conversation is not None and choice.conversation != request.conversation:
         return False
     part = request.part
     if part is Part.PRIVATE_NOTE:
@@ -357,6 +360,12 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
         if request.author is not None and request.author == request.viewer:
             return Decision(True, "author", Basis.AUTHOR)
         return _deny("a private note is visible to its author alone")
+    goal = context.goal
+    if request.part is Part.GOAL and goal is not None and request.subject == goal.owner:
+        if request.viewer == goal.owner:
+            return Decision(True, "participant (goal owner)", Basis.PARTICIPANT)
+        if request.viewer in goal.collaborators:
+            return Decision(True, "participant (works on the goal)", Basis.PARTICIPANT)
     conv = context.conversation
     if conv is not None and conversation_id == conv.id:
         decision = _participant_decision(request, conv)

@@ -28,6 +28,7 @@ from .access import PRIVACY_OFFICER, SUBJECT_ACCESS, LegalBasis
 from .conversation import stream_of
 from .errors import ConsentError, StorageError
 from .events import Event, thaw
+from .goals import goal_stream, replay_goal
 from .model.cycle import CycleDefinition
 from .model.organisation import Organisation
 from .model.text import Text, as_text
@@ -38,6 +39,7 @@ from .reading import (
     ConversationView,
     ReadPolicy,
     read_conversation,
+    read_goal,
 )
 from .sharing import person_stream
 from .sharing import replay as replay_sharing
@@ -48,6 +50,7 @@ __all__ = [
     "BUILTIN_PROFILES",
     "COMPLETED",
     "EMPLOYMENT_ENDED",
+    "EXPORT_FORMAT",
     "SELECTIELIJST_2020",
     "InventoryRow",
     "RetentionProfile",
@@ -62,6 +65,8 @@ __all__ = [
     "subject_access_export",
 ]
 
+#: The ``format`` of a subject-access export (``schemas/subject-access-export.schema.json``).
+EXPORT_FORMAT = "magcore.subject-access-export"
 #: Anchor: the day the employee's employment ends (``Person.left_on``).
 EMPLOYMENT_ENDED = "employment_ended"
 #: Anchor: the day the conversation was completed (agreed, not held or cancelled).
@@ -298,6 +303,7 @@ def _view_json(view: ConversationView) -> dict[str, Any]:
                 "due": a.due.isoformat() if a.due else None,
                 "theme": a.theme,
                 "status": a.status.value,
+                "carried_from": a.carried_from,
             }
             for a in view.agreements
         ],
@@ -339,9 +345,11 @@ def subject_access_export(
 
     Holds: the person's employment facts, their sharing choices and restrictions, every
     conversation about them in full (including what others wrote about them, private notes
-    included), the conversations they took part in about someone else by reference only (no
-    content: that is the other person's data), and the audit lines about their record. The
-    *requester* must be the person or the privacy officer; every read is audited.
+    included), their goals in full, the conversations they took part in and the goals they work
+    on for someone else by reference only (no content: that is the other person's data), and
+    the audit lines about their record and goals. The *requester* must be the person or the
+    privacy officer; every read is audited. The result validates against
+    ``schemas/subject-access-export.schema.json`` (:data:`EXPORT_FORMAT`, version 1).
     """
     policy = policy or ReadPolicy()
     day = now.date()
@@ -373,7 +381,25 @@ def subject_access_export(
             took_part.append(
                 {"id": row.id, "kind": row.kind, "state": row.state, "held_on": _iso(row.held_on)}
             )
-    streams = {person_stream(person)} | {stream_of(c["id"]) for c in about}
+    owned, working_on = _goals_of(store, person)
+    goals = []
+    for goal_id in owned:
+        goal_view = read_goal(
+            store,
+            goal_id,
+            viewer=requester,
+            purpose=SUBJECT_ACCESS,
+            now=now,
+            policy=policy,
+            origin=origin,
+        )
+        if goal_view.goal is not None:
+            goals.append(goal_view.goal.to_json())
+    streams = (
+        {person_stream(person)}
+        | {stream_of(c["id"]) for c in about}
+        | {goal_stream(g) for g in owned}
+    )
     audit = [
         dict(entry) for entry in store.read_audit() if entry["object"].partition("/")[0] in streams
     ]
@@ -382,6 +408,8 @@ def subject_access_export(
         facts = organisation.people[person]
         employment = {"hired_on": _iso(facts.hired_on), "left_on": _iso(facts.left_on)}
     return {
+        "format": EXPORT_FORMAT,
+        "format_version": 1,
         "person": person,
         "generated_at": now.isoformat(),
         "requested_by": requester,
@@ -395,8 +423,26 @@ def subject_access_export(
         ],
         "conversations_about_you": sorted(about, key=lambda c: c["id"]),
         "conversations_you_took_part_in": sorted(took_part, key=lambda c: c["id"]),
+        "goals": goals,
+        "goals_you_work_on": [{"id": g, "status": status} for g, status in working_on],
         "access_log": audit,
     }
+
+
+def _goals_of(store: Store, person: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The ids of *person*'s own goals, and (id, status) of the goals they work on for others."""
+    owned: list[str] = []
+    working_on: list[tuple[str, str]] = []
+    for stream in store.streams("goal:"):
+        events = store.read(stream)
+        if not events or events[0].type != "goal.set":
+            continue  # destroyed: nothing about anyone is left
+        goal = replay_goal(events)
+        if goal.owner == person:
+            owned.append(goal.id)
+        elif person in goal.collaborators or any(n.author == person for n in goal.progress):
+            working_on.append((goal.id, goal.status.value))
+    return owned, working_on
 
 
 def _iso(value: date | None) -> str | None:
@@ -421,6 +467,10 @@ _LABELS = {
         "responses": "Uw zienswijzen",
         "notes": "Privé-aantekeningen",
         "topics": "Onderwerpen",
+        "goals": "Uw doelen",
+        "goals_work_on": "Doelen van iemand anders waaraan u meewerkt (alleen verwijzing)",
+        "progress": "Voortgang",
+        "goal_facts": "Status: {status}. Thema: {theme}. Afgesproken in: {agreed_in}.",
     },
     "en": {
         "title": "Your data (subject access, GDPR article 15)",
@@ -439,6 +489,10 @@ _LABELS = {
         "responses": "Your responses",
         "notes": "Private notes",
         "topics": "Topics",
+        "goals": "Your goals",
+        "goals_work_on": "Goals of someone else you work on (reference only)",
+        "progress": "Progress",
+        "goal_facts": "Status: {status}. Theme: {theme}. Agreed in: {agreed_in}.",
     },
 }
 
@@ -508,6 +562,21 @@ def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
             parts.append(f"<h4>{_e(t[label])}</h4>")
             parts.append(_table(conv[key], columns, t["none"]))
         parts.append("</section>")
+    parts.append(f"<h2>{_e(t['goals'])}</h2>")
+    if not export["goals"]:
+        parts.append(f"<p>{_e(t['none'])}</p>")
+    for goal in export["goals"]:
+        facts = t["goal_facts"].format(
+            status=goal["status"], theme=goal["theme"] or "-", agreed_in=goal["agreed_in"] or "-"
+        )
+        parts.append(f"<section><h3>{_e(goal['title'])}</h3><p>{_e(facts)}</p>")
+        if goal["description"]:
+            parts.append(f"<p>{_e(goal['description'])}</p>")
+        parts.append(f"<h4>{_e(t['progress'])}</h4>")
+        parts.append(_table(goal["progress"], ("author", "text", "at"), t["none"]))
+        parts.append("</section>")
+    parts.append(f"<h2>{_e(t['goals_work_on'])}</h2>")
+    parts.append(_table(export["goals_you_work_on"], ("id", "status"), t["none"]))
     parts.append(f"<h2>{_e(t['took_part'])}</h2>")
     parts.append(
         _table(

@@ -1,4 +1,4 @@
-"""The read side: load a conversation, ask the access policy per part, audit every decision.
+"""The read side: load a conversation or a goal, ask the access policy, audit every decision.
 
 :func:`read_conversation` replays a conversation from a :class:`~magcore.storage.base.Store`,
 folds the employee's ``person:<id>`` stream (sharing choices and AVG art. 18 restrictions), asks
@@ -6,6 +6,9 @@ folds the employee's ``person:<id>`` stream (sharing choices and AVG art. 18 res
 special-category field apart, agreements, topics, preparations, dissents, responses, private
 notes) and returns a :class:`ConversationView` holding only what was allowed. Every decision,
 allowed or denied, becomes one audit line, written in one ``append_audit`` call.
+
+:func:`read_goal` does the same for a goal (``goal:<id>``): one decision about
+:attr:`~magcore.access.Part.GOAL` for the whole goal, its progress notes included.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .access import (
 )
 from .conversation import Conversation, replay, stream_of
 from .errors import NotFoundError
+from .goals import Goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition
 from .model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
 from .sharing import SharingState, person_stream
@@ -43,9 +47,11 @@ __all__ = [
     "SENSITIVITY_KEY",
     "SPECIAL_CATEGORY_RISK",
     "ConversationView",
+    "GoalView",
     "ReadPolicy",
     "audit_record",
     "read_conversation",
+    "read_goal",
     "special_fields_of",
 ]
 
@@ -362,4 +368,99 @@ def read_conversation(
         at=now,
         decisions=tuple(reader.decisions),
         **view,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GoalView:
+    """What one viewer may see of one goal: the whole goal, or nothing (``goal`` is ``None``)."""
+
+    id: str
+    viewer: str
+    purpose: str
+    at: datetime
+    decision: Decision
+    goal: Goal | None = None
+    destroyed: bool = False
+
+    @property
+    def has_content(self) -> bool:
+        return self.goal is not None
+
+
+def read_goal(
+    store: Store,
+    goal_id: str,
+    *,
+    viewer: str,
+    purpose: str,
+    now: datetime,
+    policy: ReadPolicy | None = None,
+    origin: str = "api",
+) -> GoalView:
+    """Read goal *goal_id* as *viewer* for *purpose* at *now*; audit the decision.
+
+    The owner and the goal's collaborators see it; anyone else only through the owner's sharing
+    choice (``goals``, or the goal's ``theme:<id>``; a choice for one conversation covers the
+    goals agreed in it) or a legal basis declared for goals. A goal about a special-category
+    theme is shared only by the owner's own choice. Raises
+    :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
+    """
+    policy = policy or ReadPolicy()
+    stream = goal_stream(goal_id)
+    events = store.read(stream)
+    if not events or any(e.type == DESTROYED_EVENT for e in events):
+        reason = "the goal was destroyed" if events else "there is no such goal"
+        decision = Decision(False, f"denied because {reason}", Basis.DENIED)
+        store.append_audit(
+            [
+                audit_record(
+                    viewer=viewer,
+                    obj=stream,
+                    decision=decision,
+                    purpose=purpose,
+                    at=now,
+                    origin=origin,
+                )
+            ]
+        )
+        if not events:
+            raise NotFoundError(f"unknown goal {goal_id!r}")
+        return GoalView(
+            id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
+        )
+    goal = replay_goal(events)
+    person_events = store.read(person_stream(goal.owner))
+    context = AccessContext(
+        goal=goal,
+        sharing=replay_sharing(goal.owner, person_events),
+        restrictions=restrictions(person_events),
+        directory=policy.directory,
+        legal_bases=policy.legal_bases,
+    )
+    request = AccessRequest(
+        viewer=viewer,
+        purpose=purpose,
+        at=now,
+        part=Part.GOAL,
+        subject=goal.owner,
+        conversation=goal.agreed_in,
+        theme=goal.theme,
+        special_category=goal.theme is not None and goal.theme in policy.special_themes,
+    )
+    decision = decide_access(request, context)
+    store.append_audit(
+        [
+            audit_record(
+                viewer=viewer, obj=stream, decision=decision, purpose=purpose, at=now, origin=origin
+            )
+        ]
+    )
+    return GoalView(
+        id=goal_id,
+        viewer=viewer,
+        purpose=purpose,
+        at=now,
+        decision=decision,
+        goal=goal if decision.allowed else None,
     )

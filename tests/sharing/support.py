@@ -172,3 +172,41 @@ ROLES = {
     "wc": {"works_council"},
     "rs": {"researcher"},
 }
+
+
+def set_goal(
+    store: MemoryStore,
+    goal_id: str,
+    *,
+    owner: str,
+    now: datetime = T0,
+    theme: str | None = None,
+    agreed_in: str | None = None,
+    collaborators: Sequence[str] = (),
+    note: str | None = None,
+) -> None:
+    """Set a goal (title ``goal-<id>``) and, if given, a progress note by its owner."""
+    from magcore import goals
+
+    events = goals.decide_goal(
+        None,
+        goals.SetGoal(
+            actor=owner,
+            goal_id=goal_id,
+            owner=owner,
+            title=f"goal-{goal_id}",
+            theme=theme,
+            agreed_in=agreed_in,
+            collaborators=tuple(collaborators),
+        ),
+        now=now,
+    )
+    commit(store, events)
+    if note is not None:
+        goal = goals.replay_goal(events)
+        commit(
+            store,
+            goals.decide_goal(
+                goal, goals.NoteProgress(actor=owner, goal_id=goal_id, text=note), now=now
+            ),
+        )
