@@ -268,7 +268,7 @@ def run_demo(
             people=people,
             teams=teams,
             seed=seed,
-            start=date(year - 1, 1, 1),
+            start=_hires_until(cycle, year),
             self_steering_share=_self_steering_share(cycle, teams),
             org_id="demo",
         )
@@ -306,9 +306,16 @@ def run_demo(
 def _self_steering_share(cycle: CycleDefinition, teams: int) -> float:
     """A tenth of the teams steer themselves, and at least one; a third when the cycle has
     conversations meant for self-steering teams."""
-    if any(k.applies_to is Applicability.SELF_STEERING for k in cycle.kinds):
-        return 0.34
-    return max(0.1, 1 / teams)
+    wanted = any(k.applies_to is Applicability.SELF_STEERING for k in cycle.kinds)
+    return max(0.34 if wanted else 0.1, 1 / teams)
+
+
+def _hires_until(cycle: CycleDefinition, year: int) -> date:
+    """Until when the generated organisation hires people: into the demo year when the cycle
+    has conversations after hire (onboarding), so that the year shows them."""
+    if any(k.cadence.kind is CadenceKind.AFTER_HIRE for k in cycle.kinds):
+        return date(year, 7, 1)
+    return date(year - 1, 1, 1)
 
 
 # -- who takes part ---------------------------------------------------------------------------
@@ -458,10 +465,11 @@ def _story(run: _Run, org: Organisation, moments: list[_Moment]) -> dict[str, An
         members = org.members(team, mid)
         new_manager = members[-1]
         story.update(team=team, old_manager=org.manager_of_team(team, mid), new_manager=new_manager)
-        taken |= {*members, str(story["old_manager"])}
+        taken |= {new_manager, str(story["old_manager"])}
         for person in members[:-1]:
             if force(person, lambda k: True, date(year, 6, 1)):
                 story["handover_person"] = person
+                taken.add(person)
                 break
         for moment in moments:
             if moment.person == new_manager:
