@@ -38,7 +38,7 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
 @click.option(
     "--request",
     is_flag=True,
-    help="Also request each due conversation (started by the manager where the cycle allows).",
+    help="Also request each due conversation, with the people its kind needs.",
 )
 @json_option
 def plan(
@@ -53,8 +53,8 @@ def plan(
     """Show the conversations due in a period under the configured cycle.
 
     With --request, each due conversation that has not been requested yet is requested, so
-    that both sides can prepare; peer, three-party and team conversations are left to the
-    people themselves.
+    that everyone taking part can prepare: with the manager, a team mate, a coach or the whole
+    team, as the kind says. Gentle prompts of free cadences are left to the people.
     """
     app = get_app()
     start, end = _period(start, end)
@@ -119,49 +119,82 @@ def _item_json(item: Any) -> dict[str, Any]:
 def _request_all(
     items: list[Any], cycle: Any, start: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Request every due conversation not requested yet, whatever the kind's pattern.
+
+    The participants follow the pattern: the employee and their manager; the employee and a
+    team mate (each next in the team's order, so the pairs spread); employee, manager and a
+    coach (taking the coaches in turn); or every member of the team. The conversation is
+    started by the manager where the kind allows it, otherwise by its first initiator role.
+    Gentle prompts of free cadences are left to the people.
+    """
     from ..model.cycle import ParticipantRole, Pattern
+    from ..model.records import Participant
 
     app = get_app()
     service = app.service()
     org_id = app.config.organisation
     existing = {
-        (row.subject, row.kind)
+        (row.subject or f"team:{row.team}", row.kind)
         for row in service.store.conversations()
         if row.requested_on >= start and row.state not in ("cancelled", "not_held")
     }
     requested: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-    todo = [i for i in items if i.person is not None and not i.prompt_only]
+    todo = [i for i in items if not i.prompt_only and (i.person is not None or i.team)]
+    coach_turn = 0
     with Steps("Requesting conversations", len(todo)) as steps:
         for item in steps.track(todo):
             kind = cycle.kind(item.kind)
-            if (item.person, item.kind) in existing:
+            key = (item.person or f"team:{item.team}", item.kind)
+            if key in existing:
                 continue
-            if kind.pattern is not Pattern.EMPLOYEE_MANAGER:
-                skipped.append({"person": item.person, "kind": item.kind, "why": kind.pattern})
-                continue
+            about = {"person": item.person, "team": item.team, "kind": item.kind}
             try:
-                participants = service.participants_for(
-                    org_id, cycle, item.kind, item.person, on=item.due
-                )
-                by_role = {p.role: p.person for p in participants}
-                starter = (
+                org = service.organisation(org_id)
+                if kind.pattern is Pattern.TEAM:
+                    participants: tuple[Any, ...] = tuple(
+                        Participant(p, ParticipantRole.TEAM_MEMBER)
+                        for p in org.members(item.team, item.due)
+                    )
+                else:
+                    peer = coach = None
+                    if kind.pattern is Pattern.PEER:
+                        team = org.team_of(item.person, item.due)
+                        members = list(org.members(team, item.due)) if team else []
+                        if item.person in members and len(members) > 1:
+                            peer = members[(members.index(item.person) + 1) % len(members)]
+                    if kind.pattern is Pattern.THREE_PARTY:
+                        manager = org.manager_of(item.person, item.due)
+                        coaches = [
+                            c for c in org.coaches(item.due) if c not in (item.person, manager)
+                        ]
+                        if coaches:
+                            coach = coaches[coach_turn % len(coaches)]
+                            coach_turn += 1
+                    participants = service.participants_for(
+                        org_id, cycle, item.kind, item.person, on=item.due, peer=peer, coach=coach
+                    )
+                starter_role = (
                     ParticipantRole.MANAGER
                     if ParticipantRole.MANAGER in kind.initiators
                     else kind.initiators[0]
+                )
+                starter = next(
+                    (p.person for p in participants if p.role is starter_role),
+                    participants[0].person if participants else "",
                 )
                 conv = service.request(
                     cycle=cycle,
                     kind=item.kind,
                     participants=participants,
-                    actor=by_role[starter],
+                    actor=starter,
                     team=item.team,
                 )
             except MagcoreError as exc:
-                skipped.append({"person": item.person, "kind": item.kind, "why": str(exc)})
+                skipped.append({**about, "why": str(exc)})
                 continue
-            existing.add((item.person, item.kind))
-            requested.append({"conversation": conv.id, "person": item.person, "kind": item.kind})
+            existing.add(key)
+            requested.append({"conversation": conv.id, **about})
     return requested, skipped
 
 
