@@ -40,7 +40,7 @@ $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 test: venv node-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy src
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## lint: ruff (rules and formatting) and mypy
 lint: venv
