@@ -53,6 +53,7 @@ def decisions():
         pattern=Pattern.EMPLOYEE_MANAGER,
         participants=(Participant("e1", "employee"), Participant("m1", "manager")),
         preparers=("e1", "m1"),
+        recorders=("e1", "m1"),
         subject="e1",
         team="t1",
         initiator="e1",
