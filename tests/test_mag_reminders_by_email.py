@@ -18,7 +18,7 @@ magcore_amsterdam = pytest.importorskip("magcore_amsterdam")
 magcore_email = pytest.importorskip("magcore_email")
 
 from aiosmtpd.controller import Controller  # noqa: E402
-from magcore_amsterdam import plugin as amsterdam  # noqa: E402
+from magcore_amsterdam.plugin import plugin as amsterdam  # noqa: E402
 from magcore_email import EmailConfig, EmailNotifier  # noqa: E402
 
 from magcore import (  # noqa: E402

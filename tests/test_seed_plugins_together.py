@@ -45,7 +45,7 @@ def _modules() -> list[tuple[str, object]]:
     for name in NAMES:
         module = f"magcore_{name.replace('-', '_')}.plugin"
         try:
-            plugins.append((f"magcore-{name}", importlib.import_module(module)))
+            plugins.append((f"magcore-{name}", importlib.import_module(module).plugin))
         except ImportError:  # pragma: no cover - only when a plugin is not installed
             pytest.skip(f"magcore-{name} is not installed (make venv installs every plugin)")
     return plugins

@@ -15,7 +15,7 @@ from magcore.plugins import get_plugin_manager
 
 from .htmlcheck import html_problems
 
-amsterdam = pytest.importorskip("magcore_amsterdam.plugin")
+amsterdam = pytest.importorskip("magcore_amsterdam.plugin").plugin
 
 
 @pytest.fixture

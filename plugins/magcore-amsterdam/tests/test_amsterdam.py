@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from magcore_amsterdam import cycle, plugin, themes, workflows
+from magcore_amsterdam import definition
+from magcore_amsterdam.plugin import plugin
 
 from magcore import (
     Agreement,
@@ -41,18 +42,18 @@ def test_the_plugin_contributes_mag_with_no_problems(magcore_pm) -> None:
     cycles = magcore_pm.hooks.cycles()
     assert cycles.problems == ()
     assert [c.key for c in cycles] == ["mag@1"]
-    assert cycles.by_plugin() == {"magcore-amsterdam": (cycle.MAG,)}
+    assert cycles.by_plugin() == {"magcore-amsterdam": (definition(),)}
 
 
 def test_mag_is_a_yearly_two_sided_cycle_recorded_digitally_or_on_paper() -> None:
     """At least once a year; employee or manager may start; both prepare; digital or paper."""
-    (kind,) = cycle.MAG.kinds
+    (kind,) = definition().kinds
     assert kind.cadence.kind.value == "per_year"
     assert kind.cadence.per_year == 1
     assert {r.value for r in kind.initiators} == {"employee", "manager"}
     assert {r.value for r in kind.preparers} == {"employee", "manager"}
-    assert [r.value for r in cycle.MAG.recording] == ["digital", "paper"]
-    assert set(cycle.MAG.approvals_required) == {"works_council", "executive"}
+    assert [r.value for r in definition().recording] == ["digital", "paper"]
+    assert set(definition().approvals_required) == {"works_council", "executive"}
 
 
 def test_the_six_cards_have_short_prompts_in_dutch_and_english(magcore_pm) -> None:
@@ -61,13 +62,13 @@ def test_the_six_cards_have_short_prompts_in_dutch_and_english(magcore_pm) -> No
     assert contributed.problems == ()
     assert tuple(t.id for t in contributed) == MAG_THEME_IDS
     assert [t.id for t in contributed if t.special_category] == ["vitality"]
-    for theme in themes.ALL:
+    for theme in definition().themes:
         assert len(theme.prompts) >= 2
         for prompt in theme.prompts:
             for text in (prompt.nl, prompt.en):
                 assert text.endswith("?")
                 assert len(text.split()) <= 15, text  # B1: short sentences
-    assert tuple(t.id for t in cycle.MAG.themes) == MAG_THEME_IDS
+    assert tuple(t.id for t in definition().themes) == MAG_THEME_IDS
 
 
 def test_the_forms_are_registered_and_match_the_cycle(magcore_pm) -> None:
@@ -76,7 +77,7 @@ def test_the_forms_are_registered_and_match_the_cycle(magcore_pm) -> None:
     forms = magcore_pm.hooks.forms()
     assert forms.problems == ()
     assert all(isinstance(f, FormDefinition) for f in forms)
-    (kind,) = cycle.MAG.kinds
+    (kind,) = definition().kinds
     assert {f.id for f in forms} == {kind.preparation_form, kind.record_form}
 
 
@@ -85,7 +86,7 @@ class TestMagConformance(CycleDefinitionContract):
 
     @pytest.fixture
     def cycle_definition(self) -> CycleDefinition:
-        return cycle.MAG
+        return definition()
 
 
 def _pair(org, day):
@@ -100,7 +101,7 @@ def test_plan_your_conversation_reaches_only_those_without_one(magcore_service, 
     """Two months before year end: everyone with a manager and no conversation this year."""
     found, problems = contributed_workflows(magcore_service.host)
     assert problems == ()
-    assert {w.id for w in found} == {w["id"] for w in workflows.ALL}
+    assert {w.id for w in found} == {w["id"] for w in plugin.workflows()}
     day = date(2025, 1, 6)
     employee, manager = _pair(magcore_org, day)
     magcore_service.request(

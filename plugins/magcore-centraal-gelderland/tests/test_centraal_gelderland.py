@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from magcore_centraal_gelderland import PLUGIN, definition, forms, plugin
+from magcore_centraal_gelderland import PLUGIN, definition, forms
+from magcore_centraal_gelderland.plugin import plugin
 
 import magcore
 from magcore import (

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from magcore_krimpen import PLUGIN, definition, forms, plugin
+from magcore_krimpen import PLUGIN, definition, forms
+from magcore_krimpen.plugin import plugin
 
 import magcore
 from magcore import (

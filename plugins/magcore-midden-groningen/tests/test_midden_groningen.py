@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from magcore_midden_groningen import PLUGIN, definition, forms, plugin
+from magcore_midden_groningen import PLUGIN, definition, forms
+from magcore_midden_groningen.plugin import plugin
 
 import magcore
 from magcore import (

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from magcore_rijswijk import PLUGIN, definition, forms, goals_as_agreements, plugin
+from magcore_rijswijk import PLUGIN, definition, forms, goals_as_agreements
+from magcore_rijswijk.plugin import plugin
 
 import magcore
 from magcore import (

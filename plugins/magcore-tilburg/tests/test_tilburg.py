@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from magcore_tilburg import PLUGIN, definition, forms, make_definition, plugin
+from magcore_tilburg import PLUGIN, definition, forms, make_definition
+from magcore_tilburg.plugin import plugin
 
 import magcore
 from magcore import (
@@ -181,3 +182,8 @@ class TestTilburgConformance(CycleDefinitionContract):
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:
         return definition()
+
+
+def test_the_shipped_file_has_the_default_quiet_period() -> None:
+    """cycle.json as shipped is what make_definition() builds with the defaults."""
+    assert definition() == make_definition()

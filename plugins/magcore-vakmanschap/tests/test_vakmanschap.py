@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from magcore_vakmanschap import PLUGIN, definition, plugin
+from magcore_vakmanschap import PLUGIN, definition
 from magcore_vakmanschap.measurement import (
     CLOSED_EVENT,
     FREQUENCIES,
@@ -23,6 +23,7 @@ from magcore_vakmanschap.measurement import (
     save_result,
     stream_of,
 )
+from magcore_vakmanschap.plugin import plugin
 
 import magcore
 from magcore import (

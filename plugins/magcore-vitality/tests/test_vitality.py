@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from magcore_vitality import PLUGIN, add_to, definition, forms, fragment, plugin
+from magcore_vitality import PLUGIN, add_to, definition, forms, fragment
+from magcore_vitality.plugin import plugin
 
 import magcore
 from magcore import (

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from magcore_waalwijk import PLUGIN, consent, definition, forms, plugin
+from magcore_waalwijk import PLUGIN, consent, definition, forms
+from magcore_waalwijk.plugin import plugin
 
 import magcore
 from magcore import (

@@ -1,33 +1,12 @@
-"""The hook implementations of magcore-krimpen: thin, declarative, data from JSON files."""
+"""magcore-krimpen's hooks: Gesprek 3.0, all data in this package (cycle.json, forms/).
+
+:class:`~magcore.packaged.PackagedPlugin` registers the files; the entry point names ``plugin``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from magcore.packaged import PackagedPlugin
 
-from magcore.hookspecs import Register, hookimpl
-from magcore.model.cycle import CycleDefinition
-from magcore.model.themes import Theme
+__all__ = ["plugin"]
 
-from . import data
-
-__all__ = ["magcore_register_cycles", "magcore_register_forms", "magcore_register_themes"]
-
-
-@hookimpl
-def magcore_register_cycles(register: Register[CycleDefinition]) -> None:
-    """Krimpen aan den IJssel's Gesprek 3.0: the cycle definition."""
-    register(data.definition())
-
-
-@hookimpl
-def magcore_register_themes(register: Register[Theme]) -> None:
-    """The cycle's themes as cards."""
-    for theme in data.definition().themes:
-        register(theme)
-
-
-@hookimpl
-def magcore_register_forms(register: Register[Any]) -> None:
-    """The preparation and record forms."""
-    for form in data.forms():
-        register(form)
+plugin = PackagedPlugin(__package__)

@@ -1,53 +1,16 @@
-"""The hook implementations of magcore-midden-groningen: thin, declarative, data only."""
+"""magcore-midden-groningen's hooks: all data in this package.
+
+``cycle.json`` (and its themes), ``forms/`` (onboarding preparation, conversation record),
+``workflows/`` (ask the manager to plan the welcome conversation and the six-month review) and
+``messages/`` (say "inwoner" / "resident", never "klant" / "customer": the word *klant* misses
+the relation between a government and its residents). :class:`~magcore.packaged.PackagedPlugin`
+registers the files; the entry point names ``plugin``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from magcore.packaged import PackagedPlugin
 
-from magcore.hookspecs import Register, hookimpl
-from magcore.model.cycle import CycleDefinition
-from magcore.model.themes import Theme
+__all__ = ["plugin"]
 
-from . import data, vocabulary, workflows
-
-__all__ = [
-    "magcore_register_cycles",
-    "magcore_register_forms",
-    "magcore_register_messages",
-    "magcore_register_themes",
-    "magcore_register_workflows",
-]
-
-
-@hookimpl
-def magcore_register_cycles(register: Register[CycleDefinition]) -> None:
-    """Midden-Groningen's Eigenaarschap en Bondgenootschap: the cycle definition."""
-    register(data.definition())
-
-
-@hookimpl
-def magcore_register_themes(register: Register[Theme]) -> None:
-    """The cycle's themes as cards."""
-    for theme in data.definition().themes:
-        register(theme)
-
-
-@hookimpl
-def magcore_register_forms(register: Register[Any]) -> None:
-    """The preparation and record forms."""
-    for form in data.forms():
-        register(form)
-
-
-@hookimpl
-def magcore_register_messages(register: Register[Any]) -> None:
-    """Say "inwoner" / "resident", never "klant" / "customer"."""
-    for bundle in vocabulary.BUNDLES:
-        register(bundle)
-
-
-@hookimpl
-def magcore_register_workflows(register: Register[Any]) -> None:
-    """Ask the manager to plan the welcome conversation and the six-month review."""
-    for workflow in workflows.ALL:
-        register(workflow)
+plugin = PackagedPlugin(__package__)

@@ -1,53 +1,37 @@
-"""The hook implementations of magcore-rijswijk: thin, declarative, data from JSON files."""
+"""magcore-rijswijk's hooks: the growth matrix as data (cycle.json, forms/), one rule in code.
+
+:class:`~magcore.packaged.PackagedPlugin` registers the files; this subclass adds the record
+check of :mod:`.goals` and its messages. The entry point names ``plugin``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from magcore.errors import Problem
 from magcore.hookspecs import Register, hookimpl
-from magcore.model.cycle import CycleDefinition
-from magcore.model.themes import Theme
+from magcore.i18n import MessageBundle
+from magcore.packaged import PackagedPlugin
 
-from . import data, goals
+from . import goals
 
-__all__ = [
-    "magcore_check_record",
-    "magcore_register_cycles",
-    "magcore_register_forms",
-    "magcore_register_messages",
-    "magcore_register_themes",
-]
+__all__ = ["GrowthMatrix", "plugin"]
 
 
-@hookimpl
-def magcore_register_cycles(register: Register[CycleDefinition]) -> None:
-    """Rijswijk's growth matrix: the cycle definition."""
-    register(data.definition())
+class GrowthMatrix(PackagedPlugin):
+    """The shipped files plus the rule of :mod:`.goals`."""
+
+    @hookimpl
+    def magcore_check_record(self, record: Mapping[str, Any], conversation: Any) -> list[Problem]:
+        """A personal goal belongs to a core value that was discussed (see :mod:`.goals`)."""
+        return goals.record_problems(record, conversation)
+
+    @hookimpl
+    def magcore_register_messages(self, register: Register[MessageBundle]) -> None:
+        """The goal rule's message in Dutch and English."""
+        for bundle in goals.message_bundles():
+            register(bundle)
 
 
-@hookimpl
-def magcore_register_themes(register: Register[Theme]) -> None:
-    """The cycle's themes as cards."""
-    for theme in data.definition().themes:
-        register(theme)
-
-
-@hookimpl
-def magcore_register_forms(register: Register[Any]) -> None:
-    """The preparation and record forms."""
-    for form in data.forms():
-        register(form)
-
-
-@hookimpl
-def magcore_check_record(record: Any, form: Any, conversation: Any) -> list[Problem]:
-    """A personal goal belongs to a core value that was discussed (see :mod:`.goals`)."""
-    return goals.record_problems(record, conversation)
-
-
-@hookimpl
-def magcore_register_messages(register: Register[Any]) -> None:
-    """The goal rule's message in Dutch and English."""
-    for bundle in goals.message_bundles():
-        register(bundle)
+plugin = GrowthMatrix(__package__)

@@ -1,38 +1,27 @@
-"""The plugin's data: the cycle definition and forms, kept as JSON files next to this module.
+"""Another quiet period is another version of the cycle: :func:`make_definition`.
 
 Why a builder: the quiet period after which magcore gently suggests a conversation is a policy
 choice. Policy is versioned (the works council consents to each version), so a different quiet
 period is a new version of the definition, made with :func:`make_definition`, never a hidden
-setting.
+setting. The shipped ``cycle.json`` has the quiet period :data:`DEFAULT_QUIET_DAYS`.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-import json
-from importlib import resources
-from typing import Any
-
 from magcore.model.cycle import CycleDefinition
+
+from .plugin import plugin
 
 __all__ = ["DEFAULT_QUIET_DAYS", "PLUGIN", "definition", "forms", "make_definition"]
 
-PLUGIN = "magcore-tilburg"
+#: The distribution name, as magcore reports it.
+PLUGIN = plugin.name
 #: Days without a conversation after which magcore suggests one (a prompt, never an obligation).
 DEFAULT_QUIET_DAYS = 120
-_FORMS = ("tilburg-preparation.json", "tilburg-record.json")
-
-
-def _load(name: str) -> dict[str, Any]:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-@functools.cache
-def _cycle_json() -> dict[str, Any]:
-    return _load("cycle.json")
+#: The cycle as shipped (quiet period :data:`DEFAULT_QUIET_DAYS`).
+definition = plugin.definition
+#: The form definitions as plain JSON data (fresh copies), in file-name order.
+forms = plugin.forms
 
 
 def make_definition(
@@ -44,21 +33,10 @@ def make_definition(
     shipped one so both versions can live side by side (conversations keep the version they
     started under).
     """
-    data = copy.deepcopy(_cycle_json())
+    data = plugin.load("cycle.json")
     for kind in data["kinds"]:
         if kind["cadence"]["kind"] == "free":
             kind["cadence"]["quiet_days"] = quiet_days
     if version is not None:
         data["version"] = version
-    return CycleDefinition.from_json(data, source=f"{PLUGIN}:cycle.json")
-
-
-@functools.cache
-def definition() -> CycleDefinition:
-    """The cycle as shipped (quiet period :data:`DEFAULT_QUIET_DAYS`)."""
-    return make_definition()
-
-
-def forms() -> tuple[dict[str, Any], ...]:
-    """The plugin's form definitions as plain JSON data (fresh copies)."""
-    return tuple(_load(f"forms/{name}") for name in _FORMS)
+    return CycleDefinition.from_json(data, source=plugin.source("cycle.json"))

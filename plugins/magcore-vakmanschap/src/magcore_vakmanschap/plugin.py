@@ -1,35 +1,31 @@
-"""The hook implementations of magcore-vakmanschap: thin, declarative, data from JSON files."""
+"""magcore-vakmanschap's hooks: Vakmanschap as data (cycle.json, forms/), plus a questionnaire.
+
+:class:`~magcore.packaged.PackagedPlugin` registers the files; this subclass adds the anonymous
+team questionnaire, built from ``behaviours.json`` and the cycle's themes by :mod:`.measurement`.
+The entry point names ``plugin``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from magcore.hookspecs import Register, hookimpl
-from magcore.model.cycle import CycleDefinition
-from magcore.model.themes import Theme
+from magcore.packaged import PackagedPlugin
 
-from . import data, measurement
+from . import measurement
 
-__all__ = ["magcore_register_cycles", "magcore_register_forms", "magcore_register_themes"]
-
-
-@hookimpl
-def magcore_register_cycles(register: Register[CycleDefinition]) -> None:
-    """Amsterdam WPI's Vakmanschap: the cycle definition."""
-    register(data.definition())
+__all__ = ["Vakmanschap", "plugin"]
 
 
-@hookimpl
-def magcore_register_themes(register: Register[Theme]) -> None:
-    """The cycle's themes as cards."""
-    for theme in data.definition().themes:
-        register(theme)
+class Vakmanschap(PackagedPlugin):
+    """The shipped files plus the team questionnaire."""
+
+    @hookimpl
+    def magcore_register_forms(self, register: Register[Any]) -> None:
+        """The dilemma record and the anonymous team questionnaire."""
+        super().magcore_register_forms(register)
+        titles = {theme.id: theme.title for theme in self.definition().themes}
+        register(measurement.questionnaire(titles))
 
 
-@hookimpl
-def magcore_register_forms(register: Register[Any]) -> None:
-    """The dilemma record and the anonymous team questionnaire."""
-    for form in data.forms():
-        register(form)
-    titles = {theme.id: theme.title for theme in data.definition().themes}
-    register(measurement.questionnaire(titles))
+plugin = Vakmanschap(__package__)

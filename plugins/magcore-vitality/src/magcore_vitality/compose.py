@@ -29,7 +29,7 @@ from typing import Any
 from magcore.errors import DefinitionError
 from magcore.model.cycle import CycleDefinition
 
-from .data import load
+from .plugin import plugin
 
 __all__ = ["KIND_ID", "add_to", "fragment"]
 
@@ -40,7 +40,7 @@ _PROTECTED = ("themes", "special_category", "preparation_form", "record_form", "
 
 def fragment() -> dict[str, Any]:
     """The vitality themes and conversation kind as plain JSON data (a fresh copy)."""
-    data = load("cycle.json")
+    data = plugin.load("cycle.json")
     (kind,) = (k for k in data["kinds"] if k["id"] == KIND_ID)
     return {"themes": copy.deepcopy(data["themes"]), "kinds": [copy.deepcopy(kind)]}
 
