@@ -1,9 +1,8 @@
 """Tests of the example plugin, using the fixtures magcore gives every test suite."""
 
 import pytest
-from magcore_example import plugin
+from magcore_example.plugin import plugin
 
-from magcore import CycleDefinition
 from magcore.testing import CycleDefinitionContract
 
 
@@ -21,4 +20,4 @@ def test_the_check_in_is_contributed(magcore_pm):
 class TestCheckIn(CycleDefinitionContract):
     @pytest.fixture
     def cycle_definition(self):
-        return CycleDefinition.from_json(plugin.CHECK_IN)
+        return plugin.definition()
