@@ -34,21 +34,22 @@ def test_new_plugin_writes_the_layout(tmp_path):
         "src/magcore_demo_town/__init__.py",
         "src/magcore_demo_town/cycle.json",
         "src/magcore_demo_town/plugin.py",
+        "src/magcore_demo_town/themes/werkplezier.json",
         "tests/test_plugin.py",
     ]
     for path in target.rglob("*"):
         if path.is_file():
             assert "{{" not in path.read_text(), path
     pyproject = (target / "pyproject.toml").read_text()
-    assert 'magcore-demo-town = "magcore_demo_town.plugin"' in pyproject
+    assert 'magcore-demo-town = "magcore_demo_town.plugin:plugin"' in pyproject
     assert 'dependencies = ["magcore>=0.1,<0.2"]' in pyproject
 
 
 def test_generated_plugin_loads_and_its_cycle_is_valid(tmp_path, monkeypatch):
-    """Imported from the generated folder, the plugin gives magcore one valid cycle and a theme."""
+    """Imported from the generated folder, the plugin gives magcore one valid cycle and themes."""
     _new(tmp_path, "magcore-demo-town")
     monkeypatch.syspath_prepend(str(tmp_path / "magcore-demo-town" / "src"))
-    import magcore_demo_town.plugin as plugin
+    from magcore_demo_town.plugin import plugin
 
     from magcore.plugins import get_plugin_manager
 
@@ -56,7 +57,9 @@ def test_generated_plugin_loads_and_its_cycle_is_valid(tmp_path, monkeypatch):
     cycles = host.hooks.cycles()
     assert cycles.problems == ()
     assert [c.key for c in cycles] == ["demo_town@1"]
-    assert [t.id for t in host.hooks.themes()] == ["demo_town_werkplezier"]
+    themes = host.hooks.themes()
+    assert themes.problems == ()
+    assert [t.id for t in themes] == ["work", "development", "wellbeing", "demo_town_werkplezier"]
 
 
 @pytest.mark.parametrize("name", ["Demo Town", "demo_town", "town-", "1town", ""])

@@ -1,11 +1,12 @@
 """``magcore new-plugin NAME``: a working municipality plugin to start from.
 
 The template (``template/`` beside this module, shipped as package data) holds a distribution
-``magcore-NAME`` with its entry point, one cycle, one theme, and tests that pass as generated:
-they run magcore's cycle conformance suite (:class:`magcore.testing.CycleDefinitionContract`)
-against the cycle. Placeholders are ``{{name}}`` (``demo-town``), ``{{module}}``
-(``demo_town``), ``{{title}}`` (``Demo Town``) and ``{{magcore_version}}``; in file names,
-``__module__`` stands for the module name.
+``magcore-NAME`` with its entry point, one cycle and one extra theme as data files (registered by
+:class:`~magcore.packaged.PackagedPlugin`, so ``plugin.py`` is one line), and tests that pass as
+generated: they run magcore's cycle conformance suite
+(:class:`magcore.testing.CycleDefinitionContract`) against the cycle. Placeholders are
+``{{name}}`` (``demo-town``), ``{{module}}`` (``demo_town``), ``{{title}}`` (``Demo Town``) and
+``{{magcore_version}}``; in file names, ``__module__`` stands for the module name.
 """
 
 from __future__ import annotations
