@@ -315,3 +315,14 @@ def test_export_html_shows_goals(store, language):
     )
     assert "goal-g1" in page
     assert "first step" in page
+
+
+@pytest.mark.parametrize(("language", "heading"), [("nl", "Gegeven op"), ("en", "Given on")])
+def test_export_html_column_headings_are_in_the_page_language(store, language, heading):
+    """Table headings are words in the page's language, not the JSON keys."""
+    share(store, GrantSharing(actor="e1", person="e1", to="hr", what="goals", purpose="advice"), T0)
+    page = export_html(
+        subject_access_export(store, "e1", requester="e1", now=T0), language=language
+    )
+    assert f'<th scope="col">{heading}</th>' in page
+    assert '<th scope="col">granted_at</th>' not in page

@@ -501,11 +501,80 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], none: str) -> str:
+#: Column headings people read, per language; a key not listed is shown as it is.
+_COLUMNS = {
+    "nl": {
+        "choice": "Keuze",
+        "to": "Met wie",
+        "what": "Wat",
+        "purpose": "Doel",
+        "until": "Tot en met",
+        "granted_at": "Gegeven op",
+        "revoked_at": "Ingetrokken op",
+        "id": "Nummer",
+        "text": "Tekst",
+        "owner": "Wie doet het",
+        "due": "Klaar op",
+        "status": "Stand",
+        "author": "Geschreven door",
+        "theme": "Thema",
+        "answers": "Antwoorden",
+        "published_at": "Gedeeld op",
+        "at": "Wanneer",
+        "about": "Over",
+        "kind": "Soort gesprek",
+        "state": "Stand",
+        "held_on": "Gehouden op",
+        "seq": "Regel",
+        "actor": "Wie",
+        "action": "Handeling",
+        "object": "Gegevens",
+        "result": "Uitkomst",
+        "reason": "Reden",
+    },
+    "en": {
+        "choice": "Choice",
+        "to": "With whom",
+        "what": "What",
+        "purpose": "Purpose",
+        "until": "Until",
+        "granted_at": "Given on",
+        "revoked_at": "Withdrawn on",
+        "id": "Number",
+        "text": "Text",
+        "owner": "Who does it",
+        "due": "Due",
+        "status": "Status",
+        "author": "Written by",
+        "theme": "Theme",
+        "answers": "Answers",
+        "published_at": "Shared on",
+        "at": "When",
+        "about": "About",
+        "kind": "Kind of conversation",
+        "state": "State",
+        "held_on": "Held on",
+        "seq": "Line",
+        "actor": "Who",
+        "action": "Action",
+        "object": "Data",
+        "result": "Result",
+        "reason": "Reason",
+    },
+}
+
+
+def _table(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    none: str,
+    labels: Mapping[str, str] | None = None,
+) -> str:
     rows = list(rows)
     if not rows:
         return f"<p>{_e(none)}</p>"
-    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in columns)
+    labels = labels or {}
+    head = "".join(f'<th scope="col">{_e(labels.get(c, c))}</th>' for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_e(_flat(row.get(c)))}</td>" for c in columns) + "</tr>"
         for row in rows
@@ -524,6 +593,7 @@ def _flat(value: Any) -> str:
 def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
     """A readable, accessible HTML page of a :func:`subject_access_export` result."""
     t = _LABELS["en" if language == "en" else "nl"]
+    columns = _COLUMNS["en" if language == "en" else "nl"]
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"en" if language == "en" else "nl"}"><head><meta charset="utf-8">',
@@ -536,6 +606,7 @@ def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
             export["sharing_choices"],
             ("choice", "to", "what", "purpose", "until", "granted_at", "revoked_at"),
             t["none"],
+            columns,
         ),
         f"<h2>{_e(t['about'])}</h2>",
     ]
@@ -551,7 +622,7 @@ def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
         if conv["record"]:
             parts.append(f"<h4>{_e(t['summary'])}</h4><p>{_e(conv['record']['summary'])}</p>")
             parts.append(_table([conv["record"]["answers"]], list(conv["record"]["answers"]), ""))
-        for key, label, columns in (
+        for key, label, fields in (
             ("agreements", "agreements", ("id", "text", "owner", "due", "status")),
             ("topics", "topics", ("author", "text", "theme")),
             ("preparations", "preparations", ("author", "answers", "published_at")),
@@ -560,7 +631,7 @@ def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
             ("private_notes", "notes", ("author", "text", "at")),
         ):
             parts.append(f"<h4>{_e(t[label])}</h4>")
-            parts.append(_table(conv[key], columns, t["none"]))
+            parts.append(_table(conv[key], fields, t["none"], columns))
         parts.append("</section>")
     parts.append(f"<h2>{_e(t['goals'])}</h2>")
     if not export["goals"]:
@@ -573,14 +644,17 @@ def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
         if goal["description"]:
             parts.append(f"<p>{_e(goal['description'])}</p>")
         parts.append(f"<h4>{_e(t['progress'])}</h4>")
-        parts.append(_table(goal["progress"], ("author", "text", "at"), t["none"]))
+        parts.append(_table(goal["progress"], ("author", "text", "at"), t["none"], columns))
         parts.append("</section>")
     parts.append(f"<h2>{_e(t['goals_work_on'])}</h2>")
-    parts.append(_table(export["goals_you_work_on"], ("id", "status"), t["none"]))
+    parts.append(_table(export["goals_you_work_on"], ("id", "status"), t["none"], columns))
     parts.append(f"<h2>{_e(t['took_part'])}</h2>")
     parts.append(
         _table(
-            export["conversations_you_took_part_in"], ("id", "kind", "state", "held_on"), t["none"]
+            export["conversations_you_took_part_in"],
+            ("id", "kind", "state", "held_on"),
+            t["none"],
+            columns,
         )
     )
     parts.append(f"<h2>{_e(t['log'])}</h2>")
@@ -589,6 +663,7 @@ def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
             export["access_log"],
             ("seq", "at", "actor", "action", "object", "result", "reason", "purpose"),
             t["none"],
+            columns,
         )
     )
     parts.append("</main></body></html>")
