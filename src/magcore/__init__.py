@@ -87,6 +87,7 @@ if TYPE_CHECKING:
     from .access import AccessRequest, Decision, LegalBasis, decide_access
     from .aggregates import participation_report
     from .forms import FormDefinition, render_form, render_pdf, render_record
+    from .packaged import PackagedPlugin
     from .policy import ApprovePolicy, render_policy
     from .privacy import RetentionProfile, subject_access_export
     from .reading import ReadPolicy, read_conversation
@@ -106,6 +107,7 @@ _LAZY = {
     "render_form": "forms",
     "render_pdf": "forms",
     "render_record": "forms",
+    "PackagedPlugin": "packaged",
     "ApprovePolicy": "policy",
     "render_policy": "policy",
     "RetentionProfile": "privacy",
@@ -174,6 +176,7 @@ __all__ = [
     "NotHeldReason",
     "NoteProgress",
     "Organisation",
+    "PackagedPlugin",
     "Participant",
     "ParticipantRole",
     "Pattern",
