@@ -1,8 +1,12 @@
 """A random walk through sharing, revoking, manager changes, restriction, erasure and reads.
 
-After every read the machine checks, against its own simple model of the rules, that each piece
-of content returned had an allowing reason valid at that moment, that special-category content
-reached nobody without the employee's choice, and that every decision is in the audit log.
+Employee e1 has two conversations (c1, c2) and e2 one (c3); choices may be for every
+conversation or for one (also one that does not exist). After every read the machine checks,
+against its own simple model of the rules, that each piece of content returned had an allowing
+reason valid at that moment for *that* conversation, that special-category content reached
+nobody without the employee's choice, that every decision is in the audit log, and the other
+way round: that a grantee with a valid choice does get what it covers (so a filter that is too
+strict fails as well as one that is too loose).
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ from .support import (
 
 # Small pools, so that the interesting coincidences (a choice, then a read by its grantee for
 # its purpose) happen within the default number of examples.
-PEOPLE = ("e1", "m1", "m2", "hr", "po", "wc", "c1", "x")
+PEOPLE = ("e1", "e2", "m1", "m2", "hr", "po", "wc", "c1", "x")
+#: Conversation -> its employee; every one has m1 as manager.
+CONVERSATIONS = {"c1": "e1", "c2": "e1", "c3": "e2"}
 GRANTEES = ("x", "hr", "next_manager", "hr_adviser", "coach")
 WHATS = ("whole_record", "agreements", "theme:vitality", "goals")
 PURPOSES = ("advice", "hr_overview", "reintegration")
@@ -70,11 +76,12 @@ class SharingMachine(RuleBasedStateMachine):
         self.clock = FixedClock(T0)
         self.store = MemoryStore()
         self.cycle = mag_cycle()
-        agreed_conversation(self.store, "c1", employee="e1", manager="m1", cycle=self.cycle)
+        for conv, employee in CONVERSATIONS.items():
+            agreed_conversation(self.store, conv, employee=employee, manager="m1", cycle=self.cycle)
         self.org = small_org()
         self.choices: list[ModelChoice] = []
         self.restricted = False
-        self.destroyed = False
+        self.destroyed: set[str] = set()
         self.last_change = date(2024, 1, 1)
         self.reads = 0
         self.policy_org = None
@@ -87,13 +94,18 @@ class SharingMachine(RuleBasedStateMachine):
             return self.org.manager_of("e1", day) == viewer
         return ROLE_HOLDER.get(choice.to, choice.to) == viewer
 
-    def valid_choices(self, viewer: str, purpose: str, now: datetime) -> list[ModelChoice]:
+    def valid_choices(
+        self, viewer: str, purpose: str, now: datetime, conv: str
+    ) -> list[ModelChoice]:
+        """e1's choices that let *viewer* read *conv* for *purpose* at *now*."""
+        if CONVERSATIONS[conv] != "e1":
+            return []
         return [
             c
             for c in self.choices
             if c.active(now)
             and c.purpose == purpose
-            and c.conversation in (None, "c1")
+            and c.conversation in (None, conv)
             and self.grantee_is(c, viewer, now.date())
         ]
 
@@ -107,7 +119,7 @@ class SharingMachine(RuleBasedStateMachine):
         to=st.sampled_from(GRANTEES),
         what=st.sampled_from(WHATS),
         purpose=st.sampled_from(PURPOSES),
-        conversation=st.sampled_from((None, "c1", "c2")),
+        conversation=st.sampled_from((None, "c1", "c2", "c9")),
     )
     def grant(self, to: str, what: str, purpose: str, conversation: str | None) -> None:
         now = self.clock.now()
@@ -163,31 +175,35 @@ class SharingMachine(RuleBasedStateMachine):
     def lift_restriction(self) -> None:
         self._restriction(lift=True)
 
-    @precondition(lambda self: not self.destroyed and self.reads >= 12)
-    @rule()
-    def erase(self) -> None:
+    @precondition(lambda self: len(self.destroyed) < 2 and self.reads >= 12)
+    @rule(conv=st.sampled_from(tuple(CONVERSATIONS)))
+    def erase(self, conv: str) -> None:
         destroy_conversation(
             self.store,
-            "c1",
+            conv,
             profile=SELECTIELIJST_2020,
             due=self.clock.now().date(),
             now=self.clock.now(),
         )
-        self.destroyed = True
+        self.destroyed.add(conv)
 
     @precondition(lambda self: bool(self.choices))
-    @rule(data=st.data())
-    def read_as_a_grantee(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), conv=st.sampled_from(tuple(CONVERSATIONS)))
+    def read_as_a_grantee(self, data: st.DataObject, conv: str) -> None:
         """Read as someone a choice names (or names a role of), for that choice's purpose."""
         choice = data.draw(st.sampled_from(self.choices))
         if choice.to == "next_manager":
             viewer = data.draw(st.sampled_from(("m1", "m2")))
         else:
             viewer = ROLE_HOLDER.get(choice.to, choice.to)
-        self.read(viewer, choice.purpose)
+        self.read(viewer, choice.purpose, conv)
 
-    @rule(viewer=st.sampled_from(PEOPLE), purpose=st.sampled_from(PURPOSES))
-    def read(self, viewer: str, purpose: str) -> None:
+    @rule(
+        viewer=st.sampled_from(PEOPLE),
+        purpose=st.sampled_from(PURPOSES),
+        conv=st.sampled_from(tuple(CONVERSATIONS)),
+    )
+    def read(self, viewer: str, purpose: str, conv: str) -> None:
         now = self.clock.now()
         if self.policy_org is not self.org:
             self.policy = ReadPolicy.for_cycle(
@@ -200,7 +216,7 @@ class SharingMachine(RuleBasedStateMachine):
         policy = self.policy
         before = self.store.audit_head().count
         view = read_conversation(
-            self.store, "c1", viewer=viewer, purpose=purpose, now=now, policy=policy
+            self.store, conv, viewer=viewer, purpose=purpose, now=now, policy=policy
         )
         self.reads += 1
         entries = list(self.store.read_audit(after=before))
@@ -211,24 +227,27 @@ class SharingMachine(RuleBasedStateMachine):
             (obj, "allowed" if d.allowed else "denied", d.reason, viewer, purpose)
             for obj, d in view.decisions
         ]
-        if self.destroyed:
+        assert all(obj.startswith(f"conversation:{conv}") for obj, _ in view.decisions)
+        if conv in self.destroyed:
             assert view.destroyed
             assert not view.has_content
             return
-        participant = viewer in ("e1", "m1")
-        valid = self.valid_choices(viewer, purpose, now)
+        employee = CONVERSATIONS[conv]
+        restricted = self.restricted and employee == "e1"
+        participant = viewer in (employee, "m1")
+        valid = self.valid_choices(viewer, purpose, now, conv)
         for obj, decision in view.decisions:
             if not decision.allowed:
                 continue
             reason = decision.reason
-            if self.restricted:
+            if restricted:
                 assert viewer == "po", (obj, reason)
                 assert reason.startswith("privacy officer")
             elif reason in ("participant", "author"):
                 assert participant, (obj, reason)
             elif reason.startswith("sharing choice "):
                 number = int(reason.rsplit(" ", 1)[1])
-                assert number in {c.number for c in valid}, (obj, reason)
+                assert number in {c.number for c in valid}, (conv, obj, reason)
             elif reason.startswith("legal basis"):
                 assert (viewer, purpose) == ("hr", "reintegration")
                 assert "/agreement:a1" in obj
@@ -242,19 +261,27 @@ class SharingMachine(RuleBasedStateMachine):
                 c.what in ("whole_record", "theme:vitality") for c in valid
             ) and purpose not in ("hr_overview", "research")
             assert (
-                (participant and not self.restricted)
-                or (viewer == "po" and self.restricted)
-                or (by_choice and not self.restricted)
-            ), (viewer, purpose, shown)
+                (participant and not restricted)
+                or (viewer == "po" and restricted)
+                or (by_choice and not restricted)
+            ), (viewer, purpose, conv, shown)
         if view.private_notes:
             assert viewer in ("m1", "po")
         if (
             not participant
             and not valid
-            and viewer != "po"
+            and not (viewer == "po" and restricted)
             and (viewer, purpose) != ("hr", "reintegration")
         ):
-            assert not view.has_content
+            assert not view.has_content, (viewer, purpose, conv)
+        if valid and not participant and not restricted:
+            # The other way round: what a valid choice covers is given.
+            assert view.metadata is not None, (viewer, purpose, conv)
+            whats = {c.what for c in valid}
+            if "whole_record" in whats:
+                assert view.summary == "summary-text", (viewer, purpose, conv)
+            if "agreements" in whats or "whole_record" in whats:
+                assert "a1" in {a.id for a in view.agreements}, (viewer, purpose, conv)
 
     @invariant()
     def audit_chain_holds(self) -> None:
