@@ -342,3 +342,28 @@ def test_listing_path_agrees_with_decide_access(to, granted, revoked, until, rea
     assert bool(listed) == decision.allowed
     if to != "next_manager" and listed:
         assert to in grantee_keys(viewer, at.date(), directory)
+
+
+def test_a_choice_for_one_conversation_opens_that_one_only(store, org):
+    """Pinned from the state machine: a whole-record choice for c1 lets x read c1 and nothing
+    of c2, another conversation about the same employee."""
+    agreed_conversation(store, "c2", employee="e1", manager="m1", cycle=mag_cycle())
+    number = share(
+        store,
+        GrantSharing(
+            actor="e1",
+            person="e1",
+            to="x",
+            what="whole_record",
+            purpose="advice",
+            conversation="c1",
+        ),
+        T0,
+    )
+    policy = policy_for(org)
+    one = read_conversation(store, "c1", viewer="x", purpose="advice", now=LATER, policy=policy)
+    assert one.summary == "summary-text"
+    assert dict(one.decisions)["conversation:c1/metadata"].reason == f"sharing choice {number}"
+    two = read_conversation(store, "c2", viewer="x", purpose="advice", now=LATER, policy=policy)
+    assert two.metadata is None
+    assert not two.has_content
