@@ -19,7 +19,8 @@ The files it reads, each optional, paths inside the package:
 
 * ``cycle.json`` and ``cycles/*.json`` — cycle definitions (``CycleDefinition.from_json``);
 * the cycles' themes as cards, plus ``themes/*.json`` (one theme per file);
-* ``forms/*.json`` — form definitions, registered as plain dicts (fresh copies);
+* ``forms/*.json`` — form definitions, registered as plain dicts (fresh copies), with
+  ``forms/style.css`` (if present) as the stylesheet of every form that has none of its own;
 * ``workflows/*.json`` — workflows, registered as plain dicts (fresh copies);
 * ``messages/nl.json`` and ``messages/en.json`` — ``{"messages": {...}, "vocabulary": {...}}``,
   registered as :class:`~magcore.i18n.MessageBundle`.
@@ -200,9 +201,20 @@ class PackagedPlugin:
         from .forms import FormDefinition
 
         def make() -> tuple[dict[str, Any], ...]:
-            return self._documents("forms", FormDefinition.from_json)
+            style = self.stylesheet()
+            documents = self._documents("forms", FormDefinition.from_json)
+            if style is None:
+                return documents
+            return tuple({"stylesheet": style, **document} for document in documents)
 
         return copy.deepcopy(self._cached("forms", make))
+
+    def stylesheet(self) -> str | None:
+        """The CSS in ``forms/style.css``, if the package ships one: it goes with every form
+        the package ships that does not carry a stylesheet of its own."""
+        if not self.has("forms/style.css"):
+            return None
+        return self._file("forms/style.css").read_text(encoding="utf-8")
 
     def workflows(self) -> tuple[dict[str, Any], ...]:
         """The workflows in ``workflows/*.json`` as plain JSON data (fresh copies), checked once."""

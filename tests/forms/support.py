@@ -12,8 +12,12 @@ AMSTERDAM_FORMS = ROOT / "plugins" / "magcore-amsterdam" / "src" / "magcore_amst
 
 
 def mag_form(name: str) -> FormDefinition:
-    """MAG's ``preparation`` or ``agreement`` form, loaded (and so checked) by magcore."""
-    return FormDefinition.from_file(AMSTERDAM_FORMS / f"{name}.form.json")
+    """MAG's ``preparation`` or ``agreement`` form as the plugin registers it (with its own
+    stylesheet), loaded (and so checked) by magcore."""
+    from magcore_amsterdam.plugin import plugin
+
+    (document,) = [d for d in plugin.forms() if d["id"] == f"mag-{name}"]
+    return FormDefinition.from_json(document, source="magcore-amsterdam")
 
 
 FILLED: dict[str, dict[str, Any]] = {

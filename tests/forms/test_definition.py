@@ -154,4 +154,4 @@ def test_to_json_returns_the_loaded_document():
     again = FormDefinition.from_json(form.to_json())
 
     assert again == form
-    assert again.to_json() == _document("agreement")
+    assert again.to_json() == {"stylesheet": form.stylesheet, **_document("agreement")}

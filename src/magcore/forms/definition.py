@@ -159,6 +159,8 @@ class FormDefinition:
     description: Text | None = None
     schema: Mapping[str, Any] = attrs.field(converter=freeze, hash=False, repr=False)
     groups: tuple[Group, ...] = ()
+    stylesheet: str | None = None
+    """CSS the municipality ships with the form, loaded after magcore's own (screen and print)."""
     source: str | None = attrs.field(default=None, eq=False)
     document: Mapping[str, Any] = attrs.field(
         factory=dict, converter=freeze, hash=False, repr=False, eq=False
@@ -561,6 +563,7 @@ def _build(data: Mapping[str, Any], source: str | None) -> FormDefinition:
         description=_optional_text(data.get("description"), "/description", source),
         schema=schema,
         groups=tuple(groups),
+        stylesheet=data.get("stylesheet"),
         source=source,
         document=data,
     )

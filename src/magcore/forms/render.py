@@ -9,7 +9,8 @@ words and carry a border, never colour alone. A print stylesheet turns any brows
 usable A4 paper form; :func:`render_paper` is the paper layout the PDF is made from.
 
 A municipality plugin may add its own stylesheet (``stylesheet``: CSS text, or
-``stylesheet_href``: a link), which is loaded after magcore's own.
+``stylesheet_href``: a link), which is loaded after magcore's own; a form definition may carry
+one too (its ``stylesheet``), used when the caller gives none.
 """
 
 from __future__ import annotations
@@ -268,7 +269,7 @@ class _View:
             "form_version": self.msg("form.version", id=self.form.id, version=self.form.version),
             "msg": msg,
             "css": _style(_css("form.css")),
-            "extra_css": _style(stylesheet),
+            "extra_css": _style(stylesheet if stylesheet is not None else self.form.stylesheet),
             "stylesheet_href": stylesheet_href,
         }
 
