@@ -11,6 +11,7 @@ from magcore import (
     AddPrivateNote,
     AddResponse,
     Agreement,
+    Cancel,
     ConfirmRecord,
     CycleDefinition,
     DraftRecord,
@@ -147,6 +148,19 @@ def test_unpublished_preparation_stays_hidden_even_after_the_other_publishes():
     flow.do(SavePreparation(actor="emp", answers={"x": "draft"}))
     flow.do(PublishPreparation(actor="mgr"))
     assert visible_preparation(flow.conv, "mgr", "emp") is None
+
+
+@pytest.mark.parametrize(
+    "end", [Cancel(actor="mgr"), MarkNotHeld(actor="mgr")], ids=["cancel", "not_held"]
+)
+def test_ending_a_conversation_does_not_reveal_the_other_preparation(end):
+    """Cancelling (or marking not held) is no way around publishing your own preparation first."""
+    flow = Flow()
+    flow.do(SavePreparation(actor="emp", answers={"wish": "private"}))
+    flow.do(PublishPreparation(actor="emp"))
+    flow.do(end)
+    assert visible_preparation(flow.conv, "mgr", "emp") is None
+    assert visible_preparation(flow.conv, "emp", "emp") is not None
 
 
 def test_cannot_change_published_preparation():

@@ -47,6 +47,7 @@ from .model.records import (
 
 __all__ = [
     "FINAL_STATES",
+    "HELD_STATES",
     "OPEN_STATES",
     "AddDissent",
     "AddPrivateNote",
@@ -91,6 +92,8 @@ class State(enum.StrEnum):
 
 OPEN_STATES = frozenset({State.REQUESTED, State.SCHEDULED, State.PREPARED})
 FINAL_STATES = frozenset({State.NOT_HELD, State.CANCELLED})
+#: The states of a conversation that took place: nothing is left to prepare.
+HELD_STATES = frozenset({State.HELD, State.RECORD_DRAFTED, State.AGREED})
 
 
 class NotHeldReason(enum.StrEnum):
@@ -319,8 +322,9 @@ def visible_preparation(conv: Conversation, viewer: str, author: str) -> Prepara
 
     An author always sees their own. Another participant sees it only once the author has
     published it **and** the viewer has published their own (or the conversation has been held,
-    when nothing is left to prepare). Nobody else sees it here: reads by others go through the
-    access policy.
+    when nothing is left to prepare). A conversation that was cancelled or did not happen was
+    never held: cancelling does not open the other side's preparation. Nobody else sees it here:
+    reads by others go through the access policy.
     """
     preparation = conv.preparations.get(author)
     if preparation is None:
@@ -332,7 +336,7 @@ def visible_preparation(conv: Conversation, viewer: str, author: str) -> Prepara
     own = conv.preparations.get(viewer)
     if own is not None and own.published:
         return preparation
-    return preparation if conv.state not in OPEN_STATES else None
+    return preparation if conv.state in HELD_STATES else None
 
 
 # -- decide ---------------------------------------------------------------------------------
