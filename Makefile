@@ -16,6 +16,8 @@ BENCHMARKS := $(wildcard bench/*.py)
 A11Y := tests/a11y
 VENV_STAMP := $(VENV)/.magcore-installed
 NODE_STAMP := $(A11Y)/node_modules/.package-lock.json
+PUBLICCODE := tests/publiccode
+PUBLICCODE_STAMP := $(PUBLICCODE)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
 .PHONY: venv node-deps test lint demo bench docs clean distclean
@@ -29,11 +31,16 @@ $(VENV_STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 		-e '.[$(EXTRAS)]' $(foreach dir,$(PLUGIN_DIRS),-e $(dir))
 	touch $@
 
-## node-deps: install axe-core and playwright-core for the accessibility checks
-node-deps: $(NODE_STAMP)
+## node-deps: install axe-core and playwright-core for the accessibility checks, and the
+## publiccode.yml schema types with TypeScript for the publiccode check
+node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP)
 
 $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --no-audit --no-fund
+	touch $@
+
+$(PUBLICCODE_STAMP): $(PUBLICCODE)/package.json $(PUBLICCODE)/package-lock.json
+	npm ci --prefix $(PUBLICCODE) --no-audit --no-fund
 	touch $@
 
 ## test: lint, type-check and run the whole test suite on two cores
@@ -69,4 +76,4 @@ clean:
 
 ## distclean: clean, and remove .venv and the node packages too
 distclean: clean
-	rm -rf $(VENV) $(A11Y)/node_modules
+	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules

@@ -1,8 +1,9 @@
 """publiccode.yml follows the publiccode.yml standard, version 0.4.
 
-No validator for the standard installs here (the reference parser is a Go program), so this
-test checks what the standard requires: the mandatory keys, the allowed values of the
-enumerated ones, and the length limits of the descriptions.
+The reference parser is a Go program that cannot be installed here, so the file is checked two
+ways: against SchemaStore's schema for the standard (its types, compiled by TypeScript, from the
+npm registry: tests/publiccode/), and by the rules below (mandatory keys, the allowed values of
+the enumerated ones, the length limits of the descriptions).
 """
 
 from __future__ import annotations
@@ -87,3 +88,63 @@ def test_matches_the_project(publiccode):
     assert publiccode["legal"]["license"] == project["license"]
     datetime.date.fromisoformat(publiccode["releaseDate"])
     assert publiccode["url"].startswith("https://")
+
+
+PUBLICCODE_CHECK = ROOT / "tests" / "publiccode"
+
+
+@pytest.mark.skipif(
+    not (PUBLICCODE_CHECK / "node_modules" / "typescript").is_dir(),
+    reason="run `make node-deps` (npm ci in tests/publiccode) to check against the standard",
+)
+def test_against_the_standards_schema(publiccode, tmp_path):
+    """The file type-checks against SchemaStore's publiccode.yml schema (as TypeScript types).
+
+    `@schemastore/publiccode` is generated from the standard's JSON Schema; the TypeScript
+    compiler rejects a missing mandatory key, a wrong enumerated value and (object literals)
+    any key the standard does not know.
+    """
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    assert node, "node is on the machine (see .ci/run)"
+
+    def check(document):
+        source = tmp_path / "publiccode.ts"
+        literal = json.dumps(document, default=str)
+        source.write_text(
+            'import type { JSONSchemaForPubliccodeYml } from "@schemastore/publiccode";\n'
+            f"export const publiccode: JSONSchemaForPubliccodeYml = {literal};\n",
+            encoding="utf-8",
+        )
+        return subprocess.run(
+            [
+                node,
+                str(PUBLICCODE_CHECK / "node_modules" / "typescript" / "bin" / "tsc"),
+                "--noEmit",
+                "--strict",
+                "--skipLibCheck",
+                "false",
+                "--typeRoots",
+                "[]",
+                "--baseUrl",
+                str(PUBLICCODE_CHECK / "node_modules"),
+                "--moduleResolution",
+                "node",
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    result = check(publiccode)
+    assert result.returncode == 0, result.stdout + result.stderr
+    without_name = {k: v for k, v in publiccode.items() if k != "name"}
+    assert "'name' is missing" in check(without_name).stdout
+    wrong_status = publiccode | {"developmentStatus": "done"}
+    assert "'\"done\"' is not assignable" in check(wrong_status).stdout
+    unknown_key = publiccode | {"colour": "red"}
+    assert "'\"colour\"' does not exist" in check(unknown_key).stdout
