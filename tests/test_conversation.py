@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -286,6 +286,63 @@ def test_refused_command_changes_nothing():
         flow.do(ConfirmRecord(actor="emp", revision=1))
     assert str(caught.value) == "cannot confirm conversation c1 while it is requested"
     assert (flow.conv, len(flow.events)) == before
+
+
+AWARE = datetime(2025, 4, 1, 10, 0, tzinfo=UTC)
+
+
+def _held(flow):
+    flow.do(MarkHeld(actor="emp", on=date(2025, 4, 1)))
+
+
+def _scheduled(flow):
+    flow.do(Schedule(actor="emp", on=AWARE))
+
+
+@pytest.mark.parametrize(
+    ("setup", "command", "field"),
+    [
+        (None, Schedule(actor="emp", on="2025-04-01"), "on"),
+        (None, Schedule(actor="emp", on=datetime(2025, 4, 1, 10)), "on"),
+        (None, Schedule(actor="emp", on=date(2025, 4, 1)), "on"),
+        (_scheduled, Reschedule(actor="emp", on=datetime(2025, 4, 2)), "on"),
+        (None, MarkHeld(actor="emp", on=AWARE), "on"),
+        (None, MarkHeld(actor="emp", on="2025-04-01"), "on"),
+        (None, RegisterPaper(actor="emp", held_on=AWARE), "held_on"),
+        (None, SavePreparation(actor="emp", answers=["not", "a", "mapping"]), "answers"),
+        (_held, DraftRecord(actor="emp", answers="text"), "answers"),
+        (
+            _held,
+            DraftRecord(
+                actor="emp", agreements=[Agreement(id="a1", text="x", owner="both", due=AWARE)]
+            ),
+            "due",
+        ),
+    ],
+)
+def test_badly_typed_values_are_refused_before_anything_is_stored(setup, command, field):
+    """A value replay could not read back (a naive or missing time zone, a date and time where a
+    date belongs) is refused naming the field, so the stream never holds an unreadable event."""
+    flow = Flow()
+    if setup is not None:
+        setup(flow)
+    before = list(flow.events)
+    with pytest.raises(TransitionError) as caught:
+        flow.do(command)
+    assert field in str(caught.value)
+    assert flow.events == before
+    assert replay(flow.events) == flow.conv
+
+
+def test_every_accepted_value_replays():
+    """Aware date-times in any zone and plain dates survive the round trip through replay."""
+    flow = Flow()
+    amsterdam = timezone(timedelta(hours=2))
+    flow.do(Schedule(actor="emp", on=datetime(2025, 4, 1, 10, tzinfo=amsterdam)))
+    flow.do(Reschedule(actor="mgr", on=datetime(2025, 4, 8, 10, tzinfo=amsterdam)))
+    flow.do(MarkHeld(actor="emp", on=date(2025, 4, 8)))
+    assert replay(flow.events) == flow.conv
+    assert flow.conv.scheduled_for == datetime(2025, 4, 8, 8, tzinfo=UTC)
 
 
 def test_events_round_trip_through_json():

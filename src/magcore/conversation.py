@@ -387,6 +387,27 @@ def _text(conv: Conversation, command: Command, value: str, field: str) -> str:
     return value
 
 
+def _moment(conv: Conversation, command: Command, value: object, field: str) -> datetime:
+    """*value* if it is a date and time with a time zone (what replay reads back), else refuse."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise _refuse(conv, command, f"{field} must be a date and time with a time zone")
+    return value
+
+
+def _day(conv: Conversation, command: Command, value: object, field: str) -> date:
+    """*value* if it is a calendar date (not a date and time), else refuse."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _refuse(conv, command, f"{field} must be a date (YYYY-MM-DD)")
+    return value
+
+
+def _answers(conv: Conversation, command: Command, value: object) -> Any:
+    """Plain JSON answers from *value*, which must be a mapping of answers by field."""
+    if not isinstance(value, Mapping):
+        raise _refuse(conv, command, "answers must be a mapping of field names to answers")
+    return thaw(value)
+
+
 def _agreement_json(agreement: Agreement) -> dict[str, Any]:
     return {
         "id": agreement.id,
@@ -441,6 +462,11 @@ def _check_request(command: RequestConversation) -> ConversationKind:
             f"a {initiator_role.value} may not start a {kind.id} conversation "
             f"(allowed: {', '.join(r.value for r in kind.initiators)})"
         )
+    for agreement in command.carried_forward:
+        if agreement.due is not None and (
+            not isinstance(agreement.due, date) or isinstance(agreement.due, datetime)
+        ):
+            raise refuse(f"carried agreement {agreement.id}: due must be a date (YYYY-MM-DD)")
     theme_ids = {t.id for t in command.cycle.themes}
     for theme in command.themes:
         if theme not in theme_ids:
@@ -464,6 +490,8 @@ def _check_agreements(
             raise _refuse(
                 conv, command, f"agreement {agreement.id}: nobody is a {agreement.owner.value} here"
             )
+        if agreement.due is not None:
+            _day(conv, command, agreement.due, f"agreement {agreement.id}: due")
         if agreement.status is not AgreementStatus.OPEN:
             raise _refuse(conv, command, f"agreement {agreement.id} must start open")
 
@@ -524,13 +552,12 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
 
     match command:
         case Schedule():
-            events = [
-                event("conversation.scheduled", on=command.on.isoformat(), place=command.place)
-            ]
-            return tuple(events)
+            on = _moment(conv, command, command.on, "on")
+            return (event("conversation.scheduled", on=on.isoformat(), place=str(command.place)),)
         case Reschedule():
+            on = _moment(conv, command, command.on, "on")
             return (
-                event("conversation.rescheduled", on=command.on.isoformat(), reason=command.reason),
+                event("conversation.rescheduled", on=on.isoformat(), reason=str(command.reason)),
             )
         case SavePreparation():
             own = conv.preparations.get(command.actor)
@@ -538,7 +565,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 raise _refuse(conv, command, f"a {role.value} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
-            return (event("preparation.saved", answers=thaw(command.answers)),)
+            return (event("preparation.saved", answers=_answers(conv, command, command.answers)),)
         case PublishPreparation():
             own = conv.preparations.get(command.actor)
             if command.actor not in conv.preparers:
@@ -550,11 +577,12 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             text = _text(conv, command, command.text, "text")
             return (event("topic.raised", text=text, theme=command.theme),)
         case MarkHeld():
-            return (event("conversation.held", on=command.on.isoformat()),)
+            held_on = _day(conv, command, command.on, "on")
+            return (event("conversation.held", on=held_on.isoformat()),)
         case MarkNotHeld():
             return (event("conversation.not_held", reason=command.reason.value),)
         case Cancel():
-            return (event("conversation.cancelled", reason=command.reason),)
+            return (event("conversation.cancelled", reason=str(command.reason)),)
         case DraftRecord():
             if command.actor not in conv.recorders:
                 raise _refuse(conv, command, f"a {role.value} does not write this record")
@@ -566,10 +594,10 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 event(
                     "record.drafted",
                     revision=revision,
-                    summary=command.summary,
+                    summary=str(command.summary),
                     agreements=[_agreement_json(a) for a in command.agreements],
                     themes=list(command.themes),
-                    answers=thaw(command.answers),
+                    answers=_answers(conv, command, command.answers),
                     medium=command.medium.value,
                     content_on_paper=False,
                 ),
@@ -577,10 +605,11 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         case RegisterPaper():
             if command.actor not in conv.recorders:
                 raise _refuse(conv, command, f"a {role.value} does not write this record")
+            held_on = _day(conv, command, command.held_on, "held_on")
             revision = (conv.record.revision if conv.record else 0) + 1
             events = []
             if conv.state is not State.HELD:
-                events.append(event("conversation.held", on=command.held_on.isoformat()))
+                events.append(event("conversation.held", on=held_on.isoformat()))
                 version += 1
             events.append(
                 _event(
