@@ -36,6 +36,38 @@ def test_manager_of_member_manager_and_self_steering():
     assert o.manager_of("head", day) is None
 
 
+def test_nobody_is_their_own_manager_and_managers_of_top_teams_are_not_lost():
+    """A manager who also manages the parent team reports to the next manager up; a manager of a
+    top-level team who sits in a management team has that team's manager."""
+    start = date(2024, 1, 1)
+    o = Organisation.build(
+        id="o",
+        people=[Person(id=p) for p in ("ceo", "dir", "lead", "m")],
+        teams=[
+            Team(id="board"),
+            Team(id="division", parent="board"),
+            Team(id="dept", parent="division"),
+            Team(id="t", parent="dept"),
+            Team(id="mt"),
+            Team(id="top"),
+        ],
+        assignments=[
+            Assignment(person="ceo", team="board", role="manager", start=start),
+            Assignment(person="dir", team="dept", role="manager", start=start),
+            Assignment(person="dir", team="t", role="manager", start=start),
+            Assignment(person="ceo", team="mt", role="manager", start=start),
+            Assignment(person="lead", team="top", role="manager", start=start),
+            Assignment(person="lead", team="mt", role="member", start=start),
+            Assignment(person="m", team="t", role="member", start=start),
+        ],
+    )
+    day = date(2025, 1, 1)
+    assert o.manager_of("m", day) == "dir"
+    assert o.manager_of("dir", day) == "ceo"  # dept's parent has no manager; the board's has
+    assert o.manager_of("lead", day) == "ceo"  # top has no parent; lead sits in the mt
+    assert o.manager_of("ceo", day) is None
+
+
 def test_change_manager_is_dated():
     """A manager change takes effect on its date and keeps the history."""
     o = org().change_manager("t", "c", date(2025, 6, 1))

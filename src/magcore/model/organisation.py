@@ -248,18 +248,34 @@ class Organisation:
     def manager_of(self, person_id: str, day: date) -> str | None:
         """Who manages *person_id* on *day*.
 
-        A member's manager is their team's manager. A manager's own manager is the manager of the
-        parent team. ``None`` in a self-steering team without a manager.
+        A member's manager is their team's manager. A manager's own manager is the nearest
+        manager above their team (parent, grandparent...) who is someone else; a manager of a
+        top-level team who is also a member of another team (a management team) falls back to
+        that team's manager. Nobody is their own manager. ``None`` in a self-steering team
+        without a manager.
         """
         for assignment in self._managed_teams_by_person.get(person_id, ()):
             if assignment.active_on(day):
-                parent = self.teams[assignment.team].parent
-                return self.manager_of_team(parent, day) if parent else None
+                above = self._manager_above(assignment.team, person_id, day)
+                if above is not None:
+                    return above
         team = self.team_of(person_id, day)
         if team is None:
             return None
         manager = self.manager_of_team(team, day)
         return None if manager == person_id else manager
+
+    def _manager_above(self, team_id: str, person_id: str, day: date) -> str | None:
+        """The nearest manager of a team above *team_id* on *day* who is not *person_id*."""
+        seen = {team_id}
+        parent = self.teams[team_id].parent
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            manager = self.manager_of_team(parent, day)
+            if manager is not None and manager != person_id:
+                return manager
+            parent = self.teams[parent].parent
+        return None
 
     def members(self, team_id: str, day: date) -> tuple[str, ...]:
         """The members of *team_id* on *day*, in id order."""
