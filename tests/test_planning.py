@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import itertools
 from datetime import date
 
 import pytest
@@ -61,6 +62,21 @@ def test_per_year_cadence_spreads_evenly():
     """Twice a year: due by 30 June and by 31 December."""
     dues = [d for _, d, _ in due_dates(Cadence(kind="per_year", per_year=2), *Y2025)]
     assert dues == [date(2025, 6, 30), date(2025, 12, 31)]
+
+
+@given(st.integers(1, 12), st.integers(1990, 2090))
+def test_per_year_windows_cover_each_year_exactly(per_year, year):
+    """Every year, leap or not, has per_year windows that tile it, the last due on 31 December."""
+    items = list(
+        due_dates(
+            Cadence(kind="per_year", per_year=per_year), date(year, 1, 1), date(year + 1, 1, 1)
+        )
+    )
+    assert len(items) == per_year
+    assert items[0][0] == date(year, 1, 1)
+    assert items[-1][1] == date(year, 12, 31)
+    for (_, due, _), (next_start, _, _) in itertools.pairwise(items):
+        assert (next_start - due).days == 1
 
 
 def test_after_hire_cadence_counts_from_the_hire_date():

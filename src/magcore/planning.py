@@ -94,12 +94,13 @@ def due_dates(
         per_year = cadence.per_year
         for year in range(start.year, end.year + 1):
             first = date(year, 1, 1)
+            days_in_year = (date(year + 1, 1, 1) - first).days
             previous = first
             for k in range(1, per_year + 1):
                 if 12 % per_year == 0:
                     boundary = add_months(first, 12 * k // per_year, rule)
                 else:
-                    boundary = first + timedelta(days=round(365 * k / per_year))
+                    boundary = first + timedelta(days=round(days_in_year * k / per_year))
                 due = boundary - timedelta(days=1)
                 if start <= due < end:
                     yield previous, due, False
