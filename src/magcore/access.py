@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import attrs
 
@@ -419,25 +419,39 @@ def grantee_keys(viewer: str, day: date, directory: Directory) -> frozenset[str]
 ChoiceRow = tuple[int, str, str, str, str, str | None, str | None, str, str | None]
 
 
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def shared_with(
     rows: Iterable[ChoiceRow], viewer: str, at: datetime, directory: Directory
 ) -> list[ChoiceRow]:
     """The rows whose choice lets *viewer* read something at *at*: the listing path of the
     policy, with the same tests as :func:`decide_access` applies to a choice (grantee on that
-    day, granted and not revoked before *at*, not past ``until``)."""
+    day, granted and not revoked before *at*, not past ``until``).
+
+    Instants are compared as instants, not as text, so *at* (timezone-aware, as everywhere in
+    the policy) may carry any UTC offset. A ``to`` that is not one of
+    :data:`~magcore.sharing.GRANTEE_ROLES` names a person, exactly as in :func:`grantee_matches`:
+    a choice to a person called ``works_council`` is no choice to every works council member.
+    """
     day = at.date()
-    moment = at.isoformat()
     today = day.isoformat()
-    roles = directory.roles_of(viewer, day)
+    roles = directory.roles_of(viewer, day) & GRANTEE_ROLES
     manager_of = directory.manager_of
     found = []
     for row in rows:
         to = row[2]
-        if to == viewer or to in roles:
-            pass
-        elif to != "next_manager" or manager_of(row[1], day) != viewer:
+        if to in GRANTEE_ROLES:
+            if to == "next_manager":
+                if manager_of(row[1], day) != viewer:
+                    continue
+            elif to not in roles:
+                continue
+        elif to != viewer:
             continue
-        if row[7] > moment or (row[8] is not None and row[8] <= moment):
+        if _instant(row[7]) > at or (row[8] is not None and _instant(row[8]) <= at):
             continue
         if row[5] is not None and row[5] < today:
             continue

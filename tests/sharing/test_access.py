@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -297,22 +297,31 @@ def test_unknown_conversation_is_audited_then_refused(org):
 
 
 @given(
-    to=st.sampled_from(["hr", "x", "hr_adviser", "coach", "next_manager", "m1"]),
+    to=st.sampled_from(
+        ["hr", "x", "hr_adviser", "coach", "next_manager", "m1", "privacy_officer", "works_council"]
+    ),
     granted=st.integers(0, 20),
     revoked=st.none() | st.integers(0, 20),
     until=st.none() | st.integers(0, 20),
     read_at=st.integers(0, 20),
-    viewer=st.sampled_from(["hr", "x", "c1", "m1", "m2"]),
+    minutes=st.integers(0, 24 * 60),
+    offset=st.integers(-12, 14),
+    viewer=st.sampled_from(["hr", "x", "c1", "m1", "m2", "po", "wc"]),
 )
-def test_listing_path_agrees_with_decide_access(to, granted, revoked, until, read_at, viewer):
+def test_listing_path_agrees_with_decide_access(
+    to, granted, revoked, until, read_at, minutes, offset, viewer
+):
     """shared_with (the indexed listing path) keeps a choice exactly when decide_access would
-    let the viewer read metadata under it at that moment."""
+    let the viewer read metadata under it at that moment, whatever the UTC offset of the read
+    time, and treats a ``to`` that is no grantee role (``works_council``) as a person id."""
     org = small_org()
     directory = Directory.from_organisation(org, ROLES)
     granted_at = T0 + timedelta(days=granted)
     revoked_at = None if revoked is None else granted_at + timedelta(days=revoked, seconds=1)
     until_day = None if until is None else (granted_at + timedelta(days=until)).date()
-    at = T0 + timedelta(days=read_at, hours=1)
+    at = (T0 + timedelta(days=read_at, minutes=minutes)).astimezone(
+        timezone(timedelta(hours=offset))
+    )
     choice = SharingChoice(
         id=1,
         person="e1",
@@ -367,3 +376,39 @@ def test_a_choice_for_one_conversation_opens_that_one_only(store, org):
     two = read_conversation(store, "c2", viewer="x", purpose="advice", now=LATER, policy=policy)
     assert two.metadata is None
     assert not two.has_content
+
+
+def test_listing_path_compares_instants_not_text():
+    """Pinned: a choice revoked at 10:00 UTC, listed for a read at 05:30-05:00 (10:30 UTC), is
+    gone, and one read at 04:30-05:00 (09:30 UTC) before the revocation is still there."""
+    directory = Directory.from_organisation(small_org(), ROLES)
+    revoked = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
+    row = (
+        1,
+        "e1",
+        "x",
+        "agreements",
+        "advice",
+        None,
+        None,
+        "2025-01-01T09:00:00+00:00",
+        revoked.isoformat(),
+    )
+    minus5 = timezone(timedelta(hours=-5))
+    assert shared_with([row], "x", revoked + timedelta(minutes=30), directory) == []
+    assert (
+        shared_with([row], "x", (revoked + timedelta(minutes=30)).astimezone(minus5), directory)
+        == []
+    )
+    assert shared_with(
+        [row], "x", (revoked - timedelta(minutes=30)).astimezone(minus5), directory
+    ) == [row]
+    assert shared_with([row], "x", revoked.astimezone(minus5), directory) == []
+
+
+def test_listing_path_never_turns_a_person_id_into_a_role():
+    """A choice whose ``to`` is ``works_council`` (no grantee role, so a person id) is not
+    listed for a works council member; decide_access refuses them too."""
+    directory = Directory.from_organisation(small_org(), ROLES)
+    row = (1, "e1", "works_council", "agreements", "advice", None, None, T0.isoformat(), None)
+    assert shared_with([row], "wc", LATER, directory) == []
