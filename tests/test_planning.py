@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -77,6 +77,32 @@ def test_per_year_windows_cover_each_year_exactly(per_year, year):
     assert items[-1][1] == date(year, 12, 31)
     for (_, due, _), (next_start, _, _) in itertools.pairwise(items):
         assert (next_start - due).days == 1
+
+
+def _dues(cadence, start, end):
+    return [due for _, due, _ in due_dates(cadence, start, end)]
+
+
+@given(
+    st.integers(1, 36),
+    st.dates(date(1990, 1, 1), date(2060, 1, 1)),
+    st.integers(1, 1500),
+    st.integers(1, 1500),
+)
+def test_interval_series_does_not_depend_on_the_period_asked(every, start, first, second):
+    """Planning two adjacent periods gives exactly the dates of planning both at once."""
+    cadence = Cadence(kind="interval", every_months=every, anchor="03-15")
+    middle = start + timedelta(days=first)
+    end = middle + timedelta(days=second)
+    assert _dues(cadence, start, middle) + _dues(cadence, middle, end) == _dues(cadence, start, end)
+
+
+def test_two_yearly_interval_falls_in_even_years_whatever_the_period():
+    """Every 24 months from 01-01: due in 2026 and 2028, never in 2025 or 2027."""
+    cadence = Cadence(kind="interval", every_months=24)
+    for year in range(2024, 2029):
+        expected = [date(year, 1, 1)] if year % 2 == 0 else []
+        assert _dues(cadence, date(year, 1, 1), date(year + 1, 1, 1)) == expected
 
 
 def test_after_hire_cadence_counts_from_the_hire_date():

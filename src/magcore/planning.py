@@ -39,6 +39,10 @@ __all__ = [
 ]
 
 
+#: The year an interval cadence's series is counted from (its anchor day in this year).
+_INTERVAL_EPOCH = 2000
+
+
 def add_months(day: date, months: int, rule: MonthEnd = MonthEnd.CLAMP) -> date:
     """*day* plus *months* calendar months, with the explicit month-end *rule*."""
     index = day.year * 12 + (day.month - 1) + months
@@ -109,17 +113,20 @@ def due_dates(
     assert cadence.every_months is not None
     every = cadence.every_months
     if cadence.kind is CadenceKind.INTERVAL:
+        # The series runs from the anchor day in a fixed epoch year, so asking for any period
+        # gives the same dates (every 24 months is every even year, whatever period is asked).
         month, day_of_month = cadence.anchor_month_day
-        base = date(start.year - 1, month, day_of_month)
-        first_offset = every
+        base = date(_INTERVAL_EPOCH, month, day_of_month)
+        skipped = ((start.year - _INTERVAL_EPOCH) * 12 + start.month - month) // every - 1
+        previous = add_months(base, skipped * every, rule)
+        offset = (skipped + 1) * every
     else:
         if hired_on is None:
             return
         assert cadence.first_after_months is not None
         base = hired_on
-        first_offset = cadence.first_after_months
-    previous = base
-    offset = first_offset
+        previous = base
+        offset = cadence.first_after_months
     occurrence = 0
     while True:
         occurrence += 1

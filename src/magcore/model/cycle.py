@@ -78,7 +78,10 @@ class CadenceKind(enum.StrEnum):
     PER_YEAR = "per_year"
     """At least ``per_year`` conversations in each calendar year, spread evenly."""
     INTERVAL = "interval"
-    """Every ``every_months`` months from the ``anchor`` day (e.g. half-yearly from 01-01)."""
+    """Every ``every_months`` months from the ``anchor`` day (e.g. half-yearly from 01-01).
+
+    The series is counted from the anchor day in the year 2000, so it does not depend on the
+    period planned: every 24 months from 01-01 is due on 1 January of even years."""
     AFTER_HIRE = "after_hire"
     """``first_after_months`` after the hire date, then every ``every_months`` months."""
 
