@@ -90,3 +90,50 @@ def test_store_head_matches_log(entries):
     head = store.audit_head()
     assert verify(store.read_audit(), expected_count=head.count).ok
     assert head.count == len(list(store.read_audit()))
+
+
+def _forge(prefix, objects):
+    """Chain new lines with *objects* after *prefix*, as anyone who can write the log can."""
+    from magcore.audit import GENESIS
+    from magcore.storage.base import AuditRecord
+    from magcore.storage.common import chain_audit
+
+    last = prefix[-1]["hash"] if prefix else GENESIS
+    records = [
+        AuditRecord(
+            at=T0.isoformat(), actor="x", action="read", object=o, result="allowed", origin="api"
+        )
+        for o in objects
+    ]
+    return [*prefix, *chain_audit(records, count=len(prefix), last_hash=last)]
+
+
+def test_a_rewritten_tail_is_found_with_the_kept_head(entries):
+    """Cutting off the last two lines and chaining two forged ones in their place keeps the
+    count, so only the kept last hash finds it, at the checkpoint entry."""
+    head_count, head_hash = len(entries), entries[-1]["hash"]
+    forged = _forge(entries[:-2], ["conversation:c1/forged", "conversation:c1/forged2"])
+    assert len(forged) == head_count
+    assert verify(forged, expected_count=head_count).ok  # the count alone cannot tell
+    result = verify(forged, expected_count=head_count, expected_hash=head_hash)
+    assert not result.ok
+    assert result.problem.seq == head_count
+    assert verify(entries, expected_count=head_count, expected_hash=head_hash).ok
+
+
+def test_lines_after_the_checkpoint_are_checked_for_their_chain(entries):
+    """A line written after the checkpoint was taken is accepted if it chains on; the
+    checkpoint entry itself must still match."""
+    head_count, head_hash = len(entries), entries[-1]["hash"]
+    longer = _forge(entries, ["conversation:c1/later"])
+    assert verify(longer, expected_count=head_count, expected_hash=head_hash).ok
+    longer[-1]["object"] = "conversation:c1/edited"
+    assert verify(longer, expected_count=head_count, expected_hash=head_hash).problem.seq == (
+        head_count + 1
+    )
+
+
+def test_expected_hash_needs_the_count(entries):
+    """A kept hash without the count it belongs to is a caller's mistake, said as such."""
+    with pytest.raises(ValueError, match="expected_count"):
+        verify(entries, expected_hash=entries[-1]["hash"])

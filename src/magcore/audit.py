@@ -67,15 +67,26 @@ class VerifyResult:
 
 
 def verify(
-    entries: Iterable[Mapping[str, Any]], *, expected_count: int | None = None
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    expected_count: int | None = None,
+    expected_hash: str | None = None,
 ) -> VerifyResult:
     """Check the chain of stored *entries* (in ``seq`` order).
 
     Finds an edited entry (its hash no longer matches), a removed or reordered one (a gap in
-    ``seq`` or a ``prev_hash`` that does not match), and truncation at the end when the caller
-    knows how many entries there should be (*expected_count*, e.g. from a separately kept
-    checkpoint) or when the last entry's hash differs from a checkpoint.
+    ``seq`` or a ``prev_hash`` that does not match), and, against a separately kept checkpoint
+    (:class:`~magcore.storage.base.AuditHead`): truncation (fewer than *expected_count*
+    entries) and a rewritten tail (entry *expected_count* does not have *expected_hash*, e.g.
+    the last entries cut off and new ones chained in their place, or an entry edited and every
+    later hash computed again). Pass both ``head.count`` and ``head.last_hash``.
+
+    Entries after the checkpoint (written after it was taken) are checked for their chain only:
+    the hash is not keyed, so whoever can write the log can chain a new entry that fits. Only a
+    checkpoint kept out of their reach proves what came before it.
     """
+    if expected_hash is not None and expected_count is None:
+        raise ValueError("expected_hash needs expected_count: the entry it belongs to")
     prev = GENESIS
     count = 0
     expected_seq = 1
@@ -93,6 +104,12 @@ def verify(
             )
         if chain_hash(prev, seq, entry) != entry["hash"]:
             return VerifyResult(False, count, AuditProblem(seq, "was changed after it was written"))
+        if expected_hash is not None and seq == expected_count and entry["hash"] != expected_hash:
+            return VerifyResult(
+                False,
+                count,
+                AuditProblem(seq, "differs from the kept checkpoint (the log was rewritten)"),
+            )
         prev = entry["hash"]
         count += 1
         expected_seq += 1
@@ -102,4 +119,6 @@ def verify(
             count,
             AuditProblem(count + 1, f"log ends after {count} of {expected_count} entries"),
         )
+    if expected_count == 0 and expected_hash is not None and expected_hash != GENESIS:
+        return VerifyResult(False, count, AuditProblem(1, "the kept checkpoint is not empty"))
     return VerifyResult(True, count)
