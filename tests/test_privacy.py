@@ -154,8 +154,16 @@ def test_subject_access_holds_everything_about_the_person_and_nothing_else(store
 def test_subject_access_is_for_the_person_or_the_privacy_officer(store):
     """Someone else cannot ask for e1's data; the privacy officer can."""
     policy = ReadPolicy(directory=Directory.from_organisation(small_org(), ROLES))
+    before = len(list(store.read_audit()))
     with pytest.raises(ConsentError):
         subject_access_export(store, "e1", requester="hr", now=T0, policy=policy)
+    [refusal] = list(store.read_audit())[before:]  # the refused request is audited too
+    assert (refusal["actor"], refusal["object"], refusal["result"], refusal["purpose"]) == (
+        "hr",
+        "person:e1",
+        "denied",
+        "subject_access",
+    )
     export = subject_access_export(store, "e1", requester="po", now=T0, policy=policy)
     assert export["conversations_about_you"][0]["record"]["summary"] == "summary-text"
 

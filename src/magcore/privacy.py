@@ -348,12 +348,28 @@ def subject_access_export(
     included), their goals in full, the conversations they took part in and the goals they work
     on for someone else by reference only (no content: that is the other person's data), and
     the audit lines about their record and goals. The *requester* must be the person or the
-    privacy officer; every read is audited. The result validates against
-    ``schemas/subject-access-export.schema.json`` (:data:`EXPORT_FORMAT`, version 1).
+    privacy officer; every read is audited, a refused request too (before the error). The
+    result validates against ``schemas/subject-access-export.schema.json``
+    (:data:`EXPORT_FORMAT`, version 1).
     """
     policy = policy or ReadPolicy()
     day = now.date()
     if requester != person and PRIVACY_OFFICER not in policy.directory.roles_of(requester, day):
+        store.append_audit(
+            [
+                AuditRecord(
+                    at=now.isoformat(),
+                    actor=requester,
+                    action="read",
+                    object=person_stream(person),
+                    result="denied",
+                    origin=origin,
+                    reason="denied because a subject-access request is made by the employee "
+                    "or the privacy officer",
+                    purpose=SUBJECT_ACCESS,
+                )
+            ]
+        )
         raise ConsentError(
             f"{requester} may not ask for {person}'s data: only they or the privacy officer may"
         )
