@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import magcore
 from magcore import ScoringNotAllowedError, check_schema
-from magcore.scoring import find_scoring, is_scoring_name
+from magcore.scoring import check_definition, find_scoring, is_scoring_name
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,12 @@ from magcore.scoring import find_scoring, is_scoring_name
         "stars",
         "zelfbeoordeling",
         "overallGrade",
+        "functioneringsniveau",
+        "Prestatie-indicator",
+        "prestatieindicatoren",
+        "KPI",
+        "kpi's",
+        "performance_level",
     ],
 )
 def test_scoring_names(name):
@@ -47,6 +53,10 @@ def test_scoring_names(name):
         "separate",
         "description",
         "graduation",
+        "werkdruk",
+        "functioneringsgesprek",
+        "presteren en functioneren",
+        "taalniveau",
     ],
 )
 def test_ordinary_names_pass(name):
@@ -172,3 +182,14 @@ def test_no_model_class_has_a_scoring_field():
                 assert not is_scoring_name(field.name), f"{name}.{field.name}"
                 checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("key", ["name", "title"])
+def test_a_kind_named_like_an_appraisal_in_either_language_is_refused(key):
+    """A name given per language is checked in every language, not only a plain string id."""
+    document = {"kinds": [{"id": "jaarlijks", key: {"nl": "Beoordelingsgesprek", "en": "Talk"}}]}
+    with pytest.raises(ScoringNotAllowedError) as caught:
+        check_definition(document)
+    assert caught.value.field == f"/kinds/0/{key}"
+    assert "Beoordelingsgesprek" in str(caught.value)
+    check_definition({"kinds": [{"id": "jaarlijks", key: {"nl": "Jaargesprek", "en": "Talk"}}]})

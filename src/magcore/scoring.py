@@ -8,7 +8,9 @@ not merely leave scores out: it refuses any definition that would add one.
 What counts as a score (each rule names the field at fault in :class:`ScoringNotAllowedError`):
 
 1. **A name that says so**: a field, kind or option called score, rating, grade, rank, stars,
-   points, appraisal, beoordeling, cijfer, (eind)oordeel, waardering-as-rating and their compounds.
+   points, appraisal, beoordeling, cijfer, (eind)oordeel, waardering-as-rating, KPI,
+   functioneringsniveau, prestatie-indicator and their compounds, in an id or in the Dutch or
+   English text of a name or title.
 2. **A numeric scale**: a number or integer field is allowed only as a *quantity* with a declared
    unit (``"x-magcore-unit": "hours"``); a number without a unit, a list of allowed numbers, or a
    scale/slider/likert/stars widget reads as a scale and is refused.
@@ -77,7 +79,18 @@ _WHOLE_WORDS = frozenset(
         "9-box",
         "beoordeling",
         "beoordelingen",
+        "kpi",
+        "kpis",
     }
+)
+# Multi-word terms that rate how well a person performs, matched in the name with its separators
+# removed ("prestatie-indicator", "Functioneringsniveau"). "functioneringsgesprek" stays allowed.
+_SQUASHED_PARTS = (
+    "functioneringsniveau",
+    "prestatieniveau",
+    "prestatieindicator",
+    "performanceindicator",
+    "performancelevel",
 )
 # Dutch compounds are written as one word: "beoordelingsscore", "functioneringscijfer".
 _COMPOUND_PARTS = ("score", "beoordel", "cijfer", "eindoordeel")
@@ -135,6 +148,8 @@ def is_scoring_name(name: str) -> bool:
     """Whether *name* (an id, field name or label) names a score, rating, grade or rank."""
     squashed = "".join(_tokens(name))
     if squashed in _WHOLE_WORDS or squashed in {"ninebox", "9box"}:
+        return True
+    if any(part in squashed for part in _SQUASHED_PARTS):
         return True
     for token in _tokens(name):
         if token in _WHOLE_WORDS:
@@ -235,8 +250,12 @@ def _document_problems(document: Any, pointer: str) -> Iterator[tuple[str, str]]
             child = f"{pointer}/{key}"
             if is_scoring_name(str(key)):
                 yield child, "is named like a score, rating, grade or rank"
-            if key in ("id", "name", "kind") and isinstance(value, str) and is_scoring_name(value):
-                yield child, f"has the value {value!r}, which names a score"
+            if key in ("id", "name", "kind", "title"):
+                # A name is one text or a text per language ({"nl": ..., "en": ...}).
+                texts = value.values() if isinstance(value, Mapping) else (value,)
+                for text in texts:
+                    if isinstance(text, str) and is_scoring_name(text):
+                        yield child, f"has the value {text!r}, which names a score"
             yield from _document_problems(value, child)
     elif isinstance(document, list | tuple):
         for index, value in enumerate(document):
