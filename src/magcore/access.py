@@ -117,7 +117,8 @@ class LegalBasis:
     """A legal basis a plugin declares: who (roles) may read which parts, for which purpose.
 
     ``article`` cites the law (e.g. "AVG art. 6(1)(c); Wet verbetering poortwachter art. 25").
-    A legal basis never opens special-category content or private notes.
+    A legal basis never opens special-category content or private notes, and is never declared
+    for the works council or researchers (:data:`AGGREGATE_ONLY_ROLES`): they see aggregates.
     """
 
     name: str
@@ -135,6 +136,11 @@ class LegalBasis:
             raise ValueError(f"legal basis {self.name!r} names no role")
         if Part.PRIVATE_NOTE in self.parts:
             raise ValueError(f"legal basis {self.name!r}: private notes cannot be opened")
+        if self.roles & AGGREGATE_ONLY_ROLES:
+            raise ValueError(
+                f"legal basis {self.name!r}: {', '.join(sorted(self.roles & AGGREGATE_ONLY_ROLES))}"
+                " see only aggregates, never a record"
+            )
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -412,3 +412,17 @@ def test_listing_path_never_turns_a_person_id_into_a_role():
     directory = Directory.from_organisation(small_org(), ROLES)
     row = (1, "e1", "works_council", "agreements", "advice", None, None, T0.isoformat(), None)
     assert shared_with([row], "wc", LATER, directory) == []
+
+
+@pytest.mark.parametrize("role", ["works_council", "researcher"])
+def test_no_legal_basis_for_the_works_council_or_researchers(role):
+    """The works council and researchers see only aggregates: a plugin cannot declare a legal
+    basis that would let them read records."""
+    with pytest.raises(ValueError, match="aggregates"):
+        LegalBasis(
+            name="or-inzage",
+            article="WOR art. 31",
+            roles={role, "hr_adviser"},
+            parts={"record"},
+            purpose="oversight",
+        )
