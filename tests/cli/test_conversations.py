@@ -49,6 +49,19 @@ def test_plan_request_is_idempotent(ready):
     assert _request(ready) == {}
 
 
+def test_plan_request_names_the_conversations(ready):
+    """Without --json, --request prints each new conversation's id (schedule needs it)."""
+    result = ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request")
+    assert result.exit_code == 0, result.output
+    ids = data(ready.run("export", "records", "--as", "m1", "--json"))
+    assert ids, "m1 takes part in the requested conversations"
+    for record in ids:
+        assert record["id"] in result.stdout
+    assert "magcore schedule" in result.stdout
+    again = ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request")
+    assert "requested before" in again.stdout
+
+
 def test_plan_bad_period(ready):
     """A period that ends before it starts is a one-line usage error."""
     result = ready.run("plan", "--from", "2025-05-01", "--to", "2025-01-01")

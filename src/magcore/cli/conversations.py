@@ -6,7 +6,10 @@ the access policy (``magcore export``).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,7 +18,7 @@ from ..errors import TransitionError
 from ._common import actor_option, get_app, json_option
 from ._output import DATE, emit_json, say
 
-__all__ = ["agree", "dissent", "parse_agreement", "record", "schedule"]
+__all__ = ["agree", "dissent", "form_answers", "parse_agreement", "record", "schedule"]
 
 
 def _show(conv: Any, as_json: bool, message: str) -> None:
@@ -110,6 +113,12 @@ def parse_agreement(index: int, value: str, due: date | None) -> Any:
 @click.option("--theme", "themes", multiple=True, help="A theme (card) that was discussed.")
 @click.option("--held-on", type=DATE, help="The day it was held (default: today).")
 @click.option("--paper", is_flag=True, help="The agreements are on a signed paper form.")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON file with answers to the cycle's record form (for its other fields).",
+)
 @actor_option
 @json_option
 def record(
@@ -120,13 +129,17 @@ def record(
     themes: tuple[str, ...],
     held_on: date | None,
     paper: bool,
+    answers_file: Path | None,
     actor: str,
     as_json: bool,
 ) -> None:
     """Write the record of CONVERSATION (marking it held first if needed).
 
-    Both sides then confirm it with 'magcore agree'; a new record revision needs new
-    confirmations. With --paper, only the fact that it was held on paper is registered.
+    When the cycle has a record form, --summary, --held-on, --theme and --agreement also fill
+    its fields of those names; --answers FILE.json gives the form's other fields. Both sides
+    then confirm it with 'magcore agree'; a new record revision needs new confirmations. With
+    --paper, only the fact that it was held on paper is registered. A bad record changes
+    nothing.
     """
     from ..conversation import (
         OPEN_STATES,
@@ -135,7 +148,9 @@ def record(
         RegisterPaper,
         apply,
         decide,
+        stream_of,
     )
+    from ..storage.base import StreamWrite
 
     app = get_app()
     service = app.service()
@@ -143,28 +158,49 @@ def record(
     day = held_on or app.clock().now().date()
     now = app.clock().now()
     if paper:
-        if agreements or summary:
-            raise click.UsageError("--paper records no text: leave out --summary and --agreement")
+        if agreements or summary or answers_file:
+            raise click.UsageError(
+                "--paper records no text: leave out --summary, --agreement and --answers"
+            )
         conv = service.execute(conversation, RegisterPaper(actor=actor, held_on=day))
         _show(conv, as_json, f"Registered {conv.id} as held on {day} with a paper record.")
         return
+    parsed = tuple(parse_agreement(i, text, agreement_due) for i, text in enumerate(agreements, 1))
+    form_id = service.cycle(conv.cycle).kind(conv.kind).record_form
+    answers: dict[str, Any] = {}
+    if form_id is not None:
+        answers = form_answers(
+            service.form(form_id).json_schema(),
+            _read_answers(answers_file),
+            summary=summary,
+            held_on=conv.held_on or day,
+            themes=themes,
+            agreements=parsed,
+        )
+    elif answers_file is not None:
+        raise click.UsageError(
+            f"conversation kind {conv.kind!r} has no record form: leave out --answers"
+        )
     draft = DraftRecord(
-        actor=actor,
-        summary=summary,
-        agreements=tuple(
-            parse_agreement(i, text, agreement_due) for i, text in enumerate(agreements, 1)
-        ),
-        themes=themes,
+        actor=actor, summary=summary, agreements=parsed, themes=themes, answers=answers
     )
     if conv.state in OPEN_STATES:
-        held = MarkHeld(actor=actor, on=day)
-        # Check both steps before writing either, so a bad record leaves the store unchanged.
+        # Mark it held and write the record in one transaction, after checking both steps and
+        # the answers, so a bad record leaves the store unchanged.
+        held_events = decide(conv, MarkHeld(actor=actor, on=day), now=now)
         after = conv
-        for event in decide(conv, held, now=now):
+        for event in held_events:
             after = apply(event, after)
-        decide(after, draft, now=now)
-        service.execute(conversation, held)
-    elif held_on is not None and conv.held_on != held_on:
+        record_events = decide(after, draft, now=now)
+        service.check_answers(after, draft)
+        service.commit(
+            [StreamWrite(stream_of(conv.id), conv.version, (*held_events, *record_events))]
+        )
+        conv = service.load(conversation)
+        assert conv.record is not None
+        _recorded(conv, as_json)
+        return
+    if held_on is not None and conv.held_on != held_on:
         raise TransitionError(
             conversation_id=conv.id,
             state=conv.state.value,
@@ -172,14 +208,83 @@ def record(
             reason=f"it was already held on {conv.held_on}",
         )
     conv = service.execute(conversation, draft)
+    _recorded(conv, as_json)
+
+
+def _recorded(conv: Any, as_json: bool) -> None:
     assert conv.record is not None
+    count = len(conv.record.agreements)
     _show(
         conv,
         as_json,
-        f"Recorded revision {conv.record.revision} of {conv.id} with "
-        f"{len(conv.record.agreements)} agreements; each participant now confirms it "
+        f"Recorded revision {conv.record.revision} of {conv.id} with {count} "
+        f"{'agreement' if count == 1 else 'agreements'}; each participant now confirms it "
         f"(magcore agree {conv.id} --as PERSON).",
     )
+
+
+def _read_answers(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        value = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        message = f"{path} is not a JSON file: {exc}"
+        raise click.BadParameter(message, param_hint="--answers") from None
+    if not isinstance(value, dict):
+        raise click.BadParameter(
+            f'{path} must hold one JSON object, {{"field": answer, ...}}',
+            param_hint="--answers",
+        )
+    return value
+
+
+def form_answers(
+    schema: Mapping[str, Any],
+    given: Mapping[str, Any],
+    *,
+    summary: str,
+    held_on: date,
+    themes: Sequence[str],
+    agreements: Sequence[Any],
+) -> dict[str, Any]:
+    """The answers to a record form: *given*, plus the command-line flags for fields of the
+    same name (``summary``, ``held_on``, ``themes``, ``agreements``) that *given* leaves out.
+
+    Why: a cycle's record form may require a summary or the day it was held; the flags the
+    user already typed should fill those, not fail with "fill in the summary".
+    """
+    properties = schema.get("properties") or {}
+    answers = dict(given)
+
+    def offer(name: str, value: Any) -> None:
+        if name in properties and name not in answers and value not in ("", (), []):
+            answers[name] = value
+
+    offer("summary", summary)
+    if (properties.get("held_on") or {}).get("format") == "date":
+        offer("held_on", held_on.isoformat())
+    offer("themes", list(themes))
+    items = (properties.get("agreements") or {}).get("items") or {}
+    fields = set(items.get("properties") or ()) if isinstance(items, Mapping) else set()
+    if {"text", "owner"} <= fields:
+        offer(
+            "agreements",
+            [
+                {
+                    k: v
+                    for k, v in {
+                        "text": a.text,
+                        "owner": a.owner.value,
+                        "due": a.due.isoformat() if a.due else None,
+                        "theme": a.theme,
+                    }.items()
+                    if k in fields and v is not None
+                }
+                for a in agreements
+            ],
+        )
+    return answers
 
 
 @click.command()

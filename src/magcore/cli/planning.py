@@ -101,7 +101,26 @@ def plan(
         ],
     )
     if request:
-        say(f"Requested {len(requested)} conversations; left {len(skipped)} to the people.")
+        _show_requested(requested, skipped)
+
+
+def _show_requested(requested: list[dict[str, Any]], skipped: list[dict[str, Any]]) -> None:
+    """Name each requested conversation's id: the next commands (schedule, record) need it."""
+    if requested:
+        print_table(
+            f"Requested {len(requested)} conversation{'s' if len(requested) != 1 else ''}",
+            ["conversation", "person", "kind", "team"],
+            [
+                (r["conversation"], r["person"] or "(team)", r["kind"], r["team"] or "-")
+                for r in requested
+            ],
+        )
+        first = requested[0]["conversation"]
+        say(f"Next: magcore schedule {first} --on YYYY-MM-DDTHH:MM --as PERSON")
+    else:
+        say("Requested no new conversations: each due one was requested before.")
+    for s in skipped:
+        say(f"Not requested for {s['person'] or s['team']} ({s['kind']}): {s['why']}")
 
 
 def _item_json(item: Any) -> dict[str, Any]:
