@@ -11,6 +11,7 @@ from magcore import (
     ConfirmRecord,
     ConflictError,
     ConsentError,
+    CycleDefinition,
     DraftRecord,
     FixedClock,
     GrantSharing,
@@ -131,6 +132,24 @@ def test_refused_command_writes_nothing(setup):
     with pytest.raises(TransitionError):
         service.execute(conv.id, AddDissent(actor=employee, text="nee"))
     assert service.store.version(f"conversation:{conv.id}") == version
+
+
+def test_refused_request_leaves_the_known_cycles_as_they_were(setup):
+    """A request refused for its participants does not register the cycle it named."""
+    service, cycle, org, _recorder, _ = setup
+    other = CycleDefinition.from_json({**cycle.to_json(), "id": "other-cycle"})
+    employee = first_employee(org)
+    with pytest.raises(TransitionError):
+        service.request(
+            cycle=other,
+            kind="yearly",
+            participants=[Participant(employee, "employee")],
+            actor=employee,
+        )
+    assert other.key not in service.cycles
+    participants = service.participants_for(org.id, other, "yearly", employee, on=date(2025, 1, 6))
+    service.request(cycle=other, kind="yearly", participants=participants, actor=employee)
+    assert service.cycles[other.key] == other
 
 
 def test_concurrent_change_is_a_conflict(setup):

@@ -349,7 +349,6 @@ class Service:
     ) -> Conversation:
         """Start a conversation; open agreements about the employee carry forward into it."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
-        self._cycles.setdefault(definition.key, definition)
         participants = tuple(participants)
         subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
         carried: tuple[Agreement, ...] = ()
@@ -379,6 +378,9 @@ class Service:
                 stream=stream, expected_version=0, actual_version=self.store.version(stream)
             )
         self._append(stream, 0, events)
+        # Known from now on, so later commands can check answers against its forms; only after
+        # the request was stored, so a refused request leaves the service as it was.
+        self._cycles.setdefault(definition.key, definition)
         return replay(events)
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
