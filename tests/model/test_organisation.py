@@ -135,6 +135,24 @@ def test_bad_values_name_the_field():
         org().person("nobody")
 
 
+@pytest.mark.parametrize(
+    ("data", "pointer"),
+    [
+        ({"people": [], "teams": []}, "/id"),
+        ({"id": "o", "teams": []}, "/people"),
+        ({"id": "o", "people": []}, "/teams"),
+        ({"id": "o", "people": {"a": 1}, "teams": []}, "/people"),
+        ({"id": "o", "people": [], "teams": [], "assignments": 3}, "/assignments"),
+        ({"id": "o", "people": [{"id": "a", "hired": "2024-01-01"}], "teams": []}, "/people/0"),
+    ],
+)
+def test_from_json_names_the_missing_or_malformed_field(data, pointer):
+    """Bad organisation JSON is a DefinitionError with the field's pointer, never a KeyError."""
+    with pytest.raises(DefinitionError) as caught:
+        Organisation.from_json(data)
+    assert caught.value.pointer == pointer
+
+
 def test_json_round_trip():
     """An organisation survives JSON unchanged (dates as ISO text)."""
     o = org().change_manager("t", "c", date(2025, 6, 1))

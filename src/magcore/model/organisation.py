@@ -369,8 +369,17 @@ class Organisation:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Organisation:
+        """Read an organisation written by :meth:`to_json`; errors name the field."""
         from .convert import structure
 
+        if not isinstance(data, Mapping):
+            raise DefinitionError("an organisation must be a JSON object")
+        for field in ("id", "people", "teams"):
+            if field not in data:
+                raise DefinitionError("required field is missing", pointer=f"/{field}")
+        for field in ("people", "teams", "assignments"):
+            if not isinstance(data.get(field, []), list | tuple):
+                raise DefinitionError("must be a list", pointer=f"/{field}")
         return cls.build(
             id=data["id"],
             name=data.get("name", ""),
