@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from magcore import PluginError, ScoringNotAllowedError, get_plugin_manager, hookimpl
+from magcore import (
+    PluginError,
+    ScoringNotAllowedError,
+    StorageError,
+    get_plugin_manager,
+    hookimpl,
+)
 from magcore.access import LegalBasis
 from magcore.i18n import MessageBundle
 from magcore.privacy import RetentionProfile
@@ -115,3 +121,38 @@ def test_legal_bases_must_be_declared_values():
     assert [p.distribution for p in contributed.problems] == ["plugin-1"]
     with pytest.raises(ValueError, match="private notes cannot be opened"):
         LegalBasis(name="x", article="y", roles={"hr"}, parts={"private_note"}, purpose="z")
+
+
+class WrongStore:
+    @hookimpl
+    def magcore_open_store(self, url, settings):
+        return {"not": "a store"} if url.startswith("odd://") else None
+
+
+class CrashingStore:
+    @hookimpl
+    def magcore_open_store(self, url, settings):
+        if url.startswith("crash://"):
+            raise RuntimeError("driver missing")
+        return None
+
+
+def test_a_store_of_the_wrong_type_names_the_plugin_that_returned_it():
+    """open_store names the distribution that answered with something that is not a Store."""
+    host = host_with(CrashingStore(), WrongStore())
+    with pytest.raises(PluginError) as caught:
+        host.hooks.open_store("odd://x")
+    assert (caught.value.distribution, caught.value.hook) == ("plugin-1", "magcore_open_store")
+    with pytest.raises(StorageError, match="plugin-0"):
+        host.hooks.open_store("crash://x")
+    store = host.hooks.open_store("memory://")  # the built-in still answers its own scheme
+    store.close()
+
+
+def test_registering_a_taken_name_by_hand_is_a_plugin_error():
+    """PluginHost.register turns pluggy's ValueError for a taken name into a PluginError."""
+    host = host_with(WrongStore())
+    with pytest.raises(PluginError) as caught:
+        host.register(CrashingStore(), "plugin-0")
+    assert caught.value.distribution == "plugin-0"
+    assert [i.name for i in host.plugins(include_builtin=False)] == ["plugin-0"]

@@ -256,25 +256,32 @@ class Hooks:
     def open_store(self, url: str, settings: StoreSettings | None = None) -> Store:
         """The store the first willing plugin opens for *url*."""
         settings = settings or StoreSettings()
-        try:
-            store = self._pm.hook.magcore_open_store(url=url, settings=settings)
-        except MagcoreError:
-            raise
-        except Exception as exc:
-            raise StorageError(f"cannot open {url!r}: {type(exc).__name__}: {exc}") from exc
-        if store is None:
-            scheme = url.partition(":")[0] or url
-            raise StorageError(
-                f"no installed plugin opens {url!r} (unknown scheme {scheme!r}; "
-                "built in: memory://, sqlite:///path)"
-            )
-        if not isinstance(store, Store):
-            raise PluginError(
-                distribution="?",
-                hook="magcore_open_store",
-                reason=f"returned {type(store).__name__}, which is not a Store",
-            )
-        return store
+        kwargs = {"url": url, "settings": settings}
+        # In pluggy's calling order (tryfirst ... trylast), so the answering plugin is known.
+        for impl in reversed(self._pm.hook.magcore_open_store.get_hookimpls()):
+            name = self._plugin_name(impl)
+            try:
+                store = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            except MagcoreError:
+                raise
+            except Exception as exc:
+                raise StorageError(
+                    f"cannot open {url!r}: plugin {name!r} failed: {type(exc).__name__}: {exc}"
+                ) from exc
+            if store is None:
+                continue
+            if not isinstance(store, Store):
+                raise PluginError(
+                    distribution=name,
+                    hook="magcore_open_store",
+                    reason=f"returned {type(store).__name__}, which is not a Store",
+                )
+            return store
+        scheme = url.partition(":")[0] or url
+        raise StorageError(
+            f"no installed plugin opens {url!r} (unknown scheme {scheme!r}; "
+            "built in: memory://, sqlite:///path)"
+        )
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -391,6 +398,8 @@ class PluginHost:
         try:
             self.pm.register(plugin, name=name)
             self.pm.check_pending()
+        except ValueError as exc:  # the name or the plugin object is already registered
+            raise PluginError(distribution=name, hook=None, reason=str(exc)) from exc
         except pluggy.PluginValidationError as exc:
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
