@@ -208,15 +208,25 @@ def _local(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=_AMSTERDAM)
 
 
-def _pick_cycle(host: PluginHost, plugin: str) -> CycleDefinition:
-    contributed = host.hooks.cycles().by_plugin()
-    if plugin not in contributed or not contributed[plugin]:
+def _pick_cycle(host: PluginHost, plugin: str) -> tuple[str, CycleDefinition]:
+    """The plugin's full name and its newest cycle; a short name works ('tilburg')."""
+    contributed = {name: d for name, d in host.hooks.cycles().by_plugin().items() if d}
+    if plugin not in contributed and f"magcore-{plugin}" in contributed:
+        plugin = f"magcore-{plugin}"  # 'tilburg' for 'magcore-tilburg'
+    if plugin not in contributed:
+        import difflib
+
         installed = ", ".join(sorted(contributed)) or "none"
-        raise DemoError(
-            f"plugin {plugin!r} contributes no cycle (plugins with cycles: {installed}); "
-            f"install it, e.g. pip install {plugin}"
+        close = difflib.get_close_matches(plugin, list(contributed), n=1, cutoff=0.75)
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else "is it installed? 'magcore plugins' lists what is"
         )
-    return max(contributed[plugin], key=lambda d: d.version)
+        raise DemoError(
+            f"plugin {plugin!r} contributes no cycle: {hint} (plugins with cycles: {installed})"
+        )
+    return plugin, max(contributed[plugin], key=lambda d: d.version)
 
 
 def _prepare_out(out: Path) -> None:
@@ -252,7 +262,7 @@ def run_demo(
     from .testing import generate_organisation
 
     host = host or get_plugin_manager()
-    cycle = _pick_cycle(host, plugin)
+    plugin, cycle = _pick_cycle(host, plugin)
     out = Path(out).resolve()
     _prepare_out(out)
     url = f"sqlite:///{out / 'magcore.db'}"
@@ -807,9 +817,11 @@ def _fill_in(
     except DefinitionError as exc:
         raise DemoError(f"{run.plugin}: {exc}") from exc
     schema = form.json_schema()
+    conv = run.service.load(conv_id)
+    names = {p.role.value: p.person for p in conv.participants}
     last: RecordInvalidError | None = None
     for _ in range(_VARIED_TRIES):
-        answers = _vary(schema, example, run.rng, day, agreements)
+        answers = _named(_vary(schema, example, run.rng, day, agreements), schema, names, day)
         try:
             run.service.execute(conv_id, command(answers))
         except RecordInvalidError as exc:
@@ -834,6 +846,28 @@ def _fill_in(
         f"{run.plugin}: the checks refuse even the example answers of form {form_id} ({last}); "
         "give the form a schema 'examples' entry that its plugin's magcore_check_record accepts"
     )
+
+
+def _named(
+    answers: dict[str, Any], schema: Mapping[str, Any], names: Mapping[str, str], day: date
+) -> dict[str, Any]:
+    """Fill fields that ask for a participant's name, and the next conversation's date.
+
+    A form field ``<role>_name`` (``employee_name``, ``manager_name``) gets that participant's
+    id, as people are known by id only; a date field named ``next_…`` gets a day about a year
+    on. Otherwise a reader of the demo's record sees a sentence where a name should be.
+    """
+    properties = schema.get("properties") or {}
+    result = dict(answers)
+    for name in answers:
+        sub = properties.get(name)
+        if not isinstance(sub, Mapping) or sub.get("type") != "string":
+            continue
+        if name.endswith("_name") and name.removesuffix("_name") in names:
+            result[name] = names[name.removesuffix("_name")]
+        elif name.startswith("next_") and sub.get("format") == "date":
+            result[name] = (day + timedelta(days=364)).isoformat()
+    return result
 
 
 def _vary(
@@ -1070,21 +1104,41 @@ def _record_files(
 def _regulation(run: _Run, out: Path) -> dict[str, Path]:
     from .policy import render_policy
 
-    rendered = render_policy(run.cycle, forms=dict(run.service.forms), format="markdown")
+    # Only this cycle's own forms: other installed plugins' forms are no part of its regulation.
+    used = {
+        form_id
+        for kind in run.cycle.kinds
+        for form_id in (kind.preparation_form, kind.record_form)
+        if form_id is not None
+    }
+    forms = {k: v for k, v in run.service.forms.items() if k in used}
+    rendered = render_policy(run.cycle, forms=forms, format="markdown")
     path = out / "regeling.md"
     path.write_text(rendered.text, encoding="utf-8")
     return {"regulation": path}
+
+
+_REPORT_WORDS = {
+    "organisation": "organisatie",
+    "department": "afdeling",
+    "team": "team",
+    "all": "alle",
+}
+"""The report's level names and 'all' in Dutch, for the Dutch page (the CSV keeps the codes)."""
 
 
 def _report_html(rows: list[dict[str, object]], k: int, year: int) -> str:
     def cell(row: Mapping[str, object], name: str) -> str:
         return "niet getoond" if row["suppressed"] else html.escape(str(row[name]))
 
+    def dutch(value: object) -> str:
+        return html.escape(_REPORT_WORDS.get(str(value), str(value)))
+
     body = "\n".join(
         "<tr>"
-        f"<td>{html.escape(str(r['level']))}</td>"
-        f'<th scope="row">{html.escape(str(r["unit"]))}</th>'
-        f"<td>{html.escape(str(r['period']))}</td>"
+        f"<td>{dutch(r['level'])}</td>"
+        f'<th scope="row">{dutch(r["unit"])}</th>'
+        f"<td>{dutch(r['period'])}</td>"
         f"<td>{cell(r, 'conversations')}</td>"
         f"<td>{cell(r, 'agreements')}</td>"
         "</tr>"

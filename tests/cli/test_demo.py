@@ -58,6 +58,14 @@ def test_demo_writes_files_that_open(demo_app, tmp_path):
         assert path.exists(), name
         if path.suffix == ".html":
             assert html_problems(path.read_text(encoding="utf-8")) == [], name
+    regulation = files["regulation"].read_text(encoding="utf-8")
+    assert "form/mag-agreement/" in regulation
+    participation = files["participation_html"].read_text(encoding="utf-8")
+    assert "<td>afdeling</td>" in participation
+    assert "<td>department</td>" not in participation
+    record = files["record_html"].read_text(encoding="utf-8")
+    subject = summary["story"]["exported_person"]
+    assert subject in record, "the record form's employee_name holds the employee's id"
     export = json.loads(files["subject_access_json"].read_text())
     assert export["person"] == summary["story"]["handover_person"]
     assert files["record_pdf"].read_bytes().startswith(b"%PDF-")
@@ -143,3 +151,17 @@ def test_demo_unknown_plugin(demo_app, tmp_path):
     )
     assert result.exit_code == 1
     assert "magcore-amsterdam" in result.stderr
+
+
+def test_demo_plugin_short_name_and_typo(demo_app, tmp_path):
+    """'amsterdam' finds magcore-amsterdam; a typo gets a suggestion, never 'pip install' it."""
+    typo = CliRunner().invoke(
+        cli, ["demo", "--out", str(tmp_path / "d"), "--plugin", "magcore-amsterdm"], obj=demo_app
+    )
+    assert typo.exit_code == 1
+    assert "did you mean 'magcore-amsterdam'?" in typo.stderr
+    assert "pip install" not in typo.stderr
+    assert typo.stderr.count("\n") == 1
+    short = _demo(demo_app, "--out", str(tmp_path / "s"), "--plugin", "amsterdam", "--json")
+    assert short.exit_code == 0, short.output
+    assert json.loads(short.stdout)["summary"]["plugin"] == "magcore-amsterdam"

@@ -106,3 +106,23 @@ def test_bad_record_changes_nothing(mag, extra, expected, code):
     assert _events(folder) == before
     agree = run("agree", conv, "--as", "e1")
     assert "while it is scheduled" in agree.stderr
+
+
+def test_regulation_covers_only_the_cycles_own_forms(workdir: Path):
+    """Installing another municipality's plugin changes neither MAG's regulation text nor the
+    policy hash the works council consented to."""
+    tilburg = pytest.importorskip("magcore_tilburg.plugin").plugin
+
+    def render(*plugins):
+        host = get_plugin_manager(load_entry_points=False, extra=list(plugins))
+        app = App(config_path=workdir / "magcore.toml", host=host)
+        args = ["policy", "render", "--cycle", "mag", "--json"]
+        result = CliRunner().invoke(cli, args, obj=app, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    alone = render(("magcore-amsterdam", amsterdam))
+    together = render(("magcore-amsterdam", amsterdam), ("magcore-tilburg", tilburg))
+    assert "form/mag-agreement/" in alone["text"]
+    assert "tilburg" not in together["text"]
+    assert together["hash"] == alone["hash"]

@@ -16,10 +16,11 @@ from ..errors import DefinitionError
 if TYPE_CHECKING:
     from ..access import LegalBasis
     from ..forms import FormDefinition
+    from ..model.cycle import CycleDefinition
     from ..plugins import PluginHost
     from ..privacy import RetentionProfile
 
-__all__ = ["forms", "legal_bases", "retention_profiles"]
+__all__ = ["cycle_forms", "forms", "legal_bases", "retention_profiles"]
 
 
 def _warn(problems: Any) -> None:
@@ -40,7 +41,26 @@ def forms(host: PluginHost) -> dict[str, FormDefinition]:
 
     found = host.hooks.contributions("magcore_register_forms", accept)
     _warn(found.problems)
-    return {form.id: form for form in found}
+    newest: dict[str, FormDefinition] = {}
+    for form in found:
+        if form.id not in newest or form.version > newest[form.id].version:
+            newest[form.id] = form
+    return newest
+
+
+def cycle_forms(cycle: CycleDefinition, available: Mapping[str, Any]) -> dict[str, Any]:
+    """The forms *cycle*'s kinds name (preparation and record), out of *available*.
+
+    Why: a regulation covers one cycle. Forms other installed plugins contribute are not part
+    of it, and must not change its text or the policy hash the works council consents to.
+    """
+    used = {
+        form_id
+        for kind in cycle.kinds
+        for form_id in (kind.preparation_form, kind.record_form)
+        if form_id is not None
+    }
+    return {form_id: form for form_id, form in available.items() if form_id in used}
 
 
 def legal_bases(host: PluginHost) -> list[LegalBasis]:

@@ -24,7 +24,7 @@ __all__ = ["demo"]
     "--plugin",
     default="magcore-amsterdam",
     show_default=True,
-    help="The installed municipality plugin whose cycle to run.",
+    help="The installed municipality plugin whose cycle to run ('tilburg' for magcore-tilburg).",
 )
 @click.option("--seed", type=int, default=2025, show_default=True, help="Same seed, same year.")
 @click.option(

@@ -59,7 +59,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         definition,
         language=language,
         format=fmt,
-        forms=_registry.forms(host),
+        forms=_registry.cycle_forms(definition, _registry.forms(host)),
         legal_bases=_registry.legal_bases(host),
         profiles=_registry.retention_profiles(host),
     )
