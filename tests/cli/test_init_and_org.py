@@ -78,7 +78,19 @@ def test_import_org(ready):
         "teams": 3,
         "managers": 3,
         "self_steering_teams": 0,
+        "not_in_this_file": [],
     }
+
+
+def test_import_org_names_who_is_not_in_the_new_file(ready):
+    """Each import replaces the organisation: people missing from the new file are named."""
+    (ready.dir / "part.csv").write_text(
+        "\n".join(line for line in ORG_CSV.splitlines() if not line.startswith(("e3,", "e4,")))
+    )
+    result = ready.run("import-org", "part.csv")
+    assert result.exit_code == 0, result.output
+    assert "2 people from it are not in part.csv: e3, e4." in result.stdout
+    assert data(ready.run("import-org", "part.csv", "--json"))["not_in_this_file"] == []
 
 
 @pytest.mark.parametrize(
@@ -100,8 +112,8 @@ def test_import_org(ready):
         ),
         (
             ORG_CSV.replace(
-                "m2,t2,Team Zuid,Afdeling,dept,manager,2024-01-01",
-                "e1,t2,Team Zuid,Afdeling,dept,member,2024-01-01,,2022-01-01",
+                "m2,t2,Team Zuid,Afdeling,dept,manager,2024-01-01,,2019-06-01,",
+                "e1,t2,Team Zuid,Afdeling,dept,member,2024-01-01,,2022-01-01,",
             ),
             "line 5: person e1 has other hired_on/left_on dates",
         ),
@@ -109,8 +121,24 @@ def test_import_org(ready):
             ORG_CSV + "e5,t2,,,,member,2024-01-01,,,\ne6,t9,,,nowhere,member,2024-01-01,,,\n",
             "unknown parent 'nowhere'",
         ),
+        (
+            ORG_CSV + "e5,t2,Team Zuid, Noord,Afdeling,dept,member,2024-01-01,,,\n",
+            "line 9: more values than the 10 columns: put quotes around",
+        ),
+        (
+            ORG_CSV.replace(",role,", ",rol,").replace(",start,", ",begin,"),
+            "missing columns 'role', 'start'",
+        ),
     ],
-    ids=["missing-column", "wrong-date", "bad-role", "conflicting-person", "unknown-team"],
+    ids=[
+        "missing-column",
+        "wrong-date",
+        "bad-role",
+        "conflicting-person",
+        "unknown-team",
+        "separator-in-value",
+        "missing-columns",
+    ],
 )
 def test_import_org_bad_csv_changes_nothing(ready, csv_text, expected):
     """Bad input: one error line naming the line and the problem; the store is unchanged."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,23 +29,42 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
     hired_on, left_on. Each import replaces the organisation as a whole; if any row is wrong,
     every bad line is named and nothing is imported.
     """
+    from ..errors import NotFoundError
+
     app = get_app()
     org_id = app.config.organisation
     org = read_organisation_csv(csv_file, org_id=org_id, name=name)
     service = app.service()
+    try:
+        earlier = set(service.organisation(org_id).people)
+    except NotFoundError:
+        earlier = set()
     service.import_organisation(org, actor=actor)
+    gone = sorted(earlier - set(org.people))
     managers = {a.person for a in org.assignments if a.role.value == "manager"}
-    result = {
+    result: dict[str, Any] = {
         "organisation": org.id,
         "people": len(org.people),
         "teams": len(org.teams),
         "managers": len(managers),
         "self_steering_teams": sum(1 for t in org.teams.values() if t.self_steering),
+        "not_in_this_file": gone,
     }
     if as_json:
         emit_json(result)
         return
     say(
-        f"Imported {result['people']} people in {result['teams']} teams "
-        f"({result['managers']} managers, {result['self_steering_teams']} self-steering teams)."
+        f"Imported {_count(result['people'], 'person', 'people')} in "
+        f"{_count(result['teams'], 'team')} ({_count(result['managers'], 'manager')}, "
+        f"{_count(result['self_steering_teams'], 'self-steering team')})."
     )
+    if gone:
+        shown = ", ".join(gone[:10]) + (f" (+{len(gone) - 10} more)" if len(gone) > 10 else "")
+        say(
+            f"This import replaces the previous one: {_count(len(gone), 'person', 'people')} "
+            f"from it {'is' if len(gone) == 1 else 'are'} not in {csv_file.name}: {shown}."
+        )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"

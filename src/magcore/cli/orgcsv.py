@@ -122,7 +122,8 @@ def read_organisation_csv(
             [
                 Problem(
                     "line 1",
-                    f"missing column {', '.join(repr(m) for m in missing)} "
+                    f"missing column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(repr(m) for m in missing)} "
                     f"(needed: {', '.join(REQUIRED)})",
                 )
             ],
@@ -132,10 +133,18 @@ def read_organisation_csv(
     rows = 0
     for raw_row in reader:
         line = reader.line_num
+        extra = raw_row.get(None)  # values beyond the header's columns
         row = {k: (v or "").strip() for k, v in raw_row.items() if k is not None}
-        if not any(row.values()):
+        if not any(row.values()) and not extra:
             continue
         rows += 1
+        if extra:
+            out.bad(
+                line,
+                f"more values than the {len(header)} columns: put quotes "
+                "around a value that holds the separator",
+            )
+            continue
         _read_row(row, line, out)
     if rows == 0 and not out.problems:
         out.bad(2, "no rows: the file has a header line but nobody in it")
