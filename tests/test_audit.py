@@ -137,3 +137,32 @@ def test_expected_hash_needs_the_count(entries):
     """A kept hash without the count it belongs to is a caller's mistake, said as such."""
     with pytest.raises(ValueError, match="expected_count"):
         verify(entries, expected_hash=entries[-1]["hash"])
+
+
+def test_verify_store_checks_the_kept_head():
+    """verify_store finds a tail cut off and replaced by forged lines of the same count."""
+    from datetime import UTC, datetime
+
+    from magcore.audit import AuditRecord, verify_store
+    from magcore.storage.memory import MemoryStore
+
+    store = MemoryStore()
+    record = AuditRecord(
+        at=datetime(2025, 1, 1, tzinfo=UTC).isoformat(),
+        actor="hr",
+        action="read",
+        object="conversation:c1/record",
+        result="denied",
+        origin="api",
+    )
+    store.append_audit([record, record])
+    assert verify_store(store).ok
+    forged = [dict(e) for e in store.read_audit()]
+    forged[-1] = forged[-1] | {"actor": "someone-else"}
+    from magcore.audit import chain_hash
+
+    forged[-1]["hash"] = chain_hash(forged[-1]["prev_hash"], forged[-1]["seq"], forged[-1])
+    store.read_audit = lambda after=0: iter(forged)  # the log, rewritten; the head is not
+    result = verify_store(store)
+    assert not result.ok
+    assert result.problem.seq == 2

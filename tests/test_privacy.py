@@ -283,7 +283,10 @@ def test_a_real_export_validates_against_its_schema(store):
     share(store, RevokeSharing(actor="e1", person="e1", choice=number), T0 + timedelta(hours=1))
     version = store.version("person:e1") + 1
     commit(store, [restriction_event("e1", version, actor="po", now=T0, conversation="c1")])
-    commit(store, [restriction_event("e1", version + 1, actor="po", now=T0, lift=True)])
+    commit(
+        store,
+        [restriction_event("e1", version + 1, actor="po", now=T0, conversation="c1", lift=True)],
+    )
     policy = ReadPolicy(directory=Directory.from_organisation(small_org(), ROLES))
     export = subject_access_export(
         store,

@@ -226,9 +226,9 @@ def restrictions(events: Iterable[Event]) -> Restrictions:
         target = event.data.get("conversation")
         on = event.type == "privacy.restricted"
         if target is None:
+            # Lifting the blanket restriction leaves the restrictions of single conversations
+            # in place (each is lifted on its own): when in doubt, stay restricted.
             everything = on
-            if not on:
-                conversations.clear()
         elif on:
             conversations.add(target)
         else:

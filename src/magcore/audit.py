@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from .events import canonical_json
-from .storage.base import AuditRecord
+from .storage.base import AuditRecord, Store
 
 __all__ = [
     "GENESIS",
@@ -25,6 +25,7 @@ __all__ = [
     "chain_hash",
     "entry_fields",
     "verify",
+    "verify_store",
 ]
 
 #: The ``prev_hash`` of the first entry.
@@ -122,3 +123,15 @@ def verify(
     if expected_count == 0 and expected_hash is not None and expected_hash != GENESIS:
         return VerifyResult(False, count, AuditProblem(1, "the kept checkpoint is not empty"))
     return VerifyResult(True, count)
+
+
+def verify_store(store: Store) -> VerifyResult:
+    """Check a store's whole audit log against the head it keeps (count and last hash).
+
+    The way to check a log: with the head, a cut-off tail is found even if forged lines were
+    chained on to reach the same count. Keep a copy of the head elsewhere as well (see
+    ``docs/explanation/sharing-and-access.md``): someone who can rewrite the database can rewrite
+    the head too.
+    """
+    head = store.audit_head()
+    return verify(store.read_audit(), expected_count=head.count, expected_hash=head.last_hash)

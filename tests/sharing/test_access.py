@@ -426,3 +426,25 @@ def test_no_legal_basis_for_the_works_council_or_researchers(role):
             parts={"record"},
             purpose="oversight",
         )
+
+
+def test_lifting_the_blanket_restriction_keeps_single_ones():
+    """Restrict c1, restrict everything, lift everything: c1 stays restricted (fail closed)."""
+    from datetime import UTC, datetime
+
+    from magcore.access import restrictions
+    from magcore.privacy import restriction_event
+
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    events = [
+        restriction_event("e1", 1, actor="po", now=now, conversation="c1"),
+        restriction_event("e1", 2, actor="po", now=now),
+        restriction_event("e1", 3, actor="po", now=now, lift=True),
+    ]
+    folded = restrictions(events)
+    assert folded.covers("c1")
+    assert not folded.covers("c2")
+    lifted = restrictions(
+        [*events, restriction_event("e1", 4, actor="po", now=now, conversation="c1", lift=True)]
+    )
+    assert not lifted.covers("c1")

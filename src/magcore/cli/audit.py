@@ -23,11 +23,10 @@ def verify(as_json: bool) -> None:
     Exits with status 1 and names the first broken line if a line was changed, removed,
     reordered, or cut off at the end.
     """
-    from ..audit import verify as verify_chain
+    from ..audit import verify_store
 
     service = get_app().service()
-    head = service.store.audit_head()
-    result = verify_chain(service.store.read_audit(), expected_count=head.count)
+    result = verify_store(service.store)
     if as_json:
         emit_json(
             {

@@ -508,7 +508,10 @@ class StoreContract:
             assert [a.agreement for a in handle.open_agreements("e-1")] == ["a-kept"]
             entries = list(handle.read_audit())
             assert [e["action"] for e in entries] == ["read", "destroy"]
-            assert audit_log.verify(entries, expected_count=handle.audit_head().count).ok
+            head = handle.audit_head()
+            assert audit_log.verify(
+                entries, expected_count=head.count, expected_hash=head.last_hash
+            ).ok
             assert handle.read("goal:g-1") == (event("goal:g-1", 1),)
 
     def test_a_destroyed_stream_goes_on_from_its_tombstone(self, store: Store) -> None:
@@ -565,7 +568,9 @@ class StoreContract:
         assert entries[0]["object"] == "conversation:c-1/record"
         head = store.audit_head()
         assert (head.count, head.last_hash) == (3, entries[-1]["hash"])
-        assert audit_log.verify(entries, expected_count=head.count).ok
+        assert audit_log.verify(
+            entries, expected_count=head.count, expected_hash=head.last_hash
+        ).ok
         assert [e["seq"] for e in store.read_audit(after=2)] == [3]
 
     def test_edited_audit_entry_is_detected(self, store: Store) -> None:
