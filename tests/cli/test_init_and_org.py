@@ -46,6 +46,8 @@ def test_init_with_several_cycles_needs_a_choice(workdir):
     result = CliRunner().invoke(cli, ["init"], obj=app)
     assert result.exit_code == 1
     assert "--cycle" in result.stderr
+    assert "example-yearly" in result.stderr
+    assert "['" not in result.stderr, "a plain list, not a Python one"
     app = App(config_path=workdir / "magcore.toml", host=host)
     result = CliRunner().invoke(cli, ["init", "--cycle", "example-yearly"], obj=app)
     assert result.exit_code == 0, result.output

@@ -60,7 +60,11 @@ def init(store_url: str, cycle: str | None, organisation: str, force: bool, as_j
         elif sys.stdin.isatty() and not as_json:
             cycle = click.prompt("Which cycle?", type=click.Choice(keys), default=keys[0])
         else:
-            raise ConfigError(f"several cycles are installed; choose one with --cycle: {keys}")
+            ids = ", ".join(sorted({key.split("@")[0] for key in keys}))
+            raise ConfigError(
+                f"several cycles are installed; choose one with --cycle (e.g. --cycle "
+                f"{sorted(keys)[0].split('@')[0]}): {ids}"
+            )
     by_id = {d.id: d.key for d in sorted(contributed, key=lambda d: d.version)}
     if cycle not in keys:
         if cycle not in by_id:
