@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 
 import attrs
 
-from .conversation import Conversation, visible_preparation
+from .conversation import OPEN_STATES, Conversation, visible_preparation
 from .events import Event
 from .goals import Goal
 from .model.organisation import Organisation
@@ -355,6 +355,21 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
             )
         return _deny("the record is restricted (AVG art. 18): only the privacy officer reads it")
     if request.purpose == SUBJECT_ACCESS:
+        conv = context.conversation
+        if (
+            request.part is Part.PREPARATION
+            and request.author not in (None, request.viewer)
+            and conv is not None
+            and conv.id == conversation_id
+            and conv.state in OPEN_STATES
+            and not (
+                (prep := conv.preparations.get(request.author or "")) is not None and prep.published
+            )
+        ):
+            return _deny(
+                "another person's unpublished preparation is part of the record only once the "
+                "conversation has been held (neither side sees the other's first)"
+            )
         if request.subject is not None and (
             request.viewer == request.subject or PRIVACY_OFFICER in roles
         ):

@@ -448,3 +448,54 @@ def test_lifting_the_blanket_restriction_keeps_single_ones():
         [*events, restriction_event("e1", 4, actor="po", now=now, conversation="c1", lift=True)]
     )
     assert not lifted.covers("c1")
+
+
+def test_subject_access_does_not_show_the_other_sides_unpublished_preparation():
+    """The right of access does not undo two-sidedness: while the conversation is open, the
+    manager's unpublished preparation stays the manager's; once published (or held) it shows."""
+    from magcore import (
+        CycleDefinition,
+        Participant,
+        PublishPreparation,
+        RequestConversation,
+        SavePreparation,
+        apply,
+        decide,
+    )
+    from magcore.access import SUBJECT_ACCESS
+
+    cycle = CycleDefinition.from_json(mag_cycle().to_json())
+    kind = cycle.kinds[0]
+    now = T0
+    conv = None
+    for command in (
+        RequestConversation(
+            actor="e1",
+            conversation_id="c9",
+            cycle=cycle,
+            kind=kind.id,
+            participants=(Participant("e1", "employee"), Participant("m1", "manager")),
+        ),
+        SavePreparation(actor="m1", answers={"x": "concept"}),
+    ):
+        for event in decide(conv, command, now=now):
+            conv = apply(event, conv)
+
+    def ask():
+        request = AccessRequest(
+            viewer="e1",
+            purpose=SUBJECT_ACCESS,
+            at=now,
+            part=Part.PREPARATION,
+            subject="e1",
+            conversation="c9",
+            author="m1",
+        )
+        return decide_access(request, AccessContext(conversation=conv))
+
+    refused = ask()
+    assert not refused.allowed
+    assert "unpublished preparation" in refused.reason
+    for event in decide(conv, PublishPreparation(actor="m1"), now=now):
+        conv = apply(event, conv)
+    assert ask().allowed
