@@ -225,3 +225,24 @@ def test_times_only_for_after_hire():
     with pytest.raises(DefinitionError, match="only after_hire") as caught:
         Cadence(kind="per_year", per_year=1, times=3)
     assert caught.value.pointer == "/times"
+
+
+def test_nobody_is_lost_while_a_managers_place_is_empty():
+    """The manager leaves on 1 December, the next starts on 15 January: the employee due on
+    31 December is still planned (with the last manager in the window) and counted as due."""
+    org = small_org().change_manager("t1", None, date(2025, 12, 1))
+    org = org.change_manager("t1", "m2", date(2026, 1, 15))
+    due = {d.person: d for d in plan(org, YEARLY, *Y2025)}
+    assert due["e1"].manager == "m1"
+    assert due["e1"].due == date(2025, 12, 31)
+    report = coverage(org, YEARLY, [], *Y2025)
+    assert "e1" in {u.person for u in report.uncovered}
+
+
+def test_a_team_that_never_had_a_manager_in_the_window_is_listed_without_one():
+    """A managed team whose place is empty all window long: listed with manager None, never
+    dropped; a self-steering team is simply not planned for employee–manager talks."""
+    org = small_org().change_manager("t1", None, date(2024, 6, 1))
+    due = {d.person: d for d in plan(org, YEARLY, *Y2025)}
+    assert due["e1"].manager is None
+    assert "e2" not in due  # e2 is in a self-steering team

@@ -141,6 +141,20 @@ def due_dates(
         offset += every
 
 
+def _vacancy(org: Organisation, team: str | None) -> bool:
+    """Whether *team* is a managed team whose manager's place is empty (not self-steering)."""
+    return team is not None and not org.teams[team].self_steering
+
+
+def _last_manager(org: Organisation, person: str, since: date, until: date) -> str | None:
+    """The person's most recent manager between *since* and *until*, if they had one."""
+    last = org.manager_of(person, since)
+    for day, manager in org.manager_history(person):
+        if since < day <= until and manager is not None:
+            last = manager
+    return last
+
+
 def _applies(
     kind: ConversationKind, org: Organisation, person: Person, team: str | None, manager: str | None
 ) -> bool:
@@ -194,7 +208,11 @@ def plan(
                     continue
                 team = org.team_of(person.id, due)
                 manager = org.manager_of(person.id, due)
-                if not _applies(kind, org, person, team, manager):
+                if manager is None and _vacancy(org, team):
+                    # Between two managers nobody is lost: plan with the last manager in the
+                    # window, or list the person without one until the team has a manager.
+                    manager = _last_manager(org, person.id, window_start, due)
+                elif not _applies(kind, org, person, team, manager):
                     continue
                 result.append(
                     DueConversation(
