@@ -368,3 +368,20 @@ def test_recorders_limit_who_writes_the_record_not_who_confirms():
     flow.do(ConfirmRecord(actor="mgr", revision=1))
     flow.do(ConfirmRecord(actor="emp", revision=1))
     assert flow.conv.state is State.AGREED
+
+
+def test_only_the_owner_marks_an_agreement_done_or_dropped():
+    """The manager cannot mark the employee's agreement dropped on their own; 'both' is shared."""
+    flow = Flow()
+    agreements = (
+        Agreement(id="a1", text="Training plannen", owner="employee"),
+        Agreement(id="a2", text="Samen evalueren", owner="both"),
+    )
+    full_record(flow, agreements)
+    flow.do(ConfirmRecord(actor="emp", revision=1))
+    flow.do(ConfirmRecord(actor="mgr", revision=1))
+    with pytest.raises(TransitionError, match="belongs to the employee"):
+        flow.do(UpdateAgreement(actor="mgr", agreement_id="a1", status="dropped"))
+    flow.do(UpdateAgreement(actor="mgr", agreement_id="a2", status="done"))
+    flow.do(UpdateAgreement(actor="emp", agreement_id="a1", status="done"))
+    assert [a.status.value for a in flow.conv.agreements] == ["done", "done"]

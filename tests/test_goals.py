@@ -60,7 +60,7 @@ def test_goal_json_fits_the_open_record_format(service):
         (CloseGoal(actor="emp", goal_id="g1", status="open"), "reached, changed or dropped"),
         (NoteProgress(actor="emp", goal_id="nope", text="x"), "no such goal"),
         (SetGoal(actor="emp", goal_id="g1", owner="emp", title="again"), "already exists"),
-        (SetGoal(actor="mgr", goal_id="g2", owner="emp", title="not yours"), "owner or with them"),
+        (SetGoal(actor="mgr", goal_id="g2", owner="emp", title="not yours"), "owner, or with them"),
     ],
 )
 def test_bad_goal_commands_are_refused_and_write_nothing(service, command, words):
@@ -78,3 +78,51 @@ def test_closed_goal_takes_no_more_notes(service):
     service.execute_goal(CloseGoal(actor="emp", goal_id="g1", status="dropped"))
     with pytest.raises(TransitionError, match="closed"):
         service.execute_goal(NoteProgress(actor="emp", goal_id="g1", text="toch"))
+
+
+def test_only_the_owner_closes_a_goal(service):
+    """A collaborator notes progress but cannot mark the employee's goal reached or dropped."""
+    service.execute_goal(
+        SetGoal(actor="emp", goal_id="g1", owner="emp", title="Excel", collaborators=("mgr",))
+    )
+    with pytest.raises(TransitionError, match="only the owner closes"):
+        service.execute_goal(CloseGoal(actor="mgr", goal_id="g1", status="dropped"))
+
+
+def test_a_manager_sets_a_goal_only_within_a_shared_conversation(service):
+    """Not one-sided: a goal for the employee set by the manager names the conversation in which
+    both agreed it, and both must have taken part in it."""
+    from magcore import Participant
+    from tests.conftest import EXAMPLE_CYCLES
+
+    cycle = service.add_cycle(
+        __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
+    )
+    people = (Participant("emp", "employee"), Participant("mgr", "manager"))
+    conv = service.request(cycle=cycle, kind="yearly", participants=people, actor="emp")
+    with pytest.raises(TransitionError, match="agreed_in"):
+        service.execute_goal(
+            SetGoal(actor="mgr", goal_id="g1", owner="emp", title="X", collaborators=("mgr",))
+        )
+    with pytest.raises(TransitionError, match="did not both take part"):
+        service.execute_goal(
+            SetGoal(
+                actor="mgr",
+                goal_id="g1",
+                owner="other",
+                title="X",
+                collaborators=("mgr",),
+                agreed_in=conv.id,
+            )
+        )
+    goal = service.execute_goal(
+        SetGoal(
+            actor="mgr",
+            goal_id="g1",
+            owner="emp",
+            title="X",
+            collaborators=("mgr",),
+            agreed_in=conv.id,
+        )
+    )
+    assert goal.owner == "emp"

@@ -670,8 +670,16 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 )
             return (event("response.added", about=command.about, text=text),)
         case UpdateAgreement():
-            if command.agreement_id not in {a.id for a in conv.agreements}:
+            agreement = next((a for a in conv.agreements if a.id == command.agreement_id), None)
+            if agreement is None:
                 raise _refuse(conv, command, f"there is no agreement {command.agreement_id!r}")
+            if not _owns(conv, command.actor, agreement):
+                raise _refuse(
+                    conv,
+                    command,
+                    f"agreement {agreement.id} belongs to the {agreement.owner.value}: "
+                    "only they mark it done or dropped",
+                )
             return (
                 event(
                     "agreement.updated",
@@ -681,6 +689,15 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 ),
             )
     raise _refuse(conv, command, "unknown action")
+
+
+def _owns(conv: Conversation, person: str, agreement: Agreement) -> bool:
+    """Whether *person* may mark *agreement* done or dropped: its owner, or anyone in the
+    conversation when it belongs to both (or to the team)."""
+    if agreement.owner in (AgreementOwner.BOTH, AgreementOwner.TEAM):
+        return conv.is_participant(person)
+    role = conv.role_of(person)
+    return role is not None and role.value == agreement.owner.value
 
 
 def _response_target_exists(conv: Conversation, about: str) -> bool:

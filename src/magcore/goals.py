@@ -162,8 +162,14 @@ def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tu
             raise _refuse(goal, command, "the goal already exists")
         if not command.title.strip() or len(command.title) > 200:
             raise _refuse(goal, command, "a goal needs a title of 1 to 200 characters")
-        if command.actor != command.owner and command.actor not in command.collaborators:
-            raise _refuse(goal, command, "a goal is set by its owner or with them")
+        if command.actor != command.owner and (
+            command.actor not in command.collaborators or command.agreed_in is None
+        ):
+            raise _refuse(
+                goal,
+                command,
+                "a goal is set by its owner, or with them in a conversation (agreed_in)",
+            )
         return (
             Event(
                 stream=stream,
@@ -206,6 +212,8 @@ def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tu
                 raise _refuse(goal, command, "the conversation is already linked")
             return (event("goal.linked", conversation=command.conversation),)
         case CloseGoal():
+            if command.actor != goal.owner:
+                raise _refuse(goal, command, "only the owner closes their goal")
             if command.status is GoalStatus.OPEN:
                 raise _refuse(goal, command, "closing needs reached, changed or dropped")
             return (event("goal.closed", status=command.status.value, note=command.note),)

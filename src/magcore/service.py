@@ -35,7 +35,7 @@ from .errors import (
     TransitionError,
 )
 from .events import CommittedBatch, Event, thaw
-from .goals import Goal, GoalCommand, decide_goal, goal_stream, replay_goal
+from .goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition, ParticipantRole, Pattern
 from .model.organisation import Organisation
 from .model.records import Agreement, Participant
@@ -425,6 +425,17 @@ class Service:
         events = self.store.read(stream)
         goal = replay_goal(events) if events else None
         new_events = decide_goal(goal, command, now=self.clock.now())
+        if isinstance(command, SetGoal) and command.actor != command.owner:
+            assert command.agreed_in is not None  # decide_goal refuses it otherwise
+            conv = self.load(command.agreed_in)
+            if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
+                raise TransitionError(
+                    conversation_id=f"goal {command.goal_id}",
+                    state="new",
+                    action="set_goal",
+                    reason=f"{command.actor} and {command.owner} did not both take part in "
+                    f"conversation {command.agreed_in}",
+                )
         self._append(stream, len(events), new_events)
         return replay_goal((*events, *new_events))
 
