@@ -318,3 +318,32 @@ def test_carried_agreements_keep_their_theme(setup):
         date(2025, 6, 1),
         "development",
     )
+
+
+def test_a_hand_made_cycle_survives_a_restart(tmp_path):
+    """A definition no plugin contributes is stored with its first conversation, so the
+    conversation can go on after the service is opened again."""
+    url = f"sqlite:///{tmp_path / 'mag.db'}"
+
+    def opened():
+        host = get_plugin_manager(load_entry_points=False, extra=[("forms", FormsAndChecks())])
+        clock = FixedClock(datetime(2025, 1, 6, 9, tzinfo=UTC))
+        return open_service(url, clock=clock, host=host)
+
+    service = opened()
+    data = __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
+    data["kinds"][0]["record_form"] = "tiny-record"
+    people = (Participant("emp", "employee"), Participant("mgr", "manager"))
+    conv = service.request(
+        cycle=service.add_cycle(data), kind="yearly", participants=people, actor="emp"
+    )
+    service.close()
+    again = opened()
+    assert "example-yearly@1" not in again.host.hooks.cycles().by_plugin().get("forms", ())
+    again.execute(conv.id, MarkHeld(actor="mgr", on=date(2025, 1, 7)))
+    with pytest.raises(RecordInvalidError):
+        again.execute(conv.id, DraftRecord(actor="mgr", answers={"summary": ""}))
+    done = again.execute(conv.id, DraftRecord(actor="mgr", answers={"summary": "samen"}))
+    assert done.record.answers == {"summary": "samen"}
+    assert again.cycle("example-yearly@1").kind("yearly").record_form == "tiny-record"
+    again.close()

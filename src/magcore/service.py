@@ -27,14 +27,13 @@ from .conversation import (
     stream_of,
 )
 from .errors import (
-    ConflictError,
     NotFoundError,
     PluginError,
     Problem,
     RecordInvalidError,
     TransitionError,
 )
-from .events import CommittedBatch, Event, thaw
+from .events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
 from .goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition, ParticipantRole, Pattern
 from .model.organisation import Organisation
@@ -47,9 +46,15 @@ from .sharing import decide as decide_sharing
 from .sharing import replay as replay_sharing
 from .storage.base import Store, StoreSettings, StreamWrite
 
-__all__ = ["Service", "open_service", "org_stream"]
+__all__ = ["Service", "definition_stream", "open_service", "org_stream"]
 
 log = logging.getLogger("magcore")
+
+
+def definition_stream(key: str) -> str:
+    """The stream that keeps a cycle definition (``id@version``) used by the store's
+    conversations but contributed by no installed plugin."""
+    return f"cycle-definition:{key}"
 
 
 def _new_id() -> str:
@@ -85,6 +90,7 @@ class Service:
         self.plugin_failures.extend(contributed.problems)
         for definition in contributed:
             self._cycles[definition.key] = definition
+        self._contributed = frozenset(self._cycles)
         self._organisations: dict[str, tuple[int, Organisation]] = {}
         self._forms: dict[str, Any] | None = None
 
@@ -106,6 +112,11 @@ class Service:
         """The definition ``id@version``, or the newest version of ``id``."""
         if key in self._cycles:
             return self._cycles[key]
+        stored = self.store.read(definition_stream(key)) if "@" in key else ()
+        if stored:
+            definition = CycleDefinition.from_json(stored[0].data, source=f"store:{key}")
+            self._cycles[key] = definition
+            return definition
         versions = [d for d in self._cycles.values() if d.id == key]
         if not versions:
             known = ", ".join(sorted(self._cycles)) or "none"
@@ -372,16 +383,31 @@ class Service:
             carried_forward=carried,
         )
         events = decide(None, command, now=self.clock.now())
-        stream = stream_of(command.conversation_id)
-        if self.store.version(stream) != 0:
-            raise ConflictError(
-                stream=stream, expected_version=0, actual_version=self.store.version(stream)
-            )
-        self._append(stream, 0, events)
+        writes = [StreamWrite(stream_of(command.conversation_id), 0, events)]
+        writes.extend(self._definition_writes(definition))
+        self.commit(writes)
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
         return replay(events)
+
+    def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
+        """Store a definition that no installed plugin contributes, the first time it is used,
+        so the conversations started under it still work after a restart."""
+        if definition.key in self._contributed:
+            return []
+        stream = definition_stream(definition.key)
+        if self.store.version(stream) != 0:
+            return []
+        event = Event(
+            stream=stream,
+            version=1,
+            type="cycle.defined",
+            at=self.clock.now(),
+            actor=SYSTEM_ACTOR,
+            data=definition.to_json(),
+        )
+        return [StreamWrite(stream, 0, (event,))]
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""
