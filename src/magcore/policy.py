@@ -28,6 +28,7 @@ from .access import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .aggregates import DEFAULT_K
 from .errors import ConsentError, NotFoundError
 from .events import Event, canonical_json
+from .model.cycle import APPROVAL_BODIES as _CYCLE_APPROVAL_BODIES
 from .model.cycle import CadenceKind, ConversationKind, CycleDefinition
 from .privacy import BUILTIN_PROFILES, RetentionProfile, data_inventory
 from .sharing import GRANTEE_ROLES
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 #: Who may approve a regulation.
-APPROVAL_BODIES = frozenset({"works_council", "executive"})
+APPROVAL_BODIES = frozenset(_CYCLE_APPROVAL_BODIES)
 
 
 def cycle_stream(cycle_id: str) -> str:

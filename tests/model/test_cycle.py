@@ -68,6 +68,21 @@ def test_round_trip_json():
         ),
         (lambda d: d.__setitem__("id", "has spaces"), "/id", "not a valid id"),
         (lambda d: d["name"].__setitem__("de", "x"), "/name", "only 'nl' and 'en'"),
+        (
+            lambda d: d.__setitem__("approvals_required", "works_council"),
+            "/approvals_required",
+            "must be a list",
+        ),
+        (
+            lambda d: d.__setitem__("approvals_required", ["executive"]),
+            "/approvals_required",
+            "WOR art. 27",
+        ),
+        (
+            lambda d: d.__setitem__("approvals_required", ["works_council", "mayor"]),
+            "/approvals_required",
+            "unknown approving body",
+        ),
     ],
 )
 def test_inconsistent_definitions_name_the_field(change, pointer, words):

@@ -178,6 +178,32 @@ def _roles(value: Any) -> tuple[ParticipantRole, ...]:
     return tuple(ParticipantRole(v) for v in value)
 
 
+#: Who may approve a cycle version (the regulation); the works council always must.
+APPROVAL_BODIES = ("works_council", "executive")
+
+
+def _approval_bodies(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise DefinitionError(
+            'approvals_required must be a list, e.g. ["works_council", "executive"]',
+            pointer="/approvals_required",
+        )
+    bodies = tuple(value)
+    for body in bodies:
+        if body not in APPROVAL_BODIES:
+            raise DefinitionError(
+                f"unknown approving body {body!r} (known: {', '.join(APPROVAL_BODIES)})",
+                pointer="/approvals_required",
+            )
+    if "works_council" not in bodies:
+        raise DefinitionError(
+            "the works council must approve every version: a regulation on conversations and "
+            "the data they record needs its consent (WOR art. 27)",
+            pointer="/approvals_required",
+        )
+    return bodies
+
+
 def _recordings(value: Any) -> tuple[Recording, ...]:
     return tuple(Recording(v) for v in value)
 
@@ -223,8 +249,9 @@ class CycleDefinition:
         default=(Recording.DIGITAL, Recording.PAPER), converter=_recordings
     )
     approvals_required: tuple[str, ...] = attrs.field(
-        default=("works_council", "executive"), converter=tuple
+        default=("works_council", "executive"), converter=_approval_bodies
     )
+    """Who approves a version before it is active. Always the works council (WOR art. 27)."""
     retention_profile: str = "selectielijst-2020"
 
     def __attrs_post_init__(self) -> None:
@@ -263,6 +290,8 @@ class CycleDefinition:
             raise DefinitionError("a cycle definition must be a JSON object", source=source)
         check_definition(data, source=source)
         try:
+            if isinstance(data.get("approvals_required"), str):
+                _approval_bodies(data["approvals_required"])  # a list, not one string
             return structure(dict(data), cls)
         except DefinitionError as exc:
             if source and exc.source is None:
