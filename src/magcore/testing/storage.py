@@ -568,9 +568,7 @@ class StoreContract:
         assert entries[0]["object"] == "conversation:c-1/record"
         head = store.audit_head()
         assert (head.count, head.last_hash) == (3, entries[-1]["hash"])
-        assert audit_log.verify(
-            entries, expected_count=head.count, expected_hash=head.last_hash
-        ).ok
+        assert audit_log.verify(entries, expected_count=head.count, expected_hash=head.last_hash).ok
         assert [e["seq"] for e in store.read_audit(after=2)] == [3]
 
     def test_edited_audit_entry_is_detected(self, store: Store) -> None:
