@@ -24,6 +24,7 @@ import magcore
 from magcore.forms import FormDefinition
 from magcore.testing import generate_organisation
 from magcore.workflows import contributed_workflows
+from tests.support.tools import require
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = (
@@ -47,7 +48,7 @@ def _modules() -> list[tuple[str, object]]:
         try:
             plugins.append((f"magcore-{name}", importlib.import_module(module).plugin))
         except ImportError:  # pragma: no cover - only when a plugin is not installed
-            pytest.skip(f"magcore-{name} is not installed (make venv installs every plugin)")
+            require(f"magcore-{name} is not installed (make venv installs every plugin)")
     return plugins
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from magcore.forms import render_form, render_paper, render_record, validate
 from tests.support.axe import describe_violations, missing_tooling, run_axe
+from tests.support.tools import require
 
 from .support import BROKEN, FILLED, mag_form
 
@@ -39,9 +40,7 @@ def _pages(tmp_path):
 
 def test_mag_forms_have_no_axe_violations(tmp_path):
     """Both MAG forms, empty / filled in / with errors, as record and paper, nl and en: clean."""
-    problem = missing_tooling()
-    if problem:
-        pytest.skip(problem)
+    require(missing_tooling())
     pages = _pages(tmp_path)
 
     results = run_axe(pages)

@@ -18,6 +18,7 @@ from magcore.privacy import (
 from magcore.sharing import GrantSharing
 from magcore.storage.memory import MemoryStore
 from tests.support.axe import describe_violations, missing_tooling, run_axe
+from tests.support.tools import require
 
 from .support import RECORD_FORM, T0, agreed_conversation, mag_cycle, set_goal, share
 
@@ -48,9 +49,7 @@ def _export() -> dict:
 def test_export_and_regulation_pages_have_no_axe_violations(tmp_path):
     """The export page (with conversations, a destroyed one, goals, choices and the log) and
     the regulation page pass axe-core's WCAG 2.0/2.1/2.2 A and AA rules in nl and en."""
-    problem = missing_tooling()
-    if problem is not None:
-        pytest.skip(problem)
+    require(missing_tooling())
     export = _export()
     pages = []
     for language in ("nl", "en"):
