@@ -217,18 +217,23 @@ class Service:
 
     def import_organisation(self, org: Organisation, *, actor: str) -> None:
         """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        stream = org_stream(org.id)
+        self._append_org_event(org.id, "organisation.imported", org.to_json(), actor=actor)
+        self._organisations.pop(org.id, None)
+
+    def _append_org_event(
+        self, org_id: str, kind: str, data: Mapping[str, Any], *, actor: str
+    ) -> None:
+        stream = org_stream(org_id)
         version = self.store.version(stream)
         event = Event(
             stream=stream,
             version=version + 1,
-            type="organisation.imported",
+            type=kind,
             at=self.clock.now(),
             actor=actor,
-            data=org.to_json(),
+            data=data,
         )
         self._append(stream, version, [event])
-        self._organisations.pop(org.id, None)
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
@@ -249,38 +254,20 @@ class Service:
         """Record that *manager* manages *team* from *on* (a dated event; the handover starts)."""
         org = self.organisation(org_id)
         changed = org.change_manager(team, manager, on)
-        stream = org_stream(org_id)
-        version = self.store.version(stream)
-        event = Event(
-            stream=stream,
-            version=version + 1,
-            type="manager.changed",
-            at=self.clock.now(),
-            actor=actor,
-            data={
-                "team": team,
-                "previous": org.manager_of_team(team, on),
-                "manager": manager,
-                "on": on.isoformat(),
-            },
-        )
-        self._append(stream, version, [event])
+        data = {
+            "team": team,
+            "previous": org.manager_of_team(team, on),
+            "manager": manager,
+            "on": on.isoformat(),
+        }
+        self._append_org_event(org_id, "manager.changed", data, actor=actor)
         return changed
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
         self.organisation(org_id).move_person(person, team, on)
-        stream = org_stream(org_id)
-        version = self.store.version(stream)
-        event = Event(
-            stream=stream,
-            version=version + 1,
-            type="person.moved",
-            at=self.clock.now(),
-            actor=actor,
-            data={"person": person, "team": team, "on": on.isoformat()},
-        )
-        self._append(stream, version, [event])
+        data = {"person": person, "team": team, "on": on.isoformat()}
+        self._append_org_event(org_id, "person.moved", data, actor=actor)
 
     # -- conversations ---------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, example_answers
 from magcore.model.themes import MAG_THEME_IDS
-from magcore.testing import CycleDefinitionContract
+from magcore.testing import InstalledPluginContract
 from magcore.workflows import contributed_workflows, due_actions
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "magcore"
@@ -81,8 +81,10 @@ def test_the_forms_are_registered_and_match_the_cycle(magcore_pm) -> None:
     assert {f.id for f in forms} == {kind.preparation_form, kind.record_form}
 
 
-class TestMagConformance(CycleDefinitionContract):
-    """MAG passes magcore's cycle conformance suite."""
+class TestMagConformance(InstalledPluginContract):
+    """MAG passes magcore's cycle conformance suite, and the distribution is installed."""
+
+    distribution = "magcore-amsterdam"
 
     @pytest.fixture
     def cycle_definition(self) -> CycleDefinition:

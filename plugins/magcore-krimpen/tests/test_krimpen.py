@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
-from magcore.testing import CycleDefinitionContract, generate_organisation
+from magcore.testing import InstalledPluginContract, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 
@@ -197,14 +196,10 @@ def test_a_year_of_gesprek_3_through_the_public_api(tmp_path: Path) -> None:
     svc.close()
 
 
-def test_the_entry_point_is_installed() -> None:
-    """Installed (pip install -e), the distribution exposes the entry point magcore looks for."""
-    names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
-    assert PLUGIN in names
-
-
-class TestKrimpenConformance(CycleDefinitionContract):
+class TestKrimpenConformance(InstalledPluginContract):
     """The cycle runs every path magcore's conformance suite checks."""
+
+    distribution = PLUGIN
 
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from magcore import (
     State,
 )
 from magcore.forms import FormDefinition, validate
-from magcore.testing import CycleDefinitionContract, generate_organisation
+from magcore.testing import InstalledPluginContract, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 VALUES = {
@@ -154,14 +153,10 @@ def test_a_year_of_one_to_ones_with_goals_carried_forward(tmp_path: Path) -> Non
     svc.close()
 
 
-def test_the_entry_point_is_installed() -> None:
-    """Installed (pip install -e), the distribution exposes the entry point magcore looks for."""
-    names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
-    assert PLUGIN in names
-
-
-class TestRijswijkConformance(CycleDefinitionContract):
+class TestRijswijkConformance(InstalledPluginContract):
     """The cycle runs every path magcore's conformance suite checks."""
+
+    distribution = PLUGIN
 
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:

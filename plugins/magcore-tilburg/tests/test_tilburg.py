@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
-from magcore.testing import CycleDefinitionContract, generate_organisation
+from magcore.testing import InstalledPluginContract, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 
@@ -170,14 +169,10 @@ def test_a_year_of_continuous_dialogue_through_the_public_api(tmp_path: Path) ->
     svc.close()
 
 
-def test_the_entry_point_is_installed() -> None:
-    """Installed (pip install -e), the distribution exposes the entry point magcore looks for."""
-    names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
-    assert PLUGIN in names
-
-
-class TestTilburgConformance(CycleDefinitionContract):
+class TestTilburgConformance(InstalledPluginContract):
     """The cycle runs every path magcore's conformance suite checks."""
+
+    distribution = PLUGIN
 
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from magcore.reading import ReadPolicy, read_conversation
 from magcore.sharing import GrantSharing, person_stream
 from magcore.sharing import decide as decide_sharing
 from magcore.storage.base import StreamWrite
-from magcore.testing import CycleDefinitionContract, generate_organisation
+from magcore.testing import InstalledPluginContract, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 PREPARATION = {"want_to_discuss": ["work_life_balance"], "balance": "Vaste vrije woensdag"}
@@ -184,14 +183,10 @@ def test_a_year_of_vitality_conversations_and_who_may_read_them(tmp_path: Path) 
     svc.close()
 
 
-def test_the_entry_point_is_installed() -> None:
-    """Installed (pip install -e), the distribution exposes the entry point magcore looks for."""
-    names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
-    assert PLUGIN in names
-
-
-class TestVitalityConformance(CycleDefinitionContract):
+class TestVitalityConformance(InstalledPluginContract):
     """The cycle runs every path magcore's conformance suite checks."""
+
+    distribution = PLUGIN
 
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from magcore.forms import FormDefinition, validate
 from magcore.i18n import MessageBundle
 from magcore.model.records import Agreement
 from magcore.reading import ReadPolicy, read_conversation
-from magcore.testing import CycleDefinitionContract, generate_organisation
+from magcore.testing import InstalledPluginContract, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 CONSENTING = {"noticed": ["sleep"], "wish_from_coach": "Tips", "coach_may_write_observations": True}
@@ -243,14 +242,10 @@ def test_the_rule_ignores_other_kinds() -> None:
     assert consent.record_problems({"coach_observations": "x"}, conv) == []
 
 
-def test_the_entry_point_is_installed() -> None:
-    """Installed (pip install -e), the distribution exposes the entry point magcore looks for."""
-    names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
-    assert PLUGIN in names
-
-
-class TestWaalwijkConformance(CycleDefinitionContract):
+class TestWaalwijkConformance(InstalledPluginContract):
     """The cycle runs every path magcore's conformance suite checks."""
+
+    distribution = PLUGIN
 
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:

@@ -13,13 +13,19 @@ from typing import TYPE_CHECKING, Any
 from .orggen import generate_organisation
 
 if TYPE_CHECKING:
-    from .conformance import ConformanceReport, CycleDefinitionContract, run_cycle_conformance
+    from .conformance import (
+        ConformanceReport,
+        CycleDefinitionContract,
+        InstalledPluginContract,
+        run_cycle_conformance,
+    )
     from .pytest_plugin import registered
     from .storage import StoreContract
 
 __all__ = [
     "ConformanceReport",
     "CycleDefinitionContract",
+    "InstalledPluginContract",
     "StoreContract",
     "generate_organisation",
     "registered",
@@ -29,6 +35,7 @@ __all__ = [
 _LAZY = {
     "ConformanceReport": "conformance",
     "CycleDefinitionContract": "conformance",
+    "InstalledPluginContract": "conformance",
     "run_cycle_conformance": "conformance",
     "registered": "pytest_plugin",
     "StoreContract": "storage",

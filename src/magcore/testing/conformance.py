@@ -45,7 +45,12 @@ from ..scoring import check_definition
 from ..service import Service, open_service
 from .orggen import generate_organisation
 
-__all__ = ["ConformanceReport", "CycleDefinitionContract", "run_cycle_conformance"]
+__all__ = [
+    "ConformanceReport",
+    "CycleDefinitionContract",
+    "InstalledPluginContract",
+    "run_cycle_conformance",
+]
 
 _START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
@@ -273,3 +278,18 @@ class CycleDefinitionContract:
             assert any(path.startswith(f"{kind.id}: requested by") for path in report.paths)
             assert f"{kind.id}: scheduled → not held" in report.paths
             assert f"{kind.id}: requested → cancelled" in report.paths
+
+
+class InstalledPluginContract(CycleDefinitionContract):
+    """The contract for a plugin's own test suite: its cycle conforms (as above) and the
+    distribution named by ``distribution`` (``"magcore-mytown"``) is installed with the
+    ``magcore`` entry point that makes magcore find it."""
+
+    distribution: str
+
+    def test_entry_point_is_installed(self) -> None:
+        """Installed, the distribution exposes the entry point magcore looks for."""
+        import importlib.metadata
+
+        names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
+        assert self.distribution in names, f"{self.distribution} is not installed"
