@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from magcore.aggregates import ALL, ParticipationFact, participation_report
+from magcore.access.statistics import ALL, ParticipationFact, participation_report
 
 K = 5
 QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from magcore.audit import verify
-from magcore.reading import read_conversation
+from magcore.access.audit import verify
+from magcore.access.reading import read_conversation
 from magcore.storage.memory import MemoryStore
 
 from .sharing.support import T0, agreed_conversation, mag_cycle
@@ -94,7 +94,7 @@ def test_store_head_matches_log(entries):
 
 def _forge(prefix, objects):
     """Chain new lines with *objects* after *prefix*, as anyone who can write the log can."""
-    from magcore.audit import GENESIS
+    from magcore.access.audit import GENESIS
     from magcore.storage.base import AuditRecord
     from magcore.storage.common import chain_audit
 
@@ -143,7 +143,7 @@ def test_verify_store_checks_the_kept_head():
     """verify_store finds a tail cut off and replaced by forged lines of the same count."""
     from datetime import UTC, datetime
 
-    from magcore.audit import AuditRecord, verify_store
+    from magcore.access.audit import AuditRecord, verify_store
     from magcore.storage.memory import MemoryStore
 
     store = MemoryStore()
@@ -159,7 +159,7 @@ def test_verify_store_checks_the_kept_head():
     assert verify_store(store).ok
     forged = [dict(e) for e in store.read_audit()]
     forged[-1] = forged[-1] | {"actor": "someone-else"}
-    from magcore.audit import chain_hash
+    from magcore.access.audit import chain_hash
 
     forged[-1]["hash"] = chain_hash(forged[-1]["prev_hash"], forged[-1]["seq"], forged[-1])
     store.read_audit = lambda after=0: iter(forged)  # the log, rewritten; the head is not

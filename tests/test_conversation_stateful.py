@@ -39,7 +39,7 @@ from magcore import (
     replay,
     visible_preparation,
 )
-from magcore.conversation import HELD_STATES, OPEN_STATES
+from magcore.domain.conversation import HELD_STATES, OPEN_STATES
 
 from .conftest import EXAMPLE_CYCLES
 

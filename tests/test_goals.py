@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from magcore import FixedClock, TransitionError, get_plugin_manager, open_service
-from magcore.goals import CloseGoal, GoalStatus, LinkConversation, NoteProgress, SetGoal
+from magcore.domain.goals import CloseGoal, GoalStatus, LinkConversation, NoteProgress, SetGoal
 from magcore.schemas import validator
 
 

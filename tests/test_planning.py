@@ -22,7 +22,7 @@ from magcore import (
     coverage,
     plan,
 )
-from magcore.planning import due_dates
+from magcore.domain.planning import due_dates
 from magcore.testing import generate_organisation
 
 from .conftest import EXAMPLE_CYCLES

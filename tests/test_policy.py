@@ -7,19 +7,20 @@ from datetime import date
 
 import pytest
 
-from magcore.access import LegalBasis, Part
-from magcore.errors import ConsentError
-from magcore.policy import (
+from magcore.access.decision import LegalBasis, Part
+from magcore.access.inventory import data_inventory
+from magcore.access.regulation import render_policy
+from magcore.access.retention import BUILTIN_PROFILES, RetentionProfile
+from magcore.domain.approvals import (
     ApprovePolicy,
     active_version,
     decide,
     definition_for,
     is_active,
-    render_policy,
     replay,
 )
-from magcore.privacy import BUILTIN_PROFILES, RetentionProfile, data_inventory
-from magcore.sharing import GRANTEE_ROLES
+from magcore.domain.sharing import GRANTEE_ROLES
+from magcore.errors import ConsentError
 
 from .sharing.support import MAG_CYCLE, RECORD_FORM, T0, mag_cycle
 

@@ -8,25 +8,24 @@ from html.parser import HTMLParser
 
 import pytest
 
-from magcore.access import Directory
-from magcore.errors import ConsentError
-from magcore.events import thaw
-from magcore.model.organisation import Person
-from magcore.privacy import (
+from magcore.access.decision import Directory
+from magcore.access.erasure import destroy_conversation
+from magcore.access.inventory import data_inventory, inventory_markdown
+from magcore.access.reading import ReadPolicy, read_conversation
+from magcore.access.retention import (
     AP_ADVICE,
     BUILTIN_PROFILES,
     SELECTIELIJST_2020,
     RetentionProfile,
-    data_inventory,
-    destroy_conversation,
     due_for_destruction,
-    export_html,
-    inventory_markdown,
     retention_due,
-    subject_access_export,
 )
-from magcore.reading import ReadPolicy, read_conversation
-from magcore.sharing import GrantSharing
+from magcore.access.subject_access import subject_access_export
+from magcore.access.subject_access_html import export_html
+from magcore.domain.sharing import GrantSharing
+from magcore.errors import ConsentError
+from magcore.events import thaw
+from magcore.model.organisation import Person
 from magcore.storage.memory import MemoryStore
 
 from .sharing.support import (
@@ -230,7 +229,7 @@ def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
     """destroy_conversation on the memory and SQLite stores: the tombstone is the stream, the
     agreements of c1 no longer carry forward, positions stay increasing with c2's unchanged,
     the chain verifies with its destroy line, and a second destruction changes nothing."""
-    from magcore import audit
+    from magcore.access import audit
 
     store = any_store
     assert {a.conversation for a in store.open_agreements("e1")} == {"c1", "c2"}
@@ -261,8 +260,9 @@ def test_a_real_export_validates_against_its_schema(store):
     else), goals (own, special-category, someone else's the person works on), sharing choices
     (one revoked) and a restriction validates against subject-access-export.schema.json."""
     from magcore import schemas
-    from magcore.privacy import EXPORT_FORMAT, restriction_event
-    from magcore.sharing import RevokeSharing
+    from magcore.access.restriction import restriction_event
+    from magcore.access.subject_access import EXPORT_FORMAT
+    from magcore.domain.sharing import RevokeSharing
 
     from .sharing.support import commit, set_goal
 

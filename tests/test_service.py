@@ -26,7 +26,7 @@ from magcore import (
     hookimpl,
     open_service,
 )
-from magcore.conversation import AddDissent
+from magcore.domain.conversation import AddDissent
 from magcore.testing import generate_organisation
 
 from .conftest import EXAMPLE_CYCLES
@@ -158,7 +158,7 @@ def test_concurrent_change_is_a_conflict(setup):
     employee = first_employee(org)
     participants = service.participants_for(org.id, cycle, "yearly", employee, on=date(2025, 1, 6))
     conv = service.request(cycle=cycle, kind="yearly", participants=participants, actor=employee)
-    from magcore.conversation import decide
+    from magcore.domain.conversation import decide
     from magcore.storage import StreamWrite
 
     stale = service.load(conv.id)

@@ -26,10 +26,7 @@ from magcore import (
     hookimpl,
     open_service,
 )
-from magcore.errors import DefinitionError, PluginError, ScoringNotAllowedError
-from magcore.model.cycle import CycleDefinition
-from magcore.testing import generate_organisation
-from magcore.workflows import (
+from magcore.app.workflows import (
     PERFORMED,
     ActionKind,
     Notification,
@@ -39,6 +36,9 @@ from magcore.workflows import (
     run_workflows,
     workflow_stream,
 )
+from magcore.errors import DefinitionError, PluginError, ScoringNotAllowedError
+from magcore.model.cycle import CycleDefinition
+from magcore.testing import generate_organisation
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 

@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from ..domain.planning import due_dates
 from ..model.cycle import (
     Applicability,
     CadenceKind,
@@ -31,7 +32,6 @@ from ..model.cycle import (
     ParticipantRole,
     Pattern,
 )
-from ..planning import due_dates
 from ._order import lex_order as _lex
 from ._order import pack, stable_order
 from .config import SimulationConfig, resolve_cycle
@@ -221,7 +221,7 @@ def _dues(
 
 
 def _month(start: date, k: int) -> date:
-    from ..planning import add_months
+    from ..domain.planning import add_months
 
     return add_months(start, k)
 

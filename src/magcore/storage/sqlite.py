@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import audit as _audit
-from ..conversation import State
+from ..access import audit as _audit
+from ..domain.conversation import State
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from .base import (

@@ -12,9 +12,10 @@ every test below then runs against it::
 
 Optionally override ``reopen`` (a second handle on the same database, for persistence tests),
 ``tamper_audit`` and ``truncate_audit`` (change the stored audit log behind the store's back,
-to show that :func:`magcore.audit.verify` notices). Conversations are driven through the real
-aggregate (:func:`magcore.conversation.decide` / :func:`~magcore.conversation.apply`), so the
-read models are checked against what the aggregate itself says.
+to show that :func:`magcore.access.audit.verify` notices). Conversations are driven through the
+real aggregate (:func:`magcore.domain.conversation.decide` /
+:func:`~magcore.domain.conversation.apply`), so the read models are checked against what the
+aggregate itself says.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .. import audit as audit_log
-from ..conversation import (
+from ..access import audit as audit_log
+from ..domain.conversation import (
     Command,
     ConfirmRecord,
     Conversation,

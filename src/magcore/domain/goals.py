@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
-from ._typing import to_tuple
-from .errors import TransitionError
-from .events import Event
+from .._typing import to_tuple
+from ..errors import TransitionError
+from ..events import Event
 
 __all__ = [
     "CloseGoal",

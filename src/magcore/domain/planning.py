@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import attrs
 
-from .model.cycle import (
+from ..model.cycle import (
     Applicability,
     Cadence,
     CadenceKind,
@@ -26,7 +26,7 @@ from .model.cycle import (
     MonthEnd,
     Pattern,
 )
-from .model.organisation import Organisation, Person
+from ..model.organisation import Organisation, Person
 
 __all__ = [
     "CoverageReport",

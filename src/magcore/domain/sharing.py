@@ -25,8 +25,8 @@ from typing import Any
 
 import attrs
 
-from .errors import ConsentError
-from .events import Event
+from ..errors import ConsentError
+from ..events import Event
 
 __all__ = [
     "GRANTEE_ROLES",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from .events import Event
-from .model.organisation import Organisation
+from ..events import Event
+from ..model.organisation import Organisation
 
 __all__ = ["ORG_EVENT_TYPES", "apply_org_event", "org_stream", "replay_organisation"]
 

@@ -20,7 +20,15 @@ from typing import Any
 
 import attrs
 
-from .access import (
+from ..domain.conversation import Conversation, replay, stream_of
+from ..domain.goals import Goal, goal_stream, replay_goal
+from ..domain.sharing import SharingState, person_stream
+from ..domain.sharing import replay as replay_sharing
+from ..errors import NotFoundError
+from ..model.cycle import CycleDefinition
+from ..model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
+from ..storage.base import AuditRecord, Store
+from .decision import (
     AccessContext,
     AccessRequest,
     Basis,
@@ -33,14 +41,6 @@ from .access import (
     legal_bases_tuple,
     restrictions,
 )
-from .conversation import Conversation, replay, stream_of
-from .errors import NotFoundError
-from .goals import Goal, goal_stream, replay_goal
-from .model.cycle import CycleDefinition
-from .model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
-from .sharing import SharingState, person_stream
-from .sharing import replay as replay_sharing
-from .storage.base import AuditRecord, Store
 
 __all__ = [
     "DESTROYED_EVENT",

@@ -13,7 +13,7 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
 4. A private note is visible to its author alone.
 5. A goal is seen by its owner and the people who work on it with them (its collaborators).
    Participants see the shared record; a preparation is visible to another participant only once
-   published (:func:`magcore.conversation.visible_preparation`).
+   published (:func:`magcore.domain.conversation.visible_preparation`).
 6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
    the viewer holds then), matches the purpose and covers the part.
 7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never
@@ -31,11 +31,9 @@ from datetime import UTC, date, datetime
 
 import attrs
 
-from .conversation import OPEN_STATES, Conversation, visible_preparation
-from .events import Event
-from .goals import Goal
-from .model.organisation import Organisation
-from .sharing import (
+from ..domain.conversation import OPEN_STATES, Conversation, visible_preparation
+from ..domain.goals import Goal
+from ..domain.sharing import (
     GRANTEE_ROLES,
     WHAT_AGREEMENTS,
     WHAT_GOALS,
@@ -43,6 +41,8 @@ from .sharing import (
     SharingChoice,
     SharingState,
 )
+from ..events import Event
+from ..model.organisation import Organisation
 
 __all__ = [
     "AGGREGATE_ONLY_ROLES",
@@ -267,7 +267,7 @@ class Decision:
 
 @attrs.frozen(kw_only=True)
 class AccessContext:
-    """The facts a decision needs, gathered by the caller (see :mod:`magcore.reading`)."""
+    """The facts a decision needs, gathered by the caller (see :mod:`magcore.access.reading`)."""
 
     conversation: Conversation | None = None
     goal: Goal | None = None
@@ -454,8 +454,9 @@ def shared_with(
 
     Instants are compared as instants, not as text, so *at* (timezone-aware, as everywhere in
     the policy) may carry any UTC offset. A ``to`` that is not one of
-    :data:`~magcore.sharing.GRANTEE_ROLES` names a person, exactly as in :func:`grantee_matches`:
-    a choice to a person called ``works_council`` is no choice to every works council member.
+    :data:`~magcore.domain.sharing.GRANTEE_ROLES` names a person, exactly as in
+    :func:`grantee_matches`: a choice to a person called ``works_council`` is no choice to every
+    works council member.
     """
     day = at.date()
     today = day.isoformat()

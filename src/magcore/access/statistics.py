@@ -22,10 +22,10 @@ from datetime import date
 
 import attrs
 
-from .conversation import replay, stream_of
-from .errors import DefinitionError
-from .model.organisation import Organisation
-from .storage.base import Store
+from ..domain.conversation import replay, stream_of
+from ..errors import DefinitionError
+from ..model.organisation import Organisation
+from ..storage.base import Store
 
 __all__ = [
     "ALL",

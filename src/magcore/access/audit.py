@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
-from .events import canonical_json
-from .storage.base import AuditRecord, Store
+from ..events import canonical_json
+from ..storage.base import AuditRecord, Store
 
 __all__ = [
     "GENESIS",

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .errors import ScoringNotAllowedError
+from ..errors import ScoringNotAllowedError
 
 __all__ = [
     "UNITS",

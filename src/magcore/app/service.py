@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from .clock import Clock, SystemClock
-from .conversation import (
+from ..clock import Clock, SystemClock
+from ..domain.conversation import (
     Command,
     Conversation,
     DraftRecord,
@@ -26,25 +26,25 @@ from .conversation import (
     replay,
     stream_of,
 )
-from .errors import (
+from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
+from ..domain.organisation import org_stream, replay_organisation
+from ..domain.planning import CoverageReport, DueConversation, coverage, plan
+from ..domain.sharing import SharingCommand, SharingState, person_stream
+from ..domain.sharing import decide as decide_sharing
+from ..domain.sharing import replay as replay_sharing
+from ..errors import (
     NotFoundError,
     PluginError,
     Problem,
     RecordInvalidError,
     TransitionError,
 )
-from .events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
-from .goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
-from .model.cycle import CycleDefinition, ParticipantRole, Pattern
-from .model.organisation import Organisation
-from .model.records import Agreement, Participant
-from .orgstream import org_stream, replay_organisation
-from .planning import CoverageReport, DueConversation, coverage, plan
-from .plugins import PluginHost, get_plugin_manager
-from .sharing import SharingCommand, SharingState, person_stream
-from .sharing import decide as decide_sharing
-from .sharing import replay as replay_sharing
-from .storage.base import Store, StoreSettings, StreamWrite
+from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
+from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
+from ..model.organisation import Organisation
+from ..model.records import Agreement, Participant
+from ..plugins import PluginHost, get_plugin_manager
+from ..storage.base import Store, StoreSettings, StreamWrite
 
 __all__ = ["Service", "definition_stream", "open_service", "org_stream"]
 
@@ -167,7 +167,7 @@ class Service:
         form = self.form(form_id) if form_id else None
         problems: list[Problem] = []
         if form is not None:
-            from .forms import validate
+            from ..forms import validate
 
             problems.extend(validate(form, answers, language=self.language))
         if not problems:
@@ -274,7 +274,7 @@ class Service:
     def load(self, conversation_id: str) -> Conversation:
         """The current state of a conversation (for the service's own checks: not audited).
 
-        People read conversations through :mod:`magcore.reading`, which applies the access
+        People read conversations through :mod:`magcore.access.reading`, which applies the access
         policy and writes the audit log.
         """
         events = self.store.read(stream_of(conversation_id))
@@ -417,7 +417,7 @@ class Service:
         self.check_answers(conv, command)
         self._append(stream_of(conversation_id), conv.version, new_events)
         state = conv
-        from .conversation import apply
+        from ..domain.conversation import apply
 
         for event in new_events:
             state = apply(event, state)
