@@ -10,13 +10,13 @@ from .definitions import (
     TriggerKind,
     Workflow,
     WorkflowAction,
-    contributed_workflows,
     load_workflow,
     workflow_stream,
 )
 from .runner import (
     Notification,
     RunReport,
+    contributed_workflows,
     run_workflows,
 )
 from .triggers import (

@@ -5,17 +5,14 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ...domain.conversation import State
 from ...domain.scoring import check_definition, is_scoring_name
-from ...errors import DefinitionError, PluginError, ScoringNotAllowedError
+from ...errors import DefinitionError, ScoringNotAllowedError
 from ...model.text import Text, as_text
-
-if TYPE_CHECKING:
-    from ...plugins import PluginHost
 
 __all__ = [
     "PERFORMED",
@@ -25,7 +22,6 @@ __all__ = [
     "TriggerKind",
     "Workflow",
     "WorkflowAction",
-    "contributed_workflows",
     "load_workflow",
     "workflow_stream",
 ]
@@ -325,15 +321,3 @@ def load_workflow(data: Any, *, source: str | None = None) -> Workflow:
         expires_after_days=expires,
         source=source,
     )
-
-
-def contributed_workflows(host: PluginHost) -> tuple[tuple[Workflow, ...], tuple[PluginError, ...]]:
-    """Every workflow the plugins contribute, checked; and the plugins that failed.
-
-    A plugin that registers a malformed or scoring workflow contributes nothing from that call
-    and appears among the problems (a :class:`~magcore.errors.PluginError` whose ``__cause__``
-    is the definition error).
-    """
-
-    found = host.hooks.workflows()
-    return tuple(found), found.problems

@@ -53,24 +53,42 @@ from ...model.text import LANGUAGES
 from ...storage.base import StreamWrite
 
 if TYPE_CHECKING:
+    from ...plugins import PluginHost
     from ..service import Service
+
 from .definitions import (
     _KEY,
     _REFERENCE,
     PERFORMED,
     Workflow,
-    contributed_workflows,
     load_workflow,
     workflow_stream,
 )
 from .triggers import DueAction, due_actions
 
-__all__ = ["Notification", "RunReport", "run_workflows"]
+__all__ = [
+    "Notification",
+    "RunReport",
+    "contributed_workflows",
+    "run_workflows",
+]
 
 log = logging.getLogger("magcore.workflows")
 
 
 # -- notifications -----------------------------------------------------------------------------
+
+
+def contributed_workflows(host: PluginHost) -> tuple[tuple[Workflow, ...], tuple[PluginError, ...]]:
+    """Every workflow the plugins contribute, checked; and the plugins that failed.
+
+    A plugin that registers a malformed or scoring workflow contributes nothing from that call
+    and appears among the problems (a :class:`~magcore.errors.PluginError` whose ``__cause__``
+    is the definition error).
+    """
+
+    found = host.hooks.workflows()
+    return tuple(found), found.problems
 
 
 def _check_key(instance: object, attribute: attrs.Attribute[str], value: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -16,9 +16,6 @@ from ...events import Event
 from ...model.cycle import CycleDefinition
 from ...model.organisation import Organisation
 from ...model.records import AgreementStatus
-
-if TYPE_CHECKING:
-    pass
 from .definitions import PERFORMED, ActionKind, Condition, Trigger, TriggerKind, Workflow
 
 __all__ = ["DueAction", "due_actions"]
