@@ -34,7 +34,7 @@ from magcore import (
 )
 from magcore.model.records import AgreementStatus
 
-from .conftest import EXAMPLE_CYCLES
+from ..conftest import EXAMPLE_CYCLES
 
 CYCLE = CycleDefinition.from_file(EXAMPLE_CYCLES / "employee-manager.json")
 PEERS = CycleDefinition.from_file(EXAMPLE_CYCLES / "peer-team.json")

@@ -21,7 +21,7 @@ from magcore.cli import cli
 from magcore.cli._app import App
 from magcore.plugins import get_plugin_manager
 
-from .cli.htmlcheck import html_problems
+from ..cli.htmlcheck import html_problems
 
 
 def _plugins_with_cycles() -> list[str]:

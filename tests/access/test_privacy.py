@@ -28,7 +28,7 @@ from magcore.events import thaw
 from magcore.model.organisation import Person
 from magcore.storage.memory import MemoryStore
 
-from .sharing.support import (
+from ..sharing.support import (
     RECORD_FORM,
     ROLES,
     T0,
@@ -264,7 +264,7 @@ def test_a_real_export_validates_against_its_schema(store):
     from magcore.access.subject_access import EXPORT_FORMAT
     from magcore.domain.sharing import RevokeSharing
 
-    from .sharing.support import commit, set_goal
+    from ..sharing.support import commit, set_goal
 
     cycle = mag_cycle()
     agreed_conversation(store, "c4", employee="e1", manager="m1", cycle=cycle)
@@ -318,7 +318,7 @@ def test_a_real_export_validates_against_its_schema(store):
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_export_html_shows_goals(store, language):
     """The page lists the person's goals with their progress notes."""
-    from .sharing.support import set_goal
+    from ..sharing.support import set_goal
 
     set_goal(store, "g1", owner="e1", note="first step")
     page = export_html(

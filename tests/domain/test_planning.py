@@ -25,7 +25,7 @@ from magcore import (
 from magcore.domain.planning import due_dates
 from magcore.testing import generate_organisation
 
-from .conftest import EXAMPLE_CYCLES
+from ..conftest import EXAMPLE_CYCLES
 
 YEARLY = CycleDefinition.from_file(EXAMPLE_CYCLES / "employee-manager.json")
 DIALOGUE = CycleDefinition.from_file(EXAMPLE_CYCLES / "free-dialogue.json")

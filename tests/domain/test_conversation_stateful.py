@@ -41,7 +41,7 @@ from magcore import (
 )
 from magcore.domain.conversation import HELD_STATES, OPEN_STATES
 
-from .conftest import EXAMPLE_CYCLES
+from ..conftest import EXAMPLE_CYCLES
 
 CYCLE = CycleDefinition.from_file(EXAMPLE_CYCLES / "employee-manager.json")
 EMPLOYEE, MANAGER, OUTSIDER = "emp", "mgr", "someone-else"

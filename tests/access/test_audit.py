@@ -10,7 +10,7 @@ from magcore.access.audit import verify
 from magcore.access.reading import read_conversation
 from magcore.storage.memory import MemoryStore
 
-from .sharing.support import T0, agreed_conversation, mag_cycle
+from ..sharing.support import T0, agreed_conversation, mag_cycle
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from magcore import (
 from magcore.domain.conversation import AddDissent
 from magcore.testing import generate_organisation
 
-from .conftest import EXAMPLE_CYCLES
+from ..conftest import EXAMPLE_CYCLES
 
 
 class Recorder:

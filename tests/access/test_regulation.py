@@ -22,7 +22,7 @@ from magcore.domain.approvals import (
 from magcore.domain.sharing import GRANTEE_ROLES
 from magcore.errors import ConsentError
 
-from .sharing.support import MAG_CYCLE, RECORD_FORM, T0, mag_cycle
+from ..sharing.support import MAG_CYCLE, RECORD_FORM, T0, mag_cycle
 
 BASIS = LegalBasis(
     name="reintegration",
