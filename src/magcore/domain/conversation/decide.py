@@ -1,22 +1,5 @@
-"""The Conversation aggregate: one explicit lifecycle, events in, state out.
-
-::
-
-    request ──▶ REQUESTED ──schedule──▶ SCHEDULED ──(every preparer published)──▶ PREPARED
-                    │                       │  ▲ reschedule                         │
-                    └──────────── hold ─────┴──┴────────────────────────────────────┘
-                                             ▼
-                                           HELD ──draft_record / register_paper──▶ RECORD_DRAFTED
-                                                                                     │ confirm (all)
-                                                                                     ▼
-                                                                                   AGREED
-    REQUESTED/SCHEDULED/PREPARED ──not_held──▶ NOT_HELD   (neutral, no blame)
-    REQUESTED/SCHEDULED/PREPARED ──cancel────▶ CANCELLED
-
-:func:`decide` checks a command against the current state and returns new events (or raises
-:class:`~magcore.errors.TransitionError` naming the state and the action); :func:`apply` folds
-one event into the state; :func:`replay` rebuilds the state from its events.
-"""
+"""Deciding: :func:`decide` checks a command against the conversation as it is and returns the
+new events, or raises :class:`~magcore.errors.TransitionError` naming the state and the action."""
 
 from __future__ import annotations
 
