@@ -51,6 +51,8 @@ from .projection import (
     requested_fields,
     starts_conversation,
 )
+from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
+from .sqlite_keys import SQLiteKeyTable
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
 
@@ -119,7 +121,8 @@ _V1 = (
 )
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+#: Version 2 adds the key table (``data_keys``, see :mod:`magcore.storage.sqlite_keys`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
 #: The newest schema version this magcore knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -149,8 +152,11 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class SQLiteStore:
-    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``)."""
+class SQLiteStore(SQLiteKeyTable):
+    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
+
+    Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
+    """
 
     def __init__(self, url: str, path: Path, conn: sqlite3.Connection) -> None:
         """Use :meth:`open`; this wraps an already checked connection."""

@@ -51,6 +51,7 @@ from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.records import Agreement, Participant
 from ..storage.base import AuditRecord, Store, StreamWrite
+from .keys import KeyStoreContract
 
 __all__ = ["CONTRACT_CYCLE", "ConversationDriver", "StoreContract", "audit_record", "event"]
 
@@ -164,8 +165,11 @@ def _agreement(agreement_id: str, owner: str = "employee") -> Agreement:
     return Agreement(id=agreement_id, text=f"Afspraak {agreement_id}", owner=owner)
 
 
-class StoreContract:
-    """Behaviour every :class:`~magcore.storage.base.Store` must have. Subclass it (see above)."""
+class StoreContract(KeyStoreContract):
+    """Behaviour every :class:`~magcore.storage.base.Store` must have. Subclass it (see above).
+
+    It includes the key-table tests of :class:`~magcore.testing.keys.KeyStoreContract`.
+    """
 
     # -- fixtures a subclass provides or may override --------------------------------------
 
