@@ -13,7 +13,7 @@ import base64
 import os
 import secrets
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 import attrs
 from cryptography.exceptions import InvalidTag
@@ -84,7 +84,7 @@ class LocalKeyProvider:
     where: str = "memory"
 
     @classmethod
-    def generate(cls) -> LocalKeyProvider:
+    def generate(cls) -> Self:
         """A provider with one fresh KEK and one fresh audit key."""
         provider = cls()
         provider._add_kek()
