@@ -182,3 +182,17 @@ def test_kek_rotation_keeps_everything_readable_and_retires_the_old_kek(store, p
 def test_a_key_ring_needs_a_store_with_a_key_table(provider):
     with pytest.raises(StorageError, match="key table"):
         KeyRing(object(), provider)  # type: ignore[arg-type]
+
+
+def test_ensure_keys_makes_missing_keys_in_one_call(store, cipher):
+    """Existing live keys are kept, missing ones made together; encryption then uses them."""
+    existing = cipher.keys.current_key("person:e-1")
+    ids = cipher.keys.ensure_keys(["person:e-1", "person:e-2", "person:e-3", "person:e-2"])
+    assert list(ids) == ["person:e-1", "person:e-2", "person:e-3"]
+    assert ids["person:e-1"] == existing
+    assert len(store.list_keys()) == 3
+    token = cipher.encrypt("x", owner="person:e-3", **WHERE)
+    assert key_id_of(token) == ids["person:e-3"]
+    fresh = KeyRing(store, cipher.keys.provider)
+    assert fresh.ensure_keys(["person:e-2"]) == {"person:e-2": ids["person:e-2"]}
+    assert len(store.list_keys()) == 3

@@ -114,16 +114,46 @@ class KeyRing:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _new_key(self, owner: str) -> str:
+    def _make(self, owner: str) -> tuple[KeyRecord, AESGCM]:
         key_id = new_key_id("k")
         key = secrets.token_bytes(KEY_BYTES)
         kek_id, wrapped = self.provider.wrap(key, context=_context(key_id, owner))
-        self.store.add_key(
-            KeyRecord(id=key_id, owner=owner, kek_id=kek_id, wrapped=wrapped, created=self._now())
+        record = KeyRecord(
+            id=key_id, owner=owner, kek_id=kek_id, wrapped=wrapped, created=self._now()
         )
+        return record, AESGCM(key)
+
+    def _new_key(self, owner: str) -> str:
+        return self._add([owner])[owner]
+
+    def _add(self, owners: Sequence[str]) -> dict[str, str]:
+        made = [self._make(owner) for owner in owners]
+        self.store.add_keys([record for record, _ in made])
         with self._lock:
-            self._aead[key_id] = AESGCM(key)
-        return key_id
+            for record, aead in made:
+                self._aead[record.id] = aead
+        return {record.owner: record.id for record, _ in made}
+
+    def ensure_keys(self, owners: Collection[str]) -> dict[str, str]:
+        """The current key id of each of *owners*; missing keys are made in one transaction.
+
+        Use it before encrypting a batch for many owners (an import, a planned year): one
+        write for all new keys instead of one per owner.
+        """
+        wanted = list(dict.fromkeys(owners))
+        with self._lock:
+            known = {o: self._current[o] for o in wanted if o in self._current}
+        missing = [o for o in wanted if o not in known]
+        if missing:
+            live: dict[str, str] = {}
+            for record in self.store.list_keys():
+                if record.alive and record.owner in missing:
+                    live[record.owner] = record.id  # oldest first: the last one wins
+            known.update(live)
+            known.update(self._add([o for o in missing if o not in live]))
+            with self._lock:
+                self._current.update({o: known[o] for o in missing})
+        return {o: known[o] for o in wanted}
 
     def rotate_data_key(self, owner: str) -> str:
         """Give *owner* a new data key for new content; content under older keys stays readable."""

@@ -73,8 +73,12 @@ def check_key(record: KeyRecord) -> None:
 class KeyStore(Protocol):
     """The key table of a store. ``magcore.testing.keys`` holds the conformance tests."""
 
-    def add_key(self, record: KeyRecord) -> None:
-        """Store a new, live key; a key id that exists already raises :class:`StorageError`."""
+    def add_keys(self, records: Sequence[KeyRecord]) -> None:
+        """Store new, live keys in one transaction, all or none.
+
+        A key id that exists already (or twice in *records*) raises :class:`StorageError` and
+        nothing is stored.
+        """
         ...
 
     def get_key(self, key_id: str) -> KeyRecord | None:
@@ -116,13 +120,18 @@ class MemoryKeyTable:
 
         def _chain_now(self, audit: Sequence[AuditRecord]) -> None: ...
 
-    def add_key(self, record: KeyRecord) -> None:
-        check_key(record)
+    def add_keys(self, records: Sequence[KeyRecord]) -> None:
+        for record in records:
+            check_key(record)
         with self._lock:
             self._check_open()
-            if record.id in self._keys:
-                raise StorageError(f"key {record.id} exists already")
-            self._keys[record.id] = record
+            seen: set[str] = set()
+            for record in records:
+                if record.id in self._keys or record.id in seen:
+                    raise StorageError(f"key {record.id} exists already")
+                seen.add(record.id)
+            for record in records:
+                self._keys[record.id] = record
 
     def get_key(self, key_id: str) -> KeyRecord | None:
         with self._lock:

@@ -88,16 +88,21 @@ class SQLiteKeyTable:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def add_key(self, record: KeyRecord) -> None:
-        check_key(record)
+    def add_keys(self, records: Sequence[KeyRecord]) -> None:
+        for record in records:
+            check_key(record)
+        if not records:
+            return
         with self._write() as cur:
             try:
-                cur.execute(
+                cur.executemany(
                     f"INSERT INTO data_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)",
-                    (record.id, record.owner, record.kek_id, record.wrapped, record.created),
+                    [(r.id, r.owner, r.kek_id, r.wrapped, r.created) for r in records],
                 )
             except sqlite3.IntegrityError as exc:
-                raise StorageError(f"key {record.id} exists already") from exc
+                raise StorageError(
+                    f"a key of {[r.id for r in records][:3]} exists already"
+                ) from exc
 
     def get_key(self, key_id: str) -> KeyRecord | None:
         with self._read() as cur:

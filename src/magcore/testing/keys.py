@@ -58,7 +58,7 @@ class KeyStoreContract:
         """Rows read back exactly; ``list_keys`` filters by owner and keeps insertion order."""
         rows = [key_record(3), key_record(1, "person:e-2"), key_record(2)]
         for row in rows:
-            store.add_key(row)
+            store.add_keys([row])
         assert store.get_key("k-1") == rows[1]
         assert store.get_key("k-1").wrapped == rows[1].wrapped
         assert store.get_key("k-404") is None
@@ -67,10 +67,14 @@ class KeyStoreContract:
         assert store.list_keys("person:nobody") == []
 
     def test_a_key_id_is_stored_once(self, store: Any) -> None:
-        """A second key with an existing id is refused and the first stays as it was."""
-        store.add_key(key_record(1))
-        with pytest.raises(StorageError, match="k-1"):
-            store.add_key(key_record(1, "person:e-9"))
+        """A key id that exists (or comes twice) is refused and nothing of that call is kept."""
+        store.add_keys([key_record(1)])
+        with pytest.raises(StorageError, match="k-"):
+            store.add_keys([key_record(2), key_record(1, "person:e-9")])
+        with pytest.raises(StorageError, match="k-"):
+            store.add_keys([key_record(3), key_record(3)])
+        assert store.list_keys() == [key_record(1)]
+        store.add_keys([])
         assert store.list_keys() == [key_record(1)]
 
     @pytest.mark.parametrize(
@@ -89,13 +93,13 @@ class KeyStoreContract:
         import attrs
 
         with pytest.raises(StorageError):
-            store.add_key(attrs.evolve(key_record(1), **change))
+            store.add_keys([key_record(2), attrs.evolve(key_record(1), **change)])
         assert store.list_keys() == []
 
     def test_destroying_overwrites_the_material_of_one_owner(self, store: Any) -> None:
         """Every live key of the owner loses its material; other owners keep theirs."""
         for row in (key_record(1), key_record(2), key_record(3, "person:e-2")):
-            store.add_key(row)
+            store.add_keys([row])
         destroyed = store.destroy_keys(["person:e-1"], at=_AT)
         assert destroyed == ("k-1", "k-2")
         for key_id in destroyed:
@@ -108,7 +112,7 @@ class KeyStoreContract:
 
     def test_destruction_and_its_audit_line_commit_together(self, store: Any) -> None:
         """The destruction's audit record is chained in the same call."""
-        store.add_key(key_record(1))
+        store.add_keys([key_record(1)])
         store.destroy_keys(["person:e-1"], at=_AT, audit=[_destroy_audit()])
         entries = list(store.read_audit())
         assert [(e["action"], e["object"]) for e in entries] == [("destroy", "keys:person:e-1")]
@@ -117,9 +121,9 @@ class KeyStoreContract:
 
     def test_rewrap_changes_live_keys_under_the_named_kek_only(self, store: Any) -> None:
         """A rewrap is a compare-and-set: a destroyed key or another KEK is left alone."""
-        store.add_key(key_record(1))
-        store.add_key(key_record(2, kek_id="kek-b"))
-        store.add_key(key_record(3, "person:e-2"))
+        store.add_keys([key_record(1)])
+        store.add_keys([key_record(2, kek_id="kek-b")])
+        store.add_keys([key_record(3, "person:e-2")])
         store.destroy_keys(["person:e-2"], at=_AT)
         new = b"\xaa" * 60
         changed = store.rewrap_keys(
@@ -138,8 +142,8 @@ class KeyStoreContract:
 
     def test_keys_survive_reopening(self, store: Any, reopen: Callable[[], Any]) -> None:
         """Another handle on the same database sees the same key rows."""
-        store.add_key(key_record(1))
-        store.add_key(key_record(2, "conversation:c-1"))
+        store.add_keys([key_record(1)])
+        store.add_keys([key_record(2, "conversation:c-1")])
         store.destroy_keys(["conversation:c-1"], at=_AT)
         assert reopen().list_keys() == store.list_keys()
 

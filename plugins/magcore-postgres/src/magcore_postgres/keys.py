@@ -76,16 +76,28 @@ class PostgresKeyTable:
             self, cur: psycopg.Cursor[Any], records: Sequence[AuditRecord]
         ) -> None: ...
 
-    def add_key(self, record: KeyRecord) -> None:
-        check_key(record)
+    def add_keys(self, records: Sequence[KeyRecord]) -> None:
+        for record in records:
+            check_key(record)
+        if not records:
+            return
         with self._transaction(write=True) as cur:
             cur.execute(
-                f"INSERT INTO magcore_keys ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, NULL) "
-                "ON CONFLICT (id) DO NOTHING",
-                (record.id, record.owner, record.kek_id, record.wrapped, record.created),
+                f"INSERT INTO magcore_keys ({_COLUMNS}) "
+                "SELECT *, NULL FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[], "
+                "%s::text[]) ON CONFLICT (id) DO NOTHING",
+                (
+                    [r.id for r in records],
+                    [r.owner for r in records],
+                    [r.kek_id for r in records],
+                    [r.wrapped for r in records],
+                    [r.created for r in records],
+                ),
             )
-            if cur.rowcount != 1:
-                raise StorageError(f"key {record.id} exists already")
+            if cur.rowcount != len(records):
+                # Rolled back with the transaction: nothing of this call is stored.
+                ids = ", ".join(r.id for r in records[:3])
+                raise StorageError(f"one of the keys {ids}... exists already")
 
     def get_key(self, key_id: str) -> KeyRecord | None:
         with self._transaction(write=False) as cur:
