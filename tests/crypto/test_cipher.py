@@ -41,9 +41,9 @@ def cipher(store, provider):
 def _flip(token: str, bit: int) -> str:
     """*token* with one bit of its encrypted body flipped."""
     prefix, _, body = token.rpartition(".")
-    raw = bytearray(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    raw = bytearray(base64.b64decode(body))
     raw[bit // 8] ^= 1 << (bit % 8)
-    return f"{prefix}.{base64.urlsafe_b64encode(bytes(raw)).rstrip(b'=').decode()}"
+    return f"{prefix}.{base64.b64encode(bytes(raw)).decode()}"
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_every_flipped_bit_is_found(cipher):
     """Changing any single bit of nonce, ciphertext or tag is a ContentIntegrityError."""
     token = cipher.encrypt("Goed gesprek", owner="person:e-1", **WHERE)
     body = token.rpartition(".")[2]
-    bits = len(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))) * 8
+    bits = len(base64.b64decode(body)) * 8
     for bit in range(bits):
         with pytest.raises(ContentIntegrityError, match="summary"):
             cipher.decrypt(_flip(token, bit), **WHERE)
@@ -108,7 +108,8 @@ def test_a_token_relabelled_with_another_key_id_does_not_decrypt(cipher):
 
 
 @pytest.mark.parametrize(
-    "token", ["plain text", "mc1.k-1", "mc1.k-1.", "mc1.k-1.!!!", "mc1.k 1.AAAA", 42, None]
+    "token",
+    ["plain text", "mc1.k-1", "mc1.k-1.", "mc1.k-1.!!!", "mc1.k 1.AAAA", "mc1.k-1.AAA", 42, None],
 )
 def test_what_is_not_a_token_is_refused_by_name(cipher, token):
     """A non-token names the stream and field; it never reaches the AES code."""

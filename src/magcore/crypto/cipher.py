@@ -1,6 +1,6 @@
 """The content cipher: a JSON value in, a compact token out, bound to its stream and field.
 
-A token is ``mc1.<key id>.<base64url(nonce || ciphertext || tag)>``: AES-256-GCM under the
+A token is ``mc1.<key id>.<base64(nonce || ciphertext || tag)>``: AES-256-GCM under the
 owner's data key, with a random 96-bit nonce, over the value's compact JSON. The associated
 data names the token format, the key id, the stream and the field, so a token copied into another
 record or field does not decrypt (:class:`~magcore.errors.ContentIntegrityError`), nor does a
@@ -13,7 +13,6 @@ few thousand values in a working life.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import os
@@ -32,7 +31,7 @@ __all__ = ["ERASED", "TOKEN_PREFIX", "ContentCipher", "Erased", "is_token", "key
 TOKEN_PREFIX: Final = "mc1."
 _NONCE = 12
 _TAG = 16
-_TOKEN = re.compile(r"mc1\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]+)")
+_TOKEN = re.compile(r"mc1\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9+/]+={0,2})")
 
 
 @attrs.frozen
@@ -62,8 +61,14 @@ def key_id_of(token: str) -> str:
     return found.group(1)
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _associated(key_id: str, stream: str, field: str) -> bytes:
-    return json.dumps([TOKEN_PREFIX, key_id, stream, field], ensure_ascii=False).encode("utf-8")
+    """The associated data: format, key id, stream and field, each length-prefixed."""
+    return (
+        f"{TOKEN_PREFIX}{len(key_id)}:{key_id}|{len(stream)}:{stream}|{len(field)}:{field}"
+    ).encode()
 
 
 class ContentCipher:
@@ -78,12 +83,14 @@ class ContentCipher:
         :param stream: the stream the value is stored in, e.g. ``conversation:c-1``.
         :param field: where in the event it sits, e.g. ``/data/summary``.
         """
-        key_id = self.keys.current_key(owner)
-        plain = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        key_id, aead = self.keys.sealer(owner)
         nonce = os.urandom(_NONCE)
-        sealed = self.keys.aead(key_id).encrypt(nonce, plain, _associated(key_id, stream, field))
-        body = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
-        return f"{TOKEN_PREFIX}{key_id}.{body}"
+        sealed = aead.encrypt(
+            nonce, _encode(value).encode("utf-8"), _associated(key_id, stream, field)
+        )
+        return (
+            f"{TOKEN_PREFIX}{key_id}.{binascii.b2a_base64(nonce + sealed, newline=False).decode()}"
+        )
 
     def decrypt(self, token: str, *, stream: str, field: str) -> Any:
         """The JSON value inside *token*, which must have been made for *stream* and *field*.
@@ -98,7 +105,7 @@ class ContentCipher:
             raise ContentIntegrityError(f"{where} is not an encrypted-content token")
         key_id, body = found.groups()
         try:
-            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            raw = binascii.a2b_base64(body, strict_mode=True)
         except (binascii.Error, ValueError) as exc:
             raise ContentIntegrityError(f"{where}: the token is damaged") from exc
         if len(raw) < _NONCE + _TAG:

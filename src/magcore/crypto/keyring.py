@@ -83,6 +83,16 @@ class KeyRing:
             self._current[owner] = key_id
         return key_id
 
+    def sealer(self, owner: str) -> tuple[str, AESGCM]:
+        """*owner*'s current key id and its cipher, for encrypting new content."""
+        with self._lock:
+            key_id = self._current.get(owner)
+            aead = self._aead.get(key_id) if key_id is not None else None
+        if key_id is not None and aead is not None:
+            return key_id, aead
+        key_id = self.current_key(owner)
+        return key_id, self.aead(key_id)
+
     def aead(self, key_id: str) -> AESGCM:
         """The AES-256-GCM cipher of data key *key_id*.
 
