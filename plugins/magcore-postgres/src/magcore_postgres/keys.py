@@ -132,8 +132,9 @@ class PostgresKeyTable:
                     [r.wrapped for r in rewraps],
                 ),
             )
-            changed = cur.rowcount
-        self._vacuum_keys()
+            changed: int = cur.rowcount
+        # No VACUUM here: the old rows hold keys wrapped by the old KEK, which is retired after
+        # the rotation; a rotation in many batches would rewrite the table once per batch.
         return changed
 
     def destroy_keys(
