@@ -6,7 +6,10 @@ preparations (answers), the record (a summary and two agreements) and a note; fo
 content fields, about 2 KB of text. Each conversation's content events go to a stream of their
 own, appended ``--batch`` streams per call (one transaction each) to a fresh SQLite store.
 
-Measured in the same run, interleaved, fastest of ``--repeat``:
+Measured in the same run, in turns, fastest of ``--repeat`` (the two store runs swap places
+each time). Both wall-clock and CPU seconds of this process are shown; the verdict uses CPU
+time, which other work on a shared machine does not inflate (it leaves out waiting for the disk,
+which makes the clear store look cheaper and the ratio stricter):
 
 * **clear**: building the content events and ``SQLiteStore.append`` of them as they are;
 * **encrypted**: encrypting every content field with the employee's data key
@@ -24,6 +27,7 @@ Usage: ``python bench/crypto.py [--people 18000] [--batch 5000] [--repeat 3]``
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import sys
 import tempfile
@@ -154,50 +158,55 @@ def batches(items, size):
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
+def measure(times, name, fn):
+    """Run *fn*, noting its wall-clock and CPU seconds under *name*; return its result."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    times[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+    return result
+
+
 def run_once(items, batch, folder, run):
-    """One interleaved run: clear store, encrypted store, cipher only, decrypt; seconds each.
+    """One run: clear store, encrypted store (in turn first), cipher only, decrypt.
 
     Both store runs build their events inside the clock, from the same content, as the service
     does; the encrypted one also encrypts each content field first.
     """
     times = {}
-    store = SQLiteStore.open(f"sqlite:///{folder}/clear-{run}.db")
-    start = time.perf_counter()
-    for chunk in batches(items, batch):
-        store.append(clear_writes(chunk))
-    times["clear"] = time.perf_counter() - start
-    start = time.perf_counter()
-    stored = list(store.read_all())
-    times["read clear"] = time.perf_counter() - start
-    store.close()
-
-    store = SQLiteStore.open(f"sqlite:///{folder}/sealed-{run}.db")
-    ring = KeyRing(store, LocalKeyProvider.generate())
+    clear = SQLiteStore.open(f"sqlite:///{folder}/clear-{run}.db")
+    sealed = SQLiteStore.open(f"sqlite:///{folder}/sealed-{run}.db")
+    ring = KeyRing(sealed, LocalKeyProvider.generate())
     cipher = ContentCipher(ring)
-    start = time.perf_counter()
-    ring.ensure_keys(sorted({owner_of_person(employee) for _, employee, _, _ in items}))
-    times["keys"] = time.perf_counter() - start
-    start = time.perf_counter()
-    for chunk in batches(items, batch):
-        store.append(encrypt_writes(cipher, chunk))
-    times["encrypted"] = time.perf_counter() - start
+    owners = sorted({owner_of_person(employee) for _, employee, _, _ in items})
+    measure(times, "keys", lambda: ring.ensure_keys(owners))
 
-    start = time.perf_counter()
-    encrypt_writes(cipher, items)
-    times["cipher"] = time.perf_counter() - start
-    start = time.perf_counter()
-    clear_writes(items)
-    times["events"] = time.perf_counter() - start
+    def append_clear():
+        for chunk in batches(items, batch):
+            clear.append(clear_writes(chunk))
 
-    start = time.perf_counter()
-    sealed = list(store.read_all())
-    decrypt = cipher.decrypt
-    for _, event in sealed:
-        for field in CONTENT[event.type]:
-            decrypt(event.data[field], stream=event.stream, field=field)
-    times["read + decrypt"] = time.perf_counter() - start
-    assert len(sealed) == len(stored)
-    store.close()
+    def append_sealed():
+        for chunk in batches(items, batch):
+            sealed.append(encrypt_writes(cipher, chunk))
+
+    order = [("clear", append_clear), ("encrypted", append_sealed)]
+    for name, fn in order if run % 2 == 0 else reversed(order):
+        measure(times, name, fn)
+    measure(times, "events", lambda: clear_writes(items))
+    measure(times, "cipher", lambda: encrypt_writes(cipher, items))
+    stored = measure(times, "read clear", lambda: list(clear.read_all()))
+
+    def read_and_decrypt():
+        events = list(sealed.read_all())
+        decrypt = cipher.decrypt
+        for _, event in events:
+            for field in CONTENT[event.type]:
+                decrypt(event.data[field], stream=event.stream, field=field)
+        return events
+
+    assert len(measure(times, "read + decrypt", read_and_decrypt)) == len(stored)
+    clear.close()
+    sealed.close()
     return times
 
 
@@ -222,7 +231,8 @@ def main():
         for run in range(args.repeat):
             for name, seconds in run_once(items, args.batch, folder, run).items():
                 results.setdefault(name, []).append(seconds)
-    best = {name: min(values) for name, values in results.items()}
+    best = {name: min(v[0] for v in values) for name, values in results.items()}
+    cpu = {name: min(v[1] for v in values) for name, values in results.items()}
     rows = [
         ("SQLiteStore.append, content in clear", "clear", "clear"),
         ("encrypt fields + SQLiteStore.append", "encrypted", "clear"),
@@ -233,16 +243,27 @@ def main():
         ("one-off: a data key per employee", "keys", None),
     ]
     print()
-    header = f"{'operation':<40} {'best s':>7} {'worst s':>8} {'fields/s':>10} {'x clear':>8}"
+    header = (
+        f"{'operation':<38} {'best s':>7} {'worst s':>8} {'x clear':>8} {'cpu s':>7} "
+        f"{'x clear':>8} {'fields/s':>9}"
+    )
     print(header)
     print("-" * len(header))
     for label, name, base in rows:
-        ratio = f"{best[name] / best[base]:.2f}" if base else "-"
-        rate = f"{fields / best[name]:,.0f}" if name != "keys" else "-"
-        print(f"{label:<40} {best[name]:>7.2f} {max(results[name]):>8.2f} {rate:>10} {ratio:>8}")
-    ratio = best["encrypted"] / best["clear"]
+        wall_ratio = f"{best[name] / best[base]:.2f}" if base else "-"
+        cpu_ratio = f"{cpu[name] / cpu[base]:.2f}" if base else "-"
+        rate = f"{fields / cpu[name]:,.0f}" if base else "-"
+        worst = max(v[0] for v in results[name])
+        print(
+            f"{label:<38} {best[name]:>7.2f} {worst:>8.2f} {wall_ratio:>8} {cpu[name]:>7.2f} "
+            f"{cpu_ratio:>8} {rate:>9}"
+        )
+    ratio = cpu["encrypted"] / cpu["clear"]
     verdict = "within" if ratio <= 1.3 else "OVER"
-    print(f"\nencrypted store / clear store: {ratio:.2f}x ({verdict} the 1.3x aim of issue 13)")
+    print(
+        f"\nencrypted store / clear store: {ratio:.2f}x in CPU time ({verdict} the 1.3x aim of "
+        f"issue 13); {best['encrypted'] / best['clear']:.2f}x in wall-clock time"
+    )
 
 
 if __name__ == "__main__":

@@ -197,3 +197,20 @@ def test_ensure_keys_makes_missing_keys_in_one_call(store, cipher):
     fresh = KeyRing(store, cipher.keys.provider)
     assert fresh.ensure_keys(["person:e-2"]) == {"person:e-2": ids["person:e-2"]}
     assert len(store.list_keys()) == 3
+
+
+@pytest.mark.parametrize("value", ["lone \ud800 surrogate", {"x": float("nan")}, {"x": object()}])
+def test_content_that_is_not_json_text_is_refused_by_field(cipher, value):
+    """A lone surrogate, NaN or a non-JSON object: a RecordInvalidError naming the field."""
+    from magcore.errors import RecordInvalidError
+
+    with pytest.raises(RecordInvalidError, match="/data/summary"):
+        cipher.encrypt(value, owner="person:e-1", **WHERE)
+
+
+def test_a_string_and_its_json_spelling_stay_apart(cipher):
+    """The plaintext's first byte tells text from JSON: '"1"', '1' and 1 all round trip."""
+    for value in ['"1"', "1", 1, "null", None, "s", "j"]:
+        token = cipher.encrypt(value, owner="person:e-1", **WHERE)
+        assert cipher.decrypt(token, **WHERE) == value
+        assert type(cipher.decrypt(token, **WHERE)) is type(value)
