@@ -199,7 +199,9 @@ def test_ensure_keys_makes_missing_keys_in_one_call(store, cipher):
     assert len(store.list_keys()) == 3
 
 
-@pytest.mark.parametrize("value", ["lone \ud800 surrogate", {"x": float("nan")}, {"x": object()}])
+@pytest.mark.parametrize(
+    "value", ["lone \ud800 surrogate", {"x": float("nan")}, {"x": float("inf")}, {"x": object()}]
+)
 def test_content_that_is_not_json_text_is_refused_by_field(cipher, value):
     """A lone surrogate, NaN or a non-JSON object: a RecordInvalidError naming the field."""
     from magcore.errors import RecordInvalidError

@@ -18,7 +18,11 @@ from magcore.storage import MemoryStore, SQLiteStore
 OWNERS = st.sampled_from(["person:e-1", "person:e-2", "conversation:c-1"])
 FIELDS = st.sampled_from(["/data/summary", "/data/agreements/0/text", "/data/answers"])
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=12,
 )
