@@ -85,7 +85,7 @@ from .service import Service, open_service
 
 if TYPE_CHECKING:
     from .access import AccessRequest, Decision, LegalBasis, decide_access
-    from .aggregates import participation_report
+    from .statistics_report import participation_report
     from .forms import FormDefinition, render_form, render_pdf, render_record
     from .packaged import PackagedPlugin
     from .policy import ApprovePolicy, render_policy
@@ -102,7 +102,7 @@ _LAZY = {
     "Decision": "access",
     "LegalBasis": "access",
     "decide_access": "access",
-    "participation_report": "aggregates",
+    "participation_report": "statistics_report",
     "FormDefinition": "forms",
     "render_form": "forms",
     "render_pdf": "forms",
