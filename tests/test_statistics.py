@@ -11,7 +11,7 @@ import random
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from magcore.aggregates import (
@@ -112,6 +112,7 @@ def grid_of(period: str) -> str:
     return "quarter" if "Q" in period else "month"
 
 
+@settings(max_examples=30)
 @given(organisations(), report_requests)
 def test_no_suppressed_cell_is_narrowed_by_any_sequence_of_reports(org, requests):
     """Every decision builds on the one before (as the store does); together the reports and
@@ -132,6 +133,7 @@ def test_no_suppressed_cell_is_narrowed_by_any_sequence_of_reports(org, requests
         assert high - low >= K - 1e-6, (key, low, high, table.conversations[key])
 
 
+@settings(max_examples=30)
 @given(organisations())
 def test_decisions_only_grow_and_published_numbers_are_true(org):
     """A larger k hides at least what a smaller one hid; a published cell is the true count."""

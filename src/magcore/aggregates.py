@@ -125,16 +125,17 @@ class CountTable:
     conversations: Mapping[Key, int]
     agreements: Mapping[Key, int]
     relations: tuple[Relation, ...]
+    source: str = ""
+    """A SHA-256 over the facts counted (conversation ids, units, days, agreement counts)."""
 
     def fingerprint(self) -> str:
-        """A SHA-256 over the units and counts: equal for the same data, whoever asks."""
-        cells = sorted(
-            [unit, period, self.people[key], self.conversations[key], self.agreements[key]]
-            for key in self.people
-            for unit, period in (key,)
-        )
+        """A SHA-256 over the units and the facts counted: equal for the same data.
+
+        It is taken over conversation ids rather than over the counts, so that whoever sees a
+        stored decision cannot try out values for the suppressed cells against it.
+        """
         units = sorted([u.id, u.parent or ""] for u in self.tree.units.values())
-        payload = canonical_json({"year": self.year, "units": units, "cells": cells})
+        payload = canonical_json({"year": self.year, "units": units, "facts": self.source})
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -186,6 +187,14 @@ def count_table(facts: Iterable[ParticipationFact], tree: UnitTree, year: int) -
         conversations=conversations,
         agreements=agreements,
         relations=tuple(relations),
+        source=hashlib.sha256(
+            canonical_json(
+                sorted(
+                    [f.conversation, f.unit, f.held_on.isoformat(), f.agreements, sorted(f.people)]
+                    for f in facts
+                )
+            ).encode("utf-8")
+        ).hexdigest(),
     )
 
 
@@ -281,20 +290,27 @@ def _widen(
     values: Mapping[Key, int],
     protection: int,
 ) -> set[Key]:
-    """For every too narrow cell, one published cell next to it (or next to the suppressed
-    cells it is joined to) to suppress as well."""
+    """For every too narrow cell, one published cell next to it to suppress as well: a part of
+    a relation it is in (the smallest that makes up what is missing), else a total, else the
+    same one step further along the suppressed cells it is joined to."""
     added: set[Key] = set()
     for key in sorted(narrow):
+        low, high = narrow[key]
+        short = max(1, int(protection - (high - low)))
         seen = {key}
         frontier = [key]
         choice: Key | None = None
         while frontier and choice is None:
-            near: set[Key] = set()
+            parts_near: set[Key] = set()
+            totals_near: set[Key] = set()
             for cell in frontier:
                 for total, parts in member_of.get(cell, ()):
-                    near.update((total, *parts))
-            choice = _hide_one(sorted(near - hidden - added), values, protection, hidden)
-            frontier = sorted((near & hidden) - seen)
+                    parts_near.update(parts)
+                    totals_near.add(total)
+            blocked = hidden | added
+            choice = _hide_one(sorted(parts_near - blocked), values, short, blocked)
+            choice = choice or _hide_one(sorted(totals_near - blocked), values, short, blocked)
+            frontier = sorted(((parts_near | totals_near) & hidden) - seen)
             seen.update(frontier)
         if choice is not None:
             added.add(choice)

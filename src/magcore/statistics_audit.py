@@ -82,6 +82,9 @@ def _quiet_highs(highspy: Any) -> Any:
     else:
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # Primal simplex: only the objective changes between solves, so the last optimal basis
+    # stays feasible and each next solve starts from it (about 3x faster than the default).
+    h.setOptionValue("simplex_strategy", 4)
     return h
 
 
@@ -113,12 +116,18 @@ def _components(hidden: Iterable[Key], relations: Sequence[Relation]) -> list[li
 
 
 def intervals(
-    values: Mapping[Key, int], hidden: Iterable[Key], relations: Sequence[Relation]
+    values: Mapping[Key, int],
+    hidden: Iterable[Key],
+    relations: Sequence[Relation],
+    *,
+    protection: float = math.inf,
 ) -> dict[Key, Interval]:
     """The smallest and largest value every *hidden* cell can have, given the published ones.
 
     *values* holds every cell's true value; only the published ones (not in *hidden*) are used
-    as known. A cell in no relation at all is unbounded (``0``, ``inf``).
+    as known. A cell in no relation at all is unbounded (``0``, ``inf``). With a
+    *protection*, a cell found at least that wide may get a narrower (but still wide enough)
+    interval than the exact one, which saves half the work.
     """
     hidden = set(hidden)
     result: dict[Key, Interval] = dict.fromkeys(hidden, (0.0, math.inf))
@@ -126,13 +135,20 @@ def intervals(
         rows = [relations[i] for i in group]
         if all(m in hidden for total, parts in rows for m in (total, *parts)):
             continue  # nothing published nearby: every cell can be as large as one likes
-        result.update(_solve(values, hidden, rows))
+        result.update(_solve(values, hidden, rows, protection))
     return result
 
 
 def _solve(
-    values: Mapping[Key, int], hidden: set[Key], rows: Sequence[Relation]
+    values: Mapping[Key, int],
+    hidden: set[Key],
+    rows: Sequence[Relation],
+    protection: float = math.inf,
 ) -> dict[Key, Interval]:
+    """Each hidden cell's interval in one part of the table. A cell whose largest value is at
+    least *protection* above its true value is wide enough whatever its smallest: for it the
+    smallest is not solved, and its true value stands in for it (the interval is then a lower
+    estimate of the true width)."""
     try:
         import highspy
     except ImportError:
@@ -154,22 +170,26 @@ def _solve(
         h.addRow(known, known, len(indices), indices, [coefficients[i] for i in indices])
     result: dict[Key, Interval] = {}
     for key in variables:
-        bounds: list[float] = []
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            h.changeColsCost(n, list(range(n)), [1.0 if v == key else 0.0 for v in variables])
-            h.changeObjectiveSense(sense)
-            h.run()
-            status = h.getModelStatus()
-            if status == highspy.HighsModelStatus.kOptimal:
-                bounds.append(float(h.getInfo().objective_function_value))
-            elif status == highspy.HighsModelStatus.kUnbounded:
-                bounds.append(math.inf)
-            else:
-                raise MagcoreError(
-                    f"the interval check of cell {key} ended in {h.modelStatusToString(status)}"
-                )
-        result[key] = (bounds[0], bounds[1])
+        costs = [1.0 if v == key else 0.0 for v in variables]
+        high = _optimum(h, highspy, n, costs, highspy.ObjSense.kMaximize, key)
+        if high - values[key] >= protection:
+            result[key] = (float(values[key]), high)  # wide enough whatever the smallest is
+            continue
+        low = _optimum(h, highspy, n, costs, highspy.ObjSense.kMinimize, key)
+        result[key] = (low, high)
     return result
+
+
+def _optimum(h: Any, highspy: Any, n: int, costs: list[float], sense: Any, key: Key) -> float:
+    h.changeColsCost(n, list(range(n)), costs)
+    h.changeObjectiveSense(sense)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return float(h.getInfo().objective_function_value)
+    if status == highspy.HighsModelStatus.kUnbounded:
+        return math.inf
+    raise MagcoreError(f"the interval check of cell {key} ended in {h.modelStatusToString(status)}")
 
 
 def narrow_cells(
@@ -181,6 +201,6 @@ def narrow_cells(
     """The suppressed cells whose interval is narrower than *protection*, with their interval."""
     return {
         key: (low, high)
-        for key, (low, high) in intervals(values, hidden, relations).items()
+        for key, (low, high) in intervals(values, hidden, relations, protection=protection).items()
         if high - low < protection - _EPSILON
     }

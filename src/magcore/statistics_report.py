@@ -184,6 +184,9 @@ def _decide_and_remember(
     is audited; whether the audit line was written."""
     for _attempt in range(3):
         found = stored_decision(store, table)
+        primary = {key for key, count in table.people.items() if count < k}
+        if found.exists and primary <= found.hidden and (found.audited or not audit):
+            return found.hidden, found.audited, False  # decided before, for this k or more
         hidden = decide_suppression(table, k=k, already=found.hidden, audit=audit)
         audited = audit or (found.audited and hidden == found.hidden)
         if hidden == found.hidden and audited == found.audited and found.exists:
