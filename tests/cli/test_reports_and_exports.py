@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +217,39 @@ def test_report_counts_department_staff_apart_by_name(held):
     table = held.run("report", "--grain", "year")
     assert "Team Noord" in table.stdout
     assert "dept:staff" not in table.stdout
+
+
+def test_report_on_a_fresh_store_answers_at_once(ready):
+    """Right after init and import-org nothing was held: the report answers within a second
+    (it used to loop for ever), every cell suppressed."""
+    started = time.perf_counter()
+    result = ready.run("report", "--grain", "month", "--json")
+    assert time.perf_counter() - started < 1.0
+    assert result.exit_code == 0
+    cells = data(result)["cells"]
+    assert cells
+    assert all(c["suppressed"] for c in cells)
+
+
+def test_report_works_for_an_organisation_without_departments(run):
+    """Teams with no department and no parent team sit directly under the organisation."""
+    assert run("init").exit_code == 0
+    rows = ["person_id,team_id,team_name,department,parent_team_id,role,start,end,hired_on,left_on"]
+    rows.append("boss,burg,Burgerzaken,,,manager,2024-01-01,,2015-03-01,")
+    rows += [f"b{i},burg,Burgerzaken,,,member,2024-01-01,,2020-01-01," for i in range(6)]
+    rows.append("ict1,ict,ICT,,,member,2024-01-01,,2020-01-01,")
+    Path("flat.csv").write_text("\n".join(rows) + "\n")
+    assert run("import-org", "flat.csv").exit_code == 0
+    plan = data(run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json"))
+    for row in plan["requested"]:
+        who = row["person"]
+        if who.startswith("b"):
+            recorded = run("record", row["conversation"], "--as", "boss", "--held-on", "2025-02-03")
+            assert recorded.exit_code == 0, recorded.stderr
+    result = run("report", "--grain", "year", "--json")
+    assert result.exit_code == 0, result.stderr
+    cells = {c["unit"]: c for c in data(result)["cells"]}
+    assert cells["burg"]["level"] == "team"
+    assert cells["burg"]["name"] == "Burgerzaken"
+    assert "department" not in {c["level"] for c in cells.values()}
+    assert cells["burg"]["suppressed"] is True  # alone beside a hidden ICT, it would tell
