@@ -85,13 +85,13 @@ from .service import Service, open_service
 
 if TYPE_CHECKING:
     from .access import AccessRequest, Decision, LegalBasis, decide_access
-    from .statistics_report import participation_report
     from .forms import FormDefinition, render_form, render_pdf, render_record
     from .packaged import PackagedPlugin
     from .policy import ApprovePolicy, render_policy
     from .privacy import RetentionProfile, subject_access_export
     from .reading import ReadPolicy, read_conversation
     from .sharing import GrantSharing, RevokeSharing, SharingChoice
+    from .statistics_report import participation_report
 
 __version__ = "0.1.0"
 
