@@ -244,3 +244,21 @@ def test_department_staff_unit_is_named_after_the_department():
     tree = organisation_tree(org)
     assert tree.units["dept"].level == "department"
     assert tree.name("dept:staff") == "Afdeling Zorg (own staff)"
+
+
+def test_unit_names_follow_the_language_and_reserved_ids_are_refused():
+    org = Organisation(
+        id="o",
+        teams={
+            "dept": Team(id="dept", name="Afdeling Zorg"),
+            "t1": Team(id="t1", name="Team Noord", parent="dept"),
+        },
+    )
+    assert organisation_tree(org, language="nl").name("dept:staff") == (
+        "Afdeling Zorg (eigen medewerkers)"
+    )
+    with pytest.raises(ValueError, match="language"):
+        organisation_tree(org, language="fr")
+    clash = Organisation(id="o", teams={"all": Team(id="all", name="Alle")})
+    with pytest.raises(ValueError, match="reserved"):
+        organisation_tree(clash)

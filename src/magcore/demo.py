@@ -1008,6 +1008,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
         at=run.clock.now(),
         origin="demo",
         require_audit=False,
+        language="nl",
     )
     rows = report.rows()
     columns = ["level", "unit", "name", "period", "conversations", "agreements", "suppressed"]

@@ -186,7 +186,13 @@ def staff_unit(department: str) -> str:
     return f"{department}:staff"
 
 
-def organisation_tree(organisation: Organisation) -> UnitTree:
+_WORDS = {
+    "en": {"staff": "{name} (own staff)", "no_team": "No team"},
+    "nl": {"staff": "{name} (eigen medewerkers)", "no_team": "Zonder team"},
+}
+
+
+def organisation_tree(organisation: Organisation, *, language: str = "en") -> UnitTree:
     """The units of *organisation*: the whole organisation, departments and teams.
 
     A team's parent is its ``parent`` team, else its ``department`` (a unit of that name),
@@ -194,8 +200,18 @@ def organisation_tree(organisation: Organisation) -> UnitTree:
     that other teams sit under is a department; its own members count in its staff unit
     (:func:`staff_unit`), named after it. Conversations with someone in no team on the day
     they were held count in the unit :data:`NO_TEAM`, directly under the organisation.
+    *language* (``en`` or ``nl``) is the language of the names of those two kinds of unit.
     """
+    if language not in _WORDS:
+        raise DefinitionError(f"language must be 'nl' or 'en', not {language!r}")
+    words = _WORDS[language]
     teams = organisation.teams
+    for reserved in (ALL, NO_TEAM):
+        if reserved in teams:
+            raise DefinitionError(
+                f"team id {reserved!r} is reserved in participation statistics; "
+                "give the team another id"
+            )
     parent: dict[str, str] = {}
     names: dict[str, str] = {ALL: organisation.name or organisation.id}
     for team in teams.values():
@@ -217,9 +233,12 @@ def organisation_tree(organisation: Organisation) -> UnitTree:
         if unit_id in has_children and unit_id in teams:
             staff = staff_unit(unit_id)
             units[staff] = Unit(
-                id=staff, name=f"{names[unit_id]} (own staff)", level="team", parent=unit_id
+                id=staff,
+                name=words["staff"].format(name=names[unit_id]),
+                level="team",
+                parent=unit_id,
             )
-    units[NO_TEAM] = Unit(id=NO_TEAM, name="No team", level="team", parent=ALL)
+    units[NO_TEAM] = Unit(id=NO_TEAM, name=words["no_team"], level="team", parent=ALL)
     _check_acyclic(units)
     return UnitTree(units=units)
 

@@ -227,6 +227,7 @@ def participation_report(
     regulation_k: int = DEFAULT_K,
     levels: Collection[str] = LEVELS,
     require_audit: bool = True,
+    language: str = "en",
 ) -> ParticipationReport:
     """Conversations held and agreements made per unit and calendar period, never content.
 
@@ -235,7 +236,7 @@ def participation_report(
     minimum group size *regulation_k*, never smaller. *asker* and *origin* go into the audit
     line. Without the solver (``magcore[statistics]``) the report is refused, unless
     ``require_audit=False``: then only primary and complementary suppression run and the
-    report says it is not audited.
+    report says it is not audited. *language* names a department's own staff and "no team".
     """
     k = check_minimum(k, regulation_k)
     grain = Grain(grain)
@@ -246,7 +247,7 @@ def participation_report(
     audit = solver_available()
     if require_audit and not audit:
         raise SolverMissing()
-    tree = organisation_tree(organisation)
+    tree = organisation_tree(organisation, language=language)
     years = sorted({year_of(p) for p in periods})
     facts = facts_from_store(
         store,

@@ -134,7 +134,7 @@ def test_demo_report_total_is_the_conversations_held(demo_app, tmp_path):
     assert total.suppressed is False
     assert total.conversations == summary["conversations_held"]
     csv_text = (out / "participation.csv").read_text()
-    assert "(own staff)" in csv_text
+    assert "(eigen medewerkers)" in csv_text  # the Dutch page names units in Dutch
 
 
 @pytest.mark.slow
