@@ -8,12 +8,13 @@ small and how large it can be. The interval must stay at least the protection le
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from magcore import statistics_report
 from magcore.aggregates import (
     MinimumGroupError,
     ParticipationFact,
@@ -34,6 +35,8 @@ from magcore.statistics_grid import (
     periods_of_year,
     snap,
 )
+from magcore.statistics_report import LEVELS, participation_report, stored_decision
+from magcore.storage.memory import MemoryStore
 
 K = 5
 YEAR = 2025
@@ -262,3 +265,89 @@ def test_unit_names_follow_the_language_and_reserved_ids_are_refused():
     clash = Organisation(id="o", teams={"all": Team(id="all", name="Alle")})
     with pytest.raises(ValueError, match="reserved"):
         organisation_tree(clash)
+
+
+@st.composite
+def organisations_with_facts(draw):
+    """A random Organisation (teams under departments, under other teams, or under nothing)
+    and conversations held in its units in 2025."""
+    teams: dict[str, Team] = {}
+    labels = [f"Afdeling {i}" for i in range(draw(st.integers(0, 2)))]
+    for i in range(draw(st.integers(1, 6))):
+        parent = draw(st.sampled_from([None, *sorted(teams)])) if teams else None
+        department = None if parent else draw(st.sampled_from([None, *labels]))
+        teams[f"t{i}"] = Team(id=f"t{i}", name=f"Team {i}", parent=parent, department=department)
+    organisation = Organisation(id="o", name="Gemeente", teams=teams)
+    leaves = list(organisation_tree(organisation).leaves())
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    facts = []
+    for unit in leaves:
+        for person in range(rng.choice((0, 1, 2, 4, 6, 12))):
+            for _ in range(rng.choice((1, 1, 2))):
+                facts.append(
+                    ParticipationFact(
+                        conversation=f"c{len(facts)}",
+                        people={f"{unit}-{person}"},
+                        unit=unit,
+                        held_on=date(YEAR, rng.randint(1, 12), rng.randint(1, 28)),
+                    )
+                )
+    return organisation, facts
+
+
+GRID_REQUESTS = {
+    "month": [(date(YEAR, m, 1), date(YEAR, m + 1, 1)) for m in (1, 5, 11)]
+    + [(date(YEAR, 2, 1), date(YEAR, 7, 1))],
+    "quarter": [(date(YEAR, 1, 1), date(YEAR + 1, 1, 1)), (date(YEAR, 4, 1), date(YEAR, 10, 1))],
+    "year": [(date(YEAR, 1, 1), date(YEAR + 1, 1, 1))],
+}
+
+store_reports = st.lists(
+    st.tuples(
+        st.sampled_from(sorted(GRID_REQUESTS)),
+        st.integers(0, 3),
+        st.sampled_from([("team",), ("department",), ("organisation",), LEVELS]),
+        st.integers(K, K + 3),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=25)
+@given(organisations_with_facts(), store_reports)
+def test_reports_through_the_store_never_narrow_a_suppressed_cell(org_and_facts, requests):
+    """The whole path: random reports (grain, period on the grid, units, k) against one store.
+    Whatever they published together, every cell the store keeps suppressed stays at least the
+    minimum group size wide, and each report hides what the store says."""
+    organisation, facts = org_and_facts
+    store = MemoryStore()
+    shown: dict = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(statistics_report, "facts_from_store", lambda *a, **kw: facts)
+        for grain, which, levels, k in requests:
+            options = GRID_REQUESTS[grain]
+            start, end = options[which % len(options)]
+            report = participation_report(
+                store,
+                organisation,
+                start=start,
+                end=end,
+                grain=grain,
+                levels=levels,
+                k=k,
+                asker="researcher",
+                at=datetime(2026, 2, 1, tzinfo=UTC),
+            )
+            assert {c.level for c in report.cells} <= set(levels)
+            shown.update({c.key: c.conversations for c in report.cells if not c.suppressed})
+    table = count_table(facts, organisation_tree(organisation), YEAR)
+    for key, value in shown.items():
+        assert table.conversations[key] == value
+        assert table.people[key] >= K
+    hidden = stored_decision(store, table).hidden
+    unknown = hidden - set(shown)
+    for key, (low, high) in intervals(table.conversations, unknown, table.relations).items():
+        assert high - low >= K - 1e-6, (key, low, high)
+    audit_lines = [e for e in store.read_audit() if e["action"] == "report"]
+    assert len(audit_lines) == len(requests)
