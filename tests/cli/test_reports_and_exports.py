@@ -253,3 +253,17 @@ def test_report_works_for_an_organisation_without_departments(run):
     assert cells["burg"]["name"] == "Burgerzaken"
     assert "department" not in {c["level"] for c in cells.values()}
     assert cells["burg"]["suppressed"] is True  # alone beside a hidden ICT, it would tell
+
+
+def test_report_without_the_solver_names_the_extra(ready, monkeypatch):
+    """On an install without the statistics extra the report says which extra to install,
+    before it counts or writes anything."""
+    import magcore.statistics_audit
+
+    monkeypatch.setattr(magcore.statistics_audit, "solver_available", lambda: False)
+    before = data(ready.run("audit", "verify", "--json"))["entries"]
+    result = ready.run("report")
+    assert result.exit_code == 1
+    assert "pip install 'magcore[statistics]'" in result.stderr
+    assert "Traceback" not in result.output
+    assert data(ready.run("audit", "verify", "--json"))["entries"] == before
