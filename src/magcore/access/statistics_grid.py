@@ -7,7 +7,7 @@ the organisation as they stand (teams, departments, the whole organisation). A r
 about a handful of people, so such a period is refused (:class:`GridError` names the nearest
 periods on the grid). Every cell of a year belongs to one table: the year, its four quarters and
 its twelve months, for every unit; suppression is decided on that whole table at once (see
-:mod:`magcore.aggregates`).
+:mod:`magcore.access.statistics`).
 """
 
 from __future__ import annotations
