@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from magcore.access import Directory
+from magcore.clock import FixedClock
 from magcore.errors import ConsentError
 from magcore.events import thaw
 from magcore.model.organisation import Person
@@ -101,7 +102,7 @@ def test_destruction_leaves_a_content_free_tombstone_and_a_log_line(store):
         "conversation:c1",
         "done",
     )
-    view = read_conversation(store, "c1", viewer="e1", purpose="conversation", now=T0)
+    view = read_conversation(store, "c1", viewer="e1", purpose="conversation", clock=FixedClock(T0))
     assert view.destroyed
     assert not view.has_content
 
@@ -128,7 +129,7 @@ def test_subject_access_holds_everything_about_the_person_and_nothing_else(store
         GrantSharing(actor="e1", person="e1", to="hr", what="agreements", purpose="advice"),
         T0,
     )
-    read_conversation(store, "c1", viewer="hr", purpose="advice", now=T0)
+    read_conversation(store, "c1", viewer="hr", purpose="advice", clock=FixedClock(T0))
     export = subject_access_export(store, "e1", requester="e1", now=T0 + timedelta(days=1))
     exported = set(strings(export))
     about_e1 = set(strings(thaw([e.data for e in store.read("conversation:c1")])))

@@ -25,6 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from .access import PRIVACY_OFFICER, SUBJECT_ACCESS, LegalBasis
+from .clock import FixedClock
 from .conversation import stream_of
 from .errors import ConsentError, StorageError
 from .events import Event, thaw
@@ -388,7 +389,7 @@ def subject_access_export(
                 row.id,
                 viewer=requester,
                 purpose=SUBJECT_ACCESS,
-                now=now,
+                clock=FixedClock(now),
                 policy=policy,
                 origin=origin,
             )
@@ -405,7 +406,7 @@ def subject_access_export(
             goal_id,
             viewer=requester,
             purpose=SUBJECT_ACCESS,
-            now=now,
+            clock=FixedClock(now),
             policy=policy,
             origin=origin,
         )

@@ -14,7 +14,7 @@ allowed or denied, becomes one audit line, written in one ``append_audit`` call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -33,6 +33,7 @@ from .access import (
     legal_bases_tuple,
     restrictions,
 )
+from .clock import Clock, SystemClock, timezone
 from .conversation import Conversation, replay, stream_of
 from .errors import NotFoundError
 from .goals import Goal, goal_stream, replay_goal
@@ -195,6 +196,7 @@ class _Reader:
     now: datetime
     policy: ReadPolicy
     context: AccessContext
+    zone: tzinfo
     decisions: list[tuple[str, Decision]] = attrs.field(factory=list)
 
     def ask(
@@ -210,6 +212,7 @@ class _Reader:
             viewer=self.viewer,
             purpose=self.purpose,
             at=self.now,
+            zone=self.zone,
             part=part,
             subject=self.conv.subject,
             conversation=self.conv.id,
@@ -259,15 +262,22 @@ def read_conversation(
     *,
     viewer: str,
     purpose: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
 ) -> ConversationView:
-    """Read *conversation_id* as *viewer* for *purpose* at *now*; audit every decision.
+    """Read *conversation_id* as *viewer* for *purpose* now; audit every decision.
+
+    The moment of the read, decided on and written to the audit log, is *clock*'s (the
+    service's; the system clock when ``None``): a caller cannot choose it. Days (``until`` of a
+    sharing choice, who manages whom) are days in *zone*, the installation's time zone.
 
     Raises :class:`~magcore.errors.NotFoundError` (after auditing the refusal) when there is no
     such conversation. A destroyed conversation gives an empty view marked ``destroyed``.
     """
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
     events = store.read(stream_of(conversation_id))
     base_object = stream_of(conversation_id)
@@ -309,7 +319,7 @@ def read_conversation(
         directory=policy.directory,
         legal_bases=policy.legal_bases,
     )
-    reader = _Reader(conv, viewer, purpose, now, policy, context)
+    reader = _Reader(conv, viewer, purpose, now, policy, context, zone)
     view: dict[str, Any] = {}
     if reader.ask("metadata", Part.METADATA):
         view["metadata"] = MappingProxyType(_metadata(conv))
@@ -394,11 +404,13 @@ def read_goal(
     *,
     viewer: str,
     purpose: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
 ) -> GoalView:
-    """Read goal *goal_id* as *viewer* for *purpose* at *now*; audit the decision.
+    """Read goal *goal_id* as *viewer* for *purpose* now (*clock*'s time, days in *zone*, as
+    in :func:`read_conversation`); audit the decision.
 
     The owner and the goal's collaborators see it; anyone else only through the owner's sharing
     choice (``goals``, or the goal's ``theme:<id>``; a choice for one conversation covers the
@@ -406,6 +418,8 @@ def read_goal(
     theme is shared only by the owner's own choice. Raises
     :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
     """
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
     stream = goal_stream(goal_id)
     events = store.read(stream)
@@ -442,6 +456,7 @@ def read_goal(
         viewer=viewer,
         purpose=purpose,
         at=now,
+        zone=zone,
         part=Part.GOAL,
         subject=goal.owner,
         conversation=goal.agreed_in,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
-from typing import Any
+from datetime import date, tzinfo
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .clock import Clock, SystemClock
+from .clock import Clock, SystemClock, timezone
 from .conversation import (
     Command,
     Conversation,
@@ -36,15 +36,19 @@ from .errors import (
 from .events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
 from .goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition, ParticipantRole, Pattern
+from .model.input_policy import check_known_people
 from .model.organisation import Organisation
 from .model.records import Agreement, Participant
 from .orgstream import org_stream, replay_organisation
 from .planning import CoverageReport, DueConversation, coverage, plan
 from .plugins import PluginHost, get_plugin_manager
-from .sharing import SharingCommand, SharingState, person_stream
+from .sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState, person_stream
 from .sharing import decide as decide_sharing
 from .sharing import replay as replay_sharing
 from .storage.base import Store, StoreSettings, StreamWrite
+
+if TYPE_CHECKING:
+    from .reading import ConversationView, GoalView, ReadPolicy
 
 __all__ = ["Service", "definition_stream", "open_service", "org_stream"]
 
@@ -66,6 +70,12 @@ class Service:
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one
     transaction; a refused command raises and writes nothing.
+
+    Installation settings: *timezone* (an IANA name, ``Europe/Amsterdam`` by default) is where
+    the days of sharing choices, restrictions and retention are counted; *organisation* names
+    the organisation whose people may take part and be granted a sharing choice (once it is
+    imported, an unknown person id is refused with
+    :class:`~magcore.errors.InputRefused`).
     """
 
     def __init__(
@@ -77,8 +87,12 @@ class Service:
         new_id: Callable[[], str] = _new_id,
         origin: str = "api",
         language: str = "nl",
+        timezone: str | None = None,
+        organisation: str | None = None,
     ) -> None:
         self.store = store
+        self.timezone: tzinfo = _zone(timezone)
+        self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -191,9 +205,62 @@ class Service:
         stream = person_stream(command.person)
         events = self.store.read(stream)
         state = replay_sharing(command.person, events)
-        new_events = decide_sharing(state, command, now=self.clock.now())
+        new_events = decide_sharing(state, command, now=self.clock.now(), zone=self.timezone)
+        if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+            self._check_people([("/to", command.to)])
         self._append(stream, len(events), new_events)
         return replay_sharing(command.person, (*events, *new_events))
+
+    def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
+        """Refuse person ids the installation's organisation does not know (once imported)."""
+        if (
+            self.organisation_id is None
+            or self.store.version(org_stream(self.organisation_id)) == 0
+        ):
+            return
+        check_known_people(self.organisation(self.organisation_id).people, people)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_conversation(
+        self,
+        conversation_id: str,
+        *,
+        viewer: str,
+        purpose: str,
+        policy: ReadPolicy | None = None,
+    ) -> ConversationView:
+        """Read a conversation as *viewer* for *purpose* at the service clock's time, with days
+        in the installation's time zone; every decision is audited (:mod:`magcore.reading`)."""
+        from .reading import read_conversation
+
+        return read_conversation(
+            self.store,
+            conversation_id,
+            viewer=viewer,
+            purpose=purpose,
+            clock=self.clock,
+            zone=self.timezone,
+            policy=policy,
+            origin=self.origin,
+        )
+
+    def read_goal(
+        self, goal_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> GoalView:
+        """Read a goal like :meth:`read_conversation` reads a conversation."""
+        from .reading import read_goal
+
+        return read_goal(
+            self.store,
+            goal_id,
+            viewer=viewer,
+            purpose=purpose,
+            clock=self.clock,
+            zone=self.timezone,
+            policy=policy,
+            origin=self.origin,
+        )
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -348,6 +415,9 @@ class Service:
         """Start a conversation; open agreements about the employee carry forward into it."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         participants = tuple(participants)
+        self._check_people(
+            [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
+        )
         subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
         carried: tuple[Agreement, ...] = ()
         if carry_forward and subject is not None:
@@ -481,6 +551,10 @@ class Service:
         self.store.close()
 
 
+def _zone(name: str | None) -> tzinfo:
+    return timezone(name)
+
+
 def open_service(
     url: str = "memory://",
     *,
@@ -489,8 +563,24 @@ def open_service(
     settings: StoreSettings | None = None,
     origin: str = "api",
     language: str = "nl",
+    timezone: str | None = None,
+    organisation: str | None = None,
 ) -> Service:
-    """Open the store at *url* through the installed plugins and return a :class:`Service`."""
+    """Open the store at *url* through the installed plugins and return a :class:`Service`.
+
+    *timezone* and *organisation* are the installation's settings (see :class:`Service`); a
+    time zone that does not exist raises :class:`~magcore.clock.TimezoneError` before the store
+    is opened.
+    """
+    zone = _zone(timezone)
     host = host if host is not None else get_plugin_manager()
     store = host.hooks.open_store(url, settings)
-    return Service(store, host=host, clock=clock, origin=origin, language=language)
+    return Service(
+        store,
+        host=host,
+        clock=clock,
+        origin=origin,
+        language=language,
+        timezone=getattr(zone, "key", timezone),
+        organisation=organisation,
+    )

@@ -216,7 +216,7 @@ class SharingMachine(RuleBasedStateMachine):
         policy = self.policy
         before = self.store.audit_head().count
         view = read_conversation(
-            self.store, conv, viewer=viewer, purpose=purpose, now=now, policy=policy
+            self.store, conv, viewer=viewer, purpose=purpose, clock=FixedClock(now), policy=policy
         )
         self.reads += 1
         entries = list(self.store.read_audit(after=before))

@@ -6,7 +6,6 @@ the access policy (``magcore export``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -226,10 +225,20 @@ def _recorded(conv: Any, as_json: bool) -> None:
 def _read_answers(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
+    from ..errors import InputRefused
+    from ..model.input_policy import load_json
+
     try:
-        value = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        value = load_json(path.read_bytes(), what=f"--answers {path.name}")
+    except OSError as exc:
         message = f"{path} is not a JSON file: {exc}"
+        raise click.BadParameter(message, param_hint="--answers") from None
+    except InputRefused as exc:
+        problems = "; ".join(str(p) for p in exc.problems[:3])
+        if any(p.keyword in ("json", "encoding") for p in exc.problems):
+            message = f"{path} is not a JSON file: {problems}"
+        else:
+            message = f"{path} is refused by the input policy: {problems}"
         raise click.BadParameter(message, param_hint="--answers") from None
     if not isinstance(value, dict):
         raise click.BadParameter(

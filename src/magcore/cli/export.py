@@ -210,14 +210,13 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     app = get_app()
     service = app.service()
     policy = read_policy(service, app.config.organisation, app.cycle_key())
-    now = app.clock().now()
     views = [
         read_conversation(
             service.store,
             row.id,
             viewer=viewer,
             purpose=RECORDS_EXPORT,
-            now=now,
+            clock=app.clock(),
             policy=policy,
             origin="cli",
         )
