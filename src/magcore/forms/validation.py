@@ -24,6 +24,7 @@ import jsonschema
 from ..errors import Problem, RecordInvalidError
 from ..events import thaw
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
+from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, json_problems
 from ..schemas import format_checker, registry
 from .definition import Field, FormDefinition
 
@@ -97,6 +98,8 @@ class FormValidator:
         for fault in faults:
             for problem in _explain(self.form, fault, language, catalogue):
                 found.setdefault((problem.pointer, problem.keyword), problem)
+        for problem in _policy_problems(self.form, document, language, catalogue):
+            found.setdefault((problem.pointer, problem.keyword), problem)
         order = _field_order(self.form)
         return sorted(found.values(), key=lambda p: _sort_key(p.pointer, order))
 
@@ -116,10 +119,35 @@ class FormValidator:
         none: tuple[Problem, ...] = ()
         return [
             none
-            if check(document)
+            if check(document) and next(json_problems(thaw(document)), None) is None
             else tuple(self.problems(document, language=language, catalogue=catalogue))
             for document in documents
         ]
+
+
+_POLICY_MESSAGES = {
+    "characters": ("validation.characters", {}),
+    "maxBytes": ("validation.max_bytes", {"limit": MAX_TEXT_BYTES // 1024}),
+    "maxDepth": ("validation.max_depth", {"limit": MAX_JSON_DEPTH}),
+}
+
+
+def _policy_problems(
+    form: FormDefinition, document: Any, language: str, catalogue: Catalogue
+) -> list[Problem]:
+    """The input policy's problems (:mod:`magcore.model.input_policy`) in the reader's
+    language: control and bidirectional characters, over-long texts, too deep nesting."""
+    found = []
+    for problem in json_problems(document):
+        key, params = _POLICY_MESSAGES.get(problem.keyword, (None, {}))
+        if key is None:
+            found.append(problem)
+            continue
+        label = label_for(form, problem.pointer, language, catalogue)
+        detail = problem.message.removeprefix("holds ")
+        message = catalogue.message(key, language, label=label, detail=detail, **params)
+        found.append(Problem(problem.pointer, message, problem.keyword))
+    return found
 
 
 def validator_for(form: FormDefinition) -> FormValidator:

@@ -39,6 +39,7 @@ import attrs
 from ..errors import InputRefused, Problem
 
 __all__ = [
+    "BIDI_CONTROLS",
     "ID_PATTERN",
     "MAX_CSV_FIELD",
     "MAX_ID_LENGTH",
@@ -84,6 +85,9 @@ ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}(?:#[A-Za-z0-9][A-Za-z0-9._:@-]
 """Every id matches this (in full), and is at most :data:`MAX_ID_LENGTH` characters."""
 
 _ID = re.compile(ID_PATTERN)
+
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""The bidirectional marks, embeddings, overrides and isolates no text may hold."""
 
 #: Characters no text may hold, each with the reason given when it is found.
 _FORBIDDEN = re.compile(
