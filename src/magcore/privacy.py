@@ -31,6 +31,7 @@ from .errors import ConsentError, StorageError
 from .events import Event, thaw
 from .goals import goal_stream, replay_goal
 from .model.cycle import CycleDefinition
+from .model.input_policy import check_id
 from .model.organisation import Organisation
 from .model.text import Text, as_text
 from .reading import (
@@ -353,6 +354,8 @@ def subject_access_export(
     result validates against ``schemas/subject-access-export.schema.json``
     (:data:`EXPORT_FORMAT`, version 1).
     """
+    check_id(person, pointer="/person")
+    check_id(requester, pointer="/requester")
     policy = policy or ReadPolicy()
     day = now.date()
     if requester != person and PRIVACY_OFFICER not in policy.directory.roles_of(requester, day):

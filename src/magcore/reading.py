@@ -38,6 +38,7 @@ from .conversation import Conversation, replay, stream_of
 from .errors import NotFoundError
 from .goals import Goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition
+from .model.input_policy import check_id
 from .model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
 from .sharing import SharingState, person_stream
 from .sharing import replay as replay_sharing
@@ -276,6 +277,8 @@ def read_conversation(
     Raises :class:`~magcore.errors.NotFoundError` (after auditing the refusal) when there is no
     such conversation. A destroyed conversation gives an empty view marked ``destroyed``.
     """
+    check_id(viewer, pointer="/viewer")
+    check_id(conversation_id, pointer="/conversation_id")
     now = (clock or SystemClock()).now()
     zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
@@ -418,6 +421,8 @@ def read_goal(
     theme is shared only by the owner's own choice. Raises
     :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
     """
+    check_id(viewer, pointer="/viewer")
+    check_id(goal_id, pointer="/goal_id")
     now = (clock or SystemClock()).now()
     zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()

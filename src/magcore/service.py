@@ -36,7 +36,7 @@ from .errors import (
 from .events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
 from .goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
 from .model.cycle import CycleDefinition, ParticipantRole, Pattern
-from .model.input_policy import check_known_people
+from .model.input_policy import check_id, check_known_people
 from .model.organisation import Organisation
 from .model.records import Agreement, Participant
 from .orgstream import org_stream, replay_organisation
@@ -479,6 +479,7 @@ class Service:
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
         """
+        check_id(conversation_id, pointer="/conversation_id")
         events_before = self.store.read(stream_of(conversation_id))
         if not events_before:
             raise NotFoundError(f"unknown conversation {conversation_id!r}")

@@ -98,15 +98,18 @@ _FORBIDDEN = re.compile(
 def _reason(char: str, position: int) -> str:
     code = ord(char)
     name = f"U+{code:04X}"
+    why = ""
     if code < 0x20 or code == 0x7F:
         what = "a control character"
     elif 0x80 <= code <= 0x9F:
         what = "a C1 control character"
     elif 0xD800 <= code <= 0xDFFF:
-        what = "a lone surrogate (not valid Unicode text)"
+        what = "a lone surrogate"
+        why = " (not valid Unicode text)"
     else:
-        what = "a bidirectional control character (text would read differently than stored)"
-    return f"holds {what} {name} at position {position}"
+        what = "a bidirectional control character"
+        why = " (the text would read differently than it is stored)"
+    return f"holds {what} {name} at position {position}{why}"
 
 
 def normalise(value: Any) -> Any:
