@@ -198,6 +198,7 @@ class Service:
 
     def sharing(self, person: str) -> SharingState:
         """Every sharing choice *person* ever made (revoked ones keep their revocation time)."""
+        check_id(person, pointer="/person")
         return replay_sharing(person, self.store.read(person_stream(person)))
 
     def share(self, command: SharingCommand) -> SharingState:
@@ -304,6 +305,7 @@ class Service:
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
+        check_id(org_id, pointer="/organisation")
         stream = org_stream(org_id)
         version = self.store.version(stream)
         cached = self._organisations.get(org_id)
@@ -344,6 +346,7 @@ class Service:
         People read conversations through :mod:`magcore.reading`, which applies the access
         policy and writes the audit log.
         """
+        check_id(conversation_id, pointer="/conversation_id")
         events = self.store.read(stream_of(conversation_id))
         if not events:
             raise NotFoundError(f"unknown conversation {conversation_id!r}")
@@ -498,6 +501,7 @@ class Service:
 
     def goal(self, goal_id: str) -> Goal:
         """The current state of a goal (unaudited, for the service's own checks)."""
+        check_id(goal_id, pointer="/goal_id")
         events = self.store.read(goal_stream(goal_id))
         if not events:
             raise NotFoundError(f"unknown goal {goal_id!r}")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import MagcoreError
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option
 from ._output import DATE, emit_json, say, to_jsonable
 
 if TYPE_CHECKING:
@@ -76,11 +76,12 @@ def export() -> None:
 
 
 @export.command()
-@click.argument("person_id")
+@click.argument("person_id", type=ID)
 @click.option(
     "--as",
     "requester",
     default=None,
+    type=ID,
     metavar="PERSON",
     help="Who asks: the person themselves (default) or the privacy officer.",
 )
@@ -132,7 +133,9 @@ def person(
 @export.command()
 @click.option("--from", "start", type=DATE, help="Only conversations from this day.")
 @click.option("--to", "end", type=DATE, help="Only conversations before this day.")
-@click.option("--person", "person_id", default=None, help="Only conversations this person is in.")
+@click.option(
+    "--person", "person_id", default=None, type=ID, help="Only conversations this person is in."
+)
 @_OUT
 @json_option
 def ics(
@@ -191,6 +194,7 @@ def ics(
     "--as",
     "viewer",
     required=True,
+    type=ID,
     metavar="PERSON",
     help="Whose view: the conversations this person takes part in, as they may see them.",
 )

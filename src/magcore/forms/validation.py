@@ -75,6 +75,8 @@ class FormValidator:
 
     def is_valid(self, answers: Any) -> bool:
         """Whether *answers* fit the form (the fast engine when installed)."""
+        if next(json_problems(answers), None) is not None:
+            return False
         if self.fast is not None:
             return bool(self.fast.is_valid(answers))
         return bool(self.explainer.is_valid(answers))
@@ -89,6 +91,12 @@ class FormValidator:
         """
         catalogue = catalogue or DEFAULT_CATALOGUE
         found: dict[tuple[str, str], Problem] = {}
+        order = _field_order(self.form)
+        # The input policy first: the schema engines cannot take what it refuses (lone
+        # surrogates, nesting past their recursion limit).
+        refused = _policy_problems(self.form, answers, language, catalogue)
+        if refused:
+            return sorted(refused, key=lambda p: _sort_key(p.pointer, order))
         document = thaw(answers)
         faults = (
             [_from_rs(error) for error in self.fast.iter_errors(document)]
@@ -98,9 +106,6 @@ class FormValidator:
         for fault in faults:
             for problem in _explain(self.form, fault, language, catalogue):
                 found.setdefault((problem.pointer, problem.keyword), problem)
-        for problem in _policy_problems(self.form, document, language, catalogue):
-            found.setdefault((problem.pointer, problem.keyword), problem)
-        order = _field_order(self.form)
         return sorted(found.values(), key=lambda p: _sort_key(p.pointer, order))
 
     def validate_many(
@@ -119,7 +124,7 @@ class FormValidator:
         none: tuple[Problem, ...] = ()
         return [
             none
-            if check(document) and next(json_problems(thaw(document)), None) is None
+            if next(json_problems(document), None) is None and check(document)
             else tuple(self.problems(document, language=language, catalogue=catalogue))
             for document in documents
         ]
