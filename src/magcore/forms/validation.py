@@ -92,11 +92,14 @@ class FormValidator:
         catalogue = catalogue or DEFAULT_CATALOGUE
         found: dict[tuple[str, str], Problem] = {}
         order = _field_order(self.form)
-        # The input policy first: the schema engines cannot take what it refuses (lone
-        # surrogates, nesting past their recursion limit).
+        # The input policy first. The schema engines cannot take some of what it refuses (lone
+        # surrogates, nesting past their recursion limit, values that are not JSON): then its
+        # problems are the answer; otherwise they come next to the schema's.
         refused = _policy_problems(self.form, answers, language, catalogue)
-        if refused:
+        if any(p.keyword in _UNSAFE for p in refused):
             return sorted(refused, key=lambda p: _sort_key(p.pointer, order))
+        for problem in refused:
+            found.setdefault((problem.pointer, problem.keyword), problem)
         document = thaw(answers)
         faults = (
             [_from_rs(error) for error in self.fast.iter_errors(document)]
@@ -130,8 +133,12 @@ class FormValidator:
         ]
 
 
+#: Policy problems after which a document is not handed to the schema engines.
+_UNSAFE = frozenset({"surrogate", "maxDepth", "type", "propertyName"})
+
 _POLICY_MESSAGES = {
     "characters": ("validation.characters", {}),
+    "surrogate": ("validation.characters", {}),
     "maxBytes": ("validation.max_bytes", {"limit": MAX_TEXT_BYTES // 1024}),
     "maxDepth": ("validation.max_depth", {"limit": MAX_JSON_DEPTH}),
 }

@@ -143,7 +143,9 @@ def text_problem(value: Any, *, pointer: str, max_length: int | None = None) -> 
         return Problem(pointer, f"must be a text, not {type(value).__name__}", "type")
     found = _FORBIDDEN.search(value)
     if found is not None:
-        return Problem(pointer, _reason(found.group(), found.start()), "characters")
+        surrogate = "\ud800" <= found.group() <= "\udfff"
+        keyword = "surrogate" if surrogate else "characters"
+        return Problem(pointer, _reason(found.group(), found.start()), keyword)
     if max_length is not None and len(value) > max_length:
         return Problem(
             pointer, f"is {len(value):,} characters long; at most {max_length:,}", "maxLength"
