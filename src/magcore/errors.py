@@ -25,6 +25,7 @@ __all__ = [
     "RecordInvalidError",
     "ScoringNotAllowedError",
     "StorageError",
+    "TimezoneError",
     "TransitionError",
 ]
 
@@ -152,6 +153,10 @@ class PluginError(MagcoreError):
         self.reason = reason
         where = f" in hook {hook}" if hook else ""
         super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+
+class TimezoneError(MagcoreError, ValueError):
+    """A ``timezone`` setting names no IANA time zone."""
 
 
 class MagcoreWarning(UserWarning):

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from magcore.conversation import AddDissent, DraftRecord, RaiseTopic, SavePreparation
+from magcore.domain.conversation import AddDissent, DraftRecord, RaiseTopic, SavePreparation
+from magcore.domain.sharing import GrantSharing
 from magcore.errors import DefinitionError, InputRefused
 from magcore.model import input_policy as ip
 from magcore.model.organisation import Organisation, Person, Team
 from magcore.model.records import Agreement, Participant
-from magcore.sharing import GrantSharing
 
 
 def _only(exc: InputRefused) -> tuple[str, str]:

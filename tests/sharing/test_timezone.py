@@ -16,14 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from magcore import get_plugin_manager, open_service
-from magcore.access import Directory, shared_with
+from magcore.access.decision import Directory, shared_with
+from magcore.access.reading import ReadPolicy, read_conversation, read_goal
+from magcore.access.retention import retention_due
 from magcore.cli._app import Config, ConfigError
-from magcore.clock import FixedClock, TimezoneError, local_day, timezone
-from magcore.errors import ConsentError
-from magcore.privacy import retention_due
-from magcore.reading import ReadPolicy, read_conversation, read_goal
-from magcore.sharing import GrantSharing, SharingChoice
-from magcore.sharing import decide as decide_sharing
+from magcore.clock import FixedClock
+from magcore.domain.sharing import GrantSharing, SharingChoice
+from magcore.domain.sharing import decide as decide_sharing
+from magcore.errors import ConsentError, TimezoneError
+from magcore.model.days import local_day, timezone
 
 from .support import MAG_CYCLE, T0, agreed_conversation, small_org
 
@@ -125,8 +126,8 @@ def test_the_listing_path_uses_local_days_too():
 
 
 def test_retention_counts_from_the_local_day():
+    from magcore.access.retention import BUILTIN_PROFILES, COMPLETED
     from magcore.events import Event
-    from magcore.privacy import BUILTIN_PROFILES, COMPLETED
 
     profile = next(p for p in BUILTIN_PROFILES.values() if p.after == COMPLETED)
     anchor_type = "conversation.agreed"
