@@ -47,7 +47,7 @@ from ..errors import (
 )
 from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
 from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
-from ..model.days import timezone
+from ..model.days import timezone as _timezone
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
@@ -98,7 +98,7 @@ class Service:
         organisation: str | None = None,
     ) -> None:
         self.store = store
-        self.timezone: tzinfo = _zone(timezone)
+        self.timezone: tzinfo = _timezone(timezone)
         self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
@@ -231,26 +231,20 @@ class Service:
     # -- reading ---------------------------------------------------------------------------
 
     def read_conversation(
-        self,
-        conversation_id: str,
-        *,
-        viewer: str,
-        purpose: str,
-        policy: ReadPolicy | None = None,
+        self, conversation_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
     ) -> ConversationView:
         """Read a conversation as *viewer* for *purpose* at the service clock's time, with days
-        in the installation's time zone; every decision is audited (:mod:`magcore.reading`)."""
+        in the installation's time zone; every decision is audited
+        (:func:`magcore.access.reading.read_conversation`)."""
         from ..access.reading import read_conversation
 
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
         return read_conversation(
-            self.store,
-            conversation_id,
-            viewer=viewer,
-            purpose=purpose,
-            clock=self.clock,
-            zone=self.timezone,
-            policy=policy,
-            origin=self.origin,
+            self.store, conversation_id, viewer=viewer, purpose=purpose, policy=policy, **reading
         )
 
     def read_goal(
@@ -259,15 +253,13 @@ class Service:
         """Read a goal like :meth:`read_conversation` reads a conversation."""
         from ..access.reading import read_goal
 
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
         return read_goal(
-            self.store,
-            goal_id,
-            viewer=viewer,
-            purpose=purpose,
-            clock=self.clock,
-            zone=self.timezone,
-            policy=policy,
-            origin=self.origin,
+            self.store, goal_id, viewer=viewer, purpose=purpose, policy=policy, **reading
         )
 
     # -- writing ---------------------------------------------------------------------------
@@ -563,10 +555,6 @@ class Service:
         self.store.close()
 
 
-def _zone(name: str | None) -> tzinfo:
-    return timezone(name)
-
-
 def open_service(
     url: str = "memory://",
     *,
@@ -584,7 +572,7 @@ def open_service(
     time zone that does not exist raises :class:`~magcore.errors.TimezoneError` before the store
     is opened.
     """
-    zone = _zone(timezone)
+    _timezone(timezone)
     host = host if host is not None else get_plugin_manager()
     store = host.hooks.open_store(url, settings)
     return Service(
@@ -593,6 +581,6 @@ def open_service(
         clock=clock,
         origin=origin,
         language=language,
-        timezone=getattr(zone, "key", timezone),
+        timezone=timezone,
         organisation=organisation,
     )
