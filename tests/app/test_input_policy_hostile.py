@@ -323,11 +323,11 @@ ID_ENTRIES: list[tuple[str, Callable[[Service, str, str, Any], object]]] = [
     ("read_goal", lambda s, c, g, h: s.read_goal(h, viewer="e1", purpose="advice")),
     (
         "subject_access.person",
-        lambda s, c, g, h: subject_access_export(s.store, h, requester="e1", now=T0),
+        lambda s, c, g, h: subject_access_export(s.store, h, requester="e1", clock=FixedClock(T0)),
     ),
     (
         "subject_access.requester",
-        lambda s, c, g, h: subject_access_export(s.store, "e1", requester=h, now=T0),
+        lambda s, c, g, h: subject_access_export(s.store, "e1", requester=h, clock=FixedClock(T0)),
     ),
 ]
 

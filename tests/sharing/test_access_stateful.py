@@ -185,7 +185,7 @@ class SharingMachine(RuleBasedStateMachine):
             conv,
             profile=SELECTIELIJST_2020,
             due=self.clock.now().date(),
-            now=self.clock.now(),
+            clock=FixedClock(self.clock.now()),
         )
         self.destroyed.add(conv)
 

@@ -110,7 +110,9 @@ def test_goals_and_export_through_the_service(service):
     assert not read_goal(
         service.store, "g1", viewer="m1", purpose="advice", clock=FixedClock(now)
     ).has_content
-    export = subject_access_export(service.store, "e1", requester="e1", now=now, policy=policy)
+    export = subject_access_export(
+        service.store, "e1", requester="e1", clock=FixedClock(now), policy=policy
+    )
     assert problems("subject-access-export", export) == []
     assert [c["id"] for c in export["conversations_about_you"]] == [conv_id]
     assert [g["title"] for g in export["goals"]] == ["Leren presenteren"]

@@ -85,7 +85,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
         service.store,
         person,
         requester=person,
-        now=run.clock.now(),
+        clock=run.clock,
         policy=policy,
         organisation=org,
         origin="demo",
