@@ -15,6 +15,7 @@ Both check ``format`` (dates), so both accept and reject the same documents; a p
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ import jsonschema
 from ..errors import Problem, RecordInvalidError
 from ..events import thaw
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
-from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, json_problems
+from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, TEXT_PATTERN, json_problems
 from ..schemas import format_checker, registry
 from .definition import Field, FormDefinition
 
@@ -75,7 +76,7 @@ class FormValidator:
 
     def is_valid(self, answers: Any) -> bool:
         """Whether *answers* fit the form (the fast engine when installed)."""
-        if next(json_problems(answers), None) is not None:
+        if not _policy_ok(answers, self.fast is not None):
             return False
         if self.fast is not None:
             return bool(self.fast.is_valid(answers))
@@ -127,10 +128,48 @@ class FormValidator:
         none: tuple[Problem, ...] = ()
         return [
             none
-            if next(json_problems(document), None) is None and check(document)
+            if _policy_ok(document, self.fast is not None) and check(document)
             else tuple(self.problems(document, language=language, catalogue=catalogue))
             for document in documents
         ]
+
+
+def _policy_schema() -> dict[str, Any]:
+    """The input policy as a JSON Schema: texts and keys by :data:`TEXT_PATTERN`, at most
+    :data:`MAX_JSON_DEPTH` levels (one definition per level), short texts only (longer ones are
+    decided by :func:`~magcore.model.input_policy.json_problems`, which counts UTF-8 bytes)."""
+    text = {"type": "string", "pattern": TEXT_PATTERN, "maxLength": MAX_TEXT_BYTES // 4}
+    scalar = {"type": ["number", "boolean", "null"]}
+    levels: dict[str, Any] = {f"level{MAX_JSON_DEPTH}": {"anyOf": [text, scalar]}}
+    for level in range(MAX_JSON_DEPTH - 1, -1, -1):
+        below = {"$ref": f"#/$defs/level{level + 1}"}
+        names = {"pattern": TEXT_PATTERN, "maxLength": 256}
+        levels[f"level{level}"] = {
+            "anyOf": [
+                text,
+                scalar,
+                {"type": "array", "items": below},
+                {"type": "object", "propertyNames": names, "additionalProperties": below},
+            ]
+        }
+    return {"$defs": levels, "$ref": "#/$defs/level0"}
+
+
+@functools.cache
+def _policy_validator() -> Any:
+    return _rs.validator_for(_policy_schema())
+
+
+def _policy_ok(document: Any, fast: bool) -> bool:
+    """Whether *document* passes the input policy: the compiled validator decides the common
+    case; what it refuses (or cannot take: lone surrogates) is decided in Python."""
+    if fast and _rs is not None:
+        try:
+            if _policy_validator().is_valid(document):
+                return True
+        except (ValueError, TypeError, OverflowError):  # UnicodeEncodeError is a ValueError
+            pass
+    return next(json_problems(document), None) is None
 
 
 #: Policy problems after which a document is not handed to the schema engines.

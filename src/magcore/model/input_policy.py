@@ -45,6 +45,7 @@ __all__ = [
     "MAX_ID_LENGTH",
     "MAX_JSON_DEPTH",
     "MAX_TEXT_BYTES",
+    "TEXT_PATTERN",
     "check_id",
     "check_json",
     "check_known_people",
@@ -85,6 +86,13 @@ ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}(?:#[A-Za-z0-9][A-Za-z0-9._:@-]
 """Every id matches this (in full), and is at most :data:`MAX_ID_LENGTH` characters."""
 
 _ID = re.compile(ID_PATTERN)
+
+TEXT_PATTERN = (
+    "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f"
+    "\\u202a-\\u202e\\u2066-\\u2069]*$"
+)
+"""The text rule's characters as a JSON Schema ``pattern`` (lone surrogates aside: they never
+reach a JSON Schema engine, which takes UTF-8)."""
 
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 """The bidirectional marks, embeddings, overrides and isolates no text may hold."""
@@ -141,7 +149,9 @@ def text_problem(value: Any, *, pointer: str, max_length: int | None = None) -> 
     """
     if not isinstance(value, str):
         return Problem(pointer, f"must be a text, not {type(value).__name__}", "type")
-    found = _FORBIDDEN.search(value)
+    # Printable text holds none of the forbidden characters (they are all Cc, Cf or Cs): the
+    # common case is decided without the regular expression.
+    found = None if value.isprintable() else _FORBIDDEN.search(value)
     if found is not None:
         surrogate = "\ud800" <= found.group() <= "\udfff"
         keyword = "surrogate" if surrogate else "characters"
@@ -209,11 +219,61 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
+def _text_ok(value: str) -> bool:
+    if not (value.isprintable() or _FORBIDDEN.search(value) is None):
+        return False
+    return len(value) <= MAX_TEXT_BYTES // 4 or _utf8_size(value) <= MAX_TEXT_BYTES
+
+
+def _json_ok(value: Any) -> bool:
+    """Whether *value* passes :func:`json_problems` (a quick walk without the explanations)."""
+    level: list[Any] = [value]
+    for _ in range(MAX_JSON_DEPTH + 1):
+        below: list[Any] = []
+        for item in level:
+            kind = type(item)
+            if kind is str:
+                if not (_clean_ascii(item) and len(item) <= MAX_TEXT_BYTES) and not _text_ok(item):
+                    return False
+            elif kind is dict:
+                for key in item:
+                    if type(key) is not str or len(key) > 256 or not _text_ok(key):
+                        return False
+                below.extend(item.values())
+            elif kind is list or kind is tuple:
+                below.extend(item)
+            elif item is None or kind is bool or kind is int or kind is float:
+                continue
+            elif isinstance(item, Mapping):
+                below.append(dict(item))
+            else:
+                return False
+        if not below:
+            return True
+        level = below
+    return False
+
+
+#: The ASCII characters a text may hold: printable ones, tab and newline.
+_ASCII_ALLOWED = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
+def _clean_ascii(value: str) -> bool:
+    """Whether *value* is ASCII text without forbidden characters (the common case, in C)."""
+    return value.isascii() and not value.encode("ascii").translate(None, _ASCII_ALLOWED)
+
+
 def json_problems(value: Any, *, pointer: str = "", depth: int = 0) -> Iterator[Problem]:
     """Every problem in the JSON-like *value*: too deep, bad keys, bad texts, odd types.
 
     Lists and mappings count as one level each; the top level is level 1.
     """
+    if depth == 0 and _json_ok(value):
+        return
+    yield from _json_problems(value, pointer=pointer, depth=depth)
+
+
+def _json_problems(value: Any, *, pointer: str, depth: int) -> Iterator[Problem]:
     if isinstance(value, str):
         problem = text_problem(value, pointer=pointer or "/")
         if problem is not None:
@@ -237,10 +297,10 @@ def json_problems(value: Any, *, pointer: str = "", depth: int = 0) -> Iterator[
             if key_problem is not None:
                 yield Problem(where, f"the field name {key_problem.message}", "propertyName")
                 continue
-            yield from json_problems(item, pointer=where, depth=depth + 1)
+            yield from _json_problems(item, pointer=where, depth=depth + 1)
     else:
         for index, item in enumerate(value):
-            yield from json_problems(item, pointer=f"{pointer}/{index}", depth=depth + 1)
+            yield from _json_problems(item, pointer=f"{pointer}/{index}", depth=depth + 1)
 
 
 def check_json(value: Any, *, pointer: str = "") -> None:
