@@ -259,8 +259,11 @@ def run_demo(
     is called with (done, total) as the year's steps are run; the total grows as conversations
     that were requested queue their next steps.
     """
+    from .extras import require
     from .testing import generate_organisation
 
+    # Before anything is written: the record form is rendered as HTML and PDF.
+    require("pdf", feature="the demo", load=True)
     host = host or get_plugin_manager()
     plugin, cycle = _pick_cycle(host, plugin)
     out = Path(out).resolve()
@@ -1090,12 +1093,9 @@ def _record_files(
     check(form, answers)
     files = {"record_html": out / f"record-{conv_id}.html"}
     files["record_html"].write_text(render_record(form, answers), encoding="utf-8")
-    try:
-        from .forms.pdf import render_pdf
+    from .forms.pdf import render_pdf  # magcore[pdf]: run_demo checked it before starting
 
-        pdf = render_pdf(form, answers=answers)
-    except ImportError:  # the optional extra magcore[pdf] is not installed
-        return files
+    pdf = render_pdf(form, answers=answers)
     files["record_pdf"] = out / f"record-{conv_id}.pdf"
     files["record_pdf"].write_bytes(pdf)
     return files

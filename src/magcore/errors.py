@@ -15,6 +15,7 @@ __all__ = [
     "ConflictError",
     "ConsentError",
     "DefinitionError",
+    "ExtraMissingError",
     "MagcoreDeprecationWarning",
     "MagcoreError",
     "MagcoreWarning",
@@ -142,6 +143,22 @@ class PluginError(MagcoreError):
         self.reason = reason
         where = f" in hook {hook}" if hook else ""
         super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+
+class ExtraMissingError(MagcoreError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names it.
+
+    ``extra`` is the name in ``pip install 'magcore[extra]'``.
+    """
+
+    def __init__(self, extra: str, feature: str, missing: Sequence[str]) -> None:
+        self.extra = extra
+        self.feature = feature
+        self.missing = tuple(missing)
+        super().__init__(
+            f"{feature} needs the optional extra '{extra}' ({', '.join(self.missing)} is not "
+            f"installed): pip install 'magcore[{extra}]'"
+        )
 
 
 class MagcoreWarning(UserWarning):

@@ -51,6 +51,26 @@ OPTIONAL_COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("magcore.simulate.cli:simulate_command", "Simulate cycles for research."),
 }
 
+#: Commands whose module cannot even load without an optional extra (see magcore.extras).
+COMMAND_EXTRAS: dict[str, str] = {"simulate": "simulate"}
+
+
+def _needs_extra(name: str, extra: str) -> click.Command:
+    """A stand-in for command *name* while *extra* is missing: any use, even ``--help``, is one
+    line naming the extra to install."""
+    from ..extras import require
+
+    def run() -> None:
+        require(extra, feature=f"magcore {name}")
+
+    return click.Command(
+        name,
+        callback=run,
+        help=f"Needs the optional extra: pip install 'magcore[{extra}]'.",
+        add_help_option=False,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
 
 def _available_optional() -> dict[str, tuple[str, str]]:
     """The optional commands whose module exists (checked on disk: importing costs time)."""
@@ -122,6 +142,12 @@ class MagcoreGroup(click.Group):
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         if cmd_name in self._lazy:
+            extra = COMMAND_EXTRAS.get(cmd_name)
+            if extra is not None:
+                from ..extras import missing
+
+                if missing(extra):
+                    return _needs_extra(cmd_name, extra)
             target = self._lazy[cmd_name][0]
             module_name, _, attribute = target.partition(":")
             command = getattr(importlib.import_module(module_name), attribute)

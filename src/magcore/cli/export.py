@@ -37,10 +37,6 @@ _OUT = click.option(
 RECORDS_EXPORT = "records_export"
 
 
-class ExtraMissing(MagcoreError):
-    """An optional extra that this export needs is not installed."""
-
-
 def read_policy(service: Service, org_id: str, cycle_key: str) -> ReadPolicy:
     """The access policy's facts for reads from the command line: the organisation, the cycle's
     special-category themes and forms, and the legal bases the plugins declare."""
@@ -143,12 +139,11 @@ def ics(
     Each invitation says which kind of conversation, when and with whom (by id), never what
     it is about. Needs the optional extra: pip install 'magcore[calendar]'.
     """
-    try:
-        import icalendar
-    except ImportError:
-        raise ExtraMissing(
-            "calendar export needs icalendar: pip install 'magcore[calendar]'"
-        ) from None
+    from ..extras import require
+
+    require("calendar", feature="magcore export ics")
+    import icalendar
+
     app = get_app()
     service = app.service()
     rows = service.store.conversations(participant=person_id, states=("scheduled", "prepared"))
