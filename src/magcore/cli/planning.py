@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import MagcoreError
-from ._common import get_app, json_option
+from ._common import get_app, json_option, known_person, known_team
 from ._output import DATE, Steps, emit_json, print_table, say
 
 __all__ = ["due", "plan"]
@@ -62,6 +62,9 @@ def plan(
     cycle = service.cycle(app.cycle_key())
     for kind in kinds:
         cycle.kind(kind)
+    org = service.organisation(app.config.organisation)
+    known_person(org, manager, "--manager")
+    known_team(org, team, "--team")
     items = [
         item
         for item in service.plan(app.config.organisation, cycle, start, end)
@@ -255,6 +258,9 @@ def due(
     end = day + timedelta(days=within + 1)
     service = app.service()
     cycle = service.cycle(app.cycle_key())
+    org = service.organisation(app.config.organisation)
+    known_person(org, manager, "--manager")
+    known_team(org, team, "--team")
     items = service.plan(app.config.organisation, cycle, start, end)
     held: dict[str, list[date]] = defaultdict(list)
     for row in service.store.conversations(held_from=start - timedelta(days=366), held_until=end):
