@@ -161,22 +161,27 @@ class MagcoreGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The built-in commands, then those the installed plugins add (their modules are
+        imported for this; their forms and cycles are not)."""
+        added = set(self.plugin_commands(ctx))
         rows: list[tuple[str, str]] = []
+        plugin_rows: list[tuple[str, str]] = []
         for name in self.list_commands(ctx):
             if name in self._lazy and name not in self.commands:
                 rows.append((name, self._lazy[name][1]))
                 continue
             command = self.commands.get(name)
             if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(limit=60)))
+                target = plugin_rows if name in added else rows
+                target.append((name, command.get_short_help_str(limit=60)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
         with formatter.section("Plugin commands"):
-            formatter.write_text(
-                "Installed plugins may add commands: 'magcore plugins' lists them, and they run"
-                " like the commands above."
-            )
+            if plugin_rows:
+                formatter.write_dl(plugin_rows)
+            else:
+                formatter.write_text("None: no installed plugin adds a command.")
 
     # -- errors ----------------------------------------------------------------------------
 
