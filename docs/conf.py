@@ -40,7 +40,7 @@ autodoc_mock_imports = ["weasyprint", "simpy", "pyarrow", "dask", "distributed",
 suppress_warnings = ["myst.xref_missing"]
 
 
-def _publish_schemas(app, exception) -> None:  # noqa: ANN001
+def _publish_schemas(app, exception) -> None:
     """Copy the JSON Schemas to ``schemas/v1/`` of the site: their ``$id`` is that address."""
     import shutil
 
@@ -52,5 +52,5 @@ def _publish_schemas(app, exception) -> None:  # noqa: ANN001
         shutil.copyfile(schema, target / schema.name)
 
 
-def setup(app) -> None:  # noqa: ANN001
+def setup(app) -> None:
     app.connect("build-finished", _publish_schemas)
