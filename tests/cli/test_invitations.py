@@ -97,3 +97,10 @@ def test_one_invitation_is_singular(run, planned):
     result = run("export", "ics", "--person", "e1", "--out", "e1.ics")
     assert result.exit_code == 0
     assert "Wrote 1 invitation to" in result.stdout
+
+
+def test_the_address_is_in_the_persons_own_export(run, planned):
+    """The e-mail address is personal data magcore holds: subject access shows it (art. 15)."""
+    export = data(run("export", "person", "e1"))
+    assert export["employment"]["email"] == "e1@gemeente.example"
+    assert "email" not in data(run("export", "person", "e2"))["employment"]
