@@ -30,9 +30,9 @@ from magcore import (
     get_plugin_manager,
     open_service,
 )
+from magcore.app.invitations import invitation_for
+from magcore.app.workflows import Notification
 from magcore.errors import PluginError
-from magcore.invitations import invitation_for
-from magcore.workflows import Notification
 
 
 class Inbox:

@@ -35,9 +35,9 @@ import click
 from ._app import App
 
 if TYPE_CHECKING:
+    from ..app.service import Service
     from ..model.cycle import CycleDefinition
     from ..plugins import PluginHost
-    from ..service import Service
 
 __all__ = ["CommandContext", "current", "pass_magcore"]
 
@@ -52,7 +52,7 @@ class CommandContext:
         self._app = app
 
     def service(self, *, create: bool = False) -> Service:
-        """A :class:`~magcore.service.Service` over the configured store, with the installed
+        """A :class:`~magcore.app.service.Service` over the configured store, with the installed
         plugins and the command's clock; closed when the command ends."""
         return self._app.service(create=create)
 

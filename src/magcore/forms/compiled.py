@@ -5,7 +5,7 @@ form-definition schema and its answers schema against JSON Schema 2020-12 with t
 ``jsonschema`` took half of a command's time. Now:
 
 * a definition whose content (its canonical JSON) passed these checks before is remembered by
-  the SHA-256 of that content, together with the schemas and the magcore version that checked
+  the SHA-256 of that content, together with the schemas and the code that checked
   it: in memory for the process, and on disk in the user's cache folder
   (``$MAGCORE_CACHE_DIR``, else ``$XDG_CACHE_HOME/magcore``, else ``~/.cache/magcore``), so
   the next command skips them;
@@ -46,11 +46,14 @@ def cache_dir() -> Path:
 
 @functools.cache
 def _fingerprint() -> str:
-    """What the verdict depends on besides the content: the schemas and magcore's version."""
-    from .. import __version__
+    """What the verdict depends on besides the content: the schemas and the checking code
+    (this module and the form definition's), so a changed check never trusts an old verdict."""
     from ..schemas import SCHEMA_NAMES, load
 
-    digest = hashlib.sha256(f"magcore {__version__}\n".encode())
+    digest = hashlib.sha256()
+    here = Path(__file__)
+    for module in (here.with_name("definition.py"), here):
+        digest.update(module.read_bytes())
     for name in SCHEMA_NAMES:
         digest.update(json.dumps(load(name), sort_keys=True).encode())
     return digest.hexdigest()

@@ -118,7 +118,7 @@ _INVITATION = {
 def render_invitation(
     invitation: Any, *, sender: str, to: Sequence[str], language: str = "nl"
 ) -> EmailMessage:
-    """The e-mail for a :class:`magcore.invitations.Invitation`: a short text and the
+    """The e-mail for a :class:`magcore.app.invitations.Invitation`: a short text and the
     invitation as a ``text/calendar`` attachment with its ``method`` (REQUEST or CANCEL), as
     calendar programs expect (iMIP, RFC 6047). The organiser stays the person who planned the
     conversation; the sender is named as ``SENT-BY``."""

@@ -48,7 +48,7 @@ def magcore_register_commands(cli: click.Group) -> None:
         as_json: bool,
     ) -> None:
         """E-mail calendar invitations (text/calendar) for the planned conversations."""
-        from magcore.invitations import invitations_for
+        from magcore.app.invitations import invitations_for
 
         try:
             notifier = EmailNotifier(EmailConfig.from_env())
