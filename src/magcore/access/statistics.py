@@ -22,7 +22,7 @@ from datetime import date
 
 import attrs
 
-from ..domain.conversation import replay, stream_of
+from ..domain.conversation import ConversationEvent, replay, stream_of
 from ..errors import DefinitionError
 from ..model.organisation import Organisation
 from ..storage.base import Store
@@ -263,7 +263,7 @@ def facts_from_store(
         if team in departments:
             team, department = staff_unit(team), team
         events = store.read(stream_of(row.id))
-        if not events or events[0].type != "conversation.requested":
+        if not events or events[0].type != ConversationEvent.REQUESTED:
             continue
         try:
             count = len(replay(events).agreements)

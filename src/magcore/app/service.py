@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -26,11 +26,13 @@ from ..domain.conversation import (
     SavePreparation,
     apply,
     decide,
+    read_model,
     replay,
     stream_of,
 )
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
-from ..domain.organisation import org_stream, replay_organisation
+from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import SharingCommand, SharingState, person_stream
 from ..domain.sharing import decide as decide_sharing
@@ -43,15 +45,19 @@ from ..errors import (
     TransitionError,
 )
 from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
-from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
+from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
 from .handler import Aggregate, CommandHandler, Loaded
 
+if TYPE_CHECKING:
+    from ..forms import FormDefinition
+
 __all__ = [
     "CONVERSATION",
+    "CYCLE_DEFINED",
     "GOAL",
     "SHARING",
     "Service",
@@ -61,6 +67,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("magcore")
+
+
+#: The event that keeps a cycle definition no installed plugin contributes.
+CYCLE_DEFINED = "cycle.defined"
 
 
 def definition_stream(key: str) -> str:
@@ -81,7 +91,11 @@ def _evolve_conversation(conv: Conversation, events: Sequence[Event]) -> Convers
 
 #: A conversation's stream (``conversation:<id>``) and how its state is rebuilt.
 CONVERSATION: Aggregate[Conversation] = Aggregate(
-    "conversation", stream_of, lambda _id, events: replay(events), _evolve_conversation
+    "conversation",
+    stream_of,
+    lambda _id, events: replay(events),
+    _evolve_conversation,
+    read_model,
 )
 #: A goal's stream (``goal:<id>``).
 GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: replay_goal(events))
@@ -119,7 +133,7 @@ class Service:
             self._cycles[definition.key] = definition
         self._contributed = frozenset(self._cycles)
         self._organisations: dict[str, tuple[int, Organisation]] = {}
-        self._forms: dict[str, Any] | None = None
+        self._forms: dict[str, FormDefinition] | None = None
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
             "organisation", org_stream, self._replay_organisation
         )
@@ -174,19 +188,19 @@ class Service:
     # -- forms -----------------------------------------------------------------------------
 
     @property
-    def forms(self) -> Mapping[str, Any]:
+    def forms(self) -> Mapping[str, FormDefinition]:
         """Every form the plugins contribute, by id (the newest version of each)."""
         if self._forms is None:
             contributed = self.host.hooks.forms()
             self.plugin_failures.extend(contributed.problems)
-            newest: dict[str, Any] = {}
+            newest: dict[str, FormDefinition] = {}
             for form in contributed:
                 if form.id not in newest or form.version > newest[form.id].version:
                     newest[form.id] = form
             self._forms = newest
         return self._forms
 
-    def form(self, form_id: str) -> Any:
+    def form(self, form_id: str) -> FormDefinition:
         """The newest installed version of form *form_id*."""
         try:
             return self.forms[form_id]
@@ -252,7 +266,7 @@ class Service:
         :class:`~magcore.errors.ConflictError` and nothing is written. Commands go through
         :attr:`handler`, which commits the same way.
         """
-        return self.handler.commit(writes)
+        return self.handler.commit(self.handler.with_read_models(writes, [CONVERSATION]))
 
     def _tell(self, batch: CommittedBatch) -> None:
         """Tell the observing plugins about a committed batch (their failures are kept)."""
@@ -265,7 +279,7 @@ class Service:
 
     def import_organisation(self, org: Organisation, *, actor: str) -> None:
         """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        self._append_org_event(org.id, "organisation.imported", org.to_json(), actor=actor)
+        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
         self._organisations.pop(org.id, None)
 
     def _append_org_event(
@@ -319,14 +333,14 @@ class Service:
             "manager": manager,
             "on": on.isoformat(),
         }
-        self._append_org_event(org_id, "manager.changed", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
         return changed
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
         self.organisation(org_id).move_person(person, team, on)
         data = {"person": person, "team": team, "on": on.isoformat()}
-        self._append_org_event(org_id, "person.moved", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -352,42 +366,11 @@ class Service:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
         The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role.
+        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
         """
-        org = self.organisation(org_id)
-        org.person(employee)
-        kind = cycle.kind(kind_id)
-        people = [Participant(employee, ParticipantRole.EMPLOYEE)]
-        if kind.pattern in (Pattern.EMPLOYEE_MANAGER, Pattern.THREE_PARTY):
-            manager = org.manager_of(employee, on)
-            if manager is None:
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"{employee} has no manager on {on} (a self-steering team?)",
-                )
-            people.append(Participant(manager, ParticipantRole.MANAGER))
-        if kind.pattern is Pattern.PEER:
-            team = org.team_of(employee, on)
-            if peer is None or team is None or peer not in org.members(team, on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"the peer must be a member of {employee}'s team on {on}",
-                )
-            people.append(Participant(peer, ParticipantRole.PEER))
-        if kind.pattern is Pattern.THREE_PARTY:
-            if coach is None or coach not in org.coaches(on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason="a three-party conversation needs a person with a coach role",
-                )
-            people.append(Participant(coach, ParticipantRole.COACH))
-        return tuple(people)
+        return participants(
+            self.organisation(org_id), cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach
+        )
 
     def request(
         self,
@@ -448,7 +431,7 @@ class Service:
         event = Event(
             stream=stream,
             version=1,
-            type="cycle.defined",
+            type=CYCLE_DEFINED,
             at=self.clock.now(),
             actor=SYSTEM_ACTOR,
             data=definition.to_json(),

@@ -5,6 +5,7 @@ approved its current hash. An approval is an event policy.approved in the stream
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -17,7 +18,9 @@ from ..model.cycle import CycleDefinition
 
 __all__ = [
     "APPROVAL_BODIES",
+    "APPROVAL_STREAM",
     "Approval",
+    "ApprovalEvent",
     "ApprovePolicy",
     "PolicyState",
     "active_version",
@@ -33,9 +36,18 @@ __all__ = [
 APPROVAL_BODIES = frozenset(_CYCLE_APPROVAL_BODIES)
 
 
+class ApprovalEvent(enum.StrEnum):
+    """The event types of a cycle's approval stream ``cycle:<id>``."""
+
+    APPROVED = "policy.approved"
+
+
+APPROVAL_STREAM = "cycle"
+
+
 def cycle_stream(cycle_id: str) -> str:
     """The event stream of a cycle's approvals: ``cycle:<id>``."""
-    return f"cycle:{cycle_id}"
+    return f"{APPROVAL_STREAM}:{cycle_id}"
 
 
 @attrs.frozen(kw_only=True)
@@ -105,7 +117,7 @@ def decide(
         Event(
             stream=cycle_stream(command.cycle.id),
             version=state.version + 1,
-            type="policy.approved",
+            type=ApprovalEvent.APPROVED,
             at=now,
             actor=command.actor,
             data={
@@ -124,7 +136,7 @@ def apply(event: Event, state: PolicyState | None) -> PolicyState:
     state = state or PolicyState(cycle=event.stream.partition(":")[2])
     if event.version != state.version + 1:
         raise ValueError(f"event version {event.version} does not follow {state.version}")
-    if event.type != "policy.approved":
+    if event.type != ApprovalEvent.APPROVED:
         return attrs.evolve(state, version=event.version)
     data = event.data
     approval = Approval(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .definitions import (
+from ...domain.workflows import (
     PERFORMED,
     ActionKind,
     Condition,
