@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .access.decision import LegalBasis
     from .access.retention import RetentionProfile
     from .domain.conversation import Conversation
-    from .domain.workflows import Workflow
+    from .domain.workflows import Notification, Workflow
     from .errors import Problem
     from .forms import FormDefinition
     from .i18n import Catalogue
@@ -358,13 +358,10 @@ class Hooks:
         """Tell every observer about *batch*; one failure cannot silence the rest."""
         return self._call_each("magcore_events_committed", batch=batch)[1]
 
-    def send_notification(self, notification: Any) -> tuple[list[str], list[PluginError]]:
+    def send_notification(self, notification: Notification) -> tuple[list[str], list[PluginError]]:
         """Hand *notification* to every notifier; returns delivery references and failures."""
         results, failures = self._call_each("magcore_send_notification", notification=notification)
         return [r for r in results if isinstance(r, str)], failures
-
-    def has_observers(self) -> bool:
-        return bool(self._pm.hook.magcore_events_committed.get_hookimpls())
 
 
 @attrs.frozen

@@ -141,10 +141,6 @@ class ConversationView:
     """Every (audit object, decision) taken for this read, in order."""
 
     @property
-    def allowed_objects(self) -> frozenset[str]:
-        return frozenset(obj for obj, d in self.decisions if d.allowed)
-
-    @property
     def has_content(self) -> bool:
         return bool(
             self.summary
