@@ -6,6 +6,7 @@ from ...domain.workflows import (
     PERFORMED,
     ActionKind,
     Condition,
+    Notification,
     Trigger,
     TriggerKind,
     Workflow,
@@ -14,7 +15,6 @@ from ...domain.workflows import (
     workflow_stream,
 )
 from .runner import (
-    Notification,
     RunReport,
     contributed_workflows,
     run_workflows,
