@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...domain.workflows import (
+    Notification,
     PERFORMED,
     ActionKind,
     Condition,
@@ -14,7 +15,6 @@ from ...domain.workflows import (
     workflow_stream,
 )
 from .runner import (
-    Notification,
     RunReport,
     contributed_workflows,
     run_workflows,

@@ -64,7 +64,6 @@ from ...domain.workflows import (
 from .triggers import DueAction, due_actions
 
 __all__ = [
-    "Notification",
     "RunReport",
     "contributed_workflows",
     "run_workflows",
