@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from .access.decision import LegalBasis
     from .access.retention import RetentionProfile
+    from .crypto.provider import KeyProvider
     from .domain.conversation import Conversation
     from .domain.workflows import Notification, Workflow
     from .errors import Problem
@@ -147,6 +148,17 @@ def magcore_open_store(url: str, settings: StoreSettings) -> Store | None:
 
     Stops at the first non-``None`` result. The built-in ``memory://`` and ``sqlite:///`` back
     ends are registered with ``trylast=True``, so an installed plugin can take over a scheme.
+    """
+
+
+@hookspec(firstresult=True)
+def magcore_key_provider(url: str, settings: StoreSettings) -> KeyProvider | None:
+    """Return the :class:`~magcore.crypto.KeyProvider` for the store at *url*, or ``None``.
+
+    The provider wraps the data keys that encrypt content with its key-encryption key (in a
+    file, an HSM or a cloud KMS) and gives the audit chain's HMAC key. Stops at the first
+    non-``None`` result; the built-in file provider (``magcore.defaults.keys``) is registered
+    with ``trylast=True``, so an installed plugin takes over.
     """
 
 

@@ -12,6 +12,7 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
+from .keys import KeyRecord, KeyStore, Rewrap
 from .memory import MemoryStore
 from .sqlite import SQLiteStore
 
@@ -20,8 +21,11 @@ __all__ = [
     "AuditHead",
     "AuditRecord",
     "ConversationRow",
+    "KeyRecord",
+    "KeyStore",
     "MemoryStore",
     "ReadModel",
+    "Rewrap",
     "SQLiteStore",
     "Store",
     "StoreSettings",

@@ -40,6 +40,7 @@ from .common import (
     require_scheme,
 )
 from .read_model_rows import ReadModelRows, agreement_row, conversation_row
+from .sqlite_keys import SQLiteKeyTable
 from .sqlite_read_models import CONVERSATION_SELECT, SQLITE
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -64,8 +65,11 @@ def path_from_url(url: str) -> Path:
     return Path(path)
 
 
-class SQLiteStore:
-    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``)."""
+class SQLiteStore(SQLiteKeyTable):
+    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
+
+    Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
+    """
 
     def __init__(self, url: str, path: Path, conn: sqlite3.Connection) -> None:
         """Use :meth:`open`; this wraps an already checked connection."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...domain.workflows import (
+    Notification,
     PERFORMED,
     ActionKind,
     Condition,
