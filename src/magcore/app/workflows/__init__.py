@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ...domain.workflows import (
-    Notification,
     PERFORMED,
     ActionKind,
     Condition,
