@@ -22,6 +22,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "sphinxcontrib.mermaid",
 ]
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "examples/**/README.md", "plugins/example/**"]

@@ -34,6 +34,14 @@ from .storage.base import Store, StoreSettings
 if TYPE_CHECKING:
     import click
 
+    from .access.decision import LegalBasis
+    from .access.retention import RetentionProfile
+    from .domain.conversation import Conversation
+    from .domain.workflows import Notification, Workflow
+    from .errors import Problem
+    from .forms import FormDefinition
+    from .i18n import Catalogue
+
 __all__ = [
     "DEFAULT_PLUGINS",
     "ENTRY_POINT_GROUP",
@@ -165,7 +173,7 @@ class Hooks:
 
         return self._collect("magcore_register_themes", accept)
 
-    def forms(self) -> Contributions[Any]:
+    def forms(self) -> Contributions[FormDefinition]:
         """Every form definition the plugins contribute, checked (schema, scoring-free, texts)."""
         from .forms import FormDefinition
 
@@ -180,7 +188,7 @@ class Hooks:
 
         return self._collect("magcore_register_forms", accept)
 
-    def catalogue(self) -> tuple[Any, tuple[PluginError, ...]]:
+    def catalogue(self) -> tuple[Catalogue, tuple[PluginError, ...]]:
         """The message catalogue with every plugin's translations and vocabulary layered on."""
         from .i18n import DEFAULT_CATALOGUE, MessageBundle
 
@@ -197,7 +205,7 @@ class Hooks:
             catalogue = catalogue.with_bundle(bundle)
         return catalogue, bundles.problems
 
-    def retention_profiles(self) -> Contributions[Any]:
+    def retention_profiles(self) -> Contributions[RetentionProfile]:
         """Every retention profile ("destroy N years after X"), the built-in ones included."""
         from .access.retention import RetentionProfile
 
@@ -210,7 +218,7 @@ class Hooks:
 
         return self._collect("magcore_register_retention_rules", accept)
 
-    def legal_bases(self) -> Contributions[Any]:
+    def legal_bases(self) -> Contributions[LegalBasis]:
         """Every legal basis the plugins declare (name, article, scope)."""
         from .access.decision import LegalBasis
 
@@ -223,9 +231,9 @@ class Hooks:
 
         return self._collect("magcore_register_legal_bases", accept)
 
-    def workflows(self) -> Contributions[Any]:
+    def workflows(self) -> Contributions[Workflow]:
         """Every workflow the plugins contribute, loaded and checked (never about a score)."""
-        from .app.workflows.definitions import Workflow, load_workflow
+        from .domain.workflows import Workflow, load_workflow
 
         def accept(item: Any, plugin: str) -> Workflow:
             return item if isinstance(item, Workflow) else load_workflow(item, source=plugin)
@@ -318,16 +326,16 @@ class Hooks:
     def check_record(
         self,
         record: Mapping[str, Any],
-        form: Any,
-        conversation: Any,
+        form: FormDefinition | None,
+        conversation: Conversation,
         *,
         actor: str = "",
         language: str = "nl",
-    ) -> list[Any]:
+    ) -> list[Problem]:
         """Problems every check plugin finds with *record* (a plugin's crash is a PluginError)."""
         from .errors import Problem
 
-        problems: list[Any] = []
+        problems: list[Problem] = []
         caller = self._pm.hook.magcore_check_record
         kwargs = {
             "record": record,
@@ -380,13 +388,10 @@ class Hooks:
         """Tell every observer about *batch*; one failure cannot silence the rest."""
         return self._call_each("magcore_events_committed", batch=batch)[1]
 
-    def send_notification(self, notification: Any) -> tuple[list[str], list[PluginError]]:
+    def send_notification(self, notification: Notification) -> tuple[list[str], list[PluginError]]:
         """Hand *notification* to every notifier; returns delivery references and failures."""
         results, failures = self._call_each("magcore_send_notification", notification=notification)
         return [r for r in results if isinstance(r, str)], failures
-
-    def has_observers(self) -> bool:
-        return bool(self._pm.hook.magcore_events_committed.get_hookimpls())
 
 
 @attrs.frozen

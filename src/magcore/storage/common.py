@@ -14,10 +14,9 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..access import audit as _audit
 from ..errors import ConflictError, StorageError
 from ..events import Event
-from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite
+from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite, chain_hash, entry_fields
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -180,8 +179,8 @@ def chain_audit(
     seq = count
     for record in records:
         seq += 1
-        fields = _audit.entry_fields(record)
-        digest = _audit.chain_hash(prev, seq, fields)
+        fields = entry_fields(record)
+        digest = chain_hash(prev, seq, fields)
         entries.append({"seq": seq, **fields, "prev_hash": prev, "hash": digest})
         prev = digest
     return entries

@@ -27,6 +27,7 @@ from .base import (
     AuditHead,
     AuditRecord,
     ConversationRow,
+    ReadModel,
     StoreSettings,
     StreamWrite,
 )
@@ -38,17 +39,9 @@ from .common import (
     event_rows,
     require_scheme,
 )
-from .projection import (
-    CONVERSATION_PREFIX,
-    is_projected,
-)
+from .read_model_rows import ReadModelRows, agreement_row, conversation_row
 from .sqlite_keys import SQLiteKeyTable
-from .sqlite_read_models import (
-    _CONVERSATION_COLUMNS,
-    _agreement_row,
-    _conversation_row,
-    _ReadModels,
-)
+from .sqlite_read_models import CONVERSATION_SELECT, SQLITE
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
@@ -196,7 +189,7 @@ class SQLiteStore(SQLiteKeyTable):
         rows = event_rows(events)
         # Everything is built before the transaction starts, so the write lock is held only
         # while SQLite works. Positions of ``rows`` match ``events``.
-        models = _ReadModels.build(writes, rows)
+        models = ReadModelRows.of_writes(writes, SQLITE)
         with self._write() as cur:
             for write in writes:
                 if write.expected_version == 0 and write.events:
@@ -222,7 +215,7 @@ class SQLiteStore(SQLiteKeyTable):
                     raise
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
-                models.write(cur)
+                models.write(cur.executemany, SQLITE)
             if audit:
                 self._append_audit(cur, audit)
         return CommittedBatch(events, position)
@@ -237,7 +230,12 @@ class SQLiteStore(SQLiteKeyTable):
             )
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
 
@@ -248,6 +246,7 @@ class SQLiteStore(SQLiteKeyTable):
         if tombstone.stream != stream:
             raise StorageError(f"the tombstone for {stream} names stream {tombstone.stream}")
         row = event_rows((tombstone,))[0]
+        remains = ReadModelRows.of([(False, read_model)] if read_model else [], SQLITE)
         with self._lock:
             self._check_open()
             self._conn.execute("PRAGMA secure_delete = ON")
@@ -270,13 +269,7 @@ class SQLiteStore(SQLiteKeyTable):
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         row,
                     )
-                    if is_projected(stream):
-                        conv_id = stream[len(CONVERSATION_PREFIX) :]
-                        cur.execute("DELETE FROM agreements WHERE conversation = ?", (conv_id,))
-                        cur.execute(
-                            "UPDATE conversations SET version = ? WHERE id = ?",
-                            (tombstone.version, conv_id),
-                        )
+                    remains.write(cur.executemany, SQLITE)
                     if audit:
                         self._append_audit(cur, audit)
             finally:
@@ -376,13 +369,13 @@ class SQLiteStore(SQLiteKeyTable):
         if held_until is not None:
             where.append("c.held_on < ?")
             params.append(held_until.isoformat())
-        sql = f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c"
+        sql = f"SELECT {CONVERSATION_SELECT} FROM conversations c"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY c.requested_on, c.id"
         with self._read() as cur:
             rows = cur.execute(sql, params).fetchall()
-        return [_conversation_row(row) for row in rows]
+        return [conversation_row(row, SQLITE) for row in rows]
 
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         with self._read() as cur:
@@ -393,7 +386,7 @@ class SQLiteStore(SQLiteKeyTable):
                 "ORDER BY COALESCE(a.made_on, '0001-01-01'), a.conversation, a.position",
                 (subject,),
             ).fetchall()
-        return [_agreement_row(row) for row in rows]
+        return [agreement_row(row, SQLITE) for row in rows]
 
     # -- audit -----------------------------------------------------------------------------
 
