@@ -25,7 +25,14 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
-from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
+from .common import (
+    chain_audit,
+    check_writes,
+    event_rows,
+    matches,
+    open_agreement_order,
+    require_scheme,
+)
 from .projection import ConversationView, is_projected, open_agreements, project_all
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
@@ -68,6 +75,8 @@ class MemoryStore:
             self._check_open()
             versions = {w.stream: self._version(w.stream) for w in writes}
             check_writes(writes, versions)
+            # The stored form is not kept here, but building it refuses what no store can keep.
+            event_rows(e for w in writes for e in w.events)
             # Compute everything first, then change state: nothing can fail half-way.
             views: dict[str, ConversationView | None] = {}
             for write in writes:

@@ -7,13 +7,20 @@ Events, read models and audit entries of one call commit together or not at all,
 ``PRAGMA user_version``; a database from a newer magcore is refused before anything is written.
 
 ``sqlite:///relative/path.db`` is relative to the working directory,
-``sqlite:////absolute/path.db`` is absolute.
+``sqlite:////absolute/path.db`` is absolute; ``?mode=ro`` opens it for reading only.
+
+A file that exists is checked before it is used (:mod:`magcore.storage.sqlite_check`): an empty,
+cut-off or damaged file is refused with what to do, never replaced by a new empty store. A new
+store is built under a temporary name and linked into place when its schema is complete, so a
+crash while creating never leaves an empty file behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -50,6 +57,13 @@ from .projection import (
     project_all,
     requested_fields,
     starts_conversation,
+)
+from .sqlite_check import (
+    check_file,
+    check_schema,
+    quick_check,
+    readonly_uri,
+    writable_folder,
 )
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
@@ -123,22 +137,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
 #: The newest schema version this magcore knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 _PAGE = 1000
 
 
 def path_from_url(url: str) -> Path:
-    """The file of ``sqlite:///relative.db`` or ``sqlite:////absolute.db``."""
+    """The file of ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` (``?mode=`` aside)."""
+    return _parse_url(url)[0]
+
+
+def _parse_url(url: str) -> tuple[Path, bool]:
+    """The file of *url* and whether it asks to be opened read-only (``?mode=ro``)."""
     rest = require_scheme(url, "sqlite")
     if not rest.startswith("/") or rest == "/":
         raise StorageError(
             f"store URL {url!r} names no file; use sqlite:///relative.db or "
             "sqlite:////absolute/path.db"
         )
-    path = rest[1:]
-    if "?" in path or "#" in path:
-        raise StorageError(f"store URL {url!r}: query strings are not supported")
-    return Path(path)
+    path, _, query = rest[1:].partition("?")
+    if query not in ("", "mode=ro", "mode=rw") or "#" in path or not path:
+        raise StorageError(
+            f"store URL {url!r}: the only option is ?mode=ro (read-only) or ?mode=rw"
+        )
+    return Path(path), query == "mode=ro"
 
 
 def _date(value: str | None) -> date | None:
@@ -159,6 +179,8 @@ class SQLiteStore:
         self._conn = conn
         self._lock = threading.RLock()
         self._closed = False
+        self.read_only = False
+        """Opened with ``?mode=ro`` or ``StoreSettings(read_only=True)``: writes are refused."""
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -167,34 +189,43 @@ class SQLiteStore:
         """Open (and, if *settings* allow, create and migrate) the database at *url*.
 
         Raises :class:`StorageError` naming the file when it is not a magcore database, is
-        damaged, or was written by a newer magcore; the file is left exactly as it was.
+        empty, cut off or damaged (``PRAGMA quick_check``), lacks tables of its schema version,
+        or was written by a newer magcore; the file is left exactly as it was. With
+        ``?mode=ro`` or ``settings.read_only`` nothing is created, migrated or written.
         """
         settings = settings or StoreSettings()
-        path = path_from_url(url)
-        exists = path.exists()
-        if exists:
-            _check_header(path)
+        path, read_only = _parse_url(url)
+        read_only = read_only or settings.read_only
+        if path.exists():
+            check_file(path)
+        elif read_only:
+            raise StorageError(f"database {path} does not exist (opened read-only: not created)")
         elif not settings.create:
             raise StorageError(f"database {path} does not exist (and create=False)")
-        elif not path.parent.is_dir():
-            raise StorageError(f"cannot create database {path}: folder {path.parent} is missing")
+        else:
+            _create(path, settings)
         try:
             conn = sqlite3.connect(
-                str(path),
+                readonly_uri(path) if read_only else str(path),
                 timeout=settings.timeout,
                 isolation_level=None,
                 check_same_thread=False,
+                uri=read_only,
             )
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot open database {path}: {exc}") from exc
+            raise _storage_error(path, exc) from exc
         try:
             _check_identity(conn, path)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            check_schema(conn, path, version, MIGRATIONS)
+            quick_check(conn, path)
             conn.execute(f"PRAGMA busy_timeout = {int(settings.timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StorageError(f"database {path} cannot use WAL mode (got {mode})")
-            conn.execute("PRAGMA synchronous = FULL")
+            if not read_only:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StorageError(f"database {path} cannot use WAL mode (got {mode})")
+                conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             conn.close()
             raise _storage_error(path, exc) from exc
@@ -202,14 +233,22 @@ class SQLiteStore:
             conn.close()
             raise
         store = cls(url, path, conn)
+        store.read_only = read_only
         try:
-            if settings.create:
-                store.migrate()
-            elif store.schema_version() < SCHEMA_VERSION:
+            if version == 0 and (read_only or not settings.create):
                 raise StorageError(
-                    f"database {path} is at schema {store.schema_version()}, "
-                    f"this magcore needs {SCHEMA_VERSION}: run migrate()"
+                    f"database {path} holds no magcore store (no schema, no tables): if it "
+                    "should, restore it from a backup ('magcore store restore BACKUP'); "
+                    "'magcore init' starts a new store"
                 )
+            if version < SCHEMA_VERSION:
+                if read_only or not settings.create:
+                    raise StorageError(
+                        f"database {path} is at schema {version}, this magcore needs "
+                        f"{SCHEMA_VERSION}: back it up ('magcore store backup FILE'), then "
+                        "run 'magcore store migrate'"
+                    )
+                store.migrate()
         except BaseException:
             store.close()
             raise
@@ -472,9 +511,7 @@ class SQLiteStore:
     # -- audit -----------------------------------------------------------------------------
 
     def _append_audit(self, cur: sqlite3.Cursor, records: Sequence[AuditRecord]) -> None:
-        count, last_hash = cur.execute(
-            "SELECT count, last_hash FROM audit_head WHERE id = 1"
-        ).fetchone()
+        count, last_hash = self._head(cur)
         entries = chain_audit(records, count=count, last_hash=last_hash)
         if not entries:
             return
@@ -508,10 +545,18 @@ class SQLiteStore:
 
     def audit_head(self) -> AuditHead:
         with self._read() as cur:
-            count, last_hash = cur.execute(
-                "SELECT count, last_hash FROM audit_head WHERE id = 1"
-            ).fetchone()
+            count, last_hash = self._head(cur)
         return AuditHead(count, last_hash)
+
+    def _head(self, cur: sqlite3.Cursor) -> tuple[int, str]:
+        row = cur.execute("SELECT count, last_hash FROM audit_head WHERE id = 1").fetchone()
+        if row is None:
+            raise StorageError(
+                f"database {self.path}: the audit head (table audit_head) is missing, so the "
+                "audit log can be neither checked nor extended; restore the store from a "
+                "backup ('magcore store restore BACKUP')"
+            )
+        return int(row[0]), str(row[1])
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -749,17 +794,43 @@ def _load_view(cur: sqlite3.Cursor, conv_id: str) -> ConversationView | None:
     )
 
 
-def _check_header(path: Path) -> None:
-    """Refuse a file that is not an SQLite database before SQLite opens (or changes) it."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except OSError as exc:
-        raise StorageError(f"cannot read database {path}: {exc}") from exc
-    if header and header != _SQLITE_HEADER:
+def _create(path: Path, settings: StoreSettings) -> None:
+    """Build a new store under a temporary name, then link it into place (never half-made).
+
+    If another process created *path* meanwhile, its store is kept and this one dropped.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        raise StorageError(f"cannot create database {path}: folder {folder} is missing")
+    if not writable_folder(folder):
         raise StorageError(
-            f"{path} is not an SQLite database (or it is damaged); it was left unchanged"
+            f"cannot create database {path}: folder {folder} is not writable (SQLite writes the "
+            f"file and its -wal and -shm files there); choose another folder or give write access"
         )
+    temporary = folder / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.new"
+    try:
+        try:
+            conn = sqlite3.connect(str(temporary), timeout=settings.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _storage_error(path, exc) from exc
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            SQLiteStore(f"sqlite:///{temporary}", temporary, conn).migrate()
+        except sqlite3.Error as exc:
+            raise _storage_error(path, exc) from exc
+        finally:
+            conn.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first: use its store
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(temporary, path)
+    finally:
+        for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
@@ -791,4 +862,15 @@ def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
         return StorageError(f"database {path} is damaged or not a database: {message}")
     if "locked" in message or "busy" in message:
         return StorageError(f"database {path} stayed busy (another writer): {message}")
+    if "readonly" in message:
+        return StorageError(
+            f"database {path} is open read-only (?mode=ro, or a read-only file or folder): "
+            "nothing was written"
+        )
+    if "unable to open" in message and not writable_folder(path.parent):
+        return StorageError(
+            f"cannot open database {path}: folder {path.parent} is not writable, and SQLite "
+            f"needs to create {path.name}-wal and {path.name}-shm there to write; open it "
+            f"read-only (sqlite:///{path}?mode=ro) or give write access"
+        )
     return StorageError(f"database {path}: {message}")

@@ -13,6 +13,7 @@ the first schema of the connection's ``search_path``.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -51,7 +52,7 @@ from magcore.storage.projection import (
     starts_conversation,
 )
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "expected_tables", "redact"]
 
 #: Key of the advisory lock that serialises writers (and migrations) in one database.
 WRITE_LOCK = 0x4D414743
@@ -186,6 +187,7 @@ class PostgresStore:
             timeout=settings.timeout,
             open=False,
             check=ConnectionPool.check_connection,
+            configure=_read_only if settings.read_only else None,
             name="magcore",
         )
         try:
@@ -195,7 +197,8 @@ class PostgresStore:
             raise StorageError(f"cannot open a connection pool to {where}: {exc}") from None
         store = cls(url, pool)
         try:
-            if settings.create:
+            store.check_schema()
+            if settings.create and not settings.read_only:
                 store.migrate()
             else:
                 current = store.schema_version()
@@ -518,12 +521,22 @@ class PostgresStore:
         with self._transaction(write=False) as cur:
             return _current_version(cur)
 
+    def check_schema(self) -> None:
+        """Refuse a half-present schema: tables its version lacks, or tables without a version.
+
+        Raises :class:`StorageError` naming the tables, so that nothing is created on top of
+        the remains of another (or a damaged) magcore schema. Added in 0.2.
+        """
+        with self._transaction(write=False) as cur:
+            _check_schema(cur, self._where)
+
     def migrate(self) -> None:
         """Apply the schema steps this database lacks, in one transaction; refuse a newer one."""
         with self._transaction(write=True) as cur:
             current = _current_version(cur)
             if current > SCHEMA_VERSION:
                 raise _newer(self._where, current)
+            _check_schema(cur, self._where)
             if current == 0:
                 cur.execute("CREATE TABLE magcore_schema (version integer NOT NULL)")
                 cur.execute("INSERT INTO magcore_schema (version) VALUES (0)")
@@ -540,6 +553,11 @@ class PostgresStore:
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._where!r})"
+
+
+def _read_only(conn: psycopg.Connection[Any]) -> None:
+    """Every transaction on *conn* is read-only (``StoreSettings(read_only=True)``)."""
+    conn.read_only = True
 
 
 def _copy_new_streams(cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> bool:
@@ -724,6 +742,47 @@ def _newer(where: str, version: int) -> StorageError:
         f"database {where} has schema version {version}, written by a newer magcore; this "
         f"magcore-postgres knows up to version {SCHEMA_VERSION}. Upgrade; nothing was changed"
     )
+
+
+def expected_tables(version: int) -> frozenset[str]:
+    """The tables a database at schema *version* holds (``magcore_schema`` included)."""
+    if version <= 0:
+        return frozenset()
+    names = {"magcore_schema"}
+    for step in MIGRATIONS[:version]:
+        for statement in step:
+            found = _CREATE_TABLE.match(statement)
+            if found:
+                names.add(found.group(1))
+    return frozenset(names)
+
+
+_CREATE_TABLE = re.compile(r"\s*CREATE TABLE (\w+)", re.IGNORECASE)
+
+
+def _check_schema(cur: psycopg.Cursor[Any], where: str) -> None:
+    rows = cur.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename LIKE 'magcore\\_%'"
+    ).fetchall()
+    present = {str(r[0]) for r in rows}
+    version = _current_version(cur)
+    if version > SCHEMA_VERSION:
+        return  # refused as newer by the caller, with its own message
+    if version == 0 and present:
+        raise StorageError(
+            f"database {where} holds a half-present magcore schema: tables "
+            f"{', '.join(sorted(present))} exist but no schema version (magcore_schema). "
+            "Restore the database from a backup, or drop these tables before a new store is "
+            "created there; nothing was changed"
+        )
+    missing = expected_tables(version) - present
+    if missing:
+        raise StorageError(
+            f"database {where} holds a half-present magcore schema: version {version} needs "
+            f"table{'s' if len(missing) > 1 else ''} {', '.join(sorted(missing))}, which "
+            "are missing. Restore the database from a backup ('pg_restore'); nothing was changed"
+        )
 
 
 def _current_version(cur: psycopg.Cursor[Any]) -> int:
