@@ -164,10 +164,14 @@ def event_rows(events: Iterable[Event]) -> list[EventRow]:
         (e.stream, e.version, e.type, e.at.isoformat(), e.actor, encode(e.data)) for e in events
     ]
     for row in rows:
-        for index in (0, 2, 4, 5):
-            text = row[index]
+        for field, text in (
+            ("stream", row[0]),
+            ("type", row[2]),
+            ("actor", row[4]),
+            ("data", row[5]),
+        ):
             if "\x00" in text or "\\u0000" in text or not (text.isascii() or _plain_text(text)):
-                _refuse_row(row, _ROW_FIELDS[index])
+                _refuse_row(row, field)
     return rows
 
 

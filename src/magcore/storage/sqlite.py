@@ -20,10 +20,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from .. import audit as _audit
 from ..conversation import State
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
+from . import sqlite_admin as _admin
 from .base import (
     AgreementRow,
     AuditHead,
@@ -203,22 +203,33 @@ class SQLiteStore:
         elif not settings.create:
             raise StorageError(f"database {path} does not exist (and create=False)")
         else:
-            _create(path, settings)
+            _admin.create(cls, path, settings)
+        # The checks run on a read-only connection: closing it never checkpoints a write-ahead
+        # log into a damaged file, so a refused file is left exactly as it was.
+        checker = _connect(path, settings, read_only=True)
         try:
-            conn = sqlite3.connect(
-                readonly_uri(path) if read_only else str(path),
-                timeout=settings.timeout,
-                isolation_level=None,
-                check_same_thread=False,
-                uri=read_only,
-            )
+            _check_identity(checker, path)
+            version = checker.execute("PRAGMA user_version").fetchone()[0]
+            check_schema(checker, path, version, MIGRATIONS)
+            quick_check(checker, path)
         except sqlite3.Error as exc:
+            checker.close()
             raise _storage_error(path, exc) from exc
+        except MagcoreError:
+            checker.close()
+            raise
+        if read_only:
+            conn = checker
+        else:
+            checker.close()
+            if not writable_folder(path.parent) or not os.access(path, os.W_OK):
+                raise StorageError(
+                    f"cannot open database {path} for writing: it or its folder {path.parent} "
+                    f"is read-only (SQLite writes {path.name}-wal and {path.name}-shm beside "
+                    f"it); open it read-only (sqlite:///{path}?mode=ro) or give write access"
+                )
+            conn = _connect(path, settings, read_only=False)
         try:
-            _check_identity(conn, path)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            check_schema(conn, path, version, MIGRATIONS)
-            quick_check(conn, path)
             conn.execute(f"PRAGMA busy_timeout = {int(settings.timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             if not read_only:
@@ -577,6 +588,30 @@ class SQLiteStore:
                 cur.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
+    # -- maintenance (bodies in magcore.storage.sqlite_admin) --------------------------------
+
+    def check(self) -> list[str]:
+        """Every problem a full ``PRAGMA integrity_check`` finds; empty when whole. Added in 0.2."""
+        return _admin.check(self)
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy in the new file *target*, safe while others write. Added in 0.2."""
+        return _admin.backup(self, target)
+
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        """Every table with its columns, for :mod:`magcore.storage.transfer`. Added in 0.2."""
+        return _admin.tables(self)
+
+    def dump_table(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of *table* in the portable form (see :mod:`~magcore.storage.transfer`)."""
+        return _admin.dump_table(self, table, columns)
+
+    def load_tables(
+        self, tables: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
+    ) -> None:
+        """Fill this new, empty store with *tables*' rows in one transaction. Added in 0.2."""
+        _admin.load_tables(self, tables)
+
     def close(self) -> None:
         with self._lock:
             if not self._closed:
@@ -794,43 +829,17 @@ def _load_view(cur: sqlite3.Cursor, conv_id: str) -> ConversationView | None:
     )
 
 
-def _create(path: Path, settings: StoreSettings) -> None:
-    """Build a new store under a temporary name, then link it into place (never half-made).
-
-    If another process created *path* meanwhile, its store is kept and this one dropped.
-    """
-    folder = path.parent
-    if not folder.is_dir():
-        raise StorageError(f"cannot create database {path}: folder {folder} is missing")
-    if not writable_folder(folder):
-        raise StorageError(
-            f"cannot create database {path}: folder {folder} is not writable (SQLite writes the "
-            f"file and its -wal and -shm files there); choose another folder or give write access"
-        )
-    temporary = folder / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.new"
+def _connect(path: Path, settings: StoreSettings, *, read_only: bool) -> sqlite3.Connection:
     try:
-        try:
-            conn = sqlite3.connect(str(temporary), timeout=settings.timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise _storage_error(path, exc) from exc
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            SQLiteStore(f"sqlite:///{temporary}", temporary, conn).migrate()
-        except sqlite3.Error as exc:
-            raise _storage_error(path, exc) from exc
-        finally:
-            conn.close()
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process was first: use its store
-        except OSError:  # a file system without hard links
-            if not path.exists():
-                os.replace(temporary, path)
-    finally:
-        for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        return sqlite3.connect(
+            readonly_uri(path) if read_only else str(path),
+            timeout=settings.timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=read_only,
+        )
+    except sqlite3.Error as exc:
+        raise _storage_error(path, exc) from exc
 
 
 def _check_identity(conn: sqlite3.Connection, path: Path) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
@@ -30,7 +31,14 @@ from ..errors import StorageError
 from .base import Store
 from .common import data_json
 
-__all__ = ["CopySummary", "ReplayDigest", "TableAccess", "copy_store", "replay_digest"]
+__all__ = [
+    "CopySummary",
+    "ReplayDigest",
+    "TableAccess",
+    "copy_store",
+    "label",
+    "replay_digest",
+]
 
 
 @runtime_checkable
@@ -175,11 +183,22 @@ def replay_digest(store: Store) -> ReplayDigest:
     )
 
 
+def label(url: str) -> str:
+    """*url* without a password, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
 def _require(store: Store, role: str) -> TableAccess:
     if not isinstance(store, TableAccess):
         raise StorageError(
-            f"the {role} store {store.url} cannot be copied table by table (its back end offers "
-            "no table access); nothing was copied"
+            f"the {role} store {label(store.url)} cannot be copied table by table (its back "
+            "end offers no table access); nothing was copied"
         )
     return store
 
@@ -195,6 +214,7 @@ def copy_store(source: Store, target: Store) -> CopySummary:
     lines, or when the two do not keep the same tables and columns; and when the replays differ
     afterwards (the source changed during the copy: stop writers first), naming what differs.
     """
+    src, dst = label(source.url), label(target.url)
     source_tables = _require(source, "source").tables()
     target_access = _require(target, "target")
     target_tables = target_access.tables()
@@ -202,9 +222,9 @@ def copy_store(source: Store, target: Store) -> CopySummary:
     only_target = sorted(set(target_tables) - set(source_tables))
     if only_source or only_target:
         side = (
-            f"{source.url} keeps {', '.join(only_source)}, which {target.url} does not know"
+            f"{src} keeps {', '.join(only_source)}, which {dst} does not know"
             if only_source
-            else f"{target.url} keeps {', '.join(only_target)}, which {source.url} does not know"
+            else f"{dst} keeps {', '.join(only_target)}, which {src} does not know"
         )
         raise StorageError(
             f"cannot copy: {side}; upgrade magcore (and its store plugins) on both sides so "
@@ -213,12 +233,12 @@ def copy_store(source: Store, target: Store) -> CopySummary:
     for table, columns in source_tables.items():
         if set(columns) != set(target_tables[table]):
             raise StorageError(
-                f"cannot copy: table {table} has columns {sorted(columns)} in {source.url} but "
-                f"{sorted(target_tables[table])} in {target.url}; nothing was copied"
+                f"cannot copy: table {table} has columns {sorted(columns)} in {src} but "
+                f"{sorted(target_tables[table])} in {dst}; nothing was copied"
             )
     if not _is_empty(target):
         raise StorageError(
-            f"cannot copy into {target.url}: it already holds events or audit lines; copy only "
+            f"cannot copy into {dst}: it already holds events or audit lines; copy only "
             "into a new, empty store. Nothing was copied"
         )
     counts: dict[str, int] = {}
@@ -240,8 +260,10 @@ def copy_store(source: Store, target: Store) -> CopySummary:
     differences = before.differences(after)
     if differences:
         raise StorageError(
-            f"the copy in {target.url} does not replay like {source.url}: "
+            f"the copy in {dst} does not replay like {src}: "
             f"{'; '.join(differences[:3])}. Was the source written during the copy? Stop every "
             "writer, empty the target and copy again"
         )
-    return CopySummary(source=source.url, target=target.url, rows=counts, digest=after)
+    return CopySummary(
+        source=label(source.url), target=label(target.url), rows=counts, digest=after
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -51,6 +51,8 @@ from magcore.storage.projection import (
     requested_fields,
     starts_conversation,
 )
+
+from . import admin as _admin
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "expected_tables", "redact"]
 
@@ -545,6 +547,26 @@ class PostgresStore:
                     cur.execute(statement)
             if current < SCHEMA_VERSION:
                 cur.execute("UPDATE magcore_schema SET version = %s", (SCHEMA_VERSION,))
+
+    # -- maintenance (bodies in magcore_postgres.admin) -------------------------------------
+
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        """Every kept table with its columns, for :mod:`magcore.storage.transfer`."""
+        return _admin.tables(self)
+
+    def dump_table(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of *table* in the portable form of :mod:`magcore.storage.transfer`."""
+        return _admin.dump_table(self, table, columns)
+
+    def load_tables(
+        self, tables: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
+    ) -> None:
+        """Fill this new, empty store with *tables*' rows in one transaction."""
+        _admin.load_tables(self, tables)
+
+    def backup_advice(self) -> str:
+        """How to back up and restore this database with ``pg_dump`` and ``pg_restore``."""
+        return _admin.backup_advice(self)
 
     def close(self) -> None:
         if not self._closed:
