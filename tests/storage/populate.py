@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from magcore.events import Event
+from magcore.model.records import Agreement
 from magcore.storage import Store, StreamWrite
 from magcore.testing.storage import T0, ConversationDriver, audit_record, event
-from magcore.model.records import Agreement
 
 
 def populate(store: Store, conversations: int = 4) -> None:

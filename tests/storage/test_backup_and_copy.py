@@ -99,7 +99,8 @@ def test_a_backup_never_overwrites_and_a_restore_moves_the_old_file_aside(tmp_pa
     with pytest.raises(StorageError, match="--replace"):
         restore_store(backup, path)
     result = restore_store(backup, path, replace=True)
-    assert result.moved_aside is not None and result.moved_aside.exists()
+    assert result.moved_aside is not None
+    assert result.moved_aside.exists()
     reopened = SQLiteStore.open(url_of(path))
     try:
         assert reopened.version("goal:late") == 0
