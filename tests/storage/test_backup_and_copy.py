@@ -124,7 +124,7 @@ def test_a_damaged_backup_is_not_restored(tmp_path):
     data[len(data) // 2 : len(data) // 2 + 4096] = b"\x17" * 4096
     backup.write_bytes(bytes(data))
     before = path.read_bytes()
-    with pytest.raises(StorageError, match="b.db"):
+    with pytest.raises(StorageError, match=r"b\.db"):
         restore_store(backup, path, replace=True)
     assert path.read_bytes() == before
 

@@ -122,7 +122,7 @@ def test_a_half_present_schema_is_refused(tmp_path):
 
 
 def test_full_check_is_clean_for_a_whole_store(tmp_path):
-    """store.check() (PRAGMA integrity_check and the foreign keys) finds nothing in a whole store."""
+    """store.check() (integrity_check and the foreign keys) finds nothing in a whole store."""
     store = SQLiteStore.open(url_of(tmp_path / "magcore.db"))
     try:
         populate(store)
