@@ -192,6 +192,10 @@ class SQLiteStore:
         empty, cut off or damaged (``PRAGMA quick_check``), lacks tables of its schema version,
         or was written by a newer magcore; the file is left exactly as it was. With
         ``?mode=ro`` or ``settings.read_only`` nothing is created, migrated or written.
+        ``quick_check`` reads the whole file (about 2-3 ms per MB, see ``bench/store_check.py``);
+        a process that opens a very large store often may pass
+        ``StoreSettings(extra={"quick_check": False})`` and run ``magcore store check`` on a
+        schedule instead.
         """
         settings = settings or StoreSettings()
         path, read_only = _parse_url(url)
@@ -211,7 +215,8 @@ class SQLiteStore:
             _check_identity(checker, path)
             version = checker.execute("PRAGMA user_version").fetchone()[0]
             check_schema(checker, path, version, MIGRATIONS)
-            quick_check(checker, path)
+            if settings.extra.get("quick_check", True):
+                quick_check(checker, path)
         except sqlite3.Error as exc:
             checker.close()
             raise _storage_error(path, exc) from exc
