@@ -209,7 +209,7 @@ class PostgresStore:
                 if current < SCHEMA_VERSION:
                     raise StorageError(
                         f"database {where} is at schema {current}, this magcore needs "
-                        f"{SCHEMA_VERSION}: run migrate()"
+                        f"{SCHEMA_VERSION}: back it up (pg_dump), then run 'magcore store migrate'"
                     )
         except BaseException:
             store.close()
