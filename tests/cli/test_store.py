@@ -85,6 +85,33 @@ def test_copy_to_a_new_store_and_refuse_an_existing_one(ready):
     assert checked["ok"] is True
 
 
+def test_a_refused_copy_leaves_no_new_file(ready):
+    """A copy that cannot start (an unknown table) removes the store it created for itself."""
+    source_path = ready.dir / "magcore.db"
+    conn = sqlite3.connect(source_path)
+    conn.execute("CREATE TABLE person_keys (person TEXT PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    result = ready.run("store", "copy", f"sqlite:///{source_path}", "sqlite:///new.db")
+    assert result.exit_code == 1
+    assert "person_keys" in result.stderr
+    assert not (ready.dir / "new.db").exists()
+
+
+def test_import_org_lists_every_problem_beyond_five(ready):
+    """With more than five problems each is printed on its own line, then the one error line."""
+    rows = "".join(f"p{n},t1,,,,boss,2024-01-01,,,\n" for n in range(8))
+    header = "person_id,team_id,team_name,department,parent_team_id,role,start,end,hired_on,left_on"
+    (ready.dir / "bad.csv").write_text(header + "\n" + rows)
+    result = ready.run("import-org", "bad.csv")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[:8] == [
+        f"line {n + 2}: role 'boss' is not one of member, manager, coach" for n in range(8)
+    ]
+    assert lines[8].startswith("error: bad.csv: 8 problems, nothing imported")
+
+
 @pytest.mark.postgres
 def test_backup_of_a_postgresql_store_explains_pg_dump(workdir, postgresql_url):
     """For PostgreSQL the backup command says how to use pg_dump (exit 1), without the password."""

@@ -22,6 +22,16 @@ def _open(url: str, **settings: Any) -> Any:
     return get_app().host.hooks.open_store(url, StoreSettings(**settings))
 
 
+def _new_sqlite_file(url: str) -> Path | None:
+    """The file an SQLite *url* names, if it does not exist yet (else None)."""
+    if not url.startswith("sqlite:"):
+        return None
+    from ..storage.sqlite import path_from_url
+
+    path = path_from_url(url)
+    return None if path.exists() else path
+
+
 @click.group()
 def store() -> None:
     """Check, back up, restore, migrate or copy the store."""
@@ -169,13 +179,20 @@ def copy(source: str, target: str, as_json: bool) -> None:
     from ..maintenance import copy_between
 
     base = Path.cwd()
+    target_url = resolve_store_url(target, base)
+    new_file = _new_sqlite_file(target_url)
     opened_source = _open(resolve_store_url(source, base), create=False, read_only=True)
     try:
-        opened_target = _open(resolve_store_url(target, base), create=True)
+        opened_target = _open(target_url, create=True)
         try:
             summary, result = copy_between(opened_source, opened_target)
-        finally:
+        except BaseException:
             opened_target.close()
+            if new_file is not None:  # created for this copy: leave nothing behind
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+            raise
+        opened_target.close()
     finally:
         opened_source.close()
     if as_json:

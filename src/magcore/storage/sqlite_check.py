@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Sequence
@@ -98,8 +99,13 @@ def check_file(path: Path) -> None:
         )
 
 
+@functools.lru_cache(maxsize=16)
 def expected_tables(migrations: Sequence[Sequence[str]], version: int) -> frozenset[str]:
-    """The tables a store at schema *version* has: its migrations run on an empty memory db."""
+    """The tables a store at schema *version* has: its migrations run on an empty memory db.
+
+    *migrations* must be hashable (a tuple of tuples, as ``sqlite.MIGRATIONS``); the answer is
+    kept, since the migrations of one magcore never change.
+    """
     conn = sqlite3.connect(":memory:")
     try:
         for step in migrations[:version]:
