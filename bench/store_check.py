@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src")]
 
+from magcore.app.maintenance import check_store  # noqa: E402
 from magcore.events import Event  # noqa: E402
-from magcore.maintenance import check_store  # noqa: E402
 from magcore.storage import AuditRecord, SQLiteStore, StreamWrite  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -215,7 +215,7 @@ class Hooks:
 
     def retention_profiles(self) -> Contributions[Any]:
         """Every retention profile ("destroy N years after X"), the built-in ones included."""
-        from .privacy import RetentionProfile
+        from .access.retention import RetentionProfile
 
         def accept(item: Any, plugin: str) -> RetentionProfile:
             if not isinstance(item, RetentionProfile):
@@ -228,7 +228,7 @@ class Hooks:
 
     def legal_bases(self) -> Contributions[Any]:
         """Every legal basis the plugins declare (name, article, scope)."""
-        from .access import LegalBasis
+        from .access.decision import LegalBasis
 
         def accept(item: Any, plugin: str) -> LegalBasis:
             if not isinstance(item, LegalBasis):
@@ -241,7 +241,7 @@ class Hooks:
 
     def workflows(self) -> Contributions[Any]:
         """Every workflow the plugins contribute, loaded and checked (never about a score)."""
-        from .workflows import Workflow, load_workflow
+        from .app.workflows.definitions import Workflow, load_workflow
 
         def accept(item: Any, plugin: str) -> Workflow:
             return item if isinstance(item, Workflow) else load_workflow(item, source=plugin)

@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from magcore import schemas
-from magcore.conversation import DraftRecord, MarkHeld, RequestConversation, apply, decide, replay
+from magcore.domain.conversation import (
+    DraftRecord,
+    MarkHeld,
+    RequestConversation,
+    apply,
+    decide,
+    replay,
+)
 from magcore.events import Event
 from magcore.model.convert import structure, unstructure
 from magcore.model.cycle import CycleDefinition

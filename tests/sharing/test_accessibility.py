@@ -7,15 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from magcore.access import LegalBasis, Part
-from magcore.policy import render_policy
-from magcore.privacy import (
-    SELECTIELIJST_2020,
-    destroy_conversation,
-    export_html,
-    subject_access_export,
-)
-from magcore.sharing import GrantSharing
+from magcore.access.decision import LegalBasis, Part
+from magcore.access.erasure import destroy_conversation
+from magcore.access.regulation import render_policy
+from magcore.access.retention import SELECTIELIJST_2020
+from magcore.access.subject_access import subject_access_export
+from magcore.access.subject_access_html import export_html
+from magcore.domain.sharing import GrantSharing
 from magcore.storage.memory import MemoryStore
 from tests.support.axe import describe_violations, missing_tooling, run_axe
 from tests.support.tools import require

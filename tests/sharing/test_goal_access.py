@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from magcore.access import Directory, LegalBasis, Part
+from magcore.access.decision import Directory, LegalBasis, Part
+from magcore.access.reading import ReadPolicy, read_goal
+from magcore.access.restriction import restriction_event
+from magcore.access.retention import SELECTIELIJST_2020
+from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import NotFoundError
-from magcore.privacy import SELECTIELIJST_2020, restriction_event
-from magcore.reading import ReadPolicy, read_goal
-from magcore.sharing import GrantSharing, RevokeSharing
 from magcore.storage.memory import MemoryStore
 
 from .support import ROLES, T0, commit, mag_cycle, set_goal, share, small_org

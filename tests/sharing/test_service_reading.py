@@ -6,16 +6,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from magcore import audit, get_plugin_manager, open_service
-from magcore.access import Directory
+from magcore import get_plugin_manager, open_service
+from magcore.access import audit
+from magcore.access.decision import Directory
+from magcore.access.reading import ReadPolicy, read_conversation, read_goal
+from magcore.access.subject_access import subject_access_export
 from magcore.clock import FixedClock
-from magcore.conversation import ConfirmRecord, DraftRecord, MarkHeld
-from magcore.goals import SetGoal
+from magcore.domain.conversation import ConfirmRecord, DraftRecord, MarkHeld
+from magcore.domain.goals import SetGoal
+from magcore.domain.sharing import GrantSharing
 from magcore.model.records import Agreement
-from magcore.privacy import subject_access_export
-from magcore.reading import ReadPolicy, read_conversation, read_goal
 from magcore.schemas import problems
-from magcore.sharing import GrantSharing
 
 from .support import MAG_CYCLE, ROLES, T0, small_org
 

@@ -10,9 +10,9 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from magcore.audit import verify_store
+from magcore.access.audit import verify_store
+from magcore.app.maintenance import backup_store, check_store, copy_between, restore_store
 from magcore.errors import StorageError
-from magcore.maintenance import backup_store, check_store, copy_between, restore_store
 from magcore.storage import SQLiteStore, StoreSettings, StreamWrite
 from magcore.storage.transfer import replay_digest
 from magcore.testing.storage import audit_record, event

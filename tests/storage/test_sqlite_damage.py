@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 
-from magcore.audit import verify_store
+from magcore.access.audit import verify_store
 from magcore.errors import StorageError
 from magcore.storage import SQLiteStore, StoreSettings, StreamWrite
 from magcore.testing.storage import audit_record, event

@@ -21,11 +21,11 @@ from magcore import (
     SavePreparation,
     State,
 )
-from magcore.access import Directory
+from magcore.access.decision import Directory
+from magcore.access.reading import ReadPolicy, read_conversation
+from magcore.domain.sharing import GrantSharing, person_stream
+from magcore.domain.sharing import decide as decide_sharing
 from magcore.forms import FormDefinition, validate
-from magcore.reading import ReadPolicy, read_conversation
-from magcore.sharing import GrantSharing, person_stream
-from magcore.sharing import decide as decide_sharing
 from magcore.storage.base import StreamWrite
 from magcore.testing import InstalledPluginContract, generate_organisation
 

@@ -22,11 +22,11 @@ from magcore import (
     Schedule,
     State,
 )
-from magcore.access import Directory
+from magcore.access.decision import Directory
+from magcore.access.reading import ReadPolicy, read_conversation
 from magcore.forms import FormDefinition, validate
 from magcore.i18n import MessageBundle
 from magcore.model.records import Agreement
-from magcore.reading import ReadPolicy, read_conversation
 from magcore.testing import InstalledPluginContract, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))

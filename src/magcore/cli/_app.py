@@ -24,9 +24,9 @@ import attrs
 from ..errors import MagcoreError
 
 if TYPE_CHECKING:
+    from ..app.service import Service
     from ..clock import Clock
     from ..plugins import PluginHost
-    from ..service import Service
 
 __all__ = ["DEFAULT_CONFIG", "DEFAULT_STORE", "App", "Config", "ConfigError", "resolve_store_url"]
 
@@ -148,7 +148,7 @@ class App:
 
     def service(self, *, create: bool = False) -> Service:
         """A service over the configured store; closed when the command ends."""
-        from ..service import Service
+        from ..app.service import Service
         from ..storage.base import StoreSettings
 
         url = self.store_url()

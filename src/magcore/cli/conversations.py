@@ -76,7 +76,7 @@ class _DateTimeType(_DatetimeParam):
 @json_option
 def schedule(conversation: str, moment: datetime, place: str, actor: str, as_json: bool) -> None:
     """Put a requested CONVERSATION on a date (or move it)."""
-    from ..conversation import Reschedule, Schedule, State
+    from ..domain.conversation import Reschedule, Schedule, State
 
     service = get_app().service()
     conv = service.load(conversation)
@@ -141,7 +141,7 @@ def record(
     --paper, only the fact that it was held on paper is registered. A bad record changes
     nothing.
     """
-    from ..conversation import (
+    from ..domain.conversation import (
         OPEN_STATES,
         DraftRecord,
         MarkHeld,
@@ -293,7 +293,7 @@ def form_answers(
 @json_option
 def agree(conversation: str, actor: str, as_json: bool) -> None:
     """Confirm the current record of CONVERSATION as what was agreed."""
-    from ..conversation import ConfirmRecord, State
+    from ..domain.conversation import ConfirmRecord, State
 
     service = get_app().service()
     conv = service.load(conversation)
@@ -323,7 +323,7 @@ def dissent(conversation: str, text: str, actor: str, as_json: bool) -> None:
 
     A dissent never blocks and is never erased; it stays next to the record.
     """
-    from ..conversation import AddDissent
+    from ..domain.conversation import AddDissent
 
     service = get_app().service()
     conv = service.execute(conversation, AddDissent(actor=actor, text=text))

@@ -1,6 +1,6 @@
 """``magcore export``: a person's own data, calendar invitations, and records.
 
-Every read of content goes through the access policy and is audited (:mod:`magcore.reading`);
+Every read of content goes through the access policy and is audited (:mod:`magcore.access.reading`);
 invitations carry who, when and which kind of conversation, never content.
 """
 
@@ -20,8 +20,8 @@ from ._common import get_app, json_option
 from ._output import DATE, emit_json, say, to_jsonable
 
 if TYPE_CHECKING:
-    from ..reading import ReadPolicy
-    from ..service import Service
+    from ..access.reading import ReadPolicy
+    from ..app.service import Service
 
 __all__ = ["export", "ics", "person", "read_policy", "records"]
 
@@ -44,8 +44,8 @@ class ExtraMissing(MagcoreError):
 def read_policy(service: Service, org_id: str, cycle_key: str) -> ReadPolicy:
     """The access policy's facts for reads from the command line: the organisation, the cycle's
     special-category themes and forms, and the legal bases the plugins declare."""
-    from ..access import Directory
-    from ..reading import ReadPolicy
+    from ..access.decision import Directory
+    from ..access.reading import ReadPolicy
     from . import _registry
 
     host = service.host
@@ -101,7 +101,8 @@ def person(
     Includes what others wrote about them and the audit lines about their record. Only the
     person or the privacy officer may ask; the export itself is audited.
     """
-    from ..privacy import export_html, subject_access_export
+    from ..access.subject_access import subject_access_export
+    from ..access.subject_access_html import export_html
 
     app = get_app()
     service = app.service()
@@ -205,7 +206,7 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     Each read is decided by the access policy and audited; what PERSON may not see (another
     participant's private notes, an unpublished preparation) is left out.
     """
-    from ..reading import read_conversation
+    from ..access.reading import read_conversation
 
     app = get_app()
     service = app.service()

@@ -1,7 +1,7 @@
 """``magcore report``: participation per team, department and organisation, never content.
 
 A cell about fewer people than the minimum group size is suppressed, and so are the cells that
-would let someone work it out by subtraction (see :mod:`magcore.aggregates`).
+would let someone work it out by subtraction (see :mod:`magcore.access.statistics`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def report(
     Only counts; never what was said. A group smaller than --min-group is shown as
     'suppressed', and so is any cell from which a suppressed one could be worked out.
     """
-    from ..aggregates import (
+    from ..access.statistics import (
         DEFAULT_K,
         facts_from_store,
         organisation_units,

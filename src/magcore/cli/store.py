@@ -1,6 +1,6 @@
 """``magcore store``: check, back up, restore, migrate and copy the store.
 
-Thin over :mod:`magcore.maintenance`; see ``docs/how-to/operate.md``.
+Thin over :mod:`magcore.app.maintenance`; see ``docs/how-to/operate.md``.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def check(as_json: bool) -> None:
     Exits with status 1 and lists every problem when something is wrong. The store is opened
     read-only; nothing is changed.
     """
+    from ..app.maintenance import StoreCheck, check_store
     from ..errors import StorageError
-    from ..maintenance import StoreCheck, check_store
 
     url = get_app().store_url()
     try:
@@ -85,7 +85,7 @@ def backup(target: Path, as_json: bool) -> None:
     The copy is checked before the command ends. A PostgreSQL store is backed up with
     PostgreSQL's own tools; the command says how.
     """
-    from ..maintenance import backup_store
+    from ..app.maintenance import backup_store
 
     opened = _open(get_app().store_url(), create=False)
     try:
@@ -115,8 +115,8 @@ def restore(backup_file: Path, replace: bool, as_json: bool) -> None:
     Stop every process that uses the store first. Only SQLite stores; for PostgreSQL use
     pg_restore (see 'magcore store backup').
     """
+    from ..app.maintenance import restore_store
     from ..errors import StorageError
-    from ..maintenance import restore_store
     from ..storage.sqlite import path_from_url
 
     url = get_app().store_url()
@@ -175,8 +175,8 @@ def copy(source: str, target: str, as_json: bool) -> None:
     FROM and TO are store URLs (sqlite:///file.db, postgresql://...). Both are replayed
     afterwards and must be equal. Stop every writer of FROM first.
     """
+    from ..app.maintenance import copy_between
     from ..cli._app import resolve_store_url
-    from ..maintenance import copy_between
 
     base = Path.cwd()
     target_url = resolve_store_url(target, base)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from .config import DEFAULT_CYCLE, PARAMETERS, SimulationConfig, load_config, resolve_cycle
 from .engine import Simulation, run
-from .events import count_events, event_tables, read_events, write_events
 from .metrics import summarise, write_metrics
+from .parquet import count_events, event_tables, read_events, write_events
 from .sweep import SweepResult, sweep
 
 __all__ = [

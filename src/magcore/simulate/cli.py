@@ -59,8 +59,8 @@ def simulate_command() -> click.Command:
         """
         from .config import load_config
         from .engine import run
-        from .events import write_events
         from .metrics import summarise, write_metrics
+        from .parquet import write_events
 
         try:
             cfg = load_config(config)
@@ -72,7 +72,7 @@ def simulate_command() -> click.Command:
         written: dict[str, Any] = {}
         summary = summarise(sim)
         if not no_events:
-            from .events import count_events
+            from .parquet import count_events
 
             with _progress(count_events(sim)) as advance:
                 written.update(write_events(sim, out, formats=formats, progress=advance))

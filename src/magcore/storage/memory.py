@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from .. import audit as _audit
+from ..access import audit as _audit
 from ..errors import ConflictError, StorageError
 from ..events import CommittedBatch, Event
 from .base import (

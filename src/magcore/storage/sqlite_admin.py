@@ -20,17 +20,29 @@ import contextlib
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import StorageError
 from .base import StoreSettings
 from .sqlite_check import check_file, integrity_report, readonly_uri, writable_folder
 
-if TYPE_CHECKING:
-    from .sqlite import SQLiteStore
+
+class SQLiteStore(Protocol):
+    """What these functions use of :class:`magcore.storage.sqlite.SQLiteStore` (not imported
+    here: the store imports this module)."""
+
+    path: Path
+
+    def _read(self) -> AbstractContextManager[sqlite3.Cursor]: ...
+
+    def _write(self) -> AbstractContextManager[sqlite3.Cursor]: ...
+
+    def migrate(self) -> None: ...
+
 
 __all__ = [
     "backup",
@@ -223,7 +235,11 @@ def restore_file(backup_path: Path, target: Path, *, replace: bool = False) -> P
     return moved
 
 
-def create(store_class: type[SQLiteStore], path: Path, settings: StoreSettings) -> None:
+def create(
+    store_class: Callable[[str, Path, sqlite3.Connection], SQLiteStore],
+    path: Path,
+    settings: StoreSettings,
+) -> None:
     """Build a new store under a temporary name, then link it into place (never half-made).
 
     If another process created *path* meanwhile, its store is kept and this one dropped.

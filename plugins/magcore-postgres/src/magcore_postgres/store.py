@@ -22,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from magcore import audit as _audit
-from magcore.conversation import State
+from magcore.access import audit as _audit
+from magcore.domain.conversation import State
 from magcore.errors import ConflictError, MagcoreError, StorageError
 from magcore.events import CommittedBatch, Event
 from magcore.storage.base import (
