@@ -51,9 +51,11 @@ from .projection import (
 )
 from .sqlite_check import (
     check_file,
+    check_identity,
     check_schema,
     quick_check,
     readonly_uri,
+    storage_error,
     writable_folder,
 )
 from .sqlite_read_models import (
@@ -134,14 +136,14 @@ class SQLiteStore:
         # log into a damaged file, so a refused file is left exactly as it was.
         checker = _connect(path, settings, read_only=True)
         try:
-            _check_identity(checker, path)
+            check_identity(checker, path)
             version = checker.execute("PRAGMA user_version").fetchone()[0]
             check_schema(checker, path, version, MIGRATIONS)
             if settings.extra.get("quick_check", True):
                 quick_check(checker, path)
         except sqlite3.Error as exc:
             checker.close()
-            raise _storage_error(path, exc) from exc
+            raise storage_error(path, exc) from exc
         except MagcoreError:
             checker.close()
             raise
@@ -166,7 +168,7 @@ class SQLiteStore:
                 conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             conn.close()
-            raise _storage_error(path, exc) from exc
+            raise storage_error(path, exc) from exc
         except MagcoreError:
             conn.close()
             raise
@@ -203,7 +205,7 @@ class SQLiteStore:
             try:
                 cur.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise _storage_error(self.path, exc) from exc
+                raise storage_error(self.path, exc) from exc
             try:
                 yield cur
                 cur.execute("COMMIT")
@@ -211,7 +213,7 @@ class SQLiteStore:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.rollback()
                 if isinstance(exc, sqlite3.Error):
-                    raise _storage_error(self.path, exc) from exc
+                    raise storage_error(self.path, exc) from exc
                 raise
             finally:
                 cur.close()
@@ -226,7 +228,7 @@ class SQLiteStore:
                 cur.execute("BEGIN")
                 yield cur
             except sqlite3.Error as exc:
-                raise _storage_error(self.path, exc) from exc
+                raise storage_error(self.path, exc) from exc
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.rollback()
@@ -506,7 +508,7 @@ class SQLiteStore:
     def migrate(self) -> None:
         """Apply the schema steps this database lacks, in one transaction; refuse a newer one."""
         with self._write() as cur:
-            _check_identity(self._conn, self.path)
+            check_identity(self._conn, self.path)
             current = cur.execute("PRAGMA user_version").fetchone()[0]
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
@@ -559,47 +561,4 @@ def _connect(path: Path, settings: StoreSettings, *, read_only: bool) -> sqlite3
             uri=read_only,
         )
     except sqlite3.Error as exc:
-        raise _storage_error(path, exc) from exc
-
-
-def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse another application's database and one from a newer magcore, changing nothing."""
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.Error as exc:
-        raise _storage_error(path, exc) from exc
-    if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or tables != 0):
-        raise StorageError(
-            f"{path} is an SQLite database of another application, not a magcore store; "
-            "it was left unchanged"
-        )
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"database {path} has schema version {version}, written by a newer magcore; this "
-            f"magcore knows up to version {SCHEMA_VERSION}. Upgrade magcore; the file was left "
-            "unchanged"
-        )
-
-
-def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
-    message = str(exc)
-    if isinstance(exc, sqlite3.DatabaseError) and (
-        "not a database" in message or "malformed" in message or "corrupt" in message
-    ):
-        return StorageError(f"database {path} is damaged or not a database: {message}")
-    if "locked" in message or "busy" in message:
-        return StorageError(f"database {path} stayed busy (another writer): {message}")
-    if "readonly" in message:
-        return StorageError(
-            f"database {path} is open read-only (?mode=ro, or a read-only file or folder): "
-            "nothing was written"
-        )
-    if "unable to open" in message and not writable_folder(path.parent):
-        return StorageError(
-            f"cannot open database {path}: folder {path.parent} is not writable, and SQLite "
-            f"needs to create {path.name}-wal and {path.name}-shm there to write; open it "
-            f"read-only (sqlite:///{path}?mode=ro) or give write access"
-        )
-    return StorageError(f"database {path}: {message}")
+        raise storage_error(path, exc) from exc

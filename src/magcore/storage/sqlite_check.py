@@ -24,16 +24,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import StorageError
+from .sqlite_schema import APPLICATION_ID, SCHEMA_VERSION
 
 __all__ = [
     "ADVICE",
     "DamagedStoreError",
     "check_file",
+    "check_identity",
     "check_schema",
     "expected_tables",
     "integrity_report",
     "quick_check",
     "readonly_uri",
+    "storage_error",
     "writable_folder",
 ]
 
@@ -201,3 +204,46 @@ def readonly_uri(path: Path) -> str:
     if quiet and not writable_folder(absolute.parent):
         return f"file:{quoted}?mode=ro&immutable=1"
     return f"file:{quoted}?mode=ro"
+
+
+def check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse another application's database and one from a newer magcore, changing nothing."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise storage_error(path, exc) from exc
+    if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or tables != 0):
+        raise StorageError(
+            f"{path} is an SQLite database of another application, not a magcore store; "
+            "it was left unchanged"
+        )
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"database {path} has schema version {version}, written by a newer magcore; this "
+            f"magcore knows up to version {SCHEMA_VERSION}. Upgrade magcore; the file was left "
+            "unchanged"
+        )
+
+
+def storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    message = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in message or "malformed" in message or "corrupt" in message
+    ):
+        return StorageError(f"database {path} is damaged or not a database: {message}")
+    if "locked" in message or "busy" in message:
+        return StorageError(f"database {path} stayed busy (another writer): {message}")
+    if "readonly" in message:
+        return StorageError(
+            f"database {path} is open read-only (?mode=ro, or a read-only file or folder): "
+            "nothing was written"
+        )
+    if "unable to open" in message and not writable_folder(path.parent):
+        return StorageError(
+            f"cannot open database {path}: folder {path.parent} is not writable, and SQLite "
+            f"needs to create {path.name}-wal and {path.name}-shm there to write; open it "
+            f"read-only (sqlite:///{path}?mode=ro) or give write access"
+        )
+    return StorageError(f"database {path}: {message}")
