@@ -52,11 +52,8 @@ from magcore.model.records import Participant  # noqa: E402
 from magcore.storage import StreamWrite  # noqa: E402
 from magcore.storage.common import event_row  # noqa: E402
 from magcore.storage.projection import project_all  # noqa: E402
-from magcore.storage.sqlite import (  # noqa: E402
-    MIGRATIONS,
-    SQLiteStore,
-    _conversation_values,
-)
+from magcore.storage.sqlite import MIGRATIONS, SQLiteStore  # noqa: E402
+from magcore.storage.sqlite_read_models import _conversation_values  # noqa: E402
 from magcore.testing import generate_organisation  # noqa: E402
 
 MAG_LIKE = {
