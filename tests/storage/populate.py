@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from magcore.events import Event
 from magcore.model.records import Agreement
 from magcore.storage import Store, StreamWrite
+from magcore.storage.keys import KeyRecord
 from magcore.testing.storage import T0, ConversationDriver, audit_record, event
 
 
@@ -38,3 +39,17 @@ def populate(store: Store, conversations: int = 4) -> None:
         data={"profile": "test", "events_removed": store.version(stream)},
     )
     store.destroy_stream(stream, tombstone, audit=[audit_record(6, action="destroy")])
+    if hasattr(store, "add_keys"):  # the per-person key table: one live key, one destroyed
+        store.add_keys(
+            [
+                KeyRecord(
+                    id=f"k-{person}",
+                    owner=person,
+                    kek_id="kek-1",
+                    wrapped=bytes(range(40)),
+                    created=T0.isoformat(),
+                )
+                for person in ("e-1", "e-2")
+            ]
+        )
+        store.destroy_keys(["e-2"], at=(T0 + timedelta(days=3000)).isoformat())

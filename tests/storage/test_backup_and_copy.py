@@ -185,6 +185,8 @@ def test_copy_sqlite_to_postgresql_and_back_replays_alike(tmp_path, pg_url):
     first = SQLiteStore.open(url_of(tmp_path / "first.db"))
     populate(first, conversations=6)
     expected = replay_digest(first)
+    rows = {table: count for table, count, _ in expected.tables}
+    assert rows["data_keys"] == 2  # the key table travels too (one live, one destroyed key)
     middle = postgres.PostgresStore.open(pg_url)
     last = SQLiteStore.open(url_of(tmp_path / "last.db"))
     try:
@@ -195,6 +197,7 @@ def test_copy_sqlite_to_postgresql_and_back_replays_alike(tmp_path, pg_url):
         assert list(last.read_all()) == list(first.read_all())
         assert last.conversations() == first.conversations()
         assert last.open_agreements("e-3") == first.open_agreements("e-3")
+        assert last.list_keys() == first.list_keys() == middle.list_keys()
         assert check_store(middle).ok
 
         batch = middle.append(

@@ -58,6 +58,7 @@ from .sqlite_check import (
     storage_error,
     writable_folder,
 )
+from .sqlite_keys import SQLiteKeyTable
 from .sqlite_read_models import (
     _CONVERSATION_COLUMNS,
     _agreement_row,
@@ -93,8 +94,11 @@ def _parse_url(url: str) -> tuple[Path, bool]:
     return Path(path), query == "mode=ro"
 
 
-class SQLiteStore:
-    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``)."""
+class SQLiteStore(SQLiteKeyTable):
+    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
+
+    Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
+    """
 
     def __init__(self, url: str, path: Path, conn: sqlite3.Connection) -> None:
         """Use :meth:`open`; this wraps an already checked connection."""

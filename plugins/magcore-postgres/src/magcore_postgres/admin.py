@@ -26,11 +26,22 @@ from magcore.storage.common import data_json, json_list
 if TYPE_CHECKING:
     from .store import PostgresStore
 
-__all__ = ["DERIVED_TABLES", "PREFIX", "backup_advice", "dump_table", "load_tables", "tables"]
+__all__ = [
+    "DERIVED_TABLES",
+    "LOGICAL_NAMES",
+    "PREFIX",
+    "backup_advice",
+    "dump_table",
+    "load_tables",
+    "tables",
+]
 
 PREFIX = "magcore_"
 #: Tables rebuilt from the others after a load (never copied).
 DERIVED_TABLES = frozenset({"magcore_schema", "magcore_streams"})
+#: Tables whose logical name is not their name without the prefix: the name the SQLite store
+#: gives the same table.
+LOGICAL_NAMES = {"magcore_keys": "data_keys"}
 
 
 def _columns(cur: psycopg.Cursor[Any]) -> dict[str, dict[str, str]]:
@@ -46,11 +57,20 @@ def _columns(cur: psycopg.Cursor[Any]) -> dict[str, dict[str, str]]:
     return found
 
 
+def _logical(name: str) -> str:
+    return LOGICAL_NAMES.get(name, name[len(PREFIX) :])
+
+
+def _physical(logical: str) -> str:
+    for name, known in LOGICAL_NAMES.items():
+        if known == logical:
+            return name
+    return PREFIX + logical
+
+
 def _kept(found: Mapping[str, Mapping[str, str]]) -> dict[str, Mapping[str, str]]:
     return {
-        name[len(PREFIX) :]: columns
-        for name, columns in found.items()
-        if name not in DERIVED_TABLES
+        _logical(name): columns for name, columns in found.items() if name not in DERIVED_TABLES
     }
 
 
@@ -106,7 +126,7 @@ def dump_table(
         kinds = [kept[table][c] for c in columns]
         with cur.connection.cursor(name=f"magcore_dump_{table}") as named:
             named.execute(
-                f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(PREFIX + table)}"
+                f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(_physical(table))}"
             )
             while rows := named.fetchmany(1000):
                 for row in rows:
@@ -155,11 +175,11 @@ def load_tables(
         kept = _kept(_columns(cur))
         for table, (columns, _rows) in contents.items():
             _check(kept, table, columns)
-        order = _order(cur, [PREFIX + t for t in contents])
+        order = _order(cur, [_physical(t) for t in contents])
         for full in reversed(order):
             cur.execute(f"DELETE FROM {_quote(full)}")
         for full in order:
-            table = full[len(PREFIX) :]
+            table = _logical(full)
             columns, rows = contents[table]
             kinds = [kept[table][c] for c in columns]
             with cur.copy(
