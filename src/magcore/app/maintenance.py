@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from ..access.audit import verify_store
+from ..access.reading import DESTROYED_EVENT
 from ..errors import MagcoreError, StorageError
 from ..storage.base import Store
 from ..storage.transfer import CopySummary, ReplayDigest, copy_store, label, replay_digest
@@ -86,7 +87,7 @@ def check_store(store: Store, *, limit: int = 50) -> StoreCheck:
                     f"event at position {position}: stream {event.stream} jumps from version "
                     f"{before} to {event.version}"
                 )
-            elif before is None and event.version != 1 and not event.type.endswith("destroyed"):
+            elif before is None and event.version != 1 and event.type != DESTROYED_EVENT:
                 problems.append(
                     f"event at position {position}: stream {event.stream} starts at version "
                     f"{event.version}"
