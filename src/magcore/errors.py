@@ -16,6 +16,7 @@ __all__ = [
     "ConsentError",
     "ContentIntegrityError",
     "DefinitionError",
+    "InputRefused",
     "KeyDestroyedError",
     "KeyProviderError",
     "MagcoreDeprecationWarning",
@@ -28,6 +29,7 @@ __all__ = [
     "ScoringNotAllowedError",
     "StorageError",
     "StorePluginError",
+    "TimezoneError",
     "TransitionError",
 ]
 
@@ -83,6 +85,15 @@ class RecordInvalidError(MagcoreError, ValueError):
         listed = "; ".join(str(p) for p in self.problems[:5])
         more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         super().__init__(f"{what} is invalid: {listed}{more}")
+
+
+class InputRefused(RecordInvalidError):
+    """Input breaks the input policy (:mod:`magcore.model.input_policy`): a control or
+    bidirectional character, a text too long, an id that is no id, JSON nested too deeply, an
+    unknown person. ``problems`` names each field and the reason; nothing was stored."""
+
+    def __init__(self, problems: Sequence[Problem], *, what: str = "input") -> None:
+        super().__init__(problems, what=what)
 
 
 class TransitionError(MagcoreError):
@@ -179,6 +190,10 @@ class StorePluginError(PluginError, StorageError):
 
     Added in 0.2.
     """
+
+
+class TimezoneError(MagcoreError, ValueError):
+    """A ``timezone`` setting names no IANA time zone."""
 
 
 class MagcoreWarning(UserWarning):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
-from typing import Any
+from datetime import date, tzinfo
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,7 +29,13 @@ from ..domain.conversation import (
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
 from ..domain.organisation import org_stream, replay_organisation
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
-from ..domain.sharing import SharingCommand, SharingState, person_stream
+from ..domain.sharing import (
+    GRANTEE_ROLES,
+    GrantSharing,
+    SharingCommand,
+    SharingState,
+    person_stream,
+)
 from ..domain.sharing import decide as decide_sharing
 from ..domain.sharing import replay as replay_sharing
 from ..errors import (
@@ -41,10 +47,15 @@ from ..errors import (
 )
 from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
 from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
+from ..model.days import timezone as _timezone
+from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
+
+if TYPE_CHECKING:
+    from ..access.reading import ConversationView, GoalView, ReadPolicy
 
 __all__ = ["Service", "definition_stream", "open_service", "org_stream"]
 
@@ -66,6 +77,12 @@ class Service:
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one
     transaction; a refused command raises and writes nothing.
+
+    Installation settings: *timezone* (an IANA name, ``Europe/Amsterdam`` by default) is where
+    the days of sharing choices, restrictions and retention are counted; *organisation* names
+    the organisation whose people may take part and be granted a sharing choice (once it is
+    imported, an unknown person id is refused with
+    :class:`~magcore.errors.InputRefused`).
     """
 
     def __init__(
@@ -77,8 +94,12 @@ class Service:
         new_id: Callable[[], str] = _new_id,
         origin: str = "api",
         language: str = "nl",
+        timezone: str | None = None,
+        organisation: str | None = None,
     ) -> None:
         self.store = store
+        self.timezone: tzinfo = _timezone(timezone)
+        self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -184,6 +205,7 @@ class Service:
 
     def sharing(self, person: str) -> SharingState:
         """Every sharing choice *person* ever made (revoked ones keep their revocation time)."""
+        check_id(person, pointer="/person")
         return replay_sharing(person, self.store.read(person_stream(person)))
 
     def share(self, command: SharingCommand) -> SharingState:
@@ -191,9 +213,54 @@ class Service:
         stream = person_stream(command.person)
         events = self.store.read(stream)
         state = replay_sharing(command.person, events)
-        new_events = decide_sharing(state, command, now=self.clock.now())
+        new_events = decide_sharing(state, command, now=self.clock.now(), zone=self.timezone)
+        if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+            self._check_people([("/to", command.to)])
         self._append(stream, len(events), new_events)
         return replay_sharing(command.person, (*events, *new_events))
+
+    def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
+        """Refuse person ids the installation's organisation does not know (once imported)."""
+        if (
+            self.organisation_id is None
+            or self.store.version(org_stream(self.organisation_id)) == 0
+        ):
+            return
+        check_known_people(self.organisation(self.organisation_id).people, people)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_conversation(
+        self, conversation_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> ConversationView:
+        """Read a conversation as *viewer* for *purpose* at the service clock's time, with days
+        in the installation's time zone; every decision is audited
+        (:func:`magcore.access.reading.read_conversation`)."""
+        from ..access.reading import read_conversation
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_conversation(
+            self.store, conversation_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
+
+    def read_goal(
+        self, goal_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> GoalView:
+        """Read a goal like :meth:`read_conversation` reads a conversation."""
+        from ..access.reading import read_goal
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_goal(
+            self.store, goal_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -237,6 +304,7 @@ class Service:
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
+        check_id(org_id, pointer="/organisation")
         stream = org_stream(org_id)
         version = self.store.version(stream)
         cached = self._organisations.get(org_id)
@@ -277,6 +345,7 @@ class Service:
         People read conversations through :mod:`magcore.access.reading`, which applies the access
         policy and writes the audit log.
         """
+        check_id(conversation_id, pointer="/conversation_id")
         events = self.store.read(stream_of(conversation_id))
         if not events:
             raise NotFoundError(f"unknown conversation {conversation_id!r}")
@@ -348,6 +417,9 @@ class Service:
         """Start a conversation; open agreements about the employee carry forward into it."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         participants = tuple(participants)
+        self._check_people(
+            [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
+        )
         subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
         carried: tuple[Agreement, ...] = ()
         if carry_forward and subject is not None:
@@ -409,6 +481,7 @@ class Service:
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
         """
+        check_id(conversation_id, pointer="/conversation_id")
         events_before = self.store.read(stream_of(conversation_id))
         if not events_before:
             raise NotFoundError(f"unknown conversation {conversation_id!r}")
@@ -427,6 +500,7 @@ class Service:
 
     def goal(self, goal_id: str) -> Goal:
         """The current state of a goal (unaudited, for the service's own checks)."""
+        check_id(goal_id, pointer="/goal_id")
         events = self.store.read(goal_stream(goal_id))
         if not events:
             raise NotFoundError(f"unknown goal {goal_id!r}")
@@ -489,8 +563,24 @@ def open_service(
     settings: StoreSettings | None = None,
     origin: str = "api",
     language: str = "nl",
+    timezone: str | None = None,
+    organisation: str | None = None,
 ) -> Service:
-    """Open the store at *url* through the installed plugins and return a :class:`Service`."""
+    """Open the store at *url* through the installed plugins and return a :class:`Service`.
+
+    *timezone* and *organisation* are the installation's settings (see :class:`Service`); a
+    time zone that does not exist raises :class:`~magcore.errors.TimezoneError` before the store
+    is opened.
+    """
+    _timezone(timezone)
     host = host if host is not None else get_plugin_manager()
     store = host.hooks.open_store(url, settings)
-    return Service(store, host=host, clock=clock, origin=origin, language=language)
+    return Service(
+        store,
+        host=host,
+        clock=clock,
+        origin=origin,
+        language=language,
+        timezone=timezone,
+        organisation=organisation,
+    )

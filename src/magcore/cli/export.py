@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import MagcoreError
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option
 from ._output import DATE, emit_json, say, to_jsonable
 
 if TYPE_CHECKING:
@@ -76,11 +76,12 @@ def export() -> None:
 
 
 @export.command()
-@click.argument("person_id")
+@click.argument("person_id", type=ID)
 @click.option(
     "--as",
     "requester",
     default=None,
+    type=ID,
     metavar="PERSON",
     help="Who asks: the person themselves (default) or the privacy officer.",
 )
@@ -112,7 +113,8 @@ def person(
         service.store,
         person_id,
         requester=requester or person_id,
-        now=app.clock().now(),
+        clock=service.clock,
+        zone=service.timezone,
         policy=read_policy(service, app.config.organisation, app.cycle_key()),
         organisation=org,
         origin="cli",
@@ -133,7 +135,9 @@ def person(
 @export.command()
 @click.option("--from", "start", type=DATE, help="Only conversations from this day.")
 @click.option("--to", "end", type=DATE, help="Only conversations before this day.")
-@click.option("--person", "person_id", default=None, help="Only conversations this person is in.")
+@click.option(
+    "--person", "person_id", default=None, type=ID, help="Only conversations this person is in."
+)
 @_OUT
 @json_option
 def ics(
@@ -192,6 +196,7 @@ def ics(
     "--as",
     "viewer",
     required=True,
+    type=ID,
     metavar="PERSON",
     help="Whose view: the conversations this person takes part in, as they may see them.",
 )
@@ -211,14 +216,13 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     app = get_app()
     service = app.service()
     policy = read_policy(service, app.config.organisation, app.cycle_key())
-    now = app.clock().now()
     views = [
         read_conversation(
             service.store,
             row.id,
             viewer=viewer,
             purpose=RECORDS_EXPORT,
-            now=now,
+            clock=app.clock(),
             policy=policy,
             origin="cli",
         )

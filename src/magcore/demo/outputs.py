@@ -92,7 +92,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
         service.store,
         person,
         requester=person,
-        now=run.clock.now(),
+        clock=run.clock,
         policy=policy,
         organisation=org,
         origin="demo",
@@ -111,7 +111,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
             run.conversations[handover],
             viewer=story["new_manager"],
             purpose="handover",
-            now=run.clock.now(),
+            clock=run.clock,
             policy=policy,
             origin="demo",
         )
@@ -132,7 +132,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
             conv_id,
             viewer=person,
             purpose="own_record",
-            now=run.clock.now(),
+            clock=run.clock,
             policy=policy,
             origin="demo",
         )
