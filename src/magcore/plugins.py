@@ -25,7 +25,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .errors import DefinitionError, MagcoreError, PluginError, StorageError
+from .errors import DefinitionError, MagcoreError, PluginError, StorageError, StorePluginError
 from .events import CommittedBatch
 from .model.cycle import CycleDefinition
 from .model.themes import Theme
@@ -70,6 +70,15 @@ def _names_from_env(variable: str) -> set[str] | None:
     if raw is None:
         return None
     return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+class _WrongReturn(Exception):
+    """A hook returned something of the wrong type (turned into a PluginError by the caller)."""
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, for a PluginError: the exception's type and message."""
+    return str(exc) if isinstance(exc, _WrongReturn) else f"{type(exc).__name__}: {exc}"
 
 
 @attrs.frozen
@@ -133,7 +142,15 @@ class Hooks:
 
             call_kwargs = {"register": register, **kwargs}
             try:
-                impl.function(*[call_kwargs[arg] for arg in impl.argnames])
+                returned = impl.function(*[call_kwargs[arg] for arg in impl.argnames])
+                if returned is not None:
+                    raise _WrongReturn(
+                        f"returned {type(returned).__name__} instead of None; hand each item "
+                        "to register(item) instead of returning it"
+                    )
+            except _WrongReturn as exc:
+                problems.append(PluginError(distribution=name, hook=hook, reason=str(exc)))
+                continue
             except MagcoreError as exc:
                 problem = PluginError(distribution=name, hook=hook, reason=str(exc))
                 problem.__cause__ = exc
@@ -240,6 +257,23 @@ class Hooks:
 
         return self._collect("magcore_register_workflows", accept)
 
+    def problems(self) -> list[PluginError]:
+        """Every fault of every contribution hook (cycles, themes, forms, messages, retention
+        profiles, legal bases, workflows), collected without stopping: what ``magcore plugins``
+        shows. Added in 0.2."""
+        found: list[PluginError] = []
+        for collect in (
+            self.cycles,
+            self.themes,
+            self.forms,
+            self.retention_profiles,
+            self.legal_bases,
+            self.workflows,
+        ):
+            found.extend(collect().problems)
+        found.extend(self.catalogue()[1])
+        return found
+
     def contributions(self, hook: str, accept: Callable[[Any, str], T]) -> Contributions[T]:
         """Collect a contribution hook with a custom *accept* (used by forms, messages...)."""
         return self._collect(hook, accept)
@@ -249,12 +283,17 @@ class Hooks:
         caller = self._pm.hook.magcore_register_commands
         for impl in reversed(caller.get_hookimpls()):
             try:
-                impl.function(cli)
+                returned = impl.function(cli)
+                if returned is not None:
+                    raise _WrongReturn(
+                        f"returned {type(returned).__name__} instead of None; add commands "
+                        "with cli.add_command(...)"
+                    )
             except Exception as exc:
                 failure = PluginError(
                     distribution=self._plugin_name(impl),
                     hook="magcore_register_commands",
-                    reason=f"{type(exc).__name__}: {exc}",
+                    reason=_reason(exc),
                 )
                 failure.__cause__ = exc
                 failures.append(failure)
@@ -272,15 +311,17 @@ class Hooks:
             try:
                 store = impl.function(*[kwargs[arg] for arg in impl.argnames])
             except MagcoreError:
-                raise
+                raise  # the store's own, deliberate error (a damaged file, a refused login)
             except Exception as exc:
-                raise StorageError(
-                    f"cannot open {url!r}: plugin {name!r} failed: {type(exc).__name__}: {exc}"
+                raise StorePluginError(
+                    distribution=name,
+                    hook="magcore_open_store",
+                    reason=f"cannot open {url!r}: {type(exc).__name__}: {exc}",
                 ) from exc
             if store is None:
                 continue
             if not isinstance(store, Store):
-                raise PluginError(
+                raise StorePluginError(
                     distribution=name,
                     hook="magcore_open_store",
                     reason=f"returned {type(store).__name__}, which is not a Store",
@@ -367,18 +408,24 @@ class Hooks:
 
     # -- observers -------------------------------------------------------------------------
 
-    def _call_each(self, hook: str, **kwargs: Any) -> tuple[list[Any], list[PluginError]]:
+    def _call_each(
+        self, hook: str, returns: tuple[type, ...], expected: str, **kwargs: Any
+    ) -> tuple[list[Any], list[PluginError]]:
+        """Call every implementation; a raise or a return not of *returns* is a PluginError."""
         results: list[Any] = []
         failures: list[PluginError] = []
         caller = getattr(self._pm.hook, hook)
         for impl in reversed(caller.get_hookimpls()):
             try:
-                results.append(impl.function(*[kwargs[arg] for arg in impl.argnames]))
+                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+                if not isinstance(result, returns):
+                    raise _WrongReturn(f"returned {type(result).__name__}, expected {expected}")
+                results.append(result)
             except Exception as exc:
                 failure = PluginError(
                     distribution=self._plugin_name(impl),
                     hook=hook,
-                    reason=f"{type(exc).__name__}: {exc}",
+                    reason=_reason(exc),
                 )
                 failure.__cause__ = exc
                 failures.append(failure)
@@ -386,11 +433,16 @@ class Hooks:
 
     def events_committed(self, batch: CommittedBatch) -> list[PluginError]:
         """Tell every observer about *batch*; one failure cannot silence the rest."""
-        return self._call_each("magcore_events_committed", batch=batch)[1]
+        return self._call_each("magcore_events_committed", (type(None),), "None", batch=batch)[1]
 
     def send_notification(self, notification: Notification) -> tuple[list[str], list[PluginError]]:
         """Hand *notification* to every notifier; returns delivery references and failures."""
-        results, failures = self._call_each("magcore_send_notification", notification=notification)
+        results, failures = self._call_each(
+            "magcore_send_notification",
+            (str, type(None)),
+            "a delivery reference (str) or None",
+            notification=notification,
+        )
         return [r for r in results if isinstance(r, str)], failures
 
 

@@ -54,6 +54,9 @@ class StoreSettings:
     timeout: float = 30.0
     create: bool = True
     """Create the database (and run migrations) if it does not exist yet."""
+    read_only: bool = False
+    """Open for reading only (reports, read-only media): every write is refused, nothing is
+    created or migrated. ``sqlite:///path.db?mode=ro`` asks the same. Added in 0.2."""
     pool_size: int = 4
     extra: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 

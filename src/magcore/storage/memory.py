@@ -24,7 +24,14 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
-from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
+from .common import (
+    chain_audit,
+    check_writes,
+    event_rows,
+    matches,
+    open_agreement_order,
+    require_scheme,
+)
 from .keys import KeyRecord, MemoryKeyTable
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
@@ -70,6 +77,8 @@ class MemoryStore(MemoryKeyTable):
             self._check_open()
             versions = {w.stream: self._version(w.stream) for w in writes}
             check_writes(writes, versions)
+            # The stored form is not kept here, but building it refuses what no store can keep.
+            event_rows(e for w in writes for e in w.events)
             # Compute everything first, then change state: nothing can fail half-way.
             entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
             events = tuple(e for w in writes for e in w.events)

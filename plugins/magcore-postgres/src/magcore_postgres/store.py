@@ -13,7 +13,8 @@ the first schema of the connection's ``search_path``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -48,10 +49,11 @@ from magcore.storage.read_model_rows import (
     conversation_row,
 )
 
+from . import admin as _admin
 from .keys import SCHEMA as _KEYS_SCHEMA
 from .keys import PostgresKeyTable
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "expected_tables", "redact"]
 
 #: Key of the advisory lock that serialises writers (and migrations) in one database.
 WRITE_LOCK = 0x4D414743
@@ -187,6 +189,7 @@ class PostgresStore(PostgresKeyTable):
             timeout=settings.timeout,
             open=False,
             check=ConnectionPool.check_connection,
+            configure=_read_only if settings.read_only else None,
             name="magcore",
         )
         try:
@@ -196,7 +199,8 @@ class PostgresStore(PostgresKeyTable):
             raise StorageError(f"cannot open a connection pool to {where}: {exc}") from None
         store = cls(url, pool)
         try:
-            if settings.create:
+            store.check_schema()
+            if settings.create and not settings.read_only:
                 store.migrate()
             else:
                 current = store.schema_version()
@@ -205,7 +209,7 @@ class PostgresStore(PostgresKeyTable):
                 if current < SCHEMA_VERSION:
                     raise StorageError(
                         f"database {where} is at schema {current}, this magcore needs "
-                        f"{SCHEMA_VERSION}: run migrate()"
+                        f"{SCHEMA_VERSION}: back it up (pg_dump), then run 'magcore store migrate'"
                     )
         except BaseException:
             store.close()
@@ -519,12 +523,22 @@ class PostgresStore(PostgresKeyTable):
         with self._transaction(write=False) as cur:
             return _current_version(cur)
 
+    def check_schema(self) -> None:
+        """Refuse a half-present schema: tables its version lacks, or tables without a version.
+
+        Raises :class:`StorageError` naming the tables, so that nothing is created on top of
+        the remains of another (or a damaged) magcore schema. Added in 0.2.
+        """
+        with self._transaction(write=False) as cur:
+            _check_schema(cur, self._where)
+
     def migrate(self) -> None:
         """Apply the schema steps this database lacks, in one transaction; refuse a newer one."""
         with self._transaction(write=True) as cur:
             current = _current_version(cur)
             if current > SCHEMA_VERSION:
                 raise _newer(self._where, current)
+            _check_schema(cur, self._where)
             if current == 0:
                 cur.execute("CREATE TABLE magcore_schema (version integer NOT NULL)")
                 cur.execute("INSERT INTO magcore_schema (version) VALUES (0)")
@@ -534,6 +548,26 @@ class PostgresStore(PostgresKeyTable):
             if current < SCHEMA_VERSION:
                 cur.execute("UPDATE magcore_schema SET version = %s", (SCHEMA_VERSION,))
 
+    # -- maintenance (bodies in magcore_postgres.admin) -------------------------------------
+
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        """Every kept table with its columns, for :mod:`magcore.storage.transfer`."""
+        return _admin.tables(self)
+
+    def dump_table(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of *table* in the portable form of :mod:`magcore.storage.transfer`."""
+        return _admin.dump_table(self, table, columns)
+
+    def load_tables(
+        self, tables: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
+    ) -> None:
+        """Fill this new, empty store with *tables*' rows in one transaction."""
+        _admin.load_tables(self, tables)
+
+    def backup_advice(self) -> str:
+        """How to back up and restore this database with ``pg_dump`` and ``pg_restore``."""
+        return _admin.backup_advice(self)
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
@@ -541,6 +575,11 @@ class PostgresStore(PostgresKeyTable):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._where!r})"
+
+
+def _read_only(conn: psycopg.Connection[Any]) -> None:
+    """Every transaction on *conn* is read-only (``StoreSettings(read_only=True)``)."""
+    conn.read_only = True
 
 
 def _copy_new_streams(cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> bool:
@@ -637,6 +676,47 @@ def _newer(where: str, version: int) -> StorageError:
         f"database {where} has schema version {version}, written by a newer magcore; this "
         f"magcore-postgres knows up to version {SCHEMA_VERSION}. Upgrade; nothing was changed"
     )
+
+
+def expected_tables(version: int) -> frozenset[str]:
+    """The tables a database at schema *version* holds (``magcore_schema`` included)."""
+    if version <= 0:
+        return frozenset()
+    names = {"magcore_schema"}
+    for step in MIGRATIONS[:version]:
+        for statement in step:
+            found = _CREATE_TABLE.match(statement)
+            if found:
+                names.add(found.group(1))
+    return frozenset(names)
+
+
+_CREATE_TABLE = re.compile(r"\s*CREATE TABLE (\w+)", re.IGNORECASE)
+
+
+def _check_schema(cur: psycopg.Cursor[Any], where: str) -> None:
+    rows = cur.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename LIKE 'magcore\\_%'"
+    ).fetchall()
+    present = {str(r[0]) for r in rows}
+    version = _current_version(cur)
+    if version > SCHEMA_VERSION:
+        return  # refused as newer by the caller, with its own message
+    if version == 0 and present:
+        raise StorageError(
+            f"database {where} holds a half-present magcore schema: tables "
+            f"{', '.join(sorted(present))} exist but no schema version (magcore_schema). "
+            "Restore the database from a backup, or drop these tables before a new store is "
+            "created there; nothing was changed"
+        )
+    missing = expected_tables(version) - present
+    if missing:
+        raise StorageError(
+            f"database {where} holds a half-present magcore schema: version {version} needs "
+            f"table{'s' if len(missing) > 1 else ''} {', '.join(sorted(missing))}, which "
+            "are missing. Restore the database from a backup ('pg_restore'); nothing was changed"
+        )
 
 
 def _current_version(cur: psycopg.Cursor[Any]) -> int:
