@@ -43,8 +43,10 @@ __all__ = [
     "Conversations",
     "Simulation",
     "add_months_days",
+    "coach_count",
     "recorder_slots",
     "run",
+    "simulate_people",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -148,19 +150,30 @@ class Simulation:
     agreements: Agreements
     skipped_kinds: tuple[str, ...]
     coaches: int
+    first_conversation: int = 0
+    """The number of the first conversation (ids ``c…``): a block's offset in the whole run."""
+    org_events: bool = True
+    """Whether the event log of this simulation includes the organisation's events."""
 
 
 def _dues(
-    kind: ConversationKind, config: SimulationConfig, org: OrgHistory, rng: np.random.Generator
+    kind: ConversationKind,
+    config: SimulationConfig,
+    org: OrgHistory,
+    rng: np.random.Generator,
+    block: I64,
 ) -> tuple[I64, I64, I64, BOOL]:
-    """(person, due day, window start day, prompt only) for every due moment of *kind*."""
+    """(person, due day, window start day, prompt only) for every due moment of *kind*.
+
+    Only the people in *block* (person indices, ascending) are considered.
+    """
     cadence = kind.cadence
     start, end = config.start, config.end
     people: list[I64] = []
     dues: list[I64] = []
     windows: list[I64] = []
     prompts: list[BOOL] = []
-    hired, left = org.hired, org.left
+    hired, left = org.hired[block], org.left[block]
     if cadence.kind in (CadenceKind.PER_YEAR, CadenceKind.INTERVAL):
         for window_start, due_on, _ in due_dates(cadence, start, end):
             d = day_number(due_on)
@@ -168,7 +181,7 @@ def _dues(
             if cadence.kind is CadenceKind.INTERVAL:
                 ok &= hired < d
             who = np.flatnonzero(ok)
-            people.append(who)
+            people.append(block[who])
             dues.append(np.full(len(who), d, dtype=np.int64))
             windows.append(np.maximum(hired[who], day_number(window_start)))
             prompts.append(np.zeros(len(who), dtype=bool))
@@ -176,7 +189,7 @@ def _dues(
         assert cadence.first_after_months is not None
         assert cadence.every_months is not None
         s, e = org.start_day, org.end_day
-        who_all = np.arange(org.n_people, dtype=np.int64)
+        who_all = block
         offset = cadence.first_after_months
         previous = hired.copy()
         occurrence = 0
@@ -202,10 +215,10 @@ def _dues(
         for k in range(12 * config.years):
             a = day_number(_month(config.start, k))
             b = day_number(_month(config.start, k + 1))
-            moment = a + rng.integers(0, b - a, org.n_people)
-            ok = (hired <= moment) & (moment < left) & (rng.random(org.n_people) < month_rate)
+            moment = a + rng.integers(0, b - a, len(block))
+            ok = (hired <= moment) & (moment < left) & (rng.random(len(block)) < month_rate)
             who = np.flatnonzero(ok)
-            people.append(who)
+            people.append(block[who])
             dues.append(moment[who])
             windows.append(np.maximum(moment[who] - 60, hired[who]))
             prompts.append(np.ones(len(who), dtype=bool))
@@ -275,13 +288,49 @@ def _pick_peers(org: OrgHistory, person: I64, team: I64, day: I64, rng: np.rando
 
 
 def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Simulation:
-    """Simulate *config* (with *cycle*, or the one the configuration names). Deterministic."""
+    """Simulate *config* (with *cycle*, or the one the configuration names). Deterministic.
+
+    Everything is held in memory; :func:`magcore.simulate.stream.simulate_to` runs the same
+    model in blocks of people and streams the log to disk, in bounded memory.
+    """
     definition = cycle or resolve_cycle(config.cycle, base_dir=config.base_dir)
     rng = np.random.Generator(np.random.PCG64(config.seed))
     org = simulate_org(config, rng)
-    n_coaches = max(1, round(config.employees * config.coaches_per_1000 / 1000))
-    rollout = day_number(config.rollout_date)
+    n_coaches = coach_count(config)
+    everyone = np.arange(org.n_people, dtype=np.int64)
+    conversations, agreements, skipped = simulate_people(
+        config, definition, org, everyone, rng, n_coaches
+    )
+    return Simulation(
+        config=config,
+        cycle=definition,
+        org=org,
+        conversations=conversations,
+        agreements=agreements,
+        skipped_kinds=skipped,
+        coaches=n_coaches,
+    )
 
+
+def coach_count(config: SimulationConfig) -> int:
+    """How many coaches (three-party kinds) the organisation has."""
+    return max(1, round(config.employees * config.coaches_per_1000 / 1000))
+
+
+def simulate_people(
+    config: SimulationConfig,
+    definition: CycleDefinition,
+    org: OrgHistory,
+    block: I64,
+    rng: np.random.Generator,
+    n_coaches: int,
+) -> tuple[Conversations, Agreements, tuple[str, ...]]:
+    """The conversations and agreements of the people in *block* over the whole period.
+
+    People are independent of each other here (a peer is only named as a partner), so the
+    organisation can be simulated in blocks of people that each fit in the processor's caches.
+    """
+    rollout = day_number(config.rollout_date)
     parts: dict[str, list[I64]] = {
         k: []
         for k in (
@@ -301,7 +350,7 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
         if kind.pattern not in PATTERN_CODES:
             skipped.append(kind.id)
             continue
-        person, due, window, prompt = _dues(kind, config, org, rng)
+        person, due, window, prompt = _dues(kind, config, org, rng, block)
         pattern = PATTERN_CODES[kind.pattern]
         lead = rng.integers(14, 76, len(person))
         req_day = np.maximum.reduce(
@@ -353,15 +402,7 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
     cols = {k: v[order] for k, v in cols.items()}
     conversations = _outcomes(config, definition, org, cols, rng)
     agreements = _agreements(config, definition, conversations, rng)
-    return Simulation(
-        config=config,
-        cycle=definition,
-        org=org,
-        conversations=conversations,
-        agreements=agreements,
-        skipped_kinds=tuple(skipped),
-        coaches=n_coaches,
-    )
+    return conversations, agreements, tuple(skipped)
 
 
 def recorder_slots(kind: ConversationKind) -> tuple[bool, bool, bool]:
