@@ -79,9 +79,7 @@ def _row(entry: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]) -> Calibra
     else:
         overlaps = summary["high"] >= low and summary["low"] <= high
         gap = 0.0 if low <= mean <= high else round(min(abs(mean - low), abs(mean - high)), 6)
-        status = (
-            "inside" if overlaps else ("explained" if entry.get("exception") else "outside")
-        )
+        status = "inside" if overlaps else ("explained" if entry.get("exception") else "outside")
     return CalibrationRow(
         metric=metric,
         published=entry["published"],
@@ -122,8 +120,7 @@ def format_report(rows: Sequence[CalibrationRow]) -> str:
         return f"{value:.1f}" if metric == "span_of_control" else f"{100 * value:.1f}%"
 
     header = (
-        f"{'outcome':20} {'published':>15} {'simulated':>9} {'95% interval':>17} "
-        f"{'gap':>6}  status"
+        f"{'outcome':20} {'published':>15} {'simulated':>9} {'95% interval':>17} {'gap':>6}  status"
     )
     lines = [header, "-" * len(header)]
     for row in rows:

@@ -219,9 +219,7 @@ class _Builder:
             tables.update(
                 actor=actors,
                 quoted=pa.concat_arrays([pa.array(["null"]), self.join('"', actors[1:], '"')]),
-                clock=pa.array(
-                    [f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()]
-                ),
+                clock=pa.array([f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()]),
                 team=self.join('"', self.ids("t", np.arange(org.n_teams), 5), '"'),
             )
         self.actor_table = tables["actor"]

@@ -90,9 +90,9 @@ def org_counts(config: SimulationConfig, org: OrgHistory) -> dict[str, I64]:
         who = everyone[employed]
         team = org.team_of(who, np.full(len(who), b - 1, dtype=np.int64))
         size = np.bincount(team, minlength=org.n_teams)
-        managed = (org.manager_of_team(np.arange(org.n_teams), np.full(org.n_teams, b - 1)) >= 0) & (
-            size > 0
-        )
+        managed = (
+            org.manager_of_team(np.arange(org.n_teams), np.full(org.n_teams, b - 1)) >= 0
+        ) & (size > 0)
         out["managed"][i] = int(size[managed].sum())
         out["managed_teams"][i] = int(managed.sum())
     return out
@@ -184,9 +184,7 @@ def outcomes(config: SimulationConfig, org: dict[str, I64], counts: BlockCounts)
                 "outflow_rate": _rate(int(org["leavers"][i]), average, k, population),
                 "internal_move_rate": _rate(int(org["moves"][i]), average, k, population),
                 "manager_change_rate": _rate(int(org["changed"][i]), average, k, population),
-                "span_of_control": None
-                if teams < k
-                else round(int(org["managed"][i]) / teams, 3),
+                "span_of_control": None if teams < k else round(int(org["managed"][i]) / teams, 3),
                 "absence_rate": _rate(
                     int(counts.years["absent"][i]),
                     int(counts.years["attempts"][i]),

@@ -59,6 +59,14 @@ class ScenarioSet:
     replications: int
     seed: int
 
+    def with_(self, **changes: Any) -> ScenarioSet:
+        """The same scenarios with *changes* made to the baseline and every variant."""
+        return attrs.evolve(
+            self,
+            baseline=self.baseline.with_(**changes),
+            variants={name: c.with_(**changes) for name, c in self.variants.items()},
+        )
+
 
 def scenarios_from_mapping(data: Any, *, base_dir: Path | None = None) -> ScenarioSet:
     """Read a scenario set from plain data; every bad field is named (``/variants/x/field``)."""
@@ -147,9 +155,7 @@ class Comparison:
             flat = [flatten(dict(r)) for r in replicated.runs]
             per_key: dict[str, Any] = {}
             for key in keys:
-                pairs = [
-                    (v.get(key), b.get(key)) for v, b in zip(flat, base_flat, strict=True)
-                ]
+                pairs = [(v.get(key), b.get(key)) for v, b in zip(flat, base_flat, strict=True)]
                 diffs = [v - b for v, b in pairs if v is not None and b is not None]
                 effect = interval(diffs)
                 base_mean = interval([b for _, b in pairs])["mean"]
@@ -158,8 +164,8 @@ class Comparison:
                     if effect["mean"] is not None and base_mean
                     else None
                 )
-                excludes_zero = (
-                    effect["low"] is not None and (effect["low"] > 0 or effect["high"] < 0)
+                excludes_zero = effect["low"] is not None and (
+                    effect["low"] > 0 or effect["high"] < 0
                 )
                 per_key[key] = effect | {"relative": relative, "excludes_zero": excludes_zero}
             result[name] = per_key
@@ -181,7 +187,9 @@ class Comparison:
             "effects": self.effects(yearly),
         }
 
-    def table(self, metrics: tuple[str, ...] = ("coverage", "offered", "manager_change_rate")) -> str:
+    def table(
+        self, metrics: tuple[str, ...] = ("coverage", "offered", "manager_change_rate")
+    ) -> str:
         """A text table: per figure and year, each variant's effect with its 95% interval."""
         effects = self.effects()
         lines = [f"{'variant':18} {'figure':28} {'baseline':>9} {'effect':>9}  95% interval"]
@@ -286,7 +294,10 @@ def plot_scenarios(comparison: Comparison, out: str | Path) -> dict[str, Path]:
                 ax.errorbar(
                     100 * effect["mean"],
                     y,
-                    xerr=[[100 * (effect["mean"] - effect["low"])], [100 * (effect["high"] - effect["mean"])]],
+                    xerr=[
+                        [100 * (effect["mean"] - effect["low"])],
+                        [100 * (effect["high"] - effect["mean"])],
+                    ],
                     fmt="o",
                     color="#004699",
                     capsize=3,

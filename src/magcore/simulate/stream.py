@@ -113,7 +113,9 @@ class _YearWriters:
         if writer is None:
             folder = self.temp / f"year={year}"
             folder.mkdir()
-            writer = self.pq.ParquetWriter(folder / "part-0.parquet", table.schema, **PARQUET_OPTIONS)
+            writer = self.pq.ParquetWriter(
+                folder / "part-0.parquet", table.schema, **PARQUET_OPTIONS
+            )
             self.writers[year] = writer
         writer.write_table(table, row_group_size=table.num_rows)
 
