@@ -143,18 +143,19 @@ class BlockCounts:
         ok = (index >= 0) & (index < len(self.spans))
         self.years["attempts"] += np.bincount(index[ok], minlength=len(self.spans))
         self.years["absent"] += np.bincount(index[ok & absent], minlength=len(self.spans))
-        # Rolling twelve-month coverage at each month end.
-        hd = c.held_day[held]
-        key = (local[held] << 32) | hd
-        key.sort()
-        for j, e in enumerate(self.ends.tolist()):
-            members = people[(org.hired[people] <= e - 365) & (e < org.left[people])] - lo
-            pos = np.searchsorted(key, (members << 32) | e, side="right") - 1
-            ok_pos = pos >= 0
-            found = key[np.maximum(pos, 0)]
-            covered = ok_pos & ((found >> 32) == members) & ((found & 0xFFFFFFFF) > e - 365)
-            self.monthly["population"][j] += len(members)
-            self.monthly["covered"][j] += int(covered.sum())
+        # Rolling twelve-month coverage at each month end: a conversation held on day h covers
+        # the month ends e with h <= e < h + 365; marked per person with a difference array.
+        ends = self.ends
+        first = np.searchsorted(ends, c.held_day[held], side="left")
+        after = np.searchsorted(ends, c.held_day[held] + 365, side="left")
+        marks = np.zeros((hi - lo, len(ends) + 1), dtype=np.int32)
+        np.add.at(marks, (local[held], first), 1)
+        np.add.at(marks, (local[held], after), -1)
+        covered = np.cumsum(marks[:, :-1], axis=1) > 0
+        hired, left = org.hired[people][:, None], org.left[people][:, None]
+        members = (hired <= ends[None, :] - 365) & (ends[None, :] < left)
+        self.monthly["population"] += members.sum(axis=0)
+        self.monthly["covered"] += (members & covered).sum(axis=0)
 
 
 def _rate(part: int, whole: float, k: int, population: int) -> float | None:
