@@ -52,12 +52,14 @@ def test_interval_is_students_t():
     values = [1.0, 2.0, 3.0, 4.0]
     result = interval([*values, None])
     half = 3.182 * np.std(values, ddof=1) / 2
-    assert result["n"] == 4 and result["mean"] == 2.5
+    assert result["n"] == 4
+    assert result["mean"] == 2.5
     assert math.isclose(result["low"], 2.5 - half, abs_tol=1e-6)
     assert math.isclose(result["high"], 2.5 + half, abs_tol=1e-6)
     assert interval([0.3]) == {"n": 1, "mean": 0.3, "sd": None, "low": 0.3, "high": 0.3}
     assert interval([None])["mean"] is None
-    assert t_quantile(1) == 12.706 and abs(t_quantile(60) - 2.000) < 0.005
+    assert t_quantile(1) == 12.706
+    assert abs(t_quantile(60) - 2.000) < 0.005
     with pytest.raises(ValueError, match="two replications"):
         t_quantile(0)
 
@@ -69,7 +71,8 @@ def test_replications_differ_and_pool_equals_serial():
     assert [json.dumps(r) for r in serial.runs] == [json.dumps(r) for r in pooled.runs]
     assert len({json.dumps(r) for r in serial.runs}) == 3
     coverage = serial.intervals()["coverage@2023"]
-    assert coverage["n"] == 3 and coverage["low"] <= coverage["mean"] <= coverage["high"]
+    assert coverage["n"] == 3
+    assert coverage["low"] <= coverage["mean"] <= coverage["high"]
 
 
 def test_same_bytes_on_a_dask_cluster_with_one_and_two_workers(tmp_path):
@@ -108,7 +111,9 @@ def test_scenario_file_and_paired_effects(tmp_path):
     comparison = run_scenarios(small, out=tmp_path, workers=1)
     effects = comparison.effects()
     big = effects["big-bang"]["coverage@2022"]
-    assert big["low"] > 0 and big["excludes_zero"] and big["relative"] > 1
+    assert big["low"] > 0
+    assert big["excludes_zero"]
+    assert big["relative"] > 1
     assert all(v["mean"] in (0, None) for v in effects["same"].values())
     data = comparison.to_json()
     assert set(data["scenarios"]) == {"baseline", "big-bang", "same"}
@@ -145,7 +150,9 @@ def test_calibration_data_names_year_and_source():
     assert {r["metric"] for r in rows} <= set(YEAR_METRICS)
     for row in rows:
         assert row["low"] <= row["high"]
-        assert row["source"] and row["published_years"] and row["simulated_years"]
+        assert row["source"]
+        assert row["published_years"]
+        assert row["simulated_years"]
 
 
 def test_calibration_report_inside_or_explained():
@@ -182,7 +189,8 @@ def test_an_unexplained_miss_is_reported_outside(monkeypatch):
     ]
     monkeypatch.setattr(calibration, "published", lambda: fake)
     [row] = calibration_report(SMALL, 2, workers=1)
-    assert row.status == "outside" and row.gap > 0.4
+    assert row.status == "outside"
+    assert row.gap > 0.4
     assert "outside" in format_report([row])
 
 
@@ -202,4 +210,5 @@ def test_cli_scenarios_and_streamed_replications(tmp_path):
     assert (tmp_path / "out" / "events" / "replication=1" / "year=2022").is_dir()
     assert (tmp_path / "out" / "outcomes.json").is_file()
     bad = runner.invoke(command, ["--scenarios", str(config)])
-    assert bad.exit_code != 0 and "/variants" in bad.output
+    assert bad.exit_code != 0
+    assert "/variants" in bad.output

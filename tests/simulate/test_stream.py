@@ -85,7 +85,8 @@ def test_conversations_replay_and_org_events_match_run(streamed, tmp_path):
     assert states[State.AGREED] > 0
     whole = write_events(run(CONFIG), tmp_path, formats=("parquet",))
     org = [e for e in read_events(whole["parquet"]) if e.stream == "org:sim"]
-    assert org and streams["org:sim"] == org
+    assert org
+    assert streams["org:sim"] == org
 
 
 def test_blocks_cover_everyone_once():

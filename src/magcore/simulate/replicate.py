@@ -114,7 +114,9 @@ def _cycle_name(config: SimulationConfig) -> Any:
         return cycle
     if isinstance(cycle, Path):
         return str(cycle)
-    return getattr(cycle, "key", None) or dict(cycle).get("id")
+    if isinstance(cycle, Mapping):
+        return cycle.get("id")
+    return cycle.key
 
 
 def run_replication(
