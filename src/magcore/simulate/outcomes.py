@@ -120,12 +120,12 @@ class BlockCounts:
         people = np.arange(lo, hi, dtype=np.int64)
         local = c.person - lo
         held = c.held
+        req_day = c.t_req // DAY
         for i, (_, a, b) in enumerate(self.spans):
             employed = (org.hired[people] <= b - 1) & (b - 1 < org.left[people])
             had = np.zeros(hi - lo, dtype=bool)
             had[local[held & (c.held_day >= a) & (c.held_day < b)]] = True
             asked = np.zeros(hi - lo, dtype=bool)
-            req_day = c.t_req // DAY
             asked[local[(req_day >= a) & (req_day < b)]] = True
             self.years["covered"][i] += int((employed & had).sum())
             self.years["offered"][i] += int((employed & asked).sum())
@@ -148,10 +148,13 @@ class BlockCounts:
         ends = self.ends
         first = np.searchsorted(ends, c.held_day[held], side="left")
         after = np.searchsorted(ends, c.held_day[held] + 365, side="left")
-        marks = np.zeros((hi - lo, len(ends) + 1), dtype=np.int32)
-        np.add.at(marks, (local[held], first), 1)
-        np.add.at(marks, (local[held], after), -1)
-        covered = np.cumsum(marks[:, :-1], axis=1) > 0
+        width = len(ends) + 1
+        cells = (hi - lo) * width
+        row = local[held] * width
+        marks = np.bincount(row + first, minlength=cells) - np.bincount(
+            row + after, minlength=cells
+        )
+        covered = np.cumsum(marks.reshape(hi - lo, width)[:, :-1], axis=1) > 0
         hired, left = org.hired[people][:, None], org.left[people][:, None]
         members = (hired <= ends[None, :] - 365) & (ends[None, :] < left)
         self.monthly["population"] += members.sum(axis=0)
