@@ -291,8 +291,9 @@ with tempfile.TemporaryDirectory() as folder:
         write_events(sim, folder, formats=("parquet",))
         events = count_events(sim)
     seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "events": events, "peak_mib": peak}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+print(json.dumps({"seconds": seconds, "cpu": cpu, "events": events, "peak_mib": peak}))
 """
 
 
@@ -410,8 +411,9 @@ def main() -> None:
         for what, people, years, mode in runs:
             r = large_run(people, years, mode)
             print(
-                f"  {what:36} {people:>9,} x {years}: {r['seconds']:7.1f} s, "
-                f"{r['events']:>12,} events, peak {r['peak_mib']:7,.0f} MiB"
+                f"  {what:36} {people:>9,} x {years}: {r['seconds']:7.1f} s "
+                f"(CPU {r['cpu']:6.1f} s), {r['events']:>12,} events, "
+                f"peak {r['peak_mib']:7,.0f} MiB"
             )
             if people == 200_000 and mode == "stream":
                 print(

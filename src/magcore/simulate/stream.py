@@ -69,29 +69,20 @@ def partition_path(out: Path, partition: Mapping[str, Any] | None = None) -> Pat
 
 
 def _empty(config: SimulationConfig) -> tuple[Conversations, Agreements]:
-    none = np.zeros(0, dtype=np.int64)
-    flags = np.zeros(0, dtype=bool)
+    """No conversations and no agreements (the organisation's part of the log)."""
     r = config.max_reschedules
-    conversations = Conversations(
-        **{
-            f.name: none
-            for f in attrs.fields(Conversations)
-            if f.name not in ("prompt", "held", "paper", "t_resched", "on", "resched_reason")
-            and f.name not in ("t_confirm", "confirm_slot")
-        },
-        prompt=flags,
-        held=flags,
-        paper=flags,
-        t_resched=np.zeros((0, r), dtype=np.int64),
-        resched_reason=np.zeros((0, r), dtype=np.int64),
-        on=np.zeros((0, r + 1), dtype=np.int64),
-        t_confirm=np.zeros((0, 3), dtype=np.int64),
-        confirm_slot=np.zeros((0, 3), dtype=np.int64),
-    )
-    agreements = Agreements(
-        **{f.name: none for f in attrs.fields(Agreements) if f.name != "manager_changed"},
-        manager_changed=flags,
-    )
+    shapes = {"t_resched": r, "resched_reason": r, "on": r + 1, "t_confirm": 3, "confirm_slot": 3}
+    flags = {"prompt", "held", "paper", "manager_changed"}
+
+    def empty(name: str) -> Any:
+        if name in flags:
+            return np.zeros(0, dtype=bool)
+        if name in shapes:
+            return np.zeros((0, shapes[name]), dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
+
+    conversations = Conversations(**{f.name: empty(f.name) for f in attrs.fields(Conversations)})
+    agreements = Agreements(**{f.name: empty(f.name) for f in attrs.fields(Agreements)})
     return conversations, agreements
 
 
@@ -99,7 +90,10 @@ class _YearWriters:
     """One Parquet writer per calendar year, into a temporary folder renamed at the end."""
 
     def __init__(self, target: Path) -> None:
-        self.pq = __import__("pyarrow.parquet", fromlist=["ParquetWriter"])
+        _pa()  # a clear message when pyarrow is missing
+        import pyarrow.parquet
+
+        self.pq = pyarrow.parquet
         self.target = target
         self.temp = target.with_name(target.name + ".partial")
         if self.temp.exists():
@@ -197,7 +191,6 @@ def simulate_to(
     skipped: tuple[str, ...] = ()
     try:
         if writers is not None:
-            _pa()
             conversations, agreements = _empty(config)
             org_sim = Simulation(
                 config=config,
