@@ -31,9 +31,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model.cycle import CycleDefinition
+from ._rows import _Builder, _pa
 from .config import SimulationConfig, resolve_cycle
 from .engine import Agreements, Conversations, Simulation, coach_count, simulate_people
-from .events import PARQUET_OPTIONS, _Builder, _chunks, _pa
+from .events import PARQUET_OPTIONS, _chunks
 from .org import OrgHistory, simulate_org
 from .outcomes import BlockCounts, org_counts, outcomes
 
