@@ -433,6 +433,27 @@ def main() -> None:
 
     if not args.skip_large:
         print()
+        print("growth with people, 10 years, model and outcome figures only (no log), CPU s:")
+        per = "x/doubling"
+        print(f"{'people':>9} {'in blocks':>10} {per:>10} {'whole run':>10} {per:>10}")
+        previous: tuple[float, float] | None = None
+        for people in (25_000, 50_000, 100_000, 200_000):
+            config = SimulationConfig(employees=people, years=10, seed=1)
+            start = time.process_time()
+            simulate_to(config)
+            blocked = time.process_time() - start
+            start = time.process_time()
+            run(config)
+            whole = time.process_time() - start
+            growth = (
+                f"{blocked / previous[0]:>9.2f}x {whole:>10.2f} {whole / previous[1]:>9.2f}x"
+                if previous
+                else f"{'':>10} {whole:>10.2f} {'':>10}"
+            )
+            print(f"{people:>9,} {blocked:>10.2f} {growth}")
+            previous = (blocked, whole)
+        print("(linear growth is 2.00x per doubling)")
+        print()
         print("large runs, each in a fresh process (peak = that process's ru_maxrss):")
         runs = [("streamed to Parquet by year", 200_000, 10, "stream")]
         if args.in_memory_large:
