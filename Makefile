@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate
+EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate,statistics
 
 # Every plugins/<name>/ with a pyproject.toml is installed editable next to magcore, so a new
 # plugin folder needs no change here.
@@ -47,13 +47,15 @@ $(PUBLICCODE_STAMP): $(PUBLICCODE)/package.json $(PUBLICCODE)/package-lock.json
 test: venv node-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile
 
-## lint: ruff (rules and formatting) and mypy
+## lint: ruff (rules and formatting), mypy and the import contracts
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 ## demo: write the demo output to out/demo
 demo: venv

@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from magcore.access import (
+from magcore.access.decision import (
     AccessContext,
     AccessRequest,
     Directory,
@@ -29,9 +29,9 @@ from magcore.access import (
     grantee_keys,
     shared_with,
 )
-from magcore.conversation import Conversation, Pattern, State
+from magcore.domain.conversation import Conversation, Pattern, State
+from magcore.domain.sharing import SharingChoice, SharingState
 from magcore.model.records import Participant
-from magcore.sharing import SharingChoice, SharingState
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -45,10 +45,10 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "plugins" / "magcore-postgres" / "src")]
 
-from magcore.conversation import RequestConversation, decide  # noqa: E402
+from magcore.domain.conversation import RequestConversation, decide  # noqa: E402
+from magcore.domain.planning import plan  # noqa: E402
 from magcore.model.cycle import CycleDefinition  # noqa: E402
 from magcore.model.records import Participant  # noqa: E402
-from magcore.planning import plan  # noqa: E402
 from magcore.storage import StreamWrite  # noqa: E402
 from magcore.storage.common import event_row  # noqa: E402
 from magcore.storage.projection import project_all  # noqa: E402

@@ -74,7 +74,7 @@ def test_the_example_plugin_installs_and_works(tmp_path: Path) -> None:
     found = env.run_json(
         "import json\n"
         "from magcore import get_plugin_manager\n"
-        "from magcore.workflows import contributed_workflows\n"
+        "from magcore.app.workflows import contributed_workflows\n"
         "host = get_plugin_manager()\n"
         "print(json.dumps([sorted(c.key for c in host.hooks.cycles()),\n"
         "                  sorted(t.id for t in host.hooks.themes()),\n"

@@ -32,8 +32,8 @@ from magcore import (  # noqa: E402
     get_plugin_manager,
     open_service,
 )
+from magcore.app.workflows import run_workflows  # noqa: E402
 from magcore.testing import generate_organisation  # noqa: E402
-from magcore.workflows import run_workflows  # noqa: E402
 
 
 class Inbox:

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from magcore import get_plugin_manager
+from magcore.app.workflows import load_workflow
 from magcore.errors import DefinitionError, PluginError, Problem, ScoringNotAllowedError
 from magcore.forms import FormDefinition
 from magcore.hookspecs import hookimpl
 from magcore.i18n import MessageBundle
 from magcore.model.cycle import CycleDefinition
 from magcore.packaged import PackagedPlugin
-from magcore.workflows import load_workflow
 from tests.support.tools import require
 
 _counter = itertools.count()

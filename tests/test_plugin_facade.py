@@ -14,9 +14,9 @@ from magcore import (
     get_plugin_manager,
     hookimpl,
 )
-from magcore.access import LegalBasis
+from magcore.access.decision import LegalBasis
+from magcore.access.retention import RetentionProfile
 from magcore.i18n import MessageBundle
-from magcore.privacy import RetentionProfile
 
 AMSTERDAM_FORMS = (
     Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.install
 LIST = """
 import json
 from magcore import get_plugin_manager
-from magcore.workflows import contributed_workflows
+from magcore.app.workflows import contributed_workflows
 host = get_plugin_manager()
 workflows, _ = contributed_workflows(host)
 print(json.dumps({

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from magcore import FixedClock, Participant, Service, get_plugin_manager, open_service
+from magcore.app.workflows import contributed_workflows
 from magcore.errors import (
     DefinitionError,
     PluginError,
@@ -17,7 +18,6 @@ from magcore.errors import (
 )
 from magcore.plugins import PluginHost
 from magcore.testing import generate_organisation
-from magcore.workflows import contributed_workflows
 from tests.plugins import good
 
 SAMPLES = {

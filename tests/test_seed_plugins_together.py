@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 import magcore
+from magcore.app.workflows import contributed_workflows
 from magcore.forms import FormDefinition
 from magcore.testing import generate_organisation
-from magcore.workflows import contributed_workflows
 from tests.support.tools import require
 
 ROOT = Path(__file__).resolve().parent.parent

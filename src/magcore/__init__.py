@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .app.service import Service, open_service
 from .clock import Clock, FixedClock, SystemClock
-from .conversation import (
+from .domain.conversation import (
     AddDissent,
     AddPrivateNote,
     AddResponse,
@@ -35,11 +36,15 @@ from .conversation import (
     replay,
     visible_preparation,
 )
+from .domain.goals import CloseGoal, Goal, GoalStatus, LinkConversation, NoteProgress, SetGoal
+from .domain.planning import CoverageReport, DueConversation, add_months, coverage, plan
+from .domain.scoring import check_definition, check_schema
 from .errors import (
     AccessDenied,
     ConflictError,
     ConsentError,
     DefinitionError,
+    InputRefused,
     MagcoreError,
     NotFoundError,
     PluginError,
@@ -50,7 +55,6 @@ from .errors import (
     TransitionError,
 )
 from .events import CommittedBatch, Event
-from .goals import CloseGoal, Goal, GoalStatus, LinkConversation, NoteProgress, SetGoal
 from .hookspecs import hookimpl, hookspec
 from .model.cycle import (
     Applicability,
@@ -78,45 +82,44 @@ from .model.records import (
 )
 from .model.text import Text
 from .model.themes import MAG_THEME_IDS, Theme
-from .planning import CoverageReport, DueConversation, add_months, coverage, plan
 from .plugins import PluginHost, get_plugin_manager
-from .scoring import check_definition, check_schema
-from .service import Service, open_service
 
 if TYPE_CHECKING:
-    from .access import AccessRequest, Decision, LegalBasis, decide_access
-    from .aggregates import participation_report
+    from .access.decision import AccessRequest, Decision, LegalBasis, decide_access
+    from .access.reading import ReadPolicy, read_conversation
+    from .access.regulation import render_policy
+    from .access.retention import RetentionProfile
+    from .access.statistics_report import participation_report
+    from .access.subject_access import subject_access_export
+    from .domain.approvals import ApprovePolicy
+    from .domain.sharing import GrantSharing, RevokeSharing, SharingChoice
     from .forms import FormDefinition, render_form, render_pdf, render_record
     from .packaged import PackagedPlugin
-    from .policy import ApprovePolicy, render_policy
-    from .privacy import RetentionProfile, subject_access_export
-    from .reading import ReadPolicy, read_conversation
-    from .sharing import GrantSharing, RevokeSharing, SharingChoice
 
 __version__ = "0.1.0"
 
 # Heavier parts (jsonschema, Jinja2, WeasyPrint) load on first use, so `import magcore` and
 # `magcore --help` stay fast.
 _LAZY = {
-    "AccessRequest": "access",
-    "Decision": "access",
-    "LegalBasis": "access",
-    "decide_access": "access",
-    "participation_report": "aggregates",
+    "AccessRequest": "access.decision",
+    "Decision": "access.decision",
+    "LegalBasis": "access.decision",
+    "decide_access": "access.decision",
+    "participation_report": "access.statistics_report",
     "FormDefinition": "forms",
     "render_form": "forms",
     "render_pdf": "forms",
     "render_record": "forms",
     "PackagedPlugin": "packaged",
-    "ApprovePolicy": "policy",
-    "render_policy": "policy",
-    "RetentionProfile": "privacy",
-    "subject_access_export": "privacy",
-    "ReadPolicy": "reading",
-    "read_conversation": "reading",
-    "GrantSharing": "sharing",
-    "RevokeSharing": "sharing",
-    "SharingChoice": "sharing",
+    "ApprovePolicy": "domain.approvals",
+    "render_policy": "access.regulation",
+    "RetentionProfile": "access.retention",
+    "subject_access_export": "access.subject_access",
+    "ReadPolicy": "access.reading",
+    "read_conversation": "access.reading",
+    "GrantSharing": "domain.sharing",
+    "RevokeSharing": "domain.sharing",
+    "SharingChoice": "domain.sharing",
 }
 
 
@@ -166,6 +169,7 @@ __all__ = [
     "Goal",
     "GoalStatus",
     "GrantSharing",
+    "InputRefused",
     "LegalBasis",
     "LinkConversation",
     "MagcoreError",

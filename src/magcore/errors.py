@@ -14,7 +14,11 @@ __all__ = [
     "AccessDenied",
     "ConflictError",
     "ConsentError",
+    "ContentIntegrityError",
     "DefinitionError",
+    "InputRefused",
+    "KeyDestroyedError",
+    "KeyProviderError",
     "MagcoreDeprecationWarning",
     "MagcoreError",
     "MagcoreWarning",
@@ -24,6 +28,7 @@ __all__ = [
     "RecordInvalidError",
     "ScoringNotAllowedError",
     "StorageError",
+    "TimezoneError",
     "TransitionError",
 ]
 
@@ -81,6 +86,15 @@ class RecordInvalidError(MagcoreError, ValueError):
         super().__init__(f"{what} is invalid: {listed}{more}")
 
 
+class InputRefused(RecordInvalidError):
+    """Input breaks the input policy (:mod:`magcore.model.input_policy`): a control or
+    bidirectional character, a text too long, an id that is no id, JSON nested too deeply, an
+    unknown person. ``problems`` names each field and the reason; nothing was stored."""
+
+    def __init__(self, problems: Sequence[Problem], *, what: str = "input") -> None:
+        super().__init__(problems, what=what)
+
+
 class TransitionError(MagcoreError):
     """An action is not allowed in the conversation's current state, or not by this actor."""
 
@@ -133,6 +147,31 @@ class StorageError(MagcoreError):
     """A store cannot be opened, read or written (bad URL, corrupt file, newer schema...)."""
 
 
+class KeyDestroyedError(StorageError):
+    """Content was encrypted with a data key that has been destroyed (erased): it is unreadable.
+
+    Readers show such content as erased; nothing can bring it back.
+    """
+
+    def __init__(self, *, key_id: str, owner: str, destroyed: str | None = None) -> None:
+        self.key_id = key_id
+        self.owner = owner
+        self.destroyed = destroyed
+        when = f" on {destroyed}" if destroyed else ""
+        super().__init__(
+            f"data key {key_id} of {owner} was destroyed{when}: the content it protected is "
+            "erased and cannot be read"
+        )
+
+
+class ContentIntegrityError(StorageError):
+    """Encrypted content was altered, moved to another record or field, or is not a token."""
+
+
+class KeyProviderError(StorageError):
+    """The key provider cannot give a key: a missing or unsafe key file, an unknown key id..."""
+
+
 class PluginError(MagcoreError):
     """A plugin failed: it did not import, raised inside a hook, or returned the wrong shape."""
 
@@ -142,6 +181,10 @@ class PluginError(MagcoreError):
         self.reason = reason
         where = f" in hook {hook}" if hook else ""
         super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+
+class TimezoneError(MagcoreError, ValueError):
+    """A ``timezone`` setting names no IANA time zone."""
 
 
 class MagcoreWarning(UserWarning):

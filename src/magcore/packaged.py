@@ -43,12 +43,12 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, TypeVar
 
+from .domain.scoring import check_definition
 from .errors import DefinitionError
 from .hookspecs import Register, hookimpl
 from .i18n import LANGUAGES, MessageBundle
 from .model.cycle import CycleDefinition
 from .model.themes import Theme
-from .scoring import check_definition
 
 __all__ = ["PackagedPlugin"]
 
@@ -218,7 +218,7 @@ class PackagedPlugin:
 
     def workflows(self) -> tuple[dict[str, Any], ...]:
         """The workflows in ``workflows/*.json`` as plain JSON data (fresh copies), checked once."""
-        from .workflows import load_workflow
+        from .app.workflows import load_workflow
 
         def make() -> tuple[dict[str, Any], ...]:
             return self._documents("workflows", load_workflow)

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from magcore import conversation as cv
-from magcore import sharing
+from magcore.domain import conversation as cv
+from magcore.domain import sharing
 from magcore.events import Event
 from magcore.model.cycle import CycleDefinition
 from magcore.model.organisation import Assignment, Organisation, Person, Team
@@ -186,7 +186,7 @@ def set_goal(
     note: str | None = None,
 ) -> None:
     """Set a goal (title ``goal-<id>``) and, if given, a progress note by its owner."""
-    from magcore import goals
+    from magcore.domain import goals
 
     events = goals.decide_goal(
         None,

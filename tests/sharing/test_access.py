@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from magcore.access import (
+from magcore.access.decision import (
     AccessContext,
     AccessRequest,
     Directory,
@@ -18,10 +18,11 @@ from magcore.access import (
     grantee_keys,
     shared_with,
 )
+from magcore.access.reading import ReadPolicy, read_conversation
+from magcore.access.restriction import restriction_event
+from magcore.clock import FixedClock
+from magcore.domain.sharing import GrantSharing, RevokeSharing, SharingChoice, SharingState
 from magcore.errors import ConsentError, NotFoundError
-from magcore.privacy import restriction_event
-from magcore.reading import ReadPolicy, read_conversation
-from magcore.sharing import GrantSharing, RevokeSharing, SharingChoice, SharingState
 from magcore.storage.memory import MemoryStore
 
 from .support import (
@@ -62,7 +63,12 @@ def policy_for(org, bases=()):
 
 def read(store, org, viewer, purpose="conversation", at=LATER, bases=()):
     return read_conversation(
-        store, "c1", viewer=viewer, purpose=purpose, now=at, policy=policy_for(org, bases)
+        store,
+        "c1",
+        viewer=viewer,
+        purpose=purpose,
+        clock=FixedClock(at),
+        policy=policy_for(org, bases),
     )
 
 
@@ -370,10 +376,14 @@ def test_a_choice_for_one_conversation_opens_that_one_only(store, org):
         T0,
     )
     policy = policy_for(org)
-    one = read_conversation(store, "c1", viewer="x", purpose="advice", now=LATER, policy=policy)
+    one = read_conversation(
+        store, "c1", viewer="x", purpose="advice", clock=FixedClock(LATER), policy=policy
+    )
     assert one.summary == "summary-text"
     assert dict(one.decisions)["conversation:c1/metadata"].reason == f"sharing choice {number}"
-    two = read_conversation(store, "c2", viewer="x", purpose="advice", now=LATER, policy=policy)
+    two = read_conversation(
+        store, "c2", viewer="x", purpose="advice", clock=FixedClock(LATER), policy=policy
+    )
     assert two.metadata is None
     assert not two.has_content
 
@@ -432,8 +442,8 @@ def test_lifting_the_blanket_restriction_keeps_single_ones():
     """Restrict c1, restrict everything, lift everything: c1 stays restricted (fail closed)."""
     from datetime import UTC, datetime
 
-    from magcore.access import restrictions
-    from magcore.privacy import restriction_event
+    from magcore.access.decision import restrictions
+    from magcore.access.restriction import restriction_event
 
     now = datetime(2025, 1, 1, tzinfo=UTC)
     events = [
@@ -462,7 +472,7 @@ def test_subject_access_does_not_show_the_other_sides_unpublished_preparation():
         apply,
         decide,
     )
-    from magcore.access import SUBJECT_ACCESS
+    from magcore.access.decision import SUBJECT_ACCESS
 
     cycle = CycleDefinition.from_json(mag_cycle().to_json())
     kind = cycle.kinds[0]

@@ -17,12 +17,14 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from magcore import audit
-from magcore.access import Directory, LegalBasis, Part
+from magcore.access import audit
+from magcore.access.decision import Directory, LegalBasis, Part
+from magcore.access.erasure import destroy_conversation
+from magcore.access.reading import ReadPolicy, read_conversation
+from magcore.access.restriction import restriction_event
+from magcore.access.retention import SELECTIELIJST_2020
 from magcore.clock import FixedClock
-from magcore.privacy import SELECTIELIJST_2020, destroy_conversation, restriction_event
-from magcore.reading import ReadPolicy, read_conversation
-from magcore.sharing import GrantSharing, RevokeSharing
+from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.storage.memory import MemoryStore
 
 from .support import (
@@ -183,7 +185,7 @@ class SharingMachine(RuleBasedStateMachine):
             conv,
             profile=SELECTIELIJST_2020,
             due=self.clock.now().date(),
-            now=self.clock.now(),
+            clock=FixedClock(self.clock.now()),
         )
         self.destroyed.add(conv)
 
@@ -216,7 +218,7 @@ class SharingMachine(RuleBasedStateMachine):
         policy = self.policy
         before = self.store.audit_head().count
         view = read_conversation(
-            self.store, conv, viewer=viewer, purpose=purpose, now=now, policy=policy
+            self.store, conv, viewer=viewer, purpose=purpose, clock=FixedClock(now), policy=policy
         )
         self.reads += 1
         entries = list(self.store.read_audit(after=before))

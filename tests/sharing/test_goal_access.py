@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from magcore.access import Directory, LegalBasis, Part
+from magcore.access.decision import Directory, LegalBasis, Part
+from magcore.access.reading import ReadPolicy, read_goal
+from magcore.access.restriction import restriction_event
+from magcore.access.retention import SELECTIELIJST_2020
+from magcore.clock import FixedClock
+from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import NotFoundError
-from magcore.privacy import SELECTIELIJST_2020, restriction_event
-from magcore.reading import ReadPolicy, read_goal
-from magcore.sharing import GrantSharing, RevokeSharing
 from magcore.storage.memory import MemoryStore
 
 from .support import ROLES, T0, commit, mag_cycle, set_goal, share, small_org
@@ -36,7 +38,9 @@ def read(store, org, goal, viewer, purpose="conversation", at=LATER, bases=()):
     policy = ReadPolicy.for_cycle(
         mag_cycle(), directory=Directory.from_organisation(org, ROLES), legal_bases=bases
     )
-    return read_goal(store, goal, viewer=viewer, purpose=purpose, now=at, policy=policy)
+    return read_goal(
+        store, goal, viewer=viewer, purpose=purpose, clock=FixedClock(at), policy=policy
+    )
 
 
 def grant(store, what="goals", to="hr", purpose="advice", conversation=None, at=T0):

@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from magcore.domain.planning import add_months
 from magcore.model.cycle import MonthEnd
-from magcore.planning import add_months
 from magcore.simulate import SimulationConfig, run, summarise
 from magcore.simulate.engine import add_months_days
 from magcore.simulate.org import day_number
@@ -133,7 +133,7 @@ def test_vectorised_add_months_agrees_with_planning(day, months, rule):
 
 
 def test_team_and_manager_are_those_on_the_due_date():
-    """As magcore.planning does: a conversation's team and manager are those on its due date,
+    """As magcore.domain.planning does: a conversation's team and manager are those on its due date,
     also when it was asked for before a manager change."""
     sim = run(SimulationConfig(employees=3_000, years=3, seed=8, manager_change_rate=0.5))
     c, org = sim.conversations, sim.org

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from magcore.conversation import State, replay
+from magcore.domain.conversation import State, replay
 from magcore.events import canonical_json
 from magcore.simulate import SimulationConfig, count_events, read_events, run, write_events
 from magcore.simulate.org import day_number
@@ -76,7 +76,7 @@ def test_parquet_and_csv_hold_the_same_events(small):
 
 
 def test_sample_of_conversations_replays(small):
-    """Simulated conversations replay through magcore.conversation.replay."""
+    """Simulated conversations replay through magcore.domain.conversation.replay."""
     _, paths = small
     streams = collections.defaultdict(list)
     for event in read_events(paths["parquet"]):

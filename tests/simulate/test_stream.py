@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magcore.conversation import State, replay
+from magcore.domain.conversation import State, replay
 from magcore.simulate import SimulationConfig, read_events, run, summarise, write_events
 from magcore.simulate.outcomes import BlockCounts, org_counts, outcomes
 from magcore.simulate.stream import blocks, simulate_to

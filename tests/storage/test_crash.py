@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from magcore import audit
+from magcore.access import audit
 from magcore.storage import StreamWrite
 from magcore.storage.sqlite import SQLiteStore
 from magcore.testing.storage import audit_record, event

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from magcore.conversation import (
+from magcore.domain.conversation import (
     PublishPreparation,
     RequestConversation,
     Schedule,

@@ -19,10 +19,10 @@ from magcore import (
     Participant,
     Schedule,
 )
+from magcore.app.workflows import contributed_workflows, due_actions
 from magcore.forms import FormDefinition, example_answers
 from magcore.model.themes import MAG_THEME_IDS
 from magcore.testing import InstalledPluginContract
-from magcore.workflows import contributed_workflows, due_actions
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "magcore"
 

@@ -148,7 +148,7 @@ class TestCentraalGelderlandConformance(InstalledPluginContract):
 def test_only_the_employee_writes_the_record():
     """'My development' is written by the employee; the manager confirms but cannot write it."""
     from magcore import CycleDefinition, MarkHeld, Participant, TransitionError, decide, replay
-    from magcore.conversation import DraftRecord, RequestConversation
+    from magcore.domain.conversation import DraftRecord, RequestConversation
 
     cycle = definition()
     assert isinstance(cycle, CycleDefinition)

@@ -16,8 +16,8 @@ from magcore_email import EmailConfig, EmailNotifier, render
 from magcore_email import plugin as env_plugin
 
 from magcore import get_plugin_manager
+from magcore.app.workflows import Notification
 from magcore.errors import PluginError
-from magcore.workflows import Notification
 
 
 class Inbox:

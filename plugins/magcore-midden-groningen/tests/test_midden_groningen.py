@@ -22,9 +22,9 @@ from magcore import (
     Role,
     State,
 )
+from magcore.app.workflows import contributed_workflows, due_actions
 from magcore.forms import FormDefinition, validate
 from magcore.testing import InstalledPluginContract, generate_organisation
-from magcore.workflows import contributed_workflows, due_actions
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 NEW = {"new1": date(2025, 3, 10), "new2": date(2025, 8, 31)}

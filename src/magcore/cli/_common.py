@@ -3,15 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ._app import App
 
-__all__ = ["actor_option", "get_app", "json_option"]
+__all__ = ["ID", "TEXT", "actor_option", "get_app", "json_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    _StrParam = click.ParamType[str]
+else:  # click before 8.3 has no type parameters here
+    _StrParam = click.ParamType
+
+
+class _IdType(_StrParam):
+    """An id by the input policy (:data:`magcore.model.input_policy.ID_PATTERN`)."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..model.input_policy import id_problem
+
+        problem = id_problem(value, pointer="")
+        if problem is not None:
+            self.fail(problem.message, param, ctx)
+        return str(value)
+
+
+class _TextType(_StrParam):
+    """A text by the input policy: NFC, no control or bidirectional characters, at most 64 KiB."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..model.input_policy import normalise, text_problem
+
+        value = normalise(value)
+        problem = text_problem(value, pointer="")
+        if problem is not None:
+            self.fail(problem.message, param, ctx)
+        return str(value)
+
+
+#: Option types that apply the input policy as the command line is read.
+ID = _IdType()
+TEXT = _TextType()
 
 
 def json_option(function: F) -> F:
@@ -27,6 +66,7 @@ def actor_option(function: F) -> F:
         "--as",
         "actor",
         required=True,
+        type=ID,
         metavar="PERSON",
         help="The person id of who does this (it is recorded with the change).",
     )(function)

@@ -14,11 +14,11 @@ import click
 from ..errors import DefinitionError
 
 if TYPE_CHECKING:
-    from ..access import LegalBasis
+    from ..access.decision import LegalBasis
+    from ..access.retention import RetentionProfile
     from ..forms import FormDefinition
     from ..model.cycle import CycleDefinition
     from ..plugins import PluginHost
-    from ..privacy import RetentionProfile
 
 __all__ = ["cycle_forms", "forms", "legal_bases", "retention_profiles"]
 
@@ -65,7 +65,7 @@ def cycle_forms(cycle: CycleDefinition, available: Mapping[str, Any]) -> dict[st
 
 def legal_bases(host: PluginHost) -> list[LegalBasis]:
     """Every legal basis the plugins declare."""
-    from ..access import LegalBasis
+    from ..access.decision import LegalBasis
 
     def accept(item: Any, plugin: str) -> LegalBasis:
         if not isinstance(item, LegalBasis):
@@ -79,7 +79,7 @@ def legal_bases(host: PluginHost) -> list[LegalBasis]:
 
 def retention_profiles(host: PluginHost) -> dict[str, RetentionProfile]:
     """The built-in retention profiles plus the plugins' ones, by name."""
-    from ..privacy import BUILTIN_PROFILES, RetentionProfile
+    from ..access.retention import BUILTIN_PROFILES, RetentionProfile
 
     def accept(item: Any, plugin: str) -> RetentionProfile:
         if not isinstance(item, RetentionProfile):

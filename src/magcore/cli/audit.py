@@ -23,7 +23,7 @@ def verify(as_json: bool) -> None:
     Exits with status 1 and names the first broken line if a line was changed, removed,
     reordered, or cut off at the end.
     """
-    from ..audit import verify_store
+    from ..access.audit import verify_store
 
     service = get_app().service()
     result = verify_store(service.store)

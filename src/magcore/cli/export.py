@@ -1,6 +1,6 @@
 """``magcore export``: a person's own data, calendar invitations, and records.
 
-Every read of content goes through the access policy and is audited (:mod:`magcore.reading`);
+Every read of content goes through the access policy and is audited (:mod:`magcore.access.reading`);
 invitations carry who, when and which kind of conversation, never content.
 """
 
@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import MagcoreError
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option
 from ._output import DATE, emit_json, say, to_jsonable
 
 if TYPE_CHECKING:
-    from ..reading import ReadPolicy
-    from ..service import Service
+    from ..access.reading import ReadPolicy
+    from ..app.service import Service
 
 __all__ = ["export", "ics", "person", "read_policy", "records"]
 
@@ -44,8 +44,8 @@ class ExtraMissing(MagcoreError):
 def read_policy(service: Service, org_id: str, cycle_key: str) -> ReadPolicy:
     """The access policy's facts for reads from the command line: the organisation, the cycle's
     special-category themes and forms, and the legal bases the plugins declare."""
-    from ..access import Directory
-    from ..reading import ReadPolicy
+    from ..access.decision import Directory
+    from ..access.reading import ReadPolicy
     from . import _registry
 
     host = service.host
@@ -76,11 +76,12 @@ def export() -> None:
 
 
 @export.command()
-@click.argument("person_id")
+@click.argument("person_id", type=ID)
 @click.option(
     "--as",
     "requester",
     default=None,
+    type=ID,
     metavar="PERSON",
     help="Who asks: the person themselves (default) or the privacy officer.",
 )
@@ -101,7 +102,8 @@ def person(
     Includes what others wrote about them and the audit lines about their record. Only the
     person or the privacy officer may ask; the export itself is audited.
     """
-    from ..privacy import export_html, subject_access_export
+    from ..access.subject_access import subject_access_export
+    from ..access.subject_access_html import export_html
 
     app = get_app()
     service = app.service()
@@ -111,7 +113,8 @@ def person(
         service.store,
         person_id,
         requester=requester or person_id,
-        now=app.clock().now(),
+        clock=service.clock,
+        zone=service.timezone,
         policy=read_policy(service, app.config.organisation, app.cycle_key()),
         organisation=org,
         origin="cli",
@@ -132,7 +135,9 @@ def person(
 @export.command()
 @click.option("--from", "start", type=DATE, help="Only conversations from this day.")
 @click.option("--to", "end", type=DATE, help="Only conversations before this day.")
-@click.option("--person", "person_id", default=None, help="Only conversations this person is in.")
+@click.option(
+    "--person", "person_id", default=None, type=ID, help="Only conversations this person is in."
+)
 @_OUT
 @json_option
 def ics(
@@ -191,6 +196,7 @@ def ics(
     "--as",
     "viewer",
     required=True,
+    type=ID,
     metavar="PERSON",
     help="Whose view: the conversations this person takes part in, as they may see them.",
 )
@@ -205,19 +211,18 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     Each read is decided by the access policy and audited; what PERSON may not see (another
     participant's private notes, an unpublished preparation) is left out.
     """
-    from ..reading import read_conversation
+    from ..access.reading import read_conversation
 
     app = get_app()
     service = app.service()
     policy = read_policy(service, app.config.organisation, app.cycle_key())
-    now = app.clock().now()
     views = [
         read_conversation(
             service.store,
             row.id,
             viewer=viewer,
             purpose=RECORDS_EXPORT,
-            now=now,
+            clock=app.clock(),
             policy=policy,
             origin="cli",
         )

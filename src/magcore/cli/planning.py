@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import MagcoreError
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option
 from ._output import DATE, Steps, emit_json, print_table, say
 
 __all__ = ["due", "plan"]
@@ -33,8 +33,8 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
 @click.option("--from", "start", type=DATE, help="First day (default: 1 January this year).")
 @click.option("--to", "end", type=DATE, help="Day after the last (default: a year later).")
 @click.option("--kind", "kinds", multiple=True, help="Only these conversation kinds.")
-@click.option("--manager", default=None, help="Only conversations with this manager.")
-@click.option("--team", default=None, help="Only people in this team.")
+@click.option("--manager", default=None, type=ID, help="Only conversations with this manager.")
+@click.option("--team", default=None, type=ID, help="Only people in this team.")
 @click.option(
     "--request",
     is_flag=True,
@@ -233,8 +233,8 @@ def _request_all(
     show_default=True,
     help="Group by manager or by team.",
 )
-@click.option("--manager", default=None, help="Only this manager's people.")
-@click.option("--team", default=None, help="Only this team.")
+@click.option("--manager", default=None, type=ID, help="Only this manager's people.")
+@click.option("--team", default=None, type=ID, help="Only this team.")
 @json_option
 def due(
     day: date | None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..access.retention import BUILTIN_PROFILES
 from ..hookspecs import Register, hookimpl
-from ..privacy import BUILTIN_PROFILES
 
 __all__ = ["magcore_register_retention_rules"]
 

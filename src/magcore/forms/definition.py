@@ -33,10 +33,10 @@ import attrs
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from ..domain.scoring import check_schema, is_scoring_name
 from ..errors import DefinitionError, ScoringNotAllowedError
 from ..events import freeze, thaw
 from ..model.text import Text
-from ..scoring import check_schema, is_scoring_name
 
 __all__ = [
     "SENSITIVITY_KEY",

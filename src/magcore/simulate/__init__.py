@@ -25,9 +25,9 @@ from __future__ import annotations
 from .calibration import calibration_report
 from .config import DEFAULT_CYCLE, PARAMETERS, SimulationConfig, load_config, resolve_cycle
 from .engine import Simulation, run
-from .events import count_events, event_tables, read_events, write_events
 from .metrics import summarise, write_metrics
 from .outcomes import outcomes
+from .parquet import count_events, event_tables, read_events, write_events
 from .replicate import Replicated, replicate
 from .scenarios import Comparison, load_scenarios, run_scenarios
 from .stream import StreamResult, simulate_to

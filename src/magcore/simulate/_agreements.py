@@ -13,7 +13,8 @@ from ..model.cycle import CycleDefinition
 from ._order import lex_order as _lex
 from ._order import pack
 from .config import SimulationConfig
-from .engine import I64, MINUTE, Agreements, Conversations
+from .engine import I64, MINUTE
+from .tables import Agreements, Conversations
 
 __all__ = ["agreements_of"]
 

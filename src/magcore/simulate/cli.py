@@ -197,14 +197,14 @@ def _in_memory(
     as_json: bool,
 ) -> None:
     from .engine import run
-    from .events import write_events
     from .metrics import summarise, write_metrics
+    from .parquet import write_events
 
     sim = run(cfg)
     written: dict[str, Any] = {}
     summary = summarise(sim)
     if not no_events:
-        from .events import count_events
+        from .parquet import count_events
 
         with _progress(count_events(sim), quiet=as_json) as advance:
             written.update(write_events(sim, out, formats=formats, progress=advance))

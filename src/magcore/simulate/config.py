@@ -345,7 +345,7 @@ class SimulationConfig:
     @property
     def end(self) -> date:
         """The first day after the simulated period."""
-        from ..planning import add_months
+        from ..domain.planning import add_months
 
         return add_months(self.start, 12 * self.years)
 

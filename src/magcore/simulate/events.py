@@ -20,233 +20,530 @@ of millions of events never sits in memory.
 
 from __future__ import annotations
 
-import os
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ..events import Event
-from ._rows import COLUMNS, EVENT_TYPES, _Builder, _pa
-from .engine import DAY, Simulation
+from ..model.cycle import ParticipantRole
+from ._order import lex_order, pack, stable_order
+from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation, recorder_slots
+from .org import ORG_JOINED, ORG_LEFT, ORG_MANAGER_CHANGED, ORG_MOVED
 
-__all__ = [
-    "COLUMNS",
-    "EVENT_TYPES",
-    "PARQUET_OPTIONS",
-    "count_events",
-    "event_tables",
-    "read_events",
-    "write_events",
-]
+__all__ = ["COLUMNS", "EVENT_TYPES"]
 
 I64 = npt.NDArray[np.int64]
 
-
-def count_events(sim: Simulation) -> int:
-    """How many events the log of *sim* holds (without building it)."""
-    c = sim.conversations
-    held = c.held
-    return int(
-        3 * len(c)
-        + c.n_resched.sum()
-        + (2 + c.n_parts[held]).sum()
-        + (sim.agreements.status > 0).sum()
-        + len(sim.org.events["type"])
-    )
-
-
-def _windows(
-    builder: _Builder, rows_per_chunk: int, by_year: bool = False
-) -> list[tuple[int, int]]:
-    """Runs of whole calendar months holding about *rows_per_chunk* events each.
-
-    With *by_year*, no run crosses the start of a calendar year.
-    """
-    if builder.max_t <= 0 and builder.min_t <= 0:
-        return []
-    first = np.datetime64(builder.min_t // DAY, "D").astype("datetime64[M]")
-    last = np.datetime64(builder.max_t // DAY, "D").astype("datetime64[M]")
-    months = np.arange(first, last + 2)
-    bounds = (months.astype("datetime64[D]").astype(np.int64) * DAY).tolist()
-    counts = np.zeros(len(bounds), dtype=np.int64)
-    for slot in builder.slots:
-        counts += np.searchsorted(slot.t, bounds, side="left")
-    windows: list[tuple[int, int]] = []
-    a = 0
-    while a < len(bounds) - 1:
-        b = a + 1  # whole months, until the chunk holds about rows_per_chunk events
-        while (
-            b < len(bounds) - 1
-            and counts[b + 1] - counts[a] <= rows_per_chunk
-            and not (by_year and months[b].astype(object).month == 1)
-        ):
-            b += 1
-        windows.append((bounds[a], bounds[b]))
-        a = b
-    return windows
+#: The columns of the event log, in order.
+COLUMNS = ("stream", "version", "type", "at", "actor", "data")
+#: The event types the simulator writes, by code.
+EVENT_TYPES = (
+    "conversation.requested",
+    "conversation.scheduled",
+    "conversation.rescheduled",
+    "conversation.held",
+    "conversation.not_held",
+    "record.drafted",
+    "record.confirmed",
+    "conversation.agreed",
+    "agreement.updated",
+    "person.joined",
+    "person.left",
+    "person.moved",
+    "manager.changed",
+)
+(
+    T_REQ,
+    T_SCHED,
+    T_RESCHED,
+    T_HELD,
+    T_NOT_HELD,
+    T_DRAFT,
+    T_CONFIRM,
+    T_AGREED,
+    T_UPDATE,
+    T_JOINED,
+    T_LEFT,
+    T_MOVED,
+    T_MANAGER,
+) = range(len(EVENT_TYPES))
+_AGREEMENT_TEXT = "gesimuleerd"
 
 
-def _chunks(
-    builder: _Builder, rows_per_chunk: int, threads: int | None, by_year: bool = False
-) -> Iterator[tuple[Any, I64]]:
-    """(table, ``at`` in seconds) per window, in order; *threads* windows built at once."""
-    threads = threads if threads is not None else (os.cpu_count() or 1)
-    windows = _windows(builder, rows_per_chunk, by_year)
-    if threads <= 1:
-        for a, b in windows:
-            chunk = builder.table(a, b)
-            if chunk is not None:
-                yield chunk
-        return
-    # Arrow's and NumPy's kernels release the GIL: build the next chunks while one is consumed.
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        pending: deque[Future[tuple[Any, I64] | None]] = deque()
-        for a, b in windows:
-            pending.append(pool.submit(builder.table, a, b))
-            if len(pending) > threads:
-                chunk = pending.popleft().result()
-                if chunk is not None:
-                    yield chunk
-        while pending:
-            chunk = pending.popleft().result()
-            if chunk is not None:
-                yield chunk
-
-
-def event_tables(
-    sim: Simulation, *, rows_per_chunk: int = 150_000, threads: int | None = None
-) -> Iterator[Any]:
-    """The event log as Arrow tables in ``at`` order, each a run of whole calendar months.
-
-    A chunk holds about *rows_per_chunk* events (at least one month), which bounds memory;
-    *threads* chunks are built at once (default: the number of CPUs). The output does not
-    depend on *threads*.
-    """
-    for table, _ in _chunks(_Builder(sim), rows_per_chunk, threads):
-        yield table
-
-
-#: Parquet settings, chosen by measurement (200,000 x 10 years, 25 million events): dictionary
-#: pages only for the columns that repeat (not ``data``), statistics only where they help, and
-#: Zstandard, which then writes as fast as Snappy (10.8 s vs 10.7 s) at 60% of the size.
-PARQUET_OPTIONS: Mapping[str, Any] = {
-    "compression": "zstd",
-    "use_dictionary": ["stream", "type", "actor"],
-    "write_statistics": ["version", "type", "at"],
-}
-
-
-def write_events(
-    sim: Simulation,
-    out: str | Path,
-    *,
-    formats: Sequence[str] = ("parquet", "csv"),
-    progress: Callable[[int], None] | None = None,
-    compression: str | None = None,
-) -> dict[str, Path]:
-    """Write ``events.parquet`` and/or ``events.csv`` into *out*; returns the paths written.
-
-    *compression* overrides the Parquet codec of :data:`PARQUET_OPTIONS` (``"snappy"``,
-    ``"lz4"``, ``"none"``, ...).
-
-    *progress* is called with the number of events after each chunk. Same simulation, same
-    bytes. Files are written under a temporary name and renamed at the end, so a failed run
-    leaves no partial log behind. Each chunk is one Parquet row group; the next chunks are
-    built while one is written.
-    """
-    pa = _pa()
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    unknown = set(formats) - {"parquet", "csv"}
-    if unknown:
-        raise ValueError(f"unknown event log format(s): {sorted(unknown)}")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {f: out / f"events.{f}" for f in formats}
-    temps = {f: p.with_name(p.name + ".partial") for f, p in paths.items()}
-    parquet_writer = None
-    csv_writer = None
-    csv_schema = pa.schema(
-        [
-            ("stream", pa.string()),
-            ("version", pa.int32()),
-            ("type", pa.string()),
-            ("at", pa.string()),
-            ("actor", pa.string()),
-            ("data", pa.string()),
-        ]
-    )
-    builder = _Builder(sim)
+def _pa() -> Any:
     try:
-        for table, seconds in _chunks(builder, 150_000, None):
-            if "parquet" in formats:
-                if parquet_writer is None:
-                    options = dict(PARQUET_OPTIONS)
-                    if compression is not None:
-                        options["compression"] = compression
-                    parquet_writer = pq.ParquetWriter(temps["parquet"], table.schema, **options)
-                parquet_writer.write_table(table, row_group_size=table.num_rows)
-            if "csv" in formats:
-                text = table.set_column(3, "at", builder.iso(seconds))
-                if csv_writer is None:
-                    csv_writer = pacsv.CSVWriter(str(temps["csv"]), csv_schema)
-                csv_writer.write_table(text)
-            if progress is not None:
-                progress(table.num_rows)
-    except BaseException:
-        for writer in (parquet_writer, csv_writer):
-            if writer is not None:
-                writer.close()
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
-        raise
-    if parquet_writer is not None:
-        parquet_writer.close()
-    if csv_writer is not None:
-        csv_writer.close()
-    for fmt, temp in temps.items():
-        if not temp.exists():  # no events at all: still write an empty, valid file
-            empty = pa.table({name: pa.array([], csv_schema.field(name).type) for name in COLUMNS})
-            if fmt == "parquet":
-                pq.write_table(empty, temp)
-            else:
-                pacsv.write_csv(empty, str(temp))
-        temp.replace(paths[fmt])
-    return paths
+        import pyarrow
+        import pyarrow.compute
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "writing the event log needs pyarrow: pip install 'magcore[parquet]'"
+        ) from exc
+    return pyarrow
 
 
-def read_events(path: str | Path) -> Iterator[Event]:
-    """Read a simulated (or any) event log written as Parquet or CSV back into events."""
-    import json
+class _Slot:
+    """Events of one type: times sorted, with the row (and sub-index) each comes from."""
 
-    pa = _pa()
-    path = Path(path)
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
+    def __init__(self, kind: int, t: I64, row: I64, sub: I64 | None = None) -> None:
+        order = stable_order(t)
+        self.kind = kind
+        self.t = t[order]
+        self.row = row[order]
+        self.sub = sub[order] if sub is not None else None
 
-        batches = pq.ParquetFile(path).iter_batches()
-    else:
-        import pyarrow.csv as pacsv
+    def window(self, a: int, b: int) -> tuple[I64, I64, I64]:
+        lo, hi = np.searchsorted(self.t, [a, b], side="left")
+        sub = self.sub[lo:hi] if self.sub is not None else np.zeros(hi - lo, dtype=np.int64)
+        return self.t[lo:hi], self.row[lo:hi], sub
 
-        convert = pacsv.ConvertOptions(
-            column_types={"at": pa.string(), "data": pa.string(), "version": pa.int64()}
+
+class _Part:
+    """The events of one type in one window: numbers for sorting, and the ``data`` strings."""
+
+    __slots__ = ("actor", "at", "code", "data", "stream", "version")
+
+    def __init__(
+        self, at: I64, stream: I64, version: I64, code: I64 | int, actor: I64, data: Any
+    ) -> None:
+        self.at = at
+        self.stream = stream
+        """0 for the organisation's stream, 1 + the conversation's row otherwise."""
+        self.version = version
+        self.code = np.broadcast_to(np.asarray(code, dtype=np.int64), at.shape)
+        self.actor = actor
+        """Index into the builder's actor table."""
+        self.data = data
+
+
+class _Builder:
+    """Builds the event rows of a :class:`Simulation` window by window.
+
+    Strings that repeat (stream names, actor ids, dates, clock times, event types) are built
+    once into lookup tables; a window's rows are sorted on numbers first, so its ``stream``,
+    ``type`` and ``actor`` columns are single lookups, and only ``data`` is reordered.
+    """
+
+    def __init__(self, sim: Simulation, shared: dict[str, Any] | None = None) -> None:
+        self.pa = _pa()
+        self.pc = self.pa.compute
+        pa = self.pa
+        self.sim = sim
+        c = sim.conversations
+        a = sim.agreements
+        org = sim.org
+        n = len(c)
+        rows = np.arange(n, dtype=np.int64)
+        held = np.flatnonzero(c.held)
+        res = np.nonzero(c.t_resched >= 0)
+        conf = np.nonzero((c.t_confirm >= 0) & c.held[:, None])
+        resolved = np.flatnonzero(a.status > 0)
+        self.agreed_t = c.t_confirm[rows, c.n_parts - 1]
+        ev = org.events if sim.org_events else {k: v[:0] for k, v in org.events.items()}
+        org_t = ev["day"] * DAY + 6 * HOUR
+        key = pack(org_t - int(org_t.min()) if len(org_t) else org_t, ev["type"], ev["person"] + 1)
+        org_order = (
+            stable_order(key)
+            if key is not None
+            else np.lexsort((ev["person"], ev["type"], org_t)).astype(np.int64)
         )
-        batches = iter(pacsv.open_csv(path, convert_options=convert))
-    for batch in batches:
-        for row in batch.to_pylist():
-            at = row["at"]
-            yield Event(
-                stream=row["stream"],
-                version=int(row["version"]),
-                type=row["type"],
-                at=at if isinstance(at, datetime) else datetime.fromisoformat(at),
-                actor=row["actor"],
-                data=json.loads(row["data"]),
+        self.org_version = np.empty(len(org_t), dtype=np.int64)
+        self.org_version[org_order] = np.arange(1, len(org_t) + 1)
+        self.slots = [
+            _Slot(T_REQ, c.t_req, rows),
+            _Slot(T_SCHED, c.t_sched, rows),
+            _Slot(T_RESCHED, c.t_resched[res], res[0].astype(np.int64), res[1].astype(np.int64)),
+            _Slot(T_HELD, c.t_out[held], held),
+            _Slot(T_NOT_HELD, c.t_out[~c.held], np.flatnonzero(~c.held)),
+            _Slot(T_DRAFT, c.t_draft[held], held),
+            _Slot(T_CONFIRM, c.t_confirm[conf], conf[0].astype(np.int64), conf[1].astype(np.int64)),
+            _Slot(T_AGREED, self.agreed_t[held], held),
+            _Slot(T_UPDATE, a.t_update[resolved], resolved),
+            _Slot(-1, org_t, np.arange(len(org_t), dtype=np.int64)),
+        ]
+        self.agreement_first = np.cumsum(c.n_agreements) - c.n_agreements
+        cycle = sim.cycle
+        self.kind_ids = pa.array([k.id for k in cycle.kinds])
+        self.theme_json = pa.array([f'"{t.id}"' for t in cycle.themes] + ["null"])
+        prep = np.zeros((len(cycle.kinds), 3), dtype=bool)
+        for i, kind in enumerate(cycle.kinds):
+            for j, role in enumerate((ParticipantRole.EMPLOYEE, None, ParticipantRole.COACH)):
+                if role is None:
+                    prep[i, j] = any(
+                        r in kind.preparers for r in (ParticipantRole.MANAGER, ParticipantRole.PEER)
+                    )
+                else:
+                    prep[i, j] = role in kind.preparers
+        self.preparer = prep
+        self.recorder = np.array([recorder_slots(k) for k in cycle.kinds], dtype=bool).reshape(
+            -1, 3
+        )
+        self.cycle_key = cycle.key
+        self.types = pa.array(list(EVENT_TYPES))
+        # Lookup tables: conversation ids and streams, actors (quoted for JSON), teams.
+        self.conv_ids = self.ids("c", rows + sim.first_conversation, 8)
+        self.streams = pa.concat_arrays(
+            [
+                pa.array([f"org:{sim.config.organisation}"]),
+                self.join("conversation:", self.conv_ids),
+            ]
+        )
+        sizes = (1, org.n_people, max(org.n_managers, 1), max(sim.coaches, 1))
+        self.actor_offset = np.cumsum((0, *sizes[:-1])).astype(np.int64)
+        # The tables over the whole organisation: built once per run when *shared* is given.
+        tables = shared if shared is not None else {}
+        if not tables:
+            actors = pa.concat_arrays(
+                [
+                    pa.array(["system"]),
+                    self.ids("p", np.arange(sizes[1], dtype=np.int64), 7),
+                    self.ids("m", np.arange(sizes[2], dtype=np.int64), 6),
+                    self.ids("k", np.arange(sizes[3], dtype=np.int64), 4),
+                ]
             )
+            minutes = np.arange(24 * 60)
+            tables.update(
+                actor=actors,
+                quoted=pa.concat_arrays([pa.array(["null"]), self.join('"', actors[1:], '"')]),
+                clock=pa.array([f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()]),
+                team=self.join('"', self.ids("t", np.arange(org.n_teams), 5), '"'),
+            )
+        self.actor_table = tables["actor"]
+        self.quoted_table = tables["quoted"]
+        self.clock_table = tables["clock"]
+        self.team_table = tables["team"]
+        numbers = int(a.number.max()) + 1 if len(a) else 1
+        self.agreement_ids = pa.array([f"a{k}" for k in range(numbers)])
+        starts = [int(s.t[0]) for s in self.slots if len(s.t)]
+        ends = [int(s.t[-1]) for s in self.slots if len(s.t)]
+        self.min_t = min(starts, default=0)
+        self.max_t = max(ends, default=0)
+        # Every date the log names: times of events, planned dates, days held, org days.
+        candidates = [self.min_t // DAY, self.max_t // DAY]
+        if n:
+            candidates += [int(c.on.max()) // DAY, int(c.held_day.max())]
+        self.day_lo = min(candidates)
+        day_hi = max(candidates) + 1
+        table = np.arange(self.day_lo, day_hi + 1, dtype=np.int64).astype("datetime64[D]")
+        self.day_names = pa.array(np.datetime_as_string(table, unit="D").astype(object))
+
+    # -- small string helpers -------------------------------------------------------------
+
+    def ids(self, prefix: str, nums: I64, width: int) -> Any:
+        pc = self.pc
+        text = pc.utf8_lpad(pc.cast(self.pa.array(nums), self.pa.string()), width, "0")
+        return pc.binary_join_element_wise(prefix, text, "")
+
+    def take(self, table: Any, index: I64) -> Any:
+        return self.pc.take(table, self.pa.array(index))
+
+    def actor(self, kind: I64 | int, nums: I64) -> I64:
+        """Actor index: kind 0 system, 1 person, 2 manager, 3 coach (one table for all)."""
+        result: I64 = self.actor_offset[kind] + np.maximum(nums, 0)
+        return result
+
+    def json_id(self, kind: I64 | int, nums: I64) -> Any:
+        """``"id"`` or ``null`` for each (kind, number); number -1 means nobody."""
+        index = np.where(nums < 0, 0, self.actor_offset[kind] + np.maximum(nums, 0))
+        return self.take(self.quoted_table, index)
+
+    def days(self, day: I64) -> Any:
+        return self.take(self.day_names, day - self.day_lo)
+
+    def iso(self, t: I64) -> Any:
+        """``YYYY-MM-DDTHH:MM:SS+00:00``, as ``datetime.isoformat`` writes an aware UTC time.
+
+        Simulated times are whole minutes, so the time of day comes from a 1,440-entry table.
+        """
+        day, second = np.divmod(t, DAY)
+        return self.join(self.days(day), self.take(self.clock_table, second // MINUTE))
+
+    def join(self, *parts: Any) -> Any:
+        return self.pc.binary_join_element_wise(*parts, "")
+
+    def constant(self, text: str, n: int) -> Any:
+        return self.pa.repeat(self.pa.scalar(text, self.pa.string()), n)
+
+    def participant(self, rows: I64, slot: I64 | int) -> tuple[I64, I64]:
+        """(actor kind, number) of participant *slot* (0 employee, 1 partner, 2 coach)."""
+        c = self.sim.conversations
+        slot = np.broadcast_to(np.asarray(slot, dtype=np.int64), rows.shape)
+        partner_kind = np.where(c.pattern[rows] == 1, 1, 2)
+        kind = np.select([slot == 0, slot == 1], [np.ones_like(rows), partner_kind], 3)
+        num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]], c.coach[rows])
+        return kind, num
+
+    def agreement_list(self, agreement_rows: I64, counts: I64, carried: bool) -> Any:
+        """``[{...},{...}]`` per row: the agreements *agreement_rows*, grouped by *counts*."""
+        pa, pc = self.pa, self.pc
+        a = self.sim.agreements
+        c = self.sim.conversations
+        src = a.conv[agreement_rows]
+        number = self.take(self.agreement_ids, a.number[agreement_rows])
+        owner_names = pa.array(["employee", "both", "manager", "coach", "peer"])
+        owner_code = np.where(
+            (a.owner[agreement_rows] == 2) & (c.pattern[src] == 1), 4, a.owner[agreement_rows]
+        )
+        theme_code = np.where(
+            a.theme[agreement_rows] < 0, len(self.theme_json) - 1, a.theme[agreement_rows]
+        )
+        if carried:
+            origin = self.join('"', self.take(self.conv_ids, src), "#", number, '"')
+        else:
+            origin = self.constant("null", len(agreement_rows))
+        items = self.join(
+            '{"carried_from":',
+            origin,
+            ',"due":null,"id":"',
+            number,
+            '","owner":"',
+            self.take(owner_names, owner_code),
+            '","status":"open","text":"',
+            _AGREEMENT_TEXT,
+            '","theme":',
+            self.take(self.theme_json, theme_code),
+            "}",
+        )
+        offsets = np.zeros(len(counts) + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        lists = pa.ListArray.from_arrays(pa.array(offsets), items)
+        return self.join("[", pc.binary_join(lists, ","), "]")
+
+    # -- one window ------------------------------------------------------------------------
+
+    def table(self, a: int, b: int) -> tuple[Any, I64] | None:
+        """The events with ``a <= at < b`` (seconds), sorted, as an Arrow table; and ``at``."""
+        pa = self.pa
+        parts: list[_Part] = []
+        for slot in self.slots:
+            t, rows, sub = slot.window(a, b)
+            if not len(t):
+                continue
+            if slot.kind == -1:
+                parts.append(self.org_part(t, rows))
+            elif slot.kind == T_UPDATE:
+                parts.append(self.update_part(t, rows))
+            else:
+                parts.append(self.conversation_part(slot.kind, t, rows, sub))
+        if not parts:
+            return None
+        at = np.concatenate([p.at for p in parts])
+        stream = np.concatenate([p.stream for p in parts])
+        version = np.concatenate([p.version for p in parts])
+        order = lex_order(at, stream, version)
+        at = at[order]
+        stream = stream[order]
+        data = pa.concat_arrays([p.data for p in parts])
+        actors = np.concatenate([p.actor for p in parts])
+        table = pa.table(
+            {
+                "stream": self.take(self.streams, stream),
+                "version": pa.array(version[order].astype(np.int32)),
+                "type": self.take(self.types, np.concatenate([p.code for p in parts])[order]),
+                "at": pa.array(at * 1_000_000, pa.timestamp("us", tz="UTC")),
+                "actor": self.take(self.actor_table, actors[order]),
+                "data": self.take(data, order),
+            }
+        )
+        return table, at
+
+    def conversation_part(self, kind: int, t: I64, rows: I64, sub: I64) -> _Part:
+        pa = self.pa
+        c = self.sim.conversations
+        n = len(rows)
+        r = c.n_resched[rows]
+        version: I64
+        if kind == T_REQ:
+            version = np.ones(n, dtype=np.int64)
+            actor = self.participant(rows, c.initiator[rows])
+            data = self.requested(rows)
+        elif kind == T_SCHED:
+            version = np.full(n, 2, dtype=np.int64)
+            actor = self.participant(rows, c.initiator[rows])
+            data = self.join('{"on":"', self.iso(c.on[rows, 0]), '","place":""}')
+        elif kind == T_RESCHED:
+            version = 3 + sub
+            reason = c.resched_reason[rows, sub]
+            actor = self.participant(rows, np.where(reason == 0, 0, 1))
+            data = self.join(
+                '{"on":"',
+                self.iso(c.on[rows, sub + 1]),
+                '","reason":"',
+                self.take(pa.array(["absence", "no_time"]), reason),
+                '"}',
+            )
+        elif kind == T_HELD:
+            version = 3 + r
+            actor = self.participant(rows, 1)
+            data = self.join('{"on":"', self.days(c.held_day[rows]), '"}')
+        elif kind == T_NOT_HELD:
+            version = 3 + r
+            reason = c.reason[rows]
+            actor = self.participant(rows, np.where(reason == 3, 1, c.initiator[rows]))
+            data = self.take(
+                pa.array([f'{{"reason":"{name}"}}' for name in NOT_HELD_REASONS]), reason
+            )
+        elif kind == T_DRAFT:
+            version = 4 + r
+            actor = self.participant(rows, c.author[rows])
+            first = self.agreement_first[rows]
+            counts = c.n_agreements[rows]
+            agreement_rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(
+                int(counts.sum())
+            )
+            medium = self.take(pa.array(["digital", "paper"]), c.paper[rows].astype(np.int64))
+            data = self.join(
+                '{"agreements":',
+                self.agreement_list(agreement_rows, counts, False),
+                ',"answers":{},"content_on_paper":false,"medium":"',
+                medium,
+                '","revision":1,"summary":"","themes":[]}',
+            )
+        elif kind == T_CONFIRM:
+            version = 5 + r + sub
+            actor = self.participant(rows, c.confirm_slot[rows, sub])
+            data = self.constant('{"revision":1}', n)
+        else:  # agreed
+            version = 5 + r + c.n_parts[rows]
+            actor = self.participant(rows, c.confirm_slot[rows, c.n_parts[rows] - 1])
+            data = self.constant('{"revision":1}', n)
+        return _Part(t, rows + 1, version, kind, self.actor(*actor), data)
+
+    def requested(self, rows: I64) -> Any:
+        pa, pc = self.pa, self.pc
+        c = self.sim.conversations
+        a = self.sim.agreements
+        pattern = c.pattern[rows]
+        employee = self.json_id(1, c.person[rows])
+        partner = self.json_id(*self.participant(rows, 1))
+        three = pattern == 2
+        role = self.take(pa.array(["manager", "peer", "manager"]), pattern)
+        pieces = [
+            '[{"person":',
+            employee,
+            ',"role":"employee"},{"person":',
+            partner,
+            ',"role":"',
+            role,
+            '"}',
+        ]
+        coach_id = None
+        if three.any():
+            coach_id = self.json_id(*self.participant(rows, 2))
+            pieces.append(
+                pc.if_else(
+                    pa.array(three), self.join(',{"person":', coach_id, ',"role":"coach"}'), ""
+                )
+            )
+        pieces.append("]")
+        participants = self.join(*pieces)
+        preparers = self.role_list(self.preparer[c.kind[rows]], three, employee, partner, coach_id)
+        recorders = self.role_list(self.recorder[c.kind[rows]], three, employee, partner, coach_id)
+        lo = np.searchsorted(a.carried_conv, rows, side="left")
+        hi = np.searchsorted(a.carried_conv, rows, side="right")
+        counts = hi - lo
+        carried_idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(
+            int(counts.sum())
+        )
+        carried = self.agreement_list(a.carried_row[carried_idx], counts, True)
+        return self.join(
+            '{"carried_forward":',
+            carried,
+            ',"cycle":"',
+            self.cycle_key,
+            '","kind":"',
+            self.take(self.kind_ids, c.kind[rows]),
+            '","participants":',
+            participants,
+            ',"pattern":"',
+            self.take(pa.array(["employee_manager", "peer", "three_party"]), pattern),
+            '","preparers":',
+            preparers,
+            ',"recorders":',
+            recorders,
+            ',"team":',
+            self.take(self.team_table, c.team[rows]),
+            ',"themes":[]}',
+        )
+
+    def role_list(
+        self, flags: npt.NDArray[np.bool_], three: Any, employee: Any, partner: Any, coach: Any
+    ) -> Any:
+        """``[ids]`` per row: the employee, partner and coach whose *flags* are set, in order."""
+        pa, pc = self.pa, self.pc
+        flags = flags.copy()
+        flags[:, 2] &= three
+        if flags[:, :2].all() and not flags[:, 2].any():
+            return self.join("[", employee, ",", partner, "]")
+        # (Not binary_join_element_wise(null_handling="skip"): pyarrow 26 drops rows there.)
+        comma = pa.array(["", ","])
+        first = flags[:, 0] & (flags[:, 1] | flags[:, 2])
+        second = flags[:, 1] & flags[:, 2]
+        return self.join(
+            "[",
+            pc.if_else(pa.array(flags[:, 0]), employee, ""),
+            self.take(comma, first.astype(np.int64)),
+            pc.if_else(pa.array(flags[:, 1]), partner, ""),
+            self.take(comma, second.astype(np.int64)),
+            pc.if_else(pa.array(flags[:, 2]), coach, "") if coach is not None else "",
+            "]",
+        )
+
+    def update_part(self, t: I64, rows: I64) -> _Part:
+        pa = self.pa
+        a = self.sim.agreements
+        conv = a.conv[rows]
+        data = self.join(
+            '{"agreement":"',
+            self.take(self.agreement_ids, a.number[rows]),
+            '","note":"","status":"',
+            self.take(pa.array(["open", "done", "dropped"]), a.status[rows]),
+            '"}',
+        )
+        actor = self.actor(1, self.sim.conversations.person[conv])
+        return _Part(t, conv + 1, a.version[rows], T_UPDATE, actor, data)
+
+    def org_part(self, t: I64, rows: I64) -> _Part:
+        """``person.joined``/``left``/``moved`` and ``manager.changed``, as the service writes."""
+        pa = self.pa
+        ev = self.sim.org.events
+        kind = ev["type"][rows]
+        group = stable_order(kind)
+        texts = []
+        for code in (ORG_JOINED, ORG_LEFT, ORG_MOVED, ORG_MANAGER_CHANGED):
+            these = rows[group[kind[group] == code]]
+            if not len(these):
+                continue
+            on = self.days(ev["day"][these])
+            team = self.take(self.team_table, ev["team"][these])
+            if code == ORG_MANAGER_CHANGED:
+                texts.append(
+                    self.join(
+                        '{"manager":',
+                        self.json_id(2, ev["manager"][these]),
+                        ',"on":"',
+                        on,
+                        '","previous":',
+                        self.json_id(2, ev["previous"][these]),
+                        ',"team":',
+                        team,
+                        "}",
+                    )
+                )
+                continue
+            person = self.json_id(1, ev["person"][these])
+            if code == ORG_LEFT:
+                texts.append(self.join('{"on":"', on, '","person":', person, "}"))
+            else:
+                texts.append(self.join('{"on":"', on, '","person":', person, ',"team":', team, "}"))
+        inverse = np.empty(len(rows), dtype=np.int64)
+        inverse[group] = np.arange(len(rows), dtype=np.int64)
+        data = self.take(pa.concat_arrays(texts), inverse)
+        n = len(rows)
+        return _Part(
+            t,
+            np.zeros(n, dtype=np.int64),
+            self.org_version[rows],
+            T_JOINED + kind,
+            np.zeros(n, dtype=np.int64),
+            data,
+        )

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..planning import add_months
+from ..domain.planning import add_months
 from .engine import DAY, Simulation
 from .org import FAR_FUTURE, day_number
 

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ..planning import add_months
+from ..domain.planning import add_months
 from .config import SimulationConfig
 
 __all__ = [

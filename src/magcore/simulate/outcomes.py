@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..planning import add_months
+from ..domain.planning import add_months
 from .config import SimulationConfig
 from .engine import DAY, Conversations
 from .org import ORG_MOVED, OrgHistory, day_number

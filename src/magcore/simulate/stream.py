@@ -31,12 +31,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model.cycle import CycleDefinition
-from ._rows import _Builder, _pa
 from .config import SimulationConfig, resolve_cycle
-from .engine import Agreements, Conversations, Simulation, coach_count, simulate_people
-from .events import PARQUET_OPTIONS, _chunks
+from .engine import coach_count, simulate_people
+from .events import _Builder, _pa
 from .org import OrgHistory, simulate_org
 from .outcomes import BlockCounts, org_counts, outcomes
+from .parquet import PARQUET_OPTIONS, _chunks
+from .tables import Agreements, Conversations, Simulation
 
 __all__ = ["StreamResult", "blocks", "partition_path", "simulate_to"]
 

@@ -51,7 +51,7 @@ class AuditRecord:
     """One line of the audit log as it is handed to the store (BIO2 fields).
 
     The store assigns ``seq`` and chains ``prev_hash``/``hash`` inside its transaction, using
-    :func:`magcore.audit.chain_hash`, so that concurrent writers still form one chain.
+    :func:`magcore.access.audit.chain_hash`, so that concurrent writers still form one chain.
     """
 
     at: str
@@ -73,8 +73,8 @@ class AuditRecord:
 class AuditHead:
     """The separately kept end of the audit log: how many entries, and the last one's hash.
 
-    Pass ``count`` as ``expected_count`` to :func:`magcore.audit.verify` to detect a log whose
-    last entries were cut off.
+    Pass ``count`` as ``expected_count`` to :func:`magcore.access.audit.verify` to detect a log
+    whose last entries were cut off.
     """
 
     count: int
@@ -155,7 +155,7 @@ class Store(Protocol):
     ) -> None:
         """Replace every event of *stream* by the one content-free *tombstone*, in one transaction.
 
-        Retention and erasure use this (:func:`magcore.privacy.destroy_conversation`). The
+        Retention and erasure use this (:func:`magcore.access.erasure.destroy_conversation`). The
         *tombstone* must belong to *stream* and be numbered one past its current version; a
         stale one raises :class:`~magcore.errors.ConflictError`, an unknown stream or a
         tombstone of another stream :class:`~magcore.errors.StorageError`, and nothing changes.

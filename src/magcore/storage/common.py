@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import audit as _audit
+from ..access import audit as _audit
 from ..errors import ConflictError, StorageError
 from ..events import Event
 from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite

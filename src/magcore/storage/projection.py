@@ -4,7 +4,7 @@ A store keeps, next to the events, one :class:`~magcore.storage.base.Conversatio
 conversation and the :class:`~magcore.storage.base.AgreementRow` s of its current record, so that
 lists and counts never replay streams. Every back end (memory, SQLite, PostgreSQL, a vendor's)
 folds events through :func:`project`, so they all answer queries the same way. The fold mirrors
-the state changes of :func:`magcore.conversation.apply`; it keeps only what lists need, never
+the state changes of :func:`magcore.domain.conversation.apply`; it keeps only what lists need, never
 the content of preparations, records or notes.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from ..conversation import State
+from ..domain.conversation import State
 from ..events import Event
 from .base import AgreementRow, ConversationRow
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         InstalledPluginContract,
         run_cycle_conformance,
     )
+    from .keys import KeyStoreContract
     from .pytest_plugin import registered
     from .storage import StoreContract
 
@@ -26,6 +27,7 @@ __all__ = [
     "ConformanceReport",
     "CycleDefinitionContract",
     "InstalledPluginContract",
+    "KeyStoreContract",
     "StoreContract",
     "generate_organisation",
     "registered",
@@ -39,6 +41,7 @@ _LAZY = {
     "run_cycle_conformance": "conformance",
     "registered": "pytest_plugin",
     "StoreContract": "storage",
+    "KeyStoreContract": "keys",
 }
 
 

@@ -23,8 +23,9 @@ from typing import Any
 import attrs
 import pytest
 
+from ..app.service import Service, open_service
 from ..clock import FixedClock
-from ..conversation import (
+from ..domain.conversation import (
     AddDissent,
     Cancel,
     ConfirmRecord,
@@ -36,13 +37,12 @@ from ..conversation import (
     Schedule,
     State,
 )
+from ..domain.planning import add_months
+from ..domain.scoring import check_definition
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition, ParticipantRole, Pattern
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
-from ..planning import add_months
 from ..plugins import get_plugin_manager
-from ..scoring import check_definition
-from ..service import Service, open_service
 from .orggen import generate_organisation
 
 __all__ = [

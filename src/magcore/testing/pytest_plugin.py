@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from magcore.app.service import Service
     from magcore.clock import FixedClock
     from magcore.model.organisation import Organisation
     from magcore.plugins import PluginHost
-    from magcore.service import Service
     from magcore.storage.base import Store
 
 __all__ = [
@@ -107,7 +107,7 @@ def magcore_service(
     magcore_store: Store, magcore_pm: PluginHost, magcore_clock: FixedClock, magcore_org: Any
 ) -> Service:
     """A service over ``magcore_store`` with ``magcore_pm``, the clock and the organisation."""
-    from magcore.service import Service
+    from magcore.app.service import Service
 
     service = Service(magcore_store, host=magcore_pm, clock=magcore_clock)
     service.import_organisation(magcore_org, actor="test")

@@ -12,15 +12,16 @@ every test below then runs against it::
 
 Optionally override ``reopen`` (a second handle on the same database, for persistence tests),
 ``tamper_audit`` and ``truncate_audit`` (change the stored audit log behind the store's back,
-to show that :func:`magcore.audit.verify` notices). Conversations are driven through the real
-aggregate (:func:`magcore.conversation.decide` / :func:`~magcore.conversation.apply`), so the
-read models are checked against what the aggregate itself says.
+to show that :func:`magcore.access.audit.verify` notices). Conversations are driven through the
+real aggregate (:func:`magcore.domain.conversation.decide` /
+:func:`~magcore.domain.conversation.apply`), so the read models are checked against what the
+aggregate itself says.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -29,11 +30,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .. import audit as audit_log
-from ..conversation import (
+from ..access import audit as audit_log
+from ..domain.conversation import (
     Command,
     ConfirmRecord,
-    Conversation,
     DraftRecord,
     MarkHeld,
     MarkNotHeld,
@@ -41,7 +41,6 @@ from ..conversation import (
     RequestConversation,
     Schedule,
     UpdateAgreement,
-    apply,
     decide,
     replay,
     stream_of,
@@ -49,123 +48,19 @@ from ..conversation import (
 from ..errors import ConflictError, StorageError
 from ..events import Event
 from ..model.cycle import CycleDefinition
-from ..model.records import Agreement, Participant
-from ..storage.base import AuditRecord, Store, StreamWrite
+from ..model.records import Participant
+from ..storage.base import Store, StreamWrite
+from .driver import CONTRACT_CYCLE, T0, ConversationDriver, _agreement, audit_record, event
+from .keys import KeyStoreContract
 
 __all__ = ["CONTRACT_CYCLE", "ConversationDriver", "StoreContract", "audit_record", "event"]
 
-#: A small cycle (one employee-manager kind, both prepare) used by the suite.
-CONTRACT_CYCLE: dict[str, Any] = {
-    "id": "contract-cycle",
-    "version": 1,
-    "name": {"nl": "Testcyclus", "en": "Test cycle"},
-    "themes": [
-        {"id": "learning", "title": {"nl": "Leren", "en": "Learning"}},
-        {"id": "vitality", "title": {"nl": "Vitaliteit", "en": "Vitality"}},
-    ],
-    "kinds": [
-        {
-            "id": "yearly",
-            "name": {"nl": "Jaargesprek", "en": "Yearly conversation"},
-            "pattern": "employee_manager",
-            "cadence": {"kind": "per_year", "per_year": 1},
-            "initiators": ["employee", "manager"],
-            "preparers": ["employee", "manager"],
-            "applies_to": "with_manager",
-        }
-    ],
-}
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+class StoreContract(KeyStoreContract):
+    """Behaviour every :class:`~magcore.storage.base.Store` must have. Subclass it (see above).
 
-
-def event(stream: str, version: int, type_: str = "note.added", **data: Any) -> Event:
-    """A plain event for stream tests (any type: stores do not interpret most of them)."""
-    return Event(
-        stream=stream,
-        version=version,
-        type=type_,
-        at=T0 + timedelta(minutes=version),
-        actor="tester",
-        data=data,
-    )
-
-
-def audit_record(n: int, *, action: str = "read") -> AuditRecord:
-    """An audit record numbered *n* (its object and time differ per *n*)."""
-    return AuditRecord(
-        at=(T0 + timedelta(seconds=n)).isoformat(),
-        actor=f"person-{n % 3}",
-        action=action,
-        object=f"conversation:c-{n}/record",
-        result="allowed",
-        origin="api",
-        purpose="conversation",
-    )
-
-
-class ConversationDriver:
-    """Drives one conversation through the real aggregate and writes its events to a store."""
-
-    def __init__(
-        self,
-        store: Store,
-        conversation_id: str,
-        *,
-        employee: str,
-        manager: str,
-        team: str | None = "team-1",
-        now: datetime = T0,
-    ) -> None:
-        self.store = store
-        self.id = conversation_id
-        self.employee = employee
-        self.manager = manager
-        self.now = now
-        self.cycle = CycleDefinition.from_json(CONTRACT_CYCLE)
-        self.state: Conversation | None = None
-        self.send(
-            RequestConversation(
-                actor=manager,
-                conversation_id=conversation_id,
-                cycle=self.cycle,
-                kind="yearly",
-                participants=(Participant(employee, "employee"), Participant(manager, "manager")),
-                team=team,
-                themes=("learning",),
-            )
-        )
-
-    def send(self, command: Command) -> tuple[Event, ...]:
-        """Decide *command*, append its events with the expected version, fold them in."""
-        self.now += timedelta(hours=1)
-        events = decide(self.state, command, now=self.now)
-        expected = self.state.version if self.state is not None else 0
-        self.store.append([StreamWrite(stream_of(self.id), expected, events)])
-        for item in events:
-            self.state = apply(item, self.state)
-        return events
-
-    def hold_and_agree(self, held_on: date, agreements: Sequence[Agreement]) -> None:
-        """Schedule, prepare (both), hold, record *agreements* and confirm (both)."""
-        self.send(Schedule(actor=self.manager, on=datetime.combine(held_on, T0.timetz())))
-        self.send(PublishPreparation(actor=self.employee))
-        self.send(PublishPreparation(actor=self.manager))
-        self.send(MarkHeld(actor=self.manager, on=held_on))
-        self.send(DraftRecord(actor=self.manager, agreements=tuple(agreements)))
-        assert self.state is not None
-        assert self.state.record is not None
-        revision = self.state.record.revision
-        self.send(ConfirmRecord(actor=self.manager, revision=revision))
-        self.send(ConfirmRecord(actor=self.employee, revision=revision))
-
-
-def _agreement(agreement_id: str, owner: str = "employee") -> Agreement:
-    return Agreement(id=agreement_id, text=f"Afspraak {agreement_id}", owner=owner)
-
-
-class StoreContract:
-    """Behaviour every :class:`~magcore.storage.base.Store` must have. Subclass it (see above)."""
+    It includes the key-table tests of :class:`~magcore.testing.keys.KeyStoreContract`.
+    """
 
     # -- fixtures a subclass provides or may override --------------------------------------
 

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from magcore import audit as _audit
-from magcore.conversation import State
+from magcore.access import audit as _audit
+from magcore.domain.conversation import State
 from magcore.errors import ConflictError, MagcoreError, StorageError
 from magcore.events import CommittedBatch, Event
 from magcore.storage.base import (
@@ -50,6 +50,9 @@ from magcore.storage.projection import (
     requested_fields,
     starts_conversation,
 )
+
+from .keys import SCHEMA as _KEYS_SCHEMA
+from .keys import PostgresKeyTable
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
@@ -122,7 +125,8 @@ _V1 = (
 )
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+#: Version 2 adds the key table (``magcore_keys``, see :mod:`magcore_postgres.keys`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -146,8 +150,11 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore:
-    """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``)."""
+class PostgresStore(PostgresKeyTable):
+    """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
+
+    Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.
+    """
 
     def __init__(self, url: str, pool: ConnectionPool) -> None:
         """Use :meth:`open`; this wraps an open, checked pool."""

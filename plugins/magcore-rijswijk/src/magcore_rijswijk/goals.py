@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from magcore.conversation import Conversation
+from magcore.domain.conversation import Conversation
 from magcore.errors import Problem
 from magcore.i18n import MessageBundle
 from magcore.model.records import Agreement, AgreementOwner

@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from magcore.aggregates import DEFAULT_K
+from magcore.access.statistics import DEFAULT_K
 from magcore.errors import DefinitionError, Problem, RecordInvalidError
 from magcore.events import Event
 from magcore.model.text import Text

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from magcore.conversation import Conversation
+from magcore.domain.conversation import Conversation
 from magcore.errors import Problem
 from magcore.i18n import MessageBundle
 

@@ -1,0 +1,52 @@
+"""The gateway for content: the access decision, reading, audit, retention, erasure, restriction,
+subject access, statistics and the regulation."""
+
+from __future__ import annotations
+
+from .decision import (
+    AGGREGATE_ONLY_ROLES,
+    HR_OVERVIEW,
+    PRIVACY_OFFICER,
+    RESEARCH,
+    SUBJECT_ACCESS,
+    AccessContext,
+    AccessRequest,
+    Basis,
+    ChoiceRow,
+    Decision,
+    Directory,
+    LegalBasis,
+    Part,
+    Restrictions,
+    choice_covers,
+    decide_access,
+    grantee_keys,
+    grantee_matches,
+    legal_bases_tuple,
+    restrictions,
+    shared_with,
+)
+
+__all__ = [
+    "AGGREGATE_ONLY_ROLES",
+    "HR_OVERVIEW",
+    "PRIVACY_OFFICER",
+    "RESEARCH",
+    "SUBJECT_ACCESS",
+    "AccessContext",
+    "AccessRequest",
+    "Basis",
+    "ChoiceRow",
+    "Decision",
+    "Directory",
+    "LegalBasis",
+    "Part",
+    "Restrictions",
+    "choice_covers",
+    "decide_access",
+    "grantee_keys",
+    "grantee_matches",
+    "legal_bases_tuple",
+    "restrictions",
+    "shared_with",
+]

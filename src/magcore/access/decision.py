@@ -1,0 +1,488 @@
+"""The access policy: the one function every read goes through, and the reason it gives.
+
+:func:`decide_access` answers "may *viewer* read this *part* of a conversation about *subject*,
+for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: ``participant``,
+``author``, ``sharing choice N``, ``legal basis X (article)``, ``privacy officer (...)``,
+``subject access (AVG art. 15)``, or ``denied because ...``. The rules, in order:
+
+1. A restricted record (AVG art. 18) is readable by the privacy officer alone.
+2. A subject-access request (AVG art. 15) by the employee or the privacy officer sees all
+   that is held about the employee, including what others wrote about them.
+3. Special-category content (a special theme, or a field marked ``special-category-risk``) never
+   appears in HR overviews or research data, whatever else holds.
+4. A private note is visible to its author alone.
+5. A goal is seen by its owner and the people who work on it with them (its collaborators).
+   Participants see the shared record; a preparation is visible to another participant only once
+   published (:func:`magcore.domain.conversation.visible_preparation`).
+6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
+   the viewer holds then), matches the purpose and covers the part.
+7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never
+   for special-category content.
+8. Anything else is denied; the works council and researchers see only aggregates.
+
+The function is pure: the caller passes the facts (:class:`AccessContext`) and writes the audit.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, tzinfo
+
+import attrs
+
+from ..domain.conversation import OPEN_STATES, Conversation, visible_preparation
+from ..domain.goals import Goal
+from ..domain.sharing import (
+    GRANTEE_ROLES,
+    WHAT_AGREEMENTS,
+    WHAT_GOALS,
+    WHAT_WHOLE_RECORD,
+    SharingChoice,
+    SharingState,
+)
+from ..events import Event
+from ..model.days import local_day, timezone
+from ..model.organisation import Organisation
+
+__all__ = [
+    "AGGREGATE_ONLY_ROLES",
+    "HR_OVERVIEW",
+    "PRIVACY_OFFICER",
+    "RESEARCH",
+    "SUBJECT_ACCESS",
+    "AccessContext",
+    "AccessRequest",
+    "Basis",
+    "ChoiceRow",
+    "Decision",
+    "Directory",
+    "LegalBasis",
+    "Part",
+    "Restrictions",
+    "choice_covers",
+    "decide_access",
+    "grantee_keys",
+    "grantee_matches",
+    "legal_bases_tuple",
+    "restrictions",
+    "shared_with",
+]
+
+#: The purpose of a subject-access request (AVG art. 15).
+SUBJECT_ACCESS = "subject_access"
+#: The purpose of an HR overview: never holds special-category content.
+HR_OVERVIEW = "hr_overview"
+#: The purpose of research data: never holds special-category content.
+RESEARCH = "research"
+#: The role that alone may read a restricted record.
+PRIVACY_OFFICER = "privacy_officer"
+#: Roles that see aggregates only (unless they take part themselves or are given a choice).
+AGGREGATE_ONLY_ROLES = frozenset({"works_council", "researcher"})
+
+
+class Part(enum.StrEnum):
+    """The parts of a conversation a read may ask for."""
+
+    RECORD = "record"
+    """The shared record: summary and answers (one field at a time for special fields)."""
+    AGREEMENT = "agreement"
+    TOPIC = "topic"
+    PREPARATION = "preparation"
+    DISSENT = "dissent"
+    RESPONSE = "response"
+    PRIVATE_NOTE = "private_note"
+    GOAL = "goal"
+    METADATA = "metadata"
+    """That a conversation exists: kind, state, dates, participants; never content."""
+
+
+class Basis(enum.StrEnum):
+    """What a decision rests on."""
+
+    PARTICIPANT = "participant"
+    AUTHOR = "author"
+    SHARING_CHOICE = "sharing_choice"
+    LEGAL_BASIS = "legal_basis"
+    PRIVACY_OFFICER = "privacy_officer"
+    SUBJECT_ACCESS = "subject_access"
+    DENIED = "denied"
+
+
+def _parts(value: Iterable[str]) -> frozenset[Part]:
+    return frozenset(Part(p) for p in value)
+
+
+@attrs.frozen(kw_only=True)
+class LegalBasis:
+    """A legal basis a plugin declares: who (roles) may read which parts, for which purpose.
+
+    ``article`` cites the law (e.g. "AVG art. 6(1)(c); Wet verbetering poortwachter art. 25").
+    A legal basis never opens special-category content or private notes, and is never declared
+    for the works council or researchers (:data:`AGGREGATE_ONLY_ROLES`): they see aggregates.
+    """
+
+    name: str
+    article: str
+    roles: frozenset[str] = attrs.field(converter=frozenset)
+    parts: frozenset[Part] = attrs.field(converter=_parts)
+    purpose: str
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("name", "article", "purpose"):
+            if not str(getattr(self, name)).strip():
+                raise ValueError(f"a legal basis needs a {name}")
+        if not self.roles:
+            raise ValueError(f"legal basis {self.name!r} names no role")
+        if Part.PRIVATE_NOTE in self.parts:
+            raise ValueError(f"legal basis {self.name!r}: private notes cannot be opened")
+        if self.roles & AGGREGATE_ONLY_ROLES:
+            raise ValueError(
+                f"legal basis {self.name!r}: {', '.join(sorted(self.roles & AGGREGATE_ONLY_ROLES))}"
+                " see only aggregates, never a record"
+            )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "article": self.article,
+            "roles": sorted(self.roles),
+            "parts": sorted(p.value for p in self.parts),
+            "purpose": self.purpose,
+            "description": self.description,
+        }
+
+
+def legal_bases_tuple(value: Iterable[LegalBasis]) -> tuple[LegalBasis, ...]:
+    """Converter: a tuple of legal bases from any iterable, refusing anything else."""
+    bases = tuple(value)
+    for basis in bases:
+        if not isinstance(basis, LegalBasis):
+            raise TypeError(f"expected a LegalBasis, got {basis!r}")
+    return bases
+
+
+def _no_manager(person: str, day: date) -> str | None:
+    return None
+
+
+def _no_roles(person: str, day: date) -> frozenset[str]:
+    return frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class Directory:
+    """Who manages whom on a day, and which functional roles a person holds on a day.
+
+    Build one from an :class:`~magcore.model.organisation.Organisation` with
+    :meth:`from_organisation`; the access policy never talks to a service.
+    """
+
+    manager_of: Callable[[str, date], str | None] = _no_manager
+    roles_of: Callable[[str, date], frozenset[str]] = _no_roles
+
+    @classmethod
+    def from_organisation(
+        cls, organisation: Organisation, roles: Mapping[str, Iterable[str]] | None = None
+    ) -> Directory:
+        """Managers from *organisation*'s dated assignments; *roles* maps a person to roles
+        such as ``hr_adviser``, ``privacy_officer``, ``works_council``, ``researcher``.
+        Coaches in the organisation hold ``coach`` on the days they are assigned."""
+        fixed = {person: frozenset(r) for person, r in (roles or {}).items()}
+        coach_days: dict[str, list[tuple[date, date]]] = {}
+        for assignment in organisation.assignments:
+            if assignment.role.value == "coach":
+                coach_days.setdefault(assignment.person, []).append(
+                    (assignment.start, assignment.end or date.max)
+                )
+
+        def roles_of(person: str, day: date) -> frozenset[str]:
+            held = fixed.get(person, frozenset())
+            if any(start <= day < end for start, end in coach_days.get(person, ())):
+                held = held | {"coach"}
+            return held
+
+        return cls(manager_of=organisation.manager_of, roles_of=roles_of)
+
+
+@attrs.frozen(kw_only=True)
+class Restrictions:
+    """Which of a person's records are restricted (AVG art. 18) now."""
+
+    everything: bool = False
+    conversations: frozenset[str] = frozenset()
+
+    def covers(self, conversation: str | None) -> bool:
+        return self.everything or (conversation is not None and conversation in self.conversations)
+
+
+def restrictions(events: Iterable[Event]) -> Restrictions:
+    """Fold ``privacy.restricted`` / ``privacy.restriction_lifted`` events of a person stream."""
+    everything = False
+    conversations: set[str] = set()
+    for event in events:
+        if event.type not in ("privacy.restricted", "privacy.restriction_lifted"):
+            continue
+        target = event.data.get("conversation")
+        on = event.type == "privacy.restricted"
+        if target is None:
+            # Lifting the blanket restriction leaves the restrictions of single conversations
+            # in place (each is lifted on its own): when in doubt, stay restricted.
+            everything = on
+        elif on:
+            conversations.add(target)
+        else:
+            conversations.discard(target)
+    return Restrictions(everything=everything, conversations=frozenset(conversations))
+
+
+@attrs.frozen(kw_only=True)
+class AccessRequest:
+    """One read: *viewer* wants *part* of a conversation about *subject* for *purpose*."""
+
+    viewer: str
+    purpose: str
+    at: datetime
+    part: Part = attrs.field(converter=Part)
+    subject: str | None
+    conversation: str | None = None
+    author: str | None = None
+    """The author of a preparation, note, dissent, topic or response."""
+    theme: str | None = None
+    special_category: bool = False
+    zone: tzinfo = attrs.field(factory=timezone)
+    """The installation's time zone: the day of the read (for roles, ``until``) is a day there."""
+
+
+@attrs.frozen
+class Decision:
+    """The answer: ``allowed`` and why (``reason`` is written to the audit log as is)."""
+
+    allowed: bool
+    reason: str
+    basis: Basis
+    choice: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+@attrs.frozen(kw_only=True)
+class AccessContext:
+    """The facts a decision needs, gathered by the caller (see :mod:`magcore.access.reading`)."""
+
+    conversation: Conversation | None = None
+    goal: Goal | None = None
+    """The goal asked about, for :attr:`Part.GOAL` requests."""
+    sharing: SharingState | None = None
+    restrictions: Restrictions = attrs.field(factory=Restrictions)
+    directory: Directory = attrs.field(factory=Directory)
+    legal_bases: tuple[LegalBasis, ...] = attrs.field(default=(), converter=legal_bases_tuple)
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, f"denied because {reason}", Basis.DENIED)
+
+
+def grantee_matches(choice: SharingChoice, viewer: str, day: date, directory: Directory) -> bool:
+    """Whether *viewer* is who *choice* names on *day* (a person, or a role they hold then)."""
+    if not choice.to_role:
+        return choice.to == viewer
+    if choice.to == "next_manager":
+        return directory.manager_of(choice.person, day) == viewer
+    return choice.to in directory.roles_of(viewer, day)
+
+
+def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
+    """Whether *choice* covers the part asked for (grantee, time and purpose checked apart).
+
+    ``whole_record`` covers the record, agreements, topics, dissents, responses and published
+    preparations (not goals, which live apart); ``agreements`` and ``goals`` their part;
+    ``theme:<id>`` the parts about that theme, goals included. Special-category content needs
+    ``whole_record`` or its own theme named. No choice covers a private note. A choice for one
+    conversation covers only that conversation's parts; for a goal, the conversation is the one
+    the goal was agreed in (``request.conversation``), so such a choice never opens a goal set
+    outside it.
+    """
+    if choice.conversation is not None and choice.conversation != request.conversation:
+        return False
+    part = request.part
+    if part is Part.PRIVATE_NOTE:
+        return False
+    if part is Part.METADATA:
+        return True
+    theme = choice.theme
+    if theme is not None:
+        return request.theme == theme
+    if choice.what == WHAT_WHOLE_RECORD:
+        return part in (
+            Part.RECORD,
+            Part.AGREEMENT,
+            Part.TOPIC,
+            Part.DISSENT,
+            Part.RESPONSE,
+            Part.PREPARATION,
+        )
+    if request.special_category:
+        return False
+    if choice.what == WHAT_AGREEMENTS:
+        return part is Part.AGREEMENT
+    if choice.what == WHAT_GOALS:
+        return part is Part.GOAL
+    return False
+
+
+def _participant_decision(request: AccessRequest, conv: Conversation) -> Decision | None:
+    if not conv.is_participant(request.viewer):
+        return None
+    if request.part is Part.PREPARATION:
+        author = request.author or ""
+        if author == request.viewer:
+            return Decision(True, "author", Basis.AUTHOR)
+        if visible_preparation(conv, request.viewer, author) is not None:
+            return Decision(True, "participant", Basis.PARTICIPANT)
+        return _deny("a preparation is visible to the others only once it is published")
+    return Decision(True, "participant", Basis.PARTICIPANT)
+
+
+def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
+    """Decide one read; see the module docstring for the rules and their order."""
+    day = local_day(request.at, request.zone)
+    roles = context.directory.roles_of(request.viewer, day)
+    conversation_id = request.conversation
+    if context.restrictions.covers(conversation_id):
+        if PRIVACY_OFFICER in roles:
+            return Decision(
+                True, "privacy officer (restricted record, AVG art. 18)", Basis.PRIVACY_OFFICER
+            )
+        return _deny("the record is restricted (AVG art. 18): only the privacy officer reads it")
+    if request.purpose == SUBJECT_ACCESS:
+        conv = context.conversation
+        if (
+            request.part is Part.PREPARATION
+            and request.author not in (None, request.viewer)
+            and conv is not None
+            and conv.id == conversation_id
+            and conv.state in OPEN_STATES
+            and not (
+                (prep := conv.preparations.get(request.author or "")) is not None and prep.published
+            )
+        ):
+            return _deny(
+                "another person's unpublished preparation is part of the record only once the "
+                "conversation has been held (neither side sees the other's first)"
+            )
+        if request.subject is not None and (
+            request.viewer == request.subject or PRIVACY_OFFICER in roles
+        ):
+            return Decision(True, "subject access (AVG art. 15)", Basis.SUBJECT_ACCESS)
+        return _deny("a subject-access request is made by the employee or the privacy officer")
+    if request.special_category and request.purpose in (HR_OVERVIEW, RESEARCH):
+        return _deny(f"special-category content never appears in {request.purpose} data")
+    if request.part is Part.PRIVATE_NOTE:
+        if request.author is not None and request.author == request.viewer:
+            return Decision(True, "author", Basis.AUTHOR)
+        return _deny("a private note is visible to its author alone")
+    goal = context.goal
+    if request.part is Part.GOAL and goal is not None and request.subject == goal.owner:
+        if request.viewer == goal.owner:
+            return Decision(True, "participant (goal owner)", Basis.PARTICIPANT)
+        if request.viewer in goal.collaborators:
+            return Decision(True, "participant (works on the goal)", Basis.PARTICIPANT)
+    conv = context.conversation
+    if conv is not None and conversation_id == conv.id:
+        decision = _participant_decision(request, conv)
+        if decision is not None:
+            return decision
+    if request.part is Part.PREPARATION and conv is not None:
+        preparation = conv.preparations.get(request.author or "")
+        if preparation is None or not preparation.published:
+            return _deny("an unpublished preparation is visible to its author alone")
+    sharing = context.sharing
+    if sharing is not None and request.subject == sharing.person:
+        for choice in sharing.choices.values():
+            if (
+                choice.purpose == request.purpose
+                and choice.active_at(request.at, request.zone)
+                and choice_covers(choice, request)
+                and grantee_matches(choice, request.viewer, day, context.directory)
+            ):
+                return Decision(
+                    True, f"sharing choice {choice.id}", Basis.SHARING_CHOICE, choice.id
+                )
+    if not request.special_category:
+        for basis in context.legal_bases:
+            if (
+                basis.purpose == request.purpose
+                and request.part in basis.parts
+                and (basis.roles & roles)
+            ):
+                return Decision(
+                    True, f"legal basis {basis.name} ({basis.article})", Basis.LEGAL_BASIS
+                )
+    if roles & AGGREGATE_ONLY_ROLES:
+        return _deny("the works council and researchers see only aggregates")
+    if request.special_category:
+        return _deny("special-category content is shared only by the employee's own choice")
+    return _deny("no participation, sharing choice or legal basis allows it")
+
+
+def grantee_keys(viewer: str, day: date, directory: Directory) -> frozenset[str]:
+    """The ``to`` values of sharing choices that name *viewer* on *day*: their own id and the
+    roles they hold. ``next_manager`` choices are found by subject instead (the people the
+    viewer manages that day) and checked with :func:`shared_with` like the rest.
+
+    A store indexes choices by grantee; listing what a person may see starts with these keys.
+    """
+    return frozenset({viewer} | (directory.roles_of(viewer, day) & GRANTEE_ROLES))
+
+
+#: A sharing choice as a store row: (choice, subject, to, what, purpose, until, conversation,
+#: granted_at, revoked_at), dates and times as ISO 8601 text in UTC.
+ChoiceRow = tuple[int, str, str, str, str, str | None, str | None, str, str | None]
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def shared_with(
+    rows: Iterable[ChoiceRow],
+    viewer: str,
+    at: datetime,
+    directory: Directory,
+    zone: tzinfo | str | None = None,
+) -> list[ChoiceRow]:
+    """The rows whose choice lets *viewer* read something at *at*: the listing path of the
+    policy, with the same tests as :func:`decide_access` applies to a choice (grantee on that
+    day, granted and not revoked before *at*, not past ``until``).
+
+    Instants are compared as instants, not as text, so *at* (timezone-aware, as everywhere in
+    the policy) may carry any UTC offset. A ``to`` that is not one of
+    :data:`~magcore.domain.sharing.GRANTEE_ROLES` names a person, exactly as in
+    :func:`grantee_matches`: a choice to a person called ``works_council`` is no choice to every
+    works council member.
+    """
+    day = local_day(at, zone)
+    today = day.isoformat()
+    roles = directory.roles_of(viewer, day) & GRANTEE_ROLES
+    manager_of = directory.manager_of
+    found = []
+    for row in rows:
+        to = row[2]
+        if to in GRANTEE_ROLES:
+            if to == "next_manager":
+                if manager_of(row[1], day) != viewer:
+                    continue
+            elif to not in roles:
+                continue
+        elif to != viewer:
+            continue
+        if _instant(row[7]) > at or (row[8] is not None and _instant(row[8]) <= at):
+            continue
+        if row[5] is not None and row[5] < today:
+            continue
+        found.append(row)
+    return found

@@ -1,0 +1,487 @@
+"""The read side: load a conversation or a goal, ask the access policy, audit every decision.
+
+:func:`read_conversation` replays a conversation from a :class:`~magcore.storage.base.Store`,
+folds the employee's ``person:<id>`` stream (sharing choices and AVG art. 18 restrictions), asks
+:func:`magcore.access.decide_access` about each part (metadata, the record and each
+special-category field apart, agreements, topics, preparations, dissents, responses, private
+notes) and returns a :class:`ConversationView` holding only what was allowed. Every decision,
+allowed or denied, becomes one audit line, written in one ``append_audit`` call.
+
+:func:`read_goal` does the same for a goal (``goal:<id>``): one decision about
+:attr:`~magcore.access.Part.GOAL` for the whole goal, its progress notes included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, tzinfo
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ..clock import Clock, SystemClock
+from ..domain.conversation import Conversation, replay, stream_of
+from ..domain.goals import Goal, goal_stream, replay_goal
+from ..domain.sharing import SharingState, person_stream
+from ..domain.sharing import replay as replay_sharing
+from ..errors import NotFoundError
+from ..model.cycle import CycleDefinition
+from ..model.days import timezone
+from ..model.input_policy import check_id
+from ..model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
+from ..storage.base import AuditRecord, Store
+from .decision import (
+    AccessContext,
+    AccessRequest,
+    Basis,
+    Decision,
+    Directory,
+    LegalBasis,
+    Part,
+    Restrictions,
+    decide_access,
+    legal_bases_tuple,
+    restrictions,
+)
+
+__all__ = [
+    "DESTROYED_EVENT",
+    "SENSITIVITY_KEY",
+    "SPECIAL_CATEGORY_RISK",
+    "ConversationView",
+    "GoalView",
+    "ReadPolicy",
+    "audit_record",
+    "read_conversation",
+    "read_goal",
+    "special_fields_of",
+]
+
+#: The JSON Schema keyword that marks a form field's sensitivity.
+SENSITIVITY_KEY = "x-magcore-sensitivity"
+#: The sensitivity value of a field whose free text may hold health data (AVG art. 9).
+SPECIAL_CATEGORY_RISK = "special-category-risk"
+#: The type of the content-free event left where a destroyed stream was.
+DESTROYED_EVENT = "stream.destroyed"
+
+
+def special_fields_of(schema: Mapping[str, Any]) -> tuple[frozenset[str], Mapping[str, str]]:
+    """The top-level fields of a form *schema* marked special-category, and each field's theme.
+
+    A field is special when it says ``"x-magcore-sensitivity": "special-category-risk"``; its
+    theme comes from ``"x-magcore-theme"`` when present.
+    """
+    special: set[str] = set()
+    themes: dict[str, str] = {}
+    for name, field in (schema.get("properties") or {}).items():
+        if not isinstance(field, Mapping):
+            continue
+        if field.get(SENSITIVITY_KEY) == SPECIAL_CATEGORY_RISK:
+            special.add(name)
+        if isinstance(field.get("x-magcore-theme"), str):
+            themes[name] = field["x-magcore-theme"]
+    return frozenset(special), MappingProxyType(themes)
+
+
+@attrs.frozen(kw_only=True)
+class ReadPolicy:
+    """Everything besides the stored events that reads need: who is who, declared legal bases,
+    and which themes and fields are special-category."""
+
+    directory: Directory = attrs.field(factory=Directory)
+    legal_bases: tuple[LegalBasis, ...] = attrs.field(default=(), converter=legal_bases_tuple)
+    special_themes: frozenset[str] = frozenset()
+    special_fields: frozenset[str] = frozenset()
+    field_themes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+
+    @classmethod
+    def for_cycle(
+        cls,
+        cycle: CycleDefinition,
+        *,
+        forms: Iterable[Mapping[str, Any]] = (),
+        directory: Directory | None = None,
+        legal_bases: Iterable[LegalBasis] = (),
+    ) -> ReadPolicy:
+        """Special themes from *cycle*, special fields from the form JSON Schemas in *forms*."""
+        special: set[str] = set()
+        themes: dict[str, str] = {}
+        for schema in forms:
+            fields, field_themes = special_fields_of(schema)
+            special |= fields
+            themes.update(field_themes)
+        return cls(
+            directory=directory or Directory(),
+            legal_bases=tuple(legal_bases),
+            special_themes=frozenset(t.id for t in cycle.themes if t.special_category),
+            special_fields=frozenset(special),
+            field_themes=themes,
+        )
+
+    def field_is_special(self, field: str) -> bool:
+        return field in self.special_fields or self.field_themes.get(field) in self.special_themes
+
+
+@attrs.frozen(kw_only=True)
+class ConversationView:
+    """What one viewer may see of one conversation; parts not allowed are simply absent."""
+
+    id: str
+    viewer: str
+    purpose: str
+    at: datetime
+    destroyed: bool = False
+    metadata: Mapping[str, Any] | None = None
+    summary: str | None = None
+    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    agreements: tuple[Agreement, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    preparations: Mapping[str, Preparation] = attrs.field(factory=dict, hash=False)
+    dissents: tuple[Dissent, ...] = ()
+    responses: tuple[Response, ...] = ()
+    private_notes: tuple[PrivateNote, ...] = ()
+    decisions: tuple[tuple[str, Decision], ...] = ()
+    """Every (audit object, decision) taken for this read, in order."""
+
+    @property
+    def allowed_objects(self) -> frozenset[str]:
+        return frozenset(obj for obj, d in self.decisions if d.allowed)
+
+    @property
+    def has_content(self) -> bool:
+        return bool(
+            self.summary
+            or self.answers
+            or self.agreements
+            or self.topics
+            or self.preparations
+            or self.dissents
+            or self.responses
+            or self.private_notes
+        )
+
+
+def audit_record(
+    *, viewer: str, obj: str, decision: Decision, purpose: str, at: datetime, origin: str
+) -> AuditRecord:
+    """The audit line of one read decision (BIO2: action, object, result, origin, actor, time)."""
+    return AuditRecord(
+        at=at.isoformat(),
+        actor=viewer,
+        action="read",
+        object=obj,
+        result="allowed" if decision.allowed else "denied",
+        origin=origin,
+        reason=decision.reason,
+        purpose=purpose,
+    )
+
+
+def _metadata(conv: Conversation) -> dict[str, Any]:
+    return {
+        "cycle": conv.cycle,
+        "kind": conv.kind,
+        "state": conv.state.value,
+        "subject": conv.subject,
+        "participants": [{"person": p.person, "role": p.role.value} for p in conv.participants],
+        "scheduled_for": conv.scheduled_for.isoformat() if conv.scheduled_for else None,
+        "held_on": conv.held_on.isoformat() if conv.held_on else None,
+    }
+
+
+@attrs.define
+class _Reader:
+    conv: Conversation
+    viewer: str
+    purpose: str
+    now: datetime
+    policy: ReadPolicy
+    context: AccessContext
+    zone: tzinfo
+    decisions: list[tuple[str, Decision]] = attrs.field(factory=list)
+
+    def ask(
+        self,
+        obj: str,
+        part: Part,
+        *,
+        author: str | None = None,
+        theme: str | None = None,
+        special: bool = False,
+    ) -> bool:
+        request = AccessRequest(
+            viewer=self.viewer,
+            purpose=self.purpose,
+            at=self.now,
+            zone=self.zone,
+            part=part,
+            subject=self.conv.subject,
+            conversation=self.conv.id,
+            author=author,
+            theme=theme,
+            special_category=special or (theme is not None and theme in self.policy.special_themes),
+        )
+        decision = decide_access(request, self.context)
+        self.decisions.append((f"{stream_of(self.conv.id)}/{obj}", decision))
+        return decision.allowed
+
+    def answers(
+        self, obj: str, answers: Mapping[str, Any], base: bool, **kw: Any
+    ) -> dict[str, Any]:
+        """The answers shown: a special or themed field is decided on its own; the rest
+        follow the decision about the part as a whole (*base*)."""
+        shown: dict[str, Any] = {}
+        for name, value in answers.items():
+            special = self.policy.field_is_special(name)
+            theme = self.policy.field_themes.get(name)
+            if (base and not special) or (
+                (special or theme is not None)
+                and self.ask(
+                    f"{obj}/answers/{name}",
+                    kw["part"],
+                    author=kw.get("author"),
+                    theme=theme,
+                    special=special,
+                )
+            ):
+                shown[name] = value
+        return shown
+
+
+def _context(
+    store: Store, conv: Conversation, policy: ReadPolicy
+) -> tuple[SharingState | None, Restrictions]:
+    if conv.subject is None:
+        return None, Restrictions()
+    events = store.read(person_stream(conv.subject))
+    return replay_sharing(conv.subject, events), restrictions(events)
+
+
+def read_conversation(
+    store: Store,
+    conversation_id: str,
+    *,
+    viewer: str,
+    purpose: str,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
+    policy: ReadPolicy | None = None,
+    origin: str = "api",
+) -> ConversationView:
+    """Read *conversation_id* as *viewer* for *purpose* now; audit every decision.
+
+    The moment of the read, decided on and written to the audit log, is *clock*'s (the
+    service's; the system clock when ``None``): a caller cannot choose it. Days (``until`` of a
+    sharing choice, who manages whom) are days in *zone*, the installation's time zone.
+
+    Raises :class:`~magcore.errors.NotFoundError` (after auditing the refusal) when there is no
+    such conversation. A destroyed conversation gives an empty view marked ``destroyed``.
+    """
+    check_id(viewer, pointer="/viewer")
+    check_id(conversation_id, pointer="/conversation_id")
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
+    policy = policy or ReadPolicy()
+    events = store.read(stream_of(conversation_id))
+    base_object = stream_of(conversation_id)
+    if not events or any(e.type == DESTROYED_EVENT for e in events):
+        reason = (
+            "the record was destroyed under its retention profile"
+            if events
+            else "there is no such conversation"
+        )
+        decision = Decision(False, f"denied because {reason}", Basis.DENIED)
+        store.append_audit(
+            [
+                audit_record(
+                    viewer=viewer,
+                    obj=base_object,
+                    decision=decision,
+                    purpose=purpose,
+                    at=now,
+                    origin=origin,
+                )
+            ]
+        )
+        if not events:
+            raise NotFoundError(f"unknown conversation {conversation_id!r}")
+        return ConversationView(
+            id=conversation_id,
+            viewer=viewer,
+            purpose=purpose,
+            at=now,
+            destroyed=True,
+            decisions=((base_object, decision),),
+        )
+    conv = replay(events)
+    sharing, restricted = _context(store, conv, policy)
+    context = AccessContext(
+        conversation=conv,
+        sharing=sharing,
+        restrictions=restricted,
+        directory=policy.directory,
+        legal_bases=policy.legal_bases,
+    )
+    reader = _Reader(conv, viewer, purpose, now, policy, context, zone)
+    view: dict[str, Any] = {}
+    if reader.ask("metadata", Part.METADATA):
+        view["metadata"] = MappingProxyType(_metadata(conv))
+    record = conv.record
+    if record is not None:
+        base = reader.ask("record", Part.RECORD, author=record.author)
+        if base:
+            view["summary"] = record.summary
+        view["answers"] = MappingProxyType(
+            reader.answers("record", record.answers, base, part=Part.RECORD, author=record.author)
+        )
+        view["agreements"] = tuple(
+            a
+            for a in conv.agreements
+            if reader.ask(f"agreement:{a.id}", Part.AGREEMENT, theme=a.theme)
+        )
+    view["topics"] = tuple(
+        t
+        for i, t in enumerate(conv.topics)
+        if reader.ask(f"topic:{i}", Part.TOPIC, author=t.author, theme=t.theme)
+    )
+    preparations: dict[str, Preparation] = {}
+    for author, prep in sorted(conv.preparations.items()):
+        base = reader.ask(f"preparation:{author}", Part.PREPARATION, author=author)
+        answers = reader.answers(
+            f"preparation:{author}", prep.answers, base, part=Part.PREPARATION, author=author
+        )
+        if base:
+            preparations[author] = attrs.evolve(prep, answers=MappingProxyType(answers))
+    view["preparations"] = MappingProxyType(preparations)
+    view["dissents"] = tuple(
+        d
+        for i, d in enumerate(conv.dissents)
+        if reader.ask(f"dissent:{i}", Part.DISSENT, author=d.author)
+    )
+    view["responses"] = tuple(
+        r
+        for i, r in enumerate(conv.responses)
+        if reader.ask(f"response:{i}", Part.RESPONSE, author=r.author)
+    )
+    view["private_notes"] = tuple(
+        n
+        for i, n in enumerate(conv.private_notes)
+        if reader.ask(f"note:{i}", Part.PRIVATE_NOTE, author=n.author)
+    )
+    store.append_audit(
+        [
+            audit_record(viewer=viewer, obj=obj, decision=d, purpose=purpose, at=now, origin=origin)
+            for obj, d in reader.decisions
+        ]
+    )
+    return ConversationView(
+        id=conv.id,
+        viewer=viewer,
+        purpose=purpose,
+        at=now,
+        decisions=tuple(reader.decisions),
+        **view,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GoalView:
+    """What one viewer may see of one goal: the whole goal, or nothing (``goal`` is ``None``)."""
+
+    id: str
+    viewer: str
+    purpose: str
+    at: datetime
+    decision: Decision
+    goal: Goal | None = None
+    destroyed: bool = False
+
+    @property
+    def has_content(self) -> bool:
+        return self.goal is not None
+
+
+def read_goal(
+    store: Store,
+    goal_id: str,
+    *,
+    viewer: str,
+    purpose: str,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
+    policy: ReadPolicy | None = None,
+    origin: str = "api",
+) -> GoalView:
+    """Read goal *goal_id* as *viewer* for *purpose* now (*clock*'s time, days in *zone*, as
+    in :func:`read_conversation`); audit the decision.
+
+    The owner and the goal's collaborators see it; anyone else only through the owner's sharing
+    choice (``goals``, or the goal's ``theme:<id>``; a choice for one conversation covers the
+    goals agreed in it) or a legal basis declared for goals. A goal about a special-category
+    theme is shared only by the owner's own choice. Raises
+    :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
+    """
+    check_id(viewer, pointer="/viewer")
+    check_id(goal_id, pointer="/goal_id")
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
+    policy = policy or ReadPolicy()
+    stream = goal_stream(goal_id)
+    events = store.read(stream)
+    if not events or any(e.type == DESTROYED_EVENT for e in events):
+        reason = "the goal was destroyed" if events else "there is no such goal"
+        decision = Decision(False, f"denied because {reason}", Basis.DENIED)
+        store.append_audit(
+            [
+                audit_record(
+                    viewer=viewer,
+                    obj=stream,
+                    decision=decision,
+                    purpose=purpose,
+                    at=now,
+                    origin=origin,
+                )
+            ]
+        )
+        if not events:
+            raise NotFoundError(f"unknown goal {goal_id!r}")
+        return GoalView(
+            id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
+        )
+    goal = replay_goal(events)
+    person_events = store.read(person_stream(goal.owner))
+    context = AccessContext(
+        goal=goal,
+        sharing=replay_sharing(goal.owner, person_events),
+        restrictions=restrictions(person_events),
+        directory=policy.directory,
+        legal_bases=policy.legal_bases,
+    )
+    request = AccessRequest(
+        viewer=viewer,
+        purpose=purpose,
+        at=now,
+        zone=zone,
+        part=Part.GOAL,
+        subject=goal.owner,
+        conversation=goal.agreed_in,
+        theme=goal.theme,
+        special_category=goal.theme is not None and goal.theme in policy.special_themes,
+    )
+    decision = decide_access(request, context)
+    store.append_audit(
+        [
+            audit_record(
+                viewer=viewer, obj=stream, decision=decision, purpose=purpose, at=now, origin=origin
+            )
+        ]
+    )
+    return GoalView(
+        id=goal_id,
+        viewer=viewer,
+        purpose=purpose,
+        at=now,
+        decision=decision,
+        goal=goal if decision.allowed else None,
+    )

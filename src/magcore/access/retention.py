@@ -1,0 +1,182 @@
+"""Retention: how long records are kept and which conversations are due for destruction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, tzinfo
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from ..errors import ConsentError
+from ..events import Event
+from ..model.cycle import CycleDefinition
+from ..model.days import local_day
+from ..model.organisation import Organisation
+from ..model.text import Text, as_text
+from ..storage.base import AuditRecord, Store
+
+__all__ = [
+    "AP_ADVICE",
+    "BUILTIN_PROFILES",
+    "COMPLETED",
+    "EMPLOYMENT_ENDED",
+    "SELECTIELIJST_2020",
+    "RetentionProfile",
+    "SupportsDestroy",
+    "due_for_destruction",
+    "retention_due",
+]
+
+#: Anchor: the day the employee's employment ends (``Person.left_on``).
+EMPLOYMENT_ENDED = "employment_ended"
+
+
+#: Anchor: the day the conversation was completed (agreed, not held or cancelled).
+COMPLETED = "completed"
+
+
+_COMPLETION_EVENTS = ("conversation.agreed", "conversation.not_held", "conversation.cancelled")
+
+
+@attrs.frozen(kw_only=True)
+class RetentionProfile:
+    """ "Destroy *years* years after *after*": ``employment_ended``, ``completed``, or the type
+    of any event in the conversation's stream (its last occurrence counts)."""
+
+    id: str
+    title: Text = attrs.field(converter=as_text)
+    years: int
+    after: str
+    source: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.years, int) or not 1 <= self.years <= 100:
+            raise ValueError(f"retention profile {self.id!r}: years must be from 1 to 100")
+        if not self.after.strip():
+            raise ValueError(f"retention profile {self.id!r}: after names no event")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title.to_json(),
+            "years": self.years,
+            "after": self.after,
+            "source": self.source,
+        }
+
+
+AP_ADVICE = RetentionProfile(
+    id="ap-advice",
+    title={
+        "nl": "2 jaar nadat het dienstverband eindigt",
+        "en": "2 years after employment ends",
+    },
+    years=2,
+    after=EMPLOYMENT_ENDED,
+    source="Autoriteit Persoonsgegevens, advice on personnel files",
+)
+
+
+SELECTIELIJST_2020 = RetentionProfile(
+    id="selectielijst-2020",
+    title={
+        "nl": "5 jaar nadat het gesprek is afgerond",
+        "en": "5 years after the conversation is completed",
+    },
+    years=5,
+    after=COMPLETED,
+    source="Selectielijst gemeenten en intergemeentelijke organen 2020",
+)
+
+
+BUILTIN_PROFILES: Mapping[str, RetentionProfile] = {
+    p.id: p for p in (AP_ADVICE, SELECTIELIJST_2020)
+}
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def retention_due(
+    profile: RetentionProfile,
+    events: Sequence[Event],
+    *,
+    left_on: date | None = None,
+    zone: tzinfo | str | None = None,
+) -> date | None:
+    """The day the conversation with *events* is due for destruction, or ``None`` while the
+    anchor event has not happened (the employee still works here, the conversation is open).
+
+    The anchor is the local day (in *zone*, the installation's time zone) of the anchor event:
+    a conversation completed at 00:30 on 1 January in Amsterdam counts from 1 January."""
+    anchor: date | None
+    if profile.after == EMPLOYMENT_ENDED:
+        anchor = left_on
+    else:
+        types = _COMPLETION_EVENTS if profile.after == COMPLETED else (profile.after,)
+        anchor = None
+        for event in events:
+            if event.type in types:
+                anchor = local_day(event.at, zone)
+    return None if anchor is None else _add_years(anchor, profile.years)
+
+
+@runtime_checkable
+class SupportsDestroy(Protocol):
+    """A store that can replace a stream's events by one tombstone event (in one transaction).
+
+    Every :class:`~magcore.storage.base.Store` has this now (see ``Store.destroy_stream``); the
+    protocol stays so that callers can check an object that is not a full store.
+    """
+
+    def destroy_stream(
+        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+    ) -> None: ...
+
+
+def due_for_destruction(
+    store: Store,
+    *,
+    today: date,
+    cycles: Mapping[str, CycleDefinition],
+    profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
+    organisation: Organisation | None = None,
+    zone: tzinfo | str | None = None,
+) -> list[tuple[str, RetentionProfile, date]]:
+    """Every conversation whose retention term has passed on *today*: (id, profile, due).
+
+    *today* and the due days are days in *zone*, the installation's time zone.
+
+    The profile comes from the cycle version the conversation started under (``cycles`` maps
+    ``id@version`` to definitions); an unknown profile is an error, never a silent keep.
+    """
+    found: list[tuple[str, RetentionProfile, date]] = []
+    for stream in store.streams("conversation:"):
+        events = store.read(stream)
+        if not events or events[0].type != "conversation.requested":
+            continue
+        cycle_key = events[0].data["cycle"]
+        cycle = cycles.get(cycle_key)
+        if cycle is None:
+            raise ConsentError(f"conversation {stream} started under unknown cycle {cycle_key}")
+        profile = profiles.get(cycle.retention_profile)
+        if profile is None:
+            raise ConsentError(
+                f"cycle {cycle_key} names unknown retention profile {cycle.retention_profile!r}"
+            )
+        subject = next(
+            (p["person"] for p in events[0].data["participants"] if p["role"] == "employee"),
+            None,
+        )
+        left_on = None
+        if organisation is not None and subject is not None and subject in organisation.people:
+            left_on = organisation.people[subject].left_on
+        due = retention_due(profile, events, left_on=left_on, zone=zone)
+        if due is not None and due <= today:
+            found.append((stream.partition(":")[2], profile, due))
+    return found

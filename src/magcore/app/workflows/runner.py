@@ -1,0 +1,264 @@
+"""Scoring-free workflows as data: a trigger, an optional condition, and actions.
+
+A workflow reminds people, asks for a conversation, invites a coach or brings open agreements
+back to mind. Plugins contribute workflows as plain data (``magcore_register_workflows``); magcore
+checks them when they are loaded (a workflow that mentions a score is refused).
+
+Why as data and as a pure function: an embedding application or a cron job may run the
+workflows whenever it likes, as often as it likes. :func:`due_actions` computes, from the event
+log and a moment only, which actions are due and not yet performed; :func:`run_workflows` first
+records each action as an event (optimistic concurrency: two runners cannot both record it) and
+only then hands a :class:`Notification` to the notifier plugins. So running twice for the same
+moment sends exactly once.
+
+A :class:`Notification` has no free text at all: a message key, the recipient's person id, a
+language, a link and a reference (plus a date and a count). Conversation content cannot reach a
+notifier, because there is no field to put it in.
+
+Triggers (``"type"``):
+
+* ``event`` — an event of type ``event`` happened (``delay_days`` later). A ``manager.changed``
+  event fires once per member of the team (role ``employee``; ``manager`` is the new manager,
+  ``previous_manager`` the old one); an event of a conversation fires for that conversation.
+* ``before_conversation`` — ``days`` before a scheduled conversation (again if it is moved).
+* ``quiet`` — after ``days`` without a held conversation (counted from the last one held, or
+  from the hire date or the organisation's import, whichever is later).
+* ``cadence`` — ``days_before_due`` before a conversation of ``cycle``/``kind`` is due by its
+  cadence (:func:`magcore.domain.planning.plan`).
+
+Conditions (one key per object; combine with ``all``, ``any``, ``not``): ``state_in``,
+``kind_in``, ``cycle_in``, ``has_open_agreements``, ``has_open_conversation``,
+``held_within_days``, ``held_in_window`` (cadence triggers only). They are evaluated on what the
+log says at the moment the workflows run.
+
+Actions (``"do"``): ``remind``, ``ask_for_conversation``, ``invite_coach`` (one coach of the
+organisation, chosen the same way every time) and ``carry_forward`` (the open agreements from
+last time: their number and where they are, never their text). ``to`` names a role:
+``employee``, ``manager``, ``previous_manager``, ``participants`` or ``coach``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ...errors import ConflictError, PluginError
+from ...events import SYSTEM_ACTOR, Event
+from ...model.text import LANGUAGES
+from ...storage.base import StreamWrite
+
+if TYPE_CHECKING:
+    from ...plugins import PluginHost
+    from ..service import Service
+
+from .definitions import (
+    _KEY,
+    _REFERENCE,
+    PERFORMED,
+    Workflow,
+    load_workflow,
+    workflow_stream,
+)
+from .triggers import DueAction, due_actions
+
+__all__ = [
+    "Notification",
+    "RunReport",
+    "contributed_workflows",
+    "run_workflows",
+]
+
+log = logging.getLogger("magcore.workflows")
+
+
+# -- notifications -----------------------------------------------------------------------------
+
+
+def contributed_workflows(host: PluginHost) -> tuple[tuple[Workflow, ...], tuple[PluginError, ...]]:
+    """Every workflow the plugins contribute, checked; and the plugins that failed.
+
+    A plugin that registers a malformed or scoring workflow contributes nothing from that call
+    and appears among the problems (a :class:`~magcore.errors.PluginError` whose ``__cause__``
+    is the definition error).
+    """
+
+    found = host.hooks.workflows()
+    return tuple(found), found.problems
+
+
+def _check_key(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _KEY.match(value):
+        raise ValueError(f"{attribute.name} must be a message key like 'workflow.remind'")
+
+
+def _check_reference(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _REFERENCE.match(value):
+        raise ValueError(f"{attribute.name} must look like 'conversation:<id>'")
+
+
+def _check_language(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}")
+
+
+def _check_link(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None and not re.match(r"^https?://[^\s]+$", value):
+        raise ValueError("link must be an http(s) address without spaces")
+
+
+@attrs.frozen(kw_only=True)
+class Notification:
+    """What a notifier delivers: a message key for a person, with a link. Never content.
+
+    There is deliberately no free-text field: the notifier turns ``message`` into text from its
+    own templates, so nothing written in a conversation can end up in an e-mail.
+    """
+
+    key: str
+    """The action key: the same reminder always has the same key (use it to deduplicate)."""
+    message: str = attrs.field(validator=_check_key)
+    recipient: str
+    """The person id; the notifier looks up the address in a directory of its own."""
+    language: str = attrs.field(default="nl", validator=_check_language)
+    link: str | None = attrs.field(default=None, validator=_check_link)
+    reference: str = attrs.field(validator=_check_reference)
+    due: date | None = None
+    count: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "message": self.message,
+            "recipient": self.recipient,
+            "language": self.language,
+            "link": self.link,
+            "reference": self.reference,
+            "due": self.due.isoformat() if self.due else None,
+            "count": self.count,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class RunReport:
+    """What one run of the workflows did."""
+
+    performed: tuple[DueAction, ...]
+    notifications: tuple[Notification, ...]
+    deliveries: tuple[str, ...]
+    failures: tuple[PluginError, ...]
+
+
+def _link(base: str | None, reference: str) -> str | None:
+    if base is None:
+        return None
+    kind, _, rest = reference.partition(":")
+    return f"{base.rstrip('/')}/{kind}/{rest}"
+
+
+def _performed_writes(service: Service, due: Iterable[DueAction]) -> list[StreamWrite]:
+    by_stream: dict[str, list[DueAction]] = {}
+    for action in due:
+        by_stream.setdefault(workflow_stream(action.workflow), []).append(action)
+    now = service.clock.now()
+    writes = []
+    for stream, actions in sorted(by_stream.items()):
+        version = service.store.version(stream)
+        events = tuple(
+            Event(
+                stream=stream,
+                version=version + i,
+                type=PERFORMED,
+                at=now,
+                actor=SYSTEM_ACTOR,
+                data=action.to_event_data(),
+            )
+            for i, action in enumerate(actions, start=1)
+        )
+        writes.append(StreamWrite(stream, version, events))
+    return writes
+
+
+def run_workflows(
+    service: Service,
+    until: datetime | None = None,
+    *,
+    workflows: Iterable[Workflow | Mapping[str, Any]] | None = None,
+    language_of: Callable[[str], str] | Mapping[str, str] | None = None,
+    link_base: str | None = None,
+    attempts: int = 5,
+) -> RunReport:
+    """Run the workflows due by *until* (default: the service's clock) once each.
+
+    Records every due action as a ``workflow.action_performed`` event first, in one transaction
+    with optimistic concurrency; only the actions this call recorded are then handed to the
+    notifiers (``magcore_send_notification``). A second run for the same moment, or a runner
+    that raced this one, finds them performed and sends nothing. Delivery is therefore *at most
+    once*: a notifier's failure is reported (``failures``), not retried.
+    """
+    moment = until if until is not None else service.clock.now()
+    if workflows is None:
+        loaded, problems = contributed_workflows(service.host)
+    else:
+        loaded = tuple(load_workflow(w) for w in workflows)
+        problems = ()
+    failures: list[PluginError] = list(problems)
+    languages: Callable[[str], str]
+    if language_of is None:
+        languages = lambda _person: "nl"  # noqa: E731
+    elif isinstance(language_of, Mapping):
+        mapping = language_of
+        languages = lambda person: mapping.get(person, "nl")  # noqa: E731
+    else:
+        languages = language_of
+    performed: tuple[DueAction, ...] = ()
+    notifications: tuple[Notification, ...] = ()
+    for attempt in range(attempts):
+        events = [event for _, event in service.store.read_all()]
+        due = due_actions(events, loaded, until=moment, cycles=service.cycles)
+        if not due:
+            break
+        # Build (and so check) every notification before anything is recorded.
+        notifications = tuple(
+            Notification(
+                key=action.key,
+                message=action.message,
+                recipient=action.recipient,
+                language=languages(action.recipient),
+                link=_link(link_base, action.reference),
+                reference=action.reference,
+                due=action.due,
+                count=action.count,
+            )
+            for action in due
+        )
+        known_failures = len(service.plugin_failures)
+        try:
+            service.commit(_performed_writes(service, due))
+        except ConflictError:
+            notifications = ()
+            if attempt == attempts - 1:
+                raise
+            continue
+        failures.extend(service.plugin_failures[known_failures:])
+        performed = due
+        break
+    deliveries: list[str] = []
+    for notification in notifications:
+        sent, failed = service.host.hooks.send_notification(notification)
+        deliveries.extend(sent)
+        failures.extend(failed)
+    for failure in failures:
+        log.warning("%s", failure)
+    return RunReport(
+        performed=performed,
+        notifications=notifications,
+        deliveries=tuple(deliveries),
+        failures=tuple(failures),
+    )

@@ -1,0 +1,300 @@
+"""The demo's outputs: records, exports, the report, the regulation and the summary."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .base import (
+    _HR_ADVISER,
+    DemoError,
+    _Run,
+)
+
+__all__ = []
+
+
+def _read_policy(run: _Run) -> Any:
+    from ..access.decision import Directory
+    from ..access.reading import ReadPolicy
+
+    forms = [dict(f.json_schema()) for f in run.service.forms.values()]
+    directory = Directory.from_organisation(
+        run.service.organisation(run.org_id), roles={_HR_ADVISER: ["hr_adviser"]}
+    )
+    return ReadPolicy.for_cycle(run.cycle, forms=forms, directory=directory)
+
+
+def _export_person(run: _Run, story: Mapping[str, Any]) -> tuple[str, str]:
+    """Whose subject-access export to write, and which of their conversations to fill in.
+
+    The story's people first (their conversation was agreed digitally); in a cycle of team
+    conversations only, a member of the first team conversation that was agreed.
+    """
+    for role in ("handover_person", "sharer", "dissenter"):
+        person = story.get(role)
+        if person is not None and person in run.conversations:
+            return str(person), run.conversations[str(person)]
+    if run.conversations:
+        person = min(run.conversations)
+        return person, run.conversations[person]
+    if run.team_conversations:
+        conv = run.service.load(run.team_conversations[0])
+        return conv.people[0], conv.id
+    raise DemoError(
+        f"{run.plugin}: no conversation was agreed in the demo year, so there is no record to show"
+    )
+
+
+def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> dict[str, Path]:
+    from ..access.reading import read_conversation
+    from ..access.statistics_report import participation_report
+    from ..access.subject_access import subject_access_export
+    from ..access.subject_access_html import export_html
+
+    service = run.service
+    org = service.organisation(run.org_id)
+    files: dict[str, Path] = {}
+    # Participation per quarter, with groups under five people suppressed.
+    report = participation_report(
+        service.store,
+        org,
+        start=date(year, 1, 1),
+        end=date(year + 1, 1, 1),
+        asker="demo",
+        at=run.clock.now(),
+        origin="demo",
+        require_audit=False,
+        language="nl",
+    )
+    rows = report.rows()
+    columns = ["level", "unit", "name", "period", "conversations", "agreements", "suppressed"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: row[c] for c in columns} for row in rows)
+    files["participation_csv"] = out / "participation.csv"
+    files["participation_csv"].write_text(buffer.getvalue(), encoding="utf-8")
+    files["participation_html"] = out / "participation.html"
+    files["participation_html"].write_text(_report_html(rows, report.k, year), encoding="utf-8")
+    # The subject-access export of the employee who handed over to a new manager (or another
+    # person the story follows).
+    policy = _read_policy(run)
+    person, conv_id = _export_person(run, story)
+    story["exported_person"] = person
+    export = subject_access_export(
+        service.store,
+        person,
+        requester=person,
+        clock=run.clock,
+        policy=policy,
+        organisation=org,
+        origin="demo",
+    )
+    files["subject_access_json"] = out / f"subject-access-{person}.json"
+    files["subject_access_json"].write_text(
+        json.dumps(export, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    files["subject_access_html"] = out / f"subject-access-{person}.html"
+    files["subject_access_html"].write_text(export_html(export), encoding="utf-8")
+    # What the new manager sees of that employee's conversation, thanks to the handover choice.
+    handover = story.get("handover_person")
+    if handover is not None and handover in run.conversations:
+        seen = read_conversation(
+            service.store,
+            run.conversations[handover],
+            viewer=story["new_manager"],
+            purpose="handover",
+            clock=run.clock,
+            policy=policy,
+            origin="demo",
+        )
+        story["new_manager_sees"] = {
+            "agreements": len(seen.agreements),
+            "summary": seen.summary is not None,
+            "preparations": bool(seen.preparations),
+        }
+    else:
+        story["new_manager_sees"] = None
+    # The record as the person reads it: from their export, or (a team's record) as a member.
+    about = next((c for c in export["conversations_about_you"] if c["id"] == conv_id), None)
+    if about is not None:
+        answers = dict((about.get("record") or {}).get("answers") or {})
+    else:
+        view = read_conversation(
+            service.store,
+            conv_id,
+            viewer=person,
+            purpose="own_record",
+            clock=run.clock,
+            policy=policy,
+            origin="demo",
+        )
+        answers = dict(view.answers)
+    files.update(_record_files(run, out, conv_id, answers))
+    files.update(_regulation(run, out))
+    return files
+
+
+def _record_files(
+    run: _Run, out: Path, conv_id: str, answers: Mapping[str, Any]
+) -> dict[str, Path]:
+    """The record filled into its kind's record form (or preparation form), as HTML and PDF."""
+    from ..forms import check
+    from ..forms.render import render_record
+
+    conv = run.service.load(conv_id)
+    kind = run.cycle.kind(conv.kind)
+    form_id = kind.record_form or kind.preparation_form
+    if form_id is None:
+        return {}
+    form = run.service.form(form_id)
+    if not kind.record_form:
+        answers = {}
+    check(form, answers)
+    files = {"record_html": out / f"record-{conv_id}.html"}
+    files["record_html"].write_text(render_record(form, answers), encoding="utf-8")
+    try:
+        from ..forms.pdf import render_pdf
+
+        pdf = render_pdf(form, answers=answers)
+    except ImportError:  # the optional extra magcore[pdf] is not installed
+        return files
+    files["record_pdf"] = out / f"record-{conv_id}.pdf"
+    files["record_pdf"].write_bytes(pdf)
+    return files
+
+
+def _regulation(run: _Run, out: Path) -> dict[str, Path]:
+    from ..access.regulation import render_policy
+
+    # Only this cycle's own forms: other installed plugins' forms are no part of its regulation.
+    used = {
+        form_id
+        for kind in run.cycle.kinds
+        for form_id in (kind.preparation_form, kind.record_form)
+        if form_id is not None
+    }
+    forms = {k: v for k, v in run.service.forms.items() if k in used}
+    rendered = render_policy(run.cycle, forms=forms, format="markdown")
+    path = out / "regeling.md"
+    path.write_text(rendered.text, encoding="utf-8")
+    return {"regulation": path}
+
+
+_REPORT_WORDS = {
+    "organisation": "organisatie",
+    "department": "afdeling",
+    "team": "team",
+    "all": "alle",
+}
+"""The report's level names and 'all' in Dutch, for the Dutch page (the CSV keeps the codes)."""
+
+
+def _report_html(rows: list[dict[str, object]], k: int, year: int) -> str:
+    def cell(row: Mapping[str, object], name: str) -> str:
+        return "niet getoond" if row["suppressed"] else html.escape(str(row[name]))
+
+    def dutch(value: object) -> str:
+        return html.escape(_REPORT_WORDS.get(str(value), str(value)))
+
+    body = "\n".join(
+        "<tr>"
+        f"<td>{dutch(r['level'])}</td>"
+        f'<th scope="row">{dutch(r["name"])}</th>'
+        f"<td>{dutch(r['period'])}</td>"
+        f"<td>{cell(r, 'conversations')}</td>"
+        f"<td>{cell(r, 'agreements')}</td>"
+        "</tr>"
+        for r in rows
+    )
+    return f"""<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Deelname aan de gesprekken {year}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; max-width: 60rem; margin: 2rem; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #555; padding: 0.25rem 0.5rem; text-align: left; }}
+</style>
+</head>
+<body>
+<main>
+<h1>Deelname aan de gesprekken in {year}</h1>
+<p>Hoeveel gesprekken er zijn gevoerd en hoeveel afspraken er zijn gemaakt. Alleen aantallen:
+nooit wat er is gezegd, en nooit een oordeel over een persoon. Een groep van minder dan {k}
+mensen tonen we niet, en ook geen getal waarmee u zo'n groep kunt uitrekenen.</p>
+<table>
+<caption>Gesprekken en afspraken per team, afdeling en organisatie, per kwartaal</caption>
+<thead>
+<tr><th scope="col">Niveau</th><th scope="col">Eenheid</th><th scope="col">Periode</th>
+<th scope="col">Gesprekken</th><th scope="col">Afspraken</th></tr>
+</thead>
+<tbody>
+{body}
+</tbody>
+</table>
+</main>
+</body>
+</html>
+"""
+
+
+_HELD_STATES = frozenset({"held", "record_drafted", "agreed"})
+
+
+def _summary(
+    run: _Run, year: int, story: Mapping[str, Any], files: Mapping[str, Path], url: str
+) -> dict[str, Any]:
+    from ..access.audit import verify_store
+
+    service = run.service
+    org = service.organisation(run.org_id)
+    covered = service.coverage(run.org_id, run.cycle, date(year, 1, 1), date(year + 1, 1, 1))
+    states: dict[str, int] = {}
+    kinds: dict[str, dict[str, int]] = {}
+    for row in service.store.conversations():
+        states[row.state] = states.get(row.state, 0) + 1
+        per_kind = kinds.setdefault(row.kind, {})
+        per_kind[row.state] = per_kind.get(row.state, 0) + 1
+    mid = date(year, 7, 1)
+    audit = verify_store(service.store)
+    return {
+        "demo": True,
+        "plugin": run.plugin,
+        "cycle": run.cycle.key,
+        "year": year,
+        "store": url,
+        "people": len(org.people),
+        "teams": sum(1 for t in org.teams.values() if org.members(t.id, mid)),
+        "self_steering_teams": sum(
+            1 for t in org.teams.values() if t.self_steering and org.members(t.id, mid)
+        ),
+        "conversations_by_state": dict(sorted(states.items())),
+        "conversations_by_kind": {k: dict(sorted(v.items())) for k, v in sorted(kinds.items())},
+        "conversations_held": sum(n for s, n in states.items() if s in _HELD_STATES),
+        "due": covered.due,
+        "had_a_conversation": covered.covered,
+        "participation_rate": round(covered.rate, 3),
+        "outcomes_drawn": dict(sorted(run.outcomes.items())),
+        "answers": dict(sorted(run.answers_used.items())),
+        "story": {k: _plain(v) for k, v in story.items()},
+        "audit_log": {"entries": audit.entries, "intact": audit.ok},
+        "files": {name: path.name for name, path in sorted(files.items())},
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,92 @@
+"""The Conversation aggregate: one explicit lifecycle, events in, state out.
+
+::
+
+    request ──▶ REQUESTED ──schedule──▶ SCHEDULED ──(every preparer published)──▶ PREPARED
+                    │                       │  ▲ reschedule                         │
+                    └──────────── hold ─────┴──┴────────────────────────────────────┘
+                                             ▼
+                                           HELD ──draft_record / register_paper──▶ RECORD_DRAFTED
+                                                                                     │ confirm (all)
+                                                                                     ▼
+                                                                                   AGREED
+    REQUESTED/SCHEDULED/PREPARED ──not_held──▶ NOT_HELD   (neutral, no blame)
+    REQUESTED/SCHEDULED/PREPARED ──cancel────▶ CANCELLED
+
+The modules: :mod:`.commands` (what people ask), :mod:`.state` (the
+aggregate, :func:`apply` and :func:`replay`), :mod:`.decide` and :mod:`.visibility`.
+
+:func:`decide` checks a command against the current state and returns new events (or raises
+:class:`~magcore.errors.TransitionError` naming the state and the action); :func:`apply` folds
+one event into the state; :func:`replay` rebuilds the state from its events.
+"""
+
+from __future__ import annotations
+
+from .commands import (
+    AddDissent,
+    AddPrivateNote,
+    AddResponse,
+    Cancel,
+    Command,
+    ConfirmRecord,
+    DraftRecord,
+    MarkHeld,
+    MarkNotHeld,
+    PublishPreparation,
+    RaiseTopic,
+    RegisterPaper,
+    RequestConversation,
+    Reschedule,
+    SavePreparation,
+    Schedule,
+    UpdateAgreement,
+)
+from .decide import (
+    decide,
+)
+from .state import (
+    FINAL_STATES,
+    HELD_STATES,
+    OPEN_STATES,
+    Conversation,
+    NotHeldReason,
+    State,
+    apply,
+    replay,
+    stream_of,
+)
+from .visibility import (
+    visible_preparation,
+)
+
+__all__ = [
+    "FINAL_STATES",
+    "HELD_STATES",
+    "OPEN_STATES",
+    "AddDissent",
+    "AddPrivateNote",
+    "AddResponse",
+    "Cancel",
+    "Command",
+    "ConfirmRecord",
+    "Conversation",
+    "DraftRecord",
+    "MarkHeld",
+    "MarkNotHeld",
+    "NotHeldReason",
+    "PublishPreparation",
+    "RaiseTopic",
+    "RegisterPaper",
+    "RequestConversation",
+    "Reschedule",
+    "SavePreparation",
+    "Schedule",
+    "State",
+    "UpdateAgreement",
+    "apply",
+    "decide",
+    "replay",
+    "stream_of",
+    "visible_preparation",
+]

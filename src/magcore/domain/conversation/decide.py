@@ -1,0 +1,398 @@
+"""Deciding: :func:`decide` checks a command against the conversation as it is and returns the
+new events, or raises :class:`~magcore.errors.TransitionError` naming the state and the action."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from ...errors import TransitionError
+from ...events import Event, thaw
+from ...model.cycle import ConversationKind, ParticipantRole, Pattern, Recording
+from ...model.records import (
+    Agreement,
+    AgreementOwner,
+    AgreementStatus,
+)
+from .commands import (
+    AddDissent,
+    AddPrivateNote,
+    AddResponse,
+    Cancel,
+    Command,
+    ConfirmRecord,
+    DraftRecord,
+    MarkHeld,
+    MarkNotHeld,
+    PublishPreparation,
+    RaiseTopic,
+    RegisterPaper,
+    RequestConversation,
+    Reschedule,
+    SavePreparation,
+    Schedule,
+    UpdateAgreement,
+)
+from .state import (
+    OPEN_STATES,
+    Conversation,
+    State,
+    _agreement_json,
+    stream_of,
+)
+
+__all__ = ["decide"]
+
+
+# -- decide ---------------------------------------------------------------------------------
+
+_ALLOWED: Mapping[str, frozenset[State]] = {
+    "schedule": frozenset({State.REQUESTED}),
+    "reschedule": frozenset({State.SCHEDULED, State.PREPARED}),
+    "save_preparation": OPEN_STATES,
+    "publish_preparation": OPEN_STATES,
+    "raise_topic": OPEN_STATES | {State.HELD, State.RECORD_DRAFTED},
+    "mark_held": OPEN_STATES,
+    "mark_not_held": OPEN_STATES,
+    "cancel": OPEN_STATES,
+    "draft_record": frozenset({State.HELD, State.RECORD_DRAFTED}),
+    "register_paper": OPEN_STATES | {State.HELD},
+    "confirm": frozenset({State.RECORD_DRAFTED}),
+    "add_dissent": frozenset({State.RECORD_DRAFTED, State.AGREED}),
+    "add_private_note": frozenset(State) - {State.CANCELLED},
+    "add_response": frozenset({State.HELD, State.RECORD_DRAFTED, State.AGREED}),
+    "update_agreement": frozenset({State.AGREED}),
+}
+
+
+def _refuse(conv: Conversation, command: Command, reason: str | None = None) -> TransitionError:
+    return TransitionError(
+        conversation_id=conv.id, state=conv.state.value, action=command.action, reason=reason
+    )
+
+
+def _event(
+    conv_id: str, version: int, kind: str, command: Command, now: datetime, **data: Any
+) -> Event:
+    return Event(
+        stream=stream_of(conv_id),
+        version=version,
+        type=kind,
+        at=now,
+        actor=command.actor,
+        data=data,
+    )
+
+
+def _text(conv: Conversation, command: Command, value: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _refuse(conv, command, f"{field} must not be empty")
+    if len(value) > 20_000:
+        raise _refuse(conv, command, f"{field} is longer than 20,000 characters")
+    return value
+
+
+def _moment(conv: Conversation, command: Command, value: object, field: str) -> datetime:
+    """*value* if it is a date and time with a time zone (what replay reads back), else refuse."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise _refuse(conv, command, f"{field} must be a date and time with a time zone")
+    return value
+
+
+def _day(conv: Conversation, command: Command, value: object, field: str) -> date:
+    """*value* if it is a calendar date (not a date and time), else refuse."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _refuse(conv, command, f"{field} must be a date (YYYY-MM-DD)")
+    return value
+
+
+def _answers(conv: Conversation, command: Command, value: object) -> Any:
+    """Plain JSON answers from *value*, which must be a mapping of answers by field."""
+    if not isinstance(value, Mapping):
+        raise _refuse(conv, command, "answers must be a mapping of field names to answers")
+    return thaw(value)
+
+
+def _check_request(command: RequestConversation) -> ConversationKind:
+    def refuse(reason: str) -> TransitionError:
+        return TransitionError(
+            conversation_id=command.conversation_id, state="new", action="request", reason=reason
+        )
+
+    try:
+        kind = command.cycle.kind(command.kind)
+    except Exception as exc:
+        raise refuse(str(exc)) from None
+    people = [p.person for p in command.participants]
+    if len(set(people)) != len(people):
+        raise refuse("a person appears twice among the participants")
+    roles = [p.role for p in command.participants]
+    if kind.pattern is Pattern.TEAM:
+        if len(people) < 2 or set(roles) != {ParticipantRole.TEAM_MEMBER}:
+            raise refuse("a team conversation needs at least two team members")
+        if not command.team:
+            raise refuse("a team conversation needs its team")
+    elif sorted(roles) != sorted(kind.roles):
+        wanted = ", ".join(r.value for r in kind.roles)
+        raise refuse(f"a {kind.pattern.value} conversation needs exactly: {wanted}")
+    initiator_role = next((p.role for p in command.participants if p.person == command.actor), None)
+    if initiator_role is None:
+        raise refuse(f"{command.actor} does not take part and cannot start it")
+    if initiator_role not in kind.initiators:
+        raise refuse(
+            f"a {initiator_role.value} may not start a {kind.id} conversation "
+            f"(allowed: {', '.join(r.value for r in kind.initiators)})"
+        )
+    for agreement in command.carried_forward:
+        if agreement.due is not None and (
+            not isinstance(agreement.due, date) or isinstance(agreement.due, datetime)
+        ):
+            raise refuse(f"carried agreement {agreement.id}: due must be a date (YYYY-MM-DD)")
+    theme_ids = {t.id for t in command.cycle.themes}
+    for theme in command.themes:
+        if theme not in theme_ids:
+            raise refuse(f"theme {theme!r} is not in cycle {command.cycle.key}")
+    return kind
+
+
+def _check_agreements(
+    conv: Conversation, command: Command, agreements: Sequence[Agreement]
+) -> None:
+    ids = [a.id for a in agreements]
+    if len(set(ids)) != len(ids):
+        raise _refuse(conv, command, "two agreements have the same id")
+    allowed_owners = {AgreementOwner.BOTH} | {
+        AgreementOwner(r.value) if r is not ParticipantRole.TEAM_MEMBER else AgreementOwner.TEAM
+        for r in (p.role for p in conv.participants)
+    }
+    for agreement in agreements:
+        _text(conv, command, agreement.text, f"agreement {agreement.id}")
+        if agreement.owner not in allowed_owners:
+            raise _refuse(
+                conv, command, f"agreement {agreement.id}: nobody is a {agreement.owner.value} here"
+            )
+        if agreement.due is not None:
+            _day(conv, command, agreement.due, f"agreement {agreement.id}: due")
+        if agreement.status is not AgreementStatus.OPEN:
+            raise _refuse(conv, command, f"agreement {agreement.id} must start open")
+
+
+def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tuple[Event, ...]:
+    """Check *command* against *conv* (``None`` before the first event) and return its events.
+
+    Raises :class:`~magcore.errors.TransitionError` naming the current state and the action when
+    the command is not allowed; nothing changes then.
+    """
+    if isinstance(command, RequestConversation):
+        if conv is not None:
+            raise _refuse(conv, command, "the conversation already exists")
+        kind = _check_request(command)
+        preparers = [p.person for p in command.participants if p.role in kind.preparers]
+        recorder_roles = kind.recorders if kind.recorders is not None else kind.roles
+        recorders = [p.person for p in command.participants if p.role in recorder_roles]
+        return (
+            Event(
+                stream=stream_of(command.conversation_id),
+                version=1,
+                type="conversation.requested",
+                at=now,
+                actor=command.actor,
+                data={
+                    "cycle": command.cycle.key,
+                    "kind": kind.id,
+                    "pattern": kind.pattern.value,
+                    "participants": [
+                        {"person": p.person, "role": p.role.value} for p in command.participants
+                    ],
+                    "preparers": preparers,
+                    "recorders": recorders,
+                    "team": command.team,
+                    "themes": list(command.themes),
+                    "carried_forward": [_agreement_json(a) for a in command.carried_forward],
+                },
+            ),
+        )
+    if conv is None:
+        raise TransitionError(
+            conversation_id="?",
+            state="new",
+            action=command.action,
+            reason="the conversation has not been requested",
+        )
+    if command.action not in _ALLOWED:
+        raise _refuse(conv, command, "unknown action")
+    if conv.state not in _ALLOWED[command.action]:
+        raise _refuse(conv, command)
+    role = conv.role_of(command.actor)
+    if role is None:
+        raise _refuse(conv, command, f"{command.actor} does not take part in this conversation")
+    version = conv.version + 1
+
+    def event(kind: str, **data: Any) -> Event:
+        return _event(conv.id, version, kind, command, now, **data)
+
+    match command:
+        case Schedule():
+            on = _moment(conv, command, command.on, "on")
+            return (event("conversation.scheduled", on=on.isoformat(), place=str(command.place)),)
+        case Reschedule():
+            on = _moment(conv, command, command.on, "on")
+            return (
+                event("conversation.rescheduled", on=on.isoformat(), reason=str(command.reason)),
+            )
+        case SavePreparation():
+            own = conv.preparations.get(command.actor)
+            if command.actor not in conv.preparers:
+                raise _refuse(conv, command, f"a {role.value} does not prepare this conversation")
+            if own is not None and own.published:
+                raise _refuse(conv, command, "the preparation is already published")
+            return (event("preparation.saved", answers=_answers(conv, command, command.answers)),)
+        case PublishPreparation():
+            own = conv.preparations.get(command.actor)
+            if command.actor not in conv.preparers:
+                raise _refuse(conv, command, f"a {role.value} does not prepare this conversation")
+            if own is not None and own.published:
+                raise _refuse(conv, command, "the preparation is already published")
+            return (event("preparation.published"),)
+        case RaiseTopic():
+            text = _text(conv, command, command.text, "text")
+            return (event("topic.raised", text=text, theme=command.theme),)
+        case MarkHeld():
+            held_on = _day(conv, command, command.on, "on")
+            return (event("conversation.held", on=held_on.isoformat()),)
+        case MarkNotHeld():
+            return (event("conversation.not_held", reason=command.reason.value),)
+        case Cancel():
+            return (event("conversation.cancelled", reason=str(command.reason)),)
+        case DraftRecord():
+            if command.actor not in conv.recorders:
+                raise _refuse(conv, command, f"a {role.value} does not write this record")
+            _check_agreements(conv, command, command.agreements)
+            if command.medium not in (Recording.DIGITAL, Recording.PAPER):
+                raise _refuse(conv, command, "unknown medium")
+            revision = (conv.record.revision if conv.record else 0) + 1
+            return (
+                event(
+                    "record.drafted",
+                    revision=revision,
+                    summary=str(command.summary),
+                    agreements=[_agreement_json(a) for a in command.agreements],
+                    themes=list(command.themes),
+                    answers=_answers(conv, command, command.answers),
+                    medium=command.medium.value,
+                    content_on_paper=False,
+                ),
+            )
+        case RegisterPaper():
+            if command.actor not in conv.recorders:
+                raise _refuse(conv, command, f"a {role.value} does not write this record")
+            held_on = _day(conv, command, command.held_on, "held_on")
+            revision = (conv.record.revision if conv.record else 0) + 1
+            events = []
+            if conv.state is not State.HELD:
+                events.append(event("conversation.held", on=held_on.isoformat()))
+                version += 1
+            events.append(
+                _event(
+                    conv.id,
+                    version,
+                    "record.drafted",
+                    command,
+                    now,
+                    revision=revision,
+                    summary="",
+                    agreements=[],
+                    themes=[],
+                    answers={},
+                    medium=Recording.PAPER.value,
+                    content_on_paper=True,
+                )
+            )
+            return tuple(events)
+        case ConfirmRecord():
+            assert conv.record is not None
+            if command.revision != conv.record.revision:
+                raise _refuse(
+                    conv,
+                    command,
+                    f"revision {command.revision} is not the current one ({conv.record.revision})",
+                )
+            if command.actor in conv.confirmed_by:
+                raise _refuse(conv, command, f"{command.actor} already confirmed this revision")
+            events = [event("record.confirmed", revision=command.revision)]
+            if conv.confirmed_by | {command.actor} == set(conv.people):
+                events.append(
+                    _event(
+                        conv.id,
+                        version + 1,
+                        "conversation.agreed",
+                        command,
+                        now,
+                        revision=command.revision,
+                    )
+                )
+            return tuple(events)
+        case AddDissent():
+            text = _text(conv, command, command.text, "text")
+            assert conv.record is not None
+            return (event("dissent.added", text=text, about_revision=conv.record.revision),)
+        case AddPrivateNote():
+            text = _text(conv, command, command.text, "text")
+            return (event("note.private_added", text=text),)
+        case AddResponse():
+            if role is not ParticipantRole.EMPLOYEE or command.actor != conv.subject:
+                raise _refuse(
+                    conv, command, "only the employee the record is about adds a response"
+                )
+            text = _text(conv, command, command.text, "text")
+            if not _response_target_exists(conv, command.about):
+                raise _refuse(
+                    conv, command, f"there is nothing called {command.about!r} to respond to"
+                )
+            return (event("response.added", about=command.about, text=text),)
+        case UpdateAgreement():
+            agreement = next((a for a in conv.agreements if a.id == command.agreement_id), None)
+            if agreement is None:
+                raise _refuse(conv, command, f"there is no agreement {command.agreement_id!r}")
+            if not _owns(conv, command.actor, agreement):
+                raise _refuse(
+                    conv,
+                    command,
+                    f"agreement {agreement.id} belongs to the {agreement.owner.value}: "
+                    "only they mark it done or dropped",
+                )
+            return (
+                event(
+                    "agreement.updated",
+                    agreement=command.agreement_id,
+                    status=command.status.value,
+                    note=command.note,
+                ),
+            )
+    raise _refuse(conv, command, "unknown action")
+
+
+def _owns(conv: Conversation, person: str, agreement: Agreement) -> bool:
+    """Whether *person* may mark *agreement* done or dropped: its owner, or anyone in the
+    conversation when it belongs to both (or to the team)."""
+    if agreement.owner in (AgreementOwner.BOTH, AgreementOwner.TEAM):
+        return conv.is_participant(person)
+    role = conv.role_of(person)
+    return role is not None and role.value == agreement.owner.value
+
+
+def _response_target_exists(conv: Conversation, about: str) -> bool:
+    if about == "record":
+        return conv.record is not None
+    kind, _, key = about.partition(":")
+    if kind == "preparation":
+        prep = conv.preparations.get(key)
+        return prep is not None and prep.published
+    if kind == "agreement":
+        return key in {a.id for a in conv.agreements}
+    if kind == "dissent":
+        return key.isdigit() and int(key) < len(conv.dissents)
+    if kind == "topic":
+        return key.isdigit() and int(key) < len(conv.topics)
+    return False

@@ -1,0 +1,295 @@
+"""The conversation's state: its lifecycle states, the aggregate and how events change it."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ...events import Event, thaw
+from ...model.cycle import ParticipantRole, Pattern
+from ...model.records import (
+    Agreement,
+    AgreementStatus,
+    Dissent,
+    Participant,
+    Preparation,
+    PrivateNote,
+    RecordRevision,
+    Response,
+    Topic,
+)
+
+__all__ = [
+    "FINAL_STATES",
+    "HELD_STATES",
+    "OPEN_STATES",
+    "Conversation",
+    "NotHeldReason",
+    "State",
+    "apply",
+    "replay",
+    "stream_of",
+]
+
+
+class State(enum.StrEnum):
+    """Where a conversation stands."""
+
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    PREPARED = "prepared"
+    HELD = "held"
+    RECORD_DRAFTED = "record_drafted"
+    AGREED = "agreed"
+    NOT_HELD = "not_held"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATES = frozenset({State.REQUESTED, State.SCHEDULED, State.PREPARED})
+
+
+FINAL_STATES = frozenset({State.NOT_HELD, State.CANCELLED})
+
+
+#: The states of a conversation that took place: nothing is left to prepare.
+HELD_STATES = frozenset({State.HELD, State.RECORD_DRAFTED, State.AGREED})
+
+
+class NotHeldReason(enum.StrEnum):
+    """Why a conversation did not happen: neutral facts, never blame."""
+
+    NO_TIME = "no_time"
+    ABSENCE = "absence"
+    CIRCUMSTANCES = "circumstances"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    OTHER = "other"
+
+
+def stream_of(conversation_id: str) -> str:
+    """The event stream name of a conversation."""
+    return f"conversation:{conversation_id}"
+
+
+def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class Conversation:
+    """The state of one conversation, rebuilt from its events. Never holds a score."""
+
+    id: str
+    cycle: str
+    """``cycle-id@version``: the definition version the conversation started under."""
+    kind: str
+    pattern: Pattern
+    participants: tuple[Participant, ...]
+    preparers: tuple[str, ...]
+    recorders: tuple[str, ...]
+    """Who may write the shared record (everyone confirms it)."""
+    subject: str | None
+    team: str | None
+    initiator: str
+    state: State
+    version: int
+    requested_at: datetime
+    scheduled_for: datetime | None = None
+    held_on: date | None = None
+    themes: tuple[str, ...] = ()
+    carried_forward: tuple[Agreement, ...] = ()
+    preparations: Mapping[str, Preparation] = attrs.field(
+        factory=dict, converter=_frozen_map, hash=False
+    )
+    topics: tuple[Topic, ...] = ()
+    record: RecordRevision | None = None
+    confirmations: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    dissents: tuple[Dissent, ...] = ()
+    private_notes: tuple[PrivateNote, ...] = ()
+    responses: tuple[Response, ...] = ()
+    agreement_status: Mapping[str, AgreementStatus] = attrs.field(
+        factory=dict, converter=_frozen_map, hash=False
+    )
+    not_held_reason: NotHeldReason | None = None
+    reschedules: int = 0
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return tuple(p.person for p in self.participants)
+
+    def role_of(self, person: str) -> ParticipantRole | None:
+        for participant in self.participants:
+            if participant.person == person:
+                return participant.role
+        return None
+
+    def is_participant(self, person: str) -> bool:
+        return self.role_of(person) is not None
+
+    @property
+    def agreements(self) -> tuple[Agreement, ...]:
+        """The agreements of the current record, with their latest status."""
+        if self.record is None:
+            return ()
+        return tuple(
+            attrs.evolve(a, status=self.agreement_status.get(a.id, a.status))
+            for a in self.record.agreements
+        )
+
+    @property
+    def confirmed_by(self) -> frozenset[str]:
+        """Who confirmed the current record revision."""
+        if self.record is None:
+            return frozenset()
+        return frozenset(p for p, r in self.confirmations.items() if r == self.record.revision)
+
+
+def _agreement_json(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "id": agreement.id,
+        "text": agreement.text,
+        "owner": agreement.owner.value,
+        "due": agreement.due.isoformat() if agreement.due else None,
+        "theme": agreement.theme,
+        "status": agreement.status.value,
+        "carried_from": agreement.carried_from,
+    }
+
+
+def _agreement_from(data: Mapping[str, Any]) -> Agreement:
+    return Agreement(
+        id=data["id"],
+        text=data["text"],
+        owner=data["owner"],
+        due=date.fromisoformat(data["due"]) if data.get("due") else None,
+        theme=data.get("theme"),
+        status=data.get("status", "open"),
+        carried_from=data.get("carried_from"),
+    )
+
+
+def _after_preparation(conv: Conversation) -> State:
+    if conv.state is State.SCHEDULED and all(
+        conv.preparations.get(p) is not None and conv.preparations[p].published
+        for p in conv.preparers
+    ):
+        return State.PREPARED
+    return conv.state
+
+
+def apply(event: Event, conv: Conversation | None) -> Conversation:
+    """Fold *event* into *conv* and return the new state (the inverse of nothing: pure)."""
+    data = event.data
+    if conv is None:
+        if event.type != "conversation.requested":
+            raise ValueError(f"a conversation starts with conversation.requested, not {event.type}")
+        return Conversation(
+            id=event.stream.partition(":")[2],
+            cycle=data["cycle"],
+            kind=data["kind"],
+            pattern=Pattern(data["pattern"]),
+            participants=tuple(Participant(p["person"], p["role"]) for p in data["participants"]),
+            preparers=tuple(data["preparers"]),
+            recorders=tuple(data.get("recorders", [p["person"] for p in data["participants"]])),
+            subject=next(
+                (p["person"] for p in data["participants"] if p["role"] == "employee"), None
+            ),
+            team=data.get("team"),
+            initiator=event.actor,
+            state=State.REQUESTED,
+            version=event.version,
+            requested_at=event.at,
+            themes=tuple(data.get("themes", ())),
+            carried_forward=tuple(_agreement_from(a) for a in data.get("carried_forward", ())),
+        )
+    if event.version != conv.version + 1:
+        raise ValueError(f"event version {event.version} does not follow {conv.version}")
+    conv = attrs.evolve(conv, version=event.version)
+    match event.type:
+        case "conversation.scheduled":
+            conv = attrs.evolve(
+                conv, state=State.SCHEDULED, scheduled_for=datetime.fromisoformat(data["on"])
+            )
+            return attrs.evolve(conv, state=_after_preparation(conv))
+        case "conversation.rescheduled":
+            return attrs.evolve(
+                conv,
+                scheduled_for=datetime.fromisoformat(data["on"]),
+                reschedules=conv.reschedules + 1,
+            )
+        case "preparation.saved":
+            preparations = dict(conv.preparations)
+            preparations[event.actor] = Preparation(author=event.actor, answers=data["answers"])
+            return attrs.evolve(conv, preparations=preparations)
+        case "preparation.published":
+            preparations = dict(conv.preparations)
+            existing = preparations.get(event.actor) or Preparation(author=event.actor)
+            preparations[event.actor] = attrs.evolve(existing, published_at=event.at)
+            conv = attrs.evolve(conv, preparations=preparations)
+            return attrs.evolve(conv, state=_after_preparation(conv))
+        case "topic.raised":
+            topic = Topic(author=event.actor, text=data["text"], theme=data.get("theme"))
+            return attrs.evolve(conv, topics=(*conv.topics, topic))
+        case "conversation.held":
+            return attrs.evolve(conv, state=State.HELD, held_on=date.fromisoformat(data["on"]))
+        case "conversation.not_held":
+            return attrs.evolve(
+                conv, state=State.NOT_HELD, not_held_reason=NotHeldReason(data["reason"])
+            )
+        case "conversation.cancelled":
+            return attrs.evolve(conv, state=State.CANCELLED)
+        case "record.drafted":
+            record = RecordRevision(
+                revision=data["revision"],
+                author=event.actor,
+                at=event.at,
+                summary=data.get("summary", ""),
+                agreements=tuple(_agreement_from(a) for a in data.get("agreements", ())),
+                themes=tuple(data.get("themes", ())),
+                answers=thaw(data.get("answers", {})),
+                medium=data.get("medium", "digital"),
+                content_on_paper=bool(data.get("content_on_paper", False)),
+            )
+            return attrs.evolve(conv, state=State.RECORD_DRAFTED, record=record)
+        case "record.confirmed":
+            confirmations = dict(conv.confirmations)
+            confirmations[event.actor] = data["revision"]
+            return attrs.evolve(conv, confirmations=confirmations)
+        case "conversation.agreed":
+            return attrs.evolve(conv, state=State.AGREED)
+        case "dissent.added":
+            dissent = Dissent(
+                author=event.actor,
+                text=data["text"],
+                at=event.at,
+                about_revision=data["about_revision"],
+            )
+            return attrs.evolve(conv, dissents=(*conv.dissents, dissent))
+        case "note.private_added":
+            note = PrivateNote(author=event.actor, text=data["text"], at=event.at)
+            return attrs.evolve(conv, private_notes=(*conv.private_notes, note))
+        case "response.added":
+            response = Response(
+                author=event.actor, about=data["about"], text=data["text"], at=event.at
+            )
+            return attrs.evolve(conv, responses=(*conv.responses, response))
+        case "agreement.updated":
+            status = dict(conv.agreement_status)
+            status[data["agreement"]] = AgreementStatus(data["status"])
+            return attrs.evolve(conv, agreement_status=status)
+    # Unknown event types (from a newer magcore or a plugin) only move the version on.
+    return conv
+
+
+def replay(events: Iterable[Event]) -> Conversation:
+    """Rebuild a conversation from all its events, in order."""
+    conv: Conversation | None = None
+    for event in events:
+        conv = apply(event, conv)
+    if conv is None:
+        raise ValueError("no events to replay")
+    return conv

@@ -1,0 +1,35 @@
+"""What each participant sees of a conversation before it is held."""
+
+from __future__ import annotations
+
+from ...model.records import (
+    Preparation,
+)
+from .state import (
+    HELD_STATES,
+    Conversation,
+)
+
+__all__ = ["visible_preparation"]
+
+
+def visible_preparation(conv: Conversation, viewer: str, author: str) -> Preparation | None:
+    """The preparation of *author* as *viewer* may see it, or ``None``.
+
+    An author always sees their own. Another participant sees it only once the author has
+    published it **and** the viewer has published their own (or the conversation has been held,
+    when nothing is left to prepare). A conversation that was cancelled or did not happen was
+    never held: cancelling does not open the other side's preparation. Nobody else sees it here:
+    reads by others go through the access policy.
+    """
+    preparation = conv.preparations.get(author)
+    if preparation is None:
+        return None
+    if viewer == author:
+        return preparation
+    if not conv.is_participant(viewer) or not preparation.published:
+        return None
+    own = conv.preparations.get(viewer)
+    if own is not None and own.published:
+        return preparation
+    return preparation if conv.state in HELD_STATES else None

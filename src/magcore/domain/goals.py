@@ -1,0 +1,276 @@
+"""Goals: what an employee wants to reach over several conversations, with progress notes.
+
+A goal lives in its own event stream (``goal:<id>``). It belongs to the employee (its owner);
+the people who shared the conversation it came from may add progress notes, and either side may
+link it to later conversations. A goal has a status (open, reached, changed, dropped) and never
+a score: "reached" or "dropped" is a fact both may record, not a judgement.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._typing import to_tuple
+from ..errors import TransitionError
+from ..events import Event
+from ..model.input_policy import normalise, valid_id, valid_ids, valid_optional_id, valid_text
+
+__all__ = [
+    "CloseGoal",
+    "Goal",
+    "GoalCommand",
+    "GoalStatus",
+    "LinkConversation",
+    "NoteProgress",
+    "ProgressNote",
+    "SetGoal",
+    "apply_goal",
+    "decide_goal",
+    "goal_stream",
+    "replay_goal",
+]
+
+
+def goal_stream(goal_id: str) -> str:
+    """The event stream of a goal."""
+    return f"goal:{goal_id}"
+
+
+class GoalStatus(enum.StrEnum):
+    """Where a goal stands; a fact, never a grade."""
+
+    OPEN = "open"
+    REACHED = "reached"
+    CHANGED = "changed"
+    DROPPED = "dropped"
+
+
+@attrs.frozen(kw_only=True)
+class ProgressNote:
+    """A note on the way to a goal, by the owner or someone they work on it with."""
+
+    author: str
+    text: str
+    at: datetime
+    conversation: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Goal:
+    """A goal and its history, rebuilt from its events."""
+
+    id: str
+    owner: str
+    title: str
+    description: str = ""
+    theme: str | None = None
+    status: GoalStatus = GoalStatus.OPEN
+    agreed_in: str | None = None
+    created_at: datetime
+    collaborators: tuple[str, ...] = ()
+    conversations: tuple[str, ...] = ()
+    progress: tuple[ProgressNote, ...] = ()
+    version: int = 1
+
+    def may_write(self, person: str) -> bool:
+        """The owner and the people working on it with them may add notes and links."""
+        return person == self.owner or person in self.collaborators
+
+    def to_json(self) -> dict[str, Any]:
+        """The goal in the open record format (``schemas/goal.schema.json``)."""
+        return {
+            "id": self.id,
+            "owner": self.owner,
+            "title": self.title,
+            "description": self.description,
+            "theme": self.theme,
+            "status": self.status.value,
+            "agreed_in": self.agreed_in,
+            "created_at": self.created_at.isoformat(),
+            "conversations": list(self.conversations),
+            "progress": [
+                {
+                    "author": n.author,
+                    "text": n.text,
+                    "at": n.at.isoformat(),
+                    "conversation": n.conversation,
+                }
+                for n in self.progress
+            ],
+        }
+
+
+@attrs.frozen(kw_only=True)
+class GoalCommand:
+    actor: str = attrs.field(validator=valid_id)
+    goal_id: str = attrs.field(validator=valid_id)
+    action: str = attrs.field(init=False, default="act")
+
+
+@attrs.frozen(kw_only=True)
+class SetGoal(GoalCommand):
+    """Set a goal for *owner*; *collaborators* (e.g. the manager) may add notes too."""
+
+    owner: str = attrs.field(validator=valid_id)
+    title: str = attrs.field(converter=normalise, validator=valid_text)
+    description: str = attrs.field(default="", converter=normalise, validator=valid_text)
+    theme: str | None = attrs.field(default=None, validator=valid_optional_id)
+    agreed_in: str | None = attrs.field(default=None, validator=valid_optional_id)
+    collaborators: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=valid_ids
+    )
+    action: str = attrs.field(init=False, default="set_goal")
+
+
+@attrs.frozen(kw_only=True)
+class NoteProgress(GoalCommand):
+    text: str = attrs.field(converter=normalise, validator=valid_text)
+    conversation: str | None = attrs.field(default=None, validator=valid_optional_id)
+    action: str = attrs.field(init=False, default="note_progress")
+
+
+@attrs.frozen(kw_only=True)
+class LinkConversation(GoalCommand):
+    conversation: str = attrs.field(validator=valid_id)
+    action: str = attrs.field(init=False, default="link_conversation")
+
+
+@attrs.frozen(kw_only=True)
+class CloseGoal(GoalCommand):
+    status: GoalStatus = attrs.field(converter=GoalStatus)
+    note: str = attrs.field(default="", converter=normalise, validator=valid_text)
+    action: str = attrs.field(init=False, default="close_goal")
+
+
+def _refuse(goal: Goal | None, command: GoalCommand, reason: str) -> TransitionError:
+    state = "new" if goal is None else goal.status.value
+    return TransitionError(
+        conversation_id=f"goal {command.goal_id}",
+        state=state,
+        action=command.action,
+        reason=reason,
+    )
+
+
+def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tuple[Event, ...]:
+    """Check *command* against *goal* and return its events, or raise TransitionError."""
+    stream = goal_stream(command.goal_id)
+    if isinstance(command, SetGoal):
+        if goal is not None:
+            raise _refuse(goal, command, "the goal already exists")
+        if not command.title.strip() or len(command.title) > 200:
+            raise _refuse(goal, command, "a goal needs a title of 1 to 200 characters")
+        if command.actor != command.owner and (
+            command.actor not in command.collaborators or command.agreed_in is None
+        ):
+            raise _refuse(
+                goal,
+                command,
+                "a goal is set by its owner, or with them in a conversation (agreed_in)",
+            )
+        return (
+            Event(
+                stream=stream,
+                version=1,
+                type="goal.set",
+                at=now,
+                actor=command.actor,
+                data={
+                    "owner": command.owner,
+                    "title": command.title,
+                    "description": command.description,
+                    "theme": command.theme,
+                    "agreed_in": command.agreed_in,
+                    "collaborators": list(command.collaborators),
+                },
+            ),
+        )
+    if goal is None:
+        raise _refuse(goal, command, "there is no such goal")
+    if not goal.may_write(command.actor):
+        raise _refuse(goal, command, f"{command.actor} does not work on this goal")
+    if goal.status is not GoalStatus.OPEN:
+        raise _refuse(goal, command, "the goal is closed")
+    version = goal.version + 1
+
+    def event(kind: str, **data: Any) -> Event:
+        return Event(
+            stream=stream, version=version, type=kind, at=now, actor=command.actor, data=data
+        )
+
+    match command:
+        case NoteProgress():
+            if not command.text.strip():
+                raise _refuse(goal, command, "a progress note needs text")
+            return (
+                event("goal.progress_noted", text=command.text, conversation=command.conversation),
+            )
+        case LinkConversation():
+            if command.conversation in goal.conversations:
+                raise _refuse(goal, command, "the conversation is already linked")
+            return (event("goal.linked", conversation=command.conversation),)
+        case CloseGoal():
+            if command.actor != goal.owner:
+                raise _refuse(goal, command, "only the owner closes their goal")
+            if command.status is GoalStatus.OPEN:
+                raise _refuse(goal, command, "closing needs reached, changed or dropped")
+            return (event("goal.closed", status=command.status.value, note=command.note),)
+    raise _refuse(goal, command, "unknown action")
+
+
+def apply_goal(event: Event, goal: Goal | None) -> Goal:
+    """Fold one event into a goal."""
+    data = event.data
+    if goal is None:
+        if event.type != "goal.set":
+            raise ValueError(f"a goal starts with goal.set, not {event.type}")
+        agreed_in = data.get("agreed_in")
+        return Goal(
+            id=event.stream.partition(":")[2],
+            owner=data["owner"],
+            title=data["title"],
+            description=data.get("description", ""),
+            theme=data.get("theme"),
+            agreed_in=agreed_in,
+            created_at=event.at,
+            collaborators=tuple(data.get("collaborators", ())),
+            conversations=(agreed_in,) if agreed_in else (),
+            version=event.version,
+        )
+    goal = attrs.evolve(goal, version=event.version)
+    match event.type:
+        case "goal.progress_noted":
+            note = ProgressNote(
+                author=event.actor,
+                text=data["text"],
+                at=event.at,
+                conversation=data.get("conversation"),
+            )
+            return attrs.evolve(goal, progress=(*goal.progress, note))
+        case "goal.linked":
+            return attrs.evolve(goal, conversations=(*goal.conversations, data["conversation"]))
+        case "goal.closed":
+            status = GoalStatus(data["status"])
+            progress = goal.progress
+            if data.get("note"):
+                progress = (
+                    *progress,
+                    ProgressNote(author=event.actor, text=data["note"], at=event.at),
+                )
+            return attrs.evolve(goal, status=status, progress=progress)
+    return goal
+
+
+def replay_goal(events: Iterable[Event]) -> Goal:
+    """Rebuild a goal from its events."""
+    goal: Goal | None = None
+    for event in events:
+        goal = apply_goal(event, goal)
+    if goal is None:
+        raise ValueError("no events to replay")
+    return goal

@@ -1,0 +1,49 @@
+"""The organisation's event stream: imports, manager changes and moves, folded into a value.
+
+Every part of magcore that needs "who managed whom on that day" rebuilds the organisation from
+this stream with :func:`apply_org_event`, so they all agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from ..events import Event
+from ..model.organisation import Organisation
+
+__all__ = ["ORG_EVENT_TYPES", "apply_org_event", "org_stream", "replay_organisation"]
+
+#: The event types of an organisation stream.
+ORG_EVENT_TYPES = frozenset({"organisation.imported", "manager.changed", "person.moved"})
+
+
+def org_stream(org_id: str) -> str:
+    """The event stream of an organisation (its imports and changes)."""
+    return f"org:{org_id}"
+
+
+def apply_org_event(org: Organisation | None, event: Event) -> Organisation | None:
+    """Fold one organisation event into *org* (``None`` before the first import).
+
+    An import replaces the organisation with its snapshot; a manager change or a move returns
+    the changed organisation; other event types leave it as it is.
+    """
+    data = event.data
+    if event.type == "organisation.imported":
+        return Organisation.from_json(data)
+    if org is None:
+        return None
+    if event.type == "manager.changed":
+        return org.change_manager(data["team"], data["manager"], date.fromisoformat(data["on"]))
+    if event.type == "person.moved":
+        return org.move_person(data["person"], data["team"], date.fromisoformat(data["on"]))
+    return org
+
+
+def replay_organisation(events: Iterable[Event]) -> Organisation | None:
+    """The organisation an event stream describes, or ``None`` if nothing was imported."""
+    org: Organisation | None = None
+    for event in events:
+        org = apply_org_event(org, event)
+    return org

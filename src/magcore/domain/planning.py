@@ -1,0 +1,307 @@
+"""Planning: which conversations are due for whom, and who had none (coverage).
+
+Everything here is plain, deterministic date arithmetic. Adding months to a day the target month
+lacks follows the cadence's explicit month-end rule (:class:`~magcore.model.cycle.MonthEnd`):
+``clamp`` (31 January + 1 month = 28/29 February, the default) or ``next_month`` (= 1 March).
+
+Who is due is decided at the due date: the manager a conversation is planned with is the manager
+on that date, so an employee whose manager changes mid-period moves to the new manager and is
+never lost between the two.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, timedelta
+
+import attrs
+
+from ..model.cycle import (
+    Applicability,
+    Cadence,
+    CadenceKind,
+    ConversationKind,
+    CycleDefinition,
+    MonthEnd,
+    Pattern,
+)
+from ..model.organisation import Organisation, Person
+
+__all__ = [
+    "CoverageReport",
+    "DueConversation",
+    "Uncovered",
+    "add_months",
+    "coverage",
+    "due_dates",
+    "plan",
+]
+
+
+#: The year an interval cadence's series is counted from (its anchor day in this year).
+_INTERVAL_EPOCH = 2000
+
+
+def add_months(day: date, months: int, rule: MonthEnd = MonthEnd.CLAMP) -> date:
+    """*day* plus *months* calendar months, with the explicit month-end *rule*."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if day.day <= last:
+        return date(year, month, day.day)
+    if rule is MonthEnd.CLAMP:
+        return date(year, month, last)
+    return date(year, month, last) + timedelta(days=1)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class DueConversation:
+    """One conversation that is due: for whom, which kind, by when, with which manager.
+
+    ``prompt_only`` marks a gentle prompt (free cadences after a quiet period): never an
+    obligation, and never counted as missed.
+    """
+
+    person: str | None
+    kind: str
+    due: date
+    window_start: date
+    manager: str | None
+    team: str | None
+    prompt_only: bool = False
+
+
+def due_dates(
+    cadence: Cadence,
+    start: date,
+    end: date,
+    *,
+    hired_on: date | None = None,
+    last_conversation: date | None = None,
+) -> Iterator[tuple[date, date, bool]]:
+    """Yield ``(window_start, due, prompt_only)`` for every due moment in ``[start, end)``."""
+    rule = cadence.month_end
+    if cadence.kind is CadenceKind.FREE:
+        if cadence.quiet_days is None:
+            return
+        since = last_conversation or hired_on or start
+        due = since + timedelta(days=cadence.quiet_days)
+        if due < start:
+            due = start
+        if due < end:
+            yield since, due, True
+        return
+    if cadence.kind is CadenceKind.PER_YEAR:
+        assert cadence.per_year is not None
+        per_year = cadence.per_year
+        for year in range(start.year, end.year + 1):
+            first = date(year, 1, 1)
+            days_in_year = (date(year + 1, 1, 1) - first).days
+            previous = first
+            for k in range(1, per_year + 1):
+                if 12 % per_year == 0:
+                    boundary = add_months(first, 12 * k // per_year, rule)
+                else:
+                    boundary = first + timedelta(days=round(days_in_year * k / per_year))
+                due = boundary - timedelta(days=1)
+                if start <= due < end:
+                    yield previous, due, False
+                previous = boundary
+        return
+    assert cadence.every_months is not None
+    every = cadence.every_months
+    if cadence.kind is CadenceKind.INTERVAL:
+        # The series runs from the anchor day in a fixed epoch year, so asking for any period
+        # gives the same dates (every 24 months is every even year, whatever period is asked).
+        month, day_of_month = cadence.anchor_month_day
+        base = date(_INTERVAL_EPOCH, month, day_of_month)
+        skipped = ((start.year - _INTERVAL_EPOCH) * 12 + start.month - month) // every - 1
+        previous = add_months(base, skipped * every, rule)
+        offset = (skipped + 1) * every
+    else:
+        if hired_on is None:
+            return
+        assert cadence.first_after_months is not None
+        base = hired_on
+        previous = base
+        offset = cadence.first_after_months
+    occurrence = 0
+    while True:
+        occurrence += 1
+        if cadence.times is not None and occurrence > cadence.times:
+            return
+        due = add_months(base, offset, rule)
+        if due >= end:
+            return
+        if due >= start and (hired_on is None or due > hired_on):
+            yield max(previous, hired_on or previous), due, False
+        previous = due
+        offset += every
+
+
+def _vacancy(org: Organisation, team: str | None) -> bool:
+    """Whether *team* is a managed team whose manager's place is empty (not self-steering)."""
+    return team is not None and not org.teams[team].self_steering
+
+
+def _last_manager(org: Organisation, person: str, since: date, until: date) -> str | None:
+    """The person's most recent manager between *since* and *until*, if they had one."""
+    last = org.manager_of(person, since)
+    for day, manager in org.manager_history(person):
+        if since < day <= until and manager is not None:
+            last = manager
+    return last
+
+
+def _applies(
+    kind: ConversationKind, org: Organisation, person: Person, team: str | None, manager: str | None
+) -> bool:
+    if kind.applies_to is Applicability.EVERYONE:
+        return kind.pattern is not Pattern.EMPLOYEE_MANAGER or manager is not None
+    if kind.applies_to is Applicability.WITH_MANAGER:
+        return manager is not None
+    if kind.applies_to is Applicability.SELF_STEERING:
+        return team is not None and (org.teams[team].self_steering or manager is None)
+    return False
+
+
+def plan(
+    org: Organisation,
+    cycle: CycleDefinition,
+    start: date,
+    end: date,
+    *,
+    last_conversations: Mapping[str, date] | None = None,
+    kinds: Iterable[str] | None = None,
+) -> tuple[DueConversation, ...]:
+    """Every conversation due in ``[start, end)`` under *cycle*, in (due, person) order.
+
+    *last_conversations* maps a person to the date of their last held conversation; free
+    cadences use it to prompt after a quiet period. Deterministic: same inputs, same plan.
+    """
+    if end <= start:
+        raise ValueError(f"the period must end after it starts ({start} .. {end})")
+    wanted = set(kinds) if kinds is not None else None
+    last = last_conversations or {}
+    result: list[DueConversation] = []
+    for kind in cycle.kinds:
+        if wanted is not None and kind.id not in wanted:
+            continue
+        if kind.pattern is Pattern.TEAM:
+            result.extend(_plan_teams(org, kind, start, end))
+            continue
+        for person in org.people.values():
+            if person.left_on is not None and person.left_on <= start:
+                continue
+            if person.hired_on is not None and person.hired_on >= end:
+                continue
+            for window_start, due, prompt in due_dates(
+                kind.cadence,
+                start,
+                end,
+                hired_on=person.hired_on,
+                last_conversation=last.get(person.id),
+            ):
+                if not person.employed_on(due):
+                    continue
+                team = org.team_of(person.id, due)
+                manager = org.manager_of(person.id, due)
+                if manager is None and _vacancy(org, team):
+                    # Between two managers nobody is lost: plan with the last manager in the
+                    # window, or list the person without one until the team has a manager.
+                    manager = _last_manager(org, person.id, window_start, due)
+                elif not _applies(kind, org, person, team, manager):
+                    continue
+                result.append(
+                    DueConversation(
+                        person=person.id,
+                        kind=kind.id,
+                        due=due,
+                        window_start=window_start,
+                        manager=manager if kind.pattern is not Pattern.PEER else None,
+                        team=team,
+                        prompt_only=prompt,
+                    )
+                )
+    result.sort(key=lambda d: (d.due, d.person or "", d.team or "", d.kind))
+    return tuple(result)
+
+
+def _plan_teams(
+    org: Organisation, kind: ConversationKind, start: date, end: date
+) -> Iterator[DueConversation]:
+    for team in org.teams.values():
+        for window_start, due, prompt in due_dates(kind.cadence, start, end):
+            if len(org.members(team.id, due)) < 2:
+                continue
+            yield DueConversation(
+                person=None,
+                kind=kind.id,
+                due=due,
+                window_start=window_start,
+                manager=None,
+                team=team.id,
+                prompt_only=prompt,
+            )
+
+
+@attrs.frozen(kw_only=True)
+class Uncovered:
+    """Someone who was due a conversation in the period and had none."""
+
+    person: str
+    manager: str | None
+    team: str | None
+    due: date
+
+
+@attrs.frozen(kw_only=True)
+class CoverageReport:
+    """Who was due a conversation in a period and who had one: counts about participation."""
+
+    start: date
+    end: date
+    due: int
+    covered: int
+    uncovered: tuple[Uncovered, ...]
+
+    @property
+    def rate(self) -> float:
+        """The share of people due who had a conversation (1.0 when nobody was due)."""
+        return 1.0 if self.due == 0 else self.covered / self.due
+
+
+def coverage(
+    org: Organisation,
+    cycle: CycleDefinition,
+    held: Iterable[tuple[str, date]],
+    start: date,
+    end: date,
+    *,
+    kinds: Iterable[str] | None = None,
+) -> CoverageReport:
+    """Who was due (obligations only, not gentle prompts) and had no conversation held.
+
+    *held* lists ``(person, held_on)`` for every conversation held, with any manager: a manager
+    change mid-period does not make an employee's earlier conversation count for less.
+    """
+    due_items = [d for d in plan(org, cycle, start, end, kinds=kinds) if not d.prompt_only]
+    held_in_period: set[str] = {p for p, day in held if start <= day < end}
+    first_due: dict[str, DueConversation] = {}
+    for item in due_items:
+        if item.person is not None:
+            first_due.setdefault(item.person, item)
+    uncovered = tuple(
+        Uncovered(person=p, manager=item.manager, team=item.team, due=item.due)
+        for p, item in sorted(first_due.items())
+        if p not in held_in_period
+    )
+    return CoverageReport(
+        start=start,
+        end=end,
+        due=len(first_due),
+        covered=len(first_due) - len(uncovered),
+        uncovered=uncovered,
+    )

@@ -1,0 +1,292 @@
+"""Sharing choices (deelkeuzes): what an employee chooses to show to whom, for what, until when.
+
+A sharing choice is the employee's own decision to let someone beyond the participants read part
+of their record. It is purpose-bound, may end on a date, and can be revoked at any time, as easily
+as it was given. It is **not** the AVG's lawful basis for processing: the cycle itself rests on a
+basis the municipality sets (see :mod:`magcore.access` for declared legal bases).
+
+Choices are events in the employee's own stream ``person:<person-id>``:
+
+* ``sharing.granted`` {choice, to, what, purpose, until, conversation}
+* ``sharing.revoked`` {choice}
+
+:func:`decide` checks a command and returns events, :func:`apply` folds one event into a
+:class:`SharingState`, :func:`replay` rebuilds the state. Only the employee the record is about
+may grant or revoke. A choice never covers another author's private notes: no ``what`` names them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, tzinfo
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ..errors import ConsentError
+from ..events import Event
+from ..model.days import local_day
+from ..model.input_policy import valid_id, valid_optional_id
+
+__all__ = [
+    "GRANTEE_ROLES",
+    "WHAT_AGREEMENTS",
+    "WHAT_GOALS",
+    "WHAT_WHOLE_RECORD",
+    "GrantSharing",
+    "RevokeSharing",
+    "SharingChoice",
+    "SharingCommand",
+    "SharingState",
+    "apply",
+    "decide",
+    "person_stream",
+    "replay",
+]
+
+#: Roles a choice may name instead of a person. ``next_manager`` means "whoever manages me on
+#: the day of the read": a new manager sees nothing until the employee grants this.
+GRANTEE_ROLES = frozenset({"next_manager", "hr_adviser", "coach", "researcher"})
+
+WHAT_WHOLE_RECORD = "whole_record"
+WHAT_AGREEMENTS = "agreements"
+WHAT_GOALS = "goals"
+_THEME = re.compile(r"^theme:[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+_PURPOSE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+_PERSON = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def person_stream(person: str) -> str:
+    """The event stream of *person*'s own choices: ``person:<id>``."""
+    return f"person:{person}"
+
+
+def _check_what(value: str) -> str:
+    if value in (WHAT_WHOLE_RECORD, WHAT_AGREEMENTS, WHAT_GOALS) or _THEME.match(value):
+        return value
+    raise ConsentError(
+        f"what {value!r} is not one of whole_record, agreements, goals or theme:<id> "
+        "(private notes of another author can never be shared)"
+    )
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class SharingCommand:
+    """Something the employee asks of their own sharing choices."""
+
+    actor: str = attrs.field(validator=valid_id)
+    person: str = attrs.field(validator=valid_id)
+    """The employee whose record it is; must be the actor."""
+
+
+@attrs.frozen(kw_only=True)
+class GrantSharing(SharingCommand):
+    """Show *what* to *to* for *purpose*, optionally until a date and for one conversation."""
+
+    to: str = attrs.field(validator=valid_id)
+    what: str = attrs.field(validator=valid_id)
+    purpose: str = attrs.field(validator=valid_id)
+    until: date | None = None
+    """The last day the choice holds, a day in the installation's time zone (inclusive)."""
+    conversation: str | None = attrs.field(default=None, validator=valid_optional_id)
+    """One conversation id, or ``None`` for every conversation about the employee."""
+
+
+@attrs.frozen(kw_only=True)
+class RevokeSharing(SharingCommand):
+    """Withdraw choice number *choice*; reads after this moment no longer rely on it."""
+
+    choice: int
+
+
+# -- state ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class SharingChoice:
+    """One sharing choice as granted, with when it was granted and (if so) revoked."""
+
+    id: int
+    person: str
+    to: str
+    what: str
+    purpose: str
+    granted_at: datetime
+    until: date | None = None
+    conversation: str | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def to_role(self) -> bool:
+        """Whether the grantee is a role (``next_manager``...) rather than one person."""
+        return self.to in GRANTEE_ROLES
+
+    @property
+    def theme(self) -> str | None:
+        """The theme id of a ``theme:<id>`` choice, else ``None``."""
+        return self.what.partition(":")[2] if self.what.startswith("theme:") else None
+
+    def active_at(self, moment: datetime, zone: tzinfo | str | None = None) -> bool:
+        """Whether the choice holds at *moment*: granted, not yet revoked, not past ``until``.
+
+        ``until`` is a local day: the choice ends at midnight in *zone* (the installation's
+        time zone, ``Europe/Amsterdam`` by default), whatever UTC offset *moment* carries.
+        """
+        if moment < self.granted_at:
+            return False
+        if self.revoked_at is not None and moment >= self.revoked_at:
+            return False
+        return self.until is None or local_day(moment, zone) <= self.until
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "choice": self.id,
+            "person": self.person,
+            "to": self.to,
+            "what": self.what,
+            "purpose": self.purpose,
+            "until": self.until.isoformat() if self.until else None,
+            "conversation": self.conversation,
+            "granted_at": self.granted_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
+
+def _frozen_choices(value: Mapping[int, SharingChoice]) -> Mapping[int, SharingChoice]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class SharingState:
+    """Every choice an employee ever made (revoked ones keep their revocation time)."""
+
+    person: str
+    version: int = 0
+    """The version of the ``person:<id>`` stream folded so far (other event types count too)."""
+    choices: Mapping[int, SharingChoice] = attrs.field(
+        factory=dict, converter=_frozen_choices, hash=False
+    )
+
+    def active(
+        self, moment: datetime, zone: tzinfo | str | None = None
+    ) -> tuple[SharingChoice, ...]:
+        """The choices that hold at *moment* (days in *zone*), by number."""
+        return tuple(c for _, c in sorted(self.choices.items()) if c.active_at(moment, zone))
+
+
+# -- decide / apply ------------------------------------------------------------------------
+
+
+def decide(
+    state: SharingState | None,
+    command: SharingCommand,
+    *,
+    now: datetime,
+    zone: tzinfo | str | None = None,
+) -> tuple[Event, ...]:
+    """Check *command* and return its events, or raise :class:`~magcore.errors.ConsentError`.
+
+    *state* is the employee's :class:`SharingState` (``None`` or empty for a new stream);
+    *zone* is the installation's time zone (``until`` is a day there).
+    """
+    state = state or SharingState(person=command.person)
+    if state.person != command.person:
+        raise ConsentError(f"state is for {state.person}, command for {command.person}")
+    if command.actor != command.person:
+        raise ConsentError(
+            f"only {command.person} decides what is shared from their record, not {command.actor}"
+        )
+    version = state.version + 1
+    stream = person_stream(command.person)
+    if isinstance(command, GrantSharing):
+        if not isinstance(command.to, str) or not _PERSON.match(command.to):
+            raise ConsentError(f"to {command.to!r} is not a person id or a role")
+        if command.to == command.person:
+            raise ConsentError("a choice to share with yourself has no meaning")
+        what = _check_what(command.what)
+        if not isinstance(command.purpose, str) or not _PURPOSE.match(command.purpose):
+            raise ConsentError(
+                f"purpose {command.purpose!r} must be a short lower-case name, e.g. 'handover'"
+            )
+        if command.until is not None and command.until < local_day(now, zone):
+            raise ConsentError(f"until {command.until.isoformat()} lies in the past")
+        if command.conversation is not None and not _PERSON.match(command.conversation):
+            raise ConsentError(f"conversation {command.conversation!r} is not a valid id")
+        number = max(state.choices, default=0) + 1
+        return (
+            Event(
+                stream=stream,
+                version=version,
+                type="sharing.granted",
+                at=now,
+                actor=command.actor,
+                data={
+                    "choice": number,
+                    "to": command.to,
+                    "what": what,
+                    "purpose": command.purpose,
+                    "until": command.until.isoformat() if command.until else None,
+                    "conversation": command.conversation,
+                },
+            ),
+        )
+    if isinstance(command, RevokeSharing):
+        choice = state.choices.get(command.choice)
+        if choice is None:
+            raise ConsentError(f"there is no sharing choice {command.choice}")
+        if choice.revoked_at is not None:
+            raise ConsentError(f"sharing choice {command.choice} is already revoked")
+        return (
+            Event(
+                stream=stream,
+                version=version,
+                type="sharing.revoked",
+                at=now,
+                actor=command.actor,
+                data={"choice": command.choice},
+            ),
+        )
+    raise ConsentError(f"unknown sharing command {type(command).__name__}")
+
+
+def apply(event: Event, state: SharingState | None) -> SharingState:
+    """Fold one event of a ``person:<id>`` stream into *state*; other event types only count."""
+    person = event.stream.partition(":")[2]
+    state = state or SharingState(person=person)
+    if event.version != state.version + 1:
+        raise ValueError(f"event version {event.version} does not follow {state.version}")
+    data = event.data
+    if event.type == "sharing.granted":
+        choice = SharingChoice(
+            id=int(data["choice"]),
+            person=person,
+            to=data["to"],
+            what=data["what"],
+            purpose=data["purpose"],
+            granted_at=event.at,
+            until=date.fromisoformat(data["until"]) if data.get("until") else None,
+            conversation=data.get("conversation"),
+        )
+        choices = dict(state.choices)
+        choices[choice.id] = choice
+        return attrs.evolve(state, version=event.version, choices=choices)
+    if event.type == "sharing.revoked":
+        number = int(data["choice"])
+        choices = dict(state.choices)
+        if number in choices and choices[number].revoked_at is None:
+            choices[number] = attrs.evolve(choices[number], revoked_at=event.at)
+        return attrs.evolve(state, version=event.version, choices=choices)
+    return attrs.evolve(state, version=event.version)
+
+
+def replay(person: str, events: Iterable[Event]) -> SharingState:
+    """The sharing state of *person* from the events of ``person:<id>`` (possibly none)."""
+    state = SharingState(person=person)
+    for event in events:
+        state = apply(event, state)
+    return state

@@ -1,0 +1,173 @@
+"""The audit log: every read decision leaves a line, and tampering is found at the right entry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from magcore.access.audit import verify
+from magcore.access.reading import read_conversation
+from magcore.clock import FixedClock
+from magcore.storage.memory import MemoryStore
+
+from ..sharing.support import T0, agreed_conversation, mag_cycle
+
+
+@pytest.fixture
+def entries():
+    store = MemoryStore()
+    agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
+    for viewer in ("e1", "m1", "hr", "x"):
+        read_conversation(
+            store,
+            "c1",
+            viewer=viewer,
+            purpose="conversation",
+            clock=FixedClock(T0 + timedelta(hours=1)),
+        )
+    logged = [dict(e) for e in store.read_audit()]
+    assert len(logged) > 20
+    assert verify(logged, expected_count=len(logged)).ok
+    return logged
+
+
+def test_every_line_has_the_bio2_fields(entries):
+    """Action, object, result, origin, actor and time are filled in on every line."""
+    for entry in entries:
+        for field in ("action", "object", "result", "origin", "actor", "at"):
+            assert entry[field], (field, entry)
+    assert {e["result"] for e in entries} == {"allowed", "denied"}
+
+
+@pytest.mark.parametrize("field", ["actor", "result", "object", "reason", "at"])
+@pytest.mark.parametrize("position", [0, 7, -1])
+def test_an_edited_entry_is_found_where_it_was_edited(entries, field, position):
+    """Changing one field of one entry breaks the chain at exactly that entry."""
+    target = entries[position]
+    target[field] = "allowed" if target[field] != "allowed" else "denied"
+    result = verify(entries, expected_count=len(entries))
+    assert not result.ok
+    assert result.problem.seq == target["seq"]
+    assert "changed" in result.problem.reason
+
+
+@pytest.mark.parametrize("position", [0, 5, -2])
+def test_a_removed_entry_is_found(entries, position):
+    """Removing an entry is reported at the sequence number that went missing."""
+    removed = entries.pop(position)
+    result = verify(entries, expected_count=len(entries) + 1)
+    assert not result.ok
+    assert result.problem.seq == removed["seq"]
+
+
+def test_swapped_entries_are_found(entries):
+    """Reordering two neighbouring entries is reported at the first of them."""
+    entries[3], entries[4] = entries[4], entries[3]
+    result = verify(entries)
+    assert not result.ok
+    assert result.problem.seq == 4
+
+
+def test_reordering_with_renumbering_is_found(entries):
+    """Swapping entries and fixing their seq still breaks the hash chain at the first one."""
+    entries[3], entries[4] = entries[4], entries[3]
+    entries[3]["seq"], entries[4]["seq"] = 4, 5
+    result = verify(entries)
+    assert not result.ok
+    assert result.problem.seq == 4
+
+
+def test_truncation_is_found_with_the_kept_count(entries):
+    """Cutting off the end is found when the separately kept head count is known."""
+    kept = entries[:-3]
+    assert verify(kept).ok  # a prefix of a chain is a chain ...
+    result = verify(kept, expected_count=len(entries))  # ... but not the whole log
+    assert not result.ok
+    assert result.problem.seq == len(entries) - 2
+
+
+def test_store_head_matches_log(entries):
+    """A fresh read of an untouched log verifies against the store's own head."""
+    store = MemoryStore()
+    agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
+    read_conversation(store, "c1", viewer="hr", purpose="advice", clock=FixedClock(T0))
+    head = store.audit_head()
+    assert verify(store.read_audit(), expected_count=head.count).ok
+    assert head.count == len(list(store.read_audit()))
+
+
+def _forge(prefix, objects):
+    """Chain new lines with *objects* after *prefix*, as anyone who can write the log can."""
+    from magcore.access.audit import GENESIS
+    from magcore.storage.base import AuditRecord
+    from magcore.storage.common import chain_audit
+
+    last = prefix[-1]["hash"] if prefix else GENESIS
+    records = [
+        AuditRecord(
+            at=T0.isoformat(), actor="x", action="read", object=o, result="allowed", origin="api"
+        )
+        for o in objects
+    ]
+    return [*prefix, *chain_audit(records, count=len(prefix), last_hash=last)]
+
+
+def test_a_rewritten_tail_is_found_with_the_kept_head(entries):
+    """Cutting off the last two lines and chaining two forged ones in their place keeps the
+    count, so only the kept last hash finds it, at the checkpoint entry."""
+    head_count, head_hash = len(entries), entries[-1]["hash"]
+    forged = _forge(entries[:-2], ["conversation:c1/forged", "conversation:c1/forged2"])
+    assert len(forged) == head_count
+    assert verify(forged, expected_count=head_count).ok  # the count alone cannot tell
+    result = verify(forged, expected_count=head_count, expected_hash=head_hash)
+    assert not result.ok
+    assert result.problem.seq == head_count
+    assert verify(entries, expected_count=head_count, expected_hash=head_hash).ok
+
+
+def test_lines_after_the_checkpoint_are_checked_for_their_chain(entries):
+    """A line written after the checkpoint was taken is accepted if it chains on; the
+    checkpoint entry itself must still match."""
+    head_count, head_hash = len(entries), entries[-1]["hash"]
+    longer = _forge(entries, ["conversation:c1/later"])
+    assert verify(longer, expected_count=head_count, expected_hash=head_hash).ok
+    longer[-1]["object"] = "conversation:c1/edited"
+    assert verify(longer, expected_count=head_count, expected_hash=head_hash).problem.seq == (
+        head_count + 1
+    )
+
+
+def test_expected_hash_needs_the_count(entries):
+    """A kept hash without the count it belongs to is a caller's mistake, said as such."""
+    with pytest.raises(ValueError, match="expected_count"):
+        verify(entries, expected_hash=entries[-1]["hash"])
+
+
+def test_verify_store_checks_the_kept_head():
+    """verify_store finds a tail cut off and replaced by forged lines of the same count."""
+    from datetime import UTC, datetime
+
+    from magcore.access.audit import AuditRecord, verify_store
+    from magcore.storage.memory import MemoryStore
+
+    store = MemoryStore()
+    record = AuditRecord(
+        at=datetime(2025, 1, 1, tzinfo=UTC).isoformat(),
+        actor="hr",
+        action="read",
+        object="conversation:c1/record",
+        result="denied",
+        origin="api",
+    )
+    store.append_audit([record, record])
+    assert verify_store(store).ok
+    forged = [dict(e) for e in store.read_audit()]
+    forged[-1] = forged[-1] | {"actor": "someone-else"}
+    from magcore.access.audit import chain_hash
+
+    forged[-1]["hash"] = chain_hash(forged[-1]["prev_hash"], forged[-1]["seq"], forged[-1])
+    store.read_audit = lambda after=0: iter(forged)  # the log, rewritten; the head is not
+    result = verify_store(store)
+    assert not result.ok
+    assert result.problem.seq == 2
