@@ -3,8 +3,8 @@
 Each run is measured in a fresh subprocess (after the imports and a small warm-up run), as the
 peak of Python and NumPy allocations (tracemalloc) plus the peak of Arrow's memory pool, and as
 the growth of the process's peak resident memory (``VmHWM``, else ``ru_maxrss``). The same
-measure on the in-memory path (``run`` + ``write_events``) grows several times over the same years, which shows
-that the measure does see growth when there is growth.
+measure on the in-memory path (``run`` + ``write_events``) grows several times over the same
+years, which shows that the measure does see growth when there is growth.
 """
 
 from __future__ import annotations
