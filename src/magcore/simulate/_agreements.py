@@ -8,15 +8,18 @@ or stay open. Split from :mod:`magcore.simulate.engine`, which calls :func:`agre
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ..model.cycle import CycleDefinition
 from ._order import lex_order as _lex
 from ._order import pack
 from .config import SimulationConfig
-from .engine import I64, MINUTE
 from .tables import Agreements, Conversations
 
 __all__ = ["agreements_of"]
+
+I64 = npt.NDArray[np.int64]
+MINUTE = 60
 
 
 def agreements_of(
