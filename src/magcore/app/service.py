@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from ..access.content import protect
 from ..clock import Clock, SystemClock
 from ..domain.conversation import (
     OPEN_STATES,
@@ -106,9 +107,11 @@ class Service:
         origin: str = "api",
         language: str = "nl",
     ) -> None:
-        self.handler = CommandHandler(store, clock=clock or SystemClock(), tell=self._tell)
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
+        self.handler = CommandHandler(
+            self._protect(store), clock=clock or SystemClock(), tell=self._tell
+        )
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
@@ -131,7 +134,12 @@ class Service:
 
     @store.setter
     def store(self, store: Store) -> None:
-        self.handler.store = store
+        self.handler.store = self._protect(store)
+
+    def _protect(self, store: Store) -> Store:
+        """*store* behind the content codec: content encrypted on append, decrypted on read
+        (:mod:`magcore.access.content`), with the key provider the plugins give for it."""
+        return protect(store, lambda s: self.host.hooks.key_provider(s.url), language=self.language)
 
     @property
     def clock(self) -> Clock:

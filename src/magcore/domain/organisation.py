@@ -6,13 +6,21 @@ this stream with :func:`apply_org_event`, so they all agree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Final
 
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.organisation import Organisation
 
-__all__ = ["ORG_EVENT_TYPES", "apply_org_event", "org_stream", "replay_organisation"]
+__all__ = [
+    "CONTENT_FIELDS",
+    "ORG_EVENT_TYPES",
+    "apply_org_event",
+    "org_stream",
+    "replay_organisation",
+]
 
 #: The event types of an organisation stream.
 ORG_EVENT_TYPES = frozenset({"organisation.imported", "manager.changed", "person.moved"})
@@ -47,3 +55,9 @@ def replay_organisation(events: Iterable[Event]) -> Organisation | None:
     for event in events:
         org = apply_org_event(org, event)
     return org
+
+
+#: The organisation's structure is metadata: planning needs it (people, teams, roles, dates).
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    kind: metadata_only() for kind in sorted(ORG_EVENT_TYPES)
+}

@@ -21,14 +21,16 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from ..errors import ConsentError
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 
 __all__ = [
+    "CONTENT_FIELDS",
     "GRANTEE_ROLES",
     "WHAT_AGREEMENTS",
     "WHAT_GOALS",
@@ -276,3 +278,10 @@ def replay(person: str, events: Iterable[Event]) -> SharingState:
     for event in events:
         state = apply(event, state)
     return state
+
+
+#: Sharing choices carry no content: who may read what, for which purpose, until when.
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "sharing.granted": metadata_only("choice", "to", "what", "purpose", "until", "conversation"),
+    "sharing.revoked": metadata_only("choice"),
+}
