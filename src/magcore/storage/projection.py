@@ -192,6 +192,8 @@ def project(view: ConversationView | None, event: Event) -> ConversationView | N
             return _with_state(view, State.RECORD_DRAFTED, medium=data.get("medium", "digital"))
         case "conversation.agreed":
             return _with_state(view, State.AGREED)
+        case "stream.destroyed":  # erased: its agreements are neither listed nor carried
+            return attrs.evolve(view, agreements=())
         case "agreement.updated":
             target, status = str(data.get("agreement")), str(data.get("status"))
             agreements = tuple(
