@@ -21,14 +21,13 @@ import logging
 import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date
+from types import MappingProxyType
 from typing import Any, Final
 
-import attrs
-
-from ..crypto import ERASED, ContentCipher, KeyProvider, KeyRing, is_token
+from ..crypto import ERASED, TOKEN_PREFIX, ContentCipher, KeyProvider, KeyRing, is_token
 from ..domain import approvals, goals, organisation, sharing
 from ..domain.conversation import content as conversation_content
-from ..events import CommittedBatch, Event, thaw
+from ..events import CommittedBatch, Event, freeze, thaw
 from ..i18n import message
 from ..model.content import ContentField, EventContent, find, metadata_only
 from ..storage.base import (
@@ -88,10 +87,38 @@ def owner_of(stream: str, field: ContentField, holder: Any) -> str:
     return stream
 
 
-def _put(data: Any, at: Path, value: Any) -> None:
-    for key in at[:-1]:
-        data = data[key]
-    data[at[-1]] = value
+def _replaced(data: Any, changes: Sequence[tuple[Path, Any]]) -> Any:
+    """Frozen *data* with each value at a path replaced; only the containers on the way are
+    copied, each once."""
+    direct: dict[Any, Any] = {}
+    deeper: dict[Any, list[tuple[Path, Any]]] = {}
+    for at, value in changes:
+        if len(at) == 1:
+            direct[at[0]] = value
+        else:
+            deeper.setdefault(at[0], []).append((at[1:], value))
+    for key, below in deeper.items():
+        direct[key] = _replaced(data[key], below)
+    if type(data) is tuple:
+        copied = list(data)
+        for index, value in direct.items():
+            copied[index] = value
+        return tuple(copied)
+    merged = dict(data)
+    merged.update(direct)
+    return MappingProxyType(merged)
+
+
+def _sealable(value: Any) -> bool:
+    """Whether *value* is content still to encrypt (not nothing, not a token already)."""
+    if value is None:
+        return False
+    return not (type(value) is str and value.startswith(TOKEN_PREFIX) and is_token(value))
+
+
+def _opened(value: Any) -> bool:
+    """Whether *value* is a token to decrypt."""
+    return type(value) is str and value.startswith(TOKEN_PREFIX) and is_token(value)
 
 
 def _holder(data: Any, at: Path) -> Any:
@@ -100,8 +127,28 @@ def _holder(data: Any, at: Path) -> Any:
     return data
 
 
+def _with_data(event: Event, data: Any) -> Event:
+    """*event* with *data*, which is frozen already (freezing it again costs as much as the
+    encryption: this runs for every content event written or read)."""
+    new: Event = object.__new__(Event)
+    for name in ("stream", "version", "type", "at", "actor"):
+        object.__setattr__(new, name, getattr(event, name))
+    object.__setattr__(new, "data", data)
+    return new
+
+
+_MAPPINGS = (dict, MappingProxyType)
+_FIELDS: dict[Path, str] = {}
+
+
 def _field(at: Path) -> str:
-    return "/data/" + "/".join(str(part) for part in at)
+    """The field a value at *at* is bound to: ``/data/summary``, ``/data/agreements/0/text``."""
+    found = _FIELDS.get(at)
+    if found is None:
+        found = "/data/" + "/".join(str(part) for part in at)
+        if len(_FIELDS) < 10_000:
+            _FIELDS[at] = found
+    return found
 
 
 class ContentCodec:
@@ -128,54 +175,78 @@ class ContentCodec:
         if spec is None:
             return
         for field in spec.content:
-            for at, value in find(data, field.path):
+            path = field.path
+            if len(path) == 1 and path[0] not in ("*", "**"):  # most content: a top-level field
+                if path[0] in data:
+                    yield field, path, data[path[0]]
+                continue
+            for at, value in find(data, path):
                 yield field, at, value
 
     def seal(self, events: Sequence[Event]) -> tuple[Event, ...]:
         """*events* with every content field encrypted (keys made in one write if needed)."""
-        work: list[tuple[int, Any, list[tuple[Path, Any, str]]]] = []
+        return self.seal_all([events])[0]
+
+    def seal_all(self, groups: Sequence[Sequence[Event]]) -> list[tuple[Event, ...]]:
+        """Each group of events sealed; the missing data keys of all of them made in one write."""
+        work: list[tuple[int, int, list[tuple[Path, Any, str]]]] = []
         owners: set[str] = set()
-        for index, event in enumerate(events):
-            spec = self.fields.get(event.type)
-            if spec is None or not spec.content:
-                continue
-            data = thaw(event.data)
-            places = [
-                (at, value, owner_of(event.stream, field, _holder(data, at)))
-                for field, at, value in self._places(event, data)
-                if value is not None and not is_token(value)
-            ]
-            if places:
-                owners.update(owner for _, _, owner in places)
-                work.append((index, data, places))
+        for group_index, events in enumerate(groups):
+            for index, event in enumerate(events):
+                spec = self.fields.get(event.type)
+                if spec is None or not spec.content:
+                    continue
+                data = event.data
+                places = [
+                    (
+                        at,
+                        value,
+                        event.stream
+                        if field.origin is None
+                        else owner_of(event.stream, field, _holder(data, at)),
+                    )
+                    for field, at, value in self._places(event, data)
+                    if _sealable(value)
+                ]
+                if places:
+                    owners.update(owner for _, _, owner in places)
+                    work.append((group_index, index, places))
         if not work:
-            return tuple(events)
+            return [tuple(events) for events in groups]
+        sealed = [list(events) for events in groups]
         self.cipher.keys.ensure_keys(sorted(owners))
-        sealed = list(events)
-        for index, data, places in work:
-            stream = events[index].stream
-            for at, value, owner in places:
-                token = self.cipher.encrypt(value, owner=owner, stream=stream, field=_field(at))
-                _put(data, at, token)
-            sealed[index] = attrs.evolve(events[index], data=data)
-        return tuple(sealed)
+        for group_index, index, places in work:
+            original = groups[group_index][index]
+            stream = original.stream
+            changes = [
+                (
+                    at,
+                    self.cipher.encrypt(
+                        value if type(value) is str else thaw(value),
+                        owner=owner,
+                        stream=stream,
+                        field=_field(at),
+                    ),
+                )
+                for at, value, owner in places
+            ]
+            sealed[group_index][index] = _with_data(original, _replaced(original.data, changes))
+        return [tuple(events) for events in sealed]
 
     def open(self, event: Event) -> Event:
         """*event* with its content decrypted; destroyed content as the erased marker."""
         spec = self.fields.get(event.type)
         if spec is None or not spec.content:
             return event
-        data = thaw(event.data)
-        changed = False
-        for field, at, value in list(self._places(event, data)):
-            if not is_token(value):
+        changes = []
+        for field, at, value in self._places(event, event.data):
+            if not _opened(value):
                 continue
             plain = self.cipher.reveal(value, stream=event.stream, field=_field(at))
             if plain is ERASED:
                 plain = self.erased(field)
-            _put(data, at, plain)
-            changed = True
-        return attrs.evolve(event, data=data) if changed else event
+            changes.append((at, plain if type(plain) is str else freeze(plain)))
+        return _with_data(event, _replaced(event.data, changes)) if changes else event
 
     def erased(self, field: ContentField) -> Any:
         """What a destroyed value of *field* reads as."""
@@ -208,7 +279,10 @@ class ContentStore:
         self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
     ) -> CommittedBatch:
         sealed = [
-            StreamWrite(w.stream, w.expected_version, self.codec.seal(w.events)) for w in writes
+            StreamWrite(w.stream, w.expected_version, events)
+            for w, events in zip(
+                writes, self.codec.seal_all([w.events for w in writes]), strict=True
+            )
         ]
         batch = self.inner.append(sealed, audit=audit)
         plain = tuple(event for write in writes for event in write.events)

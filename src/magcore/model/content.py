@@ -12,6 +12,7 @@ fails when one is declared neither.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -68,6 +69,10 @@ def metadata_only(*paths: str) -> EventContent:
     return EventContent(metadata=paths or ("**",))
 
 
+_MAPPINGS = (dict, MappingProxyType)
+_SEQUENCES = (list, tuple)
+
+
 def find(data: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every ``(concrete path, value)`` of *data* that *path* names (``*`` and ``**`` expand)."""
     yield from _find(data, path, ())
@@ -83,15 +88,20 @@ def _find(
     if head == "**":
         yield at, data
         return
+    # concrete types first: an isinstance check against the Mapping ABC is slow, and this runs
+    # for every event read or written
+    mapping = type(data) in _MAPPINGS or (
+        type(data) not in _SEQUENCES and isinstance(data, Mapping)
+    )
     if head == "*":
-        if isinstance(data, Mapping):
+        if mapping:
             for key, value in data.items():
                 yield from _find(value, rest, (*at, str(key)))
-        elif isinstance(data, list | tuple):
+        elif type(data) in _SEQUENCES:
             for index, value in enumerate(data):
                 yield from _find(value, rest, (*at, index))
         return
-    if isinstance(data, Mapping) and head in data:
+    if mapping and head in data:
         yield from _find(data[head], rest, (*at, head))
 
 
