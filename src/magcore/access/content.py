@@ -187,8 +187,14 @@ class ContentCodec:
         """*events* with every content field encrypted (keys made in one write if needed)."""
         return self.seal_all([events])[0]
 
-    def seal_all(self, groups: Sequence[Sequence[Event]]) -> list[tuple[Event, ...]]:
-        """Each group of events sealed; the missing data keys of all of them made in one write."""
+    def seal_all(
+        self, groups: Sequence[Sequence[Event]], *, new: Collection[str] = ()
+    ) -> list[tuple[Event, ...]]:
+        """Each group of events sealed; the missing data keys of all of them made in one write.
+
+        *new* names owners known to have no key yet (streams written for the first time):
+        their keys are made without looking in the key table first.
+        """
         work: list[tuple[int, int, list[tuple[Path, Any, str]]]] = []
         owners: set[str] = set()
         for group_index, events in enumerate(groups):
@@ -214,7 +220,10 @@ class ContentCodec:
         if not work:
             return [tuple(events) for events in groups]
         sealed = [list(events) for events in groups]
-        self.cipher.keys.ensure_keys(sorted(owners))
+        fresh = sorted(o for o in owners if o in new and not self.cipher.keys.has_current(o))
+        if fresh:
+            self.cipher.keys.new_keys(fresh)
+        self.cipher.keys.ensure_keys(sorted(owners.difference(fresh)))
         for group_index, index, places in work:
             original = groups[group_index][index]
             stream = original.stream
@@ -278,11 +287,11 @@ class ContentStore:
     def append(
         self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
     ) -> CommittedBatch:
+        new = {w.stream for w in writes if w.expected_version == 0}
+        groups = self.codec.seal_all([w.events for w in writes], new=new)
         sealed = [
             StreamWrite(w.stream, w.expected_version, events)
-            for w, events in zip(
-                writes, self.codec.seal_all([w.events for w in writes]), strict=True
-            )
+            for w, events in zip(writes, groups, strict=True)
         ]
         batch = self.inner.append(sealed, audit=audit)
         plain = tuple(event for write in writes for event in write.events)
