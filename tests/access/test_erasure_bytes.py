@@ -143,3 +143,25 @@ def test_erasing_a_person_destroys_every_record_about_them(story):
     lines = [(e["action"], e["object"]) for e in service.store.read_audit()]
     assert ("erase", "conversation:c1") in lines
     assert ("erase", "person:e-1") in lines
+
+
+def test_a_token_moved_to_another_field_is_refused_not_shown(story):
+    """Ciphertext copied from the private note into the summary (an edit of the file) does not
+    decrypt there: reading raises ContentIntegrityError instead of showing the note."""
+    import sqlite3
+
+    from magcore.errors import ContentIntegrityError
+
+    service, db, _told = story
+    stored = service.store.inner.read("conversation:c1")
+    note = next(e for e in stored if e.type == "note.private_added").data["text"]
+    summary = next(e for e in stored if e.type == "record.drafted").data["summary"]
+    service.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE events SET data = replace(data, ?, ?)", (summary, note))
+    reopened = open_service(f"sqlite:///{db}", clock=FixedClock(NOW))
+    try:
+        with pytest.raises(ContentIntegrityError, match="/data/summary"):
+            reopened.load("c1")
+    finally:
+        reopened.close()
