@@ -224,21 +224,20 @@ class ContentCodec:
         if fresh:
             self.cipher.keys.new_keys(fresh)
         self.cipher.keys.ensure_keys(sorted(owners.difference(fresh)))
+        items = [
+            (
+                value if type(value) is str else thaw(value),
+                owner,
+                groups[group_index][index].stream,
+                _field(at),
+            )
+            for group_index, index, places in work
+            for at, value, owner in places
+        ]
+        tokens = iter(self.cipher.encrypt_many(items))
         for group_index, index, places in work:
             original = groups[group_index][index]
-            stream = original.stream
-            changes = [
-                (
-                    at,
-                    self.cipher.encrypt(
-                        value if type(value) is str else thaw(value),
-                        owner=owner,
-                        stream=stream,
-                        field=_field(at),
-                    ),
-                )
-                for at, value, owner in places
-            ]
+            changes = [(at, next(tokens)) for at, _, _ in places]
             sealed[group_index][index] = _with_data(original, _replaced(original.data, changes))
         return [tuple(events) for events in sealed]
 
