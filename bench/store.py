@@ -48,6 +48,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "plugins" / "magcore-postgres" / "src")]
 
+from magcore.access.content import ContentCodec, ContentStore  # noqa: E402
+from magcore.crypto import ContentCipher, KeyRing, LocalKeyProvider  # noqa: E402
 from magcore.domain.conversation import (  # noqa: E402
     RequestConversation,
     decide,
@@ -55,6 +57,7 @@ from magcore.domain.conversation import (  # noqa: E402
     replay,
 )
 from magcore.domain.planning import plan  # noqa: E402
+from magcore.events import Event  # noqa: E402
 from magcore.model.cycle import CycleDefinition  # noqa: E402
 from magcore.model.records import Participant  # noqa: E402
 from magcore.storage import StreamWrite  # noqa: E402
@@ -375,11 +378,142 @@ def bench_postgres(events, writes, views, batch, repeat):
     return times
 
 
+_WORDS = [
+    "werk",
+    "team",
+    "cursus",
+    "overleg",
+    "planning",
+    "rust",
+    "energie",
+    "afspraak",
+    "leren",
+    "collega",
+    "klant",
+]
+
+
+def _text(rng, words):
+    return " ".join(rng.choice(_WORDS) for _ in range(words))
+
+
+def held_year(events):
+    """Each planned conversation, held with content: one write of six events per stream."""
+    import random
+
+    rng = random.Random(7)
+    writes = []
+    for requested in events:
+        employee, manager = (p["person"] for p in requested.data["participants"])
+
+        def event(version, kind, actor, requested=requested, **data):
+            return Event(
+                stream=requested.stream,
+                version=version,
+                type=kind,
+                at=requested.at,
+                actor=actor,
+                data=data,
+            )
+
+        answers = {"werk": _text(rng, 40), "wensen": _text(rng, 30), "energie": _text(rng, 20)}
+        writes.append(
+            StreamWrite(
+                requested.stream,
+                0,
+                (
+                    requested,
+                    event(2, "preparation.saved", employee, answers=answers),
+                    event(3, "preparation.saved", manager, answers={"werk": _text(rng, 40)}),
+                    event(4, "conversation.held", manager, on="2026-03-02"),
+                    event(
+                        5,
+                        "record.drafted",
+                        manager,
+                        revision=1,
+                        summary=_text(rng, 60),
+                        agreements=[
+                            {
+                                "id": f"a{n}",
+                                "text": _text(rng, 15),
+                                "owner": "employee",
+                                "due": None,
+                                "theme": None,
+                                "status": "open",
+                                "carried_from": None,
+                            }
+                            for n in (1, 2)
+                        ],
+                        themes=[],
+                        answers={"terugblik": _text(rng, 40)},
+                        medium="digital",
+                        content_on_paper=False,
+                    ),
+                    event(6, "note.private_added", manager, text=_text(rng, 25)),
+                ),
+            )
+        )
+    return writes
+
+
+def bench_encryption(planned, held, batch, repeat, folder):
+    """Clear against encrypted SQLite stores, in turns: (wall, cpu) seconds per case."""
+    cases = {
+        "planned year": batches([w for chunk in planned for w in chunk], batch),
+        "held year with content": batches(held, batch),
+    }
+    times = {(case, how): [] for case in cases for how in ("clear", "encrypted")}
+    for run in range(repeat):
+        order = ("clear", "encrypted") if run % 2 == 0 else ("encrypted", "clear")
+        for case, chunks in cases.items():
+            for how in order:
+                path = folder / f"enc-{len(times[case, how])}-{how}-{case[:4]}.db"
+                inner = SQLiteStore.open(f"sqlite:///{path}")
+                store = inner
+                if how == "encrypted":
+                    cipher = ContentCipher(KeyRing(inner, LocalKeyProvider.generate()))
+                    store = ContentStore(inner, ContentCodec(cipher))
+                wall, cpu = time.perf_counter(), time.process_time()
+                for chunk in chunks:
+                    store.append(chunk)
+                times[case, how].append((time.perf_counter() - wall, time.process_time() - cpu))
+                inner.close()
+    return times
+
+
+def report_encryption(times, events):
+    print(
+        f"\n{'encryption (SQLite)':<28} {'store':<10} {'best wall s':>11} {'best cpu s':>10} "
+        f"{'x wall':>7} {'x cpu':>6}"
+    )
+    verdicts = []
+    for case in ("planned year", "held year with content"):
+        clear = times[case, "clear"]
+        base_wall, base_cpu = min(w for w, _ in clear), min(c for _, c in clear)
+        for how in ("clear", "encrypted"):
+            wall = min(w for w, _ in times[case, how])
+            cpu = min(c for _, c in times[case, how])
+            print(
+                f"{case:<28} {how:<10} {wall:>11.2f} {cpu:>10.2f} {wall / base_wall:>7.2f} "
+                f"{cpu / base_cpu:>6.2f}"
+            )
+        wall = min(w for w, _ in times[case, "encrypted"]) / base_wall
+        cpu = min(c for _, c in times[case, "encrypted"]) / base_cpu
+        verdicts.append(
+            f"{case}: encrypted / clear = {wall:.2f} wall, {cpu:.2f} CPU "
+            f"({'met' if min(wall, cpu) <= 1.3 else 'NOT met'})"
+        )
+    print(f"({len(events):,} conversations; aim (issue 13): encrypted within 1.3x of clear)")
+    for verdict in verdicts:
+        print(verdict)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=18_000)
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-engines", action="store_true", help="only the encryption overhead")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -395,6 +529,12 @@ def main():
         f"events in {time.perf_counter() - start:.1f} s; {args.batch:,} streams per append; "
         f"fastest of {args.repeat} interleaved runs"
     )
+    with tempfile.TemporaryDirectory() as folder:
+        held = held_year(events)
+        encryption = bench_encryption(writes, held, args.batch, args.repeat, Path(folder))
+    report_encryption(encryption, events)
+    if args.skip_engines:
+        return
     results = []
     sqlite_times = {"events": [], "rows": [], "store": []}
     with tempfile.TemporaryDirectory() as folder:

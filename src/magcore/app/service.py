@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..access.content import protect
 from ..clock import Clock, SystemClock
 from ..domain.conversation import (
     OPEN_STATES,
@@ -137,11 +138,13 @@ class Service:
         timezone: str | None = None,
         organisation: str | None = None,
     ) -> None:
-        self.handler = CommandHandler(store, clock=clock or SystemClock(), tell=self._tell)
         self.timezone: tzinfo = _timezone(timezone)
         self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
+        self.handler = CommandHandler(
+            self._protect(store), clock=clock or SystemClock(), tell=self._tell
+        )
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
@@ -164,7 +167,12 @@ class Service:
 
     @store.setter
     def store(self, store: Store) -> None:
-        self.handler.store = store
+        self.handler.store = self._protect(store)
+
+    def _protect(self, store: Store) -> Store:
+        """*store* behind the content codec: content encrypted on append, decrypted on read
+        (:mod:`magcore.access.content`), with the key provider the plugins give for it."""
+        return protect(store, lambda s: self.host.hooks.key_provider(s.url), language=self.language)
 
     @property
     def clock(self) -> Clock:

@@ -6,19 +6,22 @@ approved its current hash. An approval is an event policy.approved in the stream
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Final
 
 import attrs
 
 from ..errors import ConsentError, NotFoundError
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.cycle import APPROVAL_BODIES as _CYCLE_APPROVAL_BODIES
 from ..model.cycle import CycleDefinition
 
 __all__ = [
     "APPROVAL_BODIES",
     "APPROVAL_STREAM",
+    "CONTENT_FIELDS",
     "Approval",
     "ApprovalEvent",
     "ApprovalState",
@@ -183,3 +186,7 @@ def definition_for(cycle_key: str, versions: Iterable[CycleDefinition]) -> Cycle
 
 #: The old name of :class:`ApproveRegulation` (kept: it is in ``magcore.__all__``).
 ApprovePolicy = ApproveRegulation
+#: An approval of the regulation is public metadata (which version, which body, when).
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "policy.approved": metadata_only("version", "hash", "body", "reference", "date"),
+}

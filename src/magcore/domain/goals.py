@@ -9,18 +9,20 @@ a score: "reached" or "dropped" is a fact both may record, not a judgement.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.input_policy import normalise, valid_id, valid_ids, valid_optional_id, valid_text
 
 __all__ = [
+    "CONTENT_FIELDS",
     "GOAL_STREAM",
     "CloseGoal",
     "Goal",
@@ -290,3 +292,15 @@ def replay_goal(events: Iterable[Event]) -> Goal:
     if goal is None:
         raise ValueError("no events to replay")
     return goal
+
+
+#: Content and metadata of every goal event type (content under the goal's own data key).
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "goal.set": EventContent(
+        content=["title", "description"],
+        metadata=["owner", "theme", "agreed_in", "collaborators/*"],
+    ),
+    "goal.progress_noted": EventContent(content=["text"], metadata=["conversation"]),
+    "goal.linked": metadata_only("conversation"),
+    "goal.closed": EventContent(content=["note"], metadata=["status"]),
+}

@@ -7,13 +7,16 @@ this stream with :func:`apply_org_event`, so they all agree.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Final
 
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.organisation import Organisation
 
 __all__ = [
+    "CONTENT_FIELDS",
     "ORG_EVENT_TYPES",
     "ORG_STREAM",
     "OrganisationEvent",
@@ -65,3 +68,9 @@ def replay_organisation(events: Iterable[Event]) -> Organisation | None:
     for event in events:
         org = apply_org_event(org, event)
     return org
+
+
+#: The organisation's structure is metadata: planning needs it (people, teams, roles, dates).
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    kind: metadata_only() for kind in sorted(ORG_EVENT_TYPES)
+}

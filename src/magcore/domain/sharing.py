@@ -27,16 +27,18 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from ..errors import ConsentError
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.days import local_day
 from ..model.input_policy import valid_id, valid_optional_id
 
 __all__ = [
+    "CONTENT_FIELDS",
     "GRANTEE_ROLES",
     "WHAT_AGREEMENTS",
     "WHAT_GOALS",
@@ -349,3 +351,10 @@ def replay(person: str, events: Iterable[Event]) -> SharingState:
     for event in events:
         state = apply(event, state)
     return state
+
+
+#: Sharing choices carry no content: who may read what, for which purpose, until when.
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "sharing.granted": metadata_only("choice", "to", "what", "purpose", "until", "conversation"),
+    "sharing.revoked": metadata_only("choice"),
+}
