@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from magcore.app.workflows.definitions import PERFORMED
+from magcore.domain.workflows import PERFORMED
 
 from magcore import FixedClock, open_service
 from magcore.access.content import CONTENT_FIELDS, ContentStore
