@@ -41,8 +41,10 @@ from .domain.planning import CoverageReport, DueConversation, add_months, covera
 from .domain.scoring import check_definition, check_schema
 from .errors import (
     AccessDenied,
+    ApprovalMissingError,
     ConflictError,
     ConsentError,
+    DefinitionChangedError,
     DefinitionError,
     InputRefused,
     MagcoreError,
@@ -143,6 +145,7 @@ __all__ = [
     "AgreementOwner",
     "AgreementStatus",
     "Applicability",
+    "ApprovalMissingError",
     "ApprovePolicy",
     "Assignment",
     "Cadence",
@@ -159,6 +162,7 @@ __all__ = [
     "CoverageReport",
     "CycleDefinition",
     "Decision",
+    "DefinitionChangedError",
     "DefinitionError",
     "Dissent",
     "DraftRecord",

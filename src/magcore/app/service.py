@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..clock import Clock, SystemClock
+from ..domain.approvals import PolicyState, cycle_stream
 from ..domain.conversation import (
     Command,
     Conversation,
@@ -45,14 +46,16 @@ from ..errors import (
     RecordInvalidError,
     TransitionError,
 )
-from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
+from ..events import CommittedBatch, Event, thaw
 from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
 from ..model.days import timezone as _timezone
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
-from ..storage.base import Store, StoreSettings, StreamWrite
+from ..storage.base import AuditRecord, Store, StoreSettings, StreamWrite
+from . import versions
+from .versions import definition_stream
 
 if TYPE_CHECKING:
     from ..access.reading import ConversationView, GoalView, ReadPolicy
@@ -60,12 +63,6 @@ if TYPE_CHECKING:
 __all__ = ["Service", "definition_stream", "open_service", "org_stream"]
 
 log = logging.getLogger("magcore")
-
-
-def definition_stream(key: str) -> str:
-    """The stream that keeps a cycle definition (``id@version``) used by the store's
-    conversations but contributed by no installed plugin."""
-    return f"cycle-definition:{key}"
 
 
 def _new_id() -> str:
@@ -111,9 +108,10 @@ class Service:
         self.plugin_failures.extend(contributed.problems)
         for definition in contributed:
             self._cycles[definition.key] = definition
-        self._contributed = frozenset(self._cycles)
         self._organisations: dict[str, tuple[int, Organisation]] = {}
         self._forms: dict[str, Any] | None = None
+        self._form_versions: dict[str, Any] = {}
+        self._policy_hashes: dict[str, str] = {}
 
     # -- cycles ----------------------------------------------------------------------------
 
@@ -133,16 +131,73 @@ class Service:
         """The definition ``id@version``, or the newest version of ``id``."""
         if key in self._cycles:
             return self._cycles[key]
-        stored = self.store.read(definition_stream(key)) if "@" in key else ()
-        if stored:
-            definition = CycleDefinition.from_json(stored[0].data, source=f"store:{key}")
-            self._cycles[key] = definition
-            return definition
-        versions = [d for d in self._cycles.values() if d.id == key]
-        if not versions:
+        stored = versions.stored_cycle(self.store, key) if "@" in key else None
+        if stored is not None:
+            self._cycles[key] = stored
+            return stored
+        candidates = [d for d in self._cycles.values() if d.id == key]
+        if not candidates:
             known = ", ".join(sorted(self._cycles)) or "none"
             raise NotFoundError(f"unknown cycle {key!r} (known: {known})")
-        return max(versions, key=lambda d: d.version)
+        return max(candidates, key=lambda d: d.version)
+
+    # -- approval ----------------------------------------------------------------------------
+
+    def policy_hash(self, cycle: str | CycleDefinition) -> str:
+        """The current hash of a cycle version's regulation (what its approvals approve)."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        if definition.key not in self._policy_hashes:
+            self._policy_hashes[definition.key] = versions.regulation_hash(
+                self.host, definition, self.forms
+            )
+        return self._policy_hashes[definition.key]
+
+    def approve_policy(
+        self,
+        cycle: str | CycleDefinition,
+        *,
+        body: str,
+        reference: str,
+        on: date,
+        actor: str,
+        policy_hash: str | None = None,
+    ) -> PolicyState:
+        """Record that *body* approved a cycle version's regulation (WOR art. 27), in the
+        stream ``cycle:<id>`` and the audit log. *policy_hash* is the hash of the text that
+        was shown (``magcore policy render``); a stale one is refused. Without it, the
+        current hash is approved."""
+        from ..domain.approvals import ApprovePolicy
+        from ..domain.approvals import decide as decide_approval
+
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        current = self.policy_hash(definition)
+        stream = cycle_stream(definition.id)
+        state = versions.approval_state(self.store, definition.id)
+        command = ApprovePolicy(
+            actor=actor,
+            cycle=definition,
+            policy_hash=current if policy_hash is None else policy_hash,
+            body=body,
+            reference=reference,
+            on=on,
+        )
+        now = self.clock.now()
+        events = decide_approval(state, command, now=now, current_hash=current)
+        used = {f for k in definition.kinds for f in versions.kind_forms(definition, k.id).values()}
+        forms = [self.form(f) for f in sorted(used)]
+        writes = [StreamWrite(stream, state.version, events)]
+        writes.extend(versions.pin_writes(self.store, definition, forms, at=now))
+        line = AuditRecord(
+            at=now.isoformat(),
+            actor=actor,
+            action="approve",
+            object=f"cycle:{definition.key}/regulation",
+            result="done",
+            origin=self.origin,
+            reason=f"{body}: {reference} ({current})",
+        )
+        self.commit(writes, audit=[line])
+        return versions.approval_state(self.store, definition.id)
 
     # -- forms -----------------------------------------------------------------------------
 
@@ -154,6 +209,7 @@ class Service:
             self.plugin_failures.extend(contributed.problems)
             newest: dict[str, Any] = {}
             for form in contributed:
+                self._form_versions[form.key] = form
                 if form.id not in newest or form.version > newest[form.id].version:
                     newest[form.id] = form
             self._forms = newest
@@ -173,6 +229,16 @@ class Service:
                 f"form {form_id!r} is not installed (known: {known}){because}"
             ) from None
 
+    def form_version(self, key: str) -> Any:
+        """Form ``id@version``: installed, or kept in the store since a conversation used it."""
+        if key not in self.forms and key in self._form_versions:
+            return self._form_versions[key]
+        stored = versions.stored_form(self.store, key)
+        if stored is None:
+            raise NotFoundError(f"form {key!r} is neither installed nor kept in the store")
+        self._form_versions[key] = stored
+        return stored
+
     def check_answers(self, conv: Conversation, command: Command) -> None:
         """Validate a preparation's or record's answers before anything is stored.
 
@@ -185,7 +251,9 @@ class Service:
         kind = self.cycle(conv.cycle).kind(conv.kind)
         form_id = kind.record_form if isinstance(command, DraftRecord) else kind.preparation_form
         answers = thaw(command.answers)
-        form = self.form(form_id) if form_id else None
+        use = "record" if isinstance(command, DraftRecord) else "preparation"
+        pinned = conv.forms.get(use)
+        form = self.form_version(pinned) if pinned else self.form(form_id) if form_id else None
         problems: list[Problem] = []
         if form is not None:
             from ..forms import validate
@@ -264,13 +332,15 @@ class Service:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
+    def commit(
+        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+    ) -> CommittedBatch:
         """Append *writes* in one transaction, then tell the observing plugins (once).
 
         For code that builds its own events (workflows, connectors); a stale version raises
         :class:`~magcore.errors.ConflictError` and nothing is written.
         """
-        batch = self.store.append(writes)
+        batch = self.store.append(writes, audit=audit)
         failures = self.host.hooks.events_committed(batch)
         for failure in failures:
             log.warning("%s", failure)
@@ -416,6 +486,15 @@ class Service:
     ) -> Conversation:
         """Start a conversation; open agreements about the employee carry forward into it."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        forms = {use: self.form(f) for use, f in versions.kind_forms(definition, kind).items()}
+        pins = versions.pin_writes(
+            self.store, definition, list(forms.values()), at=self.clock.now()
+        )
+        versions.check_approved(
+            definition,
+            self.policy_hash(definition),
+            versions.approval_state(self.store, definition.id),
+        )
         participants = tuple(participants)
         self._check_people(
             [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
@@ -440,33 +519,16 @@ class Service:
             team=team,
             themes=tuple(themes),
             carried_forward=carried,
+            forms={use: form.key for use, form in forms.items()},
         )
         events = decide(None, command, now=self.clock.now())
         writes = [StreamWrite(stream_of(command.conversation_id), 0, events)]
-        writes.extend(self._definition_writes(definition))
+        writes.extend(pins)
         self.commit(writes)
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
         return replay(events)
-
-    def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
-        """Store a definition that no installed plugin contributes, the first time it is used,
-        so the conversations started under it still work after a restart."""
-        if definition.key in self._contributed:
-            return []
-        stream = definition_stream(definition.key)
-        if self.store.version(stream) != 0:
-            return []
-        event = Event(
-            stream=stream,
-            version=1,
-            type="cycle.defined",
-            at=self.clock.now(),
-            actor=SYSTEM_ACTOR,
-            data=definition.to_json(),
-        )
-        return [StreamWrite(stream, 0, (event,))]
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""
