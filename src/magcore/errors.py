@@ -18,6 +18,7 @@ __all__ = [
     "ContentIntegrityError",
     "DefinitionChangedError",
     "DefinitionError",
+    "ExtraMissingError",
     "InputRefused",
     "KeyDestroyedError",
     "KeyProviderError",
@@ -202,6 +203,22 @@ class PluginError(MagcoreError):
 
 class TimezoneError(MagcoreError, ValueError):
     """A ``timezone`` setting names no IANA time zone."""
+
+
+class ExtraMissingError(MagcoreError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names it.
+
+    ``extra`` is the name in ``pip install 'magcore[extra]'``.
+    """
+
+    def __init__(self, extra: str, feature: str, missing: Sequence[str]) -> None:
+        self.extra = extra
+        self.feature = feature
+        self.missing = tuple(missing)
+        super().__init__(
+            f"{feature} needs the optional extra '{extra}' ({', '.join(self.missing)} is not "
+            f"installed): pip install 'magcore[{extra}]'"
+        )
 
 
 class MagcoreWarning(UserWarning):

@@ -205,3 +205,16 @@ def test_conversations_kept_before_forms_were_pinned_use_the_installed_form():
     service.execute(conv.id, MarkHeld(actor="mgr", on=date(2025, 1, 7)))
     with pytest.raises(RecordInvalidError):  # still checked against the installed form
         service.check_answers(old, DraftRecord(actor="mgr", answers={"text": "x"}))
+
+
+def test_the_bulk_path_holds_the_same_rules():
+    service = _service("memory://", _form(1, "summary"))
+    cycle = service.add_cycle(_cycle_data())
+    spec = {"cycle": cycle, "kind": "yearly", "participants": PEOPLE, "actor": "emp"}
+    with pytest.raises(ApprovalMissingError):
+        service.request_many([spec])
+    assert list(service.store.read_all()) == []
+    approve_cycle(service, cycle)
+    started = service.request_many([spec, {**spec, "actor": "mgr"}])
+    assert [c.forms for c in started] == [{"record": "tiny-record@1"}] * 2
+    assert service.store.version("form-definition:tiny-record@1") == 1

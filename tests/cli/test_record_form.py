@@ -34,7 +34,7 @@ def mag(workdir: Path):
     approve_by_cli(run)
     requested = json.loads(run("plan", "--request", "--json").stdout)["requested"]
     conv = next(r["conversation"] for r in requested if r["person"] == "e1")
-    assert run("schedule", conv, "--on", "2025-03-20T10:00", "--as", "m1").exit_code == 0
+    assert run("schedule", conv, "--on", "2025-03-03T10:00", "--as", "m1").exit_code == 0
     return run, conv, workdir
 
 
@@ -52,7 +52,7 @@ def test_flags_fill_the_record_form(mag):
         "--as",
         "m1",
         "--held-on",
-        "2025-03-20",
+        "2025-03-04",
         "--summary",
         "Goed gesprek over werkdruk.",
         "--theme",

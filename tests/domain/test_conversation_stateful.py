@@ -140,7 +140,11 @@ class ConversationLifecycle(RuleBasedStateMachine):
 
     @rule(actor=actors)
     def hold(self, actor: str) -> None:
-        self.expect(MarkHeld(actor=actor, on=self.now.date()), set(OPEN_STATES))
+        planned = self.conv.scheduled_for
+        on_or_after_planned = planned is None or self.now.date() >= planned.date()
+        self.expect(
+            MarkHeld(actor=actor, on=self.now.date()), set(OPEN_STATES), on_or_after_planned
+        )
 
     @rule(actor=actors)
     def not_held(self, actor: str) -> None:

@@ -197,6 +197,8 @@ def subject_access_export(
     if organisation is not None and person in organisation.people:
         facts = organisation.people[person]
         employment = {"hired_on": _iso(facts.hired_on), "left_on": _iso(facts.left_on)}
+        if facts.email:  # personal data the organisation holds: part of the answer (art. 15)
+            employment["email"] = facts.email
     return {
         "format": EXPORT_FORMAT,
         "format_version": 1,

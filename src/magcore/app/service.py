@@ -431,13 +431,15 @@ class Service:
         on: date,
         peer: str | None = None,
         coach: str | None = None,
+        organisation: Organisation | None = None,
     ) -> tuple[Participant, ...]:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
         The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role.
+        coach must hold a coach role. Pass *organisation* (as :meth:`organisation` returned it)
+        when asking for many people at once, so it is not looked up each time.
         """
-        org = self.organisation(org_id)
+        org = organisation if organisation is not None else self.organisation(org_id)
         org.person(employee)
         kind = cycle.kind(kind_id)
         people = [Participant(employee, ParticipantRole.EMPLOYEE)]
@@ -529,6 +531,94 @@ class Service:
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
         return replay(events)
+
+    def request_many(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 2000,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Conversation]:
+        """Start many conversations, *batch_size* per transaction: the bulk path of
+        :meth:`request` (a year's conversations for a whole organisation).
+
+        Each of *requests* holds :meth:`request`'s keyword arguments. Every request in a batch
+        is decided first; a refused one raises before anything of its batch is written, so each
+        batch is stored whole or not at all (earlier batches stay). Observers hear once per
+        batch. *progress* is called with the number of requests stored so far.
+        """
+        started: list[Conversation] = []
+        pending: list[Mapping[str, Any]] = []
+
+        def flush() -> None:
+            writes: list[StreamWrite] = []
+            definitions: dict[str, CycleDefinition] = {}
+            pinned: dict[str, Any] = {}
+            batch: list[Conversation] = []
+            for spec in pending:
+                cycle = spec["cycle"]
+                definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+                if definition.key not in definitions:
+                    versions.check_approved(
+                        definition,
+                        self.policy_hash(definition),
+                        versions.approval_state(self.store, definition.id),
+                    )
+                forms = {
+                    use: self.form(f)
+                    for use, f in versions.kind_forms(definition, spec["kind"]).items()
+                }
+                pinned.update({form.key: form for form in forms.values()})
+                participants = tuple(spec["participants"])
+                subject = next(
+                    (p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None
+                )
+                carried: tuple[Agreement, ...] = ()
+                if spec.get("carry_forward", True) and subject is not None:
+                    carried = tuple(
+                        attrs.evolve(
+                            self._original_agreement(row.conversation, row.agreement),
+                            id=f"{row.conversation}#{row.agreement}",
+                            carried_from=f"{row.conversation}#{row.agreement}",
+                        )
+                        for row in self.store.open_agreements(subject)
+                    )
+                command = RequestConversation(
+                    actor=spec["actor"],
+                    conversation_id=spec.get("conversation_id") or self.new_id(),
+                    cycle=definition,
+                    kind=spec["kind"],
+                    participants=participants,
+                    team=spec.get("team"),
+                    themes=tuple(spec.get("themes", ())),
+                    carried_forward=carried,
+                    forms={use: form.key for use, form in forms.items()},
+                )
+                events = decide(None, command, now=self.clock.now())
+                writes.append(StreamWrite(stream_of(command.conversation_id), 0, events))
+                definitions.setdefault(definition.key, definition)
+                batch.append(replay(events))
+            for index, definition in enumerate(definitions.values()):
+                # Each form is kept once per batch (a stream appears once per transaction).
+                kept = list(pinned.values()) if index == 0 else []
+                writes.extend(
+                    versions.pin_writes(self.store, definition, kept, at=self.clock.now())
+                )
+            self.commit(writes)
+            for definition in definitions.values():
+                self._cycles.setdefault(definition.key, definition)
+            started.extend(batch)
+            pending.clear()
+            if progress is not None:
+                progress(len(started))
+
+        for spec in requests:
+            pending.append(spec)
+            if len(pending) >= batch_size:
+                flush()
+        if pending:
+            flush()
+        return started
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""

@@ -9,7 +9,7 @@ import click
 
 from ._app import App
 
-__all__ = ["ID", "TEXT", "actor_option", "get_app", "json_option"]
+__all__ = ["ID", "TEXT", "actor_option", "get_app", "json_option", "known_person", "known_team"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,3 +75,20 @@ def actor_option(function: F) -> F:
 def get_app() -> App:
     """The :class:`App` of the running command."""
     return click.get_current_context().find_root().ensure_object(App)
+
+
+def known_person(org: Any, person: str | None, option: str) -> None:
+    """Refuse *person* (given with *option*) if the organisation does not know them: an unknown
+    id is a typo to point out, not an empty result."""
+    if person is not None and person not in org.people:
+        raise click.BadParameter(
+            f"there is no person {person!r} in organisation {org.id!r}", param_hint=option
+        )
+
+
+def known_team(org: Any, team: str | None, option: str) -> None:
+    """Refuse *team* (given with *option*) if the organisation does not know it."""
+    if team is not None and team not in org.teams:
+        raise click.BadParameter(
+            f"there is no team {team!r} in organisation {org.id!r}", param_hint=option
+        )

@@ -166,8 +166,13 @@ def record(
     app = get_app()
     service = app.service()
     conv = service.load(conversation)
-    day = held_on or app.clock().now().date()
     now = app.clock().now()
+    day = held_on or now.date()
+    if day > now.date():
+        raise click.BadParameter(
+            f"{day} is in the future: record a conversation once it was held",
+            param_hint="--held-on",
+        )
     if paper:
         if agreements or summary or answers_file:
             raise click.UsageError(

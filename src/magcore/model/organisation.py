@@ -12,6 +12,7 @@ import bisect
 import enum
 import functools
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -51,6 +52,25 @@ def _optional_name(
         _valid_name(instance, attribute, value)  # type: ignore[arg-type]
 
 
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+
+
+def _optional_email(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None and (not isinstance(value, str) or not _EMAIL.match(value)):
+        raise DefinitionError(
+            f"{attribute.name} {value!r} is not an e-mail address", pointer=f"/{attribute.name}"
+        )
+
+
+def _person_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A person as JSON; no ``email`` key when there is none (as before the field existed)."""
+    if data.get("email") is None:
+        data.pop("email", None)
+    return data
+
+
 def _optional_id(
     instance: object, attribute: attrs.Attribute[str | None], value: str | None
 ) -> None:
@@ -73,6 +93,8 @@ class Person:
     id: str = attrs.field(validator=_valid_id)
     hired_on: date | None = None
     left_on: date | None = None
+    email: str | None = attrs.field(default=None, validator=_optional_email)
+    """The work e-mail address, when the import gives one: calendar invitations go to it."""
 
     def __attrs_post_init__(self) -> None:
         if self.hired_on and self.left_on and self.left_on < self.hired_on:
@@ -374,7 +396,7 @@ class Organisation:
         return {
             "id": self.id,
             "name": self.name,
-            "people": [converter.unstructure(p) for p in self.people.values()],
+            "people": [_person_json(converter.unstructure(p)) for p in self.people.values()],
             "teams": [converter.unstructure(t) for t in self.teams.values()],
             "assignments": [converter.unstructure(a) for a in self.assignments],
         }
