@@ -31,6 +31,7 @@ __all__ = [
     "RecordInvalidError",
     "ScoringNotAllowedError",
     "StorageError",
+    "StorePluginError",
     "TimezoneError",
     "TransitionError",
 ]
@@ -199,6 +200,14 @@ class PluginError(MagcoreError):
         self.reason = reason
         where = f" in hook {hook}" if hook else ""
         super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+
+class StorePluginError(PluginError, StorageError):
+    """A store plugin failed inside ``magcore_open_store``: a PluginError naming the plugin and
+    the hook, and a StorageError for callers that catch those when a store cannot be opened.
+
+    Added in 0.2.
+    """
 
 
 class TimezoneError(MagcoreError, ValueError):

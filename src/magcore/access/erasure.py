@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..clock import Clock, SystemClock
-from ..domain.conversation import stream_of
+from ..domain.conversation import destroyed_read_model, replay, stream_of
 from ..errors import StorageError
 from ..events import Event
 from ..storage.base import AuditRecord, Store
@@ -68,5 +68,9 @@ def destroy_conversation(
         reason=f"retention profile {profile.id}, due {due.isoformat()}",
         purpose="retention",
     )
-    store.destroy_stream(stream, tombstone, audit=[line])
+    try:
+        remains = destroyed_read_model(replay(events), tombstone.version)
+    except (ValueError, KeyError, TypeError):
+        remains = None  # not a conversation the lists know: nothing of it is listed
+    store.destroy_stream(stream, tombstone, audit=[line], read_model=remains)
     return tombstone

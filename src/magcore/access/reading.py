@@ -42,7 +42,6 @@ from .decision import (
     Restrictions,
     decide_access,
     legal_bases_tuple,
-    restrictions,
 )
 
 __all__ = [
@@ -143,10 +142,6 @@ class ConversationView:
     private_notes: tuple[PrivateNote, ...] = ()
     decisions: tuple[tuple[str, Decision], ...] = ()
     """Every (audit object, decision) taken for this read, in order."""
-
-    @property
-    def allowed_objects(self) -> frozenset[str]:
-        return frozenset(obj for obj, d in self.decisions if d.allowed)
 
     @property
     def has_content(self) -> bool:
@@ -254,8 +249,8 @@ def _context(
 ) -> tuple[SharingState | None, Restrictions]:
     if conv.subject is None:
         return None, Restrictions()
-    events = store.read(person_stream(conv.subject))
-    return replay_sharing(conv.subject, events), restrictions(events)
+    state = replay_sharing(conv.subject, store.read(person_stream(conv.subject)))
+    return state, state.restrictions
 
 
 def read_conversation(
@@ -450,11 +445,11 @@ def read_goal(
             id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
         )
     goal = replay_goal(events)
-    person_events = store.read(person_stream(goal.owner))
+    sharing = replay_sharing(goal.owner, store.read(person_stream(goal.owner)))
     context = AccessContext(
         goal=goal,
-        sharing=replay_sharing(goal.owner, person_events),
-        restrictions=restrictions(person_events),
+        sharing=sharing,
+        restrictions=sharing.restrictions,
         directory=policy.directory,
         legal_bases=policy.legal_bases,
     )

@@ -10,25 +10,30 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..clock import Clock, SystemClock
-from ..domain.approvals import PolicyState, cycle_stream
+from ..domain.approvals import ApprovalState
 from ..domain.conversation import (
+    OPEN_STATES,
     Command,
     Conversation,
     DraftRecord,
+    MarkHeld,
     RequestConversation,
     SavePreparation,
+    apply,
     decide,
+    read_model,
     replay,
     stream_of,
 )
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
-from ..domain.organisation import org_stream, replay_organisation
+from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import (
     GRANTEE_ROLES,
@@ -47,26 +52,57 @@ from ..errors import (
     TransitionError,
 )
 from ..events import CommittedBatch, Event, thaw
-from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
+from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.days import timezone as _timezone
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
-from ..storage.base import AuditRecord, Store, StoreSettings, StreamWrite
+from ..storage.base import Store, StoreSettings, StreamWrite
 from . import versions
-from .versions import definition_stream
+from .handler import Aggregate, CommandHandler, Loaded
+from .versions import CYCLE_DEFINED, definition_stream
 
 if TYPE_CHECKING:
     from ..access.reading import ConversationView, GoalView, ReadPolicy
+    from ..forms import FormDefinition
 
-__all__ = ["Service", "definition_stream", "open_service", "org_stream"]
+__all__ = [
+    "CONVERSATION",
+    "CYCLE_DEFINED",
+    "GOAL",
+    "SHARING",
+    "Service",
+    "definition_stream",
+    "open_service",
+    "org_stream",
+]
 
 log = logging.getLogger("magcore")
 
 
 def _new_id() -> str:
     return uuid.uuid4().hex[:16]
+
+
+def _evolve_conversation(conv: Conversation, events: Sequence[Event]) -> Conversation:
+    for event in events:
+        conv = apply(event, conv)
+    return conv
+
+
+#: A conversation's stream (``conversation:<id>``) and how its state is rebuilt.
+CONVERSATION: Aggregate[Conversation] = Aggregate(
+    "conversation",
+    stream_of,
+    lambda _id, events: replay(events),
+    _evolve_conversation,
+    read_model,
+)
+#: A goal's stream (``goal:<id>``).
+GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: replay_goal(events))
+#: A person's sharing choices (``person:<id>``).
+SHARING: Aggregate[SharingState] = Aggregate("person", person_stream, replay_sharing)
 
 
 class Service:
@@ -94,12 +130,11 @@ class Service:
         timezone: str | None = None,
         organisation: str | None = None,
     ) -> None:
-        self.store = store
+        self.handler = CommandHandler(store, clock=clock or SystemClock(), tell=self._tell)
         self.timezone: tzinfo = _timezone(timezone)
         self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
-        self.clock: Clock = clock if clock is not None else SystemClock()
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
@@ -109,9 +144,30 @@ class Service:
         for definition in contributed:
             self._cycles[definition.key] = definition
         self._organisations: dict[str, tuple[int, Organisation]] = {}
-        self._forms: dict[str, Any] | None = None
-        self._form_versions: dict[str, Any] = {}
+        self._forms: dict[str, FormDefinition] | None = None
+        self._form_versions: dict[str, FormDefinition] = {}
         self._policy_hashes: dict[str, str] = {}
+        self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
+            "organisation", org_stream, self._replay_organisation
+        )
+
+    @property
+    def store(self) -> Store:
+        """The store every command of this service goes to (through :attr:`handler`)."""
+        return self.handler.store
+
+    @store.setter
+    def store(self, store: Store) -> None:
+        self.handler.store = store
+
+    @property
+    def clock(self) -> Clock:
+        """The clock that dates every event (injected, so tests and simulations control time)."""
+        return self.handler.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.handler.clock = clock
 
     # -- cycles ----------------------------------------------------------------------------
 
@@ -161,53 +217,36 @@ class Service:
         on: date,
         actor: str,
         policy_hash: str | None = None,
-    ) -> PolicyState:
+    ) -> ApprovalState:
         """Record that *body* approved a cycle version's regulation (WOR art. 27), in the
-        stream ``cycle:<id>`` and the audit log. *policy_hash* is the hash of the text that
-        was shown (``magcore policy render``); a stale one is refused. Without it, the
-        current hash is approved."""
-        from ..domain.approvals import ApprovePolicy
-        from ..domain.approvals import decide as decide_approval
-
+        stream ``cycle:<id>`` and the audit log (:func:`magcore.app.versions.approve`)."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
-        current = self.policy_hash(definition)
-        stream = cycle_stream(definition.id)
-        state = versions.approval_state(self.store, definition.id)
-        command = ApprovePolicy(
-            actor=actor,
-            cycle=definition,
-            policy_hash=current if policy_hash is None else policy_hash,
+        used = {f for k in definition.kinds for f in versions.kind_forms(definition, k.id).values()}
+        batch = versions.approve(
+            self.store,
+            definition,
+            current_hash=self.policy_hash(definition),
+            forms=[self.form(f) for f in sorted(used)],
             body=body,
             reference=reference,
             on=on,
-        )
-        now = self.clock.now()
-        events = decide_approval(state, command, now=now, current_hash=current)
-        used = {f for k in definition.kinds for f in versions.kind_forms(definition, k.id).values()}
-        forms = [self.form(f) for f in sorted(used)]
-        writes = [StreamWrite(stream, state.version, events)]
-        writes.extend(versions.pin_writes(self.store, definition, forms, at=now))
-        line = AuditRecord(
-            at=now.isoformat(),
             actor=actor,
-            action="approve",
-            object=f"cycle:{definition.key}/regulation",
-            result="done",
             origin=self.origin,
-            reason=f"{body}: {reference} ({current})",
+            policy_hash=policy_hash,
+            now=self.clock.now(),
         )
-        self.commit(writes, audit=[line])
+        self._tell(batch)
         return versions.approval_state(self.store, definition.id)
 
     # -- forms -----------------------------------------------------------------------------
 
     @property
-    def forms(self) -> Mapping[str, Any]:
+    def forms(self) -> Mapping[str, FormDefinition]:
         """Every form the plugins contribute, by id (the newest version of each)."""
         if self._forms is None:
             contributed = self.host.hooks.forms()
             self.plugin_failures.extend(contributed.problems)
-            newest: dict[str, Any] = {}
+            newest: dict[str, FormDefinition] = {}
             for form in contributed:
                 self._form_versions[form.key] = form
                 if form.id not in newest or form.version > newest[form.id].version:
@@ -215,7 +254,7 @@ class Service:
             self._forms = newest
         return self._forms
 
-    def form(self, form_id: str) -> Any:
+    def form(self, form_id: str) -> FormDefinition:
         """The newest installed version of form *form_id*."""
         try:
             return self.forms[form_id]
@@ -229,7 +268,7 @@ class Service:
                 f"form {form_id!r} is not installed (known: {known}){because}"
             ) from None
 
-    def form_version(self, key: str) -> Any:
+    def form_version(self, key: str) -> FormDefinition:
         """Form ``id@version``: installed, or kept in the store since a conversation used it."""
         if key not in self.forms and key in self._form_versions:
             return self._form_versions[key]
@@ -278,14 +317,15 @@ class Service:
 
     def share(self, command: SharingCommand) -> SharingState:
         """Grant or revoke a sharing choice; only the employee decides about their own record."""
-        stream = person_stream(command.person)
-        events = self.store.read(stream)
-        state = replay_sharing(command.person, events)
-        new_events = decide_sharing(state, command, now=self.clock.now(), zone=self.timezone)
-        if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
-            self._check_people([("/to", command.to)])
-        self._append(stream, len(events), new_events)
-        return replay_sharing(command.person, (*events, *new_events))
+
+        def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
+            state = loaded.state or SharingState(person=command.person)
+            new_events = decide_sharing(state, command, now=now, zone=self.timezone)
+            if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+                self._check_people([("/to", command.to)])
+            return new_events
+
+        return self.handler.handle(SHARING, command.person, decision).state
 
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
         """Refuse person ids the installation's organisation does not know (once imported)."""
@@ -332,45 +372,54 @@ class Service:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def commit(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
-    ) -> CommittedBatch:
+    def commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
         """Append *writes* in one transaction, then tell the observing plugins (once).
 
         For code that builds its own events (workflows, connectors); a stale version raises
-        :class:`~magcore.errors.ConflictError` and nothing is written.
+        :class:`~magcore.errors.ConflictError` and nothing is written. Commands go through
+        :attr:`handler`, which commits the same way.
         """
-        batch = self.store.append(writes, audit=audit)
+        return self.handler.commit(self.handler.with_read_models(writes, [CONVERSATION]))
+
+    def _tell(self, batch: CommittedBatch) -> None:
+        """Tell the observing plugins about a committed batch (their failures are kept)."""
         failures = self.host.hooks.events_committed(batch)
         for failure in failures:
             log.warning("%s", failure)
         self.plugin_failures.extend(failures)
-        return batch
-
-    def _append(self, stream: str, expected: int, events: Sequence[Event]) -> CommittedBatch:
-        return self.commit([StreamWrite(stream, expected, tuple(events))])
 
     # -- organisation ----------------------------------------------------------------------
 
     def import_organisation(self, org: Organisation, *, actor: str) -> None:
         """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        self._append_org_event(org.id, "organisation.imported", org.to_json(), actor=actor)
+        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
         self._organisations.pop(org.id, None)
 
     def _append_org_event(
         self, org_id: str, kind: str, data: Mapping[str, Any], *, actor: str
     ) -> None:
-        stream = org_stream(org_id)
-        version = self.store.version(stream)
-        event = Event(
-            stream=stream,
-            version=version + 1,
-            type=kind,
-            at=self.clock.now(),
-            actor=actor,
-            data=data,
-        )
-        self._append(stream, version, [event])
+        def decision(loaded: Loaded[Organisation | None], now: datetime) -> Sequence[Event]:
+            event = Event(
+                stream=loaded.stream,
+                version=loaded.version + 1,
+                type=kind,
+                at=now,
+                actor=actor,
+                data=data,
+            )
+            return (event,)
+
+        self.handler.handle(self._organisation_aggregate, org_id, decision)
+
+    def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
+        """The organisation after *events*, from the cache when its version is known."""
+        cached = self._organisations.get(org_id)
+        if cached is not None and cached[0] == len(events):
+            return cached[1]
+        org = replay_organisation(events)
+        if org is not None:
+            self._organisations[org_id] = (len(events), org)
+        return org
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
@@ -398,14 +447,14 @@ class Service:
             "manager": manager,
             "on": on.isoformat(),
         }
-        self._append_org_event(org_id, "manager.changed", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
         return changed
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
         self.organisation(org_id).move_person(person, team, on)
         data = {"person": person, "team": team, "on": on.isoformat()}
-        self._append_org_event(org_id, "person.moved", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -416,10 +465,7 @@ class Service:
         policy and writes the audit log.
         """
         check_id(conversation_id, pointer="/conversation_id")
-        events = self.store.read(stream_of(conversation_id))
-        if not events:
-            raise NotFoundError(f"unknown conversation {conversation_id!r}")
-        return replay(events)
+        return self.handler.require(CONVERSATION, conversation_id)
 
     def participants_for(
         self,
@@ -436,43 +482,10 @@ class Service:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
         The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role. Pass *organisation* (as :meth:`organisation` returned it)
-        when asking for many people at once, so it is not looked up each time.
+        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
         """
         org = organisation if organisation is not None else self.organisation(org_id)
-        org.person(employee)
-        kind = cycle.kind(kind_id)
-        people = [Participant(employee, ParticipantRole.EMPLOYEE)]
-        if kind.pattern in (Pattern.EMPLOYEE_MANAGER, Pattern.THREE_PARTY):
-            manager = org.manager_of(employee, on)
-            if manager is None:
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"{employee} has no manager on {on} (a self-steering team?)",
-                )
-            people.append(Participant(manager, ParticipantRole.MANAGER))
-        if kind.pattern is Pattern.PEER:
-            team = org.team_of(employee, on)
-            if peer is None or team is None or peer not in org.members(team, on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"the peer must be a member of {employee}'s team on {on}",
-                )
-            people.append(Participant(peer, ParticipantRole.PEER))
-        if kind.pattern is Pattern.THREE_PARTY:
-            if coach is None or coach not in org.coaches(on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason="a three-party conversation needs a person with a coach role",
-                )
-            people.append(Participant(coach, ParticipantRole.COACH))
-        return tuple(people)
+        return participants(org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach)
 
     def request(
         self,
@@ -523,14 +536,17 @@ class Service:
             carried_forward=carried,
             forms={use: form.key for use, form in forms.items()},
         )
-        events = decide(None, command, now=self.clock.now())
-        writes = [StreamWrite(stream_of(command.conversation_id), 0, events)]
-        writes.extend(pins)
-        self.commit(writes)
+        handled = self.handler.handle(
+            CONVERSATION,
+            command.conversation_id,
+            lambda _loaded, now: decide(None, command, now=now),
+            new=True,
+            also=lambda: pins,
+        )
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
-        return replay(events)
+        return handled.state
 
     def request_many(
         self,
@@ -553,7 +569,7 @@ class Service:
         def flush() -> None:
             writes: list[StreamWrite] = []
             definitions: dict[str, CycleDefinition] = {}
-            pinned: dict[str, Any] = {}
+            pinned: dict[str, FormDefinition] = {}
             batch: list[Conversation] = []
             for spec in pending:
                 cycle = spec["cycle"]
@@ -595,9 +611,13 @@ class Service:
                     forms={use: form.key for use, form in forms.items()},
                 )
                 events = decide(None, command, now=self.clock.now())
-                writes.append(StreamWrite(stream_of(command.conversation_id), 0, events))
+                state = replay(events)
+                rows = CONVERSATION.read_model(state) if CONVERSATION.read_model else None
+                writes.append(
+                    StreamWrite(stream_of(command.conversation_id), 0, events, read_model=rows)
+                )
                 definitions.setdefault(definition.key, definition)
-                batch.append(replay(events))
+                batch.append(state)
             for index, definition in enumerate(definitions.values()):
                 # Each form is kept once per batch (a stream appears once per transaction).
                 kept = list(pinned.values()) if index == 0 else []
@@ -634,49 +654,75 @@ class Service:
         retry with the new state.
         """
         check_id(conversation_id, pointer="/conversation_id")
-        events_before = self.store.read(stream_of(conversation_id))
-        if not events_before:
-            raise NotFoundError(f"unknown conversation {conversation_id!r}")
-        conv = replay(events_before)
-        new_events = decide(conv, command, now=self.clock.now())
-        self.check_answers(conv, command)
-        self._append(stream_of(conversation_id), conv.version, new_events)
-        state = conv
-        from ..domain.conversation import apply
 
-        for event in new_events:
-            state = apply(event, state)
-        return state
+        def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
+            assert loaded.state is not None  # must_exist
+            new_events = decide(loaded.state, command, now=now)
+            self.check_answers(loaded.state, command)
+            return new_events
+
+        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+
+    def record(
+        self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
+    ) -> Conversation:
+        """Write the record of a conversation, marking it held first if it is still open.
+
+        An open conversation is marked held on *held_on* (default: today by the service's
+        clock) and gets the record in the same transaction, after both steps and the answers
+        were checked, so a bad record leaves the store unchanged. A conversation already held
+        keeps its date: a different *held_on* is refused with
+        :class:`~magcore.errors.TransitionError`.
+        """
+        check_id(conversation_id, pointer="/conversation_id")
+
+        def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
+            conv = loaded.state
+            assert conv is not None  # must_exist
+            held: tuple[Event, ...] = ()
+            if conv.state in OPEN_STATES:
+                day = held_on if held_on is not None else now.date()
+                held = decide(conv, MarkHeld(actor=draft.actor, on=day), now=now)
+                conv = _evolve_conversation(conv, held)
+            elif held_on is not None and conv.held_on != held_on:
+                raise TransitionError(
+                    conversation_id=conv.id,
+                    state=conv.state.value,
+                    action="mark_held",
+                    reason=f"it was already held on {conv.held_on}",
+                )
+            recorded = decide(conv, draft, now=now)
+            self.check_answers(conv, draft)
+            return (*held, *recorded)
+
+        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
 
     # -- goals -----------------------------------------------------------------------------
 
     def goal(self, goal_id: str) -> Goal:
         """The current state of a goal (unaudited, for the service's own checks)."""
         check_id(goal_id, pointer="/goal_id")
-        events = self.store.read(goal_stream(goal_id))
-        if not events:
-            raise NotFoundError(f"unknown goal {goal_id!r}")
-        return replay_goal(events)
+        return self.handler.require(GOAL, goal_id)
 
     def execute_goal(self, command: GoalCommand) -> Goal:
         """Set a goal, note progress, link a conversation or close it (one transaction)."""
-        stream = goal_stream(command.goal_id)
-        events = self.store.read(stream)
-        goal = replay_goal(events) if events else None
-        new_events = decide_goal(goal, command, now=self.clock.now())
-        if isinstance(command, SetGoal) and command.actor != command.owner:
-            assert command.agreed_in is not None  # decide_goal refuses it otherwise
-            conv = self.load(command.agreed_in)
-            if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
-                raise TransitionError(
-                    conversation_id=f"goal {command.goal_id}",
-                    state="new",
-                    action="set_goal",
-                    reason=f"{command.actor} and {command.owner} did not both take part in "
-                    f"conversation {command.agreed_in}",
-                )
-        self._append(stream, len(events), new_events)
-        return replay_goal((*events, *new_events))
+
+        def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
+            new_events = decide_goal(loaded.state, command, now=now)
+            if isinstance(command, SetGoal) and command.actor != command.owner:
+                assert command.agreed_in is not None  # decide_goal refuses it otherwise
+                conv = self.load(command.agreed_in)
+                if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
+                    raise TransitionError(
+                        conversation_id=f"goal {command.goal_id}",
+                        state="new",
+                        action="set_goal",
+                        reason=f"{command.actor} and {command.owner} did not both take part in "
+                        f"conversation {command.agreed_in}",
+                    )
+            return new_events
+
+        return self.handler.handle(GOAL, command.goal_id, decision).state
 
     # -- planning --------------------------------------------------------------------------
 

@@ -18,21 +18,24 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..domain.approvals import PolicyState, cycle_stream, replay
+from ..domain.approvals import ApprovalState, ApproveRegulation, cycle_stream, replay
+from ..domain.approvals import decide as decide_approval
 from ..errors import ApprovalMissingError, DefinitionChangedError
-from ..events import SYSTEM_ACTOR, Event
+from ..events import SYSTEM_ACTOR, CommittedBatch, Event
 from ..model.cycle import CycleDefinition
-from ..storage.base import Store, StreamWrite
+from ..storage.base import AuditRecord, Store, StreamWrite
 
 if TYPE_CHECKING:
     from ..forms import FormDefinition
     from ..plugins import PluginHost
 
 __all__ = [
+    "CYCLE_DEFINED",
     "approval_state",
+    "approve",
     "check_approved",
     "content_hash",
     "definition_stream",
@@ -43,6 +46,9 @@ __all__ = [
     "stored_cycle",
     "stored_form",
 ]
+
+#: The event type of definitions kept before content hashes were (a bare definition as data).
+CYCLE_DEFINED = "cycle.defined"
 
 _BODY_NAMES = {"works_council": "the works council", "executive": "the executive"}
 
@@ -174,13 +180,13 @@ def regulation_hash(
 ) -> str:
     """The current hash of *cycle*'s regulation, from the installed plugins' forms, legal
     bases and retention profiles (what ``magcore policy render`` shows)."""
-    from ..access.regulation import policy_source
+    from ..access.regulation import regulation_source
     from ..access.retention import BUILTIN_PROFILES
 
     used = {f for kind in cycle.kinds for f in (kind.preparation_form, kind.record_form) if f}
     profiles = dict(BUILTIN_PROFILES)
     profiles.update({p.id: p for p in host.hooks.retention_profiles()})
-    source = policy_source(
+    source = regulation_source(
         cycle,
         forms={form_id: form for form_id, form in forms.items() if form_id in used},
         legal_bases=list(host.hooks.legal_bases()),
@@ -191,12 +197,12 @@ def regulation_hash(
     return hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
 
 
-def approval_state(store: Store, cycle_id: str) -> PolicyState:
+def approval_state(store: Store, cycle_id: str) -> ApprovalState:
     """The approvals recorded for *cycle_id* (every version)."""
     return replay(cycle_id, store.read(cycle_stream(cycle_id)))
 
 
-def check_approved(cycle: CycleDefinition, policy_hash: str, state: PolicyState) -> None:
+def check_approved(cycle: CycleDefinition, policy_hash: str, state: ApprovalState) -> None:
     """Refuse a request under *cycle* unless every body it names approved *policy_hash*."""
     approved = state.approved(cycle.version, policy_hash)
     missing = [body for body in cycle.approvals_required if body not in approved]
@@ -222,3 +228,46 @@ def check_approved(cycle: CycleDefinition, policy_hash: str, state: PolicyState)
         cycle=cycle.key,
         missing=missing,
     )
+
+
+def approve(
+    store: Store,
+    cycle: CycleDefinition,
+    *,
+    current_hash: str,
+    forms: Sequence[FormDefinition],
+    body: str,
+    reference: str,
+    on: date,
+    actor: str,
+    origin: str,
+    now: datetime,
+    policy_hash: str | None = None,
+) -> CommittedBatch:
+    """Record *body*'s approval of *cycle*'s regulation in one transaction: the event
+    ``policy.approved`` in ``cycle:<id>``, the definition and its forms kept with their hashes,
+    and a line ``approve`` in the audit log. *policy_hash* (the hash of the text that was shown)
+    must be *current_hash*; without it the current hash is approved."""
+    stream = cycle_stream(cycle.id)
+    state = approval_state(store, cycle.id)
+    command = ApproveRegulation(
+        actor=actor,
+        cycle=cycle,
+        policy_hash=current_hash if policy_hash is None else policy_hash,
+        body=body,
+        reference=reference,
+        on=on,
+    )
+    events = decide_approval(state, command, now=now, current_hash=current_hash)
+    writes = [StreamWrite(stream, state.version, events)]
+    writes.extend(pin_writes(store, cycle, forms, at=now))
+    line = AuditRecord(
+        at=now.isoformat(),
+        actor=actor,
+        action="approve",
+        object=f"cycle:{cycle.key}/regulation",
+        result="done",
+        origin=origin,
+        reason=f"{body}: {reference} ({current_hash})",
+    )
+    return store.append(writes, audit=[line])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..app.service import Service
-    from ..domain.approvals import PolicyState
+    from ..domain.approvals import ApprovalState
     from ..model.cycle import CycleDefinition
 
 __all__ = ["approve_cycle"]
@@ -24,7 +24,7 @@ def approve_cycle(
     *,
     on: date | None = None,
     actor: str = "test-secretary",
-) -> PolicyState:
+) -> ApprovalState:
     """Record an approval of *cycle*'s current regulation by every body it names that has not
     approved it yet (reference ``test``); return the approvals."""
     definition = cycle if not isinstance(cycle, str) else service.cycle(cycle)
