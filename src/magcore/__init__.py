@@ -41,8 +41,10 @@ from .domain.planning import CoverageReport, DueConversation, add_months, covera
 from .domain.scoring import check_definition, check_schema
 from .errors import (
     AccessDenied,
+    ApprovalMissingError,
     ConflictError,
     ConsentError,
+    DefinitionChangedError,
     DefinitionError,
     InputRefused,
     MagcoreError,
@@ -145,6 +147,7 @@ __all__ = [
     "AgreementOwner",
     "AgreementStatus",
     "Applicability",
+    "ApprovalMissingError",
     "ApprovePolicy",
     "ApproveRegulation",
     "Assignment",
@@ -162,6 +165,7 @@ __all__ = [
     "CoverageReport",
     "CycleDefinition",
     "Decision",
+    "DefinitionChangedError",
     "DefinitionError",
     "Dissent",
     "DraftRecord",

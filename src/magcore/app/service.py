@@ -17,6 +17,7 @@ import attrs
 
 from ..access.content import protect
 from ..clock import Clock, SystemClock
+from ..domain.approvals import ApprovalState
 from ..domain.conversation import (
     OPEN_STATES,
     Command,
@@ -51,7 +52,7 @@ from ..errors import (
     RecordInvalidError,
     TransitionError,
 )
-from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
+from ..events import CommittedBatch, Event, thaw
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.days import timezone as _timezone
 from ..model.input_policy import check_id, check_known_people
@@ -59,7 +60,9 @@ from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
+from . import versions
 from .handler import Aggregate, CommandHandler, Loaded
+from .versions import CYCLE_DEFINED, definition_stream
 
 if TYPE_CHECKING:
     from ..access.reading import ConversationView, GoalView, ReadPolicy
@@ -77,16 +80,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("magcore")
-
-
-#: The event that keeps a cycle definition no installed plugin contributes.
-CYCLE_DEFINED = "cycle.defined"
-
-
-def definition_stream(key: str) -> str:
-    """The stream that keeps a cycle definition (``id@version``) used by the store's
-    conversations but contributed by no installed plugin."""
-    return f"cycle-definition:{key}"
 
 
 def _new_id() -> str:
@@ -153,9 +146,10 @@ class Service:
         self.plugin_failures.extend(contributed.problems)
         for definition in contributed:
             self._cycles[definition.key] = definition
-        self._contributed = frozenset(self._cycles)
         self._organisations: dict[str, tuple[int, Organisation]] = {}
         self._forms: dict[str, FormDefinition] | None = None
+        self._form_versions: dict[str, FormDefinition] = {}
+        self._policy_hashes: dict[str, str] = {}
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
             "organisation", org_stream, self._replay_organisation
         )
@@ -201,16 +195,56 @@ class Service:
         """The definition ``id@version``, or the newest version of ``id``."""
         if key in self._cycles:
             return self._cycles[key]
-        stored = self.store.read(definition_stream(key)) if "@" in key else ()
-        if stored:
-            definition = CycleDefinition.from_json(stored[0].data, source=f"store:{key}")
-            self._cycles[key] = definition
-            return definition
-        versions = [d for d in self._cycles.values() if d.id == key]
-        if not versions:
+        stored = versions.stored_cycle(self.store, key) if "@" in key else None
+        if stored is not None:
+            self._cycles[key] = stored
+            return stored
+        candidates = [d for d in self._cycles.values() if d.id == key]
+        if not candidates:
             known = ", ".join(sorted(self._cycles)) or "none"
             raise NotFoundError(f"unknown cycle {key!r} (known: {known})")
-        return max(versions, key=lambda d: d.version)
+        return max(candidates, key=lambda d: d.version)
+
+    # -- approval ----------------------------------------------------------------------------
+
+    def policy_hash(self, cycle: str | CycleDefinition) -> str:
+        """The current hash of a cycle version's regulation (what its approvals approve)."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        if definition.key not in self._policy_hashes:
+            self._policy_hashes[definition.key] = versions.regulation_hash(
+                self.host, definition, self.forms
+            )
+        return self._policy_hashes[definition.key]
+
+    def approve_policy(
+        self,
+        cycle: str | CycleDefinition,
+        *,
+        body: str,
+        reference: str,
+        on: date,
+        actor: str,
+        policy_hash: str | None = None,
+    ) -> ApprovalState:
+        """Record that *body* approved a cycle version's regulation (WOR art. 27), in the
+        stream ``cycle:<id>`` and the audit log (:func:`magcore.app.versions.approve`)."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        used = {f for k in definition.kinds for f in versions.kind_forms(definition, k.id).values()}
+        batch = versions.approve(
+            self.store,
+            definition,
+            current_hash=self.policy_hash(definition),
+            forms=[self.form(f) for f in sorted(used)],
+            body=body,
+            reference=reference,
+            on=on,
+            actor=actor,
+            origin=self.origin,
+            policy_hash=policy_hash,
+            now=self.clock.now(),
+        )
+        self._tell(batch)
+        return versions.approval_state(self.store, definition.id)
 
     # -- forms -----------------------------------------------------------------------------
 
@@ -222,6 +256,7 @@ class Service:
             self.plugin_failures.extend(contributed.problems)
             newest: dict[str, FormDefinition] = {}
             for form in contributed:
+                self._form_versions[form.key] = form
                 if form.id not in newest or form.version > newest[form.id].version:
                     newest[form.id] = form
             self._forms = newest
@@ -241,6 +276,16 @@ class Service:
                 f"form {form_id!r} is not installed (known: {known}){because}"
             ) from None
 
+    def form_version(self, key: str) -> FormDefinition:
+        """Form ``id@version``: installed, or kept in the store since a conversation used it."""
+        if key not in self.forms and key in self._form_versions:
+            return self._form_versions[key]
+        stored = versions.stored_form(self.store, key)
+        if stored is None:
+            raise NotFoundError(f"form {key!r} is neither installed nor kept in the store")
+        self._form_versions[key] = stored
+        return stored
+
     def check_answers(self, conv: Conversation, command: Command) -> None:
         """Validate a preparation's or record's answers before anything is stored.
 
@@ -253,7 +298,9 @@ class Service:
         kind = self.cycle(conv.cycle).kind(conv.kind)
         form_id = kind.record_form if isinstance(command, DraftRecord) else kind.preparation_form
         answers = thaw(command.answers)
-        form = self.form(form_id) if form_id else None
+        use = "record" if isinstance(command, DraftRecord) else "preparation"
+        pinned = conv.forms.get(use)
+        form = self.form_version(pinned) if pinned else self.form(form_id) if form_id else None
         problems: list[Problem] = []
         if form is not None:
             from ..forms import validate
@@ -462,6 +509,15 @@ class Service:
     ) -> Conversation:
         """Start a conversation; open agreements about the employee carry forward into it."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        forms = {use: self.form(f) for use, f in versions.kind_forms(definition, kind).items()}
+        pins = versions.pin_writes(
+            self.store, definition, list(forms.values()), at=self.clock.now()
+        )
+        versions.check_approved(
+            definition,
+            self.policy_hash(definition),
+            versions.approval_state(self.store, definition.id),
+        )
         participants = tuple(participants)
         self._check_people(
             [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
@@ -486,13 +542,14 @@ class Service:
             team=team,
             themes=tuple(themes),
             carried_forward=carried,
+            forms={use: form.key for use, form in forms.items()},
         )
         handled = self.handler.handle(
             CONVERSATION,
             command.conversation_id,
             lambda _loaded, now: decide(None, command, now=now),
             new=True,
-            also=lambda: self._definition_writes(definition),
+            also=lambda: pins,
         )
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
@@ -520,10 +577,22 @@ class Service:
         def flush() -> None:
             writes: list[StreamWrite] = []
             definitions: dict[str, CycleDefinition] = {}
+            pinned: dict[str, FormDefinition] = {}
             batch: list[Conversation] = []
             for spec in pending:
                 cycle = spec["cycle"]
                 definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+                if definition.key not in definitions:
+                    versions.check_approved(
+                        definition,
+                        self.policy_hash(definition),
+                        versions.approval_state(self.store, definition.id),
+                    )
+                forms = {
+                    use: self.form(f)
+                    for use, f in versions.kind_forms(definition, spec["kind"]).items()
+                }
+                pinned.update({form.key: form for form in forms.values()})
                 participants = tuple(spec["participants"])
                 subject = next(
                     (p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None
@@ -547,6 +616,7 @@ class Service:
                     team=spec.get("team"),
                     themes=tuple(spec.get("themes", ())),
                     carried_forward=carried,
+                    forms={use: form.key for use, form in forms.items()},
                 )
                 events = decide(None, command, now=self.clock.now())
                 state = replay(events)
@@ -556,8 +626,12 @@ class Service:
                 )
                 definitions.setdefault(definition.key, definition)
                 batch.append(state)
-            for definition in definitions.values():
-                writes.extend(self._definition_writes(definition))
+            for index, definition in enumerate(definitions.values()):
+                # Each form is kept once per batch (a stream appears once per transaction).
+                kept = list(pinned.values()) if index == 0 else []
+                writes.extend(
+                    versions.pin_writes(self.store, definition, kept, at=self.clock.now())
+                )
             self.commit(writes)
             for definition in definitions.values():
                 self._cycles.setdefault(definition.key, definition)
@@ -573,24 +647,6 @@ class Service:
         if pending:
             flush()
         return started
-
-    def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
-        """Store a definition that no installed plugin contributes, the first time it is used,
-        so the conversations started under it still work after a restart."""
-        if definition.key in self._contributed:
-            return []
-        stream = definition_stream(definition.key)
-        if self.store.version(stream) != 0:
-            return []
-        event = Event(
-            stream=stream,
-            version=1,
-            type=CYCLE_DEFINED,
-            at=self.clock.now(),
-            actor=SYSTEM_ACTOR,
-            data=definition.to_json(),
-        )
-        return [StreamWrite(stream, 0, (event,))]
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""

@@ -78,6 +78,10 @@ def plan(
     requested: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     if request:
+        from ..app.versions import approval_state, check_approved
+
+        # Once, not per conversation: an unapproved version refuses every request alike.
+        check_approved(cycle, service.policy_hash(cycle), approval_state(service.store, cycle.id))
         requested, skipped = _request_all(service, items, cycle, start)
     if as_json:
         emit_json(

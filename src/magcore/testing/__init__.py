@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .orggen import generate_organisation
 
 if TYPE_CHECKING:
+    from .approval import approve_cycle
     from .conformance import (
         ConformanceReport,
         CycleDefinitionContract,
@@ -29,12 +30,14 @@ __all__ = [
     "InstalledPluginContract",
     "KeyStoreContract",
     "StoreContract",
+    "approve_cycle",
     "generate_organisation",
     "registered",
     "run_cycle_conformance",
 ]
 
 _LAZY = {
+    "approve_cycle": "approval",
     "ConformanceReport": "conformance",
     "CycleDefinitionContract": "conformance",
     "InstalledPluginContract": "conformance",

@@ -217,6 +217,9 @@ def run_cycle_conformance(
     )
     svc = open_service("memory://", clock=clock, host=host)
     svc.add_cycle(definition)
+    from .approval import approve_cycle
+
+    approve_cycle(svc, definition)
     org = _org()
     svc.import_organisation(org, actor="conformance")
     ids = _ids()

@@ -222,6 +222,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                     "team": command.team,
                     "themes": list(command.themes),
                     "carried_forward": [_agreement_json(a) for a in command.carried_forward],
+                    **({"forms": dict(sorted(command.forms.items()))} if command.forms else {}),
                 },
             ),
         )

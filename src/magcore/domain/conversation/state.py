@@ -142,6 +142,9 @@ class Conversation:
     )
     not_held_reason: NotHeldReason | None = None
     reschedules: int = 0
+    forms: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    """The form versions (``id@version``) kept for the conversation's life, by use
+    (``preparation``, ``record``); empty for conversations started before versions were kept."""
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -231,6 +234,7 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
             requested_at=event.at,
             themes=tuple(data.get("themes", ())),
             carried_forward=tuple(_agreement_from(a) for a in data.get("carried_forward", ())),
+            forms=data.get("forms", {}),
         )
     if event.version != conv.version + 1:
         raise ValueError(f"event version {event.version} does not follow {conv.version}")
