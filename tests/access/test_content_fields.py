@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from magcore.domain.workflows import PERFORMED
 
 from magcore import FixedClock, open_service
 from magcore.access.content import CONTENT_FIELDS, ContentStore
@@ -21,6 +20,7 @@ from magcore.access.restriction import restriction_event
 from magcore.crypto import is_token
 from magcore.domain.goals import CloseGoal, NoteProgress, SetGoal
 from magcore.domain.sharing import GrantSharing, RevokeSharing, person_stream
+from magcore.domain.workflows import PERFORMED
 from magcore.events import Event
 from magcore.model.content import EventContent, find, metadata_only
 from magcore.storage.base import StreamWrite
