@@ -59,6 +59,8 @@ ACCESS_CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     "stream.destroyed": metadata_only("profile", "due", "events_removed", "erasure", "keys"),
     "statistics.suppression_decided": metadata_only(),
     "cycle.defined": metadata_only(),
+    # a cycle or form definition kept with its hash (app.versions): published policy, no person
+    "definition.kept": metadata_only(),
 }
 
 #: Every core event type's content and metadata, by event type.

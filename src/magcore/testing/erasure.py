@@ -60,7 +60,11 @@ class Story:
 def write_story(
     service: Service, cycle: CycleDefinition, employee: str, manager: str, *, on: date
 ) -> Story:
-    """Write ``c1`` (agreed, full of markers) and ``c2`` (carrying ``c1``'s agreement)."""
+    """Write ``c1`` (agreed, full of markers) and ``c2`` (carrying ``c1``'s agreement), after
+    approving *cycle*'s regulation (:func:`~magcore.testing.approval.approve_cycle`)."""
+    from .approval import approve_cycle
+
+    approve_cycle(service, cycle)
     people = (Participant(employee, "employee"), Participant(manager, "manager"))
     m = MARKERS
     service.request(

@@ -35,6 +35,7 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
             "preparers/*",
             "recorders/*",
             "team",
+            "forms/*",
             "themes/*",
             *_agreements("carried_forward"),
         ),
