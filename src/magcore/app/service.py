@@ -18,10 +18,15 @@ import attrs
 from ..clock import Clock, SystemClock
 from ..domain.conversation import (
     OPEN_STATES,
+    AddDissent,
+    AddPrivateNote,
+    AddResponse,
     Command,
     Conversation,
     DraftRecord,
     MarkHeld,
+    PublishPreparation,
+    RaiseTopic,
     RequestConversation,
     SavePreparation,
     apply,
@@ -29,7 +34,7 @@ from ..domain.conversation import (
     replay,
     stream_of,
 )
-from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
+from ..domain.goals import Goal, GoalCommand, NoteProgress, SetGoal, decide_goal, goal_stream, replay_goal
 from ..domain.organisation import org_stream, replay_organisation
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import SharingCommand, SharingState, person_stream
@@ -48,11 +53,13 @@ from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
+from .chain import key_audit_chain
 from .handler import Aggregate, CommandHandler, Loaded
 
 __all__ = [
     "CONVERSATION",
     "GOAL",
+    "IDEMPOTENT",
     "SHARING",
     "Service",
     "definition_stream",
@@ -89,6 +96,23 @@ GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: repla
 SHARING: Aggregate[SharingState] = Aggregate("person", person_stream, replay_sharing)
 
 
+#: Commands that are safe to decide again on a newer state after a conflict: each changes only
+#: what its own author wrote (a preparation, a topic, a note, a response, a dissent, progress on
+#: a goal) or a person's own sharing choices. The handler retries them with jittered back-off.
+#: Commands about what both sides saw (a record, its confirmation, a date) are not retried: a
+#: conflict there means the other side changed something the caller should look at first.
+IDEMPOTENT: tuple[type, ...] = (
+    SavePreparation,
+    PublishPreparation,
+    RaiseTopic,
+    AddPrivateNote,
+    AddResponse,
+    AddDissent,
+    NoteProgress,
+    SharingCommand,
+)
+
+
 class Service:
     """One municipality's magcore: a store, the installed plugins, a clock.
 
@@ -106,9 +130,13 @@ class Service:
         origin: str = "api",
         language: str = "nl",
     ) -> None:
-        self.handler = CommandHandler(store, clock=clock or SystemClock(), tell=self._tell)
+        self.handler = CommandHandler(
+            store, clock=clock or SystemClock(), tell=self._tell, origin=origin
+        )
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
+        self.key_provider = key_audit_chain(store, self.host)
+        """The key provider whose audit key chains the store's log (``None``: unkeyed)."""
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
@@ -241,7 +269,14 @@ class Service:
             state = loaded.state or SharingState(person=command.person)
             return decide_sharing(state, command, now=now)
 
-        return self.handler.handle(SHARING, command.person, decision).state
+        return self.handler.handle(
+            SHARING,
+            command.person,
+            decision,
+            idempotent=True,
+            actor=command.actor,
+            action=type(command).__name__,
+        ).state
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -431,6 +466,8 @@ class Service:
             lambda _loaded, now: decide(None, command, now=now),
             new=True,
             also=lambda: self._definition_writes(definition),
+            actor=actor,
+            action="RequestConversation",
         )
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
@@ -475,7 +512,15 @@ class Service:
             self.check_answers(loaded.state, command)
             return new_events
 
-        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+        return self.handler.handle(
+            CONVERSATION,
+            conversation_id,
+            decision,
+            must_exist=True,
+            idempotent=isinstance(command, IDEMPOTENT),
+            actor=command.actor,
+            action=type(command).__name__,
+        ).state
 
     def record(
         self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
@@ -508,7 +553,14 @@ class Service:
             self.check_answers(conv, draft)
             return (*held, *recorded)
 
-        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+        return self.handler.handle(
+            CONVERSATION,
+            conversation_id,
+            decision,
+            must_exist=True,
+            actor=draft.actor,
+            action="DraftRecord",
+        ).state
 
     # -- goals -----------------------------------------------------------------------------
 
@@ -534,7 +586,14 @@ class Service:
                     )
             return new_events
 
-        return self.handler.handle(GOAL, command.goal_id, decision).state
+        return self.handler.handle(
+            GOAL,
+            command.goal_id,
+            decision,
+            idempotent=isinstance(command, IDEMPOTENT),
+            actor=command.actor,
+            action=type(command).__name__,
+        ).state
 
     # -- planning --------------------------------------------------------------------------
 

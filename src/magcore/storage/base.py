@@ -51,7 +51,7 @@ class AuditRecord:
     """One line of the audit log as it is handed to the store (BIO2 fields).
 
     The store assigns ``seq`` and chains ``prev_hash``/``hash`` inside its transaction, using
-    :func:`magcore.access.audit.chain_hash`, so that concurrent writers still form one chain.
+    :func:`magcore.storage.chain.chain_entries`, so that concurrent writers still form one chain.
     """
 
     at: str
@@ -120,7 +120,11 @@ class Store(Protocol):
 
     # -- events ----------------------------------------------------------------------------
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to one or more streams in one transaction.
 
@@ -129,6 +133,11 @@ class Store(Protocol):
         is raised and nothing at all is written. Read models are updated in the same transaction,
         and so are the *audit* records that describe the change (chained as in
         :meth:`append_audit`). A stream may appear only once per call.
+
+        Every committed event also gets its own audit line in the same transaction (actor,
+        action = the event type, object = ``stream/version``, result ``done``, *origin*, and
+        the event's digest, :func:`magcore.storage.chain.event_digest`), before the *audit*
+        records, so ``magcore audit verify`` can compare the events table with the chain.
         """
         ...
 
@@ -151,7 +160,12 @@ class Store(Protocol):
         ...
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> None:
         """Replace every event of *stream* by the one content-free *tombstone*, in one transaction.
 
@@ -196,11 +210,19 @@ class Store(Protocol):
         ...
 
     def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
-        """Audit entries with ``seq``, the record's fields, ``prev_hash`` and ``hash``."""
+        """Audit entries with ``seq``, the record's fields, ``digest``, ``key``, ``prev_hash``
+        and ``hash`` (:data:`magcore.storage.chain.ENTRY_COLUMNS`)."""
         ...
 
     def audit_head(self) -> AuditHead:
         """The separately kept entry count and last hash of the audit log."""
+        ...
+
+    def use_audit_key(self, key: Any) -> None:
+        """Chain later lines under *key* (an object with ``id`` and ``secret``, HMAC-SHA-256).
+
+        The store keeps the key in this process only (see :class:`~.chain.KeyedChain`).
+        """
         ...
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..access import audit as _audit
 from ..errors import ConflictError, StorageError
 from ..events import Event
 from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite
+from .chain import AUDIT_FIELDS, ChainKey, chain_entries
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -33,9 +33,6 @@ __all__ = [
     "open_agreement_order",
     "require_scheme",
 ]
-
-#: The columns of an audit entry besides ``seq``, ``prev_hash`` and ``hash``.
-AUDIT_FIELDS = ("at", "actor", "action", "object", "result", "origin", "reason", "purpose")
 
 #: ``(stream, version, type, at, actor, data)`` as stored: ``at`` in ISO 8601, ``data`` as JSON.
 EventRow = tuple[str, int, str, str, str, str]
@@ -169,22 +166,22 @@ def event_from_row(
 
 
 def chain_audit(
-    records: Iterable[AuditRecord], *, count: int, last_hash: str
+    records: Iterable[AuditRecord],
+    *,
+    count: int,
+    last_hash: str,
+    key: ChainKey | None = None,
+    events: Sequence[Event] = (),
+    origin: str = "",
 ) -> list[dict[str, Any]]:
-    """Number and chain *records* after an audit log of *count* entries ending in *last_hash*.
+    """Number and chain the lines of *events* and *records* after *count* entries.
 
-    Each returned entry has ``seq``, the record's fields, ``prev_hash`` and ``hash``.
+    Each returned entry has ``seq``, the record's fields, ``digest``, ``key``, ``prev_hash``
+    and ``hash`` (see :func:`magcore.storage.chain.chain_entries`).
     """
-    entries: list[dict[str, Any]] = []
-    prev = last_hash
-    seq = count
-    for record in records:
-        seq += 1
-        fields = _audit.entry_fields(record)
-        digest = _audit.chain_hash(prev, seq, fields)
-        entries.append({"seq": seq, **fields, "prev_hash": prev, "hash": digest})
-        prev = digest
-    return entries
+    return chain_entries(
+        tuple(records), count=count, last_hash=last_hash, key=key, events=events, origin=origin
+    )
 
 
 def matches(

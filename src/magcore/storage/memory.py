@@ -14,7 +14,6 @@ from typing import Any
 
 import attrs
 
-from ..access import audit as _audit
 from ..errors import ConflictError, StorageError
 from ..events import CommittedBatch, Event
 from .base import (
@@ -25,6 +24,7 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
+from .chain import GENESIS, KeyedChain
 from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
 from .keys import KeyRecord, MemoryKeyTable
 from .projection import ConversationView, is_projected, open_agreements, project_all
@@ -35,7 +35,7 @@ __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 SCHEMA_VERSION = 1
 
 
-class MemoryStore(MemoryKeyTable):
+class MemoryStore(KeyedChain, MemoryKeyTable):
     """A :class:`~magcore.storage.base.Store` in memory (``memory://``)."""
 
     def __init__(self, url: str = "memory://") -> None:
@@ -47,7 +47,7 @@ class MemoryStore(MemoryKeyTable):
         """Every committed event at its position - 1; a destroyed event leaves ``None``."""
         self._views: dict[str, ConversationView] = {}
         self._audit: list[dict[str, Any]] = []
-        self._head = AuditHead(0, _audit.GENESIS)
+        self._head = AuditHead(0, GENESIS)
         self._keys: dict[str, KeyRecord] = {}
         """The key table (see :class:`~magcore.storage.keys.MemoryKeyTable`)."""
         self._closed = False
@@ -64,7 +64,11 @@ class MemoryStore(MemoryKeyTable):
     # -- events ----------------------------------------------------------------------------
 
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to streams and the audit log at once; a stale version writes nothing."""
         with self._lock:
@@ -77,8 +81,15 @@ class MemoryStore(MemoryKeyTable):
                 if is_projected(write.stream) and write.events:
                     conv_id = write.stream.partition(":")[2]
                     views[conv_id] = project_all(self._views.get(conv_id), write.events)
-            entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
             events = tuple(e for w in writes for e in w.events)
+            entries = chain_audit(
+                audit,
+                count=self._head.count,
+                last_hash=self._head.last_hash,
+                key=self.audit_key,
+                events=events,
+                origin=origin,
+            )
             for write in writes:
                 self._streams.setdefault(write.stream, []).extend(write.events)
             self._log.extend(events)
@@ -103,7 +114,12 @@ class MemoryStore(MemoryKeyTable):
             return self._version(stream)
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> None:
         """Replace *stream*'s events by *tombstone*; the read model keeps its content-free row."""
         with self._lock:
@@ -111,7 +127,14 @@ class MemoryStore(MemoryKeyTable):
             current = self._version(stream)
             _check_tombstone(stream, tombstone, current)
             view = self._views.get(stream.partition(":")[2]) if is_projected(stream) else None
-            entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
+            entries = chain_audit(
+                audit,
+                count=self._head.count,
+                last_hash=self._head.last_hash,
+                key=self.audit_key,
+                events=(tombstone,),
+                origin=origin,
+            )
             self._log = [None if e is not None and e.stream == stream else e for e in self._log]
             self._log.append(tombstone)
             self._streams[stream] = [tombstone]
@@ -195,13 +218,20 @@ class MemoryStore(MemoryKeyTable):
     def _chain_now(self, records: Sequence[AuditRecord]) -> None:
         """Chain *records* while the caller holds the lock."""
         self._append_entries(
-            chain_audit(records, count=self._head.count, last_hash=self._head.last_hash)
+            chain_audit(
+                records,
+                count=self._head.count,
+                last_hash=self._head.last_hash,
+                key=self.audit_key,
+            )
         )
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
         with self._lock:
             self._check_open()
-            entries = chain_audit(records, count=self._head.count, last_hash=self._head.last_hash)
+            entries = chain_audit(
+                records, count=self._head.count, last_hash=self._head.last_hash, key=self.audit_key
+            )
             self._append_entries(entries)
 
     def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:

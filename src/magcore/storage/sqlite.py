@@ -30,8 +30,8 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
+from .chain import ENTRY_COLUMNS, KeyedChain
 from .common import (
-    AUDIT_FIELDS,
     chain_audit,
     check_writes,
     event_from_row,
@@ -72,7 +72,7 @@ def path_from_url(url: str) -> Path:
     return Path(path)
 
 
-class SQLiteStore(SQLiteKeyTable):
+class SQLiteStore(KeyedChain, SQLiteKeyTable):
     """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
 
     Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
@@ -188,7 +188,11 @@ class SQLiteStore(SQLiteKeyTable):
     # -- events ----------------------------------------------------------------------------
 
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
         check_writes(writes)
@@ -223,8 +227,8 @@ class SQLiteStore(SQLiteKeyTable):
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur)
-            if audit:
-                self._append_audit(cur, audit)
+            if audit or events:
+                self._append_audit(cur, audit, events=events, origin=origin)
         return CommittedBatch(events, position)
 
     def _check_version(self, cur: sqlite3.Cursor, write: StreamWrite) -> None:
@@ -237,7 +241,12 @@ class SQLiteStore(SQLiteKeyTable):
             )
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> None:
         """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
 
@@ -277,8 +286,7 @@ class SQLiteStore(SQLiteKeyTable):
                             "UPDATE conversations SET version = ? WHERE id = ?",
                             (tombstone.version, conv_id),
                         )
-                    if audit:
-                        self._append_audit(cur, audit)
+                    self._append_audit(cur, audit, events=(tombstone,), origin=origin)
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA secure_delete = OFF")
@@ -397,14 +405,30 @@ class SQLiteStore(SQLiteKeyTable):
 
     # -- audit -----------------------------------------------------------------------------
 
-    def _append_audit(self, cur: sqlite3.Cursor, records: Sequence[AuditRecord]) -> None:
+    def _append_audit(
+        self,
+        cur: sqlite3.Cursor,
+        records: Sequence[AuditRecord],
+        *,
+        events: Sequence[Event] = (),
+        origin: str = "",
+    ) -> None:
+        if not records and not events:
+            return
         count, last_hash = cur.execute(
             "SELECT count, last_hash FROM audit_head WHERE id = 1"
         ).fetchone()
-        entries = chain_audit(records, count=count, last_hash=last_hash)
+        entries = chain_audit(
+            records,
+            count=count,
+            last_hash=last_hash,
+            key=self.audit_key,
+            events=events,
+            origin=origin,
+        )
         if not entries:
             return
-        columns = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
+        columns = ENTRY_COLUMNS
         cur.executemany(
             f"INSERT INTO audit ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             [tuple(e[c] for c in columns) for e in entries],
@@ -419,7 +443,7 @@ class SQLiteStore(SQLiteKeyTable):
             self._append_audit(cur, records)
 
     def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
-        columns = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
+        columns = ENTRY_COLUMNS
         while True:
             with self._read() as cur:
                 rows = cur.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..access import audit as _audit
+from .chain import GENESIS
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
@@ -69,13 +69,19 @@ _V1 = (
         count INTEGER NOT NULL,
         last_hash TEXT NOT NULL
     )""",
-    f"INSERT INTO audit_head (id, count, last_hash) VALUES (1, 0, '{_audit.GENESIS}')",
+    f"INSERT INTO audit_head (id, count, last_hash) VALUES (1, 0, '{GENESIS}')",
 )
 
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
 #: Version 2 adds the key table (``data_keys``, see :mod:`magcore.storage.sqlite_keys`).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
+#: Version 3 gives audit lines the digest of the event they describe and the id of the key
+#: that chains them (empty for the unkeyed lines of older versions, which still verify).
+_V3 = (
+    "ALTER TABLE audit ADD COLUMN digest TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE audit ADD COLUMN key TEXT NOT NULL DEFAULT ''",
+)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3)
 
 
 #: The newest schema version this magcore knows.

@@ -50,6 +50,7 @@ from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.records import Participant
 from ..storage.base import Store, StreamWrite
+from ..storage.chain import event_digest
 from .driver import CONTRACT_CYCLE, T0, ConversationDriver, _agreement, audit_record, event
 from .keys import KeyStoreContract
 
@@ -141,6 +142,7 @@ class StoreContract(KeyStoreContract):
         """Several streams in one call: one stale version and nothing is written anywhere."""
         store.append([StreamWrite("goal:g-2", 0, [event("goal:g-2", 1)])])
         before = list(store.read_all())
+        audit_before = list(store.read_audit())
         driver_events = self._requested("c-atomic")
         with pytest.raises(ConflictError):
             store.append(
@@ -154,8 +156,8 @@ class StoreContract(KeyStoreContract):
         assert list(store.read_all()) == before
         assert store.version("goal:g-1") == 0
         assert store.conversations() == []
-        assert list(store.read_audit()) == []
-        assert store.audit_head().count == 0
+        assert list(store.read_audit()) == audit_before
+        assert store.audit_head().count == len(audit_before)
 
     def test_several_streams_commit_together(self, store: Store) -> None:
         """A call with several writes commits all of them, positions in write order."""
@@ -402,7 +404,9 @@ class StoreContract(KeyStoreContract):
             assert rows["c-kept"].version == store.version(stream_of("c-kept"))
             assert [a.agreement for a in handle.open_agreements("e-1")] == ["a-kept"]
             entries = list(handle.read_audit())
-            assert [e["action"] for e in entries] == ["read", "destroy"]
+            assert [e["action"] for e in entries if not e["digest"]] == ["read", "destroy"]
+            assert entries[-2]["object"] == f"{stream}/{tombstone.version}"
+            assert entries[-2]["action"] == tombstone.type
             head = handle.audit_head()
             assert audit_log.verify(
                 entries, expected_count=head.count, expected_hash=head.last_hash
@@ -429,6 +433,7 @@ class StoreContract(KeyStoreContract):
         driver.hold_and_agree(date(2026, 2, 3), [_agreement("a-1")])
         stream = stream_of("c-1")
         before = (list(store.read_all()), store.conversations(), store.open_agreements("e-1"))
+        audit_before = list(store.read_audit())
         good = self._tombstone(store, stream)
         line = [audit_record(1, action="destroy")]
         for version in (good.version - 1, good.version + 1):
@@ -444,8 +449,8 @@ class StoreContract(KeyStoreContract):
             before
         )
         assert store.version("goal:nothing") == 0
-        assert list(store.read_audit()) == []
-        assert store.audit_head().count == 0
+        assert list(store.read_audit()) == audit_before
+        assert store.audit_head().count == len(audit_before)
 
     # -- audit -----------------------------------------------------------------------------
 
@@ -458,13 +463,17 @@ class StoreContract(KeyStoreContract):
         )
         store.append_audit([])
         entries = list(store.read_audit())
-        assert [e["seq"] for e in entries] == [1, 2, 3]
-        assert entries[2]["action"] == "append"
+        assert [e["seq"] for e in entries] == [1, 2, 3, 4]
+        # The committed event's own line comes first, in the same transaction.
+        assert (entries[2]["action"], entries[2]["object"]) == (event("goal:g-1", 1).type, "goal:g-1/1")
+        assert entries[2]["digest"] == event_digest(event("goal:g-1", 1))
+        assert entries[3]["action"] == "append"
         assert entries[0]["object"] == "conversation:c-1/record"
         head = store.audit_head()
-        assert (head.count, head.last_hash) == (3, entries[-1]["hash"])
+        assert (head.count, head.last_hash) == (4, entries[-1]["hash"])
         assert audit_log.verify(entries, expected_count=head.count, expected_hash=head.last_hash).ok
-        assert [e["seq"] for e in store.read_audit(after=2)] == [3]
+        assert audit_log.verify_store(store).ok
+        assert [e["seq"] for e in store.read_audit(after=3)] == [4]
 
     def test_edited_audit_entry_is_detected(self, store: Store) -> None:
         """A changed field in a read-back entry breaks the chain at that entry."""

@@ -21,7 +21,6 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from magcore.access import audit as _audit
 from magcore.domain.conversation import State
 from magcore.errors import ConflictError, MagcoreError, StorageError
 from magcore.events import CommittedBatch, Event
@@ -33,8 +32,8 @@ from magcore.storage.base import (
     StoreSettings,
     StreamWrite,
 )
+from magcore.storage.chain import ENTRY_COLUMNS, GENESIS, KeyedChain
 from magcore.storage.common import (
-    AUDIT_FIELDS,
     EventRow,
     chain_audit,
     check_writes,
@@ -121,12 +120,18 @@ _V1 = (
         count bigint NOT NULL,
         last_hash text NOT NULL
     )""",
-    f"INSERT INTO magcore_audit_head (id, count, last_hash) VALUES (1, 0, '{_audit.GENESIS}')",
+    f"INSERT INTO magcore_audit_head (id, count, last_hash) VALUES (1, 0, '{GENESIS}')",
 )
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
 #: Version 2 adds the key table (``magcore_keys``, see :mod:`magcore_postgres.keys`).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
+#: Version 3 gives audit lines the digest of the event they describe and the id of the key
+#: that chains them (empty for the unkeyed lines of older versions, which still verify).
+_V3 = (
+    "ALTER TABLE magcore_audit ADD COLUMN digest text NOT NULL DEFAULT ''",
+    "ALTER TABLE magcore_audit ADD COLUMN key text NOT NULL DEFAULT ''",
+)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3)
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -135,7 +140,7 @@ _CONVERSATION_COLUMNS = (
     "id, cycle, kind, state, subject, team, participants, requested_on, scheduled_on, held_on, "
     "medium, version"
 )
-_AUDIT_COLUMNS = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
+_AUDIT_COLUMNS = ENTRY_COLUMNS
 
 
 def redact(url: str) -> str:
@@ -150,7 +155,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore(PostgresKeyTable):
+class PostgresStore(KeyedChain, PostgresKeyTable):
     """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
 
     Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.
@@ -242,7 +247,11 @@ class PostgresStore(PostgresKeyTable):
     # -- events ----------------------------------------------------------------------------
 
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
         check_writes(writes)
@@ -268,8 +277,7 @@ class PostgresStore(PostgresKeyTable):
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
                 models.write(cur)
-            if audit:
-                self._append_audit(cur, audit)
+            self._append_audit(cur, audit, events=events, origin=origin)
         return CommittedBatch(events, position)
 
     def _check_versions(self, cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> None:
@@ -318,7 +326,12 @@ class PostgresStore(PostgresKeyTable):
                     )
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> None:
         """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
 
@@ -356,8 +369,7 @@ class PostgresStore(PostgresKeyTable):
                     "UPDATE magcore_conversations SET version = %s WHERE id = %s",
                     (version, conv_id),
                 )
-            if audit:
-                self._append_audit(cur, audit)
+            self._append_audit(cur, audit, events=(tombstone,), origin=origin)
 
     def read(self, stream: str) -> tuple[Event, ...]:
         with self._transaction(write=False) as cur:
@@ -471,13 +483,29 @@ class PostgresStore(PostgresKeyTable):
 
     # -- audit -----------------------------------------------------------------------------
 
-    def _append_audit(self, cur: psycopg.Cursor[Any], records: Sequence[AuditRecord]) -> None:
+    def _append_audit(
+        self,
+        cur: psycopg.Cursor[Any],
+        records: Sequence[AuditRecord],
+        *,
+        events: Sequence[Event] = (),
+        origin: str = "",
+    ) -> None:
+        if not records and not events:
+            return
         head = cur.execute(
             "SELECT count, last_hash FROM magcore_audit_head WHERE id = 1 FOR UPDATE"
         ).fetchone()
         if head is None:
             raise StorageError(f"database {self._where}: the audit head is missing")
-        entries = chain_audit(records, count=int(head[0]), last_hash=str(head[1]))
+        entries = chain_audit(
+            records,
+            count=int(head[0]),
+            last_hash=str(head[1]),
+            key=self.audit_key,
+            events=events,
+            origin=origin,
+        )
         if not entries:
             return
         cur.executemany(
