@@ -225,6 +225,35 @@ class Store(Protocol):
         """
         ...
 
+    # -- outbox (see magcore.storage.outbox) -----------------------------------------------
+    def read_outbox(self, *, after: int = 0, limit: int | None = None) -> list[Any]:
+        """Outbox batches (:class:`~.outbox.OutboxBatch`) after number *after*, oldest first.
+
+        ``append`` and ``destroy_stream`` write one batch of envelopes (no event data) per call
+        that stores events, in the same transaction; numbers follow commit order.
+        """
+        ...
+
+    def outbox_cursor(self, consumer: str) -> int:
+        """The number of the last outbox batch *consumer* settled (0: none)."""
+        ...
+
+    def settle_outbox(
+        self,
+        consumer: str,
+        seq: int,
+        *,
+        dead: Any = None,
+        audit: Sequence[AuditRecord] = (),
+    ) -> None:
+        """Move *consumer*'s cursor to *seq* (never back), keep the dead letter *dead*
+        (:class:`~.outbox.DeadLetter`) and chain *audit*, in one transaction."""
+        ...
+
+    def dead_letters(self, consumer: str | None = None) -> list[Any]:
+        """The batches consumers gave up on (:class:`~.outbox.DeadLetter`), oldest first."""
+        ...
+
     # -- lifecycle -------------------------------------------------------------------------
     def schema_version(self) -> int:
         """The storage schema version this database is at."""

@@ -27,6 +27,7 @@ from .base import (
 from .chain import GENESIS, KeyedChain
 from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
 from .keys import KeyRecord, MemoryKeyTable
+from .outbox import DeadLetter, MemoryOutbox, OutboxBatch
 from .projection import ConversationView, is_projected, open_agreements, project_all
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
@@ -35,7 +36,7 @@ __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 SCHEMA_VERSION = 1
 
 
-class MemoryStore(KeyedChain, MemoryKeyTable):
+class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
     """A :class:`~magcore.storage.base.Store` in memory (``memory://``)."""
 
     def __init__(self, url: str = "memory://") -> None:
@@ -48,6 +49,9 @@ class MemoryStore(KeyedChain, MemoryKeyTable):
         self._views: dict[str, ConversationView] = {}
         self._audit: list[dict[str, Any]] = []
         self._head = AuditHead(0, GENESIS)
+        self._outbox: list[OutboxBatch] = []
+        self._cursors: dict[str, int] = {}
+        self._dead: list[DeadLetter] = []
         self._keys: dict[str, KeyRecord] = {}
         """The key table (see :class:`~magcore.storage.keys.MemoryKeyTable`)."""
         self._closed = False
@@ -97,6 +101,7 @@ class MemoryStore(KeyedChain, MemoryKeyTable):
                 if view is not None:
                     self._views[conv_id] = view
             self._append_entries(entries)
+            self._queue(events, len(self._log))
             return CommittedBatch(events, len(self._log) if events else 0)
 
     def read(self, stream: str) -> tuple[Event, ...]:
@@ -137,6 +142,7 @@ class MemoryStore(KeyedChain, MemoryKeyTable):
             )
             self._log = [None if e is not None and e.stream == stream else e for e in self._log]
             self._log.append(tombstone)
+            self._queue((tombstone,), len(self._log))
             self._streams[stream] = [tombstone]
             if view is not None:
                 self._views[view.row.id] = attrs.evolve(

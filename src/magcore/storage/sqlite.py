@@ -43,6 +43,7 @@ from .projection import (
     is_projected,
 )
 from .sqlite_keys import SQLiteKeyTable
+from .sqlite_outbox import SQLiteOutbox
 from .sqlite_read_models import (
     _CONVERSATION_COLUMNS,
     _agreement_row,
@@ -72,7 +73,7 @@ def path_from_url(url: str) -> Path:
     return Path(path)
 
 
-class SQLiteStore(KeyedChain, SQLiteKeyTable):
+class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable):
     """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
 
     Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
@@ -227,6 +228,7 @@ class SQLiteStore(KeyedChain, SQLiteKeyTable):
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur)
+                self._queue(cur, events, position)
             if audit or events:
                 self._append_audit(cur, audit, events=events, origin=origin)
         return CommittedBatch(events, position)
@@ -279,6 +281,7 @@ class SQLiteStore(KeyedChain, SQLiteKeyTable):
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         row,
                     )
+                    self._queue(cur, (tombstone,), cur.lastrowid or 0)
                     if is_projected(stream):
                         conv_id = stream[len(CONVERSATION_PREFIX) :]
                         cur.execute("DELETE FROM agreements WHERE conversation = ?", (conv_id,))

@@ -51,6 +51,7 @@ from ..model.cycle import CycleDefinition
 from ..model.records import Participant
 from ..storage.base import Store, StreamWrite
 from ..storage.chain import event_digest
+from ..storage.outbox import DeadLetter
 from .driver import CONTRACT_CYCLE, T0, ConversationDriver, _agreement, audit_record, event
 from .keys import KeyStoreContract
 
@@ -453,6 +454,45 @@ class StoreContract(KeyStoreContract):
         assert store.audit_head().count == len(audit_before)
 
     # -- audit -----------------------------------------------------------------------------
+
+    def test_the_outbox_holds_each_batch_in_commit_order_without_data(
+        self, store: Store, reopen: Callable[[], Store]
+    ) -> None:
+        """One outbox batch per commit with events (envelopes: no data), in commit order;
+        a refused commit queues nothing; cursors move forward only; dead letters are kept."""
+        first = [event("goal:g-1", 1, secret="private text")]
+        store.append([StreamWrite("goal:g-1", 0, first)])
+        store.append_audit([audit_record(1)])  # no events: nothing to tell
+        with pytest.raises(ConflictError):
+            store.append([StreamWrite("goal:g-1", 0, [event("goal:g-1", 1)])])
+        store.append(
+            [
+                StreamWrite("goal:g-1", 1, [event("goal:g-1", 2)]),
+                StreamWrite("goal:g-2", 0, [event("goal:g-2", 1)]),
+            ]
+        )
+        handle = reopen()
+        batches = handle.read_outbox()
+        assert [b.seq for b in batches] == [1, 2]
+        assert [(e.stream, e.version) for e in batches[1].events] == [
+            ("goal:g-1", 2),
+            ("goal:g-2", 1),
+        ]
+        assert batches[0].events[0].type == "note.added"
+        assert batches[0].events[0].actor == "tester"
+        assert not hasattr(batches[0].events[0], "data")
+        assert batches[0].position < batches[1].position
+        assert [b.seq for b in handle.read_outbox(after=1)] == [2]
+        assert handle.read_outbox(limit=1) == batches[:1]
+        assert handle.outbox_cursor("observer") == 0
+        dead = DeadLetter("observer", 1, 3, "PluginError: down", T0.isoformat())
+        handle.settle_outbox("observer", 1, dead=dead, audit=[audit_record(2, action="deliver")])
+        handle.settle_outbox("observer", 0)  # never back
+        assert handle.outbox_cursor("observer") == 1
+        assert handle.outbox_cursor("other") == 0
+        assert handle.dead_letters() == [dead]
+        assert handle.dead_letters("other") == []
+        assert list(handle.read_audit())[-1]["action"] == "deliver"
 
     def test_audit_chain_verifies_and_head_counts(self, store: Store) -> None:
         """Entries get seq 1, 2, 3...; the chain verifies against the separately kept head."""

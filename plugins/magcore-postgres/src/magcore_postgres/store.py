@@ -52,6 +52,8 @@ from magcore.storage.projection import (
 
 from .keys import SCHEMA as _KEYS_SCHEMA
 from .keys import PostgresKeyTable
+from .outbox import SCHEMA as _OUTBOX_SCHEMA
+from .outbox import PostgresOutbox
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
@@ -130,6 +132,7 @@ _V1 = (
 _V3 = (
     "ALTER TABLE magcore_audit ADD COLUMN digest text NOT NULL DEFAULT ''",
     "ALTER TABLE magcore_audit ADD COLUMN key text NOT NULL DEFAULT ''",
+    *_OUTBOX_SCHEMA,
 )
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3)
 #: The newest schema version this plugin knows.
@@ -155,7 +158,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore(KeyedChain, PostgresKeyTable):
+class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable):
     """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
 
     Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.
@@ -277,6 +280,7 @@ class PostgresStore(KeyedChain, PostgresKeyTable):
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
                 models.write(cur)
+                self._queue(cur, events, position)
             self._append_audit(cur, audit, events=events, origin=origin)
         return CommittedBatch(events, position)
 
@@ -354,11 +358,12 @@ class PostgresStore(KeyedChain, PostgresKeyTable):
                     stream=stream, expected_version=version - 1, actual_version=current
                 )
             cur.execute("DELETE FROM magcore_events WHERE stream = %s", (stream,))
-            cur.execute(
+            inserted = cur.execute(
                 "INSERT INTO magcore_events (stream, version, type, at, actor, data) "
-                "VALUES (%s, %s, %s, %s, %s, %s::jsonb)",
+                "VALUES (%s, %s, %s, %s, %s, %s::jsonb) RETURNING position",
                 (stream_, version, type_, at, actor, data),
-            )
+            ).fetchone()
+            self._queue(cur, (tombstone,), int(inserted[0]) if inserted else 0)
             cur.execute(
                 "UPDATE magcore_streams SET version = %s WHERE name = %s", (version, stream)
             )
