@@ -377,8 +377,19 @@ class Hooks:
         return results, failures
 
     def events_committed(self, batch: CommittedBatch) -> list[PluginError]:
-        """Tell every observer about *batch*; one failure cannot silence the rest."""
-        return self._call_each("magcore_events_committed", batch=batch)[1]
+        """Tell every observer about *batch* now, as envelopes (no content, outbox number 0).
+
+        The service delivers through the outbox instead (:mod:`magcore.app.dispatcher`); this
+        direct call is for tools and benchmarks. One failure cannot silence the rest.
+        """
+        from .access.observers import Delivery, ObservedEvent
+
+        delivery = Delivery(
+            0,
+            batch.position,
+            tuple(ObservedEvent(e.stream, e.version, e.type, e.at, e.actor) for e in batch.events),
+        )
+        return self._call_each("magcore_events_committed", batch=delivery)[1]
 
     def send_notification(self, notification: Any) -> tuple[list[str], list[PluginError]]:
         """Hand *notification* to every notifier; returns delivery references and failures."""
@@ -387,6 +398,32 @@ class Hooks:
 
     def has_observers(self) -> bool:
         return bool(self._pm.hook.magcore_events_committed.get_hookimpls())
+
+    def observers(self) -> list[tuple[str, Callable[[Any], Any]]]:
+        """Every observer (``magcore_events_committed``) as ``(plugin name, call)``, in order."""
+        found: list[tuple[str, Callable[[Any], Any]]] = []
+        for impl in reversed(self._pm.hook.magcore_events_committed.get_hookimpls()):
+            function = impl.function
+            argnames = impl.argnames
+
+            def call(batch: Any, _f: Callable[..., Any] = function, _a: Any = argnames) -> Any:
+                return _f(*[{"batch": batch}[arg] for arg in _a])
+
+            found.append((self._plugin_name(impl), call))
+        return found
+
+    def content_needs(self) -> Contributions[Any]:
+        """Every content declaration (``magcore_declare_content``): which content, what for."""
+        from .access.observers import ContentNeed
+
+        def accept(item: Any, plugin: str) -> ContentNeed:
+            if not isinstance(item, ContentNeed):
+                raise DefinitionError(
+                    f"expected a ContentNeed, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        return self._collect("magcore_declare_content", accept)
 
 
 @attrs.frozen

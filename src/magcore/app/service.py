@@ -54,6 +54,7 @@ from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
 from .chain import key_audit_chain
+from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler, Loaded
 
 __all__ = [
@@ -129,7 +130,10 @@ class Service:
         new_id: Callable[[], str] = _new_id,
         origin: str = "api",
         language: str = "nl",
+        dispatch: str = "thread",
     ) -> None:
+        if dispatch not in ("thread", "sync", "off"):
+            raise ValueError(f"dispatch must be 'thread', 'sync' or 'off', not {dispatch!r}")
         self.handler = CommandHandler(
             store, clock=clock or SystemClock(), tell=self._tell, origin=origin
         )
@@ -140,6 +144,12 @@ class Service:
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
+        self.dispatch = dispatch
+        """Where observers are told: ``thread`` (default), ``sync`` (after each commit, in the
+        caller's thread) or ``off`` (a separate ``magcore dispatch`` worker)."""
+        self.dispatcher = Dispatcher(
+            store, self.host, clock=self.handler.clock, on_failure=self.plugin_failures.append
+        )
         self._cycles: dict[str, CycleDefinition] = {}
         contributed = self.host.hooks.cycles()
         self.plugin_failures.extend(contributed.problems)
@@ -160,6 +170,7 @@ class Service:
     @store.setter
     def store(self, store: Store) -> None:
         self.handler.store = store
+        self.dispatcher.store = store
 
     @property
     def clock(self) -> Clock:
@@ -169,6 +180,7 @@ class Service:
     @clock.setter
     def clock(self, clock: Clock) -> None:
         self.handler.clock = clock
+        self.dispatcher.clock = clock
 
     # -- cycles ----------------------------------------------------------------------------
 
@@ -290,11 +302,14 @@ class Service:
         return self.handler.commit(writes)
 
     def _tell(self, batch: CommittedBatch) -> None:
-        """Tell the observing plugins about a committed batch (their failures are kept)."""
-        failures = self.host.hooks.events_committed(batch)
-        for failure in failures:
-            log.warning("%s", failure)
-        self.plugin_failures.extend(failures)
+        """Wake the dispatcher: the batch is in the outbox (their failures are kept)."""
+        if not batch.events or not self.dispatcher.observers:
+            return
+        if self.dispatch == "sync":
+            self.dispatcher.drain()
+        elif self.dispatch == "thread":
+            self.dispatcher.start()
+            self.dispatcher.notify()
 
     # -- organisation ----------------------------------------------------------------------
 
@@ -621,6 +636,7 @@ class Service:
         return coverage(self.organisation(org_id), definition, held, start, end)
 
     def close(self) -> None:
+        self.dispatcher.stop()
         self.store.close()
 
 
@@ -632,8 +648,11 @@ def open_service(
     settings: StoreSettings | None = None,
     origin: str = "api",
     language: str = "nl",
+    dispatch: str = "thread",
 ) -> Service:
     """Open the store at *url* through the installed plugins and return a :class:`Service`."""
     host = host if host is not None else get_plugin_manager()
     store = host.hooks.open_store(url, settings)
-    return Service(store, host=host, clock=clock, origin=origin, language=language)
+    return Service(
+        store, host=host, clock=clock, origin=origin, language=language, dispatch=dispatch
+    )
