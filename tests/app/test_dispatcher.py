@@ -233,3 +233,23 @@ def test_delivery_resumes_after_a_restart(tmp_path):
     assert [b.seq for b in first.got] == [1, 2]
     assert [b.seq for b in later.got] == [3]
     store.close()
+
+
+def test_a_content_declaration_is_in_the_regulation_and_its_hash():
+    from magcore.access.regulation import render_policy
+    from ..sharing.support import mag_cycle
+
+    cycle = mag_cycle()
+    need = ContentNeed(
+        event_types=["record.confirmed"],
+        fields=["agreements"],
+        purpose="training budget follow-up",
+        basis="CAO art. 3.4",
+    )
+    plain = render_policy(cycle, language="en")
+    declared = render_policy(cycle, language="en", observers={"hr-connector": [need]})
+    assert plain.hash == render_policy(cycle, language="en", observers={}).hash
+    assert declared.hash != plain.hash
+    assert "hr-connector" in declared.text and "CAO art. 3.4" in declared.text
+    assert "`agreements`" in declared.text
+    assert "no content of conversations" in plain.text

@@ -39,6 +39,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("magcore.cli.policy:policy", "The cycle as a regulation for the works council."),
     "audit": ("magcore.cli.audit:audit", "Check the audit log."),
     "plugins": ("magcore.cli.plugins:plugins", "List installed plugins and their hooks."),
+    "dispatch": ("magcore.cli.dispatch:dispatch", "Deliver committed batches to observers."),
     "demo": ("magcore.cli.demo:demo", "Run a year of the MAG cycle on a generated organisation."),
     "new-plugin": (
         "magcore.cli.scaffold:new_plugin",

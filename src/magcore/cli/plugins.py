@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ._common import get_app, json_option
@@ -24,6 +26,7 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
     group = ctx.command
     commands = group.plugin_commands(ctx) if hasattr(group, "plugin_commands") else []
     problems = [str(p) for p in host.load_problems]
+    dead = _dead_letters()
     if as_json:
         emit_json(
             {
@@ -38,6 +41,10 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
                 ],
                 "commands": commands,
                 "problems": problems,
+                "dead_letters": [
+                    {"plugin": d.consumer, "batch": d.seq, "attempts": d.attempts, "error": d.error}
+                    for d in dead
+                ],
             }
         )
         return
@@ -53,3 +60,20 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
         say(f"Commands added by plugins: {', '.join(commands)}")
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
+    if dead:
+        print_table(
+            "Dead letters (batches a plugin could not take)",
+            ["plugin", "batch", "attempts", "error"],
+            [(d.consumer, str(d.seq), str(d.attempts), d.error) for d in dead],
+        )
+
+
+def _dead_letters() -> list[Any]:
+    """The store's dead letters, if a store is configured and opens (else none)."""
+    from ..errors import MagcoreError
+
+    try:
+        service = get_app().service()
+    except MagcoreError:
+        return []
+    return list(service.store.dead_letters())
