@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,7 @@ import attrs
 from ...errors import ConflictError, PluginError
 from ...events import SYSTEM_ACTOR, Event
 from ...model.text import LANGUAGES
-from ...storage.base import StreamWrite
+from ...storage.base import AuditRecord, StreamWrite
 
 if TYPE_CHECKING:
     from ...plugins import PluginHost
@@ -250,10 +250,14 @@ def run_workflows(
         performed = due
         break
     deliveries: list[str] = []
+    lines: list[AuditRecord] = []
     for notification in notifications:
         sent, failed = service.host.hooks.send_notification(notification)
         deliveries.extend(sent)
         failures.extend(failed)
+        lines.append(_notification_line(service, notification, sent, failed))
+    if lines:  # every message sent (or not) leaves a line: to whom, which message, no content
+        service.store.append_audit(lines)
     for failure in failures:
         log.warning("%s", failure)
     return RunReport(
@@ -262,3 +266,21 @@ def run_workflows(
         deliveries=tuple(deliveries),
         failures=tuple(failures),
     )
+
+
+def _notification_line(
+    service: Service, notification: Notification, sent: Sequence[str], failed: Sequence[PluginError]
+) -> AuditRecord:
+    """The audit line of one notification handed to the notifiers (e-mail and others)."""
+    reason = ", ".join(sent) if sent else "; ".join(str(f) for f in failed) or "no notifier"
+    return AuditRecord(
+        at=service.clock.now().isoformat(),
+        actor="workflow",
+        action="notify",
+        object=f"person:{notification.recipient}/{notification.message}",
+        result="done" if sent else "failed",
+        origin="workflow",
+        reason=reason[:500],
+        purpose=notification.key,
+    )
+
