@@ -103,8 +103,10 @@ def run_round(open_store, writers, commands, idempotent):
 def report(engine, rounds):
     base = rounds["no retry"]["per_second"] or 1.0
     print(f"\n{engine}")
-    print(f"  {'round':<10} {'ok':>6} {'refused':>8} {'conflicts':>10} {'retries':>8} "
-          f"{'cmd/s':>8} {'vs base':>8}")
+    print(
+        f"  {'round':<10} {'ok':>6} {'refused':>8} {'conflicts':>10} {'retries':>8} "
+        f"{'cmd/s':>8} {'vs base':>8}"
+    )
     for name, r in rounds.items():
         print(
             f"  {name:<10} {r['ok']:>6} {r['refused']:>8} {r['conflict_rate']:>9.1%} "
@@ -118,7 +120,9 @@ def bench_sqlite(writers, commands):
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{Path(folder) / 'hot.db'}"
             SQLiteStore.open(url).close()
-            rounds[name] = run_round(lambda u=url: SQLiteStore.open(u), writers, commands, idempotent)
+            rounds[name] = run_round(
+                lambda u=url: SQLiteStore.open(u), writers, commands, idempotent
+            )
     report("SQLite", rounds)
 
 
@@ -161,7 +165,10 @@ def bench_postgres(writers, commands):
             settings = StoreSettings(pool_size=1)
             PostgresStore.open(schema_url, settings).close()
             rounds[name] = run_round(
-                lambda u=schema_url: PostgresStore.open(u, settings), writers, commands, idempotent
+                lambda u=schema_url, s=settings: PostgresStore.open(u, s),
+                writers,
+                commands,
+                idempotent,
             )
         report("PostgreSQL", rounds)
     finally:

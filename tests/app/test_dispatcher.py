@@ -49,7 +49,9 @@ class Recorder:
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request, tmp_path):
     store = (
-        MemoryStore() if request.param == "memory" else SQLiteStore.open(f"sqlite:///{tmp_path / 's.db'}")
+        MemoryStore()
+        if request.param == "memory"
+        else SQLiteStore.open(f"sqlite:///{tmp_path / 's.db'}")
     )
     yield store
     store.close()
@@ -237,6 +239,7 @@ def test_delivery_resumes_after_a_restart(tmp_path):
 
 def test_a_content_declaration_is_in_the_regulation_and_its_hash():
     from magcore.access.regulation import render_policy
+
     from ..sharing.support import mag_cycle
 
     cycle = mag_cycle()
@@ -250,6 +253,7 @@ def test_a_content_declaration_is_in_the_regulation_and_its_hash():
     declared = render_policy(cycle, language="en", observers={"hr-connector": [need]})
     assert plain.hash == render_policy(cycle, language="en", observers={}).hash
     assert declared.hash != plain.hash
-    assert "hr-connector" in declared.text and "CAO art. 3.4" in declared.text
+    assert "hr-connector" in declared.text
+    assert "CAO art. 3.4" in declared.text
     assert "`agreements`" in declared.text
     assert "no content of conversations" in plain.text

@@ -32,4 +32,3 @@ class TestSQLiteTamper(TamperContract):
                 conn.close()
 
         return run
-

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from magcore_postgres.store import PostgresStore
 
 from magcore.testing.tamper import Tables, TamperContract
-from magcore_postgres.store import PostgresStore
 
 pytestmark = pytest.mark.postgres
 

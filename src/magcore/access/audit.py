@@ -263,14 +263,12 @@ def verify_store(
     head = store.audit_head()
     lookup = keys if keys is not None else store_keys(store)
     collect = _Collect(store.read_audit())
-    result = verify(
-        collect, expected_count=head.count, expected_hash=head.last_hash, keys=lookup
-    )
+    result = verify(collect, expected_count=head.count, expected_hash=head.last_hash, keys=lookup)
     if not result.ok:
         return result
     if head.count < result.entries:
-        problem = AuditProblem(head.count + 1, "lies beyond the kept head (lines slipped in)")
-        return attrs.evolve(result, ok=False, problem=problem)
+        beyond = AuditProblem(head.count + 1, "lies beyond the kept head (lines slipped in)")
+        return attrs.evolve(result, ok=False, problem=beyond)
     if expected_count is not None:
         checked = verify(
             store.read_audit(),
@@ -280,7 +278,7 @@ def verify_store(
         )
         if not checked.ok:
             return checked
-    problem, compared, uncovered = verify_events(store, collect.lines)
+    found, compared, uncovered = verify_events(store, collect.lines)
     return attrs.evolve(
-        result, ok=problem is None, problem=problem, events=compared, uncovered=uncovered
+        result, ok=found is None, problem=found, events=compared, uncovered=uncovered
     )

@@ -99,8 +99,7 @@ class Checkpoint:
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise CheckpointError(f"{where}: count must be a whole number, 0 or more")
             texts = {
-                name: data[name]
-                for name in ("last_hash", "at", "key", "public_key", "signature")
+                name: data[name] for name in ("last_hash", "at", "key", "public_key", "signature")
             }
         except KeyError as exc:
             raise CheckpointError(f"{where}: field {exc.args[0]} is missing") from exc

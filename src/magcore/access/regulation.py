@@ -401,7 +401,9 @@ def _markdown(
     declared = source.get("observer_content", [])
     for need in declared:
         out.append(
-            f"- **{need['plugin']}**: " + ", ".join(f"`{f}`" for f in need["fields"]) + " — "
+            f"- **{need['plugin']}**: "
+            + ", ".join(f"`{f}`" for f in need["fields"])
+            + " — "
             + ", ".join(f"`{e}`" for e in need["event_types"])
             + f"; {need['purpose']} ({need['basis']})"
         )

@@ -56,7 +56,7 @@ class DeliveryPolicy:
 
     def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """The wait after failed attempt *attempt* (1, 2, ...)."""
-        return rand() * min(self.cap, self.base * 2 ** (attempt - 1))
+        return float(rand() * min(self.cap, self.base * 2 ** (attempt - 1)))
 
 
 Observer = tuple[str, Callable[[Any], Any]]
@@ -160,7 +160,9 @@ class Dispatcher:
         self._settle(name, batch, (), "failed", str(error), dead=dead)
         return 0
 
-    def _call(self, name: str, call: Callable[[Any], Any], delivery: Delivery) -> PluginError | None:
+    def _call(
+        self, name: str, call: Callable[[Any], Any], delivery: Delivery
+    ) -> PluginError | None:
         try:
             result = call(delivery)
         except Exception as exc:  # a plugin's own fault, whatever it is: isolate and name it
@@ -218,7 +220,9 @@ class Dispatcher:
             content = None
             if wanted:
                 if envelope.stream not in cache:
-                    cache[envelope.stream] = {e.version: e for e in self.store.read(envelope.stream)}
+                    cache[envelope.stream] = {
+                        e.version: e for e in self.store.read(envelope.stream)
+                    }
                 event = cache[envelope.stream].get(envelope.version)
                 if event is not None:  # a destroyed event has no content left to give
                     fields = {f for n in wanted for f in n.fields}

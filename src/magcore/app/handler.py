@@ -15,6 +15,7 @@ change has one place to hook into:
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -88,7 +89,7 @@ class Retry:
 
     def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """The wait before attempt *attempt* + 1."""
-        return rand() * min(self.cap, self.base * 2**attempt)
+        return float(rand() * min(self.cap, self.base * 2**attempt))
 
 
 Decide = Callable[[Loaded[S], datetime], Sequence[Event]]
@@ -228,7 +229,6 @@ class CommandHandler:
             origin=self.origin or "api",
             reason=f"{type(exc).__name__}: {exc}"[:500],
         )
-        try:
+        # If the store itself refuses, the original error is the news.
+        with contextlib.suppress(MagcoreError):
             self.store.append_audit([record])
-        except MagcoreError:  # the store itself refused: the original error is the news
-            pass

@@ -34,7 +34,15 @@ from ..domain.conversation import (
     replay,
     stream_of,
 )
-from ..domain.goals import Goal, GoalCommand, NoteProgress, SetGoal, decide_goal, goal_stream, replay_goal
+from ..domain.goals import (
+    Goal,
+    GoalCommand,
+    NoteProgress,
+    SetGoal,
+    decide_goal,
+    goal_stream,
+    replay_goal,
+)
 from ..domain.organisation import org_stream, replay_organisation
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import SharingCommand, SharingState, person_stream

@@ -130,14 +130,14 @@ def parse_event_object(obj: str) -> tuple[str, int] | None:
     return stream, int(version)
 
 
-def event_records(
-    events: Iterable[Event], *, origin: str
-) -> list[tuple[AuditRecord, str]]:
+def event_records(events: Iterable[Event], *, origin: str) -> list[tuple[AuditRecord, str]]:
     """One audit record per committed event, with its digest (the store chains them)."""
     return [
         (
             AuditRecord(
-                at=e.at.astimezone(UTC).isoformat() if e.at.tzinfo is not None else e.at.isoformat(),
+                at=e.at.astimezone(UTC).isoformat()
+                if e.at.tzinfo is not None
+                else e.at.isoformat(),
                 actor=e.actor,
                 action=e.type,
                 object=event_object(e.stream, e.version),
@@ -179,7 +179,14 @@ def chain_entries(
         fields = entry_fields(record)
         value = entry_hash(prev, seq, fields, digest=digest, key=key)
         entries.append(
-            {"seq": seq, **fields, "digest": digest, "key": key_id, "prev_hash": prev, "hash": value}
+            {
+                "seq": seq,
+                **fields,
+                "digest": digest,
+                "key": key_id,
+                "prev_hash": prev,
+                "hash": value,
+            }
         )
         prev = value
     return entries

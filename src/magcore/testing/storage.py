@@ -505,7 +505,10 @@ class StoreContract(KeyStoreContract):
         entries = list(store.read_audit())
         assert [e["seq"] for e in entries] == [1, 2, 3, 4]
         # The committed event's own line comes first, in the same transaction.
-        assert (entries[2]["action"], entries[2]["object"]) == (event("goal:g-1", 1).type, "goal:g-1/1")
+        assert (entries[2]["action"], entries[2]["object"]) == (
+            event("goal:g-1", 1).type,
+            "goal:g-1/1",
+        )
         assert entries[2]["digest"] == event_digest(event("goal:g-1", 1))
         assert entries[3]["action"] == "append"
         assert entries[0]["object"] == "conversation:c-1/record"

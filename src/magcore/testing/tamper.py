@@ -25,7 +25,7 @@ from ..storage.base import Store, StreamWrite
 from ..storage.chain import ENTRY_COLUMNS, chain_entries
 from .driver import ConversationDriver, _agreement, audit_record, event
 
-__all__ = ["SQL", "TamperContract", "Tables"]
+__all__ = ["SQL", "Tables", "TamperContract"]
 
 #: Runs one statement (``?`` placeholders) directly on the database and returns its rows.
 SQL = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
@@ -134,9 +134,7 @@ class TamperContract:
             f"UPDATE {tables.events} SET actor = ? WHERE stream = ? AND version = ?",
             ("someone-else", "goal:g-1", 2),
         )
-        self._fails(
-            verify_store(history), self._line_of(history, "goal:g-1/2"), event="goal:g-1/2"
-        )
+        self._fails(verify_store(history), self._line_of(history, "goal:g-1/2"), event="goal:g-1/2")
 
     def test_a_deleted_event_is_found_at_its_line(
         self, history: Store, sql: SQL, tables: Tables
@@ -155,21 +153,16 @@ class TamperContract:
     def test_swapped_events_are_found_at_the_first(
         self, history: Store, sql: SQL, tables: Tables
     ) -> None:
-        rows = {
-            version: data
-            for version, data in sql(
-                f"SELECT version, data FROM {tables.events} WHERE stream = ?", ("goal:g-1",)
-            )
-        }
+        rows: dict[Any, Any] = dict(
+            sql(f"SELECT version, data FROM {tables.events} WHERE stream = ?", ("goal:g-1",))
+        )
         rows[1], rows[3] = _edit_json(rows[1], "x"), _edit_json(rows[3], "y")
         for version in (1, 3):
             sql(
                 f"UPDATE {tables.events} SET data = ? WHERE stream = ? AND version = ?",
                 (rows[4 - version], "goal:g-1", version),
             )
-        self._fails(
-            verify_store(history), self._line_of(history, "goal:g-1/1"), event="goal:g-1/1"
-        )
+        self._fails(verify_store(history), self._line_of(history, "goal:g-1/1"), event="goal:g-1/1")
 
     def test_a_slipped_in_event_is_found(self, history: Store, sql: SQL, tables: Tables) -> None:
         forged = event("goal:g-1", 4)
@@ -186,7 +179,8 @@ class TamperContract:
             ),
         )
         result = verify_store(history)
-        assert not result.ok and result.problem is not None
+        assert not result.ok
+        assert result.problem is not None
         assert result.problem.event == "goal:g-1/4"
         assert "no audit line" in result.problem.reason
 
@@ -252,7 +246,8 @@ class TamperContract:
         count = history.audit_head().count
         self._rechain(history, sql, tables, keep=count - 4, lines=4, key=_KEY)
         result = verify_store(history)
-        assert not result.ok and result.problem is not None
+        assert not result.ok
+        assert result.problem is not None
         assert result.problem.event == "goal:g-1/3"
         assert "no audit line" in result.problem.reason
 

@@ -107,5 +107,3 @@ class PostgresOutbox:
                 (consumer, consumer),
             ).fetchall()
         return [DeadLetter(str(c), int(s), int(a), str(e), str(at)) for c, s, a, e, at in rows]
-
-

@@ -283,4 +283,3 @@ def _notification_line(
         reason=reason[:500],
         purpose=notification.key,
     )
-
