@@ -32,3 +32,23 @@ class TestSQLiteTamper(TamperContract):
                 conn.close()
 
         return run
+
+
+def test_a_deleted_audit_head_is_a_named_error(tmp_path):
+    """No head row: verify and every audited write say so, naming the table (no TypeError)."""
+    from magcore.access.audit import verify_store
+    from magcore.errors import StorageError
+    from magcore.testing.driver import audit_record
+
+    path = tmp_path / "headless.db"
+    store = SQLiteStore.open(f"sqlite:///{path}")
+    store.append_audit([audit_record(1)])
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM audit_head")
+    conn.close()
+    with pytest.raises(StorageError, match="audit_head"):
+        verify_store(store)
+    with pytest.raises(StorageError, match="audit_head"):
+        store.append_audit([audit_record(2)])
+    store.close()

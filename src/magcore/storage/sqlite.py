@@ -418,9 +418,7 @@ class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable):
     ) -> None:
         if not records and not events:
             return
-        count, last_hash = cur.execute(
-            "SELECT count, last_hash FROM audit_head WHERE id = 1"
-        ).fetchone()
+        count, last_hash = self._head(cur)
         entries = chain_audit(
             records,
             count=count,
@@ -461,10 +459,18 @@ class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable):
 
     def audit_head(self) -> AuditHead:
         with self._read() as cur:
-            count, last_hash = cur.execute(
-                "SELECT count, last_hash FROM audit_head WHERE id = 1"
-            ).fetchone()
+            count, last_hash = self._head(cur)
         return AuditHead(count, last_hash)
+
+    def _head(self, cur: sqlite3.Cursor) -> tuple[int, str]:
+        row = cur.execute("SELECT count, last_hash FROM audit_head WHERE id = 1").fetchone()
+        if row is None:
+            raise StorageError(
+                f"database {self.path}: the audit head (table audit_head) is missing, so the "
+                "audit log can be neither checked nor extended; restore the store from a "
+                "backup"
+            )
+        return int(row[0]), str(row[1])
 
     # -- lifecycle -------------------------------------------------------------------------
 
