@@ -257,3 +257,27 @@ def test_a_content_declaration_is_in_the_regulation_and_its_hash():
     assert "CAO art. 3.4" in declared.text
     assert "`agreements`" in declared.text
     assert "no content of conversations" in plain.text
+
+
+def test_envelopes_name_the_role_and_carry_no_record_text(store):
+    """A held and agreed conversation: roles from the request, none of the record's text."""
+    from datetime import date
+
+    from magcore.testing.driver import ConversationDriver, _agreement
+
+    seen = Recorder()
+    host = get_plugin_manager(load_entry_points=False, extra=[("seen", seen)])
+    driver = ConversationDriver(store, "c-1", employee="e-1", manager="m-1")
+    driver.hold_and_agree(date(2026, 2, 3), [_agreement("a-1")])
+    Dispatcher(store, host, policy=FAST).drain(wait=True)
+    observed = [e for b in seen.got for e in b.events]
+    assert {(e.actor, e.role) for e in observed} <= {("e-1", "employee"), ("m-1", "manager")}
+    assert {e.role for e in observed} == {"employee", "manager"}
+    assert all(e.content is None for e in observed)
+    texts = [
+        v for _, ev in store.read_all() for v in ev.data.values() if isinstance(v, str) and " " in v
+    ]
+    agreed = [a["text"] for _, ev in store.read_all() for a in ev.data.get("agreements", ())]
+    assert agreed  # the record has text to leak
+    shown = repr(seen.got)
+    assert all(text not in shown for text in [*texts, *agreed])

@@ -1,8 +1,8 @@
 """What observing plugins receive: envelopes by default, declared content only.
 
 An observer (``magcore_events_committed``) receives a :class:`Delivery`: per event, what
-happened (its type), to which stream and version, when, and by whom (a person id, never a name):
-no content. No free text, answers, agreements, notes, preparations, responses or dissents reach
+happened (its type), to which stream and version, when, by whom (a person id, never a name) and
+in which role (for conversations and sharing choices): no content. No free text, answers, agreements, notes, preparations, responses or dissents reach
 it, whatever the event. A plugin that needs content declares it with ``magcore_declare_content``:
 a :class:`ContentNeed` names the event types and data fields, the purpose and the legal basis.
 The declaration is part of the regulation (``render_policy``, so it changes the policy hash and
@@ -69,6 +69,9 @@ class ObservedEvent:
     type: str
     at: datetime
     actor: str
+    """The person id of whoever caused it (never a name)."""
+    role: str = ""
+    """The actor's role where the stream has roles (``employee``, ``manager``...), else ``""``."""
     content: Mapping[str, Any] | None = None
     """Only the declared fields, read-only; ``None`` without a declaration."""
 

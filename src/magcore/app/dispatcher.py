@@ -215,7 +215,10 @@ class Dispatcher:
         events: list[ObservedEvent] = []
         lines: list[AuditRecord] = []
         cache: dict[str, dict[int, Event]] = {}
+        roles: dict[str, Mapping[str, str]] = {}
         for envelope in batch.events:
+            if envelope.stream not in roles:
+                roles[envelope.stream] = self._roles(envelope.stream)
             wanted = [n for n in needs if envelope.type in n.event_types]
             content = None
             if wanted:
@@ -247,10 +250,29 @@ class Dispatcher:
                     envelope.type,
                     envelope.at,
                     envelope.actor,
+                    roles[envelope.stream].get(envelope.actor, ""),
                     content,
                 )
             )
         return Delivery(batch.seq, batch.position, tuple(events)), tuple(lines)
+
+    def _roles(self, stream: str) -> Mapping[str, str]:
+        """Who has which role on *stream*: the participants of a conversation (from its request,
+        metadata kept in clear), the employee on their own sharing stream; else nobody."""
+        kind, _, rest = stream.partition(":")
+        if kind == "person":
+            return {rest: "employee"}
+        if kind != "conversation":
+            return {}
+        for event in self.store.read(stream):
+            if event.type == "conversation.requested":
+                people = event.data.get("participants", ())
+                return {
+                    str(p["person"]): str(p["role"])
+                    for p in people
+                    if isinstance(p, Mapping) and "person" in p and "role" in p
+                }
+        return {}
 
     # -- the thread ------------------------------------------------------------------------
 
