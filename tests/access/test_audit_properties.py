@@ -1,4 +1,4 @@
-"""Property tests of the keyed chain: any single change to any event or line is found where it is."""
+"""Property tests of the keyed chain: any single change to an event or line is found there."""
 
 from __future__ import annotations
 
