@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC
+from json.encoder import encode_basestring as _string
 from typing import Any, Protocol
 
 from ..events import Event
@@ -63,7 +63,14 @@ class ChainKey(Protocol):
 
 
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact, key-sorted JSON (the text of :func:`magcore.events.canonical_json`), as UTF-8.
+
+    Uses the store's prebuilt encoder (:func:`magcore.storage.common.data_json`), which reads
+    frozen event data without copying it; this runs once or twice per committed event.
+    """
+    from .common import data_json
+
+    return data_json(value).encode("utf-8")
 
 
 def entry_fields(record: AuditRecord | Mapping[str, Any]) -> dict[str, str]:
@@ -81,40 +88,34 @@ def entry_hash(
     digest: str = "",
     key: ChainKey | None = None,
 ) -> str:
-    """The hash of entry *seq* chained to *prev_hash*: HMAC under *key*, plain SHA-256 without."""
+    """The hash of entry *seq* chained to *prev_hash*: HMAC under *key*, plain SHA-256 without.
+
+    Keyed lines hash a JSON list (version tag, seq, previous hash, the fields in
+    :data:`AUDIT_FIELDS` order, digest, key id); unkeyed lines the key-sorted JSON object of
+    magcore 0.1, so that old logs keep verifying.
+    """
     fields = entry_fields(record)
     if key is None:
         extra = {"digest": digest} if digest else {}
         payload = _canonical({"seq": seq, "prev": prev_hash, **fields, **extra})
         return hashlib.sha256(payload).hexdigest()
-    payload = _canonical(
-        {"seq": seq, "prev": prev_hash, **fields, "digest": digest, "key": key.id, "v": 2}
-    )
-    return hmac.new(key.secret, payload, hashlib.sha256).hexdigest()
+    texts = (prev_hash, *(fields[name] for name in AUDIT_FIELDS), digest, key.id)
+    line = f'["v2",{seq},' + ",".join(map(_string, texts)) + "]"
+    return hmac.digest(key.secret, line.encode("utf-8"), "sha256").hex()
 
 
 def event_digest(event: Event) -> str:
-    """SHA-256 of an event as stored (stream, version, type, time in UTC, actor, data)."""
+    """SHA-256 of an event as stored (stream, version, type, time in UTC, actor, data).
+
+    The text hashed is a JSON list of the envelope followed by the key-sorted JSON of the data,
+    so it does not depend on how a back end keeps the data (text or ``jsonb``).
+    """
+    from .common import data_json
+
     moment = event.at.astimezone(UTC) if event.at.tzinfo is not None else event.at
-    payload = _canonical(
-        {
-            "stream": event.stream,
-            "version": event.version,
-            "type": event.type,
-            "at": moment.isoformat(),
-            "actor": event.actor,
-            "data": _plain(event.data),
-        }
-    )
-    return hashlib.sha256(payload).hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+    head = ",".join(map(_string, (event.stream, event.type, moment.isoformat(), event.actor)))
+    line = f"[{head},{event.version},{data_json(event.data)}]"
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
 def event_object(stream: str, version: int) -> str:
