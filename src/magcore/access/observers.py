@@ -3,14 +3,14 @@
 An observer (``magcore_events_committed``) receives a :class:`Delivery`: per event, what
 happened (its type), to which stream and version, when, by whom (a person id, never a name) and
 in which role (for conversations and sharing choices): no content. No free text, answers,
-agreements, notes, preparations, responses or dissents reach it, whatever the event. A plugin that needs content declares it with ``magcore_declare_content``:
-a :class:`ContentNeed` names the event types and data fields, the purpose and the legal basis.
-The declaration is part of the regulation (``render_policy``, so it changes the policy hash and
-needs approval like any change), and every event delivered with content leaves an audit line.
+agreements, notes, preparations, responses or dissents reach it, whatever the event. A plugin
+that needs content declares it with ``magcore_declare_content``: a :class:`ContentNeed` names
+the event types and data fields, the purpose and the legal basis. The declaration is part of the
+regulation (``render_policy``, so it changes the policy hash and needs approval like any
+change), and every event delivered with content leaves an audit line.
 
 Everything in a delivery is deep-immutable (frozen values, read-only mappings, tuples): an
-observer that tries to change it gets an error in its own call only.
-"""
+observer that tries to change it gets an error in its own call only."""
 
 from __future__ import annotations
 
