@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC
 from json.encoder import encode_basestring as _string
@@ -62,15 +63,25 @@ class ChainKey(Protocol):
     def secret(self) -> bytes: ...
 
 
+def _plain_mapping(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+#: Compact, key-sorted JSON (the text of :func:`magcore.events.canonical_json`), built once;
+#: frozen event data (read-only mappings, tuples) is read without copying it first.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_mapping
+)
+
+
+def _text(value: Any) -> str:
+    return _ENCODER.encode(value)
+
+
 def _canonical(value: Any) -> bytes:
-    """Compact, key-sorted JSON (the text of :func:`magcore.events.canonical_json`), as UTF-8.
-
-    Uses the store's prebuilt encoder (:func:`magcore.storage.common.data_json`), which reads
-    frozen event data without copying it; this runs once or twice per committed event.
-    """
-    from .common import data_json
-
-    return data_json(value).encode("utf-8")
+    return _text(value).encode("utf-8")
 
 
 def entry_fields(record: AuditRecord | Mapping[str, Any]) -> dict[str, str]:
@@ -110,11 +121,9 @@ def event_digest(event: Event) -> str:
     The text hashed is a JSON list of the envelope followed by the key-sorted JSON of the data,
     so it does not depend on how a back end keeps the data (text or ``jsonb``).
     """
-    from .common import data_json
-
     moment = event.at.astimezone(UTC) if event.at.tzinfo is not None else event.at
     head = ",".join(map(_string, (event.stream, event.type, moment.isoformat(), event.actor)))
-    line = f"[{head},{event.version},{data_json(event.data)}]"
+    line = f"[{head},{event.version},{_text(event.data)}]"
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
