@@ -281,3 +281,25 @@ def test_envelopes_name_the_role_and_carry_no_record_text(store):
     assert agreed  # the record has text to leak
     shown = repr(seen.got)
     assert all(text not in shown for text in [*texts, *agreed])
+
+
+def test_a_lost_key_file_is_not_replaced_silently(tmp_path, caplog):
+    """The log ends in keyed lines and the key file is gone: no new key; the gap is reported."""
+    from magcore.access.audit import verify_store
+
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    host = get_plugin_manager(load_entry_points=False)
+    store = SQLiteStore.open(url)
+    service = Service(store, host=host, clock=FixedClock(T0), dispatch="off")
+    assert service.key_provider is not None
+    commit_batches(service, streams=("goal:a",), per_stream=1)
+    store.close()
+    (tmp_path / "k.db.keys").unlink()
+    store = SQLiteStore.open(url)
+    again = Service(store, host=host, clock=FixedClock(T0), dispatch="off")
+    assert again.key_provider is None
+    assert not (tmp_path / "k.db.keys").exists()
+    commit_batches(again, streams=("goal:b",), per_stream=1)
+    result = verify_store(store)
+    assert not result.ok
+    store.close()
