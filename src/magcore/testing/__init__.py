@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .keys import KeyStoreContract
     from .pytest_plugin import registered
     from .storage import StoreContract
+    from .tamper import TamperContract
 
 __all__ = [
     "ConformanceReport",
@@ -29,6 +30,7 @@ __all__ = [
     "InstalledPluginContract",
     "KeyStoreContract",
     "StoreContract",
+    "TamperContract",
     "generate_organisation",
     "registered",
     "run_cycle_conformance",
@@ -42,6 +44,7 @@ _LAZY = {
     "registered": "pytest_plugin",
     "StoreContract": "storage",
     "KeyStoreContract": "keys",
+    "TamperContract": "tamper",
 }
 
 
