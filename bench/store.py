@@ -9,12 +9,15 @@ Two raw baselines per engine, measured in the same run, in the same kind of file
 the store's own schema (same tables, indexes and foreign keys), one transaction per batch:
 
 * **events only**: raw ``sqlite3.executemany`` / psycopg ``COPY`` (``write_row``) of the event
-  rows alone. The store writes more than this, so this ratio is shown for information.
+  rows alone.
 * **same rows**: the same engine call for exactly the rows the store writes: the events, the
-  conversation read model and its people index (and on PostgreSQL the stream versions). The rows
-  are pre-built outside the clock by the reference fold (``project_all``), and at the end the
-  bench checks that the store's tables hold exactly these rows. **The 2x aim of issue 7 is
-  judged against this baseline** ("the same rows").
+  conversation read model and its people index (and on PostgreSQL the stream versions). The
+  read-model rows are made outside the clock by the domain (``read_model``, as the command
+  handler does), carried by each ``StreamWrite``, and at the end the bench checks that the
+  store's tables hold exactly these rows. The 2x aim of issue 7 is judged against this baseline.
+
+Issue 14's aim is judged against **events only**: with no read-back and no second fold, the
+store writes a planned year within 2x of the raw engine writing the events alone.
 
 Store times include everything ``append`` does: checking the writes, JSON encoding, building the
 read-model rows, the version checks and the commit. Every measurement runs ``--repeat`` times,
@@ -45,18 +48,19 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "plugins" / "magcore-postgres" / "src")]
 
-from magcore.domain.conversation import RequestConversation, decide  # noqa: E402
+from magcore.domain.conversation import (  # noqa: E402
+    RequestConversation,
+    decide,
+    read_model,
+    replay,
+)
 from magcore.domain.planning import plan  # noqa: E402
 from magcore.model.cycle import CycleDefinition  # noqa: E402
 from magcore.model.records import Participant  # noqa: E402
 from magcore.storage import StreamWrite  # noqa: E402
 from magcore.storage.common import event_row  # noqa: E402
-from magcore.storage.projection import project_all  # noqa: E402
-from magcore.storage.sqlite import (  # noqa: E402
-    MIGRATIONS,
-    SQLiteStore,
-    _conversation_values,
-)
+from magcore.storage.sqlite import MIGRATIONS, SQLiteStore  # noqa: E402
+from magcore.storage.sqlite_read_models import SQLITE  # noqa: E402
 from magcore.testing import generate_organisation  # noqa: E402
 
 MAG_LIKE = {
@@ -121,9 +125,9 @@ def timed(fn):
     return time.perf_counter() - start
 
 
-def reference_views(events):
-    """The read model of each event's new conversation, by the reference fold (no fast path)."""
-    return [project_all(None, [e]) for e in events]
+def read_models(events):
+    """The read model of each event's new conversation, as the domain makes it."""
+    return [read_model(replay([e])) for e in events]
 
 
 # -- SQLite ----------------------------------------------------------------------------------
@@ -148,8 +152,10 @@ def _sqlite_conn(path):
 def bench_sqlite(events, writes, views, batch, folder, run):
     """One run of each: raw events only, raw same rows, the store (each a fresh file)."""
     rows = [event_row(e) for e in events]
-    conversations = [_conversation_values(v) for v in views]
-    people = [[(p, v.row.id) for p in dict.fromkeys(v.row.participants)] for v in views]
+    conversations = [SQLITE.conversation_values(m.conversation) for m in views]
+    people = [
+        [(p, m.conversation.id) for p in dict.fromkeys(m.conversation.participants)] for m in views
+    ]
     chunks = list(
         zip(
             batches(rows, batch), batches(conversations, batch), batches(people, batch), strict=True
@@ -262,12 +268,14 @@ def bench_postgres(events, writes, views, batch, repeat):
     import psycopg
     from magcore_postgres import PostgresStore
     from magcore_postgres.store import MIGRATIONS as PG_MIGRATIONS
-    from magcore_postgres.store import _conversation_values as pg_conversation_values
+    from magcore_postgres.store import POSTGRES
 
     rows = [(e.stream, e.version, e.type, e.at, e.actor, event_row(e)[5]) for e in events]
     streams = [(e.stream, 1) for e in events]
-    conversations = [pg_conversation_values(v) for v in views]
-    people = [[(p, v.row.id) for p in dict.fromkeys(v.row.participants)] for v in views]
+    conversations = [POSTGRES.conversation_values(m.conversation) for m in views]
+    people = [
+        [(p, m.conversation.id) for p in dict.fromkeys(m.conversation.participants)] for m in views
+    ]
     chunks = list(
         zip(
             batches(rows, batch),
@@ -376,10 +384,12 @@ def main():
 
     start = time.perf_counter()
     events = planned_events(args.people)
+    views = read_models(events)
+    carried = list(zip(events, views, strict=True))
     writes = [
-        [StreamWrite(e.stream, 0, [e]) for e in chunk] for chunk in batches(events, args.batch)
+        [StreamWrite(e.stream, 0, [e], read_model=m) for e, m in chunk]
+        for chunk in batches(carried, args.batch)
     ]
-    views = reference_views(events)
     print(
         f"planned 2026 for {args.people:,} employees: {len(events):,} conversation.requested "
         f"events in {time.perf_counter() - start:.1f} s; {args.batch:,} streams per append; "
@@ -431,10 +441,16 @@ def main():
         verdicts.append(
             f"{engine}: store / same rows = {ratio:.2f} ({'met' if ratio <= 2 else 'NOT met'})"
         )
+        alone = best["store"] / best["events"]
+        verdicts.append(
+            f"{engine}: store / {raw_call} of the events alone = {alone:.2f} "
+            f"({'met' if alone <= 2 else 'NOT met'})"
+        )
     print(
         "\n'x same rows' is relative to the fastest raw way of writing the same rows "
         "(on PostgreSQL: COPY of pre-formatted text).\naim (issue 7): the store within 2x of the "
-        "raw engine writing the same rows, i.e. 'x same rows' <= 2.0"
+        "raw engine writing the same rows, i.e. 'x same rows' <= 2.0\naim (issue 14): the store "
+        "within 2x of the raw engine writing the events alone, i.e. 'x events' <= 2.0"
     )
     for verdict in verdicts:
         print(verdict)

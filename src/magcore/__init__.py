@@ -44,6 +44,7 @@ from .errors import (
     ConflictError,
     ConsentError,
     DefinitionError,
+    InputRefused,
     MagcoreError,
     NotFoundError,
     PluginError,
@@ -86,11 +87,11 @@ from .plugins import PluginHost, get_plugin_manager
 if TYPE_CHECKING:
     from .access.decision import AccessRequest, Decision, LegalBasis, decide_access
     from .access.reading import ReadPolicy, read_conversation
-    from .access.regulation import render_policy
+    from .access.regulation import render_policy, render_regulation
     from .access.retention import RetentionProfile
-    from .access.statistics import participation_report
+    from .access.statistics_report import participation_report
     from .access.subject_access import subject_access_export
-    from .domain.approvals import ApprovePolicy
+    from .domain.approvals import ApprovePolicy, ApproveRegulation
     from .domain.sharing import GrantSharing, RevokeSharing, SharingChoice
     from .forms import FormDefinition, render_form, render_pdf, render_record
     from .packaged import PackagedPlugin
@@ -104,14 +105,16 @@ _LAZY = {
     "Decision": "access.decision",
     "LegalBasis": "access.decision",
     "decide_access": "access.decision",
-    "participation_report": "access.statistics",
+    "participation_report": "access.statistics_report",
     "FormDefinition": "forms",
     "render_form": "forms",
     "render_pdf": "forms",
     "render_record": "forms",
     "PackagedPlugin": "packaged",
-    "ApprovePolicy": "domain.approvals",
-    "render_policy": "access.regulation",
+    "ApproveRegulation": "domain.approvals",
+    "ApprovePolicy": "domain.approvals",  # the old name of ApproveRegulation
+    "render_regulation": "access.regulation",
+    "render_policy": "access.regulation",  # the old name of render_regulation
     "RetentionProfile": "access.retention",
     "subject_access_export": "access.subject_access",
     "ReadPolicy": "access.reading",
@@ -143,6 +146,7 @@ __all__ = [
     "AgreementStatus",
     "Applicability",
     "ApprovePolicy",
+    "ApproveRegulation",
     "Assignment",
     "Cadence",
     "CadenceKind",
@@ -168,6 +172,7 @@ __all__ = [
     "Goal",
     "GoalStatus",
     "GrantSharing",
+    "InputRefused",
     "LegalBasis",
     "LinkConversation",
     "MagcoreError",
@@ -236,6 +241,7 @@ __all__ = [
     "render_pdf",
     "render_policy",
     "render_record",
+    "render_regulation",
     "replay",
     "subject_access_export",
     "visible_preparation",

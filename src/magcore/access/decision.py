@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 import attrs
 
@@ -38,10 +38,12 @@ from ..domain.sharing import (
     WHAT_AGREEMENTS,
     WHAT_GOALS,
     WHAT_WHOLE_RECORD,
+    Restrictions,
     SharingChoice,
     SharingState,
+    restrictions,
 )
-from ..events import Event
+from ..model.days import local_day, timezone
 from ..model.organisation import Organisation
 
 __all__ = [
@@ -206,37 +208,6 @@ class Directory:
 
 
 @attrs.frozen(kw_only=True)
-class Restrictions:
-    """Which of a person's records are restricted (AVG art. 18) now."""
-
-    everything: bool = False
-    conversations: frozenset[str] = frozenset()
-
-    def covers(self, conversation: str | None) -> bool:
-        return self.everything or (conversation is not None and conversation in self.conversations)
-
-
-def restrictions(events: Iterable[Event]) -> Restrictions:
-    """Fold ``privacy.restricted`` / ``privacy.restriction_lifted`` events of a person stream."""
-    everything = False
-    conversations: set[str] = set()
-    for event in events:
-        if event.type not in ("privacy.restricted", "privacy.restriction_lifted"):
-            continue
-        target = event.data.get("conversation")
-        on = event.type == "privacy.restricted"
-        if target is None:
-            # Lifting the blanket restriction leaves the restrictions of single conversations
-            # in place (each is lifted on its own): when in doubt, stay restricted.
-            everything = on
-        elif on:
-            conversations.add(target)
-        else:
-            conversations.discard(target)
-    return Restrictions(everything=everything, conversations=frozenset(conversations))
-
-
-@attrs.frozen(kw_only=True)
 class AccessRequest:
     """One read: *viewer* wants *part* of a conversation about *subject* for *purpose*."""
 
@@ -250,6 +221,8 @@ class AccessRequest:
     """The author of a preparation, note, dissent, topic or response."""
     theme: str | None = None
     special_category: bool = False
+    zone: tzinfo = attrs.field(factory=timezone)
+    """The installation's time zone: the day of the read (for roles, ``until``) is a day there."""
 
 
 @attrs.frozen
@@ -345,7 +318,7 @@ def _participant_decision(request: AccessRequest, conv: Conversation) -> Decisio
 
 def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     """Decide one read; see the module docstring for the rules and their order."""
-    day = request.at.date()
+    day = local_day(request.at, request.zone)
     roles = context.directory.roles_of(request.viewer, day)
     conversation_id = request.conversation
     if context.restrictions.covers(conversation_id):
@@ -401,7 +374,7 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
         for choice in sharing.choices.values():
             if (
                 choice.purpose == request.purpose
-                and choice.active_at(request.at)
+                and choice.active_at(request.at, request.zone)
                 and choice_covers(choice, request)
                 and grantee_matches(choice, request.viewer, day, context.directory)
             ):
@@ -446,7 +419,11 @@ def _instant(text: str) -> datetime:
 
 
 def shared_with(
-    rows: Iterable[ChoiceRow], viewer: str, at: datetime, directory: Directory
+    rows: Iterable[ChoiceRow],
+    viewer: str,
+    at: datetime,
+    directory: Directory,
+    zone: tzinfo | str | None = None,
 ) -> list[ChoiceRow]:
     """The rows whose choice lets *viewer* read something at *at*: the listing path of the
     policy, with the same tests as :func:`decide_access` applies to a choice (grantee on that
@@ -458,7 +435,7 @@ def shared_with(
     :func:`grantee_matches`: a choice to a person called ``works_council`` is no choice to every
     works council member.
     """
-    day = at.date()
+    day = local_day(at, zone)
     today = day.isoformat()
     roles = directory.roles_of(viewer, day) & GRANTEE_ROLES
     manager_of = directory.manager_of

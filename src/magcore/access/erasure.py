@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from ..domain.conversation import stream_of
+from ..clock import Clock, SystemClock
+from ..domain.conversation import destroyed_read_model, replay, stream_of
 from ..errors import StorageError
 from ..events import Event
 from ..storage.base import AuditRecord, Store
@@ -22,7 +23,7 @@ def destroy_conversation(
     *,
     profile: RetentionProfile,
     due: date,
-    now: datetime,
+    clock: Clock | None = None,
     actor: str = "system",
     origin: str = "retention",
 ) -> Event:
@@ -33,7 +34,8 @@ def destroy_conversation(
     (``Store.destroy_stream``). The conversation's read-model row stays as a content-free trace
     (who, when, which kind: participation statistics keep counting it); its agreements are
     removed from the read models, so they are neither listed nor carried forward. Destroying a
-    destroyed conversation returns its tombstone and changes nothing.
+    destroyed conversation returns its tombstone and changes nothing. The tombstone and the
+    audit line carry *clock*'s time (the service's; the system clock when ``None``).
     """
     if not isinstance(store, SupportsDestroy):
         raise StorageError(f"store {store.url} cannot destroy streams (no destroy_stream)")
@@ -43,6 +45,7 @@ def destroy_conversation(
         raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
     if events[-1].type == DESTROYED_EVENT:
         return events[-1]
+    now = (clock or SystemClock()).now()
     tombstone = Event(
         stream=stream,
         version=events[-1].version + 1,
@@ -65,5 +68,9 @@ def destroy_conversation(
         reason=f"retention profile {profile.id}, due {due.isoformat()}",
         purpose="retention",
     )
-    store.destroy_stream(stream, tombstone, audit=[line])
+    try:
+        remains = destroyed_read_model(replay(events), tombstone.version)
+    except (ValueError, KeyError, TypeError):
+        remains = None  # not a conversation the lists know: nothing of it is listed
+    store.destroy_stream(stream, tombstone, audit=[line], read_model=remains)
     return tombstone

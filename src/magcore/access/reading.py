@@ -14,18 +14,21 @@ allowed or denied, becomes one audit line, written in one ``append_audit`` call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from ..clock import Clock, SystemClock
 from ..domain.conversation import Conversation, replay, stream_of
 from ..domain.goals import Goal, goal_stream, replay_goal
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import NotFoundError
 from ..model.cycle import CycleDefinition
+from ..model.days import timezone
+from ..model.input_policy import check_id
 from ..model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
 from ..storage.base import AuditRecord, Store
 from .decision import (
@@ -39,7 +42,6 @@ from .decision import (
     Restrictions,
     decide_access,
     legal_bases_tuple,
-    restrictions,
 )
 
 __all__ = [
@@ -142,10 +144,6 @@ class ConversationView:
     """Every (audit object, decision) taken for this read, in order."""
 
     @property
-    def allowed_objects(self) -> frozenset[str]:
-        return frozenset(obj for obj, d in self.decisions if d.allowed)
-
-    @property
     def has_content(self) -> bool:
         return bool(
             self.summary
@@ -195,6 +193,7 @@ class _Reader:
     now: datetime
     policy: ReadPolicy
     context: AccessContext
+    zone: tzinfo
     decisions: list[tuple[str, Decision]] = attrs.field(factory=list)
 
     def ask(
@@ -210,6 +209,7 @@ class _Reader:
             viewer=self.viewer,
             purpose=self.purpose,
             at=self.now,
+            zone=self.zone,
             part=part,
             subject=self.conv.subject,
             conversation=self.conv.id,
@@ -249,8 +249,8 @@ def _context(
 ) -> tuple[SharingState | None, Restrictions]:
     if conv.subject is None:
         return None, Restrictions()
-    events = store.read(person_stream(conv.subject))
-    return replay_sharing(conv.subject, events), restrictions(events)
+    state = replay_sharing(conv.subject, store.read(person_stream(conv.subject)))
+    return state, state.restrictions
 
 
 def read_conversation(
@@ -259,15 +259,24 @@ def read_conversation(
     *,
     viewer: str,
     purpose: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
 ) -> ConversationView:
-    """Read *conversation_id* as *viewer* for *purpose* at *now*; audit every decision.
+    """Read *conversation_id* as *viewer* for *purpose* now; audit every decision.
+
+    The moment of the read, decided on and written to the audit log, is *clock*'s (the
+    service's; the system clock when ``None``): a caller cannot choose it. Days (``until`` of a
+    sharing choice, who manages whom) are days in *zone*, the installation's time zone.
 
     Raises :class:`~magcore.errors.NotFoundError` (after auditing the refusal) when there is no
     such conversation. A destroyed conversation gives an empty view marked ``destroyed``.
     """
+    check_id(viewer, pointer="/viewer")
+    check_id(conversation_id, pointer="/conversation_id")
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
     events = store.read(stream_of(conversation_id))
     base_object = stream_of(conversation_id)
@@ -309,7 +318,7 @@ def read_conversation(
         directory=policy.directory,
         legal_bases=policy.legal_bases,
     )
-    reader = _Reader(conv, viewer, purpose, now, policy, context)
+    reader = _Reader(conv, viewer, purpose, now, policy, context, zone)
     view: dict[str, Any] = {}
     if reader.ask("metadata", Part.METADATA):
         view["metadata"] = MappingProxyType(_metadata(conv))
@@ -394,11 +403,13 @@ def read_goal(
     *,
     viewer: str,
     purpose: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
 ) -> GoalView:
-    """Read goal *goal_id* as *viewer* for *purpose* at *now*; audit the decision.
+    """Read goal *goal_id* as *viewer* for *purpose* now (*clock*'s time, days in *zone*, as
+    in :func:`read_conversation`); audit the decision.
 
     The owner and the goal's collaborators see it; anyone else only through the owner's sharing
     choice (``goals``, or the goal's ``theme:<id>``; a choice for one conversation covers the
@@ -406,6 +417,10 @@ def read_goal(
     theme is shared only by the owner's own choice. Raises
     :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
     """
+    check_id(viewer, pointer="/viewer")
+    check_id(goal_id, pointer="/goal_id")
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
     stream = goal_stream(goal_id)
     events = store.read(stream)
@@ -430,11 +445,11 @@ def read_goal(
             id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
         )
     goal = replay_goal(events)
-    person_events = store.read(person_stream(goal.owner))
+    sharing = replay_sharing(goal.owner, store.read(person_stream(goal.owner)))
     context = AccessContext(
         goal=goal,
-        sharing=replay_sharing(goal.owner, person_events),
-        restrictions=restrictions(person_events),
+        sharing=sharing,
+        restrictions=sharing.restrictions,
         directory=policy.directory,
         legal_bases=policy.legal_bases,
     )
@@ -442,6 +457,7 @@ def read_goal(
         viewer=viewer,
         purpose=purpose,
         at=now,
+        zone=zone,
         part=Part.GOAL,
         subject=goal.owner,
         conversation=goal.agreed_in,

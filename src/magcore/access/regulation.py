@@ -1,10 +1,10 @@
 """The regulation (regeling) and its approval by the works council and the executive.
 
-:func:`render_policy` turns a cycle definition, its forms, the declared legal bases, the
+:func:`render_regulation` turns a cycle definition, its forms, the declared legal bases, the
 retention profile and the research threshold into a plain-language regulation in Dutch or
 English: the kinds of conversation and their cadence, what is recorded, who sees what and when,
 that no score is possible, how long things are kept and what researchers get. Its
-:attr:`RenderedPolicy.hash` is the SHA-256 of the canonical JSON of everything the text is
+:attr:`RenderedRegulation.hash` is the SHA-256 of the canonical JSON of everything the text is
 rendered from, so any change to any of it changes the hash (the language does not).
 
 Under WOR art. 27 the works council consents to such a regulation. An approval is an event
@@ -33,7 +33,12 @@ from .observers import ContentNeed
 from .retention import BUILTIN_PROFILES, RetentionProfile
 from .statistics import DEFAULT_K
 
-__all__ = ["RenderedPolicy", "policy_source", "render_policy"]
+__all__ = [
+    "RenderedRegulation",
+    "regulation_source",
+    "render_policy",
+    "render_regulation",
+]
 
 
 # -- what the text is rendered from ------------------------------------------------------------
@@ -57,7 +62,7 @@ def _form_fields(forms: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
     return result
 
 
-def policy_source(
+def regulation_source(
     cycle: CycleDefinition,
     *,
     forms: Mapping[str, Any] | None = None,
@@ -100,7 +105,7 @@ def _observer_json(observers: Mapping[str, Sequence[ContentNeed]] | None) -> lis
 
 
 @attrs.frozen(kw_only=True)
-class RenderedPolicy:
+class RenderedRegulation:
     """A rendered regulation: its text, its language and format, and the policy hash."""
 
     cycle: str
@@ -497,7 +502,7 @@ def _html(markdown: str, language: str) -> str:
     )
 
 
-def render_policy(
+def render_regulation(
     cycle: CycleDefinition,
     *,
     language: str = "nl",
@@ -507,7 +512,7 @@ def render_policy(
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     k: int = DEFAULT_K,
     observers: Mapping[str, Sequence[ContentNeed]] | None = None,
-) -> RenderedPolicy:
+) -> RenderedRegulation:
     """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``.
 
     *observers*: the plugins' content declarations (``Hooks.content_needs().by_plugin()``);
@@ -517,7 +522,7 @@ def render_policy(
         raise ValueError(f"language must be 'nl' or 'en', not {language!r}")
     if format not in ("markdown", "html"):
         raise ValueError(f"format must be 'markdown' or 'html', not {format!r}")
-    source = policy_source(
+    source = regulation_source(
         cycle, forms=forms, legal_bases=legal_bases, profiles=profiles, k=k, observers=observers
     )
     digest = hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
@@ -525,7 +530,7 @@ def render_policy(
     text = _markdown(cycle, source, legal_bases, profile, k, language, digest)
     if format == "html":
         text = _html(text, language)
-    return RenderedPolicy(
+    return RenderedRegulation(
         cycle=cycle.id,
         version=cycle.version,
         language=language,
@@ -533,3 +538,7 @@ def render_policy(
         text=text,
         hash=digest,
     )
+
+
+#: The old name of :func:`render_regulation` (kept: it is in ``magcore.__all__``).
+render_policy = render_regulation

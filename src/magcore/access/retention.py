@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from ..domain.conversation import CONVERSATION_STREAM, ConversationEvent
 from ..errors import ConsentError
 from ..events import Event
 from ..model.cycle import CycleDefinition
+from ..model.days import local_day
 from ..model.organisation import Organisation
 from ..model.text import Text, as_text
-from ..storage.base import AuditRecord, Store
+from ..storage.base import AuditRecord, ReadModel, Store
 
 __all__ = [
     "AP_ADVICE",
@@ -35,7 +37,11 @@ EMPLOYMENT_ENDED = "employment_ended"
 COMPLETED = "completed"
 
 
-_COMPLETION_EVENTS = ("conversation.agreed", "conversation.not_held", "conversation.cancelled")
+_COMPLETION_EVENTS = (
+    ConversationEvent.AGREED,
+    ConversationEvent.NOT_HELD,
+    ConversationEvent.CANCELLED,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -102,10 +108,17 @@ def _add_years(day: date, years: int) -> date:
 
 
 def retention_due(
-    profile: RetentionProfile, events: Sequence[Event], *, left_on: date | None = None
+    profile: RetentionProfile,
+    events: Sequence[Event],
+    *,
+    left_on: date | None = None,
+    zone: tzinfo | str | None = None,
 ) -> date | None:
     """The day the conversation with *events* is due for destruction, or ``None`` while the
-    anchor event has not happened (the employee still works here, the conversation is open)."""
+    anchor event has not happened (the employee still works here, the conversation is open).
+
+    The anchor is the local day (in *zone*, the installation's time zone) of the anchor event:
+    a conversation completed at 00:30 on 1 January in Amsterdam counts from 1 January."""
     anchor: date | None
     if profile.after == EMPLOYMENT_ENDED:
         anchor = left_on
@@ -114,7 +127,7 @@ def retention_due(
         anchor = None
         for event in events:
             if event.type in types:
-                anchor = event.at.date()
+                anchor = local_day(event.at, zone)
     return None if anchor is None else _add_years(anchor, profile.years)
 
 
@@ -127,7 +140,12 @@ class SupportsDestroy(Protocol):
     """
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
     ) -> None: ...
 
 
@@ -138,16 +156,19 @@ def due_for_destruction(
     cycles: Mapping[str, CycleDefinition],
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     organisation: Organisation | None = None,
+    zone: tzinfo | str | None = None,
 ) -> list[tuple[str, RetentionProfile, date]]:
     """Every conversation whose retention term has passed on *today*: (id, profile, due).
+
+    *today* and the due days are days in *zone*, the installation's time zone.
 
     The profile comes from the cycle version the conversation started under (``cycles`` maps
     ``id@version`` to definitions); an unknown profile is an error, never a silent keep.
     """
     found: list[tuple[str, RetentionProfile, date]] = []
-    for stream in store.streams("conversation:"):
+    for stream in store.streams(f"{CONVERSATION_STREAM}:"):
         events = store.read(stream)
-        if not events or events[0].type != "conversation.requested":
+        if not events or events[0].type != ConversationEvent.REQUESTED:
             continue
         cycle_key = events[0].data["cycle"]
         cycle = cycles.get(cycle_key)
@@ -165,7 +186,7 @@ def due_for_destruction(
         left_on = None
         if organisation is not None and subject is not None and subject in organisation.people:
             left_on = organisation.people[subject].left_on
-        due = retention_due(profile, events, left_on=left_on)
+        due = retention_due(profile, events, left_on=left_on, zone=zone)
         if due is not None and due <= today:
             found.append((stream.partition(":")[2], profile, due))
     return found

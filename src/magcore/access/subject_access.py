@@ -17,15 +17,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from ..clock import Clock, FixedClock, SystemClock
 from ..domain.conversation import stream_of
-from ..domain.goals import goal_stream, replay_goal
+from ..domain.goals import GOAL_STREAM, GoalEvent, goal_stream, replay_goal
 from ..domain.sharing import person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import ConsentError
 from ..events import thaw
+from ..model.days import local_day
+from ..model.input_policy import check_id
 from ..model.organisation import Organisation
 from ..storage.base import AuditRecord, Store
 from .decision import PRIVACY_OFFICER, SUBJECT_ACCESS
@@ -97,7 +100,8 @@ def subject_access_export(
     person: str,
     *,
     requester: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     organisation: Organisation | None = None,
     origin: str = "api",
@@ -112,9 +116,16 @@ def subject_access_export(
     privacy officer; every read is audited, a refused request too (before the error). The
     result validates against ``schemas/subject-access-export.schema.json``
     (:data:`EXPORT_FORMAT`, version 1).
+
+    The moment of the export (of its reads and audit lines) is *clock*'s, the service's; its
+    day is a day in *zone*, the installation's time zone.
     """
+    check_id(person, pointer="/person")
+    check_id(requester, pointer="/requester")
+    now = (clock or SystemClock()).now()
+    at_now = FixedClock(now)  # one moment for every read of the export
     policy = policy or ReadPolicy()
-    day = now.date()
+    day = local_day(now, zone)
     if requester != person and PRIVACY_OFFICER not in policy.directory.roles_of(requester, day):
         store.append_audit(
             [
@@ -149,7 +160,8 @@ def subject_access_export(
                 row.id,
                 viewer=requester,
                 purpose=SUBJECT_ACCESS,
-                now=now,
+                clock=at_now,
+                zone=zone,
                 policy=policy,
                 origin=origin,
             )
@@ -166,7 +178,8 @@ def subject_access_export(
             goal_id,
             viewer=requester,
             purpose=SUBJECT_ACCESS,
-            now=now,
+            clock=at_now,
+            zone=zone,
             policy=policy,
             origin=origin,
         )
@@ -184,6 +197,8 @@ def subject_access_export(
     if organisation is not None and person in organisation.people:
         facts = organisation.people[person]
         employment = {"hired_on": _iso(facts.hired_on), "left_on": _iso(facts.left_on)}
+        if facts.email:  # personal data the organisation holds: part of the answer (art. 15)
+            employment["email"] = facts.email
     return {
         "format": EXPORT_FORMAT,
         "format_version": 1,
@@ -210,9 +225,9 @@ def _goals_of(store: Store, person: str) -> tuple[list[str], list[tuple[str, str
     """The ids of *person*'s own goals, and (id, status) of the goals they work on for others."""
     owned: list[str] = []
     working_on: list[tuple[str, str]] = []
-    for stream in store.streams("goal:"):
+    for stream in store.streams(f"{GOAL_STREAM}:"):
         events = store.read(stream)
-        if not events or events[0].type != "goal.set":
+        if not events or events[0].type != GoalEvent.SET:
             continue  # destroyed: nothing about anyone is left
         goal = replay_goal(events)
         if goal.owner == person:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -31,6 +31,7 @@ from ..domain.conversation import (
     SavePreparation,
     apply,
     decide,
+    read_model,
     replay,
     stream_of,
 )
@@ -43,9 +44,16 @@ from ..domain.goals import (
     goal_stream,
     replay_goal,
 )
-from ..domain.organisation import org_stream, replay_organisation
+from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
-from ..domain.sharing import SharingCommand, SharingState, person_stream
+from ..domain.sharing import (
+    GRANTEE_ROLES,
+    GrantSharing,
+    SharingCommand,
+    SharingState,
+    person_stream,
+)
 from ..domain.sharing import decide as decide_sharing
 from ..domain.sharing import replay as replay_sharing
 from ..errors import (
@@ -56,7 +64,9 @@ from ..errors import (
     TransitionError,
 )
 from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
-from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
+from ..model.cycle import CycleDefinition, ParticipantRole
+from ..model.days import timezone as _timezone
+from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
@@ -65,8 +75,13 @@ from .chain import key_audit_chain
 from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler, Loaded
 
+if TYPE_CHECKING:
+    from ..access.reading import ConversationView, GoalView, ReadPolicy
+    from ..forms import FormDefinition
+
 __all__ = [
     "CONVERSATION",
+    "CYCLE_DEFINED",
     "GOAL",
     "IDEMPOTENT",
     "SHARING",
@@ -77,6 +92,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("magcore")
+
+
+#: The event that keeps a cycle definition no installed plugin contributes.
+CYCLE_DEFINED = "cycle.defined"
 
 
 def definition_stream(key: str) -> str:
@@ -97,7 +116,11 @@ def _evolve_conversation(conv: Conversation, events: Sequence[Event]) -> Convers
 
 #: A conversation's stream (``conversation:<id>``) and how its state is rebuilt.
 CONVERSATION: Aggregate[Conversation] = Aggregate(
-    "conversation", stream_of, lambda _id, events: replay(events), _evolve_conversation
+    "conversation",
+    stream_of,
+    lambda _id, events: replay(events),
+    _evolve_conversation,
+    read_model,
 )
 #: A goal's stream (``goal:<id>``).
 GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: replay_goal(events))
@@ -127,6 +150,12 @@ class Service:
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one
     transaction; a refused command raises and writes nothing.
+
+    Installation settings: *timezone* (an IANA name, ``Europe/Amsterdam`` by default) is where
+    the days of sharing choices, restrictions and retention are counted; *organisation* names
+    the organisation whose people may take part and be granted a sharing choice (once it is
+    imported, an unknown person id is refused with
+    :class:`~magcore.errors.InputRefused`).
     """
 
     def __init__(
@@ -139,12 +168,16 @@ class Service:
         origin: str = "api",
         language: str = "nl",
         dispatch: str = "thread",
+        timezone: str | None = None,
+        organisation: str | None = None,
     ) -> None:
         if dispatch not in ("thread", "sync", "off"):
             raise ValueError(f"dispatch must be 'thread', 'sync' or 'off', not {dispatch!r}")
         self.handler = CommandHandler(
             store, clock=clock or SystemClock(), tell=self._tell, origin=origin
         )
+        self.timezone: tzinfo = _timezone(timezone)
+        self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
         self.key_provider = key_audit_chain(store, self.host)
@@ -165,7 +198,7 @@ class Service:
             self._cycles[definition.key] = definition
         self._contributed = frozenset(self._cycles)
         self._organisations: dict[str, tuple[int, Organisation]] = {}
-        self._forms: dict[str, Any] | None = None
+        self._forms: dict[str, FormDefinition] | None = None
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
             "organisation", org_stream, self._replay_organisation
         )
@@ -222,19 +255,19 @@ class Service:
     # -- forms -----------------------------------------------------------------------------
 
     @property
-    def forms(self) -> Mapping[str, Any]:
+    def forms(self) -> Mapping[str, FormDefinition]:
         """Every form the plugins contribute, by id (the newest version of each)."""
         if self._forms is None:
             contributed = self.host.hooks.forms()
             self.plugin_failures.extend(contributed.problems)
-            newest: dict[str, Any] = {}
+            newest: dict[str, FormDefinition] = {}
             for form in contributed:
                 if form.id not in newest or form.version > newest[form.id].version:
                     newest[form.id] = form
             self._forms = newest
         return self._forms
 
-    def form(self, form_id: str) -> Any:
+    def form(self, form_id: str) -> FormDefinition:
         """The newest installed version of form *form_id*."""
         try:
             return self.forms[form_id]
@@ -280,6 +313,7 @@ class Service:
 
     def sharing(self, person: str) -> SharingState:
         """Every sharing choice *person* ever made (revoked ones keep their revocation time)."""
+        check_id(person, pointer="/person")
         return replay_sharing(person, self.store.read(person_stream(person)))
 
     def share(self, command: SharingCommand) -> SharingState:
@@ -287,7 +321,10 @@ class Service:
 
         def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
             state = loaded.state or SharingState(person=command.person)
-            return decide_sharing(state, command, now=now)
+            new_events = decide_sharing(state, command, now=now, zone=self.timezone)
+            if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+                self._check_people([("/to", command.to)])
+            return new_events
 
         return self.handler.handle(
             SHARING,
@@ -298,6 +335,49 @@ class Service:
             action=type(command).__name__,
         ).state
 
+    def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
+        """Refuse person ids the installation's organisation does not know (once imported)."""
+        if (
+            self.organisation_id is None
+            or self.store.version(org_stream(self.organisation_id)) == 0
+        ):
+            return
+        check_known_people(self.organisation(self.organisation_id).people, people)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_conversation(
+        self, conversation_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> ConversationView:
+        """Read a conversation as *viewer* for *purpose* at the service clock's time, with days
+        in the installation's time zone; every decision is audited
+        (:func:`magcore.access.reading.read_conversation`)."""
+        from ..access.reading import read_conversation
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_conversation(
+            self.store, conversation_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
+
+    def read_goal(
+        self, goal_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> GoalView:
+        """Read a goal like :meth:`read_conversation` reads a conversation."""
+        from ..access.reading import read_goal
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_goal(
+            self.store, goal_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
+
     # -- writing ---------------------------------------------------------------------------
 
     def commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
@@ -307,7 +387,7 @@ class Service:
         :class:`~magcore.errors.ConflictError` and nothing is written. Commands go through
         :attr:`handler`, which commits the same way.
         """
-        return self.handler.commit(writes)
+        return self.handler.commit(self.handler.with_read_models(writes, [CONVERSATION]))
 
     def _tell(self, batch: CommittedBatch) -> None:
         """Wake the dispatcher: the batch is in the outbox (their failures are kept)."""
@@ -323,7 +403,7 @@ class Service:
 
     def import_organisation(self, org: Organisation, *, actor: str) -> None:
         """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        self._append_org_event(org.id, "organisation.imported", org.to_json(), actor=actor)
+        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
         self._organisations.pop(org.id, None)
 
     def _append_org_event(
@@ -354,6 +434,7 @@ class Service:
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
+        check_id(org_id, pointer="/organisation")
         stream = org_stream(org_id)
         version = self.store.version(stream)
         cached = self._organisations.get(org_id)
@@ -377,14 +458,14 @@ class Service:
             "manager": manager,
             "on": on.isoformat(),
         }
-        self._append_org_event(org_id, "manager.changed", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
         return changed
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
         self.organisation(org_id).move_person(person, team, on)
         data = {"person": person, "team": team, "on": on.isoformat()}
-        self._append_org_event(org_id, "person.moved", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -394,6 +475,7 @@ class Service:
         People read conversations through :mod:`magcore.access.reading`, which applies the access
         policy and writes the audit log.
         """
+        check_id(conversation_id, pointer="/conversation_id")
         return self.handler.require(CONVERSATION, conversation_id)
 
     def participants_for(
@@ -406,46 +488,15 @@ class Service:
         on: date,
         peer: str | None = None,
         coach: str | None = None,
+        organisation: Organisation | None = None,
     ) -> tuple[Participant, ...]:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
         The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role.
+        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
         """
-        org = self.organisation(org_id)
-        org.person(employee)
-        kind = cycle.kind(kind_id)
-        people = [Participant(employee, ParticipantRole.EMPLOYEE)]
-        if kind.pattern in (Pattern.EMPLOYEE_MANAGER, Pattern.THREE_PARTY):
-            manager = org.manager_of(employee, on)
-            if manager is None:
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"{employee} has no manager on {on} (a self-steering team?)",
-                )
-            people.append(Participant(manager, ParticipantRole.MANAGER))
-        if kind.pattern is Pattern.PEER:
-            team = org.team_of(employee, on)
-            if peer is None or team is None or peer not in org.members(team, on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"the peer must be a member of {employee}'s team on {on}",
-                )
-            people.append(Participant(peer, ParticipantRole.PEER))
-        if kind.pattern is Pattern.THREE_PARTY:
-            if coach is None or coach not in org.coaches(on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason="a three-party conversation needs a person with a coach role",
-                )
-            people.append(Participant(coach, ParticipantRole.COACH))
-        return tuple(people)
+        org = organisation if organisation is not None else self.organisation(org_id)
+        return participants(org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach)
 
     def request(
         self,
@@ -462,6 +513,9 @@ class Service:
         """Start a conversation; open agreements about the employee carry forward into it."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         participants = tuple(participants)
+        self._check_people(
+            [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
+        )
         subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
         carried: tuple[Agreement, ...] = ()
         if carry_forward and subject is not None:
@@ -497,6 +551,81 @@ class Service:
         self._cycles.setdefault(definition.key, definition)
         return handled.state
 
+    def request_many(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 2000,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Conversation]:
+        """Start many conversations, *batch_size* per transaction: the bulk path of
+        :meth:`request` (a year's conversations for a whole organisation).
+
+        Each of *requests* holds :meth:`request`'s keyword arguments. Every request in a batch
+        is decided first; a refused one raises before anything of its batch is written, so each
+        batch is stored whole or not at all (earlier batches stay). Observers hear once per
+        batch. *progress* is called with the number of requests stored so far.
+        """
+        started: list[Conversation] = []
+        pending: list[Mapping[str, Any]] = []
+
+        def flush() -> None:
+            writes: list[StreamWrite] = []
+            definitions: dict[str, CycleDefinition] = {}
+            batch: list[Conversation] = []
+            for spec in pending:
+                cycle = spec["cycle"]
+                definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+                participants = tuple(spec["participants"])
+                subject = next(
+                    (p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None
+                )
+                carried: tuple[Agreement, ...] = ()
+                if spec.get("carry_forward", True) and subject is not None:
+                    carried = tuple(
+                        attrs.evolve(
+                            self._original_agreement(row.conversation, row.agreement),
+                            id=f"{row.conversation}#{row.agreement}",
+                            carried_from=f"{row.conversation}#{row.agreement}",
+                        )
+                        for row in self.store.open_agreements(subject)
+                    )
+                command = RequestConversation(
+                    actor=spec["actor"],
+                    conversation_id=spec.get("conversation_id") or self.new_id(),
+                    cycle=definition,
+                    kind=spec["kind"],
+                    participants=participants,
+                    team=spec.get("team"),
+                    themes=tuple(spec.get("themes", ())),
+                    carried_forward=carried,
+                )
+                events = decide(None, command, now=self.clock.now())
+                state = replay(events)
+                rows = CONVERSATION.read_model(state) if CONVERSATION.read_model else None
+                writes.append(
+                    StreamWrite(stream_of(command.conversation_id), 0, events, read_model=rows)
+                )
+                definitions.setdefault(definition.key, definition)
+                batch.append(state)
+            for definition in definitions.values():
+                writes.extend(self._definition_writes(definition))
+            self.commit(writes)
+            for definition in definitions.values():
+                self._cycles.setdefault(definition.key, definition)
+            started.extend(batch)
+            pending.clear()
+            if progress is not None:
+                progress(len(started))
+
+        for spec in requests:
+            pending.append(spec)
+            if len(pending) >= batch_size:
+                flush()
+        if pending:
+            flush()
+        return started
+
     def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
         """Store a definition that no installed plugin contributes, the first time it is used,
         so the conversations started under it still work after a restart."""
@@ -508,7 +637,7 @@ class Service:
         event = Event(
             stream=stream,
             version=1,
-            type="cycle.defined",
+            type=CYCLE_DEFINED,
             at=self.clock.now(),
             actor=SYSTEM_ACTOR,
             data=definition.to_json(),
@@ -528,6 +657,7 @@ class Service:
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
         """
+        check_id(conversation_id, pointer="/conversation_id")
 
         def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
             assert loaded.state is not None  # must_exist
@@ -556,6 +686,7 @@ class Service:
         keeps its date: a different *held_on* is refused with
         :class:`~magcore.errors.TransitionError`.
         """
+        check_id(conversation_id, pointer="/conversation_id")
 
         def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
             conv = loaded.state
@@ -589,6 +720,7 @@ class Service:
 
     def goal(self, goal_id: str) -> Goal:
         """The current state of a goal (unaudited, for the service's own checks)."""
+        check_id(goal_id, pointer="/goal_id")
         return self.handler.require(GOAL, goal_id)
 
     def execute_goal(self, command: GoalCommand) -> Goal:
@@ -657,10 +789,25 @@ def open_service(
     origin: str = "api",
     language: str = "nl",
     dispatch: str = "thread",
+    timezone: str | None = None,
+    organisation: str | None = None,
 ) -> Service:
-    """Open the store at *url* through the installed plugins and return a :class:`Service`."""
+    """Open the store at *url* through the installed plugins and return a :class:`Service`.
+
+    *timezone* and *organisation* are the installation's settings (see :class:`Service`); a
+    time zone that does not exist raises :class:`~magcore.errors.TimezoneError` before the store
+    is opened.
+    """
+    _timezone(timezone)
     host = host if host is not None else get_plugin_manager()
     store = host.hooks.open_store(url, settings)
     return Service(
-        store, host=host, clock=clock, origin=origin, language=language, dispatch=dispatch
+        store,
+        host=host,
+        clock=clock,
+        origin=origin,
+        language=language,
+        dispatch=dispatch,
+        timezone=timezone,
+        organisation=organisation,
     )

@@ -41,7 +41,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
     The works council consents to this hash; any change to the cycle, its forms, the legal
     bases or retention gives a new hash.
     """
-    from ..access.regulation import render_policy
+    from ..access.regulation import render_regulation
     from . import _registry
 
     app = get_app()
@@ -55,7 +55,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         from ..errors import NotFoundError
 
         raise NotFoundError(f"unknown cycle {key!r} (installed: {', '.join(sorted(definitions))})")
-    rendered = render_policy(
+    rendered = render_regulation(
         definition,
         language=language,
         format=fmt,

@@ -54,20 +54,27 @@ def _export_person(run: _Run, story: Mapping[str, Any]) -> tuple[str, str]:
 
 def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> dict[str, Path]:
     from ..access.reading import read_conversation
-    from ..access.statistics import facts_from_store, organisation_units, participation_report
+    from ..access.statistics_report import participation_report
     from ..access.subject_access import subject_access_export
     from ..access.subject_access_html import export_html
 
     service = run.service
     org = service.organisation(run.org_id)
     files: dict[str, Path] = {}
-    # Participation, with groups under five people suppressed.
-    facts = facts_from_store(
-        service.store, org, held_from=date(year, 1, 1), held_until=date(year + 1, 1, 1)
+    # Participation per quarter, with groups under five people suppressed.
+    report = participation_report(
+        service.store,
+        org,
+        start=date(year, 1, 1),
+        end=date(year + 1, 1, 1),
+        asker="demo",
+        at=run.clock.now(),
+        origin="demo",
+        require_audit=False,
+        language="nl",
     )
-    report = participation_report(facts, teams=organisation_units(org))
     rows = report.rows()
-    columns = ["level", "unit", "period", "conversations", "agreements", "suppressed"]
+    columns = ["level", "unit", "name", "period", "conversations", "agreements", "suppressed"]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -85,7 +92,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
         service.store,
         person,
         requester=person,
-        now=run.clock.now(),
+        clock=run.clock,
         policy=policy,
         organisation=org,
         origin="demo",
@@ -104,7 +111,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
             run.conversations[handover],
             viewer=story["new_manager"],
             purpose="handover",
-            now=run.clock.now(),
+            clock=run.clock,
             policy=policy,
             origin="demo",
         )
@@ -125,7 +132,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
             conv_id,
             viewer=person,
             purpose="own_record",
-            now=run.clock.now(),
+            clock=run.clock,
             policy=policy,
             origin="demo",
         )
@@ -153,19 +160,16 @@ def _record_files(
     check(form, answers)
     files = {"record_html": out / f"record-{conv_id}.html"}
     files["record_html"].write_text(render_record(form, answers), encoding="utf-8")
-    try:
-        from ..forms.pdf import render_pdf
+    from ..forms.pdf import render_pdf  # magcore[pdf]: run_demo checked it before starting
 
-        pdf = render_pdf(form, answers=answers)
-    except ImportError:  # the optional extra magcore[pdf] is not installed
-        return files
+    pdf = render_pdf(form, answers=answers)
     files["record_pdf"] = out / f"record-{conv_id}.pdf"
     files["record_pdf"].write_bytes(pdf)
     return files
 
 
 def _regulation(run: _Run, out: Path) -> dict[str, Path]:
-    from ..access.regulation import render_policy
+    from ..access.regulation import render_regulation
 
     # Only this cycle's own forms: other installed plugins' forms are no part of its regulation.
     used = {
@@ -175,7 +179,7 @@ def _regulation(run: _Run, out: Path) -> dict[str, Path]:
         if form_id is not None
     }
     forms = {k: v for k, v in run.service.forms.items() if k in used}
-    rendered = render_policy(run.cycle, forms=forms, format="markdown")
+    rendered = render_regulation(run.cycle, forms=forms, format="markdown")
     path = out / "regeling.md"
     path.write_text(rendered.text, encoding="utf-8")
     return {"regulation": path}
@@ -200,7 +204,7 @@ def _report_html(rows: list[dict[str, object]], k: int, year: int) -> str:
     body = "\n".join(
         "<tr>"
         f"<td>{dutch(r['level'])}</td>"
-        f'<th scope="row">{dutch(r["unit"])}</th>'
+        f'<th scope="row">{dutch(r["name"])}</th>'
         f"<td>{dutch(r['period'])}</td>"
         f"<td>{cell(r, 'conversations')}</td>"
         f"<td>{cell(r, 'agreements')}</td>"

@@ -18,11 +18,14 @@ import attrs
 from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
+from ..model.input_policy import normalise, valid_id, valid_ids, valid_optional_id, valid_text
 
 __all__ = [
+    "GOAL_STREAM",
     "CloseGoal",
     "Goal",
     "GoalCommand",
+    "GoalEvent",
     "GoalStatus",
     "LinkConversation",
     "NoteProgress",
@@ -35,9 +38,21 @@ __all__ = [
 ]
 
 
+class GoalEvent(enum.StrEnum):
+    """The event types of a goal's stream ``goal:<id>``."""
+
+    SET = "goal.set"
+    PROGRESS_NOTED = "goal.progress_noted"
+    LINKED = "goal.linked"
+    CLOSED = "goal.closed"
+
+
+GOAL_STREAM = "goal"
+
+
 def goal_stream(goal_id: str) -> str:
     """The event stream of a goal."""
-    return f"goal:{goal_id}"
+    return f"{GOAL_STREAM}:{goal_id}"
 
 
 class GoalStatus(enum.StrEnum):
@@ -106,8 +121,8 @@ class Goal:
 
 @attrs.frozen(kw_only=True)
 class GoalCommand:
-    actor: str
-    goal_id: str
+    actor: str = attrs.field(validator=valid_id)
+    goal_id: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="act")
 
 
@@ -115,32 +130,34 @@ class GoalCommand:
 class SetGoal(GoalCommand):
     """Set a goal for *owner*; *collaborators* (e.g. the manager) may add notes too."""
 
-    owner: str
-    title: str
-    description: str = ""
-    theme: str | None = None
-    agreed_in: str | None = None
-    collaborators: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    owner: str = attrs.field(validator=valid_id)
+    title: str = attrs.field(converter=normalise, validator=valid_text)
+    description: str = attrs.field(default="", converter=normalise, validator=valid_text)
+    theme: str | None = attrs.field(default=None, validator=valid_optional_id)
+    agreed_in: str | None = attrs.field(default=None, validator=valid_optional_id)
+    collaborators: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=valid_ids
+    )
     action: str = attrs.field(init=False, default="set_goal")
 
 
 @attrs.frozen(kw_only=True)
 class NoteProgress(GoalCommand):
-    text: str
-    conversation: str | None = None
+    text: str = attrs.field(converter=normalise, validator=valid_text)
+    conversation: str | None = attrs.field(default=None, validator=valid_optional_id)
     action: str = attrs.field(init=False, default="note_progress")
 
 
 @attrs.frozen(kw_only=True)
 class LinkConversation(GoalCommand):
-    conversation: str
+    conversation: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="link_conversation")
 
 
 @attrs.frozen(kw_only=True)
 class CloseGoal(GoalCommand):
     status: GoalStatus = attrs.field(converter=GoalStatus)
-    note: str = ""
+    note: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="close_goal")
 
 
@@ -174,7 +191,7 @@ def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tu
             Event(
                 stream=stream,
                 version=1,
-                type="goal.set",
+                type=GoalEvent.SET,
                 at=now,
                 actor=command.actor,
                 data={
@@ -205,18 +222,20 @@ def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tu
             if not command.text.strip():
                 raise _refuse(goal, command, "a progress note needs text")
             return (
-                event("goal.progress_noted", text=command.text, conversation=command.conversation),
+                event(
+                    GoalEvent.PROGRESS_NOTED, text=command.text, conversation=command.conversation
+                ),
             )
         case LinkConversation():
             if command.conversation in goal.conversations:
                 raise _refuse(goal, command, "the conversation is already linked")
-            return (event("goal.linked", conversation=command.conversation),)
+            return (event(GoalEvent.LINKED, conversation=command.conversation),)
         case CloseGoal():
             if command.actor != goal.owner:
                 raise _refuse(goal, command, "only the owner closes their goal")
             if command.status is GoalStatus.OPEN:
                 raise _refuse(goal, command, "closing needs reached, changed or dropped")
-            return (event("goal.closed", status=command.status.value, note=command.note),)
+            return (event(GoalEvent.CLOSED, status=command.status.value, note=command.note),)
     raise _refuse(goal, command, "unknown action")
 
 
@@ -224,7 +243,7 @@ def apply_goal(event: Event, goal: Goal | None) -> Goal:
     """Fold one event into a goal."""
     data = event.data
     if goal is None:
-        if event.type != "goal.set":
+        if event.type != GoalEvent.SET:
             raise ValueError(f"a goal starts with goal.set, not {event.type}")
         agreed_in = data.get("agreed_in")
         return Goal(
@@ -241,7 +260,7 @@ def apply_goal(event: Event, goal: Goal | None) -> Goal:
         )
     goal = attrs.evolve(goal, version=event.version)
     match event.type:
-        case "goal.progress_noted":
+        case GoalEvent.PROGRESS_NOTED:
             note = ProgressNote(
                 author=event.actor,
                 text=data["text"],
@@ -249,9 +268,9 @@ def apply_goal(event: Event, goal: Goal | None) -> Goal:
                 conversation=data.get("conversation"),
             )
             return attrs.evolve(goal, progress=(*goal.progress, note))
-        case "goal.linked":
+        case GoalEvent.LINKED:
             return attrs.evolve(goal, conversations=(*goal.conversations, data["conversation"]))
-        case "goal.closed":
+        case GoalEvent.CLOSED:
             status = GoalStatus(data["status"])
             progress = goal.progress
             if data.get("note"):

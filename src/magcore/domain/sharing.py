@@ -9,6 +9,11 @@ Choices are events in the employee's own stream ``person:<person-id>``:
 
 * ``sharing.granted`` {choice, to, what, purpose, until, conversation}
 * ``sharing.revoked`` {choice}
+* ``privacy.restricted`` / ``privacy.restriction_lifted`` {conversation, reason}: restriction of
+  processing (AVG art. 18), written by :mod:`magcore.access.restriction`
+
+The types are :class:`PersonEvent`'s members. One fold gives both the choices and the
+restrictions (:attr:`SharingState.restrictions`), so a read folds the stream once.
 
 :func:`decide` checks a command and returns events, :func:`apply` folds one event into a
 :class:`SharingState`, :func:`replay` rebuilds the state. Only the employee the record is about
@@ -17,9 +22,10 @@ may grant or revoke. A choice never covers another author's private notes: no ``
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -27,6 +33,8 @@ import attrs
 
 from ..errors import ConsentError
 from ..events import Event
+from ..model.days import local_day
+from ..model.input_policy import valid_id, valid_optional_id
 
 __all__ = [
     "GRANTEE_ROLES",
@@ -34,6 +42,8 @@ __all__ = [
     "WHAT_GOALS",
     "WHAT_WHOLE_RECORD",
     "GrantSharing",
+    "PersonEvent",
+    "Restrictions",
     "RevokeSharing",
     "SharingChoice",
     "SharingCommand",
@@ -42,7 +52,20 @@ __all__ = [
     "decide",
     "person_stream",
     "replay",
+    "restrictions",
 ]
+
+
+class PersonEvent(enum.StrEnum):
+    """The event types of a person's own stream ``person:<id>``."""
+
+    SHARING_GRANTED = "sharing.granted"
+    SHARING_REVOKED = "sharing.revoked"
+    RESTRICTED = "privacy.restricted"
+    RESTRICTION_LIFTED = "privacy.restriction_lifted"
+
+
+PERSON_STREAM = "person"
 
 #: Roles a choice may name instead of a person. ``next_manager`` means "whoever manages me on
 #: the day of the read": a new manager sees nothing until the employee grants this.
@@ -58,7 +81,7 @@ _PERSON = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
 def person_stream(person: str) -> str:
     """The event stream of *person*'s own choices: ``person:<id>``."""
-    return f"person:{person}"
+    return f"{PERSON_STREAM}:{person}"
 
 
 def _check_what(value: str) -> str:
@@ -77,8 +100,8 @@ def _check_what(value: str) -> str:
 class SharingCommand:
     """Something the employee asks of their own sharing choices."""
 
-    actor: str
-    person: str
+    actor: str = attrs.field(validator=valid_id)
+    person: str = attrs.field(validator=valid_id)
     """The employee whose record it is; must be the actor."""
 
 
@@ -86,11 +109,12 @@ class SharingCommand:
 class GrantSharing(SharingCommand):
     """Show *what* to *to* for *purpose*, optionally until a date and for one conversation."""
 
-    to: str
-    what: str
-    purpose: str
+    to: str = attrs.field(validator=valid_id)
+    what: str = attrs.field(validator=valid_id)
+    purpose: str = attrs.field(validator=valid_id)
     until: date | None = None
-    conversation: str | None = None
+    """The last day the choice holds, a day in the installation's time zone (inclusive)."""
+    conversation: str | None = attrs.field(default=None, validator=valid_optional_id)
     """One conversation id, or ``None`` for every conversation about the employee."""
 
 
@@ -128,13 +152,17 @@ class SharingChoice:
         """The theme id of a ``theme:<id>`` choice, else ``None``."""
         return self.what.partition(":")[2] if self.what.startswith("theme:") else None
 
-    def active_at(self, moment: datetime) -> bool:
-        """Whether the choice holds at *moment*: granted, not yet revoked, not past ``until``."""
+    def active_at(self, moment: datetime, zone: tzinfo | str | None = None) -> bool:
+        """Whether the choice holds at *moment*: granted, not yet revoked, not past ``until``.
+
+        ``until`` is a local day: the choice ends at midnight in *zone* (the installation's
+        time zone, ``Europe/Amsterdam`` by default), whatever UTC offset *moment* carries.
+        """
         if moment < self.granted_at:
             return False
         if self.revoked_at is not None and moment >= self.revoked_at:
             return False
-        return self.until is None or moment.date() <= self.until
+        return self.until is None or local_day(moment, zone) <= self.until
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -155,8 +183,42 @@ def _frozen_choices(value: Mapping[int, SharingChoice]) -> Mapping[int, SharingC
 
 
 @attrs.frozen(kw_only=True)
+class Restrictions:
+    """Which of a person's records are restricted (AVG art. 18) now."""
+
+    everything: bool = False
+    conversations: frozenset[str] = frozenset()
+
+    def covers(self, conversation: str | None) -> bool:
+        return self.everything or (conversation is not None and conversation in self.conversations)
+
+
+def _restrict(current: Restrictions, event: Event) -> Restrictions:
+    """*current* after one ``privacy.restricted`` / ``privacy.restriction_lifted`` event."""
+    target = event.data.get("conversation")
+    on = event.type == PersonEvent.RESTRICTED
+    if target is None:
+        # Lifting the blanket restriction leaves the restrictions of single conversations in
+        # place (each is lifted on its own): when in doubt, stay restricted.
+        return attrs.evolve(current, everything=on)
+    if on:
+        return attrs.evolve(current, conversations=current.conversations | {target})
+    return attrs.evolve(current, conversations=current.conversations - {target})
+
+
+def restrictions(events: Iterable[Event]) -> Restrictions:
+    """Fold only the restriction events of a person stream (the rest is skipped)."""
+    current = Restrictions()
+    for event in events:
+        if event.type in (PersonEvent.RESTRICTED, PersonEvent.RESTRICTION_LIFTED):
+            current = _restrict(current, event)
+    return current
+
+
+@attrs.frozen(kw_only=True)
 class SharingState:
-    """Every choice an employee ever made (revoked ones keep their revocation time)."""
+    """Every choice an employee ever made (revoked ones keep their revocation time), and which
+    of their records are restricted now."""
 
     person: str
     version: int = 0
@@ -164,21 +226,29 @@ class SharingState:
     choices: Mapping[int, SharingChoice] = attrs.field(
         factory=dict, converter=_frozen_choices, hash=False
     )
+    restrictions: Restrictions = attrs.field(factory=lambda: Restrictions())
 
-    def active(self, moment: datetime) -> tuple[SharingChoice, ...]:
-        """The choices that hold at *moment*, by number."""
-        return tuple(c for _, c in sorted(self.choices.items()) if c.active_at(moment))
+    def active(
+        self, moment: datetime, zone: tzinfo | str | None = None
+    ) -> tuple[SharingChoice, ...]:
+        """The choices that hold at *moment* (days in *zone*), by number."""
+        return tuple(c for _, c in sorted(self.choices.items()) if c.active_at(moment, zone))
 
 
 # -- decide / apply ------------------------------------------------------------------------
 
 
 def decide(
-    state: SharingState | None, command: SharingCommand, *, now: datetime
+    state: SharingState | None,
+    command: SharingCommand,
+    *,
+    now: datetime,
+    zone: tzinfo | str | None = None,
 ) -> tuple[Event, ...]:
     """Check *command* and return its events, or raise :class:`~magcore.errors.ConsentError`.
 
-    *state* is the employee's :class:`SharingState` (``None`` or empty for a new stream).
+    *state* is the employee's :class:`SharingState` (``None`` or empty for a new stream);
+    *zone* is the installation's time zone (``until`` is a day there).
     """
     state = state or SharingState(person=command.person)
     if state.person != command.person:
@@ -199,7 +269,7 @@ def decide(
             raise ConsentError(
                 f"purpose {command.purpose!r} must be a short lower-case name, e.g. 'handover'"
             )
-        if command.until is not None and command.until < now.date():
+        if command.until is not None and command.until < local_day(now, zone):
             raise ConsentError(f"until {command.until.isoformat()} lies in the past")
         if command.conversation is not None and not _PERSON.match(command.conversation):
             raise ConsentError(f"conversation {command.conversation!r} is not a valid id")
@@ -208,7 +278,7 @@ def decide(
             Event(
                 stream=stream,
                 version=version,
-                type="sharing.granted",
+                type=PersonEvent.SHARING_GRANTED,
                 at=now,
                 actor=command.actor,
                 data={
@@ -231,7 +301,7 @@ def decide(
             Event(
                 stream=stream,
                 version=version,
-                type="sharing.revoked",
+                type=PersonEvent.SHARING_REVOKED,
                 at=now,
                 actor=command.actor,
                 data={"choice": command.choice},
@@ -247,7 +317,10 @@ def apply(event: Event, state: SharingState | None) -> SharingState:
     if event.version != state.version + 1:
         raise ValueError(f"event version {event.version} does not follow {state.version}")
     data = event.data
-    if event.type == "sharing.granted":
+    if event.type in (PersonEvent.RESTRICTED, PersonEvent.RESTRICTION_LIFTED):
+        restricted = _restrict(state.restrictions, event)
+        return attrs.evolve(state, version=event.version, restrictions=restricted)
+    if event.type == PersonEvent.SHARING_GRANTED:
         choice = SharingChoice(
             id=int(data["choice"]),
             person=person,
@@ -261,7 +334,7 @@ def apply(event: Event, state: SharingState | None) -> SharingState:
         choices = dict(state.choices)
         choices[choice.id] = choice
         return attrs.evolve(state, version=event.version, choices=choices)
-    if event.type == "sharing.revoked":
+    if event.type == PersonEvent.SHARING_REVOKED:
         number = int(data["choice"])
         choices = dict(state.choices)
         if number in choices and choices[number].revoked_at is None:

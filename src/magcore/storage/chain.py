@@ -26,7 +26,7 @@ from json.encoder import encode_basestring as _string
 from typing import Any, Protocol
 
 from ..events import Event
-from .base import AuditRecord
+from .base import GENESIS, AuditRecord, entry_fields
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -42,9 +42,6 @@ __all__ = [
     "event_records",
     "parse_event_object",
 ]
-
-#: The ``prev_hash`` of the first entry.
-GENESIS = "0" * 64
 
 #: The hashed fields of every entry (BIO2: time, actor, action, object, result, origin...).
 AUDIT_FIELDS = ("at", "actor", "action", "object", "result", "origin", "reason", "purpose")
@@ -82,13 +79,6 @@ def _text(value: Any) -> str:
 
 def _canonical(value: Any) -> bytes:
     return _text(value).encode("utf-8")
-
-
-def entry_fields(record: AuditRecord | Mapping[str, Any]) -> dict[str, str]:
-    """The hashed fields of an audit record or stored entry, as plain strings."""
-    if isinstance(record, AuditRecord):
-        return {name: str(getattr(record, name)) for name in AUDIT_FIELDS}
-    return {name: str(record.get(name, "")) for name in AUDIT_FIELDS}
 
 
 def entry_hash(

@@ -12,23 +12,29 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import attrs
-
 from ..errors import ConflictError, StorageError
 from ..events import CommittedBatch, Event
 from .base import (
+    GENESIS,
     AgreementRow,
     AuditHead,
     AuditRecord,
     ConversationRow,
+    ReadModel,
     StoreSettings,
     StreamWrite,
 )
-from .chain import GENESIS, KeyedChain
-from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
+from .chain import KeyedChain
+from .common import (
+    chain_audit,
+    check_writes,
+    event_rows,
+    matches,
+    open_agreement_order,
+    require_scheme,
+)
 from .keys import KeyRecord, MemoryKeyTable
 from .outbox import DeadLetter, MemoryOutbox, OutboxBatch
-from .projection import ConversationView, is_projected, open_agreements, project_all
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 
@@ -46,7 +52,8 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
         self._streams: dict[str, list[Event]] = {}
         self._log: list[Event | None] = []
         """Every committed event at its position - 1; a destroyed event leaves ``None``."""
-        self._views: dict[str, ConversationView] = {}
+        self._rows: dict[str, ReadModel] = {}
+        """The read model of each conversation, by id, as the writes carried it."""
         self._audit: list[dict[str, Any]] = []
         self._head = AuditHead(0, GENESIS)
         self._outbox: list[OutboxBatch] = []
@@ -79,12 +86,9 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
             self._check_open()
             versions = {w.stream: self._version(w.stream) for w in writes}
             check_writes(writes, versions)
+            # The stored form is not kept here, but building it refuses what no store can keep.
+            event_rows(e for w in writes for e in w.events)
             # Compute everything first, then change state: nothing can fail half-way.
-            views: dict[str, ConversationView | None] = {}
-            for write in writes:
-                if is_projected(write.stream) and write.events:
-                    conv_id = write.stream.partition(":")[2]
-                    views[conv_id] = project_all(self._views.get(conv_id), write.events)
             events = tuple(e for w in writes for e in w.events)
             entries = chain_audit(
                 audit,
@@ -97,9 +101,9 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
             for write in writes:
                 self._streams.setdefault(write.stream, []).extend(write.events)
             self._log.extend(events)
-            for conv_id, view in views.items():
-                if view is not None:
-                    self._views[conv_id] = view
+            for write in writes:
+                if write.read_model is not None:
+                    self._rows[write.read_model.conversation.id] = write.read_model
             self._append_entries(entries)
             self._queue(events, len(self._log))
             return CommittedBatch(events, len(self._log) if events else 0)
@@ -125,13 +129,13 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
         *,
         audit: Sequence[AuditRecord] = (),
         origin: str = "",
+        read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone*; the read model keeps its content-free row."""
         with self._lock:
             self._check_open()
             current = self._version(stream)
             _check_tombstone(stream, tombstone, current)
-            view = self._views.get(stream.partition(":")[2]) if is_projected(stream) else None
             entries = chain_audit(
                 audit,
                 count=self._head.count,
@@ -144,10 +148,8 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
             self._log.append(tombstone)
             self._queue((tombstone,), len(self._log))
             self._streams[stream] = [tombstone]
-            if view is not None:
-                self._views[view.row.id] = attrs.evolve(
-                    view, row=attrs.evolve(view.row, version=tombstone.version), agreements=()
-                )
+            if read_model is not None:
+                self._rows[read_model.conversation.id] = read_model
             self._append_entries(entries)
 
     def read_all(
@@ -185,7 +187,7 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
     ) -> list[ConversationRow]:
         with self._lock:
             self._check_open()
-            rows = [v.row for v in self._views.values()]
+            rows = [m.conversation for m in self._rows.values()]
         return sorted(
             (
                 r
@@ -206,11 +208,16 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         with self._lock:
             self._check_open()
-            views = [v for v in self._views.values() if v.row.subject == subject]
+            agreed = [
+                m
+                for m in self._rows.values()
+                if m.conversation.subject == subject and m.conversation.state == "agreed"
+            ]
         found = [
             (open_agreement_order(a, pos), a)
-            for view in views
-            for pos, a in enumerate(open_agreements(view))
+            for model in agreed
+            for pos, a in enumerate(model.agreements)
+            if a.status == "open"
         ]
         return [a for _, a in sorted(found, key=lambda item: item[0])]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .chain import GENESIS
+from .base import GENESIS
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
 from .sqlite_outbox import SCHEMA as _OUTBOX_SCHEMA
 
