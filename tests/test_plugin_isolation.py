@@ -56,7 +56,7 @@ def _assert_system_works(host: PluginHost) -> Service:
     """The good plugin still contributes and observes; the store still stores."""
     assert "good-cycle@1" in {c.key for c in host.hooks.cycles()}
     clock = FixedClock(datetime(2025, 1, 6, 9, tzinfo=UTC))
-    svc = open_service("memory://", clock=clock, host=host)
+    svc = open_service("memory://", clock=clock, host=host, dispatch="sync")
     org = generate_organisation(people=12, teams=2, self_steering_share=0)
     svc.import_organisation(org, actor="hr")
     approve_cycle(svc, "good-cycle")

@@ -15,7 +15,7 @@ Hooks come in five families, by when magcore calls them:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pluggy
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .domain.conversation import Conversation
     from .domain.workflows import Notification, Workflow
     from .errors import Problem
-    from .events import CommittedBatch
     from .forms import FormDefinition
     from .i18n import MessageBundle
     from .model.cycle import CycleDefinition
@@ -191,12 +190,28 @@ def magcore_check_record(
 
 
 @hookspec
-def magcore_events_committed(batch: CommittedBatch) -> None:
-    """Called once per committed batch (never per event), after the commit.
+def magcore_events_committed(batch: Any) -> None:
+    """Called once per committed batch (never per event), after the commit, from the outbox.
 
-    Use it for notifications, reminders and connectors to HR systems. The batch stays committed
-    whatever you do; an exception becomes a :class:`~magcore.errors.PluginError` naming your
-    distribution, and the other observers are still called.
+    *batch* is a :class:`magcore.access.observers.Delivery`: per event its type, stream,
+    version, time and actor id, and **no content** unless your plugin declared it with
+    :func:`magcore_declare_content` (then only the declared fields, and each such delivery is
+    audited). Batches come at least once (the same ``batch.seq`` may come again after a crash),
+    in commit order, from a dispatcher apart from the commit: a slow observer delays no one.
+    Everything in the batch is read-only. An exception, or a return value other than ``None``,
+    is a :class:`~magcore.errors.PluginError` naming your distribution and this hook; the batch
+    is retried with back-off and, after the last attempt, kept in the dead-letter list that
+    ``magcore plugins`` shows.
+    """
+
+
+@hookspec
+def magcore_declare_content(register: Callable[[Any], None]) -> None:
+    """Declare the content your observer needs: ``register(ContentNeed(...))``.
+
+    A :class:`magcore.access.observers.ContentNeed` names event types, the data fields of
+    them you receive, the purpose and the legal basis. Declarations appear in the regulation
+    (``render_policy``) and change its hash, so they are approved like any other change.
     """
 
 

@@ -432,8 +432,19 @@ class Hooks:
         return results, failures
 
     def events_committed(self, batch: CommittedBatch) -> list[PluginError]:
-        """Tell every observer about *batch*; one failure cannot silence the rest."""
-        return self._call_each("magcore_events_committed", (type(None),), "None", batch=batch)[1]
+        """Tell every observer about *batch* now, as envelopes (no content, outbox number 0).
+
+        The service delivers through the outbox instead (:mod:`magcore.app.dispatcher`); this
+        direct call is for tools and benchmarks. One failure cannot silence the rest.
+        """
+        from .access.observers import Delivery, ObservedEvent
+
+        delivery = Delivery(
+            0,
+            batch.position,
+            tuple(ObservedEvent(e.stream, e.version, e.type, e.at, e.actor) for e in batch.events),
+        )
+        return self._call_each("magcore_events_committed", (type(None),), "None", batch=delivery)[1]
 
     def send_notification(self, notification: Notification) -> tuple[list[str], list[PluginError]]:
         """Hand *notification* to every notifier; returns delivery references and failures."""
@@ -444,6 +455,32 @@ class Hooks:
             notification=notification,
         )
         return [r for r in results if isinstance(r, str)], failures
+
+    def observers(self) -> list[tuple[str, Callable[[Any], Any]]]:
+        """Every observer (``magcore_events_committed``) as ``(plugin name, call)``, in order."""
+        found: list[tuple[str, Callable[[Any], Any]]] = []
+        for impl in reversed(self._pm.hook.magcore_events_committed.get_hookimpls()):
+            function = impl.function
+            argnames = impl.argnames
+
+            def call(batch: Any, _f: Callable[..., Any] = function, _a: Any = argnames) -> Any:
+                return _f(*[{"batch": batch}[arg] for arg in _a])
+
+            found.append((self._plugin_name(impl), call))
+        return found
+
+    def content_needs(self) -> Contributions[Any]:
+        """Every content declaration (``magcore_declare_content``): which content, what for."""
+        from .access.observers import ContentNeed
+
+        def accept(item: Any, plugin: str) -> ContentNeed:
+            if not isinstance(item, ContentNeed):
+                raise DefinitionError(
+                    f"expected a ContentNeed, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        return self._collect("magcore_declare_content", accept)
 
 
 @attrs.frozen

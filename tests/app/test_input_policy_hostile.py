@@ -344,10 +344,14 @@ ANSWER_ENTRIES: list[tuple[str, Callable[[Service, str, str, Any], object]]] = [
 
 def _refused(entry: Callable[[Service, str, str, Any], object], value: Any) -> None:
     service, conv, goal = _world()
-    before = _dump(service)
+    events, audit = _dump(service)
     with pytest.raises(MagcoreError):
         entry(service, conv, goal, value)
-    assert _dump(service) == before
+    events_after, audit_after = _dump(service)
+    assert events_after == events
+    # A command refused by the domain leaves its own audit line (result "refused"), nothing else.
+    assert audit_after[: len(audit)] == audit
+    assert all(line["result"] == "refused" for line in audit_after[len(audit) :])
 
 
 @pytest.mark.parametrize(("name", "entry"), TEXT_ENTRIES, ids=[n for n, _ in TEXT_ENTRIES])

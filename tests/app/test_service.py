@@ -56,7 +56,7 @@ def setup():
         load_entry_points=False, extra=[("broken", Broken()), ("recorder", recorder)]
     )
     clock = FixedClock(datetime(2025, 1, 6, 9, tzinfo=UTC))
-    service = open_service("memory://", clock=clock, host=host)
+    service = open_service("memory://", clock=clock, host=host, dispatch="sync")
     cycle = service.add_cycle(
         __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
     )

@@ -373,6 +373,12 @@ def test_running_twice_for_the_same_moment_sends_once() -> None:
     assert [e.type for e in recorded] == [PERFORMED, PERFORMED]
     assert {e.data["key"] for e in recorded} == {n.key for n in recorder.sent}
     assert recorder.sent[0].link == "https://mag.test/conversation/c1"
+    notified = [e for e in svc.store.read_audit() if e["action"] == "notify"]
+    assert sorted(e["reason"] for e in notified) == ["rec-1", "rec-2"]
+    assert {e["result"] for e in notified} == {"done"}
+    assert {e["object"].partition("/")[0] for e in notified} == {
+        f"person:{n.recipient}" for n in recorder.sent
+    }
 
 
 def test_only_the_workflow_streams_say_what_was_performed() -> None:

@@ -221,6 +221,44 @@ def test_report_counts_department_staff_apart_by_name(held):
     assert "dept:staff" not in table.stdout
 
 
+def test_audit_verify_finds_an_edited_event(held):
+    """An agreed record edited in the events table is found, naming the event."""
+    assert data(held.run("audit", "verify", "--json"))["events"] > 0
+    with sqlite3.connect(held.dir / "magcore.db") as conn:
+        conn.execute(
+            "UPDATE events SET data = json_set(data, '$.tampered', 1) "
+            "WHERE position = (SELECT max(position) FROM events WHERE type = 'record.drafted')"
+        )
+    result = held.run("audit", "verify", "--json")
+    assert result.exit_code == 1
+    problem = json.loads(result.stdout)["problem"]
+    assert problem["event"].startswith("conversation:")
+    assert "differs" in problem["reason"]
+
+
+def test_audit_checkpoint_finds_a_cut_tail(held):
+    """A signed checkpoint written by the command finds lines cut off later (head and all)."""
+    point = held.dir / "checkpoint.json"
+    assert held.run("audit", "checkpoint", "-o", str(point)).exit_code == 0
+    saved = json.loads(point.read_text(encoding="utf-8"))
+    assert {"count", "last_hash", "at", "signature", "public_key"} <= set(saved)
+    assert data(held.run("audit", "verify", "--checkpoint", str(point), "--json"))["ok"]
+    data(held.run("export", "person", "e1"))  # later lines: fine
+    assert data(held.run("audit", "verify", "--checkpoint", str(point), "--json"))["ok"]
+    with sqlite3.connect(held.dir / "magcore.db") as conn:
+        conn.execute("DELETE FROM audit WHERE seq > ?", (saved["count"] - 1,))
+        last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        conn.execute("UPDATE audit_head SET count = ?, last_hash = ?", last)
+    result = held.run("audit", "verify", "--checkpoint", str(point))
+    assert result.exit_code == 1
+    assert f"broken at line {saved['count']}" in result.stderr
+    forged = point.with_name("forged.json")
+    forged.write_text(json.dumps(saved | {"count": 1}), encoding="utf-8")
+    refused = held.run("audit", "verify", "--checkpoint", str(forged))
+    assert refused.exit_code == 1
+    assert "signature" in refused.stderr
+
+
 def test_report_on_a_fresh_store_answers_at_once(ready):
     """Right after init and import-org nothing was held: the report answers within a second
     (it used to loop for ever), every cell suppressed."""

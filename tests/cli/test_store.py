@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from urllib.parse import quote, urlsplit
 
@@ -81,6 +82,13 @@ def test_copy_to_a_new_store_and_refuse_an_existing_one(ready):
     again = ready.run("store", "copy", source, target)
     assert again.exit_code == 1
     assert "new, empty store" in again.stderr
+    # The copied audit lines are keyed: without the source's key file they cannot be verified.
+    unkeyed = ready.run("--store", target, "store", "check", "--json")
+    assert unkeyed.exit_code == 1
+    assert "no key was given" in unkeyed.stdout
+    keys = ready.dir / "copy.db.keys"
+    shutil.copyfile(ready.dir / "magcore.db.keys", keys)
+    keys.chmod(0o600)
     checked = data(ready.run("--store", target, "store", "check", "--json"))
     assert checked["ok"] is True
 

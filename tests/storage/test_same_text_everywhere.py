@@ -89,7 +89,8 @@ def test_unstorable_text_in_an_audit_line_is_refused_alike(store):
             "object": "conversation:c\x00",
         }
     )
-    with pytest.raises(StorageError, match="audit line 1: object holds a NUL"):
+    # Line 1 is the event's own line; the bad record is line 2.
+    with pytest.raises(StorageError, match="audit line 2: object holds a NUL"):
         store.append([StreamWrite("goal:g", 0, [event("goal:g", 1)])], audit=[bad])
     assert store.version("goal:g") == 0
     assert store.audit_head().count == 0

@@ -1,51 +1,100 @@
-"""The hash-chained audit log: every read decision and every change leaves a line.
+"""The audit chain: every change and every disclosure leaves a line, and tampering is found.
 
 Each entry holds the fields the Dutch government's security baseline (BIO2) asks for: action,
-object, result, origin, actor and time. Entry *n* stores the SHA-256 of entry *n-1*, so an
-edited, removed, reordered or truncated entry breaks the chain; :func:`verify` says where.
-A store assigns sequence numbers and hashes inside its own transaction with :func:`chain_hash`
-(kept with the store protocol in :mod:`magcore.storage.base`, offered here too).
+object, result, origin, actor and time. Entry *n* stores the hash of entry *n-1*, so an edited,
+removed, reordered or truncated entry breaks the chain; :func:`verify` says where.
+
+Since schema 3 the chain is **keyed**: a line's hash is HMAC-SHA-256 under the audit key of the
+key provider (its id is stored in the line's ``key`` column), so only the key holder can chain
+a line that verifies. Older, unkeyed lines (plain SHA-256, empty ``key``) still verify, but only
+as the beginning of the log: an unkeyed line after a keyed one is reported (a tail re-chained
+without the key). Every committed event has its own line with the event's digest
+(:func:`~magcore.storage.chain.event_digest`); :func:`verify_store` recomputes the digests from
+the events table, so an event edited, removed, swapped or slipped in is found too.
+
+What the chain proves, and what it does not, is in ``docs/explanation/audit.md``: with the key
+and no checkpoint kept elsewhere, a database administrator can rewrite history; signed
+checkpoints (:mod:`magcore.access.checkpoint`) kept outside the store find even that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hmac
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from ..storage.base import GENESIS, AuditRecord, Store, chain_hash, entry_fields
+from ..storage.base import AuditRecord, Store
+from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_event_object
+from ..storage.chain import event_digest as event_digest
 
 __all__ = [
     "GENESIS",
     "AuditProblem",
     "AuditRecord",
+    "KeyLookup",
     "VerifyResult",
     "chain_hash",
     "entry_fields",
+    "event_digest",
     "verify",
     "verify_store",
 ]
 
+#: How :func:`verify` finds an audit key by its id (``KeyProvider.audit_key`` is one).
+KeyLookup = Callable[[str], ChainKey]
+
+
+def chain_hash(prev_hash: str, seq: int, record: AuditRecord | Mapping[str, Any]) -> str:
+    """The unkeyed (magcore 0.1) hash of entry *seq*, chained to *prev_hash*."""
+    digest = "" if isinstance(record, AuditRecord) else str(record.get("digest", "") or "")
+    return entry_hash(prev_hash, seq, record, digest=digest)
+
 
 @attrs.frozen
 class AuditProblem:
-    """Where the chain breaks and why."""
+    """Where the chain breaks and why (``event`` names the event, when one is concerned)."""
 
     seq: int
     reason: str
+    event: str = ""
 
 
 @attrs.frozen
 class VerifyResult:
-    """The outcome of :func:`verify`: ``ok`` and, if not, the first problem."""
+    """The outcome of :func:`verify`: ``ok`` and, if not, the first problem.
+
+    ``unkeyed`` counts lines chained without a key (written before the chain was keyed);
+    ``events`` counts events compared with their lines; ``uncovered`` the events older than
+    the first event line (written before magcore kept event lines).
+    """
 
     ok: bool
     entries: int
     problem: AuditProblem | None = None
+    unkeyed: int = 0
+    events: int = 0
+    uncovered: int = 0
 
     def __bool__(self) -> bool:
         return self.ok
+
+
+def _line_hash(
+    entry: Mapping[str, Any], prev: str, seq: int, keys: KeyLookup | None
+) -> str | AuditProblem:
+    key_id = str(entry.get("key", "") or "")
+    digest = str(entry.get("digest", "") or "")
+    if not key_id:
+        return entry_hash(prev, seq, entry, digest=digest)
+    if keys is None:
+        return AuditProblem(seq, f"is keyed with audit key {key_id}, and no key was given")
+    try:
+        key = keys(key_id)
+    except Exception as exc:  # a provider's own error type: name it, do not crash
+        return AuditProblem(seq, f"is keyed with audit key {key_id}, which is not at hand: {exc}")
+    return entry_hash(prev, seq, entry, digest=digest, key=key)
 
 
 def verify(
@@ -53,66 +102,183 @@ def verify(
     *,
     expected_count: int | None = None,
     expected_hash: str | None = None,
+    keys: KeyLookup | None = None,
 ) -> VerifyResult:
     """Check the chain of stored *entries* (in ``seq`` order).
 
     Finds an edited entry (its hash no longer matches), a removed or reordered one (a gap in
-    ``seq`` or a ``prev_hash`` that does not match), and, against a separately kept checkpoint
-    (:class:`~magcore.storage.base.AuditHead`): truncation (fewer than *expected_count*
-    entries) and a rewritten tail (entry *expected_count* does not have *expected_hash*, e.g.
-    the last entries cut off and new ones chained in their place, or an entry edited and every
-    later hash computed again). Pass both ``head.count`` and ``head.last_hash``.
-
-    Entries after the checkpoint (written after it was taken) are checked for their chain only:
-    the hash is not keyed, so whoever can write the log can chain a new entry that fits. Only a
-    checkpoint kept out of their reach proves what came before it.
+    ``seq`` or a ``prev_hash`` that does not match), an unkeyed line after a keyed one, and,
+    against a checkpoint (count and hash from the store's head or from a signed checkpoint):
+    truncation (fewer than *expected_count* entries) and a rewritten tail (entry
+    *expected_count* does not have *expected_hash*). *keys* finds keyed lines' keys by id.
     """
     if expected_hash is not None and expected_count is None:
         raise ValueError("expected_hash needs expected_count: the entry it belongs to")
     prev = GENESIS
     count = 0
+    unkeyed = 0
+    keyed_seen = False
     expected_seq = 1
     for entry in entries:
         seq = int(entry["seq"])
         if seq != expected_seq:
-            return VerifyResult(
-                False,
-                count,
-                AuditProblem(expected_seq, f"expected entry {expected_seq}, found {seq}"),
-            )
+            problem = AuditProblem(expected_seq, f"expected entry {expected_seq}, found {seq}")
+            return VerifyResult(False, count, problem, unkeyed)
         if entry["prev_hash"] != prev:
-            return VerifyResult(
-                False, count, AuditProblem(seq, "does not follow the entry before it")
+            problem = AuditProblem(seq, "does not follow the entry before it")
+            return VerifyResult(False, count, problem, unkeyed)
+        is_keyed = bool(entry.get("key"))
+        if keyed_seen and not is_keyed:
+            problem = AuditProblem(
+                seq, "is not keyed, after keyed lines (chained again without the audit key)"
             )
-        if chain_hash(prev, seq, entry) != entry["hash"]:
-            return VerifyResult(False, count, AuditProblem(seq, "was changed after it was written"))
+            return VerifyResult(False, count, problem, unkeyed)
+        computed = _line_hash(entry, prev, seq, keys)
+        if isinstance(computed, AuditProblem):
+            return VerifyResult(False, count, computed, unkeyed)
+        if not hmac.compare_digest(computed, str(entry["hash"])):
+            problem = AuditProblem(seq, "was changed after it was written")
+            return VerifyResult(False, count, problem, unkeyed)
         if expected_hash is not None and seq == expected_count and entry["hash"] != expected_hash:
-            return VerifyResult(
-                False,
-                count,
-                AuditProblem(seq, "differs from the kept checkpoint (the log was rewritten)"),
-            )
+            problem = AuditProblem(seq, "differs from the checkpoint (the log was rewritten)")
+            return VerifyResult(False, count, problem, unkeyed)
+        keyed_seen = keyed_seen or is_keyed
+        unkeyed += not is_keyed
         prev = entry["hash"]
         count += 1
         expected_seq += 1
     if expected_count is not None and count < expected_count:
-        return VerifyResult(
-            False,
-            count,
-            AuditProblem(count + 1, f"log ends after {count} of {expected_count} entries"),
-        )
+        problem = AuditProblem(count + 1, f"log ends after {count} of {expected_count} entries")
+        return VerifyResult(False, count, problem, unkeyed)
     if expected_count == 0 and expected_hash is not None and expected_hash != GENESIS:
-        return VerifyResult(False, count, AuditProblem(1, "the kept checkpoint is not empty"))
-    return VerifyResult(True, count)
+        return VerifyResult(False, count, AuditProblem(1, "the checkpoint is not empty"), unkeyed)
+    return VerifyResult(True, count, None, unkeyed)
 
 
-def verify_store(store: Store) -> VerifyResult:
-    """Check a store's whole audit log against the head it keeps (count and last hash).
+class _Collect:
+    """Passes entries through to :func:`verify` and keeps the event lines on the way."""
 
-    The way to check a log: with the head, a cut-off tail is found even if forged lines were
-    chained on to reach the same count. Keep a copy of the head elsewhere as well (see
-    ``docs/explanation/sharing-and-access.md``): someone who can rewrite the database can rewrite
-    the head too.
+    def __init__(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        self.entries = entries
+        self.lines: dict[tuple[str, int], tuple[int, str]] = {}
+
+    def __iter__(self) -> Any:
+        for entry in self.entries:
+            digest = entry.get("digest")
+            if digest:
+                where = parse_event_object(str(entry["object"]))
+                if where is not None:
+                    self.lines[where] = (int(entry["seq"]), str(digest))
+            yield entry
+
+
+def verify_events(
+    store: Store, lines: Mapping[tuple[str, int], tuple[int, str]]
+) -> tuple[AuditProblem | None, int, int]:
+    """Compare the events table with the event *lines* of a verified chain.
+
+    Returns the first problem (or ``None``), the events compared and the events older than the
+    first covered one. Events of a destroyed stream may be missing: its tombstone, with its own
+    line, says they were removed.
+    """
+    from .reading import DESTROYED_EVENT
+
+    seen: set[tuple[str, int]] = set()
+    tombstones: dict[str, int] = {}
+    compared = 0
+    uncovered = 0
+    covering = False
+    for position, event in store.read_all():
+        where = (event.stream, event.version)
+        line = lines.get(where)
+        label = f"{event.stream}/{event.version}"
+        if line is None:
+            if covering or not lines:
+                if not lines:
+                    uncovered += 1
+                    continue
+                return (
+                    AuditProblem(
+                        0, f"event {label} (position {position}) has no audit line", label
+                    ),
+                    compared,
+                    uncovered,
+                )
+            uncovered += 1
+            continue
+        covering = True
+        seq, digest = line
+        if not hmac.compare_digest(event_digest(event), digest):
+            return (
+                AuditProblem(seq, f"event {label} differs from the event it recorded", label),
+                compared,
+                uncovered,
+            )
+        seen.add(where)
+        compared += 1
+        if event.type == DESTROYED_EVENT:
+            tombstones[event.stream] = event.version
+    for where, (seq, _digest) in sorted(lines.items(), key=lambda item: item[1][0]):
+        if where in seen:
+            continue
+        stream, version = where
+        if tombstones.get(stream, 0) > version:
+            continue
+        label = f"{stream}/{version}"
+        return (
+            AuditProblem(seq, f"event {label} is missing from the events table", label),
+            compared,
+            uncovered,
+        )
+    return None, compared, uncovered
+
+
+def store_keys(store: Store) -> KeyLookup | None:
+    """The key the store chains with, as a look-up (``None`` if it has none)."""
+    key = getattr(store, "audit_key", None)
+    if key is None:
+        return None
+
+    def lookup(key_id: str) -> ChainKey:
+        if key_id != key.id:
+            raise LookupError(f"the store holds audit key {key.id}, not {key_id}")
+        return key  # type: ignore[no-any-return]
+
+    return lookup
+
+
+def verify_store(
+    store: Store,
+    *,
+    keys: KeyLookup | None = None,
+    expected_count: int | None = None,
+    expected_hash: str | None = None,
+) -> VerifyResult:
+    """Check a store's audit chain against its head, and its events against the chain.
+
+    *keys* finds audit keys by id (``provider.audit_key``; default: the key the store chains
+    with). Given *expected_count* and *expected_hash* (a signed checkpoint's), the log is also
+    checked against them: that finds a tail cut off and re-chained together with the head.
     """
     head = store.audit_head()
-    return verify(store.read_audit(), expected_count=head.count, expected_hash=head.last_hash)
+    lookup = keys if keys is not None else store_keys(store)
+    collect = _Collect(store.read_audit())
+    result = verify(collect, expected_count=head.count, expected_hash=head.last_hash, keys=lookup)
+    if not result.ok:
+        return result
+    if head.count < result.entries:
+        beyond = AuditProblem(head.count + 1, "lies beyond the kept head (lines slipped in)")
+        return attrs.evolve(result, ok=False, problem=beyond)
+    if expected_count is not None:
+        checked = verify(
+            store.read_audit(),
+            expected_count=expected_count,
+            expected_hash=expected_hash,
+            keys=lookup,
+        )
+        if not checked.ok:
+            return checked
+    found, compared, uncovered = verify_events(store, collect.lines)
+    return attrs.evolve(
+        result, ok=found is None, problem=found, events=compared, uncovered=uncovered
+    )

@@ -287,7 +287,11 @@ class ContentStore:
 
     # -- events ----------------------------------------------------------------------------
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         new = {w.stream for w in writes if w.expected_version == 0}
         groups = self.codec.seal_all([w.events for w in writes], new=new)
@@ -295,7 +299,7 @@ class ContentStore:
             StreamWrite(w.stream, w.expected_version, events, read_model=w.read_model)
             for w, events in zip(writes, groups, strict=True)
         ]
-        batch = self.inner.append(sealed, audit=audit)
+        batch = self.inner.append(sealed, audit=audit, origin=origin)
         plain = tuple(event for write in writes for event in write.events)
         if len(plain) == len(batch.events):
             return CommittedBatch(plain, batch.position)
@@ -322,9 +326,12 @@ class ContentStore:
         tombstone: Event,
         *,
         audit: Sequence[AuditRecord] = (),
+        origin: str = "",
         read_model: ReadModel | None = None,
     ) -> None:
-        self.inner.destroy_stream(stream, tombstone, audit=audit, read_model=read_model)
+        self.inner.destroy_stream(
+            stream, tombstone, audit=audit, origin=origin, read_model=read_model
+        )
 
     # -- read models -----------------------------------------------------------------------
     def conversations(

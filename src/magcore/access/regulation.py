@@ -29,6 +29,7 @@ from ..events import canonical_json
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition
 from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .inventory import data_inventory
+from .observers import ContentNeed
 from .retention import BUILTIN_PROFILES, RetentionProfile
 from .statistics import DEFAULT_K
 
@@ -68,13 +69,18 @@ def regulation_source(
     legal_bases: Sequence[LegalBasis] = (),
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     k: int = DEFAULT_K,
+    observers: Mapping[str, Sequence[ContentNeed]] | None = None,
 ) -> dict[str, Any]:
-    """Everything a regulation is rendered from, as plain JSON data (what the hash covers)."""
+    """Everything a regulation is rendered from, as plain JSON data (what the hash covers).
+
+    *observers* maps a plugin to its content declarations (``magcore_declare_content``); when
+    any plugin declares content, the declarations are part of the source, so the hash changes.
+    """
     profile = profiles.get(cycle.retention_profile)
     if profile is None:
         raise NotFoundError(f"retention profile {cycle.retention_profile!r} is not registered")
     inventory = data_inventory(cycle, forms=forms, profiles=profiles, legal_bases=legal_bases)
-    return {
+    source: dict[str, Any] = {
         "cycle": cycle.to_json(),
         "forms": _form_fields(forms or {}),
         "legal_bases": sorted((b.to_json() for b in legal_bases), key=lambda b: str(b["name"])),
@@ -84,6 +90,18 @@ def regulation_source(
         "aggregate_only_roles": sorted(AGGREGATE_ONLY_ROLES),
         "inventory": [row.to_json() for row in inventory],
     }
+    declared = _observer_json(observers)
+    if declared:
+        source["observer_content"] = declared
+    return source
+
+
+def _observer_json(observers: Mapping[str, Sequence[ContentNeed]] | None) -> list[dict[str, Any]]:
+    return [
+        {"plugin": plugin, **need.to_json()}
+        for plugin in sorted(observers or {})
+        for need in sorted((observers or {})[plugin], key=lambda n: canonical_json(n.to_json()))
+    ]
 
 
 @attrs.frozen(kw_only=True)
@@ -141,6 +159,9 @@ _T: Mapping[str, Mapping[str, str]] = {
         "sensitivity": "Gevoeligheid",
         "legal": "Wettelijke grondslagen",
         "legal_none": "Er zijn geen andere wettelijke grondslagen vastgelegd.",
+        "observers": "Koppelingen die inhoud krijgen",
+        "observers_none": "Koppelingen (plugins) horen alleen wat er gebeurde, wanneer en door "
+        "wie; geen inhoud van gesprekken.",
         "roles": "Rollen die iets kunnen lezen",
     },
     "en": {
@@ -184,6 +205,9 @@ _T: Mapping[str, Mapping[str, str]] = {
         "sensitivity": "Sensitivity",
         "legal": "Legal bases",
         "legal_none": "No other legal bases are declared.",
+        "observers": "Connections that receive content",
+        "observers_none": "Connections (plugins) hear only what happened, when and by whom; no "
+        "content of conversations.",
         "roles": "Roles that can read something",
     },
 }
@@ -378,6 +402,18 @@ def _markdown(
             )
     else:
         out.append(t["legal_none"])
+    out += ["", f"### {t['observers']}", ""]
+    declared = source.get("observer_content", [])
+    for need in declared:
+        out.append(
+            f"- **{need['plugin']}**: "
+            + ", ".join(f"`{f}`" for f in need["fields"])
+            + " — "
+            + ", ".join(f"`{e}`" for e in need["event_types"])
+            + f"; {need['purpose']} ({need['basis']})"
+        )
+    if not declared:
+        out.append(t["observers_none"])
     readers = {r.value for kind in cycle.kinds for r in kind.roles}
     readers |= set(GRANTEE_ROLES) | {PRIVACY_OFFICER} | set(AGGREGATE_ONLY_ROLES)
     readers |= {r for b in legal_bases for r in b.roles}
@@ -475,13 +511,20 @@ def render_regulation(
     legal_bases: Sequence[LegalBasis] = (),
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     k: int = DEFAULT_K,
+    observers: Mapping[str, Sequence[ContentNeed]] | None = None,
 ) -> RenderedRegulation:
-    """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``."""
+    """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``.
+
+    *observers*: the plugins' content declarations (``Hooks.content_needs().by_plugin()``);
+    they get a section of their own and are covered by the hash.
+    """
     if language not in _T:
         raise ValueError(f"language must be 'nl' or 'en', not {language!r}")
     if format not in ("markdown", "html"):
         raise ValueError(f"format must be 'markdown' or 'html', not {format!r}")
-    source = regulation_source(cycle, forms=forms, legal_bases=legal_bases, profiles=profiles, k=k)
+    source = regulation_source(
+        cycle, forms=forms, legal_bases=legal_bases, profiles=profiles, k=k, observers=observers
+    )
     digest = hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
     profile = profiles[cycle.retention_profile]
     text = _markdown(cycle, source, legal_bases, profile, k, language, digest)

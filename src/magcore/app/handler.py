@@ -15,6 +15,9 @@ change has one place to hook into:
 
 from __future__ import annotations
 
+import contextlib
+import random
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -22,12 +25,12 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ..clock import Clock
-from ..errors import ConflictError, NotFoundError
+from ..errors import ConflictError, MagcoreError, NotFoundError
 from ..events import CommittedBatch, Event
 from ..read_models import ReadModel
-from ..storage.base import Store, StreamWrite
+from ..storage.base import AuditRecord, Store, StreamWrite
 
-__all__ = ["Aggregate", "CommandHandler", "Handled", "Loaded"]
+__all__ = ["Aggregate", "CommandHandler", "Handled", "Loaded", "Retry"]
 
 S = TypeVar("S")
 
@@ -79,6 +82,23 @@ class Handled(Generic[S]):
         return self.batch.events
 
 
+@attrs.frozen
+class Retry:
+    """How a command that is safe to repeat is retried after a :class:`ConflictError`.
+
+    Attempt *n* waits a random time between 0 and ``min(cap, base * 2**n)`` seconds ("full
+    jitter"), so writers that collided do not collide again in step.
+    """
+
+    attempts: int = 4
+    base: float = 0.005
+    cap: float = 0.1
+
+    def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
+        """The wait before attempt *attempt* + 1."""
+        return float(rand() * min(self.cap, self.base * 2**attempt))
+
+
 Decide = Callable[[Loaded[S], datetime], Sequence[Event]]
 """The decision: the loaded stream (state ``None`` if new) and now in, new events out (or raise)."""
 
@@ -87,14 +107,31 @@ class CommandHandler:
     """Load → replay → decide → append with the expected version → tell observers.
 
     *tell* receives every committed batch (the service passes it to the observing plugins).
+    *origin* goes into the audit line of every committed event; a refused command gets its own
+    line (result ``refused``), written in a transaction of its own. *retry* says how often and
+    how long apart a command marked idempotent is tried again after a conflict.
     """
 
     def __init__(
-        self, store: Store, *, clock: Clock, tell: Callable[[CommittedBatch], None]
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        tell: Callable[[CommittedBatch], None],
+        origin: str = "",
+        retry: Retry | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
         self.clock = clock
         self.tell = tell
+        self.origin = origin
+        self.retry = retry or Retry()
+        self.sleep = sleep
+        self.conflicts = 0
+        """Conflicts met so far (for benchmarks and monitoring)."""
+        self.retries = 0
+        """Commands tried again after a conflict so far."""
 
     def load(self, aggregate: Aggregate[S], id: str) -> Loaded[S]:
         """Read the stream of *id* and replay it (state ``None`` when it has no events)."""
@@ -120,6 +157,9 @@ class CommandHandler:
         new: bool = False,
         also: Callable[[], Sequence[StreamWrite]] | None = None,
         attempts: int = 1,
+        idempotent: bool = False,
+        actor: str = "",
+        action: str = "",
     ) -> Handled[S]:
         """Decide on the stream of *id* and append the new events in one transaction.
 
@@ -127,10 +167,31 @@ class CommandHandler:
         skips reading (the stream must be empty, else the store raises ConflictError). *also*
         gives further writes for the same transaction. A refused command raises and writes
         nothing; a concurrent change raises :class:`~magcore.errors.ConflictError`, unless
-        *attempts* allows loading and deciding again.
+        *attempts* allows loading and deciding again. *idempotent* marks a command that is safe
+        to repeat: it is retried as :attr:`retry` says, with jittered back-off. A refusal (any
+        :class:`~magcore.errors.MagcoreError` from *decide*, or a conflict that stays) leaves an
+        audit line naming *actor* and *action* before it is raised.
         """
+        if idempotent:
+            attempts = max(attempts, self.retry.attempts)
         if attempts < 1:
             raise ValueError(f"attempts must be at least 1, not {attempts}")
+        try:
+            return self._attempt(aggregate, id, decide, must_exist, new, also, attempts)
+        except MagcoreError as exc:
+            self._refused(aggregate.stream(id), exc, actor=actor, action=action)
+            raise
+
+    def _attempt(
+        self,
+        aggregate: Aggregate[S],
+        id: str,
+        decide: Decide[S],
+        must_exist: bool,
+        new: bool,
+        also: Callable[[], Sequence[StreamWrite]] | None,
+        attempts: int,
+    ) -> Handled[S]:
         for attempt in range(1, attempts + 1):
             if new:
                 loaded: Loaded[S] = Loaded(id, aggregate.stream(id), (), None)
@@ -150,17 +211,35 @@ class CommandHandler:
             try:
                 batch = self.commit(writes)
             except ConflictError:
+                self.conflicts += 1
                 if attempt == attempts:
                     raise
+                self.retries += 1
+                self.sleep(self.retry.delay(attempt))
                 continue
             return Handled(loaded.state, state, batch)
         raise AssertionError("unreachable: attempts must be at least 1")  # pragma: no cover
 
     def commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
         """Append *writes* in one transaction, then tell the observers (once)."""
-        batch = self.store.append(writes)
+        batch = self.store.append(writes, origin=self.origin)
         self.tell(batch)
         return batch
+
+    def _refused(self, stream: str, exc: MagcoreError, *, actor: str, action: str) -> None:
+        """The audit line of a refused command (its own transaction; the refusal stands)."""
+        record = AuditRecord(
+            at=self.clock.now().isoformat(),
+            actor=actor or "unknown",
+            action=action or "command",
+            object=stream,
+            result="conflict" if isinstance(exc, ConflictError) else "refused",
+            origin=self.origin or "api",
+            reason=f"{type(exc).__name__}: {exc}"[:500],
+        )
+        # If the store itself refuses, the original error is the news.
+        with contextlib.suppress(MagcoreError):
+            self.store.append_audit([record])
 
     def with_read_models(
         self, writes: Sequence[StreamWrite], aggregates: Sequence[Aggregate[Any]]

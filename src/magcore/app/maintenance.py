@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from ..access.audit import verify_store
+from ..access.audit import KeyLookup, verify_store
 from ..access.reading import DESTROYED_EVENT
 from ..errors import MagcoreError, StorageError
 from ..storage.base import Store
@@ -64,13 +64,14 @@ class StoreCheck:
         }
 
 
-def check_store(store: Store, *, limit: int = 50) -> StoreCheck:
+def check_store(store: Store, *, limit: int = 50, keys: KeyLookup | None = None) -> StoreCheck:
     """Read the whole of *store* back and report every problem (up to *limit*).
 
     Checks the back end's own integrity (a store with a ``check()`` method), that every event
     can be read and each stream is numbered without gaps (a destroyed stream starts at its
     tombstone), and the audit chain against the kept head
-    (:func:`magcore.access.audit.verify_store`).
+    (:func:`magcore.access.audit.verify_store`), its keyed lines with *keys* (the key
+    provider's ``audit_key``; without it a keyed line is reported as unverifiable).
     """
     problems: list[str] = []
     own_check = getattr(store, "check", None)
@@ -99,7 +100,7 @@ def check_store(store: Store, *, limit: int = 50) -> StoreCheck:
         problems.append(f"the events cannot all be read (after {events}): {exc}")
     entries = 0
     try:
-        result = verify_store(store)
+        result = verify_store(store, keys=keys)
         entries = result.entries
         if not result.ok and result.problem is not None:
             problems.append(
@@ -133,10 +134,10 @@ def _open_sqlite(path: Path, *, read_only: bool) -> Any:
     return SQLiteStore.open(f"sqlite:///{path.resolve()}{suffix}", StoreSettings(create=False))
 
 
-def _checked(path: Path) -> tuple[StoreCheck, ReplayDigest]:
+def _checked(path: Path, keys: KeyLookup | None) -> tuple[StoreCheck, ReplayDigest]:
     copy = _open_sqlite(path, read_only=True)
     try:
-        result = check_store(copy)
+        result = check_store(copy, keys=keys)
         if not result.ok:
             raise StorageError(f"{path} is not a whole store: {'; '.join(result.problems[:3])}")
         return result, replay_digest(copy)
@@ -144,7 +145,7 @@ def _checked(path: Path) -> tuple[StoreCheck, ReplayDigest]:
         copy.close()
 
 
-def backup_store(store: Store, target: Path) -> BackupSummary:
+def backup_store(store: Store, target: Path, *, keys: KeyLookup | None = None) -> BackupSummary:
     """Back *store* up to the new file *target* and check the copy (SQLite stores only).
 
     A store without a ``backup()`` method (PostgreSQL) raises :class:`StorageError` with its
@@ -156,7 +157,7 @@ def backup_store(store: Store, target: Path) -> BackupSummary:
         text = advice() if callable(advice) else "use the back end's own backup tools"
         raise StorageError(f"{label(store.url)} is not backed up by magcore. {text}")
     written = Path(backup(Path(target)))
-    result, digest = _checked(written)
+    result, digest = _checked(written, keys)
     return BackupSummary(path=written, check=result, digest=digest)
 
 
@@ -171,7 +172,9 @@ class RestoreSummary:
     digest: ReplayDigest
 
 
-def restore_store(backup: Path, target: Path, *, replace: bool = False) -> RestoreSummary:
+def restore_store(
+    backup: Path, target: Path, *, replace: bool = False, keys: KeyLookup | None = None
+) -> RestoreSummary:
     """Check the SQLite *backup*, put it at *target*, and check the restored store replays alike.
 
     The backup is checked first (nothing is touched when it is not whole). With *replace* an
@@ -180,11 +183,11 @@ def restore_store(backup: Path, target: Path, *, replace: bool = False) -> Resto
     """
     from ..storage.sqlite_admin import restore_file
 
-    _result, expected = _checked(Path(backup))
+    _result, expected = _checked(Path(backup), keys)
     moved = restore_file(Path(backup), Path(target), replace=replace)
     restored = _open_sqlite(Path(target), read_only=False)
     try:
-        result = check_store(restored)
+        result = check_store(restored, keys=keys)
         digest = replay_digest(restored)
     finally:
         restored.close()
@@ -199,10 +202,13 @@ def restore_store(backup: Path, target: Path, *, replace: bool = False) -> Resto
     )
 
 
-def copy_between(source: Store, target: Store) -> tuple[CopySummary, StoreCheck]:
-    """Copy *source* into the new, empty *target*, compare replays, and check the target."""
+def copy_between(
+    source: Store, target: Store, *, keys: KeyLookup | None = None
+) -> tuple[CopySummary, StoreCheck]:
+    """Copy *source* into the new, empty *target*, compare replays, and check the target
+    (its audit chain with *source*'s *keys*: the copy holds the same lines)."""
     summary = copy_store(source, target)
-    result = check_store(target)
+    result = check_store(target, keys=keys)
     if not result.ok:
         raise StorageError(
             f"the copy in {label(target.url)} is not whole: {'; '.join(result.problems[:3])}"

@@ -20,10 +20,15 @@ from ..clock import Clock, SystemClock
 from ..domain.approvals import ApprovalState
 from ..domain.conversation import (
     OPEN_STATES,
+    AddDissent,
+    AddPrivateNote,
+    AddResponse,
     Command,
     Conversation,
     DraftRecord,
     MarkHeld,
+    PublishPreparation,
+    RaiseTopic,
     RequestConversation,
     SavePreparation,
     apply,
@@ -32,7 +37,15 @@ from ..domain.conversation import (
     replay,
     stream_of,
 )
-from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
+from ..domain.goals import (
+    Goal,
+    GoalCommand,
+    NoteProgress,
+    SetGoal,
+    decide_goal,
+    goal_stream,
+    replay_goal,
+)
 from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
@@ -61,6 +74,8 @@ from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
 from . import versions
+from .chain import key_audit_chain
+from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler, Loaded
 from .versions import CYCLE_DEFINED, definition_stream
 
@@ -72,6 +87,7 @@ __all__ = [
     "CONVERSATION",
     "CYCLE_DEFINED",
     "GOAL",
+    "IDEMPOTENT",
     "SHARING",
     "Service",
     "definition_stream",
@@ -106,6 +122,23 @@ GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: repla
 SHARING: Aggregate[SharingState] = Aggregate("person", person_stream, replay_sharing)
 
 
+#: Commands that are safe to decide again on a newer state after a conflict: each changes only
+#: what its own author wrote (a preparation, a topic, a note, a response, a dissent, progress on
+#: a goal) or a person's own sharing choices. The handler retries them with jittered back-off.
+#: Commands about what both sides saw (a record, its confirmation, a date) are not retried: a
+#: conflict there means the other side changed something the caller should look at first.
+IDEMPOTENT: tuple[type, ...] = (
+    SavePreparation,
+    PublishPreparation,
+    RaiseTopic,
+    AddPrivateNote,
+    AddResponse,
+    AddDissent,
+    NoteProgress,
+    SharingCommand,
+)
+
+
 class Service:
     """One municipality's magcore: a store, the installed plugins, a clock.
 
@@ -128,19 +161,30 @@ class Service:
         new_id: Callable[[], str] = _new_id,
         origin: str = "api",
         language: str = "nl",
+        dispatch: str = "thread",
         timezone: str | None = None,
         organisation: str | None = None,
     ) -> None:
+        if dispatch not in ("thread", "sync", "off"):
+            raise ValueError(f"dispatch must be 'thread', 'sync' or 'off', not {dispatch!r}")
         self.timezone: tzinfo = _timezone(timezone)
         self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
+        self.key_provider = key_audit_chain(store, self.host)
+        """The key provider whose audit key chains the store's log (``None``: unkeyed)."""
         self.handler = CommandHandler(
-            self._protect(store), clock=clock or SystemClock(), tell=self._tell
+            self._protect(store), clock=clock or SystemClock(), tell=self._tell, origin=origin
         )
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
+        self.dispatch = dispatch
+        """Where observers are told: ``thread`` (default), ``sync`` (after each commit, in the
+        caller's thread) or ``off`` (a separate ``magcore dispatch`` worker)."""
+        self.dispatcher = Dispatcher(
+            store, self.host, clock=self.handler.clock, on_failure=self.plugin_failures.append
+        )
         self._cycles: dict[str, CycleDefinition] = {}
         contributed = self.host.hooks.cycles()
         self.plugin_failures.extend(contributed.problems)
@@ -162,6 +206,7 @@ class Service:
     @store.setter
     def store(self, store: Store) -> None:
         self.handler.store = self._protect(store)
+        self.dispatcher.store = store
 
     def _protect(self, store: Store) -> Store:
         """*store* behind the content codec: content encrypted on append, decrypted on read
@@ -176,6 +221,7 @@ class Service:
     @clock.setter
     def clock(self, clock: Clock) -> None:
         self.handler.clock = clock
+        self.dispatcher.clock = clock
 
     # -- cycles ----------------------------------------------------------------------------
 
@@ -333,7 +379,14 @@ class Service:
                 self._check_people([("/to", command.to)])
             return new_events
 
-        return self.handler.handle(SHARING, command.person, decision).state
+        return self.handler.handle(
+            SHARING,
+            command.person,
+            decision,
+            idempotent=True,
+            actor=command.actor,
+            action=type(command).__name__,
+        ).state
 
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
         """Refuse person ids the installation's organisation does not know (once imported)."""
@@ -390,11 +443,14 @@ class Service:
         return self.handler.commit(self.handler.with_read_models(writes, [CONVERSATION]))
 
     def _tell(self, batch: CommittedBatch) -> None:
-        """Tell the observing plugins about a committed batch (their failures are kept)."""
-        failures = self.host.hooks.events_committed(batch)
-        for failure in failures:
-            log.warning("%s", failure)
-        self.plugin_failures.extend(failures)
+        """Wake the dispatcher: the batch is in the outbox (their failures are kept)."""
+        if not batch.events or not self.dispatcher.observers:
+            return
+        if self.dispatch == "sync":
+            self.dispatcher.drain()
+        elif self.dispatch == "thread":
+            self.dispatcher.start()
+            self.dispatcher.notify()
 
     # -- organisation ----------------------------------------------------------------------
 
@@ -550,6 +606,8 @@ class Service:
             lambda _loaded, now: decide(None, command, now=now),
             new=True,
             also=lambda: pins,
+            actor=actor,
+            action="RequestConversation",
         )
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
@@ -669,7 +727,15 @@ class Service:
             self.check_answers(loaded.state, command)
             return new_events
 
-        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+        return self.handler.handle(
+            CONVERSATION,
+            conversation_id,
+            decision,
+            must_exist=True,
+            idempotent=isinstance(command, IDEMPOTENT),
+            actor=command.actor,
+            action=type(command).__name__,
+        ).state
 
     def record(
         self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
@@ -703,7 +769,14 @@ class Service:
             self.check_answers(conv, draft)
             return (*held, *recorded)
 
-        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+        return self.handler.handle(
+            CONVERSATION,
+            conversation_id,
+            decision,
+            must_exist=True,
+            actor=draft.actor,
+            action="DraftRecord",
+        ).state
 
     # -- goals -----------------------------------------------------------------------------
 
@@ -730,7 +803,14 @@ class Service:
                     )
             return new_events
 
-        return self.handler.handle(GOAL, command.goal_id, decision).state
+        return self.handler.handle(
+            GOAL,
+            command.goal_id,
+            decision,
+            idempotent=isinstance(command, IDEMPOTENT),
+            actor=command.actor,
+            action=type(command).__name__,
+        ).state
 
     # -- planning --------------------------------------------------------------------------
 
@@ -758,6 +838,7 @@ class Service:
         return coverage(self.organisation(org_id), definition, held, start, end)
 
     def close(self) -> None:
+        self.dispatcher.stop()
         self.store.close()
 
 
@@ -769,6 +850,7 @@ def open_service(
     settings: StoreSettings | None = None,
     origin: str = "api",
     language: str = "nl",
+    dispatch: str = "thread",
     timezone: str | None = None,
     organisation: str | None = None,
 ) -> Service:
@@ -787,6 +869,7 @@ def open_service(
         clock=clock,
         origin=origin,
         language=language,
+        dispatch=dispatch,
         timezone=timezone,
         organisation=organisation,
     )

@@ -40,6 +40,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("magcore.cli.audit:audit", "Check the audit log."),
     "store": ("magcore.cli.store:store", "Check, back up, restore, migrate or copy the store."),
     "plugins": ("magcore.cli.plugins:plugins", "List installed plugins and their hooks."),
+    "dispatch": ("magcore.cli.dispatch:dispatch", "Deliver committed batches to observers."),
     "demo": ("magcore.cli.demo:demo", "Run a year of the MAG cycle on a generated organisation."),
     "new-plugin": (
         "magcore.cli.scaffold:new_plugin",

@@ -163,11 +163,14 @@ class App:
 
         url = self.store_url()
         store = self.host.hooks.open_store(url, StoreSettings(create=create))
+        # One command, one process: observers hear its batches before it ends ("sync"); a
+        # separate worker (``magcore dispatch``) would deliver them otherwise.
         service = Service(
             store,
             host=self.host,
             clock=self.clock(),
             origin="cli",
+            dispatch="sync",
             timezone=self.config.timezone,
             organisation=self.config.organisation,
         )

@@ -1,50 +1,124 @@
-"""``magcore audit verify``: check that nobody changed, removed or cut off audit log lines."""
+"""``magcore audit verify`` and ``magcore audit checkpoint``: check the audit chain, sign its end.
+
+``verify`` checks the chain from its first line to its last (keyed lines with the key
+provider's audit keys) and compares every event in the store with the line written when it was
+committed. ``checkpoint`` writes a small signed JSON file (count, last hash, time, signature) to
+keep outside the store; ``verify --checkpoint FILE`` checks the store against it, which finds a
+tail that was cut off and chained again even by someone who holds the audit key.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import click
 
 from ._common import get_app, json_option
 from ._output import emit_json, say
 
-__all__ = ["audit", "verify"]
+__all__ = ["audit", "checkpoint", "verify"]
 
 
 @click.group()
 def audit() -> None:
-    """Check the audit log."""
+    """Check the audit log and sign checkpoints of it."""
+
+
+def _keys(service: Any) -> Any:
+    provider = service.key_provider
+    return provider.audit_key if provider is not None else None
 
 
 @audit.command()
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A signed checkpoint (from `magcore audit checkpoint`) to check the log against.",
+)
 @json_option
-def verify(as_json: bool) -> None:
-    """Check the hash chain of the audit log from its first line to its last.
+def verify(checkpoint_file: Path | None, as_json: bool) -> None:
+    """Check the audit chain and the events against it.
 
     Exits with status 1 and names the first broken line if a line was changed, removed,
-    reordered, or cut off at the end.
+    reordered, chained again without the key or cut off at the end, or if an event was changed,
+    removed or added outside magcore. With --checkpoint, also if the log does not reach the
+    checkpoint or differs from it.
     """
     from ..access.audit import verify_store
+    from ..access.checkpoint import Checkpoint, CheckpointError, verify_against
 
     service = get_app().service()
-    result = verify_store(service.store)
+    keys = _keys(service)
+    if checkpoint_file is not None:
+        try:
+            data = json.loads(checkpoint_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CheckpointError(f"cannot read checkpoint {checkpoint_file}: {exc}") from exc
+        point = Checkpoint.from_json(data, where=str(checkpoint_file))
+        result = verify_against(service.store, point, keys=keys)
+    else:
+        result = verify_store(service.store, keys=keys)
+    problem = result.problem
     if as_json:
         emit_json(
             {
                 "ok": result.ok,
                 "entries": result.entries,
+                "events": result.events,
+                "unkeyed": result.unkeyed,
+                "uncovered_events": result.uncovered,
                 "problem": (
-                    {"seq": result.problem.seq, "reason": result.problem.reason}
-                    if result.problem
+                    {"seq": problem.seq, "reason": problem.reason, "event": problem.event}
+                    if problem
                     else None
                 ),
             }
         )
     elif result.ok:
-        say(f"The audit log is intact: {result.entries} lines checked.")
-    if not result.ok:
-        assert result.problem is not None
-        click.echo(
-            f"error: the audit log is broken at line {result.problem.seq}: {result.problem.reason}",
-            err=True,
+        say(
+            f"The audit log is intact: {result.entries} lines checked, "
+            f"{result.events} events match their lines."
         )
+        if result.unkeyed:
+            say(
+                f"Note: {result.unkeyed} lines are not keyed (written before the chain was "
+                "keyed, or without a key provider): they prove order, not origin."
+            )
+        if result.uncovered:
+            say(f"Note: {result.uncovered} older events were written before event lines.")
+    if not result.ok:
+        assert problem is not None
+        where = f"line {problem.seq}" if problem.seq else f"event {problem.event}"
+        click.echo(f"error: the audit log is broken at {where}: {problem.reason}", err=True)
         click.get_current_context().exit(1)
+
+
+@audit.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the checkpoint to this file (default: print it).",
+)
+def checkpoint(output: Path | None) -> None:
+    """Verify the log, then write a signed checkpoint of its end (keep it outside the store)."""
+    from ..access.checkpoint import CheckpointError, take_checkpoint
+
+    service = get_app().service()
+    if service.key_provider is None:
+        raise CheckpointError(
+            "no key provider for this store, so there is no key to sign with; set "
+            "MAGCORE_KEY_FOLDER or install a key-provider plugin"
+        )
+    point = take_checkpoint(
+        service.store, service.key_provider.audit_key(), now=service.clock.now()
+    )
+    text = json.dumps(point.to_json(), indent=2, sort_keys=True) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    say(f"Checkpoint written to {output}: {point.count} lines, last hash {point.last_hash}.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ._common import get_app, json_option
@@ -30,6 +32,7 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
     for line in getattr(group, "plugin_problems", []):  # command registration, once loaded
         if line not in problems:
             problems.append(line)
+    dead = _dead_letters()
     if as_json:
         emit_json(
             {
@@ -47,6 +50,10 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
                 "faults": [
                     {"plugin": f.distribution, "hook": f.hook, "reason": f.reason} for f in faults
                 ],
+                "dead_letters": [
+                    {"plugin": d.consumer, "batch": d.seq, "attempts": d.attempts, "error": d.error}
+                    for d in dead
+                ],
             }
         )
         return
@@ -62,3 +69,20 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
         say(f"Commands added by plugins: {', '.join(commands)}")
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
+    if dead:
+        print_table(
+            "Dead letters (batches a plugin could not take)",
+            ["plugin", "batch", "attempts", "error"],
+            [(d.consumer, str(d.seq), str(d.attempts), d.error) for d in dead],
+        )
+
+
+def _dead_letters() -> list[Any]:
+    """The store's dead letters, if a store is configured and opens (else none)."""
+    from ..errors import MagcoreError
+
+    try:
+        service = get_app().service()
+    except MagcoreError:
+        return []
+    return list(service.store.dead_letters())

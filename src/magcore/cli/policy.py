@@ -63,6 +63,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         forms=_registry.cycle_forms(definition, _registry.forms(host)),
         legal_bases=_registry.legal_bases(host),
         profiles=_registry.retention_profiles(host),
+        observers=host.hooks.content_needs().by_plugin(),
     )
     if out is not None:
         out.write_text(rendered.text, encoding="utf-8")

@@ -22,6 +22,19 @@ def _open(url: str, **settings: Any) -> Any:
     return get_app().host.hooks.open_store(url, StoreSettings(**settings))
 
 
+def _audit_keys(url: str) -> Any:
+    """The audit keys of the store at *url* (``KeyProvider.audit_key``), or None without a
+    key provider (keyed lines are then reported as not verifiable)."""
+    from ..errors import StorageError
+    from ..storage.base import StoreSettings
+
+    try:
+        provider = get_app().host.hooks.key_provider(url, StoreSettings(create=False))
+    except StorageError:
+        return None
+    return provider.audit_key
+
+
 def _new_sqlite_file(url: str) -> Path | None:
     """The file an SQLite *url* names, if it does not exist yet (else None)."""
     if not url.startswith("sqlite:"):
@@ -55,7 +68,7 @@ def check(as_json: bool) -> None:
         result = StoreCheck(url=url, events=0, streams=0, audit_entries=0, problems=(str(exc),))
     else:
         try:
-            result = check_store(opened)
+            result = check_store(opened, keys=_audit_keys(url))
         finally:
             opened.close()
     if as_json:
@@ -87,9 +100,10 @@ def backup(target: Path, as_json: bool) -> None:
     """
     from ..app.maintenance import backup_store
 
-    opened = _open(get_app().store_url(), create=False)
+    url = get_app().store_url()
+    opened = _open(url, create=False)
     try:
-        summary = backup_store(opened, target)
+        summary = backup_store(opened, target, keys=_audit_keys(url))
     finally:
         opened.close()
     if as_json:
@@ -122,7 +136,7 @@ def restore(backup_file: Path, replace: bool, as_json: bool) -> None:
     url = get_app().store_url()
     if not url.startswith("sqlite:"):
         raise StorageError(f"'magcore store restore' restores SQLite stores; {url} is not one")
-    summary = restore_store(backup_file, path_from_url(url), replace=replace)
+    summary = restore_store(backup_file, path_from_url(url), replace=replace, keys=_audit_keys(url))
     if as_json:
         emit_json(
             {
@@ -181,11 +195,14 @@ def copy(source: str, target: str, as_json: bool) -> None:
     base = Path.cwd()
     target_url = resolve_store_url(target, base)
     new_file = _new_sqlite_file(target_url)
-    opened_source = _open(resolve_store_url(source, base), create=False, read_only=True)
+    source_url = resolve_store_url(source, base)
+    opened_source = _open(source_url, create=False, read_only=True)
     try:
         opened_target = _open(target_url, create=True)
         try:
-            summary, result = copy_between(opened_source, opened_target)
+            summary, result = copy_between(
+                opened_source, opened_target, keys=_audit_keys(source_url)
+            )
         except BaseException:
             opened_target.close()
             if new_file is not None:  # created for this copy: leave nothing behind

@@ -72,7 +72,7 @@ class AuditRecord:
     """One line of the audit log as it is handed to the store (BIO2 fields).
 
     The store assigns ``seq`` and chains ``prev_hash``/``hash`` inside its transaction, using
-    :func:`chain_hash`, so that concurrent writers still form one chain.
+    :func:`magcore.storage.chain.chain_entries`, so that concurrent writers still form one chain.
     """
 
     at: str
@@ -123,7 +123,11 @@ class Store(Protocol):
 
     # -- events ----------------------------------------------------------------------------
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to one or more streams in one transaction.
 
@@ -132,6 +136,11 @@ class Store(Protocol):
         is raised and nothing at all is written. Read models are updated in the same transaction,
         and so are the *audit* records that describe the change (chained as in
         :meth:`append_audit`). A stream may appear only once per call.
+
+        Every committed event also gets its own audit line in the same transaction (actor,
+        action = the event type, object = ``stream/version``, result ``done``, *origin*, and
+        the event's digest, :func:`magcore.storage.chain.event_digest`), before the *audit*
+        records, so ``magcore audit verify`` can compare the events table with the chain.
         """
         ...
 
@@ -159,6 +168,7 @@ class Store(Protocol):
         tombstone: Event,
         *,
         audit: Sequence[AuditRecord] = (),
+        origin: str = "",
         read_model: ReadModel | None = None,
     ) -> None:
         """Replace every event of *stream* by the one content-free *tombstone*, in one transaction.
@@ -205,11 +215,48 @@ class Store(Protocol):
         ...
 
     def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
-        """Audit entries with ``seq``, the record's fields, ``prev_hash`` and ``hash``."""
+        """Audit entries with ``seq``, the record's fields, ``digest``, ``key``, ``prev_hash``
+        and ``hash`` (:data:`magcore.storage.chain.ENTRY_COLUMNS`)."""
         ...
 
     def audit_head(self) -> AuditHead:
         """The separately kept entry count and last hash of the audit log."""
+        ...
+
+    def use_audit_key(self, key: Any) -> None:
+        """Chain later lines under *key* (an object with ``id`` and ``secret``, HMAC-SHA-256).
+
+        The store keeps the key in this process only (see :class:`~.chain.KeyedChain`).
+        """
+        ...
+
+    # -- outbox (see magcore.storage.outbox) -----------------------------------------------
+    def read_outbox(self, *, after: int = 0, limit: int | None = None) -> list[Any]:
+        """Outbox batches (:class:`~.outbox.OutboxBatch`) after number *after*, oldest first.
+
+        ``append`` and ``destroy_stream`` write one batch of envelopes (no event data) per call
+        that stores events, in the same transaction; numbers follow commit order.
+        """
+        ...
+
+    def outbox_cursor(self, consumer: str) -> int:
+        """The number of the last outbox batch *consumer* settled (0: none)."""
+        ...
+
+    def settle_outbox(
+        self,
+        consumer: str,
+        seq: int,
+        *,
+        dead: Any = None,
+        audit: Sequence[AuditRecord] = (),
+    ) -> None:
+        """Move *consumer*'s cursor to *seq* (never back), keep the dead letter *dead*
+        (:class:`~.outbox.DeadLetter`) and chain *audit*, in one transaction."""
+        ...
+
+    def dead_letters(self, consumer: str | None = None) -> list[Any]:
+        """The batches consumers gave up on (:class:`~.outbox.DeadLetter`), oldest first."""
         ...
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from ..errors import ConflictError, StorageError
 from ..events import Event
-from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite, chain_hash, entry_fields
+from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite
+from .chain import AUDIT_FIELDS, ChainKey, chain_entries
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -34,9 +35,6 @@ __all__ = [
     "open_agreement_order",
     "require_scheme",
 ]
-
-#: The columns of an audit entry besides ``seq``, ``prev_hash`` and ``hash``.
-AUDIT_FIELDS = ("at", "actor", "action", "object", "result", "origin", "reason", "purpose")
 
 #: ``(stream, version, type, at, actor, data)`` as stored: ``at`` in ISO 8601, ``data`` as JSON.
 EventRow = tuple[str, int, str, str, str, str]
@@ -252,23 +250,25 @@ def event_from_row(
 
 
 def chain_audit(
-    records: Iterable[AuditRecord], *, count: int, last_hash: str
+    records: Iterable[AuditRecord],
+    *,
+    count: int,
+    last_hash: str,
+    key: ChainKey | None = None,
+    events: Sequence[Event] = (),
+    origin: str = "",
 ) -> list[dict[str, Any]]:
-    """Number and chain *records* after an audit log of *count* entries ending in *last_hash*.
+    """Number and chain the lines of *events* and *records* after *count* entries.
 
-    Each returned entry has ``seq``, the record's fields, ``prev_hash`` and ``hash``.
+    Each returned entry has ``seq``, the record's fields, ``digest``, ``key``, ``prev_hash``
+    and ``hash`` (see :func:`magcore.storage.chain.chain_entries`).
     """
-    entries: list[dict[str, Any]] = []
-    prev = last_hash
-    seq = count
-    for record in records:
-        seq += 1
-        fields = entry_fields(record)
-        for name, value in fields.items():
-            check_text(f"audit line {seq}: {name}", value)
-        digest = chain_hash(prev, seq, fields)
-        entries.append({"seq": seq, **fields, "prev_hash": prev, "hash": digest})
-        prev = digest
+    entries = chain_entries(
+        tuple(records), count=count, last_hash=last_hash, key=key, events=events, origin=origin
+    )
+    for entry in entries:
+        for name in AUDIT_FIELDS:
+            check_text(f"audit line {entry['seq']}: {name}", entry[name])
     return entries
 
 

@@ -24,6 +24,7 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
+from .chain import KeyedChain
 from .common import (
     chain_audit,
     check_writes,
@@ -33,6 +34,7 @@ from .common import (
     require_scheme,
 )
 from .keys import KeyRecord, MemoryKeyTable
+from .outbox import DeadLetter, MemoryOutbox, OutboxBatch
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 
@@ -40,7 +42,7 @@ __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 SCHEMA_VERSION = 1
 
 
-class MemoryStore(MemoryKeyTable):
+class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
     """A :class:`~magcore.storage.base.Store` in memory (``memory://``)."""
 
     def __init__(self, url: str = "memory://") -> None:
@@ -54,6 +56,9 @@ class MemoryStore(MemoryKeyTable):
         """The read model of each conversation, by id, as the writes carried it."""
         self._audit: list[dict[str, Any]] = []
         self._head = AuditHead(0, GENESIS)
+        self._outbox: list[OutboxBatch] = []
+        self._cursors: dict[str, int] = {}
+        self._dead: list[DeadLetter] = []
         self._keys: dict[str, KeyRecord] = {}
         """The key table (see :class:`~magcore.storage.keys.MemoryKeyTable`)."""
         self._closed = False
@@ -70,7 +75,11 @@ class MemoryStore(MemoryKeyTable):
     # -- events ----------------------------------------------------------------------------
 
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to streams and the audit log at once; a stale version writes nothing."""
         with self._lock:
@@ -80,8 +89,15 @@ class MemoryStore(MemoryKeyTable):
             # The stored form is not kept here, but building it refuses what no store can keep.
             event_rows(e for w in writes for e in w.events)
             # Compute everything first, then change state: nothing can fail half-way.
-            entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
             events = tuple(e for w in writes for e in w.events)
+            entries = chain_audit(
+                audit,
+                count=self._head.count,
+                last_hash=self._head.last_hash,
+                key=self.audit_key,
+                events=events,
+                origin=origin,
+            )
             for write in writes:
                 self._streams.setdefault(write.stream, []).extend(write.events)
             self._log.extend(events)
@@ -89,6 +105,7 @@ class MemoryStore(MemoryKeyTable):
                 if write.read_model is not None:
                     self._rows[write.read_model.conversation.id] = write.read_model
             self._append_entries(entries)
+            self._queue(events, len(self._log))
             return CommittedBatch(events, len(self._log) if events else 0)
 
     def read(self, stream: str) -> tuple[Event, ...]:
@@ -111,6 +128,7 @@ class MemoryStore(MemoryKeyTable):
         tombstone: Event,
         *,
         audit: Sequence[AuditRecord] = (),
+        origin: str = "",
         read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone*; the read model keeps its content-free row."""
@@ -118,9 +136,17 @@ class MemoryStore(MemoryKeyTable):
             self._check_open()
             current = self._version(stream)
             _check_tombstone(stream, tombstone, current)
-            entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
+            entries = chain_audit(
+                audit,
+                count=self._head.count,
+                last_hash=self._head.last_hash,
+                key=self.audit_key,
+                events=(tombstone,),
+                origin=origin,
+            )
             self._log = [None if e is not None and e.stream == stream else e for e in self._log]
             self._log.append(tombstone)
+            self._queue((tombstone,), len(self._log))
             self._streams[stream] = [tombstone]
             if read_model is not None:
                 self._rows[read_model.conversation.id] = read_model
@@ -205,13 +231,20 @@ class MemoryStore(MemoryKeyTable):
     def _chain_now(self, records: Sequence[AuditRecord]) -> None:
         """Chain *records* while the caller holds the lock."""
         self._append_entries(
-            chain_audit(records, count=self._head.count, last_hash=self._head.last_hash)
+            chain_audit(
+                records,
+                count=self._head.count,
+                last_hash=self._head.last_hash,
+                key=self.audit_key,
+            )
         )
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
         with self._lock:
             self._check_open()
-            entries = chain_audit(records, count=self._head.count, last_hash=self._head.last_hash)
+            entries = chain_audit(
+                records, count=self._head.count, last_hash=self._head.last_hash, key=self.audit_key
+            )
             self._append_entries(entries)
 
     def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:

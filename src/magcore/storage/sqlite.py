@@ -38,8 +38,8 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
+from .chain import ENTRY_COLUMNS, KeyedChain
 from .common import (
-    AUDIT_FIELDS,
     chain_audit,
     check_writes,
     event_from_row,
@@ -57,6 +57,7 @@ from .sqlite_check import (
     writable_folder,
 )
 from .sqlite_keys import SQLiteKeyTable
+from .sqlite_outbox import SQLiteOutbox
 from .sqlite_read_models import CONVERSATION_SELECT, SQLITE
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -87,7 +88,7 @@ def _parse_url(url: str) -> tuple[Path, bool]:
     return Path(path), query == "mode=ro"
 
 
-class SQLiteStore(SQLiteKeyTable):
+class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable):
     """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
 
     Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
@@ -238,7 +239,11 @@ class SQLiteStore(SQLiteKeyTable):
     # -- events ----------------------------------------------------------------------------
 
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
         check_writes(writes)
@@ -273,8 +278,9 @@ class SQLiteStore(SQLiteKeyTable):
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur.executemany, SQLITE)
-            if audit:
-                self._append_audit(cur, audit)
+                self._queue(cur, events, position)
+            if audit or events:
+                self._append_audit(cur, audit, events=events, origin=origin)
         return CommittedBatch(events, position)
 
     def _check_version(self, cur: sqlite3.Cursor, write: StreamWrite) -> None:
@@ -292,6 +298,7 @@ class SQLiteStore(SQLiteKeyTable):
         tombstone: Event,
         *,
         audit: Sequence[AuditRecord] = (),
+        origin: str = "",
         read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
@@ -326,9 +333,9 @@ class SQLiteStore(SQLiteKeyTable):
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         row,
                     )
+                    self._queue(cur, (tombstone,), cur.lastrowid or 0)
                     remains.write(cur.executemany, SQLITE)
-                    if audit:
-                        self._append_audit(cur, audit)
+                    self._append_audit(cur, audit, events=(tombstone,), origin=origin)
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA secure_delete = OFF")
@@ -447,12 +454,28 @@ class SQLiteStore(SQLiteKeyTable):
 
     # -- audit -----------------------------------------------------------------------------
 
-    def _append_audit(self, cur: sqlite3.Cursor, records: Sequence[AuditRecord]) -> None:
+    def _append_audit(
+        self,
+        cur: sqlite3.Cursor,
+        records: Sequence[AuditRecord],
+        *,
+        events: Sequence[Event] = (),
+        origin: str = "",
+    ) -> None:
+        if not records and not events:
+            return
         count, last_hash = self._head(cur)
-        entries = chain_audit(records, count=count, last_hash=last_hash)
+        entries = chain_audit(
+            records,
+            count=count,
+            last_hash=last_hash,
+            key=self.audit_key,
+            events=events,
+            origin=origin,
+        )
         if not entries:
             return
-        columns = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
+        columns = ENTRY_COLUMNS
         cur.executemany(
             f"INSERT INTO audit ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             [tuple(e[c] for c in columns) for e in entries],
@@ -467,7 +490,7 @@ class SQLiteStore(SQLiteKeyTable):
             self._append_audit(cur, records)
 
     def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
-        columns = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
+        columns = ENTRY_COLUMNS
         while True:
             with self._read() as cur:
                 rows = cur.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import GENESIS
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
+from .sqlite_outbox import SCHEMA as _OUTBOX_SCHEMA
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
 
@@ -75,7 +76,15 @@ _V1 = (
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
 #: Version 2 adds the key table (``data_keys``, see :mod:`magcore.storage.sqlite_keys`).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
+#: Version 3 gives audit lines the digest of the event they describe and the id of the key
+#: that chains them (empty for the unkeyed lines of older versions, which still verify), and
+#: the outbox tables (see :mod:`magcore.storage.sqlite_outbox`).
+_V3 = (
+    "ALTER TABLE audit ADD COLUMN digest TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE audit ADD COLUMN key TEXT NOT NULL DEFAULT ''",
+    *_OUTBOX_SCHEMA,
+)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3)
 
 
 #: The newest schema version this magcore knows.

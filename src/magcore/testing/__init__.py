@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .keys import KeyStoreContract
     from .pytest_plugin import registered
     from .storage import StoreContract
+    from .tamper import TamperContract
 
 __all__ = [
     "ConformanceReport",
@@ -30,6 +31,7 @@ __all__ = [
     "InstalledPluginContract",
     "KeyStoreContract",
     "StoreContract",
+    "TamperContract",
     "approve_cycle",
     "generate_organisation",
     "registered",
@@ -45,6 +47,7 @@ _LAZY = {
     "registered": "pytest_plugin",
     "StoreContract": "storage",
     "KeyStoreContract": "keys",
+    "TamperContract": "tamper",
 }
 
 

@@ -52,6 +52,8 @@ from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.records import Participant
 from ..storage.base import AgreementRow, ReadModel, Store, StreamWrite
+from ..storage.chain import event_digest
+from ..storage.outbox import DeadLetter
 from .driver import CONTRACT_CYCLE, T0, ConversationDriver, _agreement, audit_record, event
 from .keys import KeyStoreContract
 
@@ -143,6 +145,7 @@ class StoreContract(KeyStoreContract):
         """Several streams in one call: one stale version and nothing is written anywhere."""
         store.append([StreamWrite("goal:g-2", 0, [event("goal:g-2", 1)])])
         before = list(store.read_all())
+        audit_before = list(store.read_audit())
         driver_events = self._requested("c-atomic")
         with pytest.raises(ConflictError):
             store.append(
@@ -161,8 +164,8 @@ class StoreContract(KeyStoreContract):
         assert list(store.read_all()) == before
         assert store.version("goal:g-1") == 0
         assert store.conversations() == []
-        assert list(store.read_audit()) == []
-        assert store.audit_head().count == 0
+        assert list(store.read_audit()) == audit_before
+        assert store.audit_head().count == len(audit_before)
 
     def test_several_streams_commit_together(self, store: Store) -> None:
         """A call with several writes commits all of them, positions in write order."""
@@ -439,7 +442,9 @@ class StoreContract(KeyStoreContract):
             assert rows["c-kept"].version == store.version(stream_of("c-kept"))
             assert [a.agreement for a in handle.open_agreements("e-1")] == ["a-kept"]
             entries = list(handle.read_audit())
-            assert [e["action"] for e in entries] == ["read", "destroy"]
+            assert [e["action"] for e in entries if not e["digest"]] == ["read", "destroy"]
+            assert entries[-2]["object"] == f"{stream}/{tombstone.version}"
+            assert entries[-2]["action"] == tombstone.type
             head = handle.audit_head()
             assert audit_log.verify(
                 entries, expected_count=head.count, expected_hash=head.last_hash
@@ -466,6 +471,7 @@ class StoreContract(KeyStoreContract):
         driver.hold_and_agree(date(2026, 2, 3), [_agreement("a-1")])
         stream = stream_of("c-1")
         before = (list(store.read_all()), store.conversations(), store.open_agreements("e-1"))
+        audit_before = list(store.read_audit())
         good = self._tombstone(store, stream)
         line = [audit_record(1, action="destroy")]
         assert driver.state is not None
@@ -485,10 +491,49 @@ class StoreContract(KeyStoreContract):
             before
         )
         assert store.version("goal:nothing") == 0
-        assert list(store.read_audit()) == []
-        assert store.audit_head().count == 0
+        assert list(store.read_audit()) == audit_before
+        assert store.audit_head().count == len(audit_before)
 
     # -- audit -----------------------------------------------------------------------------
+
+    def test_the_outbox_holds_each_batch_in_commit_order_without_data(
+        self, store: Store, reopen: Callable[[], Store]
+    ) -> None:
+        """One outbox batch per commit with events (envelopes: no data), in commit order;
+        a refused commit queues nothing; cursors move forward only; dead letters are kept."""
+        first = [event("goal:g-1", 1, secret="private text")]
+        store.append([StreamWrite("goal:g-1", 0, first)])
+        store.append_audit([audit_record(1)])  # no events: nothing to tell
+        with pytest.raises(ConflictError):
+            store.append([StreamWrite("goal:g-1", 0, [event("goal:g-1", 1)])])
+        store.append(
+            [
+                StreamWrite("goal:g-1", 1, [event("goal:g-1", 2)]),
+                StreamWrite("goal:g-2", 0, [event("goal:g-2", 1)]),
+            ]
+        )
+        handle = reopen()
+        batches = handle.read_outbox()
+        assert [b.seq for b in batches] == [1, 2]
+        assert [(e.stream, e.version) for e in batches[1].events] == [
+            ("goal:g-1", 2),
+            ("goal:g-2", 1),
+        ]
+        assert batches[0].events[0].type == "note.added"
+        assert batches[0].events[0].actor == "tester"
+        assert not hasattr(batches[0].events[0], "data")
+        assert batches[0].position < batches[1].position
+        assert [b.seq for b in handle.read_outbox(after=1)] == [2]
+        assert handle.read_outbox(limit=1) == batches[:1]
+        assert handle.outbox_cursor("observer") == 0
+        dead = DeadLetter("observer", 1, 3, "PluginError: down", T0.isoformat())
+        handle.settle_outbox("observer", 1, dead=dead, audit=[audit_record(2, action="deliver")])
+        handle.settle_outbox("observer", 0)  # never back
+        assert handle.outbox_cursor("observer") == 1
+        assert handle.outbox_cursor("other") == 0
+        assert handle.dead_letters() == [dead]
+        assert handle.dead_letters("other") == []
+        assert list(handle.read_audit())[-1]["action"] == "deliver"
 
     def test_audit_chain_verifies_and_head_counts(self, store: Store) -> None:
         """Entries get seq 1, 2, 3...; the chain verifies against the separately kept head."""
@@ -499,13 +544,20 @@ class StoreContract(KeyStoreContract):
         )
         store.append_audit([])
         entries = list(store.read_audit())
-        assert [e["seq"] for e in entries] == [1, 2, 3]
-        assert entries[2]["action"] == "append"
+        assert [e["seq"] for e in entries] == [1, 2, 3, 4]
+        # The committed event's own line comes first, in the same transaction.
+        assert (entries[2]["action"], entries[2]["object"]) == (
+            event("goal:g-1", 1).type,
+            "goal:g-1/1",
+        )
+        assert entries[2]["digest"] == event_digest(event("goal:g-1", 1))
+        assert entries[3]["action"] == "append"
         assert entries[0]["object"] == "conversation:c-1/record"
         head = store.audit_head()
-        assert (head.count, head.last_hash) == (3, entries[-1]["hash"])
+        assert (head.count, head.last_hash) == (4, entries[-1]["hash"])
         assert audit_log.verify(entries, expected_count=head.count, expected_hash=head.last_hash).ok
-        assert [e["seq"] for e in store.read_audit(after=2)] == [3]
+        assert audit_log.verify_store(store).ok
+        assert [e["seq"] for e in store.read_audit(after=3)] == [4]
 
     def test_edited_audit_entry_is_detected(self, store: Store) -> None:
         """A changed field in a read-back entry breaks the chain at that entry."""

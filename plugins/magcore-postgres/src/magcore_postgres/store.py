@@ -34,8 +34,8 @@ from magcore.storage.base import (
     StoreSettings,
     StreamWrite,
 )
+from magcore.storage.chain import ENTRY_COLUMNS, KeyedChain
 from magcore.storage.common import (
-    AUDIT_FIELDS,
     chain_audit,
     check_writes,
     event_from_row,
@@ -52,6 +52,8 @@ from magcore.storage.read_model_rows import (
 from . import admin as _admin
 from .keys import SCHEMA as _KEYS_SCHEMA
 from .keys import PostgresKeyTable
+from .outbox import SCHEMA as _OUTBOX_SCHEMA
+from .outbox import PostgresOutbox
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "expected_tables", "redact"]
 
@@ -125,13 +127,20 @@ _V1 = (
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
 #: Version 2 adds the key table (``magcore_keys``, see :mod:`magcore_postgres.keys`).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
+#: Version 3 gives audit lines the digest of the event they describe and the id of the key
+#: that chains them (empty for the unkeyed lines of older versions, which still verify).
+_V3 = (
+    "ALTER TABLE magcore_audit ADD COLUMN digest text NOT NULL DEFAULT ''",
+    "ALTER TABLE magcore_audit ADD COLUMN key text NOT NULL DEFAULT ''",
+    *_OUTBOX_SCHEMA,
+)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3)
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _PAGE = 1000
 _CONVERSATION_COLUMNS = ", ".join(CONVERSATION_READ_COLUMNS)
-_AUDIT_COLUMNS = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
+_AUDIT_COLUMNS = ENTRY_COLUMNS
 
 
 def redact(url: str) -> str:
@@ -146,7 +155,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore(PostgresKeyTable):
+class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable):
     """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
 
     Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.
@@ -240,7 +249,11 @@ class PostgresStore(PostgresKeyTable):
     # -- events ----------------------------------------------------------------------------
 
     def append(
-        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        audit: Sequence[AuditRecord] = (),
+        origin: str = "",
     ) -> CommittedBatch:
         """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
         check_writes(writes)
@@ -266,8 +279,8 @@ class PostgresStore(PostgresKeyTable):
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
                 _write_read_models(cur, models)
-            if audit:
-                self._append_audit(cur, audit)
+                self._queue(cur, events, position)
+            self._append_audit(cur, audit, events=events, origin=origin)
         return CommittedBatch(events, position)
 
     def _check_versions(self, cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> None:
@@ -321,6 +334,7 @@ class PostgresStore(PostgresKeyTable):
         tombstone: Event,
         *,
         audit: Sequence[AuditRecord] = (),
+        origin: str = "",
         read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
@@ -345,17 +359,17 @@ class PostgresStore(PostgresKeyTable):
                     stream=stream, expected_version=version - 1, actual_version=current
                 )
             cur.execute("DELETE FROM magcore_events WHERE stream = %s", (stream,))
-            cur.execute(
+            inserted = cur.execute(
                 "INSERT INTO magcore_events (stream, version, type, at, actor, data) "
-                "VALUES (%s, %s, %s, %s, %s, %s::jsonb)",
+                "VALUES (%s, %s, %s, %s, %s, %s::jsonb) RETURNING position",
                 (stream_, version, type_, at, actor, data),
-            )
+            ).fetchone()
+            self._queue(cur, (tombstone,), int(inserted[0]) if inserted else 0)
             cur.execute(
                 "UPDATE magcore_streams SET version = %s WHERE name = %s", (version, stream)
             )
             _write_read_models(cur, remains)
-            if audit:
-                self._append_audit(cur, audit)
+            self._append_audit(cur, audit, events=(tombstone,), origin=origin)
 
     def read(self, stream: str) -> tuple[Event, ...]:
         with self._transaction(write=False) as cur:
@@ -469,13 +483,29 @@ class PostgresStore(PostgresKeyTable):
 
     # -- audit -----------------------------------------------------------------------------
 
-    def _append_audit(self, cur: psycopg.Cursor[Any], records: Sequence[AuditRecord]) -> None:
+    def _append_audit(
+        self,
+        cur: psycopg.Cursor[Any],
+        records: Sequence[AuditRecord],
+        *,
+        events: Sequence[Event] = (),
+        origin: str = "",
+    ) -> None:
+        if not records and not events:
+            return
         head = cur.execute(
             "SELECT count, last_hash FROM magcore_audit_head WHERE id = 1 FOR UPDATE"
         ).fetchone()
         if head is None:
             raise StorageError(f"database {self._where}: the audit head is missing")
-        entries = chain_audit(records, count=int(head[0]), last_hash=str(head[1]))
+        entries = chain_audit(
+            records,
+            count=int(head[0]),
+            last_hash=str(head[1]),
+            key=self.audit_key,
+            events=events,
+            origin=origin,
+        )
         if not entries:
             return
         cur.executemany(

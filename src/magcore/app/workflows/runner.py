@@ -40,7 +40,7 @@ last time: their number and where they are, never their text). ``to`` names a ro
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,7 @@ import attrs
 
 from ...errors import ConflictError, PluginError
 from ...events import SYSTEM_ACTOR, Event
-from ...storage.base import StreamWrite
+from ...storage.base import AuditRecord, StreamWrite
 
 if TYPE_CHECKING:
     from ...plugins import PluginHost
@@ -192,10 +192,14 @@ def run_workflows(
         performed = due
         break
     deliveries: list[str] = []
+    lines: list[AuditRecord] = []
     for notification in notifications:
         sent, failed = service.host.hooks.send_notification(notification)
         deliveries.extend(sent)
         failures.extend(failed)
+        lines.append(_notification_line(service, notification, sent, failed))
+    if lines:  # every message sent (or not) leaves a line: to whom, which message, no content
+        service.store.append_audit(lines)
     for failure in failures:
         log.warning("%s", failure)
     return RunReport(
@@ -203,4 +207,21 @@ def run_workflows(
         notifications=notifications,
         deliveries=tuple(deliveries),
         failures=tuple(failures),
+    )
+
+
+def _notification_line(
+    service: Service, notification: Notification, sent: Sequence[str], failed: Sequence[PluginError]
+) -> AuditRecord:
+    """The audit line of one notification handed to the notifiers (e-mail and others)."""
+    reason = ", ".join(sent) if sent else "; ".join(str(f) for f in failed) or "no notifier"
+    return AuditRecord(
+        at=service.clock.now().isoformat(),
+        actor="workflow",
+        action="notify",
+        object=f"person:{notification.recipient}/{notification.message}",
+        result="done" if sent else "failed",
+        origin="workflow",
+        reason=reason[:500],
+        purpose=notification.key,
     )

@@ -1,0 +1,41 @@
+"""Keying a store's audit chain with the key provider's audit key."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import StorageError
+from ..plugins import PluginHost
+from ..storage.base import Store, StoreSettings
+
+__all__ = ["key_audit_chain"]
+
+log = logging.getLogger("magcore")
+
+
+def key_audit_chain(store: Store, host: PluginHost) -> Any:
+    """Make *store* chain its audit lines under the provider's current audit key.
+
+    Returns the key provider (``Hooks.key_provider``), or ``None`` when no plugin gives one for
+    the store's URL: the chain then stays unkeyed (plain SHA-256), which finds accidents but not
+    a forger, and a warning says so (``magcore audit verify`` then reports the unkeyed lines
+    after keyed ones). A store that was keyed already keeps its key. A key file is created only
+    for a store whose log does not end in a keyed line.
+    """
+    use = getattr(store, "use_audit_key", None)
+    if use is None:
+        return None
+    # A log whose last line is keyed needs the key it was keyed with: never make a new key file
+    # for it (a lost key file is then an error, and lines chained without it are reported).
+    head = store.audit_head()
+    last = next(iter(store.read_audit(after=head.count - 1)), None) if head.count else None
+    create = not (last is not None and last.get("key"))
+    try:
+        provider = host.hooks.key_provider(store.url, StoreSettings(create=create))
+    except StorageError as exc:
+        log.warning("the audit chain of %s stays unkeyed: %s", store.url, exc)
+        return None
+    if getattr(store, "audit_key", None) is None:
+        use(provider.audit_key())
+    return provider

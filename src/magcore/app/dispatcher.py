@@ -1,0 +1,315 @@
+"""The outbox dispatcher: delivers committed batches to observing plugins, apart from the commit.
+
+The store writes each batch's envelopes to its outbox in the commit's own transaction
+(:mod:`magcore.storage.outbox`). The dispatcher reads the outbox and calls every observer
+(``magcore_events_committed``) with a :class:`~magcore.access.observers.Delivery`:
+
+- **at least once, in commit order** (so in order per stream): each observer has a cursor in
+  the store, moved only after its call succeeded (or the batch went to the dead-letter list);
+- **with retries**: a failing call is tried again after an exponential, jittered back-off, up
+  to :attr:`DeliveryPolicy.attempts` times; then the batch goes to the dead-letter list
+  (``magcore plugins`` shows it) and the observer goes on with the next batch;
+- **apart from the commit**: in a thread of its own (:meth:`Dispatcher.start`, the service's
+  default), in the caller's thread after each commit (``dispatch="sync"``), or in another
+  process (``magcore dispatch``). A slow or failing plugin delays nobody's commit;
+- **envelopes only**, unless the plugin declared content (``magcore_declare_content``); every
+  event delivered with content, and every delivery, leaves an audit line.
+
+Every fault (an exception, a wrong return value) is a :class:`~magcore.errors.PluginError`
+naming the distribution and the hook. Deliveries are deep-immutable.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..access.observers import ContentNeed, Delivery, ObservedEvent
+from ..clock import Clock, SystemClock
+from ..errors import PluginError
+from ..events import Event, freeze
+from ..plugins import PluginHost
+from ..storage.base import AuditRecord, Store
+from ..storage.chain import event_object
+from ..storage.outbox import DeadLetter, OutboxBatch
+
+__all__ = ["HOOK", "DeliveryPolicy", "Dispatcher"]
+
+log = logging.getLogger("magcore")
+
+HOOK = "magcore_events_committed"
+
+
+@attrs.frozen
+class DeliveryPolicy:
+    """How often and how far apart a failing delivery is tried (full jitter, capped)."""
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 30.0
+
+    def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
+        """The wait after failed attempt *attempt* (1, 2, ...)."""
+        return float(rand() * min(self.cap, self.base * 2 ** (attempt - 1)))
+
+
+Observer = tuple[str, Callable[[Any], Any]]
+
+
+class Dispatcher:
+    """Delivers the outbox of *store* to the observers of *host* (see the module)."""
+
+    def __init__(
+        self,
+        store: Store,
+        host: PluginHost,
+        *,
+        clock: Clock | None = None,
+        policy: DeliveryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        on_failure: Callable[[PluginError], None] | None = None,
+        page: int = 100,
+    ) -> None:
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.policy = policy or DeliveryPolicy()
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self._retry: dict[str, tuple[int, float]] = {}
+        """Observers in back-off: failed attempts of their next batch, and when to try again."""
+        self.on_failure = on_failure
+        self.page = page
+        self.observers: list[Observer] = host.hooks.observers()
+        needs = host.hooks.content_needs()
+        self.needs: Mapping[str, tuple[ContentNeed, ...]] = needs.by_plugin()
+        self.failures: list[PluginError] = list(needs.problems)
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- draining --------------------------------------------------------------------------
+
+    def drain(self, *, wait: bool = False) -> int:
+        """Deliver every pending batch to every observer that is not waiting out a back-off.
+
+        With *wait*, keep going (sleeping through back-offs) until every observer has taken or
+        dead-lettered every batch: a synchronous drain for tests and ``magcore dispatch
+        --once``. Returns the number of successful deliveries. Safe to call from several
+        threads (one drains at a time) and while the thread runs.
+        """
+        delivered = 0
+        while True:
+            with self._lock:
+                for name, call in self.observers:
+                    delivered += self._drain_one(name, call)
+                pause = self._next_retry()
+            if not wait or pause is None or self._stop.is_set():
+                return delivered
+            self.sleep(pause)
+
+    def _next_retry(self) -> float | None:
+        """Seconds until the earliest observer in back-off may try again (None: nobody waits)."""
+        waits = [not_before for _attempts, not_before in self._retry.values()]
+        if not waits:
+            return None
+        return max(0.0, min(waits) - self.monotonic())
+
+    def _drain_one(self, name: str, call: Callable[[Any], Any]) -> int:
+        delivered = 0
+        while not self._stop.is_set():
+            state = self._retry.get(name)
+            if state is not None and state[1] > self.monotonic():
+                return delivered  # backing off: the other observers go on meanwhile
+            cursor = self.store.outbox_cursor(name)
+            batches = self.store.read_outbox(after=cursor, limit=self.page)
+            if not batches:
+                return delivered
+            for batch in batches:
+                if self._stop.is_set():
+                    return delivered
+                done = self._deliver(name, call, batch)
+                if done is None:
+                    return delivered  # failed: try again after the back-off
+                delivered += done
+        return delivered
+
+    def _deliver(self, name: str, call: Callable[[Any], Any], batch: OutboxBatch) -> int | None:
+        """1 if delivered, 0 if dead-lettered, None if it failed and will be tried again."""
+        needs = self.needs.get(name, ())
+        delivery, content_lines = self._delivery(name, batch, needs)
+        error = self._call(name, call, delivery)
+        if error is None:
+            self._retry.pop(name, None)
+            self._settle(name, batch, content_lines, "done", "")
+            return 1
+        self._report(error)
+        attempts = self._retry.get(name, (0, 0.0))[0] + 1
+        if attempts < self.policy.attempts:
+            self._retry[name] = (attempts, self.monotonic() + self.policy.delay(attempts))
+            return None
+        self._retry.pop(name, None)
+        dead = DeadLetter(name, batch.seq, attempts, str(error), self._now())
+        self._settle(name, batch, (), "failed", str(error), dead=dead)
+        return 0
+
+    def _call(
+        self, name: str, call: Callable[[Any], Any], delivery: Delivery
+    ) -> PluginError | None:
+        try:
+            result = call(delivery)
+        except Exception as exc:  # a plugin's own fault, whatever it is: isolate and name it
+            error = PluginError(distribution=name, hook=HOOK, reason=f"{type(exc).__name__}: {exc}")
+            error.__cause__ = exc
+            return error
+        if result is not None:
+            return PluginError(
+                distribution=name,
+                hook=HOOK,
+                reason=f"returned {type(result).__name__}; an observer returns None",
+            )
+        return None
+
+    def _report(self, error: PluginError) -> None:
+        log.warning("%s", error)
+        self.failures.append(error)
+        if self.on_failure is not None:
+            self.on_failure(error)
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+    def _settle(
+        self,
+        name: str,
+        batch: OutboxBatch,
+        content_lines: Sequence[AuditRecord],
+        result: str,
+        reason: str,
+        *,
+        dead: DeadLetter | None = None,
+    ) -> None:
+        line = AuditRecord(
+            at=self._now(),
+            actor=f"plugin:{name}",
+            action="deliver",
+            object=f"outbox/{batch.seq}",
+            result=result,
+            origin="dispatcher",
+            reason=reason[:500] or f"{len(batch.events)} events, envelopes",
+        )
+        self.store.settle_outbox(name, batch.seq, dead=dead, audit=[*content_lines, line])
+
+    # -- content ---------------------------------------------------------------------------
+
+    def _delivery(
+        self, name: str, batch: OutboxBatch, needs: Sequence[ContentNeed]
+    ) -> tuple[Delivery, tuple[AuditRecord, ...]]:
+        events: list[ObservedEvent] = []
+        lines: list[AuditRecord] = []
+        cache: dict[str, dict[int, Event]] = {}
+        roles: dict[str, Mapping[str, str]] = {}
+        for envelope in batch.events:
+            if envelope.stream not in roles:
+                roles[envelope.stream] = self._roles(envelope.stream)
+            wanted = [n for n in needs if envelope.type in n.event_types]
+            content = None
+            if wanted:
+                if envelope.stream not in cache:
+                    cache[envelope.stream] = {
+                        e.version: e for e in self.store.read(envelope.stream)
+                    }
+                event = cache[envelope.stream].get(envelope.version)
+                if event is not None:  # a destroyed event has no content left to give
+                    fields = {f for n in wanted for f in n.fields}
+                    content = freeze({k: v for k, v in event.data.items() if k in fields})
+                    need = wanted[0]
+                    lines.append(
+                        AuditRecord(
+                            at=self._now(),
+                            actor=f"plugin:{name}",
+                            action="deliver-content",
+                            object=event_object(envelope.stream, envelope.version),
+                            result="done",
+                            origin="dispatcher",
+                            reason=f"{', '.join(sorted(fields))}; basis: {need.basis}"[:500],
+                            purpose=need.purpose[:200],
+                        )
+                    )
+            events.append(
+                ObservedEvent(
+                    envelope.stream,
+                    envelope.version,
+                    envelope.type,
+                    envelope.at,
+                    envelope.actor,
+                    roles[envelope.stream].get(envelope.actor, ""),
+                    content,
+                )
+            )
+        return Delivery(batch.seq, batch.position, tuple(events)), tuple(lines)
+
+    def _roles(self, stream: str) -> Mapping[str, str]:
+        """Who has which role on *stream*: the participants of a conversation (from its request,
+        metadata kept in clear), the employee on their own sharing stream; else nobody."""
+        kind, _, rest = stream.partition(":")
+        if kind == "person":
+            return {rest: "employee"}
+        if kind != "conversation":
+            return {}
+        for event in self.store.read(stream):
+            if event.type == "conversation.requested":
+                people = event.data.get("participants", ())
+                return {
+                    str(p["person"]): str(p["role"])
+                    for p in people
+                    if isinstance(p, Mapping) and "person" in p and "role" in p
+                }
+        return {}
+
+    # -- the thread ------------------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Wake the thread: something was committed."""
+        self._wake.set()
+
+    def start(self, *, poll: float = 1.0) -> None:
+        """Deliver in a daemon thread, woken by :meth:`notify` and every *poll* seconds (for
+        commits by other processes). Does nothing without observers."""
+        if self._thread is not None or not self.observers:
+            return
+        self._stop.clear()
+
+        def run() -> None:
+            pause = poll
+            while not self._stop.is_set():
+                self._wake.wait(pause)
+                self._wake.clear()
+                try:
+                    self.drain()
+                    retry = self._next_retry()
+                    pause = poll if retry is None else min(poll, retry)
+                except Exception:  # the store failing: log it and try again later
+                    log.exception("magcore dispatcher: delivering the outbox failed")
+                    pause = poll
+
+        self._thread = threading.Thread(target=run, name="magcore-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread after the call it is in (pending batches stay in the outbox)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():  # stuck in a plugin's call: it stops after it
+                return
+            self._thread = None
+        self._stop.clear()
