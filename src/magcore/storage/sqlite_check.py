@@ -97,9 +97,35 @@ def check_file(path: Path) -> None:
     changes = int.from_bytes(header[24:28], "big")
     valid_for = int.from_bytes(header[92:96], "big")
     if pages and changes == valid_for and size < pages * page_size:
-        raise DamagedStoreError(
-            path, f"is cut off: it holds {size // page_size} of its {pages} pages"
-        )
+        held = size // page_size
+        if not _wal_holds(Path(f"{path}-wal"), range(held + 1, pages + 1), page_size):
+            raise DamagedStoreError(path, f"is cut off: it holds {held} of its {pages} pages")
+
+
+def _wal_holds(wal: Path, missing: range, page_size: int) -> bool:
+    """Whether the write-ahead log *wal* has a frame for every page in *missing*.
+
+    A process killed during a checkpoint can leave the main file shorter than its header says,
+    with the missing pages still in the log: SQLite recovers that on the next open, so it is not
+    damage. Frames count only when their salts match the log's header (frames of an older log
+    that SQLite would ignore do not count).
+    """
+    try:
+        with wal.open("rb") as handle:
+            header = handle.read(32)
+            if len(header) < 32 or int.from_bytes(header[8:12], "big") != page_size:
+                return False
+            salts = header[16:24]
+            found: set[int] = set()
+            while frame := handle.read(24):
+                if len(frame) < 24 or frame[8:16] != salts:
+                    break
+                found.add(int.from_bytes(frame[0:4], "big"))
+                if len(handle.read(page_size)) < page_size:
+                    break
+    except OSError:
+        return False
+    return all(page in found for page in missing)
 
 
 @functools.lru_cache(maxsize=16)
