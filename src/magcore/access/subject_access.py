@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -101,6 +102,7 @@ def subject_access_export(
     policy: ReadPolicy | None = None,
     organisation: Organisation | None = None,
     origin: str = "api",
+    policy_for: Callable[[str], ReadPolicy] | None = None,
 ) -> dict[str, Any]:
     """Everything held about *person* (AVG art. 15), as plain JSON data.
 
@@ -152,6 +154,7 @@ def subject_access_export(
                 now=now,
                 policy=policy,
                 origin=origin,
+                policy_for=policy_for,
             )
             about.append(_view_json(view))
         else:
