@@ -10,18 +10,21 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import attrs
 
 from ..clock import Clock, SystemClock
 from ..domain.conversation import (
+    OPEN_STATES,
     Command,
     Conversation,
     DraftRecord,
+    MarkHeld,
     RequestConversation,
     SavePreparation,
+    apply,
     decide,
     replay,
     stream_of,
@@ -45,8 +48,17 @@ from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
+from .handler import Aggregate, CommandHandler, Loaded
 
-__all__ = ["Service", "definition_stream", "open_service", "org_stream"]
+__all__ = [
+    "CONVERSATION",
+    "GOAL",
+    "SHARING",
+    "Service",
+    "definition_stream",
+    "open_service",
+    "org_stream",
+]
 
 log = logging.getLogger("magcore")
 
@@ -59,6 +71,22 @@ def definition_stream(key: str) -> str:
 
 def _new_id() -> str:
     return uuid.uuid4().hex[:16]
+
+
+def _evolve_conversation(conv: Conversation, events: Sequence[Event]) -> Conversation:
+    for event in events:
+        conv = apply(event, conv)
+    return conv
+
+
+#: A conversation's stream (``conversation:<id>``) and how its state is rebuilt.
+CONVERSATION: Aggregate[Conversation] = Aggregate(
+    "conversation", stream_of, lambda _id, events: replay(events), _evolve_conversation
+)
+#: A goal's stream (``goal:<id>``).
+GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: replay_goal(events))
+#: A person's sharing choices (``person:<id>``).
+SHARING: Aggregate[SharingState] = Aggregate("person", person_stream, replay_sharing)
 
 
 class Service:
@@ -78,10 +106,9 @@ class Service:
         origin: str = "api",
         language: str = "nl",
     ) -> None:
-        self.store = store
+        self.handler = CommandHandler(store, clock=clock or SystemClock(), tell=self._tell)
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
-        self.clock: Clock = clock if clock is not None else SystemClock()
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
@@ -93,6 +120,27 @@ class Service:
         self._contributed = frozenset(self._cycles)
         self._organisations: dict[str, tuple[int, Organisation]] = {}
         self._forms: dict[str, Any] | None = None
+        self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
+            "organisation", org_stream, self._replay_organisation
+        )
+
+    @property
+    def store(self) -> Store:
+        """The store every command of this service goes to (through :attr:`handler`)."""
+        return self.handler.store
+
+    @store.setter
+    def store(self, store: Store) -> None:
+        self.handler.store = store
+
+    @property
+    def clock(self) -> Clock:
+        """The clock that dates every event (injected, so tests and simulations control time)."""
+        return self.handler.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.handler.clock = clock
 
     # -- cycles ----------------------------------------------------------------------------
 
@@ -188,12 +236,12 @@ class Service:
 
     def share(self, command: SharingCommand) -> SharingState:
         """Grant or revoke a sharing choice; only the employee decides about their own record."""
-        stream = person_stream(command.person)
-        events = self.store.read(stream)
-        state = replay_sharing(command.person, events)
-        new_events = decide_sharing(state, command, now=self.clock.now())
-        self._append(stream, len(events), new_events)
-        return replay_sharing(command.person, (*events, *new_events))
+
+        def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
+            state = loaded.state or SharingState(person=command.person)
+            return decide_sharing(state, command, now=now)
+
+        return self.handler.handle(SHARING, command.person, decision).state
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -201,17 +249,17 @@ class Service:
         """Append *writes* in one transaction, then tell the observing plugins (once).
 
         For code that builds its own events (workflows, connectors); a stale version raises
-        :class:`~magcore.errors.ConflictError` and nothing is written.
+        :class:`~magcore.errors.ConflictError` and nothing is written. Commands go through
+        :attr:`handler`, which commits the same way.
         """
-        batch = self.store.append(writes)
+        return self.handler.commit(writes)
+
+    def _tell(self, batch: CommittedBatch) -> None:
+        """Tell the observing plugins about a committed batch (their failures are kept)."""
         failures = self.host.hooks.events_committed(batch)
         for failure in failures:
             log.warning("%s", failure)
         self.plugin_failures.extend(failures)
-        return batch
-
-    def _append(self, stream: str, expected: int, events: Sequence[Event]) -> CommittedBatch:
-        return self.commit([StreamWrite(stream, expected, tuple(events))])
 
     # -- organisation ----------------------------------------------------------------------
 
@@ -223,17 +271,28 @@ class Service:
     def _append_org_event(
         self, org_id: str, kind: str, data: Mapping[str, Any], *, actor: str
     ) -> None:
-        stream = org_stream(org_id)
-        version = self.store.version(stream)
-        event = Event(
-            stream=stream,
-            version=version + 1,
-            type=kind,
-            at=self.clock.now(),
-            actor=actor,
-            data=data,
-        )
-        self._append(stream, version, [event])
+        def decision(loaded: Loaded[Organisation | None], now: datetime) -> Sequence[Event]:
+            event = Event(
+                stream=loaded.stream,
+                version=loaded.version + 1,
+                type=kind,
+                at=now,
+                actor=actor,
+                data=data,
+            )
+            return (event,)
+
+        self.handler.handle(self._organisation_aggregate, org_id, decision)
+
+    def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
+        """The organisation after *events*, from the cache when its version is known."""
+        cached = self._organisations.get(org_id)
+        if cached is not None and cached[0] == len(events):
+            return cached[1]
+        org = replay_organisation(events)
+        if org is not None:
+            self._organisations[org_id] = (len(events), org)
+        return org
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
@@ -277,10 +336,7 @@ class Service:
         People read conversations through :mod:`magcore.access.reading`, which applies the access
         policy and writes the audit log.
         """
-        events = self.store.read(stream_of(conversation_id))
-        if not events:
-            raise NotFoundError(f"unknown conversation {conversation_id!r}")
-        return replay(events)
+        return self.handler.require(CONVERSATION, conversation_id)
 
     def participants_for(
         self,
@@ -369,14 +425,17 @@ class Service:
             themes=tuple(themes),
             carried_forward=carried,
         )
-        events = decide(None, command, now=self.clock.now())
-        writes = [StreamWrite(stream_of(command.conversation_id), 0, events)]
-        writes.extend(self._definition_writes(definition))
-        self.commit(writes)
+        handled = self.handler.handle(
+            CONVERSATION,
+            command.conversation_id,
+            lambda _loaded, now: decide(None, command, now=now),
+            new=True,
+            also=lambda: self._definition_writes(definition),
+        )
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
-        return replay(events)
+        return handled.state
 
     def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
         """Store a definition that no installed plugin contributes, the first time it is used,
@@ -409,48 +468,73 @@ class Service:
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
         """
-        events_before = self.store.read(stream_of(conversation_id))
-        if not events_before:
-            raise NotFoundError(f"unknown conversation {conversation_id!r}")
-        conv = replay(events_before)
-        new_events = decide(conv, command, now=self.clock.now())
-        self.check_answers(conv, command)
-        self._append(stream_of(conversation_id), conv.version, new_events)
-        state = conv
-        from ..domain.conversation import apply
 
-        for event in new_events:
-            state = apply(event, state)
-        return state
+        def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
+            assert loaded.state is not None  # must_exist
+            new_events = decide(loaded.state, command, now=now)
+            self.check_answers(loaded.state, command)
+            return new_events
+
+        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+
+    def record(
+        self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
+    ) -> Conversation:
+        """Write the record of a conversation, marking it held first if it is still open.
+
+        An open conversation is marked held on *held_on* (default: today by the service's
+        clock) and gets the record in the same transaction, after both steps and the answers
+        were checked, so a bad record leaves the store unchanged. A conversation already held
+        keeps its date: a different *held_on* is refused with
+        :class:`~magcore.errors.TransitionError`.
+        """
+
+        def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
+            conv = loaded.state
+            assert conv is not None  # must_exist
+            held: tuple[Event, ...] = ()
+            if conv.state in OPEN_STATES:
+                day = held_on if held_on is not None else now.date()
+                held = decide(conv, MarkHeld(actor=draft.actor, on=day), now=now)
+                conv = _evolve_conversation(conv, held)
+            elif held_on is not None and conv.held_on != held_on:
+                raise TransitionError(
+                    conversation_id=conv.id,
+                    state=conv.state.value,
+                    action="mark_held",
+                    reason=f"it was already held on {conv.held_on}",
+                )
+            recorded = decide(conv, draft, now=now)
+            self.check_answers(conv, draft)
+            return (*held, *recorded)
+
+        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
 
     # -- goals -----------------------------------------------------------------------------
 
     def goal(self, goal_id: str) -> Goal:
         """The current state of a goal (unaudited, for the service's own checks)."""
-        events = self.store.read(goal_stream(goal_id))
-        if not events:
-            raise NotFoundError(f"unknown goal {goal_id!r}")
-        return replay_goal(events)
+        return self.handler.require(GOAL, goal_id)
 
     def execute_goal(self, command: GoalCommand) -> Goal:
         """Set a goal, note progress, link a conversation or close it (one transaction)."""
-        stream = goal_stream(command.goal_id)
-        events = self.store.read(stream)
-        goal = replay_goal(events) if events else None
-        new_events = decide_goal(goal, command, now=self.clock.now())
-        if isinstance(command, SetGoal) and command.actor != command.owner:
-            assert command.agreed_in is not None  # decide_goal refuses it otherwise
-            conv = self.load(command.agreed_in)
-            if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
-                raise TransitionError(
-                    conversation_id=f"goal {command.goal_id}",
-                    state="new",
-                    action="set_goal",
-                    reason=f"{command.actor} and {command.owner} did not both take part in "
-                    f"conversation {command.agreed_in}",
-                )
-        self._append(stream, len(events), new_events)
-        return replay_goal((*events, *new_events))
+
+        def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
+            new_events = decide_goal(loaded.state, command, now=now)
+            if isinstance(command, SetGoal) and command.actor != command.owner:
+                assert command.agreed_in is not None  # decide_goal refuses it otherwise
+                conv = self.load(command.agreed_in)
+                if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
+                    raise TransitionError(
+                        conversation_id=f"goal {command.goal_id}",
+                        state="new",
+                        action="set_goal",
+                        reason=f"{command.actor} and {command.owner} did not both take part in "
+                        f"conversation {command.agreed_in}",
+                    )
+            return new_events
+
+        return self.handler.handle(GOAL, command.goal_id, decision).state
 
     # -- planning --------------------------------------------------------------------------
 

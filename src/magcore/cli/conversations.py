@@ -141,22 +141,12 @@ def record(
     --paper, only the fact that it was held on paper is registered. A bad record changes
     nothing.
     """
-    from ..domain.conversation import (
-        OPEN_STATES,
-        DraftRecord,
-        MarkHeld,
-        RegisterPaper,
-        apply,
-        decide,
-        stream_of,
-    )
-    from ..storage.base import StreamWrite
+    from ..domain.conversation import DraftRecord, RegisterPaper
 
     app = get_app()
     service = app.service()
     conv = service.load(conversation)
     day = held_on or app.clock().now().date()
-    now = app.clock().now()
     if paper:
         if agreements or summary or answers_file:
             raise click.UsageError(
@@ -184,30 +174,8 @@ def record(
     draft = DraftRecord(
         actor=actor, summary=summary, agreements=parsed, themes=themes, answers=answers
     )
-    if conv.state in OPEN_STATES:
-        # Mark it held and write the record in one transaction, after checking both steps and
-        # the answers, so a bad record leaves the store unchanged.
-        held_events = decide(conv, MarkHeld(actor=actor, on=day), now=now)
-        after = conv
-        for event in held_events:
-            after = apply(event, after)
-        record_events = decide(after, draft, now=now)
-        service.check_answers(after, draft)
-        service.commit(
-            [StreamWrite(stream_of(conv.id), conv.version, (*held_events, *record_events))]
-        )
-        conv = service.load(conversation)
-        assert conv.record is not None
-        _recorded(conv, as_json)
-        return
-    if held_on is not None and conv.held_on != held_on:
-        raise TransitionError(
-            conversation_id=conv.id,
-            state=conv.state.value,
-            action="mark_held",
-            reason=f"it was already held on {conv.held_on}",
-        )
-    conv = service.execute(conversation, draft)
+    # Marks an open conversation held (on --held-on or today) in the same transaction.
+    conv = service.record(conversation, draft, held_on=held_on)
     _recorded(conv, as_json)
 
 

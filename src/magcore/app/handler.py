@@ -1,0 +1,155 @@
+"""The one command handler: load a stream, replay it, let the domain decide, append, tell.
+
+Every change the service makes goes through :meth:`CommandHandler.handle` (or, for code that
+built its events itself, :meth:`CommandHandler.commit`), so each concern that touches every
+change has one place to hook into:
+
+- reading a stream (:meth:`CommandHandler.load`): where content would be decrypted;
+- the decision (the *decide* callable): pure domain rules, given the loaded state and now;
+- appending (:meth:`CommandHandler.commit`): one transaction with the expected version, where
+  an audit line of the change or the encryption of content would go;
+- telling observers (the *tell* callable): after the commit, once per batch;
+- retrying: a command that is safe to repeat passes ``attempts`` > 1 and is loaded and decided
+  again when a concurrent writer got there first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Generic, TypeVar
+
+import attrs
+
+from ..clock import Clock
+from ..errors import ConflictError, NotFoundError
+from ..events import CommittedBatch, Event
+from ..storage.base import Store, StreamWrite
+
+__all__ = ["Aggregate", "CommandHandler", "Handled", "Loaded"]
+
+S = TypeVar("S")
+
+
+@attrs.frozen
+class Aggregate(Generic[S]):
+    """How to find and rebuild one kind of stream: its name, its stream, its fold."""
+
+    name: str
+    """What the stream is about, for messages: ``conversation``, ``goal``..."""
+    stream: Callable[[str], str]
+    """The stream that holds the aggregate with this id."""
+    replay: Callable[[str, Sequence[Event]], S]
+    """The state after the stream's events (given the id and every event, oldest first)."""
+    evolve: Callable[[S, Sequence[Event]], S] | None = None
+    """The state after *new* events on top of a state (default: replay everything again)."""
+
+
+@attrs.frozen
+class Loaded(Generic[S]):
+    """A stream as read: its events, its version and its state (``None`` if it is new)."""
+
+    id: str
+    stream: str
+    events: tuple[Event, ...]
+    state: S | None
+
+    @property
+    def version(self) -> int:
+        return len(self.events)
+
+
+@attrs.frozen
+class Handled(Generic[S]):
+    """What a handled command did: the state before and after, and the committed batch."""
+
+    before: S | None
+    state: S
+    batch: CommittedBatch
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.batch.events
+
+
+Decide = Callable[[Loaded[S], datetime], Sequence[Event]]
+"""The decision: the loaded stream (state ``None`` if new) and now in, new events out (or raise)."""
+
+
+class CommandHandler:
+    """Load → replay → decide → append with the expected version → tell observers.
+
+    *tell* receives every committed batch (the service passes it to the observing plugins).
+    """
+
+    def __init__(
+        self, store: Store, *, clock: Clock, tell: Callable[[CommittedBatch], None]
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.tell = tell
+
+    def load(self, aggregate: Aggregate[S], id: str) -> Loaded[S]:
+        """Read the stream of *id* and replay it (state ``None`` when it has no events)."""
+        stream = aggregate.stream(id)
+        events = self.store.read(stream)
+        state = aggregate.replay(id, events) if events else None
+        return Loaded(id, stream, events, state)
+
+    def require(self, aggregate: Aggregate[S], id: str) -> S:
+        """The state of *id*; :class:`~magcore.errors.NotFoundError` if its stream is empty."""
+        loaded = self.load(aggregate, id)
+        if loaded.state is None:
+            raise NotFoundError(f"unknown {aggregate.name} {id!r}")
+        return loaded.state
+
+    def handle(
+        self,
+        aggregate: Aggregate[S],
+        id: str,
+        decide: Decide[S],
+        *,
+        must_exist: bool = False,
+        new: bool = False,
+        also: Callable[[], Sequence[StreamWrite]] | None = None,
+        attempts: int = 1,
+    ) -> Handled[S]:
+        """Decide on the stream of *id* and append the new events in one transaction.
+
+        *must_exist* refuses an empty stream with :class:`~magcore.errors.NotFoundError`; *new*
+        skips reading (the stream must be empty, else the store raises ConflictError). *also*
+        gives further writes for the same transaction. A refused command raises and writes
+        nothing; a concurrent change raises :class:`~magcore.errors.ConflictError`, unless
+        *attempts* allows loading and deciding again.
+        """
+        if attempts < 1:
+            raise ValueError(f"attempts must be at least 1, not {attempts}")
+        for attempt in range(1, attempts + 1):
+            if new:
+                loaded: Loaded[S] = Loaded(id, aggregate.stream(id), (), None)
+            else:
+                loaded = self.load(aggregate, id)
+            if must_exist and loaded.state is None:
+                raise NotFoundError(f"unknown {aggregate.name} {id!r}")
+            new_events = tuple(decide(loaded, self.clock.now()))
+            writes = [StreamWrite(loaded.stream, loaded.version, new_events)]
+            if also is not None:
+                writes.extend(also())
+            try:
+                batch = self.commit(writes)
+            except ConflictError:
+                if attempt == attempts:
+                    raise
+                continue
+            if loaded.state is not None and aggregate.evolve is not None:
+                state = aggregate.evolve(loaded.state, new_events)
+            else:
+                state = aggregate.replay(id, (*loaded.events, *new_events))
+            return Handled(loaded.state, state, batch)
+        raise AssertionError("unreachable: attempts must be at least 1")  # pragma: no cover
+
+    def commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch:
+        """Append *writes* in one transaction, then tell the observers (once)."""
+        batch = self.store.append(writes)
+        self.tell(batch)
+        return batch
