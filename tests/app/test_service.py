@@ -88,7 +88,7 @@ def test_full_conversation_through_the_service(setup):
     )
     conv = hold_and_agree(service, conv)
     assert conv.state is State.AGREED
-    assert service.load(conv.id) == conv
+    assert service._load(conv.id) == conv
     rows = service.store.conversations(subject=employee)
     assert [r.state for r in rows] == ["agreed"]
 
@@ -105,7 +105,7 @@ def test_observers_hear_each_batch_once_and_a_broken_one_cannot_undo_it(setup):
     assert len(batches) == 5  # request, held, drafted, confirm, confirm+agreed
     assert [e.type for e in batches[-1].events] == ["record.confirmed", "conversation.agreed"]
     assert {f.distribution for f in service.plugin_failures} == {"broken"}
-    assert service.load(conv.id).state is State.AGREED
+    assert service._load(conv.id).state is State.AGREED
 
 
 def test_open_agreements_carry_forward(setup):
@@ -161,12 +161,12 @@ def test_concurrent_change_is_a_conflict(setup):
     from magcore.domain.conversation import decide
     from magcore.storage import StreamWrite
 
-    stale = service.load(conv.id)
+    stale = service._load(conv.id)
     service.execute(conv.id, MarkHeld(actor=employee, on=date(2025, 1, 7)))
     events = decide(stale, MarkHeld(actor=employee, on=date(2025, 1, 8)), now=service.clock.now())
     with pytest.raises(ConflictError):
         service.store.append([StreamWrite(f"conversation:{conv.id}", stale.version, events)])
-    assert service.load(conv.id).held_on == date(2025, 1, 7)
+    assert service._load(conv.id).held_on == date(2025, 1, 7)
 
 
 def test_manager_change_is_an_event_and_plans_follow_it(setup):
@@ -203,7 +203,7 @@ def test_unknown_things_are_clear_errors(setup):
     """Unknown conversations, cycles, organisations and URLs are clear errors."""
     service, *_ = setup
     with pytest.raises(NotFoundError, match="unknown conversation"):
-        service.load("nope")
+        service._load("nope")
     with pytest.raises(NotFoundError, match="unknown cycle"):
         service.cycle("nope")
     with pytest.raises(NotFoundError, match="import it first"):

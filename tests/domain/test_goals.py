@@ -41,7 +41,7 @@ def test_goal_spans_conversations_with_progress_notes(service):
         ("mgr", "Presentatie in teamoverleg"),
         ("emp", "Gelukt"),
     ]
-    assert service.goal("g1") == goal
+    assert service._goal("g1") == goal
 
 
 def test_goal_json_fits_the_open_record_format(service):

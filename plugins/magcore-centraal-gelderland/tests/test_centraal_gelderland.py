@@ -97,7 +97,7 @@ def _talent_conversation(
     svc.execute(conv.id, Schedule(actor=manager, on=_moment(on, 11)))
     svc.execute(conv.id, SavePreparation(actor=person, answers=PROFILE))
     svc.execute(conv.id, PublishPreparation(actor=person))
-    halfway = svc.load(conv.id)
+    halfway = svc._load(conv.id)
     assert visible_preparation(halfway, manager, person) is None
     svc.execute(conv.id, SavePreparation(actor=manager, answers=SEEN))
     state = svc.execute(conv.id, PublishPreparation(actor=manager))

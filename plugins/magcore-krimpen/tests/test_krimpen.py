@@ -108,7 +108,7 @@ def _peer_conversation(
     for who in (person, peer):
         svc.execute(conv.id, SavePreparation(actor=who, answers=reflection))
         svc.execute(conv.id, PublishPreparation(actor=who))
-    assert svc.load(conv.id).state is State.PREPARED
+    assert svc._load(conv.id).state is State.PREPARED
     svc.execute(conv.id, MarkHeld(actor=peer, on=on))
     record = {"talked_about": ["development"], "take_away": "Ik ga een planningscursus doen."}
     assert validate(_forms()["krimpen-peer-record"], record) == []

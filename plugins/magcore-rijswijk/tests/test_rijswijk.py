@@ -131,7 +131,7 @@ def test_a_year_of_one_to_ones_with_goals_carried_forward(tmp_path: Path) -> Non
             for carried in conv.carried_forward:
                 assert carried.carried_from is not None
                 source, _, agreement_id = carried.carried_from.partition("#")
-                (original,) = [a for a in svc.load(source).agreements if a.id == agreement_id]
+                (original,) = [a for a in svc._load(source).agreements if a.id == agreement_id]
                 assert original.theme in VALUES
         prep = {"values": ["rijswijk-reliability"], "example": "Terugbellen"}
         assert validate(_forms()["rijswijk-growth-preparation"], prep) == []
@@ -140,7 +140,7 @@ def test_a_year_of_one_to_ones_with_goals_carried_forward(tmp_path: Path) -> Non
             svc.execute(conv.id, PublishPreparation(actor=who))
         svc.execute(conv.id, MarkHeld(actor=manager, on=item.due))
         agreements = goals_as_agreements(RECORD, prefix=f"goal-{item.due.month}")
-        assert svc.host.hooks.check_record(RECORD, None, svc.load(conv.id)) == []
+        assert svc.host.hooks.check_record(RECORD, None, svc._load(conv.id)) == []
         drafted = svc.execute(
             conv.id, DraftRecord(actor=item.person, answers=RECORD, agreements=agreements)
         )

@@ -148,8 +148,8 @@ def test_nobody_else_can_write_the_consent() -> None:
     for other in (p.person for p in people if p.person != person):
         with pytest.raises(magcore.TransitionError, match="does not prepare"):
             svc.execute(conv.id, SavePreparation(actor=other, answers=CONSENTING))
-    assert not consent.consented(svc.load(conv.id))
-    assert consent.record_problems({"coach_observations": "x"}, svc.load(conv.id))
+    assert not consent.consented(svc._load(conv.id))
+    assert consent.record_problems({"coach_observations": "x"}, svc._load(conv.id))
 
 
 def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path) -> None:

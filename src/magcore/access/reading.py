@@ -14,7 +14,7 @@ allowed or denied, becomes one audit line, written in one ``append_audit`` call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -168,6 +168,11 @@ class ConversationView:
     @property
     def cycle(self) -> str | None:
         return None if self.metadata is None else self.metadata["cycle"]
+
+    @property
+    def held_on(self) -> date | None:
+        held = None if self.metadata is None else self.metadata["held_on"]
+        return date.fromisoformat(held) if held else None
 
     @property
     def allowed_objects(self) -> frozenset[str]:

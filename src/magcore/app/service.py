@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from ..access.decision import Directory
+from ..access.reading import ConversationView, GoalView, ReadPolicy
 from ..clock import Clock, SystemClock
 from ..domain.conversation import (
     OPEN_STATES,
@@ -48,6 +50,7 @@ from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
+from .access import AccessMixin
 from .handler import Aggregate, CommandHandler, Loaded
 
 __all__ = [
@@ -89,7 +92,7 @@ GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: repla
 SHARING: Aggregate[SharingState] = Aggregate("person", person_stream, replay_sharing)
 
 
-class Service:
+class Service(AccessMixin):
     """One municipality's magcore: a store, the installed plugins, a clock.
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one
@@ -123,6 +126,9 @@ class Service:
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
             "organisation", org_stream, self._replay_organisation
         )
+        self._directory: Directory | None = None
+        self.access_organisation: str | None = None
+        self._policies: dict[tuple[str, int], ReadPolicy] = {}
 
     @property
     def store(self) -> Store:
@@ -230,12 +236,9 @@ class Service:
 
     # -- sharing choices ---------------------------------------------------------------------
 
-    def sharing(self, person: str) -> SharingState:
-        """Every sharing choice *person* ever made (revoked ones keep their revocation time)."""
-        return replay_sharing(person, self.store.read(person_stream(person)))
-
     def share(self, command: SharingCommand) -> SharingState:
-        """Grant or revoke a sharing choice; only the employee decides about their own record."""
+        """Grant or revoke a sharing choice; only the employee decides about their own record,
+        so the result (their own choices) goes back to them alone."""
 
         def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
             state = loaded.state or SharingState(person=command.person)
@@ -330,12 +333,9 @@ class Service:
 
     # -- conversations ---------------------------------------------------------------------
 
-    def load(self, conversation_id: str) -> Conversation:
-        """The current state of a conversation (for the service's own checks: not audited).
-
-        People read conversations through :mod:`magcore.access.reading`, which applies the access
-        policy and writes the audit log.
-        """
+    def _load(self, conversation_id: str) -> Conversation:
+        """The raw state of a conversation, for the library's own checks: not audited, never
+        handed to a person (people get :meth:`view`)."""
         return self.handler.require(CONVERSATION, conversation_id)
 
     def participants_for(
@@ -400,8 +400,12 @@ class Service:
         themes: Iterable[str] = (),
         conversation_id: str | None = None,
         carry_forward: bool = True,
-    ) -> Conversation:
-        """Start a conversation; open agreements about the employee carry forward into it."""
+    ) -> ConversationView:
+        """Start a conversation; open agreements about the employee carry forward into it.
+
+        Returns what *actor* may see of it: a new manager sees the carried agreements only
+        where they took part or the employee's handover choice shows them.
+        """
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         participants = tuple(participants)
         subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
@@ -435,7 +439,7 @@ class Service:
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
-        return handled.state
+        return self.view(handled.state.id, actor=actor)
 
     def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
         """Store a definition that no installed plugin contributes, the first time it is used,
@@ -457,13 +461,15 @@ class Service:
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""
-        for agreement in self.load(conversation_id).agreements:
+        for agreement in self._load(conversation_id).agreements:
             if agreement.id == agreement_id:
                 return agreement
         raise NotFoundError(f"agreement {agreement_id!r} of {conversation_id!r} is gone")
 
-    def execute(self, conversation_id: str, command: Command) -> Conversation:
+    def execute(self, conversation_id: str, command: Command) -> ConversationView:
         """Apply *command* to a conversation; raises TransitionError and writes nothing if refused.
+
+        Returns what the command's actor may see of the conversation afterwards (audited).
 
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
@@ -475,11 +481,12 @@ class Service:
             self.check_answers(loaded.state, command)
             return new_events
 
-        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+        self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True)
+        return self.view(conversation_id, actor=command.actor)
 
     def record(
         self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
-    ) -> Conversation:
+    ) -> ConversationView:
         """Write the record of a conversation, marking it held first if it is still open.
 
         An open conversation is marked held on *held_on* (default: today by the service's
@@ -508,22 +515,25 @@ class Service:
             self.check_answers(conv, draft)
             return (*held, *recorded)
 
-        return self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True).state
+        self.handler.handle(CONVERSATION, conversation_id, decision, must_exist=True)
+        return self.view(conversation_id, actor=draft.actor)
 
     # -- goals -----------------------------------------------------------------------------
 
-    def goal(self, goal_id: str) -> Goal:
-        """The current state of a goal (unaudited, for the service's own checks)."""
+    def _goal(self, goal_id: str) -> Goal:
+        """The raw state of a goal (unaudited, for the library's own checks)."""
         return self.handler.require(GOAL, goal_id)
 
-    def execute_goal(self, command: GoalCommand) -> Goal:
-        """Set a goal, note progress, link a conversation or close it (one transaction)."""
+    def execute_goal(self, command: GoalCommand) -> GoalView:
+        """Set a goal, note progress, link a conversation or close it (one transaction).
+
+        Returns what the actor may see of the goal afterwards (audited)."""
 
         def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
             new_events = decide_goal(loaded.state, command, now=now)
             if isinstance(command, SetGoal) and command.actor != command.owner:
                 assert command.agreed_in is not None  # decide_goal refuses it otherwise
-                conv = self.load(command.agreed_in)
+                conv = self._load(command.agreed_in)
                 if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
                     raise TransitionError(
                         conversation_id=f"goal {command.goal_id}",
@@ -534,7 +544,8 @@ class Service:
                     )
             return new_events
 
-        return self.handler.handle(GOAL, command.goal_id, decision).state
+        self.handler.handle(GOAL, command.goal_id, decision)
+        return self.view_goal(command.goal_id, actor=command.actor)
 
     # -- planning --------------------------------------------------------------------------
 

@@ -154,6 +154,8 @@ class App:
         url = self.store_url()
         store = self.host.hooks.open_store(url, StoreSettings(create=create))
         service = Service(store, host=self.host, clock=self.clock(), origin="cli")
+        # Access decisions know who manages whom from the configured organisation.
+        service.access_organisation = getattr(self.config, "organisation", None)
         self._services.append(service)
         return service
 

@@ -28,7 +28,7 @@ def _show(conv: Any, as_json: bool, message: str) -> None:
                 "conversation": conv.id,
                 "state": conv.state,
                 "version": conv.version,
-                "revision": conv.record.revision if conv.record else None,
+                "revision": conv.revision,
                 "confirmed_by": sorted(conv.confirmed_by),
                 "participants": list(conv.people),
             }
@@ -79,7 +79,7 @@ def schedule(conversation: str, moment: datetime, place: str, actor: str, as_jso
     from ..domain.conversation import Reschedule, Schedule, State
 
     service = get_app().service()
-    conv = service.load(conversation)
+    conv = service.view(conversation, actor=actor)
     command: Schedule | Reschedule
     if conv.state is State.REQUESTED:
         command = Schedule(actor=actor, on=moment, place=place)
@@ -145,7 +145,7 @@ def record(
 
     app = get_app()
     service = app.service()
-    conv = service.load(conversation)
+    conv = service.view(conversation, actor=actor)
     day = held_on or app.clock().now().date()
     if paper:
         if agreements or summary or answers_file:
@@ -156,7 +156,12 @@ def record(
         _show(conv, as_json, f"Registered {conv.id} as held on {day} with a paper record.")
         return
     parsed = tuple(parse_agreement(i, text, agreement_due) for i, text in enumerate(agreements, 1))
-    form_id = service.cycle(conv.cycle).kind(conv.kind).record_form
+    # Someone who may not see the conversation gets no form help: the service refuses them.
+    form_id = (
+        service.cycle(conv.cycle).kind(conv.kind).record_form
+        if conv.cycle is not None and conv.kind is not None
+        else None
+    )
     answers: dict[str, Any] = {}
     if form_id is not None:
         answers = form_answers(
@@ -180,12 +185,11 @@ def record(
 
 
 def _recorded(conv: Any, as_json: bool) -> None:
-    assert conv.record is not None
-    count = len(conv.record.agreements)
+    count = len(conv.agreements)
     _show(
         conv,
         as_json,
-        f"Recorded revision {conv.record.revision} of {conv.id} with {count} "
+        f"Recorded revision {conv.revision} of {conv.id} with {count} "
         f"{'agreement' if count == 1 else 'agreements'}; each participant now confirms it "
         f"(magcore agree {conv.id} --as PERSON).",
     )
@@ -264,15 +268,15 @@ def agree(conversation: str, actor: str, as_json: bool) -> None:
     from ..domain.conversation import ConfirmRecord, State
 
     service = get_app().service()
-    conv = service.load(conversation)
-    if conv.record is None:
+    conv = service.view(conversation, actor=actor)
+    if conv.revision is None or conv.state is None:
         raise TransitionError(
             conversation_id=conv.id,
-            state=conv.state.value,
+            state=conv.state.value if conv.state is not None else "unknown",
             action="confirm",
             reason="there is no record yet (magcore record first)",
         )
-    conv = service.execute(conversation, ConfirmRecord(actor=actor, revision=conv.record.revision))
+    conv = service.execute(conversation, ConfirmRecord(actor=actor, revision=conv.revision))
     waiting = sorted(set(conv.people) - conv.confirmed_by)
     if conv.state is State.AGREED:
         message = f"Everyone confirmed {conv.id}: the record is agreed."

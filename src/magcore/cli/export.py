@@ -157,9 +157,17 @@ def ics(
     calendar.add("prodid", "-//magcore//conversation invitations//NL")
     calendar.add("version", "2.0")
     count = 0
+    gateway = service.gateway
     for row in sorted(rows, key=lambda r: (r.scheduled_on or date.min, r.id)):
-        conv = service.load(row.id)
-        if conv.scheduled_for is None:
+        # An invitation is a notification: it goes through the gateway (audited) to each
+        # participant who may see that the conversation exists, and says no more than that.
+        invited = [
+            who
+            for who in row.participants
+            if gateway.notice(f"conversation:{row.id}", recipient=who).allowed
+        ]
+        conv = service._load(row.id)
+        if conv.scheduled_for is None or not invited:
             continue
         begins = conv.scheduled_for.astimezone(UTC)  # UTC: every calendar reads it the same
         day = conv.scheduled_for.date()
@@ -174,7 +182,7 @@ def ics(
         event.add("dtend", begins + timedelta(minutes=kind.duration_minutes))
         event.add("dtstamp", app.clock().now())
         event.add("sequence", conv.reschedules)
-        for who in conv.people:
+        for who in invited:
             event.add(
                 "attendee", f"urn:magcore:person:{who}", parameters={"ROLE": "REQ-PARTICIPANT"}
             )

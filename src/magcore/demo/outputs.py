@@ -45,7 +45,7 @@ def _export_person(run: _Run, story: Mapping[str, Any]) -> tuple[str, str]:
         person = min(run.conversations)
         return person, run.conversations[person]
     if run.team_conversations:
-        conv = run.service.load(run.team_conversations[0])
+        conv = run.service._load(run.team_conversations[0])
         return conv.people[0], conv.id
     raise DemoError(
         f"{run.plugin}: no conversation was agreed in the demo year, so there is no record to show"
@@ -142,7 +142,7 @@ def _record_files(
     from ..forms import check
     from ..forms.render import render_record
 
-    conv = run.service.load(conv_id)
+    conv = run.service._load(conv_id)
     kind = run.cycle.kind(conv.kind)
     form_id = kind.record_form or kind.preparation_form
     if form_id is None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         run_cycle_conformance,
     )
     from .pytest_plugin import registered
+    from .raw import raw_conversation, raw_goal
     from .storage import StoreContract
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "InstalledPluginContract",
     "StoreContract",
     "generate_organisation",
+    "raw_conversation",
+    "raw_goal",
     "registered",
     "run_cycle_conformance",
 ]
@@ -39,6 +42,8 @@ _LAZY = {
     "run_cycle_conformance": "conformance",
     "registered": "pytest_plugin",
     "StoreContract": "storage",
+    "raw_conversation": "raw",
+    "raw_goal": "raw",
 }
 
 

@@ -250,6 +250,12 @@ def run_workflows(
         performed = due
         break
     deliveries: list[str] = []
+    # A notification is content leaving the core: the gateway decides (and audits) whether its
+    # recipient may know what it refers to; one they may not is not sent.
+    gateway = service.gateway
+    notifications = tuple(
+        n for n in notifications if gateway.notice(n.reference, recipient=n.recipient).allowed
+    )
     for notification in notifications:
         sent, failed = service.host.hooks.send_notification(notification)
         deliveries.extend(sent)
