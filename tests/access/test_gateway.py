@@ -89,7 +89,8 @@ def test_the_public_service_hands_out_no_raw_state(service):
     assert not hasattr(service, "goal")
     conv_id = _agreed(service)
     view = service.view(conv_id, actor="x")
-    assert view.metadata is None and not view.has_content
+    assert view.metadata is None
+    assert not view.has_content
     assert _audit(service, actor="x", object=f"conversation:{conv_id}/metadata")
 
 
@@ -111,9 +112,10 @@ def test_a_new_manager_does_not_receive_carried_agreements_without_the_handover_
     # The employee took part in the earlier conversation: they see it carried.
     own = service.view(result.id, actor="e1")
     assert [a.text for a in own.carried_forward] == ["carried-secret"]
-    assert "participant (of " + earlier in dict(own.decisions)[
-        f"conversation:{result.id}/carried:{earlier}#a1"
-    ].reason
+    assert (
+        "participant (of " + earlier
+        in dict(own.decisions)[f"conversation:{result.id}/carried:{earlier}#a1"].reason
+    )
     # With the handover choice, the new manager sees it, and the line says why.
     service.share(
         GrantSharing(
@@ -161,7 +163,8 @@ def test_a_legal_basis_never_opens_a_special_category_kind(service):
     stress = _agreed(service, kind="stress", summary="stress-summary", text="stress-agreement")
     assert service.view(mag, actor="hr", purpose="reintegration").summary == "mag-summary"
     closed = service.view(stress, actor="hr", purpose="reintegration")
-    assert closed.summary is None and closed.agreements == ()
+    assert closed.summary is None
+    assert closed.agreements == ()
     reasons = [d.reason for _, d in closed.decisions if not d.allowed]
     assert any("special-category" in r for r in reasons)
     service.share(
@@ -232,7 +235,8 @@ def test_command_results_are_views_for_the_actor(service):
     view = service.execute(
         conv.id, DraftRecord(actor="m1", summary="shared", agreements=(), answers={})
     )
-    assert view.viewer == "m1" and view.summary == "shared"
+    assert view.viewer == "m1"
+    assert view.summary == "shared"
     assert len(list(service.store.read_audit())) > before
     directory = Directory()
     assert directory.reports_of("m1", T0.date()) == frozenset()
