@@ -16,8 +16,9 @@ Raw state (:class:`~magcore.domain.conversation.Conversation`,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -74,6 +75,7 @@ CONTENT_PARTS = (
     Part.DISSENT,
     Part.RESPONSE,
 )
+_OPEN = Restrictions()
 _PARTICIPANT_PARTS = frozenset({Part.METADATA, *CONTENT_PARTS, Part.PRIVATE_NOTE})
 
 
@@ -216,17 +218,27 @@ def _choice_row(choice: SharingChoice) -> ChoiceRow:
     )
 
 
-def _as_choice(row: ChoiceRow) -> SharingChoice:
-    return SharingChoice(
-        id=row[0],
-        person=row[1],
-        to=row[2],
-        what=row[3],
-        purpose=row[4],
-        until=datetime.fromisoformat(row[5]).date() if row[5] else None,
-        conversation=row[6],
-        granted_at=datetime.fromisoformat(row[7]),
-        revoked_at=datetime.fromisoformat(row[8]) if row[8] else None,
+@functools.cache
+def _covered(what: str, special_kind: bool) -> frozenset[Part]:
+    """The content parts a choice of *what* (not a theme) opens in a conversation of a kind
+    that is (or is not) special-category as a whole: :func:`choice_covers`, asked once."""
+    probe = SharingChoice(
+        id=0, person="", to="", what=what, purpose="", granted_at=datetime.min.replace(tzinfo=UTC)
+    )
+    return frozenset(
+        part
+        for part in CONTENT_PARTS
+        if choice_covers(
+            probe,
+            AccessRequest(
+                viewer="",
+                purpose="",
+                at=probe.granted_at,
+                part=part,
+                subject=None,
+                special_category=special_kind,
+            ),
+        )
     )
 
 
@@ -366,23 +378,23 @@ class Gateway:
         mine = list(source.participations(viewer))
         held = source.restrictions({r.subject for r in mine if r.subject}) if mine else {}
         for row in mine:
-            shut = row.subject and held.get(row.subject, Restrictions()).covers(row.id)
+            shut = row.subject and held.get(row.subject, _OPEN).covers(row.id)
             if officer or not shut:
                 found[row.id] = _listed(row, _PARTICIPANT_PARTS, reason="participant")
         keys = grantee_keys(viewer, day, directory)
         reports = directory.reports_of(viewer, day)
         rows = shared_with(source.choices(keys, reports), viewer, now, directory)
         rows = [r for r in rows if r[4] == purpose]
-        by_subject: dict[str, list[SharingChoice]] = {}
+        by_subject: dict[str, list[ChoiceRow]] = {}
         for choice_row in rows:
-            by_subject.setdefault(choice_row[1], []).append(_as_choice(choice_row))
+            by_subject.setdefault(choice_row[1], []).append(choice_row)
         bases = [b for b in self.policy.legal_bases if b.purpose == purpose and b.roles & roles]
         subjects = set(by_subject)
         restricted = source.restrictions(subjects) if subjects else {}
         for row in source.about(subjects):
             if row.id in found or row.subject is None:
                 continue
-            if restricted.get(row.subject, Restrictions()).covers(row.id) and not officer:
+            if restricted.get(row.subject, _OPEN).covers(row.id) and not officer:
                 continue
             listed = self._by_choices(row, by_subject.get(row.subject, ()), viewer, now)
             if listed is not None:
@@ -407,38 +419,24 @@ class Gateway:
         return Listing(viewer=viewer, purpose=purpose, at=now, items=items)
 
     def _by_choices(
-        self, row: ConversationRow, choices: Iterable[SharingChoice], viewer: str, now: datetime
+        self, row: ConversationRow, choices: Iterable[ChoiceRow], viewer: str, now: datetime
     ) -> Listed | None:
         special_kind = row.kind in self.policy_for(row.cycle).special_kinds
         parts: set[Part] = set()
         themes: set[str] = set()
         reasons: list[str] = []
         for choice in choices:
-            if choice.conversation is not None and choice.conversation != row.id:
+            if choice[6] is not None and choice[6] != row.id:
                 continue
-            if choice.theme is not None:
-                themes.add(choice.theme)
-                reasons.append(f"sharing choice {choice.id}")
+            what = choice[3]
+            if what.startswith("theme:"):
+                themes.add(what.partition(":")[2])
+                reasons.append(f"sharing choice {choice[0]}")
                 continue
-            opened = {
-                part
-                for part in CONTENT_PARTS
-                if choice_covers(
-                    choice,
-                    AccessRequest(
-                        viewer=viewer,
-                        purpose=choice.purpose,
-                        at=now,
-                        part=part,
-                        subject=row.subject,
-                        conversation=row.id,
-                        special_category=special_kind,
-                    ),
-                )
-            }
+            opened = _covered(what, special_kind)
             if opened:
                 parts |= opened
-                reasons.append(f"sharing choice {choice.id}")
+                reasons.append(f"sharing choice {choice[0]}")
         if not parts and not themes:
             return None
         return _listed(
@@ -451,7 +449,7 @@ class Gateway:
         restricted = source.restrictions({r.subject for r in rows if r.subject})
         for row in rows:
             assert row.subject is not None
-            if restricted.get(row.subject, Restrictions()).covers(row.id):
+            if restricted.get(row.subject, _OPEN).covers(row.id):
                 continue
             if row.kind in self.policy_for(row.cycle).special_kinds:
                 continue

@@ -67,6 +67,7 @@ from .definitions import (
 from .triggers import DueAction, due_actions
 
 __all__ = [
+    "WITHHELD",
     "Notification",
     "RunReport",
     "contributed_workflows",
@@ -77,6 +78,9 @@ log = logging.getLogger("magcore.workflows")
 
 
 # -- notifications -----------------------------------------------------------------------------
+
+#: The reference of a notification whose recipient may not know what it is about.
+WITHHELD = "withheld:reference"
 
 
 def contributed_workflows(host: PluginHost) -> tuple[tuple[Workflow, ...], tuple[PluginError, ...]]:
@@ -250,11 +254,15 @@ def run_workflows(
         performed = due
         break
     deliveries: list[str] = []
-    # A notification is content leaving the core: the gateway decides (and audits) whether its
-    # recipient may know what it refers to; one they may not is not sent.
+    # A notification leaves the core: the gateway decides (and audits) whether its recipient
+    # may know what it refers to. If not (a coach invited before joining, a restricted record),
+    # it goes without the reference and the link: "look in the app", nothing more.
     gateway = service.gateway
     notifications = tuple(
-        n for n in notifications if gateway.notice(n.reference, recipient=n.recipient).allowed
+        n
+        if gateway.notice(n.reference, recipient=n.recipient).allowed
+        else attrs.evolve(n, reference=WITHHELD, link=None)
+        for n in notifications
     )
     for notification in notifications:
         sent, failed = service.host.hooks.send_notification(notification)
