@@ -48,9 +48,7 @@ def test_goal_spans_conversations_with_progress_notes(service):
 def test_goal_json_fits_the_open_record_format(service):
     """A goal's JSON validates against schemas/goal.schema.json."""
     goal = service.execute_goal(SetGoal(actor="emp", goal_id="g1", owner="emp", title="Excel"))
-    goal = service.execute_goal(
-        NoteProgress(actor="emp", goal_id="g1", text="Cursus gestart")
-    ).goal
+    goal = service.execute_goal(NoteProgress(actor="emp", goal_id="g1", text="Cursus gestart")).goal
     assert goal is not None
     errors = list(validator("goal").iter_errors(goal.to_json()))
     assert errors == []
