@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate
+EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate,statistics
 
 # Every plugins/<name>/ with a pyproject.toml is installed editable next to magcore, so a new
 # plugin folder needs no change here.

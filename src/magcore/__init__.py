@@ -88,7 +88,7 @@ if TYPE_CHECKING:
     from .access.reading import ReadPolicy, read_conversation
     from .access.regulation import render_policy
     from .access.retention import RetentionProfile
-    from .access.statistics import participation_report
+    from .access.statistics_report import participation_report
     from .access.subject_access import subject_access_export
     from .domain.approvals import ApprovePolicy
     from .domain.sharing import GrantSharing, RevokeSharing, SharingChoice
@@ -104,7 +104,7 @@ _LAZY = {
     "Decision": "access.decision",
     "LegalBasis": "access.decision",
     "decide_access": "access.decision",
-    "participation_report": "access.statistics",
+    "participation_report": "access.statistics_report",
     "FormDefinition": "forms",
     "render_form": "forms",
     "render_pdf": "forms",

@@ -14,7 +14,10 @@ __all__ = [
     "AccessDenied",
     "ConflictError",
     "ConsentError",
+    "ContentIntegrityError",
     "DefinitionError",
+    "KeyDestroyedError",
+    "KeyProviderError",
     "MagcoreDeprecationWarning",
     "MagcoreError",
     "MagcoreWarning",
@@ -131,6 +134,31 @@ class NotFoundError(MagcoreError, LookupError):
 
 class StorageError(MagcoreError):
     """A store cannot be opened, read or written (bad URL, corrupt file, newer schema...)."""
+
+
+class KeyDestroyedError(StorageError):
+    """Content was encrypted with a data key that has been destroyed (erased): it is unreadable.
+
+    Readers show such content as erased; nothing can bring it back.
+    """
+
+    def __init__(self, *, key_id: str, owner: str, destroyed: str | None = None) -> None:
+        self.key_id = key_id
+        self.owner = owner
+        self.destroyed = destroyed
+        when = f" on {destroyed}" if destroyed else ""
+        super().__init__(
+            f"data key {key_id} of {owner} was destroyed{when}: the content it protected is "
+            "erased and cannot be read"
+        )
+
+
+class ContentIntegrityError(StorageError):
+    """Encrypted content was altered, moved to another record or field, or is not a token."""
+
+
+class KeyProviderError(StorageError):
+    """The key provider cannot give a key: a missing or unsafe key file, an unknown key id..."""
 
 
 class PluginError(MagcoreError):

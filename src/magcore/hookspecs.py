@@ -23,6 +23,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from .crypto.provider import KeyProvider
     from .errors import Problem
     from .events import CommittedBatch
     from .model.cycle import CycleDefinition
@@ -141,6 +142,17 @@ def magcore_open_store(url: str, settings: StoreSettings) -> Store | None:
 
     Stops at the first non-``None`` result. The built-in ``memory://`` and ``sqlite:///`` back
     ends are registered with ``trylast=True``, so an installed plugin can take over a scheme.
+    """
+
+
+@hookspec(firstresult=True)
+def magcore_key_provider(url: str, settings: StoreSettings) -> KeyProvider | None:
+    """Return the :class:`~magcore.crypto.KeyProvider` for the store at *url*, or ``None``.
+
+    The provider wraps the data keys that encrypt content with its key-encryption key (in a
+    file, an HSM or a cloud KMS) and gives the audit chain's HMAC key. Stops at the first
+    non-``None`` result; the built-in file provider (``magcore.defaults.keys``) is registered
+    with ``trylast=True``, so an installed plugin takes over.
     """
 
 

@@ -51,6 +51,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "magcore.defaults.storage_memory",
     "magcore.defaults.storage_sqlite",
     "magcore.defaults.retention",
+    "magcore.defaults.keys",
 )
 
 T = TypeVar("T")
@@ -281,6 +282,35 @@ class Hooks:
         raise StorageError(
             f"no installed plugin opens {url!r} (unknown scheme {scheme!r}; "
             "built in: memory://, sqlite:///path)"
+        )
+
+    def key_provider(self, url: str, settings: StoreSettings | None = None) -> Any:
+        """The :class:`~magcore.crypto.KeyProvider` the first willing plugin gives for *url*."""
+        from .crypto.provider import KeyProvider
+
+        kwargs = {"url": url, "settings": settings or StoreSettings()}
+        for impl in reversed(self._pm.hook.magcore_key_provider.get_hookimpls()):
+            name = self._plugin_name(impl)
+            try:
+                provider = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            except MagcoreError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    distribution=name, hook="magcore_key_provider", reason=repr(exc)
+                ) from exc
+            if provider is None:
+                continue
+            if not isinstance(provider, KeyProvider):
+                raise PluginError(
+                    distribution=name,
+                    hook="magcore_key_provider",
+                    reason=f"returned {type(provider).__name__}, which is not a KeyProvider",
+                )
+            return provider
+        raise StorageError(
+            f"no key provider for {url!r}: set MAGCORE_KEY_FOLDER to a folder for the key file, "
+            "or install a key-provider plugin (HSM, cloud KMS)"
         )
 
     # -- checks ----------------------------------------------------------------------------

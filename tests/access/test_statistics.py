@@ -1,136 +1,353 @@
-"""Participation statistics: nothing below k, and nothing recoverable by subtraction."""
+"""Participation statistics: a fixed grid, suppression on the whole table, nothing narrowed.
+
+The property test plays the attacker of issue 13 item 7: it collects every cell any report
+published, adds the table's additive structure, and solves for each cell no report showed how
+small and how large it can be. The interval must stay at least the protection level.
+"""
 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from magcore.access.statistics import ALL, ParticipationFact, participation_report
+from magcore.access import statistics_report
+from magcore.access.statistics import (
+    MinimumGroupError,
+    ParticipationFact,
+    check_minimum,
+    count_table,
+    decide_suppression,
+)
+from magcore.access.statistics_audit import intervals
+from magcore.access.statistics_grid import (
+    ALL,
+    GridError,
+    Unit,
+    UnitTree,
+    grid_periods,
+    organisation_tree,
+    period_of,
+    periods_of_year,
+    snap,
+)
+from magcore.access.statistics_report import LEVELS, participation_report, stored_decision
+from magcore.model.organisation import Organisation, Team
+from magcore.storage.memory import MemoryStore
 
 K = 5
-QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")
+YEAR = 2025
 
 
-def generated_organisation(size: int = 18_000, seed: int = 2023):
-    """Teams of 1-40 people in ~55 departments; about 80% hold a conversation in a year."""
+def tree_of(parents: dict[str, str | None]) -> UnitTree:
+    """A unit tree from {unit: parent}; departments are units with children."""
+    has_children = {p for p in parents.values() if p is not None}
+    units = {ALL: Unit(id=ALL, name="Gemeente", level="organisation", parent=None)}
+    for unit, parent in parents.items():
+        level = "department" if unit in has_children else "team"
+        units[unit] = Unit(id=unit, name=f"Unit {unit}", level=level, parent=parent or ALL)
+    return UnitTree(units=units)
+
+
+@st.composite
+def organisations(draw):
+    """A random organisation (0-3 departments, teams under them or directly under the whole)
+    and a year of conversations in its teams."""
+    departments = [f"d{i}" for i in range(draw(st.integers(0, 3)))]
+    parents: dict[str, str | None] = dict.fromkeys(departments)
+    teams = []
+    for i in range(draw(st.integers(1, 6))):
+        team = f"t{i}"
+        parents[team] = draw(st.sampled_from([None, *departments]))
+        teams.append(team)
+    for department in departments:
+        if department not in parents.values():
+            parents[f"{department}-t"] = department
+            teams.append(f"{department}-t")
+    seed = draw(st.integers(0, 2**32 - 1))
     rng = random.Random(seed)
-    teams: dict[str, str] = {}
-    members: dict[str, list[str]] = {}
-    person = 0
-    while person < size:
-        team = f"t{len(teams)}"
-        teams[team] = f"d{len(teams) % 55}"
-        count = min(size - person, rng.choice((1, 2, 3, 4, 6, 9, 14, 16, 18, 22, 30, 40)))
-        members[team] = [f"p{person + i}" for i in range(count)]
-        person += count
     facts = []
-    for team, people in members.items():
-        for who in people:
-            if rng.random() < 0.8:
-                for _ in range(rng.choice((1, 1, 1, 2))):
-                    facts.append(
-                        ParticipationFact(
-                            conversation=f"c{len(facts)}",
-                            people={who},
-                            team=team,
-                            department=teams[team],
-                            period=rng.choice(QUARTERS),
-                            agreements=rng.randint(0, 4),
-                        )
+    for team in teams:
+        size = rng.choice((1, 2, 3, 4, 6, 9, 15))
+        for person in range(size):
+            for _ in range(rng.choice((0, 1, 1, 2))):
+                facts.append(
+                    ParticipationFact(
+                        conversation=f"c{len(facts)}",
+                        people={f"{team}-p{person}"},
+                        unit=team,
+                        held_on=date(YEAR, rng.randint(1, 12), rng.randint(1, 28)),
+                        agreements=rng.randint(0, 3),
                     )
-    return teams, facts
-
-
-@pytest.fixture(scope="module")
-def big():
-    teams, facts = generated_organisation()
-    return teams, facts, participation_report(facts, k=K, teams=teams, periods=QUARTERS)
-
-
-def test_no_published_cell_concerns_fewer_than_k_people(big):
-    """Recount the people behind every published cell from the facts: never below k."""
-    _teams, facts, report = big
-    people = defaultdict(set)
-    for fact in facts:
-        for unit in (fact.team, fact.department, ALL):
-            for period in (fact.period, ALL):
-                people[(unit, period)] |= fact.people
-    published = [c for c in report.cells if not c.suppressed]
-    assert published, "a report that hides everything says nothing"
-    assert any(c.suppressed for c in report.cells)
-    for cell in published:
-        assert len(people[(cell.unit, cell.period)]) >= K, cell
-    for cell in report.cells:
-        if cell.suppressed:
-            assert cell.conversations is None
-            assert cell.agreements is None
-
-
-def test_no_suppressed_cell_is_recoverable_by_subtraction(big):
-    """For every published total, subtract its published parts; if exactly one part is
-    suppressed, that subtraction would recover it. Try every total in every dimension."""
-    teams, _facts, report = big
-    cells = {(c.unit, c.period): c for c in report.cells}
-    departments = defaultdict(list)
-    for team, department in teams.items():
-        departments[department].append(team)
-    relations = []
-    for period in (*QUARTERS, ALL):
-        for department, members in departments.items():
-            relations.append(((department, period), [(t, period) for t in members]))
-        relations.append(((ALL, period), [(d, period) for d in departments]))
-    for unit in [*teams, *departments, ALL]:
-        relations.append(((unit, ALL), [(unit, p) for p in QUARTERS]))
-    tried = 0
-    for total, parts in relations:
-        hidden = [p for p in parts if cells[p].suppressed]
-        if not cells[total].suppressed:
-            for measure in ("conversations", "agreements"):
-                rest = getattr(cells[total], measure) - sum(
-                    getattr(cells[p], measure) for p in parts if not cells[p].suppressed
                 )
-                tried += 1
-                if not hidden:
-                    assert rest == 0  # published parts add up to their total
-                else:
-                    assert len(hidden) >= 2, (total, hidden, rest)
-        elif hidden == []:
-            raise AssertionError(f"suppressed total {total} is the sum of published parts")
-    assert tried > 2_000
+    return tree_of(parents), facts
 
 
-def test_published_numbers_are_true_counts(big):
-    """The organisation total over all periods counts every conversation and agreement."""
-    _teams, facts, report = big
-    total = report.cell(ALL, ALL)
-    assert not total.suppressed
-    assert total.conversations == len(facts)
-    assert total.agreements == sum(f.agreements for f in facts)
+report_requests = st.lists(
+    st.tuples(
+        st.sampled_from(["month", "quarter", "year"]),
+        st.sampled_from(["team", "department", "organisation"]),
+        st.integers(K, K + 4),
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
-def test_complementary_suppression_in_a_small_table():
-    """A department with one small team and one big one: hiding the small team alone would
-    let anyone subtract it from the department total, so the big team is hidden too."""
+def published_by(table, hidden, grain, level):
+    """The cells a report of *grain* over *level* shows: the grid's periods of that grain."""
+    periods = {p for p in periods_of_year(YEAR) if len(grid_of(p)) and grid_of(p) == grain}
+    return {
+        (unit.id, period): table.conversations[(unit.id, period)]
+        for unit in table.tree.units.values()
+        if unit.level == level
+        for period in periods
+        if (unit.id, period) not in hidden and (unit.id, period) in table.people
+    }
+
+
+def grid_of(period: str) -> str:
+    if len(period) == 4:
+        return "year"
+    return "quarter" if "Q" in period else "month"
+
+
+@settings(max_examples=30)
+@given(organisations(), report_requests)
+def test_no_suppressed_cell_is_narrowed_by_any_sequence_of_reports(org, requests):
+    """Every decision builds on the one before (as the store does); together the reports and
+    the published table never pin a suppressed cell to an interval narrower than the
+    regulation allows."""
+    tree, facts = org
+    table = count_table(facts, tree, YEAR)
+    hidden: frozenset = frozenset()
+    shown: dict = {}
+    for grain, level, k in requests:
+        hidden = decide_suppression(table, k=k, already=hidden)
+        shown.update(published_by(table, hidden, grain, level))
+        for key in shown:
+            assert table.people[key] >= K, key
+    # The attacker knows every cell some report showed, and every cell the table publishes.
+    unknown = hidden - set(shown)
+    for key, (low, high) in intervals(table.conversations, unknown, table.relations).items():
+        assert high - low >= K - 1e-6, (key, low, high, table.conversations[key])
+
+
+@settings(max_examples=30)
+@given(organisations())
+def test_decisions_only_grow_and_published_numbers_are_true(org):
+    """A larger k hides at least what a smaller one hid; a published cell is the true count."""
+    tree, facts = org
+    table = count_table(facts, tree, YEAR)
+    first = decide_suppression(table, k=K)
+    second = decide_suppression(table, k=K + 3, already=first)
+    assert first <= second
+    assert decide_suppression(table, k=K, already=first) == first
+    if (ALL, str(YEAR)) not in first:
+        assert table.conversations[(ALL, str(YEAR))] == len(facts)
+
+
+def test_a_department_equal_to_its_shown_teams_does_not_reveal_a_hidden_zero():
+    """Issue 13 item 7: a department manager alone in the staff unit with no conversation. The
+    department total minus its shown teams would say 0: so the interval check widens it."""
+    tree = tree_of({"d": None, "d:staff": "d", "big": "d", "other": None})
     facts = [
         ParticipationFact(
-            conversation=f"s{i}", people={f"s{i}"}, team="small", department="d", period="2025-Q1"
+            conversation=f"c{i}",
+            people={f"p{i}"},
+            unit="big" if i < 12 else "other",
+            held_on=date(YEAR, 1 + i % 12, 3),
         )
-        for i in range(2)
-    ] + [
-        ParticipationFact(
-            conversation=f"b{i}", people={f"b{i}"}, team="big", department="d", period="2025-Q1"
-        )
-        for i in range(20)
+        for i in range(30)
     ]
-    report = participation_report(facts, k=K)
-    assert report.cell("small", "2025-Q1").suppressed
-    assert report.cell("big", "2025-Q1").suppressed
-    assert report.cell("d", "2025-Q1").conversations == 22
+    table = count_table(facts, tree, YEAR)
+    hidden = decide_suppression(table, k=K)
+    assert ("d:staff", str(YEAR)) in hidden
+    low, high = intervals(table.conversations, hidden, table.relations)[("d:staff", str(YEAR))]
+    assert high - low >= K
 
 
-def test_k_must_be_positive():
-    """k below 1 is refused with a clear message."""
-    with pytest.raises(ValueError, match="k must be"):
-        participation_report([], k=0)
+def test_many_teams_stay_fast_and_mostly_published():
+    """A large organisation: the check ends, and the whole-organisation year is shown."""
+    rng = random.Random(7)
+    parents: dict[str, str | None] = {f"d{i}": None for i in range(6)}
+    parents.update({f"t{i}": f"d{i % 6}" for i in range(36)})
+    facts = [
+        ParticipationFact(
+            conversation=f"c{i}",
+            people={f"p{i}"},
+            unit=f"t{rng.randrange(36)}",
+            held_on=date(YEAR, rng.randint(1, 12), rng.randint(1, 28)),
+        )
+        for i in range(3000)
+    ]
+    table = count_table(facts, tree_of(parents), YEAR)
+    hidden = decide_suppression(table, k=K)
+    assert (ALL, str(YEAR)) not in hidden
+    assert len(hidden) < len(table.conversations)
+
+
+def test_a_zero_table_hides_everything_at_once():
+    """Nothing held: every cell is about fewer than k people; the decision ends at once."""
+    table = count_table([], tree_of({"t": None}), YEAR)
+    assert decide_suppression(table, k=K) == frozenset(table.conversations)
+
+
+def test_grid_refuses_arbitrary_periods_and_names_the_nearest():
+    assert grid_periods(date(2025, 1, 1), date(2026, 1, 1), "quarter") == (
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+    )
+    assert grid_periods(date(2025, 3, 1), date(2025, 5, 1), "month") == ("2025-03", "2025-04")
+    with pytest.raises(GridError, match="2025-01-01 up to 2025-07-01"):
+        grid_periods(date(2025, 2, 10), date(2025, 5, 3), "quarter")
+    with pytest.raises(GridError, match="first day of a year"):
+        grid_periods(date(2025, 1, 1), date(2025, 7, 1), "year")
+    assert snap(date(2025, 2, 10), date(2025, 5, 3), "month") == (
+        date(2025, 2, 1),
+        date(2025, 6, 1),
+    )
+    assert period_of(date(2025, 11, 30), "quarter") == "2025-Q4"
+
+
+def test_minimum_group_size_never_below_the_regulation():
+    assert check_minimum(None) == K
+    assert check_minimum(8) == 8
+    with pytest.raises(MinimumGroupError, match="below the 5 the regulation sets"):
+        check_minimum(1)
+
+
+def test_organisation_without_departments_and_names():
+    """Teams with no department sit under the whole organisation; units carry names."""
+    org = Organisation(
+        id="burg",
+        name="Gemeente Burg",
+        teams={"burg": Team(id="burg", name="Burgerzaken"), "ict": Team(id="ict", name="ICT")},
+    )
+    tree = organisation_tree(org)
+    assert tree.units["burg"].parent == ALL
+    assert tree.units["burg"].level == "team"
+    assert tree.name("ict") == "ICT"
+    assert tree.name(ALL) == "Gemeente Burg"
+
+
+def test_department_staff_unit_is_named_after_the_department():
+    org = Organisation(
+        id="o",
+        teams={
+            "dept": Team(id="dept", name="Afdeling Zorg"),
+            "t1": Team(id="t1", name="Team Noord", parent="dept"),
+        },
+    )
+    tree = organisation_tree(org)
+    assert tree.units["dept"].level == "department"
+    assert tree.name("dept:staff") == "Afdeling Zorg (own staff)"
+
+
+def test_unit_names_follow_the_language_and_reserved_ids_are_refused():
+    org = Organisation(
+        id="o",
+        teams={
+            "dept": Team(id="dept", name="Afdeling Zorg"),
+            "t1": Team(id="t1", name="Team Noord", parent="dept"),
+        },
+    )
+    assert organisation_tree(org, language="nl").name("dept:staff") == (
+        "Afdeling Zorg (eigen medewerkers)"
+    )
+    with pytest.raises(ValueError, match="language"):
+        organisation_tree(org, language="fr")
+    clash = Organisation(id="o", teams={"all": Team(id="all", name="Alle")})
+    with pytest.raises(ValueError, match="reserved"):
+        organisation_tree(clash)
+
+
+@st.composite
+def organisations_with_facts(draw):
+    """A random Organisation (teams under departments, under other teams, or under nothing)
+    and conversations held in its units in 2025."""
+    teams: dict[str, Team] = {}
+    labels = [f"Afdeling {i}" for i in range(draw(st.integers(0, 2)))]
+    for i in range(draw(st.integers(1, 6))):
+        parent = draw(st.sampled_from([None, *sorted(teams)])) if teams else None
+        department = None if parent else draw(st.sampled_from([None, *labels]))
+        teams[f"t{i}"] = Team(id=f"t{i}", name=f"Team {i}", parent=parent, department=department)
+    organisation = Organisation(id="o", name="Gemeente", teams=teams)
+    leaves = list(organisation_tree(organisation).leaves())
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    facts = []
+    for unit in leaves:
+        for person in range(rng.choice((0, 1, 2, 4, 6, 12))):
+            for _ in range(rng.choice((1, 1, 2))):
+                facts.append(
+                    ParticipationFact(
+                        conversation=f"c{len(facts)}",
+                        people={f"{unit}-{person}"},
+                        unit=unit,
+                        held_on=date(YEAR, rng.randint(1, 12), rng.randint(1, 28)),
+                    )
+                )
+    return organisation, facts
+
+
+GRID_REQUESTS = {
+    "month": [(date(YEAR, m, 1), date(YEAR, m + 1, 1)) for m in (1, 5, 11)]
+    + [(date(YEAR, 2, 1), date(YEAR, 7, 1))],
+    "quarter": [(date(YEAR, 1, 1), date(YEAR + 1, 1, 1)), (date(YEAR, 4, 1), date(YEAR, 10, 1))],
+    "year": [(date(YEAR, 1, 1), date(YEAR + 1, 1, 1))],
+}
+
+store_reports = st.lists(
+    st.tuples(
+        st.sampled_from(sorted(GRID_REQUESTS)),
+        st.integers(0, 3),
+        st.sampled_from([("team",), ("department",), ("organisation",), LEVELS]),
+        st.integers(K, K + 3),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=25)
+@given(organisations_with_facts(), store_reports)
+def test_reports_through_the_store_never_narrow_a_suppressed_cell(org_and_facts, requests):
+    """The whole path: random reports (grain, period on the grid, units, k) against one store.
+    Whatever they published together, every cell the store keeps suppressed stays at least the
+    minimum group size wide, and each report hides what the store says."""
+    organisation, facts = org_and_facts
+    store = MemoryStore()
+    shown: dict = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(statistics_report, "facts_from_store", lambda *a, **kw: facts)
+        for grain, which, levels, k in requests:
+            options = GRID_REQUESTS[grain]
+            start, end = options[which % len(options)]
+            report = participation_report(
+                store,
+                organisation,
+                start=start,
+                end=end,
+                grain=grain,
+                levels=levels,
+                k=k,
+                asker="researcher",
+                at=datetime(2026, 2, 1, tzinfo=UTC),
+            )
+            assert {c.level for c in report.cells} <= set(levels)
+            shown.update({c.key: c.conversations for c in report.cells if not c.suppressed})
+    table = count_table(facts, organisation_tree(organisation), YEAR)
+    for key, value in shown.items():
+        assert table.conversations[key] == value
+        assert table.people[key] >= K
+    hidden = stored_decision(store, table).hidden
+    unknown = hidden - set(shown)
+    for key, (low, high) in intervals(table.conversations, unknown, table.relations).items():
+        assert high - low >= K - 1e-6, (key, low, high)
+    audit_lines = [e for e in store.read_audit() if e["action"] == "report"]
+    assert len(audit_lines) == len(requests)

@@ -106,6 +106,37 @@ def test_demo_tells_the_year(demo_app, tmp_path):
     } <= types
 
 
+def test_demo_report_total_is_the_conversations_held(demo_app, tmp_path):
+    """Issue 19: the report counts every conversation held, managers' own ones included."""
+    from datetime import date, datetime
+
+    from magcore.access.statistics_report import participation_report
+    from magcore.app.service import open_service
+
+    out = tmp_path / "demo"
+    summary = json.loads(_demo(demo_app, "--out", str(out), "--json").stdout)["summary"]
+    service = open_service(summary["store"])
+    try:
+        [org_stream] = service.store.streams("org:")
+        report = participation_report(
+            service.store,
+            service.organisation(org_stream.removeprefix("org:")),
+            start=date(summary["year"], 1, 1),
+            end=date(summary["year"] + 1, 1, 1),
+            grain="year",
+            levels=("organisation",),
+            asker="test",
+            at=datetime(2026, 1, 5, 9, 0),
+        )
+    finally:
+        service.store.close()
+    [total] = report.cells
+    assert total.suppressed is False
+    assert total.conversations == summary["conversations_held"]
+    csv_text = (out / "participation.csv").read_text()
+    assert "(eigen medewerkers)" in csv_text  # the Dutch page names units in Dutch
+
+
 @pytest.mark.slow
 def test_demo_is_deterministic(demo_app, tmp_path):
     """The same seed writes the same report and summary; another seed does not."""

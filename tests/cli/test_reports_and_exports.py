@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -43,45 +45,64 @@ def held(ready):
     return ready
 
 
-def test_report_suppresses_small_groups(held):
-    """With k=5 every cell about one person is suppressed; with k=1 the counts show."""
+def test_report_suppresses_small_groups_and_refuses_a_lower_minimum(held):
+    """With the regulation's 5 every cell about one person is suppressed; --min-group 1 is
+    refused with a message naming the option, and a higher one is fine."""
     strict = data(held.run("report", "--from", "2025-01-01", "--to", "2026-01-01", "--json"))
     assert strict["k"] == 5
+    assert strict["periods"] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
     assert strict["cells"]
     assert all(cell["suppressed"] for cell in strict["cells"])
     assert all(cell["conversations"] is None for cell in strict["cells"])
-    loose = data(
+    refused = held.run("report", "--min-group", "1", "--json")
+    assert refused.exit_code == 2
+    assert "--min-group" in refused.stderr
+    assert "below the 5 the regulation sets" in refused.stderr
+    higher = data(held.run("report", "--grain", "year", "--min-group", "8", "--json"))
+    assert higher["k"] == 8
+    assert {c["period"] for c in higher["cells"]} == {"2025"}
+
+
+def test_report_refuses_a_period_off_the_grid(held):
+    """Only calendar months, quarters and years: another period is refused, naming the grid."""
+    result = held.run("report", "--from", "2025-02-10", "--to", "2025-05-01")
+    assert result.exit_code == 1
+    assert "only published per calendar quarter" in result.stderr
+    assert "2025-01-01 up to 2025-07-01" in result.stderr
+    months = data(
         held.run(
-            "report",
-            "--from",
-            "2025-01-01",
-            "--to",
-            "2026-01-01",
-            "--min-group",
-            "1",
-            "--level",
-            "organisation",
-            "--json",
+            "report", "--from", "2025-02-01", "--to", "2025-04-01", "--grain", "month", "--json"
         )
     )
-    total = [c for c in loose["cells"] if c["period"] == "all"]
-    assert total == [
-        {
-            "level": "organisation",
-            "unit": "all",
-            "period": "all",
-            "suppressed": False,
-            "conversations": 1,
-            "agreements": 1,
-        }
-    ]
+    assert months["periods"] == ["2025-02", "2025-03"]
+
+
+def test_every_report_is_audited_and_hides_the_same_cells(held):
+    """Each report leaves an audit line (who, which grid, which units); the suppression is
+    decided once and kept, so a second report over the same data hides the same cells."""
+    first = data(held.run("report", "--as", "or-secretary", "--level", "team", "--json"))
+    second = data(held.run("report", "--grain", "year", "--level", "team", "--json"))
+    again = data(held.run("report", "--as", "or-secretary", "--level", "team", "--json"))
+    assert first["cells"] == again["cells"]
+    assert second["cells"]
+    db = sqlite3.connect(held.dir / "magcore.db")
+    lines = db.execute(
+        "select actor, object, reason from audit where action = 'report' order by seq"
+    ).fetchall()
+    assert len(lines) == 3
+    assert lines[0][0] == "or-secretary"
+    assert lines[0][1] == "statistics:participation/quarter/2025-01-01/2026-01-01"
+    assert "units: team" in lines[0][2]
+    assert lines[1][1].startswith("statistics:participation/year/")
+    decisions = db.execute("select count(*) from events where stream = 'statistics:2025'")
+    assert decisions.fetchone()[0] == 1
 
 
 def test_report_csv_has_no_numbers_for_suppressed_cells(held):
     """The CSV shows 'True' for suppressed cells and leaves their numbers empty."""
     out = held.run("report", "--from", "2025-01-01", "--to", "2026-01-01", "--csv")
     lines = out.stdout.splitlines()
-    assert lines[0] == "level,unit,period,conversations,agreements,suppressed"
+    assert lines[0] == "level,unit,name,period,conversations,agreements,suppressed"
     assert all(line.endswith(",,True") for line in lines[1:])
 
 
@@ -174,8 +195,8 @@ def test_plugins_lists_builtin_only_with_all(run):
     }
 
 
-def test_report_counts_department_staff_apart(held):
-    """Members of a department's own team are a unit of their own (not a crash)."""
+def test_report_counts_department_staff_apart_by_name(held):
+    """Members of a department's own team are a unit of their own, named after it."""
     # The department column names the department's own team, as many HR exports do.
     staff = (
         ORG_CSV.replace(",Afdeling,", ",dept,") + "s1,dept,Afdeling,dept,,member,2024-01-01,,,\n"
@@ -187,12 +208,62 @@ def test_report_counts_department_staff_apart(held):
     )
     conv = next(r["conversation"] for r in plan["requested"] if r["person"] == "s1")
     assert held.run("record", conv, "--as", "boss", "--held-on", "2025-05-01").exit_code == 0
-    report = data(
-        held.run(
-            "report", "--from", "2025-01-01", "--to", "2026-01-01", "--min-group", "1", "--json"
-        )
-    )
-    units = {c["unit"]: c for c in report["cells"] if c["period"] == "all"}
+    report = data(held.run("report", "--grain", "year", "--json"))
+    units = {c["unit"]: c for c in report["cells"]}
     assert units["dept:staff"]["level"] == "team"
+    assert units["dept:staff"]["name"] == f"{units['dept']['name']} (own staff)"
     assert units["dept"]["level"] == "department"
-    assert units["all"]["suppressed"] or units["all"]["conversations"] == 2
+    assert units["t1"]["name"] == "Team Noord"
+    table = held.run("report", "--grain", "year")
+    assert "Team Noord" in table.stdout
+    assert "dept:staff" not in table.stdout
+
+
+def test_report_on_a_fresh_store_answers_at_once(ready):
+    """Right after init and import-org nothing was held: the report answers within a second
+    (it used to loop for ever), every cell suppressed."""
+    started = time.perf_counter()
+    result = ready.run("report", "--grain", "month", "--json")
+    assert time.perf_counter() - started < 1.0
+    assert result.exit_code == 0
+    cells = data(result)["cells"]
+    assert cells
+    assert all(c["suppressed"] for c in cells)
+
+
+def test_report_works_for_an_organisation_without_departments(run):
+    """Teams with no department and no parent team sit directly under the organisation."""
+    assert run("init").exit_code == 0
+    rows = ["person_id,team_id,team_name,department,parent_team_id,role,start,end,hired_on,left_on"]
+    rows.append("boss,burg,Burgerzaken,,,manager,2024-01-01,,2015-03-01,")
+    rows += [f"b{i},burg,Burgerzaken,,,member,2024-01-01,,2020-01-01," for i in range(6)]
+    rows.append("ict1,ict,ICT,,,member,2024-01-01,,2020-01-01,")
+    Path("flat.csv").write_text("\n".join(rows) + "\n")
+    assert run("import-org", "flat.csv").exit_code == 0
+    plan = data(run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json"))
+    for row in plan["requested"]:
+        who = row["person"]
+        if who.startswith("b"):
+            recorded = run("record", row["conversation"], "--as", "boss", "--held-on", "2025-02-03")
+            assert recorded.exit_code == 0, recorded.stderr
+    result = run("report", "--grain", "year", "--json")
+    assert result.exit_code == 0, result.stderr
+    cells = {c["unit"]: c for c in data(result)["cells"]}
+    assert cells["burg"]["level"] == "team"
+    assert cells["burg"]["name"] == "Burgerzaken"
+    assert "department" not in {c["level"] for c in cells.values()}
+    assert cells["burg"]["suppressed"] is True  # alone beside a hidden ICT, it would tell
+
+
+def test_report_without_the_solver_names_the_extra(ready, monkeypatch):
+    """On an install without the statistics extra the report says which extra to install,
+    before it counts or writes anything."""
+    import magcore.access.statistics_audit
+
+    monkeypatch.setattr(magcore.access.statistics_audit, "solver_available", lambda: False)
+    before = data(ready.run("audit", "verify", "--json"))["entries"]
+    result = ready.run("report")
+    assert result.exit_code == 1
+    assert "pip install 'magcore[statistics]'" in result.stderr
+    assert "Traceback" not in result.output
+    assert data(ready.run("audit", "verify", "--json"))["entries"] == before

@@ -1,53 +1,82 @@
-"""Participation statistics with a minimum group size: the only thing the works council and
+"""Participation statistics that cannot be differenced: the only thing the works council and
 researchers see of the cycle.
 
-A report counts, per team, department and the whole organisation, per period and over all
-periods, how many conversations were held and how many agreements were made. It counts
-participation only: never content, never anything about how well someone does. A cell that
-concerns fewer than *k* people (default 5) is suppressed; then, so that no suppressed cell can
-be recovered by subtracting published cells from a published total, more cells are suppressed
-(complementary suppression) until every additive relation
+A report counts how many conversations were held and how many agreements were made, per unit
+of the organisation (team, department, the whole organisation) and per calendar month, quarter
+or year (:mod:`magcore.access.statistics_grid`). It counts participation only: never content, never
+anything about a person. Every count of one calendar year belongs to one table (all units x
+the year, its quarters and its months), and suppression is decided once on that whole table:
 
-* department = sum of its teams (per period),
-* organisation = sum of its departments (per period),
-* any unit over all periods = sum of its periods,
+* *primary*: a cell about fewer people than the minimum group size *k* (zero included);
+* *complementary*: more cells, until in every additive relation (a unit is the sum of the units
+  under it, a year of its quarters, a quarter of its months) no suppressed cell is alone and the
+  suppressed parts of a published total add up to at least the protection level;
+* *audit*: the interval check (:mod:`magcore.access.statistics_audit`) solves, for every suppressed
+  cell, its smallest and largest possible value given all published cells; while one is
+  narrower than the protection level, a neighbouring cell is suppressed too.
 
-has either no suppressed member or at least two.
+The decision is remembered in the store (stream ``statistics:<year>``, one event per decision,
+with the table's fingerprint), so every later report over the same data hides the same cells,
+whatever its grain or units: together they never publish more than one safe table. Every report
+leaves an audit line (who asked, which grid, which units).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import hashlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 
 import attrs
 
-from ..domain.conversation import replay, stream_of
-from ..errors import DefinitionError
-from ..model.organisation import Organisation
-from ..storage.base import Store
+from ..errors import DefinitionError, MagcoreError
+from ..events import canonical_json
+from .statistics_audit import Relation, narrow_cells, solver_available
+from .statistics_grid import (
+    ALL,
+    NO_TEAM,
+    UnitTree,
+    period_of,
+    period_relations,
+    periods_of_year,
+)
 
 __all__ = [
     "ALL",
     "DEFAULT_K",
     "Cell",
+    "CountTable",
+    "MinimumGroupError",
     "ParticipationFact",
-    "ParticipationReport",
-    "facts_from_store",
-    "organisation_units",
-    "participation_report",
-    "quarter",
-    "staff_unit",
+    "check_minimum",
+    "count_table",
+    "decide_suppression",
 ]
 
+#: The minimum group size the regulation states (``research_k`` in
+#: :func:`magcore.policy.policy_source`): no report may use a smaller one.
 DEFAULT_K = 5
-#: The unit id of the whole organisation, and the period label of "all periods".
-ALL = "all"
+
+Key = tuple[str, str]
+"""``(unit, period)``: one cell of a table."""
 
 
-def quarter(day: date) -> str:
-    """The period label of *day*: ``2025-Q3``."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+class MinimumGroupError(MagcoreError, ValueError):
+    """A report asked for a smaller minimum group size than the regulation allows."""
+
+
+def check_minimum(k: int | None, regulation_k: int = DEFAULT_K) -> int:
+    """The minimum group size to use: *k* if given, else the regulation's; never below it."""
+    if k is None:
+        return regulation_k
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise MinimumGroupError("the minimum group size must be a whole number")
+    if k < regulation_k:
+        raise MinimumGroupError(
+            f"the minimum group size {k} is below the {regulation_k} the regulation sets; "
+            f"a report may hide more, never less (use {regulation_k} or higher)"
+        )
+    return k
 
 
 def _people(value: Iterable[str]) -> frozenset[str]:
@@ -56,228 +85,238 @@ def _people(value: Iterable[str]) -> frozenset[str]:
 
 @attrs.frozen(kw_only=True)
 class ParticipationFact:
-    """One conversation that was held: where, when, with whom, how many agreements."""
+    """One conversation that was held: in which unit, on which day, about how many people."""
 
     conversation: str
     people: frozenset[str] = attrs.field(converter=_people)
-    """The employees it was about (the subject; every member for a team conversation)."""
-    team: str
-    department: str
-    period: str
+    """Who it was about (the subject; every member for a team conversation). Only counted."""
+    unit: str
+    """The unit (a leaf of the :class:`~magcore.access.statistics_grid.UnitTree`) it counts in."""
+    held_on: date
     agreements: int = 0
 
 
 @attrs.frozen(kw_only=True)
 class Cell:
-    """One published or suppressed cell. Suppressed cells carry no numbers at all."""
+    """One cell of a report. A suppressed cell carries no numbers at all."""
 
     level: str
     """``team``, ``department`` or ``organisation``."""
     unit: str
+    name: str
+    """The unit's name, as people know it."""
     period: str
     suppressed: bool
     conversations: int | None
     agreements: int | None
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> Key:
         return (self.unit, self.period)
 
 
 @attrs.frozen(kw_only=True)
-class ParticipationReport:
-    """The cells of a participation report and the relations they obey."""
+class CountTable:
+    """Every count of one calendar year, for every unit and every period of the grid."""
 
-    k: int
-    periods: tuple[str, ...]
-    cells: tuple[Cell, ...]
-    relations: tuple[tuple[tuple[str, str], tuple[tuple[str, str], ...]], ...]
-    """(total cell key, part cell keys) for every additive relation in the table."""
+    year: int
+    tree: UnitTree
+    people: Mapping[Key, int]
+    conversations: Mapping[Key, int]
+    agreements: Mapping[Key, int]
+    relations: tuple[Relation, ...]
+    source: str = ""
+    """A SHA-256 over the facts counted (conversation ids, units, days, agreement counts)."""
 
-    def cell(self, unit: str, period: str = ALL) -> Cell:
-        for cell in self.cells:
-            if cell.unit == unit and cell.period == period:
-                return cell
-        raise KeyError((unit, period))
+    def fingerprint(self) -> str:
+        """A SHA-256 over the units and the facts counted: equal for the same data.
 
-    def rows(self) -> list[dict[str, object]]:
-        """The cells as plain rows (for CSV or JSON Lines)."""
-        return [attrs.asdict(c) for c in self.cells]
+        It is taken over conversation ids rather than over the counts, so that whoever sees a
+        stored decision cannot try out values for the suppressed cells against it.
+        """
+        units = sorted([u.id, u.parent or ""] for u in self.tree.units.values())
+        payload = canonical_json({"year": self.year, "units": units, "facts": self.source})
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def participation_report(
-    facts: Iterable[ParticipationFact],
-    *,
-    k: int = DEFAULT_K,
-    teams: Mapping[str, str] | None = None,
-    periods: Iterable[str] | None = None,
-) -> ParticipationReport:
-    """Count *facts* per team/department/organisation and period, then suppress.
+def _ancestors(tree: UnitTree, unit: str) -> list[str]:
+    chain = []
+    current: str | None = unit
+    while current is not None:
+        chain.append(current)
+        current = tree.units[current].parent
+    return chain
 
-    *teams* maps every team to its department, so that teams without conversations still get a
-    (suppressed) cell; by default only teams that appear in *facts* are listed.
-    """
-    if not isinstance(k, int) or k < 1:
-        raise DefinitionError("k must be a whole number of at least 1", pointer="/k")
-    facts = list(facts)
-    department_of: dict[str, str] = dict(teams or {})
+
+def count_table(facts: Iterable[ParticipationFact], tree: UnitTree, year: int) -> CountTable:
+    """Count the *facts* held in *year* in every unit and period of the grid."""
+    periods = periods_of_year(year)
+    facts = [f for f in facts if f.held_on.year == year]
+    if any(f.unit == NO_TEAM for f in facts) and NO_TEAM not in tree.units:
+        raise DefinitionError(f"a fact counts in {NO_TEAM!r} but the tree has no such unit")
+    units = [u for u in tree.units if u != NO_TEAM or any(f.unit == NO_TEAM for f in facts)]
+    people: dict[Key, set[str]] = {(u, p): set() for u in units for p in periods}
+    conversations = dict.fromkeys(people, 0)
+    agreements = dict.fromkeys(people, 0)
     for fact in facts:
-        department_of.setdefault(fact.team, fact.department)
-    period_list = sorted(set(periods or ()) | {f.period for f in facts})
-    if ALL in period_list:
-        raise DefinitionError(f"{ALL!r} is reserved for the total over all periods")
-    level: dict[str, str] = dict.fromkeys(department_of, "team")
-    for department in department_of.values():
-        if department in level and level[department] == "team":
-            raise DefinitionError(
-                f"{department!r} is both a team and a department; count its own staff as "
-                f"{staff_unit(department)!r} (organisation_units does this)"
-            )
-        level[department] = "department"
-    level[ALL] = "organisation"
-    people: dict[tuple[str, str], set[str]] = {}
-    conversations: dict[tuple[str, str], int] = {}
-    agreements: dict[tuple[str, str], int] = {}
-    all_periods = (*period_list, ALL)
-    for unit in level:
-        for period in all_periods:
-            people[(unit, period)] = set()
-            conversations[(unit, period)] = 0
-            agreements[(unit, period)] = 0
-    for fact in facts:
-        for unit in (fact.team, fact.department, ALL):
-            for period in (fact.period, ALL):
+        if fact.unit not in tree.units:
+            raise DefinitionError(f"conversation {fact.conversation} counts in unknown unit")
+        when = [period_of(fact.held_on, g) for g in ("year", "quarter", "month")]
+        for unit in _ancestors(tree, fact.unit):
+            for period in when:
                 people[(unit, period)] |= fact.people
                 conversations[(unit, period)] += 1
                 agreements[(unit, period)] += fact.agreements
-    relations: list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]] = []
-    teams_of: dict[str, list[str]] = {}
-    for team, department in department_of.items():
-        teams_of.setdefault(department, []).append(team)
-    for period in all_periods:
-        for department, members in sorted(teams_of.items()):
-            relations.append(((department, period), tuple((t, period) for t in sorted(members))))
-        relations.append(((ALL, period), tuple((d, period) for d in sorted(teams_of))))
-    for unit in sorted(level):
-        relations.append(((unit, ALL), tuple((unit, p) for p in period_list)))
-    suppressed = {key for key, who in people.items() if len(who) < k}
-    _complement(suppressed, relations, conversations)
-    cells = tuple(
-        Cell(
-            level=level[unit],
-            unit=unit,
-            period=period,
-            suppressed=(unit, period) in suppressed,
-            conversations=None if (unit, period) in suppressed else conversations[(unit, period)],
-            agreements=None if (unit, period) in suppressed else agreements[(unit, period)],
-        )
-        for unit in sorted(level)
-        for period in all_periods
+    relations: list[Relation] = []
+    children = {
+        parent: tuple(k for k in kids if k in units)
+        for parent, kids in tree.children().items()
+        if parent in units
+    }
+    for period in periods:
+        for parent, kids in sorted(children.items()):
+            if kids:
+                relations.append(((parent, period), tuple((k, period) for k in kids)))
+    for unit in units:
+        for total, parts in period_relations(year):
+            relations.append(((unit, total), tuple((unit, p) for p in parts)))
+    return CountTable(
+        year=year,
+        tree=tree,
+        people={key: len(who) for key, who in people.items()},
+        conversations=conversations,
+        agreements=agreements,
+        relations=tuple(relations),
+        source=hashlib.sha256(
+            canonical_json(
+                sorted(
+                    [f.conversation, f.unit, f.held_on.isoformat(), f.agreements, sorted(f.people)]
+                    for f in facts
+                )
+            ).encode("utf-8")
+        ).hexdigest(),
     )
-    return ParticipationReport(
-        k=k, periods=tuple(period_list), cells=cells, relations=tuple(relations)
-    )
+
+
+def _hide_one(
+    candidates: Iterable[Key], values: Mapping[Key, int], short: int, hidden: set[Key]
+) -> Key | None:
+    """The published cell to suppress next: the smallest that makes up *short*, else the
+    largest."""
+    shown = [c for c in candidates if c not in hidden]
+    if not shown:
+        return None
+    enough = [c for c in shown if values[c] >= short]
+    if enough:
+        return min(enough, key=lambda c: (values[c], c))
+    return max(shown, key=lambda c: (values[c], c))
 
 
 def _complement(
-    suppressed: set[tuple[str, str]],
-    relations: list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]],
-    size: Mapping[tuple[str, str], int],
+    hidden: set[Key], relations: Sequence[Relation], values: Mapping[Key, int], protection: int
 ) -> None:
-    """Suppress more cells until no relation has exactly one suppressed member.
+    """Suppress more cells until no relation has one suppressed member alone, and the
+    suppressed parts of a published total add up to at least *protection*.
 
-    In a relation with one suppressed member, the smallest published part is suppressed too
-    (the total only when no part is left), which hides as little as possible. Suppressions only
-    grow, so the loop ends.
+    Suppressions only grow and every round adds one, so this ends.
     """
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in relations:
-            members = (total, *parts)
-            hidden = [m for m in members if m in suppressed]
-            if len(hidden) != 1:
+    member_of: dict[Key, list[int]] = {}
+    for index, (total, parts) in enumerate(relations):
+        for member in (total, *parts):
+            member_of.setdefault(member, []).append(index)
+    queue = list(range(len(relations)))
+    while queue:
+        total, parts = relations[queue.pop()]
+        hidden_parts = [p for p in parts if p in hidden]
+        if total in hidden:
+            if hidden_parts:
                 continue
-            candidates = sorted(
-                (p for p in parts if p not in suppressed), key=lambda p: (size[p], p)
-            )
-            suppressed.add(candidates[0] if candidates else total)
-            changed = True
+            added = _hide_one(parts, values, 0, hidden)  # the total alone: hide a part
+        else:
+            if not hidden_parts:
+                continue
+            remainder = sum(values[p] for p in hidden_parts)
+            if len(hidden_parts) >= 2 and remainder >= protection:
+                continue
+            short = protection - remainder
+            added = _hide_one(parts, values, short, hidden) or total
+        if added is None or added in hidden:
+            continue
+        hidden.add(added)
+        queue.extend(member_of.get(added, ()))
 
 
-def staff_unit(department: str) -> str:
-    """The unit for people who are members of a department itself (its staff)."""
-    return f"{department}:staff"
-
-
-def _departments(organisation: Organisation) -> set[str]:
-    return {
-        unit
-        for team in organisation.teams.values()
-        if (unit := team.department or team.parent) is not None
-    }
-
-
-def organisation_units(organisation: Organisation) -> dict[str, str]:
-    """Every counting unit and its department: the teams, plus each department's own staff.
-
-    A department's own members (its staff) form the unit :func:`staff_unit`, so a department
-    is never also a team of itself. Pass the result as ``teams`` to :func:`participation_report`.
-    """
-    departments = _departments(organisation)
-    units = {
-        team.id: team.department or team.parent or team.id
-        for team in organisation.teams.values()
-        if team.id not in departments
-    }
-    for department in sorted(departments):
-        units[staff_unit(department)] = department
-    return units
-
-
-def facts_from_store(
-    store: Store,
-    organisation: Organisation,
+def decide_suppression(
+    table: CountTable,
     *,
-    period_of: Callable[[date], str] = quarter,
-    held_from: date | None = None,
-    held_until: date | None = None,
-) -> list[ParticipationFact]:
-    """One fact per held conversation in *store*, placed in the subject's team on the day held.
+    k: int,
+    protection: int | None = None,
+    already: Collection[Key] = (),
+    audit: bool = True,
+) -> frozenset[Key]:
+    """The cells of *table* to suppress: primary, complementary, then by the interval check.
 
-    Reads the read model and counts agreements by replaying each conversation; no content leaves
-    this function. Conversations whose team is unknown on that day are left out.
+    *already* are cells an earlier decision over the same data suppressed: they stay
+    suppressed, so the new decision only ever adds. *protection* (default *k*) is how wide the
+    interval of every suppressed cell's conversations must stay. With ``audit=False`` (no
+    solver installed) only the first two steps run; the decision is then marked unaudited.
     """
-    facts: list[ParticipationFact] = []
-    departments = _departments(organisation)
-    for row in store.conversations(held_from=held_from, held_until=held_until):
-        if row.held_on is None:
-            continue
-        team = row.team
-        if team is None and row.subject is not None:
-            team = organisation.team_of(row.subject, row.held_on)
-        if team is None or team not in organisation.teams:
-            continue
-        info = organisation.teams[team]
-        department = info.department or info.parent or team
-        if team in departments:
-            team, department = staff_unit(team), team
-        events = store.read(stream_of(row.id))
-        if not events or events[0].type != "conversation.requested":
-            continue
-        try:
-            count = len(replay(events).agreements)
-        except ValueError:
-            count = 0
-        people: set[str] = {row.subject} if row.subject else set(row.participants)
-        facts.append(
-            ParticipationFact(
-                conversation=row.id,
-                people=frozenset(people),
-                team=team,
-                department=department,
-                period=period_of(row.held_on),
-                agreements=count,
-            )
-        )
-    return facts
+    if k < 1:
+        raise MinimumGroupError("the minimum group size must be at least 1")
+    protection = k if protection is None else protection
+    values = table.conversations
+    hidden = {key for key, count in table.people.items() if count < k}
+    hidden |= {key for key in already if key in values}
+    _complement(hidden, table.relations, values, protection)
+    if not audit:
+        return frozenset(hidden)
+    member_of: dict[Key, list[Relation]] = {}
+    for relation in table.relations:
+        for member in (relation[0], *relation[1]):
+            member_of.setdefault(member, []).append(relation)
+    while narrow := narrow_cells(values, hidden, table.relations, protection):
+        added = _widen(narrow, hidden, member_of, values, protection)
+        if not added:
+            raise MagcoreError(f"cannot protect cells {sorted(narrow)} of {table.year}")
+        hidden |= added
+        _complement(hidden, table.relations, values, protection)
+    return frozenset(hidden)
+
+
+def _widen(
+    narrow: Mapping[Key, tuple[float, float]],
+    hidden: set[Key],
+    member_of: Mapping[Key, list[Relation]],
+    values: Mapping[Key, int],
+    protection: int,
+) -> set[Key]:
+    """For every too narrow cell, one published cell next to it to suppress as well: a part of
+    a relation it is in (the smallest that makes up what is missing), else a total, else the
+    same one step further along the suppressed cells it is joined to."""
+    added: set[Key] = set()
+    for key in sorted(narrow):
+        low, high = narrow[key]
+        short = max(1, int(protection - (high - low)))
+        seen = {key}
+        frontier = [key]
+        choice: Key | None = None
+        while frontier and choice is None:
+            parts_near: set[Key] = set()
+            totals_near: set[Key] = set()
+            for cell in frontier:
+                for total, parts in member_of.get(cell, ()):
+                    parts_near.update(parts)
+                    totals_near.add(total)
+            blocked = hidden | added
+            choice = _hide_one(sorted(parts_near - blocked), values, short, blocked)
+            choice = choice or _hide_one(sorted(totals_near - blocked), values, short, blocked)
+            frontier = sorted(((parts_near | totals_near) & hidden) - seen)
+            seen.update(frontier)
+        if choice is not None:
+            added.add(choice)
+    return added
+
+
+def audit_available() -> bool:
+    """Whether the interval check can run here (the ``statistics`` extra is installed)."""
+    return solver_available()

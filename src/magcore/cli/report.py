@@ -1,12 +1,15 @@
 """``magcore report``: participation per team, department and organisation, never content.
 
-A cell about fewer people than the minimum group size is suppressed, and so are the cells that
-would let someone work it out by subtraction (see :mod:`magcore.access.statistics`).
+Counts are published per calendar month, quarter or year only. A cell about fewer people than
+the regulation's minimum group size is suppressed, and so are the cells that would let someone
+work it out from the others; the decision is kept in the store, so every later report hides
+the same cells (see :mod:`magcore.access.statistics`). Every report leaves an audit line.
 """
 
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 from datetime import date
 
@@ -18,78 +21,114 @@ from ._output import DATE, emit_json, print_table
 __all__ = ["report"]
 
 
+def _default_asker() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
 @click.command()
-@click.option("--from", "start", type=DATE, help="First day (default: 1 January this year).")
+@click.option(
+    "--from", "start", type=DATE, help="First day: the first of a month, quarter or year."
+)
 @click.option("--to", "end", type=DATE, help="Day after the last (default: a year later).")
+@click.option(
+    "--grain",
+    type=click.Choice(["month", "quarter", "year"]),
+    default="quarter",
+    show_default=True,
+    help="Count per calendar month, quarter or year.",
+)
 @click.option(
     "--min-group",
     "k",
-    type=click.IntRange(1, 1000),
+    type=int,
     default=None,
-    help="The minimum group size (default 5); smaller groups are not shown.",
+    help="The minimum group size: the regulation's (5) or higher, never lower.",
 )
 @click.option(
     "--level",
     type=click.Choice(["all", "team", "department", "organisation"]),
     default="all",
     show_default=True,
-    help="Which rows to show.",
+    help="Which units to show.",
 )
+@click.option("--as", "asker", default=None, metavar="PERSON", help="Who asks (for the audit log).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @json_option
 def report(
     start: date | None,
     end: date | None,
+    grain: str,
     k: int | None,
     level: str,
+    asker: str | None,
     as_csv: bool,
     as_json: bool,
 ) -> None:
-    """Participation: conversations held and agreements made, per quarter and unit.
+    """Participation: conversations held and agreements made, per calendar period and unit.
 
-    Only counts; never what was said. A group smaller than --min-group is shown as
+    Only counts; never what was said. A group smaller than the minimum group size is shown as
     'suppressed', and so is any cell from which a suppressed one could be worked out.
     """
-    from ..access.statistics import (
-        DEFAULT_K,
-        facts_from_store,
-        organisation_units,
-        participation_report,
-    )
+    from ..access.statistics import MinimumGroupError
+    from ..access.statistics_audit import SolverMissing, solver_available
+    from ..access.statistics_report import LEVELS, participation_report
 
+    if not solver_available():
+        raise click.ClickException(str(SolverMissing()))
     app = get_app()
-    today = app.clock().now().date()
-    start = start or date(today.year, 1, 1)
-    end = end or date(start.year + 1, start.month, min(start.day, 28))
-    if end <= start:
-        raise click.BadParameter(f"--to {end} must be after --from {start}", param_hint="--to")
-    k = k or DEFAULT_K
+    now = app.clock().now()
+    start = start or date(now.year, 1, 1)
+    end = end or date(start.year + 1, start.month, start.day)
     service = app.service()
     org = service.organisation(app.config.organisation)
-    facts = facts_from_store(service.store, org, held_from=start, held_until=end)
-    result = participation_report(facts, k=k, teams=organisation_units(org))
-    rows = [row for row in result.rows() if level == "all" or row["level"] == level]
+    try:
+        result = participation_report(
+            service.store,
+            org,
+            start=start,
+            end=end,
+            grain=grain,
+            k=k,
+            asker=asker or _default_asker(),
+            at=now,
+            origin="cli",
+            levels=LEVELS if level == "all" else (level,),
+        )
+    except MinimumGroupError as exc:
+        raise click.BadParameter(str(exc), param_hint="--min-group") from None
+    rows = result.rows()
     if as_json:
         emit_json(
-            {"from": start, "to": end, "k": result.k, "periods": result.periods, "cells": rows}
+            {
+                "from": start,
+                "to": end,
+                "grain": result.grain,
+                "k": result.k,
+                "periods": result.periods,
+                "cells": rows,
+            }
         )
         return
-    columns = ["level", "unit", "period", "conversations", "agreements"]
+    columns = ["level", "unit", "name", "period", "conversations", "agreements", "suppressed"]
     if as_csv:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=[*columns, "suppressed"], lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: row[c] for c in [*columns, "suppressed"]})
+            writer.writerow({c: row[c] for c in columns})
         click.echo(out.getvalue(), nl=False)
         return
     print_table(
-        f"Participation {start} to {end} (groups under {result.k} people are not shown)",
-        columns,
+        f"Participation {start} to {end} per {result.grain} "
+        f"(groups under {result.k} people are not shown)",
+        ["level", "unit", "period", "conversations", "agreements"],
         [
             (
                 row["level"],
-                row["unit"],
+                row["name"],
                 row["period"],
                 "suppressed" if row["suppressed"] else row["conversations"],
                 "suppressed" if row["suppressed"] else row["agreements"],

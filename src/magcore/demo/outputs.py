@@ -54,20 +54,27 @@ def _export_person(run: _Run, story: Mapping[str, Any]) -> tuple[str, str]:
 
 def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> dict[str, Path]:
     from ..access.reading import read_conversation
-    from ..access.statistics import facts_from_store, organisation_units, participation_report
+    from ..access.statistics_report import participation_report
     from ..access.subject_access import subject_access_export
     from ..access.subject_access_html import export_html
 
     service = run.service
     org = service.organisation(run.org_id)
     files: dict[str, Path] = {}
-    # Participation, with groups under five people suppressed.
-    facts = facts_from_store(
-        service.store, org, held_from=date(year, 1, 1), held_until=date(year + 1, 1, 1)
+    # Participation per quarter, with groups under five people suppressed.
+    report = participation_report(
+        service.store,
+        org,
+        start=date(year, 1, 1),
+        end=date(year + 1, 1, 1),
+        asker="demo",
+        at=run.clock.now(),
+        origin="demo",
+        require_audit=False,
+        language="nl",
     )
-    report = participation_report(facts, teams=organisation_units(org))
     rows = report.rows()
-    columns = ["level", "unit", "period", "conversations", "agreements", "suppressed"]
+    columns = ["level", "unit", "name", "period", "conversations", "agreements", "suppressed"]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -200,7 +207,7 @@ def _report_html(rows: list[dict[str, object]], k: int, year: int) -> str:
     body = "\n".join(
         "<tr>"
         f"<td>{dutch(r['level'])}</td>"
-        f'<th scope="row">{dutch(r["unit"])}</th>'
+        f'<th scope="row">{dutch(r["name"])}</th>'
         f"<td>{dutch(r['period'])}</td>"
         f"<td>{cell(r, 'conversations')}</td>"
         f"<td>{cell(r, 'agreements')}</td>"

@@ -11,6 +11,7 @@ from .base import (
     StoreSettings,
     StreamWrite,
 )
+from .keys import KeyRecord, KeyStore, Rewrap
 from .memory import MemoryStore
 from .sqlite import SQLiteStore
 
@@ -19,7 +20,10 @@ __all__ = [
     "AuditHead",
     "AuditRecord",
     "ConversationRow",
+    "KeyRecord",
+    "KeyStore",
     "MemoryStore",
+    "Rewrap",
     "SQLiteStore",
     "Store",
     "StoreSettings",

@@ -26,6 +26,7 @@ from .base import (
     StreamWrite,
 )
 from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
+from .keys import KeyRecord, MemoryKeyTable
 from .projection import ConversationView, is_projected, open_agreements, project_all
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
@@ -34,7 +35,7 @@ __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 SCHEMA_VERSION = 1
 
 
-class MemoryStore:
+class MemoryStore(MemoryKeyTable):
     """A :class:`~magcore.storage.base.Store` in memory (``memory://``)."""
 
     def __init__(self, url: str = "memory://") -> None:
@@ -47,6 +48,8 @@ class MemoryStore:
         self._views: dict[str, ConversationView] = {}
         self._audit: list[dict[str, Any]] = []
         self._head = AuditHead(0, _audit.GENESIS)
+        self._keys: dict[str, KeyRecord] = {}
+        """The key table (see :class:`~magcore.storage.keys.MemoryKeyTable`)."""
         self._closed = False
 
     @classmethod
@@ -188,6 +191,12 @@ class MemoryStore:
         if entries:
             self._audit.extend(entries)
             self._head = AuditHead(entries[-1]["seq"], entries[-1]["hash"])
+
+    def _chain_now(self, records: Sequence[AuditRecord]) -> None:
+        """Chain *records* while the caller holds the lock."""
+        self._append_entries(
+            chain_audit(records, count=self._head.count, last_hash=self._head.last_hash)
+        )
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
         with self._lock:

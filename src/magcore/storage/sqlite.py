@@ -42,6 +42,7 @@ from .projection import (
     CONVERSATION_PREFIX,
     is_projected,
 )
+from .sqlite_keys import SQLiteKeyTable
 from .sqlite_read_models import (
     _CONVERSATION_COLUMNS,
     _agreement_row,
@@ -71,8 +72,11 @@ def path_from_url(url: str) -> Path:
     return Path(path)
 
 
-class SQLiteStore:
-    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``)."""
+class SQLiteStore(SQLiteKeyTable):
+    """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
+
+    Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
+    """
 
     def __init__(self, url: str, path: Path, conn: sqlite3.Connection) -> None:
         """Use :meth:`open`; this wraps an already checked connection."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..access import audit as _audit
+from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
 
@@ -73,7 +74,8 @@ _V1 = (
 
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+#: Version 2 adds the key table (``data_keys``, see :mod:`magcore.storage.sqlite_keys`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
 
 
 #: The newest schema version this magcore knows.

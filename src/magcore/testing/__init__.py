@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         InstalledPluginContract,
         run_cycle_conformance,
     )
+    from .keys import KeyStoreContract
     from .pytest_plugin import registered
     from .raw import raw_conversation, raw_goal
     from .storage import StoreContract
@@ -27,6 +28,7 @@ __all__ = [
     "ConformanceReport",
     "CycleDefinitionContract",
     "InstalledPluginContract",
+    "KeyStoreContract",
     "StoreContract",
     "generate_organisation",
     "raw_conversation",
@@ -44,6 +46,7 @@ _LAZY = {
     "StoreContract": "storage",
     "raw_conversation": "raw",
     "raw_goal": "raw",
+    "KeyStoreContract": "keys",
 }
 
 

@@ -51,12 +51,16 @@ from ..model.cycle import CycleDefinition
 from ..model.records import Participant
 from ..storage.base import Store, StreamWrite
 from .driver import CONTRACT_CYCLE, T0, ConversationDriver, _agreement, audit_record, event
+from .keys import KeyStoreContract
 
 __all__ = ["CONTRACT_CYCLE", "ConversationDriver", "StoreContract", "audit_record", "event"]
 
 
-class StoreContract:
-    """Behaviour every :class:`~magcore.storage.base.Store` must have. Subclass it (see above)."""
+class StoreContract(KeyStoreContract):
+    """Behaviour every :class:`~magcore.storage.base.Store` must have. Subclass it (see above).
+
+    It includes the key-table tests of :class:`~magcore.testing.keys.KeyStoreContract`.
+    """
 
     # -- fixtures a subclass provides or may override --------------------------------------
 

@@ -51,6 +51,9 @@ from magcore.storage.projection import (
     starts_conversation,
 )
 
+from .keys import SCHEMA as _KEYS_SCHEMA
+from .keys import PostgresKeyTable
+
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
 #: Key of the advisory lock that serialises writers (and migrations) in one database.
@@ -122,7 +125,8 @@ _V1 = (
 )
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+#: Version 2 adds the key table (``magcore_keys``, see :mod:`magcore_postgres.keys`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -146,8 +150,11 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore:
-    """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``)."""
+class PostgresStore(PostgresKeyTable):
+    """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
+
+    Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.
+    """
 
     def __init__(self, url: str, pool: ConnectionPool) -> None:
         """Use :meth:`open`; this wraps an open, checked pool."""

@@ -1,0 +1,231 @@
+"""The interval check statistical offices run on a suppressed table (audit by linear
+programming).
+
+Someone who wants a suppressed cell knows every published cell of the table and how the table
+adds up (a department is the sum of its units, a year the sum of its quarters, a quarter the
+sum of its months; no count is negative). With those facts the cell lies somewhere between a
+smallest and a largest value: this module computes both with the HiGHS solver (``highspy``,
+from the ``statistics`` extra) and finds the cells whose interval is narrower than the
+protection level the regulation asks for. Only the cells joined to it through suppressed cells
+matter for one cell, so the table is solved in small independent parts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..errors import MagcoreError
+
+__all__ = [
+    "Interval",
+    "Relation",
+    "SolverMissing",
+    "intervals",
+    "narrow_cells",
+    "solver_available",
+]
+
+Key = tuple[str, str]
+Relation = tuple[Key, tuple[Key, ...]]
+"""``(total, parts)``: the total cell is the sum of its part cells."""
+Interval = tuple[float, float]
+
+_EPSILON = 1e-6
+
+
+class SolverMissing(MagcoreError):
+    """The interval check needs the ``statistics`` extra (the HiGHS solver)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the interval check of participation statistics needs the HiGHS solver: "
+            "pip install 'magcore[statistics]'"
+        )
+
+
+def solver_available() -> bool:
+    """Whether ``highspy`` can be imported."""
+    try:
+        import highspy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_BANNER_SHOWN = False
+
+
+def _quiet_highs(highspy: Any) -> Any:
+    """A HiGHS instance that prints nothing.
+
+    HiGHS prints its banner to the process's standard output when the first instance is made,
+    before any option can be set; that would end up inside ``magcore report --json``. So the
+    first instance is made with file descriptor 1 pointed at ``/dev/null``.
+    """
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _BANNER_SHOWN = True
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    # Dual simplex: measured fastest here (bench/participation.py), now that most cells are
+    # settled by the solutions already found and few solves remain.
+    h.setOptionValue("simplex_strategy", 1)
+    return h
+
+
+def _components(hidden: Iterable[Key], relations: Sequence[Relation]) -> list[list[int]]:
+    """Indices of the relations, grouped so that groups share no suppressed cell."""
+    parent: dict[Key, Key] = {key: key for key in hidden}
+
+    def find(key: Key) -> Key:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    touching: list[tuple[int, Key]] = []
+    for index, (total, parts) in enumerate(relations):
+        members = [m for m in (total, *parts) if m in parent]
+        if not members:
+            continue
+        root = find(members[0])
+        for member in members[1:]:
+            other = find(member)
+            if other != root:
+                parent[other] = root
+        touching.append((index, members[0]))
+    groups: dict[Key, list[int]] = {}
+    for index, member in touching:
+        groups.setdefault(find(member), []).append(index)
+    return list(groups.values())
+
+
+def intervals(
+    values: Mapping[Key, int],
+    hidden: Iterable[Key],
+    relations: Sequence[Relation],
+    *,
+    protection: float = math.inf,
+) -> dict[Key, Interval]:
+    """The smallest and largest value every *hidden* cell can have, given the published ones.
+
+    *values* holds every cell's true value; only the published ones (not in *hidden*) are used
+    as known. A cell in no relation at all is unbounded (``0``, ``inf``). With a
+    *protection*, a cell found at least that wide may get a narrower (but still wide enough)
+    interval than the exact one, which saves half the work.
+    """
+    hidden = set(hidden)
+    result: dict[Key, Interval] = dict.fromkeys(hidden, (0.0, math.inf))
+    for group in _components(hidden, relations):
+        rows = [relations[i] for i in group]
+        if all(m in hidden for total, parts in rows for m in (total, *parts)):
+            continue  # nothing published nearby: every cell can be as large as one likes
+        result.update(_solve(values, hidden, rows, protection))
+    return result
+
+
+def _solve(
+    values: Mapping[Key, int],
+    hidden: set[Key],
+    rows: Sequence[Relation],
+    protection: float = math.inf,
+) -> dict[Key, Interval]:
+    """Each hidden cell's interval in one part of the table.
+
+    With a finite *protection*, a cell shown to be at least that wide (by the values it took in
+    the solutions found so far, or by its largest value) is not solved further: its interval is
+    then a part of the exact one, and still at least *protection* wide.
+    """
+    try:
+        import highspy
+    except ImportError:
+        raise SolverMissing() from None
+    h = _quiet_highs(highspy)
+    variables = sorted({m for total, parts in rows for m in (total, *parts) if m in hidden})
+    column = {key: i for i, key in enumerate(variables)}
+    n = len(variables)
+    h.addVars(n, [0.0] * n, [highspy.kHighsInf] * n)
+    for total, parts in rows:
+        coefficients: dict[int, float] = {}
+        known = 0.0
+        for member, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
+            if member in hidden:
+                coefficients[column[member]] = coefficients.get(column[member], 0.0) + sign
+            else:
+                known -= sign * values[member]
+        indices = sorted(coefficients)
+        h.addRow(known, known, len(indices), indices, [coefficients[i] for i in indices])
+    # Every solution found is a table the published cells allow, and so is the true one: the
+    # range of values seen so far is inside each cell's interval. A cell already seen that far
+    # apart needs no solve of its own (with many suppressed cells this saves most of them).
+    seen_low = {key: float(values[key]) for key in variables}
+    seen_high = dict(seen_low)
+
+    def remember() -> None:
+        solution = h.getSolution().col_value
+        for index, key in enumerate(variables):
+            value = float(solution[index])
+            seen_low[key] = min(seen_low[key], value)
+            seen_high[key] = max(seen_high[key], value)
+
+    result: dict[Key, Interval] = {}
+    for key in variables:
+        if seen_high[key] - seen_low[key] >= protection:
+            result[key] = (seen_low[key], seen_high[key])
+            continue
+        costs = [1.0 if v == key else 0.0 for v in variables]
+        high = _optimum(h, highspy, n, costs, highspy.ObjSense.kMaximize, key)
+        if math.isinf(high):
+            result[key] = (seen_low[key], high)
+            continue
+        remember()
+        if high - seen_low[key] >= protection:
+            result[key] = (seen_low[key], high)  # wide enough whatever the smallest is
+            continue
+        low = _optimum(h, highspy, n, costs, highspy.ObjSense.kMinimize, key)
+        remember()
+        result[key] = (low, high)
+    return result
+
+
+def _optimum(
+    h: Any, highspy: Any, n: int, costs: list[float], sense: Any, key: Key | None
+) -> float:
+    h.changeColsCost(n, list(range(n)), costs)
+    h.changeObjectiveSense(sense)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return float(h.getInfo().objective_function_value)
+    if status == highspy.HighsModelStatus.kUnbounded:
+        return math.inf
+    raise MagcoreError(f"the interval check of cell {key} ended in {h.modelStatusToString(status)}")
+
+
+def narrow_cells(
+    values: Mapping[Key, int],
+    hidden: Iterable[Key],
+    relations: Sequence[Relation],
+    protection: int,
+) -> dict[Key, Interval]:
+    """The suppressed cells whose interval is narrower than *protection*, with their interval."""
+    return {
+        key: (low, high)
+        for key, (low, high) in intervals(values, hidden, relations, protection=protection).items()
+        if high - low < protection - _EPSILON
+    }

@@ -1,0 +1,124 @@
+"""The built-in key provider for the embedded set-up: keys in one file only its owner may read.
+
+The file is JSON (format ``magcore-keys/1``) holding the key-encryption keys and the audit keys,
+base64-encoded. It is created with mode ``0600`` (no access for group or others) and replaced
+atomically (write a new file, ``fsync``, rename). A key file that others may read or write, or
+that belongs to another user, is refused: fix it with ``chmod 600`` / ``chown`` rather than let
+magcore use a key anyone on the machine could copy.
+
+Keep the key file out of the backups of the database (or back it up apart, with a shorter
+retention): a backup that holds both the database and the key file can read what was erased.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+from pathlib import Path
+
+from ..errors import KeyProviderError
+from .provider import LocalKeyProvider
+
+__all__ = ["KEY_FILE_NAME", "FileKeyProvider", "check_key_file"]
+
+#: The key file's name in a configured key folder.
+KEY_FILE_NAME = "magcore-keys.json"
+
+
+def check_key_file(path: Path) -> None:
+    """Refuse a key file that is not a regular file of this user, closed to everyone else."""
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        raise KeyProviderError(f"cannot read key file {path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise KeyProviderError(f"key file {path} is not a regular file (a link or a folder?)")
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        raise KeyProviderError(
+            f"key file {path} may be read or changed by others (mode {mode:04o}); "
+            f"magcore refuses it: run `chmod 600 {path}` (and check who copied it)"
+        )
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise KeyProviderError(
+            f"key file {path} belongs to user id {info.st_uid}, not to this process's user "
+            f"({os.getuid()}); run magcore as its owner or `chown` it"
+        )
+
+
+class FileKeyProvider(LocalKeyProvider):
+    """A :class:`~magcore.crypto.provider.KeyProvider` whose keys live in a ``0600`` file."""
+
+    path: Path
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> FileKeyProvider:
+        """The provider of the key file at *path*, created (with fresh keys) if *create*."""
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise KeyProviderError(f"key file {path} does not exist (and create=False)")
+            if not path.parent.is_dir():
+                raise KeyProviderError(
+                    f"cannot create key file {path}: folder {path.parent} is missing"
+                )
+            provider = cls.generate()
+            provider.where = str(path)
+            provider.path = path
+            provider._save(new=True)
+            return provider
+        check_key_file(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KeyProviderError(f"cannot read key file {path}: {exc}") from exc
+        loaded = LocalKeyProvider.from_json(data, where=str(path))
+        provider = cls(
+            loaded.keks, loaded.current, loaded.audit_keys, loaded.current_audit, str(path)
+        )
+        provider.path = path
+        return provider
+
+    def _save(self, *, new: bool = False) -> None:
+        """Write the keys to a new ``0600`` file beside the old one, then rename it over."""
+        path = self.path
+        if not new:
+            check_key_file(path)
+        text = json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, text.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if new:
+                # Never replace a key file someone else just made: that would lose its keys.
+                os.link(temporary, path)
+                os.unlink(temporary)
+            else:
+                os.replace(temporary, path)
+            _sync_folder(path.parent)
+        except FileExistsError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise KeyProviderError(
+                f"key file {path} appeared while magcore was creating it; open it again"
+            ) from exc
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise KeyProviderError(f"cannot write key file {path}: {exc.strerror}") from exc
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable (a crash right after must not lose the new key file)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

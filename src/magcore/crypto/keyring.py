@@ -1,0 +1,213 @@
+"""Data keys per owner (a person or a conversation): made, found, rotated and destroyed.
+
+A :class:`KeyRing` joins a store's key table (:class:`~magcore.storage.keys.KeyStore`) and a
+key provider. New content of an owner is encrypted with the owner's newest live data key; older
+keys stay readable until they are destroyed. Unwrapped keys are cached in the key ring for its
+lifetime, so make one per request or batch (or call :meth:`KeyRing.forget`) in a long-running
+process: a key destroyed by another process stays usable in this one's cache until then.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ..errors import KeyDestroyedError, StorageError
+from ..storage.keys import KeyRecord, KeyStore, Rewrap
+from .provider import KEY_BYTES, KeyProvider, new_key_id
+
+if TYPE_CHECKING:
+    from ..storage.base import AuditRecord
+
+__all__ = ["KeyRing", "owner_of_conversation", "owner_of_person"]
+
+
+def owner_of_person(person_id: str) -> str:
+    """The key owner of a person's content: ``person:<id>``."""
+    return f"person:{person_id}"
+
+
+def owner_of_conversation(conversation_id: str) -> str:
+    """The key owner of one conversation's content (erased per conversation)."""
+    return f"conversation:{conversation_id}"
+
+
+def _context(key_id: str, owner: str) -> bytes:
+    """What a wrapped key is bound to: its own id and its owner."""
+    return json.dumps(["magcore-data-key/1", key_id, owner]).encode("utf-8")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KeyRing:
+    """The data keys of one store, wrapped by one provider's KEKs."""
+
+    def __init__(
+        self,
+        store: KeyStore,
+        provider: KeyProvider,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        if not isinstance(store, KeyStore):
+            raise StorageError(f"store {store!r} has no key table (it is not a KeyStore)")
+        self.store = store
+        self.provider = provider
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._current: dict[str, str] = {}
+        self._aead: dict[str, AESGCM] = {}
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat()
+
+    # -- using keys ------------------------------------------------------------------------
+
+    def current_key(self, owner: str) -> str:
+        """The id of *owner*'s newest live data key, made (and stored) if there is none."""
+        with self._lock:
+            found = self._current.get(owner)
+        if found is not None:
+            return found
+        live = [k for k in self.store.list_keys(owner) if k.alive]
+        key_id = live[-1].id if live else self._new_key(owner)
+        with self._lock:
+            self._current[owner] = key_id
+        return key_id
+
+    def sealer(self, owner: str) -> tuple[str, AESGCM]:
+        """*owner*'s current key id and its cipher, for encrypting new content."""
+        with self._lock:
+            key_id = self._current.get(owner)
+            aead = self._aead.get(key_id) if key_id is not None else None
+        if key_id is not None and aead is not None:
+            return key_id, aead
+        key_id = self.current_key(owner)
+        return key_id, self.aead(key_id)
+
+    def aead(self, key_id: str) -> AESGCM:
+        """The AES-256-GCM cipher of data key *key_id*.
+
+        Raises :class:`~magcore.errors.KeyDestroyedError` for a destroyed key and
+        :class:`~magcore.errors.StorageError` for one this store does not hold.
+        """
+        with self._lock:
+            cached = self._aead.get(key_id)
+        if cached is not None:
+            return cached
+        record = self.store.get_key(key_id)
+        if record is None:
+            raise StorageError(f"this store holds no data key {key_id!r}")
+        if record.wrapped is None:
+            raise KeyDestroyedError(key_id=key_id, owner=record.owner, destroyed=record.destroyed)
+        key = self.provider.unwrap(
+            record.wrapped, kek_id=record.kek_id, context=_context(key_id, record.owner)
+        )
+        aead = AESGCM(key)
+        with self._lock:
+            self._aead[key_id] = aead
+        return aead
+
+    def forget(self) -> None:
+        """Drop every cached key (they are read from the store again when needed)."""
+        with self._lock:
+            self._current.clear()
+            self._aead.clear()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _make(self, owner: str) -> tuple[KeyRecord, AESGCM]:
+        key_id = new_key_id("k")
+        key = secrets.token_bytes(KEY_BYTES)
+        kek_id, wrapped = self.provider.wrap(key, context=_context(key_id, owner))
+        record = KeyRecord(
+            id=key_id, owner=owner, kek_id=kek_id, wrapped=wrapped, created=self._now()
+        )
+        return record, AESGCM(key)
+
+    def _new_key(self, owner: str) -> str:
+        return self._add([owner])[owner]
+
+    def _add(self, owners: Sequence[str]) -> dict[str, str]:
+        made = [self._make(owner) for owner in owners]
+        self.store.add_keys([record for record, _ in made])
+        with self._lock:
+            for record, aead in made:
+                self._aead[record.id] = aead
+        return {record.owner: record.id for record, _ in made}
+
+    def ensure_keys(self, owners: Collection[str]) -> dict[str, str]:
+        """The current key id of each of *owners*; missing keys are made in one transaction.
+
+        Use it before encrypting a batch for many owners (an import, a planned year): one
+        write for all new keys instead of one per owner.
+        """
+        wanted = list(dict.fromkeys(owners))
+        with self._lock:
+            known = {o: self._current[o] for o in wanted if o in self._current}
+        missing = [o for o in wanted if o not in known]
+        if missing:
+            live: dict[str, str] = {}
+            for record in self.store.list_keys():
+                if record.alive and record.owner in missing:
+                    live[record.owner] = record.id  # oldest first: the last one wins
+            known.update(live)
+            known.update(self._add([o for o in missing if o not in live]))
+            with self._lock:
+                self._current.update({o: known[o] for o in missing})
+        return {o: known[o] for o in wanted}
+
+    def rotate_data_key(self, owner: str) -> str:
+        """Give *owner* a new data key for new content; content under older keys stays readable."""
+        key_id = self._new_key(owner)
+        with self._lock:
+            self._current[owner] = key_id
+        return key_id
+
+    def rotate_kek(self, *, batch: int = 500) -> int:
+        """Rewrap every live data key that is not under the provider's current KEK.
+
+        Runs in transactions of *batch* keys while the service keeps working: every key is
+        readable before, during and after (a key is under its old KEK until its row changes).
+        Returns how many keys were rewrapped. Retire the old KEK at the provider afterwards.
+        """
+        target = self.provider.current_kek_id()
+        stale = [k for k in self.store.list_keys() if k.alive and k.kek_id != target]
+        done = 0
+        for start in range(0, len(stale), batch):
+            rewraps: list[Rewrap] = []
+            for record in stale[start : start + batch]:
+                if record.wrapped is None:  # destroyed meanwhile (not possible: alive)
+                    continue
+                context = _context(record.id, record.owner)
+                key = self.provider.unwrap(record.wrapped, kek_id=record.kek_id, context=context)
+                kek_id, wrapped = self.provider.wrap(key, context=context)
+                rewraps.append(
+                    Rewrap(key_id=record.id, from_kek=record.kek_id, kek_id=kek_id, wrapped=wrapped)
+                )
+            done += self.store.rewrap_keys(rewraps)
+        return done
+
+    def destroy(
+        self, owners: Collection[str], *, audit: Sequence[AuditRecord] = ()
+    ) -> tuple[str, ...]:
+        """Destroy every live data key of *owners* (crypto-shredding); returns the key ids.
+
+        Content encrypted with them can no longer be read, wherever a copy of the ciphertext
+        is. The *audit* records are written in the same transaction as the destruction.
+        """
+        destroyed = self.store.destroy_keys(owners, at=self._now(), audit=audit)
+        with self._lock:
+            for owner in owners:
+                self._current.pop(owner, None)
+            for key_id in destroyed:
+                self._aead.pop(key_id, None)
+        return destroyed

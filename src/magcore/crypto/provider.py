@@ -1,0 +1,211 @@
+"""Key providers: where the key-encryption keys (KEKs) and the audit chain's key come from.
+
+A provider wraps and unwraps data keys with a KEK it holds (in a file, an HSM, a cloud KMS) and
+never hands the KEK itself out. It also gives the HMAC key of the audit chain. magcore finds the
+provider through the ``magcore_key_provider`` hook; the built-in one keeps its keys in a file
+(:class:`~magcore.crypto.files.FileKeyProvider`), or in memory for ``memory://`` stores
+(:class:`LocalKeyProvider`).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Protocol, Self, runtime_checkable
+
+import attrs
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ..errors import ContentIntegrityError, KeyProviderError
+from ..storage.keys import KEY_ID_PATTERN
+
+__all__ = ["KEY_BYTES", "AuditKey", "KeyProvider", "LocalKeyProvider", "new_key_id"]
+
+#: Every key here is 256 bits (AES-256, HMAC-SHA-256).
+KEY_BYTES = 32
+_NONCE = 12
+
+
+def new_key_id(prefix: str) -> str:
+    """A fresh random key id such as ``kek-3f9a...`` (matches ``KEY_ID_PATTERN``)."""
+    return f"{prefix}-{secrets.token_hex(10)}"
+
+
+@attrs.frozen
+class AuditKey:
+    """The HMAC key of the audit chain, with its id (so older entries stay verifiable)."""
+
+    id: str
+    secret: bytes = attrs.field(repr=False)
+
+
+@runtime_checkable
+class KeyProvider(Protocol):
+    """What magcore needs from a key provider (file, HSM, cloud KMS).
+
+    ``context`` is associated data that the provider must bind to the wrapped key (AES-GCM
+    associated data, a KMS "encryption context"): unwrapping with another context fails, so a
+    wrapped key cannot be moved to another owner's row.
+    """
+
+    def current_kek_id(self) -> str:
+        """The id of the KEK that new wraps use."""
+        ...
+
+    def wrap(self, key: bytes, *, context: bytes) -> tuple[str, bytes]:
+        """Wrap *key* under the current KEK; returns ``(kek_id, wrapped)``."""
+        ...
+
+    def unwrap(self, wrapped: bytes, *, kek_id: str, context: bytes) -> bytes:
+        """The key inside *wrapped*; a wrong context, a changed blob or an unknown or retired
+        KEK raises a :class:`~magcore.errors.StorageError` subclass."""
+        ...
+
+    def audit_key(self, key_id: str | None = None) -> AuditKey:
+        """The audit chain's HMAC key: the current one, or the one with *key_id*."""
+        ...
+
+
+@attrs.define
+class LocalKeyProvider:
+    """A provider that holds its KEKs and audit keys in this process (tests, ``memory://``).
+
+    :class:`~magcore.crypto.files.FileKeyProvider` is the same, saved to a protected file.
+    Wrapping is AES-256-GCM with a random 96-bit nonce and the context as associated data.
+    """
+
+    keks: dict[str, bytes] = attrs.field(factory=dict, repr=False)
+    current: str = ""
+    audit_keys: dict[str, bytes] = attrs.field(factory=dict, repr=False)
+    current_audit: str = ""
+    where: str = "memory"
+
+    @classmethod
+    def generate(cls) -> Self:
+        """A provider with one fresh KEK and one fresh audit key."""
+        provider = cls()
+        provider._add_kek()
+        provider._add_audit_key()
+        return provider
+
+    def _add_kek(self) -> str:
+        kek_id = new_key_id("kek")
+        self.keks[kek_id] = secrets.token_bytes(KEY_BYTES)
+        self.current = kek_id
+        return kek_id
+
+    def _add_audit_key(self) -> str:
+        key_id = new_key_id("audit")
+        self.audit_keys[key_id] = secrets.token_bytes(KEY_BYTES)
+        self.current_audit = key_id
+        return key_id
+
+    def _save(self) -> None:
+        """Persist the keys (nothing to do in memory)."""
+
+    # -- the protocol ----------------------------------------------------------------------
+
+    def current_kek_id(self) -> str:
+        if not self.current:
+            raise KeyProviderError(f"key provider {self.where} holds no key-encryption key")
+        return self.current
+
+    def wrap(self, key: bytes, *, context: bytes) -> tuple[str, bytes]:
+        kek_id = self.current_kek_id()
+        nonce = os.urandom(_NONCE)
+        return kek_id, nonce + AESGCM(self.keks[kek_id]).encrypt(nonce, key, context)
+
+    def unwrap(self, wrapped: bytes, *, kek_id: str, context: bytes) -> bytes:
+        kek = self.keks.get(kek_id)
+        if kek is None:
+            raise KeyProviderError(
+                f"key provider {self.where} has no key-encryption key {kek_id!r} "
+                "(it was retired, or this is another installation's key file)"
+            )
+        try:
+            return AESGCM(kek).decrypt(wrapped[:_NONCE], wrapped[_NONCE:], context)
+        except (InvalidTag, ValueError) as exc:
+            raise ContentIntegrityError(
+                f"a wrapped data key does not open under {kek_id}: it was altered or moved "
+                "to another key's row"
+            ) from exc
+
+    def audit_key(self, key_id: str | None = None) -> AuditKey:
+        wanted = key_id or self.current_audit
+        secret = self.audit_keys.get(wanted)
+        if secret is None:
+            raise KeyProviderError(f"key provider {self.where} has no audit key {wanted!r}")
+        return AuditKey(wanted, secret)
+
+    # -- administration --------------------------------------------------------------------
+
+    def new_kek(self) -> str:
+        """Add a fresh KEK and make it current (then rewrap: ``KeyRing.rotate_kek``)."""
+        kek_id = self._add_kek()
+        self._save()
+        return kek_id
+
+    def retire_kek(self, kek_id: str) -> None:
+        """Destroy the KEK *kek_id*: every key still wrapped by it (in backups too) is lost.
+
+        The current KEK cannot be retired; rotate first.
+        """
+        if kek_id == self.current:
+            raise KeyProviderError(f"{kek_id} is the current key-encryption key; rotate first")
+        if kek_id not in self.keks:
+            raise KeyProviderError(f"key provider {self.where} has no KEK {kek_id!r}")
+        del self.keks[kek_id]
+        self._save()
+
+    def new_audit_key(self) -> str:
+        """Add a fresh audit key and make it current (older ones stay, to verify old lines)."""
+        key_id = self._add_audit_key()
+        self._save()
+        return key_id
+
+    def to_json(self) -> dict[str, object]:
+        """The keys as JSON (what the key file holds)."""
+        return {
+            "format": "magcore-keys/1",
+            "current_kek": self.current,
+            "keks": _encode(self.keks),
+            "current_audit_key": self.current_audit,
+            "audit_keys": _encode(self.audit_keys),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object], *, where: str) -> LocalKeyProvider:
+        """Read :meth:`to_json`'s output back; anything malformed is a KeyProviderError."""
+        if not isinstance(data, Mapping) or data.get("format") != "magcore-keys/1":
+            raise KeyProviderError(f"{where} is not a magcore key file (format magcore-keys/1)")
+        keks = _decode(data.get("keks"), where, "keks")
+        audit_keys = _decode(data.get("audit_keys"), where, "audit_keys")
+        current = data.get("current_kek")
+        current_audit = data.get("current_audit_key")
+        if not isinstance(current, str) or current not in keks:
+            raise KeyProviderError(f"{where}: current_kek names no KEK in the file")
+        if not isinstance(current_audit, str) or current_audit not in audit_keys:
+            raise KeyProviderError(f"{where}: current_audit_key names no audit key in the file")
+        return cls(keks, current, audit_keys, current_audit, where)
+
+
+def _encode(keys: Mapping[str, bytes]) -> dict[str, str]:
+    return {k: base64.b64encode(v).decode("ascii") for k, v in sorted(keys.items())}
+
+
+def _decode(value: object, where: str, field: str) -> dict[str, bytes]:
+    if not isinstance(value, Mapping):
+        raise KeyProviderError(f"{where}: {field} must be an object of key id to base64")
+    decoded: dict[str, bytes] = {}
+    for key_id, text in value.items():
+        try:
+            raw = base64.b64decode(str(text), validate=True)
+        except ValueError as exc:
+            raise KeyProviderError(f"{where}: {field}/{key_id} is not base64") from exc
+        if not KEY_ID_PATTERN.fullmatch(str(key_id)) or len(raw) != KEY_BYTES:
+            raise KeyProviderError(f"{where}: {field}/{key_id} is not a {KEY_BYTES}-byte key")
+        decoded[str(key_id)] = raw
+    return decoded

@@ -1,0 +1,170 @@
+"""The key table: wrapped data keys, kept apart from the events they protect.
+
+Each store (memory, SQLite, PostgreSQL) keeps one row per data key: its id, its owner (a person
+or a conversation, e.g. ``person:p-1``), the key wrapped by a key-encryption key (KEK), the KEK's
+id, when it was made and when it was destroyed. A store never sees a data key in clear: wrapping
+and unwrapping happen in :mod:`magcore.crypto`. Destroying a key overwrites its wrapped material,
+so every ciphertext made with it becomes unreadable (crypto-shredding).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import attrs
+
+from ..errors import StorageError
+
+if TYPE_CHECKING:
+    from .base import AuditRecord
+
+__all__ = ["KEY_ID_PATTERN", "KeyRecord", "KeyStore", "MemoryKeyTable", "Rewrap", "check_key"]
+
+#: What a key id (and a KEK id) looks like: letters, digits, ``_`` and ``-``, at most 64.
+KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@attrs.frozen(kw_only=True)
+class KeyRecord:
+    """One row of the key table. ``wrapped`` is ``None`` once the key was destroyed."""
+
+    id: str
+    owner: str
+    kek_id: str
+    wrapped: bytes | None = attrs.field(repr=False)
+    created: str
+    """ISO 8601 UTC timestamp."""
+    destroyed: str | None = None
+    """ISO 8601 UTC timestamp of the destruction, or ``None`` while the key lives."""
+
+    @property
+    def alive(self) -> bool:
+        return self.destroyed is None
+
+
+@attrs.frozen(kw_only=True)
+class Rewrap:
+    """Replace key *key_id*'s wrapped material, if it is still wrapped by *from_kek*."""
+
+    key_id: str
+    from_kek: str
+    kek_id: str
+    wrapped: bytes = attrs.field(repr=False)
+
+
+def check_key(record: KeyRecord) -> None:
+    """Refuse a malformed new key row before any store writes it."""
+    if not KEY_ID_PATTERN.fullmatch(record.id):
+        raise StorageError(f"key id {record.id!r} does not match {KEY_ID_PATTERN.pattern}")
+    if not KEY_ID_PATTERN.fullmatch(record.kek_id):
+        raise StorageError(f"KEK id {record.kek_id!r} does not match {KEY_ID_PATTERN.pattern}")
+    if not record.owner or "\x00" in record.owner:
+        raise StorageError(f"key {record.id}: owner {record.owner!r} is not a valid owner")
+    if not isinstance(record.wrapped, bytes) or not record.wrapped:
+        raise StorageError(f"key {record.id}: a new key needs its wrapped material")
+    if record.destroyed is not None:
+        raise StorageError(f"key {record.id}: a new key cannot be destroyed already")
+
+
+@runtime_checkable
+class KeyStore(Protocol):
+    """The key table of a store. ``magcore.testing.keys`` holds the conformance tests."""
+
+    def add_keys(self, records: Sequence[KeyRecord]) -> None:
+        """Store new, live keys in one transaction, all or none.
+
+        A key id that exists already (or twice in *records*) raises :class:`StorageError` and
+        nothing is stored.
+        """
+        ...
+
+    def get_key(self, key_id: str) -> KeyRecord | None:
+        """The row of *key_id* (destroyed or not), or ``None`` if there is none."""
+        ...
+
+    def list_keys(self, owner: str | None = None) -> list[KeyRecord]:
+        """Every key of *owner* (or of everyone), destroyed ones too, oldest first."""
+        ...
+
+    def rewrap_keys(self, rewraps: Sequence[Rewrap]) -> int:
+        """Replace wrapped material in one transaction; returns how many rows changed.
+
+        A row changes only while it lives and is still wrapped by ``from_kek``: a key destroyed
+        or rewrapped by someone else in the meantime is left as it is (never brought back).
+        """
+        ...
+
+    def destroy_keys(
+        self, owners: Collection[str], *, at: str, audit: Sequence[AuditRecord] = ()
+    ) -> tuple[str, ...]:
+        """Destroy every live key of *owners*: overwrite the wrapped material, note *at*.
+
+        Returns the ids destroyed (sorted). The *audit* records are chained in the same
+        transaction. Destroying an owner without live keys changes nothing and is no error.
+        """
+        ...
+
+
+class MemoryKeyTable:
+    """The key table of :class:`~magcore.storage.memory.MemoryStore` (a mix-in)."""
+
+    _lock: threading.Lock
+    _keys: dict[str, KeyRecord]
+
+    if TYPE_CHECKING:  # the store defines these
+
+        def _check_open(self) -> None: ...
+
+        def _chain_now(self, audit: Sequence[AuditRecord]) -> None: ...
+
+    def add_keys(self, records: Sequence[KeyRecord]) -> None:
+        for record in records:
+            check_key(record)
+        with self._lock:
+            self._check_open()
+            seen: set[str] = set()
+            for record in records:
+                if record.id in self._keys or record.id in seen:
+                    raise StorageError(f"key {record.id} exists already")
+                seen.add(record.id)
+            for record in records:
+                self._keys[record.id] = record
+
+    def get_key(self, key_id: str) -> KeyRecord | None:
+        with self._lock:
+            self._check_open()
+            return self._keys.get(key_id)
+
+    def list_keys(self, owner: str | None = None) -> list[KeyRecord]:
+        with self._lock:
+            self._check_open()
+            return [k for k in self._keys.values() if owner is None or k.owner == owner]
+
+    def rewrap_keys(self, rewraps: Sequence[Rewrap]) -> int:
+        with self._lock:
+            self._check_open()
+            changed = 0
+            for rewrap in rewraps:
+                found = self._keys.get(rewrap.key_id)
+                if found is None or not found.alive or found.kek_id != rewrap.from_kek:
+                    continue
+                self._keys[rewrap.key_id] = attrs.evolve(
+                    found, kek_id=rewrap.kek_id, wrapped=rewrap.wrapped
+                )
+                changed += 1
+            return changed
+
+    def destroy_keys(
+        self, owners: Collection[str], *, at: str, audit: Sequence[AuditRecord] = ()
+    ) -> tuple[str, ...]:
+        wanted = set(owners)
+        with self._lock:
+            self._check_open()
+            doomed = sorted(k.id for k in self._keys.values() if k.owner in wanted and k.alive)
+            self._chain_now(audit)
+            for key_id in doomed:
+                self._keys[key_id] = attrs.evolve(self._keys[key_id], wrapped=None, destroyed=at)
+            return tuple(doomed)

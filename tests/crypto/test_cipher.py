@@ -1,0 +1,218 @@
+"""The content cipher: round trips, tampering, moved tokens, destroyed keys, rotation."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from magcore.crypto import (
+    ERASED,
+    TOKEN_PREFIX,
+    ContentCipher,
+    KeyRing,
+    LocalKeyProvider,
+    is_token,
+    key_id_of,
+)
+from magcore.errors import ContentIntegrityError, KeyDestroyedError, StorageError
+from magcore.storage.memory import MemoryStore
+
+WHERE = {"stream": "conversation:c-1", "field": "/data/summary"}
+
+
+@pytest.fixture
+def store():
+    store = MemoryStore()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def provider():
+    return LocalKeyProvider.generate()
+
+
+@pytest.fixture
+def cipher(store, provider):
+    return ContentCipher(KeyRing(store, provider))
+
+
+def _flip(token: str, bit: int) -> str:
+    """*token* with one bit of its encrypted body flipped."""
+    prefix, _, body = token.rpartition(".")
+    raw = bytearray(base64.b64decode(body))
+    raw[bit // 8] ^= 1 << (bit % 8)
+    return f"{prefix}.{base64.b64encode(bytes(raw)).decode()}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Afspraak: cursus Excel volgen",
+        "",
+        {"answers": {"q1": "ja", "q2": ["a", "b"]}, "n": 3, "ok": True, "none": None},
+        ["één", "twee", "\u202eniet-bidi"],
+        12.5,
+    ],
+)
+def test_round_trip(cipher, value):
+    """Any JSON value comes back as it went in; the token does not show it."""
+    token = cipher.encrypt(value, owner="person:e-1", **WHERE)
+    assert is_token(token)
+    assert token.startswith(TOKEN_PREFIX)
+    if isinstance(value, str) and value:
+        assert value not in token
+    assert cipher.decrypt(token, **WHERE) == value
+
+
+def test_the_same_value_encrypts_differently_each_time(cipher):
+    """A random nonce per value: equal texts do not give equal tokens."""
+    first = cipher.encrypt("ja", owner="person:e-1", **WHERE)
+    second = cipher.encrypt("ja", owner="person:e-1", **WHERE)
+    assert first != second
+    assert key_id_of(first) == key_id_of(second)
+
+
+def test_every_flipped_bit_is_found(cipher):
+    """Changing any single bit of nonce, ciphertext or tag is a ContentIntegrityError."""
+    token = cipher.encrypt("Goed gesprek", owner="person:e-1", **WHERE)
+    body = token.rpartition(".")[2]
+    bits = len(base64.b64decode(body)) * 8
+    for bit in range(bits):
+        with pytest.raises(ContentIntegrityError, match="summary"):
+            cipher.decrypt(_flip(token, bit), **WHERE)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"stream": "conversation:c-2", "field": "/data/summary"},
+        {"stream": "conversation:c-1", "field": "/data/notes"},
+    ],
+)
+def test_a_token_moved_to_another_record_or_field_does_not_decrypt(cipher, where):
+    """The stream and field are associated data: a swapped token is refused."""
+    token = cipher.encrypt("Goed gesprek", owner="person:e-1", **WHERE)
+    with pytest.raises(ContentIntegrityError, match="another record"):
+        cipher.decrypt(token, **where)
+
+
+def test_a_token_relabelled_with_another_key_id_does_not_decrypt(cipher):
+    """The key id is bound too: pointing a token at another key of the store fails."""
+    mine = cipher.encrypt("van e-1", owner="person:e-1", **WHERE)
+    theirs = cipher.encrypt("van e-2", owner="person:e-2", **WHERE)
+    relabelled = mine.replace(key_id_of(mine), key_id_of(theirs))
+    with pytest.raises(ContentIntegrityError):
+        cipher.decrypt(relabelled, **WHERE)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["plain text", "mc1.k-1", "mc1.k-1.", "mc1.k-1.!!!", "mc1.k 1.AAAA", "mc1.k-1.AAA", 42, None],
+)
+def test_what_is_not_a_token_is_refused_by_name(cipher, token):
+    """A non-token names the stream and field; it never reaches the AES code."""
+    with pytest.raises(ContentIntegrityError):
+        cipher.decrypt(token, **WHERE)
+
+
+def test_a_short_token_is_refused(cipher):
+    with pytest.raises(ContentIntegrityError, match="too short"):
+        cipher.decrypt("mc1.k-1.AAAA", **WHERE)
+
+
+def test_a_token_of_an_unknown_key_is_a_storage_error(cipher):
+    token = cipher.encrypt("x", owner="person:e-1", **WHERE)
+    with pytest.raises(StorageError, match="no data key"):
+        cipher.decrypt(token.replace(key_id_of(token), "k-unknown"), **WHERE)
+
+
+def test_destroyed_key_is_a_named_error_and_reads_as_erased(store, provider, cipher):
+    """After destruction: KeyDestroyedError naming key and owner; reveal() gives ERASED."""
+    token = cipher.encrypt("Ik voel me niet fit", owner="conversation:c-1", **WHERE)
+    cipher.keys.destroy(["conversation:c-1"])
+    with pytest.raises(KeyDestroyedError) as caught:
+        cipher.decrypt(token, **WHERE)
+    assert caught.value.key_id == key_id_of(token)
+    assert caught.value.owner == "conversation:c-1"
+    assert "erased" in str(caught.value)
+    assert cipher.reveal(token, **WHERE) is ERASED
+    assert repr(ERASED) == "ERASED"
+    fresh = ContentCipher(KeyRing(store, provider))
+    assert fresh.reveal(token, **WHERE) is ERASED
+
+
+def test_new_content_after_erasure_gets_a_new_key(cipher):
+    """An erased owner who writes again gets a fresh key; the old content stays erased."""
+    old = cipher.encrypt("oud", owner="person:e-1", **WHERE)
+    cipher.keys.destroy(["person:e-1"])
+    new = cipher.encrypt("nieuw", owner="person:e-1", **WHERE)
+    assert key_id_of(new) != key_id_of(old)
+    assert cipher.decrypt(new, **WHERE) == "nieuw"
+    assert cipher.reveal(old, **WHERE) is ERASED
+
+
+def test_rotating_a_data_key_keeps_old_content_readable(cipher):
+    before = cipher.encrypt("voor", owner="person:e-1", **WHERE)
+    new_id = cipher.keys.rotate_data_key("person:e-1")
+    after = cipher.encrypt("na", owner="person:e-1", **WHERE)
+    assert key_id_of(after) == new_id != key_id_of(before)
+    assert [cipher.decrypt(t, **WHERE) for t in (before, after)] == ["voor", "na"]
+
+
+def test_kek_rotation_keeps_everything_readable_and_retires_the_old_kek(store, provider, cipher):
+    """Rewrap under a new KEK, retire the old one: still readable, and by a fresh key ring."""
+    tokens = {
+        owner: cipher.encrypt(f"tekst van {owner}", owner=owner, **WHERE)
+        for owner in ("person:e-1", "person:e-2", "conversation:c-9")
+    }
+    old = provider.current_kek_id()
+    new = provider.new_kek()
+    # Mid-rotation (nothing rewrapped yet) a fresh reader still reads under the old KEK.
+    assert ContentCipher(KeyRing(store, provider)).decrypt(tokens["person:e-1"], **WHERE)
+    assert cipher.keys.rotate_kek(batch=2) == 3
+    assert {k.kek_id for k in store.list_keys()} == {new}
+    assert cipher.keys.rotate_kek() == 0
+    provider.retire_kek(old)
+    fresh = ContentCipher(KeyRing(store, provider))
+    for owner, token in tokens.items():
+        assert fresh.decrypt(token, **WHERE) == f"tekst van {owner}"
+
+
+def test_a_key_ring_needs_a_store_with_a_key_table(provider):
+    with pytest.raises(StorageError, match="key table"):
+        KeyRing(object(), provider)  # type: ignore[arg-type]
+
+
+def test_ensure_keys_makes_missing_keys_in_one_call(store, cipher):
+    """Existing live keys are kept, missing ones made together; encryption then uses them."""
+    existing = cipher.keys.current_key("person:e-1")
+    ids = cipher.keys.ensure_keys(["person:e-1", "person:e-2", "person:e-3", "person:e-2"])
+    assert list(ids) == ["person:e-1", "person:e-2", "person:e-3"]
+    assert ids["person:e-1"] == existing
+    assert len(store.list_keys()) == 3
+    token = cipher.encrypt("x", owner="person:e-3", **WHERE)
+    assert key_id_of(token) == ids["person:e-3"]
+    fresh = KeyRing(store, cipher.keys.provider)
+    assert fresh.ensure_keys(["person:e-2"]) == {"person:e-2": ids["person:e-2"]}
+    assert len(store.list_keys()) == 3
+
+
+@pytest.mark.parametrize(
+    "value", ["lone \ud800 surrogate", {"x": float("nan")}, {"x": float("inf")}, {"x": object()}]
+)
+def test_content_that_is_not_json_text_is_refused_by_field(cipher, value):
+    """A lone surrogate, NaN or a non-JSON object: a RecordInvalidError naming the field."""
+    from magcore.errors import RecordInvalidError
+
+    with pytest.raises(RecordInvalidError, match="/data/summary"):
+        cipher.encrypt(value, owner="person:e-1", **WHERE)
+
+
+def test_a_string_and_its_json_spelling_stay_apart(cipher):
+    """The plaintext's first byte tells text from JSON: '"1"', '1' and 1 all round trip."""
+    for value in ['"1"', "1", 1, "null", None, "s", "j"]:
+        token = cipher.encrypt(value, owner="person:e-1", **WHERE)
+        assert cipher.decrypt(token, **WHERE) == value
+        assert type(cipher.decrypt(token, **WHERE)) is type(value)

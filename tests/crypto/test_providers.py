@@ -1,0 +1,231 @@
+"""Key providers: the 0600 key file, wrapping bound to its context, the hook, the audit key."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from magcore.crypto import (
+    KEY_FILE_NAME,
+    AuditKey,
+    FileKeyProvider,
+    KeyProvider,
+    LocalKeyProvider,
+)
+from magcore.errors import ContentIntegrityError, KeyProviderError, PluginError, StorageError
+from magcore.hookspecs import hookimpl
+from magcore.plugins import get_plugin_manager
+from magcore.storage import StoreSettings
+
+KEY = bytes(range(32))
+
+
+def _mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_key_file_is_created_closed_to_others(tmp_path):
+    """A new key file has mode 0600 and holds one KEK and one audit key, no temporary left."""
+    path = tmp_path / "keys.json"
+    provider = FileKeyProvider.open(path)
+    assert isinstance(provider, KeyProvider)
+    assert _mode(path) == 0o600
+    data = json.loads(path.read_text())
+    assert data["format"] == "magcore-keys/1"
+    assert list(data["keks"]) == [provider.current_kek_id()]
+    assert sorted(os.listdir(tmp_path)) == ["keys.json"]
+
+
+def test_the_key_file_is_created_closed_even_under_a_loose_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        FileKeyProvider.open(tmp_path / "keys.json")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "keys.json") == 0o600
+
+
+def test_reopening_gives_the_same_keys(tmp_path):
+    """What one provider wrapped, a provider on the same file unwraps; the audit key is stable."""
+    path = tmp_path / "keys.json"
+    first = FileKeyProvider.open(path)
+    kek_id, wrapped = first.wrap(KEY, context=b"k-1")
+    second = FileKeyProvider.open(path, create=False)
+    assert second.unwrap(wrapped, kek_id=kek_id, context=b"k-1") == KEY
+    assert second.audit_key() == first.audit_key()
+    assert len(second.audit_key().secret) == 32
+    key = second.audit_key()
+    assert repr(key.secret) not in repr(key)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o602])
+def test_a_key_file_others_may_read_or_change_is_refused(tmp_path, mode):
+    """Group or world access: refused with a message that says how to fix it."""
+    path = tmp_path / "keys.json"
+    FileKeyProvider.open(path)
+    path.chmod(mode)
+    with pytest.raises(KeyProviderError, match=r"chmod 600") as caught:
+        FileKeyProvider.open(path)
+    assert f"{mode:04o}" in str(caught.value)
+
+
+def test_a_key_file_of_another_user_is_refused(tmp_path):
+    if not hasattr(os, "getuid") or os.getuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    path = tmp_path / "keys.json"
+    FileKeyProvider.open(path)
+    os.chown(path, 65534, 65534)
+    with pytest.raises(KeyProviderError, match="belongs to user id 65534"):
+        FileKeyProvider.open(path)
+
+
+def test_a_symlinked_key_file_is_refused(tmp_path):
+    real = tmp_path / "real.json"
+    FileKeyProvider.open(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    with pytest.raises(KeyProviderError, match="not a regular file"):
+        FileKeyProvider.open(link)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[]",
+        '{"format": "other"}',
+        '{"format": "magcore-keys/1", "keks": {"kek-1": "AAAA"}, "current_kek": "kek-1",'
+        ' "audit_keys": {}, "current_audit_key": ""}',
+        '{"format": "magcore-keys/1", "keks": {}, "current_kek": "kek-1",'
+        ' "audit_keys": {}, "current_audit_key": ""}',
+    ],
+)
+def test_a_damaged_key_file_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "keys.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, content.encode())
+    os.close(fd)
+    with pytest.raises(KeyProviderError, match=str(path)):
+        FileKeyProvider.open(path)
+
+
+def test_missing_key_file_or_folder(tmp_path):
+    with pytest.raises(KeyProviderError, match="does not exist"):
+        FileKeyProvider.open(tmp_path / "keys.json", create=False)
+    with pytest.raises(KeyProviderError, match="missing"):
+        FileKeyProvider.open(tmp_path / "nowhere" / "keys.json")
+
+
+def test_a_wrapped_key_opens_only_in_its_own_context():
+    """The context (key id and owner) is bound: a wrapped key moved to another row fails."""
+    provider = LocalKeyProvider.generate()
+    kek_id, wrapped = provider.wrap(KEY, context=b'["k-1", "person:e-1"]')
+    with pytest.raises(ContentIntegrityError, match="moved"):
+        provider.unwrap(wrapped, kek_id=kek_id, context=b'["k-1", "person:e-2"]')
+    flipped = bytes([wrapped[0] ^ 1]) + wrapped[1:]
+    with pytest.raises(ContentIntegrityError):
+        provider.unwrap(flipped, kek_id=kek_id, context=b'["k-1", "person:e-1"]')
+
+
+def test_kek_rotation_and_retirement_in_the_file(tmp_path):
+    """A new KEK becomes current and is saved; a retired one is gone from the file for good."""
+    path = tmp_path / "keys.json"
+    provider = FileKeyProvider.open(path)
+    old = provider.current_kek_id()
+    kek_id, wrapped = provider.wrap(KEY, context=b"c")
+    new = provider.new_kek()
+    assert FileKeyProvider.open(path).current_kek_id() == new
+    with pytest.raises(KeyProviderError, match="rotate first"):
+        provider.retire_kek(new)
+    provider.retire_kek(old)
+    assert _mode(path) == 0o600
+    assert old not in path.read_text()
+    with pytest.raises(KeyProviderError, match="retired"):
+        FileKeyProvider.open(path).unwrap(wrapped, kek_id=kek_id, context=b"c")
+    with pytest.raises(KeyProviderError, match="no KEK"):
+        provider.retire_kek(old)
+
+
+def test_a_new_audit_key_keeps_the_old_one_for_verifying(tmp_path):
+    path = tmp_path / "keys.json"
+    provider = FileKeyProvider.open(path)
+    old = provider.audit_key()
+    new_id = provider.new_audit_key()
+    reopened = FileKeyProvider.open(path)
+    assert reopened.audit_key().id == new_id != old.id
+    assert reopened.audit_key(old.id) == old
+    assert isinstance(old, AuditKey)
+    with pytest.raises(KeyProviderError, match="no audit key"):
+        reopened.audit_key("audit-unknown")
+
+
+def test_a_provider_without_keys_says_so():
+    with pytest.raises(KeyProviderError, match="no key-encryption key"):
+        LocalKeyProvider().wrap(KEY, context=b"c")
+
+
+# -- the hook --------------------------------------------------------------------------------
+
+
+def _hooks(*extra):
+    return get_plugin_manager(load_entry_points=False, extra=extra).hooks
+
+
+def test_sqlite_keys_live_next_to_the_database(tmp_path, monkeypatch):
+    monkeypatch.delenv("MAGCORE_KEY_FOLDER", raising=False)
+    provider = _hooks().key_provider(f"sqlite:///{tmp_path}/magcore.db")
+    assert isinstance(provider, FileKeyProvider)
+    assert provider.path == tmp_path / "magcore.db.keys"
+    assert _mode(provider.path) == 0o600
+
+
+def test_a_key_folder_is_used_for_any_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
+    provider = _hooks().key_provider("postgresql://magcore@db/magcore")
+    assert provider.path == tmp_path / KEY_FILE_NAME
+    monkeypatch.delenv("MAGCORE_KEY_FOLDER")
+    other = tmp_path / "other"
+    other.mkdir()
+    settings = StoreSettings(extra={"key_folder": str(other)})
+    assert _hooks().key_provider("sqlite:///x.db", settings).path == other / KEY_FILE_NAME
+
+
+def test_memory_stores_get_keys_in_memory(monkeypatch):
+    monkeypatch.delenv("MAGCORE_KEY_FOLDER", raising=False)
+    provider = _hooks().key_provider("memory://")
+    assert type(provider) is LocalKeyProvider
+    assert provider.current_kek_id().startswith("kek-")
+
+
+def test_no_provider_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("MAGCORE_KEY_FOLDER", raising=False)
+    with pytest.raises(StorageError, match="MAGCORE_KEY_FOLDER"):
+        _hooks().key_provider("postgresql://magcore@db/magcore")
+
+
+def test_an_installed_provider_takes_over():
+    """firstresult: a plugin's provider wins over the built-in file provider."""
+    mine = LocalKeyProvider.generate()
+
+    class Plugin:
+        @hookimpl
+        def magcore_key_provider(self, url):
+            return mine
+
+    assert _hooks(("kms", Plugin())).key_provider("sqlite:///never-made.db") is mine
+
+
+@pytest.mark.parametrize("answer", ["a string", RuntimeError("boom")])
+def test_a_broken_provider_plugin_is_named(answer):
+    class Plugin:
+        @hookimpl
+        def magcore_key_provider(self, url, settings):
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+    with pytest.raises(PluginError, match="kms"):
+        _hooks(("kms", Plugin())).key_provider("memory://")
