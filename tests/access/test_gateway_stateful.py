@@ -10,8 +10,8 @@ out the machine finds the markers in what was handed out and checks each against
 simple model of the rules (participation and blind-until-published, carried agreements and the
 handover choice, sharing choices with their grantee, purpose and time, the legal basis that
 never opens the special-category kind, restriction, erasure) and against the audit lines the
-call wrote. Reports and observer deliveries are not on this branch yet (they land with the
-statistics and audit-chain helpers).
+call wrote; participation reports carry no marker and leave their line. Observer deliveries
+are not on this branch yet (they land with the audit-chain helper's envelopes).
 """
 
 from __future__ import annotations
@@ -484,6 +484,26 @@ class GatewayMachine(RuleBasedStateMachine):
             row = next(r for r in self.service.store.conversations() if r.id == conv)
             assert recipient in row.participants
             assert row.subject not in self.restricted
+
+    @rule(asker=st.sampled_from(("hr", "x", "po")))
+    def report(self, asker: str) -> None:
+        """A participation report: counts only, never a marker, and its audit line."""
+        from magcore.access.statistics_report import participation_report
+
+        before = self.audited()
+        year = T0.year
+        report = participation_report(
+            self.service.store,
+            self.service.organisation("org"),
+            start=date(year, 1, 1),
+            end=date(year + 1, 1, 1),
+            grain="year",
+            asker=asker,
+            at=self.now,
+        )
+        assert not MARKER.findall(repr(report))
+        lines = list(self.service.store.read_audit(after=before))
+        assert [line["actor"] for line in lines] == [asker]
 
     @invariant()
     def chain_holds(self) -> None:
