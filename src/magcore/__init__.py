@@ -85,7 +85,8 @@ from .plugins import PluginHost, get_plugin_manager
 
 if TYPE_CHECKING:
     from .access.decision import AccessRequest, Decision, LegalBasis, decide_access
-    from .access.reading import ReadPolicy, read_conversation
+    from .access.gateway import Gateway, Listing
+    from .access.reading import ConversationView, GoalView, ReadPolicy, read_conversation
     from .access.regulation import render_policy
     from .access.retention import RetentionProfile
     from .access.statistics_report import participation_report
@@ -116,6 +117,10 @@ _LAZY = {
     "subject_access_export": "access.subject_access",
     "ReadPolicy": "access.reading",
     "read_conversation": "access.reading",
+    "ConversationView": "access.reading",
+    "GoalView": "access.reading",
+    "Gateway": "access.gateway",
+    "Listing": "access.gateway",
     "GrantSharing": "domain.sharing",
     "RevokeSharing": "domain.sharing",
     "SharingChoice": "domain.sharing",
@@ -155,6 +160,7 @@ __all__ = [
     "ConsentError",
     "Conversation",
     "ConversationKind",
+    "ConversationView",
     "CoverageReport",
     "CycleDefinition",
     "Decision",
@@ -165,11 +171,14 @@ __all__ = [
     "Event",
     "FixedClock",
     "FormDefinition",
+    "Gateway",
     "Goal",
     "GoalStatus",
+    "GoalView",
     "GrantSharing",
     "LegalBasis",
     "LinkConversation",
+    "Listing",
     "MagcoreError",
     "MarkHeld",
     "MarkNotHeld",
