@@ -4,7 +4,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate,statistics
+EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate,statistics,testing
+# What `make demo` needs and no more: the record form as PDF (pdf brings html), tables (cli).
+DEMO_EXTRAS := pdf,cli
+DEMO_PLUGIN := plugins/magcore-amsterdam
+DIST ?= dist
 
 # Every plugins/<name>/ with a pyproject.toml is installed editable next to magcore, so a new
 # plugin folder needs no change here.
@@ -15,12 +19,13 @@ BENCHMARKS := $(wildcard bench/*.py)
 
 A11Y := tests/a11y
 VENV_STAMP := $(VENV)/.magcore-installed
+DEMO_STAMP := $(VENV)/.magcore-demo-installed
 NODE_STAMP := $(A11Y)/node_modules/.package-lock.json
 PUBLICCODE := tests/publiccode
 PUBLICCODE_STAMP := $(PUBLICCODE)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
-.PHONY: venv node-deps test lint demo bench docs clean distclean
+.PHONY: venv demo-venv node-deps test lint demo dist bench docs clean distclean
 
 ## venv: create .venv (if missing) and install magcore with all extras, plus every plugin
 venv: $(VENV_STAMP)
@@ -29,6 +34,16 @@ $(VENV_STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check \
 		-e '.[$(EXTRAS)]' $(foreach dir,$(PLUGIN_DIRS),-e $(dir))
+	touch $@
+
+## demo-venv: create .venv (if missing) with only what the demo needs (skipped when `make venv`
+## has installed everything already)
+demo-venv: $(DEMO_STAMP)
+
+$(DEMO_STAMP): pyproject.toml $(DEMO_PLUGIN)/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -f $(VENV_STAMP) || $(BIN)/python -m pip install --disable-pip-version-check \
+		-e '.[$(DEMO_EXTRAS)]' -e $(DEMO_PLUGIN)
 	touch $@
 
 ## node-deps: install axe-core and playwright-core for the accessibility checks, and the
@@ -57,9 +72,17 @@ lint: venv
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
-## demo: write the demo output to out/demo
-demo: venv
+## demo: write the demo output to out/demo (installs only magcore[pdf,cli] and magcore-amsterdam)
+demo: demo-venv
 	$(BIN)/magcore demo --out out/demo
+
+## dist: build the sdist and wheel of magcore and of every plugin into dist/, and check them
+dist: venv
+	rm -rf $(DIST)
+	@set -e; for dir in . $(PLUGIN_DIRS); do \
+		$(BIN)/python -m build --no-isolation --outdir $(DIST) $$dir; \
+	done
+	$(BIN)/twine check --strict $(DIST)/*
 
 ## bench: run every bench/*.py
 bench: venv

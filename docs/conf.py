@@ -38,3 +38,19 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_mock_imports = ["weasyprint", "simpy", "pyarrow", "dask", "distributed", "matplotlib"]
 # Several modules re-export a value class for convenience; each is described where it lives.
 suppress_warnings = ["myst.xref_missing"]
+
+
+def _publish_schemas(app, exception) -> None:
+    """Copy the JSON Schemas to ``schemas/v1/`` of the site: their ``$id`` is that address."""
+    import shutil
+
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "schemas" / "v1"
+    target.mkdir(parents=True, exist_ok=True)
+    for schema in sorted((ROOT / "schemas").glob("*.schema.json")):
+        shutil.copyfile(schema, target / schema.name)
+
+
+def setup(app) -> None:
+    app.connect("build-finished", _publish_schemas)

@@ -1,4 +1,8 @@
-"""Injected time: nothing in magcore reads the wall clock except :class:`SystemClock`."""
+"""Injected time: nothing in magcore reads the wall clock except :class:`SystemClock`.
+
+Instants are UTC; the days people give are days in the installation's time zone
+(:mod:`magcore.model.days`).
+"""
 
 from __future__ import annotations
 

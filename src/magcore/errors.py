@@ -16,6 +16,8 @@ __all__ = [
     "ConsentError",
     "ContentIntegrityError",
     "DefinitionError",
+    "ExtraMissingError",
+    "InputRefused",
     "KeyDestroyedError",
     "KeyProviderError",
     "MagcoreDeprecationWarning",
@@ -27,6 +29,7 @@ __all__ = [
     "RecordInvalidError",
     "ScoringNotAllowedError",
     "StorageError",
+    "TimezoneError",
     "TransitionError",
 ]
 
@@ -82,6 +85,15 @@ class RecordInvalidError(MagcoreError, ValueError):
         listed = "; ".join(str(p) for p in self.problems[:5])
         more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         super().__init__(f"{what} is invalid: {listed}{more}")
+
+
+class InputRefused(RecordInvalidError):
+    """Input breaks the input policy (:mod:`magcore.model.input_policy`): a control or
+    bidirectional character, a text too long, an id that is no id, JSON nested too deeply, an
+    unknown person. ``problems`` names each field and the reason; nothing was stored."""
+
+    def __init__(self, problems: Sequence[Problem], *, what: str = "input") -> None:
+        super().__init__(problems, what=what)
 
 
 class TransitionError(MagcoreError):
@@ -170,6 +182,26 @@ class PluginError(MagcoreError):
         self.reason = reason
         where = f" in hook {hook}" if hook else ""
         super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+
+class TimezoneError(MagcoreError, ValueError):
+    """A ``timezone`` setting names no IANA time zone."""
+
+
+class ExtraMissingError(MagcoreError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names it.
+
+    ``extra`` is the name in ``pip install 'magcore[extra]'``.
+    """
+
+    def __init__(self, extra: str, feature: str, missing: Sequence[str]) -> None:
+        self.extra = extra
+        self.feature = feature
+        self.missing = tuple(missing)
+        super().__init__(
+            f"{feature} needs the optional extra '{extra}' ({', '.join(self.missing)} is not "
+            f"installed): pip install 'magcore[{extra}]'"
+        )
 
 
 class MagcoreWarning(UserWarning):

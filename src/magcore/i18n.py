@@ -235,6 +235,18 @@ _DEFAULT_MESSAGES: dict[str, tuple[str, str]] = {
         'Schrijf bij "{label}" hoogstens {limit} tekens. Nu zijn het er {actual}.',
         'Write at most {limit} characters in "{label}". Now there are {actual}.',
     ),
+    "validation.characters": (
+        'Bij "{label}" staat een teken dat niet mag ({detail}). Typ de tekst opnieuw.',
+        '"{label}" holds a character that is not allowed ({detail}). Type the text again.',
+    ),
+    "validation.max_bytes": (
+        'De tekst bij "{label}" is te lang (meer dan {limit} KiB).',
+        'The text in "{label}" is too long (more than {limit} KiB).',
+    ),
+    "validation.max_depth": (
+        'De antwoorden bij "{label}" zijn te diep genest (meer dan {limit} lagen).',
+        'The answers in "{label}" nest too deeply (more than {limit} levels).',
+    ),
     "validation.minimum": (
         'Schrijf bij "{label}" een getal van {limit} of meer.',
         'Write a number of {limit} or more in "{label}".',

@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 #: The base of every schema ``$id``; major format version 1.
-SCHEMA_BASE = "https://magcore.example/schemas/v1/"
+SCHEMA_BASE = "https://magcore.github.io/magcore/schemas/v1/"
 
 #: Every shipped schema, in the order the reference lists them.
 SCHEMA_NAMES = (

@@ -8,6 +8,7 @@ import pytest
 
 from magcore.access.audit import verify
 from magcore.access.reading import read_conversation
+from magcore.clock import FixedClock
 from magcore.storage.memory import MemoryStore
 
 from ..sharing.support import T0, agreed_conversation, mag_cycle
@@ -19,7 +20,11 @@ def entries():
     agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
     for viewer in ("e1", "m1", "hr", "x"):
         read_conversation(
-            store, "c1", viewer=viewer, purpose="conversation", now=T0 + timedelta(hours=1)
+            store,
+            "c1",
+            viewer=viewer,
+            purpose="conversation",
+            clock=FixedClock(T0 + timedelta(hours=1)),
         )
     logged = [dict(e) for e in store.read_audit()]
     assert len(logged) > 20
@@ -86,7 +91,7 @@ def test_store_head_matches_log(entries):
     """A fresh read of an untouched log verifies against the store's own head."""
     store = MemoryStore()
     agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=mag_cycle())
-    read_conversation(store, "c1", viewer="hr", purpose="advice", now=T0)
+    read_conversation(store, "c1", viewer="hr", purpose="advice", clock=FixedClock(T0))
     head = store.audit_head()
     assert verify(store.read_audit(), expected_count=head.count).ok
     assert head.count == len(list(store.read_audit()))

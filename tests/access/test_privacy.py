@@ -22,6 +22,7 @@ from magcore.access.retention import (
 )
 from magcore.access.subject_access import subject_access_export
 from magcore.access.subject_access_html import export_html
+from magcore.clock import FixedClock
 from magcore.domain.sharing import GrantSharing
 from magcore.errors import ConsentError
 from magcore.events import thaw
@@ -87,7 +88,11 @@ def test_destruction_leaves_a_content_free_tombstone_and_a_log_line(store):
     before = store.read("conversation:c1")
     texts = set(strings(thaw([e.data for e in before]))) - {"c1"}
     tombstone = destroy_conversation(
-        store, "c1", profile=due[0][1], due=due[0][2], now=T0 + timedelta(days=5 * 366)
+        store,
+        "c1",
+        profile=due[0][1],
+        due=due[0][2],
+        clock=FixedClock(T0 + timedelta(days=5 * 366)),
     )
     [stored] = store.read("conversation:c1")
     assert stored == tombstone
@@ -100,7 +105,7 @@ def test_destruction_leaves_a_content_free_tombstone_and_a_log_line(store):
         "conversation:c1",
         "done",
     )
-    view = read_conversation(store, "c1", viewer="e1", purpose="conversation", now=T0)
+    view = read_conversation(store, "c1", viewer="e1", purpose="conversation", clock=FixedClock(T0))
     assert view.destroyed
     assert not view.has_content
 
@@ -127,8 +132,10 @@ def test_subject_access_holds_everything_about_the_person_and_nothing_else(store
         GrantSharing(actor="e1", person="e1", to="hr", what="agreements", purpose="advice"),
         T0,
     )
-    read_conversation(store, "c1", viewer="hr", purpose="advice", now=T0)
-    export = subject_access_export(store, "e1", requester="e1", now=T0 + timedelta(days=1))
+    read_conversation(store, "c1", viewer="hr", purpose="advice", clock=FixedClock(T0))
+    export = subject_access_export(
+        store, "e1", requester="e1", clock=FixedClock(T0 + timedelta(days=1))
+    )
     exported = set(strings(export))
     about_e1 = set(strings(thaw([e.data for e in store.read("conversation:c1")])))
     assert about_e1 - {"mag@1", "mag", "employee_manager", "digital"} <= exported
@@ -155,7 +162,7 @@ def test_subject_access_is_for_the_person_or_the_privacy_officer(store):
     policy = ReadPolicy(directory=Directory.from_organisation(small_org(), ROLES))
     before = len(list(store.read_audit()))
     with pytest.raises(ConsentError):
-        subject_access_export(store, "e1", requester="hr", now=T0, policy=policy)
+        subject_access_export(store, "e1", requester="hr", clock=FixedClock(T0), policy=policy)
     [refusal] = list(store.read_audit())[before:]  # the refused request is audited too
     assert (refusal["actor"], refusal["object"], refusal["result"], refusal["purpose"]) == (
         "hr",
@@ -163,7 +170,7 @@ def test_subject_access_is_for_the_person_or_the_privacy_officer(store):
         "denied",
         "subject_access",
     )
-    export = subject_access_export(store, "e1", requester="po", now=T0, policy=policy)
+    export = subject_access_export(store, "e1", requester="po", clock=FixedClock(T0), policy=policy)
     assert export["conversations_about_you"][0]["record"]["summary"] == "summary-text"
 
 
@@ -183,7 +190,7 @@ class _Collector(HTMLParser):
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_export_html_is_readable_and_complete(store, language):
     """The HTML page has a language, headings and every exported text."""
-    export = subject_access_export(store, "e1", requester="e1", now=T0)
+    export = subject_access_export(store, "e1", requester="e1", clock=FixedClock(T0))
     page = export_html(export, language=language)
     assert f'<html lang="{language}"' in page
     parser = _Collector()
@@ -236,7 +243,7 @@ def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
     kept = [(p, e) for p, e in store.read_all() if e.stream != "conversation:c1"]
     now = T0 + timedelta(days=5 * 366)
     tombstone = destroy_conversation(
-        store, "c1", profile=SELECTIELIJST_2020, due=now.date(), now=now
+        store, "c1", profile=SELECTIELIJST_2020, due=now.date(), clock=FixedClock(now)
     )
     assert store.read("conversation:c1") == (tombstone,)
     assert store.version("conversation:c1") == tombstone.version
@@ -250,7 +257,9 @@ def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
     entries = list(store.read_audit())
     assert [(e["action"], e["object"]) for e in entries] == [("destroy", "conversation:c1")]
     assert audit.verify(entries, expected_count=store.audit_head().count).ok
-    again = destroy_conversation(store, "c1", profile=SELECTIELIJST_2020, due=now.date(), now=now)
+    again = destroy_conversation(
+        store, "c1", profile=SELECTIELIJST_2020, due=now.date(), clock=FixedClock(now)
+    )
     assert again == tombstone
     assert store.audit_head().count == 1
 
@@ -268,7 +277,9 @@ def test_a_real_export_validates_against_its_schema(store):
 
     cycle = mag_cycle()
     agreed_conversation(store, "c4", employee="e1", manager="m1", cycle=cycle)
-    destroy_conversation(store, "c4", profile=SELECTIELIJST_2020, due=T0.date(), now=T0)
+    destroy_conversation(
+        store, "c4", profile=SELECTIELIJST_2020, due=T0.date(), clock=FixedClock(T0)
+    )
     set_goal(store, "g1", owner="e1", agreed_in="c1", collaborators=("m1",), note="first step")
     set_goal(store, "g2", owner="e1", theme="vitality")
     set_goal(store, "g3", owner="e2", collaborators=("e1",), note="e2-goal-note")
@@ -292,7 +303,7 @@ def test_a_real_export_validates_against_its_schema(store):
         store,
         "e1",
         requester="e1",
-        now=T0 + timedelta(days=1),
+        clock=FixedClock(T0 + timedelta(days=1)),
         policy=policy,
         organisation=small_org(),
     )
@@ -322,7 +333,7 @@ def test_export_html_shows_goals(store, language):
 
     set_goal(store, "g1", owner="e1", note="first step")
     page = export_html(
-        subject_access_export(store, "e1", requester="e1", now=T0), language=language
+        subject_access_export(store, "e1", requester="e1", clock=FixedClock(T0)), language=language
     )
     assert "goal-g1" in page
     assert "first step" in page
@@ -333,7 +344,7 @@ def test_export_html_column_headings_are_in_the_page_language(store, language, h
     """Table headings are words in the page's language, not the JSON keys."""
     share(store, GrantSharing(actor="e1", person="e1", to="hr", what="goals", purpose="advice"), T0)
     page = export_html(
-        subject_access_export(store, "e1", requester="e1", now=T0), language=language
+        subject_access_export(store, "e1", requester="e1", clock=FixedClock(T0)), language=language
     )
     assert f'<th scope="col">{heading}</th>' in page
     assert '<th scope="col">granted_at</th>' not in page

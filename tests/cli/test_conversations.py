@@ -87,7 +87,7 @@ def test_full_conversation_through_the_cli(ready):
     """schedule → record → agree by both → dissent; due no longer lists the employee."""
     conv = _request(ready)["e1"]
     scheduled = data(
-        ready.run("schedule", conv, "--on", "2025-03-20T10:00", "--as", "m1", "--json")
+        ready.run("schedule", conv, "--on", "2025-03-05T10:00", "--as", "m1", "--json")
     )
     assert scheduled["state"] == "scheduled"
     recorded = data(
@@ -97,7 +97,7 @@ def test_full_conversation_through_the_cli(ready):
             "--as",
             "m1",
             "--held-on",
-            "2025-03-20",
+            "2025-03-05",
             "--summary",
             "Goed gesprek over werkdruk en een cursus.",
             "--agreement",

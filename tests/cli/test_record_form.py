@@ -32,7 +32,7 @@ def mag(workdir: Path):
     assert run("import-org", "org.csv").exit_code == 0
     requested = json.loads(run("plan", "--request", "--json").stdout)["requested"]
     conv = next(r["conversation"] for r in requested if r["person"] == "e1")
-    assert run("schedule", conv, "--on", "2025-03-20T10:00", "--as", "m1").exit_code == 0
+    assert run("schedule", conv, "--on", "2025-03-03T10:00", "--as", "m1").exit_code == 0
     return run, conv, workdir
 
 
@@ -50,7 +50,7 @@ def test_flags_fill_the_record_form(mag):
         "--as",
         "m1",
         "--held-on",
-        "2025-03-20",
+        "2025-03-04",
         "--summary",
         "Goed gesprek over werkdruk.",
         "--theme",

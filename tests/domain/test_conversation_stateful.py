@@ -40,6 +40,7 @@ from magcore import (
     visible_preparation,
 )
 from magcore.domain.conversation import HELD_STATES, OPEN_STATES
+from magcore.model.input_policy import BIDI_CONTROLS
 
 from ..conftest import EXAMPLE_CYCLES
 
@@ -49,7 +50,12 @@ PEOPLE = (EMPLOYEE, MANAGER)
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 actors = st.sampled_from((EMPLOYEE, MANAGER, OUTSIDER))
-texts = st.text(min_size=0, max_size=12)
+# Texts the input policy accepts (hostile texts: tests/test_input_policy_hostile.py).
+texts = st.text(
+    st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS),
+    min_size=0,
+    max_size=12,
+)
 
 
 class ConversationLifecycle(RuleBasedStateMachine):
@@ -134,7 +140,11 @@ class ConversationLifecycle(RuleBasedStateMachine):
 
     @rule(actor=actors)
     def hold(self, actor: str) -> None:
-        self.expect(MarkHeld(actor=actor, on=self.now.date()), set(OPEN_STATES))
+        planned = self.conv.scheduled_for
+        on_or_after_planned = planned is None or self.now.date() >= planned.date()
+        self.expect(
+            MarkHeld(actor=actor, on=self.now.date()), set(OPEN_STATES), on_or_after_planned
+        )
 
     @rule(actor=actors)
     def not_held(self, actor: str) -> None:

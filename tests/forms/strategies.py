@@ -13,9 +13,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from magcore.forms import Field, FormDefinition, Widget
+from magcore.model.input_policy import BIDI_CONTROLS
 
 _TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40
+    alphabet=st.characters(
+        codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS
+    ),
+    min_size=1,
+    max_size=40,
 )
 
 
@@ -44,7 +49,9 @@ def value(field: Field) -> st.SearchStrategy[Any]:
         return st.integers(min_value=low, max_value=high)
     longest = schema.get("maxLength", 200)
     return st.text(
-        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+        alphabet=st.characters(
+            codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS
+        ),
         min_size=max(schema.get("minLength", 0), 1),
         max_size=min(longest, 60),
     )

@@ -19,6 +19,7 @@ from magcore.domain.conversation import (
 from magcore.events import Event
 from magcore.model.convert import structure, unstructure
 from magcore.model.cycle import CycleDefinition
+from magcore.model.input_policy import BIDI_CONTROLS
 from magcore.model.records import Agreement, Participant, RecordRevision
 
 from . import strategies
@@ -26,9 +27,10 @@ from .support import ROOT, mag_form
 
 CYCLE = CycleDefinition.from_file(ROOT / "docs" / "examples" / "cycles" / "employee-manager.json")
 FORM = mag_form("agreement")
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1).filter(
-    str.strip
-)
+TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS),
+    min_size=1,
+).filter(str.strip)
 AGREEMENTS = st.lists(
     st.builds(
         Agreement,
@@ -63,7 +65,10 @@ def _held_conversation(at):
 @given(
     answers=strategies.answers(FORM),
     agreements=AGREEMENTS,
-    summary=st.text(max_size=200),
+    summary=st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS),
+        max_size=200,
+    ),
     medium=st.sampled_from(["digital", "paper"]),
     at=MOMENTS,
 )

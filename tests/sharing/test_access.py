@@ -20,6 +20,7 @@ from magcore.access.decision import (
 )
 from magcore.access.reading import ReadPolicy, read_conversation
 from magcore.access.restriction import restriction_event
+from magcore.clock import FixedClock
 from magcore.domain.sharing import GrantSharing, RevokeSharing, SharingChoice, SharingState
 from magcore.errors import ConsentError, NotFoundError
 from magcore.storage.memory import MemoryStore
@@ -62,7 +63,12 @@ def policy_for(org, bases=()):
 
 def read(store, org, viewer, purpose="conversation", at=LATER, bases=()):
     return read_conversation(
-        store, "c1", viewer=viewer, purpose=purpose, now=at, policy=policy_for(org, bases)
+        store,
+        "c1",
+        viewer=viewer,
+        purpose=purpose,
+        clock=FixedClock(at),
+        policy=policy_for(org, bases),
     )
 
 
@@ -370,10 +376,14 @@ def test_a_choice_for_one_conversation_opens_that_one_only(store, org):
         T0,
     )
     policy = policy_for(org)
-    one = read_conversation(store, "c1", viewer="x", purpose="advice", now=LATER, policy=policy)
+    one = read_conversation(
+        store, "c1", viewer="x", purpose="advice", clock=FixedClock(LATER), policy=policy
+    )
     assert one.summary == "summary-text"
     assert dict(one.decisions)["conversation:c1/metadata"].reason == f"sharing choice {number}"
-    two = read_conversation(store, "c2", viewer="x", purpose="advice", now=LATER, policy=policy)
+    two = read_conversation(
+        store, "c2", viewer="x", purpose="advice", clock=FixedClock(LATER), policy=policy
+    )
     assert two.metadata is None
     assert not two.has_content
 

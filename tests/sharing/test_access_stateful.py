@@ -185,7 +185,7 @@ class SharingMachine(RuleBasedStateMachine):
             conv,
             profile=SELECTIELIJST_2020,
             due=self.clock.now().date(),
-            now=self.clock.now(),
+            clock=FixedClock(self.clock.now()),
         )
         self.destroyed.add(conv)
 
@@ -218,7 +218,7 @@ class SharingMachine(RuleBasedStateMachine):
         policy = self.policy
         before = self.store.audit_head().count
         view = read_conversation(
-            self.store, conv, viewer=viewer, purpose=purpose, now=now, policy=policy
+            self.store, conv, viewer=viewer, purpose=purpose, clock=FixedClock(now), policy=policy
         )
         self.reads += 1
         entries = list(self.store.read_audit(after=before))

@@ -13,6 +13,7 @@ from magcore.access.regulation import render_policy
 from magcore.access.retention import SELECTIELIJST_2020
 from magcore.access.subject_access import subject_access_export
 from magcore.access.subject_access_html import export_html
+from magcore.clock import FixedClock
 from magcore.domain.sharing import GrantSharing
 from magcore.storage.memory import MemoryStore
 from tests.support.axe import describe_violations, missing_tooling, run_axe
@@ -37,11 +38,15 @@ def _export() -> dict:
     agreed_conversation(store, "c1", employee="e1", manager="m1", cycle=cycle)
     agreed_conversation(store, "c2", employee="e1", manager="m1", cycle=cycle)
     agreed_conversation(store, "c3", employee="e2", manager="e1", cycle=cycle)
-    destroy_conversation(store, "c2", profile=SELECTIELIJST_2020, due=T0.date(), now=T0)
+    destroy_conversation(
+        store, "c2", profile=SELECTIELIJST_2020, due=T0.date(), clock=FixedClock(T0)
+    )
     set_goal(store, "g1", owner="e1", agreed_in="c1", collaborators=("m1",), note="first step")
     set_goal(store, "g2", owner="e2", collaborators=("e1",))
     share(store, GrantSharing(actor="e1", person="e1", to="hr", what="goals", purpose="advice"), T0)
-    return subject_access_export(store, "e1", requester="e1", now=T0 + timedelta(days=1))
+    return subject_access_export(
+        store, "e1", requester="e1", clock=FixedClock(T0 + timedelta(days=1))
+    )
 
 
 def test_export_and_regulation_pages_have_no_axe_violations(tmp_path):

@@ -10,6 +10,7 @@ from magcore.access.decision import Directory, LegalBasis, Part
 from magcore.access.reading import ReadPolicy, read_goal
 from magcore.access.restriction import restriction_event
 from magcore.access.retention import SELECTIELIJST_2020
+from magcore.clock import FixedClock
 from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import NotFoundError
 from magcore.storage.memory import MemoryStore
@@ -37,7 +38,9 @@ def read(store, org, goal, viewer, purpose="conversation", at=LATER, bases=()):
     policy = ReadPolicy.for_cycle(
         mag_cycle(), directory=Directory.from_organisation(org, ROLES), legal_bases=bases
     )
-    return read_goal(store, goal, viewer=viewer, purpose=purpose, now=at, policy=policy)
+    return read_goal(
+        store, goal, viewer=viewer, purpose=purpose, clock=FixedClock(at), policy=policy
+    )
 
 
 def grant(store, what="goals", to="hr", purpose="advice", conversation=None, at=T0):

@@ -66,12 +66,22 @@ def test_handover_through_the_service(service):
     before = service.store.audit_head().count
     now = service.clock.now()
     new = read_conversation(
-        service.store, conv_id, viewer="m2", purpose="handover", now=now, policy=policy
+        service.store,
+        conv_id,
+        viewer="m2",
+        purpose="handover",
+        clock=FixedClock(now),
+        policy=policy,
     )
     assert new.summary is None
     assert [a.text for a in new.agreements] == ["agreement-text"]
     other_purpose = read_conversation(
-        service.store, conv_id, viewer="m2", purpose="curiosity", now=now, policy=policy
+        service.store,
+        conv_id,
+        viewer="m2",
+        purpose="curiosity",
+        clock=FixedClock(now),
+        policy=policy,
     )
     assert not other_purpose.has_content
     lines = list(service.store.read_audit(after=before))
@@ -95,10 +105,14 @@ def test_goals_and_export_through_the_service(service):
     policy = ReadPolicy(directory=Directory.from_organisation(service.organisation("org"), ROLES))
     now = service.clock.now()
     assert read_goal(
-        service.store, "g1", viewer="hr", purpose="advice", now=now, policy=policy
+        service.store, "g1", viewer="hr", purpose="advice", clock=FixedClock(now), policy=policy
     ).goal
-    assert not read_goal(service.store, "g1", viewer="m1", purpose="advice", now=now).has_content
-    export = subject_access_export(service.store, "e1", requester="e1", now=now, policy=policy)
+    assert not read_goal(
+        service.store, "g1", viewer="m1", purpose="advice", clock=FixedClock(now)
+    ).has_content
+    export = subject_access_export(
+        service.store, "e1", requester="e1", clock=FixedClock(now), policy=policy
+    )
     assert problems("subject-access-export", export) == []
     assert [c["id"] for c in export["conversations_about_you"]] == [conv_id]
     assert [g["title"] for g in export["goals"]] == ["Leren presenteren"]

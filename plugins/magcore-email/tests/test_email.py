@@ -7,15 +7,30 @@ import email.policy
 import json
 import socket
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import vobject
 from aiosmtpd.controller import Controller
 from magcore_email import EmailConfig, EmailNotifier, render
 from magcore_email import plugin as env_plugin
 
-from magcore import get_plugin_manager
+from magcore import (
+    Assignment,
+    Cancel,
+    CycleDefinition,
+    FixedClock,
+    Organisation,
+    Participant,
+    Person,
+    Reschedule,
+    Schedule,
+    Team,
+    get_plugin_manager,
+    open_service,
+)
+from magcore.app.invitations import invitation_for
 from magcore.app.workflows import Notification
 from magcore.errors import PluginError
 
@@ -171,3 +186,74 @@ def test_a_directory_function_is_asked_per_person(smtp) -> None:
     assert asked == ["p5"]
     assert inbox.envelopes[0][1] == ["p5@example.test"]
     assert inbox.messages[0]["Subject"] == "Plan your conversation"
+
+
+# -- calendar invitations -------------------------------------------------------------------
+
+CYCLE = (
+    Path(__file__).resolve().parents[3] / "docs" / "examples" / "cycles" / "employee-manager.json"
+)
+
+
+def _service():
+    org = Organisation.build(
+        id="org",
+        people=[Person(id="e1", email="e1@gemeente.example"), Person(id="m1")],
+        teams=[Team(id="t1")],
+        assignments=[
+            Assignment(person="e1", team="t1", role="member", start=date(2024, 1, 1)),
+            Assignment(person="m1", team="t1", role="manager", start=date(2024, 1, 1)),
+        ],
+    )
+    service = open_service("memory://", clock=FixedClock(datetime(2025, 3, 1, 9, tzinfo=UTC)))
+    service.import_organisation(org, actor="hr")
+    conv = service.request(
+        cycle=service.add_cycle(CycleDefinition.from_file(CYCLE)),
+        kind="yearly",
+        participants=[Participant("e1", "employee"), Participant("m1", "manager")],
+        actor="m1",
+    )
+    return service, org, conv.id
+
+
+def _calendar_part(message):
+    (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return part
+
+
+def test_an_invitation_and_its_cancellation_go_out_as_text_calendar(smtp) -> None:
+    inbox, port = smtp
+    service, org, conv = _service()
+    when = datetime(2025, 3, 20, 9, tzinfo=UTC)
+    service.execute(conv, Schedule(actor="m1", on=when, place="Stadhuis, kamer 3"))
+    config = EmailConfig(
+        sender="gesprekken@gemeente.example",
+        directory={"m1": "m1@gemeente.example"},
+        host="127.0.0.1",
+        port=port,
+    )
+    notifier = EmailNotifier(config)
+    notifier.send_invitation(invitation_for(service, conv, organisation=org))
+    service.execute(conv, Reschedule(actor="m1", on=when.replace(day=27)))
+    service.execute(conv, Cancel(actor="m1"))
+    notifier.send_invitation(invitation_for(service, conv, organisation=org), language="en")
+
+    (request, cancel) = inbox.messages
+    assert inbox.envelopes[0][1] == ["e1@gemeente.example", "m1@gemeente.example"]
+    part = _calendar_part(request)
+    assert part.get_param("method") == "REQUEST"
+    cal = vobject.readOne(part.get_content())
+    (event,) = cal.vevent_list
+    assert cal.method.value == "REQUEST"
+    assert event.organizer.params["SENT-BY"] == ["mailto:gesprekken@gemeente.example"]
+    assert event.location.value == "Stadhuis, kamer 3"
+    assert "Stadhuis, kamer 3" in request.get_body(("plain",)).get_content()
+
+    part = _calendar_part(cancel)
+    assert part.get_param("method") == "CANCEL"
+    cancelled = vobject.readOne(part.get_content())
+    assert cancelled.method.value == "CANCEL"
+    assert cancelled.vevent.uid.value == event.uid.value
+    assert int(cancelled.vevent.sequence.value) == 2
+    assert cancel["Subject"].startswith("Cancelled:")
+    service.close()

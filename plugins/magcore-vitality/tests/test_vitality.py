@@ -162,7 +162,7 @@ def test_a_year_of_vitality_conversations_and_who_may_read_them(tmp_path: Path) 
     now = clock.now()
     for purpose in ("hr_overview", "research", "support"):
         view = read_conversation(
-            svc.store, conv_id, viewer="hr1", purpose=purpose, now=now, policy=policy
+            svc.store, conv_id, viewer="hr1", purpose=purpose, clock=FixedClock(now), policy=policy
         )
         assert view.answers == {}
     stream = person_stream(person)
@@ -173,11 +173,16 @@ def test_a_year_of_vitality_conversations_and_who_may_read_them(tmp_path: Path) 
     svc.store.append([StreamWrite(stream, svc.store.version(stream), events)])
     later = now + timedelta(minutes=1)
     shared = read_conversation(
-        svc.store, conv_id, viewer="hr1", purpose="support", now=later, policy=policy
+        svc.store, conv_id, viewer="hr1", purpose="support", clock=FixedClock(later), policy=policy
     )
     assert shared.answers.get("what_helps") == RECORD["what_helps"]
     overview = read_conversation(
-        svc.store, conv_id, viewer="hr1", purpose="hr_overview", now=later, policy=policy
+        svc.store,
+        conv_id,
+        viewer="hr1",
+        purpose="hr_overview",
+        clock=FixedClock(later),
+        policy=policy,
     )
     assert overview.answers == {}
     svc.close()

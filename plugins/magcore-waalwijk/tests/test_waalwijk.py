@@ -210,20 +210,40 @@ def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path
     conv_id, employee, manager, coach = triangles[0]
     now = clock.now()
     as_manager = read_conversation(
-        svc.store, conv_id, viewer=manager, purpose="conversation", now=now, policy=policy
+        svc.store,
+        conv_id,
+        viewer=manager,
+        purpose="conversation",
+        clock=FixedClock(now),
+        policy=policy,
     )
     assert as_manager.answers.get("in_the_work")
     assert as_manager.private_notes == ()
     as_employee = read_conversation(
-        svc.store, conv_id, viewer=employee, purpose="conversation", now=now, policy=policy
+        svc.store,
+        conv_id,
+        viewer=employee,
+        purpose="conversation",
+        clock=FixedClock(now),
+        policy=policy,
     )
     assert as_employee.private_notes == ()
     as_coach = read_conversation(
-        svc.store, conv_id, viewer=coach, purpose="conversation", now=now, policy=policy
+        svc.store,
+        conv_id,
+        viewer=coach,
+        purpose="conversation",
+        clock=FixedClock(now),
+        policy=policy,
     )
     assert [n.author for n in as_coach.private_notes] == [coach]
     as_hr = read_conversation(
-        svc.store, conv_id, viewer="hr1", purpose="hr_overview", now=now, policy=policy
+        svc.store,
+        conv_id,
+        viewer="hr1",
+        purpose="hr_overview",
+        clock=FixedClock(now),
+        policy=policy,
     )
     assert not as_hr.has_content
     svc.close()

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 import attrs
 
@@ -48,6 +48,7 @@ from ..domain.sharing import (
     SharingState,
 )
 from ..events import Event
+from ..model.days import local_day, timezone
 from ..model.organisation import Organisation
 
 __all__ = [
@@ -278,6 +279,8 @@ class AccessRequest:
     """For an agreement carried forward into *conversation*: the conversation it was agreed in.
     Taking part in the new conversation does not open it; taking part in that one, or the
     employee's handover choice, does."""
+    zone: tzinfo = attrs.field(factory=timezone)
+    """The installation's time zone: the day of the read (for roles, ``until``) is a day there."""
 
 
 @attrs.frozen
@@ -419,7 +422,7 @@ def _carried_participant(request: AccessRequest, context: AccessContext) -> Deci
 
 def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     """Decide one read; see the module docstring for the rules and their order."""
-    day = request.at.date()
+    day = local_day(request.at, request.zone)
     roles = context.directory.roles_of(request.viewer, day)
     conversation_id = request.conversation
     blind = _blind(request, context.conversation)
@@ -485,7 +488,7 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
                     choice.purpose == request.purpose
                     or (request.carried_from is not None and choice.purpose == HANDOVER)
                 )
-                and choice.active_at(request.at)
+                and choice.active_at(request.at, request.zone)
                 and choice_covers(choice, request)
                 and grantee_matches(choice, request.viewer, day, context.directory)
             ):
@@ -530,7 +533,11 @@ def _instant(text: str) -> datetime:
 
 
 def shared_with(
-    rows: Iterable[ChoiceRow], viewer: str, at: datetime, directory: Directory
+    rows: Iterable[ChoiceRow],
+    viewer: str,
+    at: datetime,
+    directory: Directory,
+    zone: tzinfo | str | None = None,
 ) -> list[ChoiceRow]:
     """The rows whose choice lets *viewer* read something at *at*: the listing path of the
     policy, with the same tests as :func:`decide_access` applies to a choice (grantee on that
@@ -542,7 +549,7 @@ def shared_with(
     :func:`grantee_matches`: a choice to a person called ``works_council`` is no choice to every
     works council member.
     """
-    day = at.date()
+    day = local_day(at, zone)
     today = day.isoformat()
     roles = directory.roles_of(viewer, day) & GRANTEE_ROLES
     manager_of = directory.manager_of

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
+from ..clock import Clock, SystemClock
 from ..domain.conversation import stream_of
 from ..errors import StorageError
 from ..events import Event
@@ -22,7 +23,7 @@ def destroy_conversation(
     *,
     profile: RetentionProfile,
     due: date,
-    now: datetime,
+    clock: Clock | None = None,
     actor: str = "system",
     origin: str = "retention",
 ) -> Event:
@@ -33,7 +34,8 @@ def destroy_conversation(
     (``Store.destroy_stream``). The conversation's read-model row stays as a content-free trace
     (who, when, which kind: participation statistics keep counting it); its agreements are
     removed from the read models, so they are neither listed nor carried forward. Destroying a
-    destroyed conversation returns its tombstone and changes nothing.
+    destroyed conversation returns its tombstone and changes nothing. The tombstone and the
+    audit line carry *clock*'s time (the service's; the system clock when ``None``).
     """
     if not isinstance(store, SupportsDestroy):
         raise StorageError(f"store {store.url} cannot destroy streams (no destroy_stream)")
@@ -43,6 +45,7 @@ def destroy_conversation(
         raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
     if events[-1].type == DESTROYED_EVENT:
         return events[-1]
+    now = (clock or SystemClock()).now()
     tombstone = Event(
         stream=stream,
         version=events[-1].version + 1,

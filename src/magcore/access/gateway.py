@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -26,6 +26,7 @@ import attrs
 from ..clock import Clock
 from ..domain.sharing import SharingChoice, person_stream
 from ..domain.sharing import replay as replay_sharing
+from ..model.days import local_day, timezone
 from ..storage.base import AuditRecord, ConversationRow, Store
 from .decision import (
     PARTICIPATION,
@@ -259,8 +260,10 @@ class Gateway:
         policy: ReadPolicy | None = None,
         origin: str = "api",
         source: ListingSource | None = None,
+        zone: tzinfo | str | None = None,
     ) -> None:
         fixed = policy or ReadPolicy()
+        self.zone: tzinfo = zone if isinstance(zone, tzinfo) else timezone(zone)
         self.store = store
         self.clock = clock
         self.policy_for: Callable[[str], ReadPolicy] = policy_for or (lambda _cycle: fixed)
@@ -279,7 +282,8 @@ class Gateway:
             conversation_id,
             viewer=actor,
             purpose=purpose,
-            now=self.clock.now(),
+            clock=self.clock,
+            zone=self.zone,
             policy=self.policy,
             policy_for=self.policy_for,
             origin=self.origin,
@@ -292,7 +296,8 @@ class Gateway:
             goal_id,
             viewer=actor,
             purpose=purpose,
-            now=self.clock.now(),
+            clock=self.clock,
+            zone=self.zone,
             policy=self.policy,
             origin=self.origin,
         )
@@ -305,7 +310,8 @@ class Gateway:
             self.store,
             person,
             requester=requester,
-            now=self.clock.now(),
+            clock=self.clock,
+            zone=self.zone,
             policy=self.policy,
             policy_for=self.policy_for,
             organisation=organisation,
@@ -369,7 +375,7 @@ class Gateway:
         line for the listing. Reading content is a separate, audited read.
         """
         now = self.clock.now()
-        day = now.date()
+        day = local_day(now, self.zone)
         source = self.source or StoreListing(self.store)
         directory = self.policy.directory
         found: dict[str, Listed] = {}
@@ -383,7 +389,7 @@ class Gateway:
                 found[row.id] = _listed(row, _PARTICIPANT_PARTS, reason="participant")
         keys = grantee_keys(viewer, day, directory)
         reports = directory.reports_of(viewer, day)
-        rows = shared_with(source.choices(keys, reports), viewer, now, directory)
+        rows = shared_with(source.choices(keys, reports), viewer, now, directory, self.zone)
         rows = [r for r in rows if r[4] == purpose]
         by_subject: dict[str, list[ChoiceRow]] = {}
         for choice_row in rows:

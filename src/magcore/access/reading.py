@@ -14,18 +14,21 @@ allowed or denied, becomes one audit line, written in one ``append_audit`` call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from ..clock import Clock, SystemClock
 from ..domain.conversation import Conversation, State, replay, stream_of
 from ..domain.goals import Goal, goal_stream, replay_goal
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import NotFoundError
 from ..model.cycle import CycleDefinition
+from ..model.days import timezone
+from ..model.input_policy import check_id
 from ..model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
 from ..storage.base import AuditRecord, Store
 from .decision import (
@@ -229,6 +232,7 @@ class _Reader:
     now: datetime
     policy: ReadPolicy
     context: AccessContext
+    zone: tzinfo
     decisions: list[tuple[str, Decision]] = attrs.field(factory=list)
 
     def ask(
@@ -246,6 +250,7 @@ class _Reader:
             viewer=self.viewer,
             purpose=self.purpose,
             at=self.now,
+            zone=self.zone,
             part=part,
             subject=self.conv.subject,
             conversation=self.conv.id,
@@ -318,12 +323,17 @@ def read_conversation(
     *,
     viewer: str,
     purpose: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
     policy_for: Callable[[str], ReadPolicy] | None = None,
 ) -> ConversationView:
-    """Read *conversation_id* as *viewer* for *purpose* at *now*; audit every decision.
+    """Read *conversation_id* as *viewer* for *purpose* now; audit every decision.
+
+    The moment of the read, decided on and written to the audit log, is *clock*'s (the
+    service's; the system clock when ``None``): a caller cannot choose it. Days (``until`` of a
+    sharing choice, who manages whom) are days in *zone*, the installation's time zone.
 
     *policy_for*, when given, picks the policy by the conversation's cycle (``id@version``)
     instead of *policy*: the gateway passes it, so every cycle's special kinds, themes and
@@ -332,6 +342,10 @@ def read_conversation(
     Raises :class:`~magcore.errors.NotFoundError` (after auditing the refusal) when there is no
     such conversation. A destroyed conversation gives an empty view marked ``destroyed``.
     """
+    check_id(viewer, pointer="/viewer")
+    check_id(conversation_id, pointer="/conversation_id")
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
     events = store.read(stream_of(conversation_id))
     base_object = stream_of(conversation_id)
@@ -376,7 +390,7 @@ def read_conversation(
         legal_bases=policy.legal_bases,
         took_part=_took_part(store, conv),
     )
-    reader = _Reader(conv, viewer, purpose, now, policy, context)
+    reader = _Reader(conv, viewer, purpose, now, policy, context, zone)
     view: dict[str, Any] = {}
     if reader.ask("metadata", Part.METADATA):
         view["metadata"] = MappingProxyType(_metadata(conv))
@@ -470,11 +484,13 @@ def read_goal(
     *,
     viewer: str,
     purpose: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
 ) -> GoalView:
-    """Read goal *goal_id* as *viewer* for *purpose* at *now*; audit the decision.
+    """Read goal *goal_id* as *viewer* for *purpose* now (*clock*'s time, days in *zone*, as
+    in :func:`read_conversation`); audit the decision.
 
     The owner and the goal's collaborators see it; anyone else only through the owner's sharing
     choice (``goals``, or the goal's ``theme:<id>``; a choice for one conversation covers the
@@ -482,6 +498,10 @@ def read_goal(
     theme is shared only by the owner's own choice. Raises
     :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
     """
+    check_id(viewer, pointer="/viewer")
+    check_id(goal_id, pointer="/goal_id")
+    now = (clock or SystemClock()).now()
+    zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
     stream = goal_stream(goal_id)
     events = store.read(stream)
@@ -518,6 +538,7 @@ def read_goal(
         viewer=viewer,
         purpose=purpose,
         at=now,
+        zone=zone,
         part=Part.GOAL,
         subject=goal.owner,
         conversation=goal.agreed_in,

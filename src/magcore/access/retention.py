@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -11,6 +11,7 @@ import attrs
 from ..errors import ConsentError
 from ..events import Event
 from ..model.cycle import CycleDefinition
+from ..model.days import local_day
 from ..model.organisation import Organisation
 from ..model.text import Text, as_text
 from ..storage.base import AuditRecord, Store
@@ -102,10 +103,17 @@ def _add_years(day: date, years: int) -> date:
 
 
 def retention_due(
-    profile: RetentionProfile, events: Sequence[Event], *, left_on: date | None = None
+    profile: RetentionProfile,
+    events: Sequence[Event],
+    *,
+    left_on: date | None = None,
+    zone: tzinfo | str | None = None,
 ) -> date | None:
     """The day the conversation with *events* is due for destruction, or ``None`` while the
-    anchor event has not happened (the employee still works here, the conversation is open)."""
+    anchor event has not happened (the employee still works here, the conversation is open).
+
+    The anchor is the local day (in *zone*, the installation's time zone) of the anchor event:
+    a conversation completed at 00:30 on 1 January in Amsterdam counts from 1 January."""
     anchor: date | None
     if profile.after == EMPLOYMENT_ENDED:
         anchor = left_on
@@ -114,7 +122,7 @@ def retention_due(
         anchor = None
         for event in events:
             if event.type in types:
-                anchor = event.at.date()
+                anchor = local_day(event.at, zone)
     return None if anchor is None else _add_years(anchor, profile.years)
 
 
@@ -138,8 +146,11 @@ def due_for_destruction(
     cycles: Mapping[str, CycleDefinition],
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     organisation: Organisation | None = None,
+    zone: tzinfo | str | None = None,
 ) -> list[tuple[str, RetentionProfile, date]]:
     """Every conversation whose retention term has passed on *today*: (id, profile, due).
+
+    *today* and the due days are days in *zone*, the installation's time zone.
 
     The profile comes from the cycle version the conversation started under (``cycles`` maps
     ``id@version`` to definitions); an unknown profile is an error, never a silent keep.
@@ -165,7 +176,7 @@ def due_for_destruction(
         left_on = None
         if organisation is not None and subject is not None and subject in organisation.people:
             left_on = organisation.people[subject].left_on
-        due = retention_due(profile, events, left_on=left_on)
+        due = retention_due(profile, events, left_on=left_on, zone=zone)
         if due is not None and due <= today:
             found.append((stream.partition(":")[2], profile, due))
     return found

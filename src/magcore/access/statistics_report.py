@@ -1,10 +1,10 @@
 """A participation report from a store: counts on the grid, suppression remembered, audited.
 
-:func:`participation_report` reads which conversations were held (the read model; no
-content), counts them per unit and calendar period
-(:func:`magcore.access.statistics.count_table`), takes the suppression decided earlier over the
-same data from the store or decides it now (:func:`magcore.access.statistics.decide_suppression`)
-and stores it, and writes an audit line saying who asked for which grid and which units.
+:func:`participation_report` reads which conversations were held (the read model; no content),
+counts them per unit and calendar period (:func:`magcore.access.statistics.count_table`),
+takes the suppression decided earlier over the same data from the store or decides it now
+(:func:`magcore.access.statistics.decide_suppression`) and stores it, and writes an audit line
+saying who asked for which grid and which units.
 """
 
 from __future__ import annotations

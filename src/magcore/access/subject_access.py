@@ -18,15 +18,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from ..clock import Clock, FixedClock, SystemClock
 from ..domain.conversation import stream_of
 from ..domain.goals import goal_stream, replay_goal
 from ..domain.sharing import person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import ConsentError
 from ..events import thaw
+from ..model.days import local_day
+from ..model.input_policy import check_id
 from ..model.organisation import Organisation
 from ..storage.base import AuditRecord, Store
 from .decision import PRIVACY_OFFICER, SUBJECT_ACCESS
@@ -98,7 +101,8 @@ def subject_access_export(
     person: str,
     *,
     requester: str,
-    now: datetime,
+    clock: Clock | None = None,
+    zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     organisation: Organisation | None = None,
     origin: str = "api",
@@ -114,9 +118,16 @@ def subject_access_export(
     privacy officer; every read is audited, a refused request too (before the error). The
     result validates against ``schemas/subject-access-export.schema.json``
     (:data:`EXPORT_FORMAT`, version 1).
+
+    The moment of the export (of its reads and audit lines) is *clock*'s, the service's; its
+    day is a day in *zone*, the installation's time zone.
     """
+    check_id(person, pointer="/person")
+    check_id(requester, pointer="/requester")
+    now = (clock or SystemClock()).now()
+    at_now = FixedClock(now)  # one moment for every read of the export
     policy = policy or ReadPolicy()
-    day = now.date()
+    day = local_day(now, zone)
     if requester != person and PRIVACY_OFFICER not in policy.directory.roles_of(requester, day):
         store.append_audit(
             [
@@ -151,7 +162,8 @@ def subject_access_export(
                 row.id,
                 viewer=requester,
                 purpose=SUBJECT_ACCESS,
-                now=now,
+                clock=at_now,
+                zone=zone,
                 policy=policy,
                 origin=origin,
                 policy_for=policy_for,
@@ -169,7 +181,8 @@ def subject_access_export(
             goal_id,
             viewer=requester,
             purpose=SUBJECT_ACCESS,
-            now=now,
+            clock=at_now,
+            zone=zone,
             policy=policy,
             origin=origin,
         )
@@ -187,6 +200,8 @@ def subject_access_export(
     if organisation is not None and person in organisation.people:
         facts = organisation.people[person]
         employment = {"hired_on": _iso(facts.hired_on), "left_on": _iso(facts.left_on)}
+        if facts.email:  # personal data the organisation holds: part of the answer (art. 15)
+            employment["email"] = facts.email
     return {
         "format": EXPORT_FORMAT,
         "format_version": 1,

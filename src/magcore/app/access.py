@@ -8,6 +8,7 @@ service clock's time, and audited.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ..access.decision import PARTICIPATION, PRIVACY_OFFICER, Basis, Decision, Directory
@@ -16,6 +17,8 @@ from ..access.reading import ConversationView, GoalView, ReadPolicy, audit_recor
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import ConsentError, NotFoundError
+from ..model.days import local_day
+from ..model.input_policy import check_id
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -39,6 +42,8 @@ class AccessMixin:
         plugin_failures: list[PluginError]
         _directory: Directory | None
         access_organisation: str | None
+        organisation_id: str | None
+        timezone: tzinfo
         _policies: dict[tuple[str, int], ReadPolicy]
 
         def cycle(self, key: str) -> CycleDefinition: ...
@@ -54,9 +59,10 @@ class AccessMixin:
         :meth:`use_directory`, else the organisation named by ``access_organisation``."""
         if self._directory is not None:
             return self._directory
-        if self.access_organisation is not None:
+        org_id = self.access_organisation or self.organisation_id
+        if org_id is not None:
             try:
-                org = self.organisation(self.access_organisation)
+                org = self.organisation(org_id)
             except NotFoundError:
                 return Directory()
             return self._org_directory(org)
@@ -133,6 +139,7 @@ class AccessMixin:
             policy_for=self.read_policy,
             policy=ReadPolicy(directory=self.directory, legal_bases=self._legal_bases()),
             origin=self.origin,
+            zone=self.timezone,
         )
 
     def view(
@@ -161,9 +168,11 @@ class AccessMixin:
         Only *person* themselves or the privacy officer may ask (*actor* defaults to *person*);
         the read is audited, a refusal raises :class:`~magcore.errors.ConsentError`.
         """
+        check_id(person, pointer="/person")
         actor = person if actor is None else actor
         now = self.clock.now()
-        allowed = actor == person or PRIVACY_OFFICER in self.directory.roles_of(actor, now.date())
+        day = local_day(now, self.timezone)
+        allowed = actor == person or PRIVACY_OFFICER in self.directory.roles_of(actor, day)
         decision = Decision(
             allowed,
             ("own choices" if actor == person else "privacy officer")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 import attrs
@@ -34,7 +34,13 @@ from ..domain.conversation import (
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
 from ..domain.organisation import org_stream, replay_organisation
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
-from ..domain.sharing import SharingCommand, SharingState, person_stream
+from ..domain.sharing import (
+    GRANTEE_ROLES,
+    GrantSharing,
+    SharingCommand,
+    SharingState,
+    person_stream,
+)
 from ..domain.sharing import decide as decide_sharing
 from ..domain.sharing import replay as replay_sharing
 from ..errors import (
@@ -46,6 +52,8 @@ from ..errors import (
 )
 from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
 from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
+from ..model.days import timezone as _timezone
+from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
@@ -97,6 +105,12 @@ class Service(AccessMixin):
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one
     transaction; a refused command raises and writes nothing.
+
+    Installation settings: *timezone* (an IANA name, ``Europe/Amsterdam`` by default) is where
+    the days of sharing choices, restrictions and retention are counted; *organisation* names
+    the organisation whose people may take part and be granted a sharing choice (once it is
+    imported, an unknown person id is refused with
+    :class:`~magcore.errors.InputRefused`).
     """
 
     def __init__(
@@ -108,8 +122,12 @@ class Service(AccessMixin):
         new_id: Callable[[], str] = _new_id,
         origin: str = "api",
         language: str = "nl",
+        timezone: str | None = None,
+        organisation: str | None = None,
     ) -> None:
         self.handler = CommandHandler(store, clock=clock or SystemClock(), tell=self._tell)
+        self.timezone: tzinfo = _timezone(timezone)
+        self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
         self.new_id = new_id
@@ -242,9 +260,55 @@ class Service(AccessMixin):
 
         def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
             state = loaded.state or SharingState(person=command.person)
-            return decide_sharing(state, command, now=now)
+            new_events = decide_sharing(state, command, now=now, zone=self.timezone)
+            if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+                self._check_people([("/to", command.to)])
+            return new_events
 
         return self.handler.handle(SHARING, command.person, decision).state
+
+    def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
+        """Refuse person ids the installation's organisation does not know (once imported)."""
+        if (
+            self.organisation_id is None
+            or self.store.version(org_stream(self.organisation_id)) == 0
+        ):
+            return
+        check_known_people(self.organisation(self.organisation_id).people, people)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_conversation(
+        self, conversation_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> ConversationView:
+        """Read a conversation as *viewer* for *purpose* at the service clock's time, with days
+        in the installation's time zone; every decision is audited
+        (:func:`magcore.access.reading.read_conversation`)."""
+        from ..access.reading import read_conversation
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_conversation(
+            self.store, conversation_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
+
+    def read_goal(
+        self, goal_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> GoalView:
+        """Read a goal like :meth:`read_conversation` reads a conversation."""
+        from ..access.reading import read_goal
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_goal(
+            self.store, goal_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -299,6 +363,7 @@ class Service(AccessMixin):
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
+        check_id(org_id, pointer="/organisation")
         stream = org_stream(org_id)
         version = self.store.version(stream)
         cached = self._organisations.get(org_id)
@@ -336,6 +401,7 @@ class Service(AccessMixin):
     def _load(self, conversation_id: str) -> Conversation:
         """The raw state of a conversation, for the library's own checks: not audited, never
         handed to a person (people get :meth:`view`)."""
+        check_id(conversation_id, pointer="/conversation_id")
         return self.handler.require(CONVERSATION, conversation_id)
 
     def participants_for(
@@ -348,13 +414,15 @@ class Service(AccessMixin):
         on: date,
         peer: str | None = None,
         coach: str | None = None,
+        organisation: Organisation | None = None,
     ) -> tuple[Participant, ...]:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
         The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role.
+        coach must hold a coach role. Pass *organisation* (as :meth:`organisation` returned it)
+        when asking for many people at once, so it is not looked up each time.
         """
-        org = self.organisation(org_id)
+        org = organisation if organisation is not None else self.organisation(org_id)
         org.person(employee)
         kind = cycle.kind(kind_id)
         people = [Participant(employee, ParticipantRole.EMPLOYEE)]
@@ -408,6 +476,9 @@ class Service(AccessMixin):
         """
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         participants = tuple(participants)
+        self._check_people(
+            [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
+        )
         subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
         carried: tuple[Agreement, ...] = ()
         if carry_forward and subject is not None:
@@ -440,6 +511,78 @@ class Service(AccessMixin):
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
         return self.view(handled.state.id, actor=actor)
+
+    def request_many(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 2000,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[str]:
+        """Start many conversations, *batch_size* per transaction: the bulk path of
+        :meth:`request` (a year's conversations for a whole organisation). Returns their ids,
+        in order: no content (read each through :meth:`view`).
+
+        Each of *requests* holds :meth:`request`'s keyword arguments. Every request in a batch
+        is decided first; a refused one raises before anything of its batch is written, so each
+        batch is stored whole or not at all (earlier batches stay). Observers hear once per
+        batch. *progress* is called with the number of requests stored so far.
+        """
+        started: list[str] = []
+        pending: list[Mapping[str, Any]] = []
+
+        def flush() -> None:
+            writes: list[StreamWrite] = []
+            definitions: dict[str, CycleDefinition] = {}
+            batch: list[str] = []
+            for spec in pending:
+                cycle = spec["cycle"]
+                definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+                participants = tuple(spec["participants"])
+                subject = next(
+                    (p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None
+                )
+                carried: tuple[Agreement, ...] = ()
+                if spec.get("carry_forward", True) and subject is not None:
+                    carried = tuple(
+                        attrs.evolve(
+                            self._original_agreement(row.conversation, row.agreement),
+                            id=f"{row.conversation}#{row.agreement}",
+                            carried_from=f"{row.conversation}#{row.agreement}",
+                        )
+                        for row in self.store.open_agreements(subject)
+                    )
+                command = RequestConversation(
+                    actor=spec["actor"],
+                    conversation_id=spec.get("conversation_id") or self.new_id(),
+                    cycle=definition,
+                    kind=spec["kind"],
+                    participants=participants,
+                    team=spec.get("team"),
+                    themes=tuple(spec.get("themes", ())),
+                    carried_forward=carried,
+                )
+                events = decide(None, command, now=self.clock.now())
+                writes.append(StreamWrite(stream_of(command.conversation_id), 0, events))
+                definitions.setdefault(definition.key, definition)
+                batch.append(command.conversation_id)
+            for definition in definitions.values():
+                writes.extend(self._definition_writes(definition))
+            self.commit(writes)
+            for definition in definitions.values():
+                self._cycles.setdefault(definition.key, definition)
+            started.extend(batch)
+            pending.clear()
+            if progress is not None:
+                progress(len(started))
+
+        for spec in requests:
+            pending.append(spec)
+            if len(pending) >= batch_size:
+                flush()
+        if pending:
+            flush()
+        return started
 
     def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
         """Store a definition that no installed plugin contributes, the first time it is used,
@@ -474,6 +617,7 @@ class Service(AccessMixin):
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
         """
+        check_id(conversation_id, pointer="/conversation_id")
 
         def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
             assert loaded.state is not None  # must_exist
@@ -522,6 +666,7 @@ class Service(AccessMixin):
 
     def _goal(self, goal_id: str) -> Goal:
         """The raw state of a goal (unaudited, for the library's own checks)."""
+        check_id(goal_id, pointer="/goal_id")
         return self.handler.require(GOAL, goal_id)
 
     def execute_goal(self, command: GoalCommand) -> GoalView:
@@ -584,8 +729,24 @@ def open_service(
     settings: StoreSettings | None = None,
     origin: str = "api",
     language: str = "nl",
+    timezone: str | None = None,
+    organisation: str | None = None,
 ) -> Service:
-    """Open the store at *url* through the installed plugins and return a :class:`Service`."""
+    """Open the store at *url* through the installed plugins and return a :class:`Service`.
+
+    *timezone* and *organisation* are the installation's settings (see :class:`Service`); a
+    time zone that does not exist raises :class:`~magcore.errors.TimezoneError` before the store
+    is opened.
+    """
+    _timezone(timezone)
     host = host if host is not None else get_plugin_manager()
     store = host.hooks.open_store(url, settings)
-    return Service(store, host=host, clock=clock, origin=origin, language=language)
+    return Service(
+        store,
+        host=host,
+        clock=clock,
+        origin=origin,
+        language=language,
+        timezone=timezone,
+        organisation=organisation,
+    )

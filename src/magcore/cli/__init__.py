@@ -51,6 +51,26 @@ OPTIONAL_COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("magcore.simulate.cli:simulate_command", "Simulate cycles for research."),
 }
 
+#: Commands whose module cannot even load without an optional extra (see magcore.extras).
+COMMAND_EXTRAS: dict[str, str] = {"simulate": "simulate"}
+
+
+def _needs_extra(name: str, extra: str) -> click.Command:
+    """A stand-in for command *name* while *extra* is missing: any use, even ``--help``, is one
+    line naming the extra to install."""
+    from ..extras import require
+
+    def run() -> None:
+        require(extra, feature=f"magcore {name}")
+
+    return click.Command(
+        name,
+        callback=run,
+        help=f"Needs the optional extra: pip install 'magcore[{extra}]'.",
+        add_help_option=False,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
 
 def _available_optional() -> dict[str, tuple[str, str]]:
     """The optional commands whose module exists (checked on disk: importing costs time)."""
@@ -122,6 +142,12 @@ class MagcoreGroup(click.Group):
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         if cmd_name in self._lazy:
+            extra = COMMAND_EXTRAS.get(cmd_name)
+            if extra is not None:
+                from ..extras import missing
+
+                if missing(extra):
+                    return _needs_extra(cmd_name, extra)
             target = self._lazy[cmd_name][0]
             module_name, _, attribute = target.partition(":")
             command = getattr(importlib.import_module(module_name), attribute)
@@ -135,22 +161,27 @@ class MagcoreGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The built-in commands, then those the installed plugins add (their modules are
+        imported for this; their forms and cycles are not)."""
+        added = set(self.plugin_commands(ctx))
         rows: list[tuple[str, str]] = []
+        plugin_rows: list[tuple[str, str]] = []
         for name in self.list_commands(ctx):
             if name in self._lazy and name not in self.commands:
                 rows.append((name, self._lazy[name][1]))
                 continue
             command = self.commands.get(name)
             if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(limit=60)))
+                target = plugin_rows if name in added else rows
+                target.append((name, command.get_short_help_str(limit=60)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
         with formatter.section("Plugin commands"):
-            formatter.write_text(
-                "Installed plugins may add commands: 'magcore plugins' lists them, and they run"
-                " like the commands above."
-            )
+            if plugin_rows:
+                formatter.write_dl(plugin_rows)
+            else:
+                formatter.write_text("None: no installed plugin adds a command.")
 
     # -- errors ----------------------------------------------------------------------------
 

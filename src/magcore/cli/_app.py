@@ -5,6 +5,7 @@
     store = "sqlite:///magcore.db"
     cycle = "mag@1"
     organisation = "org"
+    timezone = "Europe/Amsterdam"   # optional; the days of sharing choices and retention
 
 A relative ``sqlite:///`` path is relative to the folder of the config file, so the commands work
 from anywhere once they are pointed at it (``--config`` or ``MAGCORE_CONFIG``).
@@ -46,6 +47,8 @@ class Config:
     store: str = DEFAULT_STORE
     cycle: str | None = None
     organisation: str = DEFAULT_ORGANISATION
+    timezone: str | None = None
+    """The installation's IANA time zone; ``None`` is ``Europe/Amsterdam``."""
 
     def to_toml(self) -> str:
         """The config as TOML text (strings are written with JSON escapes, valid TOML)."""
@@ -54,6 +57,8 @@ class Config:
         if self.cycle is not None:
             lines.append(f"cycle = {json.dumps(self.cycle)}")
         lines.append(f"organisation = {json.dumps(self.organisation)}")
+        if self.timezone is not None:
+            lines.append(f"timezone = {json.dumps(self.timezone)}")
         return "\n".join(lines) + "\n"
 
     @classmethod
@@ -68,12 +73,20 @@ class Config:
             ) from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read {path}: {exc}") from None
-        unknown = sorted(set(data) - {"store", "cycle", "organisation"})
+        unknown = sorted(set(data) - {"store", "cycle", "organisation", "timezone"})
         if unknown:
             raise ConfigError(f"{path}: unknown setting {unknown[0]!r}")
         for key, value in data.items():
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: {key} must be a string")
+        if "timezone" in data:
+            from ..errors import TimezoneError
+            from ..model.days import timezone
+
+            try:
+                timezone(data["timezone"])
+            except TimezoneError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
         return cls(**data)
 
 
@@ -153,9 +166,14 @@ class App:
 
         url = self.store_url()
         store = self.host.hooks.open_store(url, StoreSettings(create=create))
-        service = Service(store, host=self.host, clock=self.clock(), origin="cli")
-        # Access decisions know who manages whom from the configured organisation.
-        service.access_organisation = getattr(self.config, "organisation", None)
+        service = Service(
+            store,
+            host=self.host,
+            clock=self.clock(),
+            origin="cli",
+            timezone=self.config.timezone,
+            organisation=self.config.organisation,
+        )
         self._services.append(service)
         return service
 

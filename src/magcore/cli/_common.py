@@ -3,15 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ._app import App
 
-__all__ = ["actor_option", "get_app", "json_option"]
+__all__ = ["ID", "TEXT", "actor_option", "get_app", "json_option", "known_person", "known_team"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    _StrParam = click.ParamType[str]
+else:  # click before 8.3 has no type parameters here
+    _StrParam = click.ParamType
+
+
+class _IdType(_StrParam):
+    """An id by the input policy (:data:`magcore.model.input_policy.ID_PATTERN`)."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..model.input_policy import id_problem
+
+        problem = id_problem(value, pointer="")
+        if problem is not None:
+            self.fail(problem.message, param, ctx)
+        return str(value)
+
+
+class _TextType(_StrParam):
+    """A text by the input policy: NFC, no control or bidirectional characters, at most 64 KiB."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..model.input_policy import normalise, text_problem
+
+        value = normalise(value)
+        problem = text_problem(value, pointer="")
+        if problem is not None:
+            self.fail(problem.message, param, ctx)
+        return str(value)
+
+
+#: Option types that apply the input policy as the command line is read.
+ID = _IdType()
+TEXT = _TextType()
 
 
 def json_option(function: F) -> F:
@@ -27,6 +66,7 @@ def actor_option(function: F) -> F:
         "--as",
         "actor",
         required=True,
+        type=ID,
         metavar="PERSON",
         help="The person id of who does this (it is recorded with the change).",
     )(function)
@@ -35,3 +75,20 @@ def actor_option(function: F) -> F:
 def get_app() -> App:
     """The :class:`App` of the running command."""
     return click.get_current_context().find_root().ensure_object(App)
+
+
+def known_person(org: Any, person: str | None, option: str) -> None:
+    """Refuse *person* (given with *option*) if the organisation does not know them: an unknown
+    id is a typo to point out, not an empty result."""
+    if person is not None and person not in org.people:
+        raise click.BadParameter(
+            f"there is no person {person!r} in organisation {org.id!r}", param_hint=option
+        )
+
+
+def known_team(org: Any, team: str | None, option: str) -> None:
+    """Refuse *team* (given with *option*) if the organisation does not know it."""
+    if team is not None and team not in org.teams:
+        raise click.BadParameter(
+            f"there is no team {team!r} in organisation {org.id!r}", param_hint=option
+        )

@@ -45,8 +45,19 @@ def to_jsonable(value: Any) -> Any:
 
 
 def emit_json(value: Any) -> None:
-    """Print *value* as indented JSON on standard output."""
-    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, sort_keys=False))
+    """Print *value* as indented JSON on standard output.
+
+    Plain values go straight to the encoder; only what JSON does not know (dates, enums, attrs
+    values, paths) is converted, as the encoder meets it, so large outputs stay quick.
+    """
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=_jsonable))
+
+
+def _jsonable(value: Any) -> Any:
+    converted = to_jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
 
 
 def say(text: str) -> None:
@@ -62,8 +73,26 @@ def _rich_console() -> Any | None:
     return Console(soft_wrap=True, highlight=False)
 
 
-def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Show *rows* under *columns* as a table (rich if installed, plain text otherwise)."""
+def print_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    limit: int | None = None,
+) -> None:
+    """Show *rows* under *columns* as a table (rich if installed, plain text otherwise).
+
+    With *limit*, only the first *limit* rows are shown, then a line saying how many more
+    there are (``--json`` gives them all): a screen of 16,000 rows helps nobody.
+    """
+    everything = list(rows)
+    shown = everything if limit is None else everything[:limit]
+    _print_table(title, columns, shown)
+    if len(shown) < len(everything):
+        click.echo(f"... and {len(everything) - len(shown)} more (--json lists them all)")
+
+
+def _print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     cells = [["" if cell is None else str(to_jsonable(cell)) for cell in row] for row in rows]
     console = _rich_console()
     if console is not None:

@@ -6,7 +6,6 @@ the access policy (``magcore export``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import TransitionError
-from ._common import actor_option, get_app, json_option
+from ..errors import MagcoreError, TransitionError
+from ._common import ID, TEXT, actor_option, get_app, json_option
 from ._output import DATE, emit_json, say
 
 __all__ = ["agree", "dissent", "form_answers", "parse_agreement", "record", "schedule"]
@@ -56,22 +55,31 @@ class _DateTimeType(_DatetimeParam):
         except ValueError:
             self.fail(f"{value!r} is not a date and time: write YYYY-MM-DDTHH:MM", param, ctx)
         if moment.tzinfo is None:
-            from zoneinfo import ZoneInfo
-
-            moment = moment.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+            moment = moment.replace(tzinfo=_installation_zone())
         return moment
 
 
+def _installation_zone() -> Any:
+    """The time zone of the installation (``timezone`` in magcore.toml; Amsterdam if unset)."""
+    from ..model.days import timezone
+
+    try:
+        name = get_app().config.timezone
+    except MagcoreError:
+        name = None
+    return timezone(name)
+
+
 @click.command()
-@click.argument("conversation")
+@click.argument("conversation", type=ID)
 @click.option(
     "--on",
     "moment",
     type=_DateTimeType(),
     required=True,
-    help="When (YYYY-MM-DDTHH:MM, Amsterdam time unless a zone is given).",
+    help="When (YYYY-MM-DDTHH:MM, the installation's time zone unless a zone is given).",
 )
-@click.option("--place", default="", help="Where, e.g. a room or 'online'.")
+@click.option("--place", default="", type=TEXT, help="Where, e.g. a room or 'online'.")
 @actor_option
 @json_option
 def schedule(conversation: str, moment: datetime, place: str, actor: str, as_json: bool) -> None:
@@ -100,17 +108,20 @@ def parse_agreement(index: int, value: str, due: date | None) -> Any:
 
 
 @click.command()
-@click.argument("conversation")
-@click.option("--summary", default="", help="A short summary both sides can recognise.")
+@click.argument("conversation", type=ID)
+@click.option("--summary", default="", type=TEXT, help="A short summary both sides can recognise.")
 @click.option(
     "--agreement",
     "agreements",
     multiple=True,
+    type=TEXT,
     metavar="[OWNER:]TEXT",
     help="An agreement; repeat for more. OWNER is employee, manager or both (default both).",
 )
 @click.option("--due", "agreement_due", type=DATE, help="When the agreements are due.")
-@click.option("--theme", "themes", multiple=True, help="A theme (card) that was discussed.")
+@click.option(
+    "--theme", "themes", multiple=True, type=ID, help="A theme (card) that was discussed."
+)
 @click.option("--held-on", type=DATE, help="The day it was held (default: today).")
 @click.option("--paper", is_flag=True, help="The agreements are on a signed paper form.")
 @click.option(
@@ -146,7 +157,13 @@ def record(
     app = get_app()
     service = app.service()
     conv = service.view(conversation, actor=actor)
-    day = held_on or app.clock().now().date()
+    now = app.clock().now()
+    day = held_on or now.date()
+    if day > now.date():
+        raise click.BadParameter(
+            f"{day} is in the future: record a conversation once it was held",
+            param_hint="--held-on",
+        )
     if paper:
         if agreements or summary or answers_file:
             raise click.UsageError(
@@ -198,10 +215,20 @@ def _recorded(conv: Any, as_json: bool) -> None:
 def _read_answers(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
+    from ..errors import InputRefused
+    from ..model.input_policy import load_json
+
     try:
-        value = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        value = load_json(path.read_bytes(), what=f"--answers {path.name}")
+    except OSError as exc:
         message = f"{path} is not a JSON file: {exc}"
+        raise click.BadParameter(message, param_hint="--answers") from None
+    except InputRefused as exc:
+        problems = "; ".join(str(p) for p in exc.problems[:3])
+        if any(p.keyword in ("json", "encoding") for p in exc.problems):
+            message = f"{path} is not a JSON file: {problems}"
+        else:
+            message = f"{path} is refused by the input policy: {problems}"
         raise click.BadParameter(message, param_hint="--answers") from None
     if not isinstance(value, dict):
         raise click.BadParameter(
@@ -260,7 +287,7 @@ def form_answers(
 
 
 @click.command()
-@click.argument("conversation")
+@click.argument("conversation", type=ID)
 @actor_option
 @json_option
 def agree(conversation: str, actor: str, as_json: bool) -> None:
@@ -286,8 +313,8 @@ def agree(conversation: str, actor: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("conversation")
-@click.argument("text")
+@click.argument("conversation", type=ID)
+@click.argument("text", type=TEXT)
 @actor_option
 @json_option
 def dissent(conversation: str, text: str, actor: str, as_json: bool) -> None:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import MagcoreError
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option, known_person
 from ._output import DATE, emit_json, say, to_jsonable
 
 if TYPE_CHECKING:
@@ -35,10 +34,6 @@ _OUT = click.option(
 
 #: The purpose recorded in the audit log when a participant exports their records.
 RECORDS_EXPORT = "records_export"
-
-
-class ExtraMissing(MagcoreError):
-    """An optional extra that this export needs is not installed."""
 
 
 def read_policy(service: Service, org_id: str, cycle_key: str) -> ReadPolicy:
@@ -76,11 +71,12 @@ def export() -> None:
 
 
 @export.command()
-@click.argument("person_id")
+@click.argument("person_id", type=ID)
 @click.option(
     "--as",
     "requester",
     default=None,
+    type=ID,
     metavar="PERSON",
     help="Who asks: the person themselves (default) or the privacy officer.",
 )
@@ -125,66 +121,50 @@ def person(
 @export.command()
 @click.option("--from", "start", type=DATE, help="Only conversations from this day.")
 @click.option("--to", "end", type=DATE, help="Only conversations before this day.")
-@click.option("--person", "person_id", default=None, help="Only conversations this person is in.")
+@click.option(
+    "--person", "person_id", default=None, type=ID, help="Only conversations this person is in."
+)
+@click.option(
+    "--cancelled",
+    is_flag=True,
+    help="The cancellations (METHOD:CANCEL) of planned conversations that were cancelled.",
+)
 @_OUT
 @json_option
 def ics(
-    start: date | None, end: date | None, person_id: str | None, out: Path | None, as_json: bool
+    start: date | None,
+    end: date | None,
+    person_id: str | None,
+    cancelled: bool,
+    out: Path | None,
+    as_json: bool,
 ) -> None:
     """Calendar invitations (.ics) for the planned conversations.
 
-    Each invitation says which kind of conversation, when and with whom (by id), never what
-    it is about. Needs the optional extra: pip install 'magcore[calendar]'.
+    Each is a meeting request (METHOD:REQUEST) from the person who planned it, to every
+    participant (by e-mail address when the organisation import has an email column), with the
+    place and the time in Europe/Amsterdam; a moved conversation has a higher SEQUENCE, so
+    calendars update it. Never what it is about. Needs: pip install 'magcore[calendar]'.
     """
-    try:
-        import icalendar
-    except ImportError:
-        raise ExtraMissing(
-            "calendar export needs icalendar: pip install 'magcore[calendar]'"
-        ) from None
+    from ..extras import require
+
+    require("calendar", feature="magcore export ics")
+    from ..app.invitations import calendar, invitations_for
+
     app = get_app()
     service = app.service()
-    rows = service.store.conversations(participant=person_id, states=("scheduled", "prepared"))
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//magcore//conversation invitations//NL")
-    calendar.add("version", "2.0")
-    count = 0
-    gateway = service.gateway
-    for row in sorted(rows, key=lambda r: (r.scheduled_on or date.min, r.id)):
-        # An invitation is a notification: it goes through the gateway (audited) to each
-        # participant who may see that the conversation exists, and says no more than that.
-        invited = [
-            who
-            for who in row.participants
-            if gateway.notice(f"conversation:{row.id}", recipient=who).allowed
-        ]
-        conv = service._load(row.id)
-        if conv.scheduled_for is None or not invited:
-            continue
-        begins = conv.scheduled_for.astimezone(UTC)  # UTC: every calendar reads it the same
-        day = conv.scheduled_for.date()
-        if (start and day < start) or (end and day >= end):
-            continue
-        definition = service.cycle(conv.cycle)
-        kind = definition.kind(conv.kind)
-        event = icalendar.Event()
-        event.add("uid", f"{conv.id}@magcore")
-        event.add("summary", f"{kind.name.nl} / {kind.name.en}")
-        event.add("dtstart", begins)
-        event.add("dtend", begins + timedelta(minutes=kind.duration_minutes))
-        event.add("dtstamp", app.clock().now())
-        event.add("sequence", conv.reschedules)
-        for who in invited:
-            event.add(
-                "attendee", f"urn:magcore:person:{who}", parameters={"ROLE": "REQ-PARTICIPANT"}
-            )
-        calendar.add_component(event)
-        count += 1
-    text = calendar.to_ical().decode("utf-8")
+    org_id = app.config.organisation
+    known_person(service.organisation(org_id), person_id, "--person")
+    found = invitations_for(
+        service, org_id, person=person_id, start=start, end=end, cancelled=cancelled
+    )
+    text = calendar(found, method="CANCEL" if cancelled else "REQUEST").decode("utf-8")
+    count = len(found)
     if out is None and as_json:
         emit_json({"invitations": count, "ics": text})
         return
-    _write(text, out, f"{count} invitations", as_json)
+    noun = "cancellation" if cancelled else "invitation"
+    _write(text, out, f"{count} {noun}{'' if count == 1 else 's'}", as_json)
 
 
 @export.command()
@@ -192,6 +172,7 @@ def ics(
     "--as",
     "viewer",
     required=True,
+    type=ID,
     metavar="PERSON",
     help="Whose view: the conversations this person takes part in, as they may see them.",
 )
@@ -208,6 +189,7 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     """
     app = get_app()
     service = app.service()
+    known_person(service.organisation(app.config.organisation), viewer, "--as")
     # The guarded listing says which conversations; each is read through the gateway.
     listed = service.listing(viewer, purpose=RECORDS_EXPORT)
     views = [
@@ -229,7 +211,7 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     if out is None and as_json and fmt == "csv":
         emit_json({"csv": text})
         return
-    _write(text, out, f"{len(items)} records", as_json)
+    _write(text, out, f"{len(items)} record{'' if len(items) == 1 else 's'}", as_json)
 
 
 def _view(view: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._common import get_app, json_option
+from ._common import ID, TEXT, get_app, json_option
 from ._output import emit_json, say
 from .orgcsv import read_organisation_csv
 
@@ -16,9 +16,11 @@ __all__ = ["import_org"]
 
 @click.command("import-org")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--name", default="", help="The organisation's name, e.g. 'Gemeente Voorbeeld'.")
 @click.option(
-    "--as", "actor", default="hr", show_default=True, metavar="ID", help="Who imports it."
+    "--name", default="", type=TEXT, help="The organisation's name, e.g. 'Gemeente Voorbeeld'."
+)
+@click.option(
+    "--as", "actor", default="hr", show_default=True, type=ID, metavar="ID", help="Who imports it."
 )
 @json_option
 def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:

@@ -16,6 +16,7 @@ parent_team_id no       the team whose manager manages this team's manager
 self_steering  no       ``yes`` for a team without a manager (Dutch ``ja`` works too)
 hired_on       no       the person's first working day
 left_on        no       the person's first day no longer employed
+email          no       the person's work e-mail address (calendar invitations go to it)
 ============== ======== ===================================================================
 
 Commas, semicolons (Dutch spreadsheet exports) and tabs are recognised; a UTF-8 byte-order mark
@@ -47,6 +48,7 @@ COLUMNS = (
     "self_steering",
     "hired_on",
     "left_on",
+    "email",
 )
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
@@ -187,7 +189,9 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     assert role is not None
     assert start is not None
     try:
-        person = Person(id=person_id, hired_on=hired_on, left_on=left_on)
+        person = Person(
+            id=person_id, hired_on=hired_on, left_on=left_on, email=row.get("email") or None
+        )
         team = Team(
             id=team_id,
             name=row.get("team_name", ""),
@@ -200,6 +204,11 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
         out.bad(line, exc.message)
         return
     known = out.people.get(person_id)
+    if known is not None and person.email and known.email != person.email:
+        if known.email:
+            out.bad(line, f"person {person_id} has another email on an earlier line")
+            return
+        known = out.people[person_id] = attrs.evolve(known, email=person.email)
     if known is None:
         out.people[person_id] = person
     elif (hired_on or left_on) and (known.hired_on, known.left_on) != (hired_on, left_on):

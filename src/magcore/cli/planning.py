@@ -9,10 +9,13 @@ from typing import Any
 import click
 
 from ..errors import MagcoreError
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option, known_person, known_team
 from ._output import DATE, Steps, emit_json, print_table, say
 
-__all__ = ["due", "plan"]
+__all__ = ["TABLE_LIMIT", "due", "plan"]
+
+#: The most rows a table for people shows (``--json`` has them all).
+TABLE_LIMIT = 100
 
 
 def _today() -> date:
@@ -33,8 +36,8 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
 @click.option("--from", "start", type=DATE, help="First day (default: 1 January this year).")
 @click.option("--to", "end", type=DATE, help="Day after the last (default: a year later).")
 @click.option("--kind", "kinds", multiple=True, help="Only these conversation kinds.")
-@click.option("--manager", default=None, help="Only conversations with this manager.")
-@click.option("--team", default=None, help="Only people in this team.")
+@click.option("--manager", default=None, type=ID, help="Only conversations with this manager.")
+@click.option("--team", default=None, type=ID, help="Only people in this team.")
 @click.option(
     "--request",
     is_flag=True,
@@ -62,6 +65,9 @@ def plan(
     cycle = service.cycle(app.cycle_key())
     for kind in kinds:
         cycle.kind(kind)
+    org = service.organisation(app.config.organisation)
+    known_person(org, manager, "--manager")
+    known_team(org, team, "--team")
     items = [
         item
         for item in service.plan(app.config.organisation, cycle, start, end)
@@ -72,7 +78,7 @@ def plan(
     requested: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     if request:
-        requested, skipped = _request_all(items, cycle, start)
+        requested, skipped = _request_all(service, items, cycle, start)
     if as_json:
         emit_json(
             {
@@ -99,6 +105,7 @@ def plan(
             )
             for i in items
         ],
+        limit=TABLE_LIMIT,
     )
     if request:
         _show_requested(requested, skipped)
@@ -114,6 +121,7 @@ def _show_requested(requested: list[dict[str, Any]], skipped: list[dict[str, Any
                 (r["conversation"], r["person"] or "(team)", r["kind"], r["team"] or "-")
                 for r in requested
             ],
+            limit=TABLE_LIMIT,
         )
         first = requested[0]["conversation"]
         say(f"Next: magcore schedule {first} --on YYYY-MM-DDTHH:MM --as PERSON")
@@ -136,7 +144,7 @@ def _item_json(item: Any) -> dict[str, Any]:
 
 
 def _request_all(
-    items: list[Any], cycle: Any, start: date
+    service: Any, items: list[Any], cycle: Any, start: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Request every due conversation not requested yet, whatever the kind's pattern.
 
@@ -149,71 +157,86 @@ def _request_all(
     from ..model.cycle import ParticipantRole, Pattern
     from ..model.records import Participant
 
-    app = get_app()
-    service = app.service()
-    org_id = app.config.organisation
+    org_id = get_app().config.organisation
     existing = {
         (row.subject or f"team:{row.team}", row.kind)
         for row in service.store.conversations()
         if row.requested_on >= start and row.state not in ("cancelled", "not_held")
     }
-    requested: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     todo = [i for i in items if not i.prompt_only and (i.person is not None or i.team)]
+    org = service.organisation(org_id)
+    specs: list[dict[str, Any]] = []
+    about_each: list[dict[str, Any]] = []
     coach_turn = 0
-    with Steps("Requesting conversations", len(todo)) as steps:
-        for item in steps.track(todo):
-            kind = cycle.kind(item.kind)
-            key = (item.person or f"team:{item.team}", item.kind)
-            if key in existing:
-                continue
-            about = {"person": item.person, "team": item.team, "kind": item.kind}
-            try:
-                org = service.organisation(org_id)
-                if kind.pattern is Pattern.TEAM:
-                    participants: tuple[Any, ...] = tuple(
-                        Participant(p, ParticipantRole.TEAM_MEMBER)
-                        for p in org.members(item.team, item.due)
-                    )
-                else:
-                    peer = coach = None
-                    if kind.pattern is Pattern.PEER:
-                        team = org.team_of(item.person, item.due)
-                        members = list(org.members(team, item.due)) if team else []
-                        if item.person in members and len(members) > 1:
-                            peer = members[(members.index(item.person) + 1) % len(members)]
-                    if kind.pattern is Pattern.THREE_PARTY:
-                        manager = org.manager_of(item.person, item.due)
-                        coaches = [
-                            c for c in org.coaches(item.due) if c not in (item.person, manager)
-                        ]
-                        if coaches:
-                            coach = coaches[coach_turn % len(coaches)]
-                            coach_turn += 1
-                    participants = service.participants_for(
-                        org_id, cycle, item.kind, item.person, on=item.due, peer=peer, coach=coach
-                    )
-                starter_role = (
-                    ParticipantRole.MANAGER
-                    if ParticipantRole.MANAGER in kind.initiators
-                    else kind.initiators[0]
+    for item in todo:
+        kind = cycle.kind(item.kind)
+        key = (item.person or f"team:{item.team}", item.kind)
+        if key in existing:
+            continue
+        about = {"person": item.person, "team": item.team, "kind": item.kind}
+        try:
+            if kind.pattern is Pattern.TEAM:
+                participants: tuple[Any, ...] = tuple(
+                    Participant(p, ParticipantRole.TEAM_MEMBER)
+                    for p in org.members(item.team, item.due)
                 )
-                starter = next(
-                    (p.person for p in participants if p.role is starter_role),
-                    participants[0].person if participants else "",
+            else:
+                peer = coach = None
+                if kind.pattern is Pattern.PEER:
+                    team = org.team_of(item.person, item.due)
+                    members = list(org.members(team, item.due)) if team else []
+                    if item.person in members and len(members) > 1:
+                        peer = members[(members.index(item.person) + 1) % len(members)]
+                if kind.pattern is Pattern.THREE_PARTY:
+                    manager = org.manager_of(item.person, item.due)
+                    coaches = [c for c in org.coaches(item.due) if c not in (item.person, manager)]
+                    if coaches:
+                        coach = coaches[coach_turn % len(coaches)]
+                        coach_turn += 1
+                participants = service.participants_for(
+                    org_id,
+                    cycle,
+                    item.kind,
+                    item.person,
+                    on=item.due,
+                    peer=peer,
+                    coach=coach,
+                    organisation=org,
                 )
-                conv = service.request(
-                    cycle=cycle,
-                    kind=item.kind,
-                    participants=participants,
-                    actor=starter,
-                    team=item.team,
-                )
-            except MagcoreError as exc:
-                skipped.append({**about, "why": str(exc)})
-                continue
-            existing.add(key)
-            requested.append({"conversation": conv.id, **about})
+        except MagcoreError as exc:
+            skipped.append({**about, "why": str(exc)})
+            continue
+        starter_role = (
+            ParticipantRole.MANAGER
+            if ParticipantRole.MANAGER in kind.initiators
+            else kind.initiators[0]
+        )
+        starter = next(
+            (p.person for p in participants if p.role is starter_role),
+            participants[0].person if participants else "",
+        )
+        existing.add(key)
+        specs.append(
+            {
+                "cycle": cycle,
+                "kind": item.kind,
+                "participants": participants,
+                "actor": starter,
+                "team": item.team,
+            }
+        )
+        about_each.append(about)
+    # One transaction per batch: a refused request stores nothing of its batch, and a rerun
+    # requests only what is still missing.
+    with Steps("Requesting conversations", len(specs)) as steps:
+        started = service.request_many(
+            specs, progress=lambda done: steps.advance(done - steps.done)
+        )
+    requested = [
+        {"conversation": conv_id, **about}
+        for conv_id, about in zip(started, about_each, strict=True)
+    ]
     return requested, skipped
 
 
@@ -233,8 +256,8 @@ def _request_all(
     show_default=True,
     help="Group by manager or by team.",
 )
-@click.option("--manager", default=None, help="Only this manager's people.")
-@click.option("--team", default=None, help="Only this team.")
+@click.option("--manager", default=None, type=ID, help="Only this manager's people.")
+@click.option("--team", default=None, type=ID, help="Only this team.")
 @json_option
 def due(
     day: date | None,
@@ -255,6 +278,9 @@ def due(
     end = day + timedelta(days=within + 1)
     service = app.service()
     cycle = service.cycle(app.cycle_key())
+    org = service.organisation(app.config.organisation)
+    known_person(org, manager, "--manager")
+    known_team(org, team, "--team")
     items = service.plan(app.config.organisation, cycle, start, end)
     held: dict[str, list[date]] = defaultdict(list)
     for row in service.store.conversations(held_from=start - timedelta(days=366), held_until=end):

@@ -109,8 +109,11 @@ def run_demo(
     is called with (done, total) as the year's steps are run; the total grows as conversations
     that were requested queue their next steps.
     """
+    from ..extras import require
     from ..testing import generate_organisation
 
+    # Before anything is written: the record form is rendered as HTML and PDF.
+    require("pdf", feature="the demo", load=True)
     host = host or get_plugin_manager()
     plugin, cycle = _pick_cycle(host, plugin)
     out = Path(out).resolve()

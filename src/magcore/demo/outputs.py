@@ -127,12 +127,9 @@ def _record_files(
     check(form, answers)
     files = {"record_html": out / f"record-{conv_id}.html"}
     files["record_html"].write_text(render_record(form, answers), encoding="utf-8")
-    try:
-        from ..forms.pdf import render_pdf
+    from ..forms.pdf import render_pdf  # magcore[pdf]: run_demo checked it before starting
 
-        pdf = render_pdf(form, answers=answers)
-    except ImportError:  # the optional extra magcore[pdf] is not installed
-        return files
+    pdf = render_pdf(form, answers=answers)
     files["record_pdf"] = out / f"record-{conv_id}.pdf"
     files["record_pdf"].write_bytes(pdf)
     return files

@@ -18,6 +18,7 @@ import attrs
 from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
+from ..model.input_policy import normalise, valid_id, valid_ids, valid_optional_id, valid_text
 
 __all__ = [
     "CloseGoal",
@@ -106,8 +107,8 @@ class Goal:
 
 @attrs.frozen(kw_only=True)
 class GoalCommand:
-    actor: str
-    goal_id: str
+    actor: str = attrs.field(validator=valid_id)
+    goal_id: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="act")
 
 
@@ -115,32 +116,34 @@ class GoalCommand:
 class SetGoal(GoalCommand):
     """Set a goal for *owner*; *collaborators* (e.g. the manager) may add notes too."""
 
-    owner: str
-    title: str
-    description: str = ""
-    theme: str | None = None
-    agreed_in: str | None = None
-    collaborators: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    owner: str = attrs.field(validator=valid_id)
+    title: str = attrs.field(converter=normalise, validator=valid_text)
+    description: str = attrs.field(default="", converter=normalise, validator=valid_text)
+    theme: str | None = attrs.field(default=None, validator=valid_optional_id)
+    agreed_in: str | None = attrs.field(default=None, validator=valid_optional_id)
+    collaborators: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=valid_ids
+    )
     action: str = attrs.field(init=False, default="set_goal")
 
 
 @attrs.frozen(kw_only=True)
 class NoteProgress(GoalCommand):
-    text: str
-    conversation: str | None = None
+    text: str = attrs.field(converter=normalise, validator=valid_text)
+    conversation: str | None = attrs.field(default=None, validator=valid_optional_id)
     action: str = attrs.field(init=False, default="note_progress")
 
 
 @attrs.frozen(kw_only=True)
 class LinkConversation(GoalCommand):
-    conversation: str
+    conversation: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="link_conversation")
 
 
 @attrs.frozen(kw_only=True)
 class CloseGoal(GoalCommand):
     status: GoalStatus = attrs.field(converter=GoalStatus)
-    note: str = ""
+    note: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="close_goal")
 
 

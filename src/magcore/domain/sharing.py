@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -27,6 +27,8 @@ import attrs
 
 from ..errors import ConsentError
 from ..events import Event
+from ..model.days import local_day
+from ..model.input_policy import valid_id, valid_optional_id
 
 __all__ = [
     "GRANTEE_ROLES",
@@ -77,8 +79,8 @@ def _check_what(value: str) -> str:
 class SharingCommand:
     """Something the employee asks of their own sharing choices."""
 
-    actor: str
-    person: str
+    actor: str = attrs.field(validator=valid_id)
+    person: str = attrs.field(validator=valid_id)
     """The employee whose record it is; must be the actor."""
 
 
@@ -86,11 +88,12 @@ class SharingCommand:
 class GrantSharing(SharingCommand):
     """Show *what* to *to* for *purpose*, optionally until a date and for one conversation."""
 
-    to: str
-    what: str
-    purpose: str
+    to: str = attrs.field(validator=valid_id)
+    what: str = attrs.field(validator=valid_id)
+    purpose: str = attrs.field(validator=valid_id)
     until: date | None = None
-    conversation: str | None = None
+    """The last day the choice holds, a day in the installation's time zone (inclusive)."""
+    conversation: str | None = attrs.field(default=None, validator=valid_optional_id)
     """One conversation id, or ``None`` for every conversation about the employee."""
 
 
@@ -128,13 +131,17 @@ class SharingChoice:
         """The theme id of a ``theme:<id>`` choice, else ``None``."""
         return self.what.partition(":")[2] if self.what.startswith("theme:") else None
 
-    def active_at(self, moment: datetime) -> bool:
-        """Whether the choice holds at *moment*: granted, not yet revoked, not past ``until``."""
+    def active_at(self, moment: datetime, zone: tzinfo | str | None = None) -> bool:
+        """Whether the choice holds at *moment*: granted, not yet revoked, not past ``until``.
+
+        ``until`` is a local day: the choice ends at midnight in *zone* (the installation's
+        time zone, ``Europe/Amsterdam`` by default), whatever UTC offset *moment* carries.
+        """
         if moment < self.granted_at:
             return False
         if self.revoked_at is not None and moment >= self.revoked_at:
             return False
-        return self.until is None or moment.date() <= self.until
+        return self.until is None or local_day(moment, zone) <= self.until
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,20 +172,27 @@ class SharingState:
         factory=dict, converter=_frozen_choices, hash=False
     )
 
-    def active(self, moment: datetime) -> tuple[SharingChoice, ...]:
-        """The choices that hold at *moment*, by number."""
-        return tuple(c for _, c in sorted(self.choices.items()) if c.active_at(moment))
+    def active(
+        self, moment: datetime, zone: tzinfo | str | None = None
+    ) -> tuple[SharingChoice, ...]:
+        """The choices that hold at *moment* (days in *zone*), by number."""
+        return tuple(c for _, c in sorted(self.choices.items()) if c.active_at(moment, zone))
 
 
 # -- decide / apply ------------------------------------------------------------------------
 
 
 def decide(
-    state: SharingState | None, command: SharingCommand, *, now: datetime
+    state: SharingState | None,
+    command: SharingCommand,
+    *,
+    now: datetime,
+    zone: tzinfo | str | None = None,
 ) -> tuple[Event, ...]:
     """Check *command* and return its events, or raise :class:`~magcore.errors.ConsentError`.
 
-    *state* is the employee's :class:`SharingState` (``None`` or empty for a new stream).
+    *state* is the employee's :class:`SharingState` (``None`` or empty for a new stream);
+    *zone* is the installation's time zone (``until`` is a day there).
     """
     state = state or SharingState(person=command.person)
     if state.person != command.person:
@@ -199,7 +213,7 @@ def decide(
             raise ConsentError(
                 f"purpose {command.purpose!r} must be a short lower-case name, e.g. 'handover'"
             )
-        if command.until is not None and command.until < now.date():
+        if command.until is not None and command.until < local_day(now, zone):
             raise ConsentError(f"until {command.until.isoformat()} lies in the past")
         if command.conversation is not None and not _PERSON.match(command.conversation):
             raise ConsentError(f"conversation {command.conversation!r} is not a valid id")

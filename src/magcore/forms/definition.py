@@ -219,8 +219,15 @@ class FormDefinition:
                 where = "/schema" + (exc.field if exc.field != "/" else "")
                 raise ScoringNotAllowedError(where, exc.reason, source=source) from None
         _check_ui_labels(data.get("ui"), source)
-        _check_document(data, source)
-        _check_meta_schema(data["schema"], source)
+
+        def explain() -> None:
+            _check_document(data, source)
+            _check_meta_schema(data["schema"], source)
+
+        # The JSON Schema checks run once per content (jsonschema-rs first where installed).
+        from .compiled import schema_checked
+
+        schema_checked(thaw(data), explain)
         return _build(data, source)
 
     @classmethod

@@ -15,6 +15,7 @@ Both check ``format`` (dates), so both accept and reject the same documents; a p
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ import jsonschema
 from ..errors import Problem, RecordInvalidError
 from ..events import thaw
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
+from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, TEXT_PATTERN, json_problems
 from ..schemas import format_checker, registry
 from .definition import Field, FormDefinition
 
@@ -74,6 +76,8 @@ class FormValidator:
 
     def is_valid(self, answers: Any) -> bool:
         """Whether *answers* fit the form (the fast engine when installed)."""
+        if not _policy_ok(answers, self.fast is not None):
+            return False
         if self.fast is not None:
             return bool(self.fast.is_valid(answers))
         return bool(self.explainer.is_valid(answers))
@@ -88,6 +92,15 @@ class FormValidator:
         """
         catalogue = catalogue or DEFAULT_CATALOGUE
         found: dict[tuple[str, str], Problem] = {}
+        order = _field_order(self.form)
+        # The input policy first. The schema engines cannot take some of what it refuses (lone
+        # surrogates, nesting past their recursion limit, values that are not JSON): then its
+        # problems are the answer; otherwise they come next to the schema's.
+        refused = _policy_problems(self.form, answers, language, catalogue)
+        if any(p.keyword in _UNSAFE for p in refused):
+            return sorted(refused, key=lambda p: _sort_key(p.pointer, order))
+        for problem in refused:
+            found.setdefault((problem.pointer, problem.keyword), problem)
         document = thaw(answers)
         faults = (
             [_from_rs(error) for error in self.fast.iter_errors(document)]
@@ -97,7 +110,6 @@ class FormValidator:
         for fault in faults:
             for problem in _explain(self.form, fault, language, catalogue):
                 found.setdefault((problem.pointer, problem.keyword), problem)
-        order = _field_order(self.form)
         return sorted(found.values(), key=lambda p: _sort_key(p.pointer, order))
 
     def validate_many(
@@ -116,10 +128,77 @@ class FormValidator:
         none: tuple[Problem, ...] = ()
         return [
             none
-            if check(document)
+            if _policy_ok(document, self.fast is not None) and check(document)
             else tuple(self.problems(document, language=language, catalogue=catalogue))
             for document in documents
         ]
+
+
+def _policy_schema() -> dict[str, Any]:
+    """The input policy as a JSON Schema: texts and keys by :data:`TEXT_PATTERN`, at most
+    :data:`MAX_JSON_DEPTH` levels (one definition per level), short texts only (longer ones are
+    decided by :func:`~magcore.model.input_policy.json_problems`, which counts UTF-8 bytes)."""
+    text = {"type": "string", "pattern": TEXT_PATTERN, "maxLength": MAX_TEXT_BYTES // 4}
+    scalar = {"type": ["number", "boolean", "null"]}
+    levels: dict[str, Any] = {f"level{MAX_JSON_DEPTH}": {"anyOf": [text, scalar]}}
+    for level in range(MAX_JSON_DEPTH - 1, -1, -1):
+        below = {"$ref": f"#/$defs/level{level + 1}"}
+        names = {"pattern": TEXT_PATTERN, "maxLength": 256}
+        levels[f"level{level}"] = {
+            "anyOf": [
+                text,
+                scalar,
+                {"type": "array", "items": below},
+                {"type": "object", "propertyNames": names, "additionalProperties": below},
+            ]
+        }
+    return {"$defs": levels, "$ref": "#/$defs/level0"}
+
+
+@functools.cache
+def _policy_validator() -> Any:
+    return _rs.validator_for(_policy_schema())
+
+
+def _policy_ok(document: Any, fast: bool) -> bool:
+    """Whether *document* passes the input policy: the compiled validator decides the common
+    case; what it refuses (or cannot take: lone surrogates) is decided in Python."""
+    if fast and _rs is not None:
+        try:
+            if _policy_validator().is_valid(document):
+                return True
+        except (ValueError, TypeError, OverflowError):  # UnicodeEncodeError is a ValueError
+            pass
+    return next(json_problems(document), None) is None
+
+
+#: Policy problems after which a document is not handed to the schema engines.
+_UNSAFE = frozenset({"surrogate", "maxDepth", "type", "propertyName"})
+
+_POLICY_MESSAGES = {
+    "characters": ("validation.characters", {}),
+    "surrogate": ("validation.characters", {}),
+    "maxBytes": ("validation.max_bytes", {"limit": MAX_TEXT_BYTES // 1024}),
+    "maxDepth": ("validation.max_depth", {"limit": MAX_JSON_DEPTH}),
+}
+
+
+def _policy_problems(
+    form: FormDefinition, document: Any, language: str, catalogue: Catalogue
+) -> list[Problem]:
+    """The input policy's problems (:mod:`magcore.model.input_policy`) in the reader's
+    language: control and bidirectional characters, over-long texts, too deep nesting."""
+    found = []
+    for problem in json_problems(document):
+        key, params = _POLICY_MESSAGES.get(problem.keyword, (None, {}))
+        if key is None:
+            found.append(problem)
+            continue
+        label = label_for(form, problem.pointer, language, catalogue)
+        detail = problem.message.removeprefix("holds ")
+        message = catalogue.message(key, language, label=label, detail=detail, **params)
+        found.append(Problem(problem.pointer, message, problem.keyword))
+    return found
 
 
 def validator_for(form: FormDefinition) -> FormValidator:

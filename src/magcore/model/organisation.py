@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
+from .input_policy import id_problem, normalise, text_problem
 
 __all__ = [
     "Assignment",
@@ -29,16 +30,45 @@ __all__ = [
     "Team",
 ]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-
 
 def _valid_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _ID.match(value):
+    """An id by the input policy (:data:`~magcore.model.input_policy.ID_PATTERN`)."""
+    problem = id_problem(value, pointer=f"/{attribute.name}")
+    if problem is not None:
+        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+
+
+def _valid_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """A name by the input policy: no control or bidirectional characters, at most 200."""
+    problem = text_problem(value, pointer=f"/{attribute.name}", max_length=200)
+    if problem is not None:
+        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+
+
+def _optional_name(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None:
+        _valid_name(instance, attribute, value)  # type: ignore[arg-type]
+
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+
+
+def _optional_email(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None and (not isinstance(value, str) or not _EMAIL.match(value)):
         raise DefinitionError(
-            f"{attribute.name} {value!r} is not a valid id "
-            "(1-64 letters, digits, '.', '_', ':' or '-')",
-            pointer=f"/{attribute.name}",
+            f"{attribute.name} {value!r} is not an e-mail address", pointer=f"/{attribute.name}"
         )
+
+
+def _person_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A person as JSON; no ``email`` key when there is none (as before the field existed)."""
+    if data.get("email") is None:
+        data.pop("email", None)
+    return data
 
 
 def _optional_id(
@@ -63,6 +93,8 @@ class Person:
     id: str = attrs.field(validator=_valid_id)
     hired_on: date | None = None
     left_on: date | None = None
+    email: str | None = attrs.field(default=None, validator=_optional_email)
+    """The work e-mail address, when the import gives one: calendar invitations go to it."""
 
     def __attrs_post_init__(self) -> None:
         if self.hired_on and self.left_on and self.left_on < self.hired_on:
@@ -83,8 +115,10 @@ class Team:
     """A team; ``parent`` is the team (department) its manager reports to."""
 
     id: str = attrs.field(validator=_valid_id)
-    name: str = ""
-    department: str | None = None
+    name: str = attrs.field(default="", converter=normalise, validator=_valid_name)
+    department: str | None = attrs.field(
+        default=None, converter=normalise, validator=_optional_name
+    )
     parent: str | None = attrs.field(default=None, validator=_optional_id)
     self_steering: bool = False
 
@@ -134,7 +168,7 @@ class Organisation:
     """
 
     id: str = attrs.field(validator=_valid_id)
-    name: str = ""
+    name: str = attrs.field(default="", converter=normalise, validator=_valid_name)
     people: Mapping[str, Person] = attrs.field(factory=dict, hash=False)
     teams: Mapping[str, Team] = attrs.field(factory=dict, hash=False)
     assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=_assignment_tuple)
@@ -362,7 +396,7 @@ class Organisation:
         return {
             "id": self.id,
             "name": self.name,
-            "people": [converter.unstructure(p) for p in self.people.values()],
+            "people": [_person_json(converter.unstructure(p)) for p in self.people.values()],
             "teams": [converter.unstructure(t) for t in self.teams.values()],
             "assignments": [converter.unstructure(a) for a in self.assignments],
         }

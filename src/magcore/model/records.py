@@ -13,6 +13,14 @@ from typing import Any
 import attrs
 
 from .cycle import ParticipantRole, Recording
+from .input_policy import (
+    normalise,
+    valid_id,
+    valid_ids,
+    valid_json,
+    valid_optional_id,
+    valid_text,
+)
 
 __all__ = [
     "Agreement",
@@ -32,7 +40,7 @@ __all__ = [
 class Participant:
     """A person taking part in one conversation, in one role."""
 
-    person: str
+    person: str = attrs.field(validator=valid_id)
     role: ParticipantRole = attrs.field(converter=ParticipantRole)
 
 
@@ -40,8 +48,8 @@ class Participant:
 class Preparation:
     """What one participant prepared. Private to its author until published."""
 
-    author: str
-    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    author: str = attrs.field(validator=valid_id)
+    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False, validator=valid_json)
     published_at: datetime | None = None
 
     @property
@@ -53,9 +61,9 @@ class Preparation:
 class Topic:
     """A topic one participant wants to talk about (both sides may raise topics)."""
 
-    author: str
-    text: str
-    theme: str | None = None
+    author: str = attrs.field(validator=valid_id)
+    text: str = attrs.field(converter=normalise, validator=valid_text)
+    theme: str | None = attrs.field(default=None, validator=valid_optional_id)
 
 
 class AgreementStatus(enum.StrEnum):
@@ -81,13 +89,13 @@ class AgreementOwner(enum.StrEnum):
 class Agreement:
     """An agreement (afspraak): who does what, optionally by when. Open ones carry forward."""
 
-    id: str
-    text: str
+    id: str = attrs.field(validator=valid_id)
+    text: str = attrs.field(converter=normalise, validator=valid_text)
     owner: AgreementOwner = attrs.field(converter=AgreementOwner)
     due: date | None = None
-    theme: str | None = None
+    theme: str | None = attrs.field(default=None, validator=valid_optional_id)
     status: AgreementStatus = attrs.field(default=AgreementStatus.OPEN, converter=AgreementStatus)
-    carried_from: str | None = None
+    carried_from: str | None = attrs.field(default=None, validator=valid_optional_id)
     """``conversation-id#agreement-id`` of the agreement this one continues, if any."""
 
 
@@ -100,12 +108,12 @@ class RecordRevision:
     """
 
     revision: int
-    author: str
+    author: str = attrs.field(validator=valid_id)
     at: datetime
-    summary: str = ""
+    summary: str = attrs.field(default="", converter=normalise, validator=valid_text)
     agreements: tuple[Agreement, ...] = ()
-    themes: tuple[str, ...] = ()
-    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    themes: tuple[str, ...] = attrs.field(default=(), validator=valid_ids)
+    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False, validator=valid_json)
     medium: Recording = attrs.field(default=Recording.DIGITAL, converter=Recording)
     content_on_paper: bool = False
 
@@ -114,8 +122,8 @@ class RecordRevision:
 class Dissent:
     """A participant's note of disagreement with the record. Never blocks; never erased."""
 
-    author: str
-    text: str
+    author: str = attrs.field(validator=valid_id)
+    text: str = attrs.field(converter=normalise, validator=valid_text)
     at: datetime
     about_revision: int
 
@@ -124,8 +132,8 @@ class Dissent:
 class PrivateNote:
     """A note its author declared private: visible to the author alone."""
 
-    author: str
-    text: str
+    author: str = attrs.field(validator=valid_id)
+    text: str = attrs.field(converter=normalise, validator=valid_text)
     at: datetime
 
 
@@ -133,8 +141,8 @@ class PrivateNote:
 class Response:
     """The employee's own view (zienswijze) next to something written about them."""
 
-    author: str
-    about: str
+    author: str = attrs.field(validator=valid_id)
+    about: str = attrs.field(validator=valid_id)
     """What it answers: ``record``, ``preparation:<who>``, ``agreement:<id>``, ``dissent:<n>``."""
-    text: str
+    text: str = attrs.field(converter=normalise, validator=valid_text)
     at: datetime

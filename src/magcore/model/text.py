@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from .input_policy import normalise, text_problem
+
 __all__ = ["LANGUAGES", "Text", "as_optional_text", "as_text"]
 
 LANGUAGES = ("nl", "en")
@@ -14,14 +16,17 @@ LANGUAGES = ("nl", "en")
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be a non-empty text")
+    problem = text_problem(value, pointer=f"/{attribute.name}")
+    if problem is not None:
+        raise ValueError(f"{attribute.name} {problem.message}")
 
 
 @attrs.frozen
 class Text:
     """One text in Dutch (``nl``) and English (``en``); both are required."""
 
-    nl: str = attrs.field(validator=_non_empty)
-    en: str = attrs.field(validator=_non_empty)
+    nl: str = attrs.field(converter=normalise, validator=_non_empty)
+    en: str = attrs.field(converter=normalise, validator=_non_empty)
 
     def get(self, language: str) -> str:
         """The text in *language* (``nl`` or ``en``); other languages fall back to Dutch."""

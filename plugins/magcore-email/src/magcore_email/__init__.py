@@ -9,8 +9,8 @@ Install it next to magcore and configure it with environment variables (see
 from __future__ import annotations
 
 from .config import EmailConfig
-from .notifier import EmailNotifier, render
+from .notifier import EmailNotifier, render, render_invitation
 
 __version__ = "0.1.0"
 
-__all__ = ["EmailConfig", "EmailNotifier", "__version__", "render"]
+__all__ = ["EmailConfig", "EmailNotifier", "__version__", "render", "render_invitation"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import string
+from collections.abc import Sequence
 from datetime import date
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -16,7 +17,7 @@ from magcore.hookspecs import hookimpl
 
 from .config import EmailConfig
 
-__all__ = ["EmailNotifier", "render"]
+__all__ = ["EmailNotifier", "render", "render_invitation"]
 
 _MONTHS = {
     "nl": (
@@ -96,6 +97,59 @@ def render(notification: Any, *, sender: str, to: str) -> EmailMessage:
     return message
 
 
+_INVITATION = {
+    "nl": {
+        "REQUEST": ("Uitnodiging: {summary}", "Je bent uitgenodigd voor een gesprek."),
+        "CANCEL": ("Gaat niet door: {summary}", "Dit gesprek gaat niet door."),
+        "when": "Wanneer",
+        "where": "Waar",
+        "calendar": "De uitnodiging zit als bijlage bij deze e-mail. Je agenda kan hem openen.",
+    },
+    "en": {
+        "REQUEST": ("Invitation: {summary}", "You are invited to a conversation."),
+        "CANCEL": ("Cancelled: {summary}", "This conversation will not take place."),
+        "when": "When",
+        "where": "Where",
+        "calendar": "The invitation is attached to this e-mail. Your calendar can open it.",
+    },
+}
+
+
+def render_invitation(
+    invitation: Any, *, sender: str, to: Sequence[str], language: str = "nl"
+) -> EmailMessage:
+    """The e-mail for a :class:`magcore.app.invitations.Invitation`: a short text and the
+    invitation as a ``text/calendar`` attachment with its ``method`` (REQUEST or CANCEL), as
+    calendar programs expect (iMIP, RFC 6047). The organiser stays the person who planned the
+    conversation; the sender is named as ``SENT-BY``."""
+    from zoneinfo import ZoneInfo
+
+    texts = _INVITATION[language if language in _INVITATION else "nl"]
+    invitation = attrs.evolve(invitation, sent_by=sender)
+    subject, opening = texts[invitation.method]
+    start = invitation.start.astimezone(ZoneInfo("Europe/Amsterdam"))
+    when = f"{_date(start.date(), language)}, {start:%H:%M}"
+    message = EmailMessage()
+    message["Subject"] = subject.format(summary=invitation.summary)
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["X-Magcore-Invitation"] = f"{invitation.uid};{invitation.sequence}"
+    message.set_content(
+        f"{opening}\n\n{texts['when']}: {when}\n{texts['where']}: {invitation.location}\n\n"
+        f"{texts['calendar']}\n"
+    )
+    message.add_attachment(
+        invitation.to_ical(),
+        maintype="text",
+        subtype="calendar",
+        filename="invitation.ics",
+        params={"method": invitation.method, "charset": "UTF-8"},
+    )
+    message["Content-Language"] = language
+    return message
+
+
 @attrs.frozen
 class EmailNotifier:
     """A notifier plugin object with its own configuration (for embedding applications).
@@ -112,13 +166,32 @@ class EmailNotifier:
         if not address:
             raise LookupError(f"the directory has no e-mail address for {notification.recipient}")
         message = render(notification, sender=self.config.sender, to=address)
+        self._deliver(message)
+        return str(message["Message-ID"])
+
+    def send_invitation(self, invitation: Any, *, language: str = "nl") -> str:
+        """E-mail *invitation* to every attendee; return the Message-ID.
+
+        Addresses come from the invitation (the organisation's email column), else from the
+        directory; an attendee with neither is an error and nothing is sent.
+        """
+        to = []
+        for attendee in invitation.attendees:
+            address = attendee.email or self.config.address_of(attendee.person)
+            if not address:
+                raise LookupError(f"no e-mail address for {attendee.person}")
+            to.append(address)
+        message = render_invitation(invitation, sender=self.config.sender, to=to, language=language)
+        self._deliver(message)
+        return str(message["Message-ID"])
+
+    def _deliver(self, message: EmailMessage) -> None:
         with smtplib.SMTP(self.config.host, self.config.port, timeout=self.config.timeout) as smtp:
             if self.config.starttls:
                 smtp.starttls()
             if self.config.username:
                 smtp.login(self.config.username, self.config.password or "")
             smtp.send_message(message)
-        return str(message["Message-ID"])
 
     @hookimpl
     def magcore_send_notification(self, notification: Any) -> str | None:

@@ -10,6 +10,14 @@ import attrs
 
 from ..._typing import to_tuple
 from ...model.cycle import CycleDefinition, Recording
+from ...model.input_policy import (
+    clean_answers,
+    normalise,
+    valid_id,
+    valid_ids,
+    valid_optional_id,
+    valid_text,
+)
 from ...model.records import (
     Agreement,
     AgreementStatus,
@@ -44,7 +52,7 @@ __all__ = [
 class Command:
     """Something a person asks of a conversation. ``action`` names it in errors."""
 
-    actor: str
+    actor: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="act")
 
 
@@ -52,12 +60,12 @@ class Command:
 class RequestConversation(Command):
     """Start a conversation of *kind* under *cycle*; the actor must be an allowed initiator."""
 
-    conversation_id: str
+    conversation_id: str = attrs.field(validator=valid_id)
     cycle: CycleDefinition
-    kind: str
+    kind: str = attrs.field(validator=valid_id)
     participants: tuple[Participant, ...] = attrs.field(converter=to_tuple)
-    team: str | None = None
-    themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    team: str | None = attrs.field(default=None, validator=valid_optional_id)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple, validator=valid_ids)
     carried_forward: tuple[Agreement, ...] = attrs.field(default=(), converter=to_tuple)
     action: str = attrs.field(init=False, default="request")
 
@@ -65,20 +73,20 @@ class RequestConversation(Command):
 @attrs.frozen(kw_only=True)
 class Schedule(Command):
     on: datetime
-    place: str = ""
+    place: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="schedule")
 
 
 @attrs.frozen(kw_only=True)
 class Reschedule(Command):
     on: datetime
-    reason: str = ""
+    reason: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="reschedule")
 
 
 @attrs.frozen(kw_only=True)
 class SavePreparation(Command):
-    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False, converter=clean_answers)
     action: str = attrs.field(init=False, default="save_preparation")
 
 
@@ -89,8 +97,8 @@ class PublishPreparation(Command):
 
 @attrs.frozen(kw_only=True)
 class RaiseTopic(Command):
-    text: str
-    theme: str | None = None
+    text: str = attrs.field(converter=normalise, validator=valid_text)
+    theme: str | None = attrs.field(default=None, validator=valid_optional_id)
     action: str = attrs.field(init=False, default="raise_topic")
 
 
@@ -108,7 +116,7 @@ class MarkNotHeld(Command):
 
 @attrs.frozen(kw_only=True)
 class Cancel(Command):
-    reason: str = ""
+    reason: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="cancel")
 
 
@@ -116,10 +124,10 @@ class Cancel(Command):
 class DraftRecord(Command):
     """Write (a new revision of) the shared record; earlier confirmations no longer count."""
 
-    summary: str = ""
+    summary: str = attrs.field(default="", converter=normalise, validator=valid_text)
     agreements: tuple[Agreement, ...] = attrs.field(default=(), converter=to_tuple)
-    themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
-    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple, validator=valid_ids)
+    answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False, converter=clean_answers)
     medium: Recording = attrs.field(default=Recording.DIGITAL, converter=Recording)
     action: str = attrs.field(init=False, default="draft_record")
 
@@ -142,7 +150,7 @@ class ConfirmRecord(Command):
 
 @attrs.frozen(kw_only=True)
 class AddDissent(Command):
-    text: str
+    text: str = attrs.field(converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="add_dissent")
 
 
@@ -151,20 +159,20 @@ class AddPrivateNote(Command):
     """A note for its author alone. The employee the conversation is about receives it when
     they ask for their data (AVG art. 15; EDPB guidelines 01/2022): tell whoever writes it."""
 
-    text: str
+    text: str = attrs.field(converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="add_private_note")
 
 
 @attrs.frozen(kw_only=True)
 class AddResponse(Command):
-    about: str
-    text: str
+    about: str = attrs.field(validator=valid_id)
+    text: str = attrs.field(converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="add_response")
 
 
 @attrs.frozen(kw_only=True)
 class UpdateAgreement(Command):
-    agreement_id: str
+    agreement_id: str = attrs.field(validator=valid_id)
     status: AgreementStatus = attrs.field(converter=AgreementStatus)
-    note: str = ""
+    note: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="update_agreement")

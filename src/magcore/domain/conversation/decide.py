@@ -107,6 +107,17 @@ def _day(conv: Conversation, command: Command, value: object, field: str) -> dat
     return value
 
 
+def _held_day(conv: Conversation, command: Command, value: object, field: str) -> date:
+    """*value* as the day a conversation was held: a date, not before the day it was planned."""
+    day = _day(conv, command, value, field)
+    planned = conv.scheduled_for
+    if planned is not None and day < planned.date():
+        raise _refuse(
+            conv, command, f"{field} {day} is before the day it was planned for ({planned.date()})"
+        )
+    return day
+
+
 def _answers(conv: Conversation, command: Command, value: object) -> Any:
     """Plain JSON answers from *value*, which must be a mapping of answers by field."""
     if not isinstance(value, Mapping):
@@ -259,7 +270,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             text = _text(conv, command, command.text, "text")
             return (event("topic.raised", text=text, theme=command.theme),)
         case MarkHeld():
-            held_on = _day(conv, command, command.on, "on")
+            held_on = _held_day(conv, command, command.on, "on")
             return (event("conversation.held", on=held_on.isoformat()),)
         case MarkNotHeld():
             return (event("conversation.not_held", reason=command.reason.value),)
@@ -287,7 +298,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         case RegisterPaper():
             if command.actor not in conv.recorders:
                 raise _refuse(conv, command, f"a {role.value} does not write this record")
-            held_on = _day(conv, command, command.held_on, "held_on")
+            held_on = _held_day(conv, command, command.held_on, "held_on")
             revision = (conv.record.revision if conv.record else 0) + 1
             events = []
             if conv.state is not State.HELD:

@@ -1,0 +1,62 @@
+"""Service.request_many: many requests, one transaction per batch, all or nothing per batch."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from magcore import TransitionError
+
+from .test_service import first_employee, setup  # noqa: F401  (the fixture)
+
+DAY = date(2025, 1, 6)
+
+
+def _specs(service, cycle, org, count):
+    people = [p for p in sorted(org.people) if org.manager_of(p, DAY) and org.team_of(p, DAY)]
+    specs = []
+    for person in people[:count]:
+        participants = service.participants_for(org.id, cycle, "yearly", person, on=DAY)
+        specs.append(
+            {
+                "cycle": cycle,
+                "kind": "yearly",
+                "participants": participants,
+                "actor": participants[1].person,
+            }
+        )
+    return specs
+
+
+def test_each_batch_is_one_transaction_and_observers_hear_once_per_batch(setup):  # noqa: F811
+    service, cycle, org, recorder, _ = setup
+    before = len(recorder.batches)
+    done = []
+    started = service.request_many(
+        _specs(service, cycle, org, 5), batch_size=2, progress=done.append
+    )
+    assert len(started) == 5
+    assert done == [2, 4, 5]
+    batches = recorder.batches[before:]
+    conversations = [
+        {e.stream for e in b.events if not e.stream.startswith("cycle-definition:")}
+        for b in batches
+    ]
+    assert [len(streams) for streams in conversations] == [2, 2, 1]
+    # The cycle, which no plugin contributes, is stored once, with the first batch.
+    assert any(e.stream.startswith("cycle-definition:") for e in batches[0].events)
+    assert {row.id for row in service.store.conversations()} >= set(started)
+
+
+def test_a_refused_request_stores_nothing_of_its_batch(setup):  # noqa: F811
+    service, cycle, org, _, _ = setup
+    specs = _specs(service, cycle, org, 4)
+    specs[3] = {**specs[3], "actor": "somebody-else"}  # not a participant: refused
+    with pytest.raises(TransitionError):
+        service.request_many(specs, batch_size=2)
+    stored = {row.subject for row in service.store.conversations()}
+    first_two = {s["participants"][0].person for s in specs[:2]}
+    last_two = {s["participants"][0].person for s in specs[2:]}
+    assert first_two <= stored  # the first batch stays
+    assert not (last_two & stored)  # nothing of the refused batch
