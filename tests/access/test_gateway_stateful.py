@@ -396,7 +396,11 @@ class GatewayMachine(RuleBasedStateMachine):
     def erase(self, data: st.DataObject) -> None:
         conv = data.draw(st.sampled_from(self.open_convs()))
         destroy_conversation(
-            self.service.store, conv, profile=SELECTIELIJST_2020, due=self.now.date(), now=self.now
+            self.service.store,
+            conv,
+            profile=SELECTIELIJST_2020,
+            due=self.now.date(),
+            clock=self.service.clock,
         )
         self.erased.add(conv)
 
