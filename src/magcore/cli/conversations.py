@@ -156,7 +156,11 @@ def record(
 
     app = get_app()
     service = app.service()
-    conv = service.view(conversation, actor=actor)
+    # Which form: from the read model of the actor's own conversations (no content, so nothing
+    # is read or audited before the record is checked; a refused record changes nothing).
+    row = next(
+        (r for r in service.store.conversations(participant=actor) if r.id == conversation), None
+    )
     now = app.clock().now()
     day = held_on or now.date()
     if day > now.date():
@@ -173,25 +177,22 @@ def record(
         _show(conv, as_json, f"Registered {conv.id} as held on {day} with a paper record.")
         return
     parsed = tuple(parse_agreement(i, text, agreement_due) for i, text in enumerate(agreements, 1))
-    # Someone who may not see the conversation gets no form help: the service refuses them.
-    form_id = (
-        service.cycle(conv.cycle).kind(conv.kind).record_form
-        if conv.cycle is not None and conv.kind is not None
-        else None
-    )
+    # Someone who does not take part gets no form help: the service refuses them.
+    form_id = service.cycle(row.cycle).kind(row.kind).record_form if row is not None else None
     answers: dict[str, Any] = {}
     if form_id is not None:
         answers = form_answers(
             service.form(form_id).json_schema(),
             _read_answers(answers_file),
             summary=summary,
-            held_on=conv.held_on or day,
+            held_on=(row.held_on if row is not None else None) or day,
             themes=themes,
             agreements=parsed,
         )
     elif answers_file is not None:
         raise click.UsageError(
-            f"conversation kind {conv.kind!r} has no record form: leave out --answers"
+            f"conversation kind {row.kind if row else '?'!r} has no record form: "
+            "leave out --answers"
         )
     draft = DraftRecord(
         actor=actor, summary=summary, agreements=parsed, themes=themes, answers=answers
