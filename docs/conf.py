@@ -18,17 +18,30 @@ copyright = "magcore maintainers, EUPL-1.2"
 language = "en"
 
 extensions = [
-    "myst_parser",
+    "myst_nb",  # MyST Markdown (it includes myst_parser) and notebooks, executed during the build
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "sphinxcontrib.mermaid",
 ]
-source_suffix = {".md": "markdown"}
-exclude_patterns = ["_build", "examples/**/README.md", "plugins/example/**"]
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "examples/**/README.md",
+    "plugins/example/**",
+    "**/.ipynb_checkpoints",
+]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 html_theme = "furo"
 html_title = "magcore"
+
+# Notebooks run at every build (seconds); an error in one fails the build.
+nb_execution_mode = "force"
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
 
 # API pages: type hints in the text, members in source order, one description per object.
 autodoc_typehints = "description"

@@ -33,7 +33,7 @@ from magcore import (  # noqa: E402
     open_service,
 )
 from magcore.app.workflows import run_workflows  # noqa: E402
-from magcore.testing import generate_organisation  # noqa: E402
+from magcore.testing import approve_cycle, generate_organisation  # noqa: E402
 
 
 class Inbox:
@@ -74,6 +74,8 @@ def _service(port: int):
     clock = FixedClock(datetime(2025, 1, 6, 9, 0, tzinfo=UTC))
     svc = open_service("memory://", clock=clock, host=host)
     svc.import_organisation(org, actor="hr")
+    for definition in host.hooks.cycles():
+        approve_cycle(svc, definition)
     return svc, clock, org
 
 

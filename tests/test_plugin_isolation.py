@@ -17,7 +17,7 @@ from magcore.errors import (
     StorageError,
 )
 from magcore.plugins import PluginHost
-from magcore.testing import generate_organisation
+from magcore.testing import approve_cycle, generate_organisation
 from tests.plugins import good
 
 SAMPLES = {
@@ -59,6 +59,7 @@ def _assert_system_works(host: PluginHost) -> Service:
     svc = open_service("memory://", clock=clock, host=host)
     org = generate_organisation(people=12, teams=2, self_steering_share=0)
     svc.import_organisation(org, actor="hr")
+    approve_cycle(svc, "good-cycle")
     day = clock.now().date()
     employee = next(p for p in sorted(org.people) if org.manager_of(p, day) not in (None, p))
     manager = org.manager_of(employee, day)

@@ -23,7 +23,7 @@ import pytest
 import magcore
 from magcore.app.workflows import contributed_workflows
 from magcore.forms import FormDefinition
-from magcore.testing import generate_organisation
+from magcore.testing import approve_cycle, generate_organisation
 from tests.support.tools import require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +127,8 @@ def test_check_rules_only_look_at_their_own_cycle(host: magcore.PluginHost) -> N
     svc = magcore.open_service("memory://", host=host)
     org = generate_organisation(people=20, teams=2, seed=5, coaches=1)
     svc.import_organisation(org, actor="hr")
+    for definition in host.hooks.cycles():
+        approve_cycle(svc, definition)
     day = YEAR[0]
     person = next(p for p in org.people if org.manager_of(p, day) and p not in org.coaches(day))
     rijswijk = svc.cycle("rijswijk-growth-matrix")

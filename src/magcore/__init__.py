@@ -41,8 +41,10 @@ from .domain.planning import CoverageReport, DueConversation, add_months, covera
 from .domain.scoring import check_definition, check_schema
 from .errors import (
     AccessDenied,
+    ApprovalMissingError,
     ConflictError,
     ConsentError,
+    DefinitionChangedError,
     DefinitionError,
     InputRefused,
     MagcoreError,
@@ -88,11 +90,11 @@ if TYPE_CHECKING:
     from .access.decision import AccessRequest, Decision, LegalBasis, decide_access
     from .access.gateway import Gateway, Listing
     from .access.reading import ConversationView, GoalView, ReadPolicy, read_conversation
-    from .access.regulation import render_policy
+    from .access.regulation import render_policy, render_regulation
     from .access.retention import RetentionProfile
     from .access.statistics_report import participation_report
     from .access.subject_access import subject_access_export
-    from .domain.approvals import ApprovePolicy
+    from .domain.approvals import ApprovePolicy, ApproveRegulation
     from .domain.sharing import GrantSharing, RevokeSharing, SharingChoice
     from .forms import FormDefinition, render_form, render_pdf, render_record
     from .packaged import PackagedPlugin
@@ -112,8 +114,10 @@ _LAZY = {
     "render_pdf": "forms",
     "render_record": "forms",
     "PackagedPlugin": "packaged",
-    "ApprovePolicy": "domain.approvals",
-    "render_policy": "access.regulation",
+    "ApproveRegulation": "domain.approvals",
+    "ApprovePolicy": "domain.approvals",  # the old name of ApproveRegulation
+    "render_regulation": "access.regulation",
+    "render_policy": "access.regulation",  # the old name of render_regulation
     "RetentionProfile": "access.retention",
     "subject_access_export": "access.subject_access",
     "ReadPolicy": "access.reading",
@@ -148,7 +152,9 @@ __all__ = [
     "AgreementOwner",
     "AgreementStatus",
     "Applicability",
+    "ApprovalMissingError",
     "ApprovePolicy",
+    "ApproveRegulation",
     "Assignment",
     "Cadence",
     "CadenceKind",
@@ -165,6 +171,7 @@ __all__ = [
     "CoverageReport",
     "CycleDefinition",
     "Decision",
+    "DefinitionChangedError",
     "DefinitionError",
     "Dissent",
     "DraftRecord",
@@ -247,6 +254,7 @@ __all__ = [
     "render_pdf",
     "render_policy",
     "render_record",
+    "render_regulation",
     "replay",
     "subject_access_export",
     "visible_preparation",

@@ -12,9 +12,11 @@ import attrs
 
 __all__ = [
     "AccessDenied",
+    "ApprovalMissingError",
     "ConflictError",
     "ConsentError",
     "ContentIntegrityError",
+    "DefinitionChangedError",
     "DefinitionError",
     "ExtraMissingError",
     "InputRefused",
@@ -29,6 +31,7 @@ __all__ = [
     "RecordInvalidError",
     "ScoringNotAllowedError",
     "StorageError",
+    "StorePluginError",
     "TimezoneError",
     "TransitionError",
 ]
@@ -60,6 +63,11 @@ class DefinitionError(MagcoreError, ValueError):
         where = f" at {pointer}" if pointer else ""
         origin = f" (from {source})" if source else ""
         super().__init__(f"{message}{where}{origin}")
+
+
+class DefinitionChangedError(DefinitionError):
+    """A cycle or form definition changed but kept its ``id@version``: a change needs a new
+    version, so that conversations and approvals keep pointing at what they saw."""
 
 
 class ScoringNotAllowedError(DefinitionError):
@@ -114,6 +122,16 @@ class TransitionError(MagcoreError):
 
 class ConsentError(MagcoreError):
     """A sharing choice is malformed, or one that does not exist is revoked."""
+
+
+class ApprovalMissingError(ConsentError):
+    """A conversation was requested under a cycle version that a body its regulation names
+    (the works council, the executive) has not approved; ``missing`` names those bodies."""
+
+    def __init__(self, message: str, *, cycle: str, missing: Sequence[str]) -> None:
+        self.cycle = cycle
+        self.missing = tuple(missing)
+        super().__init__(message)
 
 
 class AccessDenied(ConsentError, PermissionError):
@@ -182,6 +200,14 @@ class PluginError(MagcoreError):
         self.reason = reason
         where = f" in hook {hook}" if hook else ""
         super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+
+class StorePluginError(PluginError, StorageError):
+    """A store plugin failed inside ``magcore_open_store``: a PluginError naming the plugin and
+    the hook, and a StorageError for callers that catch those when a store cannot be opened.
+
+    Added in 0.2.
+    """
 
 
 class TimezoneError(MagcoreError, ValueError):

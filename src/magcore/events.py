@@ -54,7 +54,9 @@ class Event:
 
     stream: str
     version: int
-    type: str
+    type: str = attrs.field(converter=str)
+    """What happened, e.g. ``conversation.held``; a domain enum member (``ConversationEvent.HELD``)
+    is kept as its plain string, so every store writes the same text."""
     at: datetime = attrs.field(converter=as_utc)
     actor: str
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze, hash=False)

@@ -23,9 +23,15 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from .access.decision import LegalBasis
+    from .access.retention import RetentionProfile
     from .crypto.provider import KeyProvider
+    from .domain.conversation import Conversation
+    from .domain.workflows import Notification, Workflow
     from .errors import Problem
     from .events import CommittedBatch
+    from .forms import FormDefinition
+    from .i18n import MessageBundle
     from .model.cycle import CycleDefinition
     from .model.themes import Theme
     from .storage.base import Store, StoreSettings
@@ -73,7 +79,7 @@ def magcore_register_themes(register: Register[Theme]) -> None:
 
 
 @hookspec
-def magcore_register_forms(register: Register[Any]) -> None:
+def magcore_register_forms(register: Register[FormDefinition | Mapping[str, Any]]) -> None:
     """Contribute form definitions (a JSON Schema plus UI hints and texts in nl and en).
 
     Every form passes the scoring-free check when it is registered.
@@ -83,7 +89,7 @@ def magcore_register_forms(register: Register[Any]) -> None:
 
 
 @hookspec
-def magcore_register_messages(register: Register[Any]) -> None:
+def magcore_register_messages(register: Register[MessageBundle]) -> None:
     """Contribute message translations and vocabulary overrides.
 
     For example, a municipality that never says "klant" registers a vocabulary override that
@@ -95,15 +101,15 @@ def magcore_register_messages(register: Register[Any]) -> None:
 
 
 @hookspec
-def magcore_register_retention_rules(register: Register[Any]) -> None:
+def magcore_register_retention_rules(register: Register[RetentionProfile]) -> None:
     """Contribute retention profiles of the form "destroy N years after event X".
 
-    :param register: accepts one ``magcore.privacy.RetentionProfile``.
+    :param register: accepts one ``magcore.access.retention.RetentionProfile``.
     """
 
 
 @hookspec
-def magcore_register_legal_bases(register: Register[Any]) -> None:
+def magcore_register_legal_bases(register: Register[LegalBasis]) -> None:
     """Declare legal bases (name, article, scope) under which others may read something.
 
     A legal basis never opens special-category content; only the employee's own sharing choice
@@ -114,13 +120,13 @@ def magcore_register_legal_bases(register: Register[Any]) -> None:
 
 
 @hookspec
-def magcore_register_workflows(register: Register[Any]) -> None:
+def magcore_register_workflows(register: Register[Workflow | Mapping[str, Any]]) -> None:
     """Contribute workflows as data: a trigger, an optional condition and actions.
 
     Workflows remind, ask for a conversation, invite a coach or carry agreements forward; they
     can never create or read a score, and their notifications never carry conversation content.
 
-    :param register: accepts one ``magcore.workflows.Workflow`` or its JSON as a dict.
+    :param register: accepts one ``magcore.domain.workflows.Workflow`` or its JSON as a dict.
     """
 
 
@@ -161,7 +167,11 @@ def magcore_key_provider(url: str, settings: StoreSettings) -> KeyProvider | Non
 
 @hookspec
 def magcore_check_record(
-    record: Mapping[str, Any], form: Any, conversation: Any, actor: str, language: str
+    record: Mapping[str, Any],
+    form: FormDefinition | None,
+    conversation: Conversation,
+    actor: str,
+    language: str,
 ) -> Sequence[Problem] | None:
     """Return problems with *record* beyond its JSON Schema; ``None`` or ``[]`` if none.
 
@@ -171,7 +181,7 @@ def magcore_check_record(
 
     :param record: the answers as plain JSON data.
     :param form: the ``magcore.forms.FormDefinition`` the answers follow, or ``None``.
-    :param conversation: the :class:`~magcore.conversation.Conversation` as it is now.
+    :param conversation: the :class:`~magcore.domain.conversation.Conversation` as it is now.
     :param actor: the person writing.
     :param language: ``nl`` or ``en``: the language to write problem messages in.
     """
@@ -191,13 +201,13 @@ def magcore_events_committed(batch: CommittedBatch) -> None:
 
 
 @hookspec
-def magcore_send_notification(notification: Any) -> str | None:
+def magcore_send_notification(notification: Notification) -> str | None:
     """Deliver *notification* to its recipient; return a delivery reference, or ``None``.
 
     Every notifier is called (e-mail, a chat tool, a letter queue). A notification carries a
     message key, the recipient and a link, never conversation content.
 
-    :param notification: a ``magcore.workflows.Notification``.
+    :param notification: a ``magcore.app.workflows.Notification``.
     """
 
 

@@ -191,6 +191,8 @@ _DEFAULT_TERMS: dict[str, tuple[str, str]] = {
 }
 
 _DEFAULT_MESSAGES: dict[str, tuple[str, str]] = {
+    # -- content whose key was destroyed (crypto-shredding) ------------------------------------
+    "content.erased": ("[gewist]", "[erased]"),
     # -- validation: one message per JSON Schema keyword, always naming the field ---------------
     "validation.required": ('Vul "{label}" in.', 'Fill in "{label}".'),
     "validation.type.string": ('Schrijf bij "{label}" een tekst.', 'Write a text in "{label}".'),

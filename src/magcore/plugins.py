@@ -25,7 +25,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .errors import DefinitionError, MagcoreError, PluginError, StorageError
+from .errors import DefinitionError, MagcoreError, PluginError, StorageError, StorePluginError
 from .events import CommittedBatch
 from .model.cycle import CycleDefinition
 from .model.themes import Theme
@@ -33,6 +33,14 @@ from .storage.base import Store, StoreSettings
 
 if TYPE_CHECKING:
     import click
+
+    from .access.decision import LegalBasis
+    from .access.retention import RetentionProfile
+    from .domain.conversation import Conversation
+    from .domain.workflows import Notification, Workflow
+    from .errors import Problem
+    from .forms import FormDefinition
+    from .i18n import Catalogue
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -62,6 +70,15 @@ def _names_from_env(variable: str) -> set[str] | None:
     if raw is None:
         return None
     return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+class _WrongReturn(Exception):
+    """A hook returned something of the wrong type (turned into a PluginError by the caller)."""
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, for a PluginError: the exception's type and message."""
+    return str(exc) if isinstance(exc, _WrongReturn) else f"{type(exc).__name__}: {exc}"
 
 
 @attrs.frozen
@@ -125,7 +142,15 @@ class Hooks:
 
             call_kwargs = {"register": register, **kwargs}
             try:
-                impl.function(*[call_kwargs[arg] for arg in impl.argnames])
+                returned = impl.function(*[call_kwargs[arg] for arg in impl.argnames])
+                if returned is not None:
+                    raise _WrongReturn(
+                        f"returned {type(returned).__name__} instead of None; hand each item "
+                        "to register(item) instead of returning it"
+                    )
+            except _WrongReturn as exc:
+                problems.append(PluginError(distribution=name, hook=hook, reason=str(exc)))
+                continue
             except MagcoreError as exc:
                 problem = PluginError(distribution=name, hook=hook, reason=str(exc))
                 problem.__cause__ = exc
@@ -165,7 +190,7 @@ class Hooks:
 
         return self._collect("magcore_register_themes", accept)
 
-    def forms(self) -> Contributions[Any]:
+    def forms(self) -> Contributions[FormDefinition]:
         """Every form definition the plugins contribute, checked (schema, scoring-free, texts)."""
         from .forms import FormDefinition
 
@@ -180,7 +205,7 @@ class Hooks:
 
         return self._collect("magcore_register_forms", accept)
 
-    def catalogue(self) -> tuple[Any, tuple[PluginError, ...]]:
+    def catalogue(self) -> tuple[Catalogue, tuple[PluginError, ...]]:
         """The message catalogue with every plugin's translations and vocabulary layered on."""
         from .i18n import DEFAULT_CATALOGUE, MessageBundle
 
@@ -197,7 +222,7 @@ class Hooks:
             catalogue = catalogue.with_bundle(bundle)
         return catalogue, bundles.problems
 
-    def retention_profiles(self) -> Contributions[Any]:
+    def retention_profiles(self) -> Contributions[RetentionProfile]:
         """Every retention profile ("destroy N years after X"), the built-in ones included."""
         from .access.retention import RetentionProfile
 
@@ -210,7 +235,7 @@ class Hooks:
 
         return self._collect("magcore_register_retention_rules", accept)
 
-    def legal_bases(self) -> Contributions[Any]:
+    def legal_bases(self) -> Contributions[LegalBasis]:
         """Every legal basis the plugins declare (name, article, scope)."""
         from .access.decision import LegalBasis
 
@@ -223,14 +248,31 @@ class Hooks:
 
         return self._collect("magcore_register_legal_bases", accept)
 
-    def workflows(self) -> Contributions[Any]:
+    def workflows(self) -> Contributions[Workflow]:
         """Every workflow the plugins contribute, loaded and checked (never about a score)."""
-        from .app.workflows.definitions import Workflow, load_workflow
+        from .domain.workflows import Workflow, load_workflow
 
         def accept(item: Any, plugin: str) -> Workflow:
             return item if isinstance(item, Workflow) else load_workflow(item, source=plugin)
 
         return self._collect("magcore_register_workflows", accept)
+
+    def problems(self) -> list[PluginError]:
+        """Every fault of every contribution hook (cycles, themes, forms, messages, retention
+        profiles, legal bases, workflows), collected without stopping: what ``magcore plugins``
+        shows. Added in 0.2."""
+        found: list[PluginError] = []
+        for collect in (
+            self.cycles,
+            self.themes,
+            self.forms,
+            self.retention_profiles,
+            self.legal_bases,
+            self.workflows,
+        ):
+            found.extend(collect().problems)
+        found.extend(self.catalogue()[1])
+        return found
 
     def contributions(self, hook: str, accept: Callable[[Any, str], T]) -> Contributions[T]:
         """Collect a contribution hook with a custom *accept* (used by forms, messages...)."""
@@ -241,12 +283,17 @@ class Hooks:
         caller = self._pm.hook.magcore_register_commands
         for impl in reversed(caller.get_hookimpls()):
             try:
-                impl.function(cli)
+                returned = impl.function(cli)
+                if returned is not None:
+                    raise _WrongReturn(
+                        f"returned {type(returned).__name__} instead of None; add commands "
+                        "with cli.add_command(...)"
+                    )
             except Exception as exc:
                 failure = PluginError(
                     distribution=self._plugin_name(impl),
                     hook="magcore_register_commands",
-                    reason=f"{type(exc).__name__}: {exc}",
+                    reason=_reason(exc),
                 )
                 failure.__cause__ = exc
                 failures.append(failure)
@@ -264,15 +311,17 @@ class Hooks:
             try:
                 store = impl.function(*[kwargs[arg] for arg in impl.argnames])
             except MagcoreError:
-                raise
+                raise  # the store's own, deliberate error (a damaged file, a refused login)
             except Exception as exc:
-                raise StorageError(
-                    f"cannot open {url!r}: plugin {name!r} failed: {type(exc).__name__}: {exc}"
+                raise StorePluginError(
+                    distribution=name,
+                    hook="magcore_open_store",
+                    reason=f"cannot open {url!r}: {type(exc).__name__}: {exc}",
                 ) from exc
             if store is None:
                 continue
             if not isinstance(store, Store):
-                raise PluginError(
+                raise StorePluginError(
                     distribution=name,
                     hook="magcore_open_store",
                     reason=f"returned {type(store).__name__}, which is not a Store",
@@ -318,16 +367,16 @@ class Hooks:
     def check_record(
         self,
         record: Mapping[str, Any],
-        form: Any,
-        conversation: Any,
+        form: FormDefinition | None,
+        conversation: Conversation,
         *,
         actor: str = "",
         language: str = "nl",
-    ) -> list[Any]:
+    ) -> list[Problem]:
         """Problems every check plugin finds with *record* (a plugin's crash is a PluginError)."""
         from .errors import Problem
 
-        problems: list[Any] = []
+        problems: list[Problem] = []
         caller = self._pm.hook.magcore_check_record
         kwargs = {
             "record": record,
@@ -359,18 +408,24 @@ class Hooks:
 
     # -- observers -------------------------------------------------------------------------
 
-    def _call_each(self, hook: str, **kwargs: Any) -> tuple[list[Any], list[PluginError]]:
+    def _call_each(
+        self, hook: str, returns: tuple[type, ...], expected: str, **kwargs: Any
+    ) -> tuple[list[Any], list[PluginError]]:
+        """Call every implementation; a raise or a return not of *returns* is a PluginError."""
         results: list[Any] = []
         failures: list[PluginError] = []
         caller = getattr(self._pm.hook, hook)
         for impl in reversed(caller.get_hookimpls()):
             try:
-                results.append(impl.function(*[kwargs[arg] for arg in impl.argnames]))
+                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+                if not isinstance(result, returns):
+                    raise _WrongReturn(f"returned {type(result).__name__}, expected {expected}")
+                results.append(result)
             except Exception as exc:
                 failure = PluginError(
                     distribution=self._plugin_name(impl),
                     hook=hook,
-                    reason=f"{type(exc).__name__}: {exc}",
+                    reason=_reason(exc),
                 )
                 failure.__cause__ = exc
                 failures.append(failure)
@@ -378,15 +433,17 @@ class Hooks:
 
     def events_committed(self, batch: CommittedBatch) -> list[PluginError]:
         """Tell every observer about *batch*; one failure cannot silence the rest."""
-        return self._call_each("magcore_events_committed", batch=batch)[1]
+        return self._call_each("magcore_events_committed", (type(None),), "None", batch=batch)[1]
 
-    def send_notification(self, notification: Any) -> tuple[list[str], list[PluginError]]:
+    def send_notification(self, notification: Notification) -> tuple[list[str], list[PluginError]]:
         """Hand *notification* to every notifier; returns delivery references and failures."""
-        results, failures = self._call_each("magcore_send_notification", notification=notification)
+        results, failures = self._call_each(
+            "magcore_send_notification",
+            (str, type(None)),
+            "a delivery reference (str) or None",
+            notification=notification,
+        )
         return [r for r in results if isinstance(r, str)], failures
-
-    def has_observers(self) -> bool:
-        return bool(self._pm.hook.magcore_events_committed.get_hookimpls())
 
 
 @attrs.frozen

@@ -21,7 +21,7 @@ from magcore.domain.conversation import (
 )
 from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.model.records import Agreement
-from magcore.testing import raw_conversation
+from magcore.testing import approve_cycle, raw_conversation
 
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
 
@@ -49,7 +49,7 @@ def service(request, tmp_path):
     url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/g.db"
     host = get_plugin_manager(load_entry_points=False, extra=[("bases", _Bases())])
     svc = open_service(url, clock=FixedClock(T0), host=host)
-    svc.add_cycle(MAG_CYCLE)
+    approve_cycle(svc, svc.add_cycle(MAG_CYCLE))
     svc.import_organisation(small_org(), actor="hr")
     svc.use_organisation("org", ROLES)
     yield svc

@@ -49,7 +49,7 @@ from magcore.errors import MagcoreError
 from magcore.hookspecs import hookimpl
 from magcore.model.records import Agreement
 from magcore.storage.base import StreamWrite
-from magcore.testing import raw_conversation
+from magcore.testing import approve_cycle, raw_conversation
 
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
 
@@ -114,7 +114,7 @@ class GatewayMachine(RuleBasedStateMachine):
         super().__init__()
         host = get_plugin_manager(load_entry_points=False, extra=[("bases", _Bases())])
         self.service = open_service("memory://", clock=FixedClock(T0), host=host)
-        self.service.add_cycle(MAG_CYCLE)
+        approve_cycle(self.service, self.service.add_cycle(MAG_CYCLE))
         self.service.import_organisation(small_org(), actor="hr")
         self.service.use_organisation("org", ROLES)
         self.counter = itertools.count(1)
@@ -165,7 +165,8 @@ class GatewayMachine(RuleBasedStateMachine):
     def may(self, viewer: str, purpose: str, shown_in: str, text: str) -> bool:
         """Whether *viewer* may see marker *text* in conversation *shown_in* for *purpose*."""
         written = self.written[text]
-        if shown_in in self.erased:
+        if shown_in in self.erased or written.conversation in self.erased:
+            # Erased is gone everywhere: the carried copies too (their key was destroyed).
             return False
         conv = self.raw(shown_in)
         subject = conv.subject

@@ -9,10 +9,10 @@ import pytest
 
 from magcore.access.decision import LegalBasis, Part
 from magcore.access.inventory import data_inventory
-from magcore.access.regulation import render_policy
+from magcore.access.regulation import render_regulation
 from magcore.access.retention import BUILTIN_PROFILES, RetentionProfile
 from magcore.domain.approvals import (
-    ApprovePolicy,
+    ApproveRegulation,
     active_version,
     decide,
     definition_for,
@@ -38,7 +38,7 @@ FORMS = {"record": RECORD_FORM}
 def test_regulation_names_every_recorded_field_and_every_reading_role(language):
     """Every inventory field, form field, kind, theme and reading role appears in the text."""
     cycle = mag_cycle()
-    text = render_policy(cycle, language=language, forms=FORMS, legal_bases=[BASIS]).text
+    text = render_regulation(cycle, language=language, forms=FORMS, legal_bases=[BASIS]).text
     for row in data_inventory(cycle, forms=FORMS, legal_bases=[BASIS]):
         assert f"`{row.field}`" in text
     for name in RECORD_FORM["properties"]:
@@ -57,8 +57,8 @@ def test_regulation_names_every_recorded_field_and_every_reading_role(language):
 
 def test_dutch_and_english_say_the_same_with_one_hash():
     """Both languages render from the same source, so they carry the same hash."""
-    nl = render_policy(mag_cycle(), language="nl", forms=FORMS)
-    en = render_policy(mag_cycle(), language="en", forms=FORMS)
+    nl = render_regulation(mag_cycle(), language="nl", forms=FORMS)
+    en = render_regulation(mag_cycle(), language="en", forms=FORMS)
     assert nl.text != en.text
     assert nl.hash == en.hash
     assert nl.hash in nl.text
@@ -93,15 +93,15 @@ def test_dutch_and_english_say_the_same_with_one_hash():
 def test_changing_one_rule_changes_the_hash(change):
     """Any change in what the regulation is rendered from gives another hash."""
     base = {"cycle": mag_cycle(), "forms": FORMS}
-    before = render_policy(**base).hash
-    after = render_policy(**{**base, **change()}).hash
+    before = render_regulation(**base).hash
+    after = render_regulation(**{**base, **change()}).hash
     assert before != after
-    assert render_policy(**base).hash == before
+    assert render_regulation(**base).hash == before
 
 
 def test_html_rendering_is_a_page_with_tables():
     """The HTML form has a language attribute, headings and table headers."""
-    page = render_policy(mag_cycle(), language="en", format="html", forms=FORMS).text
+    page = render_regulation(mag_cycle(), language="en", format="html", forms=FORMS).text
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="en">' in page
     assert "<h1>" in page
@@ -112,14 +112,14 @@ def test_html_rendering_is_a_page_with_tables():
 def test_a_version_is_active_only_after_every_declared_approval():
     """Works council alone is not enough for a cycle that also asks the executive."""
     cycle = mag_cycle()
-    policy_hash = render_policy(cycle, forms=FORMS).hash
+    policy_hash = render_regulation(cycle, forms=FORMS).hash
     state = replay(cycle.id, [])
     events = []
     for body in ("works_council", "executive"):
         assert not is_active(cycle, policy_hash, state)
         new = decide(
             state,
-            ApprovePolicy(
+            ApproveRegulation(
                 actor="secretary",
                 cycle=cycle,
                 policy_hash=policy_hash,
@@ -147,14 +147,14 @@ def test_a_changed_rule_needs_new_approvals_and_old_conversations_keep_their_ver
     """Version 2 with another hash is not active on version 1's approvals."""
     v1 = mag_cycle()
     v2 = mag_cycle(version=2, retention_profile="ap-advice")
-    h1 = render_policy(v1, forms=FORMS).hash
-    h2 = render_policy(v2, forms=FORMS).hash
+    h1 = render_regulation(v1, forms=FORMS).hash
+    h2 = render_regulation(v2, forms=FORMS).hash
     events = []
     state = replay("mag", [])
     for body in ("works_council", "executive"):
         events += decide(
             state,
-            ApprovePolicy(
+            ApproveRegulation(
                 actor="s", cycle=v1, policy_hash=h1, body=body, reference="r", on=date(2025, 1, 6)
             ),
             now=T0,
@@ -165,7 +165,7 @@ def test_a_changed_rule_needs_new_approvals_and_old_conversations_keep_their_ver
     assert not is_active(v2, h2, state)
     events += decide(
         state,
-        ApprovePolicy(
+        ApproveRegulation(
             actor="s",
             cycle=v2,
             policy_hash=h2,
@@ -180,7 +180,7 @@ def test_a_changed_rule_needs_new_approvals_and_old_conversations_keep_their_ver
     assert active_version([(v1, h1), (v2, h2)], state) == v1
     events += decide(
         state,
-        ApprovePolicy(
+        ApproveRegulation(
             actor="s",
             cycle=v2,
             policy_hash=h2,
@@ -199,11 +199,11 @@ def test_a_changed_rule_needs_new_approvals_and_old_conversations_keep_their_ver
 def test_approval_refusals():
     """A stale hash, an undeclared body, a repeated approval and no reference are refused."""
     cycle = mag_cycle(approvals_required=["works_council"])
-    current = render_policy(cycle).hash
+    current = render_regulation(cycle).hash
     state = replay("mag", [])
 
     def command(body="works_council", policy_hash=current, reference="r"):
-        return ApprovePolicy(
+        return ApproveRegulation(
             actor="s",
             cycle=cycle,
             policy_hash=policy_hash,
@@ -223,3 +223,12 @@ def test_approval_refusals():
     state = replay("mag", decide(state, command(), now=T0, current_hash=current))
     with pytest.raises(ConsentError, match="already approved"):
         decide(state, command(), now=T0, current_hash=current)
+
+
+def test_the_old_policy_names_still_import():
+    """render_policy and ApprovePolicy (in magcore.__all__) are the renamed objects."""
+    import magcore
+
+    assert magcore.render_policy is magcore.render_regulation
+    assert magcore.ApprovePolicy is magcore.ApproveRegulation
+    assert {"render_policy", "ApprovePolicy"} <= set(magcore.__all__)

@@ -51,6 +51,8 @@ from magcore.forms import validate
 from magcore.model import input_policy as ip
 from magcore.model.organisation import Organisation
 from magcore.model.records import Agreement, Participant
+from magcore.testing import approve_cycle
+from tests.support.approve import approve_by_cli
 
 from ..cli.conftest import ORG_CSV, make_host
 from ..forms.support import mag_form
@@ -148,7 +150,7 @@ def _world() -> tuple[Service, str, str]:
         host=get_plugin_manager(load_entry_points=False),
         organisation="org",
     )
-    service.add_cycle(MAG_CYCLE)
+    approve_cycle(service, service.add_cycle(MAG_CYCLE))
     service.import_organisation(small_org(), actor="hr")
     cycle = service.cycle("mag@1")
     people = service.participants_for("org", cycle, "mag", "e1", on=T0.date())
@@ -417,6 +419,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     (workdir / "org.csv").write_text(ORG_CSV, encoding="utf-8")
     assert _cli(workdir, "init").exit_code == 0
     assert _cli(workdir, "import-org", str(workdir / "org.csv")).exit_code == 0
+    approve_by_cli(lambda *args: _cli(workdir, *args))
     plan = _cli(
         workdir, "plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json"
     )

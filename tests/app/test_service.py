@@ -27,7 +27,7 @@ from magcore import (
     open_service,
 )
 from magcore.domain.conversation import AddDissent
-from magcore.testing import generate_organisation
+from magcore.testing import approve_cycle, generate_organisation
 
 from ..conftest import EXAMPLE_CYCLES
 
@@ -60,6 +60,7 @@ def setup():
     cycle = service.add_cycle(
         __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
     )
+    approve_cycle(service, cycle)
     org = generate_organisation(people=60, teams=4, seed=7)
     service.import_organisation(org, actor="hr-import")
     return service, cycle, org, recorder, clock
@@ -138,6 +139,7 @@ def test_refused_request_leaves_the_known_cycles_as_they_were(setup):
     """A request refused for its participants does not register the cycle it named."""
     service, cycle, org, _recorder, _ = setup
     other = CycleDefinition.from_json({**cycle.to_json(), "id": "other-cycle"})
+    approve_cycle(service, other)
     employee = first_employee(org)
     with pytest.raises(TransitionError):
         service.request(
@@ -253,6 +255,7 @@ def checked_service():
     data = __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
     data["kinds"][0]["record_form"] = "tiny-record"
     cycle = service.add_cycle(data)
+    approve_cycle(service, cycle)
     people = (Participant("emp", "employee"), Participant("mgr", "manager"))
     conv = service.request(cycle=cycle, kind="yearly", participants=people, actor="emp")
     service.execute(conv.id, MarkHeld(actor="mgr", on=date(2025, 1, 7)))
@@ -334,8 +337,9 @@ def test_a_hand_made_cycle_survives_a_restart(tmp_path):
     data = __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
     data["kinds"][0]["record_form"] = "tiny-record"
     people = (Participant("emp", "employee"), Participant("mgr", "manager"))
+    approve_cycle(service, service.add_cycle(data))
     conv = service.request(
-        cycle=service.add_cycle(data), kind="yearly", participants=people, actor="emp"
+        cycle="example-yearly@1", kind="yearly", participants=people, actor="emp"
     )
     service.close()
     again = opened()

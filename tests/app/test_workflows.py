@@ -38,7 +38,7 @@ from magcore.app.workflows import (
 )
 from magcore.errors import DefinitionError, PluginError, ScoringNotAllowedError
 from magcore.model.cycle import CycleDefinition
-from magcore.testing import generate_organisation
+from magcore.testing import approve_cycle, generate_organisation
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
@@ -85,7 +85,7 @@ def _service(*extra: tuple[str, object], people: int = 12, teams: int = 2):
     host = get_plugin_manager(load_entry_points=False, extra=list(extra))
     clock = FixedClock(T0)
     svc = open_service("memory://", clock=clock, host=host)
-    svc.add_cycle(YEARLY)
+    approve_cycle(svc, svc.add_cycle(YEARLY))
     org = generate_organisation(people=people, teams=teams, coaches=1, self_steering_share=0)
     svc.import_organisation(org, actor="hr")
     return svc, clock, org

@@ -15,6 +15,7 @@ from magcore import hookimpl
 from magcore.cli import cli
 from magcore.cli._app import App
 from magcore.plugins import PluginHost, get_plugin_manager
+from tests.support.approve import approve_by_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CYCLES = ROOT / "docs" / "examples" / "cycles"
@@ -81,6 +82,7 @@ def ready(run: Callable[..., Result], workdir: Path) -> SimpleNamespace:
     (workdir / "org.csv").write_text(ORG_CSV, encoding="utf-8")
     result = run("import-org", "org.csv")
     assert result.exit_code == 0, result.output
+    approve_by_cli(run)
     return SimpleNamespace(dir=workdir, run=run)
 
 

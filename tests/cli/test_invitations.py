@@ -9,6 +9,7 @@ import pytest
 import vobject
 
 from magcore import Cancel, open_service
+from tests.support.approve import approve_by_cli
 
 from .conftest import ORG_CSV, data
 
@@ -29,6 +30,7 @@ def planned(run, workdir):
     assert run("init").exit_code == 0
     (workdir / "org.csv").write_text(_with_email(ORG_CSV), encoding="utf-8")
     assert run("import-org", "org.csv").exit_code == 0
+    approve_by_cli(run)
     requested = data(run("plan", "--request", "--json"))["requested"]
     conv = next(r["conversation"] for r in requested if r["person"] == "e1")
     result = run(

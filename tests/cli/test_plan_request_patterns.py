@@ -12,6 +12,7 @@ from magcore import hookimpl
 from magcore.cli import cli
 from magcore.cli._app import App
 from magcore.plugins import get_plugin_manager
+from tests.support.approve import approve_by_cli
 
 from .conftest import CYCLES, data
 
@@ -73,6 +74,7 @@ def _init(run, cycle: str) -> None:
     assert run("init", "--cycle", cycle).exit_code == 0
     result = run("import-org", "org.csv")
     assert result.exit_code == 0, result.output
+    approve_by_cli(run)
 
 
 def _plan_request(run):

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from magcore.cli import cli
 from magcore.cli._app import App
 from magcore.plugins import get_plugin_manager
+from tests.support.approve import approve_by_cli
 
 from .conftest import ORG_CSV
 
@@ -30,6 +31,7 @@ def mag(workdir: Path):
     assert run("init", "--cycle", "mag").exit_code == 0
     (workdir / "org.csv").write_text(ORG_CSV, encoding="utf-8")
     assert run("import-org", "org.csv").exit_code == 0
+    approve_by_cli(run)
     requested = json.loads(run("plan", "--request", "--json").stdout)["requested"]
     conv = next(r["conversation"] for r in requested if r["person"] == "e1")
     assert run("schedule", conv, "--on", "2025-03-03T10:00", "--as", "m1").exit_code == 0

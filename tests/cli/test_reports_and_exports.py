@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.approve import approve_by_cli
+
 from .conftest import ORG_CSV, data
 
 
@@ -240,6 +242,7 @@ def test_report_works_for_an_organisation_without_departments(run):
     rows.append("ict1,ict,ICT,,,member,2024-01-01,,2020-01-01,")
     Path("flat.csv").write_text("\n".join(rows) + "\n")
     assert run("import-org", "flat.csv").exit_code == 0
+    approve_by_cli(run)
     plan = data(run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json"))
     for row in plan["requested"]:
         who = row["person"]

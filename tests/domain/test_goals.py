@@ -9,6 +9,7 @@ import pytest
 from magcore import FixedClock, TransitionError, get_plugin_manager, open_service
 from magcore.domain.goals import CloseGoal, GoalStatus, LinkConversation, NoteProgress, SetGoal
 from magcore.schemas import validator
+from magcore.testing import approve_cycle
 
 
 @pytest.fixture
@@ -100,6 +101,7 @@ def test_a_manager_sets_a_goal_only_within_a_shared_conversation(service):
     cycle = service.add_cycle(
         __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
     )
+    approve_cycle(service, cycle)
     people = (Participant("emp", "employee"), Participant("mgr", "manager"))
     conv = service.request(cycle=cycle, kind="yearly", participants=people, actor="emp")
     with pytest.raises(TransitionError, match="agreed_in"):

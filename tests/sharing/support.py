@@ -81,7 +81,12 @@ def commit(store: MemoryStore, events: Sequence[Event]) -> None:
     if not events:
         return
     stream = events[0].stream
-    store.append([StreamWrite(stream, events[0].version - 1, tuple(events))])
+    expected = events[0].version - 1
+    rows = None
+    if stream.startswith(f"{cv.CONVERSATION_STREAM}:"):
+        # The rows the lists read travel with the write, as the command handler sends them.
+        rows = cv.read_model(cv.replay((*store.read(stream)[:expected], *events)))
+    store.append([StreamWrite(stream, expected, tuple(events), read_model=rows)])
 
 
 def run(store: MemoryStore, conv_id: str, command: cv.Command, now: datetime) -> None:

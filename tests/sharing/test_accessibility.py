@@ -9,7 +9,7 @@ import pytest
 
 from magcore.access.decision import LegalBasis, Part
 from magcore.access.erasure import destroy_conversation
-from magcore.access.regulation import render_policy
+from magcore.access.regulation import render_regulation
 from magcore.access.retention import SELECTIELIJST_2020
 from magcore.access.subject_access import subject_access_export
 from magcore.access.subject_access_html import export_html
@@ -58,7 +58,7 @@ def test_export_and_regulation_pages_have_no_axe_violations(tmp_path):
     for language in ("nl", "en"):
         texts = {
             "export": export_html(export, language=language),
-            "regulation": render_policy(
+            "regulation": render_regulation(
                 mag_cycle(),
                 language=language,
                 format="html",

@@ -17,6 +17,7 @@ from magcore.domain.goals import SetGoal
 from magcore.domain.sharing import GrantSharing
 from magcore.model.records import Agreement
 from magcore.schemas import problems
+from magcore.testing import approve_cycle
 
 from .support import MAG_CYCLE, ROLES, T0, small_org
 
@@ -25,7 +26,7 @@ from .support import MAG_CYCLE, ROLES, T0, small_org
 def service(request, tmp_path):
     url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/s.db"
     svc = open_service(url, clock=FixedClock(T0), host=get_plugin_manager(load_entry_points=False))
-    svc.add_cycle(MAG_CYCLE)
+    approve_cycle(svc, svc.add_cycle(MAG_CYCLE))
     svc.import_organisation(small_org(), actor="hr")
     yield svc
     svc.close()

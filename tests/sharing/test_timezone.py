@@ -25,6 +25,7 @@ from magcore.domain.sharing import GrantSharing, SharingChoice
 from magcore.domain.sharing import decide as decide_sharing
 from magcore.errors import ConsentError, TimezoneError
 from magcore.model.days import local_day, timezone
+from magcore.testing import approve_cycle
 
 from .support import MAG_CYCLE, T0, agreed_conversation, small_org
 
@@ -180,7 +181,7 @@ def _service(clock: FixedClock, zone: str | None = None):
     service = open_service(
         "memory://", clock=clock, host=get_plugin_manager(load_entry_points=False), timezone=zone
     )
-    service.add_cycle(MAG_CYCLE)
+    approve_cycle(service, service.add_cycle(MAG_CYCLE))
     service.import_organisation(small_org(), actor="hr")
     return service
 

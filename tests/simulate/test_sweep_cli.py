@@ -79,3 +79,22 @@ def test_cli_reports_bad_config(tmp_path):
     assert result.exit_code != 0
     assert "/employees" in result.output
     assert not out.exists()
+
+
+def test_sweep_streams_every_log_into_one_dataset(tmp_path):
+    """With out=, every run's log is a run=<k> partition of one dataset, named in runs.json."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    results = sweep(
+        BASE.with_(employees=150), {"pilot_fraction": [0.0, 1.0]}, workers=1, out=tmp_path
+    )
+    runs = json.loads((tmp_path / "runs.json").read_text())
+    assert runs == [
+        {"run": 0, "parameters": {"pilot_fraction": 0.0}},
+        {"run": 1, "parameters": {"pilot_fraction": 1.0}},
+    ]
+    for k in (0, 1):
+        files = sorted((tmp_path / "events" / f"run={k}").glob("year=*/part-0.parquet"))
+        assert files
+        assert all(pq.ParquetFile(f).metadata.num_rows > 0 for f in files)
+    coverage = [r.summary["years"][0]["coverage"] for r in results]
+    assert coverage[0] < coverage[1]  # everyone from the start takes part in run 1

@@ -172,9 +172,13 @@ def test_another_applications_database_is_refused_unchanged(tmp_path):
 
 
 def test_old_schema_is_migrated_on_open(tmp_path):
-    """An empty file (schema 0) is brought to the newest version when it is opened."""
+    """A blank SQLite database (schema 0, no tables) is brought to the newest version.
+
+    (An empty, 0-byte file is refused instead: see test_sqlite_damage.py.)
+    """
     path = tmp_path / "a.db"
-    path.write_bytes(b"")
+    sqlite3.connect(path).execute("VACUUM").connection.close()
+    assert path.stat().st_size > 0
     store = SQLiteStore.open(url_of(path))
     try:
         assert store.schema_version() == SCHEMA_VERSION

@@ -1,13 +1,14 @@
-"""The fast write path (bulk new conversations, pre-encoded JSON, COPY text) stores what the
-reference fold says, for any text, on SQLite and PostgreSQL; mixed batches and conflicts too."""
+"""The fast write path (bulk new conversations, pre-encoded JSON, COPY text) stores the rows the
+writes carry, for any text, on SQLite and PostgreSQL; mixed batches and conflicts too."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import attrs
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,16 +20,17 @@ from magcore.domain.conversation import (
     Schedule,
     apply,
     decide,
+    read_model,
+    replay,
     stream_of,
 )
 from magcore.errors import ConflictError
 from magcore.events import Event, canonical_json, freeze
 from magcore.model.cycle import CycleDefinition
 from magcore.model.records import Participant
-from magcore.storage import StreamWrite
+from magcore.storage import AgreementRow, ConversationRow, ReadModel, StreamWrite
 from magcore.storage.common import data_json, event_rows, json_list
 from magcore.storage.memory import MemoryStore
-from magcore.storage.projection import project_all, requested_fields
 from magcore.storage.sqlite import SQLiteStore
 from magcore.testing.storage import CONTRACT_CYCLE, ConversationDriver, event
 
@@ -112,22 +114,42 @@ def test_event_rows_match_one_by_one(events):
     assert [r[5] for r in rows] == [canonical_json(e.data) for e in events]
 
 
-@given(requested_events())
-def test_requested_fields_agree_with_the_fold(item):
-    """requested_fields is what project() makes of a conversation.requested event."""
-    view = project_all(None, [item])
-    assert view is not None
-    conv_id, cycle, kind, subject, team, participants, preparers = requested_fields(item)
-    row = view.row
-    assert (conv_id, cycle, kind, subject, team, participants, preparers) == (
-        row.id,
-        row.cycle,
-        row.kind,
-        row.subject,
-        row.team,
-        row.participants,
-        view.preparers,
+DAYS = st.none() | st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+
+
+@st.composite
+def carried_rows(draw, item):
+    """Read-model rows with arbitrary text everywhere, for the conversation of *item*."""
+    conv_id = item.stream.partition(":")[2]
+    subject = draw(st.none() | TEXT)
+    made_on = draw(DAYS)  # one day per conversation, as the domain makes them
+    row = ConversationRow(
+        id=conv_id,
+        cycle=draw(TEXT),
+        kind=draw(TEXT),
+        state=draw(TEXT),
+        subject=subject,
+        team=draw(st.none() | TEXT),
+        participants=tuple(draw(st.lists(TEXT, max_size=4))),
+        requested_on=item.at.date(),
+        scheduled_on=draw(DAYS),
+        held_on=draw(DAYS),
+        medium=draw(st.none() | TEXT),
+        version=item.version,
     )
+    agreements = tuple(
+        AgreementRow(
+            conversation=conv_id,
+            agreement=f"{draw(TEXT)}#{n}",
+            subject=subject,
+            owner=draw(TEXT),
+            status=draw(TEXT),
+            due=draw(DAYS),
+            made_on=made_on,
+        )
+        for n in range(draw(st.integers(0, 3)))
+    )
+    return ReadModel(conversation=row, agreements=agreements)
 
 
 # -- stores ----------------------------------------------------------------------------------
@@ -168,18 +190,41 @@ def store(open_store):
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batch=st.lists(requested_events(), min_size=1, max_size=6))
-def test_bulk_new_conversations_store_what_the_fold_says(store, batch):
-    """New conversations in one append: rows, people index and events are the reference's."""
-    store.append([StreamWrite(e.stream, 0, [e]) for e in batch])
+@given(data=st.data(), batch=st.lists(requested_events(), min_size=1, max_size=6))
+def test_bulk_new_conversations_store_the_rows_they_carry(store, data, batch):
+    """New conversations in one append: rows, people index, agreements and events are kept
+    exactly as given, whatever the text."""
+    carried = [data.draw(carried_rows(item)) for item in batch]
+    store.append(
+        [
+            StreamWrite(e.stream, 0, [e], read_model=rows)
+            for e, rows in zip(batch, carried, strict=True)
+        ]
+    )
     stored = {row.id: row for row in store.conversations()}
-    for item in batch:
-        view = project_all(None, [item])
-        assert view is not None
-        assert stored[view.row.id] == view.row
+    for item, rows in zip(batch, carried, strict=True):
+        row = rows.conversation
+        assert stored[row.id] == row
         assert store.read(item.stream) == (item,)
-        for person in set(view.row.participants):
-            assert view.row.id in {r.id for r in store.conversations(participant=person)}
+        for person in set(row.participants):
+            assert row.id in {r.id for r in store.conversations(participant=person)}
+    agreed = [
+        ReadModel(conversation=attrs.evolve(r.conversation, state="agreed", version=2),
+                  agreements=tuple(attrs.evolve(a, status="open") for a in r.agreements))
+        for r in carried
+    ]  # fmt: skip
+    store.append(
+        [
+            StreamWrite(e.stream, 1, [attrs.evolve(e, version=2)], read_model=rows)
+            for e, rows in zip(batch, agreed, strict=True)
+        ]
+    )
+    for rows in agreed:
+        subject = rows.conversation.subject
+        if subject is None:
+            continue
+        mine = [a for a in store.open_agreements(subject) if a.conversation == rows.conversation.id]
+        assert mine == list(rows.agreements)
 
 
 def _request(conv_id, employee="e-1", manager="m-1", now=T0):
@@ -198,6 +243,12 @@ def _request(conv_id, employee="e-1", manager="m-1", now=T0):
     )
 
 
+def _carrying(stream, expected, events, before=()):
+    """A write with the rows the domain makes of the conversation after *events*."""
+    rows = read_model(replay((*before, *events)))
+    return StreamWrite(stream, expected, events, read_model=rows)
+
+
 def test_mixed_batch_agrees_with_the_memory_store(open_store):
     """One append with every kind of write: the read models equal the memory store's."""
     stores = [open_store(), MemoryStore.open("memory://")]
@@ -214,12 +265,13 @@ def test_mixed_batch_agrees_with_the_memory_store(open_store):
     for item in several:
         state = apply(item, state)
     several += decide(state, Schedule(actor="m-1", on=datetime(2026, 4, 1, 9, tzinfo=UTC)), now=T0)
+    old = drivers[0].store.read(stream_of("c-old"))
     writes = [
-        StreamWrite(stream_of("c-new-1"), 0, _request("c-new-1", "e-3", "m-2")),
-        StreamWrite(stream_of("c-old"), drivers[0].state.version, nxt),
-        StreamWrite(stream_of("c-several"), 0, several),
+        _carrying(stream_of("c-new-1"), 0, _request("c-new-1", "e-3", "m-2")),
+        _carrying(stream_of("c-old"), drivers[0].state.version, nxt, old),
+        _carrying(stream_of("c-several"), 0, several),
         StreamWrite("goal:g-1", 0, [event("goal:g-1", 1)]),
-        StreamWrite(stream_of("c-new-2"), 0, _request("c-new-2", "e-4", "m-2")),
+        _carrying(stream_of("c-new-2"), 0, _request("c-new-2", "e-4", "m-2")),
     ]
     for store in stores:
         store.append(writes)
@@ -233,9 +285,9 @@ def test_mixed_batch_agrees_with_the_memory_store(open_store):
 def test_a_taken_name_in_a_bulk_of_new_streams_conflicts_and_writes_nothing(open_store):
     """Many new conversations, one already there: ConflictError, none of the others written."""
     store = open_store()
-    store.append([StreamWrite(stream_of("c-3"), 0, _request("c-3"))])
+    store.append([_carrying(stream_of("c-3"), 0, _request("c-3"))])
     before = list(store.read_all())
-    writes = [StreamWrite(stream_of(f"c-{n}"), 0, _request(f"c-{n}")) for n in range(1, 6)]
+    writes = [_carrying(stream_of(f"c-{n}"), 0, _request(f"c-{n}")) for n in range(1, 6)]
     with pytest.raises(ConflictError) as caught:
         store.append(writes)
     assert caught.value.stream == stream_of("c-3")

@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+from magcore.domain.conversation import read_model, replay
 from magcore.errors import ConflictError
 from magcore.events import Event
 from magcore.storage import AuditRecord, StreamWrite
@@ -68,7 +69,9 @@ def audit(action):
 def bulk(url, count, marker, mode):
     """Append *count* conversations in one call; signal *marker*; pause inside or after it."""
     store = open_store(url)
-    writes = [StreamWrite(e.stream, 0, [e]) for e in (requested(n, "bulk") for n in range(count))]
+    events = [requested(n, "bulk") for n in range(count)]
+    # The rows the domain makes of each new conversation travel with its write.
+    writes = [StreamWrite(e.stream, 0, [e], read_model=read_model(replay([e]))) for e in events]
     if mode == "pause-inside":
         conn = store._conn
 

@@ -22,7 +22,7 @@ from magcore import (
 from magcore.app.workflows import contributed_workflows, due_actions
 from magcore.forms import FormDefinition, example_answers
 from magcore.model.themes import MAG_THEME_IDS
-from magcore.testing import InstalledPluginContract
+from magcore.testing import InstalledPluginContract, approve_cycle
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "magcore"
 
@@ -99,7 +99,15 @@ def _pair(org, day):
     raise AssertionError("no employee with a manager")
 
 
-def test_plan_your_conversation_reaches_only_those_without_one(magcore_service, magcore_org):
+@pytest.fixture
+def approved(magcore_service):
+    """The works council and the executive approved the MAG regulation."""
+    return approve_cycle(magcore_service, "mag")
+
+
+def test_plan_your_conversation_reaches_only_those_without_one(
+    magcore_service, magcore_org, approved
+):
     """Two months before year end: everyone with a manager and no conversation this year."""
     found, problems = contributed_workflows(magcore_service.host)
     assert problems == ()
@@ -130,7 +138,7 @@ def test_plan_your_conversation_reaches_only_those_without_one(magcore_service, 
 
 
 def test_agreements_from_last_time_a_week_before_the_next_conversation(
-    magcore_service, magcore_org, magcore_clock
+    magcore_service, magcore_org, magcore_clock, approved
 ):
     """Open agreements from an agreed conversation bring a reminder 7 days before the next one."""
     found, _ = contributed_workflows(magcore_service.host)

@@ -24,7 +24,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
-from magcore.testing import InstalledPluginContract, generate_organisation
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 PROFILE = {
@@ -122,6 +122,7 @@ def test_a_year_of_talent_conversations_through_the_public_api(tmp_path: Path) -
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'cg.db'}", clock=clock, host=_host())
     org = generate_organisation(people=24, teams=2, seed=11)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     due = svc.plan(org.id, definition().id, *YEAR)
     per_person: dict[str, int] = {}
     for item in due:
@@ -175,3 +176,9 @@ def test_only_the_employee_writes_the_record():
     with pytest.raises(TransitionError, match="does not write this record"):
         decide(conv, DraftRecord(actor="mgr", summary="x"), now=now)
     assert decide(conv, DraftRecord(actor="emp", summary="Wat ik leerde"), now=now)
+
+
+def approve_all(svc: magcore.Service) -> None:
+    """The works council and the executive approved the installed cycles' regulations."""
+    for cycle in svc.host.hooks.cycles():
+        approve_cycle(svc, cycle)

@@ -33,6 +33,7 @@ from magcore import (
 from magcore.app.invitations import invitation_for
 from magcore.app.workflows import Notification
 from magcore.errors import PluginError
+from magcore.testing import approve_cycle
 
 
 class Inbox:
@@ -207,8 +208,10 @@ def _service():
     )
     service = open_service("memory://", clock=FixedClock(datetime(2025, 3, 1, 9, tzinfo=UTC)))
     service.import_organisation(org, actor="hr")
+    cycle = service.add_cycle(CycleDefinition.from_file(CYCLE))
+    approve_cycle(service, cycle)
     conv = service.request(
-        cycle=service.add_cycle(CycleDefinition.from_file(CYCLE)),
+        cycle=cycle,
         kind="yearly",
         participants=[Participant("e1", "employee"), Participant("m1", "manager")],
         actor="m1",

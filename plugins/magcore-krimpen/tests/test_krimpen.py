@@ -25,7 +25,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
-from magcore.testing import InstalledPluginContract, generate_organisation
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 
@@ -159,6 +159,7 @@ def test_a_team_agreement_cannot_be_given_to_a_manager() -> None:
     org = generate_organisation(people=20, teams=2, seed=1, self_steering_share=1.0)
     svc = magcore.open_service("memory://", host=_host())
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     members = org.members("t0000", YEAR[0])
     conv = svc.request(
         cycle=definition(),
@@ -179,6 +180,7 @@ def test_a_year_of_gesprek_3_through_the_public_api(tmp_path: Path) -> None:
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'krimpen.db'}", clock=clock, host=_host())
     org = generate_organisation(people=24, teams=3, seed=7, self_steering_share=1.0)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     due = svc.plan(org.id, definition().id, *YEAR)
     kinds = {item.kind for item in due}
     assert kinds == {"peer-conversation", "team-evaluation"}
@@ -204,3 +206,9 @@ class TestKrimpenConformance(InstalledPluginContract):
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:
         return definition()
+
+
+def approve_all(svc: magcore.Service) -> None:
+    """The works council and the executive approved the installed cycles' regulations."""
+    for cycle in svc.host.hooks.cycles():
+        approve_cycle(svc, cycle)

@@ -24,7 +24,7 @@ from magcore import (
 )
 from magcore.app.workflows import contributed_workflows, due_actions
 from magcore.forms import FormDefinition, validate
-from magcore.testing import InstalledPluginContract, generate_organisation
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 NEW = {"new1": date(2025, 3, 10), "new2": date(2025, 8, 31)}
@@ -111,6 +111,7 @@ def test_the_manager_is_asked_to_plan_the_welcome_two_weeks_ahead() -> None:
         "memory://", host=_host(), clock=FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
     )
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     workflows, _ = contributed_workflows(svc.host)
     events = [event for _, event in svc.store.read_all()]
     before = datetime(2025, 3, 26, 12, tzinfo=UTC)
@@ -135,6 +136,7 @@ def test_a_year_in_midden_groningen_through_the_public_api(tmp_path: Path) -> No
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'mg.db'}", clock=clock, host=_host())
     org = _organisation()
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     preparation = {"allies": "Het wijkteam en de woningcorporatie", "meet": "Team Beheer"}
     assert validate(_forms()["mg-onboarding-preparation"], preparation) == []
     record = {
@@ -172,3 +174,9 @@ class TestMiddenGroningenConformance(InstalledPluginContract):
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:
         return definition()
+
+
+def approve_all(svc: magcore.Service) -> None:
+    """The works council and the executive approved the installed cycles' regulations."""
+    for cycle in svc.host.hooks.cycles():
+        approve_cycle(svc, cycle)

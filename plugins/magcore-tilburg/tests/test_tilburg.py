@@ -23,7 +23,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
-from magcore.testing import InstalledPluginContract, generate_organisation
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 
@@ -149,6 +149,7 @@ def test_a_year_of_continuous_dialogue_through_the_public_api(tmp_path: Path) ->
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'tilburg.db'}", clock=clock, host=_host())
     org = generate_organisation(people=24, teams=2, seed=5)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     held: dict[str, list[date]] = {}
     month = YEAR[0]
     while month < YEAR[1]:
@@ -182,3 +183,9 @@ class TestTilburgConformance(InstalledPluginContract):
 def test_the_shipped_file_has_the_default_quiet_period() -> None:
     """cycle.json as shipped is what make_definition() builds with the defaults."""
     assert definition() == make_definition()
+
+
+def approve_all(svc: magcore.Service) -> None:
+    """The works council and the executive approved the installed cycles' regulations."""
+    for cycle in svc.host.hooks.cycles():
+        approve_cycle(svc, cycle)

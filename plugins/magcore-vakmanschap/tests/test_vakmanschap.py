@@ -36,7 +36,7 @@ from magcore import (
 )
 from magcore.forms import FormDefinition, validate
 from magcore.model.records import Agreement
-from magcore.testing import InstalledPluginContract, generate_organisation
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 FIELDS = [b.field for b in behaviours()]
@@ -201,6 +201,7 @@ def test_a_year_of_dilemma_sessions_with_a_baseline_and_follow_up(tmp_path: Path
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'wpi.db'}", clock=clock, host=_host())
     org = generate_organisation(people=30, teams=3, seed=4)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     due = svc.plan(org.id, definition().id, *YEAR)
     assert due
     for item in due:
@@ -254,3 +255,9 @@ class TestVakmanschapConformance(InstalledPluginContract):
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:
         return definition()
+
+
+def approve_all(svc: magcore.Service) -> None:
+    """The works council and the executive approved the installed cycles' regulations."""
+    for cycle in svc.host.hooks.cycles():
+        approve_cycle(svc, cycle)

@@ -27,7 +27,7 @@ from magcore.domain.sharing import GrantSharing, person_stream
 from magcore.domain.sharing import decide as decide_sharing
 from magcore.forms import FormDefinition, validate
 from magcore.storage.base import StreamWrite
-from magcore.testing import InstalledPluginContract, generate_organisation
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 PREPARATION = {"want_to_discuss": ["work_life_balance"], "balance": "Vaste vrije woensdag"}
@@ -146,6 +146,7 @@ def test_a_year_of_vitality_conversations_and_who_may_read_them(tmp_path: Path) 
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'vitality.db'}", clock=clock, host=_host())
     org = generate_organisation(people=20, teams=2, seed=8)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     held = []
     for item in svc.plan(org.id, definition().id, *YEAR):
         assert item.person is not None
@@ -196,3 +197,9 @@ class TestVitalityConformance(InstalledPluginContract):
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:
         return definition()
+
+
+def approve_all(svc: magcore.Service) -> None:
+    """The works council and the executive approved the installed cycles' regulations."""
+    for cycle in svc.host.hooks.cycles():
+        approve_cycle(svc, cycle)

@@ -27,7 +27,7 @@ from magcore.access.reading import ReadPolicy, read_conversation
 from magcore.forms import FormDefinition, validate
 from magcore.i18n import MessageBundle
 from magcore.model.records import Agreement
-from magcore.testing import InstalledPluginContract, generate_organisation
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 CONSENTING = {"noticed": ["sleep"], "wish_from_coach": "Tips", "coach_may_write_observations": True}
@@ -118,6 +118,7 @@ def test_coach_observations_need_the_employees_own_consent() -> None:
     clock = FixedClock(_moment(YEAR[0], 8))
     svc = magcore.open_service("memory://", host=host, clock=clock)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     person = next(
         p for p in org.people if org.manager_of(p, YEAR[0]) and p not in org.coaches(YEAR[0])
     )
@@ -138,6 +139,7 @@ def test_nobody_else_can_write_the_consent() -> None:
     clock = FixedClock(_moment(YEAR[0], 8))
     svc = magcore.open_service("memory://", host=_host(), clock=clock)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     day = YEAR[0]
     person = next(p for p in org.people if org.manager_of(p, day) and p not in org.coaches(day))
     coach = org.coaches(day)[0]
@@ -158,6 +160,7 @@ def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'waalwijk.db'}", clock=clock, host=_host())
     org = generate_organisation(people=24, teams=2, seed=9, coaches=2)
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     host = svc.host
     forms_by_id = _forms()
     triangles: list[tuple[str, str, str, str]] = []
@@ -254,6 +257,7 @@ def test_the_rule_ignores_other_kinds() -> None:
     org = generate_organisation(people=12, teams=1, seed=4)
     svc = magcore.open_service("memory://", host=_host())
     svc.import_organisation(org, actor="hr")
+    approve_all(svc)
     person = next(p for p in org.people if org.manager_of(p, YEAR[0]))
     people = svc.participants_for(org.id, definition(), "check-in", person, on=YEAR[0])
     conv = svc.request(cycle=definition(), kind="check-in", participants=people, actor=person)
@@ -268,3 +272,9 @@ class TestWaalwijkConformance(InstalledPluginContract):
     @pytest.fixture
     def cycle_definition(self) -> magcore.CycleDefinition:
         return definition()
+
+
+def approve_all(svc: magcore.Service) -> None:
+    """The works council and the executive approved the installed cycles' regulations."""
+    for cycle in svc.host.hooks.cycles():
+        approve_cycle(svc, cycle)

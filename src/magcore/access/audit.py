@@ -3,19 +3,18 @@
 Each entry holds the fields the Dutch government's security baseline (BIO2) asks for: action,
 object, result, origin, actor and time. Entry *n* stores the SHA-256 of entry *n-1*, so an
 edited, removed, reordered or truncated entry breaks the chain; :func:`verify` says where.
-A store assigns sequence numbers and hashes inside its own transaction with :func:`chain_hash`.
+A store assigns sequence numbers and hashes inside its own transaction with :func:`chain_hash`
+(kept with the store protocol in :mod:`magcore.storage.base`, offered here too).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from ..events import canonical_json
-from ..storage.base import AuditRecord, Store
+from ..storage.base import GENESIS, AuditRecord, Store, chain_hash, entry_fields
 
 __all__ = [
     "GENESIS",
@@ -27,24 +26,6 @@ __all__ = [
     "verify",
     "verify_store",
 ]
-
-#: The ``prev_hash`` of the first entry.
-GENESIS = "0" * 64
-
-_FIELDS = ("at", "actor", "action", "object", "result", "origin", "reason", "purpose")
-
-
-def entry_fields(record: AuditRecord | Mapping[str, Any]) -> dict[str, str]:
-    """The hashed fields of an audit record or stored entry, as plain strings."""
-    if isinstance(record, AuditRecord):
-        return {name: str(getattr(record, name)) for name in _FIELDS}
-    return {name: str(record.get(name, "")) for name in _FIELDS}
-
-
-def chain_hash(prev_hash: str, seq: int, record: AuditRecord | Mapping[str, Any]) -> str:
-    """The hash of entry *seq*, chained to *prev_hash*."""
-    payload = canonical_json({"seq": seq, "prev": prev_hash, **entry_fields(record)})
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @attrs.frozen

@@ -44,10 +44,11 @@ from ..domain.sharing import (
     WHAT_AGREEMENTS,
     WHAT_GOALS,
     WHAT_WHOLE_RECORD,
+    Restrictions,
     SharingChoice,
     SharingState,
+    restrictions,
 )
-from ..events import Event
 from ..model.days import local_day, timezone
 from ..model.organisation import Organisation
 
@@ -228,37 +229,6 @@ class Directory:
             return frozenset(p.id for p in people if manager_of(p.id, day) == person)
 
         return cls(manager_of=organisation.manager_of, roles_of=roles_of, reports_of=reports_of)
-
-
-@attrs.frozen(kw_only=True)
-class Restrictions:
-    """Which of a person's records are restricted (AVG art. 18) now."""
-
-    everything: bool = False
-    conversations: frozenset[str] = frozenset()
-
-    def covers(self, conversation: str | None) -> bool:
-        return self.everything or (conversation is not None and conversation in self.conversations)
-
-
-def restrictions(events: Iterable[Event]) -> Restrictions:
-    """Fold ``privacy.restricted`` / ``privacy.restriction_lifted`` events of a person stream."""
-    everything = False
-    conversations: set[str] = set()
-    for event in events:
-        if event.type not in ("privacy.restricted", "privacy.restriction_lifted"):
-            continue
-        target = event.data.get("conversation")
-        on = event.type == "privacy.restricted"
-        if target is None:
-            # Lifting the blanket restriction leaves the restrictions of single conversations
-            # in place (each is lifted on its own): when in doubt, stay restricted.
-            everything = on
-        elif on:
-            conversations.add(target)
-        else:
-            conversations.discard(target)
-    return Restrictions(everything=everything, conversations=frozenset(conversations))
 
 
 @attrs.frozen(kw_only=True)

@@ -42,7 +42,6 @@ from .decision import (
     Restrictions,
     decide_access,
     legal_bases_tuple,
-    restrictions,
 )
 
 __all__ = [
@@ -178,10 +177,6 @@ class ConversationView:
         return date.fromisoformat(held) if held else None
 
     @property
-    def allowed_objects(self) -> frozenset[str]:
-        return frozenset(obj for obj, d in self.decisions if d.allowed)
-
-    @property
     def has_content(self) -> bool:
         return bool(
             self.summary
@@ -293,8 +288,8 @@ def _context(
 ) -> tuple[SharingState | None, Restrictions]:
     if conv.subject is None:
         return None, Restrictions()
-    events = store.read(person_stream(conv.subject))
-    return replay_sharing(conv.subject, events), restrictions(events)
+    state = replay_sharing(conv.subject, store.read(person_stream(conv.subject)))
+    return state, state.restrictions
 
 
 def carried_origin(agreement: Agreement) -> str | None:
@@ -526,11 +521,11 @@ def read_goal(
             id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
         )
     goal = replay_goal(events)
-    person_events = store.read(person_stream(goal.owner))
+    sharing = replay_sharing(goal.owner, store.read(person_stream(goal.owner)))
     context = AccessContext(
         goal=goal,
-        sharing=replay_sharing(goal.owner, person_events),
-        restrictions=restrictions(person_events),
+        sharing=sharing,
+        restrictions=sharing.restrictions,
         directory=policy.directory,
         legal_bases=policy.legal_bases,
     )

@@ -1,10 +1,10 @@
 """The regulation (regeling) and its approval by the works council and the executive.
 
-:func:`render_policy` turns a cycle definition, its forms, the declared legal bases, the
+:func:`render_regulation` turns a cycle definition, its forms, the declared legal bases, the
 retention profile and the research threshold into a plain-language regulation in Dutch or
 English: the kinds of conversation and their cadence, what is recorded, who sees what and when,
 that no score is possible, how long things are kept and what researchers get. Its
-:attr:`RenderedPolicy.hash` is the SHA-256 of the canonical JSON of everything the text is
+:attr:`RenderedRegulation.hash` is the SHA-256 of the canonical JSON of everything the text is
 rendered from, so any change to any of it changes the hash (the language does not).
 
 Under WOR art. 27 the works council consents to such a regulation. An approval is an event
@@ -32,7 +32,12 @@ from .inventory import data_inventory
 from .retention import BUILTIN_PROFILES, RetentionProfile
 from .statistics import DEFAULT_K
 
-__all__ = ["RenderedPolicy", "policy_source", "render_policy"]
+__all__ = [
+    "RenderedRegulation",
+    "regulation_source",
+    "render_policy",
+    "render_regulation",
+]
 
 
 # -- what the text is rendered from ------------------------------------------------------------
@@ -56,7 +61,7 @@ def _form_fields(forms: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
     return result
 
 
-def policy_source(
+def regulation_source(
     cycle: CycleDefinition,
     *,
     forms: Mapping[str, Any] | None = None,
@@ -82,7 +87,7 @@ def policy_source(
 
 
 @attrs.frozen(kw_only=True)
-class RenderedPolicy:
+class RenderedRegulation:
     """A rendered regulation: its text, its language and format, and the policy hash."""
 
     cycle: str
@@ -469,7 +474,7 @@ def _html(markdown: str, language: str) -> str:
     )
 
 
-def render_policy(
+def render_regulation(
     cycle: CycleDefinition,
     *,
     language: str = "nl",
@@ -478,19 +483,19 @@ def render_policy(
     legal_bases: Sequence[LegalBasis] = (),
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     k: int = DEFAULT_K,
-) -> RenderedPolicy:
+) -> RenderedRegulation:
     """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``."""
     if language not in _T:
         raise ValueError(f"language must be 'nl' or 'en', not {language!r}")
     if format not in ("markdown", "html"):
         raise ValueError(f"format must be 'markdown' or 'html', not {format!r}")
-    source = policy_source(cycle, forms=forms, legal_bases=legal_bases, profiles=profiles, k=k)
+    source = regulation_source(cycle, forms=forms, legal_bases=legal_bases, profiles=profiles, k=k)
     digest = hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
     profile = profiles[cycle.retention_profile]
     text = _markdown(cycle, source, legal_bases, profile, k, language, digest)
     if format == "html":
         text = _html(text, language)
-    return RenderedPolicy(
+    return RenderedRegulation(
         cycle=cycle.id,
         version=cycle.version,
         language=language,
@@ -498,3 +503,7 @@ def render_policy(
         text=text,
         hash=digest,
     )
+
+
+#: The old name of :func:`render_regulation` (kept: it is in ``magcore.__all__``).
+render_policy = render_regulation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.sharing import person_stream
+from ..domain.sharing import PersonEvent, person_stream
 from ..events import Event
 
 __all__ = ["restriction_event"]
@@ -28,7 +28,7 @@ def restriction_event(
     return Event(
         stream=person_stream(person),
         version=version,
-        type="privacy.restriction_lifted" if lift else "privacy.restricted",
+        type=PersonEvent.RESTRICTION_LIFTED if lift else PersonEvent.RESTRICTED,
         at=now,
         actor=actor,
         data={"conversation": conversation, "reason": reason},

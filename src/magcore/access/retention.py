@@ -8,13 +8,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from ..domain.conversation import CONVERSATION_STREAM, ConversationEvent
 from ..errors import ConsentError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.days import local_day
 from ..model.organisation import Organisation
 from ..model.text import Text, as_text
-from ..storage.base import AuditRecord, Store
+from ..storage.base import AuditRecord, ReadModel, Store
 
 __all__ = [
     "AP_ADVICE",
@@ -36,7 +37,11 @@ EMPLOYMENT_ENDED = "employment_ended"
 COMPLETED = "completed"
 
 
-_COMPLETION_EVENTS = ("conversation.agreed", "conversation.not_held", "conversation.cancelled")
+_COMPLETION_EVENTS = (
+    ConversationEvent.AGREED,
+    ConversationEvent.NOT_HELD,
+    ConversationEvent.CANCELLED,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -135,7 +140,12 @@ class SupportsDestroy(Protocol):
     """
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
     ) -> None: ...
 
 
@@ -156,9 +166,9 @@ def due_for_destruction(
     ``id@version`` to definitions); an unknown profile is an error, never a silent keep.
     """
     found: list[tuple[str, RetentionProfile, date]] = []
-    for stream in store.streams("conversation:"):
+    for stream in store.streams(f"{CONVERSATION_STREAM}:"):
         events = store.read(stream)
-        if not events or events[0].type != "conversation.requested":
+        if not events or events[0].type != ConversationEvent.REQUESTED:
             continue
         cycle_key = events[0].data["cycle"]
         cycle = cycles.get(cycle_key)

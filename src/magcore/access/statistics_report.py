@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import attrs
 
-from ..domain.conversation import replay, stream_of
+from ..domain.conversation import ConversationEvent, replay, stream_of
 from ..errors import ConflictError, DefinitionError, MagcoreError
 from ..events import Event
 from ..model.organisation import Organisation, Role
@@ -126,7 +126,7 @@ def facts_from_store(
         unit = _leaf(tree, team) if team is not None and team in tree.units else NO_TEAM
         events = store.read(stream_of(row.id))
         count = 0
-        if events and events[0].type == "conversation.requested":
+        if events and events[0].type == ConversationEvent.REQUESTED:
             try:
                 count = len(replay(events).agreements)
             except ValueError:

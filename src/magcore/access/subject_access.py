@@ -23,7 +23,7 @@ from typing import Any
 
 from ..clock import Clock, FixedClock, SystemClock
 from ..domain.conversation import stream_of
-from ..domain.goals import goal_stream, replay_goal
+from ..domain.goals import GOAL_STREAM, GoalEvent, goal_stream, replay_goal
 from ..domain.sharing import person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import ConsentError
@@ -228,9 +228,9 @@ def _goals_of(store: Store, person: str) -> tuple[list[str], list[tuple[str, str
     """The ids of *person*'s own goals, and (id, status) of the goals they work on for others."""
     owned: list[str] = []
     working_on: list[tuple[str, str]] = []
-    for stream in store.streams("goal:"):
+    for stream in store.streams(f"{GOAL_STREAM}:"):
         events = store.read(stream)
-        if not events or events[0].type != "goal.set":
+        if not events or events[0].type != GoalEvent.SET:
             continue  # destroyed: nothing about anyone is left
         goal = replay_goal(events)
         if goal.owner == person:

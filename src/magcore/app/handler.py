@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from ..clock import Clock
 from ..errors import ConflictError, NotFoundError
 from ..events import CommittedBatch, Event
+from ..read_models import ReadModel
 from ..storage.base import Store, StreamWrite
 
 __all__ = ["Aggregate", "CommandHandler", "Handled", "Loaded"]
@@ -43,6 +44,12 @@ class Aggregate(Generic[S]):
     """The state after the stream's events (given the id and every event, oldest first)."""
     evolve: Callable[[S, Sequence[Event]], S] | None = None
     """The state after *new* events on top of a state (default: replay everything again)."""
+    read_model: Callable[[S], ReadModel] | None = None
+    """The read-model rows of a state, written with every change (``None``: no rows)."""
+
+    def owns(self, stream: str) -> bool:
+        """Whether *stream* is one of this aggregate's streams."""
+        return stream.startswith(self.stream(""))
 
 
 @attrs.frozen
@@ -132,7 +139,12 @@ class CommandHandler:
             if must_exist and loaded.state is None:
                 raise NotFoundError(f"unknown {aggregate.name} {id!r}")
             new_events = tuple(decide(loaded, self.clock.now()))
-            writes = [StreamWrite(loaded.stream, loaded.version, new_events)]
+            if loaded.state is not None and aggregate.evolve is not None:
+                state = aggregate.evolve(loaded.state, new_events)
+            else:
+                state = aggregate.replay(id, (*loaded.events, *new_events))
+            rows = aggregate.read_model(state) if aggregate.read_model is not None else None
+            writes = [StreamWrite(loaded.stream, loaded.version, new_events, read_model=rows)]
             if also is not None:
                 writes.extend(also())
             try:
@@ -141,10 +153,6 @@ class CommandHandler:
                 if attempt == attempts:
                     raise
                 continue
-            if loaded.state is not None and aggregate.evolve is not None:
-                state = aggregate.evolve(loaded.state, new_events)
-            else:
-                state = aggregate.replay(id, (*loaded.events, *new_events))
             return Handled(loaded.state, state, batch)
         raise AssertionError("unreachable: attempts must be at least 1")  # pragma: no cover
 
@@ -153,3 +161,33 @@ class CommandHandler:
         batch = self.store.append(writes)
         self.tell(batch)
         return batch
+
+    def with_read_models(
+        self, writes: Sequence[StreamWrite], aggregates: Sequence[Aggregate[Any]]
+    ) -> list[StreamWrite]:
+        """*writes*, each to a stream of one of *aggregates* given the rows it needs.
+
+        For events built outside the handler (workflows, connectors, imports): such a stream
+        is read and replayed with its new events, as the handler does for a command. A stream
+        whose events make no valid state gets no rows (the lists do not know it).
+        """
+        completed = []
+        for write in writes:
+            aggregate = next((a for a in aggregates if a.owns(write.stream)), None)
+            if (
+                aggregate is None
+                or aggregate.read_model is None
+                or write.read_model is not None
+                or not write.events
+            ):
+                completed.append(write)
+                continue
+            id = write.stream[len(aggregate.stream("")) :]
+            events = (*self.store.read(write.stream)[: write.expected_version], *write.events)
+            try:
+                rows = aggregate.read_model(aggregate.replay(id, events))
+            except (ValueError, KeyError, TypeError):
+                completed.append(write)
+                continue
+            completed.append(attrs.evolve(write, read_model=rows))
+        return completed

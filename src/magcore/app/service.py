@@ -11,13 +11,15 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..access.content import protect
 from ..access.decision import Directory
 from ..access.reading import ConversationView, GoalView, ReadPolicy
 from ..clock import Clock, SystemClock
+from ..domain.approvals import ApprovalState
 from ..domain.conversation import (
     OPEN_STATES,
     Command,
@@ -28,11 +30,13 @@ from ..domain.conversation import (
     SavePreparation,
     apply,
     decide,
+    read_model,
     replay,
     stream_of,
 )
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal, goal_stream, replay_goal
-from ..domain.organisation import org_stream, replay_organisation
+from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import (
     GRANTEE_ROLES,
@@ -50,19 +54,25 @@ from ..errors import (
     RecordInvalidError,
     TransitionError,
 )
-from ..events import SYSTEM_ACTOR, CommittedBatch, Event, thaw
-from ..model.cycle import CycleDefinition, ParticipantRole, Pattern
+from ..events import CommittedBatch, Event, thaw
+from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.days import timezone as _timezone
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
+from . import versions
 from .access import AccessMixin
 from .handler import Aggregate, CommandHandler, Loaded
+from .versions import CYCLE_DEFINED, definition_stream
+
+if TYPE_CHECKING:
+    from ..forms import FormDefinition
 
 __all__ = [
     "CONVERSATION",
+    "CYCLE_DEFINED",
     "GOAL",
     "SHARING",
     "Service",
@@ -72,12 +82,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("magcore")
-
-
-def definition_stream(key: str) -> str:
-    """The stream that keeps a cycle definition (``id@version``) used by the store's
-    conversations but contributed by no installed plugin."""
-    return f"cycle-definition:{key}"
 
 
 def _new_id() -> str:
@@ -92,7 +96,11 @@ def _evolve_conversation(conv: Conversation, events: Sequence[Event]) -> Convers
 
 #: A conversation's stream (``conversation:<id>``) and how its state is rebuilt.
 CONVERSATION: Aggregate[Conversation] = Aggregate(
-    "conversation", stream_of, lambda _id, events: replay(events), _evolve_conversation
+    "conversation",
+    stream_of,
+    lambda _id, events: replay(events),
+    _evolve_conversation,
+    read_model,
 )
 #: A goal's stream (``goal:<id>``).
 GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: replay_goal(events))
@@ -125,11 +133,13 @@ class Service(AccessMixin):
         timezone: str | None = None,
         organisation: str | None = None,
     ) -> None:
-        self.handler = CommandHandler(store, clock=clock or SystemClock(), tell=self._tell)
         self.timezone: tzinfo = _timezone(timezone)
         self.organisation_id = organisation
         self.language = language
         self.host = host if host is not None else get_plugin_manager()
+        self.handler = CommandHandler(
+            self._protect(store), clock=clock or SystemClock(), tell=self._tell
+        )
         self.new_id = new_id
         self.origin = origin
         self.plugin_failures: list[PluginError] = []
@@ -138,9 +148,10 @@ class Service(AccessMixin):
         self.plugin_failures.extend(contributed.problems)
         for definition in contributed:
             self._cycles[definition.key] = definition
-        self._contributed = frozenset(self._cycles)
         self._organisations: dict[str, tuple[int, Organisation]] = {}
-        self._forms: dict[str, Any] | None = None
+        self._forms: dict[str, FormDefinition] | None = None
+        self._form_versions: dict[str, FormDefinition] = {}
+        self._policy_hashes: dict[str, str] = {}
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
             "organisation", org_stream, self._replay_organisation
         )
@@ -155,7 +166,12 @@ class Service(AccessMixin):
 
     @store.setter
     def store(self, store: Store) -> None:
-        self.handler.store = store
+        self.handler.store = self._protect(store)
+
+    def _protect(self, store: Store) -> Store:
+        """*store* behind the content codec: content encrypted on append, decrypted on read
+        (:mod:`magcore.access.content`), with the key provider the plugins give for it."""
+        return protect(store, lambda s: self.host.hooks.key_provider(s.url), language=self.language)
 
     @property
     def clock(self) -> Clock:
@@ -184,33 +200,74 @@ class Service(AccessMixin):
         """The definition ``id@version``, or the newest version of ``id``."""
         if key in self._cycles:
             return self._cycles[key]
-        stored = self.store.read(definition_stream(key)) if "@" in key else ()
-        if stored:
-            definition = CycleDefinition.from_json(stored[0].data, source=f"store:{key}")
-            self._cycles[key] = definition
-            return definition
-        versions = [d for d in self._cycles.values() if d.id == key]
-        if not versions:
+        stored = versions.stored_cycle(self.store, key) if "@" in key else None
+        if stored is not None:
+            self._cycles[key] = stored
+            return stored
+        candidates = [d for d in self._cycles.values() if d.id == key]
+        if not candidates:
             known = ", ".join(sorted(self._cycles)) or "none"
             raise NotFoundError(f"unknown cycle {key!r} (known: {known})")
-        return max(versions, key=lambda d: d.version)
+        return max(candidates, key=lambda d: d.version)
+
+    # -- approval ----------------------------------------------------------------------------
+
+    def policy_hash(self, cycle: str | CycleDefinition) -> str:
+        """The current hash of a cycle version's regulation (what its approvals approve)."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        if definition.key not in self._policy_hashes:
+            self._policy_hashes[definition.key] = versions.regulation_hash(
+                self.host, definition, self.forms
+            )
+        return self._policy_hashes[definition.key]
+
+    def approve_policy(
+        self,
+        cycle: str | CycleDefinition,
+        *,
+        body: str,
+        reference: str,
+        on: date,
+        actor: str,
+        policy_hash: str | None = None,
+    ) -> ApprovalState:
+        """Record that *body* approved a cycle version's regulation (WOR art. 27), in the
+        stream ``cycle:<id>`` and the audit log (:func:`magcore.app.versions.approve`)."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        used = {f for k in definition.kinds for f in versions.kind_forms(definition, k.id).values()}
+        batch = versions.approve(
+            self.store,
+            definition,
+            current_hash=self.policy_hash(definition),
+            forms=[self.form(f) for f in sorted(used)],
+            body=body,
+            reference=reference,
+            on=on,
+            actor=actor,
+            origin=self.origin,
+            policy_hash=policy_hash,
+            now=self.clock.now(),
+        )
+        self._tell(batch)
+        return versions.approval_state(self.store, definition.id)
 
     # -- forms -----------------------------------------------------------------------------
 
     @property
-    def forms(self) -> Mapping[str, Any]:
+    def forms(self) -> Mapping[str, FormDefinition]:
         """Every form the plugins contribute, by id (the newest version of each)."""
         if self._forms is None:
             contributed = self.host.hooks.forms()
             self.plugin_failures.extend(contributed.problems)
-            newest: dict[str, Any] = {}
+            newest: dict[str, FormDefinition] = {}
             for form in contributed:
+                self._form_versions[form.key] = form
                 if form.id not in newest or form.version > newest[form.id].version:
                     newest[form.id] = form
             self._forms = newest
         return self._forms
 
-    def form(self, form_id: str) -> Any:
+    def form(self, form_id: str) -> FormDefinition:
         """The newest installed version of form *form_id*."""
         try:
             return self.forms[form_id]
@@ -224,6 +281,16 @@ class Service(AccessMixin):
                 f"form {form_id!r} is not installed (known: {known}){because}"
             ) from None
 
+    def form_version(self, key: str) -> FormDefinition:
+        """Form ``id@version``: installed, or kept in the store since a conversation used it."""
+        if key not in self.forms and key in self._form_versions:
+            return self._form_versions[key]
+        stored = versions.stored_form(self.store, key)
+        if stored is None:
+            raise NotFoundError(f"form {key!r} is neither installed nor kept in the store")
+        self._form_versions[key] = stored
+        return stored
+
     def check_answers(self, conv: Conversation, command: Command) -> None:
         """Validate a preparation's or record's answers before anything is stored.
 
@@ -236,7 +303,9 @@ class Service(AccessMixin):
         kind = self.cycle(conv.cycle).kind(conv.kind)
         form_id = kind.record_form if isinstance(command, DraftRecord) else kind.preparation_form
         answers = thaw(command.answers)
-        form = self.form(form_id) if form_id else None
+        use = "record" if isinstance(command, DraftRecord) else "preparation"
+        pinned = conv.forms.get(use)
+        form = self.form_version(pinned) if pinned else self.form(form_id) if form_id else None
         problems: list[Problem] = []
         if form is not None:
             from ..forms import validate
@@ -319,7 +388,7 @@ class Service(AccessMixin):
         :class:`~magcore.errors.ConflictError` and nothing is written. Commands go through
         :attr:`handler`, which commits the same way.
         """
-        return self.handler.commit(writes)
+        return self.handler.commit(self.handler.with_read_models(writes, [CONVERSATION]))
 
     def _tell(self, batch: CommittedBatch) -> None:
         """Tell the observing plugins about a committed batch (their failures are kept)."""
@@ -332,7 +401,7 @@ class Service(AccessMixin):
 
     def import_organisation(self, org: Organisation, *, actor: str) -> None:
         """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        self._append_org_event(org.id, "organisation.imported", org.to_json(), actor=actor)
+        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
         self._organisations.pop(org.id, None)
 
     def _append_org_event(
@@ -387,14 +456,14 @@ class Service(AccessMixin):
             "manager": manager,
             "on": on.isoformat(),
         }
-        self._append_org_event(org_id, "manager.changed", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
         return changed
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
         self.organisation(org_id).move_person(person, team, on)
         data = {"person": person, "team": team, "on": on.isoformat()}
-        self._append_org_event(org_id, "person.moved", data, actor=actor)
+        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -419,43 +488,10 @@ class Service(AccessMixin):
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
         The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role. Pass *organisation* (as :meth:`organisation` returned it)
-        when asking for many people at once, so it is not looked up each time.
+        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
         """
         org = organisation if organisation is not None else self.organisation(org_id)
-        org.person(employee)
-        kind = cycle.kind(kind_id)
-        people = [Participant(employee, ParticipantRole.EMPLOYEE)]
-        if kind.pattern in (Pattern.EMPLOYEE_MANAGER, Pattern.THREE_PARTY):
-            manager = org.manager_of(employee, on)
-            if manager is None:
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"{employee} has no manager on {on} (a self-steering team?)",
-                )
-            people.append(Participant(manager, ParticipantRole.MANAGER))
-        if kind.pattern is Pattern.PEER:
-            team = org.team_of(employee, on)
-            if peer is None or team is None or peer not in org.members(team, on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason=f"the peer must be a member of {employee}'s team on {on}",
-                )
-            people.append(Participant(peer, ParticipantRole.PEER))
-        if kind.pattern is Pattern.THREE_PARTY:
-            if coach is None or coach not in org.coaches(on):
-                raise TransitionError(
-                    conversation_id="new",
-                    state="new",
-                    action="request",
-                    reason="a three-party conversation needs a person with a coach role",
-                )
-            people.append(Participant(coach, ParticipantRole.COACH))
-        return tuple(people)
+        return participants(org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach)
 
     def request(
         self,
@@ -475,6 +511,15 @@ class Service(AccessMixin):
         where they took part or the employee's handover choice shows them.
         """
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        forms = {use: self.form(f) for use, f in versions.kind_forms(definition, kind).items()}
+        pins = versions.pin_writes(
+            self.store, definition, list(forms.values()), at=self.clock.now()
+        )
+        versions.check_approved(
+            definition,
+            self.policy_hash(definition),
+            versions.approval_state(self.store, definition.id),
+        )
         participants = tuple(participants)
         self._check_people(
             [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
@@ -499,13 +544,14 @@ class Service(AccessMixin):
             team=team,
             themes=tuple(themes),
             carried_forward=carried,
+            forms={use: form.key for use, form in forms.items()},
         )
         handled = self.handler.handle(
             CONVERSATION,
             command.conversation_id,
             lambda _loaded, now: decide(None, command, now=now),
             new=True,
-            also=lambda: self._definition_writes(definition),
+            also=lambda: pins,
         )
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
@@ -534,10 +580,22 @@ class Service(AccessMixin):
         def flush() -> None:
             writes: list[StreamWrite] = []
             definitions: dict[str, CycleDefinition] = {}
+            pinned: dict[str, FormDefinition] = {}
             batch: list[str] = []
             for spec in pending:
                 cycle = spec["cycle"]
                 definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+                if definition.key not in definitions:
+                    versions.check_approved(
+                        definition,
+                        self.policy_hash(definition),
+                        versions.approval_state(self.store, definition.id),
+                    )
+                forms = {
+                    use: self.form(f)
+                    for use, f in versions.kind_forms(definition, spec["kind"]).items()
+                }
+                pinned.update({form.key: form for form in forms.values()})
                 participants = tuple(spec["participants"])
                 subject = next(
                     (p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None
@@ -561,13 +619,22 @@ class Service(AccessMixin):
                     team=spec.get("team"),
                     themes=tuple(spec.get("themes", ())),
                     carried_forward=carried,
+                    forms={use: form.key for use, form in forms.items()},
                 )
                 events = decide(None, command, now=self.clock.now())
-                writes.append(StreamWrite(stream_of(command.conversation_id), 0, events))
+                state = replay(events)
+                rows = CONVERSATION.read_model(state) if CONVERSATION.read_model else None
+                writes.append(
+                    StreamWrite(stream_of(command.conversation_id), 0, events, read_model=rows)
+                )
                 definitions.setdefault(definition.key, definition)
                 batch.append(command.conversation_id)
-            for definition in definitions.values():
-                writes.extend(self._definition_writes(definition))
+            for index, definition in enumerate(definitions.values()):
+                # Each form is kept once per batch (a stream appears once per transaction).
+                kept = list(pinned.values()) if index == 0 else []
+                writes.extend(
+                    versions.pin_writes(self.store, definition, kept, at=self.clock.now())
+                )
             self.commit(writes)
             for definition in definitions.values():
                 self._cycles.setdefault(definition.key, definition)
@@ -583,24 +650,6 @@ class Service(AccessMixin):
         if pending:
             flush()
         return started
-
-    def _definition_writes(self, definition: CycleDefinition) -> list[StreamWrite]:
-        """Store a definition that no installed plugin contributes, the first time it is used,
-        so the conversations started under it still work after a restart."""
-        if definition.key in self._contributed:
-            return []
-        stream = definition_stream(definition.key)
-        if self.store.version(stream) != 0:
-            return []
-        event = Event(
-            stream=stream,
-            version=1,
-            type="cycle.defined",
-            at=self.clock.now(),
-            actor=SYSTEM_ACTOR,
-            data=definition.to_json(),
-        )
-        return [StreamWrite(stream, 0, (event,))]
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""
@@ -639,6 +688,7 @@ class Service(AccessMixin):
         keeps its date: a different *held_on* is refused with
         :class:`~magcore.errors.TransitionError`.
         """
+        check_id(conversation_id, pointer="/conversation_id")
 
         def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
             conv = loaded.state

@@ -38,6 +38,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("magcore.cli.export:export", "Export personal data, invitations or records."),
     "policy": ("magcore.cli.policy:policy", "The cycle as a regulation for the works council."),
     "audit": ("magcore.cli.audit:audit", "Check the audit log."),
+    "store": ("magcore.cli.store:store", "Check, back up, restore, migrate or copy the store."),
     "plugins": ("magcore.cli.plugins:plugins", "List installed plugins and their hooks."),
     "demo": ("magcore.cli.demo:demo", "Run a year of the MAG cycle on a generated organisation."),
     "new-plugin": (

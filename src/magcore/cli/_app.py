@@ -133,9 +133,6 @@ class App:
             self._host = get_plugin_manager()
         return self._host
 
-    def set_host(self, host: PluginHost) -> None:
-        self._host = host
-
     @property
     def config(self) -> Config:
         if self._config is None:

@@ -1,7 +1,7 @@
 """What the commands gather from the installed plugins: forms, legal bases, retention profiles.
 
-Each contribution that fails its check is reported as a warning line and left out, as the
-plugin manager does for cycles.
+The plugins are asked through the typed :class:`~magcore.plugins.Hooks` facade (which checks
+each contribution); each one that fails its check is reported as a warning line and left out.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
-
-from ..errors import DefinitionError
 
 if TYPE_CHECKING:
     from ..access.decision import LegalBasis
@@ -29,17 +27,8 @@ def _warn(problems: Any) -> None:
 
 
 def forms(host: PluginHost) -> dict[str, FormDefinition]:
-    """Every form the plugins contribute, by id."""
-    from ..forms import FormDefinition
-
-    def accept(item: Any, plugin: str) -> FormDefinition:
-        if isinstance(item, FormDefinition):
-            return item
-        if isinstance(item, Mapping):
-            return FormDefinition.from_json(item, source=plugin)
-        raise DefinitionError(f"expected a FormDefinition, got {type(item).__name__}")
-
-    found = host.hooks.contributions("magcore_register_forms", accept)
+    """Every form the plugins contribute, by id (the newest version of each)."""
+    found = host.hooks.forms()
     _warn(found.problems)
     newest: dict[str, FormDefinition] = {}
     for form in found:
@@ -65,28 +54,16 @@ def cycle_forms(cycle: CycleDefinition, available: Mapping[str, Any]) -> dict[st
 
 def legal_bases(host: PluginHost) -> list[LegalBasis]:
     """Every legal basis the plugins declare."""
-    from ..access.decision import LegalBasis
-
-    def accept(item: Any, plugin: str) -> LegalBasis:
-        if not isinstance(item, LegalBasis):
-            raise DefinitionError(f"expected a LegalBasis, got {type(item).__name__}")
-        return item
-
-    found = host.hooks.contributions("magcore_register_legal_bases", accept)
+    found = host.hooks.legal_bases()
     _warn(found.problems)
     return list(found)
 
 
 def retention_profiles(host: PluginHost) -> dict[str, RetentionProfile]:
     """The built-in retention profiles plus the plugins' ones, by name."""
-    from ..access.retention import BUILTIN_PROFILES, RetentionProfile
+    from ..access.retention import BUILTIN_PROFILES
 
-    def accept(item: Any, plugin: str) -> RetentionProfile:
-        if not isinstance(item, RetentionProfile):
-            raise DefinitionError(f"expected a RetentionProfile, got {type(item).__name__}")
-        return item
-
-    found = host.hooks.contributions("magcore_register_retention_rules", accept)
+    found = host.hooks.retention_profiles()
     _warn(found.problems)
     profiles = dict(BUILTIN_PROFILES)
     profiles.update({profile.id: profile for profile in found})

@@ -9,7 +9,7 @@ import click
 
 from ._common import ID, TEXT, get_app, json_option
 from ._output import emit_json, say
-from .orgcsv import read_organisation_csv
+from .orgcsv import OrgCsvError, read_organisation_csv
 
 __all__ = ["import_org"]
 
@@ -29,13 +29,19 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
     Needed columns: person_id, team_id, role (member, manager or coach) and start
     (YYYY-MM-DD). Optional: end, team_name, department, parent_team_id, self_steering,
     hired_on, left_on. Each import replaces the organisation as a whole; if any row is wrong,
-    every bad line is named and nothing is imported.
+    every bad line is named (up to 50) and nothing is imported.
     """
     from ..errors import NotFoundError
 
     app = get_app()
     org_id = app.config.organisation
-    org = read_organisation_csv(csv_file, org_id=org_id, name=name)
+    try:
+        org = read_organisation_csv(csv_file, org_id=org_id, name=name)
+    except OrgCsvError as exc:
+        if len(exc.problems) > 5:  # the error line shows five: list every one first
+            for problem in exc.problems:
+                click.echo(f"{problem.pointer}: {problem.message}", err=True)
+        raise
     service = app.service()
     try:
         earlier = set(service.organisation(org_id).people)

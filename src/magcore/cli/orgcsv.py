@@ -19,15 +19,21 @@ left_on        no       the person's first day no longer employed
 email          no       the person's work e-mail address (calendar invitations go to it)
 ============== ======== ===================================================================
 
-Commas, semicolons (Dutch spreadsheet exports) and tabs are recognised; a UTF-8 byte-order mark
-is ignored. Every bad row is reported with its line number, and nothing is imported then.
+Commas, semicolons (Dutch spreadsheet exports) and tabs are recognised; UTF-8 with or without a
+byte-order mark, and Windows (CRLF) line ends, are read alike. The file is read line by line, so
+a bad byte is reported on its own line. Every problem is reported with its line number (up to
+:data:`MAX_PROBLEMS`), and nothing is imported then: a value that is not UTF-8, a quote that is
+not closed, a value longer than the csv module's limit, a row with more values than columns, a
+duplicate role, a team that is its own parent and teams whose parents form a circle.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +42,7 @@ import attrs
 from ..errors import DefinitionError, MagcoreError, Problem
 from ..model.organisation import Assignment, Organisation, Person, Role, Team
 
-__all__ = ["COLUMNS", "REQUIRED", "OrgCsvError", "read_organisation_csv"]
+__all__ = ["COLUMNS", "MAX_PROBLEMS", "REQUIRED", "OrgCsvError", "read_organisation_csv"]
 
 REQUIRED = ("person_id", "team_id", "role", "start")
 COLUMNS = (
@@ -50,32 +56,51 @@ COLUMNS = (
     "left_on",
     "email",
 )
+#: Reading stops after this many problems (fix these first; the rest are likely the same kind).
+MAX_PROBLEMS = 50
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
+_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 class OrgCsvError(MagcoreError, ValueError):
-    """The CSV cannot be imported; ``problems`` lists every bad line (pointer ``line N``)."""
+    """The CSV cannot be imported; ``problems`` lists every bad line (pointer ``line N``).
 
-    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+    ``stopped`` is true when reading stopped at :data:`MAX_PROBLEMS` problems.
+    """
+
+    def __init__(self, source: str, problems: Iterable[Problem], *, stopped: bool = False) -> None:
         self.source = source
         self.problems = tuple(problems)
+        self.stopped = stopped
         shown = "; ".join(f"{p.pointer}: {p.message}" for p in self.problems[:5])
         more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        super().__init__(f"{source}: {count} {noun}, nothing imported — {shown}{more}")
+        stop = f" (reading stopped after {count}: fix these first)" if stopped else ""
+        super().__init__(f"{source}: {count} {noun}{stop}, nothing imported — {shown}{more}")
+
+
+class _Enough(Exception):
+    """Raised inside the reader when :data:`MAX_PROBLEMS` problems have been found."""
 
 
 @attrs.define
 class _Collect:
+    limit: int
     people: dict[str, Person] = attrs.Factory(dict)
     teams: dict[str, Team] = attrs.Factory(dict)
     assignments: list[Assignment] = attrs.Factory(list)
     problems: list[Problem] = attrs.Factory(list)
+    parents: dict[str, tuple[str, int]] = attrs.Factory(dict)
+    """team → (parent, line where it was set)."""
+    roles: dict[tuple[str, str, Role], list[tuple[date, date | None, int]]] = attrs.Factory(dict)
+    managers: dict[str, list[tuple[date, date | None, int, str]]] = attrs.Factory(dict)
 
     def bad(self, line: int, message: str) -> None:
         self.problems.append(Problem(pointer=f"line {line}", message=message))
+        if len(self.problems) >= self.limit:
+            raise _Enough
 
 
 def _date(row: dict[str, str], column: str, line: int, out: _Collect) -> date | None:
@@ -89,67 +114,62 @@ def _date(row: dict[str, str], column: str, line: int, out: _Collect) -> date | 
         return None
 
 
-def _sniff(text: str) -> csv.Dialect | type[csv.Dialect]:
-    first = text.split("\n", 1)[0]
+def _sniff(first: str) -> csv.Dialect | type[csv.Dialect]:
     try:
         return csv.Sniffer().sniff(first, delimiters=",;\t")
     except csv.Error:
         return csv.excel
 
 
+def _file_lines(path: Path, out: _Collect, bad_lines: set[int]) -> Iterator[str]:
+    """The lines of *path* as text, decoded one by one: a bad byte is reported on its line."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1:
+                if raw.startswith(_UTF16):
+                    out.bad(1, "the file is UTF-16 text: save it as 'CSV UTF-8' and try again")
+                    return
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad_lines.add(number)
+                out.bad(
+                    number,
+                    f"byte 0x{raw[exc.start]:02X} at position {exc.start + 1} is not UTF-8 text "
+                    "(save the file as 'CSV UTF-8')",
+                )
+                yield raw.decode("utf-8", errors="replace")
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    return iter(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+
+
 def read_organisation_csv(
-    source: str | Path, *, org_id: str, name: str = "", text: str | None = None
+    source: str | Path,
+    *,
+    org_id: str,
+    name: str = "",
+    text: str | None = None,
+    max_problems: int = MAX_PROBLEMS,
 ) -> Organisation:
     """Build an :class:`~magcore.model.organisation.Organisation` from the CSV at *source*.
 
     Pass *text* to parse a string instead of reading the file (then *source* is only a label
-    in messages). Raises :class:`OrgCsvError` listing every bad line; nothing is returned
-    half-built.
+    in messages). Raises :class:`OrgCsvError` listing every problem with its line (at most
+    *max_problems*); nothing is returned half-built.
     """
     label = str(source)
-    if text is None:
-        try:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise OrgCsvError(
-                label, [Problem("line 1", f"not UTF-8 text ({exc.reason})")]
-            ) from None
-    text = text.removeprefix("\ufeff")
-    reader = csv.DictReader(io.StringIO(text), dialect=_sniff(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise OrgCsvError(
-            label,
-            [
-                Problem(
-                    "line 1",
-                    f"missing column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(repr(m) for m in missing)} "
-                    f"(needed: {', '.join(REQUIRED)})",
-                )
-            ],
-        )
-    reader.fieldnames = header
-    out = _Collect()
-    rows = 0
-    for raw_row in reader:
-        line = reader.line_num
-        extra = raw_row.get(None)  # values beyond the header's columns
-        row = {k: (v or "").strip() for k, v in raw_row.items() if k is not None}
-        if not any(row.values()) and not extra:
-            continue
-        rows += 1
-        if extra:
-            out.bad(
-                line,
-                f"more values than the {len(header)} columns: put quotes "
-                "around a value that holds the separator",
-            )
-            continue
-        _read_row(row, line, out)
-    if rows == 0 and not out.problems:
-        out.bad(2, "no rows: the file has a header line but nobody in it")
+    out = _Collect(limit=max(1, max_problems))
+    bad_lines: set[int] = set()
+    try:
+        lines = _text_lines(text) if text is not None else _file_lines(Path(source), out, bad_lines)
+        _read(lines, out, bad_lines)
+        if not out.problems:
+            _check_tree(out)
+    except _Enough:
+        raise OrgCsvError(label, out.problems, stopped=True) from None
     if out.problems:
         raise OrgCsvError(label, out.problems)
     try:
@@ -162,6 +182,76 @@ def read_organisation_csv(
         )
     except DefinitionError as exc:
         raise OrgCsvError(label, [Problem("file", exc.message)]) from None
+
+
+def _read(lines: Iterator[str], out: _Collect, bad_lines: set[int]) -> None:
+    first = next(lines, None)
+    if first is None:
+        if not out.problems:
+            out.bad(1, "the file is empty: the first line must name the columns")
+        return
+    reader = csv.reader(itertools.chain([first], lines), dialect=_sniff(first))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        out.bad(1, f"the first line cannot be read as column names ({exc})")
+        return
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        out.bad(
+            1,
+            f"missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} (needed: {', '.join(REQUIRED)})",
+        )
+        return
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        out.bad(1, f"column{'s' if len(twice) > 1 else ''} {', '.join(twice)} appear(s) twice")
+        return
+    rows = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            limit = csv.field_size_limit()
+            if "field limit" in str(exc):
+                out.bad(
+                    line,
+                    f'a value is longer than {limit} characters: is a quote (") not closed?',
+                )
+            else:
+                out.bad(line, f"the line cannot be read as CSV ({exc})")
+            return  # what follows a broken line cannot be trusted
+        last = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        rows += 1
+        if line in bad_lines:
+            continue  # already reported: a value that is not UTF-8
+        if last > line:
+            out.bad(
+                line,
+                f'a value runs on from line {line} to line {last}: is a quote (") not closed?',
+            )
+            continue
+        if len(values) > len(header):
+            out.bad(
+                line,
+                f"more values than the {len(header)} columns: put quotes "
+                "around a value that holds the separator",
+            )
+            continue
+        row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        _read_row(row, line, out)
+    if rows == 0 and not out.problems:
+        out.bad(2, "no rows: the file has a header line but nobody in it")
+
+
+def _overlaps(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
+    return (other_end is None or start < other_end) and (end is None or other_start < end)
 
 
 def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
@@ -184,6 +274,9 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     steering_raw = row.get("self_steering", "").lower()
     if steering_raw not in _YES | _NO:
         out.bad(line, f"self_steering {steering_raw!r} is not yes or no")
+    parent = row.get("parent_team_id") or None
+    if parent is not None and parent == team_id:
+        out.bad(line, f"team {team_id} names itself as its parent_team_id")
     if len(out.problems) > problems_before:
         return
     assert role is not None
@@ -196,12 +289,14 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
             id=team_id,
             name=row.get("team_name", ""),
             department=row.get("department") or None,
-            parent=row.get("parent_team_id") or None,
+            parent=parent,
             self_steering=steering_raw in _YES,
         )
         assignment = Assignment(person=person_id, team=team_id, role=role, start=start, end=end)
     except DefinitionError as exc:
         out.bad(line, exc.message)
+        return
+    if not _check_role(assignment, line, out):
         return
     known = out.people.get(person_id)
     if known is not None and person.email and known.email != person.email:
@@ -217,9 +312,74 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
         else:
             out.bad(line, f"person {person_id} has other hired_on/left_on dates on an earlier line")
             return
+    if parent is not None:
+        earlier = out.parents.get(team_id)
+        if earlier is not None and earlier[0] != parent:
+            out.bad(
+                line,
+                f"team {team_id} has parent_team_id {parent} here but {earlier[0]} on line "
+                f"{earlier[1]}",
+            )
+            return
+        out.parents.setdefault(team_id, (parent, line))
     known_team = out.teams.get(team_id)
-    if known_team is None or (not known_team.name and team.name):
-        out.teams[team_id] = (
-            team if known_team is None else attrs.evolve(known_team, name=team.name)
-        )
+    if known_team is None:
+        out.teams[team_id] = team
+    else:
+        if not known_team.name and team.name:
+            known_team = attrs.evolve(known_team, name=team.name)
+        if known_team.parent is None and parent is not None:
+            known_team = attrs.evolve(known_team, parent=parent)
+        out.teams[team_id] = known_team
     out.assignments.append(assignment)
+
+
+def _check_role(assignment: Assignment, line: int, out: _Collect) -> bool:
+    """Refuse a role held twice at once, and a second manager of a team at the same time."""
+    a = assignment
+    key = (a.person, a.team, a.role)
+    for start, end, earlier in out.roles.get(key, []):
+        if _overlaps(a.start, a.end, start, end):
+            out.bad(
+                line,
+                f"person {a.person} is already {a.role.value} of team {a.team} on line "
+                f"{earlier} for an overlapping period (a duplicate row?)",
+            )
+            return False
+    if a.role is Role.MANAGER:
+        for start, end, earlier, manager in out.managers.get(a.team, []):
+            if manager != a.person and _overlaps(a.start, a.end, start, end):
+                out.bad(
+                    line,
+                    f"team {a.team} already has manager {manager} on line {earlier} for an "
+                    "overlapping period (one manager at a time)",
+                )
+                return False
+        out.managers.setdefault(a.team, []).append((a.start, a.end, line, a.person))
+    out.roles.setdefault(key, []).append((a.start, a.end, line))
+    return True
+
+
+def _check_tree(out: _Collect) -> None:
+    """Every parent is a team of the file, and no team is its own ancestor."""
+    for team_id, (parent, line) in out.parents.items():
+        if parent not in out.teams:
+            out.bad(
+                line,
+                f"team {team_id} has unknown parent {parent!r} (no row has team_id {parent})",
+            )
+    reported: set[str] = set()
+    for team_id in out.parents:
+        path = [team_id]
+        seen = {team_id}
+        current = out.parents[team_id][0]
+        while current in out.parents and current not in seen:
+            path.append(current)
+            seen.add(current)
+            current = out.parents[current][0]
+        if current in seen and current not in reported:
+            circle = path[path.index(current) :]
+            reported.update(circle)
+            line = min(out.parents[t][1] for t in circle)
+            shown = " → ".join([*circle, current])
+            out.bad(line, f"the parents of teams {shown} form a circle (no team is on top)")

@@ -78,6 +78,10 @@ def plan(
     requested: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     if request:
+        from ..app.versions import approval_state, check_approved
+
+        # Once, not per conversation: an unapproved version refuses every request alike.
+        check_approved(cycle, service.policy_hash(cycle), approval_state(service.store, cycle.id))
         requested, skipped = _request_all(service, items, cycle, start)
     if as_json:
         emit_json(
@@ -154,8 +158,9 @@ def _request_all(
     started by the manager where the kind allows it, otherwise by its first initiator role.
     Gentle prompts of free cadences are left to the people.
     """
+    from ..domain.participants import coach_candidates
+    from ..domain.participants import participants as who_takes_part
     from ..model.cycle import ParticipantRole, Pattern
-    from ..model.records import Participant
 
     org_id = get_app().config.organisation
     existing = {
@@ -176,34 +181,21 @@ def _request_all(
             continue
         about = {"person": item.person, "team": item.team, "kind": item.kind}
         try:
-            if kind.pattern is Pattern.TEAM:
-                participants: tuple[Any, ...] = tuple(
-                    Participant(p, ParticipantRole.TEAM_MEMBER)
-                    for p in org.members(item.team, item.due)
-                )
-            else:
-                peer = coach = None
-                if kind.pattern is Pattern.PEER:
-                    team = org.team_of(item.person, item.due)
-                    members = list(org.members(team, item.due)) if team else []
-                    if item.person in members and len(members) > 1:
-                        peer = members[(members.index(item.person) + 1) % len(members)]
-                if kind.pattern is Pattern.THREE_PARTY:
-                    manager = org.manager_of(item.person, item.due)
-                    coaches = [c for c in org.coaches(item.due) if c not in (item.person, manager)]
-                    if coaches:
-                        coach = coaches[coach_turn % len(coaches)]
-                        coach_turn += 1
-                participants = service.participants_for(
-                    org_id,
-                    cycle,
-                    item.kind,
-                    item.person,
-                    on=item.due,
-                    peer=peer,
-                    coach=coach,
-                    organisation=org,
-                )
+            peer = coach = None
+            if kind.pattern is Pattern.PEER and item.person is not None:
+                # The next member in the team's order, so the pairs spread.
+                team = org.team_of(item.person, item.due)
+                members = list(org.members(team, item.due)) if team else []
+                if item.person in members and len(members) > 1:
+                    peer = members[(members.index(item.person) + 1) % len(members)]
+            if kind.pattern is Pattern.THREE_PARTY and item.person is not None:
+                coaches = coach_candidates(org, item.person, item.due)
+                if coaches:
+                    coach = coaches[coach_turn % len(coaches)]
+                    coach_turn += 1
+            participants = who_takes_part(
+                org, kind, item.person, on=item.due, team=item.team, peer=peer, coach=coach
+            )
         except MagcoreError as exc:
             skipped.append({**about, "why": str(exc)})
             continue

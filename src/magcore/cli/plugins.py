@@ -16,14 +16,20 @@ __all__ = ["plugins"]
 def plugins(include_builtin: bool, as_json: bool) -> None:
     """List installed plugins, their versions, the hooks they implement and the commands they add.
 
-    Plugins that failed to load are listed as problems; the rest keep working.
+    Plugins that failed to load, and contributions a plugin could not make (a form that fails its
+    check, a hook that raised or returned the wrong type), are listed as problems naming the
+    plugin and the hook; the rest keep working.
     """
     host = get_app().host
     infos = host.plugins(include_builtin=include_builtin)
     ctx = click.get_current_context().find_root()
     group = ctx.command
     commands = group.plugin_commands(ctx) if hasattr(group, "plugin_commands") else []
-    problems = [str(p) for p in host.load_problems]
+    faults = [*host.load_problems, *host.hooks.problems()]
+    problems = list(dict.fromkeys([str(p) for p in faults]))
+    for line in getattr(group, "plugin_problems", []):  # command registration, once loaded
+        if line not in problems:
+            problems.append(line)
     if as_json:
         emit_json(
             {
@@ -38,6 +44,9 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
                 ],
                 "commands": commands,
                 "problems": problems,
+                "faults": [
+                    {"plugin": f.distribution, "hook": f.hook, "reason": f.reason} for f in faults
+                ],
             }
         )
         return

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
-from ._common import get_app, json_option
-from ._output import emit_json, say
+from ._common import TEXT, actor_option, get_app, json_option
+from ._output import DATE, emit_json, say
 
-__all__ = ["policy", "render"]
+__all__ = ["approve", "policy", "render"]
 
 
 @click.group()
@@ -41,7 +42,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
     The works council consents to this hash; any change to the cycle, its forms, the legal
     bases or retention gives a new hash.
     """
-    from ..access.regulation import render_policy
+    from ..access.regulation import render_regulation
     from . import _registry
 
     app = get_app()
@@ -55,7 +56,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         from ..errors import NotFoundError
 
         raise NotFoundError(f"unknown cycle {key!r} (installed: {', '.join(sorted(definitions))})")
-    rendered = render_policy(
+    rendered = render_regulation(
         definition,
         language=language,
         format=fmt,
@@ -80,3 +81,69 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         say(f"Wrote {out} (policy hash {rendered.hash}).")
     else:
         click.echo(rendered.text)
+
+
+@policy.command()
+@click.option(
+    "--body",
+    required=True,
+    type=click.Choice(["works_council", "executive"]),
+    help="Who approved: the works council (ondernemingsraad) or the executive (college).",
+)
+@click.option(
+    "--reference", required=True, type=TEXT, help="The decision's reference (a letter number)."
+)
+@click.option(
+    "--hash",
+    "policy_hash",
+    required=True,
+    help="The policy hash of the regulation that was approved (magcore policy render shows it).",
+)
+@click.option(
+    "--on", "on", type=DATE, default=None, help="The day of the decision (default: today)."
+)
+@click.option("--cycle", default=None, help="Another installed cycle than the configured one.")
+@actor_option
+@json_option
+def approve(
+    body: str,
+    reference: str,
+    policy_hash: str,
+    on: date | None,
+    cycle: str | None,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Record that a body approved this cycle version's regulation (WOR art. 27).
+
+    Conversations can be requested under a version only once every body its regulation names
+    has approved the current hash. The approval goes into the audit log.
+    """
+    app = get_app()
+    service = app.service()
+    definition = service.cycle(cycle or app.cycle_key())
+    state = service.approve_policy(
+        definition,
+        body=body,
+        reference=reference,
+        on=on or app.clock().now().date(),
+        actor=actor,
+        policy_hash=policy_hash,
+    )
+    current = service.policy_hash(definition)
+    approved = sorted(state.approved(definition.version, current))
+    missing = [b for b in definition.approvals_required if b not in approved]
+    if as_json:
+        emit_json(
+            {
+                "cycle": definition.key,
+                "hash": current,
+                "approved_by": approved,
+                "missing": missing,
+                "active": not missing,
+            }
+        )
+    elif missing:
+        say(f"Approved by {body}. {definition.key} still needs: {', '.join(missing)}.")
+    else:
+        say(f"Approved by {body}. {definition.key} is active: conversations can be requested.")

@@ -18,6 +18,7 @@ import binascii
 import json
 import os
 import re
+from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
@@ -110,6 +111,23 @@ class ContentCipher:
         return (
             f"{TOKEN_PREFIX}{key_id}.{binascii.b2a_base64(nonce + sealed, newline=False).decode()}"
         )
+
+    def encrypt_many(self, items: Sequence[tuple[Any, str, str, str]]) -> list[str]:
+        """Each ``(value, owner, stream, field)`` as :meth:`encrypt` gives it, in one call
+        (one read of the random source, each owner's key looked up once): for a batch."""
+        nonces = os.urandom(_NONCE * len(items))
+        sealers: dict[str, tuple[str, Any]] = {}
+        tokens: list[str] = []
+        b64 = binascii.b2a_base64
+        for n, (value, owner, stream, field) in enumerate(items):
+            sealer = sealers.get(owner)
+            if sealer is None:
+                sealer = sealers[owner] = self.keys.sealer(owner)
+            key_id, aead = sealer
+            nonce = nonces[n * _NONCE : (n + 1) * _NONCE]
+            sealed = aead.encrypt(nonce, _plain(value, field), _associated(key_id, stream, field))
+            tokens.append(f"{TOKEN_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}")
+        return tokens
 
     def decrypt(self, token: str, *, stream: str, field: str) -> Any:
         """The JSON value inside *token*, which must have been made for *stream* and *field*.

@@ -83,6 +83,11 @@ class KeyRing:
             self._current[owner] = key_id
         return key_id
 
+    def has_current(self, owner: str) -> bool:
+        """Whether this key ring knows *owner*'s current key already (without asking the store)."""
+        with self._lock:
+            return owner in self._current
+
     def sealer(self, owner: str) -> tuple[str, AESGCM]:
         """*owner*'s current key id and its cipher, for encrypting new content."""
         with self._lock:
@@ -156,14 +161,31 @@ class KeyRing:
         missing = [o for o in wanted if o not in known]
         if missing:
             live: dict[str, str] = {}
-            for record in self.store.list_keys():
-                if record.alive and record.owner in missing:
+            # a few owners (a command's own stream, carried agreements): ask for each; many
+            # (an import, a planned year): one pass over the key table
+            found = (
+                [k for owner in missing for k in self.store.list_keys(owner)]
+                if len(missing) <= 32
+                else self.store.list_keys()
+            )
+            wanted_missing = set(missing)
+            for record in found:
+                if record.alive and record.owner in wanted_missing:
                     live[record.owner] = record.id  # oldest first: the last one wins
             known.update(live)
             known.update(self._add([o for o in missing if o not in live]))
             with self._lock:
                 self._current.update({o: known[o] for o in missing})
         return {o: known[o] for o in wanted}
+
+    def new_keys(self, owners: Collection[str]) -> dict[str, str]:
+        """A fresh data key for each of *owners*, made in one transaction, without looking for
+        existing ones: for owners known to be new (a stream's first write). An owner that had
+        a key already now has two; both are destroyed together."""
+        made = self._add(list(dict.fromkeys(owners)))
+        with self._lock:
+            self._current.update(made)
+        return made
 
     def rotate_data_key(self, owner: str) -> str:
         """Give *owner* a new data key for new content; content under older keys stays readable."""

@@ -34,7 +34,7 @@ import json
 import random
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..app.service import Service
@@ -93,6 +93,27 @@ def _prepare_out(out: Path) -> None:
     (out / DEMO_MARKER).write_text("made by magcore demo; a next demo may replace it\n")
 
 
+#: Who records each body's approval in the story, and the decision's reference.
+_APPROVERS = {
+    "works_council": ("or-secretaris", "OR-{year}-07"),
+    "executive": ("hr", "B&W-{year}-112"),
+}
+
+
+def _approve(service: Service, cycle: CycleDefinition, year: int) -> None:
+    """The story starts with the regulation approved: the works council consents (WOR art.
+    27) in November, the executive decides in December of the year before."""
+    for index, body in enumerate(cycle.approvals_required):
+        actor, reference = _APPROVERS.get(body, ("hr", "{year}-" + body))
+        service.approve_policy(
+            cycle,
+            body=body,
+            reference=reference.format(year=year - 1),
+            on=date(year - 1, 11 + min(index, 1), 14),
+            actor=actor,
+        )
+
+
 def run_demo(
     out: str | Path,
     *,
@@ -136,6 +157,7 @@ def run_demo(
             org_id="demo",
         )
         service.import_organisation(org, actor="hr")
+        _approve(service, cycle, year)
         run = _Run(
             service=service,
             clock=clock,

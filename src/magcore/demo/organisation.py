@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..errors import TransitionError
+from ..domain.participants import coach_candidates, participants, peer_candidates
 from ..model.cycle import (
     Applicability,
     CadenceKind,
     ConversationKind,
     CycleDefinition,
-    ParticipantRole,
     Pattern,
 )
 from ..model.organisation import Organisation
@@ -64,29 +63,13 @@ def _participants(
     Raises :class:`~magcore.errors.TransitionError` when the organisation has nobody for a role
     (e.g. a manager who left, a team of one).
     """
-    service, rng = run.service, run.rng
-    org = service.organisation(run.org_id)
-    if kind.pattern is Pattern.TEAM:
-        assert moment.team is not None
-        members = org.members(moment.team, day)
-        if len(members) < 2:
-            raise TransitionError(
-                conversation_id="new",
-                state="new",
-                action="request",
-                reason=f"team {moment.team} has fewer than two members on {day}",
-            )
-        return tuple(Participant(p, ParticipantRole.TEAM_MEMBER) for p in members)
-    assert moment.person is not None
+    rng = run.rng
+    org = run.service.organisation(run.org_id)
     peer = coach = None
-    if kind.pattern is Pattern.PEER:
-        team = org.team_of(moment.person, day)
-        mates = [p for p in org.members(team, day) if p != moment.person] if team else []
+    if kind.pattern is Pattern.PEER and moment.person is not None:
+        mates = peer_candidates(org, moment.person, day)
         peer = rng.choice(mates) if mates else None
-    if kind.pattern is Pattern.THREE_PARTY:
-        manager = org.manager_of(moment.person, day)
-        coaches = [c for c in org.coaches(day) if c not in (moment.person, manager)]
+    if kind.pattern is Pattern.THREE_PARTY and moment.person is not None:
+        coaches = coach_candidates(org, moment.person, day)
         coach = rng.choice(coaches) if coaches else None
-    return service.participants_for(
-        run.org_id, run.cycle, kind.id, moment.person, on=day, peer=peer, coach=coach
-    )
+    return participants(org, kind, moment.person, on=day, team=moment.team, peer=peer, coach=coach)

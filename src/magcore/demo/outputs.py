@@ -136,7 +136,7 @@ def _record_files(
 
 
 def _regulation(run: _Run, out: Path) -> dict[str, Path]:
-    from ..access.regulation import render_policy
+    from ..access.regulation import render_regulation
 
     # Only this cycle's own forms: other installed plugins' forms are no part of its regulation.
     used = {
@@ -146,7 +146,7 @@ def _regulation(run: _Run, out: Path) -> dict[str, Path]:
         if form_id is not None
     }
     forms = {k: v for k, v in run.service.forms.items() if k in used}
-    rendered = render_policy(run.cycle, forms=forms, format="markdown")
+    rendered = render_regulation(run.cycle, forms=forms, format="markdown")
     path = out / "regeling.md"
     path.write_text(rendered.text, encoding="utf-8")
     return {"regulation": path}

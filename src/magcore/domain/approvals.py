@@ -5,21 +5,28 @@ approved its current hash. An approval is an event policy.approved in the stream
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Final
 
 import attrs
 
 from ..errors import ConsentError, NotFoundError
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.cycle import APPROVAL_BODIES as _CYCLE_APPROVAL_BODIES
 from ..model.cycle import CycleDefinition
 
 __all__ = [
     "APPROVAL_BODIES",
+    "APPROVAL_STREAM",
+    "CONTENT_FIELDS",
     "Approval",
+    "ApprovalEvent",
+    "ApprovalState",
     "ApprovePolicy",
-    "PolicyState",
+    "ApproveRegulation",
     "active_version",
     "apply",
     "cycle_stream",
@@ -33,9 +40,18 @@ __all__ = [
 APPROVAL_BODIES = frozenset(_CYCLE_APPROVAL_BODIES)
 
 
+class ApprovalEvent(enum.StrEnum):
+    """The event types of a cycle's approval stream ``cycle:<id>``."""
+
+    APPROVED = "policy.approved"
+
+
+APPROVAL_STREAM = "cycle"
+
+
 def cycle_stream(cycle_id: str) -> str:
     """The event stream of a cycle's approvals: ``cycle:<id>``."""
-    return f"cycle:{cycle_id}"
+    return f"{APPROVAL_STREAM}:{cycle_id}"
 
 
 @attrs.frozen(kw_only=True)
@@ -52,7 +68,7 @@ class Approval:
 
 
 @attrs.frozen(kw_only=True)
-class ApprovePolicy:
+class ApproveRegulation:
     """Record that *body* approved version ``cycle.version`` with *policy_hash*."""
 
     actor: str
@@ -64,7 +80,7 @@ class ApprovePolicy:
 
 
 @attrs.frozen(kw_only=True)
-class PolicyState:
+class ApprovalState:
     """The approvals recorded for one cycle, across its versions."""
 
     cycle: str
@@ -79,10 +95,10 @@ class PolicyState:
 
 
 def decide(
-    state: PolicyState | None, command: ApprovePolicy, *, now: datetime, current_hash: str
+    state: ApprovalState | None, command: ApproveRegulation, *, now: datetime, current_hash: str
 ) -> tuple[Event, ...]:
     """Check an approval and return its event; refuse an unknown body or a stale hash."""
-    state = state or PolicyState(cycle=command.cycle.id)
+    state = state or ApprovalState(cycle=command.cycle.id)
     if state.cycle != command.cycle.id:
         raise ConsentError(f"state is for cycle {state.cycle}, command for {command.cycle.id}")
     if command.body not in APPROVAL_BODIES:
@@ -105,7 +121,7 @@ def decide(
         Event(
             stream=cycle_stream(command.cycle.id),
             version=state.version + 1,
-            type="policy.approved",
+            type=ApprovalEvent.APPROVED,
             at=now,
             actor=command.actor,
             data={
@@ -119,12 +135,12 @@ def decide(
     )
 
 
-def apply(event: Event, state: PolicyState | None) -> PolicyState:
+def apply(event: Event, state: ApprovalState | None) -> ApprovalState:
     """Fold one event of ``cycle:<id>`` into *state* (other types only move the version)."""
-    state = state or PolicyState(cycle=event.stream.partition(":")[2])
+    state = state or ApprovalState(cycle=event.stream.partition(":")[2])
     if event.version != state.version + 1:
         raise ValueError(f"event version {event.version} does not follow {state.version}")
-    if event.type != "policy.approved":
+    if event.type != ApprovalEvent.APPROVED:
         return attrs.evolve(state, version=event.version)
     data = event.data
     approval = Approval(
@@ -139,21 +155,21 @@ def apply(event: Event, state: PolicyState | None) -> PolicyState:
     return attrs.evolve(state, version=event.version, approvals=(*state.approvals, approval))
 
 
-def replay(cycle_id: str, events: Iterable[Event]) -> PolicyState:
+def replay(cycle_id: str, events: Iterable[Event]) -> ApprovalState:
     """The approvals of *cycle_id* from its stream's events."""
-    state = PolicyState(cycle=cycle_id)
+    state = ApprovalState(cycle=cycle_id)
     for event in events:
         state = apply(event, state)
     return state
 
 
-def is_active(cycle: CycleDefinition, policy_hash: str, state: PolicyState) -> bool:
+def is_active(cycle: CycleDefinition, policy_hash: str, state: ApprovalState) -> bool:
     """Whether every approval *cycle* declares is recorded against *policy_hash*."""
     return set(cycle.approvals_required) <= state.approved(cycle.version, policy_hash)
 
 
 def active_version(
-    versions: Iterable[tuple[CycleDefinition, str]], state: PolicyState
+    versions: Iterable[tuple[CycleDefinition, str]], state: ApprovalState
 ) -> CycleDefinition | None:
     """The newest of *versions* ((definition, its current policy hash)) that is active."""
     active = [c for c, h in versions if c.id == state.cycle and is_active(c, h, state)]
@@ -166,3 +182,14 @@ def definition_for(cycle_key: str, versions: Iterable[CycleDefinition]) -> Cycle
         if cycle.key == cycle_key:
             return cycle
     raise NotFoundError(f"no cycle definition {cycle_key!r}")
+
+
+#: The old name of :class:`ApproveRegulation` (kept: it is in ``magcore.__all__``).
+ApprovePolicy = ApproveRegulation
+#: An approval of the regulation is public metadata (which version, which body, when); so is a
+#: kept cycle or form definition (``definition.kept``: the regulation's own text and its hash,
+#: no personal data).
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "policy.approved": metadata_only("version", "hash", "body", "reference", "date"),
+    "definition.kept": metadata_only("definition", "hash"),
+}

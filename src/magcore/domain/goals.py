@@ -9,21 +9,25 @@ a score: "reached" or "dropped" is a fact both may record, not a judgement.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.input_policy import normalise, valid_id, valid_ids, valid_optional_id, valid_text
 
 __all__ = [
+    "CONTENT_FIELDS",
+    "GOAL_STREAM",
     "CloseGoal",
     "Goal",
     "GoalCommand",
+    "GoalEvent",
     "GoalStatus",
     "LinkConversation",
     "NoteProgress",
@@ -36,9 +40,21 @@ __all__ = [
 ]
 
 
+class GoalEvent(enum.StrEnum):
+    """The event types of a goal's stream ``goal:<id>``."""
+
+    SET = "goal.set"
+    PROGRESS_NOTED = "goal.progress_noted"
+    LINKED = "goal.linked"
+    CLOSED = "goal.closed"
+
+
+GOAL_STREAM = "goal"
+
+
 def goal_stream(goal_id: str) -> str:
     """The event stream of a goal."""
-    return f"goal:{goal_id}"
+    return f"{GOAL_STREAM}:{goal_id}"
 
 
 class GoalStatus(enum.StrEnum):
@@ -177,7 +193,7 @@ def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tu
             Event(
                 stream=stream,
                 version=1,
-                type="goal.set",
+                type=GoalEvent.SET,
                 at=now,
                 actor=command.actor,
                 data={
@@ -208,18 +224,20 @@ def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tu
             if not command.text.strip():
                 raise _refuse(goal, command, "a progress note needs text")
             return (
-                event("goal.progress_noted", text=command.text, conversation=command.conversation),
+                event(
+                    GoalEvent.PROGRESS_NOTED, text=command.text, conversation=command.conversation
+                ),
             )
         case LinkConversation():
             if command.conversation in goal.conversations:
                 raise _refuse(goal, command, "the conversation is already linked")
-            return (event("goal.linked", conversation=command.conversation),)
+            return (event(GoalEvent.LINKED, conversation=command.conversation),)
         case CloseGoal():
             if command.actor != goal.owner:
                 raise _refuse(goal, command, "only the owner closes their goal")
             if command.status is GoalStatus.OPEN:
                 raise _refuse(goal, command, "closing needs reached, changed or dropped")
-            return (event("goal.closed", status=command.status.value, note=command.note),)
+            return (event(GoalEvent.CLOSED, status=command.status.value, note=command.note),)
     raise _refuse(goal, command, "unknown action")
 
 
@@ -227,7 +245,7 @@ def apply_goal(event: Event, goal: Goal | None) -> Goal:
     """Fold one event into a goal."""
     data = event.data
     if goal is None:
-        if event.type != "goal.set":
+        if event.type != GoalEvent.SET:
             raise ValueError(f"a goal starts with goal.set, not {event.type}")
         agreed_in = data.get("agreed_in")
         return Goal(
@@ -244,7 +262,7 @@ def apply_goal(event: Event, goal: Goal | None) -> Goal:
         )
     goal = attrs.evolve(goal, version=event.version)
     match event.type:
-        case "goal.progress_noted":
+        case GoalEvent.PROGRESS_NOTED:
             note = ProgressNote(
                 author=event.actor,
                 text=data["text"],
@@ -252,9 +270,9 @@ def apply_goal(event: Event, goal: Goal | None) -> Goal:
                 conversation=data.get("conversation"),
             )
             return attrs.evolve(goal, progress=(*goal.progress, note))
-        case "goal.linked":
+        case GoalEvent.LINKED:
             return attrs.evolve(goal, conversations=(*goal.conversations, data["conversation"]))
-        case "goal.closed":
+        case GoalEvent.CLOSED:
             status = GoalStatus(data["status"])
             progress = goal.progress
             if data.get("note"):
@@ -274,3 +292,15 @@ def replay_goal(events: Iterable[Event]) -> Goal:
     if goal is None:
         raise ValueError("no events to replay")
     return goal
+
+
+#: Content and metadata of every goal event type (content under the goal's own data key).
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "goal.set": EventContent(
+        content=["title", "description"],
+        metadata=["owner", "theme", "agreed_in", "collaborators/*"],
+    ),
+    "goal.progress_noted": EventContent(content=["text"], metadata=["conversation"]),
+    "goal.linked": metadata_only("conversation"),
+    "goal.closed": EventContent(content=["note"], metadata=["status"]),
+}

@@ -31,7 +31,9 @@ __all__ = [
     "check_definition",
     "check_schema",
     "find_scoring",
+    "grade_reason",
     "is_scoring_name",
+    "label_reason",
 ]
 
 #: Units a number may carry: quantities about time and counts, never about a person's worth.
@@ -133,6 +135,36 @@ _GRADE_WORDS = frozenset(
         "top performer",
     }
 )
+# Phrases that grade how well a person performs even as the only option offered.
+_STRONG_GRADES = frozenset(
+    {
+        "onvoldoende",
+        "ruim voldoende",
+        "unsatisfactory",
+        "meets expectations",
+        "exceeds expectations",
+        "below expectations",
+        "above expectations",
+        "voldoet niet",
+        "voldoet ruim",
+        "boven verwachting",
+        "onder verwachting",
+        "naar verwachting",
+        "conform verwachting",
+        "volgens verwachting",
+        "low performer",
+        "high performer",
+        "top performer",
+    }
+)
+_STARS = re.compile(r"^([\u2605\u2606\u2b50*]+|\d+\s*(ster|sterren|star|stars))$")
+_NUMBERED = re.compile(r"^\d+([.,]\d+)?\s*(\(|[-\u2013:=]|$)")
+# A label that asks for a number on a scale: "Tevredenheid (1-5)", "op een schaal van 1 tot 10".
+_SCALE_LABEL = re.compile(
+    r"\(\s*\d+\s*[-\u2013]\s*\d+\s*\)"
+    r"|\b(schaal|scale)\s+(van\s+|of\s+|from\s+)?\d+\s*([-\u2013]|tot|to)\s*\d+",
+    re.IGNORECASE,
+)
 _LETTER_GRADE = re.compile(r"^[A-F][+-]?$")
 _NUMERIC_TEXT = re.compile(r"^\s*\d+([.,]\d+)?\s*$")
 _SCALE_WIDGETS = frozenset({"scale", "slider", "likert", "stars", "rating", "range", "score"})
@@ -160,19 +192,48 @@ def is_scoring_name(name: str) -> bool:
     return False
 
 
+def _choice_text(value: str) -> str:
+    """An option id or text as people read it: ``boven_verwachting`` -> ``boven verwachting``."""
+    spaced = re.sub(r"[_\s]+|(?<=[a-z])-(?=[a-z])", " ", _CAMEL.sub(" ", value.strip()))
+    return spaced.lower().strip(" .!?:;")
+
+
+def label_reason(text: str, *, what: str = "label") -> str | None:
+    """Why a label people read (a title, a question, an option text) asks for a score."""
+    if is_scoring_name(text):
+        return f"has the {what} {text!r}, which names a score"
+    if _SCALE_LABEL.search(text):
+        return f"has the {what} {text!r}, which asks for a number on a scale"
+    if _STARS.match(_choice_text(text)):
+        return f"has the {what} {text!r}, which asks for stars"
+    return None
+
+
+def grade_reason(values: Sequence[Any]) -> str | None:
+    """Why the choices *values* (ids, or the option texts in one language) read as an ordered
+    grade, or ``None``."""
+    return _grade_values(values)
+
+
 def _grade_values(values: Sequence[Any]) -> str | None:
     """Return why *values* look like an ordered grade, or ``None``."""
-    texts = [v.strip().lower() for v in values if isinstance(v, str)]
+    texts = [_choice_text(v) for v in values if isinstance(v, str)]
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if numbers:
         return f"offers numbers {numbers[:5]} as choices, which reads as a scale"
     graded = [t for t in texts if t in _GRADE_WORDS]
     if len(graded) >= 2:
         return f"offers grades as choices ({', '.join(graded[:5])})"
+    strong = [t for t in texts if t in _STRONG_GRADES]
+    if strong:
+        return f"offers a grade as a choice ({', '.join(strong[:5])})"
+    stars = [t for t in texts if _STARS.match(t)]
+    if stars:
+        return f"offers stars as choices ({', '.join(stars[:5])})"
     letters = [v for v in values if isinstance(v, str) and _LETTER_GRADE.match(v.strip())]
     if len(letters) >= 3:
         return f"offers letter grades as choices ({', '.join(letters[:5])})"
-    numeric = [t for t in texts if _NUMERIC_TEXT.match(t)]
+    numeric = [t for t in texts if _NUMERIC_TEXT.match(t) or _NUMBERED.match(t)]
     if len(numeric) >= 2 and len(numeric) == len(texts):
         return f"offers numbers {numeric[:5]} as choices, which reads as a scale"
     return None
@@ -212,12 +273,11 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
                 yield from _schema_problems(option, f"{pointer}/{combinator}/{index}")
     for key in ("title", "x-magcore-label"):
         label = schema.get(key)
-        if isinstance(label, str) and is_scoring_name(label):
-            yield pointer, f"has the label {label!r}, which names a score"
-        elif isinstance(label, Mapping):
-            for text in label.values():
-                if isinstance(text, str) and is_scoring_name(text):
-                    yield pointer, f"has the label {text!r}, which names a score"
+        texts = label.values() if isinstance(label, Mapping) else (label,)
+        for text in texts:
+            reason = label_reason(text) if isinstance(text, str) else None
+            if reason:
+                yield pointer, reason
     properties = schema.get("properties")
     if isinstance(properties, Mapping):
         for name, sub in properties.items():

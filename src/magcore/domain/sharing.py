@@ -9,6 +9,11 @@ Choices are events in the employee's own stream ``person:<person-id>``:
 
 * ``sharing.granted`` {choice, to, what, purpose, until, conversation}
 * ``sharing.revoked`` {choice}
+* ``privacy.restricted`` / ``privacy.restriction_lifted`` {conversation, reason}: restriction of
+  processing (AVG art. 18), written by :mod:`magcore.access.restriction`
+
+The types are :class:`PersonEvent`'s members. One fold gives both the choices and the
+restrictions (:attr:`SharingState.restrictions`), so a read folds the stream once.
 
 :func:`decide` checks a command and returns events, :func:`apply` folds one event into a
 :class:`SharingState`, :func:`replay` rebuilds the state. Only the employee the record is about
@@ -17,25 +22,30 @@ may grant or revoke. A choice never covers another author's private notes: no ``
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from ..errors import ConsentError
 from ..events import Event
+from ..model.content import EventContent, metadata_only
 from ..model.days import local_day
 from ..model.input_policy import valid_id, valid_optional_id
 
 __all__ = [
+    "CONTENT_FIELDS",
     "GRANTEE_ROLES",
     "WHAT_AGREEMENTS",
     "WHAT_GOALS",
     "WHAT_WHOLE_RECORD",
     "GrantSharing",
+    "PersonEvent",
+    "Restrictions",
     "RevokeSharing",
     "SharingChoice",
     "SharingCommand",
@@ -44,7 +54,20 @@ __all__ = [
     "decide",
     "person_stream",
     "replay",
+    "restrictions",
 ]
+
+
+class PersonEvent(enum.StrEnum):
+    """The event types of a person's own stream ``person:<id>``."""
+
+    SHARING_GRANTED = "sharing.granted"
+    SHARING_REVOKED = "sharing.revoked"
+    RESTRICTED = "privacy.restricted"
+    RESTRICTION_LIFTED = "privacy.restriction_lifted"
+
+
+PERSON_STREAM = "person"
 
 #: Roles a choice may name instead of a person. ``next_manager`` means "whoever manages me on
 #: the day of the read": a new manager sees nothing until the employee grants this.
@@ -60,7 +83,7 @@ _PERSON = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
 def person_stream(person: str) -> str:
     """The event stream of *person*'s own choices: ``person:<id>``."""
-    return f"person:{person}"
+    return f"{PERSON_STREAM}:{person}"
 
 
 def _check_what(value: str) -> str:
@@ -162,8 +185,42 @@ def _frozen_choices(value: Mapping[int, SharingChoice]) -> Mapping[int, SharingC
 
 
 @attrs.frozen(kw_only=True)
+class Restrictions:
+    """Which of a person's records are restricted (AVG art. 18) now."""
+
+    everything: bool = False
+    conversations: frozenset[str] = frozenset()
+
+    def covers(self, conversation: str | None) -> bool:
+        return self.everything or (conversation is not None and conversation in self.conversations)
+
+
+def _restrict(current: Restrictions, event: Event) -> Restrictions:
+    """*current* after one ``privacy.restricted`` / ``privacy.restriction_lifted`` event."""
+    target = event.data.get("conversation")
+    on = event.type == PersonEvent.RESTRICTED
+    if target is None:
+        # Lifting the blanket restriction leaves the restrictions of single conversations in
+        # place (each is lifted on its own): when in doubt, stay restricted.
+        return attrs.evolve(current, everything=on)
+    if on:
+        return attrs.evolve(current, conversations=current.conversations | {target})
+    return attrs.evolve(current, conversations=current.conversations - {target})
+
+
+def restrictions(events: Iterable[Event]) -> Restrictions:
+    """Fold only the restriction events of a person stream (the rest is skipped)."""
+    current = Restrictions()
+    for event in events:
+        if event.type in (PersonEvent.RESTRICTED, PersonEvent.RESTRICTION_LIFTED):
+            current = _restrict(current, event)
+    return current
+
+
+@attrs.frozen(kw_only=True)
 class SharingState:
-    """Every choice an employee ever made (revoked ones keep their revocation time)."""
+    """Every choice an employee ever made (revoked ones keep their revocation time), and which
+    of their records are restricted now."""
 
     person: str
     version: int = 0
@@ -171,6 +228,7 @@ class SharingState:
     choices: Mapping[int, SharingChoice] = attrs.field(
         factory=dict, converter=_frozen_choices, hash=False
     )
+    restrictions: Restrictions = attrs.field(factory=lambda: Restrictions())
 
     def active(
         self, moment: datetime, zone: tzinfo | str | None = None
@@ -222,7 +280,7 @@ def decide(
             Event(
                 stream=stream,
                 version=version,
-                type="sharing.granted",
+                type=PersonEvent.SHARING_GRANTED,
                 at=now,
                 actor=command.actor,
                 data={
@@ -245,7 +303,7 @@ def decide(
             Event(
                 stream=stream,
                 version=version,
-                type="sharing.revoked",
+                type=PersonEvent.SHARING_REVOKED,
                 at=now,
                 actor=command.actor,
                 data={"choice": command.choice},
@@ -261,7 +319,10 @@ def apply(event: Event, state: SharingState | None) -> SharingState:
     if event.version != state.version + 1:
         raise ValueError(f"event version {event.version} does not follow {state.version}")
     data = event.data
-    if event.type == "sharing.granted":
+    if event.type in (PersonEvent.RESTRICTED, PersonEvent.RESTRICTION_LIFTED):
+        restricted = _restrict(state.restrictions, event)
+        return attrs.evolve(state, version=event.version, restrictions=restricted)
+    if event.type == PersonEvent.SHARING_GRANTED:
         choice = SharingChoice(
             id=int(data["choice"]),
             person=person,
@@ -275,7 +336,7 @@ def apply(event: Event, state: SharingState | None) -> SharingState:
         choices = dict(state.choices)
         choices[choice.id] = choice
         return attrs.evolve(state, version=event.version, choices=choices)
-    if event.type == "sharing.revoked":
+    if event.type == PersonEvent.SHARING_REVOKED:
         number = int(data["choice"])
         choices = dict(state.choices)
         if number in choices and choices[number].revoked_at is None:
@@ -290,3 +351,10 @@ def replay(person: str, events: Iterable[Event]) -> SharingState:
     for event in events:
         state = apply(event, state)
     return state
+
+
+#: Sharing choices carry no content: who may read what, for which purpose, until when.
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "sharing.granted": metadata_only("choice", "to", "what", "purpose", "until", "conversation"),
+    "sharing.revoked": metadata_only("choice"),
+}

@@ -33,7 +33,7 @@ import attrs
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from ..domain.scoring import check_schema, is_scoring_name
+from ..domain.scoring import check_schema, grade_reason, label_reason
 from ..errors import DefinitionError, ScoringNotAllowedError
 from ..events import freeze, thaw
 from ..model.text import Text
@@ -244,25 +244,45 @@ class FormDefinition:
 # -- checks --------------------------------------------------------------------------------
 
 
+#: A key that holds one language's text ("nl", "en", "fy", "pap", "nl-BE").
+_LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
 def _check_ui_labels(ui: Any, source: str | None) -> None:
-    """Labels, legends and option texts may not name a score either."""
+    """Labels, legends and option texts may not name a score either, in any language; and the
+    texts of a choice's options may not be grades ("Boven verwachting", "Voldoende", "3 sterren")
+    whatever their ids say."""
 
     def walk(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
         if isinstance(value, Mapping):
+            options = value.get("options")
+            if isinstance(options, Mapping):
+                yield from option_texts(options, f"{pointer}/options")
             for key, sub in value.items():
                 here = f"{pointer}/{key}"
-                if key in ("nl", "en") and isinstance(sub, str) and is_scoring_name(sub):
-                    yield pointer, sub
+                if _LANGUAGE_KEY.match(str(key)) and isinstance(sub, str):
+                    reason = label_reason(sub, what="text")
+                    if reason:
+                        yield pointer, reason
                 else:
                     yield from walk(sub, here)
         elif isinstance(value, list):
             for index, sub in enumerate(value):
                 yield from walk(sub, f"{pointer}/{index}")
 
-    for pointer, text in walk(ui, "/ui"):
-        raise ScoringNotAllowedError(
-            pointer, f"has the text {text!r}, which names a score", source=source
-        )
+    def option_texts(options: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, str]]:
+        by_language: dict[str, list[str]] = {}
+        for label in options.values():
+            for language, text in label.items() if isinstance(label, Mapping) else ():
+                if isinstance(text, str):
+                    by_language.setdefault(str(language), []).append(text)
+        for language, texts in sorted(by_language.items()):
+            reason = grade_reason(texts)
+            if reason:
+                yield pointer, f"{reason} in its {language} texts"
+
+    for pointer, reason in walk(ui, "/ui"):
+        raise ScoringNotAllowedError(pointer, reason, source=source)
 
 
 def _check_document(data: Mapping[str, Any], source: str | None) -> None:

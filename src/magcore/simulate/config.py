@@ -234,6 +234,31 @@ class SimulationConfig:
     )
     years: int = _field(5, _number(1, 50, whole=True), "years simulated", "choice")
     seed: int = _field(0, _number(0, 2**63 - 1, whole=True), "random seed", "choice")
+    replications: int = _field(
+        1,
+        _number(1, 10_000, whole=True),
+        "runs of the same configuration; their seeds are spawned from seed (numpy SeedSequence)",
+        "choice",
+    )
+    manager_change_shock_year: int = _field(
+        0,
+        _number(0, 2200, whole=True),
+        "a calendar year in which manager_change_shock_rate holds instead (0 = no shock)",
+        "choice (scenario)",
+    )
+    manager_change_shock_rate: float = _field(
+        0.5,
+        _number(0, 1),
+        "the share of employees whose manager changes in the shock year",
+        "choice (scenario)",
+    )
+    block_person_years: int = _field(
+        200_000,
+        _number(1, 10**9, whole=True),
+        "person-years simulated at once when the log is streamed (bounds memory; another "
+        "value gives other, equally likely random draws)",
+        "choice (measured: fits the caches of a 2-core machine)",
+    )
     min_group_size: int = _field(
         5, _number(1, 1000, whole=True), "smallest group an aggregate may show", "magcore policy"
     )

@@ -43,8 +43,10 @@ __all__ = [
     "Conversations",
     "Simulation",
     "add_months_days",
+    "coach_count",
     "recorder_slots",
     "run",
+    "simulate_people",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -76,16 +78,23 @@ def add_months_days(days: I64, months: I64 | int, rule: MonthEnd = MonthEnd.CLAM
 
 
 def _dues(
-    kind: ConversationKind, config: SimulationConfig, org: OrgHistory, rng: np.random.Generator
+    kind: ConversationKind,
+    config: SimulationConfig,
+    org: OrgHistory,
+    rng: np.random.Generator,
+    block: I64,
 ) -> tuple[I64, I64, I64, BOOL]:
-    """(person, due day, window start day, prompt only) for every due moment of *kind*."""
+    """(person, due day, window start day, prompt only) for every due moment of *kind*.
+
+    Only the people in *block* (person indices, ascending) are considered.
+    """
     cadence = kind.cadence
     start, end = config.start, config.end
     people: list[I64] = []
     dues: list[I64] = []
     windows: list[I64] = []
     prompts: list[BOOL] = []
-    hired, left = org.hired, org.left
+    hired, left = org.hired[block], org.left[block]
     if cadence.kind in (CadenceKind.PER_YEAR, CadenceKind.INTERVAL):
         for window_start, due_on, _ in due_dates(cadence, start, end):
             d = day_number(due_on)
@@ -93,7 +102,7 @@ def _dues(
             if cadence.kind is CadenceKind.INTERVAL:
                 ok &= hired < d
             who = np.flatnonzero(ok)
-            people.append(who)
+            people.append(block[who])
             dues.append(np.full(len(who), d, dtype=np.int64))
             windows.append(np.maximum(hired[who], day_number(window_start)))
             prompts.append(np.zeros(len(who), dtype=bool))
@@ -101,7 +110,7 @@ def _dues(
         assert cadence.first_after_months is not None
         assert cadence.every_months is not None
         s, e = org.start_day, org.end_day
-        who_all = np.arange(org.n_people, dtype=np.int64)
+        who_all = block
         offset = cadence.first_after_months
         previous = hired.copy()
         occurrence = 0
@@ -127,10 +136,10 @@ def _dues(
         for k in range(12 * config.years):
             a = day_number(_month(config.start, k))
             b = day_number(_month(config.start, k + 1))
-            moment = a + rng.integers(0, b - a, org.n_people)
-            ok = (hired <= moment) & (moment < left) & (rng.random(org.n_people) < month_rate)
+            moment = a + rng.integers(0, b - a, len(block))
+            ok = (hired <= moment) & (moment < left) & (rng.random(len(block)) < month_rate)
             who = np.flatnonzero(ok)
-            people.append(who)
+            people.append(block[who])
             dues.append(moment[who])
             windows.append(np.maximum(moment[who] - 60, hired[who]))
             prompts.append(np.ones(len(who), dtype=bool))
@@ -200,13 +209,49 @@ def _pick_peers(org: OrgHistory, person: I64, team: I64, day: I64, rng: np.rando
 
 
 def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Simulation:
-    """Simulate *config* (with *cycle*, or the one the configuration names). Deterministic."""
+    """Simulate *config* (with *cycle*, or the one the configuration names). Deterministic.
+
+    Everything is held in memory; :func:`magcore.simulate.stream.simulate_to` runs the same
+    model in blocks of people and streams the log to disk, in bounded memory.
+    """
     definition = cycle or resolve_cycle(config.cycle, base_dir=config.base_dir)
     rng = np.random.Generator(np.random.PCG64(config.seed))
     org = simulate_org(config, rng)
-    n_coaches = max(1, round(config.employees * config.coaches_per_1000 / 1000))
-    rollout = day_number(config.rollout_date)
+    n_coaches = coach_count(config)
+    everyone = np.arange(org.n_people, dtype=np.int64)
+    conversations, agreements, skipped = simulate_people(
+        config, definition, org, everyone, rng, n_coaches
+    )
+    return Simulation(
+        config=config,
+        cycle=definition,
+        org=org,
+        conversations=conversations,
+        agreements=agreements,
+        skipped_kinds=skipped,
+        coaches=n_coaches,
+    )
 
+
+def coach_count(config: SimulationConfig) -> int:
+    """How many coaches (three-party kinds) the organisation has."""
+    return max(1, round(config.employees * config.coaches_per_1000 / 1000))
+
+
+def simulate_people(
+    config: SimulationConfig,
+    definition: CycleDefinition,
+    org: OrgHistory,
+    block: I64,
+    rng: np.random.Generator,
+    n_coaches: int,
+) -> tuple[Conversations, Agreements, tuple[str, ...]]:
+    """The conversations and agreements of the people in *block* over the whole period.
+
+    People are independent of each other here (a peer is only named as a partner), so the
+    organisation can be simulated in blocks of people that each fit in the processor's caches.
+    """
+    rollout = day_number(config.rollout_date)
     parts: dict[str, list[I64]] = {
         k: []
         for k in (
@@ -226,7 +271,7 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
         if kind.pattern not in PATTERN_CODES:
             skipped.append(kind.id)
             continue
-        person, due, window, prompt = _dues(kind, config, org, rng)
+        person, due, window, prompt = _dues(kind, config, org, rng, block)
         pattern = PATTERN_CODES[kind.pattern]
         lead = rng.integers(14, 76, len(person))
         req_day = np.maximum.reduce(
@@ -276,17 +321,11 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
     # Deterministic order: by request day, kind, person.
     order = _lex(cols["window"], cols["kind"], cols["person"])
     cols = {k: v[order] for k, v in cols.items()}
+    from ._agreements import agreements_of
+
     conversations = _outcomes(config, definition, org, cols, rng)
-    agreements = _agreements(config, definition, conversations, rng)
-    return Simulation(
-        config=config,
-        cycle=definition,
-        org=org,
-        conversations=conversations,
-        agreements=agreements,
-        skipped_kinds=tuple(skipped),
-        coaches=n_coaches,
-    )
+    agreements = agreements_of(config, definition, conversations, rng)
+    return conversations, agreements, tuple(skipped)
 
 
 def recorder_slots(kind: ConversationKind) -> tuple[bool, bool, bool]:
@@ -459,118 +498,4 @@ def _outcomes(
         n_parts=n_parts,
         n_agreements=n_agreements,
         last_version=last_version,
-    )
-
-
-def _agreements(
-    config: SimulationConfig,
-    cycle: CycleDefinition,
-    conv: Conversations,
-    rng: np.random.Generator,
-) -> Agreements:
-    n_agr = conv.n_agreements
-    total = int(n_agr.sum())
-    source = np.repeat(np.arange(len(conv), dtype=np.int64), n_agr)
-    first = np.cumsum(n_agr) - n_agr
-    number = np.arange(total, dtype=np.int64) - np.repeat(first, n_agr) + 1
-    u = rng.random(total)
-    three = conv.pattern[source] == 2
-    owner = np.select([u < 0.5, u < 0.8, (u < 0.9) | ~three], [0, 1, 2], default=3)
-    theme_ids = {t.id: i for i, t in enumerate(cycle.themes)}
-    kind_themes = [
-        np.asarray(
-            [theme_ids[t] for t in k.themes] or list(range(len(cycle.themes))), dtype=np.int64
-        )
-        for k in cycle.kinds
-    ]
-    theme = np.full(total, -1, dtype=np.int64)
-    for i, choices in enumerate(kind_themes):
-        rows = np.flatnonzero(conv.kind[source] == i)
-        if len(choices) and len(rows):
-            theme[rows] = choices[rng.integers(0, len(choices), len(rows))]
-
-    # Each person's held conversations in request order: the moments an agreement is reviewed.
-    held = np.flatnonzero(conv.held)
-    seq = held[_lex(conv.person[held], conv.t_req[held])]
-    seq_key = (conv.person[seq] << 34) | conv.t_req[seq]
-    agreed_t = conv.t_confirm[np.arange(len(conv)), conv.n_parts - 1]
-    # Where each conversation's agreements are first reviewed: looked up once per conversation,
-    # in person order (nearly sorted queries search fast), then per agreement.
-    after = np.zeros(len(conv), dtype=np.int64)
-    after[seq] = np.searchsorted(seq_key, (conv.person[seq] << 34) | agreed_t[seq], side="right")
-    position = after[source]
-    status = np.zeros(total, dtype=np.int64)
-    resolved_in = np.full(total, -1, dtype=np.int64)
-    changed = np.zeros(total, dtype=bool)
-    carried_conv: list[I64] = []
-    carried_row: list[I64] = []
-    open_rows = np.arange(total, dtype=np.int64)
-    step = 0
-    manager_of = np.where(conv.pattern != 1, conv.partner, -2)
-    while len(open_rows):
-        pos = position[open_rows] + step
-        valid = pos < len(seq)
-        valid[valid] = conv.person[seq[pos[valid]]] == conv.person[source[open_rows[valid]]]
-        open_rows = open_rows[valid]
-        if not len(open_rows):
-            break
-        target = seq[pos[valid]]
-        carried_conv.append(target)
-        carried_row.append(open_rows)
-        mc = manager_of[target] != manager_of[source[open_rows]]
-        changed[open_rows] |= mc
-        drop = np.where(
-            changed[open_rows], config.drop_rate_after_manager_change, config.agreement_drop_rate
-        )
-        x = rng.random(len(open_rows))
-        done = x < config.agreement_done_rate
-        dropped = ~done & (x < config.agreement_done_rate + drop)
-        ends = done | dropped
-        status[open_rows[done]] = 1
-        status[open_rows[dropped]] = 2
-        resolved_in[open_rows[ends]] = target[ends]
-        open_rows = open_rows[~ends]
-        step += 1
-    resolved = resolved_in >= 0
-    t_update = np.where(resolved, conv.t_out[np.maximum(resolved_in, 0)] + 30 * MINUTE, -1)
-    version = np.full(total, -1, dtype=np.int64)
-    r = np.flatnonzero(resolved)
-    if len(r):
-        # (source, number) names a row: sort packed (source, time, number), read rows back.
-        minutes = (t_update[r] - int(t_update[r].min())) // MINUTE
-        row_key = pack(source[r], minutes, number[r])
-        if row_key is not None and (t_update[r] % MINUTE == 0).all():
-            row_key.sort()
-            n_bits = max(1, int(number[r].max()).bit_length())
-            t_bits = max(1, int(minutes.max()).bit_length())
-            order = first[row_key >> (n_bits + t_bits)] + (row_key & ((1 << n_bits) - 1)) - 1
-        else:
-            order = r[_lex(source[r], t_update[r], number[r])]
-        src = source[order]
-        boundary = np.r_[True, src[1:] != src[:-1]]
-        group_start = np.maximum.accumulate(np.where(boundary, np.arange(len(order)), 0))
-        rank = np.arange(len(order)) - group_start + 1
-        version[order] = conv.last_version[src] + rank
-    cc = np.concatenate(carried_conv) if carried_conv else np.zeros(0, np.int64)
-    cr = np.concatenate(carried_row) if carried_row else np.zeros(0, np.int64)
-    pair = pack(cc, cr)  # each (conversation, agreement) pair occurs once: sort the pairs
-    if pair is not None:
-        pair.sort()
-        width = max(1, int(cr.max()).bit_length()) if len(cr) else 1
-        cc, cr = pair >> width, pair & ((1 << width) - 1)
-    else:
-        corder = _lex(cc, cr)
-        cc, cr = cc[corder], cr[corder]
-    return Agreements(
-        conv=source,
-        number=number,
-        owner=owner,
-        theme=theme,
-        status=status,
-        resolved_in=resolved_in,
-        t_update=t_update,
-        version=version,
-        manager_changed=changed,
-        carried_conv=cc,
-        carried_row=cr,
     )

@@ -123,7 +123,7 @@ class _Builder:
     ``type`` and ``actor`` columns are single lookups, and only ``data`` is reordered.
     """
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Simulation, shared: dict[str, Any] | None = None) -> None:
         self.pa = _pa()
         self.pc = self.pa.compute
         pa = self.pa
@@ -138,7 +138,7 @@ class _Builder:
         conf = np.nonzero((c.t_confirm >= 0) & c.held[:, None])
         resolved = np.flatnonzero(a.status > 0)
         self.agreed_t = c.t_confirm[rows, c.n_parts - 1]
-        ev = org.events
+        ev = org.events if sim.org_events else {k: v[:0] for k, v in org.events.items()}
         org_t = ev["day"] * DAY + 6 * HOUR
         key = pack(org_t - int(org_t.min()) if len(org_t) else org_t, ev["type"], ev["person"] + 1)
         org_order = (
@@ -180,7 +180,7 @@ class _Builder:
         self.cycle_key = cycle.key
         self.types = pa.array(list(EVENT_TYPES))
         # Lookup tables: conversation ids and streams, actors (quoted for JSON), teams.
-        self.conv_ids = self.ids("c", rows, 8)
+        self.conv_ids = self.ids("c", rows + sim.first_conversation, 8)
         self.streams = pa.concat_arrays(
             [
                 pa.array([f"org:{sim.config.organisation}"]),
@@ -189,22 +189,28 @@ class _Builder:
         )
         sizes = (1, org.n_people, max(org.n_managers, 1), max(sim.coaches, 1))
         self.actor_offset = np.cumsum((0, *sizes[:-1])).astype(np.int64)
-        self.actor_table = pa.concat_arrays(
-            [
-                pa.array(["system"]),
-                self.ids("p", np.arange(sizes[1], dtype=np.int64), 7),
-                self.ids("m", np.arange(sizes[2], dtype=np.int64), 6),
-                self.ids("k", np.arange(sizes[3], dtype=np.int64), 4),
-            ]
-        )
-        self.quoted_table = pa.concat_arrays(
-            [pa.array(["null"]), self.join('"', self.actor_table[1:], '"')]
-        )
-        minutes = np.arange(24 * 60)
-        self.clock_table = pa.array(
-            [f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()]
-        )
-        self.team_table = self.join('"', self.ids("t", np.arange(org.n_teams), 5), '"')
+        # The tables over the whole organisation: built once per run when *shared* is given.
+        tables = shared if shared is not None else {}
+        if not tables:
+            actors = pa.concat_arrays(
+                [
+                    pa.array(["system"]),
+                    self.ids("p", np.arange(sizes[1], dtype=np.int64), 7),
+                    self.ids("m", np.arange(sizes[2], dtype=np.int64), 6),
+                    self.ids("k", np.arange(sizes[3], dtype=np.int64), 4),
+                ]
+            )
+            minutes = np.arange(24 * 60)
+            tables.update(
+                actor=actors,
+                quoted=pa.concat_arrays([pa.array(["null"]), self.join('"', actors[1:], '"')]),
+                clock=pa.array([f"T{m // 60:02d}:{m % 60:02d}:00+00:00" for m in minutes.tolist()]),
+                team=self.join('"', self.ids("t", np.arange(org.n_teams), 5), '"'),
+            )
+        self.actor_table = tables["actor"]
+        self.quoted_table = tables["quoted"]
+        self.clock_table = tables["clock"]
+        self.team_table = tables["team"]
         numbers = int(a.number.max()) + 1 if len(a) else 1
         self.agreement_ids = pa.array([f"a{k}" for k in range(numbers)])
         starts = [int(s.t[0]) for s in self.slots if len(s.t)]

@@ -119,11 +119,18 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
     start = day_number(config.start)
     months = 12 * config.years
     bounds = [day_number(add_months(config.start, k)) for k in range(months + 1)]
-    p_out = monthly(config.outflow_rate)
-    p_move = monthly(config.internal_move_rate)
+    # Leavers and moves per person-year, as the Personeelsmonitor relates them to the staff:
+    # a chance of rate / 12 per month (not an annual chance, which gives about rate + rate²/2).
+    p_out = min(1.0, config.outflow_rate / 12)
+    p_move = min(1.0, config.internal_move_rate / 12)
     # An employee's manager changes when they move or when their team gets a new manager.
-    replace_year = 1.0 - (1.0 - config.manager_change_rate) / (1.0 - config.internal_move_rate)
-    p_replace = monthly(max(0.0, replace_year))
+
+    def p_replace_in(year: int) -> float:
+        rate = config.manager_change_rate
+        if config.manager_change_shock_year and year == config.manager_change_shock_year:
+            rate = config.manager_change_shock_rate
+        replace_year = 1.0 - (1.0 - rate) / (1.0 - min(config.internal_move_rate, 0.999999))
+        return monthly(max(0.0, replace_year))
 
     n0 = config.employees
     n_teams = max(1, round(n0 / config.span_of_control))
@@ -179,6 +186,7 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
         # -- managers replaced
         steering = np.asarray(self_steering)
         managed_teams = np.flatnonzero(~steering)
+        p_replace = p_replace_in(add_months(config.start, k).year)
         replaced = managed_teams[rng.random(len(managed_teams)) < p_replace]
         rep_day_of = np.full(n_teams, FAR_FUTURE, dtype=np.int64)
         rep_day_of[replaced] = a + rng.integers(0, length, len(replaced))

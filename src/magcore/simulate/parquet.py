@@ -32,8 +32,13 @@ def count_events(sim: Simulation) -> int:
     )
 
 
-def _windows(builder: _Builder, rows_per_chunk: int) -> list[tuple[int, int]]:
-    """Runs of whole calendar months holding about *rows_per_chunk* events each."""
+def _windows(
+    builder: _Builder, rows_per_chunk: int, by_year: bool = False
+) -> list[tuple[int, int]]:
+    """Runs of whole calendar months holding about *rows_per_chunk* events each.
+
+    With *by_year*, no run crosses the start of a calendar year.
+    """
     if builder.max_t <= 0 and builder.min_t <= 0:
         return []
     first = np.datetime64(builder.min_t // DAY, "D").astype("datetime64[M]")
@@ -47,7 +52,11 @@ def _windows(builder: _Builder, rows_per_chunk: int) -> list[tuple[int, int]]:
     a = 0
     while a < len(bounds) - 1:
         b = a + 1  # whole months, until the chunk holds about rows_per_chunk events
-        while b < len(bounds) - 1 and counts[b + 1] - counts[a] <= rows_per_chunk:
+        while (
+            b < len(bounds) - 1
+            and counts[b + 1] - counts[a] <= rows_per_chunk
+            and not (by_year and months[b].astype(object).month == 1)
+        ):
             b += 1
         windows.append((bounds[a], bounds[b]))
         a = b
@@ -55,11 +64,11 @@ def _windows(builder: _Builder, rows_per_chunk: int) -> list[tuple[int, int]]:
 
 
 def _chunks(
-    builder: _Builder, rows_per_chunk: int, threads: int | None
+    builder: _Builder, rows_per_chunk: int, threads: int | None, by_year: bool = False
 ) -> Iterator[tuple[Any, I64]]:
     """(table, ``at`` in seconds) per window, in order; *threads* windows built at once."""
     threads = threads if threads is not None else (os.cpu_count() or 1)
-    windows = _windows(builder, rows_per_chunk)
+    windows = _windows(builder, rows_per_chunk, by_year)
     if threads <= 1:
         for a, b in windows:
             chunk = builder.table(a, b)

@@ -15,9 +15,11 @@ in which order the runs happen; they come back in grid order.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -62,14 +64,41 @@ def sweep(
     executor: Executor | None = None,
     workers: int | None = None,
     function: Callable[[SimulationConfig], dict[str, Any]] = run_summary,
+    out: str | Path | None = None,
 ) -> list[SweepResult]:
     """Run every combination of *grid* over *base* in parallel; results in grid order.
 
     Without *executor*, a process pool with *workers* processes (default: the CPU count).
+
+    With *out*, each run is streamed (:func:`magcore.simulate.stream.simulate_to`): its log
+    goes to ``out/events/run=<k>/year=<YYYY>/part-0.parquet``, one Hive-partitioned dataset
+    for the whole sweep, nothing of it held in memory; ``out/runs.json`` names each run's
+    parameters, and each result's ``summary`` is that run's outcome figures
+    (:mod:`magcore.simulate.outcomes`). On a cluster, *out* must be a folder every worker
+    can write to (a shared file system).
     """
     points = grid_configs(base, grid)
-    configs: Iterable[SimulationConfig] = [config for _, config in points]
-    if executor is None:
+    configs: list[SimulationConfig] = [config for _, config in points]
+    if out is not None:
+        from .replicate import run_replication
+
+        target = Path(out)
+        target.mkdir(parents=True, exist_ok=True)
+        runs = [{"run": k, "parameters": changes} for k, (changes, _) in enumerate(points)]
+        (target / "runs.json").write_text(
+            json.dumps(runs, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
+        args: tuple[Iterable[Any], ...] = (
+            configs,
+            [str(target)] * len(configs),
+            [{"run": k} for k in range(len(configs))],
+        )
+        if executor is None:
+            with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+                summaries = list(pool.map(run_replication, *args))
+        else:
+            summaries = list(executor.map(run_replication, *args))
+    elif executor is None:
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
             summaries = list(pool.map(function, configs))
     else:

@@ -91,3 +91,7 @@ class Simulation:
     agreements: Agreements
     skipped_kinds: tuple[str, ...]
     coaches: int
+    first_conversation: int = 0
+    """The number of the first conversation (ids ``c…``): a block's offset in the whole run."""
+    org_events: bool = True
+    """Whether the event log of this simulation includes the organisation's events."""

@@ -6,6 +6,7 @@ models that queries need. One call is one transaction: it is written wholly or n
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
@@ -13,26 +14,37 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from .._typing import to_tuple
-from ..events import CommittedBatch, Event
+from ..events import CommittedBatch, Event, canonical_json
+from ..read_models import AgreementRow, ConversationRow, ReadModel
 
 __all__ = [
+    "GENESIS",
     "AgreementRow",
     "AuditHead",
     "AuditRecord",
     "ConversationRow",
+    "ReadModel",
     "Store",
     "StoreSettings",
     "StreamWrite",
+    "chain_hash",
+    "entry_fields",
 ]
 
 
 @attrs.frozen
 class StreamWrite:
-    """New *events* for *stream*, which must be at *expected_version* (0 = a new stream)."""
+    """New *events* for *stream*, which must be at *expected_version* (0 = a new stream).
+
+    *read_model* is what the lists read about the stream's conversation after these events,
+    made by the domain (:func:`magcore.domain.conversation.read_model`); the store upserts it
+    in the same transaction and never derives rows from the events itself.
+    """
 
     stream: str
     expected_version: int
     events: tuple[Event, ...] = attrs.field(converter=to_tuple)
+    read_model: ReadModel | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -42,8 +54,17 @@ class StoreSettings:
     timeout: float = 30.0
     create: bool = True
     """Create the database (and run migrations) if it does not exist yet."""
+    read_only: bool = False
+    """Open for reading only (reports, read-only media): every write is refused, nothing is
+    created or migrated. ``sqlite:///path.db?mode=ro`` asks the same. Added in 0.2."""
     pool_size: int = 4
     extra: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+
+
+#: The ``prev_hash`` of the first audit entry.
+GENESIS = "0" * 64
+
+_AUDIT_FIELDS = ("at", "actor", "action", "object", "result", "origin", "reason", "purpose")
 
 
 @attrs.frozen(kw_only=True)
@@ -51,7 +72,7 @@ class AuditRecord:
     """One line of the audit log as it is handed to the store (BIO2 fields).
 
     The store assigns ``seq`` and chains ``prev_hash``/``hash`` inside its transaction, using
-    :func:`magcore.access.audit.chain_hash`, so that concurrent writers still form one chain.
+    :func:`chain_hash`, so that concurrent writers still form one chain.
     """
 
     at: str
@@ -69,6 +90,19 @@ class AuditRecord:
     purpose: str = ""
 
 
+def entry_fields(record: AuditRecord | Mapping[str, Any]) -> dict[str, str]:
+    """The hashed fields of an audit record or stored entry, as plain strings."""
+    if isinstance(record, AuditRecord):
+        return {name: str(getattr(record, name)) for name in _AUDIT_FIELDS}
+    return {name: str(record.get(name, "")) for name in _AUDIT_FIELDS}
+
+
+def chain_hash(prev_hash: str, seq: int, record: AuditRecord | Mapping[str, Any]) -> str:
+    """The hash of audit entry *seq*, chained to *prev_hash* (every store chains with this)."""
+    payload = canonical_json({"seq": seq, "prev": prev_hash, **entry_fields(record)})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 @attrs.frozen
 class AuditHead:
     """The separately kept end of the audit log: how many entries, and the last one's hash.
@@ -79,37 +113,6 @@ class AuditHead:
 
     count: int
     last_hash: str
-
-
-@attrs.frozen(kw_only=True)
-class ConversationRow:
-    """The read model of one conversation: enough to list and count, never its content."""
-
-    id: str
-    cycle: str
-    kind: str
-    state: str
-    subject: str | None
-    team: str | None
-    participants: tuple[str, ...]
-    requested_on: date
-    scheduled_on: date | None
-    held_on: date | None
-    medium: str | None
-    version: int
-
-
-@attrs.frozen(kw_only=True)
-class AgreementRow:
-    """The read model of one agreement: whose it is, its status, where it was made."""
-
-    conversation: str
-    agreement: str
-    subject: str | None
-    owner: str
-    status: str
-    due: date | None
-    made_on: date | None
 
 
 @runtime_checkable
@@ -151,7 +154,12 @@ class Store(Protocol):
         ...
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
     ) -> None:
         """Replace every event of *stream* by the one content-free *tombstone*, in one transaction.
 
@@ -164,10 +172,11 @@ class Store(Protocol):
         events are gone, every other event keeps its position, and the tombstone gets a new
         position after all earlier ones, as any commit does.
 
-        The read models keep the conversation's row, which holds no content (who, when, which
-        kind, its state; participation statistics and planning count it), at the tombstone's
-        version; its agreement rows are removed, so nothing destroyed is listed or carried
-        forward. The *audit* records (the destruction's own log line) are chained in the same
+        The caller passes the *read_model* that remains: the conversation's row, which holds
+        no content (who, when, which kind, its state; participation statistics and planning
+        count it), at the tombstone's version, and no agreements, so nothing destroyed is
+        listed or carried forward; the store upserts it as it does for an append. The *audit*
+        records (the destruction's own log line) are chained in the same
         transaction, so a destruction is never without its trace.
         """
         ...

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import json
 import json.encoder
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..access import audit as _audit
 from ..errors import ConflictError, StorageError
 from ..events import Event
-from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite
+from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite, chain_hash, entry_fields
 
 __all__ = [
     "AUDIT_FIELDS",
     "EventRow",
     "chain_audit",
+    "check_text",
     "check_writes",
     "data_json",
     "event_from_row",
@@ -152,11 +153,93 @@ def event_row(event: Event) -> EventRow:
 
 
 def event_rows(events: Iterable[Event]) -> list[EventRow]:
-    """The stored form of *events*, in one pass (the write path of the SQL stores)."""
+    """The stored form of *events*, in one pass (the write path of every store).
+
+    Raises :class:`StorageError` for text no store can keep (see :func:`check_text`), so the
+    same event is refused the same way by every back end.
+    """
     encode = _encode
-    return [
+    rows = [
         (e.stream, e.version, e.type, e.at.isoformat(), e.actor, encode(e.data)) for e in events
     ]
+    search = _SURROGATE.search
+    for row in rows:
+        stream, _, type_, _, actor, data = row
+        head = stream + type_ + actor
+        # The JSON encoder writes a NUL in data as \u0000 and keeps a lone surrogate as it is.
+        if (
+            "\x00" in head
+            or "\\u0000" in data
+            or (not (head.isascii() and data.isascii()) and (search(head) or search(data)))
+        ):
+            for field, text in (("stream", stream), ("type", type_), ("actor", actor)):
+                if _unstorable(text):
+                    _refuse_row(row, field)
+            _refuse_row(row, "data")
+    return rows
+
+
+_ROW_FIELDS = ("stream", "version", "type", "at", "actor", "data")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(text: str) -> str | None:
+    """Why *text* cannot be stored (PostgreSQL refuses it), or None."""
+    if "\x00" in text:
+        return "a NUL character (U+0000)"
+    found = None if text.isascii() else _SURROGATE.search(text)
+    if found is not None:
+        return f"a lone surrogate (U+{ord(found.group()):04X}), which is not Unicode text"
+    return None
+
+
+def _find_unstorable(value: Any, pointer: str) -> tuple[str, str] | None:
+    """The JSON pointer and reason of the first unstorable string in *value*, keys included."""
+    if isinstance(value, str):
+        reason = _unstorable(value)
+        return (pointer or "/", reason) if reason else None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            reason = _unstorable(str(key))
+            if reason:
+                return (f"{pointer}/{key!s}", f"{reason} in a key")
+            found = _find_unstorable(item, f"{pointer}/{key!s}")
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _find_unstorable(item, f"{pointer}/{index}")
+            if found:
+                return found
+    return None
+
+
+def _refuse_row(row: EventRow, field: str) -> None:
+    stream, version = row[0], row[1]
+    where = f"event {version} of stream {stream!r}"
+    if field == "data":
+        found = _find_unstorable(json.loads(row[5]), "")
+        if found is not None:
+            raise StorageError(
+                f"{where}: data at {found[0]} holds {found[1]}; no store can keep it, nothing "
+                "was written"
+            )
+        return  # the marker was an escaped backslash, not a character: nothing to refuse
+    reason = _unstorable(str(row[_ROW_FIELDS.index(field)]))
+    if reason:
+        raise StorageError(f"{where}: {field} holds {reason}; nothing was written")
+
+
+def check_text(field: str, text: str) -> None:
+    """Refuse *text* that a store cannot keep: NUL characters and lone surrogates.
+
+    PostgreSQL refuses both (and the drivers cannot encode a lone surrogate); SQLite would keep
+    a NUL. Checking here makes every back end refuse the same input with the same
+    :class:`StorageError` naming *field*. Added in 0.2.
+    """
+    reason = _unstorable(text)
+    if reason:
+        raise StorageError(f"{field} holds {reason}; no store can keep it, nothing was written")
 
 
 def event_from_row(
@@ -180,8 +263,10 @@ def chain_audit(
     seq = count
     for record in records:
         seq += 1
-        fields = _audit.entry_fields(record)
-        digest = _audit.chain_hash(prev, seq, fields)
+        fields = entry_fields(record)
+        for name, value in fields.items():
+            check_text(f"audit line {seq}: {name}", value)
+        digest = chain_hash(prev, seq, fields)
         entries.append({"seq": seq, **fields, "prev_hash": prev, "hash": digest})
         prev = digest
     return entries

@@ -12,22 +12,27 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import attrs
-
-from ..access import audit as _audit
 from ..errors import ConflictError, StorageError
 from ..events import CommittedBatch, Event
 from .base import (
+    GENESIS,
     AgreementRow,
     AuditHead,
     AuditRecord,
     ConversationRow,
+    ReadModel,
     StoreSettings,
     StreamWrite,
 )
-from .common import chain_audit, check_writes, matches, open_agreement_order, require_scheme
+from .common import (
+    chain_audit,
+    check_writes,
+    event_rows,
+    matches,
+    open_agreement_order,
+    require_scheme,
+)
 from .keys import KeyRecord, MemoryKeyTable
-from .projection import ConversationView, is_projected, open_agreements, project_all
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 
@@ -45,9 +50,10 @@ class MemoryStore(MemoryKeyTable):
         self._streams: dict[str, list[Event]] = {}
         self._log: list[Event | None] = []
         """Every committed event at its position - 1; a destroyed event leaves ``None``."""
-        self._views: dict[str, ConversationView] = {}
+        self._rows: dict[str, ReadModel] = {}
+        """The read model of each conversation, by id, as the writes carried it."""
         self._audit: list[dict[str, Any]] = []
-        self._head = AuditHead(0, _audit.GENESIS)
+        self._head = AuditHead(0, GENESIS)
         self._keys: dict[str, KeyRecord] = {}
         """The key table (see :class:`~magcore.storage.keys.MemoryKeyTable`)."""
         self._closed = False
@@ -71,20 +77,17 @@ class MemoryStore(MemoryKeyTable):
             self._check_open()
             versions = {w.stream: self._version(w.stream) for w in writes}
             check_writes(writes, versions)
+            # The stored form is not kept here, but building it refuses what no store can keep.
+            event_rows(e for w in writes for e in w.events)
             # Compute everything first, then change state: nothing can fail half-way.
-            views: dict[str, ConversationView | None] = {}
-            for write in writes:
-                if is_projected(write.stream) and write.events:
-                    conv_id = write.stream.partition(":")[2]
-                    views[conv_id] = project_all(self._views.get(conv_id), write.events)
             entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
             events = tuple(e for w in writes for e in w.events)
             for write in writes:
                 self._streams.setdefault(write.stream, []).extend(write.events)
             self._log.extend(events)
-            for conv_id, view in views.items():
-                if view is not None:
-                    self._views[conv_id] = view
+            for write in writes:
+                if write.read_model is not None:
+                    self._rows[write.read_model.conversation.id] = write.read_model
             self._append_entries(entries)
             return CommittedBatch(events, len(self._log) if events else 0)
 
@@ -103,22 +106,24 @@ class MemoryStore(MemoryKeyTable):
             return self._version(stream)
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone*; the read model keeps its content-free row."""
         with self._lock:
             self._check_open()
             current = self._version(stream)
             _check_tombstone(stream, tombstone, current)
-            view = self._views.get(stream.partition(":")[2]) if is_projected(stream) else None
             entries = chain_audit(audit, count=self._head.count, last_hash=self._head.last_hash)
             self._log = [None if e is not None and e.stream == stream else e for e in self._log]
             self._log.append(tombstone)
             self._streams[stream] = [tombstone]
-            if view is not None:
-                self._views[view.row.id] = attrs.evolve(
-                    view, row=attrs.evolve(view.row, version=tombstone.version), agreements=()
-                )
+            if read_model is not None:
+                self._rows[read_model.conversation.id] = read_model
             self._append_entries(entries)
 
     def read_all(
@@ -156,7 +161,7 @@ class MemoryStore(MemoryKeyTable):
     ) -> list[ConversationRow]:
         with self._lock:
             self._check_open()
-            rows = [v.row for v in self._views.values()]
+            rows = [m.conversation for m in self._rows.values()]
         return sorted(
             (
                 r
@@ -177,11 +182,16 @@ class MemoryStore(MemoryKeyTable):
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         with self._lock:
             self._check_open()
-            views = [v for v in self._views.values() if v.row.subject == subject]
+            agreed = [
+                m
+                for m in self._rows.values()
+                if m.conversation.subject == subject and m.conversation.state == "agreed"
+            ]
         found = [
             (open_agreement_order(a, pos), a)
-            for view in views
-            for pos, a in enumerate(open_agreements(view))
+            for model in agreed
+            for pos, a in enumerate(model.agreements)
+            if a.status == "open"
         ]
         return [a for _, a in sorted(found, key=lambda item: item[0])]
 

@@ -7,26 +7,34 @@ Events, read models and audit entries of one call commit together or not at all,
 ``PRAGMA user_version``; a database from a newer magcore is refused before anything is written.
 
 ``sqlite:///relative/path.db`` is relative to the working directory,
-``sqlite:////absolute/path.db`` is absolute.
+``sqlite:////absolute/path.db`` is absolute; ``?mode=ro`` opens it for reading only.
+
+A file that exists is checked before it is used (:mod:`magcore.storage.sqlite_check`): an empty,
+cut-off or damaged file is refused with what to do, never replaced by a new empty store. A new
+store is built under a temporary name and linked into place when its schema is complete, so a
+crash while creating never leaves an empty file behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
+from . import sqlite_admin as _admin
 from .base import (
     AgreementRow,
     AuditHead,
     AuditRecord,
     ConversationRow,
+    ReadModel,
     StoreSettings,
     StreamWrite,
 )
@@ -38,38 +46,45 @@ from .common import (
     event_rows,
     require_scheme,
 )
-from .projection import (
-    CONVERSATION_PREFIX,
-    is_projected,
+from .read_model_rows import ReadModelRows, agreement_row, conversation_row
+from .sqlite_check import (
+    check_file,
+    check_identity,
+    check_schema,
+    quick_check,
+    readonly_uri,
+    storage_error,
+    writable_folder,
 )
 from .sqlite_keys import SQLiteKeyTable
-from .sqlite_read_models import (
-    _CONVERSATION_COLUMNS,
-    _agreement_row,
-    _conversation_row,
-    _ReadModels,
-)
+from .sqlite_read_models import CONVERSATION_SELECT, SQLITE
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 _PAGE = 1000
 
 
 def path_from_url(url: str) -> Path:
-    """The file of ``sqlite:///relative.db`` or ``sqlite:////absolute.db``."""
+    """The file of ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` (``?mode=`` aside)."""
+    return _parse_url(url)[0]
+
+
+def _parse_url(url: str) -> tuple[Path, bool]:
+    """The file of *url* and whether it asks to be opened read-only (``?mode=ro``)."""
     rest = require_scheme(url, "sqlite")
     if not rest.startswith("/") or rest == "/":
         raise StorageError(
             f"store URL {url!r} names no file; use sqlite:///relative.db or "
             "sqlite:////absolute/path.db"
         )
-    path = rest[1:]
-    if "?" in path or "#" in path:
-        raise StorageError(f"store URL {url!r}: query strings are not supported")
-    return Path(path)
+    path, _, query = rest[1:].partition("?")
+    if query not in ("", "mode=ro", "mode=rw") or "#" in path or not path:
+        raise StorageError(
+            f"store URL {url!r}: the only option is ?mode=ro (read-only) or ?mode=rw"
+        )
+    return Path(path), query == "mode=ro"
 
 
 class SQLiteStore(SQLiteKeyTable):
@@ -85,6 +100,8 @@ class SQLiteStore(SQLiteKeyTable):
         self._conn = conn
         self._lock = threading.RLock()
         self._closed = False
+        self.read_only = False
+        """Opened with ``?mode=ro`` or ``StoreSettings(read_only=True)``: writes are refused."""
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -93,49 +110,82 @@ class SQLiteStore(SQLiteKeyTable):
         """Open (and, if *settings* allow, create and migrate) the database at *url*.
 
         Raises :class:`StorageError` naming the file when it is not a magcore database, is
-        damaged, or was written by a newer magcore; the file is left exactly as it was.
+        empty, cut off or damaged (``PRAGMA quick_check``), lacks tables of its schema version,
+        or was written by a newer magcore; the file is left exactly as it was. With
+        ``?mode=ro`` or ``settings.read_only`` nothing is created, migrated or written.
+        ``quick_check`` reads the whole file (about 2-3 ms per MB, see ``bench/store_check.py``);
+        a process that opens a very large store often may pass
+        ``StoreSettings(extra={"quick_check": False})`` and run ``magcore store check`` on a
+        schedule instead.
         """
         settings = settings or StoreSettings()
-        path = path_from_url(url)
-        exists = path.exists()
-        if exists:
-            _check_header(path)
+        path, read_only = _parse_url(url)
+        read_only = read_only or settings.read_only
+        if path.exists():
+            check_file(path)
+        elif read_only:
+            raise StorageError(f"database {path} does not exist (opened read-only: not created)")
         elif not settings.create:
             raise StorageError(f"database {path} does not exist (and create=False)")
-        elif not path.parent.is_dir():
-            raise StorageError(f"cannot create database {path}: folder {path.parent} is missing")
+        else:
+            _admin.create(cls, path, settings)
+        # The checks run on a read-only connection: closing it never checkpoints a write-ahead
+        # log into a damaged file, so a refused file is left exactly as it was.
+        checker = _connect(path, settings, read_only=True)
         try:
-            conn = sqlite3.connect(
-                str(path),
-                timeout=settings.timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
+            check_identity(checker, path)
+            version = checker.execute("PRAGMA user_version").fetchone()[0]
+            check_schema(checker, path, version, MIGRATIONS)
+            if settings.extra.get("quick_check", True):
+                quick_check(checker, path)
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot open database {path}: {exc}") from exc
+            checker.close()
+            raise storage_error(path, exc) from exc
+        except MagcoreError:
+            checker.close()
+            raise
+        if read_only:
+            conn = checker
+        else:
+            checker.close()
+            if not writable_folder(path.parent) or not os.access(path, os.W_OK):
+                raise StorageError(
+                    f"cannot open database {path} for writing: it or its folder {path.parent} "
+                    f"is read-only (SQLite writes {path.name}-wal and {path.name}-shm beside "
+                    f"it); open it read-only (sqlite:///{path}?mode=ro) or give write access"
+                )
+            conn = _connect(path, settings, read_only=False)
         try:
-            _check_identity(conn, path)
             conn.execute(f"PRAGMA busy_timeout = {int(settings.timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StorageError(f"database {path} cannot use WAL mode (got {mode})")
-            conn.execute("PRAGMA synchronous = FULL")
+            if not read_only:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StorageError(f"database {path} cannot use WAL mode (got {mode})")
+                conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             conn.close()
-            raise _storage_error(path, exc) from exc
+            raise storage_error(path, exc) from exc
         except MagcoreError:
             conn.close()
             raise
         store = cls(url, path, conn)
+        store.read_only = read_only
         try:
-            if settings.create:
-                store.migrate()
-            elif store.schema_version() < SCHEMA_VERSION:
+            if version == 0 and (read_only or not settings.create):
                 raise StorageError(
-                    f"database {path} is at schema {store.schema_version()}, "
-                    f"this magcore needs {SCHEMA_VERSION}: run migrate()"
+                    f"database {path} holds no magcore store (no schema, no tables): if it "
+                    "should, restore it from a backup ('magcore store restore BACKUP'); "
+                    "'magcore init' starts a new store"
                 )
+            if version < SCHEMA_VERSION:
+                if read_only or not settings.create:
+                    raise StorageError(
+                        f"database {path} is at schema {version}, this magcore needs "
+                        f"{SCHEMA_VERSION}: back it up ('magcore store backup FILE'), then "
+                        "run 'magcore store migrate'"
+                    )
+                store.migrate()
         except BaseException:
             store.close()
             raise
@@ -152,7 +202,7 @@ class SQLiteStore(SQLiteKeyTable):
             try:
                 cur.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise _storage_error(self.path, exc) from exc
+                raise storage_error(self.path, exc) from exc
             try:
                 yield cur
                 cur.execute("COMMIT")
@@ -160,7 +210,7 @@ class SQLiteStore(SQLiteKeyTable):
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.rollback()
                 if isinstance(exc, sqlite3.Error):
-                    raise _storage_error(self.path, exc) from exc
+                    raise storage_error(self.path, exc) from exc
                 raise
             finally:
                 cur.close()
@@ -175,7 +225,7 @@ class SQLiteStore(SQLiteKeyTable):
                 cur.execute("BEGIN")
                 yield cur
             except sqlite3.Error as exc:
-                raise _storage_error(self.path, exc) from exc
+                raise storage_error(self.path, exc) from exc
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.rollback()
@@ -196,7 +246,7 @@ class SQLiteStore(SQLiteKeyTable):
         rows = event_rows(events)
         # Everything is built before the transaction starts, so the write lock is held only
         # while SQLite works. Positions of ``rows`` match ``events``.
-        models = _ReadModels.build(writes, rows)
+        models = ReadModelRows.of_writes(writes, SQLITE)
         with self._write() as cur:
             for write in writes:
                 if write.expected_version == 0 and write.events:
@@ -222,7 +272,7 @@ class SQLiteStore(SQLiteKeyTable):
                     raise
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
-                models.write(cur)
+                models.write(cur.executemany, SQLITE)
             if audit:
                 self._append_audit(cur, audit)
         return CommittedBatch(events, position)
@@ -237,7 +287,12 @@ class SQLiteStore(SQLiteKeyTable):
             )
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
 
@@ -248,6 +303,7 @@ class SQLiteStore(SQLiteKeyTable):
         if tombstone.stream != stream:
             raise StorageError(f"the tombstone for {stream} names stream {tombstone.stream}")
         row = event_rows((tombstone,))[0]
+        remains = ReadModelRows.of([(False, read_model)] if read_model else [], SQLITE)
         with self._lock:
             self._check_open()
             self._conn.execute("PRAGMA secure_delete = ON")
@@ -270,13 +326,7 @@ class SQLiteStore(SQLiteKeyTable):
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         row,
                     )
-                    if is_projected(stream):
-                        conv_id = stream[len(CONVERSATION_PREFIX) :]
-                        cur.execute("DELETE FROM agreements WHERE conversation = ?", (conv_id,))
-                        cur.execute(
-                            "UPDATE conversations SET version = ? WHERE id = ?",
-                            (tombstone.version, conv_id),
-                        )
+                    remains.write(cur.executemany, SQLITE)
                     if audit:
                         self._append_audit(cur, audit)
             finally:
@@ -376,13 +426,13 @@ class SQLiteStore(SQLiteKeyTable):
         if held_until is not None:
             where.append("c.held_on < ?")
             params.append(held_until.isoformat())
-        sql = f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c"
+        sql = f"SELECT {CONVERSATION_SELECT} FROM conversations c"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY c.requested_on, c.id"
         with self._read() as cur:
             rows = cur.execute(sql, params).fetchall()
-        return [_conversation_row(row) for row in rows]
+        return [conversation_row(row, SQLITE) for row in rows]
 
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         with self._read() as cur:
@@ -393,14 +443,12 @@ class SQLiteStore(SQLiteKeyTable):
                 "ORDER BY COALESCE(a.made_on, '0001-01-01'), a.conversation, a.position",
                 (subject,),
             ).fetchall()
-        return [_agreement_row(row) for row in rows]
+        return [agreement_row(row, SQLITE) for row in rows]
 
     # -- audit -----------------------------------------------------------------------------
 
     def _append_audit(self, cur: sqlite3.Cursor, records: Sequence[AuditRecord]) -> None:
-        count, last_hash = cur.execute(
-            "SELECT count, last_hash FROM audit_head WHERE id = 1"
-        ).fetchone()
+        count, last_hash = self._head(cur)
         entries = chain_audit(records, count=count, last_hash=last_hash)
         if not entries:
             return
@@ -434,10 +482,18 @@ class SQLiteStore(SQLiteKeyTable):
 
     def audit_head(self) -> AuditHead:
         with self._read() as cur:
-            count, last_hash = cur.execute(
-                "SELECT count, last_hash FROM audit_head WHERE id = 1"
-            ).fetchone()
+            count, last_hash = self._head(cur)
         return AuditHead(count, last_hash)
+
+    def _head(self, cur: sqlite3.Cursor) -> tuple[int, str]:
+        row = cur.execute("SELECT count, last_hash FROM audit_head WHERE id = 1").fetchone()
+        if row is None:
+            raise StorageError(
+                f"database {self.path}: the audit head (table audit_head) is missing, so the "
+                "audit log can be neither checked nor extended; restore the store from a "
+                "backup ('magcore store restore BACKUP')"
+            )
+        return int(row[0]), str(row[1])
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -449,7 +505,7 @@ class SQLiteStore(SQLiteKeyTable):
     def migrate(self) -> None:
         """Apply the schema steps this database lacks, in one transaction; refuse a newer one."""
         with self._write() as cur:
-            _check_identity(self._conn, self.path)
+            check_identity(self._conn, self.path)
             current = cur.execute("PRAGMA user_version").fetchone()[0]
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
@@ -457,6 +513,30 @@ class SQLiteStore(SQLiteKeyTable):
             if current < SCHEMA_VERSION:
                 cur.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- maintenance (bodies in magcore.storage.sqlite_admin) --------------------------------
+
+    def check(self) -> list[str]:
+        """Every problem a full ``PRAGMA integrity_check`` finds; empty when whole. Added in 0.2."""
+        return _admin.check(self)
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy in the new file *target*, safe while others write. Added in 0.2."""
+        return _admin.backup(self, target)
+
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        """Every table with its columns, for :mod:`magcore.storage.transfer`. Added in 0.2."""
+        return _admin.tables(self)
+
+    def dump_table(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of *table* in the portable form (see :mod:`~magcore.storage.transfer`)."""
+        return _admin.dump_table(self, table, columns)
+
+    def load_tables(
+        self, tables: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
+    ) -> None:
+        """Fill this new, empty store with *tables*' rows in one transaction. Added in 0.2."""
+        _admin.load_tables(self, tables)
 
     def close(self) -> None:
         with self._lock:
@@ -468,46 +548,14 @@ class SQLiteStore(SQLiteKeyTable):
         return f"SQLiteStore({self.url!r})"
 
 
-def _check_header(path: Path) -> None:
-    """Refuse a file that is not an SQLite database before SQLite opens (or changes) it."""
+def _connect(path: Path, settings: StoreSettings, *, read_only: bool) -> sqlite3.Connection:
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except OSError as exc:
-        raise StorageError(f"cannot read database {path}: {exc}") from exc
-    if header and header != _SQLITE_HEADER:
-        raise StorageError(
-            f"{path} is not an SQLite database (or it is damaged); it was left unchanged"
+        return sqlite3.connect(
+            readonly_uri(path) if read_only else str(path),
+            timeout=settings.timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=read_only,
         )
-
-
-def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse another application's database and one from a newer magcore, changing nothing."""
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.Error as exc:
-        raise _storage_error(path, exc) from exc
-    if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or tables != 0):
-        raise StorageError(
-            f"{path} is an SQLite database of another application, not a magcore store; "
-            "it was left unchanged"
-        )
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"database {path} has schema version {version}, written by a newer magcore; this "
-            f"magcore knows up to version {SCHEMA_VERSION}. Upgrade magcore; the file was left "
-            "unchanged"
-        )
-
-
-def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
-    message = str(exc)
-    if isinstance(exc, sqlite3.DatabaseError) and (
-        "not a database" in message or "malformed" in message or "corrupt" in message
-    ):
-        return StorageError(f"database {path} is damaged or not a database: {message}")
-    if "locked" in message or "busy" in message:
-        return StorageError(f"database {path} stayed busy (another writer): {message}")
-    return StorageError(f"database {path}: {message}")
+        raise storage_error(path, exc) from exc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..access import audit as _audit
+from .base import GENESIS
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
@@ -69,7 +69,7 @@ _V1 = (
         count INTEGER NOT NULL,
         last_hash TEXT NOT NULL
     )""",
-    f"INSERT INTO audit_head (id, count, last_hash) VALUES (1, 0, '{_audit.GENESIS}')",
+    f"INSERT INTO audit_head (id, count, last_hash) VALUES (1, 0, '{GENESIS}')",
 )
 
 

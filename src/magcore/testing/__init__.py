@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .orggen import generate_organisation
 
 if TYPE_CHECKING:
+    from .approval import approve_cycle
     from .conformance import (
         ConformanceReport,
         CycleDefinitionContract,
@@ -30,6 +31,7 @@ __all__ = [
     "InstalledPluginContract",
     "KeyStoreContract",
     "StoreContract",
+    "approve_cycle",
     "generate_organisation",
     "raw_conversation",
     "raw_goal",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "approve_cycle": "approval",
     "ConformanceReport": "conformance",
     "CycleDefinitionContract": "conformance",
     "InstalledPluginContract": "conformance",

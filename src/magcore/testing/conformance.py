@@ -37,8 +37,10 @@ from ..domain.conversation import (
     Schedule,
     State,
 )
+from ..domain.participants import coach_candidates, participants, peer_candidates
 from ..domain.planning import add_months
 from ..domain.scoring import check_definition
+from ..errors import MagcoreError
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition, ParticipantRole, Pattern
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
@@ -72,28 +74,33 @@ def _org() -> Organisation:
 
 
 def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple[Participant, ...]:
-    """People from *org* in the roles *kind* needs (deterministic)."""
-    coaches = set(org.coaches(day))
+    """People from *org* in the roles *kind* needs (deterministic: the first who fit)."""
+    coaches = org.coaches(day)
     for person_id in sorted(org.people):
-        if person_id in coaches:
-            continue
         team = org.team_of(person_id, day)
-        manager = org.manager_of(person_id, day)
-        if team is None:
+        if person_id in coaches or team is None:
             continue
-        mates = [p for p in org.members(team, day) if p != person_id and p not in coaches]
-        if kind.pattern is Pattern.EMPLOYEE_MANAGER and manager and manager != person_id:
-            return (Participant(person_id, "employee"), Participant(manager, "manager"))
-        if kind.pattern is Pattern.PEER and mates:
-            return (Participant(person_id, "employee"), Participant(mates[0], "peer"))
-        if kind.pattern is Pattern.THREE_PARTY and manager and manager != person_id and coaches:
-            return (
-                Participant(person_id, "employee"),
-                Participant(manager, "manager"),
-                Participant(sorted(coaches)[0], "coach"),
+        mates = [p for p in peer_candidates(org, person_id, day) if p not in coaches]
+        if org.manager_of(person_id, day) == person_id:
+            continue
+        others = coach_candidates(org, person_id, day)
+        try:
+            if kind.pattern is Pattern.TEAM:
+                if len(mates) < 2:
+                    continue
+                members = participants(org, kind, on=day, team=team)
+                keep = {person_id, *mates[:3]}
+                return tuple(p for p in members if p.person in keep)
+            return participants(
+                org,
+                kind,
+                person_id,
+                on=day,
+                peer=mates[0] if mates else None,
+                coach=others[0] if others else None,
             )
-        if kind.pattern is Pattern.TEAM and len(mates) >= 2:
-            return tuple(Participant(p, "team_member") for p in [person_id, *mates[:3]])
+        except MagcoreError:
+            continue
     raise _Failure(f"kind {kind.id}: the generated organisation has nobody for {kind.pattern}")
 
 
@@ -213,6 +220,9 @@ def run_cycle_conformance(
     )
     svc = open_service("memory://", clock=clock, host=host)
     svc.add_cycle(definition)
+    from .approval import approve_cycle
+
+    approve_cycle(svc, definition)
     org = _org()
     svc.import_organisation(org, actor="conformance")
     ids = _ids()

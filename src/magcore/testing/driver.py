@@ -18,6 +18,7 @@ from ..domain.conversation import (
     Schedule,
     apply,
     decide,
+    read_model,
     stream_of,
 )
 from ..events import Event
@@ -114,9 +115,13 @@ class ConversationDriver:
         self.now += timedelta(hours=1)
         events = decide(self.state, command, now=self.now)
         expected = self.state.version if self.state is not None else 0
-        self.store.append([StreamWrite(stream_of(self.id), expected, events)])
+        state = self.state
         for item in events:
-            self.state = apply(item, self.state)
+            state = apply(item, state)
+        assert state is not None
+        rows = read_model(state)
+        self.store.append([StreamWrite(stream_of(self.id), expected, events, read_model=rows)])
+        self.state = state
         return events
 
     def hold_and_agree(self, held_on: date, agreements: Sequence[Agreement]) -> None:

@@ -42,6 +42,8 @@ from ..domain.conversation import (
     Schedule,
     UpdateAgreement,
     decide,
+    destroyed_read_model,
+    read_model,
     replay,
     stream_of,
 )
@@ -49,7 +51,7 @@ from ..errors import ConflictError, StorageError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.records import Participant
-from ..storage.base import Store, StreamWrite
+from ..storage.base import AgreementRow, ReadModel, Store, StreamWrite
 from .driver import CONTRACT_CYCLE, T0, ConversationDriver, _agreement, audit_record, event
 from .keys import KeyStoreContract
 
@@ -146,7 +148,12 @@ class StoreContract(KeyStoreContract):
             store.append(
                 [
                     StreamWrite("goal:g-1", 0, [event("goal:g-1", 1)]),
-                    StreamWrite(stream_of("c-atomic"), 0, driver_events),
+                    StreamWrite(
+                        stream_of("c-atomic"),
+                        0,
+                        driver_events,
+                        read_model=read_model(replay(driver_events)),
+                    ),
                     StreamWrite("goal:g-2", 0, [event("goal:g-2", 1)]),
                 ],
                 audit=[audit_record(1, action="append")],
@@ -350,6 +357,32 @@ class StoreContract(KeyStoreContract):
         assert ids(team="t-1", states={"agreed"}, participant="e-1") == ["c-1"]
         assert ids(subject="nobody") == []
 
+    def test_the_store_keeps_the_rows_it_is_given(self, store: Store) -> None:
+        """The rows a write carries are stored as they are: the store never reads the events
+        to make or change them (a later write's rows replace the earlier ones)."""
+        events = self._requested("c-given")
+        rows = read_model(replay(events))
+        given = attrs.evolve(rows.conversation, state="held", held_on=date(2026, 1, 5))
+        agreement = AgreementRow(
+            conversation="c-given",
+            agreement="x-1",
+            subject="e-1",
+            owner="employee",
+            status="open",
+            due=None,
+            made_on=date(2026, 1, 5),
+        )
+        carried = ReadModel(conversation=given, agreements=(agreement,))
+        store.append([StreamWrite(stream_of("c-given"), 0, events, read_model=carried)])
+        assert store.conversations() == [given]
+        agreed = ReadModel(conversation=attrs.evolve(given, state="agreed", version=2))
+        later = event(stream_of("c-given"), 2)
+        store.append([StreamWrite(stream_of("c-given"), 1, [later], read_model=agreed)])
+        assert store.conversations() == [agreed.conversation]
+        assert store.open_agreements("e-1") == []
+        store.append([StreamWrite(stream_of("c-given"), 2, [event(stream_of("c-given"), 3)])])
+        assert store.conversations() == [agreed.conversation]
+
     def test_events_of_other_streams_make_no_conversation(self, store: Store) -> None:
         """Only conversation streams that start with conversation.requested have a row."""
         store.append([StreamWrite("goal:g-1", 0, [event("goal:g-1", 1)])])
@@ -387,7 +420,11 @@ class StoreContract(KeyStoreContract):
         stream = stream_of("c-gone")
         tombstone = self._tombstone(store, stream, events_removed=store.version(stream))
 
-        store.destroy_stream(stream, tombstone, audit=[audit_record(2, action="destroy")])
+        assert gone.state is not None
+        remains = destroyed_read_model(gone.state, tombstone.version)
+        store.destroy_stream(
+            stream, tombstone, audit=[audit_record(2, action="destroy")], read_model=remains
+        )
 
         for handle in (store, reopen()):
             assert handle.read(stream) == (tombstone,)
@@ -431,9 +468,13 @@ class StoreContract(KeyStoreContract):
         before = (list(store.read_all()), store.conversations(), store.open_agreements("e-1"))
         good = self._tombstone(store, stream)
         line = [audit_record(1, action="destroy")]
+        assert driver.state is not None
+        remains = destroyed_read_model(driver.state, good.version)
         for version in (good.version - 1, good.version + 1):
             with pytest.raises(ConflictError):
-                store.destroy_stream(stream, attrs.evolve(good, version=version), audit=line)
+                store.destroy_stream(
+                    stream, attrs.evolve(good, version=version), audit=line, read_model=remains
+                )
         with pytest.raises(StorageError):
             store.destroy_stream(stream, attrs.evolve(good, stream="goal:g-9"), audit=line)
         with pytest.raises(StorageError):

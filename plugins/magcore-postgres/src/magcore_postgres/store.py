@@ -13,7 +13,8 @@ the first schema of the connection's ``search_path``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,40 +22,38 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from magcore.access import audit as _audit
-from magcore.domain.conversation import State
 from magcore.errors import ConflictError, MagcoreError, StorageError
 from magcore.events import CommittedBatch, Event
 from magcore.storage.base import (
+    GENESIS,
     AgreementRow,
     AuditHead,
     AuditRecord,
     ConversationRow,
+    ReadModel,
     StoreSettings,
     StreamWrite,
 )
 from magcore.storage.common import (
     AUDIT_FIELDS,
-    EventRow,
     chain_audit,
     check_writes,
     event_from_row,
     event_rows,
 )
-from magcore.storage.projection import (
-    CONVERSATION_PREFIX,
-    ConversationView,
-    RequestedFields,
-    is_projected,
-    project_all,
-    requested_fields,
-    starts_conversation,
+from magcore.storage.read_model_rows import (
+    CONVERSATION_READ_COLUMNS,
+    Dialect,
+    ReadModelRows,
+    agreement_row,
+    conversation_row,
 )
 
+from . import admin as _admin
 from .keys import SCHEMA as _KEYS_SCHEMA
 from .keys import PostgresKeyTable
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "expected_tables", "redact"]
 
 #: Key of the advisory lock that serialises writers (and migrations) in one database.
 WRITE_LOCK = 0x4D414743
@@ -121,7 +120,7 @@ _V1 = (
         count bigint NOT NULL,
         last_hash text NOT NULL
     )""",
-    f"INSERT INTO magcore_audit_head (id, count, last_hash) VALUES (1, 0, '{_audit.GENESIS}')",
+    f"INSERT INTO magcore_audit_head (id, count, last_hash) VALUES (1, 0, '{GENESIS}')",
 )
 
 #: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
@@ -131,10 +130,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _PAGE = 1000
-_CONVERSATION_COLUMNS = (
-    "id, cycle, kind, state, subject, team, participants, requested_on, scheduled_on, held_on, "
-    "medium, version"
-)
+_CONVERSATION_COLUMNS = ", ".join(CONVERSATION_READ_COLUMNS)
 _AUDIT_COLUMNS = ("seq", *AUDIT_FIELDS, "prev_hash", "hash")
 
 
@@ -193,6 +189,7 @@ class PostgresStore(PostgresKeyTable):
             timeout=settings.timeout,
             open=False,
             check=ConnectionPool.check_connection,
+            configure=_read_only if settings.read_only else None,
             name="magcore",
         )
         try:
@@ -202,7 +199,8 @@ class PostgresStore(PostgresKeyTable):
             raise StorageError(f"cannot open a connection pool to {where}: {exc}") from None
         store = cls(url, pool)
         try:
-            if settings.create:
+            store.check_schema()
+            if settings.create and not settings.read_only:
                 store.migrate()
             else:
                 current = store.schema_version()
@@ -211,7 +209,7 @@ class PostgresStore(PostgresKeyTable):
                 if current < SCHEMA_VERSION:
                     raise StorageError(
                         f"database {where} is at schema {current}, this magcore needs "
-                        f"{SCHEMA_VERSION}: run migrate()"
+                        f"{SCHEMA_VERSION}: back it up (pg_dump), then run 'magcore store migrate'"
                     )
         except BaseException:
             store.close()
@@ -256,7 +254,7 @@ class PostgresStore(PostgresKeyTable):
                 for stream, version, type_, at, actor, data in rows
             ]
         )
-        models = _ReadModels.build(writes, rows)
+        models = ReadModelRows.of_writes(writes, POSTGRES)
         with self._transaction(write=True) as cur:
             self._check_versions(cur, writes)
             position = 0
@@ -267,7 +265,7 @@ class PostgresStore(PostgresKeyTable):
                     copy.write(event_text)
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
-                models.write(cur)
+                _write_read_models(cur, models)
             if audit:
                 self._append_audit(cur, audit)
         return CommittedBatch(events, position)
@@ -318,7 +316,12 @@ class PostgresStore(PostgresKeyTable):
                     )
 
     def destroy_stream(
-        self, stream: str, tombstone: Event, *, audit: Sequence[AuditRecord] = ()
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
     ) -> None:
         """Replace *stream*'s events by *tombstone* in one transaction (see the Store protocol).
 
@@ -329,6 +332,7 @@ class PostgresStore(PostgresKeyTable):
         if tombstone.stream != stream:
             raise StorageError(f"the tombstone for {stream} names stream {tombstone.stream}")
         stream_, version, type_, at, actor, data = event_rows((tombstone,))[0]
+        remains = ReadModelRows.of([(False, read_model)] if read_model else [], POSTGRES)
         with self._transaction(write=True) as cur:
             found = cur.execute(
                 "SELECT version FROM magcore_streams WHERE name = %s FOR UPDATE", (stream,)
@@ -349,13 +353,7 @@ class PostgresStore(PostgresKeyTable):
             cur.execute(
                 "UPDATE magcore_streams SET version = %s WHERE name = %s", (version, stream)
             )
-            if is_projected(stream):
-                conv_id = stream[len(CONVERSATION_PREFIX) :]
-                cur.execute("DELETE FROM magcore_agreements WHERE conversation = %s", (conv_id,))
-                cur.execute(
-                    "UPDATE magcore_conversations SET version = %s WHERE id = %s",
-                    (version, conv_id),
-                )
+            _write_read_models(cur, remains)
             if audit:
                 self._append_audit(cur, audit)
 
@@ -455,7 +453,7 @@ class PostgresStore(PostgresKeyTable):
         sql += ' ORDER BY requested_on, id COLLATE "C"'
         with self._transaction(write=False) as cur:
             rows = cur.execute(sql, params).fetchall()
-        return [_conversation_row(r) for r in rows]
+        return [conversation_row(r, POSTGRES) for r in rows]
 
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         with self._transaction(write=False) as cur:
@@ -467,7 +465,7 @@ class PostgresStore(PostgresKeyTable):
                 'ORDER BY a.made_on NULLS FIRST, a.conversation COLLATE "C", a.position',
                 (subject,),
             ).fetchall()
-        return [_agreement_row(r) for r in rows]
+        return [agreement_row(r, POSTGRES) for r in rows]
 
     # -- audit -----------------------------------------------------------------------------
 
@@ -525,12 +523,22 @@ class PostgresStore(PostgresKeyTable):
         with self._transaction(write=False) as cur:
             return _current_version(cur)
 
+    def check_schema(self) -> None:
+        """Refuse a half-present schema: tables its version lacks, or tables without a version.
+
+        Raises :class:`StorageError` naming the tables, so that nothing is created on top of
+        the remains of another (or a damaged) magcore schema. Added in 0.2.
+        """
+        with self._transaction(write=False) as cur:
+            _check_schema(cur, self._where)
+
     def migrate(self) -> None:
         """Apply the schema steps this database lacks, in one transaction; refuse a newer one."""
         with self._transaction(write=True) as cur:
             current = _current_version(cur)
             if current > SCHEMA_VERSION:
                 raise _newer(self._where, current)
+            _check_schema(cur, self._where)
             if current == 0:
                 cur.execute("CREATE TABLE magcore_schema (version integer NOT NULL)")
                 cur.execute("INSERT INTO magcore_schema (version) VALUES (0)")
@@ -540,6 +548,26 @@ class PostgresStore(PostgresKeyTable):
             if current < SCHEMA_VERSION:
                 cur.execute("UPDATE magcore_schema SET version = %s", (SCHEMA_VERSION,))
 
+    # -- maintenance (bodies in magcore_postgres.admin) -------------------------------------
+
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        """Every kept table with its columns, for :mod:`magcore.storage.transfer`."""
+        return _admin.tables(self)
+
+    def dump_table(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of *table* in the portable form of :mod:`magcore.storage.transfer`."""
+        return _admin.dump_table(self, table, columns)
+
+    def load_tables(
+        self, tables: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]
+    ) -> None:
+        """Fill this new, empty store with *tables*' rows in one transaction."""
+        _admin.load_tables(self, tables)
+
+    def backup_advice(self) -> str:
+        """How to back up and restore this database with ``pg_dump`` and ``pg_restore``."""
+        return _admin.backup_advice(self)
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
@@ -547,6 +575,11 @@ class PostgresStore(PostgresKeyTable):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._where!r})"
+
+
+def _read_only(conn: psycopg.Connection[Any]) -> None:
+    """Every transaction on *conn* is read-only (``StoreSettings(read_only=True)``)."""
+    conn.read_only = True
 
 
 def _copy_new_streams(cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> bool:
@@ -580,11 +613,6 @@ def _text(value: str) -> str:
     return value
 
 
-def _nullable(value: str | None) -> str:
-    """*value* as a COPY text field, ``None`` as ``\\N`` (NULL)."""
-    return "\\N" if value is None else _text(value)
-
-
 def _element(value: str) -> str:
     if "\\" in value or '"' in value:
         value = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -596,134 +624,51 @@ def _array(values: Sequence[str]) -> str:
     return _text("{" + ",".join([_element(v) for v in values]) + "}")
 
 
-def _all_text(fields: RequestedFields) -> bool:
-    """Whether every field is text (or NULL): the COPY text built here handles only those."""
-    _, _, _, subject, team, participants, preparers = fields
-    return (
-        (subject is None or type(subject) is str)
-        and (team is None or type(team) is str)
-        and all(type(p) is str for p in participants)
-        and all(type(p) is str for p in preparers)
-    )
+def _field(value: Any) -> str:
+    """One value of a read-model row as a COPY text field."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, list | tuple):
+        return _array(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
-_REQUESTED_STATE = State.REQUESTED.value
+def _same(value: Any) -> Any:
+    return value
 
 
-class _ReadModels:
-    """The read-model rows of one append, built before its transaction, written inside it.
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(value)
 
-    New conversations (the bulk case: one ``conversation.requested`` per new stream) become COPY
-    text straight from :func:`~magcore.storage.projection.requested_fields`; every other write
-    to a conversation stream is folded with :func:`~magcore.storage.projection.project_all`
-    inside the transaction, starting from the stored view, because it needs the current state.
-    """
 
-    __slots__ = ("conversations", "pending", "people")
+#: PostgreSQL keeps lists as ``text[]`` and dates as ``date``; tables are ``magcore_...``.
+POSTGRES = Dialect(
+    prefix="magcore_",
+    placeholder="%s",
+    encode_list=list,
+    decode_list=_strings,
+    encode_date=_same,
+    decode_date=_same,
+)
 
-    def __init__(self) -> None:
-        self.conversations: list[str] = []
-        self.people: list[str] = []
-        self.pending: list[StreamWrite] = []
 
-    @classmethod
-    def build(cls, writes: Sequence[StreamWrite], rows: Sequence[EventRow]) -> _ReadModels:
-        models = cls()
-        conversations = models.conversations
-        people = models.people
-        pending = models.pending
-        index = 0
-        for write in writes:
-            events = write.events
-            if not events:
-                continue
-            at = rows[index][3]
-            index += len(events)
-            if not is_projected(write.stream):
-                continue
-            fields = (
-                requested_fields(events[0])
-                if starts_conversation(write.expected_version, events)
-                else None
-            )
-            if fields is None or not _all_text(fields):
-                pending.append(write)
-                continue
-            conv_id, cycle, kind, subject, team, participants, preparers = fields
-            key = _text(conv_id)
-            conversations.append(
-                f"{key}\t{_text(cycle)}\t{_text(kind)}\t{_REQUESTED_STATE}\t"
-                f"{_nullable(subject)}\t{_nullable(team)}\t{_array(participants)}\t"
-                f"{at[:10]}\t\\N\t\\N\t\\N\t1\t{_array(preparers)}\t{{}}\n"
-            )
-            people.extend([f"{_text(p)}\t{key}\n" for p in dict.fromkeys(participants)])
-        return models
+def _copy(
+    cur: psycopg.Cursor[Any], table: str, columns: Sequence[str], rows: Sequence[Any]
+) -> None:
+    """Insert *rows* into *table* with one COPY (text built here, as for the events)."""
+    text = "".join(["\t".join([_field(v) for v in row]) + "\n" for row in rows])
+    with cur.copy(f"COPY {POSTGRES.table(table)} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(text)
 
-    def write(self, cur: psycopg.Cursor[Any]) -> None:
-        """Fold the remaining writes, then write every row (in the caller's transaction)."""
-        new: list[ConversationView] = []
-        updates: list[ConversationView] = []
-        for write in self.pending:
-            conv_id = write.stream[len(CONVERSATION_PREFIX) :]
-            before = None if write.expected_version == 0 else _load_view(cur, conv_id)
-            view = project_all(before, write.events)
-            if view is None:
-                continue
-            if before is None:
-                new.append(view)
-                if view.agreements:
-                    updates.append(view)
-            else:
-                updates.append(view)
-        if self.conversations or new:
-            with cur.copy(
-                f"COPY magcore_conversations ({_CONVERSATION_COLUMNS}, preparers, published) "
-                "FROM STDIN"
-            ) as copy:
-                copy.write("".join(self.conversations))
-                for view in new:
-                    copy.write_row(_conversation_values(view))
-            with cur.copy(
-                "COPY magcore_conversation_people (person, conversation) FROM STDIN"
-            ) as copy:
-                copy.write("".join(self.people))
-                for view in new:
-                    for person in dict.fromkeys(view.row.participants):
-                        copy.write_row((person, view.row.id))
-        if not updates:
-            return
-        cur.executemany(
-            "UPDATE magcore_conversations SET state = %s, scheduled_on = %s, held_on = %s, "
-            "medium = %s, version = %s, published = %s WHERE id = %s",
-            [
-                (
-                    v.row.state,
-                    v.row.scheduled_on,
-                    v.row.held_on,
-                    v.row.medium,
-                    v.row.version,
-                    list(v.published),
-                    v.row.id,
-                )
-                for v in updates
-            ],
-        )
-        cur.execute(
-            "DELETE FROM magcore_agreements WHERE conversation = ANY(%s)",
-            ([v.row.id for v in updates],),
-        )
-        agreements = [
-            (a.conversation, position, a.agreement, a.subject, a.owner, a.status, a.due, a.made_on)
-            for v in updates
-            for position, a in enumerate(v.agreements)
-        ]
-        if agreements:
-            with cur.copy(
-                "COPY magcore_agreements (conversation, position, agreement, subject, owner, "
-                "status, due, made_on) FROM STDIN"
-            ) as copy:
-                for agreement in agreements:
-                    copy.write_row(agreement)
+
+def _write_read_models(cur: psycopg.Cursor[Any], rows: ReadModelRows) -> None:
+    """Write the read-model rows of one call (inserts with COPY, the rest as SQLite does)."""
+    if rows:
+        rows.write(cur.executemany, POSTGRES, copy=lambda t, c, r: _copy(cur, t, c, r))
 
 
 def _newer(where: str, version: int) -> StorageError:
@@ -733,79 +678,50 @@ def _newer(where: str, version: int) -> StorageError:
     )
 
 
+def expected_tables(version: int) -> frozenset[str]:
+    """The tables a database at schema *version* holds (``magcore_schema`` included)."""
+    if version <= 0:
+        return frozenset()
+    names = {"magcore_schema"}
+    for step in MIGRATIONS[:version]:
+        for statement in step:
+            found = _CREATE_TABLE.match(statement)
+            if found:
+                names.add(found.group(1))
+    return frozenset(names)
+
+
+_CREATE_TABLE = re.compile(r"\s*CREATE TABLE (\w+)", re.IGNORECASE)
+
+
+def _check_schema(cur: psycopg.Cursor[Any], where: str) -> None:
+    rows = cur.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename LIKE 'magcore\\_%'"
+    ).fetchall()
+    present = {str(r[0]) for r in rows}
+    version = _current_version(cur)
+    if version > SCHEMA_VERSION:
+        return  # refused as newer by the caller, with its own message
+    if version == 0 and present:
+        raise StorageError(
+            f"database {where} holds a half-present magcore schema: tables "
+            f"{', '.join(sorted(present))} exist but no schema version (magcore_schema). "
+            "Restore the database from a backup, or drop these tables before a new store is "
+            "created there; nothing was changed"
+        )
+    missing = expected_tables(version) - present
+    if missing:
+        raise StorageError(
+            f"database {where} holds a half-present magcore schema: version {version} needs "
+            f"table{'s' if len(missing) > 1 else ''} {', '.join(sorted(missing))}, which "
+            "are missing. Restore the database from a backup ('pg_restore'); nothing was changed"
+        )
+
+
 def _current_version(cur: psycopg.Cursor[Any]) -> int:
     found = cur.execute("SELECT to_regclass('magcore_schema') IS NOT NULL").fetchone()
     if not found or not found[0]:
         return 0
     row = cur.execute("SELECT max(version) FROM magcore_schema").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
-
-
-def _conversation_values(view: ConversationView) -> tuple[Any, ...]:
-    row = view.row
-    return (
-        row.id,
-        row.cycle,
-        row.kind,
-        row.state,
-        row.subject,
-        row.team,
-        list(row.participants),
-        row.requested_on,
-        row.scheduled_on,
-        row.held_on,
-        row.medium,
-        row.version,
-        list(view.preparers),
-        list(view.published),
-    )
-
-
-def _conversation_row(row: Sequence[Any]) -> ConversationRow:
-    return ConversationRow(
-        id=row[0],
-        cycle=row[1],
-        kind=row[2],
-        state=row[3],
-        subject=row[4],
-        team=row[5],
-        participants=tuple(row[6]),
-        requested_on=row[7],
-        scheduled_on=row[8],
-        held_on=row[9],
-        medium=row[10],
-        version=row[11],
-    )
-
-
-def _agreement_row(row: Sequence[Any]) -> AgreementRow:
-    return AgreementRow(
-        conversation=row[0],
-        agreement=row[1],
-        subject=row[2],
-        owner=row[3],
-        status=row[4],
-        due=row[5],
-        made_on=row[6],
-    )
-
-
-def _load_view(cur: psycopg.Cursor[Any], conv_id: str) -> ConversationView | None:
-    found = cur.execute(
-        f"SELECT {_CONVERSATION_COLUMNS}, preparers, published FROM magcore_conversations "
-        "WHERE id = %s",
-        (conv_id,),
-    ).fetchone()
-    if found is None:
-        return None
-    agreements = cur.execute(
-        "SELECT conversation, agreement, subject, owner, status, due, made_on "
-        "FROM magcore_agreements WHERE conversation = %s ORDER BY position",
-        (conv_id,),
-    ).fetchall()
-    return ConversationView(
-        row=_conversation_row(found),
-        preparers=tuple(found[12]),
-        published=tuple(found[13]),
-        agreements=tuple(_agreement_row(a) for a in agreements),
-    )

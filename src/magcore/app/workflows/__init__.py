@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .definitions import (
+from ...domain.workflows import (
     PERFORMED,
     ActionKind,
     Condition,
+    Notification,
     Trigger,
     TriggerKind,
     Workflow,
@@ -14,7 +15,6 @@ from .definitions import (
     workflow_stream,
 )
 from .runner import (
-    Notification,
     RunReport,
     contributed_workflows,
     run_workflows,

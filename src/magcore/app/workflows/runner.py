@@ -40,26 +40,23 @@ last time: their number and where they are, never their text). ``to`` names a ro
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ...errors import ConflictError, PluginError
 from ...events import SYSTEM_ACTOR, Event
-from ...model.text import LANGUAGES
 from ...storage.base import StreamWrite
 
 if TYPE_CHECKING:
     from ...plugins import PluginHost
     from ..service import Service
 
-from .definitions import (
-    _KEY,
-    _REFERENCE,
+from ...domain.workflows import (
     PERFORMED,
+    Notification,
     Workflow,
     load_workflow,
     workflow_stream,
@@ -68,7 +65,6 @@ from .triggers import DueAction, due_actions
 
 __all__ = [
     "WITHHELD",
-    "Notification",
     "RunReport",
     "contributed_workflows",
     "run_workflows",
@@ -93,60 +89,6 @@ def contributed_workflows(host: PluginHost) -> tuple[tuple[Workflow, ...], tuple
 
     found = host.hooks.workflows()
     return tuple(found), found.problems
-
-
-def _check_key(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _KEY.match(value):
-        raise ValueError(f"{attribute.name} must be a message key like 'workflow.remind'")
-
-
-def _check_reference(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _REFERENCE.match(value):
-        raise ValueError(f"{attribute.name} must look like 'conversation:<id>'")
-
-
-def _check_language(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}")
-
-
-def _check_link(
-    instance: object, attribute: attrs.Attribute[str | None], value: str | None
-) -> None:
-    if value is not None and not re.match(r"^https?://[^\s]+$", value):
-        raise ValueError("link must be an http(s) address without spaces")
-
-
-@attrs.frozen(kw_only=True)
-class Notification:
-    """What a notifier delivers: a message key for a person, with a link. Never content.
-
-    There is deliberately no free-text field: the notifier turns ``message`` into text from its
-    own templates, so nothing written in a conversation can end up in an e-mail.
-    """
-
-    key: str
-    """The action key: the same reminder always has the same key (use it to deduplicate)."""
-    message: str = attrs.field(validator=_check_key)
-    recipient: str
-    """The person id; the notifier looks up the address in a directory of its own."""
-    language: str = attrs.field(default="nl", validator=_check_language)
-    link: str | None = attrs.field(default=None, validator=_check_link)
-    reference: str = attrs.field(validator=_check_reference)
-    due: date | None = None
-    count: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "message": self.message,
-            "recipient": self.recipient,
-            "language": self.language,
-            "link": self.link,
-            "reference": self.reference,
-            "due": self.due.isoformat() if self.due else None,
-            "count": self.count,
-        }
 
 
 @attrs.frozen(kw_only=True)

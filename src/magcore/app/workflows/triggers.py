@@ -9,14 +9,23 @@ from typing import Any
 
 import attrs
 
-from ...domain.conversation import OPEN_STATES, Conversation, State, apply
-from ...domain.organisation import apply_org_event
+from ...domain.conversation import OPEN_STATES, Conversation, State, apply, stream_of
+from ...domain.organisation import OrganisationEvent, apply_org_event
 from ...domain.planning import plan
+from ...domain.sharing import person_stream
+from ...domain.workflows import (
+    PERFORMED,
+    WORKFLOW_STREAM,
+    ActionKind,
+    Condition,
+    Trigger,
+    TriggerKind,
+    Workflow,
+)
 from ...events import Event
 from ...model.cycle import CycleDefinition
 from ...model.organisation import Organisation
 from ...model.records import AgreementStatus
-from .definitions import PERFORMED, ActionKind, Condition, Trigger, TriggerKind, Workflow
 
 __all__ = ["DueAction", "due_actions"]
 
@@ -59,7 +68,7 @@ class _Log:
 def _fold(events: Iterable[Event], until: datetime) -> _Log:
     state = _Log()
     for event in events:
-        if event.type == PERFORMED and event.stream.startswith("workflow:"):
+        if event.type == PERFORMED and event.stream.startswith(f"{WORKFLOW_STREAM}:"):
             key = event.data.get("key")
             if isinstance(key, str):
                 state.performed.add(key)
@@ -75,7 +84,7 @@ def _fold(events: Iterable[Event], until: datetime) -> _Log:
                 continue
             state.conversation_events.setdefault(rest, []).append(event)
         elif kind == "org":
-            if event.type == "organisation.imported":
+            if event.type == OrganisationEvent.IMPORTED:
                 state.imported_on.setdefault(rest, event.at.date())
             org = apply_org_event(state.organisations.get(rest), event)
             if org is not None:
@@ -126,7 +135,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
                 at=event.at + delay,
                 subject=conv.subject,
                 roles=_conversation_roles(conv),
-                reference=f"conversation:{conv_id}",
+                reference=stream_of(conv_id),
                 conversation=conv_id,
                 kind=conv.kind,
                 cycle=conv.cycle.partition("@")[0],
@@ -134,7 +143,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
     for org_id, event, org in state.org_events:
         if event.type != trigger.event:
             continue
-        if event.type == "manager.changed":
+        if event.type == OrganisationEvent.MANAGER_CHANGED:
             day = date.fromisoformat(event.data["on"])
             new_manager = event.data.get("manager")
             for member in org.members(event.data["team"], day):
@@ -145,7 +154,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
                     at=event.at + delay,
                     subject=member,
                     roles=_person_roles(state, member, day, event.data.get("previous")),
-                    reference=f"person:{member}",
+                    reference=person_stream(member),
                 )
         elif isinstance(event.data.get("person"), str):
             person = event.data["person"]
@@ -154,7 +163,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
                 at=event.at + delay,
                 subject=person,
                 roles=_person_roles(state, person, event.at.date()),
-                reference=f"person:{person}",
+                reference=person_stream(person),
             )
         else:
             yield _Occurrence(
@@ -174,7 +183,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
             at=event.at + delay,
             subject=subject,
             roles=_person_roles(state, subject, event.at.date()) if subject else {},
-            reference=f"person:{subject}" if subject else f"stream:{event.stream}",
+            reference=person_stream(subject) if subject else f"stream:{event.stream}",
         )
 
 
@@ -189,7 +198,7 @@ def _before_occurrences(trigger: Trigger, state: _Log, until: datetime) -> Itera
             at=conv.scheduled_for - timedelta(days=trigger.days),
             subject=conv.subject,
             roles=_conversation_roles(conv),
-            reference=f"conversation:{conv_id}",
+            reference=stream_of(conv_id),
             conversation=conv_id,
             kind=conv.kind,
             cycle=conv.cycle.partition("@")[0],
@@ -223,7 +232,7 @@ def _quiet_occurrences(trigger: Trigger, state: _Log, until: datetime) -> Iterat
                 at=_midnight(due),
                 subject=person.id,
                 roles=_person_roles(state, person.id, min(due, today)),
-                reference=f"person:{person.id}",
+                reference=person_stream(person.id),
                 due=due,
             )
 

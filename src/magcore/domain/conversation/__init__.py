@@ -45,11 +45,14 @@ from .commands import (
 from .decide import (
     decide,
 )
+from .read_model import destroyed_read_model, read_model
 from .state import (
+    CONVERSATION_STREAM,
     FINAL_STATES,
     HELD_STATES,
     OPEN_STATES,
     Conversation,
+    ConversationEvent,
     NotHeldReason,
     State,
     apply,
@@ -61,6 +64,7 @@ from .visibility import (
 )
 
 __all__ = [
+    "CONVERSATION_STREAM",
     "FINAL_STATES",
     "HELD_STATES",
     "OPEN_STATES",
@@ -71,6 +75,7 @@ __all__ = [
     "Command",
     "ConfirmRecord",
     "Conversation",
+    "ConversationEvent",
     "DraftRecord",
     "MarkHeld",
     "MarkNotHeld",
@@ -86,6 +91,8 @@ __all__ = [
     "UpdateAgreement",
     "apply",
     "decide",
+    "destroyed_read_model",
+    "read_model",
     "replay",
     "stream_of",
     "visible_preparation",

@@ -67,6 +67,9 @@ class RequestConversation(Command):
     team: str | None = attrs.field(default=None, validator=valid_optional_id)
     themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple, validator=valid_ids)
     carried_forward: tuple[Agreement, ...] = attrs.field(default=(), converter=to_tuple)
+    forms: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    """The form versions the conversation keeps for its life, by use: ``{"preparation":
+    "form-id@version", "record": ...}`` (the service fills it in from the installed forms)."""
     action: str = attrs.field(init=False, default="request")
 
 

@@ -37,6 +37,7 @@ from .commands import (
 from .state import (
     OPEN_STATES,
     Conversation,
+    ConversationEvent,
     State,
     _agreement_json,
     stream_of,
@@ -206,7 +207,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             Event(
                 stream=stream_of(command.conversation_id),
                 version=1,
-                type="conversation.requested",
+                type=ConversationEvent.REQUESTED,
                 at=now,
                 actor=command.actor,
                 data={
@@ -221,6 +222,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                     "team": command.team,
                     "themes": list(command.themes),
                     "carried_forward": [_agreement_json(a) for a in command.carried_forward],
+                    **({"forms": dict(sorted(command.forms.items()))} if command.forms else {}),
                 },
             ),
         )
@@ -246,11 +248,13 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
     match command:
         case Schedule():
             on = _moment(conv, command, command.on, "on")
-            return (event("conversation.scheduled", on=on.isoformat(), place=str(command.place)),)
+            return (
+                event(ConversationEvent.SCHEDULED, on=on.isoformat(), place=str(command.place)),
+            )
         case Reschedule():
             on = _moment(conv, command, command.on, "on")
             return (
-                event("conversation.rescheduled", on=on.isoformat(), reason=str(command.reason)),
+                event(ConversationEvent.RESCHEDULED, on=on.isoformat(), reason=str(command.reason)),
             )
         case SavePreparation():
             own = conv.preparations.get(command.actor)
@@ -258,24 +262,29 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 raise _refuse(conv, command, f"a {role.value} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
-            return (event("preparation.saved", answers=_answers(conv, command, command.answers)),)
+            return (
+                event(
+                    ConversationEvent.PREPARATION_SAVED,
+                    answers=_answers(conv, command, command.answers),
+                ),
+            )
         case PublishPreparation():
             own = conv.preparations.get(command.actor)
             if command.actor not in conv.preparers:
                 raise _refuse(conv, command, f"a {role.value} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
-            return (event("preparation.published"),)
+            return (event(ConversationEvent.PREPARATION_PUBLISHED),)
         case RaiseTopic():
             text = _text(conv, command, command.text, "text")
-            return (event("topic.raised", text=text, theme=command.theme),)
+            return (event(ConversationEvent.TOPIC_RAISED, text=text, theme=command.theme),)
         case MarkHeld():
             held_on = _held_day(conv, command, command.on, "on")
-            return (event("conversation.held", on=held_on.isoformat()),)
+            return (event(ConversationEvent.HELD, on=held_on.isoformat()),)
         case MarkNotHeld():
-            return (event("conversation.not_held", reason=command.reason.value),)
+            return (event(ConversationEvent.NOT_HELD, reason=command.reason.value),)
         case Cancel():
-            return (event("conversation.cancelled", reason=str(command.reason)),)
+            return (event(ConversationEvent.CANCELLED, reason=str(command.reason)),)
         case DraftRecord():
             if command.actor not in conv.recorders:
                 raise _refuse(conv, command, f"a {role.value} does not write this record")
@@ -285,7 +294,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             revision = (conv.record.revision if conv.record else 0) + 1
             return (
                 event(
-                    "record.drafted",
+                    ConversationEvent.RECORD_DRAFTED,
                     revision=revision,
                     summary=str(command.summary),
                     agreements=[_agreement_json(a) for a in command.agreements],
@@ -302,13 +311,13 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             revision = (conv.record.revision if conv.record else 0) + 1
             events = []
             if conv.state is not State.HELD:
-                events.append(event("conversation.held", on=held_on.isoformat()))
+                events.append(event(ConversationEvent.HELD, on=held_on.isoformat()))
                 version += 1
             events.append(
                 _event(
                     conv.id,
                     version,
-                    "record.drafted",
+                    ConversationEvent.RECORD_DRAFTED,
                     command,
                     now,
                     revision=revision,
@@ -331,13 +340,13 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 )
             if command.actor in conv.confirmed_by:
                 raise _refuse(conv, command, f"{command.actor} already confirmed this revision")
-            events = [event("record.confirmed", revision=command.revision)]
+            events = [event(ConversationEvent.RECORD_CONFIRMED, revision=command.revision)]
             if conv.confirmed_by | {command.actor} == set(conv.people):
                 events.append(
                     _event(
                         conv.id,
                         version + 1,
-                        "conversation.agreed",
+                        ConversationEvent.AGREED,
                         command,
                         now,
                         revision=command.revision,
@@ -347,10 +356,14 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         case AddDissent():
             text = _text(conv, command, command.text, "text")
             assert conv.record is not None
-            return (event("dissent.added", text=text, about_revision=conv.record.revision),)
+            return (
+                event(
+                    ConversationEvent.DISSENT_ADDED, text=text, about_revision=conv.record.revision
+                ),
+            )
         case AddPrivateNote():
             text = _text(conv, command, command.text, "text")
-            return (event("note.private_added", text=text),)
+            return (event(ConversationEvent.PRIVATE_NOTE_ADDED, text=text),)
         case AddResponse():
             if role is not ParticipantRole.EMPLOYEE or command.actor != conv.subject:
                 raise _refuse(
@@ -361,7 +374,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 raise _refuse(
                     conv, command, f"there is nothing called {command.about!r} to respond to"
                 )
-            return (event("response.added", about=command.about, text=text),)
+            return (event(ConversationEvent.RESPONSE_ADDED, about=command.about, text=text),)
         case UpdateAgreement():
             agreement = next((a for a in conv.agreements if a.id == command.agreement_id), None)
             if agreement is None:
@@ -375,7 +388,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 )
             return (
                 event(
-                    "agreement.updated",
+                    ConversationEvent.AGREEMENT_UPDATED,
                     agreement=command.agreement_id,
                     status=command.status.value,
                     note=command.note,

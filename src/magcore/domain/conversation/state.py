@@ -25,16 +25,42 @@ from ...model.records import (
 )
 
 __all__ = [
+    "CONVERSATION_STREAM",
     "FINAL_STATES",
     "HELD_STATES",
     "OPEN_STATES",
     "Conversation",
+    "ConversationEvent",
     "NotHeldReason",
     "State",
     "apply",
     "replay",
     "stream_of",
 ]
+
+
+class ConversationEvent(enum.StrEnum):
+    """The event types of a conversation's stream ``conversation:<id>``."""
+
+    REQUESTED = "conversation.requested"
+    SCHEDULED = "conversation.scheduled"
+    RESCHEDULED = "conversation.rescheduled"
+    PREPARATION_SAVED = "preparation.saved"
+    PREPARATION_PUBLISHED = "preparation.published"
+    TOPIC_RAISED = "topic.raised"
+    HELD = "conversation.held"
+    NOT_HELD = "conversation.not_held"
+    CANCELLED = "conversation.cancelled"
+    RECORD_DRAFTED = "record.drafted"
+    RECORD_CONFIRMED = "record.confirmed"
+    AGREED = "conversation.agreed"
+    DISSENT_ADDED = "dissent.added"
+    PRIVATE_NOTE_ADDED = "note.private_added"
+    RESPONSE_ADDED = "response.added"
+    AGREEMENT_UPDATED = "agreement.updated"
+
+
+CONVERSATION_STREAM = "conversation"
 
 
 class State(enum.StrEnum):
@@ -72,7 +98,7 @@ class NotHeldReason(enum.StrEnum):
 
 def stream_of(conversation_id: str) -> str:
     """The event stream name of a conversation."""
-    return f"conversation:{conversation_id}"
+    return f"{CONVERSATION_STREAM}:{conversation_id}"
 
 
 def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -116,6 +142,9 @@ class Conversation:
     )
     not_held_reason: NotHeldReason | None = None
     reschedules: int = 0
+    forms: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    """The form versions (``id@version``) kept for the conversation's life, by use
+    (``preparation``, ``record``); empty for conversations started before versions were kept."""
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -185,7 +214,7 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
     """Fold *event* into *conv* and return the new state (the inverse of nothing: pure)."""
     data = event.data
     if conv is None:
-        if event.type != "conversation.requested":
+        if event.type != ConversationEvent.REQUESTED:
             raise ValueError(f"a conversation starts with conversation.requested, not {event.type}")
         return Conversation(
             id=event.stream.partition(":")[2],
@@ -205,44 +234,45 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
             requested_at=event.at,
             themes=tuple(data.get("themes", ())),
             carried_forward=tuple(_agreement_from(a) for a in data.get("carried_forward", ())),
+            forms=data.get("forms", {}),
         )
     if event.version != conv.version + 1:
         raise ValueError(f"event version {event.version} does not follow {conv.version}")
     conv = attrs.evolve(conv, version=event.version)
     match event.type:
-        case "conversation.scheduled":
+        case ConversationEvent.SCHEDULED:
             conv = attrs.evolve(
                 conv, state=State.SCHEDULED, scheduled_for=datetime.fromisoformat(data["on"])
             )
             return attrs.evolve(conv, state=_after_preparation(conv))
-        case "conversation.rescheduled":
+        case ConversationEvent.RESCHEDULED:
             return attrs.evolve(
                 conv,
                 scheduled_for=datetime.fromisoformat(data["on"]),
                 reschedules=conv.reschedules + 1,
             )
-        case "preparation.saved":
+        case ConversationEvent.PREPARATION_SAVED:
             preparations = dict(conv.preparations)
             preparations[event.actor] = Preparation(author=event.actor, answers=data["answers"])
             return attrs.evolve(conv, preparations=preparations)
-        case "preparation.published":
+        case ConversationEvent.PREPARATION_PUBLISHED:
             preparations = dict(conv.preparations)
             existing = preparations.get(event.actor) or Preparation(author=event.actor)
             preparations[event.actor] = attrs.evolve(existing, published_at=event.at)
             conv = attrs.evolve(conv, preparations=preparations)
             return attrs.evolve(conv, state=_after_preparation(conv))
-        case "topic.raised":
+        case ConversationEvent.TOPIC_RAISED:
             topic = Topic(author=event.actor, text=data["text"], theme=data.get("theme"))
             return attrs.evolve(conv, topics=(*conv.topics, topic))
-        case "conversation.held":
+        case ConversationEvent.HELD:
             return attrs.evolve(conv, state=State.HELD, held_on=date.fromisoformat(data["on"]))
-        case "conversation.not_held":
+        case ConversationEvent.NOT_HELD:
             return attrs.evolve(
                 conv, state=State.NOT_HELD, not_held_reason=NotHeldReason(data["reason"])
             )
-        case "conversation.cancelled":
+        case ConversationEvent.CANCELLED:
             return attrs.evolve(conv, state=State.CANCELLED)
-        case "record.drafted":
+        case ConversationEvent.RECORD_DRAFTED:
             record = RecordRevision(
                 revision=data["revision"],
                 author=event.actor,
@@ -255,13 +285,13 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
                 content_on_paper=bool(data.get("content_on_paper", False)),
             )
             return attrs.evolve(conv, state=State.RECORD_DRAFTED, record=record)
-        case "record.confirmed":
+        case ConversationEvent.RECORD_CONFIRMED:
             confirmations = dict(conv.confirmations)
             confirmations[event.actor] = data["revision"]
             return attrs.evolve(conv, confirmations=confirmations)
-        case "conversation.agreed":
+        case ConversationEvent.AGREED:
             return attrs.evolve(conv, state=State.AGREED)
-        case "dissent.added":
+        case ConversationEvent.DISSENT_ADDED:
             dissent = Dissent(
                 author=event.actor,
                 text=data["text"],
@@ -269,15 +299,15 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
                 about_revision=data["about_revision"],
             )
             return attrs.evolve(conv, dissents=(*conv.dissents, dissent))
-        case "note.private_added":
+        case ConversationEvent.PRIVATE_NOTE_ADDED:
             note = PrivateNote(author=event.actor, text=data["text"], at=event.at)
             return attrs.evolve(conv, private_notes=(*conv.private_notes, note))
-        case "response.added":
+        case ConversationEvent.RESPONSE_ADDED:
             response = Response(
                 author=event.actor, about=data["about"], text=data["text"], at=event.at
             )
             return attrs.evolve(conv, responses=(*conv.responses, response))
-        case "agreement.updated":
+        case ConversationEvent.AGREEMENT_UPDATED:
             status = dict(conv.agreement_status)
             status[data["agreement"]] = AgreementStatus(data["status"])
             return attrs.evolve(conv, agreement_status=status)

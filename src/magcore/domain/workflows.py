@@ -1,23 +1,30 @@
-"""Workflow definitions: triggers, conditions and actions, loaded and checked from JSON."""
+"""Workflow definitions: triggers, conditions and actions, loaded and checked from JSON.
+
+Pure data and its checks (never about a score); :mod:`magcore.app.workflows` finds what is due
+and runs it.
+"""
 
 from __future__ import annotations
 
 import enum
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import attrs
 
-from ...domain.conversation import State
-from ...domain.scoring import check_definition, is_scoring_name
-from ...errors import DefinitionError, ScoringNotAllowedError
-from ...model.text import Text, as_text
+from ..errors import DefinitionError, ScoringNotAllowedError
+from ..model.text import LANGUAGES, Text, as_text
+from .conversation import State
+from .scoring import check_definition, is_scoring_name
 
 __all__ = [
     "PERFORMED",
+    "WORKFLOW_STREAM",
     "ActionKind",
     "Condition",
+    "Notification",
     "Trigger",
     "TriggerKind",
     "Workflow",
@@ -28,11 +35,13 @@ __all__ = [
 
 #: The event type that records a performed action (its ``data["key"]`` is the action key).
 PERFORMED = "workflow.action_performed"
+#: The stream kind of workflow bookkeeping: ``workflow:<id>``.
+WORKFLOW_STREAM = "workflow"
 
 
 def workflow_stream(workflow_id: str) -> str:
     """The event stream where the actions of workflow *workflow_id* are recorded."""
-    return f"workflow:{workflow_id}"
+    return f"{WORKFLOW_STREAM}:{workflow_id}"
 
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
@@ -321,3 +330,60 @@ def load_workflow(data: Any, *, source: str | None = None) -> Workflow:
         expires_after_days=expires,
         source=source,
     )
+
+
+# -- notifications ---------------------------------------------------------------------------
+
+
+def _check_key(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _KEY.match(value):
+        raise ValueError(f"{attribute.name} must be a message key like 'workflow.remind'")
+
+
+def _check_reference(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _REFERENCE.match(value):
+        raise ValueError(f"{attribute.name} must look like 'conversation:<id>'")
+
+
+def _check_language(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}")
+
+
+def _check_link(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None and not re.match(r"^https?://[^\s]+$", value):
+        raise ValueError("link must be an http(s) address without spaces")
+
+
+@attrs.frozen(kw_only=True)
+class Notification:
+    """What a notifier delivers: a message key for a person, with a link. Never content.
+
+    There is deliberately no free-text field: the notifier turns ``message`` into text from its
+    own templates, so nothing written in a conversation can end up in an e-mail.
+    """
+
+    key: str
+    """The action key: the same reminder always has the same key (use it to deduplicate)."""
+    message: str = attrs.field(validator=_check_key)
+    recipient: str
+    """The person id; the notifier looks up the address in a directory of its own."""
+    language: str = attrs.field(default="nl", validator=_check_language)
+    link: str | None = attrs.field(default=None, validator=_check_link)
+    reference: str = attrs.field(validator=_check_reference)
+    due: date | None = None
+    count: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "message": self.message,
+            "recipient": self.recipient,
+            "language": self.language,
+            "link": self.link,
+            "reference": self.reference,
+            "due": self.due.isoformat() if self.due else None,
+            "count": self.count,
+        }

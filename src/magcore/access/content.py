@@ -1,0 +1,399 @@
+"""The content codec: content fields encrypted on the way into the event log, opened on the way out.
+
+Every event type declares its content and metadata next to the code that makes it
+(``CONTENT_FIELDS`` in :mod:`magcore.domain.conversation.content`, :mod:`magcore.domain.goals`,
+...); :data:`CONTENT_FIELDS` here joins them. :class:`ContentStore` wraps a store that has a key
+table: :meth:`~ContentStore.append` encrypts each content field with the data key of the stream
+it belongs to (``conversation:<id>``, ``goal:<id>``, ``person:<id>``), a copy carried forward
+from another conversation with *that* conversation's key; :meth:`~ContentStore.read` and
+:meth:`~ContentStore.read_all` decrypt. The service's command handler appends and loads through
+it, and every reader in :mod:`magcore.access` reads the service's store, so this is the one place
+content is encrypted and decrypted. A value whose key was destroyed reads as the translated
+marker ``content.erased`` ("[gewist]" / "[erased]"), or as ``{}`` for answers: replay, exports
+and reports go on. A value that is no token (events written before encryption, or by the
+simulator) is read as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import weakref
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from datetime import date
+from types import MappingProxyType
+from typing import Any, Final
+
+from ..crypto import ERASED, TOKEN_PREFIX, ContentCipher, KeyProvider, KeyRing, is_token
+from ..domain import approvals, goals, organisation, sharing
+from ..domain.conversation import content as conversation_content
+from ..events import CommittedBatch, Event, freeze, thaw
+from ..i18n import message
+from ..model.content import ContentField, EventContent, find, metadata_only
+from ..read_models import ReadModel
+from ..storage.base import (
+    AgreementRow,
+    AuditHead,
+    AuditRecord,
+    ConversationRow,
+    Store,
+    StreamWrite,
+)
+from ..storage.keys import KeyStore
+
+__all__ = [
+    "ACCESS_CONTENT_FIELDS",
+    "CONTENT_FIELDS",
+    "ContentCodec",
+    "ContentStore",
+    "owner_of",
+    "protect",
+]
+
+log = logging.getLogger("magcore")
+
+#: Event types the access layer writes.
+ACCESS_CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    "privacy.restricted": EventContent(content=["reason"], metadata=["conversation"]),
+    "privacy.restriction_lifted": EventContent(content=["reason"], metadata=["conversation"]),
+    "stream.destroyed": metadata_only("profile", "due", "events_removed", "erasure", "keys"),
+    "statistics.suppression_decided": metadata_only(),
+    "cycle.defined": metadata_only(),
+}
+
+#: Every core event type's content and metadata, by event type.
+CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
+    **conversation_content.CONTENT_FIELDS,
+    **goals.CONTENT_FIELDS,
+    **sharing.CONTENT_FIELDS,
+    **organisation.CONTENT_FIELDS,
+    **approvals.CONTENT_FIELDS,
+    **ACCESS_CONTENT_FIELDS,
+}
+
+Path = tuple[str | int, ...]
+
+
+def owner_of(stream: str, field: ContentField, holder: Any) -> str:
+    """Whose data key encrypts *field* of an event in *stream*.
+
+    The stream's own key (``conversation:<id>``, ``goal:<id>``, ``person:<id>``), except for a
+    copy whose *origin* (``carried_from`` = ``<conversation>#<agreement>``) names another
+    conversation: then that conversation's key.
+    """
+    if field.origin is not None and isinstance(holder, Mapping):
+        origin = holder.get(field.origin)
+        if isinstance(origin, str) and "#" in origin:
+            return f"conversation:{origin.partition('#')[0]}"
+    return stream
+
+
+def _replaced(data: Any, changes: Sequence[tuple[Path, Any]]) -> Any:
+    """Frozen *data* with each value at a path replaced; only the containers on the way are
+    copied, each once."""
+    direct: dict[Any, Any] = {}
+    deeper: dict[Any, list[tuple[Path, Any]]] = {}
+    for at, value in changes:
+        if len(at) == 1:
+            direct[at[0]] = value
+        else:
+            deeper.setdefault(at[0], []).append((at[1:], value))
+    for key, below in deeper.items():
+        direct[key] = _replaced(data[key], below)
+    if type(data) is tuple:
+        copied = list(data)
+        for index, value in direct.items():
+            copied[index] = value
+        return tuple(copied)
+    merged = dict(data)
+    merged.update(direct)
+    return MappingProxyType(merged)
+
+
+def _sealable(value: Any) -> bool:
+    """Whether *value* is content still to encrypt (not nothing, not a token already)."""
+    if value is None:
+        return False
+    return not (type(value) is str and value.startswith(TOKEN_PREFIX) and is_token(value))
+
+
+def _opened(value: Any) -> bool:
+    """Whether *value* is a token to decrypt."""
+    return type(value) is str and value.startswith(TOKEN_PREFIX) and is_token(value)
+
+
+def _holder(data: Any, at: Path) -> Any:
+    for key in at[:-1]:
+        data = data[key]
+    return data
+
+
+def _with_data(event: Event, data: Any) -> Event:
+    """*event* with *data*, which is frozen already (freezing it again costs as much as the
+    encryption: this runs for every content event written or read)."""
+    new: Event = object.__new__(Event)
+    for name in ("stream", "version", "type", "at", "actor"):
+        object.__setattr__(new, name, getattr(event, name))
+    object.__setattr__(new, "data", data)
+    return new
+
+
+_MAPPINGS = (dict, MappingProxyType)
+_FIELDS: dict[Path, str] = {}
+
+
+def _field(at: Path) -> str:
+    """The field a value at *at* is bound to: ``/data/summary``, ``/data/agreements/0/text``."""
+    found = _FIELDS.get(at)
+    if found is None:
+        found = "/data/" + "/".join(str(part) for part in at)
+        if len(_FIELDS) < 10_000:
+            _FIELDS[at] = found
+    return found
+
+
+class ContentCodec:
+    """Encrypts and decrypts the content fields of events with a :class:`ContentCipher`."""
+
+    def __init__(
+        self,
+        cipher: ContentCipher,
+        *,
+        language: str = "nl",
+        fields: Mapping[str, EventContent] = CONTENT_FIELDS,
+    ) -> None:
+        self.cipher = cipher
+        self.language = language
+        self.fields = fields
+
+    @property
+    def keys(self) -> KeyRing:
+        """The key ring of the cipher (destroy keys here to erase)."""
+        return self.cipher.keys
+
+    def _places(self, event: Event, data: Any) -> Iterator[tuple[ContentField, Path, Any]]:
+        spec = self.fields.get(event.type)
+        if spec is None:
+            return
+        for field in spec.content:
+            path = field.path
+            if len(path) == 1 and path[0] not in ("*", "**"):  # most content: a top-level field
+                if path[0] in data:
+                    yield field, path, data[path[0]]
+                continue
+            for at, value in find(data, path):
+                yield field, at, value
+
+    def seal(self, events: Sequence[Event]) -> tuple[Event, ...]:
+        """*events* with every content field encrypted (keys made in one write if needed)."""
+        return self.seal_all([events])[0]
+
+    def seal_all(
+        self, groups: Sequence[Sequence[Event]], *, new: Collection[str] = ()
+    ) -> list[tuple[Event, ...]]:
+        """Each group of events sealed; the missing data keys of all of them made in one write.
+
+        *new* names owners known to have no key yet (streams written for the first time):
+        their keys are made without looking in the key table first.
+        """
+        work: list[tuple[int, int, list[tuple[Path, Any, str]]]] = []
+        owners: set[str] = set()
+        for group_index, events in enumerate(groups):
+            for index, event in enumerate(events):
+                spec = self.fields.get(event.type)
+                if spec is None or not spec.content:
+                    continue
+                data = event.data
+                places = [
+                    (
+                        at,
+                        value,
+                        event.stream
+                        if field.origin is None
+                        else owner_of(event.stream, field, _holder(data, at)),
+                    )
+                    for field, at, value in self._places(event, data)
+                    if _sealable(value)
+                ]
+                if places:
+                    owners.update(owner for _, _, owner in places)
+                    work.append((group_index, index, places))
+        if not work:
+            return [tuple(events) for events in groups]
+        sealed = [list(events) for events in groups]
+        fresh = sorted(o for o in owners if o in new and not self.cipher.keys.has_current(o))
+        if fresh:
+            self.cipher.keys.new_keys(fresh)
+        self.cipher.keys.ensure_keys(sorted(owners.difference(fresh)))
+        items = [
+            (
+                value if type(value) is str else thaw(value),
+                owner,
+                groups[group_index][index].stream,
+                _field(at),
+            )
+            for group_index, index, places in work
+            for at, value, owner in places
+        ]
+        tokens = iter(self.cipher.encrypt_many(items))
+        for group_index, index, places in work:
+            original = groups[group_index][index]
+            changes = [(at, next(tokens)) for at, _, _ in places]
+            sealed[group_index][index] = _with_data(original, _replaced(original.data, changes))
+        return [tuple(events) for events in sealed]
+
+    def open(self, event: Event) -> Event:
+        """*event* with its content decrypted; destroyed content as the erased marker."""
+        spec = self.fields.get(event.type)
+        if spec is None or not spec.content:
+            return event
+        changes = []
+        for field, at, value in self._places(event, event.data):
+            if not _opened(value):
+                continue
+            plain = self.cipher.reveal(value, stream=event.stream, field=_field(at))
+            if plain is ERASED:
+                plain = self.erased(field)
+            changes.append((at, plain if type(plain) is str else freeze(plain)))
+        return _with_data(event, _replaced(event.data, changes)) if changes else event
+
+    def erased(self, field: ContentField) -> Any:
+        """What a destroyed value of *field* reads as."""
+        return message("content.erased", self.language) if field.text else {}
+
+
+class ContentStore:
+    """A store whose content fields are encrypted on append and decrypted on read.
+
+    Everything else (read models, the audit log, the key table) is the wrapped store's.
+    """
+
+    def __init__(self, inner: Store, codec: ContentCodec) -> None:
+        self.inner = inner
+        self.codec = codec
+        self.url = inner.url
+
+    @property
+    def keys(self) -> KeyRing:
+        return self.codec.keys
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def __repr__(self) -> str:
+        return f"ContentStore({self.inner!r})"
+
+    # -- events ----------------------------------------------------------------------------
+    def append(
+        self, writes: Sequence[StreamWrite], *, audit: Sequence[AuditRecord] = ()
+    ) -> CommittedBatch:
+        new = {w.stream for w in writes if w.expected_version == 0}
+        groups = self.codec.seal_all([w.events for w in writes], new=new)
+        sealed = [
+            StreamWrite(w.stream, w.expected_version, events, read_model=w.read_model)
+            for w, events in zip(writes, groups, strict=True)
+        ]
+        batch = self.inner.append(sealed, audit=audit)
+        plain = tuple(event for write in writes for event in write.events)
+        if len(plain) == len(batch.events):
+            return CommittedBatch(plain, batch.position)
+        return CommittedBatch(tuple(self.codec.open(e) for e in batch.events), batch.position)
+
+    def read(self, stream: str) -> tuple[Event, ...]:
+        return tuple(self.codec.open(e) for e in self.inner.read(stream))
+
+    def version(self, stream: str) -> int:
+        return self.inner.version(stream)
+
+    def read_all(
+        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, Event]]:
+        for position, event in self.inner.read_all(after=after, types=types, limit=limit):
+            yield position, self.codec.open(event)
+
+    def streams(self, prefix: str = "") -> Iterator[str]:
+        return self.inner.streams(prefix)
+
+    def destroy_stream(
+        self,
+        stream: str,
+        tombstone: Event,
+        *,
+        audit: Sequence[AuditRecord] = (),
+        read_model: ReadModel | None = None,
+    ) -> None:
+        self.inner.destroy_stream(stream, tombstone, audit=audit, read_model=read_model)
+
+    # -- read models -----------------------------------------------------------------------
+    def conversations(
+        self,
+        *,
+        subject: str | None = None,
+        participant: str | None = None,
+        team: str | None = None,
+        states: Collection[str] | None = None,
+        held_from: date | None = None,
+        held_until: date | None = None,
+    ) -> list[ConversationRow]:
+        return self.inner.conversations(
+            subject=subject,
+            participant=participant,
+            team=team,
+            states=states,
+            held_from=held_from,
+            held_until=held_until,
+        )
+
+    def open_agreements(self, subject: str) -> list[AgreementRow]:
+        return self.inner.open_agreements(subject)
+
+    # -- audit and schema ------------------------------------------------------------------
+    def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        self.inner.append_audit(records)
+
+    def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
+        return self.inner.read_audit(after=after)
+
+    def audit_head(self) -> AuditHead:
+        return self.inner.audit_head()
+
+    def schema_version(self) -> int:
+        return self.inner.schema_version()
+
+    def migrate(self) -> None:
+        self.inner.migrate()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+_PROVIDERS: weakref.WeakKeyDictionary[Any, KeyProvider] = weakref.WeakKeyDictionary()
+
+
+def protect(
+    store: Store,
+    provider: Callable[[Store], KeyProvider],
+    *,
+    language: str = "nl",
+) -> Store:
+    """*store* wrapped in a :class:`ContentStore` (as it is if it already is one).
+
+    *provider* gives the key provider of a store; it is asked once per store object (a
+    ``memory://`` store's keys live as long as the store). A store without a key table (an old
+    third-party store) cannot encrypt: it is returned as it is, with a warning in the log.
+    """
+    if isinstance(store, ContentStore):
+        return store
+    if not isinstance(store, KeyStore):
+        log.warning("store %s has no key table: content is stored without encryption", store.url)
+        return store
+    try:
+        found = _PROVIDERS.get(store)
+    except TypeError:  # not weakly referable: ask every time
+        found = None
+    if found is None:
+        found = provider(store)
+        with contextlib.suppress(TypeError):
+            _PROVIDERS[store] = found
+    codec = ContentCodec(ContentCipher(KeyRing(store, found)), language=language)
+    return ContentStore(store, codec)

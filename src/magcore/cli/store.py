@@ -1,0 +1,204 @@
+"""``magcore store``: check, back up, restore, migrate and copy the store.
+
+Thin over :mod:`magcore.app.maintenance`; see ``docs/how-to/operate.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import get_app, json_option
+from ._output import emit_json, say
+
+__all__ = ["store"]
+
+
+def _open(url: str, **settings: Any) -> Any:
+    from ..storage.base import StoreSettings
+
+    return get_app().host.hooks.open_store(url, StoreSettings(**settings))
+
+
+def _new_sqlite_file(url: str) -> Path | None:
+    """The file an SQLite *url* names, if it does not exist yet (else None)."""
+    if not url.startswith("sqlite:"):
+        return None
+    from ..storage.sqlite import path_from_url
+
+    path = path_from_url(url)
+    return None if path.exists() else path
+
+
+@click.group()
+def store() -> None:
+    """Check, back up, restore, migrate or copy the store."""
+
+
+@store.command()
+@json_option
+def check(as_json: bool) -> None:
+    """Read the whole store back: its file, every event, and the audit chain.
+
+    Exits with status 1 and lists every problem when something is wrong. The store is opened
+    read-only; nothing is changed.
+    """
+    from ..app.maintenance import StoreCheck, check_store
+    from ..errors import StorageError
+
+    url = get_app().store_url()
+    try:
+        opened = _open(url, create=False, read_only=True)
+    except StorageError as exc:
+        result = StoreCheck(url=url, events=0, streams=0, audit_entries=0, problems=(str(exc),))
+    else:
+        try:
+            result = check_store(opened)
+        finally:
+            opened.close()
+    if as_json:
+        emit_json(result.as_json())
+    elif result.ok:
+        say(
+            f"The store is whole: {result.events} events in {result.streams} streams and "
+            f"{result.audit_entries} audit lines checked."
+        )
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(f"problem: {' '.join(problem.split())}", err=True)
+        click.echo(
+            f"error: the store has {len(result.problems)} problem(s); restore it from a backup "
+            "('magcore store restore BACKUP --replace')",
+            err=True,
+        )
+        click.get_current_context().exit(1)
+
+
+@store.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def backup(target: Path, as_json: bool) -> None:
+    """Write a copy of the store to the new file TARGET, safe while others write.
+
+    The copy is checked before the command ends. A PostgreSQL store is backed up with
+    PostgreSQL's own tools; the command says how.
+    """
+    from ..app.maintenance import backup_store
+
+    opened = _open(get_app().store_url(), create=False)
+    try:
+        summary = backup_store(opened, target)
+    finally:
+        opened.close()
+    if as_json:
+        emit_json({"backup": str(summary.path), **summary.check.as_json()})
+        return
+    say(
+        f"Backed up to {summary.path}: {summary.check.events} events and "
+        f"{summary.check.audit_entries} audit lines, checked."
+    )
+
+
+@store.command()
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Move the current store file aside (never deleted) and restore in its place.",
+)
+@json_option
+def restore(backup_file: Path, replace: bool, as_json: bool) -> None:
+    """Put the backup BACKUP_FILE in the store's place, checked before and after.
+
+    Stop every process that uses the store first. Only SQLite stores; for PostgreSQL use
+    pg_restore (see 'magcore store backup').
+    """
+    from ..app.maintenance import restore_store
+    from ..errors import StorageError
+    from ..storage.sqlite import path_from_url
+
+    url = get_app().store_url()
+    if not url.startswith("sqlite:"):
+        raise StorageError(f"'magcore store restore' restores SQLite stores; {url} is not one")
+    summary = restore_store(backup_file, path_from_url(url), replace=replace)
+    if as_json:
+        emit_json(
+            {
+                "restored": str(summary.target),
+                "from": str(summary.backup),
+                "moved_aside": str(summary.moved_aside) if summary.moved_aside else None,
+                **summary.check.as_json(),
+            }
+        )
+        return
+    say(
+        f"Restored {summary.target} from {summary.backup}: {summary.check.events} events and "
+        f"{summary.check.audit_entries} audit lines, replayed and checked."
+    )
+    if summary.moved_aside:
+        say(f"The previous file was moved to {summary.moved_aside}.")
+
+
+@store.command()
+@json_option
+def migrate(as_json: bool) -> None:
+    """Bring the store's schema to this magcore's version (back it up first).
+
+    Never creates a store: a missing or empty file is an error ('magcore init' creates one).
+    """
+    from ..errors import StorageError
+    from ..storage.sqlite import path_from_url
+
+    url = get_app().store_url()
+    if url.startswith("sqlite:") and not path_from_url(url).exists():
+        raise StorageError(f"{path_from_url(url)} does not exist; 'magcore init' creates a store")
+    opened = _open(url, create=True)
+    try:
+        version = opened.schema_version()
+    finally:
+        opened.close()
+    if as_json:
+        emit_json({"store": url, "schema_version": version})
+        return
+    say(f"The store is at schema version {version}.")
+
+
+@store.command()
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@json_option
+def copy(source: str, target: str, as_json: bool) -> None:
+    """Copy every event, audit line and table of the store FROM into the new, empty store TO.
+
+    FROM and TO are store URLs (sqlite:///file.db, postgresql://...). Both are replayed
+    afterwards and must be equal. Stop every writer of FROM first.
+    """
+    from ..app.maintenance import copy_between
+    from ..cli._app import resolve_store_url
+
+    base = Path.cwd()
+    target_url = resolve_store_url(target, base)
+    new_file = _new_sqlite_file(target_url)
+    opened_source = _open(resolve_store_url(source, base), create=False, read_only=True)
+    try:
+        opened_target = _open(target_url, create=True)
+        try:
+            summary, result = copy_between(opened_source, opened_target)
+        except BaseException:
+            opened_target.close()
+            if new_file is not None:  # created for this copy: leave nothing behind
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+            raise
+        opened_target.close()
+    finally:
+        opened_source.close()
+    if as_json:
+        emit_json({"from": summary.source, "to": summary.target, "rows": dict(summary.rows)})
+        return
+    say(
+        f"Copied {result.events} events and {result.audit_entries} audit lines "
+        f"({sum(summary.rows.values())} rows in {len(summary.rows)} tables); both replay alike."
+    )

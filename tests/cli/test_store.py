@@ -1,0 +1,138 @@
+"""``magcore store``: check, backup, restore, migrate and copy, and clear errors on damage."""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import quote, urlsplit
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from magcore.cli import cli
+from magcore.cli._app import App
+from magcore.plugins import get_plugin_manager
+
+from .conftest import data
+
+
+def test_check_backup_damage_restore(ready):
+    """A whole store checks; after its middle is overwritten every command refuses it with one
+    line naming the file; restoring the backup (--replace) makes it whole again."""
+    db = ready.dir / "magcore.db"
+    whole = data(ready.run("store", "check", "--json"))
+    assert whole["ok"] is True
+    assert whole["events"] > 0
+    backup = data(ready.run("store", "backup", "backup.db", "--json"))
+    assert backup["events"] == whole["events"]
+    assert backup["audit_entries"] == whole["audit_entries"]
+
+    damaged = bytearray(db.read_bytes())
+    page = 4096
+    middle = len(damaged) // page // 2
+    damaged[middle * page : (middle + 2) * page] = b"\x17" * (2 * page)
+    db.write_bytes(bytes(damaged))
+
+    for command in (("store", "check"), ("audit", "verify"), ("plan",)):
+        result = ready.run(*command)
+        assert result.exit_code == 1, command
+        assert str(db) in result.stderr
+        assert "Traceback" not in result.stderr
+    check = ready.run("store", "check")
+    assert "magcore store restore" in check.stderr
+
+    restored = data(ready.run("store", "restore", "backup.db", "--replace", "--json"))
+    assert restored["ok"] is True
+    assert restored["events"] == whole["events"]
+    assert restored["moved_aside"]
+    assert data(ready.run("store", "check", "--json"))["ok"] is True
+
+
+def test_an_emptied_store_is_refused_and_migrate_does_not_recreate_it(ready):
+    """An emptied file is refused by every command, 'store migrate' included; it stays empty."""
+    db = ready.dir / "magcore.db"
+    db.write_bytes(b"")
+    for command in (("store", "check"), ("store", "migrate"), ("audit", "verify")):
+        result = ready.run(*command)
+        assert result.exit_code == 1, command
+        assert "is empty" in result.stderr
+    assert db.read_bytes() == b""
+
+
+def test_a_deleted_audit_head_is_one_error_line(ready):
+    """audit verify on a store without its audit head: one error line naming it, no traceback."""
+    conn = sqlite3.connect(ready.dir / "magcore.db")
+    conn.execute("DELETE FROM audit_head")
+    conn.commit()
+    conn.close()
+    result = ready.run("audit", "verify")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert "audit head" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_copy_to_a_new_store_and_refuse_an_existing_one(ready):
+    """store copy FROM TO fills a new SQLite store that then checks whole; a used one is refused."""
+    source = f"sqlite:///{ready.dir / 'magcore.db'}"
+    target = f"sqlite:///{ready.dir / 'copy.db'}"
+    copied = data(ready.run("store", "copy", source, target, "--json"))
+    assert copied["rows"]["events"] > 0
+    again = ready.run("store", "copy", source, target)
+    assert again.exit_code == 1
+    assert "new, empty store" in again.stderr
+    checked = data(ready.run("--store", target, "store", "check", "--json"))
+    assert checked["ok"] is True
+
+
+def test_a_refused_copy_leaves_no_new_file(ready):
+    """A copy that cannot start (an unknown table) removes the store it created for itself."""
+    source_path = ready.dir / "magcore.db"
+    conn = sqlite3.connect(source_path)
+    conn.execute("CREATE TABLE person_keys (person TEXT PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    result = ready.run("store", "copy", f"sqlite:///{source_path}", "sqlite:///new.db")
+    assert result.exit_code == 1
+    assert "person_keys" in result.stderr
+    assert not (ready.dir / "new.db").exists()
+
+
+def test_import_org_lists_every_problem_beyond_five(ready):
+    """With more than five problems each is printed on its own line, then the one error line."""
+    rows = "".join(f"p{n},t1,,,,boss,2024-01-01,,,\n" for n in range(8))
+    header = "person_id,team_id,team_name,department,parent_team_id,role,start,end,hired_on,left_on"
+    (ready.dir / "bad.csv").write_text(header + "\n" + rows)
+    result = ready.run("import-org", "bad.csv")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[:8] == [
+        f"line {n + 2}: role 'boss' is not one of member, manager, coach" for n in range(8)
+    ]
+    assert lines[8].startswith("error: bad.csv: 8 problems, nothing imported")
+
+
+@pytest.mark.postgres
+def test_backup_of_a_postgresql_store_explains_pg_dump(workdir, postgresql_url):
+    """For PostgreSQL the backup command says how to use pg_dump (exit 1), without the password."""
+    plugin = pytest.importorskip("magcore_postgres.plugin")
+    schema = "cli_backup"
+    with psycopg.connect(postgresql_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    url = f"{postgresql_url}?options={quote(f'-csearch_path={schema}')}"
+    host = get_plugin_manager(load_entry_points=False, extra=[("magcore-postgres", plugin)])
+    try:
+        host.hooks.open_store(url).close()  # creates the schema
+        app = App(config_path=workdir / "magcore.toml", host=host)
+        result = CliRunner().invoke(
+            cli, ["--store", url, "store", "backup", "b.db"], obj=app, catch_exceptions=False
+        )
+        assert result.exit_code == 1
+        assert "pg_dump" in result.stderr
+        password = urlsplit(postgresql_url).password
+        assert password
+        assert password not in result.stderr
+        assert not (workdir / "b.db").exists()
+    finally:
+        with psycopg.connect(postgresql_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
