@@ -70,7 +70,7 @@ def _assert_system_works(host: PluginHost) -> Service:
         actor=employee,
         conversation_id="c1",
     )
-    assert svc.load("c1").kind == "talk"
+    assert svc._load("c1").kind == "talk"
     assert good.BATCHES[-1] == 1
     return svc
 

@@ -147,6 +147,8 @@ def test_check_rules_only_look_at_their_own_cycle(host: magcore.PluginHost) -> N
         ),
         actor=person,
     )
+    # The check hooks see the raw state (they run inside the library, before anything is kept).
+    one_to_one, triangle = svc._load(one_to_one.id), svc._load(triangle.id)
     goal_record = {"values_discussed": [], "personal_goals": [{"value": "x", "goal": "y"}]}
     coach_record = {"in_the_work": "x", "coach_observations": "y"}
     assert [p.keyword for p in host.hooks.check_record(goal_record, None, one_to_one)] == [

@@ -88,7 +88,8 @@ from .plugins import PluginHost, get_plugin_manager
 
 if TYPE_CHECKING:
     from .access.decision import AccessRequest, Decision, LegalBasis, decide_access
-    from .access.reading import ReadPolicy, read_conversation
+    from .access.gateway import Gateway, Listing
+    from .access.reading import ConversationView, GoalView, ReadPolicy, read_conversation
     from .access.regulation import render_policy, render_regulation
     from .access.retention import RetentionProfile
     from .access.statistics_report import participation_report
@@ -121,6 +122,10 @@ _LAZY = {
     "subject_access_export": "access.subject_access",
     "ReadPolicy": "access.reading",
     "read_conversation": "access.reading",
+    "ConversationView": "access.reading",
+    "GoalView": "access.reading",
+    "Gateway": "access.gateway",
+    "Listing": "access.gateway",
     "GrantSharing": "domain.sharing",
     "RevokeSharing": "domain.sharing",
     "SharingChoice": "domain.sharing",
@@ -162,6 +167,7 @@ __all__ = [
     "ConsentError",
     "Conversation",
     "ConversationKind",
+    "ConversationView",
     "CoverageReport",
     "CycleDefinition",
     "Decision",
@@ -173,12 +179,15 @@ __all__ = [
     "Event",
     "FixedClock",
     "FormDefinition",
+    "Gateway",
     "Goal",
     "GoalStatus",
+    "GoalView",
     "GrantSharing",
     "InputRefused",
     "LegalBasis",
     "LinkConversation",
+    "Listing",
     "MagcoreError",
     "MarkHeld",
     "MarkNotHeld",

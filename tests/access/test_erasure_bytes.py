@@ -24,6 +24,7 @@ from magcore.crypto import ContentCipher, FileKeyProvider, KeyRing, is_token
 from magcore.errors import MagcoreError
 from magcore.i18n import message
 from magcore.storage import SQLiteStore
+from magcore.testing import raw_conversation
 from magcore.testing.erasure import write_story
 
 from ..conftest import EXAMPLE_CYCLES
@@ -66,10 +67,10 @@ def test_content_is_never_in_the_file_in_clear_and_reads_back(story):
     record = next(e for e in stored if e.type == "record.drafted")
     assert is_token(record.data["summary"])
     assert is_token(record.data["answers"])
-    conv = service.load("c1")
+    conv = raw_conversation(service, "c1")
     assert conv.record.summary == told.erased[0]
-    [carried] = service.load("c2").carried_forward
-    assert carried.text == service.load("c1").agreements[0].text
+    [carried] = raw_conversation(service, "c2").carried_forward
+    assert carried.text == raw_conversation(service, "c1").agreements[0].text
 
 
 def test_after_destroying_a_conversation_its_text_is_gone_even_from_an_earlier_copy(story):
@@ -93,9 +94,9 @@ def test_after_destroying_a_conversation_its_text_is_gone_even_from_an_earlier_c
         service.store, "c1", viewer="e-1", purpose="own", clock=FixedClock(NOW)
     )
     assert view.destroyed
-    [carried] = service.load("c2").carried_forward
+    [carried] = raw_conversation(service, "c2").carried_forward
     assert carried.text == message("content.erased", "nl")
-    assert [t.text for t in service.load("c2").topics] == list(told.kept)
+    assert [t.text for t in raw_conversation(service, "c2").topics] == list(told.kept)
     assert service.store.open_agreements("e-1") == []
     assert found_markers(raw(db), told.erased) == []
 
@@ -168,6 +169,6 @@ def test_a_token_moved_to_another_field_is_refused_not_shown(story):
     reopened = open_service(f"sqlite:///{db}", clock=FixedClock(NOW))
     try:
         with pytest.raises(ContentIntegrityError, match="/data/summary"):
-            reopened.load("c1")
+            raw_conversation(reopened, "c1")
     finally:
         reopened.close()

@@ -47,7 +47,7 @@ def test_each_batch_is_one_transaction_and_observers_hear_once_per_batch(setup):
     # The cycle was kept (with its hash) when it was approved: no batch stores it again.
     assert service.store.version(f"cycle-definition:{cycle.key}") == 1
     assert not any(e.stream.startswith("cycle-definition:") for b in batches for e in b.events)
-    assert {row.id for row in service.store.conversations()} >= {c.id for c in started}
+    assert {row.id for row in service.store.conversations()} >= set(started)
 
 
 def test_a_refused_request_stores_nothing_of_its_batch(setup):  # noqa: F811

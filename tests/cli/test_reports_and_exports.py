@@ -308,3 +308,26 @@ def test_report_without_the_solver_names_the_extra(ready, monkeypatch):
     assert "pip install 'magcore[statistics]'" in result.stderr
     assert "Traceback" not in result.output
     assert data(ready.run("audit", "verify", "--json"))["entries"] == before
+
+
+def test_export_person_keeps_the_other_sides_preparation_blind(held, host):
+    """`magcore export person` goes through the gateway: while e2's conversation is open and e2
+    has not published their own preparation, m1's published one is not in e2's export."""
+    from magcore import PublishPreparation, SavePreparation, open_service
+
+    conv = held.conversations["e2"]
+    service = open_service(f"sqlite:///{held.dir / 'magcore.db'}", host=host)
+    service.execute(conv, SavePreparation(actor="m1", answers={"x": "m1-prep-text"}))
+    service.execute(conv, PublishPreparation(actor="m1"))
+    service.close()
+    blind = held.run("export", "person", "e2")
+    assert blind.exit_code == 0, blind.output
+    assert "m1-prep-text" not in blind.stdout
+    as_manager = held.run("export", "person", "e2", "--as", "m1")
+    assert as_manager.exit_code != 0
+    assert "m1-prep-text" not in as_manager.output
+    service = open_service(f"sqlite:///{held.dir / 'magcore.db'}", host=host)
+    service.execute(conv, SavePreparation(actor="e2", answers={"x": "own"}))
+    service.execute(conv, PublishPreparation(actor="e2"))
+    service.close()
+    assert "m1-prep-text" in held.run("export", "person", "e2").stdout

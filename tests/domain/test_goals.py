@@ -35,20 +35,22 @@ def test_goal_spans_conversations_with_progress_notes(service):
     service.execute_goal(LinkConversation(actor="emp", goal_id="g1", conversation="c2"))
     goal = service.execute_goal(
         CloseGoal(actor="emp", goal_id="g1", status="reached", note="Gelukt")
-    )
+    ).goal
+    assert goal is not None
     assert goal.status is GoalStatus.REACHED
     assert goal.conversations == ("c1", "c2")
     assert [(n.author, n.text) for n in goal.progress] == [
         ("mgr", "Presentatie in teamoverleg"),
         ("emp", "Gelukt"),
     ]
-    assert service.goal("g1") == goal
+    assert service._goal("g1") == goal
 
 
 def test_goal_json_fits_the_open_record_format(service):
     """A goal's JSON validates against schemas/goal.schema.json."""
     goal = service.execute_goal(SetGoal(actor="emp", goal_id="g1", owner="emp", title="Excel"))
-    goal = service.execute_goal(NoteProgress(actor="emp", goal_id="g1", text="Cursus gestart"))
+    goal = service.execute_goal(NoteProgress(actor="emp", goal_id="g1", text="Cursus gestart")).goal
+    assert goal is not None
     errors = list(validator("goal").iter_errors(goal.to_json()))
     assert errors == []
 
@@ -126,5 +128,6 @@ def test_a_manager_sets_a_goal_only_within_a_shared_conversation(service):
             collaborators=("mgr",),
             agreed_in=conv.id,
         )
-    )
+    ).goal
+    assert goal is not None
     assert goal.owner == "emp"

@@ -508,4 +508,15 @@ def test_subject_access_does_not_show_the_other_sides_unpublished_preparation():
     assert "unpublished preparation" in refused.reason
     for event in decide(conv, PublishPreparation(actor="m1"), now=now):
         conv = apply(event, conv)
+    # Published by the other side, but e1 has not published their own: still blind, whatever
+    # the purpose (issue 13, item 2).
+    blind = ask()
+    assert not blind.allowed
+    assert "blind until published" in blind.reason
+    for command in (
+        SavePreparation(actor="e1", answers={"x": "mine"}),
+        PublishPreparation(actor="e1"),
+    ):
+        for event in decide(conv, command, now=now):
+            conv = apply(event, conv)
     assert ask().allowed

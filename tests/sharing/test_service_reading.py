@@ -85,9 +85,9 @@ def test_handover_through_the_service(service):
         policy=policy,
     )
     assert not other_purpose.has_content
-    assert service.sharing("e1").active(now)[0].to == "next_manager"
     lines = list(service.store.read_audit(after=before))
     assert len(lines) == len(new.decisions) + len(other_purpose.decisions)
+    assert service.sharing("e1").active(now)[0].to == "next_manager"
     assert ("conversation:" + conv_id + "/agreement:a1", "allowed", "sharing choice 1") in {
         (e["object"], e["result"], e["reason"]) for e in lines
     }

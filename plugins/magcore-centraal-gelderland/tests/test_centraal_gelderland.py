@@ -97,21 +97,22 @@ def _talent_conversation(
     svc.execute(conv.id, Schedule(actor=manager, on=_moment(on, 11)))
     svc.execute(conv.id, SavePreparation(actor=person, answers=PROFILE))
     svc.execute(conv.id, PublishPreparation(actor=person))
-    halfway = svc.load(conv.id)
+    halfway = svc._load(conv.id)
     assert visible_preparation(halfway, manager, person) is None
     svc.execute(conv.id, SavePreparation(actor=manager, answers=SEEN))
     state = svc.execute(conv.id, PublishPreparation(actor=manager))
     assert state.state is State.PREPARED
-    assert visible_preparation(state, manager, person) is not None
+    assert visible_preparation(svc._load(conv.id), manager, person) is not None
+    assert person in state.preparations  # and the manager's view shows it
     svc.execute(conv.id, MarkHeld(actor=manager, on=on))
     agreement = Agreement(id="a1", text="Meedraaien in het project Wijkteams", owner="both")
     drafted = svc.execute(
         conv.id, DraftRecord(actor=person, answers=RECORD, agreements=[agreement])
     )
-    assert drafted.record is not None
-    assert drafted.record.author == person
+    assert drafted.revision is not None
+    assert svc._load(conv.id).record.author == person
     for who in (person, manager):
-        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
     return state
 
 

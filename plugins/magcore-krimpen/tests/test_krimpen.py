@@ -108,7 +108,7 @@ def _peer_conversation(
     for who in (person, peer):
         svc.execute(conv.id, SavePreparation(actor=who, answers=reflection))
         svc.execute(conv.id, PublishPreparation(actor=who))
-    assert svc.load(conv.id).state is State.PREPARED
+    assert svc._load(conv.id).state is State.PREPARED
     svc.execute(conv.id, MarkHeld(actor=peer, on=on))
     record = {"talked_about": ["development"], "take_away": "Ik ga een planningscursus doen."}
     assert validate(_forms()["krimpen-peer-record"], record) == []
@@ -120,9 +120,9 @@ def _peer_conversation(
             agreements=[Agreement(id="a1", text="Cursus plannen aanvragen", owner="employee")],
         ),
     )
-    assert drafted.record is not None
+    assert drafted.revision is not None
     for who in (person, peer):
-        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
     assert state.state is State.AGREED
 
 
@@ -147,9 +147,9 @@ def _team_evaluation(
     drafted = svc.execute(
         conv.id, DraftRecord(actor=members[1], answers=record, agreements=[agreement])
     )
-    assert drafted.record is not None
+    assert drafted.revision is not None
     for who in members:
-        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
     assert state.state is State.AGREED
     assert [a.owner.value for a in state.agreements] == ["team"]
 

@@ -157,9 +157,9 @@ def test_a_year_in_midden_groningen_through_the_public_api(tmp_path: Path) -> No
             svc.execute(conv.id, magcore.SavePreparation(actor=item.person, answers=preparation))
         svc.execute(conv.id, MarkHeld(actor=manager, on=item.due))
         drafted = svc.execute(conv.id, DraftRecord(actor=item.person, answers=record))
-        assert drafted.record is not None
+        assert drafted.revision is not None
         for who in (item.person, manager):
-            state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+            state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
         assert state.state is State.AGREED
         clock.set(clock.now() + timedelta(minutes=1))
     assert svc.coverage(org.id, definition().id, *YEAR).rate == 1.0

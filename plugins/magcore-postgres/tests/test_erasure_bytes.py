@@ -24,6 +24,7 @@ from magcore.crypto import KeyRing
 from magcore.errors import MagcoreError
 from magcore.i18n import message
 from magcore.storage import MemoryStore
+from magcore.testing import raw_conversation
 from magcore.testing.erasure import write_story
 
 NOW = datetime(2025, 3, 3, 9, tzinfo=UTC)
@@ -75,7 +76,7 @@ def test_no_erased_text_in_pg_dump_before_or_after_erasure(schema_url, tmp_path,
         assert c1_key.wrapped is not None
         assert c1_key.wrapped.hex() in before.decode(errors="replace")
         assert c1_key.wrapped.hex() not in after.decode(errors="replace")
-        [carried] = service.load("c2").carried_forward
+        [carried] = raw_conversation(service, "c2").carried_forward
         assert carried.text == message("content.erased", "nl")
 
         # The dump taken before holds c1's key wrapped by this KEK; retired, it opens nothing.

@@ -87,6 +87,7 @@ def test_a_goal_must_belong_to_a_value_that_was_discussed() -> None:
     person = next(p for p in org.people if org.manager_of(p, YEAR[0]))
     people = svc.participants_for(org.id, definition(), "one-to-one", person, on=YEAR[0])
     conv = svc.request(cycle=definition(), kind="one-to-one", participants=people, actor=person)
+    conv = svc._load(conv.id)  # check hooks see the raw state, inside the library
     form = _forms()["rijswijk-growth-record"]
     assert host.hooks.check_record(RECORD, form, conv) == []
     narrowed = {**RECORD, "values_discussed": ["rijswijk-reliability"]}
@@ -133,7 +134,7 @@ def test_a_year_of_one_to_ones_with_goals_carried_forward(tmp_path: Path) -> Non
             for carried in conv.carried_forward:
                 assert carried.carried_from is not None
                 source, _, agreement_id = carried.carried_from.partition("#")
-                (original,) = [a for a in svc.load(source).agreements if a.id == agreement_id]
+                (original,) = [a for a in svc._load(source).agreements if a.id == agreement_id]
                 assert original.theme in VALUES
         prep = {"values": ["rijswijk-reliability"], "example": "Terugbellen"}
         assert validate(_forms()["rijswijk-growth-preparation"], prep) == []
@@ -142,13 +143,13 @@ def test_a_year_of_one_to_ones_with_goals_carried_forward(tmp_path: Path) -> Non
             svc.execute(conv.id, PublishPreparation(actor=who))
         svc.execute(conv.id, MarkHeld(actor=manager, on=item.due))
         agreements = goals_as_agreements(RECORD, prefix=f"goal-{item.due.month}")
-        assert svc.host.hooks.check_record(RECORD, None, svc.load(conv.id)) == []
+        assert svc.host.hooks.check_record(RECORD, None, svc._load(conv.id)) == []
         drafted = svc.execute(
             conv.id, DraftRecord(actor=item.person, answers=RECORD, agreements=agreements)
         )
-        assert drafted.record is not None
+        assert drafted.revision is not None
         for who in (item.person, manager):
-            final = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+            final = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
         assert final.state is State.AGREED
     assert carried_seen == len({d.person for d in due})
     assert svc.coverage(org.id, definition().id, *YEAR).rate == 1.0

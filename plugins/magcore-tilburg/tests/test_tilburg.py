@@ -136,9 +136,9 @@ def _run(svc: magcore.Service, clock: FixedClock, org_id: str, person: str, on: 
             agreements=[Agreement(id="a1", text="Een dag meelopen bij Wijkzaken", owner="both")],
         ),
     )
-    assert drafted.record is not None
+    assert drafted.revision is not None
     for who in (person, manager):
-        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
     assert state.state is State.AGREED
     return conv.id
 

@@ -189,9 +189,9 @@ def _dilemma_session(svc: magcore.Service, org: magcore.Organisation, team: str,
     drafted = svc.execute(
         conv.id, DraftRecord(actor=members[-1], answers=record, agreements=[agreement])
     )
-    assert drafted.record is not None
+    assert drafted.revision is not None
     for member in members:
-        state = svc.execute(conv.id, ConfirmRecord(actor=member, revision=drafted.record.revision))
+        state = svc.execute(conv.id, ConfirmRecord(actor=member, revision=drafted.revision))
     assert state.state is State.AGREED
 
 

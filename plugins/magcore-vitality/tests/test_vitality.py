@@ -131,9 +131,9 @@ def _conversation(svc: magcore.Service, org: magcore.Organisation, person: str, 
     svc.execute(conv.id, PublishPreparation(actor=person))
     svc.execute(conv.id, MarkHeld(actor=manager, on=on))
     drafted = svc.execute(conv.id, DraftRecord(actor=person, answers=RECORD))
-    assert drafted.record is not None
+    assert drafted.revision is not None
     for who in (person, manager):
-        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.record.revision))
+        state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
     assert state.state is State.AGREED
     return conv.id
 

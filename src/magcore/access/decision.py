@@ -5,6 +5,9 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
 ``author``, ``sharing choice N``, ``legal basis X (article)``, ``privacy officer (...)``,
 ``subject access (AVG art. 15)``, or ``denied because ...``. The rules, in order:
 
+0. Blind until published, whatever the purpose: while a conversation is open, a participant
+   who has not published their own preparation never sees the other side's (nor does the
+   employee through a subject-access request).
 1. A restricted record (AVG art. 18) is readable by the privacy officer alone.
 2. A subject-access request (AVG art. 15) by the employee or the privacy officer sees all
    that is held about the employee, including what others wrote about them.
@@ -14,6 +17,9 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
 5. A goal is seen by its owner and the people who work on it with them (its collaborators).
    Participants see the shared record; a preparation is visible to another participant only once
    published (:func:`magcore.domain.conversation.visible_preparation`).
+   An agreement carried forward into a new conversation is seen by those who took part in the
+   conversation where it was agreed; a new manager sees it only through the employee's
+   ``handover`` choice (rule 6).
 6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
    the viewer holds then), matches the purpose and covers the part.
 7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never
@@ -48,7 +54,9 @@ from ..model.organisation import Organisation
 
 __all__ = [
     "AGGREGATE_ONLY_ROLES",
+    "HANDOVER",
     "HR_OVERVIEW",
+    "PARTICIPATION",
     "PRIVACY_OFFICER",
     "RESEARCH",
     "SUBJECT_ACCESS",
@@ -72,6 +80,11 @@ __all__ = [
 
 #: The purpose of a subject-access request (AVG art. 15).
 SUBJECT_ACCESS = "subject_access"
+#: The purpose of a participant's own reads and of command results: taking part.
+PARTICIPATION = "conversation"
+#: The purpose of the employee's handover choice: what a next manager may see of earlier
+#: conversations (their agreements carried forward into a new conversation).
+HANDOVER = "handover"
 #: The purpose of an HR overview: never holds special-category content.
 HR_OVERVIEW = "hr_overview"
 #: The purpose of research data: never holds special-category content.
@@ -172,6 +185,10 @@ def _no_roles(person: str, day: date) -> frozenset[str]:
     return frozenset()
 
 
+def _no_reports(person: str, day: date) -> frozenset[str]:
+    return frozenset()
+
+
 @attrs.frozen(kw_only=True)
 class Directory:
     """Who manages whom on a day, and which functional roles a person holds on a day.
@@ -182,6 +199,8 @@ class Directory:
 
     manager_of: Callable[[str, date], str | None] = _no_manager
     roles_of: Callable[[str, date], frozenset[str]] = _no_roles
+    reports_of: Callable[[str, date], frozenset[str]] = _no_reports
+    """The people *person* manages on a day (for listing what a next manager may see)."""
 
     @classmethod
     def from_organisation(
@@ -204,7 +223,12 @@ class Directory:
                 held = held | {"coach"}
             return held
 
-        return cls(manager_of=organisation.manager_of, roles_of=roles_of)
+        def reports_of(person: str, day: date) -> frozenset[str]:
+            manager_of = organisation.manager_of
+            people = organisation.employees(day)
+            return frozenset(p.id for p in people if manager_of(p.id, day) == person)
+
+        return cls(manager_of=organisation.manager_of, roles_of=roles_of, reports_of=reports_of)
 
 
 @attrs.frozen(kw_only=True)
@@ -221,6 +245,10 @@ class AccessRequest:
     """The author of a preparation, note, dissent, topic or response."""
     theme: str | None = None
     special_category: bool = False
+    carried_from: str | None = None
+    """For an agreement carried forward into *conversation*: the conversation it was agreed in.
+    Taking part in the new conversation does not open it; taking part in that one, or the
+    employee's handover choice, does."""
     zone: tzinfo = attrs.field(factory=timezone)
     """The installation's time zone: the day of the read (for roles, ``until``) is a day there."""
 
@@ -249,6 +277,8 @@ class AccessContext:
     restrictions: Restrictions = attrs.field(factory=Restrictions)
     directory: Directory = attrs.field(factory=Directory)
     legal_bases: tuple[LegalBasis, ...] = attrs.field(default=(), converter=legal_bases_tuple)
+    took_part: Mapping[str, frozenset[str]] = attrs.field(factory=dict, hash=False)
+    """Who took part in the earlier conversations that carried agreements come from."""
 
 
 def _deny(reason: str) -> Decision:
@@ -275,7 +305,10 @@ def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
     the goal was agreed in (``request.conversation``), so such a choice never opens a goal set
     outside it.
     """
-    if choice.conversation is not None and choice.conversation != request.conversation:
+    if choice.conversation is not None and choice.conversation not in (
+        request.conversation,
+        request.carried_from,
+    ):
         return False
     part = request.part
     if part is Part.PRIVATE_NOTE:
@@ -316,11 +349,55 @@ def _participant_decision(request: AccessRequest, conv: Conversation) -> Decisio
     return Decision(True, "participant", Basis.PARTICIPANT)
 
 
+def _blind(request: AccessRequest, conv: Conversation | None) -> Decision | None:
+    """Blind until published, whatever the purpose: while the conversation is open, a
+    participant (or the employee, in a subject-access request made by the privacy officer) sees
+    the other side's preparation only once it is published and their own is published too."""
+    if (
+        request.part is not Part.PREPARATION
+        or conv is None
+        or conv.id != request.conversation
+        or conv.state not in OPEN_STATES
+    ):
+        return None
+    author = request.author or ""
+    if conv.is_participant(request.viewer):
+        side = request.viewer
+    elif request.purpose == SUBJECT_ACCESS and request.subject is not None:
+        side = request.subject
+    else:
+        return None
+    if author == side or visible_preparation(conv, side, author) is not None:
+        return None
+    preparation = conv.preparations.get(author)
+    if preparation is None or not preparation.published:
+        return _deny(
+            "another person's unpublished preparation is visible to its author alone while the "
+            "conversation is open (neither side sees the other's first)"
+        )
+    return _deny(
+        "while the conversation is open, the other side's preparation is shown only once "
+        f"{side} has published their own (blind until published)"
+    )
+
+
+def _carried_participant(request: AccessRequest, context: AccessContext) -> Decision | None:
+    """A carried-forward agreement: seen by those who took part where it was agreed."""
+    if request.viewer in context.took_part.get(request.carried_from or "", frozenset()):
+        return Decision(
+            True, f"participant (of {request.carried_from}, where it was agreed)", Basis.PARTICIPANT
+        )
+    return None
+
+
 def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     """Decide one read; see the module docstring for the rules and their order."""
     day = local_day(request.at, request.zone)
     roles = context.directory.roles_of(request.viewer, day)
     conversation_id = request.conversation
+    blind = _blind(request, context.conversation)
+    if blind is not None:
+        return blind
     if context.restrictions.covers(conversation_id):
         if PRIVACY_OFFICER in roles:
             return Decision(
@@ -361,7 +438,11 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
         if request.viewer in goal.collaborators:
             return Decision(True, "participant (works on the goal)", Basis.PARTICIPANT)
     conv = context.conversation
-    if conv is not None and conversation_id == conv.id:
+    if request.carried_from is not None:
+        decision = _carried_participant(request, context)
+        if decision is not None:
+            return decision
+    elif conv is not None and conversation_id == conv.id:
         decision = _participant_decision(request, conv)
         if decision is not None:
             return decision
@@ -373,7 +454,10 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     if sharing is not None and request.subject == sharing.person:
         for choice in sharing.choices.values():
             if (
-                choice.purpose == request.purpose
+                (
+                    choice.purpose == request.purpose
+                    or (request.carried_from is not None and choice.purpose == HANDOVER)
+                )
                 and choice.active_at(request.at, request.zone)
                 and choice_covers(choice, request)
                 and grantee_matches(choice, request.viewer, day, context.directory)

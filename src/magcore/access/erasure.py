@@ -1,7 +1,8 @@
 """Erasure: destroying content when its retention ends or a person asks (crypto-shredding).
 
-Content is encrypted with the data key of the stream it belongs to (:mod:`.content`), so
-erasing is destroying keys, and the event log stays append-only:
+Content is encrypted with the data key of the stream it belongs to
+(:mod:`magcore.access.content`), so erasing is destroying keys, and the event log stays
+append-only:
 
 * :func:`destroy_conversation` destroys the conversation's key(s). Its content is gone
   everywhere: in its own events, in the agreements later conversations carried forward from it

@@ -13,15 +13,15 @@ allowed or denied, becomes one audit line, written in one ``append_audit`` call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, tzinfo
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from ..clock import Clock, SystemClock
-from ..domain.conversation import Conversation, replay, stream_of
+from ..domain.conversation import Conversation, State, replay, stream_of
 from ..domain.goals import Goal, goal_stream, replay_goal
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
@@ -52,6 +52,7 @@ __all__ = [
     "GoalView",
     "ReadPolicy",
     "audit_record",
+    "carried_origin",
     "read_conversation",
     "read_goal",
     "special_fields_of",
@@ -91,6 +92,9 @@ class ReadPolicy:
     directory: Directory = attrs.field(factory=Directory)
     legal_bases: tuple[LegalBasis, ...] = attrs.field(default=(), converter=legal_bases_tuple)
     special_themes: frozenset[str] = frozenset()
+    special_kinds: frozenset[str] = frozenset()
+    """Kinds that are special-category as a whole (a vitality or stress conversation): every
+    part of their content is special, so no legal basis opens it, only the employee's choice."""
     special_fields: frozenset[str] = frozenset()
     field_themes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 
@@ -114,6 +118,7 @@ class ReadPolicy:
             directory=directory or Directory(),
             legal_bases=tuple(legal_bases),
             special_themes=frozenset(t.id for t in cycle.themes if t.special_category),
+            special_kinds=frozenset(k.id for k in cycle.kinds if k.special_category),
             special_fields=frozenset(special),
             field_themes=themes,
         )
@@ -135,6 +140,9 @@ class ConversationView:
     summary: str | None = None
     answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     agreements: tuple[Agreement, ...] = ()
+    carried_forward: tuple[Agreement, ...] = ()
+    """Open agreements of earlier conversations carried into this one, as far as the viewer
+    took part in them or the employee's handover choice shows them."""
     topics: tuple[Topic, ...] = ()
     preparations: Mapping[str, Preparation] = attrs.field(factory=dict, hash=False)
     dissents: tuple[Dissent, ...] = ()
@@ -142,6 +150,31 @@ class ConversationView:
     private_notes: tuple[PrivateNote, ...] = ()
     decisions: tuple[tuple[str, Decision], ...] = ()
     """Every (audit object, decision) taken for this read, in order."""
+    state: State | None = None
+    """The state, when the viewer may see that the conversation exists (as the metadata)."""
+    version: int | None = None
+    revision: int | None = None
+    """The current record revision (``None`` before a record or when not visible)."""
+    confirmed_by: frozenset[str] = frozenset()
+    """Who confirmed the current record revision (when the record is visible)."""
+    people: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str | None:
+        return None if self.metadata is None else self.metadata["subject"]
+
+    @property
+    def kind(self) -> str | None:
+        return None if self.metadata is None else self.metadata["kind"]
+
+    @property
+    def cycle(self) -> str | None:
+        return None if self.metadata is None else self.metadata["cycle"]
+
+    @property
+    def held_on(self) -> date | None:
+        held = None if self.metadata is None else self.metadata["held_on"]
+        return date.fromisoformat(held) if held else None
 
     @property
     def has_content(self) -> bool:
@@ -149,6 +182,7 @@ class ConversationView:
             self.summary
             or self.answers
             or self.agreements
+            or self.carried_forward
             or self.topics
             or self.preparations
             or self.dissents
@@ -204,7 +238,9 @@ class _Reader:
         author: str | None = None,
         theme: str | None = None,
         special: bool = False,
+        carried_from: str | None = None,
     ) -> bool:
+        whole_kind = part is not Part.METADATA and self.conv.kind in self.policy.special_kinds
         request = AccessRequest(
             viewer=self.viewer,
             purpose=self.purpose,
@@ -215,7 +251,10 @@ class _Reader:
             conversation=self.conv.id,
             author=author,
             theme=theme,
-            special_category=special or (theme is not None and theme in self.policy.special_themes),
+            special_category=whole_kind
+            or special
+            or (theme is not None and theme in self.policy.special_themes),
+            carried_from=carried_from,
         )
         decision = decide_access(request, self.context)
         self.decisions.append((f"{stream_of(self.conv.id)}/{obj}", decision))
@@ -253,6 +292,26 @@ def _context(
     return state, state.restrictions
 
 
+def carried_origin(agreement: Agreement) -> str | None:
+    """The conversation a carried-forward *agreement* was agreed in (``None`` if it was not
+    carried)."""
+    if not agreement.carried_from:
+        return None
+    return agreement.carried_from.partition("#")[0]
+
+
+def _took_part(store: Store, conv: Conversation) -> dict[str, frozenset[str]]:
+    """Who took part in the conversations *conv*'s carried agreements come from."""
+    origins = {o for a in conv.carried_forward if (o := carried_origin(a)) is not None}
+    if not origins or conv.subject is None:
+        return {}
+    return {
+        row.id: frozenset(row.participants)
+        for row in store.conversations(subject=conv.subject)
+        if row.id in origins
+    }
+
+
 def read_conversation(
     store: Store,
     conversation_id: str,
@@ -263,12 +322,17 @@ def read_conversation(
     zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
+    policy_for: Callable[[str], ReadPolicy] | None = None,
 ) -> ConversationView:
     """Read *conversation_id* as *viewer* for *purpose* now; audit every decision.
 
     The moment of the read, decided on and written to the audit log, is *clock*'s (the
     service's; the system clock when ``None``): a caller cannot choose it. Days (``until`` of a
     sharing choice, who manages whom) are days in *zone*, the installation's time zone.
+
+    *policy_for*, when given, picks the policy by the conversation's cycle (``id@version``)
+    instead of *policy*: the gateway passes it, so every cycle's special kinds, themes and
+    fields count.
 
     Raises :class:`~magcore.errors.NotFoundError` (after auditing the refusal) when there is no
     such conversation. A destroyed conversation gives an empty view marked ``destroyed``.
@@ -310,6 +374,8 @@ def read_conversation(
             decisions=((base_object, decision),),
         )
     conv = replay(events)
+    if policy_for is not None:
+        policy = policy_for(conv.cycle)
     sharing, restricted = _context(store, conv, policy)
     context = AccessContext(
         conversation=conv,
@@ -317,16 +383,19 @@ def read_conversation(
         restrictions=restricted,
         directory=policy.directory,
         legal_bases=policy.legal_bases,
+        took_part=_took_part(store, conv),
     )
     reader = _Reader(conv, viewer, purpose, now, policy, context, zone)
     view: dict[str, Any] = {}
     if reader.ask("metadata", Part.METADATA):
         view["metadata"] = MappingProxyType(_metadata(conv))
+        view.update(state=conv.state, version=conv.version, people=conv.people)
     record = conv.record
     if record is not None:
         base = reader.ask("record", Part.RECORD, author=record.author)
         if base:
             view["summary"] = record.summary
+            view.update(revision=record.revision, confirmed_by=conv.confirmed_by)
         view["answers"] = MappingProxyType(
             reader.answers("record", record.answers, base, part=Part.RECORD, author=record.author)
         )
@@ -335,6 +404,13 @@ def read_conversation(
             for a in conv.agreements
             if reader.ask(f"agreement:{a.id}", Part.AGREEMENT, theme=a.theme)
         )
+    view["carried_forward"] = tuple(
+        a
+        for a in conv.carried_forward
+        if reader.ask(
+            f"carried:{a.id}", Part.AGREEMENT, theme=a.theme, carried_from=carried_origin(a)
+        )
+    )
     view["topics"] = tuple(
         t
         for i, t in enumerate(conv.topics)

@@ -252,12 +252,15 @@ _ACCESS_ROWS: Mapping[str, Sequence[tuple[str, str]]] = {
         (
             "Voorbereiding",
             "Alleen wie haar schreef, tot zij haar deelt; daarna ook de andere deelnemers "
-            "(als zij hun eigen voorbereiding ook hebben gedeeld, of na het gesprek).",
+            "(als zij hun eigen voorbereiding ook hebben gedeeld, of na het gesprek). Ook "
+            "bij een inzageverzoek ziet de medewerker de voorbereiding van de ander pas dan.",
         ),
         (
             "Privé-aantekening",
             "Alleen wie haar schreef. Niemand kan haar delen. Bij een inzageverzoek (AVG "
-            "artikel 15) krijgt de medewerker over wie zij gaat haar wel te zien.",
+            "artikel 15) krijgt de medewerker over wie zij gaat haar wel te zien: wat iemand "
+            "over een ander opschrijft, zijn persoonsgegevens van die ander (EDPB-richtsnoeren "
+            "01/2022). Schrijf een aantekening dus zo dat de medewerker haar mag lezen.",
         ),
         (
             "Zienswijze en aantekening van onenigheid",
@@ -265,8 +268,9 @@ _ACCESS_ROWS: Mapping[str, Sequence[tuple[str, str]]] = {
         ),
         (
             "Nieuwe leidinggevende",
-            "Ziet niets van eerdere gesprekken, tot de medewerker kiest wat meegaat "
-            "(bijvoorbeeld open afspraken en doelen wel, aantekeningen niet).",
+            "Ziet niets van eerdere gesprekken, ook niet de open afspraken die meegaan naar het "
+            "nieuwe gesprek, tot de medewerker kiest wat meegaat (deelkeuze 'handover'; "
+            "bijvoorbeeld open afspraken en doelen wel, aantekeningen niet).",
         ),
         (
             "Beperkt dossier (AVG artikel 18)",
@@ -287,12 +291,15 @@ _ACCESS_ROWS: Mapping[str, Sequence[tuple[str, str]]] = {
         (
             "Preparation",
             "Only its author until they publish it; then also the other participants (once "
-            "they have published their own, or after the conversation).",
+            "they have published their own, or after the conversation). A request for access "
+            "shows the employee the other side's preparation only then, too.",
         ),
         (
             "Private note",
             "Only its author. Nobody can share it. When the employee it is about asks for "
-            "access (GDPR article 15), they do get to see it.",
+            "access (GDPR article 15), they do get to see it: what someone writes about another "
+            "person is that person's personal data (EDPB guidelines 01/2022). Write a note so "
+            "that the employee may read it.",
         ),
         (
             "Response and note of disagreement",
@@ -300,8 +307,9 @@ _ACCESS_ROWS: Mapping[str, Sequence[tuple[str, str]]] = {
         ),
         (
             "New manager",
-            "Sees nothing of earlier conversations until the employee chooses what carries "
-            "over (for example open agreements and goals yes, notes no).",
+            "Sees nothing of earlier conversations, not even the open agreements carried into "
+            "the new conversation, until the employee chooses what carries over (a 'handover' "
+            "sharing choice; for example open agreements and goals yes, notes no).",
         ),
         (
             "Restricted record (GDPR article 18)",

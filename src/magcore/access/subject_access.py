@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -105,6 +106,7 @@ def subject_access_export(
     policy: ReadPolicy | None = None,
     organisation: Organisation | None = None,
     origin: str = "api",
+    policy_for: Callable[[str], ReadPolicy] | None = None,
 ) -> dict[str, Any]:
     """Everything held about *person* (AVG art. 15), as plain JSON data.
 
@@ -164,6 +166,7 @@ def subject_access_export(
                 zone=zone,
                 policy=policy,
                 origin=origin,
+                policy_for=policy_for,
             )
             about.append(_view_json(view))
         else:

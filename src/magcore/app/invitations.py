@@ -182,6 +182,16 @@ def invitation_for(
     planned = [e for e in events if e.type == "conversation.scheduled"]
     if not planned:
         return None
+    # An invitation is a notification: it goes through the gateway (audited) to each participant
+    # who may know the conversation exists (not while the record is restricted), no further.
+    gateway = service.gateway
+    invited = tuple(
+        person
+        for person in conv.people
+        if gateway.notice(f"conversation:{conv.id}", recipient=person).allowed
+    )
+    if not invited:
+        return None
     place = str(planned[-1].data.get("place") or "") or NO_PLACE
     planner = planned[-1].actor
     kind = service.cycle(conv.cycle).kind(conv.kind)
@@ -195,7 +205,7 @@ def invitation_for(
         summary=f"{kind.name.nl} / {kind.name.en}",
         location=place,
         organizer=_attendee(organisation, planner),
-        attendees=tuple(_attendee(organisation, person) for person in conv.people),
+        attendees=tuple(_attendee(organisation, person) for person in invited),
         stamp=service.clock.now(),
         sent_by=sent_by,
     )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..access.content import protect
+from ..access.decision import Directory
+from ..access.reading import ConversationView, GoalView, ReadPolicy
 from ..clock import Clock, SystemClock
 from ..domain.approvals import ApprovalState
 from ..domain.conversation import (
@@ -74,13 +76,13 @@ from ..model.records import Agreement, Participant
 from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
 from . import versions
+from .access import AccessMixin
 from .chain import key_audit_chain
 from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler, Loaded
 from .versions import CYCLE_DEFINED, definition_stream
 
 if TYPE_CHECKING:
-    from ..access.reading import ConversationView, GoalView, ReadPolicy
     from ..forms import FormDefinition
 
 __all__ = [
@@ -139,7 +141,7 @@ IDEMPOTENT: tuple[type, ...] = (
 )
 
 
-class Service:
+class Service(AccessMixin):
     """One municipality's magcore: a store, the installed plugins, a clock.
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one
@@ -197,6 +199,9 @@ class Service:
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
             "organisation", org_stream, self._replay_organisation
         )
+        self._directory: Directory | None = None
+        self.access_organisation: str | None = None
+        self._policies: dict[tuple[str, int], ReadPolicy] = {}
 
     @property
     def store(self) -> Store:
@@ -364,13 +369,9 @@ class Service:
 
     # -- sharing choices ---------------------------------------------------------------------
 
-    def sharing(self, person: str) -> SharingState:
-        """Every sharing choice *person* ever made (revoked ones keep their revocation time)."""
-        check_id(person, pointer="/person")
-        return replay_sharing(person, self.store.read(person_stream(person)))
-
     def share(self, command: SharingCommand) -> SharingState:
-        """Grant or revoke a sharing choice; only the employee decides about their own record."""
+        """Grant or revoke a sharing choice; only the employee decides about their own record,
+        so the result (their own choices) goes back to them alone."""
 
         def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
             state = loaded.state or SharingState(person=command.person)
@@ -522,12 +523,9 @@ class Service:
 
     # -- conversations ---------------------------------------------------------------------
 
-    def load(self, conversation_id: str) -> Conversation:
-        """The current state of a conversation (for the service's own checks: not audited).
-
-        People read conversations through :mod:`magcore.access.reading`, which applies the access
-        policy and writes the audit log.
-        """
+    def _load(self, conversation_id: str) -> Conversation:
+        """The raw state of a conversation, for the library's own checks: not audited, never
+        handed to a person (people get :meth:`view`)."""
         check_id(conversation_id, pointer="/conversation_id")
         return self.handler.require(CONVERSATION, conversation_id)
 
@@ -562,8 +560,12 @@ class Service:
         themes: Iterable[str] = (),
         conversation_id: str | None = None,
         carry_forward: bool = True,
-    ) -> Conversation:
-        """Start a conversation; open agreements about the employee carry forward into it."""
+    ) -> ConversationView:
+        """Start a conversation; open agreements about the employee carry forward into it.
+
+        Returns what *actor* may see of it: a new manager sees the carried agreements only
+        where they took part or the employee's handover choice shows them.
+        """
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         forms = {use: self.form(f) for use, f in versions.kind_forms(definition, kind).items()}
         pins = versions.pin_writes(
@@ -612,7 +614,7 @@ class Service:
         # Known from now on, so later commands can check answers against its forms; only after
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
-        return handled.state
+        return self.view(handled.state.id, actor=actor)
 
     def request_many(
         self,
@@ -620,23 +622,24 @@ class Service:
         *,
         batch_size: int = 2000,
         progress: Callable[[int], None] | None = None,
-    ) -> list[Conversation]:
+    ) -> list[str]:
         """Start many conversations, *batch_size* per transaction: the bulk path of
-        :meth:`request` (a year's conversations for a whole organisation).
+        :meth:`request` (a year's conversations for a whole organisation). Returns their ids,
+        in order: no content (read each through :meth:`view`).
 
         Each of *requests* holds :meth:`request`'s keyword arguments. Every request in a batch
         is decided first; a refused one raises before anything of its batch is written, so each
         batch is stored whole or not at all (earlier batches stay). Observers hear once per
         batch. *progress* is called with the number of requests stored so far.
         """
-        started: list[Conversation] = []
+        started: list[str] = []
         pending: list[Mapping[str, Any]] = []
 
         def flush() -> None:
             writes: list[StreamWrite] = []
             definitions: dict[str, CycleDefinition] = {}
             pinned: dict[str, FormDefinition] = {}
-            batch: list[Conversation] = []
+            batch: list[str] = []
             for spec in pending:
                 cycle = spec["cycle"]
                 definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
@@ -683,7 +686,7 @@ class Service:
                     StreamWrite(stream_of(command.conversation_id), 0, events, read_model=rows)
                 )
                 definitions.setdefault(definition.key, definition)
-                batch.append(state)
+                batch.append(command.conversation_id)
             for index, definition in enumerate(definitions.values()):
                 # Each form is kept once per batch (a stream appears once per transaction).
                 kept = list(pinned.values()) if index == 0 else []
@@ -708,13 +711,15 @@ class Service:
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""
-        for agreement in self.load(conversation_id).agreements:
+        for agreement in self._load(conversation_id).agreements:
             if agreement.id == agreement_id:
                 return agreement
         raise NotFoundError(f"agreement {agreement_id!r} of {conversation_id!r} is gone")
 
-    def execute(self, conversation_id: str, command: Command) -> Conversation:
+    def execute(self, conversation_id: str, command: Command) -> ConversationView:
         """Apply *command* to a conversation; raises TransitionError and writes nothing if refused.
+
+        Returns what the command's actor may see of the conversation afterwards (audited).
 
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
@@ -727,7 +732,7 @@ class Service:
             self.check_answers(loaded.state, command)
             return new_events
 
-        return self.handler.handle(
+        self.handler.handle(
             CONVERSATION,
             conversation_id,
             decision,
@@ -735,11 +740,12 @@ class Service:
             idempotent=isinstance(command, IDEMPOTENT),
             actor=command.actor,
             action=type(command).__name__,
-        ).state
+        )
+        return self.view(conversation_id, actor=command.actor)
 
     def record(
         self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
-    ) -> Conversation:
+    ) -> ConversationView:
         """Write the record of a conversation, marking it held first if it is still open.
 
         An open conversation is marked held on *held_on* (default: today by the service's
@@ -769,30 +775,33 @@ class Service:
             self.check_answers(conv, draft)
             return (*held, *recorded)
 
-        return self.handler.handle(
+        self.handler.handle(
             CONVERSATION,
             conversation_id,
             decision,
             must_exist=True,
             actor=draft.actor,
             action="DraftRecord",
-        ).state
+        )
+        return self.view(conversation_id, actor=draft.actor)
 
     # -- goals -----------------------------------------------------------------------------
 
-    def goal(self, goal_id: str) -> Goal:
-        """The current state of a goal (unaudited, for the service's own checks)."""
+    def _goal(self, goal_id: str) -> Goal:
+        """The raw state of a goal (unaudited, for the library's own checks)."""
         check_id(goal_id, pointer="/goal_id")
         return self.handler.require(GOAL, goal_id)
 
-    def execute_goal(self, command: GoalCommand) -> Goal:
-        """Set a goal, note progress, link a conversation or close it (one transaction)."""
+    def execute_goal(self, command: GoalCommand) -> GoalView:
+        """Set a goal, note progress, link a conversation or close it (one transaction).
+
+        Returns what the actor may see of the goal afterwards (audited)."""
 
         def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
             new_events = decide_goal(loaded.state, command, now=now)
             if isinstance(command, SetGoal) and command.actor != command.owner:
                 assert command.agreed_in is not None  # decide_goal refuses it otherwise
-                conv = self.load(command.agreed_in)
+                conv = self._load(command.agreed_in)
                 if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
                     raise TransitionError(
                         conversation_id=f"goal {command.goal_id}",
@@ -803,14 +812,15 @@ class Service:
                     )
             return new_events
 
-        return self.handler.handle(
+        self.handler.handle(
             GOAL,
             command.goal_id,
             decision,
             idempotent=isinstance(command, IDEMPOTENT),
             actor=command.actor,
             action=type(command).__name__,
-        ).state
+        )
+        return self.view_goal(command.goal_id, actor=command.actor)
 
     # -- planning --------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ def _show(conv: Any, as_json: bool, message: str) -> None:
                 "conversation": conv.id,
                 "state": conv.state,
                 "version": conv.version,
-                "revision": conv.record.revision if conv.record else None,
+                "revision": conv.revision,
                 "confirmed_by": sorted(conv.confirmed_by),
                 "participants": list(conv.people),
             }
@@ -87,7 +87,7 @@ def schedule(conversation: str, moment: datetime, place: str, actor: str, as_jso
     from ..domain.conversation import Reschedule, Schedule, State
 
     service = get_app().service()
-    conv = service.load(conversation)
+    conv = service.view(conversation, actor=actor)
     command: Schedule | Reschedule
     if conv.state is State.REQUESTED:
         command = Schedule(actor=actor, on=moment, place=place)
@@ -156,7 +156,11 @@ def record(
 
     app = get_app()
     service = app.service()
-    conv = service.load(conversation)
+    # Which form: from the read model of the actor's own conversations (no content, so nothing
+    # is read or audited before the record is checked; a refused record changes nothing).
+    row = next(
+        (r for r in service.store.conversations(participant=actor) if r.id == conversation), None
+    )
     now = app.clock().now()
     day = held_on or now.date()
     if day > now.date():
@@ -173,20 +177,22 @@ def record(
         _show(conv, as_json, f"Registered {conv.id} as held on {day} with a paper record.")
         return
     parsed = tuple(parse_agreement(i, text, agreement_due) for i, text in enumerate(agreements, 1))
-    form_id = service.cycle(conv.cycle).kind(conv.kind).record_form
+    # Someone who does not take part gets no form help: the service refuses them.
+    form_id = service.cycle(row.cycle).kind(row.kind).record_form if row is not None else None
     answers: dict[str, Any] = {}
     if form_id is not None:
         answers = form_answers(
             service.form(form_id).json_schema(),
             _read_answers(answers_file),
             summary=summary,
-            held_on=conv.held_on or day,
+            held_on=(row.held_on if row is not None else None) or day,
             themes=themes,
             agreements=parsed,
         )
     elif answers_file is not None:
         raise click.UsageError(
-            f"conversation kind {conv.kind!r} has no record form: leave out --answers"
+            f"conversation kind {row.kind if row else '?'!r} has no record form: "
+            "leave out --answers"
         )
     draft = DraftRecord(
         actor=actor, summary=summary, agreements=parsed, themes=themes, answers=answers
@@ -197,12 +203,11 @@ def record(
 
 
 def _recorded(conv: Any, as_json: bool) -> None:
-    assert conv.record is not None
-    count = len(conv.record.agreements)
+    count = len(conv.agreements)
     _show(
         conv,
         as_json,
-        f"Recorded revision {conv.record.revision} of {conv.id} with {count} "
+        f"Recorded revision {conv.revision} of {conv.id} with {count} "
         f"{'agreement' if count == 1 else 'agreements'}; each participant now confirms it "
         f"(magcore agree {conv.id} --as PERSON).",
     )
@@ -291,15 +296,15 @@ def agree(conversation: str, actor: str, as_json: bool) -> None:
     from ..domain.conversation import ConfirmRecord, State
 
     service = get_app().service()
-    conv = service.load(conversation)
-    if conv.record is None:
+    conv = service.view(conversation, actor=actor)
+    if conv.revision is None or conv.state is None:
         raise TransitionError(
             conversation_id=conv.id,
-            state=conv.state.value,
+            state=conv.state.value if conv.state is not None else "unknown",
             action="confirm",
             reason="there is no record yet (magcore record first)",
         )
-    conv = service.execute(conversation, ConfirmRecord(actor=actor, revision=conv.record.revision))
+    conv = service.execute(conversation, ConfirmRecord(actor=actor, revision=conv.revision))
     waiting = sorted(set(conv.people) - conv.confirmed_by)
     if conv.state is State.AGREED:
         message = f"Everyone confirmed {conv.id}: the record is agreed."

@@ -97,23 +97,14 @@ def person(
     Includes what others wrote about them and the audit lines about their record. Only the
     person or the privacy officer may ask; the export itself is audited.
     """
-    from ..access.subject_access import subject_access_export
     from ..access.subject_access_html import export_html
 
     app = get_app()
     service = app.service()
     org = service.organisation(app.config.organisation)
     org.person(person_id)
-    data = subject_access_export(
-        service.store,
-        person_id,
-        requester=requester or person_id,
-        clock=service.clock,
-        zone=service.timezone,
-        policy=read_policy(service, app.config.organisation, app.cycle_key()),
-        organisation=org,
-        origin="cli",
-    )
+    # Through the gateway: each conversation under its own cycle's policy, audited.
+    data = service.gateway.export(person_id, requester=requester or person_id, organisation=org)
     if as_html:
         text = export_html(data, language=language)
         if out is None and as_json:
@@ -196,23 +187,13 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
     Each read is decided by the access policy and audited; what PERSON may not see (another
     participant's private notes, an unpublished preparation) is left out.
     """
-    from ..access.reading import read_conversation
-
     app = get_app()
     service = app.service()
     known_person(service.organisation(app.config.organisation), viewer, "--as")
-    policy = read_policy(service, app.config.organisation, app.cycle_key())
+    # The guarded listing says which conversations; each is read through the gateway.
+    listed = service.listing(viewer, purpose=RECORDS_EXPORT)
     views = [
-        read_conversation(
-            service.store,
-            row.id,
-            viewer=viewer,
-            purpose=RECORDS_EXPORT,
-            clock=app.clock(),
-            policy=policy,
-            origin="cli",
-        )
-        for row in service.store.conversations(participant=viewer)
+        service.view(item.conversation, actor=viewer, purpose=RECORDS_EXPORT) for item in listed
     ]
     items = [_view(v) for v in sorted(views, key=lambda v: v.id)]
     if fmt == "json":

@@ -226,7 +226,8 @@ def _request_all(
             specs, progress=lambda done: steps.advance(done - steps.done)
         )
     requested = [
-        {"conversation": conv.id, **about} for conv, about in zip(started, about_each, strict=True)
+        {"conversation": conv_id, **about}
+        for conv_id, about in zip(started, about_each, strict=True)
     ]
     return requested, skipped
 

@@ -48,7 +48,7 @@ def _fill_in(
     except DefinitionError as exc:
         raise DemoError(f"{run.plugin}: {exc}") from exc
     schema = form.json_schema()
-    conv = run.service.load(conv_id)
+    conv = run.service._load(conv_id)
     names = {p.role.value: p.person for p in conv.participants}
     last: RecordInvalidError | None = None
     for _ in range(_VARIED_TRIES):

@@ -20,17 +20,6 @@ from .base import (
 __all__ = []
 
 
-def _read_policy(run: _Run) -> Any:
-    from ..access.decision import Directory
-    from ..access.reading import ReadPolicy
-
-    forms = [dict(f.json_schema()) for f in run.service.forms.values()]
-    directory = Directory.from_organisation(
-        run.service.organisation(run.org_id), roles={_HR_ADVISER: ["hr_adviser"]}
-    )
-    return ReadPolicy.for_cycle(run.cycle, forms=forms, directory=directory)
-
-
 def _export_person(run: _Run, story: Mapping[str, Any]) -> tuple[str, str]:
     """Whose subject-access export to write, and which of their conversations to fill in.
 
@@ -45,7 +34,7 @@ def _export_person(run: _Run, story: Mapping[str, Any]) -> tuple[str, str]:
         person = min(run.conversations)
         return person, run.conversations[person]
     if run.team_conversations:
-        conv = run.service.load(run.team_conversations[0])
+        conv = run.service._load(run.team_conversations[0])
         return conv.people[0], conv.id
     raise DemoError(
         f"{run.plugin}: no conversation was agreed in the demo year, so there is no record to show"
@@ -53,9 +42,7 @@ def _export_person(run: _Run, story: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> dict[str, Path]:
-    from ..access.reading import read_conversation
     from ..access.statistics_report import participation_report
-    from ..access.subject_access import subject_access_export
     from ..access.subject_access_html import export_html
 
     service = run.service
@@ -85,18 +72,12 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
     files["participation_html"].write_text(_report_html(rows, report.k, year), encoding="utf-8")
     # The subject-access export of the employee who handed over to a new manager (or another
     # person the story follows).
-    policy = _read_policy(run)
+    # Everything below leaves through the gateway: decided, audited, at the service's clock.
+    service.use_organisation(run.org_id, roles={_HR_ADVISER: ["hr_adviser"]})
+    gateway = service.gateway
     person, conv_id = _export_person(run, story)
     story["exported_person"] = person
-    export = subject_access_export(
-        service.store,
-        person,
-        requester=person,
-        clock=run.clock,
-        policy=policy,
-        organisation=org,
-        origin="demo",
-    )
+    export = gateway.export(person, requester=person, organisation=org)
     files["subject_access_json"] = out / f"subject-access-{person}.json"
     files["subject_access_json"].write_text(
         json.dumps(export, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -106,14 +87,8 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
     # What the new manager sees of that employee's conversation, thanks to the handover choice.
     handover = story.get("handover_person")
     if handover is not None and handover in run.conversations:
-        seen = read_conversation(
-            service.store,
-            run.conversations[handover],
-            viewer=story["new_manager"],
-            purpose="handover",
-            clock=run.clock,
-            policy=policy,
-            origin="demo",
+        seen = gateway.conversation(
+            run.conversations[handover], actor=story["new_manager"], purpose="handover"
         )
         story["new_manager_sees"] = {
             "agreements": len(seen.agreements),
@@ -127,15 +102,7 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
     if about is not None:
         answers = dict((about.get("record") or {}).get("answers") or {})
     else:
-        view = read_conversation(
-            service.store,
-            conv_id,
-            viewer=person,
-            purpose="own_record",
-            clock=run.clock,
-            policy=policy,
-            origin="demo",
-        )
+        view = gateway.conversation(conv_id, actor=person, purpose="own_record")
         answers = dict(view.answers)
     files.update(_record_files(run, out, conv_id, answers))
     files.update(_regulation(run, out))
@@ -149,7 +116,7 @@ def _record_files(
     from ..forms import check
     from ..forms.render import render_record
 
-    conv = run.service.load(conv_id)
+    conv = run.service._load(conv_id)
     kind = run.cycle.kind(conv.kind)
     form_id = kind.record_form or kind.preparation_form
     if form_id is None:

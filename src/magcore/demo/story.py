@@ -321,7 +321,7 @@ def _request(run: _Run, moment: _Moment, held_day: date) -> None:
         team=moment.team,
         themes=kind.themes[:1] if kind.themes else (),
     )
-    steps = _steps(run, moment, conv, organiser, held_day)
+    steps = _steps(run, moment, service._load(conv.id), organiser, held_day)
     for when, step in steps:
         run.at(when, step)
 
@@ -387,7 +387,7 @@ def _steps(
 
     def confirm(actor: str) -> Callable[[], None]:
         def step() -> None:
-            current = service.load(conv_id)
+            current = service._load(conv_id)
             assert current.record is not None
             service.execute(conv_id, ConfirmRecord(actor=actor, revision=current.record.revision))
 

@@ -186,7 +186,10 @@ def definition_for(cycle_key: str, versions: Iterable[CycleDefinition]) -> Cycle
 
 #: The old name of :class:`ApproveRegulation` (kept: it is in ``magcore.__all__``).
 ApprovePolicy = ApproveRegulation
-#: An approval of the regulation is public metadata (which version, which body, when).
+#: An approval of the regulation is public metadata (which version, which body, when); so is a
+#: kept cycle or form definition (``definition.kept``: the regulation's own text and its hash,
+#: no personal data).
 CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     "policy.approved": metadata_only("version", "hash", "body", "reference", "date"),
+    "definition.kept": metadata_only("definition", "hash"),
 }

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     )
     from .keys import KeyStoreContract
     from .pytest_plugin import registered
+    from .raw import raw_conversation, raw_goal
     from .storage import StoreContract
     from .tamper import TamperContract
 
@@ -34,6 +35,8 @@ __all__ = [
     "TamperContract",
     "approve_cycle",
     "generate_organisation",
+    "raw_conversation",
+    "raw_goal",
     "registered",
     "run_cycle_conformance",
 ]
@@ -46,6 +49,8 @@ _LAZY = {
     "run_cycle_conformance": "conformance",
     "registered": "pytest_plugin",
     "StoreContract": "storage",
+    "raw_conversation": "raw",
+    "raw_goal": "raw",
     "KeyStoreContract": "keys",
     "TamperContract": "tamper",
 }

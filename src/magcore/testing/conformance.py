@@ -136,7 +136,7 @@ def _request(
         conversation_id=conversation_id,
     )
     _check(conv.state is State.REQUESTED, f"{kind.id}: a request by {initiator} was not requested")
-    _check(conv.initiator == actor, f"{kind.id}: the initiator was not recorded")
+    _check(svc._load(conv.id).initiator == actor, f"{kind.id}: the initiator was not recorded")
     return actor
 
 
@@ -155,12 +155,12 @@ def _full_cycle(
     first = people[0].person
     clock.advance(timedelta(days=1))
     svc.execute(conv_id, Schedule(actor=first, on=clock.now() + timedelta(days=14)))
-    conv = svc.load(conv_id)
+    conv = svc._load(conv_id)
     preparation = _answers(svc, kind.preparation_form)
     for person in conv.preparers:
         svc.execute(conv_id, SavePreparation(actor=person, answers=preparation))
         svc.execute(conv_id, PublishPreparation(actor=person))
-    conv = svc.load(conv_id)
+    conv = svc._load(conv_id)
     _check(
         conv.state is State.PREPARED,
         f"{kind.id}: after every preparer published it is {conv.state.value}, not prepared",
@@ -169,22 +169,25 @@ def _full_cycle(
     svc.execute(conv_id, MarkHeld(actor=first, on=clock.now().date()))
     agreement = Agreement(id="a1", text="We talk again in spring.", owner="both")
     record = _answers(svc, kind.record_form)
-    writer = svc.load(conv_id).recorders[0]
+    writer = svc._load(conv_id).recorders[0]
     svc.execute(
         conv_id, DraftRecord(actor=writer, summary="", agreements=[agreement], answers=record)
     )
-    conv = svc.load(conv_id)
+    conv = svc._load(conv_id)
     _check(conv.state is State.RECORD_DRAFTED, f"{kind.id}: the record was not drafted")
     assert conv.record is not None
     for person in conv.people:
         _check(conv.state is not State.AGREED, f"{kind.id}: agreed before everyone confirmed")
-        conv = svc.execute(conv_id, ConfirmRecord(actor=person, revision=conv.record.revision))
+        conv = svc._load(conv_id)
+        assert conv.record is not None
+        svc.execute(conv_id, ConfirmRecord(actor=person, revision=conv.record.revision))
+        conv = svc._load(conv_id)
     _check(conv.state is State.AGREED, f"{kind.id}: not agreed after everyone confirmed")
     _check(conv.confirmed_by == frozenset(conv.people), f"{kind.id}: a confirmation is missing")
     last = people[-1].person
-    conv = svc.execute(conv_id, AddDissent(actor=last, text="I see one point differently."))
-    _check(len(conv.dissents) == 1, f"{kind.id}: the dissent was not kept")
-    _check(conv.state is State.AGREED, f"{kind.id}: a dissent changed the state")
+    seen = svc.execute(conv_id, AddDissent(actor=last, text="I see one point differently."))
+    _check(len(seen.dissents) == 1, f"{kind.id}: the dissent was not kept (or not shown)")
+    _check(seen.state is State.AGREED, f"{kind.id}: a dissent changed the state")
 
 
 def _plan_horizon(kind: ConversationKind) -> int:

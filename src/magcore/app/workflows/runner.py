@@ -64,6 +64,7 @@ from ...domain.workflows import (
 from .triggers import DueAction, due_actions
 
 __all__ = [
+    "WITHHELD",
     "RunReport",
     "contributed_workflows",
     "run_workflows",
@@ -73,6 +74,9 @@ log = logging.getLogger("magcore.workflows")
 
 
 # -- notifications -----------------------------------------------------------------------------
+
+#: The reference of a notification whose recipient may not know what it is about.
+WITHHELD = "withheld:reference"
 
 
 def contributed_workflows(host: PluginHost) -> tuple[tuple[Workflow, ...], tuple[PluginError, ...]]:
@@ -192,6 +196,16 @@ def run_workflows(
         performed = due
         break
     deliveries: list[str] = []
+    # A notification leaves the core: the gateway decides (and audits) whether its recipient
+    # may know what it refers to. If not (a coach invited before joining, a restricted record),
+    # it goes without the reference and the link: "look in the app", nothing more.
+    gateway = service.gateway
+    notifications = tuple(
+        n
+        if gateway.notice(n.reference, recipient=n.recipient).allowed
+        else attrs.evolve(n, reference=WITHHELD, link=None)
+        for n in notifications
+    )
     lines: list[AuditRecord] = []
     for notification in notifications:
         sent, failed = service.host.hooks.send_notification(notification)

@@ -159,6 +159,9 @@ class AddDissent(Command):
 
 @attrs.frozen(kw_only=True)
 class AddPrivateNote(Command):
+    """A note for its author alone. The employee the conversation is about receives it when
+    they ask for their data (AVG art. 15; EDPB guidelines 01/2022): tell whoever writes it."""
+
     text: str = attrs.field(converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="add_private_note")
 

@@ -37,6 +37,7 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
             "team",
             "forms/*",
             "themes/*",
+            "forms/*",
             *_agreements("carried_forward"),
         ),
     ),

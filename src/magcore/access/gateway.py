@@ -1,0 +1,484 @@
+"""The one gateway content leaves the core through: decide, then audit, then hand out.
+
+Every way content reaches a person goes through a :class:`Gateway`: reading a conversation or a
+goal (:meth:`Gateway.conversation`, :meth:`Gateway.goal`, which are
+:func:`~magcore.access.reading.read_conversation` and :func:`~magcore.access.reading.read_goal`
+with the service's clock and the policy of each conversation's cycle), the result of a command
+(the service returns :meth:`Gateway.conversation` for the actor, never raw state), the
+subject-access export (:meth:`Gateway.export`), the guarded listing "what may this person see,
+for this purpose" (:meth:`Gateway.listing`), and what a notification may say
+(:meth:`Gateway.notice`). Each leaves its audit line, refusals too, stamped with the
+gateway's own clock.
+
+Raw state (:class:`~magcore.domain.conversation.Conversation`,
+:class:`~magcore.domain.goals.Goal`) stays inside the library.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from ..clock import Clock
+from ..domain.sharing import SharingChoice, person_stream
+from ..domain.sharing import replay as replay_sharing
+from ..model.days import local_day, timezone
+from ..storage.base import AuditRecord, ConversationRow, Store
+from .decision import (
+    PARTICIPATION,
+    PRIVACY_OFFICER,
+    AccessRequest,
+    Basis,
+    ChoiceRow,
+    Decision,
+    Part,
+    Restrictions,
+    choice_covers,
+    grantee_keys,
+    restrictions,
+    shared_with,
+)
+from .reading import (
+    ConversationView,
+    GoalView,
+    ReadPolicy,
+    audit_record,
+    read_conversation,
+    read_goal,
+)
+
+__all__ = [
+    "CONTENT_PARTS",
+    "LISTING",
+    "NOTIFICATION",
+    "Gateway",
+    "Listed",
+    "Listing",
+    "ListingSource",
+    "Notice",
+    "StoreListing",
+]
+
+#: The purpose of a notification (an e-mail reminder, an invitation).
+NOTIFICATION = "notification"
+#: The audit action of a listing.
+LISTING = "list"
+#: The parts of a conversation a listing says something about.
+CONTENT_PARTS = (
+    Part.RECORD,
+    Part.AGREEMENT,
+    Part.TOPIC,
+    Part.PREPARATION,
+    Part.DISSENT,
+    Part.RESPONSE,
+)
+_OPEN = Restrictions()
+_PARTICIPANT_PARTS = frozenset({Part.METADATA, *CONTENT_PARTS, Part.PRIVATE_NOTE})
+
+
+@attrs.frozen(kw_only=True)
+class Listed:
+    """One conversation a person may see something of, and which parts (never content)."""
+
+    conversation: str
+    cycle: str
+    kind: str
+    state: str
+    subject: str | None
+    parts: frozenset[Part]
+    themes: frozenset[str] = frozenset()
+    """When only theme choices open it: the parts about these themes, nothing else."""
+    reasons: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Listing:
+    """What *viewer* may see for *purpose* at *at*: the conversations and parts, by id."""
+
+    viewer: str
+    purpose: str
+    at: datetime
+    items: tuple[Listed, ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(item.conversation for item in self.items)
+
+    def __iter__(self) -> Iterator[Listed]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@attrs.frozen(kw_only=True)
+class Notice:
+    """What a notification about a conversation may say to its recipient: that it exists, its
+    kind, state and date, only if the recipient may see that much (``allowed``)."""
+
+    reference: str
+    recipient: str
+    decision: Decision
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision.allowed
+
+
+@runtime_checkable
+class ListingSource(Protocol):
+    """The indexed queries a listing needs; a store offers them (see :class:`StoreListing`)."""
+
+    def participations(self, person: str) -> Iterable[ConversationRow]:
+        """The conversations *person* takes part in (index: conversation_people)."""
+        ...
+
+    def choices(self, grantees: Collection[str], subjects: Collection[str]) -> Iterable[ChoiceRow]:
+        """Sharing choices naming one of *grantees*, and ``next_manager`` choices of
+        *subjects* (index: sharing choices by grantee, by subject)."""
+        ...
+
+    def about(self, subjects: Collection[str]) -> Iterable[ConversationRow]:
+        """The conversations about *subjects* (index: conversations by subject)."""
+        ...
+
+    def restrictions(self, subjects: Collection[str]) -> Mapping[str, Restrictions]:
+        """The AVG art. 18 restrictions of *subjects* that hold now."""
+        ...
+
+
+class StoreListing:
+    """A :class:`ListingSource` over any :class:`~magcore.storage.base.Store`.
+
+    Uses the store's ``sharing_choices(grantees, subjects)`` and ``restrictions_of(subjects)``
+    indexes when it has them; otherwise folds the ``person:`` streams once (correct, but not
+    indexed: fine for the memory store and small installations).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._people: dict[str, tuple[list[ChoiceRow], Restrictions]] | None = None
+
+    def _folded(self) -> dict[str, tuple[list[ChoiceRow], Restrictions]]:
+        if self._people is None:
+            people: dict[str, tuple[list[ChoiceRow], Restrictions]] = {}
+            for stream in self.store.streams("person:"):
+                person = stream.partition(":")[2]
+                events = self.store.read(stream)
+                state = replay_sharing(person, events)
+                rows = [_choice_row(c) for _, c in sorted(state.choices.items())]
+                people[person] = (rows, restrictions(events))
+            self._people = people
+        return self._people
+
+    def participations(self, person: str) -> Iterable[ConversationRow]:
+        return self.store.conversations(participant=person)
+
+    def choices(self, grantees: Collection[str], subjects: Collection[str]) -> Iterable[ChoiceRow]:
+        indexed = getattr(self.store, "sharing_choices", None)
+        if indexed is not None:
+            return list(indexed(grantees=grantees, subjects=subjects))
+        found = []
+        for person, (rows, _) in self._folded().items():
+            for row in rows:
+                if row[2] in grantees or (row[2] == "next_manager" and person in subjects):
+                    found.append(row)
+        return found
+
+    def about(self, subjects: Collection[str]) -> Iterable[ConversationRow]:
+        rows: list[ConversationRow] = []
+        for subject in sorted(subjects):
+            rows.extend(self.store.conversations(subject=subject))
+        return rows
+
+    def restrictions(self, subjects: Collection[str]) -> Mapping[str, Restrictions]:
+        indexed = getattr(self.store, "restrictions_of", None)
+        if indexed is not None:
+            return dict(indexed(subjects))
+        if self._people is None:
+            return {s: restrictions(self.store.read(person_stream(s))) for s in subjects}
+        folded = self._people
+        return {s: folded[s][1] for s in subjects if s in folded}
+
+
+def _choice_row(choice: SharingChoice) -> ChoiceRow:
+    return (
+        choice.id,
+        choice.person,
+        choice.to,
+        choice.what,
+        choice.purpose,
+        choice.until.isoformat() if choice.until else None,
+        choice.conversation,
+        choice.granted_at.isoformat(),
+        choice.revoked_at.isoformat() if choice.revoked_at else None,
+    )
+
+
+@functools.cache
+def _covered(what: str, special_kind: bool) -> frozenset[Part]:
+    """The content parts a choice of *what* (not a theme) opens in a conversation of a kind
+    that is (or is not) special-category as a whole: :func:`choice_covers`, asked once."""
+    probe = SharingChoice(
+        id=0, person="", to="", what=what, purpose="", granted_at=datetime.min.replace(tzinfo=UTC)
+    )
+    return frozenset(
+        part
+        for part in CONTENT_PARTS
+        if choice_covers(
+            probe,
+            AccessRequest(
+                viewer="",
+                purpose="",
+                at=probe.granted_at,
+                part=part,
+                subject=None,
+                special_category=special_kind,
+            ),
+        )
+    )
+
+
+class Gateway:
+    """Decide, audit, hand out: the one way content leaves the core.
+
+    *policy_for* gives the :class:`~magcore.access.reading.ReadPolicy` of a cycle
+    (``id@version``): who is who, declared legal bases, special kinds, themes and fields.
+    Audit lines carry *clock*'s time, never a caller's.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        policy_for: Callable[[str], ReadPolicy] | None = None,
+        policy: ReadPolicy | None = None,
+        origin: str = "api",
+        source: ListingSource | None = None,
+        zone: tzinfo | str | None = None,
+    ) -> None:
+        fixed = policy or ReadPolicy()
+        self.zone: tzinfo = zone if isinstance(zone, tzinfo) else timezone(zone)
+        self.store = store
+        self.clock = clock
+        self.policy_for: Callable[[str], ReadPolicy] = policy_for or (lambda _cycle: fixed)
+        self.policy = fixed
+        self.origin = origin
+        self.source = source
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def conversation(
+        self, conversation_id: str, *, actor: str, purpose: str = PARTICIPATION
+    ) -> ConversationView:
+        """What *actor* may see of *conversation_id* for *purpose* now; every part audited."""
+        return read_conversation(
+            self.store,
+            conversation_id,
+            viewer=actor,
+            purpose=purpose,
+            clock=self.clock,
+            zone=self.zone,
+            policy=self.policy,
+            policy_for=self.policy_for,
+            origin=self.origin,
+        )
+
+    def goal(self, goal_id: str, *, actor: str, purpose: str = PARTICIPATION) -> GoalView:
+        """What *actor* may see of goal *goal_id* for *purpose* now (all or nothing), audited."""
+        return read_goal(
+            self.store,
+            goal_id,
+            viewer=actor,
+            purpose=purpose,
+            clock=self.clock,
+            zone=self.zone,
+            policy=self.policy,
+            origin=self.origin,
+        )
+
+    def export(self, person: str, *, requester: str, organisation: Any = None) -> dict[str, Any]:
+        """The subject-access export of *person* (AVG art. 15), asked by *requester*."""
+        from .subject_access import subject_access_export
+
+        return subject_access_export(
+            self.store,
+            person,
+            requester=requester,
+            clock=self.clock,
+            zone=self.zone,
+            policy=self.policy,
+            policy_for=self.policy_for,
+            organisation=organisation,
+            origin=self.origin,
+        )
+
+    # -- notifications ---------------------------------------------------------------------
+
+    def notice(self, reference: str, *, recipient: str) -> Notice:
+        """May a notification about *reference* (``conversation:<id>``, ``goal:<id>``...) reach
+        *recipient*? Only if they may see that the conversation exists; audited either way."""
+        kind, _, ident = reference.partition(":")
+        now = self.clock.now()
+        if kind == "conversation":
+            view = self.conversation_metadata(ident, actor=recipient, now=now)
+        elif kind == "goal":
+            goal = self.goal(ident, actor=recipient, purpose=NOTIFICATION)
+            view = goal.decision
+        else:
+            view = Decision(True, "not about a record", Basis.PARTICIPANT)
+        self.store.append_audit(
+            [
+                audit_record(
+                    viewer=recipient,
+                    obj=reference,
+                    decision=view,
+                    purpose=NOTIFICATION,
+                    at=now,
+                    origin=self.origin,
+                )
+            ]
+        )
+        return Notice(reference=reference, recipient=recipient, decision=view)
+
+    def conversation_metadata(self, conversation_id: str, *, actor: str, now: datetime) -> Decision:
+        """May *actor* be told that *conversation_id* exists (its kind, state, date)? Only a
+        participant of a record that is not restricted. No content is read; no line written."""
+        rows = [r for r in self.store.conversations(participant=actor) if r.id == conversation_id]
+        if not rows:
+            return Decision(
+                False, "denied because a notification goes to the participants only", Basis.DENIED
+            )
+        subject = rows[0].subject
+        if subject is not None and restrictions(self.store.read(person_stream(subject))).covers(
+            conversation_id
+        ):
+            return Decision(
+                False, "denied because the record is restricted (AVG art. 18)", Basis.DENIED
+            )
+        return Decision(True, "participant", Basis.PARTICIPANT)
+
+    # -- listing ---------------------------------------------------------------------------
+
+    def listing(self, viewer: str, *, purpose: str) -> Listing:
+        """What *viewer* may see for *purpose* now: conversation ids and the parts allowed.
+
+        Starts from the indexes (the conversations *viewer* takes part in; the sharing choices
+        naming them or a role they hold, or ``next_manager`` choices of the people they manage),
+        applies the same tests as :func:`~magcore.access.decision.decide_access` (restriction,
+        time, purpose, special-category kinds and themes, legal bases), and writes one audit
+        line for the listing. Reading content is a separate, audited read.
+        """
+        now = self.clock.now()
+        day = local_day(now, self.zone)
+        source = self.source or StoreListing(self.store)
+        directory = self.policy.directory
+        found: dict[str, Listed] = {}
+        roles = directory.roles_of(viewer, day)
+        officer = PRIVACY_OFFICER in roles
+        mine = list(source.participations(viewer))
+        held = source.restrictions({r.subject for r in mine if r.subject}) if mine else {}
+        for row in mine:
+            shut = row.subject and held.get(row.subject, _OPEN).covers(row.id)
+            if officer or not shut:
+                found[row.id] = _listed(row, _PARTICIPANT_PARTS, reason="participant")
+        keys = grantee_keys(viewer, day, directory)
+        reports = directory.reports_of(viewer, day)
+        rows = shared_with(source.choices(keys, reports), viewer, now, directory, self.zone)
+        rows = [r for r in rows if r[4] == purpose]
+        by_subject: dict[str, list[ChoiceRow]] = {}
+        for choice_row in rows:
+            by_subject.setdefault(choice_row[1], []).append(choice_row)
+        bases = [b for b in self.policy.legal_bases if b.purpose == purpose and b.roles & roles]
+        subjects = set(by_subject)
+        restricted = source.restrictions(subjects) if subjects else {}
+        for row in source.about(subjects):
+            if row.id in found or row.subject is None:
+                continue
+            if restricted.get(row.subject, _OPEN).covers(row.id) and not officer:
+                continue
+            listed = self._by_choices(row, by_subject.get(row.subject, ()), viewer, now)
+            if listed is not None:
+                found[row.id] = listed
+        if bases:
+            self._by_bases(found, bases, source)
+        items = tuple(sorted(found.values(), key=lambda i: i.conversation))
+        self.store.append_audit(
+            [
+                AuditRecord(
+                    at=now.isoformat(),
+                    actor=viewer,
+                    action=LISTING,
+                    object=f"listing:{viewer}",
+                    result="allowed",
+                    origin=self.origin,
+                    reason=f"{len(items)} conversations listed (metadata and parts, no content)",
+                    purpose=purpose,
+                )
+            ]
+        )
+        return Listing(viewer=viewer, purpose=purpose, at=now, items=items)
+
+    def _by_choices(
+        self, row: ConversationRow, choices: Iterable[ChoiceRow], viewer: str, now: datetime
+    ) -> Listed | None:
+        special_kind = row.kind in self.policy_for(row.cycle).special_kinds
+        parts: set[Part] = set()
+        themes: set[str] = set()
+        reasons: list[str] = []
+        for choice in choices:
+            if choice[6] is not None and choice[6] != row.id:
+                continue
+            what = choice[3]
+            if what.startswith("theme:"):
+                themes.add(what.partition(":")[2])
+                reasons.append(f"sharing choice {choice[0]}")
+                continue
+            opened = _covered(what, special_kind)
+            if opened:
+                parts |= opened
+                reasons.append(f"sharing choice {choice[0]}")
+        if not parts and not themes:
+            return None
+        return _listed(
+            row, frozenset({Part.METADATA, *parts}), reasons=tuple(reasons), themes=themes
+        )
+
+    def _by_bases(self, found: dict[str, Listed], bases: list[Any], source: ListingSource) -> None:
+        """Conversations a declared legal basis opens (never a special-category kind)."""
+        rows = [r for r in self.store.conversations() if r.id not in found and r.subject]
+        restricted = source.restrictions({r.subject for r in rows if r.subject})
+        for row in rows:
+            assert row.subject is not None
+            if restricted.get(row.subject, _OPEN).covers(row.id):
+                continue
+            if row.kind in self.policy_for(row.cycle).special_kinds:
+                continue
+            parts = frozenset({Part.METADATA}).union(*(b.parts for b in bases))
+            reasons = tuple(f"legal basis {b.name} ({b.article})" for b in bases)
+            found[row.id] = _listed(row, parts - {Part.GOAL}, reasons=reasons)
+
+
+def _listed(
+    row: ConversationRow,
+    parts: frozenset[Part],
+    *,
+    reason: str = "",
+    reasons: tuple[str, ...] = (),
+    themes: Iterable[str] = (),
+) -> Listed:
+    return Listed(
+        conversation=row.id,
+        cycle=row.cycle,
+        kind=row.kind,
+        state=row.state,
+        subject=row.subject,
+        parts=parts,
+        themes=frozenset(themes),
+        reasons=reasons or ((reason,) if reason else ()),
+    )

@@ -1,0 +1,197 @@
+"""The service's side of the gateway: views for actors, the listing, the export, the policy.
+
+Every public method of :class:`~magcore.app.service.Service` that hands out content does so
+through :class:`~magcore.access.gateway.Gateway`: decided for an actor and a purpose at the
+service clock's time, and audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
+
+from ..access.decision import PARTICIPATION, PRIVACY_OFFICER, Basis, Decision, Directory
+from ..access.gateway import Gateway, Listing
+from ..access.reading import ConversationView, GoalView, ReadPolicy, audit_record
+from ..domain.sharing import SharingState, person_stream
+from ..domain.sharing import replay as replay_sharing
+from ..errors import ConsentError, NotFoundError
+from ..model.days import local_day
+from ..model.input_policy import check_id
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..errors import PluginError
+    from ..model.cycle import CycleDefinition
+    from ..model.organisation import Organisation
+    from ..plugins import PluginHost
+    from ..storage.base import Store
+
+__all__ = ["AccessMixin"]
+
+
+class AccessMixin:
+    """Views, listing, export and the read policy of a service (mixed into ``Service``)."""
+
+    if TYPE_CHECKING:
+        store: Store
+        clock: Clock
+        host: PluginHost
+        origin: str
+        plugin_failures: list[PluginError]
+        _directory: Directory | None
+        access_organisation: str | None
+        organisation_id: str | None
+        timezone: tzinfo
+        _policies: dict[tuple[str, int], ReadPolicy]
+
+        def cycle(self, key: str) -> CycleDefinition: ...
+        def organisation(self, org_id: str) -> Organisation: ...
+        @property
+        def forms(self) -> Mapping[str, Any]: ...
+
+    # -- who is who --------------------------------------------------------------------------
+
+    @property
+    def directory(self) -> Directory:
+        """Who manages whom and who holds which role, for access decisions: the one given to
+        :meth:`use_directory`, else the organisation named by ``access_organisation``."""
+        if self._directory is not None:
+            return self._directory
+        org_id = self.access_organisation or self.organisation_id
+        if org_id is not None:
+            try:
+                org = self.organisation(org_id)
+            except NotFoundError:
+                return Directory()
+            return self._org_directory(org)
+        return Directory()
+
+    _org_directory_cache: tuple[Organisation, Directory] | None = None
+    _access_roles: Mapping[str, Iterable[str]] | None = None
+
+    def _org_directory(self, org: Organisation) -> Directory:
+        cached = self._org_directory_cache
+        if cached is not None and cached[0] is org:
+            directory: Directory = cached[1]
+            return directory
+        directory = Directory.from_organisation(org, self._access_roles)
+        self._org_directory_cache = (org, directory)
+        return directory
+
+    def use_directory(self, directory: Directory) -> None:
+        """Decide access with *directory* (managers and roles) from now on."""
+        self._directory = directory
+        self._policies.clear()
+
+    def use_organisation(
+        self, org_id: str, roles: Mapping[str, Iterable[str]] | None = None
+    ) -> None:
+        """Decide access with the stored organisation *org_id* as it stands at each read (a
+        manager change counts at once) and the functional *roles* (``hr_adviser``...)."""
+        self.organisation(org_id)
+        self.access_organisation = org_id
+        self._access_roles = roles
+        self._directory = None
+        self._org_directory_cache = None
+        self._policies.clear()
+
+    # -- the gateway -------------------------------------------------------------------------
+
+    def read_policy(self, cycle_key: str) -> ReadPolicy:
+        """The facts reads of conversations under *cycle_key* need: the directory, the legal
+        bases the plugins declare, special-category kinds, themes and form fields."""
+        directory = self.directory
+        key = (cycle_key, id(directory))
+        policy = self._policies.get(key)
+        if policy is None:
+            try:
+                definition = self.cycle(cycle_key)
+            except NotFoundError:
+                policy = ReadPolicy(directory=directory, legal_bases=self._legal_bases())
+            else:
+                policy = ReadPolicy.for_cycle(
+                    definition,
+                    forms=[dict(form.json_schema()) for form in self.forms.values()],
+                    directory=directory,
+                    legal_bases=self._legal_bases(),
+                )
+            self._policies[key] = policy
+        return policy
+
+    def _legal_bases(self) -> tuple[Any, ...]:
+        """The legal bases the plugins declare (asked once per service)."""
+        cached: tuple[Any, ...] | None = getattr(self, "_legal_bases_cache", None)
+        if cached is None:
+            found = self.host.hooks.legal_bases()
+            self.plugin_failures.extend(found.problems)
+            cached = tuple(found)
+            self._legal_bases_cache = cached
+        return cached
+
+    @property
+    def gateway(self) -> Gateway:
+        """The one way content leaves: decided for an actor and a purpose, audited."""
+        return Gateway(
+            self.store,
+            clock=self.clock,
+            policy_for=self.read_policy,
+            policy=ReadPolicy(directory=self.directory, legal_bases=self._legal_bases()),
+            origin=self.origin,
+            zone=self.timezone,
+        )
+
+    def view(
+        self, conversation_id: str, *, actor: str, purpose: str = PARTICIPATION
+    ) -> ConversationView:
+        """What *actor* may see of a conversation for *purpose* now (every part audited)."""
+        return self.gateway.conversation(conversation_id, actor=actor, purpose=purpose)
+
+    def view_goal(self, goal_id: str, *, actor: str, purpose: str = PARTICIPATION) -> GoalView:
+        """What *actor* may see of a goal for *purpose* now (audited)."""
+        return self.gateway.goal(goal_id, actor=actor, purpose=purpose)
+
+    def listing(self, viewer: str, *, purpose: str) -> Listing:
+        """What *viewer* may see for *purpose* now: conversation ids and parts, one audit line."""
+        return self.gateway.listing(viewer, purpose=purpose)
+
+    def export(self, person: str, *, requester: str | None = None) -> dict[str, Any]:
+        """Everything held about *person* (AVG art. 15), asked by them or the privacy officer."""
+        return self.gateway.export(person, requester=requester or person)
+
+    # -- sharing choices -----------------------------------------------------------------------
+
+    def sharing(self, person: str, *, actor: str | None = None) -> SharingState:
+        """Every sharing choice *person* ever made (revoked ones keep their revocation time).
+
+        Only *person* themselves or the privacy officer may ask (*actor* defaults to *person*);
+        the read is audited, a refusal raises :class:`~magcore.errors.ConsentError`.
+        """
+        check_id(person, pointer="/person")
+        actor = person if actor is None else actor
+        now = self.clock.now()
+        day = local_day(now, self.timezone)
+        allowed = actor == person or PRIVACY_OFFICER in self.directory.roles_of(actor, day)
+        decision = Decision(
+            allowed,
+            ("own choices" if actor == person else "privacy officer")
+            if allowed
+            else "denied because sharing choices are shown to the employee and the privacy officer",
+            Basis.AUTHOR if allowed else Basis.DENIED,
+        )
+        self.store.append_audit(
+            [
+                audit_record(
+                    viewer=actor,
+                    obj=f"{person_stream(person)}/sharing",
+                    decision=decision,
+                    purpose=PARTICIPATION,
+                    at=now,
+                    origin=self.origin,
+                )
+            ]
+        )
+        if not allowed:
+            raise ConsentError(f"{actor} may not see {person}'s sharing choices")
+        return replay_sharing(person, self.store.read(person_stream(person)))
