@@ -259,7 +259,15 @@ def verify_store(
     *keys* finds audit keys by id (``provider.audit_key``; default: the key the store chains
     with). Given *expected_count* and *expected_hash* (a signed checkpoint's), the log is also
     checked against them: that finds a tail cut off and re-chained together with the head.
+
+    The chain records the digests of the events *as stored* (content encrypted): a store behind
+    the content codec (:class:`~magcore.access.content.ContentStore`, which decrypts on read) is
+    checked through the store beneath it.
     """
+    from .content import ContentStore
+
+    if isinstance(store, ContentStore):
+        store = store.inner
     head = store.audit_head()
     lookup = keys if keys is not None else store_keys(store)
     collect = _Collect(store.read_audit())

@@ -9,9 +9,17 @@ from ..errors import StorageError
 from ..plugins import PluginHost
 from ..storage.base import Store, StoreSettings
 
-__all__ = ["key_audit_chain"]
+__all__ = ["key_audit_chain", "log_is_keyed"]
 
 log = logging.getLogger("magcore")
+
+
+def log_is_keyed(store: Store) -> bool:
+    """Whether *store*'s audit log ends in a keyed line: its keys exist already somewhere, so a
+    missing key file is lost, never to be replaced by a new one."""
+    head = store.audit_head()
+    last = next(iter(store.read_audit(after=head.count - 1)), None) if head.count else None
+    return bool(last is not None and last.get("key"))
 
 
 def key_audit_chain(store: Store, host: PluginHost) -> Any:
@@ -28,9 +36,7 @@ def key_audit_chain(store: Store, host: PluginHost) -> Any:
         return None
     # A log whose last line is keyed needs the key it was keyed with: never make a new key file
     # for it (a lost key file is then an error, and lines chained without it are reported).
-    head = store.audit_head()
-    last = next(iter(store.read_audit(after=head.count - 1)), None) if head.count else None
-    create = not (last is not None and last.get("key"))
+    create = not log_is_keyed(store)
     try:
         provider = host.hooks.key_provider(store.url, StoreSettings(create=create))
     except StorageError as exc:

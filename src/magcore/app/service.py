@@ -77,7 +77,7 @@ from ..plugins import PluginHost, get_plugin_manager
 from ..storage.base import Store, StoreSettings, StreamWrite
 from . import versions
 from .access import AccessMixin
-from .chain import key_audit_chain
+from .chain import key_audit_chain, log_is_keyed
 from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler, Loaded
 from .versions import CYCLE_DEFINED, definition_stream
@@ -216,7 +216,14 @@ class Service(AccessMixin):
     def _protect(self, store: Store) -> Store:
         """*store* behind the content codec: content encrypted on append, decrypted on read
         (:mod:`magcore.access.content`), with the key provider the plugins give for it."""
-        return protect(store, lambda s: self.host.hooks.key_provider(s.url), language=self.language)
+        # A store whose log is keyed already has its keys: a missing key file is then an error
+        # (KeyProviderError), never silently replaced by new keys that cannot open old content.
+        settings = StoreSettings(create=not log_is_keyed(store))
+        return protect(
+            store,
+            lambda s: self.host.hooks.key_provider(s.url, settings),
+            language=self.language,
+        )
 
     @property
     def clock(self) -> Clock:
