@@ -298,7 +298,7 @@ def test_a_lost_key_file_is_not_replaced_silently(tmp_path):
     store.close()
     (tmp_path / "k.db.keys").unlink()
     store = SQLiteStore.open(url)
-    with pytest.raises(KeyProviderError, match="k.db.keys"):
+    with pytest.raises(KeyProviderError, match=r"k\.db\.keys"):
         Service(store, host=host, clock=FixedClock(T0), dispatch="off")
     assert not (tmp_path / "k.db.keys").exists()
     store.close()
