@@ -1,0 +1,127 @@
+"""The service's bulk path: many conversations requested, a batch per transaction.
+
+Mixed into :class:`~magcore.app.service.Service` (a year's conversations for a whole
+organisation, from ``magcore plan --request``, the simulator or an import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..domain.conversation import RequestConversation, decide, replay, stream_of
+from ..events import CommittedBatch
+from ..model.cycle import CycleDefinition, ParticipantRole
+from ..model.records import Agreement
+from ..storage.base import StreamWrite
+from . import versions
+from .aggregates import CONVERSATION
+from .conversations import ConversationsMixin
+
+if TYPE_CHECKING:
+    from ..forms import FormDefinition
+
+__all__ = ["BatchMixin"]
+
+
+class BatchMixin(ConversationsMixin):
+    """Many conversation requests at once (mixed into ``Service``)."""
+
+    if TYPE_CHECKING:
+
+        def commit(self, writes: Sequence[StreamWrite]) -> CommittedBatch: ...
+
+    def request_many(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 2000,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[str]:
+        """Start many conversations, *batch_size* per transaction: the bulk path of
+        :meth:`request` (a year's conversations for a whole organisation). Returns their ids,
+        in order: no content (read each through :meth:`view`).
+
+        Each of *requests* holds :meth:`request`'s keyword arguments. Every request in a batch
+        is decided first; a refused one raises before anything of its batch is written, so each
+        batch is stored whole or not at all (earlier batches stay). Observers hear once per
+        batch. *progress* is called with the number of requests stored so far.
+        """
+        started: list[str] = []
+        pending: list[Mapping[str, Any]] = []
+
+        def flush() -> None:
+            writes: list[StreamWrite] = []
+            definitions: dict[str, CycleDefinition] = {}
+            pinned: dict[str, FormDefinition] = {}
+            batch: list[str] = []
+            for spec in pending:
+                cycle = spec["cycle"]
+                definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+                if definition.key not in definitions:
+                    versions.check_approved(
+                        definition,
+                        self.policy_hash(definition),
+                        versions.approval_state(self.store, definition.id),
+                    )
+                forms = {
+                    use: self.form(f)
+                    for use, f in versions.kind_forms(definition, spec["kind"]).items()
+                }
+                pinned.update({form.key: form for form in forms.values()})
+                participants = tuple(spec["participants"])
+                subject = next(
+                    (p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None
+                )
+                carried: tuple[Agreement, ...] = ()
+                if spec.get("carry_forward", True) and subject is not None:
+                    carried = tuple(
+                        attrs.evolve(
+                            self._original_agreement(row.conversation, row.agreement),
+                            id=f"{row.conversation}#{row.agreement}",
+                            carried_from=f"{row.conversation}#{row.agreement}",
+                        )
+                        for row in self.store.open_agreements(subject)
+                    )
+                command = RequestConversation(
+                    actor=spec["actor"],
+                    conversation_id=spec.get("conversation_id") or self.new_id(),
+                    cycle=definition,
+                    kind=spec["kind"],
+                    participants=participants,
+                    team=spec.get("team"),
+                    themes=tuple(spec.get("themes", ())),
+                    carried_forward=carried,
+                    forms={use: form.key for use, form in forms.items()},
+                )
+                events = decide(None, command, now=self.clock.now())
+                state = replay(events)
+                rows = CONVERSATION.read_model(state) if CONVERSATION.read_model else None
+                writes.append(
+                    StreamWrite(stream_of(command.conversation_id), 0, events, read_model=rows)
+                )
+                definitions.setdefault(definition.key, definition)
+                batch.append(command.conversation_id)
+            for index, definition in enumerate(definitions.values()):
+                # Each form is kept once per batch (a stream appears once per transaction).
+                kept = list(pinned.values()) if index == 0 else []
+                writes.extend(
+                    versions.pin_writes(self.store, definition, kept, at=self.clock.now())
+                )
+            self.commit(writes)
+            for definition in definitions.values():
+                self._cycles.setdefault(definition.key, definition)
+            started.extend(batch)
+            pending.clear()
+            if progress is not None:
+                progress(len(started))
+
+        for spec in requests:
+            pending.append(spec)
+            if len(pending) >= batch_size:
+                flush()
+        if pending:
+            flush()
+        return started

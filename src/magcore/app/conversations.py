@@ -1,0 +1,268 @@
+"""The service's conversations and goals: request, commands, the record, reading.
+
+Mixed into :class:`~magcore.app.service.Service`: each command is decided by its aggregate and
+stored in one transaction through the :class:`~magcore.app.handler.CommandHandler`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..access.reading import ConversationView, GoalView, ReadPolicy
+from ..domain.conversation import (
+    OPEN_STATES,
+    Command,
+    Conversation,
+    DraftRecord,
+    MarkHeld,
+    RequestConversation,
+    decide,
+)
+from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal
+from ..errors import NotFoundError, TransitionError
+from ..events import Event
+from ..model.cycle import CycleDefinition, ParticipantRole
+from ..model.input_policy import check_id
+from ..model.records import Agreement, Participant
+from . import versions
+from .access import AccessMixin
+from .aggregates import CONVERSATION, GOAL, IDEMPOTENT, evolve_conversation
+from .catalogue import CatalogueMixin
+from .handler import CommandHandler, Loaded
+from .people import OrganisationMixin
+
+__all__ = ["ConversationsMixin"]
+
+
+class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
+    """Conversations and goals of a service (mixed into ``Service``)."""
+
+    if TYPE_CHECKING:
+        handler: CommandHandler
+        new_id: Callable[[], str]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_conversation(
+        self, conversation_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> ConversationView:
+        """Read a conversation as *viewer* for *purpose* at the service clock's time, with days
+        in the installation's time zone; every decision is audited
+        (:func:`magcore.access.reading.read_conversation`)."""
+        from ..access.reading import read_conversation
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_conversation(
+            self.store, conversation_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
+
+    def read_goal(
+        self, goal_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
+    ) -> GoalView:
+        """Read a goal like :meth:`read_conversation` reads a conversation."""
+        from ..access.reading import read_goal
+
+        reading: dict[str, Any] = {
+            "clock": self.clock,
+            "zone": self.timezone,
+            "origin": self.origin,
+        }
+        return read_goal(
+            self.store, goal_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        )
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def _load(self, conversation_id: str) -> Conversation:
+        """The raw state of a conversation, for the library's own checks: not audited, never
+        handed to a person (people get :meth:`view`)."""
+        check_id(conversation_id, pointer="/conversation_id")
+        return self.handler.require(CONVERSATION, conversation_id)
+
+    def request(
+        self,
+        *,
+        cycle: str | CycleDefinition,
+        kind: str,
+        participants: Iterable[Participant],
+        actor: str,
+        team: str | None = None,
+        themes: Iterable[str] = (),
+        conversation_id: str | None = None,
+        carry_forward: bool = True,
+    ) -> ConversationView:
+        """Start a conversation; open agreements about the employee carry forward into it.
+
+        Returns what *actor* may see of it: a new manager sees the carried agreements only
+        where they took part or the employee's handover choice shows them.
+        """
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        forms = {use: self.form(f) for use, f in versions.kind_forms(definition, kind).items()}
+        pins = versions.pin_writes(
+            self.store, definition, list(forms.values()), at=self.clock.now()
+        )
+        versions.check_approved(
+            definition,
+            self.policy_hash(definition),
+            versions.approval_state(self.store, definition.id),
+        )
+        participants = tuple(participants)
+        self._check_people(
+            [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
+        )
+        subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
+        carried: tuple[Agreement, ...] = ()
+        if carry_forward and subject is not None:
+            carried = tuple(
+                attrs.evolve(
+                    self._original_agreement(row.conversation, row.agreement),
+                    id=f"{row.conversation}#{row.agreement}",
+                    carried_from=f"{row.conversation}#{row.agreement}",
+                )
+                for row in self.store.open_agreements(subject)
+            )
+        command = RequestConversation(
+            actor=actor,
+            conversation_id=conversation_id or self.new_id(),
+            cycle=definition,
+            kind=kind,
+            participants=participants,
+            team=team,
+            themes=tuple(themes),
+            carried_forward=carried,
+            forms={use: form.key for use, form in forms.items()},
+        )
+        handled = self.handler.handle(
+            CONVERSATION,
+            command.conversation_id,
+            lambda _loaded, now: decide(None, command, now=now),
+            new=True,
+            also=lambda: pins,
+            actor=actor,
+            action="RequestConversation",
+        )
+        # Known from now on, so later commands can check answers against its forms; only after
+        # the request was stored, so a refused request leaves the service as it was.
+        self._cycles.setdefault(definition.key, definition)
+        return self.view(handled.state.id, actor=actor)
+
+    def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
+        """The agreement as it stands in its conversation (text, owner, due date, theme)."""
+        for agreement in self._load(conversation_id).agreements:
+            if agreement.id == agreement_id:
+                return agreement
+        raise NotFoundError(f"agreement {agreement_id!r} of {conversation_id!r} is gone")
+
+    def execute(self, conversation_id: str, command: Command) -> ConversationView:
+        """Apply *command* to a conversation; raises TransitionError and writes nothing if refused.
+
+        Returns what the command's actor may see of the conversation afterwards (audited).
+
+        A concurrent change between reading and writing raises ConflictError (nothing written);
+        retry with the new state.
+        """
+        check_id(conversation_id, pointer="/conversation_id")
+
+        def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
+            assert loaded.state is not None  # must_exist
+            new_events = decide(loaded.state, command, now=now)
+            self.check_answers(loaded.state, command)
+            return new_events
+
+        self.handler.handle(
+            CONVERSATION,
+            conversation_id,
+            decision,
+            must_exist=True,
+            idempotent=isinstance(command, IDEMPOTENT),
+            actor=command.actor,
+            action=type(command).__name__,
+        )
+        return self.view(conversation_id, actor=command.actor)
+
+    def record(
+        self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
+    ) -> ConversationView:
+        """Write the record of a conversation, marking it held first if it is still open.
+
+        An open conversation is marked held on *held_on* (default: today by the service's
+        clock) and gets the record in the same transaction, after both steps and the answers
+        were checked, so a bad record leaves the store unchanged. A conversation already held
+        keeps its date: a different *held_on* is refused with
+        :class:`~magcore.errors.TransitionError`.
+        """
+        check_id(conversation_id, pointer="/conversation_id")
+
+        def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
+            conv = loaded.state
+            assert conv is not None  # must_exist
+            held: tuple[Event, ...] = ()
+            if conv.state in OPEN_STATES:
+                day = held_on if held_on is not None else now.date()
+                held = decide(conv, MarkHeld(actor=draft.actor, on=day), now=now)
+                conv = evolve_conversation(conv, held)
+            elif held_on is not None and conv.held_on != held_on:
+                raise TransitionError(
+                    conversation_id=conv.id,
+                    state=conv.state.value,
+                    action="mark_held",
+                    reason=f"it was already held on {conv.held_on}",
+                )
+            recorded = decide(conv, draft, now=now)
+            self.check_answers(conv, draft)
+            return (*held, *recorded)
+
+        self.handler.handle(
+            CONVERSATION,
+            conversation_id,
+            decision,
+            must_exist=True,
+            actor=draft.actor,
+            action="DraftRecord",
+        )
+        return self.view(conversation_id, actor=draft.actor)
+
+    # -- goals -----------------------------------------------------------------------------
+
+    def _goal(self, goal_id: str) -> Goal:
+        """The raw state of a goal (unaudited, for the library's own checks)."""
+        check_id(goal_id, pointer="/goal_id")
+        return self.handler.require(GOAL, goal_id)
+
+    def execute_goal(self, command: GoalCommand) -> GoalView:
+        """Set a goal, note progress, link a conversation or close it (one transaction).
+
+        Returns what the actor may see of the goal afterwards (audited)."""
+
+        def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
+            new_events = decide_goal(loaded.state, command, now=now)
+            if isinstance(command, SetGoal) and command.actor != command.owner:
+                assert command.agreed_in is not None  # decide_goal refuses it otherwise
+                conv = self._load(command.agreed_in)
+                if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
+                    raise TransitionError(
+                        conversation_id=f"goal {command.goal_id}",
+                        state="new",
+                        action="set_goal",
+                        reason=f"{command.actor} and {command.owner} did not both take part in "
+                        f"conversation {command.agreed_in}",
+                    )
+            return new_events
+
+        self.handler.handle(
+            GOAL,
+            command.goal_id,
+            decision,
+            idempotent=isinstance(command, IDEMPOTENT),
+            actor=command.actor,
+            action=type(command).__name__,
+        )
+        return self.view_goal(command.goal_id, actor=command.actor)

@@ -1,0 +1,189 @@
+"""The service's organisation and people: imports, dated changes, sharing choices, planning.
+
+Mixed into :class:`~magcore.app.service.Service`. The organisation is a stream of snapshots and
+dated changes; person ids are checked against it once it is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.participants import participants
+from ..domain.planning import CoverageReport, DueConversation, coverage, plan
+from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
+from ..domain.sharing import decide as decide_sharing
+from ..errors import NotFoundError
+from ..events import Event
+from ..model.cycle import CycleDefinition
+from ..model.input_policy import check_id, check_known_people
+from ..model.organisation import Organisation
+from ..model.records import Participant
+from .aggregates import SHARING
+from .handler import Aggregate, CommandHandler, Loaded
+
+if TYPE_CHECKING:
+    from ..storage.base import Store
+
+__all__ = ["OrganisationMixin"]
+
+
+class OrganisationMixin:
+    """The organisation, people's sharing choices and planning of a service (mixed into
+    ``Service``)."""
+
+    if TYPE_CHECKING:
+        store: Store
+        handler: CommandHandler
+        timezone: tzinfo
+        organisation_id: str | None
+        _organisations: dict[str, tuple[int, Organisation]]
+        _organisation_aggregate: Aggregate[Organisation | None]
+
+        def cycle(self, key: str) -> CycleDefinition: ...
+
+    # -- sharing choices ---------------------------------------------------------------------
+
+    def share(self, command: SharingCommand) -> SharingState:
+        """Grant or revoke a sharing choice; only the employee decides about their own record,
+        so the result (their own choices) goes back to them alone."""
+
+        def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
+            state = loaded.state or SharingState(person=command.person)
+            new_events = decide_sharing(state, command, now=now, zone=self.timezone)
+            if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+                self._check_people([("/to", command.to)])
+            return new_events
+
+        return self.handler.handle(
+            SHARING,
+            command.person,
+            decision,
+            idempotent=True,
+            actor=command.actor,
+            action=type(command).__name__,
+        ).state
+
+    def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
+        """Refuse person ids the installation's organisation does not know (once imported)."""
+        if (
+            self.organisation_id is None
+            or self.store.version(org_stream(self.organisation_id)) == 0
+        ):
+            return
+        check_known_people(self.organisation(self.organisation_id).people, people)
+
+    # -- organisation ----------------------------------------------------------------------
+
+    def import_organisation(self, org: Organisation, *, actor: str) -> None:
+        """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
+        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
+        self._organisations.pop(org.id, None)
+
+    def _append_org_event(
+        self, org_id: str, kind: str, data: Mapping[str, Any], *, actor: str
+    ) -> None:
+        def decision(loaded: Loaded[Organisation | None], now: datetime) -> Sequence[Event]:
+            event = Event(
+                stream=loaded.stream,
+                version=loaded.version + 1,
+                type=kind,
+                at=now,
+                actor=actor,
+                data=data,
+            )
+            return (event,)
+
+        self.handler.handle(self._organisation_aggregate, org_id, decision)
+
+    def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
+        """The organisation after *events*, from the cache when its version is known."""
+        cached = self._organisations.get(org_id)
+        if cached is not None and cached[0] == len(events):
+            return cached[1]
+        org = replay_organisation(events)
+        if org is not None:
+            self._organisations[org_id] = (len(events), org)
+        return org
+
+    def organisation(self, org_id: str) -> Organisation:
+        """The organisation as its stream tells it: the last import plus later changes."""
+        check_id(org_id, pointer="/organisation")
+        stream = org_stream(org_id)
+        version = self.store.version(stream)
+        cached = self._organisations.get(org_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        org = replay_organisation(self.store.read(stream))
+        if org is None:
+            raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
+        self._organisations[org_id] = (version, org)
+        return org
+
+    def change_manager(
+        self, org_id: str, team: str, manager: str | None, on: date, *, actor: str
+    ) -> Organisation:
+        """Record that *manager* manages *team* from *on* (a dated event; the handover starts)."""
+        org = self.organisation(org_id)
+        changed = org.change_manager(team, manager, on)
+        data = {
+            "team": team,
+            "previous": org.manager_of_team(team, on),
+            "manager": manager,
+            "on": on.isoformat(),
+        }
+        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
+        return changed
+
+    def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
+        """Record that *person* joins *team* from *on*."""
+        self.organisation(org_id).move_person(person, team, on)
+        data = {"person": person, "team": team, "on": on.isoformat()}
+        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
+
+    def participants_for(
+        self,
+        org_id: str,
+        cycle: CycleDefinition,
+        kind_id: str,
+        employee: str,
+        *,
+        on: date,
+        peer: str | None = None,
+        coach: str | None = None,
+        organisation: Organisation | None = None,
+    ) -> tuple[Participant, ...]:
+        """The participants the organisation gives a conversation of *kind_id* about *employee*.
+
+        The manager is the employee's manager on *on*; a peer must share the employee's team; a
+        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
+        """
+        org = organisation if organisation is not None else self.organisation(org_id)
+        return participants(org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach)
+
+    # -- planning --------------------------------------------------------------------------
+
+    def plan(
+        self, org_id: str, cycle: str | CycleDefinition, start: date, end: date
+    ) -> tuple[DueConversation, ...]:
+        """Who is due which conversation in ``[start, end)`` (free cadences use the history)."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        last: dict[str, date] = {}
+        for row in self.store.conversations(held_until=start):
+            if row.subject and row.held_on and row.held_on > last.get(row.subject, date.min):
+                last[row.subject] = row.held_on
+        return plan(self.organisation(org_id), definition, start, end, last_conversations=last)
+
+    def coverage(
+        self, org_id: str, cycle: str | CycleDefinition, start: date, end: date
+    ) -> CoverageReport:
+        """Who was due a conversation in ``[start, end)`` and had none held."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        held = [
+            (row.subject, row.held_on)
+            for row in self.store.conversations(held_from=start, held_until=end)
+            if row.subject and row.held_on
+        ]
+        return coverage(self.organisation(org_id), definition, held, start, end)

@@ -1,0 +1,241 @@
+"""What the plugins contribute: definitions, texts and rules, collected and checked.
+
+:class:`ContributionHooks` calls each implementation of a contribution hook on its own with a
+checked ``register``; a plugin that raises or registers the wrong thing becomes a
+:class:`~magcore.errors.PluginError` naming it, and the others' contributions still count. The
+typed facade :class:`~magcore.hooks.Hooks` (reached as :attr:`magcore.plugins.PluginHost.hooks`)
+builds on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+import pluggy
+
+from .errors import DefinitionError, MagcoreError, PluginError
+from .model.cycle import CycleDefinition
+from .model.themes import Theme
+
+if TYPE_CHECKING:
+    from .access.decision import LegalBasis
+    from .access.retention import RetentionProfile
+    from .domain.workflows import Workflow
+    from .forms import FormDefinition
+    from .i18n import Catalogue
+
+__all__ = ["ContributionHooks", "Contributions"]
+
+T = TypeVar("T")
+
+
+class _WrongReturn(Exception):
+    """A hook returned something of the wrong type (turned into a PluginError by the caller)."""
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, for a PluginError: the exception's type and message."""
+    return str(exc) if isinstance(exc, _WrongReturn) else f"{type(exc).__name__}: {exc}"
+
+
+@attrs.frozen
+class Contributions(Generic[T]):
+    """Items contributed through one hook, each with the plugin that sent it."""
+
+    items: tuple[tuple[str, T], ...]
+    problems: tuple[PluginError, ...] = ()
+
+    def __iter__(self) -> Iterator[T]:
+        return (item for _, item in self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def by_plugin(self) -> Mapping[str, tuple[T, ...]]:
+        grouped: dict[str, list[T]] = {}
+        for plugin, item in self.items:
+            grouped.setdefault(plugin, []).append(item)
+        return {k: tuple(v) for k, v in grouped.items()}
+
+
+@attrs.frozen
+class ContributionHooks:
+    """Typed calls into the contribution hooks (the base of :class:`~magcore.hooks.Hooks`)."""
+
+    _pm: pluggy.PluginManager
+    _names: Mapping[int, str]
+
+    def _plugin_name(self, impl: pluggy.HookImpl) -> str:
+        return self._names.get(id(impl.plugin)) or impl.plugin_name
+
+    def _collect(
+        self, hook: str, accept: Callable[[Any, str], T], **kwargs: Any
+    ) -> Contributions[T]:
+        """Call each implementation of a contribution hook on its own, with a checked register.
+
+        A plugin whose registration fails contributes nothing at all from that call.
+        """
+        caller = getattr(self._pm.hook, hook)
+        items: list[tuple[str, T]] = []
+        problems: list[PluginError] = []
+        for impl in reversed(caller.get_hookimpls()):
+            name = self._plugin_name(impl)
+            mine: list[tuple[str, T]] = []
+
+            def register(
+                item: Any, /, _name: str = name, _mine: list[tuple[str, T]] = mine
+            ) -> None:
+                _mine.append((_name, accept(item, _name)))
+
+            call_kwargs = {"register": register, **kwargs}
+            try:
+                returned = impl.function(*[call_kwargs[arg] for arg in impl.argnames])
+                if returned is not None:
+                    raise _WrongReturn(
+                        f"returned {type(returned).__name__} instead of None; hand each item "
+                        "to register(item) instead of returning it"
+                    )
+            except _WrongReturn as exc:
+                problems.append(PluginError(distribution=name, hook=hook, reason=str(exc)))
+                continue
+            except MagcoreError as exc:
+                problem = PluginError(distribution=name, hook=hook, reason=str(exc))
+                problem.__cause__ = exc
+                problems.append(problem)
+                continue
+            except Exception as exc:  # a plugin's own bug: isolate it and say whose
+                problem = PluginError(
+                    distribution=name, hook=hook, reason=f"{type(exc).__name__}: {exc}"
+                )
+                problem.__cause__ = exc
+                problems.append(problem)
+                continue
+            items.extend(mine)
+        return Contributions(tuple(items), tuple(problems))
+
+    # -- contributions ---------------------------------------------------------------------
+
+    def cycles(self) -> Contributions[CycleDefinition]:
+        """Every cycle definition the plugins contribute, checked (scoring-free, consistent)."""
+
+        def accept(item: Any, plugin: str) -> CycleDefinition:
+            if isinstance(item, CycleDefinition):
+                return item
+            if isinstance(item, Mapping):
+                return CycleDefinition.from_json(item, source=plugin)
+            raise DefinitionError(
+                f"expected a CycleDefinition or a dict, got {type(item).__name__}", source=plugin
+            )
+
+        return self._collect("magcore_register_cycles", accept)
+
+    def themes(self) -> Contributions[Theme]:
+        def accept(item: Any, plugin: str) -> Theme:
+            if not isinstance(item, Theme):
+                raise DefinitionError(f"expected a Theme, got {type(item).__name__}", source=plugin)
+            return item
+
+        return self._collect("magcore_register_themes", accept)
+
+    def forms(self) -> Contributions[FormDefinition]:
+        """Every form definition the plugins contribute, checked (schema, scoring-free, texts)."""
+        from .forms import FormDefinition
+
+        def accept(item: Any, plugin: str) -> FormDefinition:
+            if isinstance(item, FormDefinition):
+                return item
+            if isinstance(item, Mapping):
+                return FormDefinition.from_json(item, source=plugin)
+            raise DefinitionError(
+                f"expected a FormDefinition or a dict, got {type(item).__name__}", source=plugin
+            )
+
+        return self._collect("magcore_register_forms", accept)
+
+    def catalogue(self) -> tuple[Catalogue, tuple[PluginError, ...]]:
+        """The message catalogue with every plugin's translations and vocabulary layered on."""
+        from .i18n import DEFAULT_CATALOGUE, MessageBundle
+
+        def accept(item: Any, plugin: str) -> MessageBundle:
+            if not isinstance(item, MessageBundle):
+                raise DefinitionError(
+                    f"expected a MessageBundle, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        bundles = self._collect("magcore_register_messages", accept)
+        catalogue = DEFAULT_CATALOGUE
+        for bundle in bundles:
+            catalogue = catalogue.with_bundle(bundle)
+        return catalogue, bundles.problems
+
+    def retention_profiles(self) -> Contributions[RetentionProfile]:
+        """Every retention profile ("destroy N years after X"), the built-in ones included."""
+        from .access.retention import RetentionProfile
+
+        def accept(item: Any, plugin: str) -> RetentionProfile:
+            if not isinstance(item, RetentionProfile):
+                raise DefinitionError(
+                    f"expected a RetentionProfile, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        return self._collect("magcore_register_retention_rules", accept)
+
+    def legal_bases(self) -> Contributions[LegalBasis]:
+        """Every legal basis the plugins declare (name, article, scope)."""
+        from .access.decision import LegalBasis
+
+        def accept(item: Any, plugin: str) -> LegalBasis:
+            if not isinstance(item, LegalBasis):
+                raise DefinitionError(
+                    f"expected a LegalBasis, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        return self._collect("magcore_register_legal_bases", accept)
+
+    def workflows(self) -> Contributions[Workflow]:
+        """Every workflow the plugins contribute, loaded and checked (never about a score)."""
+        from .domain.workflows import Workflow, load_workflow
+
+        def accept(item: Any, plugin: str) -> Workflow:
+            return item if isinstance(item, Workflow) else load_workflow(item, source=plugin)
+
+        return self._collect("magcore_register_workflows", accept)
+
+    def problems(self) -> list[PluginError]:
+        """Every fault of every contribution hook (cycles, themes, forms, messages, retention
+        profiles, legal bases, workflows), collected without stopping: what ``magcore plugins``
+        shows. Added in 0.2."""
+        found: list[PluginError] = []
+        for collect in (
+            self.cycles,
+            self.themes,
+            self.forms,
+            self.retention_profiles,
+            self.legal_bases,
+            self.workflows,
+        ):
+            found.extend(collect().problems)
+        found.extend(self.catalogue()[1])
+        return found
+
+    def contributions(self, hook: str, accept: Callable[[Any, str], T]) -> Contributions[T]:
+        """Collect a contribution hook with a custom *accept* (used by forms, messages...)."""
+        return self._collect(hook, accept)
+
+    def content_needs(self) -> Contributions[Any]:
+        """Every content declaration (``magcore_declare_content``): which content, what for."""
+        from .access.observers import ContentNeed
+
+        def accept(item: Any, plugin: str) -> ContentNeed:
+            if not isinstance(item, ContentNeed):
+                raise DefinitionError(
+                    f"expected a ContentNeed, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        return self._collect("magcore_declare_content", accept)
