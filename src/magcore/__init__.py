@@ -38,7 +38,6 @@ from .domain.conversation import (
 )
 from .domain.goals import CloseGoal, Goal, GoalStatus, LinkConversation, NoteProgress, SetGoal
 from .domain.planning import CoverageReport, DueConversation, add_months, coverage, plan
-from .domain.scoring import check_definition, check_schema
 from .errors import (
     AccessDenied,
     ApprovalMissingError,
@@ -82,6 +81,7 @@ from .model.records import (
     Response,
     Topic,
 )
+from .model.scoring import check_definition, check_schema
 from .model.text import Text
 from .model.themes import MAG_THEME_IDS, Theme
 from .plugins import PluginHost, get_plugin_manager

@@ -43,11 +43,11 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, TypeVar
 
-from .domain.scoring import check_definition
 from .errors import DefinitionError
 from .hookspecs import Register, hookimpl
 from .i18n import LANGUAGES, MessageBundle
 from .model.cycle import CycleDefinition
+from .model.scoring import check_definition
 from .model.themes import Theme
 
 __all__ = ["PackagedPlugin"]

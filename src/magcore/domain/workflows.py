@@ -15,9 +15,9 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, ScoringNotAllowedError
+from ..model.scoring import check_definition, is_scoring_name
 from ..model.text import LANGUAGES, Text, as_text
 from .conversation import State
-from .scoring import check_definition, is_scoring_name
 
 __all__ = [
     "PERFORMED",

@@ -33,9 +33,9 @@ import attrs
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from ..domain.scoring import check_schema, grade_reason, label_reason
 from ..errors import DefinitionError, ScoringNotAllowedError
 from ..events import freeze, thaw
+from ..model.scoring import check_schema, grade_reason, label_reason
 from ..model.text import Text
 
 __all__ = [

@@ -19,9 +19,9 @@ from typing import Any
 import attrs
 
 from .._typing import to_tuple
-from ..domain.scoring import check_definition
 from ..errors import DefinitionError
 from .organisation import _valid_id
+from .scoring import check_definition
 from .text import Text, as_optional_text, as_text
 from .themes import Theme
 

@@ -39,11 +39,11 @@ from ..domain.conversation import (
 )
 from ..domain.participants import coach_candidates, participants, peer_candidates
 from ..domain.planning import add_months
-from ..domain.scoring import check_definition
 from ..errors import MagcoreError
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition, ParticipantRole, Pattern
 from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
+from ..model.scoring import check_definition
 from ..plugins import get_plugin_manager
 from .orggen import generate_organisation
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from magcore import FormDefinition, ScoringNotAllowedError
-from magcore.domain.scoring import grade_reason, label_reason
+from magcore.model.scoring import grade_reason, label_reason
 
 
 def _form(options: dict[str, dict[str, str]], *, label: dict[str, str] | None = None) -> dict:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import magcore
 from magcore import ScoringNotAllowedError, check_schema
-from magcore.domain.scoring import check_definition, find_scoring, is_scoring_name
+from magcore.model.scoring import check_definition, find_scoring, is_scoring_name
 
 
 @pytest.mark.parametrize(
