@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate,statistics,testing
+EXTRAS := dev,docs,html,pdf,calendar,cli,parquet,plots,dask,fast,simulate,statistics,logboek,testing
 # What `make demo` needs and no more: the record form as PDF (pdf brings html), tables (cli).
 DEMO_EXTRAS := pdf,cli
 DEMO_PLUGIN := plugins/magcore-amsterdam

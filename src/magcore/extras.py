@@ -29,6 +29,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow",),
     "plots": ("matplotlib",),
     "dask": ("dask", "distributed"),
+    "logboek": ("opentelemetry.sdk",),
 }
 
 

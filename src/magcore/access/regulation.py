@@ -30,6 +30,7 @@ from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition
 from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .inventory import data_inventory
 from .observers import ContentNeed
+from .processing import register_json, register_markdown
 from .retention import BUILTIN_PROFILES, RetentionProfile
 from .statistics import DEFAULT_K
 
@@ -89,6 +90,7 @@ def regulation_source(
         "sharing_roles": sorted(GRANTEE_ROLES),
         "aggregate_only_roles": sorted(AGGREGATE_ONLY_ROLES),
         "inventory": [row.to_json() for row in inventory],
+        "processing_activities": register_json(),
     }
     declared = _observer_json(observers)
     if declared:
@@ -427,8 +429,8 @@ def _markdown(
     readers |= {r for b in legal_bases for r in b.roles}
     out += ["", f"### {t['roles']}", ""]
     out += [f"- {_role(r, language)}" for r in sorted(readers)]
+    out += ["", *register_markdown(language)]
     out += [
-        "",
         f"## {t['no_score']}",
         "",
         t["no_score_text"],

@@ -10,6 +10,7 @@ tail that was cut off and chained again even by someone who holds the audit key.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import click
 from ._common import get_app, json_option
 from ._output import emit_json, say
 
-__all__ = ["audit", "checkpoint", "verify"]
+__all__ = ["audit", "checkpoint", "logboek", "verify"]
 
 
 @click.group()
@@ -122,3 +123,60 @@ def checkpoint(output: Path | None) -> None:
         return
     output.write_text(text, encoding="utf-8")
     say(f"Checkpoint written to {output}: {point.count} lines, last hash {point.last_hash}.")
+
+
+@audit.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the records to this file as JSON lines (default: print them).",
+)
+@click.option("--after", type=click.IntRange(min=0), default=0, help="Only lines after this one.")
+@click.option(
+    "--register",
+    default=None,
+    help="The address of your register of processing activities (default: magcore's).",
+)
+@click.option(
+    "--clear-ids",
+    is_flag=True,
+    help="Write magcore person ids in clear instead of keyed pseudonyms.",
+)
+@click.option("--as", "actor", default="privacy-officer", show_default=True, help="Who exports.")
+def logboek(
+    output: Path | None, after: int, register: str | None, clear_ids: bool, actor: str
+) -> None:
+    """Export the audit log as Logboek Dataverwerkingen records (the government's standard).
+
+    Each line becomes an OpenTelemetry span with the standard's dpl.core attributes: the
+    processing activity (an id from the register the regulation prints), and the person
+    concerned as a keyed pseudonym. The export itself is written in the audit log.
+    """
+    from ..access.logboek import logboek_records, subject_key, write_logboek
+    from ..access.processing import DEFAULT_REGISTER
+    from ..extras import require
+
+    require("logboek", feature="magcore audit logboek")
+    service = get_app().service()
+    key = None
+    if not clear_ids:
+        if service.key_provider is None:
+            raise click.UsageError(
+                "no key provider for this store, so there is no key for pseudonyms; set "
+                "MAGCORE_KEY_FOLDER, or pass --clear-ids for a log that stays inside"
+            )
+        key = subject_key(service.key_provider.audit_key())
+    records = logboek_records(
+        service.store,
+        actor=actor,
+        origin="cli",
+        register=register or DEFAULT_REGISTER,
+        subject_key=key,
+        after=after,
+    )
+    if output is None:
+        write_logboek(records, sys.stdout)
+        return
+    count = write_logboek(records, output)
+    say(f"{count} Logboek Dataverwerkingen records written to {output}.")
