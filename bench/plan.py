@@ -28,7 +28,7 @@ from pathlib import Path
 from magcore import CycleDefinition, open_service, plan
 from magcore.storage.base import StoreSettings
 from magcore.storage.sqlite import MIGRATIONS
-from magcore.testing import generate_organisation
+from magcore.testing import approve_cycle, generate_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 CYCLE = CycleDefinition.from_file(ROOT / "docs" / "examples" / "cycles" / "employee-manager.json")
@@ -120,6 +120,7 @@ def request_end_to_end(people: int = 18_000) -> None:
             f"sqlite:///{root / 'magcore.db'}", settings=StoreSettings(create=True)
         )
         service.import_organisation(org, actor="hr")
+        approve_cycle(service, "mag@1")  # the works council's consent comes first
         service.close()
         config = root / "magcore.toml"
         config.write_text(
