@@ -23,6 +23,8 @@ DEMO_STAMP := $(VENV)/.magcore-demo-installed
 NODE_STAMP := $(A11Y)/node_modules/.package-lock.json
 PUBLICCODE := tests/publiccode
 PUBLICCODE_STAMP := $(PUBLICCODE)/node_modules/.package-lock.json
+VNU := tests/vnu
+VNU_STAMP := $(VNU)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
 .PHONY: venv demo-venv node-deps test lint demo dist bench docs clean distclean
@@ -47,8 +49,9 @@ $(DEMO_STAMP): pyproject.toml $(DEMO_PLUGIN)/pyproject.toml
 	touch $@
 
 ## node-deps: install axe-core and playwright-core for the accessibility checks, and the
-## publiccode.yml schema types with TypeScript for the publiccode check
-node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP)
+## publiccode.yml schema types with TypeScript for the publiccode check, and the Nu HTML
+## Checker (vnu.jar, run with Java) for the HTML validity check
+node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP) $(VNU_STAMP)
 
 $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --no-audit --no-fund
@@ -56,6 +59,10 @@ $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 
 $(PUBLICCODE_STAMP): $(PUBLICCODE)/package.json $(PUBLICCODE)/package-lock.json
 	npm ci --prefix $(PUBLICCODE) --no-audit --no-fund
+	touch $@
+
+$(VNU_STAMP): $(VNU)/package.json $(VNU)/package-lock.json
+	npm ci --prefix $(VNU) --no-audit --no-fund
 	touch $@
 
 ## test: lint, type-check and run the whole test suite on two cores
