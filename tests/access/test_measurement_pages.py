@@ -91,4 +91,4 @@ def test_the_pages_have_no_axe_violations(tmp_path: Path) -> None:
         page.write_text(comparison_html(result, language, image="plot.png"), encoding="utf-8")
         pages.append(page)
     found = run_axe(pages)
-    assert dict.fromkeys(pages, []) == found, describe_violations(found)
+    assert {page: [] for page in pages} == found, describe_violations(found)

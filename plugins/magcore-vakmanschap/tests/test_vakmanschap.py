@@ -52,7 +52,7 @@ def test_plugin_contributes_cycle_record_form_and_questionnaire() -> None:
     per_value = Counter(s.group for s in questionnaire.statements)
     assert set(per_value) == {t.id for t in definition().themes}
     assert questionnaire.option_ids == FREQUENCIES
-    assert [g.options for g in questionnaire.groups][0] == SEEN_OFTEN
+    assert questionnaire.groups[0].options == SEEN_OFTEN
 
 
 def test_the_only_kind_is_a_team_conversation() -> None:
