@@ -27,9 +27,9 @@ __all__ = ["SCHEMA", "PostgresBallots"]
 SCHEMA: tuple[str, ...] = (
     """CREATE TABLE magcore_ballot_boxes (
         box text PRIMARY KEY,
-        open boolean NOT NULL,
+        open integer NOT NULL CHECK (open IN (0, 1)),
         respondents integer NOT NULL CHECK (respondents >= 0),
-        kept boolean NOT NULL
+        kept integer NOT NULL CHECK (kept IN (0, 1))
     )""",
     """CREATE TABLE magcore_ballot_tokens (
         box text NOT NULL,
@@ -65,7 +65,7 @@ class PostgresBallots:
         with self._transaction(write=True) as cur:
             cur.execute(
                 "INSERT INTO magcore_ballot_boxes (box, open, respondents, kept) "
-                "VALUES (%s, true, 0, true) ON CONFLICT (box) DO NOTHING",
+                "VALUES (%s, 1, 0, 1) ON CONFLICT (box) DO NOTHING",
                 (box,),
             )
             if cur.rowcount != 1:
@@ -116,8 +116,8 @@ class PostgresBallots:
                 if not kept:
                     cur.execute("DELETE FROM magcore_ballot_counts WHERE box = %s", (box,))
                 cur.execute(
-                    "UPDATE magcore_ballot_boxes SET open = false, kept = %s WHERE box = %s",
-                    (kept, box),
+                    "UPDATE magcore_ballot_boxes SET open = 0, kept = %s WHERE box = %s",
+                    (int(kept), box),
                 )
                 closed = True
         if closed:
