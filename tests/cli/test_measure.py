@@ -110,3 +110,33 @@ def test_a_team_of_three_cannot_be_measured(measure: Callable[..., Result], work
     assert refused.exit_code != 0
     assert "has 3 people" in refused.output
     assert not codes.exists()
+
+
+def test_the_code_may_be_typed_unseen(measure: Callable[..., Result], workdir: Path) -> None:
+    """Without --token the code is asked for (hidden), and counts like any other."""
+    codes = workdir / "codes.csv"
+    opened = measure(
+        "measure", "open", "--series", "s2", "--unit", "big", "--phase", "baseline",
+        "--questionnaire", "team-q", "--codes", str(codes), "--as", "hr", "--json",
+    )  # fmt: skip
+    round_id = json.loads(opened.stdout)["round"]
+    host = get_plugin_manager(
+        load_entry_points=False,
+        extra=[
+            ("test-cycles", cycle_plugin("employee-manager.json")),
+            ("test-questionnaires", Questionnaires()),
+        ],
+    )
+    app = App(config_path=workdir / "magcore.toml", host=host)
+    code = _codes(codes)[0]
+    typed = CliRunner().invoke(
+        cli,
+        ["measure", "answer", round_id, "--answers", '{"help": "often"}'],
+        obj=app,
+        input=code + "\n",
+        catch_exceptions=False,
+    )
+    assert typed.exit_code == 0, typed.output
+    assert code not in typed.output
+    again = measure("measure", "answer", round_id, "--token", code, "--answers", "{}")
+    assert "unknown or used" in again.output

@@ -111,7 +111,12 @@ def open_(
 
 @measure.command("answer")
 @click.argument("round_id", type=ID)
-@click.option("--token", required=True, help="The one-time code.")
+@click.option(
+    "--token",
+    prompt="Code",
+    hide_input=True,
+    help="The one-time code (asked for, unseen, when left out: keeps it out of the history).",
+)
 @click.option(
     "--answers",
     required=True,
