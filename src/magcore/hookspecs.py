@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .forms import FormDefinition
     from .i18n import MessageBundle
     from .model.cycle import CycleDefinition
+    from .model.measurement import Questionnaire
     from .model.themes import Theme
     from .storage.base import Store, StoreSettings
 
@@ -84,6 +85,19 @@ def magcore_register_forms(register: Register[FormDefinition | Mapping[str, Any]
     Every form passes the scoring-free check when it is registered.
 
     :param register: accepts one ``magcore.forms.FormDefinition`` or its JSON as a dict.
+    """
+
+
+@hookspec
+def magcore_register_questionnaires(
+    register: Register[Questionnaire | Mapping[str, Any]],
+) -> None:
+    """Contribute questionnaires for anonymous team measurements (statements about the team).
+
+    Every questionnaire passes the scoring-free check when it is read; its answer options may
+    not be grades. Added in 0.2.
+
+    :param register: accepts one ``magcore.model.measurement.Questionnaire`` or its JSON.
     """
 
 

@@ -16,6 +16,7 @@ from magcore.errors import StorageError
 from magcore.storage import SQLiteStore, StoreSettings, StreamWrite
 from magcore.storage.transfer import replay_digest
 from magcore.testing.storage import audit_record, event
+from magcore.testing.store_ballots import hash_of
 
 from .populate import populate
 
@@ -184,9 +185,16 @@ def test_copy_sqlite_to_postgresql_and_back_replays_alike(tmp_path, pg_url):
     postgres = pytest.importorskip("magcore_postgres")
     first = SQLiteStore.open(url_of(tmp_path / "first.db"))
     populate(first, conversations=6)
+    tokens = [f"t{n}" for n in range(6)]
+    first.open_ballot("closed", [hash_of(t) for t in tokens])
+    first.open_ballot("open", [hash_of(t) for t in tokens])
+    for token in tokens[:5]:
+        first.cast_ballot("closed", hash_of(token), [("s-1", "often")])
+    first.close_ballot("closed", minimum=5)
     expected = replay_digest(first)
     rows = {table: count for table, count, _ in expected.tables}
     assert rows["data_keys"] == 2  # the key table travels too (one live, one destroyed key)
+    assert (rows["ballot_boxes"], rows["ballot_tokens"], rows["ballot_counts"]) == (2, 6, 1)
     middle = postgres.PostgresStore.open(pg_url)
     last = SQLiteStore.open(url_of(tmp_path / "last.db"))
     try:
@@ -198,6 +206,8 @@ def test_copy_sqlite_to_postgresql_and_back_replays_alike(tmp_path, pg_url):
         assert last.conversations() == first.conversations()
         assert last.open_agreements("e-3") == first.open_agreements("e-3")
         assert last.list_keys() == first.list_keys() == middle.list_keys()
+        assert last.ballot_counts("closed") == first.ballot_counts("closed")
+        assert middle.cast_ballot("open", hash_of(tokens[0]), [("s-1", "often")])
         assert check_store(middle).ok
 
         batch = middle.append(

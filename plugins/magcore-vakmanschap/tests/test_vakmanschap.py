@@ -8,20 +8,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from magcore_vakmanschap import PLUGIN, definition
-from magcore_vakmanschap.measurement import (
-    CLOSED_EVENT,
-    FREQUENCIES,
-    BallotBox,
-    Phase,
-    behaviours,
-    compare,
-    load_result,
-    save_result,
-    stream_of,
-)
+from magcore_vakmanschap import PLUGIN, QUESTIONNAIRE_ID, definition
+from magcore_vakmanschap.measurement import FREQUENCIES, SEEN_OFTEN, behaviours
 from magcore_vakmanschap.plugin import plugin
 
 import magcore
@@ -34,38 +22,37 @@ from magcore import (
     ParticipantRole,
     State,
 )
-from magcore.forms import FormDefinition, validate
+from magcore.app import measurement
+from magcore.domain.measurement import GroupTooSmallError
+from magcore.forms import FormDefinition
 from magcore.model.records import Agreement
 from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
-FIELDS = [b.field for b in behaviours()]
-answer_sets = st.dictionaries(st.sampled_from(FIELDS), st.sampled_from(FREQUENCIES), max_size=8)
+IDS = [b.id for b in behaviours()]
 
 
 def _host() -> magcore.PluginHost:
     return magcore.get_plugin_manager(load_entry_points=False, extra=[(PLUGIN, plugin)])
 
 
-def _box(eligible: int = 8, phase: Phase = Phase.BASELINE, round_id: str = "r1") -> BallotBox:
-    return BallotBox.open(round_id=round_id, team="t1", phase=phase, eligible=eligible)
-
-
-def test_plugin_contributes_cycle_themes_and_both_forms() -> None:
-    """The dilemma record and the questionnaire load as forms; about ten behaviours per value."""
+def test_plugin_contributes_cycle_record_form_and_questionnaire() -> None:
+    """The dilemma record is a form; the team measurement is a core questionnaire of about ten
+    behaviours (the source: "een 10-tal geformuleerde gedragingen"), grouped by value."""
     hooks = _host().hooks
     assert not hooks.cycles().problems
     loaded = hooks.contributions(
         "magcore_register_forms", lambda item, name: FormDefinition.from_json(item, source=name)
     )
     assert not loaded.problems
-    assert {f.id for f in loaded} == {"vakmanschap-dilemma-record", "vakmanschap-team-measurement"}
-    per_value = Counter(b.value for b in behaviours())
+    assert {f.id for f in loaded} == {"vakmanschap-dilemma-record"}
+    (questionnaire,) = measurement.questionnaires(_host()).values()
+    assert questionnaire.id == QUESTIONNAIRE_ID
+    assert 9 <= len(questionnaire.statements) <= 11
+    per_value = Counter(s.group for s in questionnaire.statements)
     assert set(per_value) == {t.id for t in definition().themes}
-    assert all(9 <= n <= 11 for n in per_value.values())
-    (questionnaire,) = [f for f in loaded if f.id == "vakmanschap-team-measurement"]
-    assert validate(questionnaire, {}) == []
-    assert validate(questionnaire, {FIELDS[0]: "often"}) == []
+    assert questionnaire.option_ids == FREQUENCIES
+    assert questionnaire.groups[0].options == SEEN_OFTEN
 
 
 def test_the_only_kind_is_a_team_conversation() -> None:
@@ -73,99 +60,6 @@ def test_the_only_kind_is_a_team_conversation() -> None:
     (kind,) = definition().kinds
     assert kind.pattern is magcore.Pattern.TEAM
     assert kind.roles == (ParticipantRole.TEAM_MEMBER,)
-
-
-def test_a_round_cannot_start_for_a_team_smaller_than_k() -> None:
-    """Four people are fewer than five: answers could be traced, so no round."""
-    with pytest.raises(magcore.DefinitionError, match="at least 5"):
-        _box(eligible=4)
-
-
-def test_a_token_counts_once_and_a_refused_submission_counts_nothing() -> None:
-    """A used or unknown token, or a wrong answer, is refused and leaves the counts as they were."""
-    box = _box(eligible=5)
-    tokens = box.issue_tokens(5)
-    box.submit(tokens[0], {FIELDS[0]: "often"})
-    with pytest.raises(magcore.RecordInvalidError):
-        box.submit(tokens[0], {FIELDS[0]: "often"})
-    with pytest.raises(magcore.RecordInvalidError):
-        box.submit("made-up", {FIELDS[0]: "often"})
-    with pytest.raises(magcore.RecordInvalidError):
-        box.submit(tokens[1], {FIELDS[0]: "10"})
-    with pytest.raises(magcore.DefinitionError):
-        box.issue_tokens(1)
-    for token in tokens[1:]:
-        box.submit(token, {FIELDS[0]: "rarely"})
-    result = box.close()
-    assert result.respondents == 5
-    assert dict(result.counts[FIELDS[0]]) == {
-        "rarely": 4,
-        "sometimes": 0,
-        "often": 1,
-        "almost_always": 0,
-    }
-
-
-def test_fewer_than_k_respondents_gives_no_numbers_at_all() -> None:
-    """Even the number of respondents is hidden when it is below k."""
-    box = _box(eligible=9)
-    for token in box.issue_tokens(4):
-        box.submit(token, {FIELDS[0]: "often"})
-    result = box.close()
-    assert result.suppressed
-    assert result.respondents is None
-    assert result.counts == {}
-
-
-def test_a_behaviour_fewer_than_k_people_answered_is_left_out() -> None:
-    """Skipping is allowed; a behaviour with four answers is not shown."""
-    box = _box(eligible=6)
-    for number, token in enumerate(box.issue_tokens(6)):
-        answers = {FIELDS[0]: "often"}
-        if number < 4:
-            answers[FIELDS[1]] = "sometimes"
-        box.submit(token, answers)
-    result = box.close()
-    assert FIELDS[0] in result.counts
-    assert FIELDS[1] not in result.counts
-
-
-@given(st.lists(answer_sets, min_size=5, max_size=12), st.randoms(use_true_random=False))
-def test_the_result_does_not_depend_on_who_answered_when(
-    submissions: list[dict[str, str]], rnd: random.Random
-) -> None:
-    """Any order of the same answers gives the same result and the same box: no trace of order."""
-    shuffled = list(submissions)
-    rnd.shuffle(shuffled)
-    boxes = []
-    for order in (submissions, shuffled):
-        box = _box(eligible=len(order))
-        for token, answers in zip(box.issue_tokens(len(order)), order, strict=True):
-            box.submit(token, answers)
-        boxes.append(box)
-    first, second = (b.close() for b in boxes)
-    assert first == second
-    for field in FIELDS:
-        total = sum(1 for answers in submissions if field in answers)
-        if total >= 5:
-            assert sum(first.counts[field].values()) == total
-
-
-def test_the_change_report_compares_shares_of_often_seen_behaviour() -> None:
-    """3 of 5 'often' at the baseline and 5 of 5 at the follow-up is +40 points."""
-    baseline, follow_up = _box(phase=Phase.BASELINE), _box(phase=Phase.FOLLOW_UP, round_id="r2")
-    for index, token in enumerate(baseline.issue_tokens(5)):
-        baseline.submit(token, {FIELDS[0]: "often" if index < 3 else "sometimes"})
-    for token in follow_up.issue_tokens(5):
-        follow_up.submit(token, {FIELDS[0]: "almost_always"})
-    report = compare(baseline.close(), follow_up.close())
-    first = report.items[0]
-    assert (first.before, first.after, first.change_points) == (0.6, 1.0, 40)
-    assert report.items[1].change_points is None
-    assert any("+40" in line for line in report.lines("nl"))
-    assert any("Often or almost always" in line for line in report.lines("en"))
-    with pytest.raises(magcore.DefinitionError):
-        compare(report.follow_up, report.baseline)
 
 
 def _dilemma_session(svc: magcore.Service, org: magcore.Organisation, team: str, on: date) -> None:
@@ -214,35 +108,28 @@ def test_a_year_of_dilemma_sessions_with_a_baseline_and_follow_up(tmp_path: Path
     measured = 0
     for team in sorted(sessions):
         members = org.members(team, YEAR[0])
+        series = f"wpi-{team}"
         if len(members) < 5:
-            with pytest.raises(magcore.DefinitionError, match="at least 5"):
-                BallotBox.open(round_id="x", team=team, phase="baseline", eligible=len(members))
+            with pytest.raises(GroupTooSmallError):
+                measurement.open_round(
+                    svc, series=series, unit=team, phase="baseline",
+                    questionnaire=QUESTIONNAIRE_ID, actor="hr", organisation=org.id,
+                )  # fmt: skip
             continue
         measured += 1
-        for phase, likely in ((Phase.BASELINE, 0.4), (Phase.FOLLOW_UP, 0.8)):
-            box = BallotBox.open(
-                round_id=f"{team}-{phase.value}", team=team, phase=phase, eligible=len(members)
-            )
-            for token in box.issue_tokens(len(members)):
+        for phase, likely in (("baseline", 0.4), ("follow_up", 0.8)):
+            opened = measurement.open_round(
+                svc, series=series, unit=team, phase=phase,
+                questionnaire=QUESTIONNAIRE_ID, actor="hr", organisation=org.id,
+            )  # fmt: skip
+            assert opened.round.eligible == len(members)
+            for handout in opened.handouts:
                 seen = "often" if rnd.random() < likely else "sometimes"
-                box.submit(token, dict.fromkeys(FIELDS, seen))
-            save_result(svc.store, box.close(), at=clock.now(), actor="researcher")
-        report = compare(
-            load_result(svc.store, f"{team}-baseline"), load_result(svc.store, f"{team}-follow_up")
-        )
-        assert report.shown
-        assert all(item.change_points is not None for item in report.items)
-        (event,) = svc.store.read(stream_of(f"{team}-baseline"))
-        assert event.type == CLOSED_EVENT
-        assert set(event.data) == {
-            "round",
-            "team",
-            "phase",
-            "k",
-            "suppressed",
-            "respondents",
-            "counts",
-        }
+                measurement.answer(svc, opened.round.id, handout.token, dict.fromkeys(IDS, seen))
+            measurement.close_round(svc, opened.round.id, actor="hr")
+        report = measurement.comparison(svc, series, asker="researcher")
+        assert [c.phase.value for c in report.columns] == ["baseline", "follow_up"]
+        assert all(n >= 5 for n in report.numbers())
     assert measured >= 3
     svc.close()
 

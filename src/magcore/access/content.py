@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ..crypto import ERASED, TOKEN_PREFIX, ContentCipher, KeyProvider, KeyRing, is_token
-from ..domain import approvals, goals, organisation, sharing
+from ..domain import approvals, goals, measurement, organisation, sharing
 from ..domain.conversation import content as conversation_content
 from ..events import CommittedBatch, Event, freeze, thaw
 from ..i18n import message
@@ -70,6 +70,7 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     **sharing.CONTENT_FIELDS,
     **organisation.CONTENT_FIELDS,
     **approvals.CONTENT_FIELDS,
+    **measurement.CONTENT_FIELDS,
     **ACCESS_CONTENT_FIELDS,
 }
 

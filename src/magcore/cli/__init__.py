@@ -35,6 +35,10 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "agree": ("magcore.cli.conversations:agree", "Confirm a conversation's record."),
     "dissent": ("magcore.cli.conversations:dissent", "Add a note of disagreement to a record."),
     "report": ("magcore.cli.report:report", "Participation figures with a minimum group size."),
+    "measure": (
+        "magcore.cli.measure:measure",
+        "Anonymous team measurements: open, answer, compare.",
+    ),
     "export": ("magcore.cli.export:export", "Export personal data, invitations or records."),
     "policy": ("magcore.cli.policy:policy", "The cycle as a regulation for the works council."),
     "audit": ("magcore.cli.audit:audit", "Check the audit log."),

@@ -24,7 +24,10 @@ forms, never from the plugin's name:
 
 It then writes, into the output folder: the participation report (groups under five people
 suppressed), one person's subject-access export, one filled-in record form as HTML and as PDF,
-the regulation for the works council, and a summary. The same seed gives the same folder.
+the regulation for the works council, and a summary; for a plugin that contributes a
+questionnaire, also its anonymous team measurement (a baseline in January, a follow-up in
+December) as a comparison page in Dutch and English with a plot (:mod:`.measurement`). The same
+seed gives the same folder.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from .base import (
     DemoResult,
     _Run,
 )
+from .measurement import finish_measurement, measurement_summary, start_measurement
 from .organisation import _hires_until, _self_steering_share
 from .outputs import _summary, _write_outputs
 from .story import _plan_year
@@ -167,6 +171,7 @@ def run_demo(
             plugin=plugin,
             year=year,
         )
+        measured = start_measurement(run)
         story = _plan_year(run)
         while run.queue:
             moment, _, action = heapq.heappop(run.queue)
@@ -176,9 +181,11 @@ def run_demo(
             run.done += 1
             if progress is not None:
                 progress(run.done, run.done + len(run.queue))
+        measured_files = finish_measurement(run, measured, out) if measured else {}
         clock.set(max(clock.now(), datetime(year + 1, 1, 5, 9, 0, tzinfo=UTC)))
-        files = _write_outputs(run, out, year, story)
+        files = {**_write_outputs(run, out, year, story), **measured_files}
         summary = _summary(run, year, story, files, url)
+        summary["measurement"] = measurement_summary(measured, run)
         (out / SUMMARY_FILE).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

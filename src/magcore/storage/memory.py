@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ConflictError, StorageError
 from ..events import CommittedBatch, Event
+from .ballots import MemoryBallots
 from .base import (
     GENESIS,
     AgreementRow,
@@ -42,7 +43,7 @@ __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 SCHEMA_VERSION = 1
 
 
-class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable):
+class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
     """A :class:`~magcore.storage.base.Store` in memory (``memory://``)."""
 
     def __init__(self, url: str = "memory://") -> None:

@@ -47,6 +47,7 @@ from .common import (
     require_scheme,
 )
 from .read_model_rows import ReadModelRows, agreement_row, conversation_row
+from .sqlite_ballots import SQLiteBallots
 from .sqlite_check import (
     check_file,
     check_identity,
@@ -88,7 +89,7 @@ def _parse_url(url: str) -> tuple[Path, bool]:
     return Path(path), query == "mode=ro"
 
 
-class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable):
+class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
     """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
 
     Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.

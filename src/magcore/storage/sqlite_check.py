@@ -258,7 +258,7 @@ def storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     if isinstance(exc, sqlite3.DatabaseError) and (
         "not a database" in message or "malformed" in message or "corrupt" in message
     ):
-        return StorageError(f"database {path} is damaged or not a database: {message}")
+        return DamagedStoreError(path, f"is damaged or not a database ({message})")
     if "locked" in message or "busy" in message:
         return StorageError(f"database {path} stayed busy (another writer): {message}")
     if "readonly" in message:

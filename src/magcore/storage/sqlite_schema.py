@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import GENESIS
+from .sqlite_ballots import SCHEMA as _BALLOTS_SCHEMA
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
 from .sqlite_outbox import SCHEMA as _OUTBOX_SCHEMA
 
@@ -84,7 +85,8 @@ _V3 = (
     "ALTER TABLE audit ADD COLUMN key TEXT NOT NULL DEFAULT ''",
     *_OUTBOX_SCHEMA,
 )
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3)
+#: Version 4 adds the ballot boxes of anonymous measurements (:mod:`.sqlite_ballots`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3, _BALLOTS_SCHEMA)
 
 
 #: The newest schema version this magcore knows.

@@ -31,6 +31,7 @@ from .driver import CONTRACT_CYCLE, ConversationDriver, _agreement, audit_record
 from .driver import T0 as T0  # importable from here, as before the split
 from .keys import KeyStoreContract
 from .store_audit import AuditContract
+from .store_ballots import BallotContract
 from .store_destruction import DestructionContract
 from .store_read_models import ReadModelContract
 from .store_streams import StreamContract
@@ -39,13 +40,19 @@ __all__ = ["CONTRACT_CYCLE", "ConversationDriver", "StoreContract", "audit_recor
 
 
 class StoreContract(
-    StreamContract, ReadModelContract, DestructionContract, AuditContract, KeyStoreContract
+    StreamContract,
+    ReadModelContract,
+    DestructionContract,
+    AuditContract,
+    KeyStoreContract,
+    BallotContract,
 ):
     """Behaviour every :class:`~magcore.storage.base.Store` must have. Subclass it (see above).
 
     It includes the parts in :mod:`~magcore.testing.store_streams`,
     :mod:`~magcore.testing.store_read_models`, :mod:`~magcore.testing.store_destruction`,
-    :mod:`~magcore.testing.store_audit` and the key-table tests of
+    :mod:`~magcore.testing.store_audit`, :mod:`~magcore.testing.store_ballots` and the key-table
+    tests of
     :class:`~magcore.testing.keys.KeyStoreContract`.
     """
 

@@ -50,6 +50,8 @@ from magcore.storage.read_model_rows import (
 )
 
 from . import admin as _admin
+from .ballots import SCHEMA as _BALLOTS_SCHEMA
+from .ballots import PostgresBallots
 from .keys import SCHEMA as _KEYS_SCHEMA
 from .keys import PostgresKeyTable
 from .outbox import SCHEMA as _OUTBOX_SCHEMA
@@ -134,7 +136,8 @@ _V3 = (
     "ALTER TABLE magcore_audit ADD COLUMN key text NOT NULL DEFAULT ''",
     *_OUTBOX_SCHEMA,
 )
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3)
+#: Version 4 adds the ballot boxes of anonymous measurements (see :mod:`magcore_postgres.ballots`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3, _BALLOTS_SCHEMA)
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -155,7 +158,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable):
+class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallots):
     """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
 
     Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .measurement import BallotBox, ChangeReport, Phase, TeamResult, compare
+from .measurement import QUESTIONNAIRE_ID, behaviours, questionnaire
 from .plugin import plugin as _plugin
 
 __version__ = "0.1.0"
@@ -16,12 +16,10 @@ forms = _plugin.forms
 
 __all__ = [
     "PLUGIN",
-    "BallotBox",
-    "ChangeReport",
-    "Phase",
-    "TeamResult",
+    "QUESTIONNAIRE_ID",
     "__version__",
-    "compare",
+    "behaviours",
     "definition",
     "forms",
+    "questionnaire",
 ]
