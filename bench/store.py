@@ -62,6 +62,7 @@ from magcore.events import Event  # noqa: E402
 from magcore.model.cycle import CycleDefinition  # noqa: E402
 from magcore.model.records import Participant  # noqa: E402
 from magcore.storage import StreamWrite  # noqa: E402
+from magcore.storage.chain import ENTRY_COLUMNS, GENESIS, chain_entries  # noqa: E402
 from magcore.storage.common import event_row  # noqa: E402
 from magcore.storage.sqlite import MIGRATIONS, SQLiteStore  # noqa: E402
 from magcore.storage.sqlite_read_models import SQLITE  # noqa: E402
@@ -125,7 +126,7 @@ def batches(items, size):
 
 #: CPU seconds of this process per SQLite measurement (SQLite works in this process, so on a
 #: machine whose cores are shared these are steadier than wall-clock times).
-SQLITE_CPU = {"events": [], "rows": [], "store": []}
+SQLITE_CPU = {"events": [], "rows": [], "audited": [], "store": []}
 
 
 def timed(fn, cpu=None):
@@ -149,6 +150,7 @@ _SQLITE_TABLES = {
     "conversations": "SELECT * FROM conversations ORDER BY id",
     "conversation_people": "SELECT * FROM conversation_people ORDER BY person, conversation",
 }
+_SQLITE_AUDIT = "SELECT * FROM audit ORDER BY seq"
 
 
 def _sqlite_conn(path):
@@ -156,8 +158,9 @@ def _sqlite_conn(path):
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
-    for statement in MIGRATIONS[0]:
-        conn.execute(statement)
+    for step in MIGRATIONS:  # the store's whole schema (the audit lines need version 3's)
+        for statement in step:
+            conn.execute(statement)
     return conn
 
 
@@ -196,8 +199,37 @@ def bench_sqlite(events, writes, views, batch, folder, run):
             )
             conn.execute("COMMIT")
 
+    # The audit lines the store chains (one per event), made here outside the clock: the same
+    # chain, batch after batch, as one run over all events.
+    entries = chain_entries((), count=0, last_hash=GENESIS, events=events, origin="store")
+    audit_rows = [tuple(e[c] for c in ENTRY_COLUMNS) for e in entries]
+    insert_audit = (
+        f"INSERT INTO audit ({', '.join(ENTRY_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+    )
+
+    def raw_audited(conn):
+        for (event_chunk, conversation_chunk, people_chunk), audit_chunk in zip(
+            chunks, batches(audit_rows, batch), strict=True
+        ):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(insert_event, event_chunk)
+            conn.executemany(
+                f"INSERT INTO conversations VALUES ({', '.join('?' * 14)})", conversation_chunk
+            )
+            conn.executemany(
+                "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)",
+                [pair for pairs in people_chunk for pair in pairs],
+            )
+            conn.executemany(insert_audit, audit_chunk)
+            conn.execute(
+                "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1",
+                (audit_chunk[-1][0], audit_chunk[-1][-1]),
+            )
+            conn.execute("COMMIT")
+
     times = {}
-    for name, fn in (("events", raw_events), ("rows", raw_rows)):
+    for name, fn in (("events", raw_events), ("rows", raw_rows), ("audited", raw_audited)):
         conn = _sqlite_conn(folder / f"{name}-{run}.db")
         times[name] = timed(lambda fn=fn, conn=conn: fn(conn), SQLITE_CPU[name])
         conn.close()
@@ -209,13 +241,17 @@ def bench_sqlite(events, writes, views, batch, folder, run):
 
     times["store"] = timed(through_store, SQLITE_CPU["store"])
     store.close()
-    # The same rows: the store's tables hold exactly what the raw baseline wrote.
+    # The same rows: the store's tables hold exactly what the raw baselines wrote.
     with (
         contextlib.closing(sqlite3.connect(folder / f"rows-{run}.db")) as raw,
+        contextlib.closing(sqlite3.connect(folder / f"audited-{run}.db")) as audited,
         contextlib.closing(sqlite3.connect(folder / f"store-{run}.db")) as stored,
     ):
         for table, query in _SQLITE_TABLES.items():
             if raw.execute(query).fetchall() != stored.execute(query).fetchall():
+                raise AssertionError(f"SQLite table {table}: the store wrote other rows")
+        for table, query in {**_SQLITE_TABLES, "audit": _SQLITE_AUDIT}.items():
+            if audited.execute(query).fetchall() != stored.execute(query).fetchall():
                 raise AssertionError(f"SQLite table {table}: the store wrote other rows")
     return times
 
@@ -549,7 +585,7 @@ def main():
     if args.skip_engines:
         return
     results = []
-    sqlite_times = {"events": [], "rows": [], "store": []}
+    sqlite_times = {"events": [], "rows": [], "audited": [], "store": []}
     with tempfile.TemporaryDirectory() as folder:
         for run in range(args.repeat):
             for name, seconds in bench_sqlite(
@@ -565,7 +601,7 @@ def main():
 
     print()
     header = (
-        f"{'engine':<11} {'operation':<35} {'best s':>7} {'median s':>9} {'worst s':>8} "
+        f"{'engine':<11} {'operation':<42} {'best s':>7} {'median s':>9} {'worst s':>8} "
         f"{'events/s':>9} {'x events':>9} {'x same rows':>12}"
     )
     print(header)
@@ -579,6 +615,7 @@ def main():
             "events": f"raw {raw_call}: events only",
             "rows": f"raw {raw_call}: same rows",
             "text": f"raw {raw_call}: same rows, as text",
+            "audited": f"raw {raw_call}: same rows + audit lines",
             "store": "SQLiteStore.append" if engine == "SQLite" else "PostgresStore.append",
         }
         # Judged against the fastest raw way of writing the same rows.
@@ -588,7 +625,7 @@ def main():
                 continue
             seconds = middle[name]
             print(
-                f"{engine:<11} {labels[name]:<35} {min(times[name]):>7.2f} {seconds:>9.2f} "
+                f"{engine:<11} {labels[name]:<42} {min(times[name]):>7.2f} {seconds:>9.2f} "
                 f"{max(times[name]):>8.2f} {len(events) / seconds:>9,.0f} "
                 f"{seconds / middle['events']:>9.2f} {seconds / floor:>12.2f}"
             )
@@ -596,6 +633,9 @@ def main():
         verdicts.append(
             f"{engine}: store / same rows = {ratio:.2f} ({'met' if ratio <= 2 else 'NOT met'})"
         )
+        if "audited" in middle:
+            audited = middle["store"] / middle["audited"]
+            verdicts.append(f"{engine}: store / same rows + audit lines = {audited:.2f}")
         alone = middle["store"] / middle["events"]
         verdicts.append(
             f"{engine}: store / {raw_call} of the events alone = {alone:.2f} "
@@ -612,9 +652,10 @@ def main():
         cpu = {name: statistics.median(values) for name, values in SQLITE_CPU.items()}
         print(
             f"SQLite, CPU seconds of this process (median): events only {cpu['events']:.2f}, "
-            f"same rows {cpu['rows']:.2f}, store {cpu['store']:.2f}; store / events only "
-            f"{cpu['store'] / cpu['events']:.2f}, store / same rows "
-            f"{cpu['store'] / cpu['rows']:.2f}"
+            f"same rows {cpu['rows']:.2f}, same rows + audit lines {cpu['audited']:.2f}, store "
+            f"{cpu['store']:.2f}; store / events only {cpu['store'] / cpu['events']:.2f}, "
+            f"store / same rows {cpu['store'] / cpu['rows']:.2f}, store / same rows + audit "
+            f"lines {cpu['store'] / cpu['audited']:.2f}"
         )
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     if load is not None:
