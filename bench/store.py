@@ -186,17 +186,20 @@ def bench_sqlite(events, writes, views, batch, folder, run):
             conn.executemany(insert_event, event_chunk)
             conn.execute("COMMIT")
 
+    def insert_rows(conn, event_chunk, conversation_chunk, people_chunk):
+        conn.executemany(insert_event, event_chunk)
+        conn.executemany(
+            f"INSERT INTO conversations VALUES ({', '.join('?' * 14)})", conversation_chunk
+        )
+        conn.executemany(
+            "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)",
+            [pair for pairs in people_chunk for pair in pairs],
+        )
+
     def raw_rows(conn):
-        for event_chunk, conversation_chunk, people_chunk in chunks:
+        for chunk in chunks:
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(insert_event, event_chunk)
-            conn.executemany(
-                f"INSERT INTO conversations VALUES ({', '.join('?' * 14)})", conversation_chunk
-            )
-            conn.executemany(
-                "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)",
-                [pair for pairs in people_chunk for pair in pairs],
-            )
+            insert_rows(conn, *chunk)
             conn.execute("COMMIT")
 
     # The audit lines the store chains (one per event), made here outside the clock: the same
@@ -209,18 +212,9 @@ def bench_sqlite(events, writes, views, batch, folder, run):
     )
 
     def raw_audited(conn):
-        for (event_chunk, conversation_chunk, people_chunk), audit_chunk in zip(
-            chunks, batches(audit_rows, batch), strict=True
-        ):
+        for chunk, audit_chunk in zip(chunks, batches(audit_rows, batch), strict=True):
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(insert_event, event_chunk)
-            conn.executemany(
-                f"INSERT INTO conversations VALUES ({', '.join('?' * 14)})", conversation_chunk
-            )
-            conn.executemany(
-                "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)",
-                [pair for pairs in people_chunk for pair in pairs],
-            )
+            insert_rows(conn, *chunk)
             conn.executemany(insert_audit, audit_chunk)
             conn.execute(
                 "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1",
