@@ -25,6 +25,7 @@ import Provider from "oidc-provider";
 const USERS = {
   anna: { password: "anna-pw", name: "Anna de Vries", employee_id: "anna", groups: ["gemeente-medewerkers"] },
   bram: { password: "bram-pw", name: "Bram Jansen", employee_id: "bram", groups: ["gemeente-medewerkers", "gemeente-leidinggevenden"] },
+  carla: { password: "carla-pw", name: "Carla Visser", employee_id: "carla", groups: ["gemeente-medewerkers"] },
   hanna: { password: "hanna-pw", name: "Hanna Bakker", employee_id: "hanna", groups: ["gemeente-medewerkers", "gemeente-hr"] },
   pieter: { password: "pieter-pw", name: "Pieter Smit", employee_id: "pieter", groups: ["gemeente-medewerkers", "gemeente-privacy"] },
   olga: { password: "olga-pw", name: "Olga Mulder", employee_id: "olga", groups: ["gemeente-medewerkers", "gemeente-or"] },

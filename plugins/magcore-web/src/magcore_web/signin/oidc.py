@@ -143,7 +143,7 @@ class OidcClient:
         if self._metadata is None:
             url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
             async with self._client() as client:
-                response = await client.get(url)
+                response = await client.request("GET", url, withhold_token=True)
             if response.status_code != 200:
                 raise SignInFailed(f"oidc.issuer: {url} answered {response.status_code}")
             self._metadata = ProviderMetadata.from_document(
@@ -159,7 +159,7 @@ class OidcClient:
         if self._keys is None or refresh:
             metadata = await self.metadata()
             async with self._client() as client:
-                response = await client.get(metadata.jwks_uri)
+                response = await client.request("GET", metadata.jwks_uri, withhold_token=True)
             if response.status_code != 200:
                 raise SignInFailed(f"oidc: the provider's keys answered {response.status_code}")
             self._keys = KeySet.import_key_set(response.json())

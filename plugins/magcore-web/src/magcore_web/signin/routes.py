@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from ..app import settings_of, tenant_of
 from ..identity import Principal
-from .guards import RateLimited, check_csrf
+from .guards import CsrfError, RateLimited, check_csrf
 from .oidc import OidcClient, SignInFailed
 from .sessions import clear_cookie, remember_session, session_of, set_cookie
 
@@ -109,7 +109,10 @@ async def start_sign_in(request: Request) -> Response:
 
     _, client, limit = _state(request)
     session = session_of(request)
-    form = await check_csrf(request, session)
+    try:
+        form = await check_csrf(request, session)
+    except CsrfError:
+        return refused_page(request, session, "error.csrf", status=403)
     assert session is not None
     try:
         limit.hit(_client_key(request))
@@ -161,11 +164,15 @@ async def sign_in_callback(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
+    from ..pages.errors import refused_page
     from ..pages.render import page
 
     store, _, _ = _state(request)
     session = session_of(request)
-    await check_csrf(request, session)
+    try:
+        await check_csrf(request, session)
+    except CsrfError:
+        return refused_page(request, session, "error.csrf", status=403)
     assert session is not None
     store.end(session)
     fresh = store.new(tenant_of(request).name)
