@@ -23,6 +23,8 @@ DEMO_STAMP := $(VENV)/.magcore-demo-installed
 NODE_STAMP := $(A11Y)/node_modules/.package-lock.json
 PUBLICCODE := tests/publiccode
 PUBLICCODE_STAMP := $(PUBLICCODE)/node_modules/.package-lock.json
+OIDC := tests/web/oidc
+OIDC_STAMP := $(OIDC)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
 .PHONY: venv demo-venv node-deps test lint demo dist bench docs clean distclean
@@ -46,9 +48,10 @@ $(DEMO_STAMP): pyproject.toml $(DEMO_PLUGIN)/pyproject.toml
 		-e '.[$(DEMO_EXTRAS)]' -e $(DEMO_PLUGIN)
 	touch $@
 
-## node-deps: install axe-core and playwright-core for the accessibility checks, and the
-## publiccode.yml schema types with TypeScript for the publiccode check
-node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP)
+## node-deps: install axe-core and playwright-core for the accessibility checks, the
+## publiccode.yml schema types with TypeScript for the publiccode check, and oidc-provider for
+## the web front end's local OpenID provider
+node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP) $(OIDC_STAMP)
 
 $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --no-audit --no-fund
@@ -56,6 +59,10 @@ $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 
 $(PUBLICCODE_STAMP): $(PUBLICCODE)/package.json $(PUBLICCODE)/package-lock.json
 	npm ci --prefix $(PUBLICCODE) --no-audit --no-fund
+	touch $@
+
+$(OIDC_STAMP): $(OIDC)/package.json $(OIDC)/package-lock.json
+	npm ci --prefix $(OIDC) --no-audit --no-fund
 	touch $@
 
 ## test: lint, type-check and run the whole test suite on two cores
@@ -101,4 +108,4 @@ clean:
 
 ## distclean: clean, and remove .venv and the node packages too
 distclean: clean
-	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules
+	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules $(OIDC)/node_modules

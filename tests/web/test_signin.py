@@ -128,3 +128,13 @@ def test_the_callback_refuses_a_foreign_state(client, make_client):
     stolen = client.get(f"{back.path}?{back.query}", follow_redirects=False)
     assert stolen.headers["location"].startswith("/sign-in?failed=1")
     assert client.get("/sharing", follow_redirects=False).status_code == 303
+
+
+def test_the_session_cookie_does_not_open_the_api(client):
+    """The API takes bearer tokens only: a signed-in browser's cookie is no key to it (its
+    POSTs carry no CSRF token)."""
+    sign_in(client, "anna")
+    assert client.get("/conversations").status_code == 200
+    answer = client.get("/api/v1/conversations")
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("application/problem+json")

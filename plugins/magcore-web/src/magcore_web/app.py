@@ -53,7 +53,7 @@ Extension = Callable[[Starlette, WebConfig], None]
 
 #: The extensions :func:`create_app` installs, as ``module:function``; the web front end adds
 #: its pages here.
-EXTENSIONS: tuple[str, ...] = ("magcore_web.api:install",)
+EXTENSIONS: tuple[str, ...] = ("magcore_web.api:install", "magcore_web.pages:install")
 
 
 class _TenantMiddleware:

@@ -66,7 +66,7 @@ def install(app: Starlette, config: WebConfig) -> None:
     app.state.signin_limit = RateLimit(
         int(extra.get("signin_limit", 10)), float(extra.get("signin_window", 60))
     )
-    add_identity_provider(app, SessionIdentity(), first=True)
+    add_identity_provider(app, SessionIdentity(app.state.sessions), first=True)
     form_targets: tuple[str, ...] = ()
     routes: list[Route] = [Route(STYLESHEET, _stylesheet, methods=["GET"])]
     if config.oidc is not None:

@@ -198,14 +198,16 @@ def clear_cookie(response: Response, request: HTTPConnection) -> None:
 _SESSION = "magcore.session"
 
 
-def session_of(request: HTTPConnection) -> Session | None:
-    """The live session of *request* (looked up once), else ``None``."""
+def session_of(request: HTTPConnection, store: SessionStore | None = None) -> Session | None:
+    """The live session of *request* (looked up once), else ``None``. *store* defaults to the
+    app's (``app.state.sessions``)."""
     if _SESSION in request.scope:
         found: Session | None = request.scope[_SESSION]
         return found
     from ..app import tenant_of
 
-    store: SessionStore = request.app.state.sessions
+    if store is None:
+        store = request.app.state.sessions
     session = store.get(request.cookies.get(cookie_name(request)), tenant_of(request).name)
     request.scope[_SESSION] = session
     return session
@@ -219,15 +221,19 @@ def remember_session(request: HTTPConnection, session: Session | None) -> None:
 class SessionIdentity:
     """The identity provider of the pages: the person signed in on the session cookie.
 
-    Asked before bearer tokens, so the pages and the API see the same :class:`Principal`.
-    A request with an ``Authorization`` header is not the pages' business: it is left to the
-    bearer-token providers (a cookie never authorises an API call made with a token).
+    Asked before bearer tokens; the pages get the same :class:`Principal` the API's bearer
+    tokens give. The cookie authorises pages only: a request under ``/api/`` or with an
+    ``Authorization`` header is left to the bearer-token providers, so the API (whose POSTs
+    carry no CSRF token) can never be driven by a browser's cookie from another site.
     """
 
+    def __init__(self, store: SessionStore) -> None:
+        self.store = store
+
     def authenticate(self, request: HTTPConnection, tenant: Tenant) -> Principal | None:
-        if "authorization" in request.headers:
+        if "authorization" in request.headers or request.url.path.startswith("/api/"):
             return None
-        session = session_of(request)
+        session = session_of(request, self.store)
         if session is None or session.principal is None:
             return None
         principal: Principal = session.principal
