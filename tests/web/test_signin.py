@@ -54,7 +54,7 @@ def test_cookie_flags_on_loopback_and_on_https(make_client):
 
 
 def test_strict_security_headers_on_every_page(client):
-    """CSP without inline script or style, no framing, HSTS, nosniff, no referrer."""
+    """CSP without inline script or style, no framing, HSTS, nosniff, no referrer to other sites."""
     for path in ("/sign-in", "/static/magcore-web.css"):
         headers = client.get(path).headers
         csp = headers["content-security-policy"]
@@ -63,7 +63,7 @@ def test_strict_security_headers_on_every_page(client):
         assert "frame-ancestors 'none'" in csp
         assert headers["strict-transport-security"].startswith("max-age=")
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
     page = client.get("/sign-in").text
     assert "<script" not in page and "<style" not in page and " style=" not in page
 

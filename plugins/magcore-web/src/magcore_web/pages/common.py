@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
     from magcore.access.reading import ConversationView
     from magcore.app.service import Service
+    from magcore.model.cycle import CycleDefinition
 
-__all__ = ["call", "form_value", "manages", "my_view", "organisation_id", "today"]
+__all__ = ["call", "form_value", "known_cycles", "manages", "my_view", "organisation_id", "today"]
 
 T = TypeVar("T")
 
@@ -41,6 +42,20 @@ def today(service: Service) -> date:
 def organisation_id(service: Service) -> str | None:
     """The organisation whose people the pages serve."""
     return service.access_organisation or service.organisation_id
+
+
+def known_cycles(service: Service) -> dict[str, CycleDefinition]:
+    """Every cycle definition by key: the plugins' and those kept in the store (added by an
+    administrator; definitions, never content)."""
+    from magcore.app.versions import definition_stream
+
+    found = dict(service.cycles)
+    prefix = definition_stream("")
+    for stream in service.store.streams(prefix):
+        key = stream[len(prefix):]
+        if key not in found:
+            found[key] = service.cycle(key)
+    return found
 
 
 def manages(service: Service, person: str) -> bool:

@@ -24,7 +24,7 @@ from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import InputRefused
 
 from ..signin.guards import check_csrf
-from .common import call, form_value, manages, my_view, organisation_id, today
+from .common import call, form_value, known_cycles, manages, my_view, organisation_id, today
 from .errors import NotYours, guarded
 from .render import page
 
@@ -58,8 +58,15 @@ async def home(request: Request, session: Session, principal: Principal) -> Resp
 
 def _requestable(service: Service) -> list[tuple[str, str, str]]:
     """(cycle key, kind id, kind name) an employee may ask for, in approved cycles."""
+    from magcore.app.versions import approval_state
+
     found = []
-    for key, cycle in service.cycles.items():
+    for key, cycle in sorted(known_cycles(service).items()):
+        approved = approval_state(service.store, cycle.id).approved(
+            cycle.version, service.policy_hash(cycle)
+        )
+        if any(body not in approved for body in cycle.approvals_required):
+            continue
         for kind in cycle.kinds:
             if "employee" in kind.initiators:
                 found.append((key, kind.id, kind.name.to_json()))

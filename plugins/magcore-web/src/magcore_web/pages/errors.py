@@ -49,9 +49,9 @@ def refused_page(
     **params: Any,
 ) -> Response:
     """A short page saying message *key*, with HTTP *status*."""
-    from .render import text
+    from .render import language_of, text
 
-    language = session.language if session is not None and session.language else "nl"
+    language = language_of(request, session)
     response = page(
         request,
         "pages/message.html.j2",
@@ -87,7 +87,8 @@ def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         except CsrfError as exc:
             log.info("form refused: %s", exc)
             return refused_page(request, session, "error.csrf", status=403)
-        except (NotYours, NotFoundError, AccessDenied, ConsentError):
+        except (NotYours, NotFoundError, AccessDenied, ConsentError) as exc:
+            log.info("answered as not found: %s", exc)
             return refused_page(request, session, "error.not_found", status=404)
         except MagcoreError as exc:
             return refused_page(request, session, "error.refused", status=400, reason=str(exc))

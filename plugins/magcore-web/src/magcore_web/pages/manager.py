@@ -19,7 +19,7 @@ from magcore.domain.conversation.commands import DraftRecord, MarkHeld, Schedule
 from magcore.errors import InputRefused
 
 from ..signin.guards import check_csrf
-from .common import call, form_value, manages, my_view, organisation_id, today
+from .common import call, form_value, known_cycles, manages, my_view, organisation_id, today
 from .errors import NotYours, guarded
 from .render import page
 
@@ -52,7 +52,7 @@ async def team(request: Request, session: Session, principal: Principal) -> Resp
         org = organisation_id(service)
         due: list[Any] = []
         start = today(service)
-        for key in service.cycles:
+        for key in known_cycles(service):
             if org is not None:
                 planned = service.plan(org, key, start - timedelta(days=365), start + timedelta(days=365))
                 due += [(key, item) for item in planned if item.person in reports]

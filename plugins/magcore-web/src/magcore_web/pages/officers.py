@@ -17,7 +17,7 @@ from magcore.access.decision import HR_OVERVIEW
 from magcore.model.input_policy import check_id
 
 from ..signin.guards import check_csrf
-from .common import call, form_value, manages, today
+from .common import call, form_value, known_cycles, manages, today
 from .errors import NotYours, guarded
 from .render import page
 
@@ -76,7 +76,7 @@ def _regulations(service: Service, language: str) -> list[dict[str, Any]]:
     from magcore.app.versions import approval_state, kind_forms
 
     found = []
-    for key, cycle in sorted(service.cycles.items()):
+    for key, cycle in sorted(known_cycles(service).items()):
         forms = {}
         for kind in cycle.kinds:
             for form_id in kind_forms(cycle, kind.id).values():
