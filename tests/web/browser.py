@@ -47,8 +47,9 @@ class LiveServer:
         import uvicorn
 
         self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                lifespan="on")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -65,8 +66,9 @@ class LiveServer:
 
 def launch(playwright: Any) -> Any:
     """Debian's Chromium, headless."""
-    return playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                      args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
 
 
 def sign_in(page: Any, base: str, user: str, password: str) -> None:
@@ -83,8 +85,9 @@ def tab_to(page: Any, selector: str, *, limit: int = 80) -> None:
     """Press Tab until the element *selector* has the focus (as a keyboard user would)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)",
-                         selector):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
 

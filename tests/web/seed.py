@@ -76,7 +76,9 @@ def seed(url: str, *, approve: bool = True) -> None:
         service.import_organisation(organisation(), actor="hr")
         if approve:
             on = datetime(2025, 1, 6, tzinfo=UTC).date()
-            service.approve_policy(cycle, body="works_council", reference="OR-1", on=on, actor="olga")
+            service.approve_policy(
+                cycle, body="works_council", reference="OR-1", on=on, actor="olga"
+            )
             service.approve_policy(cycle, body="executive", reference="BW-1", on=on, actor="hr")
     finally:
         service.close()

@@ -164,8 +164,10 @@ def test_every_page_passes_axe_and_reflows_at_320_px_in_nl_en_and_fy(browser, se
     problems: list[str] = []
     anonymous = browser.new_context(bypass_csp=True).new_page()
     # The checks can fail: an unlabelled field and a too-wide block are both caught.
-    anonymous.set_content('<html lang="nl"><title>t</title><main><input name="x">'
-                          '<div class="wide"></div></main></html>')
+    anonymous.set_content(
+        '<html lang="nl"><title>t</title><main><input name="x">'
+        '<div class="wide"></div></main></html>'
+    )
     anonymous.add_style_tag(content=".wide { width: 900px; height: 1px; }")
     assert "label" in {v["id"] for v in axe_violations(anonymous)}
     assert overflows_at_320(anonymous) > 0
@@ -185,8 +187,10 @@ def test_every_page_passes_axe_and_reflows_at_320_px_in_nl_en_and_fy(browser, se
             joiner = "&" if "?" in path else "?"
             page.goto(f"{server}{path}{joiner}lang={lang}")
             for violation in axe_violations(page):
-                problems.append(f"{path} [{lang}] {violation['id']}: {violation['help']} "
-                                f"{violation['nodes'][:3]}")
+                problems.append(
+                    f"{path} [{lang}] {violation['id']}: {violation['help']} "
+                    f"{violation['nodes'][:3]}"
+                )
             extra = overflows_at_320(page)
             if extra:
                 problems.append(f"{path} [{lang}] is {extra} px wider than 320 px")

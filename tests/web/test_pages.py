@@ -33,8 +33,13 @@ def test_blind_preparation_record_dissent_and_revoke(make_client):
     assert "Anna wil een cursus." in bram.get(page).text
     assert "Bram ziet groei." in anna.get(page).text
     _post(bram, f"{page}/held", page)
-    _post(bram, f"{page}/record", page, summary="Goed gesprek.", **{"agreement-1": "Cursus",
-          "owner-1": "employee"})
+    _post(
+        bram,
+        f"{page}/record",
+        page,
+        summary="Goed gesprek.",
+        **{"agreement-1": "Cursus", "owner-1": "employee"},
+    )
     _post(anna, f"{page}/confirm", page, revision="1")
     _post(bram, f"{page}/confirm", page, revision="1")
     assert "afgerond" in anna.get(page).text
@@ -51,15 +56,17 @@ def test_blind_preparation_record_dissent_and_revoke(make_client):
     # Someone else's conversation by id: 404, and the refused read is in the audit log.
     assert carla.get(page).status_code == 404
     export = anna.get("/export/download")
-    assert export.status_code == 200 and export.json()["person"] == "anna"
+    assert export.status_code == 200
+    assert export.json()["person"] == "anna"
 
 
 def test_someone_elses_conversation_is_404_with_an_audit_line(make_client, app):
     anna, carla = make_client(), make_client()
     sign_in(anna, "anna")
     sign_in(carla, "carla")
-    cid = _conversation_of(_post(anna, "/conversations", "/conversations",
-                                 kind="jaargesprek@1|yearly"))
+    cid = _conversation_of(
+        _post(anna, "/conversations", "/conversations", kind="jaargesprek@1|yearly")
+    )
     tenant = next(iter(app.state.tenants))
     before = len(list(tenant.service.store.read_audit()))
     assert carla.get(f"/conversations/{cid}").status_code == 404

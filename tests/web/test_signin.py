@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from tests.web.support import csrf_of, provider_login, sign_in
 
 
@@ -13,12 +11,16 @@ def test_sign_in_with_pkce_gives_a_session_for_the_person(client):
     """The authorization request carries an S256 PKCE challenge, state and nonce; after the
     provider's answer the person's pages open."""
     page = client.get("/sign-in")
-    start = client.post("/sign-in", data={"csrf_token": csrf_of(page.text), "next": "/sharing"},
-                        follow_redirects=False)
+    start = client.post(
+        "/sign-in",
+        data={"csrf_token": csrf_of(page.text), "next": "/sharing"},
+        follow_redirects=False,
+    )
     query = parse_qs(urlsplit(start.headers["location"]).query)
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) >= 43
-    assert query["state"][0] and query["nonce"][0]
+    assert query["state"][0]
+    assert query["nonce"][0]
     assert query["response_type"] == ["code"]
     back = urlsplit(provider_login(start.headers["location"], "anna"))
     done = client.get(f"{back.path}?{back.query}", follow_redirects=False)
@@ -35,7 +37,10 @@ def test_session_id_changes_on_sign_in_and_the_old_one_stops_working(client):
     before = client.cookies.get("magcore-session")
     done = sign_in(client, "anna")
     after = client.cookies.get("magcore-session")
-    assert done.status_code == 303 and before and after and before != after
+    assert done.status_code == 303
+    assert before
+    assert after
+    assert before != after
     client.cookies.clear()
     client.cookies.set("magcore-session", before)
     assert client.get("/sharing", follow_redirects=False).status_code == 303
@@ -45,12 +50,15 @@ def test_cookie_flags_on_loopback_and_on_https(make_client):
     """HttpOnly and SameSite always; Secure with the __Host- prefix except on loopback HTTP."""
     loopback = make_client("http://127.0.0.1").get("/sign-in").headers["set-cookie"]
     assert loopback.startswith("magcore-session=")
-    assert "httponly" in loopback.lower() and "samesite=lax" in loopback.lower()
+    assert "httponly" in loopback.lower()
+    assert "samesite=lax" in loopback.lower()
     assert "secure" not in loopback.lower()
     public = make_client("https://testserver").get("/sign-in").headers["set-cookie"]
     assert public.startswith("__Host-magcore-session=")
-    assert "secure" in public.lower() and "httponly" in public.lower()
-    assert "path=/" in public.lower() and "domain" not in public.lower()
+    assert "secure" in public.lower()
+    assert "httponly" in public.lower()
+    assert "path=/" in public.lower()
+    assert "domain" not in public.lower()
 
 
 def test_strict_security_headers_on_every_page(client):
@@ -59,13 +67,16 @@ def test_strict_security_headers_on_every_page(client):
         headers = client.get(path).headers
         csp = headers["content-security-policy"]
         assert "'unsafe-inline'" not in csp
-        assert "script-src 'self'" in csp and "style-src 'self'" in csp
+        assert "script-src 'self'" in csp
+        assert "style-src 'self'" in csp
         assert "frame-ancestors 'none'" in csp
         assert headers["strict-transport-security"].startswith("max-age=")
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
     page = client.get("/sign-in").text
-    assert "<script" not in page and "<style" not in page and " style=" not in page
+    assert "<script" not in page
+    assert "<style" not in page
+    assert " style=" not in page
 
 
 def test_every_post_needs_the_session_csrf_token(client):
@@ -76,8 +87,9 @@ def test_every_post_needs_the_session_csrf_token(client):
     share = {"to": "hanna", "what": "agreements", "purpose": "hr_overview"}
     assert client.post("/sharing", data=share).status_code == 403
     assert client.post("/sharing", data={**share, "csrf_token": "x" * 43}).status_code == 403
-    foreign = client.post("/sharing", data={**share, "csrf_token": token},
-                          headers={"origin": "https://evil.example"})
+    foreign = client.post(
+        "/sharing", data={**share, "csrf_token": token}, headers={"origin": "https://evil.example"}
+    )
     assert foreign.status_code == 403
     assert "hanna" not in client.get("/sharing").text.split("<h2>")[0]
     ok = client.post("/sharing", data={**share, "csrf_token": token}, follow_redirects=False)
@@ -96,8 +108,10 @@ def test_sign_in_is_rate_limited_per_address(store_url, oidc, make_client):
 
     with TestClient(app, base_url="http://127.0.0.1") as client:
         token = csrf_of(client.get("/sign-in").text)
-        codes = [client.post("/sign-in", data={"csrf_token": token},
-                             follow_redirects=False).status_code for _ in range(4)]
+        codes = [
+            client.post("/sign-in", data={"csrf_token": token}, follow_redirects=False).status_code
+            for _ in range(4)
+        ]
     assert codes == [303, 303, 303, 429]
 
 
@@ -121,8 +135,7 @@ def test_the_callback_refuses_a_foreign_state(client, make_client):
     """A code meant for another browser's sign-in does not sign this one in."""
     victim = make_client()
     page = victim.get("/sign-in")
-    start = victim.post("/sign-in", data={"csrf_token": csrf_of(page.text)},
-                        follow_redirects=False)
+    start = victim.post("/sign-in", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
     back = urlsplit(provider_login(start.headers["location"], "anna"))
     client.get("/sign-in")
     stolen = client.get(f"{back.path}?{back.query}", follow_redirects=False)

@@ -3,7 +3,7 @@ conversation only through the gateway, and the dates of "today"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
@@ -52,7 +52,7 @@ def known_cycles(service: Service) -> dict[str, CycleDefinition]:
     found = dict(service.cycles)
     prefix = definition_stream("")
     for stream in service.store.streams(prefix):
-        key = stream[len(prefix):]
+        key = stream[len(prefix) :]
         if key not in found:
             found[key] = service.cycle(key)
     return found
@@ -73,6 +73,6 @@ def my_view(service: Service, conversation_id: str, person: str) -> Conversation
     return view
 
 
-def form_value(form: dict[str, str], name: str) -> str:
+def form_value(form: Mapping[str, str], name: str) -> str:
     """The trimmed text of field *name* ("" when absent)."""
     return form.get(name, "").strip()

@@ -21,11 +21,10 @@ from magcore.domain.conversation.commands import (
     SavePreparation,
 )
 from magcore.domain.sharing import GrantSharing, RevokeSharing
-from magcore.errors import InputRefused
 
 from ..signin.guards import check_csrf
 from .common import call, form_value, known_cycles, manages, my_view, organisation_id, today
-from .errors import NotYours, guarded
+from .errors import FieldRefused, NotYours, guarded
 from .render import page
 
 if TYPE_CHECKING:
@@ -52,11 +51,17 @@ def _see_other(path: str) -> Response:
 
 async def home(request: Request, session: Session, principal: Principal) -> Response:
     manager = await call(request, lambda s: manages(s, principal.person_id))
-    return page(request, "pages/home.html.j2", title_key="home.title", session=session,
-                principal=principal, manages=manager)
+    return page(
+        request,
+        "pages/home.html.j2",
+        title_key="home.title",
+        session=session,
+        principal=principal,
+        manages=manager,
+    )
 
 
-def _requestable(service: Service) -> list[tuple[str, str, str]]:
+def _requestable(service: Service) -> list[tuple[str, str, dict[str, str]]]:
     """(cycle key, kind id, kind name) an employee may ask for, in approved cycles."""
     from magcore.app.versions import approval_state
 
@@ -77,15 +82,28 @@ async def conversations(request: Request, session: Session, principal: Principal
     person = principal.person_id
 
     def read(service: Service) -> tuple[Any, bool, list[Any]]:
-        return service.listing(person, purpose=PARTICIPATION), manages(service, person), _requestable(service)
+        return (
+            service.listing(person, purpose=PARTICIPATION),
+            manages(service, person),
+            _requestable(service),
+        )
 
     listing, manager, kinds = await call(request, read)
-    return page(request, "pages/conversations.html.j2", title_key="conv.list_title",
-                session=session, principal=principal, manages=manager, items=list(listing),
-                kinds=kinds)
+    return page(
+        request,
+        "pages/conversations.html.j2",
+        title_key="conv.list_title",
+        session=session,
+        principal=principal,
+        manages=manager,
+        items=list(listing),
+        kinds=kinds,
+    )
 
 
-async def request_conversation(request: Request, session: Session, principal: Principal) -> Response:
+async def request_conversation(
+    request: Request, session: Session, principal: Principal
+) -> Response:
     form = await check_csrf(request, session)
     cycle_key, _, kind = form_value(form, "kind").partition("|")
     person = principal.person_id
@@ -94,7 +112,7 @@ async def request_conversation(request: Request, session: Session, principal: Pr
         cycle = service.cycle(cycle_key)
         org = organisation_id(service)
         if org is None:
-            raise InputRefused("no organisation is configured", pointer="/organisation")
+            raise FieldRefused("no organisation is configured", field="organisation")
         participants = service.participants_for(org, cycle, kind, person, on=today(service))
         view = service.request(cycle=cycle, kind=kind, participants=participants, actor=person)
         return view.id
@@ -103,11 +121,18 @@ async def request_conversation(request: Request, session: Session, principal: Pr
     return _see_other(f"/conversations/{conversation_id}")
 
 
+def _preparation_form(service: Service, view: Any) -> str | None:
+    """The id of the form the conversation's kind prepares with, if it names one."""
+    if view.cycle is None or view.kind is None:
+        return None
+    form_id: str | None = service.cycle(view.cycle).kind(view.kind).preparation_form
+    return form_id
+
+
 def _form_parts(service: Service, view: Any, language: str, answers: Any) -> dict[str, Any] | None:
     from magcore.forms.render import form_controls
 
-    cycle = service.cycle(view.cycle)
-    form_id = cycle.kind(view.kind).preparation_form
+    form_id = _preparation_form(service, view)
     if form_id is None:
         return None
     return form_controls(service.form(form_id), language=language, answers=answers)
@@ -138,9 +163,16 @@ async def conversation(request: Request, session: Session, principal: Principal)
 
     data = await call(request, read)
     view = data["view"]
-    return page(request, "pages/conversation.html.j2", title_key="conv.title", session=session,
-                principal=principal, state_key=f"state.{view.state}", person=person,
-                **data)
+    return page(
+        request,
+        "pages/conversation.html.j2",
+        title_key="conv.title",
+        session=session,
+        principal=principal,
+        state_key=f"state.{view.state}",
+        person=person,
+        **data,
+    )
 
 
 async def save_preparation(request: Request, session: Session, principal: Principal) -> Response:
@@ -153,7 +185,7 @@ async def save_preparation(request: Request, session: Session, principal: Princi
 
     def save(service: Service) -> None:
         view = my_view(service, conversation_id, person)
-        form_id = service.cycle(view.cycle).kind(view.kind).preparation_form
+        form_id = _preparation_form(service, view)
         if form_id is not None:
             fields = {k: v for k, v in form.items() if k not in ("csrf_token", "action")}
             answers = parse_form_data(service.form(form_id), fields)
@@ -192,7 +224,7 @@ async def dissent(request: Request, session: Session, principal: Principal) -> R
     def run(service: Service) -> None:
         my_view(service, conversation_id, person)
         if not text:
-            raise InputRefused("write what you see differently", pointer="/text")
+            raise FieldRefused("write what you see differently", field="text")
         service.execute(conversation_id, AddDissent(actor=person, text=text))
 
     await call(request, run)
@@ -207,8 +239,15 @@ async def goals(request: Request, session: Session, principal: Principal) -> Res
         return list(export.get("goals", [])), manages(service, person)
 
     items, manager = await call(request, read)
-    return page(request, "pages/goals.html.j2", title_key="goals.title", session=session,
-                principal=principal, manages=manager, goals=items)
+    return page(
+        request,
+        "pages/goals.html.j2",
+        title_key="goals.title",
+        session=session,
+        principal=principal,
+        manages=manager,
+        goals=items,
+    )
 
 
 async def sharing(request: Request, session: Session, principal: Principal) -> Response:
@@ -223,9 +262,19 @@ async def sharing(request: Request, session: Session, principal: Principal) -> R
     choices = sorted(state.choices.values(), key=lambda c: c.id)
     active = [c for c in choices if c.revoked_at is None]
     revoked = [c for c in choices if c.revoked_at is not None]
-    return page(request, "pages/sharing.html.j2", title_key="sharing.title", session=session,
-                principal=principal, manages=manager, active=active, revoked=revoked,
-                shareable=SHAREABLE, purposes=PURPOSES, conversations=mine)
+    return page(
+        request,
+        "pages/sharing.html.j2",
+        title_key="sharing.title",
+        session=session,
+        principal=principal,
+        manages=manager,
+        active=active,
+        revoked=revoked,
+        shareable=SHAREABLE,
+        purposes=PURPOSES,
+        conversations=mine,
+    )
 
 
 async def grant(request: Request, session: Session, principal: Principal) -> Response:
@@ -235,7 +284,7 @@ async def grant(request: Request, session: Session, principal: Principal) -> Res
     try:
         until = date.fromisoformat(until_text) if until_text else None
     except ValueError:
-        raise InputRefused("write the end date as year-month-day", pointer="/until") from None
+        raise FieldRefused("write the end date as year-month-day", field="until") from None
     command = GrantSharing(
         actor=person,
         person=person,
@@ -269,8 +318,14 @@ async def revoke(request: Request, session: Session, principal: Principal) -> Re
 
 async def export_page(request: Request, session: Session, principal: Principal) -> Response:
     manager = await call(request, lambda s: manages(s, principal.person_id))
-    return page(request, "pages/export.html.j2", title_key="export.title", session=session,
-                principal=principal, manages=manager)
+    return page(
+        request,
+        "pages/export.html.j2",
+        title_key="export.title",
+        session=session,
+        principal=principal,
+        manages=manager,
+    )
 
 
 async def export_download(request: Request, session: Session, principal: Principal) -> Response:
@@ -305,8 +360,9 @@ def routes() -> list[Any]:
         Route("/conversations", guarded(conversations), methods=["GET"]),
         Route("/conversations", guarded(request_conversation), methods=["POST"]),
         Route("/conversations/{conversation}", guarded(conversation), methods=["GET"]),
-        Route("/conversations/{conversation}/preparation", guarded(save_preparation),
-              methods=["POST"]),
+        Route(
+            "/conversations/{conversation}/preparation", guarded(save_preparation), methods=["POST"]
+        ),
         Route("/conversations/{conversation}/confirm", guarded(confirm), methods=["POST"]),
         Route("/conversations/{conversation}/dissent", guarded(dissent), methods=["POST"]),
         Route("/goals", guarded(goals), methods=["GET"]),

@@ -28,11 +28,19 @@ if TYPE_CHECKING:
 
     from ..signin.sessions import Session
 
-__all__ = ["Handler", "NotYours", "guarded", "refused_page"]
+__all__ = ["FieldRefused", "Handler", "NotYours", "guarded", "refused_page"]
 
 log = logging.getLogger("magcore.web.pages")
 
 Handler = Callable[["Request", "Session", Principal], Awaitable[Response]]
+
+
+class FieldRefused(MagcoreError):
+    """A page form's field is not filled in right; the message names the field."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
 
 
 class NotYours(MagcoreError):

@@ -16,11 +16,10 @@ from starlette.routing import Route
 from magcore import Agreement
 from magcore.access.decision import PARTICIPATION
 from magcore.domain.conversation.commands import DraftRecord, MarkHeld, Schedule
-from magcore.errors import InputRefused
 
 from ..signin.guards import check_csrf
 from .common import call, form_value, known_cycles, manages, my_view, organisation_id, today
-from .errors import NotYours, guarded
+from .errors import FieldRefused, NotYours, guarded
 from .render import page
 
 if TYPE_CHECKING:
@@ -54,14 +53,25 @@ async def team(request: Request, session: Session, principal: Principal) -> Resp
         start = today(service)
         for key in known_cycles(service):
             if org is not None:
-                planned = service.plan(org, key, start - timedelta(days=365), start + timedelta(days=365))
+                planned = service.plan(
+                    org, key, start - timedelta(days=365), start + timedelta(days=365)
+                )
                 due += [(key, item) for item in planned if item.person in reports]
-        listing = [i for i in service.listing(person, purpose=PARTICIPATION) if i.subject in reports]
+        listing = [
+            i for i in service.listing(person, purpose=PARTICIPATION) if i.subject in reports
+        ]
         return {"due": due, "items": listing}
 
     data = await call(request, read)
-    return page(request, "pages/team.html.j2", title_key="team.title", session=session,
-                principal=principal, manages=True, **data)
+    return page(
+        request,
+        "pages/team.html.j2",
+        title_key="team.title",
+        session=session,
+        principal=principal,
+        manages=True,
+        **data,
+    )
 
 
 async def request_for(request: Request, session: Session, principal: Principal) -> Response:
@@ -91,12 +101,14 @@ async def schedule(request: Request, session: Session, principal: Principal) -> 
     try:
         when = datetime.fromisoformat(form_value(form, "when"))
     except ValueError:
-        raise InputRefused("write the date and time like 2026-03-20T10:00", pointer="/when") from None
+        raise FieldRefused("write the date and time like 2026-03-20T10:00", field="when") from None
 
     def run(service: Service) -> None:
         my_view(service, conversation_id, person)
         on = when if when.tzinfo is not None else when.replace(tzinfo=service.timezone)
-        service.execute(conversation_id, Schedule(actor=person, on=on, place=form_value(form, "place")))
+        service.execute(
+            conversation_id, Schedule(actor=person, on=on, place=form_value(form, "place"))
+        )
 
     await call(request, run)
     return _see_other(f"/conversations/{conversation_id}")
@@ -116,10 +128,14 @@ async def invitation(request: Request, session: Session, principal: Principal) -
         return calendar([found])
 
     body = await call(request, make)
-    return Response(body, media_type="text/calendar", headers={
-        "content-disposition": f'attachment; filename="gesprek-{conversation_id}.ics"',
-        "cache-control": "no-store",
-    })
+    return Response(
+        body,
+        media_type="text/calendar",
+        headers={
+            "content-disposition": f'attachment; filename="gesprek-{conversation_id}.ics"',
+            "cache-control": "no-store",
+        },
+    )
 
 
 async def held(request: Request, session: Session, principal: Principal) -> Response:
@@ -133,7 +149,7 @@ async def held(request: Request, session: Session, principal: Principal) -> Resp
         try:
             on = date.fromisoformat(text) if text else today(service)
         except ValueError:
-            raise InputRefused("write the date as year-month-day", pointer="/on") from None
+            raise FieldRefused("write the date as year-month-day", field="on") from None
         service.execute(conversation_id, MarkHeld(actor=person, on=on))
 
     await call(request, run)
@@ -153,8 +169,10 @@ async def record(request: Request, session: Session, principal: Principal) -> Re
 
     def run(service: Service) -> None:
         my_view(service, conversation_id, person)
-        service.execute(conversation_id, DraftRecord(
-            actor=person, summary=form_value(form, "summary"), agreements=agreements))
+        service.execute(
+            conversation_id,
+            DraftRecord(actor=person, summary=form_value(form, "summary"), agreements=agreements),
+        )
 
     await call(request, run)
     return _see_other(f"/conversations/{conversation_id}#record")
@@ -173,14 +191,28 @@ async def participation(request: Request, session: Session, principal: Principal
         assert org is not None
         year = today(service).year
         return participation_report(
-            service.store, service.organisation(org), start=date(year, 1, 1),
-            end=date(year + 1, 1, 1), grain="year", asker=person, at=service.clock.now(),
-            origin=service.origin, require_audit=False,
+            service.store,
+            service.organisation(org),
+            start=date(year, 1, 1),
+            end=date(year + 1, 1, 1),
+            grain="year",
+            asker=person,
+            at=service.clock.now(),
+            origin=service.origin,
+            require_audit=False,
         )
 
     report = await call(request, read)
-    return page(request, "pages/participation.html.j2", title_key="participation.title",
-                session=session, principal=principal, manages=True, report=report, k=DEFAULT_K)
+    return page(
+        request,
+        "pages/participation.html.j2",
+        title_key="participation.title",
+        session=session,
+        principal=principal,
+        manages=True,
+        report=report,
+        k=DEFAULT_K,
+    )
 
 
 def routes() -> list[Route]:
@@ -190,8 +222,7 @@ def routes() -> list[Route]:
         Route("/team/request", guarded(request_for), methods=["POST"]),
         Route("/team/participation", guarded(participation), methods=["GET"]),
         Route("/conversations/{conversation}/schedule", guarded(schedule), methods=["POST"]),
-        Route("/conversations/{conversation}/invitation.ics", guarded(invitation),
-              methods=["GET"]),
+        Route("/conversations/{conversation}/invitation.ics", guarded(invitation), methods=["GET"]),
         Route("/conversations/{conversation}/held", guarded(held), methods=["POST"]),
         Route("/conversations/{conversation}/record", guarded(record), methods=["POST"]),
     ]

@@ -45,8 +45,15 @@ async def hr(request: Request, session: Session, principal: Principal) -> Respon
         return list(service.listing(person, purpose=HR_OVERVIEW)), manages(service, person)
 
     items, manager = await call(request, read)
-    return page(request, "pages/hr.html.j2", title_key="hr.title", session=session,
-                principal=principal, manages=manager, items=items)
+    return page(
+        request,
+        "pages/hr.html.j2",
+        title_key="hr.title",
+        session=session,
+        principal=principal,
+        manages=manager,
+        items=items,
+    )
 
 
 async def privacy(request: Request, session: Session, principal: Principal) -> Response:
@@ -63,12 +70,18 @@ async def privacy(request: Request, session: Session, principal: Principal) -> R
         if subject:
             check_id(subject, pointer="/person")
             restrictions = service.sharing(subject, actor=officer).restrictions
-        return {"audit": result, "restrictions": restrictions,
-                "manages": manages(service, officer)}
+        return {"audit": result, "restrictions": restrictions, "manages": manages(service, officer)}
 
     data = await call(request, read)
-    return page(request, "pages/privacy.html.j2", title_key="privacy.title", session=session,
-                principal=principal, subject=subject, **data)
+    return page(
+        request,
+        "pages/privacy.html.j2",
+        title_key="privacy.title",
+        session=session,
+        principal=principal,
+        subject=subject,
+        **data,
+    )
 
 
 def _regulations(service: Service, language: str) -> list[dict[str, Any]]:
@@ -84,14 +97,16 @@ def _regulations(service: Service, language: str) -> list[dict[str, Any]]:
         policy_hash = service.policy_hash(cycle)
         state = approval_state(service.store, cycle.id)
         rendered = render_regulation(cycle, language=language, format="markdown", forms=forms)
-        found.append({
-            "key": key,
-            "name": cycle.name.get(language),
-            "version": cycle.version,
-            "hash": policy_hash,
-            "approved": sorted(state.approved(cycle.version, policy_hash)),
-            "text": rendered.text,
-        })
+        found.append(
+            {
+                "key": key,
+                "name": cycle.name.get(language),
+                "version": cycle.version,
+                "hash": policy_hash,
+                "approved": sorted(state.approved(cycle.version, policy_hash)),
+                "text": rendered.text,
+            }
+        )
     return found
 
 
@@ -107,8 +122,15 @@ async def regulation(request: Request, session: Session, principal: Principal) -
         return _regulations(service, language), manages(service, person)
 
     items, manager = await call(request, read)
-    return page(request, "pages/regulation.html.j2", title_key="regulation.title",
-                session=session, principal=principal, manages=manager, items=items)
+    return page(
+        request,
+        "pages/regulation.html.j2",
+        title_key="regulation.title",
+        session=session,
+        principal=principal,
+        manages=manager,
+        items=items,
+    )
 
 
 async def approve(request: Request, session: Session, principal: Principal) -> Response:

@@ -183,10 +183,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "privacy.title": ("Privacy", "Privacy"),
     "privacy.audit": ("Controle van het logboek", "Check of the audit log"),
     "privacy.audit_ok": (
-        "Het logboek is heel: {entries} regels.", "The audit log is intact: {entries} lines."
+        "Het logboek is heel: {entries} regels.",
+        "The audit log is intact: {entries} lines.",
     ),
     "privacy.audit_broken": (
-        "Het logboek is niet heel: {problem}", "The audit log is not intact: {problem}"
+        "Het logboek is niet heel: {problem}",
+        "The audit log is not intact: {problem}",
     ),
     "privacy.restrictions": ("Beperkingen (AVG art. 18)", "Restrictions (GDPR art. 18)"),
     "privacy.person": ("Medewerker (id)", "Employee (id)"),

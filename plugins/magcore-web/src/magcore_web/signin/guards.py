@@ -3,8 +3,9 @@
 * :class:`SecurityHeaders` (ASGI middleware) puts strict headers on every response: a Content
   Security Policy with no inline script or style at all (``script-src 'self'``, ``style-src
   'self'``), ``frame-ancestors 'none'``, HSTS, ``X-Content-Type-Options: nosniff``,
-  ``Referrer-Policy: same-origin`` (no address leaves the site; with ``no-referrer`` browsers send ``Origin: null`` on our own forms) and a few more. Forms may post only to this site and to the
-  sign-in provider (``form-action``).
+  ``Referrer-Policy: same-origin`` (no address leaves the site; with ``no-referrer``
+  browsers send ``Origin: null`` even on our own forms) and a few more. Forms may post only
+  to this site and to the sign-in provider (``form-action``).
 * :func:`check_csrf` checks the token every page form carries against the session's own
   (constant-time), and refuses a cross-site ``Origin``; every POST handler of the pages reads
   its form through it.

@@ -124,7 +124,9 @@ class OidcClient:
         self._keys: Any = None
 
     def _client(self, **kwargs: Any) -> Any:
-        from authlib.integrations.httpx_client import AsyncOAuth2Client
+        from authlib.integrations.httpx_client import (  # type: ignore[import-untyped]
+            AsyncOAuth2Client,
+        )
 
         return AsyncOAuth2Client(
             client_id=self.settings.client_id,

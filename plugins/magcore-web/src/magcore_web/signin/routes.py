@@ -21,7 +21,7 @@ from ..app import settings_of, tenant_of
 from ..identity import Principal
 from .guards import CsrfError, RateLimited, check_csrf
 from .oidc import OidcClient, SignInFailed
-from .sessions import clear_cookie, remember_session, session_of, set_cookie
+from .sessions import remember_session, session_of, set_cookie
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -45,7 +45,9 @@ def principal_from_claims(
     groups = claims.get(settings.roles_claim) or ()
     if isinstance(groups, str):
         groups = (groups,)
-    roles = {settings.role_groups[g] for g in groups if isinstance(g, str) and g in settings.role_groups}
+    roles = {
+        settings.role_groups[g] for g in groups if isinstance(g, str) and g in settings.role_groups
+    }
     return Principal(person_id=person.strip(), roles=frozenset(roles), tenant=tenant)
 
 
@@ -117,8 +119,14 @@ async def start_sign_in(request: Request) -> Response:
     try:
         limit.hit(_client_key(request))
     except RateLimited as exc:
-        return refused_page(request, session, "signin.too_many", status=429, seconds=exc.retry_after,
-                            headers={"retry-after": str(exc.retry_after)})
+        return refused_page(
+            request,
+            session,
+            "signin.too_many",
+            status=429,
+            seconds=exc.retry_after,
+            headers={"retry-after": str(exc.retry_after)},
+        )
     redirect_uri = str(request.url_for("sign_in_callback"))
     try:
         url, pending = await client.begin(redirect_uri, next_path=safe_next(form.get("next")))
@@ -139,8 +147,14 @@ async def sign_in_callback(request: Request) -> Response:
     try:
         limit.hit(_client_key(request))
     except RateLimited as exc:
-        return refused_page(request, session, "signin.too_many", status=429, seconds=exc.retry_after,
-                            headers={"retry-after": str(exc.retry_after)})
+        return refused_page(
+            request,
+            session,
+            "signin.too_many",
+            status=429,
+            seconds=exc.retry_after,
+            headers={"retry-after": str(exc.retry_after)},
+        )
     params = dict(request.query_params)
     pending = session.pending.pop(params.get("state", ""), None) if session is not None else None
     if session is None or pending is None:
@@ -178,8 +192,14 @@ async def sign_out(request: Request) -> Response:
     fresh = store.new(tenant_of(request).name)
     fresh.language = session.language
     remember_session(request, fresh)
-    response = page(request, "pages/message.html.j2", title_key="signout.done", session=fresh,
-                    message=None, alert=False)
+    response = page(
+        request,
+        "pages/message.html.j2",
+        title_key="signout.done",
+        session=fresh,
+        message=None,
+        alert=False,
+    )
     set_cookie(response, request, fresh, _max_age(request))
     return response
 
