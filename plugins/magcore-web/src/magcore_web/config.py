@@ -78,6 +78,8 @@ class TenantConfig:
     plugins: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
     key_folder: Path | None = attrs.field(default=None, converter=_optional_path)
     timezone: str | None = None
+    cycle: str | None = None
+    """The cycle (``id@version``) planning uses by default, as ``cycle`` in magcore.toml."""
     roles: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     """Functional roles by person id (``hr_adviser``, ``privacy_officer``...), used for access
     decisions next to the organisation's managers."""
@@ -184,7 +186,7 @@ def _tenant(host: str, raw: Any, base: Path | None) -> TenantConfig:
     where = f"tenants.{host}"
     if not isinstance(raw, Mapping):
         raise WebConfigError(f"{where}: must be a table")
-    fields = {"store", "organisation", "plugins", "key_folder", "timezone", "roles"}
+    fields = {"store", "organisation", "plugins", "key_folder", "timezone", "cycle", "roles"}
     unknown = sorted(set(raw) - fields)
     if unknown:
         raise WebConfigError(f"{where}.{unknown[0]}: unknown setting")
@@ -203,5 +205,6 @@ def _tenant(host: str, raw: Any, base: Path | None) -> TenantConfig:
         plugins=raw.get("plugins"),
         key_folder=key_folder,
         timezone=raw.get("timezone"),
+        cycle=raw.get("cycle"),
         roles=roles,
     )

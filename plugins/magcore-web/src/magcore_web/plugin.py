@@ -34,6 +34,15 @@ def app_from_env() -> Any:
     return create_app(WebConfig.read(Path(path)))
 
 
+def _configured_cycle(magcore: Any) -> str | None:
+    from magcore.errors import MagcoreError
+
+    try:
+        return str(magcore.cycle().key)
+    except MagcoreError:
+        return None
+
+
 @hookimpl
 def magcore_register_commands(cli: click.Group) -> None:
     """Add ``magcore serve``."""
@@ -84,6 +93,7 @@ def magcore_register_commands(cli: click.Group) -> None:
                             store=service.store.url,
                             organisation=magcore.organisation_id,
                             timezone=zone,
+                            cycle=_configured_cycle(magcore),
                         )
                     },
                     session_secret=secret,

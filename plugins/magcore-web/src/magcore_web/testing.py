@@ -143,7 +143,10 @@ def make_test_app(
     }
     config = WebConfig(
         tenants={
-            host: TenantConfig(store=store if len(tenants) == 1 else f"{store}{host}")
+            host: TenantConfig(
+                store=store if len(tenants) == 1 else f"{store}{host}",
+                cycle="web-example@1",
+            )
             for host in tenants
         },
         session_secret=SECRET,

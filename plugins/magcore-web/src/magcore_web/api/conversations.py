@@ -9,7 +9,7 @@ refused read stays behind.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -30,7 +30,7 @@ from magcore.errors import NotFoundError
 from magcore.model.records import Agreement
 
 from ..problems import ApiProblem, not_found
-from .routing import Call, Operation, Raw
+from .routing import Call, Operation, Param, Raw
 from .values import ConversationOut, ConversationSummary, conversation_out, summary_out
 
 __all__ = ["OPERATIONS", "visible"]
@@ -89,7 +89,7 @@ class AgreementIn:
 
     id: str
     text: str
-    owner: str
+    owner: Literal["employee", "manager", "peer", "coach", "team", "both"]
     due: date | None = None
     theme: str | None = None
 
@@ -133,7 +133,8 @@ def list_mine(call: Call) -> list[ConversationSummary]:
 
 
 def get_one(call: Call) -> ConversationOut:
-    return conversation_out(visible(call, call.path["conversationId"]))
+    purpose = call.query.get("purpose") or PARTICIPATION
+    return conversation_out(visible(call, call.path["conversationId"], purpose=purpose))
 
 
 def start(call: Call) -> ConversationOut:
@@ -261,6 +262,12 @@ OPERATIONS = (
         summary="What you may see of one conversation (each part audited).",
         tag=TAG,
         handler=get_one,
+        params=(
+            Param(
+                name="purpose",
+                description=f"Why you read it (default {PARTICIPATION}; hr_overview...).",
+            ),
+        ),
         response=ConversationOut,
         errors=(404,),
     ),

@@ -65,7 +65,7 @@ def _param(param: Param) -> dict[str, Any]:
     elif param.type is date:
         schema = {"type": "string", "format": "date"}
     elif param.where == "path":
-        schema = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"}
+        schema = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"}
     if param.enum:
         schema["enum"] = list(param.enum)
     return {
