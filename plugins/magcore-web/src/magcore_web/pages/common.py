@@ -22,7 +22,16 @@ if TYPE_CHECKING:
     from magcore.app.service import Service
     from magcore.model.cycle import CycleDefinition
 
-__all__ = ["call", "form_value", "known_cycles", "manages", "my_view", "organisation_id", "today"]
+__all__ = [
+    "call",
+    "form_value",
+    "kind_names",
+    "known_cycles",
+    "manages",
+    "my_view",
+    "organisation_id",
+    "today",
+]
 
 T = TypeVar("T")
 
@@ -56,6 +65,15 @@ def known_cycles(service: Service) -> dict[str, CycleDefinition]:
         if key not in found:
             found[key] = service.cycle(key)
     return found
+
+
+def kind_names(service: Service, language: str) -> dict[str, str]:
+    """The name of every conversation kind, by ``cycle key|kind id``, in *language*."""
+    return {
+        f"{key}|{kind.id}": kind.name.get(language)
+        for key, cycle in known_cycles(service).items()
+        for kind in cycle.kinds
+    }
 
 
 def manages(service: Service, person: str) -> bool:

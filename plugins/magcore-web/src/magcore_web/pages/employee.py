@@ -23,7 +23,16 @@ from magcore.domain.conversation.commands import (
 from magcore.domain.sharing import GrantSharing, RevokeSharing
 
 from ..signin.guards import check_csrf
-from .common import call, form_value, known_cycles, manages, my_view, organisation_id, today
+from .common import (
+    call,
+    form_value,
+    kind_names,
+    known_cycles,
+    manages,
+    my_view,
+    organisation_id,
+    today,
+)
 from .errors import FieldRefused, NotYours, guarded
 from .render import page
 
@@ -79,16 +88,21 @@ def _requestable(service: Service) -> list[tuple[str, str, dict[str, str]]]:
 
 
 async def conversations(request: Request, session: Session, principal: Principal) -> Response:
-    person = principal.person_id
+    from .render import language_of
+    from .texts import content_language
 
-    def read(service: Service) -> tuple[Any, bool, list[Any]]:
+    person = principal.person_id
+    language = content_language(language_of(request, session))
+
+    def read(service: Service) -> tuple[Any, bool, list[Any], dict[str, str]]:
         return (
             service.listing(person, purpose=PARTICIPATION),
             manages(service, person),
             _requestable(service),
+            kind_names(service, language),
         )
 
-    listing, manager, kinds = await call(request, read)
+    listing, manager, kinds, names = await call(request, read)
     return page(
         request,
         "pages/conversations.html.j2",
@@ -98,6 +112,7 @@ async def conversations(request: Request, session: Session, principal: Principal
         manages=manager,
         items=list(listing),
         kinds=kinds,
+        kind_names=names,
     )
 
 
@@ -159,6 +174,7 @@ async def conversation(request: Request, session: Session, principal: Principal)
             "others": {p: prep for p, prep in view.preparations.items() if p != person},
             "is_manager": view.subject != person,
             "manages": manages(service, person),
+            "kind_names": kind_names(service, language),
         }
 
     data = await call(request, read)

@@ -17,7 +17,7 @@ from magcore.access.decision import HR_OVERVIEW
 from magcore.model.input_policy import check_id
 
 from ..signin.guards import check_csrf
-from .common import call, form_value, known_cycles, manages, today
+from .common import call, form_value, kind_names, known_cycles, manages, today
 from .errors import NotYours, guarded
 from .render import page
 
@@ -38,13 +38,18 @@ def _require(principal: Principal, role: str) -> None:
 
 
 async def hr(request: Request, session: Session, principal: Principal) -> Response:
+    from .render import language_of
+    from .texts import content_language
+
     _require(principal, "hr_adviser")
     person = principal.person_id
+    language = content_language(language_of(request, session))
 
-    def read(service: Service) -> tuple[list[Any], bool]:
-        return list(service.listing(person, purpose=HR_OVERVIEW)), manages(service, person)
+    def read(service: Service) -> tuple[list[Any], bool, dict[str, str]]:
+        listing = list(service.listing(person, purpose=HR_OVERVIEW))
+        return listing, manages(service, person), kind_names(service, language)
 
-    items, manager = await call(request, read)
+    items, manager, names = await call(request, read)
     return page(
         request,
         "pages/hr.html.j2",
@@ -53,6 +58,7 @@ async def hr(request: Request, session: Session, principal: Principal) -> Respon
         principal=principal,
         manages=manager,
         items=items,
+        kind_names=names,
     )
 
 
