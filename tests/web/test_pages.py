@@ -87,3 +87,100 @@ def test_pages_in_three_languages_are_labelled_truthfully(client):
     assert f'<html lang="{expected}">' in frisian
     if expected == "nl":
         assert '<p class="fallback" lang="fy">' in frisian
+
+
+def test_manager_plans_schedules_with_an_ics_invitation(make_client):
+    bram, anna = make_client(), make_client()
+    sign_in(bram, "bram")
+    sign_in(anna, "anna")
+    team = bram.get("/team")
+    assert team.status_code == 200
+    assert 'value="anna"' in team.text
+    assert 'value="carla"' in team.text
+    started = _post(
+        bram, "/team/request", "/team", person="anna", cycle="jaargesprek@1", kind="yearly"
+    )
+    cid = _conversation_of(started)
+    page = f"/conversations/{cid}"
+    scheduled = _post(bram, f"{page}/schedule", page, when="2027-03-20T10:00", place="Stadhuis")
+    assert scheduled.status_code == 303
+    invitation = anna.get(f"{page}/invitation.ics")
+    assert invitation.status_code == 200
+    assert invitation.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VEVENT" in invitation.content
+    assert b"Stadhuis" in invitation.content
+    wrong = _post(bram, f"{page}/schedule", page, when="next tuesday")
+    assert wrong.status_code == 400
+    assert "when" in wrong.text
+    # Not a manager of Anna: no team page, no requests for her.
+    assert anna.get("/team").status_code == 404
+    assert (
+        _post(
+            anna,
+            "/team/request",
+            "/conversations",
+            person="carla",
+            cycle="jaargesprek@1",
+            kind="yearly",
+        ).status_code
+        == 404
+    )
+    figures = bram.get("/team/participation")
+    assert figures.status_code == 200
+    assert "<table>" in figures.text
+
+
+def test_privacy_officer_and_works_council(make_client):
+    pieter, olga, anna = make_client(), make_client(), make_client()
+    sign_in(pieter, "pieter")
+    sign_in(olga, "olga")
+    sign_in(anna, "anna")
+    privacy = pieter.get("/privacy?person=anna")
+    assert privacy.status_code == 200
+    assert 'id="audit-result"' in privacy.text
+    assert 'role="alert"' not in privacy.text
+    assert 'id="restriction-result"' in privacy.text
+    assert anna.get("/privacy").status_code == 404
+    regulation = olga.get("/regulation")
+    assert regulation.status_code == 200
+    assert "jaargesprek" in regulation.text or "Jaargesprek" in regulation.text
+    assert anna.get("/regulation").status_code == 404
+
+
+def test_works_council_approves_a_new_cycle_version(make_client, app):
+    from tests.web.seed import CYCLE
+
+    tenant = next(iter(app.state.tenants))
+    tenant.call(lambda s: s.add_cycle({**CYCLE, "version": 2}))
+    olga = make_client()
+    sign_in(olga, "olga")
+    page = olga.get("/regulation").text
+    form = re.search(
+        r'name="cycle" value="jaargesprek@2">\s*<input type="hidden" name="hash" value="(\w+)">',
+        page,
+    )
+    assert form is not None, page
+    done = _post(
+        olga,
+        "/regulation/approve",
+        "/regulation",
+        cycle="jaargesprek@2",
+        hash=form.group(1),
+        reference="OR-2027-01",
+    )
+    assert done.status_code == 303
+    state = tenant.call(
+        lambda s: __import__("magcore.app.versions", fromlist=["x"]).approval_state(
+            s.store, "jaargesprek"
+        )
+    )
+    assert "works_council" in state.approved(2, form.group(1))
+    stale = _post(
+        olga,
+        "/regulation/approve",
+        "/regulation",
+        cycle="jaargesprek@2",
+        hash="0" * 64,
+        reference="OR-2027-02",
+    )
+    assert stale.status_code == 400

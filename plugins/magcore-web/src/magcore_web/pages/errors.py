@@ -16,7 +16,13 @@ from urllib.parse import quote
 
 from starlette.responses import RedirectResponse, Response
 
-from magcore.errors import AccessDenied, ConsentError, MagcoreError, NotFoundError
+from magcore.errors import (
+    AccessDenied,
+    ApprovalMissingError,
+    ConsentError,
+    MagcoreError,
+    NotFoundError,
+)
 
 from ..identity import NotSignedInError, Principal, current_principal
 from ..signin.guards import CsrfError
@@ -95,6 +101,8 @@ def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         except CsrfError as exc:
             log.info("form refused: %s", exc)
             return refused_page(request, session, "error.csrf", status=403)
+        except ApprovalMissingError as exc:
+            return refused_page(request, session, "error.refused", status=400, reason=str(exc))
         except (NotYours, NotFoundError, AccessDenied, ConsentError) as exc:
             log.info("answered as not found: %s", exc)
             return refused_page(request, session, "error.not_found", status=404)

@@ -14,11 +14,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from magcore.access.decision import HR_OVERVIEW
+from magcore.errors import ConsentError
 from magcore.model.input_policy import check_id
 
 from ..signin.guards import check_csrf
 from .common import call, form_value, kind_names, known_cycles, manages, today
-from .errors import NotYours, guarded
+from .errors import FieldRefused, NotYours, guarded
 from .render import page
 
 if TYPE_CHECKING:
@@ -145,14 +146,17 @@ async def approve(request: Request, session: Session, principal: Principal) -> R
     person = principal.person_id
 
     def run(service: Service) -> None:
-        service.approve_policy(
-            form_value(form, "cycle"),
-            body="works_council",
-            reference=form_value(form, "reference"),
-            on=today(service),
-            actor=person,
-            policy_hash=form_value(form, "hash"),
-        )
+        try:
+            service.approve_policy(
+                form_value(form, "cycle"),
+                body="works_council",
+                reference=form_value(form, "reference"),
+                on=today(service),
+                actor=person,
+                policy_hash=form_value(form, "hash"),
+            )
+        except ConsentError as exc:  # a changed text, no reference, approved already
+            raise FieldRefused(str(exc), field="reference") from None
 
     await call(request, run)
     return RedirectResponse("/regulation", status_code=303)
