@@ -128,6 +128,9 @@ def test_manager_plans_schedules_with_an_ics_invitation(make_client):
     figures = bram.get("/team/participation")
     assert figures.status_code == 200
     assert "<table>" in figures.text
+    assert "Burgerzaken" in figures.text  # the manager's own unit ...
+    assert "Staf" not in figures.text  # ... and no other
+    assert "te klein om te tonen" in figures.text  # three people: under the minimum
 
 
 def test_privacy_officer_and_works_council(make_client):

@@ -184,25 +184,32 @@ async def participation(request: Request, session: Session, principal: Principal
 
     person = principal.person_id
 
-    def read(service: Service) -> Any:
+    def read(service: Service) -> list[Any]:
         if not manages(service, person):
             raise NotYours(f"{person} manages nobody")
-        org = organisation_id(service)
-        assert org is not None
-        year = today(service).year
-        return participation_report(
+        org_id = organisation_id(service)
+        assert org_id is not None
+        org = service.organisation(org_id)
+        day = today(service)
+        mine = {
+            a.team
+            for a in org.assignments
+            if a.person == person and a.role.value == "manager" and a.active_on(day)
+        }
+        report = participation_report(
             service.store,
-            service.organisation(org),
-            start=date(year, 1, 1),
-            end=date(year + 1, 1, 1),
+            org,
+            start=date(day.year, 1, 1),
+            end=date(day.year + 1, 1, 1),
             grain="year",
             asker=person,
             at=service.clock.now(),
             origin=service.origin,
             require_audit=False,
         )
+        return [cell for cell in report.cells if cell.unit in mine]
 
-    report = await call(request, read)
+    cells = await call(request, read)
     return page(
         request,
         "pages/participation.html.j2",
@@ -210,7 +217,7 @@ async def participation(request: Request, session: Session, principal: Principal
         session=session,
         principal=principal,
         manages=True,
-        report=report,
+        cells=cells,
         k=DEFAULT_K,
     )
 
