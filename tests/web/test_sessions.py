@@ -106,3 +106,34 @@ def test_the_policy_allows_forms_to_the_provider_only():
     policy = content_security_policy(("https://idp.example",))
     assert "form-action 'self' https://idp.example" in policy
     assert "unsafe" not in policy
+
+
+def test_workers_share_sessions_through_the_sqlite_store(tmp_path):
+    """Two processes' stores on one file: a session made by one is found by the other, its
+    sign-in under way and language too; signing in and out are seen by both."""
+    from magcore_web.signin.oidc import PendingSignIn
+    from magcore_web.signin.shared import SqliteSessionStore
+
+    clock = Clock()
+    one = SqliteSessionStore(tmp_path / "s.db", idle=60, lifetime=3600, now=clock)
+    two = SqliteSessionStore(tmp_path / "s.db", idle=60, lifetime=3600, now=clock)
+    session = one.new("t")
+    session.pending["st"] = PendingSignIn(
+        state="st", nonce="n", code_verifier="v", redirect_uri="http://x/cb", started=1.0
+    )
+    session.language = "en"
+    one.save(session)
+    seen = two.get(session.id, "t")
+    assert seen is not None
+    assert seen.pending["st"].code_verifier == "v"
+    assert seen.language == "en"
+    assert seen.csrf == session.csrf
+    renewed = two.sign_in(seen, ANNA)
+    assert one.get(session.id, "t") is None
+    assert one.get(renewed.id, "t").principal == ANNA
+    assert one.get(renewed.id, "other") is None
+    clock.now += 61
+    assert two.get(renewed.id, "t") is None
+    fresh = one.new("t")
+    two.end(fresh)
+    assert one.get(fresh.id, "t") is None

@@ -151,3 +151,30 @@ def test_the_session_cookie_does_not_open_the_api(client):
     answer = client.get("/api/v1/conversations")
     assert answer.status_code == 401
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_sign_in_across_two_workers_with_a_shared_session_store(store_url, oidc, tmp_path):
+    """Start the sign-in on one worker, come back on another, go on on the first."""
+    from magcore_web import create_app
+    from starlette.testclient import TestClient
+
+    from tests.web.conftest import web_config
+
+    shared = str(tmp_path / "sessions.db")
+    apps = [create_app(web_config(store_url, oidc.issuer, session_store=shared)) for _ in "ab"]
+    with (
+        TestClient(apps[0], base_url="http://127.0.0.1") as one,
+        TestClient(apps[1], base_url="http://127.0.0.1") as two,
+    ):
+        page = one.get("/sign-in")
+        start = one.post(
+            "/sign-in", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+        )
+        back = urlsplit(provider_login(start.headers["location"], "anna"))
+        two.cookies.update(one.cookies)
+        done = two.get(f"{back.path}?{back.query}", follow_redirects=False)
+        assert done.status_code == 303
+        one.cookies.clear()
+        one.cookies.update(two.cookies)
+        assert one.get("/sharing").status_code == 200
+        assert "anna" in one.get("/sharing").text

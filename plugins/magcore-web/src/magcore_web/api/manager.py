@@ -234,7 +234,10 @@ OPERATIONS = (
         summary="Who in your team is due which conversation, by when.",
         tag=TAG,
         handler=due,
-        params=(*_WINDOW, Param(name="cycle", description="Cycle id@version (default: the tenant's).")),
+        params=(
+            *_WINDOW,
+            Param(name="cycle", description="Cycle id@version (default: the tenant's)."),
+        ),
         response=list[DueOut],
     ),
     Operation(

@@ -7,8 +7,9 @@ sign-in routes (when ``oidc`` is configured), the pages, the stylesheet, and the
 security headers on every response.
 
 Settings under ``[web]`` (``WebConfig.extra``): ``session_idle`` and ``session_lifetime``
-(seconds, default 1800 and 28800), ``signin_limit`` and ``signin_window`` (attempts per
-address, default 10 per 60 seconds).
+(seconds, default 1800 and 28800), ``session_store`` (an SQLite file shared by the worker
+processes; default: in the memory of the one process), ``signin_limit`` and ``signin_window``
+(attempts per address, default 10 per 60 seconds).
 """
 
 from __future__ import annotations
@@ -59,10 +60,16 @@ def install(app: Starlette, config: WebConfig) -> None:
     from . import employee, manager, officers
 
     extra = config.extra
-    app.state.sessions = SessionStore(
-        idle=float(extra.get("session_idle", 30 * 60)),
-        lifetime=float(extra.get("session_lifetime", 8 * 60 * 60)),
-    )
+    idle = float(extra.get("session_idle", 30 * 60))
+    lifetime = float(extra.get("session_lifetime", 8 * 60 * 60))
+    if extra.get("session_store"):
+        from ..signin.shared import SqliteSessionStore
+
+        app.state.sessions = SqliteSessionStore(
+            extra["session_store"], idle=idle, lifetime=lifetime
+        )
+    else:
+        app.state.sessions = SessionStore(idle=idle, lifetime=lifetime)
     app.state.signin_limit = RateLimit(
         int(extra.get("signin_limit", 10)), float(extra.get("signin_window", 60))
     )

@@ -48,8 +48,9 @@ def language_of(request: Request, session: Session | None) -> str:
     """The language asked for: ``?lang=``, else the session's, else the browser's, else nl."""
     asked = request.query_params.get("lang")
     if asked in PAGE_LANGUAGES:
-        if session is not None:
+        if session is not None and session.language != asked:
             session.language = asked
+            request.app.state.sessions.save(session)
         return asked
     if session is not None and session.language in PAGE_LANGUAGES:
         return session.language

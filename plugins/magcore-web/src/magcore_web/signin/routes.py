@@ -136,6 +136,7 @@ async def start_sign_in(request: Request) -> Response:
     if len(session.pending) >= 5:  # a few tabs at once, not an unbounded list
         session.pending.pop(next(iter(session.pending)))
     session.pending[pending.state] = pending
+    request.app.state.sessions.save(session)
     return RedirectResponse(url, status_code=303)
 
 
@@ -157,6 +158,8 @@ async def sign_in_callback(request: Request) -> Response:
         )
     params = dict(request.query_params)
     pending = session.pending.pop(params.get("state", ""), None) if session is not None else None
+    if session is not None:
+        store.save(session)
     if session is None or pending is None:
         return RedirectResponse("/sign-in?failed=1", status_code=303)
     try:
@@ -191,6 +194,7 @@ async def sign_out(request: Request) -> Response:
     store.end(session)
     fresh = store.new(tenant_of(request).name)
     fresh.language = session.language
+    store.save(fresh)
     remember_session(request, fresh)
     response = page(
         request,

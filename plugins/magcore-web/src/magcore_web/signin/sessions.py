@@ -149,6 +149,10 @@ class SessionStore:
         with self._lock:
             self._sessions.pop(session.id, None)
 
+    def save(self, session: Session) -> None:
+        """Keep the changes made to *session* (its sign-ins under way, its language); the
+        memory store holds the object itself, so there is nothing to write."""
+
     def __len__(self) -> int:
         return len(self._sessions)
 
