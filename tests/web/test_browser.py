@@ -186,7 +186,10 @@ def test_every_page_passes_axe_and_reflows_at_320_px_in_nl_en_and_fy(browser, se
     for page, path in checks:
         for lang in ("nl", "en", "fy"):
             joiner = "&" if "?" in path else "?"
-            page.goto(f"{server}{path}{joiner}lang={lang}")
+            response = page.goto(f"{server}{path}{joiner}lang={lang}")
+            expected = 404 if path.endswith("/none") else 200
+            if response.status != expected:
+                problems.append(f"{path} [{lang}] answered {response.status}")
             for violation in axe_violations(page):
                 problems.append(
                     f"{path} [{lang}] {violation['id']}: {violation['help']} "

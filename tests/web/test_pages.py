@@ -55,6 +55,9 @@ def test_blind_preparation_record_dissent_and_revoke(make_client):
     assert 'id="hr-none"' in hanna.get("/hr").text
     # Someone else's conversation by id: 404, and the refused read is in the audit log.
     assert carla.get(page).status_code == 404
+    figures = bram.get("/team/participation")  # after a held conversation too
+    assert figures.status_code == 200
+    assert "Burgerzaken" in figures.text
     export = anna.get("/export/download")
     assert export.status_code == 200
     assert export.json()["person"] == "anna"

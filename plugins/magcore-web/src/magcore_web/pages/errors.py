@@ -108,5 +108,8 @@ def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             return refused_page(request, session, "error.not_found", status=404)
         except MagcoreError as exc:
             return refused_page(request, session, "error.refused", status=400, reason=str(exc))
+        except Exception:  # a page, not a traceback; the details go to the log only
+            log.exception("page %s failed", request.url.path)
+            return refused_page(request, session, "error.internal", status=500)
 
     return endpoint

@@ -73,6 +73,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "The form has expired. Go back, reload the page and try again.",
     ),
     "error.refused": ("Dit kan nu niet: {reason}", "This is not possible now: {reason}"),
+    "error.internal": (
+        "Er ging bij ons iets mis. Er is niets veranderd. Probeer het later opnieuw.",
+        "Something went wrong on our side. Nothing was changed. Please try again later.",
+    ),
     "error.back": ("Terug naar de start", "Back to the start"),
     "home.title": ("Welkom", "Welcome"),
     "home.intro": ("Wat wilt u doen?", "What do you want to do?"),
