@@ -23,6 +23,8 @@ DEMO_STAMP := $(VENV)/.magcore-demo-installed
 NODE_STAMP := $(A11Y)/node_modules/.package-lock.json
 PUBLICCODE := tests/publiccode
 PUBLICCODE_STAMP := $(PUBLICCODE)/node_modules/.package-lock.json
+SPECTRAL := plugins/magcore-web/spectral
+SPECTRAL_STAMP := $(SPECTRAL)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
 .PHONY: venv demo-venv node-deps test lint demo dist bench docs clean distclean
@@ -46,9 +48,10 @@ $(DEMO_STAMP): pyproject.toml $(DEMO_PLUGIN)/pyproject.toml
 		-e '.[$(DEMO_EXTRAS)]' -e $(DEMO_PLUGIN)
 	touch $@
 
-## node-deps: install axe-core and playwright-core for the accessibility checks, and the
-## publiccode.yml schema types with TypeScript for the publiccode check
-node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP)
+## node-deps: install axe-core and playwright-core for the accessibility checks, the
+## publiccode.yml schema types with TypeScript for the publiccode check, and Spectral for the
+## API Design Rules check of magcore-web's OpenAPI document
+node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP) $(SPECTRAL_STAMP)
 
 $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --no-audit --no-fund
@@ -58,10 +61,15 @@ $(PUBLICCODE_STAMP): $(PUBLICCODE)/package.json $(PUBLICCODE)/package-lock.json
 	npm ci --prefix $(PUBLICCODE) --no-audit --no-fund
 	touch $@
 
+$(SPECTRAL_STAMP): $(SPECTRAL)/package.json $(SPECTRAL)/package-lock.json
+	npm ci --prefix $(SPECTRAL) --no-audit --no-fund
+	touch $@
+
 ## test: lint, type-check and run the whole test suite on two cores
 test: venv node-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/mypy plugins/magcore-web/src
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile
 
@@ -70,6 +78,7 @@ lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/mypy plugins/magcore-web/src
 	$(BIN)/lint-imports
 
 ## demo: write the demo output to out/demo (installs only magcore[pdf,cli] and magcore-amsterdam)
@@ -101,4 +110,4 @@ clean:
 
 ## distclean: clean, and remove .venv and the node packages too
 distclean: clean
-	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules
+	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules $(SPECTRAL)/node_modules
