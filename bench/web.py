@@ -4,9 +4,11 @@ Builds a store of an 18,000-person organisation (``--people``) with a conversati
 the first ``--conversations`` employees (half of them scheduled, with a saved preparation),
 starts ``magcore serve``'s app with uvicorn in a separate process on 127.0.0.1, and lets
 ``--users`` simulated users (asyncio tasks with httpx, each signed in as an employee with a
-conversation) call the API in a loop for ``--duration`` seconds. Prints, per call, requests
-per second and the 50th, 95th and 99th percentile latency, next to a bare endpoint of the same
-app in the same run (Starlette, the same middleware, no service call): the baseline.
+conversation) call the API in a loop for ``--duration`` seconds, with ``--think`` seconds
+between calls on average (people read a page before the next; 0 sends back to back).
+Prints, per call, requests per second and the 50th, 95th and 99th percentile latency, next to
+a bare endpoint of the same app in the same run (Starlette, the same middleware, no service
+call): the baseline.
 
 SQLite always; PostgreSQL too when the Debian server binaries and psycopg are there (a
 throwaway server from ``tests/support/postgres.py``, or ``MAGCORE_BENCH_PG_URL``), unless
@@ -154,7 +156,11 @@ def server(url: str, keys: Path) -> Iterator[str]:
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 CALLS = [
@@ -166,7 +172,11 @@ CALLS = [
 ]
 
 
-async def load(base: str, people: dict[str, str], users: int, duration: float) -> dict:
+async def load(
+    base: str, people: dict[str, str], users: int, duration: float, think: float
+) -> dict:
+    """*users* tasks, each signed in as a random employee, making the calls in turn with a
+    think time of *think* seconds on average between them (0: back to back)."""
     import httpx
 
     timings: dict[str, list[float]] = {name: [] for name, _ in CALLS}
@@ -182,12 +192,19 @@ async def load(base: str, people: dict[str, str], users: int, duration: float) -
                 person = rng.choice(names)
                 headers = {"authorization": f"Bearer {person}"}
                 for name, path in CALLS:
+                    if think:
+                        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+                    if time.perf_counter() >= deadline:
+                        return
                     start = time.perf_counter()
-                    response = await client.get(path(people[person]), headers=headers)
-                    elapsed = time.perf_counter() - start
-                    if response.status_code != 200:
+                    try:
+                        response = await client.get(path(people[person]), headers=headers)
+                        ok = response.status_code == 200
+                    except httpx.HTTPError:
+                        ok = False
+                    timings[name].append(time.perf_counter() - start)
+                    if not ok:
                         failures[name] += 1
-                    timings[name].append(elapsed)
 
         await asyncio.gather(*(user(i) for i in range(users)))
     return {"timings": timings, "failures": failures}
@@ -228,10 +245,12 @@ def run(label: str, url: str, keys: Path, args: argparse.Namespace) -> None:
     service.close()
     os.environ.pop("MAGCORE_KEY_FOLDER", None)
     with server(url, keys) as base:
-        result = asyncio.run(load(base, people, args.users, args.duration))
+        result = asyncio.run(load(base, people, args.users, args.duration, args.think))
+    load_average = os.getloadavg()[0]
     report(
         f"{label}: {args.people} people, {len(people)} conversations (built in {built:.0f} s), "
-        f"{args.users} users for {args.duration:.0f} s",
+        f"{args.users} users thinking {args.think:g} s on average, for {args.duration:.0f} s "
+        f"(machine load average {load_average:.1f})",
         result,
         args.duration,
     )
@@ -259,6 +278,7 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--think", type=float, default=2.0, help="Seconds between calls.")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
