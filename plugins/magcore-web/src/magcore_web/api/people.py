@@ -79,6 +79,9 @@ def _officer(call: Call, person: str) -> None:
             SUBJECT_ACCESS,
             "restrictions are kept by the privacy officer",
         )
+    org_id = call.service.organisation_id
+    if org_id is not None and person not in call.service.organisation(org_id).people:
+        raise ApiProblem(not_found("person"))
 
 
 def restrictions_of(call: Call) -> RestrictionsOut:
