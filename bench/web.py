@@ -211,6 +211,8 @@ async def load(
 
 
 def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
@@ -219,7 +221,7 @@ def report(title: str, result: dict, duration: float) -> None:
     print(f"\n{title}")
     columns = ("req/s", 8), ("p50 ms", 9), ("p95 ms", 9), ("p99 ms", 9), ("errors", 8)
     print(f"{'call':<32}" + "".join(f"{c:>{w}}" for c, w in columns) + f"{'p50 x':>8}")
-    base = _pct(result["timings"][CALLS[0][0]], 0.5)
+    base = _pct(result["timings"][CALLS[0][0]], 0.5) or float("nan")
     for name, _ in CALLS:
         values = result["timings"][name]
         p50 = _pct(values, 0.5)
