@@ -23,6 +23,8 @@ DEMO_STAMP := $(VENV)/.magcore-demo-installed
 NODE_STAMP := $(A11Y)/node_modules/.package-lock.json
 PUBLICCODE := tests/publiccode
 PUBLICCODE_STAMP := $(PUBLICCODE)/node_modules/.package-lock.json
+SPECTRAL := plugins/magcore-web/spectral
+SPECTRAL_STAMP := $(SPECTRAL)/node_modules/.package-lock.json
 OIDC := tests/web/oidc
 OIDC_STAMP := $(OIDC)/node_modules/.package-lock.json
 
@@ -49,9 +51,10 @@ $(DEMO_STAMP): pyproject.toml $(DEMO_PLUGIN)/pyproject.toml
 	touch $@
 
 ## node-deps: install axe-core and playwright-core for the accessibility checks, the
-## publiccode.yml schema types with TypeScript for the publiccode check, and oidc-provider for
-## the web front end's local OpenID provider
-node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP) $(OIDC_STAMP)
+## publiccode.yml schema types with TypeScript for the publiccode check, Spectral for the
+## API Design Rules check of magcore-web's OpenAPI document, and oidc-provider for the web
+## front end's local OpenID provider
+node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP) $(SPECTRAL_STAMP) $(OIDC_STAMP)
 
 $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --no-audit --no-fund
@@ -59,6 +62,10 @@ $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 
 $(PUBLICCODE_STAMP): $(PUBLICCODE)/package.json $(PUBLICCODE)/package-lock.json
 	npm ci --prefix $(PUBLICCODE) --no-audit --no-fund
+	touch $@
+
+$(SPECTRAL_STAMP): $(SPECTRAL)/package.json $(SPECTRAL)/package-lock.json
+	npm ci --prefix $(SPECTRAL) --no-audit --no-fund
 	touch $@
 
 $(OIDC_STAMP): $(OIDC)/package.json $(OIDC)/package-lock.json
@@ -69,6 +76,7 @@ $(OIDC_STAMP): $(OIDC)/package.json $(OIDC)/package-lock.json
 test: venv node-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/mypy plugins/magcore-web/src
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile
 
@@ -77,6 +85,7 @@ lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/mypy plugins/magcore-web/src
 	$(BIN)/lint-imports
 
 ## demo: write the demo output to out/demo (installs only magcore[pdf,cli] and magcore-amsterdam)
@@ -108,4 +117,5 @@ clean:
 
 ## distclean: clean, and remove .venv and the node packages too
 distclean: clean
-	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules $(OIDC)/node_modules
+	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules $(SPECTRAL)/node_modules \
+		$(OIDC)/node_modules

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-
 from magcore_web.testing import HOST_A as A
 
 #: An ISO 8601 time with its time zone (``Z`` or an offset).
@@ -218,9 +217,14 @@ def test_the_privacy_officer_restricts_and_lifts_processing(api, services):
     assert len(api.get("/api/v1/shared-conversations", "hanna").json()) == 1
 
 
-def test_the_privacy_officer_destroys_what_retention_has_passed_and_verifies_the_log(
-    api, services
-):
+def test_restricting_an_unknown_person_is_refused_and_writes_nothing(api, services):
+    before = services[A].store.version("person:nobody")
+    response = api.post("/api/v1/people/nobody/restrictions", "piet", json={"reason": "r"})
+    assert response.status_code == 404
+    assert services[A].store.version("person:nobody") == before == 0
+
+
+def test_the_privacy_officer_destroys_what_retention_has_passed_and_verifies_the_log(api, services):
     cid = _agreed(api, services)
     assert api.get("/api/v1/destruction-due", "piet").json() == []
     _clock(services).advance(timedelta(days=6 * 366))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from magcore_web.api import operations
 from magcore_web.testing import HOST_A as A
 from magcore_web.testing import HOST_B as B
@@ -76,7 +75,9 @@ def test_every_operation_with_an_id_is_covered_here():
 
 
 @pytest.mark.parametrize(
-    "op", [op for op in ID_OPERATIONS if op.operation_id not in NOT_PERSONAL], ids=lambda o: o.operation_id
+    "op",
+    [op for op in ID_OPERATIONS if op.operation_id not in NOT_PERSONAL],
+    ids=lambda o: o.operation_id,
 )
 def test_another_persons_id_gives_404_and_an_audit_line(api, services, owned, op):
     before = _denied(services[A], "eva")

@@ -23,7 +23,7 @@ from magcore.errors import MagcoreError
 from ..config import WebConfig
 from ..problems import PROBLEM_JSON, ApiProblem, Problem, problem_for
 from .openapi import openapi_document
-from .routing import Operation, route_for
+from .routing import Operation, routes_for
 
 __all__ = ["API_PREFIX", "install", "operations"]
 
@@ -91,7 +91,7 @@ def install(app: Starlette, config: WebConfig) -> None:
     ops = operations()
     openapi = _openapi(config, ops)
     api = Starlette(
-        routes=[Route("/openapi.json", openapi, methods=["GET"]), *(route_for(op) for op in ops)],
+        routes=[Route("/openapi.json", openapi, methods=["GET"]), *routes_for(ops)],
         exception_handlers={
             MagcoreError: _on_error,
             ApiProblem: _on_error,

@@ -30,6 +30,7 @@ from magcore.errors import NotFoundError
 from magcore.model.records import Agreement
 
 from ..problems import ApiProblem, not_found
+from .fields import answers_field, id_field, ids_field, text_field
 from .routing import Call, Operation, Param, Raw
 from .values import ConversationOut, ConversationSummary, conversation_out, summary_out
 
@@ -62,17 +63,17 @@ class NewConversation:
     """Start a conversation of *kind* under *cycle* (``id@version``) about *employee* (you,
     when left out); the participants come from the organisation."""
 
-    cycle: str
-    kind: str
-    employee: str | None = None
-    themes: tuple[str, ...] = ()
+    cycle: str = id_field()
+    kind: str = id_field()
+    employee: str | None = id_field(default=None)
+    themes: tuple[str, ...] = ids_field(default=())
 
 
 @attrs.frozen(kw_only=True)
 class PreparationIn:
     """Your preparation's answers (saved, not yet seen by the others)."""
 
-    answers: dict[str, Any]
+    answers: dict[str, Any] = answers_field()  # noqa: RUF009
 
 
 @attrs.frozen(kw_only=True)
@@ -80,28 +81,28 @@ class ScheduleIn:
     """When and where the conversation takes place (a time with its time zone)."""
 
     on: datetime
-    place: str = ""
+    place: str = text_field(default="")
 
 
 @attrs.frozen(kw_only=True)
 class AgreementIn:
     """An agreement: its id, text and who carries it out (employee, manager or both)."""
 
-    id: str
-    text: str
+    id: str = id_field()
+    text: str = text_field()
     owner: Literal["employee", "manager", "peer", "coach", "team", "both"]
     due: date | None = None
-    theme: str | None = None
+    theme: str | None = id_field(default=None)
 
 
 @attrs.frozen(kw_only=True)
 class RecordIn:
     """A (new revision of the) record; earlier confirmations then no longer count."""
 
-    summary: str = ""
+    summary: str = text_field(default="")
     agreements: tuple[AgreementIn, ...] = ()
-    themes: tuple[str, ...] = ()
-    answers: dict[str, Any] = attrs.field(factory=dict)
+    themes: tuple[str, ...] = ids_field(default=())
+    answers: dict[str, Any] = answers_field(factory=dict)  # noqa: RUF009
     held_on: date | None = None
 
 
@@ -116,15 +117,15 @@ class ConfirmationIn:
 class TextIn:
     """A text: a note of disagreement, a private note."""
 
-    text: str
+    text: str = text_field()
 
 
 @attrs.frozen(kw_only=True)
 class TopicIn:
     """A topic to talk about, optionally under a theme."""
 
-    text: str
-    theme: str | None = None
+    text: str = text_field()
+    theme: str | None = id_field(default=None)
 
 
 def list_mine(call: Call) -> list[ConversationSummary]:

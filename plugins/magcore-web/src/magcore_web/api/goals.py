@@ -15,6 +15,7 @@ from magcore.domain.goals import CloseGoal, NoteProgress, SetGoal, replay_goal
 from magcore.errors import NotFoundError
 
 from ..problems import ApiProblem, not_found
+from .fields import id_field, ids_field, text_field
 from .routing import Call, Operation
 from .values import GoalOut, goal_out
 
@@ -28,20 +29,20 @@ ONE = "/goals/{goalId}"
 class GoalIn:
     """A new goal of yours (or, agreed in a conversation, of its employee: *owner*)."""
 
-    title: str
-    description: str = ""
-    theme: str | None = None
-    agreed_in: str | None = None
-    owner: str | None = None
-    collaborators: tuple[str, ...] = ()
+    title: str = text_field()
+    description: str = text_field(default="")
+    theme: str | None = id_field(default=None)
+    agreed_in: str | None = id_field(default=None)
+    owner: str | None = id_field(default=None)
+    collaborators: tuple[str, ...] = ids_field(default=())
 
 
 @attrs.frozen(kw_only=True)
 class ProgressIn:
     """A note on how the goal is going, optionally from a conversation."""
 
-    text: str
-    conversation: str | None = None
+    text: str = text_field()
+    conversation: str | None = id_field(default=None)
 
 
 @attrs.frozen(kw_only=True)
@@ -49,7 +50,7 @@ class ClosureIn:
     """Close the goal: reached, dropped (``status``), with a note."""
 
     status: Literal["reached", "changed", "dropped"]
-    note: str = ""
+    note: str = text_field(default="")
 
 
 def _visible(call: Call, goal_id: str) -> GoalView:

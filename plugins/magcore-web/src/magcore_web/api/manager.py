@@ -102,18 +102,17 @@ def _cycle(call: Call) -> str:
 
 
 def _window(call: Call, *, days: int = 365) -> tuple[date, date]:
+    """The days ``[from, to)`` asked for (an empty window when *to* is not after *from*)."""
     start = call.query.get("from") or today(call)
     end = call.query.get("to") or start + timedelta(days=days)
-    if end <= start:
-        raise ApiProblem(
-            invalid([FieldError(in_="query", location="to", code="range", detail="after from")])
-        )
-    return start, end
+    return start, max(start, end)
 
 
 def due(call: Call) -> list[DueOut]:
     me = call.principal.person_id
     start, end = _window(call)
+    if start == end:
+        return []
     try:
         found = call.service.plan(_org_id(call), _cycle(call), start, end)
     except NotFoundError as exc:
@@ -139,8 +138,12 @@ def schedule(call: Call) -> list[PlannedOut] | Raw:
 
     me = call.principal.person_id
     start, end = _window(call)
-    found = invitations_for(
-        call.service, call.service.organisation_id, person=me, start=start, end=end, sent_by=me
+    found = (
+        []
+        if start == end
+        else invitations_for(
+            call.service, call.service.organisation_id, person=me, start=start, end=end, sent_by=me
+        )
     )
     if "text/calendar" in str(call.query.get("accept", "")):
         return Raw(calendar(found), "text/calendar; charset=utf-8", filename="schedule.ics")

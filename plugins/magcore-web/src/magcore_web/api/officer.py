@@ -13,6 +13,7 @@ from magcore.errors import ConsentError, NotFoundError
 
 from ..problems import ApiProblem, Problem, not_found
 from .common import forbidden, has_role, today
+from .fields import id_field, text_field
 from .routing import Call, Operation, Param
 
 __all__ = ["OPERATIONS"]
@@ -34,7 +35,7 @@ class DueDestruction:
 class DestructionIn:
     """Destroy the content of a conversation whose retention term has passed."""
 
-    conversation: str
+    conversation: str = id_field()
 
 
 @attrs.frozen(kw_only=True)
@@ -107,9 +108,11 @@ class ApprovalIn:
     """Record that *body* approved the regulation with hash *policy_hash* (WOR art. 27)."""
 
     body: Literal["works_council", "executive"]
-    reference: str
+    reference: str = text_field()
     on: date
-    policy_hash: str
+    policy_hash: str = attrs.field(
+        metadata={"schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
+    )
 
 
 def _officer(call: Call) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from .routing import Operation, Param
 from .schema import schema_for
 
-__all__ = ["PROBLEM_SCHEMA", "openapi_document"]
+__all__ = ["INVALID_INPUT_SCHEMA", "PROBLEM_SCHEMA", "openapi_document"]
 
 _VERSION_HEADER = {
     "description": "The full version of the API (semantic versioning).",
@@ -29,15 +29,24 @@ _ERROR_TITLES = {
     410: "Erased: the key of this content was destroyed.",
 }
 
+_PROBLEM_MEMBERS: dict[str, Any] = {
+    "type": {"type": "string", "format": "uri"},
+    "title": {"type": "string"},
+    "status": {"type": "integer", "minimum": 400, "maximum": 599},
+    "detail": {"type": "string"},
+    "instance": {"type": "string"},
+}
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Problem details (RFC 9457).",
+    "properties": _PROBLEM_MEMBERS,
+    "required": ["type", "title", "status", "detail"],
+}
+INVALID_INPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Problem details (RFC 9457) of invalid input: `errors` names each field.",
     "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer", "minimum": 400, "maximum": 599},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
+        **_PROBLEM_MEMBERS,
         "errors": {
             "type": "array",
             "items": {
@@ -78,11 +87,12 @@ def _param(param: Param) -> dict[str, Any]:
 
 
 def _problem_response(status: int) -> dict[str, Any]:
+    schema = "InvalidInputProblem" if status == 400 else "Problem"
     return {
         "description": _ERROR_TITLES.get(status, "An error."),
         "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
         "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            "application/problem+json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
         },
     }
 
@@ -114,8 +124,7 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         "parameters": [_param(p) for p in params],
         "responses": responses,
     }
-    if op.description:
-        entry["description"] = op.description
+    entry["description"] = op.description or op.summary
     if op.body is not None:
         entry["requestBody"] = {
             "required": True,
@@ -128,12 +137,16 @@ def openapi_document(
     operations: Sequence[Operation], *, version: str, server: str
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of *operations*, served from *server* (``.../api/v1``)."""
-    components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+    components: dict[str, Any] = {
+        "Problem": PROBLEM_SCHEMA,
+        "InvalidInputProblem": INVALID_INPUT_SCHEMA,
+    }
     paths: dict[str, Any] = {
         "/openapi.json": {
             "get": {
                 "operationId": "getOpenapiJson",
                 "summary": "This OpenAPI document",
+                "description": "The OpenAPI 3.1 document of this API, made from its code.",
                 "tags": ["openapi"],
                 "security": [],
                 "responses": {

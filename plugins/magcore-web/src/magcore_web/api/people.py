@@ -15,6 +15,7 @@ from magcore.storage.base import StreamWrite
 
 from ..problems import ApiProblem, not_found
 from .common import forbidden, has_role, refuse_unseen
+from .fields import id_field, text_field
 from .routing import Call, Operation, Param
 
 __all__ = ["OPERATIONS"]
@@ -36,8 +37,8 @@ class Me:
 class RestrictionIn:
     """Restrict processing of one conversation (or, without one, the whole record)."""
 
-    reason: str
-    conversation: str | None = None
+    reason: str = text_field()
+    conversation: str | None = id_field(default=None)
 
 
 @attrs.frozen(kw_only=True)
@@ -78,6 +79,9 @@ def _officer(call: Call, person: str) -> None:
             SUBJECT_ACCESS,
             "restrictions are kept by the privacy officer",
         )
+    org_id = call.service.organisation_id
+    if org_id is not None and person not in call.service.organisation(org_id).people:
+        raise ApiProblem(not_found("person"))
 
 
 def restrictions_of(call: Call) -> RestrictionsOut:

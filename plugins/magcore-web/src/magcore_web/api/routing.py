@@ -9,6 +9,7 @@ the structured body); it returns an attrs value, a list of them, ``None`` (204) 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from ..tenants import Tenant
 
-__all__ = ["Call", "Operation", "Param", "Raw", "converter", "route_for"]
+__all__ = ["Call", "Operation", "Param", "Raw", "converter", "routes_for"]
 
 _encode = msgspec.json.Encoder().encode
 converter = cattrs.Converter(forbid_extra_keys=True)
@@ -42,7 +43,16 @@ converter.register_unstructure_hook(
     frozenset, lambda s: sorted(converter.unstructure(x) for x in s)
 )
 converter.register_structure_hook(datetime, lambda v, _: _datetime(v))
+for _type, _name in ((str, "a text"), (bool, "true or false"), (int, "a whole number")):
+    converter.register_structure_hook(_type, lambda v, t, _n=_name: _strict(v, t, _n))
 converter.register_structure_hook(date, lambda v, _: _date(v))
+
+
+def _strict(value: Any, expected: type, name: str) -> Any:
+    """*value* if it is of the JSON type *expected* already: no silent conversion."""
+    if type(value) is not expected:
+        raise ValueError(f"expected {name}")
+    return value
 
 
 def _datetime(value: Any) -> datetime:
@@ -120,6 +130,11 @@ class Operation:
 def _query(request: Request, params: Sequence[Param]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     problems: list[FieldError] = []
+    known = {p.name for p in params if p.where == "query"}
+    for name in sorted(set(request.query_params) - known):
+        problems.append(
+            FieldError(in_="query", location=name[:100], code="unknown", detail="not a parameter")
+        )
     for param in params:
         if param.where != "query":
             continue
@@ -158,6 +173,30 @@ def _pointer(path: str) -> str:
     return "/" + "/".join(a or b for a, b in parts) if parts else "/"
 
 
+@functools.cache
+def _validator(cls: Any) -> Any:
+    """A JSON Schema validator of *cls*'s body, from the same schema the document shows."""
+    import jsonschema
+
+    from .schema import schema_for
+
+    components: dict[str, Any] = {}
+    root = schema_for(cls, components)
+    return jsonschema.Draft202012Validator(
+        {**root, "components": {"schemas": components}},
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def _schema_problems(cls: Any, data: Any) -> list[FieldError]:
+    found = []
+    for error in sorted(_validator(cls).iter_errors(data), key=lambda e: list(e.absolute_path)):
+        pointer = "/" + "/".join(str(part) for part in error.absolute_path)
+        message = error.message if len(error.message) <= 200 else error.message[:200] + "…"
+        found.append(FieldError(in_="body", location=pointer, code=error.validator, detail=message))
+    return found
+
+
 async def _body(request: Request, cls: Any) -> Any:
     raw = await request.body()
     try:
@@ -170,6 +209,9 @@ async def _body(request: Request, cls: Any) -> Any:
         raise ApiProblem(
             invalid([FieldError(in_="body", location="/", code="type", detail="expected object")])
         )
+    problems = _schema_problems(cls, data)
+    if problems:
+        raise ApiProblem(invalid(problems))
     try:
         return converter.structure(data, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
@@ -198,8 +240,28 @@ def _respond(operation: Operation, result: Any, request: Request) -> Response:
     return Response(_encode(result), status_code=operation.status, media_type="application/json")
 
 
-def route_for(operation: Operation) -> Route:
-    """The Starlette route that runs *operation*."""
+def routes_for(operations: Sequence[Operation]) -> list[Route]:
+    """One Starlette route per path, running the operation of the request's method (so that
+    a method the path does not have gets 405 with an ``Allow`` header listing all it has)."""
+    by_path: dict[str, dict[str, Callable[[Request], Any]]] = {}
+    for operation in operations:
+        by_path.setdefault(operation.path, {})[operation.method.upper()] = _endpoint(operation)
+    routes = []
+    for path, endpoints in by_path.items():
+
+        async def endpoint(
+            request: Request, endpoints: Mapping[str, Callable[[Request], Any]] = endpoints
+        ) -> Response:
+            method = "GET" if request.method == "HEAD" else request.method
+            response: Response = await endpoints[method](request)
+            return response
+
+        routes.append(Route(path, endpoint, methods=sorted(endpoints)))
+    return routes
+
+
+def _endpoint(operation: Operation) -> Callable[[Request], Any]:
+    """The handler of one operation, as an async function of the request."""
 
     async def endpoint(request: Request) -> Response:
         tenant = tenant_of(request)
@@ -225,7 +287,7 @@ def route_for(operation: Operation) -> Route:
         result = await run_in_threadpool(tenant.call, run)
         return _respond(operation, result, request)
 
-    return Route(operation.path, endpoint, methods=[operation.method.upper()])
+    return endpoint
 
 
 #: The media type of problems, for the OpenAPI document.

@@ -76,6 +76,12 @@ def _object_schema(cls: type, components: MutableMapping[str, Any]) -> dict[str,
         name = field.alias or field.name
         name = name.rstrip("_")
         schema = schema_for(hints[field.name], components)
+        declared = field.metadata.get("schema")
+        if declared:
+            nullable = isinstance(schema.get("type"), list) and "null" in schema["type"]
+            schema = dict(declared)
+            if nullable:
+                schema = {"anyOf": [schema, {"type": "null"}]}
         doc = field.metadata.get("description")
         if doc:
             schema = {"description": doc, **schema} if "$ref" not in schema else schema

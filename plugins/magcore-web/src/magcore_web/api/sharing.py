@@ -6,14 +6,24 @@ choices. A choice number that is not one of theirs is a 404, and an audit line.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import attrs
 
 from magcore.access.decision import PARTICIPATION
-from magcore.domain.sharing import GrantSharing, RevokeSharing, SharingChoice, person_stream
+from magcore.domain.sharing import (
+    GrantSharing,
+    RevokeSharing,
+    SharingChoice,
+    SharingState,
+    person_stream,
+)
+from magcore.errors import ConsentError
 
+from ..problems import ApiProblem, FieldError, invalid
 from .common import refuse_unseen
+from .fields import id_field
 from .routing import Call, Operation
 from .values import SharingChoiceOut, sharing_out
 
@@ -29,11 +39,11 @@ class SharingChoiceIn:
     person, or a role such as ``next_manager``) for *purpose*, until a day you choose, for one
     conversation or all."""
 
-    to: str
-    what: str
-    purpose: str
+    to: str = id_field()
+    what: str = id_field()
+    purpose: str = id_field()
     until: date | None = None
-    conversation: str | None = None
+    conversation: str | None = id_field(default=None)
 
 
 def _choices(call: Call) -> dict[int, SharingChoice]:
@@ -72,7 +82,25 @@ def grant(call: Call) -> SharingChoiceOut:
         from .conversations import visible
 
         visible(call, body.conversation)
-    state = call.service.share(
+    try:
+        state = _grant(call, body, me)
+    except ConsentError as exc:
+        raise ApiProblem(invalid([_field_of(exc)], detail=str(exc))) from None
+    newest = max(state.choices)
+    return sharing_out(state.choices[newest], call.service.clock.now())
+
+
+def _field_of(exc: ConsentError) -> FieldError:
+    """The field a refused sharing choice is about, from the refusal's words."""
+    text = str(exc)
+    for name in ("until", "to", "what", "purpose", "conversation"):
+        if re.search(rf"\b{name}\b", text):
+            return FieldError(in_="body", location=f"/{name}", code="refused", detail=text)
+    return FieldError(in_="body", location="/", code="refused", detail=text)
+
+
+def _grant(call: Call, body: SharingChoiceIn, me: str) -> SharingState:
+    return call.service.share(
         GrantSharing(
             actor=me,
             person=me,
@@ -83,8 +111,6 @@ def grant(call: Call) -> SharingChoiceOut:
             conversation=body.conversation,
         )
     )
-    newest = max(state.choices)
-    return sharing_out(state.choices[newest], call.service.clock.now())
 
 
 def revoke(call: Call) -> None:
