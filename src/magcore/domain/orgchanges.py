@@ -128,6 +128,11 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
 
     arrived: set[str] = set()
     leaving: list[Person] = []
+    first_managed: dict[str, date] = {}
+    for managers in target.managers.values():
+        for a in managers:
+            if a.start < first_managed.get(a.person, date.max):
+                first_managed[a.person] = a.start
     for pid in sorted(target.people):
         person = target.people[pid]
         current = state.people.get(pid)
@@ -138,7 +143,10 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
             kind = OrganisationEvent.JOINED
             if current is None and not _new_employment(state, person):
                 kind = OrganisationEvent.RESTORED
-            first = min((a.start for a in [*roles, *target.managed_by(pid)]), default=today)
+            starts = [a.start for a in roles]
+            if pid in first_managed:
+                starts.append(first_managed[pid])
+            first = min(starts, default=today)
             day = (person.hired_on or first) if kind is OrganisationEvent.JOINED else today
             record = {"hired_on": _iso(person.hired_on), "email": person.email}
             add(kind, person=pid, on=day.isoformat(), record=record, roles=_roles(roles))
