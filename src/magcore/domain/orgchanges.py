@@ -129,10 +129,10 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
     arrived: set[str] = set()
     leaving: list[Person] = []
     first_managed: dict[str, date] = {}
-    for managers in target.managers.values():
-        for a in managers:
-            if a.start < first_managed.get(a.person, date.max):
-                first_managed[a.person] = a.start
+    for team_managers in target.managers.values():
+        for held in team_managers:
+            if held.start < first_managed.get(held.person, date.max):
+                first_managed[held.person] = held.start
     for pid in sorted(target.people):
         person = target.people[pid]
         current = state.people.get(pid)
