@@ -72,19 +72,21 @@ def _first_difference(
     return next((d for d in days if value(before, d) != value(after, d)), None)
 
 
-def _new_employment(state: OrgState, person: Person) -> bool:
-    """Whether *person* starts an employment not announced yet (first join, or a rehire on or
-    after the announced leave)."""
-    if person.id not in state.joined:
-        return True
+def _rehired(state: OrgState, person: Person) -> bool:
+    """Whether *person* was hired again on or after their announced leave (a new employment)."""
     left = state.left.get(person.id)
-    announced = state.joined[person.id]
+    announced = state.joined.get(person.id)
     return (
         left is not None
         and person.hired_on is not None
         and person.hired_on >= left
         and (announced is None or announced < person.hired_on)
     )
+
+
+def _new_employment(state: OrgState, person: Person) -> bool:
+    """Whether *person* starts an employment not announced yet (a first join, or a rehire)."""
+    return person.id not in state.joined or _rehired(state, person)
 
 
 def _announces_leave(state: OrgState, person: Person) -> bool:
@@ -137,9 +139,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
         person = target.people[pid]
         current = state.people.get(pid)
         roles = target.roles.get(pid, [])
-        if current is None or (
-            person.hired_on != current.hired_on and _new_employment(state, person)
-        ):
+        if current is None or (person.hired_on != current.hired_on and _rehired(state, person)):
             kind = OrganisationEvent.JOINED
             if current is None and not _new_employment(state, person):
                 kind = OrganisationEvent.RESTORED
