@@ -6,11 +6,12 @@ dated changes; person ids are checked against it once it is imported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.organisation import OrgState, org_stream
+from ..domain.orgchanges import ChangeManager, Move, SingleChange, apply_change, changes
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
@@ -40,6 +41,7 @@ class OrganisationMixin:
         timezone: tzinfo
         organisation_id: str | None
         _organisations: dict[str, tuple[int, Organisation]]
+        _org_states: dict[str, tuple[int, OrgState]]
         _organisation_aggregate: Aggregate[Organisation | None]
 
         def cycle(self, key: str) -> CycleDefinition: ...
@@ -77,36 +79,89 @@ class OrganisationMixin:
 
     # -- organisation ----------------------------------------------------------------------
 
-    def import_organisation(self, org: Organisation, *, actor: str) -> None:
-        """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
-        self._organisations.pop(org.id, None)
+    def import_organisation(self, org: Organisation, *, actor: str) -> tuple[Event, ...]:
+        """Record what changed between the stored organisation and *org* (a full import).
 
-    def _append_org_event(
-        self, org_id: str, kind: str, data: Mapping[str, Any], *, actor: str
-    ) -> None:
+        The changes are events on ``org:<id>`` (people joined, left, moved team, managers
+        changed..., see :mod:`magcore.domain.orgchanges`), appended in one transaction; the
+        same organisation imported again writes nothing. Returns the events written.
+        """
+        return self._record_org(org.id, lambda _current: org, actor=actor, action="import")
+
+    def record_change(self, org_id: str, change: SingleChange, *, actor: str) -> tuple[Event, ...]:
+        """Record one change without a full import: someone joins, leaves, moves team, or a
+        team gets another manager (:mod:`magcore.domain.orgchanges`). An unknown person or team
+        is refused with an error naming the field, and nothing is written. Returns the events."""
+        check_id(org_id, pointer="/organisation")
+
+        def changed(current: Organisation | None) -> Organisation:
+            if current is None:
+                raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
+            return apply_change(current, change)
+
+        return self._record_org(org_id, changed, actor=actor, action=type(change).__name__)
+
+    def _record_org(
+        self,
+        org_id: str,
+        new: Callable[[Organisation | None], Organisation],
+        *,
+        actor: str,
+        action: str,
+    ) -> tuple[Event, ...]:
         def decision(loaded: Loaded[Organisation | None], now: datetime) -> Sequence[Event]:
-            event = Event(
-                stream=loaded.stream,
-                version=loaded.version + 1,
-                type=kind,
-                at=now,
-                actor=actor,
-                data=data,
+            state = self._org_state(org_id, loaded.events) if loaded.events else None
+            today = now.astimezone(self.timezone).date()
+            found = changes(state, new(loaded.state), today=today)
+            return tuple(
+                Event(
+                    stream=loaded.stream,
+                    version=loaded.version + index,
+                    type=change.type,
+                    at=now,
+                    actor=actor,
+                    data=change.data,
+                )
+                for index, change in enumerate(found, start=1)
             )
-            return (event,)
 
-        self.handler.handle(self._organisation_aggregate, org_id, decision)
+        handled = self.handler.handle(
+            self._organisation_aggregate, org_id, decision, actor=actor, action=action
+        )
+        if handled.events and handled.state is not None:
+            self._organisations[org_id] = (handled.events[-1].version, handled.state)
+        return handled.events
+
+    def _org_state(self, org_id: str, events: Sequence[Event]) -> OrgState:
+        """The folded stream (with what it announced), kept for the version last folded."""
+        cached = self._org_states.get(org_id)
+        if cached is not None and cached[0] == len(events):
+            return cached[1]
+        state = OrgState.replay(org_id, events)
+        self._org_states = {org_id: (len(events), state)}  # one organisation's worth at most
+        return state
 
     def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
         """The organisation after *events*, from the cache when its version is known."""
         cached = self._organisations.get(org_id)
         if cached is not None and cached[0] == len(events):
             return cached[1]
-        org = replay_organisation(events)
-        if org is not None:
-            self._organisations[org_id] = (len(events), org)
+        if not events:
+            return None
+        org = self._org_state(org_id, events).organisation()
+        self._organisations[org_id] = (len(events), org)
         return org
+
+    def _evolve_organisation(
+        self, org: Organisation | None, new_events: Sequence[Event]
+    ) -> Organisation | None:
+        """*org* after *new_events* (no second read of the stream's earlier events)."""
+        if org is None or not new_events:
+            return org
+        state = OrgState.of(org)
+        for event in new_events:
+            state.apply(event)
+        return state.organisation()
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
@@ -116,32 +171,22 @@ class OrganisationMixin:
         cached = self._organisations.get(org_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        org = replay_organisation(self.store.read(stream))
+        events = self.store.read(stream)
+        org = self._replay_organisation(org_id, events)
         if org is None:
             raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
-        self._organisations[org_id] = (version, org)
         return org
 
     def change_manager(
         self, org_id: str, team: str, manager: str | None, on: date, *, actor: str
     ) -> Organisation:
         """Record that *manager* manages *team* from *on* (a dated event; the handover starts)."""
-        org = self.organisation(org_id)
-        changed = org.change_manager(team, manager, on)
-        data = {
-            "team": team,
-            "previous": org.manager_of_team(team, on),
-            "manager": manager,
-            "on": on.isoformat(),
-        }
-        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
-        return changed
+        self.record_change(org_id, ChangeManager(team=team, manager=manager, on=on), actor=actor)
+        return self.organisation(org_id)
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
-        self.organisation(org_id).move_person(person, team, on)
-        data = {"person": person, "team": team, "on": on.isoformat()}
-        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
+        self.record_change(org_id, Move(person=person, team=team, on=on), actor=actor)
 
     def participants_for(
         self,
