@@ -27,7 +27,7 @@ from typing import Any, Final
 from ..crypto import ERASED, TOKEN_PREFIX, ContentCipher, KeyProvider, KeyRing, is_token
 from ..domain import approvals, goals, organisation, sharing
 from ..domain.conversation import content as conversation_content
-from ..events import CommittedBatch, Event, freeze, thaw
+from ..events import CommittedBatch, Event, freeze
 from ..i18n import message
 from ..model.content import ContentField, EventContent, find, metadata_only
 from ..read_models import ReadModel
@@ -93,6 +93,11 @@ def owner_of(stream: str, field: ContentField, holder: Any) -> str:
 def _replaced(data: Any, changes: Sequence[tuple[Path, Any]]) -> Any:
     """Frozen *data* with each value at a path replaced; only the containers on the way are
     copied, each once."""
+    if type(data) is not tuple and all(len(at) == 1 for at, _ in changes):
+        merged = dict(data)  # most content: top-level fields of a mapping
+        for at, value in changes:
+            merged[at[0]] = value
+        return MappingProxyType(merged)
     direct: dict[Any, Any] = {}
     deeper: dict[Any, list[tuple[Path, Any]]] = {}
     for at, value in changes:
@@ -134,9 +139,13 @@ def _with_data(event: Event, data: Any) -> Event:
     """*event* with *data*, which is frozen already (freezing it again costs as much as the
     encryption: this runs for every content event written or read)."""
     new: Event = object.__new__(Event)
-    for name in ("stream", "version", "type", "at", "actor"):
-        object.__setattr__(new, name, getattr(event, name))
-    object.__setattr__(new, "data", data)
+    put = object.__setattr__
+    put(new, "stream", event.stream)
+    put(new, "version", event.version)
+    put(new, "type", event.type)
+    put(new, "at", event.at)
+    put(new, "actor", event.actor)
+    put(new, "data", data)
     return new
 
 
@@ -206,17 +215,23 @@ class ContentCodec:
                 if spec is None or not spec.content:
                     continue
                 data = event.data
-                places = [
-                    (
-                        at,
-                        value,
-                        event.stream
-                        if field.origin is None
-                        else owner_of(event.stream, field, _holder(data, at)),
-                    )
-                    for field, at, value in self._places(event, data)
-                    if _sealable(value)
-                ]
+                stream = event.stream
+                places = []
+                for field in spec.content:
+                    path = field.path
+                    if field.origin is None and len(path) == 1 and path[0] not in ("*", "**"):
+                        value = data.get(path[0])  # most content: a top-level field
+                        if value is not None and _sealable(value):
+                            places.append((path, value, stream))
+                        continue
+                    for at, value in find(data, path):
+                        if _sealable(value):
+                            owner = (
+                                stream
+                                if field.origin is None
+                                else owner_of(stream, field, _holder(data, at))
+                            )
+                            places.append((at, value, owner))
                 if places:
                     owners.update(owner for _, _, owner in places)
                     work.append((group_index, index, places))
@@ -227,20 +242,13 @@ class ContentCodec:
         if fresh:
             self.cipher.keys.new_keys(fresh)
         self.cipher.keys.ensure_keys(sorted(owners.difference(fresh)))
-        items = [
-            (
-                value if type(value) is str else thaw(value),
-                owner,
-                groups[group_index][index].stream,
-                _field(at),
-            )
-            for group_index, index, places in work
-            for at, value, owner in places
-        ]
-        tokens = iter(self.cipher.encrypt_many(items))
+        encrypt = self.cipher.encrypter(sum(len(places) for _, _, places in work))
         for group_index, index, places in work:
             original = groups[group_index][index]
-            changes = [(at, next(tokens)) for at, _, _ in places]
+            stream = original.stream
+            changes = [
+                (at, encrypt(value, owner, stream, _field(at))) for at, value, owner in places
+            ]
             sealed[group_index][index] = _with_data(original, _replaced(original.data, changes))
         return [tuple(events) for events in sealed]
 
