@@ -133,20 +133,22 @@ class ContentCipher:
         for a batch of about *count* values: the random source is read once for all their
         nonces (again when more are asked for: a nonce is never used twice), and each owner's
         key is looked up once."""
-        pool = [os.urandom(_NONCE * max(count, 1)), 0]
+        size = _NONCE * max(count, 1)
+        nonces = os.urandom(size)
+        used = 0
         sealers: dict[str, tuple[str, Any]] = {}
         b64 = binascii.b2a_base64
 
         def encrypt(value: Any, owner: str, stream: str, field: str) -> str:
+            nonlocal nonces, used
             sealer = sealers.get(owner)
             if sealer is None:
                 sealer = sealers[owner] = self.keys.sealer(owner)
             key_id, aead = sealer
-            nonces, at = pool
-            if at + _NONCE > len(nonces):
-                nonces, at = pool[0], pool[1] = os.urandom(_NONCE * max(count, 1)), 0
-            pool[1] = at + _NONCE
-            nonce = nonces[at : at + _NONCE]
+            if used + _NONCE > size:
+                nonces, used = os.urandom(size), 0
+            nonce = nonces[used : used + _NONCE]
+            used += _NONCE
             sealed = aead.encrypt(nonce, _plain(value, field), _associated(key_id, stream, field))
             return f"{TOKEN_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
 
