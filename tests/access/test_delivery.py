@@ -293,3 +293,32 @@ def test_a_published_preparation_goes_only_after_the_conversation(setup):
     service.dispatcher.drain(wait=True)
     assert "prep-words" not in repr(connector.got)
     assert ("preparation.saved", None) in connector.contents(f"conversation:{conv.id}")
+
+
+def test_a_failing_plugin_cannot_write_delivered_content_into_the_log(setup):
+    """A plugin that got content and fails with it in its message: the dead letter, the audit
+    line and the log name the exception's type only (none of them is encrypted or erasable)."""
+    service, _ = setup
+
+    class Leaky(Connector):
+        @hookimpl
+        def magcore_events_committed(self, batch):
+            texts = [
+                e.content["summary"] for e in batch.events if e.content and "summary" in e.content
+            ]
+            if texts:
+                raise ValueError(f"cannot file {texts[0]}")
+
+    host = get_plugin_manager(load_entry_points=False, extra=[("leaky", Leaky())])
+    _agreed(service, summary="summary-in-an-error")
+    leaky = Dispatcher(service.store.inner, host, clock=service.clock, policy=FAST)
+    leaky.gateway = lambda: service.gateway
+    leaky.drain(wait=True)
+    [dead] = service.store.dead_letters("leaky")
+    assert "ValueError" in dead.error
+    assert "summary-in-an-error" not in dead.error
+    lines = [line for line in service.store.read_audit() if line["actor"] == "plugin:leaky"]
+    assert any(line["result"] == "failed" for line in lines)
+    assert "summary-in-an-error" not in repr(lines)
+    assert "summary-in-an-error" not in repr([str(f) for f in leaky.failures])
+    assert "summary-in-an-error" in repr(leaky.failures[-1].__cause__)  # in memory only

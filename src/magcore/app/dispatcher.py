@@ -152,7 +152,8 @@ class Dispatcher:
         """1 if delivered, 0 if dead-lettered, None if it failed and will be tried again."""
         needs = self.needs.get(name, ())
         delivery, content_lines = self._delivery(name, batch, needs)
-        error = self._call(name, call, delivery)
+        held_content = any(e.content is not None for e in delivery.events)
+        error = self._call(name, call, delivery, withhold=held_content)
         if error is None:
             self._retry.pop(name, None)
             self._settle(name, batch, content_lines, "done", "")
@@ -168,12 +169,21 @@ class Dispatcher:
         return 0
 
     def _call(
-        self, name: str, call: Callable[[Any], Any], delivery: Delivery
+        self, name: str, call: Callable[[Any], Any], delivery: Delivery, *, withhold: bool = False
     ) -> PluginError | None:
+        """Call the observer; its fault as a named error. When the delivery held content
+        (*withhold*), the exception's message is not kept: it may quote that content, and the
+        error goes to the log, the dead-letter table and the audit chain, none of them
+        encrypted or erasable. The exception itself stays the error's cause, in memory."""
         try:
             result = call(delivery)
         except Exception as exc:  # a plugin's own fault, whatever it is: isolate and name it
-            error = PluginError(distribution=name, hook=HOOK, reason=f"{type(exc).__name__}: {exc}")
+            reason = (
+                f"{type(exc).__name__} (its message is not kept: the delivery held content)"
+                if withhold
+                else f"{type(exc).__name__}: {exc}"
+            )
+            error = PluginError(distribution=name, hook=HOOK, reason=reason)
             error.__cause__ = exc
             return error
         if result is not None:
