@@ -322,3 +322,34 @@ def test_a_failing_plugin_cannot_write_delivered_content_into_the_log(setup):
     assert "summary-in-an-error" not in repr(lines)
     assert "summary-in-an-error" not in repr([str(f) for f in leaky.failures])
     assert "summary-in-an-error" in repr(leaky.failures[-1].__cause__)  # in memory only
+
+
+def test_a_check_plugin_sees_the_conversation_as_the_writer_does(setup):
+    """``magcore_check_record`` acts for the person writing: it gets their own private notes,
+    the preparations they may see, and no agreements carried from earlier conversations."""
+    service, _ = setup
+    earlier = _agreed(service)
+    seen: list = []
+
+    class Checker:
+        @hookimpl
+        def magcore_check_record(self, record, conversation):
+            seen.append(conversation)
+
+    service.host.register(Checker(), name="checker")
+    cycle = service.cycle("mag@1")
+    people = service.participants_for("org", cycle, "mag", "e1", on=T0.date())
+    conv = service.request(cycle=cycle, kind="mag", participants=people, actor="m1")
+    assert raw_conversation(service, conv.id).carried_forward  # carried, inside
+    service.execute(conv.id, AddPrivateNote(actor="m1", text="manager-note-secret"))
+    service.execute(conv.id, SavePreparation(actor="m1", answers={"work": "manager-prep-secret"}))
+    service.execute(conv.id, SavePreparation(actor="e1", answers={"work": "own-prep"}))
+    service.execute(conv.id, SavePreparation(actor="e1", answers={"work": "own-prep-2"}))
+    by_manager, by_employee = seen[-3], seen[-1]
+    assert [n.text for n in by_manager.private_notes] == ["manager-note-secret"]  # their own
+    assert set(by_employee.preparations) == {"e1"}
+    assert by_employee.private_notes == ()
+    assert by_employee.carried_forward == ()
+    assert "manager-note-secret" not in repr(by_employee)
+    assert "manager-prep-secret" not in repr(by_employee)
+    assert earlier
