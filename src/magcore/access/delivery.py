@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+import attrs
+
 from ..domain.conversation import OPEN_STATES, Conversation
 from ..domain.conversation import replay as replay_conversation
 from ..domain.goals import GoalEvent
@@ -43,18 +45,14 @@ NEVER_DELIVERED = frozenset({"note.private_added"})
 _PREPARATION = "preparation.saved"
 
 
+@attrs.frozen
 class Delivered:
     """What :func:`delivery_decision` found: the decision, the policy that counts, and the
     conversations carried-forward agreements may not come from."""
 
-    __slots__ = ("closed", "decision", "policy")
-
-    def __init__(
-        self, decision: Decision, policy: ReadPolicy, closed: frozenset[str] = frozenset()
-    ) -> None:
-        self.decision = decision
-        self.policy = policy
-        self.closed = closed
+    decision: Decision
+    policy: ReadPolicy
+    closed: frozenset[str] = frozenset()
 
 
 def _deny(reason: str, policy: ReadPolicy) -> Delivered:
@@ -98,7 +96,7 @@ def delivery_decision(
     plugin that declared it? See the module for the rules."""
     event = next((e for e in events if e.version == version), None)
     if event is None or any(e.type == DESTROYED_EVENT for e in events):
-        return _deny("the record is destroyed", fallback), None
+        return _deny("the event or its record is gone (destroyed)", fallback), None
     if event.type in NEVER_DELIVERED:
         return _deny("a private note is visible to its author alone", fallback), event
     kind, _, ident = stream.partition(":")
@@ -118,7 +116,8 @@ def delivery_decision(
         policy = goal_policy(store, events, policy_for, fallback)
     elif kind == "person":
         subject = ident
-    if event.data.get("theme") in policy.special_themes:
+    theme = event.data.get("theme")
+    if isinstance(theme, str) and theme in policy.special_themes:
         return _deny("it is about a special-category theme", policy), event
     if event.type == _PREPARATION and (
         conv is None
@@ -155,7 +154,8 @@ def declared(data: Mapping[str, Any], fields: Collection[str], found: Delivered)
 def _item_goes(item: Any, found: Delivered) -> bool:
     if not isinstance(item, Mapping):
         return True
-    if item.get("theme") in found.policy.special_themes:
+    theme = item.get("theme")
+    if isinstance(theme, str) and theme in found.policy.special_themes:
         return False
     origin = item.get("carried_from")
     return not (isinstance(origin, str) and origin.partition("#")[0] in found.closed)

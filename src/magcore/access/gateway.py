@@ -57,7 +57,6 @@ from .reading import (
 
 __all__ = [
     "CONTENT_PARTS",
-    "DELIVER_CONTENT",
     "LISTING",
     "NOTIFICATION",
     "Gateway",
