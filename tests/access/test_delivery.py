@@ -139,6 +139,23 @@ def _lines(service, **match):
     ]
 
 
+def _all_denied(service, connector, conv: str, secret: str, because: str) -> None:
+    """Nothing of *conv* reached the connector, and each of its declared events has a denied
+    line whose reason says *because*."""
+    assert secret not in repr(connector.got)
+    got = connector.contents(f"conversation:{conv}")
+    assert got
+    assert all(content is None for _, content in got)
+    about = [
+        line
+        for line in _lines(service, actor="plugin:hr-connector")
+        if line["object"].startswith(f"conversation:{conv}/")
+    ]
+    assert about
+    assert all(line["result"] == "denied" for line in about)
+    assert any(because in line["reason"] for line in about)
+
+
 def test_a_declaring_plugin_gets_the_declared_fields_decrypted(setup):
     """The record's summary and the non-special agreements and answers arrive in clear; the
     special field, the vitality agreement and topic, the private note and the open
@@ -194,15 +211,7 @@ def test_nothing_of_a_special_category_kind(setup):
     service, connector = setup
     conv = _agreed(service, kind="stress", summary="stress-summary")
     service.dispatcher.drain(wait=True)
-    got = connector.contents(f"conversation:{conv}")
-    assert got
-    assert all(content is None for _, content in got)
-    assert "stress-summary" not in repr(connector.got)
-    lines = _lines(service, actor="plugin:hr-connector")
-    mine = [line for line in lines if line["object"].startswith(f"conversation:{conv}/")]
-    assert mine
-    assert all(line["result"] == "denied" for line in mine)
-    assert any("special-category as a whole" in line["reason"] for line in mine)
+    _all_denied(service, connector, conv, "stress-summary", "special-category as a whole")
 
 
 def test_nothing_of_a_restricted_record(setup):
@@ -213,12 +222,7 @@ def test_nothing_of_a_restricted_record(setup):
     event = restriction_event("e1", version + 1, actor="po", now=T0, reason="disputed")
     service.commit([StreamWrite("person:e1", version, (event,))])
     service.dispatcher.drain(wait=True)
-    assert "restricted-summary" not in repr(connector.got)
-    mine = _lines(service, actor="plugin:hr-connector")
-    about = [line for line in mine if line["object"].startswith(f"conversation:{conv}/")]
-    assert about
-    assert all(line["result"] == "denied" for line in about)
-    assert any("restricted" in line["reason"] for line in about)
+    _all_denied(service, connector, conv, "restricted-summary", "restricted (AVG art. 18)")
 
 
 def test_nothing_of_a_destroyed_record(setup):
@@ -229,14 +233,7 @@ def test_nothing_of_a_destroyed_record(setup):
         service.store, conv, profile=SELECTIELIJST_2020, due=T0.date(), clock=service.clock
     )
     service.dispatcher.drain(wait=True)
-    assert "destroyed-summary" not in repr(connector.got)
-    about = [
-        line
-        for line in _lines(service, actor="plugin:hr-connector")
-        if line["object"].startswith(f"conversation:{conv}/")
-    ]
-    assert about
-    assert all(line["result"] == "denied" for line in about)
+    _all_denied(service, connector, conv, "destroyed-summary", "destroyed")
 
 
 def test_a_goal_on_a_special_theme_is_not_delivered(setup):

@@ -10,13 +10,13 @@ from magcore import get_plugin_manager, open_service
 from magcore.access.reading import ReadPolicy, read_goal
 from magcore.access.subject_access import subject_access_export
 from magcore.clock import FixedClock
-from magcore.domain.conversation import ConfirmRecord, DraftRecord, SavePreparation
+from magcore.domain.conversation import SavePreparation
 from magcore.domain.goals import SetGoal
 from magcore.domain.sharing import GrantSharing
-from magcore.model.records import Agreement
-from magcore.testing import approve_cycle, raw_conversation
+from magcore.testing import approve_cycle
 
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
+from .test_gateway import _agreed as agreed
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -31,22 +31,7 @@ def service(request, tmp_path):
 
 
 def _agreed(service, kind: str) -> str:
-    cycle = service.cycle("mag@1")
-    coach = "c1" if kind == "stress" else None
-    people = service.participants_for("org", cycle, kind, "e1", on=T0.date(), coach=coach)
-    conv = service.request(cycle=cycle, kind=kind, participants=people, actor="e1")
-    service.record(
-        conv.id,
-        DraftRecord(
-            actor="e1",
-            summary=f"{kind}-summary",
-            agreements=(Agreement(id="a1", text=f"{kind}-agreement", owner="employee"),),
-        ),
-        held_on=T0.date(),
-    )
-    for person in raw_conversation(service, conv.id).people:
-        service.execute(conv.id, ConfirmRecord(actor=person, revision=1))
-    return conv.id
+    return agreed(service, kind=kind, text=f"{kind}-agreement", summary=f"{kind}-summary")
 
 
 def _every_way(service, conv: str, viewer: str, purpose: str):
