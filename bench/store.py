@@ -540,7 +540,8 @@ def report_encryption(times, events):
         cpu = min(c for _, c in times[case, "encrypted"]) / base_cpu
         verdicts.append(
             f"{case}: encrypted / clear = {wall:.2f} wall, {cpu:.2f} CPU "
-            f"({'met' if min(wall, cpu) <= 1.3 else 'NOT met'})"
+            f"({'met' if cpu <= 1.3 else 'NOT met'}, by CPU time: wall time on a shared machine "
+            "counts other processes' work)"
         )
     print(f"({len(events):,} conversations; aim (issue 13): encrypted within 1.3x of clear)")
     for verdict in verdicts:
