@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..errors import Problem
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
+from ..languages import Resolved
 from .definition import Field, FormDefinition, FormPurpose, Widget
 
 __all__ = ["environment", "render_form", "render_paper", "render_record"]
@@ -59,6 +60,14 @@ def _style(css: str | None) -> Markup | None:
     return Markup(css.replace("</", "<\\/"))
 
 
+def _count(params: Mapping[str, Any]) -> int | None:
+    for name in ("count", "limit"):
+        value = params.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def _field_id(pointer: str) -> str:
     return "field-" + pointer.strip("/").replace("/", "-")
 
@@ -81,14 +90,36 @@ class _View:
         self.errors: dict[str, str] = {}
         for problem in problems:
             self.errors.setdefault(problem.pointer, problem.message)
+        self.lang = catalogue.page_language(language)
+        """The page's language: what ``<html lang>`` says; parts in another carry their own."""
 
-    def msg(self, key: str, **params: Any) -> str:
+    def _labelled(self, found: Resolved, text: str) -> Markup:
+        """*text* (already safe), inside a ``<span lang>`` when not in the page's language."""
+        if found.language == self.lang:
+            return Markup(text)
+        return Markup('<span lang="{}">{}</span>').format(found.language, Markup(text))
+
+    def msg(self, key: str, **params: Any) -> Markup:
+        found = self.catalogue.template(key, self.language, _count(params))
+        try:
+            text = Markup.escape(found.text).format(**params)
+        except (KeyError, IndexError) as exc:
+            raise KeyError(f"message {key!r} needs the parameter {exc}") from None
+        return self._labelled(found, text)
+
+    def plain_msg(self, key: str, **params: Any) -> str:
         return self.catalogue.message(key, self.language, **params)
 
-    def text(self, value: Any) -> str | None:
+    def text(self, value: Any) -> Markup | None:
+        if value is None:
+            return None
+        found = self.catalogue.resolve(value, self.language)
+        return self._labelled(found, Markup.escape(found.text))
+
+    def plain(self, value: Any) -> str | None:
         return None if value is None else self.catalogue.localise(value, self.language)
 
-    def unit(self, unit: str | None) -> str | None:
+    def unit(self, unit: str | None) -> Markup | str | None:
         if unit is None:
             return None
         key = f"unit.{unit}"
@@ -149,20 +180,27 @@ class _View:
             "blocks": [],
         }
 
-    def display(self, field: Field, value: Any) -> str | None:
+    def option(self, field: Field, value: Any) -> Markup | str:
+        """The label of option *value* (the value itself if the form does not know it)."""
+        for option in field.options:
+            if option.value == value:
+                return self.text(option.label) or ""
+        return str(value)
+
+    def display(self, field: Field, value: Any) -> Markup | str | None:
         """The answer as a person reads it in the record view (``None`` when not answered)."""
         if value is None or value == "" or value == []:
             return None
         if field.widget is Widget.CHECKBOXES and isinstance(value, list | tuple):
-            return ", ".join(field.option_label(v, self.language) for v in value)
+            return Markup(", ").join(self.option(field, v) for v in value)
         if field.widget in (Widget.CHOICE, Widget.SELECT) and field.options:
             if isinstance(value, bool):
                 return self.msg("form.yes") if value else self.msg("form.no")
-            return field.option_label(value, self.language)
+            return self.option(field, value)
         if field.widget is Widget.CHECKBOX:
             return self.msg("form.yes") if value else self.msg("form.no")
         if field.unit:
-            return f"{value} {self.unit(field.unit)}"
+            return Markup("{} {}").format(value, self.unit(field.unit))
         return str(value)
 
     def repeat(self, field: Field, value: Any, *, extra_blocks: int) -> dict[str, Any]:
@@ -263,8 +301,9 @@ class _View:
             )
         }
         return {
-            "lang": self.language if self.language in ("nl", "en") else "nl",
+            "lang": self.lang,
             "title": self.text(self.form.title),
+            "plain_title": self.plain(self.form.title),
             "description": self.text(self.form.description),
             "form_version": self.msg("form.version", id=self.form.id, version=self.form.version),
             "msg": msg,
@@ -307,7 +346,8 @@ def render_form(
         groups=view.groups(mode="form"),
         summary=summary,
         action=action,
-        page_title=(f"{view.msg('form.error_prefix')} " if summary else "") + context["title"],
+        page_title=(f"{view.plain_msg('form.error_prefix')} " if summary else "")
+        + context["plain_title"],
     )
     return environment().get_template("form.html.j2").render(context)
 
@@ -327,10 +367,11 @@ def render_record(
     view = _view(form, language, catalogue, answers, ())
     context = view.base(stylesheet=stylesheet, stylesheet_href=stylesheet_href)
     title = view.msg("record.title", title=context["title"])
+    plain_title = view.plain_msg("record.title", title=context["plain_title"])
     medium_key = f"record.medium.{medium}"
     context.update(
         groups=[] if content_on_paper else view.groups(mode="record"),
-        page_title=title,
+        page_title=plain_title,
         heading=title,
         medium=view.msg(medium_key) if medium_key in view.catalogue else medium,
         on_paper=view.msg("record.on_paper") if content_on_paper else None,
@@ -363,7 +404,7 @@ def render_paper(
             )
     context.update(
         groups=view.groups(mode="paper"),
-        page_title=context["title"],
+        page_title=context["plain_title"],
         signers=signers,
         css=_style(_css("form.css") + "\n" + _css("paper.css")),
     )
