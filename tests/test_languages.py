@@ -150,7 +150,10 @@ def _form(languages: dict[str, set[str]]) -> FormDefinition:
             "ui": {
                 "fields": {
                     "answer": {"label": text("label"), "help": text("help")},
-                    "choice": {"label": text("choice"), "options": {"a": text("a"), "b": text("b")}},
+                    "choice": {
+                        "label": text("choice"),
+                        "options": {"a": text("a"), "b": text("b")},
+                    },
                 }
             },
         }
