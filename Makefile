@@ -102,7 +102,7 @@ LOCALE := src/magcore/i18n/locale
 messages: venv
 	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 --no-location \
 		--omit-header --sort-output -o $(LOCALE)/magcore.pot src/magcore/i18n/source.py
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(LOCALE)/magcore.pot -d $(LOCALE) -D magcore
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/magcore.pot -d $(LOCALE) -D magcore
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D magcore
 	for dir in plugins/*/src/*/locale; do \
 		[ -d "$$dir" ] && $(BIN)/pybabel compile -d "$$dir" -D messages || true; \

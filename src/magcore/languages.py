@@ -36,6 +36,7 @@ __all__ = [
     "broader_tags",
     "is_language_tag",
     "language_tag",
+    "pick",
     "resolve",
 ]
 
@@ -226,3 +227,20 @@ def resolve(
         if text:
             return Resolved(text, tag, requested)
     raise LanguageError(f"no text in any of {list(chain)}")
+
+
+def pick(
+    language: str, available: Iterable[str], settings: LanguageSettings = DEFAULT_SETTINGS
+) -> str:
+    """The first language of *language*'s chain that is in *available* (a text written only in
+    some languages, like the regulation's): say this one in ``lang``.
+
+    Raises :class:`LanguageError` when *language* is not a language tag, or when no language
+    of the chain is available.
+    """
+    language_tag(language, pointer="/language")
+    have = set(available)
+    for tag in settings.chain(language):
+        if tag in have:
+            return tag
+    raise LanguageError(f"no text in any of {list(settings.chain(language))}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..languages import LanguageSettings, language_tag
 from ._common import TEXT, actor_option, get_app, json_option
 from ._output import DATE, emit_json, say
 
@@ -19,7 +20,12 @@ def policy() -> None:
 
 
 @policy.command()
-@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option(
+    "--language",
+    default=None,
+    help="A language tag (nl, en, fy...); default: the installation's language. A language the"
+    " regulation is not written in falls back along the installation's chain.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -35,7 +41,9 @@ def policy() -> None:
 )
 @click.option("--cycle", default=None, help="Another installed cycle than the configured one.")
 @json_option
-def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json: bool) -> None:
+def render(
+    language: str | None, fmt: str, out: Path | None, cycle: str | None, as_json: bool
+) -> None:
     """Render the regulation: kinds and cadence, what is recorded, who sees what, retention,
     that no score is possible, and what researchers get, with its policy hash.
 
@@ -56,8 +64,13 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         from ..errors import NotFoundError
 
         raise NotFoundError(f"unknown cycle {key!r} (installed: {', '.join(sorted(definitions))})")
+    settings = app.config.languages() if app.config_path.is_file() else LanguageSettings()
+    language = language_tag(language or settings.default, pointer="--language")
+    catalogue = host.hooks.catalogues()[0].for_cycle(definition.key)
     rendered = render_regulation(
         definition,
+        languages=settings,
+        catalogue=catalogue,
         language=language,
         format=fmt,
         forms=_registry.cycle_forms(definition, _registry.forms(host)),
@@ -71,7 +84,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         emit_json(
             {
                 "cycle": definition.key,
-                "language": language,
+                "language": rendered.language,
                 "format": fmt,
                 "hash": rendered.hash,
                 "file": str(out) if out else None,

@@ -16,6 +16,7 @@ one too (its ``stylesheet``), used when the caller gives none.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..errors import Problem
-from ..i18n import DEFAULT_CATALOGUE, Catalogue
+from ..i18n import DEFAULT_CATALOGUE, Catalogue, format_list
 from ..languages import Resolved
 from .definition import Field, FormDefinition, FormPurpose, Widget
 
@@ -125,9 +126,49 @@ class _View:
         key = f"unit.{unit}"
         return self.msg(key) if key in self.catalogue else unit
 
+    def only_if(self, field: Field) -> tuple[Markup | None, dict[str, str] | None]:
+        """The "only fill this in if ..." hint of a conditional question, and what the script
+        needs to show and hide it (the earlier field's input name, the values, the mode)."""
+        condition = field.show_if
+        if condition is None:
+            return None, None
+        target = self.form.field(condition.field)
+        answers = []
+        for value in condition.values:
+            if isinstance(value, bool):
+                answers.append(self.msg("form.yes" if value else "form.no"))
+            else:
+                option = next((o for o in target.options if o.value == value), None)
+                answers.append(self.text(option.label) if option else Markup.escape(value))
+        quoted = [Markup('"{}"').format(answer) for answer in answers]
+        joined = (
+            quoted[0]
+            if len(quoted) == 1
+            else Markup(
+                format_list(
+                    [str(q) for q in quoted],
+                    self.language,
+                    style="or",
+                    settings=self.catalogue.languages,
+                )
+            )
+        )
+        hint = self.msg("form.only_if", question=self.text(target.label), answer=joined)
+        values = [
+            ("true" if v else "false") if isinstance(v, bool) else str(v) for v in condition.values
+        ]
+        return hint, {
+            "field": condition.field,
+            "values": json.dumps(values),
+            "mode": condition.mode,
+        }
+
     def control(self, field: Field, pointer: str, name: str, value: Any) -> dict[str, Any]:
         fid = _field_id(pointer)
         described: list[str] = []
+        only_if, condition = self.only_if(field)
+        if only_if:
+            described.append(f"{fid}-only-if")
         help_text = self.text(field.help)
         if help_text:
             described.append(f"{fid}-help")
@@ -178,6 +219,8 @@ class _View:
             "maximum": schema.get("maximum"),
             "display": self.display(field, value),
             "blocks": [],
+            "only_if": only_if,
+            "condition": condition,
         }
 
     def option(self, field: Field, value: Any) -> Markup | str:
@@ -238,6 +281,8 @@ class _View:
             controls = []
             for field in group.fields:
                 value = self.answers.get(field.name)
+                if mode == "record" and field.show_if and not field.show_if.holds(self.answers):
+                    continue  # a question that was not asked is not in the record
                 if field.widget is Widget.REPEAT:
                     items = value if isinstance(value, list | tuple) else []
                     if mode == "record":
@@ -333,11 +378,15 @@ def render_form(
     catalogue: Catalogue | None = None,
     stylesheet: str | None = None,
     stylesheet_href: str | None = None,
+    script_href: str | None = None,
 ) -> str:
     """The web form as a full HTML page: empty, or with *answers* and their *problems* shown.
 
     The page posts back to *action* (a plain form POST; read it with
-    :func:`magcore.forms.parse_form_data`).
+    :func:`magcore.forms.parse_form_data`). A form with conditional questions works without
+    JavaScript (each says "only fill this in if ..."); with *script_href* (where the caller
+    serves :func:`magcore.forms.conditions.script_source`, never inline: CSP) the page loads
+    the script that shows a conditional question only when it applies.
     """
     view = _view(form, language, catalogue, answers, problems)
     context = view.base(stylesheet=stylesheet, stylesheet_href=stylesheet_href)
@@ -346,6 +395,7 @@ def render_form(
         groups=view.groups(mode="form"),
         summary=summary,
         action=action,
+        script_href=script_href if any(f.show_if for f in form.fields) else None,
         page_title=(f"{view.plain_msg('form.error_prefix')} " if summary else "")
         + context["plain_title"],
     )

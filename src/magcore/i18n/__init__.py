@@ -326,6 +326,17 @@ class Catalogue:
         pairs = self.replacements.get(language)
         return _replace_words(raw, pairs) if pairs else raw
 
+    def vocabulary(self, text: str, language: str) -> str:
+        """*text* (already in *language*) with the catalogue's word replacements for that
+        language applied outside code spans (`ids` in backticks stay as they are)."""
+        pairs = self.replacements.get(language)
+        if not pairs:
+            return text
+        parts = text.split("`")
+        return "`".join(
+            part if index % 2 else _replace_words(part, pairs) for index, part in enumerate(parts)
+        )
+
     def resolve(self, text: Text | str, language: str | None) -> Resolved:
         """*text* for *language* along the fallback chain, with the vocabulary of the language
         it is really in; the result names that language.

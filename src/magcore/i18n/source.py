@@ -78,6 +78,10 @@ MESSAGES: tuple[Source, ...] = (
     N_("validation.pattern", '"{label}" is not in the right form.'),
     N_("validation.additional", 'This form has no field called "{name}".'),
     N_("validation.invalid", '"{label}" is not filled in correctly.'),
+    N_(
+        "validation.only_if",
+        '"{label}" is only for those who chose {answer} for "{question}". Leave it empty.',
+    ),
     N_("validation.whole_form", "the form"),
     N_("form.required", "required"),
     N_("form.optional", "optional"),
@@ -91,7 +95,6 @@ MESSAGES: tuple[Source, ...] = (
     N_("form.item", "{label} {number}"),
     N_("form.choose", "Choose"),
     N_("form.only_if", 'Only fill this in if you chose {answer} for "{question}".'),
-    N_("form.only_if_filled", 'Only fill this in if you filled in "{question}".'),
     N_("form.choose_none", "(no choice)"),
     N_("form.yes", "Yes"),
     N_("form.no", "No"),
