@@ -133,7 +133,7 @@ class _View:
         if condition is None:
             return None, None
         target = self.form.field(condition.field)
-        answers = []
+        answers: list[Markup | None] = []
         for value in condition.values:
             if isinstance(value, bool):
                 answers.append(self.msg("form.yes" if value else "form.no"))
