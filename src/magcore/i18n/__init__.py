@@ -93,8 +93,9 @@ class MessageBundle:
     """What a plugin registers for one language (any BCP 47 tag): messages by id, vocabulary
     replacements, plural messages and translations of data texts.
 
-    A ``vocabulary`` key that names a catalogue term (``customer``) replaces that term; any
-    other key is a whole word replaced in every text the catalogue gives out in *language*
+    A ``vocabulary`` key that names a catalogue term (``customer``) replaces that term (and its
+    old word, as a whole word, in every text of *language*); any other key is a whole word
+    replaced in every text the catalogue gives out in *language*
     (``{"klant": "inwoner"}``; a capital first letter is kept). ``texts`` maps the English text
     of a definition's text (a form label) to its translation. Read a gettext catalogue folder
     into bundles with :func:`magcore.i18n.files.bundles_from_folder`.
@@ -234,6 +235,11 @@ class Catalogue:
         words = list(self.replacements.get(lang, ()))
         for key, text in bundle.vocabulary.items():
             if key in terms:
+                # The term's old word goes too, wherever a text says it ("customer" in an
+                # English label, not only {term:customer} in magcore's own messages).
+                old = terms[key].texts().get(lang)
+                if old and old.lower() != text.lower():
+                    words.append((old, text))
                 terms[key] = terms[key].with_language(lang, text)
             else:
                 words.append((key, text))
@@ -343,11 +349,11 @@ class Catalogue:
 
         A :class:`~magcore.model.text.Text` without the language may still be translated by a
         plugin's catalogue (its data texts, keyed by the English text). A plain string is taken
-        as Dutch.
+        to be in the language asked for.
         """
         chain = self.languages.chain(language)
-        if isinstance(text, str):
-            return Resolved(self._finish(text, "nl"), "nl", chain[0])
+        if isinstance(text, str):  # the caller says it is in the language asked for
+            return Resolved(self._finish(text, chain[0]), chain[0], chain[0])
         own = text.texts()
         for tag in chain:
             found = own.get(tag) or self.texts.get(tag, {}).get(text.en)

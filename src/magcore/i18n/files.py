@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,8 +35,10 @@ __all__ = [
     "bundles_from_folder",
     "compile_folder",
     "compile_po",
+    "data_texts",
     "read_catalogue",
     "stale_catalogues",
+    "texts_template",
 ]
 
 _CONTEXT = "\x04"
@@ -132,6 +135,46 @@ def bundles_from_folder(
                 read_catalogue(po.read_bytes(), tag, po=True, source=f"{where}/{domain}.po")
             )
     return tuple(bundles)
+
+
+def data_texts(documents: Iterable[tuple[str, Any]]) -> dict[str, tuple[str, list[str]]]:
+    """Every text of plain JSON *documents* (``(name, data)``): English text → (its Dutch, the
+    places it is used), in the order found. What a plugin's catalogue translates."""
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, Mapping):
+            if {"nl", "en"} <= set(value) and all(isinstance(v, str) for v in value.values()):
+                found.setdefault(value["en"], (value["nl"], []))[1].append(where)
+                return
+            for key, item in value.items():
+                walk(item, f"{where}/{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{where}/{index}")
+
+    for name, document in documents:
+        walk(document, name)
+    return found
+
+
+def texts_template(folder: Path, *, project: str = "") -> bytes:
+    """A gettext template (``.pot``) of every text in the ``*.json`` files under *folder* (a
+    plugin's package): ``msgid`` the English text, the Dutch and where it is used as comments.
+    Translators start a language from it (``pybabel init -D messages``)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    documents = [
+        (str(path.relative_to(folder)), json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted(folder.rglob("*.json"))
+    ]
+    catalog = Catalog(project=project or folder.name, fuzzy=False)
+    for english, (dutch, places) in data_texts(documents).items():
+        catalog.add(english, auto_comments=[f"nl: {dutch}", *places[:3]])
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, omit_header=False)
+    return out.getvalue()
 
 
 def compile_po(data: bytes) -> bytes:
