@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..languages import LanguageSettings, language_tag
-from ._common import TEXT, actor_option, get_app, json_option
+from ..languages import LanguageSettings
+from ._common import TEXT, actor_option, get_app, json_option, language_option
 from ._output import DATE, emit_json, say
 
 __all__ = ["approve", "policy", "render"]
@@ -20,12 +20,7 @@ def policy() -> None:
 
 
 @policy.command()
-@click.option(
-    "--language",
-    default=None,
-    help="A language tag (nl, en, fy...); default: the installation's language. A language the"
-    " regulation is not written in falls back along the installation's chain.",
-)
+@language_option(default=None)
 @click.option(
     "--format",
     "fmt",
@@ -65,7 +60,7 @@ def render(
 
         raise NotFoundError(f"unknown cycle {key!r} (installed: {', '.join(sorted(definitions))})")
     settings = app.config.languages() if app.config_path.is_file() else LanguageSettings()
-    language = language_tag(language or settings.default, pointer="--language")
+    language = language or settings.default
     catalogue = host.hooks.catalogues()[0].for_cycle(definition.key)
     rendered = render_regulation(
         definition,
