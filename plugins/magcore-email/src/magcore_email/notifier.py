@@ -21,6 +21,7 @@ from .config import EmailConfig
 
 __all__ = ["EmailNotifier", "render", "render_invitation"]
 
+
 def _languages() -> tuple[str, ...]:
     """The languages this plugin has e-mail templates for (``templates/<tag>/``)."""
     folder = resources.files(__package__).joinpath("templates")
