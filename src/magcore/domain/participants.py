@@ -112,8 +112,7 @@ def _check_count(
             )
         if party.required:
             raise _refuse(
-                f"{_where(kind, party)} is required and nobody was chosen: "
-                f"{_rule(party)}"
+                f"{_where(kind, party)} is required and nobody was chosen: {_rule(party)}"
             )
         return
     if len(people) < party.min or (party.max is not None and len(people) > party.max):
@@ -163,7 +162,9 @@ def participants(
         if party.membership is Membership.SUBJECT:
             people: tuple[str, ...] = (employee,) if employee is not None else ()
         elif party.membership in (Membership.TEAM, Membership.MANAGER_OF_EMPLOYEE):
-            people = picks.get(party.role, candidates(org, party, on=on, employee=employee, team=team))
+            people = picks.get(
+                party.role, candidates(org, party, on=on, employee=employee, team=team)
+            )
         else:
             people = picks.get(party.role, ())
         if party.membership is Membership.TEAM and len(people) < party.min:
@@ -207,11 +208,7 @@ def check_membership(
         allowed = set(candidates(org, party, on=on, employee=subject, team=team))
         for person in chosen:
             if person not in allowed:
-                raise _refuse(
-                    f"{person} may not be {_where(kind, party)} on {on}: {_rule(party)}"
-                )
-        if party.membership is Membership.TEAM and set(chosen) != allowed:
-            raise _refuse(f"{_where(kind, party)} is every member of team {team} on {on}")
+                raise _refuse(f"{person} may not be {_where(kind, party)} on {on}: {_rule(party)}")
     persons = [p.person for p in people]
     if len(set(persons)) != len(persons):
         raise _refuse("a person appears twice among the participants")
@@ -223,8 +220,7 @@ _RULE: Mapping[Membership, str] = {
     Membership.MANAGER_OF_EMPLOYEE: "the {role} must be the employee's manager on the day",
     Membership.SAME_TEAM: "the {role} must be a member of the employee's team on the day",
     Membership.COACH_POOL: (
-        "the {role} must hold a coach role on the day and be neither the employee nor their "
-        "manager"
+        "the {role} must hold a coach role on the day and be neither the employee nor their manager"
     ),
     Membership.TEAM: "the {role} must be a member of the team on the day",
     Membership.ORGANISATION: (

@@ -13,7 +13,6 @@ from typing import Any
 import attrs
 
 from .cycle import Recording
-from .parties import as_role
 from .input_policy import (
     normalise,
     valid_id,
@@ -22,6 +21,7 @@ from .input_policy import (
     valid_optional_id,
     valid_text,
 )
+from .parties import as_role
 
 __all__ = [
     "Agreement",

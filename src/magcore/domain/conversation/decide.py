@@ -9,7 +9,7 @@ from typing import Any
 
 from ...errors import TransitionError
 from ...events import Event, thaw
-from ...model.cycle import ConversationKind, ParticipantRole, Pattern, Recording
+from ...model.cycle import ConversationKind, ParticipantRole, Recording
 from ...model.records import (
     Agreement,
     AgreementOwner,
@@ -250,7 +250,11 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                     ],
                     "preparers": preparers,
                     "recorders": recorders,
-                    **({"confirmers": confirmers} if len(confirmers) < len(command.participants) else {}),
+                    **(
+                        {"confirmers": confirmers}
+                        if len(confirmers) < len(command.participants)
+                        else {}
+                    ),
                     "team": command.team,
                     "themes": list(command.themes),
                     "carried_forward": [_agreement_json(a) for a in command.carried_forward],
