@@ -6,11 +6,12 @@ dated changes; person ids are checked against it once it is imported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.organisation import OrgState, org_stream, replay_organisation
+from ..domain.orgchanges import ChangeManager, Move, SingleChange, apply_change, changes
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
@@ -77,26 +78,56 @@ class OrganisationMixin:
 
     # -- organisation ----------------------------------------------------------------------
 
-    def import_organisation(self, org: Organisation, *, actor: str) -> None:
-        """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
-        self._organisations.pop(org.id, None)
+    def import_organisation(self, org: Organisation, *, actor: str) -> tuple[Event, ...]:
+        """Record what changed between the stored organisation and *org* (a full import).
 
-    def _append_org_event(
-        self, org_id: str, kind: str, data: Mapping[str, Any], *, actor: str
-    ) -> None:
+        The changes are events on ``org:<id>`` (people joined, left, moved team, managers
+        changed..., see :mod:`magcore.domain.orgchanges`), appended in one transaction; the
+        same organisation imported again writes nothing. Returns the events written.
+        """
+        return self._record_org(org.id, lambda _current: org, actor=actor, action="import")
+
+    def record_change(self, org_id: str, change: SingleChange, *, actor: str) -> tuple[Event, ...]:
+        """Record one change without a full import: someone joins, leaves, moves team, or a
+        team gets another manager (:mod:`magcore.domain.orgchanges`). An unknown person or team
+        is refused with an error naming the field, and nothing is written. Returns the events."""
+        check_id(org_id, pointer="/organisation")
+
+        def changed(current: Organisation | None) -> Organisation:
+            if current is None:
+                raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
+            return apply_change(current, change)
+
+        return self._record_org(org_id, changed, actor=actor, action=type(change).__name__)
+
+    def _record_org(
+        self,
+        org_id: str,
+        new: Callable[[Organisation | None], Organisation],
+        *,
+        actor: str,
+        action: str,
+    ) -> tuple[Event, ...]:
         def decision(loaded: Loaded[Organisation | None], now: datetime) -> Sequence[Event]:
-            event = Event(
-                stream=loaded.stream,
-                version=loaded.version + 1,
-                type=kind,
-                at=now,
-                actor=actor,
-                data=data,
+            state = OrgState.replay(org_id, loaded.events) if loaded.events else None
+            today = now.astimezone(self.timezone).date()
+            found = changes(state, new(loaded.state), today=today)
+            return tuple(
+                Event(
+                    stream=loaded.stream,
+                    version=loaded.version + index,
+                    type=change.type,
+                    at=now,
+                    actor=actor,
+                    data=change.data,
+                )
+                for index, change in enumerate(found, start=1)
             )
-            return (event,)
 
-        self.handler.handle(self._organisation_aggregate, org_id, decision)
+        handled = self.handler.handle(
+            self._organisation_aggregate, org_id, decision, actor=actor, action=action
+        )
+        return handled.events
 
     def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
         """The organisation after *events*, from the cache when its version is known."""
@@ -126,22 +157,12 @@ class OrganisationMixin:
         self, org_id: str, team: str, manager: str | None, on: date, *, actor: str
     ) -> Organisation:
         """Record that *manager* manages *team* from *on* (a dated event; the handover starts)."""
-        org = self.organisation(org_id)
-        changed = org.change_manager(team, manager, on)
-        data = {
-            "team": team,
-            "previous": org.manager_of_team(team, on),
-            "manager": manager,
-            "on": on.isoformat(),
-        }
-        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
-        return changed
+        self.record_change(org_id, ChangeManager(team=team, manager=manager, on=on), actor=actor)
+        return self.organisation(org_id)
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
-        self.organisation(org_id).move_person(person, team, on)
-        data = {"person": person, "team": team, "on": on.isoformat()}
-        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
+        self.record_change(org_id, Move(person=person, team=team, on=on), actor=actor)
 
     def participants_for(
         self,
