@@ -82,7 +82,8 @@ def _words(language: str) -> Mapping[str, str]:
 def trigger_text(cadence: Cadence, language: str) -> str:
     """How a change in the organisation starts a conversation, in plain words."""
     w = _words(language)
-    assert cadence.event is not None and cadence.window_days is not None
+    assert cadence.event is not None
+    assert cadence.window_days is not None
     delay = cadence.delay_days or 0
     if delay > 0:
         when = w["delay_after"].format(n=delay)

@@ -425,7 +425,8 @@ def _agreements(run: _Run, conv: Conversation, held_day: date) -> tuple[Agreemen
     """One to three agreements, taken on by the roles that take part (or by all together)."""
     rng = run.rng
     owners = sorted(
-        {AgreementOwner.BOTH} | {_OWNER_OF_ROLE[p.role] for p in conv.participants},
+        {AgreementOwner.BOTH}
+        | {_OWNER_OF_ROLE[p.role] for p in conv.participants if p.role in _OWNER_OF_ROLE},
         key=lambda o: o.value,
     )
     themes: list[str | None] = [*run.cycle.kind(conv.kind).themes] or [None]

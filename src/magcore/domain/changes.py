@@ -17,6 +17,7 @@ due ``window_days`` later.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
@@ -30,7 +31,7 @@ __all__ = ["OrgChange", "changes_in", "merge_changes", "window"]
 
 @attrs.frozen(kw_only=True, slots=True, order=True)
 class OrgChange:
-    """*person* had change *event* on *on* (the first day it holds: the leaving day for ``left``)."""
+    """*person* had change *event* on *on*: the first day it holds (the leaving day: ``left``)."""
 
     on: date
     person: str
@@ -44,7 +45,7 @@ def _team_changes(org: Organisation) -> Iterator[OrgChange]:
             by_person.setdefault(a.person, []).append((a.start, a.team))
     for person, spells in by_person.items():
         spells.sort()
-        for (_, before), (day, after) in zip(spells, spells[1:], strict=False):
+        for (_, before), (day, after) in itertools.pairwise(spells):
             if before != after:
                 yield OrgChange(on=day, person=person, event=OrgTrigger.CHANGED_TEAM)
 
