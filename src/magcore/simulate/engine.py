@@ -514,10 +514,15 @@ def _outcomes(
     t_draft = np.where(held_mask, t_out + _minutes(rng, 10, 72 * 60, n), -1)
     # The record is written by the partner (70%) or the employee, whoever the kind lets record.
     records = np.array([recorder_slots(k) for k in cycle.kinds], dtype=bool).reshape(-1, 3)
+    may = records[kind]
+    alone = pattern == 3
+    may[alone, 1] = may[alone, 2]  # the third party sits in the partner's slot
     wanted = np.where(rng.random(n) < 0.7, 1, 0)
     other = 1 - wanted
+    rows = np.arange(n)
+    fallback = np.where(alone, 1, 2)
     author = np.where(
-        records[kind, wanted], wanted, np.where(records[kind, other], other, 2)
+        may[rows, wanted], wanted, np.where(may[rows, other], other, fallback)
     ).astype(np.int64)
     paper = held_mask & (rng.random(n) < config.paper_share)
     confirm = t_draft[:, None] + rng.integers(10, 7 * 24 * 60, (n, 3)) * MINUTE
