@@ -98,7 +98,7 @@ def candidates(
 
 
 def _where(kind: ConversationKind, party: Party) -> str:
-    return f"party {party.role!r} of a {kind.id} conversation"
+    return f"party {str(party.role)!r} of a {kind.id} conversation"
 
 
 def _check_count(

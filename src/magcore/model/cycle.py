@@ -319,7 +319,7 @@ class ConversationKind:
         for party in self.parties:
             if party.role == role:
                 return party
-        raise DefinitionError(f"kind {self.id} has no party {role!r}")
+        raise DefinitionError(f"kind {self.id} has no party {str(role)!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -502,12 +502,12 @@ def _check_parties(definition: CycleDefinition, kind: ConversationKind, where: s
     for index, party in enumerate(kind.parties):
         if party.role not in BUILTIN_ROLES and party.role not in registered:
             raise DefinitionError(
-                f"role {party.role!r} is neither built in nor registered in the cycle's roles",
+                f"role {str(party.role)!r} is neither built in nor registered in the cycle's roles",
                 pointer=f"{where}/parties/{index}/role",
             )
         if roles.count(party.role) > 1:
             raise DefinitionError(
-                f"role {party.role!r} appears twice among the parties",
+                f"role {str(party.role)!r} appears twice among the parties",
                 pointer=f"{where}/parties/{index}/role",
             )
     subjects = [p for p in kind.parties if p.membership is Membership.SUBJECT]
@@ -541,7 +541,7 @@ def _check_parties(definition: CycleDefinition, kind: ConversationKind, where: s
         for role in getattr(kind, field) or ():
             if role not in roles:
                 raise DefinitionError(
-                    f"role {role!r} does not take part in a {kind.shape} conversation "
+                    f"role {str(role)!r} does not take part in a {kind.shape} conversation "
                     f"(roles: {', '.join(roles)})",
                     pointer=f"{where}/{field}",
                 )

@@ -76,7 +76,8 @@ def as_role(value: Any) -> str:
         return value
     if not isinstance(value, str) or not _ROLE_ID.match(value):
         raise DefinitionError(
-            f"role {value!r} must be a lower-case identifier such as 'career_coach'"
+            f"role {value!r} must be a lower-case identifier such as 'career_coach'",
+            pointer="/role",
         )
     try:
         return ParticipantRole(value)
@@ -84,11 +85,19 @@ def as_role(value: Any) -> str:
         return value
 
 
+def _lenient_role(value: Any) -> Any:
+    try:
+        return ParticipantRole(value)
+    except ValueError:
+        return value
+
+
 def as_roles(value: Any) -> tuple[str, ...]:
-    """Converter: a tuple of role ids."""
+    """Converter: a tuple of role ids. The cycle checks each names one of the kind's parties
+    (:class:`~magcore.model.cycle.CycleDefinition`), so a bad one is refused with its field."""
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise DefinitionError(f"expected a list of roles, got {value!r}")
-    return tuple(as_role(v) for v in value)
+    return tuple(_lenient_role(v) for v in value)
 
 
 class Membership(enum.StrEnum):
@@ -174,13 +183,13 @@ class Party:
             raise DefinitionError(f"max ({self.max}) is below min ({self.min})", pointer="/max")
         if self.required and not self.confirms:
             raise DefinitionError(
-                f"party {self.role!r} is required, so it confirms the record (two-sided)",
+                f"party {str(self.role)!r} is required, so it confirms the record (two-sided)",
                 pointer="/confirms",
             )
         single = self.membership in (Membership.SUBJECT, Membership.MANAGER_OF_EMPLOYEE)
         if single and (self.min, self.max) != (1, 1):
             raise DefinitionError(
-                f"party {self.role!r} ({self.membership.value}) is exactly one person: "
+                f"party {str(self.role)!r} ({self.membership.value}) is exactly one person: "
                 "min and max must be 1",
                 pointer="/max",
             )

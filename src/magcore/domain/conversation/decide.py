@@ -164,7 +164,7 @@ def _check_request(command: RequestConversation) -> ConversationKind:
             most = "or more" if party.max is None else f"to {party.max}"
             wanted = f"exactly {party.min}" if party.max == party.min else f"{party.min} {most}"
             raise refuse(
-                f"party {party.role!r} of a {kind.shape} conversation needs {wanted}, "
+                f"party {str(party.role)!r} of a {kind.shape} conversation needs {wanted}, "
                 f"not {count}"
                 + (" (a team conversation needs at least two team members)" if kind.is_team else "")
             )
