@@ -80,7 +80,7 @@ def test_each_change_starts_its_kind_once_with_its_delay_and_window():
     assert due[("new-manager", "e1")].manager == "m2"
     assert sorted(k for k, _ in due) == ["exit", "new-manager", "new-team", "onboarding"]
     # A period that does not hold the due day plans nothing; the next one plans it once.
-    assert [d for d in plan(org, CYCLE, date(2026, 1, 1), date(2027, 1, 1))] == []
+    assert list(plan(org, CYCLE, date(2026, 1, 1), date(2027, 1, 1))) == []
 
 
 def test_a_change_the_stream_recorded_counts_once_beside_the_history():
