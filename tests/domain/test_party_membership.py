@@ -86,7 +86,7 @@ def test_a_peer_from_another_team_is_refused():
     check_membership(
         ORG, peer_kind, [Participant("e1", "employee"), Participant("e2", "peer")], on=DAY
     )
-    with pytest.raises(TransitionError, match="party 'peer'.*member of the employee's team"):
+    with pytest.raises(TransitionError, match=r"party 'peer'.*member of the employee's team"):
         check_membership(
             ORG, peer_kind, [Participant("e1", "employee"), Participant("m2", "peer")], on=DAY
         )
