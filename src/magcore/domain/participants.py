@@ -149,7 +149,7 @@ def participants(
         picks.setdefault(ParticipantRole.COACH, (coach,))
     unknown = set(picks) - set(kind.roles)
     if unknown:
-        raise _refuse(f"a {kind.id} conversation has no party {sorted(unknown)[0]!r}")
+        raise _refuse(f"a {kind.id} conversation has no party {str(sorted(unknown)[0])!r}")
     if kind.is_team:
         if team is None:
             raise _refuse(f"a {kind.id} conversation is about a team and needs a team")
