@@ -32,10 +32,10 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "organisation": "iemand die op die dag in dienst is",
         "parties": "Wie doet mee",
         "roles_title": "Rollen van deze cyclus",
-        "joined": "in dienst komen",
-        "left": "uit dienst gaan",
-        "changed_team": "naar een ander team gaan",
-        "changed_manager": "een andere leidinggevende krijgen",
+        "joined": "in dienst komt",
+        "left": "uit dienst gaat",
+        "changed_team": "naar een ander team gaat",
+        "changed_manager": "een andere leidinggevende krijgt",
         "trigger": (
             "start als iemand {event}: het gesprek kan {delay} en moet binnen {window} dagen "
             "daarna plaatsvinden"

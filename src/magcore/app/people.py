@@ -6,7 +6,7 @@ dated changes; person ids are checked against it once it is imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -197,15 +197,19 @@ class OrganisationMixin:
         on: date,
         peer: str | None = None,
         coach: str | None = None,
+        chosen: Mapping[str, Iterable[str]] | None = None,
         organisation: Organisation | None = None,
     ) -> tuple[Participant, ...]:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
-        The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
+        The manager is the employee's manager on *on*; *chosen* names the people the caller
+        chose for a role (``peer``/``coach`` are short for the built-in ones); each must fit the
+        party's membership rule (:func:`magcore.domain.participants.participants`).
         """
         org = organisation if organisation is not None else self.organisation(org_id)
-        return participants(org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach)
+        return participants(
+            org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach, chosen=chosen
+        )
 
     # -- planning --------------------------------------------------------------------------
 

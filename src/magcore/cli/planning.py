@@ -105,7 +105,9 @@ def plan(
                 i.kind,
                 i.manager or "-",
                 i.team or "-",
-                "gentle prompt" if i.prompt_only else "",
+                "gentle prompt"
+                if i.prompt_only
+                else (f"{i.trigger.event.value} {i.trigger.on}" if i.trigger else ""),
             )
             for i in items
         ],
@@ -144,6 +146,11 @@ def _item_json(item: Any) -> dict[str, Any]:
         "manager": item.manager,
         "team": item.team,
         "prompt_only": item.prompt_only,
+        "started_by": (
+            None
+            if item.trigger is None
+            else {"event": item.trigger.event.value, "on": item.trigger.on}
+        ),
     }
 
 

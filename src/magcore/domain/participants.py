@@ -162,9 +162,12 @@ def participants(
         if party.membership is Membership.SUBJECT:
             people: tuple[str, ...] = (employee,) if employee is not None else ()
         elif party.membership in (Membership.TEAM, Membership.MANAGER_OF_EMPLOYEE):
-            people = picks.get(
-                party.role, candidates(org, party, on=on, employee=employee, team=team)
-            )
+            found = candidates(org, party, on=on, employee=employee, team=team)
+            if party.optional:
+                # An optional manager joins unless already there in another role.
+                taken = {p for role, chosen in picks.items() if role != party.role for p in chosen}
+                found = tuple(p for p in found if p not in taken)
+            people = picks.get(party.role, found)
         else:
             people = picks.get(party.role, ())
         if party.membership is Membership.TEAM and len(people) < party.min:

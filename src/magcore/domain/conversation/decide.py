@@ -393,6 +393,8 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 )
             if command.actor in conv.confirmed_by:
                 raise _refuse(conv, command, f"{command.actor} already confirmed this revision")
+            if command.actor not in conv.confirming:
+                raise _refuse(conv, command, f"a {role} does not confirm this record")
             events = [event(ConversationEvent.RECORD_CONFIRMED, revision=command.revision)]
             if conv.confirmed_by | {command.actor} >= conv.confirming:
                 events.append(
