@@ -157,3 +157,40 @@ def test_a_person_who_leaves_gets_exactly_one_exit_conversation_whatever_the_ord
 def test_the_cycle_round_trips_with_its_event_kinds():
     again = CycleDefinition.from_json(copy.deepcopy(CYCLE.to_json()))
     assert again == CYCLE
+
+
+@given(
+    st.integers(0, 50),
+    st.dates(min_value=date(2019, 1, 1), max_value=date(2024, 12, 31)),
+    st.integers(30, 900),
+)
+def test_the_changes_of_a_period_are_the_whole_historys_changes_in_that_period(seed, since, days):
+    """Planning asks only for the changes whose window ends in its period; that shortcut (only
+    the people a change touched) gives exactly what reading the whole history gives."""
+    import attrs
+
+    from magcore.testing import generate_organisation
+
+    org = generate_organisation(people=60, teams=5, seed=seed, start=date(2022, 1, 1))
+    assignments = list(org.assignments)
+    managers = sorted(
+        (a for a in assignments if a.role.value == "manager"), key=lambda a: (a.team, a.start)
+    )
+    for number, old in enumerate(managers[::2]):  # every other team gets a new manager
+        members = sorted(
+            a.person for a in assignments if a.team == old.team and a.role.value == "member"
+        )
+        if not members:
+            continue
+        day = date(2021, 3, 1) + timedelta(days=97 * number + seed)
+        assignments.remove(old)
+        assignments += [
+            attrs.evolve(old, end=day),
+            Assignment(person=members[0], team=old.team, role="manager", start=day),
+        ]
+    org = attrs.evolve(org, assignments=tuple(assignments))
+    until = since + timedelta(days=days)
+    everything = changes_in(org)
+    assert {c.event for c in everything} >= {OrgTrigger.JOINED, OrgTrigger.CHANGED_MANAGER}
+    whole = [c for c in everything if since <= c.on < until]
+    assert list(changes_in(org, since=since, until=until)) == whole

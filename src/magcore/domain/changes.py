@@ -29,7 +29,7 @@ from ..model.organisation import Organisation, Role
 __all__ = ["OrgChange", "changes_in", "merge_changes", "window"]
 
 
-@attrs.frozen(kw_only=True, slots=True, order=True)
+@attrs.frozen(kw_only=True, slots=True)
 class OrgChange:
     """*person* had change *event* on *on*: the first day it holds (the leaving day: ``left``)."""
 
@@ -37,8 +37,17 @@ class OrgChange:
     person: str
     event: OrgTrigger = attrs.field(converter=OrgTrigger)
 
+    @property
+    def key(self) -> tuple[date, str, str]:
+        """The order of changes: by day, person, event."""
+        return (self.on, self.person, self.event.value)
 
-def _team_changes(org: Organisation) -> Iterator[OrgChange]:
+
+def _within(day: date, since: date | None, until: date | None) -> bool:
+    return (since is None or since <= day) and (until is None or day < until)
+
+
+def _team_changes(org: Organisation, since: date | None, until: date | None) -> Iterator[OrgChange]:
     by_person: dict[str, list[tuple[date, str]]] = {}
     for a in org.assignments:
         if a.role is Role.MEMBER:
@@ -46,37 +55,72 @@ def _team_changes(org: Organisation) -> Iterator[OrgChange]:
     for person, spells in by_person.items():
         spells.sort()
         for (_, before), (day, after) in itertools.pairwise(spells):
-            if before != after:
+            if before != after and _within(day, since, until):
                 yield OrgChange(on=day, person=person, event=OrgTrigger.CHANGED_TEAM)
 
 
-def _manager_changes(org: Organisation) -> Iterator[OrgChange]:
-    for person in org.people:
+def _touched(org: Organisation, since: date | None, until: date | None) -> set[str]:
+    """Everyone whose manager may change in ``[since, until)``: members of a team whose manager
+    starts or ends then, the managers of its child teams, and people who move or start managing.
+    """
+    if since is None and until is None:
+        return set(org.people)
+    changed_teams: set[str] = set()
+    people: set[str] = set()
+    for a in org.assignments:
+        days = (a.start, a.end) if a.end is not None else (a.start,)
+        if not any(_within(d, since, until) for d in days):
+            continue
+        if a.role is Role.MANAGER:
+            changed_teams.add(a.team)
+            people.add(a.person)
+        elif a.role is Role.MEMBER:
+            people.add(a.person)
+    if changed_teams:
+        children = {t.id for t in org.teams.values() if t.parent in changed_teams}
+        for a in org.assignments:
+            if (a.team in changed_teams and a.role is Role.MEMBER) or (
+                a.team in children and a.role is Role.MANAGER
+            ):
+                people.add(a.person)
+    return people & set(org.people)
+
+
+def _manager_changes(
+    org: Organisation, since: date | None, until: date | None
+) -> Iterator[OrgChange]:
+    for person in sorted(_touched(org, since, until)):
         previous: str | None = None
         for day, manager in org.manager_history(person):
             if manager is None:
                 continue
-            if previous is not None and manager != previous:
+            if previous is not None and manager != previous and _within(day, since, until):
                 yield OrgChange(on=day, person=person, event=OrgTrigger.CHANGED_MANAGER)
             previous = manager
 
 
 def changes_in(
-    org: Organisation, events: Iterable[OrgTrigger] = tuple(OrgTrigger)
+    org: Organisation,
+    events: Iterable[OrgTrigger] = tuple(OrgTrigger),
+    *,
+    since: date | None = None,
+    until: date | None = None,
 ) -> tuple[OrgChange, ...]:
-    """The changes of the kinds *events* that *org*'s history holds, in (date, person) order."""
+    """The changes of the kinds *events* that *org*'s history holds on days in
+    ``[since, until)`` (every day when not given), in (date, person) order."""
     wanted = set(events)
     found: list[OrgChange] = []
     for person in org.people.values():
-        if OrgTrigger.JOINED in wanted and person.hired_on is not None:
-            found.append(OrgChange(on=person.hired_on, person=person.id, event=OrgTrigger.JOINED))
-        if OrgTrigger.LEFT in wanted and person.left_on is not None:
-            found.append(OrgChange(on=person.left_on, person=person.id, event=OrgTrigger.LEFT))
+        hired, left = person.hired_on, person.left_on
+        if OrgTrigger.JOINED in wanted and hired is not None and _within(hired, since, until):
+            found.append(OrgChange(on=hired, person=person.id, event=OrgTrigger.JOINED))
+        if OrgTrigger.LEFT in wanted and left is not None and _within(left, since, until):
+            found.append(OrgChange(on=left, person=person.id, event=OrgTrigger.LEFT))
     if OrgTrigger.CHANGED_TEAM in wanted:
-        found.extend(_team_changes(org))
+        found.extend(_team_changes(org, since, until))
     if OrgTrigger.CHANGED_MANAGER in wanted:
-        found.extend(_manager_changes(org))
-    return tuple(sorted(found))
+        found.extend(_manager_changes(org, since, until))
+    return tuple(sorted(found, key=lambda c: c.key))
 
 
 def merge_changes(*sources: Iterable[OrgChange]) -> tuple[OrgChange, ...]:
@@ -86,7 +130,7 @@ def merge_changes(*sources: Iterable[OrgChange]) -> tuple[OrgChange, ...]:
     date, or an import that arrived late) replaces the earlier one unless the person joined
     in between: one employment ends once.
     """
-    unique = sorted({change for source in sources for change in source})
+    unique = sorted({change for source in sources for change in source}, key=lambda c: c.key)
     kept: list[OrgChange] = []
     last_left: dict[str, int] = {}
     for change in unique:
@@ -99,7 +143,7 @@ def merge_changes(*sources: Iterable[OrgChange]) -> tuple[OrgChange, ...]:
                 continue
             last_left[change.person] = len(kept)
         kept.append(change)
-    return tuple(sorted(kept))
+    return tuple(sorted(kept, key=lambda c: c.key))
 
 
 def window(cadence: Cadence, change: OrgChange) -> tuple[date, date]:

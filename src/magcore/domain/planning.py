@@ -161,10 +161,16 @@ def _last_manager(org: Organisation, person: str, since: date, until: date) -> s
 
 
 def _applies(
-    kind: ConversationKind, org: Organisation, person: Person, team: str | None, manager: str | None
+    kind: ConversationKind,
+    org: Organisation,
+    person: Person,
+    team: str | None,
+    manager: str | None,
+    needs_manager: bool | None = None,
 ) -> bool:
     if kind.applies_to is Applicability.EVERYONE:
-        return not kind.needs_manager or manager is not None
+        needs = kind.needs_manager if needs_manager is None else needs_manager
+        return not needs or manager is not None
     if kind.applies_to is Applicability.WITH_MANAGER:
         return manager is not None
     if kind.applies_to is Applicability.SELF_STEERING:
@@ -204,6 +210,8 @@ def plan(
         if kind.cadence.kind is CadenceKind.ON_EVENT:
             result.extend(_plan_changes(org, kind, start, end, changes))
             continue
+        # Asked once per kind, not per person: the parties do not change in the loop.
+        needs_manager, with_manager = kind.needs_manager, kind.with_manager
         for person in org.people.values():
             if person.left_on is not None and person.left_on <= start:
                 continue
@@ -224,7 +232,7 @@ def plan(
                     # Between two managers nobody is lost: plan with the last manager in the
                     # window, or list the person without one until the team has a manager.
                     manager = _last_manager(org, person.id, window_start, due)
-                elif not _applies(kind, org, person, team, manager):
+                elif not _applies(kind, org, person, team, manager, needs_manager):
                     continue
                 result.append(
                     DueConversation(
@@ -232,7 +240,7 @@ def plan(
                         kind=kind.id,
                         due=due,
                         window_start=window_start,
-                        manager=manager if kind.with_manager else None,
+                        manager=manager if with_manager else None,
                         team=team,
                         prompt_only=prompt,
                     )
@@ -251,7 +259,14 @@ def _plan_changes(
     """One conversation of *kind* per change of its trigger whose due day is in the period."""
     event = kind.cadence.event
     assert event is not None
-    merged = merge_changes(changes_in(org, (event,)), (c for c in recorded if c.event is event))
+    assert kind.cadence.window_days is not None
+    # Only changes whose window ends in the period: due = on + delay + window.
+    offset = timedelta(days=(kind.cadence.delay_days or 0) + kind.cadence.window_days)
+    since, until = start - offset, end - offset
+    merged = merge_changes(
+        changes_in(org, (event,), since=since, until=until),
+        (c for c in recorded if c.event is event),
+    )
     for change in merged:
         if change.event is not event or change.person not in org.people:
             continue
