@@ -51,8 +51,7 @@ def measure(label, function, repeat=5):
 
 
 #: The employee-manager cycle plus kinds that changes start (issue 15): onboarding when someone
-#: joins, an exit conversation when someone leaves, a talk with a new manager, and a career
-#: conversation every three years with a coach and the manager optional.
+#: joins, an exit conversation when someone leaves, a talk with a new manager.
 EVENT_KINDS = [
     {
         "id": kind_id,
@@ -75,18 +74,6 @@ EVENT_CYCLE = CycleDefinition.from_json(
         "kinds": [
             *CYCLE.to_json()["kinds"],
             *EVENT_KINDS,
-            {
-                "id": "career",
-                "name": "career",
-                "parties": [
-                    {"role": "employee"},
-                    {"role": "coach"},
-                    {"role": "manager", "required": False},
-                ],
-                "cadence": {"kind": "after_hire", "first_after_months": 36, "every_months": 36},
-                "initiators": ["employee", "coach"],
-                "preparers": ["employee"],
-            },
         ],
     }
 )
