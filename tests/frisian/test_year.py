@@ -315,3 +315,35 @@ def test_a_year_through_the_command_line(tmp_path: Path, monkeypatch: pytest.Mon
         "10 years after employment ends",
     ):
         assert words in rendered.output, words
+
+
+def test_a_reminder_before_the_exit_conversation_reaches_the_manager():
+    """Reminders know kinds that a change starts: 'plan the exit conversation' goes to the
+    manager 7 days before the window's end, for each person leaving, and to nobody else."""
+    from magcore.app.workflows import due_actions, load_workflow
+
+    clock = FixedClock(_moment(date(2024, 12, 1)))
+    svc = magcore.open_service("memory://", clock=clock, host=_host(), organisation="org")
+    svc.import_organisation(ORG, actor="hr")
+    workflow = load_workflow(
+        {
+            "id": "plan-exit",
+            "name": {"nl": "Plan het vertrekgesprek", "en": "Plan the exit conversation"},
+            "trigger": {
+                "type": "cadence",
+                "cycle": "lytsewald",
+                "kind": "exit",
+                "days_before_due": 7,
+            },
+            "actions": [{"do": "remind", "to": "manager", "message": "workflow.plan_conversation"}],
+        }
+    )
+    events = [event for _, event in svc.store.read_all()]
+    until = _moment(date(2025, 12, 31), 23)
+    due = due_actions(events, [workflow], until=until, cycles=svc.cycles)
+    leaving = {p: day for p, day in LEAVERS.items() if day < YEAR[1]}
+    assert {a.subject for a in due} == set(leaving)
+    for action in due:
+        assert action.due == leaving[action.subject]
+        assert action.recipient == ORG.manager_of(action.subject, action.due - timedelta(days=1))
+    svc.close()
