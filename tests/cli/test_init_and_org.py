@@ -121,7 +121,8 @@ def test_org_change_records_one_change(ready):
     assert _events(db) == before + 2
     unknown = ready.run("org", "change", "leave", "--person", "nobody")
     assert unknown.exit_code == 1
-    assert "person" in unknown.stderr and "nobody" in unknown.stderr
+    assert "person" in unknown.stderr
+    assert "nobody" in unknown.stderr
     assert unknown.stderr.count("\n") == 1
     missing = ready.run("org", "change", "move", "--person", "e1")
     assert missing.exit_code != 0
