@@ -26,6 +26,8 @@ import attrs
 from ..domain.sharing import GRANTEE_ROLES
 from ..errors import NotFoundError
 from ..events import canonical_json
+from ..i18n import Catalogue
+from ..languages import DEFAULT_SETTINGS, LanguageSettings, pick
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition
 from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .inventory import data_inventory
@@ -530,14 +532,21 @@ def render_regulation(
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     k: int = DEFAULT_K,
     observers: Mapping[str, Sequence[ContentNeed]] | None = None,
+    languages: LanguageSettings = DEFAULT_SETTINGS,
+    catalogue: Catalogue | None = None,
 ) -> RenderedRegulation:
-    """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``.
+    """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``; any
+    other language tag falls back along *languages*' chain (``RenderedRegulation.language``
+    says which one was used).
 
     *observers*: the plugins' content declarations (``Hooks.content_needs().by_plugin()``);
-    they get a section of their own and are covered by the hash.
+    they get a section of their own and are covered by the hash. *catalogue*: the cycle's
+    catalogue, whose vocabulary replaces the default words (not covered by the hash: the words
+    change, not the rules).
     """
-    if language not in _T:
-        raise ValueError(f"language must be 'nl' or 'en', not {language!r}")
+    # The regulation's own words exist in Dutch and English: another language falls back
+    # along the installation's chain, and the result names the language it is really in.
+    language = pick(language, _T, languages)
     if format not in ("markdown", "html"):
         raise ValueError(f"format must be 'markdown' or 'html', not {format!r}")
     source = regulation_source(
@@ -546,6 +555,8 @@ def render_regulation(
     digest = hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
     profile = profiles[cycle.retention_profile]
     text = _markdown(cycle, source, legal_bases, profile, k, language, digest)
+    if catalogue is not None:  # the cycle's vocabulary ("inwoner", never "klant")
+        text = catalogue.vocabulary(text, language)
     if format == "html":
         text = _html(text, language)
     return RenderedRegulation(

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from magcore.hookspecs import hookimpl
+from magcore.languages import pick
 
 from .config import EmailConfig
 
@@ -77,7 +78,9 @@ def render(notification: Any, *, sender: str, to: str) -> EmailMessage:
     Only the notification's own fields are used (message key, link, date, count): there is no
     conversation content to put in, so none can leak.
     """
-    language = notification.language if notification.language in _MONTHS else "nl"
+    # A language without templates falls back along the chain (fy → nl); Content-Language
+    # says which one the e-mail is really in.
+    language = pick(notification.language, _MONTHS)
     subject_line, _, body = _template(language, notification.message).partition("\n\n")
     values = {
         "link": notification.link or _NO_LINK[language],
@@ -124,7 +127,8 @@ def render_invitation(
     conversation; the sender is named as ``SENT-BY``."""
     from zoneinfo import ZoneInfo
 
-    texts = _INVITATION[language if language in _INVITATION else "nl"]
+    language = pick(language, _INVITATION)
+    texts = _INVITATION[language]
     invitation = attrs.evolve(invitation, sent_by=sender)
     subject, opening = texts[invitation.method]
     start = invitation.start.astimezone(ZoneInfo("Europe/Amsterdam"))
