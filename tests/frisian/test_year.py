@@ -5,11 +5,9 @@ check-ins, a career conversation every three years from the hire date with a car
 manager optional, an exit conversation for each person who leaves), and the regulation names
 every kind, party and trigger.
 
-Pending (the ``languages`` helper's part, not merged here yet): the third language ``fy`` (the
-pages' ``lang``, a Frisian regulation) and the hybrid-working question shown only to home
-workers as a real condition. Until then the question is an ordinary optional field, and the
-tests that need them are marked ``xfail(strict=True)`` below, so they fail loudly once the parts
-land and the marks must be removed.
+With the ``languages`` helper's parts: the third language ``fy`` (the pages' ``lang``; the
+regulation, whose own words are Dutch and English, falls back and says so) and the
+hybrid-working question shown only to home workers.
 """
 
 from __future__ import annotations
@@ -125,7 +123,7 @@ def _answers(kind: str, number: int) -> dict[str, str]:
         return {}
     where = ("office", "home", "both")[number % 3]
     answers = {"about_the_work": "It giet goed.", "where_you_work": where}
-    if where == "home":
+    if where in ("home", "both"):  # asked only of people who work at home
         answers["home_workplace"] = "In goede stoel."
     return answers
 
@@ -219,16 +217,50 @@ def test_the_regulation_names_every_kind_party_and_trigger(language):
     assert TEN_YEARS.title.get(language) in text
 
 
-@pytest.mark.xfail(strict=True, reason="pending: the third language fy comes from `languages`")
-def test_the_regulation_and_forms_in_frisian():
-    text = _regulation("fy")
-    assert "Loopbaangesprek" not in text  # a Frisian text, not the Dutch fallback
+def _form() -> FormDefinition:
+    (form,) = (FormDefinition.from_json(f) for f in plugin.forms())
+    return form
 
 
-@pytest.mark.xfail(strict=True, reason="pending: conditional questions come from `languages`")
+def test_frisian_pages_say_so_and_what_fell_back_says_so_too():
+    """The third language: the form in Frisian is `lang="fy"`; the regulation, whose own words
+    exist in Dutch and English only, falls back to Dutch and says it is Dutch."""
+    from magcore.forms import render_form, render_paper
+    from magcore.languages import LanguageSettings
+
+    page = render_form(_form(), language="fy", script_href="/static/conditional.js")
+    assert '<html lang="fy">' in page
+    assert "Wat hast nedich foar dyn wurkplak thús?" in page
+    assert "Op kantoar" in page
+    assert "allinnich" in render_paper(_form(), language="fy")
+    cycle = plugin.definition()
+    assert cycle.kind("exit").name.get("fy") == "Ôfskiedspetear"
+    assert cycle.kind("career").name.get("fy") == "Loopbaanpetear"
+    rendered = render_regulation(
+        cycle,
+        language="fy",
+        profiles={**BUILTIN_PROFILES, TEN_YEARS.id: TEN_YEARS},
+        languages=LanguageSettings(fallbacks={"fy": ["nl"]}),
+    )
+    assert rendered.language == "nl"
+    assert "Vertrekgesprek (`exit`)" in rendered.text
+    assert "start als iemand uit dienst gaat" in rendered.text
+
+
 def test_the_home_workplace_question_is_only_for_home_workers():
-    form = next(f for f in plugin.forms() if f["id"] == "lytsewald-check-in-record")
-    assert "show_if" in json.dumps(form)
+    """The hybrid-working question is asked only of people who work at home (a condition on
+    an earlier answer); an answer where it was not asked is refused naming the field."""
+    from magcore.forms import validate
+
+    form = _form()
+    base = {"about_the_work": "Goed", "where_you_work": "office"}
+    assert validate(form, base) == []
+    [missing] = validate(form, {**base, "where_you_work": "home"}, language="fy")
+    assert missing.pointer == "/home_workplace"
+    assert validate(form, {**base, "where_you_work": "both", "home_workplace": "In stoel"}) == []
+    [extra] = validate(form, {**base, "home_workplace": "In stoel"}, language="en")
+    assert extra.pointer == "/home_workplace"
+    assert "only for" in extra.message
 
 
 # -- the same year through the command line ----------------------------------------------------
