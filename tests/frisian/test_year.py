@@ -379,3 +379,9 @@ def test_a_reminder_before_the_exit_conversation_reaches_the_manager():
         assert action.due == leaving[action.subject]
         assert action.recipient == ORG.manager_of(action.subject, action.due - timedelta(days=1))
     svc.close()
+
+
+def test_the_definition_written_back_fits_the_cycle_schema():
+    from magcore import schemas
+
+    assert schemas.problems("cycle-definition", plugin.definition().to_json()) == []
