@@ -255,3 +255,33 @@ def test_streams_written_before_as_snapshots_still_fold():
     assert canonical(replay_organisation(legacy)) == canonical(expected)
     log = list(legacy)
     assert _import(log, expected) == []
+
+
+def test_a_corrected_hire_date_is_a_change_not_a_join_also_after_a_snapshot():
+    """A hire date corrected in the file is ``person.changed``, for people first known from a
+    snapshot (never announced as joined) too."""
+    org = _base()
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    snapshot = Event(
+        stream="org:org",
+        version=1,
+        type="organisation.imported",
+        at=at,
+        actor="hr",
+        data=org.to_json(),
+    )
+    for log in ([snapshot], []):
+        if not log:
+            _import(log, org)
+        people = dict(org.people)
+        people["p2"] = Person(id="p2", hired_on=date(2023, 3, 3))
+        corrected = Organisation.build(
+            id="org",
+            name=org.name,
+            people=people.values(),
+            teams=org.teams.values(),
+            assignments=org.assignments,
+        )
+        (event,) = _import(log, corrected)
+        assert event.type == "person.changed"
+        assert dict(event.data["changes"]) == {"hired_on": "2023-03-03"}

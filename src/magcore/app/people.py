@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..domain.organisation import OrgState, org_stream, replay_organisation
+from ..domain.organisation import OrgState, org_stream
 from ..domain.orgchanges import ChangeManager, Move, SingleChange, apply_change, changes
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
@@ -42,6 +42,7 @@ class OrganisationMixin:
         timezone: tzinfo
         organisation_id: str | None
         _organisations: dict[str, tuple[int, Organisation]]
+        _org_states: dict[str, tuple[int, OrgState]]
         _organisation_aggregate: Aggregate[Organisation | None]
 
         def cycle(self, key: str) -> CycleDefinition: ...
@@ -132,7 +133,7 @@ class OrganisationMixin:
         action: str,
     ) -> tuple[Event, ...]:
         def decision(loaded: Loaded[Organisation | None], now: datetime) -> Sequence[Event]:
-            state = OrgState.replay(org_id, loaded.events) if loaded.events else None
+            state = self._org_state(org_id, loaded.events) if loaded.events else None
             today = now.astimezone(self.timezone).date()
             found = changes(state, new(loaded.state), today=today)
             return tuple(
@@ -150,17 +151,40 @@ class OrganisationMixin:
         handled = self.handler.handle(
             self._organisation_aggregate, org_id, decision, actor=actor, action=action
         )
+        if handled.events and handled.state is not None:
+            self._organisations[org_id] = (handled.events[-1].version, handled.state)
         return handled.events
+
+    def _org_state(self, org_id: str, events: Sequence[Event]) -> OrgState:
+        """The folded stream (with what it announced), kept for the version last folded."""
+        cached = self._org_states.get(org_id)
+        if cached is not None and cached[0] == len(events):
+            return cached[1]
+        state = OrgState.replay(org_id, events)
+        self._org_states = {org_id: (len(events), state)}  # one organisation's worth at most
+        return state
 
     def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
         """The organisation after *events*, from the cache when its version is known."""
         cached = self._organisations.get(org_id)
         if cached is not None and cached[0] == len(events):
             return cached[1]
-        org = replay_organisation(events)
-        if org is not None:
-            self._organisations[org_id] = (len(events), org)
+        if not events:
+            return None
+        org = self._org_state(org_id, events).organisation()
+        self._organisations[org_id] = (len(events), org)
         return org
+
+    def _evolve_organisation(
+        self, org: Organisation | None, new_events: Sequence[Event]
+    ) -> Organisation | None:
+        """*org* after *new_events* (no second read of the stream's earlier events)."""
+        if org is None or not new_events:
+            return org
+        state = OrgState.of(org)
+        for event in new_events:
+            state.apply(event)
+        return state.organisation()
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
@@ -170,10 +194,10 @@ class OrganisationMixin:
         cached = self._organisations.get(org_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        org = replay_organisation(self.store.read(stream))
+        events = self.store.read(stream)
+        org = self._replay_organisation(org_id, events)
         if org is None:
             raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
-        self._organisations[org_id] = (version, org)
         return org
 
     def change_manager(

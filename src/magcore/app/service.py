@@ -23,7 +23,7 @@ from ..access.content import protect
 from ..access.decision import Directory
 from ..access.reading import ReadPolicy
 from ..clock import Clock, SystemClock
-from ..domain.organisation import org_stream
+from ..domain.organisation import OrgState, org_stream
 from ..errors import PluginError
 from ..events import CommittedBatch
 from ..i18n.scoped import CycleCatalogues
@@ -120,11 +120,12 @@ class Service(LanguagesMixin, BatchMixin):
         for definition in contributed:
             self._cycles[definition.key] = definition
         self._organisations: dict[str, tuple[int, Organisation]] = {}
+        self._org_states: dict[str, tuple[int, OrgState]] = {}
         self._forms: dict[str, FormDefinition] | None = None
         self._form_versions: dict[str, FormDefinition] = {}
         self._policy_hashes: dict[str, str] = {}
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
-            "organisation", org_stream, self._replay_organisation
+            "organisation", org_stream, self._replay_organisation, self._evolve_organisation
         )
         self._directory: Directory | None = None
         self.access_organisation: str | None = None

@@ -170,6 +170,8 @@ class OrgState:
     left: dict[str, date] = attrs.field(factory=dict)
     events: int = 0
     """How many events were folded in."""
+    _managing: set[str] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    """Who holds a manager role (built when needed, forgotten when managers change)."""
 
     @classmethod
     def of(cls, org: Organisation) -> OrgState:
@@ -184,6 +186,7 @@ class OrgState:
         self.teams = dict(org.teams)
         self.roles = {}
         self.managers = {}
+        self._managing = None
         for a in sorted(org.assignments, key=_sort_key):
             if a.role is Role.MANAGER:
                 self.managers.setdefault(a.team, []).append(a)
@@ -225,6 +228,11 @@ class OrgState:
     def _drop_person(self, person: str) -> None:
         self.people.pop(person, None)
         self.roles.pop(person, None)
+        if self._managing is None:
+            self._managing = {a.person for roles in self.managers.values() for a in roles}
+        if person not in self._managing:
+            return
+        self._managing = None
         for team, managers in list(self.managers.items()):
             kept = [a for a in managers if a.person != person]
             if len(kept) != len(managers):
@@ -234,6 +242,8 @@ class OrgState:
         """Fold one event in (types this version does not know are left alone)."""
         self.events += 1
         data = event.data
+        if event.type in _CHANGES_MANAGERS:
+            self._managing = None
         kind = event.type
         person: str = data.get("person", "")
         if kind == OrganisationEvent.IMPORTED:
@@ -281,6 +291,17 @@ class OrgState:
             else:  # a manager change written before 0.3
                 org = self.organisation().change_manager(team, data["manager"], _on(data))
                 self._reset(org)
+
+
+_CHANGES_MANAGERS = frozenset(
+    {
+        OrganisationEvent.IMPORTED,
+        OrganisationEvent.TEAM_ADDED,
+        OrganisationEvent.TEAM_CHANGED,
+        OrganisationEvent.TEAM_REMOVED,
+        OrganisationEvent.MANAGER_CHANGED,
+    }
+)
 
 
 def _on(data: Mapping[str, Any]) -> date:

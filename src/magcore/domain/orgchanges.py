@@ -72,19 +72,21 @@ def _first_difference(
     return next((d for d in days if value(before, d) != value(after, d)), None)
 
 
-def _new_employment(state: OrgState, person: Person) -> bool:
-    """Whether *person* starts an employment not announced yet (first join, or a rehire on or
-    after the announced leave)."""
-    if person.id not in state.joined:
-        return True
+def _rehired(state: OrgState, person: Person) -> bool:
+    """Whether *person* was hired again on or after their announced leave (a new employment)."""
     left = state.left.get(person.id)
-    announced = state.joined[person.id]
+    announced = state.joined.get(person.id)
     return (
         left is not None
         and person.hired_on is not None
         and person.hired_on >= left
         and (announced is None or announced < person.hired_on)
     )
+
+
+def _new_employment(state: OrgState, person: Person) -> bool:
+    """Whether *person* starts an employment not announced yet (a first join, or a rehire)."""
+    return person.id not in state.joined or _rehired(state, person)
 
 
 def _announces_leave(state: OrgState, person: Person) -> bool:
@@ -128,17 +130,23 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
 
     arrived: set[str] = set()
     leaving: list[Person] = []
+    first_managed: dict[str, date] = {}
+    for team_managers in target.managers.values():
+        for held in team_managers:
+            if held.start < first_managed.get(held.person, date.max):
+                first_managed[held.person] = held.start
     for pid in sorted(target.people):
         person = target.people[pid]
         current = state.people.get(pid)
         roles = target.roles.get(pid, [])
-        if current is None or (
-            person.hired_on != current.hired_on and _new_employment(state, person)
-        ):
+        if current is None or (person.hired_on != current.hired_on and _rehired(state, person)):
             kind = OrganisationEvent.JOINED
             if current is None and not _new_employment(state, person):
                 kind = OrganisationEvent.RESTORED
-            first = min((a.start for a in [*roles, *target.managed_by(pid)]), default=today)
+            starts = [a.start for a in roles]
+            if pid in first_managed:
+                starts.append(first_managed[pid])
+            first = min(starts, default=today)
             day = (person.hired_on or first) if kind is OrganisationEvent.JOINED else today
             record = {"hired_on": _iso(person.hired_on), "email": person.email}
             add(kind, person=pid, on=day.isoformat(), record=record, roles=_roles(roles))
