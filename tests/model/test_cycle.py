@@ -47,7 +47,7 @@ def test_round_trip_json():
             "from 1 to 120",
         ),
         (lambda d: d["kinds"][0].__setitem__("colour", "red"), "/kinds/0", "unknown field"),
-        (lambda d: d["kinds"][0].pop("pattern"), "/kinds/0/pattern", "missing"),
+        (lambda d: d["kinds"][0].pop("pattern"), "/kinds/0/parties", "missing"),
         (
             lambda d: d["kinds"][0].__setitem__("themes", ["nope"]),
             "/kinds/0/themes",

@@ -6,7 +6,7 @@ dated changes; person ids are checked against it once it is imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -16,11 +16,12 @@ from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
 from ..domain.sharing import decide as decide_sharing
-from ..errors import NotFoundError
+from ..errors import ConsentError, NotFoundError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
+from ..model.parties import BUILTIN_ROLES
 from ..model.records import Participant
 from .aggregates import SHARING
 from .handler import Aggregate, CommandHandler, Loaded
@@ -46,6 +47,9 @@ class OrganisationMixin:
 
         def cycle(self, key: str) -> CycleDefinition: ...
 
+        @property
+        def cycles(self) -> Mapping[str, CycleDefinition]: ...
+
     # -- sharing choices ---------------------------------------------------------------------
 
     def share(self, command: SharingCommand) -> SharingState:
@@ -56,6 +60,7 @@ class OrganisationMixin:
             state = loaded.state or SharingState(person=command.person)
             new_events = decide_sharing(state, command, now=now, zone=self.timezone)
             if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+                self._refuse_role_as_person(command.to)
                 self._check_people([("/to", command.to)])
             return new_events
 
@@ -67,6 +72,24 @@ class OrganisationMixin:
             actor=command.actor,
             action=type(command).__name__,
         ).state
+
+    def _refuse_role_as_person(self, to: str) -> None:
+        """A choice to a party's role (``company_doctor``) is not a choice to a person: refuse
+        it, naming the roles a choice may name, unless the organisation has a person of that id.
+        """
+        cycles = self.cycles.values()
+        roles = set(BUILTIN_ROLES) | {str(r) for c in cycles for k in c.kinds for r in k.roles}
+        roles |= {r.id for c in cycles for r in c.roles}
+        if to not in roles:
+            return
+        org_id = self.organisation_id
+        known = org_id is not None and bool(self.store.version(org_stream(org_id)))
+        if known and to in self.organisation(str(org_id)).people:
+            return
+        raise ConsentError(
+            f"to {to!r} is a role in a conversation, not a person: name the person, or one of "
+            f"the roles a choice may name ({', '.join(sorted(GRANTEE_ROLES))})"
+        )
 
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
         """Refuse person ids the installation's organisation does not know (once imported)."""
@@ -198,15 +221,19 @@ class OrganisationMixin:
         on: date,
         peer: str | None = None,
         coach: str | None = None,
+        chosen: Mapping[str, Iterable[str]] | None = None,
         organisation: Organisation | None = None,
     ) -> tuple[Participant, ...]:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
-        The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
+        The manager is the employee's manager on *on*; *chosen* names the people the caller
+        chose for a role (``peer``/``coach`` are short for the built-in ones); each must fit the
+        party's membership rule (:func:`magcore.domain.participants.participants`).
         """
         org = organisation if organisation is not None else self.organisation(org_id)
-        return participants(org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach)
+        return participants(
+            org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach, chosen=chosen
+        )
 
     # -- planning --------------------------------------------------------------------------
 

@@ -109,7 +109,7 @@ def _midnight(day: date) -> datetime:
 def _conversation_roles(conv: Conversation) -> dict[str, tuple[str, ...]]:
     roles: dict[str, list[str]] = {"participants": list(conv.people)}
     for participant in conv.participants:
-        role = participant.role.value
+        role = str(participant.role)
         roles.setdefault("employee" if role == "team_member" else role, []).append(
             participant.person
         )
