@@ -1,12 +1,21 @@
-"""The subject access export rendered as a readable page, in Dutch or English."""
+"""The subject access export rendered as a page an employee can read, in Dutch or English.
+
+Labels come from the forms the conversation was held with (field and option labels), magcore's
+own ids are words (:mod:`~magcore.access.subject_access_words`), dates are written as people
+write them (Babel), and the page fits a phone's screen and prints.
+"""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from ..i18n import format_date
 from ..languages import pick
+from .subject_access_words import action_words, part_words, word
 
 __all__ = ["export_html"]
 
@@ -32,6 +41,20 @@ _LABELS = {
         "goals_work_on": "Doelen van iemand anders waaraan u meewerkt (alleen verwijzing)",
         "progress": "Voortgang",
         "goal_facts": "Status: {status}. Thema: {theme}. Afgesproken in: {agreed_in}.",
+        "conversation": "Gesprek {id}",
+        "kind": "Soort gesprek",
+        "state": "Stand",
+        "scheduled": "Gepland op",
+        "held_on": "Gehouden op",
+        "participants": "Wie deden mee",
+        "prepared_by": "Voorbereiding van {who}",
+        "shared_on": "gedeeld op {day}",
+        "not_shared": "nog niet gedeeld",
+        "intro": "Dit is alles wat magcore over u bewaart, en wie het heeft gelezen of gewijzigd. "
+        "U kunt deze pagina bewaren of printen.",
+        "employment": "In dienst sinds {day}.",
+        "yes": "ja",
+        "no": "nee",
     },
     "en": {
         "title": "Your data (subject access, GDPR article 15)",
@@ -54,6 +77,20 @@ _LABELS = {
         "goals_work_on": "Goals of someone else you work on (reference only)",
         "progress": "Progress",
         "goal_facts": "Status: {status}. Theme: {theme}. Agreed in: {agreed_in}.",
+        "conversation": "Conversation {id}",
+        "kind": "Kind of conversation",
+        "state": "State",
+        "scheduled": "Scheduled for",
+        "held_on": "Held on",
+        "participants": "Who took part",
+        "prepared_by": "Preparation by {who}",
+        "shared_on": "shared on {day}",
+        "not_shared": "not shared yet",
+        "intro": "This is everything magcore keeps about you, and who read or changed it. You "
+        "can save or print this page.",
+        "employment": "Employed since {day}.",
+        "yes": "yes",
+        "no": "no",
     },
 }
 
@@ -125,108 +162,294 @@ _COLUMNS = {
 }
 
 
-def _table(
-    rows: Iterable[Mapping[str, Any]],
-    columns: Sequence[str],
-    none: str,
-    labels: Mapping[str, str] | None = None,
-) -> str:
-    rows = list(rows)
-    if not rows:
-        return f"<p>{_e(none)}</p>"
-    labels = labels or {}
-    head = "".join(f'<th scope="col">{_e(labels.get(c, c))}</th>' for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_e(_flat(row.get(c)))}</td>" for c in columns) + "</tr>"
-        for row in rows
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;line-height:1.5;margin:0 auto;max-width:48rem;"
+    "padding:1rem;color:#1a1a1a;background:#fff}"
+    "main{overflow-wrap:anywhere}"
+    "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}"
+    "th,td{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top}"
+    ".scroll{overflow-x:auto}"
+    "dt{font-weight:bold;margin-top:.5rem}dd{margin:0 0 .25rem 1rem}"
+    "section{border-top:1px solid #767676;margin-top:1rem}"
+    "@media print{.scroll{overflow:visible}}"
+)
+
+
+class _Page:
+    """What every part of the page needs: the language, its words, forms and the time zone."""
+
+    def __init__(
+        self,
+        language: str,
+        forms: Mapping[str, Any],
+        cycles: Mapping[str, Any],
+        zone: str,
+    ) -> None:
+        self.language = language
+        self.t = _LABELS[language]
+        self.columns = _COLUMNS[language]
+        self.forms = forms
+        self.cycles = cycles
+        self.zone = ZoneInfo(zone)
+
+    # -- values ----------------------------------------------------------------------------
+
+    def day(self, value: Any) -> str:
+        """A date or a moment as people write it (``15 februari 2025``, ``… 10:00``)."""
+        if not isinstance(value, str) or not value:
+            return "" if value is None else str(value)
+        try:
+            if "T" in value:
+                moment = datetime.fromisoformat(value)
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=UTC)
+                local = moment.astimezone(self.zone)
+                return f"{format_date(local.date(), self.language).text}, {local:%H:%M}"
+            return format_date(date.fromisoformat(value), self.language).text
+        except ValueError:
+            return value
+
+    def person(self, person: Any, role: Any = None) -> str:
+        text = "" if person is None else str(person)
+        return f"{text} ({word('role', role, self.language)})" if role else text
+
+    # -- forms -----------------------------------------------------------------------------
+
+    def form_for(self, metadata: Mapping[str, Any] | None, use: str) -> Any:
+        """The form (a ``FormDefinition``) a conversation's *use* was filled in on, if known."""
+        if not metadata:
+            return None
+        kind = self.kind(metadata)
+        if kind is None:
+            return None
+        form_id = getattr(kind, f"{use}_form", None)
+        return self.forms.get(form_id) if form_id else None
+
+    def kind(self, metadata: Mapping[str, Any]) -> Any:
+        """The conversation kind of *metadata* from the cycles given, or ``None``."""
+        cycle = self.cycles.get(str(metadata.get("cycle")))
+        kinds = getattr(cycle, "kinds", ())
+        return next((k for k in kinds if k.id == metadata.get("kind")), None)
+
+    def answers(self, answers: Mapping[str, Any], form: Any) -> str:
+        """*answers* as a list of questions and answers, labelled as the form labels them."""
+        if not answers:
+            return f"<p>{_e(self.t['none'])}</p>"
+        fields = {f.name: f for f in (form.fields if form is not None else ())}
+        order = [name for name in fields if name in answers]
+        order += [name for name in answers if name not in fields]
+        items = []
+        for name in order:
+            field = fields.get(name)
+            label = field.label.get(self.language) if field is not None else _spoken(name)
+            items.append(f"<dt>{_e(label)}</dt><dd>{self.answer(answers[name], field)}</dd>")
+        return "<dl>" + "".join(items) + "</dl>"
+
+    def answer(self, value: Any, field: Any) -> str:
+        if isinstance(value, Mapping):
+            return self.answers(value, _SubForm(field) if field is not None else None)
+        if isinstance(value, list | tuple):
+            if value and all(isinstance(v, Mapping) for v in value):
+                return (
+                    "<ol>" + "".join(f"<li>{self.answer(v, field)}</li>" for v in value) + "</ol>"
+                )
+            return _e(", ".join(self.scalar(v, field) for v in value))
+        return _e(self.scalar(value, field))
+
+    def scalar(self, value: Any, field: Any) -> str:
+        if isinstance(value, bool):
+            return self.t["yes"] if value else self.t["no"]
+        if field is not None and field.options:
+            return str(field.option_label(value, self.language))
+        if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+            return self.day(value)
+        return "" if value is None else str(value)
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def table(self, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+        rows = list(rows)
+        if not rows:
+            return f"<p>{_e(self.t['none'])}</p>"
+        head = "".join(f'<th scope="col">{_e(self.columns.get(c, c))}</th>' for c in columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{self.cell(c, row.get(c))}</td>" for c in columns) + "</tr>"
+            for row in rows
+        )
+        return (
+            f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>"
+        )
+
+    def cell(self, column: str, value: Any) -> str:
+        language = self.language
+        if column in ("to",):
+            return _e(word("role", value, language))
+        if column in ("what", "purpose", "owner", "result"):
+            return _e(word(column, value, language))
+        if column in ("status", "state"):
+            return _e(word("state", value, language))
+        if column == "action":
+            return _e(action_words(str(value), language))
+        if column == "object":
+            return _e(part_words(str(value), language))
+        if column in ("at", "until", "granted_at", "revoked_at", "due", "published_at", "held_on"):
+            return _e(self.day(value))
+        if isinstance(value, Mapping):
+            return self.answers(value, None)
+        if isinstance(value, list | tuple):
+            return _e(", ".join(str(v) for v in value))
+        return _e("" if value is None else value)
+
+
+class _SubForm:
+    """The sub-fields of a repeating group, shaped like a form for :meth:`_Page.answers`."""
+
+    def __init__(self, field: Any) -> None:
+        self.fields: tuple[Any, ...] = tuple(field.fields or ())
+
+
+def _spoken(name: str) -> str:
+    """A field id no form labels, made readable (``next_conversation``: "Next conversation")."""
+    text = name.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _metadata(page: _Page, conv: Mapping[str, Any]) -> str:
+    meta = conv["metadata"]
+    t, language = page.t, page.language
+    kind = page.kind(meta)
+    kind_name = kind.name.get(language) if kind is not None else str(meta.get("kind"))
+    who = ", ".join(
+        page.person(p.get("person"), p.get("role")) for p in meta.get("participants", ())
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    rows = [
+        (t["kind"], kind_name),
+        (t["state"], word("state", meta.get("state"), language)),
+        (t["participants"], who),
+    ]
+    if meta.get("scheduled_for"):
+        rows.append((t["scheduled"], page.day(meta["scheduled_for"])))
+    if meta.get("held_on"):
+        rows.append((t["held_on"], page.day(meta["held_on"])))
+    return "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows) + "</dl>"
 
 
-def _flat(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "; ".join(f"{k}: {_flat(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return ", ".join(_flat(v) for v in value)
-    return "" if value is None else str(value)
+def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
+    t = page.t
+    parts = [f"<section><h3>{_e(t['conversation'].format(id=conv['id']))}</h3>"]
+    if conv["destroyed"]:
+        return [*parts, f"<p>{_e(t['destroyed'])}</p></section>"]
+    meta = conv.get("metadata")
+    if meta:
+        parts.append(_metadata(page, conv))
+    if conv.get("record"):
+        parts.append(f"<h4>{_e(t['summary'])}</h4><p>{_e(conv['record'].get('summary'))}</p>")
+        parts.append(
+            page.answers(conv["record"].get("answers") or {}, page.form_for(meta, "record"))
+        )
+    parts.append(f"<h4>{_e(t['agreements'])}</h4>")
+    parts.append(page.table(conv["agreements"], ("text", "owner", "due", "status")))
+    parts.append(f"<h4>{_e(t['preparations'])}</h4>")
+    if not conv["preparations"]:
+        parts.append(f"<p>{_e(t['none'])}</p>")
+    form = page.form_for(meta, "preparation")
+    for prep in conv["preparations"]:
+        role = next(
+            (
+                p.get("role")
+                for p in (meta or {}).get("participants", ())
+                if p.get("person") == prep.get("author")
+            ),
+            None,
+        )
+        shared = (
+            t["shared_on"].format(day=page.day(prep["published_at"]))
+            if prep.get("published_at")
+            else t["not_shared"]
+        )
+        who = t["prepared_by"].format(who=page.person(prep.get("author"), role))
+        parts.append(f"<p><strong>{_e(who)}</strong>, {_e(shared)}</p>")
+        parts.append(page.answers(prep.get("answers") or {}, form))
+    for key, label, fields in (
+        ("topics", "topics", ("author", "text", "theme")),
+        ("dissents", "dissents", ("author", "text", "at")),
+        ("responses", "responses", ("author", "about", "text", "at")),
+        ("private_notes", "notes", ("author", "text", "at")),
+    ):
+        parts.append(f"<h4>{_e(t[label])}</h4>")
+        parts.append(page.table(conv[key], fields))
+    parts.append("</section>")
+    return parts
 
 
-def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
-    """A readable, accessible HTML page of a :func:`subject_access_export` result."""
+def export_html(
+    export: Mapping[str, Any],
+    *,
+    language: str = "nl",
+    forms: Mapping[str, Any] | None = None,
+    cycles: Mapping[str, Any] | None = None,
+    zone: str = "Europe/Amsterdam",
+) -> str:
+    """A page an employee can read of a :func:`subject_access_export` result.
+
+    *forms* (form id to ``FormDefinition``) and *cycles* (``id@version`` to
+    ``CycleDefinition``) give the questions' labels, the options' words and the kinds' names;
+    without them the answers are listed under their field ids made readable. Dates and times
+    are written for readers of *language* in the time zone *zone*.
+    """
     language = pick(language, _LABELS)  # fy → nl: the page says the language it is in
-    t = _LABELS[language]
-    columns = _COLUMNS[language]
+    page = _Page(language, forms or {}, cycles or {}, zone)
+    t = page.t
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}"><head><meta charset="utf-8">',
-        f"<title>{_e(t['title'])}</title></head><body><main>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(t['title'])}</title><style>{_STYLE}</style></head><body><main>",
         f"<h1>{_e(t['title'])}</h1>",
+        f"<p>{_e(t['intro'])}</p>",
         f"<p>{_e(t['person'])}: {_e(export['person'])}<br>"
-        f"{_e(t['generated'])}: {_e(export['generated_at'])}</p>",
+        f"{_e(t['generated'])}: {_e(page.day(export['generated_at']))}</p>",
+    ]
+    hired = (export.get("employment") or {}).get("hired_on")
+    if hired:
+        parts.append(f"<p>{_e(t['employment'].format(day=page.day(hired)))}</p>")
+    parts += [
         f"<h2>{_e(t['choices'])}</h2>",
-        _table(
+        page.table(
             export["sharing_choices"],
-            ("choice", "to", "what", "purpose", "until", "granted_at", "revoked_at"),
-            t["none"],
-            columns,
+            ("to", "what", "purpose", "until", "granted_at", "revoked_at"),
         ),
         f"<h2>{_e(t['about'])}</h2>",
     ]
     if not export["conversations_about_you"]:
         parts.append(f"<p>{_e(t['none'])}</p>")
     for conv in export["conversations_about_you"]:
-        parts.append(f"<section><h3>{_e(conv['id'])}</h3>")
-        if conv["destroyed"]:
-            parts.append(f"<p>{_e(t['destroyed'])}</p></section>")
-            continue
-        if conv["metadata"]:
-            parts.append(f"<p>{_e(_flat(conv['metadata']))}</p>")
-        if conv["record"]:
-            parts.append(f"<h4>{_e(t['summary'])}</h4><p>{_e(conv['record']['summary'])}</p>")
-            parts.append(_table([conv["record"]["answers"]], list(conv["record"]["answers"]), ""))
-        for key, label, fields in (
-            ("agreements", "agreements", ("id", "text", "owner", "due", "status")),
-            ("topics", "topics", ("author", "text", "theme")),
-            ("preparations", "preparations", ("author", "answers", "published_at")),
-            ("dissents", "dissents", ("author", "text", "at")),
-            ("responses", "responses", ("author", "about", "text", "at")),
-            ("private_notes", "notes", ("author", "text", "at")),
-        ):
-            parts.append(f"<h4>{_e(t[label])}</h4>")
-            parts.append(_table(conv[key], fields, t["none"], columns))
-        parts.append("</section>")
+        parts += _conversation(page, conv)
     parts.append(f"<h2>{_e(t['goals'])}</h2>")
     if not export["goals"]:
         parts.append(f"<p>{_e(t['none'])}</p>")
     for goal in export["goals"]:
         facts = t["goal_facts"].format(
-            status=goal["status"], theme=goal["theme"] or "-", agreed_in=goal["agreed_in"] or "-"
+            status=word("state", goal["status"], language),
+            theme=goal["theme"] or "-",
+            agreed_in=goal["agreed_in"] or "-",
         )
         parts.append(f"<section><h3>{_e(goal['title'])}</h3><p>{_e(facts)}</p>")
         if goal["description"]:
             parts.append(f"<p>{_e(goal['description'])}</p>")
         parts.append(f"<h4>{_e(t['progress'])}</h4>")
-        parts.append(_table(goal["progress"], ("author", "text", "at"), t["none"], columns))
+        parts.append(page.table(goal["progress"], ("author", "text", "at")))
         parts.append("</section>")
     parts.append(f"<h2>{_e(t['goals_work_on'])}</h2>")
-    parts.append(_table(export["goals_you_work_on"], ("id", "status"), t["none"], columns))
+    parts.append(page.table(export["goals_you_work_on"], ("id", "status")))
     parts.append(f"<h2>{_e(t['took_part'])}</h2>")
     parts.append(
-        _table(
-            export["conversations_you_took_part_in"],
-            ("id", "kind", "state", "held_on"),
-            t["none"],
-            columns,
-        )
+        page.table(export["conversations_you_took_part_in"], ("id", "kind", "state", "held_on"))
     )
     parts.append(f"<h2>{_e(t['log'])}</h2>")
     parts.append(
-        _table(
-            export["access_log"],
-            ("seq", "at", "actor", "action", "object", "result", "reason", "purpose"),
-            t["none"],
-            columns,
-        )
+        page.table(export["access_log"], ("at", "actor", "action", "object", "result", "purpose"))
     )
     parts.append("</main></body></html>")
     return "\n".join(parts)

@@ -83,7 +83,9 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
         json.dumps(export, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     files["subject_access_html"] = out / f"subject-access-{person}.html"
-    files["subject_access_html"].write_text(export_html(export), encoding="utf-8")
+    files["subject_access_html"].write_text(
+        export_html(export, forms=service.forms, cycles=service.cycles), encoding="utf-8"
+    )
     # What the new manager sees of that employee's conversation, thanks to the handover choice.
     handover = story.get("handover_person")
     if handover is not None and handover in run.conversations:
