@@ -23,9 +23,8 @@ Usage: ``python bench/contention.py [--writers 8] [--commands 200]``
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib.util
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -39,6 +38,9 @@ from magcore.events import Event
 from magcore.storage.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _pg import pg_server  # noqa: E402
+
 HOT = Aggregate("goal", lambda id: f"goal:{id}", lambda _id, events: len(events))
 
 
@@ -126,19 +128,6 @@ def bench_sqlite(writers, commands):
     report("SQLite", rounds)
 
 
-def _pg_server():
-    given = os.environ.get("MAGCORE_BENCH_PG_URL")
-    if given:
-        return contextlib.nullcontext(given)
-    helper = ROOT / "tests" / "support" / "postgres.py"
-    spec = importlib.util.spec_from_file_location("_bench_pg", helper)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"no server helper at {helper}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.postgres_server()
-
-
 def bench_postgres(writers, commands):
     try:
         import psycopg
@@ -149,7 +138,7 @@ def bench_postgres(writers, commands):
     from magcore.storage.base import StoreSettings
 
     try:
-        server = _pg_server()
+        server = pg_server()
         url = server.__enter__()
     except Exception as exc:
         print(f"\nPostgreSQL skipped: {exc}")

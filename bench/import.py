@@ -26,9 +26,7 @@ Usage: ``python bench/import.py [--people 200000] [--postgresql]``
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
-import importlib.util
 import multiprocessing
 import os
 import resource
@@ -43,6 +41,9 @@ from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _pg import pg_server  # noqa: E402
+
 sys.path[:0] = [str(ROOT / "src")]
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -167,19 +168,6 @@ def measure(phase: Phase, path: Path, work: Path, url: str) -> tuple[float, floa
     return result
 
 
-def _pg_server() -> Any:
-    given = os.environ.get("MAGCORE_BENCH_PG_URL")
-    if given:
-        return contextlib.nullcontext(given)
-    helper = ROOT / "tests" / "support" / "postgres.py"
-    spec = importlib.util.spec_from_file_location("_bench_pg", helper)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"no server helper at {helper}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.postgres_server()
-
-
 def _table(rows: int, results: dict[str, tuple[float, float]]) -> None:
     base_time, _ = results["csv read (baseline)"]
     raw_time, _ = results["raw insert (baseline)"]
@@ -217,7 +205,7 @@ def main() -> None:
         if not args.postgresql:
             return
         try:
-            server = _pg_server()
+            server = pg_server()
         except Exception as exc:  # no server: say why and stop
             print(f"PostgreSQL skipped: {exc}")
             return

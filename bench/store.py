@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import os
 import sqlite3
 import statistics
@@ -47,6 +46,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _pg import pg_server  # noqa: E402
+
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "plugins" / "magcore-postgres" / "src")]
 
 from magcore.access.content import ContentCodec, ContentStore  # noqa: E402
@@ -262,19 +264,6 @@ _PG_TABLES = {
 }
 
 
-def _pg_server():
-    given = os.environ.get("MAGCORE_BENCH_PG_URL")
-    if given:
-        return contextlib.nullcontext(given)
-    helper = ROOT / "tests" / "support" / "postgres.py"
-    spec = importlib.util.spec_from_file_location("_bench_pg", helper)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"no server helper at {helper}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.postgres_server()
-
-
 def _flat(chunk):
     """A batch as its four tables' rows: events, streams, conversations, people."""
     event_chunk, stream_chunk, conversation_chunk, people_chunk = chunk
@@ -368,7 +357,7 @@ def bench_postgres(events, writes, views, batch, repeat):
 
     times = {"events": [], "rows": [], "text": [], "store": []}
     raw_calls = (("events", raw_events), ("rows", raw_rows), ("text", raw_text))
-    with _pg_server() as url, psycopg.connect(url, autocommit=True) as admin:
+    with pg_server() as url, psycopg.connect(url, autocommit=True) as admin:
         joiner = "&" if "?" in url else "?"
 
         def in_schema(schema):

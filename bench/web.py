@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import os
 import random
 import socket
@@ -36,6 +35,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _pg import pg_server  # noqa: E402
+
 ORG = "gemeente"
 CYCLE = "web-example@1"
 
@@ -258,19 +260,6 @@ def run(label: str, url: str, keys: Path, args: argparse.Namespace) -> None:
     )
 
 
-def _pg_server():
-    given = os.environ.get("MAGCORE_BENCH_PG_URL")
-    if given:
-        return contextlib.nullcontext(given)
-    helper = ROOT / "tests" / "support" / "postgres.py"
-    spec = importlib.util.spec_from_file_location("_bench_pg", helper)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"no server helper at {helper}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.postgres_server()
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         serve(sys.argv[2], sys.argv[3], int(sys.argv[4]))
@@ -295,7 +284,7 @@ def main() -> None:
     try:
         import magcore_postgres  # noqa: F401
 
-        context = _pg_server()
+        context = pg_server()
         url = context.__enter__()
     except Exception as exc:
         print(f"\nPostgreSQL skipped: {exc}")

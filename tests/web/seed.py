@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from magcore_web.testing import EXAMPLE_CYCLE
+
 from magcore import Assignment, Organisation, Person, Team
 
 __all__ = ["CYCLE", "ORG", "ROLES", "ROLE_GROUPS", "seed"]
@@ -25,26 +27,8 @@ ROLE_GROUPS = {
     "gemeente-privacy": "privacy_officer",
     "gemeente-or": "works_council",
 }
-CYCLE = {
-    "id": "jaargesprek",
-    "version": 1,
-    "name": {"nl": "Jaargesprek", "en": "Yearly conversation"},
-    "themes": [
-        {"id": "work", "title": {"nl": "Werk", "en": "Work"}},
-        {"id": "development", "title": {"nl": "Ontwikkeling", "en": "Development"}},
-    ],
-    "kinds": [
-        {
-            "id": "yearly",
-            "name": {"nl": "Jaargesprek", "en": "Yearly conversation"},
-            "pattern": "employee_manager",
-            "cadence": {"kind": "per_year", "per_year": 1},
-            "initiators": ["employee", "manager"],
-            "preparers": ["employee", "manager"],
-            "themes": ["work", "development"],
-        }
-    ],
-}
+#: The front end's example cycle (``magcore_web.testing``) under the id the pages use.
+CYCLE = {**EXAMPLE_CYCLE, "id": "jaargesprek"}
 
 
 def organisation() -> Organisation:
