@@ -27,7 +27,7 @@ VNU := tests/vnu
 VNU_STAMP := $(VNU)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
-.PHONY: venv demo-venv node-deps test lint demo dist bench docs clean distclean
+.PHONY: venv demo-venv node-deps test lint demo dist bench docs messages clean distclean
 
 ## venv: create .venv (if missing) and install magcore with all extras, plus every plugin
 venv: $(VENV_STAMP)
@@ -101,6 +101,19 @@ bench: venv
 ## docs: build the documentation, warnings are errors
 docs: venv
 	$(BIN)/sphinx-build -W docs docs/_build/html
+
+## messages: extract magcore's texts (src/magcore/i18n/source.py) into the template, update
+## every language's .po from it, and compile the .mo files (committed, so a fresh clone and a
+## wheel need no build step; tests/test_i18n_catalogues.py checks they match the .po files)
+LOCALE := src/magcore/i18n/locale
+messages: venv
+	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 --no-location \
+		--omit-header --sort-output -o $(LOCALE)/magcore.pot src/magcore/i18n/source.py
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/magcore.pot -d $(LOCALE) -D magcore
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D magcore
+	for dir in plugins/*/src/*/locale; do \
+		[ -d "$$dir" ] && $(BIN)/pybabel compile -d "$$dir" -D messages || true; \
+	done
 
 ## clean: remove build output and caches (keeps .venv and node_modules)
 clean:

@@ -50,6 +50,61 @@ def measure(label, function, repeat=5):
     return label, best, peak, result
 
 
+#: The employee-manager cycle plus kinds that changes start (issue 15): onboarding when someone
+#: joins, an exit conversation when someone leaves, a talk with a new manager.
+EVENT_KINDS = [
+    {
+        "id": kind_id,
+        "name": kind_id,
+        "pattern": "employee_manager",
+        "cadence": {"kind": "on_event", "event": event, "delay_days": delay, "window_days": 30},
+        "initiators": ["manager"],
+        "preparers": ["employee"],
+    }
+    for kind_id, event, delay in (
+        ("onboarding", "joined", 30),
+        ("exit", "left", -30),
+        ("new-manager", "changed_manager", 14),
+    )
+]
+EVENT_CYCLE = CycleDefinition.from_json(
+    {
+        **CYCLE.to_json(),
+        "id": "with-events",
+        "kinds": [
+            *CYCLE.to_json()["kinds"],
+            *EVENT_KINDS,
+        ],
+    }
+)
+
+
+def _with_changes(org):
+    """*org* with 9% of the people leaving in the planned year and 1 in 9 teams getting a new
+    manager in it (the A&O fonds outflow is 8.3%)."""
+    import attrs
+
+    from magcore import Assignment
+
+    people = dict(org.people)
+    for index, person in enumerate(sorted(people)):
+        if index % 11 == 3:
+            left = START + timedelta(days=(index * 7) % 365)
+            people[person] = attrs.evolve(people[person], left_on=left)
+    assignments = list(org.assignments)
+    managers = [a for a in assignments if a.role.value == "manager" and a.end is None]
+    for number, old in enumerate(managers[::9]):
+        members = (a.person for a in assignments if a.team == old.team and a.role.value == "member")
+        new = next(members, None)
+        if new is None:
+            continue  # a department: its manager manages managers
+        day = START + timedelta(days=30 + (number * 13) % 300)
+        assignments.remove(old)
+        assignments.append(attrs.evolve(old, end=day))
+        assignments.append(Assignment(person=new, team=old.team, role="manager", start=day))
+    return attrs.evolve(org, people=people, assignments=tuple(assignments))
+
+
 def main() -> None:
     org = generate_organisation(people=18_000, teams=1_200, seed=42)
     planned = plan(org, CYCLE, START, END)  # warms the organisation's indexes
@@ -66,13 +121,29 @@ def main() -> None:
         fresh = generate_organisation(people=18_000, teams=1_200, seed=42)
         return plan(fresh, CYCLE, START, END)
 
+    changed = _with_changes(org)
+    with_events = plan(changed, EVENT_CYCLE, START, END)
+
+    def fresh_events():
+        fresh = _with_changes(generate_organisation(people=18_000, teams=1_200, seed=42))
+        return plan(fresh, EVENT_CYCLE, START, END)
+
     rows = [
         measure("baseline: plain tuples", baseline),
         measure("magcore.plan (indexes warm)", lambda: plan(org, CYCLE, START, END)),
         measure("magcore.plan incl. building the organisation", fresh_plan, repeat=3),
+        measure(
+            "with event-started kinds (indexes warm)",
+            lambda: plan(changed, EVENT_CYCLE, START, END),
+        ),
+        measure("with event-started kinds incl. building", fresh_events, repeat=3),
     ]
     base = rows[0][1]
     print(f"plan one year: {len(org.people):,} people, {len(org.teams):,} teams, {count:,} due")
+    kinds = {k.id: 0 for k in EVENT_CYCLE.kinds}
+    for item in with_events:
+        kinds[item.kind] += 1
+    print("with event-started kinds: " + ", ".join(f"{k} {n:,}" for k, n in kinds.items()))
     print(f"{'operation':48} {'time (s)':>9} {'peak MB':>8} {'ratio':>7}")
     for label, seconds, peak, _ in rows:
         print(f"{label:48} {seconds:9.3f} {peak / 1e6:8.1f} {seconds / base:7.1f}x")

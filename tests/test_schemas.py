@@ -160,3 +160,28 @@ def test_record_format_reference_is_current():
     assert page.read_text(encoding="utf-8") == schemas.reference_markdown(), (
         "regenerate: python -m magcore.schemas > docs/reference/record-format.md"
     )
+
+
+def test_cycle_definition_reference_is_current():
+    """docs/reference/cycle-definition.md is what `python -m magcore.cycle_reference` prints."""
+    from magcore import cycle_reference
+
+    page = ROOT / "docs" / "reference" / "cycle-definition.md"
+    assert page.read_text(encoding="utf-8") == cycle_reference.reference_markdown(), (
+        "regenerate: python -m magcore.cycle_reference > docs/reference/cycle-definition.md"
+    )
+
+
+def test_every_field_of_a_kind_cadence_and_party_is_described_with_an_example():
+    """The reference lists every field with what it means and an example: none is left bare."""
+    from magcore.cycle_reference import SECTIONS
+
+    root = schemas.load("cycle-definition")
+    for _title, section in SECTIONS:
+        schema = root if not section else root["$defs"][section]
+        for field, sub in schema["properties"].items():
+            assert sub.get("description"), f"{section or 'cycle'}.{field} has no description"
+            assert sub.get("examples"), f"{section or 'cycle'}.{field} has no example"
+    page = (ROOT / "docs" / "reference" / "cycle-definition.md").read_text(encoding="utf-8")
+    for name in ("parties", "membership", "window_days", "delay_days", "confirms", "event"):
+        assert f"| `{name}` |" in page

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .domain.workflows import Workflow
     from .forms import FormDefinition
     from .i18n import Catalogue
+    from .i18n.scoped import CycleCatalogues
 
 __all__ = ["ContributionHooks", "Contributions"]
 
@@ -170,6 +171,23 @@ class ContributionHooks:
         for bundle in bundles:
             catalogue = catalogue.with_bundle(bundle)
         return catalogue, bundles.problems
+
+    def catalogues(self) -> tuple[CycleCatalogues, tuple[PluginError, ...]]:
+        """The catalogue per cycle: each plugin's words reach its own cycles only (see
+        :mod:`magcore.i18n.scoped`); plugins without a cycle count for every cycle."""
+        from .i18n import MessageBundle
+        from .i18n.scoped import scope_catalogues
+
+        def accept(item: Any, plugin: str) -> MessageBundle:
+            if not isinstance(item, MessageBundle):
+                raise DefinitionError(
+                    f"expected a MessageBundle, got {type(item).__name__}", source=plugin
+                )
+            return item
+
+        bundles = self._collect("magcore_register_messages", accept)
+        owners = [(plugin, cycle.id) for plugin, cycle in self.cycles().items]
+        return scope_catalogues(bundles.items, owners), bundles.problems
 
     def retention_profiles(self) -> Contributions[RetentionProfile]:
         """Every retention profile ("destroy N years after X"), the built-in ones included."""

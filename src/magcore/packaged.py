@@ -22,8 +22,12 @@ The files it reads, each optional, paths inside the package:
 * ``forms/*.json`` — form definitions, registered as plain dicts (fresh copies), with
   ``forms/style.css`` (if present) as the stylesheet of every form that has none of its own;
 * ``workflows/*.json`` — workflows, registered as plain dicts (fresh copies);
-* ``messages/nl.json`` and ``messages/en.json`` — ``{"messages": {...}, "vocabulary": {...}}``,
-  registered as :class:`~magcore.i18n.MessageBundle`.
+* ``messages/<tag>.json`` (``nl.json``, ``en.json``, ``fy.json``: any BCP 47 tag) —
+  ``{"messages": {...}, "vocabulary": {...}}``, registered as :class:`~magcore.i18n.MessageBundle`;
+* ``locale/<tag>/LC_MESSAGES/messages.mo`` (or ``.po``) — gettext catalogues, one per language:
+  message translations (``msgctxt`` the message id) and translations of the package's own
+  texts (no ``msgctxt``; ``msgid`` the English text of a cycle's or form's text), each
+  checked by the scoring guard like any label.
 
 Folders are read in file-name order. Each file is read and checked once (the results are
 cached); a bad file raises :class:`~magcore.errors.DefinitionError` naming it
@@ -45,12 +49,17 @@ from typing import Any, TypeVar
 
 from .errors import DefinitionError
 from .hookspecs import Register, hookimpl
-from .i18n import LANGUAGES, MessageBundle
+from .i18n import MessageBundle
+from .i18n.files import bundles_from_folder
+from .languages import LanguageError, language_tag
 from .model.cycle import CycleDefinition
-from .model.scoring import check_definition
+from .model.scoring import check_definition, label_reason
 from .model.themes import Theme
 
-__all__ = ["PackagedPlugin"]
+__all__ = ["LOCALE_DOMAIN", "PackagedPlugin"]
+
+#: The gettext domain of a plugin's catalogues: ``locale/<tag>/LC_MESSAGES/messages.mo``.
+LOCALE_DOMAIN = "messages"
 
 T = TypeVar("T")
 
@@ -236,18 +245,42 @@ class PackagedPlugin:
         return tuple(documents)
 
     def message_paths(self) -> tuple[str, ...]:
-        """``messages/<language>.json`` for each language the package ships messages in."""
-        return tuple(
-            f"messages/{lang}.json" for lang in LANGUAGES if self.has(f"messages/{lang}.json")
-        )
+        """``messages/<tag>.json`` for each language the package ships messages in."""
+        paths = self.listing("messages")
+        first = tuple(p for lang in ("nl", "en") for p in paths if p == f"messages/{lang}.json")
+        return first + tuple(path for path in paths if path not in first)
+
+    def locale_folder(self) -> Traversable | None:
+        """The package's gettext catalogues folder (``locale/``), if it ships one."""
+        folder = self._file("locale")
+        return folder if folder.is_dir() else None
 
     def messages(self) -> tuple[MessageBundle, ...]:
-        """The message bundles in ``messages/nl.json`` and ``messages/en.json``."""
+        """The message bundles in ``messages/<tag>.json``, then those of ``locale/``."""
 
         def make() -> tuple[MessageBundle, ...]:
-            return tuple(self._bundle(path) for path in self.message_paths())
+            bundles = [self._bundle(path) for path in self.message_paths()]
+            folder = self.locale_folder()
+            if folder is not None:
+                for bundle in bundles_from_folder(folder, LOCALE_DOMAIN, source=self.name):
+                    self._check_texts(bundle)
+                    bundles.append(bundle)
+            return tuple(bundles)
 
         return self._cached("messages", make)
+
+    def _check_texts(self, bundle: MessageBundle) -> None:
+        """The scoring guard reads translations too: a label people read in Frisian may not
+        name a grade any more than its original. (A text whose English original already says
+        "score", such as "a score does not belong here", may say so in translation too.)"""
+        where = self.source(f"locale/{bundle.language}/LC_MESSAGES/{LOCALE_DOMAIN}")
+        for original, text in (*bundle.texts.items(), *bundle.messages.items()):
+            source = original if original in bundle.texts else ""
+            reason = label_reason(text, what="text")
+            if reason and not (source and label_reason(source, what="text")):
+                raise DefinitionError(
+                    f"the translation of {original!r} {reason}", pointer="/texts", source=where
+                )
 
     def _bundle(self, path: str) -> MessageBundle:
         data = self.load(path)
@@ -272,7 +305,14 @@ class PackagedPlugin:
                 )
             parts[part] = dict(value)
         check_definition(data, source=source)
-        language = path.rpartition("/")[2].removesuffix(".json")
+        name = path.rpartition("/")[2].removesuffix(".json")
+        try:
+            language = language_tag(name)
+        except LanguageError:
+            raise DefinitionError(
+                f"{name!r} is not a language tag (name the file after one: nl.json, fy.json)",
+                source=source,
+            ) from None
         return MessageBundle(language=language, **parts)
 
     # -- which hooks this plugin claims ------------------------------------------------------
@@ -288,7 +328,7 @@ class PackagedPlugin:
             return bool(self.listing("forms"))
         if hook == _WORKFLOWS:
             return bool(self.listing("workflows"))
-        return bool(self.message_paths())
+        return bool(self.message_paths() or self.locale_folder())
 
     # -- hooks -------------------------------------------------------------------------------
 

@@ -260,8 +260,12 @@ def test_unit_names_follow_the_language_and_reserved_ids_are_refused():
     assert organisation_tree(org, language="nl").name("dept:staff") == (
         "Afdeling Zorg (eigen medewerkers)"
     )
-    with pytest.raises(ValueError, match="language"):
-        organisation_tree(org, language="fr")
+    # A language without these words falls back along the chain (fr → nl); a non-tag is refused.
+    assert organisation_tree(org, language="fr").name("dept:staff") == (
+        "Afdeling Zorg (eigen medewerkers)"
+    )
+    with pytest.raises(ValueError, match="language tag"):
+        organisation_tree(org, language="French")
     clash = Organisation(id="o", teams={"all": Team(id="all", name="Alle")})
     with pytest.raises(ValueError, match="reserved"):
         organisation_tree(clash)

@@ -181,11 +181,14 @@ def test_manager_change_is_an_event_and_plans_follow_it(setup):
         for p in sorted(org.people)
         if p != employee and org.manager_of_team(team, date(2025, 1, 6)) != p
     )
+    before = service.store.version(f"org:{org.id}")
     service.change_manager(org.id, team, newcomer, date(2025, 7, 1), actor="hr")
     due = {d.person: d for d in service.plan(org.id, cycle.key, date(2025, 1, 1), date(2026, 1, 1))}
     assert due[employee].manager == newcomer
-    types = [e.type for e in service.store.read(f"org:{org.id}")]
-    assert types == ["organisation.imported", "manager.changed"]
+    written = service.store.read(f"org:{org.id}")[before:]
+    assert [e.type for e in written] == ["manager.changed"]
+    assert written[0].data["on"] == "2025-07-01"
+    assert written[0].data["manager"] == newcomer
 
 
 def test_coverage_through_the_service(setup):

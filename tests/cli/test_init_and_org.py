@@ -80,8 +80,54 @@ def test_import_org(ready):
         "teams": 3,
         "managers": 3,
         "self_steering_teams": 0,
+        "changes": {},
         "not_in_this_file": [],
     }
+
+
+def test_import_org_records_what_changed_and_nothing_twice(ready):
+    """A changed file records its changes as events; importing it again records nothing."""
+    changed = ORG_CSV.replace(
+        "e4,t2,Team Zuid,Afdeling,dept,member,2024-01-01,,2023-04-01,",
+        "e4,t2,Team Zuid,Afdeling,dept,member,2024-01-01,,2023-04-01,2026-02-01",
+    ).replace(
+        "e2,t1,Team Noord,Afdeling,dept,member,2024-01-01,,2021-09-01,",
+        "e2,t1,Team Noord,Afdeling,dept,member,2024-01-01,2026-03-01,2021-09-01,\n"
+        "e2,t2,Team Zuid,Afdeling,dept,member,2026-03-01,,2021-09-01,",
+    )
+    (ready.dir / "changed.csv").write_text(changed)
+    before = _events(ready.dir / "magcore.db")
+    result = data(ready.run("import-org", "changed.csv", "--json"))
+    assert result["changes"] == {"person.left": 1, "person.moved": 1}
+    assert _events(ready.dir / "magcore.db") == before + 2
+    again = ready.run("import-org", "changed.csv")
+    assert "Nothing changed since the last import" in again.stdout
+    assert _events(ready.dir / "magcore.db") == before + 2
+
+
+def test_org_change_records_one_change(ready):
+    """``magcore org change`` records one dated change; a bad one names the option."""
+    db = ready.dir / "magcore.db"
+    before = _events(db)
+    result = data(
+        ready.run("org", "change", "leave", "--person", "e3", "--on", "2026-05-01", "--json")
+    )
+    assert result["events"] == [{"type": "person.left", "person": "e3", "on": "2026-05-01"}]
+    moved = ready.run(
+        "org", "change", "move", "--person", "e1", "--team", "t2", "--on", "2026-06-01"
+    )
+    assert moved.exit_code == 0, moved.output
+    assert "Recorded person.moved: person e1, team t2, from_team t1, on 2026-06-01." in moved.stdout
+    assert _events(db) == before + 2
+    unknown = ready.run("org", "change", "leave", "--person", "nobody")
+    assert unknown.exit_code == 1
+    assert "person" in unknown.stderr
+    assert "nobody" in unknown.stderr
+    assert unknown.stderr.count("\n") == 1
+    missing = ready.run("org", "change", "move", "--person", "e1")
+    assert missing.exit_code != 0
+    assert "--team" in missing.stderr
+    assert _events(db) == before + 2
 
 
 def test_import_org_names_who_is_not_in_the_new_file(ready):

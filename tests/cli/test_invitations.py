@@ -106,3 +106,32 @@ def test_the_address_is_in_the_persons_own_export(run, planned):
     export = data(run("export", "person", "e1"))
     assert export["employment"]["email"] == "e1@gemeente.example"
     assert "email" not in data(run("export", "person", "e2"))["employment"]
+
+
+def test_the_place_and_duration_given_when_scheduling_are_in_the_invitation(run, planned):
+    """A duration set when scheduling gives the invitation its real end; moving the talk to
+    another room and length carries both into the new invitation and the record's metadata."""
+    event = _calendar(run, "--person", "e1").vevent_list[0]
+    assert event.dtend.value - event.dtstart.value == timedelta(minutes=45)  # the kind's own
+    moved = run(
+        "schedule",
+        planned,
+        "--on",
+        "2025-03-21T14:00",
+        "--place",
+        "Online (Teams)",
+        "--minutes",
+        "90",
+        "--as",
+        "m1",
+    )
+    assert moved.exit_code == 0, moved.output
+    event = _calendar(run, "--person", "e1").vevent_list[0]
+    assert event.location.value == "Online (Teams)"
+    assert event.dtend.value - event.dtstart.value == timedelta(minutes=90)
+    assert (event.dtstart.value.hour, event.dtstart.value.minute) == (14, 0)
+    view = open_service("sqlite:///magcore.db").view(planned, actor="e1")
+    assert view.metadata is not None
+    assert view.metadata["duration_minutes"] == 90
+    refused = run("schedule", planned, "--on", "2025-03-22T10:00", "--minutes", "2", "--as", "m1")
+    assert refused.exit_code != 0

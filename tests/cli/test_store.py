@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from urllib.parse import quote, urlsplit
 
@@ -82,15 +81,42 @@ def test_copy_to_a_new_store_and_refuse_an_existing_one(ready):
     again = ready.run("store", "copy", source, target)
     assert again.exit_code == 1
     assert "new, empty store" in again.stderr
-    # The copied audit lines are keyed: without the source's key file they cannot be verified.
-    unkeyed = ready.run("--store", target, "store", "check", "--json")
-    assert unkeyed.exit_code == 1
-    assert "no key was given" in unkeyed.stdout
-    keys = ready.dir / "copy.db.keys"
-    shutil.copyfile(ready.dir / "magcore.db.keys", keys)
-    keys.chmod(0o600)
     checked = data(ready.run("--store", target, "store", "check", "--json"))
     assert checked["ok"] is True
+
+
+def test_copy_takes_the_key_file_along_so_the_encrypted_copy_opens(ready):
+    """The copy gets the source's key file (mode 0600): its keyed audit lines verify and the
+    encrypted record reads back; a target key file with other keys is refused first."""
+    plan = ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json")
+    conv = next(r["conversation"] for r in data(plan)["requested"] if r["person"] == "e1")
+    summary = "Goed gesprek over werkdruk en een cursus."
+    recorded = ready.run(
+        "record", conv, "--as", "m1", "--held-on", "2025-03-05", "--summary", summary
+    )
+    assert recorded.exit_code == 0, recorded.output
+    source = f"sqlite:///{ready.dir / 'magcore.db'}"
+    target = f"sqlite:///{ready.dir / 'copy.db'}"
+    copied = data(ready.run("store", "copy", source, target, "--json"))
+    keys = ready.dir / "copy.db.keys"
+    assert copied["keys"]["copied_to"] == str(keys)
+    assert keys.read_bytes() == (ready.dir / "magcore.db.keys").read_bytes()
+    assert keys.stat().st_mode & 0o777 == 0o600
+    assert data(ready.run("--store", target, "store", "check", "--json"))["ok"] is True
+    (ready.dir / "magcore.db").unlink()
+    (ready.dir / "magcore.db.keys").unlink()
+    exported = ready.run("--store", target, "export", "records", "--as", "e1", "--json")
+    assert exported.exit_code == 0, exported.output
+    assert summary in exported.stdout
+
+    other = ready.dir / "other.db.keys"
+    other.write_text("{}")
+    other.chmod(0o600)
+    refused = ready.run("store", "copy", target, f"sqlite:///{ready.dir / 'other.db'}")
+    assert refused.exit_code == 1
+    assert "other keys" in refused.stderr
+    assert not (ready.dir / "other.db").exists()
+    assert other.read_text() == "{}"
 
 
 def test_a_refused_copy_leaves_no_new_file(ready):

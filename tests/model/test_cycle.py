@@ -47,7 +47,7 @@ def test_round_trip_json():
             "from 1 to 120",
         ),
         (lambda d: d["kinds"][0].__setitem__("colour", "red"), "/kinds/0", "unknown field"),
-        (lambda d: d["kinds"][0].pop("pattern"), "/kinds/0/pattern", "missing"),
+        (lambda d: d["kinds"][0].pop("pattern"), "/kinds/0/parties", "missing"),
         (
             lambda d: d["kinds"][0].__setitem__("themes", ["nope"]),
             "/kinds/0/themes",
@@ -67,7 +67,7 @@ def test_round_trip_json():
             "MM-DD",
         ),
         (lambda d: d.__setitem__("id", "has spaces"), "/id", "not a valid id"),
-        (lambda d: d["name"].__setitem__("de", "x"), "/name", "only 'nl' and 'en'"),
+        (lambda d: d["name"].__setitem__("German", "x"), "/name", "language tags"),
         (
             lambda d: d.__setitem__("approvals_required", "works_council"),
             "/approvals_required",

@@ -84,6 +84,17 @@ def _notification(**changes) -> Notification:
     return Notification(**values)
 
 
+def test_a_language_without_templates_falls_back_and_says_which_it_is_in() -> None:
+    """A Frisian reader gets the Dutch e-mail (the chain fy → nl), labelled Dutch; English
+    dates are written the English way (Babel's CLDR data)."""
+    frisian = render(_notification(language="fy"), sender="g@gemeente.test", to="a@example.test")
+    assert frisian["Content-Language"] == "nl"
+    assert frisian["Subject"] == "Plan je gesprek"
+    english = render(_notification(language="en"), sender="g@gemeente.test", to="a@example.test")
+    assert english["Content-Language"] == "en"
+    assert "December 31, 2025" in english.get_content()
+
+
 def test_a_dutch_reminder_is_plain_b1_text_with_the_link_and_date() -> None:
     """The Dutch template: subject, date written out, the link; nothing else from magcore."""
     message = render(_notification(), sender="gesprekken@gemeente.test", to="a@example.test")

@@ -213,7 +213,8 @@ def _metadata(conv: Conversation) -> dict[str, Any]:
         "kind": conv.kind,
         "state": conv.state.value,
         "subject": conv.subject,
-        "participants": [{"person": p.person, "role": p.role.value} for p in conv.participants],
+        "participants": [{"person": p.person, "role": str(p.role)} for p in conv.participants],
+        "duration_minutes": conv.duration_minutes,
         "scheduled_for": conv.scheduled_for.isoformat() if conv.scheduled_for else None,
         "held_on": conv.held_on.isoformat() if conv.held_on else None,
     }

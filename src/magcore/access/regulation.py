@@ -26,11 +26,14 @@ import attrs
 from ..domain.sharing import GRANTEE_ROLES
 from ..errors import NotFoundError
 from ..events import canonical_json
+from ..i18n import Catalogue
+from ..languages import DEFAULT_SETTINGS, LanguageSettings, pick
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition
 from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .inventory import data_inventory
 from .observers import ContentNeed
 from .processing import register_json, register_markdown
+from .regulation_parties import party_lines, registered_roles, trigger_text
 from .retention import BUILTIN_PROFILES, RetentionProfile
 from .statistics import DEFAULT_K
 
@@ -334,6 +337,8 @@ def _cadence(kind: ConversationKind, t: Mapping[str, str]) -> str:
             return t["cadence_per_year"].format(n=c.per_year)
         case CadenceKind.INTERVAL:
             return t["cadence_interval"].format(n=c.every_months)
+        case CadenceKind.ON_EVENT:
+            return trigger_text(c, t["language"])
     return t["cadence_after_hire"].format(first=c.first_after_months, n=c.every_months)
 
 
@@ -351,7 +356,12 @@ def _markdown(
     language: str,
     digest: str,
 ) -> str:
-    t = _T[language]
+    t = {**_T[language], "language": language}
+
+    def name(role: str, lang: str) -> str:
+        registered = cycle.role(role)
+        return f"{registered.name.get(lang)} (`{role}`)" if registered else _role(role, lang)
+
     out: list[str] = [
         f"# {t['title']}: {cycle.name.get(language)} ({t['version']} {cycle.version})",
         "",
@@ -366,10 +376,11 @@ def _markdown(
             f"### {kind.name.get(language)} (`{kind.id}`)",
             "",
             f"- {_cadence(kind, t)}; {t['minutes'].format(n=kind.duration_minutes)}",
-            f"- {t['who_takes_part']}: " + ", ".join(_role(r.value, language) for r in kind.roles),
-            f"- {t['who_starts']}: " + ", ".join(_role(r.value, language) for r in kind.initiators),
+            f"- {t['who_takes_part']}: " + ", ".join(name(r, language) for r in kind.roles),
+            *party_lines(kind, language, name),
+            f"- {t['who_starts']}: " + ", ".join(name(r, language) for r in kind.initiators),
             f"- {t['who_prepares']}: "
-            + (", ".join(_role(r.value, language) for r in kind.preparers) or "-"),
+            + (", ".join(name(r, language) for r in kind.preparers) or "-"),
         ]
         if kind.themes:
             out.append(f"- {t['themes']}: " + ", ".join(f"`{th}`" for th in kind.themes))
@@ -380,6 +391,7 @@ def _markdown(
             mark = f" — {t['special']}" if theme.special_category else ""
             out.append(f"- {theme.title.get(language)} (`{theme.id}`){mark}")
         out.append("")
+    out += registered_roles(cycle, language)
     out += [
         f"## {t['recorded']}",
         "",
@@ -424,11 +436,11 @@ def _markdown(
         )
     if not declared:
         out.append(t["observers_none"])
-    readers = {r.value for kind in cycle.kinds for r in kind.roles}
+    readers = {str(r) for kind in cycle.kinds for r in kind.roles}
     readers |= set(GRANTEE_ROLES) | {PRIVACY_OFFICER} | set(AGGREGATE_ONLY_ROLES)
     readers |= {r for b in legal_bases for r in b.roles}
     out += ["", f"### {t['roles']}", ""]
-    out += [f"- {_role(r, language)}" for r in sorted(readers)]
+    out += [f"- {name(r, language)}" for r in sorted(readers)]
     out += ["", *register_markdown(language)]
     out += [
         f"## {t['no_score']}",
@@ -522,14 +534,21 @@ def render_regulation(
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     k: int = DEFAULT_K,
     observers: Mapping[str, Sequence[ContentNeed]] | None = None,
+    languages: LanguageSettings = DEFAULT_SETTINGS,
+    catalogue: Catalogue | None = None,
 ) -> RenderedRegulation:
-    """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``.
+    """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``; any
+    other language tag falls back along *languages*' chain (``RenderedRegulation.language``
+    says which one was used).
 
     *observers*: the plugins' content declarations (``Hooks.content_needs().by_plugin()``);
-    they get a section of their own and are covered by the hash.
+    they get a section of their own and are covered by the hash. *catalogue*: the cycle's
+    catalogue, whose vocabulary replaces the default words (not covered by the hash: the words
+    change, not the rules).
     """
-    if language not in _T:
-        raise ValueError(f"language must be 'nl' or 'en', not {language!r}")
+    # The regulation's own words exist in Dutch and English: another language falls back
+    # along the installation's chain, and the result names the language it is really in.
+    language = pick(language, _T, languages)
     if format not in ("markdown", "html"):
         raise ValueError(f"format must be 'markdown' or 'html', not {format!r}")
     source = regulation_source(
@@ -538,6 +557,8 @@ def render_regulation(
     digest = hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
     profile = profiles[cycle.retention_profile]
     text = _markdown(cycle, source, legal_bases, profile, k, language, digest)
+    if catalogue is not None:  # the cycle's vocabulary ("inwoner", never "klant")
+        text = catalogue.vocabulary(text, language)
     if format == "html":
         text = _html(text, language)
     return RenderedRegulation(

@@ -19,6 +19,7 @@ from datetime import date
 import attrs
 
 from ..errors import DefinitionError, MagcoreError
+from ..languages import pick
 from ..model.organisation import Organisation
 
 __all__ = [
@@ -202,9 +203,7 @@ def organisation_tree(organisation: Organisation, *, language: str = "en") -> Un
     they were held count in the unit :data:`NO_TEAM`, directly under the organisation.
     *language* (``en`` or ``nl``) is the language of the names of those two kinds of unit.
     """
-    if language not in _WORDS:
-        raise DefinitionError(f"language must be 'nl' or 'en', not {language!r}")
-    words = _WORDS[language]
+    words = _WORDS[pick(language, _WORDS)]  # a language without these words falls back
     teams = organisation.teams
     for reserved in (ALL, NO_TEAM):
         if reserved in teams:

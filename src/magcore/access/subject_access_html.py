@@ -6,6 +6,8 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..languages import pick
+
 __all__ = ["export_html"]
 
 _LABELS = {
@@ -151,11 +153,12 @@ def _flat(value: Any) -> str:
 
 def export_html(export: Mapping[str, Any], *, language: str = "nl") -> str:
     """A readable, accessible HTML page of a :func:`subject_access_export` result."""
-    t = _LABELS["en" if language == "en" else "nl"]
-    columns = _COLUMNS["en" if language == "en" else "nl"]
+    language = pick(language, _LABELS)  # fy → nl: the page says the language it is in
+    t = _LABELS[language]
+    columns = _COLUMNS[language]
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{"en" if language == "en" else "nl"}"><head><meta charset="utf-8">',
+        f'<html lang="{language}"><head><meta charset="utf-8">',
         f"<title>{_e(t['title'])}</title></head><body><main>",
         f"<h1>{_e(t['title'])}</h1>",
         f"<p>{_e(t['person'])}: {_e(export['person'])}<br>"

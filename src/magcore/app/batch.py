@@ -73,7 +73,7 @@ class BatchMixin(ConversationsMixin):
                 pinned.update({form.key: form for form in forms.values()})
                 participants = tuple(spec["participants"])
                 subject = next(
-                    (p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None
+                    (p.person for p in participants if p.role == ParticipantRole.EMPLOYEE), None
                 )
                 carried: tuple[Agreement, ...] = ()
                 if spec.get("carry_forward", True) and subject is not None:

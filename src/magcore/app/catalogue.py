@@ -21,6 +21,7 @@ from . import versions
 if TYPE_CHECKING:
     from ..clock import Clock
     from ..forms import FormDefinition
+    from ..i18n import Catalogue
     from ..plugins import PluginHost
     from ..storage.base import Store
 
@@ -42,6 +43,8 @@ class CatalogueMixin:
         _form_versions: dict[str, FormDefinition]
         _policy_hashes: dict[str, str]
         _tell: Callable[[CommittedBatch], None]
+
+        def catalogue_for(self, cycle: str | None = None) -> Catalogue: ...
 
     # -- cycles ----------------------------------------------------------------------------
 
@@ -171,7 +174,8 @@ class CatalogueMixin:
         if form is not None:
             from ..forms import validate
 
-            problems.extend(validate(form, answers, language=self.language))
+            catalogue = self.catalogue_for(conv.cycle)
+            problems.extend(validate(form, answers, language=self.language, catalogue=catalogue))
         if not problems:
             problems.extend(
                 self.host.hooks.check_record(

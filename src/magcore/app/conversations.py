@@ -118,7 +118,8 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
         self._check_people(
             [(f"/participants/{i}/person", p.person) for i, p in enumerate(participants)]
         )
-        subject = next((p.person for p in participants if p.role is ParticipantRole.EMPLOYEE), None)
+        self._check_parties(definition, kind, participants, team)
+        subject = next((p.person for p in participants if p.role == ParticipantRole.EMPLOYEE), None)
         carried: tuple[Agreement, ...] = ()
         if carry_forward and subject is not None:
             carried = tuple(
@@ -153,6 +154,29 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
         # the request was stored, so a refused request leaves the service as it was.
         self._cycles.setdefault(definition.key, definition)
         return self.view(handled.state.id, actor=actor)
+
+    def _check_parties(
+        self,
+        definition: CycleDefinition,
+        kind_id: str,
+        participants: tuple[Participant, ...],
+        team: str | None,
+    ) -> None:
+        """Refuse people who do not fit their party's membership rule today, naming the party
+        (once an organisation is imported; without one only the counts are checked)."""
+        from ..domain.organisation import org_stream
+        from ..domain.participants import check_membership
+        from ..model.days import local_day
+
+        if (
+            self.organisation_id is None
+            or self.store.version(org_stream(self.organisation_id)) == 0
+            or kind_id not in {k.id for k in definition.kinds}
+        ):
+            return
+        org = self.organisation(self.organisation_id)
+        today = local_day(self.clock.now(), self.timezone)
+        check_membership(org, definition.kind(kind_id), participants, on=today, team=team)
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""

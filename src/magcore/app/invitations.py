@@ -192,7 +192,7 @@ def invitation_for(
     )
     if not invited:
         return None
-    place = str(planned[-1].data.get("place") or "") or NO_PLACE
+    place = conv.place or NO_PLACE
     planner = planned[-1].actor
     kind = service.cycle(conv.cycle).kind(conv.kind)
     cancelled = conv.state is State.CANCELLED
@@ -201,7 +201,7 @@ def invitation_for(
         method="CANCEL" if cancelled else "REQUEST",
         sequence=conv.reschedules + (1 if cancelled else 0),
         start=conv.scheduled_for,
-        end=conv.scheduled_for + timedelta(minutes=kind.duration_minutes),
+        end=conv.scheduled_for + timedelta(minutes=conv.duration_minutes or kind.duration_minutes),
         summary=f"{kind.name.nl} / {kind.name.en}",
         location=place,
         organizer=_attendee(organisation, planner),

@@ -6,20 +6,22 @@ dated changes; person ids are checked against it once it is imported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..domain.organisation import OrganisationEvent, org_stream, replay_organisation
+from ..domain.organisation import OrgState, org_stream
+from ..domain.orgchanges import ChangeManager, Move, SingleChange, apply_change, changes
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
 from ..domain.sharing import decide as decide_sharing
-from ..errors import NotFoundError
+from ..errors import ConsentError, NotFoundError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
+from ..model.parties import BUILTIN_ROLES
 from ..model.records import Participant
 from .aggregates import SHARING
 from .handler import Aggregate, CommandHandler, Loaded
@@ -40,9 +42,13 @@ class OrganisationMixin:
         timezone: tzinfo
         organisation_id: str | None
         _organisations: dict[str, tuple[int, Organisation]]
+        _org_states: dict[str, tuple[int, OrgState]]
         _organisation_aggregate: Aggregate[Organisation | None]
 
         def cycle(self, key: str) -> CycleDefinition: ...
+
+        @property
+        def cycles(self) -> Mapping[str, CycleDefinition]: ...
 
     # -- sharing choices ---------------------------------------------------------------------
 
@@ -54,6 +60,7 @@ class OrganisationMixin:
             state = loaded.state or SharingState(person=command.person)
             new_events = decide_sharing(state, command, now=now, zone=self.timezone)
             if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
+                self._refuse_role_as_person(command.to)
                 self._check_people([("/to", command.to)])
             return new_events
 
@@ -66,6 +73,24 @@ class OrganisationMixin:
             action=type(command).__name__,
         ).state
 
+    def _refuse_role_as_person(self, to: str) -> None:
+        """A choice to a party's role (``company_doctor``) is not a choice to a person: refuse
+        it, naming the roles a choice may name, unless the organisation has a person of that id.
+        """
+        cycles = self.cycles.values()
+        roles = set(BUILTIN_ROLES) | {str(r) for c in cycles for k in c.kinds for r in k.roles}
+        roles |= {r.id for c in cycles for r in c.roles}
+        if to not in roles:
+            return
+        org_id = self.organisation_id
+        known = org_id is not None and bool(self.store.version(org_stream(org_id)))
+        if known and to in self.organisation(str(org_id)).people:
+            return
+        raise ConsentError(
+            f"to {to!r} is a role in a conversation, not a person: name the person, or one of "
+            f"the roles a choice may name ({', '.join(sorted(GRANTEE_ROLES))})"
+        )
+
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
         """Refuse person ids the installation's organisation does not know (once imported)."""
         if (
@@ -77,36 +102,89 @@ class OrganisationMixin:
 
     # -- organisation ----------------------------------------------------------------------
 
-    def import_organisation(self, org: Organisation, *, actor: str) -> None:
-        """Store *org* as a new snapshot of its organisation (people, teams, roles over time)."""
-        self._append_org_event(org.id, OrganisationEvent.IMPORTED, org.to_json(), actor=actor)
-        self._organisations.pop(org.id, None)
+    def import_organisation(self, org: Organisation, *, actor: str) -> tuple[Event, ...]:
+        """Record what changed between the stored organisation and *org* (a full import).
 
-    def _append_org_event(
-        self, org_id: str, kind: str, data: Mapping[str, Any], *, actor: str
-    ) -> None:
+        The changes are events on ``org:<id>`` (people joined, left, moved team, managers
+        changed..., see :mod:`magcore.domain.orgchanges`), appended in one transaction; the
+        same organisation imported again writes nothing. Returns the events written.
+        """
+        return self._record_org(org.id, lambda _current: org, actor=actor, action="import")
+
+    def record_change(self, org_id: str, change: SingleChange, *, actor: str) -> tuple[Event, ...]:
+        """Record one change without a full import: someone joins, leaves, moves team, or a
+        team gets another manager (:mod:`magcore.domain.orgchanges`). An unknown person or team
+        is refused with an error naming the field, and nothing is written. Returns the events."""
+        check_id(org_id, pointer="/organisation")
+
+        def changed(current: Organisation | None) -> Organisation:
+            if current is None:
+                raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
+            return apply_change(current, change)
+
+        return self._record_org(org_id, changed, actor=actor, action=type(change).__name__)
+
+    def _record_org(
+        self,
+        org_id: str,
+        new: Callable[[Organisation | None], Organisation],
+        *,
+        actor: str,
+        action: str,
+    ) -> tuple[Event, ...]:
         def decision(loaded: Loaded[Organisation | None], now: datetime) -> Sequence[Event]:
-            event = Event(
-                stream=loaded.stream,
-                version=loaded.version + 1,
-                type=kind,
-                at=now,
-                actor=actor,
-                data=data,
+            state = self._org_state(org_id, loaded.events) if loaded.events else None
+            today = now.astimezone(self.timezone).date()
+            found = changes(state, new(loaded.state), today=today)
+            return tuple(
+                Event(
+                    stream=loaded.stream,
+                    version=loaded.version + index,
+                    type=change.type,
+                    at=now,
+                    actor=actor,
+                    data=change.data,
+                )
+                for index, change in enumerate(found, start=1)
             )
-            return (event,)
 
-        self.handler.handle(self._organisation_aggregate, org_id, decision)
+        handled = self.handler.handle(
+            self._organisation_aggregate, org_id, decision, actor=actor, action=action
+        )
+        if handled.events and handled.state is not None:
+            self._organisations[org_id] = (handled.events[-1].version, handled.state)
+        return handled.events
+
+    def _org_state(self, org_id: str, events: Sequence[Event]) -> OrgState:
+        """The folded stream (with what it announced), kept for the version last folded."""
+        cached = self._org_states.get(org_id)
+        if cached is not None and cached[0] == len(events):
+            return cached[1]
+        state = OrgState.replay(org_id, events)
+        self._org_states = {org_id: (len(events), state)}  # one organisation's worth at most
+        return state
 
     def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
         """The organisation after *events*, from the cache when its version is known."""
         cached = self._organisations.get(org_id)
         if cached is not None and cached[0] == len(events):
             return cached[1]
-        org = replay_organisation(events)
-        if org is not None:
-            self._organisations[org_id] = (len(events), org)
+        if not events:
+            return None
+        org = self._org_state(org_id, events).organisation()
+        self._organisations[org_id] = (len(events), org)
         return org
+
+    def _evolve_organisation(
+        self, org: Organisation | None, new_events: Sequence[Event]
+    ) -> Organisation | None:
+        """*org* after *new_events* (no second read of the stream's earlier events)."""
+        if org is None or not new_events:
+            return org
+        state = OrgState.of(org)
+        for event in new_events:
+            state.apply(event)
+        return state.organisation()
 
     def organisation(self, org_id: str) -> Organisation:
         """The organisation as its stream tells it: the last import plus later changes."""
@@ -116,32 +194,22 @@ class OrganisationMixin:
         cached = self._organisations.get(org_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        org = replay_organisation(self.store.read(stream))
+        events = self.store.read(stream)
+        org = self._replay_organisation(org_id, events)
         if org is None:
             raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
-        self._organisations[org_id] = (version, org)
         return org
 
     def change_manager(
         self, org_id: str, team: str, manager: str | None, on: date, *, actor: str
     ) -> Organisation:
         """Record that *manager* manages *team* from *on* (a dated event; the handover starts)."""
-        org = self.organisation(org_id)
-        changed = org.change_manager(team, manager, on)
-        data = {
-            "team": team,
-            "previous": org.manager_of_team(team, on),
-            "manager": manager,
-            "on": on.isoformat(),
-        }
-        self._append_org_event(org_id, OrganisationEvent.MANAGER_CHANGED, data, actor=actor)
-        return changed
+        self.record_change(org_id, ChangeManager(team=team, manager=manager, on=on), actor=actor)
+        return self.organisation(org_id)
 
     def move_person(self, org_id: str, person: str, team: str, on: date, *, actor: str) -> None:
         """Record that *person* joins *team* from *on*."""
-        self.organisation(org_id).move_person(person, team, on)
-        data = {"person": person, "team": team, "on": on.isoformat()}
-        self._append_org_event(org_id, OrganisationEvent.PERSON_MOVED, data, actor=actor)
+        self.record_change(org_id, Move(person=person, team=team, on=on), actor=actor)
 
     def participants_for(
         self,
@@ -153,15 +221,19 @@ class OrganisationMixin:
         on: date,
         peer: str | None = None,
         coach: str | None = None,
+        chosen: Mapping[str, Iterable[str]] | None = None,
         organisation: Organisation | None = None,
     ) -> tuple[Participant, ...]:
         """The participants the organisation gives a conversation of *kind_id* about *employee*.
 
-        The manager is the employee's manager on *on*; a peer must share the employee's team; a
-        coach must hold a coach role (the rule: :func:`magcore.domain.participants.participants`).
+        The manager is the employee's manager on *on*; *chosen* names the people the caller
+        chose for a role (``peer``/``coach`` are short for the built-in ones); each must fit the
+        party's membership rule (:func:`magcore.domain.participants.participants`).
         """
         org = organisation if organisation is not None else self.organisation(org_id)
-        return participants(org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach)
+        return participants(
+            org, cycle.kind(kind_id), employee, on=on, peer=peer, coach=coach, chosen=chosen
+        )
 
     # -- planning --------------------------------------------------------------------------
 

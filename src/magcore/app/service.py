@@ -23,9 +23,11 @@ from ..access.content import protect
 from ..access.decision import Directory
 from ..access.reading import ReadPolicy
 from ..clock import Clock, SystemClock
-from ..domain.organisation import org_stream
+from ..domain.organisation import OrgState, org_stream
 from ..errors import PluginError
 from ..events import CommittedBatch
+from ..i18n.scoped import CycleCatalogues
+from ..languages import DEFAULT_SETTINGS, LanguageSettings
 from ..model.cycle import CycleDefinition
 from ..model.days import timezone as _timezone
 from ..model.organisation import Organisation
@@ -36,6 +38,7 @@ from .batch import BatchMixin
 from .chain import key_audit_chain, log_is_keyed
 from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler
+from .languages import LanguagesMixin
 from .versions import CYCLE_DEFINED, definition_stream
 
 if TYPE_CHECKING:
@@ -60,14 +63,16 @@ def _new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-class Service(BatchMixin):
+class Service(LanguagesMixin, BatchMixin):
     """One municipality's magcore: a store, the installed plugins, a clock.
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one
     transaction; a refused command raises and writes nothing.
 
     Installation settings: *timezone* (an IANA name, ``Europe/Amsterdam`` by default) is where
-    the days of sharing choices, restrictions and retention are counted; *organisation* names
+    the days of sharing choices, restrictions and retention are counted; *language* is the
+    language texts are given in when nobody asked for one, and *languages* the fallback chains
+    (:class:`~magcore.languages.LanguageSettings`, ``fy → nl → en``); *organisation* names
     the organisation whose people may take part and be granted a sharing choice (once it is
     imported, an unknown person id is refused with
     :class:`~magcore.errors.InputRefused`).
@@ -85,12 +90,15 @@ class Service(BatchMixin):
         dispatch: str = "thread",
         timezone: str | None = None,
         organisation: str | None = None,
+        languages: LanguageSettings | None = None,
     ) -> None:
         if dispatch not in ("thread", "sync", "off"):
             raise ValueError(f"dispatch must be 'thread', 'sync' or 'off', not {dispatch!r}")
         self.timezone: tzinfo = _timezone(timezone)
         self.organisation_id = organisation
         self.language = language
+        self.languages = languages or DEFAULT_SETTINGS
+        self._catalogues: CycleCatalogues | None = None
         self.host = host if host is not None else get_plugin_manager()
         self.key_provider = key_audit_chain(store, self.host)
         """The key provider whose audit key chains the store's log (``None``: unkeyed)."""
@@ -112,11 +120,12 @@ class Service(BatchMixin):
         for definition in contributed:
             self._cycles[definition.key] = definition
         self._organisations: dict[str, tuple[int, Organisation]] = {}
+        self._org_states: dict[str, tuple[int, OrgState]] = {}
         self._forms: dict[str, FormDefinition] | None = None
         self._form_versions: dict[str, FormDefinition] = {}
         self._policy_hashes: dict[str, str] = {}
         self._organisation_aggregate: Aggregate[Organisation | None] = Aggregate(
-            "organisation", org_stream, self._replay_organisation
+            "organisation", org_stream, self._replay_organisation, self._evolve_organisation
         )
         self._directory: Directory | None = None
         self.access_organisation: str | None = None
@@ -191,6 +200,7 @@ def open_service(
     dispatch: str = "thread",
     timezone: str | None = None,
     organisation: str | None = None,
+    languages: LanguageSettings | None = None,
 ) -> Service:
     """Open the store at *url* through the installed plugins and return a :class:`Service`.
 
@@ -210,4 +220,5 @@ def open_service(
         dispatch=dispatch,
         timezone=timezone,
         organisation=organisation,
+        languages=languages,
     )

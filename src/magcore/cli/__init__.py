@@ -28,6 +28,7 @@ __all__ = ["BUILTIN_COMMANDS", "MagcoreGroup", "cli", "main"]
 BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("magcore.cli.setup:init", "Create an embedded store and choose a cycle."),
     "import-org": ("magcore.cli.org:import_org", "Import people, teams and managers from CSV."),
+    "org": ("magcore.cli.org:org", "Record one change: someone joins, leaves or moves team."),
     "plan": ("magcore.cli.planning:plan", "Show (and request) the conversations due in a period."),
     "due": ("magcore.cli.planning:due", "Who is due a conversation, per manager or team."),
     "schedule": ("magcore.cli.conversations:schedule", "Put a requested conversation on a date."),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..errors import MagcoreError
+from ..languages import LanguageSettings
 
 if TYPE_CHECKING:
     from ..app.service import Service
@@ -49,6 +51,14 @@ class Config:
     organisation: str = DEFAULT_ORGANISATION
     timezone: str | None = None
     """The installation's IANA time zone; ``None`` is ``Europe/Amsterdam``."""
+    language: str | None = None
+    """The language texts are shown in when nobody chose one (``None``: Dutch)."""
+    fallbacks: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    """The ``[fallbacks]`` table: ``fy = ["nl", "en"]``."""
+
+    def languages(self) -> LanguageSettings:
+        """The installation's language settings (default and fallback chains)."""
+        return LanguageSettings(default=self.language or "nl", fallbacks=self.fallbacks)
 
     def to_toml(self) -> str:
         """The config as TOML text (strings are written with JSON escapes, valid TOML)."""
@@ -59,6 +69,11 @@ class Config:
         lines.append(f"organisation = {json.dumps(self.organisation)}")
         if self.timezone is not None:
             lines.append(f"timezone = {json.dumps(self.timezone)}")
+        if self.language is not None:
+            lines.append(f"language = {json.dumps(self.language)}")
+        if self.fallbacks:
+            lines.append("\n[fallbacks]")
+            lines += [f"{json.dumps(k)} = {json.dumps(list(v))}" for k, v in self.fallbacks.items()]
         return "\n".join(lines) + "\n"
 
     @classmethod
@@ -73,12 +88,22 @@ class Config:
             ) from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read {path}: {exc}") from None
-        unknown = sorted(set(data) - {"store", "cycle", "organisation", "timezone"})
+        known = {"store", "cycle", "organisation", "timezone", "language", "fallbacks"}
+        unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"{path}: unknown setting {unknown[0]!r}")
         for key, value in data.items():
-            if not isinstance(value, str):
+            if key != "fallbacks" and not isinstance(value, str):
                 raise ConfigError(f"{path}: {key} must be a string")
+        if "language" in data or "fallbacks" in data:
+            from ..languages import LanguageError
+
+            try:
+                LanguageSettings.from_json(
+                    {"default": data.get("language", "nl"), "fallbacks": data.get("fallbacks", {})}
+                )
+            except LanguageError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
         if "timezone" in data:
             from ..errors import TimezoneError
             from ..model.days import timezone
@@ -173,6 +198,8 @@ class App:
             dispatch="sync",
             timezone=self.config.timezone,
             organisation=self.config.organisation,
+            language=self.config.language or "nl",
+            languages=self.config.languages(),
         )
         self._services.append(service)
         return service

@@ -92,3 +92,26 @@ def known_team(org: Any, team: str | None, option: str) -> None:
         raise click.BadParameter(
             f"there is no team {team!r} in organisation {org.id!r}", param_hint=option
         )
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from ..languages import LanguageError, language_tag
+
+    if value is None:
+        return None
+    try:
+        return language_tag(value)
+    except LanguageError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+def language_option(default: str | None = "nl") -> Callable[[F], F]:
+    """``--language``: any BCP 47 tag (nl, en, fy...); a language a text is not written in
+    falls back along the installation's chain, and the output says which one it used."""
+    return click.option(
+        "--language",
+        default=default,
+        show_default=default is not None,
+        callback=_language,
+        help="A language tag: nl, en, fy, ... (falls back along the chain: fy → nl → en).",
+    )

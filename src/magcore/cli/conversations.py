@@ -79,20 +79,33 @@ def _installation_zone() -> Any:
     required=True,
     help="When (YYYY-MM-DDTHH:MM, the installation's time zone unless a zone is given).",
 )
-@click.option("--place", default="", type=TEXT, help="Where, e.g. a room or 'online'.")
+@click.option("--place", default=None, type=TEXT, help="Where, e.g. a room or 'online'.")
+@click.option(
+    "--minutes",
+    type=click.IntRange(5, 480),
+    default=None,
+    help="How long it lasts (default: the kind's duration); goes into the invitation.",
+)
 @actor_option
 @json_option
-def schedule(conversation: str, moment: datetime, place: str, actor: str, as_json: bool) -> None:
-    """Put a requested CONVERSATION on a date (or move it)."""
+def schedule(
+    conversation: str,
+    moment: datetime,
+    place: str | None,
+    minutes: int | None,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Put a requested CONVERSATION on a date (or move it), with its place and duration."""
     from ..domain.conversation import Reschedule, Schedule, State
 
     service = get_app().service()
     conv = service.view(conversation, actor=actor)
     command: Schedule | Reschedule
     if conv.state is State.REQUESTED:
-        command = Schedule(actor=actor, on=moment, place=place)
+        command = Schedule(actor=actor, on=moment, place=place or "", minutes=minutes)
     else:
-        command = Reschedule(actor=actor, on=moment)
+        command = Reschedule(actor=actor, on=moment, place=place, minutes=minutes)
     conv = service.execute(conversation, command)
     _show(conv, as_json, f"Conversation {conv.id} is planned for {moment.isoformat()}.")
 

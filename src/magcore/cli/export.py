@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import ID, get_app, json_option, known_person
+from ._common import ID, get_app, json_option, known_person, language_option
 from ._output import DATE, emit_json, say, to_jsonable
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def export() -> None:
     help="Who asks: the person themselves (default) or the privacy officer.",
 )
 @click.option("--html", "as_html", is_flag=True, help="A readable HTML page instead of JSON.")
-@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@language_option()
 @_OUT
 @json_option
 def person(

@@ -1,4 +1,5 @@
-"""``magcore import-org``: people, teams and managers from an HR system's CSV export."""
+"""``magcore import-org`` and ``magcore org change``: the organisation from an HR system's CSV
+export, and one change (someone joins, leaves, moves team; a team gets another manager)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 import click
 
 from ._common import ID, TEXT, get_app, json_option
-from ._output import emit_json, say
+from ._output import DATE, emit_json, say
 from .orgcsv import OrgCsvError, read_organisation_csv
 
-__all__ = ["import_org"]
+__all__ = ["import_org", "org"]
 
 
 @click.command("import-org")
@@ -28,11 +29,11 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
 
     Needed columns: person_id, team_id, role (member, manager or coach) and start
     (YYYY-MM-DD). Optional: end, team_name, department, parent_team_id, self_steering,
-    hired_on, left_on. Each import replaces the organisation as a whole; if any row is wrong,
-    every bad line is named (up to 50) and nothing is imported.
+    hired_on, left_on. Each import is compared with the organisation as stored, and what
+    changed is recorded as dated events (joined, left, moved team, manager changed...): the
+    same file imported again records nothing. If any row is wrong, every bad line is named (up
+    to 50) and nothing is imported.
     """
-    from ..errors import NotFoundError
-
     app = get_app()
     org_id = app.config.organisation
     try:
@@ -42,13 +43,11 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
             for problem in exc.problems:
                 click.echo(f"{problem.pointer}: {problem.message}", err=True)
         raise
-    service = app.service()
-    try:
-        earlier = set(service.organisation(org_id).people)
-    except NotFoundError:
-        earlier = set()
-    service.import_organisation(org, actor=actor)
-    gone = sorted(earlier - set(org.people))
+    written = app.service().import_organisation(org, actor=actor)
+    counts: dict[str, int] = {}
+    for event in written:
+        counts[event.type] = counts.get(event.type, 0) + 1
+    gone = sorted(e.data["person"] for e in written if e.type == "person.removed")
     managers = {a.person for a in org.assignments if a.role.value == "manager"}
     result: dict[str, Any] = {
         "organisation": org.id,
@@ -56,6 +55,7 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
         "teams": len(org.teams),
         "managers": len(managers),
         "self_steering_teams": sum(1 for t in org.teams.values() if t.self_steering),
+        "changes": dict(sorted(counts.items())),
         "not_in_this_file": gone,
     }
     if as_json:
@@ -66,12 +66,105 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
         f"{_count(result['teams'], 'team')} ({_count(result['managers'], 'manager')}, "
         f"{_count(result['self_steering_teams'], 'self-steering team')})."
     )
+    if not written:
+        say("Nothing changed since the last import: nothing was recorded.")
+    else:
+        shown_counts = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+        say(f"Recorded {_count(len(written), 'change')}: {shown_counts}.")
     if gone:
         shown = ", ".join(gone[:10]) + (f" (+{len(gone) - 10} more)" if len(gone) > 10 else "")
         say(
             f"This import replaces the previous one: {_count(len(gone), 'person', 'people')} "
             f"from it {'is' if len(gone) == 1 else 'are'} not in {csv_file.name}: {shown}."
         )
+
+
+@click.group()
+def org() -> None:
+    """Record one organisation change without a full import."""
+
+
+_KINDS = ("join", "leave", "move", "manager")
+
+
+@org.command("change")
+@click.argument("kind", type=click.Choice(_KINDS))
+@click.option("--person", type=ID, metavar="ID", help="Who joins, leaves or moves.")
+@click.option("--team", type=ID, metavar="ID", help="The team joined, moved to or managed.")
+@click.option(
+    "--manager", type=ID, metavar="ID", help="The new manager (manager; leave out for nobody)."
+)
+@click.option("--on", "day", type=DATE, help="The effective day (default: today).")
+@click.option("--role", type=click.Choice(["member", "coach"]), default="member", show_default=True)
+@click.option("--email", default=None, type=TEXT, help="The work e-mail address (join).")
+@click.option(
+    "--as", "actor", default="hr", show_default=True, type=ID, metavar="ID", help="Who records it."
+)
+@json_option
+def change(
+    kind: str,
+    person: str | None,
+    team: str | None,
+    manager: str | None,
+    day: Any,
+    role: str,
+    email: str | None,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Record one change: KIND is join (--person, --team), leave (--person), move (--person,
+    --team) or manager (--team, --manager).
+
+    The day is the effective day: for leave the first day no longer employed. The change is
+    recorded as the same dated event an import of it would record; an unknown person or team is
+    refused with a message naming the option, and nothing is recorded.
+    """
+    from datetime import date as _date
+
+    from ..domain.orgchanges import ChangeManager, Join, Leave, Move, SingleChange
+
+    app = get_app()
+    service = app.service()
+    on = day or service.clock.now().astimezone(service.timezone).date()
+    assert isinstance(on, _date)
+
+    def need(value: str | None, option: str) -> str:
+        if value is None:
+            raise click.UsageError(f"{kind} needs --{option}")
+        return value
+
+    single: SingleChange
+    if kind == "join":
+        single = Join(
+            person=need(person, "person"), team=need(team, "team"), on=on, role=role, email=email
+        )
+    elif kind == "leave":
+        single = Leave(person=need(person, "person"), on=on)
+    elif kind == "move":
+        single = Move(person=need(person, "person"), team=need(team, "team"), on=on)
+    else:
+        single = ChangeManager(team=need(team, "team"), manager=manager, on=on)
+    written = service.record_change(app.config.organisation, single, actor=actor)
+    result = {
+        "organisation": app.config.organisation,
+        "events": [
+            {"type": e.type, **{k: e.data[k] for k in _SHOWN if k in e.data}} for e in written
+        ],
+    }
+    if as_json:
+        emit_json(result)
+        return
+    if not written:
+        say("Nothing changed: the organisation already says so.")
+    for event in written:
+        say(
+            f"Recorded {event.type}: "
+            + ", ".join(f"{k} {event.data[k]}" for k in _SHOWN if event.data.get(k) is not None)
+            + "."
+        )
+
+
+_SHOWN = ("person", "team", "from_team", "manager", "previous", "on")
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

@@ -105,7 +105,9 @@ def plan(
                 i.kind,
                 i.manager or "-",
                 i.team or "-",
-                "gentle prompt" if i.prompt_only else "",
+                "gentle prompt"
+                if i.prompt_only
+                else (f"{i.trigger.event.value} {i.trigger.on}" if i.trigger else ""),
             )
             for i in items
         ],
@@ -144,6 +146,11 @@ def _item_json(item: Any) -> dict[str, Any]:
         "manager": item.manager,
         "team": item.team,
         "prompt_only": item.prompt_only,
+        "started_by": (
+            None
+            if item.trigger is None
+            else {"event": item.trigger.event.value, "on": item.trigger.on}
+        ),
     }
 
 
@@ -152,15 +159,16 @@ def _request_all(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Request every due conversation not requested yet, whatever the kind's pattern.
 
-    The participants follow the pattern: the employee and their manager; the employee and a
-    team mate (each next in the team's order, so the pairs spread); employee, manager and a
-    coach (taking the coaches in turn); or every member of the team. The conversation is
+    The participants follow the kind's parties: the employee, their manager (where they have
+    one, when optional), a team mate for a peer (each next in the team's order, so the pairs
+    spread), a coach or other chosen role for each required party (taking them in turn), or
+    every member of the team; optional parties are left to the people. The conversation is
     started by the manager where the kind allows it, otherwise by its first initiator role.
     Gentle prompts of free cadences are left to the people.
     """
-    from ..domain.participants import coach_candidates
+    from ..domain.participants import candidates
     from ..domain.participants import participants as who_takes_part
-    from ..model.cycle import ParticipantRole, Pattern
+    from ..model.cycle import Membership, ParticipantRole
 
     org_id = get_app().config.organisation
     existing = {
@@ -181,31 +189,37 @@ def _request_all(
             continue
         about = {"person": item.person, "team": item.team, "kind": item.kind}
         try:
-            peer = coach = None
-            if kind.pattern is Pattern.PEER and item.person is not None:
-                # The next member in the team's order, so the pairs spread.
-                team = org.team_of(item.person, item.due)
-                members = list(org.members(team, item.due)) if team else []
-                if item.person in members and len(members) > 1:
-                    peer = members[(members.index(item.person) + 1) % len(members)]
-            if kind.pattern is Pattern.THREE_PARTY and item.person is not None:
-                coaches = coach_candidates(org, item.person, item.due)
-                if coaches:
-                    coach = coaches[coach_turn % len(coaches)]
-                    coach_turn += 1
+            chosen: dict[str, tuple[str, ...]] = {}
+            for party in kind.parties:
+                if not party.required or item.person is None:
+                    continue  # optional parties are the people's own choice
+                if party.membership is Membership.SAME_TEAM:
+                    # The next member in the team's order, so the pairs spread.
+                    team = org.team_of(item.person, item.due)
+                    members = list(org.members(team, item.due)) if team else []
+                    if item.person in members and len(members) > 1:
+                        at = (members.index(item.person) + 1) % len(members)
+                        chosen[party.role] = (members[at],)
+                elif party.membership in (Membership.COACH_POOL, Membership.ORGANISATION):
+                    # Taking the coaches (or the people who may) in turn.
+                    pool = candidates(org, party, on=item.due, employee=item.person)
+                    if pool:
+                        chosen[party.role] = (pool[coach_turn % len(pool)],)
+                        coach_turn += 1
             participants = who_takes_part(
-                org, kind, item.person, on=item.due, team=item.team, peer=peer, coach=coach
+                org, kind, item.person, on=item.due, team=item.team, chosen=chosen
             )
         except MagcoreError as exc:
             skipped.append({**about, "why": str(exc)})
             continue
+        present = [p.role for p in participants]
         starter_role = (
             ParticipantRole.MANAGER
-            if ParticipantRole.MANAGER in kind.initiators
-            else kind.initiators[0]
+            if ParticipantRole.MANAGER in kind.initiators and ParticipantRole.MANAGER in present
+            else next((r for r in kind.initiators if r in present), kind.initiators[0])
         )
         starter = next(
-            (p.person for p in participants if p.role is starter_role),
+            (p.person for p in participants if p.role == starter_role),
             participants[0].person if participants else "",
         )
         existing.add(key)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._common import TEXT, actor_option, get_app, json_option
+from ..languages import LanguageSettings
+from ._common import TEXT, actor_option, get_app, json_option, language_option
 from ._output import DATE, emit_json, say
 
 __all__ = ["approve", "policy", "render"]
@@ -19,7 +20,7 @@ def policy() -> None:
 
 
 @policy.command()
-@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@language_option(default=None)
 @click.option(
     "--format",
     "fmt",
@@ -35,7 +36,9 @@ def policy() -> None:
 )
 @click.option("--cycle", default=None, help="Another installed cycle than the configured one.")
 @json_option
-def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json: bool) -> None:
+def render(
+    language: str | None, fmt: str, out: Path | None, cycle: str | None, as_json: bool
+) -> None:
     """Render the regulation: kinds and cadence, what is recorded, who sees what, retention,
     that no score is possible, and what researchers get, with its policy hash.
 
@@ -56,8 +59,13 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         from ..errors import NotFoundError
 
         raise NotFoundError(f"unknown cycle {key!r} (installed: {', '.join(sorted(definitions))})")
+    settings = app.config.languages() if app.config_path.is_file() else LanguageSettings()
+    language = language or settings.default
+    catalogue = host.hooks.catalogues()[0].for_cycle(definition.key)
     rendered = render_regulation(
         definition,
+        languages=settings,
+        catalogue=catalogue,
         language=language,
         format=fmt,
         forms=_registry.cycle_forms(definition, _registry.forms(host)),
@@ -71,7 +79,7 @@ def render(language: str, fmt: str, out: Path | None, cycle: str | None, as_json
         emit_json(
             {
                 "cycle": definition.key,
-                "language": language,
+                "language": rendered.language,
                 "format": fmt,
                 "hash": rendered.hash,
                 "file": str(out) if out else None,

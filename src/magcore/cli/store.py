@@ -187,15 +187,32 @@ def copy(source: str, target: str, as_json: bool) -> None:
     """Copy every event, audit line and table of the store FROM into the new, empty store TO.
 
     FROM and TO are store URLs (sqlite:///file.db, postgresql://...). Both are replayed
-    afterwards and must be equal. Stop every writer of FROM first.
+    afterwards and must be equal. Stop every writer of FROM first. The key file goes along:
+    next to an SQLite target it is copied (file mode 0600); with a key folder both stores use
+    the same file; a target with no place for a key file gets a warning saying what to do.
     """
     from ..app.maintenance import copy_between
     from ..cli._app import resolve_store_url
+    from ..defaults.keys import key_file_path
+    from ..errors import KeyProviderError
 
     base = Path.cwd()
     target_url = resolve_store_url(target, base)
     new_file = _new_sqlite_file(target_url)
     source_url = resolve_store_url(source, base)
+    source_keys, target_keys = key_file_path(source_url), key_file_path(target_url)
+    if source_keys is not None and not source_keys.exists():
+        source_keys = None  # a store without keys, or kept by a key-provider plugin
+    if (
+        source_keys is not None
+        and target_keys is not None
+        and target_keys.exists()
+        and target_keys.read_bytes() != source_keys.read_bytes()
+    ):
+        raise KeyProviderError(
+            f"cannot copy: the key file {target_keys} of {target} already holds other keys; "
+            "copy into a new store, or move that file aside. Nothing was copied"
+        )
     opened_source = _open(source_url, create=False, read_only=True)
     try:
         opened_target = _open(target_url, create=True)
@@ -212,10 +229,40 @@ def copy(source: str, target: str, as_json: bool) -> None:
         opened_target.close()
     finally:
         opened_source.close()
+    keys = _copy_keys(source_keys, target_keys)
     if as_json:
-        emit_json({"from": summary.source, "to": summary.target, "rows": dict(summary.rows)})
+        emit_json(
+            {
+                "from": summary.source,
+                "to": summary.target,
+                "rows": dict(summary.rows),
+                "keys": keys,
+            }
+        )
         return
     say(
         f"Copied {result.events} events and {result.audit_entries} audit lines "
         f"({sum(summary.rows.values())} rows in {len(summary.rows)} tables); both replay alike."
     )
+    if keys.get("copied_to"):
+        say(f"Copied the key file to {keys['copied_to']}.")
+
+
+def _copy_keys(source: Path | None, target: Path | None) -> dict[str, str | None]:
+    """Give the copy its keys: copy the key file, or say where it is shared or what to do."""
+    from ..crypto.files import copy_key_file
+
+    if source is None:
+        return {"from": None, "copied_to": None, "shared": None}
+    if target is None:
+        click.echo(
+            f"warning: the target has no place for a key file: set MAGCORE_KEY_FOLDER to a "
+            f"folder holding a copy of {source} (named magcore-keys.json) before opening it, "
+            "or its content and keyed audit lines cannot be read",
+            err=True,
+        )
+        return {"from": str(source), "copied_to": None, "shared": None}
+    if target.resolve() == source.resolve():
+        return {"from": str(source), "copied_to": None, "shared": str(source)}
+    copied = copy_key_file(source, target)
+    return {"from": str(source), "copied_to": str(target) if copied else None, "shared": None}

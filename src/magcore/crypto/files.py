@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import KeyProviderError
 from .provider import LocalKeyProvider
 
-__all__ = ["KEY_FILE_NAME", "FileKeyProvider", "check_key_file"]
+__all__ = ["KEY_FILE_NAME", "FileKeyProvider", "check_key_file", "copy_key_file"]
 
 #: The key file's name in a configured key folder.
 KEY_FILE_NAME = "magcore-keys.json"
@@ -122,3 +122,35 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def copy_key_file(source: Path, target: Path) -> bool:
+    """Copy the key file *source* to the new file *target* (``0600``, never over another).
+
+    Returns ``False`` when *target* already holds the same keys; a *target* with other keys is
+    refused with :class:`KeyProviderError` (replacing it would lose them).
+    """
+    check_key_file(source)
+    text = source.read_bytes()
+    if target.exists():
+        if target.read_bytes() == text:
+            return False
+        raise KeyProviderError(
+            f"key file {target} already exists with other keys; magcore does not replace it"
+        )
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, text)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.link(temporary, target)
+        os.unlink(temporary)
+        _sync_folder(target.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise KeyProviderError(f"cannot write key file {target}: {exc.strerror}") from exc
+    return True

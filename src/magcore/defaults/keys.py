@@ -20,25 +20,34 @@ from typing import Any
 from ..hookspecs import hookimpl
 from ..storage.base import StoreSettings
 
-__all__ = ["magcore_key_provider"]
+__all__ = ["key_file_path", "magcore_key_provider"]
+
+
+def key_file_path(url: str, settings: StoreSettings | None = None) -> Path | None:
+    """Where the file key provider keeps *url*'s keys (``None``: no file place is known)."""
+    from ..crypto.files import KEY_FILE_NAME
+
+    extra = settings.extra if settings is not None else {}
+    folder = extra.get("key_folder") or os.environ.get("MAGCORE_KEY_FOLDER")
+    if folder:
+        return Path(folder) / KEY_FILE_NAME
+    if url.startswith("sqlite:"):
+        from ..storage.sqlite import path_from_url
+
+        database = path_from_url(url)
+        return database.with_name(database.name + ".keys")
+    return None
 
 
 @hookimpl(trylast=True)
 def magcore_key_provider(url: str, settings: StoreSettings) -> Any:
     """The file provider for *url*'s keys, or ``None`` where no key file place is known."""
-    from ..crypto.files import KEY_FILE_NAME, FileKeyProvider
+    from ..crypto.files import FileKeyProvider
     from ..crypto.provider import LocalKeyProvider
 
-    folder = settings.extra.get("key_folder") or os.environ.get("MAGCORE_KEY_FOLDER")
-    if folder:
-        return FileKeyProvider.open(Path(folder) / KEY_FILE_NAME, create=settings.create)
-    if url.startswith("sqlite:"):
-        from ..storage.sqlite import path_from_url
-
-        database = path_from_url(url)
-        return FileKeyProvider.open(
-            database.with_name(database.name + ".keys"), create=settings.create
-        )
+    path = key_file_path(url, settings)
+    if path is not None:
+        return FileKeyProvider.open(path, create=settings.create)
     if url.startswith("memory:"):
         return LocalKeyProvider.generate()
     return None

@@ -49,7 +49,7 @@ def _fill_in(
         raise DemoError(f"{run.plugin}: {exc}") from exc
     schema = form.json_schema()
     conv = run.service._load(conv_id)
-    names = {p.role.value: p.person for p in conv.participants}
+    names = {str(p.role): p.person for p in conv.participants}
     last: RecordInvalidError | None = None
     for _ in range(_VARIED_TRIES):
         answers = _named(_vary(schema, example, run.rng, day, agreements), schema, names, day)

@@ -93,7 +93,7 @@ _AGREEMENTS: Mapping[AgreementOwner, tuple[str, ...]] = {
 }
 
 
-_OWNER_OF_ROLE: Mapping[ParticipantRole, AgreementOwner] = {
+_OWNER_OF_ROLE: Mapping[str, AgreementOwner] = {
     ParticipantRole.EMPLOYEE: AgreementOwner.EMPLOYEE,
     ParticipantRole.MANAGER: AgreementOwner.MANAGER,
     ParticipantRole.PEER: AgreementOwner.PEER,

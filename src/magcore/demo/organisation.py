@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..domain.participants import coach_candidates, participants, peer_candidates
+from ..domain.participants import candidates, participants
 from ..model.cycle import (
     Applicability,
     CadenceKind,
     ConversationKind,
     CycleDefinition,
-    Pattern,
+    Membership,
 )
 from ..model.organisation import Organisation
 from ..model.records import Participant
@@ -39,7 +39,7 @@ def _hires_until(cycle: CycleDefinition, year: int) -> date:
 
 def _applies(kind: ConversationKind, org: Organisation, person: str, day: date) -> bool:
     """Whether *kind* is meant for *person* on *day* (the kind's ``applies_to``)."""
-    if kind.pattern is Pattern.TEAM or not org.people[person].employed_on(day):
+    if kind.is_team or not org.people[person].employed_on(day):
         return False
     team = org.team_of(person, day)
     manager = org.manager_of(person, day)
@@ -47,10 +47,7 @@ def _applies(kind: ConversationKind, org: Organisation, person: str, day: date) 
         return False
     if kind.applies_to is Applicability.SELF_STEERING:
         return org.teams[team].self_steering or manager is None
-    if kind.applies_to is Applicability.WITH_MANAGER or kind.pattern in (
-        Pattern.EMPLOYEE_MANAGER,
-        Pattern.THREE_PARTY,
-    ):
+    if kind.applies_to is Applicability.WITH_MANAGER or kind.needs_manager:
         return manager is not None
     return True
 
@@ -65,11 +62,16 @@ def _participants(
     """
     rng = run.rng
     org = run.service.organisation(run.org_id)
-    peer = coach = None
-    if kind.pattern is Pattern.PEER and moment.person is not None:
-        mates = peer_candidates(org, moment.person, day)
-        peer = rng.choice(mates) if mates else None
-    if kind.pattern is Pattern.THREE_PARTY and moment.person is not None:
-        coaches = coach_candidates(org, moment.person, day)
-        coach = rng.choice(coaches) if coaches else None
-    return participants(org, kind, moment.person, on=day, team=moment.team, peer=peer, coach=coach)
+    chosen: dict[str, tuple[str, ...]] = {}
+    for party in kind.parties:
+        if moment.person is None or not party.required:
+            continue
+        if party.membership in (
+            Membership.SAME_TEAM,
+            Membership.COACH_POOL,
+            Membership.ORGANISATION,
+        ):
+            pool = candidates(org, party, on=day, employee=moment.person)
+            if pool:
+                chosen[party.role] = (rng.choice(pool),)
+    return participants(org, kind, moment.person, on=day, team=moment.team, chosen=chosen)

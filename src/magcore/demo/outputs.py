@@ -124,12 +124,15 @@ def _record_files(
     form = run.service.form(form_id)
     if not kind.record_form:
         answers = {}
-    check(form, answers)
+    catalogue = run.service.catalogue_for(conv.cycle)  # the cycle's own words ("inwoner")
+    check(form, answers, catalogue=catalogue)
     files = {"record_html": out / f"record-{conv_id}.html"}
-    files["record_html"].write_text(render_record(form, answers), encoding="utf-8")
+    files["record_html"].write_text(
+        render_record(form, answers, catalogue=catalogue), encoding="utf-8"
+    )
     from ..forms.pdf import render_pdf  # magcore[pdf]: run_demo checked it before starting
 
-    pdf = render_pdf(form, answers=answers)
+    pdf = render_pdf(form, answers=answers, catalogue=catalogue)
     files["record_pdf"] = out / f"record-{conv_id}.pdf"
     files["record_pdf"].write_bytes(pdf)
     return files

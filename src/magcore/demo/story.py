@@ -26,7 +26,6 @@ from ..model.cycle import (
     CadenceKind,
     ConversationKind,
     CycleDefinition,
-    Pattern,
     Recording,
 )
 from ..model.organisation import Organisation
@@ -67,7 +66,7 @@ def _plan_year(run: _Run) -> dict[str, Any]:
                 start=min(first, run.last_day - timedelta(days=30)),
                 outcome=_draw_outcome(rng),
                 person=item.person,
-                team=item.team if kind.pattern is Pattern.TEAM else None,
+                team=item.team if kind.is_team else None,
             )
         )
     story = _story(run, org, moments)
@@ -81,7 +80,7 @@ def _plan_year(run: _Run) -> dict[str, Any]:
 def _story_kinds(cycle: CycleDefinition) -> list[ConversationKind]:
     """Kinds about one person, ordinary ones before special-category ones."""
     return sorted(
-        (k for k in cycle.kinds if k.pattern is not Pattern.TEAM),
+        (k for k in cycle.kinds if not k.is_team),
         key=lambda k: (k.special_category, k.cadence.kind is CadenceKind.FREE),
     )
 
@@ -266,7 +265,7 @@ def _queue_on_request(run: _Run, org: Organisation, planned: set[str]) -> None:
         if kind.cadence.kind is not CadenceKind.FREE:
             continue
         how_many = max(3, len(org.people) // 50)
-        if kind.pattern is Pattern.TEAM:
+        if kind.is_team:
             teams = sorted(t for t in org.teams if len(org.members(t, date(run.year, 3, 1))) >= 2)
             for team in rng.sample(teams, min(how_many, len(teams))):
                 day = date(run.year, 2, 1) + timedelta(days=rng.randrange(240))
@@ -426,7 +425,8 @@ def _agreements(run: _Run, conv: Conversation, held_day: date) -> tuple[Agreemen
     """One to three agreements, taken on by the roles that take part (or by all together)."""
     rng = run.rng
     owners = sorted(
-        {AgreementOwner.BOTH} | {_OWNER_OF_ROLE[p.role] for p in conv.participants},
+        {AgreementOwner.BOTH}
+        | {_OWNER_OF_ROLE[p.role] for p in conv.participants if p.role in _OWNER_OF_ROLE},
         key=lambda o: o.value,
     )
     themes: list[str | None] = [*run.cycle.kind(conv.kind).themes] or [None]

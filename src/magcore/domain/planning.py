@@ -24,9 +24,10 @@ from ..model.cycle import (
     ConversationKind,
     CycleDefinition,
     MonthEnd,
-    Pattern,
+    OrgTrigger,
 )
 from ..model.organisation import Organisation, Person
+from .changes import OrgChange, changes_in, merge_changes, window
 
 __all__ = [
     "CoverageReport",
@@ -71,6 +72,8 @@ class DueConversation:
     manager: str | None
     team: str | None
     prompt_only: bool = False
+    trigger: OrgChange | None = None
+    """The change in the organisation that started it (``on_event`` kinds), else ``None``."""
 
 
 def due_dates(
@@ -83,6 +86,8 @@ def due_dates(
 ) -> Iterator[tuple[date, date, bool]]:
     """Yield ``(window_start, due, prompt_only)`` for every due moment in ``[start, end)``."""
     rule = cadence.month_end
+    if cadence.kind is CadenceKind.ON_EVENT:
+        return  # started by changes in the organisation: see _plan_changes
     if cadence.kind is CadenceKind.FREE:
         if cadence.quiet_days is None:
             return
@@ -156,10 +161,16 @@ def _last_manager(org: Organisation, person: str, since: date, until: date) -> s
 
 
 def _applies(
-    kind: ConversationKind, org: Organisation, person: Person, team: str | None, manager: str | None
+    kind: ConversationKind,
+    org: Organisation,
+    person: Person,
+    team: str | None,
+    manager: str | None,
+    needs_manager: bool | None = None,
 ) -> bool:
     if kind.applies_to is Applicability.EVERYONE:
-        return kind.pattern is not Pattern.EMPLOYEE_MANAGER or manager is not None
+        needs = kind.needs_manager if needs_manager is None else needs_manager
+        return not needs or manager is not None
     if kind.applies_to is Applicability.WITH_MANAGER:
         return manager is not None
     if kind.applies_to is Applicability.SELF_STEERING:
@@ -175,11 +186,15 @@ def plan(
     *,
     last_conversations: Mapping[str, date] | None = None,
     kinds: Iterable[str] | None = None,
+    changes: Iterable[OrgChange] = (),
 ) -> tuple[DueConversation, ...]:
     """Every conversation due in ``[start, end)`` under *cycle*, in (due, person) order.
 
     *last_conversations* maps a person to the date of their last held conversation; free
-    cadences use it to prompt after a quiet period. Deterministic: same inputs, same plan.
+    cadences use it to prompt after a quiet period. A kind started by a change in the
+    organisation (an ``on_event`` cadence) is due once per change, the changes read from *org*'s
+    history and merged with *changes* (e.g. the ones the organisation's stream recorded) by
+    :func:`~magcore.domain.changes.merge_changes`. Deterministic: same inputs, same plan.
     """
     if end <= start:
         raise ValueError(f"the period must end after it starts ({start} .. {end})")
@@ -189,9 +204,14 @@ def plan(
     for kind in cycle.kinds:
         if wanted is not None and kind.id not in wanted:
             continue
-        if kind.pattern is Pattern.TEAM:
+        if kind.is_team:
             result.extend(_plan_teams(org, kind, start, end))
             continue
+        if kind.cadence.kind is CadenceKind.ON_EVENT:
+            result.extend(_plan_changes(org, kind, start, end, changes))
+            continue
+        # Asked once per kind, not per person: the parties do not change in the loop.
+        needs_manager, with_manager = kind.needs_manager, kind.with_manager
         for person in org.people.values():
             if person.left_on is not None and person.left_on <= start:
                 continue
@@ -212,7 +232,7 @@ def plan(
                     # Between two managers nobody is lost: plan with the last manager in the
                     # window, or list the person without one until the team has a manager.
                     manager = _last_manager(org, person.id, window_start, due)
-                elif not _applies(kind, org, person, team, manager):
+                elif not _applies(kind, org, person, team, manager, needs_manager):
                     continue
                 result.append(
                     DueConversation(
@@ -220,13 +240,57 @@ def plan(
                         kind=kind.id,
                         due=due,
                         window_start=window_start,
-                        manager=manager if kind.pattern is not Pattern.PEER else None,
+                        manager=manager if with_manager else None,
                         team=team,
                         prompt_only=prompt,
                     )
                 )
     result.sort(key=lambda d: (d.due, d.person or "", d.team or "", d.kind))
     return tuple(result)
+
+
+def _plan_changes(
+    org: Organisation,
+    kind: ConversationKind,
+    start: date,
+    end: date,
+    recorded: Iterable[OrgChange],
+) -> Iterator[DueConversation]:
+    """One conversation of *kind* per change of its trigger whose due day is in the period."""
+    event = kind.cadence.event
+    assert event is not None
+    assert kind.cadence.window_days is not None
+    # Only changes whose window ends in the period: due = on + delay + window.
+    offset = timedelta(days=(kind.cadence.delay_days or 0) + kind.cadence.window_days)
+    since, until = start - offset, end - offset
+    merged = merge_changes(
+        changes_in(org, (event,), since=since, until=until),
+        (c for c in recorded if c.event is event),
+    )
+    for change in merged:
+        if change.event is not event or change.person not in org.people:
+            continue
+        window_start, due = window(kind.cadence, change)
+        if not start <= due < end:
+            continue
+        person = org.people[change.person]
+        # Who the employee is on the day of the change: the day before leaving for ``left``.
+        anchor = change.on - timedelta(days=1) if event is OrgTrigger.LEFT else change.on
+        if not person.employed_on(anchor):
+            continue
+        team = org.team_of(person.id, anchor)
+        manager = org.manager_of(person.id, anchor)
+        if not _applies(kind, org, person, team, manager):
+            continue
+        yield DueConversation(
+            person=person.id,
+            kind=kind.id,
+            due=due,
+            window_start=window_start,
+            manager=manager if kind.with_manager else None,
+            team=team,
+            trigger=change,
+        )
 
 
 def _plan_teams(

@@ -15,8 +15,9 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, ScoringNotAllowedError
+from ..languages import is_language_tag
 from ..model.scoring import check_definition, is_scoring_name
-from ..model.text import LANGUAGES, Text, as_text
+from ..model.text import Text, as_text
 from .conversation import State
 
 __all__ = [
@@ -346,8 +347,8 @@ def _check_reference(instance: object, attribute: attrs.Attribute[str], value: s
 
 
 def _check_language(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}")
+    if not is_language_tag(value):
+        raise ValueError(f"language must be a language tag (nl, en, fy...), not {value!r}")
 
 
 def _check_link(

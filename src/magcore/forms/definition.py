@@ -1,4 +1,5 @@
-"""Form definitions: a JSON Schema (draft 2020-12) for the answers plus UI hints, in nl and en.
+"""Form definitions: a JSON Schema (draft 2020-12) for the answers plus UI hints, in nl and en
+(and any other language a text carries).
 
 A form is data, never code: a municipality plugin ships it as JSON. Loading one
 (:meth:`FormDefinition.from_json`) checks, in this order, and names the field at fault:
@@ -18,6 +19,8 @@ Supported field shapes (anything else is refused when the form is loaded):
 text (``string``), long text, date (``format: date``), choice / select (``enum`` of strings),
 checkbox (``boolean``), checkboxes (``array`` of an ``enum``), number with ``x-magcore-unit``,
 and a repeating group (``array`` of ``object`` whose properties are any of the scalar shapes).
+A top-level question may be conditional (``show_if`` in its UI hints, on an earlier answer):
+see :mod:`magcore.forms.conditions`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import enum
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +38,10 @@ from jsonschema.exceptions import best_match
 
 from ..errors import DefinitionError, ScoringNotAllowedError
 from ..events import freeze, thaw
-from ..model.scoring import check_schema, grade_reason, label_reason
+from ..model.scoring import check_schema
 from ..model.text import Text
+from .conditions import Condition, apply_conditions, conditional_schema
+from .labels import check_ui_labels as _check_ui_labels
 
 __all__ = [
     "SENSITIVITY_KEY",
@@ -118,6 +123,8 @@ class Field:
     """Sub-fields of a repeating group."""
     paper_items: int = 3
     """How many empty blocks a repeating group gets on paper and in a form without JavaScript."""
+    show_if: Condition | None = None
+    """Asked only when an earlier answer says so (see :mod:`magcore.forms.conditions`)."""
 
     @property
     def sensitive(self) -> bool:
@@ -244,47 +251,6 @@ class FormDefinition:
 # -- checks --------------------------------------------------------------------------------
 
 
-#: A key that holds one language's text ("nl", "en", "fy", "pap", "nl-BE").
-_LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-
-def _check_ui_labels(ui: Any, source: str | None) -> None:
-    """Labels, legends and option texts may not name a score either, in any language; and the
-    texts of a choice's options may not be grades ("Boven verwachting", "Voldoende", "3 sterren")
-    whatever their ids say."""
-
-    def walk(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
-        if isinstance(value, Mapping):
-            options = value.get("options")
-            if isinstance(options, Mapping):
-                yield from option_texts(options, f"{pointer}/options")
-            for key, sub in value.items():
-                here = f"{pointer}/{key}"
-                if _LANGUAGE_KEY.match(str(key)) and isinstance(sub, str):
-                    reason = label_reason(sub, what="text")
-                    if reason:
-                        yield pointer, reason
-                else:
-                    yield from walk(sub, here)
-        elif isinstance(value, list):
-            for index, sub in enumerate(value):
-                yield from walk(sub, f"{pointer}/{index}")
-
-    def option_texts(options: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, str]]:
-        by_language: dict[str, list[str]] = {}
-        for label in options.values():
-            for language, text in label.items() if isinstance(label, Mapping) else ():
-                if isinstance(text, str):
-                    by_language.setdefault(str(language), []).append(text)
-        for language, texts in sorted(by_language.items()):
-            reason = grade_reason(texts)
-            if reason:
-                yield pointer, f"{reason} in its {language} texts"
-
-    for pointer, reason in walk(ui, "/ui"):
-        raise ScoringNotAllowedError(pointer, reason, source=source)
-
-
 def _check_document(data: Mapping[str, Any], source: str | None) -> None:
     from ..schemas import validator
 
@@ -385,6 +351,12 @@ def _field(
             source=source,
         )
     kind = types.pop()
+    if nested and "show_if" in ui:
+        raise DefinitionError(
+            "a question inside a repeating group cannot have show_if",
+            pointer=f"{ui_pointer}/show_if",
+            source=source,
+        )
     label = _text(ui["label"], f"{ui_pointer}/label", source)
     help_text = _optional_text(ui.get("help"), f"{ui_pointer}/help", source)
     widget_name = ui.get("widget")
@@ -582,6 +554,9 @@ def _build(data: Mapping[str, Any], source: str | None) -> FormDefinition:
         )
     if not groups:
         groups.append(Group(id="main", legend=None, fields=tuple(fields)))
+    groups, conditions = apply_conditions(groups, ui.get("fields", {}), source)
+    if conditions:
+        schema = conditional_schema(schema, conditions)
     return FormDefinition(
         id=data["id"],
         version=data["version"],

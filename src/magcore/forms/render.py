@@ -16,6 +16,7 @@ one too (its ``stylesheet``), used when the caller gives none.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,8 @@ import jinja2
 from markupsafe import Markup
 
 from ..errors import Problem
-from ..i18n import DEFAULT_CATALOGUE, Catalogue
+from ..i18n import DEFAULT_CATALOGUE, Catalogue, format_list
+from ..languages import Resolved
 from .definition import Field, FormDefinition, FormPurpose, Widget
 
 __all__ = ["environment", "render_form", "render_paper", "render_record"]
@@ -59,6 +61,14 @@ def _style(css: str | None) -> Markup | None:
     return Markup(css.replace("</", "<\\/"))
 
 
+def _count(params: Mapping[str, Any]) -> int | None:
+    for name in ("count", "limit"):
+        value = params.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def _field_id(pointer: str) -> str:
     return "field-" + pointer.strip("/").replace("/", "-")
 
@@ -81,22 +91,84 @@ class _View:
         self.errors: dict[str, str] = {}
         for problem in problems:
             self.errors.setdefault(problem.pointer, problem.message)
+        self.lang = catalogue.page_language(language)
+        """The page's language: what ``<html lang>`` says; parts in another carry their own."""
 
-    def msg(self, key: str, **params: Any) -> str:
+    def _labelled(self, found: Resolved, text: str) -> Markup:
+        """*text* (already safe), inside a ``<span lang>`` when not in the page's language."""
+        if found.language == self.lang:
+            return Markup(text)
+        return Markup('<span lang="{}">{}</span>').format(found.language, Markup(text))
+
+    def msg(self, key: str, **params: Any) -> Markup:
+        found = self.catalogue.template(key, self.language, _count(params))
+        try:
+            text = Markup.escape(found.text).format(**params)
+        except (KeyError, IndexError) as exc:
+            raise KeyError(f"message {key!r} needs the parameter {exc}") from None
+        return self._labelled(found, text)
+
+    def plain_msg(self, key: str, **params: Any) -> str:
         return self.catalogue.message(key, self.language, **params)
 
-    def text(self, value: Any) -> str | None:
+    def text(self, value: Any) -> Markup | None:
+        if value is None:
+            return None
+        found = self.catalogue.resolve(value, self.language)
+        return self._labelled(found, Markup.escape(found.text))
+
+    def plain(self, value: Any) -> str | None:
         return None if value is None else self.catalogue.localise(value, self.language)
 
-    def unit(self, unit: str | None) -> str | None:
+    def unit(self, unit: str | None) -> Markup | str | None:
         if unit is None:
             return None
         key = f"unit.{unit}"
         return self.msg(key) if key in self.catalogue else unit
 
+    def only_if(self, field: Field) -> tuple[Markup | None, dict[str, str] | None]:
+        """The "only fill this in if ..." hint of a conditional question, and what the script
+        needs to show and hide it (the earlier field's input name, the values, the mode)."""
+        condition = field.show_if
+        if condition is None:
+            return None, None
+        target = self.form.field(condition.field)
+        answers: list[Markup | None] = []
+        for value in condition.values:
+            if isinstance(value, bool):
+                answers.append(self.msg("form.yes" if value else "form.no"))
+            else:
+                option = next((o for o in target.options if o.value == value), None)
+                answers.append(self.text(option.label) if option else Markup.escape(value))
+        quoted = [Markup('"{}"').format(answer) for answer in answers]
+        joined = (
+            quoted[0]
+            if len(quoted) == 1
+            else Markup(
+                format_list(
+                    [str(q) for q in quoted],
+                    self.language,
+                    style="or",
+                    settings=self.catalogue.languages,
+                )
+            )
+        )
+        hint = self.msg("form.only_if", question=self.text(target.label), answer=joined)
+        values = [
+            ("true" if v else "false") if isinstance(v, bool) else str(v) for v in condition.values
+        ]
+        return hint, {
+            "field": condition.field,
+            "values": json.dumps(values),
+            "mode": condition.mode,
+        }
+
     def control(self, field: Field, pointer: str, name: str, value: Any) -> dict[str, Any]:
         fid = _field_id(pointer)
         described: list[str] = []
+        only_if, condition = self.only_if(field)
+        if only_if:
+            described.append(f"{fid}-only-if")
         help_text = self.text(field.help)
         if help_text:
             described.append(f"{fid}-help")
@@ -147,22 +219,31 @@ class _View:
             "maximum": schema.get("maximum"),
             "display": self.display(field, value),
             "blocks": [],
+            "only_if": only_if,
+            "condition": condition,
         }
 
-    def display(self, field: Field, value: Any) -> str | None:
+    def option(self, field: Field, value: Any) -> Markup | str:
+        """The label of option *value* (the value itself if the form does not know it)."""
+        for option in field.options:
+            if option.value == value:
+                return self.text(option.label) or ""
+        return str(value)
+
+    def display(self, field: Field, value: Any) -> Markup | str | None:
         """The answer as a person reads it in the record view (``None`` when not answered)."""
         if value is None or value == "" or value == []:
             return None
         if field.widget is Widget.CHECKBOXES and isinstance(value, list | tuple):
-            return ", ".join(field.option_label(v, self.language) for v in value)
+            return Markup(", ").join(self.option(field, v) for v in value)
         if field.widget in (Widget.CHOICE, Widget.SELECT) and field.options:
             if isinstance(value, bool):
                 return self.msg("form.yes") if value else self.msg("form.no")
-            return field.option_label(value, self.language)
+            return self.option(field, value)
         if field.widget is Widget.CHECKBOX:
             return self.msg("form.yes") if value else self.msg("form.no")
         if field.unit:
-            return f"{value} {self.unit(field.unit)}"
+            return Markup("{} {}").format(value, self.unit(field.unit))
         return str(value)
 
     def repeat(self, field: Field, value: Any, *, extra_blocks: int) -> dict[str, Any]:
@@ -200,6 +281,8 @@ class _View:
             controls = []
             for field in group.fields:
                 value = self.answers.get(field.name)
+                if mode == "record" and field.show_if and not field.show_if.holds(self.answers):
+                    continue  # a question that was not asked is not in the record
                 if field.widget is Widget.REPEAT:
                     items = value if isinstance(value, list | tuple) else []
                     if mode == "record":
@@ -263,8 +346,9 @@ class _View:
             )
         }
         return {
-            "lang": self.language if self.language in ("nl", "en") else "nl",
+            "lang": self.lang,
             "title": self.text(self.form.title),
+            "plain_title": self.plain(self.form.title),
             "description": self.text(self.form.description),
             "form_version": self.msg("form.version", id=self.form.id, version=self.form.version),
             "msg": msg,
@@ -294,11 +378,15 @@ def render_form(
     catalogue: Catalogue | None = None,
     stylesheet: str | None = None,
     stylesheet_href: str | None = None,
+    script_href: str | None = None,
 ) -> str:
     """The web form as a full HTML page: empty, or with *answers* and their *problems* shown.
 
     The page posts back to *action* (a plain form POST; read it with
-    :func:`magcore.forms.parse_form_data`).
+    :func:`magcore.forms.parse_form_data`). A form with conditional questions works without
+    JavaScript (each says "only fill this in if ..."); with *script_href* (where the caller
+    serves :func:`magcore.forms.conditions.script_source`, never inline: CSP) the page loads
+    the script that shows a conditional question only when it applies.
     """
     view = _view(form, language, catalogue, answers, problems)
     context = view.base(stylesheet=stylesheet, stylesheet_href=stylesheet_href)
@@ -307,7 +395,9 @@ def render_form(
         groups=view.groups(mode="form"),
         summary=summary,
         action=action,
-        page_title=(f"{view.msg('form.error_prefix')} " if summary else "") + context["title"],
+        script_href=script_href if any(f.show_if for f in form.fields) else None,
+        page_title=(f"{view.plain_msg('form.error_prefix')} " if summary else "")
+        + context["plain_title"],
     )
     return environment().get_template("form.html.j2").render(context)
 
@@ -327,10 +417,11 @@ def render_record(
     view = _view(form, language, catalogue, answers, ())
     context = view.base(stylesheet=stylesheet, stylesheet_href=stylesheet_href)
     title = view.msg("record.title", title=context["title"])
+    plain_title = view.plain_msg("record.title", title=context["plain_title"])
     medium_key = f"record.medium.{medium}"
     context.update(
         groups=[] if content_on_paper else view.groups(mode="record"),
-        page_title=title,
+        page_title=plain_title,
         heading=title,
         medium=view.msg(medium_key) if medium_key in view.catalogue else medium,
         on_paper=view.msg("record.on_paper") if content_on_paper else None,
@@ -363,7 +454,7 @@ def render_paper(
             )
     context.update(
         groups=view.groups(mode="paper"),
-        page_title=context["title"],
+        page_title=context["plain_title"],
         signers=signers,
         css=_style(_css("form.css") + "\n" + _css("paper.css")),
     )

@@ -27,6 +27,7 @@ from ..events import thaw
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
 from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, TEXT_PATTERN, json_problems
 from ..schemas import format_checker, registry
+from .conditions import describe
 from .definition import Field, FormDefinition
 
 __all__ = [
@@ -102,12 +103,17 @@ class FormValidator:
         for problem in refused:
             found.setdefault((problem.pointer, problem.keyword), problem)
         document = thaw(answers)
+        hidden = _hidden_answers(self.form, document, language, catalogue)
+        for problem in hidden:
+            found.setdefault((problem.pointer, problem.keyword), problem)
         faults = (
             [_from_rs(error) for error in self.fast.iter_errors(document)]
             if self.fast is not None
             else [_from_jsonschema(error) for error in self.explainer.iter_errors(document)]
         )
         for fault in faults:
+            if hidden and fault.keyword in _FALSE_SCHEMA:
+                continue  # an answer to a question not asked: said above, naming the field
             for problem in _explain(self.form, fault, language, catalogue):
                 found.setdefault((problem.pointer, problem.keyword), problem)
         return sorted(found.values(), key=lambda p: _sort_key(p.pointer, order))
@@ -198,6 +204,29 @@ def _policy_problems(
         detail = problem.message.removeprefix("holds ")
         message = catalogue.message(key, language, label=label, detail=detail, **params)
         found.append(Problem(problem.pointer, message, problem.keyword))
+    return found
+
+
+#: How the engines name a ``false`` schema (what an unasked conditional question's answer hits).
+_FALSE_SCHEMA = frozenset({"None", "False", "falseSchema"})
+
+
+def _hidden_answers(
+    form: FormDefinition, document: Any, language: str, catalogue: Catalogue
+) -> list[Problem]:
+    """Answers to conditional questions whose condition does not hold (they were not asked):
+    each a problem naming the field and the answer it depends on."""
+    if not isinstance(document, Mapping):
+        return []
+    found = []
+    for field in form.fields:
+        condition = field.show_if
+        if condition is None or field.name not in document or condition.holds(document):
+            continue
+        names = describe(condition, form.field(condition.field), language, catalogue)
+        label = label_for(form, f"/{field.name}", language, catalogue)
+        message = catalogue.message("validation.only_if", language, label=label, **names)
+        found.append(Problem(f"/{field.name}", message, "show_if"))
     return found
 
 

@@ -12,6 +12,7 @@ from cattrs.errors import AttributeValidationNote, ForbiddenExtraKeysError, Iter
 from cattrs.preconf.json import make_converter
 
 from ..errors import DefinitionError, MagcoreError
+from ..languages import is_language_tag
 from .text import Text
 
 __all__ = ["converter", "structure", "unstructure"]
@@ -31,13 +32,14 @@ def _structure_text(value: Any, _: Any) -> Text:
     if not isinstance(value, str | Mapping):
         raise ValueError(f"expected a text or {{'nl': ..., 'en': ...}}, got {value!r}")
     if isinstance(value, Mapping):
-        extra = set(value) - {"nl", "en"}
+        extra = sorted(key for key in value if not is_language_tag(key))
         if extra:
-            raise ValueError(f"a text has only 'nl' and 'en', not {sorted(extra)}")
+            raise ValueError(f"a text has 'nl', 'en' and language tags (fy, pap), not {extra}")
     return Text.coerce(value)
 
 
 converter.register_structure_hook(Text, _structure_text)
+converter.register_unstructure_hook(Text, Text.to_json)
 
 
 def _parse_date(value: Any) -> date:

@@ -21,6 +21,16 @@ import attrs
 from .._typing import to_tuple
 from ..errors import DefinitionError
 from .organisation import _valid_id
+from .parties import (
+    BUILTIN_ROLES,
+    Membership,
+    ParticipantRole,
+    Party,
+    Pattern,
+    RoleDefinition,
+    as_roles,
+    parties_for_pattern,
+)
 from .scoring import check_definition
 from .text import Text, as_optional_text, as_text
 from .themes import Theme
@@ -31,43 +41,15 @@ __all__ = [
     "CadenceKind",
     "ConversationKind",
     "CycleDefinition",
+    "Membership",
     "MonthEnd",
+    "OrgTrigger",
     "ParticipantRole",
+    "Party",
     "Pattern",
     "Recording",
+    "RoleDefinition",
 ]
-
-
-class Pattern(enum.StrEnum):
-    """Who takes part in a conversation of a kind."""
-
-    EMPLOYEE_MANAGER = "employee_manager"
-    PEER = "peer"
-    THREE_PARTY = "three_party"
-    TEAM = "team"
-
-
-class ParticipantRole(enum.StrEnum):
-    """The part a person plays in one conversation."""
-
-    EMPLOYEE = "employee"
-    MANAGER = "manager"
-    PEER = "peer"
-    COACH = "coach"
-    TEAM_MEMBER = "team_member"
-
-
-#: The roles each pattern needs, in order.
-PATTERN_ROLES: Mapping[Pattern, tuple[ParticipantRole, ...]] = {
-    Pattern.EMPLOYEE_MANAGER: (ParticipantRole.EMPLOYEE, ParticipantRole.MANAGER),
-    Pattern.PEER: (ParticipantRole.EMPLOYEE, ParticipantRole.PEER),
-    Pattern.THREE_PARTY: (
-        ParticipantRole.EMPLOYEE,
-        ParticipantRole.MANAGER,
-        ParticipantRole.COACH,
-    ),
-    Pattern.TEAM: (ParticipantRole.TEAM_MEMBER,),
-}
 
 
 class CadenceKind(enum.StrEnum):
@@ -84,6 +66,22 @@ class CadenceKind(enum.StrEnum):
     period planned: every 24 months from 01-01 is due on 1 January of even years."""
     AFTER_HIRE = "after_hire"
     """``first_after_months`` after the hire date, then every ``every_months`` months."""
+    ON_EVENT = "on_event"
+    """Started by a change in the organisation (``event``): due ``delay_days`` after it, to be
+    held within ``window_days`` (e.g. an exit conversation when someone leaves)."""
+
+
+class OrgTrigger(enum.StrEnum):
+    """The organisation changes that can start a conversation (an ``on_event`` cadence)."""
+
+    JOINED = "joined"
+    """The person is hired (the hire date)."""
+    LEFT = "left"
+    """The person leaves (the leaving date; a negative delay plans the talk before it)."""
+    CHANGED_TEAM = "changed_team"
+    """The person moves to another team."""
+    CHANGED_MANAGER = "changed_manager"
+    """The person gets another manager (a move, or a new manager of the team)."""
 
 
 class MonthEnd(enum.StrEnum):
@@ -133,6 +131,14 @@ class Cadence:
     month_end: MonthEnd = attrs.field(default=MonthEnd.CLAMP, converter=MonthEnd)
     times: int | None = attrs.field(default=None, validator=_check_positive)
     """For ``after_hire``: the most conversations in the series (e.g. 2 onboarding talks)."""
+    event: OrgTrigger | None = attrs.field(
+        default=None, converter=attrs.converters.optional(OrgTrigger)
+    )
+    """For ``on_event``: the organisation change that starts the conversation."""
+    delay_days: int | None = None
+    """For ``on_event``: days from the change to the start of the window (may be negative)."""
+    window_days: int | None = None
+    """For ``on_event``: days the conversation may be held in; it is due at the window's end."""
 
     def __attrs_post_init__(self) -> None:
         needed = {
@@ -140,6 +146,7 @@ class Cadence:
             CadenceKind.PER_YEAR: ("per_year",),
             CadenceKind.INTERVAL: ("every_months",),
             CadenceKind.AFTER_HIRE: ("first_after_months", "every_months"),
+            CadenceKind.ON_EVENT: ("event", "window_days"),
         }[self.kind]
         for name in needed:
             if getattr(self, name) is None:
@@ -167,6 +174,7 @@ class Cadence:
             )
         if self.quiet_days is not None and not (1 <= self.quiet_days <= 3660):
             raise DefinitionError("quiet_days must be from 1 to 3660", pointer="/quiet_days")
+        _check_event_fields(self)
 
     @property
     def anchor_month_day(self) -> tuple[int, int]:
@@ -174,8 +182,21 @@ class Cadence:
         return int(month), int(day)
 
 
-def _roles(value: Any) -> tuple[ParticipantRole, ...]:
-    return tuple(ParticipantRole(v) for v in value)
+def _check_event_fields(cadence: Cadence) -> None:
+    if cadence.kind is not CadenceKind.ON_EVENT:
+        for name in ("event", "delay_days", "window_days"):
+            if getattr(cadence, name) is not None:
+                raise DefinitionError(
+                    f"{name} has no meaning for a {cadence.kind.value} cadence (only on_event)",
+                    pointer=f"/{name}",
+                )
+        return
+    if cadence.delay_days is not None and not (
+        isinstance(cadence.delay_days, int) and -366 <= cadence.delay_days <= 366
+    ):
+        raise DefinitionError("delay_days must be from -366 to 366", pointer="/delay_days")
+    if not (isinstance(cadence.window_days, int) and 1 <= cadence.window_days <= 366):
+        raise DefinitionError("window_days must be from 1 to 366", pointer="/window_days")
 
 
 #: Who may approve a cycle version (the regulation); the works council always must.
@@ -214,14 +235,22 @@ class ConversationKind:
 
     id: str = attrs.field(validator=_valid_id)
     name: Text = attrs.field(converter=as_text)
-    pattern: Pattern = attrs.field(converter=Pattern)
     cadence: Cadence
-    initiators: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
-    preparers: tuple[ParticipantRole, ...] = attrs.field(converter=_roles)
-    recorders: tuple[ParticipantRole, ...] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(_roles)
+    initiators: tuple[str, ...] = attrs.field(converter=as_roles)
+    preparers: tuple[str, ...] = attrs.field(converter=as_roles)
+    pattern: Pattern | None = attrs.field(
+        default=None, converter=attrs.converters.optional(Pattern)
     )
-    """Who may write the shared record (default: every participant). Confirming stays with all."""
+    """An old fixed pattern, short for its party list (give ``parties`` instead)."""
+    parties: tuple[Party, ...] = attrs.field(
+        default=attrs.Factory(lambda self: parties_for_pattern(self.pattern), takes_self=True),
+        converter=to_tuple,
+    )
+    """Who takes part: each party's role, how many, required or optional, who may hold it."""
+    recorders: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(as_roles)
+    )
+    """Who may write the shared record (default: every party that ``records``)."""
     themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     applies_to: Applicability = attrs.field(default=Applicability.EVERYONE, converter=Applicability)
     preparation_form: str | None = None
@@ -229,10 +258,68 @@ class ConversationKind:
     duration_minutes: int = 45
     special_category: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        if self.pattern is not None and any(
+            self.parties == parties_for_pattern(p) for p in Pattern
+        ):
+            # The parties came from a pattern (perhaps before ``attrs.evolve`` changed it).
+            object.__setattr__(self, "parties", parties_for_pattern(self.pattern))
+
     @property
-    def roles(self) -> tuple[ParticipantRole, ...]:
-        """The participant roles this kind's pattern needs."""
-        return PATTERN_ROLES[self.pattern]
+    def roles(self) -> tuple[str, ...]:
+        """The roles of this kind's parties, required and optional, in order."""
+        return tuple(p.role for p in self.parties)
+
+    @property
+    def required_roles(self) -> tuple[str, ...]:
+        """The roles without which a conversation of this kind cannot take place."""
+        return tuple(p.role for p in self.parties if p.required)
+
+    @property
+    def recorder_roles(self) -> tuple[str, ...]:
+        """The roles whose people may write the shared record."""
+        if self.recorders is not None:
+            return self.recorders
+        return tuple(p.role for p in self.parties if p.records)
+
+    @property
+    def confirmer_roles(self) -> tuple[str, ...]:
+        """The roles whose people confirm the record (every required party, at least)."""
+        return tuple(p.role for p in self.parties if p.confirms)
+
+    @property
+    def is_team(self) -> bool:
+        """Whether the conversation is about a team (a party of every member) not a person."""
+        return any(p.membership is Membership.TEAM for p in self.parties)
+
+    @property
+    def needs_manager(self) -> bool:
+        """Whether a required party is the employee's manager."""
+        return any(
+            p.required and p.membership is Membership.MANAGER_OF_EMPLOYEE for p in self.parties
+        )
+
+    @property
+    def with_manager(self) -> bool:
+        """Whether the employee's manager takes part, required or optional."""
+        return any(p.membership is Membership.MANAGER_OF_EMPLOYEE for p in self.parties)
+
+    @property
+    def shape(self) -> str:
+        """The pattern's name, or ``parties`` for a kind given by its party list."""
+        if self.pattern is not None:
+            return self.pattern.value
+        for pattern in Pattern:
+            if self.parties == parties_for_pattern(pattern):
+                return pattern.value
+        return "parties"
+
+    def party(self, role: str) -> Party:
+        """The party holding *role* in this kind."""
+        for party in self.parties:
+            if party.role == role:
+                return party
+        raise DefinitionError(f"kind {self.id} has no party {str(role)!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -253,6 +340,8 @@ class CycleDefinition:
     )
     """Who approves a version before it is active. Always the works council (WOR art. 27)."""
     retention_profile: str = "selectielijst-2020"
+    roles: tuple[RoleDefinition, ...] = attrs.field(default=(), converter=to_tuple)
+    """Roles this cycle adds to the built-in ones (a career coach, a company doctor, ...)."""
 
     def __attrs_post_init__(self) -> None:
         _check_consistent(self)
@@ -312,7 +401,23 @@ class CycleDefinition:
         from .convert import unstructure
 
         result: dict[str, Any] = unstructure(self)
+        if not result["roles"]:
+            del result["roles"]
+        for kind, data in zip(self.kinds, result["kinds"], strict=True):
+            # An old pattern stays short for its parties, and new fields stay out of
+            # definitions that do not use them, so existing fingerprints do not change.
+            if kind.pattern is None:
+                del data["pattern"]
+            elif kind.parties == parties_for_pattern(kind.pattern):
+                del data["parties"]
+            for name in ("event", "delay_days", "window_days"):
+                if data["cadence"][name] is None:
+                    del data["cadence"][name]
         return result
+
+    def role(self, role_id: str) -> RoleDefinition | None:
+        """The registered role *role_id*, or ``None`` for a built-in role."""
+        return next((r for r in self.roles if r.id == role_id), None)
 
     def fingerprint(self) -> str:
         """A SHA-256 over the canonical JSON of this definition."""
@@ -337,45 +442,31 @@ def _check_consistent(definition: CycleDefinition) -> None:
         if kind.id in seen:
             raise DefinitionError(f"conversation kind {kind.id!r} appears twice", pointer=where)
         seen.add(kind.id)
-        roles = set(kind.roles)
-        if not kind.initiators:
-            raise DefinitionError(
-                "someone must be able to start the conversation", pointer=f"{where}/initiators"
-            )
-        if kind.recorders is not None and not kind.recorders:
-            raise DefinitionError(
-                "someone must be able to write the record", pointer=f"{where}/recorders"
-            )
-        for field in ("initiators", "preparers", "recorders"):
-            for role in getattr(kind, field) or ():
-                if role not in roles:
-                    raise DefinitionError(
-                        f"role {role.value!r} does not take part in a {kind.pattern.value} "
-                        f"conversation (roles: {', '.join(r.value for r in kind.roles)})",
-                        pointer=f"{where}/{field}",
-                    )
+        _check_parties(definition, kind, where)
         for theme in kind.themes:
             if theme not in theme_ids:
                 raise DefinitionError(
                     f"theme {theme!r} is not one of the cycle's themes", pointer=f"{where}/themes"
                 )
-        if kind.applies_to is Applicability.SELF_STEERING and kind.pattern in (
-            Pattern.EMPLOYEE_MANAGER,
-            Pattern.THREE_PARTY,
-        ):
+        if kind.applies_to is Applicability.SELF_STEERING and kind.needs_manager:
             raise DefinitionError(
-                f"a {kind.pattern.value} conversation needs a manager, but self-steering teams "
-                "have none",
+                f"a {kind.shape} conversation needs a manager, but self-steering teams have none "
+                "(make the manager an optional party)",
                 pointer=f"{where}/applies_to",
             )
-        if kind.pattern is Pattern.TEAM and kind.applies_to is not Applicability.TEAMS:
+        if kind.is_team and kind.applies_to is not Applicability.TEAMS:
             raise DefinitionError(
                 "a team conversation is planned per team: applies_to must be 'teams'",
                 pointer=f"{where}/applies_to",
             )
-        if kind.pattern is not Pattern.TEAM and kind.applies_to is Applicability.TEAMS:
+        if not kind.is_team and kind.applies_to is Applicability.TEAMS:
             raise DefinitionError(
                 "only a team conversation can apply to 'teams'", pointer=f"{where}/applies_to"
+            )
+        if kind.is_team and kind.cadence.kind is CadenceKind.ON_EVENT:
+            raise DefinitionError(
+                "a change in the organisation starts a conversation about one person, not a team",
+                pointer=f"{where}/cadence",
             )
         if not (5 <= kind.duration_minutes <= 480):
             raise DefinitionError(
@@ -390,3 +481,67 @@ def _check_consistent(definition: CycleDefinition) -> None:
                 "a kind about a special-category theme only must be marked special_category",
                 pointer=f"{where}/special_category",
             )
+
+
+def _check_parties(definition: CycleDefinition, kind: ConversationKind, where: str) -> None:
+    """The parties of *kind*: known roles, one subject (or one team), two sides that confirm."""
+    registered = {r.id for r in definition.roles}
+    ids = [r.id for r in definition.roles]
+    if len(set(ids)) != len(ids):
+        raise DefinitionError("a role is registered twice", pointer="/roles")
+    if kind.pattern is not None and kind.parties != parties_for_pattern(kind.pattern):
+        raise DefinitionError(
+            "give either a pattern or a list of parties, not both", pointer=f"{where}/pattern"
+        )
+    if not kind.parties:
+        raise DefinitionError(
+            "parties are missing: list who takes part (or give an old pattern)",
+            pointer=f"{where}/parties",
+        )
+    roles = [p.role for p in kind.parties]
+    for index, party in enumerate(kind.parties):
+        if party.role not in BUILTIN_ROLES and party.role not in registered:
+            raise DefinitionError(
+                f"role {str(party.role)!r} is neither built in nor registered in the cycle's roles",
+                pointer=f"{where}/parties/{index}/role",
+            )
+        if roles.count(party.role) > 1:
+            raise DefinitionError(
+                f"role {str(party.role)!r} appears twice among the parties",
+                pointer=f"{where}/parties/{index}/role",
+            )
+    subjects = [p for p in kind.parties if p.membership is Membership.SUBJECT]
+    teams = [p for p in kind.parties if p.membership is Membership.TEAM]
+    if len(teams) + len(subjects) != 1:
+        raise DefinitionError(
+            "a kind is about one employee (one party with membership 'subject') or one team "
+            "(one party with membership 'team')",
+            pointer=f"{where}/parties",
+        )
+    confirming = [p for p in kind.parties if p.confirms and p.required]
+    if len(confirming) < 2 and not (teams and teams[0].min >= 2):
+        raise DefinitionError(
+            "nothing is approved by one side: at least two required parties must confirm "
+            "the record",
+            pointer=f"{where}/parties",
+        )
+    if not kind.initiators:
+        raise DefinitionError(
+            "someone must be able to start the conversation", pointer=f"{where}/initiators"
+        )
+    if kind.recorders is not None and not kind.recorders:
+        raise DefinitionError(
+            "someone must be able to write the record", pointer=f"{where}/recorders"
+        )
+    if not kind.recorder_roles:
+        raise DefinitionError(
+            "someone must be able to write the record", pointer=f"{where}/parties"
+        )
+    for field in ("initiators", "preparers", "recorders"):
+        for role in getattr(kind, field) or ():
+            if role not in roles:
+                raise DefinitionError(
+                    f"role {str(role)!r} does not take part in a {kind.shape} conversation "
+                    f"(roles: {', '.join(roles)})",
+                    pointer=f"{where}/{field}",
+                )

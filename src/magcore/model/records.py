@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .cycle import ParticipantRole, Recording
+from .cycle import Recording
 from .input_policy import (
     normalise,
     valid_id,
@@ -21,6 +21,7 @@ from .input_policy import (
     valid_optional_id,
     valid_text,
 )
+from .parties import as_role
 
 __all__ = [
     "Agreement",
@@ -41,7 +42,8 @@ class Participant:
     """A person taking part in one conversation, in one role."""
 
     person: str = attrs.field(validator=valid_id)
-    role: ParticipantRole = attrs.field(converter=ParticipantRole)
+    role: str = attrs.field(converter=as_role)
+    """The party's role: a :class:`~magcore.model.cycle.ParticipantRole` or a registered one."""
 
 
 @attrs.frozen(kw_only=True)

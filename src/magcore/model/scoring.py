@@ -83,6 +83,13 @@ _WHOLE_WORDS = frozenset(
         "beoordelingen",
         "kpi",
         "kpis",
+        # Frisian
+        "beoardieling",
+        "beoardielingen",
+        "sifer",
+        "sifers",
+        "skoare",
+        "skoares",
     }
 )
 # Multi-word terms that rate how well a person performs, matched in the name with its separators
@@ -133,6 +140,17 @@ _GRADE_WORDS = frozenset(
         "low performer",
         "high performer",
         "top performer",
+        # Frisian
+        "foldwaande",
+        "\u00fbnfoldwaande",
+        "rom foldwaande",
+        "tige goed",
+        "treflik",
+        "matich",
+        "swak",
+        "boppe ferwachting",
+        "\u00fbnder ferwachting",
+        "neffens ferwachting",
     }
 )
 # Phrases that grade how well a person performs even as the only option offered.
@@ -155,6 +173,11 @@ _STRONG_GRADES = frozenset(
         "low performer",
         "high performer",
         "top performer",
+        "\u00fbnfoldwaande",
+        "rom foldwaande",
+        "boppe ferwachting",
+        "\u00fbnder ferwachting",
+        "neffens ferwachting",
     }
 )
 _STARS = re.compile(r"^([\u2605\u2606\u2b50*]+|\d+\s*(ster|sterren|star|stars))$")

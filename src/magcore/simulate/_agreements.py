@@ -66,7 +66,7 @@ def agreements_of(
     carried_row: list[I64] = []
     open_rows = np.arange(total, dtype=np.int64)
     step = 0
-    manager_of = np.where(conv.pattern != 1, conv.partner, -2)
+    manager_of = np.where((conv.pattern != 1) & (conv.pattern != 3), conv.partner, -2)
     while len(open_rows):
         pos = position[open_rows] + step
         valid = pos < len(seq)

@@ -12,6 +12,13 @@ conversations until they are done or dropped (more often dropped when the manage
 
 Everything is columnar NumPy: one array element per conversation or agreement, no per-event
 Python objects. Team-pattern kinds are not simulated (listed in ``skipped_kinds``).
+
+Kinds given by their parties are simulated by their shape (:func:`pattern_code`): with a peer,
+with the manager, with the manager and a third party (a coach from the pool, or any registered
+role). Where the manager is an optional party and the employee has none, the conversation is
+held with the third party alone (code 3: the partner slot holds the coach). A kind started by a
+change in the organisation is due once per ``joined`` or ``left`` of the simulated history,
+``delay_days`` after it and within ``window_days``; kinds started by other changes are skipped.
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ from ..model.cycle import (
     CadenceKind,
     ConversationKind,
     CycleDefinition,
+    Membership,
     MonthEnd,
+    OrgTrigger,
     ParticipantRole,
     Pattern,
 )
@@ -39,14 +48,17 @@ from .tables import Agreements, Conversations, Simulation
 
 __all__ = [
     "PATTERN_CODES",
+    "SIMULATED_TRIGGERS",
     "Agreements",
     "Conversations",
     "Simulation",
     "add_months_days",
     "coach_count",
+    "pattern_code",
     "recorder_slots",
     "run",
     "simulate_people",
+    "third_role",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -55,8 +67,32 @@ DAY = 86_400
 HOUR = 3_600
 MINUTE = 60
 
-#: Patterns the simulator models, by code.
+#: Patterns the simulator models, by code (3: the third party without the optional manager).
 PATTERN_CODES = {Pattern.EMPLOYEE_MANAGER: 0, Pattern.PEER: 1, Pattern.THREE_PARTY: 2}
+#: The change-started kinds the simulator models (its history has hire and leaving days).
+SIMULATED_TRIGGERS = frozenset({OrgTrigger.JOINED, OrgTrigger.LEFT})
+_THIRD = (Membership.COACH_POOL, Membership.ORGANISATION)
+
+
+def pattern_code(kind: ConversationKind) -> int | None:
+    """The simulator's code for *kind*'s shape, or ``None`` when it is not simulated."""
+    if kind.is_team:
+        return None
+    if kind.cadence.kind is CadenceKind.ON_EVENT and kind.cadence.event not in SIMULATED_TRIGGERS:
+        return None
+    memberships = {p.membership for p in kind.parties}
+    if Membership.SAME_TEAM in memberships:
+        return 1
+    if any(m in memberships for m in _THIRD):
+        return 2
+    return 0 if Membership.MANAGER_OF_EMPLOYEE in memberships else None
+
+
+def third_role(kind: ConversationKind) -> str:
+    """The role in the simulator's third slot: the coach, or the party from a pool."""
+    return next((p.role for p in kind.parties if p.membership in _THIRD), ParticipantRole.COACH)
+
+
 #: Participant slots: 0 = the employee, 1 = the partner (manager or peer), 2 = the coach.
 NOT_HELD_REASONS = ("absence", "no_time", "circumstances", "no_longer_needed")
 OWNERS = ("employee", "both", "partner", "coach")
@@ -131,6 +167,18 @@ def _dues(
             offset += cadence.every_months
             if offset > 12 * (config.years + 60):
                 break
+    elif cadence.kind is CadenceKind.ON_EVENT:
+        # Once per hire or leaving day in the period, as magcore.planning plans it.
+        assert cadence.window_days is not None
+        changed = hired if cadence.event is OrgTrigger.JOINED else left
+        opens = changed + (cadence.delay_days or 0)
+        due_at = opens + cadence.window_days
+        take = (changed < FAR_FUTURE) & (due_at >= day_number(start)) & (due_at < day_number(end))
+        take &= hired < changed if cadence.event is OrgTrigger.LEFT else hired >= org.start_day
+        people.append(block[take])
+        dues.append(due_at[take])
+        windows.append(opens[take])
+        prompts.append(np.zeros(int(take.sum()), dtype=bool))
     else:  # free: no obligation; conversations happen at a rate, quiet periods prompt
         month_rate = min(1.0, config.free_conversations_per_year / 12)
         for k in range(12 * config.years):
@@ -268,29 +316,32 @@ def simulate_people(
     }
     skipped: list[str] = []
     for index, kind in enumerate(definition.kinds):
-        if kind.pattern not in PATTERN_CODES:
+        code = pattern_code(kind)
+        if code is None:
             skipped.append(kind.id)
             continue
         person, due, window, prompt = _dues(kind, config, org, rng, block)
-        pattern = PATTERN_CODES[kind.pattern]
+        pattern = code
         lead = rng.integers(14, 76, len(person))
         req_day = np.maximum.reduce(
             [due - lead, window, org.hired[person], np.full(len(person), org.start_day)]
         )
         req_day = np.minimum(req_day, due)
-        # Team and manager on the due date, as magcore.planning.plan assigns them.
-        team = org.team_of(person, due)
-        manager = org.manager_of_team(team, due)
+        # Team and manager on the due date, as magcore.planning.plan assigns them (for a
+        # leave: the last day employed).
+        on = np.minimum(due, org.left[person] - 1)
+        team = org.team_of(person, on)
+        manager = org.manager_of_team(team, on)
         steering = org.self_steering[team] | (manager < 0)
         ok = (due >= rollout) | org.pilot[team]
         if kind.applies_to is Applicability.SELF_STEERING:
             ok &= steering
-        elif kind.pattern is not Pattern.PEER or kind.applies_to is Applicability.WITH_MANAGER:
+        elif kind.needs_manager or kind.applies_to is Applicability.WITH_MANAGER:
             ok &= manager >= 0
         sel = np.flatnonzero(ok)
         person, due, window, prompt = person[sel], due[sel], req_day[sel], prompt[sel]
         team, manager = team[sel], manager[sel]
-        if kind.pattern is Pattern.PEER:
+        if pattern == 1:
             partner = _pick_peers(org, person, team, due, rng)
             keep = np.flatnonzero(partner >= 0)
             person, due, window, team, partner = (
@@ -301,11 +352,18 @@ def simulate_people(
             partner = manager
         coach = (
             rng.integers(0, n_coaches, len(person))
-            if kind.pattern is Pattern.THREE_PARTY
+            if pattern == 2
             else np.full(len(person), -1, dtype=np.int64)
         )
+        codes = np.full(len(person), pattern, dtype=np.int64)
+        if pattern == 2 and not kind.needs_manager:
+            # An optional manager: without one, the third party is the only partner.
+            alone = partner < 0
+            partner = np.where(alone, coach, partner)
+            coach = np.where(alone, -1, coach)
+            codes[alone] = 3
         parts["kind"].append(np.full(len(person), index, dtype=np.int64))
-        parts["pattern"].append(np.full(len(person), pattern, dtype=np.int64))
+        parts["pattern"].append(codes)
         for name, value in (
             ("person", person),
             ("partner", partner),
@@ -334,12 +392,13 @@ def recorder_slots(kind: ConversationKind) -> tuple[bool, bool, bool]:
     As :mod:`magcore.conversation` decides it: the kind's ``recorders``, else every role of
     its pattern.
     """
-    roles = kind.recorders if kind.recorders is not None else kind.roles
-    partner = ParticipantRole.PEER if kind.pattern is Pattern.PEER else ParticipantRole.MANAGER
+    roles = kind.recorder_roles
+    code = pattern_code(kind)
+    partner = ParticipantRole.PEER if code == 1 else ParticipantRole.MANAGER
     return (
         ParticipantRole.EMPLOYEE in roles,
         partner in roles,
-        ParticipantRole.COACH in roles and kind.pattern is Pattern.THREE_PARTY,
+        third_role(kind) in roles and code == 2,
     )
 
 
@@ -386,14 +445,14 @@ def _outcomes(
     can_other = np.zeros(len(cycle.kinds), dtype=bool)
     for i, definition in enumerate(cycle.kinds):
         can_employee[i] = ParticipantRole.EMPLOYEE in definition.initiators
-        can_other[i] = any(r is not ParticipantRole.EMPLOYEE for r in definition.initiators)
+        can_other[i] = any(r != ParticipantRole.EMPLOYEE for r in definition.initiators)
     wants_employee = rng.random(n) < config.employee_initiated_share
     kind = cols["kind"]
     by_employee = np.where(can_employee[kind] & can_other[kind], wants_employee, can_employee[kind])
     initiator = np.where(by_employee, 0, 1)
     coach_only = np.zeros(len(cycle.kinds), dtype=bool)
     for i, k in enumerate(cycle.kinds):
-        coach_only[i] = set(k.initiators) == {ParticipantRole.COACH}
+        coach_only[i] = set(k.initiators) == {third_role(k)}
     initiator = np.where(coach_only[kind], 2, initiator)
 
     t_req = req_day * DAY + 8 * HOUR + _minutes(rng, 0, 180, n)
@@ -450,13 +509,20 @@ def _outcomes(
     held_day = np.where(held_mask, (t_out - config.conversation_minutes * MINUTE) // DAY, -1)
 
     n_parts = np.where(pattern == 2, 3, 2)
+    # Without the optional manager the third party asks where the manager would have.
+    initiator = np.where((pattern == 3) & (initiator == 2), 1, initiator)
     t_draft = np.where(held_mask, t_out + _minutes(rng, 10, 72 * 60, n), -1)
     # The record is written by the partner (70%) or the employee, whoever the kind lets record.
     records = np.array([recorder_slots(k) for k in cycle.kinds], dtype=bool).reshape(-1, 3)
+    may = records[kind]
+    alone = pattern == 3
+    may[alone, 1] = may[alone, 2]  # the third party sits in the partner's slot
     wanted = np.where(rng.random(n) < 0.7, 1, 0)
     other = 1 - wanted
+    rows = np.arange(n)
+    fallback = np.where(alone, 1, 2)
     author = np.where(
-        records[kind, wanted], wanted, np.where(records[kind, other], other, 2)
+        may[rows, wanted], wanted, np.where(may[rows, other], other, fallback)
     ).astype(np.int64)
     paper = held_mask & (rng.random(n) < config.paper_share)
     confirm = t_draft[:, None] + rng.integers(10, 7 * 24 * 60, (n, 3)) * MINUTE

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from ..model.cycle import ParticipantRole
 from ._order import lex_order, pack, stable_order
-from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation, recorder_slots
+from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation, recorder_slots, third_role
 from .org import ORG_JOINED, ORG_LEFT, ORG_MANAGER_CHANGED, ORG_MOVED
 
 __all__ = ["COLUMNS", "EVENT_TYPES"]
@@ -165,8 +165,14 @@ class _Builder:
         self.kind_ids = pa.array([k.id for k in cycle.kinds])
         self.theme_json = pa.array([f'"{t.id}"' for t in cycle.themes] + ["null"])
         prep = np.zeros((len(cycle.kinds), 3), dtype=bool)
+        # The role names of the slots per kind and code: employee, partner, third party.
+        self.shapes = pa.array([k.shape for k in cycle.kinds])
+        self.partner_roles = pa.array(
+            [r for k in cycle.kinds for r in ("manager", "peer", "manager", third_role(k))]
+        )
+        self.third_roles = pa.array([str(third_role(k)) for k in cycle.kinds])
         for i, kind in enumerate(cycle.kinds):
-            for j, role in enumerate((ParticipantRole.EMPLOYEE, None, ParticipantRole.COACH)):
+            for j, role in enumerate((ParticipantRole.EMPLOYEE, None, third_role(kind))):
                 if role is None:
                     prep[i, j] = any(
                         r in kind.preparers for r in (ParticipantRole.MANAGER, ParticipantRole.PEER)
@@ -267,7 +273,7 @@ class _Builder:
         """(actor kind, number) of participant *slot* (0 employee, 1 partner, 2 coach)."""
         c = self.sim.conversations
         slot = np.broadcast_to(np.asarray(slot, dtype=np.int64), rows.shape)
-        partner_kind = np.where(c.pattern[rows] == 1, 1, 2)
+        partner_kind = np.select([c.pattern[rows] == 1, c.pattern[rows] == 3], [1, 3], 2)
         kind = np.select([slot == 0, slot == 1], [np.ones_like(rows), partner_kind], 3)
         num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]], c.coach[rows])
         return kind, num
@@ -283,6 +289,7 @@ class _Builder:
         owner_code = np.where(
             (a.owner[agreement_rows] == 2) & (c.pattern[src] == 1), 4, a.owner[agreement_rows]
         )
+        owner_code = np.where((owner_code == 2) & (c.pattern[src] == 3), 3, owner_code)
         theme_code = np.where(
             a.theme[agreement_rows] < 0, len(self.theme_json) - 1, a.theme[agreement_rows]
         )
@@ -416,7 +423,7 @@ class _Builder:
         employee = self.json_id(1, c.person[rows])
         partner = self.json_id(*self.participant(rows, 1))
         three = pattern == 2
-        role = self.take(pa.array(["manager", "peer", "manager"]), pattern)
+        role = self.take(self.partner_roles, c.kind[rows] * 4 + pattern)
         pieces = [
             '[{"person":',
             employee,
@@ -431,13 +438,25 @@ class _Builder:
             coach_id = self.json_id(*self.participant(rows, 2))
             pieces.append(
                 pc.if_else(
-                    pa.array(three), self.join(',{"person":', coach_id, ',"role":"coach"}'), ""
+                    pa.array(three),
+                    self.join(
+                        ',{"person":',
+                        coach_id,
+                        ',"role":"',
+                        self.take(self.third_roles, c.kind[rows]),
+                        '"}',
+                    ),
+                    "",
                 )
             )
         pieces.append("]")
         participants = self.join(*pieces)
-        preparers = self.role_list(self.preparer[c.kind[rows]], three, employee, partner, coach_id)
-        recorders = self.role_list(self.recorder[c.kind[rows]], three, employee, partner, coach_id)
+        alone = pattern == 3  # the third party in the partner slot (no optional manager)
+        prep_flags, rec_flags = self.preparer[c.kind[rows]], self.recorder[c.kind[rows]]
+        for flags in (prep_flags, rec_flags):
+            flags[alone, 1] = flags[alone, 2]
+        preparers = self.role_list(prep_flags, three, employee, partner, coach_id)
+        recorders = self.role_list(rec_flags, three, employee, partner, coach_id)
         lo = np.searchsorted(a.carried_conv, rows, side="left")
         hi = np.searchsorted(a.carried_conv, rows, side="right")
         counts = hi - lo
@@ -455,7 +474,7 @@ class _Builder:
             '","participants":',
             participants,
             ',"pattern":"',
-            self.take(pa.array(["employee_manager", "peer", "three_party"]), pattern),
+            self.take(self.shapes, c.kind[rows]),
             '","preparers":',
             preparers,
             ',"recorders":',

@@ -165,7 +165,7 @@ def _gaps(sim: Simulation) -> tuple[I64, npt.NDArray[np.bool_], I64]:
     order = held[np.lexsort((c.held_day[held], c.person[held]))]
     same = c.person[order][1:] == c.person[order][:-1]
     gaps = (c.held_day[order][1:] - c.held_day[order][:-1])[same]
-    manager = np.where(c.pattern != 1, c.partner, -2)
+    manager = np.where((c.pattern != 1) & (c.pattern != 3), c.partner, -2)
     changed = (manager[order][1:] != manager[order][:-1])[same]
     people = c.person[order][1:][same]
     return gaps, changed, people
@@ -174,7 +174,7 @@ def _gaps(sim: Simulation) -> tuple[I64, npt.NDArray[np.bool_], I64]:
 def _manager_hours(sim: Simulation) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     c, k = sim.conversations, sim.config.min_group_size
     minutes = sim.config.conversation_minutes + sim.config.manager_preparation_minutes
-    rows_mask = c.held & (c.pattern != 1)
+    rows_mask = c.held & (c.pattern != 1) & (c.pattern != 3)
     manager = c.partner[rows_mask]
     day = c.held_day[rows_mask]
     month = (day.astype("datetime64[D]").astype("datetime64[M]")).astype(np.int64)

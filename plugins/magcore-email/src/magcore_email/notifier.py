@@ -14,41 +14,19 @@ from typing import Any
 import attrs
 
 from magcore.hookspecs import hookimpl
+from magcore.i18n import format_date
+from magcore.languages import pick
 
 from .config import EmailConfig
 
 __all__ = ["EmailNotifier", "render", "render_invitation"]
 
-_MONTHS = {
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
+
+def _languages() -> tuple[str, ...]:
+    """The languages this plugin has e-mail templates for (``templates/<tag>/``)."""
+    folder = resources.files(__package__).joinpath("templates")
+    return tuple(sorted(entry.name for entry in folder.iterdir() if entry.is_dir()))
+
 
 _NO_LINK = {
     "nl": "Je vindt dit in de app of op de website voor de gesprekken.",
@@ -66,9 +44,10 @@ def _template(language: str, message: str) -> str:
 
 
 def _date(day: date | None, language: str) -> str:
+    """The date as readers of *language* write it (Babel's CLDR data: "31 december 2025")."""
     if day is None:
         return ""
-    return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
+    return format_date(day, language).text
 
 
 def render(notification: Any, *, sender: str, to: str) -> EmailMessage:
@@ -77,7 +56,9 @@ def render(notification: Any, *, sender: str, to: str) -> EmailMessage:
     Only the notification's own fields are used (message key, link, date, count): there is no
     conversation content to put in, so none can leak.
     """
-    language = notification.language if notification.language in _MONTHS else "nl"
+    # A language without templates falls back along the chain (fy → nl); Content-Language
+    # says which one the e-mail is really in.
+    language = pick(notification.language, _languages())
     subject_line, _, body = _template(language, notification.message).partition("\n\n")
     values = {
         "link": notification.link or _NO_LINK[language],
@@ -124,7 +105,8 @@ def render_invitation(
     conversation; the sender is named as ``SENT-BY``."""
     from zoneinfo import ZoneInfo
 
-    texts = _INVITATION[language if language in _INVITATION else "nl"]
+    language = pick(language, _INVITATION)
+    texts = _INVITATION[language]
     invitation = attrs.evolve(invitation, sent_by=sender)
     subject, opening = texts[invitation.method]
     start = invitation.start.astimezone(ZoneInfo("Europe/Amsterdam"))

@@ -35,7 +35,12 @@ def magcore_register_commands(cli: click.Group) -> None:
     @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None)
     @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None)
     @click.option("--cancelled", is_flag=True, help="Send the cancellations of cancelled ones.")
-    @click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+    @click.option(
+        "--language",
+        default="nl",
+        show_default=True,
+        help="A language tag; one without e-mail texts falls back (fy → nl).",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
     @pass_magcore
     def send_invitations(

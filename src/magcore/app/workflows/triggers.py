@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ...domain.conversation import OPEN_STATES, Conversation, State, apply, stream_of
-from ...domain.organisation import OrganisationEvent, apply_org_event
+from ...domain.organisation import OrganisationEvent, OrgState
 from ...domain.planning import plan
 from ...domain.sharing import person_stream
 from ...domain.workflows import (
@@ -53,7 +53,7 @@ class _Log:
     conversation_events: dict[str, list[Event]] = attrs.field(factory=dict)
     organisations: dict[str, Organisation] = attrs.field(factory=dict)
     imported_on: dict[str, date] = attrs.field(factory=dict)
-    org_events: list[tuple[str, Event, Organisation]] = attrs.field(factory=list)
+    org_events: list[tuple[str, Event, Organisation | None]] = attrs.field(factory=list)
     performed: set[str] = attrs.field(factory=set)
     other: list[Event] = attrs.field(factory=list)
 
@@ -67,6 +67,7 @@ class _Log:
 
 def _fold(events: Iterable[Event], until: datetime) -> _Log:
     state = _Log()
+    org_states: dict[str, OrgState] = {}
     for event in events:
         if event.type == PERFORMED and event.stream.startswith(f"{WORKFLOW_STREAM}:"):
             key = event.data.get("key")
@@ -84,14 +85,20 @@ def _fold(events: Iterable[Event], until: datetime) -> _Log:
                 continue
             state.conversation_events.setdefault(rest, []).append(event)
         elif kind == "org":
-            if event.type == OrganisationEvent.IMPORTED:
-                state.imported_on.setdefault(rest, event.at.date())
-            org = apply_org_event(state.organisations.get(rest), event)
-            if org is not None:
-                state.organisations[rest] = org
-                state.org_events.append((rest, event, org))
+            state.imported_on.setdefault(rest, event.at.date())
+            org_state = org_states.setdefault(rest, OrgState(id=rest))
+            org_state.apply(event)
+            # The organisation at this event is built only where a trigger needs it.
+            at_event = (
+                org_state.organisation()
+                if event.type == OrganisationEvent.MANAGER_CHANGED
+                else None
+            )
+            state.org_events.append((rest, event, at_event))
         else:
             state.other.append(event)
+    for org_id, org_state in org_states.items():
+        state.organisations[org_id] = org_state.organisation()
     return state
 
 
@@ -102,7 +109,7 @@ def _midnight(day: date) -> datetime:
 def _conversation_roles(conv: Conversation) -> dict[str, tuple[str, ...]]:
     roles: dict[str, list[str]] = {"participants": list(conv.people)}
     for participant in conv.participants:
-        role = participant.role.value
+        role = str(participant.role)
         roles.setdefault("employee" if role == "team_member" else role, []).append(
             participant.person
         )
@@ -143,7 +150,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
     for org_id, event, org in state.org_events:
         if event.type != trigger.event:
             continue
-        if event.type == OrganisationEvent.MANAGER_CHANGED:
+        if event.type == OrganisationEvent.MANAGER_CHANGED and org is not None:
             day = date.fromisoformat(event.data["on"])
             new_manager = event.data.get("manager")
             for member in org.members(event.data["team"], day):

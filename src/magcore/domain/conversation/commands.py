@@ -77,6 +77,9 @@ class RequestConversation(Command):
 class Schedule(Command):
     on: datetime
     place: str = attrs.field(default="", converter=normalise, validator=valid_text)
+    """Where it takes place (a room, an address, a video link); goes into the invitation."""
+    minutes: int | None = None
+    """How long it is planned to last (5 to 480); ``None`` takes the kind's duration."""
     action: str = attrs.field(init=False, default="schedule")
 
 
@@ -84,6 +87,14 @@ class Schedule(Command):
 class Reschedule(Command):
     on: datetime
     reason: str = attrs.field(default="", converter=normalise, validator=valid_text)
+    place: str | None = attrs.field(
+        default=None,
+        converter=attrs.converters.optional(normalise),
+        validator=attrs.validators.optional(valid_text),
+    )
+    """A new place, or ``None`` to keep the one given when scheduling."""
+    minutes: int | None = None
+    """A new duration, or ``None`` to keep the planned one."""
     action: str = attrs.field(init=False, default="reschedule")
 
 

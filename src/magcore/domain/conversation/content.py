@@ -41,8 +41,10 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
             *_agreements("carried_forward"),
         ),
     ),
-    "conversation.scheduled": EventContent(content=["place"], metadata=["on"]),
-    "conversation.rescheduled": EventContent(content=["reason"], metadata=["on"]),
+    "conversation.scheduled": EventContent(content=["place"], metadata=["on", "minutes"]),
+    "conversation.rescheduled": EventContent(
+        content=["reason", "place"], metadata=["on", "minutes"]
+    ),
     "preparation.saved": EventContent(content=[ContentField("answers", text=False)]),
     "preparation.published": metadata_only(),
     "topic.raised": EventContent(content=["text"], metadata=["theme"]),

@@ -9,7 +9,7 @@ from typing import Any
 
 from ...errors import TransitionError
 from ...events import Event, thaw
-from ...model.cycle import ConversationKind, ParticipantRole, Pattern, Recording
+from ...model.cycle import ConversationKind, ParticipantRole, Recording
 from ...model.records import (
     Agreement,
     AgreementOwner,
@@ -101,6 +101,15 @@ def _moment(conv: Conversation, command: Command, value: object, field: str) -> 
     return value
 
 
+def _minutes(conv: Conversation, command: Command, value: object) -> int | None:
+    """*value* as a planned duration in minutes (5 to 480), or ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 5 <= value <= 480:
+        raise _refuse(conv, command, "minutes must be a whole number from 5 to 480")
+    return value
+
+
 def _day(conv: Conversation, command: Command, value: object, field: str) -> date:
     """*value* if it is a calendar date (not a date and time), else refuse."""
     if not isinstance(value, date) or isinstance(value, datetime):
@@ -139,22 +148,35 @@ def _check_request(command: RequestConversation) -> ConversationKind:
     people = [p.person for p in command.participants]
     if len(set(people)) != len(people):
         raise refuse("a person appears twice among the participants")
-    roles = [p.role for p in command.participants]
-    if kind.pattern is Pattern.TEAM:
-        if len(people) < 2 or set(roles) != {ParticipantRole.TEAM_MEMBER}:
-            raise refuse("a team conversation needs at least two team members")
-        if not command.team:
-            raise refuse("a team conversation needs its team")
-    elif sorted(roles) != sorted(kind.roles):
-        wanted = ", ".join(r.value for r in kind.roles)
-        raise refuse(f"a {kind.pattern.value} conversation needs exactly: {wanted}")
+    by_role: dict[str, int] = {}
+    for participant in command.participants:
+        if participant.role not in kind.roles:
+            raise refuse(
+                f"a {kind.id} conversation has no party {str(participant.role)!r}: it needs "
+                f"exactly its parties ({', '.join(kind.roles)})"
+            )
+        by_role[participant.role] = by_role.get(participant.role, 0) + 1
+    for party in kind.parties:
+        count = by_role.get(party.role, 0)
+        if count == 0 and party.optional:
+            continue
+        if count < party.min or (party.max is not None and count > party.max):
+            most = "or more" if party.max is None else f"to {party.max}"
+            wanted = f"exactly {party.min}" if party.max == party.min else f"{party.min} {most}"
+            raise refuse(
+                f"party {str(party.role)!r} of a {kind.shape} conversation needs {wanted}, "
+                f"not {count}"
+                + (" (a team conversation needs at least two team members)" if kind.is_team else "")
+            )
+    if kind.is_team and not command.team:
+        raise refuse("a team conversation needs its team")
     initiator_role = next((p.role for p in command.participants if p.person == command.actor), None)
     if initiator_role is None:
         raise refuse(f"{command.actor} does not take part and cannot start it")
     if initiator_role not in kind.initiators:
         raise refuse(
-            f"a {initiator_role.value} may not start a {kind.id} conversation "
-            f"(allowed: {', '.join(r.value for r in kind.initiators)})"
+            f"a {initiator_role} may not start a {kind.id} conversation "
+            f"(allowed: {', '.join(kind.initiators)})"
         )
     for agreement in command.carried_forward:
         if agreement.due is not None and (
@@ -168,6 +190,16 @@ def _check_request(command: RequestConversation) -> ConversationKind:
     return kind
 
 
+def _owner(role: str) -> AgreementOwner | None:
+    """Who owns an agreement a participant of *role* makes (``None``: no owner of that name)."""
+    if role == ParticipantRole.TEAM_MEMBER:
+        return AgreementOwner.TEAM
+    try:
+        return AgreementOwner(role)
+    except ValueError:
+        return None
+
+
 def _check_agreements(
     conv: Conversation, command: Command, agreements: Sequence[Agreement]
 ) -> None:
@@ -175,8 +207,7 @@ def _check_agreements(
     if len(set(ids)) != len(ids):
         raise _refuse(conv, command, "two agreements have the same id")
     allowed_owners = {AgreementOwner.BOTH} | {
-        AgreementOwner(r.value) if r is not ParticipantRole.TEAM_MEMBER else AgreementOwner.TEAM
-        for r in (p.role for p in conv.participants)
+        _owner(r) for r in (p.role for p in conv.participants) if _owner(r) is not None
     }
     for agreement in agreements:
         _text(conv, command, agreement.text, f"agreement {agreement.id}")
@@ -201,8 +232,8 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             raise _refuse(conv, command, "the conversation already exists")
         kind = _check_request(command)
         preparers = [p.person for p in command.participants if p.role in kind.preparers]
-        recorder_roles = kind.recorders if kind.recorders is not None else kind.roles
-        recorders = [p.person for p in command.participants if p.role in recorder_roles]
+        recorders = [p.person for p in command.participants if p.role in kind.recorder_roles]
+        confirmers = [p.person for p in command.participants if p.role in kind.confirmer_roles]
         return (
             Event(
                 stream=stream_of(command.conversation_id),
@@ -213,12 +244,17 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 data={
                     "cycle": command.cycle.key,
                     "kind": kind.id,
-                    "pattern": kind.pattern.value,
+                    "pattern": kind.shape,
                     "participants": [
-                        {"person": p.person, "role": p.role.value} for p in command.participants
+                        {"person": p.person, "role": str(p.role)} for p in command.participants
                     ],
                     "preparers": preparers,
                     "recorders": recorders,
+                    **(
+                        {"confirmers": confirmers}
+                        if len(confirmers) < len(command.participants)
+                        else {}
+                    ),
                     "team": command.team,
                     "themes": list(command.themes),
                     "carried_forward": [_agreement_json(a) for a in command.carried_forward],
@@ -248,18 +284,35 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
     match command:
         case Schedule():
             on = _moment(conv, command, command.on, "on")
+            minutes = _minutes(conv, command, command.minutes)
             return (
-                event(ConversationEvent.SCHEDULED, on=on.isoformat(), place=str(command.place)),
+                event(
+                    ConversationEvent.SCHEDULED,
+                    on=on.isoformat(),
+                    place=str(command.place),
+                    **({} if minutes is None else {"minutes": minutes}),
+                ),
             )
         case Reschedule():
             on = _moment(conv, command, command.on, "on")
+            minutes = _minutes(conv, command, command.minutes)
+            changed: dict[str, Any] = {}
+            if command.place is not None:
+                changed["place"] = str(command.place)
+            if minutes is not None:
+                changed["minutes"] = minutes
             return (
-                event(ConversationEvent.RESCHEDULED, on=on.isoformat(), reason=str(command.reason)),
+                event(
+                    ConversationEvent.RESCHEDULED,
+                    on=on.isoformat(),
+                    reason=str(command.reason),
+                    **changed,
+                ),
             )
         case SavePreparation():
             own = conv.preparations.get(command.actor)
             if command.actor not in conv.preparers:
-                raise _refuse(conv, command, f"a {role.value} does not prepare this conversation")
+                raise _refuse(conv, command, f"a {role} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
             return (
@@ -271,7 +324,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         case PublishPreparation():
             own = conv.preparations.get(command.actor)
             if command.actor not in conv.preparers:
-                raise _refuse(conv, command, f"a {role.value} does not prepare this conversation")
+                raise _refuse(conv, command, f"a {role} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
             return (event(ConversationEvent.PREPARATION_PUBLISHED),)
@@ -287,7 +340,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             return (event(ConversationEvent.CANCELLED, reason=str(command.reason)),)
         case DraftRecord():
             if command.actor not in conv.recorders:
-                raise _refuse(conv, command, f"a {role.value} does not write this record")
+                raise _refuse(conv, command, f"a {role} does not write this record")
             _check_agreements(conv, command, command.agreements)
             if command.medium not in (Recording.DIGITAL, Recording.PAPER):
                 raise _refuse(conv, command, "unknown medium")
@@ -306,7 +359,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             )
         case RegisterPaper():
             if command.actor not in conv.recorders:
-                raise _refuse(conv, command, f"a {role.value} does not write this record")
+                raise _refuse(conv, command, f"a {role} does not write this record")
             held_on = _held_day(conv, command, command.held_on, "held_on")
             revision = (conv.record.revision if conv.record else 0) + 1
             events = []
@@ -340,8 +393,10 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 )
             if command.actor in conv.confirmed_by:
                 raise _refuse(conv, command, f"{command.actor} already confirmed this revision")
+            if command.actor not in conv.confirming:
+                raise _refuse(conv, command, f"a {role} does not confirm this record")
             events = [event(ConversationEvent.RECORD_CONFIRMED, revision=command.revision)]
-            if conv.confirmed_by | {command.actor} == set(conv.people):
+            if conv.confirmed_by | {command.actor} >= conv.confirming:
                 events.append(
                     _event(
                         conv.id,
@@ -403,7 +458,7 @@ def _owns(conv: Conversation, person: str, agreement: Agreement) -> bool:
     if agreement.owner in (AgreementOwner.BOTH, AgreementOwner.TEAM):
         return conv.is_participant(person)
     role = conv.role_of(person)
-    return role is not None and role.value == agreement.owner.value
+    return role is not None and str(role) == agreement.owner.value
 
 
 def _response_target_exists(conv: Conversation, about: str) -> bool:

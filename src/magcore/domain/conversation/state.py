@@ -11,7 +11,6 @@ from typing import Any
 import attrs
 
 from ...events import Event, thaw
-from ...model.cycle import ParticipantRole, Pattern
 from ...model.records import (
     Agreement,
     AgreementStatus,
@@ -113,11 +112,15 @@ class Conversation:
     cycle: str
     """``cycle-id@version``: the definition version the conversation started under."""
     kind: str
-    pattern: Pattern
+    pattern: str
+    """The kind's old pattern name, or ``parties`` for a kind given by its party list."""
     participants: tuple[Participant, ...]
     preparers: tuple[str, ...]
     recorders: tuple[str, ...]
-    """Who may write the shared record (everyone confirms it)."""
+    """Who may write the shared record."""
+    confirmers: tuple[str, ...] = ()
+    """Who confirms the record: every required party, and optional ones that confirm. Empty
+    means everyone (conversations requested before parties were data)."""
     subject: str | None
     team: str | None
     initiator: str
@@ -125,6 +128,10 @@ class Conversation:
     version: int
     requested_at: datetime
     scheduled_for: datetime | None = None
+    place: str = ""
+    """Where the conversation takes place, as given when scheduling (empty: not said)."""
+    duration_minutes: int | None = None
+    """How long it is planned to last, as given when scheduling (``None``: the kind's default)."""
     held_on: date | None = None
     themes: tuple[str, ...] = ()
     carried_forward: tuple[Agreement, ...] = ()
@@ -150,7 +157,12 @@ class Conversation:
     def people(self) -> tuple[str, ...]:
         return tuple(p.person for p in self.participants)
 
-    def role_of(self, person: str) -> ParticipantRole | None:
+    @property
+    def confirming(self) -> frozenset[str]:
+        """The people whose confirmation makes the record agreed."""
+        return frozenset(self.confirmers or self.people)
+
+    def role_of(self, person: str) -> str | None:
         for participant in self.participants:
             if participant.person == person:
                 return participant.role
@@ -220,10 +232,11 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
             id=event.stream.partition(":")[2],
             cycle=data["cycle"],
             kind=data["kind"],
-            pattern=Pattern(data["pattern"]),
+            pattern=str(data["pattern"]),
             participants=tuple(Participant(p["person"], p["role"]) for p in data["participants"]),
             preparers=tuple(data["preparers"]),
             recorders=tuple(data.get("recorders", [p["person"] for p in data["participants"]])),
+            confirmers=tuple(data.get("confirmers", ())),
             subject=next(
                 (p["person"] for p in data["participants"] if p["role"] == "employee"), None
             ),
@@ -242,7 +255,11 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
     match event.type:
         case ConversationEvent.SCHEDULED:
             conv = attrs.evolve(
-                conv, state=State.SCHEDULED, scheduled_for=datetime.fromisoformat(data["on"])
+                conv,
+                state=State.SCHEDULED,
+                scheduled_for=datetime.fromisoformat(data["on"]),
+                place=str(data.get("place", "")),
+                duration_minutes=data.get("minutes"),
             )
             return attrs.evolve(conv, state=_after_preparation(conv))
         case ConversationEvent.RESCHEDULED:
@@ -250,6 +267,8 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
                 conv,
                 scheduled_for=datetime.fromisoformat(data["on"]),
                 reschedules=conv.reschedules + 1,
+                place=str(data.get("place", conv.place)),
+                duration_minutes=data.get("minutes", conv.duration_minutes),
             )
         case ConversationEvent.PREPARATION_SAVED:
             preparations = dict(conv.preparations)

@@ -1,0 +1,248 @@
+"""Import a generated organisation from CSV: time and peak memory, next to plain baselines.
+
+Writes a CSV of ``--people`` people (one row per role, about 16 members per manager) into a
+temporary folder, then measures, each phase in its own forked process so its peak resident
+memory (``ru_maxrss``) is its own:
+
+* **csv read** (baseline): a plain ``csv.reader`` loop over the file;
+* **raw insert** (baseline): the same rows into a one-table SQLite file with one
+  ``executemany`` in one transaction;
+* **magcore read**: :func:`magcore.cli.orgcsv.read_organisation_csv` (every check, every fault
+  with its line);
+* **magcore import**: read plus :meth:`Service.import_organisation` into a new SQLite store:
+  what changed as events (here: everyone joined), in one transaction, audited;
+* **magcore re-import**: the same file again (nothing changes, nothing is written);
+* **magcore load**: a fresh service folds the organisation stream back.
+
+Prints rows/s and peak MB per phase and the ratios to the baselines.
+
+With ``--postgresql`` the raw insert (psycopg ``executemany`` into a one-table schema), import,
+re-import and load run on PostgreSQL too: ``MAGCORE_BENCH_PG_URL`` names a server (its user must
+create schemas), else a throwaway server is started with ``tests/support/postgres.py``.
+
+Usage: ``python bench/import.py [--people 200000] [--postgresql]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import importlib.util
+import multiprocessing
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src")]
+
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+def write_csv(path: Path, people: int) -> int:
+    """A CSV of *people* people: one manager per 16, members spread over the teams."""
+    teams = max(1, people // 16)
+    rows = 0
+    with path.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["person_id", "team_id", "role", "start", "hired_on", "parent_team_id"])
+        for team in range(teams):
+            parent = f"t{team // 8 * 8:07d}" if team % 8 else ""
+            out.writerow(
+                [f"m{team:07d}", f"t{team:07d}", "manager", "2020-01-01", "2019-01-01", parent]
+            )
+            rows += 1
+        for index in range(people - teams):
+            out.writerow(
+                [f"p{index:07d}", f"t{index % teams:07d}", "member", "2020-01-01", "2019-06-01", ""]
+            )
+            rows += 1
+    return rows
+
+
+def _csv_read(path: Path, work: Path, url: str) -> None:
+    with path.open(newline="") as handle:
+        for _row in csv.reader(handle):
+            pass
+
+
+def _raw_insert(path: Path, work: Path, url: str) -> None:
+    if url.startswith("postgresql"):
+        _raw_insert_pg(path, url)
+        return
+    conn = sqlite3.connect(work / "raw.db")
+    conn.execute(
+        "CREATE TABLE roles (person TEXT, team TEXT, role TEXT, start TEXT, hired TEXT, "
+        "parent TEXT)"
+    )
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        with conn:
+            conn.executemany("INSERT INTO roles VALUES (?, ?, ?, ?, ?, ?)", reader)
+    conn.close()
+
+
+def _raw_insert_pg(path: Path, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE TABLE roles (person TEXT, team TEXT, role TEXT, start TEXT, hired TEXT, "
+            "parent TEXT)"
+        )
+        with path.open(newline="") as handle, conn.cursor() as cur:
+            reader = csv.reader(handle)
+            next(reader)
+            cur.executemany("INSERT INTO roles VALUES (%s, %s, %s, %s, %s, %s)", list(reader))
+        conn.commit()
+
+
+def _magcore_read(path: Path, work: Path, url: str) -> None:
+    from magcore.cli.orgcsv import read_organisation_csv
+
+    read_organisation_csv(path, org_id="org")
+
+
+def _service(url: str) -> Any:
+    from magcore import open_service
+    from magcore.clock import FixedClock
+
+    return open_service(url, clock=FixedClock(NOW), dispatch="off")
+
+
+def _magcore_import(path: Path, work: Path, url: str) -> None:
+    from magcore.cli.orgcsv import read_organisation_csv
+
+    service = _service(url)
+    written = service.import_organisation(read_organisation_csv(path, org_id="org"), actor="hr")
+    assert written, "the first import writes events"
+    service.close()
+
+
+def _magcore_reimport(path: Path, work: Path, url: str) -> None:
+    from magcore.cli.orgcsv import read_organisation_csv
+
+    service = _service(url)
+    written = service.import_organisation(read_organisation_csv(path, org_id="org"), actor="hr")
+    assert written == (), "the same file again writes nothing"
+    service.close()
+
+
+def _magcore_load(path: Path, work: Path, url: str) -> None:
+    service = _service(url)
+    service.organisation("org")
+    service.close()
+
+
+Phase = Callable[[Path, Path, str], None]
+
+
+def _child(phase: Phase, path: Path, work: Path, url: str, queue: Any) -> None:
+    start = time.perf_counter()
+    phase(path, work, url)
+    seconds = time.perf_counter() - start
+    queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def measure(phase: Phase, path: Path, work: Path, url: str) -> tuple[float, float]:
+    """(seconds, peak resident MB) of *phase*, run in a forked process of its own."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(phase, path, work, url, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    if process.exitcode != 0:
+        raise SystemExit(f"{phase.__name__} failed with exit code {process.exitcode}")
+    return result
+
+
+def _pg_server() -> Any:
+    given = os.environ.get("MAGCORE_BENCH_PG_URL")
+    if given:
+        return contextlib.nullcontext(given)
+    helper = ROOT / "tests" / "support" / "postgres.py"
+    spec = importlib.util.spec_from_file_location("_bench_pg", helper)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"no server helper at {helper}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.postgres_server()
+
+
+def _table(rows: int, results: dict[str, tuple[float, float]]) -> None:
+    base_time, _ = results["csv read (baseline)"]
+    raw_time, _ = results["raw insert (baseline)"]
+    print(f"{'phase':<24}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'x csv':>8}{'x raw':>8}")
+    for name, (seconds, memory) in results.items():
+        print(
+            f"{name:<24}{seconds:>9.2f}{rows / seconds:>11,.0f}{memory:>9.0f}"
+            f"{seconds / base_time:>8.1f}{seconds / raw_time:>8.1f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument("--postgresql", action="store_true", help="Also run on PostgreSQL.")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        os.environ["MAGCORE_KEY_FOLDER"] = str(work)  # one key file for every store
+        path = work / "org.csv"
+        rows = write_csv(path, args.people)
+        print(f"{args.people:,} people, {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB of CSV")
+        phases: list[tuple[str, Phase]] = [
+            ("csv read (baseline)", _csv_read),
+            ("raw insert (baseline)", _raw_insert),
+            ("magcore read", _magcore_read),
+            ("magcore import", _magcore_import),
+            ("magcore re-import", _magcore_reimport),
+            ("magcore load", _magcore_load),
+        ]
+        sqlite_url = f"sqlite:///{work / 'magcore.db'}"
+        results = {name: measure(phase, path, work, sqlite_url) for name, phase in phases}
+        print("SQLite")
+        _table(rows, results)
+        if not args.postgresql:
+            return
+        try:
+            server = _pg_server()
+        except Exception as exc:  # no server: say why and stop
+            print(f"PostgreSQL skipped: {exc}")
+            return
+        import psycopg
+
+        with server as url, psycopg.connect(url, autocommit=True) as admin:
+            joiner = "&" if "?" in url else "?"
+            for schema in ("bench_import_raw", "bench_import"):
+                admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                admin.execute(f"CREATE SCHEMA {schema}")
+
+            def in_schema(schema: str) -> str:
+                return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
+
+            pg: dict[str, tuple[float, float]] = {
+                "csv read (baseline)": results["csv read (baseline)"]
+            }
+            pg["raw insert (baseline)"] = measure(
+                _raw_insert, path, work, in_schema("bench_import_raw")
+            )
+            for name, phase in phases[3:]:
+                pg[name] = measure(phase, path, work, in_schema("bench_import"))
+            print("PostgreSQL")
+            _table(rows, pg)
+
+
+if __name__ == "__main__":
+    main()

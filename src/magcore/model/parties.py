@@ -1,0 +1,239 @@
+"""Who takes part in a kind of conversation, as data: parties, roles and membership rules.
+
+A conversation kind lists its *parties*. Each party is a role (``employee``, ``manager``, or any
+role the cycle registers, such as ``career_coach`` or ``company_doctor``), how many people hold
+it in one conversation (``min``/``max``), whether it is required or optional, whether its
+people may write the shared record and whether they confirm it, and a *membership rule* that
+says who in the organisation may hold it on the day (the manager of the employee, a member of
+the same team, a person from the coach pool, ...). The rule is checked when a conversation is
+requested (:mod:`magcore.domain.participants`), with an error that names the party.
+
+Two-sided by construction: every required party confirms the record, and a kind whose
+confirming parties are one side only is refused (nothing is approved by one side).
+
+The old fixed patterns (``employee_manager``, ``peer``, ``three_party``, ``team``) are
+translated into party lists by :func:`parties_for_pattern`, so existing definitions keep working.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ..errors import DefinitionError
+from .text import Text, as_text
+
+__all__ = [
+    "BUILTIN_ROLES",
+    "Membership",
+    "ParticipantRole",
+    "Party",
+    "Pattern",
+    "RoleDefinition",
+    "as_role",
+    "as_roles",
+    "default_membership",
+    "parties_for_pattern",
+]
+
+
+class Pattern(enum.StrEnum):
+    """The old fixed participant patterns; a kind may still name one instead of its parties."""
+
+    EMPLOYEE_MANAGER = "employee_manager"
+    PEER = "peer"
+    THREE_PARTY = "three_party"
+    TEAM = "team"
+
+
+class ParticipantRole(enum.StrEnum):
+    """The roles the core knows. A cycle may register more (:class:`RoleDefinition`)."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    PEER = "peer"
+    COACH = "coach"
+    TEAM_MEMBER = "team_member"
+
+
+#: The built-in roles' ids.
+BUILTIN_ROLES = frozenset(ParticipantRole)
+
+_ROLE_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def as_role(value: Any) -> str:
+    """A role id: the :class:`ParticipantRole` member for a built-in role, else the checked text.
+
+    Role ids are lower-case identifiers (``career_coach``), so a person id is never taken for
+    a role by accident and the other way round.
+    """
+    if isinstance(value, ParticipantRole):
+        return value
+    if not isinstance(value, str) or not _ROLE_ID.match(value):
+        raise DefinitionError(
+            f"role {value!r} must be a lower-case identifier such as 'career_coach'",
+            pointer="/role",
+        )
+    try:
+        return ParticipantRole(value)
+    except ValueError:
+        return value
+
+
+def _lenient_role(value: Any) -> Any:
+    try:
+        return ParticipantRole(value)
+    except ValueError:
+        return value
+
+
+def as_roles(value: Any) -> tuple[str, ...]:
+    """Converter: a tuple of role ids. The cycle checks each names one of the kind's parties
+    (:class:`~magcore.model.cycle.CycleDefinition`), so a bad one is refused with its field."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise DefinitionError(f"expected a list of roles, got {value!r}")
+    return tuple(_lenient_role(v) for v in value)
+
+
+class Membership(enum.StrEnum):
+    """Who in the organisation may hold a party's role in one conversation, on its day."""
+
+    SUBJECT = "subject"
+    """The employee the conversation is about (exactly one, always required)."""
+    MANAGER_OF_EMPLOYEE = "manager_of_employee"
+    """The employee's manager on the day."""
+    SAME_TEAM = "same_team"
+    """A member of the employee's team on the day (a peer)."""
+    COACH_POOL = "coach_pool"
+    """A person holding a coach role in the organisation on the day, not the employee or
+    their manager."""
+    TEAM = "team"
+    """Every member of the team the conversation is about."""
+    ORGANISATION = "organisation"
+    """Anyone employed in the organisation on the day other than the employee (e.g. an
+    alderman, a facilitator from another department)."""
+
+
+_DEFAULT_MEMBERSHIP: Mapping[str, Membership] = {
+    ParticipantRole.EMPLOYEE: Membership.SUBJECT,
+    ParticipantRole.MANAGER: Membership.MANAGER_OF_EMPLOYEE,
+    ParticipantRole.PEER: Membership.SAME_TEAM,
+    ParticipantRole.COACH: Membership.COACH_POOL,
+    ParticipantRole.TEAM_MEMBER: Membership.TEAM,
+}
+
+
+def default_membership(role: str) -> Membership:
+    """The membership rule a role has when a party does not name one."""
+    return _DEFAULT_MEMBERSHIP.get(role, Membership.ORGANISATION)
+
+
+def _count(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None and attribute.name == "max":
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 500:
+        raise DefinitionError(
+            f"{attribute.name} must be a whole number from 0 to 500", pointer=f"/{attribute.name}"
+        )
+
+
+def _membership(value: Any) -> Membership:
+    try:
+        return Membership(value)
+    except ValueError:
+        raise DefinitionError(
+            f"unknown membership {value!r} (known: {', '.join(Membership)})",
+            pointer="/membership",
+        ) from None
+
+
+@attrs.frozen(kw_only=True)
+class Party:
+    """One party in a kind of conversation: a role, how many, and who may hold it."""
+
+    role: str = attrs.field(converter=as_role)
+    """The role id: a built-in role or one the cycle registers in ``roles``."""
+    required: bool = True
+    """Whether the conversation can only take place with this party (optional: it may be absent)."""
+    min: int = attrs.field(default=1, validator=_count)
+    """The fewest people holding the role when the party takes part."""
+    max: int | None = attrs.field(default=1, validator=_count)
+    """The most people holding the role (``null``: no limit, e.g. every team member)."""
+    membership: Membership = attrs.field(
+        default=attrs.Factory(lambda self: default_membership(self.role), takes_self=True),
+        converter=_membership,
+    )
+    """Who may hold the role on the day (see :class:`Membership`)."""
+    records: bool = True
+    """Whether its people may write the shared record."""
+    confirms: bool = True
+    """Whether its people confirm the record. Every required party confirms."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.min < 1:
+            raise DefinitionError(
+                "min must be at least 1 (make the party optional instead)", pointer="/min"
+            )
+        if self.max is not None and self.max < self.min:
+            raise DefinitionError(f"max ({self.max}) is below min ({self.min})", pointer="/max")
+        if self.required and not self.confirms:
+            raise DefinitionError(
+                f"party {str(self.role)!r} is required, so it confirms the record (two-sided)",
+                pointer="/confirms",
+            )
+        single = self.membership in (Membership.SUBJECT, Membership.MANAGER_OF_EMPLOYEE)
+        if single and (self.min, self.max) != (1, 1):
+            raise DefinitionError(
+                f"party {str(self.role)!r} ({self.membership.value}) is exactly one person: "
+                "min and max must be 1",
+                pointer="/max",
+            )
+        if self.membership is Membership.SUBJECT and not self.required:
+            raise DefinitionError(
+                "the employee the conversation is about is always required", pointer="/required"
+            )
+        if self.membership is Membership.TEAM and self.min < 2:
+            raise DefinitionError(
+                "a team party needs at least two members: min must be 2 or more", pointer="/min"
+            )
+
+    @property
+    def optional(self) -> bool:
+        return not self.required
+
+
+@attrs.frozen(kw_only=True)
+class RoleDefinition:
+    """A role a cycle registers beyond the built-in ones, described for the regulation."""
+
+    id: str = attrs.field(converter=as_role)
+    name: Text = attrs.field(converter=as_text)
+    description: Text = attrs.field(converter=as_text)
+    """What the role does in a conversation, as the regulation tells it (B1)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.id in BUILTIN_ROLES:
+            raise DefinitionError(
+                f"role {self.id!r} is built in; register only new roles", pointer="/id"
+            )
+
+
+_EMPLOYEE = Party(role=ParticipantRole.EMPLOYEE)
+_MANAGER = Party(role=ParticipantRole.MANAGER)
+
+_PATTERN_PARTIES: Mapping[Pattern, tuple[Party, ...]] = {
+    Pattern.EMPLOYEE_MANAGER: (_EMPLOYEE, _MANAGER),
+    Pattern.PEER: (_EMPLOYEE, Party(role=ParticipantRole.PEER)),
+    Pattern.THREE_PARTY: (_EMPLOYEE, _MANAGER, Party(role=ParticipantRole.COACH)),
+    Pattern.TEAM: (Party(role=ParticipantRole.TEAM_MEMBER, min=2, max=None),),
+}
+
+
+def parties_for_pattern(pattern: Pattern | None) -> tuple[Party, ...]:
+    """The party list an old fixed pattern stands for (empty for ``None``)."""
+    return () if pattern is None else _PATTERN_PARTIES[pattern]
