@@ -68,7 +68,7 @@ def _participants(
             continue
         # A team conversation has no one person; its other parties (an alderman, a facilitator
         # from elsewhere) come from the organisation outside the team.
-        pooled = (Membership.ORGANISATION,)
+        pooled: tuple[Membership, ...] = (Membership.ORGANISATION,)
         if moment.person is not None:
             pooled += (Membership.SAME_TEAM, Membership.COACH_POOL)
         if party.membership in pooled:
