@@ -25,6 +25,10 @@ PUBLICCODE := tests/publiccode
 PUBLICCODE_STAMP := $(PUBLICCODE)/node_modules/.package-lock.json
 VNU := tests/vnu
 VNU_STAMP := $(VNU)/node_modules/.package-lock.json
+SPECTRAL := plugins/magcore-web/spectral
+SPECTRAL_STAMP := $(SPECTRAL)/node_modules/.package-lock.json
+OIDC := tests/web/oidc
+OIDC_STAMP := $(OIDC)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
 .PHONY: venv demo-venv node-deps test lint demo dist bench docs messages clean distclean
@@ -48,10 +52,12 @@ $(DEMO_STAMP): pyproject.toml $(DEMO_PLUGIN)/pyproject.toml
 		-e '.[$(DEMO_EXTRAS)]' -e $(DEMO_PLUGIN)
 	touch $@
 
-## node-deps: install axe-core and playwright-core for the accessibility checks, and the
-## publiccode.yml schema types with TypeScript for the publiccode check, and the Nu HTML
-## Checker (vnu.jar, run with Java) for the HTML validity check
-node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP) $(VNU_STAMP)
+## node-deps: install axe-core and playwright-core for the accessibility checks, the
+## publiccode.yml schema types with TypeScript for the publiccode check, the Nu HTML Checker
+## (vnu.jar, run with Java) for the HTML validity check, Spectral for the API Design Rules
+## check of magcore-web's OpenAPI document, and oidc-provider for the web front end's local
+## OpenID provider
+node-deps: $(NODE_STAMP) $(PUBLICCODE_STAMP) $(VNU_STAMP) $(SPECTRAL_STAMP) $(OIDC_STAMP)
 
 $(NODE_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
 	npm ci --prefix $(A11Y) --no-audit --no-fund
@@ -65,10 +71,19 @@ $(VNU_STAMP): $(VNU)/package.json $(VNU)/package-lock.json
 	npm ci --prefix $(VNU) --no-audit --no-fund
 	touch $@
 
+$(SPECTRAL_STAMP): $(SPECTRAL)/package.json $(SPECTRAL)/package-lock.json
+	npm ci --prefix $(SPECTRAL) --no-audit --no-fund
+	touch $@
+
+$(OIDC_STAMP): $(OIDC)/package.json $(OIDC)/package-lock.json
+	npm ci --prefix $(OIDC) --no-audit --no-fund
+	touch $@
+
 ## test: lint, type-check and run the whole test suite on two cores
 test: venv node-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/mypy plugins/magcore-web/src
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile
 
@@ -77,6 +92,7 @@ lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
+	$(BIN)/mypy plugins/magcore-web/src
 	$(BIN)/lint-imports
 
 ## demo: write the demo output to out/demo (installs only magcore[pdf,cli] and magcore-amsterdam)
@@ -121,4 +137,5 @@ clean:
 
 ## distclean: clean, and remove .venv and the node packages too
 distclean: clean
-	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules
+	rm -rf $(VENV) $(A11Y)/node_modules $(PUBLICCODE)/node_modules $(SPECTRAL)/node_modules \
+		$(OIDC)/node_modules

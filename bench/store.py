@@ -21,14 +21,14 @@ store writes a planned year within 2x of the raw engine writing the events alone
 
 Store times include everything ``append`` does: checking the writes, JSON encoding, building the
 read-model rows, the version checks and the commit. Every measurement runs ``--repeat`` times,
-interleaved, on a fresh database; the table shows the fastest run (and the slowest, to show the
-noise of a shared machine).
+interleaved, on a fresh database; the table shows the fastest, the median and the slowest run,
+and the ratios of the medians (the noise of a shared machine moves the fastest run most).
 
 PostgreSQL: ``MAGCORE_BENCH_PG_URL`` names a server (its user must create schemas); otherwise a
 throwaway server is started with ``tests/support/postgres.py``; if neither works, PostgreSQL is
 skipped with a line saying why.
 
-Usage: ``python bench/store.py [--people 18000] [--batch 10000] [--repeat 3]``
+Usage: ``python bench/store.py [--people 18000] [--batch 10000] [--repeat 3] [--skip-encryption]``
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import contextlib
 import importlib.util
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -61,6 +62,7 @@ from magcore.events import Event  # noqa: E402
 from magcore.model.cycle import CycleDefinition  # noqa: E402
 from magcore.model.records import Participant  # noqa: E402
 from magcore.storage import StreamWrite  # noqa: E402
+from magcore.storage.chain import ENTRY_COLUMNS, GENESIS, chain_entries  # noqa: E402
 from magcore.storage.common import event_row  # noqa: E402
 from magcore.storage.sqlite import MIGRATIONS, SQLiteStore  # noqa: E402
 from magcore.storage.sqlite_read_models import SQLITE  # noqa: E402
@@ -122,9 +124,17 @@ def batches(items, size):
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def timed(fn):
-    start = time.perf_counter()
+#: CPU seconds of this process per SQLite measurement (SQLite works in this process, so on a
+#: machine whose cores are shared these are steadier than wall-clock times).
+SQLITE_CPU = {"events": [], "rows": [], "audited": [], "store": []}
+
+
+def timed(fn, cpu=None):
+    """Wall-clock seconds of ``fn()``; its CPU seconds appended to *cpu* when given."""
+    start, used = time.perf_counter(), time.process_time()
     fn()
+    if cpu is not None:
+        cpu.append(time.process_time() - used)
     return time.perf_counter() - start
 
 
@@ -140,6 +150,7 @@ _SQLITE_TABLES = {
     "conversations": "SELECT * FROM conversations ORDER BY id",
     "conversation_people": "SELECT * FROM conversation_people ORDER BY person, conversation",
 }
+_SQLITE_AUDIT = "SELECT * FROM audit ORDER BY seq"
 
 
 def _sqlite_conn(path):
@@ -147,8 +158,9 @@ def _sqlite_conn(path):
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
-    for statement in MIGRATIONS[0]:
-        conn.execute(statement)
+    for step in MIGRATIONS:  # the store's whole schema (the audit lines need version 3's)
+        for statement in step:
+            conn.execute(statement)
     return conn
 
 
@@ -174,23 +186,46 @@ def bench_sqlite(events, writes, views, batch, folder, run):
             conn.executemany(insert_event, event_chunk)
             conn.execute("COMMIT")
 
+    def insert_rows(conn, event_chunk, conversation_chunk, people_chunk):
+        conn.executemany(insert_event, event_chunk)
+        conn.executemany(
+            f"INSERT INTO conversations VALUES ({', '.join('?' * 14)})", conversation_chunk
+        )
+        conn.executemany(
+            "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)",
+            [pair for pairs in people_chunk for pair in pairs],
+        )
+
     def raw_rows(conn):
-        for event_chunk, conversation_chunk, people_chunk in chunks:
+        for chunk in chunks:
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(insert_event, event_chunk)
-            conn.executemany(
-                f"INSERT INTO conversations VALUES ({', '.join('?' * 14)})", conversation_chunk
-            )
-            conn.executemany(
-                "INSERT INTO conversation_people (person, conversation) VALUES (?, ?)",
-                [pair for pairs in people_chunk for pair in pairs],
+            insert_rows(conn, *chunk)
+            conn.execute("COMMIT")
+
+    # The audit lines the store chains (one per event), made here outside the clock: the same
+    # chain, batch after batch, as one run over all events.
+    entries = chain_entries((), count=0, last_hash=GENESIS, events=events, origin="store")
+    audit_rows = [tuple(e[c] for c in ENTRY_COLUMNS) for e in entries]
+    insert_audit = (
+        f"INSERT INTO audit ({', '.join(ENTRY_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+    )
+
+    def raw_audited(conn):
+        for chunk, audit_chunk in zip(chunks, batches(audit_rows, batch), strict=True):
+            conn.execute("BEGIN IMMEDIATE")
+            insert_rows(conn, *chunk)
+            conn.executemany(insert_audit, audit_chunk)
+            conn.execute(
+                "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1",
+                (audit_chunk[-1][0], audit_chunk[-1][-1]),
             )
             conn.execute("COMMIT")
 
     times = {}
-    for name, fn in (("events", raw_events), ("rows", raw_rows)):
+    for name, fn in (("events", raw_events), ("rows", raw_rows), ("audited", raw_audited)):
         conn = _sqlite_conn(folder / f"{name}-{run}.db")
-        times[name] = timed(lambda fn=fn, conn=conn: fn(conn))
+        times[name] = timed(lambda fn=fn, conn=conn: fn(conn), SQLITE_CPU[name])
         conn.close()
     store = SQLiteStore.open(f"sqlite:///{folder / f'store-{run}.db'}")
 
@@ -198,15 +233,19 @@ def bench_sqlite(events, writes, views, batch, folder, run):
         for chunk in writes:
             store.append(chunk)
 
-    times["store"] = timed(through_store)
+    times["store"] = timed(through_store, SQLITE_CPU["store"])
     store.close()
-    # The same rows: the store's tables hold exactly what the raw baseline wrote.
+    # The same rows: the store's tables hold exactly what the raw baselines wrote.
     with (
         contextlib.closing(sqlite3.connect(folder / f"rows-{run}.db")) as raw,
+        contextlib.closing(sqlite3.connect(folder / f"audited-{run}.db")) as audited,
         contextlib.closing(sqlite3.connect(folder / f"store-{run}.db")) as stored,
     ):
         for table, query in _SQLITE_TABLES.items():
             if raw.execute(query).fetchall() != stored.execute(query).fetchall():
+                raise AssertionError(f"SQLite table {table}: the store wrote other rows")
+        for table, query in {**_SQLITE_TABLES, "audit": _SQLITE_AUDIT}.items():
+            if audited.execute(query).fetchall() != stored.execute(query).fetchall():
                 raise AssertionError(f"SQLite table {table}: the store wrote other rows")
     return times
 
@@ -501,7 +540,8 @@ def report_encryption(times, events):
         cpu = min(c for _, c in times[case, "encrypted"]) / base_cpu
         verdicts.append(
             f"{case}: encrypted / clear = {wall:.2f} wall, {cpu:.2f} CPU "
-            f"({'met' if min(wall, cpu) <= 1.3 else 'NOT met'})"
+            f"({'met' if cpu <= 1.3 else 'NOT met'}, by CPU time: wall time on a shared machine "
+            "counts other processes' work)"
         )
     print(f"({len(events):,} conversations; aim (issue 13): encrypted within 1.3x of clear)")
     for verdict in verdicts:
@@ -514,6 +554,9 @@ def main():
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-engines", action="store_true", help="only the encryption overhead")
+    parser.add_argument(
+        "--skip-encryption", action="store_true", help="only the engines (store against raw)"
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -527,16 +570,17 @@ def main():
     print(
         f"planned 2026 for {args.people:,} employees: {len(events):,} conversation.requested "
         f"events in {time.perf_counter() - start:.1f} s; {args.batch:,} streams per append; "
-        f"fastest of {args.repeat} interleaved runs"
+        f"{args.repeat} interleaved runs"
     )
-    with tempfile.TemporaryDirectory() as folder:
-        held = held_year(events)
-        encryption = bench_encryption(writes, held, args.batch, args.repeat, Path(folder))
-    report_encryption(encryption, events)
+    if not args.skip_encryption:
+        with tempfile.TemporaryDirectory() as folder:
+            held = held_year(events)
+            encryption = bench_encryption(writes, held, args.batch, args.repeat, Path(folder))
+        report_encryption(encryption, events)
     if args.skip_engines:
         return
     results = []
-    sqlite_times = {"events": [], "rows": [], "store": []}
+    sqlite_times = {"events": [], "rows": [], "audited": [], "store": []}
     with tempfile.TemporaryDirectory() as folder:
         for run in range(args.repeat):
             for name, seconds in bench_sqlite(
@@ -552,46 +596,67 @@ def main():
 
     print()
     header = (
-        f"{'engine':<11} {'operation':<35} {'best s':>7} {'worst s':>8} {'events/s':>9} "
-        f"{'x events':>9} {'x same rows':>12}"
+        f"{'engine':<11} {'operation':<42} {'best s':>7} {'median s':>9} {'worst s':>8} "
+        f"{'events/s':>9} {'x events':>9} {'x same rows':>12}"
     )
     print(header)
     print("-" * len(header))
     verdicts = []
     for engine, raw_call, times in results:
-        best = {name: min(values) for name, values in times.items()}
+        # Ratios of medians: on a shared machine the median of interleaved runs is steadier
+        # than the fastest run (which may have had the machine to itself by chance).
+        middle = {name: statistics.median(values) for name, values in times.items()}
         labels = {
             "events": f"raw {raw_call}: events only",
             "rows": f"raw {raw_call}: same rows",
             "text": f"raw {raw_call}: same rows, as text",
+            "audited": f"raw {raw_call}: same rows + audit lines",
             "store": "SQLiteStore.append" if engine == "SQLite" else "PostgresStore.append",
         }
         # Judged against the fastest raw way of writing the same rows.
-        floor = min(best[name] for name in ("rows", "text") if name in best)
+        floor = min(middle[name] for name in ("rows", "text") if name in middle)
         for name in labels:
-            if name not in best:
+            if name not in middle:
                 continue
-            seconds = best[name]
+            seconds = middle[name]
             print(
-                f"{engine:<11} {labels[name]:<35} {seconds:>7.2f} {max(times[name]):>8.2f} "
-                f"{len(events) / seconds:>9,.0f} {seconds / best['events']:>9.2f} "
-                f"{seconds / floor:>12.2f}"
+                f"{engine:<11} {labels[name]:<42} {min(times[name]):>7.2f} {seconds:>9.2f} "
+                f"{max(times[name]):>8.2f} {len(events) / seconds:>9,.0f} "
+                f"{seconds / middle['events']:>9.2f} {seconds / floor:>12.2f}"
             )
-        ratio = best["store"] / floor
+        ratio = middle["store"] / floor
         verdicts.append(
             f"{engine}: store / same rows = {ratio:.2f} ({'met' if ratio <= 2 else 'NOT met'})"
         )
-        alone = best["store"] / best["events"]
+        if "audited" in middle:
+            audited = middle["store"] / middle["audited"]
+            verdicts.append(f"{engine}: store / same rows + audit lines = {audited:.2f}")
+        alone = middle["store"] / middle["events"]
         verdicts.append(
             f"{engine}: store / {raw_call} of the events alone = {alone:.2f} "
             f"({'met' if alone <= 2 else 'NOT met'})"
         )
     print(
-        "\n'x same rows' is relative to the fastest raw way of writing the same rows "
-        "(on PostgreSQL: COPY of pre-formatted text).\naim (issue 7): the store within 2x of the "
-        "raw engine writing the same rows, i.e. 'x same rows' <= 2.0\naim (issue 14): the store "
-        "within 2x of the raw engine writing the events alone, i.e. 'x events' <= 2.0"
+        "\nRatios are of the medians of the interleaved runs. 'x same rows' is relative to the "
+        "fastest raw way of writing the same rows (on PostgreSQL: COPY of pre-formatted text)."
+        "\naim (issue 7): the store within 2x of the raw engine writing the same rows, i.e. "
+        "'x same rows' <= 2.0\naim (issue 14): the store within 2x of the raw engine writing "
+        "the events alone, i.e. 'x events' <= 2.0"
     )
+    if SQLITE_CPU["store"]:
+        cpu = {name: statistics.median(values) for name, values in SQLITE_CPU.items()}
+        print(
+            f"SQLite, CPU seconds of this process (median): events only {cpu['events']:.2f}, "
+            f"same rows {cpu['rows']:.2f}, same rows + audit lines {cpu['audited']:.2f}, store "
+            f"{cpu['store']:.2f}; store / events only {cpu['store'] / cpu['events']:.2f}, "
+            f"store / same rows {cpu['store'] / cpu['rows']:.2f}, store / same rows + audit "
+            f"lines {cpu['store'] / cpu['audited']:.2f}"
+        )
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if load is not None:
+        print(
+            f"load average at the end (1, 5, 15 min): {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}"
+        )
     for verdict in verdicts:
         print(verdict)
 

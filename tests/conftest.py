@@ -1,25 +1,10 @@
-"""Shared test set-up: hypothesis profiles and small fixtures."""
+"""Shared test set-up: small fixtures (the hypothesis profiles are in the root conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
-
-settings.register_profile(
-    "ci",
-    derandomize=True,
-    max_examples=60,
-    stateful_step_count=30,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("dev", max_examples=30, deadline=None)
-settings.register_profile("long", max_examples=1000, stateful_step_count=80, deadline=None)
-settings.load_profile(os.environ.get("MAGCORE_HYPOTHESIS_PROFILE", "dev"))
 
 pytest_plugins = ["tests.support.pg_fixture"]
 

@@ -87,6 +87,8 @@ def test_the_example_plugin_installs_and_works(tmp_path: Path) -> None:
     assert "example-quiet-reminder" in workflows
     assert plugins["magcore-example"] == [
         "magcore_register_cycles",
+        "magcore_register_forms",
+        "magcore_register_messages",
         "magcore_register_themes",
         "magcore_register_workflows",
     ]

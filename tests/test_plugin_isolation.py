@@ -148,8 +148,12 @@ def test_wrong_return_types_are_plugin_errors(installed) -> None:
         "magcore-wrong-return",
         "magcore_check_record",
     )
-    with pytest.raises((PluginError, StorageError)):
+    with pytest.raises(PluginError) as info:
         host.hooks.open_store("wrong://x")
+    assert (info.value.distribution, info.value.hook) == (
+        "magcore-wrong-return",
+        "magcore_open_store",
+    )
     _assert_system_works(host)
 
 

@@ -61,6 +61,20 @@ class Contributions(Generic[T]):
         return {k: tuple(v) for k, v in grouped.items()}
 
 
+def _instances_of(kind: type[T]) -> Callable[[Any, str], T]:
+    """What :meth:`ContributionHooks._collect` accepts of a hook that registers *kind*: the item
+    itself, or a :class:`DefinitionError` naming the plugin and what it gave instead."""
+
+    def accept(item: Any, plugin: str) -> T:
+        if not isinstance(item, kind):
+            raise DefinitionError(
+                f"expected a {kind.__name__}, got {type(item).__name__}", source=plugin
+            )
+        return item
+
+    return accept
+
+
 @attrs.frozen
 class ContributionHooks:
     """Typed calls into the contribution hooks (the base of :class:`~magcore.hooks.Hooks`)."""
@@ -133,12 +147,7 @@ class ContributionHooks:
         return self._collect("magcore_register_cycles", accept)
 
     def themes(self) -> Contributions[Theme]:
-        def accept(item: Any, plugin: str) -> Theme:
-            if not isinstance(item, Theme):
-                raise DefinitionError(f"expected a Theme, got {type(item).__name__}", source=plugin)
-            return item
-
-        return self._collect("magcore_register_themes", accept)
+        return self._collect("magcore_register_themes", _instances_of(Theme))
 
     def forms(self) -> Contributions[FormDefinition]:
         """Every form definition the plugins contribute, checked (schema, scoring-free, texts)."""
@@ -159,14 +168,7 @@ class ContributionHooks:
         """The message catalogue with every plugin's translations and vocabulary layered on."""
         from .i18n import DEFAULT_CATALOGUE, MessageBundle
 
-        def accept(item: Any, plugin: str) -> MessageBundle:
-            if not isinstance(item, MessageBundle):
-                raise DefinitionError(
-                    f"expected a MessageBundle, got {type(item).__name__}", source=plugin
-                )
-            return item
-
-        bundles = self._collect("magcore_register_messages", accept)
+        bundles = self._collect("magcore_register_messages", _instances_of(MessageBundle))
         catalogue = DEFAULT_CATALOGUE
         for bundle in bundles:
             catalogue = catalogue.with_bundle(bundle)
@@ -193,27 +195,13 @@ class ContributionHooks:
         """Every retention profile ("destroy N years after X"), the built-in ones included."""
         from .access.retention import RetentionProfile
 
-        def accept(item: Any, plugin: str) -> RetentionProfile:
-            if not isinstance(item, RetentionProfile):
-                raise DefinitionError(
-                    f"expected a RetentionProfile, got {type(item).__name__}", source=plugin
-                )
-            return item
-
-        return self._collect("magcore_register_retention_rules", accept)
+        return self._collect("magcore_register_retention_rules", _instances_of(RetentionProfile))
 
     def legal_bases(self) -> Contributions[LegalBasis]:
         """Every legal basis the plugins declare (name, article, scope)."""
         from .access.decision import LegalBasis
 
-        def accept(item: Any, plugin: str) -> LegalBasis:
-            if not isinstance(item, LegalBasis):
-                raise DefinitionError(
-                    f"expected a LegalBasis, got {type(item).__name__}", source=plugin
-                )
-            return item
-
-        return self._collect("magcore_register_legal_bases", accept)
+        return self._collect("magcore_register_legal_bases", _instances_of(LegalBasis))
 
     def workflows(self) -> Contributions[Workflow]:
         """Every workflow the plugins contribute, loaded and checked (never about a score)."""
@@ -249,11 +237,4 @@ class ContributionHooks:
         """Every content declaration (``magcore_declare_content``): which content, what for."""
         from .access.observers import ContentNeed
 
-        def accept(item: Any, plugin: str) -> ContentNeed:
-            if not isinstance(item, ContentNeed):
-                raise DefinitionError(
-                    f"expected a ContentNeed, got {type(item).__name__}", source=plugin
-                )
-            return item
-
-        return self._collect("magcore_declare_content", accept)
+        return self._collect("magcore_declare_content", _instances_of(ContentNeed))

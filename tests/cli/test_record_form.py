@@ -79,6 +79,14 @@ def test_answers_file_gives_other_fields(mag):
         "record", conv, "--as", "m1", "--summary", "Kort.", "--answers", "answers.json", "--json"
     )
     assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["state"] == "record_drafted"
+    # The employee's own export shows the record as stored: the file's fields beside the flags'.
+    export = json.loads(run("export", "person", "e1").stdout)
+    (mine,) = [c for c in export["conversations_about_you"] if c["id"] == conv]
+    answers = mine["record"]["answers"]
+    assert answers["learning_hours"] == 8
+    assert answers["employee_view"] == "Ik ben tevreden."
+    assert answers["summary"] == mine["record"]["summary"] == "Kort."
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -260,11 +261,18 @@ def test_audit_checkpoint_finds_a_cut_tail(held):
 
 
 def test_report_on_a_fresh_store_answers_at_once(ready):
-    """Right after init and import-org nothing was held: the report answers within a second
-    (it used to loop for ever), every cell suppressed."""
-    started = time.perf_counter()
-    result = ready.run("report", "--grain", "month", "--json")
-    assert time.perf_counter() - started < 1.0
+    """Right after init and import-org nothing was held: the report answers (it used to loop
+    for ever), every cell suppressed. The 60 s are a guard against that loop, not a speed test
+    (how fast reports are is for ``bench/``)."""
+    answers: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(ready.run("report", "--grain", "month", "--json")),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(60)
+    assert answers, "the report did not answer within 60 s"
+    (result,) = answers
     assert result.exit_code == 0
     cells = data(result)["cells"]
     assert cells

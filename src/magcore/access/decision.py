@@ -223,10 +223,24 @@ class Directory:
                 held = held | {"coach"}
             return held
 
+        # Who manages whom on a day, found in one pass over the organisation and kept for
+        # the last few days asked: a listing asks it for every request (the web API).
+        by_day: dict[date, dict[str, frozenset[str]]] = {}
+
         def reports_of(person: str, day: date) -> frozenset[str]:
-            manager_of = organisation.manager_of
-            people = organisation.employees(day)
-            return frozenset(p.id for p in people if manager_of(p.id, day) == person)
+            index = by_day.get(day)
+            if index is None:
+                found: dict[str, set[str]] = {}
+                manager_of = organisation.manager_of
+                for employee in organisation.employees(day):
+                    manager = manager_of(employee.id, day)
+                    if manager is not None:
+                        found.setdefault(manager, set()).add(employee.id)
+                index = {manager: frozenset(people) for manager, people in found.items()}
+                if len(by_day) >= 8:
+                    by_day.clear()
+                by_day[day] = index
+            return index.get(person, frozenset())
 
         return cls(manager_of=organisation.manager_of, roles_of=roles_of, reports_of=reports_of)
 

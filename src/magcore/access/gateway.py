@@ -26,8 +26,10 @@ import attrs
 from ..clock import Clock
 from ..domain.sharing import SharingChoice, person_stream
 from ..domain.sharing import replay as replay_sharing
+from ..events import Event, freeze
 from ..model.days import local_day, timezone
 from ..storage.base import AuditRecord, ConversationRow, Store
+from ..storage.chain import event_object
 from .decision import (
     PARTICIPATION,
     PRIVACY_OFFICER,
@@ -42,6 +44,8 @@ from .decision import (
     restrictions,
     shared_with,
 )
+from .delivery import DELIVER_CONTENT, declared, delivery_decision
+from .policy import kept_policies
 from .reading import (
     ConversationView,
     GoalView,
@@ -266,7 +270,7 @@ class Gateway:
         self.zone: tzinfo = zone if isinstance(zone, tzinfo) else timezone(zone)
         self.store = store
         self.clock = clock
-        self.policy_for: Callable[[str], ReadPolicy] = policy_for or (lambda _cycle: fixed)
+        self.policy_for: Callable[[str], ReadPolicy] = policy_for or kept_policies(store, fixed)
         self.policy = fixed
         self.origin = origin
         self.source = source
@@ -300,6 +304,7 @@ class Gateway:
             zone=self.zone,
             policy=self.policy,
             origin=self.origin,
+            policy_for=self.policy_for,
         )
 
     def export(self, person: str, *, requester: str, organisation: Any = None) -> dict[str, Any]:
@@ -362,6 +367,52 @@ class Gateway:
                 False, "denied because the record is restricted (AVG art. 18)", Basis.DENIED
             )
         return Decision(True, "participant", Basis.PARTICIPANT)
+
+    # -- deliveries to observing plugins -----------------------------------------------------
+
+    def deliver(
+        self,
+        stream: str,
+        version: int,
+        *,
+        plugin: str,
+        fields: Collection[str],
+        purpose: str,
+        basis: str,
+        events: tuple[Event, ...] | None = None,
+    ) -> Mapping[str, Any] | None:
+        """The declared *fields* of event *version* of *stream*, opened (decrypted) for the
+        observing *plugin*, or ``None`` when they may not go; audited either way, before.
+
+        Decided as a legal basis (:mod:`magcore.access.delivery`): never a private note, an
+        open conversation's preparation, a special-category kind or theme, a restricted or a
+        destroyed record. *events* is the stream as this gateway's store reads it (a caller
+        delivering a batch reads each stream once).
+        """
+        now = self.clock.now()
+        events = self.store.read(stream) if events is None else events
+        found, event = delivery_decision(
+            self.store, stream, events, version, policy_for=self.policy_for, fallback=self.policy
+        )
+        content = None
+        if found.decision.allowed and event is not None:
+            content = freeze(declared(event.data, fields, found))
+        reason = f"{', '.join(sorted(fields))}; basis: {basis}; {found.decision.reason}"
+        self.store.append_audit(
+            [
+                AuditRecord(
+                    at=now.isoformat(),
+                    actor=f"plugin:{plugin}",
+                    action=DELIVER_CONTENT,
+                    object=event_object(stream, version),
+                    result="done" if content is not None else "denied",
+                    origin="dispatcher",
+                    reason=reason[:500],
+                    purpose=purpose[:200],
+                )
+            ]
+        )
+        return content
 
     # -- listing ---------------------------------------------------------------------------
 

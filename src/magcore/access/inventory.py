@@ -52,6 +52,61 @@ def _who(legal_bases: Sequence[LegalBasis], part: str, special: bool) -> str:
     return _PARTICIPANTS + ("; legal bases: " + "; ".join(bases) if bases else "")
 
 
+#: The fields every cycle records, in the inventory's order: field, category, purpose and who
+#: may see it (a part of the record, whose readers follow from the legal bases, or a text).
+_RECORDED = (
+    (
+        "conversation/metadata",
+        "personal data (who, when, which kind)",
+        "planning and holding conversations; participation statistics (k-anonymous)",
+        "metadata",
+    ),
+    (
+        "record/summary",
+        "personal data, including opinions about the employee",
+        "remembering what was discussed and agreed",
+        "record",
+    ),
+    (
+        "agreement/text",
+        "personal data",
+        "following up agreements; carrying open agreements forward",
+        "agreement",
+    ),
+    ("preparation/answers", "personal data", "preparing the conversation", "preparation"),
+    (
+        "dissent/text",
+        "personal data",
+        "recording disagreement with the record (two-sidedness)",
+        "dissent",
+    ),
+    (
+        "response/text",
+        "personal data",
+        "the employee's own view next to what others wrote (correction)",
+        "response",
+    ),
+    (
+        "private_note/text",
+        "private author note (declared category)",
+        "the author's own memory",
+        "the author alone; included in the employee's subject-access export",
+    ),
+    (
+        "sharing_choice",
+        "personal data (the employee's own choices)",
+        "showing the record to others on the employee's terms",
+        "the employee; the privacy officer",
+    ),
+    (
+        "audit_log",
+        "log data (BIO2)",
+        "accountability: who read or changed what, and why",
+        "the privacy officer; the employee for lines about their own record",
+    ),
+)
+
+
 def data_inventory(
     cycle: CycleDefinition,
     *,
@@ -67,90 +122,39 @@ def data_inventory(
         f"{profile.id}: {profile.title.en}" if profile else f"unknown ({cycle.retention_profile})"
     )
     special_themes = sorted(t.id for t in cycle.themes if t.special_category)
+    agreement_who = _who(legal_bases, "agreement", False)
+    if special_themes:
+        agreement_who += f"; agreements on {', '.join(special_themes)} are special-category"
+    who = {
+        "metadata": _who(legal_bases, "metadata", False),
+        "record": _who(legal_bases, "record", False),
+        "agreement": agreement_who,
+        "preparation": "the author; the other participants once published; "
+        + _who(legal_bases, "preparation", False),
+        "dissent": _who(legal_bases, "dissent", False),
+        "response": _who(legal_bases, "response", False),
+    }
     rows = [
         InventoryRow(
-            field="conversation/metadata",
-            category="personal data (who, when, which kind)",
-            purpose="planning and holding conversations; participation statistics (k-anonymous)",
-            who_may_see=_who(legal_bases, "metadata", False),
-            retention=retention
-            + "; after destruction a content-free row (who, when, which kind, state) stays for "
-            "participation statistics",
-            sensitivity="normal",
-        ),
-        InventoryRow(
-            field="record/summary",
-            category="personal data, including opinions about the employee",
-            purpose="remembering what was discussed and agreed",
-            who_may_see=_who(legal_bases, "record", False),
+            field=field,
+            category=category,
+            purpose=purpose,
+            who_may_see=who.get(readers, readers),
             retention=retention,
             sensitivity="normal",
-        ),
-        InventoryRow(
-            field="agreement/text",
-            category="personal data",
-            purpose="following up agreements; carrying open agreements forward",
-            who_may_see=_who(legal_bases, "agreement", False)
-            + (
-                f"; agreements on {', '.join(special_themes)} are special-category"
-                if special_themes
-                else ""
-            ),
-            retention=retention,
-            sensitivity="normal; special-category when about " + ", ".join(special_themes)
-            if special_themes
-            else "normal",
-        ),
-        InventoryRow(
-            field="preparation/answers",
-            category="personal data",
-            purpose="preparing the conversation",
-            who_may_see="the author; the other participants once published; "
-            + _who(legal_bases, "preparation", False),
-            retention=retention,
-            sensitivity="normal",
-        ),
-        InventoryRow(
-            field="dissent/text",
-            category="personal data",
-            purpose="recording disagreement with the record (two-sidedness)",
-            who_may_see=_who(legal_bases, "dissent", False),
-            retention=retention,
-            sensitivity="normal",
-        ),
-        InventoryRow(
-            field="response/text",
-            category="personal data",
-            purpose="the employee's own view next to what others wrote (correction)",
-            who_may_see=_who(legal_bases, "response", False),
-            retention=retention,
-            sensitivity="normal",
-        ),
-        InventoryRow(
-            field="private_note/text",
-            category="private author note (declared category)",
-            purpose="the author's own memory",
-            who_may_see="the author alone; included in the employee's subject-access export",
-            retention=retention,
-            sensitivity="normal",
-        ),
-        InventoryRow(
-            field="sharing_choice",
-            category="personal data (the employee's own choices)",
-            purpose="showing the record to others on the employee's terms",
-            who_may_see="the employee; the privacy officer",
-            retention=retention,
-            sensitivity="normal",
-        ),
-        InventoryRow(
-            field="audit_log",
-            category="log data (BIO2)",
-            purpose="accountability: who read or changed what, and why",
-            who_may_see="the privacy officer; the employee for lines about their own record",
-            retention=retention,
-            sensitivity="normal",
-        ),
+        )
+        for field, category, purpose, readers in _RECORDED
     ]
+    # conversation/metadata outlives the content; agreement/text may be special-category.
+    rows[0] = attrs.evolve(
+        rows[0],
+        retention=retention + "; after destruction a content-free row (who, when, which kind, "
+        "state) stays for participation statistics",
+    )
+    if special_themes:
+        rows[2] = attrs.evolve(
+            rows[2], sensitivity="normal; special-category when about " + ", ".join(special_themes)
+        )
     for theme in cycle.themes:
         if theme.special_category:
             rows.append(

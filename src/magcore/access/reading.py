@@ -1,5 +1,7 @@
 """The read side: load a conversation or a goal, ask the access policy, audit every decision.
 
+The read policy (:class:`ReadPolicy`, re-exported here) is :mod:`magcore.access.policy`.
+
 :func:`read_conversation` replays a conversation from a :class:`~magcore.storage.base.Store`,
 folds the employee's ``person:<id>`` stream (sharing choices and AVG art. 18 restrictions), asks
 :func:`magcore.access.decide_access` about each part (metadata, the record and each
@@ -13,7 +15,7 @@ allowed or denied, becomes one audit line, written in one ``append_audit`` call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
@@ -26,7 +28,6 @@ from ..domain.goals import Goal, goal_stream, replay_goal
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import NotFoundError
-from ..model.cycle import CycleDefinition
 from ..model.days import timezone
 from ..model.input_policy import check_id
 from ..model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
@@ -36,95 +37,25 @@ from .decision import (
     AccessRequest,
     Basis,
     Decision,
-    Directory,
-    LegalBasis,
     Part,
     Restrictions,
     decide_access,
-    legal_bases_tuple,
 )
+from .policy import DESTROYED_EVENT as DESTROYED_EVENT
+from .policy import SENSITIVITY_KEY as SENSITIVITY_KEY
+from .policy import SPECIAL_CATEGORY_RISK as SPECIAL_CATEGORY_RISK
+from .policy import PolicyFor, goal_policy, kept_policies
+from .policy import ReadPolicy as ReadPolicy
+from .policy import special_fields_of as special_fields_of
 
 __all__ = [
-    "DESTROYED_EVENT",
-    "SENSITIVITY_KEY",
-    "SPECIAL_CATEGORY_RISK",
     "ConversationView",
     "GoalView",
-    "ReadPolicy",
     "audit_record",
     "carried_origin",
     "read_conversation",
     "read_goal",
-    "special_fields_of",
 ]
-
-#: The JSON Schema keyword that marks a form field's sensitivity.
-SENSITIVITY_KEY = "x-magcore-sensitivity"
-#: The sensitivity value of a field whose free text may hold health data (AVG art. 9).
-SPECIAL_CATEGORY_RISK = "special-category-risk"
-#: The type of the content-free event left where a destroyed stream was.
-DESTROYED_EVENT = "stream.destroyed"
-
-
-def special_fields_of(schema: Mapping[str, Any]) -> tuple[frozenset[str], Mapping[str, str]]:
-    """The top-level fields of a form *schema* marked special-category, and each field's theme.
-
-    A field is special when it says ``"x-magcore-sensitivity": "special-category-risk"``; its
-    theme comes from ``"x-magcore-theme"`` when present.
-    """
-    special: set[str] = set()
-    themes: dict[str, str] = {}
-    for name, field in (schema.get("properties") or {}).items():
-        if not isinstance(field, Mapping):
-            continue
-        if field.get(SENSITIVITY_KEY) == SPECIAL_CATEGORY_RISK:
-            special.add(name)
-        if isinstance(field.get("x-magcore-theme"), str):
-            themes[name] = field["x-magcore-theme"]
-    return frozenset(special), MappingProxyType(themes)
-
-
-@attrs.frozen(kw_only=True)
-class ReadPolicy:
-    """Everything besides the stored events that reads need: who is who, declared legal bases,
-    and which themes and fields are special-category."""
-
-    directory: Directory = attrs.field(factory=Directory)
-    legal_bases: tuple[LegalBasis, ...] = attrs.field(default=(), converter=legal_bases_tuple)
-    special_themes: frozenset[str] = frozenset()
-    special_kinds: frozenset[str] = frozenset()
-    """Kinds that are special-category as a whole (a vitality or stress conversation): every
-    part of their content is special, so no legal basis opens it, only the employee's choice."""
-    special_fields: frozenset[str] = frozenset()
-    field_themes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
-
-    @classmethod
-    def for_cycle(
-        cls,
-        cycle: CycleDefinition,
-        *,
-        forms: Iterable[Mapping[str, Any]] = (),
-        directory: Directory | None = None,
-        legal_bases: Iterable[LegalBasis] = (),
-    ) -> ReadPolicy:
-        """Special themes from *cycle*, special fields from the form JSON Schemas in *forms*."""
-        special: set[str] = set()
-        themes: dict[str, str] = {}
-        for schema in forms:
-            fields, field_themes = special_fields_of(schema)
-            special |= fields
-            themes.update(field_themes)
-        return cls(
-            directory=directory or Directory(),
-            legal_bases=tuple(legal_bases),
-            special_themes=frozenset(t.id for t in cycle.themes if t.special_category),
-            special_kinds=frozenset(k.id for k in cycle.kinds if k.special_category),
-            special_fields=frozenset(special),
-            field_themes=themes,
-        )
-
-    def field_is_special(self, field: str) -> bool:
-        return field in self.special_fields or self.field_themes.get(field) in self.special_themes
 
 
 @attrs.frozen(kw_only=True)
@@ -331,9 +262,10 @@ def read_conversation(
     service's; the system clock when ``None``): a caller cannot choose it. Days (``until`` of a
     sharing choice, who manages whom) are days in *zone*, the installation's time zone.
 
-    *policy_for*, when given, picks the policy by the conversation's cycle (``id@version``)
-    instead of *policy*: the gateway passes it, so every cycle's special kinds, themes and
-    fields count.
+    *policy_for* picks the policy by the conversation's cycle (``id@version``) instead of
+    *policy*: the gateway passes the service's; without it, the cycle's definition as the store
+    keeps it counts on top of *policy* (:func:`~magcore.access.policy.kept_policies`), so every
+    cycle's special kinds, themes and fields count whichever way the read is asked.
 
     Raises :class:`~magcore.errors.NotFoundError` (after auditing the refusal) when there is no
     such conversation. A destroyed conversation gives an empty view marked ``destroyed``.
@@ -375,8 +307,7 @@ def read_conversation(
             decisions=((base_object, decision),),
         )
     conv = replay(events)
-    if policy_for is not None:
-        policy = policy_for(conv.cycle)
+    policy = (policy_for or kept_policies(store, policy))(conv.cycle)
     sharing, restricted = _context(store, conv, policy)
     context = AccessContext(
         conversation=conv,
@@ -484,6 +415,7 @@ def read_goal(
     zone: tzinfo | str | None = None,
     policy: ReadPolicy | None = None,
     origin: str = "api",
+    policy_for: PolicyFor | None = None,
 ) -> GoalView:
     """Read goal *goal_id* as *viewer* for *purpose* now (*clock*'s time, days in *zone*, as
     in :func:`read_conversation`); audit the decision.
@@ -491,7 +423,8 @@ def read_goal(
     The owner and the goal's collaborators see it; anyone else only through the owner's sharing
     choice (``goals``, or the goal's ``theme:<id>``; a choice for one conversation covers the
     goals agreed in it) or a legal basis declared for goals. A goal about a special-category
-    theme is shared only by the owner's own choice. Raises
+    theme (of the cycle of the conversation it was agreed in, *policy_for* or as the store keeps
+    it) is shared only by the owner's own choice. Raises
     :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
     """
     check_id(viewer, pointer="/viewer")
@@ -522,6 +455,7 @@ def read_goal(
             id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
         )
     goal = replay_goal(events)
+    policy = goal_policy(store, events, policy_for or kept_policies(store, policy), policy)
     sharing = replay_sharing(goal.owner, store.read(person_stream(goal.owner)))
     context = AccessContext(
         goal=goal,

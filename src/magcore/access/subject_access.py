@@ -185,6 +185,7 @@ def subject_access_export(
             zone=zone,
             policy=policy,
             origin=origin,
+            policy_for=policy_for,
         )
         if goal_view.goal is not None:
             goals.append(goal_view.goal.to_json())

@@ -47,6 +47,8 @@ class AccessMixin:
         _policies: dict[tuple[str, int], ReadPolicy]
 
         def cycle(self, key: str) -> CycleDefinition: ...
+        @property
+        def cycles(self) -> Mapping[str, CycleDefinition]: ...
         def organisation(self, org_id: str) -> Organisation: ...
         @property
         def forms(self) -> Mapping[str, Any]: ...
@@ -109,7 +111,7 @@ class AccessMixin:
             try:
                 definition = self.cycle(cycle_key)
             except NotFoundError:
-                policy = ReadPolicy(directory=directory, legal_bases=self._legal_bases())
+                policy = self.base_policy()
             else:
                 policy = ReadPolicy.for_cycle(
                     definition,
@@ -117,6 +119,27 @@ class AccessMixin:
                     directory=directory,
                     legal_bases=self._legal_bases(),
                 )
+            self._policies[key] = policy
+        return policy
+
+    def base_policy(self) -> ReadPolicy:
+        """The policy where no cycle says more (a goal set apart from any conversation, a
+        cycle no longer known): the special kinds and themes of every known cycle count."""
+        directory = self.directory
+        key = ("*", id(directory))
+        policy = self._policies.get(key)
+        if policy is None:
+            cycles = self.cycles.values()
+            policy = ReadPolicy(
+                directory=directory,
+                legal_bases=self._legal_bases(),
+                special_kinds=frozenset(
+                    k.id for c in cycles for k in c.kinds if k.special_category
+                ),
+                special_themes=frozenset(
+                    t.id for c in cycles for t in c.themes if t.special_category
+                ),
+            )
             self._policies[key] = policy
         return policy
 
@@ -137,7 +160,7 @@ class AccessMixin:
             self.store,
             clock=self.clock,
             policy_for=self.read_policy,
-            policy=ReadPolicy(directory=self.directory, legal_bases=self._legal_bases()),
+            policy=self.base_policy(),
             origin=self.origin,
             zone=self.timezone,
         )

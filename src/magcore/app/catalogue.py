@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.approvals import ApprovalState
 from ..domain.conversation import Command, Conversation, DraftRecord, SavePreparation
+from ..domain.conversation.visibility import seen_by
 from ..errors import NotFoundError, PluginError, Problem, RecordInvalidError
 from ..events import CommittedBatch, thaw
 from ..model.cycle import CycleDefinition
@@ -178,8 +179,13 @@ class CatalogueMixin:
             problems.extend(validate(form, answers, language=self.language, catalogue=catalogue))
         if not problems:
             problems.extend(
+                # the checks act for the writer: they get what the writer sees, no more
                 self.host.hooks.check_record(
-                    answers, form, conv, actor=command.actor, language=self.language
+                    answers,
+                    form,
+                    seen_by(conv, command.actor),
+                    actor=command.actor,
+                    language=self.language,
                 )
             )
         if problems:

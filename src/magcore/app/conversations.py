@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
+from ..access.gateway import Gateway
+from ..access.policy import stricter
 from ..access.reading import ConversationView, GoalView, ReadPolicy
 from ..domain.conversation import (
     OPEN_STATES,
@@ -50,33 +52,29 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
     def read_conversation(
         self, conversation_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
     ) -> ConversationView:
-        """Read a conversation as *viewer* for *purpose* at the service clock's time, with days
-        in the installation's time zone; every decision is audited
-        (:func:`magcore.access.reading.read_conversation`)."""
-        from ..access.reading import read_conversation
-
-        reading: dict[str, Any] = {
-            "clock": self.clock,
-            "zone": self.timezone,
-            "origin": self.origin,
-        }
-        return read_conversation(
-            self.store, conversation_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+        """Read a conversation as *viewer* for *purpose*: :meth:`view` (the gateway), kept for
+        older callers. A *policy* given decides who is who and the legal bases; the special
+        kinds, themes and fields of the conversation's cycle count on top of it, never less."""
+        return self._gateway_with(policy).conversation(
+            conversation_id, actor=viewer, purpose=purpose
         )
 
     def read_goal(
         self, goal_id: str, *, viewer: str, purpose: str, policy: ReadPolicy | None = None
     ) -> GoalView:
-        """Read a goal like :meth:`read_conversation` reads a conversation."""
-        from ..access.reading import read_goal
+        """Read a goal like :meth:`read_conversation` reads a conversation (:meth:`view_goal`)."""
+        return self._gateway_with(policy).goal(goal_id, actor=viewer, purpose=purpose)
 
-        reading: dict[str, Any] = {
-            "clock": self.clock,
-            "zone": self.timezone,
-            "origin": self.origin,
-        }
-        return read_goal(
-            self.store, goal_id, viewer=viewer, purpose=purpose, policy=policy, **reading
+    def _gateway_with(self, policy: ReadPolicy | None) -> Gateway:
+        if policy is None:
+            return self.gateway
+        return Gateway(
+            self.store,
+            clock=self.clock,
+            policy=stricter(policy, self.base_policy()),
+            policy_for=lambda cycle: stricter(policy, self.read_policy(cycle)),
+            origin=self.origin,
+            zone=self.timezone,
         )
 
     # -- conversations ---------------------------------------------------------------------

@@ -12,8 +12,11 @@ The store writes each batch's envelopes to its outbox in the commit's own transa
 - **apart from the commit**: in a thread of its own (:meth:`Dispatcher.start`, the service's
   default), in the caller's thread after each commit (``dispatch="sync"``), or in another
   process (``magcore dispatch``). A slow or failing plugin delays nobody's commit;
-- **envelopes only**, unless the plugin declared content (``magcore_declare_content``); every
-  event delivered with content, and every delivery, leaves an audit line.
+- **envelopes only**, unless the plugin declared content (``magcore_declare_content``): then
+  each declared event's fields pass the access gateway (:meth:`Gateway.deliver
+  <magcore.access.gateway.Gateway.deliver>`: decided as a legal basis, opened from the
+  encrypted store, one audit line each, refusals too); every delivery leaves an audit line.
+  A dispatcher without a gateway (:attr:`Dispatcher.gateway`) delivers no content at all.
 
 Every fault (an exception, a wrong return value) is a :class:`~magcore.errors.PluginError`
 naming the distribution and the hook. Deliveries are deep-immutable.
@@ -30,10 +33,11 @@ from typing import Any
 
 import attrs
 
+from ..access.gateway import Gateway
 from ..access.observers import ContentNeed, Delivery, ObservedEvent
 from ..clock import Clock, SystemClock
 from ..errors import PluginError
-from ..events import Event, freeze
+from ..events import Event
 from ..plugins import PluginHost
 from ..storage.base import AuditRecord, Store
 from ..storage.chain import event_object
@@ -90,6 +94,9 @@ class Dispatcher:
         needs = host.hooks.content_needs()
         self.needs: Mapping[str, tuple[ContentNeed, ...]] = needs.by_plugin()
         self.failures: list[PluginError] = list(needs.problems)
+        self.gateway: Callable[[], Gateway] | None = None
+        """Gives the gateway declared content passes (the service sets it); ``None``: declared
+        content is refused (audited), never read from the store as it is (encrypted)."""
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -145,7 +152,8 @@ class Dispatcher:
         """1 if delivered, 0 if dead-lettered, None if it failed and will be tried again."""
         needs = self.needs.get(name, ())
         delivery, content_lines = self._delivery(name, batch, needs)
-        error = self._call(name, call, delivery)
+        held_content = any(e.content is not None for e in delivery.events)
+        error = self._call(name, call, delivery, withhold=held_content)
         if error is None:
             self._retry.pop(name, None)
             self._settle(name, batch, content_lines, "done", "")
@@ -161,12 +169,21 @@ class Dispatcher:
         return 0
 
     def _call(
-        self, name: str, call: Callable[[Any], Any], delivery: Delivery
+        self, name: str, call: Callable[[Any], Any], delivery: Delivery, *, withhold: bool = False
     ) -> PluginError | None:
+        """Call the observer; its fault as a named error. When the delivery held content
+        (*withhold*), the exception's message is not kept: it may quote that content, and the
+        error goes to the log, the dead-letter table and the audit chain, none of them
+        encrypted or erasable. The exception itself stays the error's cause, in memory."""
         try:
             result = call(delivery)
         except Exception as exc:  # a plugin's own fault, whatever it is: isolate and name it
-            error = PluginError(distribution=name, hook=HOOK, reason=f"{type(exc).__name__}: {exc}")
+            reason = (
+                f"{type(exc).__name__} (its message is not kept: the delivery held content)"
+                if withhold
+                else f"{type(exc).__name__}: {exc}"
+            )
+            error = PluginError(distribution=name, hook=HOOK, reason=reason)
             error.__cause__ = exc
             return error
         if result is not None:
@@ -214,34 +231,30 @@ class Dispatcher:
     ) -> tuple[Delivery, tuple[AuditRecord, ...]]:
         events: list[ObservedEvent] = []
         lines: list[AuditRecord] = []
-        cache: dict[str, dict[int, Event]] = {}
+        cache: dict[str, tuple[Event, ...]] = {}
         roles: dict[str, Mapping[str, str]] = {}
+        gateway = self.gateway() if self.gateway is not None and needs else None
         for envelope in batch.events:
             if envelope.stream not in roles:
                 roles[envelope.stream] = self._roles(envelope.stream)
             wanted = [n for n in needs if envelope.type in n.event_types]
             content = None
             if wanted:
-                if envelope.stream not in cache:
-                    cache[envelope.stream] = {
-                        e.version: e for e in self.store.read(envelope.stream)
-                    }
-                event = cache[envelope.stream].get(envelope.version)
-                if event is not None:  # a destroyed event has no content left to give
-                    fields = {f for n in wanted for f in n.fields}
-                    content = freeze({k: v for k, v in event.data.items() if k in fields})
-                    need = wanted[0]
-                    lines.append(
-                        AuditRecord(
-                            at=self._now(),
-                            actor=f"plugin:{name}",
-                            action="deliver-content",
-                            object=event_object(envelope.stream, envelope.version),
-                            result="done",
-                            origin="dispatcher",
-                            reason=f"{', '.join(sorted(fields))}; basis: {need.basis}"[:500],
-                            purpose=need.purpose[:200],
-                        )
+                fields = sorted({f for n in wanted for f in n.fields})
+                need = wanted[0]
+                if gateway is None:
+                    lines.append(self._refused(name, envelope.stream, envelope.version, need))
+                else:
+                    if envelope.stream not in cache:
+                        cache[envelope.stream] = gateway.store.read(envelope.stream)
+                    content = gateway.deliver(
+                        envelope.stream,
+                        envelope.version,
+                        plugin=name,
+                        fields=fields,
+                        purpose=need.purpose,
+                        basis=need.basis,
+                        events=cache[envelope.stream],
                     )
             events.append(
                 ObservedEvent(
@@ -255,6 +268,18 @@ class Dispatcher:
                 )
             )
         return Delivery(batch.seq, batch.position, tuple(events)), tuple(lines)
+
+    def _refused(self, name: str, stream: str, version: int, need: ContentNeed) -> AuditRecord:
+        return AuditRecord(
+            at=self._now(),
+            actor=f"plugin:{name}",
+            action="deliver-content",
+            object=event_object(stream, version),
+            result="denied",
+            origin="dispatcher",
+            reason=f"basis: {need.basis}; denied because no access gateway is set"[:500],
+            purpose=need.purpose[:200],
+        )
 
     def _roles(self, stream: str) -> Mapping[str, str]:
         """Who has which role on *stream*: the participants of a conversation (from its request,

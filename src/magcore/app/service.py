@@ -114,6 +114,8 @@ class Service(LanguagesMixin, BatchMixin):
         self.dispatcher = Dispatcher(
             store, self.host, clock=self.handler.clock, on_failure=self.plugin_failures.append
         )
+        # declared content goes out through the gateway: decided, decrypted, audited
+        self.dispatcher.gateway = lambda: self.gateway
         self._cycles: dict[str, CycleDefinition] = {}
         contributed = self.host.hooks.cycles()
         self.plugin_failures.extend(contributed.problems)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -11,29 +13,28 @@ from ._output import say
 
 __all__ = ["dispatch"]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _number(name: str, kind: click.ParamType[Any], default: float, help: str) -> Callable[[F], F]:
+    """A numeric option with its default shown in ``--help``."""
+    return click.option(name, type=kind, default=default, show_default=True, help=help)
+
 
 @click.command()
 @click.option("--once", is_flag=True, help="Deliver what is pending (with retries), then stop.")
-@click.option(
-    "--poll",
-    type=click.FloatRange(min=0.05),
-    default=1.0,
-    show_default=True,
-    help="Seconds between looks at the outbox.",
-)
-@click.option(
+@_number("--poll", click.FloatRange(min=0.05), 1.0, "Seconds between looks at the outbox.")
+@_number(
     "--attempts",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Calls per batch before it goes to the dead-letter list.",
+    click.IntRange(min=1),
+    5,
+    "Calls per batch before it goes to the dead-letter list.",
 )
-@click.option(
+@_number(
     "--backoff",
-    type=click.FloatRange(min=0.0),
-    default=0.5,
-    show_default=True,
-    help="Seconds before the first retry; doubled each time (with jitter, at most 30 s).",
+    click.FloatRange(min=0.0),
+    0.5,
+    "Seconds before the first retry; doubled each time (with jitter, at most 30 s).",
 )
 def dispatch(once: bool, poll: float, attempts: int, backoff: float) -> None:
     """Deliver committed batches to the observing plugins (at least once, in commit order).

@@ -18,7 +18,7 @@ import binascii
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -63,7 +63,17 @@ def key_id_of(token: str) -> str:
     return found.group(1)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+def _frozen_mapping(value: object) -> dict[Any, Any]:
+    """A read-only mapping (frozen event data) as the dict it was: encoded the same, with no
+    deep copy first."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encode = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_frozen_mapping
+).encode
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 #: The first byte of a plaintext: ``s`` a string as UTF-8 (most content), ``j`` compact JSON.
 _TEXT, _JSON = b"s", b"j"
@@ -115,19 +125,34 @@ class ContentCipher:
     def encrypt_many(self, items: Sequence[tuple[Any, str, str, str]]) -> list[str]:
         """Each ``(value, owner, stream, field)`` as :meth:`encrypt` gives it, in one call
         (one read of the random source, each owner's key looked up once): for a batch."""
-        nonces = os.urandom(_NONCE * len(items))
+        encrypt = self.encrypter(len(items))
+        return [encrypt(value, owner, stream, field) for value, owner, stream, field in items]
+
+    def encrypter(self, count: int) -> Callable[[Any, str, str, str], str]:
+        """A function that encrypts ``(value, owner, stream, field)`` as :meth:`encrypt` does,
+        for a batch of about *count* values: the random source is read once for all their
+        nonces (again when more are asked for: a nonce is never used twice), and each owner's
+        key is looked up once."""
+        size = _NONCE * max(count, 1)
+        nonces = os.urandom(size)
+        used = 0
         sealers: dict[str, tuple[str, Any]] = {}
-        tokens: list[str] = []
         b64 = binascii.b2a_base64
-        for n, (value, owner, stream, field) in enumerate(items):
+
+        def encrypt(value: Any, owner: str, stream: str, field: str) -> str:
+            nonlocal nonces, used
             sealer = sealers.get(owner)
             if sealer is None:
                 sealer = sealers[owner] = self.keys.sealer(owner)
             key_id, aead = sealer
-            nonce = nonces[n * _NONCE : (n + 1) * _NONCE]
+            if used + _NONCE > size:
+                nonces, used = os.urandom(size), 0
+            nonce = nonces[used : used + _NONCE]
+            used += _NONCE
             sealed = aead.encrypt(nonce, _plain(value, field), _associated(key_id, stream, field))
-            tokens.append(f"{TOKEN_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}")
-        return tokens
+            return f"{TOKEN_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+
+        return encrypt
 
     def decrypt(self, token: str, *, stream: str, field: str) -> Any:
         """The JSON value inside *token*, which must have been made for *stream* and *field*.

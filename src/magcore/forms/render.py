@@ -28,7 +28,7 @@ from ..i18n import DEFAULT_CATALOGUE, Catalogue, format_list
 from ..languages import Resolved
 from .definition import Field, FormDefinition, FormPurpose, Widget
 
-__all__ = ["environment", "render_form", "render_paper", "render_record"]
+__all__ = ["environment", "form_controls", "render_form", "render_paper", "render_record"]
 
 _ROLES_SIGNING = ("employee", "manager")
 
@@ -366,6 +366,28 @@ def _view(
     problems: Sequence[Problem],
 ) -> _View:
     return _View(form, language, catalogue or DEFAULT_CATALOGUE, answers or {}, problems)
+
+
+def form_controls(
+    form: FormDefinition,
+    *,
+    language: str = "nl",
+    answers: Mapping[str, Any] | None = None,
+    problems: Sequence[Problem] = (),
+    catalogue: Catalogue | None = None,
+) -> dict[str, Any]:
+    """The parts of the web form for a page that embeds it (``groups`` for the ``control``
+    macro of ``_macros.html.j2``, the error ``summary``, the translated ``msg``, the
+    ``title``), without the page around it: the page brings its own stylesheet and form."""
+    view = _view(form, language, catalogue, answers, problems)
+    context = view.base(stylesheet=None, stylesheet_href=None)
+    return {
+        "groups": view.groups(mode="form"),
+        "summary": view.summary(),
+        "msg": context["msg"],
+        "title": context["title"],
+        "description": context["description"],
+    }
 
 
 def render_form(

@@ -23,13 +23,11 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import DefinitionError
 from ..languages import LanguageError, language_tag
-
-if TYPE_CHECKING:
-    from . import MessageBundle
+from .bundle import MessageBundle
 
 __all__ = [
     "bundles_from_folder",
@@ -80,8 +78,6 @@ def read_catalogue(
     data: bytes, language: str, *, po: bool = False, source: str = ""
 ) -> MessageBundle:
     """One language's compiled (``.mo``) or source (``.po``) catalogue as a message bundle."""
-    from . import MessageBundle
-
     messages: dict[str, str] = {}
     plurals: dict[str, tuple[str, ...]] = {}
     vocabulary: dict[str, str] = {}

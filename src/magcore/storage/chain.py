@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import json.encoder
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from json.encoder import encode_basestring as _string
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from ..events import Event
@@ -34,6 +37,7 @@ __all__ = [
     "GENESIS",
     "ChainKey",
     "KeyedChain",
+    "canonical_text",
     "chain_entries",
     "entry_fields",
     "entry_hash",
@@ -61,20 +65,48 @@ class ChainKey(Protocol):
 
 
 def _plain_mapping(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if type(value) is MappingProxyType or isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-#: Compact, key-sorted JSON (the text of :func:`magcore.events.canonical_json`), built once;
-#: frozen event data (read-only mappings, tuples) is read without copying it first.
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_mapping
-)
+def _make_encoder() -> Callable[[Any], str]:
+    """One compact, key-sorted, non-ASCII-keeping JSON encoder, built once.
+
+    ``json.dumps`` (and :meth:`json.JSONEncoder.encode`) build a new encoder on every call; on
+    the write path (several calls per event) that set-up costs about as much as the encoding.
+    The C encoder is built here once, without the circular-reference check (frozen event data
+    is a tree: :func:`magcore.events.freeze` copies it). Where the C encoder is missing, a
+    reused :class:`json.JSONEncoder` does the same.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encode = (
+            make(None, _plain_mapping, _string, None, ":", ",", True, False, True)
+            if make is not None
+            else None
+        )
+    except TypeError:  # another signature in another Python: use the portable encoder
+        encode = None
+    if encode is not None:
+        join = "".join
+
+        def c_encode(data: Any) -> str:
+            if isinstance(data, str):  # the C encoder writes a bare string without quotes
+                return _string(data)
+            return join(encode(data, 0))
+
+        return c_encode
+    encoder = json.JSONEncoder(
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_mapping
+    )
+    return encoder.encode
 
 
-def _text(value: Any) -> str:
-    return _ENCODER.encode(value)
+#: Compact, key-sorted JSON: the text of :func:`magcore.events.canonical_json`, from frozen
+#: event data (read-only mappings, tuples) without copying it first.
+canonical_text: Callable[[Any], str] = _make_encoder()
+_text = canonical_text
 
 
 def _canonical(value: Any) -> bytes:
@@ -95,26 +127,57 @@ def entry_hash(
     :data:`AUDIT_FIELDS` order, digest, key id); unkeyed lines the key-sorted JSON object of
     magcore 0.1, so that old logs keep verifying.
     """
-    fields = entry_fields(record)
-    if key is None:
+    return _hash(prev_hash, seq, entry_fields(record), digest, key)
+
+
+def _hash(
+    prev_hash: str, seq: int, fields: dict[str, str], digest: str, key: ChainKey | None
+) -> str:
+    """:func:`entry_hash` of *fields* that are already plain strings (the write path)."""
+    if key is None and (type(seq) is not int or type(prev_hash) is not str):
         extra = {"digest": digest} if digest else {}
         payload = _canonical({"seq": seq, "prev": prev_hash, **fields, **extra})
         return hashlib.sha256(payload).hexdigest()
+    if key is None:
+        # The key-sorted JSON object of magcore 0.1 ({"action": ..., "seq": n}), written out
+        # field by field: the same text as the canonical encoder's, without building a dict.
+        get = fields.__getitem__
+        text = (
+            f'{{"action":{_string(get("action"))},"actor":{_string(get("actor"))},'
+            f'"at":{_string(get("at"))},'
+            + (f'"digest":{_string(digest)},' if digest else "")
+            + f'"object":{_string(get("object"))},"origin":{_string(get("origin"))},'
+            f'"prev":{_string(prev_hash)},"purpose":{_string(get("purpose"))},'
+            f'"reason":{_string(get("reason"))},"result":{_string(get("result"))},"seq":{seq}}}'
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
     texts = (prev_hash, *(fields[name] for name in AUDIT_FIELDS), digest, key.id)
     line = f'["v2",{seq},' + ",".join(map(_string, texts)) + "]"
     return hmac.digest(key.secret, line.encode("utf-8"), "sha256").hex()
 
 
-def event_digest(event: Event) -> str:
+def _utc_text(event: Event) -> str:
+    """The event's time as the audit log keeps it: ISO 8601 in UTC (naive times as they are)."""
+    at = event.at
+    return (at.astimezone(UTC) if at.tzinfo is not None else at).isoformat()
+
+
+def _digest(event: Event, at: str, data: str) -> str:
+    """:func:`event_digest` from the event's UTC time text and its data's canonical JSON."""
+    head = ",".join(map(_string, (event.stream, event.type, at, event.actor)))
+    line = f"[{head},{event.version},{data}]"
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+def event_digest(event: Event, data: str | None = None) -> str:
     """SHA-256 of an event as stored (stream, version, type, time in UTC, actor, data).
 
     The text hashed is a JSON list of the envelope followed by the key-sorted JSON of the data,
-    so it does not depend on how a back end keeps the data (text or ``jsonb``).
+    so it does not depend on how a back end keeps the data (text or ``jsonb``). *data*, when
+    given, is that JSON already made (:func:`canonical_text` of ``event.data``), so a store
+    that has just encoded the event for its row does not encode it again.
     """
-    moment = event.at.astimezone(UTC) if event.at.tzinfo is not None else event.at
-    head = ",".join(map(_string, (event.stream, event.type, moment.isoformat(), event.actor)))
-    line = f"[{head},{event.version},{_text(event.data)}]"
-    return hashlib.sha256(line.encode("utf-8")).hexdigest()
+    return _digest(event, _utc_text(event), _text(event.data) if data is None else data)
 
 
 def event_object(stream: str, version: int) -> str:
@@ -133,21 +196,29 @@ def parse_event_object(obj: str) -> tuple[str, int] | None:
 def event_records(events: Iterable[Event], *, origin: str) -> list[tuple[AuditRecord, str]]:
     """One audit record per committed event, with its digest (the store chains them)."""
     return [
-        (
-            AuditRecord(
-                at=e.at.astimezone(UTC).isoformat()
-                if e.at.tzinfo is not None
-                else e.at.isoformat(),
-                actor=e.actor,
-                action=e.type,
-                object=event_object(e.stream, e.version),
-                result="done",
-                origin=origin,
-            ),
-            event_digest(e),
-        )
-        for e in events
+        (AuditRecord(**fields), digest)
+        for fields, digest in _event_lines(tuple(events), None, origin)
     ]
+
+
+def _event_lines(
+    events: Sequence[Event], data: Sequence[str] | None, origin: str
+) -> Iterator[tuple[dict[str, str], str]]:
+    """The hashed fields and the digest of each event's audit line."""
+    texts: Sequence[str | None] = data if data is not None else [None] * len(events)
+    for event, text in zip(events, texts, strict=True):
+        at = _utc_text(event)
+        fields = {
+            "at": at,
+            "actor": event.actor,
+            "action": event.type,
+            "object": f"{event.stream}/{event.version}",
+            "result": "done",
+            "origin": origin,
+            "reason": "",
+            "purpose": "",
+        }
+        yield fields, _digest(event, at, _text(event.data) if text is None else text)
 
 
 def chain_entries(
@@ -158,26 +229,30 @@ def chain_entries(
     key: ChainKey | None = None,
     events: Sequence[Event] = (),
     origin: str = "",
+    data: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Number and chain the lines of *events* and then *records* after *count* entries.
 
     Each returned entry has every column of :data:`ENTRY_COLUMNS`. Without a *key* the lines
     are chained unkeyed (plain SHA-256), which finds accidents but not a forger: whoever can
     write the log can compute the next hash. The events' origin is *origin*, else the first
-    record's, else ``store``.
+    record's, else ``store``. *data*, when given, holds each event's data as canonical JSON
+    (in the order of *events*), for the digests; without it the data is encoded here.
     """
     if not origin:
         origin = records[0].origin if records else "store"
-    pending = event_records(events, origin=origin)
-    pending.extend((record, "") for record in records)
+    if data is not None and len(data) != len(events):
+        raise ValueError(f"{len(data)} data texts for {len(events)} events")
+    lines = itertools.chain(
+        _event_lines(events, data, origin), ((entry_fields(r), "") for r in records)
+    )
     entries: list[dict[str, Any]] = []
     prev = last_hash
     seq = count
     key_id = key.id if key is not None else ""
-    for record, digest in pending:
+    for fields, digest in lines:
         seq += 1
-        fields = entry_fields(record)
-        value = entry_hash(prev, seq, fields, digest=digest, key=key)
+        value = _hash(prev, seq, fields, digest, key)
         entries.append(
             {
                 "seq": seq,

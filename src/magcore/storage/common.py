@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import json.encoder
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConflictError, StorageError
 from ..events import Event
 from .base import AgreementRow, AuditRecord, ConversationRow, StreamWrite
-from .chain import AUDIT_FIELDS, ChainKey, chain_entries
+from .chain import AUDIT_FIELDS, ChainKey, canonical_text, chain_entries
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -77,46 +76,8 @@ def check_writes(writes: Sequence[StreamWrite], versions: Mapping[str, int] | No
                 )
 
 
-def _plain(value: Any) -> Any:
-    if type(value) is MappingProxyType or isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON data")
-
-
-def _make_encoder() -> Callable[[Any], str]:
-    """One compact, key-sorted, non-ASCII-keeping JSON encoder, built once.
-
-    ``json.dumps`` builds a new encoder on every call; on the write path (one call per event)
-    that set-up costs about as much as the encoding. The C encoder is built here once, without
-    the circular-reference check (frozen event data is a tree: :func:`magcore.events.freeze`
-    copies it). Where the C encoder is missing, a reused :class:`json.JSONEncoder` does the same.
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    try:
-        encode = (
-            make(None, _plain, json.encoder.encode_basestring, None, ":", ",", True, False, True)
-            if make is not None
-            else None
-        )
-    except TypeError:  # another signature in another Python: use the portable encoder
-        encode = None
-    if encode is not None:
-        join = "".join
-
-        def c_encode(data: Any) -> str:
-            if isinstance(data, str):  # the C encoder writes a bare string without quotes
-                return json.encoder.encode_basestring(data)
-            return join(encode(data, 0))
-
-        return c_encode
-    encoder = json.JSONEncoder(
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
-    )
-    return encoder.encode
-
-
 #: Encode data as compact JSON with sorted keys (see :func:`data_json`).
-_encode = _make_encoder()
+_encode = canonical_text
 
 
 def data_json(data: Any) -> str:
@@ -257,18 +218,30 @@ def chain_audit(
     key: ChainKey | None = None,
     events: Sequence[Event] = (),
     origin: str = "",
+    rows: Sequence[EventRow] | None = None,
 ) -> list[dict[str, Any]]:
     """Number and chain the lines of *events* and *records* after *count* entries.
 
     Each returned entry has ``seq``, the record's fields, ``digest``, ``key``, ``prev_hash``
-    and ``hash`` (see :func:`magcore.storage.chain.chain_entries`).
+    and ``hash`` (see :func:`magcore.storage.chain.chain_entries`). *rows*, when given, are
+    the events' stored forms (:func:`event_rows`, same order): their data JSON is hashed for
+    the digests instead of encoding every event a second time.
     """
     entries = chain_entries(
-        tuple(records), count=count, last_hash=last_hash, key=key, events=events, origin=origin
+        tuple(records),
+        count=count,
+        last_hash=last_hash,
+        key=key,
+        events=events,
+        origin=origin,
+        data=[row[5] for row in rows] if rows is not None else None,
     )
     for entry in entries:
-        for name in AUDIT_FIELDS:
-            check_text(f"audit line {entry['seq']}: {name}", entry[name])
+        # One look at all the fields; only a line that holds something unstorable is taken
+        # apart to name the field.
+        if _unstorable("".join([entry[name] for name in AUDIT_FIELDS])):
+            for name in AUDIT_FIELDS:
+                check_text(f"audit line {entry['seq']}: {name}", entry[name])
     return entries
 
 

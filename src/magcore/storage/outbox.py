@@ -71,13 +71,19 @@ class DeadLetter:
     at: str
 
 
-def envelope_json(events: Sequence[Event]) -> str:
-    """The stored form of a batch's envelopes (JSON, no event data)."""
-    return json.dumps(
-        [[e.stream, e.version, e.type, e.at.isoformat(), e.actor] for e in events],
-        ensure_ascii=False,
-        separators=(",", ":"),
+def envelope_json(events: Sequence[Event], rows: Sequence[Sequence[Any]] | None = None) -> str:
+    """The stored form of a batch's envelopes (JSON, no event data).
+
+    *rows*, when given, are the events' stored rows (``stream, version, type, at, actor, ...``
+    in the order of *events*, as :func:`magcore.storage.common.event_rows` makes them): their
+    first five columns are the envelope, so the times are not formatted a second time.
+    """
+    envelopes = (
+        [row[:5] for row in rows]
+        if rows is not None
+        else [[e.stream, e.version, e.type, e.at.isoformat(), e.actor] for e in events]
     )
+    return json.dumps(envelopes, ensure_ascii=False, separators=(",", ":"))
 
 
 def envelopes_from_json(text: str) -> tuple[EventEnvelope, ...]:

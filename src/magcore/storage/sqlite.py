@@ -18,6 +18,7 @@ crash while creating never leaves an empty file behind.
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sqlite3
 import threading
@@ -40,6 +41,7 @@ from .base import (
 )
 from .chain import ENTRY_COLUMNS, KeyedChain
 from .common import (
+    EventRow,
     chain_audit,
     check_writes,
     event_from_row,
@@ -66,6 +68,9 @@ __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "pat
 
 
 _PAGE = 1000
+
+#: An audit entry's values in the order of :data:`ENTRY_COLUMNS`.
+_ENTRY_VALUES = operator.itemgetter(*ENTRY_COLUMNS)
 
 
 def path_from_url(url: str) -> Path:
@@ -279,9 +284,9 @@ class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur.executemany, SQLITE)
-                self._queue(cur, events, position)
+                self._queue(cur, events, position, rows)
             if audit or events:
-                self._append_audit(cur, audit, events=events, origin=origin)
+                self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
         return CommittedBatch(events, position)
 
     def _check_version(self, cur: sqlite3.Cursor, write: StreamWrite) -> None:
@@ -462,6 +467,7 @@ class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
         *,
         events: Sequence[Event] = (),
         origin: str = "",
+        rows: Sequence[EventRow] | None = None,
     ) -> None:
         if not records and not events:
             return
@@ -473,13 +479,14 @@ class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
             key=self.audit_key,
             events=events,
             origin=origin,
+            rows=rows,
         )
         if not entries:
             return
         columns = ENTRY_COLUMNS
         cur.executemany(
             f"INSERT INTO audit ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [tuple(e[c] for c in columns) for e in entries],
+            map(_ENTRY_VALUES, entries),
         )
         cur.execute(
             "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..events import Event
 from .base import AuditRecord
@@ -47,12 +47,18 @@ class SQLiteOutbox:
         def _append_audit(self, cur: sqlite3.Cursor, records: Sequence[AuditRecord]) -> None: ...
 
     @staticmethod
-    def _queue(cur: sqlite3.Cursor, events: Sequence[Event], position: int) -> None:
-        """Write the batch's envelopes inside the commit's transaction."""
+    def _queue(
+        cur: sqlite3.Cursor,
+        events: Sequence[Event],
+        position: int,
+        rows: Sequence[Sequence[Any]] | None = None,
+    ) -> None:
+        """Write the batch's envelopes inside the commit's transaction (*rows*: the events' own,
+        see :func:`~magcore.storage.outbox.envelope_json`)."""
         if events:
             cur.execute(
                 "INSERT INTO outbox (position, envelopes) VALUES (?, ?)",
-                (position, envelope_json(events)),
+                (position, envelope_json(events, rows)),
             )
 
     def read_outbox(self, *, after: int = 0, limit: int | None = None) -> list[OutboxBatch]:

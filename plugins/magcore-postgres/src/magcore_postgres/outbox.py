@@ -50,13 +50,19 @@ class PostgresOutbox:
         ) -> None: ...
 
     @staticmethod
-    def _queue(cur: psycopg.Cursor[Any], events: Sequence[Event], position: int) -> None:
+    def _queue(
+        cur: psycopg.Cursor[Any],
+        events: Sequence[Event],
+        position: int,
+        rows: Sequence[Sequence[Any]] | None = None,
+    ) -> None:
         """Write the batch's envelopes inside the commit's transaction (under the write lock,
-        so outbox numbers follow commit order)."""
+        so outbox numbers follow commit order); *rows*: the events' own, as
+        :func:`~magcore.storage.outbox.envelope_json` takes them."""
         if events:
             cur.execute(
                 "INSERT INTO magcore_outbox (position, envelopes) VALUES (%s, %s)",
-                (position, envelope_json(events)),
+                (position, envelope_json(events, rows)),
             )
 
     def read_outbox(self, *, after: int = 0, limit: int | None = None) -> list[OutboxBatch]:

@@ -13,6 +13,7 @@ the first schema of the connection's ``search_path``.
 from __future__ import annotations
 
 import contextlib
+import operator
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -36,6 +37,7 @@ from magcore.storage.base import (
 )
 from magcore.storage.chain import ENTRY_COLUMNS, KeyedChain
 from magcore.storage.common import (
+    EventRow,
     chain_audit,
     check_writes,
     event_from_row,
@@ -144,6 +146,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _PAGE = 1000
 _CONVERSATION_COLUMNS = ", ".join(CONVERSATION_READ_COLUMNS)
 _AUDIT_COLUMNS = ENTRY_COLUMNS
+_ENTRY_VALUES = operator.itemgetter(*ENTRY_COLUMNS)
 
 
 def redact(url: str) -> str:
@@ -282,8 +285,8 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
                 _write_read_models(cur, models)
-                self._queue(cur, events, position)
-            self._append_audit(cur, audit, events=events, origin=origin)
+                self._queue(cur, events, position, rows)
+            self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
         return CommittedBatch(events, position)
 
     def _check_versions(self, cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> None:
@@ -493,6 +496,7 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
         *,
         events: Sequence[Event] = (),
         origin: str = "",
+        rows: Sequence[EventRow] | None = None,
     ) -> None:
         if not records and not events:
             return
@@ -508,14 +512,11 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
             key=self.audit_key,
             events=events,
             origin=origin,
+            rows=rows,
         )
         if not entries:
             return
-        cur.executemany(
-            f"INSERT INTO magcore_audit ({', '.join(_AUDIT_COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(_AUDIT_COLUMNS))})",
-            [tuple(e[c] for c in _AUDIT_COLUMNS) for e in entries],
-        )
+        _copy(cur, "audit", _AUDIT_COLUMNS, list(map(_ENTRY_VALUES, entries)))
         cur.execute(
             "UPDATE magcore_audit_head SET count = %s, last_hash = %s WHERE id = 1",
             (entries[-1]["seq"], entries[-1]["hash"]),

@@ -23,25 +23,9 @@ one event into the state; :func:`replay` rebuilds the state from its events.
 
 from __future__ import annotations
 
-from .commands import (
-    AddDissent,
-    AddPrivateNote,
-    AddResponse,
-    Cancel,
-    Command,
-    ConfirmRecord,
-    DraftRecord,
-    MarkHeld,
-    MarkNotHeld,
-    PublishPreparation,
-    RaiseTopic,
-    RegisterPaper,
-    RequestConversation,
-    Reschedule,
-    SavePreparation,
-    Schedule,
-    UpdateAgreement,
-)
+# What people ask: the commands module owns the list of its names.
+from . import commands
+from .commands import *  # noqa: F403
 from .decide import (
     decide,
 )
@@ -68,27 +52,10 @@ __all__ = [
     "FINAL_STATES",
     "HELD_STATES",
     "OPEN_STATES",
-    "AddDissent",
-    "AddPrivateNote",
-    "AddResponse",
-    "Cancel",
-    "Command",
-    "ConfirmRecord",
     "Conversation",
     "ConversationEvent",
-    "DraftRecord",
-    "MarkHeld",
-    "MarkNotHeld",
     "NotHeldReason",
-    "PublishPreparation",
-    "RaiseTopic",
-    "RegisterPaper",
-    "RequestConversation",
-    "Reschedule",
-    "SavePreparation",
-    "Schedule",
     "State",
-    "UpdateAgreement",
     "apply",
     "decide",
     "destroyed_read_model",
@@ -97,3 +64,4 @@ __all__ = [
     "stream_of",
     "visible_preparation",
 ]
+__all__ += commands.__all__

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from ...model.records import (
     Preparation,
 )
@@ -10,7 +12,7 @@ from .state import (
     Conversation,
 )
 
-__all__ = ["visible_preparation"]
+__all__ = ["seen_by", "visible_preparation"]
 
 
 def visible_preparation(conv: Conversation, viewer: str, author: str) -> Preparation | None:
@@ -33,3 +35,21 @@ def visible_preparation(conv: Conversation, viewer: str, author: str) -> Prepara
     if own is not None and own.published:
         return preparation
     return preparation if conv.state in HELD_STATES else None
+
+
+def seen_by(conv: Conversation, viewer: str) -> Conversation:
+    """*conv* with only what *viewer*, a participant writing in it, sees as a participant:
+    their own private notes, the preparations :func:`visible_preparation` shows them, and no
+    agreements carried forward from earlier conversations (those are decided one by one where
+    they were agreed). For plugins that check what *viewer* writes (``magcore_check_record``):
+    they act for the writer and get no more than the writer sees."""
+    return attrs.evolve(
+        conv,
+        private_notes=tuple(n for n in conv.private_notes if n.author == viewer),
+        preparations={
+            author: prep
+            for author in conv.preparations
+            if (prep := visible_preparation(conv, viewer, author)) is not None
+        },
+        carried_forward=(),
+    )

@@ -1,0 +1,49 @@
+"""Fields of request bodies with their JSON Schema constraints, the input policy's own:
+ids by :data:`~magcore.model.input_policy.ID_PATTERN`, texts without control or
+bidirectional characters (:data:`~magcore.model.input_policy.TEXT_PATTERN`). The document then
+says exactly what the API accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from magcore.model.input_policy import ID_PATTERN, MAX_ID_LENGTH, MAX_TEXT_BYTES, TEXT_PATTERN
+
+__all__ = ["ANSWERS_SCHEMA", "answers_field", "id_field", "ids_field", "text_field"]
+
+_ID_SCHEMA = {"type": "string", "pattern": f"^{ID_PATTERN}$", "maxLength": MAX_ID_LENGTH}
+_TEXT_SCHEMA = {"type": "string", "pattern": TEXT_PATTERN, "maxLength": MAX_TEXT_BYTES // 4}
+_SCALAR = [
+    _TEXT_SCHEMA,
+    {"type": "number"},
+    {"type": "boolean"},
+    {"type": "null"},
+]
+#: Form answers: names that are texts, values that are texts, numbers, yes/no or lists of them.
+ANSWERS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": _TEXT_SCHEMA,
+    "additionalProperties": {"anyOf": [*_SCALAR, {"type": "array", "items": {"anyOf": _SCALAR}}]},
+}
+
+
+def id_field(**kwargs: Any) -> Any:
+    """An id (a person, a conversation, a theme...)."""
+    return attrs.field(metadata={"schema": _ID_SCHEMA}, **kwargs)
+
+
+def ids_field(**kwargs: Any) -> Any:
+    """A list of ids."""
+    return attrs.field(metadata={"schema": {"type": "array", "items": _ID_SCHEMA}}, **kwargs)
+
+
+def text_field(**kwargs: Any) -> Any:
+    """A text people write."""
+    return attrs.field(metadata={"schema": _TEXT_SCHEMA}, **kwargs)
+
+
+def answers_field(**kwargs: Any) -> Any:
+    """Form answers."""
+    return attrs.field(metadata={"schema": ANSWERS_SCHEMA}, **kwargs)

@@ -1,0 +1,192 @@
+"""The asker, their subject-access export, and the privacy officer's view of a person:
+exports on request and restrictions of processing (AVG art. 15 and 18)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from magcore.access.decision import PRIVACY_OFFICER, SUBJECT_ACCESS
+from magcore.access.restriction import restriction_event
+from magcore.domain.sharing import person_stream
+from magcore.errors import ConsentError
+from magcore.storage.base import StreamWrite
+
+from ..problems import ApiProblem, not_found
+from .common import forbidden, has_role, refuse_unseen
+from .fields import id_field, text_field
+from .routing import Call, Operation, Param
+
+__all__ = ["OPERATIONS"]
+
+TAG = "people"
+PERSON = "/people/{personId}"
+
+
+@attrs.frozen(kw_only=True)
+class Me:
+    """Who you are signed in as, at which municipality, with which roles."""
+
+    person_id: str
+    tenant: str
+    roles: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class RestrictionIn:
+    """Restrict processing of one conversation (or, without one, the whole record)."""
+
+    reason: str = text_field()
+    conversation: str | None = id_field(default=None)
+
+
+@attrs.frozen(kw_only=True)
+class RestrictionsOut:
+    """The restrictions of processing that hold for a person now."""
+
+    person: str
+    everything: bool
+    conversations: tuple[str, ...]
+
+
+def me(call: Call) -> Me:
+    principal = call.principal
+    return Me(
+        person_id=principal.person_id, tenant=principal.tenant, roles=tuple(sorted(principal.roles))
+    )
+
+
+def my_export(call: Call) -> dict[str, Any]:
+    me_ = call.principal.person_id
+    return call.service.export(me_, requester=me_)
+
+
+def export_of(call: Call) -> dict[str, Any]:
+    person = call.path["personId"]
+    try:
+        return call.service.export(person, requester=call.principal.person_id)
+    except ConsentError:
+        raise ApiProblem(not_found("person")) from None  # the gateway audited the refusal
+
+
+def _officer(call: Call, person: str) -> None:
+    if not has_role(call, PRIVACY_OFFICER):
+        raise refuse_unseen(
+            call,
+            f"{person_stream(person)}/restrictions",
+            "person",
+            SUBJECT_ACCESS,
+            "restrictions are kept by the privacy officer",
+        )
+    org_id = call.service.organisation_id
+    if org_id is not None and person not in call.service.organisation(org_id).people:
+        raise ApiProblem(not_found("person"))
+
+
+def restrictions_of(call: Call) -> RestrictionsOut:
+    person = call.path["personId"]
+    _officer(call, person)
+    try:
+        state = call.service.sharing(person, actor=call.principal.person_id)
+    except ConsentError:
+        raise forbidden(PRIVACY_OFFICER) from None
+    held = state.restrictions
+    return RestrictionsOut(
+        person=person, everything=held.everything, conversations=tuple(sorted(held.conversations))
+    )
+
+
+def _restriction(call: Call, *, lift: bool, reason: str, conversation: str | None) -> None:
+    person = call.path["personId"]
+    _officer(call, person)
+    service = call.service
+    stream = person_stream(person)
+    version = service.store.version(stream)
+    event = restriction_event(
+        person,
+        version + 1,
+        actor=call.principal.person_id,
+        now=service.clock.now(),
+        conversation=conversation,
+        lift=lift,
+        reason=reason,
+    )
+    service.commit([StreamWrite(stream, version, (event,))])
+
+
+def restrict(call: Call) -> RestrictionsOut:
+    body: RestrictionIn = call.body
+    _restriction(call, lift=False, reason=body.reason, conversation=body.conversation)
+    return restrictions_of(call)
+
+
+def lift(call: Call) -> RestrictionsOut:
+    conversation = call.query.get("conversation")
+    _restriction(call, lift=True, reason="lifted", conversation=conversation)
+    return restrictions_of(call)
+
+
+OPERATIONS = (
+    Operation(
+        method="GET",
+        path="/me",
+        operation_id="getMe",
+        summary="Who you are signed in as.",
+        tag=TAG,
+        handler=me,
+        response=Me,
+    ),
+    Operation(
+        method="GET",
+        path="/subject-access-export",
+        operation_id="getMyExport",
+        summary="Everything held about you (AVG art. 15), as JSON.",
+        tag=TAG,
+        handler=my_export,
+        response=dict[str, Any],
+    ),
+    Operation(
+        method="GET",
+        path=PERSON + "/subject-access-export",
+        operation_id="getExportOf",
+        summary="Everything held about a person, for the privacy officer (audited).",
+        tag=TAG,
+        handler=export_of,
+        response=dict[str, Any],
+        errors=(404,),
+    ),
+    Operation(
+        method="GET",
+        path=PERSON + "/restrictions",
+        operation_id="getRestrictions",
+        summary="The restrictions of processing of a person (privacy officer).",
+        tag=TAG,
+        handler=restrictions_of,
+        response=RestrictionsOut,
+        errors=(403, 404),
+    ),
+    Operation(
+        method="POST",
+        path=PERSON + "/restrictions",
+        operation_id="restrictProcessing",
+        summary="Restrict processing of a person's record or one conversation (AVG art. 18).",
+        tag=TAG,
+        handler=restrict,
+        body=RestrictionIn,
+        response=RestrictionsOut,
+        status=201,
+        errors=(403, 404, 409),
+    ),
+    Operation(
+        method="DELETE",
+        path=PERSON + "/restrictions",
+        operation_id="liftRestriction",
+        summary="Lift a restriction of processing (of one conversation, or the whole record).",
+        tag=TAG,
+        handler=lift,
+        params=(Param(name="conversation", description="The conversation id; none: all."),),
+        response=RestrictionsOut,
+        errors=(403, 404, 409),
+    ),
+)

@@ -1,0 +1,166 @@
+"""Sharing choices: who can see what of mine, granting one, revoking one in one call.
+
+Only the employee decides about their own record: every path here is about the asker's own
+choices. A choice number that is not one of theirs is a 404, and an audit line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import attrs
+
+from magcore.access.decision import PARTICIPATION
+from magcore.domain.sharing import (
+    GrantSharing,
+    RevokeSharing,
+    SharingChoice,
+    SharingState,
+    person_stream,
+)
+from magcore.errors import ConsentError
+
+from ..problems import ApiProblem, FieldError, invalid
+from .common import refuse_unseen
+from .fields import id_field
+from .routing import Call, Operation
+from .values import SharingChoiceOut, sharing_out
+
+__all__ = ["OPERATIONS"]
+
+TAG = "sharing-choices"
+ONE = "/sharing-choices/{choiceId}"
+
+
+@attrs.frozen(kw_only=True)
+class SharingChoiceIn:
+    """Show *what* (``whole_record``, ``agreements``, ``goals``, ``theme:<id>``...) to *to* (a
+    person, or a role such as ``next_manager``) for *purpose*, until a day you choose, for one
+    conversation or all."""
+
+    to: str = id_field()
+    what: str = id_field()
+    purpose: str = id_field()
+    until: date | None = None
+    conversation: str | None = id_field(default=None)
+
+
+def _choices(call: Call) -> dict[int, SharingChoice]:
+    me = call.principal.person_id
+    return dict(call.service.sharing(me).choices)
+
+
+def _one(call: Call) -> SharingChoice:
+    raw = call.path["choiceId"]
+    me = call.principal.person_id
+    choice = _choices(call).get(int(raw)) if raw.isdigit() else None
+    if choice is None:
+        raise refuse_unseen(
+            call,
+            f"{person_stream(me)}/sharing/{raw}",
+            "sharing choice",
+            PARTICIPATION,
+            "it is not one of the asker's own sharing choices",
+        )
+    return choice
+
+
+def list_mine(call: Call) -> list[SharingChoiceOut]:
+    now = call.service.clock.now()
+    return [sharing_out(c, now) for _, c in sorted(_choices(call).items())]
+
+
+def get_one(call: Call) -> SharingChoiceOut:
+    return sharing_out(_one(call), call.service.clock.now())
+
+
+def grant(call: Call) -> SharingChoiceOut:
+    body: SharingChoiceIn = call.body
+    me = call.principal.person_id
+    if body.conversation is not None:
+        from .conversations import visible
+
+        visible(call, body.conversation)
+    try:
+        state = _grant(call, body, me)
+    except ConsentError as exc:
+        raise ApiProblem(invalid([_field_of(exc)], detail=str(exc))) from None
+    newest = max(state.choices)
+    return sharing_out(state.choices[newest], call.service.clock.now())
+
+
+def _field_of(exc: ConsentError) -> FieldError:
+    """The field a refused sharing choice is about, from the refusal's words."""
+    text = str(exc)
+    for name in ("until", "to", "what", "purpose", "conversation"):
+        if re.search(rf"\b{name}\b", text):
+            return FieldError(in_="body", location=f"/{name}", code="refused", detail=text)
+    return FieldError(in_="body", location="/", code="refused", detail=text)
+
+
+def _grant(call: Call, body: SharingChoiceIn, me: str) -> SharingState:
+    return call.service.share(
+        GrantSharing(
+            actor=me,
+            person=me,
+            to=body.to,
+            what=body.what,
+            purpose=body.purpose,
+            until=body.until,
+            conversation=body.conversation,
+        )
+    )
+
+
+def revoke(call: Call) -> None:
+    choice = _one(call)
+    if choice.revoked_at is not None:
+        return  # revoked already: DELETE is idempotent
+    me = call.principal.person_id
+    call.service.share(RevokeSharing(actor=me, person=me, choice=choice.id))
+
+
+OPERATIONS = (
+    Operation(
+        method="GET",
+        path="/sharing-choices",
+        operation_id="listMySharingChoices",
+        summary="Who can see what of yours: every sharing choice, its purpose and end date.",
+        tag=TAG,
+        handler=list_mine,
+        response=list[SharingChoiceOut],
+    ),
+    Operation(
+        method="POST",
+        path="/sharing-choices",
+        operation_id="grantSharingChoice",
+        summary="Let someone see part of your record, for a purpose, until a day.",
+        tag=TAG,
+        handler=grant,
+        body=SharingChoiceIn,
+        response=SharingChoiceOut,
+        status=201,
+        errors=(404,),
+    ),
+    Operation(
+        method="GET",
+        path=ONE,
+        operation_id="getSharingChoice",
+        summary="One of your sharing choices.",
+        tag=TAG,
+        handler=get_one,
+        response=SharingChoiceOut,
+        errors=(404,),
+    ),
+    Operation(
+        method="DELETE",
+        path=ONE,
+        operation_id="revokeSharingChoice",
+        summary="Revoke one of your sharing choices (reads after now no longer rely on it).",
+        tag=TAG,
+        handler=revoke,
+        status=204,
+        errors=(404,),
+    ),
+)

@@ -1,0 +1,252 @@
+"""Every text the pages show, in plain Dutch (B1) and English, through magcore's catalogue.
+
+The pages use the same mechanism as the core (:class:`magcore.i18n.Catalogue`): a municipality
+plugin that replaces a word (``klant`` → ``inwoner``) or a message changes the pages too. The
+page catalogue is the core's default catalogue with these messages layered on top.
+
+Languages: a page can be asked for in ``nl``, ``en`` or ``fy`` (Frisian). A language the
+catalogue has no texts for is shown in Dutch and *labelled* Dutch (``lang="nl"``), with a short
+note in the asked language, marked with that language, saying so: a screen reader never reads
+Dutch with a Frisian voice.
+"""
+
+from __future__ import annotations
+
+from magcore.i18n import DEFAULT_CATALOGUE, LANGUAGES, Catalogue
+from magcore.model.text import Text
+
+__all__ = ["CATALOGUE", "PAGE_LANGUAGES", "content_language", "fallback_note"]
+
+#: The languages a person can choose on the pages.
+PAGE_LANGUAGES = ("nl", "en", "fy")
+
+_NAMES = {"nl": "Nederlands", "en": "English", "fy": "Frysk"}
+
+#: Said in the asked language when the pages fall back to Dutch for it.
+_FALLBACK = {
+    "fy": "Dizze side is noch net yn it Frysk oerset. Jo sjogge de Nederlânske tekst.",
+}
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "site.name": ("Gesprekken", "Conversations"),
+    "site.skip": ("Naar de inhoud", "Skip to content"),
+    "site.menu": ("Menu", "Menu"),
+    "site.language": ("Taal", "Language"),
+    "site.signed_in_as": ("Ingelogd als {person}", "Signed in as {person}"),
+    "site.sign_out": ("Uitloggen", "Sign out"),
+    "nav.home": ("Start", "Home"),
+    "nav.conversations": ("Mijn gesprekken", "My conversations"),
+    "nav.goals": ("Mijn doelen", "My goals"),
+    "nav.sharing": ("Wie ziet wat van mij", "Who can see what of mine"),
+    "nav.export": ("Mijn gegevens downloaden", "Download my data"),
+    "nav.team": ("Mijn team", "My team"),
+    "nav.participation": ("Deelname in mijn team", "Participation in my team"),
+    "nav.hr": ("Overzicht HR", "HR overview"),
+    "nav.privacy": ("Privacy", "Privacy"),
+    "nav.regulation": ("Regeling", "Regulation"),
+    "signin.title": ("Inloggen", "Sign in"),
+    "signin.intro": (
+        "Log in met het account van uw werk. Daarna ziet u uw gesprekken.",
+        "Sign in with your work account. Then you see your conversations.",
+    ),
+    "signin.button": ("Inloggen", "Sign in"),
+    "signin.failed": (
+        "Inloggen is niet gelukt. Probeer het opnieuw.",
+        "Signing in did not work. Please try again.",
+    ),
+    "signin.unknown": (
+        "Uw account is hier niet bekend. Vraag uw beheerder om hulp.",
+        "Your account is not known here. Ask your administrator for help.",
+    ),
+    "signin.too_many": (
+        "U heeft te vaak geprobeerd in te loggen. Wacht {seconds} seconden.",
+        "You tried to sign in too often. Wait {seconds} seconds.",
+    ),
+    "signout.done": ("U bent uitgelogd.", "You are signed out."),
+    "error.title": ("Er ging iets mis", "Something went wrong"),
+    "error.not_found": (
+        "Deze pagina bestaat niet, of u mag hem niet zien.",
+        "This page does not exist, or you may not see it.",
+    ),
+    "error.csrf": (
+        "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+        "The form has expired. Go back, reload the page and try again.",
+    ),
+    "error.refused": ("Dit kan nu niet: {reason}", "This is not possible now: {reason}"),
+    "error.internal": (
+        "Er ging bij ons iets mis. Er is niets veranderd. Probeer het later opnieuw.",
+        "Something went wrong on our side. Nothing was changed. Please try again later.",
+    ),
+    "error.back": ("Terug naar de start", "Back to the start"),
+    "home.title": ("Welkom", "Welcome"),
+    "home.intro": ("Wat wilt u doen?", "What do you want to do?"),
+    "conv.list_title": ("Mijn gesprekken", "My conversations"),
+    "conv.none": ("U heeft nog geen gesprekken.", "You have no conversations yet."),
+    "conv.start": ("Een gesprek aanvragen", "Ask for a conversation"),
+    "conv.with": ("Met", "With"),
+    "conv.state": ("Stand", "Status"),
+    "conv.kind": ("Soort", "Kind"),
+    "conv.open": ("Open gesprek {id}", "Open conversation {id}"),
+    "conv.title": ("Gesprek", "Conversation"),
+    "conv.scheduled": ("Afgesproken: {when}", "Scheduled: {when}"),
+    "state.requested": ("aangevraagd", "requested"),
+    "state.scheduled": ("gepland", "scheduled"),
+    "state.prepared": ("voorbereid", "prepared"),
+    "state.held": ("gevoerd", "held"),
+    "state.record_drafted": ("verslag klaar om te bevestigen", "record ready to confirm"),
+    "state.agreed": ("afgerond: allebei eens met het verslag", "done: both agreed the record"),
+    "state.not_held": ("niet gevoerd", "not held"),
+    "state.cancelled": ("geannuleerd", "cancelled"),
+    "prep.title": ("Uw voorbereiding", "Your preparation"),
+    "prep.blind": (
+        "Alleen u ziet uw voorbereiding. De ander ziet hem pas als u hem deelt én de ander"
+        " de eigen voorbereiding ook heeft gedeeld.",
+        "Only you see your preparation. The other person sees it only after you share it"
+        " and they have shared their own.",
+    ),
+    "prep.notes": ("Waar wilt u het over hebben?", "What do you want to talk about?"),
+    "prep.save": ("Voorbereiding opslaan", "Save preparation"),
+    "prep.publish": ("Voorbereiding delen", "Share preparation"),
+    "prep.published": ("U heeft uw voorbereiding gedeeld.", "You shared your preparation."),
+    "prep.other": ("Voorbereiding van {person}", "Preparation of {person}"),
+    "prep.other_hidden": (
+        "U ziet de voorbereiding van de ander pas als u allebei heeft gedeeld.",
+        "You see the other person's preparation once you have both shared.",
+    ),
+    "record.title": ("Verslag", "Record"),
+    "record.summary": ("Samenvatting", "Summary"),
+    "record.agreements": ("afspraken", "Agreements"),
+    "record.agreement_new": ("Nieuwe {term:agreement}", "New agreement"),
+    "record.owner": ("Wie doet het?", "Who does it?"),
+    "record.draft": ("Verslag opslaan", "Save record"),
+    "record.revision": ("Versie {revision}", "Version {revision}"),
+    "record.confirm": ("Ik ben het eens met versie {revision}", "I agree with version {revision}"),
+    "record.confirmed_by": ("Eens: {people}", "Agreed: {people}"),
+    "dissent.title": ("Niet eens?", "Disagree?"),
+    "dissent.intro": (
+        "Schrijf op wat u anders ziet. Dit komt bij het verslag en wordt nooit weggehaald.",
+        "Write down what you see differently. It is added to the record and never removed.",
+    ),
+    "dissent.text": ("Wat ziet u anders?", "What do you see differently?"),
+    "dissent.add": ("Toevoegen aan het verslag", "Add to the record"),
+    "dissent.list": ("Notities van onenigheid", "Notes of disagreement"),
+    "held.button": ("Het gesprek is gevoerd", "The conversation took place"),
+    "held.date": ("Datum van het gesprek", "Date of the conversation"),
+    "schedule.title": ("Plannen", "Schedule"),
+    "schedule.when": ("Datum en tijd", "Date and time"),
+    "schedule.when_hint": ("Bijvoorbeeld 2026-03-20T10:00", "For example 2026-03-20T10:00"),
+    "schedule.place": ("Plaats", "Place"),
+    "schedule.button": ("Plannen", "Schedule"),
+    "schedule.ics": ("Uitnodiging voor uw agenda (.ics)", "Invitation for your calendar (.ics)"),
+    "goals.title": ("Mijn doelen", "My goals"),
+    "goals.none": ("U heeft nog geen doelen.", "You have no goals yet."),
+    "sharing.title": ("Wie ziet wat van mij", "Who can see what of mine"),
+    "sharing.intro": (
+        "Hier staat wie iets van uw gesprekken mag zien, waarvoor en tot wanneer."
+        " U kunt dat altijd intrekken.",
+        "Here you see who may see something of your conversations, what for and until when."
+        " You can always take it back.",
+    ),
+    "sharing.none": ("U deelt nu niets.", "You share nothing now."),
+    "sharing.to": ("Met wie", "With whom"),
+    "sharing.what": ("Wat", "What"),
+    "sharing.purpose": ("Waarvoor", "What for"),
+    "sharing.until": ("Tot en met", "Until"),
+    "sharing.no_end": ("geen einddatum", "no end date"),
+    "sharing.revoke": ("Intrekken: {what} voor {to}", "Revoke: {what} for {to}"),
+    "sharing.revoked": ("Ingetrokken", "Revoked"),
+    "sharing.add_title": ("Iets delen", "Share something"),
+    "sharing.add": ("Delen", "Share"),
+    "sharing.until_hint": ("Bijvoorbeeld 2026-12-31", "For example 2026-12-31"),
+    "export.title": ("Mijn gegevens downloaden", "Download my data"),
+    "export.intro": (
+        "U krijgt alles wat over u is vastgelegd, in één bestand (JSON).",
+        "You get everything recorded about you, in one file (JSON).",
+    ),
+    "export.button": ("Download", "Download"),
+    "team.title": ("Mijn team", "My team"),
+    "team.due": ("Wie heeft een gesprek nodig", "Who is due a conversation"),
+    "team.none_due": ("Niemand heeft nu een gesprek nodig.", "Nobody is due now."),
+    "team.due_by": ("Uiterlijk", "By"),
+    "team.request": ("Gesprek aanvragen met {person}", "Request with {person}"),
+    "participation.title": ("Deelname in mijn team", "Participation in my team"),
+    "participation.intro": (
+        "Alleen aantallen, nooit namen. Een groep kleiner dan {k} mensen telt niet apart mee.",
+        "Counts only, never names. A group smaller than {k} people is not shown on its own.",
+    ),
+    "participation.people": ("Mensen", "People"),
+    "participation.held": ("Gesprek gevoerd", "Conversation held"),
+    "participation.hidden": ("te klein om te tonen", "too small to show"),
+    "hr.title": ("Overzicht HR", "HR overview"),
+    "hr.intro": (
+        "U ziet alleen wat medewerkers met u delen of wat de wet toestaat. Nooit de inhoud.",
+        "You see only what employees share with you or what the law allows. Never the content.",
+    ),
+    "hr.none": ("Er is niets met u gedeeld.", "Nothing is shared with you."),
+    "hr.parts": ("Onderdelen", "Parts"),
+    "privacy.title": ("Privacy", "Privacy"),
+    "privacy.audit": ("Controle van het logboek", "Check of the audit log"),
+    "privacy.audit_ok": (
+        "Het logboek is heel: {entries} regels.",
+        "The audit log is intact: {entries} lines.",
+    ),
+    "privacy.audit_broken": (
+        "Het logboek is niet heel: {problem}",
+        "The audit log is not intact: {problem}",
+    ),
+    "privacy.restrictions": ("Beperkingen (AVG art. 18)", "Restrictions (GDPR art. 18)"),
+    "privacy.person": ("Medewerker (id)", "Employee (id)"),
+    "privacy.show": ("Bekijken", "Show"),
+    "privacy.restricted_all": ("Alles beperkt", "Everything restricted"),
+    "privacy.restricted_none": ("Geen beperking", "No restriction"),
+    "privacy.destruction": ("Vernietigen", "Destruction"),
+    "privacy.destruction_intro": (
+        "Bewaartermijnen worden automatisch toegepast (magcore retention).",
+        "Retention periods are applied automatically (magcore retention).",
+    ),
+    "regulation.title": ("Regeling", "Regulation"),
+    "regulation.version": ("{name}, versie {version}", "{name}, version {version}"),
+    "regulation.hash": ("Vingerafdruk", "Fingerprint"),
+    "regulation.approved": ("Goedgekeurd door: {bodies}", "Approved by: {bodies}"),
+    "regulation.not_approved": ("Nog niet goedgekeurd", "Not yet approved"),
+    "regulation.reference": ("Kenmerk van het besluit", "Reference of the decision"),
+    "regulation.approve": ("Goedkeuren namens de OR", "Approve for the works council"),
+    "regulation.read": ("De regeling lezen", "Read the regulation"),
+    "part.record": ("verslag", "record"),
+    "share.agreements": ("mijn afspraken", "my agreements"),
+    "share.goals": ("mijn doelen", "my goals"),
+    "share.whole_record": ("het hele verslag", "the whole record"),
+    "purpose.hr_overview": ("overzicht voor HR", "overview for HR"),
+    "purpose.handover": ("overdracht aan een nieuwe leidinggevende", "handover to a new manager"),
+    "part.agreement": ("afspraken", "agreements"),
+    "part.topic": ("onderwerpen", "topics"),
+    "part.preparation": ("voorbereiding", "preparation"),
+    "part.dissent": ("notities van onenigheid", "notes of disagreement"),
+    "part.goal": ("doelen", "goals"),
+    "part.metadata": ("datum en soort", "date and kind"),
+    "owner.employee": ("{term:employee}", "employee"),
+    "owner.manager": ("{term:manager}", "manager"),
+    "owner.both": ("allebei", "both"),
+}
+
+#: The page catalogue: the core's defaults (and vocabulary) with the pages' messages.
+CATALOGUE: Catalogue = DEFAULT_CATALOGUE.with_overrides(
+    {key: Text(nl=nl, en=en) for key, (nl, en) in _MESSAGES.items()}
+)
+
+
+def content_language(asked: str) -> str:
+    """The language the page's texts really are in when *asked* is wanted."""
+    return asked if asked in LANGUAGES else "nl"
+
+
+def fallback_note(asked: str) -> str | None:
+    """The note (in *asked*) saying the page is shown in Dutch, or ``None`` if it is not."""
+    if content_language(asked) == asked:
+        return None
+    return _FALLBACK.get(asked, "This page is not translated yet; it is shown in Dutch.")
+
+
+def language_name(code: str) -> str:
+    """The name of language *code* in that language (for the language switch)."""
+    return _NAMES.get(code, code)

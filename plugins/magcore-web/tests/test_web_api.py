@@ -1,0 +1,294 @@
+"""The HTTP API end to end: the cycle through the API, and what each role may do."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from magcore_web.testing import HOST_A as A
+
+#: An ISO 8601 time with its time zone (``Z`` or an offset).
+ZONED = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"
+
+
+def _start(api, person="anna"):
+    response = api.post(
+        "/api/v1/conversations", person, json={"cycle": "web-example@1", "kind": "yearly"}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _clock(services):
+    return services[A].clock
+
+
+def _agreed(api, services):
+    """A conversation of anna with bram, prepared, held, recorded and agreed by both."""
+    cid = _start(api)
+    when = (_clock(services).now() + timedelta(days=1)).isoformat()
+    assert api.put(f"/api/v1/conversations/{cid}/schedule", "bram", json={"on": when}).is_success
+    for person in ("anna", "bram"):
+        api.put(
+            f"/api/v1/conversations/{cid}/preparation",
+            person,
+            json={"answers": {"going_well": f"van {person}"}},
+        )
+        api.post(f"/api/v1/conversations/{cid}/preparation/publication", person)
+    _clock(services).advance(timedelta(days=2))
+    record = {
+        "summary": "Over het werk aan de balie.",
+        "agreements": [{"id": "a1", "text": "Anna volgt de cursus.", "owner": "employee"}],
+    }
+    written = api.put(f"/api/v1/conversations/{cid}/record", "bram", json=record)
+    assert written.status_code == 200, written.text
+    for person in ("anna", "bram"):
+        confirmed = api.post(
+            f"/api/v1/conversations/{cid}/record/confirmations", person, json={"revision": 1}
+        )
+        assert confirmed.status_code == 201, confirmed.text
+    return cid
+
+
+def test_a_conversation_goes_through_its_cycle_over_the_api(api, services):
+    cid = _start(api)
+    when = (_clock(services).now() + timedelta(days=1)).isoformat()
+    planned = api.put(f"/api/v1/conversations/{cid}/schedule", "bram", json={"on": when})
+    assert planned.json()["state"] == "scheduled"
+    api.put(
+        f"/api/v1/conversations/{cid}/preparation", "anna", json={"answers": {"going_well": "A"}}
+    )
+    api.post(f"/api/v1/conversations/{cid}/preparation/publication", "anna")
+    api.put(
+        f"/api/v1/conversations/{cid}/preparation", "bram", json={"answers": {"going_well": "B"}}
+    )
+    # Blind until both publish: bram sees his own draft, never anna's published preparation.
+    before = api.get(f"/api/v1/conversations/{cid}", "bram").json()
+    assert [p["author"] for p in before["preparations"]] == ["bram"]
+    api.post(f"/api/v1/conversations/{cid}/preparation/publication", "bram")
+    after = api.get(f"/api/v1/conversations/{cid}", "bram").json()
+    assert sorted(p["author"] for p in after["preparations"]) == ["anna", "bram"]
+    _clock(services).advance(timedelta(days=2))
+    record = api.put(
+        f"/api/v1/conversations/{cid}/record",
+        "bram",
+        json={
+            "summary": "Goed gesprek.",
+            "agreements": [{"id": "a1", "text": "Cursus", "owner": "employee"}],
+        },
+    ).json()
+    assert record["state"] == "record_drafted"
+    assert record["held_on"] == (_clock(services).now().date()).isoformat()
+    for person in ("anna", "bram"):
+        api.post(f"/api/v1/conversations/{cid}/record/confirmations", person, json={"revision": 1})
+    dissent = api.post(
+        f"/api/v1/conversations/{cid}/dissents", "anna", json={"text": "Het is drukker."}
+    )
+    assert dissent.status_code == 201
+    body = dissent.json()
+    assert body["state"] == "agreed"
+    assert body["confirmed_by"] == ["anna", "bram"]
+    assert [d["text"] for d in body["dissents"]] == ["Het is drukker."]
+    assert re.fullmatch(ZONED, body["scheduled_for"])
+    mine = api.get("/api/v1/conversations", "anna").json()
+    assert [c["id"] for c in mine] == [cid]
+    assert "record" in mine[0]["parts"]
+
+
+def test_topics_and_private_notes_go_to_who_may_see_them(api):
+    cid = _start(api)
+    api.post(f"/api/v1/conversations/{cid}/topics", "anna", json={"text": "Thuiswerken"})
+    api.post(f"/api/v1/conversations/{cid}/private-notes", "bram", json={"text": "Alleen ik"})
+    as_anna = api.get(f"/api/v1/conversations/{cid}", "anna").json()
+    as_bram = api.get(f"/api/v1/conversations/{cid}", "bram").json()
+    assert [t["text"] for t in as_anna["topics"]] == ["Thuiswerken"]
+    assert as_anna["private_notes"] == []
+    assert [n["text"] for n in as_bram["private_notes"]] == ["Alleen ik"]
+
+
+def test_the_invitation_and_the_schedule_come_as_calendars(api, services):
+    cid = _start(api)
+    when = (_clock(services).now() + timedelta(days=3)).isoformat()
+    api.put(f"/api/v1/conversations/{cid}/schedule", "bram", json={"on": when, "place": "Zaal 2"})
+    invitation = api.get(f"/api/v1/conversations/{cid}/invitation", "anna")
+    assert invitation.headers["content-type"].startswith("text/calendar")
+    assert b"METHOD:REQUEST" in invitation.content
+    assert b"Zaal 2" in invitation.content
+    planned = api.get("/api/v1/schedule", "bram").json()
+    assert [(p["conversation"], p["location"]) for p in planned] == [(cid, "Zaal 2")]
+    assert re.fullmatch(ZONED, planned[0]["start"])
+    ics = api.get("/api/v1/schedule", "bram", headers={"accept": "text/calendar"})
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert cid.encode() in ics.content
+
+
+def test_an_unplanned_conversation_has_no_invitation(api):
+    cid = _start(api)
+    assert api.get(f"/api/v1/conversations/{cid}/invitation", "anna").status_code == 404
+
+
+def test_the_manager_sees_who_in_the_team_is_due(api):
+    due = api.get("/api/v1/team/due-conversations", "bram").json()
+    assert sorted(d["person"] for d in due) == ["anna", "ben", "carla"]
+    assert api.get("/api/v1/team/due-conversations", "anna").json() == []
+    bad = api.get("/api/v1/team/due-conversations?cycle=nope@1", "bram")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["location"] == "cycle"
+
+
+def test_goals_are_set_noted_and_closed_by_their_owner(api):
+    goal = api.post("/api/v1/goals", "anna", json={"title": "Cursus klantcontact"}).json()
+    noted = api.post(
+        f"/api/v1/goals/{goal['id']}/progress-notes", "anna", json={"text": "Begonnen"}
+    )
+    assert noted.status_code == 201
+    closed = api.put(f"/api/v1/goals/{goal['id']}/closure", "anna", json={"status": "reached"})
+    assert closed.json()["status"] == "reached"
+    assert [g["id"] for g in api.get("/api/v1/goals", "anna").json()] == [goal["id"]]
+    assert api.get("/api/v1/goals", "ben").json() == []
+
+
+def test_revoking_a_sharing_choice_takes_the_item_off_the_hr_listing(api, services):
+    cid = _agreed(api, services)
+    granted = api.post(
+        "/api/v1/sharing-choices",
+        "anna",
+        json={"to": "hanna", "what": "agreements", "purpose": "hr_overview"},
+    )
+    assert granted.status_code == 201
+    choice = granted.json()
+    assert choice["active"] is True
+    listed = api.get("/api/v1/shared-conversations", "hanna").json()
+    assert [c["id"] for c in listed] == [cid]
+    as_hr = api.get(f"/api/v1/conversations/{cid}?purpose=hr_overview", "hanna").json()
+    assert [a["text"] for a in as_hr["agreements"]] == ["Anna volgt de cursus."]
+    assert as_hr["summary"] is None  # agreements only, not the record
+    assert api.delete(f"/api/v1/sharing-choices/{choice['id']}", "anna").status_code == 204
+    assert api.get("/api/v1/shared-conversations", "hanna").json() == []
+    assert api.get(f"/api/v1/conversations/{cid}?purpose=hr_overview", "hanna").status_code == 404
+    mine = api.get("/api/v1/sharing-choices", "anna").json()
+    assert mine[0]["active"] is False
+    assert mine[0]["revoked_at"] is not None
+    # Revoking again changes nothing.
+    assert api.delete(f"/api/v1/sharing-choices/{choice['id']}", "anna").status_code == 204
+
+
+def test_the_subject_access_export_is_for_the_person_and_the_privacy_officer(api, services):
+    cid = _agreed(api, services)
+    own = api.get("/api/v1/subject-access-export", "anna").json()
+    assert own["person"] == "anna"
+    assert [c["id"] for c in own["conversations_about_you"]] == [cid]
+    by_officer = api.get("/api/v1/people/anna/subject-access-export", "piet")
+    assert by_officer.status_code == 200
+    assert by_officer.json()["requested_by"] == "piet"
+
+
+def test_participation_figures_are_for_managers_and_roles_and_suppress_small_groups(api):
+    figures = api.get("/api/v1/participation?grain=year&level=team", "bram")
+    assert figures.status_code == 200
+    body = figures.json()
+    assert body["k"] >= 5
+    assert all(c["suppressed"] and c["conversations"] is None for c in body["cells"])
+    assert api.get("/api/v1/participation", "olga").status_code == 200
+    refused = api.get("/api/v1/participation", "anna")
+    assert refused.status_code == 403
+    small = api.get("/api/v1/participation?minGroupSize=1", "bram")
+    assert small.status_code == 400
+    assert small.json()["errors"][0]["location"] == "minGroupSize"
+
+
+def test_the_privacy_officer_restricts_and_lifts_processing(api, services):
+    cid = _agreed(api, services)
+    api.post(
+        "/api/v1/sharing-choices",
+        "anna",
+        json={"to": "hanna", "what": "agreements", "purpose": "hr_overview"},
+    )
+    assert len(api.get("/api/v1/shared-conversations", "hanna").json()) == 1
+    restricted = api.post(
+        "/api/v1/people/anna/restrictions", "piet", json={"reason": "bezwaar", "conversation": cid}
+    )
+    assert restricted.status_code == 201
+    assert restricted.json()["conversations"] == [cid]
+    assert api.get("/api/v1/shared-conversations", "hanna").json() == []
+    lifted = api.delete(f"/api/v1/people/anna/restrictions?conversation={cid}", "piet")
+    assert lifted.json() == {"person": "anna", "everything": False, "conversations": []}
+    assert len(api.get("/api/v1/shared-conversations", "hanna").json()) == 1
+
+
+def test_restricting_an_unknown_person_is_refused_and_writes_nothing(api, services):
+    before = services[A].store.version("person:nobody")
+    response = api.post("/api/v1/people/nobody/restrictions", "piet", json={"reason": "r"})
+    assert response.status_code == 404
+    assert services[A].store.version("person:nobody") == before == 0
+
+
+def test_the_privacy_officer_destroys_what_retention_has_passed_and_verifies_the_log(api, services):
+    cid = _agreed(api, services)
+    assert api.get("/api/v1/destruction-due", "piet").json() == []
+    _clock(services).advance(timedelta(days=6 * 366))
+    due = api.get("/api/v1/destruction-due", "piet").json()
+    assert [d["conversation"] for d in due] == [cid]
+    destroyed = api.post("/api/v1/destructions", "piet", json={"conversation": cid})
+    assert destroyed.status_code == 201
+    assert destroyed.json()["keys_destroyed"] >= 1
+    # Destroyed: nothing is left to read, and it answers as any unknown id does.
+    assert api.get(f"/api/v1/conversations/{cid}", "anna").status_code == 404
+    again = api.post("/api/v1/destructions", "piet", json={"conversation": cid})
+    assert again.status_code == 404
+    verified = api.get("/api/v1/audit-verification", "piet").json()
+    assert verified["ok"] is True
+    assert verified["entries"] > 0
+
+
+def test_the_works_council_reads_and_approves_a_new_cycle_version(api, services):
+    from magcore_web.testing import EXAMPLE_CYCLE
+
+    services[A].add_cycle({**EXAMPLE_CYCLE, "version": 2})
+    cycles = {c["key"]: c for c in api.get("/api/v1/cycles", "olga").json()}
+    assert cycles["web-example@2"]["approved_by"] == []
+    assert cycles["web-example@1"]["approved_by"] == ["executive", "works_council"]
+    regulation = api.get("/api/v1/cycles/web-example@2/regulation?language=en", "olga").json()
+    assert regulation["language"] == "en"
+    assert regulation["hash"] == cycles["web-example@2"]["policy_hash"]
+    approval = {"body": "works_council", "reference": "OR-9", "on": "2026-03-01"}
+    stale = api.post(
+        "/api/v1/cycles/web-example@2/approvals", "olga", json={**approval, "policy_hash": "0" * 64}
+    )
+    assert stale.status_code == 409
+    approved = api.post(
+        "/api/v1/cycles/web-example@2/approvals",
+        "olga",
+        json={**approval, "policy_hash": regulation["hash"]},
+    )
+    assert approved.status_code == 201, approved.text
+    assert approved.json()["approved_by"] == ["works_council"]
+    by_employee = api.post(
+        "/api/v1/cycles/web-example@2/approvals",
+        "anna",
+        json={**approval, "policy_hash": regulation["hash"]},
+    )
+    assert by_employee.status_code == 403
+    assert api.get("/api/v1/cycles/nope@1/regulation", "olga").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "person"),
+    [
+        ("/api/v1/destruction-due", "anna"),
+        ("/api/v1/audit-verification", "hanna"),
+    ],
+)
+def test_privacy_officer_pages_refuse_everyone_else(api, path, person):
+    response = api.get(path, person)
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_me_says_who_is_signed_in(api):
+    assert api.get("/api/v1/me", "piet").json() == {
+        "person_id": "piet",
+        "tenant": A,
+        "roles": ["privacy_officer"],
+    }

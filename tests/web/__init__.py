@@ -1,0 +1,1 @@
+"""Tests of magcore-web's front end: sign-in, sessions, pages and the browser."""

@@ -1,0 +1,192 @@
+"""The pages, driven as a browser without JavaScript would: plain GETs and form POSTs."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.support import csrf_of, sign_in
+
+
+def _post(client, path, page_path, **data):
+    token = csrf_of(client.get(page_path).text)
+    return client.post(path, data={"csrf_token": token, **data}, follow_redirects=False)
+
+
+def _conversation_of(response) -> str:
+    found = re.search(r"/conversations/([0-9a-f]+)", response.headers["location"])
+    assert found is not None
+    return found.group(1)
+
+
+def test_blind_preparation_record_dissent_and_revoke(make_client):
+    anna, bram, hanna, carla = make_client(), make_client(), make_client(), make_client()
+    for client, person in ((anna, "anna"), (bram, "bram"), (hanna, "hanna"), (carla, "carla")):
+        assert sign_in(client, person).status_code == 303
+    started = _post(anna, "/conversations", "/conversations", kind="jaargesprek@1|yearly")
+    cid = _conversation_of(started)
+    page = f"/conversations/{cid}"
+    _post(anna, f"{page}/preparation", page, notes="Anna wil een cursus.", action="publish")
+    _post(bram, f"{page}/preparation", page, notes="Bram ziet groei.", action="save")
+    assert "Anna wil een cursus." not in bram.get(page).text
+    assert "Bram ziet groei." not in anna.get(page).text
+    _post(bram, f"{page}/preparation", page, action="publish")
+    assert "Anna wil een cursus." in bram.get(page).text
+    assert "Bram ziet groei." in anna.get(page).text
+    _post(bram, f"{page}/held", page)
+    _post(
+        bram,
+        f"{page}/record",
+        page,
+        summary="Goed gesprek.",
+        **{"agreement-1": "Cursus", "owner-1": "employee"},
+    )
+    _post(anna, f"{page}/confirm", page, revision="1")
+    _post(bram, f"{page}/confirm", page, revision="1")
+    assert "afgerond" in anna.get(page).text
+    _post(anna, f"{page}/dissent", page, text="De werkdruk is hoger.")
+    assert "De werkdruk is hoger." in bram.get(page).text
+    _post(anna, "/sharing", "/sharing", to="hanna", what="agreements", purpose="hr_overview")
+    assert cid not in hanna.get("/hr").text or "anna" in hanna.get("/hr").text
+    assert 'id="hr-items"' in hanna.get("/hr").text
+    sharing = anna.get("/sharing").text
+    choice = re.search(r'action="/sharing/(\d+)/revoke"', sharing)
+    assert choice is not None
+    _post(anna, f"/sharing/{choice.group(1)}/revoke", "/sharing")
+    assert 'id="hr-none"' in hanna.get("/hr").text
+    # Someone else's conversation by id: 404, and the refused read is in the audit log.
+    assert carla.get(page).status_code == 404
+    figures = bram.get("/team/participation")  # after a held conversation too
+    assert figures.status_code == 200
+    assert "Burgerzaken" in figures.text
+    export = anna.get("/export/download")
+    assert export.status_code == 200
+    assert export.json()["person"] == "anna"
+
+
+def test_someone_elses_conversation_is_404_with_an_audit_line(make_client, app):
+    anna, carla = make_client(), make_client()
+    sign_in(anna, "anna")
+    sign_in(carla, "carla")
+    cid = _conversation_of(
+        _post(anna, "/conversations", "/conversations", kind="jaargesprek@1|yearly")
+    )
+    tenant = next(iter(app.state.tenants))
+    before = len(list(tenant.service.store.read_audit()))
+    assert carla.get(f"/conversations/{cid}").status_code == 404
+    lines = list(tenant.service.store.read_audit())[before:]
+    assert any("carla" in str(line) and cid in str(line) for line in lines), lines
+    assert carla.get("/sharing/1/revoke").status_code == 405
+    assert _post(carla, "/sharing/1/revoke", "/sharing").status_code == 404
+
+
+def test_pages_in_three_languages_are_labelled_truthfully(client):
+    sign_in(client, "anna")
+    assert '<html lang="nl">' in client.get("/conversations?lang=nl").text
+    assert '<html lang="en">' in client.get("/conversations?lang=en").text
+    frisian = client.get("/conversations?lang=fy").text
+    from magcore.i18n import LANGUAGES
+
+    expected = "fy" if "fy" in LANGUAGES else "nl"
+    assert f'<html lang="{expected}">' in frisian
+    if expected == "nl":
+        assert '<p class="fallback" lang="fy">' in frisian
+
+
+def test_manager_plans_schedules_with_an_ics_invitation(make_client):
+    bram, anna = make_client(), make_client()
+    sign_in(bram, "bram")
+    sign_in(anna, "anna")
+    team = bram.get("/team")
+    assert team.status_code == 200
+    assert 'value="anna"' in team.text
+    assert 'value="carla"' in team.text
+    started = _post(
+        bram, "/team/request", "/team", person="anna", cycle="jaargesprek@1", kind="yearly"
+    )
+    cid = _conversation_of(started)
+    page = f"/conversations/{cid}"
+    scheduled = _post(bram, f"{page}/schedule", page, when="2027-03-20T10:00", place="Stadhuis")
+    assert scheduled.status_code == 303
+    invitation = anna.get(f"{page}/invitation.ics")
+    assert invitation.status_code == 200
+    assert invitation.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VEVENT" in invitation.content
+    assert b"Stadhuis" in invitation.content
+    wrong = _post(bram, f"{page}/schedule", page, when="next tuesday")
+    assert wrong.status_code == 400
+    assert "when" in wrong.text
+    # Not a manager of Anna: no team page, no requests for her.
+    assert anna.get("/team").status_code == 404
+    assert (
+        _post(
+            anna,
+            "/team/request",
+            "/conversations",
+            person="carla",
+            cycle="jaargesprek@1",
+            kind="yearly",
+        ).status_code
+        == 404
+    )
+    figures = bram.get("/team/participation")
+    assert figures.status_code == 200
+    assert "<table>" in figures.text
+    assert "Burgerzaken" in figures.text  # the manager's own unit ...
+    assert "Staf" not in figures.text  # ... and no other
+    assert "te klein om te tonen" in figures.text  # three people: under the minimum
+
+
+def test_privacy_officer_and_works_council(make_client):
+    pieter, olga, anna = make_client(), make_client(), make_client()
+    sign_in(pieter, "pieter")
+    sign_in(olga, "olga")
+    sign_in(anna, "anna")
+    privacy = pieter.get("/privacy?person=anna")
+    assert privacy.status_code == 200
+    assert 'id="audit-result"' in privacy.text
+    assert 'role="alert"' not in privacy.text
+    assert 'id="restriction-result"' in privacy.text
+    assert anna.get("/privacy").status_code == 404
+    regulation = olga.get("/regulation")
+    assert regulation.status_code == 200
+    assert "jaargesprek" in regulation.text or "Jaargesprek" in regulation.text
+    assert anna.get("/regulation").status_code == 404
+
+
+def test_works_council_approves_a_new_cycle_version(make_client, app):
+    from tests.web.seed import CYCLE
+
+    tenant = next(iter(app.state.tenants))
+    tenant.call(lambda s: s.add_cycle({**CYCLE, "version": 2}))
+    olga = make_client()
+    sign_in(olga, "olga")
+    page = olga.get("/regulation").text
+    form = re.search(
+        r'name="cycle" value="jaargesprek@2">\s*<input type="hidden" name="hash" value="(\w+)">',
+        page,
+    )
+    assert form is not None, page
+    done = _post(
+        olga,
+        "/regulation/approve",
+        "/regulation",
+        cycle="jaargesprek@2",
+        hash=form.group(1),
+        reference="OR-2027-01",
+    )
+    assert done.status_code == 303
+    state = tenant.call(
+        lambda s: __import__("magcore.app.versions", fromlist=["x"]).approval_state(
+            s.store, "jaargesprek"
+        )
+    )
+    assert "works_council" in state.approved(2, form.group(1))
+    stale = _post(
+        olga,
+        "/regulation/approve",
+        "/regulation",
+        cycle="jaargesprek@2",
+        hash="0" * 64,
+        reference="OR-2027-02",
+    )
+    assert stale.status_code == 400
