@@ -64,14 +64,15 @@ def _participants(
     org = run.service.organisation(run.org_id)
     chosen: dict[str, tuple[str, ...]] = {}
     for party in kind.parties:
-        if moment.person is None or not party.required:
+        if not party.required:
             continue
-        if party.membership in (
-            Membership.SAME_TEAM,
-            Membership.COACH_POOL,
-            Membership.ORGANISATION,
-        ):
-            pool = candidates(org, party, on=day, employee=moment.person)
+        # A team conversation has no one person; its other parties (an alderman, a facilitator
+        # from elsewhere) come from the organisation outside the team.
+        pooled: tuple[Membership, ...] = (Membership.ORGANISATION,)
+        if moment.person is not None:
+            pooled += (Membership.SAME_TEAM, Membership.COACH_POOL)
+        if party.membership in pooled:
+            pool = candidates(org, party, on=day, employee=moment.person, team=moment.team)
             if pool:
                 chosen[party.role] = (rng.choice(pool),)
     return participants(org, kind, moment.person, on=day, team=moment.team, chosen=chosen)

@@ -89,8 +89,18 @@ def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple
             if kind.is_team:
                 if len(mates) < 2:
                     continue
-                members = participants(org, kind, on=day, team=team)
                 keep = {person_id, *mates[:3]}
+                # Other parties of a team conversation (an alderman) come from outside the team.
+                extra: dict[str, tuple[str, ...]] = {}
+                for party in kind.parties:
+                    if party.required and party.membership is Membership.ORGANISATION:
+                        pool = [
+                            c for c in candidates(org, party, on=day, team=team) if c not in coaches
+                        ]
+                        if pool:
+                            extra[party.role] = (pool[0],)
+                members = participants(org, kind, on=day, team=team, chosen=extra)
+                keep |= {p for people in extra.values() for p in people}
                 return tuple(p for p in members if p.person in keep)
             chosen: dict[str, tuple[str, ...]] = {}
             for party in kind.parties:
@@ -100,6 +110,7 @@ def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple
                     chosen[party.role] = (others[0],)
                 elif party.membership is Membership.ORGANISATION:
                     taken = {person_id, org.manager_of(person_id, day), *mates[:1], *others[:1]}
+                    taken |= {p for people in chosen.values() for p in people}
                     pool = [
                         c
                         for c in candidates(org, party, on=day, employee=person_id)

@@ -1,0 +1,14 @@
+"""magcore-dinkelland: Dinkelland-Tubbergen's learning tables with a facilitator."""
+
+from __future__ import annotations
+
+from .plugin import plugin
+
+__version__ = "0.1.0"
+
+#: The distribution name, as magcore reports it.
+PLUGIN = plugin.name
+#: The cycle as shipped.
+definition = plugin.definition
+
+__all__ = ["PLUGIN", "__version__", "definition", "plugin"]

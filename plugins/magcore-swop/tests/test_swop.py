@@ -1,0 +1,125 @@
+"""magcore-swop: a job swap: the motivation talk before, the evaluation with HR after."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from magcore_swop import PLUGIN, definition
+from magcore_swop.plugin import plugin
+
+import magcore
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
+
+YEAR = (date(2025, 1, 1), date(2026, 1, 1))
+
+
+def _host() -> magcore.PluginHost:
+    return magcore.get_plugin_manager(load_entry_points=False, extra=[(PLUGIN, plugin)])
+
+
+def _service(tmp_path: Path, people: int = 30, teams: int = 3) -> tuple[magcore.Service, object]:
+    """A SQLite service with a generated organisation and the approved cycle."""
+    clock = magcore.FixedClock(datetime(2024, 12, 1, tzinfo=UTC))
+    svc = magcore.open_service(f"sqlite:///{tmp_path / 'town.db'}", clock=clock, host=_host())
+    org = generate_organisation(people=people, teams=teams, seed=7)
+    svc.import_organisation(org, actor="hr")
+    approve_cycle(svc, definition())
+    return svc, org
+
+
+def test_the_plugin_contributes_its_cycle_without_problems() -> None:
+    """The host collects exactly this plugin's cycle, and every theme has prompts in nl and en."""
+    cycles = _host().hooks.cycles()
+    assert not cycles.problems
+    assert [c.key for c in cycles] == [definition().key]
+    for theme in definition().themes:
+        assert theme.prompts
+        assert all(p.nl and p.en for p in theme.prompts)
+
+
+class TestConformance(InstalledPluginContract):
+    """The cycle runs every path magcore's conformance suite checks."""
+
+    distribution = PLUGIN
+
+    @pytest.fixture
+    def cycle_definition(self) -> magcore.CycleDefinition:
+        return definition()
+
+
+def _hold(
+    svc: magcore.Service,
+    people: tuple[magcore.Participant, ...],
+    kind: str,
+    on: date,
+    answers: dict[str, object] | None = None,
+) -> magcore.State:
+    """Request, schedule, hold and record one conversation; every confirming party confirms."""
+    cycle = definition()
+    starter = next(p.person for p in people if p.role in cycle.kind(kind).initiators)
+    conv = svc.request(cycle=cycle, kind=kind, participants=people, actor=starter)
+    when = datetime.combine(on, time(10), tzinfo=UTC)
+    svc.execute(conv.id, magcore.Schedule(actor=starter, on=when, place="buiten"))
+    svc.clock.set(when + timedelta(hours=2))  # type: ignore[attr-defined]
+    svc.execute(conv.id, magcore.MarkHeld(actor=starter, on=on))
+    recorder = next(p.person for p in people if p.role in cycle.kind(kind).recorder_roles)
+    drafted = svc.execute(conv.id, magcore.DraftRecord(actor=recorder, answers=answers or {}))
+    assert drafted.revision is not None
+    state = drafted
+    for p in people:
+        if p.role in cycle.kind(kind).confirmer_roles:
+            state = svc.execute(
+                conv.id, magcore.ConfirmRecord(actor=p.person, revision=drafted.revision)
+            )
+    return state.state
+
+
+def test_the_evaluation_has_hr_and_an_optional_manager_and_its_own_form() -> None:
+    """The evaluation conversation: employee and HR adviser required, the manager optional."""
+    kind = definition().kind("swop-evaluation")
+    assert kind.required_roles == ("employee", "swop_adviser")
+    assert "manager" in kind.roles
+    assert not kind.needs_manager
+    assert kind.record_form == "swop-evaluation"
+    assert definition().kind("swop-motivation").preparation_form == "swop-motivation"
+    assert all(k.cadence.kind is magcore.CadenceKind.FREE for k in definition().kinds)
+
+
+def test_an_evaluation_is_held_and_agreed_with_hr(tmp_path: Path) -> None:
+    """After a swap, the employee, HR and the manager evaluate it on the form; all confirm."""
+    svc, org = _service(tmp_path)
+    on = date(2025, 9, 1)
+    person = next(
+        p
+        for p in sorted(org.people)
+        if org.manager_of(p, on) is not None and p not in org.coaches(on)
+    )
+    team = org.team_of(person, on)
+    adviser = next(
+        p
+        for p in sorted(org.people)
+        if org.team_of(p, on) != team and p != org.manager_of(person, on)
+    )
+    people = svc.participants_for(
+        org.id, definition(), "swop-evaluation", person, on=on, chosen={"swop_adviser": [adviser]}
+    )
+    assert "swop_adviser" in {p.role for p in people}
+    answers = {
+        "assignment": "Klus bij Burgerzaken",
+        "learned": "Werken aan de balie.",
+        "next_step": "career_talk",
+    }
+    assert _hold(svc, people, "swop-evaluation", on, answers) is magcore.State.AGREED
+    svc.close()
+
+
+def test_the_evaluation_form_refuses_an_empty_record() -> None:
+    """The form asks what the assignment was and what was learned; a mark cannot be given."""
+    from magcore.forms import FormDefinition, validate
+
+    forms = {f["id"]: FormDefinition.from_json(f, source=PLUGIN) for f in plugin.forms()}
+    assert validate(forms["swop-evaluation"], {}) != []
+    assert validate(forms["swop-evaluation"], {"assignment": "x", "learned": "y"}) == []
+    assert validate(forms["swop-motivation"], {}) == []

@@ -1,0 +1,130 @@
+"""magcore-vnog: the Health Check conversation with a vitality coach, the manager only if wanted."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from magcore_vnog import PLUGIN, definition
+from magcore_vnog.plugin import plugin
+
+import magcore
+from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
+
+YEAR = (date(2025, 1, 1), date(2026, 1, 1))
+
+
+def _host() -> magcore.PluginHost:
+    return magcore.get_plugin_manager(load_entry_points=False, extra=[(PLUGIN, plugin)])
+
+
+def _service(tmp_path: Path, people: int = 30, teams: int = 3) -> tuple[magcore.Service, object]:
+    """A SQLite service with a generated organisation and the approved cycle."""
+    clock = magcore.FixedClock(datetime(2024, 12, 1, tzinfo=UTC))
+    svc = magcore.open_service(f"sqlite:///{tmp_path / 'town.db'}", clock=clock, host=_host())
+    org = generate_organisation(people=people, teams=teams, seed=7)
+    svc.import_organisation(org, actor="hr")
+    approve_cycle(svc, definition())
+    return svc, org
+
+
+def test_the_plugin_contributes_its_cycle_without_problems() -> None:
+    """The host collects exactly this plugin's cycle, and every theme has prompts in nl and en."""
+    cycles = _host().hooks.cycles()
+    assert not cycles.problems
+    assert [c.key for c in cycles] == [definition().key]
+    for theme in definition().themes:
+        assert theme.prompts
+        assert all(p.nl and p.en for p in theme.prompts)
+
+
+class TestConformance(InstalledPluginContract):
+    """The cycle runs every path magcore's conformance suite checks."""
+
+    distribution = PLUGIN
+
+    @pytest.fixture
+    def cycle_definition(self) -> magcore.CycleDefinition:
+        return definition()
+
+
+def _hold(
+    svc: magcore.Service,
+    people: tuple[magcore.Participant, ...],
+    kind: str,
+    on: date,
+    answers: dict[str, object] | None = None,
+) -> magcore.State:
+    """Request, schedule, hold and record one conversation; every confirming party confirms."""
+    cycle = definition()
+    starter = next(p.person for p in people if p.role in cycle.kind(kind).initiators)
+    conv = svc.request(cycle=cycle, kind=kind, participants=people, actor=starter)
+    when = datetime.combine(on, time(10), tzinfo=UTC)
+    svc.execute(conv.id, magcore.Schedule(actor=starter, on=when, place="buiten"))
+    svc.clock.set(when + timedelta(hours=2))  # type: ignore[attr-defined]
+    svc.execute(conv.id, magcore.MarkHeld(actor=starter, on=on))
+    recorder = next(p.person for p in people if p.role in cycle.kind(kind).recorder_roles)
+    drafted = svc.execute(conv.id, magcore.DraftRecord(actor=recorder, answers=answers or {}))
+    assert drafted.revision is not None
+    state = drafted
+    for p in people:
+        if p.role in cycle.kind(kind).confirmer_roles:
+            state = svc.execute(
+                conv.id, magcore.ConfirmRecord(actor=p.person, revision=drafted.revision)
+            )
+    return state.state
+
+
+def test_the_manager_is_an_optional_party_and_health_is_special_category() -> None:
+    """The vitality coach is required and from the coach pool; the manager may be absent."""
+    (kind,) = definition().kinds
+    assert kind.required_roles == ("employee", "vitality_coach")
+    assert "manager" in kind.roles
+    assert not kind.needs_manager
+    assert kind.special_category
+    assert definition().role("vitality_coach").name.en == "vitality coach"
+
+
+def test_employee_and_coach_agree_without_a_manager(tmp_path: Path) -> None:
+    """A Health Check held and agreed by the employee and a coach: no manager takes part."""
+    svc, org = _service(tmp_path)
+    on = date(2025, 3, 3)
+    person = next(
+        p
+        for p in sorted(org.people)
+        if org.manager_of(p, on) is not None and p not in org.coaches(on)
+    )
+    coach = org.coaches(on)[0]
+    # By default the optional manager joins; the employee leaves them out.
+    default = svc.participants_for(
+        org.id, definition(), "health-check", person, on=on, chosen={"vitality_coach": [coach]}
+    )
+    assert "manager" in {p.role for p in default}
+    people = svc.participants_for(
+        org.id,
+        definition(),
+        "health-check",
+        person,
+        on=on,
+        chosen={"vitality_coach": [coach], "manager": []},
+    )
+    assert {p.role for p in people} == {"employee", "vitality_coach"}
+    assert _hold(svc, people, "health-check", on) is magcore.State.AGREED
+    svc.close()
+
+
+def test_a_colleague_who_is_not_a_coach_cannot_be_the_vitality_coach(tmp_path: Path) -> None:
+    """Membership is checked: the coach comes from the coach pool, not from anyone."""
+    svc, org = _service(tmp_path)
+    on = date(2025, 3, 3)
+    person, other = [
+        p
+        for p in sorted(org.people)
+        if org.manager_of(p, on) is not None and p not in org.coaches(on)
+    ][:2]
+    with pytest.raises(magcore.MagcoreError, match="vitality_coach"):
+        svc.participants_for(
+            org.id, definition(), "health-check", person, on=on, chosen={"vitality_coach": [other]}
+        )
+    svc.close()
