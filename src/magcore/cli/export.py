@@ -106,9 +106,7 @@ def person(
     # Through the gateway: each conversation under its own cycle's policy, audited.
     data = service.gateway.export(person_id, requester=requester or person_id, organisation=org)
     if as_html:
-        text = export_html(
-            data, language=language, forms=service.forms, cycles=service.cycles
-        )
+        text = export_html(data, language=language, forms=service.forms, cycles=service.cycles)
         if out is None and as_json:
             emit_json({"html": text})
             return
