@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
@@ -157,7 +158,7 @@ class RateLimit:
             while hits and now - hits[0] >= self.window:
                 hits.popleft()
             if len(hits) >= self.limit:
-                raise RateLimited(max(1, int(self.window - (now - hits[0])) + 1))
+                raise RateLimited(max(1, math.ceil(self.window - (now - hits[0]))))
             hits.append(now)
             if len(self._hits) > 100_000:  # forget quiet keys, keep memory bounded
                 for quiet in [k for k, v in self._hits.items() if not v]:
