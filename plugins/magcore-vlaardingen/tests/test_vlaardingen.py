@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,23 +11,19 @@ from magcore_vlaardingen.plugin import plugin
 
 import magcore
 from magcore.app import measurement
-from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
+from magcore.testing import InstalledPluginContract
+from magcore.testing.plugin_year import hold_conversation, plugin_host, plugin_service
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 
 
 def _host() -> magcore.PluginHost:
-    return magcore.get_plugin_manager(load_entry_points=False, extra=[(PLUGIN, plugin)])
+    return plugin_host(PLUGIN, plugin)
 
 
 def _service(tmp_path: Path, people: int = 30, teams: int = 3) -> tuple[magcore.Service, object]:
     """A SQLite service with a generated organisation and the approved cycle."""
-    clock = magcore.FixedClock(datetime(2024, 12, 1, tzinfo=UTC))
-    svc = magcore.open_service(f"sqlite:///{tmp_path / 'town.db'}", clock=clock, host=_host())
-    org = generate_organisation(people=people, teams=teams, seed=7)
-    svc.import_organisation(org, actor="hr")
-    approve_cycle(svc, definition())
-    return svc, org
+    return plugin_service(tmp_path, _host(), definition(), people=people, teams=teams)
 
 
 def test_the_plugin_contributes_its_cycle_without_problems() -> None:
@@ -58,23 +54,7 @@ def _hold(
     answers: dict[str, object] | None = None,
 ) -> magcore.State:
     """Request, schedule, hold and record one conversation; every confirming party confirms."""
-    cycle = definition()
-    starter = next(p.person for p in people if p.role in cycle.kind(kind).initiators)
-    conv = svc.request(cycle=cycle, kind=kind, participants=people, actor=starter)
-    when = datetime.combine(on, time(10), tzinfo=UTC)
-    svc.execute(conv.id, magcore.Schedule(actor=starter, on=when, place="buiten"))
-    svc.clock.set(when + timedelta(hours=2))  # type: ignore[attr-defined]
-    svc.execute(conv.id, magcore.MarkHeld(actor=starter, on=on))
-    recorder = next(p.person for p in people if p.role in cycle.kind(kind).recorder_roles)
-    drafted = svc.execute(conv.id, magcore.DraftRecord(actor=recorder, answers=answers or {}))
-    assert drafted.revision is not None
-    state = drafted
-    for p in people:
-        if p.role in cycle.kind(kind).confirmer_roles:
-            state = svc.execute(
-                conv.id, magcore.ConfirmRecord(actor=p.person, revision=drafted.revision)
-            )
-    return state.state
+    return hold_conversation(svc, definition(), kind, people, on, answers)
 
 
 def test_the_psychologist_talks_with_the_employee_and_no_manager_is_a_party() -> None:
