@@ -86,8 +86,8 @@ def _number(low: float, high: float, *, whole: bool = False) -> Callable[[Any, A
         if isinstance(value, bool) or not isinstance(value, kinds):
             kind = "a whole number" if whole else "a number"
             raise _problem(attribute.name, f"must be {kind}, not {value!r}")
-        number = float(value)  # an int or float, checked just above
-        if not math.isfinite(number) or not (low <= number <= high):
+        # compared as it is: a large int made a float rounds up past the bound (2**63 - 512)
+        if (isinstance(value, float) and not math.isfinite(value)) or not (low <= value <= high):
             raise _problem(attribute.name, f"must be from {low:g} to {high:g}, not {value!r}")
 
     return check
