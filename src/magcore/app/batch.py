@@ -87,7 +87,9 @@ class BatchMixin(ConversationsMixin):
                     )
                 command = RequestConversation(
                     actor=spec["actor"],
-                    conversation_id=spec.get("conversation_id") or self.new_id(),
+                    conversation_id=self.new_id()
+                    if spec.get("conversation_id") is None
+                    else spec["conversation_id"],
                     cycle=definition,
                     kind=spec["kind"],
                     participants=participants,

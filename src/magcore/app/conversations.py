@@ -130,7 +130,7 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
             )
         command = RequestConversation(
             actor=actor,
-            conversation_id=conversation_id or self.new_id(),
+            conversation_id=self.new_id() if conversation_id is None else conversation_id,
             cycle=definition,
             kind=kind,
             participants=participants,
