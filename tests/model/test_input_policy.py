@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 from magcore.domain.conversation import AddDissent, DraftRecord, RaiseTopic, SavePreparation
 from magcore.domain.sharing import GrantSharing
 from magcore.errors import DefinitionError, InputRefused
+from magcore.forms import validate
 from magcore.model import input_policy as ip
 from magcore.model.organisation import Organisation, Person, Team
 from magcore.model.records import Agreement, Participant
+
+from ..forms.support import mag_form
 
 
 def _only(exc: InputRefused) -> tuple[str, str]:
@@ -48,6 +51,18 @@ def test_forbidden_characters_are_refused_with_field_and_position(char, what):
     assert pointer == "/text"
     assert what in message
     assert "position 2" in message
+
+
+def test_a_lone_surrogate_is_named_before_an_earlier_control_character():
+    """A text with a surrogate cannot be encoded at all, so that is the problem reported even
+    when a control character comes first (a form engine downstream must never see it)."""
+    problem = ip.text_problem("\x00\ud800", pointer="/work")
+    assert problem is not None
+    assert problem.keyword == "surrogate"
+    assert "position 1" in problem.message
+    form = mag_form("agreement")
+    problems = validate(form, {"work": "\x00\ud800"}, language="nl")
+    assert [p.keyword for p in problems] == ["surrogate"]
 
 
 def test_tab_and_newline_are_text():

@@ -102,6 +102,10 @@ _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
+#: A lone surrogate: reported before any other forbidden character, because a text holding one
+#: cannot be encoded at all (no engine downstream may see it, whatever else it holds).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def _reason(char: str, position: int) -> str:
     code = ord(char)
@@ -151,7 +155,7 @@ def text_problem(value: Any, *, pointer: str, max_length: int | None = None) -> 
         return Problem(pointer, f"must be a text, not {type(value).__name__}", "type")
     # Printable text holds none of the forbidden characters (they are all Cc, Cf or Cs): the
     # common case is decided without the regular expression.
-    found = None if value.isprintable() else _FORBIDDEN.search(value)
+    found = None if value.isprintable() else _SURROGATE.search(value) or _FORBIDDEN.search(value)
     if found is not None:
         surrogate = "\ud800" <= found.group() <= "\udfff"
         keyword = "surrogate" if surrogate else "characters"
