@@ -20,7 +20,7 @@ __all__ = ["EXTRAS", "ExtraMissingError", "missing", "require"]
 
 #: Each optional extra of the ``magcore`` distribution and the modules it brings.
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "html": ("jinja2",),
+    "html": ("jinja2", "markdown_it"),
     "pdf": ("jinja2", "weasyprint"),
     "calendar": ("icalendar",),
     "cli": ("rich",),

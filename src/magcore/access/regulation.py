@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -26,11 +26,13 @@ import attrs
 from ..domain.sharing import GRANTEE_ROLES
 from ..errors import NotFoundError
 from ..events import canonical_json
+from ..extras import require
 from ..i18n import Catalogue
 from ..languages import DEFAULT_SETTINGS, LanguageSettings, pick
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition
 from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .inventory import data_inventory
+from .inventory_words import regulation_cells
 from .observers import ContentNeed
 from .processing import register_json, register_markdown
 from .regulation_parties import party_lines, registered_roles, trigger_text
@@ -46,6 +48,21 @@ __all__ = [
 
 
 # -- what the text is rendered from ------------------------------------------------------------
+
+
+def _field_label(forms: Mapping[str, Any], form_id: str, name: str, language: str) -> str:
+    """How form *form_id* shows field *name* in *language*: the label of a form definition,
+    else the JSON Schema's ``title``, else the name."""
+    form = forms.get(form_id)
+    lookup = getattr(form, "field", None)
+    if callable(lookup):
+        try:
+            return str(lookup(name).label.get(language))
+        except (KeyError, AttributeError):
+            pass
+    schema = getattr(form, "schema", form)
+    field = (schema.get("properties") or {}).get(name) if isinstance(schema, Mapping) else None
+    return str(field.get("title") or name) if isinstance(field, Mapping) else name
 
 
 def _form_fields(forms: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
@@ -355,6 +372,7 @@ def _markdown(
     k: int,
     language: str,
     digest: str,
+    field_label: Callable[[str, str], str] | None = None,
 ) -> str:
     t = {**_T[language], "language": language}
 
@@ -376,7 +394,6 @@ def _markdown(
             f"### {kind.name.get(language)} (`{kind.id}`)",
             "",
             f"- {_cadence(kind, t)}; {t['minutes'].format(n=kind.duration_minutes)}",
-            f"- {t['who_takes_part']}: " + ", ".join(name(r, language) for r in kind.roles),
             *party_lines(kind, language, name),
             f"- {t['who_starts']}: " + ", ".join(name(r, language) for r in kind.initiators),
             f"- {t['who_prepares']}: "
@@ -398,8 +415,15 @@ def _markdown(
         f"| {t['field']} | {t['category']} | {t['purpose']} | {t['sensitivity']} |",
         "|---|---|---|---|",
     ]
+    themes = {theme.id: theme.title.get(language) for theme in cycle.themes}
     for row in source["inventory"]:
-        cells = (f"`{row['field']}`", row["category"], row["purpose"], row["sensitivity"])
+        category, purpose, sensitivity = regulation_cells(
+            row,
+            language,
+            theme_title=lambda i: themes.get(i, i),
+            field_label=field_label,
+        )
+        cells = (f"`{row['field']}`", category, purpose, sensitivity)
         out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     out.append("")
     special_fields = [
@@ -468,59 +492,21 @@ def _markdown(
 
 
 def _html(markdown: str, language: str) -> str:
-    """A small, faithful Markdown-to-HTML rendering of the regulation's own Markdown subset."""
-    body: list[str] = []
-    in_list = False
-    table: list[list[str]] = []
+    """The regulation's Markdown as a whole HTML page, rendered by ``markdown-it-py``
+    (CommonMark with tables; raw HTML in the text is escaped, never passed through)."""
+    require("html", feature="the regulation as HTML")
+    from markdown_it import MarkdownIt
 
-    def inline(text: str) -> str:
-        escaped = html.escape(text)
-        parts = escaped.split("`")
-        escaped = "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-        parts = escaped.split("**")
-        return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
-
-    def flush_table() -> None:
-        if not table:
-            return
-        head, *rows = table
-        body.append(
-            "<table><thead><tr>"
-            + "".join(f'<th scope="col">{inline(c)}</th>' for c in head)
-            + "</tr></thead><tbody>"
-            + "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in rows)
-            + "</tbody></table>"
-        )
-        table.clear()
-
-    for line in markdown.splitlines():
-        if line.startswith("|"):
-            cells = [c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")]
-            if not all(set(c) <= {"-"} for c in cells):
-                table.append(cells)
-            continue
-        flush_table()
-        if line.startswith("- "):
-            if not in_list:
-                body.append("<ul>")
-                in_list = True
-            body.append(f"<li>{inline(line[2:])}</li>")
-            continue
-        if in_list:
-            body.append("</ul>")
-            in_list = False
-        if line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            body.append(f"<h{level}>{inline(line[level + 1 :])}</h{level}>")
-        elif line.strip():
-            body.append(f"<p>{inline(line)}</p>")
-    flush_table()
-    if in_list:
-        body.append("</ul>")
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = renderer.parse(markdown)
+    for token in tokens:
+        if token.type == "th_open":  # every table of the regulation has one header row
+            token.attrSet("scope", "col")
+    body = renderer.renderer.render(tokens, renderer.options, {})
     title = html.escape(markdown.splitlines()[0].lstrip("# "))
     return (
         f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
-        f"<title>{title}</title></head><body><main>\n" + "\n".join(body) + "\n</main></body></html>"
+        f"<title>{title}</title></head><body><main>\n{body}</main></body></html>"
     )
 
 
@@ -556,7 +542,16 @@ def render_regulation(
     )
     digest = hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
     profile = profiles[cycle.retention_profile]
-    text = _markdown(cycle, source, legal_bases, profile, k, language, digest)
+    text = _markdown(
+        cycle,
+        source,
+        legal_bases,
+        profile,
+        k,
+        language,
+        digest,
+        field_label=lambda form_id, name: _field_label(forms or {}, form_id, name, language),
+    )
     if catalogue is not None:  # the cycle's vocabulary ("inwoner", never "klant")
         text = catalogue.vocabulary(text, language)
     if format == "html":
