@@ -114,9 +114,19 @@ class TransitionError(MagcoreError):
         self.state = state
         self.action = action
         self.reason = reason
-        because = f": {reason}" if reason else ""
-        super().__init__(
-            f"cannot {action} conversation {conversation_id} while it is {state}{because}"
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, language: str) -> str:
+        """The message in *language* (``nl``; any other is English): the step and the state in
+        words people use, and the reason (:mod:`magcore.transition_words`)."""
+        from .transition_words import describe_refusal
+
+        return describe_refusal(
+            conversation_id=self.conversation_id,
+            state=self.state,
+            action=self.action,
+            reason=self.reason,
+            language=language,
         )
 
 

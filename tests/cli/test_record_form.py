@@ -116,6 +116,7 @@ def test_bad_record_changes_nothing(mag, extra, expected, code):
     assert _events(folder) == before
     agree = run("agree", conv, "--as", "e1")
     assert "while it is scheduled" in agree.stderr
+    assert "there is no record yet" in agree.stderr
 
 
 def test_regulation_covers_only_the_cycles_own_forms(workdir: Path):
