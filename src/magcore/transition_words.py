@@ -7,10 +7,12 @@ name the step and the state the way the person who tried it would::
     >>> from magcore.errors import TransitionError
     >>> error = TransitionError(conversation_id="c1", state="record_drafted",
     ...                         action="add_dissent")
-    >>> str(error)
-    'Adding a note of disagreement is not possible in conversation c1 while its record is still a draft.'
-    >>> error.in_language("nl")
-    'Een aantekening van onenigheid toevoegen kan niet in gesprek c1: het verslag is nog een concept.'
+    >>> print(error)  # doctest: +NORMALIZE_WHITESPACE
+    Adding a note of disagreement is not possible in conversation c1 while its record is
+    still a draft.
+    >>> print(error.in_language("nl"))  # doctest: +NORMALIZE_WHITESPACE
+    Een aantekening van onenigheid toevoegen kan niet in gesprek c1: het verslag is nog een
+    concept.
 
 The reasons the core gives are translated as well; a reason no table knows (a plugin's own) is
 shown as it was given.
@@ -78,31 +80,59 @@ STATES: Mapping[str, tuple[str, str]] = {
 _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), dutch)
     for pattern, dutch in (
-        (r"(?P<who>\S+) does not take part in this conversation", "{who} doet niet mee aan dit gesprek"),
-        (r"(?P<who>\S+) does not take part and cannot start it", "{who} doet niet mee en kan het gesprek dus niet aanvragen"),
-        (r"(?P<who>\S+) already confirmed this revision", "{who} heeft deze versie van het verslag al bevestigd"),
+        (
+            r"(?P<who>\S+) does not take part in this conversation",
+            "{who} doet niet mee aan dit gesprek",
+        ),
+        (
+            r"(?P<who>\S+) does not take part and cannot start it",
+            "{who} doet niet mee en kan het gesprek dus niet aanvragen",
+        ),
+        (
+            r"(?P<who>\S+) already confirmed this revision",
+            "{who} heeft deze versie van het verslag al bevestigd",
+        ),
         (r"(?P<who>\S+) does not work on this goal", "{who} werkt niet aan dit doel"),
         (r"a (?P<role>\S+) does not confirm this record", "een {role} bevestigt dit verslag niet"),
-        (r"a (?P<role>\S+) does not prepare this conversation", "een {role} bereidt dit gesprek niet voor"),
+        (
+            r"a (?P<role>\S+) does not prepare this conversation",
+            "een {role} bereidt dit gesprek niet voor",
+        ),
         (r"a (?P<role>\S+) does not write this record", "een {role} schrijft dit verslag niet"),
         (r"the preparation is already published", "de voorbereiding is al gedeeld"),
         (r"the conversation already exists", "het gesprek bestaat al"),
         (r"the conversation is already linked", "het gesprek is al gekoppeld"),
         (r"the conversation has not been requested", "het gesprek is nog niet aangevraagd"),
-        (r"only the employee the record is about adds a response", "alleen de medewerker over wie het verslag gaat, voegt een zienswijze toe"),
-        (r"revision (?P<old>\d+) is not the current one \((?P<new>\d+)\)", "versie {old} van het verslag is niet de nieuwste (dat is versie {new})"),
-        (r"there is no record yet \(magcore record first\)", "er is nog geen verslag (eerst magcore record)"),
+        (
+            r"only the employee the record is about adds a response",
+            "alleen de medewerker over wie het verslag gaat, voegt een zienswijze toe",
+        ),
+        (
+            r"revision (?P<old>\d+) is not the current one \((?P<new>\d+)\)",
+            "versie {old} van het verslag is niet de nieuwste (dat is versie {new})",
+        ),
+        (
+            r"there is no record yet \(magcore record first\)",
+            "er is nog geen verslag (eerst magcore record)",
+        ),
         (r"it was already held on (?P<day>\S+)", "het is al gehouden op {day}"),
         (r"(?P<field>\S+) must not be empty", "{field} mag niet leeg zijn"),
-        (r"(?P<field>\S+) must be a date \(YYYY-MM-DD\)", "{field} moet een datum zijn (JJJJ-MM-DD)"),
-        (r"(?P<field>\S+) (?P<day>\S+) is before the day it was planned for \((?P<planned>\S+)\)", "{field} {day} ligt voor de geplande dag ({planned})"),
+        (
+            r"(?P<field>\S+) must be a date \(YYYY-MM-DD\)",
+            "{field} moet een datum zijn (JJJJ-MM-DD)",
+        ),
+        (
+            r"(?P<field>\S+) (?P<day>\S+) is before the day it was planned for "
+            r"\((?P<planned>\S+)\)",
+            "{field} {day} ligt voor de geplande dag ({planned})",
+        ),
         (r"the goal is closed", "het doel is afgesloten"),
         (r"the goal already exists", "het doel bestaat al"),
         (r"there is no such goal", "dat doel bestaat niet"),
         (r"only the owner closes their goal", "alleen wie het doel heeft, sluit het af"),
         (r"a progress note needs text", "een voortgangsnotitie heeft tekst nodig"),
     )
-)  # fmt: skip
+)
 
 
 def reason_words(reason: str, language: str) -> str:
