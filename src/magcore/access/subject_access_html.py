@@ -13,86 +13,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..i18n import format_date
+from ..i18n import format_date, table
 from ..languages import pick
 from .subject_access_words import action_words, part_words, word
 
 __all__ = ["export_html"]
 
-_LABELS = {
-    "nl": {
-        "title": "Uw gegevens (inzage, AVG artikel 15)",
-        "person": "Persoon",
-        "generated": "Gemaakt op",
-        "choices": "Uw deelkeuzes",
-        "about": "Gesprekken over u",
-        "took_part": "Gesprekken waaraan u meedeed over iemand anders (alleen verwijzing)",
-        "log": "Wie heeft uw gegevens gelezen of gewijzigd",
-        "none": "Geen.",
-        "destroyed": "Vernietigd volgens de bewaartermijn.",
-        "summary": "Verslag",
-        "agreements": "Afspraken",
-        "preparations": "Voorbereidingen",
-        "dissents": "Aantekeningen van onenigheid",
-        "responses": "Uw zienswijzen",
-        "notes": "Privé-aantekeningen",
-        "topics": "Onderwerpen",
-        "goals": "Uw doelen",
-        "goals_work_on": "Doelen van iemand anders waaraan u meewerkt (alleen verwijzing)",
-        "progress": "Voortgang",
-        "goal_facts": "Status: {status}. Thema: {theme}. Afgesproken in: {agreed_in}.",
-        "conversation": "Gesprek {id}",
-        "kind": "Soort gesprek",
-        "state": "Stand",
-        "scheduled": "Gepland op",
-        "held_on": "Gehouden op",
-        "participants": "Wie deden mee",
-        "prepared_by": "Voorbereiding van {who}",
-        "shared_on": "gedeeld op {day}",
-        "not_shared": "nog niet gedeeld",
-        "intro": "Dit is alles wat magcore over u bewaart, en wie het heeft gelezen of gewijzigd. "
-        "U kunt deze pagina bewaren of printen.",
-        "employment": "In dienst sinds {day}.",
-        "yes": "ja",
-        "no": "nee",
-    },
-    "en": {
-        "title": "Your data (subject access, GDPR article 15)",
-        "person": "Person",
-        "generated": "Generated at",
-        "choices": "Your sharing choices",
-        "about": "Conversations about you",
-        "took_part": "Conversations you took part in about someone else (reference only)",
-        "log": "Who read or changed your data",
-        "none": "None.",
-        "destroyed": "Destroyed under the retention term.",
-        "summary": "Record",
-        "agreements": "Agreements",
-        "preparations": "Preparations",
-        "dissents": "Notes of disagreement",
-        "responses": "Your responses",
-        "notes": "Private notes",
-        "topics": "Topics",
-        "goals": "Your goals",
-        "goals_work_on": "Goals of someone else you work on (reference only)",
-        "progress": "Progress",
-        "goal_facts": "Status: {status}. Theme: {theme}. Agreed in: {agreed_in}.",
-        "conversation": "Conversation {id}",
-        "kind": "Kind of conversation",
-        "state": "State",
-        "scheduled": "Scheduled for",
-        "held_on": "Held on",
-        "participants": "Who took part",
-        "prepared_by": "Preparation by {who}",
-        "shared_on": "shared on {day}",
-        "not_shared": "not shared yet",
-        "intro": "This is everything magcore keeps about you, and who read or changed it. You "
-        "can save or print this page.",
-        "employment": "Employed since {day}.",
-        "yes": "yes",
-        "no": "no",
-    },
-}
+#: The page's words per language (``locale/*/magcore.po``, ids ``subject_access.*``).
+_LABELS = table("subject_access")
 
 
 def _e(value: Any) -> str:
@@ -100,66 +28,7 @@ def _e(value: Any) -> str:
 
 
 #: Column headings people read, per language; a key not listed is shown as it is.
-_COLUMNS = {
-    "nl": {
-        "choice": "Keuze",
-        "to": "Met wie",
-        "what": "Wat",
-        "purpose": "Doel",
-        "until": "Tot en met",
-        "granted_at": "Gegeven op",
-        "revoked_at": "Ingetrokken op",
-        "id": "Nummer",
-        "text": "Tekst",
-        "owner": "Wie doet het",
-        "due": "Klaar op",
-        "status": "Stand",
-        "author": "Geschreven door",
-        "theme": "Thema",
-        "answers": "Antwoorden",
-        "published_at": "Gedeeld op",
-        "at": "Wanneer",
-        "about": "Over",
-        "kind": "Soort gesprek",
-        "state": "Stand",
-        "held_on": "Gehouden op",
-        "seq": "Regel",
-        "actor": "Wie",
-        "action": "Handeling",
-        "object": "Gegevens",
-        "result": "Uitkomst",
-        "reason": "Reden",
-    },
-    "en": {
-        "choice": "Choice",
-        "to": "With whom",
-        "what": "What",
-        "purpose": "Purpose",
-        "until": "Until",
-        "granted_at": "Given on",
-        "revoked_at": "Withdrawn on",
-        "id": "Number",
-        "text": "Text",
-        "owner": "Who does it",
-        "due": "Due",
-        "status": "Status",
-        "author": "Written by",
-        "theme": "Theme",
-        "answers": "Answers",
-        "published_at": "Shared on",
-        "at": "When",
-        "about": "About",
-        "kind": "Kind of conversation",
-        "state": "State",
-        "held_on": "Held on",
-        "seq": "Line",
-        "actor": "Who",
-        "action": "Action",
-        "object": "Data",
-        "result": "Result",
-        "reason": "Reason",
-    },
-}
+_COLUMNS = table("subject_access.column")
 
 
 _STYLE = (
