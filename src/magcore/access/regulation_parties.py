@@ -37,7 +37,10 @@ def trigger_text(cadence: Cadence, language: str) -> str:
         when = w["delay_before"].format(n=-delay)
     else:
         when = w["delay_same"]
-    return w["trigger"].format(event=w[cadence.event.value], delay=when, window=cadence.window_days)
+    event = w[cadence.event.value]
+    if cadence.min_absent_days is not None:
+        event = w["returned_after"].format(n=cadence.min_absent_days)
+    return w["trigger"].format(event=event, delay=when, window=cadence.window_days)
 
 
 def _count(party: Party, w: Mapping[str, str]) -> str:

@@ -155,6 +155,11 @@ DOCUMENTS: tuple[Source, ...] = (
     N_("parties.left", "leaves"),
     N_("parties.changed_team", "moves to another team"),
     N_("parties.changed_manager", "gets another manager"),
+    N_("parties.returned", "comes back to work after a long absence"),
+    N_(
+        "parties.returned_after",
+        "comes back to work after an absence of at least {n} days",
+    ),
     N_(
         "parties.trigger",
         "starts when someone {event}: the conversation can take place {delay} and must take "
