@@ -226,7 +226,7 @@ def _markdown(
     if legal_bases:
         for basis in sorted(legal_bases, key=lambda b: b.name):
             parts = ", ".join(sorted(p.value for p in basis.parts))
-            role_list = ", ".join(_role(r, language) for r in sorted(basis.roles))
+            role_list = ", ".join(name(r, language) for r in sorted(basis.roles))
             out.append(
                 f"- **{basis.name}** ({basis.article}): {role_list} — {parts}; "
                 f"`{basis.purpose}`. {basis.description}".rstrip()

@@ -79,8 +79,20 @@ class _Page:
             return value
 
     def person(self, person: Any, role: Any = None) -> str:
-        text = "" if person is None else str(person)
-        return f"{text} ({word('role', role, self.language)})" if role else text
+        text = _e("" if person is None else person)
+        return f"{text} ({self.role(role)})" if role else text
+
+    def role(self, role: Any) -> str:
+        """A role in words (escaped HTML): as a given cycle registers it (a plugin's role, in
+        its own ``lang`` where it has no text in the page's language), else magcore's word."""
+        for cycle in self.cycles.values():
+            registered = cycle.role(str(role)) if hasattr(cycle, "role") else None
+            if registered is not None:
+                found = registered.name.resolve(self.language)
+                if found.language == self.language:
+                    return _e(found.text)
+                return f'<span lang="{_e(found.language)}">{_e(found.text)}</span>'
+        return _e(word("role", role, self.language))
 
     # -- forms -----------------------------------------------------------------------------
 
@@ -153,7 +165,7 @@ class _Page:
     def cell(self, column: str, value: Any) -> str:
         language = self.language
         if column in ("to",):
-            return _e(word("role", value, language))
+            return self.role(value)
         if column in ("what", "purpose", "owner", "result"):
             return _e(word(column, value, language))
         if column in ("status", "state"):
@@ -189,19 +201,19 @@ def _metadata(page: _Page, conv: Mapping[str, Any]) -> str:
     t, language = page.t, page.language
     kind = page.kind(meta)
     kind_name = kind.name.get(language) if kind is not None else str(meta.get("kind"))
-    who = ", ".join(
+    who = ", ".join(  # already HTML: a plugin's role name may carry its own lang
         page.person(p.get("person"), p.get("role")) for p in meta.get("participants", ())
     )
     rows = [
-        (t["kind"], kind_name),
-        (t["state"], word("state", meta.get("state"), language)),
+        (t["kind"], _e(kind_name)),
+        (t["state"], _e(word("state", meta.get("state"), language))),
         (t["participants"], who),
     ]
     if meta.get("scheduled_for"):
-        rows.append((t["scheduled"], page.day(meta["scheduled_for"])))
+        rows.append((t["scheduled"], _e(page.day(meta["scheduled_for"]))))
     if meta.get("held_on"):
-        rows.append((t["held_on"], page.day(meta["held_on"])))
-    return "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows) + "</dl>"
+        rows.append((t["held_on"], _e(page.day(meta["held_on"]))))
+    return "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
 def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
@@ -237,8 +249,8 @@ def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
             if prep.get("published_at")
             else t["not_shared"]
         )
-        who = t["prepared_by"].format(who=page.person(prep.get("author"), role))
-        parts.append(f"<p><strong>{_e(who)}</strong>, {_e(shared)}</p>")
+        who = _e(t["prepared_by"]).format(who=page.person(prep.get("author"), role))
+        parts.append(f"<p><strong>{who}</strong>, {_e(shared)}</p>")
         parts.append(page.answers(prep.get("answers") or {}, form))
     for key, label, fields in (
         ("topics", "topics", ("author", "text", "theme")),
