@@ -194,6 +194,13 @@ def test_the_subject_access_page_in_frisian_has_no_dutch_core_text():
     assert '<html lang="fy"' in page
     assert "Jo gegevens (ynsjoch, AVG kêst 15)" in page
     assert _leaks(page) == []
+    # the kind's name is the plugin's, without Frisian: shown in Dutch, marked so
+    cycle = mag_cycle()
+    named = export_html(export, language="fy", cycles={cycle.key: cycle})
+    kind = cycle.kinds[0].name
+    assert "fy" not in kind.languages
+    assert f'<span lang="nl">{kind.nl}</span>' in named
+    assert _leaks(named) == []
     assert word("state", "agreed", "fy").startswith("klear")
     assert action_words("record.confirmed", "fy") == "ferslach befêstige"
     assert part_words("conversation:c1/record/3", "fy") == "petear c1: ferslach, feroaring 3"

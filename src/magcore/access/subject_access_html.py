@@ -82,16 +82,21 @@ class _Page:
         text = _e("" if person is None else person)
         return f"{text} ({self.role(role)})" if role else text
 
+    def say(self, text: Any) -> str:
+        """A text of the data (a kind's name, a question) as escaped HTML: in the page's
+        language where it has one, else in the chain's next, inside its own ``lang``."""
+        found = text.resolve(self.language)
+        if found.language == self.language:
+            return _e(found.text)
+        return f'<span lang="{_e(found.language)}">{_e(found.text)}</span>'
+
     def role(self, role: Any) -> str:
         """A role in words (escaped HTML): as a given cycle registers it (a plugin's role, in
         its own ``lang`` where it has no text in the page's language), else magcore's word."""
         for cycle in self.cycles.values():
             registered = cycle.role(str(role)) if hasattr(cycle, "role") else None
             if registered is not None:
-                found = registered.name.resolve(self.language)
-                if found.language == self.language:
-                    return _e(found.text)
-                return f'<span lang="{_e(found.language)}">{_e(found.text)}</span>'
+                return self.say(registered.name)
         return _e(word("role", role, self.language))
 
     # -- forms -----------------------------------------------------------------------------
@@ -122,8 +127,8 @@ class _Page:
         items = []
         for name in order:
             field = fields.get(name)
-            label = field.label.get(self.language) if field is not None else _spoken(name)
-            items.append(f"<dt>{_e(label)}</dt><dd>{self.answer(answers[name], field)}</dd>")
+            label = self.say(field.label) if field is not None else _e(_spoken(name))
+            items.append(f"<dt>{label}</dt><dd>{self.answer(answers[name], field)}</dd>")
         return "<dl>" + "".join(items) + "</dl>"
 
     def answer(self, value: Any, field: Any) -> str:
@@ -200,12 +205,12 @@ def _metadata(page: _Page, conv: Mapping[str, Any]) -> str:
     meta = conv["metadata"]
     t, language = page.t, page.language
     kind = page.kind(meta)
-    kind_name = kind.name.get(language) if kind is not None else str(meta.get("kind"))
+    kind_name = page.say(kind.name) if kind is not None else _e(meta.get("kind"))
     who = ", ".join(  # already HTML: a plugin's role name may carry its own lang
         page.person(p.get("person"), p.get("role")) for p in meta.get("participants", ())
     )
     rows = [
-        (t["kind"], _e(kind_name)),
+        (t["kind"], kind_name),
         (t["state"], _e(word("state", meta.get("state"), language))),
         (t["participants"], who),
     ]
