@@ -118,13 +118,14 @@ bench: venv
 docs: venv
 	$(BIN)/sphinx-build -W docs docs/_build/html
 
-## messages: extract magcore's texts (src/magcore/i18n/source.py) into the template, update
+## messages: extract magcore's texts (src/magcore/i18n/source.py, documents.py) into the template, update
 ## every language's .po from it, and compile the .mo files (committed, so a fresh clone and a
 ## wheel need no build step; tests/test_i18n_catalogues.py checks they match the .po files)
 LOCALE := src/magcore/i18n/locale
 messages: venv
-	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 --no-location \
-		--omit-header --sort-output -o $(LOCALE)/magcore.pot src/magcore/i18n/source.py
+	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 -k T_ --no-location \
+		--omit-header --sort-output -o $(LOCALE)/magcore.pot src/magcore/i18n/source.py \
+		src/magcore/i18n/documents.py
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/magcore.pot -d $(LOCALE) -D magcore
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D magcore
 	for dir in plugins/*/src/*/locale; do \

@@ -1,8 +1,8 @@
 """The Nu HTML Checker reports no error on any HTML page magcore writes.
 
 Every form of every installed plugin (to fill in: empty and with the errors of an empty form;
-as a record; on paper) in Dutch and English, the regulation of every installed cycle in both
-languages, the subject-access page, and the pages ``magcore demo`` writes (the participation
+as a record; on paper) in Dutch, English and Frisian, the regulation of every installed cycle in
+those languages, the subject-access page, and the pages ``magcore demo`` writes (the participation
 report, a record, a subject-access export).
 """
 
@@ -23,7 +23,11 @@ from tests.support.vnu import describe, missing_tooling, run_vnu
 
 pytestmark = [pytest.mark.slow]
 
-LANGUAGES = ("nl", "en")
+LANGUAGES = (
+    "nl",
+    "en",
+    "fy",
+)  # fy: magcore's own texts, plugins' texts marked where they fall back
 
 
 def _form_pages(folder: Path) -> list[Path]:

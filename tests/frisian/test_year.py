@@ -223,8 +223,8 @@ def _form() -> FormDefinition:
 
 
 def test_frisian_pages_say_so_and_what_fell_back_says_so_too():
-    """The third language: the form in Frisian is `lang="fy"`; the regulation, whose own words
-    exist in Dutch and English only, falls back to Dutch and says it is Dutch."""
+    """The third language: the form in Frisian is `lang="fy"`, and so is the regulation, whose
+    own words exist in Frisian too (`locale/fy`)."""
     from magcore.forms import render_form, render_paper
     from magcore.languages import LanguageSettings
 
@@ -242,9 +242,9 @@ def test_frisian_pages_say_so_and_what_fell_back_says_so_too():
         profiles={**BUILTIN_PROFILES, TEN_YEARS.id: TEN_YEARS},
         languages=LanguageSettings(fallbacks={"fy": ["nl"]}),
     )
-    assert rendered.language == "nl"
-    assert "Vertrekgesprek (`exit`)" in rendered.text
-    assert "start als iemand uit dienst gaat" in rendered.text
+    assert rendered.language == "fy"
+    assert "Ôfskiedspetear (`exit`)" in rendered.text
+    assert "begjint as ien út tsjinst giet" in rendered.text
 
 
 def test_the_home_workplace_question_is_only_for_home_workers():

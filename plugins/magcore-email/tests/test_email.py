@@ -85,11 +85,16 @@ def _notification(**changes) -> Notification:
 
 
 def test_a_language_without_templates_falls_back_and_says_which_it_is_in() -> None:
-    """A Frisian reader gets the Dutch e-mail (the chain fy → nl), labelled Dutch; English
-    dates are written the English way (Babel's CLDR data)."""
+    """A Papiamento reader gets the Dutch e-mail (the chain pap → nl), labelled Dutch; a
+    Frisian reader gets the Frisian one, with the date the Frisian way; English dates are
+    written the English way (Babel's CLDR data)."""
+    papiamento = render(_notification(language="pap"), sender="g@gemeente.test", to="a@x.test")
+    assert papiamento["Content-Language"] == "nl"
+    assert papiamento["Subject"] == "Plan je gesprek"
     frisian = render(_notification(language="fy"), sender="g@gemeente.test", to="a@example.test")
-    assert frisian["Content-Language"] == "nl"
-    assert frisian["Subject"] == "Plan je gesprek"
+    assert frisian["Content-Language"] == "fy"
+    assert frisian["Subject"] == "Plan dyn petear"
+    assert "31 Desimber 2025" in frisian.get_content()  # CLDR writes Frisian months so
     english = render(_notification(language="en"), sender="g@gemeente.test", to="a@example.test")
     assert english["Content-Language"] == "en"
     assert "December 31, 2025" in english.get_content()

@@ -13,50 +13,13 @@ import html
 from pathlib import Path
 from typing import Any
 
+from ..i18n import table
 from ..model.measurement import Comparison, ComparisonCell, RoundColumn
 
 __all__ = ["comparison_html", "comparison_plot", "comparison_text"]
 
-_WORDS = {
-    "nl": {
-        "title": "Teammeting: {title}",
-        "intro": (
-            "Dit is de uitslag van de teammeting van team {unit}. Het gaat over het team, niet "
-            "over één persoon. De antwoorden zijn anoniem. Een getal onder {k} tonen we niet: "
-            "dan tellen we het mee bij 'andere antwoorden of geen antwoord', of tonen we niets."
-        ),
-        "caption": "Aantal antwoorden per stelling, per meting",
-        "statement": "Stelling",
-        "respondents": "{n} mensen deden mee",
-        "suppressed": "Niet getoond: minder dan {k} mensen deden mee",
-        "hidden": "Niet getoond: te weinig antwoorden",
-        "rest": "Andere antwoorden of geen antwoord",
-        "figure": "Staafdiagram van de antwoorden per meting. De getallen staan in de tabel.",
-        "figcaption": "Deel van de antwoorden per stelling, per meting (in procenten).",
-        "plot_title": "Antwoorden per meting",
-        "share": "% van de antwoorden",
-        "not_shown": "niet getoond (te weinig antwoorden)",
-    },
-    "en": {
-        "title": "Team measurement: {title}",
-        "intro": (
-            "These are the results of the team measurement of team {unit}. They are about the "
-            "team, not about one person. Answers are anonymous. A number below {k} is not "
-            "shown: it is counted with 'other answers or no answer', or nothing is shown."
-        ),
-        "caption": "Number of answers per statement, per measurement",
-        "statement": "Statement",
-        "respondents": "{n} people took part",
-        "suppressed": "Not shown: fewer than {k} people took part",
-        "hidden": "Not shown: too few answers",
-        "rest": "Other answers or no answer",
-        "figure": "Bar chart of the answers per measurement. The numbers are in the table.",
-        "figcaption": "Share of the answers per statement, per measurement (in percent).",
-        "plot_title": "Answers per measurement",
-        "share": "% of answers",
-        "not_shown": "not shown (too few answers)",
-    },
-}
+#: The page's words per language (``locale/*/magcore.po``, ids ``measurement.*``).
+_WORDS = table("measurement")
 
 _COLOURS = ("#004699", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#555555")
 _HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--")

@@ -19,7 +19,7 @@ working and secure), so no line is ever left out of the register.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -286,31 +286,20 @@ def register_json() -> list[dict[str, Any]]:
     ]
 
 
-_HEADINGS = {
-    "nl": (
-        "Verwerkingsactiviteiten (register, AVG art. 30)",
-        "Grondslag",
-        "Over wie",
-        "Welke gegevens",
-    ),
-    "en": (
-        "Processing activities (register, GDPR art. 30)",
-        "Legal basis",
-        "About whom",
-        "Which data",
-    ),
-}
-
-
-def register_markdown(language: str) -> list[str]:
+def register_markdown(language: str, say: Callable[[Text], str] | None = None) -> list[str]:
     """The register as a Markdown section of the regulation, in *language*: every activity
-    with the id the log refers to (``dpl.core.processing_activity_id``)."""
-    title, basis, whom, which = _HEADINGS.get(language, _HEADINGS["nl"])
-    lines = [f"## {title}", ""]
+    with the id the log refers to (``dpl.core.processing_activity_id``). *say* writes an
+    activity's texts (by default from magcore's catalogue: Frisian from ``locale/fy``)."""
+    from ..i18n import DEFAULT_CATALOGUE, table
+
+    headings = table("register")
+    words = headings.get(language) or headings["nl"]
+    write = say or (lambda text: DEFAULT_CATALOGUE.localise(text, language))
+    lines = [f"## {words['title']}", ""]
     for a in ACTIVITIES.values():
         lines.append(
-            f"- **{a.name.get(language)}** (`{a.id}`): {a.purpose.get(language)} "
-            f"{basis}: {a.legal_basis}. {whom}: {a.data_subjects.get(language)}. "
-            f"{which}: {a.categories.get(language)}."
+            f"- **{write(a.name)}** (`{a.id}`): {write(a.purpose)} "
+            f"{words['basis']}: {a.legal_basis}. {words['whom']}: {write(a.data_subjects)}. "
+            f"{words['which']}: {write(a.categories)}."
         )
     return [*lines, ""]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,12 +28,13 @@ from ..domain.sharing import GRANTEE_ROLES
 from ..errors import NotFoundError
 from ..events import canonical_json
 from ..extras import require
-from ..i18n import Catalogue
+from ..i18n import DEFAULT_CATALOGUE, Catalogue, table
 from ..languages import DEFAULT_SETTINGS, LanguageSettings, pick
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition
+from ..model.text import Text
 from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .inventory import data_inventory
-from .inventory_words import regulation_cells
+from .inventory_words import CELL_LANGUAGES, regulation_cells
 from .observers import ContentNeed
 from .processing import register_json, register_markdown
 from .regulation_parties import party_lines, registered_roles, trigger_text
@@ -50,16 +52,21 @@ __all__ = [
 # -- what the text is rendered from ------------------------------------------------------------
 
 
-def _field_label(forms: Mapping[str, Any], form_id: str, name: str, language: str) -> str:
-    """How form *form_id* shows field *name* in *language*: the label of a form definition,
-    else the JSON Schema's ``title``, else the name."""
+def _field_label(
+    forms: Mapping[str, Any], form_id: str, name: str, say: Callable[[Text], str]
+) -> str:
+    """How form *form_id* shows field *name*: the label of a form definition (through *say*,
+    so a label without the page's language is marked with its own), else the JSON Schema's
+    ``title``, else the name."""
     form = forms.get(form_id)
     lookup = getattr(form, "field", None)
     if callable(lookup):
         try:
-            return str(lookup(name).label.get(language))
-        except (KeyError, AttributeError):
-            pass
+            label = lookup(name).label
+        except KeyError:
+            label = None
+        if isinstance(label, Text):
+            return say(label)
     schema = getattr(form, "schema", form)
     field = (schema.get("properties") or {}).get(name) if isinstance(schema, Mapping) else None
     return str(field.get("title") or name) if isinstance(field, Mapping) else name
@@ -138,211 +145,17 @@ class RenderedRegulation:
     hash: str
 
 
-_T: Mapping[str, Mapping[str, str]] = {
-    "nl": {
-        "title": "Regeling gesprekscyclus",
-        "version": "versie",
-        "intro": "Deze regeling beschrijft hoe de gesprekken werken, wat we vastleggen, "
-        "wie wat mag zien en hoe lang we het bewaren.",
-        "kinds": "Soorten gesprekken en hoe vaak",
-        "who_takes_part": "Wie doet mee",
-        "who_starts": "Wie kan het gesprek aanvragen",
-        "who_prepares": "Wie bereidt voor",
-        "themes": "Thema's",
-        "recorded": "Wat we vastleggen",
-        "special": "Dit kan gezondheidsgegevens bevatten (bijzonder persoonsgegeven). "
-        "Alleen de deelnemers zien dit, tenzij u zelf kiest om het te delen. "
-        "Het staat nooit in HR-overzichten of onderzoeksgegevens.",
-        "who_sees": "Wie ziet wat, en wanneer",
-        "no_score": "Geen score",
-        "no_score_text": "In deze gesprekken krijgt niemand een cijfer, score, beoordeling of "
-        "rangorde. Het systeem kan dat niet vastleggen: een formulier met een score wordt "
-        "geweigerd.",
-        "retention": "Hoe lang we gegevens bewaren",
-        "research": "Wat onderzoekers en de ondernemingsraad krijgen",
-        "research_text": "Alleen tellingen over deelname (gehouden gesprekken, gemaakte "
-        "afspraken) per team, afdeling en periode. Een telling over minder dan {k} mensen "
-        "tonen we niet, en ook geen telling waaruit zo'n getal terug te rekenen is. "
-        "Nooit de inhoud van gesprekken en nooit bijzondere persoonsgegevens.",
-        "approval": "Instemming en vaststelling",
-        "approval_text": "Deze versie geldt pas als deze organen haar hebben goedgekeurd: "
-        "{bodies}. Gesprekken houden de versie waaronder ze begonnen.",
-        "hash": "Kenmerk van deze regeling (SHA-256)",
-        "cadence_free": "geen vaste planning; u spreekt samen af wanneer",
-        "cadence_per_year": "minstens {n} keer per jaar",
-        "cadence_interval": "elke {n} maanden",
-        "cadence_after_hire": "na {first} maanden in dienst, daarna elke {n} maanden",
-        "minutes": "ongeveer {n} minuten",
-        "part": "Onderdeel",
-        "readers": "Wie mag het zien",
-        "field": "Gegeven",
-        "category": "Soort",
-        "purpose": "Doel",
-        "sensitivity": "Gevoeligheid",
-        "legal": "Wettelijke grondslagen",
-        "legal_none": "Er zijn geen andere wettelijke grondslagen vastgelegd.",
-        "observers": "Koppelingen die inhoud krijgen",
-        "observers_none": "Koppelingen (plugins) horen alleen wat er gebeurde, wanneer en door "
-        "wie; geen inhoud van gesprekken.",
-        "roles": "Rollen die iets kunnen lezen",
-    },
-    "en": {
-        "title": "Regulation for the conversation cycle",
-        "version": "version",
-        "intro": "This regulation describes how the conversations work, what we record, "
-        "who may see what, and how long we keep it.",
-        "kinds": "Kinds of conversation and how often",
-        "who_takes_part": "Who takes part",
-        "who_starts": "Who can ask for the conversation",
-        "who_prepares": "Who prepares",
-        "themes": "Themes",
-        "recorded": "What we record",
-        "special": "This may hold health data (special-category personal data). Only the "
-        "participants see it, unless you choose to share it yourself. It never appears in HR "
-        "overviews or research data.",
-        "who_sees": "Who sees what, and when",
-        "no_score": "No score",
-        "no_score_text": "Nobody gets a grade, score, rating or rank in these conversations. "
-        "The system cannot record one: a form with a score is refused.",
-        "retention": "How long we keep data",
-        "research": "What researchers and the works council get",
-        "research_text": "Only counts about participation (conversations held, agreements "
-        "made) per team, department and period. A count about fewer than {k} people is not "
-        "shown, nor any count from which such a number could be worked out. Never the content "
-        "of conversations and never special-category data.",
-        "approval": "Consent and adoption",
-        "approval_text": "This version applies only once these bodies have approved it: "
-        "{bodies}. Conversations keep the version they started under.",
-        "hash": "Fingerprint of this regulation (SHA-256)",
-        "cadence_free": "no fixed schedule; you agree together when",
-        "cadence_per_year": "at least {n} times a year",
-        "cadence_interval": "every {n} months",
-        "cadence_after_hire": "{first} months after joining, then every {n} months",
-        "minutes": "about {n} minutes",
-        "part": "Part",
-        "readers": "Who may see it",
-        "field": "Data",
-        "category": "Kind",
-        "purpose": "Purpose",
-        "sensitivity": "Sensitivity",
-        "legal": "Legal bases",
-        "legal_none": "No other legal bases are declared.",
-        "observers": "Connections that receive content",
-        "observers_none": "Connections (plugins) hear only what happened, when and by whom; no "
-        "content of conversations.",
-        "roles": "Roles that can read something",
-    },
-}
+#: The regulation's own words per language (``locale/*/magcore.po``, ids ``regulation.*``).
+_T: Mapping[str, Mapping[str, str]] = table("regulation")
+_ROLE_NAMES: Mapping[str, Mapping[str, str]] = table("regulation.role")
+_ACCESS: Mapping[str, Mapping[str, str]] = table("regulation.access")
 
-_ROLE_NAMES: Mapping[str, Mapping[str, str]] = {
-    "nl": {
-        "employee": "medewerker",
-        "manager": "leidinggevende",
-        "peer": "collega",
-        "coach": "coach",
-        "team_member": "teamlid",
-        "next_manager": "volgende leidinggevende",
-        "hr_adviser": "HR-adviseur",
-        "researcher": "onderzoeker",
-        "works_council": "ondernemingsraad",
-        "privacy_officer": "functionaris gegevensbescherming",
-        "executive": "college van B&W",
-    },
-    "en": {
-        "employee": "employee",
-        "manager": "manager",
-        "peer": "peer",
-        "coach": "coach",
-        "team_member": "team member",
-        "next_manager": "next manager",
-        "hr_adviser": "HR adviser",
-        "researcher": "researcher",
-        "works_council": "works council",
-        "privacy_officer": "privacy officer",
-        "executive": "municipal executive",
-    },
-}
 
-_ACCESS_ROWS: Mapping[str, Sequence[tuple[str, str]]] = {
-    "nl": (
-        (
-            "Verslag, afspraken, onderwerpen",
-            "De deelnemers aan het gesprek. Anderen alleen als de medewerker dat zelf kiest "
-            "(deelkeuze: voor wie, wat, waarvoor en tot wanneer; altijd in te trekken), of "
-            "op grond van een wettelijke grondslag hieronder.",
-        ),
-        (
-            "Voorbereiding",
-            "Alleen wie haar schreef, tot zij haar deelt; daarna ook de andere deelnemers "
-            "(als zij hun eigen voorbereiding ook hebben gedeeld, of na het gesprek). Ook "
-            "bij een inzageverzoek ziet de medewerker de voorbereiding van de ander pas dan.",
-        ),
-        (
-            "Privé-aantekening",
-            "Alleen wie haar schreef. Niemand kan haar delen. Bij een inzageverzoek (AVG "
-            "artikel 15) krijgt de medewerker over wie zij gaat haar wel te zien: wat iemand "
-            "over een ander opschrijft, zijn persoonsgegevens van die ander (EDPB-richtsnoeren "
-            "01/2022). Schrijf een aantekening dus zo dat de medewerker haar mag lezen.",
-        ),
-        (
-            "Zienswijze en aantekening van onenigheid",
-            "De deelnemers. Een correctie overschrijft nooit wat de ander schreef.",
-        ),
-        (
-            "Nieuwe leidinggevende",
-            "Ziet niets van eerdere gesprekken, ook niet de open afspraken die meegaan naar het "
-            "nieuwe gesprek, tot de medewerker kiest wat meegaat (deelkeuze 'handover'; "
-            "bijvoorbeeld open afspraken en doelen wel, aantekeningen niet).",
-        ),
-        (
-            "Beperkt dossier (AVG artikel 18)",
-            "Alleen de functionaris gegevensbescherming (privacy_officer).",
-        ),
-        (
-            "Ondernemingsraad en onderzoekers",
-            "Alleen tellingen over deelname, nooit inhoud.",
-        ),
-    ),
-    "en": (
-        (
-            "Record, agreements, topics",
-            "The participants in the conversation. Others only if the employee chooses so "
-            "(a sharing choice: to whom, what, for which purpose and until when; revocable at "
-            "any time), or under a legal basis listed below.",
-        ),
-        (
-            "Preparation",
-            "Only its author until they publish it; then also the other participants (once "
-            "they have published their own, or after the conversation). A request for access "
-            "shows the employee the other side's preparation only then, too.",
-        ),
-        (
-            "Private note",
-            "Only its author. Nobody can share it. When the employee it is about asks for "
-            "access (GDPR article 15), they do get to see it: what someone writes about another "
-            "person is that person's personal data (EDPB guidelines 01/2022). Write a note so "
-            "that the employee may read it.",
-        ),
-        (
-            "Response and note of disagreement",
-            "The participants. A correction never overwrites what the other side wrote.",
-        ),
-        (
-            "New manager",
-            "Sees nothing of earlier conversations, not even the open agreements carried into "
-            "the new conversation, until the employee chooses what carries over (a 'handover' "
-            "sharing choice; for example open agreements and goals yes, notes no).",
-        ),
-        (
-            "Restricted record (GDPR article 18)",
-            "Only the privacy officer (privacy_officer).",
-        ),
-        (
-            "Works council and researchers",
-            "Only counts about participation, never content.",
-        ),
-    ),
-}
+def _access_rows(language: str) -> list[tuple[str, str]]:
+    """Who sees which part of a record (the table of the section "who sees what")."""
+    words = _ACCESS[language]
+    count = len({key.split(".")[0] for key in words})
+    return [(words[f"{i}.part"], words[f"{i}.who"]) for i in range(count)]
 
 
 def _cadence(kind: ConversationKind, t: Mapping[str, str]) -> str:
@@ -372,29 +185,30 @@ def _markdown(
     k: int,
     language: str,
     digest: str,
+    say: Callable[[Text], str],
     field_label: Callable[[str, str], str] | None = None,
 ) -> str:
     t = {**_T[language], "language": language}
 
     def name(role: str, lang: str) -> str:
         registered = cycle.role(role)
-        return f"{registered.name.get(lang)} (`{role}`)" if registered else _role(role, lang)
+        return f"{say(registered.name)} (`{role}`)" if registered else _role(role, lang)
 
     out: list[str] = [
-        f"# {t['title']}: {cycle.name.get(language)} ({t['version']} {cycle.version})",
+        f"# {t['title']}: {say(cycle.name)} ({t['version']} {cycle.version})",
         "",
         t["intro"],
         "",
     ]
     if cycle.description:
-        out += [cycle.description.get(language), ""]
+        out += [say(cycle.description), ""]
     out += [f"## {t['kinds']}", ""]
     for kind in cycle.kinds:
         out += [
-            f"### {kind.name.get(language)} (`{kind.id}`)",
+            f"### {say(kind.name)} (`{kind.id}`)",
             "",
             f"- {_cadence(kind, t)}; {t['minutes'].format(n=kind.duration_minutes)}",
-            *party_lines(kind, language, name),
+            *party_lines(kind, language, name, say),
             f"- {t['who_starts']}: " + ", ".join(name(r, language) for r in kind.initiators),
             f"- {t['who_prepares']}: "
             + (", ".join(name(r, language) for r in kind.preparers) or "-"),
@@ -406,16 +220,16 @@ def _markdown(
         out += [f"### {t['themes']}", ""]
         for theme in cycle.themes:
             mark = f" — {t['special']}" if theme.special_category else ""
-            out.append(f"- {theme.title.get(language)} (`{theme.id}`){mark}")
+            out.append(f"- {say(theme.title)} (`{theme.id}`){mark}")
         out.append("")
-    out += registered_roles(cycle, language)
+    out += registered_roles(cycle, language, say)
     out += [
         f"## {t['recorded']}",
         "",
         f"| {t['field']} | {t['category']} | {t['purpose']} | {t['sensitivity']} |",
         "|---|---|---|---|",
     ]
-    themes = {theme.id: theme.title.get(language) for theme in cycle.themes}
+    themes = {theme.id: say(theme.title) for theme in cycle.themes}
     for row in source["inventory"]:
         category, purpose, sensitivity = regulation_cells(
             row,
@@ -423,6 +237,10 @@ def _markdown(
             theme_title=lambda i: themes.get(i, i),
             field_label=field_label,
         )
+        if language not in CELL_LANGUAGES:  # English, and the page says so
+            category, purpose, sensitivity = (
+                f'<span lang="en">{c}</span>' for c in (category, purpose, sensitivity)
+            )
         cells = (f"`{row['field']}`", category, purpose, sensitivity)
         out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     out.append("")
@@ -435,13 +253,13 @@ def _markdown(
     if special_fields:
         out += [", ".join(special_fields) + ": " + t["special"], ""]
     out += [f"## {t['who_sees']}", "", f"| {t['part']} | {t['readers']} |", "|---|---|"]
-    for part, who in _ACCESS_ROWS[language]:
+    for part, who in _access_rows(language):
         out.append(f"| {part} | {who} |")
     out += ["", f"### {t['legal']}", ""]
     if legal_bases:
         for basis in sorted(legal_bases, key=lambda b: b.name):
             parts = ", ".join(sorted(p.value for p in basis.parts))
-            role_list = ", ".join(_role(r, language) for r in sorted(basis.roles))
+            role_list = ", ".join(name(r, language) for r in sorted(basis.roles))
             out.append(
                 f"- **{basis.name}** ({basis.article}): {role_list} — {parts}; "
                 f"`{basis.purpose}`. {basis.description}".rstrip()
@@ -465,7 +283,7 @@ def _markdown(
     readers |= {r for b in legal_bases for r in b.roles}
     out += ["", f"### {t['roles']}", ""]
     out += [f"- {name(r, language)}" for r in sorted(readers)]
-    out += ["", *register_markdown(language)]
+    out += ["", *register_markdown(language, say)]
     out += [
         f"## {t['no_score']}",
         "",
@@ -473,7 +291,7 @@ def _markdown(
         "",
         f"## {t['retention']}",
         "",
-        f"{profile.title.get(language)} (`{profile.id}`; {profile.source}).",
+        f"{say(profile.title)} (`{profile.id}`; {profile.source}).",
         "",
         f"## {t['research']}",
         "",
@@ -491,19 +309,49 @@ def _markdown(
     return "\n".join(out)
 
 
+def _sayer(
+    catalogue: Catalogue, language: str, languages: LanguageSettings
+) -> Callable[[Text], str]:
+    """How a text of the data (a kind's name, a plugin's role) is written in the regulation: in
+    *language* where it or a catalogue has it, else in the first language of the chain that
+    does, marked with its own ``lang`` (``<span lang="nl">``, inline HTML in the Markdown) so
+    the page never claims a Dutch text is Frisian."""
+    chain = languages.chain(language)
+
+    def say(text: Text) -> str:
+        own = text.texts()
+        for tag in chain:
+            found = own.get(tag) or catalogue.texts.get(tag, {}).get(text.en)
+            if found:
+                return found if tag == language else f'<span lang="{tag}">{found}</span>'
+        return text.nl  # pragma: no cover - every chain ends in nl and en
+
+    return say
+
+
+_SPAN = re.compile(r'<span lang="([A-Za-z0-9-]+)">(.*?)</span>')
+_SENTINELS = "\ue000\ue001\ue002"
+_MARKED = re.compile("\ue000([A-Za-z0-9-]+)\ue001(.*?)\ue002", re.S)
+
+
 def _html(markdown: str, language: str) -> str:
     """The regulation's Markdown as a whole HTML page, rendered by ``markdown-it-py``
     (CommonMark with tables; raw HTML in the text is escaped, never passed through)."""
     require("html", feature="the regulation as HTML")
     from markdown_it import MarkdownIt
 
+    # The data's texts in another language are marked ``<span lang="..">`` in the Markdown
+    # (see _sayer): they pass markdown-it as private-use sentinels and become spans again.
+    cleaned = markdown.translate(dict.fromkeys(map(ord, _SENTINELS), "\ufffd"))
+    marked = _SPAN.sub(lambda m: f"\ue000{m[1]}\ue001{m[2]}\ue002", cleaned)
     renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
-    tokens = renderer.parse(markdown)
+    tokens = renderer.parse(marked)
     for token in tokens:
         if token.type == "th_open":  # every table of the regulation has one header row
             token.attrSet("scope", "col")
     body = renderer.renderer.render(tokens, renderer.options, {})
-    title = html.escape(markdown.splitlines()[0].lstrip("# "))
+    body = _MARKED.sub(lambda m: f'<span lang="{m[1]}">{m[2]}</span>', body)
+    title = html.escape(_SPAN.sub(r"\2", markdown.splitlines()[0].lstrip("# ")))
     return (
         f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
         f"<title>{title}</title></head><body><main>\n{body}</main></body></html>"
@@ -523,17 +371,19 @@ def render_regulation(
     languages: LanguageSettings = DEFAULT_SETTINGS,
     catalogue: Catalogue | None = None,
 ) -> RenderedRegulation:
-    """Render the regulation for *cycle* in ``nl`` or ``en`` as ``markdown`` or ``html``; any
-    other language tag falls back along *languages*' chain (``RenderedRegulation.language``
-    says which one was used).
+    """Render the regulation for *cycle* in ``nl``, ``en`` or ``fy`` as ``markdown`` or
+    ``html``; any other language tag falls back along *languages*' chain
+    (``RenderedRegulation.language`` says which one was used). A text of the data that is not
+    in that language (a plugin's kind name without Frisian) is shown in the first language of
+    the chain that has it, inside ``<span lang="...">``.
 
     *observers*: the plugins' content declarations (``Hooks.content_needs().by_plugin()``);
     they get a section of their own and are covered by the hash. *catalogue*: the cycle's
     catalogue, whose vocabulary replaces the default words (not covered by the hash: the words
     change, not the rules).
     """
-    # The regulation's own words exist in Dutch and English: another language falls back
-    # along the installation's chain, and the result names the language it is really in.
+    # The regulation's own words exist in Dutch, English and Frisian: another language falls
+    # back along the installation's chain, and the result names the language it is really in.
     language = pick(language, _T, languages)
     if format not in ("markdown", "html"):
         raise ValueError(f"format must be 'markdown' or 'html', not {format!r}")
@@ -542,6 +392,7 @@ def render_regulation(
     )
     digest = hashlib.sha256(canonical_json(source).encode("utf-8")).hexdigest()
     profile = profiles[cycle.retention_profile]
+    say = _sayer(catalogue or DEFAULT_CATALOGUE, language, languages)
     text = _markdown(
         cycle,
         source,
@@ -550,7 +401,8 @@ def render_regulation(
         k,
         language,
         digest,
-        field_label=lambda form_id, name: _field_label(forms or {}, form_id, name, language),
+        say,
+        field_label=lambda form_id, name: _field_label(forms or {}, form_id, name, say),
     )
     if catalogue is not None:  # the cycle's vocabulary ("inwoner", never "klant")
         text = catalogue.vocabulary(text, language)

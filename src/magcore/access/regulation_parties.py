@@ -11,68 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from ..i18n import table
 from ..model.cycle import Cadence, ConversationKind, CycleDefinition, Membership, Party
+from ..model.text import Text
 
 __all__ = ["party_lines", "registered_roles", "trigger_text"]
 
-_WORDS: Mapping[str, Mapping[str, str]] = {
-    "nl": {
-        "required": "verplicht",
-        "optional": "mag meedoen (niet verplicht)",
-        "count_one": "1 persoon",
-        "count_range": "{min} tot {max} personen",
-        "count_open": "{min} of meer personen",
-        "no_confirm": "bevestigt het verslag niet",
-        "no_record": "schrijft niet in het verslag",
-        "subject": "de medewerker over wie het gesprek gaat",
-        "manager_of_employee": "de leidinggevende van de medewerker op die dag",
-        "same_team": "iemand uit het team van de medewerker",
-        "coach_pool": "iemand uit de pool van coaches (niet de medewerker of diens leidinggevende)",
-        "team": "alle leden van het team",
-        "organisation": "iemand die op die dag in dienst is",
-        "parties": "Wie doet mee",
-        "roles_title": "Rollen van deze cyclus",
-        "joined": "in dienst komt",
-        "left": "uit dienst gaat",
-        "changed_team": "naar een ander team gaat",
-        "changed_manager": "een andere leidinggevende krijgt",
-        "trigger": (
-            "start als iemand {event}: het gesprek kan {delay} en moet binnen {window} dagen "
-            "daarna plaatsvinden"
-        ),
-        "delay_after": "vanaf {n} dagen na die dag",
-        "delay_before": "vanaf {n} dagen voor die dag",
-        "delay_same": "vanaf die dag",
-    },
-    "en": {
-        "required": "required",
-        "optional": "may take part (optional)",
-        "count_one": "1 person",
-        "count_range": "{min} to {max} people",
-        "count_open": "{min} or more people",
-        "no_confirm": "does not confirm the record",
-        "no_record": "does not write in the record",
-        "subject": "the employee the conversation is about",
-        "manager_of_employee": "the employee's manager on the day",
-        "same_team": "someone from the employee's team",
-        "coach_pool": "someone from the coach pool (not the employee or their manager)",
-        "team": "every member of the team",
-        "organisation": "someone employed on the day",
-        "parties": "Who takes part",
-        "roles_title": "Roles of this cycle",
-        "joined": "joins",
-        "left": "leaves",
-        "changed_team": "moves to another team",
-        "changed_manager": "gets another manager",
-        "trigger": (
-            "starts when someone {event}: the conversation can take place {delay} and must "
-            "take place within {window} days after that"
-        ),
-        "delay_after": "from {n} days after that day",
-        "delay_before": "from {n} days before that day",
-        "delay_same": "from that day",
-    },
-}
+#: The words per language (``locale/*/magcore.po``, ids ``parties.*``).
+_WORDS: Mapping[str, Mapping[str, str]] = table("parties")
 
 
 def _words(language: str) -> Mapping[str, str]:
@@ -91,7 +37,10 @@ def trigger_text(cadence: Cadence, language: str) -> str:
         when = w["delay_before"].format(n=-delay)
     else:
         when = w["delay_same"]
-    return w["trigger"].format(event=w[cadence.event.value], delay=when, window=cadence.window_days)
+    event = w[cadence.event.value]
+    if cadence.min_absent_days is not None:
+        event = w["returned_after"].format(n=cadence.min_absent_days)
+    return w["trigger"].format(event=event, delay=when, window=cadence.window_days)
 
 
 def _count(party: Party, w: Mapping[str, str]) -> str:
@@ -103,7 +52,10 @@ def _count(party: Party, w: Mapping[str, str]) -> str:
 
 
 def party_lines(
-    kind: ConversationKind, language: str, name: Callable[[str, str], str]
+    kind: ConversationKind,
+    language: str,
+    name: Callable[[str, str], str],
+    say: Callable[[Text], str] | None = None,
 ) -> list[str]:
     """One line per party of *kind*: role, required or optional, how many, who may hold it."""
     w = _words(language)
@@ -122,13 +74,15 @@ def party_lines(
     return lines
 
 
-def registered_roles(cycle: CycleDefinition, language: str) -> list[str]:
-    """The section naming and describing the roles *cycle* registers (empty when none)."""
+def registered_roles(
+    cycle: CycleDefinition, language: str, say: Callable[[Text], str] | None = None
+) -> list[str]:
+    """The section naming and describing the roles *cycle* registers (empty when none);
+    *say* writes a role's name and description (the regulation marks a fallback's ``lang``)."""
+    write = say or (lambda text: text.get(language))
     if not cycle.roles:
         return []
     out = [f"### {_words(language)['roles_title']}", ""]
     for role in cycle.roles:
-        out.append(
-            f"- **{role.name.get(language)}** (`{role.id}`): {role.description.get(language)}"
-        )
+        out.append(f"- **{write(role.name)}** (`{role.id}`): {write(role.description)}")
     return [*out, ""]

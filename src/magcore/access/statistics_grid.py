@@ -19,6 +19,7 @@ from datetime import date
 import attrs
 
 from ..errors import DefinitionError, MagcoreError
+from ..i18n import table
 from ..languages import pick
 from ..model.organisation import Organisation
 
@@ -187,10 +188,8 @@ def staff_unit(department: str) -> str:
     return f"{department}:staff"
 
 
-_WORDS = {
-    "en": {"staff": "{name} (own staff)", "no_team": "No team"},
-    "nl": {"staff": "{name} (eigen medewerkers)", "no_team": "Zonder team"},
-}
+#: Unit names per language (``locale/*/magcore.po``, ids ``statistics.*``).
+_WORDS = table("statistics")
 
 
 def organisation_tree(organisation: Organisation, *, language: str = "en") -> UnitTree:

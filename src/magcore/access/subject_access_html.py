@@ -13,86 +13,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..i18n import format_date
+from ..i18n import format_date, table
 from ..languages import pick
 from .subject_access_words import action_words, part_words, word
 
 __all__ = ["export_html"]
 
-_LABELS = {
-    "nl": {
-        "title": "Uw gegevens (inzage, AVG artikel 15)",
-        "person": "Persoon",
-        "generated": "Gemaakt op",
-        "choices": "Uw deelkeuzes",
-        "about": "Gesprekken over u",
-        "took_part": "Gesprekken waaraan u meedeed over iemand anders (alleen verwijzing)",
-        "log": "Wie heeft uw gegevens gelezen of gewijzigd",
-        "none": "Geen.",
-        "destroyed": "Vernietigd volgens de bewaartermijn.",
-        "summary": "Verslag",
-        "agreements": "Afspraken",
-        "preparations": "Voorbereidingen",
-        "dissents": "Aantekeningen van onenigheid",
-        "responses": "Uw zienswijzen",
-        "notes": "Privé-aantekeningen",
-        "topics": "Onderwerpen",
-        "goals": "Uw doelen",
-        "goals_work_on": "Doelen van iemand anders waaraan u meewerkt (alleen verwijzing)",
-        "progress": "Voortgang",
-        "goal_facts": "Status: {status}. Thema: {theme}. Afgesproken in: {agreed_in}.",
-        "conversation": "Gesprek {id}",
-        "kind": "Soort gesprek",
-        "state": "Stand",
-        "scheduled": "Gepland op",
-        "held_on": "Gehouden op",
-        "participants": "Wie deden mee",
-        "prepared_by": "Voorbereiding van {who}",
-        "shared_on": "gedeeld op {day}",
-        "not_shared": "nog niet gedeeld",
-        "intro": "Dit is alles wat magcore over u bewaart, en wie het heeft gelezen of gewijzigd. "
-        "U kunt deze pagina bewaren of printen.",
-        "employment": "In dienst sinds {day}.",
-        "yes": "ja",
-        "no": "nee",
-    },
-    "en": {
-        "title": "Your data (subject access, GDPR article 15)",
-        "person": "Person",
-        "generated": "Generated at",
-        "choices": "Your sharing choices",
-        "about": "Conversations about you",
-        "took_part": "Conversations you took part in about someone else (reference only)",
-        "log": "Who read or changed your data",
-        "none": "None.",
-        "destroyed": "Destroyed under the retention term.",
-        "summary": "Record",
-        "agreements": "Agreements",
-        "preparations": "Preparations",
-        "dissents": "Notes of disagreement",
-        "responses": "Your responses",
-        "notes": "Private notes",
-        "topics": "Topics",
-        "goals": "Your goals",
-        "goals_work_on": "Goals of someone else you work on (reference only)",
-        "progress": "Progress",
-        "goal_facts": "Status: {status}. Theme: {theme}. Agreed in: {agreed_in}.",
-        "conversation": "Conversation {id}",
-        "kind": "Kind of conversation",
-        "state": "State",
-        "scheduled": "Scheduled for",
-        "held_on": "Held on",
-        "participants": "Who took part",
-        "prepared_by": "Preparation by {who}",
-        "shared_on": "shared on {day}",
-        "not_shared": "not shared yet",
-        "intro": "This is everything magcore keeps about you, and who read or changed it. You "
-        "can save or print this page.",
-        "employment": "Employed since {day}.",
-        "yes": "yes",
-        "no": "no",
-    },
-}
+#: The page's words per language (``locale/*/magcore.po``, ids ``subject_access.*``).
+_LABELS = table("subject_access")
 
 
 def _e(value: Any) -> str:
@@ -100,66 +28,7 @@ def _e(value: Any) -> str:
 
 
 #: Column headings people read, per language; a key not listed is shown as it is.
-_COLUMNS = {
-    "nl": {
-        "choice": "Keuze",
-        "to": "Met wie",
-        "what": "Wat",
-        "purpose": "Doel",
-        "until": "Tot en met",
-        "granted_at": "Gegeven op",
-        "revoked_at": "Ingetrokken op",
-        "id": "Nummer",
-        "text": "Tekst",
-        "owner": "Wie doet het",
-        "due": "Klaar op",
-        "status": "Stand",
-        "author": "Geschreven door",
-        "theme": "Thema",
-        "answers": "Antwoorden",
-        "published_at": "Gedeeld op",
-        "at": "Wanneer",
-        "about": "Over",
-        "kind": "Soort gesprek",
-        "state": "Stand",
-        "held_on": "Gehouden op",
-        "seq": "Regel",
-        "actor": "Wie",
-        "action": "Handeling",
-        "object": "Gegevens",
-        "result": "Uitkomst",
-        "reason": "Reden",
-    },
-    "en": {
-        "choice": "Choice",
-        "to": "With whom",
-        "what": "What",
-        "purpose": "Purpose",
-        "until": "Until",
-        "granted_at": "Given on",
-        "revoked_at": "Withdrawn on",
-        "id": "Number",
-        "text": "Text",
-        "owner": "Who does it",
-        "due": "Due",
-        "status": "Status",
-        "author": "Written by",
-        "theme": "Theme",
-        "answers": "Answers",
-        "published_at": "Shared on",
-        "at": "When",
-        "about": "About",
-        "kind": "Kind of conversation",
-        "state": "State",
-        "held_on": "Held on",
-        "seq": "Line",
-        "actor": "Who",
-        "action": "Action",
-        "object": "Data",
-        "result": "Result",
-        "reason": "Reason",
-    },
-}
+_COLUMNS = table("subject_access.column")
 
 
 _STYLE = (
@@ -210,8 +79,25 @@ class _Page:
             return value
 
     def person(self, person: Any, role: Any = None) -> str:
-        text = "" if person is None else str(person)
-        return f"{text} ({word('role', role, self.language)})" if role else text
+        text = _e("" if person is None else person)
+        return f"{text} ({self.role(role)})" if role else text
+
+    def say(self, text: Any) -> str:
+        """A text of the data (a kind's name, a question) as escaped HTML: in the page's
+        language where it has one, else in the chain's next, inside its own ``lang``."""
+        found = text.resolve(self.language)
+        if found.language == self.language:
+            return _e(found.text)
+        return f'<span lang="{_e(found.language)}">{_e(found.text)}</span>'
+
+    def role(self, role: Any) -> str:
+        """A role in words (escaped HTML): as a given cycle registers it (a plugin's role, in
+        its own ``lang`` where it has no text in the page's language), else magcore's word."""
+        for cycle in self.cycles.values():
+            registered = cycle.role(str(role)) if hasattr(cycle, "role") else None
+            if registered is not None:
+                return self.say(registered.name)
+        return _e(word("role", role, self.language))
 
     # -- forms -----------------------------------------------------------------------------
 
@@ -241,8 +127,8 @@ class _Page:
         items = []
         for name in order:
             field = fields.get(name)
-            label = field.label.get(self.language) if field is not None else _spoken(name)
-            items.append(f"<dt>{_e(label)}</dt><dd>{self.answer(answers[name], field)}</dd>")
+            label = self.say(field.label) if field is not None else _e(_spoken(name))
+            items.append(f"<dt>{label}</dt><dd>{self.answer(answers[name], field)}</dd>")
         return "<dl>" + "".join(items) + "</dl>"
 
     def answer(self, value: Any, field: Any) -> str:
@@ -284,7 +170,7 @@ class _Page:
     def cell(self, column: str, value: Any) -> str:
         language = self.language
         if column in ("to",):
-            return _e(word("role", value, language))
+            return self.role(value)
         if column in ("what", "purpose", "owner", "result"):
             return _e(word(column, value, language))
         if column in ("status", "state"):
@@ -319,20 +205,20 @@ def _metadata(page: _Page, conv: Mapping[str, Any]) -> str:
     meta = conv["metadata"]
     t, language = page.t, page.language
     kind = page.kind(meta)
-    kind_name = kind.name.get(language) if kind is not None else str(meta.get("kind"))
-    who = ", ".join(
+    kind_name = page.say(kind.name) if kind is not None else _e(meta.get("kind"))
+    who = ", ".join(  # already HTML: a plugin's role name may carry its own lang
         page.person(p.get("person"), p.get("role")) for p in meta.get("participants", ())
     )
     rows = [
         (t["kind"], kind_name),
-        (t["state"], word("state", meta.get("state"), language)),
+        (t["state"], _e(word("state", meta.get("state"), language))),
         (t["participants"], who),
     ]
     if meta.get("scheduled_for"):
-        rows.append((t["scheduled"], page.day(meta["scheduled_for"])))
+        rows.append((t["scheduled"], _e(page.day(meta["scheduled_for"]))))
     if meta.get("held_on"):
-        rows.append((t["held_on"], page.day(meta["held_on"])))
-    return "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows) + "</dl>"
+        rows.append((t["held_on"], _e(page.day(meta["held_on"]))))
+    return "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
 def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
@@ -368,8 +254,8 @@ def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
             if prep.get("published_at")
             else t["not_shared"]
         )
-        who = t["prepared_by"].format(who=page.person(prep.get("author"), role))
-        parts.append(f"<p><strong>{_e(who)}</strong>, {_e(shared)}</p>")
+        who = _e(t["prepared_by"]).format(who=page.person(prep.get("author"), role))
+        parts.append(f"<p><strong>{who}</strong>, {_e(shared)}</p>")
         parts.append(page.answers(prep.get("answers") or {}, form))
     for key, label, fields in (
         ("topics", "topics", ("author", "text", "theme")),

@@ -14,11 +14,12 @@ import attrs
 from ..domain.conversation import RequestConversation, decide, replay, stream_of
 from ..events import CommittedBatch
 from ..model.cycle import CycleDefinition, ParticipantRole
+from ..model.input_policy import check_known_people
 from ..model.records import Agreement
 from ..storage.base import StreamWrite
 from . import versions
 from .aggregates import CONVERSATION
-from .conversations import ConversationsMixin
+from .conversations import ConversationsMixin, check_parties
 
 if TYPE_CHECKING:
     from ..forms import FormDefinition
@@ -44,15 +45,21 @@ class BatchMixin(ConversationsMixin):
         :meth:`request` (a year's conversations for a whole organisation). Returns their ids,
         in order: no content (read each through :meth:`view`).
 
-        Each of *requests* holds :meth:`request`'s keyword arguments. Every request in a batch
-        is decided first; a refused one raises before anything of its batch is written, so each
-        batch is stored whole or not at all (earlier batches stay). Observers hear once per
-        batch. *progress* is called with the number of requests stored so far.
+        Each of *requests* holds :meth:`request`'s keyword arguments, checked as :meth:`request`
+        checks them (unknown people, the parties' membership rules: the same named errors).
+        Every request in a batch is decided first; a refused one raises before anything of its
+        batch is written, so each batch is stored whole or not at all (earlier batches stay).
+        Observers hear once per batch. *progress* is called with the number of requests stored
+        so far.
         """
         started: list[str] = []
         pending: list[Mapping[str, Any]] = []
 
         def flush() -> None:
+            # The same checks as a single request: people the organisation knows, each fitting
+            # their party's membership rule today (a peer from the same team, a coach from the
+            # pool), refused with the same named error before anything of the batch is written.
+            context = self._membership_context()
             writes: list[StreamWrite] = []
             definitions: dict[str, CycleDefinition] = {}
             pinned: dict[str, FormDefinition] = {}
@@ -72,6 +79,15 @@ class BatchMixin(ConversationsMixin):
                 }
                 pinned.update({form.key: form for form in forms.values()})
                 participants = tuple(spec["participants"])
+                if context is not None:
+                    check_known_people(
+                        context[0].people,
+                        [
+                            (f"/participants/{i}/person", p.person)
+                            for i, p in enumerate(participants)
+                        ],
+                    )
+                check_parties(context, definition, spec["kind"], participants, spec.get("team"))
                 subject = next(
                     (p.person for p in participants if p.role == ParticipantRole.EMPLOYEE), None
                 )

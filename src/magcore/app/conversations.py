@@ -29,6 +29,7 @@ from ..errors import NotFoundError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_id
+from ..model.organisation import Organisation
 from ..model.records import Agreement, Participant
 from . import versions
 from .access import AccessMixin
@@ -37,7 +38,7 @@ from .catalogue import CatalogueMixin
 from .handler import CommandHandler, Loaded
 from .people import OrganisationMixin
 
-__all__ = ["ConversationsMixin"]
+__all__ = ["ConversationsMixin", "check_parties"]
 
 
 class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
@@ -162,19 +163,21 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
     ) -> None:
         """Refuse people who do not fit their party's membership rule today, naming the party
         (once an organisation is imported; without one only the counts are checked)."""
+        check_parties(self._membership_context(), definition, kind_id, participants, team)
+
+    def _membership_context(self) -> tuple[Organisation, date] | None:
+        """The organisation and today's local day that membership rules are checked against,
+        or ``None`` before an organisation is imported."""
         from ..domain.organisation import org_stream
-        from ..domain.participants import check_membership
         from ..model.days import local_day
 
         if (
             self.organisation_id is None
             or self.store.version(org_stream(self.organisation_id)) == 0
-            or kind_id not in {k.id for k in definition.kinds}
         ):
-            return
+            return None
         org = self.organisation(self.organisation_id)
-        today = local_day(self.clock.now(), self.timezone)
-        check_membership(org, definition.kind(kind_id), participants, on=today, team=team)
+        return org, local_day(self.clock.now(), self.timezone)
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""
@@ -288,3 +291,20 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
             action=type(command).__name__,
         )
         return self.view_goal(command.goal_id, actor=command.actor)
+
+
+def check_parties(
+    context: tuple[Organisation, date] | None,
+    definition: CycleDefinition,
+    kind_id: str,
+    participants: tuple[Participant, ...],
+    team: str | None,
+) -> None:
+    """The membership check of one request (the single and the bulk path share it): every
+    participant fits their party's rule in the organisation of *context* on its day."""
+    from ..domain.participants import check_membership
+
+    if context is None or kind_id not in {k.id for k in definition.kinds}:
+        return
+    org, today = context
+    check_membership(org, definition.kind(kind_id), participants, on=today, team=team)

@@ -84,7 +84,7 @@ def org() -> None:
     """Record one organisation change without a full import."""
 
 
-_KINDS = ("join", "leave", "move", "manager")
+_KINDS = ("join", "leave", "move", "manager", "returned")
 
 
 @org.command("change")
@@ -98,6 +98,12 @@ _KINDS = ("join", "leave", "move", "manager")
 @click.option("--role", type=click.Choice(["member", "coach"]), default="member", show_default=True)
 @click.option("--email", default=None, type=TEXT, help="The work e-mail address (join).")
 @click.option(
+    "--absent-days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="How many days the absence lasted (returned; never its reason).",
+)
+@click.option(
     "--as", "actor", default="hr", show_default=True, type=ID, metavar="ID", help="Who records it."
 )
 @json_option
@@ -109,19 +115,22 @@ def change(
     day: Any,
     role: str,
     email: str | None,
+    absent_days: int | None,
     actor: str,
     as_json: bool,
 ) -> None:
     """Record one change: KIND is join (--person, --team), leave (--person), move (--person,
-    --team) or manager (--team, --manager).
+    --team), manager (--team, --manager) or returned (--person, --absent-days: back at work
+    after a long absence).
 
-    The day is the effective day: for leave the first day no longer employed. The change is
+    The day is the effective day: for leave the first day no longer employed, for returned the
+    first day back. The change is
     recorded as the same dated event an import of it would record; an unknown person or team is
     refused with a message naming the option, and nothing is recorded.
     """
     from datetime import date as _date
 
-    from ..domain.orgchanges import ChangeManager, Join, Leave, Move, SingleChange
+    from ..domain.orgchanges import ChangeManager, Join, Leave, Move, ReturnToWork, SingleChange
 
     app = get_app()
     service = app.service()
@@ -142,6 +151,10 @@ def change(
         single = Leave(person=need(person, "person"), on=on)
     elif kind == "move":
         single = Move(person=need(person, "person"), team=need(team, "team"), on=on)
+    elif kind == "returned":
+        if absent_days is None:
+            raise click.UsageError("returned needs --absent-days")
+        single = ReturnToWork(person=need(person, "person"), on=on, absent_days=absent_days)
     else:
         single = ChangeManager(team=need(team, "team"), manager=manager, on=on)
     written = service.record_change(app.config.organisation, single, actor=actor)
@@ -164,7 +177,7 @@ def change(
         )
 
 
-_SHOWN = ("person", "team", "from_team", "manager", "previous", "on")
+_SHOWN = ("person", "team", "from_team", "manager", "previous", "on", "absent_days")
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

@@ -17,6 +17,8 @@ self_steering  no       ``yes`` for a team without a manager (Dutch ``ja`` works
 hired_on       no       the person's first working day
 left_on        no       the person's first day no longer employed
 email          no       the person's work e-mail address (calendar invitations go to it)
+returned_on    no       the first day back at work after a long absence (with absent_days)
+absent_days    no       how many days that absence lasted (never its reason)
 ============== ======== ===================================================================
 
 Commas, semicolons (Dutch spreadsheet exports) and tabs are recognised; UTF-8 with or without a
@@ -40,7 +42,7 @@ from pathlib import Path
 import attrs
 
 from ..errors import DefinitionError, MagcoreError, Problem
-from ..model.organisation import Assignment, Organisation, Person, Role, Team
+from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
 
 __all__ = ["COLUMNS", "MAX_PROBLEMS", "REQUIRED", "OrgCsvError", "read_organisation_csv"]
 
@@ -55,6 +57,8 @@ COLUMNS = (
     "hired_on",
     "left_on",
     "email",
+    "returned_on",
+    "absent_days",
 )
 #: Reading stops after this many problems (fix these first; the rest are likely the same kind).
 MAX_PROBLEMS = 50
@@ -112,6 +116,21 @@ def _date(row: dict[str, str], column: str, line: int, out: _Collect) -> date | 
     except ValueError:
         out.bad(line, f"{column} {raw!r} is not a date (write YYYY-MM-DD)")
         return None
+
+
+def _return(row: dict[str, str], line: int, out: _Collect) -> tuple[Return, ...]:
+    """The return after a long absence a row tells (``returned_on`` with ``absent_days``)."""
+    back = _date(row, "returned_on", line, out)
+    raw = (row.get("absent_days") or "").strip()
+    if back is None and not raw:
+        return ()
+    if back is None or not raw:
+        out.bad(line, "returned_on and absent_days go together: fill in both or neither")
+        return ()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 5 or int(raw) < 1:
+        out.bad(line, f"absent_days {raw!r} is not a whole number of days, 1 or more")
+        return ()
+    return (Return(on=back, absent_days=int(raw)),)
 
 
 def _sniff(first: str) -> csv.Dialect | type[csv.Dialect]:
@@ -271,6 +290,7 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     end = _date(row, "end", line, out)
     hired_on = _date(row, "hired_on", line, out)
     left_on = _date(row, "left_on", line, out)
+    returns = _return(row, line, out)
     steering_raw = row.get("self_steering", "").lower()
     if steering_raw not in _YES | _NO:
         out.bad(line, f"self_steering {steering_raw!r} is not yes or no")
@@ -283,7 +303,11 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     assert start is not None
     try:
         person = Person(
-            id=person_id, hired_on=hired_on, left_on=left_on, email=row.get("email") or None
+            id=person_id,
+            hired_on=hired_on,
+            left_on=left_on,
+            email=row.get("email") or None,
+            returns=returns,
         )
         team = Team(
             id=team_id,
@@ -304,6 +328,11 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
             out.bad(line, f"person {person_id} has another email on an earlier line")
             return
         known = out.people[person_id] = attrs.evolve(known, email=person.email)
+    if known is not None and person.returns and known.returns != person.returns:
+        if known.returns:
+            out.bad(line, f"person {person_id} has another returned_on on an earlier line")
+            return
+        known = out.people[person_id] = attrs.evolve(known, returns=person.returns)
     if known is None:
         out.people[person_id] = person
     elif (hired_on or left_on) and (known.hired_on, known.left_on) != (hired_on, left_on):

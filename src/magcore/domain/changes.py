@@ -1,4 +1,5 @@
-"""The changes in an organisation that start conversations: joined, left, moved, new manager.
+"""The changes in an organisation that start conversations: joined, left, moved, new manager,
+back after a long absence.
 
 A conversation kind with an ``on_event`` cadence is started by a change in the organisation
 (:class:`~magcore.model.cycle.OrgTrigger`). This module lists those changes as
@@ -36,6 +37,8 @@ class OrgChange:
     on: date
     person: str
     event: OrgTrigger = attrs.field(converter=OrgTrigger)
+    absent_days: int | None = attrs.field(default=None, eq=False)
+    """For ``returned``: how long the absence was (not part of what makes a change the same)."""
 
     @property
     def key(self) -> tuple[date, str, str]:
@@ -116,6 +119,17 @@ def changes_in(
             found.append(OrgChange(on=hired, person=person.id, event=OrgTrigger.JOINED))
         if OrgTrigger.LEFT in wanted and left is not None and _within(left, since, until):
             found.append(OrgChange(on=left, person=person.id, event=OrgTrigger.LEFT))
+        if OrgTrigger.RETURNED in wanted:
+            found.extend(
+                OrgChange(
+                    on=back.on,
+                    person=person.id,
+                    event=OrgTrigger.RETURNED,
+                    absent_days=back.absent_days,
+                )
+                for back in person.returns
+                if _within(back.on, since, until)
+            )
     if OrgTrigger.CHANGED_TEAM in wanted:
         found.extend(_team_changes(org, since, until))
     if OrgTrigger.CHANGED_MANAGER in wanted:
@@ -130,7 +144,14 @@ def merge_changes(*sources: Iterable[OrgChange]) -> tuple[OrgChange, ...]:
     date, or an import that arrived late) replaces the earlier one unless the person joined
     in between: one employment ends once.
     """
-    unique = sorted({change for source in sources for change in source}, key=lambda c: c.key)
+    told: dict[tuple[date, str, str], OrgChange] = {}
+    for source in sources:
+        for change in source:
+            before = told.get(change.key)
+            # the same return told with two lengths: the longer one, whatever the order
+            if before is None or (change.absent_days or 0) > (before.absent_days or 0):
+                told[change.key] = change
+    unique = [told[key] for key in sorted(told)]
     kept: list[OrgChange] = []
     last_left: dict[str, int] = {}
     for change in unique:

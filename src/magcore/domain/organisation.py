@@ -22,7 +22,7 @@ import attrs
 
 from ..events import Event
 from ..model.content import EventContent, metadata_only
-from ..model.organisation import Assignment, Organisation, Person, Role, Team
+from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -72,6 +72,10 @@ class OrganisationEvent(enum.StrEnum):
     person's member and coach roles afterwards."""
     ROLES_CHANGED = "person.roles_changed"
     """``person``'s member and coach roles are now ``roles`` (a change that is not one move)."""
+    RETURNED = "person.returned"
+    """``person`` came back to work on ``on`` after an absence of ``absent_days`` days (the
+    reason is never recorded). Once per return day, again only if a later file says the
+    absence was longer."""
     REMOVED = "person.removed"
     """``person`` is no longer in the organisation's data (not the same as leaving)."""
     MANAGER_CHANGED = "manager.changed"
@@ -90,6 +94,7 @@ PERSON_EVENT_TYPES = frozenset(
         OrganisationEvent.PERSON_CHANGED,
         OrganisationEvent.MOVED,
         OrganisationEvent.ROLES_CHANGED,
+        OrganisationEvent.RETURNED,
         OrganisationEvent.REMOVED,
     }
 )
@@ -270,6 +275,10 @@ class OrgState:
         elif kind == OrganisationEvent.LEFT:
             self.people[person] = attrs.evolve(self.people[person], left_on=_day(data["on"]))
             self.left[person] = date.fromisoformat(data["on"])
+        elif kind == OrganisationEvent.RETURNED:
+            back = Return(on=date.fromisoformat(data["on"]), absent_days=data["absent_days"])
+            current = self.people[person]
+            self.people[person] = attrs.evolve(current, returns=(*current.returns, back))
         elif kind == OrganisationEvent.PERSON_CHANGED:
             changes: dict[str, Any] = {
                 field: (value if field == "email" else _day(value))

@@ -5,7 +5,8 @@ one (an import, or the current one with one change applied by :func:`apply_chang
 the events that turn the first into the second, in an order that is valid at every step:
 
 1. teams added or changed, the organisation's name;
-2. people who joined (or came back into the file), corrections to people's records;
+2. people who joined (or came back into the file), corrections to people's records, people who
+   came back to work after a long absence (``person.returned``, once per return day);
 3. manager changes per team, people who moved team, other role changes;
 4. people who left, people and teams no longer in the file.
 
@@ -23,7 +24,7 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
-from ..model.organisation import Assignment, Organisation, Person, Role
+from ..model.organisation import Assignment, Organisation, Person, Return, Role
 from .organisation import OrganisationEvent, OrgState, role_json, team_json
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Leave",
     "Move",
     "OrgChange",
+    "ReturnToWork",
     "SingleChange",
     "apply_change",
     "changes",
@@ -173,6 +175,18 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
                 changes={f: _value(new_value) for f, (_, new_value) in changed.items()},
                 previous={f: _value(old_value) for f, (old_value, _) in changed.items()},
             )
+        # A return after a long absence is history: told once per return day (again only when
+        # a file says the absence was longer), whatever order files are imported in; a file
+        # without it does not take an earlier return back.
+        known_returns = {back.on: back.absent_days for back in current.returns}
+        for back in person.returns:
+            if back.absent_days > known_returns.get(back.on, 0):
+                add(
+                    OrganisationEvent.RETURNED,
+                    person=pid,
+                    on=back.on.isoformat(),
+                    absent_days=back.absent_days,
+                )
 
     for team_id in sorted(target.teams):
         before, after = state.managers.get(team_id, []), target.managers.get(team_id, [])
@@ -264,6 +278,15 @@ class Move:
 
 
 @attrs.frozen(kw_only=True)
+class ReturnToWork:
+    """*person* came back to work on *on* after an absence of *absent_days* days."""
+
+    person: str
+    on: date
+    absent_days: int
+
+
+@attrs.frozen(kw_only=True)
 class ChangeManager:
     """*manager* (``None``: nobody) manages *team* from *on*."""
 
@@ -272,7 +295,7 @@ class ChangeManager:
     on: date
 
 
-SingleChange = Join | Leave | Move | ChangeManager
+SingleChange = Join | Leave | Move | ChangeManager | ReturnToWork
 """One change recorded without a full import (:meth:`Service.record_change`)."""
 
 
@@ -305,6 +328,22 @@ def apply_change(org: Organisation, change: SingleChange) -> Organisation:
                 pointer="/on",
             )
         people = {**org.people, change.person: attrs.evolve(current, left_on=change.on)}
+        return attrs.evolve(org, people=people)
+    if isinstance(change, ReturnToWork):
+        _known(org, "person", change.person, "/person")
+        current = org.people[change.person]
+        if not current.employed_on(change.on):
+            raise DefinitionError(
+                f"on: {change.person} is not employed on {change.on}, so cannot return then",
+                pointer="/on",
+            )
+        back = Return(on=change.on, absent_days=change.absent_days)
+        if any(k.on == back.on and k.absent_days >= back.absent_days for k in current.returns):
+            return org  # told already: the same return is one return
+        people = {
+            **org.people,
+            change.person: attrs.evolve(current, returns=(*current.returns, back)),
+        }
         return attrs.evolve(org, people=people)
     if isinstance(change, Move):
         _known(org, "person", change.person, "/person")

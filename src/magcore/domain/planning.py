@@ -267,9 +267,12 @@ def _plan_changes(
         changes_in(org, (event,), since=since, until=until),
         (c for c in recorded if c.event is event),
     )
+    least = kind.cadence.min_absent_days
     for change in merged:
         if change.event is not event or change.person not in org.people:
             continue
+        if least is not None and (change.absent_days or 0) < least:
+            continue  # back after a shorter absence than the kind is for
         window_start, due = window(kind.cadence, change)
         if not start <= due < end:
             continue

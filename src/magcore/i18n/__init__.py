@@ -41,6 +41,7 @@ from ..errors import DefinitionError
 from ..languages import DEFAULT_SETTINGS, LanguageSettings, Resolved
 from ..model.text import LANGUAGES, Text
 from .bundle import MessageBundle
+from .documents import DOCUMENTS
 from .source import MESSAGES, TERMS
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "format_list",
     "message",
     "plural_index",
+    "table",
 ]
 
 #: The gettext domain of magcore's own catalogues (``locale/<tag>/LC_MESSAGES/magcore.mo``).
@@ -389,7 +391,7 @@ MessageCatalogue = Catalogue
 def _default() -> Catalogue:
     from .files import bundles_from_folder
 
-    english = {source.key: source.text for source in MESSAGES}
+    english = {source.key: source.text for source in (*MESSAGES, *DOCUMENTS)}
     bundles = bundles_from_folder(resources.files(__name__) / "locale", DOMAIN, source="magcore")
     dutch = next((b for b in bundles if b.language == "nl"), None)
     if dutch is None:  # pragma: no cover - a broken installation
@@ -418,6 +420,29 @@ def _plurals_only(bundle: MessageBundle) -> MessageBundle:
 
 #: The catalogue magcore ships: plain Dutch (B1), English and Frisian.
 DEFAULT_CATALOGUE = _default()
+
+
+@functools.lru_cache(maxsize=32)
+def table(prefix: str) -> Mapping[str, Mapping[str, str]]:
+    """magcore's own texts whose id starts with ``prefix.`` (``table("regulation")``), per
+    language, unformatted: ``{"nl": {"title": ...}, "en": {...}, "fy": {...}}``.
+
+    A language is in the table only when *every* text of the prefix is written in it, so a page
+    built from the table is wholly in one language and its ``lang`` tells the truth; a language
+    that lacks one text falls back as a whole (:func:`magcore.languages.pick`).
+    """
+    start = prefix + "."
+    keys = [key for key in DEFAULT_CATALOGUE.messages if key.startswith(start)]
+    if not keys:
+        raise KeyError(f"magcore has no texts {start}*")
+    result: dict[str, Mapping[str, str]] = {}
+    for language in DEFAULT_CATALOGUE.available:
+        found = {
+            key[len(start) :]: DEFAULT_CATALOGUE.messages[key].texts().get(language) for key in keys
+        }
+        if all(found.values()):
+            result[language] = MappingProxyType({k: str(v) for k, v in found.items()})
+    return MappingProxyType(result)
 
 
 def message(

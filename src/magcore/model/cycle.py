@@ -82,6 +82,9 @@ class OrgTrigger(enum.StrEnum):
     """The person moves to another team."""
     CHANGED_MANAGER = "changed_manager"
     """The person gets another manager (a move, or a new manager of the team)."""
+    RETURNED = "returned"
+    """The person comes back to work after a long absence (the day back; ``min_absent_days``
+    says how long an absence must have been)."""
 
 
 class MonthEnd(enum.StrEnum):
@@ -139,6 +142,8 @@ class Cadence:
     """For ``on_event``: days from the change to the start of the window (may be negative)."""
     window_days: int | None = None
     """For ``on_event``: days the conversation may be held in; it is due at the window's end."""
+    min_absent_days: int | None = None
+    """For ``on_event`` with ``returned``: only after an absence of at least this many days."""
 
     def __attrs_post_init__(self) -> None:
         needed = {
@@ -184,7 +189,7 @@ class Cadence:
 
 def _check_event_fields(cadence: Cadence) -> None:
     if cadence.kind is not CadenceKind.ON_EVENT:
-        for name in ("event", "delay_days", "window_days"):
+        for name in ("event", "delay_days", "window_days", "min_absent_days"):
             if getattr(cadence, name) is not None:
                 raise DefinitionError(
                     f"{name} has no meaning for a {cadence.kind.value} cadence (only on_event)",
@@ -197,6 +202,16 @@ def _check_event_fields(cadence: Cadence) -> None:
         raise DefinitionError("delay_days must be from -366 to 366", pointer="/delay_days")
     if not (isinstance(cadence.window_days, int) and 1 <= cadence.window_days <= 366):
         raise DefinitionError("window_days must be from 1 to 366", pointer="/window_days")
+    least = cadence.min_absent_days
+    if least is not None and cadence.event is not OrgTrigger.RETURNED:
+        raise DefinitionError(
+            "min_absent_days has no meaning for a cadence not started by 'returned'",
+            pointer="/min_absent_days",
+        )
+    if least is not None and not (
+        isinstance(least, int) and not isinstance(least, bool) and 1 <= least <= 3660
+    ):
+        raise DefinitionError("min_absent_days must be from 1 to 3660", pointer="/min_absent_days")
 
 
 #: Who may approve a cycle version (the regulation); the works council always must.
@@ -410,7 +425,7 @@ class CycleDefinition:
                 del data["pattern"]
             elif kind.parties == parties_for_pattern(kind.pattern):
                 del data["parties"]
-            for name in ("event", "delay_days", "window_days"):
+            for name in ("event", "delay_days", "window_days", "min_absent_days"):
                 if data["cadence"][name] is None:
                     del data["cadence"][name]
         return result

@@ -26,6 +26,7 @@ __all__ = [
     "Assignment",
     "Organisation",
     "Person",
+    "Return",
     "Role",
     "Team",
 ]
@@ -65,10 +66,38 @@ def _optional_email(
 
 
 def _person_json(data: dict[str, Any]) -> dict[str, Any]:
-    """A person as JSON; no ``email`` key when there is none (as before the field existed)."""
+    """A person as JSON; no ``email`` or ``returns`` key when there is none (as before the
+    fields existed)."""
     if data.get("email") is None:
         data.pop("email", None)
+    if not data.get("returns"):
+        data.pop("returns", None)
     return data
+
+
+def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise DefinitionError(
+            f"{attribute.name} must be a whole number of days, 1 or more (not {value!r})",
+            pointer=f"/{attribute.name}",
+        )
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Return:
+    """Someone came back to work on *on* after an absence of *absent_days* days (any reason:
+    the reason is never recorded, only the day and the length)."""
+
+    on: date
+    absent_days: int = attrs.field(validator=_positive)
+
+
+def _returns(value: Iterable[Return | Mapping[str, Any]]) -> tuple[Return, ...]:
+    found: dict[date, Return] = {}
+    for item in value:
+        back = item if isinstance(item, Return) else Return(**item)
+        found[back.on] = max(back, found.get(back.on, back))
+    return tuple(sorted(found.values()))
 
 
 def _optional_id(
@@ -95,6 +124,8 @@ class Person:
     left_on: date | None = None
     email: str | None = attrs.field(default=None, validator=_optional_email)
     """The work e-mail address, when the import gives one: calendar invitations go to it."""
+    returns: tuple[Return, ...] = attrs.field(default=(), converter=_returns)
+    """The days the person came back after a long absence, oldest first (one per day)."""
 
     def __attrs_post_init__(self) -> None:
         if self.hired_on and self.left_on and self.left_on < self.hired_on:
@@ -102,6 +133,13 @@ class Person:
                 f"person {self.id} leaves ({self.left_on}) before being hired ({self.hired_on})",
                 pointer="/left_on",
             )
+        for back in self.returns:
+            if self.hired_on is not None and back.on <= self.hired_on:
+                raise DefinitionError(
+                    f"person {self.id} returns ({back.on}) on or before being hired "
+                    f"({self.hired_on})",
+                    pointer="/returned_on",
+                )
 
     def employed_on(self, day: date) -> bool:
         """Whether the person is employed on *day*."""

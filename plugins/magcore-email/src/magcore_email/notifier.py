@@ -1,4 +1,4 @@
-"""Turn a magcore Notification into a plain-text e-mail (Dutch or English) and send it."""
+"""Turn a magcore Notification into a plain-text e-mail (Dutch, English or Frisian) and send it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from magcore.app.invitations import NO_PLACE
 from magcore.hookspecs import hookimpl
 from magcore.i18n import format_date
 from magcore.languages import pick
@@ -31,6 +32,7 @@ def _languages() -> tuple[str, ...]:
 _NO_LINK = {
     "nl": "Je vindt dit in de app of op de website voor de gesprekken.",
     "en": "You can find this in the app or on the website for the conversations.",
+    "fy": "Do fynst dit yn de app of op de webside foar de petearen.",
 }
 
 
@@ -84,6 +86,7 @@ _INVITATION = {
         "CANCEL": ("Gaat niet door: {summary}", "Dit gesprek gaat niet door."),
         "when": "Wanneer",
         "where": "Waar",
+        "no_place": "Nog af te spreken",
         "calendar": "De uitnodiging zit als bijlage bij deze e-mail. Je agenda kan hem openen.",
     },
     "en": {
@@ -91,7 +94,16 @@ _INVITATION = {
         "CANCEL": ("Cancelled: {summary}", "This conversation will not take place."),
         "when": "When",
         "where": "Where",
+        "no_place": "To be agreed",
         "calendar": "The invitation is attached to this e-mail. Your calendar can open it.",
+    },
+    "fy": {
+        "REQUEST": ("Útnoeging: {summary}", "Do bist útnoege foar in petear."),
+        "CANCEL": ("Giet net troch: {summary}", "Dit petear giet net troch."),
+        "when": "Wannear",
+        "where": "Wêr",
+        "no_place": "Noch ôf te praten",
+        "calendar": "De útnoeging sit as taheaksel by dizze e-mail. Dyn aginda kin him iepenje.",
     },
 }
 
@@ -111,6 +123,8 @@ def render_invitation(
     subject, opening = texts[invitation.method]
     start = invitation.start.astimezone(ZoneInfo("Europe/Amsterdam"))
     when = f"{_date(start.date(), language)}, {start:%H:%M}"
+    # magcore's "to be agreed" is written in Dutch and English in the calendar; say it plainly
+    place = texts["no_place"] if invitation.location == NO_PLACE else invitation.location
     message = EmailMessage()
     message["Subject"] = subject.format(summary=invitation.summary)
     message["From"] = sender
@@ -118,8 +132,7 @@ def render_invitation(
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["X-Magcore-Invitation"] = f"{invitation.uid};{invitation.sequence}"
     message.set_content(
-        f"{opening}\n\n{texts['when']}: {when}\n{texts['where']}: {invitation.location}\n\n"
-        f"{texts['calendar']}\n"
+        f"{opening}\n\n{texts['when']}: {when}\n{texts['where']}: {place}\n\n{texts['calendar']}\n"
     )
     message.add_attachment(
         invitation.to_ical(),

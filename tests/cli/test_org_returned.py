@@ -1,0 +1,68 @@
+"""``magcore org change returned`` and the import's ``returned_on``/``absent_days`` columns."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .conftest import ORG_CSV, data
+
+
+def _returned(db) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return [
+            (row[0], row[1])
+            for row in conn.execute(
+                "SELECT stream, type FROM events WHERE type = 'person.returned' ORDER BY position"
+            )
+        ]
+
+
+def test_org_change_returned_records_the_return_and_names_what_is_missing(ready):
+    result = data(
+        ready.run(
+            "org",
+            "change",
+            "returned",
+            "--person",
+            "e2",
+            "--on",
+            "2026-04-06",
+            "--absent-days",
+            "70",
+            "--json",
+        )
+    )
+    assert result["events"] == [
+        {"type": "person.returned", "person": "e2", "on": "2026-04-06", "absent_days": 70}
+    ]
+    again = ready.run(
+        "org", "change", "returned", "--person", "e2", "--on", "2026-04-06", "--absent-days", "70"
+    )
+    assert "Nothing changed" in again.stdout
+    missing = ready.run("org", "change", "returned", "--person", "e2")
+    assert missing.exit_code != 0
+    assert "--absent-days" in missing.stderr
+    zero = ready.run("org", "change", "returned", "--person", "e2", "--absent-days", "0")
+    assert zero.exit_code != 0
+    assert "--absent-days" in zero.stderr
+    assert len(_returned(ready.dir / "magcore.db")) == 1
+
+
+def test_the_import_reads_a_return_from_its_columns_once(ready):
+    header, *rows = ORG_CSV.strip().splitlines()
+    with_return = "\n".join(
+        [header + ",returned_on,absent_days"]
+        + [row + (",2026-01-12,45" if row.startswith("e3,") else ",,") for row in rows]
+    )
+    (ready.dir / "back.csv").write_text(with_return + "\n")
+    result = data(ready.run("import-org", "back.csv", "--json"))
+    assert result["changes"] == {"person.returned": 1}
+    assert data(ready.run("import-org", "back.csv", "--json"))["changes"] == {}
+    # the next file no longer says it: the return stays history, nothing is taken back
+    assert data(ready.run("import-org", "org.csv", "--json"))["changes"] == {}
+    bad = with_return.replace(",2026-01-12,45", ",2026-01-12,")
+    (ready.dir / "bad.csv").write_text(bad + "\n")
+    refused = ready.run("import-org", "bad.csv")
+    assert refused.exit_code != 0
+    assert "returned_on and absent_days go together" in refused.output
+    assert len(_returned(ready.dir / "magcore.db")) == 1
