@@ -187,3 +187,16 @@ def test_pages_never_mislabel_a_part(language, setup, languages):
         assert checker.seen
         for written, labelled in checker.seen:
             assert written == labelled, (written, labelled)
+
+
+def test_known_tags_are_what_langcodes_says():
+    """The tags answered without langcodes (to keep start-up quick) are registered and already
+    in langcodes' normal form, so the shortcut never accepts or changes a tag differently."""
+    import langcodes
+
+    from magcore.languages import KNOWN_TAGS
+
+    for tag in sorted(KNOWN_TAGS):
+        assert langcodes.tag_is_valid(tag), tag
+        assert langcodes.standardize_tag(tag) == tag
+        assert language_tag(tag) == tag

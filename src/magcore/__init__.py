@@ -9,35 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .app.service import Service, open_service
-from .clock import Clock, FixedClock, SystemClock
-from .domain.conversation import (
-    AddDissent,
-    AddPrivateNote,
-    AddResponse,
-    Cancel,
-    ConfirmRecord,
-    Conversation,
-    DraftRecord,
-    MarkHeld,
-    MarkNotHeld,
-    NotHeldReason,
-    PublishPreparation,
-    RaiseTopic,
-    RegisterPaper,
-    RequestConversation,
-    Reschedule,
-    SavePreparation,
-    Schedule,
-    State,
-    UpdateAgreement,
-    apply,
-    decide,
-    replay,
-    visible_preparation,
-)
-from .domain.goals import CloseGoal, Goal, GoalStatus, LinkConversation, NoteProgress, SetGoal
-from .domain.planning import CoverageReport, DueConversation, add_months, coverage, plan
 from .errors import (
     AccessDenied,
     ApprovalMissingError,
@@ -55,36 +26,6 @@ from .errors import (
     StorageError,
     TransitionError,
 )
-from .events import CommittedBatch, Event
-from .hookspecs import hookimpl, hookspec
-from .model.cycle import (
-    Applicability,
-    Cadence,
-    CadenceKind,
-    ConversationKind,
-    CycleDefinition,
-    MonthEnd,
-    ParticipantRole,
-    Pattern,
-    Recording,
-)
-from .model.organisation import Assignment, Organisation, Person, Role, Team
-from .model.records import (
-    Agreement,
-    AgreementOwner,
-    AgreementStatus,
-    Dissent,
-    Participant,
-    Preparation,
-    PrivateNote,
-    RecordRevision,
-    Response,
-    Topic,
-)
-from .model.scoring import check_definition, check_schema
-from .model.text import Text
-from .model.themes import MAG_THEME_IDS, Theme
-from .plugins import PluginHost, get_plugin_manager
 
 if TYPE_CHECKING:
     from .access.decision import AccessRequest, Decision, LegalBasis, decide_access
@@ -94,16 +35,151 @@ if TYPE_CHECKING:
     from .access.retention import RetentionProfile
     from .access.statistics_report import participation_report
     from .access.subject_access import subject_access_export
+    from .app.service import Service, open_service
+    from .clock import Clock, FixedClock, SystemClock
     from .domain.approvals import ApprovePolicy, ApproveRegulation
+    from .domain.conversation import (
+        AddDissent,
+        AddPrivateNote,
+        AddResponse,
+        Cancel,
+        ConfirmRecord,
+        Conversation,
+        DraftRecord,
+        MarkHeld,
+        MarkNotHeld,
+        NotHeldReason,
+        PublishPreparation,
+        RaiseTopic,
+        RegisterPaper,
+        RequestConversation,
+        Reschedule,
+        SavePreparation,
+        Schedule,
+        State,
+        UpdateAgreement,
+        apply,
+        decide,
+        replay,
+        visible_preparation,
+    )
+    from .domain.goals import CloseGoal, Goal, GoalStatus, LinkConversation, NoteProgress, SetGoal
+    from .domain.planning import CoverageReport, DueConversation, add_months, coverage, plan
     from .domain.sharing import GrantSharing, RevokeSharing, SharingChoice
+    from .events import CommittedBatch, Event
     from .forms import FormDefinition, render_form, render_pdf, render_record
+    from .hookspecs import hookimpl, hookspec
+    from .model.cycle import (
+        Applicability,
+        Cadence,
+        CadenceKind,
+        ConversationKind,
+        CycleDefinition,
+        MonthEnd,
+        ParticipantRole,
+        Pattern,
+        Recording,
+    )
+    from .model.organisation import Assignment, Organisation, Person, Role, Team
+    from .model.records import (
+        Agreement,
+        AgreementOwner,
+        AgreementStatus,
+        Dissent,
+        Participant,
+        Preparation,
+        PrivateNote,
+        RecordRevision,
+        Response,
+        Topic,
+    )
+    from .model.scoring import check_definition, check_schema
+    from .model.text import Text
+    from .model.themes import MAG_THEME_IDS, Theme
     from .packaged import PackagedPlugin
+    from .plugins import PluginHost, get_plugin_manager
 
 __version__ = "0.1.0"
 
-# Heavier parts (jsonschema, Jinja2, WeasyPrint) load on first use, so `import magcore` and
-# `magcore --help` stay fast.
+# Every public name but the errors loads on first use (PEP 562), so `import magcore` costs
+# little and `magcore --help` or a read command loads only the layers it uses: the service and
+# its domain with the first `magcore.Service`, the form engine (jsonschema) with the first
+# `magcore.FormDefinition`, Jinja2 and WeasyPrint with the first rendering.
 _LAZY = {
+    "Service": "app.service",
+    "open_service": "app.service",
+    "Clock": "clock",
+    "FixedClock": "clock",
+    "SystemClock": "clock",
+    "AddDissent": "domain.conversation",
+    "AddPrivateNote": "domain.conversation",
+    "AddResponse": "domain.conversation",
+    "Cancel": "domain.conversation",
+    "ConfirmRecord": "domain.conversation",
+    "Conversation": "domain.conversation",
+    "DraftRecord": "domain.conversation",
+    "MarkHeld": "domain.conversation",
+    "MarkNotHeld": "domain.conversation",
+    "NotHeldReason": "domain.conversation",
+    "PublishPreparation": "domain.conversation",
+    "RaiseTopic": "domain.conversation",
+    "RegisterPaper": "domain.conversation",
+    "RequestConversation": "domain.conversation",
+    "Reschedule": "domain.conversation",
+    "SavePreparation": "domain.conversation",
+    "Schedule": "domain.conversation",
+    "State": "domain.conversation",
+    "UpdateAgreement": "domain.conversation",
+    "apply": "domain.conversation",
+    "decide": "domain.conversation",
+    "replay": "domain.conversation",
+    "visible_preparation": "domain.conversation",
+    "CloseGoal": "domain.goals",
+    "Goal": "domain.goals",
+    "GoalStatus": "domain.goals",
+    "LinkConversation": "domain.goals",
+    "NoteProgress": "domain.goals",
+    "SetGoal": "domain.goals",
+    "CoverageReport": "domain.planning",
+    "DueConversation": "domain.planning",
+    "add_months": "domain.planning",
+    "coverage": "domain.planning",
+    "plan": "domain.planning",
+    "CommittedBatch": "events",
+    "Event": "events",
+    "hookimpl": "hookspecs",
+    "hookspec": "hookspecs",
+    "Applicability": "model.cycle",
+    "Cadence": "model.cycle",
+    "CadenceKind": "model.cycle",
+    "ConversationKind": "model.cycle",
+    "CycleDefinition": "model.cycle",
+    "MonthEnd": "model.cycle",
+    "ParticipantRole": "model.cycle",
+    "Pattern": "model.cycle",
+    "Recording": "model.cycle",
+    "Assignment": "model.organisation",
+    "Organisation": "model.organisation",
+    "Person": "model.organisation",
+    "Role": "model.organisation",
+    "Team": "model.organisation",
+    "Agreement": "model.records",
+    "AgreementOwner": "model.records",
+    "AgreementStatus": "model.records",
+    "Dissent": "model.records",
+    "Participant": "model.records",
+    "Preparation": "model.records",
+    "PrivateNote": "model.records",
+    "RecordRevision": "model.records",
+    "Response": "model.records",
+    "Topic": "model.records",
+    "check_definition": "model.scoring",
+    "check_schema": "model.scoring",
+    "Text": "model.text",
+    "MAG_THEME_IDS": "model.themes",
+    "Theme": "model.themes",
+    "PluginHost": "plugins",
+    "get_plugin_manager": "plugins",
     "AccessRequest": "access.decision",
     "Decision": "access.decision",
     "LegalBasis": "access.decision",
@@ -132,13 +208,25 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    """The loaded names and every public one (completion and ``help()`` see the lazy ones)."""
+    return sorted({*globals(), *__all__})
+
+
 def __getattr__(name: str) -> Any:
+    import importlib
+    import importlib.util
+
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'magcore' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"magcore.{module}"), name)
+        # `import magcore; magcore.domain.planning` worked while the package imported its
+        # layers eagerly: a subpackage is still found on first use.
+        if name.startswith("_") or importlib.util.find_spec(f"magcore.{name}") is None:
+            raise AttributeError(f"module 'magcore' has no attribute {name!r}")
+        return importlib.import_module(f"magcore.{name}")
+    value = getattr(importlib.import_module(f"magcore.{module}"), name)
+    globals()[name] = value  # the next use is a plain attribute
+    return value
 
 
 __all__ = [

@@ -30,6 +30,7 @@ __all__ = [
     "BASE_LANGUAGES",
     "DEFAULT_LANGUAGE",
     "DEFAULT_SETTINGS",
+    "KNOWN_TAGS",
     "LanguageError",
     "LanguageSettings",
     "Resolved",
@@ -51,11 +52,25 @@ class LanguageError(DefinitionError):
     """A language tag that is not a well-formed, registered BCP 47 tag."""
 
 
+#: Tags already in their normal form and registered, answered without ``langcodes`` (whose
+#: registry data takes longer to load than the rest of a read command): the regional languages
+#: of the Netherlands and languages often asked for by Dutch municipalities. A test checks
+#: every one against ``langcodes``, so this table never says anything ``langcodes`` would not.
+KNOWN_TAGS = frozenset(
+    {
+        *BASE_LANGUAGES,
+        *("fy", "li", "nds", "zea", "pap", "nl-BE", "nl-NL", "en-GB", "fy-NL"),
+        *("ar", "bg", "de", "es", "fa", "fr", "hu", "it", "pl", "pt", "ro", "ru", "so"),
+        *("ti", "tr", "uk", "zh"),
+    }
+)
+
+
 @functools.lru_cache(maxsize=512)
 def _normalised(value: str) -> str | None:
-    if value in BASE_LANGUAGES:
+    if value in KNOWN_TAGS:
         return value
-    import langcodes  # imported on the first tag other than nl/en (it takes a while)
+    import langcodes  # imported on the first tag not in KNOWN_TAGS (it takes a while)
 
     if not value or len(value) > 35 or not value.isascii():
         return None

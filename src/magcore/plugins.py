@@ -18,7 +18,7 @@ import importlib
 import importlib.metadata
 import os
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -55,6 +55,31 @@ def _names_from_env(variable: str) -> set[str] | None:
     if raw is None:
         return None
     return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+class _Versions(Mapping[str, "str | None"]):
+    """Entry-point name → distribution version, each read from the distribution's metadata
+    when first asked (only ``magcore plugins`` asks; parsing 20 metadata files costs every
+    command a few milliseconds otherwise)."""
+
+    def __init__(self, entry_points: Mapping[str, importlib.metadata.EntryPoint]) -> None:
+        self._entry_points = dict(entry_points)
+        self._known: dict[str, str | None] = {}
+
+    def __getitem__(self, name: str) -> str | None:
+        if name not in self._known:
+            dist = self._entry_points[name].dist
+            self._known[name] = dist.version if dist else None
+        return self._known[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entry_points)
+
+    def __len__(self) -> int:
+        return len(self._entry_points)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 @attrs.frozen
@@ -169,7 +194,7 @@ def get_plugin_manager(
             pm.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
             problems.append(PluginError(distribution=name, hook=None, reason=str(exc)))
-    versions: dict[str, str | None] = {}
+    loaded: dict[str, importlib.metadata.EntryPoint] = {}
     if load_entry_points:
         for entry_point in sorted(
             importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
@@ -192,10 +217,10 @@ def get_plugin_manager(
                 error.__cause__ = exc
                 problems.append(error)
                 continue
-            versions[entry_point.name] = entry_point.dist.version if entry_point.dist else None
+            loaded[entry_point.name] = entry_point
     _drop_unknown_hooks(pm, problems)
     if strict and problems:
         raise ExceptionGroup("magcore plugins failed to load", problems)
     if os.environ.get("MAGCORE_TRACE_PLUGINS"):
         pm.add_hookcall_monitoring(_trace, _trace_done)
-    return PluginHost(pm=pm, distributions=versions, load_problems=tuple(problems))
+    return PluginHost(pm=pm, distributions=_Versions(loaded), load_problems=tuple(problems))

@@ -29,14 +29,13 @@ from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import referencing
-import referencing.exceptions
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from .errors import NotFoundError, Problem
+
+if TYPE_CHECKING:  # jsonschema and referencing load when a document is first checked
+    import jsonschema
+    import referencing
 
 __all__ = [
     "SCHEMA_BASE",
@@ -109,12 +108,17 @@ def load(name: str) -> dict[str, Any]:
 
 
 def _no_network(uri: str) -> referencing.Resource[Any]:
+    import referencing.exceptions
+
     raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 @functools.cache
 def registry() -> referencing.Registry[Any]:
     """A registry holding every shipped schema by its ``$id``; unknown URIs are never fetched."""
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     resources_ = [
         (schema_id(name), DRAFT202012.create_resource(load(name))) for name in SCHEMA_NAMES
     ]
@@ -142,6 +146,8 @@ def _is_date_time(value: object) -> bool:
 @functools.cache
 def format_checker() -> jsonschema.FormatChecker:
     """jsonschema's format checker, with RFC 3339 ``date-time`` checked without extra packages."""
+    import jsonschema
+
     checker = jsonschema.FormatChecker()
     checker.checks("date-time")(_is_date_time)
     return checker
@@ -150,6 +156,8 @@ def format_checker() -> jsonschema.FormatChecker:
 @functools.cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     """A ``jsonschema`` validator for schema *name*, checking formats, resolving offline."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(
         load(name),
         registry=registry(),

@@ -33,8 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import jsonschema
-from jsonschema.exceptions import best_match
 
 from ..errors import DefinitionError, ScoringNotAllowedError
 from ..events import freeze, thaw
@@ -252,6 +250,9 @@ class FormDefinition:
 
 
 def _check_document(data: Mapping[str, Any], source: str | None) -> None:
+    # jsonschema loads only here: for content not checked before (see .compiled)
+    from jsonschema.exceptions import best_match
+
     from ..schemas import validator
 
     error = best_match(validator("form-definition").iter_errors(thaw(data)))
@@ -263,6 +264,9 @@ def _check_document(data: Mapping[str, Any], source: str | None) -> None:
 
 
 def _check_meta_schema(schema: Mapping[str, Any], source: str | None) -> None:
+    import jsonschema
+    from jsonschema.exceptions import best_match
+
     meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
     error = best_match(meta.iter_errors(thaw(schema)))
     if error is not None:

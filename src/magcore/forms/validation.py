@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import jsonschema
 
 from ..errors import Problem, RecordInvalidError
 from ..events import thaw
@@ -29,6 +28,9 @@ from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, TEXT_PATTERN, j
 from ..schemas import format_checker, registry
 from .conditions import describe
 from .definition import Field, FormDefinition
+
+if TYPE_CHECKING:  # jsonschema loads when a form has no compiled validator or answers are wrong
+    import jsonschema
 
 __all__ = [
     "FormValidator",
@@ -60,20 +62,32 @@ class FormValidator:
     """The validators of one form: build once (:func:`validator_for`), use many times."""
 
     form: FormDefinition
-    explainer: jsonschema.Draft202012Validator
+    _explainer: jsonschema.Draft202012Validator | None = attrs.field(
+        default=None, alias="explainer"
+    )
     fast: Any = None
     """The compiled jsonschema-rs validator, or ``None`` when the extra is not installed."""
 
+    @property
+    def explainer(self) -> jsonschema.Draft202012Validator:
+        """The ``jsonschema`` validator, built on first use: with the compiled validator
+        installed, only answers it rejects need it (and ``jsonschema`` is then imported)."""
+        if self._explainer is None:
+            import jsonschema
+
+            built = jsonschema.Draft202012Validator(
+                self.form.json_schema(), registry=registry(), format_checker=format_checker()
+            )
+            object.__setattr__(self, "_explainer", built)  # a cache: the value never changes
+            return built
+        return self._explainer
+
     @classmethod
     def build(cls, form: FormDefinition, *, use_fast: bool = True) -> FormValidator:
-        schema = form.json_schema()
-        explainer = jsonschema.Draft202012Validator(
-            schema, registry=registry(), format_checker=format_checker()
-        )
         fast = None
         if use_fast and _rs is not None:
-            fast = _rs.validator_for(schema, validate_formats=True, offline=True)
-        return cls(form=form, explainer=explainer, fast=fast)
+            fast = _rs.validator_for(form.json_schema(), validate_formats=True, offline=True)
+        return cls(form=form, fast=fast)
 
     def is_valid(self, answers: Any) -> bool:
         """Whether *answers* fit the form (the fast engine when installed)."""

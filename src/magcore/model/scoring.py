@@ -20,6 +20,7 @@ What counts as a score (each rule names the field at fault in :class:`ScoringNot
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -199,14 +200,18 @@ def _tokens(name: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", name).lower()) if t]
 
 
+@functools.lru_cache(maxsize=8192)
 def is_scoring_name(name: str) -> bool:
     """Whether *name* (an id, field name or label) names a score, rating, grade or rank."""
-    squashed = "".join(_tokens(name))
+    # Cached: a pure function of *name*, asked for every label of every form and cycle the
+    # plugins ship (the same labels again when the plugin host loads what a package checked).
+    tokens = _tokens(name)
+    squashed = "".join(tokens)
     if squashed in _WHOLE_WORDS or squashed in {"ninebox", "9box"}:
         return True
     if any(part in squashed for part in _SQUASHED_PARTS):
         return True
-    for token in _tokens(name):
+    for token in tokens:
         if token in _WHOLE_WORDS:
             return True
         for part in _COMPOUND_PARTS:

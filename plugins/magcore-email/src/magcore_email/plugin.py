@@ -14,7 +14,6 @@ import click
 from magcore.hookspecs import hookimpl
 
 from .config import EmailConfig
-from .notifier import EmailNotifier
 
 __all__ = ["magcore_register_commands", "magcore_send_notification"]
 
@@ -22,6 +21,9 @@ __all__ = ["magcore_register_commands", "magcore_send_notification"]
 @hookimpl
 def magcore_send_notification(notification: Any) -> str | None:
     """Deliver *notification* by e-mail, configured by ``MAGCORE_EMAIL_*`` variables."""
+    # smtplib, ssl and the MIME classes load when something is sent, not with every command
+    from .notifier import EmailNotifier
+
     return EmailNotifier(EmailConfig.from_env()).send(notification)
 
 
@@ -54,6 +56,8 @@ def magcore_register_commands(cli: click.Group) -> None:
     ) -> None:
         """E-mail calendar invitations (text/calendar) for the planned conversations."""
         from magcore.app.invitations import invitations_for
+
+        from .notifier import EmailNotifier
 
         try:
             notifier = EmailNotifier(EmailConfig.from_env())

@@ -11,8 +11,6 @@ from typing import Any
 from magcore.hookspecs import Register, hookimpl
 from magcore.packaged import PackagedPlugin
 
-from . import organisation_view
-
 __all__ = ["Vitality", "plugin"]
 
 
@@ -22,6 +20,10 @@ class Vitality(PackagedPlugin):
     @hookimpl
     def magcore_register_questionnaires(self, register: Register[Any]) -> None:
         """The four VNG vitality criteria as an anonymous measurement (Weert)."""
+        # imported here: it brings the measurement service, which magcore loads with every
+        # command's plugins otherwise
+        from . import organisation_view
+
         titles = {theme.id: theme.title for theme in self.definition().themes}
         register(organisation_view.questionnaire(titles))
 
