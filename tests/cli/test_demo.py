@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from magcore.cli import cli
 from magcore.cli._app import App
+from magcore.demo.names import demo_name
 from magcore.plugins import get_plugin_manager
 
 from .htmlcheck import html_problems
@@ -65,7 +66,8 @@ def test_demo_writes_files_that_open(demo_app, tmp_path):
     assert "<td>department</td>" not in participation
     record = files["record_html"].read_text(encoding="utf-8")
     subject = summary["story"]["exported_person"]
-    assert subject in record, "the record form's employee_name holds the employee's id"
+    assert subject not in record, "a record shows the name people wrote, not the id"
+    assert demo_name(subject) in record, "the record form's employee_name holds a demo name"
     export = json.loads(files["subject_access_json"].read_text())
     assert export["person"] == summary["story"]["handover_person"]
     assert files["record_pdf"].read_bytes().startswith(b"%PDF-")

@@ -90,3 +90,11 @@ def test_demo_runs_for_plugin(plugin: str, tmp_path: Path) -> None:
     # The record shown is the one in the export or a team's, filled into its kind's form.
     export = json.loads(files["subject_access_json"].read_text(encoding="utf-8"))
     assert export["person"] == summary["story"]["exported_person"]
+    # Issue 19: the filled record reads as one people wrote: names, not pseudonymous ids,
+    # and compact on paper (no blank slots; a record of a few agreements fits a few pages).
+    if "record_html" in files:
+        record = files["record_html"].read_text(encoding="utf-8")
+        people = set(re.findall(r"\bp\d{6}\b", record))
+        assert not people, f"{plugin}: ids where names belong: {sorted(people)[:3]}"
+    if "record_pdf" in files:
+        assert _pages(files["record_pdf"]) <= 4, plugin

@@ -179,3 +179,29 @@ def test_paper_layout_has_boxes_signatures_and_every_label():
     assert "Handtekening" in page.text
     boxes = [d for d in page.all("div") if "box" in d.get("class", "").split()]
     assert len(boxes) >= 4
+
+
+def test_a_filled_record_on_paper_has_no_blank_agreement_slots():
+    """Issue 19: a record printed after the conversation is compact: only what was written.
+    A blank paper form keeps the slots the form asks for (``paper_items``)."""
+    form = FORMS["agreement"]
+    agreements = form.field("agreements")
+    blank = Page(render_paper(form, language="nl")).text
+    item = agreements.item_label or agreements.label
+    for number in range(1, agreements.paper_items + 1):
+        assert f"{item.nl} {number}" in blank
+    one = {
+        **FILLED["agreement"],
+        "agreements": FILLED["agreement"]["agreements"][:1],
+    }
+    filled = Page(render_paper(form, language="nl", answers=one)).text
+    assert f"{item.nl} 1" in filled
+    assert f"{item.nl} 2" not in filled
+
+
+def test_written_answers_on_paper_take_the_room_they_need():
+    html = render_paper(FORMS["agreement"], language="nl", answers=FILLED["agreement"])
+    boxes = [d for d in Page(html).all("div") if "box" in d.get("class", "").split()]
+    filled = [d for d in boxes if "filled" in d.get("class", "").split()]
+    assert filled
+    assert len(filled) < len(boxes)  # the signature boxes stay empty, with room to write

@@ -16,6 +16,7 @@ from .base import (
     DemoError,
     _Run,
 )
+from .names import demo_name
 
 __all__ = []
 
@@ -49,7 +50,7 @@ def _fill_in(
         raise DemoError(f"{run.plugin}: {exc}") from exc
     schema = form.json_schema()
     conv = run.service._load(conv_id)
-    names = {str(p.role): p.person for p in conv.participants}
+    names = {str(p.role): demo_name(p.person) for p in conv.participants}
     last: RecordInvalidError | None = None
     for _ in range(_VARIED_TRIES):
         answers = _named(_vary(schema, example, run.rng, day, agreements), schema, names, day)
@@ -85,8 +86,9 @@ def _named(
     """Fill fields that ask for a participant's name, and the next conversation's date.
 
     A form field ``<role>_name`` (``employee_name``, ``manager_name``) gets that participant's
-    id, as people are known by id only; a date field named ``next_…`` gets a day about a year
-    on. Otherwise a reader of the demo's record sees a sentence where a name should be.
+    made-up demo name (:func:`~magcore.demo.names.demo_name`); a date field named ``next_…``
+    gets a day about a year on. Otherwise a reader of the demo's record sees a sentence where a
+    name should be.
     """
     properties = schema.get("properties") or {}
     result = dict(answers)

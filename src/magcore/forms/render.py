@@ -288,7 +288,9 @@ class _View:
                     if mode == "record":
                         extra = 0
                     elif mode == "paper":
-                        extra = max(field.paper_items - len(items), 0 if items else 1)
+                        # A blank form gets the slots it asks for; a filled-in record on
+                        # paper only what was written.
+                        extra = 0 if self.answers else max(field.paper_items, 1)
                     else:
                         extra = max(field.paper_items - len(items), 1)
                     controls.append(self.repeat(field, value, extra_blocks=extra))
