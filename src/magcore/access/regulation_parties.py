@@ -30,6 +30,10 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "coach_pool": "iemand uit de pool van coaches (niet de medewerker of diens leidinggevende)",
         "team": "alle leden van het team",
         "organisation": "iemand die op die dag in dienst is",
+        "other_team": (
+            "iemand die op die dag in dienst is, van buiten het team van de medewerker "
+            "(niet uit het eigen team en niet de eigen leidinggevende)"
+        ),
         "parties": "Wie doet mee",
         "roles_title": "Rollen van deze cyclus",
         "joined": "in dienst komt",
@@ -58,6 +62,10 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "coach_pool": "someone from the coach pool (not the employee or their manager)",
         "team": "every member of the team",
         "organisation": "someone employed on the day",
+        "other_team": (
+            "someone employed on the day from outside the employee's team (not from their own "
+            "team and not their manager)"
+        ),
         "parties": "Who takes part",
         "roles_title": "Roles of this cycle",
         "joined": "joins",
