@@ -3,9 +3,11 @@ choice, seen by those roles at once and by no other participant, ever."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import magcore
 from magcore import (
@@ -13,9 +15,13 @@ from magcore import (
     MarkHeld,
     Participant,
     PublishPreparation,
+    RequestConversation,
     SavePreparation,
     Schedule,
     TransitionError,
+    apply,
+    decide,
+    visible_preparation,
 )
 from magcore.testing import approve_cycle
 
@@ -79,3 +85,65 @@ def test_the_choice_survives_a_replay_and_the_log_holds_only_roles(tmp_path) -> 
     published = [e for e in again.store.read(f"conversation:{conv.id}") if "published" in e.type]
     assert [dict(e.data) for e in published] == [{"to": ("manager",)}]
     again.close()
+
+
+THREE = CycleDefinition.from_json(
+    {
+        "id": "three-example",
+        "version": 1,
+        "name": {"nl": "Gesprek met z'n drieën", "en": "Three of us"},
+        "themes": [{"id": "work", "title": {"nl": "Werk", "en": "Work"}}],
+        "kinds": [
+            {
+                "id": "triangle",
+                "name": {"nl": "Driegesprek", "en": "Triangle"},
+                "pattern": "three_party",
+                "cadence": {"kind": "free"},
+                "initiators": ["employee"],
+                "preparers": ["employee", "manager"],
+                "themes": ["work"],
+            }
+        ],
+    }
+)
+TRIO = {"mgr": "manager", "coach": "coach"}
+
+
+@given(
+    st.sets(st.sampled_from(sorted(set(TRIO.values()))), min_size=1),
+    st.booleans(),
+    st.booleans(),
+)
+def test_only_the_chosen_roles_ever_see_it(shown: set[str], manager_prepared: bool, held: bool):
+    """Whatever roles the employee picks, whether the manager published their own and whether
+    the conversation was held: a participant sees the employee's preparation if and only if
+    their role was picked (the blind-until-published rule no longer decides for them)."""
+    now = NOW
+    conv = None
+    commands = [
+        RequestConversation(
+            actor="emp",
+            conversation_id="c1",
+            cycle=THREE,
+            kind="triangle",
+            participants=(
+                Participant("emp", "employee"),
+                Participant("mgr", "manager"),
+                Participant("coach", "coach"),
+            ),
+        ),
+        SavePreparation(actor="emp", answers={}),
+        PublishPreparation(actor="emp", to=sorted(shown)),
+    ]
+    if manager_prepared:
+        commands += [SavePreparation(actor="mgr", answers={}), PublishPreparation(actor="mgr")]
+    if held:
+        commands.append(MarkHeld(actor="emp", on=NOW.date()))
+    for command in commands:
+        now += timedelta(minutes=5)
+        for event in decide(conv, command, now=now):
+            conv = apply(event, conv)
+    assert conv is not None
+    assert visible_preparation(conv, "emp", "emp") is not None
+    for person, role in TRIO.items():
+        assert (visible_preparation(conv, person, "emp") is not None) is (role in shown)
