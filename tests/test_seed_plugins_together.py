@@ -1,4 +1,4 @@
-"""The eight plugins from the source documents, installed together, do not interfere.
+"""The fifteen plugins from the source documents, installed together, do not interfere.
 
 Two variants: a fast one that registers the plugin modules in one plugin manager, and a slow one
 (``install``) that installs magcore and each plugin into a fresh virtual environment with pip, as
@@ -36,6 +36,13 @@ NAMES = (
     "vitality",
     "vakmanschap",
     "midden-groningen",
+    "wethouder",
+    "dordrecht",
+    "hybrido",
+    "vnog",
+    "dinkelland",
+    "swop",
+    "vlaardingen",
 )
 DISTRIBUTIONS = tuple(f"magcore-{name}" for name in NAMES)
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
@@ -58,7 +65,7 @@ def host() -> magcore.PluginHost:
 
 
 def test_every_cycle_arrives_once_and_nothing_is_refused(host: magcore.PluginHost) -> None:
-    """Eight plugins, eight cycles with distinct ids, no plugin problems."""
+    """Every plugin, one cycle each with distinct ids, no plugin problems."""
     assert host.load_problems == ()
     cycles = host.hooks.cycles()
     assert cycles.problems == ()
@@ -104,7 +111,8 @@ def test_the_vocabulary_of_one_municipality_is_the_only_change_to_the_catalogue(
 
 
 def test_one_service_holds_and_plans_every_cycle(tmp_path: Path, host: magcore.PluginHost) -> None:
-    """One service holds all eight cycles, and each plans a non-empty year on one organisation."""
+    """One service holds every cycle, and each whose cadence obliges plans a non-empty year on
+    one organisation."""
     clock = magcore.FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
     svc = magcore.open_service(f"sqlite:///{tmp_path / 'all.db'}", clock=clock, host=host)
     org = generate_organisation(people=60, teams=6, seed=3, self_steering_share=0.34)
@@ -113,7 +121,13 @@ def test_one_service_holds_and_plans_every_cycle(tmp_path: Path, host: magcore.P
     for definition in host.hooks.cycles():
         assert svc.cycle(definition.id) == definition
         planned[definition.id] = svc.plan(org.id, definition.id, *YEAR)
-    assert all(planned.values())
+    obliged = {
+        d.id
+        for d in host.hooks.cycles()
+        if any(k.cadence.kind.value != "free" or k.cadence.quiet_days for k in d.kinds)
+    }
+    assert obliged
+    assert all(planned[cycle] for cycle in obliged)
     assert {d.kind for d in planned["krimpen-gesprek-3"]} == {
         "peer-conversation",
         "team-evaluation",
@@ -161,6 +175,21 @@ def test_check_rules_only_look_at_their_own_cycle(host: magcore.PluginHost) -> N
     assert host.hooks.check_record(coach_record, None, one_to_one) == []
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_the_conformance_kit_passes_for_each_cycle_with_every_plugin_installed(name: str) -> None:
+    """magcore's conformance kit runs every kind of each plugin's cycle through its paths while
+    all the other plugins (their forms, check rules, vocabulary) are installed next to it."""
+    from magcore.testing.conformance import run_cycle_conformance
+
+    plugins = _modules()
+    host = magcore.get_plugin_manager(load_entry_points=False, extra=plugins)
+    (cycle,) = host.hooks.cycles().by_plugin()[f"magcore-{name}"]
+    report = run_cycle_conformance(cycle, plugins=plugins)
+    for kind in cycle.kinds:
+        assert any(path.startswith(f"{kind.id}: requested by") for path in report.paths)
+        assert f"{kind.id}: requested → cancelled" in report.paths
+
+
 # -- installed with pip, as a municipality would ---------------------------------------------
 
 _CHECK = textwrap.dedent(
@@ -194,7 +223,7 @@ def _dependencies_without_magcore(target: Path) -> Path:
 @pytest.mark.install
 @pytest.mark.slow
 def test_each_plugin_installs_next_to_the_core_and_all_load_together(tmp_path: Path) -> None:
-    """pip-install magcore, then each plugin on its own (checked, removed), then all eight."""
+    """pip-install magcore, then each plugin on its own (checked, removed), then all of them."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"

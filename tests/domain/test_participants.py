@@ -125,3 +125,18 @@ def check_simulation(sim):
     three = conv.pattern == PATTERN_CODES[Pattern.THREE_PARTY]
     assert ((conv.coach[three] >= 0) & (conv.coach[three] < sim.coaches)).all()
     assert (conv.coach[~three] == -1).all()
+
+
+def test_other_team_is_anyone_employed_outside_the_employees_team_and_not_their_manager():
+    """``other_team``: everyone employed on the day except the employee, the members of their
+    team and their manager (the refusal is tested in magcore-dinkelland's tests)."""
+    from magcore.domain.participants import candidates
+    from magcore.model.cycle import Membership, Party
+
+    party = Party(role="facilitator", membership=Membership.OTHER_TEAM)
+    for employee in EMPLOYEES:
+        team = ORG.team_of(employee, DAY)
+        allowed = set(candidates(ORG, party, on=DAY, employee=employee))
+        own = set(ORG.members(team, DAY)) | {employee, ORG.manager_of(employee, DAY)}
+        employed = {p for p in ORG.people if ORG.people[p].employed_on(DAY)}
+        assert allowed == employed - own

@@ -58,11 +58,11 @@ def _hold(
 
 
 def test_facilitator_and_colleagues_are_registered_roles_from_outside_the_team() -> None:
-    """The facilitator and the case colleagues come from the organisation, not the own team."""
+    """The facilitator and the case colleagues come from outside the employee's own team."""
     (kind,) = definition().kinds
     assert kind.required_roles == ("employee", "case_colleague", "facilitator")
     for role in ("facilitator", "case_colleague"):
-        assert kind.party(role).membership is Membership.ORGANISATION
+        assert kind.party(role).membership is Membership.OTHER_TEAM
         assert definition().role(role).description.nl
     assert kind.recorder_roles == ("facilitator",)
 
@@ -75,10 +75,13 @@ def test_a_learning_table_across_teams_is_agreed_by_all(tmp_path: Path) -> None:
         p for p in sorted(org.people) if org.team_of(p, on) is not None and p not in org.coaches(on)
     )
     team = org.team_of(person, on)
+    manager = org.manager_of(person, on)
     others = [
         p
         for p in sorted(org.people)
-        if p != person and org.team_of(p, on) != team and org.people[p].employed_on(on)
+        if p not in (person, manager)
+        and org.team_of(p, on) != team
+        and org.people[p].employed_on(on)
     ]
     colleague, facilitator = others[0], others[-1]
     people = svc.participants_for(
@@ -91,4 +94,54 @@ def test_a_learning_table_across_teams_is_agreed_by_all(tmp_path: Path) -> None:
     )
     assert {p.role for p in people} == {"employee", "case_colleague", "facilitator"}
     assert _hold(svc, people, "learning-table", on) is magcore.State.AGREED
+    svc.close()
+
+
+def test_a_colleague_from_the_own_team_or_the_manager_is_refused(tmp_path: Path) -> None:
+    """The other-team rule, checked when the learning table is requested: a facilitator or a
+    case colleague from the employee's own team, or the employee's manager, is refused with an
+    error naming the party; nothing is stored."""
+    svc, org = _service(tmp_path)
+    day = svc.clock.now().date()
+    person = next(
+        p
+        for p in sorted(org.people)
+        if org.manager_of(p, day) is not None
+        and org.team_of(p, day) is not None
+        and len(org.members(org.team_of(p, day), day)) > 2
+    )
+    team = org.team_of(person, day)
+    assert team is not None
+    mate = next(p for p in org.members(team, day) if p != person)
+    manager = org.manager_of(person, day)
+    outside = [
+        p
+        for p in sorted(org.people)
+        if p not in (person, manager)
+        and org.team_of(p, day) != team
+        and org.people[p].employed_on(day)
+    ]
+    employee = magcore.Participant(person, "employee")
+
+    def ask(colleague: str, facilitator: str) -> magcore.ConversationView:
+        people = (
+            employee,
+            magcore.Participant(colleague, "case_colleague"),
+            magcore.Participant(facilitator, "facilitator"),
+        )
+        return svc.request(
+            cycle=definition(), kind="learning-table", participants=people, actor=person
+        )
+
+    before = len(svc.store.conversations())
+    for colleague, facilitator, party in (
+        (mate, outside[0], "case_colleague"),
+        (outside[0], mate, "facilitator"),
+        (outside[0], manager, "facilitator"),
+    ):
+        assert facilitator is not None
+        with pytest.raises(magcore.TransitionError, match=f"party '{party}'.*outside"):
+            ask(colleague, facilitator)
+    assert len(svc.store.conversations()) == before
+    assert ask(outside[0], outside[-1]).state is magcore.State.REQUESTED
     svc.close()

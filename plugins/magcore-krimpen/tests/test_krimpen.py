@@ -52,7 +52,7 @@ def test_plugin_contributes_cycle_themes_and_forms() -> None:
     hooks = _host().hooks
     cycles = hooks.cycles()
     assert not cycles.problems
-    assert [c.key for c in cycles] == ["krimpen-gesprek-3@1"]
+    assert [c.key for c in cycles] == ["krimpen-gesprek-3@2"]
     named = {f for k in definition().kinds for f in (k.preparation_form, k.record_form) if f}
     assert named == set(_forms())
     assert len(hooks.themes()) == len(definition().themes)
@@ -127,8 +127,16 @@ def _peer_conversation(
 
 
 def _team_evaluation(
-    svc: magcore.Service, clock: FixedClock, org: magcore.Organisation, team: str, on: date
-) -> None:
+    svc: magcore.Service,
+    clock: FixedClock,
+    org: magcore.Organisation,
+    team: str,
+    on: date,
+    *,
+    earlier: str | None = None,
+) -> str:
+    """Hold one team evaluation; the open agreement of the *earlier* one must come along, and
+    the team marks it done there. Returns the conversation id."""
     cycle = definition()
     members = org.members(team, on)
     _move(clock, _moment(on, 8))
@@ -138,8 +146,16 @@ def _team_evaluation(
         participants=[Participant(m, ParticipantRole.TEAM_MEMBER) for m in members],
         actor=members[0],
         team=team,
-        carry_forward=False,
     )
+    carried = [(a.id, a.text, a.owner.value) for a in svc._load(conv.id).carried_forward]
+    if earlier is None:
+        assert carried == []
+    else:
+        text = "Elke vrijdag een korte overdracht"
+        assert carried == [(f"{earlier}#t1", text, "team")]
+        svc.execute(
+            earlier, magcore.UpdateAgreement(actor=members[0], agreement_id="t1", status="done")
+        )
     svc.execute(conv.id, MarkHeld(actor=members[-1], on=on))
     record = {"going_well": "We helpen elkaar.", "to_improve": "Overdracht bij ziekte."}
     assert validate(_forms()["krimpen-team-evaluation"], record) == []
@@ -152,6 +168,7 @@ def _team_evaluation(
         state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
     assert state.state is State.AGREED
     assert [a.owner.value for a in state.agreements] == ["team"]
+    return conv.id
 
 
 def test_a_team_agreement_cannot_be_given_to_a_manager() -> None:
@@ -177,25 +194,91 @@ def test_a_team_agreement_cannot_be_given_to_a_manager() -> None:
 def test_a_year_of_gesprek_3_through_the_public_api(tmp_path: Path) -> None:
     """Every planned peer conversation and team evaluation in a year is held and agreed."""
     clock = FixedClock(_moment(date(2024, 12, 1), 8))
-    svc = magcore.open_service(f"sqlite:///{tmp_path / 'krimpen.db'}", clock=clock, host=_host())
     org = generate_organisation(people=24, teams=3, seed=7, self_steering_share=1.0)
+    svc = magcore.open_service(
+        f"sqlite:///{tmp_path / 'krimpen.db'}", clock=clock, host=_host(), organisation=org.id
+    )
     svc.import_organisation(org, actor="hr")
     approve_all(svc)
     due = svc.plan(org.id, definition().id, *YEAR)
     kinds = {item.kind for item in due}
     assert kinds == {"peer-conversation", "team-evaluation"}
     assert not any(item.prompt_only for item in due)
+    last: dict[str, str] = {}
     for item in due:
         if item.kind == "team-evaluation":
             assert item.team is not None
-            _team_evaluation(svc, clock, org, item.team, item.due)
+            earlier = last.get(item.team)
+            last[item.team] = _team_evaluation(
+                svc, clock, org, item.team, item.due, earlier=earlier
+            )
         else:
             assert item.person is not None
             _peer_conversation(svc, clock, org, item.person, item.due)
     report = svc.coverage(org.id, definition().id, *YEAR)
     assert report.due > 0
     assert report.rate == 1.0
+    # Every team held two evaluations; the agreement of the second is carried into the next.
+    assert len(last) == 3
     svc.close()
+    reopened = magcore.open_service(
+        f"sqlite:///{tmp_path / 'krimpen.db'}", clock=clock, host=_host(), organisation=org.id
+    )
+    team, latest = next(iter(last.items()))
+    members = org.members(team, YEAR[1])
+    nxt = reopened.request(
+        cycle=definition(),
+        kind="team-evaluation",
+        participants=[Participant(m, ParticipantRole.TEAM_MEMBER) for m in members],
+        actor=members[0],
+        team=team,
+    )
+    assert [a.carried_from for a in reopened._load(nxt.id).carried_forward] == [f"{latest}#t1"]
+    reopened.close()
+
+
+def test_team_evaluations_are_planned_for_self_steering_teams_only() -> None:
+    """A team with a manager has its manager's conversations, not Krimpen's team evaluation."""
+    org = generate_organisation(people=60, teams=6, seed=2, self_steering_share=0.5)
+    due = magcore.plan(org, definition(), *YEAR, kinds=["team-evaluation"])
+    planned = {item.team for item in due}
+    steering = {t.id for t in org.teams.values() if t.self_steering}
+    assert steering
+    assert planned == steering
+    assert len(steering) < len(org.teams)
+
+
+def test_a_peer_from_another_team_is_refused_when_the_conversation_is_requested() -> None:
+    """The peer must be a member of the employee's own team on the day."""
+    org = generate_organisation(people=20, teams=2, seed=1, self_steering_share=1.0)
+    # The service names its organisation: only then are the parties checked against it.
+    svc = magcore.open_service("memory://", host=_host(), organisation=org.id)
+    svc.import_organisation(org, actor="hr")
+    approve_all(svc)
+    day = svc.clock.now().date()
+    person = org.members("t0000", day)[0]
+    stranger = org.members("t0001", day)[0]
+    with pytest.raises(TransitionError, match="member of the employee's team"):
+        svc.request(
+            cycle=definition(),
+            kind="peer-conversation",
+            participants=[
+                Participant(person, ParticipantRole.EMPLOYEE),
+                Participant(stranger, ParticipantRole.PEER),
+            ],
+            actor=person,
+        )
+    mate = org.members("t0000", day)[1]
+    conv = svc.request(
+        cycle=definition(),
+        kind="peer-conversation",
+        participants=[
+            Participant(person, ParticipantRole.EMPLOYEE),
+            Participant(mate, ParticipantRole.PEER),
+        ],
+        actor=person,
+    )
+    assert conv.state is State.REQUESTED
 
 
 class TestKrimpenConformance(InstalledPluginContract):

@@ -92,8 +92,10 @@ def _triangle(
     person: str,
     on: date,
     preparation: dict[str, object],
+    shown_to: tuple[str, ...] = (),
 ) -> tuple[magcore.Conversation, str, str]:
-    """A stress triangle requested by the employee, prepared with *preparation*, held on *on*."""
+    """A stress triangle requested by the employee, prepared with *preparation* (published to
+    the roles *shown_to*, everyone when empty), held on *on*."""
     _move(clock, _moment(on, 8))
     coach = org.coaches(on)[0]
     people = svc.participants_for(
@@ -105,7 +107,11 @@ def _triangle(
     )
     svc.execute(conv.id, Schedule(actor=coach, on=_moment(on, 14)))
     svc.execute(conv.id, SavePreparation(actor=person, answers=preparation))
-    svc.execute(conv.id, PublishPreparation(actor=person))
+    svc.execute(conv.id, PublishPreparation(actor=person, to=shown_to))
+    if shown_to == ("coach",):
+        # Shown to the coach at once, before the conversation; never to the manager.
+        assert person in svc.view(conv.id, actor=coach).preparations
+        assert person not in svc.view(conv.id, actor=manager).preparations
     svc.execute(conv.id, AddPrivateNote(actor=coach, text="Eigen aantekening van de coach"))
     state = svc.execute(conv.id, MarkHeld(actor=coach, on=on))
     return svc._load(state.id), manager, coach  # raw: the check hooks are given it
@@ -157,8 +163,10 @@ def test_nobody_else_can_write_the_consent() -> None:
 def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path) -> None:
     """Every check-in is held; where the employee wants one, a triangle follows and is agreed."""
     clock = FixedClock(_moment(date(2024, 12, 1), 8))
-    svc = magcore.open_service(f"sqlite:///{tmp_path / 'waalwijk.db'}", clock=clock, host=_host())
     org = generate_organisation(people=24, teams=2, seed=9, coaches=2)
+    svc = magcore.open_service(
+        f"sqlite:///{tmp_path / 'waalwijk.db'}", clock=clock, host=_host(), organisation=org.id
+    )
     svc.import_organisation(org, actor="hr")
     approve_all(svc)
     host = svc.host
@@ -185,7 +193,9 @@ def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path
             state = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
         assert state.state is State.AGREED
         if wants == "yes" and item.person not in org.coaches(item.due):
-            conv3, manager, coach = _triangle(svc, clock, org, item.person, item.due, CONSENTING)
+            conv3, manager, coach = _triangle(
+                svc, clock, org, item.person, item.due, CONSENTING, shown_to=("coach",)
+            )
             record = {
                 "in_the_work": "Twee weken geen piketdienst",
                 "coach_observations": "Wil graag ademhalingsoefeningen leren",
@@ -240,6 +250,11 @@ def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path
         policy=policy,
     )
     assert [n.author for n in as_coach.private_notes] == [coach]
+    # The self-check was shown to the coach only: after the conversation too, the manager
+    # never reads it, the coach and the employee do.
+    assert employee not in as_manager.preparations
+    assert employee in as_coach.preparations
+    assert employee in as_employee.preparations
     as_hr = read_conversation(
         svc.store,
         conv_id,
@@ -249,6 +264,45 @@ def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path
         policy=policy,
     )
     assert not as_hr.has_content
+    # The conversation triangle with the company doctor, a registered party of its own.
+    day = date(2025, 12, 1)
+    _move(clock, _moment(day, 8))
+    doctor = next(
+        p
+        for p in sorted(org.people)
+        if p not in (employee, manager)
+        and p not in org.coaches(day)
+        and org.people[p].employed_on(day)
+    )
+    with pytest.raises(magcore.TransitionError, match="party 'company_doctor'"):
+        svc.participants_for(org.id, definition(), "doctor-triangle", employee, on=day)
+    people = svc.participants_for(
+        org.id,
+        definition(),
+        "doctor-triangle",
+        employee,
+        on=day,
+        chosen={"company_doctor": [doctor]},
+    )
+    assert {str(p.role) for p in people} == {"employee", "manager", "company_doctor"}
+    conv = svc.request(
+        cycle=definition(), kind="doctor-triangle", participants=people, actor=employee
+    )
+    svc.execute(conv.id, Schedule(actor=employee, on=_moment(day, 11)))
+    svc.execute(conv.id, SavePreparation(actor=employee, answers={"noticed": ["tired"]}))
+    svc.execute(conv.id, PublishPreparation(actor=employee, to=("company_doctor",)))
+    assert employee in svc.view(conv.id, actor=doctor).preparations
+    assert employee not in svc.view(conv.id, actor=manager).preparations
+    svc.execute(conv.id, MarkHeld(actor=employee, on=day))
+    with pytest.raises(magcore.TransitionError, match="does not write"):
+        svc.execute(conv.id, DraftRecord(actor=doctor, answers={"in_the_work": "x"}))
+    drafted = svc.execute(
+        conv.id, DraftRecord(actor=manager, answers={"in_the_work": "Halve dagen, zes weken"})
+    )
+    assert drafted.revision is not None
+    for who in (employee, manager, doctor):
+        final = svc.execute(conv.id, ConfirmRecord(actor=who, revision=drafted.revision))
+    assert final.state is State.AGREED
     svc.close()
 
 

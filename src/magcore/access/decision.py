@@ -479,6 +479,13 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
                 return Decision(
                     True, f"sharing choice {choice.id}", Basis.SHARING_CHOICE, choice.id
                 )
+    if request.part is Part.PREPARATION and conv is not None:
+        shown = conv.preparations.get(request.author or "")
+        if shown is not None and shown.shown_to:
+            return _deny(
+                "its author showed this preparation to "
+                f"{', '.join(shown.shown_to)} only (no legal basis opens it)"
+            )
     if not request.special_category:
         for basis in context.legal_bases:
             if (

@@ -125,6 +125,8 @@ def delivery_decision(
         or not ((prep := conv.preparations.get(event.actor)) is not None and prep.published)
     ):
         return _deny("a preparation is not shared while the conversation is open", policy), event
+    if event.type == _PREPARATION and conv is not None and conv.preparations[event.actor].shown_to:
+        return _deny("its author showed this preparation to some roles only", policy), event
     if subject is not None and restrictions(store.read(person_stream(subject))).covers(
         conversation
     ):

@@ -30,7 +30,7 @@ from ..events import Event
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_id
 from ..model.organisation import Organisation
-from ..model.records import Agreement, Participant
+from ..model.records import Agreement, AgreementStatus, Participant
 from . import versions
 from .access import AccessMixin
 from .aggregates import CONVERSATION, GOAL, IDEMPOTENT, evolve_conversation
@@ -98,7 +98,8 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
         conversation_id: str | None = None,
         carry_forward: bool = True,
     ) -> ConversationView:
-        """Start a conversation; open agreements about the employee carry forward into it.
+        """Start a conversation; open agreements about the employee carry forward into it (for
+        a team conversation: the open agreements of the team's earlier team conversations).
 
         Returns what *actor* may see of it: a new manager sees the carried agreements only
         where they took part or the employee's handover choice shows them.
@@ -129,6 +130,8 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
                 )
                 for row in self.store.open_agreements(subject)
             )
+        elif carry_forward and team is not None and definition.kind(kind).is_team:
+            carried = self._open_team_agreements(team)
         command = RequestConversation(
             actor=actor,
             conversation_id=self.new_id() if conversation_id is None else conversation_id,
@@ -178,6 +181,24 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
             return None
         org = self.organisation(self.organisation_id)
         return org, local_day(self.clock.now(), self.timezone)
+
+    def _open_team_agreements(self, team: str) -> tuple[Agreement, ...]:
+        """The open agreements of the agreed team conversations about *team*, oldest first, as
+        copies to carry into the team's next conversation (the team's own, not a person's)."""
+        rows = sorted(
+            (
+                row
+                for row in self.store.conversations(team=team, states={"agreed"})
+                if row.subject is None
+            ),
+            key=lambda row: (row.held_on or row.requested_on, row.id),
+        )
+        return tuple(
+            attrs.evolve(a, id=f"{row.id}#{a.id}", carried_from=f"{row.id}#{a.id}")
+            for row in rows
+            for a in self._load(row.id).agreements
+            if a.status is AgreementStatus.OPEN
+        )
 
     def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
         """The agreement as it stands in its conversation (text, owner, due date, theme)."""

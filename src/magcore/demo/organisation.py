@@ -13,6 +13,7 @@ from ..model.cycle import (
     Membership,
 )
 from ..model.organisation import Organisation
+from ..model.parties import POOLED
 from ..model.records import Participant
 from .base import (
     _Moment,
@@ -68,7 +69,7 @@ def _participants(
             continue
         # A team conversation has no one person; its other parties (an alderman, a facilitator
         # from elsewhere) come from the organisation outside the team.
-        pooled: tuple[Membership, ...] = (Membership.ORGANISATION,)
+        pooled: tuple[Membership, ...] = tuple(POOLED)
         if moment.person is not None:
             pooled += (Membership.SAME_TEAM, Membership.COACH_POOL)
         if party.membership in pooled:

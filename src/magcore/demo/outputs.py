@@ -256,8 +256,29 @@ def _summary(
         "outcomes_drawn": dict(sorted(run.outcomes.items())),
         "answers": dict(sorted(run.answers_used.items())),
         "story": {k: _plain(v) for k, v in story.items()},
+        **_carried_and_shown(service),
         "audit_log": {"entries": audit.entries, "intact": audit.ok},
         "files": {name: path.name for name, path in sorted(files.items())},
+    }
+
+
+def _carried_and_shown(service: Any) -> dict[str, Any]:
+    """Agreements carried into later conversations (a person's, a team's), and preparations
+    their author showed to some roles only, per kind and role: counts, no content."""
+    carried = {"personal": 0, "team": 0}
+    shown: dict[str, dict[str, int]] = {}
+    for row in service.store.conversations():
+        conv = service._load(row.id)
+        carried["team" if row.subject is None else "personal"] += len(conv.carried_forward)
+        for prep in conv.preparations.values():
+            for role in prep.shown_to:
+                per_kind = shown.setdefault(row.kind, {})
+                per_kind[role] = per_kind.get(role, 0) + 1
+    return {
+        "agreements_carried_forward": carried,
+        "preparations_shown_to_one_role_only": {
+            k: dict(sorted(v.items())) for k, v in sorted(shown.items())
+        },
     }
 
 

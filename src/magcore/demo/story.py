@@ -26,6 +26,7 @@ from ..model.cycle import (
     CadenceKind,
     ConversationKind,
     CycleDefinition,
+    Membership,
     Recording,
 )
 from ..model.organisation import Organisation
@@ -346,7 +347,9 @@ def _steps(
                 held_day,
                 lambda answers: SavePreparation(actor=author, answers=answers),
             )
-            service.execute(conv_id, PublishPreparation(actor=author))
+            service.execute(
+                conv_id, PublishPreparation(actor=author, to=_shown_to(kind, conv, author))
+            )
 
         return step
 
@@ -441,3 +444,20 @@ def _agreements(run: _Run, conv: Conversation, held_day: date) -> tuple[Agreemen
         Agreement(id=f"a{i}", text=text, owner=owner, due=due, theme=rng.choice(themes))
         for i, (owner, text) in enumerate(chosen, 1)
     )
+
+
+def _shown_to(kind: ConversationKind, conv: Conversation, author: str) -> tuple[str, ...]:
+    """The roles the demo's employee shows a preparation about health to: where a kind is
+    special-category and a third party (a coach, a company doctor) sits next to the manager,
+    the employee shows it to that party only (their choice; everywhere else: to everyone)."""
+    if not kind.special_category or conv.subject != author:
+        return ()
+    roles = {str(p.role): kind.party(p.role).membership for p in conv.participants}
+    if Membership.MANAGER_OF_EMPLOYEE not in roles.values():
+        return ()
+    third = sorted(
+        role
+        for role, membership in roles.items()
+        if membership not in (Membership.SUBJECT, Membership.MANAGER_OF_EMPLOYEE)
+    )
+    return tuple(third[:1])

@@ -8,7 +8,9 @@ A conversation kind lists its parties (:class:`~magcore.model.cycle.Party`); eac
 - ``same_team``: a member of the employee's team on the day (a peer);
 - ``coach_pool``: a person holding a coach role on the day, not the employee or their manager;
 - ``team``: every member of the team on the day (at least the party's ``min``);
-- ``organisation``: anyone employed on the day other than the employee.
+- ``organisation``: anyone employed on the day other than the employee;
+- ``other_team``: anyone employed on the day from outside the employee's team (not the
+  employee, a member of their team or their manager).
 
 Which peer or coach, when several may, is a choice the caller makes from :func:`candidates`
 (:func:`peer_candidates` and :func:`coach_candidates` for the built-in roles; the command line
@@ -88,6 +90,18 @@ def candidates(
             return coach_candidates(org, employee, on)
         case Membership.TEAM:
             return org.members(team, on) if team is not None else ()
+        case Membership.OTHER_TEAM if employee is not None:
+            own = org.team_of(employee, on)
+            outside = set(org.members(own, on)) if own is not None else set()
+            outside.add(employee)
+            manager = org.manager_of(employee, on)
+            if manager is not None:
+                outside.add(manager)
+            return tuple(
+                p.id
+                for p in sorted(org.people.values(), key=lambda p: p.id)
+                if p.employed_on(on) and p.id not in outside
+            )
         case _:
             members = set(org.members(team, on)) if team is not None else set()
             return tuple(
@@ -228,6 +242,10 @@ _RULE: Mapping[Membership, str] = {
     Membership.TEAM: "the {role} must be a member of the team on the day",
     Membership.ORGANISATION: (
         "the {role} must be employed on the day and not be the employee (or a team member)"
+    ),
+    Membership.OTHER_TEAM: (
+        "the {role} must be employed on the day and come from outside the employee's team "
+        "(not the employee, a member of their team or their manager)"
     ),
 }
 

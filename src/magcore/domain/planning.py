@@ -299,7 +299,10 @@ def _plan_changes(
 def _plan_teams(
     org: Organisation, kind: ConversationKind, start: date, end: date
 ) -> Iterator[DueConversation]:
+    only_self_steering = kind.applies_to is Applicability.SELF_STEERING
     for team in org.teams.values():
+        if only_self_steering and not team.self_steering:
+            continue
         for window_start, due, prompt in due_dates(kind.cadence, start, end):
             if len(org.members(team.id, due)) < 2:
                 continue

@@ -147,6 +147,11 @@ DOCUMENTS: tuple[Source, ...] = (
     N_("parties.manager_of_employee", "the employee's manager on the day"),
     N_("parties.same_team", "someone from the employee's team"),
     N_("parties.coach_pool", "someone from the coach pool (not the employee or their manager)"),
+    N_(
+        "parties.other_team",
+        "someone employed on the day from outside the employee's team (not from their own "
+        "team and not their manager)",
+    ),
     N_("parties.team", "every member of the team"),
     N_("parties.organisation", "someone employed on the day"),
     N_("parties.parties", "Who takes part"),

@@ -469,9 +469,13 @@ def _check_consistent(definition: CycleDefinition) -> None:
                 "(make the manager an optional party)",
                 pointer=f"{where}/applies_to",
             )
-        if kind.is_team and kind.applies_to is not Applicability.TEAMS:
+        if kind.is_team and kind.applies_to not in (
+            Applicability.TEAMS,
+            Applicability.SELF_STEERING,
+        ):
             raise DefinitionError(
-                "a team conversation is planned per team: applies_to must be 'teams'",
+                "a team conversation is planned per team: applies_to must be 'teams' (every "
+                "team) or 'self_steering' (teams without a manager)",
                 pointer=f"{where}/applies_to",
             )
         if not kind.is_team and kind.applies_to is Applicability.TEAMS:

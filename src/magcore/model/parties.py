@@ -29,6 +29,7 @@ from .text import Text, as_text
 
 __all__ = [
     "BUILTIN_ROLES",
+    "POOLED",
     "Membership",
     "ParticipantRole",
     "Party",
@@ -117,6 +118,14 @@ class Membership(enum.StrEnum):
     ORGANISATION = "organisation"
     """Anyone employed in the organisation on the day other than the employee (e.g. an
     alderman, a facilitator from another department)."""
+    OTHER_TEAM = "other_team"
+    """Anyone employed on the day from outside the employee's team: not the employee, not a
+    member of their team, not their manager (e.g. an independent facilitator, colleagues from
+    other departments). For a team conversation: anyone employed outside the team."""
+
+
+#: The rules under which the caller picks people from a pool of the organisation.
+POOLED = frozenset({Membership.ORGANISATION, Membership.OTHER_TEAM})
 
 
 _DEFAULT_MEMBERSHIP: Mapping[str, Membership] = {

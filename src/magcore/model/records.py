@@ -48,11 +48,16 @@ class Participant:
 
 @attrs.frozen(kw_only=True)
 class Preparation:
-    """What one participant prepared. Private to its author until published."""
+    """What one participant prepared. Private to its author until published.
+
+    ``shown_to`` names the roles the author published it to (the author's own choice, e.g. the
+    coach only); empty means every participant, under the blind-until-published rule.
+    """
 
     author: str = attrs.field(validator=valid_id)
     answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False, validator=valid_json)
     published_at: datetime | None = None
+    shown_to: tuple[str, ...] = ()
 
     @property
     def published(self) -> bool:

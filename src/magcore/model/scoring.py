@@ -15,7 +15,12 @@ What counts as a score (each rule names the field at fault in :class:`ScoringNot
    unit (``"x-magcore-unit": "hours"``); a number without a unit, a list of allowed numbers, or a
    scale/slider/likert/stars widget reads as a scale and is refused.
 3. **An ordered grade**: a choice whose options are grades (onvoldoende/voldoende/goed,
-   poor/good/excellent, "meets expectations", A-E, "1"-"10") is refused.
+   poor/good/excellent, "meets expectations", A-E, "1"-"10") or levels of mastery
+   (beginner/gevorderd/expert, onbewust onbekwaam ... onbewust bekwaam) is refused.
+
+Competences, talents and profiles are welcome as *topics* (a theme, a list of talents in the
+employee's own words); a *level* of one (``competence_level``, ``talentniveau``, a choice of
+mastery levels) rates the person and is refused like any score.
 """
 
 from __future__ import annotations
@@ -101,6 +106,23 @@ _SQUASHED_PARTS = (
     "prestatieindicator",
     "performanceindicator",
     "performancelevel",
+    # A level on a competence, a talent or a profile places the person on a scale: the
+    # competence or talent itself is a topic to talk about, its level is a rating.
+    "competencelevel",
+    "competentieniveau",
+    "competencyniveau",
+    "competencylevel",
+    "skilllevel",
+    "vaardigheidsniveau",
+    "talentlevel",
+    "talentniveau",
+    "beheersingsniveau",
+    "proficiency",
+    "masterylevel",
+    "profilelevel",
+    "profielniveau",
+    "groeiniveau",
+    "growthlevel",
 )
 # Dutch compounds are written as one word: "beoordelingsscore", "functioneringscijfer".
 _COMPOUND_PARTS = ("score", "beoordel", "cijfer", "eindoordeel")
@@ -181,6 +203,43 @@ _STRONG_GRADES = frozenset(
         "neffens ferwachting",
     }
 )
+# Ordered levels of mastery: two or more of them as a choice place a person on a scale (of a
+# competence, a talent, a profile), however kindly worded.
+_LEVEL_WORDS = frozenset(
+    {
+        "beginner",
+        "beginnend",
+        "starter",
+        "gevorderd",
+        "gevorderde",
+        "ervaren",
+        "expert",
+        "meester",
+        "novice",
+        "intermediate",
+        "advanced",
+        "proficient",
+        "master",
+        "onbekwaam",
+        "bekwaam",
+        "vakbekwaam",
+        "zeer bekwaam",
+        "onbewust onbekwaam",
+        "bewust onbekwaam",
+        "bewust bekwaam",
+        "onbewust bekwaam",
+        "in ontwikkeling",
+        "ontwikkeld",
+        "developing",
+        "competent",
+        "niveau 1",
+        "niveau 2",
+        "niveau 3",
+        "level 1",
+        "level 2",
+        "level 3",
+    }
+)
 _STARS = re.compile(r"^([\u2605\u2606\u2b50*]+|\d+\s*(ster|sterren|star|stars))$")
 _NUMBERED = re.compile(r"^\d+([.,]\d+)?\s*(\(|[-\u2013:=]|$)")
 # A label that asks for a number on a scale: "Tevredenheid (1-5)", "op een schaal van 1 tot 10".
@@ -255,6 +314,9 @@ def _grade_values(values: Sequence[Any]) -> str | None:
     strong = [t for t in texts if t in _STRONG_GRADES]
     if strong:
         return f"offers a grade as a choice ({', '.join(strong[:5])})"
+    levels = [t for t in texts if t in _LEVEL_WORDS]
+    if len(levels) >= 2:
+        return f"offers levels of mastery as choices ({', '.join(levels[:5])}), a rating"
     stars = [t for t in texts if _STARS.match(t)]
     if stars:
         return f"offers stars as choices ({', '.join(stars[:5])})"

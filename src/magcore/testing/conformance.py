@@ -43,6 +43,7 @@ from ..domain.planning import add_months, plan
 from ..errors import MagcoreError
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition, Membership
 from ..model.organisation import Organisation
+from ..model.parties import POOLED
 from ..model.records import Agreement, Participant
 from ..model.scoring import check_definition
 from ..plugins import get_plugin_manager
@@ -93,7 +94,7 @@ def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple
                 # Other parties of a team conversation (an alderman) come from outside the team.
                 extra: dict[str, tuple[str, ...]] = {}
                 for party in kind.parties:
-                    if party.required and party.membership is Membership.ORGANISATION:
+                    if party.required and party.membership in POOLED:
                         pool = [
                             c for c in candidates(org, party, on=day, team=team) if c not in coaches
                         ]
@@ -108,7 +109,7 @@ def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple
                     chosen[party.role] = (mates[0],)
                 elif party.membership is Membership.COACH_POOL and others:
                     chosen[party.role] = (others[0],)
-                elif party.membership is Membership.ORGANISATION:
+                elif party.membership in POOLED:
                     taken = {person_id, org.manager_of(person_id, day), *mates[:1], *others[:1]}
                     taken |= {p for people in chosen.values() for p in people}
                     pool = [

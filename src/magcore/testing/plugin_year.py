@@ -38,14 +38,17 @@ def plugin_service(
     seed: int = 7,
 ) -> tuple[Any, Organisation]:
     """A SQLite service in *folder* on 1 December 2024 with a generated organisation imported
-    and *cycle* approved by every body it names."""
+    (and named, so every request's parties are checked against it) and *cycle* approved by
+    every body it names."""
     from .. import open_service
     from .approval import approve_cycle
     from .orggen import generate_organisation
 
     clock = FixedClock(datetime(2024, 12, 1, tzinfo=UTC))
-    service = open_service(f"sqlite:///{folder / 'town.db'}", clock=clock, host=host)
     org = generate_organisation(people=people, teams=teams, seed=seed)
+    service = open_service(
+        f"sqlite:///{folder / 'town.db'}", clock=clock, host=host, organisation=org.id
+    )
     service.import_organisation(org, actor="hr")
     approve_cycle(service, cycle)
     return service, org

@@ -24,6 +24,7 @@ from magcore.i18n import MessageBundle
 __all__ = [
     "CONSENT_FIELD",
     "KIND",
+    "KINDS",
     "MESSAGE_KEY",
     "OBSERVATIONS_FIELD",
     "consented",
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 KIND = "stress-triangle"
+#: The kinds the rule covers: the triangle with a coach and the one with the company doctor.
+KINDS = frozenset({KIND, "doctor-triangle"})
 CONSENT_FIELD = "coach_may_write_observations"
 OBSERVATIONS_FIELD = "coach_observations"
 MESSAGE_KEY = "waalwijk.coach_observations_need_consent"
@@ -57,7 +60,7 @@ def consented(conversation: Conversation) -> bool:
 
 def record_problems(record: Mapping[str, Any], conversation: Any) -> list[Problem]:
     """The problems with *record* of *conversation* under this rule (empty if none)."""
-    if not isinstance(conversation, Conversation) or conversation.kind != KIND:
+    if not isinstance(conversation, Conversation) or conversation.kind not in KINDS:
         return []
     if not conversation.cycle.startswith("waalwijk-stress-triangle@"):
         return []

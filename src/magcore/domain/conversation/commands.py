@@ -106,6 +106,12 @@ class SavePreparation(Command):
 
 @attrs.frozen(kw_only=True)
 class PublishPreparation(Command):
+    """Publish one's preparation; *to* names the roles that may see it (empty: everyone in the
+    conversation, once they published their own or the conversation was held). Published to
+    named roles, it is shown to the people in them at once, and to nobody else in the
+    conversation."""
+
+    to: tuple[str, ...] = attrs.field(default=(), converter=to_tuple, validator=valid_ids)
     action: str = attrs.field(init=False, default="publish_preparation")
 
 

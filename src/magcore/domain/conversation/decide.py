@@ -327,7 +327,18 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
                 raise _refuse(conv, command, f"a {role} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
-            return (event(ConversationEvent.PREPARATION_PUBLISHED),)
+            if not command.to:
+                return (event(ConversationEvent.PREPARATION_PUBLISHED),)
+            present = {str(p.role) for p in conv.participants if p.person != command.actor}
+            for shown in command.to:
+                if shown not in present:
+                    raise _refuse(
+                        conv,
+                        command,
+                        f"to: nobody else in this conversation holds the role {shown!r} "
+                        f"(roles here: {', '.join(sorted(present))})",
+                    )
+            return (event(ConversationEvent.PREPARATION_PUBLISHED, to=list(command.to)),)
         case RaiseTopic():
             text = _text(conv, command, command.text, "text")
             return (event(ConversationEvent.TOPIC_RAISED, text=text, theme=command.theme),)

@@ -277,7 +277,9 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
         case ConversationEvent.PREPARATION_PUBLISHED:
             preparations = dict(conv.preparations)
             existing = preparations.get(event.actor) or Preparation(author=event.actor)
-            preparations[event.actor] = attrs.evolve(existing, published_at=event.at)
+            preparations[event.actor] = attrs.evolve(
+                existing, published_at=event.at, shown_to=tuple(data.get("to", ()))
+            )
             conv = attrs.evolve(conv, preparations=preparations)
             return attrs.evolve(conv, state=_after_preparation(conv))
         case ConversationEvent.TOPIC_RAISED:

@@ -23,6 +23,10 @@ def visible_preparation(conv: Conversation, viewer: str, author: str) -> Prepara
     when nothing is left to prepare). A conversation that was cancelled or did not happen was
     never held: cancelling does not open the other side's preparation. Nobody else sees it here:
     reads by others go through the access policy.
+
+    A preparation the author published to named roles (``shown_to``: e.g. the coach only) is
+    seen by the participants in those roles at once, before the conversation too, and by no
+    other participant, ever (the author's own choice).
     """
     preparation = conv.preparations.get(author)
     if preparation is None:
@@ -31,6 +35,8 @@ def visible_preparation(conv: Conversation, viewer: str, author: str) -> Prepara
         return preparation
     if not conv.is_participant(viewer) or not preparation.published:
         return None
+    if preparation.shown_to:
+        return preparation if str(conv.role_of(viewer)) in preparation.shown_to else None
     own = conv.preparations.get(viewer)
     if own is not None and own.published:
         return preparation
