@@ -78,6 +78,13 @@ class Dialect:
     """After a table that is all key (``" WITHOUT ROWID"`` on SQLite)."""
     collate: str = ""
     """After a text column in ``ORDER BY``, so that ids sort by code point everywhere."""
+    empty_list: Any = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(lambda self: self.encode_list(()), takes_self=True),
+    )
+    """An empty list as stored (made once, not per row)."""
 
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -101,7 +108,7 @@ class Dialect:
 
     def conversation_values(self, row: ConversationRow) -> tuple[Any, ...]:
         """*row* as the values of :data:`CONVERSATION_COLUMNS`."""
-        empty = self.encode_list(())
+        empty = self.empty_list
         return (
             row.id,
             row.cycle,
