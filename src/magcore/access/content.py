@@ -195,11 +195,12 @@ class ContentCodec:
         self.cipher = cipher
         self.language = language
         self.fields = fields
-        self._simple: dict[str, tuple[tuple[str, Path], ...]] = {}
+        self._simple: dict[str, tuple[tuple[str, str], ...]] = {}
 
-    def _simple_keys(self, kind: str) -> tuple[tuple[str, Path], ...]:
+    def _simple_keys(self, kind: str) -> tuple[tuple[str, str], ...]:
         """The content keys of event type *kind* when all are top-level fields of the stream's
-        own record (``(key, path)``); empty when the type has others (or no content)."""
+        own record (``(key, field)``, the field as ``/data/key``); empty when the type has
+        others (or no content)."""
         spec = self.fields.get(kind)
         if spec is None:
             return ()
@@ -208,7 +209,7 @@ class ContentCodec:
             path = field.path
             if field.origin is not None or len(path) != 1 or path[0] in _WILD:
                 return ()
-            keys.append((path[0], path))
+            keys.append((path[0], _field(path)))
         return tuple(keys)
 
     @property
@@ -242,6 +243,7 @@ class ContentCodec:
         their keys are made without looking in the key table first.
         """
         work: list[tuple[int, int, list[tuple[Path, Any, str]]]] = []
+        simple_work: list[tuple[int, int, dict[str, Any], list[str]]] = []
         owners: set[str] = set()
         simple = self._simple
         for group_index, events in enumerate(groups):
@@ -254,13 +256,16 @@ class ContentCodec:
                 stream = event.stream
                 places: list[tuple[Path, Any, str]] = []
                 if keys:  # only top-level fields of the stream's owner: no walk
-                    for key, path in keys:
+                    values: dict[str, Any] = {}
+                    present: list[str] = []
+                    for key, pointer in keys:
                         value = data.get(key)
                         if value is not None and _sealable(value):
-                            places.append((path, value, stream))
-                    if places:
+                            values[pointer] = value
+                            present.append(key)
+                    if present:
                         owners.add(stream)
-                        work.append((group_index, index, places))
+                        simple_work.append((group_index, index, values, present))
                     continue
                 spec = self.fields.get(kind)
                 if spec is None or not spec.content:
@@ -299,7 +304,7 @@ class ContentCodec:
                 if places:
                     owners.update(owner for _, _, owner in places)
                     work.append((group_index, index, places))
-        if not work:
+        if not work and not simple_work:
             return [tuple(events) for events in groups]
         sealed = [list(events) for events in groups]
         fresh = sorted(o for o in owners if o in new and not self.cipher.keys.has_current(o))
@@ -308,29 +313,29 @@ class ContentCodec:
         self.cipher.keys.ensure_keys(sorted(owners.difference(fresh)))
         # One token per event and owner (usually one: the stream's), in the first of its
         # fields; the owner's other fields hold a stub naming the key.
-        seal = self.cipher.event_sealer(len(work))
+        seal = self.cipher.event_sealer(len(work) + len(simple_work))
+        for group_index, index, values, present in simple_work:
+            # the common case: top-level fields, one owner, one token, no walk
+            original = groups[group_index][index]
+            stream = original.stream
+            token = seal(values, stream, stream, original.version)
+            merged: dict[Any, Any] = dict(original.data)
+            if len(present) > 1:
+                stub = _stub(token)
+                for key in present[1:]:
+                    merged[key] = stub
+            merged[present[0]] = token
+            sealed[group_index][index] = _with_data(original, MappingProxyType(merged))
         for group_index, index, places in work:
             original = groups[group_index][index]
             stream, version = original.stream, original.version
-            if all(len(at) == 1 and owner == stream for at, _, owner in places):
-                # the common case: top-level fields, one owner, one token, no walk
-                token = seal(
-                    {_field(at): value for at, value, _ in places}, stream, stream, version
-                )
-                stub = _stub(token)
-                merged: dict[Any, Any] = dict(original.data)
-                for at, _, _ in places:
-                    merged[at[0]] = stub
-                merged[places[0][0][0]] = token
-                sealed[group_index][index] = _with_data(original, MappingProxyType(merged))
-                continue
             by_owner: dict[str, dict[str, Any]] = {}
             for at, value, owner in places:
-                values = by_owner.get(owner)
-                if values is None:
-                    values = by_owner[owner] = {}
-                values[_field(at)] = value
-            tokens = {o: seal(values, o, stream, version) for o, values in by_owner.items()}
+                mine = by_owner.get(owner)
+                if mine is None:
+                    mine = by_owner[owner] = {}
+                mine[_field(at)] = value
+            tokens = {o: seal(mine, o, stream, version) for o, mine in by_owner.items()}
             stubs = {o: _stub(token) for o, token in tokens.items()}
             changes: list[tuple[Path, Any]] = []
             for at, _, owner in places:
