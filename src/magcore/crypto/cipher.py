@@ -167,18 +167,20 @@ class ContentCipher:
         encrypt = self.encrypter(len(items))
         return [encrypt(value, owner, stream, field) for value, owner, stream, field in items]
 
-    def encrypter(self, count: int) -> Callable[[Any, str, str, str], str]:
-        """A function that encrypts ``(value, owner, stream, field)`` as :meth:`encrypt` does,
-        for a batch of about *count* values: the random source is read once for all their
-        nonces (again when more are asked for: a nonce is never used twice), and each owner's
-        key is looked up once."""
+    def _batch(
+        self, count: int, prefix: str
+    ) -> Callable[[str, bytes, Callable[[str], bytes]], str]:
+        """Seal ``(owner, plaintext, associated data of the key id)`` as a *prefix* token, for a
+        batch of about *count* tokens: the random source is read once for all their nonces
+        (again when more are asked for: a nonce is never used twice), and each owner's key is
+        looked up once."""
         size = _NONCE * max(count, 1)
         nonces = os.urandom(size)
         used = 0
         sealers: dict[str, tuple[str, Any]] = {}
         b64 = binascii.b2a_base64
 
-        def encrypt(value: Any, owner: str, stream: str, field: str) -> str:
+        def seal(owner: str, plain: bytes, associated: Callable[[str], bytes]) -> str:
             nonlocal nonces, used
             sealer = sealers.get(owner)
             if sealer is None:
@@ -188,39 +190,33 @@ class ContentCipher:
                 nonces, used = os.urandom(size), 0
             nonce = nonces[used : used + _NONCE]
             used += _NONCE
-            sealed = aead.encrypt(nonce, _plain(value, field), _associated(key_id, stream, field))
-            return f"{TOKEN_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+            sealed = aead.encrypt(nonce, plain, associated(key_id))
+            return f"{prefix}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+
+        return seal
+
+    def encrypter(self, count: int) -> Callable[[Any, str, str, str], str]:
+        """A function that encrypts ``(value, owner, stream, field)`` as :meth:`encrypt` does,
+        for a batch of about *count* values (nonces read at once, keys looked up once)."""
+        seal = self._batch(count, TOKEN_PREFIX)
+
+        def encrypt(value: Any, owner: str, stream: str, field: str) -> str:
+            return seal(owner, _plain(value, field), lambda key: _associated(key, stream, field))
 
         return encrypt
 
     def event_sealer(self, count: int) -> Callable[[Mapping[str, Any], str, str, int], str]:
         """A function that seals ``(values, owner, stream, version)`` as one ``mc2.`` token:
         *values* maps each field (``/data/summary``) to its value, all under *owner*'s key, in
-        one AES-GCM operation. For a batch of about *count* events: the random source is read
-        once for their nonces (again when more are asked for), each owner's key looked up once.
-        """
-        size = _NONCE * max(count, 1)
-        nonces = os.urandom(size)
-        used = 0
-        sealers: dict[str, tuple[str, Any]] = {}
-        b64 = binascii.b2a_base64
+        one AES-GCM operation, for a batch of about *count* events (nonces read at once, keys
+        looked up once)."""
+        seal = self._batch(count, EVENT_PREFIX)
 
-        def seal(values: Mapping[str, Any], owner: str, stream: str, version: int) -> str:
-            nonlocal nonces, used
-            sealer = sealers.get(owner)
-            if sealer is None:
-                sealer = sealers[owner] = self.keys.sealer(owner)
-            key_id, aead = sealer
-            if used + _NONCE > size:
-                nonces, used = os.urandom(size), 0
-            nonce = nonces[used : used + _NONCE]
-            used += _NONCE
-            sealed = aead.encrypt(
-                nonce, _event_plain(values), _event_associated(key_id, stream, version)
-            )
-            return f"{EVENT_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+        def seal_event(values: Mapping[str, Any], owner: str, stream: str, version: int) -> str:
+            plain = _event_plain(values)
+            return seal(owner, plain, lambda key: _event_associated(key, stream, version))
 
-        return seal
+        return seal_event
 
     def open_event(self, token: str, *, stream: str, version: int) -> dict[str, Any]:
         """The fields and values sealed in the event token *token* of event *version* of
