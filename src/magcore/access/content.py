@@ -23,9 +23,20 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
-from ..crypto import ERASED, TOKEN_PREFIX, ContentCipher, KeyProvider, KeyRing, is_token
+from ..crypto import (
+    ERASED,
+    EVENT_PREFIX,
+    STUB_BODY,
+    TOKEN_PREFIX,
+    ContentCipher,
+    KeyProvider,
+    KeyRing,
+    is_token,
+    key_id_of,
+)
 from ..domain import approvals, goals, measurement, organisation, sharing
 from ..domain.conversation import content as conversation_content
+from ..errors import ContentIntegrityError, KeyDestroyedError
 from ..events import CommittedBatch, Event, freeze
 from ..i18n import message
 from ..model.content import ContentField, EventContent, find, metadata_only
@@ -79,7 +90,7 @@ def owner_of(stream: str, field: ContentField, holder: Any) -> str:
     copy whose *origin* (``carried_from`` = ``<conversation>#<agreement>``) names another
     conversation: then that conversation's key.
     """
-    if field.origin is not None and isinstance(holder, Mapping):
+    if field.origin is not None and (type(holder) in _MAPPINGS or isinstance(holder, Mapping)):
         origin = holder.get(field.origin)
         if isinstance(origin, str) and "#" in origin:
             return f"conversation:{origin.partition('#')[0]}"
@@ -117,12 +128,24 @@ def _sealable(value: Any) -> bool:
     """Whether *value* is content still to encrypt (not nothing, not a token already)."""
     if value is None:
         return False
-    return not (type(value) is str and value.startswith(TOKEN_PREFIX) and is_token(value))
+    return not (type(value) is str and value.startswith(_PREFIXES) and is_token(value))
 
 
 def _opened(value: Any) -> bool:
-    """Whether *value* is a token to decrypt."""
-    return type(value) is str and value.startswith(TOKEN_PREFIX) and is_token(value)
+    """Whether *value* is a token (or a stub) to decrypt."""
+    return type(value) is str and value.startswith(_PREFIXES) and is_token(value)
+
+
+_PREFIXES = (TOKEN_PREFIX, EVENT_PREFIX)
+_STUB_END = "." + STUB_BODY
+
+
+_WILD = frozenset(("*", "**"))
+
+
+def _stub(token: str) -> str:
+    """The stub of an event token: ``mc2.<key id>.@``."""
+    return token[: token.index(".", len(EVENT_PREFIX)) + 1] + STUB_BODY
 
 
 def _holder(data: Any, at: Path) -> Any:
@@ -172,6 +195,22 @@ class ContentCodec:
         self.cipher = cipher
         self.language = language
         self.fields = fields
+        self._simple: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    def _simple_keys(self, kind: str) -> tuple[tuple[str, str], ...]:
+        """The content keys of event type *kind* when all are top-level fields of the stream's
+        own record (``(key, field)``, the field as ``/data/key``); empty when the type has
+        others (or no content)."""
+        spec = self.fields.get(kind)
+        if spec is None:
+            return ()
+        keys = []
+        for field in spec.content:
+            path = field.path
+            if field.origin is not None or len(path) != 1 or path[0] in _WILD:
+                return ()
+            keys.append((path[0], _field(path)))
+        return tuple(keys)
 
     @property
     def keys(self) -> KeyRing:
@@ -204,15 +243,33 @@ class ContentCodec:
         their keys are made without looking in the key table first.
         """
         work: list[tuple[int, int, list[tuple[Path, Any, str]]]] = []
+        simple_work: list[tuple[int, int, dict[str, Any], list[str]]] = []
         owners: set[str] = set()
+        simple = self._simple
         for group_index, events in enumerate(groups):
             for index, event in enumerate(events):
-                spec = self.fields.get(event.type)
-                if spec is None or not spec.content:
-                    continue
+                kind = event.type
+                keys = simple.get(kind)
+                if keys is None:
+                    keys = simple[kind] = self._simple_keys(kind)
                 data = event.data
                 stream = event.stream
                 places: list[tuple[Path, Any, str]] = []
+                if keys:  # only top-level fields of the stream's owner: no walk
+                    values: dict[str, Any] = {}
+                    present: list[str] = []
+                    for key, pointer in keys:
+                        value = data.get(key)
+                        if value is not None and _sealable(value):
+                            values[pointer] = value
+                            present.append(key)
+                    if present:
+                        owners.add(stream)
+                        simple_work.append((group_index, index, values, present))
+                    continue
+                spec = self.fields.get(kind)
+                if spec is None or not spec.content:
+                    continue
                 for field in spec.content:
                     path = field.path
                     if field.origin is None and len(path) == 1 and path[0] not in ("*", "**"):
@@ -220,6 +277,22 @@ class ContentCodec:
                         if value is not None and _sealable(value):
                             places.append((path, value, stream))
                         continue
+                    if len(path) == 3 and path[1] == "*" and not _WILD.intersection(path[::2]):
+                        # a field of every item of a list (agreements/*/text): no generic walk
+                        items = data.get(path[0])
+                        if type(items) is tuple or type(items) is list:
+                            key = path[2]
+                            for number, item in enumerate(items):
+                                if type(item) in _MAPPINGS and key in item:
+                                    value = item[key]
+                                    if _sealable(value):
+                                        owner = (
+                                            stream
+                                            if field.origin is None
+                                            else owner_of(stream, field, item)
+                                        )
+                                        places.append(((path[0], number, key), value, owner))
+                            continue
                     for at, value in find(data, path):
                         if _sealable(value):
                             owner = (
@@ -231,37 +304,90 @@ class ContentCodec:
                 if places:
                     owners.update(owner for _, _, owner in places)
                     work.append((group_index, index, places))
-        if not work:
+        if not work and not simple_work:
             return [tuple(events) for events in groups]
         sealed = [list(events) for events in groups]
         fresh = sorted(o for o in owners if o in new and not self.cipher.keys.has_current(o))
         if fresh:
             self.cipher.keys.new_keys(fresh)
         self.cipher.keys.ensure_keys(sorted(owners.difference(fresh)))
-        encrypt = self.cipher.encrypter(sum(len(places) for _, _, places in work))
-        for group_index, index, places in work:
+        # One token per event and owner (usually one: the stream's), in the first of its
+        # fields; the owner's other fields hold a stub naming the key.
+        seal = self.cipher.event_sealer(len(work) + len(simple_work))
+        for group_index, index, values, present in simple_work:
+            # the common case: top-level fields, one owner, one token, no walk
             original = groups[group_index][index]
             stream = original.stream
-            changes = [
-                (at, encrypt(value, owner, stream, _field(at))) for at, value, owner in places
-            ]
+            token = seal(values, stream, stream, original.version)
+            merged: dict[Any, Any] = dict(original.data)
+            if len(present) > 1:
+                stub = _stub(token)
+                for key in present[1:]:
+                    merged[key] = stub
+            merged[present[0]] = token
+            sealed[group_index][index] = _with_data(original, MappingProxyType(merged))
+        for group_index, index, places in work:
+            original = groups[group_index][index]
+            stream, version = original.stream, original.version
+            by_owner: dict[str, dict[str, Any]] = {}
+            for at, value, owner in places:
+                mine = by_owner.get(owner)
+                if mine is None:
+                    mine = by_owner[owner] = {}
+                mine[_field(at)] = value
+            tokens = {o: seal(mine, o, stream, version) for o, mine in by_owner.items()}
+            stubs = {o: _stub(token) for o, token in tokens.items()}
+            changes: list[tuple[Path, Any]] = []
+            for at, _, owner in places:
+                changes.append((at, tokens.pop(owner, "") or stubs[owner]))
             sealed[group_index][index] = _with_data(original, _replaced(original.data, changes))
         return [tuple(events) for events in sealed]
 
     def open(self, event: Event) -> Event:
-        """*event* with its content decrypted; destroyed content as the erased marker."""
+        """*event* with its content decrypted; destroyed content as the erased marker.
+
+        Raises :class:`~magcore.errors.ContentIntegrityError` when a token was changed or moved,
+        or a field's value is missing from its event's token.
+        """
         spec = self.fields.get(event.type)
         if spec is None or not spec.content:
             return event
+        places = [p for p in self._places(event, event.data) if _opened(p[2])]
+        if not places:
+            return event
+        stream, version = event.stream, event.version
+        opened: dict[str, tuple[str, Any]] = {}
+        erased: set[str] = set()
+        for _, at, value in places:
+            if value.startswith(EVENT_PREFIX) and not value.endswith(_STUB_END):
+                key_id = key_id_of(value)
+                try:
+                    found = self.cipher.open_event(value, stream=stream, version=version)
+                except KeyDestroyedError:
+                    erased.add(key_id)
+                    continue
+                except ContentIntegrityError as exc:
+                    raise ContentIntegrityError(f"{_field(at)}: {exc}") from exc
+                for pointer, plain in found.items():
+                    opened[pointer] = (key_id, plain)
         changes = []
-        for field, at, value in self._places(event, event.data):
-            if not _opened(value):
-                continue
-            plain = self.cipher.reveal(value, stream=event.stream, field=_field(at))
-            if plain is ERASED:
+        for field, at, value in places:
+            pointer = _field(at)
+            if value.startswith(TOKEN_PREFIX):  # a token of one field (the earlier format)
+                plain = self.cipher.reveal(value, stream=stream, field=pointer)
+                if plain is ERASED:
+                    plain = self.erased(field)
+            elif key_id_of(value) in erased:
                 plain = self.erased(field)
+            else:
+                key_id, plain = opened.get(pointer, ("", None))
+                if key_id != key_id_of(value):
+                    raise ContentIntegrityError(
+                        f"{pointer} of event {version} of {stream}: its value is not in the "
+                        "event's content token (a token was removed or moved)"
+                    )
             changes.append((at, plain if type(plain) is str else freeze(plain)))
-        return _with_data(event, _replaced(event.data, changes)) if changes else event
+        return _with_data(event, _replaced(event.data, changes))
 
     def erased(self, field: ContentField) -> Any:
         """What a destroyed value of *field* reads as."""

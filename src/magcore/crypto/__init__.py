@@ -13,15 +13,26 @@ to the deployment.
 
 from __future__ import annotations
 
-from .cipher import ERASED, TOKEN_PREFIX, ContentCipher, Erased, is_token, key_id_of
+from .cipher import (
+    ERASED,
+    EVENT_PREFIX,
+    STUB_BODY,
+    TOKEN_PREFIX,
+    ContentCipher,
+    Erased,
+    is_token,
+    key_id_of,
+)
 from .files import KEY_FILE_NAME, FileKeyProvider, check_key_file
 from .keyring import KeyRing, owner_of_conversation, owner_of_person
 from .provider import KEY_BYTES, AuditKey, KeyProvider, LocalKeyProvider, new_key_id
 
 __all__ = [
     "ERASED",
+    "EVENT_PREFIX",
     "KEY_BYTES",
     "KEY_FILE_NAME",
+    "STUB_BODY",
     "TOKEN_PREFIX",
     "AuditKey",
     "ContentCipher",

@@ -8,6 +8,13 @@ record or field does not decrypt (:class:`~magcore.errors.ContentIntegrityError`
 changed one. A token whose key was destroyed raises :class:`~magcore.errors.KeyDestroyedError`;
 :meth:`ContentCipher.reveal` returns :data:`ERASED` instead, for readers that show "erased".
 
+An event's content is sealed as one token (``mc2.``, :meth:`ContentCipher.event_sealer`): the
+values of all its content fields that one owner's key protects, as one JSON object keyed by
+field (``/data/summary``), under one nonce, with the key id, the stream and the event's version
+as associated data. It sits in the first of those fields; the others hold a stub
+``mc2.<key id>.@`` that says which key erases them. A token moved to another event, or a stub
+whose token is gone, does not open. Tokens of the field-by-field format (``mc1.``) still open.
+
 Random nonces are safe for far more than 2**32 encryptions per key; one person's key protects a
 few thousand values in a working life.
 """
@@ -19,21 +26,39 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 from cryptography.exceptions import InvalidTag
 
 from ..errors import ContentIntegrityError, KeyDestroyedError, Problem, RecordInvalidError
+from ..storage.chain import canonical_text
 from .keyring import KeyRing
 
-__all__ = ["ERASED", "TOKEN_PREFIX", "ContentCipher", "Erased", "is_token", "key_id_of"]
+__all__ = [
+    "ERASED",
+    "EVENT_PREFIX",
+    "STUB_BODY",
+    "TOKEN_PREFIX",
+    "ContentCipher",
+    "Erased",
+    "is_token",
+    "key_id_of",
+]
 
-#: Every token starts with this (the format version).
+#: A token of one field starts with this (the format version).
 TOKEN_PREFIX: Final = "mc1."
+#: A token of one event's content (all its fields under one key) starts with this.
+EVENT_PREFIX: Final = "mc2."
+#: The body of a stub: a field whose value is in its event's ``mc2.`` token.
+STUB_BODY: Final = "@"
 _NONCE = 12
 _TAG = 16
-_TOKEN = re.compile(r"mc1\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9+/]+={0,2})")
+_TOKEN = re.compile(
+    r"(?:mc1\.([A-Za-z0-9_-]{1,64})\.[A-Za-z0-9+/]+={0,2})"
+    r"|(?:mc2\.([A-Za-z0-9_-]{1,64})\.(?:[A-Za-z0-9+/]+={0,2}|@))"
+)
 
 
 @attrs.frozen
@@ -49,7 +74,7 @@ ERASED: Final = Erased()
 
 
 def is_token(value: object) -> bool:
-    """Whether *value* has the shape of an encrypted-content token."""
+    """Whether *value* has the shape of an encrypted-content token (or an event token's stub)."""
     return isinstance(value, str) and _TOKEN.fullmatch(value) is not None
 
 
@@ -60,13 +85,13 @@ def key_id_of(token: str) -> str:
         raise ContentIntegrityError(
             "the value is not an encrypted-content token (mc1.<key>.<data>)"
         )
-    return found.group(1)
+    return found.group(1) or found.group(2)
 
 
 def _frozen_mapping(value: object) -> dict[Any, Any]:
     """A read-only mapping (frozen event data) as the dict it was: encoded the same, with no
     deep copy first."""
-    if isinstance(value, Mapping):
+    if type(value) is MappingProxyType or isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
@@ -94,6 +119,20 @@ def _value(plain: bytes) -> Any:
     if plain[:1] == _TEXT:
         return plain[1:].decode("utf-8")
     return json.loads(plain[1:])
+
+
+def _event_associated(key_id: str, stream: str, version: int) -> bytes:
+    """The associated data of an event token: format, key id, stream and event version."""
+    return f"{EVENT_PREFIX}{len(key_id)}:{key_id}|{len(stream)}:{stream}|{version}".encode()
+
+
+def _event_plain(values: Mapping[str, Any]) -> bytes:
+    try:
+        return canonical_text(values).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError):
+        for field, value in values.items():
+            _plain(value, field)  # names the field that cannot be stored
+        raise
 
 
 def _associated(key_id: str, stream: str, field: str) -> bytes:
@@ -128,18 +167,20 @@ class ContentCipher:
         encrypt = self.encrypter(len(items))
         return [encrypt(value, owner, stream, field) for value, owner, stream, field in items]
 
-    def encrypter(self, count: int) -> Callable[[Any, str, str, str], str]:
-        """A function that encrypts ``(value, owner, stream, field)`` as :meth:`encrypt` does,
-        for a batch of about *count* values: the random source is read once for all their
-        nonces (again when more are asked for: a nonce is never used twice), and each owner's
-        key is looked up once."""
+    def _batch(
+        self, count: int, prefix: str
+    ) -> Callable[[str, bytes, Callable[[str], bytes]], str]:
+        """Seal ``(owner, plaintext, associated data of the key id)`` as a *prefix* token, for a
+        batch of about *count* tokens: the random source is read once for all their nonces
+        (again when more are asked for: a nonce is never used twice), and each owner's key is
+        looked up once."""
         size = _NONCE * max(count, 1)
         nonces = os.urandom(size)
         used = 0
         sealers: dict[str, tuple[str, Any]] = {}
         b64 = binascii.b2a_base64
 
-        def encrypt(value: Any, owner: str, stream: str, field: str) -> str:
+        def seal(owner: str, plain: bytes, associated: Callable[[str], bytes]) -> str:
             nonlocal nonces, used
             sealer = sealers.get(owner)
             if sealer is None:
@@ -149,10 +190,67 @@ class ContentCipher:
                 nonces, used = os.urandom(size), 0
             nonce = nonces[used : used + _NONCE]
             used += _NONCE
-            sealed = aead.encrypt(nonce, _plain(value, field), _associated(key_id, stream, field))
-            return f"{TOKEN_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+            sealed = aead.encrypt(nonce, plain, associated(key_id))
+            return f"{prefix}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+
+        return seal
+
+    def encrypter(self, count: int) -> Callable[[Any, str, str, str], str]:
+        """A function that encrypts ``(value, owner, stream, field)`` as :meth:`encrypt` does,
+        for a batch of about *count* values (nonces read at once, keys looked up once)."""
+        seal = self._batch(count, TOKEN_PREFIX)
+
+        def encrypt(value: Any, owner: str, stream: str, field: str) -> str:
+            return seal(owner, _plain(value, field), lambda key: _associated(key, stream, field))
 
         return encrypt
+
+    def event_sealer(self, count: int) -> Callable[[Mapping[str, Any], str, str, int], str]:
+        """A function that seals ``(values, owner, stream, version)`` as one ``mc2.`` token:
+        *values* maps each field (``/data/summary``) to its value, all under *owner*'s key, in
+        one AES-GCM operation, for a batch of about *count* events (nonces read at once, keys
+        looked up once)."""
+        seal = self._batch(count, EVENT_PREFIX)
+
+        def seal_event(values: Mapping[str, Any], owner: str, stream: str, version: int) -> str:
+            plain = _event_plain(values)
+            return seal(owner, plain, lambda key: _event_associated(key, stream, version))
+
+        return seal_event
+
+    def open_event(self, token: str, *, stream: str, version: int) -> dict[str, Any]:
+        """The fields and values sealed in the event token *token* of event *version* of
+        *stream*.
+
+        Raises :class:`~magcore.errors.KeyDestroyedError` when its key was destroyed, and
+        :class:`~magcore.errors.ContentIntegrityError` when the token was changed, belongs to
+        another event, or is no event token.
+        """
+        where = f"event {version} of {stream}"
+        prefix, _, rest = token.partition(".") if isinstance(token, str) else ("", "", "")
+        key_id, _, body = rest.partition(".")
+        if prefix != "mc2" or not body or body == STUB_BODY or not _KEY_ID.fullmatch(key_id):
+            raise ContentIntegrityError(f"{where}: the value is not an event content token")
+        try:
+            raw = binascii.a2b_base64(body, strict_mode=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ContentIntegrityError(f"{where}: the content token is damaged") from exc
+        if len(raw) < _NONCE + _TAG:
+            raise ContentIntegrityError(f"{where}: the content token is too short")
+        aead = self.keys.aead(key_id)
+        try:
+            plain = aead.decrypt(
+                raw[:_NONCE], raw[_NONCE:], _event_associated(key_id, stream, version)
+            )
+        except InvalidTag as exc:
+            raise ContentIntegrityError(
+                f"{where}: the content does not decrypt: it was changed, or it belongs to "
+                "another event"
+            ) from exc
+        values = json.loads(plain)
+        if not isinstance(values, dict):
+            raise ContentIntegrityError(f"{where}: the content token holds no fields")
+        return values
 
     def decrypt(self, token: str, *, stream: str, field: str) -> Any:
         """The JSON value inside *token*, which must have been made for *stream* and *field*.

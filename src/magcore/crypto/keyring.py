@@ -129,12 +129,12 @@ class KeyRing:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _make(self, owner: str) -> tuple[KeyRecord, AESGCM]:
+    def _make(self, owner: str, created: str | None = None) -> tuple[KeyRecord, AESGCM]:
         key_id = new_key_id("k")
         key = secrets.token_bytes(KEY_BYTES)
         kek_id, wrapped = self.provider.wrap(key, context=_context(key_id, owner))
         record = KeyRecord(
-            id=key_id, owner=owner, kek_id=kek_id, wrapped=wrapped, created=self._now()
+            id=key_id, owner=owner, kek_id=kek_id, wrapped=wrapped, created=created or self._now()
         )
         return record, AESGCM(key)
 
@@ -142,7 +142,8 @@ class KeyRing:
         return self._add([owner])[owner]
 
     def _add(self, owners: Sequence[str]) -> dict[str, str]:
-        made = [self._make(owner) for owner in owners]
+        created = self._now()  # one moment for the keys of one write
+        made = [self._make(owner, created) for owner in owners]
         self.store.add_keys([record for record, _ in made])
         with self._lock:
             for record, aead in made:

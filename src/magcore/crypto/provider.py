@@ -82,6 +82,8 @@ class LocalKeyProvider:
     audit_keys: dict[str, bytes] = attrs.field(factory=dict, repr=False)
     current_audit: str = ""
     where: str = "memory"
+    _wrappers: dict[str, AESGCM] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    """The AES-GCM object of each KEK that wrapped a key (made once, not per key)."""
 
     @classmethod
     def generate(cls) -> Self:
@@ -116,7 +118,10 @@ class LocalKeyProvider:
     def wrap(self, key: bytes, *, context: bytes) -> tuple[str, bytes]:
         kek_id = self.current_kek_id()
         nonce = os.urandom(_NONCE)
-        return kek_id, nonce + AESGCM(self.keks[kek_id]).encrypt(nonce, key, context)
+        aead = self._wrappers.get(kek_id)
+        if aead is None:
+            aead = self._wrappers[kek_id] = AESGCM(self.keks[kek_id])
+        return kek_id, nonce + aead.encrypt(nonce, key, context)
 
     def unwrap(self, wrapped: bytes, *, kek_id: str, context: bytes) -> bytes:
         kek = self.keks.get(kek_id)
@@ -158,6 +163,7 @@ class LocalKeyProvider:
         if kek_id not in self.keks:
             raise KeyProviderError(f"key provider {self.where} has no KEK {kek_id!r}")
         del self.keks[kek_id]
+        self._wrappers.pop(kek_id, None)
         self._save()
 
     def new_audit_key(self) -> str:

@@ -207,7 +207,9 @@ def _event_lines(
     """The hashed fields and the digest of each event's audit line."""
     texts: Sequence[str | None] = data if data is not None else [None] * len(events)
     for event, text in zip(events, texts, strict=True):
-        at = _utc_text(event)
+        moment = event.at
+        # a time in UTC already (the service clock's) is written as it is; others converted
+        at = moment.isoformat() if moment.tzinfo is UTC else _utc_text(event)
         fields = {
             "at": at,
             "actor": event.actor,

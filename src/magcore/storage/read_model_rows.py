@@ -72,9 +72,26 @@ class Dialect:
     decode_list: Callable[[Any], tuple[str, ...]]
     encode_date: Callable[[date | None], Any]
     decode_date: Callable[[Any], date | None]
+    types: tuple[tuple[str, str], ...]
+    """The engine's type of each column kind (``text``, ``integer``, ``date``, ``list``)."""
+    keyed_suffix: str = ""
+    """After a table that is all key (``" WITHOUT ROWID"`` on SQLite)."""
+    collate: str = ""
+    """After a text column in ``ORDER BY``, so that ids sort by code point everywhere."""
+    empty_list: Any = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(lambda self: self.encode_list(()), takes_self=True),
+    )
+    """An empty list as stored (made once, not per row)."""
 
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"
+
+    def type_name(self, kind: str) -> str:
+        """The engine's type of a column of *kind*."""
+        return dict(self.types)[kind]
 
     def insert(self, table: str, columns: Sequence[str]) -> str:
         """``INSERT INTO table (columns) VALUES (...)``."""
@@ -91,7 +108,7 @@ class Dialect:
 
     def conversation_values(self, row: ConversationRow) -> tuple[Any, ...]:
         """*row* as the values of :data:`CONVERSATION_COLUMNS`."""
-        empty = self.encode_list(())
+        empty = self.empty_list
         return (
             row.id,
             row.cycle,

@@ -23,7 +23,6 @@ import os
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,8 @@ from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
 from .base import (
-    AgreementRow,
     AuditHead,
     AuditRecord,
-    ConversationRow,
     ReadModel,
     StoreSettings,
     StreamWrite,
@@ -48,7 +45,8 @@ from .common import (
     event_rows,
     require_scheme,
 )
-from .read_model_rows import ReadModelRows, agreement_row, conversation_row
+from .read_model_rows import ReadModelRows
+from .read_model_sql import ReadModelQueries
 from .sqlite_ballots import SQLiteBallots
 from .sqlite_check import (
     check_file,
@@ -61,7 +59,7 @@ from .sqlite_check import (
 )
 from .sqlite_keys import SQLiteKeyTable
 from .sqlite_outbox import SQLiteOutbox
-from .sqlite_read_models import CONVERSATION_SELECT, SQLITE
+from .sqlite_read_models import SQLITE
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
@@ -94,11 +92,13 @@ def _parse_url(url: str) -> tuple[Path, bool]:
     return Path(path), query == "mode=ro"
 
 
-class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
+class SQLiteStore(ReadModelQueries, KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
     """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
 
     Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
     """
+
+    dialect = SQLITE
 
     def __init__(self, url: str, path: Path, conn: sqlite3.Connection) -> None:
         """Use :meth:`open`; this wraps an already checked connection."""
@@ -404,59 +404,12 @@ class SQLiteStore(KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
         # LIKE ignores ASCII case; keep only exact prefix matches.
         yield from (r[0] for r in rows if r[0].startswith(prefix))
 
-    # -- read models -----------------------------------------------------------------------
+    # -- read models (the queries are shared: magcore.storage.read_model_sql) ---------------
 
-    def conversations(
-        self,
-        *,
-        subject: str | None = None,
-        participant: str | None = None,
-        team: str | None = None,
-        states: Collection[str] | None = None,
-        held_from: date | None = None,
-        held_until: date | None = None,
-    ) -> list[ConversationRow]:
-        where: list[str] = []
-        params: list[Any] = []
-        if subject is not None:
-            where.append("c.subject = ?")
-            params.append(subject)
-        if participant is not None:
-            where.append("c.id IN (SELECT conversation FROM conversation_people WHERE person = ?)")
-            params.append(participant)
-        if team is not None:
-            where.append("c.team = ?")
-            params.append(team)
-        if states is not None:
-            wanted = list(states)
-            if not wanted:
-                return []
-            where.append(f"c.state IN ({', '.join('?' * len(wanted))})")
-            params.extend(wanted)
-        if held_from is not None:
-            where.append("c.held_on >= ?")
-            params.append(held_from.isoformat())
-        if held_until is not None:
-            where.append("c.held_on < ?")
-            params.append(held_until.isoformat())
-        sql = f"SELECT {CONVERSATION_SELECT} FROM conversations c"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY c.requested_on, c.id"
+    def _fetch_rows(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self._read() as cur:
-            rows = cur.execute(sql, params).fetchall()
-        return [conversation_row(row, SQLITE) for row in rows]
-
-    def open_agreements(self, subject: str) -> list[AgreementRow]:
-        with self._read() as cur:
-            rows = cur.execute(
-                "SELECT a.conversation, a.agreement, a.subject, a.owner, a.status, a.due, "
-                "a.made_on FROM agreements a JOIN conversations c ON c.id = a.conversation "
-                "WHERE a.subject = ? AND a.status = 'open' AND c.state = 'agreed' "
-                "ORDER BY COALESCE(a.made_on, '0001-01-01'), a.conversation, a.position",
-                (subject,),
-            ).fetchall()
-        return [agreement_row(row, SQLITE) for row in rows]
+            rows: list[Sequence[Any]] = cur.execute(sql, params).fetchall()
+        return rows
 
     # -- audit -----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """How the SQLite store keeps the read-model rows: ISO dates and JSON lists, ``?`` placeholders.
 
-The rows themselves, and how they are written, are shared with PostgreSQL in
-:mod:`magcore.storage.read_model_rows`.
+The rows themselves, how they are written, the tables and the queries are shared with
+PostgreSQL in :mod:`magcore.storage.read_model_rows` and :mod:`magcore.storage.read_model_sql`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from .common import json_list
-from .read_model_rows import CONVERSATION_READ_COLUMNS, Dialect
+from .read_model_rows import Dialect
 
-__all__ = ["CONVERSATION_SELECT", "SQLITE"]
+__all__ = ["SQLITE"]
 
 
 def _iso(value: date | None) -> str | None:
@@ -40,7 +40,12 @@ SQLITE = Dialect(
     decode_list=_list,
     encode_date=_iso,
     decode_date=_date,
+    types=(
+        ("text", "TEXT"),
+        ("integer", "INTEGER"),
+        ("bigint", "INTEGER"),
+        ("date", "TEXT"),
+        ("list", "TEXT"),
+    ),
+    keyed_suffix=" WITHOUT ROWID",
 )
-
-#: The conversation columns a query reads (table alias ``c``).
-CONVERSATION_SELECT = ", ".join(f"c.{column}" for column in CONVERSATION_READ_COLUMNS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .base import GENESIS
+from .sql_tables import audit_schema, read_model_schema
 from .sqlite_ballots import SCHEMA as _BALLOTS_SCHEMA
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
 from .sqlite_outbox import SCHEMA as _OUTBOX_SCHEMA
+from .sqlite_read_models import SQLITE
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
 
@@ -24,54 +25,8 @@ _V1 = (
         data TEXT NOT NULL,
         UNIQUE (stream, version)
     )""",
-    """CREATE TABLE conversations (
-        id TEXT PRIMARY KEY,
-        cycle TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        state TEXT NOT NULL,
-        subject TEXT,
-        team TEXT,
-        participants TEXT NOT NULL,
-        requested_on TEXT NOT NULL,
-        scheduled_on TEXT,
-        held_on TEXT,
-        medium TEXT,
-        version INTEGER NOT NULL,
-        preparers TEXT NOT NULL,
-        published TEXT NOT NULL
-    )""",
-    "CREATE INDEX conversations_subject ON conversations (subject)",
-    "CREATE INDEX conversations_team ON conversations (team)",
-    """CREATE TABLE conversation_people (
-        person TEXT NOT NULL,
-        conversation TEXT NOT NULL REFERENCES conversations (id),
-        PRIMARY KEY (person, conversation)
-    ) WITHOUT ROWID""",
-    """CREATE TABLE agreements (
-        conversation TEXT NOT NULL REFERENCES conversations (id),
-        position INTEGER NOT NULL,
-        agreement TEXT NOT NULL,
-        subject TEXT,
-        owner TEXT NOT NULL,
-        status TEXT NOT NULL,
-        due TEXT,
-        made_on TEXT,
-        PRIMARY KEY (conversation, position)
-    )""",
-    "CREATE INDEX agreements_subject ON agreements (subject, status)",
-    """CREATE TABLE audit (
-        seq INTEGER PRIMARY KEY,
-        at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,
-        result TEXT NOT NULL, origin TEXT NOT NULL, reason TEXT NOT NULL, purpose TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
-    )""",
-    """CREATE TABLE audit_head (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        count INTEGER NOT NULL,
-        last_hash TEXT NOT NULL
-    )""",
-    f"INSERT INTO audit_head (id, count, last_hash) VALUES (1, 0, '{GENESIS}')",
+    *read_model_schema(SQLITE),
+    *audit_schema(SQLITE),
 )
 
 

@@ -8,15 +8,18 @@ stale writer changes nothing and gets :class:`~magcore.errors.ConflictError`. La
 written with ``COPY``. The schema is versioned in ``magcore_schema``; a database from a newer
 magcore is refused before anything is written. All tables are prefixed ``magcore_`` and live in
 the first schema of the connection's ``search_path``.
+
+This module opens the store and writes; the other jobs have their own modules: the schema and
+its checks (:mod:`.schema`), COPY text and the read-model dialect (:mod:`.dialect`), reads
+(:mod:`.reading`), keys, outbox, ballots and maintenance (:mod:`.keys`, :mod:`.outbox`,
+:mod:`.ballots`, :mod:`.admin`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import operator
-import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,127 +28,33 @@ from psycopg_pool import ConnectionPool
 
 from magcore.errors import ConflictError, MagcoreError, StorageError
 from magcore.events import CommittedBatch, Event
-from magcore.storage.base import (
-    GENESIS,
-    AgreementRow,
-    AuditHead,
-    AuditRecord,
-    ConversationRow,
-    ReadModel,
-    StoreSettings,
-    StreamWrite,
-)
+from magcore.storage.base import AuditRecord, ReadModel, StoreSettings, StreamWrite
 from magcore.storage.chain import ENTRY_COLUMNS, KeyedChain
-from magcore.storage.common import (
-    EventRow,
-    chain_audit,
-    check_writes,
-    event_from_row,
-    event_rows,
-)
-from magcore.storage.read_model_rows import (
-    CONVERSATION_READ_COLUMNS,
-    Dialect,
-    ReadModelRows,
-    agreement_row,
-    conversation_row,
-)
+from magcore.storage.common import EventRow, chain_audit, check_writes, event_rows
+from magcore.storage.read_model_rows import ReadModelRows
+from magcore.storage.read_model_sql import ReadModelQueries
 
 from . import admin as _admin
-from .ballots import SCHEMA as _BALLOTS_SCHEMA
+from . import schema as _schema
 from .ballots import PostgresBallots
-from .keys import SCHEMA as _KEYS_SCHEMA
+from .dialect import POSTGRES, copy_new_streams, copy_rows, copy_text, write_read_models
 from .keys import PostgresKeyTable
-from .outbox import SCHEMA as _OUTBOX_SCHEMA
 from .outbox import PostgresOutbox
+from .reading import PostgresReads
+from .schema import MIGRATIONS, SCHEMA_VERSION, expected_tables
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "expected_tables", "redact"]
+__all__ = [
+    "MIGRATIONS",
+    "POSTGRES",
+    "SCHEMA_VERSION",
+    "PostgresStore",
+    "expected_tables",
+    "redact",
+]
 
 #: Key of the advisory lock that serialises writers (and migrations) in one database.
 WRITE_LOCK = 0x4D414743
 
-_V1 = (
-    """CREATE TABLE magcore_streams (
-        name text PRIMARY KEY,
-        version integer NOT NULL CHECK (version >= 0)
-    )""",
-    """CREATE TABLE magcore_events (
-        position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        stream text NOT NULL,
-        version integer NOT NULL CHECK (version >= 1),
-        type text NOT NULL,
-        at timestamptz NOT NULL,
-        actor text NOT NULL,
-        data jsonb NOT NULL,
-        UNIQUE (stream, version)
-    )""",
-    """CREATE TABLE magcore_conversations (
-        id text PRIMARY KEY,
-        cycle text NOT NULL,
-        kind text NOT NULL,
-        state text NOT NULL,
-        subject text,
-        team text,
-        participants text[] NOT NULL,
-        requested_on date NOT NULL,
-        scheduled_on date,
-        held_on date,
-        medium text,
-        version integer NOT NULL,
-        preparers text[] NOT NULL,
-        published text[] NOT NULL
-    )""",
-    "CREATE INDEX magcore_conversations_subject ON magcore_conversations (subject)",
-    "CREATE INDEX magcore_conversations_team ON magcore_conversations (team)",
-    """CREATE TABLE magcore_conversation_people (
-        person text NOT NULL,
-        conversation text NOT NULL REFERENCES magcore_conversations (id),
-        PRIMARY KEY (person, conversation)
-    )""",
-    """CREATE TABLE magcore_agreements (
-        conversation text NOT NULL REFERENCES magcore_conversations (id),
-        position integer NOT NULL,
-        agreement text NOT NULL,
-        subject text,
-        owner text NOT NULL,
-        status text NOT NULL,
-        due date,
-        made_on date,
-        PRIMARY KEY (conversation, position)
-    )""",
-    "CREATE INDEX magcore_agreements_subject ON magcore_agreements (subject, status)",
-    """CREATE TABLE magcore_audit (
-        seq bigint PRIMARY KEY,
-        at text NOT NULL, actor text NOT NULL, action text NOT NULL, object text NOT NULL,
-        result text NOT NULL, origin text NOT NULL, reason text NOT NULL, purpose text NOT NULL,
-        prev_hash text NOT NULL,
-        hash text NOT NULL
-    )""",
-    """CREATE TABLE magcore_audit_head (
-        id integer PRIMARY KEY CHECK (id = 1),
-        count bigint NOT NULL,
-        last_hash text NOT NULL
-    )""",
-    f"INSERT INTO magcore_audit_head (id, count, last_hash) VALUES (1, 0, '{GENESIS}')",
-)
-
-#: Schema steps: ``MIGRATIONS[n - 1]`` brings a database from version ``n - 1`` to ``n``.
-#: Version 2 adds the key table (``magcore_keys``, see :mod:`magcore_postgres.keys`).
-#: Version 3 gives audit lines the digest of the event they describe and the id of the key
-#: that chains them (empty for the unkeyed lines of older versions, which still verify).
-_V3 = (
-    "ALTER TABLE magcore_audit ADD COLUMN digest text NOT NULL DEFAULT ''",
-    "ALTER TABLE magcore_audit ADD COLUMN key text NOT NULL DEFAULT ''",
-    *_OUTBOX_SCHEMA,
-)
-#: Version 4 adds the ballot boxes of anonymous measurements (see :mod:`magcore_postgres.ballots`).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3, _BALLOTS_SCHEMA)
-#: The newest schema version this plugin knows.
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_PAGE = 1000
-_CONVERSATION_COLUMNS = ", ".join(CONVERSATION_READ_COLUMNS)
-_AUDIT_COLUMNS = ENTRY_COLUMNS
 _ENTRY_VALUES = operator.itemgetter(*ENTRY_COLUMNS)
 
 
@@ -161,11 +70,17 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallots):
+class PostgresStore(
+    ReadModelQueries, PostgresReads, KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallots
+):
     """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
 
-    Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.
+    Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`,
+    its reads from :class:`~magcore_postgres.reading.PostgresReads`, its read-model queries from
+    :class:`~magcore.storage.read_model_sql.ReadModelQueries`.
     """
+
+    dialect = POSTGRES
 
     def __init__(self, url: str, pool: ConnectionPool) -> None:
         """Use :meth:`open`; this wraps an open, checked pool."""
@@ -220,7 +135,7 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
             else:
                 current = store.schema_version()
                 if current > SCHEMA_VERSION:
-                    raise _newer(where, current)
+                    raise _schema.newer(where, current)
                 if current < SCHEMA_VERSION:
                     raise StorageError(
                         f"database {where} is at schema {current}, this magcore needs "
@@ -269,7 +184,7 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
         rows = event_rows(events)
         event_text = "".join(
             [
-                f"{_text(stream)}\t{version}\t{_text(type_)}\t{at}\t{_text(actor)}\t{_text(data)}\n"
+                f"{copy_text(stream)}\t{version}\t{copy_text(type_)}\t{at}\t{copy_text(actor)}\t{copy_text(data)}\n"
                 for stream, version, type_, at, actor, data in rows
             ]
         )
@@ -284,7 +199,7 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
                     copy.write(event_text)
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
-                _write_read_models(cur, models)
+                write_read_models(cur, models)
                 self._queue(cur, events, position, rows)
             self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
         return CommittedBatch(events, position)
@@ -292,7 +207,7 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
     def _check_versions(self, cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> None:
         new = [w for w in writes if w.expected_version == 0]
         moving = [w for w in writes if w.expected_version > 0]
-        if new and not (all(w.events for w in new) and _copy_new_streams(cur, new)):
+        if new and not (all(w.events for w in new) and copy_new_streams(cur, new)):
             names = [w.stream for w in new]
             cur.execute(
                 "SELECT name, version FROM magcore_streams WHERE name = ANY(%s) AND version > 0 "
@@ -374,118 +289,8 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
             cur.execute(
                 "UPDATE magcore_streams SET version = %s WHERE name = %s", (version, stream)
             )
-            _write_read_models(cur, remains)
+            write_read_models(cur, remains)
             self._append_audit(cur, audit, events=(tombstone,), origin=origin)
-
-    def read(self, stream: str) -> tuple[Event, ...]:
-        with self._transaction(write=False) as cur:
-            rows = cur.execute(
-                "SELECT stream, version, type, at, actor, data FROM magcore_events "
-                "WHERE stream = %s ORDER BY version",
-                (stream,),
-            ).fetchall()
-        return tuple(event_from_row(*row) for row in rows)
-
-    def version(self, stream: str) -> int:
-        with self._transaction(write=False) as cur:
-            row = cur.execute(
-                "SELECT version FROM magcore_streams WHERE name = %s", (stream,)
-            ).fetchone()
-        return int(row[0]) if row else 0
-
-    def read_all(
-        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
-    ) -> Iterator[tuple[int, Event]]:
-        wanted = list(types) if types is not None else None
-        if wanted == [] or limit == 0:
-            return
-        remaining = limit
-        while True:
-            page = _PAGE if remaining is None else min(_PAGE, remaining)
-            sql = (
-                "SELECT position, stream, version, type, at, actor, data FROM magcore_events "
-                "WHERE position > %s"
-            )
-            params: list[Any] = [after]
-            if wanted is not None:
-                sql += " AND type = ANY(%s)"
-                params.append(wanted)
-            sql += " ORDER BY position LIMIT %s"
-            params.append(page)
-            with self._transaction(write=False) as cur:
-                rows = cur.execute(sql, params).fetchall()
-            for position, *columns in rows:
-                yield int(position), event_from_row(*columns)
-            if len(rows) < page:
-                return
-            after = int(rows[-1][0])
-            if remaining is not None:
-                remaining -= len(rows)
-                if remaining <= 0:
-                    return
-
-    def streams(self, prefix: str = "") -> Iterator[str]:
-        with self._transaction(write=False) as cur:
-            rows = cur.execute(
-                "SELECT name FROM magcore_streams WHERE version > 0 AND starts_with(name, %s) "
-                'ORDER BY name COLLATE "C"',
-                (prefix,),
-            ).fetchall()
-        yield from (str(r[0]) for r in rows)
-
-    # -- read models -----------------------------------------------------------------------
-
-    def conversations(
-        self,
-        *,
-        subject: str | None = None,
-        participant: str | None = None,
-        team: str | None = None,
-        states: Collection[str] | None = None,
-        held_from: date | None = None,
-        held_until: date | None = None,
-    ) -> list[ConversationRow]:
-        where: list[str] = []
-        params: list[Any] = []
-        if subject is not None:
-            where.append("subject = %s")
-            params.append(subject)
-        if participant is not None:
-            where.append(
-                "id IN (SELECT conversation FROM magcore_conversation_people WHERE person = %s)"
-            )
-            params.append(participant)
-        if team is not None:
-            where.append("team = %s")
-            params.append(team)
-        if states is not None:
-            where.append("state = ANY(%s)")
-            params.append(list(states))
-        if held_from is not None:
-            where.append("held_on >= %s")
-            params.append(held_from)
-        if held_until is not None:
-            where.append("held_on < %s")
-            params.append(held_until)
-        sql = f"SELECT {_CONVERSATION_COLUMNS} FROM magcore_conversations"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += ' ORDER BY requested_on, id COLLATE "C"'
-        with self._transaction(write=False) as cur:
-            rows = cur.execute(sql, params).fetchall()
-        return [conversation_row(r, POSTGRES) for r in rows]
-
-    def open_agreements(self, subject: str) -> list[AgreementRow]:
-        with self._transaction(write=False) as cur:
-            rows = cur.execute(
-                "SELECT a.conversation, a.agreement, a.subject, a.owner, a.status, a.due, "
-                "a.made_on FROM magcore_agreements a "
-                "JOIN magcore_conversations c ON c.id = a.conversation "
-                "WHERE a.subject = %s AND a.status = 'open' AND c.state = 'agreed' "
-                'ORDER BY a.made_on NULLS FIRST, a.conversation COLLATE "C", a.position',
-                (subject,),
-            ).fetchall()
-        return [agreement_row(r, POSTGRES) for r in rows]
 
     # -- audit -----------------------------------------------------------------------------
 
@@ -516,7 +321,7 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
         )
         if not entries:
             return
-        _copy(cur, "audit", _AUDIT_COLUMNS, list(map(_ENTRY_VALUES, entries)))
+        copy_rows(cur, "audit", ENTRY_COLUMNS, list(map(_ENTRY_VALUES, entries)))
         cur.execute(
             "UPDATE magcore_audit_head SET count = %s, last_hash = %s WHERE id = 1",
             (entries[-1]["seq"], entries[-1]["hash"]),
@@ -526,36 +331,11 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
         with self._transaction(write=True) as cur:
             self._append_audit(cur, records)
 
-    def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
-        while True:
-            with self._transaction(write=False) as cur:
-                rows = cur.execute(
-                    f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM magcore_audit WHERE seq > %s "
-                    "ORDER BY seq LIMIT %s",
-                    (after, _PAGE),
-                ).fetchall()
-            for row in rows:
-                entry = dict(zip(_AUDIT_COLUMNS, row, strict=True))
-                entry["seq"] = int(entry["seq"])
-                yield entry
-            if len(rows) < _PAGE:
-                return
-            after = int(rows[-1][0])
-
-    def audit_head(self) -> AuditHead:
-        with self._transaction(write=False) as cur:
-            row = cur.execute(
-                "SELECT count, last_hash FROM magcore_audit_head WHERE id = 1"
-            ).fetchone()
-        if row is None:
-            raise StorageError(f"database {self._where}: the audit head is missing")
-        return AuditHead(int(row[0]), str(row[1]))
-
     # -- lifecycle -------------------------------------------------------------------------
 
     def schema_version(self) -> int:
         with self._transaction(write=False) as cur:
-            return _current_version(cur)
+            return _schema.current_version(cur)
 
     def check_schema(self) -> None:
         """Refuse a half-present schema: tables its version lacks, or tables without a version.
@@ -564,23 +344,12 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
         the remains of another (or a damaged) magcore schema. Added in 0.2.
         """
         with self._transaction(write=False) as cur:
-            _check_schema(cur, self._where)
+            _schema.check_schema(cur, self._where)
 
     def migrate(self) -> None:
         """Apply the schema steps this database lacks, in one transaction; refuse a newer one."""
         with self._transaction(write=True) as cur:
-            current = _current_version(cur)
-            if current > SCHEMA_VERSION:
-                raise _newer(self._where, current)
-            _check_schema(cur, self._where)
-            if current == 0:
-                cur.execute("CREATE TABLE magcore_schema (version integer NOT NULL)")
-                cur.execute("INSERT INTO magcore_schema (version) VALUES (0)")
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[version - 1]:
-                    cur.execute(statement)
-            if current < SCHEMA_VERSION:
-                cur.execute("UPDATE magcore_schema SET version = %s", (SCHEMA_VERSION,))
+            _schema.migrate(cur, self._where)
 
     # -- maintenance (bodies in magcore_postgres.admin) -------------------------------------
 
@@ -614,148 +383,3 @@ class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallot
 def _read_only(conn: psycopg.Connection[Any]) -> None:
     """Every transaction on *conn* is read-only (``StoreSettings(read_only=True)``)."""
     conn.read_only = True
-
-
-def _copy_new_streams(cur: psycopg.Cursor[Any], writes: Sequence[StreamWrite]) -> bool:
-    """Add the streams of *writes* (all new, none empty) with one COPY, if none exists yet.
-
-    The COPY runs in a savepoint: if any name is taken, the primary key refuses the COPY, the
-    savepoint is rolled back and False is returned, so the caller checks name by name (and
-    raises :class:`ConflictError` for a stream that is really taken).
-    """
-    text = "".join([f"{_text(w.stream)}\t{len(w.events)}\n" for w in writes])
-    try:
-        with (
-            cur.connection.transaction(),
-            cur.copy("COPY magcore_streams (name, version) FROM STDIN") as copy,
-        ):
-            copy.write(text)
-    except psycopg.errors.UniqueViolation:
-        return False
-    return True
-
-
-def _text(value: str) -> str:
-    """*value* as one field of COPY's text format (backslash, tab, newline, CR escaped)."""
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return (
-            value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return value
-
-
-def _element(value: str) -> str:
-    if "\\" in value or '"' in value:
-        value = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{value}"'
-
-
-def _array(values: Sequence[str]) -> str:
-    """A ``text[]`` literal of *values* (every element quoted), as a COPY text field."""
-    return _text("{" + ",".join([_element(v) for v in values]) + "}")
-
-
-def _field(value: Any) -> str:
-    """One value of a read-model row as a COPY text field."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return _text(value)
-    if isinstance(value, list | tuple):
-        return _array(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    return tuple(value)
-
-
-#: PostgreSQL keeps lists as ``text[]`` and dates as ``date``; tables are ``magcore_...``.
-POSTGRES = Dialect(
-    prefix="magcore_",
-    placeholder="%s",
-    encode_list=list,
-    decode_list=_strings,
-    encode_date=_same,
-    decode_date=_same,
-)
-
-
-def _copy(
-    cur: psycopg.Cursor[Any], table: str, columns: Sequence[str], rows: Sequence[Any]
-) -> None:
-    """Insert *rows* into *table* with one COPY (text built here, as for the events)."""
-    text = "".join(["\t".join([_field(v) for v in row]) + "\n" for row in rows])
-    with cur.copy(f"COPY {POSTGRES.table(table)} ({', '.join(columns)}) FROM STDIN") as copy:
-        copy.write(text)
-
-
-def _write_read_models(cur: psycopg.Cursor[Any], rows: ReadModelRows) -> None:
-    """Write the read-model rows of one call (inserts with COPY, the rest as SQLite does)."""
-    if rows:
-        rows.write(cur.executemany, POSTGRES, copy=lambda t, c, r: _copy(cur, t, c, r))
-
-
-def _newer(where: str, version: int) -> StorageError:
-    return StorageError(
-        f"database {where} has schema version {version}, written by a newer magcore; this "
-        f"magcore-postgres knows up to version {SCHEMA_VERSION}. Upgrade; nothing was changed"
-    )
-
-
-def expected_tables(version: int) -> frozenset[str]:
-    """The tables a database at schema *version* holds (``magcore_schema`` included)."""
-    if version <= 0:
-        return frozenset()
-    names = {"magcore_schema"}
-    for step in MIGRATIONS[:version]:
-        for statement in step:
-            found = _CREATE_TABLE.match(statement)
-            if found:
-                names.add(found.group(1))
-    return frozenset(names)
-
-
-_CREATE_TABLE = re.compile(r"\s*CREATE TABLE (\w+)", re.IGNORECASE)
-
-
-def _check_schema(cur: psycopg.Cursor[Any], where: str) -> None:
-    rows = cur.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-        "AND tablename LIKE 'magcore\\_%'"
-    ).fetchall()
-    present = {str(r[0]) for r in rows}
-    version = _current_version(cur)
-    if version > SCHEMA_VERSION:
-        return  # refused as newer by the caller, with its own message
-    if version == 0 and present:
-        raise StorageError(
-            f"database {where} holds a half-present magcore schema: tables "
-            f"{', '.join(sorted(present))} exist but no schema version (magcore_schema). "
-            "Restore the database from a backup, or drop these tables before a new store is "
-            "created there; nothing was changed"
-        )
-    missing = expected_tables(version) - present
-    if missing:
-        raise StorageError(
-            f"database {where} holds a half-present magcore schema: version {version} needs "
-            f"table{'s' if len(missing) > 1 else ''} {', '.join(sorted(missing))}, which "
-            "are missing. Restore the database from a backup ('pg_restore'); nothing was changed"
-        )
-
-
-def _current_version(cur: psycopg.Cursor[Any]) -> int:
-    found = cur.execute("SELECT to_regclass('magcore_schema') IS NOT NULL").fetchone()
-    if not found or not found[0]:
-        return 0
-    row = cur.execute("SELECT max(version) FROM magcore_schema").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0

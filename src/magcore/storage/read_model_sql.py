@@ -1,0 +1,123 @@
+"""The read-model queries, written once for every SQL store.
+
+The SQLite store and the PostgreSQL store (``magcore-postgres``) keep the same read-model tables
+(described once in :mod:`magcore.storage.sql_tables`). :class:`ReadModelQueries` is the read
+side both stores share: the filters of ``Store.conversations`` and the open agreements of a
+person, written once with the dialect's placeholders, so the two engines answer the same
+question the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .base import AgreementRow, ConversationRow
+from .read_model_rows import (
+    AGREEMENT_READ_COLUMNS,
+    CONVERSATION_READ_COLUMNS,
+    Dialect,
+    agreement_row,
+    conversation_row,
+)
+
+__all__ = ["ReadModelQueries", "conversations_query", "open_agreements_query"]
+
+
+def conversations_query(
+    dialect: Dialect,
+    *,
+    subject: str | None = None,
+    participant: str | None = None,
+    team: str | None = None,
+    states: Collection[str] | None = None,
+    held_from: date | None = None,
+    held_until: date | None = None,
+) -> tuple[str, list[Any]] | None:
+    """The SQL and parameters of ``Store.conversations`` (None: no state wanted, no rows)."""
+    mark = dialect.placeholder
+    where: list[str] = []
+    params: list[Any] = []
+    if subject is not None:
+        where.append(f"c.subject = {mark}")
+        params.append(subject)
+    if participant is not None:
+        where.append(
+            f"c.id IN (SELECT conversation FROM {dialect.table('conversation_people')} "
+            f"WHERE person = {mark})"
+        )
+        params.append(participant)
+    if team is not None:
+        where.append(f"c.team = {mark}")
+        params.append(team)
+    if states is not None:
+        wanted = list(states)
+        if not wanted:
+            return None
+        where.append(f"c.state IN ({', '.join([mark] * len(wanted))})")
+        params.extend(wanted)
+    if held_from is not None:
+        where.append(f"c.held_on >= {mark}")
+        params.append(dialect.encode_date(held_from))
+    if held_until is not None:
+        where.append(f"c.held_on < {mark}")
+        params.append(dialect.encode_date(held_until))
+    columns = ", ".join(f"c.{column}" for column in CONVERSATION_READ_COLUMNS)
+    sql = f"SELECT {columns} FROM {dialect.table('conversations')} c"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY c.requested_on, c.id{dialect.collate}"
+    return sql, params
+
+
+def open_agreements_query(dialect: Dialect) -> str:
+    """The SQL of ``Store.open_agreements`` (one parameter: the subject), oldest first."""
+    columns = ", ".join(f"a.{column}" for column in AGREEMENT_READ_COLUMNS)
+    return (
+        f"SELECT {columns} FROM {dialect.table('agreements')} a "
+        f"JOIN {dialect.table('conversations')} c ON c.id = a.conversation "
+        f"WHERE a.subject = {dialect.placeholder} AND a.status = 'open' AND c.state = 'agreed' "
+        f"ORDER BY a.made_on NULLS FIRST, a.conversation{dialect.collate}, a.position"
+    )
+
+
+class ReadModelQueries:
+    """``conversations`` and ``open_agreements`` for an SQL store (a mix-in).
+
+    The store names its :attr:`dialect` and runs a query in one read transaction with
+    :meth:`_fetch_rows`.
+    """
+
+    dialect: ClassVar[Dialect]
+
+    if TYPE_CHECKING:  # the store defines it: the rows of *sql*, read in one transaction
+
+        def _fetch_rows(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]: ...
+
+    def conversations(
+        self,
+        *,
+        subject: str | None = None,
+        participant: str | None = None,
+        team: str | None = None,
+        states: Collection[str] | None = None,
+        held_from: date | None = None,
+        held_until: date | None = None,
+    ) -> list[ConversationRow]:
+        query = conversations_query(
+            self.dialect,
+            subject=subject,
+            participant=participant,
+            team=team,
+            states=states,
+            held_from=held_from,
+            held_until=held_until,
+        )
+        if query is None:
+            return []
+        return [conversation_row(row, self.dialect) for row in self._fetch_rows(*query)]
+
+    def open_agreements(self, subject: str) -> list[AgreementRow]:
+        sql = open_agreements_query(self.dialect)
+        return [agreement_row(row, self.dialect) for row in self._fetch_rows(sql, (subject,))]

@@ -1,0 +1,185 @@
+"""One token per event and owner: an event's content fields are sealed together.
+
+The content of an event that one key protects is one AES-GCM token (``mc2.``) bound to the key
+id, the stream and the event's version; its other fields hold a stub naming the key. A token
+moved to another event, a removed token, a relabelled stub are refused; a carried-forward
+agreement is sealed apart, under its own conversation's key, so erasing that conversation
+erases the copy; tokens of the older field-by-field format still open.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from magcore.access.content import ContentCodec
+from magcore.crypto import (
+    EVENT_PREFIX,
+    STUB_BODY,
+    ContentCipher,
+    KeyRing,
+    LocalKeyProvider,
+    is_token,
+    key_id_of,
+)
+from magcore.errors import ContentIntegrityError
+from magcore.events import Event
+from magcore.storage.memory import MemoryStore
+
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
+STREAM = "conversation:c-2"
+
+
+def _codec() -> ContentCodec:
+    store = MemoryStore()
+    return ContentCodec(ContentCipher(KeyRing(store, LocalKeyProvider.generate())))
+
+
+def _record(summary: str = "Goed gesprek", *, version: int = 5, carried: str | None = None):
+    agreements = [
+        {"id": "a1", "text": "Cursus plannen", "owner": "employee", "carried_from": None},
+        {"id": "a2", "text": "Meer rust", "owner": "manager", "carried_from": carried},
+    ]
+    return Event(
+        stream=STREAM,
+        version=version,
+        type="record.drafted",
+        at=NOW,
+        actor="m-1",
+        data={
+            "revision": 1,
+            "summary": summary,
+            "agreements": agreements,
+            "answers": {"werk": "Druk maar goed"},
+        },
+    )
+
+
+def _note(text: str, version: int = 6) -> Event:
+    return Event(
+        stream=STREAM, version=version, type="note.private_added", at=NOW, actor="m-1",
+        data={"text": text},
+    )  # fmt: skip
+
+
+def _all_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _all_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_strings(item)
+
+
+def test_one_token_per_event_and_stubs_elsewhere():
+    """A record's summary, agreements and answers are one token; the rest are stubs; it opens
+    to exactly what went in, and no text is left in clear."""
+    codec = _codec()
+    event = _record()
+    [sealed] = codec.seal([event])
+    data = sealed.to_json()["data"]
+    values = [data["summary"], data["answers"], *(a["text"] for a in data["agreements"])]
+    tokens = [v for v in values if not v.endswith("." + STUB_BODY)]
+    assert len(tokens) == 1
+    assert tokens[0] == data["summary"]
+    assert tokens[0].startswith(EVENT_PREFIX)
+    assert all(is_token(v) and key_id_of(v) == key_id_of(tokens[0]) for v in values)
+    clear = set(_all_strings(event.to_json()["data"])) - set(_all_strings(data))
+    assert {"Goed gesprek", "Cursus plannen", "Meer rust", "Druk maar goed"} <= clear
+    assert codec.open(sealed) == event
+
+
+def test_a_token_moved_to_another_event_is_refused():
+    """The stream and the event's version are associated data: a token copied from the note
+    (version 6) into the record (version 5) does not open there."""
+    codec = _codec()
+    record, note = codec.seal([_record(), _note("Privé")])
+    moved = Event(
+        stream=record.stream, version=record.version, type=record.type, at=NOW, actor="m-1",
+        data={**record.data, "summary": note.data["text"]},
+    )  # fmt: skip
+    with pytest.raises(ContentIntegrityError, match="/data/summary"):
+        codec.open(moved)
+
+
+def test_a_removed_token_or_a_relabelled_stub_is_refused():
+    """A stub whose token is gone, or that names another key, is refused, not shown empty."""
+    codec = _codec()
+    [record] = codec.seal([_record()])
+    stub = record.data["answers"]
+    removed = Event(
+        stream=STREAM, version=5, type=record.type, at=NOW, actor="m-1",
+        data={**record.data, "summary": stub},
+    )  # fmt: skip
+    with pytest.raises(ContentIntegrityError, match="not in the event's content token"):
+        codec.open(removed)
+    [other] = _codec().seal([_note("x")])
+    relabelled = Event(
+        stream=STREAM, version=5, type=record.type, at=NOW, actor="m-1",
+        data={**record.data, "answers": other.data["text"].rpartition(".")[0] + ".@"},
+    )  # fmt: skip
+    with pytest.raises(ContentIntegrityError):
+        codec.open(relabelled)
+
+
+def test_a_carried_agreement_is_sealed_apart_and_erased_with_its_conversation():
+    """The copy of c-1's agreement sits in its own token under c-1's key: destroying that key
+    erases the copy only; the rest of the record still opens."""
+    codec = _codec()
+    [record] = codec.seal([_record(carried="c-1#a7")])
+    data = record.to_json()["data"]
+    carried = data["agreements"][1]["text"]
+    assert not carried.endswith("." + STUB_BODY)  # its own token
+    assert key_id_of(carried) != key_id_of(data["summary"])
+    codec.keys.destroy(["conversation:c-1"])
+    opened = codec.open(record)
+    assert opened.data["summary"] == "Goed gesprek"
+    assert opened.data["agreements"][0]["text"] == "Cursus plannen"
+    assert opened.data["agreements"][1]["text"] == codec.erased(
+        codec.fields["record.drafted"].content[1]
+    )
+
+
+def test_a_field_token_of_the_earlier_format_still_opens():
+    """Events written with one token per field (``mc1.``) read as before."""
+    codec = _codec()
+    token = codec.cipher.encrypt("Oude tekst", owner=STREAM, stream=STREAM, field="/data/text")
+    assert codec.open(_note(token)).data["text"] == "Oude tekst"
+
+
+def test_one_aes_operation_per_event():
+    """The point of the format: a record with four content values costs one encryption."""
+    codec = _codec()
+    codec.keys.new_keys([STREAM])
+    calls = []
+    real = codec.cipher.keys.sealer
+
+    def counting(owner):
+        key_id, aead = real(owner)
+
+        class Counting:
+            def encrypt(self, *args):
+                calls.append(owner)
+                return aead.encrypt(*args)
+
+        return key_id, Counting()
+
+    codec.cipher.keys.sealer = counting
+    codec.seal([_record(), _note("een")])
+    assert calls == [STREAM, STREAM]
+
+
+@given(
+    summary=st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+    note=st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+)
+def test_any_text_round_trips(summary, note):
+    """Whatever the text (JSON's special characters, non-ASCII), it opens as it went in."""
+    codec = _codec()
+    events = [_record(summary), _note(note)]
+    assert [codec.open(e) for e in codec.seal(events)] == events
