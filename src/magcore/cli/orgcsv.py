@@ -96,6 +96,10 @@ class _Collect:
     """team → (parent, line where it was set)."""
     roles: dict[tuple[str, str, Role], list[tuple[date, date | None, int]]] = attrs.Factory(dict)
     managers: dict[str, list[tuple[date, date | None, int, str]]] = attrs.Factory(dict)
+    days: dict[str, date] = attrs.Factory(dict)
+    """Dates read so far, by their text (a file repeats a few thousand dates at most)."""
+    team_rows: dict[str, tuple[str, str, str, str]] = attrs.Factory(dict)
+    """team → the last team columns that made a valid team (not checked again when repeated)."""
 
     def bad(self, line: int, message: str) -> None:
         self.problems.append(Problem(pointer=f"line {line}", message=message))
@@ -104,14 +108,20 @@ class _Collect:
 
 
 def _date(row: dict[str, str], column: str, line: int, out: _Collect) -> date | None:
-    raw = (row.get(column) or "").strip()
+    raw = row.get(column)
     if not raw:
         return None
+    known = out.days.get(raw)
+    if known is not None:
+        return known
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         out.bad(line, f"{column} {raw!r} is not a date (write YYYY-MM-DD)")
         return None
+    if len(out.days) < 100_000:
+        out.days[raw] = day
+    return day
 
 
 def _sniff(first: str) -> csv.Dialect | type[csv.Dialect]:
@@ -285,13 +295,16 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
         person = Person(
             id=person_id, hired_on=hired_on, left_on=left_on, email=row.get("email") or None
         )
-        team = Team(
-            id=team_id,
-            name=row.get("team_name", ""),
-            department=row.get("department") or None,
-            parent=parent,
-            self_steering=steering_raw in _YES,
-        )
+        columns = (row.get("team_name", ""), row.get("department", ""), parent or "", steering_raw)
+        team: Team | None = None
+        if out.team_rows.get(team_id) != columns:  # the same columns again: valid already
+            team = Team(
+                id=team_id,
+                name=columns[0],
+                department=columns[1] or None,
+                parent=parent,
+                self_steering=steering_raw in _YES,
+            )
         assignment = Assignment(person=person_id, team=team_id, role=role, start=start, end=end)
     except DefinitionError as exc:
         out.bad(line, exc.message)
@@ -322,6 +335,10 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
             )
             return
         out.parents.setdefault(team_id, (parent, line))
+    if team is None:  # the team's columns as on an earlier line of the same team
+        out.assignments.append(assignment)
+        return
+    out.team_rows[team_id] = columns
     known_team = out.teams.get(team_id)
     if known_team is None:
         out.teams[team_id] = team

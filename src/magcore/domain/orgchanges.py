@@ -16,7 +16,7 @@ Importing the same organisation again gives no events. A person's leave is annou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -35,6 +35,7 @@ __all__ = [
     "SingleChange",
     "apply_change",
     "changes",
+    "iter_changes",
 ]
 
 
@@ -95,30 +96,47 @@ def _announces_leave(state: OrgState, person: Person) -> bool:
     return announced is None or (person.hired_on is not None and person.hired_on >= announced)
 
 
-def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[OrgChange, ...]:
+def changes(
+    state: OrgState | None, new: Organisation, *, today: date, target: OrgState | None = None
+) -> tuple[OrgChange, ...]:
     """The events that turn *state* (``None``: nothing yet) into *new*, dated; *today* is the
-    local day of the import, the effective day of changes that have no day of their own."""
+    local day of the import, the effective day of changes that have no day of their own.
+
+    *target*, when given, is ``OrgState.of(new)`` already made (the caller keeps it)."""
+    return tuple(iter_changes(state, new, today=today, target=target))
+
+
+def iter_changes(
+    state: OrgState | None, new: Organisation, *, today: date, target: OrgState | None = None
+) -> Iterator[OrgChange]:
+    """:func:`changes` one by one, in the same order, so that a large import need not hold
+    them all (the checks that refuse *new* run before the first change is given)."""
     if state is None:
         state = OrgState(id=new.id)
     if state.id != new.id:
         raise DefinitionError(
             f"organisation {new.id!r} cannot be imported into {state.id!r}", pointer="/id"
         )
-    target = OrgState.of(new)
+    if target is None:
+        target = OrgState.of(new)
     on = today.isoformat()
-    out: list[OrgChange] = []
+    return _changes(state, target, on, today)
 
-    def add(kind: OrganisationEvent, **data: Any) -> None:
-        out.append(OrgChange(kind, data))
+
+def _changes(state: OrgState, target: OrgState, on: str, today: date) -> Iterator[OrgChange]:
+    def add(kind: OrganisationEvent, **data: Any) -> OrgChange:
+        return OrgChange(kind, data)
 
     for team_id in sorted(target.teams):
         record, old = team_json(target.teams[team_id]), state.teams.get(team_id)
         if old is None:
             managers = [role_json(a, person=True) for a in target.managers.get(team_id, [])]
-            add(OrganisationEvent.TEAM_ADDED, team=team_id, on=on, record=record, managers=managers)
+            yield add(
+                OrganisationEvent.TEAM_ADDED, team=team_id, on=on, record=record, managers=managers
+            )
         elif target.teams[team_id] != old:
             diff = {k: v for k, v in team_json(old).items() if record[k] != v}
-            add(
+            yield add(
                 OrganisationEvent.TEAM_CHANGED,
                 team=team_id,
                 on=on,
@@ -126,7 +144,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
                 previous=diff,
             )
     if target.name != state.name:
-        add(OrganisationEvent.RENAMED, on=on, name=target.name, previous=state.name)
+        yield add(OrganisationEvent.RENAMED, on=on, name=target.name, previous=state.name)
 
     arrived: set[str] = set()
     leaving: list[Person] = []
@@ -149,7 +167,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
             first = min(starts, default=today)
             day = (person.hired_on or first) if kind is OrganisationEvent.JOINED else today
             record = {"hired_on": _iso(person.hired_on), "email": person.email}
-            add(kind, person=pid, on=day.isoformat(), record=record, roles=_roles(roles))
+            yield add(kind, person=pid, on=day.isoformat(), record=record, roles=_roles(roles))
             arrived.add(pid)
             current = Person(id=pid, hired_on=person.hired_on, email=person.email)
         announce = person.left_on is not None and person.left_on != current.left_on
@@ -166,7 +184,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
             if current.left_on is not None:
                 changed["left_on"] = (current.left_on, None)
         if changed:
-            add(
+            yield add(
                 OrganisationEvent.PERSON_CHANGED,
                 person=pid,
                 on=on,
@@ -179,7 +197,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
         if before == after or team_id not in state.teams:  # a new team came with its managers
             continue
         day = _first_difference(before, after, _holder) or today
-        add(
+        yield add(
             OrganisationEvent.MANAGER_CHANGED,
             team=team_id,
             on=day.isoformat(),
@@ -198,7 +216,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
         ]
         team = _team_on(after, moved_on) if moved_on is not None else None
         if moved_on is not None and team is not None and coaching_same:
-            add(
+            yield add(
                 OrganisationEvent.MOVED,
                 person=pid,
                 on=moved_on.isoformat(),
@@ -207,7 +225,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
                 roles=_roles(after),
             )
         else:
-            add(
+            yield add(
                 OrganisationEvent.ROLES_CHANGED,
                 person=pid,
                 on=(moved_on or today).isoformat(),
@@ -216,12 +234,11 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
 
     for person in leaving:
         assert person.left_on is not None
-        add(OrganisationEvent.LEFT, person=person.id, on=person.left_on.isoformat())
+        yield add(OrganisationEvent.LEFT, person=person.id, on=person.left_on.isoformat())
     for pid in sorted(set(state.people) - set(target.people)):
-        add(OrganisationEvent.REMOVED, person=pid, on=on)
+        yield add(OrganisationEvent.REMOVED, person=pid, on=on)
     for team_id in sorted(set(state.teams) - set(target.teams)):
-        add(OrganisationEvent.TEAM_REMOVED, team=team_id, on=on)
-    return tuple(out)
+        yield add(OrganisationEvent.TEAM_REMOVED, team=team_id, on=on)
 
 
 def _value(value: Any) -> Any:
