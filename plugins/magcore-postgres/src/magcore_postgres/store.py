@@ -58,6 +58,7 @@ from .keys import SCHEMA as _KEYS_SCHEMA
 from .keys import PostgresKeyTable
 from .outbox import SCHEMA as _OUTBOX_SCHEMA
 from .outbox import PostgresOutbox
+from .streams import PostgresStreams
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "expected_tables", "redact"]
 
@@ -161,7 +162,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallots):
+class PostgresStore(KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallots, PostgresStreams):
     """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
 
     Its key table (wrapped data keys) comes from :class:`~magcore_postgres.keys.PostgresKeyTable`.
