@@ -46,9 +46,11 @@ def _run(stream, start, count):
 def test_a_long_run_is_written_chunk_by_chunk_and_reads_back_whole(store):
     done = append_stream(store, "org:o", 0, _run("org:o", 0, 10), origin="import", chunk=3)
     assert (done.count, done.stream) == (10, "org:o")
-    assert done.last[-1].version == 10 and len(done.last) <= 3
+    assert done.last[-1].version == 10
+    assert len(done.last) <= 3
     more = append_stream(store, "org:o", 10, _run("org:o", 10, 4), chunk=3)
-    assert more.count == 4 and more.position > done.position
+    assert more.count == 4
+    assert more.position > done.position
     assert store.version("org:o") == 14
     assert [e.data["n"] for e in store.read("org:o")] == list(range(1, 15))
     assert [e.version for e in read_stream(store, "org:o", upto=12)] == list(range(1, 13))
