@@ -81,6 +81,10 @@ class OrgCsvError(MagcoreError, ValueError):
         super().__init__(f"{source}: {count} {noun}{stop}, nothing imported — {shown}{more}")
 
 
+_Held = tuple[str, Role, date, "date | None", int]
+"""A role read: team, role, start, end and its line."""
+
+
 class _Enough(Exception):
     """Raised inside the reader when :data:`MAX_PROBLEMS` problems have been found."""
 
@@ -94,7 +98,8 @@ class _Collect:
     problems: list[Problem] = attrs.Factory(list)
     parents: dict[str, tuple[str, int]] = attrs.Factory(dict)
     """team → (parent, line where it was set)."""
-    roles: dict[tuple[str, str, Role], list[tuple[date, date | None, int]]] = attrs.Factory(dict)
+    roles: dict[str, _Held | list[_Held]] = attrs.Factory(dict)
+    """person → the role(s) read so far (one tuple for most people: a list costs more)."""
     managers: dict[str, list[tuple[date, date | None, int, str]]] = attrs.Factory(dict)
     days: dict[str, date] = attrs.Factory(dict)
     """Dates read so far, by their text (a file repeats a few thousand dates at most)."""
@@ -354,9 +359,10 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
 def _check_role(assignment: Assignment, line: int, out: _Collect) -> bool:
     """Refuse a role held twice at once, and a second manager of a team at the same time."""
     a = assignment
-    key = (a.person, a.team, a.role)
-    for start, end, earlier in out.roles.get(key, []):
-        if _overlaps(a.start, a.end, start, end):
+    held = out.roles.get(a.person)
+    earlier_roles = [] if held is None else [held] if isinstance(held, tuple) else held
+    for team, role, start, end, earlier in earlier_roles:
+        if team == a.team and role is a.role and _overlaps(a.start, a.end, start, end):
             out.bad(
                 line,
                 f"person {a.person} is already {a.role.value} of team {a.team} on line "
@@ -373,7 +379,13 @@ def _check_role(assignment: Assignment, line: int, out: _Collect) -> bool:
                 )
                 return False
         out.managers.setdefault(a.team, []).append((a.start, a.end, line, a.person))
-    out.roles.setdefault(key, []).append((a.start, a.end, line))
+    this = (a.team, a.role, a.start, a.end, line)
+    if held is None:
+        out.roles[a.person] = this
+    elif isinstance(held, tuple):
+        out.roles[a.person] = [held, this]
+    else:
+        held.append(this)
     return True
 
 

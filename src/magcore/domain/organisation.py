@@ -101,8 +101,22 @@ def org_stream(org_id: str) -> str:
     return f"{ORG_STREAM}:{org_id}"
 
 
+_DAYS: dict[str, date] = {}
+"""Dates read from events, by their text: a stream repeats a few thousand dates at most."""
+
+
+def _date(text: str) -> date:
+    """``date.fromisoformat`` for the text of an event, remembered (bounded)."""
+    day = _DAYS.get(text)
+    if day is None:
+        day = date.fromisoformat(text)
+        if len(_DAYS) < 50_000:
+            _DAYS[text] = day
+    return day
+
+
 def _day(value: Any) -> date | None:
-    return None if value is None else date.fromisoformat(value)
+    return None if value is None else _date(value)
 
 
 def role_json(assignment: Assignment, *, person: bool = False) -> dict[str, Any]:
@@ -117,12 +131,13 @@ def role_json(assignment: Assignment, *, person: bool = False) -> dict[str, Any]
 
 
 def _role(person: str, data: Mapping[str, Any]) -> Assignment:
+    end = data.get("end")
     return Assignment(
         person=data.get("person", person),
         team=data["team"],
-        role=Role(data["role"]),
-        start=date.fromisoformat(data["start"]),
-        end=_day(data.get("end")),
+        role=data["role"],  # the converter makes it a Role
+        start=_date(data["start"]),
+        end=None if end is None else _date(end),
     )
 
 

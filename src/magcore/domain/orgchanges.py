@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -49,6 +49,14 @@ class OrgChange:
     @property
     def on(self) -> date:
         return date.fromisoformat(self.data["on"])
+
+
+class _Joined(NamedTuple):
+    """The record a ``person.joined`` event gives (compared with the imported one)."""
+
+    hired_on: date | None
+    left_on: date | None
+    email: str | None
 
 
 def _iso(day: date | None) -> str | None:
@@ -155,7 +163,7 @@ def _changes(state: OrgState, target: OrgState, on: str, today: date) -> Iterato
                 first_managed[held.person] = held.start
     for pid in sorted(target.people):
         person = target.people[pid]
-        current = state.people.get(pid)
+        current: Person | _Joined | None = state.people.get(pid)
         roles = target.roles.get(pid, [])
         if current is None or (person.hired_on != current.hired_on and _rehired(state, person)):
             kind = OrganisationEvent.JOINED
@@ -169,7 +177,7 @@ def _changes(state: OrgState, target: OrgState, on: str, today: date) -> Iterato
             record = {"hired_on": _iso(person.hired_on), "email": person.email}
             yield add(kind, person=pid, on=day.isoformat(), record=record, roles=_roles(roles))
             arrived.add(pid)
-            current = Person(id=pid, hired_on=person.hired_on, email=person.email)
+            current = _Joined(person.hired_on, None, person.email)
         announce = person.left_on is not None and person.left_on != current.left_on
         announce = announce and _announces_leave(state, person)
         if announce:
