@@ -14,6 +14,7 @@ from magcore.access.audit import verify_store
 from magcore.clock import FixedClock
 from magcore.domain.organisation import canonical
 from magcore.errors import StorageError
+from magcore.storage import StreamWrite
 from magcore.storage.streaming import append_stream
 from magcore.testing import generate_organisation
 from magcore.testing.storage import event
@@ -107,3 +108,17 @@ def test_the_content_store_refuses_to_stream_content(service):
             "conversation:c1", 0, [event("conversation:c1", 1, "conversation.scheduled", place="x")]
         )
     assert service.store.version("conversation:c1") == 0
+
+
+def test_the_content_store_refuses_to_give_content_as_plain_data(service):
+    service.store.append(
+        [
+            StreamWrite(
+                "conversation:c1",
+                0,
+                [event("conversation:c1", 1, "conversation.scheduled", place="x")],
+            )
+        ]
+    )
+    with pytest.raises(StorageError, match="has content"):
+        list(service.store.read_stream_data("conversation:c1"))

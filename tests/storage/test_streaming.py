@@ -100,3 +100,16 @@ def test_chunks_are_at_most_the_size_asked():
     assert [len(c) for c in chunked(range(7), 3)] == [3, 3, 1]
     with pytest.raises(ValueError, match="at least 1"):
         list(chunked(range(3), 0))
+
+
+def test_the_data_of_a_stream_reads_back_as_plain_json(store):
+    from magcore.events import thaw
+    from magcore.storage.streaming import read_stream_data
+
+    append_stream(store, "org:o", 0, (event("org:o", v, n=v, roles=[{"a": v}]) for v in (1, 2, 3)))
+    got = list(read_stream_data(store, "org:o", upto=2))
+    assert [(version, kind) for version, kind, _ in got] == [(1, "note.added"), (2, "note.added")]
+    assert [thaw(data) for _, _, data in got] == [
+        {"n": 1, "roles": [{"a": 1}]},
+        {"n": 2, "roles": [{"a": 2}]},
+    ]

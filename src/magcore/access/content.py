@@ -36,7 +36,13 @@ from ..storage.base import (
     StreamWrite,
 )
 from ..storage.keys import KeyStore
-from ..storage.streaming import STREAM_CHUNK, Appended, append_stream, read_stream
+from ..storage.streaming import (
+    STREAM_CHUNK,
+    Appended,
+    append_stream,
+    read_stream,
+    read_stream_data,
+)
 
 __all__ = [
     "ACCESS_CONTENT_FIELDS",
@@ -351,6 +357,21 @@ class ContentStore:
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         for event in read_stream(self.inner, stream, upto=upto):
             yield self.codec.open(event)
+
+    def read_stream_data(
+        self, stream: str, *, upto: int | None = None
+    ) -> Iterator[tuple[int, str, Any]]:
+        """The data of a stream without content (an organisation), as stored; an event with
+        a content field is refused (read it with :meth:`read_stream`, which opens it)."""
+        fields = self.codec.fields
+        for version, type_, data in read_stream_data(self.inner, stream, upto=upto):
+            spec = fields.get(type_)
+            if spec is not None and spec.content:
+                raise StorageError(
+                    f"event {version} of stream {stream!r} ({type_}) has content: read it with "
+                    "read_stream()"
+                )
+            yield version, type_, data
 
     def read_all(
         self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None

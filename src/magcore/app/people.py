@@ -32,7 +32,7 @@ from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.parties import BUILTIN_ROLES
 from ..model.records import Participant
-from ..storage.streaming import append_stream, read_stream
+from ..storage.streaming import append_stream, read_stream_data
 from .aggregates import SHARING
 from .handler import Aggregate, CommandHandler, Loaded
 
@@ -254,7 +254,8 @@ class OrganisationMixin:
         if cached is not None and cached[0] == version:
             return cached[1]
         self._org_states = {}  # the old state goes before the new one is built
-        state = OrgState.replay(org_id, read_stream(self.store, org_stream(org_id), upto=version))
+        stream = read_stream_data(self.store, org_stream(org_id), upto=version)
+        state = OrgState.replay_data(org_id, stream)
         if state.events != version:  # the stream was destroyed meanwhile: it says so
             raise NotFoundError(f"organisation {org_id!r} changed while it was read: try again")
         self._org_states = {org_id: (version, state)}  # one organisation's worth at most

@@ -253,13 +253,25 @@ class OrgState:
             if len(kept) != len(managers):
                 self.managers[team] = kept
 
+    @classmethod
+    def replay_data(cls, org_id: str, items: Iterable[tuple[int, str, Any]]) -> OrgState:
+        """Fold ``(version, type, data)`` (oldest first, as
+        :func:`magcore.storage.streaming.read_stream_data` gives them) into a new state."""
+        state = cls(id=org_id)
+        apply = state.apply_data
+        for _version, kind, data in items:
+            apply(kind, data)
+        return state
+
     def apply(self, event: Event) -> None:
         """Fold one event in (types this version does not know are left alone)."""
+        self.apply_data(event.type, event.data)
+
+    def apply_data(self, kind: str, data: Mapping[str, Any]) -> None:
+        """Fold one event of type *kind* with *data* in (frozen or plain JSON data alike)."""
         self.events += 1
-        data = event.data
-        if event.type in _CHANGES_MANAGERS:
+        if kind in _CHANGES_MANAGERS:
             self._managing = None
-        kind = event.type
         person: str = data.get("person", "")
         if kind == OrganisationEvent.IMPORTED:
             self._reset(Organisation.from_json(data))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..events import Event
 from .base import AuditRecord, StreamWrite
@@ -18,8 +19,8 @@ _PAGE = 10_000
 
 
 class SQLiteStreams:
-    """``append_stream`` and ``read_stream``; the store provides transactions, the outbox and
-    the audit chain."""
+    """``append_stream``, ``read_stream`` and ``read_stream_data``; the store provides
+    transactions, the outbox and the audit chain."""
 
     if TYPE_CHECKING:  # the store defines these
 
@@ -95,3 +96,22 @@ class SQLiteStreams:
             if len(rows) < _PAGE:
                 return
             after = rows[-1][1]
+
+    def read_stream_data(
+        self, stream: str, *, upto: int | None = None
+    ) -> Iterator[tuple[int, str, Any]]:
+        """``(version, type, parsed data)`` of *stream*'s events, :data:`_PAGE` at a time."""
+        after = 0
+        loads = json.loads
+        while True:
+            with self._read() as cur:
+                rows = cur.execute(
+                    "SELECT version, type, data FROM events "
+                    "WHERE stream = ? AND version > ? AND version <= ? ORDER BY version LIMIT ?",
+                    (stream, after, upto if upto is not None else 2**62, _PAGE),
+                ).fetchall()
+            for version, type_, data in rows:
+                yield version, type_, loads(data)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]

@@ -6,7 +6,10 @@ An organisation import of a million people is a million events on ``org:<id>``. 
 - ``append_stream(stream, expected_version, events, origin=..., chunk=...)``: *events* is any
   iterable (a generator), taken :data:`STREAM_CHUNK` at a time; every chunk is written (rows,
   outbox batch, audit lines) inside **one** transaction, so a failure anywhere leaves nothing;
-- ``read_stream(stream, upto=...)``: the stream's events in version order, page by page.
+- ``read_stream(stream, upto=...)``: the stream's events in version order, page by page;
+- ``read_stream_data(stream, upto=...)``: the same as ``(version, type, data)`` with the data
+  as parsed JSON (plain dicts and lists, not frozen): a fold that only looks at the data of
+  a million events skips building a million :class:`~magcore.events.Event` values.
 
 :func:`append_stream` and :func:`read_stream` use them when the store has them, and the
 one-call :meth:`~magcore.storage.base.Store.append` / :meth:`~magcore.storage.base.Store.read`
@@ -25,7 +28,14 @@ from ..events import Event
 from .base import Store, StreamWrite
 from .common import check_writes
 
-__all__ = ["STREAM_CHUNK", "Appended", "append_stream", "chunked", "read_stream"]
+__all__ = [
+    "STREAM_CHUNK",
+    "Appended",
+    "append_stream",
+    "chunked",
+    "read_stream",
+    "read_stream_data",
+]
 
 #: Events per chunk: the rows, outbox batch and audit lines of one chunk are built at a time.
 STREAM_CHUNK = 10_000
@@ -92,3 +102,16 @@ def read_stream(store: Store, stream: str, *, upto: int | None = None) -> Iterat
         if upto is not None and event.version > upto:
             return
         yield event
+
+
+def read_stream_data(
+    store: Store, stream: str, *, upto: int | None = None
+) -> Iterator[tuple[int, str, Any]]:
+    """``(version, type, data)`` of the events of *stream*, oldest first (up to *upto*); the
+    data as parsed JSON where the store can give it so (else the events' frozen data)."""
+    method: Any = getattr(store, "read_stream_data", None)
+    if method is not None:
+        yield from method(stream, upto=upto)
+        return
+    for event in read_stream(store, stream, upto=upto):
+        yield event.version, event.type, event.data

@@ -5,6 +5,7 @@ chunk by chunk with ``COPY``, in one transaction."""
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +35,8 @@ def _field(value: str) -> str:
 
 
 class PostgresStreams:
-    """``append_stream`` and ``read_stream``; the store provides transactions, the outbox and
-    the audit chain."""
+    """``append_stream``, ``read_stream`` and ``read_stream_data``; the store provides
+    transactions, the outbox and the audit chain."""
 
     if TYPE_CHECKING:  # the store defines these
 
@@ -129,3 +130,22 @@ class PostgresStreams:
             if len(rows) < _PAGE:
                 return
             after = rows[-1][1]
+
+    def read_stream_data(
+        self, stream: str, *, upto: int | None = None
+    ) -> Iterator[tuple[int, str, Any]]:
+        """``(version, type, parsed data)`` of *stream*'s events, :data:`_PAGE` at a time."""
+        after = 0
+        while True:
+            with self._transaction(write=False) as cur:
+                rows = cur.execute(
+                    "SELECT version, type, data FROM magcore_events "
+                    "WHERE stream = %s AND version > %s AND version <= %s "
+                    "ORDER BY version LIMIT %s",
+                    (stream, after, upto if upto is not None else 2**31 - 1, _PAGE),
+                ).fetchall()
+            for version, type_, data in rows:
+                yield version, type_, json.loads(data) if isinstance(data, str | bytes) else data
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
