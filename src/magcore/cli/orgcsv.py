@@ -60,6 +60,8 @@ COLUMNS = (
 MAX_PROBLEMS = 50
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
+_YES_NO = _YES | _NO
+_ROLES = {role.value: role for role in Role}
 _UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -278,16 +280,15 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     role_raw = row.get("role", "").lower()
     role: Role | None = None
     if role_raw:
-        try:
-            role = Role(role_raw)
-        except ValueError:
+        role = _ROLES.get(role_raw)
+        if role is None:
             out.bad(line, f"role {role_raw!r} is not one of member, manager, coach")
     start = _date(row, "start", line, out)
     end = _date(row, "end", line, out)
     hired_on = _date(row, "hired_on", line, out)
     left_on = _date(row, "left_on", line, out)
     steering_raw = row.get("self_steering", "").lower()
-    if steering_raw not in _YES | _NO:
+    if steering_raw not in _YES_NO:
         out.bad(line, f"self_steering {steering_raw!r} is not yes or no")
     parent = row.get("parent_team_id") or None
     if parent is not None and parent == team_id:
