@@ -103,6 +103,8 @@ class _Collect:
     roles: dict[str, _Held | list[_Held]] = attrs.Factory(dict)
     """person → the role(s) read so far (one tuple for most people: a list costs more)."""
     managers: dict[str, list[tuple[date, date | None, int, str]]] = attrs.Factory(dict)
+    names: dict[str, str] = attrs.Factory(dict)
+    """One copy of each team id read."""
     days: dict[str, date] = attrs.Factory(dict)
     """Dates read so far, by their text (a file repeats a few thousand dates at most)."""
     team_rows: dict[str, tuple[str, str, str, str]] = attrs.Factory(dict)
@@ -274,6 +276,7 @@ def _overlaps(start: date, end: date | None, other_start: date, other_end: date 
 def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     problems_before = len(out.problems)
     person_id, team_id = row.get("person_id", ""), row.get("team_id", "")
+    team_id = out.names.setdefault(team_id, team_id)  # one copy of an id that many rows repeat
     for column in REQUIRED:
         if not row.get(column):
             out.bad(line, f"{column} is empty")
