@@ -1,36 +1,40 @@
 """Import a generated organisation from CSV: time and peak memory, next to plain baselines.
 
 Writes a CSV of ``--people`` people (one row per role, about 16 members per manager) into a
-temporary folder, then measures, each phase in its own forked process so its peak resident
-memory (``ru_maxrss``) is its own:
+temporary folder, then measures each phase in a fresh Python process of its own, so that its
+peak resident memory (``VmHWM``, or ``ru_maxrss`` without ``/proc``) is its own, imports
+included:
 
 * **csv read** (baseline): a plain ``csv.reader`` loop over the file;
 * **raw insert** (baseline): the same rows into a one-table SQLite file with one
   ``executemany`` in one transaction;
 * **magcore read**: :func:`magcore.cli.orgcsv.read_organisation_csv` (every check, every fault
   with its line);
-* **magcore import**: read plus :meth:`Service.import_organisation` into a new SQLite store:
-  what changed as events (here: everyone joined), in one transaction, audited;
+* **magcore import**: read plus :meth:`Service.import_organisation_summary` into a new store:
+  what changed as events (here: everyone joined), written chunk by chunk in one transaction,
+  audited;
 * **magcore re-import**: the same file again (nothing changes, nothing is written);
-* **magcore load**: a fresh service folds the organisation stream back.
+* **magcore load**: a fresh service folds the organisation stream back (``organisation()``).
 
-Prints rows/s and peak MB per phase and the ratios to the baselines.
+Prints rows/s and peak MB per phase, the ratios to the baselines and the load average (the
+figures are only comparable within one run).
 
 With ``--postgresql`` the raw insert (psycopg ``executemany`` into a one-table schema), import,
 re-import and load run on PostgreSQL too: ``MAGCORE_BENCH_PG_URL`` names a server (its user must
 create schemas), else a throwaway server is started with ``tests/support/postgres.py``.
 
-Usage: ``python bench/import.py [--people 200000] [--postgresql]``
+Usage: ``python bench/import.py [--people 1000000] [--postgresql]``
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import multiprocessing
+import json
 import os
 import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -125,8 +129,10 @@ def _magcore_import(path: Path, work: Path, url: str) -> None:
     from magcore.cli.orgcsv import read_organisation_csv
 
     service = _service(url)
-    written = service.import_organisation(read_organisation_csv(path, org_id="org"), actor="hr")
-    assert written, "the first import writes events"
+    summary = service.import_organisation_summary(
+        read_organisation_csv(path, org_id="org"), actor="hr"
+    )
+    assert summary.written, "the first import writes events"
     service.close()
 
 
@@ -134,38 +140,62 @@ def _magcore_reimport(path: Path, work: Path, url: str) -> None:
     from magcore.cli.orgcsv import read_organisation_csv
 
     service = _service(url)
-    written = service.import_organisation(read_organisation_csv(path, org_id="org"), actor="hr")
-    assert written == (), "the same file again writes nothing"
+    summary = service.import_organisation_summary(
+        read_organisation_csv(path, org_id="org"), actor="hr"
+    )
+    assert summary.written == 0, "the same file again writes nothing"
     service.close()
 
 
 def _magcore_load(path: Path, work: Path, url: str) -> None:
     service = _service(url)
-    service.organisation("org")
+    org = service.organisation("org")
+    assert len(org.people) > 0
     service.close()
 
 
 Phase = Callable[[Path, Path, str], None]
+PHASES: dict[str, Phase] = {
+    "csv read (baseline)": _csv_read,
+    "raw insert (baseline)": _raw_insert,
+    "magcore read": _magcore_read,
+    "magcore import": _magcore_import,
+    "magcore re-import": _magcore_reimport,
+    "magcore load": _magcore_load,
+}
 
 
-def _child(phase: Phase, path: Path, work: Path, url: str, queue: Any) -> None:
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(name: str, path: Path, work: Path, url: str) -> None:
+    """Run one phase in this (fresh) process and print its seconds and peak memory."""
+    os.environ["MAGCORE_KEY_FOLDER"] = str(work)
+    if name.startswith("magcore"):  # the modules' import is not the phase's work
+        import magcore.cli.orgcsv  # noqa: F401
+
+        _service("memory://").close()
     start = time.perf_counter()
-    phase(path, work, url)
-    seconds = time.perf_counter() - start
-    queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    PHASES[name](path, work, url)
+    print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}))
 
 
-def measure(phase: Phase, path: Path, work: Path, url: str) -> tuple[float, float]:
-    """(seconds, peak resident MB) of *phase*, run in a forked process of its own."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(phase, path, work, url, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    if process.exitcode != 0:
-        raise SystemExit(f"{phase.__name__} failed with exit code {process.exitcode}")
-    return result
+def measure(name: str, path: Path, work: Path, url: str) -> tuple[float, float]:
+    """(seconds, peak resident MB) of phase *name*, run in a fresh Python process of its own."""
+    command = [sys.executable, __file__, "--phase", name, str(path), str(work), url]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), float(result["peak_mb"])
 
 
 def _table(rows: int, results: dict[str, tuple[float, float]]) -> None:
@@ -179,28 +209,29 @@ def _table(rows: int, results: dict[str, tuple[float, float]]) -> None:
         )
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--phase":
+        name, path, work, url = sys.argv[2:6]
+        _child(name, Path(path), Path(work), url)
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--postgresql", action="store_true", help="Also run on PostgreSQL.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        os.environ["MAGCORE_KEY_FOLDER"] = str(work)  # one key file for every store
         path = work / "org.csv"
         rows = write_csv(path, args.people)
         print(f"{args.people:,} people, {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB of CSV")
-        phases: list[tuple[str, Phase]] = [
-            ("csv read (baseline)", _csv_read),
-            ("raw insert (baseline)", _raw_insert),
-            ("magcore read", _magcore_read),
-            ("magcore import", _magcore_import),
-            ("magcore re-import", _magcore_reimport),
-            ("magcore load", _magcore_load),
-        ]
+        print(f"before: {_load()}")
         sqlite_url = f"sqlite:///{work / 'magcore.db'}"
-        results = {name: measure(phase, path, work, sqlite_url) for name, phase in phases}
-        print("SQLite")
+        results = {name: measure(name, path, work, sqlite_url) for name in PHASES}
+        print(f"SQLite ({_load()})")
         _table(rows, results)
         if not args.postgresql:
             return
@@ -221,14 +252,14 @@ def main() -> None:
                 return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
 
             pg: dict[str, tuple[float, float]] = {
-                "csv read (baseline)": results["csv read (baseline)"]
+                "csv read (baseline)": measure("csv read (baseline)", path, work, sqlite_url)
             }
             pg["raw insert (baseline)"] = measure(
-                _raw_insert, path, work, in_schema("bench_import_raw")
+                "raw insert (baseline)", path, work, in_schema("bench_import_raw")
             )
-            for name, phase in phases[3:]:
-                pg[name] = measure(phase, path, work, in_schema("bench_import"))
-            print("PostgreSQL")
+            for name in ("magcore import", "magcore re-import", "magcore load"):
+                pg[name] = measure(name, path, work, in_schema("bench_import"))
+            print(f"PostgreSQL ({_load()})")
             _table(rows, pg)
 
 

@@ -27,10 +27,15 @@ SYSTEM_ACTOR = "system"
 
 def freeze(value: Any) -> Any:
     """Return a deeply read-only copy of plain JSON data (mappings become MappingProxyType)."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(freeze(v) for v in value)
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool or kind is float:
+        return value  # the common leaves, without the (slow) abstract-class checks below
+    if kind is dict or isinstance(value, Mapping):
+        return MappingProxyType(
+            {(k if type(k) is str else str(k)): freeze(v) for k, v in value.items()}
+        )
+    if kind is list or kind is tuple or isinstance(value, list | tuple):
+        return tuple([freeze(v) for v in value])
     return value
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import weakref
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -36,7 +36,7 @@ from ..crypto import (
 )
 from ..domain import approvals, goals, measurement, organisation, sharing
 from ..domain.conversation import content as conversation_content
-from ..errors import ContentIntegrityError, KeyDestroyedError
+from ..errors import ContentIntegrityError, KeyDestroyedError, StorageError
 from ..events import CommittedBatch, Event, freeze
 from ..i18n import message
 from ..model.content import ContentField, EventContent, find, metadata_only
@@ -46,6 +46,13 @@ from ..storage.base import (
     StreamWrite,
 )
 from ..storage.keys import KeyStore
+from ..storage.streaming import (
+    STREAM_CHUNK,
+    Appended,
+    append_stream,
+    read_stream,
+    read_stream_data,
+)
 
 __all__ = [
     "ACCESS_CONTENT_FIELDS",
@@ -441,6 +448,55 @@ class ContentStore:
 
     def read(self, stream: str) -> tuple[Event, ...]:
         return tuple(self.codec.open(e) for e in self.inner.read(stream))
+
+    def append_stream(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Iterable[Event],
+        *,
+        origin: str = "",
+        chunk: int = STREAM_CHUNK,
+    ) -> Appended:
+        """A long run of events without content (an organisation import) in one transaction,
+        chunk by chunk (:mod:`magcore.storage.streaming`). An event with a content field is
+        refused: sealing it may need a key written, which the open transaction cannot wait for.
+        """
+        fields = self.codec.fields
+
+        def checked() -> Iterator[Event]:
+            for event in events:
+                spec = fields.get(event.type)
+                if spec is not None and spec.content:
+                    raise StorageError(
+                        f"event {event.version} of stream {event.stream!r} ({event.type}) has "
+                        "content: append it with append(), not append_stream(); nothing was "
+                        "written"
+                    )
+                yield event
+
+        return append_stream(
+            self.inner, stream, expected_version, checked(), origin=origin, chunk=chunk
+        )
+
+    def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
+        for event in read_stream(self.inner, stream, upto=upto):
+            yield self.codec.open(event)
+
+    def read_stream_data(
+        self, stream: str, *, upto: int | None = None
+    ) -> Iterator[tuple[int, str, Any]]:
+        """The data of a stream without content (an organisation), as stored; an event with
+        a content field is refused (read it with :meth:`read_stream`, which opens it)."""
+        fields = self.codec.fields
+        for version, type_, data in read_stream_data(self.inner, stream, upto=upto):
+            spec = fields.get(type_)
+            if spec is not None and spec.content:
+                raise StorageError(
+                    f"event {version} of stream {stream!r} ({type_}) has content: read it with "
+                    "read_stream()"
+                )
+            yield version, type_, data
 
     def read_all(
         self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None

@@ -226,6 +226,11 @@ class CommandHandler:
         self.tell(batch)
         return batch
 
+    def refused(self, stream: str, exc: MagcoreError, *, actor: str, action: str) -> None:
+        """The audit line of a refused command (its own transaction; the refusal stands): for
+        code that writes without :meth:`handle` (a streamed import)."""
+        self._refused(stream, exc, actor=actor, action=action)
+
     def _refused(self, stream: str, exc: MagcoreError, *, actor: str, action: str) -> None:
         """The audit line of a refused command (its own transaction; the refusal stands)."""
         record = AuditRecord(

@@ -6,30 +6,53 @@ dated changes; person ids are checked against it once it is imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..domain.organisation import OrgState, org_stream
-from ..domain.orgchanges import ChangeManager, Move, SingleChange, apply_change, changes
+import attrs
+
+from ..domain.organisation import OrganisationEvent, OrgState, org_stream
+from ..domain.orgchanges import (
+    ChangeManager,
+    Move,
+    SingleChange,
+    apply_change,
+    changes,
+    iter_changes,
+)
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
 from ..domain.sharing import decide as decide_sharing
-from ..errors import ConsentError, NotFoundError
-from ..events import Event
+from ..errors import ConsentError, MagcoreError, NotFoundError
+from ..events import CommittedBatch, Event
 from ..model.cycle import CycleDefinition
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
 from ..model.parties import BUILTIN_ROLES
 from ..model.records import Participant
+from ..storage.streaming import append_stream, read_stream_data
 from .aggregates import SHARING
 from .handler import Aggregate, CommandHandler, Loaded
 
 if TYPE_CHECKING:
     from ..storage.base import Store
 
-__all__ = ["OrganisationMixin"]
+__all__ = ["OrgImportSummary", "OrganisationMixin"]
+
+
+@attrs.frozen(kw_only=True)
+class OrgImportSummary:
+    """What an organisation import wrote (:meth:`OrganisationMixin.import_organisation_summary`)."""
+
+    organisation: str
+    written: int
+    """How many events were appended (0: nothing changed since the last import)."""
+    changes: Mapping[str, int]
+    """Events written per type (``person.joined``: 12, ...)."""
+    removed: tuple[str, ...]
+    """People of the stored organisation who are not in the imported one, in id order."""
 
 
 class OrganisationMixin:
@@ -43,6 +66,7 @@ class OrganisationMixin:
         organisation_id: str | None
         _organisations: dict[str, tuple[int, Organisation]]
         _org_states: dict[str, tuple[int, OrgState]]
+        _org_goals: dict[str, tuple[int, OrgState]]
         _organisation_aggregate: Aggregate[Organisation | None]
 
         def cycle(self, key: str) -> CycleDefinition: ...
@@ -107,9 +131,69 @@ class OrganisationMixin:
 
         The changes are events on ``org:<id>`` (people joined, left, moved team, managers
         changed..., see :mod:`magcore.domain.orgchanges`), appended in one transaction; the
-        same organisation imported again writes nothing. Returns the events written.
+        same organisation imported again writes nothing. Returns the events written (for a
+        large organisation :meth:`import_organisation_summary` holds far less).
         """
-        return self._record_org(org.id, lambda _current: org, actor=actor, action="import")
+        kept: list[Event] = []
+        self._import(org, actor=actor, keep=kept)
+        return tuple(kept)
+
+    def import_organisation_summary(self, org: Organisation, *, actor: str) -> OrgImportSummary:
+        """:meth:`import_organisation`, returning how many events of each type were written
+        instead of the events: the changes are made and written a chunk at a time
+        (:mod:`magcore.storage.streaming`), so memory does not grow with the changes."""
+        return self._import(org, actor=actor, keep=None)
+
+    def _import(
+        self, org: Organisation, *, actor: str, keep: list[Event] | None
+    ) -> OrgImportSummary:
+        """Compare *org* with the stored organisation and append the changes as they are made:
+        one transaction, written chunk by chunk; refused (and audited) as a whole."""
+        handler = self.handler
+        stream = org_stream(org.id)
+        counts: dict[str, int] = {}
+        removed: list[str] = []
+        try:
+            version = self.store.version(stream)
+            state = self._org_state_at(org.id, version) if version else None
+            now = handler.clock.now()
+            goal = OrgState.of(org)
+            found = iter_changes(
+                state, org, today=now.astimezone(self.timezone).date(), target=goal
+            )
+
+            def events() -> Iterator[Event]:
+                for number, change in enumerate(found, start=version + 1):
+                    event = Event(
+                        stream=stream,
+                        version=number,
+                        type=change.type,
+                        at=now,
+                        actor=actor,
+                        data=change.data,
+                    )
+                    counts[event.type] = counts.get(event.type, 0) + 1
+                    if change.type is OrganisationEvent.REMOVED:
+                        removed.append(change.data["person"])
+                    if keep is not None:
+                        keep.append(event)
+                    yield event
+
+            appended = append_stream(self.store, stream, version, events(), origin=handler.origin)
+        except MagcoreError as exc:
+            handler.refused(stream, exc, actor=actor, action="import")
+            raise
+        if appended.count:
+            # The fold of the changes is the organisation imported (``changes`` promises it):
+            # kept as it is, made into a value when first asked for.
+            self._org_goals = {org.id: (version + appended.count, goal)}
+            handler.tell(CommittedBatch(appended.last, appended.position))
+        return OrgImportSummary(
+            organisation=org.id,
+            written=appended.count,
+            changes=dict(sorted(counts.items())),
+            removed=tuple(sorted(removed)),
+        )
 
     def record_change(self, org_id: str, change: SingleChange, *, actor: str) -> tuple[Event, ...]:
         """Record one change without a full import: someone joins, leaves, moves team, or a
@@ -164,11 +248,37 @@ class OrganisationMixin:
         self._org_states = {org_id: (len(events), state)}  # one organisation's worth at most
         return state
 
+    def _org_state_at(self, org_id: str, version: int) -> OrgState:
+        """The stream folded up to *version*, read a page at a time (not all events at once)."""
+        cached = self._org_states.get(org_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        self._org_states = {}  # the old state goes before the new one is built
+        stream = read_stream_data(self.store, org_stream(org_id), upto=version)
+        state = OrgState.replay_data(org_id, stream)
+        if state.events != version:  # the stream was destroyed meanwhile: it says so
+            raise NotFoundError(f"organisation {org_id!r} changed while it was read: try again")
+        self._org_states = {org_id: (version, state)}  # one organisation's worth at most
+        return state
+
+    def _known_organisation(self, org_id: str, version: int) -> Organisation | None:
+        """The organisation at *version* if this service has it (or imported it) already."""
+        cached = self._organisations.get(org_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        goal = self._org_goals.get(org_id)
+        if goal is not None and goal[0] == version:
+            org = goal[1].organisation()
+            self._org_goals = {}
+            self._organisations[org_id] = (version, org)
+            return org
+        return None
+
     def _replay_organisation(self, org_id: str, events: Sequence[Event]) -> Organisation | None:
         """The organisation after *events*, from the cache when its version is known."""
-        cached = self._organisations.get(org_id)
-        if cached is not None and cached[0] == len(events):
-            return cached[1]
+        known = self._known_organisation(org_id, len(events))
+        if known is not None:
+            return known
         if not events:
             return None
         org = self._org_state(org_id, events).organisation()
@@ -191,13 +301,13 @@ class OrganisationMixin:
         check_id(org_id, pointer="/organisation")
         stream = org_stream(org_id)
         version = self.store.version(stream)
-        cached = self._organisations.get(org_id)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        events = self.store.read(stream)
-        org = self._replay_organisation(org_id, events)
-        if org is None:
+        if version == 0:
             raise NotFoundError(f"unknown organisation {org_id!r}: import it first")
+        known = self._known_organisation(org_id, version)
+        if known is not None:
+            return known
+        org = self._org_state_at(org_id, version).organisation()
+        self._organisations[org_id] = (version, org)
         return org
 
     def change_manager(

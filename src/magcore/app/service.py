@@ -123,6 +123,7 @@ class Service(LanguagesMixin, BatchMixin):
             self._cycles[definition.key] = definition
         self._organisations: dict[str, tuple[int, Organisation]] = {}
         self._org_states: dict[str, tuple[int, OrgState]] = {}
+        self._org_goals: dict[str, tuple[int, OrgState]] = {}
         self._forms: dict[str, FormDefinition] | None = None
         self._form_versions: dict[str, FormDefinition] = {}
         self._policy_hashes: dict[str, str] = {}

@@ -43,11 +43,9 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
             for problem in exc.problems:
                 click.echo(f"{problem.pointer}: {problem.message}", err=True)
         raise
-    written = app.service().import_organisation(org, actor=actor)
-    counts: dict[str, int] = {}
-    for event in written:
-        counts[event.type] = counts.get(event.type, 0) + 1
-    gone = sorted(e.data["person"] for e in written if e.type == "person.removed")
+    summary = app.service().import_organisation_summary(org, actor=actor)
+    counts = dict(summary.changes)
+    gone = list(summary.removed)
     managers = {a.person for a in org.assignments if a.role.value == "manager"}
     result: dict[str, Any] = {
         "organisation": org.id,
@@ -66,11 +64,11 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
         f"{_count(result['teams'], 'team')} ({_count(result['managers'], 'manager')}, "
         f"{_count(result['self_steering_teams'], 'self-steering team')})."
     )
-    if not written:
+    if not summary.written:
         say("Nothing changed since the last import: nothing was recorded.")
     else:
         shown_counts = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-        say(f"Recorded {_count(len(written), 'change')}: {shown_counts}.")
+        say(f"Recorded {_count(summary.written, 'change')}: {shown_counts}.")
     if gone:
         shown = ", ".join(gone[:10]) + (f" (+{len(gone) - 10} more)" if len(gone) > 10 else "")
         say(

@@ -64,6 +64,8 @@ COLUMNS = (
 MAX_PROBLEMS = 50
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
+_YES_NO = _YES | _NO
+_ROLES = {role.value: role for role in Role}
 _UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -85,6 +87,10 @@ class OrgCsvError(MagcoreError, ValueError):
         super().__init__(f"{source}: {count} {noun}{stop}, nothing imported — {shown}{more}")
 
 
+_Held = tuple[str, Role, date, "date | None", int]
+"""A role read: team, role, start, end and its line."""
+
+
 class _Enough(Exception):
     """Raised inside the reader when :data:`MAX_PROBLEMS` problems have been found."""
 
@@ -98,8 +104,15 @@ class _Collect:
     problems: list[Problem] = attrs.Factory(list)
     parents: dict[str, tuple[str, int]] = attrs.Factory(dict)
     """team → (parent, line where it was set)."""
-    roles: dict[tuple[str, str, Role], list[tuple[date, date | None, int]]] = attrs.Factory(dict)
+    roles: dict[str, _Held | list[_Held]] = attrs.Factory(dict)
+    """person → the role(s) read so far (one tuple for most people: a list costs more)."""
     managers: dict[str, list[tuple[date, date | None, int, str]]] = attrs.Factory(dict)
+    names: dict[str, str] = attrs.Factory(dict)
+    """One copy of each team id read."""
+    days: dict[str, date] = attrs.Factory(dict)
+    """Dates read so far, by their text (a file repeats a few thousand dates at most)."""
+    team_rows: dict[str, tuple[str, str, str, str]] = attrs.Factory(dict)
+    """team → the last team columns that made a valid team (not checked again when repeated)."""
 
     def bad(self, line: int, message: str) -> None:
         self.problems.append(Problem(pointer=f"line {line}", message=message))
@@ -108,14 +121,20 @@ class _Collect:
 
 
 def _date(row: dict[str, str], column: str, line: int, out: _Collect) -> date | None:
-    raw = (row.get(column) or "").strip()
+    raw = row.get(column)
     if not raw:
         return None
+    known = out.days.get(raw)
+    if known is not None:
+        return known
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         out.bad(line, f"{column} {raw!r} is not a date (write YYYY-MM-DD)")
         return None
+    if len(out.days) < 100_000:
+        out.days[raw] = day
+    return day
 
 
 def _return(row: dict[str, str], line: int, out: _Collect) -> tuple[Return, ...]:
@@ -276,15 +295,15 @@ def _overlaps(start: date, end: date | None, other_start: date, other_end: date 
 def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     problems_before = len(out.problems)
     person_id, team_id = row.get("person_id", ""), row.get("team_id", "")
+    team_id = out.names.setdefault(team_id, team_id)  # one copy of an id that many rows repeat
     for column in REQUIRED:
         if not row.get(column):
             out.bad(line, f"{column} is empty")
     role_raw = row.get("role", "").lower()
     role: Role | None = None
     if role_raw:
-        try:
-            role = Role(role_raw)
-        except ValueError:
+        role = _ROLES.get(role_raw)
+        if role is None:
             out.bad(line, f"role {role_raw!r} is not one of member, manager, coach")
     start = _date(row, "start", line, out)
     end = _date(row, "end", line, out)
@@ -292,7 +311,7 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
     left_on = _date(row, "left_on", line, out)
     returns = _return(row, line, out)
     steering_raw = row.get("self_steering", "").lower()
-    if steering_raw not in _YES | _NO:
+    if steering_raw not in _YES_NO:
         out.bad(line, f"self_steering {steering_raw!r} is not yes or no")
     parent = row.get("parent_team_id") or None
     if parent is not None and parent == team_id:
@@ -309,13 +328,16 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
             email=row.get("email") or None,
             returns=returns,
         )
-        team = Team(
-            id=team_id,
-            name=row.get("team_name", ""),
-            department=row.get("department") or None,
-            parent=parent,
-            self_steering=steering_raw in _YES,
-        )
+        columns = (row.get("team_name", ""), row.get("department", ""), parent or "", steering_raw)
+        team: Team | None = None
+        if out.team_rows.get(team_id) != columns:  # the same columns again: valid already
+            team = Team(
+                id=team_id,
+                name=columns[0],
+                department=columns[1] or None,
+                parent=parent,
+                self_steering=steering_raw in _YES,
+            )
         assignment = Assignment(person=person_id, team=team_id, role=role, start=start, end=end)
     except DefinitionError as exc:
         out.bad(line, exc.message)
@@ -351,6 +373,10 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
             )
             return
         out.parents.setdefault(team_id, (parent, line))
+    if team is None:  # the team's columns as on an earlier line of the same team
+        out.assignments.append(assignment)
+        return
+    out.team_rows[team_id] = columns
     known_team = out.teams.get(team_id)
     if known_team is None:
         out.teams[team_id] = team
@@ -366,9 +392,10 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
 def _check_role(assignment: Assignment, line: int, out: _Collect) -> bool:
     """Refuse a role held twice at once, and a second manager of a team at the same time."""
     a = assignment
-    key = (a.person, a.team, a.role)
-    for start, end, earlier in out.roles.get(key, []):
-        if _overlaps(a.start, a.end, start, end):
+    held = out.roles.get(a.person)
+    earlier_roles = [] if held is None else [held] if isinstance(held, tuple) else held
+    for team, role, start, end, earlier in earlier_roles:
+        if team == a.team and role is a.role and _overlaps(a.start, a.end, start, end):
             out.bad(
                 line,
                 f"person {a.person} is already {a.role.value} of team {a.team} on line "
@@ -385,7 +412,13 @@ def _check_role(assignment: Assignment, line: int, out: _Collect) -> bool:
                 )
                 return False
         out.managers.setdefault(a.team, []).append((a.start, a.end, line, a.person))
-    out.roles.setdefault(key, []).append((a.start, a.end, line))
+    this = (a.team, a.role, a.start, a.end, line)
+    if held is None:
+        out.roles[a.person] = this
+    elif isinstance(held, tuple):
+        out.roles[a.person] = [held, this]
+    else:
+        held.append(this)
     return True
 
 

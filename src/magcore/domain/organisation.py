@@ -106,8 +106,22 @@ def org_stream(org_id: str) -> str:
     return f"{ORG_STREAM}:{org_id}"
 
 
+_DAYS: dict[str, date] = {}
+"""Dates read from events, by their text: a stream repeats a few thousand dates at most."""
+
+
+def _date(text: str) -> date:
+    """``date.fromisoformat`` for the text of an event, remembered (bounded)."""
+    day = _DAYS.get(text)
+    if day is None:
+        day = date.fromisoformat(text)
+        if len(_DAYS) < 50_000:
+            _DAYS[text] = day
+    return day
+
+
 def _day(value: Any) -> date | None:
-    return None if value is None else date.fromisoformat(value)
+    return None if value is None else _date(value)
 
 
 def role_json(assignment: Assignment, *, person: bool = False) -> dict[str, Any]:
@@ -121,13 +135,19 @@ def role_json(assignment: Assignment, *, person: bool = False) -> dict[str, Any]
     return data
 
 
-def _role(person: str, data: Mapping[str, Any]) -> Assignment:
+def _role(person: str, data: Mapping[str, Any], names: dict[str, str] | None = None) -> Assignment:
+    """The role in *data*; *names* keeps one copy of each team id (a million roles read from
+    JSON would otherwise hold a million copies of a few thousand ids)."""
+    end = data.get("end")
+    team = data["team"]
+    if names is not None and type(team) is str:
+        team = names.setdefault(team, team)
     return Assignment(
         person=data.get("person", person),
-        team=data["team"],
-        role=Role(data["role"]),
-        start=date.fromisoformat(data["start"]),
-        end=_day(data.get("end")),
+        team=team,
+        role=data["role"],  # the converter makes it a Role
+        start=_date(data["start"]),
+        end=None if end is None else _date(end),
     )
 
 
@@ -176,6 +196,8 @@ class OrgState:
     events: int = 0
     """How many events were folded in."""
     _managing: set[str] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _names: dict[str, str] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    """One copy of each team id read (see :func:`_role`)."""
     """Who holds a manager role (built when needed, forgotten when managers change)."""
 
     @classmethod
@@ -192,11 +214,16 @@ class OrgState:
         self.roles = {}
         self.managers = {}
         self._managing = None
-        for a in sorted(org.assignments, key=_sort_key):
+        # Grouped first, then each (short) list sorted: no key for every assignment at once.
+        for a in org.assignments:
             if a.role is Role.MANAGER:
                 self.managers.setdefault(a.team, []).append(a)
             else:
                 self.roles.setdefault(a.person, []).append(a)
+        for group in (self.roles, self.managers):
+            for held in group.values():
+                if len(held) > 1:
+                    held.sort(key=_sort_key)
 
     @classmethod
     def replay(cls, org_id: str, events: Iterable[Event]) -> OrgState:
@@ -208,14 +235,23 @@ class OrgState:
 
     def organisation(self) -> Organisation:
         """The organisation value (checked: unknown teams or two managers at once raise)."""
-        assignments = [a for person in sorted(self.roles) for a in self.roles[person]]
-        assignments.extend(a for team in sorted(self.managers) for a in self.managers[team])
+        # Every role in the order of _sort_key, person by person (each person's own list is
+        # kept sorted): no key for every assignment at once.
+        managing: dict[str, list[Assignment]] = {}
+        for held in self.managers.values():
+            for a in held:
+                managing.setdefault(a.person, []).append(a)
+        assignments: list[Assignment] = []
+        for person in sorted(self.roles.keys() | managing.keys()):
+            own = self.roles.get(person, [])
+            extra = managing.get(person)
+            assignments.extend(sorted([*own, *extra], key=_sort_key) if extra else own)
         return Organisation.build(
             id=self.id,
             name=self.name,
             people=(self.people[p] for p in sorted(self.people)),
             teams=(self.teams[t] for t in sorted(self.teams)),
-            assignments=sorted(assignments, key=_sort_key),
+            assignments=assignments,
         )
 
     def managed_by(self, person: str) -> list[Assignment]:
@@ -224,7 +260,8 @@ class OrgState:
         return sorted(found, key=_sort_key)
 
     def _set_roles(self, person: str, roles: Sequence[Mapping[str, Any]]) -> None:
-        assignments = sorted((_role(person, r) for r in roles), key=_sort_key)
+        names = self._names
+        assignments = sorted((_role(person, r, names) for r in roles), key=_sort_key)
         if assignments:
             self.roles[person] = assignments
         else:
@@ -243,13 +280,25 @@ class OrgState:
             if len(kept) != len(managers):
                 self.managers[team] = kept
 
+    @classmethod
+    def replay_data(cls, org_id: str, items: Iterable[tuple[int, str, Any]]) -> OrgState:
+        """Fold ``(version, type, data)`` (oldest first, as
+        :func:`magcore.storage.streaming.read_stream_data` gives them) into a new state."""
+        state = cls(id=org_id)
+        apply = state.apply_data
+        for _version, kind, data in items:
+            apply(kind, data)
+        return state
+
     def apply(self, event: Event) -> None:
         """Fold one event in (types this version does not know are left alone)."""
+        self.apply_data(event.type, event.data)
+
+    def apply_data(self, kind: str, data: Mapping[str, Any]) -> None:
+        """Fold one event of type *kind* with *data* in (frozen or plain JSON data alike)."""
         self.events += 1
-        data = event.data
-        if event.type in _CHANGES_MANAGERS:
+        if kind in _CHANGES_MANAGERS:
             self._managing = None
-        kind = event.type
         person: str = data.get("person", "")
         if kind == OrganisationEvent.IMPORTED:
             self._reset(Organisation.from_json(data))

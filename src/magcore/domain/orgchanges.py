@@ -17,9 +17,9 @@ Importing the same organisation again gives no events. A person's leave is annou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -37,6 +37,7 @@ __all__ = [
     "SingleChange",
     "apply_change",
     "changes",
+    "iter_changes",
 ]
 
 
@@ -50,6 +51,15 @@ class OrgChange:
     @property
     def on(self) -> date:
         return date.fromisoformat(self.data["on"])
+
+
+class _Joined(NamedTuple):
+    """The record a ``person.joined`` event gives (compared with the imported one)."""
+
+    hired_on: date | None
+    left_on: date | None
+    email: str | None
+    returns: tuple[Any, ...] = ()
 
 
 def _iso(day: date | None) -> str | None:
@@ -97,30 +107,47 @@ def _announces_leave(state: OrgState, person: Person) -> bool:
     return announced is None or (person.hired_on is not None and person.hired_on >= announced)
 
 
-def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[OrgChange, ...]:
+def changes(
+    state: OrgState | None, new: Organisation, *, today: date, target: OrgState | None = None
+) -> tuple[OrgChange, ...]:
     """The events that turn *state* (``None``: nothing yet) into *new*, dated; *today* is the
-    local day of the import, the effective day of changes that have no day of their own."""
+    local day of the import, the effective day of changes that have no day of their own.
+
+    *target*, when given, is ``OrgState.of(new)`` already made (the caller keeps it)."""
+    return tuple(iter_changes(state, new, today=today, target=target))
+
+
+def iter_changes(
+    state: OrgState | None, new: Organisation, *, today: date, target: OrgState | None = None
+) -> Iterator[OrgChange]:
+    """:func:`changes` one by one, in the same order, so that a large import need not hold
+    them all (the checks that refuse *new* run before the first change is given)."""
     if state is None:
         state = OrgState(id=new.id)
     if state.id != new.id:
         raise DefinitionError(
             f"organisation {new.id!r} cannot be imported into {state.id!r}", pointer="/id"
         )
-    target = OrgState.of(new)
+    if target is None:
+        target = OrgState.of(new)
     on = today.isoformat()
-    out: list[OrgChange] = []
+    return _changes(state, target, on, today)
 
-    def add(kind: OrganisationEvent, **data: Any) -> None:
-        out.append(OrgChange(kind, data))
+
+def _changes(state: OrgState, target: OrgState, on: str, today: date) -> Iterator[OrgChange]:
+    def add(kind: OrganisationEvent, **data: Any) -> OrgChange:
+        return OrgChange(kind, data)
 
     for team_id in sorted(target.teams):
         record, old = team_json(target.teams[team_id]), state.teams.get(team_id)
         if old is None:
             managers = [role_json(a, person=True) for a in target.managers.get(team_id, [])]
-            add(OrganisationEvent.TEAM_ADDED, team=team_id, on=on, record=record, managers=managers)
+            yield add(
+                OrganisationEvent.TEAM_ADDED, team=team_id, on=on, record=record, managers=managers
+            )
         elif target.teams[team_id] != old:
             diff = {k: v for k, v in team_json(old).items() if record[k] != v}
-            add(
+            yield add(
                 OrganisationEvent.TEAM_CHANGED,
                 team=team_id,
                 on=on,
@@ -128,7 +155,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
                 previous=diff,
             )
     if target.name != state.name:
-        add(OrganisationEvent.RENAMED, on=on, name=target.name, previous=state.name)
+        yield add(OrganisationEvent.RENAMED, on=on, name=target.name, previous=state.name)
 
     arrived: set[str] = set()
     leaving: list[Person] = []
@@ -139,7 +166,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
                 first_managed[held.person] = held.start
     for pid in sorted(target.people):
         person = target.people[pid]
-        current = state.people.get(pid)
+        current: Person | _Joined | None = state.people.get(pid)
         roles = target.roles.get(pid, [])
         if current is None or (person.hired_on != current.hired_on and _rehired(state, person)):
             kind = OrganisationEvent.JOINED
@@ -151,9 +178,9 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
             first = min(starts, default=today)
             day = (person.hired_on or first) if kind is OrganisationEvent.JOINED else today
             record = {"hired_on": _iso(person.hired_on), "email": person.email}
-            add(kind, person=pid, on=day.isoformat(), record=record, roles=_roles(roles))
+            yield add(kind, person=pid, on=day.isoformat(), record=record, roles=_roles(roles))
             arrived.add(pid)
-            current = Person(id=pid, hired_on=person.hired_on, email=person.email)
+            current = _Joined(person.hired_on, None, person.email)
         announce = person.left_on is not None and person.left_on != current.left_on
         announce = announce and _announces_leave(state, person)
         if announce:
@@ -168,7 +195,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
             if current.left_on is not None:
                 changed["left_on"] = (current.left_on, None)
         if changed:
-            add(
+            yield add(
                 OrganisationEvent.PERSON_CHANGED,
                 person=pid,
                 on=on,
@@ -181,7 +208,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
         known_returns = {back.on: back.absent_days for back in current.returns}
         for back in person.returns:
             if back.absent_days > known_returns.get(back.on, 0):
-                add(
+                yield add(
                     OrganisationEvent.RETURNED,
                     person=pid,
                     on=back.on.isoformat(),
@@ -193,7 +220,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
         if before == after or team_id not in state.teams:  # a new team came with its managers
             continue
         day = _first_difference(before, after, _holder) or today
-        add(
+        yield add(
             OrganisationEvent.MANAGER_CHANGED,
             team=team_id,
             on=day.isoformat(),
@@ -212,7 +239,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
         ]
         team = _team_on(after, moved_on) if moved_on is not None else None
         if moved_on is not None and team is not None and coaching_same:
-            add(
+            yield add(
                 OrganisationEvent.MOVED,
                 person=pid,
                 on=moved_on.isoformat(),
@@ -221,7 +248,7 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
                 roles=_roles(after),
             )
         else:
-            add(
+            yield add(
                 OrganisationEvent.ROLES_CHANGED,
                 person=pid,
                 on=(moved_on or today).isoformat(),
@@ -230,12 +257,11 @@ def changes(state: OrgState | None, new: Organisation, *, today: date) -> tuple[
 
     for person in leaving:
         assert person.left_on is not None
-        add(OrganisationEvent.LEFT, person=person.id, on=person.left_on.isoformat())
+        yield add(OrganisationEvent.LEFT, person=person.id, on=person.left_on.isoformat())
     for pid in sorted(set(state.people) - set(target.people)):
-        add(OrganisationEvent.REMOVED, person=pid, on=on)
+        yield add(OrganisationEvent.REMOVED, person=pid, on=on)
     for team_id in sorted(set(state.teams) - set(target.teams)):
-        add(OrganisationEvent.TEAM_REMOVED, team=team_id, on=on)
-    return tuple(out)
+        yield add(OrganisationEvent.TEAM_REMOVED, team=team_id, on=on)
 
 
 def _value(value: Any) -> Any:

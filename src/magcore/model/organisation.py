@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
-from .input_policy import id_problem, normalise, text_problem
+from .input_policy import id_problem, is_valid_id, normalise, text_problem
 
 __all__ = [
     "Assignment",
@@ -34,6 +34,8 @@ __all__ = [
 
 def _valid_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     """An id by the input policy (:data:`~magcore.model.input_policy.ID_PATTERN`)."""
+    if is_valid_id(value):  # the common case, without building a pointer
+        return
     problem = id_problem(value, pointer=f"/{attribute.name}")
     if problem is not None:
         raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)

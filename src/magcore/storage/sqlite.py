@@ -61,6 +61,7 @@ from .sqlite_keys import SQLiteKeyTable
 from .sqlite_outbox import SQLiteOutbox
 from .sqlite_read_models import SQLITE
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from .sqlite_stream import SQLiteStreams
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
 
@@ -92,7 +93,9 @@ def _parse_url(url: str) -> tuple[Path, bool]:
     return Path(path), query == "mode=ro"
 
 
-class SQLiteStore(ReadModelQueries, KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots):
+class SQLiteStore(
+    ReadModelQueries, KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots, SQLiteStreams
+):
     """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
 
     Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.

@@ -42,6 +42,7 @@ from .keys import PostgresKeyTable
 from .outbox import PostgresOutbox
 from .reading import PostgresReads
 from .schema import MIGRATIONS, SCHEMA_VERSION, expected_tables
+from .streams import PostgresStreams
 
 __all__ = [
     "MIGRATIONS",
@@ -71,7 +72,13 @@ def redact(url: str) -> str:
 
 
 class PostgresStore(
-    ReadModelQueries, PostgresReads, KeyedChain, PostgresOutbox, PostgresKeyTable, PostgresBallots
+    ReadModelQueries,
+    PostgresReads,
+    KeyedChain,
+    PostgresOutbox,
+    PostgresKeyTable,
+    PostgresBallots,
+    PostgresStreams,
 ):
     """A :class:`~magcore.storage.base.Store` in PostgreSQL (``postgresql://user@host/db``).
 

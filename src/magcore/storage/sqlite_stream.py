@@ -1,0 +1,117 @@
+"""The SQLite store's long appends and paged reads of one stream (see :mod:`.streaming`)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..events import Event
+from .base import AuditRecord, StreamWrite
+from .common import EventRow, event_from_row, event_rows
+from .streaming import STREAM_CHUNK, Appended, check_chunk, chunked
+
+__all__ = ["SQLiteStreams"]
+
+_PAGE = 10_000
+
+
+class SQLiteStreams:
+    """``append_stream``, ``read_stream`` and ``read_stream_data``; the store provides
+    transactions, the outbox and the audit chain."""
+
+    if TYPE_CHECKING:  # the store defines these
+
+        def _write(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]: ...
+
+        def _read(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]: ...
+
+        def _check_version(self, cur: sqlite3.Cursor, write: StreamWrite) -> None: ...
+
+        def _queue(
+            self,
+            cur: sqlite3.Cursor,
+            events: Sequence[Event],
+            position: int,
+            rows: Sequence[EventRow] | None = None,
+        ) -> None: ...
+
+        def _append_audit(
+            self,
+            cur: sqlite3.Cursor,
+            records: Sequence[AuditRecord],
+            *,
+            events: Sequence[Event] = (),
+            origin: str = "",
+            rows: Sequence[EventRow] | None = None,
+        ) -> None: ...
+
+    def append_stream(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Iterable[Event],
+        *,
+        origin: str = "",
+        chunk: int = STREAM_CHUNK,
+    ) -> Appended:
+        """Append *events* to *stream* in one transaction, *chunk* at a time: each chunk's rows,
+        outbox batch and audit lines are written before the next is taken from *events*. An
+        error anywhere (a stale version, a bad event, an exception from the generator) rolls
+        everything back."""
+        version = expected_version
+        position = 0
+        last: tuple[Event, ...] = ()
+        with self._write() as cur:
+            self._check_version(cur, StreamWrite(stream, expected_version, ()))
+            for part in chunked(events, chunk):
+                check_chunk(stream, version, part)
+                rows = event_rows(part)
+                cur.executemany(
+                    "INSERT INTO events (stream, version, type, at, actor, data) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
+                self._queue(cur, part, position, rows)
+                self._append_audit(cur, (), events=part, origin=origin, rows=rows)
+                version += len(part)
+                last = part
+        return Appended(stream, version - expected_version, position, last)
+
+    def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
+        """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""
+        after = 0
+        while True:
+            with self._read() as cur:
+                rows = cur.execute(
+                    "SELECT stream, version, type, at, actor, data FROM events "
+                    "WHERE stream = ? AND version > ? AND version <= ? ORDER BY version LIMIT ?",
+                    (stream, after, upto if upto is not None else 2**62, _PAGE),
+                ).fetchall()
+            for row in rows:
+                yield event_from_row(*row)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][1]
+
+    def read_stream_data(
+        self, stream: str, *, upto: int | None = None
+    ) -> Iterator[tuple[int, str, Any]]:
+        """``(version, type, parsed data)`` of *stream*'s events, :data:`_PAGE` at a time."""
+        after = 0
+        loads = json.loads
+        while True:
+            with self._read() as cur:
+                rows = cur.execute(
+                    "SELECT version, type, data FROM events "
+                    "WHERE stream = ? AND version > ? AND version <= ? ORDER BY version LIMIT ?",
+                    (stream, after, upto if upto is not None else 2**62, _PAGE),
+                ).fetchall()
+            for version, type_, data in rows:
+                yield version, type_, loads(data)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]

@@ -1,0 +1,117 @@
+"""Long runs of events on one stream: appended chunk by chunk in one transaction, read in pages.
+
+An organisation import of a million people is a million events on ``org:<id>``. Holding them
+(and their stored rows and audit lines) all at once costs gigabytes, so a store may offer
+
+- ``append_stream(stream, expected_version, events, origin=..., chunk=...)``: *events* is any
+  iterable (a generator), taken :data:`STREAM_CHUNK` at a time; every chunk is written (rows,
+  outbox batch, audit lines) inside **one** transaction, so a failure anywhere leaves nothing;
+- ``read_stream(stream, upto=...)``: the stream's events in version order, page by page;
+- ``read_stream_data(stream, upto=...)``: the same as ``(version, type, data)`` with the data
+  as parsed JSON (plain dicts and lists, not frozen): a fold that only looks at the data of
+  a million events skips building a million :class:`~magcore.events.Event` values.
+
+:func:`append_stream` and :func:`read_stream` use them when the store has them, and the
+one-call :meth:`~magcore.storage.base.Store.append` / :meth:`~magcore.storage.base.Store.read`
+otherwise (a store that lacks them holds the whole run, as before). Added in 0.3.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from ..events import Event
+from .base import Store, StreamWrite
+from .common import check_writes
+
+__all__ = [
+    "STREAM_CHUNK",
+    "Appended",
+    "append_stream",
+    "chunked",
+    "read_stream",
+    "read_stream_data",
+]
+
+#: Events per chunk: the rows, outbox batch and audit lines of one chunk are built at a time.
+STREAM_CHUNK = 10_000
+
+
+@attrs.frozen
+class Appended:
+    """What :func:`append_stream` wrote: *count* events, the last at *position*; *last* holds
+    the last chunk's events (to wake observers), not the whole run."""
+
+    stream: str
+    count: int
+    position: int
+    last: tuple[Event, ...] = ()
+
+
+def chunked(events: Iterable[Event], size: int) -> Iterator[tuple[Event, ...]]:
+    """*events* in tuples of at most *size*."""
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, not {size}")
+    iterator = iter(events)
+    while part := tuple(itertools.islice(iterator, size)):
+        yield part
+
+
+def check_chunk(stream: str, version: int, part: tuple[Event, ...]) -> None:
+    """Refuse a chunk whose events are not ``version + 1 ...`` of *stream* (as ``append``)."""
+    check_writes([StreamWrite(stream, version, part)])
+
+
+def append_stream(
+    store: Store,
+    stream: str,
+    expected_version: int,
+    events: Iterable[Event],
+    *,
+    origin: str = "",
+    chunk: int = STREAM_CHUNK,
+) -> Appended:
+    """Append *events* to *stream* (at *expected_version*) in one transaction.
+
+    With a store that streams (see the module), at most *chunk* events are held at a time;
+    otherwise they are gathered and given to ``store.append`` in one write.
+    """
+    method: Any = getattr(store, "append_stream", None)
+    if method is not None:
+        result: Appended = method(stream, expected_version, events, origin=origin, chunk=chunk)
+        return result
+    gathered = tuple(events)
+    if not gathered:
+        return Appended(stream, 0, 0)
+    batch = store.append([StreamWrite(stream, expected_version, gathered)], origin=origin)
+    return Appended(stream, len(gathered), batch.position, gathered[-chunk:])
+
+
+def read_stream(store: Store, stream: str, *, upto: int | None = None) -> Iterator[Event]:
+    """The events of *stream* oldest first (up to version *upto*), page by page if the store
+    can (else all read at once)."""
+    method: Any = getattr(store, "read_stream", None)
+    if method is not None:
+        yield from method(stream, upto=upto)
+        return
+    for event in store.read(stream):
+        if upto is not None and event.version > upto:
+            return
+        yield event
+
+
+def read_stream_data(
+    store: Store, stream: str, *, upto: int | None = None
+) -> Iterator[tuple[int, str, Any]]:
+    """``(version, type, data)`` of the events of *stream*, oldest first (up to *upto*); the
+    data as parsed JSON where the store can give it so (else the events' frozen data)."""
+    method: Any = getattr(store, "read_stream_data", None)
+    if method is not None:
+        yield from method(stream, upto=upto)
+        return
+    for event in read_stream(store, stream, upto=upto):
+        yield event.version, event.type, event.data
