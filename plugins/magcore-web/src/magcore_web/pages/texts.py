@@ -222,6 +222,120 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Bewaartermijnen worden automatisch toegepast (magcore retention).",
         "Retention periods are applied automatically (magcore retention).",
     ),
+    "privacy.restrict_all": (
+        "Verwerking van alles van {person} beperken",
+        "Restrict processing of everything of {person}",
+    ),
+    "privacy.lift_all": (
+        "Beperking van {person} opheffen",
+        "Lift the restriction of {person}",
+    ),
+    "privacy.lift_one": (
+        "Beperking van gesprek {conversation} opheffen",
+        "Lift the restriction of conversation {conversation}",
+    ),
+    "privacy.erase": (
+        "Alles van {person} wissen (AVG art. 17)",
+        "Erase everything of {person} (GDPR art. 17)",
+    ),
+    "privacy.destroy": (
+        "Gesprek {conversation} vernietigen (termijn verlopen op {due})",
+        "Destroy conversation {conversation} (term ended on {due})",
+    ),
+    "privacy.due_none": (
+        "Er is nu niets te vernietigen.",
+        "Nothing is due for destruction now.",
+    ),
+    "privacy.whole_record": (
+        "het hele dossier",
+        "the whole record",
+    ),
+    "privacy.confirm_restrict": (
+        "Verwerking beperken",
+        "Restrict processing",
+    ),
+    "privacy.confirm_lift": (
+        "Beperking opheffen",
+        "Lift a restriction",
+    ),
+    "privacy.confirm_erase": (
+        "Alles wissen",
+        "Erase everything",
+    ),
+    "privacy.confirm_destroy": (
+        "Gesprek vernietigen",
+        "Destroy a conversation",
+    ),
+    "privacy.explain_restrict": (
+        "U beperkt de verwerking van {conversation} van {person}. Daarna wordt het niet "
+        "meer gebruikt, tot u de beperking opheft.",
+        "You restrict processing of {conversation} of {person}. After this it is no "
+        "longer used, until you lift the restriction.",
+    ),
+    "privacy.explain_lift": (
+        "U heft de beperking van {conversation} van {person} op.",
+        "You lift the restriction of {conversation} of {person}.",
+    ),
+    "privacy.explain_erase": (
+        "U wist alles van {person}: de gesprekken over deze persoon, de doelen en de "
+        "redenen van beperkingen. Dit kan niet ongedaan worden gemaakt.",
+        "You erase everything of {person}: the conversations about this person, their "
+        "goals and the reasons of restrictions. This cannot be undone.",
+    ),
+    "privacy.explain_destroy": (
+        "U vernietigt de inhoud van gesprek {conversation}: de bewaartermijn is verlopen."
+        " Dit kan niet ongedaan worden gemaakt.",
+        "You destroy the content of conversation {conversation}: its retention term has "
+        "ended. This cannot be undone.",
+    ),
+    "privacy.reason": (
+        "Reden",
+        "Reason",
+    ),
+    "privacy.yes_restrict": (
+        "Ja, beperken",
+        "Yes, restrict",
+    ),
+    "privacy.yes_lift": (
+        "Ja, opheffen",
+        "Yes, lift",
+    ),
+    "privacy.yes_erase": (
+        "Ja, alles wissen",
+        "Yes, erase everything",
+    ),
+    "privacy.yes_destroy": (
+        "Ja, vernietigen",
+        "Yes, destroy",
+    ),
+    "privacy.cancel": (
+        "Annuleren, terug",
+        "Cancel, go back",
+    ),
+    "privacy.done_restrict": (
+        "De verwerking is beperkt.",
+        "Processing is restricted.",
+    ),
+    "privacy.done_lift": (
+        "De beperking is opgeheven.",
+        "The restriction is lifted.",
+    ),
+    "privacy.done_erase": (
+        "Alles is gewist.",
+        "Everything is erased.",
+    ),
+    "privacy.done_destroy": (
+        "Het gesprek is vernietigd.",
+        "The conversation is destroyed.",
+    ),
+    "sharing.restrict_erase": (
+        "Wilt u dat uw gesprekken niet meer gebruikt of helemaal gewist worden (AVG art. "
+        "17 en 18)? Vraag het de functionaris gegevensbescherming. Die beslist, en u ziet"
+        " het terug in uw download.",
+        "Do you want your conversations no longer used, or erased completely (GDPR art. "
+        "17 and 18)? Ask the data protection officer. They decide, and you see it in your"
+        " download.",
+    ),
     "regulation.title": ("Regeling", "Regulation"),
     "regulation.version": ("{name}, versie {version}", "{name}, version {version}"),
     "regulation.hash": ("Vingerafdruk", "Fingerprint"),
