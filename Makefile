@@ -120,14 +120,19 @@ docs: venv
 
 ## messages: extract magcore's texts (src/magcore/i18n/source.py, documents.py) into the template, update
 ## every language's .po from it, and compile the .mo files (committed, so a fresh clone and a
-## wheel need no build step; tests/test_i18n_catalogues.py checks they match the .po files)
+## wheel need no build step; tests/test_i18n_catalogues.py checks they match the .po files);
+## the web pages' texts (magcore_web/pages/texts.py) likewise into $(WEB_LOCALE)
 LOCALE := src/magcore/i18n/locale
+WEB_LOCALE := plugins/magcore-web/src/magcore_web/locale
 messages: venv
 	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 -k T_ --no-location \
 		--omit-header --sort-output -o $(LOCALE)/magcore.pot src/magcore/i18n/source.py \
 		src/magcore/i18n/documents.py
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/magcore.pot -d $(LOCALE) -D magcore
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D magcore
+	$(BIN)/python -m magcore_web.pages.texts > $(WEB_LOCALE)/messages.pot
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 100 -i $(WEB_LOCALE)/messages.pot \
+		-d $(WEB_LOCALE) -D messages
 	for dir in plugins/*/src/*/locale; do \
 		[ -d "$$dir" ] && $(BIN)/pybabel compile -d "$$dir" -D messages || true; \
 	done

@@ -6,9 +6,11 @@ starts ``magcore serve``'s app with uvicorn in a separate process on 127.0.0.1, 
 ``--users`` simulated users (asyncio tasks with httpx, each signed in as an employee with a
 conversation) call the API in a loop for ``--duration`` seconds, with ``--think`` seconds
 between calls on average (people read a page before the next; 0 sends back to back).
-Prints, per call, requests per second and the 50th, 95th and 99th percentile latency, next to
-a bare endpoint of the same app in the same run (Starlette, the same middleware, no service
-call): the baseline.
+The employee's pages (``GET /conversations`` and ``GET /conversations/{id}``, HTML, with a
+session cookie made in the server process as a sign-in would) are called too. Prints, per
+call, requests per second and the 50th, 95th and 99th percentile latency, next to a bare
+endpoint of the same app in the same run (Starlette, the same middleware, no service call):
+the baseline, and each call's p95 as a multiple of the bare endpoint's.
 
 SQLite always; PostgreSQL too when the Debian server binaries and psycopg are there (a
 throwaway server from ``tests/support/postgres.py``, or ``MAGCORE_BENCH_PG_URL``), unless
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import socket
@@ -91,8 +94,9 @@ def build_store(url: str, keys: Path, people: int, conversations: int) -> list[s
         os.environ.pop("MAGCORE_KEY_FOLDER", None)
 
 
-def serve(url: str, keys: str, port: int) -> None:
-    """The server process: the API for *url* with a token per person, and a bare route."""
+def serve(url: str, keys: str, port: int, cookies: str) -> None:
+    """The server process: the API for *url* with a token per person, a signed-in page
+    session per person (their ids written to *cookies*, JSON), and a bare route."""
     import uvicorn
     from magcore_web import Principal, TenantConfig, WebConfig, create_app
     from magcore_web.app import EXTENSIONS
@@ -125,6 +129,9 @@ def serve(url: str, keys: str, port: int) -> None:
         identity=StaticTokens(tokens),
     )
     app = create_app(config, extensions=[*EXTENSIONS, bare_route])
+    sessions = app.state.sessions
+    signed_in = {p: sessions.sign_in(sessions.new("*"), tokens[p]).id for p in people}
+    Path(cookies).write_text(json.dumps(signed_in), encoding="utf-8")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -135,10 +142,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(url: str, keys: Path) -> Iterator[str]:
+def server(url: str, keys: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """The server's address and each person's page session id."""
     port = _free_port()
+    cookies = keys.parent / "sessions.json"
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", url, str(keys), str(port)],
+        [sys.executable, __file__, "--serve", url, str(keys), str(port), str(cookies)],
         stdout=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -155,7 +164,7 @@ def server(url: str, keys: Path) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the server did not start")
-        yield base
+        yield base, json.loads(cookies.read_text(encoding="utf-8"))
     finally:
         proc.terminate()
         try:
@@ -167,6 +176,8 @@ def server(url: str, keys: Path) -> Iterator[str]:
 
 CALLS = [
     ("bare endpoint (baseline)", lambda cid: "/bare"),
+    ("page /conversations (HTML)", lambda cid: "/conversations"),
+    ("page /conversations/{id} (HTML)", lambda cid: f"/conversations/{cid}"),
     ("GET /conversations (my list)", lambda cid: "/api/v1/conversations"),
     ("GET /conversations/{id}", lambda cid: f"/api/v1/conversations/{cid}"),
     ("GET /sharing-choices", lambda cid: "/api/v1/sharing-choices"),
@@ -175,7 +186,12 @@ CALLS = [
 
 
 async def load(
-    base: str, people: dict[str, str], users: int, duration: float, think: float
+    base: str,
+    people: dict[str, str],
+    users: int,
+    duration: float,
+    think: float,
+    sessions: dict[str, str],
 ) -> dict:
     """*users* tasks, each signed in as a random employee, making the calls in turn with a
     think time of *think* seconds on average between them (0: back to back)."""
@@ -192,8 +208,10 @@ async def load(
             names = list(people)
             while time.perf_counter() < deadline:
                 person = rng.choice(names)
-                headers = {"authorization": f"Bearer {person}"}
+                api = {"authorization": f"Bearer {person}"}
+                page = {"cookie": f"magcore-session={sessions[person]}"}
                 for name, path in CALLS:
+                    headers = page if name.startswith("page") else api
                     if think:
                         await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
                     if time.perf_counter() >= deadline:
@@ -222,14 +240,17 @@ def _pct(values: list[float], q: float) -> float:
 def report(title: str, result: dict, duration: float) -> None:
     print(f"\n{title}")
     columns = ("req/s", 8), ("p50 ms", 9), ("p95 ms", 9), ("p99 ms", 9), ("errors", 8)
-    print(f"{'call':<32}" + "".join(f"{c:>{w}}" for c, w in columns) + f"{'p50 x':>8}")
+    ratios = f"{'p50 x':>8}{'p95 x':>8}"
+    print(f"{'call':<34}" + "".join(f"{c:>{w}}" for c, w in columns) + ratios)
     base = _pct(result["timings"][CALLS[0][0]], 0.5) or float("nan")
+    base95 = _pct(result["timings"][CALLS[0][0]], 0.95) or float("nan")
     for name, _ in CALLS:
         values = result["timings"][name]
-        p50 = _pct(values, 0.5)
+        p50, p95 = _pct(values, 0.5), _pct(values, 0.95)
         print(
-            f"{name:<32}{len(values) / duration:8.0f}{p50:9.1f}{_pct(values, 0.95):9.1f}"
+            f"{name:<34}{len(values) / duration:8.0f}{p50:9.1f}{p95:9.1f}"
             f"{_pct(values, 0.99):9.1f}{result['failures'][name]:8d}{p50 / base:8.1f}"
+            f"{p95 / base95:8.1f}"
         )
 
 
@@ -248,13 +269,14 @@ def run(label: str, url: str, keys: Path, args: argparse.Namespace) -> None:
             people[person] = listing[0].id
     service.close()
     os.environ.pop("MAGCORE_KEY_FOLDER", None)
-    with server(url, keys) as base:
-        result = asyncio.run(load(base, people, args.users, args.duration, args.think))
-    load_average = os.getloadavg()[0]
+    before = os.getloadavg()[0]
+    with server(url, keys) as (base, sessions):
+        result = asyncio.run(load(base, people, args.users, args.duration, args.think, sessions))
+    load_average = f"{before:.1f} before, {os.getloadavg()[0]:.1f} after"
     report(
         f"{label}: {args.people} people, {len(people)} conversations (built in {built:.0f} s), "
         f"{args.users} users thinking {args.think:g} s on average, for {args.duration:.0f} s "
-        f"(machine load average {load_average:.1f})",
+        f"(machine load average {load_average}, {os.cpu_count()} cores)",
         result,
         args.duration,
     )
@@ -262,7 +284,7 @@ def run(label: str, url: str, keys: Path, args: argparse.Namespace) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=18000)

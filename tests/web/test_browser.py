@@ -1,7 +1,7 @@
 """End to end in Debian's Chromium: employee and manager, each in their own browser context
 signed in through the local OpenID provider, from blind preparation to a revoked sharing
-choice; the same path with the keyboard only; axe-core and reflow at 320 px on every page in
-nl, en and fy.
+choice, then the privacy officer restricting and lifting (after confirming); the same path
+with the keyboard only; axe-core and reflow at 320 px on every page in nl, en and fy.
 
 One live server and one browser serve the whole module; each test uses fresh contexts.
 """
@@ -139,7 +139,22 @@ def _whole_path(browser: Any, base: str, keyboard: bool) -> None:
     _press(anna, "form[action$='/revoke'] button", keyboard)
     hanna.goto(f"{base}/hr")
     assert hanna.locator("#hr-items li").count() < before
-    for page in (anna, bram, hanna):
+
+    # The privacy officer restricts Anna's record (after a confirmation), then lifts it.
+    pieter = _person(browser, base, "pieter", keyboard=keyboard)
+    pieter.goto(f"{base}/privacy")
+    _fill(pieter, "#person", "anna", keyboard)
+    _press(pieter, "form[action='/privacy'] button[type=submit]", keyboard)
+    _press(pieter, "#restrict-all", keyboard)
+    _fill(pieter, "#reason", f"Anna betwist het verslag ({mark}).", keyboard)
+    _press(pieter, "#confirm-button", keyboard)
+    assert "Alles beperkt" in _text(pieter)
+    assert bram.goto(conversation).status == 404
+    _press(pieter, "#lift-all", keyboard)
+    _press(pieter, "#confirm-button", keyboard)
+    assert "Geen beperking" in _text(pieter)
+    assert bram.goto(conversation).status == 200
+    for page in (anna, bram, hanna, pieter):
         page.context.close()
 
 
@@ -155,7 +170,12 @@ PAGES = {
     "anna": ["/", "/conversations", "/goals", "/sharing", "/export", "/conversations/none"],
     "bram": ["/team", "/team/participation"],
     "hanna": ["/hr"],
-    "pieter": ["/privacy", "/privacy?person=anna"],
+    "pieter": [
+        "/privacy",
+        "/privacy?person=anna",
+        "/privacy/confirm?action=restrict&person=anna",
+        "/privacy/confirm?action=erase&person=anna",
+    ],
     "olga": ["/regulation"],
 }
 

@@ -224,6 +224,27 @@ def test_restricting_an_unknown_person_is_refused_and_writes_nothing(api, servic
     assert services[A].store.version("person:nobody") == before == 0
 
 
+def test_the_privacy_officer_erases_a_person_by_destroying_their_keys(api, services):
+    cid = _agreed(api, services)
+    assert api.get(f"/api/v1/conversations/{cid}", "anna").status_code == 200
+    before = len(list(services[A].store.read_audit()))
+    erased = api.post("/api/v1/people/anna/erasure", "piet", json={"reason": "verzoek art. 17"})
+    assert erased.status_code == 201, erased.text
+    body = erased.json()
+    assert body["person"] == "anna"
+    assert f"conversation:{cid}" in body["records"]
+    assert body["keys_destroyed"] >= 1
+    lines = list(services[A].store.read_audit())[before:]
+    assert any(
+        line["action"] == "erase" and line["object"] == f"conversation:{cid}" for line in lines
+    )
+    assert "balie" not in api.get(f"/api/v1/conversations/{cid}", "anna").text
+    missing = api.post("/api/v1/people/anna/erasure", "piet", json={})
+    assert missing.status_code == 400
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert "reason" in missing.json()["errors"][0]["detail"]
+
+
 def test_the_privacy_officer_destroys_what_retention_has_passed_and_verifies_the_log(api, services):
     cid = _agreed(api, services)
     assert api.get("/api/v1/destruction-due", "piet").json() == []

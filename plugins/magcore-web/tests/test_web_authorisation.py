@@ -22,6 +22,7 @@ BODIES = {
     "noteProgress": {"text": "t"},
     "closeGoal": {"status": "dropped"},
     "restrictProcessing": {"reason": "r"},
+    "erasePerson": {"reason": "r"},
     "approveRegulation": {
         "body": "works_council",
         "reference": "r",

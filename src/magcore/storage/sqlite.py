@@ -45,6 +45,7 @@ from .common import (
     event_rows,
     require_scheme,
 )
+from .group_commit import GroupCommit
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
 from .sqlite_ballots import SQLiteBallots
@@ -53,13 +54,14 @@ from .sqlite_check import (
     check_identity,
     check_schema,
     quick_check,
-    readonly_uri,
     storage_error,
     writable_folder,
 )
 from .sqlite_keys import SQLiteKeyTable
 from .sqlite_outbox import SQLiteOutbox
 from .sqlite_read_models import SQLITE
+from .sqlite_readers import ReaderPool, prefix_end
+from .sqlite_readers import connect as _connect
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from .sqlite_stream import SQLiteStreams
 
@@ -109,6 +111,8 @@ class SQLiteStore(
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
+        self._audit_group = GroupCommit(self._append_audit_now)
+        self._readers: ReaderPool | None = None
         self._closed = False
         self.read_only = False
         """Opened with ``?mode=ro`` or ``StoreSettings(read_only=True)``: writes are refused."""
@@ -199,6 +203,9 @@ class SQLiteStore(
         except BaseException:
             store.close()
             raise
+        store._readers = ReaderPool(
+            lambda: _connect(path, settings, read_only=read_only), settings, url
+        )
         return store
 
     # -- transactions ----------------------------------------------------------------------
@@ -227,10 +234,17 @@ class SQLiteStore(
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Cursor]:
-        """A consistent read: one deferred transaction."""
-        with self._lock:
-            self._check_open()
-            cur = self._conn.cursor()
+        """A consistent read: one deferred transaction (on a pooled read connection, so it
+        does not wait for a write's commit; on the write connection without a pool)."""
+        with contextlib.ExitStack() as stack:
+            if self._readers is None:
+                stack.enter_context(self._lock)
+                self._check_open()
+                conn = self._conn
+            else:
+                self._check_open()
+                conn = stack.enter_context(self._readers.connection())
+            cur = conn.cursor()
             try:
                 cur.execute("BEGIN")
                 yield cur
@@ -238,7 +252,7 @@ class SQLiteStore(
                 raise storage_error(self.path, exc) from exc
             finally:
                 with contextlib.suppress(sqlite3.Error):
-                    self._conn.rollback()
+                    conn.rollback()
                 cur.close()
 
     def _check_open(self) -> None:
@@ -397,14 +411,14 @@ class SQLiteStore(
                     return
 
     def streams(self, prefix: str = "") -> Iterator[str]:
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # A range on the (stream, version) index: LIKE would scan every event.
+        end = prefix_end(prefix)
+        sql = "SELECT DISTINCT stream FROM events WHERE stream >= ?"
         with self._read() as cur:
             rows = cur.execute(
-                "SELECT DISTINCT stream FROM events WHERE stream LIKE ? ESCAPE '\\' "
-                "ORDER BY stream",
-                (escaped + "%",),
+                sql + (" AND stream < ? ORDER BY stream" if end else " ORDER BY stream"),
+                (prefix, end) if end else (prefix,),
             ).fetchall()
-        # LIKE ignores ASCII case; keep only exact prefix matches.
         yield from (r[0] for r in rows if r[0].startswith(prefix))
 
     # -- read models (the queries are shared: magcore.storage.read_model_sql) ---------------
@@ -450,6 +464,11 @@ class SQLiteStore(
         )
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        """Append *records* (with the lines other threads append now: a group commit, one
+        ``fsync`` for all of them); returns once they are committed."""
+        self._audit_group(records)
+
+    def _append_audit_now(self, records: Sequence[AuditRecord]) -> None:
         with self._write() as cur:
             self._append_audit(cur, records)
 
@@ -529,20 +548,9 @@ class SQLiteStore(
         with self._lock:
             if not self._closed:
                 self._closed = True
+                if self._readers is not None:
+                    self._readers.close()
                 self._conn.close()
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.url!r})"
-
-
-def _connect(path: Path, settings: StoreSettings, *, read_only: bool) -> sqlite3.Connection:
-    try:
-        return sqlite3.connect(
-            readonly_uri(path) if read_only else str(path),
-            timeout=settings.timeout,
-            isolation_level=None,
-            check_same_thread=False,
-            uri=read_only,
-        )
-    except sqlite3.Error as exc:
-        raise storage_error(path, exc) from exc

@@ -59,8 +59,12 @@ class _TenantKeys:
 class Tenant:
     """One municipality: its settings and, opened on first use, its service.
 
-    Service calls go through :meth:`call`, one at a time per tenant (the stores serialise
-    writes anyway; this keeps the service's caches consistent under threads).
+    Service calls go through :meth:`call`, concurrently: the stores are safe to share
+    between threads (SQLite serialises on its connection and commits concurrent requests'
+    audit lines together, PostgreSQL pools connections), the service's caches hold immutable
+    values keyed by the version they were folded at, and a write that raced another is
+    refused by the store's expected version, never merged. Serialising every call would make
+    each request wait for every other request's audit commit.
     """
 
     def __init__(
@@ -113,9 +117,8 @@ class Tenant:
             return self._service
 
     def call(self, function: Callable[[Service], Any]) -> Any:
-        """Run *function* with this tenant's service, one call at a time."""
-        with self._lock:
-            return function(self.service)
+        """Run *function* with this tenant's service (opened once, under the lock)."""
+        return function(self.service)
 
     def close(self) -> None:
         with self._lock:

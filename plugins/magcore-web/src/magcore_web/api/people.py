@@ -1,5 +1,11 @@
 """The asker, their subject-access export, and the privacy officer's view of a person:
-exports on request and restrictions of processing (AVG art. 15 and 18)."""
+exports on request, restrictions of processing and erasure (AVG art. 15, 17 and 18).
+
+Restriction and erasure are the privacy officer's, by the legal basis the gateway knows
+(:data:`~magcore.access.decision.PRIVACY_OFFICER`): an employee asks the officer, who decides.
+The handlers call the library's functions (:func:`~magcore.access.restriction.restriction_event`,
+:func:`~magcore.access.erasure.erase_person`); the web decides nothing of its own.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +45,23 @@ class RestrictionIn:
 
     reason: str = text_field()
     conversation: str | None = id_field(default=None)
+
+
+@attrs.frozen(kw_only=True)
+class ErasureIn:
+    """Erase everything that belongs to a person (AVG art. 17): their records' keys are
+    destroyed, content-free tombstones remain."""
+
+    reason: str = text_field()
+
+
+@attrs.frozen(kw_only=True)
+class ErasureOut:
+    """What an erasure did: the records tombstoned and how many keys were destroyed."""
+
+    person: str
+    records: tuple[str, ...]
+    keys_destroyed: int
 
 
 @attrs.frozen(kw_only=True)
@@ -127,6 +150,24 @@ def lift(call: Call) -> RestrictionsOut:
     return restrictions_of(call)
 
 
+def erase(call: Call) -> ErasureOut:
+    from magcore.access.erasure import erase_person
+
+    person = call.path["personId"]
+    _officer(call, person)
+    body: ErasureIn = call.body
+    service = call.service
+    done = erase_person(
+        service.store,
+        person,
+        clock=service.clock,
+        actor=call.principal.person_id,
+        reason=body.reason,
+        origin=service.origin,
+    )
+    return ErasureOut(person=person, records=done.streams, keys_destroyed=len(done.keys))
+
+
 OPERATIONS = (
     Operation(
         method="GET",
@@ -188,5 +229,17 @@ OPERATIONS = (
         params=(Param(name="conversation", description="The conversation id; none: all."),),
         response=RestrictionsOut,
         errors=(403, 404, 409),
+    ),
+    Operation(
+        method="POST",
+        path=PERSON + "/erasure",
+        operation_id="erasePerson",
+        summary="Erase everything that belongs to a person (AVG art. 17), by destroying its keys.",
+        tag=TAG,
+        handler=erase,
+        body=ErasureIn,
+        response=ErasureOut,
+        status=201,
+        errors=(404,),
     ),
 )

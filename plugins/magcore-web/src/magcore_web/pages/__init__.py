@@ -57,7 +57,7 @@ async def _stylesheet(request: Request) -> Response:
 
 def install(app: Starlette, config: WebConfig) -> None:
     """Add the pages, sign-in and guards to *app* (see the module's docstring)."""
-    from . import employee, manager, officers
+    from . import employee, manager, officers, privacy
 
     extra = config.extra
     idle = float(extra.get("session_idle", 30 * 60))
@@ -83,6 +83,6 @@ def install(app: Starlette, config: WebConfig) -> None:
         issuer = urlsplit(config.oidc.issuer)
         form_targets = (f"{issuer.scheme}://{issuer.netloc}",)
         routes += signin_routes()
-    routes += employee.routes() + manager.routes() + officers.routes()
+    routes += employee.routes() + manager.routes() + officers.routes() + privacy.routes()
     app.router.routes.extend(routes)
     app.add_middleware(SecurityHeaders, form_targets=form_targets)

@@ -68,12 +68,23 @@ def known_cycles(service: Service) -> dict[str, CycleDefinition]:
 
 
 def kind_names(service: Service, language: str) -> dict[str, str]:
-    """The name of every conversation kind, by ``cycle key|kind id``, in *language*."""
-    return {
-        f"{key}|{kind.id}": kind.name.get(language)
-        for key, cycle in known_cycles(service).items()
-        for kind in cycle.kinds
-    }
+    """The name of every conversation kind, by ``cycle key|kind id``, in *language* (a name
+    the cycle does not carry in *language*, nor a plugin's catalogue, inside ``<span lang>``
+    naming the language it is shown in)."""
+    from markupsafe import Markup
+
+    from .texts import CATALOGUE
+
+    names: dict[str, str] = {}
+    for key, cycle in known_cycles(service).items():
+        for kind in cycle.kinds:
+            found = CATALOGUE.resolve(kind.name, language)
+            names[f"{key}|{kind.id}"] = (
+                found.text
+                if found.language == language
+                else Markup('<span lang="{}">{}</span>').format(found.language, found.text)
+            )
+    return names
 
 
 def manages(service: Service, person: str) -> bool:

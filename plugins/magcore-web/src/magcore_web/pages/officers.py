@@ -20,6 +20,7 @@ from magcore.model.input_policy import check_id
 from ..signin.guards import check_csrf
 from .common import call, form_value, kind_names, known_cycles, manages, today
 from .errors import FieldRefused, NotYours, guarded
+from .privacy import ACTIONS, due_destruction
 from .render import page
 
 if TYPE_CHECKING:
@@ -77,9 +78,15 @@ async def privacy(request: Request, session: Session, principal: Principal) -> R
         if subject:
             check_id(subject, pointer="/person")
             restrictions = service.sharing(subject, actor=officer).restrictions
-        return {"audit": result, "restrictions": restrictions, "manages": manages(service, officer)}
+        return {
+            "audit": result,
+            "restrictions": restrictions,
+            "manages": manages(service, officer),
+            "due": due_destruction(request, service, principal),
+        }
 
     data = await call(request, read)
+    done = request.query_params.get("done", "")
     return page(
         request,
         "pages/privacy.html.j2",
@@ -87,6 +94,7 @@ async def privacy(request: Request, session: Session, principal: Principal) -> R
         session=session,
         principal=principal,
         subject=subject,
+        done=done if done in ACTIONS else "",
         **data,
     )
 

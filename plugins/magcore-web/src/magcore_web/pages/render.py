@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from starlette.responses import HTMLResponse
 
-from .texts import CATALOGUE, PAGE_LANGUAGES, content_language, fallback_note, language_name
+from .texts import (
+    CATALOGUE,
+    PAGE_LANGUAGES,
+    content_language,
+    fallback_note,
+    labelled,
+    language_name,
+)
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -103,15 +110,19 @@ def page(
     lang = content_language(asked)
 
     def t(key: str, /, **params: Any) -> str:
+        return labelled(key, lang, **params)
+
+    def plain(key: str, /, **params: Any) -> str:  # for attributes, which cannot carry lang
         return CATALOGUE.message(key, lang, **params)
 
-    title = t(title_key, **(title_params or {}))
+    title = plain(title_key, **(title_params or {}))
     path = request.url.path
     body = (
         environment()
         .get_template(template)
         .render(
             t=t,
+            plain=plain,
             lang=lang,
             asked=asked,
             fallback=fallback_note(asked),

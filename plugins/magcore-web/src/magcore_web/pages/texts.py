@@ -1,21 +1,39 @@
-"""Every text the pages show, in plain Dutch (B1) and English, through magcore's catalogue.
+"""Every text the pages show, in plain Dutch (B1), English and Frisian, through magcore's
+catalogue.
 
 The pages use the same mechanism as the core (:class:`magcore.i18n.Catalogue`): a municipality
 plugin that replaces a word (``klant`` → ``inwoner``) or a message changes the pages too. The
-page catalogue is the core's default catalogue with these messages layered on top.
+page catalogue is the core's default catalogue with these messages layered on top. Dutch and
+English are written here (the source); every other language is a gettext catalogue in
+``magcore_web/locale/<tag>/LC_MESSAGES/messages.po`` (context: the message id, ``msgid``: the
+English text), made from the template :func:`template` writes (``make messages``) and compiled
+to ``.mo`` like the core's and the plugins' catalogues.
 
 Languages: a page can be asked for in ``nl``, ``en`` or ``fy`` (Frisian). A language the
 catalogue has no texts for is shown in Dutch and *labelled* Dutch (``lang="nl"``), with a short
 note in the asked language, marked with that language, saying so: a screen reader never reads
-Dutch with a Frisian voice.
+Dutch with a Frisian voice. A single message missing in the page's language is shown in the
+next language of the chain inside ``<span lang>`` (see :func:`labelled`).
 """
 
 from __future__ import annotations
 
-from magcore.i18n import DEFAULT_CATALOGUE, LANGUAGES, Catalogue
+from importlib.resources import files
+
+from markupsafe import Markup
+
+from magcore.i18n import DEFAULT_CATALOGUE, Catalogue
+from magcore.i18n.files import bundles_from_folder
 from magcore.model.text import Text
 
-__all__ = ["CATALOGUE", "PAGE_LANGUAGES", "content_language", "fallback_note"]
+__all__ = [
+    "CATALOGUE",
+    "PAGE_LANGUAGES",
+    "content_language",
+    "fallback_note",
+    "labelled",
+    "template",
+]
 
 #: The languages a person can choose on the pages.
 PAGE_LANGUAGES = ("nl", "en", "fy")
@@ -204,6 +222,120 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Bewaartermijnen worden automatisch toegepast (magcore retention).",
         "Retention periods are applied automatically (magcore retention).",
     ),
+    "privacy.restrict_all": (
+        "Verwerking van alles van {person} beperken",
+        "Restrict processing of everything of {person}",
+    ),
+    "privacy.lift_all": (
+        "Beperking van {person} opheffen",
+        "Lift the restriction of {person}",
+    ),
+    "privacy.lift_one": (
+        "Beperking van gesprek {conversation} opheffen",
+        "Lift the restriction of conversation {conversation}",
+    ),
+    "privacy.erase": (
+        "Alles van {person} wissen (AVG art. 17)",
+        "Erase everything of {person} (GDPR art. 17)",
+    ),
+    "privacy.destroy": (
+        "Gesprek {conversation} vernietigen (termijn verlopen op {due})",
+        "Destroy conversation {conversation} (term ended on {due})",
+    ),
+    "privacy.due_none": (
+        "Er is nu niets te vernietigen.",
+        "Nothing is due for destruction now.",
+    ),
+    "privacy.whole_record": (
+        "het hele dossier",
+        "the whole record",
+    ),
+    "privacy.confirm_restrict": (
+        "Verwerking beperken",
+        "Restrict processing",
+    ),
+    "privacy.confirm_lift": (
+        "Beperking opheffen",
+        "Lift a restriction",
+    ),
+    "privacy.confirm_erase": (
+        "Alles wissen",
+        "Erase everything",
+    ),
+    "privacy.confirm_destroy": (
+        "Gesprek vernietigen",
+        "Destroy a conversation",
+    ),
+    "privacy.explain_restrict": (
+        "U beperkt de verwerking van {conversation} van {person}. Daarna wordt het niet "
+        "meer gebruikt, tot u de beperking opheft.",
+        "You restrict processing of {conversation} of {person}. After this it is no "
+        "longer used, until you lift the restriction.",
+    ),
+    "privacy.explain_lift": (
+        "U heft de beperking van {conversation} van {person} op.",
+        "You lift the restriction of {conversation} of {person}.",
+    ),
+    "privacy.explain_erase": (
+        "U wist alles van {person}: de gesprekken over deze persoon, de doelen en de "
+        "redenen van beperkingen. Dit kan niet ongedaan worden gemaakt.",
+        "You erase everything of {person}: the conversations about this person, their "
+        "goals and the reasons of restrictions. This cannot be undone.",
+    ),
+    "privacy.explain_destroy": (
+        "U vernietigt de inhoud van gesprek {conversation}: de bewaartermijn is verlopen."
+        " Dit kan niet ongedaan worden gemaakt.",
+        "You destroy the content of conversation {conversation}: its retention term has "
+        "ended. This cannot be undone.",
+    ),
+    "privacy.reason": (
+        "Reden",
+        "Reason",
+    ),
+    "privacy.yes_restrict": (
+        "Ja, beperken",
+        "Yes, restrict",
+    ),
+    "privacy.yes_lift": (
+        "Ja, opheffen",
+        "Yes, lift",
+    ),
+    "privacy.yes_erase": (
+        "Ja, alles wissen",
+        "Yes, erase everything",
+    ),
+    "privacy.yes_destroy": (
+        "Ja, vernietigen",
+        "Yes, destroy",
+    ),
+    "privacy.cancel": (
+        "Annuleren, terug",
+        "Cancel, go back",
+    ),
+    "privacy.done_restrict": (
+        "De verwerking is beperkt.",
+        "Processing is restricted.",
+    ),
+    "privacy.done_lift": (
+        "De beperking is opgeheven.",
+        "The restriction is lifted.",
+    ),
+    "privacy.done_erase": (
+        "Alles is gewist.",
+        "Everything is erased.",
+    ),
+    "privacy.done_destroy": (
+        "Het gesprek is vernietigd.",
+        "The conversation is destroyed.",
+    ),
+    "sharing.restrict_erase": (
+        "Wilt u dat uw gesprekken niet meer gebruikt of helemaal gewist worden (AVG art. "
+        "17 en 18)? Vraag het de functionaris gegevensbescherming. Die beslist, en u ziet"
+        " het terug in uw download.",
+        "Do you want your conversations no longer used, or erased completely (GDPR art. "
+        "17 and 18)? Ask the data protection officer. They decide, and you see it in your"
+        " download.",
+    ),
     "regulation.title": ("Regeling", "Regulation"),
     "regulation.version": ("{name}, versie {version}", "{name}, version {version}"),
     "regulation.hash": ("Vingerafdruk", "Fingerprint"),
@@ -229,15 +361,53 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "owner.both": ("allebei", "both"),
 }
 
-#: The page catalogue: the core's defaults (and vocabulary) with the pages' messages.
+#: The gettext domain of the pages' catalogues (``locale/<tag>/LC_MESSAGES/messages.mo``).
+DOMAIN = "messages"
+
+#: The page catalogue: the core's defaults (and vocabulary) with the pages' messages, and the
+#: pages' catalogues of other languages (Frisian) layered on.
 CATALOGUE: Catalogue = DEFAULT_CATALOGUE.with_overrides(
     {key: Text(nl=nl, en=en) for key, (nl, en) in _MESSAGES.items()}
+).with_bundles(bundles_from_folder(files("magcore_web") / "locale", DOMAIN, source="magcore-web"))
+
+#: The languages every page message is written in (a page in another is shown in Dutch).
+COMPLETE: frozenset[str] = frozenset(
+    tag
+    for tag in CATALOGUE.available
+    if all(tag in CATALOGUE.messages[key].texts() for key in _MESSAGES)
 )
 
 
 def content_language(asked: str) -> str:
     """The language the page's texts really are in when *asked* is wanted."""
-    return asked if asked in LANGUAGES else "nl"
+    return asked if asked in COMPLETE else "nl"
+
+
+def labelled(key: str, language: str, /, **params: object) -> str:
+    """The page message *key* for a page in *language*: plain text when it is in that
+    language, else (a plugin's message in fewer languages) inside ``<span lang>`` naming the
+    language it is really in."""
+    found = CATALOGUE.message_resolved(key, language, **params)
+    if found.language == language:
+        return found.text
+    return Markup('<span lang="{}">{}</span>').format(found.language, found.text)
+
+
+def template() -> bytes:
+    """The gettext template (``.pot``) of the pages' messages: context the message id,
+    ``msgid`` the English text, the Dutch as a comment. Translators start a language from it
+    (``pybabel init -D messages``); ``make messages`` writes it and updates each language."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(project="magcore-web", fuzzy=False)
+    for key, (nl, en) in _MESSAGES.items():
+        catalog.add(en, context=key, auto_comments=[f"nl: {nl}"])
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, omit_header=True, sort_output=True)
+    return out.getvalue()
 
 
 def fallback_note(asked: str) -> str | None:
@@ -250,3 +420,9 @@ def fallback_note(asked: str) -> str | None:
 def language_name(code: str) -> str:
     """The name of language *code* in that language (for the language switch)."""
     return _NAMES.get(code, code)
+
+
+if __name__ == "__main__":  # python -m magcore_web.pages.texts > locale/messages.pot
+    import sys
+
+    sys.stdout.buffer.write(template())
