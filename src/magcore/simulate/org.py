@@ -72,7 +72,9 @@ class OrgHistory:
     pilot: BOOL
     n_managers: int
     events: dict[str, I64]
-    """Columnar org events (:data:`EVENT_COLUMNS`; -1 where a column does not apply)."""
+    """Columnar org events (:data:`EVENT_COLUMNS`; -1 where a column does not apply).
+
+    ``previous`` is the manager before (``manager.changed``) or the team before (a move)."""
     change_person: I64
     change_day: I64
     """Every change of someone's manager (a move or a new team manager): who and when."""
@@ -257,7 +259,7 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
             manager_now[replaced],
         )
         none = np.full(len(movers), -1, dtype=np.int64)
-        emit(ORG_MOVED, move_day, movers, new_team, none, none)
+        emit(ORG_MOVED, move_day, movers, new_team, none, old_team)  # previous: the old team
         none = np.full(len(leavers), -1, dtype=np.int64)
         emit(ORG_LEFT, leave_day, leavers, t_leave, none, none)
         none = np.full(n_join, -1, dtype=np.int64)

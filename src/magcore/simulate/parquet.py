@@ -15,6 +15,7 @@ import numpy as np
 from ..events import Event
 from .engine import DAY, Simulation
 from .events import COLUMNS, I64, _Builder, _pa
+from .measurement import measurement_rounds
 
 __all__ = ["PARQUET_OPTIONS", "count_events", "event_tables", "read_events", "write_events"]
 
@@ -29,6 +30,7 @@ def count_events(sim: Simulation) -> int:
         + (2 + c.n_parts[held]).sum()
         + (sim.agreements.status > 0).sum()
         + len(sim.org.events["type"])
+        + 2 * len(measurement_rounds(sim.config, sim.org)["team"])
     )
 
 
