@@ -11,6 +11,7 @@ Managers are a separate set of actors (``m…`` ids) that are not counted among 
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 
@@ -91,6 +92,19 @@ class OrgHistory:
         """Whether each *person* is employed on the matching *day*."""
         result: BOOL = (self.hired[person] <= day) & (day < self.left[person])
         return result
+
+    @functools.cached_property
+    def memberships(self) -> tuple[I64, I64, I64, I64]:
+        """(team, person, start, end) of every membership, sorted by (team, person): from an
+        assignment's day to the person's next assignment (or leaving). Built once."""
+        person = self.asg_key >> 32
+        start = self.asg_key & 0xFFFFFFFF
+        same = np.r_[person[1:] == person[:-1], False]
+        end = np.where(same, np.r_[start[1:], 0], self.left[person])
+        keep = np.flatnonzero(start < end)
+        team, person, start, end = self.asg_team[keep], person[keep], start[keep], end[keep]
+        order = np.argsort(_key(team, person), kind="stable")
+        return team[order], person[order], start[order], end[order]
 
     def team_of(self, person: I64, day: I64) -> I64:
         """Each person's team on the matching day (the person must have been hired by then)."""
