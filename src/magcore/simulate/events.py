@@ -165,7 +165,7 @@ class _Builder:
             _Slot(T_CONFIRM, c.t_confirm[conf], conf[0].astype(np.int64), conf[1].astype(np.int64)),
             _Slot(T_AGREED, self.agreed_t[held], held),
             _Slot(T_UPDATE, a.t_update[resolved], resolved),
-            _Slot(-1, org_t, np.arange(len(org_t), dtype=np.int64)),
+            _Slot(-1, org_t[org_order], org_order),  # in version order, so each part is sorted
         ]
         # Team measurement rounds: with the organisation's events (not in a block's builder).
         self.rounds = measurement_rounds(sim.config, org) if sim.org_events else {}
@@ -218,6 +218,16 @@ class _Builder:
         )
         sizes = (1, org.n_people, max(org.n_managers, 1), max(sim.coaches, 1))
         self.actor_offset = np.cumsum((0, *sizes[:-1])).astype(np.int64)
+        # Each conversation's participants as actor indices (slots: employee, partner, coach),
+        # once, instead of per event: the partner is a peer (1), manager (2) or third party (3).
+        partner_kind = np.where(c.pattern == 1, 1, np.where(c.pattern == 3, 3, 2))
+        people = (c.person, c.partner, c.coach)
+        kinds = (np.ones_like(c.person), partner_kind, np.full_like(c.person, 3))
+        self.slot_actor = np.stack(
+            [self.actor_offset[k] + np.maximum(p, 0) for k, p in zip(kinds, people, strict=True)],
+            axis=1,
+        )
+        self.slot_none = np.stack([p < 0 for p in people], axis=1)
         # The tables over the whole organisation: built once per run when *shared* is given.
         tables = shared if shared is not None else {}
         if not tables:
@@ -306,14 +316,15 @@ class _Builder:
     def constant(self, text: str, n: int) -> Any:
         return self.pa.repeat(self.pa.scalar(text, self.pa.string()), n)
 
-    def participant(self, rows: I64, slot: I64 | int) -> tuple[I64, I64]:
-        """(actor kind, number) of participant *slot* (0 employee, 1 partner, 2 coach)."""
-        c = self.sim.conversations
-        slot = np.broadcast_to(np.asarray(slot, dtype=np.int64), rows.shape)
-        partner_kind = np.select([c.pattern[rows] == 1, c.pattern[rows] == 3], [1, 3], 2)
-        kind = np.select([slot == 0, slot == 1], [np.ones_like(rows), partner_kind], 3)
-        num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]], c.coach[rows])
-        return kind, num
+    def participant(self, rows: I64, slot: I64 | int) -> I64:
+        """The actor index of participant *slot* (0 employee, 1 partner, 2 coach) of *rows*."""
+        result: I64 = self.slot_actor[rows, slot]
+        return result
+
+    def participant_json(self, rows: I64, slot: int) -> Any:
+        """``"id"`` of participant *slot* of *rows*, or ``null`` where there is nobody."""
+        index = np.where(self.slot_none[rows, slot], 0, self.slot_actor[rows, slot])
+        return self.take(self.quoted_table, index)
 
     def agreement_list(self, agreement_rows: I64, counts: I64, carried: bool) -> Any:
         """``[{...},{...}]`` per row: the agreements *agreement_rows*, grouped by *counts*."""
@@ -375,7 +386,7 @@ class _Builder:
         at = np.concatenate([p.at for p in parts])
         stream = np.concatenate([p.stream for p in parts])
         version = np.concatenate([p.version for p in parts])
-        order = lex_order(at, stream, version)
+        order = self.merge_order(at, stream, version)
         at = at[order]
         stream = stream[order]
         data = pa.concat_arrays([p.data for p in parts])
@@ -391,6 +402,23 @@ class _Builder:
             }
         )
         return table, at
+
+    @staticmethod
+    def merge_order(at: I64, stream: I64, version: I64) -> I64:
+        """The order by (at, stream, version) of the parts' rows, one after the other.
+
+        Each part is sorted already, so a stable sort of one packed key (a merge sort that
+        finds the sorted runs) merges them, instead of sorting from scratch.
+        """
+        if not len(at):
+            return np.zeros(0, dtype=np.int64)
+        unit = MINUTE if not (at % MINUTE).any() else 1
+        first = at.min()
+        key = pack((at - first) // unit, stream, version)
+        if key is None:
+            return lex_order(at, stream, version)
+        order: I64 = np.argsort(key, kind="stable").astype(np.int64)
+        return order
 
     def conversation_part(self, kind: int, t: I64, rows: I64, sub: I64) -> _Part:
         pa = self.pa
@@ -452,7 +480,7 @@ class _Builder:
             version = 5 + r + c.n_parts[rows]
             actor = self.participant(rows, c.confirm_slot[rows, c.n_parts[rows] - 1])
             data = self.constant('{"revision":1}', n)
-        return _Part(t, rows + 1, version, kind, self.actor(*actor), data)
+        return _Part(t, rows + 1, version, kind, actor, data)
 
     def requested(self, rows: I64) -> Any:
         pa, pc = self.pa, self.pc
@@ -460,7 +488,7 @@ class _Builder:
         a = self.sim.agreements
         pattern = c.pattern[rows]
         employee = self.json_id(1, c.person[rows])
-        partner = self.json_id(*self.participant(rows, 1))
+        partner = self.participant_json(rows, 1)
         three = pattern == 2
         role = self.take(self.partner_roles, c.kind[rows] * 4 + pattern)
         pieces = [
@@ -474,7 +502,7 @@ class _Builder:
         ]
         coach_id = None
         if three.any():
-            coach_id = self.json_id(*self.participant(rows, 2))
+            coach_id = self.participant_json(rows, 2)
             pieces.append(
                 pc.if_else(
                     pa.array(three),
