@@ -184,11 +184,14 @@ class _Builder:
             )
         self.agreement_first = np.cumsum(c.n_agreements) - c.n_agreements
         cycle = sim.cycle
-        self.kind_ids = pa.array([k.id for k in cycle.kinds])
+        # The constant text around a requested event's participants, per kind.
+        self.kind_head = pa.array(
+            [f',"cycle":"{cycle.key}","kind":"{k.id}","participants":' for k in cycle.kinds]
+        )
+        self.kind_middle = pa.array([f',"pattern":"{k.shape}","preparers":' for k in cycle.kinds])
         self.theme_json = pa.array([f'"{t.id}"' for t in cycle.themes] + ["null"])
         prep = np.zeros((len(cycle.kinds), 3), dtype=bool)
         # The role names of the slots per kind and code: employee, partner, third party.
-        self.shapes = pa.array([k.shape for k in cycle.kinds])
         self.partner_roles = pa.array(
             [r for k in cycle.kinds for r in ("manager", "peer", "manager", third_role(k))]
         )
@@ -523,7 +526,10 @@ class _Builder:
         for flags in (prep_flags, rec_flags):
             flags[alone, 1] = flags[alone, 2]
         preparers = self.role_list(prep_flags, three, employee, partner, coach_id)
-        recorders = self.role_list(rec_flags, three, employee, partner, coach_id)
+        if np.array_equal(prep_flags, rec_flags):
+            recorders = preparers  # the same people prepare and record (the usual case)
+        else:
+            recorders = self.role_list(rec_flags, three, employee, partner, coach_id)
         lo = np.searchsorted(a.carried_conv, rows, side="left")
         hi = np.searchsorted(a.carried_conv, rows, side="right")
         counts = hi - lo
@@ -534,15 +540,9 @@ class _Builder:
         return self.join(
             '{"carried_forward":',
             carried,
-            ',"cycle":"',
-            self.cycle_key,
-            '","kind":"',
-            self.take(self.kind_ids, c.kind[rows]),
-            '","participants":',
+            self.take(self.kind_head, c.kind[rows]),
             participants,
-            ',"pattern":"',
-            self.take(self.shapes, c.kind[rows]),
-            '","preparers":',
+            self.take(self.kind_middle, c.kind[rows]),
             preparers,
             ',"recorders":',
             recorders,
