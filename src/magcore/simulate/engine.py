@@ -365,6 +365,15 @@ def simulate_people(
     organisation can be simulated in blocks of people that each fit in the processor's caches.
     """
     rollout = day_number(config.rollout_date)
+    # The block's own assignments (a slice: people are sorted), so looking up a team searches
+    # an array the size of the block, not of the organisation.
+    if len(block):
+        lo, hi = np.searchsorted(
+            org.asg_key, [int(block[0]) << 32, (int(block[-1]) + 1) << 32], side="left"
+        )
+        local = attrs.evolve(org, asg_key=org.asg_key[lo:hi], asg_team=org.asg_team[lo:hi])
+    else:
+        local = org
     parts: dict[str, list[I64]] = {
         k: []
         for k in (
@@ -395,7 +404,7 @@ def simulate_people(
         # Team and manager on the due date, as magcore.planning.plan assigns them (for a
         # leave: the last day employed).
         on = np.minimum(due, org.left[person] - 1)
-        team = org.team_of(person, on)
+        team = local.team_of(person, on)
         manager = org.manager_of_team(team, on)
         steering = org.self_steering[team] | (manager < 0)
         ok = (due >= rollout) | org.pilot[team]
