@@ -165,9 +165,9 @@ def simulate_to(
     The log goes to ``out/events/[key=value/...]year=YYYY/part-0.parquet`` (*partition* adds
     the ``key=value`` folders, e.g. ``{"replication": 3}``), written under a temporary name and
     renamed at the end, so a failed run leaves no partial log. Without *out* only the outcome
-    figures (:mod:`magcore.simulate.outcomes`) are computed. The organisation's history and
-    so its events are those :func:`~magcore.simulate.engine.run` gives for the same seed; the
-    conversations are drawn per block (seeds spawned from the configuration's seed).
+    figures (:mod:`magcore.simulate.outcomes`) are computed. The organisation's history and the
+    blocks (with their seeds) are those of :func:`~magcore.simulate.engine.run`, so the log
+    holds the same streams as ``write_events(run(config), ...)``.
     """
     definition = cycle or resolve_cycle(config.cycle, base_dir=config.base_dir)
     rng = np.random.Generator(np.random.PCG64(config.seed))
