@@ -100,10 +100,10 @@ def test_org_events_on_org_stream(small):
     """Joins, leaves, moves and manager changes are on org:<id>, in the service's shapes."""
     _, paths = small
     shapes = {
-        "person.joined": {"person", "team", "on"},
+        "person.joined": {"person", "record", "roles", "on"},
         "person.left": {"person", "on"},
-        "person.moved": {"person", "team", "on"},
-        "manager.changed": {"team", "previous", "manager", "on"},
+        "person.moved": {"person", "team", "from_team", "roles", "on"},
+        "manager.changed": {"team", "previous", "manager", "managers", "on"},
     }
     kinds = collections.Counter()
     for event in read_events(paths["csv"]):

@@ -71,7 +71,7 @@ def test_row_groups_sorted_and_streams_in_order(streamed):
 
 
 def test_conversations_replay_and_org_events_match_run(streamed, tmp_path):
-    """Streamed conversations replay; the organisation's events are those of run()."""
+    """Streamed conversations replay; every stream, the organisation's too, is run()'s."""
     result, _ = streamed
     streams = collections.defaultdict(list)
     for path in result.paths:
@@ -87,6 +87,11 @@ def test_conversations_replay_and_org_events_match_run(streamed, tmp_path):
     org = [e for e in read_events(whole["parquet"]) if e.stream == "org:sim"]
     assert org
     assert streams["org:sim"] == org
+    # run() simulates the same blocks with the same seeds: every stream is the same.
+    in_memory = collections.defaultdict(list)
+    for event in read_events(whole["parquet"]):
+        in_memory[event.stream].append(event)
+    assert in_memory == streams
 
 
 def test_blocks_cover_everyone_once():

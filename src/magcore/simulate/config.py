@@ -93,6 +93,13 @@ def _number(low: float, high: float, *, whole: bool = False) -> Callable[[Any, A
     return check
 
 
+def _divides(instance: Any, attribute: Any, value: Any) -> None:
+    if isinstance(value, int) and value and 12 % value:
+        raise _problem(
+            attribute.name, f"must be 1, 2, 3, 4, 6 or 12 (a divisor of 12), not {value}"
+        )
+
+
 def _is_date(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, date):
         raise _problem(attribute.name, f"must be a date (YYYY-MM-DD), not {value!r}")
@@ -261,6 +268,21 @@ class SimulationConfig:
     )
     min_group_size: int = _field(
         5, _number(1, 1000, whole=True), "smallest group an aggregate may show", "magcore policy"
+    )
+    measurement_rounds_per_year: int = _field(
+        0,
+        attrs.validators.and_(_number(0, 12, whole=True), _divides),
+        "anonymous team measurement rounds per team a year (0 = none; 1, 2, 3, 4, 6 or 12)",
+        "choice",
+    )
+    measurement_response_rate: float = _field(
+        0.6,
+        _number(0, 1),
+        "chance an eligible team member answers a measurement round",
+        "estimate",
+    )
+    measurement_days: int = _field(
+        14, _number(1, 90, whole=True), "days a measurement round stays open", "choice"
     )
     organisation: str = _field(
         "sim",

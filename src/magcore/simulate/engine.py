@@ -23,8 +23,11 @@ change in the organisation is due once per ``joined`` or ``left`` of the simulat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -41,7 +44,7 @@ from ..model.cycle import (
     Pattern,
 )
 from ._order import lex_order as _lex
-from ._order import pack, stable_order
+from ._order import stable_order
 from .config import SimulationConfig, resolve_cycle
 from .org import FAR_FUTURE, OrgHistory, day_number, simulate_org
 from .tables import Agreements, Conversations, Simulation
@@ -53,10 +56,12 @@ __all__ = [
     "Conversations",
     "Simulation",
     "add_months_days",
+    "blocks",
     "coach_count",
     "pattern_code",
     "recorder_slots",
     "run",
+    "simulate_blocks",
     "simulate_people",
     "third_role",
 ]
@@ -209,19 +214,15 @@ def _month(start: date, k: int) -> date:
 
 
 def _memberships(org: OrgHistory, teams: I64) -> tuple[I64, I64, I64, I64]:
-    """(team, person, start, end) of every membership of *teams*, sorted by (team, person).
-
-    A membership runs from an assignment's day to the person's next assignment (or leaving).
-    """
-    person = org.asg_key >> 32
-    start = org.asg_key & 0xFFFFFFFF
-    same = np.r_[person[1:] == person[:-1], False]
-    end = np.where(same, np.r_[start[1:], 0], org.left[person])
-    keep = np.flatnonzero(np.isin(org.asg_team, teams) & (start < end))
-    team, person, start, end = org.asg_team[keep], person[keep], start[keep], end[keep]
-    key = pack(team, person)
-    order = stable_order(key) if key is not None else np.lexsort((person, team))
-    return team[order], person[order], start[order], end[order]
+    """(team, person, start, end) of every membership of *teams* (sorted, unique), sorted by
+    (team, person): slices of the organisation's memberships, so a block's cost does not grow
+    with the organisation."""
+    m_team, m_person, m_start, m_end = org.memberships
+    lo = np.searchsorted(m_team, teams, side="left")
+    hi = np.searchsorted(m_team, teams, side="right")
+    counts = hi - lo
+    rows = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    return m_team[rows], m_person[rows], m_start[rows], m_end[rows]
 
 
 def _pick_peers(org: OrgHistory, person: I64, team: I64, day: I64, rng: np.random.Generator) -> I64:
@@ -260,25 +261,89 @@ def run(config: SimulationConfig, *, cycle: CycleDefinition | None = None) -> Si
     """Simulate *config* (with *cycle*, or the one the configuration names). Deterministic.
 
     Everything is held in memory; :func:`magcore.simulate.stream.simulate_to` runs the same
-    model in blocks of people and streams the log to disk, in bounded memory.
+    model and streams the log to disk, in bounded memory. Both simulate the people in the same
+    blocks (:func:`blocks`, each small enough for the processor's caches, so time grows in
+    proportion to the people) with the same seeds: the same configuration gives the same
+    conversations either way.
     """
     definition = cycle or resolve_cycle(config.cycle, base_dir=config.base_dir)
     rng = np.random.Generator(np.random.PCG64(config.seed))
     org = simulate_org(config, rng)
     n_coaches = coach_count(config)
-    everyone = np.arange(org.n_people, dtype=np.int64)
-    conversations, agreements, skipped = simulate_people(
-        config, definition, org, everyone, rng, n_coaches
-    )
+    conversations: list[Conversations] = []
+    agreements: list[Agreements] = []
+    skipped: tuple[str, ...] = ()
+    for _, c, a, block_skipped in simulate_blocks(config, definition, org, n_coaches):
+        conversations.append(c)
+        agreements.append(a)
+        skipped = block_skipped
+    joined_c, joined_a = _join(conversations, agreements)
     return Simulation(
         config=config,
         cycle=definition,
         org=org,
-        conversations=conversations,
-        agreements=agreements,
+        conversations=joined_c,
+        agreements=joined_a,
         skipped_kinds=skipped,
         coaches=n_coaches,
     )
+
+
+def blocks(config: SimulationConfig, n_people: int) -> list[tuple[int, int]]:
+    """The ``(first, after last)`` person ranges simulated together."""
+    size = max(1, config.block_person_years // config.years)
+    return [(lo, min(lo + size, n_people)) for lo in range(0, n_people, size)]
+
+
+def simulate_blocks(
+    config: SimulationConfig, definition: CycleDefinition, org: OrgHistory, n_coaches: int
+) -> Iterator[tuple[tuple[int, int], Conversations, Agreements, tuple[str, ...]]]:
+    """Each block's people, conversations, agreements and skipped kinds, in order.
+
+    A block's random draws come from its own seed, spawned from the configuration's seed.
+    """
+    ranges = blocks(config, org.n_people)
+    seeds = np.random.SeedSequence(config.seed).spawn(len(ranges))
+    for (lo, hi), seed in zip(ranges, seeds, strict=True):
+        rng = np.random.Generator(np.random.PCG64(seed))
+        people = np.arange(lo, hi, dtype=np.int64)
+        conversations, agreements, skipped = simulate_people(
+            config, definition, org, people, rng, n_coaches
+        )
+        yield (lo, hi), conversations, agreements, skipped
+
+
+def _join(
+    conversations: list[Conversations], agreements: list[Agreements]
+) -> tuple[Conversations, Agreements]:
+    """The blocks' tables as one: conversation and agreement rows renumbered after the first.
+
+    Column by column, each block's column let go once copied, so the join needs the memory of
+    one column more than the blocks, not twice the run.
+    """
+    if len(conversations) == 1:
+        return conversations[0], agreements[0]
+    c_first = np.cumsum([0] + [len(c) for c in conversations[:-1]])
+    a_first = np.cumsum([0] + [len(a) for a in agreements[:-1]])
+    c_parts = [attrs.asdict(c, recurse=False) for c in conversations]
+    a_parts = [attrs.asdict(a, recurse=False) for a in agreements]
+    conversations.clear()
+    agreements.clear()
+    shift = {"conv": c_first, "carried_conv": c_first, "resolved_in": c_first}
+    columns: dict[str, Any] = {}
+    for f in attrs.fields(Conversations):
+        columns[f.name] = np.concatenate([part.pop(f.name) for part in c_parts])
+    joined: dict[str, Any] = {}
+    for f in attrs.fields(Agreements):
+        values = [part.pop(f.name) for part in a_parts]
+        if f.name in shift:
+            for i, value in enumerate(values):
+                values[i] = np.where(value >= 0, value + shift[f.name][i], value)
+        elif f.name == "carried_row":
+            values = [value + a_first[i] for i, value in enumerate(values)]
+        joined[f.name] = np.concatenate(values)
+        del values
+    return Conversations(**columns), Agreements(**joined)
 
 
 def coach_count(config: SimulationConfig) -> int:
@@ -300,6 +365,15 @@ def simulate_people(
     organisation can be simulated in blocks of people that each fit in the processor's caches.
     """
     rollout = day_number(config.rollout_date)
+    # The block's own assignments (a slice: people are sorted), so looking up a team searches
+    # an array the size of the block, not of the organisation.
+    if len(block):
+        lo, hi = np.searchsorted(
+            org.asg_key, [int(block[0]) << 32, (int(block[-1]) + 1) << 32], side="left"
+        )
+        local = attrs.evolve(org, asg_key=org.asg_key[lo:hi], asg_team=org.asg_team[lo:hi])
+    else:
+        local = org
     parts: dict[str, list[I64]] = {
         k: []
         for k in (
@@ -330,7 +404,7 @@ def simulate_people(
         # Team and manager on the due date, as magcore.planning.plan assigns them (for a
         # leave: the last day employed).
         on = np.minimum(due, org.left[person] - 1)
-        team = org.team_of(person, on)
+        team = local.team_of(person, on)
         manager = org.manager_of_team(team, on)
         steering = org.self_steering[team] | (manager < 0)
         ok = (due >= rollout) | org.pilot[team]

@@ -5,11 +5,13 @@ Every row is what :meth:`magcore.events.Event.to_json` gives for the same event:
 spaces, exactly :func:`magcore.events.canonical_json`). Conversation events use the types of
 :mod:`magcore.conversation`, so :func:`magcore.conversation.replay` rebuilds each simulated
 conversation. Organisation events are on the stream ``org:<organisation>`` (the configuration's
-``organisation``, default ``sim``) in the shapes :class:`magcore.service.Service` writes:
-``manager.changed`` ``{"team", "previous", "manager", "on"}`` (one per team whose manager
-changes) and ``person.moved`` ``{"person", "team", "on"}``; also ``person.joined``
-``{"person", "team", "on"}`` and ``person.left`` ``{"person", "on"}``. The org stream has no
-``organisation.imported`` snapshot: the starting organisation is not logged.
+``organisation``, default ``sim``), each exactly the event
+:func:`magcore.domain.orgchanges.changes` gives when the service records the same single change
+(``person.joined``, ``person.left``, ``person.moved``, ``manager.changed``, with the roles and
+managers they carry). The org stream has no ``organisation.imported`` or ``team.added``: the
+starting organisation is not logged. Team measurement rounds
+(:mod:`magcore.simulate.measurement`) are on ``measurement:<round>`` streams, as
+:mod:`magcore.domain.measurement` writes them.
 
 The log is produced one calendar month at a time (by ``at``), sorted by
 ``(at, stream, version)``, with the strings built column-wise by Arrow compute kernels from
@@ -28,6 +30,7 @@ import numpy.typing as npt
 from ..model.cycle import ParticipantRole
 from ._order import lex_order, pack, stable_order
 from .engine import DAY, HOUR, MINUTE, NOT_HELD_REASONS, Simulation, recorder_slots, third_role
+from .measurement import QUESTIONNAIRE_JSON, measurement_rounds, minimum_group
 from .org import ORG_JOINED, ORG_LEFT, ORG_MANAGER_CHANGED, ORG_MOVED
 
 __all__ = ["COLUMNS", "EVENT_TYPES"]
@@ -51,6 +54,8 @@ EVENT_TYPES = (
     "person.left",
     "person.moved",
     "manager.changed",
+    "measurement.opened",
+    "measurement.closed",
 )
 (
     T_REQ,
@@ -66,6 +71,8 @@ EVENT_TYPES = (
     T_LEFT,
     T_MOVED,
     T_MANAGER,
+    T_OPENED,
+    T_CLOSED,
 ) = range(len(EVENT_TYPES))
 _AGREEMENT_TEXT = "gesimuleerd"
 
@@ -158,15 +165,33 @@ class _Builder:
             _Slot(T_CONFIRM, c.t_confirm[conf], conf[0].astype(np.int64), conf[1].astype(np.int64)),
             _Slot(T_AGREED, self.agreed_t[held], held),
             _Slot(T_UPDATE, a.t_update[resolved], resolved),
-            _Slot(-1, org_t, np.arange(len(org_t), dtype=np.int64)),
+            _Slot(-1, org_t[org_order], org_order),  # in version order, so each part is sorted
         ]
+        # Team measurement rounds: with the organisation's events (not in a block's builder).
+        self.rounds = measurement_rounds(sim.config, org) if sim.org_events else {}
+        if self.rounds and len(self.rounds["team"]):
+            n_rounds = len(self.rounds["team"])
+            opened = self.rounds["opened"] * DAY + 9 * HOUR
+            closed = self.rounds["closed"] * DAY + 17 * HOUR
+            round_rows = np.arange(n_rounds, dtype=np.int64)
+            self.slots.append(
+                _Slot(
+                    -2,
+                    np.concatenate([opened, closed]),
+                    np.concatenate([round_rows, round_rows]),
+                    np.repeat(np.array([0, 1], dtype=np.int64), n_rounds),
+                )
+            )
         self.agreement_first = np.cumsum(c.n_agreements) - c.n_agreements
         cycle = sim.cycle
-        self.kind_ids = pa.array([k.id for k in cycle.kinds])
+        # The constant text around a requested event's participants, per kind.
+        self.kind_head = pa.array(
+            [f',"cycle":"{cycle.key}","kind":"{k.id}","participants":' for k in cycle.kinds]
+        )
+        self.kind_middle = pa.array([f',"pattern":"{k.shape}","preparers":' for k in cycle.kinds])
         self.theme_json = pa.array([f'"{t.id}"' for t in cycle.themes] + ["null"])
         prep = np.zeros((len(cycle.kinds), 3), dtype=bool)
         # The role names of the slots per kind and code: employee, partner, third party.
-        self.shapes = pa.array([k.shape for k in cycle.kinds])
         self.partner_roles = pa.array(
             [r for k in cycle.kinds for r in ("manager", "peer", "manager", third_role(k))]
         )
@@ -191,10 +216,21 @@ class _Builder:
             [
                 pa.array([f"org:{sim.config.organisation}"]),
                 self.join("conversation:", self.conv_ids),
+                self.join("measurement:", self.round_ids()),
             ]
         )
         sizes = (1, org.n_people, max(org.n_managers, 1), max(sim.coaches, 1))
         self.actor_offset = np.cumsum((0, *sizes[:-1])).astype(np.int64)
+        # Each conversation's participants as actor indices (slots: employee, partner, coach),
+        # once, instead of per event: the partner is a peer (1), manager (2) or third party (3).
+        partner_kind = np.where(c.pattern == 1, 1, np.where(c.pattern == 3, 3, 2))
+        people = (c.person, c.partner, c.coach)
+        kinds = (np.ones_like(c.person), partner_kind, np.full_like(c.person, 3))
+        self.slot_actor = np.stack(
+            [self.actor_offset[k] + np.maximum(p, 0) for k, p in zip(kinds, people, strict=True)],
+            axis=1,
+        )
+        self.slot_none = np.stack([p < 0 for p in people], axis=1)
         # The tables over the whole organisation: built once per run when *shared* is given.
         tables = shared if shared is not None else {}
         if not tables:
@@ -227,6 +263,8 @@ class _Builder:
         candidates = [self.min_t // DAY, self.max_t // DAY]
         if n:
             candidates += [int(c.on.max()) // DAY, int(c.held_day.max())]
+        if sim.org_events and len(org_t):  # the roles in org events start before the run
+            candidates += [int(org.hired.min()), int((org.tm_key & 0xFFFFFFFF).min())]
         self.day_lo = min(candidates)
         day_hi = max(candidates) + 1
         table = np.arange(self.day_lo, day_hi + 1, dtype=np.int64).astype("datetime64[D]")
@@ -238,6 +276,18 @@ class _Builder:
         pc = self.pc
         text = pc.utf8_lpad(pc.cast(self.pa.array(nums), self.pa.string()), width, "0")
         return pc.binary_join_element_wise(prefix, text, "")
+
+    def dictionary(self, table: Any, index: I64) -> Any:
+        """``table[index]`` dictionary-encoded: the window's own values (in *table*'s order),
+        and an ``int32`` index into them. No string is copied per row, and a Parquet writer
+        takes the dictionary as it is instead of hashing every value again."""
+        present = np.zeros(len(table), dtype=bool)
+        present[index] = True
+        used = np.flatnonzero(present)
+        position = np.cumsum(present, dtype=np.int32) - 1
+        return self.pa.DictionaryArray.from_arrays(
+            self.pa.array(position[index]), self.take(table, used)
+        )
 
     def take(self, table: Any, index: I64) -> Any:
         return self.pc.take(table, self.pa.array(index))
@@ -269,14 +319,15 @@ class _Builder:
     def constant(self, text: str, n: int) -> Any:
         return self.pa.repeat(self.pa.scalar(text, self.pa.string()), n)
 
-    def participant(self, rows: I64, slot: I64 | int) -> tuple[I64, I64]:
-        """(actor kind, number) of participant *slot* (0 employee, 1 partner, 2 coach)."""
-        c = self.sim.conversations
-        slot = np.broadcast_to(np.asarray(slot, dtype=np.int64), rows.shape)
-        partner_kind = np.select([c.pattern[rows] == 1, c.pattern[rows] == 3], [1, 3], 2)
-        kind = np.select([slot == 0, slot == 1], [np.ones_like(rows), partner_kind], 3)
-        num = np.select([slot == 0, slot == 1], [c.person[rows], c.partner[rows]], c.coach[rows])
-        return kind, num
+    def participant(self, rows: I64, slot: I64 | int) -> I64:
+        """The actor index of participant *slot* (0 employee, 1 partner, 2 coach) of *rows*."""
+        result: I64 = self.slot_actor[rows, slot]
+        return result
+
+    def participant_json(self, rows: I64, slot: int) -> Any:
+        """``"id"`` of participant *slot* of *rows*, or ``null`` where there is nobody."""
+        index = np.where(self.slot_none[rows, slot], 0, self.slot_actor[rows, slot])
+        return self.take(self.quoted_table, index)
 
     def agreement_list(self, agreement_rows: I64, counts: I64, carried: bool) -> Any:
         """``[{...},{...}]`` per row: the agreements *agreement_rows*, grouped by *counts*."""
@@ -327,6 +378,8 @@ class _Builder:
                 continue
             if slot.kind == -1:
                 parts.append(self.org_part(t, rows))
+            elif slot.kind == -2:
+                parts.append(self.measurement_part(t, rows, sub))
             elif slot.kind == T_UPDATE:
                 parts.append(self.update_part(t, rows))
             else:
@@ -336,22 +389,39 @@ class _Builder:
         at = np.concatenate([p.at for p in parts])
         stream = np.concatenate([p.stream for p in parts])
         version = np.concatenate([p.version for p in parts])
-        order = lex_order(at, stream, version)
+        order = self.merge_order(at, stream, version)
         at = at[order]
         stream = stream[order]
         data = pa.concat_arrays([p.data for p in parts])
         actors = np.concatenate([p.actor for p in parts])
         table = pa.table(
             {
-                "stream": self.take(self.streams, stream),
+                "stream": self.dictionary(self.streams, stream),
                 "version": pa.array(version[order].astype(np.int32)),
-                "type": self.take(self.types, np.concatenate([p.code for p in parts])[order]),
+                "type": self.dictionary(self.types, np.concatenate([p.code for p in parts])[order]),
                 "at": pa.array(at * 1_000_000, pa.timestamp("us", tz="UTC")),
-                "actor": self.take(self.actor_table, actors[order]),
+                "actor": self.dictionary(self.actor_table, actors[order]),
                 "data": self.take(data, order),
             }
         )
         return table, at
+
+    @staticmethod
+    def merge_order(at: I64, stream: I64, version: I64) -> I64:
+        """The order by (at, stream, version) of the parts' rows, one after the other.
+
+        Each part is sorted already, so a stable sort of one packed key (a merge sort that
+        finds the sorted runs) merges them, instead of sorting from scratch.
+        """
+        if not len(at):
+            return np.zeros(0, dtype=np.int64)
+        unit = MINUTE if not (at % MINUTE).any() else 1
+        first = at.min()
+        key = pack((at - first) // unit, stream, version)
+        if key is None:
+            return lex_order(at, stream, version)
+        order: I64 = np.argsort(key, kind="stable").astype(np.int64)
+        return order
 
     def conversation_part(self, kind: int, t: I64, rows: I64, sub: I64) -> _Part:
         pa = self.pa
@@ -413,7 +483,7 @@ class _Builder:
             version = 5 + r + c.n_parts[rows]
             actor = self.participant(rows, c.confirm_slot[rows, c.n_parts[rows] - 1])
             data = self.constant('{"revision":1}', n)
-        return _Part(t, rows + 1, version, kind, self.actor(*actor), data)
+        return _Part(t, rows + 1, version, kind, actor, data)
 
     def requested(self, rows: I64) -> Any:
         pa, pc = self.pa, self.pc
@@ -421,7 +491,7 @@ class _Builder:
         a = self.sim.agreements
         pattern = c.pattern[rows]
         employee = self.json_id(1, c.person[rows])
-        partner = self.json_id(*self.participant(rows, 1))
+        partner = self.participant_json(rows, 1)
         three = pattern == 2
         role = self.take(self.partner_roles, c.kind[rows] * 4 + pattern)
         pieces = [
@@ -435,7 +505,7 @@ class _Builder:
         ]
         coach_id = None
         if three.any():
-            coach_id = self.json_id(*self.participant(rows, 2))
+            coach_id = self.participant_json(rows, 2)
             pieces.append(
                 pc.if_else(
                     pa.array(three),
@@ -456,7 +526,10 @@ class _Builder:
         for flags in (prep_flags, rec_flags):
             flags[alone, 1] = flags[alone, 2]
         preparers = self.role_list(prep_flags, three, employee, partner, coach_id)
-        recorders = self.role_list(rec_flags, three, employee, partner, coach_id)
+        if np.array_equal(prep_flags, rec_flags):
+            recorders = preparers  # the same people prepare and record (the usual case)
+        else:
+            recorders = self.role_list(rec_flags, three, employee, partner, coach_id)
         lo = np.searchsorted(a.carried_conv, rows, side="left")
         hi = np.searchsorted(a.carried_conv, rows, side="right")
         counts = hi - lo
@@ -467,15 +540,9 @@ class _Builder:
         return self.join(
             '{"carried_forward":',
             carried,
-            ',"cycle":"',
-            self.cycle_key,
-            '","kind":"',
-            self.take(self.kind_ids, c.kind[rows]),
-            '","participants":',
+            self.take(self.kind_head, c.kind[rows]),
             participants,
-            ',"pattern":"',
-            self.take(self.shapes, c.kind[rows]),
-            '","preparers":',
+            self.take(self.kind_middle, c.kind[rows]),
             preparers,
             ',"recorders":',
             recorders,
@@ -521,8 +588,154 @@ class _Builder:
         actor = self.actor(1, self.sim.conversations.person[conv])
         return _Part(t, conv + 1, a.version[rows], T_UPDATE, actor, data)
 
+    # -- the organisation's stream, measurement rounds ----------------------------------------
+
+    def team_ids(self, teams: I64) -> Any:
+        return self.ids("t", teams, 5)
+
+    def round_ids(self, rows: I64 | None = None) -> Any:
+        """``team-<team>-NNN``: the round ids (all, or *rows*); the series is ``team-<team>``."""
+        if not self.rounds:
+            return self.pa.array([], self.pa.string())
+        rows = np.arange(len(self.rounds["team"])) if rows is None else rows
+        number = self.pc.cast(self.pa.array(self.rounds["number"][rows]), self.pa.string())
+        return self.join(
+            "team-",
+            self.team_ids(self.rounds["team"][rows]),
+            "-",
+            self.pc.utf8_lpad(number, 3, "0"),
+        )
+
+    def measurement_part(self, t: I64, rows: I64, sub: I64) -> _Part:
+        """``measurement.opened`` (*sub* 0) and ``.closed`` (1), as the library writes them."""
+        pa, pc = self.pa, self.pc
+        r = self.rounds
+        n = len(rows)
+        text = pa.array(np.full(n, "", dtype=object), pa.string())
+        round_id = self.round_ids(rows)
+        k = minimum_group(self.sim.config)
+        opening = sub == 0
+        if opening.any():
+            o = rows[opening]
+            team = self.team_ids(r["team"][o])
+            first = r["number"][o] == 0
+            opened = self.join(
+                '{"below":false,"eligible":',
+                pc.cast(pa.array(r["eligible"][o]), pa.string()),
+                f',"k":{k},"label":"',
+                self.take(pa.array(["vervolgmeting", "0-meting"]), first.astype(np.int64)),
+                '","opened_on":"',
+                self.days(r["opened"][o]),
+                f'","organisation":"{self.sim.config.organisation}","phase":"',
+                self.take(pa.array(["follow_up", "baseline"]), first.astype(np.int64)),
+                f'","questionnaire":{QUESTIONNAIRE_JSON},"round":"',
+                self.take(round_id, np.flatnonzero(opening)),
+                '","series":"team-',
+                team,
+                '","unit":"',
+                team,
+                '"}',
+            )
+            text = self.scatter(text, opening, opened)
+        if (~opening).any():
+            c = rows[~opening]
+            answered = r["respondents"][c]
+            shown = answered >= k
+            count = pc.cast(pa.array(answered), pa.string())
+            closed = self.join(
+                '{"respondents":',
+                pc.if_else(pa.array(shown), count, "null"),
+                ',"round":"',
+                self.take(round_id, np.flatnonzero(~opening)),
+                '","suppressed":',
+                self.take(pa.array(["true", "false"]), shown.astype(np.int64)),
+                "}",
+            )
+            text = self.scatter(text, ~opening, closed)
+        stream = 1 + len(self.sim.conversations) + rows
+        version = 1 + sub
+        zeros = np.zeros(n, dtype=np.int64)
+        return _Part(t, stream, version, np.where(opening, T_OPENED, T_CLOSED), zeros, text)
+
+    def scatter(self, base: Any, mask: npt.NDArray[np.bool_], values: Any) -> Any:
+        """*base* with the rows where *mask* holds replaced by *values*, in order."""
+        index = np.arange(len(mask), dtype=np.int64)
+        index[mask] = len(mask) + np.arange(int(mask.sum()), dtype=np.int64)
+        return self.take(self.pa.concat_arrays([base, values]), index)
+
+    def ragged(self, lo: I64, hi: I64) -> tuple[I64, I64]:
+        """(row, group) for the rows ``lo[g]:hi[g]`` of every group *g*, groups in order."""
+        counts = hi - lo
+        group = np.repeat(np.arange(len(lo), dtype=np.int64), counts)
+        row = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return row.astype(np.int64), group
+
+    def json_list(self, items: Any, group: I64, n: int) -> Any:
+        """``[item,...]`` per group (*items* are ordered by group)."""
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(group, minlength=n), out=offsets[1:])
+        lists = self.pa.ListArray.from_arrays(self.pa.array(offsets), items)
+        return self.join("[", self.pc.binary_join(lists, ","), "]")
+
+    def member_roles(self, person: I64, day: I64) -> Any:
+        """The ``roles`` of ``person.moved``: each person's member roles up to *day* (the
+        earlier ones ended), sorted as the library sorts them (team, start)."""
+        org = self.sim.org
+        key = org.asg_key
+        lo = np.searchsorted(key, person << 32, side="left")
+        hi = np.searchsorted(key, (person << 32) | day, side="right")
+        row, group = self.ragged(lo, hi)
+        start = key[row] & 0xFFFFFFFF
+        ended = row != np.repeat(hi - 1, hi - lo)
+        end = np.where(ended, key[np.minimum(row + 1, len(key) - 1)] & 0xFFFFFFFF, 0)
+        team = org.asg_team[row]
+        order = np.lexsort((start, team, group))
+        row, group, start, ended, end, team = (
+            x[order] for x in (row, group, start, ended, end, team)
+        )
+        items = self.join(
+            self.pc.if_else(self.pa.array(ended), self.join('{"end":"', self.days(end), '",'), "{"),
+            '"role":"member","start":"',
+            self.days(start),
+            '","team":',
+            self.take(self.team_table, team),
+            "}",
+        )
+        return self.json_list(items, group, len(person))
+
+    def manager_roles(self, team: I64, day: I64) -> Any:
+        """The ``managers`` of ``manager.changed``: each team's manager roles up to *day*."""
+        org = self.sim.org
+        key = org.tm_key
+        lo = np.searchsorted(key, team << 32, side="left")
+        hi = np.searchsorted(key, (team << 32) | day, side="right")
+        row, group = self.ragged(lo, hi)
+        start = key[row] & 0xFFFFFFFF
+        nxt = np.minimum(row + 1, len(key) - 1)
+        ended = row != np.repeat(hi - 1, hi - lo)
+        end = np.where(ended, key[nxt] & 0xFFFFFFFF, 0)
+        manager = org.tm_manager[row]
+        keep = manager >= 0  # a team without a manager has no manager role
+        row, group, start, ended, end, manager = (
+            x[keep] for x in (row, group, start, ended, end, manager)
+        )
+        order = np.lexsort((start, manager, group))  # by person (m-ids in number order)
+        group, start, ended, end, manager = (x[order] for x in (group, start, ended, end, manager))
+        items = self.join(
+            self.pc.if_else(self.pa.array(ended), self.join('{"end":"', self.days(end), '",'), "{"),
+            '"person":',
+            self.json_id(2, manager),
+            ',"role":"manager","start":"',
+            self.days(start),
+            '","team":',
+            self.take(self.team_table, team[group]),
+            "}",
+        )
+        return self.json_list(items, group, len(team))
+
     def org_part(self, t: I64, rows: I64) -> _Part:
-        """``person.joined``/``left``/``moved`` and ``manager.changed``, as the service writes."""
+        """``person.joined``/``left``/``moved`` and ``manager.changed``, as the library's
+        :func:`magcore.domain.orgchanges.changes` writes them for the same single change."""
         pa = self.pa
         ev = self.sim.org.events
         kind = ev["type"][rows]
@@ -539,6 +752,8 @@ class _Builder:
                     self.join(
                         '{"manager":',
                         self.json_id(2, ev["manager"][these]),
+                        ',"managers":',
+                        self.manager_roles(ev["team"][these], ev["day"][these]),
                         ',"on":"',
                         on,
                         '","previous":',
@@ -552,8 +767,38 @@ class _Builder:
             person = self.json_id(1, ev["person"][these])
             if code == ORG_LEFT:
                 texts.append(self.join('{"on":"', on, '","person":', person, "}"))
+            elif code == ORG_JOINED:
+                texts.append(
+                    self.join(
+                        '{"on":"',
+                        on,
+                        '","person":',
+                        person,
+                        ',"record":{"email":null,"hired_on":"',
+                        on,
+                        '"},"roles":[{"role":"member","start":"',
+                        on,
+                        '","team":',
+                        team,
+                        "}]}",
+                    )
+                )
             else:
-                texts.append(self.join('{"on":"', on, '","person":', person, ',"team":', team, "}"))
+                texts.append(
+                    self.join(
+                        '{"from_team":',
+                        self.take(self.team_table, ev["previous"][these]),
+                        ',"on":"',
+                        on,
+                        '","person":',
+                        person,
+                        ',"roles":',
+                        self.member_roles(ev["person"][these], ev["day"][these]),
+                        ',"team":',
+                        team,
+                        "}",
+                    )
+                )
         inverse = np.empty(len(rows), dtype=np.int64)
         inverse[group] = np.arange(len(rows), dtype=np.int64)
         data = self.take(pa.concat_arrays(texts), inverse)

@@ -11,6 +11,7 @@ Managers are a separate set of actors (``m…`` ids) that are not counted among 
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 
@@ -72,7 +73,9 @@ class OrgHistory:
     pilot: BOOL
     n_managers: int
     events: dict[str, I64]
-    """Columnar org events (:data:`EVENT_COLUMNS`; -1 where a column does not apply)."""
+    """Columnar org events (:data:`EVENT_COLUMNS`; -1 where a column does not apply).
+
+    ``previous`` is the manager before (``manager.changed``) or the team before (a move)."""
     change_person: I64
     change_day: I64
     """Every change of someone's manager (a move or a new team manager): who and when."""
@@ -89,6 +92,19 @@ class OrgHistory:
         """Whether each *person* is employed on the matching *day*."""
         result: BOOL = (self.hired[person] <= day) & (day < self.left[person])
         return result
+
+    @functools.cached_property
+    def memberships(self) -> tuple[I64, I64, I64, I64]:
+        """(team, person, start, end) of every membership, sorted by (team, person): from an
+        assignment's day to the person's next assignment (or leaving). Built once."""
+        person = self.asg_key >> 32
+        start = self.asg_key & 0xFFFFFFFF
+        same = np.r_[person[1:] == person[:-1], False]
+        end = np.where(same, np.r_[start[1:], 0], self.left[person])
+        keep = np.flatnonzero(start < end)
+        team, person, start, end = self.asg_team[keep], person[keep], start[keep], end[keep]
+        order = np.argsort(_key(team, person), kind="stable")
+        return team[order], person[order], start[order], end[order]
 
     def team_of(self, person: I64, day: I64) -> I64:
         """Each person's team on the matching day (the person must have been hired by then)."""
@@ -257,7 +273,7 @@ def simulate_org(config: SimulationConfig, rng: np.random.Generator) -> OrgHisto
             manager_now[replaced],
         )
         none = np.full(len(movers), -1, dtype=np.int64)
-        emit(ORG_MOVED, move_day, movers, new_team, none, none)
+        emit(ORG_MOVED, move_day, movers, new_team, none, old_team)  # previous: the old team
         none = np.full(len(leavers), -1, dtype=np.int64)
         emit(ORG_LEFT, leave_day, leavers, t_leave, none, none)
         none = np.full(n_join, -1, dtype=np.int64)

@@ -15,6 +15,7 @@ import numpy as np
 from ..events import Event
 from .engine import DAY, Simulation
 from .events import COLUMNS, I64, _Builder, _pa
+from .measurement import measurement_rounds
 
 __all__ = ["PARQUET_OPTIONS", "count_events", "event_tables", "read_events", "write_events"]
 
@@ -29,6 +30,7 @@ def count_events(sim: Simulation) -> int:
         + (2 + c.n_parts[held]).sum()
         + (sim.agreements.status > 0).sum()
         + len(sim.org.events["type"])
+        + 2 * len(measurement_rounds(sim.config, sim.org)["team"])
     )
 
 
@@ -110,6 +112,9 @@ PARQUET_OPTIONS: Mapping[str, Any] = {
     "compression": "zstd",
     "use_dictionary": ["stream", "type", "actor"],
     "write_statistics": ["version", "type", "at"],
+    # stream, type and actor are dictionary arrays in memory; without the Arrow schema in the
+    # file, every reader sees plain strings (as a real store's export has them).
+    "store_schema": False,
 }
 
 
@@ -165,7 +170,7 @@ def write_events(
                     parquet_writer = pq.ParquetWriter(temps["parquet"], table.schema, **options)
                 parquet_writer.write_table(table, row_group_size=table.num_rows)
             if "csv" in formats:
-                text = table.set_column(3, "at", builder.iso(seconds))
+                text = table.set_column(3, "at", builder.iso(seconds)).cast(csv_schema)
                 if csv_writer is None:
                     csv_writer = pacsv.CSVWriter(str(temps["csv"]), csv_schema)
                 csv_writer.write_table(text)

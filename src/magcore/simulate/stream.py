@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from ..model.cycle import CycleDefinition
 from .config import SimulationConfig, resolve_cycle
-from .engine import coach_count, simulate_people
+from .engine import blocks, coach_count, simulate_blocks
 from .events import _Builder, _pa
 from .org import OrgHistory, simulate_org
 from .outcomes import BlockCounts, org_counts, outcomes
@@ -54,12 +54,6 @@ class StreamResult:
     blocks: int
     skipped_kinds: tuple[str, ...]
     paths: tuple[Path, ...] = ()
-
-
-def blocks(config: SimulationConfig, n_people: int) -> list[tuple[int, int]]:
-    """The ``(first, after last)`` person ranges simulated together."""
-    size = max(1, config.block_person_years // config.years)
-    return [(lo, min(lo + size, n_people)) for lo in range(0, n_people, size)]
 
 
 def partition_path(out: Path, partition: Mapping[str, Any] | None = None) -> Path:
@@ -135,17 +129,12 @@ def _block_sims(
     config: SimulationConfig, definition: CycleDefinition, org: OrgHistory, n_coaches: int
 ) -> Iterator[tuple[tuple[int, int], Simulation]]:
     """Each block's simulation, in order (the organisation's events are not in them)."""
-    ranges = blocks(config, org.n_people)
-    seeds = np.random.SeedSequence(config.seed).spawn(len(ranges))
     first = 0
-    for (lo, hi), seed in zip(ranges, seeds, strict=True):
-        rng = np.random.Generator(np.random.PCG64(seed))
-        people = np.arange(lo, hi, dtype=np.int64)
-        conversations, agreements, skipped = simulate_people(
-            config, definition, org, people, rng, n_coaches
-        )
+    for people, conversations, agreements, skipped in simulate_blocks(
+        config, definition, org, n_coaches
+    ):
         yield (
-            (lo, hi),
+            people,
             Simulation(
                 config=config,
                 cycle=definition,
@@ -176,9 +165,9 @@ def simulate_to(
     The log goes to ``out/events/[key=value/...]year=YYYY/part-0.parquet`` (*partition* adds
     the ``key=value`` folders, e.g. ``{"replication": 3}``), written under a temporary name and
     renamed at the end, so a failed run leaves no partial log. Without *out* only the outcome
-    figures (:mod:`magcore.simulate.outcomes`) are computed. The organisation's history and
-    so its events are those :func:`~magcore.simulate.engine.run` gives for the same seed; the
-    conversations are drawn per block (seeds spawned from the configuration's seed).
+    figures (:mod:`magcore.simulate.outcomes`) are computed. The organisation's history and the
+    blocks (with their seeds) are those of :func:`~magcore.simulate.engine.run`, so the log
+    holds the same streams as ``write_events(run(config), ...)``.
     """
     definition = cycle or resolve_cycle(config.cycle, base_dir=config.base_dir)
     rng = np.random.Generator(np.random.PCG64(config.seed))
