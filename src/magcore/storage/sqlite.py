@@ -18,10 +18,12 @@ crash while creating never leaves an empty file behind.
 from __future__ import annotations
 
 import contextlib
+import logging
 import operator
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,13 @@ def _parse_url(url: str) -> tuple[Path, bool]:
     return Path(path), query == "mode=ro"
 
 
+_log = logging.getLogger(__name__)
+
+#: How often a checkpoint that other readers keep from finishing is tried before giving up
+#: until the next write (each try waits up to the busy timeout, then a growing pause).
+_CHECKPOINT_TRIES = 5
+
+
 class SQLiteStore(
     ReadModelQueries, KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots, SQLiteStreams
 ):
@@ -113,6 +122,7 @@ class SQLiteStore(
         self._lock = threading.RLock()
         self._audit_group = GroupCommit(self._append_audit_now)
         self._readers: ReaderPool | None = None
+        self._wal_pending = False
         self._closed = False
         self.read_only = False
         """Opened with ``?mode=ro`` or ``StoreSettings(read_only=True)``: writes are refused."""
@@ -223,6 +233,8 @@ class SQLiteStore(
             try:
                 yield cur
                 cur.execute("COMMIT")
+                if self._wal_pending:  # an erasure's bytes still wait in the log
+                    self._truncate_wal()
             except BaseException as exc:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.rollback()
@@ -362,8 +374,32 @@ class SQLiteStore(
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA secure_delete = OFF")
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._truncate_wal()
+
+    def _truncate_wal(self) -> None:
+        """Copy the log into the file and truncate it, so bytes an erasure overwrote leave the
+        disk now. This store's reads are held back meanwhile; a reader in another process can
+        still keep the checkpoint from finishing: then it is tried again after each later
+        write and on close, and a warning names the file."""
+        pool = self._readers
+        with pool.held() if pool is not None else contextlib.nullcontext():
+            for attempt in range(_CHECKPOINT_TRIES):
+                try:
+                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                except sqlite3.Error:
+                    busy = 1
+                if not busy:
+                    self._wal_pending = False
+                    return
+                time.sleep(0.01 * (attempt + 1))
+        if not self._wal_pending:
+            _log.warning(
+                "store %s: erased bytes stay in %s-wal until another connection stops "
+                "reading; magcore checkpoints again after the next write and on close",
+                self.path,
+                self.path,
+            )
+        self._wal_pending = True
 
     def read(self, stream: str) -> tuple[Event, ...]:
         with self._read() as cur:
@@ -547,6 +583,8 @@ class SQLiteStore(
     def close(self) -> None:
         with self._lock:
             if not self._closed:
+                if self._wal_pending:
+                    self._truncate_wal()
                 self._closed = True
                 if self._readers is not None:
                     self._readers.close()

@@ -73,6 +73,8 @@ class SQLiteKeyTable:
 
         def _append_audit(self, cur: sqlite3.Cursor, records: Sequence[AuditRecord]) -> None: ...
 
+        def _truncate_wal(self) -> None: ...
+
     @contextlib.contextmanager
     def _secure_write(self) -> Iterator[sqlite3.Cursor]:
         """A write transaction with ``secure_delete`` on, checkpointed afterwards."""
@@ -85,8 +87,7 @@ class SQLiteKeyTable:
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA secure_delete = OFF")
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._truncate_wal()
 
     def add_keys(self, records: Sequence[KeyRecord]) -> None:
         for record in records:

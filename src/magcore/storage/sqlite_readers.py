@@ -39,6 +39,7 @@ class ReaderPool:
         self._count = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._held = False
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
@@ -48,6 +49,9 @@ class ReaderPool:
             while True:
                 if self._closed:
                     raise StorageError(f"store {self._name} is closed")
+                if self._held:  # a checkpoint that erased bytes must leave the disk waits
+                    self._cond.wait()
+                    continue
                 if self._idle:
                     conn = self._idle.pop()
                     break
@@ -71,7 +75,25 @@ class ReaderPool:
                     conn.close()
                 else:
                     self._idle.append(conn)
-                self._cond.notify()
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """No read runs while this lasts: new reads wait, and it begins once every lent
+        connection is back (so a ``wal_checkpoint(TRUNCATE)`` is not kept from the end of the
+        log by a read of this store)."""
+        with self._cond:
+            while self._held:
+                self._cond.wait()
+            self._held = True
+            while self._count - len(self._idle) > 0 and not self._closed:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._held = False
+                self._cond.notify_all()
 
     @property
     def closed(self) -> bool:
