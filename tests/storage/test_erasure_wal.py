@@ -141,7 +141,11 @@ def test_a_reader_in_another_process_delays_the_truncation_to_the_next_write(tmp
         assert any(str(path) in r.getMessage() for r in caplog.records)
         other.execute("COMMIT")
         later = KeyRecord(
-            id="k2", owner="person:p2", kek_id="kek", wrapped=b"x" * 48, created="2026-12-04T00:00:02Z"
+            id="k2",
+            owner="person:p2",
+            kek_id="kek",
+            wrapped=b"x" * 48,
+            created="2026-12-04T00:00:02Z",
         )
         store.add_keys([later])  # the next write checkpoints again
         assert not store._wal_pending
