@@ -146,7 +146,7 @@ def test_record_on_paper(ready):
         ),
         (("record", "nope", "--as", "m1"), "unknown conversation 'nope'", 1),
         (("agree", "{conv}", "--as", "m1"), "there is no record yet", 1),
-        (("dissent", "{conv}", "Niet eens", "--as", "e1"), "cannot add_dissent", 1),
+        (("dissent", "{conv}", "Niet eens", "--as", "e1"), "note of disagreement is not", 1),
         (("schedule", "{conv}", "--on", "tomorrow", "--as", "m1"), "is not a date and time", 2),
     ],
     ids=[
