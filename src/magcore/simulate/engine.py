@@ -19,34 +19,36 @@ role). Where the manager is an optional party and the employee has none, the con
 held with the third party alone (code 3: the partner slot holds the coach). A kind started by a
 change in the organisation is due once per ``joined`` or ``left`` of the simulated history,
 ``delay_days`` after it and within ``window_days``; kinds started by other changes are skipped.
+
+This module simulates blocks of people and joins them; the parts live in
+:mod:`magcore.simulate.kinds` (a kind's shape), :mod:`magcore.simulate.dues` (who is due when)
+and :mod:`magcore.simulate.course` (what happens to each conversation), whose names it
+re-exports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ..domain.planning import due_dates
-from ..model.cycle import (
-    Applicability,
-    CadenceKind,
-    ConversationKind,
-    CycleDefinition,
-    Membership,
-    MonthEnd,
-    OrgTrigger,
-    ParticipantRole,
-    Pattern,
-)
+from ..model.cycle import Applicability, CycleDefinition
 from ._order import lex_order as _lex
 from ._order import stable_order
 from .config import SimulationConfig, resolve_cycle
-from .org import FAR_FUTURE, OrgHistory, day_number, simulate_org
+from .course import DAY as DAY
+from .course import HOUR as HOUR
+from .course import MINUTE as MINUTE
+from .course import NOT_HELD_REASONS as NOT_HELD_REASONS
+from .course import OWNERS as OWNERS
+from .course import _sort3 as _sort3
+from .course import course_of
+from .dues import add_months_days, due_moments
+from .kinds import PATTERN_CODES, SIMULATED_TRIGGERS, pattern_code, recorder_slots, third_role
+from .org import OrgHistory, day_number, simulate_org
 from .tables import Agreements, Conversations, Simulation
 
 __all__ = [
@@ -67,150 +69,6 @@ __all__ = [
 ]
 
 I64 = npt.NDArray[np.int64]
-BOOL = npt.NDArray[np.bool_]
-DAY = 86_400
-HOUR = 3_600
-MINUTE = 60
-
-#: Patterns the simulator models, by code (3: the third party without the optional manager).
-PATTERN_CODES = {Pattern.EMPLOYEE_MANAGER: 0, Pattern.PEER: 1, Pattern.THREE_PARTY: 2}
-#: The change-started kinds the simulator models (its history has hire and leaving days).
-SIMULATED_TRIGGERS = frozenset({OrgTrigger.JOINED, OrgTrigger.LEFT})
-_THIRD = (Membership.COACH_POOL, Membership.ORGANISATION)
-
-
-def pattern_code(kind: ConversationKind) -> int | None:
-    """The simulator's code for *kind*'s shape, or ``None`` when it is not simulated."""
-    if kind.is_team:
-        return None
-    if kind.cadence.kind is CadenceKind.ON_EVENT and kind.cadence.event not in SIMULATED_TRIGGERS:
-        return None
-    memberships = {p.membership for p in kind.parties}
-    if Membership.SAME_TEAM in memberships:
-        return 1
-    if any(m in memberships for m in _THIRD):
-        return 2
-    return 0 if Membership.MANAGER_OF_EMPLOYEE in memberships else None
-
-
-def third_role(kind: ConversationKind) -> str:
-    """The role in the simulator's third slot: the coach, or the party from a pool."""
-    return next((p.role for p in kind.parties if p.membership in _THIRD), ParticipantRole.COACH)
-
-
-#: Participant slots: 0 = the employee, 1 = the partner (manager or peer), 2 = the coach.
-NOT_HELD_REASONS = ("absence", "no_time", "circumstances", "no_longer_needed")
-OWNERS = ("employee", "both", "partner", "coach")
-
-
-def add_months_days(days: I64, months: I64 | int, rule: MonthEnd = MonthEnd.CLAMP) -> I64:
-    """Vectorised :func:`magcore.planning.add_months` over day numbers (days since 1970)."""
-    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    month = d.astype("datetime64[M]")
-    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + np.asarray(months, dtype=np.int64)
-    first = target.astype("datetime64[D]")
-    length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
-    fits = day_of_month < length
-    overflow = first + (length - 1) if rule is MonthEnd.CLAMP else first + length
-    result = np.where(fits, first + day_of_month, overflow)
-    out: I64 = result.astype(np.int64)
-    return out
-
-
-def _dues(
-    kind: ConversationKind,
-    config: SimulationConfig,
-    org: OrgHistory,
-    rng: np.random.Generator,
-    block: I64,
-) -> tuple[I64, I64, I64, BOOL]:
-    """(person, due day, window start day, prompt only) for every due moment of *kind*.
-
-    Only the people in *block* (person indices, ascending) are considered.
-    """
-    cadence = kind.cadence
-    start, end = config.start, config.end
-    people: list[I64] = []
-    dues: list[I64] = []
-    windows: list[I64] = []
-    prompts: list[BOOL] = []
-    hired, left = org.hired[block], org.left[block]
-    if cadence.kind in (CadenceKind.PER_YEAR, CadenceKind.INTERVAL):
-        for window_start, due_on, _ in due_dates(cadence, start, end):
-            d = day_number(due_on)
-            ok = (hired <= d) & (d < left)
-            if cadence.kind is CadenceKind.INTERVAL:
-                ok &= hired < d
-            who = np.flatnonzero(ok)
-            people.append(block[who])
-            dues.append(np.full(len(who), d, dtype=np.int64))
-            windows.append(np.maximum(hired[who], day_number(window_start)))
-            prompts.append(np.zeros(len(who), dtype=bool))
-    elif cadence.kind is CadenceKind.AFTER_HIRE:
-        assert cadence.first_after_months is not None
-        assert cadence.every_months is not None
-        s, e = org.start_day, org.end_day
-        who_all = block
-        offset = cadence.first_after_months
-        previous = hired.copy()
-        occurrence = 0
-        while True:
-            occurrence += 1
-            if cadence.times is not None and occurrence > cadence.times:
-                break  # a finite series (e.g. two onboarding conversations), as planning
-            due_at = add_months_days(hired, offset, cadence.month_end)
-            alive = (due_at < e) & (due_at < left)
-            if not alive.any() and (due_at >= e).all():
-                break
-            take = alive & (due_at >= s) & (due_at > hired)
-            people.append(who_all[take])
-            dues.append(due_at[take])
-            windows.append(previous[take])
-            prompts.append(np.zeros(int(take.sum()), dtype=bool))
-            previous = due_at
-            offset += cadence.every_months
-            if offset > 12 * (config.years + 60):
-                break
-    elif cadence.kind is CadenceKind.ON_EVENT:
-        # Once per hire or leaving day in the period, as magcore.planning plans it.
-        assert cadence.window_days is not None
-        changed = hired if cadence.event is OrgTrigger.JOINED else left
-        opens = changed + (cadence.delay_days or 0)
-        due_at = opens + cadence.window_days
-        take = (changed < FAR_FUTURE) & (due_at >= day_number(start)) & (due_at < day_number(end))
-        take &= hired < changed if cadence.event is OrgTrigger.LEFT else hired >= org.start_day
-        people.append(block[take])
-        dues.append(due_at[take])
-        windows.append(opens[take])
-        prompts.append(np.zeros(int(take.sum()), dtype=bool))
-    else:  # free: no obligation; conversations happen at a rate, quiet periods prompt
-        month_rate = min(1.0, config.free_conversations_per_year / 12)
-        for k in range(12 * config.years):
-            a = day_number(_month(config.start, k))
-            b = day_number(_month(config.start, k + 1))
-            moment = a + rng.integers(0, b - a, len(block))
-            ok = (hired <= moment) & (moment < left) & (rng.random(len(block)) < month_rate)
-            who = np.flatnonzero(ok)
-            people.append(block[who])
-            dues.append(moment[who])
-            windows.append(np.maximum(moment[who] - 60, hired[who]))
-            prompts.append(np.ones(len(who), dtype=bool))
-    if not people:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, np.zeros(0, dtype=bool)
-    return (
-        np.concatenate(people),
-        np.concatenate(dues),
-        np.concatenate(windows),
-        np.concatenate(prompts),
-    )
-
-
-def _month(start: date, k: int) -> date:
-    from ..domain.planning import add_months
-
-    return add_months(start, k)
 
 
 def _memberships(org: OrgHistory, teams: I64) -> tuple[I64, I64, I64, I64]:
@@ -394,7 +252,7 @@ def simulate_people(
         if code is None:
             skipped.append(kind.id)
             continue
-        person, due, window, prompt = _dues(kind, config, org, rng, block)
+        person, due, window, prompt = due_moments(kind, config, org, rng, block)
         pattern = code
         lead = rng.integers(14, 76, len(person))
         req_day = np.maximum.reduce(
@@ -455,187 +313,6 @@ def simulate_people(
     cols = {k: v[order] for k, v in cols.items()}
     from ._agreements import agreements_of
 
-    conversations = _outcomes(config, definition, org, cols, rng)
+    conversations = course_of(config, definition, org, cols, rng)
     agreements = agreements_of(config, definition, conversations, rng)
     return conversations, agreements, tuple(skipped)
-
-
-def recorder_slots(kind: ConversationKind) -> tuple[bool, bool, bool]:
-    """Whether the employee, the partner (manager or peer) and the coach may write the record.
-
-    As :mod:`magcore.conversation` decides it: the kind's ``recorders``, else every role of
-    its pattern.
-    """
-    roles = kind.recorder_roles
-    code = pattern_code(kind)
-    partner = ParticipantRole.PEER if code == 1 else ParticipantRole.MANAGER
-    return (
-        ParticipantRole.EMPLOYEE in roles,
-        partner in roles,
-        third_role(kind) in roles and code == 2,
-    )
-
-
-def _sort3(values: I64) -> tuple[I64, I64]:
-    """Each row of an (n, 3) array sorted, stably, and the column each value came from.
-
-    Three compare-and-swap steps of neighbours (a stable bubble sort), column-wise: much
-    faster than ``argsort(axis=1)`` on millions of short rows.
-    """
-    cols = [values[:, j].copy() for j in range(3)]
-    slots = [np.full(len(values), j, dtype=np.int64) for j in range(3)]
-    for i in (0, 1, 0):
-        swap = cols[i] > cols[i + 1]
-        cols[i], cols[i + 1] = (
-            np.where(swap, cols[i + 1], cols[i]),
-            np.where(swap, cols[i], cols[i + 1]),
-        )
-        slots[i], slots[i + 1] = (
-            np.where(swap, slots[i + 1], slots[i]),
-            np.where(swap, slots[i], slots[i + 1]),
-        )
-    return np.stack(cols, axis=1), np.stack(slots, axis=1)
-
-
-def _minutes(rng: np.random.Generator, low: int, high: int, n: int) -> I64:
-    """Random whole minutes in ``[low, high)``, as seconds."""
-    out: I64 = rng.integers(low, high, n).astype(np.int64) * MINUTE
-    return out
-
-
-def _outcomes(
-    config: SimulationConfig,
-    cycle: CycleDefinition,
-    org: OrgHistory,
-    cols: dict[str, I64],
-    rng: np.random.Generator,
-) -> Conversations:
-    n = len(cols["person"])
-    person, pattern, due = cols["person"], cols["pattern"], cols["due"]
-    req_day = cols["window"]
-    big_r = config.max_reschedules
-    # Who asks: the employee with the configured chance, if the kind lets both sides ask.
-    can_employee = np.zeros(len(cycle.kinds), dtype=bool)
-    can_other = np.zeros(len(cycle.kinds), dtype=bool)
-    for i, definition in enumerate(cycle.kinds):
-        can_employee[i] = ParticipantRole.EMPLOYEE in definition.initiators
-        can_other[i] = any(r != ParticipantRole.EMPLOYEE for r in definition.initiators)
-    wants_employee = rng.random(n) < config.employee_initiated_share
-    kind = cols["kind"]
-    by_employee = np.where(can_employee[kind] & can_other[kind], wants_employee, can_employee[kind])
-    initiator = np.where(by_employee, 0, 1)
-    coach_only = np.zeros(len(cycle.kinds), dtype=bool)
-    for i, k in enumerate(cycle.kinds):
-        coach_only[i] = set(k.initiators) == {third_role(k)}
-    initiator = np.where(coach_only[kind], 2, initiator)
-
-    t_req = req_day * DAY + 8 * HOUR + _minutes(rng, 0, 180, n)
-    t_sched = t_req + _minutes(rng, 5, 60, n)
-    on_day = req_day + (rng.random(n) * (due - req_day + 1)).astype(np.int64)
-    on = np.full((n, big_r + 1), -1, dtype=np.int64)
-    on[:, 0] = on_day * DAY + 13 * HOUR + _minutes(rng, 0, 180, n)
-    t_resched = np.full((n, big_r), -1, dtype=np.int64)
-    resched_reason = np.full((n, big_r), -1, dtype=np.int64)
-    n_resched = np.zeros(n, dtype=np.int64)
-    state = np.zeros(n, dtype=np.int64)  # 0 pending, 1 held, 2 not held
-    reason = np.full(n, -1, dtype=np.int64)
-    t_out = np.zeros(n, dtype=np.int64)
-    t_prev = t_sched.copy()
-    for r in range(big_r + 1):
-        pend = np.flatnonzero(state == 0)
-        cur = on[pend, r]
-        absent = rng.random(len(pend)) < config.absence_rate
-        u = rng.random(len(pend))
-        can = np.bool_(r < big_r)
-        other_nh = ~absent & (u < config.not_held_rate)
-        move = (absent | (~other_nh & (u < config.not_held_rate + config.reschedule_rate))) & can
-        not_held = (absent & np.logical_not(can)) | other_nh
-        held = ~move & ~not_held
-        state[pend[held]] = 1
-        t_out[pend[held]] = cur[held] + config.conversation_minutes * MINUTE
-        nh = pend[not_held]
-        state[nh] = 2
-        t_out[nh] = cur[not_held] + HOUR
-        reason[nh] = np.where(absent[not_held], 0, 1 + (rng.random(len(nh)) < 0.4))
-        mv = pend[move]
-        if len(mv):
-            made = np.maximum(t_prev[mv] + MINUTE, cur[move] - _minutes(rng, 60, 48 * 60, len(mv)))
-            t_resched[mv, r] = made
-            resched_reason[mv, r] = np.where(absent[move], 0, 1)
-            n_resched[mv] += 1
-            new_day = cur[move] // DAY + rng.integers(7, 29, len(mv))
-            on[mv, r + 1] = new_day * DAY + 13 * HOUR + _minutes(rng, 0, 180, len(mv))
-            t_prev[mv] = made
-    # Someone who leaves before the conversation: not held, no longer needed.
-    left_t = org.left[person] * DAY + 8 * HOUR
-    gone = (org.left[person] < FAR_FUTURE) & (left_t < t_out)
-    if gone.any():
-        g = np.flatnonzero(gone)
-        kept = (t_resched[g] >= 0) & (t_resched[g] < left_t[g, None])
-        n_resched[g] = kept.sum(axis=1)
-        t_resched[g] = np.where(kept, t_resched[g], -1)
-        resched_reason[g] = np.where(kept, resched_reason[g], -1)
-        last = np.max(np.concatenate([t_sched[g, None], t_resched[g]], axis=1), axis=1)
-        t_out[g] = np.maximum(left_t[g], last + MINUTE)
-        state[g] = 2
-        reason[g] = 3
-    held_mask = state == 1
-    held_day = np.where(held_mask, (t_out - config.conversation_minutes * MINUTE) // DAY, -1)
-
-    n_parts = np.where(pattern == 2, 3, 2)
-    # Without the optional manager the third party asks where the manager would have.
-    initiator = np.where((pattern == 3) & (initiator == 2), 1, initiator)
-    t_draft = np.where(held_mask, t_out + _minutes(rng, 10, 72 * 60, n), -1)
-    # The record is written by the partner (70%) or the employee, whoever the kind lets record.
-    records = np.array([recorder_slots(k) for k in cycle.kinds], dtype=bool).reshape(-1, 3)
-    may = records[kind]
-    alone = pattern == 3
-    may[alone, 1] = may[alone, 2]  # the third party sits in the partner's slot
-    wanted = np.where(rng.random(n) < 0.7, 1, 0)
-    other = 1 - wanted
-    rows = np.arange(n)
-    fallback = np.where(alone, 1, 2)
-    author = np.where(
-        may[rows, wanted], wanted, np.where(may[rows, other], other, fallback)
-    ).astype(np.int64)
-    paper = held_mask & (rng.random(n) < config.paper_share)
-    confirm = t_draft[:, None] + rng.integers(10, 7 * 24 * 60, (n, 3)) * MINUTE
-    confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], np.iinfo(np.int64).max)
-    confirm, slot = _sort3(confirm)
-    confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], -1)
-    confirm[~held_mask] = -1
-    n_agreements = np.where(
-        held_mask, np.minimum(rng.poisson(config.agreements_per_conversation, n), 9), 0
-    )
-    # Versions: requested 1, scheduled 2, moves, outcome, then draft, confirmations, agreed.
-    outcome_version = 3 + n_resched
-    last_version = np.where(held_mask, outcome_version + 1 + n_parts + 1, outcome_version)
-    return Conversations(
-        kind=kind,
-        pattern=pattern,
-        person=person,
-        partner=cols["partner"],
-        coach=cols["coach"],
-        team=cols["team"],
-        due_day=due,
-        prompt=cols["prompt"].astype(bool),
-        initiator=initiator,
-        t_req=t_req,
-        t_sched=t_sched,
-        n_resched=n_resched,
-        t_resched=t_resched,
-        on=on,
-        resched_reason=resched_reason,
-        held=held_mask,
-        reason=reason,
-        t_out=t_out,
-        held_day=held_day,
-        t_draft=t_draft,
-        author=author,
-        paper=paper,
-        t_confirm=confirm,
-        confirm_slot=slot,
-        n_parts=n_parts,
-        n_agreements=n_agreements,
-        last_version=last_version,
-    )
