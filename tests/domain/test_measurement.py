@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from collections import Counter
 
 import attrs
@@ -75,6 +76,18 @@ def test_eligibility_is_the_organisations_members_of_the_unit() -> None:
     assert eligible(org, "t1", DAY) == ("t1-p0", "t1-p1", "t1-p2")
     assert len(eligible(org, "dept", DAY, below=True)) == 7
     assert eligible(org, "dept", DAY) == ()
+
+
+def test_people_who_left_do_not_count_towards_the_minimum_group_size() -> None:
+    """A membership the file never ended does not make a leaver eligible: a team of three
+    plus two who left is a team of three, and cannot open a round with k = 5."""
+    org = organisation({"t1": 5})
+    people = dict(org.people)
+    for person in ("t1-p3", "t1-p4"):
+        people[person] = attrs.evolve(people[person], left_on=DAY - timedelta(days=30))
+    org = attrs.evolve(org, people=people)
+    assert eligible(org, "t1", DAY) == ("t1-p0", "t1-p1", "t1-p2")
+    assert eligible(org, "dept", DAY, below=True) == ("t1-p0", "t1-p1", "t1-p2")
 
 
 @pytest.mark.parametrize(("people", "k"), [(0, 5), (4, 5), (6, 7)])

@@ -94,8 +94,8 @@ def token_hash(token: str) -> str:
 
 
 def eligible(org: Organisation, unit: str, on: date, *, below: bool = False) -> tuple[str, ...]:
-    """Who the organisation has in *unit* on *on*: its members, and with *below* the members of
-    every team under it. Sorted; nobody twice. An unknown unit raises
+    """Who the organisation has in *unit* on *on*: its members employed that day, and with
+    *below* those of every team under it. Sorted; nobody twice. An unknown unit raises
     :class:`~magcore.errors.NotFoundError`."""
     org.team(unit)
     units = {unit}
@@ -105,7 +105,18 @@ def eligible(org: Organisation, unit: str, on: date, *, below: bool = False) -> 
             found = {t.id for t in org.teams.values() if t.parent in units} - units
             units |= found
             grew = bool(found)
-    return tuple(sorted({p for u in units for p in org.members(u, on)}))
+    # Only people employed on the day: someone who left may still have an open membership in
+    # the file, and must not count towards the minimum group size.
+    return tuple(
+        sorted(
+            {
+                p
+                for u in units
+                for p in org.members(u, on)
+                if p not in org.people or org.people[p].employed_on(on)
+            }
+        )
+    )
 
 
 def decide_open(
