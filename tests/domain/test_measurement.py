@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 from collections import Counter
+from datetime import timedelta
 
 import attrs
 import pytest
