@@ -240,3 +240,18 @@ def test_command_results_are_views_for_the_actor(service):
     assert len(list(service.store.read_audit())) > before
     directory = Directory()
     assert directory.reports_of("m1", T0.date()) == frozenset()
+
+
+def test_policies_follow_the_organisation_and_do_not_pile_up(service):
+    """Each manager change gives a new directory: the read policy is built for it (never a
+    policy of an earlier directory), and policies of earlier directories are dropped, so a
+    long-running service does not keep one per organisation version."""
+    _agreed(service)
+    day = service.clock.now().date()
+    for step, manager in enumerate(["m2", "m1", "m2", "m1", "m2"], start=1):
+        service.clock.current += timedelta(days=1)
+        service.change_manager("org", "t1", manager, day + timedelta(days=step), actor="hr")
+        policy = service.read_policy("mag@1")
+        assert policy.directory is service.directory
+        assert all(p.directory is service.directory for p in service._policies.values())
+        assert len(service._policies) <= 2  # this cycle's, and the base policy at most

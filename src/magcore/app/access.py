@@ -107,7 +107,8 @@ class AccessMixin:
         directory = self.directory
         key = (cycle_key, id(directory))
         policy = self._policies.get(key)
-        if policy is None:
+        if policy is None or policy.directory is not directory:
+            self._forget_other_directories(directory)
             try:
                 definition = self.cycle(cycle_key)
             except NotFoundError:
@@ -122,13 +123,23 @@ class AccessMixin:
             self._policies[key] = policy
         return policy
 
+    def _forget_other_directories(self, directory: Directory) -> None:
+        """Drop the policies built for an earlier directory (an organisation since changed):
+        they are never asked for again, and would pile up in a long-running service."""
+        stale = [
+            key for key, policy in list(self._policies.items()) if policy.directory is not directory
+        ]
+        for key in stale:
+            self._policies.pop(key, None)
+
     def base_policy(self) -> ReadPolicy:
         """The policy where no cycle says more (a goal set apart from any conversation, a
         cycle no longer known): the special kinds and themes of every known cycle count."""
         directory = self.directory
         key = ("*", id(directory))
         policy = self._policies.get(key)
-        if policy is None:
+        if policy is None or policy.directory is not directory:
+            self._forget_other_directories(directory)
             cycles = self.cycles.values()
             policy = ReadPolicy(
                 directory=directory,
