@@ -25,16 +25,6 @@ def _service(tmp_path: Path, people: int = 30, teams: int = 3) -> tuple[magcore.
     return plugin_service(tmp_path, _host(), definition(), people=people, teams=teams)
 
 
-def test_the_plugin_contributes_its_cycle_without_problems() -> None:
-    """The host collects exactly this plugin's cycle, and every theme has prompts in nl and en."""
-    cycles = _host().hooks.cycles()
-    assert not cycles.problems
-    assert [c.key for c in cycles] == [definition().key]
-    for theme in definition().themes:
-        assert theme.prompts
-        assert all(p.nl and p.en for p in theme.prompts)
-
-
 class TestConformance(InstalledPluginContract):
     """The cycle runs every path magcore's conformance suite checks."""
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from magcore.testing import require_tool
 
 HERE = Path(__file__).resolve().parent.parent / "spectral"
 SPECTRAL = HERE / "node_modules" / ".bin" / "spectral"
@@ -17,12 +18,11 @@ RULESET = HERE / "adr.spectral.yml"
 
 
 def _require_spectral() -> None:
-    if SPECTRAL.exists():
-        return
-    problem = f"Spectral is not installed ({SPECTRAL}): run `make node-deps`"
-    if os.environ.get("MAGCORE_REQUIRE_TOOLS"):
-        pytest.fail(f"required in CI: {problem}")
-    pytest.skip(problem)
+    require_tool(
+        None
+        if SPECTRAL.exists()
+        else f"Spectral is not installed ({SPECTRAL}): run `make node-deps`"
+    )
 
 
 def _lint(documents: dict[str, dict], folder: Path) -> dict[str, list[dict]]:

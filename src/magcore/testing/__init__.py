@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .raw import raw_conversation, raw_goal
     from .storage import StoreContract
     from .tamper import TamperContract
+    from .tools import require_tool
 
 __all__ = [
     "ConformanceReport",
@@ -38,6 +39,7 @@ __all__ = [
     "raw_conversation",
     "raw_goal",
     "registered",
+    "require_tool",
     "run_cycle_conformance",
 ]
 
@@ -48,6 +50,7 @@ _LAZY = {
     "InstalledPluginContract": "conformance",
     "run_cycle_conformance": "conformance",
     "registered": "pytest_plugin",
+    "require_tool": "tools",
     "StoreContract": "storage",
     "raw_conversation": "raw",
     "raw_goal": "raw",

@@ -334,3 +334,22 @@ class InstalledPluginContract(CycleDefinitionContract):
 
         names = {ep.name for ep in importlib.metadata.entry_points(group="magcore")}
         assert self.distribution in names, f"{self.distribution} is not installed"
+
+    def test_the_plugin_contributes_its_cycle_without_problems(
+        self, cycle_definition: CycleDefinition
+    ) -> None:
+        """A host with this plugin alone collects the cycle under test, with no problem, and
+        every theme has prompts, each in Dutch and English."""
+        import importlib.metadata
+
+        from .plugin_year import plugin_host
+
+        (entry,) = importlib.metadata.entry_points(group="magcore", name=self.distribution)
+        cycles = plugin_host(self.distribution, entry.load()).hooks.cycles()
+        assert not cycles.problems, cycles.problems
+        keys = [c.key for c in cycles]
+        assert cycle_definition.key in keys
+        assert len(keys) == len(set(keys))
+        for theme in cycle_definition.themes:
+            assert theme.prompts, f"theme {theme.id} has no prompts"
+            assert all(p.nl and p.en for p in theme.prompts), theme.id
