@@ -31,7 +31,7 @@ OIDC := tests/web/oidc
 OIDC_STAMP := $(OIDC)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := test
-.PHONY: venv demo-venv node-deps test lint demo dist bench docs messages clean distclean
+.PHONY: venv demo-venv node-deps test lint demo dist bench docs messages adr-published clean distclean
 
 ## venv: create .venv (if missing) and install magcore with all extras, plus every plugin
 venv: $(VENV_STAMP)
@@ -136,6 +136,21 @@ messages: venv
 	for dir in plugins/*/src/*/locale; do \
 		[ -d "$$dir" ] && $(BIN)/pybabel compile -d "$$dir" -D messages || true; \
 	done
+
+## adr-published: lint the generated OpenAPI document with the API Design Rules' own published
+## ruleset, which this repository does not carry (see docs/explanation/web.md). Download it first:
+##   curl -L https://static.developer.overheid.nl/adr/ruleset.yaml > adr-ruleset.yaml
+## Fails on any error or warning.
+ADR_RULESET ?= adr-ruleset.yaml
+adr-published: venv node-deps
+	@test -f "$(ADR_RULESET)" || { echo "No $(ADR_RULESET): download the published ruleset first (see above)."; exit 2; }
+	@mkdir -p out
+	$(BIN)/python -c 'import json, sys; from magcore_web.api import operations; \
+		from magcore_web.api.openapi import openapi_document; \
+		from magcore_web.config import API_VERSION; \
+		json.dump(openapi_document(operations(), version=API_VERSION, \
+		server="https://gesprekken.example.nl/api/v1"), sys.stdout)' > out/openapi.json
+	$(SPECTRAL)/node_modules/.bin/spectral lint -r "$(ADR_RULESET)" --fail-severity warn out/openapi.json
 
 ## clean: remove build output and caches (keeps .venv and node_modules)
 clean:
