@@ -27,8 +27,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magcore.access.decision import Directory, Restrictions
-from magcore.access.gateway import LISTING, Gateway, StoreListing
+from magcore.access.decision import Directory, Part, Restrictions
+from magcore.access.gateway import CONTENT_PARTS, LISTING, Gateway, StoreListing
 from magcore.access.listing import SqlListingSource
 from magcore.access.reading import ReadPolicy
 from magcore.clock import FixedClock
@@ -451,6 +451,61 @@ def test_a_choice_granted_at_the_moment_lists_unless_the_record_is_restricted(
     }
     items = _gateway(world, engine.source(world)).listing("x", purpose="advice").items
     assert [i.conversation for i in items] == (["c1"] if listed else [])
+
+
+def test_choices_on_one_conversation_add_up(engine):
+    """Pinned: two theme choices and an agreements choice on one stress conversation of a cycle
+    where stress is special-category: both themes, the metadata only (agreements do not open a
+    special-category kind), each choice named once, by number; whole_record on another kind
+    opens every content part."""
+    at = MIDNIGHT
+    rows = [("c1", "mag@1", "stress"), ("c2", "other@1", "stress")]
+    choice = {
+        "subject": "e1",
+        "grantee": "x",
+        "purpose": "advice",
+        "until": None,
+        "granted_at": at - timedelta(days=1),
+        "revoked_at": None,
+        "offset": UTC,
+    }
+    world = {
+        "conversations": [
+            ConversationRow(
+                id=n,
+                cycle=cycle,
+                kind=kind,
+                state="agreed",
+                subject="e1",
+                team="t1",
+                participants=("e1",),
+                requested_on=date(2026, 1, 5),
+                **ROW_REST,
+            )
+            for n, cycle, kind in rows
+        ],
+        "choices": [
+            {**choice, "choice": 12, "what": "theme:vitality", "conversation": "c1"},
+            {**choice, "choice": 3, "what": "agreements", "conversation": None},
+            {**choice, "choice": 7, "what": "theme:money", "conversation": None},
+            {**choice, "choice": 9, "what": "whole_record", "conversation": "c2"},
+        ],
+        "restricted": {},
+        "at": at,
+        "zone": zone_named("Europe/Amsterdam"),
+    }
+    gateway = _gateway(world, engine.source(world))
+    first, second = gateway.listing("x", purpose="advice").items
+    assert first.conversation == "c1"
+    assert first.themes == frozenset({"vitality", "money"})
+    assert first.parts == frozenset({Part.METADATA})
+    assert first.reasons == ("sharing choice 7", "sharing choice 12")
+    assert second.conversation == "c2"
+    assert second.themes == frozenset({"money"})
+    assert second.parts == frozenset({Part.METADATA, *CONTENT_PARTS})
+    assert second.reasons == ("sharing choice 3", "sharing choice 7", "sharing choice 9")
+    expected = oracle_listing(gateway, OlderSource(world), "x", "advice")
+    assert _sorted_reasons((first, second)) == _sorted_reasons(expected)
 
 
 @pytest.mark.parametrize(("seconds", "listed"), [(-1, True), (0, False)], ids=["23:59:59", "0:00"])

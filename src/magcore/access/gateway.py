@@ -427,29 +427,21 @@ class Gateway:
             officer=officer,
             never=NEVER_OPENS,
         )
-        decided = decide_candidates(
-            candidates_of(source, wanted),
-            viewer=viewer,
-            wanted=wanted,
-            directory=directory,
-            special_kinds=self._special_kinds,
-            skip=found,
-        )
-        for conv, ((cycle, kind, state, subject), parts, themes, reasons) in decided.items():
-            found[conv] = Listed(
-                conversation=conv,
-                cycle=cycle,
-                kind=kind,
-                state=state,
-                subject=subject,
-                parts=parts,
-                themes=themes,
-                reasons=reasons,
+        found.update(
+            decide_candidates(
+                candidates_of(source, wanted),
+                viewer=viewer,
+                wanted=wanted,
+                directory=directory,
+                special_kinds=self._special_kinds,
+                make=Listed,
+                skip=found,
             )
+        )
         bases = [b for b in self.policy.legal_bases if b.purpose == purpose and b.roles & roles]
         if bases:
             self._by_bases(found, bases, source)
-        items = tuple(sorted(found.values(), key=lambda i: i.conversation))
+        items = tuple(found[conversation] for conversation in sorted(found))
         self.store.append_audit(
             [
                 AuditRecord(

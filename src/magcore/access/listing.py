@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..domain.sharing import GRANTEE_ROLES, Restrictions, SharingChoice
 from ..storage.base import ConversationRow
@@ -66,6 +66,7 @@ CONTENT_PARTS = (
 Candidate = Sequence[Any]
 
 _OPEN = Restrictions()
+T = TypeVar("T")
 
 
 @functools.cache
@@ -164,15 +165,18 @@ def decide_candidates(
     wanted: CandidateFilter,
     directory: Directory,
     special_kinds: Callable[[str], Collection[str]],
+    make: Callable[..., T],
     skip: Collection[str] = (),
-) -> dict[str, tuple[tuple[str, str, str, str], frozenset[Part], frozenset[str], tuple[str, ...]]]:
-    """What each candidate conversation may be listed with: ``{id: ((cycle, kind, state,
-    subject), parts, themes, reasons)}``; conversations in *skip* (already listed) are passed.
+) -> dict[str, T]:
+    """The candidate conversations *viewer* may see something of, each made by *make*
+    (keywords ``conversation``, ``cycle``, ``kind``, ``state``, ``subject``, ``parts``,
+    ``themes``, ``reasons``); conversations in *skip* (already listed) are passed.
 
     The tests the index could not make, per row: the grantee names *viewer* today (a person id
     that is no grantee role; a role they hold; ``next_manager`` when they manage the subject
     today), and what the choice opens in a conversation of that kind
-    (:func:`covered`, decided once per cycle, kind and ``what``).
+    (:func:`covered`, decided once per cycle, kind and ``what``). Reasons name each choice
+    once, by number.
     """
     day = wanted.today
     roles = directory.roles_of(viewer, day) & GRANTEE_ROLES
@@ -209,29 +213,50 @@ def decide_candidates(
             continue
         entry = found.get(conv)
         if entry is None:
-            found[conv] = [(cycle, kind, state, subject), parts, {theme} - {None}, [number]]
+            found[conv] = [cycle, kind, state, subject, parts, theme, number]
         else:
-            entry[1] = entry[1] | parts
-            if theme is not None:
-                entry[2].add(theme)
-            entry[3].append(number)
-    said: dict[int, str] = {}
-
-    def reasons(numbers: list[int]) -> tuple[str, ...]:
-        if len(numbers) > 1:
-            numbers = sorted(set(numbers))
-        found = []
-        for n in numbers:
-            text = said.get(n)
-            if text is None:
-                text = said[n] = f"sharing choice {n}"
-            found.append(text)
-        return tuple(found)
-
-    return {
-        conv: (meta, parts, frozenset(themes), reasons(numbers))
-        for conv, (meta, parts, themes, numbers) in found.items()
-    }
+            entry[4] = entry[4] | parts
+            if theme is not None:  # one theme as a str, more as a set
+                held = entry[5]
+                if held is None:
+                    entry[5] = theme
+                elif isinstance(held, str):
+                    entry[5] = {held, theme}
+                else:
+                    held.add(theme)
+            numbers = entry[6]  # one choice as an int, more as a set
+            if isinstance(numbers, int):
+                entry[6] = {numbers, number}
+            else:
+                numbers.add(number)
+    alone: dict[int, tuple[str, ...]] = {}
+    nothing: frozenset[str] = frozenset()
+    made: dict[str, T] = {}
+    for conv, (cycle, kind, state, subject, parts, themes, numbers) in found.items():
+        reasons: tuple[str, ...] | None
+        if isinstance(numbers, int):
+            reasons = alone.get(numbers)
+            if reasons is None:
+                reasons = alone[numbers] = (f"sharing choice {numbers}",)
+        else:
+            reasons = tuple(f"sharing choice {n}" for n in sorted(numbers))
+        made[conv] = make(
+            conversation=conv,
+            cycle=cycle,
+            kind=kind,
+            state=state,
+            subject=subject,
+            parts=parts,
+            themes=(
+                nothing
+                if themes is None
+                else frozenset({themes})
+                if isinstance(themes, str)
+                else frozenset(themes)
+            ),
+            reasons=reasons,
+        )
+    return made
 
 
 @runtime_checkable
