@@ -29,6 +29,7 @@ from ..events import Event, freeze
 from ..model.days import local_day, timezone
 from ..storage.base import AuditRecord, ConversationRow, Store
 from ..storage.chain import event_object
+from ..storage.listing_sql import CandidateFilter
 from .decision import (
     PARTICIPATION,
     PRIVACY_OFFICER,
@@ -44,7 +45,6 @@ from .delivery import DELIVER_CONTENT, declared, delivery_decision
 from .listing import (
     CONTENT_PARTS,
     NEVER_OPENS,
-    CandidateFilter,
     IndexedListingSource,
     candidates_of,
     decide_candidates,

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..domain.sharing import GRANTEE_ROLES, Restrictions, SharingChoice
-from ..storage.base import ConversationRow
+from ..read_models import ConversationRow
 from ..storage.listing_sql import (
     CandidateFilter,
     candidate_queries,
@@ -44,7 +44,6 @@ __all__ = [
     "CONTENT_PARTS",
     "NEVER_OPENS",
     "Candidate",
-    "CandidateFilter",
     "IndexedListingSource",
     "SqlListingSource",
     "candidates_of",
