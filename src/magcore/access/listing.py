@@ -279,14 +279,15 @@ class IndexedListingSource(Protocol):
 class SqlListingSource:
     """A listing source over the index tables of :mod:`magcore.storage.listing_sql` in one
     SQL engine (*dialect*): *fetch* runs one query and returns its rows; *participations* gives
-    the conversations a person takes part in (the store's ``conversations(participant=...)``).
+    the conversations a person takes part in (the store's ``conversations(participant=...)``,
+    read-model rows).
     """
 
     def __init__(
         self,
         dialect: Dialect,
         fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]],
-        participations: Callable[[str], Iterable[ConversationRow]],
+        participations: Callable[[str], Iterable[Any]],
     ) -> None:
         self.dialect = dialect
         self.fetch = fetch
