@@ -16,9 +16,8 @@ Raw state (:class:`~magcore.domain.conversation.Conversation`,
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -30,21 +29,26 @@ from ..events import Event, freeze
 from ..model.days import local_day, timezone
 from ..storage.base import AuditRecord, ConversationRow, Store
 from ..storage.chain import event_object
+from ..storage.listing_sql import CandidateFilter
 from .decision import (
     PARTICIPATION,
     PRIVACY_OFFICER,
-    AccessRequest,
     Basis,
     ChoiceRow,
     Decision,
     Part,
     Restrictions,
-    choice_covers,
     grantee_keys,
     restrictions,
-    shared_with,
 )
 from .delivery import DELIVER_CONTENT, declared, delivery_decision
+from .listing import (
+    CONTENT_PARTS,
+    NEVER_OPENS,
+    IndexedListingSource,
+    candidates_of,
+    decide_candidates,
+)
 from .policy import kept_policies
 from .reading import (
     ConversationView,
@@ -71,15 +75,6 @@ __all__ = [
 NOTIFICATION = "notification"
 #: The audit action of a listing.
 LISTING = "list"
-#: The parts of a conversation a listing says something about.
-CONTENT_PARTS = (
-    Part.RECORD,
-    Part.AGREEMENT,
-    Part.TOPIC,
-    Part.PREPARATION,
-    Part.DISSENT,
-    Part.RESPONSE,
-)
 _OPEN = Restrictions()
 _PARTICIPANT_PARTS = frozenset({Part.METADATA, *CONTENT_PARTS, Part.PRIVATE_NOTE})
 
@@ -135,7 +130,12 @@ class Notice:
 
 @runtime_checkable
 class ListingSource(Protocol):
-    """The indexed queries a listing needs; a store offers them (see :class:`StoreListing`)."""
+    """The indexed queries a listing needs; a store offers them (see :class:`StoreListing`).
+
+    A source that can make the policy's cheap tests in its index offers
+    :class:`~magcore.access.listing.IndexedListingSource` instead (``candidates`` in place of
+    ``choices`` and ``about``).
+    """
 
     def participations(self, person: str) -> Iterable[ConversationRow]:
         """The conversations *person* takes part in (index: conversation_people)."""
@@ -223,30 +223,6 @@ def _choice_row(choice: SharingChoice) -> ChoiceRow:
     )
 
 
-@functools.cache
-def _covered(what: str, special_kind: bool) -> frozenset[Part]:
-    """The content parts a choice of *what* (not a theme) opens in a conversation of a kind
-    that is (or is not) special-category as a whole: :func:`choice_covers`, asked once."""
-    probe = SharingChoice(
-        id=0, person="", to="", what=what, purpose="", granted_at=datetime.min.replace(tzinfo=UTC)
-    )
-    return frozenset(
-        part
-        for part in CONTENT_PARTS
-        if choice_covers(
-            probe,
-            AccessRequest(
-                viewer="",
-                purpose="",
-                at=probe.granted_at,
-                part=part,
-                subject=None,
-                special_category=special_kind,
-            ),
-        )
-    )
-
-
 class Gateway:
     """Decide, audit, hand out: the one way content leaves the core.
 
@@ -263,7 +239,7 @@ class Gateway:
         policy_for: Callable[[str], ReadPolicy] | None = None,
         policy: ReadPolicy | None = None,
         origin: str = "api",
-        source: ListingSource | None = None,
+        source: ListingSource | IndexedListingSource | None = None,
         zone: tzinfo | str | None = None,
     ) -> None:
         fixed = policy or ReadPolicy()
@@ -273,7 +249,7 @@ class Gateway:
         self.policy_for: Callable[[str], ReadPolicy] = policy_for or kept_policies(store, fixed)
         self.policy = fixed
         self.origin = origin
-        self.source = source
+        self.source: ListingSource | IndexedListingSource | None = source
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -424,6 +400,10 @@ class Gateway:
         applies the same tests as :func:`~magcore.access.decision.decide_access` (restriction,
         time, purpose, special-category kinds and themes, legal bases), and writes one audit
         line for the listing. Reading content is a separate, audited read.
+
+        The tests that need no more than the choice, the moment and the local day are made by
+        the index (:mod:`magcore.access.listing`); the rest once per candidate row, decided per
+        distinct cycle, kind and ``what``.
         """
         now = self.clock.now()
         day = local_day(now, self.zone)
@@ -438,27 +418,30 @@ class Gateway:
             shut = row.subject and held.get(row.subject, _OPEN).covers(row.id)
             if officer or not shut:
                 found[row.id] = _listed(row, _PARTICIPANT_PARTS, reason="participant")
-        keys = grantee_keys(viewer, day, directory)
-        reports = directory.reports_of(viewer, day)
-        rows = shared_with(source.choices(keys, reports), viewer, now, directory, self.zone)
-        rows = [r for r in rows if r[4] == purpose]
-        by_subject: dict[str, list[ChoiceRow]] = {}
-        for choice_row in rows:
-            by_subject.setdefault(choice_row[1], []).append(choice_row)
+        wanted = CandidateFilter(
+            grantees=grantee_keys(viewer, day, directory),
+            reports=frozenset(directory.reports_of(viewer, day)),
+            purpose=purpose,
+            at=now,
+            today=day,
+            officer=officer,
+            never=NEVER_OPENS,
+        )
+        found.update(
+            decide_candidates(
+                candidates_of(source, wanted),
+                viewer=viewer,
+                wanted=wanted,
+                directory=directory,
+                special_kinds=self._special_kinds,
+                make=Listed,
+                skip=found,
+            )
+        )
         bases = [b for b in self.policy.legal_bases if b.purpose == purpose and b.roles & roles]
-        subjects = set(by_subject)
-        restricted = source.restrictions(subjects) if subjects else {}
-        for row in source.about(subjects):
-            if row.id in found or row.subject is None:
-                continue
-            if restricted.get(row.subject, _OPEN).covers(row.id) and not officer:
-                continue
-            listed = self._by_choices(row, by_subject.get(row.subject, ()), viewer, now)
-            if listed is not None:
-                found[row.id] = listed
         if bases:
             self._by_bases(found, bases, source)
-        items = tuple(sorted(found.values(), key=lambda i: i.conversation))
+        items = tuple(found[conversation] for conversation in sorted(found))
         self.store.append_audit(
             [
                 AuditRecord(
@@ -475,32 +458,15 @@ class Gateway:
         )
         return Listing(viewer=viewer, purpose=purpose, at=now, items=items)
 
-    def _by_choices(
-        self, row: ConversationRow, choices: Iterable[ChoiceRow], viewer: str, now: datetime
-    ) -> Listed | None:
-        special_kind = row.kind in self.policy_for(row.cycle).special_kinds
-        parts: set[Part] = set()
-        themes: set[str] = set()
-        reasons: list[str] = []
-        for choice in choices:
-            if choice[6] is not None and choice[6] != row.id:
-                continue
-            what = choice[3]
-            if what.startswith("theme:"):
-                themes.add(what.partition(":")[2])
-                reasons.append(f"sharing choice {choice[0]}")
-                continue
-            opened = _covered(what, special_kind)
-            if opened:
-                parts |= opened
-                reasons.append(f"sharing choice {choice[0]}")
-        if not parts and not themes:
-            return None
-        return _listed(
-            row, frozenset({Part.METADATA, *parts}), reasons=tuple(reasons), themes=themes
-        )
+    def _special_kinds(self, cycle: str) -> Collection[str]:
+        return self.policy_for(cycle).special_kinds
 
-    def _by_bases(self, found: dict[str, Listed], bases: list[Any], source: ListingSource) -> None:
+    def _by_bases(
+        self,
+        found: dict[str, Listed],
+        bases: list[Any],
+        source: ListingSource | IndexedListingSource,
+    ) -> None:
         """Conversations a declared legal basis opens (never a special-category kind)."""
         rows = [r for r in self.store.conversations() if r.id not in found and r.subject]
         restricted = source.restrictions({r.subject for r in rows if r.subject})

@@ -1,0 +1,174 @@
+"""The guarded listing's index queries, written once for every SQL engine.
+
+A listing ("what may this person see, for this purpose") starts from two indexed tables next
+to the read model's ``conversations``: ``sharing_choice`` (one row per sharing choice, indexed
+by grantee and by subject) and ``restriction`` (one row per AVG art. 18 restriction that holds:
+``conversation`` ``NULL`` for the whole record). :data:`LISTING_INDEX_TABLES` describes them.
+
+:func:`candidate_queries` is the one join the listing needs, with the policy's exact, cheap
+tests pushed into it, so that Python decides only the rows that can still be listed:
+
+* the choice names one of the viewer's grantee keys, or is a ``next_manager`` choice of one of
+  the people they manage (who manages whom is checked again in Python, per subject);
+* its purpose is the listing's;
+* it was granted at or before the moment of the listing and is not revoked by then
+  (``granted_at`` and ``revoked_at`` are ISO 8601 text in UTC as
+  :func:`instant_text` writes it, compared as text: for that form the order of the text is the
+  order of the instants);
+* its ``until`` (a local day) is not before the local day of the listing (computed once, in the
+  installation's time zone, by the caller);
+* a choice for one conversation only joins that conversation;
+* a ``what`` that opens nothing in any conversation (passed by the caller) is left out;
+* unless the viewer is the privacy officer, a restricted record is left out.
+
+Equivalence with the per-candidate decision is a property test
+(``tests/access/test_listing_equivalence.py``) on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import attrs
+
+from .read_model_rows import Dialect
+from .sql_tables import Column, Table
+
+__all__ = [
+    "CANDIDATE_COLUMNS",
+    "LISTING_INDEX_TABLES",
+    "CandidateFilter",
+    "candidate_queries",
+    "instant_text",
+    "restriction_query",
+]
+
+#: The index tables of the guarded listing (next to the read model's ``conversations``).
+LISTING_INDEX_TABLES: tuple[Table, ...] = (
+    Table(
+        "sharing_choice",
+        (
+            Column("choice", "integer", True),
+            Column("subject", "text", True),
+            Column("grantee", "text", True),
+            Column("what", "text", True),
+            Column("purpose", "text", True),
+            Column("until", "date"),
+            Column("conversation", "text"),
+            Column("granted_at", "text", True),
+            Column("revoked_at", "text"),
+        ),
+        indexes=(("grantee", ("grantee",)), ("subject", ("subject", "grantee"))),
+    ),
+    Table(
+        "restriction",
+        (Column("subject", "text", True), Column("conversation", "text")),
+        indexes=(("subject", ("subject",)),),
+    ),
+)
+
+#: What a candidate row holds: (conversation, cycle, kind, state, subject, choice, grantee,
+#: what).
+CANDIDATE_COLUMNS = (
+    "c.id",
+    "c.cycle",
+    "c.kind",
+    "c.state",
+    "c.subject",
+    "s.choice",
+    "s.grantee",
+    "s.what",
+)
+
+NEXT_MANAGER = "next_manager"
+
+
+def instant_text(moment: datetime) -> str:
+    """*moment* (timezone-aware) as the index keeps instants: ISO 8601 in UTC
+    (``2026-03-31T22:00:00+00:00``, microseconds only when there are any). In this one form the
+    text order is the order of the instants, so the index compares them as text."""
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} has no time zone")
+    return moment.astimezone(UTC).isoformat()
+
+
+@attrs.frozen(kw_only=True)
+class CandidateFilter:
+    """The exact tests a listing pushes into the index query (see the module docstring)."""
+
+    grantees: frozenset[str]
+    """The ``grantee`` values that may name the viewer (their id, the roles they hold)."""
+    reports: frozenset[str]
+    """The people the viewer manages today (their ``next_manager`` choices)."""
+    purpose: str
+    at: datetime
+    """The moment of the listing (the service clock's)."""
+    today: date
+    """The local day of *at* in the installation's time zone."""
+    officer: bool
+    """The privacy officer sees restricted records too."""
+    never: frozenset[str] = frozenset()
+    """``what`` values that open nothing in any conversation."""
+
+
+def candidate_queries(dialect: Dialect, wanted: CandidateFilter) -> list[tuple[str, list[Any]]]:
+    """The SQL and parameters that give the candidate rows of *wanted*: one query by grantee
+    and one for ``next_manager`` choices (by subject, or all of them when the viewer holds a
+    ``next_manager`` role); together each choice at most once."""
+    mark = dialect.placeholder
+    collate = dialect.collate
+    choices = dialect.table("sharing_choice")
+    conversations = dialect.table("conversations")
+    restriction = dialect.table("restriction")
+    tests = [
+        f"s.purpose = {mark}",
+        f"s.granted_at{collate} <= {mark}",
+        f"(s.revoked_at IS NULL OR s.revoked_at{collate} > {mark})",
+        f"(s.until IS NULL OR s.until >= {mark})",
+        "(s.conversation IS NULL OR s.conversation = c.id)",
+    ]
+    at = instant_text(wanted.at)
+    shared: list[Any] = [wanted.purpose, at, at, dialect.encode_date(wanted.today)]
+    never = sorted(wanted.never)
+    if never:
+        tests.append(f"s.what NOT IN ({', '.join([mark] * len(never))})")
+        shared.extend(never)
+    if not wanted.officer:
+        tests.append(
+            f"NOT EXISTS (SELECT 1 FROM {restriction} r WHERE r.subject = s.subject"
+            " AND (r.conversation IS NULL OR r.conversation = c.id))"
+        )
+    head = (
+        f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM {choices} s "
+        f"JOIN {conversations} c ON c.subject = s.subject WHERE "
+    )
+    queries: list[tuple[str, list[Any]]] = []
+    keys = sorted(wanted.grantees - {NEXT_MANAGER})
+    if keys:
+        where = [f"s.grantee IN ({', '.join([mark] * len(keys))})", *tests]
+        queries.append((head + " AND ".join(where), [*keys, *shared]))
+    if NEXT_MANAGER in wanted.grantees:
+        where = [f"s.grantee = {mark}", *tests]
+        queries.append((head + " AND ".join(where), [NEXT_MANAGER, *shared]))
+    elif wanted.reports:
+        people = sorted(wanted.reports)
+        for start in range(0, len(people), 500):
+            chunk = people[start : start + 500]
+            where = [
+                f"s.grantee = {mark}",
+                f"s.subject IN ({', '.join([mark] * len(chunk))})",
+                *tests,
+            ]
+            queries.append((head + " AND ".join(where), [NEXT_MANAGER, *chunk, *shared]))
+    return queries
+
+
+def restriction_query(dialect: Dialect, subjects: int) -> str:
+    """The SQL of the restrictions of *subjects* people (``(subject, conversation)`` rows;
+    ``conversation`` ``NULL`` for the whole record)."""
+    mark = dialect.placeholder
+    return (
+        f"SELECT subject, conversation FROM {dialect.table('restriction')} "
+        f"WHERE subject IN ({', '.join([mark] * subjects)})"
+    )
