@@ -163,6 +163,8 @@ _WILD = frozenset(("*", "**"))
 _SLOT = "mc2.@@"
 _SLOTS = tuple(f"{_SLOT}{number}" for number in range(4))
 _SLOT0 = _SLOTS[0]
+#: The plan of an event type whose content is not only top-level fields (walked).
+_GENERAL: Final = True
 
 
 def _slot(number: int) -> str:
@@ -270,22 +272,27 @@ class ContentCodec:
         self.cipher = cipher
         self.language = language
         self.fields = fields
-        self._simple: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._plans: dict[str, tuple[tuple[str, str], ...] | bool] = {}
 
-    def _simple_keys(self, kind: str) -> tuple[tuple[str, str], ...]:
-        """The content keys of event type *kind* when all are top-level fields of the stream's
-        own record (``(key, field)``, the field as ``/data/key``); empty when the type has
-        others (or no content)."""
+    def _plan(self, kind: str) -> tuple[tuple[str, str], ...] | bool:
+        """How an event of type *kind* is sealed: ``()`` it has no content; the content keys
+        (``(key, field)``, the field as ``/data/key``) when all are top-level fields of the
+        stream's own record; :data:`_GENERAL` when it has others (found by walking)."""
         spec = self.fields.get(kind)
-        if spec is None:
-            return ()
-        keys = []
-        for field in spec.content:
-            path = field.path
-            if field.origin is not None or len(path) != 1 or path[0] in _WILD:
-                return ()
-            keys.append((path[0], _field(path)))
-        return tuple(keys)
+        plan: tuple[tuple[str, str], ...] | bool = ()
+        if spec is not None and spec.content:
+            keys = []
+            for field in spec.content:
+                path = field.path
+                if field.origin is not None or len(path) != 1 or path[0] in _WILD:
+                    plan = _GENERAL
+                    break
+                keys.append((path[0], _field(path)))
+            else:
+                plan = tuple(keys)
+        if len(self._plans) < 10_000:
+            self._plans[kind] = plan
+        return plan
 
     @property
     def keys(self) -> KeyRing:
@@ -362,72 +369,96 @@ class ContentCodec:
         leaves one new object per sealed event, which matters to the garbage collector.
         """
         owners: set[str] = set()
-        simple = self._simple
+        plans = self._plans
         tokens = 0
         for events in groups:
             for event in events:
-                kind = event.type
-                keys = simple.get(kind)
-                if keys is None:
-                    keys = simple[kind] = self._simple_keys(kind)
-                if keys:  # only top-level fields of the stream's owner
-                    data = event.data
-                    for key, _ in keys:
-                        value = data.get(key)
-                        if value is not None and _sealable(value):
-                            owners.add(event.stream)
-                            tokens += 1
-                            break
-                elif kind in self.fields and self.fields[kind].content:
-                    mine = {owner for _, _, owner in self._found(kind, event.data, event.stream)}
+                plan = plans.get(event.type)
+                if plan is None:
+                    plan = self._plan(event.type)
+                if not plan:  # no content
+                    continue
+                if plan is _GENERAL:
+                    mine = {o for _, _, o in self._found(event.type, event.data, event.stream)}
                     owners.update(mine)
                     tokens += len(mine)
+                    continue
+                data = event.data
+                for key, _ in plan:  # only top-level fields of the stream's owner
+                    value = data.get(key)
+                    if value is not None and (
+                        type(value) is not str
+                        or not value.startswith(_PREFIXES)
+                        or not is_token(value)
+                    ):
+                        owners.add(event.stream)
+                        tokens += 1
+                        break
         if not owners:
             return [tuple(events) for events in groups]
         ring = self.cipher.keys
-        fresh = sorted(o for o in owners if o in new and not ring.has_current(o))
+        fresh = sorted(ring.unknown(owners.intersection(new)))
         if fresh:
             ring.new_keys(fresh)
         ring.ensure_keys(sorted(owners.difference(fresh)))
         # One token per event and owner (usually one: the stream's), in the first of its
         # fields; the owner's other fields hold a stub naming the key.
         seal = self.cipher.event_sealer(tokens)
-        return [tuple([self._seal_one(event, seal) for event in events]) for events in groups]
+        encode = canonical_text
+        out: list[tuple[Event, ...]] = []
+        for events in groups:
+            done: list[Event] = []
+            for event in events:
+                plan = plans.get(event.type)
+                if plan is None:
+                    plan = self._plan(event.type)
+                if not plan:
+                    done.append(event)
+                    continue
+                if plan is _GENERAL:
+                    done.append(self._seal_general(event, seal))
+                    continue
+                # the common case: top-level fields, one owner, one token, no walk
+                data = event.data
+                values: dict[str, Any] = {}
+                first = ""
+                for key, pointer in plan:
+                    value = data.get(key)
+                    if value is not None and (
+                        type(value) is not str
+                        or not value.startswith(_PREFIXES)
+                        or not is_token(value)
+                    ):
+                        values[pointer] = value
+                        first = first or key
+                if not first:
+                    done.append(event)
+                    continue
+                stream = event.stream
+                token = seal(values, stream, stream, event.version)
+                merged: dict[Any, Any] = _copy(data)
+                if len(values) > 1:
+                    stub = _stub(token)
+                    for key, pointer in plan:
+                        if pointer in values:
+                            merged[key] = stub
+                merged[first] = _SLOT0
+                stored = _splice(encode(merged), (token,))
+                if stored is None:  # a slot's text is in the data too: encode the token
+                    merged[first] = token
+                    stored = encode(merged)
+                done.append(_sealed(event, stored))
+            out.append(tuple(done))
+        return out
 
-    def _seal_one(
+    def _seal_general(
         self, event: Event, seal: Callable[[Mapping[str, Any], str, str, int], str]
     ) -> Event:
-        """*event* with its content sealed (as it is when it has none)."""
-        kind = event.type
-        keys = self._simple.get(kind)
-        if keys is None:
-            keys = self._simple[kind] = self._simple_keys(kind)
+        """*event* (of a type with content other than top-level fields) with its content
+        sealed: one token per owner of a key, in the first of the owner's fields."""
         data = event.data
         stream = event.stream
-        if keys:
-            # the common case: top-level fields, one owner, one token, no walk
-            values: dict[str, Any] = {}
-            first = ""
-            for key, pointer in keys:
-                value = data.get(key)
-                if value is not None and _sealable(value):
-                    values[pointer] = value
-                    first = first or key
-            if not first:
-                return event
-            token = seal(values, stream, stream, event.version)
-            merged: dict[Any, Any] = _copy(data)
-            if len(values) > 1:
-                stub = _stub(token)
-                for key, pointer in keys:
-                    if pointer in values:
-                        merged[key] = stub
-            merged[first] = _SLOT0
-            stored = _splice(canonical_text(merged), (token,))
-            if stored is None:  # a slot's text is in the data too: encode the token instead
-                merged[first] = token
-                stored = canonical_text(merged)
-            return _sealed(event, stored)
+        kind = event.type
         places = self._found(kind, data, stream) if kind in self.fields else []
         if not places:
             return event

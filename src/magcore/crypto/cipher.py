@@ -133,23 +133,42 @@ _FRAMED = b"\x01"
 
 
 def _event_plain(values: Mapping[str, Any]) -> bytes:
-    """The plaintext of an event token: :data:`_FRAMED`, a JSON header
-    ``[[field, kind, length], ...]``, a newline, then each value's bytes in that order: a
-    string as UTF-8 (kind ``s``), anything else as compact JSON (kind ``j``).
+    """The plaintext of an event token: :data:`_FRAMED`, a JSON header (one entry per
+    field), a newline, then the bytes of each value in that order:
 
-    A string is not run through the JSON encoder, which costs more per character than
-    AES-GCM; the header says where each value ends. The whole plaintext is authenticated.
+    * ``[field, "s", length]``: a string, as UTF-8;
+    * ``[field, "m", [key, length, key, length, ...]]``: a mapping of strings to strings (a
+      form's answers), each string as UTF-8;
+    * ``[field, "j", length]``: any other value, as compact JSON.
+
+    Strings are not run through the JSON encoder, which costs more per character than
+    AES-GCM; the header says where each one ends. The whole plaintext is authenticated.
     """
     header: list[str] = []
     parts: list[bytes] = []
     try:
         for field, value in values.items():
-            if type(value) is str:
+            kind = type(value)
+            if kind is str:
                 raw = value.encode("utf-8")
                 header.append(f'[{_quote(field)},"s",{len(raw)}]')
-            else:
-                raw = canonical_text(value).encode("utf-8")
-                header.append(f'[{_quote(field)},"j",{len(raw)}]')
+                parts.append(raw)
+                continue
+            if kind is MappingProxyType or kind is dict:
+                sizes: list[str] = []
+                texts: list[bytes] = []
+                for key, text in value.items():
+                    if type(text) is not str or type(key) is not str:
+                        break
+                    raw = text.encode("utf-8")
+                    sizes.append(f"{_quote(key)},{len(raw)}")
+                    texts.append(raw)
+                else:
+                    header.append(f'[{_quote(field)},"m",[{",".join(sizes)}]]')
+                    parts.extend(texts)
+                    continue
+            raw = canonical_text(value).encode("utf-8")
+            header.append(f'[{_quote(field)},"j",{len(raw)}]')
             parts.append(raw)
         head = ",".join(header).encode("utf-8")
     except (UnicodeEncodeError, TypeError, ValueError):
@@ -172,19 +191,33 @@ def _event_values(plain: bytes, where: str) -> dict[str, Any]:
             raise ValueError("no header")
         opened: dict[str, Any] = {}
         at = end + 1
+        total = len(plain)
+
+        def take(size: object) -> bytes:
+            nonlocal at
+            if type(size) is not int or size < 0 or at + size > total:
+                raise ValueError("a bad length")
+            raw = plain[at : at + size]
+            at += size
+            return raw
+
         for field, kind, size in json.loads(plain[1:end]):
-            stop = at + size
-            if type(field) is not str or type(size) is not int or size < 0 or stop > len(plain):
-                raise ValueError("a bad header entry")
-            raw = plain[at:stop]
+            if type(field) is not str:
+                raise ValueError("a bad field")
             if kind == "s":
-                opened[field] = raw.decode("utf-8")
+                opened[field] = take(size).decode("utf-8")
             elif kind == "j":
-                opened[field] = json.loads(raw)
+                opened[field] = json.loads(take(size))
+            elif kind == "m" and type(size) is list and len(size) % 2 == 0:
+                mapping: dict[str, str] = {}
+                for key, length in zip(size[::2], size[1::2], strict=True):
+                    if type(key) is not str:
+                        raise ValueError("a bad key")
+                    mapping[key] = take(length).decode("utf-8")
+                opened[field] = mapping
             else:
                 raise ValueError("an unknown kind")
-            at = stop
-        if at != len(plain):
+        if at != total:
             raise ValueError("bytes after the last value")
         return opened
     except (ValueError, TypeError) as exc:  # UnicodeDecodeError and JSONDecodeError too
