@@ -108,7 +108,7 @@ def owner_of(stream: str, field: ContentField, holder: Any) -> str:
 
 def _copy(data: Any) -> dict[Any, Any]:
     """A mapping as a new dict (a read-only mapping's ``copy()`` is the fast way)."""
-    return data.copy() if type(data) in _MAPPINGS else dict(data)  # type: ignore[no-any-return]
+    return data.copy() if type(data) in _MAPPINGS else dict(data)
 
 
 def _replaced(data: Any, changes: Sequence[tuple[Path, Any]], *, frozen: bool = True) -> Any:
@@ -163,8 +163,21 @@ _WILD = frozenset(("*", "**"))
 _SLOT = "mc2.@@"
 _SLOTS = tuple(f"{_SLOT}{number}" for number in range(4))
 _SLOT0 = _SLOTS[0]
-#: The plan of an event type whose content is not only top-level fields (walked).
+#: The plan of an event type whose content is found by walking its data.
 _GENERAL: Final = True
+
+
+class _Listed:
+    """The plan of an event type whose content is top-level fields and fields of the items of
+    lists (``agreements/*/text``): ``(list key or "", key, field)`` in declared order."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: tuple[tuple[str, str, ContentField], ...]) -> None:
+        self.entries = entries
+
+
+_Plan = tuple[tuple[str, str], ...] | bool | _Listed
 
 
 def _slot(number: int) -> str:
@@ -220,8 +233,9 @@ class _Sealed(Event):
     """
 
     __slots__ = ("_stored",)
+    _stored: str
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> Mapping[str, Any]:
         """The sealed data, decoded from the stored JSON."""
         decoded: Mapping[str, Any] = freeze(json.loads(self._stored))
@@ -272,27 +286,106 @@ class ContentCodec:
         self.cipher = cipher
         self.language = language
         self.fields = fields
-        self._plans: dict[str, tuple[tuple[str, str], ...] | bool] = {}
+        self._plans: dict[str, _Plan] = {}
 
-    def _plan(self, kind: str) -> tuple[tuple[str, str], ...] | bool:
+    def _plan(self, kind: str) -> _Plan:
         """How an event of type *kind* is sealed: ``()`` it has no content; the content keys
         (``(key, field)``, the field as ``/data/key``) when all are top-level fields of the
-        stream's own record; :data:`_GENERAL` when it has others (found by walking)."""
+        stream's own record; a :class:`_Listed` plan when the others are fields of the items
+        of a list (``agreements/*/text``); :data:`_GENERAL` otherwise (found by walking)."""
         spec = self.fields.get(kind)
-        plan: tuple[tuple[str, str], ...] | bool = ()
+        plan: _Plan = ()
         if spec is not None and spec.content:
-            keys = []
+            keys: list[tuple[str, str]] = []
+            entries: list[tuple[str, str, ContentField]] = []
             for field in spec.content:
                 path = field.path
-                if field.origin is not None or len(path) != 1 or path[0] in _WILD:
+                if len(path) == 1 and field.origin is None and path[0] not in _WILD:
+                    keys.append((path[0], _field(path)))
+                    entries.append(("", path[0], field))
+                elif len(path) == 3 and path[1] == "*" and not _WILD.intersection(path[::2]):
+                    entries.append((path[0], path[2], field))
+                else:
                     plan = _GENERAL
                     break
-                keys.append((path[0], _field(path)))
             else:
-                plan = tuple(keys)
+                plan = tuple(keys) if len(keys) == len(entries) else _Listed(tuple(entries))
         if len(self._plans) < 10_000:
             self._plans[kind] = plan
         return plan
+
+    def _listed(
+        self, plan: _Listed, data: Any, stream: str
+    ) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str, int, str]]]:
+        """The values to seal of an event with a :class:`_Listed` plan, by owner
+        (``{owner: {field: value}}``, in the order of the fields), and where each one is
+        (``(owner, key, item number or -1, item key)``)."""
+        by_owner: dict[str, dict[str, Any]] = {}
+        spots: list[tuple[str, str, int, str]] = []
+        for list_key, key, field in plan.entries:
+            if not list_key:  # a top-level field of the stream's own record
+                value = data.get(key)
+                if value is not None and _sealable(value):
+                    mine = by_owner.get(stream)
+                    if mine is None:
+                        mine = by_owner[stream] = {}
+                    mine[_field((key,))] = value
+                    spots.append((stream, key, -1, ""))
+                continue
+            items = data.get(list_key)
+            if type(items) is not tuple and type(items) is not list:
+                continue
+            for number, item in enumerate(items):
+                if type(item) not in _MAPPINGS or key not in item:
+                    continue
+                value = item[key]
+                if not _sealable(value):
+                    continue
+                owner = stream if field.origin is None else owner_of(stream, field, item)
+                mine = by_owner.get(owner)
+                if mine is None:
+                    mine = by_owner[owner] = {}
+                mine[_field((list_key, number, key))] = value
+                spots.append((owner, list_key, number, key))
+        return by_owner, spots
+
+    def _seal_listed(
+        self,
+        event: Event,
+        plan: _Listed,
+        seal: Callable[[Mapping[str, Any], str, str, int], str],
+    ) -> Event:
+        """*event* with its content sealed (a :class:`_Listed` plan): the same tokens, stubs
+        and places as :meth:`_seal_general`, without the walk."""
+        data = event.data
+        stream = event.stream
+        by_owner, spots = self._listed(plan, data, stream)
+        if not by_owner:
+            return event
+        tokens = [seal(mine, o, stream, event.version) for o, mine in by_owner.items()]
+        number_of = {o: number for number, o in enumerate(by_owner)}
+        merged: dict[Any, Any] = _copy(data)
+        lists: dict[str, list[Any]] = {}
+        seen: set[str] = set()
+        for owner, key, number, item_key in spots:
+            index = number_of[owner]
+            if owner in seen:  # the owner's token is in an earlier field
+                text = _stub(tokens[index])
+            else:
+                text = _slot(index)
+                seen.add(owner)
+            if number < 0:
+                merged[key] = text
+                continue
+            items = lists.get(key)
+            if items is None:
+                items = lists[key] = list(data[key])
+                merged[key] = items
+            items[number] = {**items[number], item_key: text}
+        stored = _splice(canonical_text(merged), tokens)
+        if stored is None:  # a slot's text is in the data too: the walk encodes the tokens
+            return self._seal_general(event, seal)
+        return _sealed(event, stored)
 
     @property
     def keys(self) -> KeyRing:
@@ -378,10 +471,15 @@ class ContentCodec:
                     plan = self._plan(event.type)
                 if not plan:  # no content
                     continue
-                if plan is _GENERAL:
+                if type(plan) is bool:  # _GENERAL
                     mine = {o for _, _, o in self._found(event.type, event.data, event.stream)}
                     owners.update(mine)
                     tokens += len(mine)
+                    continue
+                if isinstance(plan, _Listed):
+                    found, _ = self._listed(plan, event.data, event.stream)
+                    owners.update(found)
+                    tokens += len(found)
                     continue
                 data = event.data
                 for key, _ in plan:  # only top-level fields of the stream's owner
@@ -415,8 +513,11 @@ class ContentCodec:
                 if not plan:
                     done.append(event)
                     continue
-                if plan is _GENERAL:
+                if type(plan) is bool:  # _GENERAL
                     done.append(self._seal_general(event, seal))
+                    continue
+                if isinstance(plan, _Listed):
+                    done.append(self._seal_listed(event, plan, seal))
                     continue
                 # the common case: top-level fields, one owner, one token, no walk
                 data = event.data
