@@ -9,11 +9,14 @@ changed one. A token whose key was destroyed raises :class:`~magcore.errors.KeyD
 :meth:`ContentCipher.reveal` returns :data:`ERASED` instead, for readers that show "erased".
 
 An event's content is sealed as one token (``mc2.``, :meth:`ContentCipher.event_sealer`): the
-values of all its content fields that one owner's key protects, as one JSON object keyed by
-field (``/data/summary``), under one nonce, with the key id, the stream and the event's version
-as associated data. It sits in the first of those fields; the others hold a stub
-``mc2.<key id>.@`` that says which key erases them. A token moved to another event, or a stub
-whose token is gone, does not open. Tokens of the field-by-field format (``mc1.``) still open.
+values of all its content fields that one owner's key protects, each named by its field
+(``/data/summary``), under one nonce, with the key id, the stream and the event's version as
+associated data. The plaintext frames the values (:func:`_event_plain`: a short JSON header of
+fields and lengths, then strings as UTF-8), so text is not run through the JSON encoder; the
+first ``mc2.`` tokens, which hold one JSON object, still open. It sits in the first of those
+fields; the others hold a stub ``mc2.<key id>.@`` that says which key erases them. A token moved
+to another event, or a stub whose token is gone, does not open. Tokens of the field-by-field
+format (``mc1.``) still open.
 
 Random nonces are safe for far more than 2**32 encryptions per key; one person's key protects a
 few thousand values in a working life.
