@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from magcore.access._sealing import _Listed
 from magcore.access.content import ContentCodec, ContentStore
-from magcore.access.sealing import _Listed
 from magcore.crypto import (
     EVENT_PREFIX,
     STUB_BODY,

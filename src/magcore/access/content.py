@@ -50,7 +50,7 @@ from ..storage.streaming import (
     read_stream,
     read_stream_data,
 )
-from .sealing import (
+from ._sealing import (
     _STUB_END,
     Path,
     Sealer,
