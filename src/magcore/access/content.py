@@ -20,18 +20,15 @@ import contextlib
 import logging
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, Final
 
 from ..crypto import (
     ERASED,
     EVENT_PREFIX,
-    STUB_BODY,
     TOKEN_PREFIX,
     ContentCipher,
     KeyProvider,
     KeyRing,
-    is_token,
     key_id_of,
 )
 from ..domain import approvals, goals, measurement, organisation, sharing
@@ -52,6 +49,17 @@ from ..storage.streaming import (
     append_stream,
     read_stream,
     read_stream_data,
+)
+from ._sealing import (
+    _STUB_END,
+    Path,
+    Sealer,
+    _field,
+    _opened,
+    _Plan,
+    _replaced,
+    _with_data,
+    owner_of,
 )
 
 __all__ = [
@@ -87,109 +95,8 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     **ACCESS_CONTENT_FIELDS,
 }
 
-Path = tuple[str | int, ...]
 
-
-def owner_of(stream: str, field: ContentField, holder: Any) -> str:
-    """Whose data key encrypts *field* of an event in *stream*.
-
-    The stream's own key (``conversation:<id>``, ``goal:<id>``, ``person:<id>``), except for a
-    copy whose *origin* (``carried_from`` = ``<conversation>#<agreement>``) names another
-    conversation: then that conversation's key.
-    """
-    if field.origin is not None and (type(holder) in _MAPPINGS or isinstance(holder, Mapping)):
-        origin = holder.get(field.origin)
-        if isinstance(origin, str) and "#" in origin:
-            return f"conversation:{origin.partition('#')[0]}"
-    return stream
-
-
-def _replaced(data: Any, changes: Sequence[tuple[Path, Any]]) -> Any:
-    """Frozen *data* with each value at a path replaced; only the containers on the way are
-    copied, each once."""
-    if type(data) is not tuple and all(len(at) == 1 for at, _ in changes):
-        merged = dict(data)  # most content: top-level fields of a mapping
-        for at, value in changes:
-            merged[at[0]] = value
-        return MappingProxyType(merged)
-    direct: dict[Any, Any] = {}
-    deeper: dict[Any, list[tuple[Path, Any]]] = {}
-    for at, value in changes:
-        if len(at) == 1:
-            direct[at[0]] = value
-        else:
-            deeper.setdefault(at[0], []).append((at[1:], value))
-    for key, below in deeper.items():
-        direct[key] = _replaced(data[key], below)
-    if type(data) is tuple:
-        copied = list(data)
-        for index, value in direct.items():
-            copied[index] = value
-        return tuple(copied)
-    merged = dict(data)
-    merged.update(direct)
-    return MappingProxyType(merged)
-
-
-def _sealable(value: Any) -> bool:
-    """Whether *value* is content still to encrypt (not nothing, not a token already)."""
-    if value is None:
-        return False
-    return not (type(value) is str and value.startswith(_PREFIXES) and is_token(value))
-
-
-def _opened(value: Any) -> bool:
-    """Whether *value* is a token (or a stub) to decrypt."""
-    return type(value) is str and value.startswith(_PREFIXES) and is_token(value)
-
-
-_PREFIXES = (TOKEN_PREFIX, EVENT_PREFIX)
-_STUB_END = "." + STUB_BODY
-
-
-_WILD = frozenset(("*", "**"))
-
-
-def _stub(token: str) -> str:
-    """The stub of an event token: ``mc2.<key id>.@``."""
-    return token[: token.index(".", len(EVENT_PREFIX)) + 1] + STUB_BODY
-
-
-def _holder(data: Any, at: Path) -> Any:
-    for key in at[:-1]:
-        data = data[key]
-    return data
-
-
-def _with_data(event: Event, data: Any) -> Event:
-    """*event* with *data*, which is frozen already (freezing it again costs as much as the
-    encryption: this runs for every content event written or read)."""
-    new: Event = object.__new__(Event)
-    put = object.__setattr__
-    put(new, "stream", event.stream)
-    put(new, "version", event.version)
-    put(new, "type", event.type)
-    put(new, "at", event.at)
-    put(new, "actor", event.actor)
-    put(new, "data", data)
-    return new
-
-
-_MAPPINGS = (dict, MappingProxyType)
-_FIELDS: dict[Path, str] = {}
-
-
-def _field(at: Path) -> str:
-    """The field a value at *at* is bound to: ``/data/summary``, ``/data/agreements/0/text``."""
-    found = _FIELDS.get(at)
-    if found is None:
-        found = "/data/" + "/".join(str(part) for part in at)
-        if len(_FIELDS) < 10_000:
-            _FIELDS[at] = found
-    return found
-
-
-class ContentCodec:
+class ContentCodec(Sealer):
     """Encrypts and decrypts the content fields of events with a :class:`ContentCipher`."""
 
     def __init__(
@@ -202,22 +109,7 @@ class ContentCodec:
         self.cipher = cipher
         self.language = language
         self.fields = fields
-        self._simple: dict[str, tuple[tuple[str, str], ...]] = {}
-
-    def _simple_keys(self, kind: str) -> tuple[tuple[str, str], ...]:
-        """The content keys of event type *kind* when all are top-level fields of the stream's
-        own record (``(key, field)``, the field as ``/data/key``); empty when the type has
-        others (or no content)."""
-        spec = self.fields.get(kind)
-        if spec is None:
-            return ()
-        keys = []
-        for field in spec.content:
-            path = field.path
-            if field.origin is not None or len(path) != 1 or path[0] in _WILD:
-                return ()
-            keys.append((path[0], _field(path)))
-        return tuple(keys)
+        self._plans: dict[str, _Plan] = {}
 
     @property
     def keys(self) -> KeyRing:
@@ -240,115 +132,6 @@ class ContentCodec:
     def seal(self, events: Sequence[Event]) -> tuple[Event, ...]:
         """*events* with every content field encrypted (keys made in one write if needed)."""
         return self.seal_all([events])[0]
-
-    def seal_all(
-        self, groups: Sequence[Sequence[Event]], *, new: Collection[str] = ()
-    ) -> list[tuple[Event, ...]]:
-        """Each group of events sealed; the missing data keys of all of them made in one write.
-
-        *new* names owners known to have no key yet (streams written for the first time):
-        their keys are made without looking in the key table first.
-        """
-        work: list[tuple[int, int, list[tuple[Path, Any, str]]]] = []
-        simple_work: list[tuple[int, int, dict[str, Any], list[str]]] = []
-        owners: set[str] = set()
-        simple = self._simple
-        for group_index, events in enumerate(groups):
-            for index, event in enumerate(events):
-                kind = event.type
-                keys = simple.get(kind)
-                if keys is None:
-                    keys = simple[kind] = self._simple_keys(kind)
-                data = event.data
-                stream = event.stream
-                places: list[tuple[Path, Any, str]] = []
-                if keys:  # only top-level fields of the stream's owner: no walk
-                    values: dict[str, Any] = {}
-                    present: list[str] = []
-                    for key, pointer in keys:
-                        value = data.get(key)
-                        if value is not None and _sealable(value):
-                            values[pointer] = value
-                            present.append(key)
-                    if present:
-                        owners.add(stream)
-                        simple_work.append((group_index, index, values, present))
-                    continue
-                spec = self.fields.get(kind)
-                if spec is None or not spec.content:
-                    continue
-                for field in spec.content:
-                    path = field.path
-                    if field.origin is None and len(path) == 1 and path[0] not in ("*", "**"):
-                        value = data.get(path[0])  # most content: a top-level field
-                        if value is not None and _sealable(value):
-                            places.append((path, value, stream))
-                        continue
-                    if len(path) == 3 and path[1] == "*" and not _WILD.intersection(path[::2]):
-                        # a field of every item of a list (agreements/*/text): no generic walk
-                        items = data.get(path[0])
-                        if type(items) is tuple or type(items) is list:
-                            key = path[2]
-                            for number, item in enumerate(items):
-                                if type(item) in _MAPPINGS and key in item:
-                                    value = item[key]
-                                    if _sealable(value):
-                                        owner = (
-                                            stream
-                                            if field.origin is None
-                                            else owner_of(stream, field, item)
-                                        )
-                                        places.append(((path[0], number, key), value, owner))
-                            continue
-                    for at, value in find(data, path):
-                        if _sealable(value):
-                            owner = (
-                                stream
-                                if field.origin is None
-                                else owner_of(stream, field, _holder(data, at))
-                            )
-                            places.append((at, value, owner))
-                if places:
-                    owners.update(owner for _, _, owner in places)
-                    work.append((group_index, index, places))
-        if not work and not simple_work:
-            return [tuple(events) for events in groups]
-        sealed = [list(events) for events in groups]
-        fresh = sorted(o for o in owners if o in new and not self.cipher.keys.has_current(o))
-        if fresh:
-            self.cipher.keys.new_keys(fresh)
-        self.cipher.keys.ensure_keys(sorted(owners.difference(fresh)))
-        # One token per event and owner (usually one: the stream's), in the first of its
-        # fields; the owner's other fields hold a stub naming the key.
-        seal = self.cipher.event_sealer(len(work) + len(simple_work))
-        for group_index, index, values, present in simple_work:
-            # the common case: top-level fields, one owner, one token, no walk
-            original = groups[group_index][index]
-            stream = original.stream
-            token = seal(values, stream, stream, original.version)
-            merged: dict[Any, Any] = dict(original.data)
-            if len(present) > 1:
-                stub = _stub(token)
-                for key in present[1:]:
-                    merged[key] = stub
-            merged[present[0]] = token
-            sealed[group_index][index] = _with_data(original, MappingProxyType(merged))
-        for group_index, index, places in work:
-            original = groups[group_index][index]
-            stream, version = original.stream, original.version
-            by_owner: dict[str, dict[str, Any]] = {}
-            for at, value, owner in places:
-                mine = by_owner.get(owner)
-                if mine is None:
-                    mine = by_owner[owner] = {}
-                mine[_field(at)] = value
-            tokens = {o: seal(mine, o, stream, version) for o, mine in by_owner.items()}
-            stubs = {o: _stub(token) for o, token in tokens.items()}
-            changes: list[tuple[Path, Any]] = []
-            for at, _, owner in places:
-                changes.append((at, tokens.pop(owner, "") or stubs[owner]))
-            sealed[group_index][index] = _with_data(original, _replaced(original.data, changes))
-        return [tuple(events) for events in sealed]
 
     def open(self, event: Event) -> Event:
         """*event* with its content decrypted; destroyed content as the erased marker.

@@ -107,7 +107,7 @@ def event_row(event: Event) -> EventRow:
         event.type,
         event.at.isoformat(),
         event.actor,
-        _encode(event.data),
+        _encode(event.data) if type(event) is Event else event.data_json(),
     )
 
 
@@ -118,8 +118,19 @@ def event_rows(events: Iterable[Event]) -> list[EventRow]:
     same event is refused the same way by every back end.
     """
     encode = _encode
+    plain = Event
+    # An event of a subclass may hold its data encoded already (the content codec's sealed
+    # events): its own ``data_json()``, the same canonical text, is stored.
     rows = [
-        (e.stream, e.version, e.type, e.at.isoformat(), e.actor, encode(e.data)) for e in events
+        (
+            e.stream,
+            e.version,
+            e.type,
+            e.at.isoformat(),
+            e.actor,
+            encode(e.data) if type(e) is plain else e.data_json(),
+        )
+        for e in events
     ]
     search = _SURROGATE.search
     for row in rows:

@@ -1,0 +1,500 @@
+"""Sealing events on their way into the store: the content codec's write half.
+
+:class:`Sealer` turns each event of a batch into the text the store writes: its content fields
+sealed with the data key of the record they belong to (one ``mc2.`` token per event and owner,
+stubs elsewhere; see :mod:`magcore.crypto.cipher`), its metadata in clear. The result is a
+:class:`_Sealed` event that carries that text (``data_json()``), which every store writes and
+hashes as it is; the token is put into the text after the metadata is encoded, so it is not
+escaped character by character. :class:`magcore.access.content.ContentCodec` is a Sealer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Final
+
+from ..crypto import (
+    EVENT_PREFIX,
+    STUB_BODY,
+    TOKEN_PREFIX,
+    ContentCipher,
+    is_token,
+)
+from ..events import Event, freeze
+from ..model.content import ContentField, EventContent, find
+from ..storage.chain import canonical_text
+
+__all__ = ["Sealer", "owner_of"]
+
+Path = tuple[str | int, ...]
+
+
+def owner_of(stream: str, field: ContentField, holder: Any) -> str:
+    """Whose data key encrypts *field* of an event in *stream*.
+
+    The stream's own key (``conversation:<id>``, ``goal:<id>``, ``person:<id>``), except for a
+    copy whose *origin* (``carried_from`` = ``<conversation>#<agreement>``) names another
+    conversation: then that conversation's key.
+    """
+    if field.origin is not None and (type(holder) in _MAPPINGS or isinstance(holder, Mapping)):
+        origin = holder.get(field.origin)
+        if isinstance(origin, str) and "#" in origin:
+            return f"conversation:{origin.partition('#')[0]}"
+    return stream
+
+
+def _copy(data: Any) -> dict[Any, Any]:
+    """A mapping as a new dict (a read-only mapping's ``copy()`` is the fast way)."""
+    return data.copy() if type(data) in _MAPPINGS else dict(data)
+
+
+def _replaced(data: Any, changes: Sequence[tuple[Path, Any]], *, frozen: bool = True) -> Any:
+    """*data* with each value at a path replaced; only the containers on the way are copied,
+    each once. Frozen (read-only mappings), or plain dicts and tuples when the copy is only
+    encoded (*frozen* false)."""
+    if type(data) is not tuple and all(len(at) == 1 for at, _ in changes):
+        merged = _copy(data)  # most content: top-level fields of a mapping
+        for at, value in changes:
+            merged[at[0]] = value
+        return MappingProxyType(merged) if frozen else merged
+    direct: dict[Any, Any] = {}
+    deeper: dict[Any, list[tuple[Path, Any]]] = {}
+    for at, value in changes:
+        if len(at) == 1:
+            direct[at[0]] = value
+        else:
+            deeper.setdefault(at[0], []).append((at[1:], value))
+    for key, below in deeper.items():
+        direct[key] = _replaced(data[key], below, frozen=frozen)
+    if type(data) is tuple:
+        copied = list(data)
+        for index, value in direct.items():
+            copied[index] = value
+        return tuple(copied)
+    merged = _copy(data)
+    merged.update(direct)
+    return MappingProxyType(merged) if frozen else merged
+
+
+def _sealable(value: Any) -> bool:
+    """Whether *value* is content still to encrypt (not nothing, not a token already)."""
+    if value is None:
+        return False
+    return not (type(value) is str and value.startswith(_PREFIXES) and is_token(value))
+
+
+def _opened(value: Any) -> bool:
+    """Whether *value* is a token (or a stub) to decrypt."""
+    return type(value) is str and value.startswith(_PREFIXES) and is_token(value)
+
+
+_PREFIXES = (TOKEN_PREFIX, EVENT_PREFIX)
+_STUB_END = "." + STUB_BODY
+
+
+_WILD = frozenset(("*", "**"))
+
+#: Where an event token goes in the sealed data before its JSON is made: the token is put in
+#: the text afterwards (base64 and a key id need no escaping), not run through the JSON
+#: encoder, which costs about 3 ns per character. No token or stub has this shape.
+_SLOT = "mc2.@@"
+_SLOTS = tuple(f"{_SLOT}{number}" for number in range(4))
+_SLOT0 = _SLOTS[0]
+#: The plan of an event type whose content is found by walking its data.
+_GENERAL: Final = True
+
+
+class _Listed:
+    """The plan of an event type whose content is top-level fields and fields of the items of
+    lists (``agreements/*/text``): ``(list key or "", key, field)`` in declared order."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: tuple[tuple[str, str, ContentField], ...]) -> None:
+        self.entries = entries
+
+
+_Plan = tuple[tuple[str, str], ...] | bool | _Listed
+
+
+def _slot(number: int) -> str:
+    return _SLOTS[number] if number < len(_SLOTS) else f"{_SLOT}{number}"
+
+
+def _splice(text: str, tokens: Sequence[str]) -> str | None:
+    """*text*, the JSON of sealed data holding slot *i* where token *i* goes, with the tokens
+    in their places; ``None`` when a slot is not in *text* exactly once (its text was in the
+    data already: the caller encodes the tokens instead)."""
+    for number, token in enumerate(tokens):
+        slot = f'"{_slot(number)}"'
+        head, found, tail = text.partition(slot)
+        if not found or slot in tail:
+            return None
+        text = f'{head}"{token}"{tail}'
+    return text
+
+
+def _stub(token: str) -> str:
+    """The stub of an event token: ``mc2.<key id>.@``."""
+    return token[: token.index(".", len(EVENT_PREFIX)) + 1] + STUB_BODY
+
+
+def _holder(data: Any, at: Path) -> Any:
+    for key in at[:-1]:
+        data = data[key]
+    return data
+
+
+def _with_data(event: Event, data: Any) -> Event:
+    """*event* with *data*, which is frozen already (freezing it again costs as much as the
+    encryption: this runs for every content event written or read)."""
+    new: Event = object.__new__(Event)
+    put = object.__setattr__
+    put(new, "stream", event.stream)
+    put(new, "version", event.version)
+    put(new, "type", event.type)
+    put(new, "at", event.at)
+    put(new, "actor", event.actor)
+    put(new, "data", data)
+    return new
+
+
+class _Sealed(Event):
+    """An event as the codec hands it to the store: its data is the stored JSON, content
+    sealed (:meth:`data_json`, which every store writes and hashes as it is), made into frozen
+    data only when read (a memory store keeps the event).
+
+    The codec encodes the sealed data once, here, instead of making a frozen copy of it that
+    the store encodes again; and a batch of sealed events is one object per event for the
+    garbage collector, not four (event, read-only mapping, dict, nested copies).
+    """
+
+    __slots__ = ("_stored",)
+    _stored: str
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The sealed data, decoded from the stored JSON."""
+        decoded: Mapping[str, Any] = freeze(json.loads(self._stored))
+        return decoded
+
+    def data_json(self) -> str:
+        """The stored form of the data: canonical JSON, content sealed."""
+        return self._stored
+
+
+def _sealed(event: Event, stored: str) -> Event:
+    """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
+    new: _Sealed = object.__new__(_Sealed)
+    put = object.__setattr__
+    put(new, "stream", event.stream)
+    put(new, "version", event.version)
+    put(new, "type", event.type)
+    put(new, "at", event.at)
+    put(new, "actor", event.actor)
+    put(new, "_stored", stored)
+    return new
+
+
+_MAPPINGS = (dict, MappingProxyType)
+_FIELDS: dict[Path, str] = {}
+
+
+def _field(at: Path) -> str:
+    """The field a value at *at* is bound to: ``/data/summary``, ``/data/agreements/0/text``."""
+    found = _FIELDS.get(at)
+    if found is None:
+        found = "/data/" + "/".join(str(part) for part in at)
+        if len(_FIELDS) < 10_000:
+            _FIELDS[at] = found
+    return found
+
+
+class Sealer:
+    """Seals batches of events (the write half of the content codec)."""
+
+    cipher: ContentCipher
+    fields: Mapping[str, EventContent]
+    _plans: dict[str, _Plan]
+
+    def _plan(self, kind: str) -> _Plan:
+        """How an event of type *kind* is sealed: ``()`` it has no content; the content keys
+        (``(key, field)``, the field as ``/data/key``) when all are top-level fields of the
+        stream's own record; a :class:`_Listed` plan when the others are fields of the items
+        of a list (``agreements/*/text``); :data:`_GENERAL` otherwise (found by walking)."""
+        spec = self.fields.get(kind)
+        plan: _Plan = ()
+        if spec is not None and spec.content:
+            keys: list[tuple[str, str]] = []
+            entries: list[tuple[str, str, ContentField]] = []
+            for field in spec.content:
+                path = field.path
+                if len(path) == 1 and field.origin is None and path[0] not in _WILD:
+                    keys.append((path[0], _field(path)))
+                    entries.append(("", path[0], field))
+                elif len(path) == 3 and path[1] == "*" and not _WILD.intersection(path[::2]):
+                    entries.append((path[0], path[2], field))
+                else:
+                    plan = _GENERAL
+                    break
+            else:
+                plan = tuple(keys) if len(keys) == len(entries) else _Listed(tuple(entries))
+        if len(self._plans) < 10_000:
+            self._plans[kind] = plan
+        return plan
+
+    def _listed(
+        self, plan: _Listed, data: Any, stream: str
+    ) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str, int, str]]]:
+        """The values to seal of an event with a :class:`_Listed` plan, by owner
+        (``{owner: {field: value}}``, in the order of the fields), and where each one is
+        (``(owner, key, item number or -1, item key)``)."""
+        by_owner: dict[str, dict[str, Any]] = {}
+        spots: list[tuple[str, str, int, str]] = []
+        for list_key, key, field in plan.entries:
+            if not list_key:  # a top-level field of the stream's own record
+                value = data.get(key)
+                if value is not None and _sealable(value):
+                    mine = by_owner.get(stream)
+                    if mine is None:
+                        mine = by_owner[stream] = {}
+                    mine[_field((key,))] = value
+                    spots.append((stream, key, -1, ""))
+                continue
+            items = data.get(list_key)
+            if type(items) is not tuple and type(items) is not list:
+                continue
+            for number, item in enumerate(items):
+                if type(item) not in _MAPPINGS or key not in item:
+                    continue
+                value = item[key]
+                if not _sealable(value):
+                    continue
+                owner = stream if field.origin is None else owner_of(stream, field, item)
+                mine = by_owner.get(owner)
+                if mine is None:
+                    mine = by_owner[owner] = {}
+                mine[_field((list_key, number, key))] = value
+                spots.append((owner, list_key, number, key))
+        return by_owner, spots
+
+    def _seal_listed(
+        self,
+        event: Event,
+        plan: _Listed,
+        seal: Callable[[Mapping[str, Any], str, str, int], str],
+    ) -> Event:
+        """*event* with its content sealed (a :class:`_Listed` plan): the same tokens, stubs
+        and places as :meth:`_seal_general`, without the walk."""
+        data = event.data
+        stream = event.stream
+        by_owner, spots = self._listed(plan, data, stream)
+        if not by_owner:
+            return event
+        tokens = [seal(mine, o, stream, event.version) for o, mine in by_owner.items()]
+        number_of = {o: number for number, o in enumerate(by_owner)}
+        merged: dict[Any, Any] = _copy(data)
+        lists: dict[str, list[Any]] = {}
+        seen: set[str] = set()
+        for owner, key, number, item_key in spots:
+            index = number_of[owner]
+            if owner in seen:  # the owner's token is in an earlier field
+                text = _stub(tokens[index])
+            else:
+                text = _slot(index)
+                seen.add(owner)
+            if number < 0:
+                merged[key] = text
+                continue
+            items = lists.get(key)
+            if items is None:
+                items = lists[key] = list(data[key])
+                merged[key] = items
+            items[number] = {**items[number], item_key: text}
+        stored = _splice(canonical_text(merged), tokens)
+        if stored is None:  # a slot's text is in the data too: the walk encodes the tokens
+            return self._seal_general(event, seal)
+        return _sealed(event, stored)
+
+    def _found(self, kind: str, data: Any, stream: str) -> list[tuple[Path, Any, str]]:
+        """Each content value still to seal in an event of type *kind* (one whose content is
+        not only top-level fields), with its path and the owner of its key."""
+        places: list[tuple[Path, Any, str]] = []
+        spec = self.fields.get(kind)
+        if spec is None:
+            return places
+        for field in spec.content:
+            path = field.path
+            if field.origin is None and len(path) == 1 and path[0] not in _WILD:
+                value = data.get(path[0])  # most content: a top-level field
+                if value is not None and _sealable(value):
+                    places.append((path, value, stream))
+                continue
+            if len(path) == 3 and path[1] == "*" and not _WILD.intersection(path[::2]):
+                # a field of every item of a list (agreements/*/text): no generic walk
+                items = data.get(path[0])
+                if type(items) is tuple or type(items) is list:
+                    key = path[2]
+                    for number, item in enumerate(items):
+                        if type(item) in _MAPPINGS and key in item:
+                            value = item[key]
+                            if _sealable(value):
+                                owner = (
+                                    stream
+                                    if field.origin is None
+                                    else owner_of(stream, field, item)
+                                )
+                                places.append(((path[0], number, key), value, owner))
+                    continue
+            for at, value in find(data, path):
+                if _sealable(value):
+                    owner = (
+                        stream
+                        if field.origin is None
+                        else owner_of(stream, field, _holder(data, at))
+                    )
+                    places.append((at, value, owner))
+        return places
+
+    def seal_all(
+        self, groups: Sequence[Sequence[Event]], *, new: Collection[str] = ()
+    ) -> list[tuple[Event, ...]]:
+        """Each group of events sealed; the missing data keys of all of them made in one write.
+
+        *new* names owners known to have no key yet (streams written for the first time):
+        their keys are made without looking in the key table first.
+
+        Two passes: the first only finds whose keys are needed (so that they are made in one
+        write), the second seals each event as it goes. Nothing is kept between them: a batch
+        leaves one new object per sealed event, which matters to the garbage collector.
+        """
+        owners: set[str] = set()
+        plans = self._plans
+        tokens = 0
+        for events in groups:
+            for event in events:
+                plan = plans.get(event.type)
+                if plan is None:
+                    plan = self._plan(event.type)
+                if not plan:  # no content
+                    continue
+                if type(plan) is bool:  # _GENERAL
+                    mine = {o for _, _, o in self._found(event.type, event.data, event.stream)}
+                    owners.update(mine)
+                    tokens += len(mine)
+                    continue
+                if isinstance(plan, _Listed):
+                    found, _ = self._listed(plan, event.data, event.stream)
+                    owners.update(found)
+                    tokens += len(found)
+                    continue
+                data = event.data
+                for key, _ in plan:  # only top-level fields of the stream's owner
+                    value = data.get(key)
+                    if value is not None and (
+                        type(value) is not str
+                        or not value.startswith(_PREFIXES)
+                        or not is_token(value)
+                    ):
+                        owners.add(event.stream)
+                        tokens += 1
+                        break
+        if not owners:
+            return [tuple(events) for events in groups]
+        ring = self.cipher.keys
+        fresh = sorted(ring.unknown(owners.intersection(new)))
+        if fresh:
+            ring.new_keys(fresh)
+        ring.ensure_keys(sorted(owners.difference(fresh)))
+        # One token per event and owner (usually one: the stream's), in the first of its
+        # fields; the owner's other fields hold a stub naming the key.
+        seal = self.cipher.event_sealer(tokens)
+        encode = canonical_text
+        out: list[tuple[Event, ...]] = []
+        for events in groups:
+            done: list[Event] = []
+            for event in events:
+                plan = plans.get(event.type)
+                if plan is None:
+                    plan = self._plan(event.type)
+                if not plan:
+                    done.append(event)
+                    continue
+                if type(plan) is bool:  # _GENERAL
+                    done.append(self._seal_general(event, seal))
+                    continue
+                if isinstance(plan, _Listed):
+                    done.append(self._seal_listed(event, plan, seal))
+                    continue
+                # the common case: top-level fields, one owner, one token, no walk
+                data = event.data
+                values: dict[str, Any] = {}
+                first = ""
+                for key, pointer in plan:
+                    value = data.get(key)
+                    if value is not None and (
+                        type(value) is not str
+                        or not value.startswith(_PREFIXES)
+                        or not is_token(value)
+                    ):
+                        values[pointer] = value
+                        first = first or key
+                if not first:
+                    done.append(event)
+                    continue
+                stream = event.stream
+                token = seal(values, stream, stream, event.version)
+                merged: dict[Any, Any] = _copy(data)
+                if len(values) > 1:
+                    stub = _stub(token)
+                    for key, pointer in plan:
+                        if pointer in values:
+                            merged[key] = stub
+                merged[first] = _SLOT0
+                stored = _splice(encode(merged), (token,))
+                if stored is None:  # a slot's text is in the data too: encode the token
+                    merged[first] = token
+                    stored = encode(merged)
+                done.append(_sealed(event, stored))
+            out.append(tuple(done))
+        return out
+
+    def _seal_general(
+        self, event: Event, seal: Callable[[Mapping[str, Any], str, str, int], str]
+    ) -> Event:
+        """*event* (of a type with content other than top-level fields) with its content
+        sealed: one token per owner of a key, in the first of the owner's fields."""
+        data = event.data
+        stream = event.stream
+        kind = event.type
+        places = self._found(kind, data, stream) if kind in self.fields else []
+        if not places:
+            return event
+        version = event.version
+        by_owner: dict[str, dict[str, Any]] = {}
+        for at, value, owner in places:
+            mine = by_owner.get(owner)
+            if mine is None:
+                mine = by_owner[owner] = {}
+            mine[_field(at)] = value
+        tokens = [seal(mine, o, stream, version) for o, mine in by_owner.items()]
+        number_of = {o: number for number, o in enumerate(by_owner)}
+        changes: list[tuple[Path, Any]] = []
+        firsts: dict[Path, str] = {}
+        for at, _, owner in places:
+            number = number_of[owner]
+            if owner in firsts.values():  # the owner's token is in an earlier field
+                changes.append((at, _stub(tokens[number])))
+            else:
+                changes.append((at, _slot(number)))
+                firsts[at] = owner
+        stored = _splice(canonical_text(_replaced(data, changes, frozen=False)), tokens)
+        if stored is None:  # a slot's text is in the data too: encode the tokens instead
+            real = [
+                (at, tokens[number_of[firsts[at]]] if at in firsts else value)
+                for at, value in changes
+            ]
+            stored = canonical_text(_replaced(data, real, frozen=False))
+        return _sealed(event, stored)
