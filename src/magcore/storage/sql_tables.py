@@ -23,9 +23,11 @@ __all__ = [
     "READ_MODEL_TABLES",
     "Column",
     "Table",
+    "SNAPSHOT_TABLES",
     "audit_schema",
     "create_statements",
     "read_model_schema",
+    "snapshot_schema",
 ]
 
 
@@ -169,3 +171,27 @@ def audit_schema(dialect: Dialect) -> tuple[str, ...]:
         f"INSERT INTO {dialect.table('audit_head')} (id, count, last_hash) "
         f"VALUES (1, 0, '{GENESIS}')",
     )
+
+
+#: A stream's snapshot (schema version 5 on SQLite): what the stream's events fold into up to
+#: ``version``, written in the transaction that appended that event (whose ``position`` it
+#: names, so a snapshot of a stream destroyed and written again is never taken for the new
+#: one). A cache of the events, never their replacement: the events stay the record, and a
+#: missing or stale snapshot only means the events are folded (see
+#: :mod:`magcore.storage.streaming`).
+SNAPSHOT_TABLES: tuple[Table, ...] = (
+    Table(
+        "snapshots",
+        (
+            Column("stream", "text", rule="PRIMARY KEY"),
+            Column("version", "integer", True),
+            Column("position", "bigint", True),
+            Column("data", "text", True),
+        ),
+    ),
+)
+
+
+def snapshot_schema(dialect: Dialect) -> tuple[str, ...]:
+    """The snapshot table in *dialect*."""
+    return create_statements(SNAPSHOT_TABLES, dialect)

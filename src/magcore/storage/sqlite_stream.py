@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..events import Event
@@ -56,11 +56,12 @@ class SQLiteStreams:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
+        snapshot: Callable[[], str] | None = None,
     ) -> Appended:
         """Append *events* to *stream* in one transaction, *chunk* at a time: each chunk's rows,
-        outbox batch and audit lines are written before the next is taken from *events*. An
-        error anywhere (a stale version, a bad event, an exception from the generator) rolls
-        everything back."""
+        outbox batch and audit lines are written before the next is taken from *events*, then
+        the stream's *snapshot* (when given and anything was written). An error anywhere (a
+        stale version, a bad event, an exception from the generator) rolls everything back."""
         version = expected_version
         position = 0
         last: tuple[Event, ...] = ()
@@ -79,7 +80,24 @@ class SQLiteStreams:
                 self._append_audit(cur, (), events=part, origin=origin, rows=rows)
                 version += len(part)
                 last = part
+            if snapshot is not None and version != expected_version:
+                cur.execute(
+                    "INSERT INTO snapshots (stream, version, position, data) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (stream) DO UPDATE SET version = excluded.version, "
+                    "position = excluded.position, data = excluded.data",
+                    (stream, version, position, snapshot()),
+                )
         return Appended(stream, version - expected_version, position, last)
+
+    def read_snapshot(self, stream: str) -> tuple[int, str] | None:
+        """``(version, text)`` of *stream*'s snapshot while its event is still the stream's."""
+        with self._read() as cur:
+            row = cur.execute(
+                "SELECT s.version, s.data FROM snapshots s JOIN events e ON e.stream = s.stream "
+                "AND e.version = s.version AND e.position = s.position WHERE s.stream = ?",
+                (stream,),
+            ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""
@@ -98,10 +116,9 @@ class SQLiteStreams:
             after = rows[-1][1]
 
     def read_stream_data(
-        self, stream: str, *, upto: int | None = None
+        self, stream: str, *, upto: int | None = None, after: int = 0
     ) -> Iterator[tuple[int, str, Any]]:
         """``(version, type, parsed data)`` of *stream*'s events, :data:`_PAGE` at a time."""
-        after = 0
         loads = json.loads
         while True:
             with self._read() as cur:

@@ -9,17 +9,22 @@ An organisation import of a million people is a million events on ``org:<id>``. 
 - ``read_stream(stream, upto=...)``: the stream's events in version order, page by page;
 - ``read_stream_data(stream, upto=...)``: the same as ``(version, type, data)`` with the data
   as parsed JSON (plain dicts and lists, not frozen): a fold that only looks at the data of
-  a million events skips building a million :class:`~magcore.events.Event` values.
+  a million events skips building a million :class:`~magcore.events.Event` values;
+- a snapshot per stream: ``append_stream(..., snapshot=make)`` stores ``make()`` (text) as what
+  the stream folds into at its new version, in the same transaction, and
+  ``read_snapshot(stream)`` gives it back (with its version) as long as the event it was made
+  at is still the stream's event of that version. A cache of the fold, never the record.
 
 :func:`append_stream` and :func:`read_stream` use them when the store has them, and the
 one-call :meth:`~magcore.storage.base.Store.append` / :meth:`~magcore.storage.base.Store.read`
-otherwise (a store that lacks them holds the whole run, as before). Added in 0.3.
+otherwise (a store that lacks them holds the whole run, as before, and keeps no snapshot).
+Added in 0.3; snapshots in 0.4.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -33,6 +38,7 @@ __all__ = [
     "Appended",
     "append_stream",
     "chunked",
+    "read_snapshot",
     "read_stream",
     "read_stream_data",
 ]
@@ -74,15 +80,21 @@ def append_stream(
     *,
     origin: str = "",
     chunk: int = STREAM_CHUNK,
+    snapshot: Callable[[], str] | None = None,
 ) -> Appended:
     """Append *events* to *stream* (at *expected_version*) in one transaction.
 
     With a store that streams (see the module), at most *chunk* events are held at a time;
-    otherwise they are gathered and given to ``store.append`` in one write.
+    otherwise they are gathered and given to ``store.append`` in one write. *snapshot*, called
+    once the last event is taken (only if any were), gives the text of the stream's snapshot at
+    its new version: a store that keeps snapshots writes it in the same transaction.
     """
     method: Any = getattr(store, "append_stream", None)
     if method is not None:
-        result: Appended = method(stream, expected_version, events, origin=origin, chunk=chunk)
+        options: dict[str, Any] = {"origin": origin, "chunk": chunk}
+        if snapshot is not None:
+            options["snapshot"] = snapshot
+        result: Appended = method(stream, expected_version, events, **options)
         return result
     gathered = tuple(events)
     if not gathered:
@@ -105,13 +117,25 @@ def read_stream(store: Store, stream: str, *, upto: int | None = None) -> Iterat
 
 
 def read_stream_data(
-    store: Store, stream: str, *, upto: int | None = None
+    store: Store, stream: str, *, upto: int | None = None, after: int = 0
 ) -> Iterator[tuple[int, str, Any]]:
-    """``(version, type, data)`` of the events of *stream*, oldest first (up to *upto*); the
-    data as parsed JSON where the store can give it so (else the events' frozen data)."""
+    """``(version, type, data)`` of the events of *stream* after version *after*, oldest first
+    (up to *upto*); the data as parsed JSON where the store can give it so (else the events'
+    frozen data)."""
     method: Any = getattr(store, "read_stream_data", None)
     if method is not None:
-        yield from method(stream, upto=upto)
+        yield from method(stream, upto=upto, after=after) if after else method(stream, upto=upto)
         return
     for event in read_stream(store, stream, upto=upto):
-        yield event.version, event.type, event.data
+        if event.version > after:
+            yield event.version, event.type, event.data
+
+
+def read_snapshot(store: Store, stream: str) -> tuple[int, str] | None:
+    """``(version, text)`` of *stream*'s last snapshot, if the store keeps one and the event it
+    was made at is still there (else ``None``: fold the events)."""
+    method: Any = getattr(store, "read_snapshot", None)
+    if method is None:
+        return None
+    found: tuple[int, str] | None = method(stream)
+    return found

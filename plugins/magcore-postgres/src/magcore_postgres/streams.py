@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -70,10 +70,11 @@ class PostgresStreams:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
+        snapshot: Callable[[], str] | None = None,
     ) -> Appended:
         """Append *events* to *stream* in one transaction (under the write lock), *chunk* at a
-        time with ``COPY``; the stream's version row is moved once at the end. An error
-        anywhere rolls everything back."""
+        time with ``COPY``; the stream's version row is moved once at the end, and its
+        *snapshot* written (when given). An error anywhere rolls everything back."""
         version = expected_version
         position = 0
         last: tuple[Event, ...] = ()
@@ -112,7 +113,26 @@ class PostgresStreams:
                     "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version",
                     (stream, version),
                 )
+                if snapshot is not None:
+                    cur.execute(
+                        "INSERT INTO magcore_snapshots (stream, version, position, data) "
+                        "VALUES (%s, %s, %s, %s) ON CONFLICT (stream) DO UPDATE SET "
+                        "version = EXCLUDED.version, position = EXCLUDED.position, "
+                        "data = EXCLUDED.data",
+                        (stream, version, position, snapshot()),
+                    )
         return Appended(stream, version - expected_version, position, last)
+
+    def read_snapshot(self, stream: str) -> tuple[int, str] | None:
+        """``(version, text)`` of *stream*'s snapshot while its event is still the stream's."""
+        with self._transaction(write=False) as cur:
+            row = cur.execute(
+                "SELECT s.version, s.data FROM magcore_snapshots s JOIN magcore_events e "
+                "ON e.stream = s.stream AND e.version = s.version AND e.position = s.position "
+                "WHERE s.stream = %s",
+                (stream,),
+            ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""
@@ -132,10 +152,9 @@ class PostgresStreams:
             after = rows[-1][1]
 
     def read_stream_data(
-        self, stream: str, *, upto: int | None = None
+        self, stream: str, *, upto: int | None = None, after: int = 0
     ) -> Iterator[tuple[int, str, Any]]:
         """``(version, type, parsed data)`` of *stream*'s events, :data:`_PAGE` at a time."""
-        after = 0
         while True:
             with self._transaction(write=False) as cur:
                 rows = cur.execute(
