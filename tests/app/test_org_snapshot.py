@@ -1,0 +1,108 @@
+"""The organisation snapshot in the store: written with each import, read by a fresh service
+(which then folds only the later events), never taken for the stream once it is destroyed or
+when it names another event."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+
+import pytest
+
+import magcore.app.people as people
+from magcore import open_service
+from magcore.access.audit import verify_store
+from magcore.clock import FixedClock
+from magcore.domain.organisation import replay_organisation
+from magcore.domain.orgchanges import Leave
+from magcore.storage.streaming import read_snapshot
+from magcore.testing import generate_organisation
+
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+def _open(url: str):
+    return open_service(url, clock=FixedClock(NOW), dispatch="off")
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'org.db'}"
+
+
+@pytest.fixture
+def tails(monkeypatch):
+    """The version after which each fold of the organisation stream started reading."""
+    seen: list[int] = []
+    real = people.read_stream_data
+
+    def recording(store, stream, *, upto=None, after=0):
+        seen.append(after)
+        return real(store, stream, upto=upto, after=after)
+
+    monkeypatch.setattr(people, "read_stream_data", recording)
+    return seen
+
+
+def test_a_fresh_service_reads_the_snapshot_and_folds_only_later_events(url, tails):
+    org = generate_organisation(people=40, teams=4)
+    service = _open(url)
+    try:
+        written = service.import_organisation_summary(org, actor="hr").written
+        stream = f"org:{org.id}"
+        assert read_snapshot(service.store, stream)[0] == written
+        leaver = sorted(org.people)[3]
+        service.record_change(org.id, Leave(person=leaver, on=date(2027, 1, 1)), actor="hr")
+        events = service.store.read(stream)
+        assert len(events) == written + 1
+        assert read_snapshot(service.store, stream)[0] == written  # a single change: no new one
+    finally:
+        service.close()
+    fresh = _open(url)
+    try:
+        loaded = fresh.organisation(org.id)
+        assert tails == [written]  # the snapshot, then the one event after it
+        assert loaded == replay_organisation(fresh.store.read(stream))
+        assert loaded.people[leaver].left_on == date(2027, 1, 1)
+        assert fresh.import_organisation_summary(org, actor="hr").changes == {"person.changed": 1}
+        assert read_snapshot(fresh.store, stream)[0] == written + 2
+        assert verify_store(fresh.store).ok
+    finally:
+        fresh.close()
+
+
+def test_a_snapshot_naming_another_event_is_not_used(url, tmp_path, tails):
+    org = generate_organisation(people=20, teams=2)
+    service = _open(url)
+    try:
+        written = service.import_organisation_summary(org, actor="hr").written
+    finally:
+        service.close()
+    with sqlite3.connect(tmp_path / "org.db") as conn:  # as if the stream were written anew
+        conn.execute("UPDATE snapshots SET position = position + 1000")
+    fresh = _open(url)
+    try:
+        assert read_snapshot(fresh.store, f"org:{org.id}") is None
+        loaded = fresh.organisation(org.id)
+        assert tails == [0]  # every event folded
+        assert loaded == replay_organisation(fresh.store.read(f"org:{org.id}"))
+        assert len(fresh.store.read(f"org:{org.id}")) == written
+    finally:
+        fresh.close()
+
+
+def test_a_failed_import_leaves_no_snapshot(url, monkeypatch):
+    org = generate_organisation(people=20, teams=2)
+    service = _open(url)
+
+    def broken(state) -> str:
+        raise RuntimeError("the snapshot could not be made")
+
+    monkeypatch.setattr(people, "snapshot_text", broken)
+    try:
+        with pytest.raises(RuntimeError):
+            service.import_organisation_summary(org, actor="hr")
+        assert service.store.version(f"org:{org.id}") == 0
+        assert read_snapshot(service.store, f"org:{org.id}") is None
+    finally:
+        service.close()
