@@ -98,7 +98,7 @@ def test_a_failed_import_leaves_no_snapshot(url, monkeypatch):
     def broken(state) -> str:
         raise RuntimeError("the snapshot could not be made")
 
-    monkeypatch.setattr(people, "snapshot_text", broken)
+    monkeypatch.setattr(people, "snapshot_parts", broken)
     try:
         with pytest.raises(RuntimeError):
             service.import_organisation_summary(org, actor="hr")
@@ -106,3 +106,23 @@ def test_a_failed_import_leaves_no_snapshot(url, monkeypatch):
         assert read_snapshot(service.store, f"org:{org.id}") is None
     finally:
         service.close()
+
+
+def test_destroying_a_stream_removes_its_snapshot(tmp_path):
+    """A stream destroyed (a tombstone in its place) keeps no snapshot of what it held."""
+    from magcore.storage.sqlite import SQLiteStore
+    from magcore.storage.streaming import append_stream
+    from magcore.testing.driver import event
+
+    store = SQLiteStore.open(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        events = [event("org:x", n, "team.added", team=f"t{n}", on="2026-12-03") for n in (1, 2)]
+        append_stream(store, "org:x", 0, events, snapshot=lambda: iter(["head", "one"]))
+        found = read_snapshot(store, "org:x")
+        assert found is not None and found[0] == 2 and list(found[1]) == ["head", "one"]
+        store.destroy_stream("org:x", event("org:x", 3, "stream.destroyed"))
+        assert read_snapshot(store, "org:x") is None
+        with sqlite3.connect(tmp_path / "s.db") as conn:
+            assert conn.execute("SELECT COUNT(*) FROM snapshots").fetchone() == (0,)
+    finally:
+        store.close()

@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 from magcore import Assignment, Organisation, Person, Team
 from magcore.domain.organisation import OrgState, canonical
 from magcore.domain.orgchanges import changes
+from magcore.domain import orgsnapshot
 from magcore.domain.orgsnapshot import (
     SNAPSHOT_FORMAT,
     ImportTracker,
     imported_state,
     read_snapshot,
-    snapshot_text,
+    snapshot_parts,
 )
 from magcore.events import Event
 from magcore.model.organisation import Return
@@ -86,7 +87,8 @@ def _import(log: list[Event], before: OrgState | None, org: Organisation) -> Org
                 data=change.data,
             )
         )
-    state = read_snapshot("org", snapshot_text(imported_state(before, goal, tracked, len(log))))
+    parts = snapshot_parts(imported_state(before, goal, tracked, len(log)))
+    state = read_snapshot("org", parts)
     assert state is not None
     return state
 
@@ -130,8 +132,31 @@ def test_a_snapshot_of_another_format_or_organisation_is_not_read():
         teams=[Team(id="t1")],
         assignments=[Assignment(person="p1", team="t1", role="member", start=START)],
     )
-    text = snapshot_text(OrgState.of(org))
-    assert read_snapshot("org", text) is not None
-    assert read_snapshot("other", text) is None
-    newer = text.replace(f'"format":{SNAPSHOT_FORMAT}', f'"format":{SNAPSHOT_FORMAT + 1}', 1)
-    assert read_snapshot("org", newer) is None
+    parts = list(snapshot_parts(OrgState.of(org)))
+    assert read_snapshot("org", parts) is not None
+    assert read_snapshot("other", parts) is None
+    newer = parts[0].replace(f'"format":{SNAPSHOT_FORMAT}', f'"format":{SNAPSHOT_FORMAT + 1}', 1)
+    assert read_snapshot("org", [newer, *parts[1:]]) is None
+    assert read_snapshot("org", parts[:-1]) is None  # a part missing (replaced meanwhile)
+
+
+def test_a_large_organisation_is_written_and_read_in_parts(monkeypatch):
+    """With parts of 3, 10 people, their roles and announcements take several parts each."""
+    monkeypatch.setattr(orgsnapshot, "PART", 3)
+    people = [Person(id=f"p{i}", hired_on=START, left_on=date(2026, 1, 1 + i)) for i in range(10)]
+    org = Organisation.build(
+        id="org",
+        people=people,
+        teams=[Team(id="t1")],
+        assignments=[
+            Assignment(person=p.id, team="t1", role="member", start=START) for p in people
+        ],
+    )
+    state = OrgState.of(org)
+    state.joined = {p.id: p.hired_on for p in people}
+    state.left = {p.id: p.left_on for p in people if p.left_on}
+    parts = list(snapshot_parts(state))
+    assert len(parts) == 1 + 4 * 4
+    again = read_snapshot("org", parts)
+    assert again is not None
+    _same(again, state)

@@ -458,7 +458,7 @@ class ContentStore:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
-        snapshot: Callable[[], str] | None = None,
+        snapshot: Callable[[], Iterable[str]] | None = None,
     ) -> Appended:
         """A long run of events without content (an organisation import) in one transaction,
         chunk by chunk (:mod:`magcore.storage.streaming`), with its *snapshot* (of those events:
@@ -488,7 +488,7 @@ class ContentStore:
             snapshot=snapshot,
         )
 
-    def read_snapshot(self, stream: str) -> tuple[int, str] | None:
+    def read_snapshot(self, stream: str) -> tuple[int, Iterator[str]] | None:
         """The snapshot of a stream without content, as stored (see :meth:`append_stream`)."""
         return read_snapshot(self.inner, stream)
 

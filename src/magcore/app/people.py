@@ -21,7 +21,7 @@ from ..domain.orgchanges import (
     changes,
     iter_changes,
 )
-from ..domain.orgsnapshot import ImportTracker, imported_state, read_snapshot, snapshot_text
+from ..domain.orgsnapshot import ImportTracker, imported_state, read_snapshot, snapshot_parts
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
@@ -186,9 +186,9 @@ class OrganisationMixin:
                         keep.append(event)
                     yield event
 
-            def snapshot() -> str:
+            def snapshot() -> Iterator[str]:
                 # What the changes fold into, written beside them (a cache of the fold).
-                return snapshot_text(imported_state(state, goal, tracked, written))
+                return snapshot_parts(imported_state(state, goal, tracked, written))
 
             appended = append_stream(
                 self.store, stream, version, events(), origin=handler.origin, snapshot=snapshot

@@ -15,7 +15,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -23,112 +23,168 @@ from ..model.organisation import Assignment, Person, Return, Role, Team
 from .organisation import OrganisationEvent, OrgState, _date, _sort_key
 from .orgchanges import OrgChange
 
-__all__ = ["SNAPSHOT_FORMAT", "ImportTracker", "imported_state", "read_snapshot", "snapshot_text"]
+__all__ = ["SNAPSHOT_FORMAT", "ImportTracker", "imported_state", "read_snapshot", "snapshot_parts"]
 
-#: The layout of the snapshot text; a snapshot of another format is not read (the events are).
+#: The layout of the snapshot; a snapshot of another format is not read (the events are).
 SNAPSHOT_FORMAT = 1
+#: People (roles, announcements) per part: each part is one short JSON text.
+PART = 20_000
+
+_ISO: dict[date, str] = {}
+"""ISO texts of dates, by date: a snapshot repeats a few thousand dates a million times."""
 
 
 def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+    if day is None:
+        return None
+    text = _ISO.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_ISO) < 50_000:
+            _ISO[day] = text
+    return text
 
 
 def _day(text: str | None) -> date | None:
     return None if text is None else _date(text)
 
 
-def snapshot_text(state: OrgState) -> str:
-    """*state* as the snapshot's JSON text (columns of plain values)."""
-    people = list(state.people.values())
-    returns = {
-        p.id: [[back.on.isoformat(), back.absent_days] for back in p.returns]
-        for p in people
-        if p.returns
-    }
-    roles = [a for held in state.roles.values() for a in held]
-    managers = [a for held in state.managers.values() for a in held]
-    data: dict[str, Any] = {
-        "format": SNAPSHOT_FORMAT,
-        "id": state.id,
-        "name": state.name,
-        "events": state.events,
-        "people": [p.id for p in people],
-        "hired_on": [_iso(p.hired_on) for p in people],
-        "left_on": [_iso(p.left_on) for p in people],
-        "email": [p.email for p in people],
-        "returns": returns,
-        "teams": [
-            [t.id, t.name, t.department, t.parent, t.self_steering] for t in state.teams.values()
-        ],
-        "roles": [
-            [a.person for a in roles],
-            [a.team for a in roles],
-            [a.role.value for a in roles],
-            [a.start.isoformat() for a in roles],
-            [_iso(a.end) for a in roles],
-        ],
-        "managers": [[a.person, a.team, a.start.isoformat(), _iso(a.end)] for a in managers],
-        "joined": [list(state.joined), [_iso(d) for d in state.joined.values()]],
-        "left": [list(state.left), [d.isoformat() for d in state.left.values()]],
-    }
+def _pieces(items: list[Any]) -> Iterator[list[Any]]:
+    size = PART
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _dumps(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def read_snapshot(org_id: str, text: str) -> OrgState | None:
-    """The :class:`OrgState` a snapshot text holds (every value checked as it is built), or
-    ``None`` when it is of another format or of another organisation."""
-    data = json.loads(text)
-    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
-        return None
-    if data.get("id") != org_id:
-        return None
-    state = OrgState(id=org_id, name=data["name"])
-    state.events = int(data["events"])
-    returns: Mapping[str, list[list[Any]]] = data["returns"]
-    people = state.people
-    for pid, hired, left, email in zip(
-        data["people"], data["hired_on"], data["left_on"], data["email"], strict=True
-    ):
-        back = returns.get(pid)
-        people[pid] = Person(
-            id=pid,
-            hired_on=_day(hired),
-            left_on=_day(left),
-            email=email,
-            returns=() if back is None else [Return(on=_date(o), absent_days=n) for o, n in back],
+def snapshot_parts(state: OrgState) -> Iterator[str]:
+    """*state* as the snapshot's parts, each a JSON text of plain columns: a head (the
+    organisation, its teams and managers, how many parts follow), then people, their roles and
+    what was announced, :data:`PART` at a time (made as they are taken)."""
+    people = list(state.people.values())
+    roles = [a for held in state.roles.values() for a in held]
+    joined, left = list(state.joined.items()), list(state.left.items())
+    count = sum(-(-len(items) // PART) for items in (people, roles, joined, left))
+    managers = [a for held in state.managers.values() for a in held]
+    yield _dumps(
+        {
+            "format": SNAPSHOT_FORMAT,
+            "id": state.id,
+            "name": state.name,
+            "events": state.events,
+            "parts": count,
+            "teams": [
+                [t.id, t.name, t.department, t.parent, t.self_steering]
+                for t in state.teams.values()
+            ],
+            "managers": [[a.person, a.team, _iso(a.start), _iso(a.end)] for a in managers],
+        }
+    )
+    for some in _pieces(people):
+        yield _dumps(
+            {
+                "people": [p.id for p in some],
+                "hired_on": [_iso(p.hired_on) for p in some],
+                "left_on": [_iso(p.left_on) for p in some],
+                "email": [p.email for p in some],
+                "returns": {
+                    p.id: [[_iso(back.on), back.absent_days] for back in p.returns]
+                    for p in some
+                    if p.returns
+                },
+            }
         )
-    for tid, name, department, parent, steering in data["teams"]:
+    for held in _pieces(roles):
+        yield _dumps(
+            {
+                "roles": [
+                    [a.person for a in held],
+                    [a.team for a in held],
+                    [a.role.value for a in held],
+                    [_iso(a.start) for a in held],
+                    [_iso(a.end) for a in held],
+                ]
+            }
+        )
+    for some_joined in _pieces(joined):
+        yield _dumps({"joined": [[p for p, _ in some_joined], [_iso(d) for _, d in some_joined]]})
+    for some_left in _pieces(left):
+        yield _dumps({"left": [[p for p, _ in some_left], [_iso(d) for _, d in some_left]]})
+
+
+def read_snapshot(org_id: str, parts: Iterable[str]) -> OrgState | None:
+    """The :class:`OrgState` a snapshot's parts hold (every value checked as it is built), or
+    ``None`` when it is of another format or organisation, or parts are missing."""
+    texts = iter(parts)
+    head = json.loads(next(texts, "null"))
+    if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
+        return None
+    if head.get("id") != org_id:
+        return None
+    state = OrgState(id=org_id, name=head["name"])
+    state.events = int(head["events"])
+    for tid, name, department, parent, steering in head["teams"]:
         state.teams[tid] = Team(
             id=tid, name=name, department=department, parent=parent, self_steering=steering
         )
-    names: dict[str, str] = {}
-    roles = state.roles
-    by_value = {r.value: r for r in Role}
-    person_ids, teams, kinds, starts, ends = data["roles"]
-    for person, team, kind, start, end in zip(person_ids, teams, kinds, starts, ends, strict=True):
-        held = roles.get(person)
-        if held is None:
-            held = roles[person] = []
-        held.append(
-            Assignment(
-                person=person,
-                team=names.setdefault(team, team),
-                role=by_value[kind],
-                start=_date(start),
-                end=_day(end),
-            )
-        )
-    for person, team, start, end in data["managers"]:
+    for person, team, start, end in head["managers"]:
         state.managers.setdefault(team, []).append(
             Assignment(person=person, team=team, role=Role.MANAGER, start=_date(start), end=_day(end))
         )
-    for group in (roles, state.managers):
+    names = {team: team for team in state.teams}
+    read = 0
+    for text in texts:
+        _read_part(state, json.loads(text), names)
+        read += 1
+    if read != head["parts"]:
+        return None  # replaced while it was read: fold the events instead
+    for group in (state.roles, state.managers):
         for held in group.values():
             if len(held) > 1:
                 held.sort(key=_sort_key)
-    state.joined = {p: _day(d) for p, d in zip(*data["joined"], strict=True)}
-    state.left = {p: _date(d) for p, d in zip(*data["left"], strict=True)}
     return state
+
+
+_ROLES = {r.value: r for r in Role}
+
+
+def _read_part(state: OrgState, data: Mapping[str, Any], names: dict[str, str]) -> None:
+    """Fold one part of a snapshot into *state*."""
+    if "people" in data:
+        returns: Mapping[str, list[list[Any]]] = data["returns"]
+        people = state.people
+        for pid, hired, left, email in zip(
+            data["people"], data["hired_on"], data["left_on"], data["email"], strict=True
+        ):
+            back = returns.get(pid)
+            people[pid] = Person(
+                id=pid,
+                hired_on=_day(hired),
+                left_on=_day(left),
+                email=email,
+                returns=() if back is None else [Return(on=_date(o), absent_days=n) for o, n in back],
+            )
+    if "roles" in data:
+        roles = state.roles
+        for person, team, kind, start, end in zip(*data["roles"], strict=True):
+            held = roles.get(person)
+            if held is None:
+                held = roles[person] = []
+            held.append(
+                Assignment(
+                    person=person,
+                    team=names.setdefault(team, team),
+                    role=_ROLES[kind],
+                    start=_date(start),
+                    end=_day(end),
+                )
+            )
+    if "joined" in data:
+        state.joined.update(zip(data["joined"][0], map(_day, data["joined"][1]), strict=True))
+    if "left" in data:
+        state.left.update(zip(data["left"][0], map(_date, data["left"][1]), strict=True))
 
 
 class ImportTracker:

@@ -173,21 +173,23 @@ def audit_schema(dialect: Dialect) -> tuple[str, ...]:
     )
 
 
-#: A stream's snapshot (schema version 5 on SQLite): what the stream's events fold into up to
-#: ``version``, written in the transaction that appended that event (whose ``position`` it
-#: names, so a snapshot of a stream destroyed and written again is never taken for the new
-#: one). A cache of the events, never their replacement: the events stay the record, and a
-#: missing or stale snapshot only means the events are folded (see
-#: :mod:`magcore.storage.streaming`).
+#: A stream's snapshot (schema version 5): what the stream's events fold into up to
+#: ``version``, in numbered parts (so that neither writing nor reading it holds one huge text),
+#: written in the transaction that appended that event (whose ``position`` every part names, so
+#: a snapshot of a stream destroyed and written again is never taken for the new one). A cache
+#: of the events, never their replacement: the events stay the record, and a missing or stale
+#: snapshot only means the events are folded (see :mod:`magcore.storage.streaming`).
 SNAPSHOT_TABLES: tuple[Table, ...] = (
     Table(
         "snapshots",
         (
-            Column("stream", "text", rule="PRIMARY KEY"),
+            Column("stream", "text", True),
+            Column("part", "integer", True),
             Column("version", "integer", True),
             Column("position", "bigint", True),
             Column("data", "text", True),
         ),
+        primary_key=("stream", "part"),
     ),
 )
 

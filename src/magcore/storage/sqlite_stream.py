@@ -56,7 +56,7 @@ class SQLiteStreams:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
-        snapshot: Callable[[], str] | None = None,
+        snapshot: Callable[[], Iterable[str]] | None = None,
     ) -> Appended:
         """Append *events* to *stream* in one transaction, *chunk* at a time: each chunk's rows,
         outbox batch and audit lines are written before the next is taken from *events*, then
@@ -81,23 +81,47 @@ class SQLiteStreams:
                 version += len(part)
                 last = part
             if snapshot is not None and version != expected_version:
-                cur.execute(
-                    "INSERT INTO snapshots (stream, version, position, data) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (stream) DO UPDATE SET version = excluded.version, "
-                    "position = excluded.position, data = excluded.data",
-                    (stream, version, position, snapshot()),
-                )
+                cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
+                for part, text in enumerate(snapshot()):
+                    cur.execute(
+                        "INSERT INTO snapshots (stream, part, version, position, data) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (stream, part, version, position, text),
+                    )
         return Appended(stream, version - expected_version, position, last)
 
-    def read_snapshot(self, stream: str) -> tuple[int, str] | None:
-        """``(version, text)`` of *stream*'s snapshot while its event is still the stream's."""
+    def read_snapshot(self, stream: str) -> tuple[int, Iterator[str]] | None:
+        """``(version, parts)`` of *stream*'s snapshot while its event is still the stream's;
+        the parts are read a few at a time, and stop if the snapshot is replaced meanwhile."""
         with self._read() as cur:
             row = cur.execute(
-                "SELECT s.version, s.data FROM snapshots s JOIN events e ON e.stream = s.stream "
-                "AND e.version = s.version AND e.position = s.position WHERE s.stream = ?",
+                "SELECT s.version, s.position FROM snapshots s JOIN events e "
+                "ON e.stream = s.stream AND e.version = s.version AND e.position = s.position "
+                "WHERE s.stream = ? AND s.part = 0",
                 (stream,),
             ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        if row is None:
+            return None
+        version, position = int(row[0]), int(row[1])
+
+        def parts() -> Iterator[str]:
+            after = -1
+            while True:
+                with self._read() as cur:
+                    rows = cur.execute(
+                        "SELECT part, data FROM snapshots WHERE stream = ? AND part > ? "
+                        "AND version = ? AND position = ? ORDER BY part LIMIT 4",
+                        (stream, after, version, position),
+                    ).fetchall()
+                for part, text in rows:
+                    if part != after + 1:
+                        return
+                    yield str(text)
+                    after = part
+                if len(rows) < 4:
+                    return
+
+        return version, parts()
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""

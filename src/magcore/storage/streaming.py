@@ -10,10 +10,11 @@ An organisation import of a million people is a million events on ``org:<id>``. 
 - ``read_stream_data(stream, upto=...)``: the same as ``(version, type, data)`` with the data
   as parsed JSON (plain dicts and lists, not frozen): a fold that only looks at the data of
   a million events skips building a million :class:`~magcore.events.Event` values;
-- a snapshot per stream: ``append_stream(..., snapshot=make)`` stores ``make()`` (text) as what
-  the stream folds into at its new version, in the same transaction, and
-  ``read_snapshot(stream)`` gives it back (with its version) as long as the event it was made
-  at is still the stream's event of that version. A cache of the fold, never the record.
+- a snapshot per stream: ``append_stream(..., snapshot=make)`` stores the texts ``make()``
+  gives (its parts, in order) as what the stream folds into at its new version, in the same
+  transaction, and ``read_snapshot(stream)`` gives them back (with the version) as long as
+  the event it was made at is still the stream's event of that version. A cache of the fold,
+  never the record.
 
 :func:`append_stream` and :func:`read_stream` use them when the store has them, and the
 one-call :meth:`~magcore.storage.base.Store.append` / :meth:`~magcore.storage.base.Store.read`
@@ -80,14 +81,14 @@ def append_stream(
     *,
     origin: str = "",
     chunk: int = STREAM_CHUNK,
-    snapshot: Callable[[], str] | None = None,
+    snapshot: Callable[[], Iterable[str]] | None = None,
 ) -> Appended:
     """Append *events* to *stream* (at *expected_version*) in one transaction.
 
     With a store that streams (see the module), at most *chunk* events are held at a time;
     otherwise they are gathered and given to ``store.append`` in one write. *snapshot*, called
-    once the last event is taken (only if any were), gives the text of the stream's snapshot at
-    its new version: a store that keeps snapshots writes it in the same transaction.
+    once the last event is taken (only if any were), gives the parts of the stream's snapshot
+    at its new version: a store that keeps snapshots writes them in the same transaction.
     """
     method: Any = getattr(store, "append_stream", None)
     if method is not None:
@@ -131,11 +132,13 @@ def read_stream_data(
             yield event.version, event.type, event.data
 
 
-def read_snapshot(store: Store, stream: str) -> tuple[int, str] | None:
-    """``(version, text)`` of *stream*'s last snapshot, if the store keeps one and the event it
-    was made at is still there (else ``None``: fold the events)."""
+def read_snapshot(store: Store, stream: str) -> tuple[int, Iterator[str]] | None:
+    """``(version, parts)`` of *stream*'s last snapshot, if the store keeps one and the event it
+    was made at is still there (else ``None``: fold the events). The parts are read as they are
+    taken; they stop early if another snapshot replaced this one meanwhile (the reader counts
+    them)."""
     method: Any = getattr(store, "read_snapshot", None)
     if method is None:
         return None
-    found: tuple[int, str] | None = method(stream)
+    found: tuple[int, Iterator[str]] | None = method(stream)
     return found

@@ -70,7 +70,7 @@ class PostgresStreams:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
-        snapshot: Callable[[], str] | None = None,
+        snapshot: Callable[[], Iterable[str]] | None = None,
     ) -> Appended:
         """Append *events* to *stream* in one transaction (under the write lock), *chunk* at a
         time with ``COPY``; the stream's version row is moved once at the end, and its
@@ -114,25 +114,47 @@ class PostgresStreams:
                     (stream, version),
                 )
                 if snapshot is not None:
-                    cur.execute(
-                        "INSERT INTO magcore_snapshots (stream, version, position, data) "
-                        "VALUES (%s, %s, %s, %s) ON CONFLICT (stream) DO UPDATE SET "
-                        "version = EXCLUDED.version, position = EXCLUDED.position, "
-                        "data = EXCLUDED.data",
-                        (stream, version, position, snapshot()),
-                    )
+                    cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
+                    for part, text in enumerate(snapshot()):
+                        cur.execute(
+                            "INSERT INTO magcore_snapshots (stream, part, version, position, "
+                            "data) VALUES (%s, %s, %s, %s, %s)",
+                            (stream, part, version, position, text),
+                        )
         return Appended(stream, version - expected_version, position, last)
 
-    def read_snapshot(self, stream: str) -> tuple[int, str] | None:
-        """``(version, text)`` of *stream*'s snapshot while its event is still the stream's."""
+    def read_snapshot(self, stream: str) -> tuple[int, Iterator[str]] | None:
+        """``(version, parts)`` of *stream*'s snapshot while its event is still the stream's;
+        the parts are read a few at a time, and stop if the snapshot is replaced meanwhile."""
         with self._transaction(write=False) as cur:
             row = cur.execute(
-                "SELECT s.version, s.data FROM magcore_snapshots s JOIN magcore_events e "
+                "SELECT s.version, s.position FROM magcore_snapshots s JOIN magcore_events e "
                 "ON e.stream = s.stream AND e.version = s.version AND e.position = s.position "
-                "WHERE s.stream = %s",
+                "WHERE s.stream = %s AND s.part = 0",
                 (stream,),
             ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        if row is None:
+            return None
+        version, position = int(row[0]), int(row[1])
+
+        def parts() -> Iterator[str]:
+            after = -1
+            while True:
+                with self._transaction(write=False) as cur:
+                    rows = cur.execute(
+                        "SELECT part, data FROM magcore_snapshots WHERE stream = %s AND "
+                        "part > %s AND version = %s AND position = %s ORDER BY part LIMIT 4",
+                        (stream, after, version, position),
+                    ).fetchall()
+                for part, text in rows:
+                    if part != after + 1:
+                        return
+                    yield str(text)
+                    after = int(part)
+                if len(rows) < 4:
+                    return
+
+        return version, parts()
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""
