@@ -64,9 +64,9 @@ def snapshot_parts(state: OrgState) -> Iterator[str]:
     organisation, its teams and managers, how many parts follow), then people, their roles and
     what was announced, :data:`PART` at a time (made as they are taken)."""
     people = list(state.people.values())
-    roles = [a for held in state.roles.values() for a in held]
+    others = [a for pid, held in state.roles.items() if pid not in state.people for a in held]
     joined, left = list(state.joined.items()), list(state.left.items())
-    count = sum(-(-len(items) // PART) for items in (people, roles, joined, left))
+    count = sum(-(-len(items) // PART) for items in (people, others, joined, left))
     managers = [a for held in state.managers.values() for a in held]
     yield _dumps(
         {
@@ -82,7 +82,9 @@ def snapshot_parts(state: OrgState) -> Iterator[str]:
             "managers": [[a.person, a.team, _iso(a.start), _iso(a.end)] for a in managers],
         }
     )
+    no_roles: list[Assignment] = []
     for some in _pieces(people):
+        held = [a for p in some for a in state.roles.get(p.id, no_roles)]
         yield _dumps(
             {
                 "people": [p.id for p in some],
@@ -94,24 +96,25 @@ def snapshot_parts(state: OrgState) -> Iterator[str]:
                     for p in some
                     if p.returns
                 },
+                "roles": _role_columns(held),
             }
         )
-    for held in _pieces(roles):
-        yield _dumps(
-            {
-                "roles": [
-                    [a.person for a in held],
-                    [a.team for a in held],
-                    [a.role.value for a in held],
-                    [_iso(a.start) for a in held],
-                    [_iso(a.end) for a in held],
-                ]
-            }
-        )
+    for held in _pieces(others):  # roles of people no longer in it (not made by imports)
+        yield _dumps({"roles": _role_columns(held)})
     for some_joined in _pieces(joined):
         yield _dumps({"joined": [[p for p, _ in some_joined], [_iso(d) for _, d in some_joined]]})
     for some_left in _pieces(left):
         yield _dumps({"left": [[p for p, _ in some_left], [_iso(d) for _, d in some_left]]})
+
+
+def _role_columns(held: list[Assignment]) -> list[list[Any]]:
+    return [
+        [a.person for a in held],
+        [a.team for a in held],
+        [a.role.value for a in held],
+        [_iso(a.start) for a in held],
+        [_iso(a.end) for a in held],
+    ]
 
 
 def read_snapshot(org_id: str, parts: Iterable[str]) -> OrgState | None:
@@ -131,7 +134,9 @@ def read_snapshot(org_id: str, parts: Iterable[str]) -> OrgState | None:
         )
     for person, team, start, end in head["managers"]:
         state.managers.setdefault(team, []).append(
-            Assignment(person=person, team=team, role=Role.MANAGER, start=_date(start), end=_day(end))
+            Assignment(
+                person=person, team=team, role=Role.MANAGER, start=_date(start), end=_day(end)
+            )
         )
     names = {team: team for team in state.teams}
     read = 0
@@ -152,9 +157,9 @@ _ROLES = {r.value: r for r in Role}
 
 def _read_part(state: OrgState, data: Mapping[str, Any], names: dict[str, str]) -> None:
     """Fold one part of a snapshot into *state*."""
+    people = state.people
     if "people" in data:
         returns: Mapping[str, list[list[Any]]] = data["returns"]
-        people = state.people
         for pid, hired, left, email in zip(
             data["people"], data["hired_on"], data["left_on"], data["email"], strict=True
         ):
@@ -164,11 +169,16 @@ def _read_part(state: OrgState, data: Mapping[str, Any], names: dict[str, str]) 
                 hired_on=_day(hired),
                 left_on=_day(left),
                 email=email,
-                returns=() if back is None else [Return(on=_date(o), absent_days=n) for o, n in back],
+                returns=()
+                if back is None
+                else [Return(on=_date(o), absent_days=n) for o, n in back],
             )
     if "roles" in data:
         roles = state.roles
         for person, team, kind, start, end in zip(*data["roles"], strict=True):
+            known = people.get(person)
+            if known is not None:
+                person = known.id  # one copy of each id (a million ids are 60 MB each time)
             held = roles.get(person)
             if held is None:
                 held = roles[person] = []
@@ -182,9 +192,18 @@ def _read_part(state: OrgState, data: Mapping[str, Any], names: dict[str, str]) 
                 )
             )
     if "joined" in data:
-        state.joined.update(zip(data["joined"][0], map(_day, data["joined"][1]), strict=True))
+        ids, days = data["joined"]
+        state.joined.update(zip(_same_ids(people, ids), map(_day, days), strict=True))
     if "left" in data:
-        state.left.update(zip(data["left"][0], map(_date, data["left"][1]), strict=True))
+        ids, days = data["left"]
+        state.left.update(zip(_same_ids(people, ids), map(_date, days), strict=True))
+
+
+def _same_ids(people: Mapping[str, Person], ids: list[str]) -> Iterator[str]:
+    """*ids*, each as the copy the person of that id holds (if any)."""
+    for pid in ids:
+        known = people.get(pid)
+        yield pid if known is None else known.id
 
 
 class ImportTracker:
