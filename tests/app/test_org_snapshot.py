@@ -119,7 +119,9 @@ def test_destroying_a_stream_removes_its_snapshot(tmp_path):
         events = [event("org:x", n, "team.added", team=f"t{n}", on="2026-12-03") for n in (1, 2)]
         append_stream(store, "org:x", 0, events, snapshot=lambda: iter(["head", "one"]))
         found = read_snapshot(store, "org:x")
-        assert found is not None and found[0] == 2 and list(found[1]) == ["head", "one"]
+        assert found is not None
+        assert found[0] == 2
+        assert list(found[1]) == ["head", "one"]
         store.destroy_stream("org:x", event("org:x", 3, "stream.destroyed"))
         assert read_snapshot(store, "org:x") is None
         with sqlite3.connect(tmp_path / "s.db") as conn:

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from magcore import Assignment, Organisation, Person, Team
+from magcore.domain import orgsnapshot
 from magcore.domain.organisation import OrgState, canonical
 from magcore.domain.orgchanges import changes
-from magcore.domain import orgsnapshot
 from magcore.domain.orgsnapshot import (
     SNAPSHOT_FORMAT,
     ImportTracker,
@@ -161,4 +161,6 @@ def test_a_large_organisation_is_written_and_read_in_parts(monkeypatch):
     # Roles of someone not among the people (no import makes them) are kept all the same.
     state.roles["gone"] = [Assignment(person="gone", team="t1", role="coach", start=START)]
     again = read_snapshot("org", list(snapshot_parts(state)))
-    assert again is not None and again.roles == state.roles and again.people == state.people
+    assert again is not None
+    assert again.roles == state.roles
+    assert again.people == state.people

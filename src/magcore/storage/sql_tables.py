@@ -21,9 +21,9 @@ from .read_model_rows import Dialect
 __all__ = [
     "AUDIT_TABLES",
     "READ_MODEL_TABLES",
+    "SNAPSHOT_TABLES",
     "Column",
     "Table",
-    "SNAPSHOT_TABLES",
     "audit_schema",
     "create_statements",
     "read_model_schema",

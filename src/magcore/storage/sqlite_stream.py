@@ -82,11 +82,11 @@ class SQLiteStreams:
                 last = part
             if snapshot is not None and version != expected_version:
                 cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
-                for part, text in enumerate(snapshot()):
+                for number, text in enumerate(snapshot()):
                     cur.execute(
                         "INSERT INTO snapshots (stream, part, version, position, data) "
                         "VALUES (?, ?, ?, ?, ?)",
-                        (stream, part, version, position, text),
+                        (stream, number, version, position, text),
                     )
         return Appended(stream, version - expected_version, position, last)
 

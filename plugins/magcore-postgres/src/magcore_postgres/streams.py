@@ -115,11 +115,11 @@ class PostgresStreams:
                 )
                 if snapshot is not None:
                     cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
-                    for part, text in enumerate(snapshot()):
+                    for number, text in enumerate(snapshot()):
                         cur.execute(
                             "INSERT INTO magcore_snapshots (stream, part, version, position, "
                             "data) VALUES (%s, %s, %s, %s, %s)",
-                            (stream, part, version, position, text),
+                            (stream, number, version, position, text),
                         )
         return Appended(stream, version - expected_version, position, last)
 
