@@ -128,3 +128,29 @@ def test_destroying_a_stream_removes_its_snapshot(tmp_path):
             assert conn.execute("SELECT COUNT(*) FROM snapshots").fetchone() == (0,)
     finally:
         store.close()
+
+
+def test_an_import_the_fold_would_refuse_is_refused_and_nothing_is_written(url):
+    """A hire date moved past a return the stream told already: the snapshot cannot be made
+    (the fold would refuse it on every later load), so the import is refused as a whole."""
+    from magcore import Assignment, DefinitionError, Organisation, Person, Team
+    from magcore.model.organisation import Return
+
+    def file(hired: date) -> Organisation:
+        back = (Return(on=date(2025, 6, 1), absent_days=40),) if hired.year < 2025 else ()
+        return Organisation.build(
+            id="org",
+            people=[Person(id="p1", hired_on=hired, returns=back)],
+            teams=[Team(id="t1")],
+            assignments=[Assignment(person="p1", team="t1", role="member", start=hired)],
+        )
+
+    service = _open(url)
+    try:
+        written = service.import_organisation_summary(file(date(2023, 1, 1)), actor="hr").written
+        with pytest.raises(DefinitionError, match="returns"):
+            service.import_organisation_summary(file(date(2026, 9, 1)), actor="hr")
+        assert service.store.version("org:org") == written
+        assert service.organisation("org").people["p1"].hired_on == date(2023, 1, 1)
+    finally:
+        service.close()
