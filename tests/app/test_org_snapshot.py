@@ -154,3 +154,57 @@ def test_an_import_the_fold_would_refuse_is_refused_and_nothing_is_written(url):
         assert service.organisation("org").people["p1"].hired_on == date(2023, 1, 1)
     finally:
         service.close()
+
+
+def test_an_edited_snapshot_part_is_not_taken_for_the_organisation(url, tmp_path, tails, caplog):
+    """Someone who can write the table edits the snapshot: the part's seal (an
+    HMAC under the audit key) does not verify, so the events are folded and a warning says so."""
+    org = generate_organisation(people=20, teams=2)
+    service = _open(url)
+    try:
+        service.import_organisation_summary(org, actor="hr")
+        assert service.store.audit_key is not None  # the chain (and so the seal) is keyed
+    finally:
+        service.close()
+    with sqlite3.connect(tmp_path / "org.db") as conn:
+        (head,) = conn.execute("SELECT data FROM snapshots WHERE part = 0").fetchone()
+        forged = head.replace('"name":"', '"name":"Forged ', 1)  # the organisation's name
+        assert forged != head
+        conn.execute("UPDATE snapshots SET data = ? WHERE part = 0", (forged,))
+    fresh = _open(url)
+    try:
+        with caplog.at_level("WARNING", logger="magcore"):
+            loaded = fresh.organisation(org.id)
+        assert tails == [0]  # every event folded, not the forged snapshot
+        assert loaded == replay_organisation(fresh.store.read(f"org:{org.id}"))
+        assert not loaded.name.startswith("Forged")
+        assert "does not verify" in caplog.text
+    finally:
+        fresh.close()
+
+
+def test_a_snapshot_sealed_under_another_key_is_not_used(url, tails):
+    from magcore.storage.sqlite import SQLiteStore
+    from magcore.storage.streaming import seal_part, unsealed
+
+    org = generate_organisation(people=20, teams=2)
+    service = _open(url)
+    try:
+        service.import_organisation_summary(org, actor="hr")
+        key = service.store.audit_key
+    finally:
+        service.close()
+    other = type("Key", (), {"id": "other", "secret": b"s" * 32})()
+    seal = seal_part(key, "org:x", 2, 7, 0, "text")
+    assert not unsealed(key, seal, "org:x", 2, 7, 0, "text")
+    assert unsealed(other, seal, "org:x", 2, 7, 0, "text")
+    assert unsealed(None, seal, "org:x", 2, 7, 0, "text")  # unkeyed cannot stand in
+    assert unsealed(key, seal, "org:x", 2, 7, 1, "text")  # bound to its part number
+    store = SQLiteStore.open(url)
+    try:
+        store.use_audit_key(other)
+        found = read_snapshot(store, f"org:{org.id}")
+        assert found is not None
+        assert list(found[1]) == []  # the head does not verify: nothing is read
+    finally:
+        store.close()

@@ -178,7 +178,9 @@ def audit_schema(dialect: Dialect) -> tuple[str, ...]:
 #: written in the transaction that appended that event (whose ``position`` every part names, so
 #: a snapshot of a stream destroyed and written again is never taken for the new one). A cache
 #: of the events, never their replacement: the events stay the record, and a missing or stale
-#: snapshot only means the events are folded (see :mod:`magcore.storage.streaming`).
+#: snapshot only means the events are folded (see :mod:`magcore.storage.streaming`). Each part
+#: is sealed (``seal``: an HMAC under the audit chain's key, bound to the stream, version,
+#: position and part number), so a part edited in the table is not taken for the fold.
 SNAPSHOT_TABLES: tuple[Table, ...] = (
     Table(
         "snapshots",
@@ -188,6 +190,7 @@ SNAPSHOT_TABLES: tuple[Table, ...] = (
             Column("version", "integer", True),
             Column("position", "bigint", True),
             Column("data", "text", True),
+            Column("seal", "text", True),
         ),
         primary_key=("stream", "part"),
     ),

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..events import Event
 from .base import AuditRecord, StreamWrite
+from .chain import ChainKey
 from .common import EventRow, event_from_row, event_rows
-from .streaming import STREAM_CHUNK, Appended, check_chunk, chunked
+from .streaming import STREAM_CHUNK, Appended, check_chunk, chunked, seal_part, unsealed
 
 __all__ = ["SQLiteStreams"]
 
@@ -23,6 +24,7 @@ class SQLiteStreams:
     transactions, the outbox and the audit chain."""
 
     if TYPE_CHECKING:  # the store defines these
+        audit_key: ChainKey | None
 
         def _write(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]: ...
 
@@ -82,11 +84,13 @@ class SQLiteStreams:
                 last = part
             if snapshot is not None and version != expected_version:
                 cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
+                key = self.audit_key
                 for number, text in enumerate(snapshot()):
+                    seal = seal_part(key, stream, version, position, number, text)
                     cur.execute(
-                        "INSERT INTO snapshots (stream, part, version, position, data) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (stream, number, version, position, text),
+                        "INSERT INTO snapshots (stream, part, version, position, data, seal) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (stream, number, version, position, text, seal),
                     )
         return Appended(stream, version - expected_version, position, last)
 
@@ -109,12 +113,14 @@ class SQLiteStreams:
             while True:
                 with self._read() as cur:
                     rows = cur.execute(
-                        "SELECT part, data FROM snapshots WHERE stream = ? AND part > ? "
+                        "SELECT part, data, seal FROM snapshots WHERE stream = ? AND part > ? "
                         "AND version = ? AND position = ? ORDER BY part LIMIT 4",
                         (stream, after, version, position),
                     ).fetchall()
-                for part, text in rows:
+                for part, text, seal in rows:
                     if part != after + 1:
+                        return
+                    if unsealed(self.audit_key, seal, stream, version, position, part, text):
                         return
                     yield str(text)
                     after = part

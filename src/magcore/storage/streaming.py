@@ -14,7 +14,9 @@ An organisation import of a million people is a million events on ``org:<id>``. 
   gives (its parts, in order) as what the stream folds into at its new version, in the same
   transaction, and ``read_snapshot(stream)`` gives them back (with the version) as long as
   the event it was made at is still the stream's event of that version. A cache of the fold,
-  never the record.
+  never the record: each part is sealed (:func:`seal_part`, an HMAC under the audit chain's
+  key), and a part whose seal does not verify under the store's key ends the reading (the
+  events are folded instead, and a warning says so).
 
 :func:`append_stream` and :func:`read_stream` use them when the store has them, and the
 one-call :meth:`~magcore.storage.base.Store.append` / :meth:`~magcore.storage.base.Store.read`
@@ -24,7 +26,11 @@ Added in 0.3; snapshots in 0.4.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
+import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -32,6 +38,7 @@ import attrs
 
 from ..events import Event
 from .base import Store, StreamWrite
+from .chain import ChainKey
 from .common import check_writes
 
 __all__ = [
@@ -42,7 +49,11 @@ __all__ = [
     "read_snapshot",
     "read_stream",
     "read_stream_data",
+    "seal_part",
+    "unsealed",
 ]
+
+log = logging.getLogger("magcore")
 
 #: Events per chunk: the rows, outbox batch and audit lines of one chunk are built at a time.
 STREAM_CHUNK = 10_000
@@ -142,3 +153,40 @@ def read_snapshot(store: Store, stream: str) -> tuple[int, Iterator[str]] | None
         return None
     found: tuple[int, Iterator[str]] | None = method(stream)
     return found
+
+
+def seal_part(
+    key: ChainKey | None, stream: str, version: int, position: int, number: int, text: str
+) -> str:
+    """The seal of part *number* of *stream*'s snapshot at *version* (its event at *position*):
+    ``<key id>:<HMAC-SHA-256>`` under the audit chain's *key*, ``:<SHA-256>`` without one (which,
+    like an unkeyed audit chain, finds accidents but not a forger)."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    line = json.dumps(["snapshot1", stream, version, position, number, digest]).encode()
+    if key is None:
+        return ":" + hashlib.sha256(line).hexdigest()
+    return f"{key.id}:{hmac.digest(key.secret, line, 'sha256').hex()}"
+
+
+def unsealed(
+    key: ChainKey | None,
+    seal: str,
+    stream: str,
+    version: int,
+    position: int,
+    number: int,
+    text: str,
+) -> bool:
+    """Whether *seal* fails to verify part *number* under the store's *key* (a part sealed
+    under another key, or without one while the store has one, does not verify); logs why."""
+    expected = seal_part(key, stream, version, position, number, text)
+    if hmac.compare_digest(expected, seal):
+        return False
+    log.warning(
+        "part %d of the snapshot of %s (version %d) does not verify under the store's audit "
+        "key (another key, or an edit): its events are folded instead",
+        number,
+        stream,
+        version,
+    )
+    return True

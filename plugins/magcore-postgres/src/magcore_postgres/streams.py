@@ -14,8 +14,16 @@ import psycopg
 from magcore.errors import ConflictError
 from magcore.events import Event
 from magcore.storage.base import AuditRecord
+from magcore.storage.chain import ChainKey
 from magcore.storage.common import EventRow, event_from_row, event_rows
-from magcore.storage.streaming import STREAM_CHUNK, Appended, check_chunk, chunked
+from magcore.storage.streaming import (
+    STREAM_CHUNK,
+    Appended,
+    check_chunk,
+    chunked,
+    seal_part,
+    unsealed,
+)
 
 __all__ = ["PostgresStreams"]
 
@@ -39,6 +47,7 @@ class PostgresStreams:
     transactions, the outbox and the audit chain."""
 
     if TYPE_CHECKING:  # the store defines these
+        audit_key: ChainKey | None
 
         def _transaction(
             self, *, write: bool
@@ -115,11 +124,13 @@ class PostgresStreams:
                 )
                 if snapshot is not None:
                     cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
+                    key = self.audit_key
                     for number, text in enumerate(snapshot()):
+                        seal = seal_part(key, stream, version, position, number, text)
                         cur.execute(
                             "INSERT INTO magcore_snapshots (stream, part, version, position, "
-                            "data) VALUES (%s, %s, %s, %s, %s)",
-                            (stream, number, version, position, text),
+                            "data, seal) VALUES (%s, %s, %s, %s, %s, %s)",
+                            (stream, number, version, position, text, seal),
                         )
         return Appended(stream, version - expected_version, position, last)
 
@@ -142,12 +153,14 @@ class PostgresStreams:
             while True:
                 with self._transaction(write=False) as cur:
                     rows = cur.execute(
-                        "SELECT part, data FROM magcore_snapshots WHERE stream = %s AND "
+                        "SELECT part, data, seal FROM magcore_snapshots WHERE stream = %s AND "
                         "part > %s AND version = %s AND position = %s ORDER BY part LIMIT 4",
                         (stream, after, version, position),
                     ).fetchall()
-                for part, text in rows:
+                for part, text, seal in rows:
                     if part != after + 1:
+                        return
+                    if unsealed(self.audit_key, seal, stream, version, position, part, text):
                         return
                     yield str(text)
                     after = int(part)
