@@ -16,8 +16,9 @@ included:
 * **magcore re-import**: the same file again (nothing changes, nothing is written);
 * **magcore load**: a fresh service folds the organisation stream back (``organisation()``).
 
-Prints rows/s and peak MB per phase, the ratios to the baselines and the load average (the
-figures are only comparable within one run).
+Prints seconds, CPU seconds (of the phase's own process) and rows/s and peak MB per phase, the
+ratios to the baselines (of the time, and of the CPU time to the csv read's, steadier on a
+loaded machine) and the load average (the figures are only comparable within one run).
 
 With ``--postgresql`` the raw insert (psycopg ``executemany`` into a one-table schema), import,
 re-import and load run on PostgreSQL too: ``MAGCORE_BENCH_PG_URL`` names a server (its user must
@@ -183,29 +184,38 @@ def _child(name: str, path: Path, work: Path, url: str) -> None:
         import magcore.cli.orgcsv  # noqa: F401
 
         _service("memory://").close()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     PHASES[name](path, work, url)
-    print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb()}))
 
 
-def measure(name: str, path: Path, work: Path, url: str) -> tuple[float, float]:
-    """(seconds, peak resident MB) of phase *name*, run in a fresh Python process of its own."""
+Result = tuple[float, float, float]
+"""Seconds, CPU seconds of the phase's own process, peak resident MB."""
+
+
+def measure(name: str, path: Path, work: Path, url: str) -> Result:
+    """(seconds, CPU seconds, peak resident MB) of phase *name*, run in a fresh Python process
+    of its own (the CPU time is this process's: a database server's work is not in it)."""
     command = [sys.executable, __file__, "--phase", name, str(path), str(work), url]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(result["seconds"]), float(result["peak_mb"])
+    return float(result["seconds"]), float(result["cpu"]), float(result["peak_mb"])
 
 
-def _table(rows: int, results: dict[str, tuple[float, float]]) -> None:
-    base_time, _ = results["csv read (baseline)"]
-    raw_time, _ = results["raw insert (baseline)"]
-    print(f"{'phase':<24}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'x csv':>8}{'x raw':>8}")
-    for name, (seconds, memory) in results.items():
+def _table(rows: int, results: dict[str, Result]) -> None:
+    base_time, base_cpu, _ = results["csv read (baseline)"]
+    raw_time, _, _ = results["raw insert (baseline)"]
+    print(
+        f"{'phase':<24}{'seconds':>9}{'cpu s':>9}{'rows/s':>11}{'peak MB':>9}{'x csv':>8}"
+        f"{'x csv cpu':>10}{'x raw':>8}"
+    )
+    for name, (seconds, cpu, memory) in results.items():
         print(
-            f"{name:<24}{seconds:>9.2f}{rows / seconds:>11,.0f}{memory:>9.0f}"
-            f"{seconds / base_time:>8.1f}{seconds / raw_time:>8.1f}"
+            f"{name:<24}{seconds:>9.2f}{cpu:>9.2f}{rows / seconds:>11,.0f}{memory:>9.0f}"
+            f"{seconds / base_time:>8.1f}{cpu / base_cpu:>10.1f}{seconds / raw_time:>8.1f}"
         )
 
 
@@ -251,7 +261,7 @@ def main() -> None:
             def in_schema(schema: str) -> str:
                 return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
 
-            pg: dict[str, tuple[float, float]] = {
+            pg: dict[str, Result] = {
                 "csv read (baseline)": measure("csv read (baseline)", path, work, sqlite_url)
             }
             pg["raw insert (baseline)"] = measure(

@@ -8,8 +8,17 @@ from magcore.access.content import ContentStore
 from magcore.storage.memory import MemoryStore
 from magcore.storage.sqlite import SQLiteStore
 
-#: Encrypt on the way in, decrypt on the way out.
-CODED = {"append", "append_stream", "read", "read_all", "read_stream", "read_stream_data"}
+#: Encrypt on the way in, decrypt on the way out; ``read_snapshot`` gives an organisation's
+#: snapshot, made from events that ``append_stream`` lets through only without content.
+CODED = {
+    "append",
+    "append_stream",
+    "read",
+    "read_all",
+    "read_snapshot",
+    "read_stream",
+    "read_stream_data",
+}
 #: Handed to the wrapped store as they are: none of them takes or gives content in clear
 #: (metadata, read models, the audit log, the outbox's envelopes, wrapped keys, the schema, and
 #: copies of the tables as they are stored: encrypted). The ballot boxes of a team measurement

@@ -33,8 +33,10 @@ def service(tmp_path):
 def small_chunks(monkeypatch):
     """The service's import writes 7 events per chunk (instead of thousands)."""
 
-    def in_sevens(store, stream, version, events, *, origin="", chunk=0):
-        return append_stream(store, stream, version, events, origin=origin, chunk=7)
+    def in_sevens(store, stream, version, events, *, origin="", chunk=0, snapshot=None):
+        return append_stream(
+            store, stream, version, events, origin=origin, chunk=7, snapshot=snapshot
+        )
 
     monkeypatch.setattr(people, "append_stream", in_sevens)
 
@@ -82,7 +84,7 @@ def test_the_summary_names_who_is_no_longer_in_the_file(service, small_chunks):
 def test_an_import_that_fails_half_way_leaves_nothing_but_its_refusal(service, monkeypatch):
     org = generate_organisation(people=60, teams=5)
 
-    def breaks(store, stream, version, events, *, origin="", chunk=0):
+    def breaks(store, stream, version, events, *, origin="", chunk=0, snapshot=None):
         def some_then_fail():
             for index, item in enumerate(events):
                 if index == 20:  # two chunks of 7 are written by now

@@ -47,6 +47,7 @@ from ..storage.streaming import (
     STREAM_CHUNK,
     Appended,
     append_stream,
+    read_snapshot,
     read_stream,
     read_stream_data,
 )
@@ -240,10 +241,12 @@ class ContentStore:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
+        snapshot: Callable[[], Iterable[str]] | None = None,
     ) -> Appended:
         """A long run of events without content (an organisation import) in one transaction,
-        chunk by chunk (:mod:`magcore.storage.streaming`). An event with a content field is
-        refused: sealing it may need a key written, which the open transaction cannot wait for.
+        chunk by chunk (:mod:`magcore.storage.streaming`), with its *snapshot* (of those events:
+        no content either). An event with a content field is refused: sealing it may need a key
+        written, which the open transaction cannot wait for.
         """
         fields = self.codec.fields
 
@@ -259,20 +262,30 @@ class ContentStore:
                 yield event
 
         return append_stream(
-            self.inner, stream, expected_version, checked(), origin=origin, chunk=chunk
+            self.inner,
+            stream,
+            expected_version,
+            checked(),
+            origin=origin,
+            chunk=chunk,
+            snapshot=snapshot,
         )
+
+    def read_snapshot(self, stream: str) -> tuple[int, Iterator[str]] | None:
+        """The snapshot of a stream without content, as stored (see :meth:`append_stream`)."""
+        return read_snapshot(self.inner, stream)
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         for event in read_stream(self.inner, stream, upto=upto):
             yield self.codec.open(event)
 
     def read_stream_data(
-        self, stream: str, *, upto: int | None = None
+        self, stream: str, *, upto: int | None = None, after: int = 0
     ) -> Iterator[tuple[int, str, Any]]:
         """The data of a stream without content (an organisation), as stored; an event with
         a content field is refused (read it with :meth:`read_stream`, which opens it)."""
         fields = self.codec.fields
-        for version, type_, data in read_stream_data(self.inner, stream, upto=upto):
+        for version, type_, data in read_stream_data(self.inner, stream, upto=upto, after=after):
             spec = fields.get(type_)
             if spec is not None and spec.content:
                 raise StorageError(

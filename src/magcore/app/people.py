@@ -21,6 +21,7 @@ from ..domain.orgchanges import (
     changes,
     iter_changes,
 )
+from ..domain.orgsnapshot import ImportTracker, imported_state, read_snapshot, snapshot_parts
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
@@ -33,6 +34,7 @@ from ..model.organisation import Organisation
 from ..model.parties import BUILTIN_ROLES
 from ..model.records import Participant
 from ..storage.streaming import append_stream, read_stream_data
+from ..storage.streaming import read_snapshot as stored_snapshot
 from .aggregates import SHARING
 from .handler import Aggregate, CommandHandler, Loaded
 
@@ -161,9 +163,14 @@ class OrganisationMixin:
             found = iter_changes(
                 state, org, today=now.astimezone(self.timezone).date(), target=goal
             )
+            tracked = ImportTracker()
+            written = version
 
             def events() -> Iterator[Event]:
+                nonlocal written
                 for number, change in enumerate(found, start=version + 1):
+                    tracked.note(change)
+                    written = number
                     event = Event(
                         stream=stream,
                         version=number,
@@ -179,7 +186,13 @@ class OrganisationMixin:
                         keep.append(event)
                     yield event
 
-            appended = append_stream(self.store, stream, version, events(), origin=handler.origin)
+            def snapshot() -> Iterator[str]:
+                # What the changes fold into, written beside them (a cache of the fold).
+                return snapshot_parts(imported_state(state, goal, tracked, written))
+
+            appended = append_stream(
+                self.store, stream, version, events(), origin=handler.origin, snapshot=snapshot
+            )
         except MagcoreError as exc:
             handler.refused(stream, exc, actor=actor, action="import")
             raise
@@ -254,12 +267,24 @@ class OrganisationMixin:
         if cached is not None and cached[0] == version:
             return cached[1]
         self._org_states = {}  # the old state goes before the new one is built
-        stream = read_stream_data(self.store, org_stream(org_id), upto=version)
-        state = OrgState.replay_data(org_id, stream)
+        state = self._org_snapshot(org_id, version) or OrgState(id=org_id)
+        for _number, kind, data in read_stream_data(
+            self.store, org_stream(org_id), upto=version, after=state.events
+        ):
+            state.apply_data(kind, data)
         if state.events != version:  # the stream was destroyed meanwhile: it says so
             raise NotFoundError(f"organisation {org_id!r} changed while it was read: try again")
         self._org_states = {org_id: (version, state)}  # one organisation's worth at most
         return state
+
+    def _org_snapshot(self, org_id: str, version: int) -> OrgState | None:
+        """The stream's snapshot (:mod:`magcore.domain.orgsnapshot`) if the store keeps one at
+        *version* or before, of a format this version reads."""
+        found = stored_snapshot(self.store, org_stream(org_id))
+        if found is None or found[0] > version:
+            return None
+        state = read_snapshot(org_id, found[1])
+        return state if state is not None and state.events == found[0] else None
 
     def _known_organisation(self, org_id: str, version: int) -> Organisation | None:
         """The organisation at *version* if this service has it (or imported it) already."""

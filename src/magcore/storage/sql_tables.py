@@ -21,11 +21,13 @@ from .read_model_rows import Dialect
 __all__ = [
     "AUDIT_TABLES",
     "READ_MODEL_TABLES",
+    "SNAPSHOT_TABLES",
     "Column",
     "Table",
     "audit_schema",
     "create_statements",
     "read_model_schema",
+    "snapshot_schema",
 ]
 
 
@@ -169,3 +171,32 @@ def audit_schema(dialect: Dialect) -> tuple[str, ...]:
         f"INSERT INTO {dialect.table('audit_head')} (id, count, last_hash) "
         f"VALUES (1, 0, '{GENESIS}')",
     )
+
+
+#: A stream's snapshot (schema version 5): what the stream's events fold into up to
+#: ``version``, in numbered parts (so that neither writing nor reading it holds one huge text),
+#: written in the transaction that appended that event (whose ``position`` every part names, so
+#: a snapshot of a stream destroyed and written again is never taken for the new one). A cache
+#: of the events, never their replacement: the events stay the record, and a missing or stale
+#: snapshot only means the events are folded (see :mod:`magcore.storage.streaming`). Each part
+#: is sealed (``seal``: an HMAC under the audit chain's key, bound to the stream, version,
+#: position and part number), so a part edited in the table is not taken for the fold.
+SNAPSHOT_TABLES: tuple[Table, ...] = (
+    Table(
+        "snapshots",
+        (
+            Column("stream", "text", True),
+            Column("part", "integer", True),
+            Column("version", "integer", True),
+            Column("position", "bigint", True),
+            Column("data", "text", True),
+            Column("seal", "text", True),
+        ),
+        primary_key=("stream", "part"),
+    ),
+)
+
+
+def snapshot_schema(dialect: Dialect) -> tuple[str, ...]:
+    """The snapshot table in *dialect*."""
+    return create_statements(SNAPSHOT_TABLES, dialect)

@@ -363,6 +363,7 @@ class SQLiteStore(
                             actual_version=current,
                         )
                     cur.execute("DELETE FROM events WHERE stream = ?", (stream,))
+                    cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
                     cur.execute(
                         "INSERT INTO events (stream, version, type, at, actor, data) "
                         "VALUES (?, ?, ?, ?, ?, ?)",

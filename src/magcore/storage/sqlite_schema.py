@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .sql_tables import audit_schema, read_model_schema
+from .sql_tables import audit_schema, read_model_schema, snapshot_schema
 from .sqlite_ballots import SCHEMA as _BALLOTS_SCHEMA
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
 from .sqlite_outbox import SCHEMA as _OUTBOX_SCHEMA
@@ -41,7 +41,14 @@ _V3 = (
     *_OUTBOX_SCHEMA,
 )
 #: Version 4 adds the ballot boxes of anonymous measurements (:mod:`.sqlite_ballots`).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3, _BALLOTS_SCHEMA)
+#: Version 5 adds the streams' snapshots (:data:`~.sql_tables.SNAPSHOT_TABLES`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1,
+    _KEYS_SCHEMA,
+    _V3,
+    _BALLOTS_SCHEMA,
+    snapshot_schema(SQLITE),
+)
 
 
 #: The newest schema version this magcore knows.

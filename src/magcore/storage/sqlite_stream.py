@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..events import Event
 from .base import AuditRecord, StreamWrite
+from .chain import ChainKey
 from .common import EventRow, event_from_row, event_rows
-from .streaming import STREAM_CHUNK, Appended, check_chunk, chunked
+from .streaming import STREAM_CHUNK, Appended, check_chunk, chunked, seal_part, unsealed
 
 __all__ = ["SQLiteStreams"]
 
@@ -23,6 +24,7 @@ class SQLiteStreams:
     transactions, the outbox and the audit chain."""
 
     if TYPE_CHECKING:  # the store defines these
+        audit_key: ChainKey | None
 
         def _write(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]: ...
 
@@ -56,11 +58,12 @@ class SQLiteStreams:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
+        snapshot: Callable[[], Iterable[str]] | None = None,
     ) -> Appended:
         """Append *events* to *stream* in one transaction, *chunk* at a time: each chunk's rows,
-        outbox batch and audit lines are written before the next is taken from *events*. An
-        error anywhere (a stale version, a bad event, an exception from the generator) rolls
-        everything back."""
+        outbox batch and audit lines are written before the next is taken from *events*, then
+        the stream's *snapshot* (when given and anything was written). An error anywhere (a
+        stale version, a bad event, an exception from the generator) rolls everything back."""
         version = expected_version
         position = 0
         last: tuple[Event, ...] = ()
@@ -79,7 +82,52 @@ class SQLiteStreams:
                 self._append_audit(cur, (), events=part, origin=origin, rows=rows)
                 version += len(part)
                 last = part
+            if snapshot is not None and version != expected_version:
+                cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
+                key = self.audit_key
+                for number, text in enumerate(snapshot()):
+                    seal = seal_part(key, stream, version, position, number, text)
+                    cur.execute(
+                        "INSERT INTO snapshots (stream, part, version, position, data, seal) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (stream, number, version, position, text, seal),
+                    )
         return Appended(stream, version - expected_version, position, last)
+
+    def read_snapshot(self, stream: str) -> tuple[int, Iterator[str]] | None:
+        """``(version, parts)`` of *stream*'s snapshot while its event is still the stream's;
+        the parts are read a few at a time, and stop if the snapshot is replaced meanwhile."""
+        with self._read() as cur:
+            row = cur.execute(
+                "SELECT s.version, s.position FROM snapshots s JOIN events e "
+                "ON e.stream = s.stream AND e.version = s.version AND e.position = s.position "
+                "WHERE s.stream = ? AND s.part = 0",
+                (stream,),
+            ).fetchone()
+        if row is None:
+            return None
+        version, position = int(row[0]), int(row[1])
+
+        def parts() -> Iterator[str]:
+            after = -1
+            while True:
+                with self._read() as cur:
+                    rows = cur.execute(
+                        "SELECT part, data, seal FROM snapshots WHERE stream = ? AND part > ? "
+                        "AND version = ? AND position = ? ORDER BY part LIMIT 4",
+                        (stream, after, version, position),
+                    ).fetchall()
+                for part, text, seal in rows:
+                    if part != after + 1:
+                        return
+                    if unsealed(self.audit_key, seal, stream, version, position, part, text):
+                        return
+                    yield str(text)
+                    after = part
+                if len(rows) < 4:
+                    return
+
+        return version, parts()
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""
@@ -98,10 +146,9 @@ class SQLiteStreams:
             after = rows[-1][1]
 
     def read_stream_data(
-        self, stream: str, *, upto: int | None = None
+        self, stream: str, *, upto: int | None = None, after: int = 0
     ) -> Iterator[tuple[int, str, Any]]:
         """``(version, type, parsed data)`` of *stream*'s events, :data:`_PAGE` at a time."""
-        after = 0
         loads = json.loads
         while True:
             with self._read() as cur:

@@ -9,23 +9,36 @@ An organisation import of a million people is a million events on ``org:<id>``. 
 - ``read_stream(stream, upto=...)``: the stream's events in version order, page by page;
 - ``read_stream_data(stream, upto=...)``: the same as ``(version, type, data)`` with the data
   as parsed JSON (plain dicts and lists, not frozen): a fold that only looks at the data of
-  a million events skips building a million :class:`~magcore.events.Event` values.
+  a million events skips building a million :class:`~magcore.events.Event` values;
+- a snapshot per stream: ``append_stream(..., snapshot=make)`` stores the texts ``make()``
+  gives (its parts, in order) as what the stream folds into at its new version, in the same
+  transaction, and ``read_snapshot(stream)`` gives them back (with the version) as long as
+  the event it was made at is still the stream's event of that version. A cache of the fold,
+  never the record: each part is sealed (:func:`seal_part`, an HMAC under the audit chain's
+  key), and a part whose seal does not verify under the store's key ends the reading (the
+  events are folded instead, and a warning says so).
 
 :func:`append_stream` and :func:`read_stream` use them when the store has them, and the
 one-call :meth:`~magcore.storage.base.Store.append` / :meth:`~magcore.storage.base.Store.read`
-otherwise (a store that lacks them holds the whole run, as before). Added in 0.3.
+otherwise (a store that lacks them holds the whole run, as before, and keeps no snapshot).
+Added in 0.3; snapshots in 0.4.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
-from collections.abc import Iterable, Iterator
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from ..events import Event
 from .base import Store, StreamWrite
+from .chain import ChainKey
 from .common import check_writes
 
 __all__ = [
@@ -33,9 +46,14 @@ __all__ = [
     "Appended",
     "append_stream",
     "chunked",
+    "read_snapshot",
     "read_stream",
     "read_stream_data",
+    "seal_part",
+    "unsealed",
 ]
+
+log = logging.getLogger("magcore")
 
 #: Events per chunk: the rows, outbox batch and audit lines of one chunk are built at a time.
 STREAM_CHUNK = 10_000
@@ -74,15 +92,21 @@ def append_stream(
     *,
     origin: str = "",
     chunk: int = STREAM_CHUNK,
+    snapshot: Callable[[], Iterable[str]] | None = None,
 ) -> Appended:
     """Append *events* to *stream* (at *expected_version*) in one transaction.
 
     With a store that streams (see the module), at most *chunk* events are held at a time;
-    otherwise they are gathered and given to ``store.append`` in one write.
+    otherwise they are gathered and given to ``store.append`` in one write. *snapshot*, called
+    once the last event is taken (only if any were), gives the parts of the stream's snapshot
+    at its new version: a store that keeps snapshots writes them in the same transaction.
     """
     method: Any = getattr(store, "append_stream", None)
     if method is not None:
-        result: Appended = method(stream, expected_version, events, origin=origin, chunk=chunk)
+        options: dict[str, Any] = {"origin": origin, "chunk": chunk}
+        if snapshot is not None:
+            options["snapshot"] = snapshot
+        result: Appended = method(stream, expected_version, events, **options)
         return result
     gathered = tuple(events)
     if not gathered:
@@ -105,13 +129,64 @@ def read_stream(store: Store, stream: str, *, upto: int | None = None) -> Iterat
 
 
 def read_stream_data(
-    store: Store, stream: str, *, upto: int | None = None
+    store: Store, stream: str, *, upto: int | None = None, after: int = 0
 ) -> Iterator[tuple[int, str, Any]]:
-    """``(version, type, data)`` of the events of *stream*, oldest first (up to *upto*); the
-    data as parsed JSON where the store can give it so (else the events' frozen data)."""
+    """``(version, type, data)`` of the events of *stream* after version *after*, oldest first
+    (up to *upto*); the data as parsed JSON where the store can give it so (else the events'
+    frozen data)."""
     method: Any = getattr(store, "read_stream_data", None)
     if method is not None:
-        yield from method(stream, upto=upto)
+        yield from method(stream, upto=upto, after=after) if after else method(stream, upto=upto)
         return
     for event in read_stream(store, stream, upto=upto):
-        yield event.version, event.type, event.data
+        if event.version > after:
+            yield event.version, event.type, event.data
+
+
+def read_snapshot(store: Store, stream: str) -> tuple[int, Iterator[str]] | None:
+    """``(version, parts)`` of *stream*'s last snapshot, if the store keeps one and the event it
+    was made at is still there (else ``None``: fold the events). The parts are read as they are
+    taken; they stop early if another snapshot replaced this one meanwhile (the reader counts
+    them)."""
+    method: Any = getattr(store, "read_snapshot", None)
+    if method is None:
+        return None
+    found: tuple[int, Iterator[str]] | None = method(stream)
+    return found
+
+
+def seal_part(
+    key: ChainKey | None, stream: str, version: int, position: int, number: int, text: str
+) -> str:
+    """The seal of part *number* of *stream*'s snapshot at *version* (its event at *position*):
+    ``<key id>:<HMAC-SHA-256>`` under the audit chain's *key*, ``:<SHA-256>`` without one (which,
+    like an unkeyed audit chain, finds accidents but not a forger)."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    line = json.dumps(["snapshot1", stream, version, position, number, digest]).encode()
+    if key is None:
+        return ":" + hashlib.sha256(line).hexdigest()
+    return f"{key.id}:{hmac.digest(key.secret, line, 'sha256').hex()}"
+
+
+def unsealed(
+    key: ChainKey | None,
+    seal: str,
+    stream: str,
+    version: int,
+    position: int,
+    number: int,
+    text: str,
+) -> bool:
+    """Whether *seal* fails to verify part *number* under the store's *key* (a part sealed
+    under another key, or without one while the store has one, does not verify); logs why."""
+    expected = seal_part(key, stream, version, position, number, text)
+    if hmac.compare_digest(expected, seal):
+        return False
+    log.warning(
+        "part %d of the snapshot of %s (version %d) does not verify under the store's audit "
+        "key (another key, or an edit): its events are folded instead",
+        number,
+        stream,
+        version,
+    )
+    return True

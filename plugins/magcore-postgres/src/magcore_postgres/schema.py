@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 
 from magcore.errors import StorageError
-from magcore.storage.sql_tables import audit_schema, read_model_schema
+from magcore.storage.sql_tables import audit_schema, read_model_schema, snapshot_schema
 
 from .ballots import SCHEMA as _BALLOTS_SCHEMA
 from .dialect import POSTGRES
@@ -60,7 +60,15 @@ _V3 = (
     *_OUTBOX_SCHEMA,
 )
 #: Version 4 adds the ballot boxes of anonymous measurements (see :mod:`magcore_postgres.ballots`).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _KEYS_SCHEMA, _V3, _BALLOTS_SCHEMA)
+#: Version 5 adds the streams' snapshots (``magcore_snapshots``, see
+#: :data:`magcore.storage.sql_tables.SNAPSHOT_TABLES`).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1,
+    _KEYS_SCHEMA,
+    _V3,
+    _BALLOTS_SCHEMA,
+    snapshot_schema(POSTGRES),
+)
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)
 

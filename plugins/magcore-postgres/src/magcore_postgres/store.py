@@ -287,6 +287,7 @@ class PostgresStore(
                     stream=stream, expected_version=version - 1, actual_version=current
                 )
             cur.execute("DELETE FROM magcore_events WHERE stream = %s", (stream,))
+            cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
             inserted = cur.execute(
                 "INSERT INTO magcore_events (stream, version, type, at, actor, data) "
                 "VALUES (%s, %s, %s, %s, %s, %s::jsonb) RETURNING position",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -14,8 +14,16 @@ import psycopg
 from magcore.errors import ConflictError
 from magcore.events import Event
 from magcore.storage.base import AuditRecord
+from magcore.storage.chain import ChainKey
 from magcore.storage.common import EventRow, event_from_row, event_rows
-from magcore.storage.streaming import STREAM_CHUNK, Appended, check_chunk, chunked
+from magcore.storage.streaming import (
+    STREAM_CHUNK,
+    Appended,
+    check_chunk,
+    chunked,
+    seal_part,
+    unsealed,
+)
 
 __all__ = ["PostgresStreams"]
 
@@ -39,6 +47,7 @@ class PostgresStreams:
     transactions, the outbox and the audit chain."""
 
     if TYPE_CHECKING:  # the store defines these
+        audit_key: ChainKey | None
 
         def _transaction(
             self, *, write: bool
@@ -70,10 +79,11 @@ class PostgresStreams:
         *,
         origin: str = "",
         chunk: int = STREAM_CHUNK,
+        snapshot: Callable[[], Iterable[str]] | None = None,
     ) -> Appended:
         """Append *events* to *stream* in one transaction (under the write lock), *chunk* at a
-        time with ``COPY``; the stream's version row is moved once at the end. An error
-        anywhere rolls everything back."""
+        time with ``COPY``; the stream's version row is moved once at the end, and its
+        *snapshot* written (when given). An error anywhere rolls everything back."""
         version = expected_version
         position = 0
         last: tuple[Event, ...] = ()
@@ -112,7 +122,52 @@ class PostgresStreams:
                     "ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version",
                     (stream, version),
                 )
+                if snapshot is not None:
+                    cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
+                    key = self.audit_key
+                    for number, text in enumerate(snapshot()):
+                        seal = seal_part(key, stream, version, position, number, text)
+                        cur.execute(
+                            "INSERT INTO magcore_snapshots (stream, part, version, position, "
+                            "data, seal) VALUES (%s, %s, %s, %s, %s, %s)",
+                            (stream, number, version, position, text, seal),
+                        )
         return Appended(stream, version - expected_version, position, last)
+
+    def read_snapshot(self, stream: str) -> tuple[int, Iterator[str]] | None:
+        """``(version, parts)`` of *stream*'s snapshot while its event is still the stream's;
+        the parts are read a few at a time, and stop if the snapshot is replaced meanwhile."""
+        with self._transaction(write=False) as cur:
+            row = cur.execute(
+                "SELECT s.version, s.position FROM magcore_snapshots s JOIN magcore_events e "
+                "ON e.stream = s.stream AND e.version = s.version AND e.position = s.position "
+                "WHERE s.stream = %s AND s.part = 0",
+                (stream,),
+            ).fetchone()
+        if row is None:
+            return None
+        version, position = int(row[0]), int(row[1])
+
+        def parts() -> Iterator[str]:
+            after = -1
+            while True:
+                with self._transaction(write=False) as cur:
+                    rows = cur.execute(
+                        "SELECT part, data, seal FROM magcore_snapshots WHERE stream = %s AND "
+                        "part > %s AND version = %s AND position = %s ORDER BY part LIMIT 4",
+                        (stream, after, version, position),
+                    ).fetchall()
+                for part, text, seal in rows:
+                    if part != after + 1:
+                        return
+                    if unsealed(self.audit_key, seal, stream, version, position, part, text):
+                        return
+                    yield str(text)
+                    after = int(part)
+                if len(rows) < 4:
+                    return
+
+        return version, parts()
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""
@@ -132,10 +187,9 @@ class PostgresStreams:
             after = rows[-1][1]
 
     def read_stream_data(
-        self, stream: str, *, upto: int | None = None
+        self, stream: str, *, upto: int | None = None, after: int = 0
     ) -> Iterator[tuple[int, str, Any]]:
         """``(version, type, parsed data)`` of *stream*'s events, :data:`_PAGE` at a time."""
-        after = 0
         while True:
             with self._transaction(write=False) as cur:
                 rows = cur.execute(
