@@ -180,7 +180,8 @@ async def _prepare(driver: Driver, service: Any) -> dict[str, str]:
     when = (driver.clock.now() + timedelta(hours=1)).isoformat()
     for name, manager in (("anna", "bram"), ("ben", "bram"), ("carla", "bram"), ("eva", "dirk")):
         cid = made[name]
-        planned = await driver.api(manager, "PUT", f"/conversations/{cid}/schedule", json={"on": when})
+        path = f"/conversations/{cid}/schedule"
+        planned = await driver.api(manager, "PUT", path, json={"on": when})
         assert planned.status == 200, planned.body
     driver.clock.advance(timedelta(hours=2))
     for name, manager in (("carla", "bram"), ("eva", "dirk")):
@@ -437,8 +438,9 @@ def check_audit(outcome: Outcome) -> None:
     assert result.ok, result.problem
     assert result.uncovered == 0
     for call in outcome.calls:
-        if call.tag == "verifyX":
-            assert call.status == 200 and call.body["ok"], call.body
+        if call.tag == "verify":
+            assert call.status == 200, call.body
+            assert call.body["ok"], call.body
     lines: Counter[tuple[str, str, str]] = Counter()
     for line in service.store.read_audit():
         obj, _, part = str(line["object"]).partition("/")
@@ -446,8 +448,10 @@ def check_audit(outcome: Outcome) -> None:
             lines[(str(line["actor"]), obj, str(line["purpose"]))] += 1
     reads: Counter[tuple[str, str, str]] = Counter()
     for call in outcome.calls:
-        if call.method == "GET" and call.status == 200 and call.path.startswith(
-            "/api/v1/conversations/"
+        if (
+            call.method == "GET"
+            and call.status == 200
+            and call.path.startswith("/api/v1/conversations/")
         ):
             cid, _, query = call.path.removeprefix("/api/v1/conversations/").partition("?")
             purpose = query.partition("=")[2] or PARTICIPATION
