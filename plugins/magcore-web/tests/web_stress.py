@@ -163,6 +163,16 @@ class Driver:
         self.calls.append(call)
         return call
 
+    async def read_after(self, tags: tuple[str, ...], done: int, timeout: float = 10.0) -> None:
+        """Wait until a call tagged one of *tags* started after *done* and was answered (so
+        every state a toggle passes through is seen by at least one certain read)."""
+        waited = 0.0
+        while not any(c.tag in tags and c.start > done for c in reversed(self.calls[-200:])):
+            if waited > timeout:
+                raise AssertionError(f"no {tags} read after a change within {timeout} s")
+            await asyncio.sleep(0.005)
+            waited += 0.005
+
     async def close(self) -> None:
         await self.client.aclose()
 
@@ -271,6 +281,7 @@ async def run(app: Any, service: Any, clock: TickingClock, *, seed: int, rounds:
             granted = await driver.api("carla", "POST", "/sharing-choices", json=choice)
             assert granted.status == 201, granted.body
             sharing.changes.append((asked, granted.end, True))
+            await driver.read_after(("hr-list", "hr-read"), granted.end)
             await asyncio.sleep(rng.random() / 50)
             asked = _tick()
             path = f"/sharing-choices/{granted.body['id']}"
@@ -278,6 +289,7 @@ async def run(app: Any, service: Any, clock: TickingClock, *, seed: int, rounds:
             assert revoked.status == 204, revoked.body
             sharing.changes.append((asked, revoked.end, False))
             await driver.page("carla", "GET", "/sharing")
+            await driver.read_after(("hr-list", "hr-read"), revoked.end)
             await asyncio.sleep(rng.random() / 50)
 
     async def officer(rng: random.Random) -> None:
@@ -302,6 +314,7 @@ async def run(app: Any, service: Any, clock: TickingClock, *, seed: int, rounds:
                 else:  # a conflict with anna's own writes on her person stream: unchanged
                     assert done.status == 409, done.body
                     restriction.changes.append((asked, done.end, restriction_now()))
+                await driver.read_after(("restricted",), done.end)
                 await asyncio.sleep(rng.random() / 50)
             await driver.api("piet", "GET", "/audit-verification", tag="verify")
 
@@ -322,11 +335,30 @@ async def run(app: Any, service: Any, clock: TickingClock, *, seed: int, rounds:
 
                 asked = _tick()
                 await asyncio.to_thread(change)
-                manager.changes.append((asked, _tick(), new))
+                done = _tick()
+                manager.changes.append((asked, done, new))
+                await driver.read_after(("handover",), done)
                 await asyncio.sleep(rng.random() / 30)
 
+    toggling = [3]  # the sharer, the officer and the reorganiser, until each is done
+
+    def reading(count: int) -> bool:
+        """Readers go on for *rounds* calls, and for as long as a toggle still changes."""
+        return count < rounds or toggling[0] > 0
+
+    def toggler(work: Callable[[random.Random], Any]) -> Task:
+        async def run_then_stop(rng: random.Random) -> None:
+            try:
+                await work(rng)
+            finally:
+                toggling[0] -= 1
+
+        return run_then_stop
+
     async def hr_reader(rng: random.Random) -> None:
-        for _ in range(rounds):
+        for count in itertools.count():
+            if not reading(count):
+                return
             if rng.random() < 0.5:
                 await driver.api("hanna", "GET", "/shared-conversations", tag="hr-list")
             else:
@@ -334,13 +366,17 @@ async def run(app: Any, service: Any, clock: TickingClock, *, seed: int, rounds:
                 await driver.api("hanna", "GET", path, tag="hr-read")
 
     async def next_manager(rng: random.Random) -> None:
-        for _ in range(rounds):
+        for count in itertools.count():
+            if not reading(count):
+                return
             path = f"/conversations/{made['eva']}?purpose=handover"
             await driver.api("bram", "GET", path, tag="handover")
             await asyncio.sleep(rng.random() / 100)
 
     async def restricted_reader(rng: random.Random) -> None:
-        for _ in range(rounds):
+        for count in itertools.count():
+            if not reading(count):
+                return
             await driver.api("bram", "GET", f"/conversations/{made['anna']}", tag="restricted")
             await asyncio.sleep(rng.random() / 100)
 
@@ -353,9 +389,9 @@ async def run(app: Any, service: Any, clock: TickingClock, *, seed: int, rounds:
         lambda r: participant("bram", anna_ben, r),
         lambda r: participant("eva", [made["eva"]], r),
         lambda r: participant("dirk", [made["eva"]], r),
-        sharer,
-        officer,
-        reorganiser,
+        toggler(sharer),
+        toggler(officer),
+        toggler(reorganiser),
         hr_reader,
         hr_reader,
         next_manager,
