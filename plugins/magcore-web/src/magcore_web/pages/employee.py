@@ -20,7 +20,7 @@ from magcore.domain.conversation.commands import (
     PublishPreparation,
     SavePreparation,
 )
-from magcore.domain.sharing import GrantSharing, RevokeSharing
+from magcore.domain.sharing import GrantSharing
 
 from ..signin.guards import check_csrf
 from .common import (
@@ -318,10 +318,13 @@ async def revoke(request: Request, session: Session, principal: Principal) -> Re
         raise NotYours("no such choice") from None
 
     def run(service: Service) -> None:
+        from ..api.sharing import revoke_once
+
         state = service.sharing(person)
         if choice not in state.choices:
             raise NotYours(f"choice {choice} is not {person}'s")
-        service.share(RevokeSharing(actor=person, person=person, choice=choice))
+        if state.choices[choice].revoked_at is None:  # a second click changes nothing
+            revoke_once(service, person, choice)
 
     await call(request, run)
     return _see_other("/sharing")
