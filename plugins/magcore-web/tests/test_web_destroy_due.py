@@ -153,3 +153,66 @@ def test_the_officer_destroys_a_planned_conversation_due_for_destruction_on_the_
     assert f'href="/conversations/{cid}"' not in listed  # nothing left to open
     assert "gepland" not in listed
     assert bram.get(f"/conversations/{cid}").status_code == 404
+
+
+def test_nothing_is_added_to_a_destroyed_conversation(web):
+    """The service refuses every command on a destroyed conversation (it would get a new,
+    readable key): the web answers 404, a caller of the library gets NotFoundError."""
+    from magcore.domain.conversation import RaiseTopic
+    from magcore.errors import NotFoundError
+
+    app, service = web
+    client = TestClient(app, base_url=f"http://{HOST_A}")
+    cid = _planned_then_left(client, service)
+    done = client.post("/api/v1/destructions", headers=_bearer("piet"), json={"conversation": cid})
+    assert done.status_code == 201
+    with pytest.raises(NotFoundError, match="destroyed"):
+        service.execute(cid, RaiseTopic(actor="bram", text="na de vernietiging"))
+    topic = client.post(
+        f"/api/v1/conversations/{cid}/topics", headers=_bearer("bram"), json={"text": "na"}
+    )
+    assert topic.status_code == 404
+    assert [e.type for e in service.store.inner.read(f"conversation:{cid}")][-1] == (
+        "stream.destroyed"
+    )
+
+
+@pytest.mark.parametrize("how", ["destruction", "erasure"])
+def test_a_write_that_commits_while_the_keys_go_is_destroyed_too(web, monkeypatch, how):
+    """A participant's write decided before the officer's destruction (or erasure) destroyed
+    the keys, and committed before its tombstone: it got a new key. The tombstone then
+    conflicts; it is tried again, that key goes too, and the tombstone follows the write."""
+    from magcore.domain.conversation import RaiseTopic
+
+    app, service = web
+    client = TestClient(app, base_url=f"http://{HOST_A}")
+    cid = _planned_then_left(client, service)
+    keys = service.store.keys
+    destroy = keys.destroy
+    raced: list[str] = []
+
+    def destroy_then_a_write_commits(owners: Any, **kw: Any) -> Any:
+        gone = destroy(owners, **kw)
+        if not raced:
+            raced.append("done")
+            service.execute(cid, RaiseTopic(actor="bram", text=f"{SECRET}-racing"))
+        return gone
+
+    monkeypatch.setattr(keys, "destroy", destroy_then_a_write_commits)
+    if how == "destruction":
+        done = client.post(
+            "/api/v1/destructions", headers=_bearer("piet"), json={"conversation": cid}
+        )
+    else:
+        done = client.post(
+            "/api/v1/people/anna/erasure", headers=_bearer("piet"), json={"reason": "art. 17"}
+        )
+    assert done.status_code == 201, done.text
+    assert raced == ["done"]
+    events = service.store.read(f"conversation:{cid}")
+    assert [e.type for e in events][-2:] == ["topic.raised", "stream.destroyed"]
+    assert SECRET not in str([dict(e.data) for e in events])  # the racing topic is erased too
+    export = client.get("/api/v1/people/anna/subject-access-export", headers=_bearer("piet"))
+    assert SECRET not in export.text
+    verified = client.get("/api/v1/audit-verification", headers=_bearer("piet")).json()
+    assert verified["ok"] is True, verified
