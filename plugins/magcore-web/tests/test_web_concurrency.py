@@ -14,7 +14,7 @@ from web_stress import HOST, NOW, ROLES, TickingClock, check_all, run, statuses
 from magcore.testing.tools import require_tool
 
 SEED = 17
-ROUNDS = 40
+ROUNDS = 32
 
 
 def _stress(store: str) -> None:
