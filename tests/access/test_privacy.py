@@ -241,6 +241,9 @@ def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
     store = any_store
     assert {a.conversation for a in store.open_agreements("e1")} == {"c1", "c2"}
     kept = [(p, e) for p, e in store.read_all() if e.stream != "conversation:c1"]
+    [before] = [r for r in store.conversations(subject="e1") if r.id == "c1"]
+    held = before.held_on
+    assert held is not None
     now = T0 + timedelta(days=5 * 366)
     tombstone = destroy_conversation(
         store, "c1", profile=SELECTIELIJST_2020, due=now.date(), clock=FixedClock(now)
@@ -253,7 +256,8 @@ def test_destruction_in_a_real_store_keeps_log_order_and_audit_chain(any_store):
     assert logged[-1][1] == tombstone
     assert [p for p, _ in logged] == sorted({p for p, _ in logged})
     [row] = [r for r in store.conversations(subject="e1") if r.id == "c1"]
-    assert (row.state, row.version) == ("agreed", tombstone.version)
+    # the content-free trace: its days stay for the statistics, its state says destroyed
+    assert (row.state, row.version, row.held_on) == ("destroyed", tombstone.version, held)
     entries = list(store.read_audit())
     assert [(e["action"], e["object"]) for e in entries if not e["digest"]] == [
         ("destroy", "conversation:c1")

@@ -303,3 +303,31 @@ def test_a_lost_key_file_is_not_replaced_silently(tmp_path):
         Service(store, host=host, clock=FixedClock(T0), dispatch="off")
     assert not (tmp_path / "k.db.keys").exists()
     store.close()
+
+
+def test_threads_that_start_the_dispatcher_at_once_start_one_thread(monkeypatch):
+    """Requests in several threads each wake the dispatcher after their commit: one thread
+    delivers, not one per request that found none running yet."""
+    import time
+
+    from magcore.app import dispatcher as module
+
+    made: list[object] = []
+    real = threading.Thread
+
+    class SlowThread(real):  # widens the gap between "none runs yet" and "one runs"
+        def __init__(self, *args, **kwargs):
+            time.sleep(0.01)
+            made.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(module.threading, "Thread", SlowThread)
+    host = get_plugin_manager(load_entry_points=False, extra=[("obs", Recorder())])
+    dispatcher = Dispatcher(MemoryStore(), host)
+    callers = [real(target=dispatcher.start) for _ in range(8)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    dispatcher.stop()
+    assert len(made) == 1

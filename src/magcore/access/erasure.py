@@ -31,7 +31,7 @@ from ..clock import Clock, SystemClock
 from ..domain.conversation import destroyed_read_model, replay, stream_of
 from ..domain.goals import goal_stream
 from ..domain.sharing import person_stream
-from ..errors import MagcoreError, StorageError
+from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import Event
 from ..read_models import ReadModel
 from ..storage.base import AuditRecord, Store, StreamWrite
@@ -40,6 +40,9 @@ from .reading import DESTROYED_EVENT
 from .retention import RetentionProfile, SupportsDestroy
 
 __all__ = ["Erasure", "destroy_conversation", "erase_person"]
+
+#: How often the tombstone is tried when writers keep adding to the stream meanwhile.
+_ATTEMPTS = 5
 
 
 def _tombstone(events: Sequence[Event], *, now: datetime, actor: str, **data: object) -> Event:
@@ -90,25 +93,36 @@ def destroy_conversation(
     )
     if not isinstance(store, ContentStore):
         return _replace_stream(store, stream, profile=profile, due=due, now=now, line=line)
-    events = store.inner.read(stream)
-    if not events:
-        raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
-    if events[-1].type == DESTROYED_EVENT:
-        return events[-1]
-    remains = _remains(store.read(stream), events[-1].version + 1)
-    keys = store.keys.destroy([stream], audit=[line])
-    tombstone = _tombstone(
-        events,
-        now=now,
-        actor=actor,
-        profile=profile.id,
-        due=due.isoformat(),
-        events_removed=0,
-        erasure="keys",
-        keys=list(keys),
-    )
-    store.append([StreamWrite(stream, events[-1].version, (tombstone,), read_model=remains)])
-    return tombstone
+    destroyed: list[str] = []
+    for attempt in range(1, _ATTEMPTS + 1):
+        events = store.inner.read(stream)
+        if not events:
+            raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
+        if events[-1].type == DESTROYED_EVENT:
+            return events[-1]
+        remains = _remains(store.read(stream), events[-1].version + 1)
+        # Again after a conflict: a writer that decided before the keys went got a new key for
+        # its event; that key goes too, and the tombstone follows its event.
+        destroyed += store.keys.destroy([stream], audit=[line])
+        tombstone = _tombstone(
+            events,
+            now=now,
+            actor=actor,
+            profile=profile.id,
+            due=due.isoformat(),
+            events_removed=0,
+            erasure="keys",
+            keys=list(destroyed),
+        )
+        write = StreamWrite(stream, events[-1].version, (tombstone,), read_model=remains)
+        try:
+            store.append([write])
+        except ConflictError:
+            if attempt == _ATTEMPTS:
+                raise
+            continue
+        return tombstone
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _replace_stream(
@@ -201,22 +215,33 @@ def erase_person(
         )
         for owner in owners
     ]
-    remains = {
-        stream: _remains(store.read(stream), store.version(stream) + 1)
-        for stream in streams
-        if stream.startswith("conversation:")
-    }
-    keys = store.keys.destroy(owners, audit=lines)
-    writes = []
-    for stream in streams:
-        events = store.inner.read(stream)
-        if events and events[-1].type != DESTROYED_EVENT:
-            tombstone = _tombstone(events, now=now, actor=actor, erasure="person", keys=[])
-            writes.append(
-                StreamWrite(
-                    stream, events[-1].version, (tombstone,), read_model=remains.get(stream)
-                )
+    destroyed: list[str] = []
+    for attempt in range(1, _ATTEMPTS + 1):
+        # Read before the keys go: a writer that commits after it (with a new key) moves the
+        # version, the tombstones conflict, and the keys it got go on the next attempt.
+        current = {stream: store.inner.read(stream) for stream in streams}
+        remains = {
+            stream: _remains(store.read(stream), len(current[stream]) + 1)
+            for stream in streams
+            if stream.startswith("conversation:")
+        }
+        destroyed += store.keys.destroy(owners, audit=lines)
+        writes = [
+            StreamWrite(
+                stream,
+                events[-1].version,
+                (_tombstone(events, now=now, actor=actor, erasure="person", keys=[]),),
+                read_model=remains.get(stream),
             )
-    if writes:
-        store.append(writes)
-    return Erasure(tuple(w.stream for w in writes), keys)
+            for stream, events in current.items()
+            if events and events[-1].type != DESTROYED_EVENT
+        ]
+        try:
+            if writes:
+                store.append(writes)
+        except ConflictError:
+            if attempt == _ATTEMPTS:
+                raise
+            continue
+        return Erasure(tuple(w.stream for w in writes), tuple(destroyed))
+    raise AssertionError("unreachable")  # pragma: no cover

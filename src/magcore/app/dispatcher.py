@@ -101,6 +101,7 @@ class Dispatcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
 
     # -- draining --------------------------------------------------------------------------
 
@@ -307,26 +308,31 @@ class Dispatcher:
 
     def start(self, *, poll: float = 1.0) -> None:
         """Deliver in a daemon thread, woken by :meth:`notify` and every *poll* seconds (for
-        commits by other processes). Does nothing without observers."""
-        if self._thread is not None or not self.observers:
-            return
-        self._stop.clear()
+        commits by other processes). Does nothing without observers, or when the thread
+        runs already (requests in several threads may each ask after their commit: one
+        thread is started)."""
+        with self._starting:
+            if self._thread is not None or not self.observers:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._run, args=(poll,), name="magcore-dispatcher", daemon=True
+            )
+            self._thread.start()
 
-        def run() -> None:
-            pause = poll
-            while not self._stop.is_set():
-                self._wake.wait(pause)
-                self._wake.clear()
-                try:
-                    self.drain()
-                    retry = self._next_retry()
-                    pause = poll if retry is None else min(poll, retry)
-                except Exception:  # the store failing: log it and try again later
-                    log.exception("magcore dispatcher: delivering the outbox failed")
-                    pause = poll
-
-        self._thread = threading.Thread(target=run, name="magcore-dispatcher", daemon=True)
-        self._thread.start()
+    def _run(self, poll: float) -> None:
+        """The thread's loop: drain when woken, or after *poll* seconds."""
+        pause = poll
+        while not self._stop.is_set():
+            self._wake.wait(pause)
+            self._wake.clear()
+            try:
+                self.drain()
+                retry = self._next_retry()
+                pause = poll if retry is None else min(poll, retry)
+            except Exception:  # the store failing: log it and try again later
+                log.exception("magcore dispatcher: delivering the outbox failed")
+                pause = poll
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the thread after the call it is in (pending batches stay in the outbox)."""

@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ..access.policy import DESTROYED_EVENT
 from ..clock import Clock
 from ..errors import ConflictError, MagcoreError, NotFoundError
 from ..events import CommittedBatch, Event
@@ -199,6 +200,9 @@ class CommandHandler:
                 loaded = self.load(aggregate, id)
             if must_exist and loaded.state is None:
                 raise NotFoundError(f"unknown {aggregate.name} {id!r}")
+            if loaded.events and loaded.events[-1].type == DESTROYED_EVENT:
+                # Its keys are gone: nothing may be added (it would get a new, readable key).
+                raise NotFoundError(f"{aggregate.name} {id!r} was destroyed")
             new_events = tuple(decide(loaded, self.clock.now()))
             if loaded.state is not None and aggregate.evolve is not None:
                 state = aggregate.evolve(loaded.state, new_events)

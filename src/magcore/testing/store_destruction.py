@@ -72,7 +72,9 @@ class DestructionContract:
             assert after[-1][0] > before[-1][0]
             assert stream in list(handle.streams("conversation:"))
             rows = {r.id: r for r in handle.conversations()}
-            assert rows["c-gone"] == attrs.evolve(row_before, version=tombstone.version)
+            assert rows["c-gone"] == attrs.evolve(
+                row_before, version=tombstone.version, state="destroyed"
+            )
             assert rows["c-kept"].version == store.version(stream_of("c-kept"))
             assert [a.agreement for a in handle.open_agreements("e-1")] == ["a-kept"]
             entries = list(handle.read_audit())

@@ -13,7 +13,7 @@ import attrs
 from ...read_models import AgreementRow, ConversationRow, ReadModel
 from .state import Conversation
 
-__all__ = ["destroyed_read_model", "read_model"]
+__all__ = ["DESTROYED", "destroyed_read_model", "read_model"]
 
 
 def read_model(conv: Conversation) -> ReadModel:
@@ -56,8 +56,16 @@ def read_model(conv: Conversation) -> ReadModel:
     return ReadModel(conversation=row, agreements=agreements)
 
 
+#: The state the row of a destroyed conversation shows (a row's state only: the stream's
+#: tombstone is what the conversation is now).
+DESTROYED = "destroyed"
+
+
 def destroyed_read_model(conv: Conversation, version: int) -> ReadModel:
-    """What remains listed of a destroyed conversation: its content-free row at *version*, no
-    agreements (nothing destroyed is listed or carried forward)."""
+    """What remains listed of a destroyed conversation: its content-free row at *version*, in
+    state :data:`DESTROYED` (a conversation destroyed while it was planned is no longer shown
+    as planned, nor one destroyed after it was agreed as agreed: neither can be read), with its
+    participants and days (participation statistics keep counting it), and no agreements
+    (nothing destroyed is listed or carried forward)."""
     row = read_model(conv).conversation
-    return ReadModel(conversation=attrs.evolve(row, version=version))
+    return ReadModel(conversation=attrs.evolve(row, version=version, state=DESTROYED))

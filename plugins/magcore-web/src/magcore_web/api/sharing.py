@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,6 +19,7 @@ from magcore.domain.sharing import (
     SharingChoice,
     SharingState,
     person_stream,
+    replay,
 )
 from magcore.errors import ConsentError
 
@@ -27,7 +29,10 @@ from .fields import id_field
 from .routing import Call, Operation
 from .values import SharingChoiceOut, sharing_out
 
-__all__ = ["OPERATIONS"]
+if TYPE_CHECKING:
+    from magcore.app.service import Service
+
+__all__ = ["OPERATIONS", "revoke_once"]
 
 TAG = "sharing-choices"
 ONE = "/sharing-choices/{choiceId}"
@@ -113,12 +118,23 @@ def _grant(call: Call, body: SharingChoiceIn, me: str) -> SharingState:
     )
 
 
+def revoke_once(service: Service, person: str, choice: int) -> None:
+    """Revoke *person*'s sharing choice *choice*, or nothing if it is revoked already, also
+    when another request (a second click, another tab) revoked it a moment ago: revoking
+    is idempotent, the API's DELETE and the page's button alike."""
+    try:
+        service.share(RevokeSharing(actor=person, person=person, choice=choice))
+    except ConsentError:
+        found = dict(replay(person, service.store.read(person_stream(person))).choices)
+        if choice not in found or found[choice].revoked_at is None:
+            raise
+
+
 def revoke(call: Call) -> None:
     choice = _one(call)
     if choice.revoked_at is not None:
         return  # revoked already: DELETE is idempotent
-    me = call.principal.person_id
-    call.service.share(RevokeSharing(actor=me, person=me, choice=choice.id))
+    revoke_once(call.service, call.principal.person_id, choice.id)
 
 
 OPERATIONS = (

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
+import attrs
 from starlette.concurrency import run_in_threadpool
 
 from magcore.access.decision import PARTICIPATION
@@ -20,10 +21,13 @@ if TYPE_CHECKING:
 
     from magcore.access.reading import ConversationView
     from magcore.app.service import Service
+    from magcore.domain.approvals import ApprovalState
     from magcore.model.cycle import CycleDefinition
 
 __all__ = [
+    "Cycles",
     "call",
+    "cycles_of",
     "form_value",
     "kind_names",
     "known_cycles",
@@ -53,30 +57,90 @@ def organisation_id(service: Service) -> str | None:
     return service.access_organisation or service.organisation_id
 
 
+@attrs.frozen
+class Cycles:
+    """The cycle definitions a page shows, and which cycles have approvals recorded: read
+    once per request (:func:`cycles_of`), so a page reads the store a fixed number of times
+    however many cycles the plugins install."""
+
+    definitions: Mapping[str, CycleDefinition]
+    """Every definition by key: the plugins' and those kept in the store."""
+    with_approvals: frozenset[str]
+    """The ids of the cycles whose approval stream has events (the others have none)."""
+
+    def approvals(self, service: Service, cycle_id: str) -> ApprovalState:
+        """The approvals of *cycle_id*: read from its stream only when it has one."""
+        from magcore.app.versions import approval_state
+        from magcore.domain.approvals import ApprovalState
+
+        if cycle_id not in self.with_approvals:
+            return ApprovalState(cycle=cycle_id)
+        return approval_state(service.store, cycle_id)
+
+    def requestable(self, service: Service) -> dict[str, CycleDefinition]:
+        """The definitions under which a conversation may be requested now: every body the
+        regulation names approved its current text. Each approval stream is read once."""
+        states: dict[str, ApprovalState] = {}
+        found = {}
+        for key, cycle in sorted(self.definitions.items()):
+            if cycle.approvals_required:
+                if cycle.id not in self.with_approvals:
+                    continue  # nothing approved yet: no need to read
+                if cycle.id not in states:
+                    states[cycle.id] = self.approvals(service, cycle.id)
+                approved = states[cycle.id].approved(cycle.version, service.policy_hash(cycle))
+                if any(body not in approved for body in cycle.approvals_required):
+                    continue
+            found[key] = cycle
+        return found
+
+
+def _shared_start(one: str, other: str) -> str:
+    """The longest text both *one* and *other* start with."""
+    length = 0
+    while length < min(len(one), len(other)) and one[length] == other[length]:
+        length += 1
+    return one[:length]
+
+
+def cycles_of(service: Service) -> Cycles:
+    """The cycles of the tenant now, with one read of the store: the streams that keep
+    definitions (``cycle-definition:``) and approvals (``cycle:``) share a prefix, so one
+    index range lists both."""
+    from magcore.app.versions import definition_stream
+    from magcore.domain.approvals import cycle_stream
+
+    kept, approvals = definition_stream(""), cycle_stream("")
+    found = dict(service.cycles)
+    with_approvals: set[str] = set()
+    for stream in service.store.streams(_shared_start(kept, approvals)):
+        if stream.startswith(kept):
+            key = stream[len(kept) :]
+            if key not in found:
+                found[key] = service.cycle(key)
+        elif stream.startswith(approvals):
+            with_approvals.add(stream[len(approvals) :])
+    return Cycles(definitions=found, with_approvals=frozenset(with_approvals))
+
+
 def known_cycles(service: Service) -> dict[str, CycleDefinition]:
     """Every cycle definition by key: the plugins' and those kept in the store (added by an
     administrator; definitions, never content)."""
-    from magcore.app.versions import definition_stream
-
-    found = dict(service.cycles)
-    prefix = definition_stream("")
-    for stream in service.store.streams(prefix):
-        key = stream[len(prefix) :]
-        if key not in found:
-            found[key] = service.cycle(key)
-    return found
+    return dict(cycles_of(service).definitions)
 
 
-def kind_names(service: Service, language: str) -> dict[str, str]:
+def kind_names(
+    service: Service, language: str, cycles: Mapping[str, CycleDefinition] | None = None
+) -> dict[str, str]:
     """The name of every conversation kind, by ``cycle key|kind id``, in *language* (a name
     the cycle does not carry in *language*, nor a plugin's catalogue, inside ``<span lang>``
-    naming the language it is shown in)."""
+    naming the language it is shown in). *cycles*: the definitions the page read already."""
     from markupsafe import Markup
 
     from .texts import CATALOGUE
 
     names: dict[str, str] = {}
-    for key, cycle in known_cycles(service).items():
+    for key, cycle in (cycles if cycles is not None else known_cycles(service)).items():
         for kind in cycle.kinds:
             found = CATALOGUE.resolve(kind.name, language)
             names[f"{key}|{kind.id}"] = (

@@ -20,14 +20,15 @@ from magcore.domain.conversation.commands import (
     PublishPreparation,
     SavePreparation,
 )
-from magcore.domain.sharing import GrantSharing, RevokeSharing
+from magcore.domain.sharing import GrantSharing
 
 from ..signin.guards import check_csrf
 from .common import (
+    Cycles,
     call,
+    cycles_of,
     form_value,
     kind_names,
-    known_cycles,
     manages,
     my_view,
     organisation_id,
@@ -70,21 +71,14 @@ async def home(request: Request, session: Session, principal: Principal) -> Resp
     )
 
 
-def _requestable(service: Service) -> list[tuple[str, str, dict[str, str]]]:
+def _requestable(service: Service, cycles: Cycles) -> list[tuple[str, str, dict[str, str]]]:
     """(cycle key, kind id, kind name) an employee may ask for, in approved cycles."""
-    from magcore.app.versions import approval_state
-
-    found = []
-    for key, cycle in sorted(known_cycles(service).items()):
-        approved = approval_state(service.store, cycle.id).approved(
-            cycle.version, service.policy_hash(cycle)
-        )
-        if any(body not in approved for body in cycle.approvals_required):
-            continue
-        for kind in cycle.kinds:
-            if "employee" in kind.initiators:
-                found.append((key, kind.id, kind.name.to_json()))
-    return found
+    return [
+        (key, kind.id, kind.name.to_json())
+        for key, cycle in cycles.requestable(service).items()
+        for kind in cycle.kinds
+        if "employee" in kind.initiators
+    ]
 
 
 async def conversations(request: Request, session: Session, principal: Principal) -> Response:
@@ -95,11 +89,12 @@ async def conversations(request: Request, session: Session, principal: Principal
     language = content_language(language_of(request, session))
 
     def read(service: Service) -> tuple[Any, bool, list[Any], dict[str, str]]:
+        cycles = cycles_of(service)  # once for the page: definitions and approvals
         return (
             service.listing(person, purpose=PARTICIPATION),
             manages(service, person),
-            _requestable(service),
-            kind_names(service, language),
+            _requestable(service, cycles),
+            kind_names(service, language, cycles.definitions),
         )
 
     listing, manager, kinds, names = await call(request, read)
@@ -323,10 +318,13 @@ async def revoke(request: Request, session: Session, principal: Principal) -> Re
         raise NotYours("no such choice") from None
 
     def run(service: Service) -> None:
+        from ..api.sharing import revoke_once
+
         state = service.sharing(person)
         if choice not in state.choices:
             raise NotYours(f"choice {choice} is not {person}'s")
-        service.share(RevokeSharing(actor=person, person=person, choice=choice))
+        if state.choices[choice].revoked_at is None:  # a second click changes nothing
+            revoke_once(service, person, choice)
 
     await call(request, run)
     return _see_other("/sharing")

@@ -18,7 +18,7 @@ from magcore.errors import ConsentError
 from magcore.model.input_policy import check_id
 
 from ..signin.guards import check_csrf
-from .common import call, form_value, kind_names, known_cycles, manages, today
+from .common import call, cycles_of, form_value, kind_names, manages, today
 from .errors import FieldRefused, NotYours, guarded
 from .privacy import ACTIONS, due_destruction
 from .render import page
@@ -101,16 +101,17 @@ async def privacy(request: Request, session: Session, principal: Principal) -> R
 
 def _regulations(service: Service, language: str) -> list[dict[str, Any]]:
     from magcore.access.regulation import render_regulation
-    from magcore.app.versions import approval_state, kind_forms
+    from magcore.app.versions import kind_forms
 
+    cycles = cycles_of(service)
     found = []
-    for key, cycle in sorted(known_cycles(service).items()):
+    for key, cycle in sorted(cycles.definitions.items()):
         forms = {}
         for kind in cycle.kinds:
             for form_id in kind_forms(cycle, kind.id).values():
                 forms[form_id] = service.form(form_id)
         policy_hash = service.policy_hash(cycle)
-        state = approval_state(service.store, cycle.id)
+        state = cycles.approvals(service, cycle.id)
         rendered = render_regulation(cycle, language=language, format="markdown", forms=forms)
         found.append(
             {

@@ -164,7 +164,9 @@ async def act(request: Request, session: Session, principal: Principal) -> Respo
             _run(officer_api.destroy, call)
 
     await run_in_threadpool(tenant_of(request).call, run)
-    target = "/privacy?" + urlencode({"person": person, "done": action}) if person else "/privacy"
+    target = "/privacy?" + urlencode(
+        {"person": person, "done": action} if person else {"done": action}
+    )
     return RedirectResponse(target, status_code=303)
 
 

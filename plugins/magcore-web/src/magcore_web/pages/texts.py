@@ -115,6 +115,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "state.agreed": ("afgerond: allebei eens met het verslag", "done: both agreed the record"),
     "state.not_held": ("niet gevoerd", "not held"),
     "state.cancelled": ("geannuleerd", "cancelled"),
+    "state.destroyed": ("vernietigd (niet meer te lezen)", "destroyed (can no longer be read)"),
     "prep.title": ("Uw voorbereiding", "Your preparation"),
     "prep.blind": (
         "Alleen u ziet uw voorbereiding. De ander ziet hem pas als u hem deelt én de ander"

@@ -1,0 +1,95 @@
+"""How often a page reads the store: a fixed few times, however many cycles are installed.
+
+The employee's conversation list once read the approvals of every installed cycle, one read
+each (about 17 with the municipalities' plugins installed, 23 reads per page): now the
+definitions and approval streams are listed with one read and each approval stream that
+exists is read once. Counted as read transactions of the SQLite store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from magcore_web.identity import Principal
+from magcore_web.testing import EXAMPLE_CYCLE, HOST_A, make_test_app
+from starlette.testclient import TestClient
+
+from magcore.storage.sqlite import SQLiteStore
+
+#: The reads of the employee's list with one conversation: the cycles and which have
+#: approvals (1), the approved cycle's approvals (1), the organisation's version for the
+#: listing and for the manager's link (2), the conversation rows, the sharing choices and
+#: the employee's restrictions (3).
+LIST_READS = 7
+
+
+class Reads:
+    """Read transactions of every SQLite store, and the streams read, while counting."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.transactions = 0
+        self.streams: Counter[str] = Counter()
+        transaction, read = SQLiteStore._read, SQLiteStore.read
+
+        def counted_transaction(store: SQLiteStore) -> Any:
+            self.transactions += 1
+            return transaction(store)
+
+        def counted_read(store: SQLiteStore, stream: str) -> Any:
+            self.streams[stream] += 1
+            return read(store, stream)
+
+        monkeypatch.setattr(SQLiteStore, "_read", counted_transaction)
+        monkeypatch.setattr(SQLiteStore, "read", counted_read)
+
+    def reset(self) -> None:
+        self.transactions = 0
+        self.streams.clear()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    app, services = make_test_app({HOST_A: {}}, store=f"sqlite:///{tmp_path / 'reads.db'}")
+    yield app, services[HOST_A]
+    services[HOST_A].close()
+
+
+def _signed_in(app: Any, person: str) -> TestClient:
+    sessions = app.state.sessions
+    session = sessions.sign_in(sessions.new(HOST_A), Principal(person_id=person, tenant=HOST_A))
+    client = TestClient(app, base_url=f"http://{HOST_A}")
+    client.headers["cookie"] = f"__Host-magcore-session={session.id}"
+    return client
+
+
+def test_the_conversation_list_reads_the_store_a_fixed_few_times(app, monkeypatch) -> None:
+    application, service = app
+    anna = _signed_in(application, "anna")
+    started = anna.post(
+        "/api/v1/conversations",
+        headers={"authorization": f"Bearer anna@{HOST_A}"},
+        json={"cycle": "web-example@1", "kind": "yearly"},
+    )
+    assert started.status_code == 201
+    reads = Reads(monkeypatch)
+
+    page = anna.get("/conversations")
+    assert page.status_code == 200
+    assert started.json()["id"] in page.text
+    assert 'value="web-example@1|yearly"' in page.text  # the approved kind may be asked for
+    first = reads.transactions
+    assert first <= LIST_READS, first
+    assert reads.streams["cycle:web-example"] == 1  # the approvals: once per page
+
+    for number in range(2, 12):  # ten more installed versions, none approved
+        service.add_cycle({**EXAMPLE_CYCLE, "id": f"more-{number}", "version": number})
+    reads.reset()
+    again = anna.get("/conversations")
+    assert again.status_code == 200
+    assert 'value="more-2@2|yearly"' not in again.text  # not approved: not offered
+    assert reads.transactions == first
+    assert sum(n for stream, n in reads.streams.items() if stream.startswith("cycle:")) == 1
