@@ -35,6 +35,7 @@ import attrs
 from ..domain.conversation import Conversation, replay, stream_of
 from ..domain.sharing import WHAT_PROFILE, WHAT_WHOLE_RECORD, person_stream
 from ..domain.sharing import replay as replay_sharing
+from ..events import thaw
 from ..model.days import local_day
 from ..model.profiles import Profile, ProfileSource
 from ..storage.base import AuditRecord, Store
@@ -90,6 +91,12 @@ class ProfileView:
     def shown(self) -> bool:
         """Whether the viewer sees any of it."""
         return bool(self.answers)
+
+    def prefill(self) -> dict[str, Any]:
+        """The answers as plain JSON (lists and dicts), to start a new preparation from: the
+        employee keeps, changes or removes what they wrote last time."""
+        plain: dict[str, Any] = thaw(self.answers)
+        return plain
 
 
 def profile_answers(conv: Conversation, profile: Profile) -> dict[str, Any]:
