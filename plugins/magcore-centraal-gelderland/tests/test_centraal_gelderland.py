@@ -155,9 +155,7 @@ def test_a_year_of_talent_conversations_through_the_public_api(tmp_path: Path) -
         if count == 0:
             assert not last_time.shown  # the first conversation starts empty
         else:
-            assert last_time.prefill() == {
-                k: PROFILE[k] for k in PROFILE_FIELDS if k in PROFILE
-            }
+            assert last_time.prefill() == {k: PROFILE[k] for k in PROFILE_FIELDS if k in PROFILE}
             assert "since_last_time" not in last_time.answers  # not part of the profile
             assert "talents_i_see_in_you" not in last_time.answers  # the manager's, not hers
         per_person[item.person] = count + 1
