@@ -247,3 +247,25 @@ def approve_all(svc: magcore.Service) -> None:
     """The works council and the executive approved the installed cycles' regulations."""
     for cycle in svc.host.hooks.cycles():
         approve_cycle(svc, cycle)
+
+
+@pytest.mark.slow
+def test_the_demo_shows_last_time_and_the_team_overview(tmp_path: Path) -> None:
+    """``magcore demo --plugin centraal-gelderland`` writes what an employee wrote last time, as
+    shown in their next talent conversation, and a manager's overview of only the people who
+    chose to show their talents."""
+    import json
+
+    from magcore.demo import run_demo
+
+    result = run_demo(tmp_path / "demo", plugin="centraal-gelderland", people=40, host=_host())
+    last = json.loads(result.files["profile_last_time"].read_text(encoding="utf-8"))
+    assert last["kind"] == "talent-conversation"
+    assert last["last_time"]["answers"]["talents"]
+    assert last["manager"]["sees_it"] is True
+    overview = json.loads(result.files["profile_overview"].read_text(encoding="utf-8"))
+    people = [entry["person"] for entry in overview["people"]]
+    assert people == sorted(people)
+    assert people
+    assert set(overview["note"]) == {"nl", "en"}
+    assert result.summary["profiles"]["people_in_one_overview"] == len(people)

@@ -241,3 +241,27 @@ def approve_all(svc: magcore.Service) -> None:
     """The works council and the executive approved the installed cycles' regulations."""
     for cycle in svc.host.hooks.cycles():
         approve_cycle(svc, cycle)
+
+
+@pytest.mark.slow
+def test_the_demo_shows_the_onboarding_series_and_the_professional_profile(
+    tmp_path: Path,
+) -> None:
+    """``magcore demo --plugin midden-groningen`` hires people into the year, holds their
+    onboarding conversations, and writes a professional profile shown again next time."""
+    import json
+
+    from magcore.demo import run_demo
+
+    result = run_demo(tmp_path / "demo", plugin="midden-groningen", people=40, host=_host())
+    held = result.summary["conversations_by_kind"]
+    assert {"welcome", "three-months", "onboarding-review"} <= set(held)
+    last = json.loads(result.files["profile_last_time"].read_text(encoding="utf-8"))
+    assert set(last["last_time"]["answers"]) <= {
+        "my_ownership",
+        "my_alliance",
+        "my_craftsmanship",
+        "my_learning",
+    }
+    assert last["last_time"]["answers"]
+    assert result.summary["profiles"]["conversations_showing_last_time"] > 0
