@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from magcore import get_plugin_manager, open_service
 from magcore.access.erasure import destroy_conversation
@@ -322,3 +324,60 @@ def test_a_kind_without_a_profile_keeps_its_fingerprint():
         "source": "preparation",
         "fields": ["talents", "ambition"],
     }
+
+
+_CHOICES = st.lists(
+    st.tuples(
+        st.sampled_from(["e1", "e2", "e3"]),
+        st.sampled_from(
+            [
+                ("profile", PROFILE_OVERVIEW),
+                ("whole_record", PROFILE_OVERVIEW),
+                ("agreements", PROFILE_OVERVIEW),
+                ("profile", "handover"),
+                "revoke",
+            ]
+        ),
+    ),
+    max_size=8,
+)
+
+
+@given(_CHOICES)
+@settings(max_examples=25, deadline=None)
+def test_the_overview_lists_exactly_who_chose_it_now(steps):
+    """Whatever choices are granted and revoked, in whatever order, the overview lists exactly
+    the people whose choice covering their profile for the overview holds now."""
+    host = get_plugin_manager(load_entry_points=False, extra=[("talent-forms", _Forms())])
+    svc = open_service("memory://", clock=FixedClock(T0), host=host)
+    approve_cycle(svc, svc.add_cycle(CYCLE))
+    svc.import_organisation(_org(), actor="hr")
+    svc.use_organisation("org")
+    for person in ("e1", "e2", "e3"):
+        _conversation(svc, person, {"talents": f"talent van {person}"})
+    active: dict[str, dict[int, tuple[str, str]]] = {"e1": {}, "e2": {}, "e3": {}}
+    for person, step in steps:
+        if step == "revoke":
+            if active[person]:
+                choice = min(active[person])
+                svc.share(RevokeSharing(actor=person, person=person, choice=choice))
+                del active[person][choice]
+            continue
+        what, purpose = step
+        state = svc.share(
+            GrantSharing(actor=person, person=person, to="next_manager", what=what, purpose=purpose)
+        )
+        active[person][max(state.choices)] = (what, purpose)
+    expected = tuple(
+        sorted(
+            person
+            for person, choices in active.items()
+            if any(
+                p == PROFILE_OVERVIEW and w in ("profile", "whole_record")
+                for w, p in choices.values()
+            )
+        )
+    )
+    overview = svc.profile_overview(actor="m1", cycle="talent")
+    assert overview.people == expected
+    svc.close()

@@ -225,15 +225,14 @@ def _choice_row(choice: SharingChoice) -> ChoiceRow:
 
 @functools.cache
 def _covered(what: str, special_kind: bool) -> frozenset[Part]:
-    """The content parts (and the profile) a choice of *what* (not a theme) opens in a
-    conversation of a kind that is (or is not) special-category as a whole:
-    :func:`choice_covers`, asked once."""
+    """The content parts a choice of *what* (not a theme) opens in a conversation of a kind
+    that is (or is not) special-category as a whole: :func:`choice_covers`, asked once."""
     probe = SharingChoice(
         id=0, person="", to="", what=what, purpose="", granted_at=datetime.min.replace(tzinfo=UTC)
     )
     return frozenset(
         part
-        for part in (*CONTENT_PARTS, Part.PROFILE)
+        for part in CONTENT_PARTS
         if choice_covers(
             probe,
             AccessRequest(
