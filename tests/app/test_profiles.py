@@ -381,3 +381,30 @@ def test_the_overview_lists_exactly_who_chose_it_now(steps):
     overview = svc.profile_overview(actor="m1", cycle="talent")
     assert overview.people == expected
     svc.close()
+
+
+def test_a_restricted_record_shows_its_profile_to_nobody_but_the_privacy_officer(service):
+    """AVG art. 18: the record a profile was written in is restricted, so the profile is not
+    shown in the next conversation, not even to its participants."""
+    from magcore.access.restriction import restriction_event
+    from magcore.domain.sharing import person_stream
+    from magcore.storage.base import StreamWrite
+
+    first = _conversation(service, "e1", MINE)
+    second = _conversation(service, "e1", None, agree=False)
+    stream = person_stream("e1")
+    event = restriction_event(
+        "e1",
+        service.store.version(stream) + 1,
+        actor="po",
+        now=service.clock.now(),
+        conversation=first,
+        reason="bezwaar",
+    )
+    service.commit(
+        [StreamWrite(stream=stream, expected_version=event.version - 1, events=(event,))]
+    )
+    for person in ("e1", "m1"):
+        view = service.profile(second, actor=person)
+        assert not view.shown
+        assert "restricted" in view.decisions[0][1].reason

@@ -113,7 +113,7 @@ def profile_answers(conv: Conversation, profile: Profile) -> dict[str, Any]:
         answers = prep.answers
     else:
         record = conv.record
-        if record is None or conv.confirmed_by < conv.confirming:
+        if record is None or not conv.confirming <= conv.confirmed_by:
             return {}
         answers = record.answers
     return {
