@@ -30,11 +30,13 @@ from .errors import (
 if TYPE_CHECKING:
     from .access.decision import AccessRequest, Decision, LegalBasis, decide_access
     from .access.gateway import Gateway, Listing
+    from .access.profiles import ProfileView
     from .access.reading import ConversationView, GoalView, ReadPolicy, read_conversation
     from .access.regulation import render_policy, render_regulation
     from .access.retention import RetentionProfile
     from .access.statistics_report import participation_report
     from .access.subject_access import subject_access_export
+    from .app.profiles import ProfileOverview
     from .app.service import Service, open_service
     from .clock import Clock, FixedClock, SystemClock
     from .domain.approvals import ApprovePolicy, ApproveRegulation
@@ -202,6 +204,8 @@ _LAZY = {
     "GoalView": "access.reading",
     "Gateway": "access.gateway",
     "Listing": "access.gateway",
+    "ProfileView": "access.profiles",
+    "ProfileOverview": "app.profiles",
     "GrantSharing": "domain.sharing",
     "RevokeSharing": "domain.sharing",
     "SharingChoice": "domain.sharing",
@@ -294,6 +298,8 @@ __all__ = [
     "Preparation",
     "PrivateNote",
     "Problem",
+    "ProfileOverview",
+    "ProfileView",
     "PublishPreparation",
     "RaiseTopic",
     "ReadPolicy",

@@ -19,7 +19,9 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    published (:func:`magcore.domain.conversation.visible_preparation`).
    An agreement carried forward into a new conversation is seen by those who took part in the
    conversation where it was agreed; a new manager sees it only through the employee's
-   ``handover`` choice (rule 6).
+   ``handover`` choice (rule 6). A profile carried into a new conversation
+   (:mod:`magcore.access.profiles`) is decided the same way: ``carried_from`` names the
+   conversation it was written in.
 6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
    the viewer holds then), matches the purpose and covers the part.
 7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never
@@ -43,6 +45,7 @@ from ..domain.sharing import (
     GRANTEE_ROLES,
     WHAT_AGREEMENTS,
     WHAT_GOALS,
+    WHAT_PROFILE,
     WHAT_WHOLE_RECORD,
     Restrictions,
     SharingChoice,
@@ -107,6 +110,9 @@ class Part(enum.StrEnum):
     RESPONSE = "response"
     PRIVATE_NOTE = "private_note"
     GOAL = "goal"
+    PROFILE = "profile"
+    """The employee's profile, as the conversation it was written in holds it
+    (:mod:`magcore.model.profiles`)."""
     METADATA = "metadata"
     """That a conversation exists: kind, state, dates, participants; never content."""
 
@@ -311,8 +317,9 @@ def grantee_matches(choice: SharingChoice, viewer: str, day: date, directory: Di
 def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
     """Whether *choice* covers the part asked for (grantee, time and purpose checked apart).
 
-    ``whole_record`` covers the record, agreements, topics, dissents, responses and published
-    preparations (not goals, which live apart); ``agreements`` and ``goals`` their part;
+    ``whole_record`` covers the record, agreements, topics, dissents, responses, published
+    preparations and the profile (not goals, which live apart); ``agreements``, ``goals`` and
+    ``profile`` their part;
     ``theme:<id>`` the parts about that theme, goals included. Special-category content needs
     ``whole_record`` or its own theme named. No choice covers a private note. A choice for one
     conversation covers only that conversation's parts; for a goal, the conversation is the one
@@ -340,11 +347,14 @@ def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
             Part.DISSENT,
             Part.RESPONSE,
             Part.PREPARATION,
+            Part.PROFILE,
         )
     if request.special_category:
         return False
     if choice.what == WHAT_AGREEMENTS:
         return part is Part.AGREEMENT
+    if choice.what == WHAT_PROFILE:
+        return part is Part.PROFILE
     if choice.what == WHAT_GOALS:
         return part is Part.GOAL
     return False

@@ -26,8 +26,10 @@ It then writes, into the output folder: the participation report (groups under f
 suppressed), one person's subject-access export, one filled-in record form as HTML and as PDF,
 the regulation for the works council, and a summary; for a plugin that contributes a
 questionnaire, also its anonymous team measurement (a baseline in January, a follow-up in
-December) as a comparison page in Dutch and English with a plot (:mod:`.measurement`). The same
-seed gives the same folder.
+December) as a comparison page in Dutch and English with a plot (:mod:`.measurement`); for a
+cycle that carries a profile, what one employee wrote last time as shown in their next
+conversation, and one manager's team overview of the people who chose to show theirs
+(:mod:`.profiles`). The same seed gives the same folder.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from .base import (
 from .measurement import finish_measurement, measurement_summary, start_measurement
 from .organisation import _hires_until, _self_steering_share
 from .outputs import _summary, _write_outputs
+from .profiles import finish_profiles, start_profiles
 from .story import _plan_year
 
 __all__ = ["DEMO_MARKER", "SUMMARY_FILE", "DemoError", "DemoResult", "run_demo"]
@@ -172,6 +175,7 @@ def run_demo(
             year=year,
         )
         measured = start_measurement(run)
+        chose = start_profiles(run)
         story = _plan_year(run)
         while run.queue:
             moment, _, action = heapq.heappop(run.queue)
@@ -184,8 +188,12 @@ def run_demo(
         measured_files = finish_measurement(run, measured, out) if measured else {}
         clock.set(max(clock.now(), datetime(year + 1, 1, 5, 9, 0, tzinfo=UTC)))
         files = {**_write_outputs(run, out, year, story), **measured_files}
+        profile_files, profiles = finish_profiles(run, chose, out)
+        files = {**files, **profile_files}
         summary = _summary(run, year, story, files, url)
         summary["measurement"] = measurement_summary(measured, run)
+        if profiles:
+            summary["profiles"] = profiles
         (out / SUMMARY_FILE).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

@@ -11,6 +11,7 @@ from ..model.cycle import (
     ConversationKind,
     CycleDefinition,
     Membership,
+    OrgTrigger,
 )
 from ..model.organisation import Organisation
 from ..model.parties import POOLED
@@ -32,8 +33,13 @@ def _self_steering_share(cycle: CycleDefinition, teams: int) -> float:
 
 def _hires_until(cycle: CycleDefinition, year: int) -> date:
     """Until when the generated organisation hires people: into the demo year when the cycle
-    has conversations after hire (onboarding), so that the year shows them."""
-    if any(k.cadence.kind is CadenceKind.AFTER_HIRE for k in cycle.kinds):
+    has conversations after hire or started by joining (onboarding), so that the year shows
+    them."""
+    if any(
+        k.cadence.kind is CadenceKind.AFTER_HIRE
+        or (k.cadence.kind is CadenceKind.ON_EVENT and k.cadence.event is OrgTrigger.JOINED)
+        for k in cycle.kinds
+    ):
         return date(year, 7, 1)
     return date(year - 1, 1, 1)
 

@@ -42,6 +42,7 @@ __all__ = [
     "GRANTEE_ROLES",
     "WHAT_AGREEMENTS",
     "WHAT_GOALS",
+    "WHAT_PROFILE",
     "WHAT_WHOLE_RECORD",
     "GrantSharing",
     "PersonEvent",
@@ -76,6 +77,8 @@ GRANTEE_ROLES = frozenset({"next_manager", "hr_adviser", "coach", "researcher"})
 WHAT_WHOLE_RECORD = "whole_record"
 WHAT_AGREEMENTS = "agreements"
 WHAT_GOALS = "goals"
+#: The employee's profile carried across conversations (:mod:`magcore.model.profiles`).
+WHAT_PROFILE = "profile"
 _THEME = re.compile(r"^theme:[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _PURPOSE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 _PERSON = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -87,10 +90,12 @@ def person_stream(person: str) -> str:
 
 
 def _check_what(value: str) -> str:
-    if value in (WHAT_WHOLE_RECORD, WHAT_AGREEMENTS, WHAT_GOALS) or _THEME.match(value):
+    if value in (WHAT_WHOLE_RECORD, WHAT_AGREEMENTS, WHAT_GOALS, WHAT_PROFILE) or _THEME.match(
+        value
+    ):
         return value
     raise ConsentError(
-        f"what {value!r} is not one of whole_record, agreements, goals or theme:<id> "
+        f"what {value!r} is not one of whole_record, agreements, goals, profile or theme:<id> "
         "(private notes of another author can never be shared)"
     )
 

@@ -31,6 +31,7 @@ from .parties import (
     as_roles,
     parties_for_pattern,
 )
+from .profiles import Profile, check_profile
 from .scoring import check_definition
 from .text import Text, as_optional_text, as_text
 from .themes import Theme
@@ -272,6 +273,8 @@ class ConversationKind:
     record_form: str | None = None
     duration_minutes: int = 45
     special_category: bool = False
+    profile: Profile | None = None
+    """The profile this kind carries to the employee's next conversation of it (or ``None``)."""
 
     def __attrs_post_init__(self) -> None:
         if self.pattern is not None and any(
@@ -425,6 +428,8 @@ class CycleDefinition:
                 del data["pattern"]
             elif kind.parties == parties_for_pattern(kind.pattern):
                 del data["parties"]
+            if data.get("profile") is None:
+                data.pop("profile", None)
             for name in ("event", "delay_days", "window_days", "min_absent_days"):
                 if data["cadence"][name] is None:
                     del data["cadence"][name]
@@ -458,6 +463,12 @@ def _check_consistent(definition: CycleDefinition) -> None:
             raise DefinitionError(f"conversation kind {kind.id!r} appears twice", pointer=where)
         seen.add(kind.id)
         _check_parties(definition, kind, where)
+        check_profile(
+            kind.profile,
+            preparation_form=kind.preparation_form,
+            record_form=kind.record_form,
+            where=where,
+        )
         for theme in kind.themes:
             if theme not in theme_ids:
                 raise DefinitionError(

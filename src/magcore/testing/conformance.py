@@ -277,11 +277,17 @@ def run_cycle_conformance(
         first = latest_hire if kind.cadence.kind is CadenceKind.AFTER_HIRE else start
         end = add_months(first, _plan_horizon(kind))
         if kind.cadence.kind is CadenceKind.ON_EVENT:
-            # A change starts it: tell the plan one (the generated history may hold none).
-            someone = next(p for p in sorted(org.people) if org.people[p].employed_on(first))
+            # A change starts it: tell the plan one (the generated history may hold none),
+            # for the first person the kind applies to (one with a manager, for instance).
             assert kind.cadence.event is not None
-            told = OrgChange(on=first, person=someone, event=kind.cadence.event)
-            due = list(plan(org, definition, first, end, kinds=[kind.id], changes=[told]))
+            due = []
+            for someone in sorted(org.people):
+                if not org.people[someone].employed_on(first):
+                    continue
+                told = OrgChange(on=first, person=someone, event=kind.cadence.event)
+                due = list(plan(org, definition, first, end, kinds=[kind.id], changes=[told]))
+                if due:
+                    break
         else:
             due = [d for d in svc.plan(org.id, definition, first, end) if d.kind == kind.id]
         planned.append((kind.id, len(due)))
