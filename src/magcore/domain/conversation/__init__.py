@@ -25,8 +25,8 @@ from __future__ import annotations
 
 # What people ask: the commands module owns the list of its names.
 from . import commands
-from .commands import *  # noqa: F403
 from .carried import carried_agreement_origin, decide_carried_update
+from .commands import *  # noqa: F403
 from .decide import (
     decide,
 )
