@@ -19,7 +19,9 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    published (:func:`magcore.domain.conversation.visible_preparation`).
    An agreement carried forward into a new conversation is seen by those who took part in the
    conversation where it was agreed; a new manager sees it only through the employee's
-   ``handover`` choice (rule 6).
+   ``handover`` choice (rule 6). An agreement of a team conversation carried into the same
+   team's next one (no employee is its subject: it is the team's) is seen by those who take part
+   in that one too, so a new member sees the team's open agreements.
 6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
    the viewer holds then), matches the purpose and covers the part.
 7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never

@@ -23,6 +23,7 @@ from ..domain.conversation import (
     Conversation,
     ConversationEvent,
     DraftRecord,
+    State,
     UpdateAgreement,
     carried_agreement_origin,
     decide_carried_update,
@@ -121,6 +122,21 @@ class LinksMixin(CatalogueMixin):
         definition, form = self._record_form(agreed)
         goals = record_goals.record_goals(form, agreed.record.answers)
         return record_goals.goal_writes(agreed, definition, goals, actor=actor, now=now)
+
+    def record_goal_ids(self, conversation_id: str) -> tuple[str, ...]:
+        """The ids of the goals made from the development goals of a conversation's agreed
+        record (empty before it is agreed, or when its form has no goal list). Ids only: read
+        each goal through :meth:`view_goal`, which decides and audits."""
+        conv = self._load(conversation_id)
+        if conv.record is None or conv.subject is None or conv.state is not State.AGREED:
+            return ()
+        _definition, form = self._record_form(conv)
+        present = {a.id for a in conv.agreements}
+        return tuple(
+            record_goals.goal_id(conv.id, goal.agreement_id)
+            for goal in record_goals.record_goals(form, conv.record.answers)
+            if goal.agreement_id in present
+        )
 
     # -- a carried team agreement ----------------------------------------------------------
 

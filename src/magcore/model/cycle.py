@@ -33,7 +33,7 @@ from .parties import (
 )
 from .scoring import check_definition
 from .text import Text, as_optional_text, as_text
-from .themes import Theme, Topic
+from .themes import Theme, ThemeTopic
 
 __all__ = [
     "Applicability",
@@ -374,7 +374,7 @@ class CycleDefinition:
                 return theme
         raise DefinitionError(f"cycle {self.id} has no theme {theme_id!r}")
 
-    def link(self, link_id: str) -> tuple[Theme, Topic | None] | None:
+    def link(self, link_id: str) -> tuple[Theme, ThemeTopic | None] | None:
         """What a goal may point to: the theme *link_id* (a value), or a theme's topic (a
         behaviour or a competence) with its theme; ``None`` if the cycle declares neither."""
         for theme in self.themes:

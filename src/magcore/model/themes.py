@@ -16,7 +16,7 @@ from .._typing import to_tuple
 from .organisation import _valid_id
 from .text import Text, as_text
 
-__all__ = ["MAG_THEME_IDS", "Theme", "Topic", "TopicKind"]
+__all__ = ["MAG_THEME_IDS", "Theme", "ThemeTopic", "TopicKind"]
 
 #: The ids of MAG's six themes (the card set published with Mijn Amsterdams Gesprek).
 MAG_THEME_IDS = (
@@ -43,7 +43,7 @@ class TopicKind(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Topic:
+class ThemeTopic:
     """One behaviour or competence of a theme: an id a goal can point to, and its words."""
 
     id: str = attrs.field(validator=_valid_id)
@@ -64,8 +64,8 @@ class Theme:
     title: Text = attrs.field(converter=as_text)
     prompts: tuple[Text, ...] = attrs.field(default=(), converter=_texts)
     special_category: bool = False
-    topics: tuple[Topic, ...] = attrs.field(default=(), converter=to_tuple)
+    topics: tuple[ThemeTopic, ...] = attrs.field(default=(), converter=to_tuple)
 
-    def topic(self, topic_id: str) -> Topic | None:
+    def topic(self, topic_id: str) -> ThemeTopic | None:
         """The topic *topic_id* of this theme, or ``None``."""
         return next((t for t in self.topics if t.id == topic_id), None)
