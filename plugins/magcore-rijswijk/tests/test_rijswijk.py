@@ -298,6 +298,23 @@ def test_a_team_conversation_about_the_matrix_with_the_team_manager() -> None:
     )
     assert [a.owner.value for a in drafted.agreements] == ["manager", "team"]
     assert svc.record_goal_ids(conv.id) == ()  # a team has no personal goals
+    for person in {p.person for p in people}:
+        svc.execute(conv.id, ConfirmRecord(actor=person, revision=drafted.revision))
+    member = next(p.person for p in people if p.role is ParticipantRole.TEAM_MEMBER)
+    nxt = svc.request(
+        cycle=definition(), kind="team-matrix", participants=people, actor=manager, team=team
+    )
+    assert [a.id for a in nxt.carried_forward] == [f"{conv.id}#m1", f"{conv.id}#t1"]
+    with pytest.raises(magcore.TransitionError, match="belongs to the manager"):
+        svc.execute(
+            nxt.id,
+            magcore.UpdateAgreement(actor=member, agreement_id=f"{conv.id}#m1", status="done"),
+        )
+    svc.execute(
+        nxt.id, magcore.UpdateAgreement(actor=member, agreement_id=f"{conv.id}#t1", status="done")
+    )
+    svc.execute(conv.id, magcore.UpdateAgreement(actor=manager, agreement_id="m1", status="done"))
+    assert {a.status.value for a in svc.view(conv.id, actor=member).agreements} == {"done"}
 
 
 def _team_matrix(

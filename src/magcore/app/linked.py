@@ -29,7 +29,7 @@ from ..domain.conversation import (
     decide_carried_update,
 )
 from ..domain.goals import GoalCommand, SetGoal
-from ..errors import NotFoundError, Problem, RecordInvalidError
+from ..errors import NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..storage.base import StreamWrite
@@ -141,8 +141,12 @@ class LinksMixin(CatalogueMixin):
     # -- a carried team agreement ----------------------------------------------------------
 
     def _carried_origin(self, carrier_id: str, command: UpdateAgreement) -> str:
-        """The conversation a carried agreement named in *command* was agreed in."""
-        return carried_agreement_origin(self._load(carrier_id), command.agreement_id)
+        """The conversation a carried agreement named in *command* was agreed in (the carrier
+        itself when there is none, so the refusal is decided, and audited, there)."""
+        try:
+            return carried_agreement_origin(self._load(carrier_id), command.agreement_id)
+        except TransitionError:
+            return carrier_id
 
     def _carried_update(
         self, origin: Conversation, carrier_id: str, command: UpdateAgreement, now: datetime
