@@ -152,8 +152,10 @@ def test_a_definition_links_themes_and_their_topics_and_keeps_old_fingerprints()
     JSON (and so its fingerprint) as before; an id used twice is refused."""
     cycle = CycleDefinition.from_json(CYCLE)
     theme, topic = cycle.link("care-teamwork") or (None, None)
-    assert theme is not None and theme.id == "care"
-    assert topic is not None and topic.kind.value == "competence"
+    assert theme is not None
+    assert theme.id == "care"
+    assert topic is not None
+    assert topic.kind.value == "competence"
     assert cycle.link("craft") == (cycle.theme("craft"), None)
     assert cycle.link("ambition") is None
     plain = {**CYCLE, "themes": [THEMES[1]]}
