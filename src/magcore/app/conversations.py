@@ -217,6 +217,12 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
 
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
+
+        A record whose form lists development goals (``x-magcore-goals``) gets an agreement of
+        the employee per goal when drafted, and a linked goal per agreement when agreed, in the
+        same transaction (:mod:`magcore.app.record_goals`). ``UpdateAgreement`` naming a carried
+        agreement (``<conversation>#<agreement>``) closes a team agreement where it was agreed
+        (:mod:`magcore.domain.conversation.carried`).
         """
         check_id(conversation_id, pointer="/conversation_id")
         goals: list[StreamWrite] = []
@@ -232,6 +238,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             given = self._with_record_goals(loaded.state, command)
             new_events = decide(loaded.state, given, now=now)
             self.check_answers(loaded.state, given)
+            self._check_goal_links(loaded.state, given)
             goals[:] = self._agreed_goals(loaded.state, new_events, command.actor, now)
             return new_events
 
@@ -281,6 +288,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             given = self._with_record_goals(conv, draft)
             recorded = decide(conv, given, now=now)
             self.check_answers(conv, given)
+            self._check_goal_links(conv, given)
             return (*held, *recorded)
 
         self.handler.handle(

@@ -106,10 +106,18 @@ class LinksMixin(CatalogueMixin):
         goals = record_goals.record_goals(form, command.answers)
         if not goals:
             return command
+        return record_goals.with_goal_agreements(command, definition, goals)
+
+    def _check_goal_links(self, conv: Conversation, command: Command) -> None:
+        """Refuse a draft whose development goals point to what the cycle does not declare
+        (after the form's own checks, so those are named first)."""
+        if not isinstance(command, DraftRecord) or conv.subject is None:
+            return
+        definition, form = self._record_form(conv)
+        goals = record_goals.record_goals(form, command.answers)
         problems = record_goals.link_problems(definition, goals)
         if problems:
             raise RecordInvalidError(problems, what=f"answers to form {form.id if form else ''}")
-        return record_goals.with_goal_agreements(command, definition, goals)
 
     def _agreed_goals(
         self, conv: Conversation, new_events: Sequence[Event], actor: str, now: datetime
