@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NAMES = (
     "krimpen",
+    "rijswijk",
     "waalwijk",
     "dinkelland",
     "wethouder",
@@ -61,6 +62,9 @@ def _pages(name: str, folder: Path) -> list[Path]:
             )
             pages[f"{form.id}-{language}-record"] = render_record(form, answers, language=language)
             pages[f"{form.id}-{language}-paper"] = render_paper(form, language=language)
+            pages[f"{form.id}-{language}-paper-filled"] = render_paper(
+                form, language=language, answers=answers
+            )
         pages[f"{cycle.id}-{language}-regulation"] = render_regulation(
             cycle,
             language=language,

@@ -97,7 +97,7 @@ if TYPE_CHECKING:
     )
     from .model.scoring import check_definition, check_schema
     from .model.text import Text
-    from .model.themes import MAG_THEME_IDS, Theme
+    from .model.themes import MAG_THEME_IDS, Theme, ThemeTopic, TopicKind
     from .packaged import PackagedPlugin
     from .plugins import PluginHost, get_plugin_manager
 
@@ -180,6 +180,8 @@ _LAZY = {
     "Text": "model.text",
     "MAG_THEME_IDS": "model.themes",
     "Theme": "model.themes",
+    "ThemeTopic": "model.themes",
+    "TopicKind": "model.themes",
     "PluginHost": "plugins",
     "get_plugin_manager": "plugins",
     "AccessRequest": "access.decision",
@@ -325,7 +327,9 @@ __all__ = [
     "Team",
     "Text",
     "Theme",
+    "ThemeTopic",
     "Topic",
+    "TopicKind",
     "TransitionError",
     "UpdateAgreement",
     "__version__",

@@ -104,7 +104,23 @@ def test_demo_runs_for_plugin(plugin: str, tmp_path: Path) -> None:
 #: What each plugin's demo must show of its distinctive feature (issue 16), read from the
 #: summary and the files it writes.
 FEATURES = {
-    "magcore-krimpen": lambda summary, out: summary["agreements_carried_forward"]["team"] > 0,
+    "magcore-krimpen": lambda summary, out: (
+        summary["agreements_carried_forward"]["team"] > 0
+        and summary["team_agreements_closed_from_a_later_team_conversation"] > 0
+        # both peer conversations of a person count, not one
+        and summary["conversations_due"] == 2 * summary["due"]
+    ),
+    "magcore-rijswijk": lambda summary, out: (
+        summary["goals_from_records"]["goals"] > 0
+        and {"behaviour", "competence"} & set(summary["goals_from_records"]["linked_to"])
+        and summary["conversations_by_kind"]["team-matrix"].get("agreed", 0) > 0
+        and any(
+            goal["topic"]
+            for goal in json.loads(
+                (out / summary["files"]["subject_access_json"]).read_text(encoding="utf-8")
+            )["goals"]
+        )
+    ),
     "magcore-waalwijk": lambda summary, out: (
         {
             kind: sorted(roles)
@@ -125,7 +141,9 @@ PEOPLE = {"magcore-krimpen": "150"}
 @pytest.mark.slow
 @pytest.mark.parametrize("plugin", sorted(FEATURES))
 def test_the_demo_shows_the_plugins_distinctive_feature(plugin: str, tmp_path: Path) -> None:
-    """Krimpen's team agreements come back at the next team evaluation; Waalwijk's self-check
+    """Krimpen's team agreements come back at the next team evaluation and are marked done
+    there, and both peer conversations count; Rijswijk's personal goals become goals linked to
+    a behaviour or competence, and teams hold their matrix conversation; Waalwijk's self-check
     is shown to the coach or the company doctor only, and the triangle with the doctor is held;
     Dinkelland's regulation says the facilitator comes from outside the employee's team."""
     require(None if plugin in PLUGINS else f"{plugin} is not installed (make venv installs it)")

@@ -205,3 +205,38 @@ def test_written_answers_on_paper_take_the_room_they_need():
     filled = [d for d in boxes if "filled" in d.get("class", "").split()]
     assert filled
     assert len(filled) < len(boxes)  # the signature boxes stay empty, with room to write
+
+
+def test_a_filled_record_on_paper_shows_a_drop_downs_choice_not_its_list():
+    """A select is for long lists (Rijswijk's behaviours and competences): blank on paper it
+    lists every option to tick; filled in, it shows what was chosen only."""
+    from magcore.forms import FormDefinition
+
+    options = {f"o{i}": {"nl": f"Keuze nummer {i}", "en": f"Choice {i}"} for i in range(12)}
+    form = FormDefinition.from_json(
+        {
+            "id": "pick",
+            "version": 1,
+            "purpose": "record",
+            "title": {"nl": "Kies", "en": "Pick"},
+            "schema": {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "type": "object",
+                "properties": {"about": {"type": "string", "enum": list(options)}},
+            },
+            "ui": {
+                "fields": {
+                    "about": {
+                        "label": {"nl": "Waarover", "en": "About"},
+                        "widget": "select",
+                        "options": options,
+                    }
+                }
+            },
+        }
+    )
+    blank = Page(render_paper(form, language="nl")).text
+    assert all(f"Keuze nummer {i}" in blank for i in range(12))
+    filled = Page(render_paper(form, language="nl", answers={"about": "o7"})).text
+    assert "Keuze nummer 7" in filled
+    assert "Keuze nummer 3" not in filled

@@ -218,6 +218,8 @@ def test_a_year_of_gesprek_3_through_the_public_api(tmp_path: Path) -> None:
     report = svc.coverage(org.id, definition().id, *YEAR)
     assert report.due > 0
     assert report.rate == 1.0
+    # both peer conversations of every person count, not one
+    assert report.conversations_held == report.conversations_due == 2 * report.due
     # Every team held two evaluations; the agreement of the second is carried into the next.
     assert len(last) == 3
     svc.close()
@@ -295,3 +297,146 @@ def approve_all(svc: magcore.Service) -> None:
     """The works council and the executive approved the installed cycles' regulations."""
     for cycle in svc.host.hooks.cycles():
         approve_cycle(svc, cycle)
+
+
+def _evaluation(
+    svc: magcore.Service, members: tuple[str, ...], team: str, on: date
+) -> magcore.ConversationView:
+    return svc.request(
+        cycle=definition(),
+        kind="team-evaluation",
+        participants=[Participant(m, ParticipantRole.TEAM_MEMBER) for m in members],
+        actor=members[0],
+        team=team,
+    )
+
+
+def _agree_evaluation(
+    svc: magcore.Service, conv_id: str, members: tuple[str, ...], on: date, *agreements: Agreement
+) -> None:
+    svc.execute(conv_id, MarkHeld(actor=members[0], on=on))
+    record = {"going_well": "We helpen elkaar.", "to_improve": "Overdracht bij ziekte."}
+    drafted = svc.execute(
+        conv_id, DraftRecord(actor=members[0], answers=record, agreements=list(agreements))
+    )
+    assert drafted.revision is not None
+    for who in members:
+        svc.execute(conv_id, ConfirmRecord(actor=who, revision=drafted.revision))
+
+
+def test_a_new_team_member_closes_a_team_agreement_from_before_they_joined(
+    tmp_path: Path,
+) -> None:
+    """Someone who joined after the spring evaluation sees the team's open agreement in the
+    autumn one and marks it done there; the agreement is done where it was made, and does not
+    come back. A person outside the team cannot close it, nor close it from elsewhere."""
+    clock = FixedClock(_moment(date(2025, 3, 1), 8))
+    org = generate_organisation(people=20, teams=2, seed=1, self_steering_share=1.0)
+    newcomer = org.members("t0001", date(2025, 3, 1))[0]
+    org = org.move_person(newcomer, "t0000", date(2025, 6, 1))
+    url = f"sqlite:///{tmp_path / 'krimpen.db'}"
+    svc = magcore.open_service(url, clock=clock, host=_host(), organisation=org.id)
+    svc.import_organisation(org, actor="hr")
+    approve_all(svc)
+    spring = org.members("t0000", date(2025, 3, 1))
+    assert newcomer not in spring
+    first = _evaluation(svc, spring, "t0000", date(2025, 3, 1))
+    handover = Agreement(id="t1", text="Elke vrijdag een korte overdracht", owner="team")
+    _agree_evaluation(svc, first.id, spring, date(2025, 3, 1), handover)
+
+    _move(clock, _moment(date(2025, 9, 1), 8))
+    autumn = org.members("t0000", date(2025, 9, 1))
+    assert newcomer in autumn
+    second = _evaluation(svc, autumn, "t0000", date(2025, 9, 1))
+    carried = f"{first.id}#t1"
+    seen = svc.view(second.id, actor=newcomer)
+    assert [(a.id, a.text) for a in seen.carried_forward] == [(carried, handover.text)]
+    with pytest.raises(TransitionError, match="does not take part"):
+        svc.execute(
+            first.id, magcore.UpdateAgreement(actor=newcomer, agreement_id="t1", status="done")
+        )
+    outsider = org.members("t0001", date(2025, 9, 1))[0]
+    with pytest.raises(TransitionError, match="does not take part"):
+        svc.execute(
+            second.id,
+            magcore.UpdateAgreement(actor=outsider, agreement_id=carried, status="done"),
+        )
+    assert svc.view(second.id, actor=outsider).carried_forward == ()
+    svc.execute(
+        second.id,
+        magcore.UpdateAgreement(
+            actor=newcomer, agreement_id=carried, status="done", note="Loopt sinds juni."
+        ),
+    )
+    svc.close()
+    reopened = magcore.open_service(url, clock=clock, host=_host(), organisation=org.id)
+    done = {a.id: a.status.value for a in reopened.view(first.id, actor=spring[0]).agreements}
+    assert done == {"t1": "done"}
+    _agree_evaluation(reopened, second.id, autumn, date(2025, 9, 1))
+    _move(clock, _moment(date(2026, 3, 1), 8))
+    third = _evaluation(reopened, org.members("t0000", date(2026, 3, 1)), "t0000", date(2026, 3, 1))
+    assert reopened._load(third.id).carried_forward == ()
+    reopened.close()
+
+
+def test_the_batch_path_carries_a_teams_open_agreements_like_a_single_request() -> None:
+    """``request_many`` (magcore plan --request) brings the team's open agreements into the next
+    team evaluation, as ``request`` does; a peer conversation in the same batch gets none."""
+    org = generate_organisation(people=20, teams=2, seed=1, self_steering_share=1.0)
+    svc = magcore.open_service("memory://", host=_host(), organisation=org.id)
+    svc.import_organisation(org, actor="hr")
+    approve_all(svc)
+    day = svc.clock.now().date()
+    members = org.members("t0000", day)
+    first = _evaluation(svc, members, "t0000", day)
+    _agree_evaluation(
+        svc, first.id, members, day, Agreement(id="t1", text="Werk eerlijk verdelen", owner="team")
+    )
+    single = _evaluation(svc, members, "t0000", day)
+    peer = [
+        Participant(members[0], ParticipantRole.EMPLOYEE),
+        Participant(members[1], ParticipantRole.PEER),
+    ]
+    started = svc.request_many(
+        [
+            {
+                "cycle": definition(),
+                "kind": "team-evaluation",
+                "participants": [Participant(m, ParticipantRole.TEAM_MEMBER) for m in members],
+                "actor": members[0],
+                "team": "t0000",
+            },
+            {
+                "cycle": definition(),
+                "kind": "peer-conversation",
+                "participants": peer,
+                "actor": members[0],
+            },
+        ]
+    )
+    batched = svc._load(started[0])
+    expected = [(a.id, a.text, a.owner) for a in svc._load(single.id).carried_forward]
+    assert [(a.id, a.text, a.owner) for a in batched.carried_forward] == expected
+    assert expected == [(f"{first.id}#t1", "Werk eerlijk verdelen", magcore.AgreementOwner.TEAM)]
+    assert svc._load(started[1]).carried_forward == ()
+
+
+def test_coverage_counts_both_peer_conversations_of_the_year() -> None:
+    """Twice a year due: a person with one peer conversation held is not yet covered (one
+    missing); with both held they are."""
+    org = generate_organisation(people=12, teams=1, seed=3, self_steering_share=1.0)
+    due = magcore.plan(org, definition(), *YEAR, kinds=["peer-conversation"])
+    people = sorted({d.person for d in due if d.person is not None})
+    dates = sorted({d.due for d in due})
+    assert len(dates) == 2
+    once = [(p, dates[0]) for p in people]
+    report = magcore.coverage(org, definition(), once, *YEAR, kinds=["peer-conversation"])
+    assert report.due == len(people)
+    assert report.covered == 0
+    assert {u.missing for u in report.uncovered} == {1}
+    assert {u.due for u in report.uncovered} == {dates[1]}
+    assert (report.conversations_due, report.conversations_held) == (2 * len(people), len(people))
+    twice = once + [(p, dates[1]) for p in people]
+    report = magcore.coverage(org, definition(), twice, *YEAR, kinds=["peer-conversation"])
+    assert report.rate == 1.0
+    assert report.conversations_held == report.conversations_due

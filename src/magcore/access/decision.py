@@ -22,6 +22,9 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    ``handover`` choice (rule 6). A profile carried into a new conversation
    (:mod:`magcore.access.profiles`) is decided the same way: ``carried_from`` names the
    conversation it was written in.
+   An agreement of a team conversation carried into the same team's next one (no employee is
+   its subject: it is the team's) is seen by those who take part in that one too, so a new
+   member sees the team's open agreements.
 6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
    the viewer holds then), matches the purpose and covers the part.
 7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never

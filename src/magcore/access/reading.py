@@ -233,10 +233,21 @@ def carried_origin(agreement: Agreement) -> str | None:
 
 
 def _took_part(store: Store, conv: Conversation) -> dict[str, frozenset[str]]:
-    """Who took part in the conversations *conv*'s carried agreements come from."""
+    """Who took part in the conversations *conv*'s carried agreements come from. For a team
+    conversation, the same team's earlier team conversations (no subject: the agreements are
+    the team's) count the people taking part in *conv* too: the team as it is now."""
     origins = {o for a in conv.carried_forward if (o := carried_origin(a)) is not None}
-    if not origins or conv.subject is None:
+    if not origins:
         return {}
+    if conv.subject is None:
+        if conv.team is None:
+            return {}
+        now = frozenset(p.person for p in conv.participants)
+        return {
+            row.id: frozenset(row.participants) | now
+            for row in store.conversations(team=conv.team)
+            if row.id in origins and row.subject is None
+        }
     return {
         row.id: frozenset(row.participants)
         for row in store.conversations(subject=conv.subject)

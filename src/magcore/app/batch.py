@@ -101,6 +101,13 @@ class BatchMixin(ConversationsMixin):
                         )
                         for row in self.store.open_agreements(subject)
                     )
+                elif (
+                    spec.get("carry_forward", True)
+                    and spec.get("team") is not None
+                    and definition.kind(spec["kind"]).is_team
+                ):
+                    # the team's open agreements, as the single request carries them
+                    carried = self._open_team_agreements(spec["team"])
                 command = RequestConversation(
                     actor=spec["actor"],
                     conversation_id=self.new_id()

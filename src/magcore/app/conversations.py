@@ -22,6 +22,7 @@ from ..domain.conversation import (
     DraftRecord,
     MarkHeld,
     RequestConversation,
+    UpdateAgreement,
     decide,
 )
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal
@@ -31,17 +32,19 @@ from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_id
 from ..model.organisation import Organisation
 from ..model.records import Agreement, AgreementStatus, Participant
+from ..storage.base import StreamWrite
 from . import versions
 from .access import AccessMixin
 from .aggregates import CONVERSATION, GOAL, IDEMPOTENT, evolve_conversation
 from .catalogue import CatalogueMixin
 from .handler import CommandHandler, Loaded
+from .linked import LinksMixin
 from .people import OrganisationMixin
 
 __all__ = ["ConversationsMixin", "check_parties"]
 
 
-class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
+class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMixin):
     """Conversations and goals of a service (mixed into ``Service``)."""
 
     if TYPE_CHECKING:
@@ -214,25 +217,45 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
 
         A concurrent change between reading and writing raises ConflictError (nothing written);
         retry with the new state.
+
+        A record whose form lists development goals (``x-magcore-goals``) gets an agreement of
+        the employee per goal when drafted, and a linked goal per agreement when agreed, in the
+        same transaction (:mod:`magcore.app.record_goals`). ``UpdateAgreement`` naming a carried
+        agreement (``<conversation>#<agreement>``) closes a team agreement where it was agreed
+        (:mod:`magcore.domain.conversation.carried`).
         """
         check_id(conversation_id, pointer="/conversation_id")
+        goals: list[StreamWrite] = []
+        carrier = conversation_id
+        # A carried agreement ("<conversation>#<agreement>") is closed where it was agreed.
+        carried = isinstance(command, UpdateAgreement) and "#" in command.agreement_id
 
         def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
             assert loaded.state is not None  # must_exist
-            new_events = decide(loaded.state, command, now=now)
-            self.check_answers(loaded.state, command)
+            if carried:
+                assert isinstance(command, UpdateAgreement)
+                return self._carried_update(loaded.state, carrier, command, now)
+            given = self._with_record_goals(loaded.state, command)
+            new_events = decide(loaded.state, given, now=now)
+            self.check_answers(loaded.state, given)
+            self._check_goal_links(loaded.state, given)
+            goals[:] = self._agreed_goals(loaded.state, new_events, command.actor, now)
             return new_events
 
+        if carried:
+            assert isinstance(command, UpdateAgreement)
+            conversation_id = self._carried_origin(carrier, command)
         self.handler.handle(
             CONVERSATION,
             conversation_id,
             decision,
             must_exist=True,
+            also=lambda: list(goals),
             idempotent=isinstance(command, IDEMPOTENT),
             actor=command.actor,
             action=type(command).__name__,
         )
-        return self.view(conversation_id, actor=command.actor)
+        return self.view(carrier, actor=command.actor)
 
     def record(
         self, conversation_id: str, draft: DraftRecord, *, held_on: date | None = None
@@ -262,8 +285,10 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
                     action="mark_held",
                     reason=f"it was already held on {conv.held_on}",
                 )
-            recorded = decide(conv, draft, now=now)
-            self.check_answers(conv, draft)
+            given = self._with_record_goals(conv, draft)
+            recorded = decide(conv, given, now=now)
+            self.check_answers(conv, given)
+            self._check_goal_links(conv, given)
             return (*held, *recorded)
 
         self.handler.handle(
@@ -289,7 +314,7 @@ class ConversationsMixin(CatalogueMixin, OrganisationMixin, AccessMixin):
         Returns what the actor may see of the goal afterwards (audited)."""
 
         def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
-            new_events = decide_goal(loaded.state, command, now=now)
+            new_events = decide_goal(loaded.state, self._linked(command), now=now)
             if isinstance(command, SetGoal) and command.actor != command.owner:
                 assert command.agreed_in is not None  # decide_goal refuses it otherwise
                 conv = self._load(command.agreed_in)

@@ -65,8 +65,9 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
     )
     if s["due"]:
         say(
-            f"  {s['had_a_conversation']} of {s['due']} people due had their conversation "
-            f"({s['participation_rate']:.0%})."
+            f"  {s['had_a_conversation']} of {s['due']} people due had every conversation due "
+            f"({s['participation_rate']:.0%}; {s['conversations_held_of_those_due']} of "
+            f"{s['conversations_due']} conversations due were held)."
         )
     else:
         say(
@@ -85,6 +86,19 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
         say(f"  Team {story['team']} got a new manager on {story['manager_change_on']}{handed}.")
     if story.get("sharer"):
         say(f"  {story['sharer']} shared their agreements with an HR adviser for career advice.")
+    goals = s["goals_from_records"]
+    if goals["goals"]:
+        linked = ", ".join(f"{n} to a {what}" for what, n in goals["linked_to"].items())
+        say(
+            f"  {goals['goals']} personal goals written in records became the employee's "
+            f"agreements and goals ({linked})."
+        )
+    if s["agreements_carried_forward"]["team"]:
+        closed = s["team_agreements_closed_from_a_later_team_conversation"]
+        say(
+            f"  {s['agreements_carried_forward']['team']} team agreements came back in the "
+            f"team's next conversation; {closed} were marked done there."
+        )
     say(
         f"  Audit log: {s['audit_log']['entries']} lines, "
         f"{'intact' if s['audit_log']['intact'] else 'BROKEN'}."

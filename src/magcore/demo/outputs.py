@@ -253,6 +253,8 @@ def _summary(
         "due": covered.due,
         "had_a_conversation": covered.covered,
         "participation_rate": round(covered.rate, 3),
+        "conversations_due": covered.conversations_due,
+        "conversations_held_of_those_due": covered.conversations_held,
         "outcomes_drawn": dict(sorted(run.outcomes.items())),
         "answers": dict(sorted(run.answers_used.items())),
         "story": {k: _plain(v) for k, v in story.items()},
@@ -267,19 +269,45 @@ def _carried_and_shown(service: Any) -> dict[str, Any]:
     their author showed to some roles only, per kind and role: counts, no content."""
     carried = {"personal": 0, "team": 0}
     shown: dict[str, dict[str, int]] = {}
+    closed_by_team = 0
+    goals: dict[str, int] = {}
     for row in service.store.conversations():
         conv = service._load(row.id)
         carried["team" if row.subject is None else "personal"] += len(conv.carried_forward)
+        closed_by_team += sum(
+            1 for e in service.store.read(f"conversation:{row.id}") if e.data.get("via")
+        )
+        for goal_id in service.record_goal_ids(row.id) if row.state == "agreed" else ():
+            goal = service._goal(goal_id)  # ids and the link only: no content leaves
+            found = _link_kind(service, goal)
+            goals[found] = goals.get(found, 0) + 1
         for prep in conv.preparations.values():
             for role in prep.shown_to:
                 per_kind = shown.setdefault(row.kind, {})
                 per_kind[role] = per_kind.get(role, 0) + 1
     return {
         "agreements_carried_forward": carried,
+        "team_agreements_closed_from_a_later_team_conversation": closed_by_team,
+        "goals_from_records": {
+            "goals": sum(goals.values()),
+            "linked_to": dict(sorted(goals.items())),
+        },
         "preparations_shown_to_one_role_only": {
             k: dict(sorted(v.items())) for k, v in sorted(shown.items())
         },
     }
+
+
+def _link_kind(service: Any, goal: Any) -> str:
+    """What a goal made from a record points to: ``behaviour``, ``competence``, ``value`` (a
+    theme) or ``nothing``."""
+    if goal.topic is None or goal.cycle is None:
+        return "nothing"
+    found = service.cycle(goal.cycle).link(goal.topic)
+    if found is None:
+        return "nothing"
+    _theme, topic = found
+    return "value" if topic is None else str(topic.kind.value)
 
 
 def _plain(value: Any) -> Any:

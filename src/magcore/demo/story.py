@@ -19,6 +19,7 @@ from ..domain.conversation import (
     RegisterPaper,
     SavePreparation,
     Schedule,
+    UpdateAgreement,
 )
 from ..domain.sharing import GrantSharing
 from ..errors import TransitionError
@@ -30,7 +31,7 @@ from ..model.cycle import (
     Recording,
 )
 from ..model.organisation import Organisation
-from ..model.records import Agreement, AgreementOwner
+from ..model.records import Agreement, AgreementOwner, AgreementStatus
 from .answers import _fill_in
 from .base import (
     _AGREEMENTS,
@@ -364,6 +365,8 @@ def _steps(
             service.execute(conv_id, RegisterPaper(actor=recorder, held_on=held_day))
             return
         service.execute(conv_id, MarkHeld(actor=organiser, on=held_day))
+        if conv.subject is None:
+            _close_team_agreements(run, conv)
         agreements = _agreements(run, conv, held_day)
         themes = sorted(rng.sample(list(kind.themes), min(2, len(kind.themes))))
         summary = rng.choice(_SUMMARIES)
@@ -444,6 +447,24 @@ def _agreements(run: _Run, conv: Conversation, held_day: date) -> tuple[Agreemen
         Agreement(id=f"a{i}", text=text, owner=owner, due=due, theme=rng.choice(themes))
         for i, (owner, text) in enumerate(chosen, 1)
     )
+
+
+def _close_team_agreements(run: _Run, conv: Conversation) -> None:
+    """In a team conversation, the team marks most open team agreements carried into it done
+    (anyone taking part may, also a member who joined after it was agreed). Its own random
+    numbers, so the rest of the demo stays as it was."""
+    chance = random.Random(conv.id)
+    for carried in conv.carried_forward:
+        source, _, agreement_id = (carried.carried_from or "").partition("#")
+        if carried.owner is not AgreementOwner.TEAM or chance.random() < 0.3:
+            continue
+        origin = {a.id: a for a in run.service._load(source).agreements}.get(agreement_id)
+        if origin is None or origin.status is not AgreementStatus.OPEN:
+            continue
+        actor = chance.choice([p.person for p in conv.participants])
+        run.service.execute(
+            conv.id, UpdateAgreement(actor=actor, agreement_id=carried.id, status="done")
+        )
 
 
 def _shown_to(kind: ConversationKind, conv: Conversation, author: str) -> tuple[str, ...]:

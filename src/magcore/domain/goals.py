@@ -4,6 +4,13 @@ A goal lives in its own event stream (``goal:<id>``). It belongs to the employee
 the people who shared the conversation it came from may add progress notes, and either side may
 link it to later conversations. A goal has a status (open, reached, changed, dropped) and never
 a score: "reached" or "dropped" is a fact both may record, not a judgement.
+
+A goal may point to an entry of a cycle's themes (``topic``): a value, a behaviour or a
+competence the cycle definition declares (:meth:`~magcore.model.cycle.CycleDefinition.link`).
+The link is metadata (an id from the definition, in clear); the goal's title and description
+are content. The service checks the link against the definition of ``cycle`` (or of the
+conversation the goal was agreed in); no level is ever attached to it. A goal made from an
+agreement of a record (``agreement``: ``<conversation>#<agreement>``) names that agreement.
 """
 
 from __future__ import annotations
@@ -88,6 +95,12 @@ class Goal:
     status: GoalStatus = GoalStatus.OPEN
     agreed_in: str | None = None
     created_at: datetime
+    topic: str | None = None
+    """A value, behaviour or competence of the cycle's themes the goal points to."""
+    cycle: str | None = None
+    """The cycle (``id@version``) whose definition declares *topic*."""
+    agreement: str | None = None
+    """The agreement the goal was made from (``<conversation>#<agreement>``), if any."""
     collaborators: tuple[str, ...] = ()
     conversations: tuple[str, ...] = ()
     progress: tuple[ProgressNote, ...] = ()
@@ -107,6 +120,9 @@ class Goal:
             "theme": self.theme,
             "status": self.status.value,
             "agreed_in": self.agreed_in,
+            "topic": self.topic,
+            "cycle": self.cycle,
+            "agreement": self.agreement,
             "created_at": self.created_at.isoformat(),
             "conversations": list(self.conversations),
             "progress": [
@@ -140,6 +156,11 @@ class SetGoal(GoalCommand):
     collaborators: tuple[str, ...] = attrs.field(
         default=(), converter=to_tuple, validator=valid_ids
     )
+    topic: str | None = attrs.field(default=None, validator=valid_optional_id)
+    """A value, behaviour or competence id of the cycle's themes (checked by the service)."""
+    cycle: str | None = attrs.field(default=None, validator=valid_optional_id)
+    """The cycle declaring *topic*; defaults to the cycle of *agreed_in*."""
+    agreement: str | None = attrs.field(default=None, validator=valid_optional_id)
     action: str = attrs.field(init=False, default="set_goal")
 
 
@@ -203,6 +224,12 @@ def decide_goal(goal: Goal | None, command: GoalCommand, *, now: datetime) -> tu
                     "theme": command.theme,
                     "agreed_in": command.agreed_in,
                     "collaborators": list(command.collaborators),
+                    # only when given: a goal without a link keeps its event as before
+                    **{
+                        name: value
+                        for name in ("topic", "cycle", "agreement")
+                        if (value := getattr(command, name)) is not None
+                    },
                 },
             ),
         )
@@ -255,6 +282,9 @@ def apply_goal(event: Event, goal: Goal | None) -> Goal:
             description=data.get("description", ""),
             theme=data.get("theme"),
             agreed_in=agreed_in,
+            topic=data.get("topic"),
+            cycle=data.get("cycle"),
+            agreement=data.get("agreement"),
             created_at=event.at,
             collaborators=tuple(data.get("collaborators", ())),
             conversations=(agreed_in,) if agreed_in else (),
@@ -298,7 +328,15 @@ def replay_goal(events: Iterable[Event]) -> Goal:
 CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     "goal.set": EventContent(
         content=["title", "description"],
-        metadata=["owner", "theme", "agreed_in", "collaborators/*"],
+        metadata=[
+            "owner",
+            "theme",
+            "agreed_in",
+            "collaborators/*",
+            "topic",
+            "cycle",
+            "agreement",
+        ],
     ),
     "goal.progress_noted": EventContent(content=["text"], metadata=["conversation"]),
     "goal.linked": metadata_only("conversation"),

@@ -80,7 +80,11 @@ def candidates(
         case Membership.SUBJECT:
             return (employee,) if employee is not None else ()
         case Membership.MANAGER_OF_EMPLOYEE:
-            manager = org.manager_of(employee, on) if employee is not None else None
+            if employee is None and team is not None:
+                # a team conversation: the manager of every employee in it, the team's
+                manager = org.manager_of_team(team, on)
+            else:
+                manager = org.manager_of(employee, on) if employee is not None else None
             return (manager,) if manager is not None else ()
         case Membership.SAME_TEAM:
             return peer_candidates(org, employee, on) if employee is not None else ()
@@ -234,7 +238,10 @@ def check_membership(
 
 _RULE: Mapping[Membership, str] = {
     Membership.SUBJECT: "the {role} is the employee the conversation is about",
-    Membership.MANAGER_OF_EMPLOYEE: "the {role} must be the employee's manager on the day",
+    Membership.MANAGER_OF_EMPLOYEE: (
+        "the {role} must be the employee's manager on the day (in a team conversation: the "
+        "team's manager)"
+    ),
     Membership.SAME_TEAM: "the {role} must be a member of the employee's team on the day",
     Membership.COACH_POOL: (
         "the {role} must hold a coach role on the day and be neither the employee nor their manager"

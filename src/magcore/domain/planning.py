@@ -325,17 +325,29 @@ class Uncovered:
     manager: str | None
     team: str | None
     due: date
+    """The first due date without a conversation held for it."""
+    missing: int = 1
+    """How many of the conversations due in the period were not held (two peer conversations
+    due, one held: 1)."""
 
 
 @attrs.frozen(kw_only=True)
 class CoverageReport:
-    """Who was due a conversation in a period and who had one: counts about participation."""
+    """Who was due conversations in a period and who had them all: counts about participation.
+
+    A person counts as covered when they had as many conversations held in the period as were
+    due (twice a year due, once held: not covered, ``missing`` 1). ``conversations_due`` and
+    ``conversations_held`` count the conversations themselves (held counted up to what was due
+    per person).
+    """
 
     start: date
     end: date
     due: int
     covered: int
     uncovered: tuple[Uncovered, ...]
+    conversations_due: int = 0
+    conversations_held: int = 0
 
     @property
     def rate(self) -> float:
@@ -352,26 +364,45 @@ def coverage(
     *,
     kinds: Iterable[str] | None = None,
 ) -> CoverageReport:
-    """Who was due (obligations only, not gentle prompts) and had no conversation held.
+    """Who was due (obligations only, not gentle prompts) and had fewer conversations held.
 
     *held* lists ``(person, held_on)`` for every conversation held, with any manager: a manager
-    change mid-period does not make an employee's earlier conversation count for less.
+    change mid-period does not make an employee's earlier conversation count for less. Every
+    conversation due counts: someone due two peer conversations a year is covered by two held,
+    not by one.
     """
     due_items = [d for d in plan(org, cycle, start, end, kinds=kinds) if not d.prompt_only]
-    held_in_period: set[str] = {p for p, day in held if start <= day < end}
-    first_due: dict[str, DueConversation] = {}
+    held_in_period: dict[str, int] = {}
+    for person, day in held:
+        if start <= day < end:
+            held_in_period[person] = held_in_period.get(person, 0) + 1
+    due_of: dict[str, list[DueConversation]] = {}
     for item in due_items:
         if item.person is not None:
-            first_due.setdefault(item.person, item)
-    uncovered = tuple(
-        Uncovered(person=p, manager=item.manager, team=item.team, due=item.due)
-        for p, item in sorted(first_due.items())
-        if p not in held_in_period
-    )
+            due_of.setdefault(item.person, []).append(item)
+    uncovered: list[Uncovered] = []
+    conversations_held = 0
+    for person, items in sorted(due_of.items()):
+        items.sort(key=lambda d: d.due)
+        count = min(held_in_period.get(person, 0), len(items))
+        conversations_held += count
+        if count < len(items):
+            first = items[count]
+            uncovered.append(
+                Uncovered(
+                    person=person,
+                    manager=first.manager,
+                    team=first.team,
+                    due=first.due,
+                    missing=len(items) - count,
+                )
+            )
     return CoverageReport(
         start=start,
         end=end,
-        due=len(first_due),
-        covered=len(first_due) - len(uncovered),
-        uncovered=uncovered,
+        due=len(due_of),
+        covered=len(due_of) - len(uncovered),
+        uncovered=tuple(uncovered),
+        conversations_due=sum(len(items) for items in due_of.values()),
+        conversations_held=conversations_held,
     )

@@ -481,5 +481,7 @@ def render_paper(
         page_title=context["plain_title"],
         signers=signers,
         css=_style(_css("form.css") + "\n" + _css("paper.css")),
+        # A filled-in record shows a drop-down's choice, not its long list (blank: every option)
+        filled=bool(view.answers),
     )
     return environment().get_template("paper.html.j2").render(context)

@@ -34,7 +34,7 @@ from .parties import (
 from .profiles import Profile, check_profile
 from .scoring import check_definition
 from .text import Text, as_optional_text, as_text
-from .themes import Theme
+from .themes import Theme, ThemeTopic
 
 __all__ = [
     "Applicability",
@@ -377,6 +377,17 @@ class CycleDefinition:
                 return theme
         raise DefinitionError(f"cycle {self.id} has no theme {theme_id!r}")
 
+    def link(self, link_id: str) -> tuple[Theme, ThemeTopic | None] | None:
+        """What a goal may point to: the theme *link_id* (a value), or a theme's topic (a
+        behaviour or a competence) with its theme; ``None`` if the cycle declares neither."""
+        for theme in self.themes:
+            if theme.id == link_id:
+                return theme, None
+            topic = theme.topic(link_id)
+            if topic is not None:
+                return theme, topic
+        return None
+
     @property
     def key(self) -> str:
         """``id@version``: how conversations refer to the definition they started under."""
@@ -421,6 +432,9 @@ class CycleDefinition:
         result: dict[str, Any] = unstructure(self)
         if not result["roles"]:
             del result["roles"]
+        for theme in result["themes"]:
+            if not theme["topics"]:  # absent where unused: existing fingerprints stay
+                del theme["topics"]
         for kind, data in zip(self.kinds, result["kinds"], strict=True):
             # An old pattern stays short for its parties, and new fields stay out of
             # definitions that do not use them, so existing fingerprints do not change.
@@ -456,6 +470,12 @@ def _check_consistent(definition: CycleDefinition) -> None:
     duplicate = {t for t in theme_ids if theme_ids.count(t) > 1}
     if duplicate:
         raise DefinitionError(f"theme ids appear twice: {sorted(duplicate)}", pointer="/themes")
+    linked = [*theme_ids, *(topic.id for theme in definition.themes for topic in theme.topics)]
+    twice = sorted({t for t in linked if linked.count(t) > 1})
+    if twice:
+        raise DefinitionError(
+            f"a topic id is also another topic's or a theme's id: {twice}", pointer="/themes"
+        )
     seen: set[str] = set()
     for index, kind in enumerate(definition.kinds):
         where = f"/kinds/{index}"

@@ -107,7 +107,7 @@ class Membership(enum.StrEnum):
     SUBJECT = "subject"
     """The employee the conversation is about (exactly one, always required)."""
     MANAGER_OF_EMPLOYEE = "manager_of_employee"
-    """The employee's manager on the day."""
+    """The employee's manager on the day (in a team conversation: the team's manager)."""
     SAME_TEAM = "same_team"
     """A member of the employee's team on the day (a peer)."""
     COACH_POOL = "coach_pool"

@@ -102,6 +102,12 @@ def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple
                             extra[party.role] = (pool[0],)
                 members = participants(org, kind, on=day, team=team, chosen=extra)
                 keep |= {p for people in extra.values() for p in people}
+                # The team's manager, where a kind has them as a party, stays.
+                keep |= {
+                    p.person
+                    for p in members
+                    if kind.party(p.role).membership is Membership.MANAGER_OF_EMPLOYEE
+                }
                 return tuple(p for p in members if p.person in keep)
             chosen: dict[str, tuple[str, ...]] = {}
             for party in kind.parties:

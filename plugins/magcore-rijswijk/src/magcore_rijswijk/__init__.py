@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .goals import goals_as_agreements
+from .goals import competences
 from .plugin import plugin as _plugin
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The distribution name, as magcore reports it.
 PLUGIN = _plugin.name
@@ -14,4 +14,4 @@ definition = _plugin.definition
 #: The form definitions as plain JSON data (fresh copies), in file-name order.
 forms = _plugin.forms
 
-__all__ = ["PLUGIN", "__version__", "definition", "forms", "goals_as_agreements"]
+__all__ = ["PLUGIN", "__version__", "competences", "definition", "forms"]

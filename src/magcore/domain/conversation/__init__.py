@@ -25,6 +25,7 @@ from __future__ import annotations
 
 # What people ask: the commands module owns the list of its names.
 from . import commands
+from .carried import carried_agreement_origin, decide_carried_update
 from .commands import *  # noqa: F403
 from .decide import (
     decide,
@@ -57,7 +58,9 @@ __all__ = [
     "NotHeldReason",
     "State",
     "apply",
+    "carried_agreement_origin",
     "decide",
+    "decide_carried_update",
     "destroyed_read_model",
     "read_model",
     "replay",

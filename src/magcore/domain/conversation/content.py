@@ -64,5 +64,5 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     "dissent.added": EventContent(content=["text"], metadata=["about_revision"]),
     "note.private_added": EventContent(content=["text"]),
     "response.added": EventContent(content=["text"], metadata=["about"]),
-    "agreement.updated": EventContent(content=["note"], metadata=["agreement", "status"]),
+    "agreement.updated": EventContent(content=["note"], metadata=["agreement", "status", "via"]),
 }

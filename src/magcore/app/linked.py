@@ -1,0 +1,162 @@
+"""The service's links between records, goals and carried agreements.
+
+Mixed into :class:`~magcore.app.conversations.ConversationsMixin`:
+
+- a goal's link (``topic``) is checked against the cycle definition that declares it
+  (:meth:`LinksMixin._linked`); an unknown id is a named :class:`~magcore.errors.Problem`;
+- a record form's development goals become agreements when the record is drafted, and goals
+  when it is agreed (:mod:`magcore.app.record_goals`);
+- a team agreement carried into a team conversation is closed from there, also by a member who
+  joined after it was agreed (:mod:`magcore.domain.conversation.carried`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..domain.conversation import (
+    Command,
+    Conversation,
+    ConversationEvent,
+    DraftRecord,
+    State,
+    UpdateAgreement,
+    carried_agreement_origin,
+    decide_carried_update,
+)
+from ..domain.goals import GoalCommand, SetGoal
+from ..errors import NotFoundError, Problem, RecordInvalidError, TransitionError
+from ..events import Event
+from ..model.cycle import CycleDefinition
+from ..storage.base import StreamWrite
+from . import record_goals
+from .aggregates import evolve_conversation
+from .catalogue import CatalogueMixin
+
+if TYPE_CHECKING:
+    from ..forms import FormDefinition
+
+__all__ = ["LinksMixin"]
+
+
+class LinksMixin(CatalogueMixin):
+    """Goal links, goals from records and carried team agreements (mixed into the service)."""
+
+    if TYPE_CHECKING:
+
+        def _load(self, conversation_id: str) -> Conversation: ...
+
+    # -- a goal's link ---------------------------------------------------------------------
+
+    def _linked(self, command: GoalCommand) -> GoalCommand:
+        """*command* with its link checked: a ``topic`` must be a value, behaviour or
+        competence of the cycle (given, or the cycle of the conversation it was agreed in);
+        the cycle is filled in, and the theme when only the topic was given."""
+        if not isinstance(command, SetGoal) or command.topic is None:
+            return command
+        key = command.cycle
+        if key is None and command.agreed_in is not None:
+            key = self._load(command.agreed_in).cycle
+        if key is None:
+            raise RecordInvalidError(
+                [Problem("/cycle", "a goal linked to a topic names its cycle (or agreed_in)")],
+                what="goal",
+            )
+        try:
+            definition = self.cycle(key)
+        except NotFoundError:
+            raise RecordInvalidError(
+                [Problem("/cycle", f"unknown cycle {key!r}")], what="goal"
+            ) from None
+        found = definition.link(command.topic)
+        if found is None:
+            raise RecordInvalidError(
+                [
+                    Problem(
+                        "/topic",
+                        f"{command.topic!r} is not a value, behaviour or competence of cycle "
+                        f"{definition.key}",
+                        keyword="goal_link",
+                    )
+                ],
+                what="goal",
+            )
+        theme = command.theme if command.theme is not None else found[0].id
+        return attrs.evolve(command, cycle=definition.key, theme=theme)
+
+    # -- goals from a record ---------------------------------------------------------------
+
+    def _record_form(self, conv: Conversation) -> tuple[CycleDefinition, FormDefinition | None]:
+        """The cycle of *conv* and the record form it pinned (or its kind names)."""
+        definition = self.cycle(conv.cycle)
+        pinned = conv.forms.get("record")
+        form_id = definition.kind(conv.kind).record_form
+        form = self.form_version(pinned) if pinned else self.form(form_id) if form_id else None
+        return definition, form
+
+    def _with_record_goals(self, conv: Conversation, command: Command) -> Command:
+        """A draft record with an agreement of the employee per development goal in it."""
+        if not isinstance(command, DraftRecord) or conv.subject is None:
+            return command
+        definition, form = self._record_form(conv)
+        goals = record_goals.record_goals(form, command.answers)
+        if not goals:
+            return command
+        return record_goals.with_goal_agreements(command, definition, goals)
+
+    def _check_goal_links(self, conv: Conversation, command: Command) -> None:
+        """Refuse a draft whose development goals point to what the cycle does not declare
+        (after the form's own checks, so those are named first)."""
+        if not isinstance(command, DraftRecord) or conv.subject is None:
+            return
+        definition, form = self._record_form(conv)
+        goals = record_goals.record_goals(form, command.answers)
+        problems = record_goals.link_problems(definition, goals)
+        if problems:
+            raise RecordInvalidError(problems, what=f"answers to form {form.id if form else ''}")
+
+    def _agreed_goals(
+        self, conv: Conversation, new_events: Sequence[Event], actor: str, now: datetime
+    ) -> list[StreamWrite]:
+        """The goals of a record that *new_events* agree, to write in the same transaction."""
+        if conv.subject is None or not any(e.type == ConversationEvent.AGREED for e in new_events):
+            return []
+        agreed = evolve_conversation(conv, new_events)
+        assert agreed.record is not None  # agreed means a record was confirmed
+        definition, form = self._record_form(agreed)
+        goals = record_goals.record_goals(form, agreed.record.answers)
+        return record_goals.goal_writes(agreed, definition, goals, actor=actor, now=now)
+
+    def record_goal_ids(self, conversation_id: str) -> tuple[str, ...]:
+        """The ids of the goals made from the development goals of a conversation's agreed
+        record (empty before it is agreed, or when its form has no goal list). Ids only: read
+        each goal through :meth:`view_goal`, which decides and audits."""
+        conv = self._load(conversation_id)
+        if conv.record is None or conv.subject is None or conv.state is not State.AGREED:
+            return ()
+        _definition, form = self._record_form(conv)
+        present = {a.id for a in conv.agreements}
+        return tuple(
+            record_goals.goal_id(conv.id, goal.agreement_id)
+            for goal in record_goals.record_goals(form, conv.record.answers)
+            if goal.agreement_id in present
+        )
+
+    # -- a carried team agreement ----------------------------------------------------------
+
+    def _carried_origin(self, carrier_id: str, command: UpdateAgreement) -> str:
+        """The conversation a carried agreement named in *command* was agreed in (the carrier
+        itself when there is none, so the refusal is decided, and audited, there)."""
+        try:
+            return carried_agreement_origin(self._load(carrier_id), command.agreement_id)
+        except TransitionError:
+            return carrier_id
+
+    def _carried_update(
+        self, origin: Conversation, carrier_id: str, command: UpdateAgreement, now: datetime
+    ) -> tuple[Event, ...]:
+        return decide_carried_update(origin, self._load(carrier_id), command, now=now)
