@@ -596,11 +596,6 @@ def test_the_store_listing_folds_streams_and_lists_what_the_oracle_lists():
     assert late.listing("x", purpose="advice").ids == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a destroyed conversation's read-model row carries no mark of the "
-    "destruction, so the listing still names it (a read gives nothing)",
-)
 def test_a_destroyed_conversation_is_not_listed():
     from magcore.access.erasure import destroy_conversation
     from magcore.access.retention import RetentionProfile

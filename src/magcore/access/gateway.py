@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from ..clock import Clock
+from ..domain.conversation.read_model import DESTROYED
 from ..domain.sharing import SharingChoice, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event, freeze
@@ -415,6 +416,8 @@ class Gateway:
         mine = list(source.participations(viewer))
         held = source.restrictions({r.subject for r in mine if r.subject}) if mine else {}
         for row in mine:
+            # a participant keeps the trace of a destroyed conversation (its content-free row,
+            # state "destroyed"); a sharing choice or a legal basis lists nothing of it
             shut = row.subject and held.get(row.subject, _OPEN).covers(row.id)
             if officer or not shut:
                 found[row.id] = _listed(row, _PARTICIPANT_PARTS, reason="participant")
@@ -468,7 +471,11 @@ class Gateway:
         source: ListingSource | IndexedListingSource,
     ) -> None:
         """Conversations a declared legal basis opens (never a special-category kind)."""
-        rows = [r for r in self.store.conversations() if r.id not in found and r.subject]
+        rows = [
+            r
+            for r in self.store.conversations()
+            if r.id not in found and r.subject and r.state != DESTROYED
+        ]
         restricted = source.restrictions({r.subject for r in rows if r.subject})
         for row in rows:
             assert row.subject is not None

@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from ..domain.conversation.read_model import DESTROYED
 from ..domain.sharing import GRANTEE_ROLES, Restrictions, SharingChoice
 from ..read_models import ConversationRow
 from ..storage.listing_sql import (
@@ -185,7 +186,7 @@ def decide_candidates(
     metadata = frozenset({Part.METADATA})
     found: dict[str, list[Any]] = {}
     for conv, cycle, kind, state, subject, number, to, what in rows:
-        if conv in skip:
+        if conv in skip or state == DESTROYED:
             continue
         if to in GRANTEE_ROLES:
             if to == "next_manager":
