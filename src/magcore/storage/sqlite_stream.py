@@ -12,7 +12,15 @@ from ..events import Event
 from .base import AuditRecord, StreamWrite
 from .chain import ChainKey
 from .common import EventRow, event_from_row, event_rows
-from .streaming import STREAM_CHUNK, Appended, check_chunk, chunked, seal_part, unsealed
+from .streaming import (
+    SNAPSHOT_PAGE,
+    STREAM_CHUNK,
+    Appended,
+    check_chunk,
+    chunked,
+    seal_part,
+    sealed_parts,
+)
 
 __all__ = ["SQLiteStreams"]
 
@@ -108,26 +116,17 @@ class SQLiteStreams:
             return None
         version, position = int(row[0]), int(row[1])
 
-        def parts() -> Iterator[str]:
-            after = -1
-            while True:
-                with self._read() as cur:
-                    rows = cur.execute(
-                        "SELECT part, data, seal FROM snapshots WHERE stream = ? AND part > ? "
-                        "AND version = ? AND position = ? ORDER BY part LIMIT 4",
-                        (stream, after, version, position),
-                    ).fetchall()
-                for part, text, seal in rows:
-                    if part != after + 1:
-                        return
-                    if unsealed(self.audit_key, seal, stream, version, position, part, text):
-                        return
-                    yield str(text)
-                    after = part
-                if len(rows) < 4:
-                    return
+        def page(after: int) -> list[tuple[Any, Any, Any]]:
+            with self._read() as cur:
+                rows: list[tuple[Any, Any, Any]] = cur.execute(
+                    "SELECT part, data, seal FROM snapshots WHERE stream = ? AND part > ? "
+                    "AND version = ? AND position = ? ORDER BY part LIMIT ?",
+                    (stream, after, version, position, SNAPSHOT_PAGE),
+                ).fetchall()
+            return rows
 
-        return version, parts()
+        parts = sealed_parts(page, self.audit_key, stream, version, position)
+        return version, parts
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""

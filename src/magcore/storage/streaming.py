@@ -42,6 +42,7 @@ from .chain import ChainKey
 from .common import check_writes
 
 __all__ = [
+    "SNAPSHOT_PAGE",
     "STREAM_CHUNK",
     "Appended",
     "append_stream",
@@ -50,6 +51,7 @@ __all__ = [
     "read_stream",
     "read_stream_data",
     "seal_part",
+    "sealed_parts",
     "unsealed",
 ]
 
@@ -190,3 +192,32 @@ def unsealed(
         version,
     )
     return True
+
+
+#: How many snapshot parts a store reads in one query.
+SNAPSHOT_PAGE = 4
+
+
+def sealed_parts(
+    fetch: Callable[[int], Iterable[tuple[Any, Any, Any]]],
+    key: ChainKey | None,
+    stream: str,
+    version: int,
+    position: int,
+) -> Iterator[str]:
+    """The parts of *stream*'s snapshot at *version* in order, :data:`SNAPSHOT_PAGE` at a time:
+    ``fetch(after)`` runs one engine's query for the ``(part, data, seal)`` rows after part
+    *after*. Stops at a missing part (the snapshot was replaced meanwhile) or at a part whose
+    seal does not verify under *key* (:func:`unsealed`), so the caller folds the events."""
+    after = -1
+    while True:
+        rows = list(fetch(after))
+        for part, text, seal in rows:
+            if part != after + 1:
+                return
+            if unsealed(key, seal, stream, version, position, part, text):
+                return
+            yield str(text)
+            after = int(part)
+        if len(rows) < SNAPSHOT_PAGE:
+            return

@@ -17,12 +17,13 @@ from magcore.storage.base import AuditRecord
 from magcore.storage.chain import ChainKey
 from magcore.storage.common import EventRow, event_from_row, event_rows
 from magcore.storage.streaming import (
+    SNAPSHOT_PAGE,
     STREAM_CHUNK,
     Appended,
     check_chunk,
     chunked,
     seal_part,
-    unsealed,
+    sealed_parts,
 )
 
 __all__ = ["PostgresStreams"]
@@ -148,26 +149,17 @@ class PostgresStreams:
             return None
         version, position = int(row[0]), int(row[1])
 
-        def parts() -> Iterator[str]:
-            after = -1
-            while True:
-                with self._transaction(write=False) as cur:
-                    rows = cur.execute(
-                        "SELECT part, data, seal FROM magcore_snapshots WHERE stream = %s AND "
-                        "part > %s AND version = %s AND position = %s ORDER BY part LIMIT 4",
-                        (stream, after, version, position),
-                    ).fetchall()
-                for part, text, seal in rows:
-                    if part != after + 1:
-                        return
-                    if unsealed(self.audit_key, seal, stream, version, position, part, text):
-                        return
-                    yield str(text)
-                    after = int(part)
-                if len(rows) < 4:
-                    return
+        def page(after: int) -> list[tuple[Any, Any, Any]]:
+            with self._transaction(write=False) as cur:
+                rows: list[tuple[Any, Any, Any]] = cur.execute(
+                    "SELECT part, data, seal FROM magcore_snapshots WHERE stream = %s AND "
+                    "part > %s AND version = %s AND position = %s ORDER BY part LIMIT %s",
+                    (stream, after, version, position, SNAPSHOT_PAGE),
+                ).fetchall()
+            return rows
 
-        return version, parts()
+        parts = sealed_parts(page, self.audit_key, stream, version, position)
+        return version, parts
 
     def read_stream(self, stream: str, *, upto: int | None = None) -> Iterator[Event]:
         """The events of *stream* in version order (up to *upto*), :data:`_PAGE` at a time."""
