@@ -27,21 +27,30 @@ Equivalence with the per-candidate decision is a property test
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import attrs
 
+from ..events import Event
+from ..read_models import PersonRows
 from .read_model_rows import Dialect
-from .sql_tables import Column, Table
+from .sql_tables import Column, Table, create_statements
 
 __all__ = [
     "CANDIDATE_COLUMNS",
     "LISTING_INDEX_TABLES",
+    "PENDING_TABLE",
     "CandidateFilter",
+    "Fold",
+    "ListingIndex",
     "candidate_queries",
+    "fill_pending",
     "instant_text",
+    "listing_index_schema",
     "restriction_query",
+    "write_person_rows",
 ]
 
 #: The index tables of the guarded listing (next to the read model's ``conversations``).
@@ -172,3 +181,98 @@ def restriction_query(dialect: Dialect, subjects: int) -> str:
         f"SELECT subject, conversation FROM {dialect.table('restriction')} "
         f"WHERE subject IN ({', '.join([mark] * subjects)})"
     )
+
+
+#: The marker of an index not filled yet: a migration creates the tables empty, with this row;
+#: the first listing fills them from the people's streams (folded by the domain, handed in)
+#: and removes it.
+PENDING_TABLE = "listing_index_pending"
+
+
+def listing_index_schema(dialect: Dialect) -> tuple[str, ...]:
+    """The index tables in *dialect*, and the marker that they still need filling."""
+    return (
+        *create_statements(LISTING_INDEX_TABLES, dialect),
+        f"CREATE TABLE {dialect.table(PENDING_TABLE)} (pending integer NOT NULL)",
+        f"INSERT INTO {dialect.table(PENDING_TABLE)} (pending) VALUES (1)",
+    )
+
+
+_CHOICE_COLUMNS = tuple(c.name for c in LISTING_INDEX_TABLES[0].columns)
+
+
+def write_person_rows(
+    people: Iterable[PersonRows],
+    executemany: Callable[[str, Sequence[Sequence[Any]]], object],
+    dialect: Dialect,
+) -> None:
+    """Replace, in the caller's transaction, what the index holds about each person of
+    *people* by their rows (the last rows of a person win)."""
+    latest = {p.subject: p for p in people}
+    if not latest:
+        return
+    mark = dialect.placeholder
+    subjects = [(s,) for s in latest]
+    for table in ("sharing_choice", "restriction"):
+        executemany(f"DELETE FROM {dialect.table(table)} WHERE subject = {mark}", subjects)
+    encode = dialect.encode_date
+    choices = [
+        (
+            c.choice,
+            c.subject,
+            c.grantee,
+            c.what,
+            c.purpose,
+            encode(c.until),
+            c.conversation,
+            instant_text(c.granted_at),
+            instant_text(c.revoked_at) if c.revoked_at is not None else None,
+        )
+        for p in latest.values()
+        for c in p.choices
+    ]
+    if choices:
+        executemany(dialect.insert("sharing_choice", _CHOICE_COLUMNS), choices)
+    held = [(p.subject, c) for p in latest.values() for c in p.restricted]
+    if held:
+        executemany(dialect.insert("restriction", ("subject", "conversation")), held)
+
+
+@attrs.frozen
+class ListingIndex:
+    """A store's guarded-listing index: its *dialect*, *fetch* (one query, its rows) and
+    *participations* (the conversations a person takes part in). ``SqlListingSource`` in
+    :mod:`magcore.access.listing` reads through it."""
+
+    dialect: Dialect
+    fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
+    participations: Callable[[str], Iterable[Any]]
+
+
+#: What a store's ``fill_listing_index`` is given: the rows of one person from their
+#: ``person:<id>`` stream's events (the domain's fold, handed in from above).
+Fold = Callable[[str, Sequence[Event]], PersonRows]
+
+
+def fill_pending(
+    fetch: Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]],
+    executemany: Callable[[str, Sequence[Sequence[Any]]], object],
+    dialect: Dialect,
+    events: Callable[[], Iterable[tuple[str, Sequence[Event]]]],
+    fold: Fold,
+) -> bool:
+    """In the caller's (write) transaction: if the index is marked pending, fill it from
+    *events* (each person stream, by stream) with *fold* and remove the mark. Whether it
+    filled."""
+    pending = dialect.table(PENDING_TABLE)
+    if not fetch(f"SELECT pending FROM {pending}", ()):
+        return False
+    executemany(f"DELETE FROM {dialect.table('sharing_choice')}", [()])
+    executemany(f"DELETE FROM {dialect.table('restriction')}", [()])
+    write_person_rows(
+        (fold(stream.partition(":")[2], found) for stream, found in events()),
+        executemany,
+        dialect,
+    )
+    executemany(f"DELETE FROM {pending}", [()])
+    return True

@@ -31,9 +31,11 @@ from typing import Any
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
+from . import sqlite_listing
 from .base import (
     AuditHead,
     AuditRecord,
+    PersonRows,
     ReadModel,
     StoreSettings,
     StreamWrite,
@@ -48,6 +50,7 @@ from .common import (
     require_scheme,
 )
 from .group_commit import GroupCommit
+from .listing_sql import Fold, ListingIndex, write_person_rows
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
 from .sqlite_ballots import SQLiteBallots
@@ -313,6 +316,8 @@ class SQLiteStore(
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur.executemany, SQLITE)
+                people = (w.person_rows for w in writes if w.person_rows is not None)
+                write_person_rows(people, cur.executemany, SQLITE)
                 self._queue(cur, events, position, rows)
             if audit or events:
                 self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
@@ -364,6 +369,8 @@ class SQLiteStore(
                         )
                     cur.execute("DELETE FROM events WHERE stream = ?", (stream,))
                     cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
+                    if stream.startswith("person:"):  # a destroyed person shares nothing
+                        write_person_rows([PersonRows(subject=stream[7:])], cur.executemany, SQLITE)
                     cur.execute(
                         "INSERT INTO events (stream, version, type, at, actor, data) "
                         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -464,6 +471,16 @@ class SQLiteStore(
         with self._read() as cur:
             rows: list[Sequence[Any]] = cur.execute(sql, params).fetchall()
         return rows
+
+    def listing_index(self) -> ListingIndex:
+        """The guarded listing's index (``sharing_choice``, ``restriction``), kept with every
+        write that carries :attr:`~magcore.storage.base.StreamWrite.person_rows`."""
+        return ListingIndex(SQLITE, self._fetch_rows, lambda p: self.conversations(participant=p))
+
+    def fill_listing_index(self, fold: Fold) -> bool:
+        """Fill the index left pending by the migration (schema 6) with *fold*; once."""
+        with self._write() as cur:
+            return sqlite_listing.fill(cur, fold)
 
     # -- audit -----------------------------------------------------------------------------
 
