@@ -35,6 +35,7 @@ import attrs
 
 from ..events import Event
 from ..read_models import PersonRows
+from .common import event_from_row
 from .read_model_rows import Dialect
 from .sql_tables import Column, Table, create_statements
 
@@ -258,21 +259,26 @@ def fill_pending(
     fetch: Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]],
     executemany: Callable[[str, Sequence[Sequence[Any]]], object],
     dialect: Dialect,
-    events: Callable[[], Iterable[tuple[str, Sequence[Event]]]],
     fold: Fold,
 ) -> bool:
-    """In the caller's (write) transaction: if the index is marked pending, fill it from
-    *events* (each person stream, by stream) with *fold* and remove the mark. Whether it
-    filled."""
+    """In the caller's write transaction (*fetch* and *executemany* on its cursor): if the
+    index is marked pending, fill it from the ``person:`` streams' events with *fold* and
+    remove the mark. Whether it filled."""
     pending = dialect.table(PENDING_TABLE)
     if not fetch(f"SELECT pending FROM {pending}", ()):
         return False
+    rows = fetch(
+        "SELECT stream, version, type, at, actor, data FROM "
+        f"{dialect.table('events')} WHERE substr(stream, 1, 7) = 'person:' "
+        "ORDER BY stream, version",
+        (),
+    )
+    by_stream: dict[str, list[Event]] = {}
+    for row in rows:
+        by_stream.setdefault(row[0], []).append(event_from_row(*row))
     executemany(f"DELETE FROM {dialect.table('sharing_choice')}", [()])
     executemany(f"DELETE FROM {dialect.table('restriction')}", [()])
-    write_person_rows(
-        (fold(stream.partition(":")[2], found) for stream, found in events()),
-        executemany,
-        dialect,
-    )
+    people = [fold(stream[7:], found) for stream, found in by_stream.items()]
+    write_person_rows(people, executemany, dialect)
     executemany(f"DELETE FROM {pending}", [()])
     return True

@@ -31,7 +31,6 @@ from typing import Any
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
-from . import sqlite_listing
 from .base import (
     AuditHead,
     AuditRecord,
@@ -50,7 +49,7 @@ from .common import (
     require_scheme,
 )
 from .group_commit import GroupCommit
-from .listing_sql import Fold, ListingIndex, write_person_rows
+from .listing_sql import Fold, ListingIndex, fill_pending, write_person_rows
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
 from .sqlite_ballots import SQLiteBallots
@@ -480,7 +479,8 @@ class SQLiteStore(
     def fill_listing_index(self, fold: Fold) -> bool:
         """Fill the index left pending by the migration (schema 6) with *fold*; once."""
         with self._write() as cur:
-            return sqlite_listing.fill(cur, fold)
+            fetch = lambda sql, params: cur.execute(sql, params).fetchall()  # noqa: E731
+            return fill_pending(fetch, cur.executemany, SQLITE, fold)
 
     # -- audit -----------------------------------------------------------------------------
 

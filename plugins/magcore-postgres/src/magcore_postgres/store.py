@@ -28,9 +28,10 @@ from psycopg_pool import ConnectionPool
 
 from magcore.errors import ConflictError, MagcoreError, StorageError
 from magcore.events import CommittedBatch, Event
-from magcore.storage.base import AuditRecord, ReadModel, StoreSettings, StreamWrite
+from magcore.storage.base import AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from magcore.storage.chain import ENTRY_COLUMNS, KeyedChain
 from magcore.storage.common import EventRow, chain_audit, check_writes, event_rows
+from magcore.storage.listing_sql import Fold, ListingIndex, fill_pending, write_person_rows
 from magcore.storage.read_model_rows import ReadModelRows
 from magcore.storage.read_model_sql import ReadModelQueries
 
@@ -207,6 +208,8 @@ class PostgresStore(
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
                 write_read_models(cur, models)
+                people = (w.person_rows for w in writes if w.person_rows is not None)
+                write_person_rows(people, cur.executemany, POSTGRES)
                 self._queue(cur, events, position, rows)
             self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
         return CommittedBatch(events, position)
@@ -288,6 +291,8 @@ class PostgresStore(
                 )
             cur.execute("DELETE FROM magcore_events WHERE stream = %s", (stream,))
             cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
+            if stream.startswith("person:"):  # a destroyed person shares nothing
+                write_person_rows([PersonRows(subject=stream[7:])], cur.executemany, POSTGRES)
             inserted = cur.execute(
                 "INSERT INTO magcore_events (stream, version, type, at, actor, data) "
                 "VALUES (%s, %s, %s, %s, %s, %s::jsonb) RETURNING position",
@@ -334,6 +339,17 @@ class PostgresStore(
             "UPDATE magcore_audit_head SET count = %s, last_hash = %s WHERE id = 1",
             (entries[-1]["seq"], entries[-1]["hash"]),
         )
+
+    def listing_index(self) -> ListingIndex:
+        """The guarded listing's index (``magcore_sharing_choice``, ``magcore_restriction``),
+        kept with every write that carries ``StreamWrite.person_rows``."""
+        return ListingIndex(POSTGRES, self._fetch_rows, lambda p: self.conversations(participant=p))
+
+    def fill_listing_index(self, fold: Fold) -> bool:
+        """Fill the index left pending by the migration (schema 6) with *fold*; once."""
+        with self._transaction(write=True) as cur:
+            fetch = lambda sql, params: cur.execute(sql, params).fetchall()  # noqa: E731
+            return fill_pending(fetch, cur.executemany, POSTGRES, fold)
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
         with self._transaction(write=True) as cur:
