@@ -31,23 +31,9 @@ from typing import Any
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
-from .base import (
-    AuditHead,
-    AuditRecord,
-    PersonRows,
-    ReadModel,
-    StoreSettings,
-    StreamWrite,
-)
+from .base import AuditHead, AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from .chain import ENTRY_COLUMNS, KeyedChain
-from .common import (
-    EventRow,
-    chain_audit,
-    check_writes,
-    event_from_row,
-    event_rows,
-    require_scheme,
-)
+from .common import EventRow, chain_audit, check_writes, event_from_row, event_rows, require_scheme
 from .group_commit import GroupCommit
 from .listing_sql import Fold, ListingIndex, fill_pending, write_person_rows
 from .read_model_rows import ReadModelRows
