@@ -30,7 +30,6 @@ from ..domain.sharing import replay as replay_sharing
 from ..events import Event
 from ..read_models import ConversationRow
 from ..storage.listing_sql import (
-    PENDING_TABLE,
     CandidateFilter,
     candidate_queries,
     restriction_query,
@@ -339,8 +338,9 @@ def indexed_source(store: Any) -> SqlListingSource | None:
     kept = index()
     if kept is None:
         return None
-    if kept.fetch(f"SELECT pending FROM {kept.dialect.table(PENDING_TABLE)}", ()):
+    if kept.pending:
         if getattr(store, "read_only", False):
             return None  # not filled yet, and this store may not fill it
         store.fill_listing_index(_fold)
-    return SqlListingSource(kept.dialect, kept.fetch, kept.participations)
+    mine = kept.conversations
+    return SqlListingSource(kept.dialect, kept.fetch, lambda person: mine(participant=person))

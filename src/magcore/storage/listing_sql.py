@@ -49,6 +49,7 @@ __all__ = [
     "candidate_queries",
     "fill_pending",
     "instant_text",
+    "is_pending",
     "listing_index_schema",
     "restriction_query",
     "write_person_rows",
@@ -242,12 +243,22 @@ def write_person_rows(
 @attrs.frozen
 class ListingIndex:
     """A store's guarded-listing index: its *dialect*, *fetch* (one query, its rows) and
-    *participations* (the conversations a person takes part in). ``SqlListingSource`` in
+    *conversations* (the store's read-model query). ``SqlListingSource`` in
     :mod:`magcore.access.listing` reads through it."""
 
     dialect: Dialect
     fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
-    participations: Callable[[str], Iterable[Any]]
+    conversations: Callable[..., Iterable[Any]]
+    """The store's ``conversations(participant=...)`` (read-model rows)."""
+    pending: bool = False
+    """A migration left it to be filled (``fill_listing_index``) before it can be read."""
+
+
+def is_pending(
+    fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]], dialect: Dialect
+) -> bool:
+    """Whether the index still waits to be filled (a store asks once: nothing marks it again)."""
+    return bool(list(fetch(f"SELECT pending FROM {dialect.table(PENDING_TABLE)}", ())))
 
 
 #: What a store's ``fill_listing_index`` is given: the rows of one person from their
@@ -255,15 +266,16 @@ class ListingIndex:
 Fold = Callable[[str, Sequence[Event]], PersonRows]
 
 
-def fill_pending(
-    fetch: Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]],
-    executemany: Callable[[str, Sequence[Sequence[Any]]], object],
-    dialect: Dialect,
-    fold: Fold,
-) -> bool:
-    """In the caller's write transaction (*fetch* and *executemany* on its cursor): if the
-    index is marked pending, fill it from the ``person:`` streams' events with *fold* and
-    remove the mark. Whether it filled."""
+def fill_pending(cur: Any, dialect: Dialect, fold: Fold) -> bool:
+    """In the caller's write transaction (*cur*, a DB-API cursor): if the index is marked
+    pending, fill it from the ``person:`` streams' events with *fold* and remove the mark.
+    Whether it filled."""
+    executemany = cur.executemany
+
+    def fetch(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        found: list[Sequence[Any]] = cur.execute(sql, params).fetchall()
+        return found
+
     pending = dialect.table(PENDING_TABLE)
     if not fetch(f"SELECT pending FROM {pending}", ()):
         return False

@@ -35,7 +35,7 @@ from .base import AuditHead, AuditRecord, PersonRows, ReadModel, StoreSettings, 
 from .chain import ENTRY_COLUMNS, KeyedChain
 from .common import EventRow, chain_audit, check_writes, event_from_row, event_rows, require_scheme
 from .group_commit import GroupCommit
-from .listing_sql import Fold, ListingIndex, fill_pending, write_person_rows
+from .listing_sql import Fold, ListingIndex, fill_pending, is_pending, write_person_rows
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
 from .sqlite_ballots import SQLiteBallots
@@ -198,6 +198,7 @@ class SQLiteStore(
                         "run 'magcore store migrate'"
                     )
                 store.migrate()
+            store._index_filled = not is_pending(store._fetch_rows, SQLITE)
         except BaseException:
             store.close()
             raise
@@ -457,16 +458,17 @@ class SQLiteStore(
             rows: list[Sequence[Any]] = cur.execute(sql, params).fetchall()
         return rows
 
-    def listing_index(self) -> ListingIndex:
-        """The guarded listing's index (``sharing_choice``, ``restriction``), kept with every
-        write that carries :attr:`~magcore.storage.base.StreamWrite.person_rows`."""
-        return ListingIndex(SQLITE, self._fetch_rows, lambda p: self.conversations(participant=p))
+    _index_filled = False  # read at open; once filled, nothing marks it pending again
 
-    def fill_listing_index(self, fold: Fold) -> bool:
-        """Fill the index left pending by the migration (schema 6) with *fold*; once."""
+    def listing_index(self) -> ListingIndex:
+        """The listing index, kept with each write's ``person_rows`` (:mod:`.listing_sql`)."""
+        return ListingIndex(SQLITE, self._fetch_rows, self.conversations, not self._index_filled)
+
+    def fill_listing_index(self, fold: Fold) -> None:
+        """Fill the index a migration (schema 6) left pending, with *fold*; once."""
         with self._write() as cur:
-            fetch = lambda sql, params: cur.execute(sql, params).fetchall()  # noqa: E731
-            return fill_pending(fetch, cur.executemany, SQLITE, fold)
+            fill_pending(cur, SQLITE, fold)
+        self._index_filled = True
 
     # -- audit -----------------------------------------------------------------------------
 

@@ -31,7 +31,13 @@ from magcore.events import CommittedBatch, Event
 from magcore.storage.base import AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from magcore.storage.chain import ENTRY_COLUMNS, KeyedChain
 from magcore.storage.common import EventRow, chain_audit, check_writes, event_rows
-from magcore.storage.listing_sql import Fold, ListingIndex, fill_pending, write_person_rows
+from magcore.storage.listing_sql import (
+    Fold,
+    ListingIndex,
+    fill_pending,
+    is_pending,
+    write_person_rows,
+)
 from magcore.storage.read_model_rows import ReadModelRows
 from magcore.storage.read_model_sql import ReadModelQueries
 
@@ -149,6 +155,7 @@ class PostgresStore(
                         f"database {where} is at schema {current}, this magcore needs "
                         f"{SCHEMA_VERSION}: back it up (pg_dump), then run 'magcore store migrate'"
                     )
+            store._index_filled = not is_pending(store._fetch_rows, POSTGRES)
         except BaseException:
             store.close()
             raise
@@ -340,16 +347,17 @@ class PostgresStore(
             (entries[-1]["seq"], entries[-1]["hash"]),
         )
 
-    def listing_index(self) -> ListingIndex:
-        """The guarded listing's index (``magcore_sharing_choice``, ``magcore_restriction``),
-        kept with every write that carries ``StreamWrite.person_rows``."""
-        return ListingIndex(POSTGRES, self._fetch_rows, lambda p: self.conversations(participant=p))
+    _index_filled = False  # read at open; once filled, nothing marks it pending again
 
-    def fill_listing_index(self, fold: Fold) -> bool:
-        """Fill the index left pending by the migration (schema 6) with *fold*; once."""
+    def listing_index(self) -> ListingIndex:
+        """The listing index, kept with each write's ``person_rows`` (:mod:`.listing_sql`)."""
+        return ListingIndex(POSTGRES, self._fetch_rows, self.conversations, not self._index_filled)
+
+    def fill_listing_index(self, fold: Fold) -> None:
+        """Fill the index a migration (schema 6) left pending, with *fold*; once."""
         with self._transaction(write=True) as cur:
-            fetch = lambda sql, params: cur.execute(sql, params).fetchall()  # noqa: E731
-            return fill_pending(fetch, cur.executemany, POSTGRES, fold)
+            fill_pending(cur, POSTGRES, fold)
+        self._index_filled = True
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
         with self._transaction(write=True) as cur:
