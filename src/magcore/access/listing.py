@@ -28,7 +28,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from ..domain.sharing import GRANTEE_ROLES, Restrictions, SharingChoice, listing_rows
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event
-from ..read_models import ConversationRow
+from ..read_models import ConversationRow, PersonRows
 from ..storage.listing_sql import (
     CandidateFilter,
     candidate_queries,
@@ -324,7 +324,7 @@ class SqlListingSource:
         return rows
 
 
-def _fold(person: str, events: Sequence[Event]) -> Any:
+def _fold(person: str, events: Sequence[Event]) -> PersonRows:
     return listing_rows(replay_sharing(person, events))
 
 

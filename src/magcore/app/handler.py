@@ -284,12 +284,11 @@ class CommandHandler:
             events = (*self.store.read(write.stream)[: write.expected_version], *write.events)
             try:
                 state = aggregate.replay(id, events)
+                if aggregate.read_model is not None and write.read_model is None:
+                    write = attrs.evolve(write, read_model=aggregate.read_model(state))
+                if aggregate.person_rows is not None and write.person_rows is None:
+                    write = attrs.evolve(write, person_rows=aggregate.person_rows(state))
             except (ValueError, KeyError, TypeError):
-                completed.append(write)
-                continue
-            if aggregate.read_model is not None and write.read_model is None:
-                write = attrs.evolve(write, read_model=aggregate.read_model(state))
-            if aggregate.person_rows is not None and write.person_rows is None:
-                write = attrs.evolve(write, person_rows=aggregate.person_rows(state))
+                pass
             completed.append(write)
         return completed
