@@ -9,13 +9,13 @@ them) can use it without knowing each other.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 
 from ._typing import to_tuple
 
-__all__ = ["AgreementRow", "ConversationRow", "ReadModel"]
+__all__ = ["AgreementRow", "ConversationRow", "PersonRows", "ReadModel", "SharingChoiceRow"]
 
 
 @attrs.frozen(kw_only=True)
@@ -59,3 +59,31 @@ class ReadModel:
 
     conversation: ConversationRow
     agreements: tuple[AgreementRow, ...] = attrs.field(default=(), converter=to_tuple)
+
+
+@attrs.frozen(kw_only=True)
+class SharingChoiceRow:
+    """One sharing choice as the guarded listing's index keeps it (no content)."""
+
+    choice: int
+    subject: str
+    grantee: str
+    what: str
+    purpose: str
+    granted_at: datetime
+    until: date | None = None
+    conversation: str | None = None
+    revoked_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PersonRows:
+    """The listing-index rows of one person after a write to ``person:<id>``: every sharing
+    choice they made (revoked ones with their revocation time) and the AVG art. 18
+    restrictions that hold (``None``: the whole record). A store replaces what it holds about
+    ``subject`` by these rows, made by the domain (:func:`magcore.domain.sharing.listing_rows`).
+    """
+
+    subject: str
+    choices: tuple[SharingChoiceRow, ...] = attrs.field(default=(), converter=to_tuple)
+    restricted: tuple[str | None, ...] = attrs.field(default=(), converter=to_tuple)

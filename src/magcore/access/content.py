@@ -22,6 +22,8 @@ import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
+import attrs
+
 from ..crypto import (
     ERASED,
     EVENT_PREFIX,
@@ -220,10 +222,7 @@ class ContentStore:
     ) -> CommittedBatch:
         new = {w.stream for w in writes if w.expected_version == 0}
         groups = self.codec.seal_all([w.events for w in writes], new=new)
-        sealed = [
-            StreamWrite(w.stream, w.expected_version, events, read_model=w.read_model)
-            for w, events in zip(writes, groups, strict=True)
-        ]
+        sealed = [attrs.evolve(w, events=events) for w, events in zip(writes, groups, strict=True)]
         batch = self.inner.append(sealed, audit=audit, origin=origin)
         plain = tuple(event for write in writes for event in write.events)
         if len(plain) == len(batch.events):

@@ -49,6 +49,7 @@ from .listing import (
     IndexedListingSource,
     candidates_of,
     decide_candidates,
+    indexed_source,
 )
 from .policy import kept_policies
 from .reading import (
@@ -408,7 +409,7 @@ class Gateway:
         """
         now = self.clock.now()
         day = local_day(now, self.zone)
-        source = self.source or StoreListing(self.store)
+        source = self.source or indexed_source(self.store) or StoreListing(self.store)
         directory = self.policy.directory
         found: dict[str, Listed] = {}
         roles = directory.roles_of(viewer, day)

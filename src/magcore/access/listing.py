@@ -26,8 +26,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..domain.conversation.read_model import DESTROYED
-from ..domain.sharing import GRANTEE_ROLES, Restrictions, SharingChoice
-from ..read_models import ConversationRow
+from ..domain.sharing import GRANTEE_ROLES, Restrictions, SharingChoice, listing_rows
+from ..domain.sharing import replay as replay_sharing
+from ..events import Event
+from ..read_models import ConversationRow, PersonRows
 from ..storage.listing_sql import (
     CandidateFilter,
     candidate_queries,
@@ -50,6 +52,7 @@ __all__ = [
     "candidates_of",
     "covered",
     "decide_candidates",
+    "indexed_source",
 ]
 
 #: The parts of a conversation a listing says something about.
@@ -320,3 +323,25 @@ class SqlListingSource:
         for sql, params in candidate_queries(self.dialect, wanted):
             rows.extend(self.fetch(sql, params))
         return rows
+
+
+def _fold(person: str, events: Sequence[Event]) -> PersonRows:
+    return listing_rows(replay_sharing(person, events))
+
+
+def indexed_source(store: Any) -> SqlListingSource | None:
+    """The :class:`SqlListingSource` over *store*'s own index (``listing_index()``), filled
+    from the people's streams first if a migration left it pending; ``None`` for a store
+    without the index (the memory store: :class:`~magcore.access.gateway.StoreListing`)."""
+    index = getattr(store, "listing_index", None)
+    if index is None:
+        return None
+    kept = index()
+    if kept is None:
+        return None
+    if kept.pending:
+        if getattr(store, "read_only", False):
+            return None  # not filled yet, and this store may not fill it
+        store.fill_listing_index(_fold)
+    mine = kept.conversations
+    return SqlListingSource(kept.dialect, kept.fetch, lambda person: mine(participant=person))

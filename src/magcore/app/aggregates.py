@@ -22,7 +22,7 @@ from ..domain.conversation import (
     stream_of,
 )
 from ..domain.goals import Goal, NoteProgress, goal_stream, replay_goal
-from ..domain.sharing import SharingCommand, SharingState, person_stream
+from ..domain.sharing import SharingCommand, SharingState, listing_rows, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event
 from .handler import Aggregate
@@ -48,7 +48,9 @@ CONVERSATION: Aggregate[Conversation] = Aggregate(
 #: A goal's stream (``goal:<id>``).
 GOAL: Aggregate[Goal] = Aggregate("goal", goal_stream, lambda _id, events: replay_goal(events))
 #: A person's sharing choices (``person:<id>``).
-SHARING: Aggregate[SharingState] = Aggregate("person", person_stream, replay_sharing)
+SHARING: Aggregate[SharingState] = Aggregate(
+    "person", person_stream, replay_sharing, person_rows=listing_rows
+)
 
 
 #: Commands that are safe to decide again on a newer state after a conflict: each changes only

@@ -28,7 +28,7 @@ from ..access.policy import DESTROYED_EVENT
 from ..clock import Clock
 from ..errors import ConflictError, MagcoreError, NotFoundError
 from ..events import CommittedBatch, Event
-from ..read_models import ReadModel
+from ..read_models import PersonRows, ReadModel
 from ..storage.base import AuditRecord, Store, StreamWrite
 
 __all__ = ["Aggregate", "CommandHandler", "Handled", "Loaded", "Retry"]
@@ -50,6 +50,9 @@ class Aggregate(Generic[S]):
     """The state after *new* events on top of a state (default: replay everything again)."""
     read_model: Callable[[S], ReadModel] | None = None
     """The read-model rows of a state, written with every change (``None``: no rows)."""
+    person_rows: Callable[[S], PersonRows] | None = None
+    """The guarded listing's index rows of a state (a person's choices), written with every
+    change (``None``: no rows)."""
 
     def owns(self, stream: str) -> bool:
         """Whether *stream* is one of this aggregate's streams."""
@@ -209,7 +212,12 @@ class CommandHandler:
             else:
                 state = aggregate.replay(id, (*loaded.events, *new_events))
             rows = aggregate.read_model(state) if aggregate.read_model is not None else None
-            writes = [StreamWrite(loaded.stream, loaded.version, new_events, read_model=rows)]
+            person = aggregate.person_rows(state) if aggregate.person_rows is not None else None
+            writes = [
+                StreamWrite(
+                    loaded.stream, loaded.version, new_events, read_model=rows, person_rows=person
+                )
+            ]
             if also is not None:
                 writes.extend(also())
             try:
@@ -264,8 +272,10 @@ class CommandHandler:
             aggregate = next((a for a in aggregates if a.owns(write.stream)), None)
             if (
                 aggregate is None
-                or aggregate.read_model is None
-                or write.read_model is not None
+                or (
+                    (aggregate.read_model is None or write.read_model is not None)
+                    and (aggregate.person_rows is None or write.person_rows is not None)
+                )
                 or not write.events
             ):
                 completed.append(write)
@@ -273,9 +283,12 @@ class CommandHandler:
             id = write.stream[len(aggregate.stream("")) :]
             events = (*self.store.read(write.stream)[: write.expected_version], *write.events)
             try:
-                rows = aggregate.read_model(aggregate.replay(id, events))
+                state = aggregate.replay(id, events)
+                if aggregate.read_model is not None and write.read_model is None:
+                    write = attrs.evolve(write, read_model=aggregate.read_model(state))
+                if aggregate.person_rows is not None and write.person_rows is None:
+                    write = attrs.evolve(write, person_rows=aggregate.person_rows(state))
             except (ValueError, KeyError, TypeError):
-                completed.append(write)
-                continue
-            completed.append(attrs.evolve(write, read_model=rows))
+                pass
+            completed.append(write)
         return completed

@@ -176,7 +176,7 @@ class Service(LanguagesMixin, BatchMixin, ProfilesMixin):
         :class:`~magcore.errors.ConflictError` and nothing is written. Commands go through
         :attr:`handler`, which commits the same way.
         """
-        return self.handler.commit(self.handler.with_read_models(writes, [CONVERSATION]))
+        return self.handler.commit(self.handler.with_read_models(writes, [CONVERSATION, SHARING]))
 
     def _tell(self, batch: CommittedBatch) -> None:
         """Wake the dispatcher: the batch is in the outbox (their failures are kept)."""

@@ -36,6 +36,7 @@ from ..events import Event
 from ..model.content import EventContent, metadata_only
 from ..model.days import local_day
 from ..model.input_policy import valid_id, valid_optional_id
+from ..read_models import PersonRows, SharingChoiceRow
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -53,6 +54,7 @@ __all__ = [
     "SharingState",
     "apply",
     "decide",
+    "listing_rows",
     "person_stream",
     "replay",
     "restrictions",
@@ -356,6 +358,30 @@ def replay(person: str, events: Iterable[Event]) -> SharingState:
     for event in events:
         state = apply(event, state)
     return state
+
+
+def listing_rows(state: SharingState) -> PersonRows:
+    """The guarded listing's index rows of *state*: every choice (revoked ones with their
+    revocation time) and the restrictions that hold (``None``: the whole record)."""
+    held = state.restrictions
+    return PersonRows(
+        subject=state.person,
+        choices=[
+            SharingChoiceRow(
+                choice=c.id,
+                subject=state.person,
+                grantee=c.to,
+                what=c.what,
+                purpose=c.purpose,
+                granted_at=c.granted_at,
+                until=c.until,
+                conversation=c.conversation,
+                revoked_at=c.revoked_at,
+            )
+            for _, c in sorted(state.choices.items())
+        ],
+        restricted=[*([None] if held.everything else []), *sorted(held.conversations)],
+    )
 
 
 #: Sharing choices carry no content: who may read what, for which purpose, until when.

@@ -15,7 +15,7 @@ import attrs
 
 from .._typing import to_tuple
 from ..events import CommittedBatch, Event, canonical_json
-from ..read_models import AgreementRow, ConversationRow, ReadModel
+from ..read_models import AgreementRow, ConversationRow, PersonRows, ReadModel
 
 __all__ = [
     "GENESIS",
@@ -23,6 +23,7 @@ __all__ = [
     "AuditHead",
     "AuditRecord",
     "ConversationRow",
+    "PersonRows",
     "ReadModel",
     "Store",
     "StoreSettings",
@@ -45,6 +46,10 @@ class StreamWrite:
     expected_version: int
     events: tuple[Event, ...] = attrs.field(converter=to_tuple)
     read_model: ReadModel | None = attrs.field(default=None, kw_only=True)
+    person_rows: PersonRows | None = attrs.field(default=None, kw_only=True)
+    """The listing-index rows of a ``person:<id>`` stream after these events (made by the
+    domain, :func:`magcore.domain.sharing.listing_rows`); a store with the index replaces the
+    person's rows by them in the same transaction."""
 
 
 @attrs.frozen(kw_only=True)

@@ -27,21 +27,32 @@ Equivalence with the per-candidate decision is a property test
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import attrs
 
+from ..events import Event
+from ..read_models import PersonRows
+from .common import event_from_row
 from .read_model_rows import Dialect
-from .sql_tables import Column, Table
+from .sql_tables import Column, Table, create_statements
 
 __all__ = [
     "CANDIDATE_COLUMNS",
     "LISTING_INDEX_TABLES",
+    "PENDING_TABLE",
     "CandidateFilter",
+    "Fold",
+    "ListingIndex",
     "candidate_queries",
+    "fill_pending",
     "instant_text",
+    "is_pending",
+    "listing_index_schema",
     "restriction_query",
+    "write_person_rows",
 ]
 
 #: The index tables of the guarded listing (next to the read model's ``conversations``).
@@ -172,3 +183,114 @@ def restriction_query(dialect: Dialect, subjects: int) -> str:
         f"SELECT subject, conversation FROM {dialect.table('restriction')} "
         f"WHERE subject IN ({', '.join([mark] * subjects)})"
     )
+
+
+#: The marker of an index not filled yet: a migration creates the tables empty, with this row;
+#: the first listing fills them from the people's streams (folded by the domain, handed in)
+#: and removes it.
+PENDING_TABLE = "listing_index_pending"
+
+
+def listing_index_schema(dialect: Dialect) -> tuple[str, ...]:
+    """The index tables in *dialect*, and the marker that they still need filling."""
+    return (
+        *create_statements(LISTING_INDEX_TABLES, dialect),
+        f"CREATE TABLE {dialect.table(PENDING_TABLE)} (pending integer NOT NULL)",
+        f"INSERT INTO {dialect.table(PENDING_TABLE)} (pending) VALUES (1)",
+    )
+
+
+_CHOICE_COLUMNS = tuple(c.name for c in LISTING_INDEX_TABLES[0].columns)
+
+
+def write_person_rows(
+    people: Iterable[PersonRows],
+    executemany: Callable[[str, Sequence[Sequence[Any]]], object],
+    dialect: Dialect,
+) -> None:
+    """Replace, in the caller's transaction, what the index holds about each person of
+    *people* by their rows (the last rows of a person win)."""
+    latest = {p.subject: p for p in people}
+    if not latest:
+        return
+    mark = dialect.placeholder
+    subjects = [(s,) for s in latest]
+    for table in ("sharing_choice", "restriction"):
+        executemany(f"DELETE FROM {dialect.table(table)} WHERE subject = {mark}", subjects)
+    encode = dialect.encode_date
+    choices = [
+        (
+            c.choice,
+            c.subject,
+            c.grantee,
+            c.what,
+            c.purpose,
+            encode(c.until),
+            c.conversation,
+            instant_text(c.granted_at),
+            instant_text(c.revoked_at) if c.revoked_at is not None else None,
+        )
+        for p in latest.values()
+        for c in p.choices
+    ]
+    if choices:
+        executemany(dialect.insert("sharing_choice", _CHOICE_COLUMNS), choices)
+    held = [(p.subject, c) for p in latest.values() for c in p.restricted]
+    if held:
+        executemany(dialect.insert("restriction", ("subject", "conversation")), held)
+
+
+@attrs.frozen
+class ListingIndex:
+    """A store's guarded-listing index: its *dialect*, *fetch* (one query, its rows) and
+    *conversations* (the store's read-model query). ``SqlListingSource`` in
+    :mod:`magcore.access.listing` reads through it."""
+
+    dialect: Dialect
+    fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
+    conversations: Callable[..., Iterable[Any]]
+    """The store's ``conversations(participant=...)`` (read-model rows)."""
+    pending: bool = False
+    """A migration left it to be filled (``fill_listing_index``) before it can be read."""
+
+
+def is_pending(
+    fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]], dialect: Dialect
+) -> bool:
+    """Whether the index still waits to be filled (a store asks once: nothing marks it again)."""
+    return bool(list(fetch(f"SELECT pending FROM {dialect.table(PENDING_TABLE)}", ())))
+
+
+#: What a store's ``fill_listing_index`` is given: the rows of one person from their
+#: ``person:<id>`` stream's events (the domain's fold, handed in from above).
+Fold = Callable[[str, Sequence[Event]], PersonRows]
+
+
+def fill_pending(cur: Any, dialect: Dialect, fold: Fold) -> bool:
+    """In the caller's write transaction (*cur*, a DB-API cursor): if the index is marked
+    pending, fill it from the ``person:`` streams' events with *fold* and remove the mark.
+    Whether it filled."""
+    executemany = cur.executemany
+
+    def fetch(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        found: list[Sequence[Any]] = cur.execute(sql, params).fetchall()
+        return found
+
+    pending = dialect.table(PENDING_TABLE)
+    if not fetch(f"SELECT pending FROM {pending}", ()):
+        return False
+    rows = fetch(
+        "SELECT stream, version, type, at, actor, data FROM "
+        f"{dialect.table('events')} WHERE substr(stream, 1, 7) = 'person:' "
+        "ORDER BY stream, version",
+        (),
+    )
+    by_stream: dict[str, list[Event]] = {}
+    for row in rows:
+        by_stream.setdefault(row[0], []).append(event_from_row(*row))
+    executemany(f"DELETE FROM {dialect.table('sharing_choice')}", [()])
+    executemany(f"DELETE FROM {dialect.table('restriction')}", [()])
+    people = [fold(stream[7:], found) for stream, found in by_stream.items()]
+    write_person_rows(people, executemany, dialect)
+    executemany(f"DELETE FROM {pending}", [()])
+    return True

@@ -31,23 +31,11 @@ from typing import Any
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
-from .base import (
-    AuditHead,
-    AuditRecord,
-    ReadModel,
-    StoreSettings,
-    StreamWrite,
-)
+from .base import AuditHead, AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from .chain import ENTRY_COLUMNS, KeyedChain
-from .common import (
-    EventRow,
-    chain_audit,
-    check_writes,
-    event_from_row,
-    event_rows,
-    require_scheme,
-)
+from .common import EventRow, chain_audit, check_writes, event_from_row, event_rows, require_scheme
 from .group_commit import GroupCommit
+from .listing_sql import Fold, ListingIndex, fill_pending, is_pending, write_person_rows
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
 from .sqlite_ballots import SQLiteBallots
@@ -210,6 +198,7 @@ class SQLiteStore(
                         "run 'magcore store migrate'"
                     )
                 store.migrate()
+            store._index_filled = not is_pending(store._fetch_rows, SQLITE)
         except BaseException:
             store.close()
             raise
@@ -313,6 +302,8 @@ class SQLiteStore(
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur.executemany, SQLITE)
+                people = (w.person_rows for w in writes if w.person_rows is not None)
+                write_person_rows(people, cur.executemany, SQLITE)
                 self._queue(cur, events, position, rows)
             if audit or events:
                 self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
@@ -364,6 +355,8 @@ class SQLiteStore(
                         )
                     cur.execute("DELETE FROM events WHERE stream = ?", (stream,))
                     cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
+                    if stream.startswith("person:"):  # a destroyed person shares nothing
+                        write_person_rows([PersonRows(subject=stream[7:])], cur.executemany, SQLITE)
                     cur.execute(
                         "INSERT INTO events (stream, version, type, at, actor, data) "
                         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -464,6 +457,18 @@ class SQLiteStore(
         with self._read() as cur:
             rows: list[Sequence[Any]] = cur.execute(sql, params).fetchall()
         return rows
+
+    _index_filled = False  # read at open; once filled, nothing marks it pending again
+
+    def listing_index(self) -> ListingIndex:
+        """The listing index, kept with each write's ``person_rows`` (:mod:`.listing_sql`)."""
+        return ListingIndex(SQLITE, self._fetch_rows, self.conversations, not self._index_filled)
+
+    def fill_listing_index(self, fold: Fold) -> None:
+        """Fill the index a migration (schema 6) left pending, with *fold*; once."""
+        with self._write() as cur:
+            fill_pending(cur, SQLITE, fold)
+        self._index_filled = True
 
     # -- audit -----------------------------------------------------------------------------
 

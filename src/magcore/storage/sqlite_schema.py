@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .listing_sql import listing_index_schema
 from .sql_tables import audit_schema, read_model_schema, snapshot_schema
 from .sqlite_ballots import SCHEMA as _BALLOTS_SCHEMA
 from .sqlite_keys import SCHEMA as _KEYS_SCHEMA
@@ -42,12 +43,15 @@ _V3 = (
 )
 #: Version 4 adds the ballot boxes of anonymous measurements (:mod:`.sqlite_ballots`).
 #: Version 5 adds the streams' snapshots (:data:`~.sql_tables.SNAPSHOT_TABLES`).
+#: Version 6 adds the guarded listing's index (:data:`~.listing_sql.LISTING_INDEX_TABLES`),
+#: filled from the people's streams by the first listing.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1,
     _KEYS_SCHEMA,
     _V3,
     _BALLOTS_SCHEMA,
     snapshot_schema(SQLITE),
+    listing_index_schema(SQLITE),
 )
 
 

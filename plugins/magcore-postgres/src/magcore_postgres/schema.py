@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 
 from magcore.errors import StorageError
+from magcore.storage.listing_sql import listing_index_schema
 from magcore.storage.sql_tables import audit_schema, read_model_schema, snapshot_schema
 
 from .ballots import SCHEMA as _BALLOTS_SCHEMA
@@ -62,12 +63,15 @@ _V3 = (
 #: Version 4 adds the ballot boxes of anonymous measurements (see :mod:`magcore_postgres.ballots`).
 #: Version 5 adds the streams' snapshots (``magcore_snapshots``, see
 #: :data:`magcore.storage.sql_tables.SNAPSHOT_TABLES`).
+#: Version 6 adds the guarded listing's index (``magcore_sharing_choice``,
+#: ``magcore_restriction``), filled from the people's streams by the first listing.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1,
     _KEYS_SCHEMA,
     _V3,
     _BALLOTS_SCHEMA,
     snapshot_schema(POSTGRES),
+    listing_index_schema(POSTGRES),
 )
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)

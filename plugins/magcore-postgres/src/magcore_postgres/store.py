@@ -28,9 +28,16 @@ from psycopg_pool import ConnectionPool
 
 from magcore.errors import ConflictError, MagcoreError, StorageError
 from magcore.events import CommittedBatch, Event
-from magcore.storage.base import AuditRecord, ReadModel, StoreSettings, StreamWrite
+from magcore.storage.base import AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from magcore.storage.chain import ENTRY_COLUMNS, KeyedChain
 from magcore.storage.common import EventRow, chain_audit, check_writes, event_rows
+from magcore.storage.listing_sql import (
+    Fold,
+    ListingIndex,
+    fill_pending,
+    is_pending,
+    write_person_rows,
+)
 from magcore.storage.read_model_rows import ReadModelRows
 from magcore.storage.read_model_sql import ReadModelQueries
 
@@ -148,6 +155,7 @@ class PostgresStore(
                         f"database {where} is at schema {current}, this magcore needs "
                         f"{SCHEMA_VERSION}: back it up (pg_dump), then run 'magcore store migrate'"
                     )
+            store._index_filled = not is_pending(store._fetch_rows, POSTGRES)
         except BaseException:
             store.close()
             raise
@@ -207,6 +215,8 @@ class PostgresStore(
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
                 write_read_models(cur, models)
+                people = (w.person_rows for w in writes if w.person_rows is not None)
+                write_person_rows(people, cur.executemany, POSTGRES)
                 self._queue(cur, events, position, rows)
             self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
         return CommittedBatch(events, position)
@@ -288,6 +298,8 @@ class PostgresStore(
                 )
             cur.execute("DELETE FROM magcore_events WHERE stream = %s", (stream,))
             cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
+            if stream.startswith("person:"):  # a destroyed person shares nothing
+                write_person_rows([PersonRows(subject=stream[7:])], cur.executemany, POSTGRES)
             inserted = cur.execute(
                 "INSERT INTO magcore_events (stream, version, type, at, actor, data) "
                 "VALUES (%s, %s, %s, %s, %s, %s::jsonb) RETURNING position",
@@ -334,6 +346,18 @@ class PostgresStore(
             "UPDATE magcore_audit_head SET count = %s, last_hash = %s WHERE id = 1",
             (entries[-1]["seq"], entries[-1]["hash"]),
         )
+
+    _index_filled = False  # read at open; once filled, nothing marks it pending again
+
+    def listing_index(self) -> ListingIndex:
+        """The listing index, kept with each write's ``person_rows`` (:mod:`.listing_sql`)."""
+        return ListingIndex(POSTGRES, self._fetch_rows, self.conversations, not self._index_filled)
+
+    def fill_listing_index(self, fold: Fold) -> None:
+        """Fill the index a migration (schema 6) left pending, with *fold*; once."""
+        with self._transaction(write=True) as cur:
+            fill_pending(cur, POSTGRES, fold)
+        self._index_filled = True
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
         with self._transaction(write=True) as cur:
