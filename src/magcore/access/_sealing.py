@@ -151,14 +151,20 @@ def _with_data(event: Event, data: Any) -> Event:
     """*event* with *data*, which is frozen already (freezing it again costs as much as the
     encryption: this runs for every content event written or read)."""
     new: Event = object.__new__(Event)
+    _copy_envelope(new, event)
+    object.__setattr__(new, "data", data)
+    return new
+
+
+def _copy_envelope(new: Event, event: Event) -> None:
+    """Set *new*'s stream, version, type, time and actor to *event*'s (without ``__init__``:
+    the frozen values are checked already)."""
     put = object.__setattr__
     put(new, "stream", event.stream)
     put(new, "version", event.version)
     put(new, "type", event.type)
     put(new, "at", event.at)
     put(new, "actor", event.actor)
-    put(new, "data", data)
-    return new
 
 
 class _Sealed(Event):
@@ -188,13 +194,8 @@ class _Sealed(Event):
 def _sealed(event: Event, stored: str) -> Event:
     """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
     new: _Sealed = object.__new__(_Sealed)
-    put = object.__setattr__
-    put(new, "stream", event.stream)
-    put(new, "version", event.version)
-    put(new, "type", event.type)
-    put(new, "at", event.at)
-    put(new, "actor", event.actor)
-    put(new, "_stored", stored)
+    _copy_envelope(new, event)
+    object.__setattr__(new, "_stored", stored)
     return new
 
 
