@@ -199,6 +199,13 @@ def read_organisation_csv(
     *max_problems*); nothing is returned half-built.
     """
     label = str(source)
+    from .orgcsv_columns import read_columns
+
+    raw = Path(source).read_bytes() if text is None else None
+    clean = read_columns(org_id=org_id, name=name, raw=raw, text=text)
+    if clean is not None:  # a clean file, read column by column
+        return clean
+    del raw
     out = _Collect(limit=max(1, max_problems))
     bad_lines: set[int] = set()
     try:

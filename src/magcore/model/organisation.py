@@ -13,14 +13,17 @@ import enum
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
 from .input_policy import id_problem, is_valid_id, normalise, text_problem
+
+if TYPE_CHECKING:
+    from .orgtables import RoleTable
 
 __all__ = [
     "Assignment",
@@ -189,8 +192,22 @@ class Assignment:
         return self.start < end and (self.end is None or start < self.end)
 
 
-def _assignment_tuple(value: Iterable[Assignment]) -> tuple[Assignment, ...]:
-    return tuple(value)
+def _assignment_tuple(value: Iterable[Assignment]) -> Sequence[Assignment]:
+    """A tuple of the assignments; a :class:`~magcore.model.orgtables.RoleTable` is kept."""
+    from .orgtables import RoleTable
+
+    return value if isinstance(value, RoleTable) else tuple(value)
+
+
+def _role_key(a: Assignment) -> tuple[str, str, str, date, date]:
+    return (a.person, a.team, a.role.value, a.start, a.end or date.max)
+
+
+def _same_assignments(first: Sequence[Assignment], second: Sequence[Assignment]) -> bool:
+    """The same assignments, in any order (an organisation is the facts, not their order)."""
+    if len(first) != len(second):
+        return False
+    return bool(first == second) or sorted(first, key=_role_key) == sorted(second, key=_role_key)
 
 
 def _index_by(items: Iterable[Assignment], key: str) -> dict[str, tuple[Assignment, ...]]:
@@ -211,9 +228,53 @@ class Organisation:
     name: str = attrs.field(default="", converter=normalise, validator=_valid_name)
     people: Mapping[str, Person] = attrs.field(factory=dict, hash=False)
     teams: Mapping[str, Team] = attrs.field(factory=dict, hash=False)
-    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=_assignment_tuple)
+    assignments: Sequence[Assignment] = attrs.field(
+        default=(),
+        converter=_assignment_tuple,
+        eq=attrs.cmp_using(eq=_same_assignments, require_same_type=False),
+        hash=False,
+    )
+    """The roles people hold: a tuple, or a :class:`~magcore.model.orgtables.RoleTable` (for a
+    large organisation); compared in any order."""
 
     def __attrs_post_init__(self) -> None:
+        from .orgtables import RoleTable
+
+        if isinstance(self.assignments, RoleTable):
+            self._check_role_table(self.assignments)
+        else:
+            self._check_assignments()
+        for team in self.teams.values():
+            if team.parent is not None and team.parent not in self.teams:
+                raise DefinitionError(
+                    f"team {team.id} has unknown parent {team.parent!r}",
+                    pointer=f"/teams/{team.id}/parent",
+                )
+        self._check_one_manager_at_a_time()
+
+    def _check_role_table(self, table: RoleTable) -> None:
+        """Every role names a known person and team, checked column by column."""
+        from .orgtables import PeopleTable
+
+        people: Mapping[str, object] = self.people
+        checks: list[tuple[str, Mapping[str, object], list[str]]] = [
+            ("team", self.teams, table.team)
+        ]
+        if isinstance(people, PeopleTable):
+            if table.person is not people.ids:  # else: the people are the roles' own column
+                checks.insert(0, ("person", people.index, table.person))
+        else:
+            checks.insert(0, ("person", people, table.person))
+        for field, known, column in checks:
+            unknown = set(column).difference(known)
+            if unknown:
+                row = next(i for i, value in enumerate(column) if value in unknown)
+                raise DefinitionError(
+                    f"assignment names unknown {field} {column[row]!r}",
+                    pointer=f"/assignments/{row}/{field}",
+                )
+
+    def _check_assignments(self) -> None:
         for index, assignment in enumerate(self.assignments):
             if assignment.person not in self.people:
                 raise DefinitionError(
@@ -225,13 +286,6 @@ class Organisation:
                     f"assignment names unknown team {assignment.team!r}",
                     pointer=f"/assignments/{index}/team",
                 )
-        for team in self.teams.values():
-            if team.parent is not None and team.parent not in self.teams:
-                raise DefinitionError(
-                    f"team {team.id} has unknown parent {team.parent!r}",
-                    pointer=f"/teams/{team.id}/parent",
-                )
-        self._check_one_manager_at_a_time()
 
     def _check_one_manager_at_a_time(self) -> None:
         for team, managers in self._managers_by_team.items():
@@ -279,12 +333,21 @@ class Organisation:
         return _index_by((a for a in self.assignments if a.role is Role.MEMBER), "team")
 
     @functools.cached_property
+    def _managers(self) -> tuple[Assignment, ...]:
+        from .orgtables import RoleTable
+
+        held = self.assignments
+        if isinstance(held, RoleTable):  # a few managers among a million roles: no others made
+            return tuple(held[row] for row in held.rows_of(Role.MANAGER))
+        return tuple(a for a in held if a.role is Role.MANAGER)
+
+    @functools.cached_property
     def _managers_by_team(self) -> dict[str, tuple[Assignment, ...]]:
-        return _index_by((a for a in self.assignments if a.role is Role.MANAGER), "team")
+        return _index_by(self._managers, "team")
 
     @functools.cached_property
     def _managed_teams_by_person(self) -> dict[str, tuple[Assignment, ...]]:
-        return _index_by((a for a in self.assignments if a.role is Role.MANAGER), "person")
+        return _index_by(self._managers, "person")
 
     @functools.cached_property
     def _coaches(self) -> tuple[Assignment, ...]:

@@ -1,0 +1,369 @@
+"""The organisation CSV read column by column: a million rows without a million objects.
+
+:func:`read_columns` reads a clean file into an organisation of
+:class:`~magcore.model.orgtables.PeopleTable` and :class:`~magcore.model.orgtables.RoleTable`
+with whole-column checks (every distinct id, date, role and name once), and gives ``None`` at
+the first sign of anything the line-by-line reader (:mod:`magcore.cli.orgcsv`) would report or
+treat specially: that reader then reads the file again and reports every problem with its line.
+A file both accept gives equal organisations (a property test holds them to it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import operator
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from ..errors import DefinitionError
+from ..model.input_policy import normalise, text_problem
+from ..model.organisation import _EMAIL, Organisation, Role, Team
+from ..model.orgtables import PeopleTable, RoleTable, ids_problem, trusted_team
+
+__all__ = ["read_columns"]
+
+#: Rows turned into columns at a time: few enough that their values are still in the
+#: processor's cache when they are converted (a million rows in chunks of 65,536 took twice as
+#: long as in chunks of 512).
+CHUNK = 512
+_ROLES = {role.value: role for role in Role}
+_YES = {"yes", "ja", "y", "j", "true", "1"}
+_NO = {"no", "nee", "n", "false", "0", ""}
+_SPACE = re.compile(r"\s")
+_DATES = frozenset({"start", "end", "hired_on", "left_on", "returned_on"})
+
+
+class _Unclean(Exception):
+    """Something the line-by-line reader reports or treats specially: let it read the file."""
+
+
+def _decoded(raw: bytes) -> str | None:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    try:
+        return raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def read_columns(
+    *, org_id: str, name: str, raw: bytes | None = None, text: str | None = None
+) -> Organisation | None:
+    """The organisation of a clean CSV (*raw* bytes of a file, or *text*), or ``None`` when the
+    line-by-line reader must read it (a problem to report, or something it treats specially)."""
+    text = _decoded(raw or b"") if text is None else text.removeprefix("\ufeff")
+    if not text or text.count("\r") != text.count("\r\n"):
+        return None
+    try:
+        return _read(text, org_id=org_id, name=name)
+    except (_Unclean, csv.Error, DefinitionError):
+        return None
+
+
+def _header(text: str) -> tuple[list[str], csv.Dialect | type[csv.Dialect]]:
+    from .orgcsv import _sniff
+
+    first = text[: text.find("\n") + 1] if "\n" in text else text
+    dialect = _sniff(first)
+    header = [h.strip() for h in next(csv.reader(io.StringIO(first, newline=""), dialect))]
+    return header, dialect
+
+
+def _split_chunks(text: str, delimiter: str, width: int) -> Iterator[list[list[str]]]:
+    """Columns of rows without quotes, :data:`CHUNK` rows at a time: each line split on the
+    delimiter, exactly as the csv module splits a line with no quote in it."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    separators = width - 1
+    for first in range(1, len(lines), CHUNK):
+        chunk = lines[first : first + CHUNK]
+        if set(map(str.count, chunk, itertools.repeat(delimiter))) != {separators}:
+            raise _Unclean  # a blank line, or a row of another width
+        joined = delimiter.join(chunk)
+        values = joined.split(delimiter)
+        if _SPACE.search(joined.replace(delimiter, "")):  # a value to strip, or a name with spaces
+            values = [value.strip() for value in values]
+        yield [values[column::width] for column in range(width)]
+
+
+def _csv_chunks(
+    text: str, dialect: csv.Dialect | type[csv.Dialect], width: int
+) -> Iterator[list[list[str]]]:
+    """Columns of rows read by the csv module (quoted values), :data:`CHUNK` rows at a time."""
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    next(reader)
+    rows = 0
+    while chunk := list(itertools.islice(reader, CHUNK)):
+        if any(len(row) != width for row in chunk):
+            raise _Unclean  # a blank line, or a row of another width
+        rows += len(chunk)
+        yield [[value.strip() for value in column] for column in zip(*chunk, strict=True)]
+    if reader.line_num != rows + 1:
+        raise _Unclean  # a value running over more than one line
+
+
+class _Columns:
+    """The file's columns, converted chunk by chunk (repeated texts and dates kept once)."""
+
+    def __init__(self, header: list[str]) -> None:
+        from .orgcsv import COLUMNS, REQUIRED
+
+        if any(column not in header for column in REQUIRED):
+            raise _Unclean
+        if len(set(header)) != len(header):
+            raise _Unclean
+        self.width = len(header)
+        self.at = {column: header.index(column) for column in COLUMNS if column in header}
+        self.values: dict[str, list[Any]] = {column: [] for column in self.at}
+        self.count = 0
+        self.shared: dict[str, str] = {}
+        self.days: dict[str, date | None] = {"": None}
+        self.roles: dict[str, Role | None] = {}
+
+    def add(self, columns: list[list[str]]) -> None:
+        for column in ("returned_on", "absent_days"):
+            if column in self.at and any(columns[self.at[column]]):
+                raise _Unclean  # returns after an absence: read line by line
+        for column, index in self.at.items():
+            values = columns[index]
+            if column in _DATES:
+                values = _converted(values, self.days, _date)
+            elif column == "role":
+                values = _converted(values, self.roles, _role)
+            elif column == "team_id":
+                values = list(map(self.shared.setdefault, values, values))
+            self.values[column].extend(values)
+        self.count += len(columns[0])
+
+    def column(self, name: str) -> list[Any]:
+        found = self.values.get(name)
+        if found is not None:
+            return found
+        return [None if name in _DATES else ""] * self.count
+
+
+def _converted(
+    values: list[str], known: dict[str, Any], convert: Callable[[str], Any]
+) -> list[Any]:
+    """*values* converted, each distinct one once (kept in *known* for the next chunk)."""
+    for value in set(values).difference(known):
+        known[value] = convert(value)
+    return list(map(known.__getitem__, values))
+
+
+def _role(raw: str) -> Role:
+    role = _ROLES.get(raw.lower())
+    if role is None:
+        raise _Unclean
+    return role
+
+
+def _read(text: str, *, org_id: str, name: str) -> Organisation:
+    header, dialect = _header(text)
+    columns = _Columns(header)
+    quote = getattr(dialect, "quotechar", None) or '"'
+    if quote in text or "\x00" in text or getattr(dialect, "escapechar", None):
+        chunks = _csv_chunks(text, dialect, columns.width)
+    else:
+        chunks = _split_chunks(text.replace("\r\n", "\n"), dialect.delimiter, columns.width)
+    for chunk in chunks:
+        columns.add(chunk)
+    count = columns.count
+    if count == 0:
+        raise _Unclean
+    person: list[str] = columns.column("person_id")
+    team: list[str] = columns.column("team_id")
+    roles: list[Role] = columns.column("role")
+    start: list[date | None] = columns.column("start")
+    end: list[date | None] = columns.column("end")
+    if "" in person or "" in team or None in start:
+        raise _Unclean
+    if ids_problem(list(columns.shared), "team") is not None:
+        raise _Unclean
+    if ids_problem(person, "person") is not None:
+        raise _Unclean
+    if end.count(None) != count and any(
+        last is not None and last <= first  # type: ignore[operator]
+        for first, last in zip(start, end, strict=True)
+    ):
+        raise _Unclean
+    teams = _teams(columns, team)
+    people = _people(columns, person)
+    _check_roles(person, team, roles, start, end, people)  # type: ignore[arg-type]
+    table = RoleTable.trusted(person, team, roles, start, end)  # type: ignore[arg-type]
+    return Organisation(id=org_id, name=name, people=people, teams=teams, assignments=table)
+
+
+def _date(raw: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise _Unclean from None
+
+
+def _text(value: str) -> str:
+    """A team's name or department as the Team value keeps it (NFC), checked."""
+    shown = normalise(value)
+    if text_problem(shown, pointer="/name", max_length=200) is not None:
+        raise _Unclean
+    return str(shown)
+
+
+def _teams(columns: _Columns, team: list[str]) -> dict[str, Team]:
+    """The teams, by the rules of the line-by-line reader: a team's first row sets it, a later
+    one fills in a missing name or parent; two parents for one team are unclean. Only a team's
+    first row and the rows that fill in a team column are looked at."""
+    fields = ("team_name", "department", "parent_team_id", "self_steering")
+    present = {field: columns.values[field] for field in fields if field in columns.values}
+    first_rows = dict(zip(reversed(team), range(len(team) - 1, -1, -1), strict=True))
+    rows = set(first_rows.values())
+    for values in present.values():
+        rows.update(itertools.compress(range(len(values)), values))
+    parents = present.get("parent_team_id", ())
+    if parents and ids_problem([p for p in set(parents) if p], "parent") is not None:
+        raise _Unclean
+    empty = [""] * len(team)
+    label_of, section_of, parent_of_row, steering_of = (
+        present.get(field, empty) for field in fields
+    )
+    texts: dict[str, str] = {"": ""}
+    teams: dict[str, Team] = {}
+    parent_of: dict[str, str] = {}
+    for row in sorted(rows):
+        tid = team[row]
+        parent = parent_of_row[row] or None
+        if parent == tid:
+            raise _Unclean
+        steering = steering_of[row].lower()
+        if steering not in _YES and steering not in _NO:
+            raise _Unclean
+        if parent is not None and parent_of.setdefault(tid, parent) != parent:
+            raise _Unclean
+        label = label_of[row]
+        label = texts[label] if label in texts else texts.setdefault(label, _text(label))
+        section = section_of[row]
+        section = texts[section] if section in texts else texts.setdefault(section, _text(section))
+        known = teams.get(tid)
+        if known is None:
+            teams[tid] = trusted_team(tid, label, section or None, parent, steering in _YES)
+        elif (not known.name and label) or (known.parent is None and parent is not None):
+            teams[tid] = trusted_team(
+                tid,
+                known.name or label,
+                known.department,
+                known.parent if known.parent is not None else parent,
+                known.self_steering,
+            )
+    _check_tree(parent_of, teams)
+    return teams
+
+
+def _check_tree(parent_of: dict[str, str], teams: dict[str, Team]) -> None:
+    for parent in parent_of.values():
+        if parent not in teams:
+            raise _Unclean
+    for start in parent_of:
+        seen = {start}
+        current = parent_of[start]
+        while current in parent_of:
+            if current in seen:
+                raise _Unclean  # a circle: the line-by-line reader names it
+            seen.add(current)
+            current = parent_of[current]
+
+
+def _people(columns: _Columns, person: list[str]) -> PeopleTable:
+    hired: list[date | None] = columns.column("hired_on")
+    left: list[date | None] = columns.column("left_on")
+    raw_email: list[str] = columns.column("email")
+    email: list[str | None]
+    if any(raw_email):
+        for address in set(raw_email):
+            if address and not _EMAIL.match(address):
+                raise _Unclean
+        email = [address or None for address in raw_email]
+    else:
+        email = [None] * len(person)
+    if len(set(person)) == len(person):
+        ids, hired_on, left_on, emails = person, hired, left, email
+    else:
+        ids, hired_on, left_on, emails = _merged(person, hired, left, email)
+    if left_on.count(None) != len(left_on) and any(
+        h is not None and gone is not None and gone < h
+        for h, gone in zip(hired_on, left_on, strict=True)
+    ):
+        raise _Unclean
+    return PeopleTable.trusted(ids, hired_on, left_on, emails)
+
+
+def _merged(
+    person: list[str], hired: list[date | None], left: list[date | None], email: list[str | None]
+) -> tuple[list[str], list[date | None], list[date | None], list[str | None]]:
+    """One record per person from their rows, by the line-by-line reader's rules."""
+    record: dict[str, tuple[date | None, date | None, str | None]] = {}
+    for pid, h, gone, address in zip(person, hired, left, email, strict=True):
+        known = record.get(pid)
+        if known is None:
+            record[pid] = (h, gone, address)
+            continue
+        if address and known[2] != address:
+            if known[2]:
+                raise _Unclean
+            known = record[pid] = (known[0], known[1], address)
+        if (h or gone) and (known[0], known[1]) != (h, gone):
+            if known[0] is None and known[1] is None:
+                record[pid] = (h, gone, address)
+            else:
+                raise _Unclean
+    ids = list(record)
+    values = list(record.values())
+    return ids, [v[0] for v in values], [v[1] for v in values], [v[2] for v in values]
+
+
+def _overlap(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
+    return (b[1] is None or a[0] < b[1]) and (a[1] is None or b[0] < a[1])
+
+
+def _check_roles(
+    person: list[str],
+    team: list[str],
+    roles: list[Role],
+    start: list[date],
+    end: list[date | None],
+    people: PeopleTable,
+) -> None:
+    """No role held twice at once by one person; one manager of a team at a time."""
+    if len(people) != len(person):
+        twice = {pid for pid, n in Counter(person).items() if n > 1}
+        held: dict[tuple[str, str, Role], list[tuple[date, date | None]]] = {}
+        for row in itertools.compress(range(len(person)), map(twice.__contains__, person)):
+            key = (person[row], team[row], roles[row])
+            period = (start[row], end[row])
+            if any(_overlap(period, other) for other in held.get(key, ())):
+                raise _Unclean
+            held.setdefault(key, []).append(period)
+    managing = itertools.compress(
+        range(len(roles)), map(operator.is_, roles, itertools.repeat(Role.MANAGER))
+    )
+    first_of: dict[str, int] = {}
+    again: dict[str, list[int]] = {}
+    for row in managing:  # most teams have one manager row: only the others are compared
+        first = first_of.setdefault(team[row], row)
+        if first != row:
+            again.setdefault(team[row], [first]).append(row)
+    for rows in again.values():
+        for at, row in enumerate(rows):
+            for other in rows[:at]:
+                if person[other] != person[row] and _overlap(
+                    (start[row], end[row]), (start[other], end[other])
+                ):
+                    raise _Unclean
