@@ -35,8 +35,13 @@ def freeze(value: Any) -> Any:
             {(k if type(k) is str else str(k)): freeze(v) for k, v in value.items()}
         )
     if kind is list or kind is tuple or isinstance(value, list | tuple):
+        if set(map(type, value)) <= _LEAVES:  # a long column of texts or numbers, at C speed
+            return tuple(value)
         return tuple([freeze(v) for v in value])
     return value
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def thaw(value: Any) -> Any:
@@ -44,6 +49,8 @@ def thaw(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
+        if set(map(type, value)) <= _LEAVES:
+            return list(value)
         return [thaw(v) for v in value]
     return value
 

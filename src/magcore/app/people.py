@@ -6,13 +6,15 @@ dated changes; person ids are checked against it once it is imported.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..domain.organisation import OrganisationEvent, OrgState, org_stream
+from ..domain.orgbulk import BULK_FROM, BULK_TYPES, bulk_changes
 from ..domain.orgchanges import (
     ChangeManager,
     Move,
@@ -21,7 +23,14 @@ from ..domain.orgchanges import (
     changes,
     iter_changes,
 )
-from ..domain.orgsnapshot import ImportTracker, imported_state, read_snapshot, snapshot_parts
+from ..domain.orgcolumns import BulkFold
+from ..domain.orgsnapshot import (
+    ImportTracker,
+    imported_state,
+    read_snapshot,
+    read_snapshot_tables,
+    snapshot_parts,
+)
 from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
@@ -157,6 +166,10 @@ class OrganisationMixin:
         removed: list[str] = []
         try:
             version = self.store.version(stream)
+            if version == 0 and len(org.people) >= BULK_FROM:
+                return self._import_bulk(org, actor=actor, keep=keep)
+            if version and self.organisation(org.id) == org:
+                return OrgImportSummary(organisation=org.id, written=0, changes={}, removed=())
             state = self._org_state_at(org.id, version) if version else None
             now = handler.clock.now()
             goal = OrgState.of(org)
@@ -206,6 +219,43 @@ class OrganisationMixin:
             written=appended.count,
             changes=dict(sorted(counts.items())),
             removed=tuple(sorted(removed)),
+        )
+
+    def _import_bulk(
+        self, org: Organisation, *, actor: str, keep: list[Event] | None
+    ) -> OrgImportSummary:
+        """A first import of a large organisation: its teams and people in batches
+        (:mod:`magcore.domain.orgbulk`), one transaction; the organisation is kept as it is."""
+        handler = self.handler
+        stream = org_stream(org.id)
+        now = handler.clock.now()
+        counts: dict[str, int] = {}
+
+        def events() -> Iterator[Event]:
+            found = bulk_changes(org, today=now.astimezone(self.timezone).date())
+            for number, change in enumerate(found, start=1):
+                event = Event(
+                    stream=stream,
+                    version=number,
+                    type=change.type,
+                    at=now,
+                    actor=actor,
+                    data=change.data,
+                )
+                counts[event.type] = counts.get(event.type, 0) + 1
+                if keep is not None:
+                    keep.append(event)
+                yield event
+
+        appended = append_stream(self.store, stream, 0, events(), origin=handler.origin)
+        if appended.count:
+            self._organisations[org.id] = (appended.count, org)
+            handler.tell(CommittedBatch(appended.last, appended.position))
+        return OrgImportSummary(
+            organisation=org.id,
+            written=appended.count,
+            changes=dict(sorted(counts.items())),
+            removed=(),
         )
 
     def record_change(self, org_id: str, change: SingleChange, *, actor: str) -> tuple[Event, ...]:
@@ -331,9 +381,41 @@ class OrganisationMixin:
         known = self._known_organisation(org_id, version)
         if known is not None:
             return known
-        org = self._org_state_at(org_id, version).organisation()
+        org = self._load_organisation(org_id, version)
         self._organisations[org_id] = (version, org)
         return org
+
+    def _load_organisation(self, org_id: str, version: int) -> Organisation:
+        """The organisation at *version*, made column by column (no value per person) from a
+        snapshot made at *version* or from a stream of batch events only (a large first
+        import); else the stream is folded value by value (:meth:`_org_state_at`)."""
+        stream = org_stream(org_id)
+        found = stored_snapshot(self.store, stream)
+        if found is not None:  # a snapshot at this version, or the events after it are folded
+            tables = read_snapshot_tables(org_id, found[1]) if found[0] == version else None
+            return tables or self._org_state_at(org_id, version).organisation()
+        fold, name = BulkFold(), ""
+        read: list[tuple[int, str, Any]] = []
+        items = read_stream_data(self.store, stream, upto=version)
+        for item in items:
+            _number, kind, data = item
+            if kind not in BULK_TYPES and kind != OrganisationEvent.RENAMED:
+                # not batches only: the same events folded value by value, read once
+                state = OrgState.replay_data(org_id, itertools.chain(read, [item], items))
+                if state.events != version:
+                    raise NotFoundError(
+                        f"organisation {org_id!r} changed while it was read: try again"
+                    )
+                self._org_states = {org_id: (version, state)}
+                return state.organisation()
+            read.append(item)
+            if kind == OrganisationEvent.RENAMED:
+                name = data["name"]
+            else:
+                fold.apply(kind, data)
+        if len(read) != version:
+            raise NotFoundError(f"organisation {org_id!r} changed while it was read: try again")
+        return fold.organisation(org_id, name)
 
     def change_manager(
         self, org_id: str, team: str, manager: str | None, on: date, *, actor: str

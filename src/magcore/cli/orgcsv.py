@@ -43,23 +43,10 @@ import attrs
 
 from ..errors import DefinitionError, MagcoreError, Problem
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
+from .orgcsv_columns import COLUMNS, REQUIRED, _sniff, read_columns
 
 __all__ = ["COLUMNS", "MAX_PROBLEMS", "REQUIRED", "OrgCsvError", "read_organisation_csv"]
 
-REQUIRED = ("person_id", "team_id", "role", "start")
-COLUMNS = (
-    *REQUIRED,
-    "end",
-    "team_name",
-    "department",
-    "parent_team_id",
-    "self_steering",
-    "hired_on",
-    "left_on",
-    "email",
-    "returned_on",
-    "absent_days",
-)
 #: Reading stops after this many problems (fix these first; the rest are likely the same kind).
 MAX_PROBLEMS = 50
 _YES = {"yes", "ja", "y", "j", "true", "1"}
@@ -152,13 +139,6 @@ def _return(row: dict[str, str], line: int, out: _Collect) -> tuple[Return, ...]
     return (Return(on=back, absent_days=int(raw)),)
 
 
-def _sniff(first: str) -> csv.Dialect | type[csv.Dialect]:
-    try:
-        return csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
 def _file_lines(path: Path, out: _Collect, bad_lines: set[int]) -> Iterator[str]:
     """The lines of *path* as text, decoded one by one: a bad byte is reported on its line."""
     with path.open("rb") as handle:
@@ -199,8 +179,6 @@ def read_organisation_csv(
     *max_problems*); nothing is returned half-built.
     """
     label = str(source)
-    from .orgcsv_columns import read_columns
-
     raw = Path(source).read_bytes() if text is None else None
     clean = read_columns(org_id=org_id, name=name, raw=raw, text=text)
     if clean is not None:  # a clean file, read column by column

@@ -26,7 +26,31 @@ from ..model.input_policy import normalise, text_problem
 from ..model.organisation import _EMAIL, Organisation, Role, Team
 from ..model.orgtables import PeopleTable, RoleTable, ids_problem, trusted_team
 
-__all__ = ["read_columns"]
+__all__ = ["COLUMNS", "REQUIRED", "read_columns"]
+
+REQUIRED = ("person_id", "team_id", "role", "start")
+COLUMNS = (
+    *REQUIRED,
+    "end",
+    "team_name",
+    "department",
+    "parent_team_id",
+    "self_steering",
+    "hired_on",
+    "left_on",
+    "email",
+    "returned_on",
+    "absent_days",
+)
+
+
+def _sniff(first: str) -> csv.Dialect | type[csv.Dialect]:
+    """The dialect of the file from its first line (comma, semicolon or tab)."""
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
 
 #: Rows turned into columns at a time: few enough that their values are still in the
 #: processor's cache when they are converted (a million rows in chunks of 65,536 took twice as
@@ -67,8 +91,6 @@ def read_columns(
 
 
 def _header(text: str) -> tuple[list[str], csv.Dialect | type[csv.Dialect]]:
-    from .orgcsv import _sniff
-
     first = text[: text.find("\n") + 1] if "\n" in text else text
     dialect = _sniff(first)
     header = [h.strip() for h in next(csv.reader(io.StringIO(first, newline=""), dialect))]
@@ -113,8 +135,6 @@ class _Columns:
     """The file's columns, converted chunk by chunk (repeated texts and dates kept once)."""
 
     def __init__(self, header: list[str]) -> None:
-        from .orgcsv import COLUMNS, REQUIRED
-
         if any(column not in header for column in REQUIRED):
             raise _Unclean
         if len(set(header)) != len(header):

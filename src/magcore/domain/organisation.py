@@ -23,6 +23,7 @@ import attrs
 from ..events import Event
 from ..model.content import EventContent, metadata_only
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
+from .orgcolumns import _date, _day, apply_bulk
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -78,6 +79,13 @@ class OrganisationEvent(enum.StrEnum):
     absence was longer."""
     REMOVED = "person.removed"
     """``person`` is no longer in the organisation's data (not the same as leaving)."""
+    TEAMS_ADDED = "teams.added"
+    """Teams added in a batch (a large first import, :mod:`magcore.domain.orgbulk`): ``teams``
+    (their records, column by column) and ``managers`` (their manager roles)."""
+    PEOPLE_JOINED = "people.joined"
+    """People who joined in a batch (a large first import, :mod:`magcore.domain.orgbulk`):
+    ``people`` (their records, column by column), ``roles`` (their member and coach roles) and
+    ``returns``; each joined as ``person.joined`` says, and a ``left_on`` is their leave."""
     MANAGER_CHANGED = "manager.changed"
     """``team`` is managed by ``manager`` (``None``: nobody) from ``on``, after ``previous``;
     ``managers``: the team's manager roles afterwards."""
@@ -104,24 +112,6 @@ ORG_STREAM = "org"
 def org_stream(org_id: str) -> str:
     """The event stream of an organisation (its imports and changes)."""
     return f"{ORG_STREAM}:{org_id}"
-
-
-_DAYS: dict[str, date] = {}
-"""Dates read from events, by their text: a stream repeats a few thousand dates at most."""
-
-
-def _date(text: str) -> date:
-    """``date.fromisoformat`` for the text of an event, remembered (bounded)."""
-    day = _DAYS.get(text)
-    if day is None:
-        day = date.fromisoformat(text)
-        if len(_DAYS) < 50_000:
-            _DAYS[text] = day
-    return day
-
-
-def _day(value: Any) -> date | None:
-    return None if value is None else _date(value)
 
 
 def role_json(assignment: Assignment, *, person: bool = False) -> dict[str, Any]:
@@ -341,6 +331,8 @@ class OrgState:
                 self._reset(self.organisation().move_person(person, data["team"], _on(data)))
         elif kind == OrganisationEvent.REMOVED:
             self._drop_person(person)
+        elif kind in _BATCHES:
+            apply_bulk(self, kind, data)
         elif kind == OrganisationEvent.MANAGER_CHANGED:
             team = data["team"]
             if "managers" in data:
@@ -351,9 +343,11 @@ class OrgState:
                 self._reset(org)
 
 
+_BATCHES = frozenset({OrganisationEvent.TEAMS_ADDED, OrganisationEvent.PEOPLE_JOINED})
 _CHANGES_MANAGERS = frozenset(
     {
         OrganisationEvent.IMPORTED,
+        OrganisationEvent.TEAMS_ADDED,
         OrganisationEvent.TEAM_ADDED,
         OrganisationEvent.TEAM_CHANGED,
         OrganisationEvent.TEAM_REMOVED,

@@ -19,11 +19,20 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from ..model.organisation import Assignment, Person, Return, Role, Team
-from .organisation import OrganisationEvent, OrgState, _date, _sort_key
+from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
+from ..model.orgtables import PeopleTable, RoleTable, trusted_organisation, trusted_team
+from .organisation import OrganisationEvent, OrgState, _sort_key
 from .orgchanges import OrgChange
+from .orgcolumns import _date
 
-__all__ = ["SNAPSHOT_FORMAT", "ImportTracker", "imported_state", "read_snapshot", "snapshot_parts"]
+__all__ = [
+    "SNAPSHOT_FORMAT",
+    "ImportTracker",
+    "imported_state",
+    "read_snapshot",
+    "read_snapshot_tables",
+    "snapshot_parts",
+]
 
 #: The layout of the snapshot; a snapshot of another format is not read (the events are).
 SNAPSHOT_FORMAT = 1
@@ -153,6 +162,58 @@ def read_snapshot(org_id: str, parts: Iterable[str]) -> OrgState | None:
 
 
 _ROLES = {r.value: r for r in Role}
+
+
+def read_snapshot_tables(org_id: str, parts: Iterable[str]) -> Organisation | None:
+    """The organisation a snapshot's parts hold, column by column (no value per person), or
+    ``None`` when it is of another format or organisation, parts are missing, or it holds roles
+    of people no longer in it (then :func:`read_snapshot` and a fold make it)."""
+    texts = iter(parts)
+    head = json.loads(next(texts, "null"))
+    if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
+        return None
+    if head.get("id") != org_id:
+        return None
+    teams = {
+        tid: trusted_team(tid, name, department, parent, bool(steering))
+        for tid, name, department, parent, steering in head["teams"]
+    }
+    ids: list[str] = []
+    hired: list[date | None] = []
+    left: list[date | None] = []
+    email: list[str | None] = []
+    returns: dict[str, tuple[Return, ...]] = {}
+    roles: list[list[Any]] = [[], [], [], [], []]
+    for person, team, start, end in head["managers"]:
+        for column, value in zip(
+            roles, (person, team, Role.MANAGER, _date(start), _day(end)), strict=True
+        ):
+            column.append(value)
+    read = 0
+    for text in texts:
+        read += 1
+        data = json.loads(text)
+        if "people" not in data:
+            if "roles" in data:
+                return None  # roles of people no longer in it: fold value by value
+            continue  # what was announced: not part of the organisation's value
+        ids.extend(data["people"])
+        hired.extend(map(_day, data["hired_on"]))
+        left.extend(map(_day, data["left_on"]))
+        email.extend(data["email"])
+        for pid, backs in data["returns"].items():
+            returns[pid] = tuple(Return(on=_date(o), absent_days=n) for o, n in backs)
+        person, team, kind, start, end = data["roles"]
+        roles[0].extend(person)
+        roles[1].extend(team)
+        roles[2].extend(map(_ROLES.__getitem__, kind))
+        roles[3].extend(map(_date, start))
+        roles[4].extend(map(_day, end))
+    if read != head["parts"]:
+        return None  # replaced while it was read
+    people = PeopleTable.trusted(ids, hired, left, email, returns)
+    table = RoleTable.trusted(*roles)
+    return trusted_organisation(org_id, head["name"], people, teams, table)
 
 
 def _read_part(state: OrgState, data: Mapping[str, Any], names: dict[str, str]) -> None:

@@ -15,15 +15,12 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
 from .input_policy import id_problem, is_valid_id, normalise, text_problem
-
-if TYPE_CHECKING:
-    from .orgtables import RoleTable
 
 __all__ = [
     "Assignment",
@@ -192,11 +189,38 @@ class Assignment:
         return self.start < end and (self.end is None or start < self.end)
 
 
-def _assignment_tuple(value: Iterable[Assignment]) -> Sequence[Assignment]:
-    """A tuple of the assignments; a :class:`~magcore.model.orgtables.RoleTable` is kept."""
-    from .orgtables import RoleTable
+class RoleColumns(Sequence[Assignment]):
+    """Roles held column by column (:class:`magcore.model.orgtables.RoleTable`): what an
+    organisation asks of them."""
 
-    return value if isinstance(value, RoleTable) else tuple(value)
+    __slots__ = ()
+    person: list[str]
+    team: list[str]
+
+    def rows_of(self, role: Role) -> list[int]:
+        """The rows holding *role*."""
+        raise NotImplementedError
+
+    def sorted_rows(self) -> list[tuple[str, str, str, date, date]]:
+        """Every role as a tuple, sorted (to compare two tables whatever their order)."""
+        raise NotImplementedError
+
+
+class PeopleColumns(Mapping[str, Person]):
+    """People held column by column (:class:`magcore.model.orgtables.PeopleTable`)."""
+
+    __slots__ = ()
+    ids: list[str]
+
+    @property
+    def index(self) -> Mapping[str, int]:
+        """The row of each person's id."""
+        raise NotImplementedError
+
+
+def _assignment_tuple(value: Iterable[Assignment]) -> Sequence[Assignment]:
+    """A tuple of the assignments; roles held column by column are kept as they are."""
+    return value if isinstance(value, RoleColumns) else tuple(value)
 
 
 def _role_key(a: Assignment) -> tuple[str, str, str, date, date]:
@@ -207,7 +231,11 @@ def _same_assignments(first: Sequence[Assignment], second: Sequence[Assignment])
     """The same assignments, in any order (an organisation is the facts, not their order)."""
     if len(first) != len(second):
         return False
-    return bool(first == second) or sorted(first, key=_role_key) == sorted(second, key=_role_key)
+    if first == second:
+        return True
+    if isinstance(first, RoleColumns) and isinstance(second, RoleColumns):
+        return first.sorted_rows() == second.sorted_rows()
+    return sorted(first, key=_role_key) == sorted(second, key=_role_key)
 
 
 def _index_by(items: Iterable[Assignment], key: str) -> dict[str, tuple[Assignment, ...]]:
@@ -238,9 +266,7 @@ class Organisation:
     large organisation); compared in any order."""
 
     def __attrs_post_init__(self) -> None:
-        from .orgtables import RoleTable
-
-        if isinstance(self.assignments, RoleTable):
+        if isinstance(self.assignments, RoleColumns):
             self._check_role_table(self.assignments)
         else:
             self._check_assignments()
@@ -252,15 +278,13 @@ class Organisation:
                 )
         self._check_one_manager_at_a_time()
 
-    def _check_role_table(self, table: RoleTable) -> None:
+    def _check_role_table(self, table: RoleColumns) -> None:
         """Every role names a known person and team, checked column by column."""
-        from .orgtables import PeopleTable
-
         people: Mapping[str, object] = self.people
         checks: list[tuple[str, Mapping[str, object], list[str]]] = [
             ("team", self.teams, table.team)
         ]
-        if isinstance(people, PeopleTable):
+        if isinstance(people, PeopleColumns):
             if table.person is not people.ids:  # else: the people are the roles' own column
                 checks.insert(0, ("person", people.index, table.person))
         else:
@@ -334,10 +358,8 @@ class Organisation:
 
     @functools.cached_property
     def _managers(self) -> tuple[Assignment, ...]:
-        from .orgtables import RoleTable
-
         held = self.assignments
-        if isinstance(held, RoleTable):  # a few managers among a million roles: no others made
+        if isinstance(held, RoleColumns):  # a few managers among a million roles: no others made
             return tuple(held[row] for row in held.rows_of(Role.MANAGER))
         return tuple(a for a in held if a.role is Role.MANAGER)
 

@@ -40,9 +40,19 @@ import attrs
 
 from ..errors import DefinitionError
 from .input_policy import id_problem
-from .organisation import _EMAIL, Assignment, Person, Return, Role, Team
+from .organisation import (
+    _EMAIL,
+    Assignment,
+    Organisation,
+    PeopleColumns,
+    Person,
+    Return,
+    Role,
+    RoleColumns,
+    Team,
+)
 
-__all__ = ["PeopleTable", "RoleTable", "ids_problem", "trusted_team"]
+__all__ = ["PeopleTable", "RoleTable", "ids_problem", "trusted_organisation", "trusted_team"]
 
 _set = object.__setattr__
 _NO_RETURNS: tuple[Return, ...] = ()
@@ -97,6 +107,24 @@ def trusted_team(
     return team
 
 
+def trusted_organisation(
+    org_id: str,
+    name: str,
+    people: Mapping[str, Person],
+    teams: Mapping[str, Team],
+    assignments: Sequence[Assignment],
+) -> Organisation:
+    """An Organisation of parts this library checked or sealed itself, made without checking
+    them again (its indexes are still made when first asked for)."""
+    org = object.__new__(Organisation)
+    _set(org, "id", org_id)
+    _set(org, "name", name)
+    _set(org, "people", people)
+    _set(org, "teams", teams)
+    _set(org, "assignments", assignments)
+    return org
+
+
 def _same_fields(kind: type, *names: str) -> None:
     """The makers above set every field of *kind*: a field added later must be added there."""
     fields = tuple(field.name for field in attrs.fields(kind))
@@ -107,6 +135,7 @@ def _same_fields(kind: type, *names: str) -> None:
 _same_fields(Person, "id", "hired_on", "left_on", "email", "returns")
 _same_fields(Assignment, "person", "team", "role", "start", "end")
 _same_fields(Team, "id", "name", "department", "parent", "self_steering")
+_same_fields(Organisation, "id", "name", "people", "teams", "assignments")
 
 
 def ids_problem(values: Iterable[Any], field: str) -> DefinitionError | None:
@@ -157,7 +186,7 @@ def _list(values: Iterable[Any] | None, count: int) -> list[Any]:
     return [None] * count if values is None else list(values)
 
 
-class PeopleTable(Mapping[str, Person]):
+class PeopleTable(PeopleColumns):
     """People as columns (``ids``, ``hired_on``, ``left_on``, ``email``; ``returns`` by id),
     a read-only ``Mapping`` of id to :class:`~magcore.model.organisation.Person` that makes a
     ``Person`` when one is asked for. Equal to any mapping with the same people."""
@@ -344,7 +373,7 @@ def _check_people(table: PeopleTable) -> None:
                 )
 
 
-class RoleTable(Sequence[Assignment]):
+class RoleTable(RoleColumns):
     """Roles as columns (``person``, ``team``, ``role``, ``start``, ``end``), a read-only
     ``Sequence`` of :class:`~magcore.model.organisation.Assignment` that makes one when it is
     asked for. Equal to any sequence of the same assignments in the same order."""
@@ -462,6 +491,13 @@ class RoleTable(Sequence[Assignment]):
 
     def __iter__(self) -> Iterator[Assignment]:
         return map(_assignment, self.person, self.team, self.role, self.start, self.end)
+
+    def sorted_rows(self) -> list[tuple[str, str, str, date, date]]:
+        """Every role as a tuple, in the order of person, team, role, start and end (to compare
+        two tables whatever their order)."""
+        ends = [date.max if end is None else end for end in self.end]
+        kinds = [role.value for role in self.role]
+        return sorted(zip(self.person, self.team, kinds, self.start, ends, strict=True))
 
     def rows_of(self, role: Role) -> list[int]:
         """The rows holding *role* (without making an ``Assignment`` for the others)."""

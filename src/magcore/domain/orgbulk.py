@@ -1,0 +1,174 @@
+"""A large first import as a few events: people who joined and teams added, in batches.
+
+The first import of an organisation of a million people would be a million ``person.joined``
+events: minutes to write, audit and fold back. When a first import brings at least
+:data:`BULK_FROM` people, it is recorded instead as ``teams.added`` events (up to
+:data:`BATCH` teams each, with their managers) and ``people.joined`` events (up to
+:data:`BATCH` people each, with their member and coach roles). They are differences like any
+other: each person in a ``people.joined`` joined, as a ``person.joined`` would say (their
+first working day is their ``hired_on``, else their first role's start), and a person with a
+``left_on`` has their leave announced. Every event is audited like any other; the fold gives
+the same organisation as the single events would (a property test holds it to that).
+
+Each event holds its facts column by column. Ids are lists; every other column is coded: its
+distinct values once (``values``) and, unless there is only one, each row's index into them
+(``codes``). Dates are ISO texts. A role's person is the index of the person in the event.
+
+:class:`BulkFold` folds such events straight into the columns of a
+:class:`~magcore.model.orgtables.PeopleTable` and a :class:`~magcore.model.orgtables.RoleTable`
+(no value per person is made); :func:`apply_bulk` folds one into an
+:class:`~magcore.domain.organisation.OrgState` like the single events. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..model.organisation import Organisation, Role
+from ..model.orgtables import PeopleTable, RoleTable
+from .organisation import OrganisationEvent
+from .orgcolumns import encode_column
+
+if TYPE_CHECKING:
+    from .orgchanges import OrgChange
+
+__all__ = ["BATCH", "BULK_FROM", "BULK_TYPES", "bulk_changes"]
+
+#: A first import of at least this many people is written in batches.
+BULK_FROM = 10_000
+#: People (or teams) per batch event.
+BATCH = 20_000
+#: The batch event types.
+BULK_TYPES = frozenset({OrganisationEvent.TEAMS_ADDED, OrganisationEvent.PEOPLE_JOINED})
+
+
+def _people_rows(org: Organisation) -> tuple[PeopleTable, RoleTable, list[int], list[int]]:
+    """The people and roles as tables, the rows of member and coach roles and of managers."""
+    people, roles = PeopleTable.of(org.people), RoleTable.of(org.assignments)
+    managers = roles.rows_of(Role.MANAGER)
+    if managers:
+        skip = set(managers)
+        others = [row for row in range(len(roles)) if row not in skip]
+    else:
+        others = list(range(len(roles)))
+    return people, roles, others, managers
+
+
+def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
+    """The changes of a first import of *org*, in batches: its teams (with their managers),
+    then its people (with their member and coach roles)."""
+    from .orgchanges import OrgChange
+
+    on = today.isoformat()
+    if org.name:
+        yield OrgChange(OrganisationEvent.RENAMED, {"on": on, "name": org.name, "previous": ""})
+    people, roles, others, managers = _people_rows(org)
+    teams = [org.teams[tid] for tid in sorted(org.teams)]
+    by_team: dict[str, list[int]] = {}
+    for row in managers:
+        by_team.setdefault(roles.team[row], []).append(row)
+    for first in range(0, len(teams), BATCH):
+        some = teams[first : first + BATCH]
+        rows = [row for team in some for row in by_team.get(team.id, ())]
+        where = {team.id: number for number, team in enumerate(some)}
+        yield OrgChange(
+            OrganisationEvent.TEAMS_ADDED,
+            {
+                "on": on,
+                "count": len(some),
+                "teams": {
+                    "id": [t.id for t in some],
+                    "name": encode_column([t.name for t in some]),
+                    "department": encode_column([t.department for t in some]),
+                    "parent": encode_column([t.parent for t in some]),
+                    "self_steering": encode_column([t.self_steering for t in some]),
+                },
+                "managers": _manager_columns(roles, rows, [where[roles.team[r]] for r in rows]),
+            },
+        )
+    aligned = roles.person is people.ids or roles.person == people.ids
+    by_person: dict[str, list[int]] = {}
+    if not aligned:
+        for row in others:
+            by_person.setdefault(roles.person[row], []).append(row)
+    for first in range(0, len(people), BATCH):
+        last = min(first + BATCH, len(people))
+        ids = people.ids[first:last]
+        if aligned:  # row r of the roles is person r's only role
+            rows = others[_after(others, first - 1) : _after(others, last - 1)]
+            codes = [row - first for row in rows]
+        else:
+            rows, codes = [], []
+            for number, pid in enumerate(ids):
+                held = by_person.get(pid, ())
+                rows.extend(held)
+                codes.extend([number] * len(held))
+        returns = {pid: people.returns[pid] for pid in ids if pid in people.returns}
+        yield OrgChange(
+            OrganisationEvent.PEOPLE_JOINED,
+            {
+                "on": on,
+                "count": len(ids),
+                "people": {
+                    "id": ids,
+                    "hired_on": encode_column(people.hired_on[first:last]),
+                    "left_on": encode_column(people.left_on[first:last]),
+                    "email": encode_column(people.email[first:last]),
+                },
+                "returns": {
+                    pid: [[back.on.isoformat(), back.absent_days] for back in backs]
+                    for pid, backs in returns.items()
+                },
+                "roles": _member_columns(roles, rows, codes),
+            },
+        )
+
+
+def _after(rows: list[int], value: int) -> int:
+    """How many of the sorted *rows* are at most *value*."""
+    return bisect.bisect_right(rows, value)
+
+
+def _pick(values: list[Any], rows: list[int]) -> list[Any]:
+    if len(rows) > 1:
+        return list(operator.itemgetter(*rows)(values))
+    return [values[row] for row in rows]
+
+
+def _owned(data: dict[str, Any], owners: list[int]) -> dict[str, Any]:
+    """*data* with ``owner``: the index in the event of each role's person (or team), left out
+    when it is 0, 1, 2... (the roles of the first people, one each, in order)."""
+    if owners != list(range(len(owners))):
+        data["owner"] = owners
+    return data
+
+
+def _member_columns(roles: RoleTable, rows: list[int], owners: list[int]) -> dict[str, Any]:
+    """The member and coach roles in *rows*: each one's team, role, start and end."""
+    return _owned(
+        {
+            "count": len(rows),
+            "team": encode_column(_pick(roles.team, rows)),
+            "role": encode_column([role.value for role in _pick(roles.role, rows)]),
+            "start": encode_column(_pick(roles.start, rows)),
+            "end": encode_column(_pick(roles.end, rows)),
+        },
+        owners,
+    )
+
+
+def _manager_columns(roles: RoleTable, rows: list[int], owners: list[int]) -> dict[str, Any]:
+    """The manager roles in *rows*: each one's person, start and end."""
+    return _owned(
+        {
+            "count": len(rows),
+            "person": _pick(roles.person, rows),
+            "start": encode_column(_pick(roles.start, rows)),
+            "end": encode_column(_pick(roles.end, rows)),
+        },
+        owners,
+    )

@@ -1,0 +1,219 @@
+"""Organisation facts column by column: the coding of batch events and their fold into tables.
+
+The batch events of a large first import (``teams.added``, ``people.joined``; see
+:mod:`magcore.domain.orgbulk`) hold their facts column by column. Ids are lists; every other
+column is coded: its distinct values once (``values``) and, unless there is only one, each
+row's index into them (``codes``). Dates are ISO texts. A role names the index of its person
+(or team) in the event (``owner``, left out when it is 0, 1, 2...).
+
+:class:`BulkFold` folds such events straight into the columns of a
+:class:`~magcore.model.orgtables.PeopleTable` and a :class:`~magcore.model.orgtables.RoleTable`
+(no value per person is made); :func:`apply_bulk` folds one into the value-by-value state of
+:class:`~magcore.domain.organisation.OrgState`, as the single events would be. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team, _role_key
+from ..model.orgtables import PeopleTable, RoleTable, trusted_organisation, trusted_team
+
+__all__ = [
+    "PEOPLE_JOINED",
+    "TEAMS_ADDED",
+    "BulkFold",
+    "apply_bulk",
+    "decode_column",
+    "encode_column",
+]
+
+#: The batch event types (their names in :class:`~magcore.domain.organisation.OrganisationEvent`).
+TEAMS_ADDED = "teams.added"
+PEOPLE_JOINED = "people.joined"
+_ROLES = {role.value: role for role in Role}
+
+_DAYS: dict[str, date] = {}
+"""Dates read from events, by their text: a stream repeats a few thousand dates at most."""
+
+
+def _date(text: str) -> date:
+    """``date.fromisoformat`` for the text of an event, remembered (bounded)."""
+    day = _DAYS.get(text)
+    if day is None:
+        day = date.fromisoformat(text)
+        if len(_DAYS) < 50_000:
+            _DAYS[text] = day
+    return day
+
+
+def _day(value: Any) -> date | None:
+    return None if value is None else _date(value)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def encode_column(values: Sequence[Any]) -> dict[str, Any]:
+    """*values* coded: ``{"values": distinct}``, with ``"codes"`` unless there is one value."""
+    if not values:
+        return {"values": []}
+    first = values[0]
+    if values.count(first) == len(values):
+        return {"values": [_iso(first)]}
+    distinct = list(dict.fromkeys(values))
+    index = {value: number for number, value in enumerate(distinct)}
+    return {"values": [_iso(v) for v in distinct], "codes": list(map(index.__getitem__, values))}
+
+
+def decode_column(data: Mapping[str, Any], count: int, *, dates: bool = False) -> list[Any]:
+    """The *count* values of a coded column (dates made from their text when *dates*)."""
+    values = list(data["values"])
+    if dates:
+        values = [None if value is None else _date(value) for value in values]
+    codes = data.get("codes")
+    if codes is None:
+        if count and len(values) != 1:
+            raise ValueError(f"a column of {count} rows with {len(values)} values and no codes")
+        return values * count
+    if len(codes) != count:
+        raise ValueError(f"a column of {count} rows with {len(codes)} codes")
+    return list(map(values.__getitem__, codes))
+
+
+def _owners(data: Mapping[str, Any]) -> list[int]:
+    owner = data.get("owner")
+    return list(range(int(data["count"]))) if owner is None else list(owner)
+
+
+class BulkFold:
+    """Batch events folded column by column into tables (no value per person is made)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.hired_on: list[date | None] = []
+        self.left_on: list[date | None] = []
+        self.email: list[str | None] = []
+        self.returns: dict[str, tuple[Return, ...]] = {}
+        self.teams: dict[str, Team] = {}
+        self.role_columns: list[list[Any]] = [[], [], [], [], []]
+
+    def apply(self, kind: str, data: Mapping[str, Any]) -> None:
+        """Fold one batch event's *data* in."""
+        if kind == TEAMS_ADDED:
+            self._teams(data)
+        elif kind == PEOPLE_JOINED:
+            self._people(data)
+        else:
+            raise ValueError(f"{kind!r} is not a batch event")
+
+    def _teams(self, data: Mapping[str, Any]) -> None:
+        columns, count = data["teams"], int(data["count"])
+        ids = list(columns["id"])
+        names = decode_column(columns["name"], count)
+        departments = decode_column(columns["department"], count)
+        parents = decode_column(columns["parent"], count)
+        steering = decode_column(columns["self_steering"], count)
+        for tid, name, department, parent, steers in zip(
+            ids, names, departments, parents, steering, strict=True
+        ):
+            self.teams[tid] = trusted_team(tid, name, department, parent, bool(steers))
+        managers, held = data["managers"], int(data["managers"]["count"])
+        self._add_roles(
+            list(managers["person"]),
+            [ids[number] for number in _owners(managers)],
+            [Role.MANAGER] * held,
+            managers,
+        )
+
+    def _people(self, data: Mapping[str, Any]) -> None:
+        columns, count = data["people"], int(data["count"])
+        ids = list(columns["id"])
+        self.ids.extend(ids)
+        self.hired_on.extend(decode_column(columns["hired_on"], count, dates=True))
+        self.left_on.extend(decode_column(columns["left_on"], count, dates=True))
+        self.email.extend(decode_column(columns["email"], count))
+        for pid, backs in data.get("returns", {}).items():
+            self.returns[pid] = tuple(Return(on=_date(on), absent_days=n) for on, n in backs)
+        roles, held = data["roles"], int(data["roles"]["count"])
+        owner = roles.get("owner")
+        self._add_roles(
+            ids[:held] if owner is None else [ids[number] for number in owner],
+            decode_column(roles["team"], held),
+            [_ROLES[value] for value in decode_column(roles["role"], held)],
+            roles,
+        )
+
+    def _add_roles(
+        self, person: list[str], team: list[str], role: list[Role], data: Mapping[str, Any]
+    ) -> None:
+        count = len(person)
+        start = decode_column(data["start"], count, dates=True)
+        end = decode_column(data["end"], count, dates=True)
+        for column, values in zip(self.role_columns, (person, team, role, start, end), strict=True):
+            column.extend(values)
+
+    def organisation(self, org_id: str, name: str) -> Organisation:
+        """The organisation folded so far."""
+        people = PeopleTable.trusted(
+            self.ids, self.hired_on, self.left_on, self.email, self.returns
+        )
+        person, team, role, start, end = self.role_columns
+        roles = RoleTable.trusted(person, team, role, start, end)
+        return trusted_organisation(org_id, name, people, dict(self.teams), roles)
+
+
+class _State(Protocol):
+    """What :func:`apply_bulk` changes of an :class:`~magcore.domain.organisation.OrgState`."""
+
+    people: dict[str, Person]
+    teams: dict[str, Team]
+    roles: dict[str, list[Assignment]]
+    managers: dict[str, list[Assignment]]
+    joined: dict[str, date | None]
+    left: dict[str, date]
+
+
+def apply_bulk(state: _State, kind: str, data: Mapping[str, Any]) -> None:
+    """Fold one batch event into *state*, as its single events would be folded."""
+    fold = BulkFold()
+    fold.apply(kind, data)
+    person, team, role, start, end = fold.role_columns
+    held: dict[str, list[Assignment]] = {}
+    key = "team" if kind == TEAMS_ADDED else "person"
+    for values in zip(person, team, role, start, end, strict=True):
+        assignment = Assignment(
+            person=values[0], team=values[1], role=values[2], start=values[3], end=values[4]
+        )
+        held.setdefault(getattr(assignment, key), []).append(assignment)
+    if kind == TEAMS_ADDED:
+        for tid, team_value in fold.teams.items():
+            state.teams[tid] = Team(
+                id=tid,
+                name=team_value.name,
+                department=team_value.department,
+                parent=team_value.parent,
+                self_steering=team_value.self_steering,
+            )
+            state.managers[tid] = sorted(held.get(tid, ()), key=_role_key)
+        return
+    for number, pid in enumerate(fold.ids):
+        state.people[pid] = Person(
+            id=pid,
+            hired_on=fold.hired_on[number],
+            left_on=fold.left_on[number],
+            email=fold.email[number],
+            returns=fold.returns.get(pid, ()),
+        )
+        state.joined[pid] = fold.hired_on[number]
+        gone = fold.left_on[number]
+        if gone is not None:
+            state.left[pid] = gone
+        roles = sorted(held.get(pid, ()), key=_role_key)
+        if roles:
+            state.roles[pid] = roles
+        else:
+            state.roles.pop(pid, None)
