@@ -45,7 +45,14 @@ from ..errors import DefinitionError, MagcoreError, Problem
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
 from .orgcsv_columns import COLUMNS, REQUIRED, _sniff, read_columns
 
-__all__ = ["COLUMNS", "MAX_PROBLEMS", "REQUIRED", "OrgCsvError", "read_organisation_csv"]
+__all__ = [
+    "COLUMNS",
+    "MAX_PROBLEMS",
+    "REQUIRED",
+    "OrgCsvError",
+    "read_line_by_line",
+    "read_organisation_csv",
+]
 
 #: Reading stops after this many problems (fix these first; the rest are likely the same kind).
 MAX_PROBLEMS = 50
@@ -176,14 +183,29 @@ def read_organisation_csv(
 
     Pass *text* to parse a string instead of reading the file (then *source* is only a label
     in messages). Raises :class:`OrgCsvError` listing every problem with its line (at most
-    *max_problems*); nothing is returned half-built.
+    *max_problems*); nothing is returned half-built. A clean file is read column by column
+    (:mod:`magcore.cli.orgcsv_columns`: a million rows in seconds, people and roles held as
+    tables); any other file line by line (:func:`read_line_by_line`), with the same result.
     """
-    label = str(source)
     raw = Path(source).read_bytes() if text is None else None
     clean = read_columns(org_id=org_id, name=name, raw=raw, text=text)
     if clean is not None:  # a clean file, read column by column
         return clean
     del raw
+    return read_line_by_line(source, org_id=org_id, name=name, text=text, max_problems=max_problems)
+
+
+def read_line_by_line(
+    source: str | Path,
+    *,
+    org_id: str,
+    name: str = "",
+    text: str | None = None,
+    max_problems: int = MAX_PROBLEMS,
+) -> Organisation:
+    """:func:`read_organisation_csv` line by line: every problem with its line (the column-wise
+    reader gives way to this one for any file it does not find clean)."""
+    label = str(source)
     out = _Collect(limit=max(1, max_problems))
     bad_lines: set[int] = set()
     try:

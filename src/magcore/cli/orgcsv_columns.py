@@ -59,7 +59,6 @@ CHUNK = 512
 _ROLES = {role.value: role for role in Role}
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
-_SPACE = re.compile(r"\s")
 _DATES = frozenset({"start", "end", "hired_on", "left_on", "returned_on"})
 
 
@@ -104,13 +103,14 @@ def _split_chunks(text: str, delimiter: str, width: int) -> Iterator[list[list[s
     if lines[-1] == "":
         lines.pop()
     separators = width - 1
+    space = re.compile(r"[^\S" + re.escape(delimiter) + "]")  # whitespace in a value
     for first in range(1, len(lines), CHUNK):
         chunk = lines[first : first + CHUNK]
         if set(map(str.count, chunk, itertools.repeat(delimiter))) != {separators}:
             raise _Unclean  # a blank line, or a row of another width
         joined = delimiter.join(chunk)
         values = joined.split(delimiter)
-        if _SPACE.search(joined.replace(delimiter, "")):  # a value to strip, or a name with spaces
+        if space.search(joined):  # a value to strip, or a name with spaces
             values = [value.strip() for value in values]
         yield [values[column::width] for column in range(width)]
 
@@ -173,6 +173,12 @@ def _converted(
     values: list[str], known: dict[str, Any], convert: Callable[[str], Any]
 ) -> list[Any]:
     """*values* converted, each distinct one once (kept in *known* for the next chunk)."""
+    first = values[0]
+    if values.count(first) == len(values):  # one value all along (a start date, a role)
+        converted = known.get(first)
+        if converted is None and first not in known:
+            converted = known[first] = convert(first)
+        return [converted] * len(values)
     for value in set(values).difference(known):
         known[value] = convert(value)
     return list(map(known.__getitem__, values))

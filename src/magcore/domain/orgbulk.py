@@ -10,31 +10,24 @@ first working day is their ``hired_on``, else their first role's start), and a p
 ``left_on`` has their leave announced. Every event is audited like any other; the fold gives
 the same organisation as the single events would (a property test holds it to that).
 
-Each event holds its facts column by column. Ids are lists; every other column is coded: its
-distinct values once (``values``) and, unless there is only one, each row's index into them
-(``codes``). Dates are ISO texts. A role's person is the index of the person in the event.
-
-:class:`BulkFold` folds such events straight into the columns of a
-:class:`~magcore.model.orgtables.PeopleTable` and a :class:`~magcore.model.orgtables.RoleTable`
-(no value per person is made); :func:`apply_bulk` folds one into an
-:class:`~magcore.domain.organisation.OrgState` like the single events. Pure: no I/O.
+Each event holds its facts column by column (:mod:`magcore.domain.orgcolumns` says how, and
+folds them back into tables without a value per person). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model.organisation import Organisation, Role
 from ..model.orgtables import PeopleTable, RoleTable
 from .organisation import OrganisationEvent
+from .orgchanges import OrgChange
 from .orgcolumns import encode_column
-
-if TYPE_CHECKING:
-    from .orgchanges import OrgChange
 
 __all__ = ["BATCH", "BULK_FROM", "BULK_TYPES", "bulk_changes"]
 
@@ -51,8 +44,8 @@ def _people_rows(org: Organisation) -> tuple[PeopleTable, RoleTable, list[int], 
     people, roles = PeopleTable.of(org.people), RoleTable.of(org.assignments)
     managers = roles.rows_of(Role.MANAGER)
     if managers:
-        skip = set(managers)
-        others = [row for row in range(len(roles)) if row not in skip]
+        kept = map(operator.is_not, roles.role, itertools.repeat(Role.MANAGER))
+        others = list(itertools.compress(range(len(roles)), kept))
     else:
         others = list(range(len(roles)))
     return people, roles, others, managers
@@ -61,8 +54,6 @@ def _people_rows(org: Organisation) -> tuple[PeopleTable, RoleTable, list[int], 
 def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
     """The changes of a first import of *org*, in batches: its teams (with their managers),
     then its people (with their member and coach roles)."""
-    from .orgchanges import OrgChange
-
     on = today.isoformat()
     if org.name:
         yield OrgChange(OrganisationEvent.RENAMED, {"on": on, "name": org.name, "previous": ""})
@@ -98,9 +89,11 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
     for first in range(0, len(people), BATCH):
         last = min(first + BATCH, len(people))
         ids = people.ids[first:last]
+        codes: list[int] | None
         if aligned:  # row r of the roles is person r's only role
             rows = others[_after(others, first - 1) : _after(others, last - 1)]
-            codes = [row - first for row in rows]
+            whole = len(rows) == last - first  # every one of them has their role: 0, 1, 2...
+            codes = None if whole else list(map(operator.sub, rows, itertools.repeat(first)))
         else:
             rows, codes = [], []
             for number, pid in enumerate(ids):
@@ -139,21 +132,21 @@ def _pick(values: list[Any], rows: list[int]) -> list[Any]:
     return [values[row] for row in rows]
 
 
-def _owned(data: dict[str, Any], owners: list[int]) -> dict[str, Any]:
+def _owned(data: dict[str, Any], owners: list[int] | None) -> dict[str, Any]:
     """*data* with ``owner``: the index in the event of each role's person (or team), left out
     when it is 0, 1, 2... (the roles of the first people, one each, in order)."""
-    if owners != list(range(len(owners))):
+    if owners is not None and owners != list(range(len(owners))):
         data["owner"] = owners
     return data
 
 
-def _member_columns(roles: RoleTable, rows: list[int], owners: list[int]) -> dict[str, Any]:
+def _member_columns(roles: RoleTable, rows: list[int], owners: list[int] | None) -> dict[str, Any]:
     """The member and coach roles in *rows*: each one's team, role, start and end."""
     return _owned(
         {
             "count": len(rows),
             "team": encode_column(_pick(roles.team, rows)),
-            "role": encode_column([role.value for role in _pick(roles.role, rows)]),
+            "role": encode_column(_pick(roles.role, rows)),
             "start": encode_column(_pick(roles.start, rows)),
             "end": encode_column(_pick(roles.end, rows)),
         },

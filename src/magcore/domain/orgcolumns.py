@@ -3,8 +3,9 @@
 The batch events of a large first import (``teams.added``, ``people.joined``; see
 :mod:`magcore.domain.orgbulk`) hold their facts column by column. Ids are lists; every other
 column is coded: its distinct values once (``values``) and, unless there is only one, each
-row's index into them (``codes``). Dates are ISO texts. A role names the index of its person
-(or team) in the event (``owner``, left out when it is 0, 1, 2...).
+row's index into them (``codes``), or, when most values differ, the plain ``list``. Dates are
+ISO texts. A role names the index of its person (or team) in the event (``owner``, left out
+when it is 0, 1, 2...).
 
 :class:`BulkFold` folds such events straight into the columns of a
 :class:`~magcore.model.orgtables.PeopleTable` and a :class:`~magcore.model.orgtables.RoleTable`
@@ -53,24 +54,37 @@ def _day(value: Any) -> date | None:
     return None if value is None else _date(value)
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+def _plain(value: Any) -> Any:
+    """A value as JSON keeps it: a date as its ISO text, a role as its name."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value.value if isinstance(value, Role) else value
 
 
 def encode_column(values: Sequence[Any]) -> dict[str, Any]:
-    """*values* coded: ``{"values": distinct}``, with ``"codes"`` unless there is one value."""
+    """*values* coded: ``{"values": distinct}``, with ``"codes"`` unless there is one value;
+    ``{"list": values}`` when most of them differ (coding would not make it shorter)."""
     if not values:
         return {"values": []}
     first = values[0]
     if values.count(first) == len(values):
-        return {"values": [_iso(first)]}
+        return {"values": [_plain(first)]}
     distinct = list(dict.fromkeys(values))
+    if len(distinct) * 4 > len(values):
+        if isinstance(first, date | Role) or isinstance(distinct[-1], date | Role):
+            return {"list": list(map(_plain, values))}
+        return {"list": list(values)}
     index = {value: number for number, value in enumerate(distinct)}
-    return {"values": [_iso(v) for v in distinct], "codes": list(map(index.__getitem__, values))}
+    return {"values": list(map(_plain, distinct)), "codes": list(map(index.__getitem__, values))}
 
 
 def decode_column(data: Mapping[str, Any], count: int, *, dates: bool = False) -> list[Any]:
     """The *count* values of a coded column (dates made from their text when *dates*)."""
+    if "list" in data:
+        plain = list(data["list"])
+        if len(plain) != count:
+            raise ValueError(f"a column of {count} rows with {len(plain)} values")
+        return [None if value is None else _date(value) for value in plain] if dates else plain
     values = list(data["values"])
     if dates:
         values = [None if value is None else _date(value) for value in values]
@@ -153,7 +167,8 @@ class BulkFold:
         count = len(person)
         start = decode_column(data["start"], count, dates=True)
         end = decode_column(data["end"], count, dates=True)
-        for column, values in zip(self.role_columns, (person, team, role, start, end), strict=True):
+        columns: tuple[list[Any], ...] = (person, team, role, start, end)
+        for column, values in zip(self.role_columns, columns, strict=True):
             column.extend(values)
 
     def organisation(self, org_id: str, name: str) -> Organisation:

@@ -148,7 +148,7 @@ def ids_problem(values: Iterable[Any], field: str) -> DefinitionError | None:
         if (
             longest <= _SEGMENT
             and not _NOT_ID_CHARACTER.search(text)
-            and not _BAD_SEGMENT_START.search(text[:-1])
+            and not _BAD_SEGMENT_START.search(text)
         ):
             return None
     for row, value in enumerate(column):
