@@ -65,9 +65,7 @@ def _state(service, org_id: str) -> OrgState:
 
 @settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 1000), people=st.integers(12, 80), teams=st.integers(1, 5))
-def test_batches_fold_into_what_the_single_events_fold_into(
-    tmp_path_factory, seed, people, teams
-):
+def test_batches_fold_into_what_the_single_events_fold_into(tmp_path_factory, seed, people, teams):
     org = _varied(seed, people, teams)
     folder = tmp_path_factory.mktemp("bulk")
     with pytest.MonkeyPatch.context() as patch:
@@ -86,7 +84,8 @@ def test_batches_fold_into_what_the_single_events_fold_into(
         assert getattr(one, field) == getattr(other, field), field
     fresh = _service(f"sqlite:///{folder / 'bulk.db'}")
     loaded = fresh.organisation(org.id)
-    assert isinstance(loaded.people, PeopleTable) and isinstance(loaded.assignments, RoleTable)
+    assert isinstance(loaded.people, PeopleTable)
+    assert isinstance(loaded.assignments, RoleTable)
     assert loaded == org == single.organisation(org.id) == bulk.organisation(org.id)
     assert verify_store(fresh.store).ok
     for service in (single, bulk, fresh):

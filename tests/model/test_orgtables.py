@@ -55,14 +55,20 @@ def test_an_organisation_of_tables_answers_as_one_of_values(people, teams, seed,
 
 def test_a_table_is_a_read_only_mapping_and_sequence():
     people = PeopleTable(["p1", "p2"], hired_on=[DAY, None], email=["a@example.org", None])
-    assert len(people) == 2 and list(people) == ["p1", "p2"] and "p2" in people
+    assert len(people) == 2
+    assert list(people) == ["p1", "p2"]
+    assert "p2" in people
     assert people["p1"] == Person(id="p1", hired_on=DAY, email="a@example.org")
     assert people == {"p1": people["p1"], "p2": Person(id="p2")}
-    assert "p3" not in people and people.get("p3") is None
+    assert "p3" not in people
+    assert people.get("p3") is None
     roles = RoleTable(["p1", "p2"], ["t", "t"], ["manager", Role.MEMBER], [DAY, DAY])
-    assert roles[1].role is Role.MEMBER and roles[-1] == roles[1]
-    assert list(roles[:1]) == [roles[0]] and len(roles) == 2
-    assert roles == (roles[0], roles[1]) and roles != (roles[1], roles[0])
+    assert roles[1].role is Role.MEMBER
+    assert roles[-1] == roles[1]
+    assert list(roles[:1]) == [roles[0]]
+    assert len(roles) == 2
+    assert roles == (roles[0], roles[1])
+    assert roles != (roles[1], roles[0])
 
 
 @pytest.mark.parametrize(
