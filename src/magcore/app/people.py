@@ -64,6 +64,16 @@ class OrgImportSummary:
     """Events written per type (``person.joined``: 12, ...)."""
     removed: tuple[str, ...]
     """People of the stored organisation who are not in the imported one, in id order."""
+    facts: Mapping[str, int] = attrs.field(factory=dict)
+    """Changes per type as single events would count them: a ``people.joined`` batch of 20,000
+    people counts 20,000 ``person.joined`` (equal to ``changes`` when there are no batches)."""
+
+
+_SINGLE: dict[str, str] = {
+    OrganisationEvent.PEOPLE_JOINED: OrganisationEvent.JOINED,
+    OrganisationEvent.TEAMS_ADDED: OrganisationEvent.TEAM_ADDED,
+}
+"""The single event each batch event stands for (in :attr:`OrgImportSummary.facts`)."""
 
 
 class OrganisationMixin:
@@ -219,6 +229,7 @@ class OrganisationMixin:
             written=appended.count,
             changes=dict(sorted(counts.items())),
             removed=tuple(sorted(removed)),
+            facts=dict(sorted(counts.items())),
         )
 
     def _import_bulk(
@@ -243,10 +254,13 @@ class OrganisationMixin:
                     data=change.data,
                 )
                 counts[event.type] = counts.get(event.type, 0) + 1
+                single = _SINGLE.get(event.type, event.type)
+                facts[single] = facts.get(single, 0) + int(change.data.get("count", 1))
                 if keep is not None:
                     keep.append(event)
                 yield event
 
+        facts: dict[str, int] = {}
         appended = append_stream(self.store, stream, 0, events(), origin=handler.origin)
         if appended.count:
             self._organisations[org.id] = (appended.count, org)
@@ -256,6 +270,7 @@ class OrganisationMixin:
             written=appended.count,
             changes=dict(sorted(counts.items())),
             removed=(),
+            facts=dict(sorted(facts.items())) if appended.count else {},
         )
 
     def record_change(self, org_id: str, change: SingleChange, *, actor: str) -> tuple[Event, ...]:

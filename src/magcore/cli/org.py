@@ -44,9 +44,9 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
                 click.echo(f"{problem.pointer}: {problem.message}", err=True)
         raise
     summary = app.service().import_organisation_summary(org, actor=actor)
-    counts = dict(summary.changes)
+    counts = dict(summary.facts or summary.changes)
     gone = list(summary.removed)
-    managers = {a.person for a in org.assignments if a.role.value == "manager"}
+    managers = org.manager_ids()
     result: dict[str, Any] = {
         "organisation": org.id,
         "people": len(org.people),
@@ -67,8 +67,10 @@ def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
     if not summary.written:
         say("Nothing changed since the last import: nothing was recorded.")
     else:
-        shown_counts = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-        say(f"Recorded {_count(summary.written, 'change')}: {shown_counts}.")
+        shown_counts = ", ".join(f"{kind} {n:,}" for kind, n in sorted(counts.items()))
+        say(f"Recorded {_count(sum(counts.values()), 'change')}: {shown_counts}.")
+        if summary.written != sum(counts.values()):
+            say(f"(as {_count(summary.written, 'event')}: large imports are written in batches)")
     if gone:
         shown = ", ".join(gone[:10]) + (f" (+{len(gone) - 10} more)" if len(gone) > 10 else "")
         say(

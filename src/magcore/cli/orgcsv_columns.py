@@ -96,12 +96,16 @@ def _header(text: str) -> tuple[list[str], csv.Dialect | type[csv.Dialect]]:
     return header, dialect
 
 
-def _split_chunks(text: str, delimiter: str, width: int) -> Iterator[list[list[str]]]:
+def _split_chunks(
+    text: str, delimiter: str, width: int, longest: list[int]
+) -> Iterator[list[list[str]]]:
     """Columns of rows without quotes, :data:`CHUNK` rows at a time: each line split on the
-    delimiter, exactly as the csv module splits a line with no quote in it."""
+    delimiter, exactly as the csv module splits a line with no quote in it. *longest* gets the
+    length of the longest line (no value is longer)."""
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    longest.append(max(map(len, lines)))
     separators = width - 1
     space = re.compile(r"[^\S" + re.escape(delimiter) + "]")  # whitespace in a value
     for first in range(1, len(lines), CHUNK):
@@ -195,10 +199,12 @@ def _read(text: str, *, org_id: str, name: str) -> Organisation:
     header, dialect = _header(text)
     columns = _Columns(header)
     quote = getattr(dialect, "quotechar", None) or '"'
+    longest: list[int] = []
     if quote in text or "\x00" in text or getattr(dialect, "escapechar", None):
         chunks = _csv_chunks(text, dialect, columns.width)
     else:
-        chunks = _split_chunks(text.replace("\r\n", "\n"), dialect.delimiter, columns.width)
+        text = text.replace("\r\n", "\n")
+        chunks = _split_chunks(text, dialect.delimiter, columns.width, longest)
     for chunk in chunks:
         columns.add(chunk)
     count = columns.count
@@ -211,9 +217,10 @@ def _read(text: str, *, org_id: str, name: str) -> Organisation:
     end: list[date | None] = columns.column("end")
     if "" in person or "" in team or None in start:
         raise _Unclean
-    if ids_problem(list(columns.shared), "team") is not None:
+    most = longest[0] if longest else None
+    if ids_problem(list(columns.shared), "team", texts=True, longest=most) is not None:
         raise _Unclean
-    if ids_problem(person, "person") is not None:
+    if ids_problem(person, "person", texts=True, longest=most) is not None:
         raise _Unclean
     if end.count(None) != count and any(
         last is not None and last <= first  # type: ignore[operator]
@@ -245,49 +252,43 @@ def _text(value: str) -> str:
 
 
 def _teams(columns: _Columns, team: list[str]) -> dict[str, Team]:
-    """The teams, by the rules of the line-by-line reader: a team's first row sets it, a later
-    one fills in a missing name or parent; two parents for one team are unclean. Only a team's
-    first row and the rows that fill in a team column are looked at."""
-    fields = ("team_name", "department", "parent_team_id", "self_steering")
-    present = {field: columns.values[field] for field in fields if field in columns.values}
-    first_rows = dict(zip(reversed(team), range(len(team) - 1, -1, -1), strict=True))
-    rows = set(first_rows.values())
-    for values in present.values():
-        rows.update(itertools.compress(range(len(values)), values))
-    parents = present.get("parent_team_id", ())
-    if parents and ids_problem([p for p in set(parents) if p], "parent") is not None:
-        raise _Unclean
-    empty = [""] * len(team)
-    label_of, section_of, parent_of_row, steering_of = (
-        present.get(field, empty) for field in fields
-    )
+    """The teams, by the rules of the line-by-line reader: a team's first row gives its
+    department and whether it steers itself, its first name and parent are the first ones any
+    of its rows gives, and two parents for one team are unclean."""
+    values = columns.values
     texts: dict[str, str] = {"": ""}
-    teams: dict[str, Team] = {}
+    for field in ("team_name", "department"):
+        for text in set(values.get(field, ())):
+            texts[text] = _text(text)
+    steering_of = values.get("self_steering")
+    if steering_of is not None and not {v.lower() for v in set(steering_of)} <= _YES | _NO:
+        raise _Unclean
+    names: dict[str, str] = {}
+    label_of = values.get("team_name")
+    if label_of is not None:
+        for row in itertools.compress(range(len(team)), label_of):
+            names.setdefault(team[row], texts[label_of[row]])
     parent_of: dict[str, str] = {}
-    for row in sorted(rows):
-        tid = team[row]
-        parent = parent_of_row[row] or None
-        if parent == tid:
+    parent_in = values.get("parent_team_id")
+    if parent_in is not None:
+        if ids_problem([p for p in set(parent_in) if p], "parent") is not None:
             raise _Unclean
-        steering = steering_of[row].lower()
-        if steering not in _YES and steering not in _NO:
-            raise _Unclean
-        if parent is not None and parent_of.setdefault(tid, parent) != parent:
-            raise _Unclean
-        label = label_of[row]
-        label = texts[label] if label in texts else texts.setdefault(label, _text(label))
-        section = section_of[row]
-        section = texts[section] if section in texts else texts.setdefault(section, _text(section))
-        known = teams.get(tid)
-        if known is None:
-            teams[tid] = trusted_team(tid, label, section or None, parent, steering in _YES)
-        elif (not known.name and label) or (known.parent is None and parent is not None):
+        for row in itertools.compress(range(len(team)), parent_in):
+            tid, parent = team[row], parent_in[row]
+            if parent == tid or parent_of.setdefault(tid, parent) != parent:
+                raise _Unclean  # its own parent, or two parents
+    section_of = values.get("department")
+    teams: dict[str, Team] = {}
+    if section_of is None and steering_of is None:  # nothing that only the first row gives
+        for tid in dict.fromkeys(team):
+            teams[tid] = trusted_team(tid, names.get(tid, ""), None, parent_of.get(tid), False)
+    else:
+        first_rows = dict(zip(reversed(team), range(len(team) - 1, -1, -1), strict=True))
+        for tid, row in first_rows.items():
+            section = texts[section_of[row]] if section_of is not None else ""
+            steers = steering_of is not None and steering_of[row].lower() in _YES
             teams[tid] = trusted_team(
-                tid,
-                known.name or label,
-                known.department,
-                known.parent if known.parent is not None else parent,
-                known.self_steering,
+                tid, names.get(tid, ""), section or None, parent_of.get(tid), steers
             )
     _check_tree(parent_of, teams)
     return teams

@@ -100,7 +100,8 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
                 held = by_person.get(pid, ())
                 rows.extend(held)
                 codes.extend([number] * len(held))
-        returns = {pid: people.returns[pid] for pid in ids if pid in people.returns}
+        backs = people.returns
+        returns = {pid: backs[pid] for pid in ids if pid in backs} if backs else {}
         yield OrgChange(
             OrganisationEvent.PEOPLE_JOINED,
             {
@@ -127,6 +128,9 @@ def _after(rows: list[int], value: int) -> int:
 
 
 def _pick(values: list[Any], rows: list[int]) -> list[Any]:
+    """The *values* in *rows*, in that order."""
+    if rows and rows == list(range(rows[0], rows[0] + len(rows))):  # one run of rows: a slice
+        return values[rows[0] : rows[0] + len(rows)]
     if len(rows) > 1:
         return list(operator.itemgetter(*rows)(values))
     return [values[row] for row in rows]

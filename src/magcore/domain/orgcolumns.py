@@ -54,6 +54,9 @@ def _day(value: Any) -> date | None:
     return None if value is None else _date(value)
 
 
+_JSON_LEAVES = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A value as JSON keeps it: a date as its ISO text, a role as its name."""
     if isinstance(value, date):
@@ -69,11 +72,13 @@ def encode_column(values: Sequence[Any]) -> dict[str, Any]:
     first = values[0]
     if values.count(first) == len(values):
         return {"values": [_plain(first)]}
-    distinct = list(dict.fromkeys(values))
+    sample = values[:256]
+    varied = len(set(sample)) * 4 > len(sample)  # most values differ: coding would not help
+    distinct = list(values) if varied else list(dict.fromkeys(values))
     if len(distinct) * 4 > len(values):
-        if isinstance(first, date | Role) or isinstance(distinct[-1], date | Role):
-            return {"list": list(map(_plain, values))}
-        return {"list": list(values)}
+        if set(map(type, values)) <= _JSON_LEAVES:
+            return {"list": list(values)}
+        return {"list": list(map(_plain, values))}
     index = {value: number for number, value in enumerate(distinct)}
     return {"values": list(map(_plain, distinct)), "codes": list(map(index.__getitem__, values))}
 

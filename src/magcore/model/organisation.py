@@ -436,6 +436,10 @@ class Organisation:
             parent = self.teams[parent].parent
         return None
 
+    def manager_ids(self) -> frozenset[str]:
+        """Everyone who holds or held a manager role (in any team, at any time)."""
+        return frozenset(self._managed_teams_by_person)
+
     def members(self, team_id: str, day: date) -> tuple[str, ...]:
         """The members of *team_id* on *day*, in id order."""
         return tuple(

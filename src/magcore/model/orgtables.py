@@ -138,13 +138,17 @@ _same_fields(Team, "id", "name", "department", "parent", "self_steering")
 _same_fields(Organisation, "id", "name", "people", "teams", "assignments")
 
 
-def ids_problem(values: Iterable[Any], field: str) -> DefinitionError | None:
+def ids_problem(
+    values: Iterable[Any], field: str, *, texts: bool = False, longest: int | None = None
+) -> DefinitionError | None:
     """Why one of *values* is not an id (naming *field* and the row), or ``None``: the whole
-    column is matched with one regular expression, each value only when it fails."""
+    column is searched at once, each value only when something is found. *texts*: every value
+    is known to be a text; *longest*: no value is known to be longer."""
     column = values if isinstance(values, list | tuple) else list(values)
-    if set(map(type, column)) <= {str}:
+    if texts or set(map(type, column)) <= {str}:
         text = "\n" + "\n".join(column) + "\n"
-        longest = max(map(len, column), default=0)
+        if longest is None:
+            longest = max(map(len, column), default=0)
         if (
             longest <= _SEGMENT
             and not _NOT_ID_CHARACTER.search(text)
