@@ -36,3 +36,11 @@ def test_roles_are_stored_by_name_and_one_value_once():
     assert coded == {"values": ["member"]}
     assert "codes" in encode_column(["a"] * 10 + ["b"] * 10)
     assert "list" in encode_column([f"t{i}" for i in range(10)])
+
+
+@given(values=st.lists(st.sampled_from(["t1", "t2", "p#1", "a.b"]), max_size=600))
+def test_a_column_of_ids_is_one_text_of_lines(values):
+    coded = json.loads(json.dumps(encode_column(values, ids=True)))
+    assert decode_column(coded, len(values)) == values
+    if len(values) >= 8 and len(set(values[:256])) * 4 > len(values[:256]):
+        assert "lines" in coded

@@ -24,7 +24,13 @@ from typing import Any
 from ..errors import DefinitionError
 from ..model.input_policy import normalise, text_problem
 from ..model.organisation import _EMAIL, Organisation, Role, Team
-from ..model.orgtables import PeopleTable, RoleTable, ids_problem, trusted_team
+from ..model.orgtables import (
+    PeopleTable,
+    RoleTable,
+    ids_problem,
+    trusted_organisation,
+    trusted_team,
+)
 
 __all__ = ["COLUMNS", "REQUIRED", "read_columns"]
 
@@ -231,7 +237,12 @@ def _read(text: str, *, org_id: str, name: str) -> Organisation:
     people = _people(columns, person)
     _check_roles(person, team, roles, start, end, people)  # type: ignore[arg-type]
     table = RoleTable.trusted(person, team, roles, start, end)  # type: ignore[arg-type]
-    return Organisation(id=org_id, name=name, people=people, teams=teams, assignments=table)
+    # Everything Organisation checks is checked above, column by column: every role's person is
+    # one of the people (the same column) and its team one of the teams (read from the same
+    # rows), parents are teams, one manager at a time. Only the organisation's own id and name
+    # are left.
+    head = Organisation(id=org_id, name=name)
+    return trusted_organisation(head.id, head.name, people, teams, table)
 
 
 def _date(raw: str) -> date | None:
@@ -320,7 +331,7 @@ def _people(columns: _Columns, person: list[str]) -> PeopleTable:
         email = [address or None for address in raw_email]
     else:
         email = [None] * len(person)
-    if len(set(person)) == len(person):
+    if _increasing(person) or len(set(person)) == len(person):  # each person on one row
         ids, hired_on, left_on, emails = person, hired, left, email
     else:
         ids, hired_on, left_on, emails = _merged(person, hired, left, email)
@@ -330,6 +341,12 @@ def _people(columns: _Columns, person: list[str]) -> PeopleTable:
     ):
         raise _Unclean
     return PeopleTable.trusted(ids, hired_on, left_on, emails)
+
+
+def _increasing(values: list[str]) -> bool:
+    """Whether *values* are in strictly increasing order (so each is there once): a file
+    sorted by person id is checked without a set of a million ids."""
+    return all(map(operator.lt, values, itertools.islice(values, 1, None)))
 
 
 def _merged(

@@ -27,7 +27,7 @@ from ..model.organisation import Organisation, Role
 from ..model.orgtables import PeopleTable, RoleTable
 from .organisation import OrganisationEvent
 from .orgchanges import OrgChange
-from .orgcolumns import encode_column
+from .orgcolumns import encode_column, join_ids
 
 __all__ = ["BATCH", "BULK_FROM", "BULK_TYPES", "bulk_changes"]
 
@@ -72,7 +72,7 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
                 "on": on,
                 "count": len(some),
                 "teams": {
-                    "id": [t.id for t in some],
+                    "id": join_ids([t.id for t in some]),
                     "name": encode_column([t.name for t in some]),
                     "department": encode_column([t.department for t in some]),
                     "parent": encode_column([t.parent for t in some]),
@@ -86,6 +86,18 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
     if not aligned:
         for row in others:
             by_person.setdefault(roles.person[row], []).append(row)
+    same = {
+        field: _same(column)
+        for field, column in (
+            ("hired_on", people.hired_on),
+            ("left_on", people.left_on),
+            ("email", people.email),
+            ("team", roles.team),
+            ("role", roles.role),
+            ("start", roles.start),
+            ("end", roles.end),
+        )
+    }
     for first in range(0, len(people), BATCH):
         last = min(first + BATCH, len(people))
         ids = people.ids[first:last]
@@ -108,16 +120,21 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
                 "on": on,
                 "count": len(ids),
                 "people": {
-                    "id": ids,
-                    "hired_on": encode_column(people.hired_on[first:last]),
-                    "left_on": encode_column(people.left_on[first:last]),
-                    "email": encode_column(people.email[first:last]),
+                    "id": join_ids(ids),
+                    **{
+                        field: _column(column, first, last, same[field])
+                        for field, column in (
+                            ("hired_on", people.hired_on),
+                            ("left_on", people.left_on),
+                            ("email", people.email),
+                        )
+                    },
                 },
                 "returns": {
                     pid: [[back.on.isoformat(), back.absent_days] for back in backs]
                     for pid, backs in returns.items()
                 },
-                "roles": _member_columns(roles, rows, codes),
+                "roles": _member_columns(roles, rows, codes, same),
             },
         )
 
@@ -144,18 +161,40 @@ def _owned(data: dict[str, Any], owners: list[int] | None) -> dict[str, Any]:
     return data
 
 
-def _member_columns(roles: RoleTable, rows: list[int], owners: list[int] | None) -> dict[str, Any]:
-    """The member and coach roles in *rows*: each one's team, role, start and end."""
+def _member_columns(
+    roles: RoleTable, rows: list[int], owners: list[int] | None, same: dict[str, bool]
+) -> dict[str, Any]:
+    """The member and coach roles in *rows*: each one's team, role, start and end (*same*:
+    the columns whose every value is the same)."""
     return _owned(
         {
             "count": len(rows),
-            "team": encode_column(_pick(roles.team, rows)),
-            "role": encode_column(_pick(roles.role, rows)),
-            "start": encode_column(_pick(roles.start, rows)),
-            "end": encode_column(_pick(roles.end, rows)),
+            "team": _picked(roles.team, rows, same["team"], ids=True),
+            "role": _picked(roles.role, rows, same["role"]),
+            "start": _picked(roles.start, rows, same["start"]),
+            "end": _picked(roles.end, rows, same["end"]),
         },
         owners,
     )
+
+
+def _same(column: list[Any]) -> bool:
+    """Whether every value of *column* is the same (then no batch needs to look at it)."""
+    return not column or column.count(column[0]) == len(column)
+
+
+def _column(values: list[Any], first: int, last: int, same: bool) -> dict[str, Any]:
+    """Rows *first* to *last* of *values*, coded (not copied when they are all the same)."""
+    if same:
+        return encode_column(values[first : first + 1] if last > first else [], constant=True)
+    return encode_column(values[first:last])
+
+
+def _picked(values: list[Any], rows: list[int], same: bool, *, ids: bool = False) -> dict[str, Any]:
+    """The *values* in *rows*, coded (not copied when they are all the same)."""
+    if same:
+        return encode_column([values[rows[0]]] if rows else [], constant=True)
+    return encode_column(_pick(values, rows), ids=ids)
 
 
 def _manager_columns(roles: RoleTable, rows: list[int], owners: list[int]) -> dict[str, Any]:
@@ -163,7 +202,7 @@ def _manager_columns(roles: RoleTable, rows: list[int], owners: list[int]) -> di
     return _owned(
         {
             "count": len(rows),
-            "person": _pick(roles.person, rows),
+            "person": join_ids(_pick(roles.person, rows)),
             "start": encode_column(_pick(roles.start, rows)),
             "end": encode_column(_pick(roles.end, rows)),
         },

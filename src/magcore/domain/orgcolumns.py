@@ -5,7 +5,7 @@ The batch events of a large first import (``teams.added``, ``people.joined``; se
 column is coded: its distinct values once (``values``) and, unless there is only one, each
 row's index into them (``codes``), or, when most values differ, the plain ``list``. Dates are
 ISO texts. A role names the index of its person (or team) in the event (``owner``, left out
-when it is 0, 1, 2...).
+when it is 0, 1, 2...). A column of ids is one text, an id a line.
 
 :class:`BulkFold` folds such events straight into the columns of a
 :class:`~magcore.model.orgtables.PeopleTable` and a :class:`~magcore.model.orgtables.RoleTable`
@@ -29,6 +29,8 @@ __all__ = [
     "apply_bulk",
     "decode_column",
     "encode_column",
+    "join_ids",
+    "split_ids",
 ]
 
 #: The batch event types (their names in :class:`~magcore.domain.organisation.OrganisationEvent`).
@@ -64,18 +66,24 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Role) else value
 
 
-def encode_column(values: Sequence[Any]) -> dict[str, Any]:
+def encode_column(
+    values: Sequence[Any], *, ids: bool = False, constant: bool | None = None
+) -> dict[str, Any]:
     """*values* coded: ``{"values": distinct}``, with ``"codes"`` unless there is one value;
-    ``{"list": values}`` when most of them differ (coding would not make it shorter)."""
+    ``{"list": values}`` when most of them differ (coding would not make it shorter), or
+    ``{"lines": text}`` for ids (*ids*: every value is an id, :func:`join_ids`). *constant*:
+    whether every value is known to be the same (``None``: find out)."""
     if not values:
         return {"values": []}
     first = values[0]
-    if values.count(first) == len(values):
+    if constant or (constant is None and values.count(first) == len(values)):
         return {"values": [_plain(first)]}
     sample = values[:256]
     varied = len(set(sample)) * 4 > len(sample)  # most values differ: coding would not help
     distinct = list(values) if varied else list(dict.fromkeys(values))
     if len(distinct) * 4 > len(values):
+        if ids:
+            return {"lines": join_ids(values)}
         if set(map(type, values)) <= _JSON_LEAVES:
             return {"list": list(values)}
         return {"list": list(map(_plain, values))}
@@ -83,8 +91,24 @@ def encode_column(values: Sequence[Any]) -> dict[str, Any]:
     return {"values": list(map(_plain, distinct)), "codes": list(map(index.__getitem__, values))}
 
 
+def join_ids(ids: Sequence[str]) -> str:
+    """A column of ids as one text, one id a line (an id never holds a line break): stored and
+    read back as one value instead of one per id."""
+    return "\n".join(ids)
+
+
+def split_ids(text: str, count: int) -> list[str]:
+    """The *count* ids of :func:`join_ids`."""
+    ids = text.split("\n") if text else []
+    if len(ids) != count:
+        raise ValueError(f"a column of {count} ids with {len(ids)} lines")
+    return ids
+
+
 def decode_column(data: Mapping[str, Any], count: int, *, dates: bool = False) -> list[Any]:
     """The *count* values of a coded column (dates made from their text when *dates*)."""
+    if "lines" in data:
+        return split_ids(data["lines"], count)
     if "list" in data:
         plain = list(data["list"])
         if len(plain) != count:
@@ -131,7 +155,7 @@ class BulkFold:
 
     def _teams(self, data: Mapping[str, Any]) -> None:
         columns, count = data["teams"], int(data["count"])
-        ids = list(columns["id"])
+        ids = split_ids(columns["id"], count)
         names = decode_column(columns["name"], count)
         departments = decode_column(columns["department"], count)
         parents = decode_column(columns["parent"], count)
@@ -142,7 +166,7 @@ class BulkFold:
             self.teams[tid] = trusted_team(tid, name, department, parent, bool(steers))
         managers, held = data["managers"], int(data["managers"]["count"])
         self._add_roles(
-            list(managers["person"]),
+            split_ids(managers["person"], held),
             [ids[number] for number in _owners(managers)],
             [Role.MANAGER] * held,
             managers,
@@ -150,7 +174,7 @@ class BulkFold:
 
     def _people(self, data: Mapping[str, Any]) -> None:
         columns, count = data["people"], int(data["count"])
-        ids = list(columns["id"])
+        ids = split_ids(columns["id"], count)
         self.ids.extend(ids)
         self.hired_on.extend(decode_column(columns["hired_on"], count, dates=True))
         self.left_on.extend(decode_column(columns["left_on"], count, dates=True))
