@@ -58,14 +58,16 @@ def _sniff(first: str) -> csv.Dialect | type[csv.Dialect]:
         return csv.excel
 
 
-#: Rows turned into columns at a time: few enough that their values are still in the
-#: processor's cache when they are converted (a million rows in chunks of 65,536 took twice as
-#: long as in chunks of 512).
+#: Rows (csv module) or characters (a file without quotes) turned into columns at a time: few
+#: enough that their values are still in the processor's cache when they are converted (a
+#: million rows in chunks of 65,536 took twice as long as in chunks of 512).
 CHUNK = 512
+BLOCK = 32_768
 _ROLES = {role.value: role for role in Role}
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
 _DATES = frozenset({"start", "end", "hired_on", "left_on", "returned_on"})
+_REQUIRED_AT = ("person_id", "team_id", "role", "start")
 
 
 class _Unclean(Exception):
@@ -105,24 +107,27 @@ def _header(text: str) -> tuple[list[str], csv.Dialect | type[csv.Dialect]]:
 def _split_chunks(
     text: str, delimiter: str, width: int, longest: list[int]
 ) -> Iterator[list[list[str]]]:
-    """Columns of rows without quotes, :data:`CHUNK` rows at a time: each line split on the
-    delimiter, exactly as the csv module splits a line with no quote in it. *longest* gets the
-    length of the longest line (no value is longer)."""
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    longest.append(max(map(len, lines)))
+    """Columns of rows without quotes, a block of about :data:`BLOCK` characters at a time:
+    each line split on the delimiter, exactly as the csv module splits a line with no quote in
+    it. *longest* gets the length of the longest line (no value is longer)."""
     separators = width - 1
     space = re.compile(r"[^\S" + re.escape(delimiter) + "]")  # whitespace in a value
-    for first in range(1, len(lines), CHUNK):
-        chunk = lines[first : first + CHUNK]
-        if set(map(str.count, chunk, itertools.repeat(delimiter))) != {separators}:
+    most = 0
+    position, size = text.find("\n") + 1, len(text)
+    while 0 < position < size:
+        end = text.find("\n", position + BLOCK)
+        end = size if end < 0 else end + 1
+        block = text[position:end].removesuffix("\n")
+        position = end
+        lines = block.split("\n")
+        if set(map(str.count, lines, itertools.repeat(delimiter))) != {separators}:
             raise _Unclean  # a blank line, or a row of another width
-        joined = delimiter.join(chunk)
-        values = joined.split(delimiter)
-        if space.search(joined):  # a value to strip, or a name with spaces
+        most = max(most, *map(len, lines))
+        values = block.replace("\n", delimiter).split(delimiter)
+        if space.search(block):  # a value to strip, or a name with spaces
             values = [value.strip() for value in values]
         yield [values[column::width] for column in range(width)]
+    longest.append(most)
 
 
 def _csv_chunks(
@@ -161,6 +166,9 @@ class _Columns:
         for column in ("returned_on", "absent_days"):
             if column in self.at and any(columns[self.at[column]]):
                 raise _Unclean  # returns after an absence: read line by line
+        for column in _REQUIRED_AT:
+            if "" in columns[self.at[column]]:
+                raise _Unclean  # an empty value where one is needed
         for column, index in self.at.items():
             values = columns[index]
             if column in _DATES:
@@ -221,8 +229,6 @@ def _read(text: str, *, org_id: str, name: str) -> Organisation:
     roles: list[Role] = columns.column("role")
     start: list[date | None] = columns.column("start")
     end: list[date | None] = columns.column("end")
-    if "" in person or "" in team or None in start:
-        raise _Unclean
     most = longest[0] if longest else None
     if ids_problem(list(columns.shared), "team", texts=True, longest=most) is not None:
         raise _Unclean
@@ -309,14 +315,16 @@ def _check_tree(parent_of: dict[str, str], teams: dict[str, Team]) -> None:
     for parent in parent_of.values():
         if parent not in teams:
             raise _Unclean
+    on_top: set[str] = set()  # teams whose parents lead to a team without one
     for start in parent_of:
         seen = {start}
         current = parent_of[start]
-        while current in parent_of:
+        while current in parent_of and current not in on_top:
             if current in seen:
                 raise _Unclean  # a circle: the line-by-line reader names it
             seen.add(current)
             current = parent_of[current]
+        on_top.update(seen)
 
 
 def _people(columns: _Columns, person: list[str]) -> PeopleTable:
