@@ -111,7 +111,8 @@ def _split_chunks(
     each line split on the delimiter, exactly as the csv module splits a line with no quote in
     it. *longest* gets the length of the longest line (no value is longer)."""
     separators = width - 1
-    space = re.compile(r"[^\S" + re.escape(delimiter) + "]")  # whitespace in a value
+    space = re.compile(r"[^\S\n" + re.escape(delimiter) + "]")  # whitespace in a value
+    ascii_spaces = [c for c in " \t\x0b\x0c\x1c\x1d\x1e\x1f" if c != delimiter]
     most = 0
     position, size = text.find("\n") + 1, len(text)
     while 0 < position < size:
@@ -124,7 +125,8 @@ def _split_chunks(
             raise _Unclean  # a blank line, or a row of another width
         most = max(most, *map(len, lines))
         values = block.replace("\n", delimiter).split(delimiter)
-        if space.search(block):  # a value to strip, or a name with spaces
+        spaced = any(c in block for c in ascii_spaces) if block.isascii() else space.search(block)
+        if spaced:  # a value to strip, or a name with spaces
             values = [value.strip() for value in values]
         yield [values[column::width] for column in range(width)]
     longest.append(most)
