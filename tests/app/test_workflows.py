@@ -537,3 +537,28 @@ def test_a_notification_has_no_field_for_free_text() -> None:
         Notification(
             key="k", message="workflow.remind", recipient="p1", reference="x:1", link="see notes"
         )
+
+
+def test_a_joined_trigger_fires_for_each_person_of_a_batch(monkeypatch) -> None:
+    """A large first import writes people.joined batches: a workflow on person.joined fires
+    once for each person in them, as it would for single events."""
+    import magcore.app.people
+    import magcore.domain.orgbulk
+
+    workflow = load_workflow(
+        {
+            "id": "welcome",
+            "name": {"nl": "Welkom", "en": "Welcome"},
+            "trigger": {"type": "event", "event": "person.joined"},
+            "actions": [{"do": "ask_for_conversation", "to": "employee"}],
+        }
+    )
+    single, clock, org = _service()
+    expected = {a.subject for a in due_actions(_events(single), [workflow], until=clock.now())}
+    monkeypatch.setattr(magcore.app.people, "BULK_FROM", 5)
+    monkeypatch.setattr(magcore.domain.orgbulk, "BATCH", 5)
+    bulk, clock, org = _service()
+    assert "people.joined" in {event.type for event in _events(bulk)}
+    due = due_actions(_events(bulk), [workflow], until=clock.now())
+    assert expected == set(org.people)
+    assert sorted(a.subject for a in due) == sorted(org.people)

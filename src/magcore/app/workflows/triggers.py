@@ -11,6 +11,7 @@ import attrs
 
 from ...domain.conversation import OPEN_STATES, Conversation, State, apply, stream_of
 from ...domain.organisation import OrganisationEvent, OrgState
+from ...domain.orgcolumns import split_ids
 from ...domain.planning import plan
 from ...domain.sharing import person_stream
 from ...domain.workflows import (
@@ -148,6 +149,21 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
                 cycle=conv.cycle.partition("@")[0],
             )
     for org_id, event, org in state.org_events:
+        if (
+            event.type == OrganisationEvent.PEOPLE_JOINED
+            and trigger.event == OrganisationEvent.JOINED
+        ):
+            # a batch of a large first import: each person in it joined, as a single event says
+            people = event.data["people"]
+            for newcomer in split_ids(people["id"], int(event.data["count"])):
+                yield _Occurrence(
+                    key=f"event:{event.stream}#{event.version}:{newcomer}",
+                    at=event.at + delay,
+                    subject=newcomer,
+                    roles=_person_roles(state, newcomer, event.at.date()),
+                    reference=person_stream(newcomer),
+                )
+            continue
         if event.type != trigger.event:
             continue
         if event.type == OrganisationEvent.MANAGER_CHANGED and org is not None:
