@@ -16,6 +16,7 @@ import magcore.app.people as people_module
 import magcore.domain.orgbulk as orgbulk
 from magcore import open_service
 from magcore.access.audit import verify_store
+from magcore.cli.orgcsv import read_organisation_csv
 from magcore.clock import FixedClock
 from magcore.domain.organisation import OrgState, org_stream
 from magcore.domain.orgchanges import Leave, Move
@@ -143,3 +144,30 @@ def test_a_batch_import_that_fails_half_way_leaves_nothing(tmp_path, small_batch
     assert service.store.version(org_stream(org.id)) == 0
     assert verify_store(service.store).ok
     service.close()
+
+
+def test_a_file_of_one_role_a_person_folds_the_same_in_batches(tmp_path, small_batches):
+    """The CSV reader's tables with one role per person (each person's role on their own row,
+    managers among them): the batches carry the roles by position and fold the same."""
+    lines = ["person_id,team_id,role,start,hired_on,parent_team_id"]
+    for team in range(6):
+        parent = f"t{team - 1}" if team else ""
+        lines.append(f"m{team},t{team},manager,2020-01-01,2019-01-01,{parent}")
+    for number in range(40):
+        lines.append(f"p{number:02d},t{number % 6},member,2020-0{1 + number % 9}-01,2019-06-01,")
+    path = tmp_path / "org.csv"
+    path.write_text("\n".join(lines) + "\n")
+    org = read_organisation_csv(path, org_id="org")
+    assert isinstance(org.assignments, RoleTable)
+    assert org.assignments.person is org.people.ids  # one role a person, in the same order
+    single = _service(f"sqlite:///{tmp_path / 'single.db'}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(people_module, "BULK_FROM", 10**9)
+        single.import_organisation(org, actor="hr")
+    bulk = _service(f"sqlite:///{tmp_path / 'bulk.db'}")
+    written = bulk.import_organisation(org, actor="hr")
+    assert {e.type for e in written} == {"teams.added", "people.joined"}
+    one, other = _state(single, org.id), _state(bulk, org.id)
+    for field in ("people", "teams", "roles", "managers", "joined", "left"):
+        assert getattr(one, field) == getattr(other, field), field
+    assert _service(f"sqlite:///{tmp_path / 'bulk.db'}").organisation(org.id) == org

@@ -39,16 +39,19 @@ BATCH = 20_000
 BULK_TYPES = frozenset({OrganisationEvent.TEAMS_ADDED, OrganisationEvent.PEOPLE_JOINED})
 
 
-def _people_rows(org: Organisation) -> tuple[PeopleTable, RoleTable, list[int], list[int]]:
-    """The people and roles as tables, the rows of member and coach roles and of managers."""
+def _people_rows(org: Organisation) -> tuple[PeopleTable, RoleTable, list[int]]:
+    """The people and roles as tables, and the rows of manager roles."""
     people, roles = PeopleTable.of(org.people), RoleTable.of(org.assignments)
-    managers = roles.rows_of(Role.MANAGER)
-    if managers:
-        kept = map(operator.is_not, roles.role, itertools.repeat(Role.MANAGER))
-        others = list(itertools.compress(range(len(roles)), kept))
-    else:
-        others = list(range(len(roles)))
-    return people, roles, others, managers
+    return people, roles, roles.rows_of(Role.MANAGER)
+
+
+def _others(managers: list[int], first: int, last: int) -> list[int]:
+    """The rows from *first* to *last* that are not in (sorted) *managers*."""
+    skip = managers[_after(managers, first - 1) : _after(managers, last - 1)]
+    if not skip:
+        return list(range(first, last))
+    skipped = set(skip)
+    return [row for row in range(first, last) if row not in skipped]
 
 
 def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
@@ -57,7 +60,7 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
     on = today.isoformat()
     if org.name:
         yield OrgChange(OrganisationEvent.RENAMED, {"on": on, "name": org.name, "previous": ""})
-    people, roles, others, managers = _people_rows(org)
+    people, roles, managers = _people_rows(org)
     teams = [org.teams[tid] for tid in sorted(org.teams)]
     by_team: dict[str, list[int]] = {}
     for row in managers:
@@ -84,7 +87,7 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
     aligned = roles.person is people.ids or roles.person == people.ids
     by_person: dict[str, list[int]] = {}
     if not aligned:
-        for row in others:
+        for row in _others(managers, 0, len(roles)):
             by_person.setdefault(roles.person[row], []).append(row)
     same = {
         field: _same(column)
@@ -103,7 +106,7 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
         ids = people.ids[first:last]
         codes: list[int] | None
         if aligned:  # row r of the roles is person r's only role
-            rows = others[_after(others, first - 1) : _after(others, last - 1)]
+            rows = _others(managers, first, last)
             whole = len(rows) == last - first  # every one of them has their role: 0, 1, 2...
             codes = None if whole else list(map(operator.sub, rows, itertools.repeat(first)))
         else:
@@ -134,7 +137,7 @@ def bulk_changes(org: Organisation, *, today: date) -> Iterator[OrgChange]:
                     pid: [[back.on.isoformat(), back.absent_days] for back in backs]
                     for pid, backs in returns.items()
                 },
-                "roles": _member_columns(roles, rows, codes, same),
+                "roles": _member_columns(roles, rows, codes, same, increasing=aligned),
             },
         )
 
@@ -144,9 +147,10 @@ def _after(rows: list[int], value: int) -> int:
     return bisect.bisect_right(rows, value)
 
 
-def _pick(values: list[Any], rows: list[int]) -> list[Any]:
-    """The *values* in *rows*, in that order."""
-    if rows and rows == list(range(rows[0], rows[0] + len(rows))):  # one run of rows: a slice
+def _pick(values: list[Any], rows: list[int], *, increasing: bool = False) -> list[Any]:
+    """The *values* in *rows*, in that order (*increasing*: the rows are known to be)."""
+    run = bool(rows) and rows[-1] - rows[0] + 1 == len(rows)
+    if run and (increasing or rows == list(range(rows[0], rows[0] + len(rows)))):  # a slice
         return values[rows[0] : rows[0] + len(rows)]
     if len(rows) > 1:
         return list(operator.itemgetter(*rows)(values))
@@ -162,17 +166,22 @@ def _owned(data: dict[str, Any], owners: list[int] | None) -> dict[str, Any]:
 
 
 def _member_columns(
-    roles: RoleTable, rows: list[int], owners: list[int] | None, same: dict[str, bool]
+    roles: RoleTable,
+    rows: list[int],
+    owners: list[int] | None,
+    same: dict[str, bool],
+    *,
+    increasing: bool,
 ) -> dict[str, Any]:
     """The member and coach roles in *rows*: each one's team, role, start and end (*same*:
-    the columns whose every value is the same)."""
+    the columns whose every value is the same; *increasing*: whether *rows* are)."""
     return _owned(
         {
             "count": len(rows),
-            "team": _picked(roles.team, rows, same["team"], ids=True),
-            "role": _picked(roles.role, rows, same["role"]),
-            "start": _picked(roles.start, rows, same["start"]),
-            "end": _picked(roles.end, rows, same["end"]),
+            "team": _picked(roles.team, rows, same["team"], increasing, ids=True),
+            "role": _picked(roles.role, rows, same["role"], increasing),
+            "start": _picked(roles.start, rows, same["start"], increasing),
+            "end": _picked(roles.end, rows, same["end"], increasing),
         },
         owners,
     )
@@ -190,11 +199,13 @@ def _column(values: list[Any], first: int, last: int, same: bool) -> dict[str, A
     return encode_column(values[first:last])
 
 
-def _picked(values: list[Any], rows: list[int], same: bool, *, ids: bool = False) -> dict[str, Any]:
+def _picked(
+    values: list[Any], rows: list[int], same: bool, increasing: bool, *, ids: bool = False
+) -> dict[str, Any]:
     """The *values* in *rows*, coded (not copied when they are all the same)."""
     if same:
         return encode_column([values[rows[0]]] if rows else [], constant=True)
-    return encode_column(_pick(values, rows), ids=ids)
+    return encode_column(_pick(values, rows, increasing=increasing), ids=ids)
 
 
 def _manager_columns(roles: RoleTable, rows: list[int], owners: list[int]) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def encode_column(
         return {"values": [_plain(first)]}
     sample = values[:256]
     varied = len(set(sample)) * 4 > len(sample)  # most values differ: coding would not help
-    distinct = list(values) if varied else list(dict.fromkeys(values))
+    distinct = values if varied else list(dict.fromkeys(values))
     if len(distinct) * 4 > len(values):
         if ids:
             return {"lines": join_ids(values)}
