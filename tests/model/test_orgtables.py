@@ -116,3 +116,24 @@ def test_a_column_of_ids_is_checked_like_each_id(values):
     if found is not None:
         row = next(i for i, v in enumerate(values) if not is_valid_id(v))
         assert found.pointer == f"/ids/{row}"
+
+
+def test_the_cyclic_collector_is_paused_and_left_as_it_was():
+    import gc
+
+    from magcore.model.orgtables import cyclic_gc_paused
+
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError, match="boom"), cyclic_gc_paused():
+        raise ValueError("boom")
+    assert gc.isenabled()

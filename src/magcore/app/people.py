@@ -40,6 +40,7 @@ from ..events import CommittedBatch, Event
 from ..model.cycle import CycleDefinition
 from ..model.input_policy import check_id, check_known_people
 from ..model.organisation import Organisation
+from ..model.orgtables import cyclic_gc_paused
 from ..model.parties import BUILTIN_ROLES
 from ..model.records import Participant
 from ..storage.streaming import append_stream, read_stream_data
@@ -261,7 +262,8 @@ class OrganisationMixin:
                 yield event
 
         facts: dict[str, int] = {}
-        appended = append_stream(self.store, stream, 0, events(), origin=handler.origin)
+        with cyclic_gc_paused():
+            appended = append_stream(self.store, stream, 0, events(), origin=handler.origin)
         if appended.count:
             self._organisations[org.id] = (appended.count, org)
             handler.tell(CommittedBatch(appended.last, appended.position))
@@ -396,7 +398,8 @@ class OrganisationMixin:
         known = self._known_organisation(org_id, version)
         if known is not None:
             return known
-        org = self._load_organisation(org_id, version)
+        with cyclic_gc_paused():
+            org = self._load_organisation(org_id, version)
         self._organisations[org_id] = (version, org)
         return org
 

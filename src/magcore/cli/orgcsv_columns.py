@@ -27,6 +27,7 @@ from ..model.organisation import _EMAIL, Organisation, Role, Team
 from ..model.orgtables import (
     PeopleTable,
     RoleTable,
+    cyclic_gc_paused,
     ids_problem,
     trusted_organisation,
     trusted_team,
@@ -92,7 +93,8 @@ def read_columns(
     if not text or text.count("\r") != text.count("\r\n"):
         return None
     try:
-        return _read(text, org_id=org_id, name=name)
+        with cyclic_gc_paused():
+            return _read(text, org_id=org_id, name=name)
     except (_Unclean, csv.Error, DefinitionError):
         return None
 
