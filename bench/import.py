@@ -11,10 +11,11 @@ included:
 * **magcore read**: :func:`magcore.cli.orgcsv.read_organisation_csv` (every check, every fault
   with its line);
 * **magcore import**: read plus :meth:`Service.import_organisation_summary` into a new store:
-  what changed as events (here: everyone joined), written chunk by chunk in one transaction,
-  audited;
+  what changed as events (here: everyone joined, a first import of this size is written as
+  ``teams.added`` and ``people.joined`` batches), in one transaction, audited;
 * **magcore re-import**: the same file again (nothing changes, nothing is written);
-* **magcore load**: a fresh service folds the organisation stream back (``organisation()``).
+* **magcore load**: a fresh service folds the organisation stream back (``organisation()``,
+  batch events into tables).
 
 Prints seconds, CPU seconds (of the phase's own process) and rows/s and peak MB per phase, the
 ratios to the baselines (of the time, and of the CPU time to the csv read's, steadier on a
