@@ -68,7 +68,6 @@ _ROLES = {role.value: role for role in Role}
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
 _DATES = frozenset({"start", "end", "hired_on", "left_on", "returned_on"})
-_REQUIRED_AT = ("person_id", "team_id", "role", "start")
 
 
 class _Unclean(Exception):
@@ -170,7 +169,7 @@ class _Columns:
         for column in ("returned_on", "absent_days"):
             if column in self.at and any(columns[self.at[column]]):
                 raise _Unclean  # returns after an absence: read line by line
-        for column in _REQUIRED_AT:
+        for column in REQUIRED:
             if "" in columns[self.at[column]]:
                 raise _Unclean  # an empty value where one is needed
         for column, index in self.at.items():

@@ -22,7 +22,15 @@ import attrs
 
 from ..events import Event
 from ..model.content import EventContent, metadata_only
-from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
+from ..model.organisation import (
+    Assignment,
+    Organisation,
+    Person,
+    Return,
+    Role,
+    Team,
+    _role_key,
+)
 from .orgcolumns import _date, _day, apply_bulk
 
 __all__ = [
@@ -141,8 +149,8 @@ def _role(person: str, data: Mapping[str, Any], names: dict[str, str] | None = N
     )
 
 
-def _sort_key(a: Assignment) -> tuple[str, str, str, date, date]:
-    return (a.person, a.team, a.role.value, a.start, a.end or date.max)
+_sort_key = _role_key
+"""The order of a person's roles (person, team, role, start, end)."""
 
 
 def team_json(team: Team) -> dict[str, Any]:

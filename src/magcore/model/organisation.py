@@ -25,9 +25,11 @@ from .input_policy import id_problem, is_valid_id, normalise, text_problem
 __all__ = [
     "Assignment",
     "Organisation",
+    "PeopleColumns",
     "Person",
     "Return",
     "Role",
+    "RoleColumns",
     "Team",
 ]
 
