@@ -18,6 +18,7 @@ from ..domain.orgbulk import BULK_FROM, BULK_TYPES, bulk_changes
 from ..domain.orgchanges import (
     ChangeManager,
     Move,
+    OrgChange,
     SingleChange,
     apply_change,
     changes,
@@ -75,6 +76,13 @@ _SINGLE: dict[str, str] = {
     OrganisationEvent.TEAMS_ADDED: OrganisationEvent.TEAM_ADDED,
 }
 """The single event each batch event stands for (in :attr:`OrgImportSummary.facts`)."""
+
+
+def _event(stream: str, version: int, change: OrgChange, at: datetime, actor: str) -> Event:
+    """The event that records *change* as *version* of *stream*."""
+    return Event(
+        stream=stream, version=version, type=change.type, at=at, actor=actor, data=change.data
+    )
 
 
 class OrganisationMixin:
@@ -195,14 +203,7 @@ class OrganisationMixin:
                 for number, change in enumerate(found, start=version + 1):
                     tracked.note(change)
                     written = number
-                    event = Event(
-                        stream=stream,
-                        version=number,
-                        type=change.type,
-                        at=now,
-                        actor=actor,
-                        data=change.data,
-                    )
+                    event = _event(stream, number, change, now, actor)
                     counts[event.type] = counts.get(event.type, 0) + 1
                     if change.type is OrganisationEvent.REMOVED:
                         removed.append(change.data["person"])
@@ -246,14 +247,7 @@ class OrganisationMixin:
         def events() -> Iterator[Event]:
             found = bulk_changes(org, today=now.astimezone(self.timezone).date())
             for number, change in enumerate(found, start=1):
-                event = Event(
-                    stream=stream,
-                    version=number,
-                    type=change.type,
-                    at=now,
-                    actor=actor,
-                    data=change.data,
-                )
+                event = _event(stream, number, change, now, actor)
                 counts[event.type] = counts.get(event.type, 0) + 1
                 single = _SINGLE.get(event.type, event.type)
                 facts[single] = facts.get(single, 0) + int(change.data.get("count", 1))

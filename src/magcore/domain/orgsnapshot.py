@@ -126,14 +126,20 @@ def _role_columns(held: list[Assignment]) -> list[list[Any]]:
     ]
 
 
+def _head(org_id: str, texts: Iterator[str]) -> dict[str, Any] | None:
+    """The snapshot's first part, if it is of this format and of organisation *org_id*."""
+    head = json.loads(next(texts, "null"))
+    if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
+        return None
+    return head if head.get("id") == org_id else None
+
+
 def read_snapshot(org_id: str, parts: Iterable[str]) -> OrgState | None:
     """The :class:`OrgState` a snapshot's parts hold (every value checked as it is built), or
     ``None`` when it is of another format or organisation, or parts are missing."""
     texts = iter(parts)
-    head = json.loads(next(texts, "null"))
-    if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
-        return None
-    if head.get("id") != org_id:
+    head = _head(org_id, texts)
+    if head is None:
         return None
     state = OrgState(id=org_id, name=head["name"])
     state.events = int(head["events"])
@@ -169,10 +175,8 @@ def read_snapshot_tables(org_id: str, parts: Iterable[str]) -> Organisation | No
     ``None`` when it is of another format or organisation, parts are missing, or it holds roles
     of people no longer in it (then :func:`read_snapshot` and a fold make it)."""
     texts = iter(parts)
-    head = json.loads(next(texts, "null"))
-    if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
-        return None
-    if head.get("id") != org_id:
+    head = _head(org_id, texts)
+    if head is None:
         return None
     teams = {
         tid: trusted_team(tid, name, department, parent, bool(steering))

@@ -156,13 +156,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
             # a batch of a large first import: each person in it joined, as a single event says
             people = event.data["people"]
             for newcomer in split_ids(people["id"], int(event.data["count"])):
-                yield _Occurrence(
-                    key=f"event:{event.stream}#{event.version}:{newcomer}",
-                    at=event.at + delay,
-                    subject=newcomer,
-                    roles=_person_roles(state, newcomer, event.at.date()),
-                    reference=person_stream(newcomer),
-                )
+                yield _joined(state, event, newcomer, delay, f":{newcomer}")
             continue
         if event.type != trigger.event:
             continue
@@ -180,14 +174,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
                     reference=person_stream(member),
                 )
         elif isinstance(event.data.get("person"), str):
-            person = event.data["person"]
-            yield _Occurrence(
-                key=f"event:{event.stream}#{event.version}",
-                at=event.at + delay,
-                subject=person,
-                roles=_person_roles(state, person, event.at.date()),
-                reference=person_stream(person),
-            )
+            yield _joined(state, event, event.data["person"], delay, "")
         else:
             yield _Occurrence(
                 key=f"event:{event.stream}#{event.version}",
@@ -208,6 +195,17 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
             roles=_person_roles(state, subject, event.at.date()) if subject else {},
             reference=person_stream(subject) if subject else f"stream:{event.stream}",
         )
+
+
+def _joined(state: _Log, event: Event, person: str, delay: timedelta, suffix: str) -> _Occurrence:
+    """The occurrence of an organisation event about *person* (*suffix*: one of a batch)."""
+    return _Occurrence(
+        key=f"event:{event.stream}#{event.version}{suffix}",
+        at=event.at + delay,
+        subject=person,
+        roles=_person_roles(state, person, event.at.date()),
+        reference=person_stream(person),
+    )
 
 
 def _before_occurrences(trigger: Trigger, state: _Log, until: datetime) -> Iterator[_Occurrence]:
