@@ -191,6 +191,39 @@ def test_manager_change_is_an_event_and_plans_follow_it(setup):
     assert written[0].data["manager"] == newcomer
 
 
+def test_planning_several_cycles_at_once_is_planning_each(setup):
+    """``plan_many`` gives, per cycle key, exactly what ``plan`` gives for that cycle (with a
+    held conversation in the history), reading the organisation and the history once."""
+    service, cycle, org, _, _ = setup
+    employee = first_employee(org)
+    participants = service.participants_for(org.id, cycle, "yearly", employee, on=date(2025, 1, 6))
+    hold_and_agree(
+        service,
+        service.request(cycle=cycle, kind="yearly", participants=participants, actor=employee),
+    )
+    others = [
+        service.add_cycle(__import__("json").loads((EXAMPLE_CYCLES / name).read_text()))
+        for name in ("free-dialogue.json", "peer-team.json")
+    ]
+    keys = [cycle.key, *(c.key for c in others)]
+    start, end = date(2025, 3, 1), date(2026, 3, 1)
+    each = {key: service.plan(org.id, key, start, end) for key in keys}
+    reads = {"conversations": 0, "organisation": 0}
+    for name, owner in (("conversations", service.store), ("organisation", service)):
+        method = getattr(owner, name)
+
+        def counted(*args, _name=name, _method=method, **kwargs):
+            reads[_name] += 1
+            return _method(*args, **kwargs)
+
+        setattr(owner, name, counted)
+    together = service.plan_many(org.id, [cycle, *keys[1:]], start, end)
+    assert together == each
+    assert any(items for items in together.values())
+    assert reads == {"conversations": 1, "organisation": 1}
+    assert service.plan_many(org.id, [], start, end) == {}
+
+
 def test_coverage_through_the_service(setup):
     """Coverage counts held conversations from the store's read model."""
     service, cycle, org, _, _ = setup

@@ -166,6 +166,30 @@ def test_the_same_path_with_the_keyboard_only(browser, server):
     _whole_path(browser, server, keyboard=True)
 
 
+def test_the_profile_is_shared_for_the_overview_and_revoked_with_the_keyboard_only(browser, server):
+    """The profile and the manager's overview of profiles are radio buttons like the others:
+    reached with Tab, chosen with the arrow keys, sent with Enter, revoked in one step."""
+    anna = _person(browser, server, "anna", keyboard=True)
+    anna.goto(f"{server}/sharing")
+    _fill(anna, "#share-to", "next_manager", keyboard=True)
+    tab_to(anna, "#what-agreements")
+    for _ in range(2):  # agreements, goals, profile
+        anna.keyboard.press("ArrowDown")
+    assert anna.is_checked("#what-profile")
+    tab_to(anna, "#purpose-hr_overview")
+    for _ in range(2):  # overview for HR, handover, overview of profiles
+        anna.keyboard.press("ArrowDown")
+    assert anna.is_checked("#purpose-profile_overview")
+    _press(anna, "form[action='/sharing'] button[type=submit]", keyboard=True)
+    newest = anna.locator("#choices > li").last.inner_text()
+    assert "mijn profiel (wat ik de vorige keer schreef)" in newest
+    assert "overzicht van profielen voor de leidinggevende" in newest
+    _press(anna, "#choices > li:last-child form button", keyboard=True)
+    revoked = anna.locator("main h2 + ul > li").last.inner_text()
+    assert "next_manager: mijn profiel (wat ik de vorige keer schreef)" in revoked
+    anna.context.close()
+
+
 PAGES = {
     "anna": ["/", "/conversations", "/goals", "/sharing", "/export", "/conversations/none"],
     "bram": ["/team", "/team/participation"],

@@ -209,3 +209,56 @@ def test_works_council_approves_a_new_cycle_version(make_client, app):
         reference="OR-2027-02",
     )
     assert stale.status_code == 400
+
+
+def test_the_profile_can_be_shared_for_the_overview_and_the_handover_and_revoked(make_client, app):
+    """The sharing page offers the profile (what I wrote last time) and the manager's overview
+    of profiles: a choice made on the page puts Anna in the overview of her manager, and
+    revoking it on the page takes her out at once; a handover choice covers the profile too."""
+    from magcore.access.profiles import PROFILE_OVERVIEW, profile_overview_subjects
+
+    anna = make_client()
+    sign_in(anna, "anna")
+    form = anna.get("/sharing").text
+    assert 'id="what-profile" name="what" value="profile"' in form
+    assert 'id="purpose-profile_overview" name="purpose" value="profile_overview"' in form
+    assert '<label for="what-profile">mijn profiel (wat ik de vorige keer schreef)</label>' in form
+    assert (
+        '<label for="purpose-profile_overview">overzicht van profielen voor de leidinggevende'
+        "</label>" in form
+    )
+    service = next(iter(app.state.tenants)).service
+
+    def overview() -> tuple[str, ...]:
+        return profile_overview_subjects(
+            service.store,
+            "bram",
+            purpose=PROFILE_OVERVIEW,
+            now=service.clock.now(),
+            zone=service.timezone,
+            directory=service.base_policy().directory,
+        )
+
+    assert "anna" not in overview()
+    made = _post(
+        anna, "/sharing", "/sharing", to="next_manager", what="profile", purpose=PROFILE_OVERVIEW
+    )
+    assert made.status_code == 303
+    _post(anna, "/sharing", "/sharing", to="next_manager", what="profile", purpose="handover")
+    choices = [c for c in service.sharing("anna").choices.values() if c.revoked_at is None]
+    assert {
+        ("next_manager", "profile", PROFILE_OVERVIEW),
+        ("next_manager", "profile", "handover"),
+    } == {(c.to, c.what, c.purpose) for c in choices}
+    assert overview() == ("anna",)
+    page = anna.get("/sharing").text
+    assert "<dd>mijn profiel (wat ik de vorige keer schreef)</dd>" in page
+    assert "<dd>overzicht van profielen voor de leidinggevende</dd>" in page
+    assert "<dd>overdracht aan een nieuwe leidinggevende</dd>" in page
+    english = anna.get("/sharing?lang=en").text
+    assert "<dd>the manager&#39;s overview of profiles</dd>" in english
+    chosen = next(c for c in choices if c.purpose == PROFILE_OVERVIEW)
+    _post(anna, f"/sharing/{chosen.id}/revoke", "/sharing")
+    assert "anna" not in overview()
+    still = [c for c in service.sharing("anna").choices.values() if c.revoked_at is None]
+    assert [(c.what, c.purpose) for c in still] == [("profile", "handover")]

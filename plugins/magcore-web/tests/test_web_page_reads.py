@@ -93,3 +93,75 @@ def test_the_conversation_list_reads_the_store_a_fixed_few_times(app, monkeypatc
     assert 'value="more-2@2|yearly"' not in again.text  # not approved: not offered
     assert reads.transactions == first
     assert sum(n for stream, n in reads.streams.items() if stream.startswith("cycle:")) == 1
+
+
+#: The reads of the manager's team page: whom they manage (1), the cycles (1), every cycle's
+#: plan on one read of the history and one of the organisation (2), and the guarded listing
+#: (its candidates 2, the directory 1, the participations 1, the restrictions 1).
+TEAM_READS = 9
+
+
+def _due_on_page(page: str) -> list[tuple[str, str, str]]:
+    """(person, cycle, kind) of every "ask for a conversation" form on the team page."""
+    import re
+
+    return re.findall(
+        r'name="person" value="([^"]+)">\s*<input type="hidden" name="cycle" value="([^"]+)">'
+        r'\s*<input type="hidden" name="kind" value="([^"]+)">',
+        page,
+    )
+
+
+def _planned(service: Any, manager: str) -> list[tuple[str, str, str]]:
+    """What the page should offer: each cycle planned on its own, for the manager's team."""
+    from datetime import timedelta
+
+    from magcore_web.pages.common import known_cycles, today
+
+    start = today(service)
+    reports = service.directory.reports_of(manager, start)
+    return [
+        (item.person, key, item.kind)
+        for key in known_cycles(service)
+        for item in service.plan(
+            "gemeente", key, start - timedelta(days=365), start + timedelta(days=365)
+        )
+        if item.person in reports
+    ]
+
+
+def test_the_team_page_reads_the_store_a_fixed_few_times(app, monkeypatch) -> None:
+    """The manager's team page plans every installed cycle: one read of the history and of
+    the organisation for all of them (it was two per cycle, 41 reads with the
+    municipalities' plugins installed), showing the same as planning each cycle apart."""
+    application, service = app
+    anna = _signed_in(application, "anna")
+    started = anna.post(
+        "/api/v1/conversations",
+        headers={"authorization": f"Bearer anna@{HOST_A}"},
+        json={"cycle": "web-example@1", "kind": "yearly"},
+    )
+    assert started.status_code == 201
+    bram = _signed_in(application, "bram")
+    reads = Reads(monkeypatch)
+
+    page = bram.get("/team")
+    assert page.status_code == 200
+    assert started.json()["id"] in page.text
+    first = reads.transactions
+    assert first <= TEAM_READS, first
+    due = _due_on_page(page.text)
+    monkeypatch.undo()
+    assert _planned(service, "bram") == due
+    assert ("anna", "web-example@1", "yearly") in due
+
+    for number in range(2, 12):  # ten more installed versions: ten more plans, no more reads
+        service.add_cycle({**EXAMPLE_CYCLE, "id": f"more-{number}", "version": number})
+    reads = Reads(monkeypatch)
+    again = bram.get("/team")
+    assert again.status_code == 200
+    assert reads.transactions == first
+    more = _due_on_page(again.text)
+    monkeypatch.undo()
+    assert _planned(service, "bram") == more
+    assert ("anna", "more-2@2", "yearly") in more

@@ -56,6 +56,7 @@ from .policy import DESTROYED_EVENT, ReadPolicy
 from .reading import audit_record
 
 __all__ = [
+    "PROFILE_ACCESS_RULES",
     "PROFILE_OVERVIEW",
     "ProfileView",
     "profile_answers",
@@ -65,6 +66,28 @@ __all__ = [
 
 #: The purpose of a manager's team overview of profiles (Time4Talent's overview of talents).
 PROFILE_OVERVIEW = "profile_overview"
+
+#: The rules above as data: part of what the regulation of a cycle with a profile is rendered
+#: from (:func:`~magcore.access.regulation.regulation_source`), so its hash changes when they do
+#: and the works council approves them with the text that says them. (Added in 0.2.)
+PROFILE_ACCESS_RULES: Mapping[str, Any] = MappingProxyType(
+    {
+        "carried": {
+            "shown_in": "the employee's next conversation of the same profile",
+            "seen_by": "participants of the new conversation who took part where it was written",
+            "others_by": {"purpose": "handover", "what": [WHAT_PROFILE, WHAT_WHOLE_RECORD]},
+            "special_category": "participants where it was written, or a whole-record choice",
+            "restricted_record": PRIVACY_OFFICER,
+            "copied": False,
+        },
+        "overview": {
+            "purpose": PROFILE_OVERVIEW,
+            "seen_by": "the employee's own sharing choice that holds at the moment of reading",
+            "what": [WHAT_PROFILE, WHAT_WHOLE_RECORD],
+            "counts_scores_or_ranks": False,
+        },
+    }
+)
 
 
 @attrs.frozen(kw_only=True)

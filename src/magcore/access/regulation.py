@@ -2,8 +2,10 @@
 
 :func:`render_regulation` turns a cycle definition, its forms, the declared legal bases, the
 retention profile and the research threshold into a plain-language regulation in Dutch or
-English: the kinds of conversation and their cadence, what is recorded, who sees what and when,
-that no score is possible, how long things are kept and what researchers get. Its
+English: the kinds of conversation and their cadence, what is recorded, who sees what and when
+(for a cycle whose kinds carry a profile, also the profile from last time and the manager's
+overview of profiles), that no score is possible, how long things are kept and what researchers
+get. Its
 :attr:`RenderedRegulation.hash` is the SHA-256 of the canonical JSON of everything the text is
 rendered from, so any change to any of it changes the hash (the language does not).
 
@@ -37,6 +39,7 @@ from .inventory import data_inventory
 from .inventory_words import CELL_LANGUAGES, regulation_cells
 from .observers import ContentNeed
 from .processing import register_json, register_markdown
+from .profiles import PROFILE_ACCESS_RULES
 from .regulation_parties import party_lines, registered_roles, trigger_text
 from .retention import BUILTIN_PROFILES, RetentionProfile
 from .statistics import DEFAULT_K
@@ -119,10 +122,32 @@ def regulation_source(
         "inventory": [row.to_json() for row in inventory],
         "processing_activities": register_json(),
     }
+    carried = _profiles_json(cycle)
+    if carried:  # only a cycle with a profile: another cycle's hash stays what it was
+        source["profile_access"] = {"profiles": carried, **PROFILE_ACCESS_RULES}
     declared = _observer_json(observers)
     if declared:
         source["observer_content"] = declared
     return source
+
+
+def _profiles_json(cycle: CycleDefinition) -> list[dict[str, Any]]:
+    """The profiles the kinds of *cycle* carry (id, source, fields, kinds), by id."""
+    found: dict[str, dict[str, Any]] = {}
+    for kind in cycle.kinds:
+        if kind.profile is None:
+            continue
+        entry = found.setdefault(
+            kind.profile.id,
+            {"id": kind.profile.id, "kinds": [], "sources": [], "fields": []},
+        )
+        entry["kinds"].append(kind.id)
+        for key, values in (
+            ("sources", [kind.profile.source.value]),
+            ("fields", list(kind.profile.fields)),
+        ):
+            entry[key] += [v for v in values if v not in entry[key]]
+    return [found[key] for key in sorted(found)]
 
 
 def _observer_json(observers: Mapping[str, Sequence[ContentNeed]] | None) -> list[dict[str, Any]]:
@@ -149,13 +174,25 @@ class RenderedRegulation:
 _T: Mapping[str, Mapping[str, str]] = table("regulation")
 _ROLE_NAMES: Mapping[str, Mapping[str, str]] = table("regulation.role")
 _ACCESS: Mapping[str, Mapping[str, str]] = table("regulation.access")
+#: The row of the table "who sees what" about the new manager (``regulation.access.4``).
+_NEW_MANAGER_ROW = 4
 
 
-def _access_rows(language: str) -> list[tuple[str, str]]:
-    """Who sees which part of a record (the table of the section "who sees what")."""
+def _access_rows(language: str, *, profiles: bool = False) -> list[tuple[str, str]]:
+    """Who sees which part of a record (the table of the section "who sees what"); with
+    *profiles* (a kind of the cycle carries one) also the profile from last time and the
+    manager's overview of profiles, after the new manager's row."""
     words = _ACCESS[language]
     count = len({key.split(".")[0] for key in words})
-    return [(words[f"{i}.part"], words[f"{i}.who"]) for i in range(count)]
+    rows = [(words[f"{i}.part"], words[f"{i}.who"]) for i in range(count)]
+    if profiles:
+        t = _T[language]
+        at = _NEW_MANAGER_ROW + 1
+        rows[at:at] = [
+            (t[f"profile_access.{way}.part"], t[f"profile_access.{way}.who"])
+            for way in ("carried", "overview")
+        ]
+    return rows
 
 
 def _cadence(kind: ConversationKind, t: Mapping[str, str]) -> str:
@@ -170,6 +207,29 @@ def _cadence(kind: ConversationKind, t: Mapping[str, str]) -> str:
         case CadenceKind.ON_EVENT:
             return trigger_text(c, t["language"])
     return t["cadence_after_hire"].format(first=c.first_after_months, n=c.every_months)
+
+
+def _profile_line(
+    kind: ConversationKind,
+    t: Mapping[str, str],
+    field_label: Callable[[str, str], str] | None,
+) -> str:
+    """The line of a kind that carries a profile: its id, its fields (by their labels where
+    the form is known) and where they are read."""
+    profile = kind.profile
+    assert profile is not None
+    source = profile.source.value
+    form_id = kind.preparation_form if source == "preparation" else kind.record_form
+
+    def field(name: str) -> str:
+        label = field_label(form_id or "", name) if field_label is not None else name
+        return f"`{name}`" if label == name else f"{label} (`{name}`)"
+
+    return t["profile_line"].format(
+        profile=f"`{profile.id}`",
+        fields=", ".join(field(name) for name in profile.fields),
+        source=t[f"profile_source.{source}"],
+    )
 
 
 def _role(role: str, language: str) -> str:
@@ -215,6 +275,8 @@ def _markdown(
         ]
         if kind.themes:
             out.append(f"- {t['themes']}: " + ", ".join(f"`{th}`" for th in kind.themes))
+        if kind.profile is not None:
+            out.append("- " + _profile_line(kind, t, field_label))
         out.append("")
     if cycle.themes:
         out += [f"### {t['themes']}", ""]
@@ -253,7 +315,7 @@ def _markdown(
     if special_fields:
         out += [", ".join(special_fields) + ": " + t["special"], ""]
     out += [f"## {t['who_sees']}", "", f"| {t['part']} | {t['readers']} |", "|---|---|"]
-    for part, who in _access_rows(language):
+    for part, who in _access_rows(language, profiles="profile_access" in source):
         out.append(f"| {part} | {who} |")
     out += ["", f"### {t['legal']}", ""]
     if legal_bases:

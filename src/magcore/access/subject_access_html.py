@@ -99,6 +99,39 @@ class _Page:
                 return self.say(registered.name)
         return _e(word("role", role, self.language))
 
+    def goal_origin(self, goal: Mapping[str, Any]) -> list[str]:
+        """What a goal points to (a value, or a behaviour or competence of one, by its words
+        in the cycle that declares it) and the agreement it was made from, as paragraphs."""
+        parts = []
+        topic = goal.get("topic")
+        if topic:
+            parts.append(
+                f"<p>{_e(self.t['goal_link']).format(link=self.link(topic, goal.get('cycle')))}</p>"
+            )
+        agreement = goal.get("agreement")
+        if agreement:
+            conversation, _, agreement_id = str(agreement).partition("#")
+            said = _e(self.t["goal_agreement"]).format(
+                agreement=_e(agreement_id), conversation=_e(conversation)
+            )
+            parts.append(f"<p>{said}</p>")
+        return parts
+
+    def link(self, topic: str, cycle_key: Any) -> str:
+        """A goal's link in words (escaped HTML): the value, or the behaviour or competence and
+        its value, as the cycle names them; the id itself when the cycle is not given."""
+        cycle = self.cycles.get(str(cycle_key))
+        lookup = getattr(cycle, "link", None)
+        found = lookup(topic) if callable(lookup) else None
+        if found is None:
+            return _e(self.t["link_unknown"]).format(link=_e(topic), cycle=_e(cycle_key or "-"))
+        theme, entry = found
+        if entry is None:
+            return _e(self.t["link_value"]).format(theme=self.say(theme.title))
+        return _e(self.t[f"link_{entry.kind.value}"]).format(
+            topic=self.say(entry.title), theme=self.say(theme.title)
+        )
+
     # -- forms -----------------------------------------------------------------------------
 
     def form_for(self, metadata: Mapping[str, Any] | None, use: str) -> Any:
@@ -322,6 +355,7 @@ def export_html(
             agreed_in=goal["agreed_in"] or "-",
         )
         parts.append(f"<section><h3>{_e(goal['title'])}</h3><p>{_e(facts)}</p>")
+        parts += page.goal_origin(goal)
         if goal["description"]:
             parts.append(f"<p>{_e(goal['description'])}</p>")
         parts.append(f"<h4>{_e(t['progress'])}</h4>")

@@ -220,7 +220,8 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
 
         A record whose form lists development goals (``x-magcore-goals``) gets an agreement of
         the employee per goal when drafted, and a linked goal per agreement when agreed, in the
-        same transaction (:mod:`magcore.app.record_goals`). ``UpdateAgreement`` naming a carried
+        same transaction (:mod:`magcore.app.record_goals`); marking such an agreement done or
+        dropped closes its goal too when the employee does it. ``UpdateAgreement`` naming a carried
         agreement (``<conversation>#<agreement>``) closes a team agreement where it was agreed
         (:mod:`magcore.domain.conversation.carried`).
         """
@@ -240,6 +241,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             self.check_answers(loaded.state, given)
             self._check_goal_links(loaded.state, given)
             goals[:] = self._agreed_goals(loaded.state, new_events, command.actor, now)
+            goals.extend(self._goal_follows(loaded.state, given, now))
             return new_events
 
         if carried:
@@ -311,10 +313,17 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
     def execute_goal(self, command: GoalCommand) -> GoalView:
         """Set a goal, note progress, link a conversation or close it (one transaction).
 
+        Closing a goal made from a record's agreement marks that agreement done or dropped in
+        the same transaction when the owner may mark it themselves
+        (:func:`~magcore.app.record_goals.agreement_follows`).
+
         Returns what the actor may see of the goal afterwards (audited)."""
+
+        follows: list[StreamWrite] = []
 
         def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
             new_events = decide_goal(loaded.state, self._linked(command), now=now)
+            follows[:] = self._agreement_follows(loaded.state, command, now)
             if isinstance(command, SetGoal) and command.actor != command.owner:
                 assert command.agreed_in is not None  # decide_goal refuses it otherwise
                 conv = self._load(command.agreed_in)
@@ -332,6 +341,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             GOAL,
             command.goal_id,
             decision,
+            also=lambda: list(follows),
             idempotent=isinstance(command, IDEMPOTENT),
             actor=command.actor,
             action=type(command).__name__,

@@ -7,7 +7,10 @@ Mixed into :class:`~magcore.app.conversations.ConversationsMixin`:
 - a record form's development goals become agreements when the record is drafted, and goals
   when it is agreed (:mod:`magcore.app.record_goals`);
 - a team agreement carried into a team conversation is closed from there, also by a member who
-  joined after it was agreed (:mod:`magcore.domain.conversation.carried`).
+  joined after it was agreed (:mod:`magcore.domain.conversation.carried`);
+- a goal made from a record's agreement and that agreement close together, when the person
+  closing one may close the other themselves (:func:`~magcore.app.record_goals.goal_follows`,
+  :func:`~magcore.app.record_goals.agreement_follows`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..access.policy import DESTROYED_EVENT
 from ..domain.conversation import (
     Command,
     Conversation,
@@ -27,8 +31,11 @@ from ..domain.conversation import (
     UpdateAgreement,
     carried_agreement_origin,
     decide_carried_update,
+    stream_of,
 )
-from ..domain.goals import GoalCommand, SetGoal
+from ..domain.conversation import read_model as conversation_rows
+from ..domain.conversation import replay as replay_conversation
+from ..domain.goals import CloseGoal, Goal, GoalCommand, SetGoal, goal_stream, replay_goal
 from ..errors import NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition
@@ -145,6 +152,40 @@ class LinksMixin(CatalogueMixin):
             for goal in record_goals.record_goals(form, conv.record.answers)
             if goal.agreement_id in present
         )
+
+    # -- a goal and its agreement close together -------------------------------------------
+
+    def _goal_follows(
+        self, conv: Conversation, command: Command, now: datetime
+    ) -> list[StreamWrite]:
+        """The closing of the goal made from the agreement *command* marks, to write in the
+        same transaction (none when it does not follow: see :mod:`.record_goals`)."""
+        if not isinstance(command, UpdateAgreement) or conv.subject is None:
+            return []
+        stream = goal_stream(record_goals.goal_id(conv.id, command.agreement_id))
+        events = self.store.read(stream)
+        if not events or any(e.type == DESTROYED_EVENT for e in events):
+            return []
+        follows = record_goals.goal_follows(replay_goal(events), conv, command, now=now)
+        return [StreamWrite(stream, len(events), follows)] if follows else []
+
+    def _agreement_follows(
+        self, goal: Goal | None, command: GoalCommand, now: datetime
+    ) -> list[StreamWrite]:
+        """The closing of the agreement *goal* was made from, when *command* closes the goal,
+        to write in the same transaction (with the conversation's list rows)."""
+        if not isinstance(command, CloseGoal) or goal is None or not goal.agreement:
+            return []
+        stream = stream_of(goal.agreement.partition("#")[0])
+        events = self.store.read(stream)
+        if not events or any(e.type == DESTROYED_EVENT for e in events):
+            return []
+        conv = replay_conversation(events)
+        follows = record_goals.agreement_follows(conv, goal, command, now=now)
+        if not follows:
+            return []
+        rows = conversation_rows(evolve_conversation(conv, follows))
+        return [StreamWrite(stream, len(events), follows, read_model=rows)]
 
     # -- a carried team agreement ----------------------------------------------------------
 

@@ -471,11 +471,30 @@ class OrganisationMixin:
     ) -> tuple[DueConversation, ...]:
         """Who is due which conversation in ``[start, end)`` (free cadences use the history)."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        return self.plan_many(org_id, [definition], start, end)[definition.key]
+
+    def plan_many(
+        self,
+        org_id: str,
+        cycles: Iterable[str | CycleDefinition],
+        start: date,
+        end: date,
+    ) -> dict[str, tuple[DueConversation, ...]]:
+        """:meth:`plan` for each of *cycles*, by cycle key, reading the organisation and the
+        history once for all of them (a page that lists every cycle's due conversations reads
+        the store twice, not twice per cycle). Added in 0.2."""
+        definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
+        if not definitions:
+            return {}
         last: dict[str, date] = {}
         for row in self.store.conversations(held_until=start):
             if row.subject and row.held_on and row.held_on > last.get(row.subject, date.min):
                 last[row.subject] = row.held_on
-        return plan(self.organisation(org_id), definition, start, end, last_conversations=last)
+        org = self.organisation(org_id)
+        return {
+            definition.key: plan(org, definition, start, end, last_conversations=last)
+            for definition in definitions
+        }
 
     def coverage(
         self, org_id: str, cycle: str | CycleDefinition, start: date, end: date

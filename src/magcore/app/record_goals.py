@@ -25,6 +25,18 @@ value). The service then, on its own path:
 
 The link is metadata (an id of the cycle definition); the words are content, encrypted with the
 rest of the record and the goal. No level is attached anywhere.
+
+A goal and the agreement it was made from close together (:func:`agreement_follows`,
+:func:`goal_follows`): closing one writes the other's closing in the same transaction, **only
+when the same person may close the other themselves**, so following never gives anyone a power
+they do not have. The employee closing their goal marks the agreement done (reached) or dropped
+(dropped, changed) when it is theirs to mark (an agreement of the employee, or of both);
+marking the agreement done or dropped closes the goal as reached or dropped when the employee
+does it (the goal is theirs alone: a manager marking an agreement of both leaves the goal open
+for the employee). An agreement that is already closed, a goal that is already closed, a record
+that is not agreed or was destroyed: nothing follows. Each following event names the other
+(``goal`` on ``agreement.updated``, ``agreement`` on ``goal.closed``, metadata); the closing note
+is not copied, so each text stays under its own key.
 """
 
 from __future__ import annotations
@@ -35,22 +47,33 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ..domain.conversation import Conversation, DraftRecord
-from ..domain.goals import SetGoal, decide_goal, goal_stream
-from ..errors import DefinitionError, Problem
-from ..events import thaw
+from ..domain.conversation import Conversation, DraftRecord, UpdateAgreement, decide
+from ..domain.goals import (
+    CloseGoal,
+    Goal,
+    GoalStatus,
+    SetGoal,
+    decide_goal,
+    goal_stream,
+)
+from ..errors import DefinitionError, Problem, TransitionError
+from ..events import Event, thaw
 from ..model.cycle import CycleDefinition
-from ..model.records import Agreement, AgreementOwner
+from ..model.records import Agreement, AgreementOwner, AgreementStatus
 from ..storage.base import StreamWrite
 
 if TYPE_CHECKING:
     from ..forms import FormDefinition
 
 __all__ = [
+    "AGREEMENT_FOR_GOAL",
     "GOALS_KEY",
+    "GOAL_FOR_AGREEMENT",
     "GoalField",
     "RecordGoal",
+    "agreement_follows",
     "goal_fields",
+    "goal_follows",
     "goal_id",
     "goal_writes",
     "link_problems",
@@ -247,3 +270,65 @@ def goal_writes(
         events = decide_goal(None, command, now=now)
         writes.append(StreamWrite(goal_stream(command.goal_id), 0, events))
     return writes
+
+
+#: How a goal's closing is said on its agreement: reached is done; a goal dropped, or changed
+#: into another, leaves the agreement as written dropped (the new plan is a new goal).
+AGREEMENT_FOR_GOAL: Final[Mapping[GoalStatus, AgreementStatus]] = {
+    GoalStatus.REACHED: AgreementStatus.DONE,
+    GoalStatus.DROPPED: AgreementStatus.DROPPED,
+    GoalStatus.CHANGED: AgreementStatus.DROPPED,
+}
+#: How an agreement marked done or dropped closes its goal (re-opening one closes nothing).
+GOAL_FOR_AGREEMENT: Final[Mapping[AgreementStatus, GoalStatus]] = {
+    AgreementStatus.DONE: GoalStatus.REACHED,
+    AgreementStatus.DROPPED: GoalStatus.DROPPED,
+}
+
+
+def _with(events: Sequence[Event], key: str, value: str) -> tuple[Event, ...]:
+    return tuple(attrs.evolve(e, data={**e.data, key: value}) for e in events)
+
+
+def agreement_follows(
+    conv: Conversation, goal: Goal, command: CloseGoal, *, now: datetime
+) -> tuple[Event, ...]:
+    """The ``agreement.updated`` event that closes the agreement *goal* was made from, when
+    *command* closes the goal, the agreement is in *conv* (agreed, where the goal was agreed)
+    and still open, and the closer may mark it themselves; else nothing."""
+    conversation, _, agreement_id = (goal.agreement or "").partition("#")
+    if goal.id != goal_id(conv.id, agreement_id) or conversation != conv.id:
+        return ()
+    if goal.agreed_in != conv.id:
+        return ()
+    agreement = next((a for a in conv.agreements if a.id == agreement_id), None)
+    if agreement is None or agreement.status is not AgreementStatus.OPEN:
+        return ()
+    update = UpdateAgreement(
+        actor=command.actor, agreement_id=agreement_id, status=AGREEMENT_FOR_GOAL[command.status]
+    )
+    try:
+        events = decide(conv, update, now=now)
+    except TransitionError:  # not theirs to mark, or the record is not agreed
+        return ()
+    return _with(events, "goal", goal.id)
+
+
+def goal_follows(
+    goal: Goal | None, conv: Conversation, command: UpdateAgreement, *, now: datetime
+) -> tuple[Event, ...]:
+    """The ``goal.closed`` event that closes *goal* when *command* marks the agreement it was
+    made from (in *conv*) done or dropped, the goal is still open and the marker is its owner;
+    else nothing."""
+    status = GOAL_FOR_AGREEMENT.get(command.status)
+    agreement = f"{conv.id}#{command.agreement_id}"
+    if goal is None or status is None or goal.id != goal_id(conv.id, command.agreement_id):
+        return ()
+    if goal.agreement != agreement or goal.agreed_in != conv.id:
+        return ()
+    close = CloseGoal(actor=command.actor, goal_id=goal.id, status=status)
+    try:
+        events = decide_goal(goal, close, now=now)
+    except TransitionError:  # not the owner, or the goal is closed already
+        return ()
+    return _with(events, "agreement", agreement)

@@ -340,5 +340,5 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     ),
     "goal.progress_noted": EventContent(content=["text"], metadata=["conversation"]),
     "goal.linked": metadata_only("conversation"),
-    "goal.closed": EventContent(content=["note"], metadata=["status"]),
+    "goal.closed": EventContent(content=["note"], metadata=["status", "agreement"]),
 }

@@ -132,6 +132,35 @@ DOCUMENTS: tuple[Source, ...] = (
         "new conversation, until the employee chooses what carries over (a 'handover' sharing "
         "choice; for example open agreements and goals yes, notes no).",
     ),
+    N_(
+        "regulation.profile_line",
+        "Carries a profile ({profile}: {fields}, from {source}): shown again in the "
+        "employee's next conversation of that profile",
+    ),
+    N_("regulation.profile_source.preparation", "the employee's own preparation"),
+    N_("regulation.profile_source.record", "the record as every participant confirmed it"),
+    N_(
+        "regulation.profile_access.carried.part",
+        'Profile from last time ("last time you wrote")',
+    ),
+    N_(
+        "regulation.profile_access.carried.who",
+        "What the employee wrote in the fields of a profile is shown again in their next "
+        "conversation of that profile, and they may start from it. It is seen there by the "
+        "people who took part in the conversation where it was written. A new manager sees it "
+        "only if the employee chooses so (a 'handover' sharing choice that covers 'profile'). "
+        "Fields that may hold health data need a choice for the whole record. Nothing is "
+        "copied: it is read from the earlier record and erased with it.",
+    ),
+    N_("regulation.profile_access.overview.part", "The manager's overview of profiles"),
+    N_(
+        "regulation.profile_access.overview.who",
+        "Only the profiles of employees whose own sharing choice for this overview "
+        "('profile_overview', covering 'profile' or the whole record) holds at that moment. "
+        "Fields that may hold health data need a choice for the whole record. Revoking the "
+        "choice takes the profile out at once. The overview holds no counts, scores or "
+        "rankings of anyone.",
+    ),
     N_("regulation.access.5.part", "Restricted record (GDPR article 18)"),
     N_("regulation.access.5.who", "Only the privacy officer (privacy_officer)."),
     N_("regulation.access.6.part", "Works council and researchers"),
@@ -199,6 +228,15 @@ DOCUMENTS: tuple[Source, ...] = (
     N_("subject_access.goals", "Your goals"),
     N_("subject_access.goals_work_on", "Goals of someone else you work on (reference only)"),
     N_("subject_access.progress", "Progress"),
+    N_("subject_access.goal_link", "This goal is about {link}."),
+    N_("subject_access.link_value", 'the value "{theme}"'),
+    N_("subject_access.link_behaviour", 'the behaviour "{topic}" (value "{theme}")'),
+    N_("subject_access.link_competence", 'the competence "{topic}" (value "{theme}")'),
+    N_("subject_access.link_unknown", '"{link}" (cycle {cycle})'),
+    N_(
+        "subject_access.goal_agreement",
+        "It comes from agreement {agreement} of conversation {conversation}.",
+    ),
     N_("subject_access.goal_facts", "Status: {status}. Theme: {theme}. Agreed in: {agreed_in}."),
     N_("subject_access.conversation", "Conversation {id}"),
     N_("subject_access.kind", "Kind of conversation"),

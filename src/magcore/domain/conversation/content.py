@@ -64,5 +64,7 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     "dissent.added": EventContent(content=["text"], metadata=["about_revision"]),
     "note.private_added": EventContent(content=["text"]),
     "response.added": EventContent(content=["text"], metadata=["about"]),
-    "agreement.updated": EventContent(content=["note"], metadata=["agreement", "status", "via"]),
+    "agreement.updated": EventContent(
+        content=["note"], metadata=["agreement", "status", "via", "goal"]
+    ),
 }

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import RedirectResponse, Response
 
 from magcore.access.decision import PARTICIPATION
+from magcore.access.profiles import PROFILE_OVERVIEW
 from magcore.domain.conversation.commands import (
     AddDissent,
     ConfirmRecord,
@@ -49,10 +50,14 @@ __all__ = ["routes"]
 
 #: The one free-text answer of a preparation when the conversation kind names no form.
 NOTES = "notes"
-#: What an employee may share, in the order the page offers it (the sharing rules' names).
-SHAREABLE = ("agreements", "goals", "whole_record")
-#: Purposes a sharing choice may name on the page.
-PURPOSES = ("hr_overview", "handover")
+#: What an employee may share, in the order the page offers it (the sharing rules' names):
+#: ``profile`` is what they wrote in a kind's profile, shown again next time
+#: (:mod:`magcore.access.profiles`).
+SHAREABLE = ("agreements", "goals", "profile", "whole_record")
+#: Purposes a sharing choice may name on the page: ``handover`` lets a new manager see what
+#: carries over (agreements, the profile from last time), ``profile_overview`` puts the
+#: employee's profile in the overview of the person the choice names.
+PURPOSES = ("hr_overview", "handover", PROFILE_OVERVIEW)
 
 
 def _see_other(path: str) -> Response:

@@ -51,12 +51,19 @@ async def team(request: Request, session: Session, principal: Principal) -> Resp
         org = organisation_id(service)
         due: list[Any] = []
         start = today(service)
-        for key in known_cycles(service):
-            if org is not None:
-                planned = service.plan(
-                    org, key, start - timedelta(days=365), start + timedelta(days=365)
-                )
-                due += [(key, item) for item in planned if item.person in reports]
+        if org is not None:  # every cycle planned on one read of the organisation and history
+            planned = service.plan_many(
+                org,
+                known_cycles(service).values(),
+                start - timedelta(days=365),
+                start + timedelta(days=365),
+            )
+            due = [
+                (key, item)
+                for key, items in planned.items()
+                for item in items
+                if item.person in reports
+            ]
         listing = [
             i for i in service.listing(person, purpose=PARTICIPATION) if i.subject in reports
         ]

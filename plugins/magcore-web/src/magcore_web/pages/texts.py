@@ -349,8 +349,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "share.agreements": ("mijn afspraken", "my agreements"),
     "share.goals": ("mijn doelen", "my goals"),
     "share.whole_record": ("het hele verslag", "the whole record"),
+    "share.profile": (
+        "mijn profiel (wat ik de vorige keer schreef)",
+        "my profile (what I wrote last time)",
+    ),
     "purpose.hr_overview": ("overzicht voor HR", "overview for HR"),
     "purpose.handover": ("overdracht aan een nieuwe leidinggevende", "handover to a new manager"),
+    "purpose.profile_overview": (
+        "overzicht van profielen voor de leidinggevende",
+        "the manager's overview of profiles",
+    ),
     "part.agreement": ("afspraken", "agreements"),
     "part.topic": ("onderwerpen", "topics"),
     "part.preparation": ("voorbereiding", "preparation"),
