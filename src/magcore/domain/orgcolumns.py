@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team, _role_key
-from ..model.orgtables import PeopleTable, RoleTable, trusted_organisation, trusted_team
+from ..model.orgtables import PeopleTable, RoleTable, ids_problem, trusted_team
 
 __all__ = [
     "PEOPLE_JOINED",
@@ -201,13 +201,18 @@ class BulkFold:
             column.extend(values)
 
     def organisation(self, org_id: str, name: str) -> Organisation:
-        """The organisation folded so far."""
-        people = PeopleTable.trusted(
-            self.ids, self.hired_on, self.left_on, self.email, self.returns
-        )
+        """The organisation folded so far, every column checked as a whole (events are read
+        from a store a plugin may also write to; a snapshot, sealed, is not checked again)."""
+        people = PeopleTable(self.ids, self.hired_on, self.left_on, self.email, self.returns)
         person, team, role, start, end = self.role_columns
-        roles = RoleTable.trusted(person, team, role, start, end)
-        return trusted_organisation(org_id, name, people, dict(self.teams), roles)
+        roles = RoleTable(person, team, role, start, end)
+        if roles.person is not people.ids and self.ids == person:
+            roles = RoleTable.trusted(people.ids, team, roles.role, start, end)
+        problem = ids_problem(list(self.teams), "teams")
+        if problem is not None:
+            raise problem
+        teams = dict(self.teams)
+        return Organisation(id=org_id, name=name, people=people, teams=teams, assignments=roles)
 
 
 class _State(Protocol):
