@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
+from json.encoder import encode_basestring as _string
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -199,6 +200,25 @@ def _sealed(event: Event, stored: str) -> Event:
     return new
 
 
+def _key_stub(ring: Any, owner: str) -> str:
+    """The stub naming *owner*'s current key (``mc2.<key id>.@``), as :func:`_stub` gives it
+    for a token under that key."""
+    return f"{EVENT_PREFIX}{ring.sealer(owner)[0]}.{STUB_BODY}"
+
+
+_KEYS_JSON: dict[str, str] = {}
+
+
+def _key_json(key: str) -> str:
+    """*key* as a JSON string (a data key of a declared event type: few, kept)."""
+    found = _KEYS_JSON.get(key)
+    if found is None:
+        found = _string(key)
+        if len(_KEYS_JSON) < 10_000:
+            _KEYS_JSON[key] = found
+    return found
+
+
 _MAPPINGS = (dict, MappingProxyType)
 _FIELDS: dict[Path, str] = {}
 
@@ -281,6 +301,86 @@ class Sealer:
                 spots.append((owner, list_key, number, key))
         return by_owner, spots
 
+    def _listed_owners(self, plan: _Listed, data: Any, stream: str) -> list[str]:
+        """Whose keys the values to seal of an event with a :class:`_Listed` plan need (the
+        first pass of :meth:`seal_all`: the owners only, nothing built per value)."""
+        owners: list[str] = []
+        for list_key, key, field in plan.entries:
+            if not list_key:  # a top-level field of the stream's own record
+                value = data.get(key)
+                if value is not None and _sealable(value) and stream not in owners:
+                    owners.append(stream)
+                continue
+            items = data.get(list_key)
+            if type(items) is not tuple and type(items) is not list:
+                continue
+            for item in items:
+                if type(item) not in _MAPPINGS or key not in item or not _sealable(item[key]):
+                    continue
+                owner = stream if field.origin is None else owner_of(stream, field, item)
+                if owner not in owners:
+                    owners.append(owner)
+        return owners
+
+    def _seal_listed_one(
+        self,
+        event: Event,
+        plan: _Listed,
+        seal: Callable[[Mapping[str, Any], str, str, int], str],
+        stub: str,
+    ) -> Event | None:
+        """*event* with its content sealed, in one pass, when all of it is under the stream's
+        own key (*stub* names that key): the same token, stubs and places as
+        :meth:`_seal_listed`. ``None`` when a value is carried from another record (under
+        another key): then :meth:`_seal_listed` seals it."""
+        data = event.data
+        stream = event.stream
+        values: dict[str, Any] = {}
+        merged: dict[Any, Any] | None = None
+        lists: dict[str, list[Any]] = {}
+        text = _SLOT0  # the first field holds the token, the others the stub
+        for list_key, key, field in plan.entries:
+            if not list_key:  # a top-level field of the stream's own record
+                value = data.get(key)
+                if value is None or not _sealable(value):
+                    continue
+                values[_field((key,))] = value
+                if merged is None:
+                    merged = _copy(data)
+                merged[key] = text
+                text = stub
+                continue
+            items = data.get(list_key)
+            if type(items) is not tuple and type(items) is not list:
+                continue
+            for number, item in enumerate(items):
+                if type(item) not in _MAPPINGS or key not in item:
+                    continue
+                value = item[key]
+                if not _sealable(value):
+                    continue
+                if field.origin is not None and owner_of(stream, field, item) != stream:
+                    return None  # carried from another record: sealed under its key
+                values[_field((list_key, number, key))] = value
+                if merged is None:
+                    merged = _copy(data)
+                copied = lists.get(list_key)
+                if copied is None:
+                    copied = lists[list_key] = list(items)
+                    merged[list_key] = copied
+                current = copied[number]
+                changed = current.copy() if type(current) in _MAPPINGS else dict(current)
+                changed[key] = text
+                copied[number] = changed
+                text = stub
+        if merged is None:
+            return event
+        token = seal(values, stream, stream, event.version)
+        stored = _splice(canonical_text(merged), (token,)) if token.startswith(stub[:-1]) else None
+        if stored is None:  # a slot's text is in the data too: the walk encodes the token
+            return self._seal_general(event, seal)
+        return _sealed(event, stored)
+
     def _seal_listed(
         self,
         event: Event,
@@ -294,18 +394,20 @@ class Sealer:
         by_owner, spots = self._listed(plan, data, stream)
         if not by_owner:
             return event
-        tokens = [seal(mine, o, stream, event.version) for o, mine in by_owner.items()]
-        number_of = {o: number for number, o in enumerate(by_owner)}
+        version = event.version
+        tokens: list[str] = []
+        # per owner: what its next field holds (the slot of its token first, then its stub)
+        texts: dict[str, list[str]] = {}
+        for number, (owner, mine) in enumerate(by_owner.items()):
+            token = seal(mine, owner, stream, version)
+            tokens.append(token)
+            texts[owner] = [_slot(number), _stub(token)]
         merged: dict[Any, Any] = _copy(data)
         lists: dict[str, list[Any]] = {}
-        seen: set[str] = set()
         for owner, key, number, item_key in spots:
-            index = number_of[owner]
-            if owner in seen:  # the owner's token is in an earlier field
-                text = _stub(tokens[index])
-            else:
-                text = _slot(index)
-                seen.add(owner)
+            pair = texts[owner]
+            text = pair[0]
+            pair[0] = pair[1]  # the owner's token is in this field: stubs after it
             if number < 0:
                 merged[key] = text
                 continue
@@ -313,7 +415,12 @@ class Sealer:
             if items is None:
                 items = lists[key] = list(data[key])
                 merged[key] = items
-            items[number] = {**items[number], item_key: text}
+            item = items[number]
+            copied = item.copy() if type(item) is dict or type(item) is MappingProxyType else None
+            if copied is None:
+                copied = dict(item)
+            copied[item_key] = text
+            items[number] = copied
         stored = _splice(canonical_text(merged), tokens)
         if stored is None:  # a slot's text is in the data too: the walk encodes the tokens
             return self._seal_general(event, seal)
@@ -387,7 +494,7 @@ class Sealer:
                     tokens += len(mine)
                     continue
                 if isinstance(plan, _Listed):
-                    found, _ = self._listed(plan, event.data, event.stream)
+                    found = self._listed_owners(plan, event.data, event.stream)
                     owners.update(found)
                     tokens += len(found)
                     continue
@@ -413,6 +520,7 @@ class Sealer:
         # fields; the owner's other fields hold a stub naming the key.
         seal = self.cipher.event_sealer(tokens)
         encode = canonical_text
+        stubs: dict[str, str] = {}
         out: list[tuple[Event, ...]] = []
         for events in groups:
             done: list[Event] = []
@@ -427,7 +535,11 @@ class Sealer:
                     done.append(self._seal_general(event, seal))
                     continue
                 if isinstance(plan, _Listed):
-                    done.append(self._seal_listed(event, plan, seal))
+                    stub = stubs.get(event.stream)
+                    if stub is None:
+                        stub = stubs[event.stream] = _key_stub(ring, event.stream)
+                    one = self._seal_listed_one(event, plan, seal, stub)
+                    done.append(self._seal_listed(event, plan, seal) if one is None else one)
                     continue
                 # the common case: top-level fields, one owner, one token, no walk
                 data = event.data
@@ -447,6 +559,10 @@ class Sealer:
                     continue
                 stream = event.stream
                 token = seal(values, stream, stream, event.version)
+                if len(data) == 1:  # only the content field (a note, answers): no metadata
+                    # the text canonical_text gives (a token needs no escaping)
+                    done.append(_sealed(event, f'{{{_key_json(first)}:"{token}"}}'))
+                    continue
                 merged: dict[Any, Any] = _copy(data)
                 if len(values) > 1:
                     stub = _stub(token)

@@ -300,29 +300,52 @@ class ContentCipher:
     def event_sealer(self, count: int) -> Callable[[Mapping[str, Any], str, str, int], str]:
         """A function that seals ``(values, owner, stream, version)`` as one ``mc2.`` token:
         *values* maps each field (``/data/summary``) to its value, all under *owner*'s key, in
-        one AES-GCM operation, for a batch of about *count* events (nonces read at once, keys
-        looked up once)."""
-        size = _NONCE * max(count, 1)
-        nonces = os.urandom(size)
-        used = 0
-        sealers: dict[str, tuple[str, Any]] = {}
+        one AES-GCM operation, for a batch of about *count* events.
+
+        The random source is read once for all their nonces (again when more are asked for: a
+        nonce is never used twice) and those nonces are base64-encoded in one call (12 bytes
+        are 16 characters, so the text of nonce and ciphertext is the nonce's text followed by
+        the ciphertext's); each owner's key, token prefix and associated data up to the
+        version are made once.
+        """
+        size = max(count, 1)
+        nonces = b""
+        texts = ""
+        used = size  # read at the first seal
+        owners: dict[str, tuple[Callable[[bytes, bytes, bytes], bytes], str, str, bytes]] = {}
         b64 = binascii.b2a_base64
         sealer_of = self.keys.sealer
+        plain_of = _event_plain
 
         def seal_event(values: Mapping[str, Any], owner: str, stream: str, version: int) -> str:
-            nonlocal nonces, used
-            sealer = sealers.get(owner)
-            if sealer is None:
-                sealer = sealers[owner] = sealer_of(owner)
-            key_id, aead = sealer
-            if used + _NONCE > size:  # more than asked for: read the random source again
-                nonces, used = os.urandom(size), 0
-            nonce = nonces[used : used + _NONCE]
-            used += _NONCE
-            sealed = aead.encrypt(
-                nonce, _event_plain(values), _event_associated(key_id, stream, version)
+            nonlocal nonces, texts, used
+            found = owners.get(owner)
+            if found is None:
+                key_id, aead = sealer_of(owner)
+                found = owners[owner] = (
+                    aead.encrypt,
+                    key_id,
+                    owner,
+                    _event_associated(key_id, owner, 0)[:-1],  # all but the version
+                )
+            encrypt, key_id, own, associated = found
+            if stream != own:  # content carried from another owner's record
+                associated = _event_associated(key_id, stream, 0)[:-1]
+            if used == size:  # the first seal, or more than asked for: read the source again
+                nonces = os.urandom(_NONCE * size)
+                texts = b64(nonces, newline=False).decode()
+                used = 0
+            at = used
+            used += 1
+            sealed = encrypt(
+                nonces[at * _NONCE : at * _NONCE + _NONCE],
+                plain_of(values),
+                associated + b"%d" % version,
             )
-            return f"{EVENT_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+            return (
+                f"{EVENT_PREFIX}{key_id}.{texts[at * 16 : at * 16 + 16]}"
+                f"{b64(sealed, newline=False).decode()}"
+            )
 
         return seal_event
 
