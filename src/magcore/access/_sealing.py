@@ -301,15 +301,19 @@ class Sealer:
                 spots.append((owner, list_key, number, key))
         return by_owner, spots
 
-    def _listed_owners(self, plan: _Listed, data: Any, stream: str) -> list[str]:
-        """Whose keys the values to seal of an event with a :class:`_Listed` plan need (the
-        first pass of :meth:`seal_all`: the owners only, nothing built per value)."""
-        owners: list[str] = []
+    def _listed_owners(self, plan: _Listed, data: Any, stream: str, owners: set[str]) -> int:
+        """Add to *owners* whose keys the values to seal of an event with a :class:`_Listed`
+        plan need (the first pass of :meth:`seal_all`: the owners only, nothing built per
+        value; a value of an owner already there is not looked at). Returns how many owners
+        other than the stream's it named (tokens besides the stream's)."""
+        others = 0
         for list_key, key, field in plan.entries:
+            if field.origin is None and stream in owners:
+                continue  # only the stream's key: known to be needed already
             if not list_key:  # a top-level field of the stream's own record
                 value = data.get(key)
-                if value is not None and _sealable(value) and stream not in owners:
-                    owners.append(stream)
+                if value is not None and _sealable(value):
+                    owners.add(stream)
                 continue
             items = data.get(list_key)
             if type(items) is not tuple and type(items) is not list:
@@ -319,8 +323,9 @@ class Sealer:
                     continue
                 owner = stream if field.origin is None else owner_of(stream, field, item)
                 if owner not in owners:
-                    owners.append(owner)
-        return owners
+                    owners.add(owner)
+                    others += owner != stream
+        return others
 
     def _seal_listed_one(
         self,
@@ -480,7 +485,7 @@ class Sealer:
         """
         owners: set[str] = set()
         plans = self._plans
-        tokens = 0
+        tokens = 0  # about how many tokens (nonces): more is harmless, fewer reads again
         for events in groups:
             for event in events:
                 plan = plans.get(event.type)
@@ -488,27 +493,27 @@ class Sealer:
                     plan = self._plan(event.type)
                 if not plan:  # no content
                     continue
-                if type(plan) is bool:  # _GENERAL
+                tokens += 1
+                if type(plan) is tuple:  # only top-level fields of the stream's owner
+                    stream = event.stream
+                    if stream in owners:
+                        continue
+                    data = event.data
+                    for key, _ in plan:
+                        value = data.get(key)
+                        if value is not None and (
+                            type(value) is not str
+                            or not value.startswith(_PREFIXES)
+                            or not is_token(value)
+                        ):
+                            owners.add(stream)
+                            break
+                elif type(plan) is _Listed:
+                    tokens += self._listed_owners(plan, event.data, event.stream, owners)
+                else:  # _GENERAL
                     mine = {o for _, _, o in self._found(event.type, event.data, event.stream)}
                     owners.update(mine)
                     tokens += len(mine)
-                    continue
-                if isinstance(plan, _Listed):
-                    found = self._listed_owners(plan, event.data, event.stream)
-                    owners.update(found)
-                    tokens += len(found)
-                    continue
-                data = event.data
-                for key, _ in plan:  # only top-level fields of the stream's owner
-                    value = data.get(key)
-                    if value is not None and (
-                        type(value) is not str
-                        or not value.startswith(_PREFIXES)
-                        or not is_token(value)
-                    ):
-                        owners.add(event.stream)
-                        tokens += 1
-                        break
         if not owners:
             return [tuple(events) for events in groups]
         ring = self.cipher.keys
@@ -534,7 +539,7 @@ class Sealer:
                 if type(plan) is bool:  # _GENERAL
                     done.append(self._seal_general(event, seal))
                     continue
-                if isinstance(plan, _Listed):
+                if type(plan) is _Listed:
                     stub = stubs.get(event.stream)
                     if stub is None:
                         stub = stubs[event.stream] = _key_stub(ring, event.stream)

@@ -149,12 +149,14 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
     """
     header: list[str] = []
     parts: list[bytes] = []
+    quoted = _QUOTED
     try:
         for field, value in values.items():
+            name = quoted.get(field) or _quoted(field)
             kind = type(value)
             if kind is str:
                 raw = value.encode("utf-8")
-                header.append(f'[{_quote(field)},"s",{len(raw)}]')
+                header.append(f'[{name},"s",{len(raw)}]')
                 parts.append(raw)
                 continue
             if kind is MappingProxyType or kind is dict:
@@ -164,14 +166,14 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
                     if type(text) is not str or type(key) is not str:
                         break
                     raw = text.encode("utf-8")
-                    sizes.append(f"{_quote(key)},{len(raw)}")
+                    sizes.append(f"{quoted.get(key) or _quoted(key)},{len(raw)}")
                     texts.append(raw)
                 else:
-                    header.append(f'[{_quote(field)},"m",[{",".join(sizes)}]]')
+                    header.append(f'[{name},"m",[{",".join(sizes)}]]')
                     parts.extend(texts)
                     continue
             raw = canonical_text(value).encode("utf-8")
-            header.append(f'[{_quote(field)},"j",{len(raw)}]')
+            header.append(f'[{name},"j",{len(raw)}]')
             parts.append(raw)
         head = ",".join(header).encode("utf-8")
     except (UnicodeEncodeError, TypeError, ValueError):
@@ -179,6 +181,19 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
             _plain(value, field)  # names the field that cannot be stored
         raise
     return b"".join((_FRAMED, b"[", head, b"]\n", *parts))
+
+
+#: The JSON string of each field name and answer key seen (few: they come from the declared
+#: event types and the forms).
+_QUOTED: dict[str, str] = {}
+
+
+def _quoted(text: str) -> str:
+    """*text* as a JSON string (as ``_quote`` writes it), kept for the next event."""
+    found = _quote(text)
+    if len(_QUOTED) < 10_000:
+        _QUOTED[text] = found
+    return found
 
 
 def _event_values(plain: bytes, where: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol, Self, runtime_checkable
 
 import attrs
@@ -122,6 +122,24 @@ class LocalKeyProvider:
         if aead is None:
             aead = self._wrappers[kek_id] = AESGCM(self.keks[kek_id])
         return kek_id, nonce + aead.encrypt(nonce, key, context)
+
+    def wrap_many(
+        self, keys: Sequence[bytes], contexts: Sequence[bytes]
+    ) -> tuple[str, list[bytes]]:
+        """Each of *keys* wrapped as :meth:`wrap` wraps it (with its own context), under the
+        current KEK: the random source is read once for all their nonces (each its own 96
+        bits). Returns ``(kek_id, wrapped keys)``. Added in 0.3."""
+        kek_id = self.current_kek_id()
+        aead = self._wrappers.get(kek_id)
+        if aead is None:
+            aead = self._wrappers[kek_id] = AESGCM(self.keks[kek_id])
+        nonces = os.urandom(_NONCE * len(keys))
+        encrypt = aead.encrypt
+        wrapped = []
+        for number, (key, context) in enumerate(zip(keys, contexts, strict=True)):
+            nonce = nonces[number * _NONCE : number * _NONCE + _NONCE]
+            wrapped.append(nonce + encrypt(nonce, key, context))
+        return kek_id, wrapped
 
     def unwrap(self, wrapped: bytes, *, kek_id: str, context: bytes) -> bytes:
         kek = self.keks.get(kek_id)
