@@ -10,9 +10,7 @@ escaped character by character. :class:`magcore.access.content.ContentCodec` is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping, Sequence
-from json.encoder import encode_basestring as _string
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -23,9 +21,10 @@ from ..crypto import (
     ContentCipher,
     is_token,
 )
-from ..events import Event, freeze
+from ..events import Event
 from ..model.content import ContentField, EventContent, find
 from ..storage.chain import canonical_text
+from ._sealed_text import _SLOT0, _key_json, _key_stub, _sealed, _slot, _splice, _stub
 
 __all__ = ["Sealer", "owner_of"]
 
@@ -97,12 +96,6 @@ _STUB_END = "." + STUB_BODY
 
 _WILD = frozenset(("*", "**"))
 
-#: Where an event token goes in the sealed data before its JSON is made: the token is put in
-#: the text afterwards (base64 and a key id need no escaping), not run through the JSON
-#: encoder, which costs about 3 ns per character. No token or stub has this shape.
-_SLOT = "mc2.@@"
-_SLOTS = tuple(f"{_SLOT}{number}" for number in range(4))
-_SLOT0 = _SLOTS[0]
 #: The plan of an event type whose content is found by walking its data.
 _GENERAL: Final = True
 
@@ -120,103 +113,10 @@ class _Listed:
 _Plan = tuple[tuple[str, str], ...] | bool | _Listed
 
 
-def _slot(number: int) -> str:
-    return _SLOTS[number] if number < len(_SLOTS) else f"{_SLOT}{number}"
-
-
-def _splice(text: str, tokens: Sequence[str]) -> str | None:
-    """*text*, the JSON of sealed data holding slot *i* where token *i* goes, with the tokens
-    in their places; ``None`` when a slot is not in *text* exactly once (its text was in the
-    data already: the caller encodes the tokens instead)."""
-    for number, token in enumerate(tokens):
-        slot = f'"{_slot(number)}"'
-        head, found, tail = text.partition(slot)
-        if not found or slot in tail:
-            return None
-        text = f'{head}"{token}"{tail}'
-    return text
-
-
-def _stub(token: str) -> str:
-    """The stub of an event token: ``mc2.<key id>.@``."""
-    return token[: token.index(".", len(EVENT_PREFIX)) + 1] + STUB_BODY
-
-
 def _holder(data: Any, at: Path) -> Any:
     for key in at[:-1]:
         data = data[key]
     return data
-
-
-def _with_data(event: Event, data: Any) -> Event:
-    """*event* with *data*, which is frozen already (freezing it again costs as much as the
-    encryption: this runs for every content event written or read)."""
-    new: Event = object.__new__(Event)
-    _copy_envelope(new, event)
-    object.__setattr__(new, "data", data)
-    return new
-
-
-def _copy_envelope(new: Event, event: Event) -> None:
-    """Set *new*'s stream, version, type, time and actor to *event*'s (without ``__init__``:
-    the frozen values are checked already)."""
-    put = object.__setattr__
-    put(new, "stream", event.stream)
-    put(new, "version", event.version)
-    put(new, "type", event.type)
-    put(new, "at", event.at)
-    put(new, "actor", event.actor)
-
-
-class _Sealed(Event):
-    """An event as the codec hands it to the store: its data is the stored JSON, content
-    sealed (:meth:`data_json`, which every store writes and hashes as it is), made into frozen
-    data only when read (a memory store keeps the event).
-
-    The codec encodes the sealed data once, here, instead of making a frozen copy of it that
-    the store encodes again; and a batch of sealed events is one object per event for the
-    garbage collector, not four (event, read-only mapping, dict, nested copies).
-    """
-
-    __slots__ = ("_stored",)
-    _stored: str
-
-    @property
-    def data(self) -> Mapping[str, Any]:
-        """The sealed data, decoded from the stored JSON."""
-        decoded: Mapping[str, Any] = freeze(json.loads(self._stored))
-        return decoded
-
-    def data_json(self) -> str:
-        """The stored form of the data: canonical JSON, content sealed."""
-        return self._stored
-
-
-def _sealed(event: Event, stored: str) -> Event:
-    """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
-    new: _Sealed = object.__new__(_Sealed)
-    _copy_envelope(new, event)
-    object.__setattr__(new, "_stored", stored)
-    return new
-
-
-def _key_stub(ring: Any, owner: str) -> str:
-    """The stub naming *owner*'s current key (``mc2.<key id>.@``), as :func:`_stub` gives it
-    for a token under that key."""
-    return f"{EVENT_PREFIX}{ring.sealer(owner)[0]}.{STUB_BODY}"
-
-
-_KEYS_JSON: dict[str, str] = {}
-
-
-def _key_json(key: str) -> str:
-    """*key* as a JSON string (a data key of a declared event type: few, kept)."""
-    found = _KEYS_JSON.get(key)
-    if found is None:
-        found = _string(key)
-        if len(_KEYS_JSON) < 10_000:
-            _KEYS_JSON[key] = found
-    return found
 
 
 _MAPPINGS = (dict, MappingProxyType)
@@ -539,7 +439,7 @@ class Sealer:
                 if type(plan) is bool:  # _GENERAL
                     done.append(self._seal_general(event, seal))
                     continue
-                if type(plan) is _Listed:
+                if isinstance(plan, _Listed):
                     stub = stubs.get(event.stream)
                     if stub is None:
                         stub = stubs[event.stream] = _key_stub(ring, event.stream)

@@ -53,6 +53,7 @@ from ..storage.streaming import (
     read_stream,
     read_stream_data,
 )
+from ._sealed_text import _with_data
 from ._sealing import (
     _STUB_END,
     Path,
@@ -61,7 +62,6 @@ from ._sealing import (
     _opened,
     _Plan,
     _replaced,
-    _with_data,
     owner_of,
 )
 

@@ -49,6 +49,10 @@ class KeyProvider(Protocol):
     ``context`` is associated data that the provider must bind to the wrapped key (AES-GCM
     associated data, a KMS "encryption context"): unwrapping with another context fails, so a
     wrapped key cannot be moved to another owner's row.
+
+    A provider may also offer ``wrap_many(keys, contexts) -> (kek_id, wrapped keys)``, each key
+    wrapped as :meth:`wrap` wraps it, for a batch of new keys at once
+    (:meth:`LocalKeyProvider.wrap_many`); without it the key ring wraps one key at a time.
     """
 
     def current_kek_id(self) -> str:
