@@ -176,6 +176,20 @@ def test_records_and_requests_are_sealed_as_the_generic_walk_seals_them(stream):
         assert codec.open(walked) == event
 
 
+@given(stream=_streams())
+def test_a_batch_seals_every_event_as_the_generic_walk_seals_it(stream):
+    """The batch's own paths (top-level fields, data that is only content, a record or a
+    request in one pass, carried agreements under their own keys) put the same tokens and
+    stubs, under the same keys, in the same places as the walk."""
+    codec = _codec()
+    [sealed] = codec.seal_all([stream], new={stream[0].stream})
+    seal = codec.cipher.event_sealer(8)
+    for event, batch in zip(stream, sealed, strict=True):
+        walked = codec._seal_general(event, seal)
+        assert _shape(json.loads(batch.data_json())) == _shape(json.loads(walked.data_json()))
+        assert codec.open(batch) == event
+
+
 def test_a_slot_text_in_the_metadata_does_not_move_a_token():
     """Metadata that happens to read like a slot ("mc2.@@0") is kept as it is; the token goes
     where it belongs (the codec encodes it the slow way)."""

@@ -132,6 +132,63 @@ def test_a_wrapped_key_opens_only_in_its_own_context():
         provider.unwrap(flipped, kek_id=kek_id, context=b'["k-1", "person:e-1"]')
 
 
+def test_a_batch_of_keys_is_wrapped_as_one_by_one():
+    """``wrap_many`` wraps each key under the current KEK with its own context and its own
+    nonce; each opens only in its own context, as a key wrapped alone does."""
+    provider = LocalKeyProvider.generate()
+    keys = [bytes([n]) * 32 for n in range(20)]
+    contexts = [f'["k-{n}", "conversation:c-{n}"]'.encode() for n in range(20)]
+    kek_id, wrapped = provider.wrap_many(keys, contexts)
+    assert kek_id == provider.current_kek_id()
+    assert len({blob[:12] for blob in wrapped}) == 20
+    opened = [
+        provider.unwrap(blob, kek_id=kek_id, context=context)
+        for blob, context in zip(wrapped, contexts, strict=True)
+    ]
+    assert opened == keys
+    with pytest.raises(ContentIntegrityError, match="moved"):
+        provider.unwrap(wrapped[0], kek_id=kek_id, context=contexts[1])
+
+
+class _OneByOne:
+    """A provider that wraps one key at a time (as an HSM or a cloud KMS plugin may)."""
+
+    def __init__(self) -> None:
+        self.inner = LocalKeyProvider.generate()
+        self.calls = 0
+
+    def current_kek_id(self) -> str:
+        return self.inner.current_kek_id()
+
+    def wrap(self, key: bytes, *, context: bytes) -> tuple[str, bytes]:
+        self.calls += 1
+        return self.inner.wrap(key, context=context)
+
+    def unwrap(self, wrapped: bytes, *, kek_id: str, context: bytes) -> bytes:
+        return self.inner.unwrap(wrapped, kek_id=kek_id, context=context)
+
+    def audit_key(self, key_id: str | None = None) -> AuditKey:
+        return self.inner.audit_key(key_id)
+
+
+def test_a_provider_without_batch_wrapping_wraps_each_key():
+    """A key ring whose provider has no ``wrap_many`` wraps each new key with ``wrap``; the
+    keys open after the ring forgets them."""
+    from magcore.crypto import KeyRing
+    from magcore.storage.memory import MemoryStore
+
+    provider = _OneByOne()
+    assert isinstance(provider, KeyProvider)
+    ring = KeyRing(MemoryStore(), provider)
+    made = ring.new_keys([f"conversation:c-{n}" for n in range(5)])
+    assert provider.calls == 5
+    aeads = [ring.aead(key_id) for key_id in made.values()]
+    ring.forget()
+    nonce = bytes(12)
+    for key_id, aead in zip(made.values(), aeads, strict=True):
+        assert ring.aead(key_id).decrypt(nonce, aead.encrypt(nonce, b"x", b""), b"") == b"x"
+
+
 def test_kek_rotation_and_retirement_in_the_file(tmp_path):
     """A new KEK becomes current and is saved; a retired one is gone from the file for good."""
     path = tmp_path / "keys.json"

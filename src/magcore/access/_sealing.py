@@ -10,7 +10,6 @@ escaped character by character. :class:`magcore.access.content.ContentCodec` is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
@@ -22,9 +21,10 @@ from ..crypto import (
     ContentCipher,
     is_token,
 )
-from ..events import Event, freeze
+from ..events import Event
 from ..model.content import ContentField, EventContent, find
 from ..storage.chain import canonical_text
+from ._sealed_text import _SLOT0, _key_json, _key_stub, _sealed, _slot, _splice, _stub
 
 __all__ = ["Sealer", "owner_of"]
 
@@ -96,12 +96,6 @@ _STUB_END = "." + STUB_BODY
 
 _WILD = frozenset(("*", "**"))
 
-#: Where an event token goes in the sealed data before its JSON is made: the token is put in
-#: the text afterwards (base64 and a key id need no escaping), not run through the JSON
-#: encoder, which costs about 3 ns per character. No token or stub has this shape.
-_SLOT = "mc2.@@"
-_SLOTS = tuple(f"{_SLOT}{number}" for number in range(4))
-_SLOT0 = _SLOTS[0]
 #: The plan of an event type whose content is found by walking its data.
 _GENERAL: Final = True
 
@@ -119,84 +113,10 @@ class _Listed:
 _Plan = tuple[tuple[str, str], ...] | bool | _Listed
 
 
-def _slot(number: int) -> str:
-    return _SLOTS[number] if number < len(_SLOTS) else f"{_SLOT}{number}"
-
-
-def _splice(text: str, tokens: Sequence[str]) -> str | None:
-    """*text*, the JSON of sealed data holding slot *i* where token *i* goes, with the tokens
-    in their places; ``None`` when a slot is not in *text* exactly once (its text was in the
-    data already: the caller encodes the tokens instead)."""
-    for number, token in enumerate(tokens):
-        slot = f'"{_slot(number)}"'
-        head, found, tail = text.partition(slot)
-        if not found or slot in tail:
-            return None
-        text = f'{head}"{token}"{tail}'
-    return text
-
-
-def _stub(token: str) -> str:
-    """The stub of an event token: ``mc2.<key id>.@``."""
-    return token[: token.index(".", len(EVENT_PREFIX)) + 1] + STUB_BODY
-
-
 def _holder(data: Any, at: Path) -> Any:
     for key in at[:-1]:
         data = data[key]
     return data
-
-
-def _with_data(event: Event, data: Any) -> Event:
-    """*event* with *data*, which is frozen already (freezing it again costs as much as the
-    encryption: this runs for every content event written or read)."""
-    new: Event = object.__new__(Event)
-    _copy_envelope(new, event)
-    object.__setattr__(new, "data", data)
-    return new
-
-
-def _copy_envelope(new: Event, event: Event) -> None:
-    """Set *new*'s stream, version, type, time and actor to *event*'s (without ``__init__``:
-    the frozen values are checked already)."""
-    put = object.__setattr__
-    put(new, "stream", event.stream)
-    put(new, "version", event.version)
-    put(new, "type", event.type)
-    put(new, "at", event.at)
-    put(new, "actor", event.actor)
-
-
-class _Sealed(Event):
-    """An event as the codec hands it to the store: its data is the stored JSON, content
-    sealed (:meth:`data_json`, which every store writes and hashes as it is), made into frozen
-    data only when read (a memory store keeps the event).
-
-    The codec encodes the sealed data once, here, instead of making a frozen copy of it that
-    the store encodes again; and a batch of sealed events is one object per event for the
-    garbage collector, not four (event, read-only mapping, dict, nested copies).
-    """
-
-    __slots__ = ("_stored",)
-    _stored: str
-
-    @property
-    def data(self) -> Mapping[str, Any]:
-        """The sealed data, decoded from the stored JSON."""
-        decoded: Mapping[str, Any] = freeze(json.loads(self._stored))
-        return decoded
-
-    def data_json(self) -> str:
-        """The stored form of the data: canonical JSON, content sealed."""
-        return self._stored
-
-
-def _sealed(event: Event, stored: str) -> Event:
-    """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
-    new: _Sealed = object.__new__(_Sealed)
-    _copy_envelope(new, event)
-    object.__setattr__(new, "_stored", stored)
-    return new
 
 
 _MAPPINGS = (dict, MappingProxyType)
@@ -281,6 +201,91 @@ class Sealer:
                 spots.append((owner, list_key, number, key))
         return by_owner, spots
 
+    def _listed_owners(self, plan: _Listed, data: Any, stream: str, owners: set[str]) -> int:
+        """Add to *owners* whose keys the values to seal of an event with a :class:`_Listed`
+        plan need (the first pass of :meth:`seal_all`: the owners only, nothing built per
+        value; a value of an owner already there is not looked at). Returns how many owners
+        other than the stream's it named (tokens besides the stream's)."""
+        others = 0
+        for list_key, key, field in plan.entries:
+            if field.origin is None and stream in owners:
+                continue  # only the stream's key: known to be needed already
+            if not list_key:  # a top-level field of the stream's own record
+                value = data.get(key)
+                if value is not None and _sealable(value):
+                    owners.add(stream)
+                continue
+            items = data.get(list_key)
+            if type(items) is not tuple and type(items) is not list:
+                continue
+            for item in items:
+                if type(item) not in _MAPPINGS or key not in item or not _sealable(item[key]):
+                    continue
+                owner = stream if field.origin is None else owner_of(stream, field, item)
+                if owner not in owners:
+                    owners.add(owner)
+                    others += owner != stream
+        return others
+
+    def _seal_listed_one(
+        self,
+        event: Event,
+        plan: _Listed,
+        seal: Callable[[Mapping[str, Any], str, str, int], str],
+        stub: str,
+    ) -> Event | None:
+        """*event* with its content sealed, in one pass, when all of it is under the stream's
+        own key (*stub* names that key): the same token, stubs and places as
+        :meth:`_seal_listed`. ``None`` when a value is carried from another record (under
+        another key): then :meth:`_seal_listed` seals it."""
+        data = event.data
+        stream = event.stream
+        values: dict[str, Any] = {}
+        merged: dict[Any, Any] | None = None
+        lists: dict[str, list[Any]] = {}
+        text = _SLOT0  # the first field holds the token, the others the stub
+        for list_key, key, field in plan.entries:
+            if not list_key:  # a top-level field of the stream's own record
+                value = data.get(key)
+                if value is None or not _sealable(value):
+                    continue
+                values[_field((key,))] = value
+                if merged is None:
+                    merged = _copy(data)
+                merged[key] = text
+                text = stub
+                continue
+            items = data.get(list_key)
+            if type(items) is not tuple and type(items) is not list:
+                continue
+            for number, item in enumerate(items):
+                if type(item) not in _MAPPINGS or key not in item:
+                    continue
+                value = item[key]
+                if not _sealable(value):
+                    continue
+                if field.origin is not None and owner_of(stream, field, item) != stream:
+                    return None  # carried from another record: sealed under its key
+                values[_field((list_key, number, key))] = value
+                if merged is None:
+                    merged = _copy(data)
+                copied = lists.get(list_key)
+                if copied is None:
+                    copied = lists[list_key] = list(items)
+                    merged[list_key] = copied
+                current = copied[number]
+                changed = current.copy() if type(current) in _MAPPINGS else dict(current)
+                changed[key] = text
+                copied[number] = changed
+                text = stub
+        if merged is None:
+            return event
+        token = seal(values, stream, stream, event.version)
+        stored = _splice(canonical_text(merged), (token,)) if token.startswith(stub[:-1]) else None
+        if stored is None:  # a slot's text is in the data too: the walk encodes the token
+            return self._seal_general(event, seal)
+        return _sealed(event, stored)
+
     def _seal_listed(
         self,
         event: Event,
@@ -294,18 +299,20 @@ class Sealer:
         by_owner, spots = self._listed(plan, data, stream)
         if not by_owner:
             return event
-        tokens = [seal(mine, o, stream, event.version) for o, mine in by_owner.items()]
-        number_of = {o: number for number, o in enumerate(by_owner)}
+        version = event.version
+        tokens: list[str] = []
+        # per owner: what its next field holds (the slot of its token first, then its stub)
+        texts: dict[str, list[str]] = {}
+        for number, (owner, mine) in enumerate(by_owner.items()):
+            token = seal(mine, owner, stream, version)
+            tokens.append(token)
+            texts[owner] = [_slot(number), _stub(token)]
         merged: dict[Any, Any] = _copy(data)
         lists: dict[str, list[Any]] = {}
-        seen: set[str] = set()
         for owner, key, number, item_key in spots:
-            index = number_of[owner]
-            if owner in seen:  # the owner's token is in an earlier field
-                text = _stub(tokens[index])
-            else:
-                text = _slot(index)
-                seen.add(owner)
+            pair = texts[owner]
+            text = pair[0]
+            pair[0] = pair[1]  # the owner's token is in this field: stubs after it
             if number < 0:
                 merged[key] = text
                 continue
@@ -313,7 +320,12 @@ class Sealer:
             if items is None:
                 items = lists[key] = list(data[key])
                 merged[key] = items
-            items[number] = {**items[number], item_key: text}
+            item = items[number]
+            copied = item.copy() if type(item) is dict or type(item) is MappingProxyType else None
+            if copied is None:
+                copied = dict(item)
+            copied[item_key] = text
+            items[number] = copied
         stored = _splice(canonical_text(merged), tokens)
         if stored is None:  # a slot's text is in the data too: the walk encodes the tokens
             return self._seal_general(event, seal)
@@ -373,7 +385,7 @@ class Sealer:
         """
         owners: set[str] = set()
         plans = self._plans
-        tokens = 0
+        tokens = 0  # about how many tokens (nonces): more is harmless, fewer reads again
         for events in groups:
             for event in events:
                 plan = plans.get(event.type)
@@ -381,27 +393,27 @@ class Sealer:
                     plan = self._plan(event.type)
                 if not plan:  # no content
                     continue
-                if type(plan) is bool:  # _GENERAL
+                tokens += 1
+                if type(plan) is tuple:  # only top-level fields of the stream's owner
+                    stream = event.stream
+                    if stream in owners:
+                        continue
+                    data = event.data
+                    for key, _ in plan:
+                        value = data.get(key)
+                        if value is not None and (
+                            type(value) is not str
+                            or not value.startswith(_PREFIXES)
+                            or not is_token(value)
+                        ):
+                            owners.add(stream)
+                            break
+                elif type(plan) is _Listed:
+                    tokens += self._listed_owners(plan, event.data, event.stream, owners)
+                else:  # _GENERAL
                     mine = {o for _, _, o in self._found(event.type, event.data, event.stream)}
                     owners.update(mine)
                     tokens += len(mine)
-                    continue
-                if isinstance(plan, _Listed):
-                    found, _ = self._listed(plan, event.data, event.stream)
-                    owners.update(found)
-                    tokens += len(found)
-                    continue
-                data = event.data
-                for key, _ in plan:  # only top-level fields of the stream's owner
-                    value = data.get(key)
-                    if value is not None and (
-                        type(value) is not str
-                        or not value.startswith(_PREFIXES)
-                        or not is_token(value)
-                    ):
-                        owners.add(event.stream)
-                        tokens += 1
-                        break
         if not owners:
             return [tuple(events) for events in groups]
         ring = self.cipher.keys
@@ -413,6 +425,7 @@ class Sealer:
         # fields; the owner's other fields hold a stub naming the key.
         seal = self.cipher.event_sealer(tokens)
         encode = canonical_text
+        stubs: dict[str, str] = {}
         out: list[tuple[Event, ...]] = []
         for events in groups:
             done: list[Event] = []
@@ -427,7 +440,11 @@ class Sealer:
                     done.append(self._seal_general(event, seal))
                     continue
                 if isinstance(plan, _Listed):
-                    done.append(self._seal_listed(event, plan, seal))
+                    stub = stubs.get(event.stream)
+                    if stub is None:
+                        stub = stubs[event.stream] = _key_stub(ring, event.stream)
+                    one = self._seal_listed_one(event, plan, seal, stub)
+                    done.append(self._seal_listed(event, plan, seal) if one is None else one)
                     continue
                 # the common case: top-level fields, one owner, one token, no walk
                 data = event.data
@@ -447,6 +464,10 @@ class Sealer:
                     continue
                 stream = event.stream
                 token = seal(values, stream, stream, event.version)
+                if len(data) == 1:  # only the content field (a note, answers): no metadata
+                    # the text canonical_text gives (a token needs no escaping)
+                    done.append(_sealed(event, f'{{{_key_json(first)}:"{token}"}}'))
+                    continue
                 merged: dict[Any, Any] = _copy(data)
                 if len(values) > 1:
                     stub = _stub(token)

@@ -53,6 +53,7 @@ from ..storage.streaming import (
     read_stream,
     read_stream_data,
 )
+from ._sealed_text import _with_data
 from ._sealing import (
     _STUB_END,
     Path,
@@ -61,7 +62,6 @@ from ._sealing import (
     _opened,
     _Plan,
     _replaced,
-    _with_data,
     owner_of,
 )
 
@@ -222,7 +222,10 @@ class ContentStore:
     ) -> CommittedBatch:
         new = {w.stream for w in writes if w.expected_version == 0}
         groups = self.codec.seal_all([w.events for w in writes], new=new)
-        sealed = [attrs.evolve(w, events=events) for w, events in zip(writes, groups, strict=True)]
+        sealed = [
+            w if events is w.events else _with_events(w, events)
+            for w, events in zip(writes, groups, strict=True)
+        ]
         batch = self.inner.append(sealed, audit=audit, origin=origin)
         plain = tuple(event for write in writes for event in write.events)
         if len(plain) == len(batch.events):
@@ -298,6 +301,20 @@ class ContentStore:
     ) -> Iterator[tuple[int, Event]]:
         for position, event in self.inner.read_all(after=after, types=types, limit=limit):
             yield position, self.codec.open(event)
+
+
+_WRITE_FIELDS = tuple(field.name for field in attrs.fields(StreamWrite) if field.name != "events")
+
+
+def _with_events(write: StreamWrite, events: tuple[Event, ...]) -> StreamWrite:
+    """*write* with its events replaced by *events* (sealed, a tuple already): ``attrs.evolve``
+    without running ``__init__`` again for every stream of a batch (its values are checked)."""
+    new: StreamWrite = object.__new__(StreamWrite)
+    put = object.__setattr__
+    for name in _WRITE_FIELDS:
+        put(new, name, getattr(write, name))
+    put(new, "events", events)
+    return new
 
 
 _PROVIDERS: weakref.WeakKeyDictionary[Any, KeyProvider] = weakref.WeakKeyDictionary()

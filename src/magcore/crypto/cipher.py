@@ -149,12 +149,14 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
     """
     header: list[str] = []
     parts: list[bytes] = []
+    quoted = _QUOTED
     try:
         for field, value in values.items():
+            name = quoted.get(field) or _quoted(field)
             kind = type(value)
             if kind is str:
                 raw = value.encode("utf-8")
-                header.append(f'[{_quote(field)},"s",{len(raw)}]')
+                header.append(f'[{name},"s",{len(raw)}]')
                 parts.append(raw)
                 continue
             if kind is MappingProxyType or kind is dict:
@@ -164,14 +166,14 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
                     if type(text) is not str or type(key) is not str:
                         break
                     raw = text.encode("utf-8")
-                    sizes.append(f"{_quote(key)},{len(raw)}")
+                    sizes.append(f"{quoted.get(key) or _quoted(key)},{len(raw)}")
                     texts.append(raw)
                 else:
-                    header.append(f'[{_quote(field)},"m",[{",".join(sizes)}]]')
+                    header.append(f'[{name},"m",[{",".join(sizes)}]]')
                     parts.extend(texts)
                     continue
             raw = canonical_text(value).encode("utf-8")
-            header.append(f'[{_quote(field)},"j",{len(raw)}]')
+            header.append(f'[{name},"j",{len(raw)}]')
             parts.append(raw)
         head = ",".join(header).encode("utf-8")
     except (UnicodeEncodeError, TypeError, ValueError):
@@ -179,6 +181,19 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
             _plain(value, field)  # names the field that cannot be stored
         raise
     return b"".join((_FRAMED, b"[", head, b"]\n", *parts))
+
+
+#: The JSON string of each field name and answer key seen (few: they come from the declared
+#: event types and the forms).
+_QUOTED: dict[str, str] = {}
+
+
+def _quoted(text: str) -> str:
+    """*text* as a JSON string (as ``_quote`` writes it), kept for the next event."""
+    found = _quote(text)
+    if len(_QUOTED) < 10_000:
+        _QUOTED[text] = found
+    return found
 
 
 def _event_values(plain: bytes, where: str) -> dict[str, Any]:
@@ -300,29 +315,52 @@ class ContentCipher:
     def event_sealer(self, count: int) -> Callable[[Mapping[str, Any], str, str, int], str]:
         """A function that seals ``(values, owner, stream, version)`` as one ``mc2.`` token:
         *values* maps each field (``/data/summary``) to its value, all under *owner*'s key, in
-        one AES-GCM operation, for a batch of about *count* events (nonces read at once, keys
-        looked up once)."""
-        size = _NONCE * max(count, 1)
-        nonces = os.urandom(size)
-        used = 0
-        sealers: dict[str, tuple[str, Any]] = {}
+        one AES-GCM operation, for a batch of about *count* events.
+
+        The random source is read once for all their nonces (again when more are asked for: a
+        nonce is never used twice) and those nonces are base64-encoded in one call (12 bytes
+        are 16 characters, so the text of nonce and ciphertext is the nonce's text followed by
+        the ciphertext's); each owner's key, token prefix and associated data up to the
+        version are made once.
+        """
+        size = max(count, 1)
+        nonces = b""
+        texts = ""
+        used = size  # read at the first seal
+        owners: dict[str, tuple[Callable[[bytes, bytes, bytes], bytes], str, str, bytes]] = {}
         b64 = binascii.b2a_base64
         sealer_of = self.keys.sealer
+        plain_of = _event_plain
 
         def seal_event(values: Mapping[str, Any], owner: str, stream: str, version: int) -> str:
-            nonlocal nonces, used
-            sealer = sealers.get(owner)
-            if sealer is None:
-                sealer = sealers[owner] = sealer_of(owner)
-            key_id, aead = sealer
-            if used + _NONCE > size:  # more than asked for: read the random source again
-                nonces, used = os.urandom(size), 0
-            nonce = nonces[used : used + _NONCE]
-            used += _NONCE
-            sealed = aead.encrypt(
-                nonce, _event_plain(values), _event_associated(key_id, stream, version)
+            nonlocal nonces, texts, used
+            found = owners.get(owner)
+            if found is None:
+                key_id, aead = sealer_of(owner)
+                found = owners[owner] = (
+                    aead.encrypt,
+                    key_id,
+                    owner,
+                    _event_associated(key_id, owner, 0)[:-1],  # all but the version
+                )
+            encrypt, key_id, own, associated = found
+            if stream != own:  # content carried from another owner's record
+                associated = _event_associated(key_id, stream, 0)[:-1]
+            if used == size:  # the first seal, or more than asked for: read the source again
+                nonces = os.urandom(_NONCE * size)
+                texts = b64(nonces, newline=False).decode()
+                used = 0
+            at = used
+            used += 1
+            sealed = encrypt(
+                nonces[at * _NONCE : at * _NONCE + _NONCE],
+                plain_of(values),
+                associated + b"%d" % version,
             )
-            return f"{EVENT_PREFIX}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+            return (
+                f"{EVENT_PREFIX}{key_id}.{texts[at * 16 : at * 16 + 16]}"
+                f"{b64(sealed, newline=False).decode()}"
+            )
 
         return seal_event
 

@@ -144,21 +144,39 @@ class KeyRing:
 
     def _make(self, owners: Sequence[str], created: str) -> list[tuple[KeyRecord, AESGCM]]:
         """A new data key for each of *owners*, wrapped: the random source is read once for
-        all their key bytes and ids (each key its own 32 fresh bytes)."""
+        all their key bytes and ids (each key its own 32 fresh bytes), and once for all the
+        wrapping nonces where the provider wraps a batch (``wrap_many``)."""
         step = KEY_BYTES + _ID_BYTES
         fresh = secrets.token_bytes(step * len(owners))
-        wrap = self.provider.wrap
-        made = []
-        for number, owner in enumerate(owners):
-            start = number * step
-            key = fresh[start : start + KEY_BYTES]
-            key_id = f"k-{fresh[start + KEY_BYTES : start + step].hex()}"
-            kek_id, wrapped = wrap(key, context=_context(key_id, owner))
-            record = KeyRecord(
-                id=key_id, owner=owner, kek_id=kek_id, wrapped=wrapped, created=created
+        ids = fresh.hex()
+        keys = [fresh[n * step : n * step + KEY_BYTES] for n in range(len(owners))]
+        key_ids = [
+            f"k-{ids[2 * (n * step + KEY_BYTES) : 2 * (n + 1) * step]}" for n in range(len(owners))
+        ]
+        contexts = [_context(key_id, owner) for key_id, owner in zip(key_ids, owners, strict=True)]
+        wrap_many: Callable[[Sequence[bytes], Sequence[bytes]], tuple[str, list[bytes]]] | None
+        wrap_many = getattr(self.provider, "wrap_many", None)
+        if wrap_many is not None:
+            kek_id, wrapped = wrap_many(keys, contexts)
+            keks = [kek_id] * len(keys)
+        else:  # a provider that wraps one key at a time (an HSM, a cloud KMS)
+            pairs = [
+                self.provider.wrap(key, context=context)
+                for key, context in zip(keys, contexts, strict=True)
+            ]
+            keks = [kek for kek, _ in pairs]
+            wrapped = [blob for _, blob in pairs]
+        if len(wrapped) != len(keys):
+            raise StorageError(f"the key provider wrapped {len(wrapped)} of {len(keys)} keys")
+        return [
+            (
+                KeyRecord(id=key_id, owner=owner, kek_id=kek, wrapped=blob, created=created),
+                AESGCM(key),
             )
-            made.append((record, AESGCM(key)))
-        return made
+            for key_id, owner, kek, blob, key in zip(
+                key_ids, owners, keks, wrapped, keys, strict=True
+            )
+        ]
 
     def _new_key(self, owner: str) -> str:
         return self._add([owner])[owner]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol, Self, runtime_checkable
 
 import attrs
@@ -49,6 +49,10 @@ class KeyProvider(Protocol):
     ``context`` is associated data that the provider must bind to the wrapped key (AES-GCM
     associated data, a KMS "encryption context"): unwrapping with another context fails, so a
     wrapped key cannot be moved to another owner's row.
+
+    A provider may also offer ``wrap_many(keys, contexts) -> (kek_id, wrapped keys)``, each key
+    wrapped as :meth:`wrap` wraps it, for a batch of new keys at once
+    (:meth:`LocalKeyProvider.wrap_many`); without it the key ring wraps one key at a time.
     """
 
     def current_kek_id(self) -> str:
@@ -122,6 +126,24 @@ class LocalKeyProvider:
         if aead is None:
             aead = self._wrappers[kek_id] = AESGCM(self.keks[kek_id])
         return kek_id, nonce + aead.encrypt(nonce, key, context)
+
+    def wrap_many(
+        self, keys: Sequence[bytes], contexts: Sequence[bytes]
+    ) -> tuple[str, list[bytes]]:
+        """Each of *keys* wrapped as :meth:`wrap` wraps it (with its own context), under the
+        current KEK: the random source is read once for all their nonces (each its own 96
+        bits). Returns ``(kek_id, wrapped keys)``. Added in 0.3."""
+        kek_id = self.current_kek_id()
+        aead = self._wrappers.get(kek_id)
+        if aead is None:
+            aead = self._wrappers[kek_id] = AESGCM(self.keks[kek_id])
+        nonces = os.urandom(_NONCE * len(keys))
+        encrypt = aead.encrypt
+        wrapped = []
+        for number, (key, context) in enumerate(zip(keys, contexts, strict=True)):
+            nonce = nonces[number * _NONCE : number * _NONCE + _NONCE]
+            wrapped.append(nonce + encrypt(nonce, key, context))
+        return kek_id, wrapped
 
     def unwrap(self, wrapped: bytes, *, kek_id: str, context: bytes) -> bytes:
         kek = self.keks.get(kek_id)
