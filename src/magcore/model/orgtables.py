@@ -75,6 +75,22 @@ for _role in Role:
     _ROLES[_role] = _role
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _made(kind: type[Any], values: tuple[Any, ...]) -> Any:
+    """A frozen attrs value of *kind* from *values* already checked, one per field in the order
+    the class declares them (no validator or converter runs; a field added to the class and
+    not given here is an error, not a value left half-made)."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(field.name for field in attrs.fields(kind))
+    made = object.__new__(kind)
+    for name, value in zip(names, values, strict=True):
+        _set(made, name, value)
+    return made
+
+
 def _person(
     pid: str,
     hired_on: date | None,
@@ -82,24 +98,14 @@ def _person(
     email: str | None,
     returns: tuple[Return, ...],
 ) -> Person:
-    """A Person from values already checked (no validators run)."""
-    person = object.__new__(Person)
-    _set(person, "id", pid)
-    _set(person, "hired_on", hired_on)
-    _set(person, "left_on", left_on)
-    _set(person, "email", email)
-    _set(person, "returns", returns)
+    """A Person from values already checked."""
+    person: Person = _made(Person, (pid, hired_on, left_on, email, returns))
     return person
 
 
 def _assignment(person: str, team: str, role: Role, start: date, end: date | None) -> Assignment:
-    """An Assignment from values already checked (no validators run)."""
-    made = object.__new__(Assignment)
-    _set(made, "person", person)
-    _set(made, "team", team)
-    _set(made, "role", role)
-    _set(made, "start", start)
-    _set(made, "end", end)
+    """An Assignment from values already checked."""
+    made: Assignment = _made(Assignment, (person, team, role, start, end))
     return made
 
 
@@ -127,12 +133,7 @@ def trusted_team(
     tid: str, name: str, department: str | None, parent: str | None, self_steering: bool
 ) -> Team:
     """A Team from values already checked (ids, NFC texts by the input policy)."""
-    team = object.__new__(Team)
-    _set(team, "id", tid)
-    _set(team, "name", name)
-    _set(team, "department", department)
-    _set(team, "parent", parent)
-    _set(team, "self_steering", self_steering)
+    team: Team = _made(Team, (tid, name, department, parent, self_steering))
     return team
 
 
@@ -145,26 +146,8 @@ def trusted_organisation(
 ) -> Organisation:
     """An Organisation of parts this library checked or sealed itself, made without checking
     them again (its indexes are still made when first asked for)."""
-    org = object.__new__(Organisation)
-    _set(org, "id", org_id)
-    _set(org, "name", name)
-    _set(org, "people", people)
-    _set(org, "teams", teams)
-    _set(org, "assignments", assignments)
+    org: Organisation = _made(Organisation, (org_id, name, people, teams, assignments))
     return org
-
-
-def _same_fields(kind: type, *names: str) -> None:
-    """The makers above set every field of *kind*: a field added later must be added there."""
-    fields = tuple(field.name for field in attrs.fields(kind))
-    if fields != names:  # pragma: no cover - a guard for whoever changes the value
-        raise RuntimeError(f"orgtables makes {kind.__name__} with {names}, not {fields}")
-
-
-_same_fields(Person, "id", "hired_on", "left_on", "email", "returns")
-_same_fields(Assignment, "person", "team", "role", "start", "end")
-_same_fields(Team, "id", "name", "department", "parent", "self_steering")
-_same_fields(Organisation, "id", "name", "people", "teams", "assignments")
 
 
 def ids_problem(
