@@ -171,3 +171,38 @@ def test_a_file_of_one_role_a_person_folds_the_same_in_batches(tmp_path, small_b
     for field in ("people", "teams", "roles", "managers", "joined", "left"):
         assert getattr(one, field) == getattr(other, field), field
     assert _service(f"sqlite:///{tmp_path / 'bulk.db'}").organisation(org.id) == org
+
+
+def test_a_batch_with_an_id_the_input_policy_refuses_is_not_loaded(tmp_path, small_batches):
+    """A batch written straight into the store (by a plugin, say) is checked column by column
+    when it is folded: an id the input policy refuses is a named error, not an organisation."""
+    from magcore.errors import DefinitionError
+    from magcore.events import Event
+    from magcore.storage import StreamWrite
+
+    url = f"sqlite:///{tmp_path / 'org.db'}"
+    service = _service(url)
+    batch = {
+        "on": "2026-12-03",
+        "count": 2,
+        "people": {
+            "id": "p1\np 2",
+            "hired_on": {"values": [None]},
+            "left_on": {"values": [None]},
+            "email": {"values": [None]},
+        },
+        "returns": {},
+        "roles": {
+            "count": 0,
+            "team": {"values": []},
+            "role": {"values": []},
+            "start": {"values": []},
+            "end": {"values": []},
+        },
+    }
+    event = Event(stream="org:org", version=1, type="people.joined", at=NOW, actor="hr", data=batch)
+    service.store.append([StreamWrite("org:org", 0, (event,))])
+    fresh = _service(url)
+    with pytest.raises(DefinitionError) as refused:
+        fresh.organisation("org")
+    assert refused.value.pointer == "/ids/1"
