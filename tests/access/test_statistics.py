@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from magcore.access import statistics_report
 from magcore.access.statistics import (
+    CannotProtectError,
     MinimumGroupError,
     ParticipationFact,
     check_minimum,
@@ -118,15 +119,22 @@ def grid_of(period: str) -> str:
 @settings(max_examples=30)
 @given(organisations(), report_requests)
 def test_no_suppressed_cell_is_narrowed_by_any_sequence_of_reports(org, requests):
-    """Every decision builds on the one before (as the store does); together the reports and
-    the published table never pin a suppressed cell to an interval narrower than the
-    regulation allows."""
+    """Every decision builds on the one before and knows what earlier reports showed (as the
+    store does); together the reports and the published table never pin a suppressed cell to
+    an interval narrower than the regulation allows."""
     tree, facts = org
     table = count_table(facts, tree, YEAR)
     hidden: frozenset = frozenset()
     shown: dict = {}
     for grain, level, k in requests:
-        hidden = decide_suppression(table, k=k, already=hidden)
+        try:
+            hidden = decide_suppression(table, k=k, already=hidden, known=set(shown))
+        except CannotProtectError as error:
+            # The larger k cannot be kept after what was shown: the report shows nothing.
+            assert k > K, error
+            assert shown, error
+            assert error.cells, error
+            continue
         shown.update(published_by(table, hidden, grain, level))
         for key in shown:
             assert table.people[key] >= K, key
@@ -332,17 +340,23 @@ def test_reports_through_the_store_never_narrow_a_suppressed_cell(org_and_facts,
         for grain, which, levels, k in requests:
             options = GRID_REQUESTS[grain]
             start, end = options[which % len(options)]
-            report = participation_report(
-                store,
-                organisation,
-                start=start,
-                end=end,
-                grain=grain,
-                levels=levels,
-                k=k,
-                asker="researcher",
-                at=datetime(2026, 2, 1, tzinfo=UTC),
-            )
+            before = store.read("statistics:2025")
+            try:
+                report = participation_report(
+                    store,
+                    organisation,
+                    start=start,
+                    end=end,
+                    grain=grain,
+                    levels=levels,
+                    k=k,
+                    asker="researcher",
+                    at=datetime(2026, 2, 1, tzinfo=UTC),
+                )
+            except CannotProtectError:
+                assert store.read("statistics:2025") == before  # nothing stored
+                assert list(store.read_audit())[-1]["result"] == "refused"
+                continue
             assert {c.level for c in report.cells} <= set(levels)
             shown.update({c.key: c.conversations for c in report.cells if not c.suppressed})
     table = count_table(facts, organisation_tree(organisation), YEAR)
@@ -355,3 +369,97 @@ def test_reports_through_the_store_never_narrow_a_suppressed_cell(org_and_facts,
         assert high - low >= K - 1e-6, (key, low, high)
     audit_lines = [e for e in store.read_audit() if e["action"] == "report"]
     assert len(audit_lines) == len(requests)
+
+
+def test_a_larger_minimum_cannot_hide_what_an_earlier_report_gave_away():
+    """The counterexample Hypothesis found: a year report per team at k=5 shows the only team
+    of a department; a later report at k=7 would hide the department's year (6 people), but
+    it equals the team shown before. The later report is refused, audited, and stores nothing;
+    at the earlier k the store still answers."""
+    organisation = Organisation(
+        id="o",
+        teams={
+            "t": Team(id="t", name="Team T", department="Afdeling A"),
+            "big": Team(id="big", name="Team Big"),
+        },
+    )
+    tree = organisation_tree(organisation)
+    [department] = [u.id for u in tree.units.values() if u.level == "department"]
+    facts = [
+        ParticipationFact(
+            conversation=f"c{i}",
+            people={f"{unit}-{i % size}"},
+            unit=unit,
+            held_on=date(YEAR, 1 + i % 12, 5),
+        )
+        for unit, size, count in (("t", 6, 9), ("big", 20, 40))
+        for i in range(count)
+    ]
+    store = MemoryStore()
+    year = (date(YEAR, 1, 1), date(YEAR + 1, 1, 1))
+    ask = {"asker": "researcher", "at": datetime(2026, 2, 1, tzinfo=UTC)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(statistics_report, "facts_from_store", lambda *a, **kw: facts)
+        first = participation_report(
+            store,
+            organisation,
+            start=year[0],
+            end=year[1],
+            grain="year",
+            levels=("team",),
+            k=5,
+            **ask,
+        )
+        assert first.cell("t", str(YEAR)).conversations == 9
+        decisions = store.read(f"statistics:{YEAR}")
+        with pytest.raises(CannotProtectError, match=f"{department} {YEAR}") as refused:
+            participation_report(
+                store, organisation, start=year[0], end=year[1], grain="month", k=7, **ask
+            )
+        assert (department, str(YEAR)) in refused.value.cells
+        assert store.read(f"statistics:{YEAR}") == decisions
+        *_, line = store.read_audit()
+        assert (line["action"], line["result"], line["actor"]) == (
+            "report",
+            "refused",
+            "researcher",
+        )
+        again = participation_report(
+            store,
+            organisation,
+            start=year[0],
+            end=year[1],
+            grain="year",
+            levels=("team",),
+            k=5,
+            **ask,
+        )
+    assert again.k == 5
+    assert again.audited
+    assert again.cells == first.cells
+    table = count_table(facts, tree, YEAR)
+    assert stored_decision(store, table).published >= {("t", str(YEAR)), ("big", str(YEAR))}
+
+
+def test_a_larger_minimum_is_kept_when_nothing_shown_gives_it_away():
+    """Only the organisation's year was shown: a later k=7 hides the small department and
+    its team, and the interval check keeps them apart from what was shown."""
+    tree = tree_of({"d1": None, "t": "d1", "big": None, "other": None})
+    facts = [
+        ParticipationFact(
+            conversation=f"c{unit}{i}",
+            people={f"{unit}-{i % size}"},
+            unit=unit,
+            held_on=date(YEAR, 1 + i % 12, 5),
+        )
+        for unit, size, count in (("t", 6, 9), ("big", 20, 40), ("other", 15, 30))
+        for i in range(count)
+    ]
+    table = count_table(facts, tree, YEAR)
+    first = decide_suppression(table, k=K)
+    shown = {(ALL, str(YEAR))}
+    second = decide_suppression(table, k=7, already=first, known=shown)
+    assert {("d1", str(YEAR)), ("t", str(YEAR))} <= second
+    unknown = second - shown
+    for key, (low, high) in intervals(table.conversations, unknown, table.relations).items():
+        assert high - low >= 7 - 1e-6, key

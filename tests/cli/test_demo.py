@@ -110,7 +110,7 @@ def test_demo_tells_the_year(demo_app, tmp_path):
 
 def test_demo_report_total_is_the_conversations_held(demo_app, tmp_path):
     """Issue 19: the report counts every conversation held, managers' own ones included."""
-    from datetime import date, datetime
+    from datetime import UTC, date, datetime
 
     from magcore.access.statistics_report import participation_report
     from magcore.app.service import open_service
@@ -128,7 +128,7 @@ def test_demo_report_total_is_the_conversations_held(demo_app, tmp_path):
             grain="year",
             levels=("organisation",),
             asker="test",
-            at=datetime(2026, 1, 5, 9, 0),
+            at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
         )
     finally:
         service.store.close()

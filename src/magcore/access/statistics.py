@@ -44,6 +44,7 @@ from .statistics_grid import (
 __all__ = [
     "ALL",
     "DEFAULT_K",
+    "CannotProtectError",
     "Cell",
     "CountTable",
     "MinimumGroupError",
@@ -63,6 +64,29 @@ Key = tuple[str, str]
 
 class MinimumGroupError(MagcoreError, ValueError):
     """A report asked for a smaller minimum group size than the regulation allows."""
+
+
+class CannotProtectError(MinimumGroupError):
+    """A cell this minimum group size must hide can be worked out from published cells.
+
+    That happens when an earlier report over the same data, with a smaller minimum group size,
+    already showed the cells around it: a later report cannot take them back. Nothing of the
+    report is shown; the earlier minimum still gives a report.
+    """
+
+    def __init__(self, year: int, k: int, cells: frozenset[Key], earlier: bool) -> None:
+        self.year = year
+        self.k = k
+        self.cells = cells
+        names = ", ".join(f"{unit} {period}" for unit, period in sorted(cells))
+        if earlier:
+            why = (
+                "reports made earlier over the same data, with a smaller minimum group size, "
+                "already show enough to work them out; ask with the minimum group size used then"
+            )
+        else:
+            why = "the published cells around them give them away"
+        super().__init__(f"{year}: cannot hide {names} with minimum group size {k}: {why}")
 
 
 def check_minimum(k: int | None, regulation_k: int = DEFAULT_K) -> int:
@@ -199,11 +223,16 @@ def count_table(facts: Iterable[ParticipationFact], tree: UnitTree, year: int) -
 
 
 def _hide_one(
-    candidates: Iterable[Key], values: Mapping[Key, int], short: int, hidden: set[Key]
+    candidates: Iterable[Key],
+    values: Mapping[Key, int],
+    short: int,
+    hidden: Collection[Key],
+    known: Collection[Key] = (),
 ) -> Key | None:
     """The published cell to suppress next: the smallest that makes up *short*, else the
-    largest."""
-    shown = [c for c in candidates if c not in hidden]
+    largest. A *known* cell (shown by an earlier report) is never chosen: hiding it protects
+    nothing."""
+    shown = [c for c in candidates if c not in hidden and c not in known]
     if not shown:
         return None
     enough = [c for c in shown if values[c] >= short]
@@ -213,12 +242,17 @@ def _hide_one(
 
 
 def _complement(
-    hidden: set[Key], relations: Sequence[Relation], values: Mapping[Key, int], protection: int
+    hidden: set[Key],
+    relations: Sequence[Relation],
+    values: Mapping[Key, int],
+    protection: int,
+    known: Collection[Key] = (),
 ) -> None:
     """Suppress more cells until no relation has one suppressed member alone, and the
     suppressed parts of a published total add up to at least *protection*.
 
-    Suppressions only grow and every round adds one, so this ends.
+    Suppressions only grow and every round adds one, so this ends. A *known* cell counts as
+    published, whether it is suppressed now or not, and is never added.
     """
     member_of: dict[Key, list[int]] = {}
     for index, (total, parts) in enumerate(relations):
@@ -227,11 +261,11 @@ def _complement(
     queue = list(range(len(relations)))
     while queue:
         total, parts = relations[queue.pop()]
-        hidden_parts = [p for p in parts if p in hidden]
-        if total in hidden:
+        hidden_parts = [p for p in parts if p in hidden and p not in known]
+        if total in hidden and total not in known:
             if hidden_parts:
                 continue
-            added = _hide_one(parts, values, 0, hidden)  # the total alone: hide a part
+            added = _hide_one(parts, values, 0, hidden, known)  # the total alone: hide a part
         else:
             if not hidden_parts:
                 continue
@@ -239,8 +273,8 @@ def _complement(
             if len(hidden_parts) >= 2 and remainder >= protection:
                 continue
             short = protection - remainder
-            added = _hide_one(parts, values, short, hidden) or total
-        if added is None or added in hidden:
+            added = _hide_one(parts, values, short, hidden, known) or total
+        if added is None or added in hidden or added in known:
             continue
         hidden.add(added)
         queue.extend(member_of.get(added, ()))
@@ -252,47 +286,57 @@ def decide_suppression(
     k: int,
     protection: int | None = None,
     already: Collection[Key] = (),
+    known: Collection[Key] = (),
     audit: bool = True,
 ) -> frozenset[Key]:
     """The cells of *table* to suppress: primary, complementary, then by the interval check.
 
     *already* are cells an earlier decision over the same data suppressed: they stay
-    suppressed, so the new decision only ever adds. *protection* (default *k*) is how wide the
-    interval of every suppressed cell's conversations must stay. With ``audit=False`` (no
-    solver installed) only the first two steps run; the decision is then marked unaudited.
+    suppressed, so the new decision only ever adds. *known* are cells earlier reports over the
+    same data showed: the new decision treats them as published, whatever it hides now, and
+    never hides one to protect another. *protection* (default *k*) is how wide the interval of
+    every suppressed cell's conversations must stay. With ``audit=False`` (no solver installed)
+    only the first two steps run; the decision is then marked unaudited.
+
+    Raises :class:`CannotProtectError` when a cell the decision must hide (for a larger *k*
+    than before) can already be worked out from what earlier reports showed.
     """
     if k < 1:
         raise MinimumGroupError("the minimum group size must be at least 1")
     protection = k if protection is None else protection
     values = table.conversations
+    known = frozenset(key for key in known if key in values)
     hidden = {key for key, count in table.people.items() if count < k}
     hidden |= {key for key in already if key in values}
-    _complement(hidden, table.relations, values, protection)
+    _complement(hidden, table.relations, values, protection, known)
     if not audit:
         return frozenset(hidden)
     member_of: dict[Key, list[Relation]] = {}
     for relation in table.relations:
         for member in (relation[0], *relation[1]):
             member_of.setdefault(member, []).append(relation)
-    while narrow := narrow_cells(values, hidden, table.relations, protection):
-        added = _widen(narrow, hidden, member_of, values, protection)
+    while narrow := narrow_cells(values, hidden - known, table.relations, protection):
+        added = _widen(narrow, hidden, known, member_of, values, protection)
         if not added:
-            raise MagcoreError(f"cannot protect cells {sorted(narrow)} of {table.year}")
+            raise CannotProtectError(table.year, k, frozenset(narrow), bool(known))
         hidden |= added
-        _complement(hidden, table.relations, values, protection)
+        _complement(hidden, table.relations, values, protection, known)
     return frozenset(hidden)
 
 
 def _widen(
     narrow: Mapping[Key, tuple[float, float]],
     hidden: set[Key],
+    known: Collection[Key],
     member_of: Mapping[Key, list[Relation]],
     values: Mapping[Key, int],
     protection: int,
 ) -> set[Key]:
     """For every too narrow cell, one published cell next to it to suppress as well: a part of
     a relation it is in (the smallest that makes up what is missing), else a total, else the
-    same one step further along the suppressed cells it is joined to."""
+    same one step further along the suppressed cells it is joined to. *Known* cells are
+    neither chosen nor walked through."""
+    unknown = hidden - set(known)
     added: set[Key] = set()
     for key in sorted(narrow):
         low, high = narrow[key]
@@ -307,10 +351,10 @@ def _widen(
                 for total, parts in member_of.get(cell, ()):
                     parts_near.update(parts)
                     totals_near.add(total)
-            blocked = hidden | added
+            blocked = hidden | added | set(known)
             choice = _hide_one(sorted(parts_near - blocked), values, short, blocked)
             choice = choice or _hide_one(sorted(totals_near - blocked), values, short, blocked)
-            frontier = sorted(((parts_near | totals_near) & hidden) - seen)
+            frontier = sorted(((parts_near | totals_near) & unknown) - seen)
             seen.update(frontier)
         if choice is not None:
             added.add(choice)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import attrs
 
+from ..clock import as_utc
 from ..domain.conversation import ConversationEvent, replay, stream_of
 from ..errors import ConflictError, DefinitionError, MagcoreError
 from ..events import Event
@@ -24,6 +25,7 @@ from .statistics import (
     DEFAULT_K,
     Cell,
     CountTable,
+    MinimumGroupError,
     ParticipationFact,
     check_minimum,
     count_table,
@@ -152,6 +154,8 @@ class StoredDecision:
     audited: bool
     version: int
     exists: bool
+    published: frozenset[tuple[str, str]] = frozenset()
+    """The cells reports over this table have shown so far."""
 
 
 def stored_decision(store: Store, table: CountTable) -> StoredDecision:
@@ -161,16 +165,29 @@ def stored_decision(store: Store, table: CountTable) -> StoredDecision:
     for event in reversed(events):
         if event.type == SUPPRESSION_DECIDED and event.data.get("fingerprint") == fingerprint:
             hidden = frozenset((str(u), str(p)) for u, p in event.data["hidden"])
+            if "published" in event.data:
+                published = frozenset((str(u), str(p)) for u, p in event.data["published"])
+            else:  # a decision from before reports were remembered: any cell may have been shown
+                published = frozenset(table.conversations) - hidden
             return StoredDecision(
                 hidden=hidden,
                 audited=bool(event.data.get("audited")),
                 version=len(events),
                 exists=True,
+                published=published,
             )
     return StoredDecision(hidden=frozenset(), audited=False, version=len(events), exists=False)
 
 
-def _decide_and_remember(
+@attrs.frozen(kw_only=True)
+class _YearReport:
+    cells: Sequence[Cell]
+    audited: bool
+    write: StreamWrite | None
+    """The decision to remember, if it is new or the report shows cells not shown before."""
+
+
+def _decide(
     store: Store,
     table: CountTable,
     *,
@@ -178,39 +195,45 @@ def _decide_and_remember(
     audit: bool,
     asker: str,
     at: datetime,
-    record: AuditRecord,
-) -> tuple[frozenset[tuple[str, str]], bool, bool]:
-    """The year's decision (stored, or made now and stored with the audit line); whether it
-    is audited; whether the audit line was written."""
-    for _attempt in range(3):
-        found = stored_decision(store, table)
-        primary = {key for key, count in table.people.items() if count < k}
-        if found.exists and primary <= found.hidden and (found.audited or not audit):
-            return found.hidden, found.audited, False  # decided before, for this k or more
-        hidden = decide_suppression(table, k=k, already=found.hidden, audit=audit)
-        audited = audit or (found.audited and hidden == found.hidden)
-        if hidden == found.hidden and audited == found.audited and found.exists:
-            return hidden, audited, False
-        event = Event(
-            stream=_stream(table.year),
-            version=found.version + 1,
-            type=SUPPRESSION_DECIDED,
-            at=at,
-            actor=asker,
-            data={
-                "year": table.year,
-                "fingerprint": table.fingerprint(),
-                "k": k,
-                "audited": audited,
-                "hidden": sorted([u, p] for u, p in hidden),
-            },
+    periods: Collection[str],
+    levels: Collection[str],
+) -> _YearReport:
+    """The year's cells under its decision: the stored one if it already hides every cell
+    about fewer than *k* people, else one made now on top of it. Cells shown by earlier
+    reports count as known to whoever reads this one, so a larger *k* than before cannot
+    hide a cell they give away (:class:`~magcore.access.statistics.CannotProtectError`)."""
+    found = stored_decision(store, table)
+    primary = {key for key, count in table.people.items() if count < k}
+    if found.exists and primary <= found.hidden and (found.audited or not audit):
+        hidden, audited = found.hidden, found.audited  # decided before, for this k or more
+    else:
+        hidden = decide_suppression(
+            table, k=k, already=found.hidden, known=found.published, audit=audit
         )
-        try:
-            store.append([StreamWrite(_stream(table.year), found.version, [event])], audit=[record])
-        except ConflictError:
-            continue  # someone else decided at the same time: take theirs into account
-        return hidden, audited, True
-    raise MagcoreError(f"the suppression of {table.year} kept changing while it was decided")
+        audited = audit or (found.audited and hidden == found.hidden)
+    cells = _cells(table, hidden, periods, levels)
+    published = found.published | {c.key for c in cells if not c.suppressed}
+    unchanged = hidden == found.hidden and audited == found.audited
+    if found.exists and unchanged and published == found.published:
+        return _YearReport(cells=cells, audited=audited, write=None)
+    event = Event(
+        stream=_stream(table.year),
+        version=found.version + 1,
+        type=SUPPRESSION_DECIDED,
+        at=at,
+        actor=asker,
+        data={
+            "year": table.year,
+            "fingerprint": table.fingerprint(),
+            "k": k,
+            "audited": audited,
+            "hidden": sorted([u, p] for u, p in hidden),
+            "published": sorted([u, p] for u, p in published),
+        },
+    )
+    return _YearReport(
+        cells=cells, audited=audited, write=StreamWrite(_stream(table.year), found.version, [event])
+    )
 
 
 def participation_report(
@@ -237,13 +260,34 @@ def participation_report(
     line. Without the solver (``magcore[statistics]``) the report is refused, unless
     ``require_audit=False``: then only primary and complementary suppression run and the
     report says it is not audited. *language* names a department's own staff and "no team".
+
+    The decision for each year and the cells this report shows are remembered in one
+    transaction with the audit line. A refused report (a minimum group size below the
+    regulation's, or a larger one that earlier reports make impossible to keep) shows nothing,
+    stores nothing but its audit line, and raises
+    :class:`~magcore.access.statistics.MinimumGroupError`.
     """
-    k = check_minimum(k, regulation_k)
+    at = as_utc(at)
     grain = Grain(grain)
     periods = grid_periods(start, end, grain)
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise DefinitionError(f"unknown levels {sorted(unknown)}; use {', '.join(LEVELS)}")
+    record = AuditRecord(
+        at=at.isoformat(),
+        actor=asker,
+        action="report",
+        object=f"statistics:participation/{grain.value}/{start}/{end}",
+        result="done",
+        origin=origin,
+        reason=f"units: {', '.join(sorted(levels))}; minimum group {k or regulation_k}",
+        purpose="statistics",
+    )
+    try:
+        k = check_minimum(k, regulation_k)
+    except MinimumGroupError as error:
+        store.append_audit([attrs.evolve(record, result="refused", reason=str(error))])
+        raise
     audit = solver_available()
     if require_audit and not audit:
         raise SolverMissing()
@@ -256,39 +300,43 @@ def participation_report(
         held_from=date(years[0], 1, 1),
         held_until=date(years[-1] + 1, 1, 1),
     )
-    record = AuditRecord(
-        at=at.isoformat(),
-        actor=asker,
-        action="report",
-        object=f"statistics:participation/{grain.value}/{start}/{end}",
-        result="done",
-        origin=origin,
-        reason=f"units: {', '.join(sorted(levels))}; minimum group {k}",
-        purpose="statistics",
-    )
-    wanted = set(periods)
-    cells: list[Cell] = []
-    audited_all = True
-    logged = False
-    for year in years:
-        table = count_table(facts, tree, year)
-        hidden, audited, wrote = _decide_and_remember(
-            store, table, k=k, audit=audit, asker=asker, at=at, record=record
+    tables = [count_table(facts, tree, year) for year in years]
+    for _attempt in range(3):
+        try:
+            reports = [
+                _decide(
+                    store,
+                    table,
+                    k=k,
+                    audit=audit,
+                    asker=asker,
+                    at=at,
+                    periods=periods,
+                    levels=levels,
+                )
+                for table in tables
+            ]
+        except MinimumGroupError as error:
+            store.append_audit([attrs.evolve(record, result="refused", reason=str(error))])
+            raise
+        writes = [r.write for r in reports if r.write is not None]
+        try:
+            if writes:
+                store.append(writes, audit=[record])
+            else:
+                store.append_audit([record])
+        except ConflictError:
+            continue  # someone else decided at the same time: take theirs into account
+        return ParticipationReport(
+            k=k,
+            grain=grain.value,
+            start=start,
+            end=end,
+            periods=periods,
+            cells=tuple(cell for r in reports for cell in r.cells),
+            audited=all(r.audited for r in reports),
         )
-        logged = logged or wrote
-        audited_all = audited_all and audited
-        cells.extend(_cells(table, hidden, wanted, levels))
-    if not logged:
-        store.append_audit([record])
-    return ParticipationReport(
-        k=k,
-        grain=grain.value,
-        start=start,
-        end=end,
-        periods=periods,
-        cells=tuple(cells),
-        audited=audited_all,
-    )
+    raise MagcoreError(f"the suppression of {', '.join(map(str, years))} kept changing")
 
 
 def _cells(
