@@ -87,3 +87,59 @@ def test_every_store_method_is_coded_or_known_to_carry_no_clear_content(cls):
 def test_the_coded_methods_are_the_content_stores_own():
     assert all(name in vars(ContentStore) for name in CODED)
     assert not PASSED_ON & set(vars(ContentStore))
+
+
+class _Watching(MemoryStore):
+    """A memory store that notes whether the garbage collector ran during each append."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collector_on: list[bool] = []
+
+    def append(self, writes, **kwargs):  # type: ignore[no-untyped-def]
+        import gc
+
+        self.collector_on.append(gc.isenabled())
+        return super().append(writes, **kwargs)
+
+
+def test_a_large_batch_is_sealed_with_the_collector_paused_and_resumed_after():
+    """A batch of LARGE_BATCH events or more is sealed and written with the cyclic garbage
+    collector paused; it is on again afterwards, also when the write fails; a small batch
+    leaves it alone. What was written opens to what went in."""
+    import gc
+    from datetime import UTC, datetime
+
+    from magcore.access.content import LARGE_BATCH, ContentCodec
+    from magcore.crypto import ContentCipher, KeyRing, LocalKeyProvider
+    from magcore.errors import ConflictError
+    from magcore.events import Event
+    from magcore.storage.base import StreamWrite
+
+    inner = _Watching()
+    store = ContentStore(
+        inner, ContentCodec(ContentCipher(KeyRing(inner, LocalKeyProvider.generate())))
+    )
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def notes(first: int, count: int) -> list[StreamWrite]:
+        return [
+            StreamWrite(
+                f"conversation:c{n}",
+                0,
+                [Event(stream=f"conversation:c{n}", version=1, type="note.private_added",
+                       at=at, actor="m-1", data={"text": f"note {n}"})],
+            )
+            for n in range(first, first + count)
+        ]  # fmt: skip
+
+    assert gc.isenabled()
+    store.append(notes(0, 3))
+    store.append(notes(3, LARGE_BATCH))
+    assert inner.collector_on == [True, False]
+    assert gc.isenabled()
+    with pytest.raises(ConflictError):
+        store.append(notes(0, LARGE_BATCH))  # the streams exist: nothing is written
+    assert gc.isenabled()
+    assert store.read(f"conversation:c{LARGE_BATCH}")[0].data["text"] == f"note {LARGE_BATCH}"
+    assert "note" not in inner.read(f"conversation:c{LARGE_BATCH}")[0].data_json()

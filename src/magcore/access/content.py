@@ -39,6 +39,7 @@ from ..errors import ContentIntegrityError, KeyDestroyedError, StorageError
 from ..events import CommittedBatch, Event, freeze
 from ..i18n import message
 from ..model.content import ContentField, EventContent, find, metadata_only
+from ..model.orgtables import cyclic_gc_paused
 from ..storage.base import (
     AuditRecord,
     Store,
@@ -75,6 +76,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("magcore")
+
+#: From this many events, :meth:`ContentStore.append` pauses the cyclic garbage collector.
+LARGE_BATCH: Final = 1_000
 
 #: Event types the access layer writes.
 ACCESS_CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
@@ -220,14 +224,21 @@ class ContentStore:
         audit: Sequence[AuditRecord] = (),
         origin: str = "",
     ) -> CommittedBatch:
-        new = {w.stream for w in writes if w.expected_version == 0}
-        groups = self.codec.seal_all([w.events for w in writes], new=new)
-        sealed = [
-            w if events is w.events else _with_events(w, events)
-            for w, events in zip(writes, groups, strict=True)
-        ]
-        batch = self.inner.append(sealed, audit=audit, origin=origin)
         plain = tuple(event for write in writes for event in write.events)
+        # A large batch (an import, a planned year) pauses the cyclic garbage collector while
+        # it is sealed and written: each sealed event is an object the collector tracks, alive
+        # until the store has written it, and tens of thousands of them set off full
+        # collections that walk them again and again (no reference cycles are made here).
+        paused = cyclic_gc_paused() if len(plain) >= LARGE_BATCH else contextlib.nullcontext()
+        with paused:
+            new = {w.stream for w in writes if w.expected_version == 0}
+            groups = self.codec.seal_all([w.events for w in writes], new=new)
+            sealed = [
+                w if events is w.events else _with_events(w, events)
+                for w, events in zip(writes, groups, strict=True)
+            ]
+            batch = self.inner.append(sealed, audit=audit, origin=origin)
+            del groups, sealed
         if len(plain) == len(batch.events):
             return CommittedBatch(plain, batch.position)
         return CommittedBatch(tuple(self.codec.open(e) for e in batch.events), batch.position)

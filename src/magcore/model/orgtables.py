@@ -112,7 +112,9 @@ def _assignment(person: str, team: str, role: Role, start: date, end: date | Non
 @contextlib.contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused while a large organisation is read, imported
-    or loaded, and resumed after (unless it was off already).
+    or loaded (or a large batch of events is sealed and written,
+    :meth:`magcore.access.content.ContentStore.append`), and resumed after (unless it was off
+    already).
 
     Columns of a million values are long lists; every full collection walks them again, and
     objects made meanwhile (teams, events) set off collections: reading a million-row file took
