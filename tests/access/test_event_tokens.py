@@ -157,11 +157,10 @@ def test_one_aes_operation_per_event():
     codec = _codec()
     codec.keys.new_keys([STREAM])
     calls = []
-    real = codec.cipher.keys.sealer
+    keys = codec.cipher.keys
+    real, real_many = keys.sealer, keys.sealers
 
-    def counting(owner):
-        key_id, aead = real(owner)
-
+    def counted(owner, key_id, aead):
         class Counting:
             def encrypt(self, *args):
                 calls.append(owner)
@@ -169,7 +168,8 @@ def test_one_aes_operation_per_event():
 
         return key_id, Counting()
 
-    codec.cipher.keys.sealer = counting
+    keys.sealer = lambda owner: counted(owner, *real(owner))
+    keys.sealers = lambda owners: {o: counted(o, *found) for o, found in real_many(owners).items()}
     codec.seal([_record(), _note("een")])
     assert calls == [STREAM, STREAM]
 

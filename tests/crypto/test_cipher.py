@@ -199,6 +199,21 @@ def test_ensure_keys_makes_missing_keys_in_one_call(store, cipher):
     assert len(store.list_keys()) == 3
 
 
+def test_sealers_give_the_known_current_keys_together(store, cipher):
+    """``sealers`` answers for the owners whose current key the ring knows, as ``sealer``
+    does one by one, and leaves out the others (it makes no key and asks no store)."""
+    ring = cipher.keys
+    ids = ring.new_keys(["conversation:c-1", "conversation:c-2"])
+    found = ring.sealers(["conversation:c-1", "conversation:c-2", "conversation:c-9"])
+    assert set(found) == {"conversation:c-1", "conversation:c-2"}
+    for owner, (key_id, aead) in found.items():
+        assert key_id == ids[owner]
+        assert ring.sealer(owner) == (key_id, aead)
+    assert len(store.list_keys()) == 2
+    ring.forget()
+    assert ring.sealers(["conversation:c-1"]) == {}
+
+
 @pytest.mark.parametrize(
     "value", ["lone \ud800 surrogate", {"x": float("nan")}, {"x": float("inf")}, {"x": object()}]
 )

@@ -423,7 +423,8 @@ class Sealer:
         ring.ensure_keys(sorted(owners.difference(fresh)))
         # One token per event and owner (usually one: the stream's), in the first of its
         # fields; the owner's other fields hold a stub naming the key.
-        seal = self.cipher.event_sealer(tokens)
+        known = ring.sealers(owners)
+        seal = self.cipher.event_sealer(tokens, known)
         encode = canonical_text
         stubs: dict[str, str] = {}
         out: list[tuple[Event, ...]] = []
@@ -442,7 +443,12 @@ class Sealer:
                 if isinstance(plan, _Listed):
                     stub = stubs.get(event.stream)
                     if stub is None:
-                        stub = stubs[event.stream] = _key_stub(ring, event.stream)
+                        sealer = known.get(event.stream)
+                        stub = stubs[event.stream] = (
+                            f"{EVENT_PREFIX}{sealer[0]}.{STUB_BODY}"
+                            if sealer is not None
+                            else _key_stub(ring, event.stream)
+                        )
                     one = self._seal_listed_one(event, plan, seal, stub)
                     done.append(self._seal_listed(event, plan, seal) if one is None else one)
                     continue

@@ -312,10 +312,13 @@ class ContentCipher:
 
         return encrypt
 
-    def event_sealer(self, count: int) -> Callable[[Mapping[str, Any], str, str, int], str]:
+    def event_sealer(
+        self, count: int, sealers: Mapping[str, tuple[str, Any]] | None = None
+    ) -> Callable[[Mapping[str, Any], str, str, int], str]:
         """A function that seals ``(values, owner, stream, version)`` as one ``mc2.`` token:
         *values* maps each field (``/data/summary``) to its value, all under *owner*'s key, in
-        one AES-GCM operation, for a batch of about *count* events.
+        one AES-GCM operation, for a batch of about *count* events. *sealers* may hold the
+        owners' keys looked up already (:meth:`~magcore.crypto.KeyRing.sealers`).
 
         The random source is read once for all their nonces (again when more are asked for: a
         nonce is never used twice) and those nonces are base64-encoded in one call (12 bytes
@@ -330,22 +333,23 @@ class ContentCipher:
         owners: dict[str, tuple[Callable[[bytes, bytes, bytes], bytes], str, str, bytes]] = {}
         b64 = binascii.b2a_base64
         sealer_of = self.keys.sealer
+        known = sealers or {}
         plain_of = _event_plain
 
         def seal_event(values: Mapping[str, Any], owner: str, stream: str, version: int) -> str:
             nonlocal nonces, texts, used
             found = owners.get(owner)
             if found is None:
-                key_id, aead = sealer_of(owner)
+                key_id, aead = known.get(owner) or sealer_of(owner)
                 found = owners[owner] = (
                     aead.encrypt,
-                    key_id,
+                    f"{EVENT_PREFIX}{key_id}.",
                     owner,
                     _event_associated(key_id, owner, 0)[:-1],  # all but the version
                 )
-            encrypt, key_id, own, associated = found
+            encrypt, prefix, own, associated = found
             if stream != own:  # content carried from another owner's record
-                associated = _event_associated(key_id, stream, 0)[:-1]
+                associated = _event_associated(prefix[4:-1], stream, 0)[:-1]
             if used == size:  # the first seal, or more than asked for: read the source again
                 nonces = os.urandom(_NONCE * size)
                 texts = b64(nonces, newline=False).decode()
@@ -357,10 +361,7 @@ class ContentCipher:
                 plain_of(values),
                 associated + b"%d" % version,
             )
-            return (
-                f"{EVENT_PREFIX}{key_id}.{texts[at * 16 : at * 16 + 16]}"
-                f"{b64(sealed, newline=False).decode()}"
-            )
+            return f"{prefix}{texts[at * 16 : at * 16 + 16]}{b64(sealed, newline=False).decode()}"
 
         return seal_event
 

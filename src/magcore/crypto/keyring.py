@@ -111,6 +111,20 @@ class KeyRing:
         key_id = self.current_key(owner)
         return key_id, self.aead(key_id)
 
+    def sealers(self, owners: Iterable[str]) -> dict[str, tuple[str, AESGCM]]:
+        """:meth:`sealer` of each of *owners* whose current key this key ring knows already
+        (after :meth:`ensure_keys` or :meth:`new_keys`: all of them), looked up together."""
+        with self._lock:
+            current, ciphers = self._current, self._aead
+            found: dict[str, tuple[str, AESGCM]] = {}
+            for owner in owners:
+                key_id = current.get(owner)
+                if key_id is not None:
+                    aead = ciphers.get(key_id)
+                    if aead is not None:
+                        found[owner] = (key_id, aead)
+            return found
+
     def aead(self, key_id: str) -> AESGCM:
         """The AES-256-GCM cipher of data key *key_id*.
 
@@ -144,16 +158,19 @@ class KeyRing:
 
     def _make(self, owners: Sequence[str], created: str) -> list[tuple[KeyRecord, AESGCM]]:
         """A new data key for each of *owners*, wrapped: the random source is read once for
-        all their key bytes and ids (each key its own 32 fresh bytes), and once for all the
-        wrapping nonces where the provider wraps a batch (``wrap_many``)."""
-        step = KEY_BYTES + _ID_BYTES
-        fresh = secrets.token_bytes(step * len(owners))
-        ids = fresh.hex()
-        keys = [fresh[n * step : n * step + KEY_BYTES] for n in range(len(owners))]
-        key_ids = [
-            f"k-{ids[2 * (n * step + KEY_BYTES) : 2 * (n + 1) * step]}" for n in range(len(owners))
+        all their key bytes (each key its own 32 fresh bytes), once for their ids, and once
+        for all the wrapping nonces where the provider wraps a batch (``wrap_many``)."""
+        count = len(owners)
+        fresh = secrets.token_bytes(KEY_BYTES * count)
+        keys = [fresh[n : n + KEY_BYTES] for n in range(0, KEY_BYTES * count, KEY_BYTES)]
+        ids = secrets.token_hex(_ID_BYTES * count)
+        step = 2 * _ID_BYTES
+        key_ids = [f"k-{ids[n : n + step]}" for n in range(0, step * count, step)]
+        # a key id is letters and digits: its JSON string needs no escaping (see _context)
+        contexts = [
+            f'["magcore-data-key/1", "{key_id}", {_ascii(owner)}]'.encode()
+            for key_id, owner in zip(key_ids, owners, strict=True)
         ]
-        contexts = [_context(key_id, owner) for key_id, owner in zip(key_ids, owners, strict=True)]
         wrap_many: Callable[[Sequence[bytes], Sequence[bytes]], tuple[str, list[bytes]]] | None
         wrap_many = getattr(self.provider, "wrap_many", None)
         if wrap_many is not None:
