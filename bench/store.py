@@ -522,6 +522,10 @@ def _encryption_runs(cases, times, repeat, folder):
                     store.append(chunk)
                 times[case, how].append((time.perf_counter() - wall, time.process_time() - cpu))
                 inner.close()
+                # Each run's file is removed after it: the page cache and the disk then hold
+                # the same for every run, rather than more and more earlier files.
+                for written in folder.glob(f"{path.name}*"):
+                    written.unlink()
 
 
 def report_encryption(times, events):
