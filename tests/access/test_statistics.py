@@ -412,11 +412,14 @@ def test_a_larger_minimum_cannot_hide_what_an_earlier_report_gave_away():
         )
         assert first.cell("t", str(YEAR)).conversations == 9
         decisions = store.read(f"statistics:{YEAR}")
-        with pytest.raises(CannotProtectError, match=f"{department} {YEAR}") as refused:
+        with pytest.raises(
+            CannotProtectError, match=f"{YEAR}: the minimum group size 7 cannot be kept"
+        ) as refused:
             participation_report(
                 store, organisation, start=year[0], end=year[1], grain="month", k=7, **ask
             )
         assert (department, str(YEAR)) in refused.value.cells
+        assert department not in str(refused.value)  # the message names no cell
         assert store.read(f"statistics:{YEAR}") == decisions
         *_, line = store.read_audit()
         assert (line["action"], line["result"], line["actor"]) == (

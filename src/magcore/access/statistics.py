@@ -71,14 +71,15 @@ class CannotProtectError(MinimumGroupError):
 
     That happens when an earlier report over the same data, with a smaller minimum group size,
     already showed the cells around it: a later report cannot take them back. Nothing of the
-    report is shown; the earlier minimum still gives a report.
+    report is shown; the earlier minimum still gives a report. The message does not name the
+    cells (which ones could not be hidden says something about them); :attr:`cells` does, for
+    the code that asked.
     """
 
     def __init__(self, year: int, k: int, cells: frozenset[Key], earlier: bool) -> None:
         self.year = year
         self.k = k
         self.cells = cells
-        names = ", ".join(f"{unit} {period}" for unit, period in sorted(cells))
         if earlier:
             why = (
                 "reports made earlier over the same data, with a smaller minimum group size, "
@@ -86,7 +87,10 @@ class CannotProtectError(MinimumGroupError):
             )
         else:
             why = "the published cells around them give them away"
-        super().__init__(f"{year}: cannot hide {names} with minimum group size {k}: {why}")
+        super().__init__(
+            f"{year}: the minimum group size {k} cannot be kept for {len(cells)} "
+            f"{'cell' if len(cells) == 1 else 'cells'}: {why}"
+        )
 
 
 def check_minimum(k: int | None, regulation_k: int = DEFAULT_K) -> int:
