@@ -398,18 +398,16 @@ def test_a_larger_minimum_cannot_hide_what_an_earlier_report_gave_away():
     store = MemoryStore()
     year = (date(YEAR, 1, 1), date(YEAR + 1, 1, 1))
     ask = {"asker": "researcher", "at": datetime(2026, 2, 1, tzinfo=UTC)}
+
+    def year_by_team():
+        return participation_report(
+            store, organisation, start=year[0], end=year[1], grain="year",
+            levels=("team",), k=5, **ask,
+        )  # fmt: skip
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(statistics_report, "facts_from_store", lambda *a, **kw: facts)
-        first = participation_report(
-            store,
-            organisation,
-            start=year[0],
-            end=year[1],
-            grain="year",
-            levels=("team",),
-            k=5,
-            **ask,
-        )
+        first = year_by_team()
         assert first.cell("t", str(YEAR)).conversations == 9
         decisions = store.read(f"statistics:{YEAR}")
         with pytest.raises(
@@ -427,16 +425,7 @@ def test_a_larger_minimum_cannot_hide_what_an_earlier_report_gave_away():
             "refused",
             "researcher",
         )
-        again = participation_report(
-            store,
-            organisation,
-            start=year[0],
-            end=year[1],
-            grain="year",
-            levels=("team",),
-            k=5,
-            **ask,
-        )
+        again = year_by_team()
     assert again.k == 5
     assert again.audited
     assert again.cells == first.cells
