@@ -371,6 +371,21 @@ def test_reports_through_the_store_never_narrow_a_suppressed_cell(org_and_facts,
     assert len(audit_lines) == len(requests)
 
 
+def _held_through_the_year(*units: tuple[str, int, int]) -> list[ParticipationFact]:
+    """``(unit, people, conversations)``: that many conversations in the unit, spread over the
+    months, with that many different people."""
+    return [
+        ParticipationFact(
+            conversation=f"c{unit}{i}",
+            people={f"{unit}-{i % size}"},
+            unit=unit,
+            held_on=date(YEAR, 1 + i % 12, 5),
+        )
+        for unit, size, count in units
+        for i in range(count)
+    ]
+
+
 def test_a_larger_minimum_cannot_hide_what_an_earlier_report_gave_away():
     """The counterexample Hypothesis found: a year report per team at k=5 shows the only team
     of a department; a later report at k=7 would hide the department's year (6 people), but
@@ -385,16 +400,7 @@ def test_a_larger_minimum_cannot_hide_what_an_earlier_report_gave_away():
     )
     tree = organisation_tree(organisation)
     [department] = [u.id for u in tree.units.values() if u.level == "department"]
-    facts = [
-        ParticipationFact(
-            conversation=f"c{i}",
-            people={f"{unit}-{i % size}"},
-            unit=unit,
-            held_on=date(YEAR, 1 + i % 12, 5),
-        )
-        for unit, size, count in (("t", 6, 9), ("big", 20, 40))
-        for i in range(count)
-    ]
+    facts = _held_through_the_year(("t", 6, 9), ("big", 20, 40))
     store = MemoryStore()
     year = (date(YEAR, 1, 1), date(YEAR + 1, 1, 1))
     ask = {"asker": "researcher", "at": datetime(2026, 2, 1, tzinfo=UTC)}
@@ -437,16 +443,7 @@ def test_a_larger_minimum_is_kept_when_nothing_shown_gives_it_away():
     """Only the organisation's year was shown: a later k=7 hides the small department and
     its team, and the interval check keeps them apart from what was shown."""
     tree = tree_of({"d1": None, "t": "d1", "big": None, "other": None})
-    facts = [
-        ParticipationFact(
-            conversation=f"c{unit}{i}",
-            people={f"{unit}-{i % size}"},
-            unit=unit,
-            held_on=date(YEAR, 1 + i % 12, 5),
-        )
-        for unit, size, count in (("t", 6, 9), ("big", 20, 40), ("other", 15, 30))
-        for i in range(count)
-    ]
+    facts = _held_through_the_year(("t", 6, 9), ("big", 20, 40), ("other", 15, 30))
     table = count_table(facts, tree, YEAR)
     first = decide_suppression(table, k=K)
     shown = {(ALL, str(YEAR))}

@@ -99,10 +99,10 @@ def _sealed(event: Event, stored: str) -> Event:
     return new
 
 
-def _key_stub(ring: Any, owner: str) -> str:
-    """The stub naming *owner*'s current key (``mc2.<key id>.@``), as :func:`_stub` gives it
-    for a token under that key."""
-    return f"{EVENT_PREFIX}{ring.sealer(owner)[0]}.{STUB_BODY}"
+def _key_stub(key_id: str) -> str:
+    """The stub naming data key *key_id* (``mc2.<key id>.@``), as :func:`_stub` gives it for a
+    token under that key."""
+    return f"{EVENT_PREFIX}{key_id}.{STUB_BODY}"
 
 
 _KEYS_JSON: dict[str, str] = {}

@@ -443,12 +443,8 @@ class Sealer:
                 if isinstance(plan, _Listed):
                     stub = stubs.get(event.stream)
                     if stub is None:
-                        sealer = known.get(event.stream)
-                        stub = stubs[event.stream] = (
-                            f"{EVENT_PREFIX}{sealer[0]}.{STUB_BODY}"
-                            if sealer is not None
-                            else _key_stub(ring, event.stream)
-                        )
+                        sealer = known.get(event.stream) or ring.sealer(event.stream)
+                        stub = stubs[event.stream] = _key_stub(sealer[0])
                     one = self._seal_listed_one(event, plan, seal, stub)
                     done.append(self._seal_listed(event, plan, seal) if one is None else one)
                     continue

@@ -238,7 +238,6 @@ class ContentStore:
                 for w, events in zip(writes, groups, strict=True)
             ]
             batch = self.inner.append(sealed, audit=audit, origin=origin)
-            del groups, sealed
         if len(plain) == len(batch.events):
             return CommittedBatch(plain, batch.position)
         return CommittedBatch(tuple(self.codec.open(e) for e in batch.events), batch.position)

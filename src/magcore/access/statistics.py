@@ -331,7 +331,7 @@ def decide_suppression(
 def _widen(
     narrow: Mapping[Key, tuple[float, float]],
     hidden: set[Key],
-    known: Collection[Key],
+    known: frozenset[Key],
     member_of: Mapping[Key, list[Relation]],
     values: Mapping[Key, int],
     protection: int,
@@ -340,7 +340,7 @@ def _widen(
     a relation it is in (the smallest that makes up what is missing), else a total, else the
     same one step further along the suppressed cells it is joined to. *Known* cells are
     neither chosen nor walked through."""
-    unknown = hidden - set(known)
+    unknown = hidden - known
     added: set[Key] = set()
     for key in sorted(narrow):
         low, high = narrow[key]
@@ -355,7 +355,7 @@ def _widen(
                 for total, parts in member_of.get(cell, ()):
                     parts_near.update(parts)
                     totals_near.add(total)
-            blocked = hidden | added | set(known)
+            blocked = hidden | added | known
             choice = _hide_one(sorted(parts_near - blocked), values, short, blocked)
             choice = choice or _hide_one(sorted(totals_near - blocked), values, short, blocked)
             frontier = sorted(((parts_near | totals_near) & unknown) - seen)

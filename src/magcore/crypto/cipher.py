@@ -330,7 +330,7 @@ class ContentCipher:
         nonces = b""
         texts = ""
         used = size  # read at the first seal
-        owners: dict[str, tuple[Callable[[bytes, bytes, bytes], bytes], str, str, bytes]] = {}
+        owners: dict[str, tuple[Callable[[bytes, bytes, bytes], bytes], str, str, str, bytes]] = {}
         b64 = binascii.b2a_base64
         sealer_of = self.keys.sealer
         known = sealers or {}
@@ -343,13 +343,14 @@ class ContentCipher:
                 key_id, aead = known.get(owner) or sealer_of(owner)
                 found = owners[owner] = (
                     aead.encrypt,
-                    f"{EVENT_PREFIX}{key_id}.",
+                    key_id,
+                    f"{EVENT_PREFIX}{key_id}.",  # the token's text up to the nonce
                     owner,
                     _event_associated(key_id, owner, 0)[:-1],  # all but the version
                 )
-            encrypt, prefix, own, associated = found
+            encrypt, key_id, prefix, own, associated = found
             if stream != own:  # content carried from another owner's record
-                associated = _event_associated(prefix[4:-1], stream, 0)[:-1]
+                associated = _event_associated(key_id, stream, 0)[:-1]
             if used == size:  # the first seal, or more than asked for: read the source again
                 nonces = os.urandom(_NONCE * size)
                 texts = b64(nonces, newline=False).decode()

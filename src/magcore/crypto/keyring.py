@@ -166,11 +166,7 @@ class KeyRing:
         ids = secrets.token_hex(_ID_BYTES * count)
         step = 2 * _ID_BYTES
         key_ids = [f"k-{ids[n : n + step]}" for n in range(0, step * count, step)]
-        # a key id is letters and digits: its JSON string needs no escaping (see _context)
-        contexts = [
-            f'["magcore-data-key/1", "{key_id}", {_ascii(owner)}]'.encode()
-            for key_id, owner in zip(key_ids, owners, strict=True)
-        ]
+        contexts = [_context(key_id, owner) for key_id, owner in zip(key_ids, owners, strict=True)]
         wrap_many: Callable[[Sequence[bytes], Sequence[bytes]], tuple[str, list[bytes]]] | None
         wrap_many = getattr(self.provider, "wrap_many", None)
         if wrap_many is not None:
