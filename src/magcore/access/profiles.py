@@ -40,6 +40,7 @@ from ..model.days import local_day
 from ..model.profiles import Profile, ProfileSource
 from ..storage.base import AuditRecord, Store
 from .decision import (
+    HANDOVER,
     PRIVACY_OFFICER,
     AccessContext,
     AccessRequest,
@@ -67,15 +68,17 @@ __all__ = [
 #: The purpose of a manager's team overview of profiles (Time4Talent's overview of talents).
 PROFILE_OVERVIEW = "profile_overview"
 
-#: The rules above as data: part of what the regulation of a cycle with a profile is rendered
-#: from (:func:`~magcore.access.regulation.regulation_source`), so its hash changes when they do
-#: and the works council approves them with the text that says them. (Added in 0.2.)
+#: The rules above, described as data next to the code that applies them: part of what the
+#: regulation of a cycle with a profile is rendered from
+#: (:func:`~magcore.access.regulation.regulation_source`), so a change of this description
+#: changes its hash and the works council approves it with the text that says it. Whoever
+#: changes the rules changes this description with them. (Added in 0.2.)
 PROFILE_ACCESS_RULES: Mapping[str, Any] = MappingProxyType(
     {
         "carried": {
             "shown_in": "the employee's next conversation of the same profile",
             "seen_by": "participants of the new conversation who took part where it was written",
-            "others_by": {"purpose": "handover", "what": [WHAT_PROFILE, WHAT_WHOLE_RECORD]},
+            "others_by": {"purpose": HANDOVER, "what": [WHAT_PROFILE, WHAT_WHOLE_RECORD]},
             "special_category": "participants where it was written, or a whole-record choice",
             "restricted_record": PRIVACY_OFFICER,
             "copied": False,

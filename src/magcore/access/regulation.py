@@ -122,32 +122,13 @@ def regulation_source(
         "inventory": [row.to_json() for row in inventory],
         "processing_activities": register_json(),
     }
-    carried = _profiles_json(cycle)
-    if carried:  # only a cycle with a profile: another cycle's hash stays what it was
-        source["profile_access"] = {"profiles": carried, **PROFILE_ACCESS_RULES}
+    # The profiles themselves are in the cycle's JSON above; a cycle without one keeps its hash.
+    if any(kind.profile is not None for kind in cycle.kinds):
+        source["profile_access"] = dict(PROFILE_ACCESS_RULES)
     declared = _observer_json(observers)
     if declared:
         source["observer_content"] = declared
     return source
-
-
-def _profiles_json(cycle: CycleDefinition) -> list[dict[str, Any]]:
-    """The profiles the kinds of *cycle* carry (id, source, fields, kinds), by id."""
-    found: dict[str, dict[str, Any]] = {}
-    for kind in cycle.kinds:
-        if kind.profile is None:
-            continue
-        entry = found.setdefault(
-            kind.profile.id,
-            {"id": kind.profile.id, "kinds": [], "sources": [], "fields": []},
-        )
-        entry["kinds"].append(kind.id)
-        for key, values in (
-            ("sources", [kind.profile.source.value]),
-            ("fields", list(kind.profile.fields)),
-        ):
-            entry[key] += [v for v in values if v not in entry[key]]
-    return [found[key] for key in sorted(found)]
 
 
 def _observer_json(observers: Mapping[str, Sequence[ContentNeed]] | None) -> list[dict[str, Any]]:
