@@ -8,13 +8,16 @@ exists is read once. Counted as read transactions of the SQLite store.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from magcore_web.identity import Principal
+from magcore_web.pages.common import known_cycles, organisation_id, today
 from magcore_web.testing import EXAMPLE_CYCLE, HOST_A, make_test_app
 from starlette.testclient import TestClient
 
@@ -66,20 +69,27 @@ def _signed_in(app: Any, person: str) -> TestClient:
     return client
 
 
-def test_the_conversation_list_reads_the_store_a_fixed_few_times(app, monkeypatch) -> None:
+@pytest.fixture
+def started(app: tuple[Any, Any]) -> tuple[Any, Any, TestClient, str]:
+    """The app, its service, Anna signed in, and the conversation she has just asked for."""
     application, service = app
     anna = _signed_in(application, "anna")
-    started = anna.post(
+    response = anna.post(
         "/api/v1/conversations",
         headers={"authorization": f"Bearer anna@{HOST_A}"},
         json={"cycle": "web-example@1", "kind": "yearly"},
     )
-    assert started.status_code == 201
+    assert response.status_code == 201
+    return application, service, anna, response.json()["id"]
+
+
+def test_the_conversation_list_reads_the_store_a_fixed_few_times(started, monkeypatch) -> None:
+    _application, service, anna, conversation = started
     reads = Reads(monkeypatch)
 
     page = anna.get("/conversations")
     assert page.status_code == 200
-    assert started.json()["id"] in page.text
+    assert conversation in page.text
     assert 'value="web-example@1|yearly"' in page.text  # the approved kind may be asked for
     first = reads.transactions
     assert first <= LIST_READS, first
@@ -103,8 +113,6 @@ TEAM_READS = 9
 
 def _due_on_page(page: str) -> list[tuple[str, str, str]]:
     """(person, cycle, kind) of every "ask for a conversation" form on the team page."""
-    import re
-
     return re.findall(
         r'name="person" value="([^"]+)">\s*<input type="hidden" name="cycle" value="([^"]+)">'
         r'\s*<input type="hidden" name="kind" value="([^"]+)">',
@@ -114,54 +122,41 @@ def _due_on_page(page: str) -> list[tuple[str, str, str]]:
 
 def _planned(service: Any, manager: str) -> list[tuple[str, str, str]]:
     """What the page should offer: each cycle planned on its own, for the manager's team."""
-    from datetime import timedelta
-
-    from magcore_web.pages.common import known_cycles, today
-
     start = today(service)
     reports = service.directory.reports_of(manager, start)
     return [
         (item.person, key, item.kind)
         for key in known_cycles(service)
         for item in service.plan(
-            "gemeente", key, start - timedelta(days=365), start + timedelta(days=365)
+            organisation_id(service), key, start - timedelta(days=365), start + timedelta(days=365)
         )
         if item.person in reports
     ]
 
 
-def test_the_team_page_reads_the_store_a_fixed_few_times(app, monkeypatch) -> None:
+def test_the_team_page_reads_the_store_a_fixed_few_times(started, monkeypatch) -> None:
     """The manager's team page plans every installed cycle: one read of the history and of
     the organisation for all of them (it was two per cycle, 41 reads with the
     municipalities' plugins installed), showing the same as planning each cycle apart."""
-    application, service = app
-    anna = _signed_in(application, "anna")
-    started = anna.post(
-        "/api/v1/conversations",
-        headers={"authorization": f"Bearer anna@{HOST_A}"},
-        json={"cycle": "web-example@1", "kind": "yearly"},
-    )
-    assert started.status_code == 201
+    application, service, _anna, conversation = started
     bram = _signed_in(application, "bram")
     reads = Reads(monkeypatch)
 
     page = bram.get("/team")
     assert page.status_code == 200
-    assert started.json()["id"] in page.text
+    assert conversation in page.text
     first = reads.transactions
     assert first <= TEAM_READS, first
     due = _due_on_page(page.text)
-    monkeypatch.undo()
     assert _planned(service, "bram") == due
     assert ("anna", "web-example@1", "yearly") in due
 
     for number in range(2, 12):  # ten more installed versions: ten more plans, no more reads
         service.add_cycle({**EXAMPLE_CYCLE, "id": f"more-{number}", "version": number})
-    reads = Reads(monkeypatch)
+    reads.reset()
     again = bram.get("/team")
     assert again.status_code == 200
     assert reads.transactions == first
     more = _due_on_page(again.text)
-    monkeypatch.undo()
     assert _planned(service, "bram") == more
     assert ("anna", "more-2@2", "yearly") in more
