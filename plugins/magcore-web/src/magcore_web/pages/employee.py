@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import RedirectResponse, Response
 
-from magcore.access.decision import PARTICIPATION
+from magcore.access.decision import HANDOVER, HR_OVERVIEW, PARTICIPATION
 from magcore.access.profiles import PROFILE_OVERVIEW
 from magcore.domain.conversation.commands import (
     AddDissent,
@@ -21,7 +21,13 @@ from magcore.domain.conversation.commands import (
     PublishPreparation,
     SavePreparation,
 )
-from magcore.domain.sharing import GrantSharing
+from magcore.domain.sharing import (
+    WHAT_AGREEMENTS,
+    WHAT_GOALS,
+    WHAT_PROFILE,
+    WHAT_WHOLE_RECORD,
+    GrantSharing,
+)
 
 from ..signin.guards import check_csrf
 from .common import (
@@ -52,12 +58,13 @@ __all__ = ["routes"]
 NOTES = "notes"
 #: What an employee may share, in the order the page offers it (the sharing rules' names):
 #: ``profile`` is what they wrote in a kind's profile, shown again next time
-#: (:mod:`magcore.access.profiles`).
-SHAREABLE = ("agreements", "goals", "profile", "whole_record")
+#: (:mod:`magcore.access.profiles`); offered whatever the tenant's cycles, a choice for it
+#: shows nothing while no kind carries a profile.
+SHAREABLE = (WHAT_AGREEMENTS, WHAT_GOALS, WHAT_PROFILE, WHAT_WHOLE_RECORD)
 #: Purposes a sharing choice may name on the page: ``handover`` lets a new manager see what
 #: carries over (agreements, the profile from last time), ``profile_overview`` puts the
 #: employee's profile in the overview of the person the choice names.
-PURPOSES = ("hr_overview", "handover", PROFILE_OVERVIEW)
+PURPOSES = (HR_OVERVIEW, HANDOVER, PROFILE_OVERVIEW)
 
 
 def _see_other(path: str) -> Response:
