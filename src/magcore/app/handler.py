@@ -73,6 +73,11 @@ class Loaded(Generic[S]):
         return len(self.events)
 
 
+def _destroyed(loaded: Loaded[Any]) -> bool:
+    """Whether *loaded* ends with its destruction (its keys are gone)."""
+    return loaded.events[-1].type == DESTROYED_EVENT
+
+
 @attrs.frozen
 class Handled(Generic[S]):
     """What a handled command did: the state before and after, and the committed batch."""
@@ -144,6 +149,12 @@ class CommandHandler:
         state = aggregate.replay(id, events) if events else None
         return Loaded(id, stream, events, state)
 
+    def live(self, aggregate: Aggregate[S], id: str) -> Loaded[S] | None:
+        """The stream of *id* as :meth:`load` reads it; ``None`` when it has no events or was
+        destroyed (nothing may follow then: see :meth:`handle`)."""
+        loaded = self.load(aggregate, id)
+        return None if not loaded.events or _destroyed(loaded) else loaded
+
     def require(self, aggregate: Aggregate[S], id: str) -> S:
         """The state of *id*; :class:`~magcore.errors.NotFoundError` if its stream is empty."""
         loaded = self.load(aggregate, id)
@@ -203,7 +214,7 @@ class CommandHandler:
                 loaded = self.load(aggregate, id)
             if must_exist and loaded.state is None:
                 raise NotFoundError(f"unknown {aggregate.name} {id!r}")
-            if loaded.events and loaded.events[-1].type == DESTROYED_EVENT:
+            if loaded.events and _destroyed(loaded):
                 # Its keys are gone: nothing may be added (it would get a new, readable key).
                 raise NotFoundError(f"{aggregate.name} {id!r} was destroyed")
             new_events = tuple(decide(loaded, self.clock.now()))

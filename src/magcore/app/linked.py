@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..access.policy import DESTROYED_EVENT
 from ..domain.conversation import (
     Command,
     Conversation,
@@ -31,21 +30,20 @@ from ..domain.conversation import (
     UpdateAgreement,
     carried_agreement_origin,
     decide_carried_update,
-    stream_of,
 )
 from ..domain.conversation import read_model as conversation_rows
-from ..domain.conversation import replay as replay_conversation
-from ..domain.goals import CloseGoal, Goal, GoalCommand, SetGoal, goal_stream, replay_goal
+from ..domain.goals import CloseGoal, Goal, GoalCommand, SetGoal
 from ..errors import NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..storage.base import StreamWrite
 from . import record_goals
-from .aggregates import evolve_conversation
+from .aggregates import CONVERSATION, GOAL, evolve_conversation
 from .catalogue import CatalogueMixin
 
 if TYPE_CHECKING:
     from ..forms import FormDefinition
+    from .handler import CommandHandler
 
 __all__ = ["LinksMixin"]
 
@@ -54,6 +52,7 @@ class LinksMixin(CatalogueMixin):
     """Goal links, goals from records and carried team agreements (mixed into the service)."""
 
     if TYPE_CHECKING:
+        handler: CommandHandler
 
         def _load(self, conversation_id: str) -> Conversation: ...
 
@@ -160,14 +159,17 @@ class LinksMixin(CatalogueMixin):
     ) -> list[StreamWrite]:
         """The closing of the goal made from the agreement *command* marks, to write in the
         same transaction (none when it does not follow: see :mod:`.record_goals`)."""
-        if not isinstance(command, UpdateAgreement) or conv.subject is None:
+        if (
+            not isinstance(command, UpdateAgreement)
+            or conv.subject is None
+            or command.status not in record_goals.GOAL_FOR_AGREEMENT
+        ):
+            return []  # only done or dropped closes a goal: no read for the rest
+        loaded = self.handler.live(GOAL, record_goals.goal_id(conv.id, command.agreement_id))
+        if loaded is None:
             return []
-        stream = goal_stream(record_goals.goal_id(conv.id, command.agreement_id))
-        events = self.store.read(stream)
-        if not events or any(e.type == DESTROYED_EVENT for e in events):
-            return []
-        follows = record_goals.goal_follows(replay_goal(events), conv, command, now=now)
-        return [StreamWrite(stream, len(events), follows)] if follows else []
+        follows = record_goals.goal_follows(loaded.state, conv, command, now=now)
+        return [StreamWrite(loaded.stream, loaded.version, follows)] if follows else []
 
     def _agreement_follows(
         self, goal: Goal | None, command: GoalCommand, now: datetime
@@ -176,16 +178,14 @@ class LinksMixin(CatalogueMixin):
         to write in the same transaction (with the conversation's list rows)."""
         if not isinstance(command, CloseGoal) or goal is None or not goal.agreement:
             return []
-        stream = stream_of(goal.agreement.partition("#")[0])
-        events = self.store.read(stream)
-        if not events or any(e.type == DESTROYED_EVENT for e in events):
+        loaded = self.handler.live(CONVERSATION, goal.agreement.partition("#")[0])
+        if loaded is None or loaded.state is None:
             return []
-        conv = replay_conversation(events)
-        follows = record_goals.agreement_follows(conv, goal, command, now=now)
+        follows = record_goals.agreement_follows(loaded.state, goal, command, now=now)
         if not follows:
             return []
-        rows = conversation_rows(evolve_conversation(conv, follows))
-        return [StreamWrite(stream, len(events), follows, read_model=rows)]
+        rows = conversation_rows(evolve_conversation(loaded.state, follows))
+        return [StreamWrite(loaded.stream, loaded.version, follows, read_model=rows)]
 
     # -- a carried team agreement ----------------------------------------------------------
 

@@ -201,12 +201,14 @@ class BulkFold:
             column.extend(values)
 
     def organisation(self, org_id: str, name: str) -> Organisation:
-        """The organisation folded so far, every column checked as a whole (events are read
-        from a store a plugin may also write to; a snapshot, sealed, is not checked again)."""
+        """The organisation folded so far, its people's and roles' columns and its team ids
+        checked as a whole (events are read from a store a plugin may also write to; a
+        snapshot, sealed, is not checked again)."""
         people = PeopleTable(self.ids, self.hired_on, self.left_on, self.email, self.returns)
         person, team, role, start, end = self.role_columns
         roles = RoleTable(person, team, role, start, end)
-        if roles.person is not people.ids and self.ids == person:
+        if person == self.ids:  # one role per person, in order: share the people's id column,
+            # so that the organisation need not look up every role's person again
             roles = RoleTable.trusted(people.ids, team, roles.role, start, end)
         problem = ids_problem(list(self.teams), "teams")
         if problem is not None:
