@@ -191,7 +191,7 @@ def test_manager_change_is_an_event_and_plans_follow_it(setup):
     assert written[0].data["manager"] == newcomer
 
 
-def test_planning_several_cycles_at_once_is_planning_each(setup):
+def test_planning_several_cycles_at_once_is_planning_each(setup, monkeypatch):
     """``plan_many`` gives, per cycle key, exactly what ``plan`` gives for that cycle (with a
     held conversation in the history), reading the organisation and the history once."""
     service, cycle, org, _, _ = setup
@@ -216,7 +216,7 @@ def test_planning_several_cycles_at_once_is_planning_each(setup):
             reads[_name] += 1
             return _method(*args, **kwargs)
 
-        setattr(owner, name, counted)
+        monkeypatch.setattr(owner, name, counted)
     together = service.plan_many(org.id, [cycle, *keys[1:]], start, end)
     assert together == each
     assert any(items for items in together.values())

@@ -156,7 +156,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
             # a batch of a large first import: each person in it joined, as a single event says
             people = event.data["people"]
             for newcomer in split_ids(people["id"], int(event.data["count"])):
-                yield _joined(state, event, newcomer, delay, f":{newcomer}")
+                yield _person_occurrence(state, event, newcomer, delay, batch=True)
             continue
         if event.type != trigger.event:
             continue
@@ -174,7 +174,7 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
                     reference=person_stream(member),
                 )
         elif isinstance(event.data.get("person"), str):
-            yield _joined(state, event, event.data["person"], delay, "")
+            yield _person_occurrence(state, event, event.data["person"], delay)
         else:
             yield _Occurrence(
                 key=f"event:{event.stream}#{event.version}",
@@ -197,10 +197,13 @@ def _event_occurrences(trigger: Trigger, state: _Log) -> Iterator[_Occurrence]:
         )
 
 
-def _joined(state: _Log, event: Event, person: str, delay: timedelta, suffix: str) -> _Occurrence:
-    """The occurrence of an organisation event about *person* (*suffix*: one of a batch)."""
+def _person_occurrence(
+    state: _Log, event: Event, person: str, delay: timedelta, *, batch: bool = False
+) -> _Occurrence:
+    """The occurrence of an organisation event about *person*; of a *batch* event (many
+    people), its key names the person too."""
     return _Occurrence(
-        key=f"event:{event.stream}#{event.version}{suffix}",
+        key=f"event:{event.stream}#{event.version}{f':{person}' if batch else ''}",
         at=event.at + delay,
         subject=person,
         roles=_person_roles(state, person, event.at.date()),
