@@ -60,6 +60,32 @@ def test_must_exist_and_require_name_the_aggregate():
     assert h.store.version("counter:x") == 0
 
 
+def test_live_is_a_stream_with_events_that_was_not_destroyed():
+    """``live`` loads as ``load`` does, and gives None for an empty or a destroyed stream, the
+    one ``handle`` refuses to add to."""
+    from magcore.access.policy import DESTROYED_EVENT
+
+    h, _ = handler()
+    assert h.live(COUNTER, "c") is None
+    h.handle(COUNTER, "c", bump)
+    loaded = h.live(COUNTER, "c")
+    assert loaded is not None
+    assert (loaded.stream, loaded.version, loaded.state) == ("counter:c", 1, 1)
+
+    def destroy(loaded: Loaded[int], now: datetime) -> tuple[Event, ...]:
+        return (
+            Event(
+                stream=loaded.stream, version=loaded.version + 1, type=DESTROYED_EVENT, at=now,
+                actor="a",
+            ),
+        )  # fmt: skip
+
+    h.handle(COUNTER, "c", destroy)
+    assert h.live(COUNTER, "c") is None
+    with pytest.raises(NotFoundError, match="destroyed"):
+        h.handle(COUNTER, "c", bump)
+
+
 def test_a_refused_decision_writes_and_tells_nothing():
     h, told = handler()
     h.handle(COUNTER, "c", bump)
