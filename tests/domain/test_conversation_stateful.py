@@ -7,6 +7,7 @@ before the conversation was held); dissent notes are never lost.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import settings
@@ -188,7 +189,9 @@ class ConversationLifecycle(RuleBasedStateMachine):
             {State.RECORD_DRAFTED, State.AGREED},
             bool(text.strip()),
         ):
-            self.dissent_texts.append(text)
+            # The input policy stores texts in NFC (a compatibility ideograph becomes its
+            # unified form), so the model expects that form, normalised independently.
+            self.dissent_texts.append(unicodedata.normalize("NFC", text))
 
     @rule(actor=actors, text=texts)
     def private_note(self, actor: str, text: str) -> None:
