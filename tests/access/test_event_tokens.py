@@ -58,9 +58,9 @@ def _record(summary: str = "Goed gesprek", *, version: int = 5, carried: str | N
     )
 
 
-def _note(text: str, version: int = 6) -> Event:
+def _note(text: str, version: int = 6, stream: str = STREAM) -> Event:
     return Event(
-        stream=STREAM, version=version, type="note.private_added", at=NOW, actor="m-1",
+        stream=stream, version=version, type="note.private_added", at=NOW, actor="m-1",
         data={"text": text},
     )  # fmt: skip
 
@@ -169,9 +169,38 @@ def test_one_aes_operation_per_event():
         return key_id, Counting()
 
     keys.sealer = lambda owner: counted(owner, *real(owner))
-    keys.sealers = lambda owners: {o: counted(o, *found) for o, found in real_many(owners).items()}
+    keys.sealers = lambda owners, new=(): {
+        o: counted(o, *found) for o, found in real_many(owners, new=new).items()
+    }
     codec.seal([_record(), _note("een")])
     assert calls == [STREAM, STREAM]
+
+
+def test_a_batch_larger_than_the_key_cache_unwraps_no_key():
+    """A batch of more new conversations than the key ring caches seals each under its own
+    new key without reading a key back from the store, and every event opens again."""
+    store = MemoryStore()
+    unwraps = []
+
+    class Counting:
+        """The default provider, counting the keys it unwraps."""
+
+        inner = LocalKeyProvider.generate()
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def unwrap(self, wrapped, *, kek_id, context):
+            unwraps.append(context)
+            return self.inner.unwrap(wrapped, kek_id=kek_id, context=context)
+
+    provider = Counting()
+    codec = ContentCodec(ContentCipher(KeyRing(store, provider, cache_size=2)))
+    notes = [_note(f"notitie {n}", version=1, stream=f"conversation:c-{n}") for n in range(6)]
+    groups = codec.seal_all([[note] for note in notes], new={n.stream for n in notes})
+    assert unwraps == []
+    assert len({key_id_of(g[0].data["text"]) for g in groups}) == 6
+    assert [codec.open(g[0]).data["text"] for g in groups] == [f"notitie {n}" for n in range(6)]
 
 
 @given(

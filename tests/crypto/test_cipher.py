@@ -199,19 +199,69 @@ def test_ensure_keys_makes_missing_keys_in_one_call(store, cipher):
     assert len(store.list_keys()) == 3
 
 
-def test_sealers_give_the_known_current_keys_together(store, cipher):
-    """``sealers`` answers for the owners whose current key the ring knows, as ``sealer``
-    does one by one, and leaves out the others (it makes no key and asks no store)."""
+def test_sealers_make_the_missing_keys_of_a_batch_in_one_go(store, cipher):
+    """``sealers`` answers for every owner as ``sealer`` does one by one: known keys as they
+    are, missing ones made (those named *new* without looking for old ones)."""
     ring = cipher.keys
     ids = ring.new_keys(["conversation:c-1", "conversation:c-2"])
-    found = ring.sealers(["conversation:c-1", "conversation:c-2", "conversation:c-9"])
-    assert set(found) == {"conversation:c-1", "conversation:c-2"}
+    found = ring.sealers(
+        ["conversation:c-1", "conversation:c-2", "conversation:c-8", "conversation:c-9"],
+        new=["conversation:c-9"],
+    )
+    assert set(found) == {f"conversation:c-{n}" for n in (1, 2, 8, 9)}
+    assert len(store.list_keys()) == 4
     for owner, (key_id, aead) in found.items():
-        assert key_id == ids[owner]
+        assert key_id == ids.get(owner, key_id) == ring.current_key(owner)
         assert ring.sealer(owner) == (key_id, aead)
-    assert len(store.list_keys()) == 2
     ring.forget()
-    assert ring.sealers(["conversation:c-1"]) == {}
+    again = ring.sealers(["conversation:c-1", "conversation:c-9"])
+    assert {o: k for o, (k, _) in again.items()} == {
+        "conversation:c-1": ids["conversation:c-1"],
+        "conversation:c-9": found["conversation:c-9"][0],
+    }
+    assert len(store.list_keys()) == 4
+
+
+class _CountingProvider:
+    """A key provider that counts unwraps (a key read again from the store)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.unwraps = 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def unwrap(self, wrapped, *, kek_id, context):
+        self.unwraps += 1
+        return self.inner.unwrap(wrapped, kek_id=kek_id, context=context)
+
+
+def test_the_key_cache_keeps_only_the_newest_keys(store, provider):
+    """A key ring keeps *cache_size* unwrapped keys: an older one is read from the store and
+    unwrapped again when needed, and still opens what it sealed."""
+    counting = _CountingProvider(provider)
+    ring = KeyRing(store, counting, cache_size=2)
+    cipher = ContentCipher(ring)
+    owners = [f"conversation:c-{n}" for n in range(5)]
+    sealers = ring.sealers(owners, new=owners)
+    assert set(sealers) == set(owners)
+    assert counting.unwraps == 0  # a batch holds its own ciphers, whatever the cache keeps
+    # the cache holds the last two made (c-3, c-4): sealing for them unwraps nothing
+    tokens = {o: cipher.encrypt(o, owner=o, **WHERE) for o in owners[-2:]}
+    assert counting.unwraps == 0
+    tokens["conversation:c-0"] = cipher.encrypt("c-0", owner="conversation:c-0", **WHERE)
+    assert counting.unwraps == 1  # c-0 had left the cache: read and unwrapped again
+    assert cipher.decrypt(tokens["conversation:c-0"], **WHERE) == "c-0"
+    assert counting.unwraps == 1  # and is kept now, pushing out c-3 (the oldest)
+    assert cipher.decrypt(tokens["conversation:c-3"], **WHERE) == "conversation:c-3"
+    assert counting.unwraps == 2
+
+
+@pytest.mark.parametrize("size", [0, -1, 1.5, "10"])
+def test_a_key_cache_holds_at_least_one_key(store, provider, size):
+    with pytest.raises(ValueError, match="cache_size"):
+        KeyRing(store, provider, cache_size=size)
 
 
 @pytest.mark.parametrize(

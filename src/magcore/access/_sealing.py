@@ -417,13 +417,9 @@ class Sealer:
         if not owners:
             return [tuple(events) for events in groups]
         ring = self.cipher.keys
-        fresh = sorted(ring.unknown(owners.intersection(new)))
-        if fresh:
-            ring.new_keys(fresh)
-        ring.ensure_keys(sorted(owners.difference(fresh)))
+        known = ring.sealers(owners, new=new)
         # One token per event and owner (usually one: the stream's), in the first of its
         # fields; the owner's other fields hold a stub naming the key.
-        known = ring.sealers(owners)
         seal = self.cipher.event_sealer(tokens, known)
         encode = canonical_text
         stubs: dict[str, str] = {}

@@ -2,13 +2,18 @@
 
 A :class:`KeyRing` joins a store's key table (:class:`~magcore.storage.keys.KeyStore`) and a
 key provider. New content of an owner is encrypted with the owner's newest live data key; older
-keys stay readable until they are destroyed. Unwrapped keys are cached in the key ring for its
-lifetime, so make one per request or batch (or call :meth:`KeyRing.forget`) in a long-running
-process: a key destroyed by another process stays usable in this one's cache until then.
+keys stay readable until they are destroyed.
+
+Unwrapped keys are cached in the key ring, the most recently made or unwrapped
+:data:`CACHE_SIZE` of them (each cipher holds about 2.5 KB of OpenSSL state: a ring that kept
+every key it met would grow by that much per conversation for as long as the process runs).
+A key destroyed by another process stays usable in this one's cache until it leaves it, so in
+a long-running process make a key ring per request or batch, or call :meth:`KeyRing.forget`.
 """
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -25,7 +30,10 @@ from .provider import KEY_BYTES, KeyProvider
 if TYPE_CHECKING:
     from ..storage.base import AuditRecord
 
-__all__ = ["KeyRing", "owner_of_conversation", "owner_of_person"]
+__all__ = ["CACHE_SIZE", "KeyRing", "owner_of_conversation", "owner_of_person"]
+
+#: How many unwrapped data keys a :class:`KeyRing` keeps by default.
+CACHE_SIZE = 4096
 
 #: A data key's id is ``k-`` and this many random bytes in hex (as ``new_key_id("k")``).
 _ID_BYTES = 10
@@ -63,15 +71,33 @@ class KeyRing:
         provider: KeyProvider,
         *,
         clock: Callable[[], datetime] = _utc_now,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
+        """:param cache_size: how many unwrapped data keys to keep (the oldest made or
+        unwrapped leaves first); at least 1."""
         if not isinstance(store, KeyStore):
             raise StorageError(f"store {store!r} has no key table (it is not a KeyStore)")
+        if type(cache_size) is not int or cache_size < 1:
+            raise ValueError(f"cache_size must be a whole number of at least 1, not {cache_size!r}")
         self.store = store
         self.provider = provider
         self._clock = clock
         self._lock = threading.Lock()
         self._current: dict[str, str] = {}
         self._aead: dict[str, AESGCM] = {}
+        self._cache_size = cache_size
+
+    def _keep(self, made: Iterable[tuple[str, AESGCM]]) -> None:
+        """Cache the ciphers of *made* (key id, cipher), the oldest leaving beyond the cache
+        size. Call with the lock held."""
+        cache = self._aead
+        for key_id, aead in made:
+            cache.pop(key_id, None)
+            cache[key_id] = aead
+        over = len(cache) - self._cache_size
+        if over > 0:
+            for key_id in list(itertools.islice(cache, over)):
+                del cache[key_id]
 
     def _now(self) -> str:
         return self._clock().astimezone(UTC).isoformat()
@@ -111,19 +137,44 @@ class KeyRing:
         key_id = self.current_key(owner)
         return key_id, self.aead(key_id)
 
-    def sealers(self, owners: Iterable[str]) -> dict[str, tuple[str, AESGCM]]:
-        """:meth:`sealer` of each of *owners* whose current key this key ring knows already
-        (after :meth:`ensure_keys` or :meth:`new_keys`: all of them), looked up together."""
+    def sealers(
+        self, owners: Collection[str], *, new: Collection[str] = ()
+    ) -> dict[str, tuple[str, AESGCM]]:
+        """:meth:`sealer` of each of *owners*, for one batch: missing keys are made in one
+        transaction (as :meth:`ensure_keys`; the owners in *new* are known to have none, so
+        theirs are made without looking in the key table, as :meth:`new_keys`), and keys not
+        in the cache are unwrapped. The returned mapping holds every cipher of the batch,
+        whatever the cache keeps.
+        """
+        wanted = list(dict.fromkeys(owners))
+        if new:
+            fresh_set = set(new).intersection(wanted)
+            with self._lock:
+                fresh = sorted(o for o in fresh_set if o not in self._current)
+        else:
+            fresh = []
+        found: dict[str, tuple[str, AESGCM]] = {}
+        if fresh:
+            found.update(self._add(fresh))
+            with self._lock:
+                self._current.update({o: found[o][0] for o in fresh})
+        rest = [o for o in wanted if o not in found]
+        ids, made = self._ensure(sorted(rest)) if rest else ({}, {})
+        found.update(made)
         with self._lock:
-            current, ciphers = self._current, self._aead
-            found: dict[str, tuple[str, AESGCM]] = {}
-            for owner in owners:
-                key_id = current.get(owner)
-                if key_id is not None:
-                    aead = ciphers.get(key_id)
-                    if aead is not None:
-                        found[owner] = (key_id, aead)
-            return found
+            cache = self._aead
+            missing: list[str] = []
+            for owner in rest:
+                if owner in found:
+                    continue
+                aead = cache.get(ids[owner])
+                if aead is None:
+                    missing.append(owner)
+                else:
+                    found[owner] = (ids[owner], aead)
+        for owner in missing:
+            found[owner] = (ids[owner], self.aead(ids[owner]))
+        return {owner: found[owner] for owner in wanted}
 
     def aead(self, key_id: str) -> AESGCM:
         """The AES-256-GCM cipher of data key *key_id*.
@@ -145,7 +196,7 @@ class KeyRing:
         )
         aead = AESGCM(key)
         with self._lock:
-            self._aead[key_id] = aead
+            self._keep(((key_id, aead),))
         return aead
 
     def forget(self) -> None:
@@ -192,16 +243,17 @@ class KeyRing:
         ]
 
     def _new_key(self, owner: str) -> str:
-        return self._add([owner])[owner]
+        return self._add([owner])[owner][0]
 
-    def _add(self, owners: Sequence[str]) -> dict[str, str]:
+    def _add(self, owners: Sequence[str]) -> dict[str, tuple[str, AESGCM]]:
+        """A new key for each of *owners*, stored in one transaction: ``{owner: (key id,
+        cipher)}`` (the ciphers cached too, as far as the cache keeps them)."""
         created = self._now()  # one moment for the keys of one write
         made = self._make(owners, created)
         self.store.add_keys([record for record, _ in made])
         with self._lock:
-            for record, aead in made:
-                self._aead[record.id] = aead
-        return {record.owner: record.id for record, _ in made}
+            self._keep((record.id, aead) for record, aead in made)
+        return {record.owner: (record.id, aead) for record, aead in made}
 
     def ensure_keys(self, owners: Collection[str]) -> dict[str, str]:
         """The current key id of each of *owners*; missing keys are made in one transaction.
@@ -209,10 +261,17 @@ class KeyRing:
         Use it before encrypting a batch for many owners (an import, a planned year): one
         write for all new keys instead of one per owner.
         """
+        return self._ensure(owners)[0]
+
+    def _ensure(
+        self, owners: Collection[str]
+    ) -> tuple[dict[str, str], dict[str, tuple[str, AESGCM]]]:
+        """:meth:`ensure_keys`, and the sealers of the keys it made."""
         wanted = list(dict.fromkeys(owners))
         with self._lock:
             known = {o: self._current[o] for o in wanted if o in self._current}
         missing = [o for o in wanted if o not in known]
+        made: dict[str, tuple[str, AESGCM]] = {}
         if missing:
             live: dict[str, str] = {}
             # a few owners (a command's own stream, carried agreements): ask for each; many
@@ -227,19 +286,21 @@ class KeyRing:
                 if record.alive and record.owner in wanted_missing:
                     live[record.owner] = record.id  # oldest first: the last one wins
             known.update(live)
-            known.update(self._add([o for o in missing if o not in live]))
+            absent = [o for o in missing if o not in live]
+            made = self._add(absent) if absent else {}
+            known.update({o: key_id for o, (key_id, _) in made.items()})
             with self._lock:
                 self._current.update({o: known[o] for o in missing})
-        return {o: known[o] for o in wanted}
+        return {o: known[o] for o in wanted}, made
 
     def new_keys(self, owners: Collection[str]) -> dict[str, str]:
         """A fresh data key for each of *owners*, made in one transaction, without looking for
         existing ones: for owners known to be new (a stream's first write). An owner that had
         a key already now has two; both are destroyed together."""
-        made = self._add(list(dict.fromkeys(owners)))
+        ids = {o: key_id for o, (key_id, _) in self._add(list(dict.fromkeys(owners))).items()}
         with self._lock:
-            self._current.update(made)
-        return made
+            self._current.update(ids)
+        return ids
 
     def rotate_data_key(self, owner: str) -> str:
         """Give *owner* a new data key for new content; content under older keys stays readable."""
