@@ -10,7 +10,7 @@ import hashlib
 import pytest
 
 from magcore.access import profiles as profile_rules
-from magcore.access.regulation import regulation_source, render_regulation
+from magcore.access.regulation import _NEW_MANAGER_ROW, regulation_source, render_regulation
 from magcore.events import canonical_json
 from magcore.i18n import table
 
@@ -137,3 +137,9 @@ def test_a_changed_profile_changes_the_hash():
     }
     other = mag_cycle(kinds=[wider, MAG_CYCLE["kinds"][1]])
     assert render_regulation(cycle, forms=FORMS).hash != render_regulation(other, forms=FORMS).hash
+
+
+def test_the_profile_rows_follow_the_row_about_the_new_manager():
+    """The place of the profile rows is named by the row's number in the word table: that row
+    is the one about the new manager (a row put before it would move it)."""
+    assert table("regulation.access")["en"][f"{_NEW_MANAGER_ROW}.part"] == "New manager"

@@ -23,6 +23,7 @@ from ..crypto import (
 )
 from ..events import Event
 from ..model.content import ContentField, EventContent, find
+from ..model.records import split_agreement_reference
 from ..storage.chain import canonical_text
 from ._sealed_text import _SLOT0, _key_json, _key_stub, _sealed, _slot, _splice, _stub
 
@@ -41,7 +42,7 @@ def owner_of(stream: str, field: ContentField, holder: Any) -> str:
     if field.origin is not None and (type(holder) in _MAPPINGS or isinstance(holder, Mapping)):
         origin = holder.get(field.origin)
         if isinstance(origin, str) and "#" in origin:
-            return f"conversation:{origin.partition('#')[0]}"
+            return f"conversation:{split_agreement_reference(origin)[0]}"
     return stream
 
 

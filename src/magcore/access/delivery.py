@@ -26,6 +26,7 @@ from ..domain.conversation import replay as replay_conversation
 from ..domain.goals import GoalEvent
 from ..domain.sharing import person_stream
 from ..events import Event
+from ..model.records import split_agreement_reference
 from ..storage.base import Store
 from .decision import Basis, Decision, restrictions
 from .policy import DESTROYED_EVENT, PolicyFor, ReadPolicy, goal_policy
@@ -79,7 +80,7 @@ def _carried_closed(store: Store, event: Event, policy_for: PolicyFor) -> frozen
         for item in event.data.get(key) or ():
             origin = item.get("carried_from") if isinstance(item, Mapping) else None
             if isinstance(origin, str) and "#" in origin:
-                origins.add(origin.partition("#")[0])
+                origins.add(split_agreement_reference(origin)[0])
     return frozenset(o for o in origins if _conversation_closed(store, o, policy_for))
 
 
@@ -160,4 +161,4 @@ def _item_goes(item: Any, found: Delivered) -> bool:
     if isinstance(theme, str) and theme in found.policy.special_themes:
         return False
     origin = item.get("carried_from")
-    return not (isinstance(origin, str) and origin.partition("#")[0] in found.closed)
+    return not (isinstance(origin, str) and split_agreement_reference(origin)[0] in found.closed)

@@ -30,7 +30,15 @@ from ..domain.sharing import replay as replay_sharing
 from ..errors import NotFoundError
 from ..model.days import timezone
 from ..model.input_policy import check_id
-from ..model.records import Agreement, Dissent, Preparation, PrivateNote, Response, Topic
+from ..model.records import (
+    Agreement,
+    Dissent,
+    Preparation,
+    PrivateNote,
+    Response,
+    Topic,
+    split_agreement_reference,
+)
 from ..storage.base import AuditRecord, Store
 from .decision import (
     AccessContext,
@@ -229,7 +237,7 @@ def carried_origin(agreement: Agreement) -> str | None:
     carried)."""
     if not agreement.carried_from:
         return None
-    return agreement.carried_from.partition("#")[0]
+    return split_agreement_reference(agreement.carried_from)[0]
 
 
 def _took_part(store: Store, conv: Conversation) -> dict[str, frozenset[str]]:

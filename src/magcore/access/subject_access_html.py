@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..i18n import format_date, table
 from ..languages import pick
+from ..model.records import split_agreement_reference
 from .subject_access_words import action_words, part_words, word
 
 __all__ = ["export_html"]
@@ -110,7 +111,7 @@ class _Page:
             )
         agreement = goal.get("agreement")
         if agreement:
-            conversation, _, agreement_id = str(agreement).partition("#")
+            conversation, agreement_id = split_agreement_reference(str(agreement))
             said = _e(self.t["goal_agreement"]).format(
                 agreement=_e(agreement_id), conversation=_e(conversation)
             )

@@ -15,7 +15,7 @@ from ..domain.conversation import RequestConversation, decide, replay, stream_of
 from ..events import CommittedBatch
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_known_people
-from ..model.records import Agreement
+from ..model.records import Agreement, agreement_reference
 from ..storage.base import StreamWrite
 from . import versions
 from .aggregates import CONVERSATION
@@ -96,8 +96,8 @@ class BatchMixin(ConversationsMixin):
                     carried = tuple(
                         attrs.evolve(
                             self._original_agreement(row.conversation, row.agreement),
-                            id=f"{row.conversation}#{row.agreement}",
-                            carried_from=f"{row.conversation}#{row.agreement}",
+                            id=agreement_reference(row.conversation, row.agreement),
+                            carried_from=agreement_reference(row.conversation, row.agreement),
                         )
                         for row in self.store.open_agreements(subject)
                     )

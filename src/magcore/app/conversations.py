@@ -31,7 +31,7 @@ from ..events import Event
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_id
 from ..model.organisation import Organisation
-from ..model.records import Agreement, AgreementStatus, Participant
+from ..model.records import Agreement, AgreementStatus, Participant, agreement_reference
 from ..storage.base import StreamWrite
 from . import versions
 from .access import AccessMixin
@@ -128,8 +128,8 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             carried = tuple(
                 attrs.evolve(
                     self._original_agreement(row.conversation, row.agreement),
-                    id=f"{row.conversation}#{row.agreement}",
-                    carried_from=f"{row.conversation}#{row.agreement}",
+                    id=agreement_reference(row.conversation, row.agreement),
+                    carried_from=agreement_reference(row.conversation, row.agreement),
                 )
                 for row in self.store.open_agreements(subject)
             )
@@ -197,7 +197,11 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             key=lambda row: (row.held_on or row.requested_on, row.id),
         )
         return tuple(
-            attrs.evolve(a, id=f"{row.id}#{a.id}", carried_from=f"{row.id}#{a.id}")
+            attrs.evolve(
+                a,
+                id=agreement_reference(row.id, a.id),
+                carried_from=agreement_reference(row.id, a.id),
+            )
             for row in rows
             for a in self._load(row.id).agreements
             if a.status is AgreementStatus.OPEN

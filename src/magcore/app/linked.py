@@ -36,6 +36,7 @@ from ..domain.goals import CloseGoal, Goal, GoalCommand, SetGoal
 from ..errors import NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition
+from ..model.records import split_agreement_reference
 from ..storage.base import StreamWrite
 from . import record_goals
 from .aggregates import CONVERSATION, GOAL, evolve_conversation
@@ -178,7 +179,8 @@ class LinksMixin(CatalogueMixin):
         to write in the same transaction (with the conversation's list rows)."""
         if not isinstance(command, CloseGoal) or goal is None or not goal.agreement:
             return []
-        loaded = self.handler.live(CONVERSATION, goal.agreement.partition("#")[0])
+        conversation, _ = split_agreement_reference(goal.agreement)
+        loaded = self.handler.live(CONVERSATION, conversation)
         if loaded is None or loaded.state is None:
             return []
         follows = record_goals.agreement_follows(loaded.state, goal, command, now=now)

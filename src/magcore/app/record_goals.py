@@ -59,7 +59,13 @@ from ..domain.goals import (
 from ..errors import DefinitionError, Problem, TransitionError
 from ..events import Event, thaw
 from ..model.cycle import CycleDefinition
-from ..model.records import Agreement, AgreementOwner, AgreementStatus
+from ..model.records import (
+    Agreement,
+    AgreementOwner,
+    AgreementStatus,
+    agreement_reference,
+    split_agreement_reference,
+)
 from ..storage.base import StreamWrite
 
 if TYPE_CHECKING:
@@ -265,7 +271,7 @@ def goal_writes(
             collaborators=others,
             topic=goal.topic,
             cycle=definition.key if goal.topic is not None else None,
-            agreement=f"{conv.id}#{agreement.id}",
+            agreement=agreement_reference(conv.id, agreement.id),
         )
         events = decide_goal(None, command, now=now)
         writes.append(StreamWrite(goal_stream(command.goal_id), 0, events))
@@ -296,7 +302,7 @@ def agreement_follows(
     """The ``agreement.updated`` event that closes the agreement *goal* was made from, when
     *command* closes the goal, the agreement is in *conv* (agreed, where the goal was agreed)
     and still open, and the closer may mark it themselves; else nothing."""
-    conversation, _, agreement_id = (goal.agreement or "").partition("#")
+    conversation, agreement_id = split_agreement_reference(goal.agreement or "")
     if goal.id != goal_id(conv.id, agreement_id) or conversation != conv.id:
         return ()
     if goal.agreed_in != conv.id:
@@ -321,7 +327,7 @@ def goal_follows(
     made from (in *conv*) done or dropped, the goal is still open and the marker is its owner;
     else nothing."""
     status = GOAL_FOR_AGREEMENT.get(command.status)
-    agreement = f"{conv.id}#{command.agreement_id}"
+    agreement = agreement_reference(conv.id, command.agreement_id)
     if goal is None or status is None or goal.id != goal_id(conv.id, command.agreement_id):
         return ()
     if goal.agreement != agreement or goal.agreed_in != conv.id:

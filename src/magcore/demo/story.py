@@ -31,7 +31,12 @@ from ..model.cycle import (
     Recording,
 )
 from ..model.organisation import Organisation
-from ..model.records import Agreement, AgreementOwner, AgreementStatus
+from ..model.records import (
+    Agreement,
+    AgreementOwner,
+    AgreementStatus,
+    split_agreement_reference,
+)
 from .answers import _fill_in
 from .base import (
     _AGREEMENTS,
@@ -455,7 +460,7 @@ def _close_team_agreements(run: _Run, conv: Conversation) -> None:
     numbers, so the rest of the demo stays as it was."""
     chance = random.Random(conv.id)
     for carried in conv.carried_forward:
-        source, _, agreement_id = (carried.carried_from or "").partition("#")
+        source, agreement_id = split_agreement_reference(carried.carried_from or "")
         if carried.owner is not AgreementOwner.TEAM or chance.random() < 0.3:
             continue
         origin = {a.id: a for a in run.service._load(source).agreements}.get(agreement_id)

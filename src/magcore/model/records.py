@@ -34,7 +34,31 @@ __all__ = [
     "RecordRevision",
     "Response",
     "Topic",
+    "agreement_reference",
+    "split_agreement_reference",
 ]
+
+
+def agreement_reference(conversation_id: str, agreement_id: str) -> str:
+    """How an agreement is named outside its own conversation: ``<conversation>#<agreement>``
+    (a carried copy's ``carried_from``, a goal's ``agreement``).
+
+    >>> agreement_reference("c-2025-1", "a1")
+    'c-2025-1#a1'
+    """
+    return f"{conversation_id}#{agreement_id}"
+
+
+def split_agreement_reference(reference: str) -> tuple[str, str]:
+    """``(conversation, agreement)`` of an :func:`agreement_reference`, split at the first
+    ``#`` (an agreement carried twice keeps its own ``#``); the agreement is ``""`` when
+    there is no ``#``.
+
+    >>> split_agreement_reference("c-2026-1#c-2025-1#a1")
+    ('c-2026-1', 'c-2025-1#a1')
+    """
+    conversation, _, agreement = reference.partition("#")
+    return conversation, agreement
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from ...errors import TransitionError
 from ...events import Event
-from ...model.records import AgreementOwner
+from ...model.records import AgreementOwner, split_agreement_reference
 from .commands import UpdateAgreement
 from .state import Conversation, ConversationEvent, State, stream_of
 
@@ -35,7 +35,7 @@ def carried_agreement_origin(carrier: Conversation, agreement_id: str) -> str:
     carried = next((a for a in carrier.carried_forward if a.id == agreement_id), None)
     if carried is None or not carried.carried_from:
         raise _refuse(carrier, f"no agreement {agreement_id!r} was carried into this conversation")
-    return carried.carried_from.partition("#")[0]
+    return split_agreement_reference(carried.carried_from)[0]
 
 
 def decide_carried_update(
@@ -48,7 +48,7 @@ def decide_carried_update(
         raise _refuse(
             carrier, f"no agreement {command.agreement_id!r} was carried into this conversation"
         )
-    source, _, agreement_id = carried.carried_from.partition("#")
+    source, agreement_id = split_agreement_reference(carried.carried_from)
     if source != origin.id:
         raise _refuse(carrier, f"agreement {command.agreement_id} comes from {source}")
     if carrier.state is State.CANCELLED:
