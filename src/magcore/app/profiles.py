@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..access.decision import PARTICIPATION, Basis, Decision
-from ..access.policy import DESTROYED_EVENT
 from ..access.profiles import (
     PROFILE_OVERVIEW,
     ProfileView,
@@ -26,11 +25,12 @@ from ..access.profiles import (
     read_profile,
 )
 from ..access.reading import audit_record
-from ..domain.conversation import replay, stream_of
+from ..domain.conversation import stream_of
 from ..errors import MagcoreError, NotFoundError
 from ..model.cycle import CycleDefinition
 from ..model.days import local_day
 from ..model.profiles import Profile
+from .aggregates import CONVERSATION
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ..clock import Clock
     from ..domain.conversation import Conversation
     from ..storage.base import Store
+    from .handler import CommandHandler
 
 __all__ = ["ProfileOverview", "ProfilesMixin"]
 
@@ -73,6 +74,7 @@ class ProfilesMixin:
         clock: Clock
         timezone: tzinfo
         origin: str
+        handler: CommandHandler
 
         def cycle(self, key: str) -> CycleDefinition: ...
         def read_policy(self, cycle_key: str) -> ReadPolicy: ...
@@ -105,10 +107,10 @@ class ProfilesMixin:
                 continue
             if declared is None or declared.id != profile_id:
                 continue
-            events = self.store.read(stream_of(row.id))
-            if not events or any(e.type == DESTROYED_EVENT for e in events):
+            loaded = self.handler.live(CONVERSATION, row.id)
+            if loaded is None or loaded.state is None:
                 continue  # erased with its record: nothing of it is shown again
-            if profile_answers(replay(events), declared):
+            if profile_answers(loaded.state, declared):
                 return row.id, row.cycle, declared
         return None
 
