@@ -262,3 +262,20 @@ def test_the_profile_can_be_shared_for_the_overview_and_the_handover_and_revoked
     assert "anna" not in overview()
     still = [c for c in service.sharing("anna").choices.values() if c.revoked_at is None]
     assert [(c.what, c.purpose) for c in still] == [("profile", "handover")]
+
+
+def test_the_profile_is_offered_only_where_a_cycle_carries_one():
+    """Without a kind that carries a profile the form offers neither the profile nor the
+    manager's overview of profiles (a choice for them would show nothing); with one, both."""
+    from magcore_web.pages.employee import PURPOSES, SHAREABLE, offered
+
+    from tests.access.test_regulation_profiles import talent_cycle
+    from tests.sharing.support import mag_cycle
+
+    what, purposes = offered([mag_cycle()])
+    assert "profile" not in what
+    assert "profile_overview" not in purposes
+    assert set(SHAREABLE) - set(what) == {"profile"}
+    assert set(PURPOSES) - set(purposes) == {"profile_overview"}
+    assert offered([mag_cycle(), talent_cycle()]) == (SHAREABLE, PURPOSES)
+    assert offered([]) == (what, purposes)

@@ -8,6 +8,7 @@ Every read of content goes through the service's gateway (``Service.view``, ``li
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,23 +49,38 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from magcore.app.service import Service
+    from magcore.model.cycle import CycleDefinition
 
     from ..identity import Principal
     from ..signin.sessions import Session
 
-__all__ = ["routes"]
+__all__ = ["offered", "routes"]
 
 #: The one free-text answer of a preparation when the conversation kind names no form.
 NOTES = "notes"
 #: What an employee may share, in the order the page offers it (the sharing rules' names):
 #: ``profile`` is what they wrote in a kind's profile, shown again next time
-#: (:mod:`magcore.access.profiles`); offered whatever the tenant's cycles, a choice for it
-#: shows nothing while no kind carries a profile.
+#: (:mod:`magcore.access.profiles`); offered only where a cycle of the tenant carries a
+#: profile (:func:`offered`).
 SHAREABLE = (WHAT_AGREEMENTS, WHAT_GOALS, WHAT_PROFILE, WHAT_WHOLE_RECORD)
 #: Purposes a sharing choice may name on the page: ``handover`` lets a new manager see what
 #: carries over (agreements, the profile from last time), ``profile_overview`` puts the
-#: employee's profile in the overview of the person the choice names.
+#: employee's profile in the overview of the person the choice names (offered like
+#: ``profile``).
 PURPOSES = (HR_OVERVIEW, HANDOVER, PROFILE_OVERVIEW)
+
+
+def offered(cycles: Iterable[CycleDefinition]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the sharing form offers to share, and for which purposes: the profile and the
+    manager's overview of profiles only when one of *cycles* has a kind that carries a
+    profile (a choice for them would show nothing otherwise). Choices made earlier are
+    listed with their names either way."""
+    if any(kind.profile is not None for cycle in cycles for kind in cycle.kinds):
+        return SHAREABLE, PURPOSES
+    return (
+        tuple(w for w in SHAREABLE if w != WHAT_PROFILE),
+        tuple(p for p in PURPOSES if p != PROFILE_OVERVIEW),
+    )
 
 
 def _see_other(path: str) -> Response:
@@ -276,12 +292,13 @@ async def goals(request: Request, session: Session, principal: Principal) -> Res
 async def sharing(request: Request, session: Session, principal: Principal) -> Response:
     person = principal.person_id
 
-    def read(service: Service) -> tuple[Any, bool, list[Any]]:
+    def read(service: Service) -> tuple[Any, bool, list[Any], Any]:
         state = service.sharing(person)
         listing = service.listing(person, purpose=PARTICIPATION)
-        return state, manages(service, person), list(listing)
+        offers = offered(service.cycles.values())
+        return state, manages(service, person), list(listing), offers
 
-    state, manager, mine = await call(request, read)
+    state, manager, mine, (offered_what, offered_purposes) = await call(request, read)
     choices = sorted(state.choices.values(), key=lambda c: c.id)
     active = [c for c in choices if c.revoked_at is None]
     revoked = [c for c in choices if c.revoked_at is not None]
@@ -296,6 +313,8 @@ async def sharing(request: Request, session: Session, principal: Principal) -> R
         revoked=revoked,
         shareable=SHAREABLE,
         purposes=PURPOSES,
+        offered_what=offered_what,
+        offered_purposes=offered_purposes,
         conversations=mine,
     )
 
