@@ -146,35 +146,34 @@ class KeyRing:
         in the cache are unwrapped. The returned mapping holds every cipher of the batch,
         whatever the cache keeps.
         """
-        wanted = list(dict.fromkeys(owners))
-        if new:
-            fresh_set = set(new).intersection(wanted)
-            with self._lock:
-                fresh = sorted(o for o in fresh_set if o not in self._current)
-        else:
-            fresh = []
         found: dict[str, tuple[str, AESGCM]] = {}
-        if fresh:
-            found.update(self._add(fresh))
-            with self._lock:
-                self._current.update({o: found[o][0] for o in fresh})
-        rest = [o for o in wanted if o not in found]
-        ids, made = self._ensure(sorted(rest)) if rest else ({}, {})
-        found.update(made)
-        with self._lock:
-            cache = self._aead
-            missing: list[str] = []
-            for owner in rest:
-                if owner in found:
+        fresh: list[str] = []
+        rest: list[str] = []
+        new_set = new if isinstance(new, (set, frozenset)) else frozenset(new)
+        with self._lock:  # one pass for the keys known and cached already (most of them)
+            current, cache = self._current, self._aead
+            for owner in owners:
+                key_id = current.get(owner)
+                if key_id is None:
+                    (fresh if owner in new_set else rest).append(owner)
                     continue
-                aead = cache.get(ids[owner])
+                aead = cache.get(key_id)
                 if aead is None:
-                    missing.append(owner)
+                    rest.append(owner)
                 else:
-                    found[owner] = (ids[owner], aead)
-        for owner in missing:
-            found[owner] = (ids[owner], self.aead(ids[owner]))
-        return {owner: found[owner] for owner in wanted}
+                    found[owner] = (key_id, aead)
+        if fresh:
+            made = self._add(sorted(set(fresh)))
+            found.update(made)
+            with self._lock:
+                self._current.update({o: key_id for o, (key_id, _) in made.items()})
+        if rest:
+            ids, made = self._ensure(sorted(set(rest)))
+            found.update(made)
+            for owner in rest:
+                if owner not in found:
+                    found[owner] = (ids[owner], self.aead(ids[owner]))
+        return found
 
     def aead(self, key_id: str) -> AESGCM:
         """The AES-256-GCM cipher of data key *key_id*.
