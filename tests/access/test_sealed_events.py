@@ -248,6 +248,27 @@ def test_the_framed_plaintext_reads_back_as_it_was_written(values):
     assert _event_values(_event_plain(values), "here") == values
 
 
+def test_the_framed_plaintext_is_the_documented_bytes():
+    """The frame is fixed: lengths in bytes of UTF-8 (``café`` is 5), strings as they are, a
+    mapping's strings one after another, other values as compact JSON. Tokens already
+    stored open only while this stays the same."""
+    plain = _event_plain(
+        {
+            "/data/summary": "café",
+            "/data/answers": {"werk": "goed", "wensen": "één"},
+            "/data/agreements/0/due": None,
+        }
+    )
+    assert plain == (
+        b'\x01[["/data/summary","s",5],["/data/answers","m",["werk",4,"wensen",5]],'
+        b'["/data/agreements/0/due","j",4]]\n'
+        + "café".encode()
+        + b"goed"
+        + "één".encode()
+        + b"null"
+    )
+
+
 @pytest.mark.parametrize(
     "plain",
     [
