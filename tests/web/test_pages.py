@@ -279,3 +279,19 @@ def test_the_profile_is_offered_only_where_a_cycle_carries_one():
     assert set(PURPOSES) - set(purposes) == {"profile_overview"}
     assert offered([mag_cycle(), talent_cycle()]) == (SHAREABLE, PURPOSES)
     assert offered([]) == (what, purposes)
+
+
+def test_a_tenant_without_a_profile_cycle_is_not_offered_the_profile(make_client, app, monkeypatch):
+    """The page asks the tenant's own service which cycles it has: with none that carries a
+    profile, the form offers neither the profile nor the overview of profiles."""
+    service = next(iter(app.state.tenants)).service
+    plain = {k: c for k, c in service.cycles.items() if all(x.profile is None for x in c.kinds)}
+    assert len(plain) < len(service.cycles)  # the test app has profile cycles installed
+    monkeypatch.setattr(type(service), "cycles", property(lambda _service: plain))
+    anna = make_client()
+    sign_in(anna, "anna")
+    form = anna.get("/sharing").text
+    assert 'id="what-agreements"' in form
+    assert 'id="purpose-handover"' in form
+    assert 'id="what-profile"' not in form
+    assert 'id="purpose-profile_overview"' not in form
