@@ -246,3 +246,53 @@ def test_a_team_that_never_had_a_manager_in_the_window_is_listed_without_one():
     due = {d.person: d for d in plan(org, YEARLY, *Y2025)}
     assert due["e1"].manager is None
     assert "e2" not in due  # e2 is in a self-steering team
+
+
+ROOT = EXAMPLE_CYCLES.parents[2]
+#: Organisations hired from mid-2024 and planned over 2024-2025: hires fall in the period.
+HIRED_FROM = date(2024, 6, 1)
+HIRES_PERIOD = (date(2024, 1, 1), date(2026, 1, 1))
+#: Every example cycle, and one whose kinds start on a change in the organisation.
+PLAN_CYCLES = (
+    YEARLY,
+    DIALOGUE,
+    PEERS,
+    CycleDefinition.from_file(
+        ROOT / "plugins/magcore-midden-groningen/src/magcore_midden_groningen/cycle.json"
+    ),
+)
+
+
+@given(
+    seed=st.integers(0, 50),
+    cycle=st.sampled_from(PLAN_CYCLES),
+    picks=st.lists(st.integers(0, 79), max_size=12),
+    extra=st.lists(st.sampled_from(["nobody", "p999999"]), max_size=2),
+)
+def test_planning_for_some_people_is_the_whole_plan_kept_for_them(seed, cycle, picks, extra):
+    """``people=`` gives exactly the whole plan's conversations of those people, in the same
+    order (unknown ids plan nothing), whatever the cycle's kinds: per person, per team, or
+    started by a change in the organisation."""
+    org = generate_organisation(people=80, teams=6, seed=seed, start=HIRED_FROM)
+    ids = sorted(org.people)
+    chosen = {ids[n % len(ids)] for n in picks} | set(extra)
+    whole = plan(org, cycle, *HIRES_PERIOD)
+    kept = tuple(d for d in whole if d.person in chosen)
+    assert plan(org, cycle, *HIRES_PERIOD, people=chosen) == kept
+
+
+def test_the_plans_compared_hold_every_sort_of_kind():
+    """The property above is not empty: its organisations hire people in its period, so the
+    change-started kinds (welcome, first month) are planned, and the team kinds too."""
+    org = generate_organisation(people=80, teams=6, seed=3, start=HIRED_FROM)
+    kinds = {d.kind for cycle in PLAN_CYCLES for d in plan(org, cycle, *HIRES_PERIOD)}
+    assert {"welcome", "first-month", "team-evaluation", "yearly", "dialogue"} <= kinds
+    welcomes = [d for d in plan(org, PLAN_CYCLES[3], *HIRES_PERIOD) if d.kind == "welcome"]
+    newcomer = welcomes[0].person
+    mine = plan(org, PLAN_CYCLES[3], *HIRES_PERIOD, people={newcomer})
+    assert "welcome" in {d.kind for d in mine}
+    assert {d.person for d in mine} == {newcomer}
+
+
+def test_planning_for_nobody_plans_nothing():
+    assert plan(generate_organisation(people=30, teams=3), YEARLY, *Y2025, people=()) == ()

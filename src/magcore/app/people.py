@@ -7,7 +7,7 @@ dated changes; person ids are checked against it once it is imported.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -467,11 +467,18 @@ class OrganisationMixin:
     # -- planning --------------------------------------------------------------------------
 
     def plan(
-        self, org_id: str, cycle: str | CycleDefinition, start: date, end: date
+        self,
+        org_id: str,
+        cycle: str | CycleDefinition,
+        start: date,
+        end: date,
+        *,
+        people: Collection[str] | None = None,
     ) -> tuple[DueConversation, ...]:
-        """Who is due which conversation in ``[start, end)`` (free cadences use the history)."""
+        """Who is due which conversation in ``[start, end)`` (free cadences use the history);
+        with *people*, only the conversations of those person ids."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
-        return self.plan_many(org_id, [definition], start, end)[definition.key]
+        return self.plan_many(org_id, [definition], start, end, people=people)[definition.key]
 
     def plan_many(
         self,
@@ -479,10 +486,14 @@ class OrganisationMixin:
         cycles: Iterable[str | CycleDefinition],
         start: date,
         end: date,
+        *,
+        people: Collection[str] | None = None,
     ) -> dict[str, tuple[DueConversation, ...]]:
         """:meth:`plan` for each of *cycles*, by cycle key, reading the organisation and the
         history once for all of them (a page that lists every cycle's due conversations reads
-        the store twice, not twice per cycle). Added in 0.2."""
+        the store twice, not twice per cycle). *people*, when given, keeps only the
+        conversations of those person ids, without planning the others (see
+        :func:`~magcore.domain.planning.plan`). Added in 0.2."""
         definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
         if not definitions:
             return {}
@@ -492,7 +503,9 @@ class OrganisationMixin:
                 last[row.subject] = row.held_on
         org = self.organisation(org_id)
         return {
-            definition.key: plan(org, definition, start, end, last_conversations=last)
+            definition.key: plan(
+                org, definition, start, end, last_conversations=last, people=people
+            )
             for definition in definitions
         }
 

@@ -178,7 +178,7 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
             size = len(text) if text.isascii() else len(text.encode("utf-8"))
             header.append(f'[{name},"j",{size}]')
             parts.append(text)
-        return f'\x01[{",".join(header)}]\n{"".join(parts)}'.encode()
+        return f"\x01[{','.join(header)}]\n{''.join(parts)}".encode()
     except (UnicodeEncodeError, TypeError, ValueError):
         for field, value in values.items():
             _plain(value, field)  # names the field that cannot be stored

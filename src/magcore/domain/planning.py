@@ -12,7 +12,7 @@ never lost between the two.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, timedelta
 
 import attrs
@@ -187,6 +187,7 @@ def plan(
     last_conversations: Mapping[str, date] | None = None,
     kinds: Iterable[str] | None = None,
     changes: Iterable[OrgChange] = (),
+    people: Collection[str] | None = None,
 ) -> tuple[DueConversation, ...]:
     """Every conversation due in ``[start, end)`` under *cycle*, in (due, person) order.
 
@@ -194,12 +195,16 @@ def plan(
     cadences use it to prompt after a quiet period. A kind started by a change in the
     organisation (an ``on_event`` cadence) is due once per change, the changes read from *org*'s
     history and merged with *changes* (e.g. the ones the organisation's stream recorded) by
-    :func:`~magcore.domain.changes.merge_changes`. Deterministic: same inputs, same plan.
+    :func:`~magcore.domain.changes.merge_changes`. *people*, when given, keeps only the
+    conversations of those person ids: the same as filtering the whole plan afterwards, but
+    the others are not planned (a manager's page asks for their own reports). Deterministic:
+    same inputs, same plan.
     """
     if end <= start:
         raise ValueError(f"the period must end after it starts ({start} .. {end})")
     wanted = set(kinds) if kinds is not None else None
     last = last_conversations or {}
+    only = frozenset(people) if people is not None else None
     result: list[DueConversation] = []
     for kind in cycle.kinds:
         if wanted is not None and kind.id not in wanted:
@@ -212,7 +217,12 @@ def plan(
             continue
         # Asked once per kind, not per person: the parties do not change in the loop.
         needs_manager, with_manager = kind.needs_manager, kind.with_manager
-        for person in org.people.values():
+        planned = (
+            org.people.values()
+            if only is None
+            else [org.people[p] for p in only if p in org.people]
+        )
+        for person in planned:
             if person.left_on is not None and person.left_on <= start:
                 continue
             if person.hired_on is not None and person.hired_on >= end:
@@ -245,6 +255,8 @@ def plan(
                         prompt_only=prompt,
                     )
                 )
+    if only is not None:  # team and change-started kinds: planned whole, then kept
+        result = [d for d in result if d.person in only]
     result.sort(key=lambda d: (d.due, d.person or "", d.team or "", d.kind))
     return tuple(result)
 

@@ -51,19 +51,15 @@ async def team(request: Request, session: Session, principal: Principal) -> Resp
         org = organisation_id(service)
         due: list[Any] = []
         start = today(service)
-        if org is not None:  # every cycle planned on one read of the organisation and history
+        if org is not None:  # every cycle planned on one read, for the manager's reports only
             planned = service.plan_many(
                 org,
                 known_cycles(service).values(),
                 start - timedelta(days=365),
                 start + timedelta(days=365),
+                people=reports,
             )
-            due = [
-                (key, item)
-                for key, items in planned.items()
-                for item in items
-                if item.person in reports
-            ]
+            due = [(key, item) for key, items in planned.items() for item in items]
         listing = [
             i for i in service.listing(person, purpose=PARTICIPATION) if i.subject in reports
         ]
