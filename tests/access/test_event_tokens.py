@@ -29,6 +29,8 @@ from magcore.errors import ContentIntegrityError
 from magcore.events import Event
 from magcore.storage.memory import MemoryStore
 
+from ..crypto.support import CountingProvider
+
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 STREAM = "conversation:c-2"
 
@@ -180,25 +182,11 @@ def test_a_batch_larger_than_the_key_cache_unwraps_no_key():
     """A batch of more new conversations than the key ring caches seals each under its own
     new key without reading a key back from the store, and every event opens again."""
     store = MemoryStore()
-    unwraps = []
-
-    class Counting:
-        """The default provider, counting the keys it unwraps."""
-
-        inner = LocalKeyProvider.generate()
-
-        def __getattr__(self, name):
-            return getattr(self.inner, name)
-
-        def unwrap(self, wrapped, *, kek_id, context):
-            unwraps.append(context)
-            return self.inner.unwrap(wrapped, kek_id=kek_id, context=context)
-
-    provider = Counting()
+    provider = CountingProvider(LocalKeyProvider.generate())
     codec = ContentCodec(ContentCipher(KeyRing(store, provider, cache_size=2)))
     notes = [_note(f"notitie {n}", version=1, stream=f"conversation:c-{n}") for n in range(6)]
     groups = codec.seal_all([[note] for note in notes], new={n.stream for n in notes})
-    assert unwraps == []
+    assert provider.unwraps == 0
     assert len({key_id_of(g[0].data["text"]) for g in groups}) == 6
     assert [codec.open(g[0]).data["text"] for g in groups] == [f"notitie {n}" for n in range(6)]
 

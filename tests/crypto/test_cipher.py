@@ -18,6 +18,8 @@ from magcore.crypto import (
 from magcore.errors import ContentIntegrityError, KeyDestroyedError, StorageError
 from magcore.storage.memory import MemoryStore
 
+from .support import CountingProvider
+
 WHERE = {"stream": "conversation:c-1", "field": "/data/summary"}
 
 
@@ -222,25 +224,10 @@ def test_sealers_make_the_missing_keys_of_a_batch_in_one_go(store, cipher):
     assert len(store.list_keys()) == 4
 
 
-class _CountingProvider:
-    """A key provider that counts unwraps (a key read again from the store)."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.unwraps = 0
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def unwrap(self, wrapped, *, kek_id, context):
-        self.unwraps += 1
-        return self.inner.unwrap(wrapped, kek_id=kek_id, context=context)
-
-
 def test_the_key_cache_keeps_only_the_newest_keys(store, provider):
     """A key ring keeps *cache_size* unwrapped keys: an older one is read from the store and
     unwrapped again when needed, and still opens what it sealed."""
-    counting = _CountingProvider(provider)
+    counting = CountingProvider(provider)
     ring = KeyRing(store, counting, cache_size=2)
     cipher = ContentCipher(ring)
     owners = [f"conversation:c-{n}" for n in range(5)]

@@ -93,18 +93,10 @@ class _Sealed(Event):
 
 def _sealed(event: Event, stored: str) -> Event:
     """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
-    new: _Sealed = _new(_Sealed)
-    _put(new, "stream", event.stream)  # as _copy_envelope, without the call: once per event
-    _put(new, "version", event.version)
-    _put(new, "type", event.type)
-    _put(new, "at", event.at)
-    _put(new, "actor", event.actor)
-    _put(new, "_stored", stored)
+    new: _Sealed = object.__new__(_Sealed)
+    _copy_envelope(new, event)
+    object.__setattr__(new, "_stored", stored)
     return new
-
-
-_new = object.__new__
-_put = object.__setattr__
 
 
 def _key_stub(key_id: str) -> str:

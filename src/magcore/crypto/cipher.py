@@ -147,42 +147,40 @@ def _event_plain(values: Mapping[str, Any]) -> bytes:
     Strings are not run through the JSON encoder, which costs more per character than
     AES-GCM; the header says where each one ends. The whole plaintext is authenticated.
     """
-    # Built as text and encoded once: the length of a string is its number of bytes in
-    # UTF-8, which is its length when it is ASCII (known without looking at it).
     header: list[str] = []
-    parts: list[str] = []
+    parts: list[bytes] = []
     quoted = _QUOTED
     try:
         for field, value in values.items():
             name = quoted.get(field) or _quoted(field)
             kind = type(value)
             if kind is str:
-                size = len(value) if value.isascii() else len(value.encode("utf-8"))
-                header.append(f'[{name},"s",{size}]')
-                parts.append(value)
+                raw = value.encode("utf-8")
+                header.append(f'[{name},"s",{len(raw)}]')
+                parts.append(raw)
                 continue
             if kind is MappingProxyType or kind is dict:
                 sizes: list[str] = []
-                texts: list[str] = []
+                texts: list[bytes] = []
                 for key, text in value.items():
                     if type(text) is not str or type(key) is not str:
                         break
-                    size = len(text) if text.isascii() else len(text.encode("utf-8"))
-                    sizes.append(f"{quoted.get(key) or _quoted(key)},{size}")
-                    texts.append(text)
+                    raw = text.encode("utf-8")
+                    sizes.append(f"{quoted.get(key) or _quoted(key)},{len(raw)}")
+                    texts.append(raw)
                 else:
                     header.append(f'[{name},"m",[{",".join(sizes)}]]')
                     parts.extend(texts)
                     continue
-            text = canonical_text(value)
-            size = len(text) if text.isascii() else len(text.encode("utf-8"))
-            header.append(f'[{name},"j",{size}]')
-            parts.append(text)
-        return f"\x01[{','.join(header)}]\n{''.join(parts)}".encode()
+            raw = canonical_text(value).encode("utf-8")
+            header.append(f'[{name},"j",{len(raw)}]')
+            parts.append(raw)
+        head = ",".join(header).encode("utf-8")
     except (UnicodeEncodeError, TypeError, ValueError):
         for field, value in values.items():
             _plain(value, field)  # names the field that cannot be stored
         raise
+    return b"".join((_FRAMED, b"[", head, b"]\n", *parts))
 
 
 #: The JSON string of each field name and answer key seen (few: they come from the declared
