@@ -213,7 +213,7 @@ def plan(
             result.extend(_plan_teams(org, kind, start, end))
             continue
         if kind.cadence.kind is CadenceKind.ON_EVENT:
-            result.extend(_plan_changes(org, kind, start, end, changes))
+            result.extend(_plan_changes(org, kind, start, end, changes, only))
             continue
         # Asked once per kind, not per person: the parties do not change in the loop.
         needs_manager, with_manager = kind.needs_manager, kind.with_manager
@@ -255,7 +255,7 @@ def plan(
                         prompt_only=prompt,
                     )
                 )
-    if only is not None:  # team and change-started kinds: planned whole, then kept
+    if only is not None:  # team kinds: planned whole (a few per team), then kept
         result = [d for d in result if d.person in only]
     result.sort(key=lambda d: (d.due, d.person or "", d.team or "", d.kind))
     return tuple(result)
@@ -267,8 +267,10 @@ def _plan_changes(
     start: date,
     end: date,
     recorded: Iterable[OrgChange],
+    only: frozenset[str] | None = None,
 ) -> Iterator[DueConversation]:
-    """One conversation of *kind* per change of its trigger whose due day is in the period."""
+    """One conversation of *kind* per change of its trigger whose due day is in the period
+    (of the people in *only*, when given)."""
     event = kind.cadence.event
     assert event is not None
     assert kind.cadence.window_days is not None
@@ -282,6 +284,8 @@ def _plan_changes(
     least = kind.cadence.min_absent_days
     for change in merged:
         if change.event is not event or change.person not in org.people:
+            continue
+        if only is not None and change.person not in only:
             continue
         if least is not None and (change.absent_days or 0) < least:
             continue  # back after a shorter absence than the kind is for
