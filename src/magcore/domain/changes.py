@@ -19,7 +19,7 @@ due ``window_days`` later.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, timedelta
 
 import attrs
@@ -50,10 +50,12 @@ def _within(day: date, since: date | None, until: date | None) -> bool:
     return (since is None or since <= day) and (until is None or day < until)
 
 
-def _team_changes(org: Organisation, since: date | None, until: date | None) -> Iterator[OrgChange]:
+def _team_changes(
+    org: Organisation, since: date | None, until: date | None, only: frozenset[str] | None
+) -> Iterator[OrgChange]:
     by_person: dict[str, list[tuple[date, str]]] = {}
     for a in org.assignments:
-        if a.role is Role.MEMBER:
+        if a.role is Role.MEMBER and (only is None or a.person in only):
             by_person.setdefault(a.person, []).append((a.start, a.team))
     for person, spells in by_person.items():
         spells.sort()
@@ -90,9 +92,10 @@ def _touched(org: Organisation, since: date | None, until: date | None) -> set[s
 
 
 def _manager_changes(
-    org: Organisation, since: date | None, until: date | None
+    org: Organisation, since: date | None, until: date | None, only: frozenset[str] | None
 ) -> Iterator[OrgChange]:
-    for person in sorted(_touched(org, since, until)):
+    touched = _touched(org, since, until)
+    for person in sorted(touched if only is None else touched & only):
         previous: str | None = None
         for day, manager in org.manager_history(person):
             if manager is None:
@@ -108,12 +111,18 @@ def changes_in(
     *,
     since: date | None = None,
     until: date | None = None,
+    people: Collection[str] | None = None,
 ) -> tuple[OrgChange, ...]:
     """The changes of the kinds *events* that *org*'s history holds on days in
-    ``[since, until)`` (every day when not given), in (date, person) order."""
+    ``[since, until)`` (every day when not given), in (date, person) order; only those of
+    the person ids in *people*, when given (the others are not looked at)."""
     wanted = set(events)
+    only = frozenset(people) if people is not None else None
     found: list[OrgChange] = []
-    for person in org.people.values():
+    persons = (
+        org.people.values() if only is None else [org.people[p] for p in only if p in org.people]
+    )
+    for person in persons:
         hired, left = person.hired_on, person.left_on
         if OrgTrigger.JOINED in wanted and hired is not None and _within(hired, since, until):
             found.append(OrgChange(on=hired, person=person.id, event=OrgTrigger.JOINED))
@@ -131,9 +140,9 @@ def changes_in(
                 if _within(back.on, since, until)
             )
     if OrgTrigger.CHANGED_TEAM in wanted:
-        found.extend(_team_changes(org, since, until))
+        found.extend(_team_changes(org, since, until, only))
     if OrgTrigger.CHANGED_MANAGER in wanted:
-        found.extend(_manager_changes(org, since, until))
+        found.extend(_manager_changes(org, since, until, only))
     return tuple(sorted(found, key=lambda c: c.key))
 
 

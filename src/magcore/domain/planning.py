@@ -278,7 +278,7 @@ def _plan_changes(
     offset = timedelta(days=(kind.cadence.delay_days or 0) + kind.cadence.window_days)
     since, until = start - offset, end - offset
     merged = merge_changes(
-        changes_in(org, (event,), since=since, until=until),
+        changes_in(org, (event,), since=since, until=until, people=only),
         (c for c in recorded if c.event is event),
     )
     least = kind.cadence.min_absent_days
