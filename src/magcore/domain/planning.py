@@ -196,8 +196,9 @@ def plan(
     organisation (an ``on_event`` cadence) is due once per change, the changes read from *org*'s
     history and merged with *changes* (e.g. the ones the organisation's stream recorded) by
     :func:`~magcore.domain.changes.merge_changes`. *people*, when given, keeps only the
-    conversations of those person ids: the same as filtering the whole plan afterwards, but
-    the others are not planned (a manager's page asks for their own reports). Deterministic:
+    conversations of those person ids: the same as filtering the whole plan afterwards (so
+    no team conversation, which is no one person's), but the others are not planned (a
+    manager's page asks for their own reports). Deterministic:
     same inputs, same plan.
     """
     if end <= start:
@@ -209,8 +210,9 @@ def plan(
     for kind in cycle.kinds:
         if wanted is not None and kind.id not in wanted:
             continue
-        if kind.is_team:
-            result.extend(_plan_teams(org, kind, start, end))
+        if kind.is_team:  # a team's conversation is no one person's: not kept for people=
+            if only is None:
+                result.extend(_plan_teams(org, kind, start, end))
             continue
         if kind.cadence.kind is CadenceKind.ON_EVENT:
             result.extend(_plan_changes(org, kind, start, end, changes, only))
@@ -255,8 +257,6 @@ def plan(
                         prompt_only=prompt,
                     )
                 )
-    if only is not None:  # team kinds: planned whole (a few per team), then kept
-        result = [d for d in result if d.person in only]
     result.sort(key=lambda d: (d.due, d.person or "", d.team or "", d.kind))
     return tuple(result)
 
