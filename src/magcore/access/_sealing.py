@@ -219,10 +219,15 @@ class Sealer:
             items = data.get(list_key)
             if type(items) is not tuple and type(items) is not list:
                 continue
+            origin = field.origin
             for item in items:
-                if type(item) not in _MAPPINGS or key not in item or not _sealable(item[key]):
+                if type(item) not in _MAPPINGS:
                     continue
-                owner = stream if field.origin is None else owner_of(stream, field, item)
+                if origin is not None and item.get(origin) is None and stream in owners:
+                    continue  # not carried: the stream's own value, whose key is needed already
+                if key not in item or not _sealable(item[key]):
+                    continue
+                owner = stream if origin is None else owner_of(stream, field, item)
                 if owner not in owners:
                     owners.add(owner)
                     others += owner != stream

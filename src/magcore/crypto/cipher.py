@@ -127,7 +127,13 @@ def _value(plain: bytes) -> Any:
 
 def _event_associated(key_id: str, stream: str, version: int) -> bytes:
     """The associated data of an event token: format, key id, stream and event version."""
-    return f"{EVENT_PREFIX}{len(key_id)}:{key_id}|{len(stream)}:{stream}|{version}".encode()
+    return _event_associated_head(key_id, stream) + b"%d" % version
+
+
+def _event_associated_head(key_id: str, stream: str) -> bytes:
+    """:func:`_event_associated` up to the version (the same for a batch's events of one
+    stream)."""
+    return f"{EVENT_PREFIX}{len(key_id)}:{key_id}|{len(stream)}:{stream}|".encode()
 
 
 #: The first byte of an event token's framed plaintext (:func:`_event_plain`). The first
@@ -346,11 +352,11 @@ class ContentCipher:
                     key_id,
                     f"{EVENT_PREFIX}{key_id}.",  # the token's text up to the nonce
                     owner,
-                    _event_associated(key_id, owner, 0)[:-1],  # all but the version
+                    _event_associated_head(key_id, owner),
                 )
             encrypt, key_id, prefix, own, associated = found
             if stream != own:  # content carried from another owner's record
-                associated = _event_associated(key_id, stream, 0)[:-1]
+                associated = _event_associated_head(key_id, stream)
             if used == size:  # the first seal, or more than asked for: read the source again
                 nonces = os.urandom(_NONCE * size)
                 texts = b64(nonces, newline=False).decode()
