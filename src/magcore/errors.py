@@ -40,6 +40,16 @@ __all__ = [
 class MagcoreError(Exception):
     """Base of every error magcore raises on purpose."""
 
+    def audit_reason(self) -> str:
+        """What an audit line keeps of this error: its class and facts that hold no content.
+
+        An error's message may quote what a caller or a plugin wrote (a field name a form does
+        not know, a plugin's crash over a record); the audit log is kept in clear and outlives
+        erasure, so it never takes the message. Subclasses add what is safe: ids, states,
+        versions, counts, plugin and hook names. Added in 0.3.
+        """
+        return type(self).__name__
+
 
 @attrs.frozen
 class Problem:
@@ -94,6 +104,11 @@ class RecordInvalidError(MagcoreError, ValueError):
         more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         super().__init__(f"{what} is invalid: {listed}{more}")
 
+    def audit_reason(self) -> str:
+        """The class and how many problems (their pointers and messages may quote input)."""
+        count = len(self.problems)
+        return f"{type(self).__name__}: {count} problem{'' if count == 1 else 's'}"
+
 
 class InputRefused(RecordInvalidError):
     """Input breaks the input policy (:mod:`magcore.model.input_policy`): a control or
@@ -115,6 +130,9 @@ class TransitionError(MagcoreError):
         self.action = action
         self.reason = reason
         super().__init__(self.in_language("en"))
+
+    def audit_reason(self) -> str:
+        return f"{type(self).__name__}: {self.action} in state {self.state}"
 
     def in_language(self, language: str) -> str:
         """The message in *language* (``nl``; any other is English): the step and the state in
@@ -143,6 +161,9 @@ class ApprovalMissingError(ConsentError):
         self.missing = tuple(missing)
         super().__init__(message)
 
+    def audit_reason(self) -> str:
+        return f"{type(self).__name__}: {self.cycle} lacks {', '.join(self.missing)}"
+
 
 class AccessDenied(ConsentError, PermissionError):
     """A read was refused by the access policy; ``reason`` says why."""
@@ -153,6 +174,9 @@ class AccessDenied(ConsentError, PermissionError):
         self.purpose = purpose
         self.reason = reason
         super().__init__(f"{actor} may not read {object_id} for {purpose!r}: {reason}")
+
+    def audit_reason(self) -> str:
+        return f"{type(self).__name__}: {self.purpose}: {self.reason}"
 
 
 class ConflictError(MagcoreError):
@@ -165,6 +189,12 @@ class ConflictError(MagcoreError):
         super().__init__(
             f"stream {stream} is at version {actual_version}, expected {expected_version}; "
             "nothing was written"
+        )
+
+    def audit_reason(self) -> str:
+        return (
+            f"{type(self).__name__}: at version {self.actual_version}, "
+            f"expected {self.expected_version}"
         )
 
 
@@ -210,6 +240,11 @@ class PluginError(MagcoreError):
         self.reason = reason
         where = f" in hook {hook}" if hook else ""
         super().__init__(f"plugin {distribution!r} failed{where}: {reason}")
+
+    def audit_reason(self) -> str:
+        """The class, the plugin and the hook (not the reason: it may quote what the hook saw)."""
+        where = f" in {self.hook}" if self.hook else ""
+        return f"{type(self).__name__}: {self.distribution}{where}"
 
 
 class StorePluginError(PluginError, StorageError):

@@ -144,10 +144,13 @@ class Hooks(ContributionHooks):
             try:
                 found = impl.function(*[kwargs[arg] for arg in impl.argnames])
             except Exception as exc:
+                # The message may quote the record the hook saw (content, which is encrypted
+                # and erasable where it is stored): it stays on the cause, in memory.
                 raise PluginError(
                     distribution=name,
                     hook="magcore_check_record",
-                    reason=f"{type(exc).__name__}: {exc}",
+                    reason=f"{type(exc).__name__} (its message is not repeated: it may quote "
+                    "the record)",
                 ) from exc
             if found is None:
                 continue

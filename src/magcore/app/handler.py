@@ -263,7 +263,7 @@ class CommandHandler:
             object=stream,
             result="conflict" if isinstance(exc, ConflictError) else "refused",
             origin=self.origin or "api",
-            reason=f"{type(exc).__name__}: {exc}"[:500],
+            reason=exc.audit_reason()[:500],  # never the message: it may quote content
         )
         # If the store itself refuses, the original error is the news.
         with contextlib.suppress(MagcoreError):
