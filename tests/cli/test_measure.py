@@ -140,3 +140,25 @@ def test_the_code_may_be_typed_unseen(measure: Callable[..., Result], workdir: P
     assert code not in typed.output
     again = measure("measure", "answer", round_id, "--token", code, "--answers", "{}")
     assert "unknown or used" in again.output
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ("[" * 5000 + "]" * 5000, "nests deeper"),
+        ('{"help": ' + "9" * 5000 + "}", "not JSON"),
+        ("@latin1.json", "not UTF-8"),
+        ("@/dev/zero", "larger than 1 MiB"),
+        ("@missing.json", "cannot read"),
+    ],
+    ids=["deep", "a-5000-digit-number", "not-utf8", "a-device-without-end", "no-file"],
+)
+def test_answers_that_are_no_json_are_refused_by_name(
+    measure: Callable[..., Result], workdir: Path, answers: str, expected: str
+) -> None:
+    """--answers goes through the input policy: a clear error, never a traceback (the runner
+    lets exceptions through), and no round is needed to find out."""
+    (workdir / "latin1.json").write_bytes('{"help": "één"}'.encode("latin-1"))
+    result = measure("measure", "answer", "r1", "--token", "t", "--answers", answers)
+    assert result.exit_code != 0
+    assert expected in result.output

@@ -213,3 +213,18 @@ def test_reading_stops_at_the_limit_and_says_so(tmp_path):
     assert len(refused.value.problems) == MAX_PROBLEMS
     assert refused.value.stopped
     assert "reading stopped" in str(refused.value)
+
+
+@pytest.mark.parametrize("source", ["big.csv", "/dev/zero"], ids=["a-large-file", "a-device"])
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch, source):
+    """The file is read at most one byte past ``MAX_CSV_BYTES`` (here lowered to 1 KiB): a
+    huge file or a device that never ends is refused by name instead of filling the memory."""
+    import magcore.cli.orgcsv as orgcsv
+    from magcore.errors import InputRefused
+
+    monkeypatch.setattr(orgcsv, "MAX_CSV_BYTES", 1024)
+    big = tmp_path / "big.csv"
+    big.write_text("person_id,team_id,team_name,role,start\n" + "p,t,T,member,2024-01-01\n" * 100)
+    path = big if source == "big.csv" else source
+    with pytest.raises(InputRefused, match="larger than 1 KiB"):
+        read_organisation_csv(path, org_id="org")

@@ -97,8 +97,22 @@ def test_answers_file_gives_other_fields(mag):
         (("--summary", "x", "--answers", "list.json"), "one JSON object", 2),
         (("--summary", "x", "--answers", "bad.json"), "not a JSON file", 2),
         (("--summary", "x", "--answers", "wrong.json"), "learning_hours", 1),
+        (("--summary", "x", "--answers", "bignum.json"), "not a JSON file", 2),
+        (("--summary", "x", "--answers", "latin1.json"), "not a JSON file", 2),
+        (("--summary", "x", "--answers", "huge.json"), "larger than 1 MiB", 2),
+        (("--summary", "x", "--answers", "/dev/zero"), "larger than 1 MiB", 2),
     ],
-    ids=["form-needs-summary", "no-file", "not-an-object", "not-json", "wrong-type"],
+    ids=[
+        "form-needs-summary",
+        "no-file",
+        "not-an-object",
+        "not-json",
+        "wrong-type",
+        "a-5000-digit-number",
+        "not-utf8",
+        "over-1-mib",
+        "a-device-without-end",
+    ],
 )
 def test_bad_record_changes_nothing(mag, extra, expected, code):
     """A record the form refuses: one line, non-zero exit, and the conversation stays scheduled
@@ -107,6 +121,9 @@ def test_bad_record_changes_nothing(mag, extra, expected, code):
     (folder / "list.json").write_text("[1, 2]", encoding="utf-8")
     (folder / "bad.json").write_text("{summary:", encoding="utf-8")
     (folder / "wrong.json").write_text('{"learning_hours": "veel"}', encoding="utf-8")
+    (folder / "bignum.json").write_text('{"learning_hours": ' + "9" * 5000 + "}", encoding="utf-8")
+    (folder / "latin1.json").write_bytes('{"employee_view": "één"}'.encode("latin-1"))
+    (folder / "huge.json").write_text('{"employee_view": "' + "x" * (2 << 20) + '"}')
     before = _events(folder)
     result = run("record", conv, "--as", "m1", *extra)
     assert result.exit_code == code

@@ -260,6 +260,28 @@ def test_audit_checkpoint_finds_a_cut_tail(held):
     assert "signature" in refused.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[" * 5000 + "]" * 5000, "nests deeper"),
+        ('{"count": ' + "9" * 5000 + "}", "not JSON"),
+        (None, "larger than 1 MiB"),
+    ],
+    ids=["deep", "a-5000-digit-number", "a-device-without-end"],
+)
+def test_a_checkpoint_that_is_no_json_is_refused_by_name(held, content, expected):
+    """A checkpoint file goes through the input policy: a clear error, never a traceback."""
+    point = held.dir / "point.json"
+    if content is not None:
+        point.write_text(content, encoding="utf-8")
+    result = held.run(
+        "audit", "verify", "--checkpoint", str(point) if content is not None else "/dev/zero"
+    )
+    assert result.exit_code == 1
+    assert "cannot read checkpoint" in result.stderr
+    assert expected in result.stderr
+
+
 def test_report_on_a_fresh_store_answers_at_once(ready):
     """Right after init and import-org nothing was held: the report answers (it used to loop
     for ever), every cell suppressed. The 60 s are a guard against that loop, not a speed test

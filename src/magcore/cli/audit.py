@@ -54,10 +54,17 @@ def verify(checkpoint_file: Path | None, as_json: bool) -> None:
     service = get_app().service()
     keys = _keys(service)
     if checkpoint_file is not None:
+        from ..errors import InputRefused
+        from ..model.input_policy import MAX_JSON_BYTES, load_json, read_limited
+
         try:
-            data = json.loads(checkpoint_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            what = f"checkpoint {checkpoint_file}"
+            data = load_json(read_limited(checkpoint_file, MAX_JSON_BYTES, what=what), what=what)
+        except OSError as exc:
             raise CheckpointError(f"cannot read checkpoint {checkpoint_file}: {exc}") from exc
+        except InputRefused as exc:
+            problems = "; ".join(str(p) for p in exc.problems[:3])
+            raise CheckpointError(f"cannot read checkpoint {checkpoint_file}: {problems}") from exc
         point = Checkpoint.from_json(data, where=str(checkpoint_file))
         result = verify_against(service.store, point, keys=keys)
     else:

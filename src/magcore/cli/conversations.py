@@ -230,10 +230,11 @@ def _read_answers(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     from ..errors import InputRefused
-    from ..model.input_policy import load_json
+    from ..model.input_policy import MAX_JSON_BYTES, load_json, read_limited
 
     try:
-        value = load_json(path.read_bytes(), what=f"--answers {path.name}")
+        what = f"--answers {path.name}"
+        value = load_json(read_limited(path, MAX_JSON_BYTES, what=what), what=what)
     except OSError as exc:
         message = f"{path} is not a JSON file: {exc}"
         raise click.BadParameter(message, param_hint="--answers") from None

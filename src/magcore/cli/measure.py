@@ -7,7 +7,6 @@ gives out and deletes; the comparison shows no number below the minimum group si
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -125,15 +124,19 @@ def open_(
 def answer_(round_id: str, token: str, answers: str) -> None:
     """Answer a round with a one-time code (nothing about who answered is kept)."""
     from ..app.measurement import answer
-    from ..errors import Problem, RecordInvalidError
+    from ..model.input_policy import MAX_JSON_BYTES, load_json, read_limited
 
-    text = Path(answers[1:]).read_text(encoding="utf-8") if answers.startswith("@") else answers
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordInvalidError(
-            [Problem("/answers", f"not JSON: {exc.msg}")], what="measurement answers"
-        ) from None
+    what = "measurement answers"
+    if answers.startswith("@"):
+        try:
+            raw: str | bytes = read_limited(answers[1:], MAX_JSON_BYTES, what=f"--answers {what}")
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot read {answers[1:]}: {exc}", param_hint="--answers"
+            ) from None
+    else:
+        raw = answers
+    data: Any = load_json(raw, pointer="/answers", what=what)
     answer(get_app().service(), round_id, token, data)
     say("Thank you: your answers are counted. / Bedankt: je antwoorden zijn geteld.")
 

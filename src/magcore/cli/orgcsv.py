@@ -42,11 +42,13 @@ from pathlib import Path
 import attrs
 
 from ..errors import DefinitionError, MagcoreError, Problem
+from ..model.input_policy import read_limited
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
 from .orgcsv_columns import COLUMNS, REQUIRED, _sniff, read_columns
 
 __all__ = [
     "COLUMNS",
+    "MAX_CSV_BYTES",
     "MAX_PROBLEMS",
     "REQUIRED",
     "OrgCsvError",
@@ -56,6 +58,10 @@ __all__ = [
 
 #: Reading stops after this many problems (fix these first; the rest are likely the same kind).
 MAX_PROBLEMS = 50
+
+#: The largest organisation file read (512 MiB: several million people); a larger file, a
+#: device or a pipe that does not end is refused without being read into memory first.
+MAX_CSV_BYTES = 512 * 1024 * 1024
 _YES = {"yes", "ja", "y", "j", "true", "1"}
 _NO = {"no", "nee", "n", "false", "0", ""}
 _YES_NO = _YES | _NO
@@ -187,7 +193,7 @@ def read_organisation_csv(
     (:mod:`magcore.cli.orgcsv_columns`: a million rows in seconds, people and roles held as
     tables); any other file line by line (:func:`read_line_by_line`), with the same result.
     """
-    raw = Path(source).read_bytes() if text is None else None
+    raw = read_limited(source, MAX_CSV_BYTES, what=f"{source}") if text is None else None
     clean = read_columns(org_id=org_id, name=name, raw=raw, text=text)
     if clean is not None:  # a clean file, read column by column
         return clean

@@ -29,6 +29,7 @@ say why. Callers check before they append, so nothing is stored.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -43,6 +44,7 @@ __all__ = [
     "ID_PATTERN",
     "MAX_CSV_FIELD",
     "MAX_ID_LENGTH",
+    "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_TEXT_BYTES",
     "TEXT_PATTERN",
@@ -61,6 +63,7 @@ __all__ = [
     "json_problems",
     "load_json",
     "normalise",
+    "read_limited",
     "text_problem",
     "valid_id",
     "valid_ids",
@@ -78,6 +81,9 @@ MAX_ID_LENGTH = 255
 
 MAX_JSON_DEPTH = 32
 """How deeply answers may nest (objects and lists together); a form needs three or four."""
+
+MAX_JSON_BYTES = 16 * MAX_TEXT_BYTES
+"""The largest JSON document :func:`load_json` takes (1 MiB), and a JSON file's most bytes."""
 
 MAX_CSV_FIELD = 64 * 1024
 """The longest field in an imported CSV file, in characters."""
@@ -371,9 +377,9 @@ def load_json(text: str | bytes, *, pointer: str = "", what: str = "JSON documen
     if isinstance(text, bytes):
         text = decode_text(text, pointer=pointer, what=what)
     where = pointer or "/"
-    if len(text) > 16 * MAX_TEXT_BYTES:
+    if len(text) > MAX_JSON_BYTES:
         raise InputRefused(
-            [Problem(where, f"is larger than {16 * MAX_TEXT_BYTES // 1024} KiB", "maxBytes")],
+            [Problem(where, f"is larger than {MAX_JSON_BYTES // 1024} KiB", "maxBytes")],
             what=what,
         )
     if _depth(text) > MAX_JSON_DEPTH:
@@ -382,7 +388,7 @@ def load_json(text: str | bytes, *, pointer: str = "", what: str = "JSON documen
         )
     try:
         value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a number of 4,300+ digits
         raise InputRefused([Problem(where, f"is not JSON: {exc}", "json")], what=what) from None
     problems = list(json_problems(value, pointer=pointer))
     if problems:
@@ -391,6 +397,27 @@ def load_json(text: str | bytes, *, pointer: str = "", what: str = "JSON documen
 
 
 # -- files -----------------------------------------------------------------------------------
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, *, what: str = "file") -> bytes:
+    """The bytes of the file at *path*, or :class:`InputRefused` when it holds more than
+    *limit* bytes: at most *limit* + 1 bytes are read, so a huge file, a device or a pipe that
+    never ends cannot fill the memory first. A file that cannot be read raises ``OSError``."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputRefused(
+            [Problem("/", f"is larger than {_size(limit)}", "maxBytes")], what=what
+        )
+    return data
+
+
+def _size(count: int) -> str:
+    """*count* bytes in words: ``1 MiB``, ``512 KiB``, ``100 bytes``."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count:,} bytes"
 
 
 def decode_text(data: bytes, *, pointer: str = "", what: str = "file") -> str:
