@@ -406,9 +406,7 @@ def read_limited(path: str | os.PathLike[str], limit: int, *, what: str = "file"
     with open(path, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise InputRefused(
-            [Problem("/", f"is larger than {_size(limit)}", "maxBytes")], what=what
-        )
+        raise InputRefused([Problem("/", f"is larger than {_size(limit)}", "maxBytes")], what=what)
     return data
 
 
