@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -401,13 +402,35 @@ def load_json(text: str | bytes, *, pointer: str = "", what: str = "JSON documen
 
 def read_limited(path: str | os.PathLike[str], limit: int, *, what: str = "file") -> bytes:
     """The bytes of the file at *path*, or :class:`InputRefused` when it holds more than
-    *limit* bytes: at most *limit* + 1 bytes are read, so a huge file, a device or a pipe that
-    never ends cannot fill the memory first. A file that cannot be read raises ``OSError``."""
+    *limit* bytes: a larger file is refused by its size, and a device or a pipe is read a chunk
+    at a time up to one byte past the limit, so nothing that never ends can fill the memory
+    first. A file that cannot be read raises ``OSError``."""
+    too_large = InputRefused(
+        [Problem("/", f"is larger than {_size(limit)}", "maxBytes")], what=what
+    )
     with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise InputRefused([Problem("/", f"is larger than {_size(limit)}", "maxBytes")], what=what)
-    return data
+        status = os.fstat(handle.fileno())
+        if stat.S_ISREG(status.st_mode):
+            # Read whole, the buffer is sized by the file (asking for limit + 1 bytes would set
+            # aside that much memory first, whatever the file's size).
+            if status.st_size > limit:
+                raise too_large
+            data = handle.read()
+            if len(data) > limit:  # it grew while it was read
+                raise too_large
+            return data
+        parts: list[bytes] = []
+        total = 0
+        while chunk := handle.read(min(_CHUNK, limit + 1 - total)):
+            parts.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise too_large
+        return b"".join(parts)
+
+
+#: How much of a device or a pipe :func:`read_limited` reads at a time.
+_CHUNK = 1 << 20
 
 
 def _size(count: int) -> str:
