@@ -136,6 +136,11 @@ def _clock_from_env() -> Clock | None:
         raise ConfigError(f"MAGCORE_NOW={raw!r} is not an ISO date-time") from None
     if moment.tzinfo is None:
         raise ConfigError(f"MAGCORE_NOW={raw!r} needs a time zone, e.g. {raw}+00:00")
+    from ..model.input_policy import date_problem
+
+    problem = date_problem(moment, pointer="")
+    if problem is not None:
+        raise ConfigError(f"MAGCORE_NOW={raw!r}: {problem.message}")
     return FixedClock(moment)
 
 
