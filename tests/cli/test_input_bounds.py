@@ -90,3 +90,19 @@ def test_a_clock_outside_the_supported_range_names_magcore_now(ready, monkeypatc
         result = ready.run(*args)
         _one_line(result, 1, "MAGCORE_NOW", "outside the supported dates")
     assert _state(db) == before
+
+
+@pytest.mark.parametrize(
+    "organisation",
+    ["\u202eorg", "../o", "", "o\x1b[31m", "org\ud800"],
+    ids=["bidi", "path", "empty", "escape", "surrogate"],
+)
+def test_init_refuses_an_organisation_that_is_not_an_id(run, workdir, organisation):
+    result = run("init", "--organisation", organisation)
+    _one_line(result, 2, "'--organisation'", "is not a valid id")
+    assert sorted(p.name for p in workdir.iterdir()) == []
+
+
+def test_init_takes_an_organisation_id(run, workdir):
+    assert run("init", "--organisation", "gemeente-7").exit_code == 0
+    assert 'organisation = "gemeente-7"' in (workdir / "magcore.toml").read_text("utf-8")
