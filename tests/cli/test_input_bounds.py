@@ -106,3 +106,15 @@ def test_init_refuses_an_organisation_that_is_not_an_id(run, workdir, organisati
 def test_init_takes_an_organisation_id(run, workdir):
     assert run("init", "--organisation", "gemeente-7").exit_code == 0
     assert 'organisation = "gemeente-7"' in (workdir / "magcore.toml").read_text("utf-8")
+
+
+@pytest.mark.parametrize("opening", ["[", "{x="], ids=["arrays", "tables"])
+def test_a_deeply_nested_settings_file_is_named(run, workdir, opening):
+    """A settings file nested 5,000 levels deep: one line naming the file, no RecursionError."""
+    closing = "]" if opening == "[" else "}"
+    (workdir / "deep.toml").write_text(
+        "store = " + opening * 5000 + "1" + closing * 5000 + "\n",
+        encoding="utf-8",
+    )
+    result = run("--config", "deep.toml", "plan")
+    _one_line(result, 1, "deep.toml")

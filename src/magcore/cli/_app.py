@@ -88,6 +88,8 @@ class Config:
             ) from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read {path}: {exc}") from None
+        except RecursionError:  # tables or arrays nested thousands of levels deep
+            raise ConfigError(f"cannot read {path}: it nests too deeply to be settings") from None
         known = {"store", "cycle", "organisation", "timezone", "language", "fallbacks"}
         unknown = sorted(set(data) - known)
         if unknown:
