@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -63,3 +64,64 @@ def test_after_exports_only_later_lines(ready):
     ]
     assert _values(later[0])["dpl.magcore.audit_seq"] == 4
     assert len(later) == len(everything) + 1 - 3  # plus the first export's own line
+
+
+def _audit(db):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+
+
+def _refused(result, option):
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: Invalid value for '{option}': "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--after", "99999999999999999999999"),
+        ("--after", str(2**63)),
+        ("--as", "\x1b[31mx"),
+        ("--as", "\u202ex"),
+        ("--as", "../x"),
+        ("--as", ""),
+        ("--register", "https://hr.example.nl/\ud800"),
+        ("--register", "https://hr.example.nl/\u202eregister"),
+        ("--register", "https://hr.example.nl/\x1b[2J"),
+        ("--register", "not a url"),
+        ("--register", "http://[::1"),
+    ],
+    ids=[
+        "after-huge",
+        "after-2**63",
+        "as-escape",
+        "as-bidi",
+        "as-path",
+        "as-empty",
+        "register-surrogate",
+        "register-bidi",
+        "register-escape",
+        "register-no-url",
+        "register-bad-url",
+    ],
+)
+def test_bad_options_are_refused_before_anything_is_written(ready, args):
+    """--after beyond SQLite's integers, --as that is not an id, --register that is not a clean
+    address: one line naming the option, no audit line, no output file."""
+    db = ready.dir / "magcore.db"
+    before = _audit(db)
+    target = ready.dir / "logboek.jsonl"
+    result = ready.run("audit", "logboek", "--clear-ids", "-o", str(target), *args)
+    _refused(result, args[0])
+    assert _audit(db) == before
+    assert not target.exists()
+
+
+def test_the_largest_after_exports_nothing(ready):
+    result = ready.run("audit", "logboek", "--clear-ids", "--after", str(2**63 - 1))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""

@@ -88,6 +88,8 @@ class Config:
             ) from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read {path}: {exc}") from None
+        except RecursionError:  # tables or arrays nested thousands of levels deep
+            raise ConfigError(f"cannot read {path}: it nests too deeply to be settings") from None
         known = {"store", "cycle", "organisation", "timezone", "language", "fallbacks"}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -136,6 +138,11 @@ def _clock_from_env() -> Clock | None:
         raise ConfigError(f"MAGCORE_NOW={raw!r} is not an ISO date-time") from None
     if moment.tzinfo is None:
         raise ConfigError(f"MAGCORE_NOW={raw!r} needs a time zone, e.g. {raw}+00:00")
+    from ..model.input_policy import date_problem
+
+    problem = date_problem(moment, pointer="")
+    if problem is not None:
+        raise ConfigError(f"MAGCORE_NOW={raw!r}: {problem.message}")
     return FixedClock(moment)
 
 

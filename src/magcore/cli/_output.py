@@ -169,17 +169,25 @@ else:  # click before 8.3 has no type parameters here
 
 
 class _DateType(_DateParam):
-    """A calendar date written as YYYY-MM-DD."""
+    """A calendar date written as YYYY-MM-DD, from 1900-01-01 to 9000-12-31 (the input
+    policy's :data:`~magcore.model.input_policy.MIN_DATE` to
+    :data:`~magcore.model.input_policy.MAX_DATE`)."""
 
     name = "date"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        from ..model.input_policy import date_problem
+
         try:
-            return date.fromisoformat(str(value))
+            day = date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD", param, ctx)
+        problem = date_problem(day, pointer="")
+        if problem is not None:
+            self.fail(problem.message, param, ctx)
+        return day
 
 
 #: The click parameter type for dates.

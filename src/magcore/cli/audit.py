@@ -16,10 +16,33 @@ from typing import Any
 
 import click
 
-from ._common import get_app, json_option
+from ._common import ID, TEXT, get_app, json_option
 from ._output import emit_json, say
 
 __all__ = ["audit", "checkpoint", "logboek", "verify"]
+
+
+#: The highest audit line number: the largest integer SQLite (and PostgreSQL's bigint) holds.
+MAX_SEQ = 2**63 - 1
+
+
+def _register(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--register``: a text by the input policy (the option type checked that) that is an
+    absolute URL or URN without spaces, so every exported activity id is a URI."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        scheme = urlsplit(value).scheme
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme = ""
+    if not scheme or any(char.isspace() for char in value):
+        raise click.BadParameter(
+            f"{value!a} is not an address: give an absolute URL such as "
+            "https://example.nl/register (no spaces)"
+        )
+    return value
 
 
 @click.group()
@@ -139,10 +162,18 @@ def checkpoint(output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the records to this file as JSON lines (default: print them).",
 )
-@click.option("--after", type=click.IntRange(min=0), default=0, help="Only lines after this one.")
+@click.option(
+    "--after",
+    type=click.IntRange(min=0, max=MAX_SEQ),
+    default=0,
+    help="Only lines after this one.",
+)
 @click.option(
     "--register",
     default=None,
+    type=TEXT,
+    callback=_register,
+    metavar="URL",
     help="The address of your register of processing activities (default: magcore's).",
 )
 @click.option(
@@ -150,7 +181,15 @@ def checkpoint(output: Path | None) -> None:
     is_flag=True,
     help="Write magcore person ids in clear instead of keyed pseudonyms.",
 )
-@click.option("--as", "actor", default="privacy-officer", show_default=True, help="Who exports.")
+@click.option(
+    "--as",
+    "actor",
+    default="privacy-officer",
+    show_default=True,
+    type=ID,
+    metavar="PERSON",
+    help="Who exports.",
+)
 def logboek(
     output: Path | None, after: int, register: str | None, clear_ids: bool, actor: str
 ) -> None:

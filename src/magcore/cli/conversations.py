@@ -54,6 +54,11 @@ class _DateTimeType(_DatetimeParam):
             moment = datetime.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date and time: write YYYY-MM-DDTHH:MM", param, ctx)
+        from ..model.input_policy import date_problem
+
+        problem = date_problem(moment, pointer="")
+        if problem is not None:
+            self.fail(problem.message, param, ctx)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=_installation_zone())
         return moment

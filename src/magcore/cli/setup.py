@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ._app import DEFAULT_ORGANISATION, DEFAULT_STORE, Config, ConfigError, resolve_store_url
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option
 from ._output import emit_json, say
 
 __all__ = ["init"]
@@ -33,6 +33,8 @@ __all__ = ["init"]
     "--organisation",
     default=DEFAULT_ORGANISATION,
     show_default=True,
+    type=ID,
+    metavar="ID",
     help="The id under which the organisation is imported.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing settings file.")

@@ -20,6 +20,11 @@ Pure functions, no I/O. What is refused, and why:
 * **CSV** fields are at most :data:`MAX_CSV_FIELD` characters (:func:`csv_field_limit`), and
   bytes that are not UTF-8 are a named error (:func:`decode_text`).
 * **People**: :func:`check_known_people` refuses ids an organisation does not know.
+* **Dates** given by a person (a command's ``--from``, ``--on``, the clock of ``MAGCORE_NOW``)
+  lie from :data:`MIN_DATE` to :data:`MAX_DATE` (1 January 1900 to 31 December 9000): far
+  enough inside what Python's ``date`` holds (years 1 to 9999) that a period, its windows a
+  cycle reaches back or forward, and the year before it all stay inside it too.
+  :func:`date_problem` says why a date is outside.
 
 Every refusal is an :class:`~magcore.errors.InputRefused` (a
 :class:`~magcore.errors.RecordInvalidError`) whose problems name the field by JSON pointer and
@@ -34,6 +39,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -44,10 +50,12 @@ __all__ = [
     "BIDI_CONTROLS",
     "ID_PATTERN",
     "MAX_CSV_FIELD",
+    "MAX_DATE",
     "MAX_ID_LENGTH",
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_TEXT_BYTES",
+    "MIN_DATE",
     "TEXT_PATTERN",
     "check_id",
     "check_json",
@@ -58,6 +66,7 @@ __all__ = [
     "clean_json",
     "csv_error",
     "csv_field_limit",
+    "date_problem",
     "decode_text",
     "id_problem",
     "is_valid_id",
@@ -88,6 +97,12 @@ MAX_JSON_BYTES = 16 * MAX_TEXT_BYTES
 
 MAX_CSV_FIELD = 64 * 1024
 """The longest field in an imported CSV file, in characters."""
+
+MIN_DATE = date(1900, 1, 1)
+"""The first day a person may give (a command's date option, ``MAGCORE_NOW``)."""
+
+MAX_DATE = date(9000, 12, 31)
+"""The last day a person may give: a period from it, with its windows, stays inside ``date``."""
 
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}(?:#[A-Za-z0-9][A-Za-z0-9._:@-]{0,127})*"
 """Every id matches this (in full), and is at most :data:`MAX_ID_LENGTH` characters."""
@@ -221,6 +236,23 @@ def check_id(value: Any, *, pointer: str) -> str:
 def check_optional_id(value: Any, *, pointer: str) -> str | None:
     """Like :func:`check_id`, but ``None`` passes."""
     return None if value is None else check_id(value, pointer=pointer)
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+def date_problem(value: date, *, pointer: str) -> Problem | None:
+    """Why the date (or date-time) *value* (at *pointer*) is outside :data:`MIN_DATE` to
+    :data:`MAX_DATE`, or ``None`` if it is inside."""
+    day = value.date() if isinstance(value, datetime) else value
+    if MIN_DATE <= day <= MAX_DATE:
+        return None
+    return Problem(
+        pointer,
+        f"{value.isoformat()} is outside the supported dates {MIN_DATE.isoformat()} to "
+        f"{MAX_DATE.isoformat()}",
+        "dateRange",
+    )
 
 
 # -- JSON ------------------------------------------------------------------------------------
