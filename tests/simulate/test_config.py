@@ -99,3 +99,18 @@ def test_cycle_from_an_installed_plugin():
         require("no plugin registers a cycle in this environment (make venv installs them)")
     name = sorted(installed)[0]
     assert resolve_cycle(name).id == name
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+def test_a_file_nested_thousands_of_levels_deep_is_a_named_error(tmp_path, suffix):
+    """A configuration or scenario file nested 5,000 levels deep is refused by name (it ended
+    in a RecursionError before)."""
+    from magcore.simulate.scenarios import load_scenarios
+
+    path = tmp_path / f"deep{suffix}"
+    path.write_text(
+        "a = " + "[" * 5000 + "]" * 5000 if suffix == ".toml" else "[" * 5000 + "]" * 5000
+    )
+    for load in (load_config, load_scenarios):
+        with pytest.raises(RecordInvalidError, match="is not valid"):
+            load(path)

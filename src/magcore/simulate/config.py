@@ -402,7 +402,7 @@ def load_config(path: str | Path) -> SimulationConfig:
             data: Any = tomllib.loads(raw.decode("utf-8"))
         else:
             data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise RecordInvalidError(
             [Problem("", f"{path} is not valid {path.suffix[1:]}: {exc}")],
             what="simulation configuration",

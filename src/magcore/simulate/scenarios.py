@@ -126,7 +126,7 @@ def load_scenarios(path: str | Path) -> ScenarioSet:
         raise RecordInvalidError(
             [Problem("", f"cannot read {path}: {exc.strerror}")], what=_WHAT
         ) from exc
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise RecordInvalidError(
             [Problem("", f"{path} is not valid {path.suffix[1:]}: {exc}")], what=_WHAT
         ) from exc
