@@ -19,6 +19,9 @@ Pure functions, no I/O. What is refused, and why:
   3,000-level document is a named error rather than a ``RecursionError``.
 * **CSV** fields are at most :data:`MAX_CSV_FIELD` characters (:func:`csv_field_limit`), and
   bytes that are not UTF-8 are a named error (:func:`decode_text`).
+* **E-mail addresses** (a person's work address) follow the text rules, are at most
+  :data:`MAX_EMAIL_LENGTH` characters (254, what RFC 5321 lets a path carry) and have the shape
+  ``name@domain.tld`` (no spaces, ``<``, ``>``, ``,``, ``;`` or ``"``): :func:`email_problem`.
 * **People**: :func:`check_known_people` refuses ids an organisation does not know.
 
 Every refusal is an :class:`~magcore.errors.InputRefused` (a
@@ -42,6 +45,7 @@ __all__ = [
     "BIDI_CONTROLS",
     "ID_PATTERN",
     "MAX_CSV_FIELD",
+    "MAX_EMAIL_LENGTH",
     "MAX_ID_LENGTH",
     "MAX_JSON_DEPTH",
     "MAX_TEXT_BYTES",
@@ -56,7 +60,9 @@ __all__ = [
     "csv_error",
     "csv_field_limit",
     "decode_text",
+    "email_problem",
     "id_problem",
+    "is_email",
     "is_valid_id",
     "json_problems",
     "load_json",
@@ -81,6 +87,9 @@ MAX_JSON_DEPTH = 32
 
 MAX_CSV_FIELD = 64 * 1024
 """The longest field in an imported CSV file, in characters."""
+
+MAX_EMAIL_LENGTH = 254
+"""The longest e-mail address, in characters (the most an RFC 5321 path can carry)."""
 
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}(?:#[A-Za-z0-9][A-Za-z0-9._:@-]{0,127})*"
 """Every id matches this (in full), and is at most :data:`MAX_ID_LENGTH` characters."""
@@ -214,6 +223,34 @@ def check_id(value: Any, *, pointer: str) -> str:
 def check_optional_id(value: Any, *, pointer: str) -> str | None:
     """Like :func:`check_id`, but ``None`` passes."""
     return None if value is None else check_id(value, pointer=pointer)
+
+
+# -- e-mail addresses ------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+
+
+def email_problem(value: Any, *, pointer: str) -> Problem | None:
+    """Why *value* is not an e-mail address (at *pointer*), or ``None`` if it is one.
+
+    An address is a text by the text rules (no control or bidirectional character), at most
+    :data:`MAX_EMAIL_LENGTH` characters, of the shape ``name@domain.tld``. Normalise it first
+    (:func:`normalise`), as every text.
+    """
+    problem = text_problem(value, pointer=pointer, max_length=MAX_EMAIL_LENGTH)
+    if problem is not None:
+        return problem
+    if _EMAIL.fullmatch(value) is None:
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        return Problem(pointer, f"{shown!a} is not an e-mail address", "format")
+    return None
+
+
+def is_email(value: Any) -> bool:
+    """Whether *value* passes :func:`email_problem` (a quick test for the common case)."""
+    if type(value) is str and len(value) <= MAX_EMAIL_LENGTH and value.isprintable():
+        return _EMAIL.fullmatch(value) is not None
+    return email_problem(value, pointer="") is None
 
 
 # -- JSON ------------------------------------------------------------------------------------

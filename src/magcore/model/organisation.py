@@ -12,7 +12,6 @@ import bisect
 import enum
 import functools
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
-from .input_policy import id_problem, is_valid_id, normalise, text_problem
+from .input_policy import email_problem, id_problem, is_email, is_valid_id, normalise, text_problem
 
 __all__ = [
     "Assignment",
@@ -57,16 +56,15 @@ def _optional_name(
         _valid_name(instance, attribute, value)  # type: ignore[arg-type]
 
 
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
-
-
 def _optional_email(
     instance: object, attribute: attrs.Attribute[str | None], value: str | None
 ) -> None:
-    if value is not None and (not isinstance(value, str) or not _EMAIL.match(value)):
-        raise DefinitionError(
-            f"{attribute.name} {value!r} is not an e-mail address", pointer=f"/{attribute.name}"
-        )
+    """An e-mail address by the input policy (text rules, at most 254 characters), or None."""
+    if value is None or is_email(value):
+        return
+    problem = email_problem(value, pointer=f"/{attribute.name}")
+    if problem is not None:
+        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
 
 
 def _person_json(data: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +124,7 @@ class Person:
     id: str = attrs.field(validator=_valid_id)
     hired_on: date | None = None
     left_on: date | None = None
-    email: str | None = attrs.field(default=None, validator=_optional_email)
+    email: str | None = attrs.field(default=None, converter=normalise, validator=_optional_email)
     """The work e-mail address, when the import gives one: calendar invitations go to it."""
     returns: tuple[Return, ...] = attrs.field(default=(), converter=_returns)
     """The days the person came back after a long absence, oldest first (one per day)."""
