@@ -8,16 +8,18 @@ line and the key table.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from magcore import get_plugin_manager, open_service
+from magcore.access.reading import read_conversation, read_goal
 from magcore.app.service import Service
 from magcore.cli.orgcsv import OrgCsvError, read_organisation_csv
 from magcore.clock import FixedClock
-from magcore.errors import DefinitionError, MagcoreError
+from magcore.errors import DefinitionError, InputRefused, MagcoreError, NotFoundError
 from magcore.model import input_policy as ip
 from magcore.model.organisation import Organisation, Person
 from magcore.model.orgtables import PeopleTable
@@ -125,3 +127,50 @@ def test_a_good_email_address_is_kept_in_nfc():
     assert table["x1"].email == "jos\u00e9@example.nl"
     assert ip.is_email("a" * 243 + "@example.nl")  # 254 characters
     assert ip.email_problem("a" * 244 + "@example.nl", pointer="/email") is not None
+
+
+# -- purposes -----------------------------------------------------------------------------------
+
+HOSTILE_PURPOSES = {
+    "escape-and-rlo": "x\u202e\x1b[31m",
+    "empty": "",
+    "space": "hr overview",
+    "slash": "../x",
+    "newline": "advice\nforged audit line",
+    "too-long": "p" * 300,
+    "not-a-text": 5,
+}
+
+#: Every public read that takes a purpose, as call(service, conversation id, purpose).
+PURPOSE_READS: dict[str, Callable[[Service, str, Any], object]] = {
+    "read_conversation": lambda s, c, p: read_conversation(
+        s.store, c, viewer="e1", purpose=p, clock=s.clock
+    ),
+    "read_goal": lambda s, c, p: read_goal(s.store, "g1", viewer="e1", purpose=p, clock=s.clock),
+    "service.read_conversation": lambda s, c, p: s.read_conversation(c, viewer="e1", purpose=p),
+    "service.read_goal": lambda s, c, p: s.read_goal("g1", viewer="e1", purpose=p),
+    "service.view": lambda s, c, p: s.view(c, actor="e1", purpose=p),
+    "service.view_goal": lambda s, c, p: s.view_goal("g1", actor="e1", purpose=p),
+    "service.listing": lambda s, c, p: s.listing("e1", purpose=p),
+    "service.profile": lambda s, c, p: s.profile(c, actor="e1", purpose=p),
+    "service.profile_overview": lambda s, c, p: s.profile_overview(
+        actor="m1", cycle="mag@1", purpose=p
+    ),
+}
+
+
+@pytest.mark.parametrize("read", PURPOSE_READS.values(), ids=PURPOSE_READS.keys())
+@pytest.mark.parametrize("purpose", HOSTILE_PURPOSES.values(), ids=HOSTILE_PURPOSES.keys())
+def test_a_purpose_is_an_id(world, read, purpose):
+    """A purpose lands in the audit line: checked as an id before anything is read or written."""
+    service, conv = world
+    error = _refused(service, lambda: read(service, conv, purpose), InputRefused)
+    assert isinstance(error, InputRefused)
+    assert [p.pointer for p in error.problems] == ["/purpose"]
+
+
+@pytest.mark.parametrize("read", PURPOSE_READS.values(), ids=PURPOSE_READS.keys())
+def test_a_purpose_that_is_an_id_is_read_as_before(world, read):
+    service, conv = world
+    with contextlib.suppress(NotFoundError):  # no goal g1, no profile in the cycle
+        read(service, conv, "advice")
