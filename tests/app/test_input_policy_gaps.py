@@ -16,17 +16,21 @@ import pytest
 
 from magcore import get_plugin_manager, open_service
 from magcore.access.reading import read_conversation, read_goal
+from magcore.app import measurement
 from magcore.app.service import Service
 from magcore.cli.orgcsv import OrgCsvError, read_organisation_csv
 from magcore.clock import FixedClock
 from magcore.errors import DefinitionError, InputRefused, MagcoreError, NotFoundError
 from magcore.model import input_policy as ip
+from magcore.model.measurement import RoundState
 from magcore.model.organisation import Organisation, Person
 from magcore.model.orgtables import PeopleTable
 from magcore.testing import approve_cycle
 
 from ..cli.conftest import ORG_CSV
 from ..sharing.support import MAG_CYCLE, T0, small_org
+from ..support.measurement import QUESTIONNAIRE
+from ..support.measurement import service as measurement_service
 
 
 def _contents(service: Service) -> tuple[Any, ...]:
@@ -174,3 +178,62 @@ def test_a_purpose_that_is_an_id_is_read_as_before(world, read):
     service, conv = world
     with contextlib.suppress(NotFoundError):  # no goal g1, no profile in the cycle
         read(service, conv, "advice")
+
+
+# -- actors -------------------------------------------------------------------------------------
+
+HOSTILE_ACTORS = {
+    "slash": "../x",
+    "empty": "",
+    "escape": "hr\x1b[2K",
+    "rlo": "hr\u202e",
+    "space": "h r",
+    "not-a-text": 7,
+}
+
+#: Every public call that takes an actor and wrote it unchecked, as call(service, actor).
+ACTOR_CALLS: dict[str, Callable[[Service, Any], object]] = {
+    "import_organisation": lambda s, a: s.import_organisation(_org_with("x1@example.nl"), actor=a),
+    "import_organisation.same": lambda s, a: s.import_organisation(small_org(), actor=a),
+    "import_organisation_summary": lambda s, a: s.import_organisation_summary(
+        _org_with("x1@example.nl"), actor=a
+    ),
+    "change_manager": lambda s, a: s.change_manager("org", "t1", "m2", T0.date(), actor=a),
+    "move_person": lambda s, a: s.move_person("org", "e2", "t0", T0.date(), actor=a),
+    "sharing": lambda s, a: s.sharing("e1", actor=a),
+}
+
+
+@pytest.mark.parametrize("call", ACTOR_CALLS.values(), ids=ACTOR_CALLS.keys())
+@pytest.mark.parametrize("actor", HOSTILE_ACTORS.values(), ids=HOSTILE_ACTORS.keys())
+def test_an_actor_is_an_id(world, call, actor):
+    service, _ = world
+    error = _refused(service, lambda: call(service, actor), InputRefused)
+    assert isinstance(error, InputRefused)
+    assert [p.pointer for p in error.problems] == ["/actor"]
+
+
+@pytest.mark.parametrize("actor", HOSTILE_ACTORS.values(), ids=HOSTILE_ACTORS.keys())
+def test_a_measurement_actor_is_an_id(actor):
+    svc = measurement_service("memory://", {"big": 6})
+    opened = measurement.open_round(
+        svc, series="s-1", unit="big", phase="baseline", questionnaire=QUESTIONNAIRE, actor="hr"
+    )
+    for call in (
+        lambda: measurement.open_round(
+            svc,
+            series="s-2",
+            unit="big",
+            phase="baseline",
+            questionnaire=QUESTIONNAIRE,
+            actor=actor,
+        ),
+        lambda: measurement.close_round(svc, opened.round.id, actor=actor),
+    ):
+        before = _contents(svc)
+        with pytest.raises(InputRefused) as raised:
+            call()
+        assert [p.pointer for p in raised.value.problems] == ["/actor"]
+        assert _contents(svc) == before
+    assert measurement.load_round(svc, opened.round.id).state is RoundState.OPEN
+    svc.close()
