@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,10 +21,11 @@ from magcore.app import measurement
 from magcore.app.service import Service
 from magcore.cli.orgcsv import OrgCsvError, read_organisation_csv
 from magcore.clock import FixedClock
+from magcore.domain.sharing import GrantSharing
 from magcore.errors import DefinitionError, InputRefused, MagcoreError, NotFoundError
 from magcore.model import input_policy as ip
 from magcore.model.measurement import RoundState
-from magcore.model.organisation import Organisation, Person
+from magcore.model.organisation import Assignment, Organisation, Person, Return
 from magcore.model.orgtables import PeopleTable
 from magcore.testing import approve_cycle
 
@@ -237,3 +239,65 @@ def test_a_measurement_actor_is_an_id(actor):
         assert _contents(svc) == before
     assert measurement.load_round(svc, opened.round.id).state is RoundState.OPEN
     svc.close()
+
+
+# -- days of the wrong type ---------------------------------------------------------------------
+
+WRONG_DAYS = {
+    "impossible-text": "2026-02-30",
+    "text": "2026-03-01",
+    "date-and-time": datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+    "number": 20260301,
+}
+
+
+@pytest.mark.parametrize("until", WRONG_DAYS.values(), ids=WRONG_DAYS.keys())
+def test_a_sharing_choice_until_that_is_no_day_is_refused(world, until):
+    service, _ = world
+
+    def grant() -> None:
+        service.share(
+            GrantSharing(
+                actor="e1", person="e1", to="m2", what="agreements", purpose="handover", until=until
+            )
+        )
+
+    error = _refused(service, grant, InputRefused)
+    assert isinstance(error, InputRefused)
+    assert [p.pointer for p in error.problems] == ["/until"]
+
+
+def _org_with_person(**fields: Any) -> Organisation:
+    org = small_org()
+    return Organisation.build(
+        id="org",
+        people=[*org.people.values(), Person(id="x1", **fields)],
+        teams=list(org.teams.values()),
+        assignments=list(org.assignments),
+    )
+
+
+@pytest.mark.parametrize("field", ["hired_on", "left_on"])
+@pytest.mark.parametrize("day", WRONG_DAYS.values(), ids=WRONG_DAYS.keys())
+def test_a_person_date_that_is_no_day_is_refused(world, field, day):
+    service, _ = world
+    error = _refused(
+        service,
+        lambda: service.import_organisation(_org_with_person(**{field: day}), actor="hr"),
+        DefinitionError,
+    )
+    assert isinstance(error, DefinitionError)
+    assert error.pointer == f"/{field}"
+
+
+@pytest.mark.parametrize("day", WRONG_DAYS.values(), ids=WRONG_DAYS.keys())
+def test_an_assignment_or_return_date_that_is_no_day_is_refused(day):
+    with pytest.raises(DefinitionError) as raised:
+        Assignment(person="e1", team="t1", role="member", start=day)
+    assert raised.value.pointer == "/start"
+    with pytest.raises(DefinitionError) as raised:
+        Assignment(person="e1", team="t1", role="member", start=date(2024, 1, 1), end=day)
+    assert raised.value.pointer == "/end"
+    with pytest.raises(DefinitionError) as raised:
+        Return(on=day, absent_days=30)
+    assert raised.value.pointer == "/on"

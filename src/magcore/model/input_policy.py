@@ -22,6 +22,8 @@ Pure functions, no I/O. What is refused, and why:
 * **E-mail addresses** (a person's work address) follow the text rules, are at most
   :data:`MAX_EMAIL_LENGTH` characters (254, what RFC 5321 lets a path carry) and have the shape
   ``name@domain.tld`` (no spaces, ``<``, ``>``, ``,``, ``;`` or ``"``): :func:`email_problem`.
+* **Days** (a hire date, the last day of a sharing choice) are :class:`~datetime.date` values,
+  not texts and not dates with a time: :func:`day_problem`.
 * **People**: :func:`check_known_people` refuses ids an organisation does not know.
 
 Every refusal is an :class:`~magcore.errors.InputRefused` (a
@@ -35,6 +37,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -59,6 +62,7 @@ __all__ = [
     "clean_json",
     "csv_error",
     "csv_field_limit",
+    "day_problem",
     "decode_text",
     "email_problem",
     "id_problem",
@@ -71,6 +75,7 @@ __all__ = [
     "valid_id",
     "valid_ids",
     "valid_json",
+    "valid_optional_day",
     "valid_optional_id",
     "valid_optional_text",
     "valid_text",
@@ -223,6 +228,16 @@ def check_id(value: Any, *, pointer: str) -> str:
 def check_optional_id(value: Any, *, pointer: str) -> str | None:
     """Like :func:`check_id`, but ``None`` passes."""
     return None if value is None else check_id(value, pointer=pointer)
+
+
+# -- days ------------------------------------------------------------------------------------
+
+
+def day_problem(value: Any, *, pointer: str) -> Problem | None:
+    """Why *value* is not a calendar day (a ``date``, not a ``datetime``), or ``None``."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return None
+    return Problem(pointer, f"must be a date (YYYY-MM-DD), not {type(value).__name__}", "type")
 
 
 # -- e-mail addresses ------------------------------------------------------------------------
@@ -498,6 +513,14 @@ def valid_id(instance: object, attribute: attrs.Attribute[Any], value: Any) -> N
     problem = id_problem(value, pointer=f"/{attribute.name}")
     if problem is not None:
         raise InputRefused([problem])
+
+
+def valid_optional_day(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: *value* is ``None`` or a calendar day (:func:`day_problem`)."""
+    if value is not None:
+        problem = day_problem(value, pointer=f"/{attribute.name}")
+        if problem is not None:
+            raise InputRefused([problem])
 
 
 def valid_optional_id(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -19,7 +19,15 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
-from .input_policy import email_problem, id_problem, is_email, is_valid_id, normalise, text_problem
+from .input_policy import (
+    day_problem,
+    email_problem,
+    id_problem,
+    is_email,
+    is_valid_id,
+    normalise,
+    text_problem,
+)
 
 __all__ = [
     "Assignment",
@@ -67,6 +75,20 @@ def _optional_email(
         raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
 
 
+def _day(instance: object, attribute: attrs.Attribute[date], value: date) -> None:
+    """A calendar day (a ``date``, not a text or a ``datetime``)."""
+    problem = day_problem(value, pointer=f"/{attribute.name}")
+    if problem is not None:
+        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+
+
+def _optional_day(
+    instance: object, attribute: attrs.Attribute[date | None], value: date | None
+) -> None:
+    if value is not None:
+        _day(instance, attribute, value)  # type: ignore[arg-type]
+
+
 def _person_json(data: dict[str, Any]) -> dict[str, Any]:
     """A person as JSON; no ``email`` or ``returns`` key when there is none (as before the
     fields existed)."""
@@ -90,7 +112,7 @@ class Return:
     """Someone came back to work on *on* after an absence of *absent_days* days (any reason:
     the reason is never recorded, only the day and the length)."""
 
-    on: date
+    on: date = attrs.field(validator=_day)
     absent_days: int = attrs.field(validator=_positive)
 
 
@@ -122,8 +144,8 @@ class Person:
     """An employee, known by a stable pseudonymous id. Never carries a score."""
 
     id: str = attrs.field(validator=_valid_id)
-    hired_on: date | None = None
-    left_on: date | None = None
+    hired_on: date | None = attrs.field(default=None, validator=_optional_day)
+    left_on: date | None = attrs.field(default=None, validator=_optional_day)
     email: str | None = attrs.field(default=None, converter=normalise, validator=_optional_email)
     """The work e-mail address, when the import gives one: calendar invitations go to it."""
     returns: tuple[Return, ...] = attrs.field(default=(), converter=_returns)
@@ -170,8 +192,8 @@ class Assignment:
     person: str = attrs.field(validator=_valid_id)
     team: str = attrs.field(validator=_valid_id)
     role: Role = attrs.field(converter=Role)
-    start: date
-    end: date | None = None
+    start: date = attrs.field(validator=_day)
+    end: date | None = attrs.field(default=None, validator=_optional_day)
 
     def __attrs_post_init__(self) -> None:
         if self.end is not None and self.end <= self.start:
