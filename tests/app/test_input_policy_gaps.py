@@ -21,6 +21,7 @@ from magcore.app import measurement
 from magcore.app.service import Service
 from magcore.cli.orgcsv import OrgCsvError, read_organisation_csv
 from magcore.clock import FixedClock
+from magcore.domain.conversation import DraftRecord, MarkHeld, SavePreparation
 from magcore.domain.sharing import GrantSharing
 from magcore.errors import DefinitionError, InputRefused, MagcoreError, NotFoundError
 from magcore.model import input_policy as ip
@@ -301,3 +302,46 @@ def test_an_assignment_or_return_date_that_is_no_day_is_refused(day):
     with pytest.raises(DefinitionError) as raised:
         Return(on=day, absent_days=30)
     assert raised.value.pointer == "/on"
+
+
+# -- numbers in answers -------------------------------------------------------------------------
+
+HOSTILE_NUMBERS = {
+    "10**5000": {"a": 10**5000},
+    "2**53+1": {"a": 2**53 + 1},
+    "-(2**53+1)": {"a": -(2**53) - 1},
+    "nan": {"a": float("nan")},
+    "infinity": {"a": float("inf")},
+    "-infinity": {"a": float("-inf")},
+    "nested-nan": {"a": [{"b": float("nan")}]},
+}
+_POINTERS = {"nested-nan": "/answers/a/0/b"}
+
+
+@pytest.mark.parametrize("name", HOSTILE_NUMBERS)
+@pytest.mark.parametrize("command", ["prepare", "draft"])
+def test_numbers_in_answers_are_finite_and_exact(world, command, name):
+    service, conv = world
+    service.execute(conv, MarkHeld(actor="m1", on=T0.date()))
+    answers = HOSTILE_NUMBERS[name]
+
+    def execute() -> None:
+        if command == "prepare":
+            service.execute(conv, SavePreparation(actor="e1", answers=answers))
+        else:
+            service.execute(conv, DraftRecord(actor="m1", summary="s", answers=answers))
+
+    error = _refused(service, execute, InputRefused)
+    assert isinstance(error, InputRefused)
+    assert [p.pointer for p in error.problems] == [_POINTERS.get(name, "/answers/a")]
+    assert {p.keyword for p in error.problems} == {"number"}
+
+
+def test_numbers_within_the_range_are_answers(world):
+    service, conv = world
+    answers = {"a": 2**53, "b": -(2**53), "c": 1e300, "d": -0.5, "e": True}
+    service.execute(conv, SavePreparation(actor="e1", answers=answers))
+    assert not list(ip.json_problems(answers))
+    for text in ("NaN", "Infinity", "-Infinity", str(2**53 + 1)):
+        with pytest.raises(InputRefused):
+            ip.load_json('{"a": ' + text + "}")

@@ -16,7 +16,9 @@ Pure functions, no I/O. What is refused, and why:
   characters in all. No spaces, no slashes, nothing outside ASCII.
 * **JSON** (form answers) nests at most :data:`MAX_JSON_DEPTH` levels; every key and every text
   in it follows the text rules. :func:`load_json` checks the depth *before* parsing, so a
-  3,000-level document is a named error rather than a ``RecursionError``.
+  3,000-level document is a named error rather than a ``RecursionError``. Numbers in it are
+  finite (no NaN, no infinity) and whole numbers are at most :data:`MAX_JSON_INTEGER` (2**53)
+  either way from zero: what a JSON number carries exactly in every reader.
 * **CSV** fields are at most :data:`MAX_CSV_FIELD` characters (:func:`csv_field_limit`), and
   bytes that are not UTF-8 are a named error (:func:`decode_text`).
 * **E-mail addresses** (a person's work address) follow the text rules, are at most
@@ -34,6 +36,7 @@ say why. Callers check before they append, so nothing is stored.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -51,6 +54,7 @@ __all__ = [
     "MAX_EMAIL_LENGTH",
     "MAX_ID_LENGTH",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_INTEGER",
     "MAX_TEXT_BYTES",
     "TEXT_PATTERN",
     "check_id",
@@ -71,6 +75,7 @@ __all__ = [
     "json_problems",
     "load_json",
     "normalise",
+    "number_problem",
     "text_problem",
     "valid_id",
     "valid_ids",
@@ -89,6 +94,10 @@ MAX_ID_LENGTH = 255
 
 MAX_JSON_DEPTH = 32
 """How deeply answers may nest (objects and lists together); a form needs three or four."""
+
+MAX_JSON_INTEGER = 2**53
+"""The largest whole number (either way from zero) in answers: what a JSON number carries
+exactly in every reader (a double's 53 bits); larger ones are refused, not rounded."""
 
 MAX_CSV_FIELD = 64 * 1024
 """The longest field in an imported CSV file, in characters."""
@@ -298,8 +307,14 @@ def _json_ok(value: Any) -> bool:
                 below.extend(item.values())
             elif kind is list or kind is tuple:
                 below.extend(item)
-            elif item is None or kind is bool or kind is int or kind is float:
+            elif item is None or kind is bool:
                 continue
+            elif kind is int:
+                if not -MAX_JSON_INTEGER <= item <= MAX_JSON_INTEGER:
+                    return False
+            elif kind is float:
+                if not math.isfinite(item):
+                    return False
             elif isinstance(item, Mapping):
                 below.append(dict(item))
             else:
@@ -336,6 +351,9 @@ def _json_problems(value: Any, *, pointer: str, depth: int) -> Iterator[Problem]
             yield problem
         return
     if value is None or isinstance(value, bool | int | float):
+        problem = number_problem(value, pointer=pointer or "/")
+        if problem is not None:
+            yield problem
         return
     if not isinstance(value, Mapping | list | tuple):
         yield Problem(pointer or "/", f"{type(value).__name__} is not a JSON value", "type")
@@ -357,6 +375,26 @@ def _json_problems(value: Any, *, pointer: str, depth: int) -> Iterator[Problem]
     else:
         for index, item in enumerate(value):
             yield from _json_problems(item, pointer=f"{pointer}/{index}", depth=depth + 1)
+
+
+def number_problem(value: Any, *, pointer: str) -> Problem | None:
+    """Why the number *value* cannot be an answer (NaN, an infinity, a whole number beyond
+    :data:`MAX_JSON_INTEGER`), or ``None`` (also for what is not a number, and for booleans)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if -MAX_JSON_INTEGER <= value <= MAX_JSON_INTEGER:
+            return None
+        # never the number itself: it may have more digits than Python will print
+        return Problem(
+            pointer,
+            "is a whole number beyond 2**53 either way from zero (what a JSON number carries "
+            "exactly)",
+            "number",
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        return Problem(pointer, f"is {value!r}, not a finite number", "number")
+    return None
 
 
 def check_json(value: Any, *, pointer: str = "") -> None:
