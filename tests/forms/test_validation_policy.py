@@ -19,7 +19,13 @@ _TEXT = st.text(
     max_size=8,
 )
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | _TEXT,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(-(2**60), 2**60)
+    | st.sampled_from([2**53, 2**53 + 1, -(2**53), -(2**53) - 1, 10**400])
+    | st.floats()
+    | _TEXT,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
     max_leaves=12,
 )

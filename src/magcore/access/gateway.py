@@ -28,6 +28,7 @@ from ..domain.sharing import SharingChoice, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event, freeze
 from ..model.days import local_day, timezone
+from ..model.input_policy import check_id
 from ..storage.base import AuditRecord, ConversationRow, Store
 from ..storage.chain import event_object
 from ..storage.listing_sql import CandidateFilter
@@ -407,6 +408,8 @@ class Gateway:
         the index (:mod:`magcore.access.listing`); the rest once per candidate row, decided per
         distinct cycle, kind and ``what``.
         """
+        check_id(viewer, pointer="/viewer")
+        check_id(purpose, pointer="/purpose")
         now = self.clock.now()
         day = local_day(now, self.zone)
         source = self.source or indexed_source(self.store) or StoreListing(self.store)

@@ -37,6 +37,7 @@ from ..domain.sharing import WHAT_PROFILE, WHAT_WHOLE_RECORD, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..events import thaw
 from ..model.days import local_day
+from ..model.input_policy import check_id
 from ..model.profiles import Profile, ProfileSource
 from ..storage.base import AuditRecord, Store
 from .decision import (
@@ -171,6 +172,8 @@ def read_profile(
     employee's sharing choice for *purpose* opens it. *policy* is the read policy of the
     origin's cycle (special kinds and fields, the directory, legal bases).
     """
+    check_id(viewer, pointer="/viewer")
+    check_id(purpose, pointer="/purpose")
     events = store.read(stream_of(origin))
     obj = f"{stream_of(origin)}/profile:{profile.id}"
     subject = shown_in.subject if shown_in is not None else None
@@ -307,6 +310,8 @@ def profile_overview_subjects(
     by id: the guarded listing's path (the choices naming the viewer, a role they hold, or
     ``next_manager`` for the people they manage that day), whatever the viewer took part in.
     One audit line for the listing; the profiles themselves are separate, audited reads."""
+    check_id(viewer, pointer="/viewer")
+    check_id(purpose, pointer="/purpose")
     day = local_day(now, zone)
     source = StoreListing(store)
     keys = grantee_keys(viewer, day, directory)

@@ -291,6 +291,7 @@ def read_conversation(
     """
     check_id(viewer, pointer="/viewer")
     check_id(conversation_id, pointer="/conversation_id")
+    check_id(purpose, pointer="/purpose")
     now = (clock or SystemClock()).now()
     zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()
@@ -448,6 +449,7 @@ def read_goal(
     """
     check_id(viewer, pointer="/viewer")
     check_id(goal_id, pointer="/goal_id")
+    check_id(purpose, pointer="/purpose")
     now = (clock or SystemClock()).now()
     zone = zone if isinstance(zone, tzinfo) else timezone(zone)
     policy = policy or ReadPolicy()

@@ -203,7 +203,7 @@ class AccessMixin:
         the read is audited, a refusal raises :class:`~magcore.errors.ConsentError`.
         """
         check_id(person, pointer="/person")
-        actor = person if actor is None else actor
+        actor = person if actor is None else check_id(actor, pointer="/actor")
         now = self.clock.now()
         day = local_day(now, self.timezone)
         allowed = actor == person or PRIVACY_OFFICER in self.directory.roles_of(actor, day)

@@ -146,6 +146,7 @@ def open_round(
     """
     check_id(series, pointer="/series")
     check_id(unit, pointer="/unit")
+    check_id(actor, pointer="/actor")
     minimum = check_minimum(k, DEFAULT_K)
     if isinstance(questionnaire, str):
         known = questionnaires(service.host)
@@ -224,6 +225,7 @@ def answer(service: Service, round_id: str, token: str, answers: Mapping[str, An
 def close_round(service: Service, round_id: str, *, actor: str) -> Round:
     """Close *round_id*: unused codes stop working; with fewer than *k* answers nothing of it
     will ever be shown, and its counts are discarded."""
+    check_id(actor, pointer="/actor")
     current = load_round(service, round_id)
     stream = stream_of(round_id)
     version = service.store.version(stream)
@@ -246,6 +248,7 @@ def comparison(service: Service, series: str, *, asker: str, k: int | None = Non
     Rounds still open are left out (nothing of an open round is readable).
     """
     check_id(series, pointer="/series")
+    check_id(asker, pointer="/asker")
     closed = [r for r in rounds(service, series) if r.state is RoundState.CLOSED]
     if not closed:
         raise NotFoundError(f"series {series!r} has no closed measurement round")

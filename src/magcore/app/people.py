@@ -179,6 +179,7 @@ class OrganisationMixin:
     ) -> OrgImportSummary:
         """Compare *org* with the stored organisation and append the changes as they are made:
         one transaction, written chunk by chunk; refused (and audited) as a whole."""
+        check_id(actor, pointer="/actor")  # before the audit line of a refusal names it
         handler = self.handler
         stream = org_stream(org.id)
         counts: dict[str, int] = {}
@@ -274,6 +275,7 @@ class OrganisationMixin:
         team gets another manager (:mod:`magcore.domain.orgchanges`). An unknown person or team
         is refused with an error naming the field, and nothing is written. Returns the events."""
         check_id(org_id, pointer="/organisation")
+        check_id(actor, pointer="/actor")
 
         def changed(current: Organisation | None) -> Organisation:
             if current is None:

@@ -29,6 +29,7 @@ from ..domain.conversation import stream_of
 from ..errors import MagcoreError, NotFoundError
 from ..model.cycle import CycleDefinition
 from ..model.days import local_day
+from ..model.input_policy import check_id
 from ..model.profiles import Profile
 from .aggregates import CONVERSATION
 
@@ -124,6 +125,9 @@ class ProfilesMixin:
         when *actor* may not see it: a new manager sees it only through the employee's
         ``handover`` choice covering ``profile``.
         """
+        check_id(conversation_id, pointer="/conversation_id")
+        check_id(actor, pointer="/actor")
+        check_id(purpose, pointer="/purpose")
         conv = self._load(conversation_id)
         now = self.clock.now()
         kind = self.cycle(conv.cycle).kind(conv.kind)
@@ -193,6 +197,8 @@ class ProfilesMixin:
         choice (``profile`` or ``whole_record``, for *purpose*) names them, each as last
         written in *cycle* (an id or ``id@version``). *profile* defaults to the one profile the
         cycle declares. One listing line and one read line per person in the audit log."""
+        check_id(actor, pointer="/actor")
+        check_id(purpose, pointer="/purpose")
         definition = self.cycle(cycle)
         profile_id = profile or _only_profile(definition)
         now = self.clock.now()

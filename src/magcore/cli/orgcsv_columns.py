@@ -22,8 +22,8 @@ from datetime import date
 from typing import Any
 
 from ..errors import DefinitionError
-from ..model.input_policy import normalise, text_problem
-from ..model.organisation import _EMAIL, Organisation, Role, Team
+from ..model.input_policy import is_email, normalise, text_problem
+from ..model.organisation import Organisation, Role, Team
 from ..model.orgtables import (
     PeopleTable,
     RoleTable,
@@ -337,9 +337,9 @@ def _people(columns: _Columns, person: list[str]) -> PeopleTable:
     email: list[str | None]
     if any(raw_email):
         for address in set(raw_email):
-            if address and not _EMAIL.match(address):
-                raise _Unclean
-        email = [address or None for address in raw_email]
+            if address and not is_email(address):
+                raise _Unclean  # the line-by-line reader normalises it, or names the problem
+        email = [normalise(address) or None for address in raw_email]
     else:
         email = [None] * len(person)
     if _increasing(person) or len(set(person)) == len(person):  # each person on one row

@@ -35,7 +35,7 @@ from ..errors import ConsentError
 from ..events import Event
 from ..model.content import EventContent, metadata_only
 from ..model.days import local_day
-from ..model.input_policy import valid_id, valid_optional_id
+from ..model.input_policy import valid_id, valid_optional_day, valid_optional_id
 from ..read_models import PersonRows, SharingChoiceRow
 
 __all__ = [
@@ -121,7 +121,7 @@ class GrantSharing(SharingCommand):
     to: str = attrs.field(validator=valid_id)
     what: str = attrs.field(validator=valid_id)
     purpose: str = attrs.field(validator=valid_id)
-    until: date | None = None
+    until: date | None = attrs.field(default=None, validator=valid_optional_day)
     """The last day the choice holds, a day in the installation's time zone (inclusive)."""
     conversation: str | None = attrs.field(default=None, validator=valid_optional_id)
     """One conversation id, or ``None`` for every conversation about the employee."""

@@ -24,7 +24,13 @@ import attrs
 from ..errors import Problem, RecordInvalidError
 from ..events import thaw
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
-from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, TEXT_PATTERN, json_problems
+from ..model.input_policy import (
+    MAX_JSON_DEPTH,
+    MAX_JSON_INTEGER,
+    MAX_TEXT_BYTES,
+    TEXT_PATTERN,
+    json_problems,
+)
 from ..schemas import format_checker, registry
 from .conditions import describe
 from .definition import Field, FormDefinition
@@ -159,7 +165,11 @@ def _policy_schema() -> dict[str, Any]:
     :data:`MAX_JSON_DEPTH` levels (one definition per level), short texts only (longer ones are
     decided by :func:`~magcore.model.input_policy.json_problems`, which counts UTF-8 bytes)."""
     text = {"type": "string", "pattern": TEXT_PATTERN, "maxLength": MAX_TEXT_BYTES // 4}
-    scalar = {"type": ["number", "boolean", "null"]}
+    # Numbers: within 2**53 either way, or not whole (the engines refuse NaN and infinities);
+    # a whole float beyond 2**53 is refused here and accepted by the policy (it decides then).
+    bounded = {"type": "number", "minimum": -MAX_JSON_INTEGER, "maximum": MAX_JSON_INTEGER}
+    fraction = {"type": "number", "not": {"type": "integer"}}
+    scalar = {"anyOf": [{"type": ["boolean", "null"]}, bounded, fraction]}
     levels: dict[str, Any] = {f"level{MAX_JSON_DEPTH}": {"anyOf": [text, scalar]}}
     for level in range(MAX_JSON_DEPTH - 1, -1, -1):
         below = {"$ref": f"#/$defs/level{level + 1}"}
@@ -193,7 +203,7 @@ def _policy_ok(document: Any, fast: bool) -> bool:
 
 
 #: Policy problems after which a document is not handed to the schema engines.
-_UNSAFE = frozenset({"surrogate", "maxDepth", "type", "propertyName"})
+_UNSAFE = frozenset({"surrogate", "maxDepth", "type", "propertyName", "number"})
 
 _POLICY_MESSAGES = {
     "characters": ("validation.characters", {}),
@@ -207,7 +217,8 @@ def _policy_problems(
     form: FormDefinition, document: Any, language: str, catalogue: Catalogue
 ) -> list[Problem]:
     """The input policy's problems (:mod:`magcore.model.input_policy`) in the reader's
-    language: control and bidirectional characters, over-long texts, too deep nesting."""
+    language: control and bidirectional characters, over-long texts, too deep nesting, numbers
+    that are not finite or too large."""
     found = []
     for problem in json_problems(document):
         key, params = _POLICY_MESSAGES.get(problem.keyword, (None, {}))

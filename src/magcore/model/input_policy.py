@@ -16,9 +16,16 @@ Pure functions, no I/O. What is refused, and why:
   characters in all. No spaces, no slashes, nothing outside ASCII.
 * **JSON** (form answers) nests at most :data:`MAX_JSON_DEPTH` levels; every key and every text
   in it follows the text rules. :func:`load_json` checks the depth *before* parsing, so a
-  3,000-level document is a named error rather than a ``RecursionError``.
+  3,000-level document is a named error rather than a ``RecursionError``. Numbers in it are
+  finite (no NaN, no infinity) and whole numbers are at most :data:`MAX_JSON_INTEGER` (2**53)
+  either way from zero: what a JSON number carries exactly in every reader.
 * **CSV** fields are at most :data:`MAX_CSV_FIELD` characters (:func:`csv_field_limit`), and
   bytes that are not UTF-8 are a named error (:func:`decode_text`).
+* **E-mail addresses** (a person's work address) follow the text rules, are at most
+  :data:`MAX_EMAIL_LENGTH` characters (254, what RFC 5321 lets a path carry) and have the shape
+  ``name@domain.tld`` (no spaces, ``<``, ``>``, ``,``, ``;`` or ``"``): :func:`email_problem`.
+* **Days** (a hire date, the last day of a sharing choice) are :class:`~datetime.date` values,
+  not texts and not dates with a time: :func:`day_problem`.
 * **People**: :func:`check_known_people` refuses ids an organisation does not know.
 * **Dates** given by a person (a command's ``--from``, ``--on``, the clock of ``MAGCORE_NOW``)
   lie from :data:`MIN_DATE` to :data:`MAX_DATE` (1 January 1900 to 31 December 9000): far
@@ -34,6 +41,7 @@ say why. Callers check before they append, so nothing is stored.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -51,9 +59,11 @@ __all__ = [
     "ID_PATTERN",
     "MAX_CSV_FIELD",
     "MAX_DATE",
+    "MAX_EMAIL_LENGTH",
     "MAX_ID_LENGTH",
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_INTEGER",
     "MAX_TEXT_BYTES",
     "MIN_DATE",
     "TEXT_PATTERN",
@@ -67,17 +77,22 @@ __all__ = [
     "csv_error",
     "csv_field_limit",
     "date_problem",
+    "day_problem",
     "decode_text",
+    "email_problem",
     "id_problem",
+    "is_email",
     "is_valid_id",
     "json_problems",
     "load_json",
     "normalise",
+    "number_problem",
     "read_limited",
     "text_problem",
     "valid_id",
     "valid_ids",
     "valid_json",
+    "valid_optional_day",
     "valid_optional_id",
     "valid_optional_text",
     "valid_text",
@@ -95,6 +110,10 @@ MAX_JSON_DEPTH = 32
 MAX_JSON_BYTES = 16 * MAX_TEXT_BYTES
 """The largest JSON document :func:`load_json` takes (1 MiB), and a JSON file's most bytes."""
 
+MAX_JSON_INTEGER = 2**53
+"""The largest whole number (either way from zero) in answers: what a JSON number carries
+exactly in every reader (a double's 53 bits); larger ones are refused, not rounded."""
+
 MAX_CSV_FIELD = 64 * 1024
 """The longest field in an imported CSV file, in characters."""
 
@@ -103,6 +122,9 @@ MIN_DATE = date(1900, 1, 1)
 
 MAX_DATE = date(9000, 12, 31)
 """The last day a person may give: a period from it, with its windows, stays inside ``date``."""
+
+MAX_EMAIL_LENGTH = 254
+"""The longest e-mail address, in characters (the most an RFC 5321 path can carry)."""
 
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}(?:#[A-Za-z0-9][A-Za-z0-9._:@-]{0,127})*"
 """Every id matches this (in full), and is at most :data:`MAX_ID_LENGTH` characters."""
@@ -255,6 +277,44 @@ def date_problem(value: date, *, pointer: str) -> Problem | None:
     )
 
 
+# -- days ------------------------------------------------------------------------------------
+
+
+def day_problem(value: Any, *, pointer: str) -> Problem | None:
+    """Why *value* is not a calendar day (a ``date``, not a ``datetime``), or ``None``."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return None
+    return Problem(pointer, f"must be a date (YYYY-MM-DD), not {type(value).__name__}", "type")
+
+
+# -- e-mail addresses ------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+
+
+def email_problem(value: Any, *, pointer: str) -> Problem | None:
+    """Why *value* is not an e-mail address (at *pointer*), or ``None`` if it is one.
+
+    An address is a text by the text rules (no control or bidirectional character), at most
+    :data:`MAX_EMAIL_LENGTH` characters, of the shape ``name@domain.tld``. Normalise it first
+    (:func:`normalise`), as every text.
+    """
+    problem = text_problem(value, pointer=pointer, max_length=MAX_EMAIL_LENGTH)
+    if problem is not None:
+        return problem
+    if _EMAIL.fullmatch(value) is None:
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        return Problem(pointer, f"{shown!a} is not an e-mail address", "format")
+    return None
+
+
+def is_email(value: Any) -> bool:
+    """Whether *value* passes :func:`email_problem` (a quick test for the common case)."""
+    if type(value) is str and len(value) <= MAX_EMAIL_LENGTH and value.isprintable():
+        return _EMAIL.fullmatch(value) is not None
+    return email_problem(value, pointer="") is None
+
+
 # -- JSON ------------------------------------------------------------------------------------
 
 
@@ -285,8 +345,14 @@ def _json_ok(value: Any) -> bool:
                 below.extend(item.values())
             elif kind is list or kind is tuple:
                 below.extend(item)
-            elif item is None or kind is bool or kind is int or kind is float:
+            elif item is None or kind is bool:
                 continue
+            elif kind is int:
+                if not -MAX_JSON_INTEGER <= item <= MAX_JSON_INTEGER:
+                    return False
+            elif kind is float:
+                if not math.isfinite(item):
+                    return False
             elif isinstance(item, Mapping):
                 below.append(dict(item))
             else:
@@ -323,6 +389,9 @@ def _json_problems(value: Any, *, pointer: str, depth: int) -> Iterator[Problem]
             yield problem
         return
     if value is None or isinstance(value, bool | int | float):
+        problem = number_problem(value, pointer=pointer or "/")
+        if problem is not None:
+            yield problem
         return
     if not isinstance(value, Mapping | list | tuple):
         yield Problem(pointer or "/", f"{type(value).__name__} is not a JSON value", "type")
@@ -344,6 +413,26 @@ def _json_problems(value: Any, *, pointer: str, depth: int) -> Iterator[Problem]
     else:
         for index, item in enumerate(value):
             yield from _json_problems(item, pointer=f"{pointer}/{index}", depth=depth + 1)
+
+
+def number_problem(value: Any, *, pointer: str) -> Problem | None:
+    """Why the number *value* cannot be an answer (NaN, an infinity, a whole number beyond
+    :data:`MAX_JSON_INTEGER`), or ``None`` (also for what is not a number, and for booleans)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if -MAX_JSON_INTEGER <= value <= MAX_JSON_INTEGER:
+            return None
+        # never the number itself: it may have more digits than Python will print
+        return Problem(
+            pointer,
+            "is a whole number beyond 2**53 either way from zero (what a JSON number carries "
+            "exactly)",
+            "number",
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        return Problem(pointer, f"is {value!r}, not a finite number", "number")
+    return None
 
 
 def check_json(value: Any, *, pointer: str = "") -> None:
@@ -541,6 +630,14 @@ def valid_id(instance: object, attribute: attrs.Attribute[Any], value: Any) -> N
     problem = id_problem(value, pointer=f"/{attribute.name}")
     if problem is not None:
         raise InputRefused([problem])
+
+
+def valid_optional_day(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: *value* is ``None`` or a calendar day (:func:`day_problem`)."""
+    if value is not None:
+        problem = day_problem(value, pointer=f"/{attribute.name}")
+        if problem is not None:
+            raise InputRefused([problem])
 
 
 def valid_optional_id(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -12,7 +12,6 @@ import bisect
 import enum
 import functools
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -20,7 +19,15 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, NotFoundError
-from .input_policy import id_problem, is_valid_id, normalise, text_problem
+from .input_policy import (
+    day_problem,
+    email_problem,
+    id_problem,
+    is_email,
+    is_valid_id,
+    normalise,
+    text_problem,
+)
 
 __all__ = [
     "Assignment",
@@ -57,16 +64,29 @@ def _optional_name(
         _valid_name(instance, attribute, value)  # type: ignore[arg-type]
 
 
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
-
-
 def _optional_email(
     instance: object, attribute: attrs.Attribute[str | None], value: str | None
 ) -> None:
-    if value is not None and (not isinstance(value, str) or not _EMAIL.match(value)):
-        raise DefinitionError(
-            f"{attribute.name} {value!r} is not an e-mail address", pointer=f"/{attribute.name}"
-        )
+    """An e-mail address by the input policy (text rules, at most 254 characters), or None."""
+    if value is None or is_email(value):
+        return
+    problem = email_problem(value, pointer=f"/{attribute.name}")
+    if problem is not None:
+        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+
+
+def _day(instance: object, attribute: attrs.Attribute[date], value: date) -> None:
+    """A calendar day (a ``date``, not a text or a ``datetime``)."""
+    problem = day_problem(value, pointer=f"/{attribute.name}")
+    if problem is not None:
+        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+
+
+def _optional_day(
+    instance: object, attribute: attrs.Attribute[date | None], value: date | None
+) -> None:
+    if value is not None:
+        _day(instance, attribute, value)  # type: ignore[arg-type]
 
 
 def _person_json(data: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +112,7 @@ class Return:
     """Someone came back to work on *on* after an absence of *absent_days* days (any reason:
     the reason is never recorded, only the day and the length)."""
 
-    on: date
+    on: date = attrs.field(validator=_day)
     absent_days: int = attrs.field(validator=_positive)
 
 
@@ -124,9 +144,9 @@ class Person:
     """An employee, known by a stable pseudonymous id. Never carries a score."""
 
     id: str = attrs.field(validator=_valid_id)
-    hired_on: date | None = None
-    left_on: date | None = None
-    email: str | None = attrs.field(default=None, validator=_optional_email)
+    hired_on: date | None = attrs.field(default=None, validator=_optional_day)
+    left_on: date | None = attrs.field(default=None, validator=_optional_day)
+    email: str | None = attrs.field(default=None, converter=normalise, validator=_optional_email)
     """The work e-mail address, when the import gives one: calendar invitations go to it."""
     returns: tuple[Return, ...] = attrs.field(default=(), converter=_returns)
     """The days the person came back after a long absence, oldest first (one per day)."""
@@ -172,8 +192,8 @@ class Assignment:
     person: str = attrs.field(validator=_valid_id)
     team: str = attrs.field(validator=_valid_id)
     role: Role = attrs.field(converter=Role)
-    start: date
-    end: date | None = None
+    start: date = attrs.field(validator=_day)
+    end: date | None = attrs.field(default=None, validator=_optional_day)
 
     def __attrs_post_init__(self) -> None:
         if self.end is not None and self.end <= self.start:

@@ -41,9 +41,8 @@ from typing import Any, overload
 import attrs
 
 from ..errors import DefinitionError
-from .input_policy import id_problem
+from .input_policy import email_problem, id_problem, is_email, normalise
 from .organisation import (
-    _EMAIL,
     Assignment,
     Organisation,
     PeopleColumns,
@@ -390,11 +389,17 @@ def _returns(pid: str, found: Iterable[Return]) -> tuple[Return, ...]:
 
 
 def _check_emails(column: list[str | None]) -> None:
+    """Every address in *column* (a list of the table's own) in NFC and by the input policy."""
     for row, value in enumerate(column):
-        if value is not None and (not isinstance(value, str) or not _EMAIL.match(value)):
-            raise DefinitionError(
-                f"email {value!r} is not an e-mail address", pointer=f"/email/{row}"
-            )
+        if value is None:
+            continue
+        if type(value) is str and not value.isascii():
+            value = column[row] = normalise(value)
+        if is_email(value):
+            continue
+        problem = email_problem(value, pointer=f"/email/{row}")
+        if problem is not None:
+            raise DefinitionError(f"email {problem.message}", pointer=problem.pointer)
 
 
 def _check_people(table: PeopleTable) -> None:
