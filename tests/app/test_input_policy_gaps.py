@@ -110,10 +110,16 @@ def test_an_email_address_follows_the_text_policy(world, email):
     assert raised.value.pointer == "/email/1"
 
 
-@pytest.mark.parametrize("email", HOSTILE_EMAILS.values(), ids=HOSTILE_EMAILS.keys())
+#: The hostile addresses a CSV line can hold (a line break ends the line, so it is no value).
+IN_ONE_CSV_LINE = {
+    name: email
+    for name, email in HOSTILE_EMAILS.items()
+    if not email.endswith("\n") and "\x85" not in email
+}
+
+
+@pytest.mark.parametrize("email", IN_ONE_CSV_LINE.values(), ids=IN_ONE_CSV_LINE.keys())
 def test_an_email_address_in_the_organisation_csv_follows_the_text_policy(world, email):
-    if email.endswith("\n") or "\x85" in email:
-        pytest.skip("a line break: not a value in one CSV line")
     service, _ = world
     header, *rows = ORG_CSV.splitlines()
     lines = [f"{header},email", *(f"{row}," for row in rows[:-1]), f"{rows[-1]},{email}"]
