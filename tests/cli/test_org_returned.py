@@ -45,6 +45,13 @@ def test_org_change_returned_records_the_return_and_names_what_is_missing(ready)
     zero = ready.run("org", "change", "returned", "--person", "e2", "--absent-days", "0")
     assert zero.exit_code != 0
     assert "--absent-days" in zero.stderr
+    for huge in ("36526", "99999999999999999999999"):  # more than a hundred years
+        refused = ready.run(
+            "org", "change", "returned", "--person", "e2", "--on", "2026-05-04",
+            "--absent-days", huge,
+        )  # fmt: skip
+        assert refused.exit_code == 2
+        assert "--absent-days" in refused.stderr
     assert len(_returned(ready.dir / "magcore.db")) == 1
 
 
@@ -66,3 +73,16 @@ def test_the_import_reads_a_return_from_its_columns_once(ready):
     assert refused.exit_code != 0
     assert "returned_on and absent_days go together" in refused.output
     assert len(_returned(ready.dir / "magcore.db")) == 1
+
+
+def test_the_import_refuses_an_absence_of_more_than_a_hundred_years(ready):
+    header, *rows = ORG_CSV.strip().splitlines()
+    too_long = "\n".join(
+        [header + ",returned_on,absent_days"]
+        + [row + (",2026-01-12,36526" if row.startswith("e3,") else ",,") for row in rows]
+    )
+    (ready.dir / "long.csv").write_text(too_long + "\n")
+    result = ready.run("import-org", "long.csv")
+    assert result.exit_code != 0
+    assert "absent_days" in result.stderr
+    assert _returned(ready.dir / "magcore.db") == []

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..model.organisation import MAX_ABSENT_DAYS
 from ._common import ID, TEXT, get_app, json_option
 from ._output import DATE, emit_json, say
 from .orgcsv import OrgCsvError, read_organisation_csv
@@ -99,7 +100,7 @@ _KINDS = ("join", "leave", "move", "manager", "returned")
 @click.option("--email", default=None, type=TEXT, help="The work e-mail address (join).")
 @click.option(
     "--absent-days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_ABSENT_DAYS),
     default=None,
     help="How many days the absence lasted (returned; never its reason).",
 )

@@ -30,6 +30,7 @@ from .input_policy import (
 )
 
 __all__ = [
+    "MAX_ABSENT_DAYS",
     "Assignment",
     "Organisation",
     "PeopleColumns",
@@ -99,10 +100,15 @@ def _person_json(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+#: The longest absence a return may record, in days: a hundred years (a longer one is a typo).
+MAX_ABSENT_DAYS = 36_525
+
+
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ABSENT_DAYS:
         raise DefinitionError(
-            f"{attribute.name} must be a whole number of days, 1 or more (not {value!r})",
+            f"{attribute.name} must be a whole number of days from 1 to {MAX_ABSENT_DAYS:,} "
+            f"(not {value!r})",
             pointer=f"/{attribute.name}",
         )
 
