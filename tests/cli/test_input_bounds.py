@@ -118,3 +118,14 @@ def test_a_deeply_nested_settings_file_is_named(run, workdir, opening):
     )
     result = run("--config", "deep.toml", "plan")
     _one_line(result, 1, "deep.toml")
+
+
+@pytest.mark.parametrize("organisation", ["../o", "gemeente\u202e7", "", "org x"])
+def test_a_hand_edited_organisation_setting_is_an_id(run, workdir, organisation):
+    """``organisation`` in magcore.toml is an id, as ``init --organisation`` checks it: a file
+    edited by hand is refused by name before any store is opened."""
+    assert run("init", "--organisation", "gemeente-7").exit_code == 0
+    config = workdir / "magcore.toml"
+    text = config.read_text("utf-8").replace('"gemeente-7"', f'"{organisation}"')
+    config.write_text(text, encoding="utf-8")
+    _one_line(run("plan"), 1, "magcore.toml", "organisation")

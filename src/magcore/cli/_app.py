@@ -97,6 +97,12 @@ class Config:
         for key, value in data.items():
             if key != "fallbacks" and not isinstance(value, str):
                 raise ConfigError(f"{path}: {key} must be a string")
+        if "organisation" in data:  # an id, as `magcore init --organisation` checks it
+            from ..model.input_policy import id_problem
+
+            problem = id_problem(data["organisation"], pointer="/organisation")
+            if problem is not None:
+                raise ConfigError(f"{path}: organisation {problem.message}")
         if "language" in data or "fallbacks" in data:
             from ..languages import LanguageError
 
