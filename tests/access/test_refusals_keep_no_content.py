@@ -36,30 +36,16 @@ from magcore.errors import (
 from magcore.testing import approve_cycle
 
 from ..conftest import EXAMPLE_CYCLES
+from ..support.forms import TINY_RECORD_FORM
 
 NOW = datetime(2025, 1, 6, 9, tzinfo=UTC)
 MARKER = "QX9MARKER burn-out sinds januari"
 
 
-FORM = {
-    "id": "tiny-record",
-    "version": 1,
-    "purpose": "record",
-    "title": {"nl": "Verslag", "en": "Record"},
-    "schema": {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"summary": {"type": "string", "maxLength": 500}},
-    },
-    "ui": {"fields": {"summary": {"label": {"nl": "Samenvatting", "en": "Summary"}}}},
-}
-
-
 class RecordForm:
     @hookimpl
     def magcore_register_forms(self, register):
-        register(FORM)
+        register(TINY_RECORD_FORM)
 
 
 class CrashingCheck:

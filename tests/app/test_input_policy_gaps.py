@@ -15,12 +15,10 @@ from typing import Any
 
 import pytest
 
-from magcore import get_plugin_manager, open_service
 from magcore.access.reading import read_conversation, read_goal
 from magcore.app import measurement
 from magcore.app.service import Service
 from magcore.cli.orgcsv import OrgCsvError, read_organisation_csv
-from magcore.clock import FixedClock
 from magcore.domain.conversation import DraftRecord, MarkHeld, SavePreparation
 from magcore.domain.sharing import GrantSharing
 from magcore.errors import DefinitionError, InputRefused, MagcoreError, NotFoundError
@@ -28,12 +26,12 @@ from magcore.model import input_policy as ip
 from magcore.model.measurement import RoundState
 from magcore.model.organisation import Assignment, Organisation, Person, Return
 from magcore.model.orgtables import PeopleTable
-from magcore.testing import approve_cycle
 
 from ..cli.conftest import ORG_CSV
-from ..sharing.support import MAG_CYCLE, T0, small_org
+from ..sharing.support import T0, small_org
 from ..support.measurement import QUESTIONNAIRE
 from ..support.measurement import service as measurement_service
+from .test_input_policy_hostile import requested
 
 
 def _contents(service: Service) -> tuple[Any, ...]:
@@ -46,18 +44,8 @@ def _contents(service: Service) -> tuple[Any, ...]:
 @pytest.fixture
 def world() -> Iterator[tuple[Service, str]]:
     """A service with an organisation and one requested conversation of e1 (id returned)."""
-    service = open_service(
-        "memory://",
-        clock=FixedClock(T0),
-        host=get_plugin_manager(load_entry_points=False),
-        organisation="org",
-    )
-    approve_cycle(service, service.add_cycle(MAG_CYCLE))
-    service.import_organisation(small_org(), actor="hr")
-    cycle = service.cycle("mag@1")
-    people = service.participants_for("org", cycle, "mag", "e1", on=T0.date())
-    conv = service.request(cycle=cycle, kind="mag", participants=people, actor="e1")
-    yield service, conv.id
+    service, conversation = requested()
+    yield service, conversation
     service.close()
 
 

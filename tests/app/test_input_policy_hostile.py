@@ -141,9 +141,8 @@ def _dump(service: Service) -> Any:
     return events, list(store.read_audit())
 
 
-@functools.cache
-def _world() -> tuple[Service, str, str]:
-    """A service with an organisation, a conversation with a drafted record, and a goal."""
+def requested() -> tuple[Service, str]:
+    """A service with an organisation and one requested conversation of e1 (its id)."""
     service = open_service(
         "memory://",
         clock=FixedClock(T0),
@@ -155,9 +154,16 @@ def _world() -> tuple[Service, str, str]:
     cycle = service.cycle("mag@1")
     people = service.participants_for("org", cycle, "mag", "e1", on=T0.date())
     conv = service.request(cycle=cycle, kind="mag", participants=people, actor="e1")
-    service.execute(conv.id, MarkHeld(actor="m1", on=T0.date()))
+    return service, conv.id
+
+
+@functools.cache
+def _world() -> tuple[Service, str, str]:
+    """A service with an organisation, a conversation with a drafted record, and a goal."""
+    service, conversation = requested()
+    service.execute(conversation, MarkHeld(actor="m1", on=T0.date()))
     service.execute(
-        conv.id,
+        conversation,
         DraftRecord(
             actor="m1",
             summary="summary",
@@ -165,7 +171,7 @@ def _world() -> tuple[Service, str, str]:
         ),
     )
     service.execute_goal(SetGoal(actor="e1", goal_id="g1", owner="e1", title="Leren"))
-    return service, conv.id, "g1"
+    return service, conversation, "g1"
 
 
 def _org_json(**person: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from magcore.domain.conversation import AddDissent
 from magcore.testing import approve_cycle, generate_organisation
 
 from ..conftest import EXAMPLE_CYCLES
+from ..support.forms import TINY_RECORD_FORM
 
 
 class Recorder:
@@ -252,20 +253,7 @@ def test_unknown_things_are_clear_errors(setup):
         open_service("ftp://x", host=get_plugin_manager(load_entry_points=False))
 
 
-FORM = {
-    "id": "tiny-record",
-    "version": 1,
-    "purpose": "record",
-    "title": {"nl": "Verslag", "en": "Record"},
-    "schema": {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["summary"],
-        "properties": {"summary": {"type": "string", "minLength": 1, "maxLength": 500}},
-    },
-    "ui": {"fields": {"summary": {"label": {"nl": "Samenvatting", "en": "Summary"}}}},
-}
+FORM = TINY_RECORD_FORM
 
 
 class FormsAndChecks:

@@ -17,6 +17,15 @@ def _returned(db) -> list[tuple[str, str]]:
         ]
 
 
+def _with_return_of_e3(absent_days: int) -> str:
+    """The test organisation's CSV with e3 back on 2026-01-12 after *absent_days* days."""
+    header, *rows = ORG_CSV.strip().splitlines()
+    lines = [header + ",returned_on,absent_days"] + [
+        row + (f",2026-01-12,{absent_days}" if row.startswith("e3,") else ",,") for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def test_org_change_returned_records_the_return_and_names_what_is_missing(ready):
     result = data(
         ready.run(
@@ -56,19 +65,14 @@ def test_org_change_returned_records_the_return_and_names_what_is_missing(ready)
 
 
 def test_the_import_reads_a_return_from_its_columns_once(ready):
-    header, *rows = ORG_CSV.strip().splitlines()
-    with_return = "\n".join(
-        [header + ",returned_on,absent_days"]
-        + [row + (",2026-01-12,45" if row.startswith("e3,") else ",,") for row in rows]
-    )
-    (ready.dir / "back.csv").write_text(with_return + "\n")
+    (ready.dir / "back.csv").write_text(_with_return_of_e3(45))
     result = data(ready.run("import-org", "back.csv", "--json"))
     assert result["changes"] == {"person.returned": 1}
     assert data(ready.run("import-org", "back.csv", "--json"))["changes"] == {}
     # the next file no longer says it: the return stays history, nothing is taken back
     assert data(ready.run("import-org", "org.csv", "--json"))["changes"] == {}
-    bad = with_return.replace(",2026-01-12,45", ",2026-01-12,")
-    (ready.dir / "bad.csv").write_text(bad + "\n")
+    bad = _with_return_of_e3(45).replace(",2026-01-12,45", ",2026-01-12,")
+    (ready.dir / "bad.csv").write_text(bad)
     refused = ready.run("import-org", "bad.csv")
     assert refused.exit_code != 0
     assert "returned_on and absent_days go together" in refused.output
@@ -76,12 +80,7 @@ def test_the_import_reads_a_return_from_its_columns_once(ready):
 
 
 def test_the_import_refuses_an_absence_of_more_than_a_hundred_years(ready):
-    header, *rows = ORG_CSV.strip().splitlines()
-    too_long = "\n".join(
-        [header + ",returned_on,absent_days"]
-        + [row + (",2026-01-12,36526" if row.startswith("e3,") else ",,") for row in rows]
-    )
-    (ready.dir / "long.csv").write_text(too_long + "\n")
+    (ready.dir / "long.csv").write_text(_with_return_of_e3(36526))
     result = ready.run("import-org", "long.csv")
     assert result.exit_code != 0
     assert "absent_days" in result.stderr

@@ -42,7 +42,7 @@ from pathlib import Path
 import attrs
 
 from ..errors import DefinitionError, MagcoreError, Problem
-from ..model.input_policy import read_limited
+from ..model.input_files import read_limited
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
 from .orgcsv_columns import COLUMNS, REQUIRED, _sniff, read_columns
 

@@ -1,6 +1,7 @@
 """One input policy at the boundary: every text and every id that enters magcore passes here.
 
-Pure functions, no I/O. What is refused, and why:
+Pure functions, no I/O (reading files is :mod:`magcore.model.input_files`). What is
+refused, and why:
 
 * **Texts** are NFC-normalised (so ``é`` typed two ways is stored one way). Refused: C0 control
   characters other than tab and newline (NUL, carriage return, escape...), DEL and the C1
@@ -19,8 +20,10 @@ Pure functions, no I/O. What is refused, and why:
   3,000-level document is a named error rather than a ``RecursionError``. Numbers in it are
   finite (no NaN, no infinity) and whole numbers are at most :data:`MAX_JSON_INTEGER` (2**53)
   either way from zero: what a JSON number carries exactly in every reader.
-* **CSV** fields are at most :data:`MAX_CSV_FIELD` characters (:func:`csv_field_limit`), and
-  bytes that are not UTF-8 are a named error (:func:`decode_text`).
+* **Files and CSV** (:mod:`magcore.model.input_files`, whose names this module gives too):
+  a file is read at most one byte past its limit (:func:`read_limited`), CSV fields are at most
+  :data:`MAX_CSV_FIELD` characters (:func:`csv_field_limit`), and bytes that are not UTF-8 are
+  a named error (:func:`decode_text`).
 * **E-mail addresses** (a person's work address) follow the text rules, are at most
   :data:`MAX_EMAIL_LENGTH` characters (254, what RFC 5321 lets a path carry) and have the shape
   ``name@domain.tld`` (no spaces, ``<``, ``>``, ``,``, ``;`` or ``"``): :func:`email_problem`.
@@ -42,9 +45,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -53,6 +54,7 @@ from typing import Any
 import attrs
 
 from ..errors import InputRefused, Problem
+from .input_files import MAX_CSV_FIELD, csv_error, csv_field_limit, decode_text, read_limited
 
 __all__ = [
     "BIDI_CONTROLS",
@@ -113,9 +115,6 @@ MAX_JSON_BYTES = 16 * MAX_TEXT_BYTES
 MAX_JSON_INTEGER = 2**53
 """The largest whole number (either way from zero) in answers: what a JSON number carries
 exactly in every reader (a double's 53 bits); larger ones are refused, not rounded."""
-
-MAX_CSV_FIELD = 64 * 1024
-"""The longest field in an imported CSV file, in characters."""
 
 MIN_DATE = date(1900, 1, 1)
 """The first day a person may give (a command's date option, ``MAGCORE_NOW``)."""
@@ -516,80 +515,6 @@ def load_json(text: str | bytes, *, pointer: str = "", what: str = "JSON documen
     if problems:
         raise InputRefused(problems, what=what)
     return _nfc(value)
-
-
-# -- files -----------------------------------------------------------------------------------
-
-
-def read_limited(path: str | os.PathLike[str], limit: int, *, what: str = "file") -> bytes:
-    """The bytes of the file at *path*, or :class:`InputRefused` when it holds more than
-    *limit* bytes: a larger file is refused by its size, and a device or a pipe is read a chunk
-    at a time up to one byte past the limit, so nothing that never ends can fill the memory
-    first. A file that cannot be read raises ``OSError``."""
-    too_large = InputRefused(
-        [Problem("/", f"is larger than {_size(limit)}", "maxBytes")], what=what
-    )
-    with open(path, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if stat.S_ISREG(status.st_mode):
-            # Read whole, the buffer is sized by the file (asking for limit + 1 bytes would set
-            # aside that much memory first, whatever the file's size).
-            if status.st_size > limit:
-                raise too_large
-            data = handle.read()
-            if len(data) > limit:  # it grew while it was read
-                raise too_large
-            return data
-        parts: list[bytes] = []
-        total = 0
-        while chunk := handle.read(min(_CHUNK, limit + 1 - total)):
-            parts.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise too_large
-        return b"".join(parts)
-
-
-#: How much of a device or a pipe :func:`read_limited` reads at a time.
-_CHUNK = 1 << 20
-
-
-def _size(count: int) -> str:
-    """*count* bytes in words: ``1 MiB``, ``512 KiB``, ``100 bytes``."""
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if count >= size and count % size == 0:
-            return f"{count // size} {unit}"
-    return f"{count:,} bytes"
-
-
-def decode_text(data: bytes, *, pointer: str = "", what: str = "file") -> str:
-    """*data* decoded as UTF-8 (a byte-order mark is dropped), or :class:`InputRefused`."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputRefused(
-            [
-                Problem(
-                    pointer or "/",
-                    f"is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8",
-                    "encoding",
-                )
-            ],
-            what=what,
-        ) from None
-
-
-def csv_field_limit() -> int:
-    """The field size limit for ``csv`` readers: ``csv.field_size_limit(csv_field_limit())``."""
-    return MAX_CSV_FIELD
-
-
-def csv_error(exc: Exception, *, line: int, what: str = "CSV file") -> InputRefused:
-    """A named error for a ``csv.Error`` (e.g. a field over :data:`MAX_CSV_FIELD`) at *line*."""
-    message = str(exc)
-    if "field larger than field limit" in message:
-        message = f"a field is longer than {MAX_CSV_FIELD:,} characters"
-    return InputRefused([Problem(f"/line/{line}", message, "csv")], what=what)
 
 
 # -- people ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import DefinitionError, NotFoundError
+from ..errors import DefinitionError, NotFoundError, Problem
 from .input_policy import (
     day_problem,
     email_problem,
@@ -42,20 +42,24 @@ __all__ = [
 ]
 
 
+def _refuse(name: str, problem: Problem | None) -> None:
+    """Raise the input policy's *problem* with field *name* as a definition error."""
+    if problem is not None:
+        raise DefinitionError(f"{name} {problem.message}", pointer=problem.pointer)
+
+
 def _valid_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     """An id by the input policy (:data:`~magcore.model.input_policy.ID_PATTERN`)."""
     if is_valid_id(value):  # the common case, without building a pointer
         return
     problem = id_problem(value, pointer=f"/{attribute.name}")
-    if problem is not None:
-        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+    _refuse(attribute.name, problem)
 
 
 def _valid_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     """A name by the input policy: no control or bidirectional characters, at most 200."""
     problem = text_problem(value, pointer=f"/{attribute.name}", max_length=200)
-    if problem is not None:
-        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+    _refuse(attribute.name, problem)
 
 
 def _optional_name(
@@ -72,15 +76,13 @@ def _optional_email(
     if value is None or is_email(value):
         return
     problem = email_problem(value, pointer=f"/{attribute.name}")
-    if problem is not None:
-        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+    _refuse(attribute.name, problem)
 
 
 def _day(instance: object, attribute: attrs.Attribute[date], value: date) -> None:
     """A calendar day (a ``date``, not a text or a ``datetime``)."""
     problem = day_problem(value, pointer=f"/{attribute.name}")
-    if problem is not None:
-        raise DefinitionError(f"{attribute.name} {problem.message}", pointer=problem.pointer)
+    _refuse(attribute.name, problem)
 
 
 def _optional_day(
