@@ -24,16 +24,11 @@ import attrs
 from ..errors import Problem, RecordInvalidError
 from ..events import thaw
 from ..i18n import DEFAULT_CATALOGUE, Catalogue
-from ..model.input_policy import (
-    MAX_JSON_DEPTH,
-    MAX_JSON_INTEGER,
-    MAX_TEXT_BYTES,
-    TEXT_PATTERN,
-    json_problems,
-)
+from ..model.input_policy import MAX_JSON_DEPTH, MAX_TEXT_BYTES, json_problems
 from ..schemas import format_checker, registry
 from .conditions import describe
 from .definition import Field, FormDefinition
+from .policy_schema import folded_schema, policy_schema
 
 if TYPE_CHECKING:  # jsonschema loads when a form has no compiled validator or answers are wrong
     import jsonschema
@@ -73,6 +68,12 @@ class FormValidator:
     )
     fast: Any = None
     """The compiled jsonschema-rs validator, or ``None`` when the extra is not installed."""
+    bulk: Any = None
+    """The compiled validator of the form's schema with the input policy folded in
+    (:func:`~magcore.forms.policy_schema.folded_schema`): one call decides both for most
+    answers. ``None`` without the extra, or for a form whose schema cannot be folded. It may
+    refuse what the policy takes (a text over 16,384 characters); what it refuses is decided
+    again, exactly."""
 
     @property
     def explainer(self) -> jsonschema.Draft202012Validator:
@@ -90,13 +91,29 @@ class FormValidator:
 
     @classmethod
     def build(cls, form: FormDefinition, *, use_fast: bool = True) -> FormValidator:
-        fast = None
+        fast = bulk = None
         if use_fast and _rs is not None:
-            fast = _rs.validator_for(form.json_schema(), validate_formats=True, offline=True)
-        return cls(form=form, fast=fast)
+            schema = form.json_schema()
+            fast = _rs.validator_for(schema, validate_formats=True, offline=True)
+            folded = folded_schema(schema)
+            if folded is not None:
+                bulk = _rs.validator_for(folded, validate_formats=True, offline=True)
+        return cls(form=form, fast=fast, bulk=bulk)
+
+    def _passes_at_once(self, answers: Any) -> bool:
+        """Whether the folded validator takes *answers* (then the policy and the form do);
+        ``False`` says nothing yet."""
+        if self.bulk is None:
+            return False
+        try:
+            return bool(self.bulk.is_valid(answers))
+        except (ValueError, TypeError, OverflowError):  # lone surrogates, not JSON
+            return False
 
     def is_valid(self, answers: Any) -> bool:
         """Whether *answers* fit the form (the fast engine when installed)."""
+        if self._passes_at_once(answers):
+            return True
         if not _policy_ok(answers, self.fast is not None):
             return False
         if self.fast is not None:
@@ -147,47 +164,25 @@ class FormValidator:
     ) -> list[tuple[Problem, ...]]:
         """Problems per document (``()`` for a valid one): the bulk path.
 
-        The compiled validator decides; only rejected documents are explained. Valid documents
+        The compiled validator decides (one call for the policy and the form when the form's
+        schema folds, :attr:`bulk`); only rejected documents are explained. Valid documents
         share one empty tuple, so a large batch allocates (and garbage-collects) almost nothing.
         """
         check = self.fast.is_valid if self.fast is not None else self.explainer.is_valid
+        fast = self.fast is not None
+        at_once = self._passes_at_once
         none: tuple[Problem, ...] = ()
         return [
             none
-            if _policy_ok(document, self.fast is not None) and check(document)
+            if at_once(document) or (_policy_ok(document, fast) and check(document))
             else tuple(self.problems(document, language=language, catalogue=catalogue))
             for document in documents
         ]
 
 
-def _policy_schema() -> dict[str, Any]:
-    """The input policy as a JSON Schema: texts and keys by :data:`TEXT_PATTERN`, at most
-    :data:`MAX_JSON_DEPTH` levels (one definition per level), short texts only (longer ones are
-    decided by :func:`~magcore.model.input_policy.json_problems`, which counts UTF-8 bytes)."""
-    text = {"type": "string", "pattern": TEXT_PATTERN, "maxLength": MAX_TEXT_BYTES // 4}
-    # Numbers: within 2**53 either way, or not whole (the engines refuse NaN and infinities);
-    # a whole float beyond 2**53 is refused here and accepted by the policy (it decides then).
-    bounded = {"type": "number", "minimum": -MAX_JSON_INTEGER, "maximum": MAX_JSON_INTEGER}
-    fraction = {"type": "number", "not": {"type": "integer"}}
-    scalar = {"anyOf": [{"type": ["boolean", "null"]}, bounded, fraction]}
-    levels: dict[str, Any] = {f"level{MAX_JSON_DEPTH}": {"anyOf": [text, scalar]}}
-    for level in range(MAX_JSON_DEPTH - 1, -1, -1):
-        below = {"$ref": f"#/$defs/level{level + 1}"}
-        names = {"pattern": TEXT_PATTERN, "maxLength": 256}
-        levels[f"level{level}"] = {
-            "anyOf": [
-                text,
-                scalar,
-                {"type": "array", "items": below},
-                {"type": "object", "propertyNames": names, "additionalProperties": below},
-            ]
-        }
-    return {"$defs": levels, "$ref": "#/$defs/level0"}
-
-
 @functools.cache
 def _policy_validator() -> Any:
-    return _rs.validator_for(_policy_schema())
+    return _rs.validator_for(policy_schema())
 
 
 def _policy_ok(document: Any, fast: bool) -> bool:
