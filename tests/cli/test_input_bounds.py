@@ -129,3 +129,60 @@ def test_a_hand_edited_organisation_setting_is_an_id(run, workdir, organisation)
     text = config.read_text("utf-8").replace('"gemeente-7"', f'"{organisation}"')
     config.write_text(text, encoding="utf-8")
     _one_line(run("plan"), 1, "magcore.toml", "organisation")
+
+
+PERIOD_CASES = [
+    ("plan", "--from", "1900-01-01", "--to", "9000-12-31"),
+    ("plan", "--from", "2025-01-01", "--to", "2075-02-01", "--request"),
+    ("report", "--from", "1900-01-01", "--to", "9000-01-01", "--grain", "year"),
+]
+
+
+@pytest.mark.parametrize("args", PERIOD_CASES, ids=[" ".join(a) for a in PERIOD_CASES])
+def test_a_period_over_50_years_names_the_option(ready, args):
+    """A plan or a report over 7,000 years used to run for hours; now it is one line."""
+    db = ready.dir / "magcore.db"
+    before = _state(db)
+    result = ready.run(*args)
+    _one_line(result, 2, "--to", "longer than 50 years")
+    assert _state(db) == before
+
+
+def test_fifty_years_are_planned(ready):
+    result = ready.run("plan", "--from", "2025-01-01", "--to", "2075-01-01", "--json")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_report_from_the_29th_of_february_is_a_named_error(ready):
+    """The default end (a year later) used to be 29 February of a year without one."""
+    result = ready.run("report", "--from", "2024-02-29")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("error: "), result.stderr
+
+
+NUMBER_CASES = [
+    (("report", "--min-group", "9" * 30), "'--min-group'"),
+    (("report", "--min-group", "0"), "'--min-group'"),
+    (("measure", "compare", "s1", "--as", "m1", "--min-group", "1000001"), "'--min-group'"),
+    (("dispatch", "--once", "--poll", "nan"), "'--poll'"),
+    (("dispatch", "--once", "--poll", "1e308"), "'--poll'"),
+    (("dispatch", "--once", "--backoff", "inf"), "'--backoff'"),
+    (("dispatch", "--once", "--backoff", "nan"), "'--backoff'"),
+    (("dispatch", "--once", "--attempts", "9" * 30), "'--attempts'"),
+    (("demo", "--seed", "-1"), "'--seed'"),
+    (("demo", "--seed", str(2**63)), "'--seed'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"), NUMBER_CASES, ids=[" ".join(a[:3]) for a, _ in NUMBER_CASES]
+)
+def test_a_number_option_out_of_its_range_names_the_option(ready, args, option):
+    """``nan`` passed click's ranges (it is neither below nor above a bound), and a
+    30-digit minimum group size was taken; each is now refused by name before anything runs."""
+    db = ready.dir / "magcore.db"
+    before = _state(db)
+    result = ready.run(*args)
+    _one_line(result, 2, option)
+    assert _state(db) == before

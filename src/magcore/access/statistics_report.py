@@ -18,6 +18,7 @@ from ..clock import as_utc
 from ..domain.conversation import ConversationEvent, replay, stream_of
 from ..errors import ConflictError, DefinitionError, MagcoreError
 from ..events import Event
+from ..model.input_policy import check_period
 from ..model.organisation import Organisation, Role
 from ..storage.base import Store, StreamWrite
 from .audit import AuditRecord
@@ -269,6 +270,7 @@ def participation_report(
     """
     at = as_utc(at)
     grain = Grain(grain)
+    check_period(start, end)
     periods = grid_periods(start, end, grain)
     unknown = set(levels) - set(LEVELS)
     if unknown:

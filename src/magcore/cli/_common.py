@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -9,7 +10,17 @@ import click
 
 from ._app import App
 
-__all__ = ["ID", "TEXT", "actor_option", "get_app", "json_option", "known_person", "known_team"]
+__all__ = [
+    "ID",
+    "MIN_GROUP",
+    "TEXT",
+    "Seconds",
+    "actor_option",
+    "get_app",
+    "json_option",
+    "known_person",
+    "known_team",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +62,25 @@ class _TextType(_StrParam):
 #: Option types that apply the input policy as the command line is read.
 ID = _IdType()
 TEXT = _TextType()
+
+#: The largest minimum group size an option takes (more people than any municipality has).
+MAX_MIN_GROUP = 1_000_000
+#: ``--min-group``: a whole number from 1 (the regulation's minimum is checked after) to
+#: :data:`MAX_MIN_GROUP`.
+MIN_GROUP = click.IntRange(1, MAX_MIN_GROUP)
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds within a range: also refuses ``nan`` and ``inf``, which
+    :class:`click.FloatRange` lets through (``nan`` is neither below nor above a bound)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
 
 
 def json_option(function: F) -> F:

@@ -26,7 +26,13 @@ __all__ = ["demo"]
     show_default=True,
     help="The installed municipality plugin whose cycle to run ('tilburg' for magcore-tilburg).",
 )
-@click.option("--seed", type=int, default=2025, show_default=True, help="Same seed, same year.")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=2025,
+    show_default=True,
+    help="Same seed, same year.",
+)
 @click.option(
     "--people", type=click.IntRange(40, 5000), default=300, show_default=True, help="How many."
 )

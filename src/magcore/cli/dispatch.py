@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ._common import get_app
+from ._common import Seconds, get_app
 from ._output import say
 
 __all__ = ["dispatch"]
@@ -23,16 +23,16 @@ def _number(name: str, kind: click.ParamType[Any], default: float, help: str) ->
 
 @click.command()
 @click.option("--once", is_flag=True, help="Deliver what is pending (with retries), then stop.")
-@_number("--poll", click.FloatRange(min=0.05), 1.0, "Seconds between looks at the outbox.")
+@_number("--poll", Seconds(0.05, 3600), 1.0, "Seconds between looks at the outbox.")
 @_number(
     "--attempts",
-    click.IntRange(min=1),
+    click.IntRange(1, 1000),
     5,
     "Calls per batch before it goes to the dead-letter list.",
 )
 @_number(
     "--backoff",
-    click.FloatRange(min=0.0),
+    Seconds(0.0, 3600),
     0.5,
     "Seconds before the first retry; doubled each time (with jitter, at most 30 s).",
 )

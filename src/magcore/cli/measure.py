@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ._common import ID, get_app, json_option
+from ._common import ID, MIN_GROUP, get_app, json_option
 from ._output import emit_json, say
 
 __all__ = ["measure"]
@@ -42,7 +42,7 @@ def measure() -> None:
 @click.option(
     "--min-group",
     "k",
-    type=int,
+    type=MIN_GROUP,
     default=None,
     help="The minimum group size: the regulation's (5) or higher, never lower.",
 )
@@ -164,7 +164,7 @@ def close_(round_id: str, actor: str, as_json: bool) -> None:
 @click.option(
     "--min-group",
     "k",
-    type=int,
+    type=MIN_GROUP,
     default=None,
     help="The minimum group size: the regulation's (5) or higher, never lower.",
 )

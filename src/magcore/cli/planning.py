@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..errors import MagcoreError
+from ..model.input_policy import period_problem
 from ._common import ID, get_app, json_option, known_person, known_team
 from ._output import DATE, Steps, emit_json, print_table, say
 
@@ -29,6 +30,9 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
         end = date(start.year + 1, start.month, min(start.day, 28))
     if end <= start:
         raise click.BadParameter(f"--to {end} must be after --from {start}", param_hint="--to")
+    problem = period_problem(start, end)
+    if problem is not None:
+        raise click.BadParameter(problem.message, param_hint="--to")
     return start, end
 
 

@@ -15,7 +15,8 @@ from datetime import date
 
 import click
 
-from ._common import get_app, json_option
+from ..model.input_policy import period_problem
+from ._common import MIN_GROUP, get_app, json_option
 from ._output import DATE, emit_json, print_table
 
 __all__ = ["report"]
@@ -43,7 +44,7 @@ def _default_asker() -> str:
 @click.option(
     "--min-group",
     "k",
-    type=int,
+    type=MIN_GROUP,
     default=None,
     help="The minimum group size: the regulation's (5) or higher, never lower.",
 )
@@ -81,7 +82,10 @@ def report(
     app = get_app()
     now = app.clock().now()
     start = start or date(now.year, 1, 1)
-    end = end or date(start.year + 1, start.month, start.day)
+    end = end or date(start.year + 1, start.month, min(start.day, 28))
+    problem = period_problem(start, end)
+    if problem is not None:
+        raise click.BadParameter(problem.message, param_hint="--to")
     service = app.service()
     org = service.organisation(app.config.organisation)
     try:

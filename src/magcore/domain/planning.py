@@ -26,6 +26,7 @@ from ..model.cycle import (
     MonthEnd,
     OrgTrigger,
 )
+from ..model.input_policy import check_period
 from ..model.organisation import Organisation, Person
 from .changes import OrgChange, changes_in, merge_changes, window
 
@@ -203,6 +204,7 @@ def plan(
     """
     if end <= start:
         raise ValueError(f"the period must end after it starts ({start} .. {end})")
+    check_period(start, end)
     wanted = set(kinds) if kinds is not None else None
     last = last_conversations or {}
     only = frozenset(people) if people is not None else None

@@ -66,6 +66,7 @@ __all__ = [
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_JSON_INTEGER",
+    "MAX_PERIOD_DAYS",
     "MAX_TEXT_BYTES",
     "MIN_DATE",
     "TEXT_PATTERN",
@@ -73,6 +74,7 @@ __all__ = [
     "check_json",
     "check_known_people",
     "check_optional_id",
+    "check_period",
     "check_text",
     "clean_answers",
     "clean_json",
@@ -89,6 +91,7 @@ __all__ = [
     "load_json",
     "normalise",
     "number_problem",
+    "period_problem",
     "read_limited",
     "text_problem",
     "valid_id",
@@ -121,6 +124,11 @@ MIN_DATE = date(1900, 1, 1)
 
 MAX_DATE = date(9000, 12, 31)
 """The last day a person may give: a period from it, with its windows, stays inside ``date``."""
+
+MAX_PERIOD_DAYS = 18_263
+"""The longest period a plan, a coverage check or a participation report may span: 50 years
+(a working life). A plan over the supported dates' 7,000 years would hold millions of due
+conversations and take hours."""
 
 MAX_EMAIL_LENGTH = 254
 """The longest e-mail address, in characters (the most an RFC 5321 path can carry)."""
@@ -274,6 +282,25 @@ def date_problem(value: date, *, pointer: str) -> Problem | None:
         f"{MAX_DATE.isoformat()}",
         "dateRange",
     )
+
+
+def period_problem(start: date, end: date, *, pointer: str = "/end") -> Problem | None:
+    """Why the period ``[start, end)`` is longer than :data:`MAX_PERIOD_DAYS`, or ``None``."""
+    if (end - start).days <= MAX_PERIOD_DAYS:
+        return None
+    return Problem(
+        pointer,
+        f"the period {start.isoformat()} to {end.isoformat()} is longer than 50 years "
+        f"({MAX_PERIOD_DAYS:,} days)",
+        "maxPeriod",
+    )
+
+
+def check_period(start: date, end: date, *, pointer: str = "/end") -> None:
+    """Raise :class:`InputRefused` when the period is longer than :data:`MAX_PERIOD_DAYS`."""
+    problem = period_problem(start, end, pointer=pointer)
+    if problem is not None:
+        raise InputRefused([problem], what="period")
 
 
 # -- days ------------------------------------------------------------------------------------
