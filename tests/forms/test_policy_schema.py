@@ -65,6 +65,18 @@ SHAPES = {
         ],
     },
     "untyped list": {"type": "array"},
+    # found by a review: an untyped node let NaN and infinities through, a float maxLength
+    # lost the form's own limit, a whole float in an enum matched a whole number beyond 2**53
+    "untyped extras": {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+        "additionalProperties": {"description": "anything else"},
+    },
+    "float maxLength": {
+        "type": "object",
+        "properties": {"a": {"type": "string", "maxLength": 4.0}},
+    },
+    "whole float enum": {"type": "object", "properties": {"d": {"enum": ["x", 1e16]}}},
 }
 
 _KEYS = st.sampled_from(["a", "b", "c", "d", "t", "n", "code", "kind", "days"])
@@ -79,7 +91,8 @@ _JSON = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(2**60), 2**60)
-    | st.sampled_from([2**53, 2**53 + 1, -(2**53) - 1, 1e300, 0.5])
+    | st.sampled_from([2**53, 2**53 + 1, -(2**53) - 1, 1e300, 0.5, 10**16, 1e16])
+    | st.sampled_from([float("nan"), float("inf"), -float("inf")])
     | st.floats()
     | _TEXT
     | st.sampled_from(["home", "office", "x", "y", "abc", "a\u202eb"]),
@@ -193,6 +206,8 @@ def test_a_long_text_the_policy_takes_is_decided_again():
         {"unevaluatedProperties": False, "properties": {"a": {}}},
         {"propertyNames": {"maxLength": 3}},
         {"properties": {"a\u202e": {"type": "string"}}},
+        # another dialect reads the folded keywords differently (draft-04: no propertyNames)
+        {"$schema": "http://json-schema.org/draft-04/schema#", "properties": {}},
         # deeper than the policy allows: 33 levels of arrays
         json.loads('{"type":"array","items":' * 33 + "{}" + "}" * 33),
     ],
@@ -205,3 +220,19 @@ def test_the_policy_schema_is_the_one_the_validator_uses():
     assert v._policy_validator() is v._policy_validator()
     assert rs.validator_for(policy_schema()).is_valid({"a": ["b", 1, None]})
     assert not rs.validator_for(policy_schema()).is_valid({"a": ["b\u202e"]})
+
+
+@pytest.mark.parametrize(
+    ("shape", "document"),
+    [
+        ("untyped extras", {"zzz": float("nan")}),
+        ("untyped extras", {"zzz": float("inf")}),
+        ("anything", float("nan")),
+        ("float maxLength", {"a": "x" * 500}),
+        ("whole float enum", {"d": 10**16}),
+    ],
+)
+def test_what_a_review_found_is_refused(shape, document):
+    validator = _VALIDATORS[shape]
+    assert not _both(validator, document)
+    assert not _bulk(validator, document)

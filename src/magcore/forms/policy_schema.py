@@ -20,8 +20,10 @@ exactly, by the policy in Python and the form's own schema (see
 :func:`folded_schema` folds the policy in along ``properties``, ``additionalProperties`` and
 ``items``, which reach every value of a document. Combinators and conditions (``allOf``,
 ``if``/``then``/``else``: a conditional question) are kept as the form wrote them: they only
-add conditions, so the fold stays exact. A form that uses references, ``patternProperties``,
-``prefixItems``, its own ``propertyNames`` or the ``unevaluated`` keywords gets ``None`` and is
+add conditions, so the fold stays exact. Every folded node is typed (the form's type, else
+every JSON type): the engine lets NaN and infinities through an untyped node. A form that uses
+references, ``patternProperties``, ``prefixItems``, its own ``propertyNames``, the
+``unevaluated`` keywords or another ``$schema`` dialect than 2020-12 gets ``None`` and is
 checked in two calls instead.
 """
 
@@ -47,6 +49,12 @@ _SHORT_TEXT: Final = MAX_TEXT_BYTES // 4
 _NAME_LENGTH: Final = 256
 _NAMES: Final = {"pattern": TEXT_PATTERN, "maxLength": _NAME_LENGTH}
 _LEVEL: Final = "magcore-policy-level"
+#: The only dialect folded: another ``$schema`` (draft-04 has no ``propertyNames`` or
+#: ``const``) would make the engine read the folded keywords differently.
+_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+#: Every JSON type: a folded node the form left untyped gets it, so that what is no JSON
+#: value (NaN, an infinity) fails it, as every branch of :func:`policy_schema` is typed.
+_JSON_TYPES: Final = ["string", "number", "boolean", "null", "object", "array"]
 
 #: Keywords a folded node may carry: the ones that say nothing about other parts of the
 #: document (validation keywords and annotations) and the three applicators folded here.
@@ -125,7 +133,7 @@ def folded_schema(schema: Mapping[str, Any]) -> dict[str, Any] | None:
     Values the form leaves open (``additionalProperties`` not ``false``, an array without
     ``items``, a ``true`` schema) get the policy's level of their depth.
     """
-    if _mentions(schema, _UNSAFE):
+    if _mentions(schema, _UNSAFE) or schema.get("$schema", _DIALECT) != _DIALECT:
         return None
     try:
         folded = _fold(schema, 0, root=True)
@@ -206,19 +214,26 @@ def _fold(node: Any, depth: int, *, root: bool = False) -> Any:
         return dict(node)  # only the form's own values are allowed, and they pass the policy
     folded = dict(node)
     types = _types(node)
+    if types is None:
+        folded["type"] = list(_JSON_TYPES)
 
     def may_be(kind: str) -> bool:
         return types is None or kind in types
 
     if may_be("string"):
+        # the form's own keywords stay as written; the policy's come next to them
+        added: list[dict[str, Any]] = []
         length = node.get("maxLength")
-        folded["maxLength"] = (
-            length if isinstance(length, int) and 0 <= length <= _SHORT_TEXT else _SHORT_TEXT
-        )
-        if "pattern" in node:  # the form's own pattern stays; the text rule comes with it
-            folded["allOf"] = [*node.get("allOf", ()), {"pattern": TEXT_PATTERN}]
+        if length is None:
+            folded["maxLength"] = _SHORT_TEXT
+        elif not (_is_number(length) and length <= _SHORT_TEXT):
+            added.append({"maxLength": _SHORT_TEXT})
+        if "pattern" in node:
+            added.append({"pattern": TEXT_PATTERN})
         else:
             folded["pattern"] = TEXT_PATTERN
+        if added:
+            folded["allOf"] = [*node.get("allOf", ()), *added]
     if may_be("number"):
         _tighten(folded, "minimum", -MAX_JSON_INTEGER, max)
         _tighten(folded, "maximum", MAX_JSON_INTEGER, min)
@@ -243,16 +258,30 @@ def _closed_choice(node: Mapping[str, Any], depth: int) -> bool:
     return all(
         next(json_problems(value, depth=depth), None) is None
         and not (isinstance(value, str) and len(value) > _SHORT_TEXT)
+        and _exact(value)
         for value in allowed
     )
 
 
 def _tighten(folded: dict[str, Any], keyword: str, bound: int, pick: Any) -> None:
     given = folded.get(keyword)
-    if isinstance(given, int | float) and not isinstance(given, bool):
-        folded[keyword] = pick(given, bound)
-    else:
-        folded[keyword] = bound
+    folded[keyword] = pick(given, bound) if _is_number(given) else bound
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _exact(value: Any) -> bool:
+    """Whether *value* holds no whole float beyond 2**53 (which the engine would find equal
+    to a whole number the policy refuses)."""
+    if isinstance(value, float):
+        return not (value.is_integer() and abs(value) > MAX_JSON_INTEGER)
+    if isinstance(value, Mapping):
+        return all(_exact(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_exact(item) for item in value)
+    return True
 
 
 def _fold_object(node: Mapping[str, Any], folded: dict[str, Any], depth: int) -> None:
