@@ -10,7 +10,6 @@ really gets it says the same, so the bulk path takes one call.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -22,11 +21,9 @@ from magcore.forms.policy_schema import folded_schema, policy_schema
 from magcore.model import input_policy as ip
 
 from .strategies import answers, broken_answers
-from .support import ROOT, mag_form
+from .support import mag_form
 
 rs = pytest.importorskip("jsonschema_rs")
-
-_PLUGIN_FORMS = sorted(ROOT.glob("plugins/*/src/*/forms/*.form.json"))
 
 #: Schemas of several shapes, closed and open, with a form pattern and a condition.
 SHAPES = {
@@ -166,10 +163,21 @@ def test_mag_forms_take_their_answers_in_one_call(name, data):
     assert not _bulk(validator, bad_text)
 
 
-@pytest.mark.parametrize("path", _PLUGIN_FORMS, ids=lambda p: p.parent.parent.name + "/" + p.name)
-def test_every_plugin_form_folds(path):
-    form = FormDefinition.from_json(json.loads(Path(path).read_text("utf-8")), source=str(path))
-    assert folded_schema(form.json_schema()) is not None
+def _installed_forms() -> list[FormDefinition]:
+    from magcore import get_plugin_manager
+
+    return sorted(get_plugin_manager().hooks.forms(), key=lambda f: f.id)
+
+
+@pytest.mark.parametrize("form", _installed_forms(), ids=lambda f: f.id)
+def test_every_installed_plugin_form_folds_and_takes_its_example_in_one_call(form):
+    from magcore.forms.examples import example_answers
+
+    validator = FormValidator.build(form)
+    assert validator.bulk is not None, f"{form.id} is checked in two calls"
+    example = example_answers(form)
+    assert _bulk(validator, example)
+    assert validator.validate_many([example]) == [()]
 
 
 def test_validate_many_explains_exactly_what_the_one_call_refuses():
