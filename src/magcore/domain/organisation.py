@@ -22,6 +22,7 @@ import attrs
 
 from ..events import Event
 from ..model.content import EventContent, metadata_only
+from ..model.input_policy import is_email, stored_email
 from ..model.organisation import (
     Assignment,
     Organisation,
@@ -299,7 +300,7 @@ class OrgState:
             self._managing = None
         person: str = data.get("person", "")
         if kind == OrganisationEvent.IMPORTED:
-            self._reset(Organisation.from_json(data))
+            self._reset(Organisation.from_json(_stored_emails(data)))
         elif kind == OrganisationEvent.RENAMED:
             self.name = data["name"]
         elif kind in (OrganisationEvent.TEAM_ADDED, OrganisationEvent.TEAM_CHANGED):
@@ -314,7 +315,9 @@ class OrgState:
         elif kind in (OrganisationEvent.JOINED, OrganisationEvent.RESTORED):
             record = data["record"]
             self.people[person] = Person(
-                id=person, hired_on=_day(record.get("hired_on")), email=record.get("email")
+                id=person,
+                hired_on=_day(record.get("hired_on")),
+                email=stored_email(record.get("email")),
             )
             self._set_roles(person, data.get("roles", ()))
             if kind == OrganisationEvent.JOINED:
@@ -328,7 +331,7 @@ class OrgState:
             self.people[person] = attrs.evolve(current, returns=(*current.returns, back))
         elif kind == OrganisationEvent.PERSON_CHANGED:
             changes: dict[str, Any] = {
-                field: (value if field == "email" else _day(value))
+                field: (stored_email(value) if field == "email" else _day(value))
                 for field, value in data["changes"].items()
             }
             self.people[person] = attrs.evolve(self.people[person], **changes)
@@ -399,3 +402,23 @@ def canonical(org: Organisation) -> Organisation:
 CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     kind: metadata_only() for kind in sorted(ORG_EVENT_TYPES)
 }
+
+
+def _stored_emails(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An imported organisation's data with each person's stored e-mail address read by
+    :func:`~magcore.model.input_policy.stored_email` (the data itself when every address
+    passes the rules as it is)."""
+    people = data.get("people")
+    if not isinstance(people, list | tuple) or all(
+        not isinstance(p, Mapping) or p.get("email") is None or is_email(p["email"]) for p in people
+    ):
+        return data
+    return {
+        **data,
+        "people": [
+            {**p, "email": stored_email(p["email"])}
+            if isinstance(p, Mapping) and p.get("email") is not None
+            else p
+            for p in people
+        ],
+    }

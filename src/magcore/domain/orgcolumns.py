@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
+from ..model.input_policy import is_email, stored_email
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team, _role_key
 from ..model.orgtables import PeopleTable, RoleTable, ids_problem, trusted_team
 
@@ -178,7 +179,10 @@ class BulkFold:
         self.ids.extend(ids)
         self.hired_on.extend(decode_column(columns["hired_on"], count, dates=True))
         self.left_on.extend(decode_column(columns["left_on"], count, dates=True))
-        self.email.extend(decode_column(columns["email"], count))
+        self.email.extend(
+            value if value is None or is_email(value) else stored_email(value)
+            for value in decode_column(columns["email"], count)
+        )
         for pid, backs in data.get("returns", {}).items():
             self.returns[pid] = tuple(Return(on=_date(on), absent_days=n) for on, n in backs)
         roles, held = data["roles"], int(data["roles"]["count"])

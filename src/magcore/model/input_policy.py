@@ -93,6 +93,7 @@ __all__ = [
     "number_problem",
     "period_problem",
     "read_limited",
+    "stored_email",
     "text_problem",
     "valid_id",
     "valid_ids",
@@ -332,6 +333,33 @@ def email_problem(value: Any, *, pointer: str) -> Problem | None:
         shown = value if len(value) <= 80 else value[:77] + "..."
         return Problem(pointer, f"{shown!a} is not an e-mail address", "format")
     return None
+
+
+def stored_email(value: Any) -> str | None:
+    """An e-mail address read back from a store, under the rules for *new* input.
+
+    Stores written before these rules may hold an address with a character they refuse (a
+    direction mark pasted from a spreadsheet). Such an organisation must still load: the
+    address is read without its control, format (direction) and surrogate characters, in NFC,
+    when that leaves an address; otherwise as no address (``None``). What is stored is not
+    changed; :func:`is_email` addresses come back as they are.
+    """
+    if value is None or is_email(value):
+        return value  # type: ignore[no-any-return]
+    if not isinstance(value, str):
+        return None
+    kept = "".join(
+        character
+        for character in value
+        if unicodedata.category(character) not in _NOT_IN_AN_ADDRESS
+    )
+    cleaned = unicodedata.normalize("NFC", kept)
+    return cleaned if is_email(cleaned) else None
+
+
+#: The characters :func:`stored_email` leaves out: controls, format characters (the direction
+#: marks among them) and lone surrogates.
+_NOT_IN_AN_ADDRESS = frozenset({"Cc", "Cf", "Cs"})
 
 
 def is_email(value: Any) -> bool:
