@@ -323,6 +323,26 @@ def test_cadence_reminder_skips_people_who_already_had_their_conversation() -> N
     assert {a.due for a in due} == {day}
 
 
+def test_cadence_reminders_keep_working_half_a_century_after_the_import() -> None:
+    """The cadence's plan reaches back to the organisation's import, but no further than a
+    plan may (50 years): it used to grow past that limit, and every workflow stopped."""
+    svc, _clock, _org = _service(people=4, teams=1)
+    workflow = load_workflow(
+        {
+            "id": "plan",
+            "name": {"nl": "Plan", "en": "Plan"},
+            "trigger": {"type": "cadence", "cycle": "yearly", "days_before_due": 3660},
+            "actions": [
+                {"do": "remind", "to": "employee", "message": "workflow.plan_conversation"}
+            ],
+        }
+    )
+    until = datetime(2066, 1, 6, tzinfo=UTC)
+    due = due_actions(_events(svc), [workflow], until=until, cycles=svc.cycles)
+    assert due
+    assert max(a.due for a in due) > date(2066, 1, 6)
+
+
 def test_invite_coach_picks_the_same_coach_every_time() -> None:
     """A coach of the organisation is chosen deterministically for each subject."""
     svc, clock, org = _service()

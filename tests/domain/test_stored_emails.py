@@ -114,3 +114,30 @@ def test_an_old_snapshot_loads_both_ways():
     by_column = read_snapshot_tables("o", parts)
     assert by_column is not None
     assert by_column.people["p1"].email == "p1@example.nl"
+
+
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        ("a" * 250 + "@x.nl", None),  # 255 characters: printable, but longer than the rules
+        ("e\u0301@example.nl", "\u00e9@example.nl"),  # both ways in NFC
+        (5, None),  # not a text at all
+    ],
+)
+def test_a_snapshot_reads_each_stored_address_the_same_way_by_value_and_by_column(stored, read):
+    """Found by a review: the column path took a printable address of any length as it was,
+    a number raised AttributeError, and the two paths differed in normalisation."""
+    from magcore.domain.organisation import OrgState
+    from magcore.domain.orgsnapshot import read_snapshot, read_snapshot_tables, snapshot_parts
+
+    parts = [
+        text.replace('"p1@example.nl"', json.dumps(stored))
+        for text in snapshot_parts(OrgState.of(_org()))
+    ]
+    by_value = read_snapshot("o", parts)
+    by_column = read_snapshot_tables("o", parts)
+    assert by_value is not None
+    assert by_column is not None
+    assert by_value.organisation().people["p1"].email == read
+    assert by_column.people["p1"].email == read
+    assert stored_email(stored) == read

@@ -198,6 +198,32 @@ def test_participation_figures_are_for_managers_and_roles_and_suppress_small_gro
     assert small.json()["errors"][0]["location"] == "minGroupSize"
 
 
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/participation?from=9999-01-01&grain=year", "from"),
+        ("/api/v1/team/due-conversations?from=9999-06-01", "from"),
+        ("/api/v1/team/due-conversations?to=0001-01-01", "to"),
+        ("/api/v1/participation?from=1900-01-01&to=9000-01-01&grain=year", "to"),
+        ("/api/v1/team/due-conversations?from=1900-01-01&to=9000-01-01", "to"),
+    ],
+)
+def test_dates_and_periods_out_of_range_name_the_query_parameter(api, path, parameter):
+    """A date outside 1900 to 9000 used to end in a 500 (a date overflow), and a period over
+    50 years was reported in the body; both are a 400 naming the query parameter."""
+    refused = api.get(path, "bram")
+    assert refused.status_code == 400, refused.text
+    [error] = refused.json()["errors"]
+    assert (error["in"], error["location"]) == ("query", parameter)
+
+
+def test_participation_from_the_29th_of_february_is_no_server_error(api):
+    """The default end, a year on, used to be a day that does not exist (a 500)."""
+    answer = api.get("/api/v1/participation?from=2024-02-29", "bram")
+    assert answer.status_code == 400  # not on the quarter grid: named, not a crash
+    assert "2024-02-29" in answer.json()["detail"]
+
+
 def test_the_privacy_officer_restricts_and_lifts_processing(api, services):
     cid = _agreed(api, services)
     api.post(

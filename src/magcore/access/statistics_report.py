@@ -256,11 +256,12 @@ def participation_report(
     """Conversations held and agreements made per unit and calendar period, never content.
 
     *start* and *end* (not included) must lie on the grid of *grain*
-    (:func:`~magcore.access.statistics_grid.grid_periods`). *k* may be larger than the regulation's
-    minimum group size *regulation_k*, never smaller. *asker* and *origin* go into the audit
-    line. Without the solver (``magcore[statistics]``) the report is refused, unless
-    ``require_audit=False``: then only primary and complementary suppression run and the
-    report says it is not audited. *language* names a department's own staff and "no team".
+    (:func:`~magcore.access.statistics_grid.grid_periods`), at most 50 years apart (else
+    :class:`~magcore.errors.InputRefused`, before anything is written). *k* may be larger than
+    the regulation's minimum group size *regulation_k*, never smaller. *asker* and *origin* go
+    into the audit line. Without the solver (``magcore[statistics]``) the report is refused,
+    unless ``require_audit=False``: then only primary and complementary suppression run and
+    the report says it is not audited. *language* names a department's own staff and "no team".
 
     The decision for each year and the cells this report shows are remembered in one
     transaction with the audit line. A refused report (a minimum group size below the

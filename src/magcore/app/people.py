@@ -478,7 +478,8 @@ class OrganisationMixin:
         people: Collection[str] | None = None,
     ) -> tuple[DueConversation, ...]:
         """Who is due which conversation in ``[start, end)`` (free cadences use the history);
-        with *people*, only the conversations of those person ids."""
+        with *people*, only the conversations of those person ids. At most 50 years
+        (:func:`~magcore.domain.planning.plan`)."""
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         return self.plan_many(org_id, [definition], start, end, people=people)[definition.key]
 

@@ -74,7 +74,7 @@ class Seconds(click.FloatRange):
     """A number of seconds within a range: also refuses ``nan`` and ``inf``, which
     :class:`click.FloatRange` lets through (``nan`` is neither below nor above a bound)."""
 
-    name = "seconds"
+    name = "number of seconds"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         seconds = super().convert(value, param, ctx)

@@ -38,7 +38,9 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
 
 @click.command()
 @click.option("--from", "start", type=DATE, help="First day (default: 1 January this year).")
-@click.option("--to", "end", type=DATE, help="Day after the last (default: a year later).")
+@click.option(
+    "--to", "end", type=DATE, help="Day after the last (default: a year later; at most 50 years)."
+)
 @click.option("--kind", "kinds", multiple=True, help="Only these conversation kinds.")
 @click.option("--manager", default=None, type=ID, help="Only conversations with this manager.")
 @click.option("--team", default=None, type=ID, help="Only people in this team.")

@@ -33,7 +33,9 @@ def _default_asker() -> str:
 @click.option(
     "--from", "start", type=DATE, help="First day: the first of a month, quarter or year."
 )
-@click.option("--to", "end", type=DATE, help="Day after the last (default: a year later).")
+@click.option(
+    "--to", "end", type=DATE, help="Day after the last (default: a year later; at most 50 years)."
+)
 @click.option(
     "--grain",
     type=click.Choice(["month", "quarter", "year"]),

@@ -200,7 +200,9 @@ def plan(
     conversations of those person ids: the same as filtering the whole plan afterwards (so
     no team conversation, which is no one person's), but the others are not planned (a
     manager's page asks for their own reports). Deterministic:
-    same inputs, same plan.
+    same inputs, same plan. A period longer than 50 years
+    (:data:`~magcore.model.input_policy.MAX_PERIOD_DAYS`) raises
+    :class:`~magcore.errors.InputRefused` naming ``/end``.
     """
     if end <= start:
         raise ValueError(f"the period must end after it starts ({start} .. {end})")
@@ -387,7 +389,7 @@ def coverage(
     *held* lists ``(person, held_on)`` for every conversation held, with any manager: a manager
     change mid-period does not make an employee's earlier conversation count for less. Every
     conversation due counts: someone due two peer conversations a year is covered by two held,
-    not by one.
+    not by one. The period is at most 50 years, as for :func:`plan`.
     """
     due_items = [d for d in plan(org, cycle, start, end, kinds=kinds) if not d.prompt_only]
     held_in_period: dict[str, int] = {}

@@ -341,13 +341,16 @@ def stored_email(value: Any) -> str | None:
     Stores written before these rules may hold an address with a character they refuse (a
     direction mark pasted from a spreadsheet). Such an organisation must still load: the
     address is read without its control, format (direction) and surrogate characters, in NFC,
-    when that leaves an address; otherwise as no address (``None``). What is stored is not
-    changed; :func:`is_email` addresses come back as they are.
+    when that leaves an address; otherwise as no address (``None``), also when it is no text.
+    What is stored is not changed; an ASCII address :func:`is_email` takes comes back as it is,
+    any other in NFC (as the rules keep new ones).
     """
-    if value is None or is_email(value):
-        return value  # type: ignore[no-any-return]
+    if value is None:
+        return None
     if not isinstance(value, str):
         return None
+    if value.isascii() and is_email(value):
+        return value
     kept = "".join(
         character
         for character in value

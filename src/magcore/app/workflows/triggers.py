@@ -25,6 +25,7 @@ from ...domain.workflows import (
 )
 from ...events import Event
 from ...model.cycle import CycleDefinition
+from ...model.input_policy import MAX_PERIOD_DAYS
 from ...model.organisation import Organisation
 from ...model.records import AgreementStatus
 
@@ -272,7 +273,9 @@ def _cadence_occurrences(
     end = until.date() + timedelta(days=trigger.days + 1)
     for org_id in sorted(state.organisations):
         org = state.organisations[org_id]
-        start = state.imported_on[org_id]
+        # from the import, but not further back than a plan may reach (50 years): the
+        # occurrences before that are long past
+        start = max(state.imported_on[org_id], end - timedelta(days=MAX_PERIOD_DAYS))
         if end <= start:
             continue
         for item in plan(org, cycle, start, end, kinds=kinds):

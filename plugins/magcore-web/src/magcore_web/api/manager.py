@@ -10,6 +10,7 @@ import attrs
 
 from magcore.access.decision import HR_OVERVIEW, PARTICIPATION
 from magcore.errors import NotFoundError
+from magcore.model.input_policy import period_problem
 
 from ..problems import ApiProblem, FieldError, invalid
 from .common import forbidden, has_role, today
@@ -105,7 +106,23 @@ def _window(call: Call, *, days: int = 365) -> tuple[date, date]:
     """The days ``[from, to)`` asked for (an empty window when *to* is not after *from*)."""
     start = call.query.get("from") or today(call)
     end = call.query.get("to") or start + timedelta(days=days)
+    _check_period(start, end)
     return start, max(start, end)
+
+
+def _check_period(start: date, end: date) -> None:
+    """Refuse a period longer than the input policy allows, naming the ``to`` parameter."""
+    problem = period_problem(start, end)
+    if problem is not None:
+        raise ApiProblem(
+            invalid(
+                [
+                    FieldError(
+                        in_="query", location="to", code=problem.keyword, detail=problem.message
+                    )
+                ]
+            )
+        )
 
 
 def due(call: Call) -> list[DueOut]:
@@ -176,7 +193,8 @@ def participation(call: Call) -> ParticipationOut:
     service = call.service
     this_year = today(call).year
     start = call.query.get("from") or date(this_year, 1, 1)
-    end = call.query.get("to") or date(start.year + 1, start.month, start.day)
+    end = call.query.get("to") or date(start.year + 1, start.month, min(start.day, 28))
+    _check_period(start, end)
     level = call.query.get("level")
     try:
         report = participation_report(

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import cattrs
@@ -23,6 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from magcore.model.input_policy import date_problem
 
 from ..app import tenant_of
 from ..identity import Principal, require_principal
@@ -48,6 +50,9 @@ for _type, _name in ((str, "a text"), (bool, "true or false"), (int, "a whole nu
 converter.register_structure_hook(date, lambda v, _: _date(v))
 
 
+_Day = TypeVar("_Day", date, datetime)
+
+
 def _strict(value: Any, expected: type, name: str) -> Any:
     """*value* if it is of the JSON type *expected* already: no silent conversion."""
     if type(value) is not expected:
@@ -61,13 +66,22 @@ def _datetime(value: Any) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("the time needs a time zone (for example +01:00 or Z)")
-    return parsed
+    return _supported(parsed)
 
 
 def _date(value: Any) -> date:
     if not isinstance(value, str) or len(value) != 10:
         raise ValueError("expected an ISO 8601 date (YYYY-MM-DD)")
-    return date.fromisoformat(value)
+    return _supported(date.fromisoformat(value))
+
+
+def _supported(value: _Day) -> _Day:
+    """*value* if it lies within the input policy's dates (1900 to 9000: a period planned from
+    it stays inside Python's dates), else a ``ValueError`` saying so."""
+    problem = date_problem(value, pointer="")
+    if problem is not None:
+        raise ValueError(problem.message)
+    return value
 
 
 @attrs.frozen
