@@ -190,6 +190,7 @@ def ids_problem(
             longest = max(map(len, column), default=0)
         if (
             longest <= _SEGMENT
+            and text.count("\n") == len(column) + 1  # no value holds the joining newline
             and not _NOT_ID_CHARACTER.search(text)
             and not _BAD_SEGMENT_START.search(text)
         ):
