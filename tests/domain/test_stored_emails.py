@@ -14,9 +14,9 @@ import pytest
 
 from magcore.domain.organisation import OrganisationEvent, org_stream, replay_organisation
 from magcore.domain.orgbulk import bulk_changes
+from magcore.domain.orgcolumns import stored_email
 from magcore.errors import DefinitionError, InputRefused
 from magcore.events import Event
-from magcore.model.input_policy import stored_email
 from magcore.model.organisation import Organisation, Person
 from magcore.storage.chain import canonical_text
 

@@ -3,6 +3,8 @@
 ``answers(form)`` draws documents the form accepts; ``broken_answers(form)`` draws documents
 with one deliberate fault (wrong type, unknown option, missing required field, unknown field,
 too long text, impossible date, number out of range) and returns the kind of fault too.
+``hostile_json()`` draws any JSON-like value, with the texts and numbers the input policy
+refuses among the ones it takes.
 """
 
 from __future__ import annotations
@@ -136,3 +138,41 @@ def broken_answers(draw: st.DrawFn, form: FormDefinition) -> tuple[str, dict[str
     kind, bad = draw(_break_value(field))
     document[field.name] = bad
     return kind, document
+
+
+#: Short texts, with the characters the input policy refuses among the ones it takes.
+HOSTILE_TEXT = st.text(
+    st.one_of(
+        st.characters(exclude_categories=("Cs",)),
+        st.sampled_from(["\x00", "\x1b", "\x7f", "\x85", "\t", "\n", *BIDI_CONTROLS]),
+    ),
+    max_size=8,
+)
+
+#: Numbers at and beyond the policy's edges (2**53, NaN, infinities, whole floats).
+EDGE_NUMBERS = st.sampled_from(
+    [2**53, 2**53 + 1, -(2**53), -(2**53) - 1, 10**16, 1e16, 1e300, 0.5, float("nan")]
+) | st.sampled_from([float("inf"), -float("inf")])
+
+
+def hostile_json(
+    *,
+    keys: st.SearchStrategy[str] = HOSTILE_TEXT,
+    texts: st.SearchStrategy[str] = HOSTILE_TEXT,
+    leaves: int = 12,
+) -> st.SearchStrategy[Any]:
+    """Any JSON-like value: nothing, booleans, whole numbers (some beyond 2**53), floats,
+    *texts*; lists and objects of them, keyed by *keys*."""
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**60), 2**60)
+        | EDGE_NUMBERS
+        | st.floats()
+        | texts
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+        max_leaves=leaves,
+    )

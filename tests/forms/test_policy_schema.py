@@ -20,7 +20,7 @@ from magcore.forms import validation as v
 from magcore.forms.policy_schema import folded_schema, policy_schema
 from magcore.model import input_policy as ip
 
-from .strategies import answers, broken_answers
+from .strategies import HOSTILE_TEXT, answers, broken_answers, hostile_json
 from .support import mag_form
 
 rs = pytest.importorskip("jsonschema_rs")
@@ -77,24 +77,11 @@ SHAPES = {
 }
 
 _KEYS = st.sampled_from(["a", "b", "c", "d", "t", "n", "code", "kind", "days"])
-_TEXT = st.text(
-    st.one_of(
-        st.characters(exclude_categories=("Cs",)),
-        st.sampled_from(["\x00", "\x1b", "\x7f", "\x85", "\t", "\n", *ip.BIDI_CONTROLS]),
-    ),
-    max_size=8,
-)
-_JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**60), 2**60)
-    | st.sampled_from([2**53, 2**53 + 1, -(2**53) - 1, 1e300, 0.5, 10**16, 1e16])
-    | st.sampled_from([float("nan"), float("inf"), -float("inf")])
-    | st.floats()
-    | _TEXT
-    | st.sampled_from(["home", "office", "x", "y", "abc", "a\u202eb"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS | _TEXT, inner, max_size=3),
-    max_leaves=10,
+#: values whose keys are often the shapes' own fields, and whose texts often their options
+_JSON = hostile_json(
+    keys=_KEYS | HOSTILE_TEXT,
+    texts=HOSTILE_TEXT | st.sampled_from(["home", "office", "x", "y", "abc", "a\u202eb"]),
+    leaves=10,
 )
 
 

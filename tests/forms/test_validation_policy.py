@@ -9,26 +9,12 @@ from hypothesis import strategies as st
 from magcore.forms import validation
 from magcore.model import input_policy as ip
 
+from .strategies import hostile_json
+
 pytest.importorskip("jsonschema_rs")
 
-_TEXT = st.text(
-    st.one_of(
-        st.characters(exclude_categories=("Cs",)),
-        st.sampled_from(["\x00", "\x1b", "\x7f", "\x85", "\t", "\n", *ip.BIDI_CONTROLS]),
-    ),
-    max_size=8,
-)
-_JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.integers(-(2**60), 2**60)
-    | st.sampled_from([2**53, 2**53 + 1, -(2**53), -(2**53) - 1, 10**400])
-    | st.floats()
-    | _TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
-    max_leaves=12,
-)
+#: any JSON-like value, with a number of 400 digits among the edges
+_JSON = hostile_json() | st.just(10**400) | st.integers()
 
 
 def _deep(levels: int) -> object:

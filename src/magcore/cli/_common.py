@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ..model.input_policy import period_problem
 from ._app import App
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "json_option",
     "known_person",
     "known_team",
+    "period_of",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,3 +148,19 @@ def language_option(default: str | None = "nl") -> Callable[[F], F]:
         callback=_language,
         help="A language tag: nl, en, fy, ... (falls back along the chain: fy → nl → en).",
     )
+
+
+def period_of(start: date | None, end: date | None) -> tuple[date, date]:
+    """The days ``[--from, --to)`` a command asked for: from 1 January of this year (the
+    app clock's) and a year long by default; ``--to`` after ``--from`` and at most 50 years
+    on (:func:`~magcore.model.input_policy.period_problem`), else an error naming it."""
+    if start is None:
+        start = date(get_app().clock().now().year, 1, 1)
+    if end is None:
+        end = date(start.year + 1, start.month, min(start.day, 28))
+    if end <= start:
+        raise click.BadParameter(f"--to {end} must be after --from {start}", param_hint="--to")
+    problem = period_problem(start, end)
+    if problem is not None:
+        raise click.BadParameter(problem.message, param_hint="--to")
+    return start, end

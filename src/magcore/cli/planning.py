@@ -9,8 +9,7 @@ from typing import Any
 import click
 
 from ..errors import MagcoreError
-from ..model.input_policy import period_problem
-from ._common import ID, get_app, json_option, known_person, known_team
+from ._common import ID, get_app, json_option, known_person, known_team, period_of
 from ._output import DATE, Steps, emit_json, print_table, say
 
 __all__ = ["TABLE_LIMIT", "due", "plan"]
@@ -21,19 +20,6 @@ TABLE_LIMIT = 100
 
 def _today() -> date:
     return get_app().clock().now().date()
-
-
-def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    if start is None:
-        start = date(_today().year, 1, 1)
-    if end is None:
-        end = date(start.year + 1, start.month, min(start.day, 28))
-    if end <= start:
-        raise click.BadParameter(f"--to {end} must be after --from {start}", param_hint="--to")
-    problem = period_problem(start, end)
-    if problem is not None:
-        raise click.BadParameter(problem.message, param_hint="--to")
-    return start, end
 
 
 @click.command()
@@ -66,7 +52,7 @@ def plan(
     team, as the kind says. Gentle prompts of free cadences are left to the people.
     """
     app = get_app()
-    start, end = _period(start, end)
+    start, end = period_of(start, end)
     service = app.service()
     cycle = service.cycle(app.cycle_key())
     for kind in kinds:

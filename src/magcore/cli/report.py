@@ -15,8 +15,7 @@ from datetime import date
 
 import click
 
-from ..model.input_policy import period_problem
-from ._common import MIN_GROUP, get_app, json_option
+from ._common import MIN_GROUP, get_app, json_option, period_of
 from ._output import DATE, emit_json, print_table
 
 __all__ = ["report"]
@@ -83,11 +82,7 @@ def report(
         raise click.ClickException(str(SolverMissing()))
     app = get_app()
     now = app.clock().now()
-    start = start or date(now.year, 1, 1)
-    end = end or date(start.year + 1, start.month, min(start.day, 28))
-    problem = period_problem(start, end)
-    if problem is not None:
-        raise click.BadParameter(problem.message, param_hint="--to")
+    start, end = period_of(start, end)
     service = app.service()
     org = service.organisation(app.config.organisation)
     try:

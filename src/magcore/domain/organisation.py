@@ -22,7 +22,6 @@ import attrs
 
 from ..events import Event
 from ..model.content import EventContent, metadata_only
-from ..model.input_policy import is_email, stored_email
 from ..model.organisation import (
     Assignment,
     Organisation,
@@ -32,7 +31,7 @@ from ..model.organisation import (
     Team,
     _role_key,
 )
-from .orgcolumns import _date, _day, apply_bulk
+from .orgcolumns import _date, _day, apply_bulk, stored_email
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -300,7 +299,7 @@ class OrgState:
             self._managing = None
         person: str = data.get("person", "")
         if kind == OrganisationEvent.IMPORTED:
-            self._reset(Organisation.from_json(_stored_emails(data)))
+            self._reset(Organisation.from_json(_with_stored_emails(data)))
         elif kind == OrganisationEvent.RENAMED:
             self.name = data["name"]
         elif kind in (OrganisationEvent.TEAM_ADDED, OrganisationEvent.TEAM_CHANGED):
@@ -404,20 +403,17 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
 }
 
 
-def _stored_emails(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    """An imported organisation's data with each person's stored e-mail address read by
-    :func:`~magcore.model.input_policy.stored_email` (the data itself when every address
-    passes the rules as it is)."""
+def _with_stored_emails(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A whole stored organisation's data with each person's e-mail address as
+    :func:`~magcore.domain.orgcolumns.stored_email` reads it."""
     people = data.get("people")
-    if not isinstance(people, list | tuple) or all(
-        not isinstance(p, Mapping) or p.get("email") is None or is_email(p["email"]) for p in people
-    ):
+    if not isinstance(people, list | tuple):
         return data
     return {
         **data,
         "people": [
             {**p, "email": stored_email(p["email"])}
-            if isinstance(p, Mapping) and p.get("email") is not None
+            if isinstance(p, Mapping) and "email" in p
             else p
             for p in people
         ],

@@ -11,15 +11,19 @@ when it is 0, 1, 2...). A column of ids is one text, an id a line.
 :class:`~magcore.model.orgtables.PeopleTable` and a :class:`~magcore.model.orgtables.RoleTable`
 (no value per person is made); :func:`apply_bulk` folds one into the value-by-value state of
 :class:`~magcore.domain.organisation.OrgState`, as the single events would be. Pure: no I/O.
+
+An e-mail address read back from stored events or a snapshot passes :func:`stored_email`:
+stores written before the stricter rules of the input policy may hold one they refuse.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from ..model.input_policy import is_email, stored_email
+from ..model.input_policy import MAX_EMAIL_LENGTH, is_email
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team, _role_key
 from ..model.orgtables import PeopleTable, RoleTable, ids_problem, trusted_team
 
@@ -32,6 +36,8 @@ __all__ = [
     "encode_column",
     "join_ids",
     "split_ids",
+    "stored_email",
+    "stored_emails",
 ]
 
 #: The batch event types (their names in :class:`~magcore.domain.organisation.OrganisationEvent`).
@@ -133,6 +139,54 @@ def _owners(data: Mapping[str, Any]) -> list[int]:
     return list(range(int(data["count"]))) if owner is None else list(owner)
 
 
+def stored_email(value: Any) -> str | None:
+    """An e-mail address read back from a store, under the rules for *new* input.
+
+    Stores written before these rules may hold an address with a character they refuse (a
+    direction mark pasted from a spreadsheet). Such an organisation must still load: the
+    address is read without its control, format (direction) and surrogate characters, in NFC,
+    when that leaves an address; otherwise as no address (``None``), also when it is no text.
+    What is stored is not changed; an ASCII address
+    :func:`~magcore.model.input_policy.is_email` takes comes back as it is, any other in NFC
+    (as the rules keep new ones).
+    """
+    if not isinstance(value, str):
+        return None
+    if value.isascii() and is_email(value):
+        return value
+    kept = "".join(
+        character
+        for character in value
+        if unicodedata.category(character) not in _NOT_IN_AN_ADDRESS
+    )
+    cleaned = unicodedata.normalize("NFC", kept)
+    return cleaned if is_email(cleaned) else None
+
+
+#: The characters :func:`stored_email` leaves out: controls, format characters (the direction
+#: marks among them) and lone surrogates.
+_NOT_IN_AN_ADDRESS = frozenset({"Cc", "Cf", "Cs"})
+
+
+def stored_emails(column: Iterable[Any]) -> list[str | None]:
+    """Each address of a stored column as :func:`stored_email` reads it; the common one
+    (printable ASCII with an ``@``, of a length the rules allow) is taken at once, without the
+    shape test: snapshots are read on every command."""
+    return [
+        value
+        if value is None
+        or (
+            type(value) is str
+            and len(value) <= MAX_EMAIL_LENGTH
+            and value.isascii()
+            and value.isprintable()
+            and "@" in value
+        )
+        else stored_email(value)
+        for value in column
+    ]
+
+
 class BulkFold:
     """Batch events folded column by column into tables (no value per person is made)."""
 
@@ -179,10 +233,7 @@ class BulkFold:
         self.ids.extend(ids)
         self.hired_on.extend(decode_column(columns["hired_on"], count, dates=True))
         self.left_on.extend(decode_column(columns["left_on"], count, dates=True))
-        self.email.extend(
-            value if value is None or is_email(value) else stored_email(value)
-            for value in decode_column(columns["email"], count)
-        )
+        self.email.extend(stored_emails(decode_column(columns["email"], count)))
         for pid, backs in data.get("returns", {}).items():
             self.returns[pid] = tuple(Return(on=_date(on), absent_days=n) for on, n in backs)
         roles, held = data["roles"], int(data["roles"]["count"])

@@ -19,12 +19,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from ..model.input_policy import MAX_EMAIL_LENGTH, stored_email
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
 from ..model.orgtables import PeopleTable, RoleTable, trusted_organisation, trusted_team
 from .organisation import OrganisationEvent, OrgState, _sort_key
 from .orgchanges import OrgChange
-from .orgcolumns import _date
+from .orgcolumns import _date, stored_email, stored_emails
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -206,7 +205,7 @@ def read_snapshot_tables(org_id: str, parts: Iterable[str]) -> Organisation | No
         hired.extend(map(_day, data["hired_on"]))
         left.extend(map(_day, data["left_on"]))
         # a snapshot made before the stricter e-mail rules may hold an address they refuse
-        email.extend(_stored_emails(data["email"]))
+        email.extend(stored_emails(data["email"]))
         for pid, backs in data["returns"].items():
             returns[pid] = tuple(Return(on=_date(o), absent_days=n) for o, n in backs)
         person, team, kind, start, end = data["roles"]
@@ -220,25 +219,6 @@ def read_snapshot_tables(org_id: str, parts: Iterable[str]) -> Organisation | No
     people = PeopleTable.trusted(ids, hired, left, email, returns)
     table = RoleTable.trusted(*roles)
     return trusted_organisation(org_id, head["name"], people, teams, table)
-
-
-def _stored_emails(column: list[Any]) -> list[str | None]:
-    """A snapshot's e-mail column read as :func:`~magcore.model.input_policy.stored_email`
-    reads each address; the common one (printable ASCII, of a length the rules allow) is
-    taken at once."""
-    return [
-        value
-        if value is None
-        or (
-            type(value) is str
-            and len(value) <= MAX_EMAIL_LENGTH
-            and value.isascii()
-            and value.isprintable()
-            and "@" in value
-        )
-        else stored_email(value)
-        for value in column
-    ]
 
 
 def _read_part(state: OrgState, data: Mapping[str, Any], names: dict[str, str]) -> None:

@@ -126,9 +126,10 @@ class _NotFoldable(Exception):
 
 def folded_schema(schema: Mapping[str, Any]) -> dict[str, Any] | None:
     """*schema* (a form's answers schema) with the input policy folded into every node, or
-    ``None`` when it uses keywords other than the plain ones (combinators, conditions,
-    references, ``patternProperties``...), nests deeper than the policy allows, or names a
-    field the key rule refuses.
+    ``None`` when it uses a keyword that makes the fold unsafe (references,
+    ``patternProperties``, ``prefixItems``, its own ``propertyNames``, the ``unevaluated``
+    keywords), another dialect than 2020-12, nests deeper than the policy allows, or names a
+    field the key rule refuses. Combinators and conditions are kept as written.
 
     Values the form leaves open (``additionalProperties`` not ``false``, an array without
     ``items``, a ``true`` schema) get the policy's level of their depth.
@@ -141,15 +142,7 @@ def folded_schema(schema: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     if not isinstance(folded, dict):
         return None
-    used = _used_levels(folded)
-    if used:
-        levels = _levels(_LEVEL)
-        needed = min(used)
-        folded["$defs"] = {
-            name: value
-            for name, value in levels.items()
-            if int(name.removeprefix(_LEVEL)) >= needed
-        }
+    folded["$defs"] = _levels(_LEVEL)  # what the open parts refer to (the form has no $defs)
     return folded
 
 
@@ -166,20 +159,6 @@ def _mentions(node: Any, keywords: frozenset[str]) -> bool:
 
 def _level(depth: int) -> dict[str, str]:
     return {"$ref": f"#/$defs/{_LEVEL}{depth}"}
-
-
-def _used_levels(node: Any) -> set[int]:
-    found: set[int] = set()
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(f"#/$defs/{_LEVEL}"):
-            found.add(int(ref.removeprefix(f"#/$defs/{_LEVEL}")))
-        for value in node.values():
-            found |= _used_levels(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= _used_levels(value)
-    return found
 
 
 def _types(node: Mapping[str, Any]) -> frozenset[str] | None:

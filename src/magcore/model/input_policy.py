@@ -28,13 +28,15 @@ refused, and why:
   :data:`MAX_EMAIL_LENGTH` characters (254, what RFC 5321 lets a path carry) and have the shape
   ``name@domain.tld`` (no spaces, ``<``, ``>``, ``,``, ``;`` or ``"``): :func:`email_problem`.
 * **Days** (a hire date, the last day of a sharing choice) are :class:`~datetime.date` values,
-  not texts and not dates with a time: :func:`day_problem`.
+  not texts and not dates with a time: :func:`day_problem` (this and the dates and periods
+  below live in :mod:`magcore.model.input_dates`, whose names this module gives too).
 * **People**: :func:`check_known_people` refuses ids an organisation does not know.
 * **Dates** given by a person (a command's ``--from``, ``--on``, the clock of ``MAGCORE_NOW``)
   lie from :data:`MIN_DATE` to :data:`MAX_DATE` (1 January 1900 to 31 December 9000): far
   enough inside what Python's ``date`` holds (years 1 to 9999) that a period, its windows a
   cycle reaches back or forward, and the year before it all stay inside it too.
-  :func:`date_problem` says why a date is outside.
+  :func:`date_problem` says why a date is outside. A period (a plan, a coverage check, a
+  participation report) spans at most :data:`MAX_PERIOD_DAYS` (50 years): :func:`period_problem`.
 
 Every refusal is an :class:`~magcore.errors.InputRefused` (a
 :class:`~magcore.errors.RecordInvalidError`) whose problems name the field by JSON pointer and
@@ -48,12 +50,21 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
 from typing import Any
 
 import attrs
 
 from ..errors import InputRefused, Problem
+from .input_dates import (
+    MAX_DATE,
+    MAX_PERIOD_DAYS,
+    MIN_DATE,
+    check_period,
+    date_problem,
+    day_problem,
+    period_problem,
+    valid_optional_day,
+)
 from .input_files import MAX_CSV_FIELD, csv_error, csv_field_limit, decode_text, read_limited
 
 __all__ = [
@@ -93,7 +104,6 @@ __all__ = [
     "number_problem",
     "period_problem",
     "read_limited",
-    "stored_email",
     "text_problem",
     "valid_id",
     "valid_ids",
@@ -119,17 +129,6 @@ MAX_JSON_BYTES = 16 * MAX_TEXT_BYTES
 MAX_JSON_INTEGER = 2**53
 """The largest whole number (either way from zero) in answers: what a JSON number carries
 exactly in every reader (a double's 53 bits); larger ones are refused, not rounded."""
-
-MIN_DATE = date(1900, 1, 1)
-"""The first day a person may give (a command's date option, ``MAGCORE_NOW``)."""
-
-MAX_DATE = date(9000, 12, 31)
-"""The last day a person may give: a period from it, with its windows, stays inside ``date``."""
-
-MAX_PERIOD_DAYS = 18_263
-"""The longest period a plan, a coverage check or a participation report may span: 50 years
-(a working life). A plan over the supported dates' 7,000 years would hold millions of due
-conversations and take hours."""
 
 MAX_EMAIL_LENGTH = 254
 """The longest e-mail address, in characters (the most an RFC 5321 path can carry)."""
@@ -268,52 +267,6 @@ def check_optional_id(value: Any, *, pointer: str) -> str | None:
     return None if value is None else check_id(value, pointer=pointer)
 
 
-# -- dates -----------------------------------------------------------------------------------
-
-
-def date_problem(value: date, *, pointer: str) -> Problem | None:
-    """Why the date (or date-time) *value* (at *pointer*) is outside :data:`MIN_DATE` to
-    :data:`MAX_DATE`, or ``None`` if it is inside."""
-    day = value.date() if isinstance(value, datetime) else value
-    if MIN_DATE <= day <= MAX_DATE:
-        return None
-    return Problem(
-        pointer,
-        f"{value.isoformat()} is outside the supported dates {MIN_DATE.isoformat()} to "
-        f"{MAX_DATE.isoformat()}",
-        "dateRange",
-    )
-
-
-def period_problem(start: date, end: date, *, pointer: str = "/end") -> Problem | None:
-    """Why the period ``[start, end)`` is longer than :data:`MAX_PERIOD_DAYS`, or ``None``."""
-    if (end - start).days <= MAX_PERIOD_DAYS:
-        return None
-    return Problem(
-        pointer,
-        f"the period {start.isoformat()} to {end.isoformat()} is longer than 50 years "
-        f"({MAX_PERIOD_DAYS:,} days)",
-        "maxPeriod",
-    )
-
-
-def check_period(start: date, end: date, *, pointer: str = "/end") -> None:
-    """Raise :class:`InputRefused` when the period is longer than :data:`MAX_PERIOD_DAYS`."""
-    problem = period_problem(start, end, pointer=pointer)
-    if problem is not None:
-        raise InputRefused([problem], what="period")
-
-
-# -- days ------------------------------------------------------------------------------------
-
-
-def day_problem(value: Any, *, pointer: str) -> Problem | None:
-    """Why *value* is not a calendar day (a ``date``, not a ``datetime``), or ``None``."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return None
-    return Problem(pointer, f"must be a date (YYYY-MM-DD), not {type(value).__name__}", "type")
-
-
 # -- e-mail addresses ------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
@@ -333,36 +286,6 @@ def email_problem(value: Any, *, pointer: str) -> Problem | None:
         shown = value if len(value) <= 80 else value[:77] + "..."
         return Problem(pointer, f"{shown!a} is not an e-mail address", "format")
     return None
-
-
-def stored_email(value: Any) -> str | None:
-    """An e-mail address read back from a store, under the rules for *new* input.
-
-    Stores written before these rules may hold an address with a character they refuse (a
-    direction mark pasted from a spreadsheet). Such an organisation must still load: the
-    address is read without its control, format (direction) and surrogate characters, in NFC,
-    when that leaves an address; otherwise as no address (``None``), also when it is no text.
-    What is stored is not changed; an ASCII address :func:`is_email` takes comes back as it is,
-    any other in NFC (as the rules keep new ones).
-    """
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        return None
-    if value.isascii() and is_email(value):
-        return value
-    kept = "".join(
-        character
-        for character in value
-        if unicodedata.category(character) not in _NOT_IN_AN_ADDRESS
-    )
-    cleaned = unicodedata.normalize("NFC", kept)
-    return cleaned if is_email(cleaned) else None
-
-
-#: The characters :func:`stored_email` leaves out: controls, format characters (the direction
-#: marks among them) and lone surrogates.
-_NOT_IN_AN_ADDRESS = frozenset({"Cc", "Cf", "Cs"})
 
 
 def is_email(value: Any) -> bool:
@@ -613,14 +536,6 @@ def valid_id(instance: object, attribute: attrs.Attribute[Any], value: Any) -> N
     problem = id_problem(value, pointer=f"/{attribute.name}")
     if problem is not None:
         raise InputRefused([problem])
-
-
-def valid_optional_day(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """attrs validator: *value* is ``None`` or a calendar day (:func:`day_problem`)."""
-    if value is not None:
-        problem = day_problem(value, pointer=f"/{attribute.name}")
-        if problem is not None:
-            raise InputRefused([problem])
 
 
 def valid_optional_id(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
