@@ -143,3 +143,100 @@ def test_a_large_batch_is_sealed_with_the_collector_paused_and_resumed_after():
     assert gc.isenabled()
     assert store.read(f"conversation:c{LARGE_BATCH}")[0].data["text"] == f"note {LARGE_BATCH}"
     assert "note" not in inner.read(f"conversation:c{LARGE_BATCH}")[0].data_json()
+
+
+#: A lone surrogate: no store can keep it.
+BAD = "\ud800"
+
+
+class _KeysApart(MemoryStore):
+    """A store written before ``append(keys=)``: it stores key rows only with ``add_keys``."""
+
+    def append(self, writes, *, audit=(), origin=""):  # type: ignore[no-untyped-def]
+        return super().append(writes, audit=audit, origin=origin)
+
+
+def _note_write(stream: str, text: str, version: int = 0):
+    from datetime import UTC, datetime
+
+    from magcore.events import Event
+    from magcore.storage.base import StreamWrite
+
+    event = Event(
+        stream=stream,
+        version=version + 1,
+        type="note.private_added",
+        at=datetime(2026, 3, 2, tzinfo=UTC),
+        actor="m-1",
+        data={"text": text},
+    )
+    return StreamWrite(stream, version, [event])
+
+
+@pytest.mark.parametrize("cls", _stores(), ids=lambda c: c.__name__)
+def test_a_refused_write_leaves_no_key_and_the_next_one_reads(cls, tmp_path, request):
+    """A write's new data keys are stored in its own transaction: a conflict or content that
+    cannot be stored leaves no key row behind, and the key ring does not go on using a key it
+    made for the refused write (the stream's next write stores its own, and reads back)."""
+    from magcore.access.content import ContentCodec
+    from magcore.crypto import ContentCipher, KeyRing, LocalKeyProvider
+    from magcore.errors import ConflictError, RecordInvalidError
+
+    inner = _open(cls, tmp_path, request)
+    ring = KeyRing(inner, LocalKeyProvider.generate())
+    store = ContentStore(inner, ContentCodec(ContentCipher(ring)))
+    store.append([_note_write("conversation:a", "eerste")])
+    assert [k.owner for k in inner.list_keys()] == ["conversation:a"]
+    with pytest.raises(ConflictError):
+        store.append([_note_write("conversation:b", "geheim"), _note_write("conversation:a", "")])
+    with pytest.raises(RecordInvalidError):
+        store.append([_note_write("conversation:c", "goed"), _note_write("conversation:d", BAD)])
+    assert [k.owner for k in inner.list_keys()] == ["conversation:a"]
+    assert not ring.has_current("conversation:b")
+    store.append([_note_write("conversation:b", "tweede poging")])
+    assert [k.owner for k in inner.list_keys()] == ["conversation:a", "conversation:b"]
+    reader = ContentStore(inner, ContentCodec(ContentCipher(KeyRing(inner, ring.provider))))
+    assert reader.read("conversation:b")[0].data["text"] == "tweede poging"
+    store.append([_note_write("conversation:b", "derde", version=1)])
+    assert [k.owner for k in inner.list_keys()] == ["conversation:a", "conversation:b"]
+    assert [e.data["text"] for e in reader.read("conversation:b")] == ["tweede poging", "derde"]
+
+
+def _open(cls, tmp_path, request):
+    """A fresh store of *cls* (PostgreSQL: in a schema of its own on the test server)."""
+    if cls is MemoryStore:
+        return MemoryStore()
+    if cls is SQLiteStore:
+        return SQLiteStore.open(f"sqlite:///{tmp_path / 'keys.db'}")
+    import os
+    import uuid
+    from urllib.parse import quote
+
+    import psycopg
+
+    base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
+    schema = f"content_keys_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in base else "?"
+    store = cls.open(f"{base}{joiner}options={quote(f'-csearch_path={schema}')}")
+    request.addfinalizer(store.close)
+    return store
+
+
+def test_a_store_that_keeps_keys_apart_still_gets_them_first():
+    """A vendor's store whose ``append`` takes no ``keys=`` is given a write's new keys with
+    ``add_keys`` before the events, as before: everything written reads back."""
+    from magcore.access.content import ContentCodec
+    from magcore.crypto import ContentCipher, KeyRing, LocalKeyProvider
+    from magcore.storage.keys import appends_keys
+
+    inner = _KeysApart()
+    assert not appends_keys(inner)
+    assert appends_keys(MemoryStore())
+    ring = KeyRing(inner, LocalKeyProvider.generate())
+    store = ContentStore(inner, ContentCodec(ContentCipher(ring)))
+    store.append([_note_write("conversation:a", "eerste")])
+    assert [k.owner for k in inner.list_keys()] == ["conversation:a"]
+    assert store.read("conversation:a")[0].data["text"] == "eerste"
+    assert "eerste" not in inner.read("conversation:a")[0].data_json()

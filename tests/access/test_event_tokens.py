@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -160,7 +161,7 @@ def test_one_aes_operation_per_event():
     codec.keys.new_keys([STREAM])
     calls = []
     keys = codec.cipher.keys
-    real, real_many = keys.sealer, keys.sealers
+    real, real_prepare = keys.sealer, keys.prepare
 
     def counted(owner, key_id, aead):
         class Counting:
@@ -171,9 +172,14 @@ def test_one_aes_operation_per_event():
         return key_id, Counting()
 
     keys.sealer = lambda owner: counted(owner, *real(owner))
-    keys.sealers = lambda owners, new=(): {
-        o: counted(o, *found) for o, found in real_many(owners, new=new).items()
-    }
+
+    def prepare(owners, new=()):
+        batch = real_prepare(owners, new=new)
+        return attrs.evolve(
+            batch, sealers={o: counted(o, *found) for o, found in batch.sealers.items()}
+        )
+
+    keys.prepare = prepare
     codec.seal([_record(), _note("een")])
     assert calls == [STREAM, STREAM]
 

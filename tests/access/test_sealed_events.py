@@ -29,7 +29,7 @@ from magcore.crypto import (
 )
 from magcore.crypto.cipher import _event_associated, _event_plain, _event_values
 from magcore.crypto.keyring import _context
-from magcore.errors import ContentIntegrityError
+from magcore.errors import ContentIntegrityError, RecordInvalidError
 from magcore.events import Event
 from magcore.storage import StreamWrite
 from magcore.storage.chain import canonical_text
@@ -267,6 +267,30 @@ def test_the_framed_plaintext_is_the_documented_bytes():
         + "één".encode()
         + b"null"
     )
+
+
+@given(field=st.sampled_from(["/data/text", "/data/summary", "/data/a\u00e9"]), text=_text)
+def test_one_text_is_framed_as_any_other_text(field, text):
+    """An event with one text (a note) takes a shorter way to its plaintext: the same bytes
+    as the general frame, which writes it next to another value."""
+    alone = _event_plain({field: text})
+    raw = text.encode()
+    assert (
+        alone
+        == b"\x01[["
+        + json.dumps(field, ensure_ascii=False).encode()
+        + (b',"s",%d]]\n' % len(raw))
+        + raw
+    )
+    with_other = _event_plain({field: text, "/data/other": "x"})
+    assert with_other.startswith(alone[: alone.index(b"]]\n")] + b"],")
+    assert _event_values(alone, "here") == {field: text}
+
+
+def test_one_text_that_cannot_be_stored_names_its_field():
+    with pytest.raises(RecordInvalidError) as refused:
+        _event_plain({"/data/text": "a\ud800b"})
+    assert refused.value.problems[0].pointer == "/data/text"
 
 
 @pytest.mark.parametrize(

@@ -224,6 +224,27 @@ def test_sealers_make_the_missing_keys_of_a_batch_in_one_go(store, cipher):
     assert len(store.list_keys()) == 4
 
 
+def test_prepared_keys_are_used_only_once_adopted(store, cipher):
+    """``prepare`` makes the missing keys in memory only: nothing is stored and the ring does
+    not use them until ``adopt`` (after the write holding them committed); a batch that is
+    never adopted leaves no trace. Known keys are answered as they are."""
+    ring = cipher.keys
+    known = ring.new_keys(["conversation:c-1"])["conversation:c-1"]
+    batch = ring.prepare(["conversation:c-1", "conversation:c-2"], new=["conversation:c-2"])
+    assert batch.sealers["conversation:c-1"][0] == known
+    made = batch.sealers["conversation:c-2"][0]
+    assert [r.id for r in batch.records] == [made]
+    assert [r.owner for r in batch.records] == ["conversation:c-2"]
+    assert [k.id for k in store.list_keys()] == [known]
+    assert not ring.has_current("conversation:c-2")
+    again = ring.prepare(["conversation:c-2"])  # not adopted: looked for, none, made anew
+    assert again.sealers["conversation:c-2"][0] not in (made, known)
+    store.add_keys(again.records)
+    ring.adopt(again)
+    assert ring.current_key("conversation:c-2") == again.records[0].id
+    assert ring.prepare(["conversation:c-2"]).records == ()
+
+
 def test_the_key_cache_keeps_only_the_newest_keys(store, provider):
     """A key ring keeps *cache_size* unwrapped keys: an older one is read from the store and
     unwrapped again when needed, and still opens what it sealed."""

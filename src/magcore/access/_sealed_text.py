@@ -50,21 +50,28 @@ def _stub(token: str) -> str:
 def _with_data(event: Event, data: Any) -> Event:
     """*event* with *data*, which is frozen already (freezing it again costs as much as the
     encryption: this runs for every content event written or read)."""
-    new: Event = object.__new__(Event)
-    _copy_envelope(new, event)
-    object.__setattr__(new, "data", data)
+    new: Event = _new(Event)
+    _set_envelope(new, event)
+    _set_data(new, data)
     return new
 
 
-def _copy_envelope(new: Event, event: Event) -> None:
+def _set_envelope(new: Event, event: Event) -> None:
     """Set *new*'s stream, version, type, time and actor to *event*'s (without ``__init__``:
     the frozen values are checked already)."""
-    put = object.__setattr__
-    put(new, "stream", event.stream)
-    put(new, "version", event.version)
-    put(new, "type", event.type)
-    put(new, "at", event.at)
-    put(new, "actor", event.actor)
+    _set_stream(new, event.stream)
+    _set_version(new, event.version)
+    _set_type(new, event.type)
+    _set_at(new, event.at)
+    _set_actor(new, event.actor)
+
+
+#: The setters of an event's slots (a frozen class refuses ``setattr``; calling a slot's own
+#: setter skips the look-up by name that ``object.__setattr__`` makes for every value).
+_new = object.__new__
+_set_stream, _set_version, _set_type, _set_at, _set_actor, _set_data = (
+    Event.__dict__[name].__set__ for name in ("stream", "version", "type", "at", "actor", "data")
+)
 
 
 class _Sealed(Event):
@@ -93,10 +100,17 @@ class _Sealed(Event):
 
 def _sealed(event: Event, stored: str) -> Event:
     """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
-    new: _Sealed = object.__new__(_Sealed)
-    _copy_envelope(new, event)
-    object.__setattr__(new, "_stored", stored)
+    new: _Sealed = _new(_Sealed)
+    _set_stream(new, event.stream)
+    _set_version(new, event.version)
+    _set_type(new, event.type)
+    _set_at(new, event.at)
+    _set_actor(new, event.actor)
+    _set_stored(new, stored)
     return new
+
+
+_set_stored = _Sealed.__dict__["_stored"].__set__
 
 
 def _key_stub(key_id: str) -> str:

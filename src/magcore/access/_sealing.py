@@ -19,6 +19,7 @@ from ..crypto import (
     STUB_BODY,
     TOKEN_PREFIX,
     ContentCipher,
+    KeyBatch,
     is_token,
 )
 from ..events import Event
@@ -96,6 +97,9 @@ _STUB_END = "." + STUB_BODY
 
 
 _WILD = frozenset(("*", "**"))
+
+#: The keys of a batch without content: none used, none made.
+_NO_KEYS: Final = KeyBatch(sealers={})
 
 #: The plan of an event type whose content is found by walking its data.
 _GENERAL: Final = True
@@ -380,13 +384,27 @@ class Sealer:
     def seal_all(
         self, groups: Sequence[Sequence[Event]], *, new: Collection[str] = ()
     ) -> list[tuple[Event, ...]]:
-        """Each group of events sealed; the missing data keys of all of them made in one write.
+        """Each group of events sealed; the missing data keys of all of them made and stored
+        in one transaction of their own (:meth:`seal_batch` leaves storing them to the write).
 
         *new* names owners known to have no key yet (streams written for the first time):
         their keys are made without looking in the key table first.
+        """
+        sealed, keys = self.seal_batch(groups, new=new)
+        if keys.records:
+            self.cipher.keys.store.add_keys(keys.records)
+        self.cipher.keys.adopt(keys)
+        return sealed
 
-        Two passes: the first only finds whose keys are needed (so that they are made in one
-        write), the second seals each event as it goes. Nothing is kept between them: a batch
+    def seal_batch(
+        self, groups: Sequence[Sequence[Event]], *, new: Collection[str] = ()
+    ) -> tuple[list[tuple[Event, ...]], KeyBatch]:
+        """Each group of events sealed, and the data keys it used: those made for it are not
+        stored yet (:attr:`KeyBatch.records`). Store them with the sealed events, in one
+        transaction, then :meth:`~magcore.crypto.KeyRing.adopt` them.
+
+        Two passes: the first only finds whose keys are needed (so that they are made at
+        once), the second seals each event as it goes. Nothing is kept between them: a batch
         leaves one new object per sealed event, which matters to the garbage collector.
         """
         owners: set[str] = set()
@@ -421,9 +439,10 @@ class Sealer:
                     owners.update(mine)
                     tokens += len(mine)
         if not owners:
-            return [tuple(events) for events in groups]
+            return [tuple(events) for events in groups], _NO_KEYS
         ring = self.cipher.keys
-        known = ring.sealers(owners, new=new)
+        keys = ring.prepare(owners, new=new)
+        known = keys.sealers
         # One token per event and owner (usually one: the stream's), in the first of its
         # fields; the owner's other fields hold a stub naming the key.
         seal = self.cipher.event_sealer(tokens, known)
@@ -485,7 +504,7 @@ class Sealer:
                     stored = encode(merged)
                 done.append(_sealed(event, stored))
             out.append(tuple(done))
-        return out
+        return out, keys
 
     def _seal_general(
         self, event: Event, seal: Callable[[Mapping[str, Any], str, str, int], str]

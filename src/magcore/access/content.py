@@ -45,7 +45,7 @@ from ..storage.base import (
     Store,
     StreamWrite,
 )
-from ..storage.keys import KeyStore
+from ..storage.keys import KeyStore, appends_keys
 from ..storage.streaming import (
     STREAM_CHUNK,
     Appended,
@@ -205,6 +205,11 @@ class ContentStore:
         self.inner = inner
         self.codec = codec
         self.url = inner.url
+        # A write's new data keys go into the events' transaction when the key ring keeps its
+        # keys in this store and the store takes them there: a refused write leaves no key.
+        self._append_with_keys: Callable[..., CommittedBatch] | None = (
+            inner.append if _same(codec.keys.store, inner) and appends_keys(inner) else None
+        )
 
     @property
     def keys(self) -> KeyRing:
@@ -232,12 +237,21 @@ class ContentStore:
         paused = cyclic_gc_paused() if len(plain) >= LARGE_BATCH else contextlib.nullcontext()
         with paused:
             new = {w.stream for w in writes if w.expected_version == 0}
-            groups = self.codec.seal_all([w.events for w in writes], new=new)
+            groups, keys = self.codec.seal_batch([w.events for w in writes], new=new)
             sealed = [
                 w if events is w.events else _with_events(w, events)
                 for w, events in zip(writes, groups, strict=True)
             ]
-            batch = self.inner.append(sealed, audit=audit, origin=origin)
+            made = keys.records
+            ring = self.codec.keys
+            if made and self._append_with_keys is not None:
+                batch = self._append_with_keys(sealed, audit=audit, origin=origin, keys=made)
+                ring.adopt(keys)  # committed: the new keys are the owners' keys from now on
+            else:
+                if made:  # a store that stores keys only on their own: first, as before 0.3
+                    ring.store.add_keys(made)
+                    ring.adopt(keys)
+                batch = self.inner.append(sealed, audit=audit, origin=origin)
         if len(plain) == len(batch.events):
             return CommittedBatch(plain, batch.position)
         return CommittedBatch(tuple(self.codec.open(e) for e in batch.events), batch.position)
@@ -314,6 +328,11 @@ class ContentStore:
 
 
 _WRITE_FIELDS = tuple(field.name for field in attrs.fields(StreamWrite) if field.name != "events")
+
+
+def _same(one: object, other: object) -> bool:
+    """Whether *one* and *other* are the same object (a key store and an event store)."""
+    return one is other
 
 
 def _with_events(write: StreamWrite, events: tuple[Event, ...]) -> StreamWrite:

@@ -24,7 +24,7 @@ from .cipher import (
     key_id_of,
 )
 from .files import KEY_FILE_NAME, FileKeyProvider, check_key_file
-from .keyring import KeyRing, owner_of_conversation, owner_of_person
+from .keyring import KeyBatch, KeyRing, owner_of_conversation, owner_of_person
 from .provider import KEY_BYTES, AuditKey, KeyProvider, LocalKeyProvider, new_key_id
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "ContentCipher",
     "Erased",
     "FileKeyProvider",
+    "KeyBatch",
     "KeyProvider",
     "KeyRing",
     "LocalKeyProvider",

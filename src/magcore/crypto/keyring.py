@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii as _ascii
 from typing import TYPE_CHECKING
 
+import attrs
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..errors import KeyDestroyedError, StorageError
@@ -30,7 +31,7 @@ from .provider import KEY_BYTES, KeyProvider
 if TYPE_CHECKING:
     from ..storage.base import AuditRecord
 
-__all__ = ["CACHE_SIZE", "KeyRing", "owner_of_conversation", "owner_of_person"]
+__all__ = ["CACHE_SIZE", "KeyBatch", "KeyRing", "owner_of_conversation", "owner_of_person"]
 
 #: How many unwrapped data keys a :class:`KeyRing` keeps by default.
 CACHE_SIZE = 4096
@@ -60,6 +61,22 @@ def _context(key_id: str, owner: str) -> bytes:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@attrs.frozen
+class KeyBatch:
+    """The data keys of one write (:meth:`KeyRing.prepare`): a cipher per owner, and the keys
+    made for it, not stored yet."""
+
+    sealers: dict[str, tuple[str, AESGCM]]
+    """``{owner: (key id, cipher)}`` for every owner of the write."""
+    made: tuple[tuple[KeyRecord, AESGCM], ...] = ()
+    """The new keys: their rows and ciphers."""
+
+    @property
+    def records(self) -> tuple[KeyRecord, ...]:
+        """The rows of the new keys, to store with the write (``append(..., keys=)``)."""
+        return tuple(record for record, _ in self.made)
 
 
 class KeyRing:
@@ -140,15 +157,31 @@ class KeyRing:
     def sealers(
         self, owners: Collection[str], *, new: Collection[str] = ()
     ) -> dict[str, tuple[str, AESGCM]]:
-        """:meth:`sealer` of each of *owners*, for one batch: missing keys are made in one
-        transaction (as :meth:`ensure_keys`; the owners in *new* are known to have none, so
-        theirs are made without looking in the key table, as :meth:`new_keys`), and keys not
-        in the cache are unwrapped. The returned mapping holds every cipher of the batch,
+        """:meth:`sealer` of each of *owners*, for one batch: missing keys are made and stored
+        in one transaction (as :meth:`ensure_keys`; the owners in *new* are known to have none,
+        so theirs are made without looking in the key table, as :meth:`new_keys`), and keys
+        not in the cache are unwrapped. The returned mapping holds every cipher of the batch,
         whatever the cache keeps.
+        """
+        batch = self.prepare(owners, new=new)
+        if batch.records:
+            self.store.add_keys(batch.records)
+        self.adopt(batch)
+        return batch.sealers
+
+    def prepare(self, owners: Collection[str], *, new: Collection[str] = ()) -> KeyBatch:
+        """:meth:`sealers` without storing anything: the ciphers of *owners*, with the keys
+        still missing made in memory only (:attr:`KeyBatch.records`).
+
+        Store those records in the transaction of the write they protect (a store's ``append(
+        ..., keys=)``), then :meth:`adopt` the batch. Until then this key ring does not use
+        them for anything else; a batch that is never adopted (the write was refused) leaves
+        no trace, here or in the store.
         """
         found: dict[str, tuple[str, AESGCM]] = {}
         fresh: list[str] = []
         rest: list[str] = []
+        uncached: dict[str, str] = {}
         new_set = new if isinstance(new, (set, frozenset)) else frozenset(new)
         with self._lock:  # one pass for the keys known and cached already (most of them)
             current, cache = self._current, self._aead
@@ -159,21 +192,49 @@ class KeyRing:
                     continue
                 aead = cache.get(key_id)
                 if aead is None:
-                    rest.append(owner)
+                    uncached[owner] = key_id
                 else:
                     found[owner] = (key_id, aead)
-        if fresh:
-            made = self._add(sorted(set(fresh)))
-            found.update(made)
-            with self._lock:
-                self._current.update({o: key_id for o, (key_id, _) in made.items()})
+        for owner, key_id in uncached.items():  # known, but no longer in the cache: unwrap
+            found[owner] = (key_id, self.aead(key_id))
+        made: list[tuple[KeyRecord, AESGCM]] = []
         if rest:
-            ids, made = self._ensure(sorted(set(rest)))
-            found.update(made)
-            for owner in rest:
-                if owner not in found:
-                    found[owner] = (ids[owner], self.aead(ids[owner]))
-        return found
+            wanted = sorted(set(rest))
+            live = self._live(wanted)
+            with self._lock:
+                self._current.update(live)
+            for owner, key_id in live.items():
+                found[owner] = (key_id, self.aead(key_id))
+            fresh.extend(owner for owner in wanted if owner not in live)
+        if fresh:
+            made = self._make(sorted(set(fresh)), self._now())
+            found.update((record.owner, (record.id, aead)) for record, aead in made)
+        return KeyBatch(sealers=found, made=tuple(made))
+
+    def adopt(self, batch: KeyBatch) -> None:
+        """Use the keys *batch* made from now on (their rows are stored: call it after the
+        write that held them committed)."""
+        if not batch.made:
+            return
+        with self._lock:  # those beyond the cache's size would only leave it again at once
+            self._keep((record.id, aead) for record, aead in batch.made[-self._cache_size :])
+            self._current.update((record.owner, record.id) for record, _ in batch.made)
+
+    def _live(self, owners: Sequence[str]) -> dict[str, str]:
+        """The newest live key of each of *owners* that has one in the key table."""
+        # a few owners (a command's own stream, carried agreements): ask for each; many (an
+        # import, a planned year): one pass over the key table
+        found = (
+            [k for owner in owners for k in self.store.list_keys(owner)]
+            if len(owners) <= 32
+            else self.store.list_keys()
+        )
+        wanted = set(owners)
+        live: dict[str, str] = {}
+        for record in found:
+            if record.alive and record.owner in wanted:
+                live[record.owner] = record.id  # oldest first: the last one wins
+        return live
 
     def aead(self, key_id: str) -> AESGCM:
         """The AES-256-GCM cipher of data key *key_id*.
@@ -260,37 +321,23 @@ class KeyRing:
         Use it before encrypting a batch for many owners (an import, a planned year): one
         write for all new keys instead of one per owner.
         """
-        return self._ensure(owners)[0]
+        return self._ensure(owners)
 
-    def _ensure(
-        self, owners: Collection[str]
-    ) -> tuple[dict[str, str], dict[str, tuple[str, AESGCM]]]:
-        """:meth:`ensure_keys`, and the sealers of the keys it made."""
+    def _ensure(self, owners: Collection[str]) -> dict[str, str]:
+        """:meth:`ensure_keys`: missing keys made and stored in one transaction."""
         wanted = list(dict.fromkeys(owners))
         with self._lock:
             known = {o: self._current[o] for o in wanted if o in self._current}
         missing = [o for o in wanted if o not in known]
-        made: dict[str, tuple[str, AESGCM]] = {}
         if missing:
-            live: dict[str, str] = {}
-            # a few owners (a command's own stream, carried agreements): ask for each; many
-            # (an import, a planned year): one pass over the key table
-            found = (
-                [k for owner in missing for k in self.store.list_keys(owner)]
-                if len(missing) <= 32
-                else self.store.list_keys()
-            )
-            wanted_missing = set(missing)
-            for record in found:
-                if record.alive and record.owner in wanted_missing:
-                    live[record.owner] = record.id  # oldest first: the last one wins
-            known.update(live)
+            live = self._live(missing)
             absent = [o for o in missing if o not in live]
             made = self._add(absent) if absent else {}
+            known.update(live)
             known.update({o: key_id for o, (key_id, _) in made.items()})
             with self._lock:
                 self._current.update({o: known[o] for o in missing})
-        return {o: known[o] for o in wanted}, made
+        return {o: known[o] for o in wanted}
 
     def new_keys(self, owners: Collection[str]) -> dict[str, str]:
         """A fresh data key for each of *owners*, made in one transaction, without looking for

@@ -9,6 +9,7 @@ so every ciphertext made with it becomes unreadable (crypto-shredding).
 
 from __future__ import annotations
 
+import inspect
 import re
 import threading
 from collections.abc import Collection, Sequence
@@ -21,7 +22,16 @@ from ..errors import StorageError
 if TYPE_CHECKING:
     from .base import AuditRecord
 
-__all__ = ["KEY_ID_PATTERN", "KeyRecord", "KeyStore", "MemoryKeyTable", "Rewrap", "check_key"]
+__all__ = [
+    "KEY_ID_PATTERN",
+    "KeyRecord",
+    "KeyStore",
+    "MemoryKeyTable",
+    "Rewrap",
+    "appends_keys",
+    "check_key",
+    "check_new_keys",
+]
 
 #: What a key id (and a KEK id) looks like: letters, digits, ``_`` and ``-``, at most 64.
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -69,9 +79,44 @@ def check_key(record: KeyRecord) -> None:
         raise StorageError(f"key {record.id}: a new key cannot be destroyed already")
 
 
+def check_new_keys(records: Sequence[KeyRecord]) -> None:
+    """Refuse malformed new key rows, and a key id that comes twice among them, before any
+    store writes them."""
+    seen: set[str] = set()
+    for record in records:
+        check_key(record)
+        if record.id in seen:
+            raise StorageError(f"key {record.id} comes twice in one write")
+        seen.add(record.id)
+
+
+def appends_keys(store: object) -> bool:
+    """Whether *store*'s ``append`` takes new key rows (``keys=``) into the transaction of the
+    events they protect, as the memory, SQLite and PostgreSQL stores do (added in 0.3).
+
+    A write that is refused (a conflict, content that cannot be stored) then leaves no key
+    behind. The content codec asks this once per store; for a store without it, it stores a
+    write's new keys first, in a transaction of their own, as before.
+    """
+    append = getattr(store, "append", None)
+    if append is None:
+        return False
+    try:
+        parameters = inspect.signature(append).parameters
+    except (TypeError, ValueError):
+        return False
+    found = parameters.get("keys")
+    return found is not None and found.kind is inspect.Parameter.KEYWORD_ONLY
+
+
 @runtime_checkable
 class KeyStore(Protocol):
-    """The key table of a store. ``magcore.testing.keys`` holds the conformance tests."""
+    """The key table of a store. ``magcore.testing.keys`` holds the conformance tests.
+
+    A key store should also take new key rows in ``append(writes, ..., keys=records)``: written
+    in the events' transaction, all or none, refused like :meth:`add_keys` refuses them (see
+    :func:`appends_keys`).
+    """
 
     def add_keys(self, records: Sequence[KeyRecord]) -> None:
         """Store new, live keys in one transaction, all or none.
@@ -121,17 +166,22 @@ class MemoryKeyTable:
         def _chain_now(self, audit: Sequence[AuditRecord]) -> None: ...
 
     def add_keys(self, records: Sequence[KeyRecord]) -> None:
-        for record in records:
-            check_key(record)
+        check_new_keys(records)
         with self._lock:
             self._check_open()
-            seen: set[str] = set()
-            for record in records:
-                if record.id in self._keys or record.id in seen:
-                    raise StorageError(f"key {record.id} exists already")
-                seen.add(record.id)
-            for record in records:
-                self._keys[record.id] = record
+            self._check_absent(records)
+            self._put_keys(records)
+
+    def _check_absent(self, records: Sequence[KeyRecord]) -> None:
+        """Refuse a key id the table holds already. Call with the lock held."""
+        for record in records:
+            if record.id in self._keys:
+                raise StorageError(f"key {record.id} exists already")
+
+    def _put_keys(self, records: Sequence[KeyRecord]) -> None:
+        """Keep *records* (checked). Call with the lock held."""
+        for record in records:
+            self._keys[record.id] = record
 
     def get_key(self, key_id: str) -> KeyRecord | None:
         with self._lock:

@@ -34,7 +34,7 @@ from .common import (
     open_agreement_order,
     require_scheme,
 )
-from .keys import KeyRecord, MemoryKeyTable
+from .keys import KeyRecord, MemoryKeyTable, check_new_keys
 from .outbox import DeadLetter, MemoryOutbox, OutboxBatch
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
@@ -81,12 +81,16 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
         *,
         audit: Sequence[AuditRecord] = (),
         origin: str = "",
+        keys: Sequence[KeyRecord] = (),
     ) -> CommittedBatch:
-        """Append to streams and the audit log at once; a stale version writes nothing."""
+        """Append to streams and the audit log at once, with new key rows (*keys*); a stale
+        version writes nothing."""
+        check_new_keys(keys)
         with self._lock:
             self._check_open()
             versions = {w.stream: self._version(w.stream) for w in writes}
             check_writes(writes, versions)
+            self._check_absent(keys)
             # The stored form is not kept here, but building it refuses what no store can keep.
             event_rows(e for w in writes for e in w.events)
             # Compute everything first, then change state: nothing can fail half-way.
@@ -99,6 +103,7 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
                 events=events,
                 origin=origin,
             )
+            self._put_keys(keys)
             for write in writes:
                 self._streams.setdefault(write.stream, []).extend(write.events)
             self._log.extend(events)

@@ -35,6 +35,7 @@ from .base import AuditHead, AuditRecord, PersonRows, ReadModel, StoreSettings, 
 from .chain import ENTRY_COLUMNS, KeyedChain
 from .common import EventRow, chain_audit, check_writes, event_from_row, event_rows, require_scheme
 from .group_commit import GroupCommit
+from .keys import KeyRecord, check_new_keys
 from .listing_sql import Fold, ListingIndex, fill_pending, is_pending, write_person_rows
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
@@ -268,9 +269,12 @@ class SQLiteStore(
         *,
         audit: Sequence[AuditRecord] = (),
         origin: str = "",
+        keys: Sequence[KeyRecord] = (),
     ) -> CommittedBatch:
-        """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
+        """Append to streams (and the audit log, and new key rows: *keys*) in one transaction;
+        stale writes change nothing."""
         check_writes(writes)
+        check_new_keys(keys)
         events = tuple(e for w in writes for e in w.events)
         rows = event_rows(events)
         # Everything is built before the transaction starts, so the write lock is held only
@@ -283,6 +287,8 @@ class SQLiteStore(
                     # stream exists, which is caught below; no look-up per stream is needed.
                     continue
                 self._check_version(cur, write)
+            if keys:
+                self._insert_keys(cur, keys)
             position = 0
             if events:
                 # A savepoint, so that on a refused row the rows before it are undone before the

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StorageError
-from .keys import KeyRecord, Rewrap, check_key
+from .keys import KeyRecord, Rewrap, check_new_keys
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -90,20 +90,23 @@ class SQLiteKeyTable:
             self._truncate_wal()
 
     def add_keys(self, records: Sequence[KeyRecord]) -> None:
-        for record in records:
-            check_key(record)
+        check_new_keys(records)
         if not records:
             return
         with self._write() as cur:
-            try:
-                cur.executemany(
-                    f"INSERT INTO data_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)",
-                    [(r.id, r.owner, r.kek_id, r.wrapped, r.created) for r in records],
-                )
-            except sqlite3.IntegrityError as exc:
-                raise StorageError(
-                    f"a key of {[r.id for r in records][:3]} exists already"
-                ) from exc
+            self._insert_keys(cur, records)
+
+    @staticmethod
+    def _insert_keys(cur: sqlite3.Cursor, records: Sequence[KeyRecord]) -> None:
+        """Insert checked key rows in the open transaction (:meth:`add_keys`, and ``append``
+        with the events they protect); a key id that exists is a :class:`StorageError`."""
+        try:
+            cur.executemany(
+                f"INSERT INTO data_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)",
+                [(r.id, r.owner, r.kek_id, r.wrapped, r.created) for r in records],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"a key of {[r.id for r in records][:3]} exists already") from exc
 
     def get_key(self, key_id: str) -> KeyRecord | None:
         with self._read() as cur:

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
 
 from ..access import audit as audit_log
 from ..crypto import ContentCipher, KeyRing, LocalKeyProvider
-from ..errors import ContentIntegrityError, KeyDestroyedError, StorageError
-from ..storage.base import AuditRecord
-from ..storage.keys import KeyRecord, KeyStore, Rewrap
+from ..errors import ConflictError, ContentIntegrityError, KeyDestroyedError, StorageError
+from ..events import Event
+from ..storage.base import AuditRecord, StreamWrite
+from ..storage.keys import KeyRecord, KeyStore, Rewrap, appends_keys
 
 __all__ = ["KeyStoreContract", "key_record"]
 
@@ -45,6 +47,19 @@ def _destroy_audit() -> AuditRecord:
         origin="api",
         reason="erasure request",
     )
+
+
+def _write(stream: str) -> StreamWrite:
+    """A new stream's first write: one event without content."""
+    event = Event(
+        stream=stream,
+        version=1,
+        type="conversation.held",
+        at=datetime(2026, 3, 1, 10, tzinfo=UTC),
+        actor="m-1",
+        data={"on": "2026-03-01"},
+    )
+    return StreamWrite(stream, 0, [event])
 
 
 class KeyStoreContract:
@@ -90,8 +105,6 @@ class KeyStoreContract:
     )
     def test_malformed_key_rows_are_refused(self, store: Any, change: dict[str, Any]) -> None:
         """Bad ids, no owner, no material or an already destroyed row: refused, nothing stored."""
-        import attrs
-
         with pytest.raises(StorageError):
             store.add_keys([key_record(2), attrs.evolve(key_record(1), **change)])
         assert store.list_keys() == []
@@ -139,6 +152,45 @@ class KeyStoreContract:
         assert store.get_key("k-2") == key_record(2, kek_id="kek-b")
         assert store.get_key("k-3").wrapped is None
         assert store.rewrap_keys([]) == 0
+
+    def test_new_keys_commit_with_the_events_they_protect(self, store: Any) -> None:
+        """``append(..., keys=)`` writes the key rows in the events' transaction: a write that
+        is refused (a stream taken, a key id taken, a malformed row) stores neither."""
+        assert appends_keys(store)
+        first = _write("conversation:c-1")
+        store.append([first], keys=[key_record(1, "conversation:c-1")])
+        assert store.list_keys() == [key_record(1, "conversation:c-1")]
+        assert store.version("conversation:c-1") == 1
+        refusals: list[tuple[list[StreamWrite], list[KeyRecord], type[Exception]]] = [
+            # the second write's stream is taken: the first write and both keys are not kept
+            (
+                [_write("conversation:c-2"), _write("conversation:c-1")],
+                [key_record(2, "conversation:c-2"), key_record(3, "conversation:c-1")],
+                ConflictError,
+            ),
+            ([_write("conversation:c-2")], [key_record(1, "conversation:c-2")], StorageError),
+            (
+                [_write("conversation:c-2")],
+                [key_record(2, "conversation:c-2"), key_record(2, "conversation:c-2")],
+                StorageError,
+            ),
+            (
+                [_write("conversation:c-2")],
+                [attrs.evolve(key_record(2, "conversation:c-2"), wrapped=b"")],
+                StorageError,
+            ),
+        ]
+        for writes, keys, refused in refusals:
+            with pytest.raises(refused):
+                store.append(writes, keys=keys)
+            assert store.list_keys() == [key_record(1, "conversation:c-1")]
+            assert store.version("conversation:c-2") == 0
+        head = store.audit_head()
+        store.append([_write("conversation:c-2")], keys=[key_record(2, "conversation:c-2")])
+        assert [k.id for k in store.list_keys()] == ["k-1", "k-2"]
+        assert store.audit_head().count == head.count + 1
+        store.append([_write("conversation:c-3")])  # no keys: as before
+        assert [k.id for k in store.list_keys()] == ["k-1", "k-2"]
 
     def test_keys_survive_reopening(self, store: Any, reopen: Callable[[], Any]) -> None:
         """Another handle on the same database sees the same key rows."""

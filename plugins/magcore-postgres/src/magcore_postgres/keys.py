@@ -21,7 +21,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from magcore.errors import MagcoreWarning, StorageError
-from magcore.storage.keys import KeyRecord, Rewrap, check_key
+from magcore.storage.keys import KeyRecord, Rewrap, check_new_keys
 
 if TYPE_CHECKING:
     from magcore.storage.base import AuditRecord
@@ -77,27 +77,33 @@ class PostgresKeyTable:
         ) -> None: ...
 
     def add_keys(self, records: Sequence[KeyRecord]) -> None:
-        for record in records:
-            check_key(record)
+        check_new_keys(records)
         if not records:
             return
         with self._transaction(write=True) as cur:
-            cur.execute(
-                f"INSERT INTO magcore_keys ({_COLUMNS}) "
-                "SELECT *, NULL FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[], "
-                "%s::text[]) ON CONFLICT (id) DO NOTHING",
-                (
-                    [r.id for r in records],
-                    [r.owner for r in records],
-                    [r.kek_id for r in records],
-                    [r.wrapped for r in records],
-                    [r.created for r in records],
-                ),
-            )
-            if cur.rowcount != len(records):
-                # Rolled back with the transaction: nothing of this call is stored.
-                ids = ", ".join(r.id for r in records[:3])
-                raise StorageError(f"one of the keys {ids}... exists already")
+            self._insert_keys(cur, records)
+
+    @staticmethod
+    def _insert_keys(cur: psycopg.Cursor[Any], records: Sequence[KeyRecord]) -> None:
+        """Insert checked key rows in the open transaction (:meth:`add_keys`, and ``append``
+        with the events they protect); a key id that exists is a :class:`StorageError` (the
+        transaction is then rolled back: nothing of it is stored)."""
+        cur.execute(
+            f"INSERT INTO magcore_keys ({_COLUMNS}) "
+            "SELECT *, NULL FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[], "
+            "%s::text[]) ON CONFLICT (id) DO NOTHING",
+            (
+                [r.id for r in records],
+                [r.owner for r in records],
+                [r.kek_id for r in records],
+                [r.wrapped for r in records],
+                [r.created for r in records],
+            ),
+        )
+        if cur.rowcount != len(records):
+            # Rolled back with the transaction: nothing of this call is stored.
+            ids = ", ".join(r.id for r in records[:3])
+            raise StorageError(f"one of the keys {ids}... exists already")
 
     def get_key(self, key_id: str) -> KeyRecord | None:
         with self._transaction(write=False) as cur:

@@ -31,6 +31,7 @@ from magcore.events import CommittedBatch, Event
 from magcore.storage.base import AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from magcore.storage.chain import ENTRY_COLUMNS, KeyedChain
 from magcore.storage.common import EventRow, chain_audit, check_writes, event_rows
+from magcore.storage.keys import KeyRecord, check_new_keys
 from magcore.storage.listing_sql import (
     Fold,
     ListingIndex,
@@ -190,9 +191,12 @@ class PostgresStore(
         *,
         audit: Sequence[AuditRecord] = (),
         origin: str = "",
+        keys: Sequence[KeyRecord] = (),
     ) -> CommittedBatch:
-        """Append to streams (and the audit log) in one transaction; stale writes change nothing."""
+        """Append to streams (and the audit log, and new key rows: *keys*) in one transaction;
+        stale writes change nothing."""
         check_writes(writes)
+        check_new_keys(keys)
         events = tuple(e for w in writes for e in w.events)
         # The COPY text of the events and of new conversations is built before the transaction
         # starts, so the write lock is held only while the server works.
@@ -206,6 +210,8 @@ class PostgresStore(
         models = ReadModelRows.of_writes(writes, POSTGRES)
         with self._transaction(write=True) as cur:
             self._check_versions(cur, writes)
+            if keys:
+                self._insert_keys(cur, keys)
             position = 0
             if events:
                 with cur.copy(
