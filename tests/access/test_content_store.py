@@ -45,6 +45,7 @@ PASSED_ON = {
     "get_key",
     "keep",
     "list_keys",
+    "live_keys",
     "listing_index",
     "load_tables",
     "migrate",

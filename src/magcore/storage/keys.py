@@ -115,7 +115,9 @@ class KeyStore(Protocol):
 
     A key store should also take new key rows in ``append(writes, ..., keys=records)``: written
     in the events' transaction, all or none, refused like :meth:`add_keys` refuses them (see
-    :func:`appends_keys`).
+    :func:`appends_keys`), and may answer ``live_keys(owners) -> {owner: key id}`` (the newest
+    live key of each owner that has one) faster than :meth:`list_keys` can; a key ring uses it
+    when it is there. Both are optional, so a key store written before them still is one.
     """
 
     def add_keys(self, records: Sequence[KeyRecord]) -> None:
@@ -187,6 +189,12 @@ class MemoryKeyTable:
         with self._lock:
             self._check_open()
             return self._keys.get(key_id)
+
+    def live_keys(self, owners: Collection[str]) -> dict[str, str]:
+        wanted = set(owners)
+        with self._lock:
+            self._check_open()
+            return {k.owner: k.id for k in self._keys.values() if k.alive and k.owner in wanted}
 
     def list_keys(self, owner: str | None = None) -> list[KeyRecord]:
         with self._lock:

@@ -43,6 +43,8 @@ SCHEMA: tuple[str, ...] = (
 )
 
 _COLUMNS = "id, owner, kek_id, wrapped, created, destroyed"
+#: How many owners one look-up query names (SQLite allows 32,766 parameters).
+_LOOKUP = 500
 
 
 def _record(row: Sequence[Any]) -> KeyRecord:
@@ -114,6 +116,31 @@ class SQLiteKeyTable:
                 f"SELECT {_COLUMNS} FROM data_keys WHERE id = ?", (key_id,)
             ).fetchone()
         return _record(row) if row is not None else None
+
+    def live_keys(self, owners: Collection[str]) -> dict[str, str]:
+        """The id of the newest live key of each of *owners* that has one.
+
+        Asked on the write connection (under its lock, between writes): its page cache holds
+        what the last write changed, where a pooled reader would read those pages again
+        after every write (about 40 µs a look-up against 10 µs). The content codec asks this
+        for the owners of a write whose keys its key ring does not know yet.
+        """
+        wanted = list(dict.fromkeys(owners))
+        found: dict[str, str] = {}
+        with self._lock:
+            self._check_open()
+            for start in range(0, len(wanted), _LOOKUP):
+                part = wanted[start : start + _LOOKUP]
+                try:
+                    rows = self._conn.execute(
+                        "SELECT owner, id FROM data_keys WHERE destroyed IS NULL AND owner IN "
+                        f"({', '.join('?' * len(part))}) ORDER BY seq",
+                        part,
+                    ).fetchall()
+                except sqlite3.Error as exc:
+                    raise StorageError(f"database {self.path}: {exc}") from exc
+                found.update(rows)  # oldest first: the newest key of an owner wins
+        return found
 
     def list_keys(self, owner: str | None = None) -> list[KeyRecord]:
         sql = f"SELECT {_COLUMNS} FROM data_keys"

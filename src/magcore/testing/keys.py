@@ -192,6 +192,21 @@ class KeyStoreContract:
         store.append([_write("conversation:c-3")])  # no keys: as before
         assert [k.id for k in store.list_keys()] == ["k-1", "k-2"]
 
+    def test_live_keys_name_the_newest_live_key_of_each_owner(self, store: Any) -> None:
+        """``live_keys`` answers what ``list_keys`` says: per owner its newest key that is not
+        destroyed; owners without one are left out."""
+        store.add_keys([key_record(1), key_record(2, "person:e-2")])
+        store.add_keys([key_record(3), key_record(4, "person:e-3")])
+        store.destroy_keys(["person:e-3"], at=_AT)
+        owners = ["person:e-1", "person:e-2", "person:e-3", "person:nobody"]
+        assert store.live_keys(owners) == {"person:e-1": "k-3", "person:e-2": "k-2"}
+        assert store.live_keys([]) == {}
+        many = [f"person:x-{n}" for n in range(1_200)]
+        store.add_keys([key_record(10 + n, owner) for n, owner in enumerate(many)])
+        found = store.live_keys([*many, "person:e-1"])
+        assert len(found) == 1_201
+        assert found["person:x-1199"] == "k-1209"
+
     def test_keys_survive_reopening(self, store: Any, reopen: Callable[[], Any]) -> None:
         """Another handle on the same database sees the same key rows."""
         store.add_keys([key_record(1)])

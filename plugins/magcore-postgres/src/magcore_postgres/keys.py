@@ -112,6 +112,16 @@ class PostgresKeyTable:
             ).fetchone()
         return _record(row) if row is not None else None
 
+    def live_keys(self, owners: Collection[str]) -> dict[str, str]:
+        """The id of the newest live key of each of *owners* that has one (one query)."""
+        with self._transaction(write=False) as cur:
+            rows = cur.execute(
+                "SELECT owner, id FROM magcore_keys WHERE destroyed IS NULL AND owner = ANY(%s) "
+                "ORDER BY seq",
+                (list(dict.fromkeys(owners)),),
+            ).fetchall()
+        return dict(rows)  # oldest first: the newest key of an owner wins
+
     def list_keys(self, owner: str | None = None) -> list[KeyRecord]:
         with self._transaction(write=False) as cur:
             if owner is None:
