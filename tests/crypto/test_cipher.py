@@ -245,6 +245,29 @@ def test_prepared_keys_are_used_only_once_adopted(store, cipher):
     assert ring.prepare(["conversation:c-2"]).records == ()
 
 
+def test_a_key_destroyed_before_it_is_adopted_is_not_taken_up(store, cipher):
+    """A write commits with its new key, then the owner's keys are destroyed (an erasure in
+    another thread) before the writer adopts the key: the ring does not take it up as the
+    owner's key, so nothing more is sealed under a destroyed key and nothing of it stays
+    readable here; the owner's next key is a new, live one."""
+    ring = cipher.keys
+    owner = "conversation:c-1"
+    batch = ring.prepare([owner], new=[owner])
+    made = batch.records[0].id
+    store.add_keys(batch.records)  # the write commits with its key
+    assert ring.destroy([owner]) == (made,)  # erased before the writer adopts
+    ring.adopt(batch)
+    assert not ring.has_current(owner)
+    with pytest.raises(KeyDestroyedError):
+        ring.aead(made)
+    fresh = ring.current_key(owner)
+    assert fresh != made
+    assert store.get_key(fresh).alive
+    later = ring.prepare([owner])  # prepared after the destruction: adopted as usual
+    assert later.records == ()
+    assert later.sealers[owner][0] == fresh
+
+
 def test_the_key_cache_keeps_only_the_newest_keys(store, provider):
     """A key ring keeps *cache_size* unwrapped keys: an older one is read from the store and
     unwrapped again when needed, and still opens what it sealed."""

@@ -98,8 +98,6 @@ _STUB_END = "." + STUB_BODY
 
 _WILD = frozenset(("*", "**"))
 
-#: The keys of a batch without content: none used, none made.
-_NO_KEYS: Final = KeyBatch(sealers={})
 
 #: The plan of an event type whose content is found by walking its data.
 _GENERAL: Final = True
@@ -439,7 +437,7 @@ class Sealer:
                     owners.update(mine)
                     tokens += len(mine)
         if not owners:
-            return [tuple(events) for events in groups], _NO_KEYS
+            return [tuple(events) for events in groups], KeyBatch(sealers={})
         ring = self.cipher.keys
         keys = ring.prepare(owners, new=new)
         known = keys.sealers

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii as _ascii
 from typing import TYPE_CHECKING
@@ -35,6 +35,9 @@ __all__ = ["CACHE_SIZE", "KeyBatch", "KeyRing", "owner_of_conversation", "owner_
 
 #: How many unwrapped data keys a :class:`KeyRing` keeps by default.
 CACHE_SIZE = 4096
+
+#: How many owners' latest destructions a key ring remembers (see ``KeyRing._kept``).
+_DESTRUCTIONS_KEPT = 65_536
 
 #: A data key's id is ``k-`` and this many random bytes in hex (as ``new_key_id("k")``).
 _ID_BYTES = 10
@@ -72,6 +75,8 @@ class KeyBatch:
     """``{owner: (key id, cipher)}`` for every owner of the write."""
     made: tuple[tuple[KeyRecord, AESGCM], ...] = ()
     """The new keys: their rows and ciphers."""
+    epoch: int = 0
+    """How many destructions the key ring had seen when the batch was prepared."""
 
     @property
     def records(self) -> tuple[KeyRecord, ...]:
@@ -103,6 +108,15 @@ class KeyRing:
         self._current: dict[str, str] = {}
         self._aead: dict[str, AESGCM] = {}
         self._cache_size = cache_size
+        # Destructions, counted: what a look-up or a write began before a destruction of the
+        # same owner found or made is not kept afterwards (it may be a destroyed key).
+        self._epoch = 0
+        self._destroyed: dict[str, int] = {}
+
+    def _kept(self, owner: str, epoch: int) -> bool:
+        """Whether a key of *owner* found or made since *epoch* may be kept: no destruction of
+        the owner's keys since then. Call with the lock held."""
+        return self._destroyed.get(owner, 0) <= epoch
 
     def _keep(self, made: Iterable[tuple[str, AESGCM]]) -> None:
         """Cache the ciphers of *made* (key id, cipher), the oldest leaving beyond the cache
@@ -125,12 +139,14 @@ class KeyRing:
         """The id of *owner*'s newest live data key, made (and stored) if there is none."""
         with self._lock:
             found = self._current.get(owner)
+            epoch = self._epoch
         if found is not None:
             return found
-        live = [k for k in self.store.list_keys(owner) if k.alive]
-        key_id = live[-1].id if live else self._new_key(owner)
+        live = self._live([owner])
+        key_id = live[owner] if owner in live else self._add([owner], epoch)[owner][0]
         with self._lock:
-            self._current[owner] = key_id
+            if self._kept(owner, epoch):
+                self._current[owner] = key_id
         return key_id
 
     def has_current(self, owner: str) -> bool:
@@ -184,6 +200,7 @@ class KeyRing:
         uncached: dict[str, str] = {}
         new_set = new if isinstance(new, (set, frozenset)) else frozenset(new)
         with self._lock:  # one pass for the keys known and cached already (most of them)
+            epoch = self._epoch
             current, cache = self._current, self._aead
             for owner in owners:
                 key_id = current.get(owner)
@@ -202,23 +219,26 @@ class KeyRing:
             wanted = sorted(set(rest))
             live = self._live(wanted)
             with self._lock:
-                self._current.update(live)
+                self._current.update((o, k) for o, k in live.items() if self._kept(o, epoch))
             for owner, key_id in live.items():
                 found[owner] = (key_id, self.aead(key_id))
             fresh.extend(owner for owner in wanted if owner not in live)
         if fresh:
             made = self._make(sorted(set(fresh)), self._now())
             found.update((record.owner, (record.id, aead)) for record, aead in made)
-        return KeyBatch(sealers=found, made=tuple(made))
+        return KeyBatch(sealers=found, made=tuple(made), epoch=epoch)
 
     def adopt(self, batch: KeyBatch) -> None:
         """Use the keys *batch* made from now on (their rows are stored: call it after the
-        write that held them committed)."""
+        write that held them committed). A key whose owner's keys were destroyed since the
+        batch was prepared is not taken up (it may be destroyed itself)."""
         if not batch.made:
             return
-        with self._lock:  # those beyond the cache's size would only leave it again at once
-            self._keep((record.id, aead) for record, aead in batch.made[-self._cache_size :])
-            self._current.update((record.owner, record.id) for record, _ in batch.made)
+        with self._lock:
+            made = [(r, a) for r, a in batch.made if self._kept(r.owner, batch.epoch)]
+            # those beyond the cache's size would only leave it again at once
+            self._keep((record.id, aead) for record, aead in made[-self._cache_size :])
+            self._current.update((record.owner, record.id) for record, _ in made)
 
     def _live(self, owners: Sequence[str]) -> dict[str, str]:
         """The newest live key of each of *owners* that has one in the key table."""
@@ -248,6 +268,7 @@ class KeyRing:
         """
         with self._lock:
             cached = self._aead.get(key_id)
+            epoch = self._epoch
         if cached is not None:
             return cached
         record = self.store.get_key(key_id)
@@ -260,7 +281,8 @@ class KeyRing:
         )
         aead = AESGCM(key)
         with self._lock:
-            self._keep(((key_id, aead),))
+            if self._kept(record.owner, epoch):
+                self._keep(((key_id, aead),))
         return aead
 
     def forget(self) -> None:
@@ -306,18 +328,22 @@ class KeyRing:
             )
         ]
 
-    def _new_key(self, owner: str) -> str:
-        return self._add([owner])[owner][0]
-
-    def _add(self, owners: Sequence[str]) -> dict[str, tuple[str, AESGCM]]:
+    def _add(self, owners: Sequence[str], epoch: int) -> dict[str, tuple[str, AESGCM]]:
         """A new key for each of *owners*, stored in one transaction: ``{owner: (key id,
-        cipher)}`` (the ciphers cached too, as far as the cache keeps them)."""
+        cipher)}`` (the ciphers cached too, as far as the cache keeps them and no destruction
+        of the owner came after *epoch*)."""
         created = self._now()  # one moment for the keys of one write
         made = self._make(owners, created)
         self.store.add_keys([record for record, _ in made])
         with self._lock:
-            self._keep((record.id, aead) for record, aead in made)
+            self._keep((r.id, aead) for r, aead in made if self._kept(r.owner, epoch))
         return {record.owner: (record.id, aead) for record, aead in made}
+
+    def _set_current(self, ids: Mapping[str, str], epoch: int) -> None:
+        """Record *ids* (``{owner: key id}``) as the owners' current keys, but not an owner's
+        whose keys were destroyed since *epoch*."""
+        with self._lock:
+            self._current.update((o, k) for o, k in ids.items() if self._kept(o, epoch))
 
     def ensure_keys(self, owners: Collection[str]) -> dict[str, str]:
         """The current key id of each of *owners*; missing keys are made in one transaction.
@@ -332,32 +358,38 @@ class KeyRing:
         wanted = list(dict.fromkeys(owners))
         with self._lock:
             known = {o: self._current[o] for o in wanted if o in self._current}
+            epoch = self._epoch
         missing = [o for o in wanted if o not in known]
         if missing:
             live = self._live(missing)
             absent = [o for o in missing if o not in live]
-            made = self._add(absent) if absent else {}
+            made = self._add(absent, epoch) if absent else {}
             known.update(live)
             known.update({o: key_id for o, (key_id, _) in made.items()})
-            with self._lock:
-                self._current.update({o: known[o] for o in missing})
+            self._set_current({o: known[o] for o in missing}, epoch)
         return {o: known[o] for o in wanted}
 
     def new_keys(self, owners: Collection[str]) -> dict[str, str]:
         """A fresh data key for each of *owners*, made in one transaction, without looking for
         existing ones: for owners known to be new (a stream's first write). An owner that had
         a key already now has two; both are destroyed together."""
-        ids = {o: key_id for o, (key_id, _) in self._add(list(dict.fromkeys(owners))).items()}
-        with self._lock:
-            self._current.update(ids)
+        epoch = self._snapshot()
+        made = self._add(list(dict.fromkeys(owners)), epoch)
+        ids = {o: key_id for o, (key_id, _) in made.items()}
+        self._set_current(ids, epoch)
         return ids
 
     def rotate_data_key(self, owner: str) -> str:
         """Give *owner* a new data key for new content; content under older keys stays readable."""
-        key_id = self._new_key(owner)
-        with self._lock:
-            self._current[owner] = key_id
+        epoch = self._snapshot()
+        key_id = self._add([owner], epoch)[owner][0]
+        self._set_current({owner: key_id}, epoch)
         return key_id
+
+    def _snapshot(self) -> int:
+        """How many destructions this key ring has seen (see :meth:`_kept`)."""
+        with self._lock:
+            return self._epoch
 
     def rotate_kek(self, *, batch: int = 500) -> int:
         """Rewrap every live data key that is not under the provider's current KEK.
@@ -393,8 +425,15 @@ class KeyRing:
         """
         destroyed = self.store.destroy_keys(owners, at=self._now(), audit=audit)
         with self._lock:
+            self._epoch += 1
             for owner in owners:
                 self._current.pop(owner, None)
+                self._destroyed.pop(owner, None)
+                self._destroyed[owner] = self._epoch
             for key_id in destroyed:
                 self._aead.pop(key_id, None)
+            over = len(self._destroyed) - _DESTRUCTIONS_KEPT
+            if over > 0:  # the oldest: no write prepared before them is still under way
+                for owner in list(itertools.islice(self._destroyed, over)):
+                    del self._destroyed[owner]
         return destroyed

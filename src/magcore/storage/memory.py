@@ -85,6 +85,7 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
     ) -> CommittedBatch:
         """Append to streams and the audit log at once, with new key rows (*keys*); a stale
         version writes nothing."""
+        keys = tuple(keys)  # checked, then stored: not a one-pass iterator
         check_new_keys(keys)
         with self._lock:
             self._check_open()

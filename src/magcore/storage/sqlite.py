@@ -274,6 +274,7 @@ class SQLiteStore(
         """Append to streams (and the audit log, and new key rows: *keys*) in one transaction;
         stale writes change nothing."""
         check_writes(writes)
+        keys = tuple(keys)  # checked, then stored: not a one-pass iterator
         check_new_keys(keys)
         events = tuple(e for w in writes for e in w.events)
         rows = event_rows(events)

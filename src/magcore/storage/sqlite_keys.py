@@ -122,8 +122,9 @@ class SQLiteKeyTable:
 
         Asked on the write connection (under its lock, between writes): its page cache holds
         what the last write changed, where a pooled reader would read those pages again
-        after every write (about 40 µs a look-up against 10 µs). The content codec asks this
-        for the owners of a write whose keys its key ring does not know yet.
+        after every write (about 48 µs a look-up against 9.5 µs, measured between single-event
+        appends). The content codec asks this for the owners of a write whose keys its key
+        ring does not know yet.
         """
         wanted = list(dict.fromkeys(owners))
         found: dict[str, str] = {}
@@ -138,7 +139,9 @@ class SQLiteKeyTable:
                         part,
                     ).fetchall()
                 except sqlite3.Error as exc:
-                    raise StorageError(f"database {self.path}: {exc}") from exc
+                    from .sqlite_check import storage_error  # it imports the store: not at the top
+
+                    raise storage_error(self.path, exc) from exc
                 found.update(rows)  # oldest first: the newest key of an owner wins
         return found
 

@@ -155,8 +155,10 @@ class KeyStoreContract:
 
     def test_new_keys_commit_with_the_events_they_protect(self, store: Any) -> None:
         """``append(..., keys=)`` writes the key rows in the events' transaction: a write that
-        is refused (a stream taken, a key id taken, a malformed row) stores neither."""
-        assert appends_keys(store)
+        is refused (a stream taken, a key id taken, a malformed row) stores neither. (Optional
+        for a key store: without it the content codec stores a write's keys first.)"""
+        if not appends_keys(store):
+            pytest.skip("this store's append takes no keys= (optional; see appends_keys)")
         first = _write("conversation:c-1")
         store.append([first], keys=[key_record(1, "conversation:c-1")])
         assert store.list_keys() == [key_record(1, "conversation:c-1")]
@@ -194,18 +196,21 @@ class KeyStoreContract:
 
     def test_live_keys_name_the_newest_live_key_of_each_owner(self, store: Any) -> None:
         """``live_keys`` answers what ``list_keys`` says: per owner its newest key that is not
-        destroyed; owners without one are left out."""
-        store.add_keys([key_record(1), key_record(2, "person:e-2")])
-        store.add_keys([key_record(3), key_record(4, "person:e-3")])
+        destroyed (the newest by when it was added, not by its id); owners without one are
+        left out. (Optional for a key store: a key ring uses ``list_keys`` without it.)"""
+        if not callable(getattr(store, "live_keys", None)):
+            pytest.skip("this store has no live_keys (optional)")
+        store.add_keys([key_record(9), key_record(2, "person:e-2")])
+        store.add_keys([key_record(10), key_record(4, "person:e-3")])  # "k-10" < "k-9"
         store.destroy_keys(["person:e-3"], at=_AT)
         owners = ["person:e-1", "person:e-2", "person:e-3", "person:nobody"]
-        assert store.live_keys(owners) == {"person:e-1": "k-3", "person:e-2": "k-2"}
+        assert store.live_keys(owners) == {"person:e-1": "k-10", "person:e-2": "k-2"}
         assert store.live_keys([]) == {}
         many = [f"person:x-{n}" for n in range(1_200)]
-        store.add_keys([key_record(10 + n, owner) for n, owner in enumerate(many)])
+        store.add_keys([key_record(100 + n, owner) for n, owner in enumerate(many)])
         found = store.live_keys([*many, "person:e-1"])
         assert len(found) == 1_201
-        assert found["person:x-1199"] == "k-1209"
+        assert found["person:x-1199"] == "k-1299"
 
     def test_keys_survive_reopening(self, store: Any, reopen: Callable[[], Any]) -> None:
         """Another handle on the same database sees the same key rows."""

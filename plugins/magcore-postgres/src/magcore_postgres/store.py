@@ -196,6 +196,7 @@ class PostgresStore(
         """Append to streams (and the audit log, and new key rows: *keys*) in one transaction;
         stale writes change nothing."""
         check_writes(writes)
+        keys = tuple(keys)  # checked, then stored: not a one-pass iterator
         check_new_keys(keys)
         events = tuple(e for w in writes for e in w.events)
         # The COPY text of the events and of new conversations is built before the transaction
