@@ -268,6 +268,79 @@ def test_a_key_destroyed_before_it_is_adopted_is_not_taken_up(store, cipher):
     assert later.sealers[owner][0] == fresh
 
 
+class _ErasedMeanwhile(MemoryStore):
+    """A store that lets an erasure land right after it answers a look-up or a write of
+    keys (once): as if another thread destroyed the owner's keys just then."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ring: KeyRing | None = None
+        self.owner = ""
+        self.after = ""
+
+    def _erase(self, step: str) -> None:
+        if self.after == step and self.ring is not None:
+            self.after = ""
+            self.ring.destroy([self.owner])
+
+    def get_key(self, key_id):
+        found = super().get_key(key_id)
+        self._erase("get_key")
+        return found
+
+    def live_keys(self, owners):
+        found = super().live_keys(owners)
+        self._erase("live_keys")
+        return found
+
+    def add_keys(self, records):
+        super().add_keys(records)
+        self._erase("add_keys")
+
+
+@pytest.mark.parametrize("step", ["get_key", "live_keys", "add_keys"])
+def test_a_key_looked_up_or_made_before_an_erasure_is_not_kept(provider, step):
+    """Whatever the key ring found or made before the owner's keys were destroyed (an
+    unwrapped key, a looked-up key, a key just stored) is not cached or used afterwards:
+    the owner's next key is a new, live one."""
+    store = _ErasedMeanwhile()
+    ring = KeyRing(store, provider)
+    store.ring, store.owner = ring, "conversation:c-1"
+    first = ring.new_keys([store.owner])[store.owner]
+    ring.forget()  # known to the store only: the next use looks it up and unwraps it
+    store.after = step
+    if step == "add_keys":
+        ring.rotate_data_key(store.owner)
+    elif step == "live_keys":  # found, then destroyed before it is unwrapped: the write fails
+        with pytest.raises(KeyDestroyedError):
+            ring.sealer(store.owner)
+    else:
+        ring.sealer(store.owner)
+    assert store.after == ""  # the erasure happened
+    assert not ring.has_current(store.owner)
+    with pytest.raises(KeyDestroyedError):
+        ring.aead(first)
+    fresh, _ = ring.sealer(store.owner)
+    assert store.get_key(fresh).alive
+
+
+def test_a_forgotten_destruction_still_keeps_nothing_that_began_before_it(store, cipher):
+    """A key ring remembers the latest destructions of a bounded number of owners; one that
+    no longer remembers an owner's still keeps nothing that began before it."""
+    from magcore.crypto import keyring as keyring_module
+
+    ring = cipher.keys
+    owner = "conversation:c-1"
+    batch = ring.prepare([owner], new=[owner])
+    store.add_keys(batch.records)
+    ring.destroy([owner])
+    kept = keyring_module._DESTRUCTIONS_KEPT
+    others = [f"conversation:x-{n}" for n in range(kept)]
+    ring.destroy(others)  # the owner's destruction is no longer remembered by name
+    ring.adopt(batch)
+    assert not ring.has_current(owner)
+
+
 def test_the_key_cache_keeps_only_the_newest_keys(store, provider):
     """A key ring keeps *cache_size* unwrapped keys: an older one is read from the store and
     unwrapped again when needed, and still opens what it sealed."""

@@ -112,11 +112,12 @@ class KeyRing:
         # same owner found or made is not kept afterwards (it may be a destroyed key).
         self._epoch = 0
         self._destroyed: dict[str, int] = {}
+        self._forgotten = 0  # the newest count of a destruction no longer remembered per owner
 
     def _kept(self, owner: str, epoch: int) -> bool:
         """Whether a key of *owner* found or made since *epoch* may be kept: no destruction of
         the owner's keys since then. Call with the lock held."""
-        return self._destroyed.get(owner, 0) <= epoch
+        return self._destroyed.get(owner, self._forgotten) <= epoch
 
     def _keep(self, made: Iterable[tuple[str, AESGCM]]) -> None:
         """Cache the ciphers of *made* (key id, cipher), the oldest leaving beyond the cache
@@ -433,7 +434,7 @@ class KeyRing:
             for key_id in destroyed:
                 self._aead.pop(key_id, None)
             over = len(self._destroyed) - _DESTRUCTIONS_KEPT
-            if over > 0:  # the oldest: no write prepared before them is still under way
+            if over > 0:  # the oldest leave; a look-up begun before them keeps nothing at all
                 for owner in list(itertools.islice(self._destroyed, over)):
-                    del self._destroyed[owner]
+                    self._forgotten = max(self._forgotten, self._destroyed.pop(owner))
         return destroyed

@@ -257,6 +257,10 @@ class SQLiteStore(
                     conn.rollback()
                 cur.close()
 
+    def _storage_error(self, exc: sqlite3.Error) -> StorageError:
+        """*exc* as the error this store raises for it (damaged, busy, or another)."""
+        return storage_error(self.path, exc)
+
     def _check_open(self) -> None:
         if self._closed:
             raise StorageError(f"store {self.url} is closed")

@@ -77,6 +77,8 @@ class SQLiteKeyTable:
 
         def _truncate_wal(self) -> None: ...
 
+        def _storage_error(self, exc: sqlite3.Error) -> StorageError: ...
+
     @contextlib.contextmanager
     def _secure_write(self) -> Iterator[sqlite3.Cursor]:
         """A write transaction with ``secure_delete`` on, checkpointed afterwards."""
@@ -139,9 +141,7 @@ class SQLiteKeyTable:
                         part,
                     ).fetchall()
                 except sqlite3.Error as exc:
-                    from .sqlite_check import storage_error  # it imports the store: not at the top
-
-                    raise storage_error(self.path, exc) from exc
+                    raise self._storage_error(exc) from exc
                 found.update(rows)  # oldest first: the newest key of an owner wins
         return found
 
