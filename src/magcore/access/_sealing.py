@@ -98,7 +98,6 @@ _STUB_END = "." + STUB_BODY
 
 _WILD = frozenset(("*", "**"))
 
-
 #: The plan of an event type whose content is found by walking its data.
 _GENERAL: Final = True
 
@@ -389,9 +388,7 @@ class Sealer:
         their keys are made without looking in the key table first.
         """
         sealed, keys = self.seal_batch(groups, new=new)
-        if keys.records:
-            self.cipher.keys.store.add_keys(keys.records)
-        self.cipher.keys.adopt(keys)
+        self.cipher.keys.store_apart(keys)
         return sealed
 
     def seal_batch(

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -207,8 +207,9 @@ class ContentStore:
         self.url = inner.url
         # A write's new data keys go into the events' transaction when the key ring keeps its
         # keys in this store and the store takes them there: a refused write leaves no key.
+        keyed = cast(object, codec.keys.store) is inner and appends_keys(inner)
         self._append_with_keys: Callable[..., CommittedBatch] | None = (
-            inner.append if _same(codec.keys.store, inner) and appends_keys(inner) else None
+            inner.append if keyed else None
         )
 
     @property
@@ -242,15 +243,13 @@ class ContentStore:
                 w if events is w.events else _with_events(w, events)
                 for w, events in zip(writes, groups, strict=True)
             ]
-            made = keys.records
             ring = self.codec.keys
-            if made and self._append_with_keys is not None:
+            if keys.made and self._append_with_keys is not None:
+                made = keys.records
                 batch = self._append_with_keys(sealed, audit=audit, origin=origin, keys=made)
                 ring.adopt(keys)  # committed: the new keys are the owners' keys from now on
-            else:
-                if made:  # a store that stores keys only on their own: first, as before 0.3
-                    ring.store.add_keys(made)
-                    ring.adopt(keys)
+            else:  # no new keys, or a store that keeps them only apart: first, as before 0.3
+                ring.store_apart(keys)
                 batch = self.inner.append(sealed, audit=audit, origin=origin)
         if len(plain) == len(batch.events):
             return CommittedBatch(plain, batch.position)
@@ -328,11 +327,6 @@ class ContentStore:
 
 
 _WRITE_FIELDS = tuple(field.name for field in attrs.fields(StreamWrite) if field.name != "events")
-
-
-def _same(one: object, other: object) -> bool:
-    """Whether *one* and *other* are the same object (a key store and an event store)."""
-    return one is other
 
 
 def _with_events(write: StreamWrite, events: tuple[Event, ...]) -> StreamWrite:

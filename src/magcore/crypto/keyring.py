@@ -145,9 +145,7 @@ class KeyRing:
             return found
         live = self._live([owner])
         key_id = live[owner] if owner in live else self._add([owner], epoch)[owner][0]
-        with self._lock:
-            if self._kept(owner, epoch):
-                self._current[owner] = key_id
+        self._set_current({owner: key_id}, epoch)
         return key_id
 
     def has_current(self, owner: str) -> bool:
@@ -181,9 +179,7 @@ class KeyRing:
         whatever the cache keeps.
         """
         batch = self.prepare(owners, new=new)
-        if batch.records:
-            self.store.add_keys(batch.records)
-        self.adopt(batch)
+        self.store_apart(batch)
         return batch.sealers
 
     def prepare(self, owners: Collection[str], *, new: Collection[str] = ()) -> KeyBatch:
@@ -219,8 +215,7 @@ class KeyRing:
         if rest:
             wanted = sorted(set(rest))
             live = self._live(wanted)
-            with self._lock:
-                self._current.update((o, k) for o, k in live.items() if self._kept(o, epoch))
+            self._set_current(live, epoch)
             for owner, key_id in live.items():
                 found[owner] = (key_id, self.aead(key_id))
             fresh.extend(owner for owner in wanted if owner not in live)
@@ -240,6 +235,13 @@ class KeyRing:
             # those beyond the cache's size would only leave it again at once
             self._keep((record.id, aead) for record, aead in made[-self._cache_size :])
             self._current.update((record.owner, record.id) for record, _ in made)
+
+    def store_apart(self, batch: KeyBatch) -> None:
+        """Store the keys *batch* made in a transaction of their own, then :meth:`adopt` them:
+        for a store that cannot take them with the write they protect."""
+        if batch.made:
+            self.store.add_keys(batch.records)
+        self.adopt(batch)
 
     def _live(self, owners: Sequence[str]) -> dict[str, str]:
         """The newest live key of each of *owners* that has one in the key table."""
@@ -352,10 +354,6 @@ class KeyRing:
         Use it before encrypting a batch for many owners (an import, a planned year): one
         write for all new keys instead of one per owner.
         """
-        return self._ensure(owners)
-
-    def _ensure(self, owners: Collection[str]) -> dict[str, str]:
-        """:meth:`ensure_keys`: missing keys made and stored in one transaction."""
         wanted = list(dict.fromkeys(owners))
         with self._lock:
             known = {o: self._current[o] for o in wanted if o in self._current}

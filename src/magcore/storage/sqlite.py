@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import operator
 import os
 import sqlite3
 import threading
@@ -31,14 +30,16 @@ from typing import Any
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
-from .base import AuditHead, AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
-from .chain import ENTRY_COLUMNS, KeyedChain
-from .common import EventRow, chain_audit, check_writes, event_from_row, event_rows, require_scheme
+from .base import AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
+from .chain import KeyedChain
+from .common import check_writes, event_from_row, event_rows, require_scheme
 from .group_commit import GroupCommit
 from .keys import KeyRecord, check_new_keys
 from .listing_sql import Fold, ListingIndex, fill_pending, is_pending, write_person_rows
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
+from .sqlite_audit import PAGE as _PAGE
+from .sqlite_audit import SQLiteAuditLog
 from .sqlite_ballots import SQLiteBallots
 from .sqlite_check import (
     check_file,
@@ -57,12 +58,6 @@ from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from .sqlite_stream import SQLiteStreams
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
-
-
-_PAGE = 1000
-
-#: An audit entry's values in the order of :data:`ENTRY_COLUMNS`.
-_ENTRY_VALUES = operator.itemgetter(*ENTRY_COLUMNS)
 
 
 def path_from_url(url: str) -> Path:
@@ -94,11 +89,18 @@ _CHECKPOINT_TRIES = 5
 
 
 class SQLiteStore(
-    ReadModelQueries, KeyedChain, SQLiteOutbox, SQLiteKeyTable, SQLiteBallots, SQLiteStreams
+    ReadModelQueries,
+    KeyedChain,
+    SQLiteAuditLog,
+    SQLiteOutbox,
+    SQLiteKeyTable,
+    SQLiteBallots,
+    SQLiteStreams,
 ):
     """A :class:`~magcore.storage.base.Store` in one SQLite file (``sqlite:///path.db``).
 
-    Its key table (wrapped data keys) comes from :class:`~.sqlite_keys.SQLiteKeyTable`.
+    Its audit log comes from :class:`~.sqlite_audit.SQLiteAuditLog`, its key table (wrapped
+    data keys) from :class:`~.sqlite_keys.SQLiteKeyTable`.
     """
 
     dialect = SQLITE
@@ -482,77 +484,6 @@ class SQLiteStore(
         self._index_filled = True
 
     # -- audit -----------------------------------------------------------------------------
-
-    def _append_audit(
-        self,
-        cur: sqlite3.Cursor,
-        records: Sequence[AuditRecord],
-        *,
-        events: Sequence[Event] = (),
-        origin: str = "",
-        rows: Sequence[EventRow] | None = None,
-    ) -> None:
-        if not records and not events:
-            return
-        count, last_hash = self._head(cur)
-        entries = chain_audit(
-            records,
-            count=count,
-            last_hash=last_hash,
-            key=self.audit_key,
-            events=events,
-            origin=origin,
-            rows=rows,
-        )
-        if not entries:
-            return
-        columns = ENTRY_COLUMNS
-        cur.executemany(
-            f"INSERT INTO audit ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            map(_ENTRY_VALUES, entries),
-        )
-        cur.execute(
-            "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1",
-            (entries[-1]["seq"], entries[-1]["hash"]),
-        )
-
-    def append_audit(self, records: Sequence[AuditRecord]) -> None:
-        """Append *records* (with the lines other threads append now: a group commit, one
-        ``fsync`` for all of them); returns once they are committed."""
-        self._audit_group(records)
-
-    def _append_audit_now(self, records: Sequence[AuditRecord]) -> None:
-        with self._write() as cur:
-            self._append_audit(cur, records)
-
-    def read_audit(self, *, after: int = 0) -> Iterator[Mapping[str, Any]]:
-        columns = ENTRY_COLUMNS
-        while True:
-            with self._read() as cur:
-                rows = cur.execute(
-                    f"SELECT {', '.join(columns)} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-                    (after, _PAGE),
-                ).fetchall()
-            for row in rows:
-                yield dict(zip(columns, row, strict=True))
-            if len(rows) < _PAGE:
-                return
-            after = rows[-1][0]
-
-    def audit_head(self) -> AuditHead:
-        with self._read() as cur:
-            count, last_hash = self._head(cur)
-        return AuditHead(count, last_hash)
-
-    def _head(self, cur: sqlite3.Cursor) -> tuple[int, str]:
-        row = cur.execute("SELECT count, last_hash FROM audit_head WHERE id = 1").fetchone()
-        if row is None:
-            raise StorageError(
-                f"database {self.path}: the audit head (table audit_head) is missing, so the "
-                "audit log can be neither checked nor extended; restore the store from a "
-                "backup ('magcore store restore BACKUP')"
-            )
-        return int(row[0]), str(row[1])
 
     # -- lifecycle -------------------------------------------------------------------------
 
