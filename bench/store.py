@@ -29,13 +29,21 @@ throwaway server is started with ``tests/support/postgres.py``; if neither works
 skipped with a line saying why.
 
 Encryption (issue 13): the content codec's store (``ContentStore``) against the clear store, in
-turns, CPU time, for three cases: the planned year (no content yet), the held year (six events
+turns, CPU time, for four cases: the planned year (no content yet), the held year (six events
 and seven content fields per conversation, a whole conversation per write, ``--batch`` streams
-per append: the hardest case) and the first ``--commands`` held conversations written one event
-per append, as a running service's commands write them.
+per append: the hardest case), the first ``--commands`` held conversations written one event
+per append, as a running service's commands write them, and the held year again with the texts
+this benchmark used until 2026-12-04 (``--skip-ascii`` leaves it out).
+
+The held year's texts are Dutch sentences in which one word in 250 has a letter beyond ASCII
+(``dutch_text``; the project's Dutch source documents have 0.44 %). The earlier texts
+(``ascii_words``) repeated eleven ASCII words: no Dutch text is like that, and the clear store
+pays for non-ASCII text (each stored row is encoded to UTF-8 again for its hash and by SQLite)
+where the encrypted store stores base64, so the two inputs give different ratios. Both are
+printed.
 
 Usage: ``python bench/store.py [--people 18000] [--batch 10000] [--repeat 3] [--commands 1000]
-[--skip-engines] [--skip-encryption]``
+[--skip-engines] [--skip-encryption] [--skip-ascii]``
 """
 
 from __future__ import annotations
@@ -414,6 +422,7 @@ def bench_postgres(events, writes, views, batch, repeat):
     return times
 
 
+#: The words of the earlier input (``ascii_words``): one of these, again and again.
 _WORDS = [
     "werk",
     "team",
@@ -427,14 +436,71 @@ _WORDS = [
     "collega",
     "klant",
 ]
+#: Dutch text (``dutch_text``): sentences of these words and :data:`_WORDS` ...
+_PLAIN = [
+    *_WORDS,
+    "de",
+    "het",
+    "een",
+    "en",
+    "van",
+    "ik",
+    "we",
+    "in",
+    "op",
+    "met",
+    "voor",
+    "dat",
+    "is",
+    "niet",
+    "ook",
+    "meer",
+    "naar",
+    "over",
+    "goed",
+    "tijd",
+    "gesprek",
+    "afgesproken",
+    "volgend",
+    "jaar",
+    "wil",
+    "graag",
+    "samen",
+    "week",
+    "kijken",
+    "blijft",
+    "mijn",
+]
+#: ... and, one word in 250, one of these: the most frequent words with a letter beyond ASCII
+#: in the project's Dutch source documents (``../shared/seeds``), where 0.44 % of the words
+#: have one (in 16 % of their runs of 40 words).
+_ACCENTED = ["één", "creëren", "ideeën", "privé", "enquête", "geïnformeerd", "efficiënt"]
+ACCENTED_SHARE = 0.004
 
 
-def _text(rng, words):
+def ascii_words(rng, words):
+    """The held year's earlier texts: *words* of :data:`_WORDS`, no sentences."""
     return " ".join(rng.choice(_WORDS) for _ in range(words))
 
 
-def held_year(events):
-    """Each planned conversation, held with content: one write of six events per stream."""
+def dutch_text(rng, words):
+    """*words* words of Dutch text: sentences of 8 to 14 words, the first capitalised, a full
+    stop at the end; :data:`ACCENTED_SHARE` of the words with a letter beyond ASCII."""
+    chosen = [
+        rng.choice(_ACCENTED) if rng.random() < ACCENTED_SHARE else rng.choice(_PLAIN)
+        for _ in range(words)
+    ]
+    sentences = []
+    while chosen:
+        size = rng.randint(8, 14)
+        sentences.append(" ".join(chosen[:size]).capitalize() + ".")
+        del chosen[:size]
+    return " ".join(sentences)
+
+
+def held_year(events, text=dutch_text):
+    """Each planned conversation, held with content: one write of six events per stream, its
+    texts made by *text* (:func:`dutch_text`, or the earlier :func:`ascii_words`)."""
     import random
 
     rng = random.Random(7)
@@ -452,7 +518,7 @@ def held_year(events):
                 data=data,
             )
 
-        answers = {"werk": _text(rng, 40), "wensen": _text(rng, 30), "energie": _text(rng, 20)}
+        answers = {"werk": text(rng, 40), "wensen": text(rng, 30), "energie": text(rng, 20)}
         writes.append(
             StreamWrite(
                 requested.stream,
@@ -460,18 +526,18 @@ def held_year(events):
                 (
                     requested,
                     event(2, "preparation.saved", employee, answers=answers),
-                    event(3, "preparation.saved", manager, answers={"werk": _text(rng, 40)}),
+                    event(3, "preparation.saved", manager, answers={"werk": text(rng, 40)}),
                     event(4, "conversation.held", manager, on="2026-03-02"),
                     event(
                         5,
                         "record.drafted",
                         manager,
                         revision=1,
-                        summary=_text(rng, 60),
+                        summary=text(rng, 60),
                         agreements=[
                             {
                                 "id": f"a{n}",
-                                "text": _text(rng, 15),
+                                "text": text(rng, 15),
                                 "owner": "employee",
                                 "due": None,
                                 "theme": None,
@@ -481,11 +547,11 @@ def held_year(events):
                             for n in (1, 2)
                         ],
                         themes=[],
-                        answers={"terugblik": _text(rng, 40)},
+                        answers={"terugblik": text(rng, 40)},
                         medium="digital",
                         content_on_paper=False,
                     ),
-                    event(6, "note.private_added", manager, text=_text(rng, 25)),
+                    event(6, "note.private_added", manager, text=text(rng, 25)),
                 ),
             )
         )
@@ -504,15 +570,19 @@ def one_event_per_write(held):
 
 #: The case whose ratio is the aim of issue 13 (every case's ratio is printed).
 AIM_CASE = "held year with content"
+#: The held year with the benchmark's earlier texts (:func:`ascii_words`).
+ASCII_CASE = "held year, ASCII words only"
 
 
-def bench_encryption(planned, held, batch, repeat, folder, commands):
+def bench_encryption(planned, held, batch, repeat, folder, commands, held_ascii=None):
     """Clear against encrypted SQLite stores, in turns: (wall, cpu) seconds per case."""
     cases = {
         "planned year": batches([w for chunk in planned for w in chunk], batch),
         AIM_CASE: batches(held, batch),
         "one event per write": one_event_per_write(held[:commands]),
     }
+    if held_ascii is not None:
+        cases[ASCII_CASE] = batches(held_ascii, batch)
     times = {(case, how): [] for case in cases for how in ("clear", "encrypted")}
     # The benchmark's own input (every event of the year, built before any clock starts) is
     # moved out of the garbage collector's sight, for both sides alike: a full collection
@@ -531,9 +601,9 @@ def _encryption_runs(cases, times, repeat, folder):
     """*repeat* runs of each case, clear and encrypted in turns, each on a fresh store."""
     for run in range(repeat):
         order = ("clear", "encrypted") if run % 2 == 0 else ("encrypted", "clear")
-        for case, chunks in cases.items():
+        for number, (case, chunks) in enumerate(cases.items()):
             for how in order:
-                path = folder / f"enc-{len(times[case, how])}-{how}-{case[:4]}.db"
+                path = folder / f"enc-{len(times[case, how])}-{how}-{number}.db"
                 inner = SQLiteStore.open(f"sqlite:///{path}")
                 store = inner
                 if how == "encrypted":
@@ -586,7 +656,9 @@ def report_encryption(times, events):
         f"({len(events):,} conversations; aim (issue 13): encrypted within 1.3x of clear; the "
         "input is frozen for the garbage collector (gc.freeze) on both sides; 'one event per "
         "write' appends each event of the first held conversations on its own, as a service's "
-        "commands do)"
+        "commands do; the held year's texts are Dutch sentences, one word in 250 with a letter "
+        f"beyond ASCII; '{ASCII_CASE}' repeats the eleven ASCII words this benchmark used until "
+        "2026-12-04)"
     )
     for verdict in verdicts:
         print(verdict)
@@ -604,6 +676,11 @@ def main():
         help="held conversations written one event per append (a service's commands)",
     )
     parser.add_argument("--skip-engines", action="store_true", help="only the encryption overhead")
+    parser.add_argument(
+        "--skip-ascii",
+        action="store_true",
+        help="leave out the held year with the earlier input (ASCII words only)",
+    )
     parser.add_argument(
         "--skip-encryption", action="store_true", help="only the engines (store against raw)"
     )
@@ -625,8 +702,9 @@ def main():
     if not args.skip_encryption:
         with tempfile.TemporaryDirectory() as folder:
             held = held_year(events)
+            held_ascii = None if args.skip_ascii else held_year(events, ascii_words)
             encryption = bench_encryption(
-                writes, held, args.batch, args.repeat, Path(folder), args.commands
+                writes, held, args.batch, args.repeat, Path(folder), args.commands, held_ascii
             )
         report_encryption(encryption, events)
     if args.skip_engines:

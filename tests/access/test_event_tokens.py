@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from magcore.access import _sealing
 from magcore.access.content import ContentCodec
 from magcore.crypto import (
     EVENT_PREFIX,
@@ -206,3 +207,38 @@ def test_any_text_round_trips(summary, note):
     codec = _codec()
     events = [_record(summary), _note(note)]
     assert [codec.open(e) for e in codec.seal(events)] == events
+
+
+def test_a_batch_sealed_in_windows_makes_one_key_per_owner(monkeypatch):
+    """A large batch is sealed a window of events at a time; a conversation new in the batch
+    whose agreement a later window carries keeps the one key made for it in its own window,
+    and every event opens to what went in."""
+    monkeypatch.setattr(_sealing, "WINDOW", 1)  # each stream its own window
+    store = MemoryStore()
+    codec = ContentCodec(ContentCipher(KeyRing(store, LocalKeyProvider.generate())))
+    first = _note("eerste", version=1, stream="conversation:c-1")
+    later = attrs.evolve(_record(carried="c-1#a1", version=1), stream="conversation:c-3")
+    groups = [[first], [_note("tweede", version=1, stream="conversation:c-2")], [later]]
+    sealed, keys = codec.seal_batch(groups, new={"conversation:c-1", "conversation:c-2",
+                                                  "conversation:c-3"})  # fmt: skip
+    assert sorted(r.owner for r in keys.records) == [
+        "conversation:c-1",
+        "conversation:c-2",
+        "conversation:c-3",
+    ]
+    own = {r.owner: r.id for r in keys.records}
+    carried = sealed[2][0].to_json()["data"]["agreements"][1]["text"]
+    assert key_id_of(carried) == own["conversation:c-1"] == key_id_of(sealed[0][0].data["text"])
+    store.add_keys(keys.records)
+    codec.keys.adopt(keys)
+    assert codec.open(sealed[0][0]) == first
+    assert codec.open(sealed[2][0]) == later
+
+
+def test_windows_hold_whole_groups_of_about_the_window_size(monkeypatch):
+    """A window closes once it holds the window's size of events, never within a group."""
+    monkeypatch.setattr(_sealing, "WINDOW", 4)
+    groups = [[_note("x")] * size for size in (3, 3, 5, 1, 1)]
+    windows = list(_sealing._windows(groups))
+    assert [[len(g) for g in w] for w in windows] == [[3, 3], [5], [1, 1]]
+    assert list(_sealing._windows([])) == [[]]

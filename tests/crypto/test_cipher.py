@@ -10,6 +10,7 @@ from magcore.crypto import (
     ERASED,
     TOKEN_PREFIX,
     ContentCipher,
+    KeyBatch,
     KeyRing,
     LocalKeyProvider,
     is_token,
@@ -385,3 +386,32 @@ def test_a_string_and_its_json_spelling_stay_apart(cipher):
         token = cipher.encrypt(value, owner="person:e-1", **WHERE)
         assert cipher.decrypt(token, **WHERE) == value
         assert type(cipher.decrypt(token, **WHERE)) is type(value)
+
+
+def test_a_joined_batch_adopts_nothing_a_destruction_after_any_part_concerns(store, cipher):
+    """The parts of one write, prepared in turn and joined: a destruction of an owner after
+    the first part was prepared keeps that owner's new key out, even when it was made in a
+    later part; a part that made no key does not move the epoch back."""
+    ring = cipher.keys
+    ring.new_keys(["conversation:c-0"])
+    ring.destroy(["conversation:c-0"])  # long before the write
+    first = ring.prepare(["conversation:c-1"], new=["conversation:c-1"])
+    ring.new_keys(["conversation:c-9"])
+    ring.destroy(["conversation:c-9"])  # between the parts
+    second = ring.prepare(["conversation:c-9"], new=["conversation:c-9"])
+    third = ring.prepare(["conversation:c-0"], new=["conversation:c-0"])
+    joined = KeyBatch.joined([KeyBatch(sealers={}), first, second, third])
+    assert joined.epoch == first.epoch < second.epoch
+    assert [r.owner for r in joined.records] == [
+        "conversation:c-1",
+        "conversation:c-9",
+        "conversation:c-0",
+    ]
+    assert set(joined.sealers) == {"conversation:c-0", "conversation:c-1", "conversation:c-9"}
+    store.add_keys(joined.records)
+    ring.adopt(joined)
+    assert ring.has_current("conversation:c-1")
+    assert ring.has_current("conversation:c-0")  # its destruction came before every part
+    assert not ring.has_current("conversation:c-9")
+    assert ring.current_key("conversation:c-0") == third.records[0].id
+    assert KeyBatch.joined([]) == KeyBatch(sealers={})

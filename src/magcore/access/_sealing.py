@@ -10,7 +10,7 @@ escaped character by character. :class:`magcore.access.content.ContentCodec` is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -135,6 +135,23 @@ def _field(at: Path) -> str:
     return found
 
 
+#: About how many events :meth:`Sealer.seal_batch` seals per window (two passes each).
+WINDOW: Final = 1024
+
+
+def _windows(groups: Sequence[Sequence[Event]]) -> Iterator[Sequence[Sequence[Event]]]:
+    """*groups* in runs of whole groups of about :data:`WINDOW` events (a larger group on its
+    own); all of them at once when they are that few."""
+    start = count = 0
+    for end, events in enumerate(groups, 1):
+        count += len(events)
+        if count >= WINDOW:
+            yield groups[start:end]
+            start, count = end, 0
+    if start < len(groups) or not groups:
+        yield groups[start:]
+
+
 class Sealer:
     """Seals batches of events (the write half of the content codec)."""
 
@@ -249,14 +266,16 @@ class Sealer:
         stream = event.stream
         values: dict[str, Any] = {}
         merged: dict[Any, Any] | None = None
-        lists: dict[str, list[Any]] = {}
+        lists: dict[str, list[Any]] = {}  # the lists copied (two fields may share one)
         text = _SLOT0  # the first field holds the token, the others the stub
         for list_key, key, field in plan.entries:
             if not list_key:  # a top-level field of the stream's own record
                 value = data.get(key)
-                if value is None or not _sealable(value):
+                if value is None or (
+                    type(value) is str and value.startswith(_PREFIXES) and is_token(value)
+                ):
                     continue
-                values[_field((key,))] = value
+                values[_FIELDS.get((key,)) or _field((key,))] = value
                 if merged is None:
                     merged = _copy(data)
                 merged[key] = text
@@ -265,23 +284,31 @@ class Sealer:
             items = data.get(list_key)
             if type(items) is not tuple and type(items) is not list:
                 continue
+            origin = field.origin
+            copied: list[Any] | None = None
             for number, item in enumerate(items):
                 if type(item) not in _MAPPINGS or key not in item:
                     continue
                 value = item[key]
-                if not _sealable(value):
+                if value is None or (
+                    type(value) is str and value.startswith(_PREFIXES) and is_token(value)
+                ):
                     continue
-                if field.origin is not None and owner_of(stream, field, item) != stream:
+                if (
+                    origin is not None
+                    and item.get(origin) is not None
+                    and owner_of(stream, field, item) != stream
+                ):
                     return None  # carried from another record: sealed under its key
-                values[_field((list_key, number, key))] = value
+                at = (list_key, number, key)
+                values[_FIELDS.get(at) or _field(at)] = value
                 if merged is None:
                     merged = _copy(data)
-                copied = lists.get(list_key)
                 if copied is None:
-                    copied = lists[list_key] = list(items)
-                    merged[list_key] = copied
-                current = copied[number]
-                changed = current.copy() if type(current) in _MAPPINGS else dict(current)
+                    copied = lists.get(list_key)
+                    if copied is None:
+                        copied = lists[list_key] = merged[list_key] = list(items)
+                changed = item.copy()  # a read-only mapping's copy is a dict
                 changed[key] = text
                 copied[number] = changed
                 text = stub
@@ -398,10 +425,29 @@ class Sealer:
         stored yet (:attr:`KeyBatch.records`). Store them with the sealed events, in one
         transaction, then :meth:`~magcore.crypto.KeyRing.adopt` them.
 
-        Two passes: the first only finds whose keys are needed (so that they are made at
-        once), the second seals each event as it goes. Nothing is kept between them: a batch
-        leaves one new object per sealed event, which matters to the garbage collector.
+        Two passes over each window of about :data:`WINDOW` events (whole groups): the first
+        only finds whose keys are needed (so that they are made at once), the second seals
+        each event as it goes. Nothing is kept between them: a batch leaves one new object per
+        sealed event, which matters to the garbage collector. A window is small enough that
+        the second pass finds the events the first one read still in the processor's cache.
         """
+        prepared: dict[str, tuple[str, Any]] = {}  # the keys of the windows so far
+        parts = [self._seal_window(window, new, prepared) for window in _windows(groups)]
+        if len(parts) == 1:
+            return parts[0]
+        return [sealed for done, _ in parts for sealed in done], KeyBatch.joined(
+            keys for _, keys in parts
+        )
+
+    def _seal_window(
+        self,
+        groups: Sequence[Sequence[Event]],
+        new: Collection[str],
+        prepared: dict[str, tuple[str, Any]],
+    ) -> tuple[list[tuple[Event, ...]], KeyBatch]:
+        """:meth:`seal_batch` of the groups of one window (:func:`_windows`). *prepared*
+        holds the keys of the earlier windows of the batch (an owner in several windows keeps
+        the one key made or found first); this window's are added to it."""
         owners: set[str] = set()
         plans = self._plans
         tokens = 0  # about how many tokens (nonces): more is harmless, fewer reads again
@@ -436,8 +482,9 @@ class Sealer:
         if not owners:
             return [tuple(events) for events in groups], KeyBatch(sealers={})
         ring = self.cipher.keys
-        keys = ring.prepare(owners, new=new)
-        known = keys.sealers
+        keys = ring.prepare([o for o in owners if o not in prepared], new=new)
+        prepared.update(keys.sealers)
+        known = prepared
         # One token per event and owner (usually one: the stream's), in the first of its
         # fields; the owner's other fields hold a stub naming the key.
         seal = self.cipher.event_sealer(tokens, known)

@@ -326,17 +326,23 @@ class ContentStore:
             yield position, self.codec.open(event)
 
 
-_WRITE_FIELDS = tuple(field.name for field in attrs.fields(StreamWrite) if field.name != "events")
+#: The setters of a write's slots other than its events (a frozen class refuses ``setattr``;
+#: a slot's own setter skips the look-up by name ``object.__setattr__`` makes per value).
+_WRITE_SETTERS = tuple(
+    (field.name, StreamWrite.__dict__[field.name].__set__)
+    for field in attrs.fields(StreamWrite)
+    if field.name != "events"
+)
+_set_events = StreamWrite.__dict__["events"].__set__
 
 
 def _with_events(write: StreamWrite, events: tuple[Event, ...]) -> StreamWrite:
     """*write* with its events replaced by *events* (sealed, a tuple already): ``attrs.evolve``
     without running ``__init__`` again for every stream of a batch (its values are checked)."""
     new: StreamWrite = object.__new__(StreamWrite)
-    put = object.__setattr__
-    for name in _WRITE_FIELDS:
-        put(new, name, getattr(write, name))
-    put(new, "events", events)
+    for name, put in _WRITE_SETTERS:
+        put(new, getattr(write, name))
+    _set_events(new, events)
     return new
 
 

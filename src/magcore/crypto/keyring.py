@@ -83,6 +83,21 @@ class KeyBatch:
         """The rows of the new keys, to store with the write (``append(..., keys=)``)."""
         return tuple(record for record, _ in self.made)
 
+    @classmethod
+    def joined(cls, batches: Iterable[KeyBatch]) -> KeyBatch:
+        """One batch of the keys of *batches* (parts of one write, prepared in turn): its
+        epoch is the earliest of the parts that made keys, so :meth:`KeyRing.adopt` keeps
+        none that a destruction after its part was prepared may concern."""
+        sealers: dict[str, tuple[str, AESGCM]] = {}
+        made: list[tuple[KeyRecord, AESGCM]] = []
+        epoch: int | None = None
+        for batch in batches:
+            sealers.update(batch.sealers)
+            if batch.made:
+                made.extend(batch.made)
+                epoch = batch.epoch if epoch is None else min(epoch, batch.epoch)
+        return cls(sealers=sealers, made=tuple(made), epoch=0 if epoch is None else epoch)
+
 
 class KeyRing:
     """The data keys of one store, wrapped by one provider's KEKs."""
