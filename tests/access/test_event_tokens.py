@@ -29,6 +29,7 @@ from magcore.crypto import (
 )
 from magcore.errors import ContentIntegrityError
 from magcore.events import Event
+from magcore.model.content import EventContent
 from magcore.storage.memory import MemoryStore
 
 from ..crypto.support import CountingProvider
@@ -219,6 +220,12 @@ def test_a_batch_sealed_in_windows_makes_one_key_per_owner(monkeypatch):
     first = _note("eerste", version=1, stream="conversation:c-1")
     later = attrs.evolve(_record(carried="c-1#a1", version=1), stream="conversation:c-3")
     groups = [[first], [_note("tweede", version=1, stream="conversation:c-2")], [later]]
+    prepared = []
+    real = codec.keys.prepare
+    monkeypatch.setattr(
+        codec.keys, "prepare", lambda owners, new=(): prepared.append(set(owners)) or real(
+            owners, new=new)
+    )  # fmt: skip
     sealed, keys = codec.seal_batch(groups, new={"conversation:c-1", "conversation:c-2",
                                                   "conversation:c-3"})  # fmt: skip
     assert sorted(r.owner for r in keys.records) == [
@@ -226,6 +233,8 @@ def test_a_batch_sealed_in_windows_makes_one_key_per_owner(monkeypatch):
         "conversation:c-2",
         "conversation:c-3",
     ]
+    # three windows; the third asks only for c-3: c-1 (carried there) has its key already
+    assert prepared == [{"conversation:c-1"}, {"conversation:c-2"}, {"conversation:c-3"}]
     own = {r.owner: r.id for r in keys.records}
     carried = sealed[2][0].to_json()["data"]["agreements"][1]["text"]
     assert key_id_of(carried) == own["conversation:c-1"] == key_id_of(sealed[0][0].data["text"])
@@ -242,3 +251,56 @@ def test_windows_hold_whole_groups_of_about_the_window_size(monkeypatch):
     windows = list(_sealing._windows(groups))
     assert [[len(g) for g in w] for w in windows] == [[3, 3], [5], [1, 1]]
     assert list(_sealing._windows([])) == [[]]
+
+
+def test_two_fields_of_one_list_are_both_sealed():
+    """A plugin's event type with two content fields on the items of one list, after a
+    top-level one: neither item field is left in clear (the second field's change keeps the
+    first's), and the event opens to what went in."""
+    fields = {"x.made": EventContent(content=["title", "items/*/a", "items/*/b"])}
+    codec = ContentCodec(
+        ContentCipher(KeyRing(MemoryStore(), LocalKeyProvider.generate())), fields=fields
+    )
+    event = Event(
+        stream=STREAM, version=1, type="x.made", at=NOW, actor="m-1",
+        data={"title": "T", "items": [{"a": "GEHEIM-A", "b": "GEHEIM-B"}, {"a": "GEHEIM-C"}]},
+    )  # fmt: skip
+    [sealed] = codec.seal([event])
+    stored = sealed.data_json()
+    assert "GEHEIM" not in stored
+    assert codec.open(sealed) == event
+
+
+def test_a_stream_with_nothing_of_its_own_gets_no_key():
+    """A write whose only content in a stream is carried from another conversation makes no
+    key for that stream, and a batch stores no key before its write: every key it needs is in
+    its key batch (windows of one write each)."""
+    store = MemoryStore()
+    codec = ContentCodec(ContentCipher(KeyRing(store, LocalKeyProvider.generate())))
+
+    def carrying(stream: str, carried: str) -> Event:
+        agreement = {"id": "a1", "text": "Meegenomen", "owner": "employee",
+                     "carried_from": carried}  # fmt: skip
+        return Event(
+            stream=stream, version=1, type="record.drafted", at=NOW, actor="m-1",
+            data={"revision": 1, "agreements": [agreement]},
+        )  # fmt: skip
+
+    requested = Event(
+        stream="conversation:c-9", version=1, type="conversation.requested", at=NOW,
+        actor="m-1", data={"carried_forward": []},
+    )  # fmt: skip
+    groups = [
+        [requested],
+        [carrying("conversation:c-1", "c-0#a1")],
+        [carrying("conversation:c-3", "c-1#a1")],
+    ]
+    for window in (1, 10_000):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_sealing, "WINDOW", window)
+            sealed, keys = codec.seal_batch(
+                groups, new={"conversation:c-1", "conversation:c-3", "conversation:c-9"}
+            )
+        assert store.list_keys() == []
+        assert sorted(r.owner for r in keys.records) == ["conversation:c-0", "conversation:c-1"]
+        assert sealed[0] == (requested,)

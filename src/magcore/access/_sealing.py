@@ -308,7 +308,9 @@ class Sealer:
                     copied = lists.get(list_key)
                     if copied is None:
                         copied = lists[list_key] = merged[list_key] = list(items)
-                changed = item.copy()  # a read-only mapping's copy is a dict
+                # the item as copied so far: another field of the same list may have changed
+                # it already (a read-only mapping's copy is a dict)
+                changed = copied[number].copy()
                 changed[key] = text
                 copied[number] = changed
                 text = stub
@@ -506,7 +508,11 @@ class Sealer:
                 if isinstance(plan, _Listed):
                     stub = stubs.get(event.stream)
                     if stub is None:
-                        sealer = known.get(event.stream) or ring.sealer(event.stream)
+                        sealer = known.get(event.stream)
+                        if sealer is None:  # nothing of the stream's own (the first pass):
+                            # no key of its own, made or stored here; carried values only
+                            done.append(self._seal_listed(event, plan, seal))
+                            continue
                         stub = stubs[event.stream] = _key_stub(sealer[0])
                     one = self._seal_listed_one(event, plan, seal, stub)
                     done.append(self._seal_listed(event, plan, seal) if one is None else one)
