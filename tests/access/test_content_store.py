@@ -72,7 +72,7 @@ def _stores():
         from magcore_postgres.store import PostgresStore
     except ImportError:  # pragma: no cover - the plugin is installed in the dev venv
         return stores
-    return [*stores, PostgresStore]
+    return [*stores, pytest.param(PostgresStore, marks=pytest.mark.postgres)]
 
 
 @pytest.mark.parametrize("cls", _stores(), ids=lambda c: c.__name__)

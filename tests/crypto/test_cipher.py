@@ -415,3 +415,5 @@ def test_a_joined_batch_adopts_nothing_a_destruction_after_any_part_concerns(sto
     assert not ring.has_current("conversation:c-9")
     assert ring.current_key("conversation:c-0") == third.records[0].id
     assert KeyBatch.joined([]) == KeyBatch(sealers={})
+    held = dict(joined.sealers)  # the sealers a caller holds already are taken as they are
+    assert KeyBatch.joined([first, second], sealers=held).sealers is held

@@ -122,6 +122,8 @@ def test_an_old_snapshot_loads_both_ways():
         ("a" * 250 + "@x.nl", None),  # 255 characters: printable, but longer than the rules
         ("e\u0301@example.nl", "\u00e9@example.nl"),  # both ways in NFC
         (5, None),  # not a text at all
+        ("a b@c.nl", None),  # printable ASCII with an @, but no address
+        ("x@@y.nl", None),
     ],
 )
 def test_a_snapshot_reads_each_stored_address_the_same_way_by_value_and_by_column(stored, read):

@@ -159,17 +159,13 @@ def hostile_json(
     *,
     keys: st.SearchStrategy[str] = HOSTILE_TEXT,
     texts: st.SearchStrategy[str] = HOSTILE_TEXT,
+    numbers: st.SearchStrategy[Any] = EDGE_NUMBERS,
     leaves: int = 12,
 ) -> st.SearchStrategy[Any]:
-    """Any JSON-like value: nothing, booleans, whole numbers (some beyond 2**53), floats,
-    *texts*; lists and objects of them, keyed by *keys*."""
+    """Any JSON-like value: nothing, booleans, whole numbers, floats, *numbers* (by default
+    the policy's edges), *texts*; lists and objects of them, keyed by *keys*."""
     scalars = (
-        st.none()
-        | st.booleans()
-        | st.integers(-(2**60), 2**60)
-        | EDGE_NUMBERS
-        | st.floats()
-        | texts
+        st.none() | st.booleans() | st.integers(-(2**60), 2**60) | numbers | st.floats() | texts
     )
     return st.recursive(
         scalars,

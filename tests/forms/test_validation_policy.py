@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from magcore.forms import validation
 from magcore.model import input_policy as ip
 
-from .strategies import hostile_json
+from .strategies import EDGE_NUMBERS, hostile_json
 
 pytest.importorskip("jsonschema_rs")
 
-#: any JSON-like value, with a number of 400 digits among the edges
-_JSON = hostile_json() | st.just(10**400) | st.integers()
+#: any JSON-like value, with unbounded whole numbers and one of 400 digits among its leaves
+_JSON = hostile_json(numbers=EDGE_NUMBERS | st.just(10**400) | st.integers())
 
 
 def _deep(levels: int) -> object:

@@ -101,11 +101,7 @@ class _Sealed(Event):
 def _sealed(event: Event, stored: str) -> Event:
     """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
     new: _Sealed = _new(_Sealed)
-    _set_stream(new, event.stream)  # _set_envelope, inline: this runs for every content event
-    _set_version(new, event.version)
-    _set_type(new, event.type)
-    _set_at(new, event.at)
-    _set_actor(new, event.actor)
+    _set_envelope(new, event)
     _set_stored(new, stored)
     return new
 

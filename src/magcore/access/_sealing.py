@@ -266,16 +266,14 @@ class Sealer:
         stream = event.stream
         values: dict[str, Any] = {}
         merged: dict[Any, Any] | None = None
-        lists: dict[str, list[Any]] = {}  # the lists copied (two fields may share one)
+        lists: dict[str, list[Any]] = {}
         text = _SLOT0  # the first field holds the token, the others the stub
         for list_key, key, field in plan.entries:
             if not list_key:  # a top-level field of the stream's own record
                 value = data.get(key)
-                if value is None or (
-                    type(value) is str and value.startswith(_PREFIXES) and is_token(value)
-                ):
+                if value is None or not _sealable(value):
                     continue
-                values[_FIELDS.get((key,)) or _field((key,))] = value
+                values[_field((key,))] = value
                 if merged is None:
                     merged = _copy(data)
                 merged[key] = text
@@ -284,33 +282,23 @@ class Sealer:
             items = data.get(list_key)
             if type(items) is not tuple and type(items) is not list:
                 continue
-            origin = field.origin
-            copied: list[Any] | None = None
             for number, item in enumerate(items):
                 if type(item) not in _MAPPINGS or key not in item:
                     continue
                 value = item[key]
-                if value is None or (
-                    type(value) is str and value.startswith(_PREFIXES) and is_token(value)
-                ):
+                if not _sealable(value):
                     continue
-                if (
-                    origin is not None
-                    and item.get(origin) is not None
-                    and owner_of(stream, field, item) != stream
-                ):
+                if field.origin is not None and owner_of(stream, field, item) != stream:
                     return None  # carried from another record: sealed under its key
-                at = (list_key, number, key)
-                values[_FIELDS.get(at) or _field(at)] = value
+                values[_field((list_key, number, key))] = value
                 if merged is None:
                     merged = _copy(data)
+                copied = lists.get(list_key)
                 if copied is None:
-                    copied = lists.get(list_key)
-                    if copied is None:
-                        copied = lists[list_key] = merged[list_key] = list(items)
-                # the item as copied so far: another field of the same list may have changed
-                # it already (a read-only mapping's copy is a dict)
-                changed = copied[number].copy()
+                    copied = lists[list_key] = list(items)
+                    merged[list_key] = copied
+                current = copied[number]
+                changed = current.copy() if type(current) in _MAPPINGS else dict(current)
                 changed[key] = text
                 copied[number] = changed
                 text = stub
@@ -438,7 +426,7 @@ class Sealer:
         if len(parts) == 1:
             return parts[0]
         return [sealed for done, _ in parts for sealed in done], KeyBatch.joined(
-            keys for _, keys in parts
+            (keys for _, keys in parts), sealers=prepared
         )
 
     def _seal_window(

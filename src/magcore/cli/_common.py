@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..model.input_policy import period_problem
+from ..model.input_policy import default_period, period_problem
 from ._app import App
 
 __all__ = [
@@ -150,14 +150,12 @@ def language_option(default: str | None = "nl") -> Callable[[F], F]:
     )
 
 
-def period_of(start: date | None, end: date | None) -> tuple[date, date]:
-    """The days ``[--from, --to)`` a command asked for: from 1 January of this year (the
-    app clock's) and a year long by default; ``--to`` after ``--from`` and at most 50 years
-    on (:func:`~magcore.model.input_policy.period_problem`), else an error naming it."""
-    if start is None:
-        start = date(get_app().clock().now().year, 1, 1)
-    if end is None:
-        end = date(start.year + 1, start.month, min(start.day, 28))
+def period_of(start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
+    """The days ``[--from, --to)`` a command asked for: from 1 January of *today*'s year and a
+    year long by default (:func:`~magcore.model.input_policy.default_period`); ``--to`` after
+    ``--from`` and at most 50 years on (:func:`~magcore.model.input_policy.period_problem`),
+    else an error naming it."""
+    start, end = default_period(start, end, today=today)
     if end <= start:
         raise click.BadParameter(f"--to {end} must be after --from {start}", param_hint="--to")
     problem = period_problem(start, end)

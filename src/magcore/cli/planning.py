@@ -52,7 +52,7 @@ def plan(
     team, as the kind says. Gentle prompts of free cadences are left to the people.
     """
     app = get_app()
-    start, end = period_of(start, end)
+    start, end = period_of(start, end, today=_today())
     service = app.service()
     cycle = service.cycle(app.cycle_key())
     for kind in kinds:

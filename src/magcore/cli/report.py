@@ -82,7 +82,7 @@ def report(
         raise click.ClickException(str(SolverMissing()))
     app = get_app()
     now = app.clock().now()
-    start, end = period_of(start, end)
+    start, end = period_of(start, end, today=now.date())
     service = app.service()
     org = service.organisation(app.config.organisation)
     try:

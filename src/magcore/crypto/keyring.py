@@ -84,19 +84,22 @@ class KeyBatch:
         return tuple(record for record, _ in self.made)
 
     @classmethod
-    def joined(cls, batches: Iterable[KeyBatch]) -> KeyBatch:
+    def joined(
+        cls,
+        batches: Iterable[KeyBatch],
+        *,
+        sealers: dict[str, tuple[str, AESGCM]] | None = None,
+    ) -> KeyBatch:
         """One batch of the keys of *batches* (parts of one write, prepared in turn): its
         epoch is the earliest of the parts that made keys, so :meth:`KeyRing.adopt` keeps
-        none that a destruction after its part was prepared may concern."""
-        sealers: dict[str, tuple[str, AESGCM]] = {}
-        made: list[tuple[KeyRecord, AESGCM]] = []
-        epoch: int | None = None
-        for batch in batches:
-            sealers.update(batch.sealers)
-            if batch.made:
-                made.extend(batch.made)
-                epoch = batch.epoch if epoch is None else min(epoch, batch.epoch)
-        return cls(sealers=sealers, made=tuple(made), epoch=0 if epoch is None else epoch)
+        none that a destruction after its part was prepared may concern. *sealers*, when the
+        caller holds them already, are the joined batch's (else the parts' are merged)."""
+        parts = list(batches)
+        made = tuple(pair for batch in parts for pair in batch.made)
+        epoch = min((batch.epoch for batch in parts if batch.made), default=0)
+        if sealers is None:
+            sealers = {owner: found for batch in parts for owner, found in batch.sealers.items()}
+        return cls(sealers=sealers, made=made, epoch=epoch)
 
 
 class KeyRing:
@@ -159,9 +162,10 @@ class KeyRing:
         if found is not None:
             return found
         live = self._live([owner])
-        key_id = live[owner] if owner in live else self._add([owner], epoch)[owner][0]
-        self._set_current({owner: key_id}, epoch)
-        return key_id
+        if owner not in live:
+            return self._store_new([owner], epoch)[owner]
+        self._set_current(live, epoch)
+        return live[owner]
 
     def has_current(self, owner: str) -> bool:
         """Whether this key ring knows *owner*'s current key already (without asking the store)."""
@@ -346,16 +350,18 @@ class KeyRing:
             )
         ]
 
-    def _add(self, owners: Sequence[str], epoch: int) -> dict[str, tuple[str, AESGCM]]:
-        """A new key for each of *owners*, stored in one transaction: ``{owner: (key id,
-        cipher)}`` (the ciphers cached too, as far as the cache keeps them and no destruction
-        of the owner came after *epoch*)."""
-        created = self._now()  # one moment for the keys of one write
-        made = self._make(owners, created)
-        self.store.add_keys([record for record, _ in made])
-        with self._lock:
-            self._keep((r.id, aead) for r, aead in made if self._kept(r.owner, epoch))
-        return {record.owner: (record.id, aead) for record, aead in made}
+    def _store_new(self, owners: Sequence[str], epoch: int) -> dict[str, str]:
+        """A new key for each of *owners*, stored in one transaction of its own and adopted
+        (:meth:`store_apart`: not an owner's whose keys were destroyed since *epoch*):
+        ``{owner: key id}``."""
+        made = tuple(self._make(owners, self._now()))  # one moment for the keys of one write
+        batch = KeyBatch(
+            sealers={record.owner: (record.id, aead) for record, aead in made},
+            made=made,
+            epoch=epoch,
+        )
+        self.store_apart(batch)
+        return {record.owner: record.id for record, _ in made}
 
     def _set_current(self, ids: Mapping[str, str], epoch: int) -> None:
         """Record *ids* (``{owner: key id}``) as the owners' current keys, but not an owner's
@@ -377,28 +383,21 @@ class KeyRing:
         if missing:
             live = self._live(missing)
             absent = [o for o in missing if o not in live]
-            made = self._add(absent, epoch) if absent else {}
+            self._set_current(live, epoch)
             known.update(live)
-            known.update({o: key_id for o, (key_id, _) in made.items()})
-            self._set_current({o: known[o] for o in missing}, epoch)
+            if absent:
+                known.update(self._store_new(absent, epoch))
         return {o: known[o] for o in wanted}
 
     def new_keys(self, owners: Collection[str]) -> dict[str, str]:
         """A fresh data key for each of *owners*, made in one transaction, without looking for
         existing ones: for owners known to be new (a stream's first write). An owner that had
         a key already now has two; both are destroyed together."""
-        epoch = self._snapshot()
-        made = self._add(list(dict.fromkeys(owners)), epoch)
-        ids = {o: key_id for o, (key_id, _) in made.items()}
-        self._set_current(ids, epoch)
-        return ids
+        return self._store_new(list(dict.fromkeys(owners)), self._snapshot())
 
     def rotate_data_key(self, owner: str) -> str:
         """Give *owner* a new data key for new content; content under older keys stays readable."""
-        epoch = self._snapshot()
-        key_id = self._add([owner], epoch)[owner][0]
-        self._set_current({owner: key_id}, epoch)
-        return key_id
+        return self._store_new([owner], self._snapshot())[owner]
 
     def _snapshot(self) -> int:
         """How many destructions this key ring has seen (see :meth:`_kept`)."""

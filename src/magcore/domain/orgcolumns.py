@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from ..model.input_policy import MAX_EMAIL_LENGTH, is_email
+from ..model.input_policy import is_email
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team, _role_key
 from ..model.orgtables import PeopleTable, RoleTable, ids_problem, trusted_team
 
@@ -169,19 +169,12 @@ _NOT_IN_AN_ADDRESS = frozenset({"Cc", "Cf", "Cs"})
 
 
 def stored_emails(column: Iterable[Any]) -> list[str | None]:
-    """Each address of a stored column as :func:`stored_email` reads it; the common one
-    (printable ASCII with an ``@``, of a length the rules allow) is taken at once, without the
-    shape test: snapshots are read on every command."""
+    """Each address of a stored column as :func:`stored_email` reads it; the common one (an
+    ASCII address :func:`~magcore.model.input_policy.is_email` takes) without the cleaning
+    (snapshots are read on every command)."""
     return [
         value
-        if value is None
-        or (
-            type(value) is str
-            and len(value) <= MAX_EMAIL_LENGTH
-            and value.isascii()
-            and value.isprintable()
-            and "@" in value
-        )
+        if value is None or (type(value) is str and value.isascii() and is_email(value))
         else stored_email(value)
         for value in column
     ]

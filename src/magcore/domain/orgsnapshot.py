@@ -23,7 +23,7 @@ from ..model.organisation import Assignment, Organisation, Person, Return, Role,
 from ..model.orgtables import PeopleTable, RoleTable, trusted_organisation, trusted_team
 from .organisation import OrganisationEvent, OrgState, _sort_key
 from .orgchanges import OrgChange
-from .orgcolumns import _date, stored_email, stored_emails
+from .orgcolumns import _date, _day, stored_email, stored_emails
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -52,10 +52,6 @@ def _iso(day: date | None) -> str | None:
         if len(_ISO) < 50_000:
             _ISO[day] = text
     return text
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else _date(text)
 
 
 def _pieces(items: list[Any]) -> Iterator[list[Any]]:

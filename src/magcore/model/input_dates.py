@@ -5,7 +5,8 @@ Part of the input policy (:mod:`magcore.model.input_policy`, which gives these n
 * a date given by a person lies from :data:`MIN_DATE` to :data:`MAX_DATE`
   (:func:`date_problem`);
 * a period spans at most :data:`MAX_PERIOD_DAYS` (:func:`period_problem`,
-  :func:`check_period`);
+  :func:`check_period`); one not given is this calendar year, one given by its start only a
+  year long (:func:`default_period`);
 * a day is a :class:`~datetime.date`, not a text or a date with a time (:func:`day_problem`,
   and the attrs validator :func:`valid_optional_day`).
 """
@@ -26,6 +27,7 @@ __all__ = [
     "check_period",
     "date_problem",
     "day_problem",
+    "default_period",
     "period_problem",
     "valid_optional_day",
 ]
@@ -78,6 +80,23 @@ def check_period(start: date, end: date, *, pointer: str = "/end") -> None:
 
 
 # -- days ------------------------------------------------------------------------------------
+
+
+def default_period(start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
+    """The period a command or a request means when it leaves out a bound: from 1 January of
+    *today*'s year, and a year long (the same day a year on, at most the 28th); a bound given
+    is kept (check the result with :func:`period_problem`).
+
+    >>> default_period(None, None, today=date(2026, 5, 4))
+    (datetime.date(2026, 1, 1), datetime.date(2027, 1, 1))
+    >>> default_period(date(2024, 2, 29), None, today=date(2026, 5, 4))
+    (datetime.date(2024, 2, 29), datetime.date(2025, 2, 28))
+    """
+    if start is None:
+        start = date(today.year, 1, 1)
+    if end is None:
+        end = date(start.year + 1, start.month, min(start.day, 28))
+    return start, end
 
 
 def day_problem(value: Any, *, pointer: str) -> Problem | None:

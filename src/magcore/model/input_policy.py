@@ -62,6 +62,7 @@ from .input_dates import (
     check_period,
     date_problem,
     day_problem,
+    default_period,
     period_problem,
     valid_optional_day,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "date_problem",
     "day_problem",
     "decode_text",
+    "default_period",
     "email_problem",
     "id_problem",
     "is_email",

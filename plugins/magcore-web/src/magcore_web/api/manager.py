@@ -10,7 +10,7 @@ import attrs
 
 from magcore.access.decision import HR_OVERVIEW, PARTICIPATION
 from magcore.errors import NotFoundError
-from magcore.model.input_policy import period_problem
+from magcore.model.input_policy import default_period, period_problem
 
 from ..problems import ApiProblem, FieldError, invalid
 from .common import forbidden, has_role, today
@@ -191,9 +191,7 @@ def participation(call: Call) -> ParticipationOut:
     if not _may_see_figures(call):
         raise forbidden("manager, HR adviser or works council member")
     service = call.service
-    this_year = today(call).year
-    start = call.query.get("from") or date(this_year, 1, 1)
-    end = call.query.get("to") or date(start.year + 1, start.month, min(start.day, 28))
+    start, end = default_period(call.query.get("from"), call.query.get("to"), today=today(call))
     _check_period(start, end)
     level = call.query.get("level")
     try:
