@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from magcore.errors import RecordInvalidError
+from magcore.events import freeze
 from magcore.forms import FormValidator, check, fast_available, validate, validator_for
 
 from . import strategies
@@ -159,3 +160,25 @@ def test_both_engines_explain_broken_documents_the_same_way(name, data):
         assert fast.problems(document, language=language) == slow.problems(
             document, language=language
         )
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+@settings(max_examples=60)
+@given(data=st.data(), broken=st.booleans())
+def test_frozen_answers_get_the_verdict_of_plain_ones(name, data, broken):
+    """Answers as an event holds them (read-only mappings, tuples: ``freeze``) are judged as
+    the same answers in plain dicts and lists, by both engines and every entry point; the
+    compiled validator does not take them as they are (it raised ``ValueError`` here)."""
+    if broken:
+        _, document = data.draw(strategies.broken_answers(FORMS[name]))
+    else:
+        document = data.draw(strategies.answers(FORMS[name]))
+    frozen = freeze(document)
+    for validator in (
+        FormValidator.build(FORMS[name]),
+        FormValidator.build(FORMS[name], use_fast=False),
+    ):
+        expected = tuple(validator.problems(document, language="en"))
+        assert bool(expected) is broken
+        assert validator.is_valid(frozen) is not broken
+        assert validator.validate_many([frozen, document], language="en") == [expected] * 2

@@ -116,9 +116,23 @@ class FormValidator:
             return True
         if not _policy_ok(answers, self.fast is not None):
             return False
+        return self._schema_valid(answers)
+
+    def _schema_valid(self, answers: Any) -> bool:
+        """Whether *answers*, which pass the input policy (so they are JSON data, perhaps
+        frozen: read-only mappings and tuples, as an event holds them), fit the form's schema.
+        The compiled validator takes only plain dicts and lists: frozen answers are thawed for
+        it when it refuses them, and always for ``jsonschema``, whose ``object`` is a dict."""
         if self.fast is not None:
-            return bool(self.fast.is_valid(answers))
-        return bool(self.explainer.is_valid(answers))
+            try:
+                return bool(self.fast.is_valid(answers))
+            except (ValueError, TypeError, OverflowError):  # a read-only mapping
+                pass
+            try:
+                return bool(self.fast.is_valid(thaw(answers)))
+            except (ValueError, TypeError, OverflowError):
+                pass  # not for the compiled validator at all: jsonschema decides
+        return bool(self.explainer.is_valid(thaw(answers)))
 
     def problems(
         self, answers: Any, *, language: str = "nl", catalogue: Catalogue | None = None
@@ -168,7 +182,7 @@ class FormValidator:
         schema folds, :attr:`bulk`); only rejected documents are explained. Valid documents
         share one empty tuple, so a large batch allocates (and garbage-collects) almost nothing.
         """
-        check = self.fast.is_valid if self.fast is not None else self.explainer.is_valid
+        check = self._schema_valid
         fast = self.fast is not None
         at_once = self._passes_at_once
         none: tuple[Problem, ...] = ()
