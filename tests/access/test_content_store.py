@@ -241,3 +241,55 @@ def test_a_store_that_keeps_keys_apart_still_gets_them_first():
     assert [k.owner for k in inner.list_keys()] == ["conversation:a"]
     assert store.read("conversation:a")[0].data["text"] == "eerste"
     assert "eerste" not in inner.read("conversation:a")[0].data_json()
+
+
+class _MirroredKeys(SQLiteStore):
+    """A vendor's subclass that keeps a copy of every key row elsewhere (a vault, say): it
+    overrides ``add_keys`` and ``list_keys`` only, not the inherited ``append(keys=)`` and
+    ``live_keys``, which would write and read past them."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.mirrored: list[str] = []
+        self.listed = 0
+
+    def add_keys(self, records):  # type: ignore[no-untyped-def]
+        super().add_keys(records)
+        self.mirrored.extend(record.owner for record in records)
+
+    def list_keys(self, owner=None):  # type: ignore[no-untyped-def]
+        self.listed += 1
+        return super().list_keys(owner)
+
+
+def test_a_subclass_that_overrides_add_keys_gets_every_new_key_through_it(tmp_path):
+    """``append(keys=)`` and ``live_keys`` stand for ``add_keys`` and ``list_keys`` only where
+    they are not older than them: a subclass that overrides the latter alone has its own
+    methods used for every key (``in_step``), and everything written reads back."""
+    from magcore.access.content import ContentCodec
+    from magcore.crypto import ContentCipher, KeyRing, LocalKeyProvider
+    from magcore.storage.keys import appends_keys, in_step, reads_live_keys
+
+    inner = _MirroredKeys.open(f"sqlite:///{tmp_path / 'mirrored.db'}")
+    plain = SQLiteStore.open(f"sqlite:///{tmp_path / 'plain.db'}")
+    assert (appends_keys(plain), reads_live_keys(plain)) == (True, True)
+    assert (appends_keys(inner), reads_live_keys(inner)) == (False, False)
+    provider = LocalKeyProvider.generate()
+    store = ContentStore(inner, ContentCodec(ContentCipher(KeyRing(inner, provider))))
+    store.append([_note_write("conversation:a", "eerste")])
+    store.append([_note_write(f"conversation:{n}", "meer") for n in "bcd"])
+    assert inner.mirrored == [k.owner for k in inner.list_keys()]
+    assert sorted(inner.mirrored) == [f"conversation:{n}" for n in "abcd"]
+    before = inner.listed
+    reader = ContentStore(inner, ContentCodec(ContentCipher(KeyRing(inner, provider))))
+    reader.append([_note_write("conversation:a", "tweede", version=1)])  # its key looked up
+    assert inner.listed > before
+    assert [e.data["text"] for e in reader.read("conversation:a")] == ["eerste", "tweede"]
+    assert inner.mirrored.count("conversation:a") == 1  # found, not made again
+    # a method set on the instance counts as an override too; a forwarding wrapper is trusted
+    patched = SQLiteStore.open(f"sqlite:///{tmp_path / 'patched.db'}")
+    patched.add_keys = patched.add_keys  # type: ignore[method-assign]
+    assert not in_step(patched, "append", "add_keys")
+    assert in_step(store, "append", "add_keys")
+    for opened in (inner, plain, patched):
+        opened.close()

@@ -25,7 +25,7 @@ import attrs
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..errors import KeyDestroyedError, StorageError
-from ..storage.keys import KeyRecord, KeyStore, Rewrap
+from ..storage.keys import KeyRecord, KeyStore, Rewrap, reads_live_keys
 from .provider import KEY_BYTES, KeyProvider
 
 if TYPE_CHECKING:
@@ -264,9 +264,8 @@ class KeyRing:
 
     def _live(self, owners: Sequence[str]) -> dict[str, str]:
         """The newest live key of each of *owners* that has one in the key table."""
-        ask = getattr(self.store, "live_keys", None)
-        if ask is not None:  # one query where the store answers it (an optional method)
-            answer: dict[str, str] = ask(owners)
+        if reads_live_keys(self.store):  # one query where the store answers it (optional)
+            answer: dict[str, str] = self.store.live_keys(owners)  # type: ignore[attr-defined]
             return answer
         # a few owners (a command's own stream, carried agreements): ask for each; many (an
         # import, a planned year): one pass over the key table

@@ -31,6 +31,8 @@ __all__ = [
     "appends_keys",
     "check_key",
     "check_new_keys",
+    "in_step",
+    "reads_live_keys",
 ]
 
 #: What a key id (and a KEK id) looks like: letters, digits, ``_`` and ``-``, at most 64.
@@ -99,7 +101,7 @@ def appends_keys(store: object) -> bool:
     write's new keys first, in a transaction of their own, as before.
     """
     append = getattr(store, "append", None)
-    if append is None:
+    if append is None or not in_step(store, "append", "add_keys"):
         return False
     try:
         parameters = inspect.signature(append).parameters
@@ -107,6 +109,37 @@ def appends_keys(store: object) -> bool:
         return False
     found = parameters.get("keys")
     return found is not None and found.kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def reads_live_keys(store: object) -> bool:
+    """Whether a key ring may ask *store* ``live_keys(owners)`` instead of ``list_keys``: it
+    has the method, and it is not older than its ``list_keys`` (:func:`in_step`)."""
+    return callable(getattr(store, "live_keys", None)) and in_step(store, "live_keys", "list_keys")
+
+
+def in_step(store: object, method: str, source: str) -> bool:
+    """Whether *store*'s optional fast *method* (``append(keys=)``, ``live_keys``) may stand
+    for its *source* (``add_keys``, ``list_keys``): ``False`` when *source* was overridden
+    below the class that defines *method*, or set on the instance, and *method* was not.
+
+    A vendor's subclass of a built-in store that overrides ``add_keys`` to keep key rows
+    elsewhere (a mirror, a key vault) would otherwise have them written past it by the
+    inherited ``append(keys=)``; it then gets them through its own ``add_keys``. Where either
+    method is not defined on the store's class (a wrapper that forwards through
+    ``__getattr__``), nothing can be told, and the store is taken at its word.
+    """
+    own = getattr(store, "__dict__", None)
+    if isinstance(own, dict) and source in own and method not in own:
+        return False
+
+    def definer(name: str) -> type | None:
+        for klass in type(store).__mro__:
+            if name in vars(klass):
+                return klass
+        return None
+
+    fast, slow = definer(method), definer(source)
+    return fast is None or slow is None or issubclass(fast, slow)
 
 
 @runtime_checkable
@@ -117,7 +150,9 @@ class KeyStore(Protocol):
     in the events' transaction, all or none, refused like :meth:`add_keys` refuses them (see
     :func:`appends_keys`), and may answer ``live_keys(owners) -> {owner: key id}`` (the newest
     live key of each owner that has one) faster than :meth:`list_keys` can; a key ring uses it
-    when it is there. Both are optional, so a key store written before them still is one.
+    when it is there. Both are optional, so a key store written before them still is one. A
+    subclass that overrides :meth:`add_keys` or :meth:`list_keys` and not these gets its own
+    methods used (:func:`in_step`).
     """
 
     def add_keys(self, records: Sequence[KeyRecord]) -> None:
