@@ -131,6 +131,65 @@ def test_a_new_manager_does_not_receive_carried_agreements_without_the_handover_
     )
 
 
+def _next_conversation(service, actor="e1"):
+    """The next conversation about e1, forty days on: it carries the earlier open agreements."""
+    service.clock.current += timedelta(days=40)
+    cycle = service.cycle("mag@1")
+    people = service.participants_for("org", cycle, "mag", "e1", on=service.clock.now().date())
+    return service.request(cycle=cycle, kind="mag", participants=people, actor=actor).id
+
+
+def test_a_handover_choice_opens_carried_agreements_only_to_take_part(service):
+    """A ``handover`` choice opens a carried agreement to its grantee reading to take part in
+    the conversation it was carried into, for no other purpose: given to the HR adviser's role,
+    it opened the carried copy to an HR overview (and any purpose) while the same agreement in
+    its own conversation stayed closed (found by an attacker)."""
+    _agreed(service, text="handover-only")
+    service.share(
+        GrantSharing(actor="e1", person="e1", to="hr_adviser", what="agreements", purpose="handover")
+    )
+    later = _next_conversation(service)
+    for purpose in ("hr_overview", "disciplinary", "advice"):  # (reintegration has a basis)
+        view = service.view(later, actor="hr", purpose=purpose)
+        assert view.carried_forward == ()
+        assert "handover-only" not in repr(view)
+    carried = [line for line in _audit(service, actor="hr") if "/carried:" in line["object"]]
+    assert carried
+    assert {line["result"] for line in carried} == {"denied"}
+    # read for handover itself, the choice holds (its own purpose)
+    shown = service.view(later, actor="hr", purpose="handover")
+    assert [a.text for a in shown.carried_forward] == ["handover-only"]
+
+
+def test_a_restricted_conversation_restricts_the_copies_carried_out_of_it(service):
+    """AVG art. 18: an agreement carried out of a restricted conversation is restricted with
+    it; a participant of both read it through the next conversation (found by an attacker).
+    The privacy officer still reads it, and the next conversation's own record is not
+    restricted."""
+    from magcore.access.restriction import restriction_event
+    from magcore.domain.sharing import person_stream
+    from magcore.storage.base import StreamWrite
+
+    earlier = _agreed(service, text="restricted-agreement")
+    later = _next_conversation(service)
+    assert [a.text for a in service.view(later, actor="m1").carried_forward] == [
+        "restricted-agreement"
+    ]
+    version = service.store.version(person_stream("e1"))
+    event = restriction_event(
+        "e1", version + 1, actor="po", now=service.clock.now(), conversation=earlier, reason="18"
+    )
+    service.commit([StreamWrite(person_stream("e1"), version, [event])])
+    for actor in ("m1", "e1"):
+        view = service.view(later, actor=actor)
+        assert view.carried_forward == ()
+        assert view.metadata is not None  # the next conversation itself is not restricted
+        reason = dict(view.decisions)[f"conversation:{later}/carried:{earlier}#a1"].reason
+        assert "restricted" in reason
+    officer = service.view(later, actor="po")
+    assert [a.text for a in officer.carried_forward] == ["restricted-agreement"]
+
+
 def test_blind_until_published_holds_for_subject_access_and_the_export(service):
     """Item 2: while open, e1 (who has not published) does not see m1's published preparation,
     not with the subject-access purpose and not in the export; once e1 publishes, they do."""

@@ -8,7 +8,8 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
 0. Blind until published, whatever the purpose: while a conversation is open, a participant
    who has not published their own preparation never sees the other side's (nor does the
    employee through a subject-access request).
-1. A restricted record (AVG art. 18) is readable by the privacy officer alone.
+1. A restricted record (AVG art. 18) is readable by the privacy officer alone; so is an
+   agreement or profile carried out of a restricted conversation into a later one.
 2. A subject-access request (AVG art. 15) by the employee or the privacy officer sees all
    that is held about the employee, including what others wrote about them.
 3. Special-category content (a special theme, or a field marked ``special-category-risk``) never
@@ -19,7 +20,8 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    published (:func:`magcore.domain.conversation.visible_preparation`).
    An agreement carried forward into a new conversation is seen by those who took part in the
    conversation where it was agreed; a new manager sees it only through the employee's
-   ``handover`` choice (rule 6). A profile carried into a new conversation
+   ``handover`` choice (rule 6), which opens it to its grantee reading to take part in the
+   conversation it was carried into, or reading for ``handover`` itself. A profile carried into a new conversation
    (:mod:`magcore.access.profiles`) is decided the same way: ``carried_from`` names the
    conversation it was written in.
    An agreement of a team conversation carried into the same team's next one (no employee is
@@ -417,6 +419,23 @@ def _carried_participant(request: AccessRequest, context: AccessContext) -> Deci
     return None
 
 
+def _handed_over(
+    choice: SharingChoice, request: AccessRequest, conv: Conversation | None
+) -> bool:
+    """Whether *choice*, a ``handover`` choice, opens a carried-forward agreement to a reader
+    who takes part in the conversation it was carried into, reading to take part in it (a new
+    manager in their first conversation with the employee). It opens nothing read for another
+    purpose (an HR overview, say): a choice holds for its own purpose only."""
+    return (
+        choice.purpose == HANDOVER
+        and request.carried_from is not None
+        and request.purpose == PARTICIPATION
+        and conv is not None
+        and conv.id == request.conversation
+        and conv.is_participant(request.viewer)
+    )
+
+
 def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     """Decide one read; see the module docstring for the rules and their order."""
     day = local_day(request.at, request.zone)
@@ -425,7 +444,9 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     blind = _blind(request, context.conversation)
     if blind is not None:
         return blind
-    if context.restrictions.covers(conversation_id):
+    if context.restrictions.covers(conversation_id) or (
+        request.carried_from is not None and context.restrictions.covers(request.carried_from)
+    ):  # a copy carried out of a restricted conversation is restricted with it
         if PRIVACY_OFFICER in roles:
             return Decision(
                 True, "privacy officer (restricted record, AVG art. 18)", Basis.PRIVACY_OFFICER
@@ -481,10 +502,7 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     if sharing is not None and request.subject == sharing.person:
         for choice in sharing.choices.values():
             if (
-                (
-                    choice.purpose == request.purpose
-                    or (request.carried_from is not None and choice.purpose == HANDOVER)
-                )
+                (choice.purpose == request.purpose or _handed_over(choice, request, conv))
                 and choice.active_at(request.at, request.zone)
                 and choice_covers(choice, request)
                 and grantee_matches(choice, request.viewer, day, context.directory)
