@@ -146,7 +146,9 @@ def test_a_handover_choice_opens_carried_agreements_only_to_take_part(service):
     its own conversation stayed closed (found by an attacker)."""
     _agreed(service, text="handover-only")
     service.share(
-        GrantSharing(actor="e1", person="e1", to="hr_adviser", what="agreements", purpose="handover")
+        GrantSharing(
+            actor="e1", person="e1", to="hr_adviser", what="agreements", purpose="handover"
+        )
     )
     later = _next_conversation(service)
     for purpose in ("hr_overview", "disciplinary", "advice"):  # (reintegration has a basis)

@@ -21,8 +21,8 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    An agreement carried forward into a new conversation is seen by those who took part in the
    conversation where it was agreed; a new manager sees it only through the employee's
    ``handover`` choice (rule 6), which opens it to its grantee reading to take part in the
-   conversation it was carried into, or reading for ``handover`` itself. A profile carried into a new conversation
-   (:mod:`magcore.access.profiles`) is decided the same way: ``carried_from`` names the
+   conversation it was carried into, or reading for ``handover`` itself. A profile carried
+   into a new conversation (:mod:`magcore.access.profiles`) is decided the same way: ``carried_from`` names the
    conversation it was written in.
    An agreement of a team conversation carried into the same team's next one (no employee is
    its subject: it is the team's) is seen by those who take part in that one too, so a new
