@@ -22,8 +22,8 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    conversation where it was agreed; a new manager sees it only through the employee's
    ``handover`` choice (rule 6), which opens it to its grantee reading to take part in the
    conversation it was carried into, or reading for ``handover`` itself. A profile carried
-   into a new conversation (:mod:`magcore.access.profiles`) is decided the same way: ``carried_from`` names the
-   conversation it was written in.
+   into a new conversation (:mod:`magcore.access.profiles`) is decided the same way:
+   ``carried_from`` names the conversation it was written in.
    An agreement of a team conversation carried into the same team's next one (no employee is
    its subject: it is the team's) is seen by those who take part in that one too, so a new
    member sees the team's open agreements.
@@ -419,9 +419,7 @@ def _carried_participant(request: AccessRequest, context: AccessContext) -> Deci
     return None
 
 
-def _handed_over(
-    choice: SharingChoice, request: AccessRequest, conv: Conversation | None
-) -> bool:
+def _handed_over(choice: SharingChoice, request: AccessRequest, conv: Conversation | None) -> bool:
     """Whether *choice*, a ``handover`` choice, opens a carried-forward agreement to a reader
     who takes part in the conversation it was carried into, reading to take part in it (a new
     manager in their first conversation with the employee). It opens nothing read for another
