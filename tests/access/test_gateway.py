@@ -316,3 +316,47 @@ def test_policies_follow_the_organisation_and_do_not_pile_up(service):
         assert policy.directory is service.directory
         assert all(p.directory is service.directory for p in service._policies.values())
         assert len(service._policies) <= 2  # this cycle's, and the base policy at most
+
+
+def test_only_the_owner_names_a_goals_collaborators_from_outside_its_conversation(service):
+    """Who works on a goal reads its progress notes. The manager setting a goal with the
+    employee in their conversation names only people who took part in it; a colleague named
+    that way read the employee's own notes with no choice of hers (found by an attacker).
+    The employee may name anyone: that is her choice."""
+    from magcore import NoteProgress, SetGoal
+    from magcore.errors import NotFoundError, TransitionError
+
+    conv = _agreed(service)
+    before = service.store.audit_head().count
+    with pytest.raises(TransitionError, match="e2 did not take part"):
+        service.execute_goal(
+            SetGoal(
+                actor="m1",
+                goal_id="g1",
+                owner="e1",
+                title="Leren plannen",
+                collaborators=("m1", "e2"),
+                agreed_in=conv,
+            )
+        )
+    with pytest.raises(NotFoundError):
+        service.view_goal("g1", actor="e1")
+    refused = [line for line in service.store.read_audit(after=before) if line["actor"] == "m1"]
+    assert [line["result"] for line in refused] == ["refused"]
+    service.execute_goal(
+        SetGoal(
+            actor="m1",
+            goal_id="g1",
+            owner="e1",
+            title="Leren plannen",
+            collaborators=("m1",),
+            agreed_in=conv,
+        )
+    )
+    service.execute_goal(
+        SetGoal(actor="e1", goal_id="g2", owner="e1", title="Samen", collaborators=("e2",))
+    )
+    service.execute_goal(NoteProgress(actor="e1", goal_id="g1", text="mijn eigen woorden"))
+    assert not service.view_goal("g1", actor="e2").has_content
+    assert service.view_goal("g1", actor="m1").has_content
+    assert service.view_goal("g2", actor="e2").has_content

@@ -339,6 +339,19 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
                         reason=f"{command.actor} and {command.owner} did not both take part in "
                         f"conversation {command.agreed_in}",
                     )
+                # Who works on a goal reads its progress notes: someone other than the owner
+                # names only people who took part in the conversation it was agreed in. The
+                # owner may name anyone (their own choice, like a sharing choice).
+                strangers = [p for p in command.collaborators if not conv.is_participant(p)]
+                if strangers:
+                    raise TransitionError(
+                        conversation_id=f"goal {command.goal_id}",
+                        state="new",
+                        action="set_goal",
+                        reason=f"{', '.join(strangers)} did not take part in conversation "
+                        f"{command.agreed_in}: only {command.owner} may name them to work on "
+                        "the goal",
+                    )
             return new_events
 
         self.handler.handle(

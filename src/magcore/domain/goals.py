@@ -146,7 +146,13 @@ class GoalCommand:
 
 @attrs.frozen(kw_only=True)
 class SetGoal(GoalCommand):
-    """Set a goal for *owner*; *collaborators* (e.g. the manager) may add notes too."""
+    """Set a goal for *owner*; *collaborators* (e.g. the manager) read it and may add notes.
+
+    The owner sets their own goal and names anyone. Someone else (the manager) sets it only
+    with the owner in a conversation they both took part in (*agreed_in*), names themselves
+    among the collaborators, and names no one who did not take part in it: who works on a goal
+    reads the owner's progress notes (the service checks the conversation).
+    """
 
     owner: str = attrs.field(validator=valid_id)
     title: str = attrs.field(converter=normalise, validator=valid_text)
