@@ -350,3 +350,46 @@ def test_a_check_plugin_sees_the_conversation_as_the_writer_does(setup):
     assert "manager-note-secret" not in repr(by_employee)
     assert "manager-prep-secret" not in repr(by_employee)
     assert earlier
+
+
+def test_a_declaration_installed_after_the_approval_waits_for_the_next_one(tmp_path):
+    """A content declaration is part of the regulation and its hash, which the bodies
+    approve: a plugin that declares content after an approval gets none (each refusal a line)
+    and no new conversation starts until they approve the text that lists it; then it gets
+    its content. (The approval recorded the hash without declarations, and the plugin got
+    content at once: found by a plugin author.)"""
+    from magcore.errors import ApprovalMissingError
+
+    url = f"sqlite:///{tmp_path}/late.db"
+    before = open_service(
+        url, clock=FixedClock(T0), host=get_plugin_manager(load_entry_points=False)
+    )
+    approve_cycle(before, before.add_cycle(MAG_CYCLE))
+    approved_hash = before.policy_hash("mag@1")
+    before.import_organisation(small_org(), actor="hr")
+    cycle = before.cycle("mag@1")
+    people = before.participants_for("org", cycle, "mag", "e1", on=T0.date())
+    conv = before.request(cycle=cycle, kind="mag", participants=people, actor="e1").id
+    before.close()
+
+    connector = Connector()
+    host = get_plugin_manager(load_entry_points=False, extra=[("hr-connector", connector)])
+    service = open_service(url, clock=FixedClock(T0), host=host, dispatch="off")
+    service.dispatcher.policy = FAST
+    service.add_cycle(MAG_CYCLE)
+    service.use_organisation("org", ROLES)
+    assert service.policy_hash("mag@1") != approved_hash  # the declaration is in the text
+    with pytest.raises(ApprovalMissingError):
+        service.request(cycle=cycle, kind="mag", participants=people, actor="e1")
+    service.record(conv, DraftRecord(actor="e1", summary="too-early"), held_on=T0.date())
+    service.dispatcher.drain(wait=True)
+    _all_denied(service, connector, conv, "too-early", "not approved yet")
+
+    approve_cycle(service, "mag@1")
+    service.execute(conv, DraftRecord(actor="e1", summary="approved-now"))
+    service.dispatcher.drain(wait=True)
+    drafted = [c for t, c in connector.contents(f"conversation:{conv}") if t == "record.drafted"]
+    assert drafted[-1] is not None
+    assert drafted[-1]["summary"] == "approved-now"
+    assert "too-early" not in repr(connector.got)
+    service.close()

@@ -10,6 +10,9 @@ regulation names, so it opens what a legal basis opens and no more:
 - never a conversation of a kind that is special-category as a whole (a vitality conversation),
   never an event about a special-category theme (a topic, a goal);
 - never a restricted record (AVG art. 18), never a destroyed one;
+- never under a cycle whose current regulation, which lists the declarations, the bodies it
+  names have not approved (a plugin that declares content after an approval waits for the
+  next one);
 - of what is left, answers in special-category form fields, list items on special-category
   themes, and agreements carried forward from a conversation that may not go, are left out.
 """
@@ -117,6 +120,12 @@ def delivery_decision(
         policy = goal_policy(store, events, policy_for, fallback)
     elif kind == "person":
         subject = ident
+    if not policy.declarations_approved:
+        return _deny(
+            "the regulation that lists this declaration is not approved yet (WOR art. 27): "
+            "the bodies it names approve its current text first",
+            policy,
+        ), event
     theme = event.data.get("theme")
     if isinstance(theme, str) and theme in policy.special_themes:
         return _deny("it is about a special-category theme", policy), event

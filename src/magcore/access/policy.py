@@ -75,6 +75,10 @@ class ReadPolicy:
     part of their content is special, so no legal basis opens it, only the employee's choice."""
     special_fields: frozenset[str] = frozenset()
     field_themes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    declarations_approved: bool = True
+    """Whether plugins' content declarations may be delivered under this cycle: the bodies it
+    names approved its current regulation, which lists them (WOR art. 27). ``False`` until
+    they approve a text that holds a new declaration."""
 
     @classmethod
     def for_cycle(

@@ -11,12 +11,14 @@ from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..access.decision import PARTICIPATION, PRIVACY_OFFICER, Basis, Decision, Directory
 from ..access.gateway import Gateway, Listing
 from ..access.reading import ConversationView, GoalView, ReadPolicy, audit_record
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
-from ..errors import ConsentError, NotFoundError
+from ..errors import ApprovalMissingError, ConsentError, NotFoundError
 from ..model.days import local_day
 from ..model.input_policy import check_id
 
@@ -47,6 +49,7 @@ class AccessMixin:
         _policies: dict[tuple[str, int], ReadPolicy]
 
         def cycle(self, key: str) -> CycleDefinition: ...
+        def policy_hash(self, cycle: str | CycleDefinition) -> str: ...
         @property
         def cycles(self) -> Mapping[str, CycleDefinition]: ...
         def organisation(self, org_id: str) -> Organisation: ...
@@ -114,14 +117,34 @@ class AccessMixin:
             except NotFoundError:
                 policy = self.base_policy()
             else:
-                policy = ReadPolicy.for_cycle(
-                    definition,
-                    forms=[dict(form.json_schema()) for form in self.forms.values()],
-                    directory=directory,
-                    legal_bases=self._legal_bases(),
+                policy = attrs.evolve(
+                    ReadPolicy.for_cycle(
+                        definition,
+                        forms=[dict(form.json_schema()) for form in self.forms.values()],
+                        directory=directory,
+                        legal_bases=self._legal_bases(),
+                    ),
+                    declarations_approved=self._declarations_approved(definition),
                 )
             self._policies[key] = policy
         return policy
+
+    def _declarations_approved(self, definition: CycleDefinition) -> bool:
+        """Whether the bodies *definition* names approved its current regulation, when any
+        plugin declares content (which that text lists); ``True`` when none does."""
+        if not self.host.hooks.content_needs().by_plugin():
+            return True
+        from . import versions
+
+        try:
+            versions.check_approved(
+                definition,
+                self.policy_hash(definition),
+                versions.approval_state(self.store, definition.id),
+            )
+        except ApprovalMissingError:
+            return False
+        return True
 
     def _forget_other_directories(self, directory: Directory) -> None:
         """Drop the policies built for an earlier directory (an organisation since changed):

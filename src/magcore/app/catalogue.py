@@ -43,6 +43,7 @@ class CatalogueMixin:
         _forms: dict[str, FormDefinition] | None
         _form_versions: dict[str, FormDefinition]
         _policy_hashes: dict[str, str]
+        _policies: dict[tuple[str, int], Any]
         _tell: Callable[[CommittedBatch], None]
 
         def catalogue_for(self, cycle: str | None = None) -> Catalogue: ...
@@ -114,6 +115,7 @@ class CatalogueMixin:
             now=self.clock.now(),
         )
         self._tell(batch)
+        self._policies.clear()  # they say whether declared content may go: it may now
         return versions.approval_state(self.store, definition.id)
 
     # -- forms -----------------------------------------------------------------------------

@@ -179,7 +179,8 @@ def regulation_hash(
     host: PluginHost, cycle: CycleDefinition, forms: Mapping[str, FormDefinition]
 ) -> str:
     """The current hash of *cycle*'s regulation, from the installed plugins' forms, legal
-    bases and retention profiles (what ``magcore policy render`` shows)."""
+    bases, retention profiles and content declarations (what ``magcore policy render``
+    shows): a plugin that declares content changes it, so the bodies approve it again."""
     from ..access.regulation import regulation_source
     from ..access.retention import BUILTIN_PROFILES
 
@@ -191,6 +192,7 @@ def regulation_hash(
         forms={form_id: form for form_id, form in forms.items() if form_id in used},
         legal_bases=list(host.hooks.legal_bases()),
         profiles=profiles,
+        observers=host.hooks.content_needs().by_plugin(),
     )
     from ..events import canonical_json
 
