@@ -118,6 +118,11 @@ class Hooks(ContributionHooks):
 
     # -- checks ----------------------------------------------------------------------------
 
+    def record_checkers(self) -> list[str]:
+        """The names of the plugins that check records (``magcore_check_record``)."""
+        caller = self._pm.hook.magcore_check_record
+        return [self._plugin_name(impl) for impl in reversed(caller.get_hookimpls())]
+
     def check_record(
         self,
         record: Mapping[str, Any],

@@ -350,6 +350,14 @@ def test_a_check_plugin_sees_the_conversation_as_the_writer_does(setup):
     assert "manager-note-secret" not in repr(by_employee)
     assert "manager-prep-secret" not in repr(by_employee)
     assert earlier
+    # each time the check saw someone's answers, an audit line says so (it acts for them)
+    checks = [line for line in service.store.read_audit() if line["action"] == "check-record"]
+    assert len(checks) == 3
+    assert {(line["actor"], line["object"]) for line in checks} == {
+        ("plugin:checker", f"conversation:{conv.id}")
+    }
+    assert ["m1" in checks[0]["reason"], "e1" in checks[2]["reason"]] == [True, True]
+    assert "own-prep" not in repr(checks)
 
 
 def test_a_declaration_installed_after_the_approval_waits_for_the_next_one(tmp_path):

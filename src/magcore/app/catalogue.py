@@ -180,6 +180,7 @@ class CatalogueMixin:
             catalogue = self.catalogue_for(conv.cycle)
             problems.extend(validate(form, answers, language=self.language, catalogue=catalogue))
         if not problems:
+            self._audit_checks(conv, command.actor, use)
             problems.extend(
                 # the checks act for the writer: they get what the writer sees, no more
                 self.host.hooks.check_record(
@@ -193,3 +194,29 @@ class CatalogueMixin:
         if problems:
             what = f"answers to form {form_id}" if form_id else "answers"
             raise RecordInvalidError(problems, what=what)
+
+    def _audit_checks(self, conv: Conversation, writer: str, use: str) -> None:
+        """One audit line per check plugin about to see *writer*'s answers (content reaching
+        a plugin, audited like every such delivery; the check acts for the writer)."""
+        from ..storage.base import AuditRecord
+
+        names = self.host.hooks.record_checkers()
+        if not names:
+            return
+        now = self.clock.now().isoformat()
+        self.store.append_audit(
+            [
+                AuditRecord(
+                    at=now,
+                    actor=f"plugin:{name}",
+                    action="check-record",
+                    object=f"conversation:{conv.id}",
+                    result="done",
+                    origin=self.origin,
+                    reason=f"the {use} answers {writer} is writing, and what {writer} sees of "
+                    "the conversation (the check acts for the writer)",
+                    purpose="check",
+                )
+                for name in names
+            ]
+        )
