@@ -171,3 +171,64 @@ def test_verify_store_checks_the_kept_head():
     result = verify_store(store)
     assert not result.ok
     assert result.problem.seq == 2
+
+
+class _ExtraRows:
+    """A memory store whose events table holds *extra* rows as well, its own rows moved up by
+    *shift* positions: what a table without the unique index, or with free positions before
+    its first event line, could hold."""
+
+    def __init__(self, inner, extra, shift=0):
+        self.inner, self.extra, self.shift = inner, extra, shift
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def read_all(self, *, after=0, types=None, limit=None):
+        own = [(p + self.shift, e) for p, e in self.inner.read_all()]
+        rows = sorted([*own, *self.extra], key=lambda row: row[0])
+        return iter([row for row in rows if after is None or row[0] > after])
+
+
+def _goal_store():
+    from magcore.storage.base import StreamWrite
+    from magcore.storage.memory import MemoryStore
+    from magcore.testing.driver import event
+
+    store = MemoryStore()
+    store.append([StreamWrite("goal:g-1", 0, [event("goal:g-1", v) for v in (1, 2, 3)])])
+    return store, event
+
+
+def _line(store, obj):
+    return next(int(e["seq"]) for e in store.read_audit() if e["object"] == obj)
+
+
+def test_a_recorded_event_stored_twice_is_found_at_its_line():
+    """A second row with the stream and version of a recorded event (same content, so the
+    digest matches) would be replayed twice: it is reported at that event's line."""
+    from magcore.access.audit import verify_store
+
+    store, event = _goal_store()
+    twice = _ExtraRows(store, [(100, event("goal:g-1", 2))])
+    result = verify_store(twice)
+    assert not result.ok
+    assert result.problem.seq == _line(store, "goal:g-1/2")
+    assert result.problem.event == "goal:g-1/2"
+    assert "stored twice (again at position 100)" in result.problem.reason
+
+
+def test_an_older_row_after_a_recorded_version_of_its_stream_is_found():
+    """A row without a line before the first event line counts as older than event lines,
+    except in a stream whose earlier version has a line: that one was slipped in later."""
+    from magcore.access.audit import verify_store
+
+    store, event = _goal_store()
+    older = _ExtraRows(store, [(1, event("goal:g-1", 4))], shift=10)
+    result = verify_store(older)
+    assert not result.ok
+    assert result.problem.event == "goal:g-1/4"
+    assert "(position 1) has no audit line" in result.problem.reason
+    legacy = verify_store(_ExtraRows(store, [(1, event("goal:g-0", 1))], shift=10))
+    assert legacy.ok
+    assert (legacy.events, legacy.uncovered) == (3, 1)

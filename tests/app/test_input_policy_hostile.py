@@ -46,7 +46,7 @@ from magcore.domain.conversation import (
 )
 from magcore.domain.goals import CloseGoal, NoteProgress, SetGoal
 from magcore.domain.sharing import GrantSharing
-from magcore.errors import MagcoreError
+from magcore.errors import InputRefused, MagcoreError
 from magcore.forms import validate
 from magcore.model import input_policy as ip
 from magcore.model.organisation import Organisation
@@ -119,6 +119,24 @@ hostile_answers = st.one_of(
 )
 
 
+def _many_fields(count: int) -> dict[str, Any]:
+    return {f"q{index}": "x" for index in range(count)}
+
+
+def _heavy_fields(count: int) -> dict[str, Any]:
+    """*count* texts of 60,000 bytes: each under the text cap, together over the command's."""
+    return {f"q{index}": _Huge("a" * 60_000) for index in range(count)}
+
+
+#: Answers each text of which passes, too large as a whole: more fields or list items than
+#: MAX_ITEMS, or more text than MAX_COMMAND_BYTES.
+oversized_answers = st.one_of(
+    st.integers(ip.MAX_ITEMS + 1, ip.MAX_ITEMS + 40).map(_many_fields),
+    st.integers(ip.MAX_ITEMS + 1, ip.MAX_ITEMS + 40).map(lambda n: {"work": ["x"] * n}),
+    st.integers(ip.MAX_COMMAND_BYTES // 60_000 + 1, 200).map(_heavy_fields),
+)
+
+
 def test_the_strategies_only_make_refused_input():
     """A guard on the generators: every value they make breaks the policy."""
 
@@ -129,7 +147,16 @@ def test_the_strategies_only_make_refused_input():
         assert not ip.is_valid_id(some_id)
         assert list(ip.json_problems(answers))
 
+    @given(oversized_answers)
+    @settings(max_examples=30)
+    def oversized(answers: Any) -> None:
+        assert not list(ip.json_problems(answers))  # every text passes on its own
+        with pytest.raises(InputRefused) as refused:
+            SavePreparation(actor="e1", answers=answers)
+        assert all(p.pointer.startswith("/answers") for p in refused.value.problems)
+
     check()
+    oversized()
 
 
 # -- the library -------------------------------------------------------------------------------
@@ -379,6 +406,86 @@ def test_hostile_ids_are_refused_everywhere(name, entry, value):
 @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
 def test_hostile_answers_are_refused(name, entry, value):
     _refused(entry, value)
+
+
+@pytest.mark.parametrize(("name", "entry"), ANSWER_ENTRIES, ids=[n for n, _ in ANSWER_ENTRIES])
+@given(value=oversized_answers)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_oversized_answers_are_refused(name, entry, value):
+    """Answers too large as a whole (too many fields or items, too much text together): an
+    InputRefused naming /answers before anything is decided, so not even an audit line."""
+    service, conv, goal = _world()
+    before = _dump(service)
+    with pytest.raises(InputRefused) as refused:
+        entry(service, conv, goal, value)
+    assert all(p.pointer.startswith("/answers") for p in refused.value.problems)
+    assert _dump(service) == before
+
+
+#: Commands with lists too long or too much text together, each text passing on its own.
+OVERSIZED_COMMANDS: list[tuple[str, str, Callable[[Service, str, str], object]]] = [
+    (
+        "draft.agreements",
+        "/agreements",
+        lambda s, c, g: s.execute(
+            c,
+            DraftRecord(
+                actor="m1",
+                summary="s",
+                agreements=[
+                    Agreement(id=f"a{i}", text="t", owner="employee")
+                    for i in range(ip.MAX_ITEMS + 1)
+                ],
+            ),
+        ),
+    ),
+    (
+        "draft.agreement_texts",
+        "/agreements",
+        lambda s, c, g: s.execute(
+            c,
+            DraftRecord(
+                actor="m1",
+                summary="s",
+                agreements=[
+                    Agreement(id=f"a{i}", text="t" * 60_000, owner="employee") for i in range(20)
+                ],
+            ),
+        ),
+    ),
+    (
+        "draft.themes",
+        "/themes",
+        lambda s, c, g: s.execute(
+            c, DraftRecord(actor="m1", summary="s", themes=["work"] * (ip.MAX_ITEMS + 1))
+        ),
+    ),
+    (
+        "goal.collaborators",
+        "/collaborators",
+        lambda s, c, g: s.execute_goal(
+            SetGoal(
+                actor="e1",
+                goal_id="g3",
+                owner="e1",
+                title="t",
+                collaborators=[f"p{i}" for i in range(ip.MAX_ITEMS + 1)],
+            )
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "pointer", "entry"), OVERSIZED_COMMANDS, ids=[n for n, _, _ in OVERSIZED_COMMANDS]
+)
+def test_oversized_commands_are_refused_naming_the_field(name, pointer, entry):
+    service, conv, goal = _world()
+    events, audit = _dump(service)
+    with pytest.raises(InputRefused) as refused:
+        entry(service, conv, goal)
+    assert [p.pointer for p in refused.value.problems] == [pointer]
+    assert _dump(service) == (events, audit)
 
 
 @given(value=hostile_answers)

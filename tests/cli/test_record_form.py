@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from magcore.cli import cli
 from magcore.cli._app import App
+from magcore.model.input_policy import MAX_ITEMS, MAX_JSON_BYTES
 from magcore.plugins import get_plugin_manager
 from tests.support.approve import approve_by_cli
 
@@ -154,3 +155,25 @@ def test_regulation_covers_only_the_cycles_own_forms(workdir: Path):
     assert "form/mag-agreement/" in alone["text"]
     assert "tilburg" not in together["text"]
     assert together["hash"] == alone["hash"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "summary"),
+    [
+        ({f"q{i}": "x" for i in range(MAX_ITEMS + 1)}, "Kort."),
+        ({f"q{i}": "a" * 60_000 for i in range(16)}, "s" * 60_000),
+    ],
+    ids=["too-many-fields", "too-much-text"],
+)
+def test_answers_file_too_large_as_a_whole(mag, answers, summary):
+    """A file under 1 MiB whose fields are too many, or whose texts with the summary are over
+    the command's cap (MAX_ITEMS, MAX_COMMAND_BYTES): one error naming /answers, no event."""
+    run, conv, folder = mag
+    (folder / "large.json").write_text(json.dumps(answers), encoding="utf-8")
+    assert (folder / "large.json").stat().st_size <= MAX_JSON_BYTES
+    before = _events(folder)
+    result = run("record", conv, "--as", "m1", "--summary", summary, "--answers", "large.json")
+    assert result.exit_code == 1, result.output
+    assert "/answers" in result.stderr
+    assert "Traceback" not in result.output
+    assert _events(folder) == before

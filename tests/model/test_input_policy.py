@@ -236,3 +236,30 @@ def test_check_text_either_refuses_or_returns_clean_nfc(value):
 def test_a_date_is_not_a_text():
     with pytest.raises(InputRefused, match="must be a text"):
         ip.check_text(date(2025, 1, 1), pointer="/x")
+
+
+def test_a_command_at_the_limits_passes_and_one_past_them_is_refused():
+    """MAX_ITEMS items and MAX_COMMAND_BYTES of text together pass; one more item or byte not."""
+    from magcore.domain.conversation import DraftRecord, SavePreparation
+    from magcore.errors import InputRefused
+    from magcore.model import input_policy as ip
+    from magcore.model.records import Agreement
+
+    def agreements(count: int) -> list[Agreement]:
+        return [Agreement(id=f"a{i}", text="t", owner="employee") for i in range(count)]
+
+    assert len(DraftRecord(actor="m1", agreements=agreements(ip.MAX_ITEMS)).agreements) == 500
+    with pytest.raises(InputRefused) as refused:
+        DraftRecord(actor="m1", agreements=agreements(ip.MAX_ITEMS + 1))
+    assert [(p.pointer, p.keyword) for p in refused.value.problems] == [("/agreements", "maxItems")]
+    chunk = ip.MAX_TEXT_BYTES
+    full = {f"q{i}": "a" * chunk for i in range(16)}  # 16 x 64 KiB = 1 MiB, keys on top
+    keys = sum(len(k) for k in full)
+    full["q0"] = "a" * (chunk - keys - len("m1"))
+    assert ip.MAX_COMMAND_BYTES == 1024 * 1024
+    SavePreparation(actor="m1", answers=full)  # exactly the cap, the actor's id included
+    with pytest.raises(InputRefused) as refused:
+        SavePreparation(actor="m1", answers={**full, "q0": full["q0"] + "a"})
+    [problem] = refused.value.problems
+    assert (problem.pointer, problem.keyword) == ("/answers", "maxBytes")
+    assert "1,048,577 bytes together" in problem.message

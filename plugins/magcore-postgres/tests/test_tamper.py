@@ -20,7 +20,12 @@ class TestPostgresTamper(TamperContract):
 
     @pytest.fixture
     def tables(self):
-        return Tables(events="magcore_events", audit="magcore_audit", head="magcore_audit_head")
+        return Tables(
+            events="magcore_events",
+            audit="magcore_audit",
+            head="magcore_audit_head",
+            overriding="OVERRIDING SYSTEM VALUE",
+        )
 
     @pytest.fixture
     def sql(self, schema_url):

@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from ..events import Event
 from ..storage.base import AuditRecord, Store
 from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_event_object
 from ..storage.chain import event_digest as event_digest
@@ -192,6 +193,90 @@ class _Later:
         return self.lines.get(where)
 
 
+#: The first position a store gives an event: a row below it was not written by the store.
+FIRST_POSITION = 1
+
+
+class _EventCheck:
+    """One pass over every row of the events table, against the event lines of the chain."""
+
+    def __init__(
+        self, lines: Mapping[tuple[str, int], tuple[int, str]], later: _Later | None
+    ) -> None:
+        self.lines = lines
+        self.later = later
+        self.seen: set[tuple[str, int]] = set()
+        self.tombstones: dict[str, int] = {}
+        self.compared = 0
+        self.uncovered: list[tuple[int, tuple[str, int]]] = []
+        self.covering = False
+
+    def line_of(self, where: tuple[str, int]) -> tuple[int, str] | None:
+        line = self.lines.get(where)
+        if line is None and self.later is not None and (self.covering or self.lines):
+            line = self.later.get(where)
+        return line
+
+    def row(self, position: int, event: Event) -> AuditProblem | None:
+        """Account for one row: compared with its line, or counted as older than event lines."""
+        from .reading import DESTROYED_EVENT
+
+        where = (event.stream, event.version)
+        label = f"{event.stream}/{event.version}"
+        line = self.line_of(where)
+        if where in self.seen:
+            seq = line[0] if line is not None else 0
+            return AuditProblem(
+                seq, f"event {label} is stored twice (again at position {position})", label
+            )
+        self.seen.add(where)
+        if line is None:
+            return self._unlined(position, where, label)
+        seq, digest = line
+        if position < FIRST_POSITION:
+            reason = f"event {label} lies at position {position}, where no event is written"
+            return AuditProblem(seq, reason, label)
+        self.covering = True
+        if not hmac.compare_digest(event_digest(event), digest):
+            return AuditProblem(seq, f"event {label} differs from the event it recorded", label)
+        self.compared += 1
+        if event.type == DESTROYED_EVENT:
+            self.tombstones[event.stream] = event.version
+        return None
+
+    def _unlined(self, position: int, where: tuple[str, int], label: str) -> AuditProblem | None:
+        """A row without a line: only an event older than the first event line may be one."""
+        older = not self.covering and position >= FIRST_POSITION
+        if older:
+            self.uncovered.append((position, where))
+            return None
+        return _no_line(label, position)
+
+    def older_after_lined(self) -> AuditProblem | None:
+        """An "older" row of a stream whose earlier version has a line was slipped in later."""
+        first: dict[str, int] = {}
+        for stream, version in self.lines:
+            first[stream] = min(version, first.get(stream, version))
+        for position, (stream, version) in self.uncovered:
+            if first.get(stream, version) < version:
+                return _no_line(f"{stream}/{version}", position)
+        return None
+
+    def missing(self) -> AuditProblem | None:
+        """The first line (in chain order) whose event is not in the table."""
+        for where, (seq, _digest) in sorted(self.lines.items(), key=lambda item: item[1][0]):
+            stream, version = where
+            if where in self.seen or self.tombstones.get(stream, 0) > version:
+                continue
+            label = f"{stream}/{version}"
+            return AuditProblem(seq, f"event {label} is missing from the events table", label)
+        return None
+
+
+def _no_line(label: str, position: int) -> AuditProblem:
+    return AuditProblem(0, f"event {label} (position {position}) has no audit line", label)
+
+
 def verify_events(
     store: Store,
     lines: Mapping[tuple[str, int], tuple[int, str]],
@@ -201,65 +286,26 @@ def verify_events(
     """Compare the events table with the event *lines* of a verified chain.
 
     Returns the first problem (or ``None``), the events compared and the events older than the
-    first covered one. Events of a destroyed stream may be missing: its tombstone, with its own
-    line, says they were removed. With *after* (the last line the chain check read), an event
-    without a line among *lines* is looked for in the lines written since: an event and its
-    line are committed together, so an event committed while the check ran has its line there
-    (a live store is checked without a false alarm), and one without any line is reported.
+    first covered one. Every row of the events table is read, whatever its position
+    (``read_all(after=None)``): a row at a position the store never gives (0 or below), a
+    second row for one stream and version, or a row without a line after the first covered
+    event is reported. A row without a line counts as older than event lines (a store of
+    magcore 0.1) only before the first covered row, at a position the store gives, and not
+    after a covered version of its own stream. Events of a destroyed stream may be missing: its
+    tombstone, with its own line, says they were removed. With *after* (the last line the chain
+    check read), an event without a line among *lines* is looked for in the lines written
+    since: an event and its line are committed together, so an event committed while the check
+    ran has its line there (a live store is checked without a false alarm), and one without
+    any line is reported.
     """
-    from .reading import DESTROYED_EVENT
-
-    seen: set[tuple[str, int]] = set()
-    tombstones: dict[str, int] = {}
-    compared = 0
-    uncovered = 0
-    covering = False
-    later = _Later(store, after) if after is not None else None
-    for position, event in store.read_all():
-        where = (event.stream, event.version)
-        line = lines.get(where)
-        if line is None and later is not None and (covering or lines):
-            line = later.get(where)
-        label = f"{event.stream}/{event.version}"
-        if line is None:
-            if covering or not lines:
-                if not lines:
-                    uncovered += 1
-                    continue
-                return (
-                    AuditProblem(
-                        0, f"event {label} (position {position}) has no audit line", label
-                    ),
-                    compared,
-                    uncovered,
-                )
-            uncovered += 1
-            continue
-        covering = True
-        seq, digest = line
-        if not hmac.compare_digest(event_digest(event), digest):
-            return (
-                AuditProblem(seq, f"event {label} differs from the event it recorded", label),
-                compared,
-                uncovered,
-            )
-        seen.add(where)
-        compared += 1
-        if event.type == DESTROYED_EVENT:
-            tombstones[event.stream] = event.version
-    for where, (seq, _digest) in sorted(lines.items(), key=lambda item: item[1][0]):
-        if where in seen:
-            continue
-        stream, version = where
-        if tombstones.get(stream, 0) > version:
-            continue
-        label = f"{stream}/{version}"
-        return (
-            AuditProblem(seq, f"event {label} is missing from the events table", label),
-            compared,
-            uncovered,
-        )
-    return None, compared, uncovered
+    check = _EventCheck(lines, _Later(store, after) if after is not None else None)
+    for position, event in store.read_all(after=None):
+        problem = check.row(position, event)
+        if problem is not None:
+            return problem, check.compared, len(check.uncovered)
+    problem = check.older_after_lined() if lines else None
+    problem = problem or check.missing()
+    return problem, check.compared, len(check.uncovered)
 
 
 def store_keys(store: Store) -> KeyLookup | None:

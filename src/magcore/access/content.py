@@ -320,7 +320,11 @@ class ContentStore:
             yield version, type_, data
 
     def read_all(
-        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+        self,
+        *,
+        after: int | None = 0,
+        types: Collection[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[tuple[int, Event]]:
         for position, event in self.inner.read_all(after=after, types=types, limit=limit):
             yield position, self.codec.open(event)

@@ -26,7 +26,14 @@ from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
 from ..model.content import EventContent, metadata_only
-from ..model.input_policy import normalise, valid_id, valid_ids, valid_optional_id, valid_text
+from ..model.input_policy import (
+    check_command,
+    normalise,
+    valid_id,
+    valid_ids,
+    valid_optional_id,
+    valid_text,
+)
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -142,6 +149,10 @@ class GoalCommand:
     actor: str = attrs.field(validator=valid_id)
     goal_id: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="act")
+
+    def __attrs_post_init__(self) -> None:
+        # The command as a whole: at most MAX_ITEMS per list, MAX_COMMAND_BYTES of texts.
+        check_command(self)
 
 
 @attrs.frozen(kw_only=True)

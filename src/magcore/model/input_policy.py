@@ -20,6 +20,11 @@ refused, and why:
   3,000-level document is a named error rather than a ``RecursionError``. Numbers in it are
   finite (no NaN, no infinity) and whole numbers are at most :data:`MAX_JSON_INTEGER` (2**53)
   either way from zero: what a JSON number carries exactly in every reader.
+* **Whole commands** (:func:`check_command`, run when a conversation or goal command is made):
+  a list or mapping in a command (agreements, themes, answers and what nests in them) holds at
+  most :data:`MAX_ITEMS` (500) items, and all of a command's texts together are at most
+  :data:`MAX_COMMAND_BYTES` (1 MiB) in UTF-8, so many texts each below their own limit are
+  refused as a whole.
 * **Files and CSV** (:mod:`magcore.model.input_files`, whose names this module gives too):
   a file is read at most one byte past its limit (:func:`read_limited`), CSV fields are at most
   :data:`MAX_CSV_FIELD` characters (:func:`csv_field_limit`), and bytes that are not UTF-8 are
@@ -71,10 +76,12 @@ from .input_files import MAX_CSV_FIELD, csv_error, csv_field_limit, decode_text,
 __all__ = [
     "BIDI_CONTROLS",
     "ID_PATTERN",
+    "MAX_COMMAND_BYTES",
     "MAX_CSV_FIELD",
     "MAX_DATE",
     "MAX_EMAIL_LENGTH",
     "MAX_ID_LENGTH",
+    "MAX_ITEMS",
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_JSON_INTEGER",
@@ -82,6 +89,7 @@ __all__ = [
     "MAX_TEXT_BYTES",
     "MIN_DATE",
     "TEXT_PATTERN",
+    "check_command",
     "check_id",
     "check_json",
     "check_known_people",
@@ -90,6 +98,7 @@ __all__ = [
     "check_text",
     "clean_answers",
     "clean_json",
+    "command_problems",
     "csv_error",
     "csv_field_limit",
     "date_problem",
@@ -100,6 +109,7 @@ __all__ = [
     "id_problem",
     "is_email",
     "is_valid_id",
+    "items_problem",
     "json_problems",
     "load_json",
     "normalise",
@@ -127,6 +137,15 @@ MAX_JSON_DEPTH = 32
 
 MAX_JSON_BYTES = 16 * MAX_TEXT_BYTES
 """The largest JSON document :func:`load_json` takes (1 MiB), and a JSON file's most bytes."""
+
+MAX_COMMAND_BYTES = MAX_JSON_BYTES
+"""The most content one command carries: the UTF-8 bytes of all its texts together (its own
+texts, the keys and texts of its answers, the texts of its agreements), 1 MiB, as much as
+the largest JSON document; a year's record of a real conversation is a few KiB."""
+
+MAX_ITEMS = 500
+"""The most items in one list or mapping of a command: agreements, themes, participants, the
+fields of its answers and every list or object inside them. No conversation has 500 of any."""
 
 MAX_JSON_INTEGER = 2**53
 """The largest whole number (either way from zero) in answers: what a JSON number carries
@@ -498,6 +517,81 @@ def load_json(text: str | bytes, *, pointer: str = "", what: str = "JSON documen
     if problems:
         raise InputRefused(problems, what=what)
     return _nfc(value)
+
+
+# -- whole commands --------------------------------------------------------------------------
+
+
+def items_problem(value: Any, *, pointer: str) -> Problem | None:
+    """Why the list or mapping *value* (at *pointer*) has too many items, or ``None``."""
+    if isinstance(value, Mapping | list | tuple) and len(value) > MAX_ITEMS:
+        return Problem(pointer, f"has {len(value):,} items; at most {MAX_ITEMS:,}", "maxItems")
+    return None
+
+
+class _Content:
+    """A walk over one field of a command: its texts' bytes and its first list too long."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.problem: Problem | None = None
+
+    def walk(self, value: Any, pointer: str) -> None:
+        if isinstance(value, str):
+            self.size += _utf8_size(value)
+        elif isinstance(value, Mapping | list | tuple):
+            self.problem = self.problem or items_problem(value, pointer=pointer)
+            if isinstance(value, Mapping):
+                for key, item in value.items():
+                    self.size += _utf8_size(key) if isinstance(key, str) else 0
+                    self.walk(item, f"{pointer}/{_escape(str(key))}")
+            else:
+                for index, item in enumerate(value):
+                    self.walk(item, f"{pointer}/{index}")
+        elif attrs.has(type(value)) and pointer.count("/") > 1:
+            for field in attrs.fields(type(value)):
+                self.walk(getattr(value, field.name), f"{pointer}/{field.name}")
+
+
+def command_problems(command: attrs.AttrsInstance) -> list[Problem]:
+    """What makes the attrs *command* too large as a whole, or ``[]``.
+
+    A list or mapping anywhere in it (agreements, themes, answers and the lists and objects
+    inside them) holds at most :data:`MAX_ITEMS` items, and all its texts together (its
+    texts, the keys and texts of its answers, the texts of the items of its lists) are at most
+    :data:`MAX_COMMAND_BYTES` in UTF-8: the size problem names the field holding the most. A
+    value that is itself a definition (a command's cycle) and the command's own constants (its
+    ``action``) are not the command's content.
+    """
+    problems: list[Problem] = []
+    sizes: dict[str, int] = {}
+    for field in attrs.fields(type(command)):
+        if not field.init:  # the command's own constants (its action), not what was given
+            continue
+        walk = _Content()
+        walk.walk(getattr(command, field.name), f"/{field.name}")
+        if walk.problem is not None:
+            problems.append(walk.problem)
+        sizes[f"/{field.name}"] = walk.size
+    total = sum(sizes.values())
+    if total > MAX_COMMAND_BYTES and not problems:
+        largest = max(sizes, key=sizes.__getitem__)
+        problems.append(
+            Problem(
+                largest,
+                f"makes the command's texts {total:,} bytes together; at most "
+                f"{MAX_COMMAND_BYTES // 1024 // 1024} MiB ({MAX_COMMAND_BYTES:,} bytes)",
+                "maxBytes",
+            )
+        )
+    return problems
+
+
+def check_command(command: attrs.AttrsInstance) -> None:
+    """Raise :class:`InputRefused` with the problems :func:`command_problems` finds."""
+    problems = command_problems(command)
+    if problems:
+        raise InputRefused(problems, what="command")
 
 
 # -- people ----------------------------------------------------------------------------------

@@ -158,9 +158,18 @@ class Store(Protocol):
         ...
 
     def read_all(
-        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+        self,
+        *,
+        after: int | None = 0,
+        types: Collection[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[tuple[int, Event]]:
-        """Events of all streams in commit order, as ``(position, event)``, after *after*."""
+        """Events of all streams in commit order, as ``(position, event)``, after *after*.
+
+        ``after=None`` reads every stored row, whatever its position: a row a store never
+        writes (a position of 0 or below, slipped into the table directly) is read too, first.
+        :func:`magcore.access.audit.verify_store` reads so, to account for every row.
+        """
         ...
 
     def streams(self, prefix: str = "") -> Iterator[str]:

@@ -160,11 +160,16 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
             self._append_entries(entries)
 
     def read_all(
-        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+        self,
+        *,
+        after: int | None = 0,
+        types: Collection[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[tuple[int, Event]]:
         with self._lock:
             self._check_open()
-            log = list(enumerate(self._log[after:], start=after + 1)) if after >= 0 else []
+            start = 0 if after is None else after  # positions start at 1: None reads all
+            log = list(enumerate(self._log[start:], start=start + 1)) if start >= 0 else []
         wanted = set(types) if types is not None else None
         count = 0
         for position, event in log:

@@ -425,7 +425,11 @@ class SQLiteStore(
         return value
 
     def read_all(
-        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+        self,
+        *,
+        after: int | None = 0,
+        types: Collection[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[tuple[int, Event]]:
         wanted = tuple(types) if types is not None else None
         if wanted == () or limit == 0:
@@ -434,11 +438,14 @@ class SQLiteStore(
         while True:
             page = _PAGE if remaining is None else min(_PAGE, remaining)
             sql = "SELECT position, stream, version, type, at, actor, data FROM events "
-            sql += "WHERE position > ?"
-            params: list[Any] = [after]
+            # after=None: every row, whatever its position (the audit check reads so).
+            where: list[str] = [] if after is None else ["position > ?"]
+            params: list[Any] = [] if after is None else [after]
             if wanted is not None:
-                sql += f" AND type IN ({', '.join('?' * len(wanted))})"
+                where.append(f"type IN ({', '.join('?' * len(wanted))})")
                 params.extend(wanted)
+            if where:
+                sql += "WHERE " + " AND ".join(where)
             sql += " ORDER BY position LIMIT ?"
             params.append(page)
             with self._read() as cur:

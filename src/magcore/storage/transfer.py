@@ -204,7 +204,10 @@ def _require(store: Store, role: str) -> TableAccess:
 
 
 def _is_empty(store: Store) -> bool:
-    return next(iter(store.read_all(limit=1)), None) is None and store.audit_head().count == 0
+    return (
+        next(iter(store.read_all(after=None, limit=1)), None) is None
+        and store.audit_head().count == 0
+    )
 
 
 def copy_store(source: Store, target: Store) -> CopySummary:

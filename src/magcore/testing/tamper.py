@@ -40,6 +40,9 @@ class Tables:
     events: str = "events"
     audit: str = "audit"
     head: str = "audit_head"
+    #: What an ``INSERT`` that sets the events' ``position`` itself needs after the column
+    #: list (PostgreSQL's identity column: ``OVERRIDING SYSTEM VALUE``).
+    overriding: str = ""
 
 
 class TamperContract:
@@ -183,6 +186,89 @@ class TamperContract:
         assert result.problem is not None
         assert result.problem.event == "goal:g-1/4"
         assert "no audit line" in result.problem.reason
+
+    @staticmethod
+    def _slip_in(sql: SQL, tables: Tables, position: Any, stream: str, version: int) -> bool:
+        """Insert a forged event at *position* (``None``: NULL); ``False`` if the database
+        refuses the row (its schema rules the trick out)."""
+        forged = event(stream, version)
+        row = (forged.type, forged.at.isoformat(), forged.actor, json.dumps(dict(forged.data)))
+        try:
+            sql(
+                f"INSERT INTO {tables.events} (position, stream, version, type, at, actor, data) "
+                f"{tables.overriding} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (position, stream, version, *row),
+            )
+        except Exception as exc:  # the driver's own integrity error
+            if "null" in str(exc).lower() or "unique" in str(exc).lower():
+                return False
+            raise
+        return True
+
+    @pytest.mark.parametrize("position", [-1, 0, -(2**63)])
+    def test_an_event_slipped_in_below_the_first_position_is_found(
+        self, history: Store, sql: SQL, tables: Tables, position: int
+    ) -> None:
+        """A row at a position the store never gives (0 or below) is read and reported, like
+        one at the next position: reading the stream takes it, so the check must too."""
+        assert self._slip_in(sql, tables, position, "goal:g-1", 4)
+        self._fails(
+            verify_store(history), 0, "no audit line", f"(position {position})", event="goal:g-1/4"
+        )
+
+    def test_an_event_slipped_in_below_the_first_position_is_found_by_a_checkpoint(
+        self, history: Store, sql: SQL, tables: Tables
+    ) -> None:
+        point = take_checkpoint(history, _KEY, now=datetime(2026, 3, 1, tzinfo=UTC))
+        assert self._slip_in(sql, tables, -1, "person:e-1", 1)
+        keys = {_KEY.id: _KEY}.__getitem__
+        result = verify_against(history, point, keys=keys)
+        self._fails(result, 0, "no audit line", "(position -1)", event="person:e-1/1")
+
+    def test_an_event_slipped_in_far_beyond_the_last_position_is_found(
+        self, history: Store, sql: SQL, tables: Tables
+    ) -> None:
+        assert self._slip_in(sql, tables, 10**12, "goal:g-1", 4)
+        self._fails(verify_store(history), 0, "no audit line", event="goal:g-1/4")
+
+    def test_an_event_moved_below_the_first_position_is_found_at_its_line(
+        self, history: Store, sql: SQL, tables: Tables
+    ) -> None:
+        """A recorded event moved to position -5 (out of the order of commits) is reported."""
+        where = f"FROM {tables.events} WHERE stream = ? AND version = ?"
+        [row] = sql(f"SELECT stream, version, type, at, actor, data {where}", ("goal:g-1", 2))
+        sql(f"DELETE {where}", ("goal:g-1", 2))  # an identity column is not updated: moved
+        sql(
+            f"INSERT INTO {tables.events} (position, stream, version, type, at, actor, data) "
+            f"{tables.overriding} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (-5, *row[:5], row[5] if isinstance(row[5], str) else json.dumps(row[5])),
+        )
+        self._fails(
+            verify_store(history),
+            self._line_of(history, "goal:g-1/2"),
+            "position -5",
+            event="goal:g-1/2",
+        )
+
+    def test_an_event_with_a_null_position_is_refused_or_found(
+        self, history: Store, sql: SQL, tables: Tables
+    ) -> None:
+        """NULL is no position: the database refuses the row or gives it one, which is found."""
+        if self._slip_in(sql, tables, None, "goal:g-1", 4):
+            self._fails(verify_store(history), 0, "no audit line", event="goal:g-1/4")
+        else:
+            assert verify_store(history).ok
+
+    @pytest.mark.parametrize("position", [-1, 10**12])
+    def test_a_second_row_for_a_recorded_event_is_refused_or_found(
+        self, history: Store, sql: SQL, tables: Tables, position: int
+    ) -> None:
+        """A forged row with the stream and version of a recorded event: refused by the
+        store's unique index or, where a schema lacks it, found at that event."""
+        if self._slip_in(sql, tables, position, "goal:g-1", 2):
+            self._fails(verify_store(history), self._line_of(history, "goal:g-1/2"))
+        else:
+            assert verify_store(history).ok
 
     # -- audit lines -----------------------------------------------------------------------
 

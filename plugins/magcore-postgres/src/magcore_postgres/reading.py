@@ -58,7 +58,11 @@ class PostgresReads:
         return int(row[0]) if row else 0
 
     def read_all(
-        self, *, after: int = 0, types: Collection[str] | None = None, limit: int | None = None
+        self,
+        *,
+        after: int | None = 0,
+        types: Collection[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[tuple[int, Event]]:
         wanted = list(types) if types is not None else None
         if wanted == [] or limit == 0:
@@ -66,14 +70,15 @@ class PostgresReads:
         remaining = limit
         while True:
             page = _PAGE if remaining is None else min(_PAGE, remaining)
-            sql = (
-                "SELECT position, stream, version, type, at, actor, data FROM magcore_events "
-                "WHERE position > %s"
-            )
-            params: list[Any] = [after]
+            sql = "SELECT position, stream, version, type, at, actor, data FROM magcore_events "
+            # after=None: every row, whatever its position (the audit check reads so).
+            where: list[str] = [] if after is None else ["position > %s"]
+            params: list[Any] = [] if after is None else [after]
             if wanted is not None:
-                sql += " AND type = ANY(%s)"
+                where.append("type = ANY(%s)")
                 params.append(wanted)
+            if where:
+                sql += "WHERE " + " AND ".join(where)
             sql += " ORDER BY position LIMIT %s"
             params.append(page)
             with self._transaction(write=False) as cur:

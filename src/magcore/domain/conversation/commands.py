@@ -11,6 +11,7 @@ import attrs
 from ..._typing import to_tuple
 from ...model.cycle import CycleDefinition, Recording
 from ...model.input_policy import (
+    check_command,
     clean_answers,
     normalise,
     valid_id,
@@ -54,6 +55,10 @@ class Command:
 
     actor: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="act")
+
+    def __attrs_post_init__(self) -> None:
+        # The command as a whole: at most MAX_ITEMS per list, MAX_COMMAND_BYTES of texts.
+        check_command(self)
 
 
 @attrs.frozen(kw_only=True)
