@@ -257,6 +257,9 @@ class ContributionHooks:
 
     def content_needs(self) -> Contributions[Any]:
         """Every content declaration (``magcore_declare_content``): which content, what for."""
-        from .access.observers import ContentNeed
+        from .access.observers import ContentNeed, check_content_need
 
-        return self._collect("magcore_declare_content", _instances_of(ContentNeed))
+        def accept(item: Any, plugin: str) -> ContentNeed:
+            return check_content_need(_instances_of(ContentNeed)(item, plugin), plugin=plugin)
+
+        return self._collect("magcore_declare_content", accept)
