@@ -154,6 +154,19 @@ ACCEPTED_FORMS = {
     ),
     "ja/nee/misschien about a wish": _choice("opleiding_volgen", ["ja", "nee", "misschien"]),
     "a postcode pattern": _form({"postcode": {"type": "string", "pattern": "^\\d{4} ?[A-Z]{2}$"}}),
+    "a personnel number pattern": _form(
+        {"personeelsnummer": {"type": "string", "pattern": "^\\d{6}$"}}
+    ),
+    "a proudest achievement and a career wish": _form(
+        {"trots": {"type": "string"}, "wens": {"type": "string"}},
+        labels={
+            "trots": {
+                "nl": "Wat was je mooiste prestatie dit jaar?",
+                "en": "What are you proudest of this year?",
+            },
+            "wens": {"nl": "Wil je promotie maken?", "en": "Do you want a promotion?"},
+        },
+    ),
     "a theme topic choice": _form(
         {"thema": {"type": "string", "enum": ["presteren_en_functioneren", "vitality"]}},
         options={

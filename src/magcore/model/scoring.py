@@ -22,10 +22,13 @@ What counts as a score (each rule names the field at fault in :class:`ScoringNot
 4. **A judgement of the person**: a field name or option id that judges how well the person
    performs or whether they are fit for something (prestatie, functioneren, promotie, geschikt,
    naar behoren, performance, appraisal, suitable ...), and any text people read (a label, an
-   option text, a theme prompt, a vocabulary word) that says so (prestatie, promotie, naar
-   behoren, beoordelingsgesprek, performance, appraisal ...). *Functioneren* and *geschikt*
-   count in names only: "Presteren en functioneren" stays a theme to talk about.
-5. **A number in disguise**: a text field whose ``pattern`` admits only digits (``^(10|[1-9])$``),
+   option text, a theme prompt, a vocabulary word) that says so (naar behoren, klaar voor
+   promotie, beoordelingsgesprek, prestatiegesprek, performance, appraisal ...). In a text,
+   *functioneren*, *geschikt*, *prestatie* and *promotie* alone name a topic to talk about
+   ("Presteren en functioneren", "Wat was je mooiste prestatie?", "Wil je promotie maken?").
+5. **A number in disguise**: a text field whose ``pattern`` admits only short numbers
+   (``^(10|[1-9])$``, ``^\\d+$``; one that admits no number of one or two digits, a personnel
+   number ``^\\d{6}$``, is fine),
    and a number (even with a unit) whose label describes a scale of quality
    ("1 = slecht, 10 = uitstekend", "Hoe tevreden ben je ...").
 
@@ -260,10 +263,6 @@ _LEVEL_WORDS = frozenset(
 # whole words (or the start of a Dutch compound, see _JUDGEMENT_PARTS) in a name or a text.
 _JUDGEMENT_WORDS = frozenset(
     {
-        "prestatie",
-        "prestaties",
-        "promotie",
-        "promoties",
         "promoveerbaar",
         "geschiktheid",
         "ongeschikt",
@@ -289,14 +288,23 @@ _JUDGEMENT_WORDS = frozenset(
         "ratings",
         "suitability",
         "unsuitable",
-        "promotion",
-        "promotions",
         "promotable",
         "promotability",
     }
 )
 # Dutch and English compounds: "prestatiegesprek", "performancereview", "geschiktheidstoets".
 _JUDGEMENT_PARTS = ("prestatie", "performance", "underperform", "geschiktheid", "ongeschikt")
+# ... in a text people read, where "prestaties" and "promotie" are things to talk about ("Wat
+# was je mooiste prestatie?", "Wil je promotie maken?"), only the compounds that name a review.
+_JUDGEMENT_TEXT_PARTS = (
+    "prestatiegesprek",
+    "prestatiebeoordeling",
+    "prestatiemeting",
+    "performance",
+    "underperform",
+    "geschiktheid",
+    "ongeschikt",
+)
 # Phrases of several words that judge the person ("functioneert naar behoren").
 _JUDGEMENT_PHRASES = (
     "naar behoren",
@@ -305,6 +313,12 @@ _JUDGEMENT_PHRASES = (
     "geschikt voor de functie",
     "geschikt voor deze functie",
     "ready for promotion",
+    "eligible for promotion",
+    "klaar voor promotie",
+    "toe aan promotie",
+    "in aanmerking voor promotie",
+    "prestaties van de medewerker",
+    "prestatie van de medewerker",
     "up to standard",
     "up to the mark",
 )
@@ -312,7 +326,20 @@ _JUDGEMENT_PHRASES = (
 # about in a text: "Presteren en functioneren" is one of MAG's themes, a field `functioneren`
 # with a choice of answers rates how the person functions.
 _JUDGEMENT_NAME_WORDS = frozenset(
-    {"functioneren", "functionering", "presteert", "geschikt", "suitable", "performs"}
+    {
+        "functioneren",
+        "functionering",
+        "presteert",
+        "geschikt",
+        "suitable",
+        "performs",
+        "prestatie",
+        "prestaties",
+        "promotie",
+        "promoties",
+        "promotion",
+        "promotions",
+    }
 )
 # Ordered judgement scales in other clothes (rule 3): two or more of one set as the options.
 _TRAFFIC_LIGHTS = frozenset(
@@ -433,7 +460,7 @@ def _judges(text: str, *, name: bool) -> str | None:
     for token in words.split():
         if token in _JUDGEMENT_WORDS or (name and token in _JUDGEMENT_NAME_WORDS):
             return token
-        for part in _JUDGEMENT_PARTS:
+        for part in _JUDGEMENT_PARTS if name else _JUDGEMENT_TEXT_PARTS:
             if part in token:
                 return token
     for phrase in _JUDGEMENT_PHRASES:
@@ -451,8 +478,9 @@ def is_judgement_name(name: str) -> bool:
 
 
 def judgement_reason(text: str, *, what: str = "label") -> str | None:
-    """Why a text people read judges the person (prestatie, promotie, naar behoren, appraisal
-    ...), or ``None``. *Functioneren* and *geschikt* alone name a topic in a text."""
+    """Why a text people read judges the person (naar behoren, klaar voor promotie, appraisal
+    ...), or ``None``. *Functioneren*, *geschikt*, *prestatie* and *promotie* alone name a
+    topic in a text."""
     found = _judges(text, name=False)
     if found is None:
         return None
@@ -462,12 +490,22 @@ def judgement_reason(text: str, *, what: str = "label") -> str | None:
 def pattern_reason(pattern: str) -> str | None:
     """Why a text field's ``pattern`` makes it a number in disguise, or ``None``."""
     has_digit = any(c.isdigit() for c in pattern) or "\\d" in pattern
-    if has_digit and _DIGIT_PATTERN.match(pattern.replace(" ", "")):
+    if has_digit and _DIGIT_PATTERN.match(pattern.replace(" ", "")) and _small_numbers(pattern):
         return (
             f"has the pattern {pattern!r}, which admits only digits: a number in disguise "
             "(ask for a quantity as a number with x-magcore-unit)"
         )
     return None
+
+
+def _small_numbers(pattern: str) -> bool:
+    """Whether *pattern* admits a number of one or two digits, as a scale's steps are (a
+    pattern of six digits, a personnel number, does not: it names, it does not rate)."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return True
+    return any(compiled.fullmatch(sample) for sample in ("1", "3", "5", "7", "10"))
 
 
 def number_label_reason(text: str) -> str | None:
