@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .access.retention import RetentionProfile
     from .domain.workflows import Workflow
     from .forms import FormDefinition
-    from .i18n import Catalogue
+    from .i18n import Catalogue, MessageBundle
     from .i18n.scoped import CycleCatalogues
 
 __all__ = ["ContributionHooks", "Contributions"]
@@ -73,6 +73,17 @@ def _instances_of(kind: type[T]) -> Callable[[Any, str], T]:
         return item
 
     return accept
+
+
+def _message_bundles(item: Any, plugin: str) -> MessageBundle:
+    """What ``magcore_register_messages`` accepts: a :class:`~magcore.i18n.MessageBundle` whose
+    vocabulary puts no score or judgement into the texts people read."""
+    from .i18n import MessageBundle
+    from .model.scoring import check_vocabulary
+
+    bundle = _instances_of(MessageBundle)(item, plugin)
+    check_vocabulary(bundle.vocabulary, source=plugin)
+    return bundle
 
 
 @attrs.frozen
@@ -147,7 +158,26 @@ class ContributionHooks:
         return self._collect("magcore_register_cycles", accept)
 
     def themes(self) -> Contributions[Theme]:
-        return self._collect("magcore_register_themes", _instances_of(Theme))
+        """Every theme the plugins contribute, checked like a cycle's themes (scoring-free
+        titles, topics and prompts)."""
+        from .model.scoring import check_definition
+
+        def accept(item: Any, plugin: str) -> Theme:
+            theme = _instances_of(Theme)(item, plugin)
+            check_definition(
+                {
+                    "id": theme.id,
+                    "title": theme.title.texts(),
+                    "prompts": [prompt.texts() for prompt in theme.prompts],
+                    "topics": [
+                        {"id": topic.id, "title": topic.title.texts()} for topic in theme.topics
+                    ],
+                },
+                source=plugin,
+            )
+            return theme
+
+        return self._collect("magcore_register_themes", accept)
 
     def forms(self) -> Contributions[FormDefinition]:
         """Every form definition the plugins contribute, checked (schema, scoring-free, texts)."""
@@ -166,9 +196,9 @@ class ContributionHooks:
 
     def catalogue(self) -> tuple[Catalogue, tuple[PluginError, ...]]:
         """The message catalogue with every plugin's translations and vocabulary layered on."""
-        from .i18n import DEFAULT_CATALOGUE, MessageBundle
+        from .i18n import DEFAULT_CATALOGUE
 
-        bundles = self._collect("magcore_register_messages", _instances_of(MessageBundle))
+        bundles = self._collect("magcore_register_messages", _message_bundles)
         catalogue = DEFAULT_CATALOGUE
         for bundle in bundles:
             catalogue = catalogue.with_bundle(bundle)
@@ -177,17 +207,9 @@ class ContributionHooks:
     def catalogues(self) -> tuple[CycleCatalogues, tuple[PluginError, ...]]:
         """The catalogue per cycle: each plugin's words reach its own cycles only (see
         :mod:`magcore.i18n.scoped`); plugins without a cycle count for every cycle."""
-        from .i18n import MessageBundle
         from .i18n.scoped import scope_catalogues
 
-        def accept(item: Any, plugin: str) -> MessageBundle:
-            if not isinstance(item, MessageBundle):
-                raise DefinitionError(
-                    f"expected a MessageBundle, got {type(item).__name__}", source=plugin
-                )
-            return item
-
-        bundles = self._collect("magcore_register_messages", accept)
+        bundles = self._collect("magcore_register_messages", _message_bundles)
         owners = [(plugin, cycle.id) for plugin, cycle in self.cycles().items]
         return scope_catalogues(bundles.items, owners), bundles.problems
 
@@ -235,6 +257,9 @@ class ContributionHooks:
 
     def content_needs(self) -> Contributions[Any]:
         """Every content declaration (``magcore_declare_content``): which content, what for."""
-        from .access.observers import ContentNeed
+        from .access.observers import ContentNeed, check_content_need
 
-        return self._collect("magcore_declare_content", _instances_of(ContentNeed))
+        def accept(item: Any, plugin: str) -> ContentNeed:
+            return check_content_need(_instances_of(ContentNeed)(item, plugin), plugin=plugin)
+
+        return self._collect("magcore_declare_content", accept)

@@ -225,7 +225,9 @@ def magcore_declare_content(register: Callable[[Any], None]) -> None:
 
     A :class:`magcore.access.observers.ContentNeed` names event types, the data fields of
     them you receive, the purpose and the legal basis. Declarations appear in the regulation
-    (``render_policy``) and change its hash, so they are approved like any other change.
+    (``render_policy``) and change its hash, so they are approved like any other change. A
+    declaration of an event type without content, or of a field the event type does not carry
+    as content, is refused when it is registered (a PluginError naming the event type and field).
     """
 
 

@@ -188,6 +188,7 @@ def test_declared_content_is_delivered_read_only_and_audited(store):
                     fields=["text"],
                     purpose="keep the HR file current",
                     basis="AVG art. 6(1)(b)",
+                    carries={"note.added": ["text"]},  # the connector's own event type
                 )
             )
 

@@ -361,7 +361,8 @@ class Gateway:
         events: tuple[Event, ...] | None = None,
     ) -> Mapping[str, Any] | None:
         """The declared *fields* of event *version* of *stream*, opened (decrypted) for the
-        observing *plugin*, or ``None`` when they may not go; audited either way, before.
+        observing *plugin*, or ``None`` when they may not go; audited either way, before. An
+        event that holds none of the *fields* gives ``None`` and no audit line: nothing went.
 
         Decided as a legal basis (:mod:`magcore.access.delivery`): never a private note, an
         open conversation's preparation, a special-category kind or theme, a restricted or a
@@ -373,6 +374,8 @@ class Gateway:
         found, event = delivery_decision(
             self.store, stream, events, version, policy_for=self.policy_for, fallback=self.policy
         )
+        if event is not None and not any(name in event.data for name in fields):
+            return None  # the event holds none of the declared fields: nothing goes, no line
         content = None
         if found.decision.allowed and event is not None:
             content = freeze(declared(event.data, fields, found))

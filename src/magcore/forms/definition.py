@@ -223,7 +223,7 @@ class FormDefinition:
                 # check_schema points inside the answers schema; say where that is.
                 where = "/schema" + (exc.field if exc.field != "/" else "")
                 raise ScoringNotAllowedError(where, exc.reason, source=source) from None
-        _check_ui_labels(data.get("ui"), source)
+        _check_ui_labels(data.get("ui"), source, schema)
 
         def explain() -> None:
             _check_document(data, source)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import ScoringNotAllowedError
-from ..model.scoring import grade_reason, label_reason
+from ..model.scoring import grade_reason, label_reason, number_label_reason
 
 __all__ = ["check_ui_labels"]
 
@@ -17,10 +17,42 @@ __all__ = ["check_ui_labels"]
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-def check_ui_labels(ui: Any, source: str | None) -> None:
+def _is_number(schema: Any) -> bool:
+    if not isinstance(schema, Mapping):
+        return False
+    types = schema.get("type")
+    type_set = {types} if isinstance(types, str) else set(types or ())
+    return bool(type_set & {"number", "integer"})
+
+
+def _number_labels(schema: Any, ui: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """The label and help of every number field (in a repeating group too) may not describe a
+    scale of quality: "1 = slecht, 10 = uitstekend" or "Hoe tevreden ben je ..." turns a count
+    into a rating whatever its unit."""
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    fields = ui.get("fields") if isinstance(ui, Mapping) else None
+    if not isinstance(properties, Mapping) or not isinstance(fields, Mapping):
+        return
+    for name, field_ui in fields.items():
+        sub = properties.get(name)
+        here = f"{pointer}/fields/{name}"
+        if not isinstance(sub, Mapping) or not isinstance(field_ui, Mapping):
+            continue
+        if _is_number(sub):
+            for key in ("label", "help"):
+                texts = field_ui.get(key)
+                for text in texts.values() if isinstance(texts, Mapping) else ():
+                    reason = number_label_reason(text) if isinstance(text, str) else None
+                    if reason:
+                        yield f"{here}/{key}", reason
+        yield from _number_labels(sub.get("items"), field_ui, here)
+
+
+def check_ui_labels(ui: Any, source: str | None, schema: Any = None) -> None:
     """Labels, legends and option texts may not name a score either, in any language; and the
     texts of a choice's options may not be grades ("Boven verwachting", "Voldoende", "3 sterren")
-    whatever their ids say."""
+    whatever their ids say. With the answers *schema*, the label of a number may not describe a
+    scale of quality either."""
 
     def walk(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
         if isinstance(value, Mapping):
@@ -51,4 +83,6 @@ def check_ui_labels(ui: Any, source: str | None) -> None:
                 yield pointer, f"{reason} in its {language} texts"
 
     for pointer, reason in walk(ui, "/ui"):
+        raise ScoringNotAllowedError(pointer, reason, source=source)
+    for pointer, reason in _number_labels(schema, ui, "/ui"):
         raise ScoringNotAllowedError(pointer, reason, source=source)

@@ -16,7 +16,21 @@ What counts as a score (each rule names the field at fault in :class:`ScoringNot
    scale/slider/likert/stars widget reads as a scale and is refused.
 3. **An ordered grade**: a choice whose options are grades (onvoldoende/voldoende/goed,
    poor/good/excellent, "meets expectations", A-E, "1"-"10") or levels of mastery
-   (beginner/gevorderd/expert, onbewust onbekwaam ... onbewust bekwaam) is refused.
+   (beginner/gevorderd/expert, onbewust onbekwaam ... onbewust bekwaam) is refused, and so is an
+   ordered judgement scale in other clothes: traffic lights (rood/oranje/groen), medals
+   (brons/zilver/goud), a plus-minus scale (--/-/+/++) or emoji faces.
+4. **A judgement of the person**: a field name or option id that judges how well the person
+   performs or whether they are fit for something (prestatie, functioneren, promotie, geschikt,
+   naar behoren, performance, appraisal, suitable ...), and any text people read (a label, an
+   option text, a theme prompt, a vocabulary word) that says so (naar behoren, klaar voor
+   promotie, beoordelingsgesprek, prestatiegesprek, performance, appraisal ...). In a text,
+   *functioneren*, *geschikt*, *prestatie* and *promotie* alone name a topic to talk about
+   ("Presteren en functioneren", "Wat was je mooiste prestatie?", "Wil je promotie maken?").
+5. **A number in disguise**: a text field whose ``pattern`` admits only short numbers
+   (``^(10|[1-9])$``, ``^\\d+$``; one that admits no number of one or two digits, a personnel
+   number ``^\\d{6}$``, is fine),
+   and a number (even with a unit) whose label describes a scale of quality
+   ("1 = slecht, 10 = uitstekend", "Hoe tevreden ben je ...").
 
 Competences, talents and profiles are welcome as *topics* (a theme, a list of talents in the
 employee's own words); a *level* of one (``competence_level``, ``talentniveau``, a choice of
@@ -36,10 +50,15 @@ __all__ = [
     "UNITS",
     "check_definition",
     "check_schema",
+    "check_vocabulary",
     "find_scoring",
     "grade_reason",
+    "is_judgement_name",
     "is_scoring_name",
+    "judgement_reason",
     "label_reason",
+    "number_label_reason",
+    "pattern_reason",
 ]
 
 #: Units a number may carry: quantities about time and counts, never about a person's worth.
@@ -240,6 +259,156 @@ _LEVEL_WORDS = frozenset(
         "level 3",
     }
 )
+# A judgement of how well a person performs or whether they are fit for something (rule 4):
+# whole words (or the start of a Dutch compound, see _JUDGEMENT_PARTS) in a name or a text.
+_JUDGEMENT_WORDS = frozenset(
+    {
+        "promoveerbaar",
+        "geschiktheid",
+        "ongeschikt",
+        "ongeschiktheid",
+        "functioneert",
+        "disfunctioneren",
+        "disfunctioneert",
+        "onderpresteren",
+        "onderpresteert",
+        "ondermaats",
+        "beoordelingsgesprek",
+        "performance",
+        "performances",
+        "performer",
+        "performers",
+        "underperform",
+        "underperforms",
+        "underperformer",
+        "underperforming",
+        "appraisal",
+        "appraisals",
+        "rating",
+        "ratings",
+        "suitability",
+        "unsuitable",
+        "promotable",
+        "promotability",
+    }
+)
+# Dutch and English compounds: "prestatiegesprek", "performancereview", "geschiktheidstoets".
+_JUDGEMENT_PARTS = ("prestatie", "performance", "underperform", "geschiktheid", "ongeschikt")
+# ... in a text people read, where "prestaties" and "promotie" are things to talk about ("Wat
+# was je mooiste prestatie?", "Wil je promotie maken?"), only the compounds that name a review.
+_JUDGEMENT_TEXT_PARTS = (
+    "prestatiegesprek",
+    "prestatiebeoordeling",
+    "prestatiemeting",
+    "performance",
+    "underperform",
+    "geschiktheid",
+    "ongeschikt",
+)
+# Phrases of several words that judge the person ("functioneert naar behoren").
+_JUDGEMENT_PHRASES = (
+    "naar behoren",
+    "niet geschikt",
+    "geschikt voor promotie",
+    "geschikt voor de functie",
+    "geschikt voor deze functie",
+    "ready for promotion",
+    "eligible for promotion",
+    "klaar voor promotie",
+    "toe aan promotie",
+    "in aanmerking voor promotie",
+    "prestaties van de medewerker",
+    "prestatie van de medewerker",
+    "up to standard",
+    "up to the mark",
+)
+# Words that judge the person as the name of a field or an option, but name a topic to talk
+# about in a text: "Presteren en functioneren" is one of MAG's themes, a field `functioneren`
+# with a choice of answers rates how the person functions.
+_JUDGEMENT_NAME_WORDS = frozenset(
+    {
+        "functioneren",
+        "functionering",
+        "presteert",
+        "geschikt",
+        "suitable",
+        "performs",
+        "prestatie",
+        "prestaties",
+        "promotie",
+        "promoties",
+        "promotion",
+        "promotions",
+    }
+)
+# Ordered judgement scales in other clothes (rule 3): two or more of one set as the options.
+_TRAFFIC_LIGHTS = frozenset(
+    {
+        "rood",
+        "oranje",
+        "geel",
+        "groen",
+        "red",
+        "amber",
+        "orange",
+        "yellow",
+        "green",
+        "\U0001f534",
+        "\U0001f7e0",
+        "\U0001f7e1",
+        "\U0001f7e2",
+        "\U0001f7e5",
+        "\U0001f7e7",
+        "\U0001f7e8",
+        "\U0001f7e9",
+    }
+)
+_MEDALS = frozenset(
+    {
+        "brons",
+        "zilver",
+        "goud",
+        "platina",
+        "bronze",
+        "silver",
+        "gold",
+        "platinum",
+        "\U0001f947",
+        "\U0001f948",
+        "\U0001f949",
+    }
+)
+_PLUS_MINUS = re.compile(r"^(?:[+\-\u2212\u2013\u00b1]{1,3}|\+/-|-/\+|\+-|-\+)$")
+_NEUTRAL_MIDDLE = frozenset({"0", "o", "+/-", "-/+", "\u00b1"})
+# Emoji faces and thumbs (a variation selector may follow), and text emoticons :-) :( :|
+_FACE = re.compile(
+    r"^(?:[\U0001f600-\U0001f64f\U0001f910-\U0001f92f\U0001f970-\U0001f97a"
+    r"\U0001f44d\U0001f44e\u2639\u263a]\ufe0f?)+$"
+    r"|^[:;=8][-']?[()\[\]dp|/\\]$"
+)
+# A label that pins numbers to words, as the ends of a scale do: "1 = slecht", "10: excellent".
+_ANCHOR = re.compile(r"\b\d+\s*[=:]\s*[^\W\d]", re.UNICODE)
+# How satisfied or how good: a number asked this way is a scale of quality, whatever its unit.
+_QUALITY_QUESTIONS = (
+    "hoe tevreden",
+    "hoe goed",
+    "hoe blij",
+    "how satisfied",
+    "how good",
+    "how well",
+    "how happy",
+)
+# ... and the grades themselves, but for words too common in an ordinary question on their own.
+_QUALITY_PHRASES = (
+    *_QUALITY_QUESTIONS,
+    *sorted(_GRADE_WORDS - {"goed", "good", "sterk", "fair"}),
+)
+# A pattern made only of digits, digit classes, decimal marks, anchors, groups, alternatives and
+# repetitions admits only numbers: "^(10|[1-9])$", "^\\d{1,2}$", "^[1-5]([.,]5)?$".
+_DIGIT_PATTERN = re.compile(
+    r"^(?:\^|\$|\\d|\d|\\[.,]|,|\[(?:\d(?:-\d)?|\\d|\\?[.,])+\]"
+    r"|\{\d+(?:,\d*)?\}|[?*+|()]|\(\?:)+$"
+)
 _STARS = re.compile(r"^([\u2605\u2606\u2b50*]+|\d+\s*(ster|sterren|star|stars))$")
 _NUMBERED = re.compile(r"^\d+([.,]\d+)?\s*(\(|[-\u2013:=]|$)")
 # A label that asks for a number on a scale: "Tevredenheid (1-5)", "op een schaal van 1 tot 10".
@@ -279,6 +448,78 @@ def is_scoring_name(name: str) -> bool:
     return False
 
 
+def _words(text: str) -> str:
+    """*text* as lower-case words between single spaces, padded: " functioneert naar behoren "."""
+    return " " + " ".join(_tokens(text)) + " "
+
+
+def _judges(text: str, *, name: bool) -> str | None:
+    """The word or phrase in *text* that judges the person (in a *name*, the name-only words
+    count too), or ``None``."""
+    words = _words(text)
+    for token in words.split():
+        if token in _JUDGEMENT_WORDS or (name and token in _JUDGEMENT_NAME_WORDS):
+            return token
+        for part in _JUDGEMENT_PARTS if name else _JUDGEMENT_TEXT_PARTS:
+            if part in token:
+                return token
+    for phrase in _JUDGEMENT_PHRASES:
+        if f" {phrase} " in words:
+            return phrase
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def is_judgement_name(name: str) -> bool:
+    """Whether *name* (a field name or an option id) judges how well the person performs or
+    whether they are fit for something: ``functioneren``, ``geschikt_voor_promotie``,
+    ``functioneert_naar_behoren``, ``performance``."""
+    return _judges(name, name=True) is not None
+
+
+def judgement_reason(text: str, *, what: str = "label") -> str | None:
+    """Why a text people read judges the person (naar behoren, klaar voor promotie, appraisal
+    ...), or ``None``. *Functioneren*, *geschikt*, *prestatie* and *promotie* alone name a
+    topic in a text."""
+    found = _judges(text, name=False)
+    if found is None:
+        return None
+    return f"has the {what} {text!r}, which judges the person ({found!r})"
+
+
+def pattern_reason(pattern: str) -> str | None:
+    """Why a text field's ``pattern`` makes it a number in disguise, or ``None``."""
+    has_digit = any(c.isdigit() for c in pattern) or "\\d" in pattern
+    if has_digit and _DIGIT_PATTERN.match(pattern.replace(" ", "")) and _small_numbers(pattern):
+        return (
+            f"has the pattern {pattern!r}, which admits only digits: a number in disguise "
+            "(ask for a quantity as a number with x-magcore-unit)"
+        )
+    return None
+
+
+def _small_numbers(pattern: str) -> bool:
+    """Whether *pattern* admits a number of one or two digits, as a scale's steps are (a
+    pattern of six digits, a personnel number, does not: it names, it does not rate)."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return True
+    return any(compiled.fullmatch(sample) for sample in ("1", "3", "5", "7", "10"))
+
+
+def number_label_reason(text: str) -> str | None:
+    """Why the label of a number describes a scale of quality ("1 = slecht, 10 = uitstekend",
+    "Hoe tevreden ben je ..."), or ``None``: a quantity with a unit counts, it does not rate."""
+    if _ANCHOR.search(text):
+        return f"has the label {text!r}, which pins numbers to words like the ends of a scale"
+    words = _words(text)
+    for phrase in _QUALITY_PHRASES:
+        if f" {phrase} " in words:
+            return f"has the label {text!r}, which describes a scale of quality ({phrase!r})"
+    return None
+
+
 def _choice_text(value: str) -> str:
     """An option id or text as people read it: ``boven_verwachting`` -> ``boven verwachting``."""
     spaced = re.sub(r"[_\s]+|(?<=[a-z])-(?=[a-z])", " ", _CAMEL.sub(" ", value.strip()))
@@ -293,7 +534,9 @@ def label_reason(text: str, *, what: str = "label") -> str | None:
         return f"has the {what} {text!r}, which asks for a number on a scale"
     if _STARS.match(_choice_text(text)):
         return f"has the {what} {text!r}, which asks for stars"
-    return None
+    if len(_ANCHOR.findall(text)) >= 2:
+        return f"has the {what} {text!r}, which pins numbers to words like the ends of a scale"
+    return judgement_reason(text, what=what)
 
 
 def grade_reason(values: Sequence[Any]) -> str | None:
@@ -317,6 +560,21 @@ def _grade_values(values: Sequence[Any]) -> str | None:
     levels = [t for t in texts if t in _LEVEL_WORDS]
     if len(levels) >= 2:
         return f"offers levels of mastery as choices ({', '.join(levels[:5])}), a rating"
+    lights = [t for t in texts if t in _TRAFFIC_LIGHTS]
+    if len(lights) >= 2:
+        return f"offers traffic lights as choices ({', '.join(lights[:5])}), an ordered judgement"
+    medals = [t for t in texts if t in _MEDALS]
+    if len(medals) >= 2:
+        return f"offers medals as choices ({', '.join(medals[:5])}), an ordered judgement"
+    signs = [t for t in texts if _PLUS_MINUS.match(t) or t in _NEUTRAL_MIDDLE]
+    if len(signs) >= 2 and any(_PLUS_MINUS.match(t) for t in signs):
+        return f"offers a plus-minus scale as choices ({', '.join(signs[:5])})"
+    faces = [v for v in values if isinstance(v, str) and _FACE.match(v.replace(" ", "").lower())]
+    if len(faces) >= 2:
+        return f"offers faces as choices ({', '.join(faces[:5])}), an ordered judgement"
+    judging = [t for t in texts if _judges(t, name=False)]
+    if judging:
+        return f"offers a judgement of the person as a choice ({', '.join(judging[:5])})"
     stars = [t for t in texts if _STARS.match(t)]
     if stars:
         return f"offers stars as choices ({', '.join(stars[:5])})"
@@ -343,6 +601,11 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
                 "is a number without a unit (x-magcore-unit: one of "
                 f"{', '.join(sorted(UNITS))}), which reads as a scale",
             )
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and type_set <= {"string", "null"}:
+        reason = pattern_reason(pattern)
+        if reason:
+            yield pointer, reason
     widget = schema.get("x-magcore-widget")
     if isinstance(widget, str) and widget.lower() in _SCALE_WIDGETS:
         yield pointer, f"uses the {widget!r} widget, which asks for a score"
@@ -374,6 +637,14 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
             child = f"{pointer}/properties/{name}"
             if is_scoring_name(str(name)):
                 yield child, "is named like a score, rating, grade or rank"
+            elif is_judgement_name(str(name)):
+                yield (
+                    child,
+                    (
+                        "is named like a judgement of the person (how well they perform, whether "
+                        "they are fit for something)"
+                    ),
+                )
             yield from _schema_problems(sub, child)
     for key in ("items", "additionalProperties", "contains", "not", "if", "then", "else"):
         if isinstance(schema.get(key), Mapping):
@@ -406,6 +677,18 @@ def _document_problems(document: Any, pointer: str) -> Iterator[tuple[str, str]]
                 for text in texts:
                     if isinstance(text, str) and is_scoring_name(text):
                         yield child, f"has the value {text!r}, which names a score"
+                    elif isinstance(text, str) and (reason := judgement_reason(text, what="value")):
+                        yield child, reason
+            if key == "prompts" and isinstance(value, list | tuple):
+                # A theme's prompts are read aloud in the conversation: the label rules apply.
+                for index, prompt in enumerate(value):
+                    texts = prompt.values() if isinstance(prompt, Mapping) else (prompt,)
+                    for text in texts:
+                        reason = (
+                            label_reason(text, what="prompt") if isinstance(text, str) else None
+                        )
+                        if reason:
+                            yield f"{child}/{index}", reason
             yield from _document_problems(value, child)
     elif isinstance(document, list | tuple):
         for index, value in enumerate(document):
@@ -427,3 +710,13 @@ def check_definition(document: Any, *, source: str | None = None) -> None:
     """Raise :class:`ScoringNotAllowedError` for the first scoring construct in a definition."""
     for pointer, reason in _document_problems(document, ""):
         raise ScoringNotAllowedError(pointer or "/", reason, source=source)
+
+
+def check_vocabulary(vocabulary: Mapping[str, str], *, source: str | None = None) -> None:
+    """Raise :class:`ScoringNotAllowedError` for the first vocabulary word that would name a score
+    or judge the person: a bundle ``{"gesprek": "beoordelingsgesprek"}`` turns every "gesprek" in
+    the texts people read into an appraisal, so the words it puts in are read like labels."""
+    for key, word in vocabulary.items():
+        reason = label_reason(word, what="word") if isinstance(word, str) else None
+        if reason:
+            raise ScoringNotAllowedError(f"/vocabulary/{key}", reason, source=source)
