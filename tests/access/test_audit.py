@@ -190,12 +190,15 @@ class _ExtraRows:
         return iter([row for row in rows if after is None or row[0] > after])
 
 
-def _goal_store():
+def _goal_store(*, keyed: bool = False):
+    from magcore.crypto import LocalKeyProvider
     from magcore.storage.base import StreamWrite
     from magcore.storage.memory import MemoryStore
     from magcore.testing.driver import event
 
     store = MemoryStore()
+    if keyed:
+        store.use_audit_key(LocalKeyProvider.generate().audit_key())
     store.append([StreamWrite("goal:g-1", 0, [event("goal:g-1", v) for v in (1, 2, 3)])])
     return store, event
 
@@ -229,6 +232,20 @@ def test_an_older_row_after_a_recorded_version_of_its_stream_is_found():
     assert not result.ok
     assert result.problem.event == "goal:g-1/4"
     assert "(position 1) has no audit line" in result.problem.reason
-    legacy = verify_store(_ExtraRows(store, [(1, event("goal:g-0", 1))], shift=10))
+    slipped = _ExtraRows(store, [(1, event("goal:g-0", 1))], shift=10)
+    legacy = verify_store(slipped, older_events=True)  # a 0.1 store: its older events
     assert legacy.ok
     assert (legacy.events, legacy.uncovered) == (3, 1)
+    assert legacy.unkeyed == 3  # unkeyed lines: a log begun under 0.1, older events accepted
+    assert verify_store(slipped).ok
+    # A log keyed from its first line recorded every event: a row without a line before its
+    # first event line sits where an erasure freed the positions, slipped in (found by an
+    # attacker: it counted as older and passed).
+    keyed, _ = _goal_store(keyed=True)
+    assert all(line["key"] for line in keyed.read_audit())
+    slipped = _ExtraRows(keyed, [(1, event("goal:g-0", 1))], shift=10)
+    strict = verify_store(slipped)
+    assert not strict.ok
+    assert strict.problem.event == "goal:g-0/1"
+    assert "(position 1) has no audit line" in strict.problem.reason
+    assert verify_store(slipped, older_events=True).ok  # said to be a 0.1 store's

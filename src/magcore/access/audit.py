@@ -201,10 +201,15 @@ class _EventCheck:
     """One pass over every row of the events table, against the event lines of the chain."""
 
     def __init__(
-        self, lines: Mapping[tuple[str, int], tuple[int, str]], later: _Later | None
+        self,
+        lines: Mapping[tuple[str, int], tuple[int, str]],
+        later: _Later | None,
+        *,
+        older: bool = True,
     ) -> None:
         self.lines = lines
         self.later = later
+        self.older = older
         self.seen: set[tuple[str, int]] = set()
         self.tombstones: dict[str, int] = {}
         self.compared = 0
@@ -246,7 +251,7 @@ class _EventCheck:
 
     def _unlined(self, position: int, where: tuple[str, int], label: str) -> AuditProblem | None:
         """A row without a line: only an event older than the first event line may be one."""
-        older = not self.covering and position >= FIRST_POSITION
+        older = (self.older or not self.lines) and not self.covering and position >= FIRST_POSITION
         if older:
             self.uncovered.append((position, where))
             return None
@@ -282,8 +287,12 @@ def verify_events(
     lines: Mapping[tuple[str, int], tuple[int, str]],
     *,
     after: int | None = None,
+    older: bool = True,
 ) -> tuple[AuditProblem | None, int, int]:
     """Compare the events table with the event *lines* of a verified chain.
+
+    *older* false: no row may lack a line, not even before the first covered one (a log that
+    recorded events from its first line on; a store of magcore 0.1 has older events).
 
     Returns the first problem (or ``None``), the events compared and the events older than the
     first covered one. Every row of the events table is read, whatever its position
@@ -298,7 +307,7 @@ def verify_events(
     ran has its line there (a live store is checked without a false alarm), and one without
     any line is reported.
     """
-    check = _EventCheck(lines, _Later(store, after) if after is not None else None)
+    check = _EventCheck(lines, _Later(store, after) if after is not None else None, older=older)
     for position, event in store.read_all(after=None):
         problem = check.row(position, event)
         if problem is not None:
@@ -328,8 +337,16 @@ def verify_store(
     keys: KeyLookup | None = None,
     expected_count: int | None = None,
     expected_hash: str | None = None,
+    older_events: bool | None = None,
 ) -> VerifyResult:
     """Check a store's audit chain against its head, and its events against the chain.
+
+    *older_events*: whether events without a line may come before the first event line (a
+    store begun under magcore 0.1, which kept no event lines). By default only where the log
+    holds unkeyed lines (it began under 0.1, or runs without a key provider) or no event line
+    at all: in a log keyed from its first line, a row without a line at a position freed by an
+    erasure was slipped in, and is reported. Pass ``True`` for a 0.1 store whose log began
+    with keyed lines (it had no audit line before the upgrade).
 
     *keys* finds audit keys by id (``provider.audit_key``; default: the key the store chains
     with). Given *expected_count* and *expected_hash* (a signed checkpoint's), the log is also
@@ -365,7 +382,10 @@ def verify_store(
         )
         if not checked.ok:
             return checked
-    found, compared, uncovered = verify_events(store, collect.lines, after=result.entries)
+    older = result.unkeyed > 0 if older_events is None else older_events
+    found, compared, uncovered = verify_events(
+        store, collect.lines, after=result.entries, older=older
+    )
     return attrs.evolve(
         result, ok=found is None, problem=found, events=compared, uncovered=uncovered
     )

@@ -160,7 +160,11 @@ def check_signature(checkpoint: Checkpoint, *, expected_public_key: str | None =
 
 
 def verify_against(
-    store: Store, checkpoint: Checkpoint, *, keys: KeyLookup | None = None
+    store: Store,
+    checkpoint: Checkpoint,
+    *,
+    keys: KeyLookup | None = None,
+    older_events: bool | None = None,
 ) -> VerifyResult:
     """Check the signature of *checkpoint*, then the store's log and events against it.
 
@@ -179,7 +183,11 @@ def verify_against(
             ) from exc
     check_signature(checkpoint, expected_public_key=pinned)
     result = verify_store(
-        store, keys=keys, expected_count=checkpoint.count, expected_hash=checkpoint.last_hash
+        store,
+        keys=keys,
+        expected_count=checkpoint.count,
+        expected_hash=checkpoint.last_hash,
+        older_events=older_events,
     )
     if result.ok and checkpoint.count > result.entries:  # pragma: no cover - verify finds it
         problem = AuditProblem(result.entries + 1, "the log is shorter than the checkpoint")

@@ -62,8 +62,16 @@ def _keys(service: Any) -> Any:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A signed checkpoint (from `magcore audit checkpoint`) to check the log against.",
 )
+@click.option(
+    "--older-events",
+    is_flag=True,
+    default=False,
+    help="Accept events without an audit line before the first event line: a store begun "
+    "under magcore 0.1 whose log starts with keyed lines (otherwise such events are accepted "
+    "only in a log that starts with unkeyed lines).",
+)
 @json_option
-def verify(checkpoint_file: Path | None, as_json: bool) -> None:
+def verify(checkpoint_file: Path | None, older_events: bool, as_json: bool) -> None:
     """Check the audit chain and the events against it.
 
     Exits with status 1 and names the first broken line if a line was changed, removed,
@@ -89,9 +97,9 @@ def verify(checkpoint_file: Path | None, as_json: bool) -> None:
             problems = "; ".join(str(p) for p in exc.problems[:3])
             raise CheckpointError(f"cannot read checkpoint {checkpoint_file}: {problems}") from exc
         point = Checkpoint.from_json(data, where=str(checkpoint_file))
-        result = verify_against(service.store, point, keys=keys)
+        result = verify_against(service.store, point, keys=keys, older_events=older_events or None)
     else:
-        result = verify_store(service.store, keys=keys)
+        result = verify_store(service.store, keys=keys, older_events=older_events or None)
     problem = result.problem
     if as_json:
         emit_json(

@@ -225,6 +225,31 @@ class TamperContract:
         result = verify_against(history, point, keys=keys)
         self._fails(result, 0, "no audit line", "(position -1)", event="person:e-1/1")
 
+    def test_an_event_slipped_into_positions_an_erasure_freed_is_found(
+        self, history: Store, sql: SQL, tables: Tables
+    ) -> None:
+        """An erasure frees the positions of a conversation's events, before the first event
+        line still standing. A log keyed from its first line recorded every event, so a row
+        slipped in there (a sharing choice nobody made) has no line and is reported; it
+        counted as an event older than event lines (found by an attacker)."""
+        from ..events import Event
+
+        stream = "conversation:c-1"
+        tombstone = Event(
+            stream=stream,
+            version=history.version(stream) + 1,
+            type="stream.destroyed",
+            at=datetime(2026, 3, 1, tzinfo=UTC),
+            actor="system",
+            data={"profile": "test", "due": "2026-03-01", "events_removed": 0},
+        )
+        history.destroy_stream(stream, tombstone)
+        assert verify_store(history).ok
+        [(first,)] = sql(f"SELECT MIN(position) FROM {tables.events}", ())
+        assert first > 2  # the erased conversation's positions are free
+        assert self._slip_in(sql, tables, 2, "person:e-1", 1)
+        self._fails(verify_store(history), 0, "no audit line", "(position 2)", event="person:e-1/1")
+
     def test_an_event_slipped_in_far_beyond_the_last_position_is_found(
         self, history: Store, sql: SQL, tables: Tables
     ) -> None:
