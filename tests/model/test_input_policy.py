@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from magcore.domain.conversation import AddDissent, DraftRecord, RaiseTopic, SavePreparation
@@ -263,3 +263,32 @@ def test_a_command_at_the_limits_passes_and_one_past_them_is_refused():
     [problem] = refused.value.problems
     assert (problem.pointer, problem.keyword) == ("/answers", "maxBytes")
     assert "1,048,577 bytes together" in problem.message
+
+
+@settings(max_examples=200)
+@given(
+    value=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+            | st.lists(inner, min_size=0, max_size=4).map(tuple)
+        ),
+        max_leaves=30,
+    ),
+    limit=st.sampled_from([2, 3, 500]),
+)
+def test_the_quick_size_of_a_command_agrees_with_the_walk_that_names_fields(value, limit):
+    """``command_problems`` first sizes a command without making pointers; only a command over
+    a limit is walked again to name the field. Both count the same bytes and find a list too
+    long in the same values."""
+    from magcore.model import input_policy
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(input_policy, "MAX_ITEMS", limit)
+        walk = input_policy._Content()
+        walk.walk(value, "/x")
+        quick = input_policy._fast_size(value, False)
+    assert (quick < 0) == (walk.problem is not None)
+    if quick >= 0:
+        assert quick == walk.size

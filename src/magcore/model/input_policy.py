@@ -50,6 +50,7 @@ say why. Callers check before they append, so nothing is stored.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -553,6 +554,60 @@ class _Content:
                 self.walk(getattr(value, field.name), f"{pointer}/{field.name}")
 
 
+def _fast_size(value: Any, nested: bool) -> int:
+    """The UTF-8 bytes of the texts in *value*, as :class:`_Content` counts them, or -1 when
+    a list or mapping in it has too many items (then the walk names it). No pointers are made:
+    most commands are fine, and this is the whole of their check."""
+    kind = type(value)
+    if kind is str:
+        return _utf8_size(value)
+    if value is None or kind is int or kind is bool or kind is float:
+        return 0
+    if isinstance(value, str):  # a str subclass (an enum member): as the walk counts it
+        return _utf8_size(value)
+    if isinstance(value, list | tuple):
+        if len(value) > MAX_ITEMS:
+            return -1
+        total = 0
+        for item in value:
+            size = _fast_size(item, True)
+            if size < 0:
+                return -1
+            total += size
+        return total
+    if isinstance(value, Mapping):
+        if len(value) > MAX_ITEMS:
+            return -1
+        total = 0
+        for key, item in value.items():
+            total += _utf8_size(key) if isinstance(key, str) else 0
+            size = _fast_size(item, True)
+            if size < 0:
+                return -1
+            total += size
+        return total
+    if nested and attrs.has(kind):
+        total = 0
+        for name in _field_names(kind):
+            size = _fast_size(getattr(value, name), True)
+            if size < 0:
+                return -1
+            total += size
+        return total
+    return 0
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in attrs.fields(kind))
+
+
+@functools.cache
+def _given_fields(kind: type) -> tuple[str, ...]:
+    """The fields of command class *kind* a caller gives (not its constants, such as action)."""
+    return tuple(field.name for field in attrs.fields(kind) if field.init)
+
+
 def command_problems(command: attrs.AttrsInstance) -> list[Problem]:
     """What makes the attrs *command* too large as a whole, or ``[]``.
 
@@ -563,6 +618,15 @@ def command_problems(command: attrs.AttrsInstance) -> list[Problem]:
     value that is itself a definition (a command's cycle) and the command's own constants (its
     ``action``) are not the command's content.
     """
+    total = 0
+    for name in _given_fields(type(command)):
+        size = _fast_size(getattr(command, name), False)
+        if size < 0:
+            break
+        total += size
+    else:
+        if total <= MAX_COMMAND_BYTES:
+            return []  # the common case; otherwise the walk below names the field
     problems: list[Problem] = []
     sizes: dict[str, int] = {}
     for field in attrs.fields(type(command)):
