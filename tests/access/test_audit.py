@@ -249,3 +249,66 @@ def test_an_older_row_after_a_recorded_version_of_its_stream_is_found():
     assert strict.problem.event == "goal:g-0/1"
     assert "(position 1) has no audit line" in strict.problem.reason
     assert verify_store(slipped, older_events=True).ok  # said to be a 0.1 store's
+
+
+def test_a_keyed_log_with_read_lines_only_accepts_no_event_without_a_line():
+    """A log keyed from its first line recorded every event, also one that holds read lines
+    only so far: an event row without a line is reported (it passed as "older" while the log
+    held no event line, found by review). A log with no line at all is a 0.1 store's."""
+    from magcore.access.audit import AuditRecord, verify_store
+    from magcore.crypto import LocalKeyProvider
+    from magcore.testing.driver import event
+
+    keyed = MemoryStore()
+    keyed.use_audit_key(LocalKeyProvider.generate().audit_key())
+    keyed.append_audit(
+        [
+            AuditRecord(
+                at=T0.isoformat(),
+                actor="hr",
+                action="read",
+                object="x",
+                result="denied",
+                origin="api",
+            )
+        ]
+    )
+    slipped = verify_store(_ExtraRows(keyed, [(1, event("person:e-1", 1))]))
+    assert not slipped.ok
+    assert slipped.problem.event == "person:e-1/1"
+    empty = verify_store(_ExtraRows(MemoryStore(), [(1, event("person:e-1", 1))]))
+    assert (empty.ok, empty.uncovered) == (True, 1)
+
+
+class _ReadsFromOne(_ExtraRows):
+    """A vendor's store written before ``read_all(after=None)``: it refuses ``None``."""
+
+    def read_all(self, *, after=0, types=None, limit=None):
+        if after is None:
+            raise TypeError("'>' not supported between instances of 'int' and 'NoneType'")
+        return super().read_all(after=after, types=types, limit=limit)
+
+
+class _NullFromOne(_ExtraRows):
+    """... or binds it into SQL, where ``position > NULL`` holds for no row."""
+
+    def read_all(self, *, after=0, types=None, limit=None):
+        if after is None:
+            return iter(())
+        return super().read_all(after=after, types=types, limit=limit)
+
+
+@pytest.mark.parametrize("older", [_ReadsFromOne, _NullFromOne])
+def test_a_store_that_cannot_read_every_row_is_checked_from_position_one(older):
+    """Such a store is read with ``read_all()`` as before: no false alarm of missing events
+    (``StoreContract`` asks every store for ``after=None``)."""
+    from magcore.access.audit import verify_store
+    from magcore.storage.common import every_row
+    from magcore.storage.transfer import _is_empty
+
+    store, _ = _goal_store()
+    wrapped = older(store, [])
+    result = verify_store(wrapped)
+    assert (result.ok, result.events) == (True, 3)
+    assert [p for p, _ in every_row(wrapped)] == [1, 2, 3]
+    assert not _is_empty(wrapped)

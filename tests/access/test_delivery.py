@@ -390,14 +390,29 @@ def test_a_declaration_installed_after_the_approval_waits_for_the_next_one(tmp_p
     with pytest.raises(ApprovalMissingError):
         service.request(cycle=cycle, kind="mag", participants=people, actor="e1")
     service.record(conv, DraftRecord(actor="e1", summary="too-early"), held_on=T0.date())
+    # goals too: one agreed in the conversation, one set apart from any (under no one cycle)
+    service.execute_goal(
+        SetGoal(actor="e1", goal_id="g-in", owner="e1", title="goal-too-early", agreed_in=conv)
+    )
+    service.execute_goal(SetGoal(actor="e1", goal_id="g-own", owner="e1", title="own-too-early"))
     service.dispatcher.drain(wait=True)
     _all_denied(service, connector, conv, "too-early", "not approved yet")
+    for goal in ("g-in", "g-own"):
+        assert connector.contents(f"goal:{goal}") == [("goal.set", None)]
+        [line] = _lines(service, object=f"goal:{goal}/1")
+        assert (line["result"], "not approved yet" in line["reason"]) == ("denied", True)
 
-    approve_cycle(service, "mag@1")
+    # approved by another process (`magcore policy approve`): this service sees it at once
+    other = open_service(url, clock=FixedClock(T0), host=host, dispatch="off")
+    other.add_cycle(MAG_CYCLE)
+    approve_cycle(other, "mag@1")
+    other.close()
     service.execute(conv, DraftRecord(actor="e1", summary="approved-now"))
+    service.execute_goal(SetGoal(actor="e1", goal_id="g-later", owner="e1", title="goal-now"))
     service.dispatcher.drain(wait=True)
     drafted = [c for t, c in connector.contents(f"conversation:{conv}") if t == "record.drafted"]
     assert drafted[-1] is not None
     assert drafted[-1]["summary"] == "approved-now"
+    assert connector.contents("goal:g-later") == [("goal.set", {"title": "goal-now"})]
     assert "too-early" not in repr(connector.got)
     service.close()

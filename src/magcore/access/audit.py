@@ -29,6 +29,7 @@ from ..events import Event
 from ..storage.base import AuditRecord, Store
 from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_event_object
 from ..storage.chain import event_digest as event_digest
+from ..storage.common import every_row
 
 __all__ = [
     "GENESIS",
@@ -251,7 +252,7 @@ class _EventCheck:
 
     def _unlined(self, position: int, where: tuple[str, int], label: str) -> AuditProblem | None:
         """A row without a line: only an event older than the first event line may be one."""
-        older = (self.older or not self.lines) and not self.covering and position >= FIRST_POSITION
+        older = self.older and not self.covering and position >= FIRST_POSITION
         if older:
             self.uncovered.append((position, where))
             return None
@@ -308,7 +309,7 @@ def verify_events(
     any line is reported.
     """
     check = _EventCheck(lines, _Later(store, after) if after is not None else None, older=older)
-    for position, event in store.read_all(after=None):
+    for position, event in every_row(store):
         problem = check.row(position, event)
         if problem is not None:
             return problem, check.compared, len(check.uncovered)
@@ -343,10 +344,11 @@ def verify_store(
 
     *older_events*: whether events without a line may come before the first event line (a
     store begun under magcore 0.1, which kept no event lines). By default only where the log
-    holds unkeyed lines (it began under 0.1, or runs without a key provider) or no event line
-    at all: in a log keyed from its first line, a row without a line at a position freed by an
-    erasure was slipped in, and is reported. Pass ``True`` for a 0.1 store whose log began
-    with keyed lines (it had no audit line before the upgrade).
+    holds unkeyed lines (it began under 0.1, or runs without a key provider) or no line at
+    all: in a log keyed from its first line (even one with read lines only), a row without a
+    line, also at a position freed by an erasure, was slipped in, and is reported. Pass
+    ``True`` for a 0.1 store whose log began with keyed lines (it had no audit line before the
+    upgrade).
 
     *keys* finds audit keys by id (``provider.audit_key``; default: the key the store chains
     with). Given *expected_count* and *expected_hash* (a signed checkpoint's), the log is also
@@ -382,7 +384,7 @@ def verify_store(
         )
         if not checked.ok:
             return checked
-    older = result.unkeyed > 0 if older_events is None else older_events
+    older = (result.unkeyed > 0 or result.entries == 0) if older_events is None else older_events
     found, compared, uncovered = verify_events(
         store, collect.lines, after=result.entries, older=older
     )

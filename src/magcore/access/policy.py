@@ -155,13 +155,15 @@ def kept_policies(store: Store, base: ReadPolicy | None = None) -> PolicyFor:
 
 
 def stricter(base: ReadPolicy, cycle: ReadPolicy) -> ReadPolicy:
-    """*base* (who is who, legal bases) with the special kinds, themes and fields of both."""
+    """*base* (who is who, legal bases) with the special kinds, themes and fields of both;
+    declared content goes only where both say the declarations are approved."""
     return attrs.evolve(
         base,
         special_themes=base.special_themes | cycle.special_themes,
         special_kinds=base.special_kinds | cycle.special_kinds,
         special_fields=base.special_fields | cycle.special_fields,
         field_themes={**cycle.field_themes, **base.field_themes},
+        declarations_approved=base.declarations_approved and cycle.declarations_approved,
     )
 
 

@@ -46,7 +46,7 @@ class AccessMixin:
         access_organisation: str | None
         organisation_id: str | None
         timezone: tzinfo
-        _policies: dict[tuple[str, int], ReadPolicy]
+        _policies: dict[tuple[str, int, int], ReadPolicy]
 
         def cycle(self, key: str) -> CycleDefinition: ...
         def policy_hash(self, cycle: str | CycleDefinition) -> str: ...
@@ -108,7 +108,7 @@ class AccessMixin:
         """The facts reads of conversations under *cycle_key* need: the directory, the legal
         bases the plugins declare, special-category kinds, themes and form fields."""
         directory = self.directory
-        key = (cycle_key, id(directory))
+        key = (cycle_key, id(directory), self._approvals_seen(cycle_key.partition("@")[0]))
         policy = self._policies.get(key)
         if policy is None or policy.directory is not directory:
             self._forget_other_directories(directory)
@@ -132,7 +132,7 @@ class AccessMixin:
     def _declarations_approved(self, definition: CycleDefinition) -> bool:
         """Whether the bodies *definition* names approved its current regulation, when any
         plugin declares content (which that text lists); ``True`` when none does."""
-        if not self.host.hooks.content_needs().by_plugin():
+        if not self._declares_content():
             return True
         from . import versions
 
@@ -159,7 +159,8 @@ class AccessMixin:
         """The policy where no cycle says more (a goal set apart from any conversation, a
         cycle no longer known): the special kinds and themes of every known cycle count."""
         directory = self.directory
-        key = ("*", id(directory))
+        newest = self._newest_cycles()
+        key = ("*", id(directory), sum(self._approvals_seen(c.id) for c in newest))
         policy = self._policies.get(key)
         if policy is None or policy.directory is not directory:
             self._forget_other_directories(directory)
@@ -173,9 +174,38 @@ class AccessMixin:
                 special_themes=frozenset(
                     t.id for c in cycles for t in c.themes if t.special_category
                 ),
+                # a goal set apart from any conversation, a person's stream: under no one
+                # cycle, so every cycle's current regulation must list the declarations
+                declarations_approved=all(self._declarations_approved(c) for c in newest),
             )
             self._policies[key] = policy
         return policy
+
+    def _newest_cycles(self) -> list[CycleDefinition]:
+        """The newest known version of each cycle (its current regulation)."""
+        newest: dict[str, CycleDefinition] = {}
+        for definition in self.cycles.values():
+            if definition.id not in newest or definition.version > newest[definition.id].version:
+                newest[definition.id] = definition
+        return list(newest.values())
+
+    def _approvals_seen(self, cycle_id: str) -> int:
+        """How many approvals of *cycle_id* the store holds (its stream's version), when a
+        plugin declares content: a read policy built before another approval (by this service
+        or another process, ``magcore policy approve``) is built again. ``0`` otherwise."""
+        if not self._declares_content():
+            return 0
+        from ..domain.approvals import cycle_stream
+
+        return self.store.version(cycle_stream(cycle_id))
+
+    def _declares_content(self) -> bool:
+        """Whether any plugin declares content (asked once per service)."""
+        cached: bool | None = getattr(self, "_declares_content_cache", None)
+        if cached is None:
+            cached = bool(self.host.hooks.content_needs().by_plugin())
+            self._declares_content_cache = cached
+        return cached
 
     def _legal_bases(self) -> tuple[Any, ...]:
         """The legal bases the plugins declare (asked once per service)."""

@@ -43,7 +43,7 @@ class CatalogueMixin:
         _forms: dict[str, FormDefinition] | None
         _form_versions: dict[str, FormDefinition]
         _policy_hashes: dict[str, str]
-        _policies: dict[tuple[str, int], Any]
+        _policies: dict[tuple[str, int, int], Any]
         _tell: Callable[[CommittedBatch], None]
 
         def catalogue_for(self, cycle: str | None = None) -> Catalogue: ...

@@ -133,7 +133,7 @@ class Service(LanguagesMixin, BatchMixin, ProfilesMixin):
         )
         self._directory: Directory | None = None
         self.access_organisation: str | None = None
-        self._policies: dict[tuple[str, int], ReadPolicy] = {}
+        self._policies: dict[tuple[str, int, int], ReadPolicy] = {}
 
     @property
     def store(self) -> Store:

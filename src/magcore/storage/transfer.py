@@ -29,7 +29,7 @@ import attrs
 
 from ..errors import StorageError
 from .base import Store
-from .common import data_json
+from .common import data_json, every_row
 
 __all__ = [
     "CopySummary",
@@ -204,10 +204,7 @@ def _require(store: Store, role: str) -> TableAccess:
 
 
 def _is_empty(store: Store) -> bool:
-    return (
-        next(iter(store.read_all(after=None, limit=1)), None) is None
-        and store.audit_head().count == 0
-    )
+    return next(every_row(store), None) is None and store.audit_head().count == 0
 
 
 def copy_store(source: Store, target: Store) -> CopySummary:
