@@ -24,7 +24,9 @@ from magcore.model.scoring import (
     check_schema,
     grade_reason,
     is_judgement_name,
+    is_scoring_name,
     label_reason,
+    number_label_reason,
     pattern_reason,
 )
 from magcore.model.text import Text
@@ -76,7 +78,7 @@ REFUSED_FORMS = {
     "digits pattern with \\d": _form({"x": {"type": "string", "pattern": "^\\d{1,2}$"}}),
     "decimal grade pattern": _form({"x": {"type": "string", "pattern": "^[1-9]([.,]5)?$"}}),
     "boolean judgement": _form({"functioneert_naar_behoren": {"type": "boolean"}}),
-    "performance field": _form({"performance": {"type": "string"}}),
+    "performance checkbox": _form({"performance": {"type": "boolean"}}),
     "hours named after prestatie": _form(
         {"prestatie_uren": {"type": "number", "x-magcore-unit": "hours"}}
     ),
@@ -158,13 +160,13 @@ ACCEPTED_FORMS = {
         {"personeelsnummer": {"type": "string", "pattern": "^\\d{6}$"}}
     ),
     "a proudest achievement and a career wish": _form(
-        {"trots": {"type": "string"}, "wens": {"type": "string"}},
+        {"mooiste_prestatie": {"type": "string"}, "promotie": {"type": "string"}},
         labels={
-            "trots": {
+            "mooiste_prestatie": {
                 "nl": "Wat was je mooiste prestatie dit jaar?",
                 "en": "What are you proudest of this year?",
             },
-            "wens": {"nl": "Wil je promotie maken?", "en": "Do you want a promotion?"},
+            "promotie": {"nl": "Wil je promotie maken?", "en": "Do you want a promotion?"},
         },
     ),
     "a theme topic choice": _form(
@@ -278,10 +280,19 @@ JUDGEMENT_NAMES = [
 )
 def test_property_a_field_named_after_a_judgement_is_refused(word, before, after):
     name = f"{before}{word}{after}"
-    schema = {"type": "object", "properties": {name: {"type": "string"}}}
-    with pytest.raises(ScoringNotAllowedError) as caught:
-        check_schema(schema)
-    assert caught.value.field == f"/properties/{name}"
+    for picked in (
+        {"type": "boolean"},
+        {"type": "string", "enum": ["a", "b"]},
+        {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}},
+    ):
+        schema = {"type": "object", "properties": {name: picked}}
+        with pytest.raises(ScoringNotAllowedError) as caught:
+            check_schema(schema)
+        assert caught.value.field == f"/properties/{name}"
+    # answered in the person's own words, it is a question about their work, not a judgement
+    # (a name that says score, rating or appraisal is refused whatever the field holds)
+    if not is_scoring_name(name):
+        check_schema({"type": "object", "properties": {name: {"type": "string", "maxLength": 9}}})
 
 
 @given(
@@ -458,3 +469,33 @@ def test_label_reason_reads_judgements_but_not_the_mag_theme():
     assert label_reason("Geschikt voor promotie?") is not None
     assert label_reason("Presteren en functioneren") is None
     assert label_reason("Wil je een opleiding volgen?") is None
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Hoe functioneert de samenwerking in je team?",
+        "Werkt je apparatuur naar behoren?",
+        "Is er iets aan je werkplek dat niet geschikt is?",
+        "What did you learn about application performance?",
+        "Stap 1: kijk terug. Stap 2: kijk vooruit.",
+        "Kaart 1: terugkijken, kaart 2: vooruitkijken",
+    ],
+)
+def test_ordinary_questions_that_share_a_word_with_a_judgement_stay_accepted(label):
+    """Found by review: these were refused as judgements or scales."""
+    assert label_reason(label) is None
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Hoeveel uur scholing per jaar is voor jou voldoende?",
+        "Number of bad weather days",
+        "Hours of training (CAO art. 3: scholing)",
+    ],
+)
+def test_quantities_whose_label_has_a_grade_word_or_a_colon_stay_accepted(label):
+    assert number_label_reason(label) is None
+    assert number_label_reason("1 = slecht, 10 = uitstekend") is not None
+    assert number_label_reason("1: slecht, 10: uitstekend") is not None

@@ -19,18 +19,21 @@ What counts as a score (each rule names the field at fault in :class:`ScoringNot
    (beginner/gevorderd/expert, onbewust onbekwaam ... onbewust bekwaam) is refused, and so is an
    ordered judgement scale in other clothes: traffic lights (rood/oranje/groen), medals
    (brons/zilver/goud), a plus-minus scale (--/-/+/++) or emoji faces.
-4. **A judgement of the person**: a field name or option id that judges how well the person
-   performs or whether they are fit for something (prestatie, functioneren, promotie, geschikt,
-   naar behoren, performance, appraisal, suitable ...), and any text people read (a label, an
-   option text, a theme prompt, a vocabulary word) that says so (naar behoren, klaar voor
-   promotie, beoordelingsgesprek, prestatiegesprek, performance, appraisal ...). In a text,
-   *functioneren*, *geschikt*, *prestatie* and *promotie* alone name a topic to talk about
-   ("Presteren en functioneren", "Wat was je mooiste prestatie?", "Wil je promotie maken?").
+4. **A judgement of the person**: a field whose answer is picked (a choice, a yes/no, a
+   number) named after how well the person performs or whether they are fit for something
+   (prestatie, functioneren, promotie, geschikt, naar behoren, performance, appraisal,
+   suitable ...; a field answered in the person's own words is a question, not a judgement),
+   an option id so named, and any text people read (a label, an option text, a theme prompt,
+   a vocabulary word) that judges the person (beoordelingsgesprek, prestatiegesprek,
+   appraisal, klaar voor promotie, "functioneert de medewerker naar behoren", "the employee's
+   performance" ...). Words that also name a topic do not count alone in a text ("Presteren en
+   functioneren", "Hoe functioneert de samenwerking?", "Werkt je apparatuur naar behoren?",
+   "Wat was je mooiste prestatie?", "Wil je promotie maken?").
 5. **A number in disguise**: a text field whose ``pattern`` admits only short numbers
    (``^(10|[1-9])$``, ``^\\d+$``; one that admits no number of one or two digits, a personnel
    number ``^\\d{6}$``, is fine),
    and a number (even with a unit) whose label describes a scale of quality
-   ("1 = slecht, 10 = uitstekend", "Hoe tevreden ben je ...").
+   ("1 = slecht, 10 = uitstekend", "1: slecht", "Hoe tevreden ben je ...").
 
 Competences, talents and profiles are welcome as *topics* (a theme, a list of talents in the
 employee's own words); a *level* of one (``competence_level``, ``talentniveau``, a choice of
@@ -267,15 +270,12 @@ _JUDGEMENT_WORDS = frozenset(
         "geschiktheid",
         "ongeschikt",
         "ongeschiktheid",
-        "functioneert",
         "disfunctioneren",
         "disfunctioneert",
         "onderpresteren",
         "onderpresteert",
         "ondermaats",
         "beoordelingsgesprek",
-        "performance",
-        "performances",
         "performer",
         "performers",
         "underperform",
@@ -300,15 +300,22 @@ _JUDGEMENT_TEXT_PARTS = (
     "prestatiegesprek",
     "prestatiebeoordeling",
     "prestatiemeting",
-    "performance",
+    "performancereview",
+    "performancebeoordeling",
     "underperform",
     "geschiktheid",
     "ongeschikt",
 )
-# Phrases of several words that judge the person ("functioneert naar behoren").
+# Phrases of several words that judge the person ("functioneert naar behoren"). In a name
+# (``functioneert_naar_behoren``) all of them; in a text people read only those about the
+# person: "Werkt je apparatuur naar behoren?" is an ordinary question.
 _JUDGEMENT_PHRASES = (
-    "naar behoren",
-    "niet geschikt",
+    "functioneert naar behoren",
+    "functioneer je naar behoren",
+    "functioneert de medewerker naar behoren",
+    "naar behoren functioneert",
+    "naar behoren functioneren",
+    "presteert naar behoren",
     "geschikt voor promotie",
     "geschikt voor de functie",
     "geschikt voor deze functie",
@@ -319,6 +326,23 @@ _JUDGEMENT_PHRASES = (
     "in aanmerking voor promotie",
     "prestaties van de medewerker",
     "prestatie van de medewerker",
+    "performance review",
+    "performance appraisal",
+    "performance rating",
+    "job performance",
+    "your performance",
+    "their performance",
+    "his performance",
+    "her performance",
+    "employee s performance",
+    "employees performance",
+    "employee performance",
+    "performance of the employee",
+)
+_JUDGEMENT_NAME_PHRASES = (
+    *_JUDGEMENT_PHRASES,
+    "naar behoren",
+    "niet geschikt",
     "up to standard",
     "up to the mark",
 )
@@ -327,6 +351,9 @@ _JUDGEMENT_PHRASES = (
 # with a choice of answers rates how the person functions.
 _JUDGEMENT_NAME_WORDS = frozenset(
     {
+        "functioneert",
+        "performance",
+        "performances",
         "functioneren",
         "functionering",
         "presteert",
@@ -386,8 +413,14 @@ _FACE = re.compile(
     r"\U0001f44d\U0001f44e\u2639\u263a]\ufe0f?)+$"
     r"|^[:;=8][-']?[()\[\]dp|/\\]$"
 )
-# A label that pins numbers to words, as the ends of a scale do: "1 = slecht", "10: excellent".
-_ANCHOR = re.compile(r"\b\d+\s*[=:]\s*[^\W\d]", re.UNICODE)
+# A label that pins numbers to words, as the ends of a scale do: "1 = slecht", "10: excellent"
+# (after a colon only a grade: "Stap 1: kijk terug", "CAO art. 3: scholing" pin nothing).
+_ANCHOR = re.compile(
+    r"\b\d+\s*=\s*[^\W\d]|\b\d+\s*:\s*(?:"
+    + "|".join(re.escape(w) for w in sorted(_GRADE_WORDS, key=len, reverse=True))
+    + r")\b",
+    re.UNICODE | re.IGNORECASE,
+)
 # How satisfied or how good: a number asked this way is a scale of quality, whatever its unit.
 _QUALITY_QUESTIONS = (
     "hoe tevreden",
@@ -398,11 +431,9 @@ _QUALITY_QUESTIONS = (
     "how well",
     "how happy",
 )
-# ... and the grades themselves, but for words too common in an ordinary question on their own.
-_QUALITY_PHRASES = (
-    *_QUALITY_QUESTIONS,
-    *sorted(_GRADE_WORDS - {"goed", "good", "sterk", "fair"}),
-)
+# (A grade word alone says nothing here: "Hoeveel uur scholing is voor jou voldoende?",
+# "Number of bad weather days" count; a number pinned to a grade is an anchor, above.)
+_QUALITY_PHRASES = _QUALITY_QUESTIONS
 # A pattern made only of digits, digit classes, decimal marks, anchors, groups, alternatives and
 # repetitions admits only numbers: "^(10|[1-9])$", "^\\d{1,2}$", "^[1-5]([.,]5)?$".
 _DIGIT_PATTERN = re.compile(
@@ -463,7 +494,7 @@ def _judges(text: str, *, name: bool) -> str | None:
         for part in _JUDGEMENT_PARTS if name else _JUDGEMENT_TEXT_PARTS:
             if part in token:
                 return token
-    for phrase in _JUDGEMENT_PHRASES:
+    for phrase in _JUDGEMENT_NAME_PHRASES if name else _JUDGEMENT_PHRASES:
         if f" {phrase} " in words:
             return phrase
     return None
@@ -637,7 +668,7 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
             child = f"{pointer}/properties/{name}"
             if is_scoring_name(str(name)):
                 yield child, "is named like a score, rating, grade or rank"
-            elif is_judgement_name(str(name)):
+            elif is_judgement_name(str(name)) and _answer_is_picked(sub):
                 yield (
                     child,
                     (
@@ -659,6 +690,24 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
         if isinstance(defs, Mapping):
             for name, sub in defs.items():
                 yield from _schema_problems(sub, f"{pointer}/{key}/{name}")
+
+
+def _answer_is_picked(schema: Any) -> bool:
+    """Whether a field's answer is picked rather than written: a choice, a yes/no, a number
+    (or a list of those). A field named ``functioneren`` or ``mooiste_prestatie`` that the
+    person answers in their own words is a question about their work, not a judgement; one
+    with a choice of answers (or a checkbox ``functioneert_naar_behoren``) rates them."""
+    if not isinstance(schema, Mapping):
+        return True
+    types = schema.get("type")
+    type_set = {types} if isinstance(types, str) else set(types or ())
+    if type_set & {"boolean", "number", "integer"} or not type_set:
+        return True
+    if any(key in schema for key in ("enum", "const", "oneOf", "anyOf")):
+        return True
+    if "array" in type_set:
+        return _answer_is_picked(schema.get("items", {}))
+    return False  # a text (a pattern is judged on its own) or an object of its own fields
 
 
 def _document_problems(document: Any, pointer: str) -> Iterator[tuple[str, str]]:
