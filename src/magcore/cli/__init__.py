@@ -32,6 +32,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("magcore.cli.planning:plan", "Show (and request) the conversations due in a period."),
     "due": ("magcore.cli.planning:due", "Who is due a conversation, per manager or team."),
     "schedule": ("magcore.cli.conversations:schedule", "Put a requested conversation on a date."),
+    "prepare": ("magcore.cli.conversations:prepare", "Save (and publish) your preparation."),
     "record": ("magcore.cli.conversations:record", "Write the record of a held conversation."),
     "agree": ("magcore.cli.conversations:agree", "Confirm a conversation's record."),
     "dissent": ("magcore.cli.conversations:dissent", "Add a note of disagreement to a record."),

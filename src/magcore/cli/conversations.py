@@ -1,4 +1,5 @@
-"""``magcore schedule``, ``record``, ``agree`` and ``dissent``: one conversation at a time.
+"""``magcore schedule``, ``prepare``, ``record``, ``agree`` and ``dissent``: one conversation at
+a time.
 
 These commands show where a conversation stands, never its content: reading content goes through
 the access policy (``magcore export``).
@@ -17,7 +18,15 @@ from ..errors import MagcoreError, TransitionError
 from ._common import ID, TEXT, actor_option, get_app, json_option
 from ._output import DATE, emit_json, say
 
-__all__ = ["agree", "dissent", "form_answers", "parse_agreement", "record", "schedule"]
+__all__ = [
+    "agree",
+    "dissent",
+    "form_answers",
+    "parse_agreement",
+    "prepare",
+    "record",
+    "schedule",
+]
 
 
 def _show(conv: Any, as_json: bool, message: str) -> None:
@@ -113,6 +122,65 @@ def schedule(
         command = Reschedule(actor=actor, on=moment, place=place, minutes=minutes)
     conv = service.execute(conversation, command)
     _show(conv, as_json, f"Conversation {conv.id} is planned for {moment.isoformat()}.")
+
+
+@click.command()
+@click.argument("conversation", type=ID)
+@click.option(
+    "--answer",
+    "answer_pairs",
+    multiple=True,
+    type=TEXT,
+    metavar="FIELD=TEXT",
+    help="The answer to one question of the preparation form; repeat for more.",
+)
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON file with answers to the preparation form (--answer adds to it).",
+)
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Publish it too: the other side sees it once they published theirs (or it was held).",
+)
+@actor_option
+@json_option
+def prepare(
+    conversation: str,
+    answer_pairs: tuple[str, ...],
+    answers_file: Path | None,
+    publish: bool,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Save your preparation of CONVERSATION (and, with --publish, publish it).
+
+    Both sides prepare; each sees the other's preparation only once both published theirs or
+    the conversation was held. The answers are checked against the kind's preparation form
+    before anything is stored; a refused preparation changes nothing. Saving again replaces
+    your earlier answers.
+    """
+    from ..domain.conversation import PublishPreparation, SavePreparation
+
+    answers = _read_answers(answers_file)
+    for pair in answer_pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(
+                f"{pair!r} is not FIELD=TEXT (the name of a question, '=', your answer)",
+                param_hint="--answer",
+            )
+        answers[name.strip()] = text
+    if not answers:
+        raise click.UsageError("give your answers with --answer FIELD=TEXT or --answers FILE")
+    service = get_app().service()
+    conv = service.execute(conversation, SavePreparation(actor=actor, answers=answers))
+    if publish:
+        conv = service.execute(conversation, PublishPreparation(actor=actor))
+    done = "saved and published" if publish else "saved (not published yet: --publish)"
+    _show(conv, as_json, f"Your preparation of {conv.id} is {done}.")
 
 
 def parse_agreement(index: int, value: str, due: date | None) -> Any:
