@@ -360,3 +360,23 @@ def test_only_the_owner_names_a_goals_collaborators_from_outside_its_conversatio
     assert not service.view_goal("g1", actor="e2").has_content
     assert service.view_goal("g1", actor="m1").has_content
     assert service.view_goal("g2", actor="e2").has_content
+
+
+def test_an_invitation_to_a_special_kind_does_not_name_it(service):
+    """A calendar invitation (the .ics, an e-mail's subject) goes to calendar and mail systems
+    that are neither audited nor erased: for a kind that is special-category as a whole (a
+    stress or vitality conversation, one with the company doctor) its title says only
+    "Gesprek / Conversation" (it named the kind: found by an attacker); other kinds keep
+    their name."""
+    from magcore.app.invitations import PRIVATE_SUMMARY, invitation_for
+
+    cycle = service.cycle("mag@1")
+    titles = {}
+    for kind, coach in (("stress", "c1"), ("mag", None)):
+        people = service.participants_for("org", cycle, kind, "e1", on=T0.date(), coach=coach)
+        conv = service.request(cycle=cycle, kind=kind, participants=people, actor="e1")
+        service.execute(conv.id, Schedule(actor="e1", on=T0 + timedelta(days=7)))
+        titles[kind] = invitation_for(service, conv.id).summary
+    assert titles["stress"] == PRIVATE_SUMMARY
+    assert titles["mag"] == "{} / {}".format(cycle.kind("mag").name.nl, cycle.kind("mag").name.en)
+    assert "stress" not in titles["stress"].lower()

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .service import Service
 
 __all__ = [
+    "PRIVATE_SUMMARY",
     "TIME_ZONE",
     "Attendee",
     "Invitation",
@@ -44,6 +45,10 @@ TIME_ZONE = "Europe/Amsterdam"
 
 #: Shown as the place when the planner gave none.
 NO_PLACE = "Nog af te spreken / to be agreed"
+#: The title of an invitation to a conversation of a special-category kind (a vitality
+#: conversation, one with the company doctor): its kind's name says what it is about, and a
+#: calendar or mail system is neither audited nor erased.
+PRIVATE_SUMMARY = "Gesprek / Conversation"
 
 
 @attrs.frozen
@@ -202,7 +207,7 @@ def invitation_for(
         sequence=conv.reschedules + (1 if cancelled else 0),
         start=conv.scheduled_for,
         end=conv.scheduled_for + timedelta(minutes=conv.duration_minutes or kind.duration_minutes),
-        summary=f"{kind.name.nl} / {kind.name.en}",
+        summary=PRIVATE_SUMMARY if kind.special_category else f"{kind.name.nl} / {kind.name.en}",
         location=place,
         organizer=_attendee(organisation, planner),
         attendees=tuple(_attendee(organisation, person) for person in invited),
