@@ -452,3 +452,47 @@ def test_a_larger_minimum_is_kept_when_nothing_shown_gives_it_away():
     unknown = second - shown
     for key, (low, high) in intervals(table.conversations, unknown, table.relations).items():
         assert high - low >= 7 - 1e-6, key
+
+
+def test_a_report_over_later_data_cannot_be_set_against_an_earlier_one():
+    """Found by an attacker: a report in April hid team t2 (3 people) and, next to it, t0; by
+    June t0 held two more conversations, the new data got a decision of its own that showed
+    t0 and hid t1 instead, and t2 = all(June) - t0(June) - t1(April) came out exactly. What an
+    earlier report over the year hid stays hidden, and what it showed with today's count is
+    known, so the June report hides t0 again and shows t1."""
+    organisation = Organisation(
+        id="o", teams={t: Team(id=t, name=f"Team {t}") for t in ("t0", "t1", "t2")}
+    )
+    april = _held_through_the_year(("t0", 7, 7), ("t1", 7, 7), ("t2", 3, 3))
+    june = [
+        *april,
+        *(
+            ParticipationFact(
+                conversation=f"later{i}", people={f"t0-{i}"}, unit="t0", held_on=date(YEAR, 6, 1)
+            )
+            for i in range(2)
+        ),
+    ]
+    store = MemoryStore()
+    ask = {"asker": "hr", "at": datetime(2026, 2, 1, tzinfo=UTC), "grain": "year", "k": K}
+    year = {"start": date(YEAR, 1, 1), "end": date(YEAR + 1, 1, 1)}
+    reports = []
+    with pytest.MonkeyPatch.context() as patch:
+        for facts in (april, june):
+            patch.setattr(statistics_report, "facts_from_store", lambda *a, f=facts, **kw: f)
+            reports.append(participation_report(store, organisation, **year, **ask))
+    first, second = ({c.unit: c.conversations for c in r.cells} for r in reports)
+    assert first["t2"] is None
+    hidden_first = {unit for unit, value in first.items() if value is None}
+    hidden_second = {unit for unit, value in second.items() if value is None}
+    assert hidden_first <= hidden_second  # hidden once, hidden in every later report
+    # whatever the two reports show together, t2 stays at least K wide: the April counts are
+    # lower bounds of June's (counts only grow), June's shown ones exact
+    shown_before = {u: v for u, v in first.items() if v is not None}
+    shown_now = {u: v for u, v in second.items() if v is not None}
+    teams_known = {u: shown_now.get(u, shown_before.get(u)) for u in ("t0", "t1")}
+    [root] = [u.id for u in organisation_tree(organisation).units.values() if u.parent is None]
+    total = shown_now.get(root)
+    assert total == 19
+    if all(v is not None for v in teams_known.values()):
+        assert total - sum(teams_known.values()) >= K  # t2's largest possible value

@@ -157,12 +157,42 @@ class StoredDecision:
     exists: bool
     published: frozenset[tuple[str, str]] = frozenset()
     """The cells reports over this table have shown so far."""
+    earlier_hidden: frozenset[tuple[str, str]] = frozenset()
+    """Cells decisions over earlier data of the year (other facts: conversations held or
+    erased since) hid: they stay hidden, so a later report does not show what an earlier
+    one hid next to a cell it must hide."""
+    earlier_known: frozenset[tuple[str, str]] = frozenset()
+    """Cells reports over earlier data of the year showed with the count they have now: whoever
+    kept those reports knows them."""
+
+
+def _earlier(
+    events: Sequence[Event], table: CountTable, fingerprint: str
+) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """What decisions over other data of the year hid, and what their reports showed that
+    still has the same count (cells of units the year's table has now)."""
+    hidden: set[tuple[str, str]] = set()
+    known: set[tuple[str, str]] = set()
+    for event in events:
+        if event.type != SUPPRESSION_DECIDED or event.data.get("fingerprint") == fingerprint:
+            continue
+        hidden.update(
+            key
+            for u, p in event.data.get("hidden", ())
+            if (key := (str(u), str(p))) in table.conversations
+        )
+        for u, p, count in event.data.get("values", ()):
+            key = (str(u), str(p))
+            if table.conversations.get(key) == count:
+                known.add(key)
+    return frozenset(hidden), frozenset(known - hidden)
 
 
 def stored_decision(store: Store, table: CountTable) -> StoredDecision:
     """The latest decision the store holds for exactly this table (same fingerprint)."""
     events = store.read(_stream(table.year))
     fingerprint = table.fingerprint()
+    earlier_hidden, earlier_known = _earlier(events, table, fingerprint)
     for event in reversed(events):
         if event.type == SUPPRESSION_DECIDED and event.data.get("fingerprint") == fingerprint:
             hidden = frozenset((str(u), str(p)) for u, p in event.data["hidden"])
@@ -176,8 +206,17 @@ def stored_decision(store: Store, table: CountTable) -> StoredDecision:
                 version=len(events),
                 exists=True,
                 published=published,
+                earlier_hidden=earlier_hidden,
+                earlier_known=earlier_known,
             )
-    return StoredDecision(hidden=frozenset(), audited=False, version=len(events), exists=False)
+    return StoredDecision(
+        hidden=frozenset(),
+        audited=False,
+        version=len(events),
+        exists=False,
+        earlier_hidden=earlier_hidden,
+        earlier_known=earlier_known,
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -208,8 +247,15 @@ def _decide(
     if found.exists and primary <= found.hidden and (found.audited or not audit):
         hidden, audited = found.hidden, found.audited  # decided before, for this k or more
     else:
+        # Over new data of the year (conversations held or erased since), what earlier
+        # reports hid stays hidden, and what they showed with today's count is known: a
+        # report made after more conversations cannot be set against one made before.
         hidden = decide_suppression(
-            table, k=k, already=found.hidden, known=found.published, audit=audit
+            table,
+            k=k,
+            already=found.hidden | found.earlier_hidden,
+            known=found.published | found.earlier_known,
+            audit=audit,
         )
         audited = audit or (found.audited and hidden == found.hidden)
     cells = _cells(table, hidden, periods, levels)
@@ -230,6 +276,9 @@ def _decide(
             "audited": audited,
             "hidden": sorted([u, p] for u, p in hidden),
             "published": sorted([u, p] for u, p in published),
+            # the counts those cells show (published already): a report over later data of
+            # the year knows which of them are still known to whoever kept this one
+            "values": sorted([u, p, table.conversations[(u, p)]] for u, p in published),
         },
     )
     return _YearReport(
