@@ -496,3 +496,41 @@ def test_a_report_over_later_data_cannot_be_set_against_an_earlier_one():
     assert total == 19
     if all(v is not None for v in teams_known.values()):
         assert total - sum(teams_known.values()) >= K  # t2's largest possible value
+
+
+@settings(max_examples=40)
+@given(organisations_with_facts(), st.lists(st.integers(1, 12), min_size=1, max_size=3))
+def test_reports_as_the_year_goes_on_never_narrow_a_suppressed_cell(org_and_facts, months):
+    """Reports of the year made at the end of random months, each over the conversations held
+    by then (the data grows between them). Whoever kept them all knows the last one's counts
+    exactly and every earlier count as a lower bound (counts only grow): every cell the last
+    decision hides stays at least the minimum group size wide. (Run with 400 random examples,
+    it found the decision over new data that showed a cell an earlier report hid.)"""
+    organisation, facts = org_and_facts
+    store = MemoryStore()
+    year = {"start": date(YEAR, 1, 1), "end": date(YEAR + 1, 1, 1), "grain": "year", "k": K}
+    shown_then: dict = {}
+    last: dict = {}
+    with pytest.MonkeyPatch.context() as patch:
+        for month in sorted(months):
+            held = [f for f in facts if f.held_on.month <= month]
+            patch.setattr(statistics_report, "facts_from_store", lambda *a, h=held, **kw: h)
+            try:
+                report = participation_report(
+                    store, organisation, **year, asker="hr", at=datetime(2026, 2, 1, tzinfo=UTC)
+                )
+            except CannotProtectError:
+                continue
+            last = {c.key: c.conversations for c in report.cells if not c.suppressed}
+            for key, value in last.items():
+                shown_then[key] = max(shown_then.get(key, 0), value)
+            table = count_table(held, organisation_tree(organisation), YEAR)
+    if not last:
+        return
+    hidden = stored_decision(store, table).hidden
+    exact = {key for key, value in shown_then.items() if table.conversations[key] == value}
+    unknown = hidden - set(last) - exact
+    floors = {key: shown_then[key] for key in unknown if key in shown_then}
+    found = intervals(table.conversations, unknown, table.relations, floors=floors)
+    for key, (low, high) in found.items():
+        assert high - low >= K - 1e-6, (key, low, high)

@@ -291,6 +291,7 @@ def decide_suppression(
     protection: int | None = None,
     already: Collection[Key] = (),
     known: Collection[Key] = (),
+    floors: Mapping[Key, int] | None = None,
     audit: bool = True,
 ) -> frozenset[Key]:
     """The cells of *table* to suppress: primary, complementary, then by the interval check.
@@ -298,9 +299,11 @@ def decide_suppression(
     *already* are cells an earlier decision over the same data suppressed: they stay
     suppressed, so the new decision only ever adds. *known* are cells earlier reports over the
     same data showed: the new decision treats them as published, whatever it hides now, and
-    never hides one to protect another. *protection* (default *k*) is how wide the interval of
-    every suppressed cell's conversations must stay. With ``audit=False`` (no solver installed)
-    only the first two steps run; the decision is then marked unaudited.
+    never hides one to protect another. *floors* are counts earlier reports over earlier data
+    of the year showed: lower bounds of cells that have grown since, which the interval check
+    takes as known to whoever kept those reports. *protection* (default *k*) is how wide the
+    interval of every suppressed cell's conversations must stay. With ``audit=False`` (no
+    solver installed) only the first two steps run; the decision is then marked unaudited.
 
     Raises :class:`CannotProtectError` when a cell the decision must hide (for a larger *k*
     than before) can already be worked out from what earlier reports showed.
@@ -319,7 +322,7 @@ def decide_suppression(
     for relation in table.relations:
         for member in (relation[0], *relation[1]):
             member_of.setdefault(member, []).append(relation)
-    while narrow := narrow_cells(values, hidden - known, table.relations, protection):
+    while narrow := narrow_cells(values, hidden - known, table.relations, protection, floors):
         added = _widen(narrow, hidden, known, member_of, values, protection)
         if not added:
             raise CannotProtectError(table.year, k, frozenset(narrow), bool(known))

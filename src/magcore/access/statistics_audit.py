@@ -121,21 +121,26 @@ def intervals(
     relations: Sequence[Relation],
     *,
     protection: float = math.inf,
+    floors: Mapping[Key, float] | None = None,
 ) -> dict[Key, Interval]:
     """The smallest and largest value every *hidden* cell can have, given the published ones.
 
     *values* holds every cell's true value; only the published ones (not in *hidden*) are used
-    as known. A cell in no relation at all is unbounded (``0``, ``inf``). With a
-    *protection*, a cell found at least that wide may get a narrower (but still wide enough)
-    interval than the exact one, which saves half the work.
+    as known. *floors* are lower bounds whoever reads the report may know of hidden cells (a
+    count an earlier report showed, which can only have grown since). A cell in no relation
+    at all is unbounded (its floor, ``inf``). With a *protection*, a cell found at least that
+    wide may get a narrower (but still wide enough) interval than the exact one, which saves
+    half the work.
     """
     hidden = set(hidden)
-    result: dict[Key, Interval] = dict.fromkeys(hidden, (0.0, math.inf))
+    # a floor above a cell's count (conversations erased since) says nothing of it now
+    floors = {k: f for k, f in (floors or {}).items() if k in hidden and f <= values.get(k, 0)}
+    result: dict[Key, Interval] = {key: (float(floors.get(key, 0)), math.inf) for key in hidden}
     for group in _components(hidden, relations):
         rows = [relations[i] for i in group]
         if all(m in hidden for total, parts in rows for m in (total, *parts)):
             continue  # nothing published nearby: every cell can be as large as one likes
-        result.update(_solve(values, hidden, rows, protection))
+        result.update(_solve(values, hidden, rows, protection, floors))
     return result
 
 
@@ -144,8 +149,9 @@ def _solve(
     hidden: set[Key],
     rows: Sequence[Relation],
     protection: float = math.inf,
+    floors: Mapping[Key, float] | None = None,
 ) -> dict[Key, Interval]:
-    """Each hidden cell's interval in one part of the table.
+    """Each hidden cell's interval in one part of the table (each at least its floor).
 
     With a finite *protection*, a cell shown to be at least that wide (by the values it took in
     the solutions found so far, or by its largest value) is not solved further: its interval is
@@ -159,7 +165,8 @@ def _solve(
     variables = sorted({m for total, parts in rows for m in (total, *parts) if m in hidden})
     column = {key: i for i, key in enumerate(variables)}
     n = len(variables)
-    h.addVars(n, [0.0] * n, [highspy.kHighsInf] * n)
+    lowest = [float((floors or {}).get(key, 0)) for key in variables]
+    h.addVars(n, lowest, [highspy.kHighsInf] * n)
     for total, parts in rows:
         coefficients: dict[int, float] = {}
         known = 0.0
@@ -222,10 +229,11 @@ def narrow_cells(
     hidden: Iterable[Key],
     relations: Sequence[Relation],
     protection: int,
+    floors: Mapping[Key, float] | None = None,
 ) -> dict[Key, Interval]:
-    """The suppressed cells whose interval is narrower than *protection*, with their interval."""
+    """The suppressed cells whose interval is narrower than *protection*, with their interval
+    (*floors*: lower bounds known of hidden cells, see :func:`intervals`)."""
+    found = intervals(values, hidden, relations, protection=protection, floors=floors)
     return {
-        key: (low, high)
-        for key, (low, high) in intervals(values, hidden, relations, protection=protection).items()
-        if high - low < protection - _EPSILON
+        key: (low, high) for key, (low, high) in found.items() if high - low < protection - _EPSILON
     }

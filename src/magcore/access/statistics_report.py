@@ -9,7 +9,7 @@ saying who asked for which grid and which units.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -164,15 +164,20 @@ class StoredDecision:
     earlier_known: frozenset[tuple[str, str]] = frozenset()
     """Cells reports over earlier data of the year showed with the count they have now: whoever
     kept those reports knows them."""
+    earlier_floors: Mapping[tuple[str, str], int] = attrs.field(factory=dict)
+    """Counts reports over earlier data of the year showed of cells that have grown since:
+    lower bounds whoever kept those reports knows."""
 
 
 def _earlier(
     events: Sequence[Event], table: CountTable, fingerprint: str
-) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
-    """What decisions over other data of the year hid, and what their reports showed that
-    still has the same count (cells of units the year's table has now)."""
+) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]], dict[tuple[str, str], int]]:
+    """What decisions over other data of the year hid, what their reports showed that still
+    has the same count, and the counts they showed of cells that have grown since (cells of
+    units the year's table has now)."""
     hidden: set[tuple[str, str]] = set()
     known: set[tuple[str, str]] = set()
+    floors: dict[tuple[str, str], int] = {}
     for event in events:
         if event.type != SUPPRESSION_DECIDED or event.data.get("fingerprint") == fingerprint:
             continue
@@ -183,16 +188,19 @@ def _earlier(
         )
         for u, p, count in event.data.get("values", ()):
             key = (str(u), str(p))
-            if table.conversations.get(key) == count:
+            now = table.conversations.get(key)
+            if now == count:
                 known.add(key)
-    return frozenset(hidden), frozenset(known - hidden)
+            elif isinstance(count, int) and now is not None and count < now:
+                floors[key] = max(floors.get(key, 0), count)
+    return frozenset(hidden), frozenset(known - hidden), floors
 
 
 def stored_decision(store: Store, table: CountTable) -> StoredDecision:
     """The latest decision the store holds for exactly this table (same fingerprint)."""
     events = store.read(_stream(table.year))
     fingerprint = table.fingerprint()
-    earlier_hidden, earlier_known = _earlier(events, table, fingerprint)
+    earlier_hidden, earlier_known, earlier_floors = _earlier(events, table, fingerprint)
     for event in reversed(events):
         if event.type == SUPPRESSION_DECIDED and event.data.get("fingerprint") == fingerprint:
             hidden = frozenset((str(u), str(p)) for u, p in event.data["hidden"])
@@ -208,6 +216,7 @@ def stored_decision(store: Store, table: CountTable) -> StoredDecision:
                 published=published,
                 earlier_hidden=earlier_hidden,
                 earlier_known=earlier_known,
+                earlier_floors=earlier_floors,
             )
     return StoredDecision(
         hidden=frozenset(),
@@ -216,6 +225,7 @@ def stored_decision(store: Store, table: CountTable) -> StoredDecision:
         exists=False,
         earlier_hidden=earlier_hidden,
         earlier_known=earlier_known,
+        earlier_floors=earlier_floors,
     )
 
 
@@ -255,6 +265,7 @@ def _decide(
             k=k,
             already=found.hidden | found.earlier_hidden,
             known=found.published | found.earlier_known,
+            floors=found.earlier_floors,
             audit=audit,
         )
         audited = audit or (found.audited and hidden == found.hidden)
