@@ -1,11 +1,12 @@
 """The app factory: :func:`create_app` turns a :class:`~magcore_web.config.WebConfig` into an
 ASGI application (Starlette).
 
-Every request first meets two small ASGI middlewares: the tenant is resolved from the
-``Host`` header (an unknown host is answered with a problem and reaches no store), and every
-response carries the ``API-Version`` header. Then the parts of the app are installed by the
-functions named in :data:`EXTENSIONS`: the HTTP API under ``/api/v1`` (:mod:`magcore_web.api`),
-and the pages of the web front end where it is installed.
+Every request first meets three small ASGI middlewares: the tenant is resolved from the
+``Host`` header (an unknown host is answered with a problem and reaches no store), every
+response carries the ``API-Version`` header, and no request body is read beyond
+:data:`MAX_BODY_BYTES` (a larger one is answered with 413). Then the parts of the app are
+installed by the functions named in :data:`EXTENSIONS`: the HTTP API under ``/api/v1``
+(:mod:`magcore_web.api`), and the pages of the web front end where it is installed.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from magcore.model.input_policy import MAX_JSON_BYTES
 
 from .config import WebConfig
 from .identity import (
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXTENSIONS",
+    "MAX_BODY_BYTES",
+    "BodyTooLargeError",
     "Extension",
     "create_app",
     "settings_of",
@@ -83,6 +89,71 @@ class _TenantMiddleware:
         await self.app(scope, receive, send)
 
 
+MAX_BODY_BYTES = MAX_JSON_BYTES
+"""The most bytes of a request body the app reads (1 MiB, the input policy's largest JSON
+document): API bodies and the pages' form posts alike."""
+
+
+class BodyTooLargeError(HTTPException):
+    """A request body grew past :data:`MAX_BODY_BYTES` while it was read (413)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB")
+
+
+def _too_large() -> dict[str, Any]:
+    from .problems import Problem
+
+    return Problem(
+        status=413,
+        title="Content too large",
+        detail=f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB",
+        type="https://magcore.github.io/magcore/problems/too-large",
+    ).to_json()
+
+
+class _BodyLimitMiddleware:
+    """Refuse a request body larger than *limit* bytes: by its ``Content-Length`` before any of
+    it is read, and, for a body sent without one (chunked), as soon as the bytes read pass
+    *limit* (the handler reading it then meets :class:`BodyTooLargeError`)."""
+
+    def __init__(self, app: ASGIApp, version: str, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.version = version
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = HTTPConnection(scope).headers.get("content-length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                declared = -1
+            if declared < 0 or declared > self.limit:
+                if declared < 0:
+                    body = {**_too_large(), "status": 400, "title": "Invalid input"}
+                    body["detail"] = "the Content-Length header is not a number of bytes"
+                else:
+                    body = _too_large()
+                await _send_problem(send, body, self.version)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLargeError
+            return message
+
+        await self.app(scope, limited, send)
+
+
 class _VersionMiddleware:
     """Add ``API-Version`` to every response (API Design Rules, /core/version-header)."""
 
@@ -116,6 +187,7 @@ async def _send_problem(send: Send, body: dict[str, Any], version: str) -> None:
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(data)).encode()),
                 (b"api-version", version.encode("ascii")),
+                (b"cache-control", b"no-store"),
             ],
         }
     )
@@ -183,6 +255,7 @@ def create_app(
     for extension in extensions if extensions is not None else EXTENSIONS:
         install = _load(extension) if isinstance(extension, str) else extension
         install(app, config)
+    app.add_middleware(_BodyLimitMiddleware, version=config.api_version)
     app.add_middleware(
         _TenantMiddleware, tenants=tenants, version=config.api_version, outer=app, config=config
     )

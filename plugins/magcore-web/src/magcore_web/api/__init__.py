@@ -3,7 +3,8 @@
 Every operation is declared once (:mod:`magcore_web.api.routing`); the routes and the OpenAPI
 3.1 document at ``/api/v1/openapi.json`` (and ``/openapi.json``) are made from those
 declarations. Errors are problem details; every content read goes through the service's
-access gateway and leaves an audit line.
+access gateway and leaves an audit line. Every answer under ``/api/v1`` carries
+``Cache-Control: no-store``: what it holds is personal, no cache may keep it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from magcore.errors import MagcoreError
 
@@ -59,7 +61,7 @@ async def _on_error(request: Request, exc: Exception) -> Response:
 
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    titles = {404: "Not found", 405: "Method not allowed"}
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}
     problem = Problem(
         status=exc.status_code,
         title=titles.get(exc.status_code, "Error"),
@@ -86,6 +88,24 @@ def _openapi(config: WebConfig, ops: Sequence[Operation]) -> Any:
     return openapi
 
 
+class _NoStore:
+    """Send ``Cache-Control: no-store`` with every response of *app* (whatever it set)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    h for h in message.get("headers", []) if h[0].lower() != b"cache-control"
+                ]
+                message["headers"] = [*headers, (b"cache-control", b"no-store")]
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
 def install(app: Starlette, config: WebConfig) -> None:
     """Mount the API at ``/api/v1`` on *app*, and its document at ``/openapi.json`` too."""
     ops = operations()
@@ -99,5 +119,5 @@ def install(app: Starlette, config: WebConfig) -> None:
             Exception: _on_error,
         },
     )
-    app.router.routes.append(Mount(API_PREFIX, app=api, name="api"))
+    app.router.routes.append(Mount(API_PREFIX, app=_NoStore(api), name="api"))
     app.router.routes.append(Route("/openapi.json", openapi, methods=["GET"], name="openapi"))

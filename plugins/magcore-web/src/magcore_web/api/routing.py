@@ -10,7 +10,6 @@ the structured body); it returns an attrs value, a list of them, ``None`` (204) 
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -24,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from magcore.model.input_policy import date_problem
+from magcore.errors import InputRefused
+from magcore.model.input_policy import MAX_ID_LENGTH, date_problem, is_valid_id, load_json
 
 from ..app import tenant_of
 from ..identity import Principal, require_principal
@@ -171,11 +171,36 @@ def _query(request: Request, params: Sequence[Param]) -> dict[str, Any]:
             else:
                 if param.enum and raw not in param.enum:
                     raise ValueError(f"expected one of {', '.join(param.enum)}")
+                if not param.enum and not is_valid_id(raw):
+                    problems.append(_not_an_id("query", param.name))
+                    continue
                 values[param.name] = raw
         except ValueError as exc:
             problems.append(
                 FieldError(in_="query", location=param.name, code="invalid", detail=str(exc))
             )
+    if problems:
+        raise ApiProblem(invalid(problems))
+    return values
+
+
+#: Why a path or query value is no id; the value itself is not echoed (it may be anything).
+_NOT_AN_ID = (
+    "not a valid id (letters, digits, '.', '_', ':', '@' or '-', starting with a letter or "
+    f"digit; parts joined by '#'; at most {MAX_ID_LENGTH} characters)"
+)
+
+
+def _not_an_id(where: str, name: str) -> FieldError:
+    return FieldError(in_=where, location=name, code="pattern", detail=_NOT_AN_ID)
+
+
+def _path(request: Request, operation: Operation) -> dict[str, str]:
+    """The path values of *request*, each an id by the input policy (else 400, naming it)."""
+    values = {name: str(request.path_params[name]) for name in operation.path_params}
+    problems = [
+        _not_an_id("path", name) for name, value in values.items() if not is_valid_id(value)
+    ]
     if problems:
         raise ApiProblem(invalid(problems))
     return values
@@ -212,12 +237,22 @@ def _schema_problems(cls: Any, data: Any) -> list[FieldError]:
 
 
 async def _body(request: Request, cls: Any) -> Any:
-    raw = await request.body()
+    raw = await request.body()  # at most MAX_JSON_BYTES: the app's body limit stops more
     try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(raw or b"null", what="request body")
+    except InputRefused as exc:
         raise ApiProblem(
-            invalid([FieldError(in_="body", location="/", code="json", detail="not JSON")])
+            invalid(
+                [
+                    FieldError(
+                        in_="body",
+                        location=p.pointer or "/",
+                        code=p.keyword or "invalid",
+                        detail=p.message if len(p.message) <= 200 else p.message[:200] + "…",
+                    )
+                    for p in exc.problems
+                ]
+            )
         ) from None
     if not isinstance(data, dict):
         raise ApiProblem(
@@ -282,9 +317,9 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
         principal = require_principal(request)
         if principal.tenant != tenant.name:  # providers are checked already; never trust one
             raise ApiProblem(invalid([]))
+        path = _path(request, operation)
         query = _query(request, operation.params)
         body = await _body(request, operation.body) if operation.body is not None else None
-        path = {name: str(request.path_params[name]) for name in operation.path_params}
 
         def run(service: Service) -> Any:
             return operation.handler(
