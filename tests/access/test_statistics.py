@@ -458,8 +458,9 @@ def test_a_report_over_later_data_cannot_be_set_against_an_earlier_one():
     """Found by an attacker: a report in April hid team t2 (3 people) and, next to it, t0; by
     June t0 held two more conversations, the new data got a decision of its own that showed
     t0 and hid t1 instead, and t2 = all(June) - t0(June) - t1(April) came out exactly. What an
-    earlier report over the year hid stays hidden, and what it showed with today's count is
-    known, so the June report hides t0 again and shows t1."""
+    earlier report of the year showed with today's count is known, and its counts of cells
+    that grew since are lower bounds: the June report keeps t2 at least K wide for whoever
+    kept both."""
     organisation = Organisation(
         id="o", teams={t: Team(id=t, name=f"Team {t}") for t in ("t0", "t1", "t2")}
     )
@@ -481,21 +482,28 @@ def test_a_report_over_later_data_cannot_be_set_against_an_earlier_one():
         for facts in (april, june):
             patch.setattr(statistics_report, "facts_from_store", lambda *a, f=facts, **kw: f)
             reports.append(participation_report(store, organisation, **year, **ask))
-    first, second = ({c.unit: c.conversations for c in r.cells} for r in reports)
-    assert first["t2"] is None
-    hidden_first = {unit for unit, value in first.items() if value is None}
-    hidden_second = {unit for unit, value in second.items() if value is None}
-    assert hidden_first <= hidden_second  # hidden once, hidden in every later report
-    # whatever the two reports show together, t2 stays at least K wide: the April counts are
-    # lower bounds of June's (counts only grow), June's shown ones exact
-    shown_before = {u: v for u, v in first.items() if v is not None}
-    shown_now = {u: v for u, v in second.items() if v is not None}
-    teams_known = {u: shown_now.get(u, shown_before.get(u)) for u in ("t0", "t1")}
-    [root] = [u.id for u in organisation_tree(organisation).units.values() if u.parent is None]
-    total = shown_now.get(root)
-    assert total == 19
-    if all(v is not None for v in teams_known.values()):
-        assert total - sum(teams_known.values()) >= K  # t2's largest possible value
+    first, second = ({c.key: c.conversations for c in r.cells} for r in reports)
+    t2 = ("t2", str(YEAR))
+    assert first[t2] is None
+    assert second[t2] is None
+    # whoever kept both: June's shown counts exactly, April's as they are now or as lower bounds
+    table = count_table(june, organisation_tree(organisation), YEAR)
+    shown_now = {key for key, value in second.items() if value is not None}
+    shown_then = {key: value for key, value in first.items() if value is not None}
+    exact = shown_now | {key for key, v in shown_then.items() if table.conversations[key] == v}
+    unknown = set(table.conversations) - exact  # months and quarters were not shown either
+    floors = {key: shown_then[key] for key in unknown if key in shown_then}
+    found = intervals(table.conversations, unknown, table.relations, floors=floors)
+    low, high = found[t2]
+    assert high - low >= K - 1e-6, (low, high)
+    # without the April report (a fresh store), June on its own shows t0 and hides t1: the
+    # combination the attacker used is what the carried-over knowledge prevents
+    fresh = MemoryStore()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(statistics_report, "facts_from_store", lambda *a, **kw: june)
+        alone = participation_report(fresh, organisation, **year, **ask)
+    assert alone.cell("t0", str(YEAR)).conversations == 9
+    assert second[("t0", str(YEAR))] is None
 
 
 @settings(max_examples=40)

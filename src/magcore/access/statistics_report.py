@@ -157,10 +157,6 @@ class StoredDecision:
     exists: bool
     published: frozenset[tuple[str, str]] = frozenset()
     """The cells reports over this table have shown so far."""
-    earlier_hidden: frozenset[tuple[str, str]] = frozenset()
-    """Cells decisions over earlier data of the year (other facts: conversations held or
-    erased since) hid: they stay hidden, so a later report does not show what an earlier
-    one hid next to a cell it must hide."""
     earlier_known: frozenset[tuple[str, str]] = frozenset()
     """Cells reports over earlier data of the year showed with the count they have now: whoever
     kept those reports knows them."""
@@ -171,21 +167,18 @@ class StoredDecision:
 
 def _earlier(
     events: Sequence[Event], table: CountTable, fingerprint: str
-) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]], dict[tuple[str, str], int]]:
-    """What decisions over other data of the year hid, what their reports showed that still
-    has the same count, and the counts they showed of cells that have grown since (cells of
-    units the year's table has now)."""
-    hidden: set[tuple[str, str]] = set()
+) -> tuple[frozenset[tuple[str, str]], dict[tuple[str, str], int]]:
+    """What reports over other data of the year (conversations held or erased since) showed
+    that still has the same count, and the counts they showed of cells that have grown since
+    (cells of units the year's table has now). What they hid is not carried over: a month
+    still to come is hidden at first because it holds nothing, and must be shown once it
+    does; the interval check with these known cells and lower bounds decides what to hide.
+    Decisions stored before they kept their counts (no ``values``) give neither."""
     known: set[tuple[str, str]] = set()
     floors: dict[tuple[str, str], int] = {}
     for event in events:
         if event.type != SUPPRESSION_DECIDED or event.data.get("fingerprint") == fingerprint:
             continue
-        hidden.update(
-            key
-            for u, p in event.data.get("hidden", ())
-            if (key := (str(u), str(p))) in table.conversations
-        )
         for u, p, count in event.data.get("values", ()):
             key = (str(u), str(p))
             now = table.conversations.get(key)
@@ -193,14 +186,14 @@ def _earlier(
                 known.add(key)
             elif isinstance(count, int) and now is not None and count < now:
                 floors[key] = max(floors.get(key, 0), count)
-    return frozenset(hidden), frozenset(known - hidden), floors
+    return frozenset(known), floors
 
 
 def stored_decision(store: Store, table: CountTable) -> StoredDecision:
     """The latest decision the store holds for exactly this table (same fingerprint)."""
     events = store.read(_stream(table.year))
     fingerprint = table.fingerprint()
-    earlier_hidden, earlier_known, earlier_floors = _earlier(events, table, fingerprint)
+    earlier_known, earlier_floors = _earlier(events, table, fingerprint)
     for event in reversed(events):
         if event.type == SUPPRESSION_DECIDED and event.data.get("fingerprint") == fingerprint:
             hidden = frozenset((str(u), str(p)) for u, p in event.data["hidden"])
@@ -214,7 +207,6 @@ def stored_decision(store: Store, table: CountTable) -> StoredDecision:
                 version=len(events),
                 exists=True,
                 published=published,
-                earlier_hidden=earlier_hidden,
                 earlier_known=earlier_known,
                 earlier_floors=earlier_floors,
             )
@@ -223,7 +215,6 @@ def stored_decision(store: Store, table: CountTable) -> StoredDecision:
         audited=False,
         version=len(events),
         exists=False,
-        earlier_hidden=earlier_hidden,
         earlier_known=earlier_known,
         earlier_floors=earlier_floors,
     )
@@ -258,12 +249,13 @@ def _decide(
         hidden, audited = found.hidden, found.audited  # decided before, for this k or more
     else:
         # Over new data of the year (conversations held or erased since), what earlier
-        # reports hid stays hidden, and what they showed with today's count is known: a
-        # report made after more conversations cannot be set against one made before.
+        # reports showed with today's count is known, and what they showed of cells that have
+        # grown is a lower bound: a report made after more conversations cannot be set
+        # against one made before.
         hidden = decide_suppression(
             table,
             k=k,
-            already=found.hidden | found.earlier_hidden,
+            already=found.hidden,
             known=found.published | found.earlier_known,
             floors=found.earlier_floors,
             audit=audit,
