@@ -124,3 +124,31 @@ def test_api_responses_are_never_cached(api):
         "/api/v1/openapi.json",
     ):
         assert api.get(path, "anna").headers.get("cache-control") == "no-store", path
+
+
+def test_a_page_form_streamed_past_the_limit_gets_a_413_page_not_a_server_error(web):
+    """Found by review: a signed-in form sent without a length and past 1 MiB met the limit
+    while the page read it, and the page answered 500 with a traceback in the log."""
+    from magcore_web.identity import Principal
+    from starlette.testclient import TestClient
+
+    app, _ = web
+    sessions = app.state.sessions
+    session = sessions.sign_in(sessions.new(A), Principal(person_id="anna", tenant=A))
+    client = TestClient(app, base_url=f"http://{A}")
+    client.headers["cookie"] = f"__Host-magcore-session={session.id}"
+
+    def chunks():
+        yield b"csrf_token=" + session.csrf.encode() + b"&pad="
+        for _ in range(40):
+            yield b"A" * 65536
+
+    response = client.post(
+        "/sharing/1/revoke",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-store"

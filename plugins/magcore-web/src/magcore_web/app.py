@@ -135,6 +135,7 @@ class _BodyLimitMiddleware:
             if declared < 0 or declared > self.limit:
                 if declared < 0:
                     body = {**_too_large(), "status": 400, "title": "Invalid input"}
+                    body["type"] = "about:blank"  # not too large: malformed
                     body["detail"] = "the Content-Length header is not a number of bytes"
                 else:
                     body = _too_large()

@@ -66,9 +66,13 @@ async def _on_http(request: Request, exc: Exception) -> Response:
         status=exc.status_code,
         title=titles.get(exc.status_code, "Error"),
         detail=str(exc.detail),
-        type="about:blank",
+        # a body too large while streaming: the same problem type as one refused by its length
+        type=_TOO_LARGE if exc.status_code == 413 else "about:blank",
     )
     return _problem_response(problem, dict(exc.headers or {}))
+
+
+_TOO_LARGE = "https://magcore.github.io/magcore/problems/too-large"
 
 
 def _server(request: Request, config: WebConfig) -> str:

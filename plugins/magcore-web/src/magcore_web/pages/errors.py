@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from magcore.errors import (
@@ -108,6 +109,11 @@ def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             return refused_page(request, session, "error.not_found", status=404)
         except MagcoreError as exc:
             return refused_page(request, session, "error.refused", status=400, reason=str(exc))
+        except HTTPException as exc:  # a form over the body limit, met while it is read
+            if exc.status_code != 413:
+                raise
+            log.info("form refused: %s", exc.detail)
+            return refused_page(request, session, "error.refused", status=413, reason=exc.detail)
         except Exception:  # a page, not a traceback; the details go to the log only
             log.exception("page %s failed", request.url.path)
             return refused_page(request, session, "error.internal", status=500)
