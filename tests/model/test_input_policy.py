@@ -282,13 +282,13 @@ def test_the_quick_size_of_a_command_agrees_with_the_walk_that_names_fields(valu
     """``command_problems`` first sizes a command without making pointers; only a command over
     a limit is walked again to name the field. Both count the same bytes and find a list too
     long in the same values."""
-    from magcore.model import input_policy
+    from magcore.model import input_commands
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(input_policy, "MAX_ITEMS", limit)
-        walk = input_policy._Content()
+        patch.setattr(input_commands, "MAX_ITEMS", limit)
+        walk = input_commands._Content()
         walk.walk(value, "/x")
-        quick = input_policy._fast_size(value, False)
+        quick = input_commands._fast_size(value, False)
     assert (quick < 0) == (walk.problem is not None)
     if quick >= 0:
         assert quick == walk.size

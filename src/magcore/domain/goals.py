@@ -26,8 +26,8 @@ from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
 from ..model.content import EventContent, metadata_only
+from ..model.input_commands import check_command
 from ..model.input_policy import (
-    check_command,
     normalise,
     valid_id,
     valid_ids,

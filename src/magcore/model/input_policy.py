@@ -20,7 +20,8 @@ refused, and why:
   3,000-level document is a named error rather than a ``RecursionError``. Numbers in it are
   finite (no NaN, no infinity) and whole numbers are at most :data:`MAX_JSON_INTEGER` (2**53)
   either way from zero: what a JSON number carries exactly in every reader.
-* **Whole commands** (:func:`check_command`, run when a conversation or goal command is made):
+* **Whole commands** (:func:`magcore.model.input_commands.check_command`, run when a
+  conversation or goal command is made):
   a list or mapping in a command (agreements, themes, answers and what nests in them) holds at
   most :data:`MAX_ITEMS` (500) items, and all of a command's texts together are at most
   :data:`MAX_COMMAND_BYTES` (1 MiB) in UTF-8, so many texts each below their own limit are
@@ -50,7 +51,6 @@ say why. Callers check before they append, so nothing is stored.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -90,7 +90,6 @@ __all__ = [
     "MAX_TEXT_BYTES",
     "MIN_DATE",
     "TEXT_PATTERN",
-    "check_command",
     "check_id",
     "check_json",
     "check_known_people",
@@ -99,7 +98,6 @@ __all__ = [
     "check_text",
     "clean_answers",
     "clean_json",
-    "command_problems",
     "csv_error",
     "csv_field_limit",
     "date_problem",
@@ -110,7 +108,6 @@ __all__ = [
     "id_problem",
     "is_email",
     "is_valid_id",
-    "items_problem",
     "json_problems",
     "load_json",
     "normalise",
@@ -518,144 +515,6 @@ def load_json(text: str | bytes, *, pointer: str = "", what: str = "JSON documen
     if problems:
         raise InputRefused(problems, what=what)
     return _nfc(value)
-
-
-# -- whole commands --------------------------------------------------------------------------
-
-
-def items_problem(value: Any, *, pointer: str) -> Problem | None:
-    """Why the list or mapping *value* (at *pointer*) has too many items, or ``None``."""
-    if isinstance(value, Mapping | list | tuple) and len(value) > MAX_ITEMS:
-        return Problem(pointer, f"has {len(value):,} items; at most {MAX_ITEMS:,}", "maxItems")
-    return None
-
-
-class _Content:
-    """A walk over one field of a command: its texts' bytes and its first list too long."""
-
-    def __init__(self) -> None:
-        self.size = 0
-        self.problem: Problem | None = None
-
-    def walk(self, value: Any, pointer: str) -> None:
-        if isinstance(value, str):
-            self.size += _utf8_size(value)
-        elif isinstance(value, Mapping | list | tuple):
-            self.problem = self.problem or items_problem(value, pointer=pointer)
-            if isinstance(value, Mapping):
-                for key, item in value.items():
-                    self.size += _utf8_size(key) if isinstance(key, str) else 0
-                    self.walk(item, f"{pointer}/{_escape(str(key))}")
-            else:
-                for index, item in enumerate(value):
-                    self.walk(item, f"{pointer}/{index}")
-        elif attrs.has(type(value)) and pointer.count("/") > 1:
-            for field in attrs.fields(type(value)):
-                self.walk(getattr(value, field.name), f"{pointer}/{field.name}")
-
-
-def _fast_size(value: Any, nested: bool) -> int:
-    """The UTF-8 bytes of the texts in *value*, as :class:`_Content` counts them, or -1 when
-    a list or mapping in it has too many items (then the walk names it). No pointers are made:
-    most commands are fine, and this is the whole of their check."""
-    kind = type(value)
-    if kind is str:
-        return _utf8_size(value)
-    if value is None or kind is int or kind is bool or kind is float:
-        return 0
-    if isinstance(value, str):  # a str subclass (an enum member): as the walk counts it
-        return _utf8_size(value)
-    if isinstance(value, list | tuple):
-        if len(value) > MAX_ITEMS:
-            return -1
-        total = 0
-        for item in value:
-            size = _fast_size(item, True)
-            if size < 0:
-                return -1
-            total += size
-        return total
-    if isinstance(value, Mapping):
-        if len(value) > MAX_ITEMS:
-            return -1
-        total = 0
-        for key, item in value.items():
-            total += _utf8_size(key) if isinstance(key, str) else 0
-            size = _fast_size(item, True)
-            if size < 0:
-                return -1
-            total += size
-        return total
-    if nested and attrs.has(kind):
-        total = 0
-        for name in _field_names(kind):
-            size = _fast_size(getattr(value, name), True)
-            if size < 0:
-                return -1
-            total += size
-        return total
-    return 0
-
-
-@functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(field.name for field in attrs.fields(kind))
-
-
-@functools.cache
-def _given_fields(kind: type) -> tuple[str, ...]:
-    """The fields of command class *kind* a caller gives (not its constants, such as action)."""
-    return tuple(field.name for field in attrs.fields(kind) if field.init)
-
-
-def command_problems(command: attrs.AttrsInstance) -> list[Problem]:
-    """What makes the attrs *command* too large as a whole, or ``[]``.
-
-    A list or mapping anywhere in it (agreements, themes, answers and the lists and objects
-    inside them) holds at most :data:`MAX_ITEMS` items, and all its texts together (its
-    texts, the keys and texts of its answers, the texts of the items of its lists) are at most
-    :data:`MAX_COMMAND_BYTES` in UTF-8: the size problem names the field holding the most. A
-    value that is itself a definition (a command's cycle) and the command's own constants (its
-    ``action``) are not the command's content.
-    """
-    total = 0
-    for name in _given_fields(type(command)):
-        size = _fast_size(getattr(command, name), False)
-        if size < 0:
-            break
-        total += size
-    else:
-        if total <= MAX_COMMAND_BYTES:
-            return []  # the common case; otherwise the walk below names the field
-    problems: list[Problem] = []
-    sizes: dict[str, int] = {}
-    for field in attrs.fields(type(command)):
-        if not field.init:  # the command's own constants (its action), not what was given
-            continue
-        walk = _Content()
-        walk.walk(getattr(command, field.name), f"/{field.name}")
-        if walk.problem is not None:
-            problems.append(walk.problem)
-        sizes[f"/{field.name}"] = walk.size
-    total = sum(sizes.values())
-    if total > MAX_COMMAND_BYTES and not problems:
-        largest = max(sizes, key=sizes.__getitem__)
-        problems.append(
-            Problem(
-                largest,
-                f"makes the command's texts {total:,} bytes together; at most "
-                f"{MAX_COMMAND_BYTES // 1024 // 1024} MiB ({MAX_COMMAND_BYTES:,} bytes)",
-                "maxBytes",
-            )
-        )
-    return problems
-
-
-def check_command(command: attrs.AttrsInstance) -> None:
-    """Raise :class:`InputRefused` with the problems :func:`command_problems` finds."""
-    problems = command_problems(command)
-    if problems:
-        raise InputRefused(problems, what="command")
 
 
 # -- people ----------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ import attrs
 
 from ..._typing import to_tuple
 from ...model.cycle import CycleDefinition, Recording
+from ...model.input_commands import check_command
 from ...model.input_policy import (
-    check_command,
     clean_answers,
     normalise,
     valid_id,
