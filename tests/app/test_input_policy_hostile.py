@@ -69,6 +69,8 @@ FORBIDDEN = [
     "\ud800",
     "\udfff",
     *ip.BIDI_CONTROLS,
+    "\U000e0041",
+    "\U000e007f",
 ]
 _SAFE = st.text(st.characters(codec="ascii", exclude_categories=("Cc",)), max_size=6)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from datetime import date
 
+import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +18,7 @@ from magcore.domain.conversation import AddDissent, DraftRecord, RaiseTopic, Sav
 from magcore.domain.sharing import GrantSharing
 from magcore.errors import DefinitionError, InputRefused
 from magcore.forms import validate
+from magcore.forms.validation import FormValidator
 from magcore.model import input_policy as ip
 from magcore.model.organisation import Organisation, Person, Team
 from magcore.model.records import Agreement, Participant
@@ -42,6 +45,9 @@ def _only(exc: InputRefused) -> tuple[str, str]:
         ("\u2069", "bidirectional control character U+2069"),
         ("\u200f", "bidirectional control character U+200F"),
         ("\u061c", "bidirectional control character U+061C"),
+        ("\U000e0041", "invisible tag character U+E0041"),
+        ("\U000e0001", "invisible tag character U+E0001"),
+        ("\U000e007f", "invisible tag character U+E007F"),
     ],
 )
 def test_forbidden_characters_are_refused_with_field_and_position(char, what):
@@ -51,6 +57,29 @@ def test_forbidden_characters_are_refused_with_field_and_position(char, what):
     assert pointer == "/text"
     assert what in message
     assert "position 2" in message
+
+
+def test_text_beside_the_tag_characters_is_text():
+    """The characters either side of the tag block, and emoji beyond U+FFFF, stay text."""
+    for char in ("\U000dffff", "\U000e0080", "\U000e0100", "\U0001f600", "\u200d"):
+        assert ip.text_problem(f"ab{char}cd", pointer="/t") is None, hex(ord(char))
+
+
+def test_the_tag_characters_are_refused_by_both_form_engines():
+    """Hidden words in tag characters ("ASCII smuggling") are refused by the form's folded
+    schema (jsonschema-rs) and by the pure-Python engine alike, named at their field."""
+    form = mag_form("agreement")
+    smuggled = "Goed gesprek\U000e0049\U000e0047\U000e004e"
+    record = {"held_on": "2025-03-10", "summary": smuggled}
+    problems = validate(form, record, language="nl")
+    assert [(p.pointer, p.keyword) for p in problems] == [("/summary", "characters")]
+    validator = FormValidator.build(form)
+    assert not validator.is_valid(record)
+    assert validator.validate_many([record, {**record, "summary": "Goed"}])[1] == ()
+    assert [p.pointer for p in validator.validate_many([record])[0]] == ["/summary"]
+    assert not jsonschema.Draft202012Validator({"pattern": ip.TEXT_PATTERN}).is_valid(smuggled)
+    assert re.search(ip.TEXT_PATTERN, smuggled) is None
+    assert re.search(ip.TEXT_PATTERN, "Goed gesprek \U0001f600") is not None
 
 
 def test_a_lone_surrogate_is_named_before_an_earlier_control_character():

@@ -152,3 +152,17 @@ def test_a_page_form_streamed_past_the_limit_gets_a_413_page_not_a_server_error(
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_hidden_tag_characters_in_a_text_are_refused_by_name(api, services):
+    """The OpenAPI document's pattern leaves the tag characters out (not every ECMA-262 reading
+    takes a range beyond U+FFFF), but the API refuses them, naming the field; nothing is kept."""
+    cid = _start(api)
+    before = services[A].store.version(f"conversation:{cid}")
+    smuggled = "Thuiswerken\U000e0049\U000e0047\U000e004e\U000e004f\U000e0052\U000e0045"
+    response = api.post(f"/api/v1/conversations/{cid}/topics", "anna", json={"text": smuggled})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert _errors(response) == [("body", "/text", "characters")]
+    assert "U+E0049 at position 11" in response.text
+    assert services[A].store.version(f"conversation:{cid}") == before

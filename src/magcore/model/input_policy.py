@@ -8,7 +8,10 @@ refused, and why:
   controls (U+0080–U+009F); lone surrogates (U+D800–U+DFFF, which no UTF-8 file can hold); the
   bidirectional embedding, override and isolate characters U+202A–U+202E and U+2066–U+2069 and
   the direction marks U+200E, U+200F and U+061C ("Trojan Source": text that reads differently
-  from how it is stored). A text is at most :data:`MAX_TEXT_BYTES` (64 KiB in UTF-8) unless its
+  from how it is stored); the tag characters U+E0000–U+E007F, which no screen shows but every
+  program reading the text sees ("ASCII smuggling": hidden words carried along in visible text;
+  the one ordinary use, the subdivision flags of England, Scotland and Wales, is refused with
+  them). A text is at most :data:`MAX_TEXT_BYTES` (64 KiB in UTF-8) unless its
   definition sets a lower limit (a form's ``maxLength``, a command's own limit).
 * **Ids** (people, teams, organisations, conversations, goals, agreements, cycle keys) match
   :data:`ID_PATTERN`: one or more segments of a letter or digit followed by up to 127 letters,
@@ -89,7 +92,9 @@ __all__ = [
     "MAX_PERIOD_DAYS",
     "MAX_TEXT_BYTES",
     "MIN_DATE",
+    "TAG_CHARACTERS",
     "TEXT_PATTERN",
+    "TEXT_PATTERN_PORTABLE",
     "check_id",
     "check_json",
     "check_known_people",
@@ -159,17 +164,28 @@ _ID = re.compile(ID_PATTERN)
 
 TEXT_PATTERN = (
     "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f"
-    "\\u202a-\\u202e\\u2066-\\u2069]*$"
+    "\\u202a-\\u202e\\u2066-\\u2069\U000e0000-\U000e007f]*$"
 )
 """The text rule's characters as a JSON Schema ``pattern`` (lone surrogates aside: they never
-reach a JSON Schema engine, which takes UTF-8)."""
+reach a JSON Schema engine, which takes UTF-8). The tag characters are written as themselves
+(a range beyond U+FFFF), which JSON Schema's regular expressions read as code points (the
+ECMA-262 ``u`` flag, as Ajv, jsonschema-rs and Python's ``re`` do)."""
+
+TEXT_PATTERN_PORTABLE = TEXT_PATTERN.replace("\U000e0000-\U000e007f", "")
+""":data:`TEXT_PATTERN` without the tag characters: valid in every reading of ECMA-262, also
+without the ``u`` flag (where a range beyond U+FFFF is an error). For documents that others
+compile, such as an OpenAPI description; magcore itself still refuses the tag characters."""
+
+TAG_CHARACTERS = (0xE0000, 0xE007F)
+"""The first and last of the invisible tag characters no text may hold."""
 
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 """The bidirectional marks, embeddings, overrides and isolates no text may hold."""
 
 #: Characters no text may hold, each with the reason given when it is found.
 _FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    "\U000e0000-\U000e007f]"
 )
 
 #: A lone surrogate: reported before any other forbidden character, because a text holding one
@@ -188,6 +204,9 @@ def _reason(char: str, position: int) -> str:
     elif 0xD800 <= code <= 0xDFFF:
         what = "a lone surrogate"
         why = " (not valid Unicode text)"
+    elif TAG_CHARACTERS[0] <= code <= TAG_CHARACTERS[1]:
+        what = "an invisible tag character"
+        why = " (hidden text that no screen shows)"
     else:
         what = "a bidirectional control character"
         why = " (the text would read differently than it is stored)"
