@@ -15,11 +15,15 @@ from typing import Any
 from hypothesis import strategies as st
 
 from magcore.forms import Field, FormDefinition, Widget
-from magcore.model.input_policy import BIDI_CONTROLS
+from magcore.model.input_policy import BIDI_CONTROLS, TAG_CHARACTERS
+
+#: The characters of the categories a text may hold (not Cs, not Cc) that the input policy
+#: refuses all the same: the bidirectional controls and the tag characters.
+NOT_TEXT = BIDI_CONTROLS + "".join(map(chr, range(TAG_CHARACTERS[0], TAG_CHARACTERS[1] + 1)))
 
 _TEXT = st.text(
     alphabet=st.characters(
-        codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS
+        codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=NOT_TEXT
     ),
     min_size=1,
     max_size=40,
@@ -52,7 +56,7 @@ def value(field: Field) -> st.SearchStrategy[Any]:
     longest = schema.get("maxLength", 200)
     return st.text(
         alphabet=st.characters(
-            codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS
+            codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=NOT_TEXT
         ),
         min_size=max(schema.get("minLength", 0), 1),
         max_size=min(longest, 60),

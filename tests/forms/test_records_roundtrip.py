@@ -19,16 +19,16 @@ from magcore.domain.conversation import (
 from magcore.events import Event
 from magcore.model.convert import structure, unstructure
 from magcore.model.cycle import CycleDefinition
-from magcore.model.input_policy import BIDI_CONTROLS
 from magcore.model.records import Agreement, Participant, RecordRevision
 
 from . import strategies
+from .strategies import NOT_TEXT
 from .support import ROOT, mag_form
 
 CYCLE = CycleDefinition.from_file(ROOT / "docs" / "examples" / "cycles" / "employee-manager.json")
 FORM = mag_form("agreement")
 TEXT = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS),
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters=NOT_TEXT),
     min_size=1,
 ).filter(str.strip)
 AGREEMENTS = st.lists(
@@ -66,7 +66,7 @@ def _held_conversation(at):
     answers=strategies.answers(FORM),
     agreements=AGREEMENTS,
     summary=st.text(
-        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS),
+        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=NOT_TEXT),
         max_size=200,
     ),
     medium=st.sampled_from(["digital", "paper"]),
