@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -361,3 +363,36 @@ def test_export_person_keeps_the_other_sides_preparation_blind(held, host):
     service.execute(conv, PublishPreparation(actor="e2"))
     service.close()
     assert "m1-prep-text" in held.run("export", "person", "e2").stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file modes")
+@pytest.mark.parametrize("html", [False, True])
+def test_export_person_file_is_for_its_owner_only(held, html):
+    """A subject-access export holds a whole record in the clear (what others wrote about the
+    person, private notes included): the file --out writes is ``0600`` whatever the umask, and
+    a file or link already at the path is replaced, never written through."""
+    old = os.umask(0o022)
+    try:
+        elsewhere = held.dir / "elsewhere.txt"
+        elsewhere.write_text("kept\n", encoding="utf-8")
+        (held.dir / "e1.out").symlink_to(elsewhere)
+        args = ("export", "person", "e1", "--out", "e1.out", *(("--html",) if html else ()))
+        assert held.run(*args).exit_code == 0
+    finally:
+        os.umask(old)
+    written = held.dir / "e1.out"
+    assert not written.is_symlink()
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert "Oriënteert zich op een opleiding" in written.read_text(encoding="utf-8")
+    assert elsewhere.read_text(encoding="utf-8") == "kept\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file modes")
+def test_export_records_file_is_for_its_owner_only(held):
+    """The records export (summaries, agreements) is written ``0600`` too."""
+    old = os.umask(0o022)
+    try:
+        assert held.run("export", "records", "--as", "e1", "--out", "records.json").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((held.dir / "records.json").stat().st_mode) == 0o600
