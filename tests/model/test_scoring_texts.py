@@ -152,3 +152,46 @@ def test_an_ordinary_form_is_accepted():
     label = {"nl": "Waar werk je het meest?", "en": "Where do you work most?"}
     form = FormDefinition.from_json(_form(options, label=label))
     assert form.key == "choice-form@1"
+
+
+# -- look-alike letters ----------------------------------------------------------------------
+# A label written in full-width letters (Ｂｅｏｏｒｄｅｌｉｎｇ), in mathematical letters (𝐒𝐜𝐨𝐫𝐞) or
+# with a Cyrillic or Greek letter that looks Latin ("Sсore" with a Cyrillic с) reads the same
+# as the word the guard refuses; it is read as that word.
+
+_CYRILLIC_O = "\u043e"
+_CYRILLIC_ES = "\u0441"
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Ｂｅｏｏｒｄｅｌｉｎｇ",
+        "\U0001d412\U0001d41c\U0001d428\U0001d42b\U0001d41e",  # 𝐒𝐜𝐨𝐫𝐞
+        f"S{_CYRILLIC_ES}ore",
+        f"Eindbe{_CYRILLIC_O}{_CYRILLIC_O}rdeling",
+        "R\u0430ting",  # Cyrillic а
+        "Gr\u0430de (1\u201310)",
+    ],
+)
+def test_a_score_in_look_alike_letters_is_refused(label):
+    with pytest.raises(ScoringNotAllowedError):
+        FormDefinition.from_json(
+            _form({"a": {"nl": "Ja"}, "b": {"nl": "Nee"}}, label={"nl": label})
+        )
+
+
+def test_grades_in_look_alike_letters_are_refused():
+    options = {
+        "a": {"nl": f"Onv{_CYRILLIC_O}ldoende"},
+        "b": {"nl": f"V{_CYRILLIC_O}ldoende"},
+        "c": {"nl": f"G{_CYRILLIC_O}ed"},
+    }
+    assert grade_reason([o["nl"] for o in options.values()]) is not None
+    with pytest.raises(ScoringNotAllowedError, match="grades"):
+        FormDefinition.from_json(_form(options))
+
+
+@pytest.mark.parametrize("text", ["Привет, как дела?", "Τι κάνεις;", "Ｈｏｅ ｇａａｔ ｈｅｔ？"])
+def test_other_scripts_and_full_width_questions_still_pass(text):
+    assert label_reason(text) is None

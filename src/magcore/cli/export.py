@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._common import ID, get_app, json_option, known_person, language_option
-from ._output import DATE, emit_json, say, to_jsonable
+from ._output import DATE, emit_json, say, spreadsheet_cell, to_jsonable, write_private
 
 if TYPE_CHECKING:
     from ..access.reading import ReadPolicy
@@ -58,7 +58,7 @@ def _write(text: str, out: Path | None, what: str, as_json: bool) -> None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_private(out, text)  # personal data in the clear: for the one who asked only
     if as_json:
         emit_json({"file": str(out), "what": what})
     else:
@@ -206,7 +206,7 @@ def records(viewer: str, fmt: str, out: Path | None, as_json: bool) -> None:
         for item in items:
             row = {c: item.get(c) for c in columns}
             row["agreements"] = " | ".join(f"{a['owner']}: {a['text']}" for a in item["agreements"])
-            writer.writerow(row)
+            writer.writerow({c: spreadsheet_cell(v) for c, v in row.items()})
         text = buffer.getvalue()
     if out is None and as_json and fmt == "csv":
         emit_json({"csv": text})

@@ -16,7 +16,7 @@ from datetime import date
 import click
 
 from ._common import MIN_GROUP, get_app, json_option, period_of
-from ._output import DATE, emit_json, print_table
+from ._output import DATE, emit_json, print_table, spreadsheet_cell
 
 __all__ = ["report"]
 
@@ -119,7 +119,7 @@ def report(
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: row[c] for c in columns})
+            writer.writerow({c: spreadsheet_cell(row[c]) for c in columns})
         click.echo(out.getvalue(), nl=False)
         return
     print_table(

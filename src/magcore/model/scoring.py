@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -96,8 +97,26 @@ __all__ = [
 ]
 
 
+#: Cyrillic and Greek letters that look like Latin ones, as the Latin letter they pass for: a
+#: label "Sсore" (a Cyrillic с) or options "Vоldoende / Gоed" (a Cyrillic о) read as the words
+#: the guard refuses, so they are checked as those words.
+_LOOK_ALIKES = str.maketrans(
+    "аеіјорсухѕԁԛԝһӏɑɡıοαινρκτυχАВЕКМНОРСТХЅІЈУԜΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeijopcyxsdqwhlagioaivpktuxABEKMHOPCTXSIJYWABEZHIKMNOPTYX",
+)
+
+
+def _fold(text: str) -> str:
+    """*text* as the Latin letters it shows: NFKC (full-width and mathematical letters,
+    ligatures) and Cyrillic or Greek look-alikes as Latin letters. ASCII text is returned
+    as it is."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_LOOK_ALIKES)
+
+
 def _tokens(name: str) -> list[str]:
-    return [t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", name).lower()) if t]
+    return [t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", _fold(name)).lower()) if t]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -183,7 +202,7 @@ def _small_numbers(pattern: str) -> bool:
 def number_label_reason(text: str) -> str | None:
     """Why the label of a number describes a scale of quality ("1 = slecht, 10 = uitstekend",
     "Hoe tevreden ben je ..."), or ``None``: a quantity with a unit counts, it does not rate."""
-    if _ANCHOR.search(text):
+    if _ANCHOR.search(_fold(text)):
         return f"has the label {text!r}, which pins numbers to words like the ends of a scale"
     words = _words(text)
     for phrase in _QUALITY_PHRASES:
@@ -194,19 +213,21 @@ def number_label_reason(text: str) -> str | None:
 
 def _choice_text(value: str) -> str:
     """An option id or text as people read it: ``boven_verwachting`` -> ``boven verwachting``."""
+    value = _fold(value)
     spaced = re.sub(r"[_\s]+|(?<=[a-z])-(?=[a-z])", " ", _CAMEL.sub(" ", value.strip()))
     return spaced.lower().strip(" .!?:;")
 
 
 def label_reason(text: str, *, what: str = "label") -> str | None:
     """Why a label people read (a title, a question, an option text) asks for a score."""
+    shown = _fold(text)  # what a reader sees, in Latin letters
     if is_scoring_name(text):
         return f"has the {what} {text!r}, which names a score"
-    if _SCALE_LABEL.search(text):
+    if _SCALE_LABEL.search(shown):
         return f"has the {what} {text!r}, which asks for a number on a scale"
     if _STARS.match(_choice_text(text)):
         return f"has the {what} {text!r}, which asks for stars"
-    if len(_ANCHOR.findall(text)) >= 2:
+    if len(_ANCHOR.findall(shown)) >= 2:
         return f"has the {what} {text!r}, which pins numbers to words like the ends of a scale"
     return judgement_reason(text, what=what)
 
@@ -241,7 +262,9 @@ def _grade_values(values: Sequence[Any]) -> str | None:
     signs = [t for t in texts if _PLUS_MINUS.match(t) or t in _NEUTRAL_MIDDLE]
     if len(signs) >= 2 and any(_PLUS_MINUS.match(t) for t in signs):
         return f"offers a plus-minus scale as choices ({', '.join(signs[:5])})"
-    faces = [v for v in values if isinstance(v, str) and _FACE.match(v.replace(" ", "").lower())]
+    faces = [
+        v for v in values if isinstance(v, str) and _FACE.match(_fold(v).replace(" ", "").lower())
+    ]
     if len(faces) >= 2:
         return f"offers faces as choices ({', '.join(faces[:5])}), an ordered judgement"
     judging = [t for t in texts if _judges(t, name=False)]
@@ -250,7 +273,7 @@ def _grade_values(values: Sequence[Any]) -> str | None:
     stars = [t for t in texts if _STARS.match(t)]
     if stars:
         return f"offers stars as choices ({', '.join(stars[:5])})"
-    letters = [v for v in values if isinstance(v, str) and _LETTER_GRADE.match(v.strip())]
+    letters = [v for v in values if isinstance(v, str) and _LETTER_GRADE.match(_fold(v).strip())]
     if len(letters) >= 3:
         return f"offers letter grades as choices ({', '.join(letters[:5])})"
     numeric = [t for t in texts if _NUMERIC_TEXT.match(t) or _NUMBERED.match(t)]
