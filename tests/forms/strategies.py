@@ -9,17 +9,23 @@ refuses among the ones it takes.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
 from hypothesis import strategies as st
 
 from magcore.forms import Field, FormDefinition, Widget
-from magcore.model.input_policy import BIDI_CONTROLS, TAG_CHARACTERS
+from magcore.model.input_policy import BIDI_CONTROLS, text_problem
 
 #: The characters of the categories a text may hold (not Cs, not Cc) that the input policy
-#: refuses all the same: the bidirectional controls and the tag characters.
-NOT_TEXT = BIDI_CONTROLS + "".join(map(chr, range(TAG_CHARACTERS[0], TAG_CHARACTERS[1] + 1)))
+#: refuses all the same: the bidirectional controls, the tag characters, the separators U+2028
+#: and U+2029, noncharacters... (every one the policy names, found by asking it).
+NOT_TEXT = "".join(
+    char
+    for char in map(chr, itertools.chain(range(0x80, 0xD800), range(0xE000, 0x110000)))
+    if not char.isprintable() and text_problem(char, pointer="") is not None
+)
 
 _TEXT = st.text(
     alphabet=st.characters(

@@ -48,6 +48,12 @@ def _only(exc: InputRefused) -> tuple[str, str]:
         ("\U000e0041", "invisible tag character U+E0041"),
         ("\U000e0001", "invisible tag character U+E0001"),
         ("\U000e007f", "invisible tag character U+E007F"),
+        ("\u2028", "line or paragraph separator U+2028"),
+        ("\u2029", "line or paragraph separator U+2029"),
+        ("\ufff9", "interlinear annotation character U+FFF9"),
+        ("\u206e", "deprecated format character U+206E"),
+        ("\ufdd0", "noncharacter U+FDD0"),
+        ("\uffff", "noncharacter U+FFFF"),
     ],
 )
 def test_forbidden_characters_are_refused_with_field_and_position(char, what):
@@ -60,8 +66,9 @@ def test_forbidden_characters_are_refused_with_field_and_position(char, what):
 
 
 def test_text_beside_the_tag_characters_is_text():
-    """The characters either side of the tag block, and emoji beyond U+FFFF, stay text."""
-    for char in ("\U000dffff", "\U000e0080", "\U000e0100", "\U0001f600", "\u200d"):
+    """The characters either side of the tag block, emoji beyond U+FFFF, the zero-width joiner
+    (emoji, Indic scripts) and the soft hyphen stay text."""
+    for char in ("\U000dffff", "\U000e0080", "\U000e0100", "\U0001f600", "\u200d", "\u00ad"):
         assert ip.text_problem(f"ab{char}cd", pointer="/t") is None, hex(ord(char))
 
 

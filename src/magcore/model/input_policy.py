@@ -11,8 +11,13 @@ refused, and why:
   from how it is stored); the tag characters U+E0000–U+E007F, which no screen shows but every
   program reading the text sees ("ASCII smuggling": hidden words carried along in visible text;
   the one ordinary use, the subdivision flags of England, Scotland and Wales, is refused with
-  them). A text is at most :data:`MAX_TEXT_BYTES` (64 KiB in UTF-8) unless its
-  definition sets a lower limit (a form's ``maxLength``, a command's own limit).
+  them); the interlinear annotation characters U+FFF9–U+FFFB (also hidden text), the
+  deprecated format characters U+206A–U+206F, the line and paragraph separators U+2028 and
+  U+2029 (a newline is the line break) and the noncharacters U+FDD0–U+FDEF, U+FFFE and
+  U+FFFF. Zero-width joiners and non-joiners, soft hyphens and other format characters that
+  scripts and emoji need stay text. A text is at most :data:`MAX_TEXT_BYTES` (64 KiB in
+  UTF-8) unless its definition sets a lower limit (a form's ``maxLength``, a command's own
+  limit).
 * **Ids** (people, teams, organisations, conversations, goals, agreements, cycle keys) match
   :data:`ID_PATTERN`: one or more segments of a letter or digit followed by up to 127 letters,
   digits, ``.``, ``_``, ``:``, ``@`` or ``-``, joined by ``#`` (``p000022``, ``team-7``,
@@ -164,7 +169,8 @@ _ID = re.compile(ID_PATTERN)
 
 TEXT_PATTERN = (
     "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f"
-    "\\u202a-\\u202e\\u2066-\\u2069\U000e0000-\U000e007f]*$"
+    "\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029\\u206a-\\u206f\\ufdd0-\\ufdef"
+    "\\ufff9-\\ufffb\\ufffe\\uffff\U000e0000-\U000e007f]*$"
 )
 """The text rule's characters as a JSON Schema ``pattern`` (lone surrogates aside: they never
 reach a JSON Schema engine, which takes UTF-8). The tag characters are written as themselves
@@ -185,7 +191,7 @@ BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2
 #: Characters no text may hold, each with the reason given when it is found.
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-    "\U000e0000-\U000e007f]"
+    "\u2028\u2029\u206a-\u206f\ufdd0-\ufdef\ufff9-\ufffb\ufffe\uffff\U000e0000-\U000e007f]"
 )
 
 #: A lone surrogate: reported before any other forbidden character, because a text holding one
@@ -207,6 +213,18 @@ def _reason(char: str, position: int) -> str:
     elif TAG_CHARACTERS[0] <= code <= TAG_CHARACTERS[1]:
         what = "an invisible tag character"
         why = " (hidden text that no screen shows)"
+    elif code in (0x2028, 0x2029):
+        what = "a line or paragraph separator"
+        why = " (write a newline instead)"
+    elif 0xFFF9 <= code <= 0xFFFB:
+        what = "an interlinear annotation character"
+        why = " (hidden text that no screen shows)"
+    elif 0x206A <= code <= 0x206F:
+        what = "a deprecated format character"
+        why = " (it changes how other characters are shown)"
+    elif 0xFDD0 <= code <= 0xFDEF or code in (0xFFFE, 0xFFFF):
+        what = "a noncharacter"
+        why = " (not meant for text)"
     else:
         what = "a bidirectional control character"
         why = " (the text would read differently than it is stored)"
