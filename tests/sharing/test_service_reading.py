@@ -15,6 +15,7 @@ from magcore.clock import FixedClock
 from magcore.domain.conversation import ConfirmRecord, DraftRecord, MarkHeld
 from magcore.domain.goals import SetGoal
 from magcore.domain.sharing import GrantSharing
+from magcore.model.organisation import Assignment, Organisation, Person, Team
 from magcore.model.records import Agreement
 from magcore.schemas import problems
 from magcore.testing import approve_cycle
@@ -118,3 +119,31 @@ def test_goals_and_export_through_the_service(service):
     assert [g["title"] for g in export["goals"]] == ["Leren presenteren"]
     assert export["employment"] is None
     assert date.fromisoformat(export["generated_at"][:10]) == now.date()
+
+
+def test_service_export_holds_the_employment_facts(tmp_path):
+    """``Service.export`` (the Python API, and the web API's subject-access export) holds what
+    the organisation keeps about the person, as ``magcore export person`` does: the facts are
+    personal data too (AVG art. 15), so the answer is not complete without them."""
+    svc = open_service("memory://", clock=FixedClock(T0), organisation="org")
+    people = [
+        Person(id="e1", hired_on=date(2021, 5, 1), email="e1@gemeente.example"),
+        Person(id="po"),
+    ]
+    org = Organisation.build(
+        id="org",
+        people=people,
+        teams=[Team(id="t1")],
+        assignments=[Assignment(person="e1", team="t1", role="member", start=date(2024, 1, 1))],
+    )
+    svc.import_organisation(org, actor="hr")
+    export = svc.export("e1")
+    assert export["employment"] == {
+        "hired_on": "2021-05-01",
+        "left_on": None,
+        "email": "e1@gemeente.example",
+    }
+    assert problems("subject-access-export", export) == []
+    svc.use_organisation("org", roles={"po": ["privacy_officer"]})
+    assert svc.export("e1", requester="po")["employment"]["hired_on"] == "2021-05-01"
+    svc.close()
