@@ -130,6 +130,28 @@ def test_an_approval_of_another_hash_or_body_is_refused_and_the_approval_is_audi
     assert verify_store(service.store)
 
 
+def test_an_approval_with_the_short_hash_says_the_whole_hash_is_needed():
+    """The refusal of a request shows the first 12 characters of the hash; an approval with
+    only those is refused with a message that says so, not as a stale text."""
+    service = _service("memory://", _form(1, "summary"))
+    cycle = service.add_cycle({**_cycle_data(), "approvals_required": ["works_council"]})
+    with pytest.raises(ApprovalMissingError) as missing:
+        service.request(cycle=cycle, kind="yearly", participants=PEOPLE, actor="emp")
+    short = service.policy_hash(cycle)[:12]
+    assert f"begins {short}" in str(missing.value)
+    with pytest.raises(ConsentError, match="is only the beginning of the hash") as refused:
+        service.approve_policy(
+            cycle,
+            body="works_council",
+            reference="OR-1",
+            on=date(2025, 1, 2),
+            actor="or",
+            policy_hash=short,
+        )
+    assert "all 64 characters" in str(refused.value)
+    assert service.policy_hash(cycle) not in str(refused.value)  # approve what was shown
+
+
 def test_a_changed_definition_under_the_same_version_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path / 'v.db'}"
     service = _service(url, _form(1, "summary"))

@@ -179,6 +179,8 @@ def test_the_subject_access_export_is_for_the_person_and_the_privacy_officer(api
     own = api.get("/api/v1/subject-access-export", "anna").json()
     assert own["person"] == "anna"
     assert [c["id"] for c in own["conversations_about_you"]] == [cid]
+    # what the organisation holds about her is part of the answer (AVG art. 15)
+    assert own["employment"] is not None
     by_officer = api.get("/api/v1/people/anna/subject-access-export", "piet")
     assert by_officer.status_code == 200
     assert by_officer.json()["requested_by"] == "piet"

@@ -278,6 +278,34 @@ def test_serve_check_builds_the_app_from_a_settings_file(tmp_path: Path):
     assert "/openapi.json" in result.output
 
 
+def test_serve_without_sign_in_says_every_call_will_be_refused(tmp_path: Path):
+    """Without [oidc] nobody can sign in: every page and API call answers 401. The command
+    says so on standard error, naming the setting, instead of serving in silence."""
+    from magcore.cli import cli
+
+    (tmp_path / "web.toml").write_text(
+        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///a.db"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: no sign-in is set up" in result.stderr
+    assert "[oidc]" in result.stderr
+    assert "warning" not in result.stdout
+    (tmp_path / "web.toml").write_text(
+        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///a.db"\n'
+        '[oidc]\nissuer = "https://login.example"\nclient_id = "magcore"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+
+
 def test_serve_refuses_a_bad_settings_file_in_one_line(tmp_path: Path):
     from magcore.cli import cli
 

@@ -244,8 +244,24 @@ class AccessMixin:
         return self.gateway.listing(viewer, purpose=purpose)
 
     def export(self, person: str, *, requester: str | None = None) -> dict[str, Any]:
-        """Everything held about *person* (AVG art. 15), asked by them or the privacy officer."""
-        return self.gateway.export(person, requester=requester or person)
+        """Everything held about *person* (AVG art. 15), asked by them or the privacy officer.
+
+        The employment facts come from the organisation access is decided with
+        (:meth:`use_organisation`, else the service's *organisation*), as
+        ``magcore export person`` gives them."""
+        return self.gateway.export(
+            person, requester=requester or person, organisation=self._export_organisation()
+        )
+
+    def _export_organisation(self) -> Organisation | None:
+        """The stored organisation whose facts an export holds (``None``: none is known)."""
+        org_id = self.access_organisation or self.organisation_id
+        if org_id is None:
+            return None
+        try:
+            return self.organisation(org_id)
+        except NotFoundError:
+            return None
 
     # -- sharing choices -----------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from ..domain.participants import participants
 from ..domain.planning import CoverageReport, DueConversation, coverage, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
 from ..domain.sharing import decide as decide_sharing
-from ..errors import ConsentError, MagcoreError, NotFoundError
+from ..errors import ConsentError, InputRefused, MagcoreError, NotFoundError, Problem
 from ..events import CommittedBatch, Event
 from ..model.cycle import CycleDefinition
 from ..model.input_policy import check_id, check_known_people
@@ -50,6 +50,7 @@ from .aggregates import SHARING
 from .handler import Aggregate, CommandHandler, Loaded
 
 if TYPE_CHECKING:
+    from ..plugins import PluginHost
     from ..storage.base import Store
 
 __all__ = ["OrgImportSummary", "OrganisationMixin"]
@@ -91,6 +92,7 @@ class OrganisationMixin:
 
     if TYPE_CHECKING:
         store: Store
+        host: PluginHost
         handler: CommandHandler
         timezone: tzinfo
         organisation_id: str | None
@@ -113,9 +115,12 @@ class OrganisationMixin:
         def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
             state = loaded.state or SharingState(person=command.person)
             new_events = decide_sharing(state, command, now=now, zone=self.timezone)
-            if isinstance(command, GrantSharing) and command.to not in GRANTEE_ROLES:
-                self._refuse_role_as_person(command.to)
-                self._check_people([("/to", command.to)])
+            if isinstance(command, GrantSharing):
+                if command.to not in GRANTEE_ROLES:
+                    self._refuse_role_as_person(command.to)
+                    self._check_grantee(command.to)
+                self._check_theme(command)
+                self._check_conversation(command)
             return new_events
 
         return self.handler.handle(
@@ -144,6 +149,53 @@ class OrganisationMixin:
             f"to {to!r} is a role in a conversation, not a person: name the person, or one of "
             f"the roles a choice may name ({', '.join(sorted(GRANTEE_ROLES))})"
         )
+
+    def _check_grantee(self, to: str) -> None:
+        """Refuse a grantee that is neither a person of the organisation (once imported) nor a
+        role a choice may name, naming those roles (``hr_advisor`` is a typo, not a person)."""
+        try:
+            self._check_people([("/to", to)])
+        except InputRefused:
+            raise InputRefused(
+                [
+                    Problem(
+                        "/to",
+                        f"{to!a} is neither a person in the organisation nor a role a choice "
+                        f"may name ({', '.join(sorted(GRANTEE_ROLES))})",
+                        "unknownPerson",
+                    )
+                ],
+                what="input",
+            ) from None
+
+    def _check_theme(self, command: GrantSharing) -> None:
+        """Refuse a ``theme:<id>`` choice about a theme no known cycle or plugin has: it would
+        never open anything, while the employee believes they shared."""
+        theme = command.what.partition(":")[2] if command.what.startswith("theme:") else None
+        cycles = self.cycles.values()
+        if theme is None or not cycles:
+            return
+        known = {t.id for c in cycles for t in c.themes}
+        if theme in known:
+            return
+        known |= {t.id for t in self.host.hooks.themes()}
+        if theme not in known:
+            raise ConsentError(
+                f"what {command.what!r} names a theme no cycle has "
+                f"(themes: {', '.join(sorted(known))})"
+            )
+
+    def _check_conversation(self, command: GrantSharing) -> None:
+        """Refuse a choice for one conversation that is not about the employee; one message
+        whether the id exists or not, so a choice does not tell which ids exist."""
+        wanted = command.conversation
+        if wanted is None:
+            return
+        if not any(row.id == wanted for row in self.store.conversations(subject=command.person)):
+            raise ConsentError(
+                f"conversation {wanted!r} is not a conversation about {command.person}: "
+                "a choice for one conversation names one of theirs"
+            )
 
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
         """Refuse person ids the installation's organisation does not know (once imported)."""

@@ -225,8 +225,8 @@ def check_approved(cycle: CycleDefinition, policy_hash: str, state: ApprovalStat
     raise ApprovalMissingError(
         f"cycle {cycle.key} is not approved by {names}{because}: record the approval first "
         f"(magcore policy approve --cycle {cycle.key} --body {missing[0]} ..., or "
-        "Service.approve_policy) with the hash of the regulation that was shown "
-        f"({policy_hash[:12]})",
+        "Service.approve_policy) with the whole hash of the regulation that was shown "
+        f"(it begins {policy_hash[:12]}; magcore policy render prints it)",
         cycle=cycle.key,
         missing=missing,
     )

@@ -108,6 +108,13 @@ def decide(
             f"version {command.cycle.version} of {command.cycle.id} does not ask "
             f"{command.body} for approval"
         )
+    short = command.policy_hash != current_hash and bool(command.policy_hash)
+    if short and current_hash.startswith(command.policy_hash):
+        raise ConsentError(
+            f"the hash {command.policy_hash!r} is only the beginning of the hash of this "
+            f"version's regulation: give all {len(current_hash)} characters that "
+            "magcore policy render prints with the text that was shown"
+        )
     if command.policy_hash != current_hash:
         raise ConsentError(
             "the approved hash is not the current hash of this version's regulation: "

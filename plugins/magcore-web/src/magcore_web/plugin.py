@@ -101,6 +101,13 @@ def magcore_register_commands(cli: click.Group) -> None:
         except WebConfigError as exc:
             raise click.ClickException(str(exc)) from None
         app = create_app(config)
+        if config.oidc is None and config.identity is None:
+            click.echo(
+                "warning: no sign-in is set up, so every page and API call will answer 401 "
+                "'not signed in': give an [oidc] table in a --web-config file "
+                "(docs/guides/embedding.md, section 4)",
+                err=True,
+            )
         if check:
             for route in app.routes:
                 magcore.echo(getattr(route, "path", repr(route)))
