@@ -21,7 +21,7 @@ from magcore.access.erasure import destroy_conversation, erase_person
 from magcore.access.reading import read_conversation
 from magcore.access.retention import SELECTIELIJST_2020
 from magcore.crypto import ContentCipher, FileKeyProvider, KeyRing, is_token
-from magcore.errors import MagcoreError
+from magcore.errors import KeyDestroyedError, MagcoreError
 from magcore.i18n import message
 from magcore.storage import SQLiteStore
 from magcore.testing import raw_conversation
@@ -83,6 +83,8 @@ def test_after_destroying_a_conversation_its_text_is_gone_even_from_an_earlier_c
     for part in db.parent.glob("magcore.db*"):
         if not part.name.endswith(".keys"):
             shutil.copy2(part, backup / part.name)
+    old_keys = backup / "old.keys"  # a key file kept with the backup: what the docs warn of
+    shutil.copy2(db.with_name("magcore.db.keys"), old_keys)
 
     tombstone = destroy_conversation(
         service.store, "c1", profile=SELECTIELIJST_2020, due=NOW.date(), clock=FixedClock(NOW)
@@ -102,14 +104,21 @@ def test_after_destroying_a_conversation_its_text_is_gone_even_from_an_earlier_c
 
     keys = service.store.keys
     provider = keys.provider
-    # Before the KEK is retired, the earlier copy still opens with the key file: why rule 2 of
-    # the docs (rotate and retire the KEK after erasures) matters.
+    # The current key file remembers the destroyed key: the earlier copy does not open it.
     copy = SQLiteStore.open(f"sqlite:///{backup / 'magcore.db'}")
     try:
-        early = ContentCipher(KeyRing(copy, FileKeyProvider.open(db.with_name("magcore.db.keys"))))
+        current = ContentCipher(
+            KeyRing(copy, FileKeyProvider.open(db.with_name("magcore.db.keys")))
+        )
         record = next(e for e in copy.read("conversation:c1") if e.type == "record.drafted")
         # the record's content is one token (in its first content field, the summary)
         where = {"stream": "conversation:c1", "version": record.version}
+        with pytest.raises(KeyDestroyedError):
+            current.open_event(record.data["summary"], **where)
+        # A key file from before the erasure, kept with the backup, still opens it until the
+        # KEK is retired: why rule 2 of the docs (keep the key file apart, rotate and retire
+        # the KEK after erasures) matters.
+        early = ContentCipher(KeyRing(copy, FileKeyProvider.open(old_keys)))
         assert early.open_event(record.data["summary"], **where)["/data/summary"] == told.erased[0]
 
         old = provider.current_kek_id()

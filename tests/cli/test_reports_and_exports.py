@@ -432,3 +432,69 @@ def test_export_records_csv_never_starts_a_cell_with_a_formula(ready):
             assert not value or value[0] not in "=+-@\t\r", row
     records = json.loads(ready.run("export", "records", "--as", "m1").stdout)
     assert [r["summary"] for r in records if r["id"] == conv] == [formula]
+
+
+def _conversations_about(held, person):
+    return data(held.run("export", "person", person))["conversations_about_you"]
+
+
+def test_a_restored_backup_does_not_bring_erased_content_back(held, host):
+    """A backup taken before an erasure holds the erased conversation's data key alive. The key
+    file remembers the destruction: `store restore` destroys the key again (with an audit line
+    per owner), and the erased text is not readable from the restored store."""
+    from magcore import open_service
+    from magcore.access.erasure import erase_person
+
+    db = held.dir / "magcore.db"
+    text = "Oriënteert zich op een opleiding"
+    [about] = _conversations_about(held, "e1")
+    assert about["agreements"][0]["text"] == text
+    assert data(held.run("store", "backup", "before.db", "--json"))["events"] > 0
+    service = open_service(f"sqlite:///{db}", host=host)
+    erased = erase_person(service.store, "e1", actor="privacy", reason="AVG art. 17")
+    service.close()
+    assert erased.keys
+    keys = json.loads((held.dir / "magcore.db.keys").read_text())
+    remembered = {k for group in keys["forgotten"] for k in group["keys"]}
+    assert set(erased.keys) <= remembered
+
+    restored = data(held.run("store", "restore", "before.db", "--replace", "--json"))
+    assert restored["ok"] is True
+    assert restored["destroyed_again"] == len(erased.keys)
+    rows = sqlite3.connect(db).execute("SELECT id, wrapped FROM data_keys").fetchall()
+    assert {key for key, wrapped in rows if wrapped is None} >= set(erased.keys)
+    [about] = _conversations_about(held, "e1")
+    assert text not in json.dumps(about, ensure_ascii=False)
+    verified = data(held.run("audit", "verify", "--json"))
+    assert verified["ok"] is True
+    lines = [
+        line
+        for line in sqlite3.connect(db).execute("SELECT action, origin FROM audit")
+        if line == ("destroy", "restore")
+    ]
+    assert lines
+
+
+def test_a_copied_backup_keeps_erased_keys_closed_until_they_are_destroyed_again(held, host):
+    """A backup copied into place by other means (as pg_restore does for PostgreSQL) is not
+    re-applied, but the key ring still refuses a key the key file remembers as destroyed;
+    `store destroy-forgotten` then destroys it in the store."""
+    import shutil
+
+    from magcore import open_service
+    from magcore.access.erasure import erase_person
+
+    db = held.dir / "magcore.db"
+    assert data(held.run("store", "backup", "before.db", "--json"))["events"] > 0
+    service = open_service(f"sqlite:///{db}", host=host)
+    erased = erase_person(service.store, "e1", actor="privacy", reason="AVG art. 17")
+    service.close()
+    for suffix in ("-wal", "-shm"):
+        (held.dir / f"magcore.db{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(held.dir / "before.db", db)
+    [about] = _conversations_about(held, "e1")
+    assert "Oriënteert" not in json.dumps(about, ensure_ascii=False)
+    again = data(held.run("store", "destroy-forgotten", "--json"))
+    assert again["destroyed_again"] == len(erased.keys)
+    assert data(held.run("store", "destroy-forgotten", "--json"))["destroyed_again"] == 0
+    assert data(held.run("audit", "verify", "--json"))["ok"] is True

@@ -17,6 +17,7 @@ from magcore.crypto import (
     key_id_of,
 )
 from magcore.errors import ContentIntegrityError, KeyDestroyedError, StorageError
+from magcore.storage.base import AuditRecord
 from magcore.storage.memory import MemoryStore
 
 from .support import CountingProvider
@@ -299,23 +300,36 @@ class _ErasedMeanwhile(MemoryStore):
         self._erase("add_keys")
 
 
+class _Forgetful:
+    """A provider with only the protocol's four methods: it remembers no destruction."""
+
+    def __init__(self, inner) -> None:
+        self.current_kek_id = inner.current_kek_id
+        self.wrap = inner.wrap
+        self.unwrap = inner.unwrap
+        self.audit_key = inner.audit_key
+
+
+@pytest.mark.parametrize("remembers", [True, False], ids=["provider-remembers", "forgetful"])
 @pytest.mark.parametrize("step", ["get_key", "live_keys", "add_keys"])
-def test_a_key_looked_up_or_made_before_an_erasure_is_not_kept(provider, step):
+def test_a_key_looked_up_or_made_before_an_erasure_is_not_kept(provider, step, remembers):
     """Whatever the key ring found or made before the owner's keys were destroyed (an
     unwrapped key, a looked-up key, a key just stored) is not cached or used afterwards:
     the owner's next key is a new, live one."""
     store = _ErasedMeanwhile()
-    ring = KeyRing(store, provider)
+    ring = KeyRing(store, provider if remembers else _Forgetful(provider))
     store.ring, store.owner = ring, "conversation:c-1"
     first = ring.new_keys([store.owner])[store.owner]
     ring.forget()  # known to the store only: the next use looks it up and unwraps it
     store.after = step
     if step == "add_keys":
         ring.rotate_data_key(store.owner)
-    elif step == "live_keys":  # found, then destroyed before it is unwrapped: the write fails
+    elif step == "live_keys" or remembers:
+        # found, then destroyed before it is unwrapped: the write fails (for ``get_key``
+        # because the provider remembers the destruction, ``is_forgotten``)
         with pytest.raises(KeyDestroyedError):
             ring.sealer(store.owner)
-    else:
+    else:  # unwrapped for the write under way, but not kept
         ring.sealer(store.owner)
     assert store.after == ""  # the erasure happened
     assert not ring.has_current(store.owner)
@@ -417,3 +431,39 @@ def test_a_joined_batch_adopts_nothing_a_destruction_after_any_part_concerns(sto
     assert KeyBatch.joined([]) == KeyBatch(sealers={})
     held = dict(joined.sealers)  # the sealers a caller holds already are taken as they are
     assert KeyBatch.joined([first, second], sealers=held).sealers is held
+
+
+def test_a_key_the_provider_remembers_as_destroyed_is_refused_in_any_copy(provider):
+    """A copy of the key table made before an erasure (a restored backup) holds the key alive:
+    the key ring refuses it, does not rewrap it in a KEK rotation, and destroy_forgotten
+    destroys it there, with one audit line per owner."""
+    live, copy = MemoryStore(), MemoryStore()
+    ring = KeyRing(live, provider)
+    keys = ring.new_keys(["conversation:c-1", "conversation:c-2"])
+    copy.add_keys(live.list_keys())  # the backup, taken before the erasure
+    ring.destroy(["conversation:c-1"])
+    assert provider.is_forgotten(keys["conversation:c-1"])
+
+    restored = KeyRing(copy, provider)
+    with pytest.raises(KeyDestroyedError):
+        restored.aead(keys["conversation:c-1"])
+    restored.aead(keys["conversation:c-2"])  # the rest of the backup opens
+    provider.new_kek()
+    assert restored.rotate_kek() == 1  # c-2's key only
+    lines = []
+
+    def line(owner):
+        lines.append(owner)
+        return AuditRecord(
+            at="2026-12-05T00:00:00+00:00",
+            actor="system",
+            action="destroy",
+            object=owner,
+            result="done",
+            origin="restore",
+        )
+
+    assert restored.destroy_forgotten(audit=line) == (keys["conversation:c-1"],)
+    assert lines == ["conversation:c-1"]
+    assert [k.id for k in copy.list_keys() if k.alive] == [keys["conversation:c-2"]]
+    assert restored.destroy_forgotten(audit=line) == ()

@@ -37,6 +37,7 @@ def test_the_key_file_is_created_closed_to_others(tmp_path):
     assert data["format"] == "magcore-keys/1"
     assert list(data["keks"]) == [provider.current_kek_id()]
     assert sorted(os.listdir(tmp_path)) == ["keys.json"]
+    assert data["forgotten"] == []
 
 
 def test_the_key_file_is_created_closed_even_under_a_loose_umask(tmp_path):
@@ -288,3 +289,69 @@ def test_a_broken_provider_plugin_is_named(answer):
 
     with pytest.raises(PluginError, match="kms"):
         _hooks(("kms", Plugin())).key_provider("memory://")
+
+
+def test_destroyed_keys_are_remembered_in_the_file_until_their_keks_are_retired(tmp_path):
+    """forget_keys writes the destroyed key ids with the KEKs that existed then; the file keeps
+    them until every one of those KEKs is retired (then no copy can be opened anyway)."""
+    path = tmp_path / "keys.json"
+    provider = FileKeyProvider.open(path)
+    first = provider.current_kek_id()
+    provider.forget_keys(["k-00000000000000000001"])
+    second = provider.new_kek()
+    provider.forget_keys(["k-00000000000000000002", "k-00000000000000000001"])
+    reopened = FileKeyProvider.open(path)
+    assert reopened.is_forgotten("k-00000000000000000001")
+    assert reopened.is_forgotten("k-00000000000000000002")
+    assert not reopened.is_forgotten("k-00000000000000000003")
+    groups = json.loads(path.read_text())["forgotten"]
+    assert {(tuple(g["keks"]), tuple(g["keys"])) for g in groups} == {
+        (tuple(sorted([first, second])), ("k-00000000000000000002",)),
+        ((first,), ("k-00000000000000000001",)),
+    }
+    reopened.retire_kek(first)
+    after = FileKeyProvider.open(path)
+    assert not after.is_forgotten("k-00000000000000000001")  # only the retired KEK had it
+    assert after.is_forgotten("k-00000000000000000002")  # the second KEK may have it still
+    assert _mode(path) == 0o600
+    assert _mode(tmp_path / ".keys.json.lock") == 0o600
+
+
+def test_two_processes_changing_the_key_file_keep_each_others_changes(tmp_path):
+    """Each change reads the file again under its lock: what another provider of the same file
+    wrote since (a destroyed key, a new KEK) is not lost when this one writes."""
+    path = tmp_path / "keys.json"
+    web = FileKeyProvider.open(path)
+    job = FileKeyProvider.open(path)
+    web.forget_keys(["k-0000000000000000000a"])
+    job.forget_keys(["k-0000000000000000000b"])
+    rotated = job.new_kek()
+    web.new_audit_key()
+    final = FileKeyProvider.open(path)
+    assert final.is_forgotten("k-0000000000000000000a")
+    assert final.is_forgotten("k-0000000000000000000b")
+    assert final.current_kek_id() == rotated
+    assert final.audit_key().id == web.audit_key().id
+
+
+@pytest.mark.parametrize(
+    "forgotten",
+    [{"k": 1}, [{"keks": "kek-1"}], [{"keks": ["kek-1"], "keys": ["not a key id!"]}]],
+)
+def test_a_malformed_list_of_destroyed_keys_is_a_clear_error(tmp_path, forgotten):
+    path = tmp_path / "keys.json"
+    FileKeyProvider.open(path)
+    data = json.loads(path.read_text())
+    data["forgotten"] = forgotten
+    path.write_text(json.dumps(data))
+    with pytest.raises(KeyProviderError, match="forgotten"):
+        FileKeyProvider.open(path)
+
+
+def test_a_key_file_from_before_destroyed_keys_were_remembered_opens(tmp_path):
+    path = tmp_path / "keys.json"
+    FileKeyProvider.open(path)
+    data = json.loads(path.read_text())
+    del data["forgotten"]
+    path.write_text(json.dumps(data))
+    assert not FileKeyProvider.open(path).is_forgotten("k-00000000000000000001")

@@ -7,7 +7,9 @@ The ``magcore store`` commands are thin over these functions:
   audit chain against its kept head.
 * :func:`backup_store` writes an SQLite store's online backup and checks the copy.
 * :func:`restore_store` checks a backup, puts it in the store's place and checks that the
-  restored store replays exactly like the backup.
+  restored store replays exactly like the backup; with the key provider, it then destroys
+  again the data keys the provider remembers as destroyed (:func:`destroy_forgotten_keys`:
+  erasures and retention runs made after the backup).
 * :func:`copy_between` copies a store into a new, empty one (SQLite ↔ PostgreSQL) and checks
   that both replay the same (:func:`magcore.storage.transfer.copy_store`).
 
@@ -16,6 +18,8 @@ The ``magcore store`` commands are thin over these functions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,7 @@ import attrs
 from ..access.audit import KeyLookup, verify_store
 from ..access.reading import DESTROYED_EVENT
 from ..errors import MagcoreError, StorageError
-from ..storage.base import Store
+from ..storage.base import AuditRecord, Store
 from ..storage.transfer import CopySummary, ReplayDigest, copy_store, label, replay_digest
 
 __all__ = [
@@ -33,6 +37,7 @@ __all__ = [
     "backup_store",
     "check_store",
     "copy_between",
+    "destroy_forgotten_keys",
     "restore_store",
 ]
 
@@ -170,16 +175,68 @@ class RestoreSummary:
     moved_aside: Path | None
     check: StoreCheck
     digest: ReplayDigest
+    destroyed_again: tuple[str, ...] = ()
+    """The data keys the key provider remembers as destroyed, destroyed again in the restored
+    store (:func:`destroy_forgotten_keys`)."""
+
+
+def destroy_forgotten_keys(
+    store: Store,
+    provider: Any,
+    *,
+    origin: str = "cli",
+    reason: str = "destroyed before; alive again in a restored copy",
+    clock: Callable[[], datetime] | None = None,
+) -> tuple[str, ...]:
+    """Destroy again every data key in *store* that the key *provider* remembers as
+    destroyed (``is_forgotten``): after a backup taken before an erasure or a retention run is
+    restored (``magcore store restore`` does it; after ``pg_restore``, run
+    ``magcore store destroy-forgotten``). One audit line per owner (action ``destroy``), in the
+    transaction that destroys its keys, chained under the provider's audit key. Returns the key
+    ids; a provider that remembers nothing, or a store without a key table, gives ``()``.
+
+    .. versionadded:: 0.3
+    """
+    from ..crypto.keyring import KeyRing
+    from ..storage.keys import KeyStore
+
+    if not isinstance(store, KeyStore) or not callable(getattr(provider, "is_forgotten", None)):
+        return ()
+    use = getattr(store, "use_audit_key", None)
+    if use is not None and getattr(store, "audit_key", None) is None:
+        use(provider.audit_key())
+    at = (clock or (lambda: datetime.now(UTC)))().isoformat()
+
+    def line(owner: str) -> AuditRecord:
+        return AuditRecord(
+            at=at,
+            actor="system",
+            action="destroy",
+            object=owner,
+            result="done",
+            origin=origin,
+            reason=reason,
+            purpose="erasure",
+        )
+
+    return KeyRing(store, provider).destroy_forgotten(audit=line)
 
 
 def restore_store(
-    backup: Path, target: Path, *, replace: bool = False, keys: KeyLookup | None = None
+    backup: Path,
+    target: Path,
+    *,
+    replace: bool = False,
+    keys: KeyLookup | None = None,
+    provider: Any = None,
 ) -> RestoreSummary:
     """Check the SQLite *backup*, put it at *target*, and check the restored store replays alike.
 
     The backup is checked first (nothing is touched when it is not whole). With *replace* an
     existing *target* (and its ``-wal``/``-shm``) is moved aside, never deleted. Stop every
-    process that uses the store first.
+    process that uses the store first. With the key *provider*, the data keys it remembers as
+    destroyed (erasures and retention runs after the backup was made) are destroyed again in
+    the restored store (:func:`destroy_forgotten_keys`).
     """
     from ..storage.sqlite_admin import restore_file
 
@@ -197,8 +254,25 @@ def restore_store(
             f"the restored store {target} does not replay like the backup {backup}: "
             f"{'; '.join([*result.problems, *differences][:3])}"
         )
+    again: tuple[str, ...] = ()
+    if provider is not None:
+        restored = _open_sqlite(Path(target), read_only=False)
+        try:
+            again = destroy_forgotten_keys(
+                restored,
+                provider,
+                origin="restore",
+                reason=f"destroyed before; alive again in the restored backup {Path(backup).name}",
+            )
+        finally:
+            restored.close()
     return RestoreSummary(
-        backup=Path(backup), target=Path(target), moved_aside=moved, check=result, digest=digest
+        backup=Path(backup),
+        target=Path(target),
+        moved_aside=moved,
+        check=result,
+        digest=digest,
+        destroyed_again=again,
     )
 
 

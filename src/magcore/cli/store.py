@@ -22,17 +22,22 @@ def _open(url: str, **settings: Any) -> Any:
     return get_app().host.hooks.open_store(url, StoreSettings(**settings))
 
 
-def _audit_keys(url: str) -> Any:
-    """The audit keys of the store at *url* (``KeyProvider.audit_key``), or None without a
-    key provider (keyed lines are then reported as not verifiable)."""
+def _provider(url: str) -> Any:
+    """The key provider of the store at *url*, or None where none is found (never made)."""
     from ..errors import StorageError
     from ..storage.base import StoreSettings
 
     try:
-        provider = get_app().host.hooks.key_provider(url, StoreSettings(create=False))
+        return get_app().host.hooks.key_provider(url, StoreSettings(create=False))
     except StorageError:
         return None
-    return provider.audit_key
+
+
+def _audit_keys(url: str) -> Any:
+    """The audit keys of the store at *url* (``KeyProvider.audit_key``), or None without a
+    key provider (keyed lines are then reported as not verifiable)."""
+    provider = _provider(url)
+    return None if provider is None else provider.audit_key
 
 
 def _new_sqlite_file(url: str) -> Path | None:
@@ -136,13 +141,21 @@ def restore(backup_file: Path, replace: bool, as_json: bool) -> None:
     url = get_app().store_url()
     if not url.startswith("sqlite:"):
         raise StorageError(f"'magcore store restore' restores SQLite stores; {url} is not one")
-    summary = restore_store(backup_file, path_from_url(url), replace=replace, keys=_audit_keys(url))
+    provider = _provider(url)
+    summary = restore_store(
+        backup_file,
+        path_from_url(url),
+        replace=replace,
+        keys=None if provider is None else provider.audit_key,
+        provider=provider,
+    )
     if as_json:
         emit_json(
             {
                 "restored": str(summary.target),
                 "from": str(summary.backup),
                 "moved_aside": str(summary.moved_aside) if summary.moved_aside else None,
+                "destroyed_again": len(summary.destroyed_again),
                 **summary.check.as_json(),
             }
         )
@@ -153,6 +166,43 @@ def restore(backup_file: Path, replace: bool, as_json: bool) -> None:
     )
     if summary.moved_aside:
         say(f"The previous file was moved to {summary.moved_aside}.")
+    if summary.destroyed_again:
+        say(
+            f"Destroyed again {len(summary.destroyed_again)} data key(s) that were destroyed "
+            "after the backup was made (erasures, retention): the key file remembers them."
+        )
+    elif provider is None:
+        say(
+            "No key file was found: data keys destroyed after the backup was made are alive "
+            "in the restored store. Apply those erasures again."
+        )
+
+
+@store.command("destroy-forgotten")
+@json_option
+def destroy_forgotten(as_json: bool) -> None:
+    """Destroy again the data keys the key file remembers as destroyed.
+
+    For a store restored by other means than 'magcore store restore' (pg_restore, a copied
+    file): erasures and retention runs made after its backup come back into force. Each owner
+    whose keys go gets an audit line.
+    """
+    from ..app.maintenance import destroy_forgotten_keys
+    from ..errors import KeyProviderError
+
+    url = get_app().store_url()
+    provider = _provider(url)
+    if provider is None:
+        raise KeyProviderError(f"no key provider is found for {url}: nothing to compare with")
+    opened = _open(url, create=False)
+    try:
+        again = destroy_forgotten_keys(opened, provider)
+    finally:
+        opened.close()
+    if as_json:
+        emit_json({"destroyed_again": len(again)})
+        return
+    say(f"Destroyed again {len(again)} data key(s) the key file remembers as destroyed.")
 
 
 @store.command()

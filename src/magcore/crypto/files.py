@@ -8,6 +8,12 @@ magcore use a key anyone on the machine could copy.
 
 Keep the key file out of the backups of the database (or back it up apart, with a shorter
 retention): a backup that holds both the database and the key file can read what was erased.
+
+The file also remembers which data keys were destroyed (``forgotten``), so a backup of the
+database taken before an erasure and restored afterwards does not open them again. Every change
+(a new or retired KEK, a new audit key, destroyed keys) reads the file again under a lock
+(``fcntl.flock`` on a ``.lock`` file beside it, where the platform has it), so processes that
+change it at the same time do not lose each other's changes.
 """
 
 from __future__ import annotations
@@ -16,10 +22,19 @@ import contextlib
 import json
 import os
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import KeyProviderError
 from .provider import LocalKeyProvider
+
+_flock = None
+try:
+    import fcntl
+
+    _flock = fcntl.flock
+except ImportError:  # pragma: no cover - not on Windows: one process changes the file at a time
+    pass
 
 __all__ = ["KEY_FILE_NAME", "FileKeyProvider", "check_key_file", "copy_key_file"]
 
@@ -69,17 +84,29 @@ class FileKeyProvider(LocalKeyProvider):
             provider.path = path
             provider._save(new=True)
             return provider
-        check_key_file(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise KeyProviderError(f"cannot read key file {path}: {exc}") from exc
-        loaded = LocalKeyProvider.from_json(data, where=str(path))
+        loaded = _load(path)
         provider = cls(
-            loaded.keks, loaded.current, loaded.audit_keys, loaded.current_audit, str(path)
+            loaded.keks,
+            loaded.current,
+            loaded.audit_keys,
+            loaded.current_audit,
+            loaded.where,
+            loaded.forgotten,
         )
         provider.path = path
         return provider
+
+    def _change(self, change: Callable[[], None]) -> None:
+        """Read the file again under its lock, make *change*, and write it: a change another
+        process made since this one read the file (destroyed keys, a new KEK) is kept."""
+        with _locked(self.path):
+            loaded = _load(self.path)
+            self.keks, self.current = loaded.keks, loaded.current
+            self.audit_keys, self.current_audit = loaded.audit_keys, loaded.current_audit
+            self.forgotten = loaded.forgotten
+            self._wrappers.clear()
+            change()
+            self._save()
 
     def _save(self, *, new: bool = False) -> None:
         """Write the keys to a new ``0600`` file beside the old one, then rename it over."""
@@ -112,6 +139,34 @@ class FileKeyProvider(LocalKeyProvider):
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise KeyProviderError(f"cannot write key file {path}: {exc.strerror}") from exc
+
+
+def _load(path: Path) -> LocalKeyProvider:
+    """The keys in the key file at *path* (checked: this user's, closed to others)."""
+    check_key_file(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise KeyProviderError(f"cannot read key file {path}: {exc}") from exc
+    return LocalKeyProvider.from_json(data, where=str(path))
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the key file's lock (a ``.lock`` file beside it, ``0600``) while changing it."""
+    if _flock is None:  # pragma: no cover - not on Windows
+        yield
+        return
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        raise KeyProviderError(f"cannot lock key file {path}: {exc.strerror}") from exc
+    try:
+        _flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _sync_folder(folder: Path) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ..errors import KeyDestroyedError, StorageError
+from ..errors import KeyDestroyedError, KeyProviderError, StorageError
 from ..storage.keys import KeyRecord, KeyStore, Rewrap, reads_live_keys
 from .provider import KEY_BYTES, KeyProvider
 
@@ -297,6 +297,8 @@ class KeyRing:
             raise StorageError(f"this store holds no data key {key_id!r}")
         if record.wrapped is None:
             raise KeyDestroyedError(key_id=key_id, owner=record.owner, destroyed=record.destroyed)
+        if self._forgotten_by_provider(key_id):  # alive in a copy made before its destruction
+            raise KeyDestroyedError(key_id=key_id, owner=record.owner)
         key = self.provider.unwrap(
             record.wrapped, kek_id=record.kek_id, context=_context(key_id, record.owner)
         )
@@ -418,6 +420,8 @@ class KeyRing:
             for record in stale[start : start + batch]:
                 if record.wrapped is None:  # destroyed meanwhile (not possible: alive)
                     continue
+                if self._forgotten_by_provider(record.id):  # destroyed: never rewrapped
+                    continue
                 context = _context(record.id, record.owner)
                 key = self.provider.unwrap(record.wrapped, kek_id=record.kek_id, context=context)
                 kek_id, wrapped = self.provider.wrap(key, context=context)
@@ -448,4 +452,49 @@ class KeyRing:
             if over > 0:  # the oldest leave; a look-up begun before them keeps nothing at all
                 for owner in list(itertools.islice(self._destroyed, over)):
                     self._forgotten = max(self._forgotten, self._destroyed.pop(owner))
+        self._tell_provider(destroyed)
         return destroyed
+
+    def _forgotten_by_provider(self, key_id: str) -> bool:
+        """Whether the key provider remembers *key_id* as destroyed (``is_forgotten``)."""
+        is_forgotten = getattr(self.provider, "is_forgotten", None)
+        return callable(is_forgotten) and bool(is_forgotten(key_id))
+
+    def _tell_provider(self, destroyed: Collection[str]) -> None:
+        """Have the key provider remember the *destroyed* keys (``forget_keys``, optional), so
+        a copy of the key table made before (a backup restored later) does not open them."""
+        forget_keys = getattr(self.provider, "forget_keys", None)
+        if not destroyed or not callable(forget_keys):
+            return
+        try:
+            forget_keys(destroyed)
+        except StorageError as exc:
+            shown = ", ".join(sorted(destroyed)[:5]) + (", ..." if len(destroyed) > 5 else "")
+            raise KeyProviderError(
+                f"{len(destroyed)} data key(s) were destroyed in the store, but the key "
+                f"provider could not remember them ({exc}): a backup taken before can still "
+                "open them until their KEK is retired; give them to the provider's "
+                f"forget_keys once it works ({shown})"
+            ) from exc
+
+    def destroy_forgotten(
+        self, *, audit: Callable[[str], AuditRecord] | None = None
+    ) -> tuple[str, ...]:
+        """Destroy again, in this store, every live data key the key provider remembers as
+        destroyed: after restoring a backup taken before an erasure or a retention run, the
+        restored key table holds those keys alive. Their owners' keys are destroyed as they
+        were then (one audit line per owner from *audit*, in the same transaction). Returns the
+        key ids destroyed; without ``is_forgotten`` at the provider, nothing is."""
+        if not callable(getattr(self.provider, "is_forgotten", None)):
+            return ()
+        owners = sorted(
+            {
+                record.owner
+                for record in self.store.list_keys()
+                if record.alive and self._forgotten_by_provider(record.id)
+            }
+        )
+        if not owners:
+            return ()
+        lines = [audit(owner) for owner in owners] if audit is not None else []
+        return self.destroy(owners, audit=lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol, Self, runtime_checkable
 
 import attrs
@@ -53,6 +53,13 @@ class KeyProvider(Protocol):
     A provider may also offer ``wrap_many(keys, contexts) -> (kek_id, wrapped keys)``, each key
     wrapped as :meth:`wrap` wraps it, for a batch of new keys at once
     (:meth:`LocalKeyProvider.wrap_many`); without it the key ring wraps one key at a time.
+
+    And it may remember destroyed data keys: ``forget_keys(key_ids)`` records them and
+    ``is_forgotten(key_id)`` answers whether one was (:meth:`LocalKeyProvider.forget_keys`).
+    The key ring then refuses such a key in any copy of the key table (a backup restored after
+    the erasure) and :meth:`~magcore.crypto.keyring.KeyRing.destroy_forgotten` destroys it
+    there again. Without them, a backup taken before an erasure stays readable until the KEKs
+    that wrapped its keys are retired.
     """
 
     def current_kek_id(self) -> str:
@@ -86,6 +93,10 @@ class LocalKeyProvider:
     audit_keys: dict[str, bytes] = attrs.field(factory=dict, repr=False)
     current_audit: str = ""
     where: str = "memory"
+    forgotten: dict[str, frozenset[str]] = attrs.field(factory=dict, repr=False)
+    """The destroyed data keys (:meth:`forget_keys`), each with the KEKs that existed when it
+    was destroyed: the only ones that can have wrapped it, in any copy of the key table. A key
+    is remembered until all of those are retired (then no copy can be opened anyway)."""
     _wrappers: dict[str, AESGCM] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     """The AES-GCM object of each KEK that wrapped a key (made once, not per key)."""
 
@@ -111,6 +122,12 @@ class LocalKeyProvider:
 
     def _save(self) -> None:
         """Persist the keys (nothing to do in memory)."""
+
+    def _change(self, change: Callable[[], None]) -> None:
+        """Make *change* to the keys and persist them (a file provider reads the file again
+        first, under a lock, so changes made by other processes are kept)."""
+        change()
+        self._save()
 
     # -- the protocol ----------------------------------------------------------------------
 
@@ -171,28 +188,64 @@ class LocalKeyProvider:
 
     def new_kek(self) -> str:
         """Add a fresh KEK and make it current (then rewrap: ``KeyRing.rotate_kek``)."""
-        kek_id = self._add_kek()
-        self._save()
-        return kek_id
+        made: list[str] = []
+        self._change(lambda: made.append(self._add_kek()))
+        return made[0]
 
     def retire_kek(self, kek_id: str) -> None:
         """Destroy the KEK *kek_id*: every key still wrapped by it (in backups too) is lost.
 
-        The current KEK cannot be retired; rotate first.
+        The current KEK cannot be retired; rotate first. Destroyed data keys that only KEKs
+        retired by now can have wrapped are no longer remembered (:attr:`forgotten`): no copy
+        of them can be opened any more.
         """
-        if kek_id == self.current:
-            raise KeyProviderError(f"{kek_id} is the current key-encryption key; rotate first")
-        if kek_id not in self.keks:
-            raise KeyProviderError(f"key provider {self.where} has no KEK {kek_id!r}")
-        del self.keks[kek_id]
-        self._wrappers.pop(kek_id, None)
-        self._save()
+
+        def retire() -> None:
+            if kek_id == self.current:
+                raise KeyProviderError(f"{kek_id} is the current key-encryption key; rotate first")
+            if kek_id not in self.keks:
+                raise KeyProviderError(f"key provider {self.where} has no KEK {kek_id!r}")
+            del self.keks[kek_id]
+            self._wrappers.pop(kek_id, None)
+            left: dict[frozenset[str], frozenset[str]] = {}
+            for key_id, keks in list(self.forgotten.items()):
+                if kek_id in keks:
+                    keks = left.setdefault(keks, keks - {kek_id})
+                    if keks:
+                        self.forgotten[key_id] = keks
+                    else:
+                        del self.forgotten[key_id]
+
+        self._change(retire)
 
     def new_audit_key(self) -> str:
         """Add a fresh audit key and make it current (older ones stay, to verify old lines)."""
-        key_id = self._add_audit_key()
-        self._save()
-        return key_id
+        made: list[str] = []
+        self._change(lambda: made.append(self._add_audit_key()))
+        return made[0]
+
+    def forget_keys(self, key_ids: Collection[str]) -> None:
+        """Remember that the data keys *key_ids* were destroyed (crypto-shredding), so that no
+        copy of the key table made before (a backup, restored later) opens them again: the key
+        ring refuses them (:meth:`is_forgotten`) and destroys them again in a restored store
+        (:meth:`~magcore.crypto.keyring.KeyRing.destroy_forgotten`). Added in 0.3."""
+        wanted = [key_id for key_id in key_ids if key_id not in self.forgotten]
+        for key_id in wanted:
+            if not isinstance(key_id, str) or not KEY_ID_PATTERN.fullmatch(key_id):
+                raise KeyProviderError(f"{key_id!r} is not a data key id")
+        if not wanted:
+            return
+
+        def forget() -> None:
+            keks = frozenset(self.keks)
+            for key_id in wanted:
+                self.forgotten.setdefault(key_id, keks)
+
+        self._change(forget)
+
+    def is_forgotten(self, key_id: str) -> bool:
+        """Whether data key *key_id* was destroyed (:meth:`forget_keys`). Added in 0.3."""
+        return key_id in self.forgotten
 
     def to_json(self) -> dict[str, object]:
         """The keys as JSON (what the key file holds)."""
@@ -202,6 +255,7 @@ class LocalKeyProvider:
             "keks": _encode(self.keks),
             "current_audit_key": self.current_audit,
             "audit_keys": _encode(self.audit_keys),
+            "forgotten": _encode_forgotten(self.forgotten),
         }
 
     @classmethod
@@ -217,7 +271,8 @@ class LocalKeyProvider:
             raise KeyProviderError(f"{where}: current_kek names no KEK in the file")
         if not isinstance(current_audit, str) or current_audit not in audit_keys:
             raise KeyProviderError(f"{where}: current_audit_key names no audit key in the file")
-        return cls(keks, current, audit_keys, current_audit, where)
+        forgotten = _decode_forgotten(data.get("forgotten", []), where)
+        return cls(keks, current, audit_keys, current_audit, where, forgotten)
 
 
 def _encode(keys: Mapping[str, bytes]) -> dict[str, str]:
@@ -237,3 +292,31 @@ def _decode(value: object, where: str, field: str) -> dict[str, bytes]:
             raise KeyProviderError(f"{where}: {field}/{key_id} is not a {KEY_BYTES}-byte key")
         decoded[str(key_id)] = raw
     return decoded
+
+
+def _encode_forgotten(forgotten: Mapping[str, frozenset[str]]) -> list[dict[str, list[str]]]:
+    """The destroyed keys as groups of the same KEKs: ``[{"keks": [...], "keys": [...]}]``."""
+    groups: dict[frozenset[str], list[str]] = {}
+    for key_id, keks in forgotten.items():
+        groups.setdefault(keks, []).append(key_id)
+    return [
+        {"keks": sorted(keks), "keys": sorted(keys)}
+        for keks, keys in sorted(groups.items(), key=lambda item: sorted(item[0]))
+    ]
+
+
+def _decode_forgotten(value: object, where: str) -> dict[str, frozenset[str]]:
+    if not isinstance(value, list):
+        raise KeyProviderError(f"{where}: forgotten must be a list of groups")
+    forgotten: dict[str, frozenset[str]] = {}
+    for number, group in enumerate(value):
+        keks = group.get("keks") if isinstance(group, Mapping) else None
+        keys = group.get("keys") if isinstance(group, Mapping) else None
+        if not isinstance(keks, list) or not isinstance(keys, list):
+            raise KeyProviderError(f"{where}: forgotten/{number} needs lists 'keks' and 'keys'")
+        for item in (*keks, *keys):
+            if not isinstance(item, str) or not KEY_ID_PATTERN.fullmatch(item):
+                raise KeyProviderError(f"{where}: forgotten/{number} holds {item!r}, not a key id")
+        shared = frozenset(keks)
+        forgotten.update((key_id, shared) for key_id in keys)
+    return forgotten
