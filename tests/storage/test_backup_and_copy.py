@@ -4,6 +4,8 @@ copied from SQLite to PostgreSQL and back replays exactly like the original."""
 from __future__ import annotations
 
 import itertools
+import os
+import stat
 import threading
 from urllib.parse import quote
 
@@ -112,6 +114,33 @@ def test_a_backup_never_overwrites_and_a_restore_moves_the_old_file_aside(tmp_pa
         assert kept.version("goal:late") == 1
     finally:
         kept.close()
+
+
+def _mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_store_files_and_backups_are_for_their_owner_only(tmp_path):
+    """Who met whom, when and of which kind is in clear in the database: a new store (with its
+    -wal and -shm) and a backup are 0600 whatever the umask; a restore keeps the mode of the
+    file it replaces (an administrator who opened it to a group keeps that)."""
+    path = tmp_path / "magcore.db"
+    old = os.umask(0)
+    try:
+        store = SQLiteStore.open(url_of(path))
+        populate(store)
+        backup = backup_store(store, tmp_path / "b.db").path
+        assert {_mode(p) for p in tmp_path.glob("magcore.db*")} == {0o600}
+        assert {p.name for p in tmp_path.glob("magcore.db*")} >= {"magcore.db", "magcore.db-wal"}
+        assert _mode(backup) == 0o600
+        store.close()
+        restore_store(backup, path, replace=True)
+        assert _mode(path) == 0o600
+        path.chmod(0o640)
+        restore_store(backup, path, replace=True)
+        assert _mode(path) == 0o640
+    finally:
+        os.umask(old)
 
 
 def test_a_damaged_backup_is_not_restored(tmp_path):

@@ -20,6 +20,7 @@ import contextlib
 import os
 import secrets
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -145,6 +146,24 @@ def _temporary(beside: Path, what: str) -> Path:
     return beside.parent / f".{beside.name}.{os.getpid()}-{secrets.token_hex(4)}.{what}"
 
 
+#: The mode of a new database file, and so of its ``-wal`` and ``-shm`` (SQLite gives them the
+#: database's): who met whom, when, the kind, sharing choices and e-mail addresses are in clear
+#: there, so only the owner may read it, as the key file (widen it by hand for a group).
+NEW_FILE_MODE = 0o600
+
+
+def _new_private_file(path: Path, mode: int = NEW_FILE_MODE) -> None:
+    """Create the empty file *path* with *mode* (whatever the umask), for SQLite to fill."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as exc:
+        raise StorageError(f"cannot create {path}: {exc.strerror}") from exc
+    try:
+        os.fchmod(fd, mode)  # the umask may have taken bits away; never adds any
+    finally:
+        os.close(fd)
+
+
 def _snapshot(source_uri: str, target: Path, *, uri: bool) -> None:
     """Copy the database at *source_uri* into the new file *target* with the backup API."""
     source = sqlite3.connect(source_uri, uri=uri)
@@ -187,6 +206,7 @@ def backup(store: SQLiteStore, target: Path) -> Path:
         raise StorageError(f"cannot write backup {target}: folder {target.parent} is missing")
     temporary = _temporary(target, "partial")
     try:
+        _new_private_file(temporary)
         try:
             _snapshot(readonly_uri(store.path), temporary, uri=True)
         except sqlite3.Error as exc:
@@ -218,6 +238,9 @@ def restore_file(backup_path: Path, target: Path, *, replace: bool = False) -> P
     temporary = _temporary(target, "restoring")
     moved: Path | None = None
     try:
+        # the restored file is as open as the one it replaces (a new one: owner only)
+        kept = stat.S_IMODE(target.stat().st_mode) if target.exists() else NEW_FILE_MODE
+        _new_private_file(temporary, kept)
         try:
             _snapshot(readonly_uri(backup_path), temporary, uri=True)
         except sqlite3.Error as exc:
@@ -254,6 +277,7 @@ def create(
         )
     temporary = folder / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.new"
     try:
+        _new_private_file(temporary)
         try:
             conn = sqlite3.connect(str(temporary), timeout=settings.timeout, isolation_level=None)
         except sqlite3.Error as exc:
