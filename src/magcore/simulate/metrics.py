@@ -7,7 +7,8 @@ and ``suppressed`` is true. The same rule holds for the manager-load histogram's
 * ``coverage``: per calendar year (clipped to the simulated period), of the people employed on
   the period's last day, how many had a conversation held in it; and of the people who were due
   a conversation (an obligation, not a gentle prompt), how many had one. Split by pilot teams /
-  others and teams with / without a manager.
+  others and teams with / without a manager. Under a cycle with nothing due (a free cadence)
+  ``due`` is 0 and ``due_rate`` ``None``, and ``suppressed`` stays false for a large group.
 * ``coverage_monthly``: at each month end, the share of people employed for at least a year who
   had a conversation in the twelve months before.
 * ``days_between``: days between consecutive held conversations of the same person.
@@ -110,7 +111,9 @@ def _coverage(sim: Simulation) -> list[dict[str, Any]]:
             n_due = int(due_here.sum())
             n_due_covered = int((due_here & had).sum())
             hidden = population < k
-            hidden_due = n_due < k
+            # Nobody due (a free cadence has prompts, not obligations) is no small group: the
+            # zero is shown and the share is undefined, but the row is not suppressed.
+            hidden_due = 0 < n_due < k or (hidden and n_due == 0)
             rows.append(
                 {
                     "period": name,
