@@ -114,3 +114,23 @@ def test_a_file_nested_thousands_of_levels_deep_is_a_named_error(tmp_path, suffi
     for load in (load_config, load_scenarios):
         with pytest.raises(RecordInvalidError, match="is not valid"):
             load(path)
+
+
+@pytest.mark.parametrize(
+    ("start", "years", "shock"), [("2022-01-01", 2, 2024), ("2022-01-01", 4, 1999)]
+)
+def test_a_shock_year_outside_the_period_is_named(start, years, shock):
+    """A manager-change shock in a year that is not simulated changed nothing, silently (the
+    guide's own scenarios, made two years long, ran a 'manager-shock' equal to the baseline)."""
+    with pytest.raises(RecordInvalidError, match="/manager_change_shock_year") as info:
+        SimulationConfig.from_mapping(
+            {"start": start, "years": years, "manager_change_shock_year": shock}
+        )
+    assert "2022 to" in str(info.value)
+
+
+def test_a_shock_year_inside_the_period_is_taken():
+    """The first and the last simulated year (a period that starts mid-year touches one more)."""
+    for year in (2022, 2025):
+        SimulationConfig(start=date(2022, 7, 1), years=3, manager_change_shock_year=year)
+    assert SimulationConfig(manager_change_shock_year=0).manager_change_shock_year == 0
