@@ -175,3 +175,14 @@ def test_a_free_cadence_is_not_reported_as_suppressed():
     assert row["rate"] > 0.5
     assert row["suppressed"] is False
     assert (row["due"], row["due_covered"], row["due_rate"]) == (0, 0, None)
+
+
+def test_manager_hours_cover_the_simulated_months_only():
+    """Conversations moved past the period's end are held after it; the monthly manager hours
+    had rows for those partial months (2025-01 and 2025-02 after a period ending 2024-12-31)."""
+    cfg = SimulationConfig(employees=2_000, years=1, seed=1, start=date(2024, 1, 1))
+    sim = run(cfg)
+    assert (sim.conversations.held_day[sim.conversations.held] >= day_number(cfg.end)).any()
+    months = [row["month"] for row in summarise(sim)["manager_hours"]]
+    assert months[-1] == "2024-12"
+    assert min(months) >= "2024-01"

@@ -12,8 +12,8 @@ and ``suppressed`` is true. The same rule holds for the manager-load histogram's
 * ``coverage_monthly``: at each month end, the share of people employed for at least a year who
   had a conversation in the twelve months before.
 * ``days_between``: days between consecutive held conversations of the same person.
-* ``manager_hours``: per month, hours managers spend in conversations (and preparing them),
-  over the managers who held at least one.
+* ``manager_hours``: per month of the simulated period, hours managers spend in conversations
+  (and preparing them), over the managers who held at least one.
 * ``agreements``: at each month end, agreements made, done, dropped, lapsed (person left) and
   open; ``manager_changes``: how agreements end and how long the gaps are, with and without a
   change of manager in between.
@@ -185,7 +185,11 @@ def _manager_hours(sim: Simulation) -> tuple[list[dict[str, Any]], dict[str, Any
     uniq, counts = np.unique(key, return_counts=True)
     months = uniq >> 32
     rows = []
-    for m in np.unique(months):
+    # Months of the simulated period only: conversations due near its end that are moved past
+    # it would give partial months after it (with no new conversations due), read as a drop.
+    first = np.datetime64(sim.config.start, "M").astype(np.int64)
+    after = np.datetime64(sim.config.end, "M").astype(np.int64)
+    for m in np.unique(months[(months >= first) & (months < after)]):
         hours = counts[months == m] * minutes / 60
         n = len(hours)
         hidden = n < k
