@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -91,6 +92,11 @@ def test_cli_writes_log_metrics_and_plots(tmp_path):
         "manager_load.png",
     } <= names
     assert (out / "coverage.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # What the command says it wrote is every file it wrote (the plot's key took the CSV's).
+    listed = {
+        Path(path).name for path in json.loads(result.output[result.output.index("{") :]).values()
+    }
+    assert listed == names
 
 
 def test_cli_reports_bad_config(tmp_path):
