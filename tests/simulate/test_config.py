@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from magcore.errors import DefinitionError, RecordInvalidError
 from magcore.simulate import PARAMETERS, SimulationConfig, load_config, resolve_cycle
@@ -134,3 +136,18 @@ def test_a_shock_year_inside_the_period_is_taken():
     for year in (2022, 2025):
         SimulationConfig(start=date(2022, 7, 1), years=3, manager_change_shock_year=year)
     assert SimulationConfig(manager_change_shock_year=0).manager_change_shock_year == 0
+
+
+@given(
+    start=st.dates(min_value=date(1970, 1, 1), max_value=date(2140, 12, 31)),
+    years=st.integers(1, 50),
+    shock=st.integers(0, 2200),
+)
+def test_a_shock_year_is_taken_exactly_when_it_is_simulated(start, years, shock):
+    """Any start, length and shock year: taken iff 0 or a calendar year the period touches."""
+    last_day = SimulationConfig(start=start, years=years).end - timedelta(days=1)
+    if shock == 0 or start.year <= shock <= last_day.year:
+        SimulationConfig(start=start, years=years, manager_change_shock_year=shock)
+    else:
+        with pytest.raises(RecordInvalidError, match="/manager_change_shock_year"):
+            SimulationConfig(start=start, years=years, manager_change_shock_year=shock)
