@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from magcore.errors import DefinitionError, RecordInvalidError
 from magcore.simulate import PARAMETERS, SimulationConfig, load_config, resolve_cycle
@@ -114,3 +116,38 @@ def test_a_file_nested_thousands_of_levels_deep_is_a_named_error(tmp_path, suffi
     for load in (load_config, load_scenarios):
         with pytest.raises(RecordInvalidError, match="is not valid"):
             load(path)
+
+
+@pytest.mark.parametrize(
+    ("start", "years", "shock"), [("2022-01-01", 2, 2024), ("2022-01-01", 4, 1999)]
+)
+def test_a_shock_year_outside_the_period_is_named(start, years, shock):
+    """A manager-change shock in a year that is not simulated changed nothing, silently (the
+    guide's own scenarios, made two years long, ran a 'manager-shock' equal to the baseline)."""
+    with pytest.raises(RecordInvalidError, match="/manager_change_shock_year") as info:
+        SimulationConfig.from_mapping(
+            {"start": start, "years": years, "manager_change_shock_year": shock}
+        )
+    assert "2022 to" in str(info.value)
+
+
+def test_a_shock_year_inside_the_period_is_taken():
+    """The first and the last simulated year (a period that starts mid-year touches one more)."""
+    for year in (2022, 2025):
+        SimulationConfig(start=date(2022, 7, 1), years=3, manager_change_shock_year=year)
+    assert SimulationConfig(manager_change_shock_year=0).manager_change_shock_year == 0
+
+
+@given(
+    start=st.dates(min_value=date(1970, 1, 1), max_value=date(2140, 12, 31)),
+    years=st.integers(1, 50),
+    shock=st.integers(0, 2200),
+)
+def test_a_shock_year_is_taken_exactly_when_it_is_simulated(start, years, shock):
+    """Any start, length and shock year: taken iff 0 or a calendar year the period touches."""
+    last_day = SimulationConfig(start=start, years=years).end - timedelta(days=1)
+    if shock == 0 or start.year <= shock <= last_day.year:
+        SimulationConfig(start=start, years=years, manager_change_shock_year=shock)
+    else:
+        with pytest.raises(RecordInvalidError, match="/manager_change_shock_year"):
+            SimulationConfig(start=start, years=years, manager_change_shock_year=shock)

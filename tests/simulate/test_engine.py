@@ -144,3 +144,45 @@ def test_team_and_manager_are_those_on_the_due_date():
     asked = c.t_req[with_manager] // 86_400
     at_request = org.manager_of_team(c.team[with_manager], asked)
     assert (at_request != expected).any()  # some were asked for under the previous manager
+
+
+FREE = {
+    "id": "free-only",
+    "version": 1,
+    "name": "Free",
+    "kinds": [
+        {
+            "id": "dialogue",
+            "name": "Dialogue",
+            "pattern": "employee_manager",
+            "cadence": {"kind": "free", "quiet_days": 120},
+            "initiators": ["employee", "manager"],
+            "preparers": ["employee", "manager"],
+        }
+    ],
+}
+
+
+def test_a_free_cadence_is_not_reported_as_suppressed():
+    """With nothing due (a free cadence: prompts, no obligations) a large group's coverage row
+    shows its figures and is not flagged suppressed; ``due`` is 0 and ``due_rate`` undefined.
+    (It was flagged suppressed for 2,000 people, so a filter on ``suppressed`` dropped it.)"""
+    cfg = SimulationConfig.from_mapping(
+        {"employees": 2_000, "years": 1, "seed": 3, "cycle": FREE, "pilot_fraction": 1.0}
+    )
+    row = _coverage(summarise(run(cfg)), "2022")
+    assert row["population"] > 2_000
+    assert row["rate"] > 0.5
+    assert row["suppressed"] is False
+    assert (row["due"], row["due_covered"], row["due_rate"]) == (0, 0, None)
+
+
+def test_manager_hours_cover_the_simulated_months_only():
+    """Conversations moved past the period's end are held after it; the monthly manager hours
+    had rows for those partial months (2025-01 and 2025-02 after a period ending 2024-12-31)."""
+    cfg = SimulationConfig(employees=2_000, years=1, seed=1, start=date(2024, 1, 1))
+    sim = run(cfg)
+    assert (sim.conversations.held_day[sim.conversations.held] >= day_number(cfg.end)).any()
+    months = [row["month"] for row in summarise(sim)["manager_hours"]]
+    assert months[-1] == "2024-12"
+    assert min(months) >= "2024-01"

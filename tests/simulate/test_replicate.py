@@ -75,6 +75,14 @@ def test_replications_differ_and_pool_equals_serial():
     assert coverage["low"] <= coverage["mean"] <= coverage["high"]
 
 
+@pytest.mark.parametrize("n", [0, -1, 10_001])
+def test_a_bad_number_of_replications_is_named(n):
+    """replicate(config, 0) returned nothing and -1 raised an OverflowError from NumPy; both are
+    now refused with the field named, before anything runs."""
+    with pytest.raises(RecordInvalidError, match="/replications"):
+        replicate(SimulationConfig(employees=50, years=1), n, workers=1)
+
+
 def test_same_bytes_on_a_dask_cluster_with_one_and_two_workers(tmp_path):
     """Replications written from a local Dask cluster (1 and 2 workers) are the same bytes
     as written here, one after the other."""

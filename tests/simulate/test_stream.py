@@ -120,6 +120,41 @@ def test_block_counts_agree_with_the_summary():
     ]
 
 
+def test_conversation_counts_per_employee_and_per_manager():
+    """The figures a question about manager span needs: held conversations per employee and per
+    manager, in the year they were held, with intervals like every outcome. Everyone has one
+    yearly conversation with their manager and nobody comes or goes: one per employee, and the
+    team size per manager. Conversations moved past the end are in no year (they were counted
+    in the last one, and absences on dates after the end with them)."""
+    perfect = {
+        "absence_rate": 0.0,
+        "not_held_rate": 0.0,
+        "reschedule_rate": 0.0,
+        "self_steering_share": 0.0,
+        "pilot_fraction": 1.0,
+        "inflow_rate": 0.0,
+        "outflow_rate": 0.0,
+        "internal_move_rate": 0.0,
+        "manager_change_rate": 0.0,
+        "cycle": "mag",
+    }
+    config = SimulationConfig.from_mapping({**perfect, "employees": 1_600, "years": 2, "seed": 4})
+    sim = run(config)
+    counts = BlockCounts(config)
+    counts.add(sim.org, sim.conversations, 0, sim.org.n_people)
+    years = outcomes(config, org_counts(config, sim.org), counts)["years"]
+    for row in years:
+        assert row["held_per_employee"] == 1.0
+        assert row["conversations_per_manager"] == row["span_of_control"]
+    moved = config.with_(reschedule_rate=0.5)
+    sim = run(moved)
+    counts = BlockCounts(moved)
+    counts.add(sim.org, sim.conversations, 0, sim.org.n_people)
+    past = int((sim.conversations.held_day >= sim.org.end_day).sum())
+    assert past > 0
+    assert int(counts.years["held"].sum()) == int(sim.conversations.held.sum()) - past
+
+
 def _subset(conversations, mask):
     import attrs
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from magcore.errors import RecordInvalidError
 from magcore.simulate import SimulationConfig, sweep
 from magcore.simulate.cli import command
 from magcore.simulate.sweep import grid_configs, run_summary
@@ -24,6 +27,27 @@ def test_grid_is_every_combination_in_order():
         {"pilot_fraction": 1.0, "seed": 2},
     ]
     assert points[3][1].pilot_fraction == 1.0
+
+
+@pytest.mark.parametrize(
+    ("grid", "pointer"),
+    [
+        ({"outflow_rate": 0.1}, "/outflow_rate"),  # one value: a TypeError from itertools
+        ({"cycle": "mag"}, "/cycle"),  # text: the cycles 'm', 'a', 'g' were tried
+        ({"seed": []}, "/seed"),  # nothing: the sweep ran nothing and said nothing
+    ],
+)
+def test_a_grid_entry_that_is_no_list_is_named(grid, pointer):
+    """Each grid entry must be a non-empty list of values; the parameter is named."""
+    with pytest.raises(RecordInvalidError, match=pointer):
+        sweep(BASE, grid, workers=1)
+
+
+def test_a_grid_of_numpy_values_is_taken():
+    """np.arange and np.linspace work as lists (an int64 seed was refused as no whole number)."""
+    points = grid_configs(BASE, {"seed": np.arange(2), "pilot_fraction": np.linspace(0, 1, 2)})
+    assert [p for p, _ in points][-1] == {"seed": 1, "pilot_fraction": 1.0}
+    assert type(points[-1][1].seed) is int
 
 
 def test_local_sweep_matches_serial_runs():
@@ -68,6 +92,11 @@ def test_cli_writes_log_metrics_and_plots(tmp_path):
         "manager_load.png",
     } <= names
     assert (out / "coverage.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # What the command says it wrote is every file it wrote (the plot's key took the CSV's).
+    listed = {
+        Path(path).name for path in json.loads(result.output[result.output.index("{") :]).values()
+    }
+    assert listed == names
 
 
 def test_cli_reports_bad_config(tmp_path):

@@ -212,7 +212,8 @@ def _in_memory(
     if not no_plots:
         from .plots import write_plots
 
-        written.update(write_plots(summary, out))
+        # keyed apart: the metrics' "coverage" is the CSV, the plots' the PNG
+        written.update({f"{k}_plot": v for k, v in write_plots(summary, out).items()})
     paths = {k: str(v) for k, v in sorted(written.items())}
     _echo({"paths": paths, "totals": summary["totals"]}, json.dumps(paths, indent=2), as_json)
 

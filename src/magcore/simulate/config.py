@@ -18,7 +18,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +316,13 @@ class SimulationConfig:
             )
         if self.not_held_rate + self.reschedule_rate > 1:
             raise _problem("reschedule_rate", "not_held_rate + reschedule_rate must not exceed 1")
+        first, last = self.start.year, (self.end - timedelta(days=1)).year
+        if self.manager_change_shock_year and not first <= self.manager_change_shock_year <= last:
+            raise _problem(
+                "manager_change_shock_year",
+                f"must be 0 (no shock) or a year simulated ({first} to {last}), "
+                f"not {self.manager_change_shock_year}",
+            )
 
     @classmethod
     def from_mapping(

@@ -7,12 +7,13 @@ and ``suppressed`` is true. The same rule holds for the manager-load histogram's
 * ``coverage``: per calendar year (clipped to the simulated period), of the people employed on
   the period's last day, how many had a conversation held in it; and of the people who were due
   a conversation (an obligation, not a gentle prompt), how many had one. Split by pilot teams /
-  others and teams with / without a manager.
+  others and teams with / without a manager. Under a cycle with nothing due (a free cadence)
+  ``due`` is 0 and ``due_rate`` ``None``, and ``suppressed`` stays false for a large group.
 * ``coverage_monthly``: at each month end, the share of people employed for at least a year who
   had a conversation in the twelve months before.
 * ``days_between``: days between consecutive held conversations of the same person.
-* ``manager_hours``: per month, hours managers spend in conversations (and preparing them),
-  over the managers who held at least one.
+* ``manager_hours``: per month of the simulated period, hours managers spend in conversations
+  (and preparing them), over the managers who held at least one.
 * ``agreements``: at each month end, agreements made, done, dropped, lapsed (person left) and
   open; ``manager_changes``: how agreements end and how long the gaps are, with and without a
   change of manager in between.
@@ -110,7 +111,9 @@ def _coverage(sim: Simulation) -> list[dict[str, Any]]:
             n_due = int(due_here.sum())
             n_due_covered = int((due_here & had).sum())
             hidden = population < k
-            hidden_due = n_due < k
+            # Nobody due (a free cadence has prompts, not obligations) is no small group: the
+            # zero is shown and the share is undefined, but the row is not suppressed.
+            hidden_due = 0 < n_due < k or (hidden and n_due == 0)
             rows.append(
                 {
                     "period": name,
@@ -182,7 +185,11 @@ def _manager_hours(sim: Simulation) -> tuple[list[dict[str, Any]], dict[str, Any
     uniq, counts = np.unique(key, return_counts=True)
     months = uniq >> 32
     rows = []
-    for m in np.unique(months):
+    # Months of the simulated period only: conversations due near its end that are moved past
+    # it would give partial months after it (with no new conversations due), read as a drop.
+    first = np.datetime64(sim.config.start, "M").astype(np.int64)
+    after = np.datetime64(sim.config.end, "M").astype(np.int64)
+    for m in np.unique(months[(months >= first) & (months < after)]):
         hours = counts[months == m] * minutes / 60
         n = len(hours)
         hidden = n < k

@@ -17,6 +17,9 @@ Per year (clipped to the simulated period):
 * ``absence_rate``: the share of planned conversation dates on which the employee was off sick;
 * ``coverage``: of those employed on the last day, the share who had a conversation held that
   year; ``offered``: the share for whom one was asked for (by either side) that year;
+* ``held_per_employee``: conversations held that year (every kind) over the average headcount;
+  ``conversations_per_manager``: conversations held with a manager that year per team with a
+  manager on the last day (about: per manager). Participation counts, never about one person;
 * ``coverage_12m`` (monthly): at each month end, of the people employed for at least a year,
   the share with a conversation held in the twelve months before.
 
@@ -51,6 +54,8 @@ YEAR_METRICS = (
     "absence_rate",
     "coverage",
     "offered",
+    "held_per_employee",
+    "conversations_per_manager",
 )
 
 
@@ -106,13 +111,17 @@ class BlockCounts:
         self.spans = periods(config)
         self.ends = np.asarray(month_ends(config), dtype=np.int64)
         n, m = len(self.spans), len(self.ends)
-        self.years = {n_: np.zeros(n, dtype=np.int64) for n_ in ("covered", "offered", "absent")}
+        names = ("covered", "offered", "absent", "held", "manager_held")
+        self.years = {n_: np.zeros(n, dtype=np.int64) for n_ in names}
         self.years["attempts"] = np.zeros(n, dtype=np.int64)
         self.monthly = {"population": np.zeros(m, dtype=np.int64), "covered": np.zeros(m, np.int64)}
 
     def _year_index(self, days: I64) -> I64:
+        """Each day's year (an index of ``spans``); -1 before the run, ``len(spans)`` after it
+        (a conversation moved past the end: it was counted in the last year)."""
         starts = np.asarray([a for _, a, _ in self.spans], dtype=np.int64)
         result: I64 = np.searchsorted(starts, days, side="right") - 1
+        result[days >= self.spans[-1][2]] = len(self.spans)
         return result
 
     def add(self, org: OrgHistory, c: Conversations, lo: int, hi: int) -> None:
@@ -129,6 +138,13 @@ class BlockCounts:
             asked[local[(req_day >= a) & (req_day < b)]] = True
             self.years["covered"][i] += int((employed & had).sum())
             self.years["offered"][i] += int((employed & asked).sum())
+        # Conversations held in each year, and those with a manager (patterns 0 and 2).
+        held_index = self._year_index(c.held_day[held])
+        in_run = (held_index >= 0) & (held_index < len(self.spans))
+        with_manager = (c.pattern[held] == 0) | (c.pattern[held] == 2)
+        n = len(self.spans)
+        self.years["held"] += np.bincount(held_index[in_run], minlength=n)
+        self.years["manager_held"] += np.bincount(held_index[in_run & with_manager], minlength=n)
         # Absence: every planned date that came (a move, or the outcome), and whether the
         # employee was off sick on it; counted in the year of that date.
         moved = c.t_resched >= 0
@@ -197,6 +213,10 @@ def outcomes(config: SimulationConfig, org: dict[str, I64], counts: BlockCounts)
                 ),
                 "coverage": _rate(int(counts.years["covered"][i]), end, k, end),
                 "offered": _rate(int(counts.years["offered"][i]), end, k, end),
+                "held_per_employee": _rate(int(counts.years["held"][i]), average, k, population),
+                "conversations_per_manager": None
+                if teams < k
+                else round(int(counts.years["manager_held"][i]) / teams, 3),
             }
         )
     epoch = np.datetime64("1970-01-01", "D")

@@ -143,8 +143,11 @@ def replicate(
     Without *executor*, one replication runs here and more go to a process pool of *workers*
     (default: the CPU count); any ``concurrent.futures`` executor works (a Dask cluster's
     ``client.get_executor()``). With *out*, every log goes into one dataset:
-    ``out/events/[partition/]replication=<i>/year=<YYYY>/``.
+    ``out/events/[partition/]replication=<i>/year=<YYYY>/``. A *replications* outside 1 to
+    10,000 raises :class:`~magcore.errors.RecordInvalidError` naming ``/replications``.
     """
+    if replications is not None:
+        config.with_(replications=replications)  # checked as the field is: 1 to 10,000
     n = replications if replications is not None else config.replications
     seeds = replication_seeds(config.seed, n)
     configs = [config.with_(seed=s, replications=1) for s in seeds]

@@ -17,14 +17,17 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from ..errors import Problem, RecordInvalidError
 from .config import SimulationConfig
+
+_WHAT = "sweep grid"
 
 __all__ = ["SweepResult", "grid_configs", "run_summary", "sweep"]
 
@@ -40,13 +43,40 @@ class SweepResult:
 def grid_configs(
     base: SimulationConfig, grid: Mapping[str, Sequence[Any]]
 ) -> list[tuple[dict[str, Any], SimulationConfig]]:
-    """Every combination of *grid* applied to *base* (validated), in a fixed order."""
+    """Every combination of *grid* applied to *base* (validated), in a fixed order.
+
+    Each value of *grid* is a non-empty list of the values to try: a single value, a string
+    (whose letters would be tried one by one) or an empty list raises
+    :class:`~magcore.errors.RecordInvalidError` naming the parameter.
+    """
+    if not isinstance(grid, Mapping):
+        raise RecordInvalidError([Problem("", "must be an object")], what=_WHAT)
+    problems = [
+        Problem(f"/{name}", f"must be a non-empty list of values to try, not {values!r:.60}")
+        for name, values in grid.items()
+        if _bad_values(values)
+    ]
+    if problems:
+        raise RecordInvalidError(problems, what=_WHAT)
     names = list(grid)
     result = []
-    for values in itertools.product(*(grid[n] for n in names)):
+    for values in itertools.product(*(_plain(grid[n]) for n in names)):
         changes = dict(zip(names, values, strict=True))
         result.append((changes, base.with_(**changes)))
     return result
+
+
+def _bad_values(values: Any) -> bool:
+    """Whether a grid entry is not a list of values to try (one value, text, nothing)."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        return True
+    return isinstance(values, Sized) and len(values) == 0
+
+
+def _plain(values: Iterable[Any]) -> list[Any]:
+    """The values as plain Python (a NumPy array's int64 is no whole number to the config)."""
+    tolist = getattr(values, "tolist", None)
+    return list(tolist()) if callable(tolist) else list(values)
 
 
 def run_summary(config: SimulationConfig) -> dict[str, Any]:
