@@ -31,7 +31,7 @@ import attrs
 
 from ..errors import DefinitionError, MagcoreError
 from ..events import canonical_json
-from .statistics_audit import Relation, narrow_cells, solver_available
+from .statistics_audit import EarlierRounds, Relation, narrow_cells, solver_available
 from .statistics_grid import (
     ALL,
     NO_TEAM,
@@ -322,7 +322,10 @@ def decide_suppression(
     for relation in table.relations:
         for member in (relation[0], *relation[1]):
             member_of.setdefault(member, []).append(relation)
-    while narrow := narrow_cells(values, hidden - known, table.relations, protection, floors):
+    earlier = EarlierRounds()  # what one round solved, for the next (hidden only grows)
+    while narrow := narrow_cells(
+        values, hidden - known, table.relations, protection, floors, earlier
+    ):
         added = _widen(narrow, hidden, known, member_of, values, protection)
         if not added:
             raise CannotProtectError(table.year, k, frozenset(narrow), bool(known))

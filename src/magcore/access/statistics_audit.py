@@ -18,9 +18,12 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from ..errors import MagcoreError
 
 __all__ = [
+    "EarlierRounds",
     "Interval",
     "Relation",
     "SolverMissing",
@@ -35,6 +38,24 @@ Relation = tuple[Key, tuple[Key, ...]]
 Interval = tuple[float, float]
 
 _EPSILON = 1e-6
+
+
+@attrs.define
+class EarlierRounds:
+    """What the rounds of one suppression decision solved, for the next round (the cells
+    suppressed only grow from round to round, over the same values and relations).
+
+    A part of the table whose suppressed cells did not change has the same intervals. And a
+    value a cell took in a solution of an earlier round is one it can take now too (a cell
+    suppressed since adds a variable, it takes no constraint away): each cell's earlier
+    interval is a range it is known to span, so a cell that spanned enough then is not
+    solved again.
+    """
+
+    parts: dict[Any, dict[Key, Interval]] = attrs.field(factory=dict)
+    """The intervals of each part solved, by its relations, suppressed cells and floors."""
+    spans: dict[Key, Interval] = attrs.field(factory=dict)
+    """The range each cell was seen to span in an earlier round."""
 
 
 class SolverMissing(MagcoreError):
@@ -122,6 +143,7 @@ def intervals(
     *,
     protection: float = math.inf,
     floors: Mapping[Key, float] | None = None,
+    earlier: EarlierRounds | None = None,
 ) -> dict[Key, Interval]:
     """The smallest and largest value every *hidden* cell can have, given the published ones.
 
@@ -130,7 +152,9 @@ def intervals(
     count an earlier report showed, which can only have grown since). A cell in no relation
     at all is unbounded (its floor, ``inf``). With a *protection*, a cell found at least that
     wide may get a narrower (but still wide enough) interval than the exact one, which saves
-    half the work.
+    half the work. *earlier*, kept by the caller between calls over the same *values*,
+    *relations*, *floors* and *protection* in which the *hidden* cells only grow (the rounds of
+    one decision), saves solving again what an earlier call settled (:class:`EarlierRounds`).
     """
     hidden = set(hidden)
     # a floor above a cell's count (conversations erased since) says nothing of it now
@@ -140,7 +164,18 @@ def intervals(
         rows = [relations[i] for i in group]
         if all(m in hidden for total, parts in rows for m in (total, *parts)):
             continue  # nothing published nearby: every cell can be as large as one likes
-        result.update(_solve(values, hidden, rows, protection, floors))
+        part: dict[Key, Interval] | None = None
+        if earlier is not None:
+            members = frozenset(m for total, parts in rows for m in (total, *parts) if m in hidden)
+            memo = (tuple(group), members, frozenset(floors.items()), protection)
+            part = earlier.parts.get(memo)
+        if part is None:
+            spans = earlier.spans if earlier is not None else {}
+            part = _solve(values, hidden, rows, protection, floors, spans)
+            if earlier is not None:
+                earlier.parts[memo] = part
+                earlier.spans.update(part)
+        result.update(part)
     return result
 
 
@@ -150,15 +185,18 @@ def _solve(
     rows: Sequence[Relation],
     protection: float = math.inf,
     floors: Mapping[Key, float] | None = None,
+    spans: Mapping[Key, Interval] | None = None,
 ) -> dict[Key, Interval]:
     """Each hidden cell's interval in one part of the table (each at least its floor).
 
     With a finite *protection*, a cell shown to be at least that wide (by the values it took in
     the solutions found so far, or by its largest value) is not solved further: its interval is
-    then a part of the exact one, and still at least *protection* wide.
+    then a part of the exact one, and still at least *protection* wide. *spans* are ranges
+    cells were seen to span in solutions of an earlier round (:class:`EarlierRounds`).
     """
     try:
         import highspy
+        import numpy  # highspy's own dependency
     except ImportError:
         raise SolverMissing() from None
     h = _quiet_highs(highspy)
@@ -180,40 +218,46 @@ def _solve(
     # Every solution found is a table the published cells allow, and so is the true one: the
     # range of values seen so far is inside each cell's interval. A cell already seen that far
     # apart needs no solve of its own (with many suppressed cells this saves most of them).
-    seen_low = {key: float(values[key]) for key in variables}
-    seen_high = dict(seen_low)
+    seen_low = numpy.array([float(values[key]) for key in variables])
+    seen_high = seen_low.copy()
+    for index, key in enumerate(variables):
+        span = (spans or {}).get(key)
+        if span is not None:
+            seen_low[index] = min(seen_low[index], span[0])
+            seen_high[index] = max(seen_high[index], span[1])
 
     def remember() -> None:
-        solution = h.getSolution().col_value
-        for index, key in enumerate(variables):
-            value = float(solution[index])
-            seen_low[key] = min(seen_low[key], value)
-            seen_high[key] = max(seen_high[key], value)
+        solution = numpy.asarray(h.getSolution().col_value, dtype=float)
+        numpy.minimum(seen_low, solution, out=seen_low)
+        numpy.maximum(seen_high, solution, out=seen_high)
 
     result: dict[Key, Interval] = {}
-    for key in variables:
-        if seen_high[key] - seen_low[key] >= protection:
-            result[key] = (seen_low[key], seen_high[key])
+    every = list(range(n))
+    for index, key in enumerate(variables):
+        low_seen, high_seen = float(seen_low[index]), float(seen_high[index])
+        if high_seen - low_seen >= protection:
+            result[key] = (low_seen, high_seen)
             continue
-        costs = [1.0 if v == key else 0.0 for v in variables]
-        high = _optimum(h, highspy, n, costs, highspy.ObjSense.kMaximize, key)
+        costs = [0.0] * n
+        costs[index] = 1.0
+        high = _optimum(h, highspy, every, costs, highspy.ObjSense.kMaximize, key)
         if math.isinf(high):
-            result[key] = (seen_low[key], high)
+            result[key] = (float(seen_low[index]), high)
             continue
         remember()
-        if high - seen_low[key] >= protection:
-            result[key] = (seen_low[key], high)  # wide enough whatever the smallest is
+        if high - float(seen_low[index]) >= protection:
+            result[key] = (float(seen_low[index]), high)  # wide enough whatever the smallest is
             continue
-        low = _optimum(h, highspy, n, costs, highspy.ObjSense.kMinimize, key)
+        low = _optimum(h, highspy, every, costs, highspy.ObjSense.kMinimize, key)
         remember()
         result[key] = (low, high)
     return result
 
 
 def _optimum(
-    h: Any, highspy: Any, n: int, costs: list[float], sense: Any, key: Key | None
+    h: Any, highspy: Any, columns: list[int], costs: list[float], sense: Any, key: Key | None
 ) -> float:
-    h.changeColsCost(n, list(range(n)), costs)
+    h.changeColsCost(len(columns), columns, costs)
     h.changeObjectiveSense(sense)
     h.run()
     status = h.getModelStatus()
@@ -230,10 +274,14 @@ def narrow_cells(
     relations: Sequence[Relation],
     protection: int,
     floors: Mapping[Key, float] | None = None,
+    earlier: EarlierRounds | None = None,
 ) -> dict[Key, Interval]:
     """The suppressed cells whose interval is narrower than *protection*, with their interval
-    (*floors*: lower bounds known of hidden cells, see :func:`intervals`)."""
-    found = intervals(values, hidden, relations, protection=protection, floors=floors)
+    (*floors*: lower bounds known of hidden cells; *earlier*: what earlier rounds of the same
+    decision solved; see :func:`intervals`)."""
+    found = intervals(
+        values, hidden, relations, protection=protection, floors=floors, earlier=earlier
+    )
     return {
         key: (low, high) for key, (low, high) in found.items() if high - low < protection - _EPSILON
     }
