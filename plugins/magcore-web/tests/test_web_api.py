@@ -137,6 +137,13 @@ def test_the_manager_sees_who_in_the_team_is_due(api):
     assert bad.json()["errors"][0]["location"] == "cycle"
 
 
+def test_the_due_list_leaves_out_who_had_their_conversation_requested(api):
+    """Once anna's yearly conversation is requested, she is no longer due it (ben still is)."""
+    _start(api, "anna")
+    due = api.get("/api/v1/team/due-conversations", "bram").json()
+    assert sorted(d["person"] for d in due) == ["ben", "carla"]
+
+
 def test_goals_are_set_noted_and_closed_by_their_owner(api):
     goal = api.post("/api/v1/goals", "anna", json={"title": "Cursus klantcontact"}).json()
     noted = api.post(

@@ -33,7 +33,7 @@ from ..domain.orgsnapshot import (
     snapshot_parts,
 )
 from ..domain.participants import participants
-from ..domain.planning import CoverageReport, DueConversation, coverage, plan
+from ..domain.planning import CoverageReport, DueConversation, coverage, outstanding, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
 from ..domain.sharing import decide as decide_sharing
 from ..errors import ConsentError, InputRefused, MagcoreError, NotFoundError, Problem
@@ -563,6 +563,41 @@ class OrganisationMixin:
             )
             for definition in definitions
         }
+
+    def outstanding(
+        self,
+        org_id: str,
+        cycle: str | CycleDefinition,
+        start: date,
+        end: date,
+        *,
+        people: Collection[str] | None = None,
+    ) -> tuple[DueConversation, ...]:
+        """:meth:`plan` without the conversations already answered: a conversation of the same
+        cycle and kind about the same person (or team) requested, planned or held since the
+        due one's window started (:func:`~magcore.domain.planning.outstanding`). Added in 0.2."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        return self.outstanding_many(org_id, [definition], start, end, people=people)[
+            definition.key
+        ]
+
+    def outstanding_many(
+        self,
+        org_id: str,
+        cycles: Iterable[str | CycleDefinition],
+        start: date,
+        end: date,
+        *,
+        people: Collection[str] | None = None,
+    ) -> dict[str, tuple[DueConversation, ...]]:
+        """:meth:`outstanding` for each of *cycles*, by cycle key, reading the store once for
+        all of them (as :meth:`plan_many`). Added in 0.2."""
+        planned = self.plan_many(org_id, cycles, start, end, people=people)
+        if not planned:
+            return {}
+        only = frozenset(people) if people is not None else None
+        rows = [row for row in self.store.conversations() if only is None or row.subject in only]
+        return {key: outstanding(items, rows, cycle=key) for key, items in planned.items()}
 
     def coverage(
         self, org_id: str, cycle: str | CycleDefinition, start: date, end: date

@@ -28,6 +28,7 @@ from ..model.cycle import (
 )
 from ..model.input_policy import check_period
 from ..model.organisation import Organisation, Person
+from ..read_models import ConversationRow
 from .changes import OrgChange, changes_in, merge_changes, window
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "add_months",
     "coverage",
     "due_dates",
+    "outstanding",
     "plan",
 ]
 
@@ -263,6 +265,58 @@ def plan(
                 )
     result.sort(key=lambda d: (d.due, d.person or "", d.team or "", d.kind))
     return tuple(result)
+
+
+#: The states of a conversation that answer nothing: it was called off or did not take place.
+_ANSWERS_NOTHING = frozenset({"cancelled", "not_held"})
+
+
+def outstanding(
+    items: Iterable[DueConversation],
+    conversations: Iterable[ConversationRow],
+    *,
+    cycle: str,
+) -> tuple[DueConversation, ...]:
+    """The due conversations in *items* that no conversation in *conversations* answers yet,
+    in the order of *items*.
+
+    A conversation answers a due one when it is of the same cycle *cycle* (its id: any version
+    of the cycle counts), of the same kind, about the same person (for a team's conversation:
+    the same team), was not cancelled or marked not held, and was requested, planned or held
+    in the due one's window (from its start to its due day). One held after the due day, in no
+    window of *items*, answers the earliest due one whose window had started. Each
+    conversation answers one due conversation. Requested is enough: the conversation is under
+    way, and asking for another would make two. ``magcore plan --request``, ``magcore due``
+    and the web app's due lists use it (through
+    :meth:`magcore.app.service.Service.outstanding`). Added in 0.2.
+    """
+    cycle_id = cycle.partition("@")[0]
+    found: dict[tuple[str, str], list[tuple[date, ...]]] = {}
+    for row in sorted(conversations, key=lambda r: (r.requested_on, r.id)):
+        if row.state in _ANSWERS_NOTHING or row.cycle.partition("@")[0] != cycle_id:
+            continue
+        who = row.subject if row.subject is not None else f"team:{row.team}"
+        days = tuple(d for d in (row.requested_on, row.scheduled_on, row.held_on) if d)
+        found.setdefault((who, row.kind), []).append(days)
+    listed = list(items)
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(listed):
+        who = item.person if item.person is not None else f"team:{item.team}"
+        by_key.setdefault((who, item.kind), []).append(index)
+    answered: set[int] = set()
+    for key, indexes in by_key.items():
+        indexes.sort(key=lambda i: (listed[i].due, listed[i].window_start))
+        for days in found.get(key, ()):
+            open_ = [i for i in indexes if i not in answered]
+            inside = [
+                i for i in open_ if any(listed[i].window_start <= d <= listed[i].due for d in days)
+            ]
+            # In no open window (held after the due day): the earliest one already started.
+            late = [i for i in open_ if listed[i].window_start <= max(days)]
+            chosen = inside or late
+            if chosen:
+                answered.add(chosen[0])
+    return tuple(item for index, item in enumerate(listed) if index not in answered)
 
 
 def _plan_changes(
