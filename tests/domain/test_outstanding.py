@@ -66,15 +66,25 @@ def test_a_conversation_answers_the_due_one_whose_window_it_falls_in() -> None:
     in_second = _row("e1", "half", date(2025, 8, 1), held=date(2025, 8, 2))
     assert outstanding([first, second], [in_second], cycle="jaar@1") == (first,)
     in_first = _row("e1", "half", date(2025, 2, 1))
-    also_in_first = _row("e1", "half", date(2025, 3, 1))
-    assert outstanding([first, second], [in_first, also_in_first], cycle="jaar") == (second,)
+    also_held_in_first = _row("e1", "half", date(2025, 3, 1), held=date(2025, 3, 1))
+    assert outstanding([first, second], [in_first, also_held_in_first], cycle="jaar") == (second,)
+
+
+def test_a_conversation_requested_ahead_answers_the_due_one_to_come() -> None:
+    """plan --request asks a quarter ahead: an exit conversation requested in April for a
+    window from June answers it; one held before the window does not."""
+    due = _due("e2", "exit", date(2025, 6, 1), date(2025, 7, 1))
+    ahead = _row("e2", "exit", date(2025, 4, 1))
+    assert outstanding([due], [ahead], cycle="jaar") == ()
+    held_before = _row("e2", "exit", date(2025, 4, 1), held=date(2025, 4, 2))
+    assert outstanding([due], [held_before], cycle="jaar") == (due,)
 
 
 def test_a_conversation_after_the_last_due_day_answers_the_overdue_one() -> None:
     due = _due("e1", "welcome", date(2025, 3, 1), date(2025, 3, 31))
     late = _row("e1", "welcome", date(2025, 4, 10))
     assert outstanding([due], [late], cycle="jaar") == ()
-    before = _row("e1", "welcome", date(2025, 2, 1))
+    before = _row("e1", "welcome", date(2025, 2, 1), held=date(2025, 2, 1))
     assert outstanding([due], [before], cycle="jaar") == (due,)
 
 
@@ -84,3 +94,22 @@ def test_a_team_conversation_is_answered_by_the_team_s() -> None:
         due,
     )
     assert outstanding([due], [_row(None, "team", date(2025, 2, 1), team="t1")], cycle="jaar") == ()
+
+
+def test_a_late_conversation_answers_the_last_one_missed() -> None:
+    first = _due("e1", "half", date(2025, 1, 1), date(2025, 6, 30))
+    second = _due("e1", "half", date(2025, 7, 1), date(2025, 12, 31))
+    late = _row("e1", "half", date(2026, 2, 1), held=date(2026, 2, 2))
+    assert outstanding([first, second], [late], cycle="jaar") == (first,)
+
+
+def test_a_conversation_for_one_due_before_the_period_does_not_answer_one_in_it() -> None:
+    """Planning a quarter: last quarter's conversation, still open, was for last quarter."""
+    last = _due("e1", "check-in", date(2025, 1, 1), date(2025, 3, 31))
+    this = _due("e1", "check-in", date(2025, 4, 1), date(2025, 6, 30))
+    still_open = _row("e1", "check-in", date(2025, 1, 2))
+    assert outstanding([this], [still_open], cycle="jaar", earlier=[last]) == (this,)
+    # Without the earlier ones, it would pass for one requested ahead.
+    assert outstanding([this], [still_open], cycle="jaar") == ()
+    ahead = _row("e1", "check-in", date(2025, 3, 20))
+    assert outstanding([this], [still_open, ahead], cycle="jaar", earlier=[last]) == ()

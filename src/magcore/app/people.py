@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -54,6 +54,10 @@ if TYPE_CHECKING:
     from ..storage.base import Store
 
 __all__ = ["OrgImportSummary", "OrganisationMixin"]
+
+#: How far before a period :meth:`OrganisationMixin.outstanding` looks for the conversations
+#: due then (a conversation for one of those does not answer one in the period).
+_LOOK_BACK = timedelta(days=366)
 
 
 @attrs.frozen(kw_only=True)
@@ -590,14 +594,37 @@ class OrganisationMixin:
         *,
         people: Collection[str] | None = None,
     ) -> dict[str, tuple[DueConversation, ...]]:
-        """:meth:`outstanding` for each of *cycles*, by cycle key, reading the store once for
-        all of them (as :meth:`plan_many`). Added in 0.2."""
-        planned = self.plan_many(org_id, cycles, start, end, people=people)
-        if not planned:
+        """:meth:`outstanding` for each of *cycles*, by cycle key, reading the organisation and
+        the conversations once for all of them (as :meth:`plan_many`). The conversations due in
+        the year before *start* take part in the answering, so a conversation requested or held
+        for one of those is not taken for one in the period. Added in 0.2."""
+        definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
+        if not definitions:
             return {}
         only = frozenset(people) if people is not None else None
         rows = [row for row in self.store.conversations() if only is None or row.subject in only]
-        return {key: outstanding(items, rows, cycle=key) for key, items in planned.items()}
+        last: dict[str, date] = {}
+        for row in rows:
+            day = row.held_on
+            if row.subject and day and day < start and day > last.get(row.subject, date.min):
+                last[row.subject] = day
+        org = self.organisation(org_id)
+        since = start - _LOOK_BACK if start - date.min > _LOOK_BACK else date.min
+        found: dict[str, tuple[DueConversation, ...]] = {}
+        for definition in definitions:
+            items = plan(org, definition, start, end, last_conversations=last, people=people)
+            earlier = (
+                plan(org, definition, since, start, last_conversations=last, people=people)
+                if since < start
+                else ()
+            )
+            found[definition.key] = outstanding(
+                items,
+                rows,
+                cycle=definition.key,
+                earlier=[d for d in earlier if not d.prompt_only],
+            )
+        return found
 
     def coverage(
         self, org_id: str, cycle: str | CycleDefinition, start: date, end: date

@@ -60,10 +60,9 @@ def plan(
     org = service.organisation(app.config.organisation)
     known_person(org, manager, "--manager")
     known_team(org, team, "--team")
-    planned = service.plan(app.config.organisation, cycle, start, end)
     items = [
         item
-        for item in planned
+        for item in service.plan(app.config.organisation, cycle, start, end)
         if (not kinds or item.kind in kinds)
         and (manager is None or item.manager == manager)
         and (team is None or item.team == team)
@@ -72,17 +71,13 @@ def plan(
     skipped: list[dict[str, Any]] = []
     if request:
         from ..app.versions import approval_state, check_approved
-        from ..domain.planning import outstanding
 
         # Once, not per conversation: an unapproved version refuses every request alike.
         check_approved(cycle, service.policy_hash(cycle), approval_state(service.store, cycle.id))
         # Answered or not is decided on the whole plan, before the filters: a conversation
-        # answers the earliest due one of its kind, whoever the manager was then.
-        unanswered = {
-            id(item)
-            for item in outstanding(planned, service.store.conversations(), cycle=cycle.key)
-        }
-        todo = [item for item in items if id(item) in unanswered]
+        # answers one due conversation of its kind, whoever the manager was then.
+        unanswered = set(service.outstanding(app.config.organisation, cycle, start, end))
+        todo = [item for item in items if item in unanswered]
         requested, skipped = _request_all(service, todo, cycle)
     if as_json:
         emit_json(

@@ -255,9 +255,9 @@ OPERATIONS = (
             "The conversations due in the window under the cycle, for the people you are the"
             " manager of on the due day. A due conversation is left out once a conversation of"
             " the same cycle and kind about the same person was requested, planned or held"
-            " in its window (not cancelled or marked not held; one held after the due day"
-            " answers the overdue one): each such conversation answers one due conversation."
-            " A prompt is no obligation."
+            " in its window, or requested ahead of it (not cancelled or marked not held; one"
+            " held after the due day answers the last one missed): each such conversation"
+            " answers one due conversation. A prompt is no obligation."
         ),
         tag=TAG,
         handler=due,
