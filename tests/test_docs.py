@@ -132,3 +132,25 @@ def test_every_public_module_is_in_the_api_reference():
     }
     assert "magcore.forms" in public
     assert sorted(public - documented) == []
+
+
+def test_the_sharing_page_says_what_the_audit_chain_is():
+    """docs/explanation/sharing-and-access.md said "The chain is not keyed" while every line is
+    keyed (HMAC under the audit key) and checkpoints are signed: the page says what the code
+    does, as the audit page and the command reference do."""
+    from magcore import open_service
+    from magcore.domain.sharing import GrantSharing
+
+    service = open_service("memory://")
+    service.share(
+        GrantSharing(actor="e1", person="e1", to="hr", what="agreements", purpose="development")
+    )
+    lines = list(service.store.read_audit())
+    assert lines
+    assert all(line["key"] for line in lines), "every line is keyed"
+    service.close()
+    text = (DOCS / "explanation" / "sharing-and-access.md").read_text(encoding="utf-8")
+    assert "not keyed" not in text
+    assert "HMAC" in text
+    assert "magcore audit checkpoint" in text
+    assert "--checkpoint" in text

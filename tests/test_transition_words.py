@@ -62,3 +62,42 @@ def test_every_action_the_domain_names_has_words():
                 names.add(action.default)
     assert names
     assert names <= set(ACTIONS), names - set(ACTIONS)
+
+
+@pytest.mark.parametrize(
+    ("reason", "english", "dutch"),
+    [
+        (
+            "a hr_adviser does not write this record",
+            "Writing the record is not possible in conversation c1: a hr_adviser does not"
+            " write this record.",
+            "Het verslag schrijven kan niet in gesprek c1: een hr_adviser schrijft dit verslag"
+            " niet.",
+        ),
+        (
+            "p7 does not take part in this conversation",
+            "Writing the record is not possible in conversation c1: p7 does not take part in"
+            " this conversation.",
+            "Het verslag schrijven kan niet in gesprek c1: p7 doet niet mee aan dit gesprek.",
+        ),
+    ],
+)
+def test_a_refusal_for_who_you_are_does_not_name_the_state(reason, english, dutch):
+    """The role, not the state, is why: 'while it has been held' would read as if the step
+    were possible in another state."""
+    error = TransitionError(
+        conversation_id="c1", state="held", action="draft_record", reason=reason
+    )
+    assert str(error) == english
+    assert error.in_language("nl") == dutch
+
+
+def test_a_refusal_for_the_state_still_names_it():
+    error = TransitionError(
+        conversation_id="c1",
+        state="held",
+        action="confirm",
+        reason="there is no record yet (magcore record first)",
+    )
+    assert "while it has been held; there is no record yet" in str(error)
+    assert "het gesprek is gehouden; er is nog geen verslag" in error.in_language("nl")

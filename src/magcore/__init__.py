@@ -66,7 +66,14 @@ if TYPE_CHECKING:
         visible_preparation,
     )
     from .domain.goals import CloseGoal, Goal, GoalStatus, LinkConversation, NoteProgress, SetGoal
-    from .domain.planning import CoverageReport, DueConversation, add_months, coverage, plan
+    from .domain.planning import (
+        CoverageReport,
+        DueConversation,
+        add_months,
+        coverage,
+        outstanding,
+        plan,
+    )
     from .domain.sharing import GrantSharing, RevokeSharing, SharingChoice
     from .events import CommittedBatch, Event
     from .forms import FormDefinition, render_form, render_pdf, render_record
@@ -146,6 +153,7 @@ _LAZY = {
     "DueConversation": "domain.planning",
     "add_months": "domain.planning",
     "coverage": "domain.planning",
+    "outstanding": "domain.planning",
     "plan": "domain.planning",
     "CommittedBatch": "events",
     "Event": "events",
@@ -345,6 +353,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "open_service",
+    "outstanding",
     "participation_report",
     "plan",
     "read_conversation",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["ACTIONS", "STATES", "describe_refusal", "reason_words"]
+__all__ = ["ACTIONS", "STATES", "about_the_person", "describe_refusal", "reason_words"]
 
 #: Each step a person can take: (Dutch, English), as the subject of a sentence.
 ACTIONS: Mapping[str, tuple[str, str]] = {
@@ -135,6 +135,29 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+#: The core's reasons about who takes the step (their part or their role), not about the state
+#: the conversation or goal is in: a refusal for one of these does not name the state, which
+#: would read as if the step were possible in another.
+_ABOUT_THE_PERSON: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\S+ does not take part in this conversation",
+        r"\S+ does not take part and cannot start it",
+        r"\S+ already confirmed this revision",
+        r"\S+ does not work on this goal",
+        r"an? \S+ does not (confirm this record|prepare this conversation|write this record)",
+        r"only the employee the record is about adds a response",
+        r"only the owner closes their goal",
+    )
+)
+
+
+def about_the_person(reason: str | None) -> bool:
+    """Whether *reason* (one of the core's) is about who takes the step, not about the state:
+    :func:`describe_refusal` then leaves the state out."""
+    return reason is not None and any(p.fullmatch(reason) for p in _ABOUT_THE_PERSON)
+
+
 def reason_words(reason: str, language: str) -> str:
     """*reason* (one of the core's English reasons) in *language*; unknown ones as given."""
     if language != "nl":
@@ -150,12 +173,20 @@ def describe_refusal(
     *, conversation_id: str, state: str, action: str, reason: str | None, language: str
 ) -> str:
     """One sentence: which step was refused, where, in which state and why (``nl``, else
-    English)."""
+    English). When the reason is about who takes the step (:func:`about_the_person`: their
+    role, their part), the state is left out: it is not why."""
     dutch = language == "nl"
     index = 0 if dutch else 1
     step = ACTIONS.get(action, (action, action))[index]
     if conversation_id == "new" or state == "new":
         text = f"{step} kan niet" if dutch else f"{step} is not possible"
+    elif about_the_person(reason):
+        goal = conversation_id.startswith("goal ")
+        name = conversation_id.removeprefix("goal ")
+        if dutch:
+            text = f"{step} kan niet {'bij doel' if goal else 'in gesprek'} {name}"
+        else:
+            text = f"{step} is not possible {'for goal' if goal else 'in conversation'} {name}"
     else:
         goal = conversation_id.startswith("goal ")
         name = conversation_id.removeprefix("goal ")
@@ -169,7 +200,6 @@ def describe_refusal(
             where = f"for goal {name}" if goal else f"in conversation {name}"
             text = f"{step} is not possible {where} while {clause}"
     if reason:
-        text += (": " if text.endswith(("niet", "possible")) else "; ") + reason_words(
-            reason, language
-        )
+        with_state = not text.endswith(("niet", "possible")) and not about_the_person(reason)
+        text += ("; " if with_state else ": ") + reason_words(reason, language)
     return text + "."

@@ -205,6 +205,35 @@ def test_two_managers_at_once_are_named_with_both_lines(tmp_path):
     assert "line 2" in problem.message
 
 
+@pytest.mark.parametrize("one_row_each", [True, False])
+def test_a_role_before_the_hiring_day_is_refused_on_its_line(tmp_path, one_row_each):
+    """A role that starts before its person's hired_on (22 rows in a newcomer's file) is
+    refused like the other inconsistencies, naming the line and the columns; hired_on may be
+    on another of the person's lines. Nothing is imported."""
+    header = "person_id,team_id,role,start,end,hired_on\n"
+    rows = [
+        "m0,a,manager,2024-01-01,,2015-03-01",
+        "e1,a,member,2019-01-01,,2020-02-01",  # line 3: a role before the first working day
+        "e2,a,member,2024-01-01,,2024-01-01",  # on the hiring day itself: fine
+    ]
+    if not one_row_each:
+        rows += ["e3,b,member,2018-05-01,,", "e3,a,member,2024-01-01,,2021-09-01"]  # line 5
+    path = tmp_path / "org.csv"
+    path.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(OrgCsvError) as refused:
+        read_organisation_csv(path, org_id="org")
+    found = [(p.pointer, p.message) for p in refused.value.problems]
+    assert found[0] == (
+        "line 3",
+        "start 2019-01-01 is before hired_on 2020-02-01 of person e1: a role starts on or "
+        "after the person's first working day",
+    )
+    if not one_row_each:
+        assert found[1][0] == "line 5"
+        assert "start 2018-05-01 is before hired_on 2021-09-01 of person e3" in found[1][1]
+    assert len(found) == 1 + (not one_row_each)
+
+
 def test_reading_stops_at_the_limit_and_says_so(tmp_path):
     """A file of bad rows reports MAX_PROBLEMS problems and says reading stopped."""
     rows = [(f"p{n}", "t0", "T", "", "boss", "2024-01-01", "") for n in range(MAX_PROBLEMS + 30)]

@@ -137,6 +137,13 @@ def test_the_manager_sees_who_in_the_team_is_due(api):
     assert bad.json()["errors"][0]["location"] == "cycle"
 
 
+def test_the_due_list_leaves_out_who_had_their_conversation_requested(api):
+    """Once anna's yearly conversation is requested, she is no longer due it (ben still is)."""
+    _start(api, "anna")
+    due = api.get("/api/v1/team/due-conversations", "bram").json()
+    assert sorted(d["person"] for d in due) == ["ben", "carla"]
+
+
 def test_goals_are_set_noted_and_closed_by_their_owner(api):
     goal = api.post("/api/v1/goals", "anna", json={"title": "Cursus klantcontact"}).json()
     noted = api.post(
@@ -341,3 +348,87 @@ def test_me_says_who_is_signed_in(api):
         "tenant": A,
         "roles": ["privacy_officer"],
     }
+
+
+#: A conversation with HR: the employee and an HR adviser they choose (required).
+WITH_HR = {
+    "id": "web-hr",
+    "version": 1,
+    "name": {"nl": "Gesprek met HR", "en": "Conversation with HR"},
+    "roles": [
+        {
+            "id": "hr_adviser",
+            "name": {"nl": "HR-adviseur", "en": "HR adviser"},
+            "description": {"nl": "Denkt met je mee.", "en": "Thinks along with you."},
+        }
+    ],
+    "kinds": [
+        {
+            "id": "with_hr",
+            "name": {"nl": "Gesprek met HR", "en": "Conversation with HR"},
+            "parties": [
+                {"role": "employee"},
+                {"role": "hr_adviser", "membership": "organisation"},
+            ],
+            "cadence": {"kind": "free"},
+            "initiators": ["employee"],
+            "preparers": ["employee"],
+        }
+    ],
+}
+
+
+def _with_hr(services):
+    from datetime import date
+
+    service = services[A]
+    cycle = service.add_cycle(WITH_HR)
+    for body, day in (("works_council", date(2026, 1, 10)), ("executive", date(2026, 1, 20))):
+        service.approve_policy(cycle, body=body, reference="X-1", on=day, actor="hr")
+
+
+def test_a_conversation_starts_with_the_party_you_choose(api, services):
+    """A kind whose HR adviser is chosen can be started over the API, naming them."""
+    _with_hr(services)
+    without = api.post(
+        "/api/v1/conversations", "anna", json={"cycle": "web-hr@1", "kind": "with_hr"}
+    )
+    assert without.status_code == 409, without.text
+    assert "hr_adviser" in without.json()["detail"]
+    response = api.post(
+        "/api/v1/conversations",
+        "anna",
+        json={
+            "cycle": "web-hr@1",
+            "kind": "with_hr",
+            "chosen": [{"role": "hr_adviser", "person": "hanna"}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    people = {(p["person"], p["role"]) for p in response.json()["participants"]}
+    assert people == {("anna", "employee"), ("hanna", "hr_adviser")}
+
+
+@pytest.mark.parametrize(
+    ("chosen", "location", "code"),
+    [
+        ({"role": "hr_adviser", "person": "nobody"}, "/chosen/0/person", "unknownPerson"),
+        ({"role": "coach", "person": "hanna"}, "/chosen/0/role", "unknownRole"),
+        ({"role": "hr_adviser", "person": "han\u202ena"}, "/chosen/0/person", None),
+        ({"role": "hr_adviser"}, "/chosen/0", None),
+    ],
+)
+def test_a_chosen_party_is_checked_naming_the_field(api, services, chosen, location, code):
+    _with_hr(services)
+    before = len(services[A].store.conversations())
+    response = api.post(
+        "/api/v1/conversations",
+        "anna",
+        json={"cycle": "web-hr@1", "kind": "with_hr", "chosen": [chosen]},
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert error["location"].startswith(location)
+    if code is not None:
+        assert error["code"] == code
+    assert len(services[A].store.conversations()) == before

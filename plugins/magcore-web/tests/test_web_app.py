@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -315,3 +317,50 @@ def test_serve_refuses_a_bad_settings_file_in_one_line(tmp_path: Path):
     )
     assert result.exit_code != 0
     assert "tenant" in result.output
+
+
+def test_serve_gives_the_services_the_clock_magcore_now_fixes(tmp_path: Path, monkeypatch):
+    """A training session sets MAGCORE_NOW: the services magcore serve opens run on that time
+    (what is due, today's date of a record), and the command says so; without it, real time."""
+    import magcore_web.app as web_app
+
+    from magcore.cli import cli
+
+    made: list[Any] = []
+    real = web_app.create_app
+
+    def create_app(*args: Any, **kwargs: Any) -> Any:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(web_app, "create_app", create_app)
+    (tmp_path / "web.toml").write_text(
+        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///{tmp_path}/a.db"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MAGCORE_NOW", "2026-09-01T09:00:00+02:00")
+    result = CliRunner().invoke(
+        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "MAGCORE_NOW fixes the clock at 2026-09-01T07:00:00+00:00" in result.stderr
+    tenants = made[-1].state.tenants
+    service = tenants.resolve(A).service
+    assert service.clock.now() == datetime(2026, 9, 1, 7, tzinfo=UTC)
+    tenants.close()
+
+    monkeypatch.setenv("MAGCORE_NOW", "next tuesday")
+    result = CliRunner().invoke(
+        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
+    )
+    assert result.exit_code == 1
+    assert "MAGCORE_NOW" in result.stderr
+
+    monkeypatch.delenv("MAGCORE_NOW")
+    result = CliRunner().invoke(
+        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
+    )
+    assert "MAGCORE_NOW" not in result.stderr
+    tenants = made[-1].state.tenants
+    assert abs(tenants.resolve(A).service.clock.now() - datetime.now(UTC)) < timedelta(minutes=5)
+    tenants.close()

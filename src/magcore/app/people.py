@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -33,7 +33,7 @@ from ..domain.orgsnapshot import (
     snapshot_parts,
 )
 from ..domain.participants import participants
-from ..domain.planning import CoverageReport, DueConversation, coverage, plan
+from ..domain.planning import CoverageReport, DueConversation, coverage, outstanding, plan
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
 from ..domain.sharing import decide as decide_sharing
 from ..errors import ConsentError, InputRefused, MagcoreError, NotFoundError, Problem
@@ -54,6 +54,10 @@ if TYPE_CHECKING:
     from ..storage.base import Store
 
 __all__ = ["OrgImportSummary", "OrganisationMixin"]
+
+#: How far before a period :meth:`OrganisationMixin.outstanding` looks for the conversations
+#: due then (a conversation for one of those does not answer one in the period).
+_LOOK_BACK = timedelta(days=366)
 
 
 @attrs.frozen(kw_only=True)
@@ -563,6 +567,64 @@ class OrganisationMixin:
             )
             for definition in definitions
         }
+
+    def outstanding(
+        self,
+        org_id: str,
+        cycle: str | CycleDefinition,
+        start: date,
+        end: date,
+        *,
+        people: Collection[str] | None = None,
+    ) -> tuple[DueConversation, ...]:
+        """:meth:`plan` without the conversations already answered: a conversation of the same
+        cycle and kind about the same person (or team) requested, planned or held since the
+        due one's window started (:func:`~magcore.domain.planning.outstanding`). Added in 0.2."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        return self.outstanding_many(org_id, [definition], start, end, people=people)[
+            definition.key
+        ]
+
+    def outstanding_many(
+        self,
+        org_id: str,
+        cycles: Iterable[str | CycleDefinition],
+        start: date,
+        end: date,
+        *,
+        people: Collection[str] | None = None,
+    ) -> dict[str, tuple[DueConversation, ...]]:
+        """:meth:`outstanding` for each of *cycles*, by cycle key, reading the organisation and
+        the conversations once for all of them (as :meth:`plan_many`). The conversations due in
+        the year before *start* take part in the answering, so a conversation requested or held
+        for one of those is not taken for one in the period. Added in 0.2."""
+        definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
+        if not definitions:
+            return {}
+        only = frozenset(people) if people is not None else None
+        rows = [row for row in self.store.conversations() if only is None or row.subject in only]
+        last: dict[str, date] = {}
+        for row in rows:
+            day = row.held_on
+            if row.subject and day and day < start and day > last.get(row.subject, date.min):
+                last[row.subject] = day
+        org = self.organisation(org_id)
+        since = start - _LOOK_BACK if start - date.min > _LOOK_BACK else date.min
+        found: dict[str, tuple[DueConversation, ...]] = {}
+        for definition in definitions:
+            items = plan(org, definition, start, end, last_conversations=last, people=people)
+            earlier = (
+                plan(org, definition, since, start, last_conversations=last, people=people)
+                if since < start
+                else ()
+            )
+            found[definition.key] = outstanding(
+                items,
+                rows,
+                cycle=definition.key,
+                earlier=[d for d in earlier if not d.prompt_only],
+            )
+        return found
 
     def coverage(
         self, org_id: str, cycle: str | CycleDefinition, start: date, end: date

@@ -32,14 +32,15 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
-from ._app import App
+from ._app import App, _clock_from_env
 
 if TYPE_CHECKING:
     from ..app.service import Service
+    from ..clock import Clock
     from ..model.cycle import CycleDefinition
     from ..plugins import PluginHost
 
-__all__ = ["CommandContext", "current", "pass_magcore"]
+__all__ = ["CommandContext", "current", "fixed_clock", "pass_magcore"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,6 +75,11 @@ class CommandContext:
         """The current time by the command's clock (``MAGCORE_NOW`` when set)."""
         return self._app.clock().now()
 
+    def clock(self) -> Clock:
+        """The command's clock: fixed at ``MAGCORE_NOW`` when set, else the system clock (a
+        command that opens services of its own, such as ``magcore serve``, gives them this)."""
+        return self._app.clock()
+
     @staticmethod
     def echo(text: str) -> None:
         """Print one line for people."""
@@ -85,6 +91,14 @@ class CommandContext:
         from ._output import emit_json
 
         emit_json(value)
+
+
+def fixed_clock() -> Clock | None:
+    """The fixed clock ``MAGCORE_NOW`` sets (training sessions, tests), or ``None`` when it is
+    not set. A value that is no ISO date-time with a time zone, or a day outside the input
+    policy's range, is a :class:`~magcore.errors.ConfigError` naming ``MAGCORE_NOW``. Outside a
+    command too (a web worker process reads it this way)."""
+    return _clock_from_env()
 
 
 def current() -> CommandContext:

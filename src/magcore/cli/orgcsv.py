@@ -26,7 +26,8 @@ byte-order mark, and Windows (CRLF) line ends, are read alike. The file is read 
 a bad byte is reported on its own line. Every problem is reported with its line number (up to
 :data:`MAX_PROBLEMS`), and nothing is imported then: a value that is not UTF-8, a quote that is
 not closed, a value longer than the csv module's limit, a row with more values than columns, a
-duplicate role, a team that is its own parent and teams whose parents form a circle.
+duplicate role, a role that starts before its person's ``hired_on``, a team that is its own
+parent and teams whose parents form a circle.
 """
 
 from __future__ import annotations
@@ -217,6 +218,8 @@ def read_line_by_line(
     try:
         lines = _text_lines(text) if text is not None else _file_lines(Path(source), out, bad_lines)
         _read(lines, out, bad_lines)
+        if not out.problems:
+            _check_hired(out)
         if not out.problems:
             _check_tree(out)
     except _Enough:
@@ -433,6 +436,28 @@ def _check_role(assignment: Assignment, line: int, out: _Collect) -> bool:
     else:
         held.append(this)
     return True
+
+
+def _check_hired(out: _Collect) -> None:
+    """Refuse a role that starts before its person's first working day (``hired_on``), naming
+    the role's line: checked once every line is read, since any of a person's lines may give
+    the day."""
+    found: list[tuple[int, str]] = []
+    for person_id, held in out.roles.items():
+        hired = out.people[person_id].hired_on
+        if hired is None:
+            continue
+        for _team, _role, start, _end, line in [held] if isinstance(held, tuple) else held:
+            if start < hired:
+                found.append(
+                    (
+                        line,
+                        f"start {start} is before hired_on {hired} of person {person_id}: a "
+                        "role starts on or after the person's first working day",
+                    )
+                )
+    for line, message in sorted(found):
+        out.bad(line, message)
 
 
 def _check_tree(out: _Collect) -> None:

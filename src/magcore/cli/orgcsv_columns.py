@@ -244,6 +244,7 @@ def _read(text: str, *, org_id: str, name: str) -> Organisation:
         raise _Unclean
     teams = _teams(columns, team)
     people = _people(columns, person)
+    _check_hired(person, start, people)  # type: ignore[arg-type]
     _check_roles(person, team, roles, start, end, people)  # type: ignore[arg-type]
     table = RoleTable.trusted(person, team, roles, start, end)  # type: ignore[arg-type]
     # Everything Organisation checks is checked above, column by column: every role's person is
@@ -352,6 +353,17 @@ def _people(columns: _Columns, person: list[str]) -> PeopleTable:
     ):
         raise _Unclean
     return PeopleTable.trusted(ids, hired_on, left_on, emails)
+
+
+def _check_hired(person: list[str], start: list[date], people: PeopleTable) -> None:
+    """No role starts before its person's ``hired_on`` (the line-by-line reader names it)."""
+    hired_on = people.hired_on
+    if hired_on.count(None) == len(hired_on):
+        return
+    ids = people.ids
+    hired = hired_on if ids is person else [*map(dict(zip(ids, hired_on, strict=True)).get, person)]
+    if any(h is not None and s < h for s, h in zip(start, hired, strict=True)):
+        raise _Unclean
 
 
 def _increasing(values: list[str]) -> bool:

@@ -74,7 +74,11 @@ def plan(
 
         # Once, not per conversation: an unapproved version refuses every request alike.
         check_approved(cycle, service.policy_hash(cycle), approval_state(service.store, cycle.id))
-        requested, skipped = _request_all(service, items, cycle, start)
+        # Answered or not is decided on the whole plan, before the filters: a conversation
+        # answers one due conversation of its kind, whoever the manager was then.
+        unanswered = set(service.outstanding(app.config.organisation, cycle, start, end))
+        todo = [item for item in items if item in unanswered]
+        requested, skipped = _request_all(service, todo, cycle)
     if as_json:
         emit_json(
             {
@@ -147,9 +151,10 @@ def _item_json(item: Any) -> dict[str, Any]:
 
 
 def _request_all(
-    service: Any, items: list[Any], cycle: Any, start: date
+    service: Any, items: list[Any], cycle: Any
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Request every due conversation not requested yet, whatever the kind's pattern.
+    """Request every due conversation in *items* (the ones not requested yet), whatever the
+    kind's pattern.
 
     The participants follow the kind's parties: the employee, their manager (where they have
     one, when optional), a team mate for a peer (each next in the team's order, so the pairs
@@ -164,11 +169,6 @@ def _request_all(
     from ..model.parties import POOLED
 
     org_id = get_app().config.organisation
-    existing = {
-        (row.subject or f"team:{row.team}", row.kind)
-        for row in service.store.conversations()
-        if row.requested_on >= start and row.state not in ("cancelled", "not_held")
-    }
     skipped: list[dict[str, Any]] = []
     todo = [i for i in items if not i.prompt_only and (i.person is not None or i.team)]
     org = service.organisation(org_id)
@@ -177,9 +177,6 @@ def _request_all(
     coach_turn = 0
     for item in todo:
         kind = cycle.kind(item.kind)
-        key = (item.person or f"team:{item.team}", item.kind)
-        if key in existing:
-            continue
         about = {"person": item.person, "team": item.team, "kind": item.kind}
         try:
             chosen: dict[str, tuple[str, ...]] = {}
@@ -215,7 +212,6 @@ def _request_all(
             (p.person for p in participants if p.role == starter_role),
             participants[0].person if participants else "",
         )
-        existing.add(key)
         specs.append(
             {
                 "cycle": cycle,
@@ -266,10 +262,12 @@ def due(
     team: str | None,
     as_json: bool,
 ) -> None:
-    """Who is due a conversation and has not had it yet, per manager or per team.
+    """Who is due a conversation that nobody requested or held yet, per manager or per team.
 
-    Counts conversations due since 1 January of the year of --on (overdue) and in the next
-    --within days. Gentle prompts of free cadences are shown but never counted as overdue.
+    A conversation of the same kind requested, planned or held in the due one's window takes
+    it off the list. Counts conversations due since 1 January of the year of --on (overdue)
+    and in the next --within days. Gentle prompts of free cadences are shown but never counted
+    as overdue.
     """
     app = get_app()
     day = day or _today()
@@ -280,11 +278,7 @@ def due(
     org = service.organisation(app.config.organisation)
     known_person(org, manager, "--manager")
     known_team(org, team, "--team")
-    items = service.plan(app.config.organisation, cycle, start, end)
-    held: dict[str, list[date]] = defaultdict(list)
-    for row in service.store.conversations(held_from=start - timedelta(days=366), held_until=end):
-        if row.subject and row.held_on:
-            held[row.subject].append(row.held_on)
+    items = service.outstanding(app.config.organisation, cycle, start, end)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in items:
         if item.person is None:
@@ -292,8 +286,6 @@ def due(
         if manager is not None and item.manager != manager:
             continue
         if team is not None and item.team != team:
-            continue
-        if any(h >= item.window_start for h in held.get(item.person, ())):
             continue
         key = (item.manager if by == "manager" else item.team) or f"(no {by})"
         groups[key].append(

@@ -28,6 +28,7 @@ from ..model.cycle import (
 )
 from ..model.input_policy import check_period
 from ..model.organisation import Organisation, Person
+from ..read_models import ConversationRow
 from .changes import OrgChange, changes_in, merge_changes, window
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "add_months",
     "coverage",
     "due_dates",
+    "outstanding",
     "plan",
 ]
 
@@ -263,6 +265,70 @@ def plan(
                 )
     result.sort(key=lambda d: (d.due, d.person or "", d.team or "", d.kind))
     return tuple(result)
+
+
+#: The states of a conversation that answer nothing: it was called off or did not take place.
+_ANSWERS_NOTHING = frozenset({"cancelled", "not_held"})
+
+
+def outstanding(
+    items: Iterable[DueConversation],
+    conversations: Iterable[ConversationRow],
+    *,
+    cycle: str,
+    earlier: Iterable[DueConversation] = (),
+) -> tuple[DueConversation, ...]:
+    """The due conversations in *items* that no conversation in *conversations* answers yet,
+    in the order of *items*. *earlier*, the conversations due before the period of *items*,
+    take part in the answering but are not returned: a conversation held or still open for one
+    of those is not taken for one of *items*.
+
+    Only a conversation of the same cycle *cycle* (its id: any version of the cycle counts),
+    of the same kind and about the same person (for a team's conversation: the same team)
+    answers a due one, and not one cancelled or marked not held. Each answers one due
+    conversation, the first that fits of:
+
+    * the earliest whose window (from its start to its due day) holds the day it was
+      requested, planned or held;
+    * for one not held yet, requested before that window: the earliest still to come (it was
+      requested ahead, so that everyone can prepare);
+    * the latest whose window had started: a conversation held or asked for late, for the
+      last one missed.
+
+    Requested is enough: the conversation is under way, and asking for another would make
+    two. ``magcore plan --request``, ``magcore due`` and the web app's due lists use it
+    (through :meth:`magcore.app.service.Service.outstanding`). Added in 0.2.
+    """
+    cycle_id = cycle.partition("@")[0]
+    found: dict[tuple[str, str], list[ConversationRow]] = {}
+    for row in sorted(conversations, key=lambda r: (r.requested_on, r.id)):
+        if row.state in _ANSWERS_NOTHING or row.cycle.partition("@")[0] != cycle_id:
+            continue
+        who = row.subject if row.subject is not None else f"team:{row.team}"
+        found.setdefault((who, row.kind), []).append(row)
+    shown = list(items)
+    listed = [*shown, *earlier]
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(listed):
+        who = item.person if item.person is not None else f"team:{item.team}"
+        by_key.setdefault((who, item.kind), []).append(index)
+    answered: set[int] = set()
+    for key, indexes in by_key.items():
+        indexes.sort(key=lambda i: (listed[i].due, listed[i].window_start))
+        for row in found.get(key, ()):
+            days = [d for d in (row.requested_on, row.scheduled_on, row.held_on) if d]
+            open_ = [listed[i] for i in indexes if i not in answered]
+            fits = next(
+                (d for d in open_ if any(d.window_start <= day <= d.due for day in days)), None
+            )
+            if fits is None and row.held_on is None:
+                fits = next((d for d in open_ if d.window_start > row.requested_on), None)
+            if fits is None:
+                late = [d for d in open_ if d.window_start <= max(days)]
+                fits = late[-1] if late else None
+            if fits is not None:
+                answered.add(next(i for i in indexes if listed[i] is fits))
+    return tuple(item for index, item in enumerate(shown) if index not in answered)
 
 
 def _plan_changes(

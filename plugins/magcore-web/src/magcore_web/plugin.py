@@ -24,14 +24,17 @@ SECRET_VARIABLE = "MAGCORE_WEB_SESSION_SECRET"
 
 
 def app_from_env() -> Any:
-    """The app for the settings file in ``MAGCORE_WEB_CONFIG`` (uvicorn's ``--factory``)."""
+    """The app for the settings file in ``MAGCORE_WEB_CONFIG`` (uvicorn's ``--factory``), with
+    the clock ``MAGCORE_NOW`` fixes, when set, as ``magcore serve`` gives it."""
+    from magcore.cli.context import fixed_clock
+
     from .app import create_app
     from .config import WebConfig
 
     path = os.environ.get(CONFIG_VARIABLE)
     if not path:
         raise click.ClickException(f"{CONFIG_VARIABLE} names no web settings file")
-    return create_app(WebConfig.read(Path(path)))
+    return create_app(WebConfig.read(Path(path)), clock=fixed_clock())
 
 
 def _configured_cycle(magcore: Any) -> str | None:
@@ -74,10 +77,17 @@ def magcore_register_commands(cli: click.Group) -> None:
         forwarded_allow_ips: str | None,
         check: bool,
     ) -> None:
-        """Serve the HTTP API (and the pages, where installed) with uvicorn."""
+        """Serve the HTTP API (and the pages, where installed) with uvicorn.
+
+        With MAGCORE_NOW set, every tenant's service runs on that fixed time (a training
+        session); signing in and sessions keep the real time.
+        """
+        from magcore.cli.context import fixed_clock
+
         from .app import create_app
         from .config import ANY_HOST, TenantConfig, WebConfig, WebConfigError
 
+        clock = fixed_clock()
         try:
             if web_config is not None:
                 config = WebConfig.read(web_config)
@@ -100,7 +110,14 @@ def magcore_register_commands(cli: click.Group) -> None:
                 )
         except WebConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        app = create_app(config)
+        app = create_app(config, clock=clock)
+        if clock is not None:
+            click.echo(
+                f"note: MAGCORE_NOW fixes the clock at {clock.now().isoformat()} for every "
+                "tenant's conversations, plans and records (a training session); signing in "
+                "and sessions keep the real time",
+                err=True,
+            )
         if config.oidc is None and config.identity is None:
             click.echo(
                 "warning: no sign-in is set up, so every page and API call will answer 401 "

@@ -67,6 +67,11 @@ _ALLOWED: Mapping[str, frozenset[State]] = {
 }
 
 
+def _a(role: str) -> str:
+    """*role* with its article: "an employee", "a manager"."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
 def _refuse(conv: Conversation, command: Command, reason: str | None = None) -> TransitionError:
     return TransitionError(
         conversation_id=conv.id, state=conv.state.value, action=command.action, reason=reason
@@ -312,7 +317,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         case SavePreparation():
             own = conv.preparations.get(command.actor)
             if command.actor not in conv.preparers:
-                raise _refuse(conv, command, f"a {role} does not prepare this conversation")
+                raise _refuse(conv, command, f"{_a(role)} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
             return (
@@ -324,7 +329,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         case PublishPreparation():
             own = conv.preparations.get(command.actor)
             if command.actor not in conv.preparers:
-                raise _refuse(conv, command, f"a {role} does not prepare this conversation")
+                raise _refuse(conv, command, f"{_a(role)} does not prepare this conversation")
             if own is not None and own.published:
                 raise _refuse(conv, command, "the preparation is already published")
             if not command.to:
@@ -351,7 +356,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             return (event(ConversationEvent.CANCELLED, reason=str(command.reason)),)
         case DraftRecord():
             if command.actor not in conv.recorders:
-                raise _refuse(conv, command, f"a {role} does not write this record")
+                raise _refuse(conv, command, f"{_a(role)} does not write this record")
             _check_agreements(conv, command, command.agreements)
             if command.medium not in (Recording.DIGITAL, Recording.PAPER):
                 raise _refuse(conv, command, "unknown medium")
@@ -370,7 +375,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             )
         case RegisterPaper():
             if command.actor not in conv.recorders:
-                raise _refuse(conv, command, f"a {role} does not write this record")
+                raise _refuse(conv, command, f"{_a(role)} does not write this record")
             held_on = _held_day(conv, command, command.held_on, "held_on")
             revision = (conv.record.revision if conv.record else 0) + 1
             events = []
@@ -405,7 +410,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
             if command.actor in conv.confirmed_by:
                 raise _refuse(conv, command, f"{command.actor} already confirmed this revision")
             if command.actor not in conv.confirming:
-                raise _refuse(conv, command, f"a {role} does not confirm this record")
+                raise _refuse(conv, command, f"{_a(role)} does not confirm this record")
             events = [event(ConversationEvent.RECORD_CONFIRMED, revision=command.revision)]
             if conv.confirmed_by | {command.actor} >= conv.confirming:
                 events.append(

@@ -26,7 +26,9 @@ from magcore.domain.conversation import (
     SavePreparation,
     Schedule,
 )
-from magcore.errors import NotFoundError
+from magcore.errors import InputRefused, NotFoundError, Problem
+from magcore.model.cycle import CycleDefinition
+from magcore.model.input_policy import check_known_people
 from magcore.model.records import Agreement
 
 from ..problems import ApiProblem, not_found
@@ -59,14 +61,26 @@ def _execute(call: Call, command: Command) -> ConversationOut:
 
 
 @attrs.frozen(kw_only=True)
+class ChosenIn:
+    """Someone chosen for a party of the kind: the party's *role* (an HR adviser, a coach) and
+    the *person* who takes it."""
+
+    role: str = id_field()
+    person: str = id_field()
+
+
+@attrs.frozen(kw_only=True)
 class NewConversation:
     """Start a conversation of *kind* under *cycle* (``id@version``) about *employee* (you,
-    when left out); the participants come from the organisation."""
+    when left out); the participants come from the organisation, with the people in *chosen*
+    for the parties the organisation does not fill (a kind's required HR adviser or coach),
+    each fitting the party's rule."""
 
     cycle: str = id_field()
     kind: str = id_field()
     employee: str | None = id_field(default=None)
     themes: tuple[str, ...] = ids_field(default=())
+    chosen: tuple[ChosenIn, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -148,7 +162,9 @@ def start(call: Call) -> ConversationOut:
         raise NotFoundError("this municipality has no organisation imported")
     definition = service.cycle(body.cycle)
     today = service.clock.now().astimezone(service.timezone).date()
-    participants = service.participants_for(org_id, definition, body.kind, employee, on=today)
+    participants = service.participants_for(
+        org_id, definition, body.kind, employee, on=today, chosen=_chosen(call, definition, body)
+    )
     if me not in {p.person for p in participants}:
         # Only a participant may start it; anything else reveals nothing about the person.
         raise ApiProblem(not_found("person"))
@@ -160,6 +176,35 @@ def start(call: Call) -> ConversationOut:
         themes=body.themes,
     )
     return conversation_out(view)
+
+
+def _chosen(
+    call: Call, definition: CycleDefinition, body: NewConversation
+) -> dict[str, tuple[str, ...]]:
+    """The people in *body*'s ``chosen`` by role; a role the kind has no party for, and a
+    person the organisation does not know, are refused naming the field (400)."""
+    if not body.chosen:
+        return {}
+    roles = definition.kind(body.kind).roles
+    problems = [
+        Problem(
+            f"/chosen/{i}/role",
+            f"a {body.kind} conversation has no party {c.role!r}: one of {', '.join(roles)}",
+            "unknownRole",
+        )
+        for i, c in enumerate(body.chosen)
+        if c.role not in roles
+    ]
+    if problems:
+        raise InputRefused(problems, what="chosen")
+    org = call.service.organisation(call.service.organisation_id or "")
+    check_known_people(
+        org.people, [(f"/chosen/{i}/person", c.person) for i, c in enumerate(body.chosen)]
+    )
+    picks: dict[str, tuple[str, ...]] = {}
+    for c in body.chosen:
+        picks[c.role] = (*picks.get(c.role, ()), c.person)
+    return picks
 
 
 def save_preparation(call: Call) -> ConversationOut:

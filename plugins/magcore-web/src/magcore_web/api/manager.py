@@ -131,7 +131,7 @@ def due(call: Call) -> list[DueOut]:
     if start == end:
         return []
     try:
-        found = call.service.plan(_org_id(call), _cycle(call), start, end)
+        found = call.service.outstanding(_org_id(call), _cycle(call), start, end)
     except NotFoundError as exc:
         raise ApiProblem(
             invalid([FieldError(in_="query", location="cycle", code="unknown", detail=str(exc))])
@@ -250,7 +250,15 @@ OPERATIONS = (
         method="GET",
         path="/team/due-conversations",
         operation_id="listDueConversations",
-        summary="Who in your team is due which conversation, by when.",
+        summary="Who in your team is due which conversation, by when (not yet requested).",
+        description=(
+            "The conversations due in the window under the cycle, for the people you are the"
+            " manager of on the due day. A due conversation is left out once a conversation of"
+            " the same cycle and kind about the same person was requested, planned or held"
+            " in its window, or requested ahead of it (not cancelled or marked not held; one"
+            " held after the due day answers the last one missed): each such conversation"
+            " answers one due conversation. A prompt is no obligation."
+        ),
         tag=TAG,
         handler=due,
         params=(

@@ -51,8 +51,10 @@ async def team(request: Request, session: Session, principal: Principal) -> Resp
         org = organisation_id(service)
         due: list[Any] = []
         start = today(service)
-        if org is not None:  # every cycle planned on one read, for the manager's reports only
-            planned = service.plan_many(
+        if org is not None:
+            # Every cycle planned on one read, for the manager's reports only, without what a
+            # conversation already requested or held answers (no button to ask for it twice).
+            planned = service.outstanding_many(
                 org,
                 known_cycles(service).values(),
                 start - timedelta(days=365),
