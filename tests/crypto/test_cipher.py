@@ -16,7 +16,12 @@ from magcore.crypto import (
     is_token,
     key_id_of,
 )
-from magcore.errors import ContentIntegrityError, KeyDestroyedError, StorageError
+from magcore.errors import (
+    ContentIntegrityError,
+    KeyDestroyedError,
+    KeyProviderError,
+    StorageError,
+)
 from magcore.storage.base import AuditRecord
 from magcore.storage.memory import MemoryStore
 
@@ -467,3 +472,28 @@ def test_a_key_the_provider_remembers_as_destroyed_is_refused_in_any_copy(provid
     assert lines == ["conversation:c-1"]
     assert [k.id for k in copy.list_keys() if k.alive] == [keys["conversation:c-2"]]
     assert restored.destroy_forgotten(audit=line) == ()
+
+
+def test_a_provider_that_cannot_remember_keys_stops_the_destruction_before_it_starts(store):
+    """A key file that cannot be written (a read-only key folder, a full disk): the keys are
+    remembered before they go, so the erasure is refused with nothing destroyed, and the one
+    run again once the provider works destroys them and has them remembered (remembered only
+    after the destruction, a failure left them destroyed, and a run again forgot nothing)."""
+
+    class Stuck(LocalKeyProvider):
+        broken = True
+
+        def forget_keys(self, key_ids):
+            if Stuck.broken:
+                raise KeyProviderError("cannot write key file keys.json: Read-only file system")
+            super().forget_keys(key_ids)
+
+    provider = Stuck.generate()
+    ring = KeyRing(store, provider)
+    key = ring.new_keys(["conversation:c-1"])["conversation:c-1"]
+    with pytest.raises(KeyProviderError, match="nothing was destroyed"):
+        ring.destroy(["conversation:c-1"])
+    assert [k.id for k in store.list_keys() if k.alive] == [key]
+    Stuck.broken = False
+    assert ring.destroy(["conversation:c-1"]) == (key,)
+    assert provider.is_forgotten(key)

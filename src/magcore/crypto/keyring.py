@@ -438,7 +438,21 @@ class KeyRing:
 
         Content encrypted with them can no longer be read, wherever a copy of the ciphertext
         is. The *audit* records are written in the same transaction as the destruction.
+
+        A provider that remembers destroyed keys (``forget_keys``) is told of them before they
+        go: where it cannot (a key file that cannot be written), nothing is destroyed and the
+        erasure can be run again once it can (told only afterwards, a run again would find no
+        key left to tell it of, and a restored backup would open them).
         """
+        before: list[str] = []
+        if callable(getattr(self.provider, "forget_keys", None)):
+            before = [
+                record.id
+                for owner in dict.fromkeys(owners)
+                for record in self.store.list_keys(owner)
+                if record.alive
+            ]
+            self._tell_provider(before, done=False)
         destroyed = self.store.destroy_keys(owners, at=self._now(), audit=audit)
         with self._lock:
             self._epoch += 1
@@ -452,7 +466,8 @@ class KeyRing:
             if over > 0:  # the oldest leave; a look-up begun before them keeps nothing at all
                 for owner in list(itertools.islice(self._destroyed, over)):
                     self._forgotten = max(self._forgotten, self._destroyed.pop(owner))
-        self._tell_provider(destroyed)
+        told = set(before)  # keys made meanwhile (a writer that came first) are told now
+        self._tell_provider([key_id for key_id in destroyed if key_id not in told])
         return destroyed
 
     def _forgotten_by_provider(self, key_id: str) -> bool:
@@ -460,9 +475,10 @@ class KeyRing:
         is_forgotten = getattr(self.provider, "is_forgotten", None)
         return callable(is_forgotten) and bool(is_forgotten(key_id))
 
-    def _tell_provider(self, destroyed: Collection[str]) -> None:
+    def _tell_provider(self, destroyed: Collection[str], *, done: bool = True) -> None:
         """Have the key provider remember the *destroyed* keys (``forget_keys``, optional), so
-        a copy of the key table made before (a backup restored later) does not open them."""
+        a copy of the key table made before (a backup restored later) does not open them;
+        *done* says whether they are destroyed in the store already."""
         forget_keys = getattr(self.provider, "forget_keys", None)
         if not destroyed or not callable(forget_keys):
             return
@@ -470,6 +486,11 @@ class KeyRing:
             forget_keys(destroyed)
         except StorageError as exc:
             shown = ", ".join(sorted(destroyed)[:5]) + (", ..." if len(destroyed) > 5 else "")
+            if not done:
+                raise KeyProviderError(
+                    f"the key provider cannot remember {len(destroyed)} data key(s) as "
+                    f"destroyed ({exc}), so nothing was destroyed: run it again once it can"
+                ) from exc
             raise KeyProviderError(
                 f"{len(destroyed)} data key(s) were destroyed in the store, but the key "
                 f"provider could not remember them ({exc}): a backup taken before can still "
