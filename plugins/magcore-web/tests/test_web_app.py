@@ -364,3 +364,24 @@ def test_serve_gives_the_services_the_clock_magcore_now_fixes(tmp_path: Path, mo
     tenants = made[-1].state.tenants
     assert abs(tenants.resolve(A).service.clock.now() - datetime.now(UTC)) < timedelta(minutes=5)
     tenants.close()
+
+
+def test_a_worker_app_says_that_magcore_now_fixes_its_clock(tmp_path: Path, monkeypatch, capsys):
+    """uvicorn --factory (serve --workers, or a deployment's own uvicorn) takes MAGCORE_NOW
+    too: each worker says so on stderr, as serve does (a value left from a training session
+    must not run a server on a stale day unnoticed)."""
+    from magcore_web.plugin import app_from_env
+
+    (tmp_path / "web.toml").write_text(
+        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///{tmp_path}/a.db"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MAGCORE_WEB_CONFIG", str(tmp_path / "web.toml"))
+    monkeypatch.setenv("MAGCORE_NOW", "2026-09-01T09:00:00+02:00")
+    app = app_from_env()
+    assert "MAGCORE_NOW fixes the clock at 2026-09-01T07:00:00+00:00" in capsys.readouterr().err
+    app.state.tenants.close()
+    monkeypatch.delenv("MAGCORE_NOW")
+    app = app_from_env()
+    assert "MAGCORE_NOW" not in capsys.readouterr().err
+    app.state.tenants.close()

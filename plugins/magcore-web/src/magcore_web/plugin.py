@@ -34,7 +34,23 @@ def app_from_env() -> Any:
     path = os.environ.get(CONFIG_VARIABLE)
     if not path:
         raise click.ClickException(f"{CONFIG_VARIABLE} names no web settings file")
-    return create_app(WebConfig.read(Path(path)), clock=fixed_clock())
+    clock = fixed_clock()
+    app = create_app(WebConfig.read(Path(path)), clock=clock)
+    _note_fixed_clock(clock)  # a worker of uvicorn --factory says it too, not only serve
+    return app
+
+
+def _note_fixed_clock(clock: Any) -> None:
+    """Say on stderr that ``MAGCORE_NOW`` fixes the services' clock, when it does: a value
+    left over from a training session would otherwise run a server on a stale day unnoticed
+    (sharing choices past their end date opening records, audit lines on that day)."""
+    if clock is not None:
+        click.echo(
+            f"note: MAGCORE_NOW fixes the clock at {clock.now().isoformat()} for every "
+            "tenant's conversations, plans and records (a training session); signing in "
+            "and sessions keep the real time",
+            err=True,
+        )
 
 
 def _configured_cycle(magcore: Any) -> str | None:
@@ -111,13 +127,7 @@ def magcore_register_commands(cli: click.Group) -> None:
         except WebConfigError as exc:
             raise click.ClickException(str(exc)) from None
         app = create_app(config, clock=clock)
-        if clock is not None:
-            click.echo(
-                f"note: MAGCORE_NOW fixes the clock at {clock.now().isoformat()} for every "
-                "tenant's conversations, plans and records (a training session); signing in "
-                "and sessions keep the real time",
-                err=True,
-            )
+        _note_fixed_clock(clock)
         if config.oidc is None and config.identity is None:
             click.echo(
                 "warning: no sign-in is set up, so every page and API call will answer 401 "
