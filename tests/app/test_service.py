@@ -375,3 +375,27 @@ def test_a_hand_made_cycle_survives_a_restart(tmp_path):
     assert dict(done.answers) == {"summary": "samen"}
     assert again.cycle("example-yearly@1").kind("yearly").record_form == "tiny-record"
     again.close()
+
+
+def test_what_is_outstanding_for_a_team_is_what_is_outstanding_for_all_of_them(setup):
+    """A team's due list (people given: their conversations read by the subject index) is the
+    organisation's due list for those people, with a conversation requested, one held and one
+    cancelled in the history."""
+    service, cycle, org, _, _ = setup
+    day = date(2025, 1, 6)
+    team = org.team_of(first_employee(org), day)
+    people = sorted(p for p in org.people if org.team_of(p, day) == team)
+    held, requested, *_ = people
+    for person, hold in ((held, True), (requested, False)):
+        participants = service.participants_for(org.id, cycle, "yearly", person, on=day)
+        conversation = service.request(
+            cycle=cycle, kind="yearly", participants=participants, actor=person
+        )
+        if hold:
+            hold_and_agree(service, conversation)
+    start, end = date(2025, 1, 1), date(2026, 1, 1)
+    everyone = service.outstanding(org.id, cycle.key, start, end)
+    team_only = service.outstanding(org.id, cycle.key, start, end, people=people)
+    assert team_only == tuple(d for d in everyone if d.person in set(people))
+    assert {held, requested}.isdisjoint(d.person for d in team_only)
+    assert team_only

@@ -432,3 +432,41 @@ def test_a_chosen_party_is_checked_naming_the_field(api, services, chosen, locat
     if code is not None:
         assert error["code"] == code
     assert len(services[A].store.conversations()) == before
+
+
+def test_naming_parties_for_someone_else_tells_nothing_about_people(api, services):
+    """Anna may not start a conversation about Ben: whatever she names as the chosen party
+    (nobody, an existing person in another team, a wrong role), the answer is the same 404, so
+    asking reveals neither that a person exists nor whether they fit the party's rule. Bram, Ben's
+    manager, is told what is wrong."""
+    _with_hr(services)
+    before = len(services[A].store.conversations())
+    answers = []
+    for chosen in (
+        [{"role": "hr_adviser", "person": "nobody"}],
+        [{"role": "hr_adviser", "person": "hanna"}],
+        [{"role": "hr_adviser", "person": "olga"}],
+        [{"role": "coach", "person": "hanna"}],
+        [],
+    ):
+        response = api.post(
+            "/api/v1/conversations",
+            "anna",
+            json={"cycle": "web-hr@1", "kind": "with_hr", "employee": "ben", "chosen": chosen},
+        )
+        answers.append((response.status_code, response.json()["detail"]))
+    assert len(set(answers)) == 1, answers
+    assert answers[0][0] == 404
+    told = api.post(
+        "/api/v1/conversations",
+        "bram",
+        json={
+            "cycle": "web-hr@1",
+            "kind": "with_hr",
+            "employee": "ben",
+            "chosen": [{"role": "hr_adviser", "person": "nobody"}],
+        },
+    )
+    assert told.status_code == 400, told.text
+    assert told.json()["errors"][0]["code"] == "unknownPerson"
+    assert len(services[A].store.conversations()) == before

@@ -26,7 +26,7 @@ from magcore.domain.conversation import (
     SavePreparation,
     Schedule,
 )
-from magcore.errors import InputRefused, NotFoundError, Problem
+from magcore.errors import InputRefused, MagcoreError, NotFoundError, Problem
 from magcore.model.cycle import CycleDefinition
 from magcore.model.input_policy import check_known_people
 from magcore.model.records import Agreement
@@ -162,9 +162,24 @@ def start(call: Call) -> ConversationOut:
         raise NotFoundError("this municipality has no organisation imported")
     definition = service.cycle(body.cycle)
     today = service.clock.now().astimezone(service.timezone).date()
-    participants = service.participants_for(
-        org_id, definition, body.kind, employee, on=today, chosen=_chosen(call, definition, body)
-    )
+    # The employee and their manager are told what is wrong with a request (a chosen person
+    # unknown, or not fitting the party's rule); anyone else gets the one answer of a person
+    # not found, so asking says nothing about whether a person exists, works here, holds a
+    # role or is in a team.
+    told = me in (employee, service.organisation(org_id).manager_of(employee, today))
+    try:
+        participants = service.participants_for(
+            org_id,
+            definition,
+            body.kind,
+            employee,
+            on=today,
+            chosen=_chosen(call, definition, body),
+        )
+    except MagcoreError:
+        if told:
+            raise
+        raise ApiProblem(not_found("person")) from None
     if me not in {p.person for p in participants}:
         # Only a participant may start it; anything else reveals nothing about the person.
         raise ApiProblem(not_found("person"))
