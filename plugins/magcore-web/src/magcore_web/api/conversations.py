@@ -162,6 +162,10 @@ def start(call: Call) -> ConversationOut:
         raise NotFoundError("this municipality has no organisation imported")
     definition = service.cycle(body.cycle)
     today = service.clock.now().astimezone(service.timezone).date()
+    if employee != me and not _may_take_part(call, org_id, employee, body, today):
+        # Before the organisation is asked about them: a refusal would tell whether the person
+        # exists, has a manager or fits the kind.
+        raise ApiProblem(not_found("person"))
     participants = service.participants_for(
         org_id, definition, body.kind, employee, on=today, chosen=_chosen(call, definition, body)
     )
@@ -176,6 +180,18 @@ def start(call: Call) -> ConversationOut:
         themes=body.themes,
     )
     return conversation_out(view)
+
+
+def _may_take_part(
+    call: Call, org_id: str, employee: str, body: NewConversation, today: date
+) -> bool:
+    """Whether the asker could be a participant of a conversation about *employee* (someone
+    else): as their manager on the day, or as a person chosen for a party."""
+    me = call.principal.person_id
+    if any(c.person == me for c in body.chosen):
+        return True
+    org = call.service.organisation(org_id)
+    return employee in org.people and org.manager_of(employee, today) == me
 
 
 def _chosen(
