@@ -167,6 +167,17 @@ def test_free_dialogue_only_prompts_after_a_quiet_period():
     assert e1[0].due == date(2025, 7, 31)
 
 
+def test_a_quiet_period_counts_only_its_own_kinds_conversations():
+    """With *last_of_kind*, a prompt moves with its own kind's conversations only: another
+    kind's (a psychologist's, without the manager) gives its day away to no due list."""
+    org = small_org()
+    (kind,) = (k.id for k in DIALOGUE.kinds)
+    other = plan(org, DIALOGUE, *Y2025, last_of_kind={"psychologist": {"e1": date(2025, 2, 1)}})
+    own = plan(org, DIALOGUE, *Y2025, last_of_kind={kind: {"e1": date(2025, 2, 1)}})
+    assert other == plan(org, DIALOGUE, *Y2025)
+    assert [d.due for d in own if d.person == "e1"] == [date(2025, 7, 31)]
+
+
 def test_three_definitions_load_and_plan_without_code_changes():
     """MAG-like, free dialogue and peer cycles all plan a year for one generated organisation."""
     org = generate_organisation(people=300, teams=20, seed=1)

@@ -133,3 +133,88 @@ def test_starting_a_conversation_about_someone_else_reveals_nothing(api):
     )
     assert response.status_code == 404
     assert api.get("/api/v1/conversations", "anna").json() == []
+
+
+@pytest.mark.parametrize(
+    "employee",
+    ["bram", "nobody", "dirk"],
+)
+def test_starting_a_conversation_about_someone_else_tells_no_fact_about_them(api, employee):
+    """Whether the person exists, has a manager or fits a kind: one 404 for someone who would
+    not take part, the same as for an id nobody has."""
+    response = api.post(
+        "/api/v1/conversations",
+        "ben",
+        json={"cycle": "web-example@1", "kind": "yearly", "employee": employee},
+    )
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"] == "there is no person with this id that you may see"
+
+
+#: A free check-in with the manager (a prompt after a quiet period) and a psychologist's
+#: conversation without them (special category), in one cycle.
+CARE = {
+    "id": "care",
+    "version": 1,
+    "name": {"nl": "Zorg", "en": "Care"},
+    "roles": [
+        {
+            "id": "psychologist",
+            "name": {"nl": "Psycholoog", "en": "Psychologist"},
+            "description": {"nl": "Luistert.", "en": "Listens."},
+        }
+    ],
+    "kinds": [
+        {
+            "id": "checkin",
+            "name": {"nl": "Even bijpraten", "en": "Check-in"},
+            "pattern": "employee_manager",
+            "cadence": {"kind": "free", "quiet_days": 90},
+            "initiators": ["employee", "manager"],
+            "preparers": ["employee"],
+        },
+        {
+            "id": "psych",
+            "name": {"nl": "Psycholoog", "en": "Psychologist"},
+            "special_category": True,
+            "parties": [
+                {"role": "employee"},
+                {"role": "psychologist", "membership": "other_team"},
+            ],
+            "cadence": {"kind": "free"},
+            "initiators": ["employee"],
+            "preparers": ["employee"],
+        },
+    ],
+}
+
+
+def test_a_managers_due_list_does_not_move_with_a_conversation_they_are_not_in(api, services):
+    """A quiet-period prompt counts the conversations of its own kind: the day anna saw the
+    psychologist (without bram) does not show as the start of her check-in's quiet period."""
+    from datetime import date
+
+    service = services[A]
+    cycle = service.add_cycle(CARE)
+    for body, day in (("works_council", date(2026, 1, 10)), ("executive", date(2026, 1, 20))):
+        service.approve_policy(cycle, body=body, reference="C-1", on=day, actor="hr")
+    path = "/api/v1/team/due-conversations?cycle=care@1&from=2026-03-02&to=2027-03-02"
+    before = api.get(path, "bram").json()
+    started = api.post(
+        "/api/v1/conversations",
+        "anna",
+        json={
+            "cycle": "care@1",
+            "kind": "psych",
+            "chosen": [{"role": "psychologist", "person": "eva"}],
+        },
+    )
+    assert started.status_code == 201, started.text
+    held = api.put(
+        f"/api/v1/conversations/{started.json()['id']}/record",
+        "anna",
+        json={"summary": "s", "held_on": "2026-02-20"},
+    )
+    assert held.status_code == 200, held.text
+    assert api.get(path, "bram").json() == before
+    assert "2026-02-20" not in api.get("/team", "bram").text

@@ -51,6 +51,7 @@ from .handler import Aggregate, CommandHandler, Loaded
 
 if TYPE_CHECKING:
     from ..plugins import PluginHost
+    from ..read_models import ConversationRow
     from ..storage.base import Store
 
 __all__ = ["OrgImportSummary", "OrganisationMixin"]
@@ -62,6 +63,23 @@ _LOOK_BACK = timedelta(days=366)
 #: Up to this many people (a team), their conversations are read by the subject index, one
 #: query each, rather than every conversation of every year.
 _ASKED_ONE_BY_ONE = 200
+
+
+def _last_held(
+    rows: Iterable[ConversationRow], cycle_id: str, *, before: date
+) -> dict[str, dict[str, date]]:
+    """Per kind of cycle *cycle_id* (any version), each person's last conversation of that kind
+    held before *before*: a quiet period counts only its own kind's conversations, so a due list
+    never shows the day of a conversation its reader was not in (one with a psychologist)."""
+    last: dict[str, dict[str, date]] = {}
+    for row in rows:
+        day = row.held_on
+        if not (row.subject and day and day < before) or row.cycle.partition("@")[0] != cycle_id:
+            continue
+        of_kind = last.setdefault(row.kind, {})
+        if day > of_kind.get(row.subject, date.min):
+            of_kind[row.subject] = day
+    return last
 
 
 @attrs.frozen(kw_only=True)
@@ -560,14 +578,16 @@ class OrganisationMixin:
         definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
         if not definitions:
             return {}
-        last: dict[str, date] = {}
-        for row in self.store.conversations(held_until=start):
-            if row.subject and row.held_on and row.held_on > last.get(row.subject, date.min):
-                last[row.subject] = row.held_on
+        rows = self.store.conversations(held_until=start)
         org = self.organisation(org_id)
         return {
             definition.key: plan(
-                org, definition, start, end, last_conversations=last, people=people
+                org,
+                definition,
+                start,
+                end,
+                last_of_kind=_last_held(rows, definition.id, before=start),
+                people=people,
             )
             for definition in definitions
         }
@@ -615,18 +635,14 @@ class OrganisationMixin:
             rows = [
                 row for row in self.store.conversations() if only is None or row.subject in only
             ]
-        last: dict[str, date] = {}
-        for row in rows:
-            day = row.held_on
-            if row.subject and day and day < start and day > last.get(row.subject, date.min):
-                last[row.subject] = day
         org = self.organisation(org_id)
         since = start - _LOOK_BACK if start - date.min > _LOOK_BACK else date.min
         found: dict[str, tuple[DueConversation, ...]] = {}
         for definition in definitions:
-            items = plan(org, definition, start, end, last_conversations=last, people=people)
+            last = _last_held(rows, definition.id, before=start)
+            items = plan(org, definition, start, end, last_of_kind=last, people=people)
             earlier = (
-                plan(org, definition, since, start, last_conversations=last, people=people)
+                plan(org, definition, since, start, last_of_kind=last, people=people)
                 if since < start
                 else ()
             )

@@ -191,18 +191,22 @@ def plan(
     kinds: Iterable[str] | None = None,
     changes: Iterable[OrgChange] = (),
     people: Collection[str] | None = None,
+    last_of_kind: Mapping[str, Mapping[str, date]] | None = None,
 ) -> tuple[DueConversation, ...]:
     """Every conversation due in ``[start, end)`` under *cycle*, in (due, person) order.
 
     *last_conversations* maps a person to the date of their last held conversation; free
-    cadences use it to prompt after a quiet period. A kind started by a change in the
-    organisation (an ``on_event`` cadence) is due once per change, the changes read from *org*'s
-    history and merged with *changes* (e.g. the ones the organisation's stream recorded) by
-    :func:`~magcore.domain.changes.merge_changes`. *people*, when given, keeps only the
-    conversations of those person ids: the same as filtering the whole plan afterwards (so
-    no team conversation, which is no one person's), but the others are not planned (a
-    manager's page asks for their own reports). Deterministic:
-    same inputs, same plan. A period longer than 50 years
+    cadences use it to prompt after a quiet period. *last_of_kind*, when given, takes its place:
+    per kind id, a person's last held conversation of that kind, so a kind's prompt moves only
+    with its own conversations (a manager's due list then never shows the day of a
+    conversation they were not in, such as one with a psychologist). A kind started by a
+    change in the organisation (an ``on_event`` cadence) is due once per change, the changes
+    read from *org*'s history and merged with *changes* (e.g. the ones the organisation's
+    stream recorded) by :func:`~magcore.domain.changes.merge_changes`. *people*, when given,
+    keeps only the conversations of those person ids: the same as filtering the whole plan
+    afterwards (so no team conversation, which is no one person's), but the others are not
+    planned (a manager's page asks for their own reports). Deterministic: same inputs, same
+    plan. A period longer than 50 years
     (:data:`~magcore.model.input_policy.MAX_PERIOD_DAYS`) raises
     :class:`~magcore.errors.InputRefused` naming ``/end``.
     """
@@ -240,7 +244,9 @@ def plan(
                 start,
                 end,
                 hired_on=person.hired_on,
-                last_conversation=last.get(person.id),
+                last_conversation=(
+                    last if last_of_kind is None else last_of_kind.get(kind.id, {})
+                ).get(person.id),
             ):
                 if not person.employed_on(due):
                     continue

@@ -162,10 +162,14 @@ def start(call: Call) -> ConversationOut:
         raise NotFoundError("this municipality has no organisation imported")
     definition = service.cycle(body.cycle)
     today = service.clock.now().astimezone(service.timezone).date()
+    if employee != me and not _may_take_part(call, org_id, employee, body, today):
+        # Before the organisation is asked about them: a refusal would tell whether the person
+        # exists, has a manager or fits the kind.
+        raise ApiProblem(not_found("person"))
     # The employee and their manager are told what is wrong with a request (a chosen person
-    # unknown, or not fitting the party's rule); anyone else gets the one answer of a person
-    # not found, so asking says nothing about whether a person exists, works here, holds a
-    # role or is in a team.
+    # unknown, or not fitting the party's rule); anyone else (someone naming themselves for
+    # a party) gets the one answer of a person not found, so asking says nothing about
+    # whether a person exists, works here, holds a role or is in a team.
     told = me in (employee, service.organisation(org_id).manager_of(employee, today))
     try:
         participants = service.participants_for(
@@ -191,6 +195,18 @@ def start(call: Call) -> ConversationOut:
         themes=body.themes,
     )
     return conversation_out(view)
+
+
+def _may_take_part(
+    call: Call, org_id: str, employee: str, body: NewConversation, today: date
+) -> bool:
+    """Whether the asker could be a participant of a conversation about *employee* (someone
+    else): as their manager on the day, or as a person chosen for a party."""
+    me = call.principal.person_id
+    if any(c.person == me for c in body.chosen):
+        return True
+    org = call.service.organisation(org_id)
+    return employee in org.people and org.manager_of(employee, today) == me
 
 
 def _chosen(
