@@ -399,3 +399,17 @@ def test_what_is_outstanding_for_a_team_is_what_is_outstanding_for_all_of_them(s
     assert team_only == tuple(d for d in everyone if d.person in set(people))
     assert {held, requested}.isdisjoint(d.person for d in team_only)
     assert team_only
+
+
+def test_due_and_outstanding_is_plan_and_outstanding_planned_once(setup):
+    """``due_and_outstanding`` gives what ``plan`` and ``outstanding`` give (one conversation
+    requested in the history), for the command that shows the first and requests the second."""
+    service, cycle, org, _, _ = setup
+    employee = first_employee(org)
+    participants = service.participants_for(org.id, cycle, "yearly", employee, on=date(2025, 1, 6))
+    service.request(cycle=cycle, kind="yearly", participants=participants, actor=employee)
+    start, end = date(2025, 1, 1), date(2026, 1, 1)
+    due, still = service.due_and_outstanding(org.id, cycle.key, start, end)
+    assert due == service.plan(org.id, cycle.key, start, end)
+    assert still == service.outstanding(org.id, cycle.key, start, end)
+    assert len(still) == len(due) - 1

@@ -622,6 +622,35 @@ class OrganisationMixin:
         the conversations once for all of them (as :meth:`plan_many`). The conversations due in
         the year before *start* take part in the answering, so a conversation requested or held
         for one of those is not taken for one in the period. Added in 0.2."""
+        both = self._due_and_outstanding(org_id, cycles, start, end, people=people)
+        return {key: still for key, (_due, still) in both.items()}
+
+    def due_and_outstanding(
+        self,
+        org_id: str,
+        cycle: str | CycleDefinition,
+        start: date,
+        end: date,
+        *,
+        people: Collection[str] | None = None,
+    ) -> tuple[tuple[DueConversation, ...], tuple[DueConversation, ...]]:
+        """What :meth:`plan` and :meth:`outstanding` give, planning once: every conversation
+        due in the period, and those of them no conversation answers yet (``magcore plan
+        --request`` shows the first and requests the second). Added in 0.3."""
+        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
+        return self._due_and_outstanding(org_id, [definition], start, end, people=people)[
+            definition.key
+        ]
+
+    def _due_and_outstanding(
+        self,
+        org_id: str,
+        cycles: Iterable[str | CycleDefinition],
+        start: date,
+        end: date,
+        *,
+        people: Collection[str] | None = None,
+    ) -> dict[str, tuple[tuple[DueConversation, ...], tuple[DueConversation, ...]]]:
         definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
         if not definitions:
             return {}
@@ -637,7 +666,7 @@ class OrganisationMixin:
             ]
         org = self.organisation(org_id)
         since = start - _LOOK_BACK if start - date.min > _LOOK_BACK else date.min
-        found: dict[str, tuple[DueConversation, ...]] = {}
+        found: dict[str, tuple[tuple[DueConversation, ...], tuple[DueConversation, ...]]] = {}
         for definition in definitions:
             last = _last_held(rows, definition.id, before=start)
             items = plan(org, definition, start, end, last_of_kind=last, people=people)
@@ -646,11 +675,14 @@ class OrganisationMixin:
                 if since < start
                 else ()
             )
-            found[definition.key] = outstanding(
+            found[definition.key] = (
                 items,
-                rows,
-                cycle=definition.key,
-                earlier=[d for d in earlier if not d.prompt_only],
+                outstanding(
+                    items,
+                    rows,
+                    cycle=definition.key,
+                    earlier=[d for d in earlier if not d.prompt_only],
+                ),
             )
         return found
 

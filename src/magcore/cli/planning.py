@@ -60,15 +60,6 @@ def plan(
     org = service.organisation(app.config.organisation)
     known_person(org, manager, "--manager")
     known_team(org, team, "--team")
-    items = [
-        item
-        for item in service.plan(app.config.organisation, cycle, start, end)
-        if (not kinds or item.kind in kinds)
-        and (manager is None or item.manager == manager)
-        and (team is None or item.team == team)
-    ]
-    requested: list[dict[str, Any]] = []
-    skipped: list[dict[str, Any]] = []
     if request:
         from ..app.versions import approval_state, check_approved
 
@@ -76,7 +67,20 @@ def plan(
         check_approved(cycle, service.policy_hash(cycle), approval_state(service.store, cycle.id))
         # Answered or not is decided on the whole plan, before the filters: a conversation
         # answers one due conversation of its kind, whoever the manager was then.
-        unanswered = set(service.outstanding(app.config.organisation, cycle, start, end))
+        due, still = service.due_and_outstanding(app.config.organisation, cycle, start, end)
+    else:
+        due, still = service.plan(app.config.organisation, cycle, start, end), ()
+    items = [
+        item
+        for item in due
+        if (not kinds or item.kind in kinds)
+        and (manager is None or item.manager == manager)
+        and (team is None or item.team == team)
+    ]
+    requested: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    if request:
+        unanswered = set(still)
         todo = [item for item in items if item in unanswered]
         requested, skipped = _request_all(service, todo, cycle)
     if as_json:
