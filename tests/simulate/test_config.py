@@ -20,7 +20,7 @@ def test_defaults_come_from_the_domain():
     assert (cfg.employees, cfg.span_of_control) == (18_000, 16.0)
     assert (cfg.inflow_rate, cfg.outflow_rate, cfg.internal_move_rate) == (0.159, 0.083, 0.084)
     assert cfg.absence_rate == 0.065
-    assert cfg.pilot_fraction == 0.2
+    assert (cfg.pilot_fraction, cfg.rollout_date) == (1.0, None)  # no municipality's roll-out
     assert cfg.conversation_minutes == 40
     assert "estimate" in PARAMETERS["manager_change_rate"]["source"]
 
@@ -39,6 +39,24 @@ def test_direct_construction_names_the_field():
     """Building the class directly also names the field."""
     with pytest.raises(RecordInvalidError, match="/pilot_fraction"):
         SimulationConfig(pilot_fraction=1.5)
+
+
+def test_a_pilot_needs_a_rollout_date():
+    """A pilot (pilot_fraction below 1) is only asked for with the date everyone follows."""
+    with pytest.raises(RecordInvalidError, match="/pilot_fraction") as info:
+        SimulationConfig(pilot_fraction=0.2)
+    assert "rollout_date" in str(info.value)
+    cfg = SimulationConfig(pilot_fraction=0.2, rollout_date=date(2023, 10, 1))
+    assert cfg.with_(rollout_date=None, pilot_fraction=1.0).rollout_date is None
+
+
+def test_the_amsterdam_example_sets_its_rollout(tmp_path):
+    """Amsterdam's pilot and roll-out live in its example configuration, not in the defaults."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs/examples/simulate/amsterdam.toml"
+    cfg = load_config(example)
+    assert (cfg.pilot_fraction, cfg.rollout_date) == (0.2, date(2023, 10, 1))
 
 
 def test_inconsistent_rates_are_refused():

@@ -184,16 +184,17 @@ class SimulationConfig:
         20, _number(0, 600, whole=True), "a manager's preparation per conversation", "estimate"
     )
     pilot_fraction: float = _field(
-        0.2,
+        1.0,
         _number(0, 1),
-        "share of teams in the pilot before the roll-out date",
-        "MAG pilots (about 20%)",
+        "share of teams in the pilot before rollout_date (1 = every team, no pilot; a pilot "
+        "needs a rollout_date)",
+        "choice (scenario; Amsterdam's MAG pilots: about 0.2)",
     )
-    rollout_date: date = _field(  # noqa: RUF009 - an attrs field, not a call in a default
-        date(2023, 10, 1),
-        _is_date,
-        "from this date every team takes part",
-        "MAG (1 October 2023)",
+    rollout_date: date | None = _field(  # noqa: RUF009 - an attrs field
+        None,
+        attrs.validators.optional(_is_date),
+        "from this date every team takes part (None = no roll-out: every team from the start)",
+        "choice (scenario; Amsterdam's MAG: 2023-10-01)",
         converter=_to_date,
     )
     employee_initiated_share: float = _field(
@@ -316,6 +317,12 @@ class SimulationConfig:
             )
         if self.not_held_rate + self.reschedule_rate > 1:
             raise _problem("reschedule_rate", "not_held_rate + reschedule_rate must not exceed 1")
+        if self.pilot_fraction < 1 and self.rollout_date is None:
+            raise _problem(
+                "pilot_fraction",
+                f"a pilot ({self.pilot_fraction!r} of the teams) needs a rollout_date, the day "
+                "every team follows; without a roll-out leave pilot_fraction at 1",
+            )
         first, last = self.start.year, (self.end - timedelta(days=1)).year
         if self.manager_change_shock_year and not first <= self.manager_change_shock_year <= last:
             raise _problem(

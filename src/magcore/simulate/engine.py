@@ -222,7 +222,8 @@ def simulate_people(
     People are independent of each other here (a peer is only named as a partner), so the
     organisation can be simulated in blocks of people that each fit in the processor's caches.
     """
-    rollout = day_number(config.rollout_date)
+    # Before the roll-out only pilot teams take part; without one, every team from the start.
+    rollout = day_number(config.rollout_date) if config.rollout_date else org.start_day
     # The block's own assignments (a slice: people are sorted), so looking up a team searches
     # an array the size of the block, not of the organisation.
     if len(block):
