@@ -169,3 +169,32 @@ def test_a_shock_year_is_taken_exactly_when_it_is_simulated(start, years, shock)
     else:
         with pytest.raises(RecordInvalidError, match="/manager_change_shock_year"):
             SimulationConfig(start=start, years=years, manager_change_shock_year=shock)
+
+
+def test_a_rollout_after_the_period_is_named():
+    """A roll-out date after the simulated period was taken silently: the pilot teams alone
+    took part throughout. It is refused, naming the field and the last day simulated; so is a
+    with_ that shortens the period past it."""
+    with pytest.raises(RecordInvalidError, match="/rollout_date") as info:
+        SimulationConfig.from_mapping(
+            {"years": 2, "pilot_fraction": 0.2, "rollout_date": "2024-01-01"}
+        )
+    assert "2023-12-31" in str(info.value)
+    amsterdam = SimulationConfig(years=2, pilot_fraction=0.2, rollout_date=date(2023, 10, 1))
+    with pytest.raises(RecordInvalidError, match="/rollout_date"):
+        amsterdam.with_(years=1)
+
+
+@given(
+    start=st.dates(min_value=date(1970, 1, 1), max_value=date(2140, 12, 31)),
+    years=st.integers(1, 50),
+    rollout=st.dates(min_value=date(1970, 1, 1), max_value=date(2200, 1, 1)),
+)
+def test_a_rollout_is_taken_exactly_when_the_period_reaches_it(start, years, rollout):
+    """Any start, length and roll-out date: taken iff on or before the last day simulated."""
+    end = SimulationConfig(start=start, years=years).end
+    if rollout < end:
+        SimulationConfig(start=start, years=years, pilot_fraction=0.5, rollout_date=rollout)
+    else:
+        with pytest.raises(RecordInvalidError, match="/rollout_date"):
+            SimulationConfig(start=start, years=years, pilot_fraction=0.5, rollout_date=rollout)

@@ -323,7 +323,14 @@ class SimulationConfig:
                 f"a pilot ({self.pilot_fraction!r} of the teams) needs a rollout_date, the day "
                 "every team follows; without a roll-out leave pilot_fraction at 1",
             )
-        first, last = self.start.year, (self.end - timedelta(days=1)).year
+        last_day = self.end - timedelta(days=1)
+        if self.rollout_date is not None and self.rollout_date > last_day:
+            raise _problem(
+                "rollout_date",
+                f"must be on or before the last day simulated ({last_day.isoformat()}), not "
+                f"{self.rollout_date.isoformat()}: after it, the pilot teams alone take part",
+            )
+        first, last = self.start.year, last_day.year
         if self.manager_change_shock_year and not first <= self.manager_change_shock_year <= last:
             raise _problem(
                 "manager_change_shock_year",
