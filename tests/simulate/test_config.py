@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -198,3 +199,50 @@ def test_a_rollout_is_taken_exactly_when_the_period_reaches_it(start, years, rol
     else:
         with pytest.raises(RecordInvalidError, match="/rollout_date"):
             SimulationConfig(start=start, years=years, pilot_fraction=0.5, rollout_date=rollout)
+
+
+def test_an_inflow_above_the_whole_staff_is_named():
+    """inflow_rate is the yearly hires as a share of the staff; up to 2 was taken, and 1.5 grew
+    18,000 employees to 15.5 million in 5 years. Above 1 it is refused, naming the field."""
+    with pytest.raises(RecordInvalidError, match="/inflow_rate") as info:
+        SimulationConfig(employees=18_000, years=5, inflow_rate=1.5)
+    assert "from 0 to 1" in str(info.value)
+    assert SimulationConfig(inflow_rate=1.0).inflow_rate == 1.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer"),
+    [
+        ({"inflow_rate": 1.0, "years": 50}, "/inflow_rate"),  # grows beyond any memory
+        ({"employees": 10_000_000, "years": 50}, "/inflow_rate"),
+        ({"employees": 10_000_000, "years": 50, "inflow_rate": 0.083}, "/employees"),
+    ],
+)
+def test_an_organisation_too_large_to_simulate_is_refused_at_once(changes, pointer):
+    """A configuration whose history would not fit in memory is refused before anything runs,
+    naming the field to lower and how many people it would hold (it ran for minutes)."""
+    with pytest.raises(RecordInvalidError, match=pointer) as info:
+        SimulationConfig(**changes)
+    assert "people" in str(info.value)
+
+
+@given(
+    employees=st.integers(200, 2_000),
+    years=st.integers(1, 3),
+    inflow=st.floats(0, 1),
+    outflow=st.floats(0, 1),
+    seed=st.integers(0, 2**32),
+)
+def test_the_people_estimate_is_what_the_simulation_makes(employees, years, inflow, outflow, seed):
+    """The estimate the size guard refuses by (expected_people) is the number of people the
+    organisation's history really holds, within its noise."""
+    import numpy as np
+
+    from magcore.simulate.org import simulate_org
+
+    cfg = SimulationConfig(
+        employees=employees, years=years, inflow_rate=inflow, outflow_rate=outflow, seed=seed
+    )
+    org = simulate_org(cfg, np.random.Generator(np.random.PCG64(seed)))
+    expected = cfg.expected_people
+    assert abs(org.n_people - expected) <= 0.1 * expected + 5 * math.sqrt(expected)
