@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -20,7 +21,7 @@ def test_defaults_come_from_the_domain():
     assert (cfg.employees, cfg.span_of_control) == (18_000, 16.0)
     assert (cfg.inflow_rate, cfg.outflow_rate, cfg.internal_move_rate) == (0.159, 0.083, 0.084)
     assert cfg.absence_rate == 0.065
-    assert cfg.pilot_fraction == 0.2
+    assert (cfg.pilot_fraction, cfg.rollout_date) == (1.0, None)  # no municipality's roll-out
     assert cfg.conversation_minutes == 40
     assert "estimate" in PARAMETERS["manager_change_rate"]["source"]
 
@@ -39,6 +40,24 @@ def test_direct_construction_names_the_field():
     """Building the class directly also names the field."""
     with pytest.raises(RecordInvalidError, match="/pilot_fraction"):
         SimulationConfig(pilot_fraction=1.5)
+
+
+def test_a_pilot_needs_a_rollout_date():
+    """A pilot (pilot_fraction below 1) is only asked for with the date everyone follows."""
+    with pytest.raises(RecordInvalidError, match="/pilot_fraction") as info:
+        SimulationConfig(pilot_fraction=0.2)
+    assert "rollout_date" in str(info.value)
+    cfg = SimulationConfig(pilot_fraction=0.2, rollout_date=date(2023, 10, 1))
+    assert cfg.with_(rollout_date=None, pilot_fraction=1.0).rollout_date is None
+
+
+def test_the_amsterdam_example_sets_its_rollout(tmp_path):
+    """Amsterdam's pilot and roll-out live in its example configuration, not in the defaults."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs/examples/simulate/amsterdam.toml"
+    cfg = load_config(example)
+    assert (cfg.pilot_fraction, cfg.rollout_date) == (0.2, date(2023, 10, 1))
 
 
 def test_inconsistent_rates_are_refused():
@@ -151,3 +170,79 @@ def test_a_shock_year_is_taken_exactly_when_it_is_simulated(start, years, shock)
     else:
         with pytest.raises(RecordInvalidError, match="/manager_change_shock_year"):
             SimulationConfig(start=start, years=years, manager_change_shock_year=shock)
+
+
+def test_a_rollout_after_the_period_is_named():
+    """A roll-out date after the simulated period was taken silently: the pilot teams alone
+    took part throughout. It is refused, naming the field and the last day simulated; so is a
+    with_ that shortens the period past it."""
+    with pytest.raises(RecordInvalidError, match="/rollout_date") as info:
+        SimulationConfig.from_mapping(
+            {"years": 2, "pilot_fraction": 0.2, "rollout_date": "2024-01-01"}
+        )
+    assert "2023-12-31" in str(info.value)
+    amsterdam = SimulationConfig(years=2, pilot_fraction=0.2, rollout_date=date(2023, 10, 1))
+    with pytest.raises(RecordInvalidError, match="/rollout_date"):
+        amsterdam.with_(years=1)
+
+
+@given(
+    start=st.dates(min_value=date(1970, 1, 1), max_value=date(2140, 12, 31)),
+    years=st.integers(1, 50),
+    rollout=st.dates(min_value=date(1970, 1, 1), max_value=date(2200, 1, 1)),
+)
+def test_a_rollout_is_taken_exactly_when_the_period_reaches_it(start, years, rollout):
+    """Any start, length and roll-out date: taken iff on or before the last day simulated."""
+    end = SimulationConfig(start=start, years=years).end
+    if rollout < end:
+        SimulationConfig(start=start, years=years, pilot_fraction=0.5, rollout_date=rollout)
+    else:
+        with pytest.raises(RecordInvalidError, match="/rollout_date"):
+            SimulationConfig(start=start, years=years, pilot_fraction=0.5, rollout_date=rollout)
+
+
+def test_an_inflow_above_the_whole_staff_is_named():
+    """inflow_rate is the yearly hires as a share of the staff; up to 2 was taken, and 1.5 grew
+    18,000 employees to 15.5 million in 5 years. Above 1 it is refused, naming the field."""
+    with pytest.raises(RecordInvalidError, match="/inflow_rate") as info:
+        SimulationConfig(employees=18_000, years=5, inflow_rate=1.5)
+    assert "from 0 to 1" in str(info.value)
+    assert SimulationConfig(inflow_rate=1.0).inflow_rate == 1.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer"),
+    [
+        ({"inflow_rate": 1.0, "years": 50}, "/inflow_rate"),  # grows beyond any memory
+        ({"employees": 10_000_000, "years": 50}, "/inflow_rate"),
+        ({"employees": 10_000_000, "years": 50, "inflow_rate": 0.083}, "/employees"),
+    ],
+)
+def test_an_organisation_too_large_to_simulate_is_refused_at_once(changes, pointer):
+    """A configuration whose history would not fit in memory is refused before anything runs,
+    naming the field to lower and how many people it would hold (it ran for minutes)."""
+    with pytest.raises(RecordInvalidError, match=pointer) as info:
+        SimulationConfig(**changes)
+    assert "people" in str(info.value)
+
+
+@given(
+    employees=st.integers(200, 2_000),
+    years=st.integers(1, 3),
+    inflow=st.floats(0, 1),
+    outflow=st.floats(0, 1),
+    seed=st.integers(0, 2**32),
+)
+def test_the_people_estimate_is_what_the_simulation_makes(employees, years, inflow, outflow, seed):
+    """The estimate the size guard refuses by (expected_people) is the number of people the
+    organisation's history really holds, within its noise."""
+    import numpy as np
+
+    from magcore.simulate.org import simulate_org
+
+    cfg = SimulationConfig(
+        employees=employees, years=years, inflow_rate=inflow, outflow_rate=outflow, seed=seed
+    )
+    org = simulate_org(cfg, np.random.Generator(np.random.PCG64(seed)))
+    expected = cfg.expected_people
+    assert abs(org.n_people - expected) <= 0.1 * expected + 5 * math.sqrt(expected)

@@ -84,6 +84,23 @@ def test_pilot_fraction_sets_coverage_before_rollout():
     assert after["rate"] == 1.0
 
 
+def test_no_pilot_unless_the_configuration_asks_for_one():
+    """Amsterdam's roll-out (20% of the teams until 1 October 2023) is no default: a cycle
+    simulated over 2022-2023 without a roll-out has every team from the first day (a Tilburg
+    cycle showed 34% coverage in 2023 because of Amsterdam's pilot)."""
+    free = {**PERFECT}
+    del free["pilot_fraction"]
+    cfg = SimulationConfig.from_mapping(
+        {**free, "employees": 3_000, "years": 2, "seed": 4, "outflow_rate": 0.0}
+    )
+    assert (cfg.rollout_date, cfg.pilot_fraction) == (None, 1.0)
+    summary = summarise(run(cfg))
+    for year in ("2022", "2023"):
+        assert _coverage(summary, year)["rate"] > 0.95
+    amsterdam = cfg.with_(pilot_fraction=0.2, rollout_date="2023-10-01")
+    assert _coverage(summarise(run(amsterdam)), "2022")["rate"] < 0.4
+
+
 def test_missed_conversations_lower_coverage():
     """Absence and conversations not held lower coverage below 100%, as expected."""
     cfg = SimulationConfig.from_mapping(

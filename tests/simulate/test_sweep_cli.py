@@ -15,11 +15,13 @@ from magcore.simulate.cli import command
 from magcore.simulate.sweep import grid_configs, run_summary
 
 BASE = SimulationConfig(employees=300, years=1, seed=4)
+#: With a roll-out date, so that a pilot (pilot_fraction below 1) may be asked for.
+PILOTED = BASE.with_(years=2, rollout_date="2023-10-01")
 
 
 def test_grid_is_every_combination_in_order():
     """A grid of 2 x 2 values gives four validated configurations in a fixed order."""
-    points = grid_configs(BASE, {"pilot_fraction": [0.2, 1.0], "seed": [1, 2]})
+    points = grid_configs(PILOTED, {"pilot_fraction": [0.2, 1.0], "seed": [1, 2]})
     assert [p for p, _ in points] == [
         {"pilot_fraction": 0.2, "seed": 1},
         {"pilot_fraction": 0.2, "seed": 2},
@@ -45,7 +47,7 @@ def test_a_grid_entry_that_is_no_list_is_named(grid, pointer):
 
 def test_a_grid_of_numpy_values_is_taken():
     """np.arange and np.linspace work as lists (an int64 seed was refused as no whole number)."""
-    points = grid_configs(BASE, {"seed": np.arange(2), "pilot_fraction": np.linspace(0, 1, 2)})
+    points = grid_configs(PILOTED, {"seed": np.arange(2), "pilot_fraction": np.linspace(0, 1, 2)})
     assert [p for p, _ in points][-1] == {"seed": 1, "pilot_fraction": 1.0}
     assert type(points[-1][1].seed) is int
 
@@ -114,7 +116,7 @@ def test_sweep_streams_every_log_into_one_dataset(tmp_path):
     """With out=, every run's log is a run=<k> partition of one dataset, named in runs.json."""
     pq = pytest.importorskip("pyarrow.parquet")
     results = sweep(
-        BASE.with_(employees=150), {"pilot_fraction": [0.0, 1.0]}, workers=1, out=tmp_path
+        PILOTED.with_(employees=150), {"pilot_fraction": [0.0, 1.0]}, workers=1, out=tmp_path
     )
     runs = json.loads((tmp_path / "runs.json").read_text())
     assert runs == [
@@ -126,4 +128,4 @@ def test_sweep_streams_every_log_into_one_dataset(tmp_path):
         assert files
         assert all(pq.ParquetFile(f).metadata.num_rows > 0 for f in files)
     coverage = [r.summary["years"][0]["coverage"] for r in results]
-    assert coverage[0] < coverage[1]  # everyone from the start takes part in run 1
+    assert coverage[0] < coverage[1]  # before the roll-out, only run 1 has pilot teams

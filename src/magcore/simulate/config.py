@@ -29,6 +29,7 @@ from ..model.cycle import CycleDefinition
 
 __all__ = [
     "DEFAULT_CYCLE",
+    "MAX_PEOPLE",
     "PARAMETERS",
     "CycleSpec",
     "SimulationConfig",
@@ -141,6 +142,11 @@ def _field(default: Any, validator: Any, doc: str, source: str, **kwargs: Any) -
 
 _PM = "A&O fonds Personeelsmonitor Gemeenten"
 
+#: The most people (the starting staff and every hire) a run's history may hold: the
+#: organisation's history is in memory in every run (about 400 bytes a person, so about 10 GB
+#: here; all Dutch municipal staff over 10 years are 0.7 million).
+MAX_PEOPLE = 25_000_000
+
 
 @attrs.frozen(kw_only=True)
 class SimulationConfig:
@@ -158,7 +164,12 @@ class SimulationConfig:
     self_steering_share: float = _field(
         0.05, _number(0, 1), "share of teams that are self-steering (no manager)", "estimate"
     )
-    inflow_rate: float = _field(0.159, _number(0, 2), "hires per employee per year", f"{_PM} 2022")
+    inflow_rate: float = _field(
+        0.159,
+        _number(0, 1),
+        "hires per employee per year (a share of the staff, at most 1)",
+        f"{_PM} 2022",
+    )
     outflow_rate: float = _field(
         0.083, _number(0, 1), "leavers per employee per year", f"{_PM} 2022"
     )
@@ -184,16 +195,17 @@ class SimulationConfig:
         20, _number(0, 600, whole=True), "a manager's preparation per conversation", "estimate"
     )
     pilot_fraction: float = _field(
-        0.2,
+        1.0,
         _number(0, 1),
-        "share of teams in the pilot before the roll-out date",
-        "MAG pilots (about 20%)",
+        "share of teams in the pilot before rollout_date (1 = every team, no pilot; a pilot "
+        "needs a rollout_date)",
+        "choice (scenario; Amsterdam's MAG pilots: about 0.2)",
     )
-    rollout_date: date = _field(  # noqa: RUF009 - an attrs field, not a call in a default
-        date(2023, 10, 1),
-        _is_date,
-        "from this date every team takes part",
-        "MAG (1 October 2023)",
+    rollout_date: date | None = _field(  # noqa: RUF009 - an attrs field
+        None,
+        attrs.validators.optional(_is_date),
+        "from this date every team takes part (None = no roll-out: every team from the start)",
+        "choice (scenario; Amsterdam's MAG: 2023-10-01)",
         converter=_to_date,
     )
     employee_initiated_share: float = _field(
@@ -316,7 +328,30 @@ class SimulationConfig:
             )
         if self.not_held_rate + self.reschedule_rate > 1:
             raise _problem("reschedule_rate", "not_held_rate + reschedule_rate must not exceed 1")
-        first, last = self.start.year, (self.end - timedelta(days=1)).year
+        if self.pilot_fraction < 1 and self.rollout_date is None:
+            raise _problem(
+                "pilot_fraction",
+                f"a pilot ({self.pilot_fraction!r} of the teams) needs a rollout_date, the day "
+                "every team follows; without a roll-out leave pilot_fraction at 1",
+            )
+        last_day = self.end - timedelta(days=1)
+        if self.rollout_date is not None and self.rollout_date > last_day:
+            raise _problem(
+                "rollout_date",
+                f"must be on or before the last day simulated ({last_day.isoformat()}), not "
+                f"{self.rollout_date.isoformat()}: after it, the pilot teams alone take part",
+            )
+        people = self.expected_people
+        if people > MAX_PEOPLE:
+            grows = self.inflow_rate > self.outflow_rate
+            raise _problem(
+                "inflow_rate" if grows else "employees",
+                f"{self.employees:,} employees over {self.years} years with inflow_rate "
+                f"{self.inflow_rate:g} and outflow_rate {self.outflow_rate:g} give about "
+                f"{people:,.0f} people to simulate, more than the {MAX_PEOPLE:,} that fit in "
+                "memory: lower " + ("inflow_rate, " if grows else "") + "employees or years",
+            )
+        first, last = self.start.year, last_day.year
         if self.manager_change_shock_year and not first <= self.manager_change_shock_year <= last:
             raise _problem(
                 "manager_change_shock_year",
@@ -370,6 +405,15 @@ class SimulationConfig:
                 value = dict(value)
             result[field.name] = value
         return result
+
+    @property
+    def expected_people(self) -> float:
+        """The expected number of people in the run's history: the starting staff and every
+        hire (each month ``inflow_rate / 12`` of the staff join, ``outflow_rate / 12`` leave)."""
+        months = 12 * self.years
+        growth = 1 + (self.inflow_rate - self.outflow_rate) / 12
+        staff_months = months if growth == 1 else (growth**months - 1) / (growth - 1)
+        return self.employees * (1 + self.inflow_rate / 12 * staff_months)
 
     @property
     def end(self) -> date:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .course import NOT_HELD_REASONS
+from .course import DAY, HOUR, NOT_HELD_REASONS
 from .eventcodes import (
     I64,
     T_CONFIRM,
@@ -103,7 +103,11 @@ class _ConversationEvents(_Text):
         elif kind == T_NOT_HELD:
             version = 3 + r
             reason = c.reason[rows]
-            actor = self.participant(rows, np.where(reason == 3, 1, c.initiator[rows]))
+            # Closed because someone left: by the one who stays (the partner, unless the
+            # employee stays and the peer left).
+            employee_left = self.sim.org.left[c.person[rows]] * DAY + 8 * HOUR <= c.t_out[rows]
+            stays = np.where(employee_left, 1, 0)
+            actor = self.participant(rows, np.where(reason == 3, stays, c.initiator[rows]))
             data = self.take(
                 pa.array([f'{{"reason":"{name}"}}' for name in NOT_HELD_REASONS]), reason
             )

@@ -121,12 +121,18 @@ def course_of(
             new_day = cur[move] // DAY + rng.integers(7, 29, len(mv))
             on[mv, r + 1] = new_day * DAY + 13 * HOUR + _minutes(rng, 0, 180, len(mv))
             t_prev[mv] = made
-    # Someone who leaves before the conversation: not held, no longer needed.
-    left_t = org.left[person] * DAY + 8 * HOUR
-    gone = (org.left[person] < FAR_FUTURE) & (left_t < t_out)
+    # The employee or the peer leaves before the conversation: not held, no longer needed.
+    left_day = org.left[person]
+    peer = pattern == 1
+    if peer.any():
+        left_day = np.where(
+            peer, np.minimum(left_day, org.left[np.maximum(cols["partner"], 0)]), left_day
+        )
+    left_t = left_day * DAY + 8 * HOUR
+    gone = (left_day < FAR_FUTURE) & (left_t < t_out)
     if gone.any():
         g = np.flatnonzero(gone)
-        kept = (t_resched[g] >= 0) & (t_resched[g] < left_t[g, None])
+        kept = (t_resched[g] >= 0) & (t_resched[g] < left_day[g, None] * DAY)
         n_resched[g] = kept.sum(axis=1)
         t_resched[g] = np.where(kept, t_resched[g], -1)
         resched_reason[g] = np.where(kept, resched_reason[g], -1)
@@ -159,6 +165,20 @@ def course_of(
     confirm, slot = _sort3(confirm)
     confirm[:, 2] = np.where(n_parts == 3, confirm[:, 2], -1)
     confirm[~held_mask] = -1
+    # The record is drafted and confirmed while everyone is still employed: before someone
+    # leaves, its times are drawn closer to the conversation (held by the afternoon before the
+    # leaving day, so there are at least 7 hours).
+    late = held_mask & (left_day < FAR_FUTURE)
+    late[late] = np.max(confirm[late], axis=1) >= left_day[late] * DAY - MINUTE
+    if late.any():
+        g = np.flatnonzero(late)
+        span = left_day[g] * DAY - MINUTE - t_out[g]
+        longest = np.max(confirm[g], axis=1) - t_out[g]
+        squeezed = (t_draft[g] - t_out[g]) * span // longest // MINUTE * MINUTE
+        t_draft[g] = t_out[g] + np.maximum(squeezed, MINUTE)
+        offsets = (confirm[g] - t_out[g, None]) * span[:, None] // longest[:, None]
+        moved = np.maximum(t_out[g, None] + offsets // MINUTE * MINUTE, t_draft[g, None])
+        confirm[g] = np.where(confirm[g] >= 0, moved, -1)
     n_agreements = np.where(
         held_mask, np.minimum(rng.poisson(config.agreements_per_conversation, n), 9), 0
     )

@@ -48,7 +48,7 @@ from .course import _sort3 as _sort3
 from .course import course_of
 from .dues import add_months_days, due_moments
 from .kinds import PATTERN_CODES, SIMULATED_TRIGGERS, pattern_code, recorder_slots, third_role
-from .org import OrgHistory, day_number, simulate_org
+from .org import FAR_FUTURE, OrgHistory, day_number, simulate_org
 from .tables import Agreements, Conversations, Simulation
 
 __all__ = [
@@ -222,7 +222,8 @@ def simulate_people(
     People are independent of each other here (a peer is only named as a partner), so the
     organisation can be simulated in blocks of people that each fit in the processor's caches.
     """
-    rollout = day_number(config.rollout_date)
+    # Before the roll-out only pilot teams take part; without one, every team from the start.
+    rollout = day_number(config.rollout_date) if config.rollout_date else org.start_day
     # The block's own assignments (a slice: people are sorted), so looking up a team searches
     # an array the size of the block, not of the organisation.
     if len(block):
@@ -275,7 +276,17 @@ def simulate_people(
         team, manager = team[sel], manager[sel]
         if pattern == 1:
             partner = _pick_peers(org, person, team, due, rng)
-            keep = np.flatnonzero(partner >= 0)
+            # The peer takes part from the request on: asked for once the peer is hired (by
+            # the due date), and only if the peer is still employed then and does not leave
+            # the same day as the employee (someone must close it when both have left).
+            peer = np.maximum(partner, 0)
+            window = np.maximum(window, np.where(partner >= 0, org.hired[peer], window))
+            keep = np.flatnonzero(
+                (partner >= 0)
+                & (window <= due)
+                & (window < org.left[peer])
+                & ((org.left[peer] != org.left[person]) | (org.left[peer] == FAR_FUTURE))
+            )
             person, due, window, team, partner = (
                 x[keep] for x in (person, due, window, team, partner)
             )
