@@ -265,16 +265,19 @@ def test_static_tokens_are_valid_at_their_own_tenant_only():
 # -- the command ------------------------------------------------------------------------------
 
 
-def test_serve_check_builds_the_app_from_a_settings_file(tmp_path: Path):
+def _serve_check(tmp_path: Path, more: str = "") -> Any:
+    """``magcore serve --check`` with a settings file of one tenant (and *more* settings)."""
     from magcore.cli import cli
 
     (tmp_path / "web.toml").write_text(
-        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///a.db"\n',
+        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///a.db"\n{more}',
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
-    )
+    return CliRunner().invoke(cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"])
+
+
+def test_serve_check_builds_the_app_from_a_settings_file(tmp_path: Path):
+    result = _serve_check(tmp_path)
     assert result.exit_code == 0, result.output
     assert "/api/v1" in result.output
     assert "/openapi.json" in result.output
@@ -283,26 +286,13 @@ def test_serve_check_builds_the_app_from_a_settings_file(tmp_path: Path):
 def test_serve_without_sign_in_says_every_call_will_be_refused(tmp_path: Path):
     """Without [oidc] nobody can sign in: every page and API call answers 401. The command
     says so on standard error, naming the setting, instead of serving in silence."""
-    from magcore.cli import cli
-
-    (tmp_path / "web.toml").write_text(
-        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///a.db"\n',
-        encoding="utf-8",
-    )
-    result = CliRunner().invoke(
-        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
-    )
+    result = _serve_check(tmp_path)
     assert result.exit_code == 0, result.output
     assert "warning: no sign-in is set up" in result.stderr
     assert "[oidc]" in result.stderr
     assert "warning" not in result.stdout
-    (tmp_path / "web.toml").write_text(
-        f'session_secret = "{SECRET}"\n[tenants."{A}"]\nstore = "sqlite:///a.db"\n'
-        '[oidc]\nissuer = "https://login.example"\nclient_id = "magcore"\n',
-        encoding="utf-8",
-    )
-    result = CliRunner().invoke(
-        cli, ["serve", "--web-config", str(tmp_path / "web.toml"), "--check"]
+    result = _serve_check(
+        tmp_path, '[oidc]\nissuer = "https://login.example"\nclient_id = "magcore"\n'
     )
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr

@@ -604,10 +604,7 @@ class OrganisationMixin:
         """:meth:`plan` without the conversations already answered: a conversation of the same
         cycle and kind about the same person (or team) requested, planned or held since the
         due one's window started (:func:`~magcore.domain.planning.outstanding`). Added in 0.2."""
-        definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
-        return self.outstanding_many(org_id, [definition], start, end, people=people)[
-            definition.key
-        ]
+        return self.due_and_outstanding(org_id, cycle, start, end, people=people)[1]
 
     def outstanding_many(
         self,
