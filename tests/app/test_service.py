@@ -378,9 +378,9 @@ def test_a_hand_made_cycle_survives_a_restart(tmp_path):
 
 
 def test_what_is_outstanding_for_a_team_is_what_is_outstanding_for_all_of_them(setup):
-    """A team's due list (people given: their conversations read by the subject index) is the
-    organisation's due list for those people, with a conversation requested, one held and one
-    cancelled in the history."""
+    """A team's due list (people given: only their plans and conversations) is the
+    organisation's due list for those people, with one conversation requested and one held in
+    the history."""
     service, cycle, org, _, _ = setup
     day = date(2025, 1, 6)
     team = org.team_of(first_employee(org), day)

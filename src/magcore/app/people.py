@@ -60,10 +60,6 @@ __all__ = ["OrgImportSummary", "OrganisationMixin"]
 #: due then (a conversation for one of those does not answer one in the period).
 _LOOK_BACK = timedelta(days=366)
 
-#: Up to this many people (a team), their conversations are read by the subject index, one
-#: query each, rather than every conversation of every year.
-_ASKED_ONE_BY_ONE = 200
-
 
 def _last_held(
     rows: Iterable[ConversationRow], cycle_id: str, *, before: date
@@ -652,15 +648,7 @@ class OrganisationMixin:
         if not definitions:
             return {}
         only = frozenset(people) if people is not None else None
-        if only is not None and len(only) <= _ASKED_ONE_BY_ONE:
-            # a team's people (a manager's due list, a page): their rows, by the subject index
-            rows = [
-                row for person in sorted(only) for row in self.store.conversations(subject=person)
-            ]
-        else:
-            rows = [
-                row for row in self.store.conversations() if only is None or row.subject in only
-            ]
+        rows = [row for row in self.store.conversations() if only is None or row.subject in only]
         org = self.organisation(org_id)
         since = start - _LOOK_BACK if start - date.min > _LOOK_BACK else date.min
         found: dict[str, tuple[tuple[DueConversation, ...], tuple[DueConversation, ...]]] = {}
