@@ -69,10 +69,14 @@ def _peak(years: int, mode: str) -> dict[str, int]:
 @pytest.mark.slow
 def test_streamed_peak_does_not_grow_with_years():
     """2 vs 8 years: the streamed peak stays within 1.4x (the organisation's history is kept,
-    a few bytes per person and change); the in-memory path grows at least 2x."""
+    a few bytes per person and change); the in-memory path grows by at least half and by at
+    least 64 MiB, which shows the measure sees growth. (Its two-year peak varies between runs
+    with Arrow's pool, 86 to 120 MB measured since every team takes part from the first day:
+    1.9x to 2.6x for four times the years.)"""
     short, long = _peak(2, "stream"), _peak(8, "stream")
     assert long["peak"] <= 1.4 * short["peak"], (short, long)
     assert long["rss"] <= 1.8 * short["rss"] + 32 * 2**20, (short, long)
     whole_short, whole_long = _peak(2, "memory"), _peak(8, "memory")
-    assert whole_long["peak"] >= 2 * whole_short["peak"], (whole_short, whole_long)
+    assert whole_long["peak"] >= 1.5 * whole_short["peak"], (whole_short, whole_long)
+    assert whole_long["peak"] - whole_short["peak"] >= 64 * 2**20, (whole_short, whole_long)
     assert long["peak"] < whole_long["peak"]
