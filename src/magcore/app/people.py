@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -33,49 +33,25 @@ from ..domain.orgsnapshot import (
     snapshot_parts,
 )
 from ..domain.participants import participants
-from ..domain.planning import CoverageReport, DueConversation, coverage, outstanding, plan
-from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
-from ..domain.sharing import decide as decide_sharing
-from ..errors import ConsentError, InputRefused, MagcoreError, NotFoundError, Problem
+from ..domain.planning import CoverageReport, DueConversation, coverage, plan
+from ..errors import MagcoreError, NotFoundError
 from ..events import CommittedBatch, Event
 from ..model.cycle import CycleDefinition
-from ..model.input_policy import check_id, check_known_people
+from ..model.input_policy import check_id
 from ..model.organisation import Organisation
 from ..model.orgtables import cyclic_gc_paused
-from ..model.parties import BUILTIN_ROLES
 from ..model.records import Participant
 from ..storage.streaming import append_stream, read_stream_data
 from ..storage.streaming import read_snapshot as stored_snapshot
-from .aggregates import SHARING
+from ._due_lists import due_lists, last_held
+from ._sharing_choices import SharingChoicesMixin
 from .handler import Aggregate, CommandHandler, Loaded
 
 if TYPE_CHECKING:
     from ..plugins import PluginHost
-    from ..read_models import ConversationRow
     from ..storage.base import Store
 
 __all__ = ["OrgImportSummary", "OrganisationMixin"]
-
-#: How far before a period :meth:`OrganisationMixin.outstanding` looks for the conversations
-#: due then (a conversation for one of those does not answer one in the period).
-_LOOK_BACK = timedelta(days=366)
-
-
-def _last_held(
-    rows: Iterable[ConversationRow], cycle_id: str, *, before: date
-) -> dict[str, dict[str, date]]:
-    """Per kind of cycle *cycle_id* (any version), each person's last conversation of that kind
-    held before *before*: a quiet period counts only its own kind's conversations, so a due list
-    never shows the day of a conversation its reader was not in (one with a psychologist)."""
-    last: dict[str, dict[str, date]] = {}
-    for row in rows:
-        day = row.held_on
-        if not (row.subject and day and day < before) or row.cycle.partition("@")[0] != cycle_id:
-            continue
-        of_kind = last.setdefault(row.kind, {})
-        if day > of_kind.get(row.subject, date.min):
-            of_kind[row.subject] = day
-    return last
 
 
 @attrs.frozen(kw_only=True)
@@ -108,7 +84,7 @@ def _event(stream: str, version: int, change: OrgChange, at: datetime, actor: st
     )
 
 
-class OrganisationMixin:
+class OrganisationMixin(SharingChoicesMixin):
     """The organisation, people's sharing choices and planning of a service (mixed into
     ``Service``)."""
 
@@ -127,106 +103,6 @@ class OrganisationMixin:
 
         @property
         def cycles(self) -> Mapping[str, CycleDefinition]: ...
-
-    # -- sharing choices ---------------------------------------------------------------------
-
-    def share(self, command: SharingCommand) -> SharingState:
-        """Grant or revoke a sharing choice; only the employee decides about their own record,
-        so the result (their own choices) goes back to them alone."""
-
-        def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
-            state = loaded.state or SharingState(person=command.person)
-            new_events = decide_sharing(state, command, now=now, zone=self.timezone)
-            if isinstance(command, GrantSharing):
-                if command.to not in GRANTEE_ROLES:
-                    self._refuse_role_as_person(command.to)
-                    self._check_grantee(command.to)
-                self._check_theme(command)
-                self._check_conversation(command)
-            return new_events
-
-        return self.handler.handle(
-            SHARING,
-            command.person,
-            decision,
-            idempotent=True,
-            actor=command.actor,
-            action=type(command).__name__,
-        ).state
-
-    def _refuse_role_as_person(self, to: str) -> None:
-        """A choice to a party's role (``company_doctor``) is not a choice to a person: refuse
-        it, naming the roles a choice may name, unless the organisation has a person of that id.
-        """
-        cycles = self.cycles.values()
-        roles = set(BUILTIN_ROLES) | {str(r) for c in cycles for k in c.kinds for r in k.roles}
-        roles |= {r.id for c in cycles for r in c.roles}
-        if to not in roles:
-            return
-        org_id = self.organisation_id
-        known = org_id is not None and bool(self.store.version(org_stream(org_id)))
-        if known and to in self.organisation(str(org_id)).people:
-            return
-        raise ConsentError(
-            f"to {to!r} is a role in a conversation, not a person: name the person, or one of "
-            f"the roles a choice may name ({', '.join(sorted(GRANTEE_ROLES))})"
-        )
-
-    def _check_grantee(self, to: str) -> None:
-        """Refuse a grantee that is neither a person of the organisation (once imported) nor a
-        role a choice may name, naming those roles (``hr_advisor`` is a typo, not a person)."""
-        try:
-            self._check_people([("/to", to)])
-        except InputRefused:
-            raise InputRefused(
-                [
-                    Problem(
-                        "/to",
-                        f"{to!a} is neither a person in the organisation nor a role a choice "
-                        f"may name ({', '.join(sorted(GRANTEE_ROLES))})",
-                        "unknownPerson",
-                    )
-                ],
-                what="input",
-            ) from None
-
-    def _check_theme(self, command: GrantSharing) -> None:
-        """Refuse a ``theme:<id>`` choice about a theme no known cycle or plugin has: it would
-        never open anything, while the employee believes they shared."""
-        theme = command.what.partition(":")[2] if command.what.startswith("theme:") else None
-        cycles = self.cycles.values()
-        if theme is None or not cycles:
-            return
-        known = {t.id for c in cycles for t in c.themes}
-        if theme in known:
-            return
-        known |= {t.id for t in self.host.hooks.themes()}
-        if theme not in known:
-            raise ConsentError(
-                f"what {command.what!r} names a theme no cycle has "
-                f"(themes: {', '.join(sorted(known))})"
-            )
-
-    def _check_conversation(self, command: GrantSharing) -> None:
-        """Refuse a choice for one conversation that is not about the employee; one message
-        whether the id exists or not, so a choice does not tell which ids exist."""
-        wanted = command.conversation
-        if wanted is None:
-            return
-        if not any(row.id == wanted for row in self.store.conversations(subject=command.person)):
-            raise ConsentError(
-                f"conversation {wanted!r} is not a conversation about {command.person}: "
-                "a choice for one conversation names one of theirs"
-            )
-
-    def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
-        """Refuse person ids the installation's organisation does not know (once imported)."""
-        if (
-            self.organisation_id is None
-            or self.store.version(org_stream(self.organisation_id)) == 0
-        ):
-            return
-        check_known_people(self.organisation(self.organisation_id).people, people)
 
     # -- organisation ----------------------------------------------------------------------
 
@@ -582,7 +458,7 @@ class OrganisationMixin:
                 definition,
                 start,
                 end,
-                last_of_kind=_last_held(rows, definition.id, before=start),
+                last_of_kind=last_held(rows, definition.id, before=start),
                 people=people,
             )
             for definition in definitions
@@ -649,27 +525,7 @@ class OrganisationMixin:
             return {}
         only = frozenset(people) if people is not None else None
         rows = [row for row in self.store.conversations() if only is None or row.subject in only]
-        org = self.organisation(org_id)
-        since = start - _LOOK_BACK if start - date.min > _LOOK_BACK else date.min
-        found: dict[str, tuple[tuple[DueConversation, ...], tuple[DueConversation, ...]]] = {}
-        for definition in definitions:
-            last = _last_held(rows, definition.id, before=start)
-            items = plan(org, definition, start, end, last_of_kind=last, people=people)
-            earlier = (
-                plan(org, definition, since, start, last_of_kind=last, people=people)
-                if since < start
-                else ()
-            )
-            found[definition.key] = (
-                items,
-                outstanding(
-                    items,
-                    rows,
-                    cycle=definition.key,
-                    earlier=[d for d in earlier if not d.prompt_only],
-                ),
-            )
-        return found
+        return due_lists(self.organisation(org_id), definitions, rows, start, end, people=people)
 
     def coverage(
         self, org_id: str, cycle: str | CycleDefinition, start: date, end: date
