@@ -523,8 +523,7 @@ class OrganisationMixin(SharingChoicesMixin):
         definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
         if not definitions:
             return {}
-        only = frozenset(people) if people is not None else None
-        rows = [row for row in self.store.conversations() if only is None or row.subject in only]
+        rows = self.store.conversations(subjects=people)
         return due_lists(self.organisation(org_id), definitions, rows, start, end, people=people)
 
     def coverage(

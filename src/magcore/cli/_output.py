@@ -6,10 +6,7 @@ rich is optional (``magcore[cli]``) and imported only when something is shown, s
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -19,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from .._private_files import write_private
 
 __all__ = [
     "DATE",
@@ -82,26 +81,6 @@ def spreadsheet_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write *text* to *path* as a file only its owner may read or change (``0600``).
-
-    For what holds personal data in the clear (a subject-access export, records): the text goes
-    to a new ``0600`` file beside *path*, which then replaces *path* (a file there, or a link:
-    the link itself is replaced, never written through), so the umask, an earlier file's mode
-    or a link someone left in a shared folder decide nothing.
-    """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def say(text: str) -> None:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .._private_files import write_private
 from .base import (
     _HR_ADVISER,
     DemoError,
@@ -79,12 +80,14 @@ def _write_outputs(run: _Run, out: Path, year: int, story: dict[str, Any]) -> di
     story["exported_person"] = person
     export = gateway.export(person, requester=person, organisation=org)
     files["subject_access_json"] = out / f"subject-access-{person}.json"
-    files["subject_access_json"].write_text(
-        json.dumps(export, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    # What a person reads of their own record: for the one who ran the demo only (0600).
+    write_private(
+        files["subject_access_json"], json.dumps(export, indent=2, ensure_ascii=False) + "\n"
     )
     files["subject_access_html"] = out / f"subject-access-{person}.html"
-    files["subject_access_html"].write_text(
-        export_html(export, forms=service.forms, cycles=service.cycles), encoding="utf-8"
+    write_private(
+        files["subject_access_html"],
+        export_html(export, forms=service.forms, cycles=service.cycles),
     )
     # What the new manager sees of that employee's conversation, thanks to the handover choice.
     handover = story.get("handover_person")
@@ -129,14 +132,12 @@ def _record_files(
     catalogue = run.service.catalogue_for(conv.cycle)  # the cycle's own words ("inwoner")
     check(form, answers, catalogue=catalogue)
     files = {"record_html": out / f"record-{conv_id}.html"}
-    files["record_html"].write_text(
-        render_record(form, answers, catalogue=catalogue), encoding="utf-8"
-    )
+    write_private(files["record_html"], render_record(form, answers, catalogue=catalogue))
     from ..forms.pdf import render_pdf  # magcore[pdf]: run_demo checked it before starting
 
     pdf = render_pdf(form, answers=answers, catalogue=catalogue)
     files["record_pdf"] = out / f"record-{conv_id}.pdf"
-    files["record_pdf"].write_bytes(pdf)
+    write_private(files["record_pdf"], pdf)
     return files
 
 

@@ -215,8 +215,14 @@ class Store(Protocol):
         states: Collection[str] | None = None,
         held_from: date | None = None,
         held_until: date | None = None,
+        subjects: Collection[str] | None = None,
     ) -> list[ConversationRow]:
-        """Conversations matching every given filter (held range is ``[from, until)``)."""
+        """Conversations matching every given filter (held range is ``[from, until)``).
+
+        *subjects* keeps the conversations about any of those people (a team's due list
+        reads its members' conversations, not the organisation's). Added in 0.3: a store
+        written for 0.2 answers it after updating (``magcore.testing``'s store tests check it).
+        """
         ...
 
     def open_agreements(self, subject: str) -> list[AgreementRow]:

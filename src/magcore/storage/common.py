@@ -10,7 +10,7 @@ import itertools
 import json
 import json.encoder
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -267,9 +267,12 @@ def matches(
     states: Iterable[str] | None = None,
     held_from: date | None = None,
     held_until: date | None = None,
+    subjects: Collection[str] | None = None,
 ) -> bool:
     """Whether *row* passes every given filter of ``Store.conversations`` (in memory)."""
     if subject is not None and row.subject != subject:
+        return False
+    if subjects is not None and row.subject not in subjects:
         return False
     if participant is not None and participant not in row.participants:
         return False

@@ -196,7 +196,9 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
         states: Collection[str] | None = None,
         held_from: date | None = None,
         held_until: date | None = None,
+        subjects: Collection[str] | None = None,
     ) -> list[ConversationRow]:
+        wanted = None if subjects is None else frozenset(subjects)
         with self._lock:
             self._check_open()
             rows = [m.conversation for m in self._rows.values()]
@@ -212,6 +214,7 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
                     states=states,
                     held_from=held_from,
                     held_until=held_until,
+                    subjects=wanted,
                 )
             ),
             key=lambda r: (r.requested_on, r.id),

@@ -22,7 +22,11 @@ from .read_model_rows import (
     conversation_row,
 )
 
-__all__ = ["ReadModelQueries", "conversations_query", "open_agreements_query"]
+__all__ = ["SUBJECTS_IN_SQL", "ReadModelQueries", "conversations_query", "open_agreements_query"]
+
+#: The most people a ``subjects`` filter names in the SQL itself (one parameter each); for more,
+#: the rows are kept in Python, so no engine's limit on parameters is ever met.
+SUBJECTS_IN_SQL = 500
 
 
 def conversations_query(
@@ -34,14 +38,24 @@ def conversations_query(
     states: Collection[str] | None = None,
     held_from: date | None = None,
     held_until: date | None = None,
+    subjects: Collection[str] | None = None,
 ) -> tuple[str, list[Any]] | None:
-    """The SQL and parameters of ``Store.conversations`` (None: no state wanted, no rows)."""
+    """The SQL and parameters of ``Store.conversations`` (None: no state or subject wanted,
+    no rows). More than :data:`SUBJECTS_IN_SQL` *subjects* are not in the SQL: the caller
+    keeps the rows about them (:meth:`ReadModelQueries.conversations` does)."""
     mark = dialect.placeholder
     where: list[str] = []
     params: list[Any] = []
     if subject is not None:
         where.append(f"c.subject = {mark}")
         params.append(subject)
+    if subjects is not None:
+        people = sorted(set(subjects))
+        if not people:
+            return None
+        if len(people) <= SUBJECTS_IN_SQL:
+            where.append(f"c.subject IN ({', '.join([mark] * len(people))})")
+            params.extend(people)
     if participant is not None:
         where.append(
             f"c.id IN (SELECT conversation FROM {dialect.table('conversation_people')} "
@@ -104,6 +118,7 @@ class ReadModelQueries:
         states: Collection[str] | None = None,
         held_from: date | None = None,
         held_until: date | None = None,
+        subjects: Collection[str] | None = None,
     ) -> list[ConversationRow]:
         query = conversations_query(
             self.dialect,
@@ -113,10 +128,16 @@ class ReadModelQueries:
             states=states,
             held_from=held_from,
             held_until=held_until,
+            subjects=subjects,
         )
         if query is None:
             return []
-        return [conversation_row(row, self.dialect) for row in self._fetch_rows(*query)]
+        rows = [conversation_row(row, self.dialect) for row in self._fetch_rows(*query)]
+        if subjects is not None:
+            wanted = frozenset(subjects)
+            if len(wanted) > SUBJECTS_IN_SQL:  # too many for the SQL: kept here
+                rows = [row for row in rows if row.subject in wanted]
+        return rows
 
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         sql = open_agreements_query(self.dialect)

@@ -117,7 +117,7 @@ class ReadModelContract:
         assert [a.agreement for a in store.open_agreements("e-1")] == ["early", "late"]
 
     def test_conversation_filters(self, store: Store) -> None:
-        """subject, participant, team, states and the held range all narrow the list."""
+        """subject, subjects, participant, team, states and the held range all narrow the list."""
         one = ConversationDriver(store, "c-1", employee="e-1", manager="m-1", team="t-1")
         one.hold_and_agree(date(2026, 2, 3), [])
         two = ConversationDriver(store, "c-2", employee="e-2", manager="m-1", team="t-1")
@@ -142,6 +142,14 @@ class ReadModelContract:
         assert ids(held_until=date(2026, 4, 1)) == ["c-1"]
         assert ids(team="t-1", states={"agreed"}, participant="e-1") == ["c-1"]
         assert ids(subject="nobody") == []
+        # Added in 0.3: the conversations about any of some people (a team's due list).
+        assert ids(subjects=["e-1", "e-3"]) == ["c-1", "c-3"]
+        assert ids(subjects=("e-2",), team="t-1") == ["c-2"]
+        assert ids(subjects=[]) == []
+        assert ids(subjects=["nobody"]) == []
+        many = [f"x-{n:04}" for n in range(1_200)]  # more than a store may name in one query
+        assert ids(subjects=[*many, "e-2", "e-3"]) == ["c-2", "c-3"]
+        assert ids(subjects=[*many, "e-2"], states={"agreed"}) == []
 
     def test_the_store_keeps_the_rows_it_is_given(self, store: Store) -> None:
         """The rows a write carries are stored as they are: the store never reads the events
