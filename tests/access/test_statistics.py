@@ -7,6 +7,7 @@ small and how large it can be. The interval must stay at least the protection le
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, date, datetime
 
@@ -142,6 +143,21 @@ def test_no_suppressed_cell_is_narrowed_by_any_sequence_of_reports(org, requests
     unknown = hidden - set(shown)
     for key, (low, high) in intervals(table.conversations, unknown, table.relations).items():
         assert high - low >= K - 1e-6, (key, low, high, table.conversations[key])
+
+
+def test_a_cell_without_upper_bound_still_gets_its_smallest_value():
+    """total = a + b with the total and a suppressed and b = 3 published: a can be anything
+    from 0 up, the total anything from 3 up. The exact interval gives those smallest values,
+    not the true counts (found by the property below, which compares earlier rounds' ranges
+    with it); with a protection level, a cell without upper bound is wide enough as it is."""
+    values = {"total": 5, "a": 2, "b": 3}
+    relations = [("total", ("a", "b"))]
+    assert intervals(values, {"total", "a"}, relations) == {
+        "total": (3.0, math.inf),
+        "a": (0.0, math.inf),
+    }
+    protected = intervals(values, {"total", "a"}, relations, protection=K)
+    assert all(high == math.inf and high - low >= K for low, high in protected.values())
 
 
 @settings(max_examples=30)

@@ -242,7 +242,12 @@ def _solve(
         costs[index] = 1.0
         high = _optimum(h, highspy, every, costs, highspy.ObjSense.kMaximize, key)
         if math.isinf(high):
-            result[key] = (float(seen_low[index]), high)
+            if math.isinf(protection):  # the exact interval: its smallest value too
+                low = _optimum(h, highspy, every, costs, highspy.ObjSense.kMinimize, key)
+                remember()
+                result[key] = (low, high)
+            else:  # wide enough whatever the smallest is
+                result[key] = (float(seen_low[index]), high)
             continue
         remember()
         if high - float(seen_low[index]) >= protection:
