@@ -9,7 +9,6 @@ Teams may have no manager at all (self-steering teams).
 from __future__ import annotations
 
 import bisect
-import enum
 import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,6 +27,7 @@ from .input_policy import (
     normalise,
     text_problem,
 )
+from .orgroles import Role, as_org_role
 
 __all__ = [
     "MAX_ABSENT_DAYS",
@@ -139,14 +139,6 @@ def _optional_id(
         _valid_id(instance, attribute, value)  # type: ignore[arg-type]
 
 
-class Role(enum.StrEnum):
-    """A role a person holds in a team for a while."""
-
-    MEMBER = "member"
-    MANAGER = "manager"
-    COACH = "coach"
-
-
 @attrs.frozen(kw_only=True)
 class Person:
     """An employee, known by a stable pseudonymous id. Never carries a score."""
@@ -199,7 +191,9 @@ class Assignment:
 
     person: str = attrs.field(validator=_valid_id)
     team: str = attrs.field(validator=_valid_id)
-    role: Role = attrs.field(converter=Role)
+    role: str = attrs.field(converter=as_org_role)
+    """A :class:`Role` (``member``, ``manager``, ``coach``) or another role id in lower case
+    (``hr_adviser``), see :mod:`magcore.model.orgroles`."""
     start: date = attrs.field(validator=_day)
     end: date | None = attrs.field(default=None, validator=_optional_day)
 
@@ -227,7 +221,7 @@ class RoleColumns(Sequence[Assignment]):
     person: list[str]
     team: list[str]
 
-    def rows_of(self, role: Role) -> list[int]:
+    def rows_of(self, role: str) -> list[int]:
         """The rows holding *role*."""
         raise NotImplementedError
 
@@ -254,7 +248,7 @@ def _assignment_tuple(value: Iterable[Assignment]) -> Sequence[Assignment]:
 
 
 def _role_key(a: Assignment) -> tuple[str, str, str, date, date]:
-    return (a.person, a.team, a.role.value, a.start, a.end or date.max)
+    return (a.person, a.team, str(a.role), a.start, a.end or date.max)
 
 
 def _same_assignments(first: Sequence[Assignment], second: Sequence[Assignment]) -> bool:
@@ -405,6 +399,11 @@ class Organisation:
     def _coaches(self) -> tuple[Assignment, ...]:
         return tuple(a for a in self.assignments if a.role is Role.COACH)
 
+    @functools.cached_property
+    def _held_by_role(self) -> dict[str, tuple[Assignment, ...]]:
+        """The assignments of each role asked for by :meth:`holders` (filled as asked)."""
+        return {}
+
     # -- queries ---------------------------------------------------------------------------
 
     def person(self, person_id: str) -> Person:
@@ -479,6 +478,21 @@ class Organisation:
     def coaches(self, day: date) -> tuple[str, ...]:
         """People holding a coach role on *day* (in any team)."""
         return tuple(sorted({a.person for a in self._coaches if a.active_on(day)}))
+
+    def holders(self, role: str, day: date) -> tuple[str, ...]:
+        """The people employed on *day* who hold *role* (any :class:`Role` or other role id,
+        such as ``hr_adviser``) on *day*, in any team, in id order."""
+        held = self._held_by_role.get(role)
+        if held is None:
+            roles = self.assignments
+            if isinstance(roles, RoleColumns):
+                held = tuple(roles[row] for row in roles.rows_of(role))
+            else:
+                held = tuple(a for a in roles if a.role == role)
+            self._held_by_role[role] = held
+        people = self.people
+        found = {a.person for a in held if a.active_on(day)}
+        return tuple(sorted(p for p in found if p in people and people[p].employed_on(day)))
 
     def employees(self, day: date) -> Iterator[Person]:
         """Everyone employed on *day*."""
