@@ -34,7 +34,8 @@ The simulator does not call it: it picks the partners of a year of conversations
 thousands of people at once, as NumPy arrays over its own integer-coded organisation history,
 where one call per conversation would cost more than the whole simulation. It follows the same
 rule (manager of the team on the day, a peer from the same team, a coach from the coach pool,
-no manager where an optional manager is missing), and ``tests/domain/test_participants.py``
+which also stands for the holders of an organisation role, no manager where an optional manager
+is missing), and ``tests/domain/test_participants.py``
 checks that the two agree.
 """
 
