@@ -154,9 +154,9 @@ def test_import_org_names_who_is_not_in_the_new_file(ready):
         ),
         (
             ORG_CSV.replace(
-                "e4,t2,Team Zuid,Afdeling,dept,member", "e4,t2,Team Zuid,Afdeling,dept,boss"
+                "e4,t2,Team Zuid,Afdeling,dept,member", "e4,t2,Team Zuid,Afdeling,dept,Head of team"
             ),
-            "line 8: role 'boss' is not one of member, manager, coach",
+            "line 8: role 'head of team' is not member, manager, coach or another role id",
         ),
         (
             ORG_CSV.replace(

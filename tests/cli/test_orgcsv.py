@@ -83,7 +83,7 @@ def _fault(kind, row, rows):
     if kind == "date":
         return (person, team, name, parent, role, "2024-13-40", end), None
     if kind == "role":
-        return (person, team, name, parent, "boss", start, end), None
+        return (person, team, name, parent, "head of team", start, end), None
     if kind == "empty":
         return ("", team, name, parent, role, start, end), None
     if kind == "self-parent":
@@ -236,7 +236,9 @@ def test_a_role_before_the_hiring_day_is_refused_on_its_line(tmp_path, one_row_e
 
 def test_reading_stops_at_the_limit_and_says_so(tmp_path):
     """A file of bad rows reports MAX_PROBLEMS problems and says reading stopped."""
-    rows = [(f"p{n}", "t0", "T", "", "boss", "2024-01-01", "") for n in range(MAX_PROBLEMS + 30)]
+    rows = [
+        (f"p{n}", "t0", "T", "", "head of team", "2024-01-01", "") for n in range(MAX_PROBLEMS + 30)
+    ]
     with pytest.raises(OrgCsvError) as refused:
         read_organisation_csv(_write(tmp_path / "org.csv", rows), org_id="org")
     assert len(refused.value.problems) == MAX_PROBLEMS

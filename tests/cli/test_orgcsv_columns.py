@@ -20,7 +20,19 @@ from magcore.model.orgtables import PeopleTable, RoleTable
 OPTIONAL = [c for c in COLUMNS if c not in REQUIRED and c not in {"returned_on", "absent_days"}]
 PEOPLE = ["p1", "p2", "p3", "m1", "m2", " p4", "p 5", "", "p#", "é1"]
 TEAMS = ["t1", "t2", "t3", "", "t 4"]
-ROLES = ["member", "member", "manager", "coach", "Member", "boss", ""]
+ROLES = [
+    "member",
+    "member",
+    "manager",
+    "coach",
+    "Member",
+    "boss",
+    "",
+    "hr_adviser",
+    "HR_Adviser",
+    "hr adviser",
+    "1st_line",
+]
 DATES = ["2024-01-01", "2024-03-01", "2023-06-01", "", "2024-13-01", "20240201"]
 NAMES = ["", "Noord", "Zuid ", "Café", "Cafe\u0301", "a\u202eb", '"Oost, West"', "Oost; West"]
 PARENTS = ["", "", "t1", "t2", "t9", "t3"]
@@ -115,7 +127,7 @@ def test_a_clean_file_is_read_column_by_column_and_bytes_alike(tmp_path):
     "row",
     [
         "p1,t1,member,2024-13-01",  # not a date
-        "p1,t1,boss,2024-01-01",  # not a role
+        "p1,t1,head of team,2024-01-01",  # not a role
         "p 1,t1,member,2024-01-01",  # not an id
         "p#,t1,member,2024-01-01",  # an id ending in the part separator
         ",t1,member,2024-01-01",  # empty

@@ -134,15 +134,16 @@ def test_a_refused_copy_leaves_no_new_file(ready):
 
 def test_import_org_lists_every_problem_beyond_five(ready):
     """With more than five problems each is printed on its own line, then the one error line."""
-    rows = "".join(f"p{n},t1,,,,boss,2024-01-01,,,\n" for n in range(8))
+    from magcore.model.orgroles import org_role_problem
+
+    rows = "".join(f"p{n},t1,,,,head of team,2024-01-01,,,\n" for n in range(8))
     header = "person_id,team_id,team_name,department,parent_team_id,role,start,end,hired_on,left_on"
     (ready.dir / "bad.csv").write_text(header + "\n" + rows)
     result = ready.run("import-org", "bad.csv")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[:8] == [
-        f"line {n + 2}: role 'boss' is not one of member, manager, coach" for n in range(8)
-    ]
+    assert lines[:8] == [f"line {n + 2}: {org_role_problem('head of team')}" for n in range(8)]
+    assert "is not member, manager, coach or another role id" in lines[0]
     assert lines[8].startswith("error: bad.csv: 8 problems, nothing imported")
 
 

@@ -50,7 +50,9 @@ def org_files(draw: st.DrawFn) -> Organisation:
         start = hired if rehired else START
         assignments.append(Assignment(person=person, team=team, role="member", start=start))
         if draw(st.integers(0, 3)) == 0:
-            assignments.append(Assignment(person=person, team=team, role="coach", start=start))
+            # a coach, or an organisation role beyond the built-in ones
+            other = draw(st.sampled_from(["coach", "hr_adviser", "exit_interviewer"]))
+            assignments.append(Assignment(person=person, team=team, role=other, start=start))
     present = [p.id for p in people]
     for team in TEAMS:
         if present and draw(st.booleans()):

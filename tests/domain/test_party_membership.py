@@ -106,7 +106,7 @@ def test_an_organisation_party_is_anyone_employed_but_the_employee():
             {
                 **CAREER["kinds"][0],
                 "parties": [{"role": "employee"}, {"role": "alderman"}],
-                "initiators": ["alderman"],
+                "initiators": ["employee"],
             }
         ],
     }

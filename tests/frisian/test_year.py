@@ -51,11 +51,19 @@ def _host() -> magcore.PluginHost:
 
 
 def _organisation() -> magcore.Organisation:
-    """30 people in 4 teams (one self-steering), 2 coaches; four people leave."""
+    """30 people in 4 teams (one self-steering), 2 coaches, 2 exit interviewers (the
+    organisation role the exit conversation's interviewer holds); four people leave."""
     org = generate_organisation(
-        people=30, teams=4, seed=15, coaches=2, self_steering_share=0.25, start=date(2022, 6, 1)
+        people=30,
+        teams=4,
+        seed=15,
+        coaches=2,
+        self_steering_share=0.25,
+        start=date(2022, 6, 1),
+        roles={"exit_interviewer": 2},
     )
-    managers = {a.person for a in org.assignments if a.role.value in ("manager", "coach")}
+    lead = ("manager", "coach", "exit_interviewer")
+    managers = {a.person for a in org.assignments if a.role in lead}
     members = [p for p in sorted(org.people) if p not in managers]
     people = dict(org.people)
     for index, day in LEAVES.items():
@@ -275,6 +283,7 @@ e3,t1,Team Noard,Ôfdieling,dept,member,2020-04-01,,2020-04-01,,
 c1,t1,Team Noard,Ôfdieling,dept,coach,2017-01-01,,2017-01-01,,
 s1,z1,Team Sels,Ôfdieling,dept,member,2022-03-01,,2022-03-01,,yes
 s2,z1,Team Sels,Ôfdieling,dept,member,2020-05-01,,2020-05-01,,yes
+h1,po,Team P&O,Ôfdieling,dept,exit_interviewer,2017-03-15,,2017-03-15,,
 """
 
 

@@ -82,7 +82,7 @@ def test_a_table_is_a_read_only_mapping_and_sequence():
         (lambda: PeopleTable(["p1", "p2"], hired_on=[DAY]), "/hired_on"),
         (lambda: PeopleTable(["p1"], returns={"p9": [Return(on=DAY, absent_days=9)]}), "/returns"),
         (lambda: RoleTable(["p1"], ["t#"], ["member"], [DAY]), "/team/0"),
-        (lambda: RoleTable(["p1"], ["t"], ["boss"], [DAY]), "/role/0"),
+        (lambda: RoleTable(["p1"], ["t"], ["Head of team"], [DAY]), "/role/0"),
         (lambda: RoleTable(["p1"], ["t"], ["member"], [DAY], [DAY]), "/end/0"),
         (lambda: RoleTable(["p1"], ["t"], ["member"], [None]), "/start/0"),
     ],

@@ -165,7 +165,11 @@ def test_a_manager_that_is_required_cannot_serve_self_steering_teams_but_an_opti
     assert CycleDefinition.from_json(data).kind("career").applies_to.value == "self_steering"
     required = _career(
         applies_to="self_steering",
-        parties=[{"role": "employee"}, {"role": "career_coach"}, {"role": "manager"}],
+        parties=[
+            {"role": "employee"},
+            {"role": "career_coach", "membership": "coach_pool"},
+            {"role": "manager"},
+        ],
     )
     with pytest.raises(DefinitionError, match="optional party"):
         CycleDefinition.from_json(required)

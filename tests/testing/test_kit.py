@@ -128,7 +128,7 @@ def test_conformance_fails_naming_the_kind_when_the_plan_is_empty(monkeypatch) -
     monkeypatch.setattr(
         conformance,
         "_org",
-        lambda: generate_organisation(people=40, teams=3, self_steering_share=0),
+        lambda _definition: generate_organisation(people=40, teams=3, self_steering_share=0),
     )
     with pytest.raises(AssertionError, match=r"yearly: planning 2026-01-01\.\.2027-01-01"):
         run_cycle_conformance(definition)

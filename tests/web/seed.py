@@ -46,6 +46,9 @@ def organisation() -> Organisation:
             Assignment(person="hanna", team="staf", role="member", start=start),
             Assignment(person="pieter", team="staf", role="member", start=start),
             Assignment(person="olga", team="staf", role="member", start=start),
+            # Organisation roles beyond the built-in ones: the pages read past them.
+            Assignment(person="hanna", team="staf", role="hr_adviser", start=start),
+            Assignment(person="bram", team="staf", role="exit_interviewer", start=start),
         ],
     )
 

@@ -47,12 +47,17 @@ def _hold(
     return hold_conversation(svc, definition(), kind, people, on, answers)
 
 
-def test_facilitator_and_colleagues_are_registered_roles_from_outside_the_team() -> None:
-    """The facilitator and the case colleagues come from outside the employee's own team."""
+def test_facilitator_and_colleagues_are_registered_roles() -> None:
+    """The case colleagues come from outside the employee's own team; the facilitator, who may
+    start a learning table, holds the organisation role ``learning_table_facilitator``."""
     (kind,) = definition().kinds
     assert kind.required_roles == ("employee", "case_colleague", "facilitator")
+    assert kind.party("case_colleague").membership is Membership.OTHER_TEAM
+    facilitator = kind.party("facilitator")
+    assert facilitator.membership is Membership.ROLE_HOLDER
+    assert facilitator.holds == "learning_table_facilitator"
+    assert "facilitator" in kind.initiators
     for role in ("facilitator", "case_colleague"):
-        assert kind.party(role).membership is Membership.OTHER_TEAM
         assert definition().role(role).description.nl
     assert kind.recorder_roles == ("facilitator",)
 
@@ -73,7 +78,9 @@ def test_a_learning_table_across_teams_is_agreed_by_all(tmp_path: Path) -> None:
         and org.team_of(p, on) != team
         and org.people[p].employed_on(on)
     ]
-    colleague, facilitator = others[0], others[-1]
+    facilitators = org.holders("learning_table_facilitator", on)
+    colleague = next(p for p in others if p not in facilitators)
+    facilitator = next(p for p in facilitators if p not in (person, manager))
     people = svc.participants_for(
         org.id,
         definition(),
@@ -88,9 +95,10 @@ def test_a_learning_table_across_teams_is_agreed_by_all(tmp_path: Path) -> None:
 
 
 def test_a_colleague_from_the_own_team_or_the_manager_is_refused(tmp_path: Path) -> None:
-    """The other-team rule, checked when the learning table is requested: a facilitator or a
-    case colleague from the employee's own team, or the employee's manager, is refused with an
-    error naming the party; nothing is stored."""
+    """The rules, checked when the learning table is requested: a case colleague from the
+    employee's own team, or a facilitator who does not hold the facilitator role (a team mate,
+    someone from another team naming themselves) or is the employee's manager, is refused with
+    an error naming the party; nothing is stored."""
     svc, org = _service(tmp_path)
     day = svc.clock.now().date()
     person = next(
@@ -104,34 +112,39 @@ def test_a_colleague_from_the_own_team_or_the_manager_is_refused(tmp_path: Path)
     assert team is not None
     mate = next(p for p in org.members(team, day) if p != person)
     manager = org.manager_of(person, day)
+    facilitators = org.holders("learning_table_facilitator", day)
     outside = [
         p
         for p in sorted(org.people)
-        if p not in (person, manager)
+        if p not in (person, manager, *facilitators)
         and org.team_of(p, day) != team
         and org.people[p].employed_on(day)
     ]
+    facilitator = facilitators[0]
     employee = magcore.Participant(person, "employee")
 
-    def ask(colleague: str, facilitator: str) -> magcore.ConversationView:
+    def ask(colleague: str, facilitator: str, actor: str = person) -> magcore.ConversationView:
         people = (
             employee,
             magcore.Participant(colleague, "case_colleague"),
             magcore.Participant(facilitator, "facilitator"),
         )
         return svc.request(
-            cycle=definition(), kind="learning-table", participants=people, actor=person
+            cycle=definition(), kind="learning-table", participants=people, actor=actor
         )
 
     before = len(svc.store.conversations())
-    for colleague, facilitator, party in (
-        (mate, outside[0], "case_colleague"),
-        (outside[0], mate, "facilitator"),
-        (outside[0], manager, "facilitator"),
+    for colleague, facilitator_named, actor, words in (
+        (mate, facilitator, person, "party 'case_colleague'.*outside"),
+        (outside[0], mate, person, "party 'facilitator'.*learning_table_facilitator"),
+        (outside[0], manager, person, "party 'facilitator'.*learning_table_facilitator"),
+        # Someone from another team starts the table naming themselves as its facilitator.
+        (outside[0], outside[-1], outside[-1], "party 'facilitator'.*learning_table_facilitator"),
     ):
-        assert facilitator is not None
-        with pytest.raises(magcore.TransitionError, match=f"party '{party}'.*outside"):
-            ask(colleague, facilitator)
+        assert facilitator_named is not None
+        with pytest.raises(magcore.TransitionError, match=words):
+            ask(colleague, facilitator_named, actor)
     assert len(svc.store.conversations()) == before
-    assert ask(outside[0], outside[-1]).state is magcore.State.REQUESTED
+    assert ask(outside[0], facilitator).state is magcore.State.REQUESTED
+    assert ask(outside[0], facilitator, facilitator).state is magcore.State.REQUESTED
     svc.close()

@@ -10,6 +10,7 @@ from magcore_swop import PLUGIN, definition
 from magcore_swop.plugin import plugin
 
 import magcore
+from magcore.model.cycle import Membership
 from magcore.testing import InstalledPluginContract
 from magcore.testing.plugin_year import hold_conversation, plugin_host, plugin_service
 
@@ -66,12 +67,9 @@ def test_an_evaluation_is_held_and_agreed_with_hr(tmp_path: Path) -> None:
         for p in sorted(org.people)
         if org.manager_of(p, on) is not None and p not in org.coaches(on)
     )
-    team = org.team_of(person, on)
-    adviser = next(
-        p
-        for p in sorted(org.people)
-        if org.team_of(p, on) != team and p != org.manager_of(person, on)
-    )
+    advisers = org.holders("hr_adviser", on)
+    assert advisers, "the test organisation has HR advisers"
+    adviser = next(p for p in advisers if p not in (person, org.manager_of(person, on)))
     people = svc.participants_for(
         org.id, definition(), "swop-evaluation", person, on=on, chosen={"swop_adviser": [adviser]}
     )
@@ -82,6 +80,58 @@ def test_an_evaluation_is_held_and_agreed_with_hr(tmp_path: Path) -> None:
         "next_step": "career_talk",
     }
     assert _hold(svc, people, "swop-evaluation", on, answers) is magcore.State.AGREED
+    svc.close()
+
+
+def test_the_adviser_holds_the_hr_adviser_role_in_the_organisation() -> None:
+    """Only people who hold the organisation role ``hr_adviser`` on the day may be the SWOP
+    adviser (who may start the evaluation): not anyone employed."""
+    party = definition().kind("swop-evaluation").party("swop_adviser")
+    assert party.membership is Membership.ROLE_HOLDER
+    assert party.holds == "hr_adviser"
+    assert "swop_adviser" in definition().kind("swop-evaluation").initiators
+
+
+def _pair(person: str, adviser: str) -> tuple[magcore.Participant, ...]:
+    return (magcore.Participant(person, "employee"), magcore.Participant(adviser, "swop_adviser"))
+
+
+def test_a_colleague_naming_themselves_as_the_adviser_is_refused(tmp_path: Path) -> None:
+    """Any employee could request a colleague's evaluation naming themselves as its adviser
+    when the adviser came from the whole organisation; now the request is refused, naming the
+    party, and nothing is stored. An HR adviser may start it."""
+    svc, org = _service(tmp_path)
+    day = svc.clock.now().date()
+    advisers = org.holders("hr_adviser", day)
+    person = next(
+        p
+        for p in sorted(org.people)
+        if org.manager_of(p, day) is not None and p not in advisers and p not in org.coaches(day)
+    )
+    intruder = next(
+        p
+        for p in sorted(org.people)
+        if p not in (person, org.manager_of(person, day), *advisers)
+        and org.people[p].employed_on(day)
+    )
+    before = len(svc.store.conversations())
+    for adviser in (intruder, person):
+        with pytest.raises(magcore.TransitionError, match=r"party 'swop_adviser'.*hr_adviser"):
+            svc.request(
+                cycle=definition(),
+                kind="swop-evaluation",
+                participants=_pair(person, adviser),
+                actor=adviser,
+            )
+    assert len(svc.store.conversations()) == before
+    adviser = next(a for a in advisers if a != org.manager_of(person, day))
+    started = svc.request(
+        cycle=definition(),
+        kind="swop-evaluation",
+        participants=_pair(person, adviser),
+        actor=adviser,
+    )
+    assert started.state is magcore.State.REQUESTED
     svc.close()
 
 

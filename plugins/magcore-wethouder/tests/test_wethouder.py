@@ -12,6 +12,7 @@ from magcore_wethouder.plugin import plugin
 import magcore
 from magcore.app import measurement
 from magcore.domain.measurement import GroupTooSmallError
+from magcore.model.cycle import Membership
 from magcore.testing import InstalledPluginContract, approve_cycle, generate_organisation
 
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
@@ -55,7 +56,7 @@ def test_the_three_scenarios_are_three_versions() -> None:
     """Monthly (as shipped), half-yearly, and stop: no meeting planned any more."""
     monthly, half, stop = (make_definition(s) for s in ("monthly", "half_yearly", "stop"))
     assert monthly == definition()
-    assert [d.version for d in (monthly, half, stop)] == [1, 2, 3]
+    assert [d.version for d in (monthly, half, stop)] == [4, 5, 6]
     assert half.kinds[0].cadence.every_months == 6
     assert stop.kinds[0].cadence.kind is magcore.CadenceKind.FREE
     assert stop.kinds[0].cadence.quiet_days is None
@@ -73,6 +74,50 @@ def test_monthly_meetings_per_network_stop_under_scenario_three() -> None:
     assert None not in per_team
     assert set(per_team.values()) == {12}
     assert [i for i in magcore.plan(org, make_definition("stop"), *YEAR) if not i.prompt_only] == []
+
+
+def test_only_an_alderman_may_take_and_start_the_meeting(tmp_path: Path) -> None:
+    """The alderman holds the organisation role ``alderman`` on the day: an employee from
+    another network who names themselves as the alderman of a network's meeting is refused,
+    naming the party, and nothing is stored; the alderman may start it."""
+    from magcore.testing.plugin_year import plugin_service
+
+    svc, org = plugin_service(tmp_path, _host(), definition(), people=40, teams=4)
+    day = svc.clock.now().date()
+    party = definition().kinds[0].party("alderman")
+    assert party.membership is Membership.ROLE_HOLDER
+    assert party.holds == "alderman"
+    (alderman, *_) = org.holders("alderman", day)
+    team = next(
+        t
+        for t in sorted(org.teams)
+        if len(org.members(t, day)) >= 3 and alderman not in org.members(t, day)
+    )
+    members = org.members(team, day)
+    intruder = next(
+        p
+        for p in sorted(org.people)
+        if p not in members
+        and p not in org.holders("alderman", day)
+        and p != org.manager_of_team(team, day)
+        and org.people[p].employed_on(day)
+    )
+
+    def ask(who: str) -> magcore.ConversationView:
+        people = (
+            *(magcore.Participant(m, "team_member") for m in members),
+            magcore.Participant(who, "alderman"),
+        )
+        return svc.request(
+            cycle=definition(), kind="network-meeting", participants=people, actor=who, team=team
+        )
+
+    before = len(svc.store.conversations())
+    with pytest.raises(magcore.TransitionError, match=r"party 'alderman'.*'alderman'"):
+        ask(intruder)
+    assert len(svc.store.conversations()) == before
+    assert ask(alderman).state is magcore.State.REQUESTED
+    svc.close()
 
 
 def test_themes_are_collected_anonymously_per_network(tmp_path: Path) -> None:

@@ -223,7 +223,7 @@ class Directory:
         fixed = {person: frozenset(r) for person, r in (roles or {}).items()}
         coach_days: dict[str, list[tuple[date, date]]] = {}
         for assignment in organisation.assignments:
-            if assignment.role.value == "coach":
+            if assignment.role == "coach":
                 coach_days.setdefault(assignment.person, []).append(
                     (assignment.start, assignment.end or date.max)
                 )

@@ -21,6 +21,7 @@ from ..domain.goals import GoalEvent
 from ..errors import MagcoreError
 from ..events import Event
 from ..model.cycle import CycleDefinition
+from ..model.parties import _kept_before_the_initiator_rule
 from ..storage.base import Store
 from .decision import Directory, LegalBasis, legal_bases_tuple
 
@@ -136,7 +137,8 @@ def kept_policies(store: Store, base: ReadPolicy | None = None) -> PolicyFor:
         policy = base
         if definition is not None:
             try:
-                kept = CycleDefinition.from_json(definition, source=f"store:{cycle}")
+                with _kept_before_the_initiator_rule():
+                    kept = CycleDefinition.from_json(definition, source=f"store:{cycle}")
             except MagcoreError:  # a definition that no longer loads: the base, never less
                 kept = None
             if kept is not None:

@@ -61,11 +61,10 @@ def party_lines(
     w = _words(language)
     lines = [f"- {w['parties']}:"]
     for party in kind.parties:
-        notes = [
-            w["required"] if party.required else w["optional"],
-            _count(party, w),
-            w[Membership(party.membership).value],
-        ]
+        who = w[Membership(party.membership).value]
+        if party.membership is Membership.ROLE_HOLDER:
+            who = who.format(role=party.holds)
+        notes = [w["required"] if party.required else w["optional"], _count(party, w), who]
         if not party.confirms:
             notes.append(w["no_confirm"])
         if party.role not in kind.recorder_roles:

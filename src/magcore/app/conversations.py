@@ -374,10 +374,27 @@ def check_parties(
     team: str | None,
 ) -> None:
     """The membership check of one request (the single and the bulk path share it): every
-    participant fits their party's rule in the organisation of *context* on its day."""
+    participant fits their party's rule in the organisation of *context* on its day. Without
+    an organisation only a party whose people must hold an organisation role is refused: who
+    holds it cannot be known, and nobody may name themselves for it."""
     from ..domain.participants import check_membership
+    from ..model.parties import Membership
 
-    if context is None or kind_id not in {k.id for k in definition.kinds}:
+    if kind_id not in {k.id for k in definition.kinds}:
+        return
+    if context is None:
+        kind = definition.kind(kind_id)
+        for party in kind.parties:
+            named = any(p.role == party.role for p in participants)
+            if named and party.membership is Membership.ROLE_HOLDER:
+                raise TransitionError(
+                    conversation_id="new",
+                    state="new",
+                    action="request",
+                    reason=f"party {str(party.role)!r} of a {kind.id} conversation must hold the "
+                    f"organisation role {str(party.holds)!r}, which cannot be checked before an "
+                    "organisation is imported",
+                )
         return
     org, today = context
     check_membership(org, definition.kind(kind_id), participants, on=today, team=team)

@@ -26,6 +26,7 @@ from ..domain.approvals import decide as decide_approval
 from ..errors import ApprovalMissingError, DefinitionChangedError
 from ..events import SYSTEM_ACTOR, CommittedBatch, Event
 from ..model.cycle import CycleDefinition
+from ..model.parties import _kept_before_the_initiator_rule
 from ..storage.base import AuditRecord, Store, StreamWrite
 
 if TYPE_CHECKING:
@@ -81,12 +82,19 @@ def _stored(store: Store, stream: str) -> tuple[dict[str, Any], str] | None:
     return data, content_hash(data)
 
 
+def _kept_cycle_json(data: dict[str, Any]) -> Mapping[str, Any]:
+    """A kept definition as this version writes it (see :func:`stored_cycle`)."""
+    with _kept_before_the_initiator_rule():
+        return CycleDefinition.from_json(data).to_json()
+
+
 def stored_cycle(store: Store, key: str) -> CycleDefinition | None:
     """Cycle definition ``id@version`` as the store keeps it, or None."""
     found = _stored(store, definition_stream(key))
     if found is None:
         return None
-    return CycleDefinition.from_json(found[0], source=f"store:{key}")
+    with _kept_before_the_initiator_rule():  # its conversations stay readable
+        return CycleDefinition.from_json(found[0], source=f"store:{key}")
 
 
 def stored_form(store: Store, key: str) -> FormDefinition | None:
@@ -152,7 +160,7 @@ def pin_writes(
         "cycle",
         cycle.to_json(),
         at=at,
-        normalise=lambda data: CycleDefinition.from_json(data).to_json(),
+        normalise=_kept_cycle_json,
     )
     for form in forms:
         writes.extend(

@@ -28,12 +28,12 @@ __all__ = ["import_org", "org"]
 def import_org(csv_file: Path, name: str, actor: str, as_json: bool) -> None:
     """Import people, teams and managers from CSV_FILE (one row per role a person holds).
 
-    Needed columns: person_id, team_id, role (member, manager or coach) and start
-    (YYYY-MM-DD). Optional: end, team_name, department, parent_team_id, self_steering,
-    hired_on, left_on. Each import is compared with the organisation as stored, and what
-    changed is recorded as dated events (joined, left, moved team, manager changed...): the
-    same file imported again records nothing. If any row is wrong, every bad line is named (up
-    to 50) and nothing is imported.
+    Needed columns: person_id, team_id, role (member, manager, coach, or another role id
+    such as hr_adviser that a party may need) and start (YYYY-MM-DD). Optional: end,
+    team_name, department, parent_team_id, self_steering, hired_on, left_on. Each import is
+    compared with the organisation as stored, and what changed is recorded as dated events
+    (joined, left, moved team, manager changed...): the same file imported again records
+    nothing. If any row is wrong, every bad line is named (up to 50) and nothing is imported.
     """
     app = get_app()
     org_id = app.config.organisation

@@ -7,7 +7,7 @@ column         needed   meaning
 ============== ======== ===================================================================
 person_id      yes      a stable pseudonymous id (never a name or BSN)
 team_id        yes      the team the role is in
-role           yes      ``member``, ``manager`` or ``coach``
+role           yes      ``member``, ``manager``, ``coach`` or another role id (``hr_adviser``)
 start          yes      first day of the role (YYYY-MM-DD)
 end            no       first day the role no longer holds (empty: still holds)
 team_name      no       the team's name
@@ -45,6 +45,7 @@ import attrs
 from ..errors import DefinitionError, MagcoreError, Problem
 from ..model.input_files import read_limited
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
+from ..model.orgroles import org_role_problem
 from .orgcsv_columns import COLUMNS, REQUIRED, _sniff, read_columns
 
 __all__ = [
@@ -88,7 +89,7 @@ class OrgCsvError(MagcoreError, ValueError):
         super().__init__(f"{source}: {count} {noun}{stop}, nothing imported — {shown}{more}")
 
 
-_Held = tuple[str, Role, date, "date | None", int]
+_Held = tuple[str, str, date, "date | None", int]
 """A role read: team, role, start, end and its line."""
 
 
@@ -316,11 +317,15 @@ def _read_row(row: dict[str, str], line: int, out: _Collect) -> None:
         if not row.get(column):
             out.bad(line, f"{column} is empty")
     role_raw = row.get("role", "").lower()
-    role: Role | None = None
+    role: str | None = None
     if role_raw:
         role = _ROLES.get(role_raw)
         if role is None:
-            out.bad(line, f"role {role_raw!r} is not one of member, manager, coach")
+            problem = org_role_problem(role_raw)
+            if problem is None:
+                role = role_raw  # another role, such as hr_adviser
+            else:
+                out.bad(line, problem)
     start = _date(row, "start", line, out)
     end = _date(row, "end", line, out)
     hired_on = _date(row, "hired_on", line, out)
@@ -411,10 +416,10 @@ def _check_role(assignment: Assignment, line: int, out: _Collect) -> bool:
     held = out.roles.get(a.person)
     earlier_roles = [] if held is None else [held] if isinstance(held, tuple) else held
     for team, role, start, end, earlier in earlier_roles:
-        if team == a.team and role is a.role and _overlaps(a.start, a.end, start, end):
+        if team == a.team and role == a.role and _overlaps(a.start, a.end, start, end):
             out.bad(
                 line,
-                f"person {a.person} is already {a.role.value} of team {a.team} on line "
+                f"person {a.person} is already {a.role} of team {a.team} on line "
                 f"{earlier} for an overlapping period (a duplicate row?)",
             )
             return False

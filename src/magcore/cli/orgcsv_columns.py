@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import DefinitionError
 from ..model.input_policy import is_email, normalise, text_problem
 from ..model.organisation import Organisation, Role, Team
+from ..model.orgroles import org_role_problem
 from ..model.orgtables import (
     PeopleTable,
     RoleTable,
@@ -163,7 +164,7 @@ class _Columns:
         self.count = 0
         self.shared: dict[str, str] = {}
         self.days: dict[str, date | None] = {"": None}
-        self.roles: dict[str, Role | None] = {}
+        self.roles: dict[str, str | None] = {}
 
     def add(self, columns: list[list[str]]) -> None:
         for column in ("returned_on", "absent_days"):
@@ -205,11 +206,14 @@ def _converted(
     return list(map(known.__getitem__, values))
 
 
-def _role(raw: str) -> Role:
-    role = _ROLES.get(raw.lower())
-    if role is None:
+def _role(raw: str) -> str:
+    lower = raw.lower()
+    role = _ROLES.get(lower)
+    if role is not None:
+        return role
+    if org_role_problem(lower) is not None:
         raise _Unclean
-    return role
+    return lower  # another role, such as hr_adviser
 
 
 def _read(text: str, *, org_id: str, name: str) -> Organisation:
@@ -229,7 +233,7 @@ def _read(text: str, *, org_id: str, name: str) -> Organisation:
         raise _Unclean
     person: list[str] = columns.column("person_id")
     team: list[str] = columns.column("team_id")
-    roles: list[Role] = columns.column("role")
+    roles: list[str] = columns.column("role")
     start: list[date | None] = columns.column("start")
     end: list[date | None] = columns.column("end")
     most = longest[0] if longest else None
@@ -403,7 +407,7 @@ def _overlap(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
 def _check_roles(
     person: list[str],
     team: list[str],
-    roles: list[Role],
+    roles: list[str],
     start: list[date],
     end: list[date | None],
     people: PeopleTable,
@@ -411,7 +415,7 @@ def _check_roles(
     """No role held twice at once by one person; one manager of a team at a time."""
     if len(people) != len(person):
         twice = {pid for pid, n in Counter(person).items() if n > 1}
-        held: dict[tuple[str, str, Role], list[tuple[date, date | None]]] = {}
+        held: dict[tuple[str, str, str], list[tuple[date, date | None]]] = {}
         for row in itertools.compress(range(len(person)), map(twice.__contains__, person)):
             key = (person[row], team[row], roles[row])
             period = (start[row], end[row])

@@ -170,7 +170,7 @@ def _request_all(
     from ..domain.participants import candidates
     from ..domain.participants import participants as who_takes_part
     from ..model.cycle import Membership, ParticipantRole
-    from ..model.parties import POOLED
+    from ..model.parties import PICKED
 
     org_id = get_app().config.organisation
     skipped: list[dict[str, Any]] = []
@@ -194,8 +194,8 @@ def _request_all(
                     if item.person in members and len(members) > 1:
                         at = (members.index(item.person) + 1) % len(members)
                         chosen[party.role] = (members[at],)
-                elif party.membership is Membership.COACH_POOL or party.membership in POOLED:
-                    # Taking the coaches (or the people who may) in turn.
+                elif party.membership in PICKED:
+                    # Taking the coaches (or the role's holders, or the people who may) in turn.
                     pool = candidates(org, party, on=item.due, employee=item.person)
                     if pool:
                         chosen[party.role] = (pool[coach_turn % len(pool)],)

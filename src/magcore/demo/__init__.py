@@ -57,7 +57,7 @@ from .base import (
     _Run,
 )
 from .measurement import finish_measurement, measurement_summary, start_measurement
-from .organisation import _hires_until, _self_steering_share
+from .organisation import _hires_until, _self_steering_share, _with_hr_adviser
 from .outputs import _summary, _write_outputs
 from .profiles import finish_profiles, start_profiles
 from .story import _plan_year
@@ -138,6 +138,7 @@ def run_demo(
     that were requested queue their next steps.
     """
     from ..extras import require
+    from ..model.parties import roles_to_hold
     from ..testing import generate_organisation
 
     # Before anything is written: the record form is rendered as HTML and PDF.
@@ -150,11 +151,20 @@ def run_demo(
     store = host.hooks.open_store(url, StoreSettings(create=True))
     clock = FixedClock(datetime(year, 1, 2, 8, 0, tzinfo=UTC))
     ids = iter(range(1, 1_000_000))
+    # Named, so every request's parties are checked against the organisation (a party whose
+    # people hold an organisation role cannot be taken without one).
     service = Service(
-        store, host=host, clock=clock, new_id=lambda: f"c{next(ids):05d}", origin="demo"
+        store,
+        host=host,
+        clock=clock,
+        new_id=lambda: f"c{next(ids):05d}",
+        origin="demo",
+        organisation="demo",
     )
     try:
         teams = max(2, people // 15)
+        # Two holders of each organisation role the cycle's parties need (an HR adviser...).
+        held = dict.fromkeys(roles_to_hold(cycle.kinds), 2)
         org = generate_organisation(
             people=people,
             teams=teams,
@@ -162,7 +172,9 @@ def run_demo(
             start=_hires_until(cycle, year),
             self_steering_share=_self_steering_share(cycle, teams),
             org_id="demo",
+            roles=held,
         )
+        org = _with_hr_adviser(org)
         service.import_organisation(org, actor="hr")
         _approve(service, cycle, year)
         run = _Run(

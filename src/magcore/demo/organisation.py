@@ -13,10 +13,11 @@ from ..model.cycle import (
     Membership,
     OrgTrigger,
 )
-from ..model.organisation import Organisation
+from ..model.organisation import Assignment, Organisation, Person
 from ..model.parties import POOLED
 from ..model.records import Participant
 from .base import (
+    _HR_ADVISER,
     _Moment,
     _Run,
 )
@@ -42,6 +43,24 @@ def _hires_until(cycle: CycleDefinition, year: int) -> date:
     ):
         return date(year, 7, 1)
     return date(year - 1, 1, 1)
+
+
+def _with_hr_adviser(org: Organisation) -> Organisation:
+    """*org* with the demo's HR adviser: a person holding the organisation role ``hr_adviser``
+    in the first department from its founding (no member of a team, so no conversations about
+    them), to whom employees share what they choose; one of the advisers where a party holds
+    that role."""
+    first = min(org.teams)
+    founded = min(a.start for a in org.assignments)
+    adviser = Person(id=_HR_ADVISER, hired_on=founded)
+    held = Assignment(person=_HR_ADVISER, team=first, role="hr_adviser", start=founded)
+    return Organisation.build(
+        id=org.id,
+        name=org.name,
+        people=[*org.people.values(), adviser],
+        teams=org.teams.values(),
+        assignments=[*org.assignments, held],
+    )
 
 
 def _applies(kind: ConversationKind, org: Organisation, person: str, day: date) -> bool:
@@ -74,8 +93,8 @@ def _participants(
         if not party.required:
             continue
         # A team conversation has no one person; its other parties (an alderman, a facilitator
-        # from elsewhere) come from the organisation outside the team.
-        pooled: tuple[Membership, ...] = tuple(POOLED)
+        # from elsewhere) come from the organisation outside the team, or hold their role.
+        pooled: tuple[Membership, ...] = (*POOLED, Membership.ROLE_HOLDER)
         if moment.person is not None:
             pooled += (Membership.SAME_TEAM, Membership.COACH_POOL)
         if party.membership in pooled:

@@ -124,7 +124,7 @@ def org_stream(org_id: str) -> str:
 
 def role_json(assignment: Assignment, *, person: bool = False) -> dict[str, Any]:
     """An assignment as event data (``person`` only when asked; ``end`` only when set)."""
-    data: dict[str, Any] = {"team": assignment.team, "role": assignment.role.value}
+    data: dict[str, Any] = {"team": assignment.team, "role": str(assignment.role)}
     if person:
         data["person"] = assignment.person
     data["start"] = assignment.start.isoformat()
@@ -143,7 +143,7 @@ def _role(person: str, data: Mapping[str, Any], names: dict[str, str] | None = N
     return Assignment(
         person=data.get("person", person),
         team=team,
-        role=data["role"],  # the converter makes it a Role
+        role=data["role"],  # the converter makes it a Role (or checks another role id)
         start=_date(data["start"]),
         end=None if end is None else _date(end),
     )

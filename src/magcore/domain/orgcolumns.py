@@ -234,12 +234,12 @@ class BulkFold:
         self._add_roles(
             ids[:held] if owner is None else [ids[number] for number in owner],
             decode_column(roles["team"], held),
-            [_ROLES[value] for value in decode_column(roles["role"], held)],
+            [_ROLES.get(value, value) for value in decode_column(roles["role"], held)],
             roles,
         )
 
     def _add_roles(
-        self, person: list[str], team: list[str], role: list[Role], data: Mapping[str, Any]
+        self, person: list[str], team: list[str], role: list[str], data: Mapping[str, Any]
     ) -> None:
         count = len(person)
         start = decode_column(data["start"], count, dates=True)

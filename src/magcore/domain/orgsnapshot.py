@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from ..model.organisation import Assignment, Organisation, Person, Return, Role, Team
+from ..model.orgroles import as_org_role
 from ..model.orgtables import PeopleTable, RoleTable, trusted_organisation, trusted_team
 from .organisation import OrganisationEvent, OrgState, _sort_key
 from .orgchanges import OrgChange
@@ -116,7 +117,7 @@ def _role_columns(held: list[Assignment]) -> list[list[Any]]:
     return [
         [a.person for a in held],
         [a.team for a in held],
-        [a.role.value for a in held],
+        [str(a.role) for a in held],
         [_iso(a.start) for a in held],
         [_iso(a.end) for a in held],
     ]
@@ -207,7 +208,7 @@ def read_snapshot_tables(org_id: str, parts: Iterable[str]) -> Organisation | No
         person, team, kind, start, end = data["roles"]
         roles[0].extend(person)
         roles[1].extend(team)
-        roles[2].extend(map(_ROLES.__getitem__, kind))
+        roles[2].extend([_ROLES.get(k) or as_org_role(k) for k in kind])
         roles[3].extend(map(_date, start))
         roles[4].extend(map(_day, end))
     if read != head["parts"]:
@@ -248,7 +249,7 @@ def _read_part(state: OrgState, data: Mapping[str, Any], names: dict[str, str]) 
                 Assignment(
                     person=person,
                     team=names.setdefault(team, team),
-                    role=_ROLES[kind],
+                    role=kind,
                     start=_date(start),
                     end=_day(end),
                 )

@@ -10,7 +10,15 @@ A conversation kind lists its parties (:class:`~magcore.model.cycle.Party`); eac
 - ``team``: every member of the team on the day (at least the party's ``min``);
 - ``organisation``: anyone employed on the day other than the employee;
 - ``other_team``: anyone employed on the day from outside the employee's team (not the
-  employee, a member of their team or their manager).
+  employee, a member of their team or their manager);
+- ``holds_role``: someone employed on the day who holds the organisation role the party names
+  (``holds``, e.g. ``hr_adviser``) on the day, not the employee and not their manager (in a team
+  conversation: not a member of the team and not its manager).
+
+A party whose people may start the conversation never comes from an open pool (``organisation``,
+``other_team``): the cycle refuses it (:func:`magcore.model.parties.check_parties`), so nobody
+can request a colleague's conversation naming themselves for such a party; the holders of an
+organisation role (``holds_role``) may.
 
 Which peer or coach, when several may, is a choice the caller makes from :func:`candidates`
 (:func:`peer_candidates` and :func:`coach_candidates` for the built-in roles; the command line
@@ -26,7 +34,8 @@ The simulator does not call it: it picks the partners of a year of conversations
 thousands of people at once, as NumPy arrays over its own integer-coded organisation history,
 where one call per conversation would cost more than the whole simulation. It follows the same
 rule (manager of the team on the day, a peer from the same team, a coach from the coach pool,
-no manager where an optional manager is missing), and ``tests/domain/test_participants.py``
+which also stands for the holders of an organisation role, no manager where an optional manager
+is missing), and ``tests/domain/test_participants.py``
 checks that the two agree.
 """
 
@@ -46,6 +55,7 @@ __all__ = [
     "coach_candidates",
     "participants",
     "peer_candidates",
+    "role_holder_candidates",
 ]
 
 
@@ -65,6 +75,30 @@ def coach_candidates(org: Organisation, employee: str, on: date) -> tuple[str, .
     """People with a coach role on *on* who are neither *employee* nor their manager."""
     manager = org.manager_of(employee, on)
     return tuple(c for c in org.coaches(on) if c not in (employee, manager))
+
+
+def role_holder_candidates(
+    org: Organisation,
+    role: str,
+    on: date,
+    *,
+    employee: str | None = None,
+    team: str | None = None,
+) -> tuple[str, ...]:
+    """The people employed on *on* who hold organisation role *role* on *on*, in id order:
+    not *employee* and not their manager, or (a team conversation) not a member of *team* and
+    not its manager."""
+    if employee is not None:
+        outside = {employee}
+        manager = org.manager_of(employee, on)
+    elif team is not None:
+        outside = set(org.members(team, on))
+        manager = org.manager_of_team(team, on)
+    else:
+        outside, manager = set(), None
+    if manager is not None:
+        outside.add(manager)
+    return tuple(p for p in org.holders(role, on) if p not in outside)
 
 
 def candidates(
@@ -94,6 +128,9 @@ def candidates(
             return coach_candidates(org, employee, on)
         case Membership.TEAM:
             return org.members(team, on) if team is not None else ()
+        case Membership.ROLE_HOLDER:
+            held = party.holds or party.role
+            return role_holder_candidates(org, held, on, employee=employee, team=team)
         case Membership.OTHER_TEAM if employee is not None:
             own = org.team_of(employee, on)
             outside = set(org.members(own, on)) if own is not None else set()
@@ -254,8 +291,14 @@ _RULE: Mapping[Membership, str] = {
         "the {role} must be employed on the day and come from outside the employee's team "
         "(not the employee, a member of their team or their manager)"
     ),
+    Membership.ROLE_HOLDER: (
+        "the {role} must hold the organisation role {holds!r} on the day and be neither the "
+        "employee nor their manager (in a team conversation: not a member of the team or its "
+        "manager)"
+    ),
 }
 
 
 def _rule(party: Party) -> str:
-    return _RULE[party.membership].format(role=party.role.replace("_", " "))
+    role = party.role.replace("_", " ")
+    return _RULE[party.membership].format(role=role, holds=str(party.holds or party.role))

@@ -183,6 +183,11 @@ DOCUMENTS: tuple[Source, ...] = (
     ),
     N_("parties.team", "every member of the team"),
     N_("parties.organisation", "someone employed on the day"),
+    N_(
+        "parties.holds_role",
+        "someone who holds the organisation role {role} on the day (not the employee or their "
+        "manager)",
+    ),
     N_("parties.parties", "Who takes part"),
     N_("parties.roles_title", "Roles of this cycle"),
     N_("parties.joined", "joins"),

@@ -20,15 +20,15 @@ import attrs
 
 from .._typing import to_tuple
 from ..errors import DefinitionError
-from .organisation import _valid_id
+from ._org_fields import _valid_id
 from .parties import (
-    BUILTIN_ROLES,
     Membership,
     ParticipantRole,
     Party,
     Pattern,
     RoleDefinition,
     as_roles,
+    check_parties,
     parties_for_pattern,
 )
 from .profiles import Profile, check_profile
@@ -444,6 +444,9 @@ class CycleDefinition:
                 del data["parties"]
             if data.get("profile") is None:
                 data.pop("profile", None)
+            for party in data.get("parties", ()):
+                if party.get("holds") is None:
+                    del party["holds"]
             for name in ("event", "delay_days", "window_days", "min_absent_days"):
                 if data["cadence"][name] is None:
                     del data["cadence"][name]
@@ -482,7 +485,7 @@ def _check_consistent(definition: CycleDefinition) -> None:
         if kind.id in seen:
             raise DefinitionError(f"conversation kind {kind.id!r} appears twice", pointer=where)
         seen.add(kind.id)
-        _check_parties(definition, kind, where)
+        check_parties(kind, [r.id for r in definition.roles], where)
         check_profile(
             kind.profile,
             preparation_form=kind.preparation_form,
@@ -531,67 +534,3 @@ def _check_consistent(definition: CycleDefinition) -> None:
                 "a kind about a special-category theme only must be marked special_category",
                 pointer=f"{where}/special_category",
             )
-
-
-def _check_parties(definition: CycleDefinition, kind: ConversationKind, where: str) -> None:
-    """The parties of *kind*: known roles, one subject (or one team), two sides that confirm."""
-    registered = {r.id for r in definition.roles}
-    ids = [r.id for r in definition.roles]
-    if len(set(ids)) != len(ids):
-        raise DefinitionError("a role is registered twice", pointer="/roles")
-    if kind.pattern is not None and kind.parties != parties_for_pattern(kind.pattern):
-        raise DefinitionError(
-            "give either a pattern or a list of parties, not both", pointer=f"{where}/pattern"
-        )
-    if not kind.parties:
-        raise DefinitionError(
-            "parties are missing: list who takes part (or give an old pattern)",
-            pointer=f"{where}/parties",
-        )
-    roles = [p.role for p in kind.parties]
-    for index, party in enumerate(kind.parties):
-        if party.role not in BUILTIN_ROLES and party.role not in registered:
-            raise DefinitionError(
-                f"role {str(party.role)!r} is neither built in nor registered in the cycle's roles",
-                pointer=f"{where}/parties/{index}/role",
-            )
-        if roles.count(party.role) > 1:
-            raise DefinitionError(
-                f"role {str(party.role)!r} appears twice among the parties",
-                pointer=f"{where}/parties/{index}/role",
-            )
-    subjects = [p for p in kind.parties if p.membership is Membership.SUBJECT]
-    teams = [p for p in kind.parties if p.membership is Membership.TEAM]
-    if len(teams) + len(subjects) != 1:
-        raise DefinitionError(
-            "a kind is about one employee (one party with membership 'subject') or one team "
-            "(one party with membership 'team')",
-            pointer=f"{where}/parties",
-        )
-    confirming = [p for p in kind.parties if p.confirms and p.required]
-    if len(confirming) < 2 and not (teams and teams[0].min >= 2):
-        raise DefinitionError(
-            "nothing is approved by one side: at least two required parties must confirm "
-            "the record",
-            pointer=f"{where}/parties",
-        )
-    if not kind.initiators:
-        raise DefinitionError(
-            "someone must be able to start the conversation", pointer=f"{where}/initiators"
-        )
-    if kind.recorders is not None and not kind.recorders:
-        raise DefinitionError(
-            "someone must be able to write the record", pointer=f"{where}/recorders"
-        )
-    if not kind.recorder_roles:
-        raise DefinitionError(
-            "someone must be able to write the record", pointer=f"{where}/parties"
-        )
-    for field in ("initiators", "preparers", "recorders"):
-        for role in getattr(kind, field) or ():
-            if role not in roles:
-                raise DefinitionError(
-                    f"role {str(role)!r} does not take part in a {kind.shape} conversation "
-                    f"(roles: {', '.join(roles)})",
-                    pointer=f"{where}/{field}",
-                )

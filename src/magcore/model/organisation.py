@@ -9,7 +9,6 @@ Teams may have no manager at all (self-steering teams).
 from __future__ import annotations
 
 import bisect
-import enum
 import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -18,16 +17,18 @@ from typing import Any
 
 import attrs
 
-from ..errors import DefinitionError, NotFoundError, Problem
-from .input_policy import (
-    day_problem,
-    email_problem,
-    id_problem,
-    is_email,
-    is_valid_id,
-    normalise,
-    text_problem,
+from ..errors import DefinitionError, NotFoundError
+from ._org_fields import (
+    _day,
+    _optional_day,
+    _optional_email,
+    _optional_id,
+    _optional_name,
+    _valid_id,
+    _valid_name,
 )
+from .input_policy import normalise
+from .orgroles import Role, as_org_role
 
 __all__ = [
     "MAX_ABSENT_DAYS",
@@ -40,56 +41,6 @@ __all__ = [
     "RoleColumns",
     "Team",
 ]
-
-
-def _refuse(name: str, problem: Problem | None) -> None:
-    """Raise the input policy's *problem* with field *name* as a definition error."""
-    if problem is not None:
-        raise DefinitionError(f"{name} {problem.message}", pointer=problem.pointer)
-
-
-def _valid_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    """An id by the input policy (:data:`~magcore.model.input_policy.ID_PATTERN`)."""
-    if is_valid_id(value):  # the common case, without building a pointer
-        return
-    problem = id_problem(value, pointer=f"/{attribute.name}")
-    _refuse(attribute.name, problem)
-
-
-def _valid_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    """A name by the input policy: no control or bidirectional characters, at most 200."""
-    problem = text_problem(value, pointer=f"/{attribute.name}", max_length=200)
-    _refuse(attribute.name, problem)
-
-
-def _optional_name(
-    instance: object, attribute: attrs.Attribute[str | None], value: str | None
-) -> None:
-    if value is not None:
-        _valid_name(instance, attribute, value)  # type: ignore[arg-type]
-
-
-def _optional_email(
-    instance: object, attribute: attrs.Attribute[str | None], value: str | None
-) -> None:
-    """An e-mail address by the input policy (text rules, at most 254 characters), or None."""
-    if value is None or is_email(value):
-        return
-    problem = email_problem(value, pointer=f"/{attribute.name}")
-    _refuse(attribute.name, problem)
-
-
-def _day(instance: object, attribute: attrs.Attribute[date], value: date) -> None:
-    """A calendar day (a ``date``, not a text or a ``datetime``)."""
-    problem = day_problem(value, pointer=f"/{attribute.name}")
-    _refuse(attribute.name, problem)
-
-
-def _optional_day(
-    instance: object, attribute: attrs.Attribute[date | None], value: date | None
-) -> None:
-    if value is not None:
-        _day(instance, attribute, value)  # type: ignore[arg-type]
 
 
 def _person_json(data: dict[str, Any]) -> dict[str, Any]:
@@ -130,21 +81,6 @@ def _returns(value: Iterable[Return | Mapping[str, Any]]) -> tuple[Return, ...]:
         back = item if isinstance(item, Return) else Return(**item)
         found[back.on] = max(back, found.get(back.on, back))
     return tuple(sorted(found.values()))
-
-
-def _optional_id(
-    instance: object, attribute: attrs.Attribute[str | None], value: str | None
-) -> None:
-    if value is not None:
-        _valid_id(instance, attribute, value)  # type: ignore[arg-type]
-
-
-class Role(enum.StrEnum):
-    """A role a person holds in a team for a while."""
-
-    MEMBER = "member"
-    MANAGER = "manager"
-    COACH = "coach"
 
 
 @attrs.frozen(kw_only=True)
@@ -199,7 +135,9 @@ class Assignment:
 
     person: str = attrs.field(validator=_valid_id)
     team: str = attrs.field(validator=_valid_id)
-    role: Role = attrs.field(converter=Role)
+    role: str = attrs.field(converter=as_org_role)
+    """A :class:`Role` (``member``, ``manager``, ``coach``) or another role id in lower case
+    (``hr_adviser``), see :mod:`magcore.model.orgroles`."""
     start: date = attrs.field(validator=_day)
     end: date | None = attrs.field(default=None, validator=_optional_day)
 
@@ -227,7 +165,7 @@ class RoleColumns(Sequence[Assignment]):
     person: list[str]
     team: list[str]
 
-    def rows_of(self, role: Role) -> list[int]:
+    def rows_of(self, role: str) -> list[int]:
         """The rows holding *role*."""
         raise NotImplementedError
 
@@ -254,7 +192,7 @@ def _assignment_tuple(value: Iterable[Assignment]) -> Sequence[Assignment]:
 
 
 def _role_key(a: Assignment) -> tuple[str, str, str, date, date]:
-    return (a.person, a.team, a.role.value, a.start, a.end or date.max)
+    return (a.person, a.team, str(a.role), a.start, a.end or date.max)
 
 
 def _same_assignments(first: Sequence[Assignment], second: Sequence[Assignment]) -> bool:
@@ -405,6 +343,11 @@ class Organisation:
     def _coaches(self) -> tuple[Assignment, ...]:
         return tuple(a for a in self.assignments if a.role is Role.COACH)
 
+    @functools.cached_property
+    def _held_by_role(self) -> dict[str, tuple[Assignment, ...]]:
+        """The assignments of each role asked for by :meth:`holders` (filled as asked)."""
+        return {}
+
     # -- queries ---------------------------------------------------------------------------
 
     def person(self, person_id: str) -> Person:
@@ -479,6 +422,21 @@ class Organisation:
     def coaches(self, day: date) -> tuple[str, ...]:
         """People holding a coach role on *day* (in any team)."""
         return tuple(sorted({a.person for a in self._coaches if a.active_on(day)}))
+
+    def holders(self, role: str, day: date) -> tuple[str, ...]:
+        """The people employed on *day* who hold *role* (any :class:`Role` or other role id,
+        such as ``hr_adviser``) on *day*, in any team, in id order."""
+        held = self._held_by_role.get(role)
+        if held is None:
+            roles = self.assignments
+            if isinstance(roles, RoleColumns):
+                held = tuple(roles[row] for row in roles.rows_of(role))
+            else:
+                held = tuple(a for a in roles if a.role == role)
+            self._held_by_role[role] = held
+        people = self.people
+        found = {a.person for a in held if a.active_on(day)}
+        return tuple(sorted(p for p in found if p in people and people[p].employed_on(day)))
 
     def employees(self, day: date) -> Iterator[Person]:
         """Everyone employed on *day*."""

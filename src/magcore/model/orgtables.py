@@ -52,6 +52,7 @@ from .organisation import (
     RoleColumns,
     Team,
 )
+from .orgroles import as_org_role, org_role_problem
 
 __all__ = [
     "PeopleTable",
@@ -69,9 +70,6 @@ _NOT_ID_CHARACTER = re.compile(r"[^A-Za-z0-9._:@#\n-]")
 _BAD_SEGMENT_START = re.compile(r"[\n#][^A-Za-z0-9]")
 """An id, or a part after ``#``, that does not start with a letter or digit (or is empty)."""
 _SEGMENT = 128
-_ROLES = {role.value: role for role in Role}
-for _role in Role:
-    _ROLES[_role] = _role
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -108,7 +106,7 @@ def _person(
     return person
 
 
-def _assignment(person: str, team: str, role: Role, start: date, end: date | None) -> Assignment:
+def _assignment(person: str, team: str, role: str, start: date, end: date | None) -> Assignment:
     """An Assignment from values already checked, made for every role read from a table (as
     :func:`_person`)."""
     made = object.__new__(Assignment)
@@ -389,6 +387,19 @@ def _returns(pid: str, found: Iterable[Return]) -> tuple[Return, ...]:
     return tuple(sorted({b.on: b for b in sorted(backs)}.values()))
 
 
+def _roles(kinds: list[Any]) -> list[str]:
+    """The role column: a :class:`~magcore.model.organisation.Role` for a built-in role, else
+    the role id (one check per distinct value); a bad one is refused naming its row."""
+    known: dict[Any, str] = {}
+    try:
+        for kind in set(kinds):
+            known[kind] = as_org_role(kind)
+    except (DefinitionError, TypeError):
+        row = next(i for i, kind in enumerate(kinds) if org_role_problem(kind) is not None)
+        raise DefinitionError(f"{org_role_problem(kinds[row])}", pointer=f"/role/{row}") from None
+    return list(map(known.__getitem__, kinds))
+
+
 def _check_emails(column: list[str | None]) -> None:
     """Every address in *column* (a list of the table's own) in NFC and by the input policy."""
     for row, value in enumerate(column):
@@ -432,7 +443,7 @@ class RoleTable(RoleColumns):
 
     person: list[str]
     team: list[str]
-    role: list[Role]
+    role: list[str]
     start: list[date]
     end: list[date | None]
 
@@ -461,13 +472,7 @@ class RoleTable(RoleColumns):
         problem = problem or _dates_problem(columns["end"], "end", optional=True)
         if problem is not None:
             raise problem
-        try:
-            roles = [_ROLES[kind] for kind in kinds]
-        except (KeyError, TypeError):
-            row = next(i for i, kind in enumerate(kinds) if kind not in _ROLES)
-            raise DefinitionError(
-                f"role {kinds[row]!r} is not one of member, manager, coach", pointer=f"/role/{row}"
-            ) from None
+        roles = _roles(kinds)
         if ends.count(None) != count:
             for row, (first, last) in enumerate(zip(starts, ends, strict=True)):
                 if last is not None and last <= first:
@@ -483,7 +488,7 @@ class RoleTable(RoleColumns):
         cls,
         person: list[str],
         team: list[str],
-        role: list[Role],
+        role: list[str],
         start: list[date],
         end: list[date | None],
     ) -> RoleTable:
@@ -510,7 +515,7 @@ class RoleTable(RoleColumns):
         self,
         person: list[str],
         team: list[str],
-        role: list[Role],
+        role: list[str],
         start: list[date],
         end: list[date | None],
     ) -> None:
@@ -546,12 +551,13 @@ class RoleTable(RoleColumns):
         """Every role as a tuple, in the order of person, team, role, start and end (to compare
         two tables whatever their order)."""
         ends = [date.max if end is None else end for end in self.end]
-        kinds = [role.value for role in self.role]
+        kinds = list(map(str, self.role))
         return sorted(zip(self.person, self.team, kinds, self.start, ends, strict=True))
 
-    def rows_of(self, role: Role) -> list[int]:
+    def rows_of(self, role: str) -> list[int]:
         """The rows holding *role* (without making an ``Assignment`` for the others)."""
-        wanted = map(operator.is_, self.role, itertools.repeat(role))
+        same = operator.is_ if isinstance(role, Role) else operator.eq
+        wanted = map(same, self.role, itertools.repeat(role))
         return list(itertools.compress(range(len(self.role)), wanted))
 
     def __eq__(self, other: object) -> bool:

@@ -11,25 +11,38 @@ requested (:mod:`magcore.domain.participants`), with an error that names the par
 Two-sided by construction: every required party confirms the record, and a kind whose
 confirming parties are one side only is refused (nothing is approved by one side).
 
+Nobody names themselves into a colleague's conversation: a party whose people may start the
+conversation (its role is among the kind's ``initiators``) cannot be filled from an open pool
+(``organisation``, ``other_team``: anyone employed), because then any employee could request a
+colleague's conversation naming themselves for that party. :func:`check_parties` refuses such
+a kind; the party names the organisation role its people hold instead (membership
+``holds_role``, e.g. ``"holds": "hr_adviser"``), and only the people who hold that role on the
+day may take it.
+
 The old fixed patterns (``employee_manager``, ``peer``, ``three_party``, ``team``) are
 translated into party lists by :func:`parties_for_pattern`, so existing definitions keep working.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import enum
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 import attrs
 
 from ..errors import DefinitionError
+from .orgroles import Role, as_org_role
 from .text import Text, as_text
 
 __all__ = [
     "BUILTIN_ROLES",
+    "PICKED",
     "POOLED",
+    "KindParties",
     "Membership",
     "ParticipantRole",
     "Party",
@@ -37,8 +50,10 @@ __all__ = [
     "RoleDefinition",
     "as_role",
     "as_roles",
+    "check_parties",
     "default_membership",
     "parties_for_pattern",
+    "roles_to_hold",
 ]
 
 
@@ -122,10 +137,27 @@ class Membership(enum.StrEnum):
     """Anyone employed on the day from outside the employee's team: not the employee, not a
     member of their team, not their manager (e.g. an independent facilitator, colleagues from
     other departments). For a team conversation: anyone employed outside the team."""
+    ROLE_HOLDER = "holds_role"
+    """A person employed on the day who holds the organisation role the party names in
+    ``holds`` (by default its own role id, e.g. ``hr_adviser``) on the day, in any team; never
+    the employee, and not their manager on the day: an adviser, an interviewer or a facilitator
+    stands beside the line, as a coach does (a kind that wants the manager has a manager party).
+    For a team conversation: not a member of the team and not its manager."""
 
 
-#: The rules under which the caller picks people from a pool of the organisation.
+#: The open pools: anyone employed may be named for the party. Never for a role that may start
+#: the conversation (:func:`check_parties`).
 POOLED = frozenset({Membership.ORGANISATION, Membership.OTHER_TEAM})
+#: The rules under which the caller picks who takes a party from its candidates.
+PICKED = frozenset(
+    {
+        Membership.SAME_TEAM,
+        Membership.COACH_POOL,
+        Membership.ROLE_HOLDER,
+        Membership.ORGANISATION,
+        Membership.OTHER_TEAM,
+    }
+)
 
 
 _DEFAULT_MEMBERSHIP: Mapping[str, Membership] = {
@@ -161,6 +193,21 @@ def _membership(value: Any) -> Membership:
         ) from None
 
 
+def _holds(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return as_org_role(value)
+    except DefinitionError as exc:
+        raise DefinitionError(f"holds: {exc.message}", pointer="/holds") from None
+
+
+def _default_holds(party: Party) -> str | None:
+    if party.membership is Membership.ROLE_HOLDER:
+        return as_org_role(str(party.role))
+    return None
+
+
 @attrs.frozen(kw_only=True)
 class Party:
     """One party in a kind of conversation: a role, how many, and who may hold it."""
@@ -178,6 +225,11 @@ class Party:
         converter=_membership,
     )
     """Who may hold the role on the day (see :class:`Membership`)."""
+    holds: str | None = attrs.field(
+        default=attrs.Factory(_default_holds, takes_self=True), converter=_holds
+    )
+    """For membership ``holds_role``: the organisation role its people hold on the day
+    (``hr_adviser``; by default the party's own role id). ``None`` for any other membership."""
     records: bool = True
     """Whether its people may write the shared record."""
     confirms: bool = True
@@ -209,6 +261,19 @@ class Party:
         if self.membership is Membership.TEAM and self.min < 2:
             raise DefinitionError(
                 "a team party needs at least two members: min must be 2 or more", pointer="/min"
+            )
+        if self.holds is not None and self.membership is not Membership.ROLE_HOLDER:
+            raise DefinitionError(
+                f"party {str(self.role)!r} names a role to hold, which only membership "
+                f"'holds_role' uses (not {self.membership.value!r})",
+                pointer="/holds",
+            )
+        if self.holds is Role.MEMBER:
+            raise DefinitionError(
+                f"party {str(self.role)!r}: every employee is a member of a team, so holding "
+                "'member' lets anyone take the part; name a role only some people hold "
+                "(e.g. 'hr_adviser')",
+                pointer="/holds",
             )
 
     @property
@@ -246,3 +311,132 @@ _PATTERN_PARTIES: Mapping[Pattern, tuple[Party, ...]] = {
 def parties_for_pattern(pattern: Pattern | None) -> tuple[Party, ...]:
     """The party list an old fixed pattern stands for (empty for ``None``)."""
     return () if pattern is None else _PATTERN_PARTIES[pattern]
+
+
+class KindParties(Protocol):
+    """What :func:`check_parties` reads of a :class:`~magcore.model.cycle.ConversationKind`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def pattern(self) -> Pattern | None: ...
+    @property
+    def parties(self) -> tuple[Party, ...]: ...
+    @property
+    def initiators(self) -> tuple[str, ...]: ...
+    @property
+    def preparers(self) -> tuple[str, ...]: ...
+    @property
+    def recorders(self) -> tuple[str, ...] | None: ...
+    @property
+    def recorder_roles(self) -> tuple[str, ...]: ...
+    @property
+    def shape(self) -> str: ...
+
+
+def roles_to_hold(kinds: Iterable[KindParties]) -> tuple[str, ...]:
+    """The organisation roles beyond member, manager and coach that *kinds*' ``holds_role``
+    parties name, sorted: what a municipality's organisation import must assign."""
+    held = {p.holds for k in kinds for p in k.parties if p.holds is not None}
+    return tuple(sorted(str(r) for r in held if r not in set(Role)))
+
+
+_KEPT_BEFORE_RULE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "magcore_kept_before_rule", default=False
+)
+
+
+@contextlib.contextmanager
+def _kept_before_the_initiator_rule() -> Iterator[None]:
+    """Load a definition a store kept before :func:`check_parties` refused open pools among
+    the initiators, so that its conversations stay readable (an employee's record is theirs);
+    a new request under it is still refused whenever such a party would start it
+    (:func:`magcore.domain.conversation.decide.decide`). For the store's own loading only."""
+    token = _KEPT_BEFORE_RULE.set(True)
+    try:
+        yield
+    finally:
+        _KEPT_BEFORE_RULE.reset(token)
+
+
+def check_parties(kind: KindParties, registered: Sequence[str], where: str) -> None:
+    """The parties of *kind* in a cycle that registers the roles *registered*: known roles,
+    one subject (or one team), two sides that confirm, and nobody who may start the
+    conversation from an open pool. Raises :class:`~magcore.errors.DefinitionError` naming
+    the field under *where* (``/kinds/0``)."""
+    if len(set(registered)) != len(registered):
+        raise DefinitionError("a role is registered twice", pointer="/roles")
+    if kind.pattern is not None and kind.parties != parties_for_pattern(kind.pattern):
+        raise DefinitionError(
+            "give either a pattern or a list of parties, not both", pointer=f"{where}/pattern"
+        )
+    if not kind.parties:
+        raise DefinitionError(
+            "parties are missing: list who takes part (or give an old pattern)",
+            pointer=f"{where}/parties",
+        )
+    roles = [p.role for p in kind.parties]
+    for index, party in enumerate(kind.parties):
+        if party.role not in BUILTIN_ROLES and party.role not in registered:
+            raise DefinitionError(
+                f"role {str(party.role)!r} is neither built in nor registered in the cycle's roles",
+                pointer=f"{where}/parties/{index}/role",
+            )
+        if roles.count(party.role) > 1:
+            raise DefinitionError(
+                f"role {str(party.role)!r} appears twice among the parties",
+                pointer=f"{where}/parties/{index}/role",
+            )
+    subjects = [p for p in kind.parties if p.membership is Membership.SUBJECT]
+    teams = [p for p in kind.parties if p.membership is Membership.TEAM]
+    if len(teams) + len(subjects) != 1:
+        raise DefinitionError(
+            "a kind is about one employee (one party with membership 'subject') or one team "
+            "(one party with membership 'team')",
+            pointer=f"{where}/parties",
+        )
+    confirming = [p for p in kind.parties if p.confirms and p.required]
+    if len(confirming) < 2 and not (teams and teams[0].min >= 2):
+        raise DefinitionError(
+            "nothing is approved by one side: at least two required parties must confirm "
+            "the record",
+            pointer=f"{where}/parties",
+        )
+    if not kind.initiators:
+        raise DefinitionError(
+            "someone must be able to start the conversation", pointer=f"{where}/initiators"
+        )
+    if kind.recorders is not None and not kind.recorders:
+        raise DefinitionError(
+            "someone must be able to write the record", pointer=f"{where}/recorders"
+        )
+    if not kind.recorder_roles:
+        raise DefinitionError(
+            "someone must be able to write the record", pointer=f"{where}/parties"
+        )
+    for field in ("initiators", "preparers", "recorders"):
+        for role in getattr(kind, field) or ():
+            if role not in roles:
+                raise DefinitionError(
+                    f"role {str(role)!r} does not take part in a {kind.shape} conversation "
+                    f"(roles: {', '.join(roles)})",
+                    pointer=f"{where}/{field}",
+                )
+    if not _KEPT_BEFORE_RULE.get():
+        _check_no_open_initiator(kind, where)
+
+
+def _check_no_open_initiator(kind: KindParties, where: str) -> None:
+    """Refuse a party whose people may start the conversation but come from an open pool:
+    any employee could request a colleague's conversation naming themselves for it."""
+    for index, party in enumerate(kind.parties):
+        if party.membership in POOLED and party.role in kind.initiators:
+            raise DefinitionError(
+                f"kind {kind.id}: party {str(party.role)!r} may start the conversation (it is "
+                f"among the initiators), but with membership {party.membership.value!r} anyone "
+                "employed may be named for it, so any employee could join a colleague's "
+                "conversation by naming themselves; use membership 'holds_role' with the "
+                f'organisation role its people hold (e.g. "holds": "hr_adviser"), or '
+                f"leave {str(party.role)!r} out of the initiators",
+                pointer=f"{where}/parties/{index}/membership",
+            )

@@ -21,7 +21,7 @@ import attrs
 
 from .._typing import to_tuple
 from ..errors import DefinitionError
-from .organisation import _valid_id
+from ._org_fields import _valid_id
 
 __all__ = ["Profile", "ProfileSource", "check_profile"]
 

@@ -13,7 +13,7 @@ import enum
 import attrs
 
 from .._typing import to_tuple
-from .organisation import _valid_id
+from ._org_fields import _valid_id
 from .text import Text, as_text
 
 __all__ = ["MAG_THEME_IDS", "Theme", "ThemeTopic", "TopicKind"]

@@ -2,7 +2,8 @@
 
 Kinds given by their parties are simulated by their shape (:func:`pattern_code`): with a peer,
 with the manager, with the manager and a third party (a coach from the pool, or any registered
-role). Split from :mod:`magcore.simulate.engine`, which re-exports these names.
+role: the holders of an organisation role, ``holds_role``, are simulated as that pool too).
+Split from :mod:`magcore.simulate.engine`, which re-exports these names.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ __all__ = [
 PATTERN_CODES = {Pattern.EMPLOYEE_MANAGER: 0, Pattern.PEER: 1, Pattern.THREE_PARTY: 2}
 #: The change-started kinds the simulator models (its history has hire and leaving days).
 SIMULATED_TRIGGERS = frozenset({OrgTrigger.JOINED, OrgTrigger.LEFT})
-_THIRD = (Membership.COACH_POOL, Membership.ORGANISATION)
+_THIRD = (Membership.COACH_POOL, Membership.ORGANISATION, Membership.ROLE_HOLDER)
 
 
 def pattern_code(kind: ConversationKind) -> int | None:

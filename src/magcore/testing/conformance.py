@@ -43,7 +43,7 @@ from ..domain.planning import add_months, plan
 from ..errors import MagcoreError
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition, Membership
 from ..model.organisation import Organisation
-from ..model.parties import POOLED
+from ..model.parties import POOLED, roles_to_hold
 from ..model.records import Agreement, Participant
 from ..model.scoring import check_definition
 from ..plugins import get_plugin_manager
@@ -71,8 +71,17 @@ class _Failure(AssertionError):
     pass
 
 
-def _org() -> Organisation:
-    return generate_organisation(people=80, teams=6, self_steering_share=0.34, coaches=2, seed=7)
+#: The parties the conformance run picks from the organisation (after peers and coaches).
+_CHOSEN = POOLED | {Membership.ROLE_HOLDER}
+
+
+def _org(definition: CycleDefinition) -> Organisation:
+    """The generated organisation, with two holders of each organisation role the cycle's
+    ``holds_role`` parties name."""
+    held = dict.fromkeys(roles_to_hold(definition.kinds), 2)
+    return generate_organisation(
+        people=80, teams=6, self_steering_share=0.34, coaches=2, seed=7, roles=held
+    )
 
 
 def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple[Participant, ...]:
@@ -94,7 +103,7 @@ def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple
                 # Other parties of a team conversation (an alderman) come from outside the team.
                 extra: dict[str, tuple[str, ...]] = {}
                 for party in kind.parties:
-                    if party.required and party.membership in POOLED:
+                    if party.required and party.membership in _CHOSEN:
                         pool = [
                             c for c in candidates(org, party, on=day, team=team) if c not in coaches
                         ]
@@ -115,7 +124,7 @@ def _participants(org: Organisation, kind: ConversationKind, day: date) -> tuple
                     chosen[party.role] = (mates[0],)
                 elif party.membership is Membership.COACH_POOL and others:
                     chosen[party.role] = (others[0],)
-                elif party.membership in POOLED:
+                elif party.membership in _CHOSEN:
                     taken = {person_id, org.manager_of(person_id, day), *mates[:1], *others[:1]}
                     taken |= {p for people in chosen.values() for p in people}
                     pool = [
@@ -245,12 +254,13 @@ def run_cycle_conformance(
         if plugins is not None
         else get_plugin_manager()
     )
-    svc = open_service("memory://", clock=clock, host=host)
+    org = _org(definition)
+    # Named, so that every request's parties are checked against the organisation.
+    svc = open_service("memory://", clock=clock, host=host, organisation=org.id)
     svc.add_cycle(definition)
     from .approval import approve_cycle
 
     approve_cycle(svc, definition)
-    org = _org()
     svc.import_organisation(org, actor="conformance")
     ids = _ids()
     paths: list[str] = []

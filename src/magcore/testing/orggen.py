@@ -7,6 +7,7 @@ departments of several teams, some self-steering teams without a manager, a few 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from ..model.organisation import Assignment, Organisation, Person, Role, Team
@@ -24,6 +25,7 @@ def generate_organisation(
     coaches: int = 2,
     teams_per_department: int = 8,
     org_id: str = "org",
+    roles: Mapping[str, int] | None = None,
 ) -> Organisation:
     """An organisation of *people* employees in *teams* teams, grouped into departments.
 
@@ -31,6 +33,10 @@ def generate_organisation(
     are teams of their own whose manager manages the team managers. Managers and coaches are
     there from five years before *start*; everyone else is hired somewhere in those five years
     and is in their team from their hire date. Nobody has left yet.
+
+    *roles* maps other organisation roles to how many people hold each (``{"hr_adviser": 2}``):
+    they are counted among *people*, are there as long as the coaches, and hold their role in
+    the first department, of which they are members (as the coaches are).
     """
     if teams < 1 or people < teams * 2:
         raise ValueError("need at least one team and two people per team")
@@ -75,7 +81,8 @@ def generate_organisation(
                 Assignment(person=manager.id, team=team.id, role=Role.MANAGER, start=founded)
             )
     team_ids = [t.id for t in team_list if t.id.startswith("t")]
-    remaining = people - len(persons) - coaches
+    holders = [(role, n) for role, n in sorted((roles or {}).items()) if n > 0]
+    remaining = people - len(persons) - coaches - sum(n for _, n in holders)
     for i in range(max(remaining, 0)):
         member = new_person()
         team_id = team_ids[i % len(team_ids)] if i < len(team_ids) * 2 else rng.choice(team_ids)
@@ -93,6 +100,13 @@ def generate_organisation(
             assignments.append(
                 Assignment(person=coach.id, team=team_list[0].id, role=role, start=founded)
             )
+    for other, count in holders:
+        for _ in range(count):
+            holder = new_person(lead=True)
+            for held in (other, Role.MEMBER):
+                assignments.append(
+                    Assignment(person=holder.id, team=team_list[0].id, role=held, start=founded)
+                )
     return Organisation.build(
         id=org_id,
         name="Gemeente Voorbeeld",

@@ -39,13 +39,16 @@ def plugin_service(
 ) -> tuple[Any, Organisation]:
     """A SQLite service in *folder* on 1 December 2024 with a generated organisation imported
     (and named, so every request's parties are checked against it) and *cycle* approved by
-    every body it names."""
+    every body it names. The organisation has two holders of each organisation role the
+    cycle's ``holds_role`` parties name."""
     from .. import open_service
+    from ..model.parties import roles_to_hold
     from .approval import approve_cycle
     from .orggen import generate_organisation
 
     clock = FixedClock(datetime(2024, 12, 1, tzinfo=UTC))
-    org = generate_organisation(people=people, teams=teams, seed=seed)
+    held = dict.fromkeys(roles_to_hold(cycle.kinds), 2)
+    org = generate_organisation(people=people, teams=teams, seed=seed, roles=held)
     service = open_service(
         f"sqlite:///{folder / 'town.db'}", clock=clock, host=host, organisation=org.id
     )

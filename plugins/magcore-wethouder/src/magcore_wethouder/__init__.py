@@ -18,11 +18,13 @@ PLUGIN = plugin.name
 definition = plugin.definition
 #: The id of the anonymous theme poll (a core measurement questionnaire).
 QUESTIONNAIRE_ID = "wethouder-themes"
-#: Scenario -> (version, cadence) from the memo.
+#: Scenario -> (version, cadence) from the memo. Versions 1 to 3 let anyone employed name
+#: themselves as the alderman; from version 4 the alderman holds the organisation role
+#: ``alderman`` on the day (membership ``holds_role``).
 SCENARIOS = {
-    "monthly": (1, {"kind": "interval", "every_months": 1, "anchor": "03-01"}),
-    "half_yearly": (2, {"kind": "interval", "every_months": 6, "anchor": "03-01"}),
-    "stop": (3, {"kind": "free"}),
+    "monthly": (4, {"kind": "interval", "every_months": 1, "anchor": "03-01"}),
+    "half_yearly": (5, {"kind": "interval", "every_months": 6, "anchor": "03-01"}),
+    "stop": (6, {"kind": "free"}),
 }
 
 __all__ = [

@@ -10,6 +10,7 @@ from typing import Any
 from ...errors import TransitionError
 from ...events import Event, thaw
 from ...model.cycle import ConversationKind, ParticipantRole, Recording
+from ...model.parties import POOLED
 from ...model.records import (
     Agreement,
     AgreementOwner,
@@ -182,6 +183,16 @@ def _check_request(command: RequestConversation) -> ConversationKind:
         raise refuse(
             f"a {initiator_role} may not start a {kind.id} conversation "
             f"(allowed: {', '.join(kind.initiators)})"
+        )
+    starter = kind.party(initiator_role)
+    if starter.membership in POOLED:
+        # Only a definition kept from before the cycle check refused this gets here: anyone
+        # employed may be named for the party, so its people may not start a conversation.
+        raise refuse(
+            f"party {str(initiator_role)!r} of a {kind.id} conversation may not start it: "
+            f"anyone employed may be named for it ({starter.membership.value}), so starting "
+            "one would let anyone join a colleague's conversation (the cycle needs a new "
+            "version with membership 'holds_role')"
         )
     for agreement in command.carried_forward:
         if agreement.due is not None and (

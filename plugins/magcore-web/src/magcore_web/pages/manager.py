@@ -199,7 +199,7 @@ async def participation(request: Request, session: Session, principal: Principal
         mine = {
             a.team
             for a in org.assignments
-            if a.person == person and a.role.value == "manager" and a.active_on(day)
+            if a.person == person and a.role == "manager" and a.active_on(day)
         }
         report = participation_report(
             service.store,
