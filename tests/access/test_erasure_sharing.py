@@ -32,6 +32,7 @@ from magcore.domain.sharing import (
     person_stream,
     replay,
 )
+from magcore.errors import StorageError
 from magcore.events import Event
 from magcore.model.records import Agreement
 from magcore.storage.base import StreamWrite
@@ -266,12 +267,13 @@ def test_no_detail_of_an_erased_persons_choices_is_left_in_the_sqlite_file(story
     assert audit.verify_store(service.store).ok
 
 
-def test_choices_written_in_clear_before_are_replaced_by_the_erasure(story):
+def test_choices_written_in_clear_before_are_replaced_by_the_erasure(story, monkeypatch):
     """A person stream from before choices were sealed (or written by a tool without the
-    content codec) holds their details in clear: destroying the key does not reach them, so
-    the erasure replaces the stream's events by its person.erased event (secure delete, the
-    index rows in the same transaction). The chain still verifies: the event says how many
-    events it removed; the choices' numbers go on."""
+    content codec) holds their details in clear: destroying the key does not reach them. The
+    erasure ends the choices as always, then replaces the stream's events by one person.erased
+    event (secure delete); if that second step fails, the choices have ended all the same and
+    running the erasure again replaces the events. The chain still verifies: the event says
+    how many events it removed; the choices' numbers go on."""
     service, db = story
     stream = person_stream("e-1")
     granted = Event(
@@ -293,14 +295,25 @@ def test_choices_written_in_clear_before_are_replaced_by_the_erasure(story):
     service.store.inner.append([StreamWrite(stream, 0, (granted,), person_rows=rows)])
     assert _markers(_raw(db), [CONFIDANT, PURPOSE]) == [CONFIDANT, PURPOSE]
 
+    def fails(*args, **kwargs):
+        raise StorageError("the disk is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(service.store.inner, "destroy_stream", fails)
+        with pytest.raises(StorageError, match="disk is full"):
+            erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=REASON)
+    assert service.sharing("e-1").choices == {}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM sharing_choice").fetchone()[0] == 0
+
     done = erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=REASON)
-    assert done.choices == 1
+    assert done.choices == 0  # ended by the first run already
     assert _markers(_raw(db), [CONFIDANT, PURPOSE]) == []
     [erased] = service.store.read(stream)
     assert (erased.type, erased.version, dict(erased.data)) == (
         "person.erased",
-        2,
-        {"through": 1, "events_removed": 1},
+        3,  # after the grant and the person.erased event that ended it
+        {"through": 1, "events_removed": 2},
     )
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM sharing_choice").fetchone()[0] == 0

@@ -265,8 +265,7 @@ def erase_person(
             if events and events[-1].type != DESTROYED_EVENT
         ]
         closing = _open_choices(mine)
-        in_clear = closing and _in_clear(mine)
-        if closing and not in_clear:
+        if closing:  # the choices end here, in clear or not: their bytes are a second step
             writes.append(_close_choices(store, person, mine, now=now, actor=actor))
         try:
             if writes:
@@ -275,7 +274,7 @@ def erase_person(
             if attempt == _ATTEMPTS:
                 raise
             continue
-        if in_clear:
+        if _in_clear(mine):  # also when a run before ended the choices but stopped here
             _replace_person_stream(store, person, now=now, actor=actor)
         tombstoned = tuple(w.stream for w in writes if w.stream != own)
         return Erasure(tombstoned, tuple(destroyed), _choices(mine) if closing else 0)
@@ -347,18 +346,20 @@ def _close_choices(
 
 
 def _replace_person_stream(store: Store, person: str, *, now: datetime, actor: str) -> None:
-    """A person stream that holds choices in clear: its events are replaced by the
-    ``person.erased`` event (``Store.destroy_stream``: the index rows of the person go in the
-    same transaction), since destroying the key does not reach them."""
+    """A person stream that holds choices in clear (ended already by the ``person.erased``
+    event the erasure appended): its events are replaced by one ``person.erased`` event
+    (``Store.destroy_stream``, which zeroes what it frees on SQLite), since destroying the key
+    does not reach them."""
     if not isinstance(store, SupportsDestroy):
         raise StorageError(
             f"store {store.url} holds sharing choices of {person!r} in clear and cannot "
-            "destroy streams (no destroy_stream): they were not erased"
+            "destroy streams (no destroy_stream): they ended, but their details stay stored"
         )
     stream = person_stream(person)
+    stored = store.inner if isinstance(store, ContentStore) else store
     for attempt in range(1, _ATTEMPTS + 1):
-        events = store.read(stream)
-        if not events or (events[-1].type == PersonEvent.ERASED and len(events) == 1):
+        events = stored.read(stream)
+        if not _in_clear(events):
             return
         last = events[-1].version
         tombstone = _erased_event(
