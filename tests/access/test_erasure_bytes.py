@@ -17,7 +17,7 @@ import pytest
 
 from magcore import FixedClock, open_service
 from magcore.access.content import ContentStore
-from magcore.access.erasure import destroy_conversation, erase_person
+from magcore.access.erasure import ErasureReason, destroy_conversation, erase_person
 from magcore.access.reading import read_conversation
 from magcore.access.retention import SELECTIELIJST_2020
 from magcore.crypto import ContentCipher, FileKeyProvider, KeyRing, is_token
@@ -150,7 +150,11 @@ def test_erasing_a_person_destroys_every_record_about_them(story):
     their own stream; both conversations read as destroyed, and no marker is in the bytes."""
     service, db, told = story
     done = erase_person(
-        service.store, "e-1", clock=FixedClock(NOW), actor="privacy-officer", reason="art. 17"
+        service.store,
+        "e-1",
+        clock=FixedClock(NOW),
+        actor="privacy-officer",
+        reason=ErasureReason("request", reference="ZAAK-2025-0012"),
     )
     assert set(done.streams) == {"conversation:c1", "conversation:c2"}
     for conversation in ("c1", "c2"):
@@ -159,9 +163,9 @@ def test_erasing_a_person_destroys_every_record_about_them(story):
         )
         assert view.destroyed
     assert found_markers(raw(db), (*told.erased, *told.kept)) == []
-    lines = [(e["action"], e["object"]) for e in service.store.read_audit()]
-    assert ("erase", "conversation:c1") in lines
-    assert ("erase", "person:e-1") in lines
+    lines = [(e["action"], e["object"], e["reason"]) for e in service.store.read_audit()]
+    assert ("erase", "conversation:c1", "request ref:ZAAK-2025-0012") in lines
+    assert ("erase", "person:e-1", "request ref:ZAAK-2025-0012") in lines
 
 
 def test_a_token_moved_to_another_field_is_refused_not_shown(story):

@@ -3,9 +3,10 @@ each disclosure has its audit line (issue 13, "what must hold at the end").
 
 The machine drives one :class:`~magcore.app.service.Service` through its public commands
 (request, prepare and publish, schedule, hold and record, confirm, dissent, respond, private
-note, share, revoke, manager change, restriction and its lifting, erasure) and takes content out
-by every public way (views for any actor and purpose, command results, the subject-access
-export, the guarded listing, notices). Every text written is a unique marker; after each way
+note, share, revoke, manager change, restriction and its lifting, destruction and a person's
+erasure, which ends their sharing choices) and takes content out by every public way (views for
+any actor and purpose, command results, the subject-access export, the guarded listing,
+notices). Every text written is a unique marker; after each way
 out the machine finds the markers in what was handed out and checks each against its own
 simple model of the rules (participation and blind-until-published, carried agreements and the
 handover choice, sharing choices with their grantee, purpose and time, the legal basis that
@@ -28,7 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from magcore import get_plugin_manager, open_service
 from magcore.access import audit
 from magcore.access.decision import SUBJECT_ACCESS, LegalBasis, Part
-from magcore.access.erasure import destroy_conversation
+from magcore.access.erasure import ErasureReason, destroy_conversation, erase_person
 from magcore.access.restriction import restriction_event
 from magcore.access.retention import SELECTIELIJST_2020
 from magcore.clock import FixedClock
@@ -404,6 +405,25 @@ class GatewayMachine(RuleBasedStateMachine):
             clock=self.service.clock,
         )
         self.erased.add(conv)
+
+    # Rarer still: an erased person's conversations are gone, and what comes after should be
+    # seen too (new conversations about them, that their old choices must not open).
+    @precondition(lambda self: self.reads % 7 == 6 and len(self.open_convs()) > 2)
+    @rule(person=st.sampled_from(EMPLOYEES))
+    def erase_a_person(self, person: str) -> None:
+        """erase_person: every conversation about *person* is erased, and every choice and
+        restriction they made ends (the model revokes them at this moment)."""
+        about = {c for c in self.open_convs() if self.raw(c).subject == person}
+        self.service.clock.current += timedelta(seconds=1)
+        reason = ErasureReason("request", reference="ZAAK-1")
+        erase_person(
+            self.service.store, person, clock=self.service.clock, actor="po", reason=reason
+        )
+        self.erased |= about
+        for choice in self.choices:
+            if choice.person == person and choice.revoked_at is None:
+                choice.revoked_at = self.now
+        self.restricted.discard(person)
 
     # -- ways out --------------------------------------------------------------------------
 

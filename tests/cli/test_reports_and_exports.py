@@ -443,7 +443,7 @@ def test_a_restored_backup_does_not_bring_erased_content_back(held, host):
     file remembers the destruction: `store restore` destroys the key again (with an audit line
     per owner), and the erased text is not readable from the restored store."""
     from magcore import open_service
-    from magcore.access.erasure import erase_person
+    from magcore.access.erasure import ErasureReason, erase_person
 
     db = held.dir / "magcore.db"
     text = "Oriënteert zich op een opleiding"
@@ -451,7 +451,9 @@ def test_a_restored_backup_does_not_bring_erased_content_back(held, host):
     assert about["agreements"][0]["text"] == text
     assert data(held.run("store", "backup", "before.db", "--json"))["events"] > 0
     service = open_service(f"sqlite:///{db}", host=host)
-    erased = erase_person(service.store, "e1", actor="privacy", reason="AVG art. 17")
+    erased = erase_person(
+        service.store, "e1", actor="privacy", reason=ErasureReason("request", reference="Z-17")
+    )
     service.close()
     assert erased.keys
     keys = json.loads((held.dir / "magcore.db.keys").read_text())
@@ -482,12 +484,14 @@ def test_a_copied_backup_keeps_erased_keys_closed_until_they_are_destroyed_again
     import shutil
 
     from magcore import open_service
-    from magcore.access.erasure import erase_person
+    from magcore.access.erasure import ErasureReason, erase_person
 
     db = held.dir / "magcore.db"
     assert data(held.run("store", "backup", "before.db", "--json"))["events"] > 0
     service = open_service(f"sqlite:///{db}", host=host)
-    erased = erase_person(service.store, "e1", actor="privacy", reason="AVG art. 17")
+    erased = erase_person(
+        service.store, "e1", actor="privacy", reason=ErasureReason("request", reference="Z-17")
+    )
     service.close()
     for suffix in ("-wal", "-shm"):
         (held.dir / f"magcore.db{suffix}").unlink(missing_ok=True)

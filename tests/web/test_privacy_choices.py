@@ -70,13 +70,45 @@ def test_the_officer_restricts_lifts_and_erases_after_confirming(make_client, ap
 
     before = len(_audit(app))
     page, fields = _confirm(pieter, action="erase", person="anna")
+    assert '<select id="ground" name="ground" required>' in page.text
+    assert page.text.count("<option ") == 7  # the grounds, nothing to write in words
+    assert 'id="reason"' not in page.text
     erased = pieter.post(
-        "/privacy/act", data={**fields, "reason": "Verzoek art. 17."}, follow_redirects=False
+        "/privacy/act",
+        data={**fields, "ground": "request", "reference": "ZAAK-2025-0012"},
+        follow_redirects=False,
     )
     assert erased.status_code == 303
     lines = _audit(app)[before:]
     assert any("erase" in line and f"conversation:{cid}" in line for line in lines), lines
+    assert any("'reason': 'request ref:ZAAK-2025-0012'" in line for line in lines), lines
     assert "Alles is gewist." in pieter.get(erased.headers["location"]).text
+
+
+FREE_TEXT = "verzoek na burn-out gesprek met bedrijfsarts"
+
+
+def test_an_erasure_in_words_is_refused_naming_the_field_and_erases_nothing(make_client, app):
+    """No ground, a ground in words, or words as the reference: a 400 page naming the field,
+    and nothing is destroyed or written (the words would outlive the content in the log)."""
+    anna, pieter = make_client(), make_client()
+    sign_in(anna, "anna")
+    sign_in(pieter, "pieter")
+    cid = _start(anna)
+    _, fields = _confirm(pieter, action="erase", person="anna")
+    before = len(_audit(app))
+    for wrong, field in (
+        ({"reason": FREE_TEXT}, "ground"),
+        ({"ground": FREE_TEXT}, "/ground"),
+        ({"ground": "request", "reference": FREE_TEXT}, "/reference"),
+    ):
+        refused = pieter.post("/privacy/act", data={**fields, **wrong}, follow_redirects=False)
+        assert refused.status_code == 400, wrong
+        assert field in refused.text
+        assert FREE_TEXT not in refused.text
+    assert len(_audit(app)) == before
+    assert FREE_TEXT not in "".join(_audit(app))
+    assert anna.get(f"/conversations/{cid}").status_code == 200
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(make_client, app):

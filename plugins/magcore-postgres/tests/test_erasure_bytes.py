@@ -91,3 +91,39 @@ def test_no_erased_text_in_pg_dump_before_or_after_erasure(schema_url, tmp_path,
             KeyRing(restored, keys.provider).aead(c1_key.id)
     finally:
         service.close()
+
+
+@pytest.mark.postgres
+def test_no_detail_of_an_erased_persons_sharing_choices_in_pg_dump(
+    schema_url, tmp_path, monkeypatch
+):
+    """Whom e-1 confided in, and for what, is in the listing index in clear (the events hold
+    it sealed); after erase_person no row of it is left, nor the sealed details' key, and the
+    listing opens nothing through the choice. (A read or a listing through a choice has its
+    own audit line, naming its reader and purpose: the log keeps that, so none is made here
+    before the dump is searched.)"""
+    from magcore.access.erasure import ErasureReason, erase_person
+    from magcore.domain.sharing import GrantSharing
+
+    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
+    store = PostgresStore.open(schema_url)
+    service = Service(store, clock=FixedClock(NOW))
+    confidant, purpose = "vp-Zq8Vertrouwenspersoon", "zq8-reintegratie-na-verzuim"
+    try:
+        cycle = service.add_cycle(json.loads((CYCLES / "employee-manager.json").read_text()))
+        write_story(service, cycle, "e-1", "m-1", on=date(2025, 2, 10))
+        service.share(
+            GrantSharing(
+                actor="e-1", person="e-1", to=confidant, what="whole_record", purpose=purpose
+            )
+        )
+        assert found(pg_dump(schema_url), [confidant, purpose]) == [confidant, purpose]
+
+        reason = ErasureReason("request", reference="ZAAK-2025-0012")
+        done = erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=reason)
+        assert done.choices == 1
+        assert found(pg_dump(schema_url), [confidant, purpose]) == []
+        assert service.listing(confidant, purpose=purpose).items == ()
+        assert service.sharing("e-1").choices == {}
+    finally:
+        service.close()

@@ -263,7 +263,8 @@ def test_the_privacy_officer_erases_a_person_by_destroying_their_keys(api, servi
     cid = _agreed(api, services)
     assert api.get(f"/api/v1/conversations/{cid}", "anna").status_code == 200
     before = len(list(services[A].store.read_audit()))
-    erased = api.post("/api/v1/people/anna/erasure", "piet", json={"reason": "verzoek art. 17"})
+    wanted = {"ground": "request", "reference": "ZAAK-2025-0012"}
+    erased = api.post("/api/v1/people/anna/erasure", "piet", json=wanted)
     assert erased.status_code == 201, erased.text
     body = erased.json()
     assert body["person"] == "anna"
@@ -271,13 +272,49 @@ def test_the_privacy_officer_erases_a_person_by_destroying_their_keys(api, servi
     assert body["keys_destroyed"] >= 1
     lines = list(services[A].store.read_audit())[before:]
     assert any(
-        line["action"] == "erase" and line["object"] == f"conversation:{cid}" for line in lines
+        line["action"] == "erase"
+        and line["object"] == f"conversation:{cid}"
+        and line["reason"] == "request ref:ZAAK-2025-0012"
+        for line in lines
     )
     assert "balie" not in api.get(f"/api/v1/conversations/{cid}", "anna").text
     missing = api.post("/api/v1/people/anna/erasure", "piet", json={})
     assert missing.status_code == 400
     assert missing.headers["content-type"] == "application/problem+json"
-    assert "reason" in missing.json()["errors"][0]["detail"]
+    assert "ground" in missing.json()["errors"][0]["detail"]
+
+
+FREE_TEXT = "verzoek na burn-out gesprek met bedrijfsarts"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reason": FREE_TEXT}, "/"),  # the old free-text field is no field any more
+        ({"ground": FREE_TEXT}, "/ground"),
+        ({"ground": "request", "reference": FREE_TEXT}, "/reference"),
+        ({"ground": "request", "reason": FREE_TEXT}, "/"),
+    ],
+)
+def test_an_erasure_with_a_free_text_reason_is_refused_and_destroys_nothing(
+    api, services, body, field
+):
+    """A reason in words would stay in the audit log, in clear, longer than the content: it is
+    refused with a 400 naming the field, no key is destroyed, no line is written, and the
+    record still reads."""
+    cid = _agreed(api, services)
+    store = services[A].store
+    keys = [(k.id, k.alive) for k in store.inner.list_keys()]
+    lines = store.audit_head().count
+    refused = api.post("/api/v1/people/anna/erasure", "piet", json=body)
+    assert refused.status_code == 400, refused.text
+    errors = refused.json()["errors"]
+    assert {e["location"] for e in errors} == {field}
+    assert field != "/" or any("'reason'" in e["detail"] for e in errors)
+    assert [(k.id, k.alive) for k in store.inner.list_keys()] == keys
+    assert store.audit_head().count == lines
+    assert FREE_TEXT not in str(list(store.read_audit()))
+    assert "balie" in api.get(f"/api/v1/conversations/{cid}", "anna").text
 
 
 def test_the_privacy_officer_destroys_what_retention_has_passed_and_verifies_the_log(api, services):

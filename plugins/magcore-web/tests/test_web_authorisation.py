@@ -22,7 +22,7 @@ BODIES = {
     "noteProgress": {"text": "t"},
     "closeGoal": {"status": "dropped"},
     "restrictProcessing": {"reason": "r"},
-    "erasePerson": {"reason": "r"},
+    "erasePerson": {"ground": "request"},
     "approveRegulation": {
         "body": "works_council",
         "reference": "r",

@@ -205,7 +205,7 @@ def test_a_write_that_commits_while_the_keys_go_is_destroyed_too(web, monkeypatc
         )
     else:
         done = client.post(
-            "/api/v1/people/anna/erasure", headers=_bearer("piet"), json={"reason": "art. 17"}
+            "/api/v1/people/anna/erasure", headers=_bearer("piet"), json={"ground": "request"}
         )
     assert done.status_code == 201, done.text
     assert raced == ["done"]

@@ -10,14 +10,22 @@ append-only:
   A tombstone event is appended, so readers show the conversation as destroyed and the read
   models stop listing and carrying forward its agreements.
 * :func:`erase_person` destroys the keys of every conversation *about* the person (they are
-  its subject), of every goal they own, and of their own stream (``person:<id>``: reasons of
-  restrictions). Conversations of other employees the person took part in (as a manager, a
-  peer, a coach) belong to those employees and stay.
+  its subject), of every goal they own, and of their own stream (``person:<id>``: their
+  sharing choices' details and the reasons of restrictions). Conversations of other employees
+  the person took part in (as a manager, a peer, a coach) belong to those employees and stay.
+  The person's sharing choices end with it: a ``person.erased`` event closes them (and the
+  restrictions) in the same transaction as the tombstones, and the guarded listing's index
+  rows go with them (:func:`magcore.domain.sharing.apply`). Choices *others* made that name
+  the erased person as grantee are those others' decisions about their own records: they
+  stay, until their maker revokes them or is erased.
 
-Each destruction writes its audit line in the same transaction as the keys' destruction.
-Metadata (who, when, which kind, which state) stays: statistics keep counting it. A store
-without a key table (content in clear) falls back to replacing the stream's events by the
-tombstone (``Store.destroy_stream``).
+Each destruction writes its audit line in the same transaction as the keys' destruction; its
+reason is an :class:`~magcore.access.erasure_grounds.ErasureReason` (a ground and at most a
+reference, never free text: the audit log outlives the content). Metadata (who, when, which
+kind, which state) stays: statistics keep counting it. A store without a key table (content in
+clear) falls back to replacing the stream's events by the tombstone (``Store.destroy_stream``),
+and so does a ``person:<id>`` stream that holds sharing choices written in clear (before 0.4):
+its events are replaced by the ``person.erased`` event.
 """
 
 from __future__ import annotations
@@ -28,18 +36,22 @@ from datetime import date, datetime
 import attrs
 
 from ..clock import Clock, SystemClock
+from ..crypto import is_token
 from ..domain.conversation import destroyed_read_model, replay, stream_of
 from ..domain.goals import goal_stream
-from ..domain.sharing import person_stream
+from ..domain.sharing import PersonEvent, listing_rows, person_stream
+from ..domain.sharing import replay as replay_sharing
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import Event
+from ..model.input_policy import is_valid_id
 from ..read_models import ReadModel
 from ..storage.base import AuditRecord, Store, StreamWrite
 from .content import ContentStore
+from .erasure_grounds import ErasureGround, ErasureReason, erasure_reason
 from .reading import DESTROYED_EVENT
 from .retention import RetentionProfile, SupportsDestroy
 
-__all__ = ["Erasure", "destroy_conversation", "erase_person"]
+__all__ = ["Erasure", "ErasureGround", "ErasureReason", "destroy_conversation", "erase_person"]
 
 #: How often the tombstone is tried when writers keep adding to the stream meanwhile.
 _ATTEMPTS = 5
@@ -80,7 +92,10 @@ def destroy_conversation(
     """
     now = (clock or SystemClock()).now()
     stream = stream_of(conversation_id)
-    reason = f"retention profile {profile.id}, due {due.isoformat()}"
+    # The ground and the profile; the due date is the tombstone's (a profile id that is no id,
+    # from an old plugin, is left out rather than let into the line as text).
+    reference = profile.id if is_valid_id(profile.id) else None
+    reason = ErasureReason(ErasureGround.RETENTION, reference=reference).text
     line = AuditRecord(
         at=now.isoformat(),
         actor=actor,
@@ -167,10 +182,13 @@ def _remains(events: Sequence[Event], version: int) -> ReadModel | None:
 
 @attrs.frozen
 class Erasure:
-    """What :func:`erase_person` did: the streams tombstoned and the key ids destroyed."""
+    """What :func:`erase_person` did: the streams tombstoned, the key ids destroyed and how
+    many of the person's sharing choices it ended."""
 
     streams: tuple[str, ...]
     keys: tuple[str, ...]
+    choices: int = 0
+    """The sharing choices the person had made (revoked ones included) that ended with it."""
 
 
 def erase_person(
@@ -179,17 +197,24 @@ def erase_person(
     *,
     clock: Clock | None = None,
     actor: str,
-    reason: str,
+    reason: ErasureReason,
     origin: str = "api",
 ) -> Erasure:
     """Erase everything that belongs to *person* (AVG art. 17): by destroying its keys.
 
     Destroys the keys of every conversation about *person*, of every goal they own and of
     their ``person:<id>`` stream, with one audit line per record in the same transaction, then
-    appends a tombstone to each conversation and goal. Needs a store with a key table
+    appends a tombstone to each conversation and goal and a ``person.erased`` event to the
+    person's stream, which ends their sharing choices and restrictions and removes them from
+    the guarded listing's index, in one transaction. Needs a store with a key table
     (:class:`~magcore.access.content.ContentStore`, as every service's store is). The audit
     lines and tombstones carry *clock*'s time (the service's; the system clock when ``None``).
+
+    *reason* is an :class:`~magcore.access.erasure_grounds.ErasureReason` (a ground and at
+    most a reference); anything else, a free text above all, is refused with
+    :class:`~magcore.errors.InputRefused` naming ``/reason`` before anything is destroyed.
     """
+    why = erasure_reason(reason).text
     now = (clock or SystemClock()).now()
     if not isinstance(store, ContentStore):
         raise StorageError(
@@ -201,7 +226,8 @@ def erase_person(
         first = store.inner.read(stream)[:1]
         if first and first[0].type == "goal.set" and first[0].data.get("owner") == person:
             streams.append(goal_stream(stream.partition(":")[2]))
-    owners = [*streams, person_stream(person)]
+    own = person_stream(person)
+    owners = [*streams, own]
     lines = [
         AuditRecord(
             at=now.isoformat(),
@@ -210,7 +236,7 @@ def erase_person(
             object=owner,
             result="done",
             origin=origin,
-            reason=reason,
+            reason=why,
             purpose="erasure",
         )
         for owner in owners
@@ -220,6 +246,7 @@ def erase_person(
         # Read before the keys go: a writer that commits after it (with a new key) moves the
         # version, the tombstones conflict, and the keys it got go on the next attempt.
         current = {stream: store.inner.read(stream) for stream in streams}
+        mine = store.inner.read(own)
         remains = {
             stream: _remains(store.read(stream), len(current[stream]) + 1)
             for stream in streams
@@ -232,10 +259,14 @@ def erase_person(
                 events[-1].version,
                 (_tombstone(events, now=now, actor=actor, erasure="person", keys=[]),),
                 read_model=remains.get(stream),
+                erasure=True,
             )
             for stream, events in current.items()
             if events and events[-1].type != DESTROYED_EVENT
         ]
+        closing = _open_choices(mine)
+        if closing:  # the choices end here, in clear or not: their bytes are a second step
+            writes.append(_close_choices(store, person, mine, now=now, actor=actor))
         try:
             if writes:
                 store.append(writes)
@@ -243,5 +274,101 @@ def erase_person(
             if attempt == _ATTEMPTS:
                 raise
             continue
-        return Erasure(tuple(w.stream for w in writes), tuple(destroyed))
+        if _in_clear(mine):  # also when a run before ended the choices but stopped here
+            _replace_person_stream(store, person, now=now, actor=actor)
+        tombstoned = tuple(w.stream for w in writes if w.stream != own)
+        return Erasure(tombstoned, tuple(destroyed), _choices(mine) if closing else 0)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _open_choices(events: Sequence[Event]) -> bool:
+    """Whether a person stream has events after its last erasure (a person never erased, or
+    one who shared or restricted since: the erasure must close them)."""
+    return bool(events) and events[-1].type != PersonEvent.ERASED
+
+
+def _choices(events: Sequence[Event]) -> int:
+    """The sharing choices made since the person's last erasure (revoked ones included)."""
+    made = 0
+    for event in events:
+        if event.type == PersonEvent.ERASED:
+            made = 0
+        elif event.type == PersonEvent.SHARING_GRANTED:
+            made += 1
+    return made
+
+
+def _in_clear(events: Sequence[Event]) -> bool:
+    """Whether a person stream, as stored, holds a sharing choice written in clear (by a
+    magcore before 0.4, or by a tool that wrote events without the content codec): destroying
+    the key does not reach its details."""
+    return any(
+        e.type == PersonEvent.SHARING_GRANTED and not is_token(e.data.get("to")) for e in events
+    )
+
+
+def _through(events: Sequence[Event]) -> int:
+    """The highest choice number a person stream gave (numbers are metadata, in clear)."""
+    numbers = [e.data.get("choice") for e in events if e.type == PersonEvent.SHARING_GRANTED]
+    return max((n for n in numbers if type(n) is int), default=0)
+
+
+def _erased_event(
+    person: str, events: Sequence[Event], *, now: datetime, actor: str, version: int, removed: int
+) -> Event:
+    return Event(
+        stream=person_stream(person),
+        version=version,
+        type=PersonEvent.ERASED,
+        at=now,
+        actor=actor,
+        data={"through": _through(events), "events_removed": removed},
+    )
+
+
+def _close_choices(
+    store: ContentStore, person: str, events: Sequence[Event], *, now: datetime, actor: str
+) -> StreamWrite:
+    """The write that ends a person's sharing choices and restrictions: the ``person.erased``
+    event, with the listing-index rows that remain (none: the domain's fold says so)."""
+    version = events[-1].version
+    event = _erased_event(person, events, now=now, actor=actor, version=version + 1, removed=0)
+    # The events as stored (their version) with the keys gone: the fold reads what remains.
+    stored = [e for e in store.read(person_stream(person)) if e.version <= version]
+    state = replay_sharing(person, (*stored, event))
+    return StreamWrite(
+        person_stream(person),
+        version,
+        (event,),
+        person_rows=listing_rows(state),
+        erasure=True,
+    )
+
+
+def _replace_person_stream(store: Store, person: str, *, now: datetime, actor: str) -> None:
+    """A person stream that holds choices in clear (ended already by the ``person.erased``
+    event the erasure appended): its events are replaced by one ``person.erased`` event
+    (``Store.destroy_stream``, which zeroes what it frees on SQLite), since destroying the key
+    does not reach them."""
+    if not isinstance(store, SupportsDestroy):
+        raise StorageError(
+            f"store {store.url} holds sharing choices of {person!r} in clear and cannot "
+            "destroy streams (no destroy_stream): they ended, but their details stay stored"
+        )
+    stream = person_stream(person)
+    stored = store.inner if isinstance(store, ContentStore) else store
+    for attempt in range(1, _ATTEMPTS + 1):
+        events = stored.read(stream)
+        if not _in_clear(events):
+            return
+        last = events[-1].version
+        tombstone = _erased_event(
+            person, events, now=now, actor=actor, version=last + 1, removed=len(events)
+        )
+        try:
+            store.destroy_stream(stream, tombstone)
+        except ConflictError:
+            if attempt == _ATTEMPTS:
+                raise
+            continue
+        return

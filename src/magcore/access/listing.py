@@ -329,6 +329,15 @@ def _fold(person: str, events: Sequence[Event]) -> PersonRows:
     return listing_rows(replay_sharing(person, events))
 
 
+def _opened_fold(store: Any) -> Callable[[str, Sequence[Event]], PersonRows]:
+    """The fold for a store's index, given the events as the store keeps them: a choice's
+    details are sealed there, so a store with a content codec opens them first."""
+    codec = getattr(store, "codec", None)
+    if codec is None:
+        return _fold
+    return lambda person, events: _fold(person, [codec.open(e) for e in events])
+
+
 def indexed_source(store: Any) -> SqlListingSource | None:
     """The :class:`SqlListingSource` over *store*'s own index (``listing_index()``), filled
     from the people's streams first if a migration left it pending; ``None`` for a store
@@ -342,6 +351,6 @@ def indexed_source(store: Any) -> SqlListingSource | None:
     if kept.pending:
         if getattr(store, "read_only", False):
             return None  # not filled yet, and this store may not fill it
-        store.fill_listing_index(_fold)
+        store.fill_listing_index(_opened_fold(store))
     mine = kept.conversations
     return SqlListingSource(kept.dialect, kept.fetch, lambda person: mine(participant=person))

@@ -70,7 +70,8 @@ class Loaded(Generic[S]):
 
     @property
     def version(self) -> int:
-        return len(self.events)
+        """The last event's version (a stream an erasure replaced has fewer events)."""
+        return self.events[-1].version if self.events else 0
 
 
 def _destroyed(loaded: Loaded[Any]) -> bool:
@@ -292,7 +293,9 @@ class CommandHandler:
                 completed.append(write)
                 continue
             id = write.stream[len(aggregate.stream("")) :]
-            events = (*self.store.read(write.stream)[: write.expected_version], *write.events)
+            stored = self.store.read(write.stream)
+            before = tuple(e for e in stored if e.version <= write.expected_version)
+            events = (*before, *write.events)
             try:
                 state = aggregate.replay(id, events)
                 if aggregate.read_model is not None and write.read_model is None:

@@ -11,6 +11,14 @@ Choices are events in the employee's own stream ``person:<person-id>``:
 * ``sharing.revoked`` {choice}
 * ``privacy.restricted`` / ``privacy.restriction_lifted`` {conversation, reason}: restriction of
   processing (AVG art. 18), written by :mod:`magcore.access.restriction`
+* ``person.erased`` {through, events_removed}: the person was erased (AVG art. 17,
+  :func:`magcore.access.erasure.erase_person`): every choice made before it (numbers up to
+  ``through``) and every restriction end with it, whatever their dates
+
+A choice's grantee, ``what``, purpose, ``until`` and conversation are content: sealed with the
+data key of ``person:<id>`` (:data:`CONTENT_FIELDS`), so erasure, which destroys that key,
+leaves only the choice's number and dates. A grant whose sealed fields read as erased (the key
+went before the ``person.erased`` event was written) holds nothing either.
 
 The types are :class:`PersonEvent`'s members. One fold gives both the choices and the
 restrictions (:attr:`SharingState.restrictions`), so a read folds the stream once.
@@ -68,6 +76,7 @@ class PersonEvent(enum.StrEnum):
     SHARING_REVOKED = "sharing.revoked"
     RESTRICTED = "privacy.restricted"
     RESTRICTION_LIFTED = "privacy.restriction_lifted"
+    ERASED = "person.erased"
 
 
 PERSON_STREAM = "person"
@@ -216,11 +225,14 @@ def _restrict(current: Restrictions, event: Event) -> Restrictions:
 
 
 def restrictions(events: Iterable[Event]) -> Restrictions:
-    """Fold only the restriction events of a person stream (the rest is skipped)."""
+    """Fold only the restriction events of a person stream (the rest is skipped; an erasure
+    ends every restriction before it)."""
     current = Restrictions()
     for event in events:
         if event.type in (PersonEvent.RESTRICTED, PersonEvent.RESTRICTION_LIFTED):
             current = _restrict(current, event)
+        elif event.type == PersonEvent.ERASED:
+            current = Restrictions()
     return current
 
 
@@ -236,6 +248,14 @@ class SharingState:
         factory=dict, converter=_frozen_choices, hash=False
     )
     restrictions: Restrictions = attrs.field(factory=lambda: Restrictions())
+    erased_through: int = 0
+    """The highest choice number an erasure ended (0: none): those choices are gone from
+    :attr:`choices`, and a new choice is numbered after them."""
+
+    @property
+    def next_choice(self) -> int:
+        """The number the next choice gets (a number is never given twice, erased or not)."""
+        return max(max(self.choices, default=0), self.erased_through) + 1
 
     def active(
         self, moment: datetime, zone: tzinfo | str | None = None
@@ -282,7 +302,7 @@ def decide(
             raise ConsentError(f"until {command.until.isoformat()} lies in the past")
         if command.conversation is not None and not _PERSON.match(command.conversation):
             raise ConsentError(f"conversation {command.conversation!r} is not a valid id")
-        number = max(state.choices, default=0) + 1
+        number = state.next_choice
         return (
             Event(
                 stream=stream,
@@ -323,23 +343,29 @@ def apply(event: Event, state: SharingState | None) -> SharingState:
     """Fold one event of a ``person:<id>`` stream into *state*; other event types only count."""
     person = event.stream.partition(":")[2]
     state = state or SharingState(person=person)
-    if event.version != state.version + 1:
-        raise ValueError(f"event version {event.version} does not follow {state.version}")
     data = event.data
+    # An erasure that replaced the stream's events (choices in clear) follows the ones it removed.
+    removed = _number(data.get("events_removed")) if event.type == PersonEvent.ERASED else 0
+    if event.version != state.version + 1 + removed:
+        raise ValueError(f"event version {event.version} does not follow {state.version}")
     if event.type in (PersonEvent.RESTRICTED, PersonEvent.RESTRICTION_LIFTED):
         restricted = _restrict(state.restrictions, event)
         return attrs.evolve(state, version=event.version, restrictions=restricted)
-    if event.type == PersonEvent.SHARING_GRANTED:
-        choice = SharingChoice(
-            id=int(data["choice"]),
-            person=person,
-            to=data["to"],
-            what=data["what"],
-            purpose=data["purpose"],
-            granted_at=event.at,
-            until=date.fromisoformat(data["until"]) if data.get("until") else None,
-            conversation=data.get("conversation"),
+    if event.type == PersonEvent.ERASED:
+        through = max(state.next_choice - 1, _number(data.get("through")))
+        return attrs.evolve(
+            state,
+            version=event.version,
+            choices={},
+            restrictions=Restrictions(),
+            erased_through=through,
         )
+    if event.type == PersonEvent.SHARING_GRANTED:
+        number = int(data["choice"])
+        choice = _granted(number, person, event)
+        if choice is None:  # its sealed fields were erased: it holds nothing
+            through = max(state.erased_through, number)
+            return attrs.evolve(state, version=event.version, erased_through=through)
         choices = dict(state.choices)
         choices[choice.id] = choice
         return attrs.evolve(state, version=event.version, choices=choices)
@@ -350,6 +376,43 @@ def apply(event: Event, state: SharingState | None) -> SharingState:
             choices[number] = attrs.evolve(choices[number], revoked_at=event.at)
         return attrs.evolve(state, version=event.version, choices=choices)
     return attrs.evolve(state, version=event.version)
+
+
+def _number(value: object) -> int:
+    return value if type(value) is int and value > 0 else 0
+
+
+def _granted(number: int, person: str, event: Event) -> SharingChoice | None:
+    """The choice a ``sharing.granted`` event made, or ``None`` when its sealed fields read as
+    erased (the person's key was destroyed): an erased grantee, ``what`` or ``until`` is no id,
+    no choice and no day, so nothing is guessed from it."""
+    data = event.data
+    to, what, purpose = data.get("to"), data.get("what"), data.get("purpose")
+    until, conversation = data.get("until"), data.get("conversation")
+    if not (isinstance(to, str) and _PERSON.match(to)):
+        return None
+    if not isinstance(what, str) or not isinstance(purpose, str):
+        return None
+    if conversation is not None and not (
+        isinstance(conversation, str) and _PERSON.match(conversation)
+    ):
+        return None
+    day: date | None = None
+    if until:
+        try:
+            day = date.fromisoformat(until)
+        except (TypeError, ValueError):
+            return None
+    return SharingChoice(
+        id=number,
+        person=person,
+        to=to,
+        what=what,
+        purpose=purpose,
+        granted_at=event.at,
+        until=day,
+        conversation=conversation,
+    )
 
 
 def replay(person: str, events: Iterable[Event]) -> SharingState:
@@ -384,8 +447,13 @@ def listing_rows(state: SharingState) -> PersonRows:
     )
 
 
-#: Sharing choices carry no content: who may read what, for which purpose, until when.
+#: A choice's details are the person's data, and about whom they confided in: who may read
+#: what, for which purpose, until when are sealed with the person's key (erasure shreds them);
+#: its number, and the moments of the events, stay in clear.
 CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
-    "sharing.granted": metadata_only("choice", "to", "what", "purpose", "until", "conversation"),
+    "sharing.granted": EventContent(
+        content=["to", "what", "purpose", "until", "conversation"], metadata=["choice"]
+    ),
     "sharing.revoked": metadata_only("choice"),
+    "person.erased": metadata_only("through", "events_removed"),
 }

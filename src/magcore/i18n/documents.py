@@ -377,6 +377,7 @@ DOCUMENTS: tuple[Source, ...] = (
     N_("words.action.sharing.revoked", "sharing choice withdrawn"),
     N_("words.action.privacy.restricted", "processing restricted"),
     N_("words.action.privacy.restriction_lifted", "restriction lifted"),
+    N_("words.action.person.erased", "sharing choices and restrictions ended by erasure"),
     N_("words.change", "change {n}"),
     N_("statistics.staff", "{name} (own staff)"),
     N_("statistics.no_team", "No team"),

@@ -50,6 +50,11 @@ class StreamWrite:
     """The listing-index rows of a ``person:<id>`` stream after these events (made by the
     domain, :func:`magcore.domain.sharing.listing_rows`); a store with the index replaces the
     person's rows by them in the same transaction."""
+    erasure: bool = attrs.field(default=False, kw_only=True)
+    """The write ends what an erasure destroyed (a tombstone, the end of a person's sharing
+    choices): the rows it replaces held personal data, so a store that can overwrites them as
+    it frees them and moves them out of its write-ahead log at once (SQLite:
+    ``secure_delete`` and a checkpoint; PostgreSQL leaves them to ``VACUUM``). Added in 0.4."""
 
 
 @attrs.frozen(kw_only=True)

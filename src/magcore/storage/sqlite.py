@@ -32,7 +32,7 @@ from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
 from .base import AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from .chain import KeyedChain
-from .common import check_writes, event_from_row, event_rows, require_scheme
+from .common import EventRow, check_writes, event_from_row, event_rows, require_scheme
 from .group_commit import GroupCommit
 from .keys import KeyRecord, check_new_keys
 from .listing_sql import Fold, ListingIndex, fill_pending, is_pending, write_person_rows
@@ -287,6 +287,36 @@ class SQLiteStore(
         # Everything is built before the transaction starts, so the write lock is held only
         # while SQLite works. Positions of ``rows`` match ``events``.
         models = ReadModelRows.of_writes(writes, SQLITE)
+        # Rows about people's sharing choices are overwritten with zeros as they are replaced
+        # (no earlier copy is left in free space for an erasure to miss), and an erasure's
+        # write is moved out of the write-ahead log at once.
+        scrub = any(w.erasure or w.person_rows is not None for w in writes)
+        if not scrub:
+            return self._append(writes, audit, origin, keys, events, rows, models)
+        with self._lock:
+            self._check_open()
+            self._conn.execute("PRAGMA secure_delete = ON")
+            try:
+                batch = self._append(writes, audit, origin, keys, events, rows, models)
+                if any(w.erasure for w in writes):
+                    self._wal_pending = True
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("PRAGMA secure_delete = OFF")
+            if self._wal_pending:
+                self._truncate_wal()
+        return batch
+
+    def _append(
+        self,
+        writes: Sequence[StreamWrite],
+        audit: Sequence[AuditRecord],
+        origin: str,
+        keys: tuple[KeyRecord, ...],
+        events: tuple[Event, ...],
+        rows: list[EventRow],
+        models: ReadModelRows,
+    ) -> CommittedBatch:
         with self._write() as cur:
             for write in writes:
                 if write.expected_version == 0 and write.events:

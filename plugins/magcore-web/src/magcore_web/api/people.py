@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from magcore.access.decision import PRIVACY_OFFICER, SUBJECT_ACCESS
+from magcore.access.erasure_grounds import ErasureGround, ErasureReason
 from magcore.access.restriction import restriction_event
 from magcore.domain.sharing import person_stream
 from magcore.errors import ConsentError
@@ -50,18 +51,25 @@ class RestrictionIn:
 @attrs.frozen(kw_only=True)
 class ErasureIn:
     """Erase everything that belongs to a person (AVG art. 17): their records' keys are
-    destroyed, content-free tombstones remain."""
+    destroyed, content-free tombstones remain, their sharing choices end. The audit line keeps
+    the ground (AVG art. 17(1), or the retention term) and at most a case or ticket id as the
+    reference, never a text: the log outlives the erasure and auditors read it."""
 
-    reason: str = text_field()
+    ground: str = attrs.field(
+        metadata={"schema": {"type": "string", "enum": [g.value for g in ErasureGround]}}
+    )
+    reference: str | None = id_field(default=None)
 
 
 @attrs.frozen(kw_only=True)
 class ErasureOut:
-    """What an erasure did: the records tombstoned and how many keys were destroyed."""
+    """What an erasure did: the records tombstoned, how many keys were destroyed and how many
+    of the person's sharing choices ended."""
 
     person: str
     records: tuple[str, ...]
     keys_destroyed: int
+    sharing_choices_ended: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -157,15 +165,21 @@ def erase(call: Call) -> ErasureOut:
     _officer(call, person)
     body: ErasureIn = call.body
     service = call.service
+    reason = ErasureReason(body.ground, reference=body.reference)  # a 400 naming the field
     done = erase_person(
         service.store,
         person,
         clock=service.clock,
         actor=call.principal.person_id,
-        reason=body.reason,
+        reason=reason,
         origin=service.origin,
     )
-    return ErasureOut(person=person, records=done.streams, keys_destroyed=len(done.keys))
+    return ErasureOut(
+        person=person,
+        records=done.streams,
+        keys_destroyed=len(done.keys),
+        sharing_choices_ended=done.choices,
+    )
 
 
 OPERATIONS = (

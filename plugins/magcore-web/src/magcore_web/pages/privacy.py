@@ -20,9 +20,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from magcore.access.decision import PRIVACY_OFFICER
+from magcore.access.erasure_grounds import ErasureGround
 from magcore.domain.conversation import stream_of
 from magcore.domain.sharing import person_stream
-from magcore.model.input_policy import check_id
+from magcore.model.input_policy import MAX_ID_LENGTH, check_id
 
 from ..api import officer as officer_api
 from ..api import people as people_api
@@ -45,8 +46,15 @@ if TYPE_CHECKING:
 
 __all__ = ["ACTIONS", "due_destruction", "routes"]
 
-#: The choices, with whether each asks for a reason.
-ACTIONS = {"restrict": True, "lift": False, "erase": True, "destroy": False}
+#: The choices, with what each asks: a reason in words (a restriction's: sealed with the
+#: person's key), a ground with at most a case reference (an erasure's: its audit line outlives
+#: the content, so it holds no words), or nothing.
+ACTIONS: dict[str, str | None] = {
+    "restrict": "reason",
+    "lift": None,
+    "erase": "ground",
+    "destroy": None,
+}
 
 
 def _call(
@@ -133,7 +141,9 @@ async def confirm(request: Request, session: Session, principal: Principal) -> R
         action=action,
         person=person,
         conversation=conversation,
-        needs_reason=ACTIONS[action],
+        asks=ACTIONS[action],
+        grounds=[g.value for g in ErasureGround],
+        id_max=MAX_ID_LENGTH,
         back="/privacy?" + urlencode({"person": person}) if person else "/privacy",
     )
 
@@ -144,8 +154,11 @@ async def act(request: Request, session: Session, principal: Principal) -> Respo
     action, person, conversation = _fields(form)
     await _require(request, principal, action, person, conversation)
     reason = form_value(form, "reason")
-    if ACTIONS[action] and not reason:
+    if ACTIONS[action] == "reason" and not reason:
         raise FieldRefused("write the reason", field="reason")
+    ground = form_value(form, "ground")
+    if ACTIONS[action] == "ground" and not ground:
+        raise FieldRefused("choose the ground", field="ground")
 
     def run(service: Service) -> None:
         if action == "restrict":
@@ -156,7 +169,8 @@ async def act(request: Request, session: Session, principal: Principal) -> Respo
             call = _call(request, service, principal, person, conversation=conversation)
             _run(people_api.lift, call)
         elif action == "erase":
-            erasure = people_api.ErasureIn(reason=reason)
+            reference = form_value(form, "reference") or None
+            erasure = people_api.ErasureIn(ground=ground, reference=reference)
             _run(people_api.erase, _call(request, service, principal, person, body=erasure))
         else:
             destruction = officer_api.DestructionIn(conversation=conversation)

@@ -278,10 +278,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "You lift the restriction of {conversation} of {person}.",
     ),
     "privacy.explain_erase": (
-        "U wist alles van {person}: de gesprekken over deze persoon, de doelen en de "
-        "redenen van beperkingen. Dit kan niet ongedaan worden gemaakt.",
+        "U wist alles van {person}: de gesprekken over deze persoon, de doelen, de "
+        "deelkeuzes en de redenen van beperkingen. Dit kan niet ongedaan worden gemaakt.",
         "You erase everything of {person}: the conversations about this person, their "
-        "goals and the reasons of restrictions. This cannot be undone.",
+        "goals, their sharing choices and the reasons of restrictions. This cannot be undone.",
     ),
     "privacy.explain_destroy": (
         "U vernietigt de inhoud van gesprek {conversation}: de bewaartermijn is verlopen."
@@ -292,6 +292,49 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "privacy.reason": (
         "Reden",
         "Reason",
+    ),
+    "privacy.ground": (
+        "Grond voor het wissen",
+        "Ground for the erasure",
+    ),
+    "privacy.ground.request": (
+        "Op verzoek van de persoon (AVG art. 17 lid 1)",
+        "At the person's request (GDPR art. 17(1))",
+    ),
+    "privacy.ground.no_longer_needed": (
+        "Niet meer nodig voor het doel (art. 17 lid 1 a)",
+        "No longer needed for its purpose (art. 17(1)(a))",
+    ),
+    "privacy.ground.withdrawn_consent": (
+        "Toestemming ingetrokken (art. 17 lid 1 b)",
+        "Consent withdrawn (art. 17(1)(b))",
+    ),
+    "privacy.ground.objection": (
+        "Bezwaar gemaakt (art. 17 lid 1 c)",
+        "Objection made (art. 17(1)(c))",
+    ),
+    "privacy.ground.unlawful": (
+        "Onrechtmatig verwerkt (art. 17 lid 1 d)",
+        "Processed unlawfully (art. 17(1)(d))",
+    ),
+    "privacy.ground.legal_obligation": (
+        "Wettelijke plicht om te wissen (art. 17 lid 1 e)",
+        "Legal obligation to erase (art. 17(1)(e))",
+    ),
+    "privacy.ground.retention": (
+        "Bewaartermijn verlopen",
+        "Retention term ended",
+    ),
+    "privacy.reference": (
+        "Kenmerk van de zaak (niet verplicht)",
+        "Case reference (optional)",
+    ),
+    "privacy.reference_hint": (
+        "Alleen een zaak- of ticketnummer, zoals ZAAK-2025-0012. Schrijf hier geen "
+        "toelichting: het logboek wordt langer bewaard dan het gesprek. Leg het verzoek vast "
+        "in het zaakdossier.",
+        "Only a case or ticket number, such as ZAAK-2025-0012. Write no explanation here: the "
+        "log is kept longer than the conversation. Keep the request in the case file.",
     ),
     "privacy.yes_restrict": (
         "Ja, beperken",
