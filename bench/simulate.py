@@ -347,9 +347,9 @@ def main() -> None:
     # the default cycle's peer conversations in self-steering teams.
     base = SimulationConfig(employees=18_000, years=5, seed=1, self_steering_share=0.0, **AMSTERDAM)
     print(f"date: {datetime.now(UTC):%Y-%m-%d}, load average at start: {os.getloadavg()}")
-    vectorised(base.with_(employees=500, years=1), write=True)  # warm up: imports, caches
+    vectorised(base.with_(employees=500, years=2), write=True)  # warm up: imports, caches
     with tempfile.TemporaryDirectory() as folder:
-        simulate_to(base.with_(employees=500, years=1), folder)
+        simulate_to(base.with_(employees=500, years=2), folder)
     repeat = args.repeat
     rows = []
 
