@@ -90,7 +90,8 @@ def test_demo_runs_for_plugin(plugin: str, tmp_path: Path) -> None:
         assert _pages(files["record_pdf"]) >= 1
     # What a person reads of their own record is for the one who ran the demo only, whatever
     # the umask.
-    for name in ("subject_access_json", "subject_access_html", "record_html", "record_pdf"):
+    personal = ("subject_access_json", "subject_access_html", "record_html", "record_pdf")
+    for name in (*personal, "profile_last_time", "profile_overview"):
         if name in files:
             assert files[name].stat().st_mode & 0o077 == 0, name
     # The record shown is the one in the export or a team's, filled into its kind's form.

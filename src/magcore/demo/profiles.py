@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .._private_files import write_private
 from ..access.profiles import PROFILE_OVERVIEW, ProfileView
 from ..domain.sharing import WHAT_PROFILE, GrantSharing
 from ..model.cycle import ParticipantRole
@@ -113,8 +114,8 @@ def finish_profiles(
             }
     if example is not None:
         files["profile_last_time"] = out / "profile-last-time.json"
-        files["profile_last_time"].write_text(
-            json.dumps(example, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        write_private(  # a person's answers: for the one who ran the demo only
+            files["profile_last_time"], json.dumps(example, indent=2, ensure_ascii=False) + "\n"
         )
     overview_people = 0
     org = service.organisation(run.org_id)
@@ -130,7 +131,8 @@ def finish_profiles(
         overview = service.profile_overview(actor=boss, cycle=run.cycle.id)
         overview_people = len(overview)
         files["profile_overview"] = out / "profile-overview.json"
-        files["profile_overview"].write_text(
+        write_private(
+            files["profile_overview"],
             json.dumps(
                 {
                     "manager": overview.viewer,
@@ -143,7 +145,6 @@ def finish_profiles(
                 ensure_ascii=False,
             )
             + "\n",
-            encoding="utf-8",
         )
     summary = {
         "chose_to_show_profile": len(chose),

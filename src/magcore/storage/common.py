@@ -258,6 +258,19 @@ def chain_audit(
     return entries
 
 
+def subject_set(subjects: Iterable[str] | None) -> frozenset[str] | None:
+    """The people of a ``subjects`` filter of ``Store.conversations``, read once (a generator
+    is used up by reading); one text is refused, since it would be taken letter by letter."""
+    if subjects is None:
+        return None
+    if isinstance(subjects, str):
+        raise StorageError(
+            f"subjects must be a collection of person ids, not one text ({subjects!r}): "
+            "use subject= for one person"
+        )
+    return frozenset(subjects)
+
+
 def matches(
     row: ConversationRow,
     *,

@@ -33,6 +33,7 @@ from .common import (
     matches,
     open_agreement_order,
     require_scheme,
+    subject_set,
 )
 from .keys import KeyRecord, MemoryKeyTable, check_new_keys
 from .outbox import DeadLetter, MemoryOutbox, OutboxBatch
@@ -198,7 +199,7 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
         held_until: date | None = None,
         subjects: Collection[str] | None = None,
     ) -> list[ConversationRow]:
-        wanted = None if subjects is None else frozenset(subjects)
+        wanted = subject_set(subjects)
         with self._lock:
             self._check_open()
             rows = [m.conversation for m in self._rows.values()]

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .base import AgreementRow, ConversationRow
+from .common import subject_set
 from .read_model_rows import (
     AGREEMENT_READ_COLUMNS,
     CONVERSATION_READ_COLUMNS,
@@ -50,7 +51,7 @@ def conversations_query(
         where.append(f"c.subject = {mark}")
         params.append(subject)
     if subjects is not None:
-        people = sorted(set(subjects))
+        people = sorted(subject_set(subjects) or ())
         if not people:
             return None
         if len(people) <= SUBJECTS_IN_SQL:
@@ -120,6 +121,7 @@ class ReadModelQueries:
         held_until: date | None = None,
         subjects: Collection[str] | None = None,
     ) -> list[ConversationRow]:
+        subjects = subject_set(subjects)  # read once: a generator is used up by reading
         query = conversations_query(
             self.dialect,
             subject=subject,
@@ -133,10 +135,8 @@ class ReadModelQueries:
         if query is None:
             return []
         rows = [conversation_row(row, self.dialect) for row in self._fetch_rows(*query)]
-        if subjects is not None:
-            wanted = frozenset(subjects)
-            if len(wanted) > SUBJECTS_IN_SQL:  # too many for the SQL: kept here
-                rows = [row for row in rows if row.subject in wanted]
+        if subjects is not None and len(subjects) > SUBJECTS_IN_SQL:  # too many for the SQL
+            rows = [row for row in rows if row.subject in subjects]
         return rows
 
     def open_agreements(self, subject: str) -> list[AgreementRow]:

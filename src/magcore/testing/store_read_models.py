@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import attrs
+import pytest
 
 from ..domain.conversation import (
     Command,
@@ -26,6 +27,7 @@ from ..domain.conversation import (
     replay,
     stream_of,
 )
+from ..errors import StorageError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.records import Participant
@@ -150,6 +152,11 @@ class ReadModelContract:
         many = [f"x-{n:04}" for n in range(1_200)]  # more than a store may name in one query
         assert ids(subjects=[*many, "e-2", "e-3"]) == ["c-2", "c-3"]
         assert ids(subjects=[*many, "e-2"], states={"agreed"}) == []
+        # read once, whatever the collection: a generator is used up by reading
+        assert ids(subjects=(p for p in [*many, "e-3"])) == ["c-3"]
+        assert ids(subjects=(p for p in ["e-1"])) == ["c-1"]
+        with pytest.raises(StorageError, match="subject="):
+            store.conversations(subjects="e-1")  # one text, not letters
 
     def test_the_store_keeps_the_rows_it_is_given(self, store: Store) -> None:
         """The rows a write carries are stored as they are: the store never reads the events
