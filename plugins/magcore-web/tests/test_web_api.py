@@ -311,6 +311,7 @@ def test_an_erasure_with_a_free_text_reason_is_refused_and_destroys_nothing(
     errors = refused.json()["errors"]
     assert {e["location"] for e in errors} == {field}
     assert field != "/" or any("'reason'" in e["detail"] for e in errors)
+    assert FREE_TEXT not in refused.text  # the refused words are not quoted back
     assert [(k.id, k.alive) for k in store.inner.list_keys()] == keys
     assert store.audit_head().count == lines
     assert FREE_TEXT not in str(list(store.read_audit()))

@@ -10,6 +10,7 @@ the structured body); it returns an attrs value, a list of them, ``None`` (204) 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -227,11 +228,51 @@ def _validator(cls: Any) -> Any:
     )
 
 
+#: The schema rules whose own message names only the body's keys, never a value sent.
+_KEYS_ONLY = frozenset(
+    {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"}
+)
+
+
+def _rule_text(error: Any) -> str:
+    """What *error*'s rule asks, in words that never quote the value sent: a refused value
+    may be what should not have been sent (a free-text reason, a name), and an answer is
+    logged by proxies and shown on screens."""
+    rule, wanted = error.validator, error.validator_value
+    if rule in _KEYS_ONLY:
+        return str(error.message)
+    if rule == "enum":
+        return f"must be one of {json.dumps(wanted, ensure_ascii=False)}"
+    if rule == "const":
+        return f"must be {json.dumps(wanted, ensure_ascii=False)}"
+    if rule == "type":
+        kinds = [wanted] if isinstance(wanted, str) else list(wanted)
+        return f"must be of type {' or '.join(kinds)}"
+    if rule == "pattern":
+        return f"must match the pattern {wanted}"
+    if rule == "format":
+        return f"must be a valid {wanted}"
+    if rule in ("maxLength", "minLength"):
+        return f"must be at {'most' if rule == 'maxLength' else 'least'} {wanted} characters"
+    if rule in ("maxItems", "minItems"):
+        return f"must have at {'most' if rule == 'maxItems' else 'least'} {wanted} items"
+    if rule in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
+        words = {
+            "maximum": "at most",
+            "minimum": "at least",
+            "exclusiveMaximum": "below",
+            "exclusiveMinimum": "above",
+        }
+        return f"must be {words[rule]} {wanted}"
+    return f"does not meet the schema's {rule!r} rule"
+
+
 def _schema_problems(cls: Any, data: Any) -> list[FieldError]:
     found = []
     for error in sorted(_validator(cls).iter_errors(data), key=lambda e: list(e.absolute_path)):
         pointer = "/" + "/".join(str(part) for part in error.absolute_path)
-        message = error.message if len(error.message) <= 200 else error.message[:200] + "…"
+        message = _rule_text(error)
+        message = message if len(message) <= 200 else message[:200] + "…"
         found.append(FieldError(in_="body", location=pointer, code=error.validator, detail=message))
     return found
 
