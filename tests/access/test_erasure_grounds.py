@@ -60,10 +60,11 @@ def test_every_ground_is_named_with_its_article_and_reads_back():
         "retention",
     ]
     for ground in ErasureGround:
-        for reference in (None, "ZAAK-2025-0012", "jira:PRIV-17"):
+        for reference in (None, "ZAAK-2025-0012", "INC0012345"):
             reason = ErasureReason(ground.value, reference=reference)
             assert ErasureReason.parse(reason.text) == reason
     assert ErasureReason("objection", reference="Z-1").text == "objection ref:Z-1"
+    assert ErasureReason("request", reference="2025/117").text == "request ref:2025/117"
     assert str(ErasureReason(ErasureGround.UNLAWFUL)) == "unlawful"
 
 
@@ -82,6 +83,33 @@ def test_a_free_text_ground_or_reference_is_refused_naming_the_field_without_quo
     assert _pointers(refused) == ["/reference"]
     with pytest.raises(InputRefused):
         ErasureReason.parse("AVG art. 17")
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "verzoek_na_burn-out_gesprek_met_bedrijfsarts",  # words joined up
+        "jan.jansen@gemeente-oost.nl",  # an e-mail address
+        "depressie:ziekteverzuim#Jan_de_Vries#geboren-1971-03-04",
+        "Jansen-1971",  # a name and a year
+        "ZAAK-2025-" + "1" * 40,  # too long
+        "zaak-2025-0012",  # lower case: words fit in lower case
+    ],
+)
+def test_a_reference_is_a_case_number_never_words(reference):
+    """A reference any ground but retention gives is a case number (CASE_NUMBER_PATTERN):
+    an upper-case prefix and digits; words, names and addresses do not fit."""
+    with pytest.raises(InputRefused) as refused:
+        ErasureReason("request", reference=reference)
+    assert _pointers(refused) == ["/reference"]
+    assert reference not in str(refused.value)
+
+
+def test_a_retention_erasure_names_its_profile():
+    """The retention ground's reference is the profile's id, which magcore sets itself."""
+    reason = ErasureReason("retention", reference="mag-standaard")
+    assert reason.text == "retention ref:mag-standaard"
+    assert ErasureReason.parse(reason.text) == reason
 
 
 @given(st.text(max_size=80))

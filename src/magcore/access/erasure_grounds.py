@@ -6,8 +6,10 @@ auditors read it. A free-text reason ("verzoek na burn-out gesprek met bedrijfsa
 keep there, in clear and for as long as the log, the very kind of data the erasure removed.
 So the reason is an :class:`ErasureReason`: one :class:`ErasureGround` (AVG art. 17(1) and
 the retention term), and at most a ``reference`` to the case where the request and its
-assessment are kept (a ticket or case id: an id by
-:data:`~magcore.model.input_policy.ID_PATTERN`, no spaces, no words). Anything else is refused
+assessment are kept: a case number by :data:`CASE_NUMBER_PATTERN` (an upper-case prefix of at
+most eight letters, then digits, ``-`` and ``/``: ``ZAAK-2025-0012``, ``INC0012345``,
+``2025/117``), so no words, names or e-mail addresses fit; for the retention ground the id of
+the retention profile (set by magcore, not typed). Anything else is refused
 with :class:`~magcore.errors.InputRefused` naming ``/ground`` or ``/reference`` (or
 ``/reason`` for a text where a reason belongs), before anything is destroyed.
 
@@ -18,14 +20,29 @@ The audit line's ``reason`` is :attr:`ErasureReason.text`: ``request`` or
 from __future__ import annotations
 
 import enum
-from typing import Any
+import re
+from typing import Any, Final
 
 import attrs
 
 from ..errors import InputRefused, Problem
 from ..model.input_policy import MAX_ID_LENGTH, is_valid_id
 
-__all__ = ["GROUND_ARTICLES", "ErasureGround", "ErasureReason", "erasure_reason"]
+__all__ = [
+    "CASE_NUMBER_PATTERN",
+    "GROUND_ARTICLES",
+    "ErasureGround",
+    "ErasureReason",
+    "erasure_reason",
+]
+
+#: A case or ticket number, the reference of an erasure on any ground but retention: at most
+#: eight upper-case letters (the register's prefix, optional), an optional ``-``, then a digit
+#: and at most 30 more digits, ``-`` or ``/``. Deliberately too narrow for words, names, e-mail
+#: addresses or dates written out: the audit line keeps it as long as the log. (A number that
+#: is itself personal data, such as a citizen service number, still fits: never use one.)
+CASE_NUMBER_PATTERN: Final = r"^[A-Z]{0,8}-?[0-9][0-9/-]{0,30}$"
+_CASE_NUMBER = re.compile(CASE_NUMBER_PATTERN)
 
 
 class ErasureGround(enum.StrEnum):
@@ -89,22 +106,25 @@ def _ground(value: Any) -> ErasureGround:
         ) from None
 
 
-def _reference(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+def _reference(instance: ErasureReason, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
-    if not is_valid_id(value):
-        # The value is not quoted: it may be the very text that must not be kept.
-        raise InputRefused(
-            [
-                Problem(
-                    "/reference",
-                    "a reference is a case or ticket id such as ZAAK-2025-0012 (letters, "
-                    "digits, '.', '_', ':', '@' or '-', starting with a letter or digit, at "
-                    f"most {MAX_ID_LENGTH}), never a text",
-                    "pattern",
-                )
-            ]
+    if instance.ground is ErasureGround.RETENTION:  # a retention profile's id, set by magcore
+        if is_valid_id(value):
+            return
+        message = (
+            f"the reference of a retention erasure is its profile's id (at most {MAX_ID_LENGTH})"
         )
+    elif isinstance(value, str) and _CASE_NUMBER.fullmatch(value):
+        return
+    else:
+        message = (
+            "a reference is a case or ticket number such as ZAAK-2025-0012, INC0012345 or "
+            "2025/117 (at most eight upper-case letters, then digits, '-' and '/'), never a "
+            "text, a name or an e-mail address"
+        )
+    # The value is not quoted: it may be the very text that must not be kept.
+    raise InputRefused([Problem("/reference", message, "pattern")])
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from magcore.access.decision import PRIVACY_OFFICER, SUBJECT_ACCESS
-from magcore.access.erasure_grounds import ErasureGround, ErasureReason
+from magcore.access.erasure_grounds import CASE_NUMBER_PATTERN, ErasureGround, ErasureReason
 from magcore.access.restriction import restriction_event
 from magcore.domain.sharing import person_stream
 from magcore.errors import ConsentError
@@ -52,13 +52,17 @@ class RestrictionIn:
 class ErasureIn:
     """Erase everything that belongs to a person (AVG art. 17): their records' keys are
     destroyed, content-free tombstones remain, their sharing choices end. The audit line keeps
-    the ground (AVG art. 17(1), or the retention term) and at most a case or ticket id as the
-    reference, never a text: the log outlives the erasure and auditors read it."""
+    the ground (AVG art. 17(1), or the retention term) and at most a case or ticket number as
+    the reference (``ZAAK-2025-0012``), never a text: the log outlives the erasure and auditors
+    read it."""
 
     ground: str = attrs.field(
         metadata={"schema": {"type": "string", "enum": [g.value for g in ErasureGround]}}
     )
-    reference: str | None = id_field(default=None)
+    reference: str | None = attrs.field(
+        default=None,
+        metadata={"schema": {"type": "string", "pattern": CASE_NUMBER_PATTERN, "maxLength": 40}},
+    )
 
 
 @attrs.frozen(kw_only=True)
