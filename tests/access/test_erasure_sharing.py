@@ -322,3 +322,46 @@ def test_choices_written_in_clear_before_are_replaced_by_the_erasure(story, monk
         GrantSharing(actor="e-1", person="e-1", to="x", what="agreements", purpose="advice")
     )
     assert list(state.choices) == [2]
+
+
+def test_a_second_replacement_follows_the_first_and_numbers_go_on(story):
+    """A stream replaced once (it starts at the erasure's event) gets a choice in clear again
+    (a tool without the content codec): the next erasure replaces it again. Its event counts
+    every version the stream no longer holds, so the stream still reads, and no choice number
+    is given twice (the earlier erasure's numbers count too)."""
+    service, db = story
+    stream = person_stream("e-1")
+
+    def clear_grant(version, choice):
+        return Event(
+            stream=stream,
+            version=version,
+            type="sharing.granted",
+            at=NOW,
+            actor="e-1",
+            data={
+                "choice": choice,
+                "to": CONFIDANT,
+                "what": "agreements",
+                "purpose": PURPOSE,
+                "until": None,
+                "conversation": None,
+            },
+        )
+
+    service.store.inner.append([StreamWrite(stream, 0, (clear_grant(1, 1),))])
+    erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=REASON)
+    service.share(GrantSharing(actor="e-1", person="e-1", to="x", what="agreements", purpose="a"))
+    last = service.store.inner.read(stream)[-1].version
+    service.store.inner.append([StreamWrite(stream, last, (clear_grant(last + 1, 3),))])
+    erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=REASON)
+    [erased] = service.store.read(stream)
+    assert erased.data["events_removed"] == erased.version - 1
+    assert erased.data["through"] == 3
+    assert service.sharing("e-1").choices == {}
+    assert _markers(_raw(db), [CONFIDANT, PURPOSE]) == []
+    assert audit.verify_store(service.store).ok
+    state = service.share(
+        GrantSharing(actor="e-1", person="e-1", to="y", what="agreements", purpose="advice")
+    )
+    assert list(state.choices) == [4]

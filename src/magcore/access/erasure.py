@@ -308,8 +308,14 @@ def _in_clear(events: Sequence[Event]) -> bool:
 
 
 def _through(events: Sequence[Event]) -> int:
-    """The highest choice number a person stream gave (numbers are metadata, in clear)."""
-    numbers = [e.data.get("choice") for e in events if e.type == PersonEvent.SHARING_GRANTED]
+    """The highest choice number a person stream gave (numbers are metadata, in clear),
+    including those an earlier erasure's event says it ended (its choices may be gone from
+    the stream), so a number is never given twice."""
+    numbers = [
+        e.data.get("choice") if e.type == PersonEvent.SHARING_GRANTED else e.data.get("through")
+        for e in events
+        if e.type in (PersonEvent.SHARING_GRANTED, PersonEvent.ERASED)
+    ]
     return max((n for n in numbers if type(n) is int), default=0)
 
 
@@ -362,8 +368,10 @@ def _replace_person_stream(store: Store, person: str, *, now: datetime, actor: s
         if not _in_clear(events):
             return
         last = events[-1].version
+        # Every version before it is gone, also those an earlier replacement removed: the
+        # fold reads the event as following version 0 plus all of them.
         tombstone = _erased_event(
-            person, events, now=now, actor=actor, version=last + 1, removed=len(events)
+            person, events, now=now, actor=actor, version=last + 1, removed=last
         )
         try:
             store.destroy_stream(stream, tombstone)

@@ -13,7 +13,9 @@ Choices are events in the employee's own stream ``person:<person-id>``:
   processing (AVG art. 18), written by :mod:`magcore.access.restriction`
 * ``person.erased`` {through, events_removed}: the person was erased (AVG art. 17,
   :func:`magcore.access.erasure.erase_person`): every choice made before it (numbers up to
-  ``through``) and every restriction end with it, whatever their dates
+  ``through``) and every restriction end with it, whatever their dates; ``events_removed``
+  counts the versions before it the stream no longer holds (a stream whose choices were in
+  clear is replaced by this one event, so it follows version 0 and all of those)
 
 A choice's grantee, ``what``, purpose, ``until`` and conversation are content: sealed with the
 data key of ``person:<id>`` (:data:`CONTENT_FIELDS`), so erasure, which destroys that key,
