@@ -29,6 +29,9 @@ def _command_paths(group: click.Group, ctx: click.Context, prefix: str) -> list[
         command = group.get_command(ctx, name)
         if command is None or command.hidden:
             continue
+        module = getattr(command.callback, "__module__", "") or ""
+        if command.callback is not None and not module.startswith("magcore."):
+            continue  # a plugin's command (magcore serve...), which its own README documents
         path = f"{prefix} {name}"
         paths.append(path)
         if isinstance(command, click.Group):

@@ -8,9 +8,11 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 
 from magcore import CycleDefinition, FixedClock, State, TransitionError, open_service
+from magcore.errors import MagcoreError
 from magcore.model.parties import _kept_before_the_initiator_rule
 from magcore.model.records import Participant
 from magcore.testing import approve_cycle
@@ -24,9 +26,10 @@ def _pair(employee: str, interviewer: str) -> tuple[Participant, ...]:
     return (Participant(employee, "employee"), Participant(interviewer, "exit_interviewer"))
 
 
-def _service(url: str = "memory://", *, organisation: str | None = "org"):
+def _service(url: str = "memory://", *, organisation: str | None = "org", imported: bool = True):
     svc = open_service(url, clock=FixedClock(NOW), organisation=organisation)
-    svc.import_organisation(ORG, actor="hr")
+    if imported:
+        svc.import_organisation(ORG, actor="hr")
     return svc
 
 
@@ -51,12 +54,29 @@ def test_a_colleague_naming_themselves_as_the_interviewer_is_refused_and_a_holde
 
 def test_without_an_organisation_a_role_holder_party_is_refused():
     """Who holds the role cannot be known: the request is refused, not let through."""
-    svc = _service(organisation=None)
+    svc = _service(organisation=None, imported=False)
     cycle = CycleDefinition.from_json(EXIT)
     approve_cycle(svc, cycle)
     with pytest.raises(TransitionError, match="cannot be checked before an organisation"):
         svc.request(cycle=cycle, kind="exit", participants=_pair("e1", "i1"), actor="i1")
     assert list(svc.store.conversations()) == []
+    svc.close()
+
+
+def test_an_organisation_imported_without_naming_it_is_the_one_checked():
+    """A service opened without ``organisation=`` that imported one checks requests against
+    it (before, it checked nothing: anyone could name themselves an employee's manager); with
+    two organisations stored and none named it cannot tell which applies, and says so."""
+    svc = _service(organisation=None)
+    cycle = CycleDefinition.from_json(EXIT)
+    approve_cycle(svc, cycle)
+    with pytest.raises(TransitionError, match=r"party 'exit_interviewer'"):
+        svc.request(cycle=cycle, kind="exit", participants=_pair("e1", "e2"), actor="e2")
+    started = svc.request(cycle=cycle, kind="exit", participants=_pair("e1", "i1"), actor="i1")
+    assert started.state is State.REQUESTED
+    svc.import_organisation(attrs.evolve(ORG, id="other"), actor="hr")
+    with pytest.raises(MagcoreError, match="several organisations"):
+        svc.request(cycle=cycle, kind="exit", participants=_pair("e1", "i1"), actor="i1")
     svc.close()
 
 

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..domain.organisation import org_stream
 from ..domain.sharing import GRANTEE_ROLES, GrantSharing, SharingCommand, SharingState
 from ..domain.sharing import decide as decide_sharing
 from ..errors import ConsentError, InputRefused, Problem
@@ -17,6 +16,7 @@ from ..model.cycle import CycleDefinition
 from ..model.input_policy import check_known_people
 from ..model.organisation import Organisation
 from ..model.parties import BUILTIN_ROLES
+from ._org_context import checked_organisation
 from .aggregates import SHARING
 from .handler import CommandHandler, Loaded
 
@@ -75,9 +75,10 @@ class SharingChoicesMixin:
         roles |= {r.id for c in cycles for r in c.roles}
         if to not in roles:
             return
-        org_id = self.organisation_id
-        known = org_id is not None and bool(self.store.version(org_stream(org_id)))
-        if known and to in self.organisation(str(org_id)).people:
+        org_id = checked_organisation(
+            self.store, self.organisation_id, getattr(self, "access_organisation", None)
+        )
+        if org_id is not None and to in self.organisation(org_id).people:
             return
         raise ConsentError(
             f"to {to!r} is a role in a conversation, not a person: name the person, or one of "
@@ -132,10 +133,11 @@ class SharingChoicesMixin:
             )
 
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
-        """Refuse person ids the installation's organisation does not know (once imported)."""
-        if (
-            self.organisation_id is None
-            or self.store.version(org_stream(self.organisation_id)) == 0
-        ):
+        """Refuse person ids the installation's organisation does not know (once imported; see
+        :func:`~magcore.app._org_context.checked_organisation`)."""
+        org_id = checked_organisation(
+            self.store, self.organisation_id, getattr(self, "access_organisation", None)
+        )
+        if org_id is None:
             return
-        check_known_people(self.organisation(self.organisation_id).people, people)
+        check_known_people(self.organisation(org_id).people, people)

@@ -172,18 +172,18 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         check_parties(self._membership_context(), definition, kind_id, participants, team)
 
     def _membership_context(self) -> tuple[Organisation, date] | None:
-        """The organisation and today's local day that membership rules are checked against,
-        or ``None`` before an organisation is imported."""
-        from ..domain.organisation import org_stream
+        """The organisation and today's local day that membership rules are checked against
+        (:func:`~magcore.app._org_context.checked_organisation`: the one named, else the one
+        access is decided with, else the only one stored), or ``None`` before one is imported."""
         from ..model.days import local_day
+        from ._org_context import checked_organisation
 
-        if (
-            self.organisation_id is None
-            or self.store.version(org_stream(self.organisation_id)) == 0
-        ):
+        org_id = checked_organisation(
+            self.store, self.organisation_id, getattr(self, "access_organisation", None)
+        )
+        if org_id is None:
             return None
-        org = self.organisation(self.organisation_id)
-        return org, local_day(self.clock.now(), self.timezone)
+        return self.organisation(org_id), local_day(self.clock.now(), self.timezone)
 
     def _open_team_agreements(self, team: str) -> tuple[Agreement, ...]:
         """The open agreements of the agreed team conversations about *team*, oldest first, as
