@@ -11,12 +11,10 @@ stays theirs.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -41,8 +39,9 @@ from magcore.testing.erasure import write_story
 
 from ..conftest import EXAMPLE_CYCLES
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
+from ..support.postgres import schema_url
+from .test_erasure_bytes import found_markers, raw
 
-_IDS = itertools.count()
 REASON = ErasureReason("request", reference="ZAAK-2025-0012")
 #: Whom e1 confided in, and why: what must not be left in the file after the erasure.
 CONFIDANT = "vp-Zq8Vertrouwenspersoon"
@@ -57,15 +56,11 @@ def url(request, tmp_path, monkeypatch):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/erase.db"
         return
-    psycopg = pytest.importorskip("psycopg")
+    pytest.importorskip("psycopg")
     pytest.importorskip("magcore_postgres")
     monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
     base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-    schema = f"er{os.getpid()}_{next(_IDS)}"
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-    joiner = "&" if "?" in base else "?"
-    yield f"{base}{joiner}options=-csearch_path%3D{schema}"
+    yield schema_url(base, "er")
 
 
 @pytest.fixture
@@ -210,18 +205,6 @@ def test_a_choice_whose_key_went_before_its_end_was_written_holds_nothing(servic
 NOW = datetime(2025, 3, 3, 9, tzinfo=UTC)
 
 
-def _raw(path: Path) -> bytes:
-    found = b""
-    for part in (path, path.with_name(path.name + "-wal")):
-        if part.exists():
-            found += part.read_bytes()
-    return found
-
-
-def _markers(blob: bytes, markers) -> list[str]:
-    return [m for m in markers if m.encode() in blob or m.encode("utf-16-le") in blob]
-
-
 @pytest.fixture
 def story(tmp_path):
     db = tmp_path / "live" / "magcore.db"
@@ -255,12 +238,15 @@ def test_no_detail_of_an_erased_persons_choices_is_left_in_the_sqlite_file(story
         if choice == 1:
             service.share(RevokeSharing(actor="e-1", person="e-1", choice=1))
     stored = list(service.store.inner.read(person_stream("e-1")))
-    assert _markers(json.dumps([e.to_json() for e in stored]).encode(), [CONFIDANT, PURPOSE]) == []
-    assert _markers(_raw(db), [CONFIDANT, PURPOSE]) == [CONFIDANT, PURPOSE]  # the index's rows
+    assert (
+        found_markers(json.dumps([e.to_json() for e in stored]).encode(), [CONFIDANT, PURPOSE])
+        == []
+    )
+    assert found_markers(raw(db), [CONFIDANT, PURPOSE]) == [CONFIDANT, PURPOSE]  # the index's rows
 
     done = erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=REASON)
     assert done.choices == 2
-    assert _markers(_raw(db), [CONFIDANT, PURPOSE, until.isoformat()]) == []
+    assert found_markers(raw(db), [CONFIDANT, PURPOSE, until.isoformat()]) == []
     assert service.sharing("e-1").choices == {}
     lines = [(e["action"], e["object"], e["reason"]) for e in service.store.read_audit()]
     assert ("erase", "person:e-1", "request ref:ZAAK-2025-0012") in lines
@@ -293,7 +279,7 @@ def test_choices_written_in_clear_before_are_replaced_by_the_erasure(story, monk
     )
     rows = listing_rows(replay("e-1", [granted]))
     service.store.inner.append([StreamWrite(stream, 0, (granted,), person_rows=rows)])
-    assert _markers(_raw(db), [CONFIDANT, PURPOSE]) == [CONFIDANT, PURPOSE]
+    assert found_markers(raw(db), [CONFIDANT, PURPOSE]) == [CONFIDANT, PURPOSE]
 
     def fails(*args, **kwargs):
         raise StorageError("the disk is full")
@@ -308,7 +294,7 @@ def test_choices_written_in_clear_before_are_replaced_by_the_erasure(story, monk
 
     done = erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=REASON)
     assert done.choices == 0  # ended by the first run already
-    assert _markers(_raw(db), [CONFIDANT, PURPOSE]) == []
+    assert found_markers(raw(db), [CONFIDANT, PURPOSE]) == []
     [erased] = service.store.read(stream)
     assert (erased.type, erased.version, dict(erased.data)) == (
         "person.erased",
@@ -359,7 +345,7 @@ def test_a_second_replacement_follows_the_first_and_numbers_go_on(story):
     assert erased.data["events_removed"] == erased.version - 1
     assert erased.data["through"] == 3
     assert service.sharing("e-1").choices == {}
-    assert _markers(_raw(db), [CONFIDANT, PURPOSE]) == []
+    assert found_markers(raw(db), [CONFIDANT, PURPOSE]) == []
     assert audit.verify_store(service.store).ok
     state = service.share(
         GrantSharing(actor="e-1", person="e-1", to="y", what="agreements", purpose="advice")

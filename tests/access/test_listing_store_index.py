@@ -24,9 +24,9 @@ from magcore.storage.base import StreamWrite
 from magcore.testing import approve_cycle, raw_conversation
 
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
+from ..support.postgres import schema_url
 from .listing_oracle import oracle_listing
 
-_IDS = itertools.count()
 VIEWERS = ("hr", "x", "m1", "po", "e1", "e2", "c1")
 PURPOSES = ("advice", "conversation")
 
@@ -36,15 +36,11 @@ def url(request, tmp_path, monkeypatch):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/index.db"
         return
-    psycopg = pytest.importorskip("psycopg")
+    pytest.importorskip("psycopg")
     pytest.importorskip("magcore_postgres")
     monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
     base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-    schema = f"ix{os.getpid()}_{next(_IDS)}"
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-    joiner = "&" if "?" in base else "?"
-    yield f"{base}{joiner}options=-csearch_path%3D{schema}"
+    yield schema_url(base, "ix")
 
 
 def _open(url, at=T0, *, fresh=False):

@@ -9,7 +9,6 @@ import os
 from datetime import UTC, date, datetime, timedelta
 
 import attrs
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,6 +32,8 @@ from magcore.storage.common import data_json, event_rows, json_list
 from magcore.storage.memory import MemoryStore
 from magcore.storage.sqlite import SQLiteStore
 from magcore.testing.storage import CONTRACT_CYCLE, ConversationDriver, event
+
+from ..support.postgres import schema_url
 
 T0 = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
 _IDS = itertools.count(1)
@@ -168,11 +169,7 @@ def open_store(request, tmp_path):
     else:
         postgres = pytest.importorskip("magcore_postgres")
         url = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-        schema = f"w{os.getpid()}_{next(_IDS)}"
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"CREATE SCHEMA {schema}")
-        joiner = "&" if "?" in url else "?"
-        scoped = f"{url}{joiner}options=-csearch_path%3D{schema}"
+        scoped = schema_url(url, "w")
 
         def opener():
             opened.append(postgres.PostgresStore.open(scoped))

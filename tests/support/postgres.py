@@ -15,6 +15,7 @@ Set ``MAGCORE_PG_BINDIR`` to use binaries other than the newest ``/usr/lib/postg
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pwd
 import secrets
@@ -239,3 +240,18 @@ def postgres_server(*, user: str = DEFAULT_USER, database: str = DEFAULT_DATABAS
                     timeout=60,
                 )
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+_SCHEMAS = itertools.count(1)
+
+
+def schema_url(base: str, prefix: str) -> str:
+    """A new, empty schema on the server at *base*, and the URL whose connections use it
+    (``search_path``): each test's store apart on one shared server."""
+    import psycopg
+
+    schema = f"{prefix}{os.getpid()}_{next(_SCHEMAS)}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}options=-csearch_path%3D{schema}"
