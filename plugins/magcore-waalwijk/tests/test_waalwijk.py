@@ -348,7 +348,7 @@ def test_the_manager_cannot_name_a_team_mate_as_company_doctor() -> None:
             cycle=definition(), kind="doctor-triangle", participants=people, actor=manager
         )
 
-    with pytest.raises(magcore.TransitionError, match="party 'company_doctor'.*company_doctor"):
+    with pytest.raises(magcore.TransitionError, match=r"party 'company_doctor'.*company_doctor"):
         ask(mate)
     assert len(svc.store.conversations()) == 0
     assert definition().version == 4
