@@ -280,9 +280,10 @@ class Party:
                 f"'holds_role' uses (not {self.membership.value!r})",
                 pointer="/holds",
             )
-        if self.holds in _NO_FUNCTION:
+        everyone = _NO_FUNCTION.get(self.holds) if self.holds is not None else None
+        if everyone is not None:
             raise DefinitionError(
-                f"party {str(self.role)!r}: {_NO_FUNCTION[self.holds]}, so holding "
+                f"party {str(self.role)!r}: {everyone}, so holding "
                 f"{str(self.holds)!r} lets any of them name themselves for the part; name a "
                 "role only the people who do it hold (e.g. 'hr_adviser', 'company_doctor')",
                 pointer="/holds",
