@@ -73,7 +73,10 @@ def test_an_optional_party_that_does_not_confirm_is_not_waited_for():
             {"id": "adviser", "name": "adviser", "description": "Gives advice."},
         ],
     }
-    data["kinds"] = [{**CAREER["kinds"][0], "parties": [*CAREER["kinds"][0]["parties"], ADVISER]}]
+    # An adviser anyone employed may be: only the employee may start the kind, so only they
+    # pick who (check_parties refuses an open pool another initiator could fill).
+    kind = {**CAREER["kinds"][0], "initiators": ["employee"]}
+    data["kinds"] = [{**kind, "parties": [*kind["parties"], ADVISER]}]
     svc, cycle = _service(data)
     people = [
         Participant("e1", "employee"),

@@ -41,7 +41,7 @@ def _definition() -> dict:
         }
     )
     definition["kinds"][0]["parties"].append(
-        {"role": "exit_interviewer", "required": False, "membership": "organisation"}
+        {"role": "exit_interviewer", "required": False, "membership": "holds_role"}
     )
     return definition
 

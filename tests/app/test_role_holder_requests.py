@@ -97,3 +97,33 @@ def test_a_kept_definition_with_an_open_pool_stays_readable_but_cannot_be_starte
     with pytest.raises(TransitionError, match="'exit_interviewer' of a exit conversation may"):
         again.request(cycle="exit@1", kind="exit", participants=_pair("e1", "e2"), actor="e2")
     again.close()
+
+
+def test_a_kept_definition_whose_manager_picks_an_open_pool_stays_readable_but_refuses_it(
+    tmp_path,
+):
+    """Waalwijk's doctor triangle up to version 3: the manager could name anyone employed as
+    company doctor. Kept in a store, it still loads and its conversations stay readable; the
+    manager naming a team mate is refused, the employee choosing is not."""
+    from tests.domain.test_open_pool_pickers import DOCTOR
+
+    with _kept_before_the_initiator_rule():  # as a store kept it before the rule
+        kept = CycleDefinition.from_json(DOCTOR)
+    url = f"sqlite:///{tmp_path / 'town.db'}"
+    svc = _service(url)
+    svc.add_cycle(kept)
+    approve_cycle(svc, kept)
+    people = (
+        Participant("e1", "employee"),
+        Participant("m1", "manager"),
+        Participant("e2", "company_doctor"),
+    )
+    conv = svc.request(cycle=kept, kind="doctor-triangle", participants=people, actor="e1")
+    svc.close()
+    again = open_service(url, clock=FixedClock(NOW), organisation="org")
+    assert again.cycle("triangle@1") == kept  # loaded from the store
+    assert again.view(conv.id, actor="e1").metadata is not None
+    with pytest.raises(TransitionError, match="may not be named by a manager"):
+        again.request(cycle="triangle@1", kind="doctor-triangle", participants=people, actor="m1")
+    assert [c.id for c in again.store.conversations()] == [conv.id]
+    again.close()

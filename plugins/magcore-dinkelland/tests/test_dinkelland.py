@@ -48,15 +48,17 @@ def _hold(
 
 
 def test_facilitator_and_colleagues_are_registered_roles() -> None:
-    """The case colleagues come from outside the employee's own team; the facilitator, who may
-    start a learning table, holds the organisation role ``learning_table_facilitator``."""
+    """The case colleagues come from outside the employee's own team, whoever worked on the
+    case, so only the employee picks them: only the employee may start a learning table
+    (version 4). The facilitator holds the organisation role ``learning_table_facilitator``."""
     (kind,) = definition().kinds
     assert kind.required_roles == ("employee", "case_colleague", "facilitator")
     assert kind.party("case_colleague").membership is Membership.OTHER_TEAM
     facilitator = kind.party("facilitator")
     assert facilitator.membership is Membership.ROLE_HOLDER
     assert facilitator.holds == "learning_table_facilitator"
-    assert "facilitator" in kind.initiators
+    assert kind.initiators == ("employee",)
+    assert definition().version == 4
     for role in ("facilitator", "case_colleague"):
         assert definition().role(role).description.nl
     assert kind.recorder_roles == ("facilitator",)
@@ -98,7 +100,8 @@ def test_a_colleague_from_the_own_team_or_the_manager_is_refused(tmp_path: Path)
     """The rules, checked when the learning table is requested: a case colleague from the
     employee's own team, or a facilitator who does not hold the facilitator role (a team mate,
     someone from another team naming themselves) or is the employee's manager, is refused with
-    an error naming the party; nothing is stored."""
+    an error naming the party, and so is a learning table anyone but the employee starts;
+    nothing is stored."""
     svc, org = _service(tmp_path)
     day = svc.clock.now().date()
     person = next(
@@ -140,11 +143,13 @@ def test_a_colleague_from_the_own_team_or_the_manager_is_refused(tmp_path: Path)
         (outside[0], manager, person, "party 'facilitator'.*learning_table_facilitator"),
         # Someone from another team starts the table naming themselves as its facilitator.
         (outside[0], outside[-1], outside[-1], "party 'facilitator'.*learning_table_facilitator"),
+        # A real facilitator may not start it either: they would pick the case colleagues, an
+        # open pool, into the employee's conversation.
+        (outside[0], facilitator, facilitator, "a facilitator may not start"),
     ):
         assert facilitator_named is not None
         with pytest.raises(magcore.TransitionError, match=words):
             ask(colleague, facilitator_named, actor)
     assert len(svc.store.conversations()) == before
     assert ask(outside[0], facilitator).state is magcore.State.REQUESTED
-    assert ask(outside[0], facilitator, facilitator).state is magcore.State.REQUESTED
     svc.close()

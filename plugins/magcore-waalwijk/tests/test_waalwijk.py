@@ -163,7 +163,7 @@ def test_nobody_else_can_write_the_consent() -> None:
 def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path) -> None:
     """Every check-in is held; where the employee wants one, a triangle follows and is agreed."""
     clock = FixedClock(_moment(date(2024, 12, 1), 8))
-    org = generate_organisation(people=24, teams=2, seed=9, coaches=2)
+    org = generate_organisation(people=24, teams=2, seed=9, coaches=2, roles={"company_doctor": 1})
     svc = magcore.open_service(
         f"sqlite:///{tmp_path / 'waalwijk.db'}", clock=clock, host=_host(), organisation=org.id
     )
@@ -264,16 +264,10 @@ def test_a_year_of_check_ins_and_triangles_through_the_public_api(tmp_path: Path
         policy=policy,
     )
     assert not as_hr.has_content
-    # The conversation triangle with the company doctor, a registered party of its own.
+    # The conversation triangle with the company doctor, who holds the organisation role.
     day = date(2025, 12, 1)
     _move(clock, _moment(day, 8))
-    doctor = next(
-        p
-        for p in sorted(org.people)
-        if p not in (employee, manager)
-        and p not in org.coaches(day)
-        and org.people[p].employed_on(day)
-    )
+    (doctor,) = (p for p in org.holders("company_doctor", day) if p not in (employee, manager))
     with pytest.raises(magcore.TransitionError, match="party 'company_doctor'"):
         svc.participants_for(org.id, definition(), "doctor-triangle", employee, on=day)
     people = svc.participants_for(
@@ -316,6 +310,50 @@ def test_the_rule_ignores_other_kinds() -> None:
     people = svc.participants_for(org.id, definition(), "check-in", person, on=YEAR[0])
     conv = svc.request(cycle=definition(), kind="check-in", participants=people, actor=person)
     assert consent.record_problems({"coach_observations": "x"}, conv) == []
+
+
+def test_the_manager_cannot_name_a_team_mate_as_company_doctor() -> None:
+    """The company doctor was anyone employed, picked by whoever asked for the triangle: a
+    manager naming a team mate as company doctor made them a participant of a special-category
+    record. The company doctor now holds the organisation role ``company_doctor`` (version 4),
+    checked when the triangle is requested, whoever asks for it."""
+    day = date(2025, 3, 3)
+    org = generate_organisation(people=20, teams=2, seed=5, roles={"company_doctor": 1})
+    clock = FixedClock(_moment(day, 8))
+    svc = magcore.open_service("memory://", clock=clock, host=_host(), organisation=org.id)
+    svc.import_organisation(org, actor="hr")
+    approve_all(svc)
+    (doctor,) = org.holders("company_doctor", day)
+    employee = next(
+        p
+        for p in sorted(org.people)
+        if org.people[p].employed_on(day)
+        and org.manager_of(p, day) not in (None, doctor, p)
+        and org.team_of(p, day) is not None
+        and p != doctor
+    )
+    manager = org.manager_of(employee, day)
+    assert manager is not None
+    team = org.team_of(employee, day)
+    assert team is not None
+    mate = next(p for p in org.members(team, day) if p not in (employee, manager, doctor))
+
+    def ask(named: str) -> magcore.ConversationView:
+        people = (
+            magcore.Participant(employee, "employee"),
+            magcore.Participant(manager, "manager"),
+            magcore.Participant(named, "company_doctor"),
+        )
+        return svc.request(
+            cycle=definition(), kind="doctor-triangle", participants=people, actor=manager
+        )
+
+    with pytest.raises(magcore.TransitionError, match=r"party 'company_doctor'.*company_doctor"):
+        ask(mate)
+    assert len(svc.store.conversations()) == 0
+    assert definition().version == 4
+    assert ask(doctor).state is State.REQUESTED
+    svc.close()
 
 
 class TestWaalwijkConformance(InstalledPluginContract):

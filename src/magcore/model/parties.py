@@ -11,13 +11,18 @@ requested (:mod:`magcore.domain.participants`), with an error that names the par
 Two-sided by construction: every required party confirms the record, and a kind whose
 confirming parties are one side only is refused (nothing is approved by one side).
 
-Nobody names themselves into a colleague's conversation: a party whose people may start the
-conversation (its role is among the kind's ``initiators``) cannot be filled from an open pool
-(``organisation``, ``other_team``: anyone employed), because then any employee could request a
-colleague's conversation naming themselves for that party. :func:`check_parties` refuses such
-a kind; the party names the organisation role its people hold instead (membership
-``holds_role``, e.g. ``"holds": "hr_adviser"``), and only the people who hold that role on the
-day may take it.
+Nobody names themselves, or anyone else, into a colleague's conversation. Whoever starts a
+conversation names its people, so a party filled from an open pool (``organisation``,
+``other_team``: anyone employed) is only as safe as the one who picks it. :func:`check_parties`
+refuses a kind with an open-pool party unless the only one who may start it is the employee it is
+about (its ``initiators`` are the subject's role alone): otherwise a colleague could request a
+colleague's conversation naming themselves for that party, or a manager could name anyone
+(a team mate as "company doctor") into a record that is the employee's. Such a party names the
+organisation role its people hold instead (membership ``holds_role``, e.g.
+``"holds": "hr_adviser"``), and only the people who hold that role on the day may take it. The
+built-in team roles ``member`` and ``manager`` are no function to hold: every employee is a
+member and every manager a manager, so ``holds`` refuses them (``coach`` is a function only some
+people hold; ``coach_pool`` is the same pool under the role ``coach``).
 
 The old fixed patterns (``employee_manager``, ``peer``, ``three_party``, ``team``) are
 translated into party lists by :func:`parties_for_pattern`, so existing definitions keep working.
@@ -202,6 +207,13 @@ def _holds(value: Any) -> str | None:
         raise DefinitionError(f"holds: {exc.message}", pointer="/holds") from None
 
 
+#: The built-in team roles that are no function of their own: ``holds`` may not name them.
+_NO_FUNCTION: Mapping[str, str] = {
+    Role.MEMBER: "every employee is a member of a team",
+    Role.MANAGER: "every manager in the organisation holds 'manager'",
+}
+
+
 def _default_holds(party: Party) -> str | None:
     if party.membership is Membership.ROLE_HOLDER:
         return as_org_role(str(party.role))
@@ -268,11 +280,12 @@ class Party:
                 f"'holds_role' uses (not {self.membership.value!r})",
                 pointer="/holds",
             )
-        if self.holds is Role.MEMBER:
+        everyone = _NO_FUNCTION.get(self.holds) if self.holds is not None else None
+        if everyone is not None:
             raise DefinitionError(
-                f"party {str(self.role)!r}: every employee is a member of a team, so holding "
-                "'member' lets anyone take the part; name a role only some people hold "
-                "(e.g. 'hr_adviser')",
+                f"party {str(self.role)!r}: {everyone}, so holding "
+                f"{str(self.holds)!r} lets any of them name themselves for the part; name a "
+                "role only the people who do it hold (e.g. 'hr_adviser', 'company_doctor')",
                 pointer="/holds",
             )
 
@@ -348,9 +361,10 @@ _KEPT_BEFORE_RULE: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 @contextlib.contextmanager
 def _kept_before_the_initiator_rule() -> Iterator[None]:
-    """Load a definition a store kept before :func:`check_parties` refused open pools among
-    the initiators, so that its conversations stay readable (an employee's record is theirs);
-    a new request under it is still refused whenever such a party would start it
+    """Load a definition a store kept before :func:`check_parties` refused open pools that
+    someone other than the employee may fill, so that its conversations stay readable (an
+    employee's record is theirs); a new request under it is still refused whenever someone
+    other than the employee would name an open pool's people
     (:func:`magcore.domain.conversation.decide.decide`). For the store's own loading only."""
     token = _KEPT_BEFORE_RULE.set(True)
     try:
@@ -361,8 +375,8 @@ def _kept_before_the_initiator_rule() -> Iterator[None]:
 
 def check_parties(kind: KindParties, registered: Sequence[str], where: str) -> None:
     """The parties of *kind* in a cycle that registers the roles *registered*: known roles,
-    one subject (or one team), two sides that confirm, and nobody who may start the
-    conversation from an open pool. Raises :class:`~magcore.errors.DefinitionError` naming
+    one subject (or one team), two sides that confirm, and an open pool only where the employee
+    alone may start the conversation. Raises :class:`~magcore.errors.DefinitionError` naming
     the field under *where* (``/kinds/0``)."""
     if len(set(registered)) != len(registered):
         raise DefinitionError("a role is registered twice", pointer="/roles")
@@ -424,6 +438,7 @@ def check_parties(kind: KindParties, registered: Sequence[str], where: str) -> N
                 )
     if not _KEPT_BEFORE_RULE.get():
         _check_no_open_initiator(kind, where)
+        _check_only_the_employee_picks_an_open_pool(kind, where)
 
 
 def _check_no_open_initiator(kind: KindParties, where: str) -> None:
@@ -438,5 +453,31 @@ def _check_no_open_initiator(kind: KindParties, where: str) -> None:
                 "conversation by naming themselves; use membership 'holds_role' with the "
                 f'organisation role its people hold (e.g. "holds": "hr_adviser"), or '
                 f"leave {str(party.role)!r} out of the initiators",
+                pointer=f"{where}/parties/{index}/membership",
+            )
+
+
+def _check_only_the_employee_picks_an_open_pool(kind: KindParties, where: str) -> None:
+    """Refuse an open-pool party when anyone but the employee may start the conversation: who
+    starts it names its people, so a manager (or a facilitator, a team member) could name
+    anyone employed, themselves or a team mate, into the employee's conversation."""
+    subject = {p.role for p in kind.parties if p.membership is Membership.SUBJECT}
+    pickers = [str(r) for r in kind.initiators if r not in subject]
+    if not pickers:
+        return
+    for index, party in enumerate(kind.parties):
+        if party.membership in POOLED:
+            only = (
+                'or let only the employee start it ("initiators": ["employee"])'
+                if subject
+                else "a team conversation has no one employee who could pick it"
+            )
+            raise DefinitionError(
+                f"kind {kind.id}: party {str(party.role)!r} has membership "
+                f"{party.membership.value!r}, so whoever starts the conversation may name anyone "
+                f"employed for it, and {', '.join(pickers)} may start it (initiators): they "
+                "could name themselves or a colleague into the employee's conversation; use "
+                "membership 'holds_role' with the organisation role its people hold (e.g. "
+                f'"holds": "company_doctor"), {only}',
                 pointer=f"{where}/parties/{index}/membership",
             )

@@ -10,7 +10,7 @@ from typing import Any
 from ...errors import TransitionError
 from ...events import Event, thaw
 from ...model.cycle import ConversationKind, ParticipantRole, Recording
-from ...model.parties import POOLED
+from ...model.parties import POOLED, Membership
 from ...model.records import (
     Agreement,
     AgreementOwner,
@@ -185,15 +185,19 @@ def _check_request(command: RequestConversation) -> ConversationKind:
             f"(allowed: {', '.join(kind.initiators)})"
         )
     starter = kind.party(initiator_role)
-    if starter.membership in POOLED:
-        # Only a definition kept from before the cycle check refused this gets here: anyone
-        # employed may be named for the party, so its people may not start a conversation.
-        raise refuse(
-            f"party {str(initiator_role)!r} of a {kind.id} conversation may not start it: "
-            f"anyone employed may be named for it ({starter.membership.value}), so starting "
-            "one would let anyone join a colleague's conversation (the cycle needs a new "
-            "version with membership 'holds_role')"
-        )
+    if starter.membership is not Membership.SUBJECT:
+        # Only a definition kept from before the cycle check refused this gets here: who starts
+        # a conversation names its people, and anyone employed may be named for an open pool,
+        # so only the employee it is about may fill one.
+        for party in kind.parties:
+            if party.membership in POOLED and by_role.get(party.role):
+                raise refuse(
+                    f"party {str(party.role)!r} of a {kind.id} conversation may not be named by "
+                    f"a {initiator_role}: anyone employed may be named for it "
+                    f"({party.membership.value}), so only the employee it is about may choose its "
+                    "people, or anyone could be named into a colleague's conversation (the cycle "
+                    "needs a new version with membership 'holds_role')"
+                )
     for agreement in command.carried_forward:
         if agreement.due is not None and (
             not isinstance(agreement.due, date) or isinstance(agreement.due, datetime)
