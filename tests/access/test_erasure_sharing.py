@@ -351,3 +351,32 @@ def test_a_second_replacement_follows_the_first_and_numbers_go_on(story):
         GrantSharing(actor="e-1", person="e-1", to="y", what="agreements", purpose="advice")
     )
     assert list(state.choices) == [4]
+
+
+def test_an_erasure_run_again_after_a_conflict_writes_its_lines_once(story, monkeypatch):
+    """A choice granted while the erasure runs (before its keys go), by a person who had made
+    none before, makes the erasure's person.erased event conflict, and the erasure runs again:
+    the choice ends, its index row (grantee and purpose in clear) goes, and the second run,
+    finding no live key, writes no second set of lines (the log shows one erasure)."""
+    service, db = story
+    keys = service.store.keys
+    destroy = keys.destroy
+    calls = []
+
+    def racing(owners, **kwargs):
+        if not calls:  # a writer commits between the erasure's reads and its destruction
+            service.share(
+                GrantSharing(
+                    actor="e-1", person="e-1", to=CONFIDANT, what="agreements", purpose=PURPOSE
+                )
+            )
+        calls.append(list(owners))
+        return destroy(owners, **kwargs)
+
+    monkeypatch.setattr(keys, "destroy", racing)
+    erase_person(service.store, "e-1", clock=FixedClock(NOW), actor="po", reason=REASON)
+    assert len(calls) == 2  # the conflict made it run again
+    erased = [line["object"] for line in service.store.read_audit() if line["action"] == "erase"]
+    assert sorted(erased) == sorted(set(erased))  # one line per record
+    assert service.sharing("e-1").choices == {}
+    assert found_markers(raw(db), [CONFIDANT, PURPOSE]) == []

@@ -118,7 +118,8 @@ def destroy_conversation(
         remains = _remains(store.read(stream), events[-1].version + 1)
         # Again after a conflict: a writer that decided before the keys went got a new key for
         # its event; that key goes too, and the tombstone follows its event.
-        destroyed += store.keys.destroy([stream], audit=[line])
+        again = attempt == 1 or bool(_with_live_keys(store, [stream]))
+        destroyed += store.keys.destroy([stream], audit=[line] if again else [])
         tombstone = _tombstone(
             events,
             now=now,
@@ -252,7 +253,12 @@ def erase_person(
             for stream in streams
             if stream.startswith("conversation:")
         }
-        destroyed += store.keys.destroy(owners, audit=lines)
+        # Again after a conflict: only the keys a writer made in between are left, and only
+        # their owners get a line (the first run's lines say what was erased, once).
+        again = owners if attempt == 1 else _with_live_keys(store, owners)
+        destroyed += store.keys.destroy(
+            again, audit=[line for line in lines if line.object in set(again)]
+        )
         writes = [
             StreamWrite(
                 stream,
@@ -282,9 +288,12 @@ def erase_person(
 
 
 def _open_choices(events: Sequence[Event]) -> bool:
-    """Whether a person stream has events after its last erasure (a person never erased, or
-    one who shared or restricted since: the erasure must close them)."""
-    return bool(events) and events[-1].type != PersonEvent.ERASED
+    """Whether a person stream has no erasure as its last event (a person never erased, or
+    one who shared or restricted since: the erasure must close them). An empty stream gets
+    its ``person.erased`` event too: written on the version read before the keys went, it
+    makes a choice granted in between conflict, so the next attempt ends it (else its
+    listing-index row, grantee and purpose in clear, would outlive the erasure)."""
+    return not events or events[-1].type != PersonEvent.ERASED
 
 
 def _choices(events: Sequence[Event]) -> int:
@@ -296,6 +305,13 @@ def _choices(events: Sequence[Event]) -> int:
         elif event.type == PersonEvent.SHARING_GRANTED:
             made += 1
     return made
+
+
+def _with_live_keys(store: ContentStore, owners: Sequence[str]) -> list[str]:
+    """The *owners* that still have a live data key (on an erasure's next attempt: those a
+    writer got a key for in between)."""
+    keys = store.keys.store
+    return [owner for owner in owners if any(r.alive for r in keys.list_keys(owner))]
 
 
 def _in_clear(events: Sequence[Event]) -> bool:
@@ -337,7 +353,7 @@ def _close_choices(
 ) -> StreamWrite:
     """The write that ends a person's sharing choices and restrictions: the ``person.erased``
     event, with the listing-index rows that remain (none: the domain's fold says so)."""
-    version = events[-1].version
+    version = events[-1].version if events else 0
     event = _erased_event(person, events, now=now, actor=actor, version=version + 1, removed=0)
     # The events as stored (their version) with the keys gone: the fold reads what remains.
     stored = [e for e in store.read(person_stream(person)) if e.version <= version]
