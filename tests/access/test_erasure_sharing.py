@@ -22,7 +22,6 @@ from magcore import FixedClock, get_plugin_manager, open_service
 from magcore.access import audit
 from magcore.access.erasure import ErasureReason, erase_person
 from magcore.access.listing import indexed_source
-from magcore.domain.conversation import ConfirmRecord, DraftRecord
 from magcore.domain.sharing import (
     GrantSharing,
     RevokeSharing,
@@ -32,15 +31,15 @@ from magcore.domain.sharing import (
 )
 from magcore.errors import StorageError
 from magcore.events import Event
-from magcore.model.records import Agreement
 from magcore.storage.base import StreamWrite
-from magcore.testing import approve_cycle, raw_conversation
+from magcore.testing import approve_cycle
 from magcore.testing.erasure import write_story
 
 from ..conftest import EXAMPLE_CYCLES
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
 from ..support.postgres import schema_url
 from .test_erasure_bytes import found_markers, raw
+from .test_listing_store_index import _agreed
 
 REASON = ErasureReason("request", reference="ZAAK-2025-0012")
 #: Whom e1 confided in, and why: what must not be left in the file after the erasure.
@@ -77,24 +76,6 @@ def service(url):
     svc.use_organisation("org", ROLES)
     yield svc
     svc.close()
-
-
-def _agreed(service, person):
-    cycle = service.cycle("mag@1")
-    people = service.participants_for("org", cycle, "mag", person, on=T0.date())
-    conv = service.request(cycle=cycle, kind="mag", participants=people, actor=person)
-    service.record(
-        conv.id,
-        DraftRecord(
-            actor=person,
-            summary="s",
-            agreements=(Agreement(id="a1", text="t", owner="employee"),),
-        ),
-        held_on=T0.date(),
-    )
-    for someone in raw_conversation(service, conv.id).people:
-        service.execute(conv.id, ConfirmRecord(actor=someone, revision=1))
-    return conv.id
 
 
 def _listed(service, viewer, purpose="advice"):
