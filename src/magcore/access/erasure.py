@@ -39,8 +39,8 @@ from ..clock import Clock, SystemClock
 from ..crypto import is_token
 from ..domain.conversation import destroyed_read_model, replay, stream_of
 from ..domain.goals import goal_stream
-from ..domain.sharing import PersonEvent, listing_rows, person_stream
-from ..domain.sharing import replay as replay_sharing
+from ..domain.sharing import PersonEvent, SharingState, listing_rows, person_stream
+from ..domain.sharing import apply as apply_sharing
 from ..errors import ConflictError, MagcoreError, StorageError
 from ..events import Event
 from ..model.input_policy import is_valid_id
@@ -256,8 +256,9 @@ def erase_person(
         # Again after a conflict: only the keys a writer made in between are left, and only
         # their owners get a line (the first run's lines say what was erased, once).
         again = owners if attempt == 1 else _with_live_keys(store, owners)
+        named = set(again)
         destroyed += store.keys.destroy(
-            again, audit=[line for line in lines if line.object in set(again)]
+            again, audit=[line for line in lines if line.object in named]
         )
         writes = [
             StreamWrite(
@@ -272,7 +273,7 @@ def erase_person(
         ]
         closing = _open_choices(mine)
         if closing:  # the choices end here, in clear or not: their bytes are a second step
-            writes.append(_close_choices(store, person, mine, now=now, actor=actor))
+            writes.append(_close_choices(person, mine, now=now, actor=actor))
         try:
             if writes:
                 store.append(writes)
@@ -349,15 +350,14 @@ def _erased_event(
 
 
 def _close_choices(
-    store: ContentStore, person: str, events: Sequence[Event], *, now: datetime, actor: str
+    person: str, events: Sequence[Event], *, now: datetime, actor: str
 ) -> StreamWrite:
     """The write that ends a person's sharing choices and restrictions: the ``person.erased``
-    event, with the listing-index rows that remain (none: the domain's fold says so)."""
+    event, with the listing-index rows that remain (none: the domain's fold says so). The event
+    ends whatever came before it, so the fold needs only the version it follows."""
     version = events[-1].version if events else 0
     event = _erased_event(person, events, now=now, actor=actor, version=version + 1, removed=0)
-    # The events as stored (their version) with the keys gone: the fold reads what remains.
-    stored = [e for e in store.read(person_stream(person)) if e.version <= version]
-    state = replay_sharing(person, (*stored, event))
+    state = apply_sharing(event, SharingState(person=person, version=version))
     return StreamWrite(
         person_stream(person),
         version,
