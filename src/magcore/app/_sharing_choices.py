@@ -36,11 +36,17 @@ class SharingChoicesMixin:
         handler: CommandHandler
         timezone: tzinfo
         organisation_id: str | None
+        access_organisation: str | None
 
         def organisation(self, org_id: str) -> Organisation: ...
 
         @property
         def cycles(self) -> Mapping[str, CycleDefinition]: ...
+
+    def _checked_organisation(self) -> str | None:
+        """The organisation requests and choices are checked against
+        (:func:`~magcore.app._org_context.checked_organisation`), ``None`` before one is stored."""
+        return checked_organisation(self.store, self.organisation_id, self.access_organisation)
 
     def share(self, command: SharingCommand) -> SharingState:
         """Grant or revoke a sharing choice; only the employee decides about their own record,
@@ -75,9 +81,7 @@ class SharingChoicesMixin:
         roles |= {r.id for c in cycles for r in c.roles}
         if to not in roles:
             return
-        org_id = checked_organisation(
-            self.store, self.organisation_id, getattr(self, "access_organisation", None)
-        )
+        org_id = self._checked_organisation()
         if org_id is not None and to in self.organisation(org_id).people:
             return
         raise ConsentError(
@@ -135,9 +139,7 @@ class SharingChoicesMixin:
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:
         """Refuse person ids the installation's organisation does not know (once imported; see
         :func:`~magcore.app._org_context.checked_organisation`)."""
-        org_id = checked_organisation(
-            self.store, self.organisation_id, getattr(self, "access_organisation", None)
-        )
+        org_id = self._checked_organisation()
         if org_id is None:
             return
         check_known_people(self.organisation(org_id).people, people)

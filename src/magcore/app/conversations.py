@@ -176,11 +176,8 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         (:func:`~magcore.app._org_context.checked_organisation`: the one named, else the one
         access is decided with, else the only one stored), or ``None`` before one is imported."""
         from ..model.days import local_day
-        from ._org_context import checked_organisation
 
-        org_id = checked_organisation(
-            self.store, self.organisation_id, getattr(self, "access_organisation", None)
-        )
+        org_id = self._checked_organisation()
         if org_id is None:
             return None
         return self.organisation(org_id), local_day(self.clock.now(), self.timezone)
