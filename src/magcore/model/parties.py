@@ -437,24 +437,7 @@ def check_parties(kind: KindParties, registered: Sequence[str], where: str) -> N
                     pointer=f"{where}/{field}",
                 )
     if not _KEPT_BEFORE_RULE.get():
-        _check_no_open_initiator(kind, where)
         _check_only_the_employee_picks_an_open_pool(kind, where)
-
-
-def _check_no_open_initiator(kind: KindParties, where: str) -> None:
-    """Refuse a party whose people may start the conversation but come from an open pool:
-    any employee could request a colleague's conversation naming themselves for it."""
-    for index, party in enumerate(kind.parties):
-        if party.membership in POOLED and party.role in kind.initiators:
-            raise DefinitionError(
-                f"kind {kind.id}: party {str(party.role)!r} may start the conversation (it is "
-                f"among the initiators), but with membership {party.membership.value!r} anyone "
-                "employed may be named for it, so any employee could join a colleague's "
-                "conversation by naming themselves; use membership 'holds_role' with the "
-                f'organisation role its people hold (e.g. "holds": "hr_adviser"), or '
-                f"leave {str(party.role)!r} out of the initiators",
-                pointer=f"{where}/parties/{index}/membership",
-            )
 
 
 def _check_only_the_employee_picks_an_open_pool(kind: KindParties, where: str) -> None:
@@ -466,6 +449,16 @@ def _check_only_the_employee_picks_an_open_pool(kind: KindParties, where: str) -
     if not pickers:
         return
     for index, party in enumerate(kind.parties):
+        if party.membership in POOLED and party.role in kind.initiators:
+            raise DefinitionError(  # the sharpest form: its own people name themselves
+                f"kind {kind.id}: party {str(party.role)!r} may start the conversation (it is "
+                f"among the initiators), but with membership {party.membership.value!r} anyone "
+                "employed may be named for it, so any employee could join a colleague's "
+                "conversation by naming themselves; use membership 'holds_role' with the "
+                f'organisation role its people hold (e.g. "holds": "hr_adviser"), or '
+                f"leave {str(party.role)!r} out of the initiators",
+                pointer=f"{where}/parties/{index}/membership",
+            )
         if party.membership in POOLED:
             only = (
                 'or let only the employee start it ("initiators": ["employee"])'
