@@ -21,7 +21,13 @@ from magcore.app.service import Service
 from magcore.cli.orgcsv import OrgCsvError, read_organisation_csv
 from magcore.domain.conversation import DraftRecord, MarkHeld, SavePreparation
 from magcore.domain.sharing import GrantSharing
-from magcore.errors import DefinitionError, InputRefused, MagcoreError, NotFoundError
+from magcore.errors import (
+    DefinitionError,
+    InputRefused,
+    MagcoreError,
+    NotFoundError,
+    RecordInvalidError,
+)
 from magcore.model import input_policy as ip
 from magcore.model.measurement import RoundState
 from magcore.model.organisation import Assignment, Organisation, Person, Return
@@ -331,11 +337,17 @@ def test_numbers_in_answers_are_finite_and_exact(world, command, name):
     assert {p.keyword for p in error.problems} == {"number"}
 
 
-def test_numbers_within_the_range_are_answers(world):
+def test_numbers_within_the_range_pass_the_input_policy(world):
     service, conv = world
     answers = {"a": 2**53, "b": -(2**53), "c": 1e300, "d": -0.5, "e": True}
-    service.execute(conv, SavePreparation(actor="e1", answers=answers))
     assert not list(ip.json_problems(answers))
+    # the input policy lets them through; this kind has no form, so it takes texts only
+    version = service.store.version(f"conversation:{conv}")
+    with pytest.raises(RecordInvalidError) as refused:
+        service.execute(conv, SavePreparation(actor="e1", answers=answers))
+    assert [p.pointer for p in refused.value.problems] == ["/a", "/b", "/c", "/d", "/e"]
+    assert {p.keyword for p in refused.value.problems} == {"type"}
+    assert service.store.version(f"conversation:{conv}") == version
     for text in ("NaN", "Infinity", "-Infinity", str(2**53 + 1)):
         with pytest.raises(InputRefused):
             ip.load_json('{"a": ' + text + "}")

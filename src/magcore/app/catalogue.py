@@ -179,6 +179,13 @@ class CatalogueMixin:
 
             catalogue = self.catalogue_for(conv.cycle)
             problems.extend(validate(form, answers, language=self.language, catalogue=catalogue))
+        else:  # a kind without a form takes free text only
+            from ..forms.free_text import free_text_problems
+
+            catalogue = self.catalogue_for(conv.cycle)
+            problems.extend(
+                free_text_problems(answers, language=self.language, catalogue=catalogue)
+            )
         if not problems:
             self._audit_checks(conv, command.actor, use)
             problems.extend(

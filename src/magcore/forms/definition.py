@@ -38,6 +38,8 @@ from ..errors import DefinitionError, ScoringNotAllowedError
 from ..events import freeze, thaw
 from ..model.scoring import check_schema
 from ..model.text import Text
+from .closed import check_closed as _check_closed
+from .closed import closed as _closed
 from .conditions import Condition, apply_conditions, conditional_schema
 from .labels import check_ui_labels as _check_ui_labels
 
@@ -494,6 +496,7 @@ def _fields_of(
             pointer=ui_pointer,
             source=source,
         )
+    _check_closed(schema, schema_pointer, source)
     required = set(schema.get("required", ()))
     return tuple(
         _field(
@@ -559,6 +562,7 @@ def _build(data: Mapping[str, Any], source: str | None) -> FormDefinition:
     if not groups:
         groups.append(Group(id="main", legend=None, fields=tuple(fields)))
     groups, conditions = apply_conditions(groups, ui.get("fields", {}), source)
+    schema = _closed(schema)
     if conditions:
         schema = conditional_schema(schema, conditions)
     return FormDefinition(

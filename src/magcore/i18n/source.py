@@ -79,6 +79,20 @@ MESSAGES: tuple[Source, ...] = (
     N_("validation.additional", 'This form has no field called "{name}".'),
     N_("validation.invalid", '"{label}" is not filled in correctly.'),
     N_(
+        "validation.free_text.text",
+        'This conversation has no form: write the answer "{name}" as a text.',
+    ),
+    N_(
+        "validation.free_text.name",
+        "This conversation has no form: give answer {number} a name of small letters, digits "
+        "and _ (for example wensen).",
+    ),
+    N_(
+        "validation.free_text.score",
+        'A conversation has no scores, and "{name}" names one. Write about it in words, under '
+        "another name.",
+    ),
+    N_(
         "validation.only_if",
         '"{label}" is only for those who chose {answer} for "{question}". Leave it empty.',
     ),

@@ -53,23 +53,31 @@ from .scoring_words import (
     _ANCHOR,
     _CAMEL,
     _COMPOUND_PARTS,
+    _COUNTING,
+    _DEGREE_QUESTION,
     _DIGIT_PATTERN,
     _FACE,
     _GRADE_WORDS,
+    _INTENSITY,
     _JUDGEMENT_NAME_PHRASES,
     _JUDGEMENT_NAME_WORDS,
     _JUDGEMENT_PARTS,
     _JUDGEMENT_PHRASES,
     _JUDGEMENT_TEXT_PARTS,
     _JUDGEMENT_WORDS,
+    _LETTER,
     _LETTER_GRADE,
+    _LETTER_PLAYER,
     _LEVEL_WORDS,
     _MEDALS,
     _NEUTRAL_MIDDLE,
+    _NUMBER_WORD,
     _NUMBERED,
     _NUMERIC_TEXT,
     _PLUS_MINUS,
     _QUALITY_PHRASES,
+    _RANK_SHARE,
+    _ROMAN,
     _SCALE_LABEL,
     _SCALE_WIDGETS,
     _SQUASHED_PARTS,
@@ -86,6 +94,7 @@ __all__ = [
     "check_definition",
     "check_schema",
     "check_vocabulary",
+    "count_label_reason",
     "find_scoring",
     "grade_reason",
     "is_judgement_name",
@@ -179,14 +188,42 @@ def judgement_reason(text: str, *, what: str = "label") -> str | None:
 
 
 def pattern_reason(pattern: str) -> str | None:
-    """Why a text field's ``pattern`` makes it a number in disguise, or ``None``."""
+    """Why a text field's ``pattern`` makes it a number or a grade in disguise, or ``None``:
+    it admits a mark (a number of one or two digits, a letter A-E, a Roman numeral I-V) and no
+    ordinary words."""
     has_digit = any(c.isdigit() for c in pattern) or "\\d" in pattern
     if has_digit and _DIGIT_PATTERN.match(pattern.replace(" ", "")) and _small_numbers(pattern):
         return (
             f"has the pattern {pattern!r}, which admits only digits: a number in disguise "
             "(ask for a quantity as a number with x-magcore-unit)"
         )
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return None
+    if any(compiled.search(text) for text in _ORDINARY_TEXTS):
+        return None  # it takes words: whatever else it admits, people write in it
+    for what, samples, enough in _MARK_SAMPLES:
+        if sum(1 for sample in samples if compiled.search(sample)) >= enough:
+            return (
+                f"has the pattern {pattern!r}, which admits {what} and no words: a grade in "
+                "disguise (ask it in words)"
+            )
     return None
+
+
+#: Texts people write in an ordinary answer: a pattern that admits one of them takes words.
+_ORDINARY_TEXTS = ("Ik wil graag een cursus volgen.", "cursus", "CURSUS", "Cursus", "ja")
+#: Marks a scale is made of, and how many a pattern must admit to be one.
+_MARK_SAMPLES = (
+    (
+        "numbers of one or two digits",
+        ("1", "3", "5", "7", "10", "5 ", " 5", "\u0661", "\u0663", "\u0665", "\uff11", "\uff15"),
+        2,
+    ),
+    ("letters as grades", ("A", "B", "C", "D", "E", "a", "b", "c", "d", "e"), 3),
+    ("Roman numerals", ("I", "II", "III", "IV", "V", "i", "ii", "iii", "iv", "v"), 3),
+)
 
 
 def _small_numbers(pattern: str) -> bool:
@@ -208,7 +245,24 @@ def number_label_reason(text: str) -> str | None:
     for phrase in _QUALITY_PHRASES:
         if f" {phrase} " in words:
             return f"has the label {text!r}, which describes a scale of quality ({phrase!r})"
+    degree = _DEGREE_QUESTION.search(" ".join(words.split()))
+    if degree:
+        return (
+            f"has the label {text!r}, which asks for a degree ({degree.group(0)!r}): a number "
+            "for it is a scale (ask it in words)"
+        )
     return None
+
+
+def count_label_reason(text: str) -> str | None:
+    """Why the label of a number with the unit ``count`` does not say what it counts, or
+    ``None``: "Aantal cursussen" and "Hoeveel keer ...?" count, "Inzet" rates."""
+    if _COUNTING.search(_fold(text)):
+        return None
+    return (
+        f"has the label {text!r} on a count that does not say what it counts: a count is "
+        "asked as 'Hoeveel ...?', 'Aantal ...', 'How many ...?' or 'Number of ...'"
+    )
 
 
 def _choice_text(value: str) -> str:
@@ -238,8 +292,9 @@ def grade_reason(values: Sequence[Any]) -> str | None:
     return _grade_values(values)
 
 
-def _grade_values(values: Sequence[Any]) -> str | None:
-    """Return why *values* look like an ordered grade, or ``None``."""
+def _grade_values(values: Sequence[Any], *, ids: bool = False) -> str | None:
+    """Return why *values* look like an ordered grade, or ``None``. *ids* are option ids
+    (``a``, ``b``, ``c`` name options there; shown as texts they are letter grades)."""
     texts = [_choice_text(v) for v in values if isinstance(v, str)]
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if numbers:
@@ -259,6 +314,21 @@ def _grade_values(values: Sequence[Any]) -> str | None:
     medals = [t for t in texts if t in _MEDALS]
     if len(medals) >= 2:
         return f"offers medals as choices ({', '.join(medals[:5])}), an ordered judgement"
+    amounts = [t for t in texts if t in _INTENSITY]
+    if len(amounts) >= 2:
+        return f"offers an ordered scale as choices ({', '.join(amounts[:5])}), a rating"
+    spelled = [t for t in texts if _NUMBER_WORD.match(t)]
+    if len(spelled) >= 2:
+        return f"offers numbers in words as choices ({', '.join(spelled[:5])}), a scale"
+    romans = [t for t in texts if _ROMAN.match(t)]
+    if len(romans) >= 3:
+        return f"offers Roman numerals as choices ({', '.join(romans[:5])}), a scale"
+    players = [t for t in texts if _LETTER_PLAYER.match(t)]
+    if len(players) >= 2:
+        return f"sorts people by letter ({', '.join(players[:5])}), a rating"
+    ranks = [t for t in texts if _RANK_SHARE.search(t)]
+    if ranks:
+        return f"offers a place in a ranking as a choice ({', '.join(ranks[:5])})"
     signs = [t for t in texts if _PLUS_MINUS.match(t) or t in _NEUTRAL_MIDDLE]
     if len(signs) >= 2 and any(_PLUS_MINUS.match(t) for t in signs):
         return f"offers a plus-minus scale as choices ({', '.join(signs[:5])})"
@@ -267,6 +337,14 @@ def _grade_values(values: Sequence[Any]) -> str | None:
     ]
     if len(faces) >= 2:
         return f"offers faces as choices ({', '.join(faces[:5])}), an ordered judgement"
+    symbols = [
+        v for v in values if isinstance(v, str) and v.strip() and not any(c.isalnum() for c in v)
+    ]
+    if len(symbols) >= 2:
+        return (
+            f"offers symbols as choices ({', '.join(symbols[:5])}), which read as a judgement "
+            "scale: write the options in words"
+        )
     judging = [t for t in texts if _judges(t, name=False)]
     if judging:
         return f"offers a judgement of the person as a choice ({', '.join(judging[:5])})"
@@ -274,6 +352,8 @@ def _grade_values(values: Sequence[Any]) -> str | None:
     if stars:
         return f"offers stars as choices ({', '.join(stars[:5])})"
     letters = [v for v in values if isinstance(v, str) and _LETTER_GRADE.match(_fold(v).strip())]
+    if len(letters) < 3 and not ids:
+        letters = [t for t in texts if _LETTER.match(t)]
     if len(letters) >= 3:
         return f"offers letter grades as choices ({', '.join(letters[:5])})"
     numeric = [t for t in texts if _NUMERIC_TEXT.match(t) or _NUMBERED.match(t)]
@@ -296,6 +376,16 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
                 "is a number without a unit (x-magcore-unit: one of "
                 f"{', '.join(sorted(UNITS))}), which reads as a scale",
             )
+        elif unit == "count" and (reason := _bounded_count_reason(schema)):
+            yield pointer, reason
+    if type_set and type_set <= {"string", "null"} and "enum" not in schema:
+        longest = schema.get("maxLength")
+        if isinstance(longest, int) and not isinstance(longest, bool) and longest <= 2:
+            yield (
+                pointer,
+                f"is a text of at most {longest} characters, which holds a mark or a grade, not "
+                "words (ask it in words)",
+            )
     pattern = schema.get("pattern")
     if isinstance(pattern, str) and type_set <= {"string", "null"}:
         reason = pattern_reason(pattern)
@@ -307,16 +397,20 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
     for choice_key in ("enum", "examples"):
         values = schema.get(choice_key)
         if choice_key == "enum" and isinstance(values, Sequence) and not isinstance(values, str):
-            reason = _grade_values(list(values))
+            reason = _grade_values(list(values), ids=True)
             if reason:
                 yield pointer, reason
     for combinator in ("oneOf", "anyOf"):
         options = schema.get(combinator)
         if isinstance(options, Sequence) and not isinstance(options, str):
             consts = [o.get("const") for o in options if isinstance(o, Mapping) and "const" in o]
-            reason = _grade_values(consts) if consts else None
+            reason = _grade_values(consts, ids=True) if consts else None
             if reason:
                 yield pointer, reason
+            titles = _option_titles(options)
+            reason = next(filter(None, (_grade_values(t) for t in titles)), None)
+            if reason:
+                yield pointer, f"{reason} in its titles"
             for index, option in enumerate(options):
                 yield from _schema_problems(option, f"{pointer}/{combinator}/{index}")
     for key in ("title", "x-magcore-label"):
@@ -341,7 +435,29 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
                     ),
                 )
             yield from _schema_problems(sub, child)
-    for key in ("items", "additionalProperties", "contains", "not", "if", "then", "else"):
+    patterned = schema.get("patternProperties")
+    if isinstance(patterned, Mapping):
+        for name, sub in patterned.items():
+            child = f"{pointer}/patternProperties/{name}"
+            if is_scoring_name(str(name)):
+                yield child, "is named like a score, rating, grade or rank"
+            yield from _schema_problems(sub, child)
+    dependent = schema.get("dependentSchemas")
+    if isinstance(dependent, Mapping):
+        for name, sub in dependent.items():
+            yield from _schema_problems(sub, f"{pointer}/dependentSchemas/{name}")
+    for key in (
+        "items",
+        "additionalProperties",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "propertyNames",
+        "contains",
+        "not",
+        "if",
+        "then",
+        "else",
+    ):
         if isinstance(schema.get(key), Mapping):
             yield from _schema_problems(schema[key], f"{pointer}/{key}")
     for key in ("prefixItems", "allOf"):
@@ -354,6 +470,32 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
         if isinstance(defs, Mapping):
             for name, sub in defs.items():
                 yield from _schema_problems(sub, f"{pointer}/{key}/{name}")
+
+
+def _bounded_count_reason(schema: Mapping[str, Any]) -> str | None:
+    """Why a number with the unit ``count`` is a scale in disguise: a count of things starts
+    at nothing, so one that runs from 1 (or more) to 10 (or less) is a mark, not a count."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
+    if numbers and low >= 1 and high <= 10:
+        return (
+            f"is a count from {low} to {high}, which reads as a scale (a count starts at 0; "
+            "ask how many of what, or ask it in words)"
+        )
+    return None
+
+
+def _option_titles(options: Sequence[Any]) -> list[list[str]]:
+    """The titles of ``oneOf``/``anyOf`` options, one list per language (a title is one text
+    or a text per language)."""
+    by_language: dict[str, list[str]] = {}
+    for option in options:
+        title = option.get("title") if isinstance(option, Mapping) else None
+        texts = title.items() if isinstance(title, Mapping) else [("", title)]
+        for language, text in texts:
+            if isinstance(text, str):
+                by_language.setdefault(str(language), []).append(text)
+    return list(by_language.values())
 
 
 def _answer_is_picked(schema: Any) -> bool:

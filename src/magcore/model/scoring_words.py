@@ -143,6 +143,41 @@ _GRADE_WORDS = frozenset(
         "boppe ferwachting",
         "\u00fbnder ferwachting",
         "neffens ferwachting",
+        "b\u00easte",
+        "b\u00east",
+        "gewoan",
+        "min",
+        # more grades in words (Dutch, English, German), satisfaction and verdict scales
+        "uitmuntend",
+        "prima",
+        "twijfelachtig",
+        "onder de maat",
+        "boven de maat",
+        "op niveau",
+        "stellar",
+        "solid",
+        "weak",
+        "mediocre",
+        "sehr gut",
+        "gut",
+        "befriedigend",
+        "ausreichend",
+        "mangelhaft",
+        "ungen\u00fcgend",
+        "zeer tevreden",
+        "tevreden",
+        "ontevreden",
+        "zeer ontevreden",
+        "very satisfied",
+        "satisfied",
+        "dissatisfied",
+        "very dissatisfied",
+        "positief",
+        "negatief",
+        "neutraal",
+        "positive",
+        "negative",
+        "neutral",
     }
 )
 # Phrases that grade how well a person performs even as the only option offered.
@@ -170,6 +205,8 @@ _STRONG_GRADES = frozenset(
         "boppe ferwachting",
         "\u00fbnder ferwachting",
         "neffens ferwachting",
+        "onder de maat",
+        "boven de maat",
     }
 )
 # Ordered levels of mastery: two or more of them as a choice place a person on a scale (of a
@@ -285,6 +322,24 @@ _JUDGEMENT_PHRASES = (
     "employees performance",
     "employee performance",
     "performance of the employee",
+    "voldoet de medewerker",
+    "voldoet aan de eisen",
+    "voldoet aan de functie",
+    "meets the requirements",
+    "meet the requirements",
+    "meet the job requirements",
+    "meets the job requirements",
+    # pay that follows from the conversation turns it into an appraisal
+    "periodiek toekennen",
+    "periodiek toegekend",
+    "extra periodiek",
+    "extra periodieken",
+    "voor geleverde resultaten",
+    "grant the yearly step",
+    "yearly step",
+    "annual increment",
+    "performance bonus",
+    "for results delivered",
 )
 _JUDGEMENT_NAME_PHRASES = (
     *_JUDGEMENT_PHRASES,
@@ -314,6 +369,62 @@ _JUDGEMENT_NAME_WORDS = frozenset(
         "promotion",
         "promotions",
     }
+)
+# An ordered scale of amount (rule 3): two or more of these as the options place the person
+# (their potential, their effort) low or high; a wish is asked in words instead.
+_INTENSITY = frozenset(
+    {
+        "zeer laag",
+        "laag",
+        "midden",
+        "middel",
+        "gemiddeld",
+        "middenmoot",
+        "bovengemiddeld",
+        "ondergemiddeld",
+        "boven gemiddeld",
+        "onder gemiddeld",
+        "hoog",
+        "zeer hoog",
+        "very low",
+        "low",
+        "medium",
+        "mid",
+        "average",
+        "above average",
+        "below average",
+        "high",
+        "very high",
+    }
+)
+# Numbers written as words, with a school mark's + or - ("zes-", "acht+"): a scale in words.
+_NUMBER_WORD = re.compile(
+    r"^(?:een|\u00e9\u00e9n|twee|drie|vier|vijf|zes|zeven|acht|negen|tien"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten)\s*[+-]?$"
+)
+# Roman numerals I to X (lower-cased as the options are read): three or more are a scale.
+_ROMAN = re.compile(r"^(?:i{1,3}|iv|vi{0,3}|ix|x)$")
+# Letters as grades, lower-cased: "a", "b+", "c-"; and people sorted by letter ("A-speler").
+_LETTER = re.compile(r"^[a-f][+-]?$")
+_LETTER_PLAYER = re.compile(
+    r"^[a-f]\s*-?\s*(?:speler|spelers|player|players|kandidaat|medewerker)$"
+)
+# A place in a ranking: "Top 10%", "Onderste 10 %", "bottom 5%".
+_RANK_SHARE = re.compile(
+    r"\b(?:top|bottom|onderste|bovenste|beste|slechtste|laagste|hoogste)\s*\d+\s*%"
+)
+# A label that names what a count counts: "Hoeveel ...?", "Aantal ...", "How many ...?".
+_COUNTING = re.compile(r"\b(?:hoeveel|aantal|how many|number of|keer|times|per)\b", re.IGNORECASE)
+# A question of degree: "Hoe gemotiveerd ben je?", "In hoeverre ...", "How motivated are you?"
+# (not "Hoe vaak", "Hoe lang", "How many", "How often": those count).
+_DEGREE_QUESTION = re.compile(
+    r"\bhoe (?!vaak|lang|veel|laat|oud|ver|groot|klein|snel)\w+ "
+    r"(?:ben|voel|vind|is|was|zijn|waren|word|wordt)\b"
+    r"|\bin hoeverre\b|\bde mate (?:van|waarin)\b|\bto what extent\b"
+    r"|\bhow (?!many|much|often|long|far|old|big|large|soon)\w+ "
+    r"(?:are|is|was|were|do|did|does|feel|would)\b"
+    r"|\bhow much do you agree\b",
+    re.IGNORECASE,
 )
 # Ordered judgement scales in other clothes (rule 3): two or more of one set as the options.
 _TRAFFIC_LIGHTS = frozenset(

@@ -83,7 +83,7 @@ def write_story(
             actor=manager,
             summary=m["summary"],
             agreements=(agreement,),
-            answers={"growth": {"text": m["answer"]}},
+            answers={"growth": m["answer"]},
         ),
     )
     service.execute("c1", AddPrivateNote(actor=manager, text=m["note"]))
