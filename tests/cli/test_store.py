@@ -13,7 +13,7 @@ from magcore.cli import cli
 from magcore.cli._app import App
 from magcore.plugins import get_plugin_manager
 
-from .conftest import data
+from .conftest import data, make_host
 
 
 def test_check_backup_damage_restore(ready):
@@ -171,3 +171,21 @@ def test_backup_of_a_postgresql_store_explains_pg_dump(workdir, postgresql_url):
     finally:
         with psycopg.connect(postgresql_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_store_without_a_settings_file_uses_the_defaults_for_the_rest(ready, workdir, monkeypatch):
+    """`--store` names a store when there is no settings file (the demo's, a copy): the other
+    settings keep their defaults; without `--store` the missing file is still an error."""
+    other = workdir / "elsewhere"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    target = f"sqlite:///{ready.dir / 'magcore.db'}"
+    app = App(config_path=other / "magcore.toml", host=make_host("employee-manager.json"))
+    runner = CliRunner()
+    checked = runner.invoke(cli, ["--store", target, "audit", "verify"], obj=app)
+    assert checked.exit_code == 0, checked.output
+    assert "intact" in checked.output
+    app = App(config_path=other / "magcore.toml", host=make_host("employee-manager.json"))
+    missing = runner.invoke(cli, ["audit", "verify"], obj=app)
+    assert missing.exit_code != 0, missing.output
+    assert "magcore init" in missing.output

@@ -241,7 +241,10 @@ class MagcoreGroup(click.Group):
     "store",
     default=None,
     metavar="URL",
-    help="Use this store instead of the one in the settings file.",
+    help=(
+        "Use this store instead of the one in the settings file (without a settings file, "
+        "the other settings keep their defaults)."
+    ),
 )
 @click.version_option(version=__version__, prog_name="magcore")
 @click.pass_context

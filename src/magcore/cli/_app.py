@@ -174,7 +174,11 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = Config.read(self.config_path)
+            if self.store_override and not self.config_path.exists():
+                # --store names the store; without a settings file the rest are the defaults
+                self._config = Config(store=self.store_override)
+            else:
+                self._config = Config.read(self.config_path)
         return self._config
 
     def store_url(self) -> str:

@@ -112,3 +112,10 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
     say(f"Wrote to {result.out}:")
     for name in sorted(result.files.values()):
         say(f"  {name.name}")
+    store = result.out / "magcore.db"
+    if store.exists():
+        say(
+            f"  {store.name} (the demo's store, to explore with magcore --store "
+            f"sqlite:///{store}) and {store.name}.keys (its keys: keep them apart from any "
+            "copy of the store)"
+        )
