@@ -156,3 +156,14 @@ def test_registering_a_taken_name_by_hand_is_a_plugin_error():
         host.register(CrashingStore(), "plugin-0")
     assert caught.value.distribution == "plugin-0"
     assert [i.name for i in host.plugins(include_builtin=False)] == ["plugin-0"]
+
+
+def test_lazy_names_show_in_dir_for_completion_and_help():
+    """A plugin author's editor lists what ``magcore.testing`` and ``magcore.forms`` offer,
+    the names loaded on first use included."""
+    import magcore.forms
+    import magcore.testing
+
+    for module in (magcore.testing, magcore.forms):
+        assert set(module.__all__) <= set(dir(module))
+    assert "InstalledPluginContract" in dir(magcore.testing)

@@ -59,6 +59,11 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    """The loaded names and every public one (completion and ``help()`` see the lazy ones)."""
+    return sorted({*globals(), *__all__})
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
