@@ -73,11 +73,11 @@ def _one(call: Call) -> SharingChoice:
 
 def list_mine(call: Call) -> list[SharingChoiceOut]:
     now = call.service.clock.now()
-    return [sharing_out(c, now) for _, c in sorted(_choices(call).items())]
+    return [sharing_out(c, now, call.service.timezone) for _, c in sorted(_choices(call).items())]
 
 
 def get_one(call: Call) -> SharingChoiceOut:
-    return sharing_out(_one(call), call.service.clock.now())
+    return sharing_out(_one(call), call.service.clock.now(), call.service.timezone)
 
 
 def grant(call: Call) -> SharingChoiceOut:
@@ -97,7 +97,7 @@ def grant(call: Call) -> SharingChoiceOut:
     except ConsentError as exc:
         raise ApiProblem(invalid([_field_of(exc)])) from None
     newest = max(state.choices)
-    return sharing_out(state.choices[newest], call.service.clock.now())
+    return sharing_out(state.choices[newest], call.service.clock.now(), call.service.timezone)
 
 
 #: What each field of a sharing choice must be, in words that quote nothing sent: a refused
