@@ -26,12 +26,17 @@ from magcore import (
     hookimpl,
 )
 from magcore.access.content import CONTENT_FIELDS
+from magcore.access.delivery import PERSON_PRIVATE
 from magcore.access.observers import ContentNeed, check_content_need, content_fields
 from magcore.errors import DefinitionError
 from magcore.testing import approve_cycle
 
-WITH_CONTENT = content_fields()
-WITHOUT_CONTENT = sorted(kind for kind, spec in CONTENT_FIELDS.items() if not spec.content)
+#: The event types a declaration may name: those of a person's own stream (sharing choices,
+#: restrictions, erasure) never (tests/access/test_delivery_person_private.py).
+WITH_CONTENT = {k: v for k, v in content_fields().items() if k not in PERSON_PRIVATE}
+WITHOUT_CONTENT = sorted(
+    kind for kind, spec in CONTENT_FIELDS.items() if not spec.content and kind not in PERSON_PRIVATE
+)
 
 
 def _need(event_types, fields, **extra) -> ContentNeed:

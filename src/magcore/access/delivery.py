@@ -5,6 +5,9 @@ declared event types through :meth:`Gateway.deliver <magcore.access.gateway.Gate
 which asks :func:`delivery_decision` and :func:`declared` here. A declaration is a legal basis the
 regulation names, so it opens what a legal basis opens and no more:
 
+- never an event of a person's own stream (their sharing choices, a restriction and its
+  reason, its lifting, an erasure: the person and the privacy officer alone see these; a
+  declaration that names one is refused when it is registered);
 - never a private note (its author alone sees it), never a preparation while the conversation is
   open or before its author published it (blind until published);
 - never a conversation of a kind that is special-category as a whole (a vitality conversation),
@@ -27,7 +30,7 @@ import attrs
 from ..domain.conversation import OPEN_STATES, Conversation
 from ..domain.conversation import replay as replay_conversation
 from ..domain.goals import GoalEvent
-from ..domain.sharing import person_stream
+from ..domain.sharing import PERSON_STREAM, PersonEvent, person_stream
 from ..events import Event
 from ..model.records import split_agreement_reference
 from ..storage.base import Store
@@ -37,6 +40,7 @@ from .policy import DESTROYED_EVENT, PolicyFor, ReadPolicy, goal_policy
 __all__ = [
     "DELIVER_CONTENT",
     "NEVER_DELIVERED",
+    "PERSON_PRIVATE",
     "Delivered",
     "declared",
     "delivery_decision",
@@ -44,8 +48,14 @@ __all__ = [
 
 #: The audit action of an event's declared content handed to an observing plugin.
 DELIVER_CONTENT = "deliver-content"
-#: Event types whose content no declaration opens: a private note is its author's alone.
-NEVER_DELIVERED = frozenset({"note.private_added"})
+#: Event types of a person's own stream (``person:<id>``): whom they confide in, for what and
+#: until when, a choice revoked, a restriction and its reason, its lifting, an erasure. Only the
+#: person and the privacy officer see these; no declaration names them
+#: (:func:`~magcore.access.observers.check_content_need` refuses it) and none opens them.
+PERSON_PRIVATE = frozenset(str(kind) for kind in PersonEvent)
+#: Event types whose content no declaration opens: a private note is its author's alone, a
+#: person's own stream is theirs and the privacy officer's.
+NEVER_DELIVERED = frozenset({"note.private_added"}) | PERSON_PRIVATE
 _PREPARATION = "preparation.saved"
 
 
@@ -101,9 +111,15 @@ def delivery_decision(
     event = next((e for e in events if e.version == version), None)
     if event is None or any(e.type == DESTROYED_EVENT for e in events):
         return _deny("the event or its record is gone (destroyed)", fallback), None
+    kind, _, ident = stream.partition(":")
+    if event.type in PERSON_PRIVATE or kind == PERSON_STREAM:
+        return _deny(
+            "a person's sharing choices, restrictions and erasure are theirs and the privacy "
+            "officer's alone",
+            fallback,
+        ), event
     if event.type in NEVER_DELIVERED:
         return _deny("a private note is visible to its author alone", fallback), event
-    kind, _, ident = stream.partition(":")
     policy = fallback
     subject: str | None = None
     conversation: str | None = None

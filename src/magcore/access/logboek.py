@@ -17,7 +17,9 @@ exporter, and writes them as JSON records with the fields of the standard's inte
   regulation prints as the register (AVG art. 30).
 - **No person in clear.** The data subject id is an HMAC-SHA-256 pseudonym under a key only the
   installation holds (:func:`subject_key`, derived from the audit key); the privacy officer can
-  compute a person's pseudonym (:func:`pseudonym`) to find their lines. ``subject_key=None``
+  compute a person's pseudonym (:func:`pseudonym`) to find their lines. An object that names a
+  person (``person:<id>/1``, ``person:<id>/sharing``, ``keys:person:<id>``,
+  ``listing:<id>``) names them by the same pseudonym in ``dpl.magcore.object``. ``subject_key=None``
   writes magcore person ids in clear, for a log that stays inside the organisation.
 - **Status as the standard says.** A done or allowed action is ``STATUS_CODE_OK``, a refusal
   ``STATUS_CODE_UNSET`` (a refused request is no fault of the system), a failure
@@ -124,6 +126,23 @@ class _Subjects:
         return None
 
 
+#: Objects whose first part names a person: ``person:<id>/...`` (their stream, an event of it,
+#: their sharing choices, a notification to them), ``keys:person:<id>`` (their key),
+#: ``listing:<id>/...`` (what they listed).
+_PERSON_OBJECTS = ("person:", "keys:person:", "listing:")
+
+
+def _object(obj: str, key: bytes | None) -> str:
+    """*obj* with the person it names as their pseudonym under *key* (as is without one)."""
+    if key is None:
+        return obj
+    head, slash, rest = obj.partition("/")
+    for prefix in _PERSON_OBJECTS:
+        if head.startswith(prefix) and len(head) > len(prefix):
+            return f"{prefix}{pseudonym(head[len(prefix) :], key)}{slash}{rest}"
+    return obj
+
+
 def _status(result: str) -> int:
     if result in ("done", "allowed"):
         return 1
@@ -155,7 +174,7 @@ def logboek_lines(
         attributes: dict[str, str | int] = {
             "dpl.core.processing_activity_id": activity_uri(activity_for(entry), register),
             _SEQ: int(entry["seq"]),
-            "dpl.magcore.object": str(entry["object"]),
+            "dpl.magcore.object": _object(str(entry["object"]), subject_key),
         }
         if entry.get("purpose"):
             attributes["dpl.magcore.purpose"] = str(entry["purpose"])

@@ -98,10 +98,23 @@ def check_content_need(need: ContentNeed, *, plugin: str | None = None) -> Conte
     """*need*, or a :class:`~magcore.errors.DefinitionError` naming the plugin, the event type
     and the field when the declaration names what no event of that type carries as content.
 
+    No event type may be one of a person's own stream
+    (:data:`~magcore.access.delivery.PERSON_PRIVATE`: sharing choices, restrictions, erasure).
     Every event type must be a core event type with content or one of the plugin's own in
     ``carries`` (a core event type may not be redefined there); every field must be content of
     an event type the declaration names; and every event type must carry one of the fields.
     """
+    from .delivery import PERSON_PRIVATE
+
+    for kind in need.event_types:
+        if kind in PERSON_PRIVATE:
+            raise DefinitionError(
+                f"plugin {plugin or '(unnamed)'!r} declares content of the event type {kind!r}: "
+                "a person's sharing choices, restrictions and erasure are seen by that person "
+                "and the privacy officer only, never by a plugin",
+                pointer="/event_types",
+                source=plugin,
+            )
     core = content_fields()
     for kind in need.carries:
         if _is_core_type(kind):

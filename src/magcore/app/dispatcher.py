@@ -90,10 +90,13 @@ class Dispatcher:
         """Observers in back-off: failed attempts of their next batch, and when to try again."""
         self.on_failure = on_failure
         self.page = page
-        self.observers: list[Observer] = host.hooks.observers()
-        needs = host.hooks.content_needs()
-        self.needs: Mapping[str, tuple[ContentNeed, ...]] = needs.by_plugin()
-        self.failures: list[PluginError] = list(needs.problems)
+        self.host = host
+        self.failures: list[PluginError] = []
+        self._observers: list[Observer] = []
+        self.needs: Mapping[str, tuple[ContentNeed, ...]] = {}
+        self._registered: tuple[int, ...] | None = None
+        self._refreshing = threading.Lock()
+        self._refresh()
         self.gateway: Callable[[], Gateway] | None = None
         """Gives the gateway declared content passes (the service sets it); ``None``: declared
         content is refused (audited), never read from the store as it is (encrypted)."""
@@ -102,6 +105,39 @@ class Dispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
+
+    # -- who observes ------------------------------------------------------------------------
+
+    @property
+    def observers(self) -> list[Observer]:
+        """Every observer of the host now, as ``(plugin name, call)``: a plugin registered on
+        the host after the dispatcher was made (``magcore.testing.registered``) is one from
+        then on, with its content declarations, and one unregistered is no longer."""
+        self._refresh()
+        return self._observers
+
+    def _refresh(self) -> None:
+        """Read the observers and content declarations again when the plugins implementing
+        them changed (cheap to ask: the hooks' implementations)."""
+        hook = self.host.pm.hook
+        registered = tuple(
+            id(impl.plugin)
+            for caller in (hook.magcore_events_committed, hook.magcore_declare_content)
+            for impl in caller.get_hookimpls()
+        )
+        if registered == self._registered:
+            return
+        with self._refreshing:
+            if registered == self._registered:
+                return
+            needs = self.host.hooks.content_needs()
+            known = {(f.distribution, f.reason) for f in self.failures}
+            self.failures.extend(
+                p for p in needs.problems if (p.distribution, p.reason) not in known
+            )
+            self.needs = needs.by_plugin()
+            self._observers = self.host.hooks.observers()
+            self._registered = registered
 
     # -- draining --------------------------------------------------------------------------
 

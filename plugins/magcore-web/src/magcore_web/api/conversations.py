@@ -258,13 +258,18 @@ def invitation(call: Call) -> Raw:
     from magcore.app.invitations import calendar, invitation_for
 
     conversation_id = call.path["conversationId"]
-    visible(call, conversation_id)
+    me = call.principal.person_id
+    # The place and who else comes are for the participants alone (as the pages' my_view):
+    # someone a sharing choice lets see that the conversation exists gets the 404 of an id
+    # that does not exist, after the gateway has audited the read.
+    if me not in visible(call, conversation_id).people:
+        raise ApiProblem(not_found("conversation"))
     org_id = call.service.organisation_id
     org = call.service.organisation(org_id) if org_id is not None else None
-    found = invitation_for(
-        call.service, conversation_id, organisation=org, sent_by=call.principal.person_id
-    )
-    if found is None:
+    # invitation_for asks the gateway, audited, whether the invitation may reach each
+    # participant (the asker among them); it goes to the asker only if it may reach them.
+    found = invitation_for(call.service, conversation_id, organisation=org, sent_by=me)
+    if found is None or me not in {a.person for a in found.attendees}:
         raise ApiProblem(not_found("planned conversation"))
     return Raw(calendar([found]), "text/calendar; charset=utf-8", filename=f"{conversation_id}.ics")
 

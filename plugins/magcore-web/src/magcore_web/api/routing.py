@@ -24,12 +24,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from magcore.errors import InputRefused
+from magcore.errors import InputRefused, MagcoreError
 from magcore.model.input_policy import MAX_ID_LENGTH, date_problem, is_valid_id, load_json
 
 from ..app import tenant_of
 from ..identity import Principal, require_principal
-from ..problems import PROBLEM_JSON, ApiProblem, FieldError, invalid
+from ..problems import PROBLEM_JSON, ApiProblem, FieldError, invalid, problem_for
+from .echo import without_input
 
 if TYPE_CHECKING:
     from magcore.app.service import Service
@@ -228,10 +229,10 @@ def _validator(cls: Any) -> Any:
     )
 
 
-#: The schema rules whose own message names only the body's keys, never a value sent.
-_KEYS_ONLY = frozenset(
-    {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"}
-)
+#: The schema rules whose own message names only the schema's keys, never a value sent.
+_KEYS_ONLY = frozenset({"required", "dependentRequired"})
+#: The schema rules about fields the schema does not have (their message quotes the names sent).
+_EXTRA = frozenset({"additionalProperties", "unevaluatedProperties"})
 
 
 def _rule_text(error: Any) -> str:
@@ -241,6 +242,13 @@ def _rule_text(error: Any) -> str:
     rule, wanted = error.validator, error.validator_value
     if rule in _KEYS_ONLY:
         return str(error.message)
+    if rule in _EXTRA:
+        known = sorted((error.schema or {}).get("properties", {}))
+        sent = list(error.instance) if isinstance(error.instance, dict) else []
+        extra = [str(i + 1) for i, name in enumerate(sent) if name not in known]
+        where = f"field {', '.join(extra)} of those sent; " if extra else ""
+        fields = f"{where}its fields: {', '.join(known)}" if known else where.rstrip("; ")
+        return f"holds a field it does not have ({fields})" if fields else "holds a field too many"
     if rule == "enum":
         return f"must be one of {json.dumps(wanted, ensure_ascii=False)}"
     if rule == "const":
@@ -277,7 +285,8 @@ def _schema_problems(cls: Any, data: Any) -> list[FieldError]:
     return found
 
 
-async def _body(request: Request, cls: Any) -> Any:
+async def _json(request: Request) -> Any:
+    """The request body as JSON, by the input policy (else 400, naming where)."""
     raw = await request.body()  # at most MAX_JSON_BYTES: the app's body limit stops more
     try:
         data = load_json(raw or b"null", what="request body")
@@ -295,6 +304,20 @@ async def _body(request: Request, cls: Any) -> Any:
                 ]
             )
         ) from None
+    return data
+
+
+def _lenient(raw: bytes) -> Any:
+    """*raw* as JSON by Python's rules alone (to know what a refusal must not quote), or
+    ``None``."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _structure(cls: Any, data: Any) -> Any:
+    """*data* as a body of class *cls* (else 400, naming each field at fault)."""
     if not isinstance(data, dict):
         raise ApiProblem(
             invalid([FieldError(in_="body", location="/", code="type", detail="expected object")])
@@ -360,24 +383,49 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
             raise ApiProblem(invalid([]))
         path = _path(request, operation)
         query = _query(request, operation.params)
-        body = await _body(request, operation.body) if operation.body is not None else None
-
-        def run(service: Service) -> Any:
-            return operation.handler(
-                Call(
-                    principal=principal,
-                    service=service,
-                    tenant=tenant,
-                    path=path,
-                    query={**query, "accept": request.headers.get("accept", "")},
-                    body=body,
-                )
-            )
-
-        result = await run_in_threadpool(tenant.call, run)
-        return _respond(operation, result, request)
+        if operation.body is None:
+            return await _answer(operation, request, principal, tenant, path, query, None)
+        data: Any = None
+        try:
+            data = await _json(request)
+            body = _structure(operation.body, data)
+            return await _answer(operation, request, principal, tenant, path, query, body)
+        except (ApiProblem, MagcoreError) as exc:
+            # A problem about a body names its fields and rules, never a value sent.
+            headers = exc.headers if isinstance(exc, ApiProblem) else None
+            if data is None:  # refused by the input policy: still, nothing of it goes back
+                data = _lenient(await request.body())
+            safe = without_input(problem_for(exc), operation.body, data)
+            raise ApiProblem(safe, headers=headers) from None
 
     return endpoint
+
+
+async def _answer(
+    operation: Operation,
+    request: Request,
+    principal: Principal,
+    tenant: Tenant,
+    path: Mapping[str, str],
+    query: Mapping[str, Any],
+    body: Any,
+) -> Response:
+    """Run *operation*'s handler with the tenant's service and answer with its result."""
+
+    def run(service: Service) -> Any:
+        return operation.handler(
+            Call(
+                principal=principal,
+                service=service,
+                tenant=tenant,
+                path=path,
+                query={**query, "accept": request.headers.get("accept", "")},
+                body=body,
+            )
+        )
+
+    result = await run_in_threadpool(tenant.call, run)
+    return _respond(operation, result, request)
 
 
 #: The media type of problems, for the OpenAPI document.

@@ -6,7 +6,6 @@ choices. A choice number that is not one of theirs is a 404, and an audit line.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ import attrs
 
 from magcore.access.decision import PARTICIPATION
 from magcore.domain.sharing import (
+    GRANTEE_ROLES,
     GrantSharing,
     RevokeSharing,
     SharingChoice,
@@ -21,7 +21,7 @@ from magcore.domain.sharing import (
     person_stream,
     replay,
 )
-from magcore.errors import ConsentError
+from magcore.errors import ConsentError, InputRefused
 
 from ..problems import ApiProblem, FieldError, invalid
 from .common import refuse_unseen
@@ -73,11 +73,11 @@ def _one(call: Call) -> SharingChoice:
 
 def list_mine(call: Call) -> list[SharingChoiceOut]:
     now = call.service.clock.now()
-    return [sharing_out(c, now) for _, c in sorted(_choices(call).items())]
+    return [sharing_out(c, now, call.service.timezone) for _, c in sorted(_choices(call).items())]
 
 
 def get_one(call: Call) -> SharingChoiceOut:
-    return sharing_out(_one(call), call.service.clock.now())
+    return sharing_out(_one(call), call.service.clock.now(), call.service.timezone)
 
 
 def grant(call: Call) -> SharingChoiceOut:
@@ -89,19 +89,46 @@ def grant(call: Call) -> SharingChoiceOut:
         visible(call, body.conversation)
     try:
         state = _grant(call, body, me)
+    except InputRefused as exc:
+        # Only the grantee is checked against the organisation (an unknown person).
+        raise ApiProblem(
+            invalid([_refused(p.pointer.lstrip("/") or "to", p.keyword) for p in exc.problems])
+        ) from None
     except ConsentError as exc:
-        raise ApiProblem(invalid([_field_of(exc)], detail=str(exc))) from None
+        raise ApiProblem(invalid([_field_of(exc)])) from None
     newest = max(state.choices)
-    return sharing_out(state.choices[newest], call.service.clock.now())
+    return sharing_out(state.choices[newest], call.service.clock.now(), call.service.timezone)
+
+
+#: What each field of a sharing choice must be, in words that quote nothing sent: a refused
+#: value may be a name or a diagnosis that should never have been typed there, and an
+#: answer is logged by proxies and shown on screens.
+_RULES = {
+    "to": "must name a person in the organisation or one of the roles a choice may name "
+    f"({', '.join(sorted(GRANTEE_ROLES))}), not a party of a conversation",
+    "what": "must be one of whole_record, agreements, goals, profile or theme:<id> naming a "
+    "theme a cycle has (private notes of another author can never be shared)",
+    "purpose": "must be a short lower-case name, e.g. 'handover'",
+    "until": "must be today or a later day",
+    "conversation": "must be one of the conversations about you",
+}
+#: Refusals whose words quote nothing sent, kept as they are.
+_OWN_WORDS = {"a choice to share with yourself has no meaning": "to"}
+
+
+def _refused(name: str, code: str | None = None) -> FieldError:
+    if name not in _RULES:
+        return FieldError(in_="body", location="/", code="refused", detail="the choice is refused")
+    return FieldError(in_="body", location=f"/{name}", code=code or "refused", detail=_RULES[name])
 
 
 def _field_of(exc: ConsentError) -> FieldError:
-    """The field a refused sharing choice is about, from the refusal's words."""
+    """The field a refused sharing choice is about, and what that field must be: the
+    refusal's first word names the field (its value, quoted after it, is not repeated)."""
     text = str(exc)
-    for name in ("until", "to", "what", "purpose", "conversation"):
-        if re.search(rf"\b{name}\b", text):
-            return FieldError(in_="body", location=f"/{name}", code="refused", detail=text)
-    return FieldError(in_="body", location="/", code="refused", detail=text)
+    if text in _OWN_WORDS:
+        return FieldError(in_="body", location=f"/{_OWN_WORDS[text]}", code="refused", detail=text)
+    return _refused(text.partition(" ")[0])
 
 
 def _grant(call: Call, body: SharingChoiceIn, me: str) -> SharingState:

@@ -7,7 +7,7 @@ absent or empty, exactly as in the view. Times are ISO 8601 with their time zone
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 import attrs
@@ -272,7 +272,9 @@ def goal_out(view: GoalView) -> GoalOut:
     )
 
 
-def sharing_out(choice: DomainChoice, now: datetime) -> SharingChoiceOut:
+def sharing_out(choice: DomainChoice, now: datetime, zone: tzinfo) -> SharingChoiceOut:
+    """*choice* as the API shows it; ``active`` as the gateway decides it: ``until`` is a day
+    in the installation's time zone *zone*, so the choice ends at local midnight (not UTC's)."""
     return SharingChoiceOut(
         id=choice.id,
         to=choice.to,
@@ -282,5 +284,5 @@ def sharing_out(choice: DomainChoice, now: datetime) -> SharingChoiceOut:
         until=choice.until,
         conversation=choice.conversation,
         revoked_at=choice.revoked_at,
-        active=choice.revoked_at is None and (choice.until is None or choice.until >= now.date()),
+        active=choice.active_at(now, zone),
     )

@@ -1,0 +1,116 @@
+"""With a subject key, the Logboek export names no person in clear: not as the data subject,
+and not inside an object (a person's stream, an event of it, their sharing choices, their key,
+what they listed), where they appear by the same pseudonym."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from magcore import (
+    Agreement,
+    Assignment,
+    ConfirmRecord,
+    DraftRecord,
+    FixedClock,
+    MarkHeld,
+    Organisation,
+    Person,
+    Team,
+    open_service,
+)
+from magcore.access.logboek import logboek_records, pseudonym, subject_key
+from magcore.domain.sharing import GrantSharing
+
+pytest.importorskip("opentelemetry.sdk")
+
+CYCLE = {
+    "id": "logboek-example",
+    "version": 1,
+    "name": {"nl": "Gesprek", "en": "Conversation"},
+    "kinds": [
+        {
+            "id": "yearly",
+            "name": {"nl": "Jaargesprek", "en": "Yearly conversation"},
+            "pattern": "employee_manager",
+            "cadence": {"kind": "per_year", "per_year": 1},
+            "initiators": ["employee", "manager"],
+            "preparers": ["employee", "manager"],
+        }
+    ],
+}
+PEOPLE = ("anna", "bram", "carla")
+
+
+@pytest.fixture
+def service():
+    clock = FixedClock(datetime(2025, 3, 3, 9, 0, tzinfo=UTC))
+    service = open_service("memory://", clock=clock)
+    cycle = service.add_cycle(CYCLE)
+    service.import_organisation(
+        Organisation.build(
+            id="gemeente",
+            people=[Person(id=p) for p in PEOPLE],
+            teams=[Team(id="balie")],
+            assignments=[
+                Assignment(person="bram", team="balie", role="manager", start=date(2024, 1, 1)),
+                Assignment(person="anna", team="balie", role="member", start=date(2024, 1, 1)),
+            ],
+        ),
+        actor="hr",
+    )
+    service.use_organisation("gemeente")
+    for body in cycle.approvals_required:
+        service.approve_policy(
+            cycle, body=body, reference="2025-1", on=date(2025, 2, 1), actor="or"
+        )
+    people = service.participants_for("gemeente", cycle, "yearly", "anna", on=date(2025, 3, 3))
+    conversation = service.request(cycle=cycle, kind="yearly", participants=people, actor="anna")
+    service.execute(conversation.id, MarkHeld(actor="bram", on=date(2025, 3, 3)))
+    agreement = Agreement(id="a1", text="Cursus", owner="employee")
+    service.execute(
+        conversation.id, DraftRecord(actor="bram", summary="Goed", agreements=[agreement])
+    )
+    for person in ("bram", "anna"):
+        service.execute(conversation.id, ConfirmRecord(actor=person, revision=1))
+    service.share(
+        GrantSharing(actor="anna", person="anna", to="carla", what="agreements", purpose="advice")
+    )
+    service.sharing("anna")  # anna reads her own choices: person:anna/sharing
+    service.listing("carla", purpose="advice")  # listing:carla
+    service.view(conversation.id, actor="carla", purpose="advice")
+    yield service
+    service.close()
+
+
+def _values(records):
+    return [a["value"] for r in records for a in r["attributes"] if isinstance(a["value"], str)]
+
+
+def test_no_person_of_the_store_appears_in_clear_with_a_subject_key(service):
+    key = subject_key(service.key_provider.audit_key())
+    records = logboek_records(service.store, actor="po", subject_key=key)
+    objects = [
+        v
+        for r in records
+        for a in r["attributes"]
+        if a["key"] == "dpl.magcore.object"
+        for v in [a["value"]]
+    ]
+    text = json.dumps(records)
+    for person in PEOPLE:
+        assert re.search(rf"(?<![0-9a-z]){person}(?![0-9a-z])", text) is None, person
+    # the objects that named a person name them by the data subject's pseudonym
+    anna = pseudonym("anna", key)
+    assert f"person:{anna}/sharing" in objects
+    assert any(o.startswith(f"person:{anna}/") and o.rpartition("/")[2].isdigit() for o in objects)
+    assert f"listing:{pseudonym('carla', key)}" in objects
+
+
+def test_without_a_subject_key_the_objects_stay_as_written(service):
+    records = logboek_records(service.store, actor="po")
+    assert "person:anna/sharing" in _values(records)
+    assert "listing:carla" in _values(records)
