@@ -20,6 +20,7 @@ from ..errors import MagcoreError
 from ..model.records import split_agreement_reference
 from ..storage.base import Store
 from ..storage.streaming import read_stream
+from .content import ContentStore
 from .policy import ReadPolicy
 
 __all__ = ["Origin", "origin_of", "origins_of", "requested", "took_part"]
@@ -44,7 +45,9 @@ def requested(store: Store, conversation_id: str) -> Conversation | None:
     """The conversation *conversation_id* as its ``conversation.requested`` event made it (who
     takes part, about whom, which kind and cycle), or ``None`` when its stream does not start
     with one (unknown, or replaced by a tombstone in a store without keys)."""
-    first = next(iter(read_stream(store, stream_of(conversation_id), upto=1)), None)
+    # Only metadata is needed (in clear): the events as stored, nothing decrypted.
+    stored = store.inner if isinstance(store, ContentStore) else store
+    first = next(iter(read_stream(stored, stream_of(conversation_id), upto=1)), None)
     if first is None or first.type != ConversationEvent.REQUESTED:
         return None
     try:
@@ -80,7 +83,14 @@ def origins_of(
     ids = {
         split_agreement_reference(a.carried_from)[0] for a in conv.carried_forward if a.carried_from
     }
-    return {i: origin_of(store, i, policy_for) for i in sorted(ids)}
+    policies: dict[str, ReadPolicy] = {}
+
+    def once(cycle: str) -> ReadPolicy:  # the origins mostly share one cycle
+        if cycle not in policies:
+            policies[cycle] = policy_for(cycle)
+        return policies[cycle]
+
+    return {i: origin_of(store, i, once) for i in sorted(ids)}
 
 
 def took_part(conv: Conversation, origins: dict[str, Origin | None]) -> dict[str, frozenset[str]]:
