@@ -24,6 +24,7 @@ from ..domain.conversation import (
     RequestConversation,
     State,
     UpdateAgreement,
+    check_taking_part,
     decide,
 )
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal
@@ -247,6 +248,8 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             if carried:
                 assert isinstance(command, UpdateAgreement)
                 return self._carried_update(loaded.state, carrier, command, now)
+            # An outsider learns nothing of the conversation, not even its state.
+            check_taking_part(loaded.state, command.actor, command.action)
             given = self._with_record_goals(loaded.state, command)
             new_events = decide(loaded.state, given, now=now)
             self.check_answers(loaded.state, given)
@@ -286,6 +289,9 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
             conv = loaded.state
             assert conv is not None  # must_exist
+            # Before anything about its state (open, held on which day): an outsider learns
+            # nothing of the conversation.
+            check_taking_part(conv, draft.actor, draft.action)
             held: tuple[Event, ...] = ()
             if conv.state in OPEN_STATES:
                 day = held_on if held_on is not None else now.date()
