@@ -9,8 +9,9 @@ any actor and purpose, command results, the subject-access export, the guarded l
 notices). Every text written is a unique marker; after each way
 out the machine finds the markers in what was handed out and checks each against its own
 simple model of the rules (participation and blind-until-published, carried agreements and the
-handover choice, sharing choices with their grantee, purpose and time, the legal basis that
-never opens the special-category kind, restriction, erasure) and against the audit lines the
+handover choice, a carried copy as sensitive as the kind it was agreed in, sharing choices with
+their grantee, purpose and time, the legal basis that never opens the special-category kind,
+restriction, erasure) and against the audit lines the
 call wrote; participation reports carry no marker and leave their line. Observer deliveries
 are not on this branch yet (they land with the audit-chain helper's envelopes).
 """
@@ -174,7 +175,8 @@ class GatewayMachine(RuleBasedStateMachine):
         carried = written.conversation != shown_in
         if subject in self.restricted:
             return viewer == "po"
-        special = conv.kind == "stress"
+        # A carried copy is as sensitive as where it was agreed, and where it is shown.
+        special = "stress" in (conv.kind, self.raw(written.conversation).kind)
         prep = written.part == "preparation"
         if prep and conv.state in OPEN_STATES and written.author != viewer:
             side = viewer if conv.is_participant(viewer) else subject
@@ -451,18 +453,48 @@ class GatewayMachine(RuleBasedStateMachine):
             else:
                 pairs.append((ROLE_HOLDER.get(choice.to, choice.to), choice.purpose))
         viewer, purpose = data.draw(st.sampled_from(pairs))
-        recorded = [c for c in self.open_convs() if self.raw(c).record is not None]
+        recorded = [
+            c
+            for c in self.open_convs()
+            if self.raw(c).record is not None or self.raw(c).carried_forward
+        ]
         conv = data.draw(st.sampled_from(recorded or self.convs))
         self.read(_Fixed(conv), viewer, purpose)
+
+    def reasons(self) -> list[tuple[str, str]]:
+        """Every (viewer, purpose) some choice or the legal basis could open something to."""
+        pairs = {("hr", "reintegration"), ("m1", "handover"), ("m2", "handover")}
+        for choice in self.choices:
+            for viewer in ("m1", "m2") if choice.to == "next_manager" else (choice.to,):
+                pairs.add((ROLE_HOLDER.get(viewer, viewer), choice.purpose))
+        return sorted(pairs)
+
+    @precondition(lambda self: len(self.convs) < 4)
+    @rule(employee=st.sampled_from(EMPLOYEES), new_manager=st.booleans())
+    def agree_special_and_follow_up(self, employee: str, new_manager: bool) -> None:
+        """A conversation of the special-category kind is agreed and the employee's next
+        ordinary one carries its agreement; then everyone a choice or the legal basis names
+        reads the new one: the copy is as special as where it was agreed (an ``agreements``
+        choice, a ``handover`` choice and the legal basis open nothing of it)."""
+        before = len(self.convs)
+        self.request(employee, "stress")
+        if len(self.convs) == before:
+            return
+        self.agree_and_follow_up(_Fixed(self.convs[-1]), new_manager)
+        follow_up = self.convs[-1]
+        if self.raw(follow_up).carried_forward:
+            for viewer, purpose in self.reasons():
+                self.read(_Fixed(follow_up), viewer, purpose)
 
     @precondition(lambda self: bool(self.open_convs()) and len(self.convs) < 6)
     @rule(data=st.data(), new_manager=st.booleans())
     def agree_and_follow_up(self, data: st.DataObject, new_manager: bool) -> None:
-        """Record and agree a conversation, then start the employee's next one (perhaps with a
-        new manager): its open agreement is carried forward."""
+        """Record and agree a conversation, then start the employee's next ordinary one
+        (perhaps with a new manager): its open agreement is carried forward. The agreed one
+        may be of the special-category kind: its copy stays special where it is carried."""
         conv = data.draw(st.sampled_from(self.open_convs()))
         state = self.raw(conv)
-        if state.subject is None or state.kind != "mag":
+        if state.subject is None:
             return
         self.hold_and_record(_Fixed(conv))
         self.confirm(_Fixed(conv))

@@ -408,3 +408,29 @@ def test_a_restricted_record_shows_its_profile_to_nobody_but_the_privacy_officer
         view = service.profile(second, actor=person)
         assert not view.shown
         assert "restricted" in view.decisions[0][1].reason
+
+
+def test_an_edited_read_model_row_shows_no_one_elses_profile(tmp_path):
+    """The read model only points at the earlier conversation: a database writer who sets
+    another employee's conversation's ``subject`` to e1 does not get its profile shown in e1's
+    conversation (the events say whose it is)."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path}/p.db"
+    host = get_plugin_manager(load_entry_points=False, extra=[("talent-forms", _Forms())])
+    svc = open_service(url, clock=FixedClock(T0), host=host)
+    approve_cycle(svc, svc.add_cycle(CYCLE))
+    svc.import_organisation(_org(), actor="hr")
+    svc.use_organisation("org")
+    first = _conversation(svc, "e1", MINE)
+    others = _conversation(svc, "e2", {"talents": "E2-TALENT", "ambition": "E2-AMBITION"})
+    db = sqlite3.connect(tmp_path / "p.db")
+    db.execute("UPDATE conversations SET subject = 'e1' WHERE id = ?", (others,))
+    db.commit()
+    db.close()
+    second = _conversation(svc, "e1", None, agree=False)
+    for viewer in ("e1", "m1"):
+        shown = svc.profile(second, actor=viewer)
+        assert shown.origin == first
+        assert dict(shown.answers) == MINE
+    svc.close()

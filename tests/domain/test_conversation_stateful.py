@@ -40,7 +40,7 @@ from magcore import (
     replay,
     visible_preparation,
 )
-from magcore.domain.conversation import HELD_STATES, OPEN_STATES
+from magcore.domain.conversation import HELD_STATES, OPEN_STATES, UNDISCLOSED
 
 from ..conftest import EXAMPLE_CYCLES
 from ..forms.strategies import NOT_TEXT
@@ -92,7 +92,12 @@ class ConversationLifecycle(RuleBasedStateMachine):
         try:
             new = decide(self.conv, command, now=self.now)  # type: ignore[arg-type]
         except TransitionError as exc:
-            assert exc.state == before.state.value
+            # an outsider is told nothing of the conversation: not its state
+            outsider = before.role_of(command.actor) is None  # type: ignore[attr-defined]
+            assert exc.state == (UNDISCLOSED if outsider else before.state.value)
+            if outsider:  # the sentence names no state ("… while it is agreed")
+                assert " while " not in str(exc)
+                assert str(exc).endswith("does not take part in this conversation.")
             assert exc.action == command.action  # type: ignore[attr-defined]
             assert self.conv == before
             return False

@@ -30,14 +30,14 @@ its events are replaced by the ``person.erased`` event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import attrs
 
 from ..clock import Clock, SystemClock
 from ..crypto import is_token
-from ..domain.conversation import destroyed_read_model, replay, stream_of
+from ..domain.conversation import ConversationEvent, destroyed_read_model, replay, stream_of
 from ..domain.goals import goal_stream
 from ..domain.sharing import PersonEvent, SharingState, listing_rows, person_stream
 from ..domain.sharing import apply as apply_sharing
@@ -222,7 +222,7 @@ def erase_person(
             f"store {store.url} keeps content in clear (no key table): erase per conversation "
             "with destroy_conversation"
         )
-    streams = [stream_of(row.id) for row in store.conversations(subject=person)]
+    streams = _conversations_about(store, person)
     for stream in store.streams("goal:"):
         first = store.inner.read(stream)[:1]
         if first and first[0].type == "goal.set" and first[0].data.get("owner") == person:
@@ -286,6 +286,27 @@ def erase_person(
         tombstoned = tuple(w.stream for w in writes if w.stream != own)
         return Erasure(tombstoned, tuple(destroyed), _choices(mine) if closing else 0)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _conversations_about(store: ContentStore, person: str) -> list[str]:
+    """The streams of every conversation about *person*, as the events say.
+
+    The read model's ``subject`` column is not authenticated: a database writer without keys
+    could set it to another name and keep a conversation from the erasure. Who a conversation
+    is about is fixed by its ``conversation.requested`` event (participants in clear, covered
+    by the keyed audit chain), so every such event is read, as stored (nothing decrypted).
+    """
+    found: list[str] = []
+    for _position, event in store.inner.read_all(types=(ConversationEvent.REQUESTED,)):
+        if event.version != 1 or not event.stream.startswith("conversation:"):
+            continue
+        participants = event.data.get("participants")
+        if isinstance(participants, (list, tuple)) and any(
+            isinstance(p, Mapping) and p.get("role") == "employee" and p.get("person") == person
+            for p in participants
+        ):
+            found.append(event.stream)
+    return sorted(set(found))
 
 
 def _open_choices(events: Sequence[Event]) -> bool:

@@ -49,6 +49,7 @@ from .decision import (
     Restrictions,
     decide_access,
 )
+from .origins import Origin, origins_of, took_part
 from .policy import DESTROYED_EVENT as DESTROYED_EVENT
 from .policy import SENSITIVITY_KEY as SENSITIVITY_KEY
 from .policy import SPECIAL_CATEGORY_RISK as SPECIAL_CATEGORY_RISK
@@ -168,6 +169,8 @@ class _Reader:
     policy: ReadPolicy
     context: AccessContext
     zone: tzinfo
+    origins: Mapping[str, Origin | None] = attrs.field(factory=dict)
+    """Where the carried agreements come from (:mod:`magcore.access.origins`)."""
     decisions: list[tuple[str, Decision]] = attrs.field(factory=list)
 
     def ask(
@@ -181,6 +184,16 @@ class _Reader:
         carried_from: str | None = None,
     ) -> bool:
         whole_kind = part is not Part.METADATA and self.conv.kind in self.policy.special_kinds
+        themed = theme is not None and theme in self.policy.special_themes
+        if carried_from is not None:
+            # A carried copy is as sensitive as where it was agreed (its kind, under its own
+            # cycle's policy), and never less than where it is carried: an origin the events
+            # do not describe counts as special-category.
+            origin = self.origins.get(carried_from)
+            whole_kind = whole_kind or origin is None or origin.special_kind
+            themed = themed or (
+                origin is not None and theme is not None and theme in origin.special_themes
+            )
         request = AccessRequest(
             viewer=self.viewer,
             purpose=self.purpose,
@@ -191,9 +204,7 @@ class _Reader:
             conversation=self.conv.id,
             author=author,
             theme=theme,
-            special_category=whole_kind
-            or special
-            or (theme is not None and theme in self.policy.special_themes),
+            special_category=whole_kind or special or themed,
             carried_from=carried_from,
         )
         decision = decide_access(request, self.context)
@@ -238,29 +249,6 @@ def carried_origin(agreement: Agreement) -> str | None:
     if not agreement.carried_from:
         return None
     return split_agreement_reference(agreement.carried_from)[0]
-
-
-def _took_part(store: Store, conv: Conversation) -> dict[str, frozenset[str]]:
-    """Who took part in the conversations *conv*'s carried agreements come from. For a team
-    conversation, the same team's earlier team conversations (no subject: the agreements are
-    the team's) count the people taking part in *conv* too: the team as it is now."""
-    origins = {o for a in conv.carried_forward if (o := carried_origin(a)) is not None}
-    if not origins:
-        return {}
-    if conv.subject is None:
-        if conv.team is None:
-            return {}
-        now = frozenset(p.person for p in conv.participants)
-        return {
-            row.id: frozenset(row.participants) | now
-            for row in store.conversations(team=conv.team)
-            if row.id in origins and row.subject is None
-        }
-    return {
-        row.id: frozenset(row.participants)
-        for row in store.conversations(subject=conv.subject)
-        if row.id in origins
-    }
 
 
 def read_conversation(
@@ -327,7 +315,9 @@ def read_conversation(
             decisions=((base_object, decision),),
         )
     conv = replay(events)
-    policy = (policy_for or kept_policies(store, policy))(conv.cycle)
+    pick = policy_for or kept_policies(store, policy)
+    policy = pick(conv.cycle)
+    origins = origins_of(store, conv, pick)
     sharing, restricted = _context(store, conv, policy)
     context = AccessContext(
         conversation=conv,
@@ -335,9 +325,9 @@ def read_conversation(
         restrictions=restricted,
         directory=policy.directory,
         legal_bases=policy.legal_bases,
-        took_part=_took_part(store, conv),
+        took_part=took_part(conv, origins),
     )
-    reader = _Reader(conv, viewer, purpose, now, policy, context, zone)
+    reader = _Reader(conv, viewer, purpose, now, policy, context, zone, origins)
     view: dict[str, Any] = {}
     if reader.ask("metadata", Part.METADATA):
         view["metadata"] = MappingProxyType(_metadata(conv))

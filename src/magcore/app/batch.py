@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from ..domain.conversation import RequestConversation, decide, replay, stream_of
 from ..events import CommittedBatch
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_known_people
-from ..model.records import Agreement, agreement_reference
+from ..model.records import Agreement
 from ..storage.base import StreamWrite
 from . import versions
 from .aggregates import CONVERSATION
@@ -93,14 +91,7 @@ class BatchMixin(ConversationsMixin):
                 )
                 carried: tuple[Agreement, ...] = ()
                 if spec.get("carry_forward", True) and subject is not None:
-                    carried = tuple(
-                        attrs.evolve(
-                            self._original_agreement(row.conversation, row.agreement),
-                            id=agreement_reference(row.conversation, row.agreement),
-                            carried_from=agreement_reference(row.conversation, row.agreement),
-                        )
-                        for row in self.store.open_agreements(subject)
-                    )
+                    carried = self._open_agreements_of(subject)
                 elif (
                     spec.get("carry_forward", True)
                     and spec.get("team") is not None

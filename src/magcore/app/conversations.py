@@ -22,11 +22,13 @@ from ..domain.conversation import (
     DraftRecord,
     MarkHeld,
     RequestConversation,
+    State,
     UpdateAgreement,
+    check_taking_part,
     decide,
 )
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal
-from ..errors import NotFoundError, TransitionError
+from ..errors import TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_id
@@ -125,14 +127,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         subject = next((p.person for p in participants if p.role == ParticipantRole.EMPLOYEE), None)
         carried: tuple[Agreement, ...] = ()
         if carry_forward and subject is not None:
-            carried = tuple(
-                attrs.evolve(
-                    self._original_agreement(row.conversation, row.agreement),
-                    id=agreement_reference(row.conversation, row.agreement),
-                    carried_from=agreement_reference(row.conversation, row.agreement),
-                )
-                for row in self.store.open_agreements(subject)
-            )
+            carried = self._open_agreements_of(subject)
         elif carry_forward and team is not None and definition.kind(kind).is_team:
             carried = self._open_team_agreements(team)
         command = RequestConversation(
@@ -193,23 +188,39 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             ),
             key=lambda row: (row.held_on or row.requested_on, row.id),
         )
+        # The rows only point at candidates: the events say whose each one is.
+        loaded = [(row, self._load(row.id)) for row in rows]
         return tuple(
             attrs.evolve(
                 a,
                 id=agreement_reference(row.id, a.id),
                 carried_from=agreement_reference(row.id, a.id),
             )
-            for row in rows
-            for a in self._load(row.id).agreements
+            for row, conv in loaded
+            if conv.subject is None and conv.team == team and conv.state is State.AGREED
+            for a in conv.agreements
             if a.status is AgreementStatus.OPEN
         )
 
-    def _original_agreement(self, conversation_id: str, agreement_id: str) -> Agreement:
-        """The agreement as it stands in its conversation (text, owner, due date, theme)."""
-        for agreement in self._load(conversation_id).agreements:
-            if agreement.id == agreement_id:
-                return agreement
-        raise NotFoundError(f"agreement {agreement_id!r} of {conversation_id!r} is gone")
+    def _open_agreements_of(self, subject: str) -> tuple[Agreement, ...]:
+        """The open agreements about *subject*, oldest first, as copies to carry into their next
+        conversation. The read model's rows only point at candidates: each is carried only when
+        its conversation's events say it is about *subject*, agreed, and the agreement open (a
+        row edited in the database carries nobody's agreement to anyone)."""
+        carried: list[Agreement] = []
+        loaded: dict[str, Conversation] = {}
+        for row in self.store.open_agreements(subject):
+            if row.conversation not in loaded:
+                loaded[row.conversation] = self._load(row.conversation)
+            origin = loaded[row.conversation]
+            if origin.subject != subject or origin.state is not State.AGREED:
+                continue
+            agreement = next((a for a in origin.agreements if a.id == row.agreement), None)
+            if agreement is None or agreement.status is not AgreementStatus.OPEN:
+                continue
+            reference = agreement_reference(row.conversation, row.agreement)
+            carried.append(attrs.evolve(agreement, id=reference, carried_from=reference))
+        return tuple(carried)
 
     def execute(self, conversation_id: str, command: Command) -> ConversationView:
         """Apply *command* to a conversation; raises TransitionError and writes nothing if refused.
@@ -237,6 +248,8 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             if carried:
                 assert isinstance(command, UpdateAgreement)
                 return self._carried_update(loaded.state, carrier, command, now)
+            # An outsider learns nothing of the conversation, not even its state.
+            check_taking_part(loaded.state, command.actor, command.action)
             given = self._with_record_goals(loaded.state, command)
             new_events = decide(loaded.state, given, now=now)
             self.check_answers(loaded.state, given)
@@ -276,6 +289,9 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         def decision(loaded: Loaded[Conversation], now: datetime) -> Sequence[Event]:
             conv = loaded.state
             assert conv is not None  # must_exist
+            # Before anything about its state (open, held on which day): an outsider learns
+            # nothing of the conversation.
+            check_taking_part(conv, draft.actor, draft.action)
             held: tuple[Event, ...] = ()
             if conv.state in OPEN_STATES:
                 day = held_on if held_on is not None else now.date()

@@ -195,7 +195,9 @@ class LinksMixin(CatalogueMixin):
         """The conversation a carried agreement named in *command* was agreed in (the carrier
         itself when there is none, so the refusal is decided, and audited, there)."""
         try:
-            return carried_agreement_origin(self._load(carrier_id), command.agreement_id)
+            return carried_agreement_origin(
+                self._load(carrier_id), command.agreement_id, actor=command.actor
+            )
         except TransitionError:
             return carrier_id
 

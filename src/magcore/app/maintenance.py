@@ -3,8 +3,8 @@
 The ``magcore store`` commands are thin over these functions:
 
 * :func:`check_store` reads everything back: the back end's own full check (SQLite's
-  ``integrity_check``), every event in commit order with its stream's version numbering, and the
-  audit chain against its kept head.
+  ``integrity_check``), every event in commit order with its stream's version numbering, the
+  read models rebuilt from the events, and the audit chain against its kept head.
 * :func:`backup_store` writes an SQLite store's online backup and checks the copy.
 * :func:`restore_store` checks a backup, puts it in the store's place and checks that the
   restored store replays exactly like the backup; with the key provider, it then destroys
@@ -74,7 +74,9 @@ def check_store(store: Store, *, limit: int = 50, keys: KeyLookup | None = None)
 
     Checks the back end's own integrity (a store with a ``check()`` method), that every event
     can be read and each stream is numbered without gaps (a destroyed stream starts at its
-    tombstone), and the audit chain against the kept head
+    tombstone), that the read-model tables hold exactly the rows the events fold into (each
+    row that differs named by table and key: :mod:`magcore.app.read_model_check`), and the
+    audit chain against the kept head
     (:func:`magcore.access.audit.verify_store`), its keyed lines with *keys* (the key
     provider's ``audit_key``; without it a keyed line is reported as unverifiable).
     """
@@ -103,6 +105,13 @@ def check_store(store: Store, *, limit: int = 50, keys: KeyLookup | None = None)
                 break
     except (MagcoreError, ValueError, TypeError) as exc:
         problems.append(f"the events cannot all be read (after {events}): {exc}")
+    if len(problems) < limit:
+        from .read_model_check import read_model_problems
+
+        try:
+            problems.extend(read_model_problems(store))
+        except (MagcoreError, ValueError, TypeError) as exc:
+            problems.append(f"the read models cannot be checked: {exc}")
     entries = 0
     try:
         result = verify_store(store, keys=keys)

@@ -111,6 +111,8 @@ class ProfilesMixin:
             loaded = self.handler.live(CONVERSATION, row.id)
             if loaded is None or loaded.state is None:
                 continue  # erased with its record: nothing of it is shown again
+            if loaded.state.subject != subject:
+                continue  # the row is only a pointer: the events say whose it is
             if profile_answers(loaded.state, declared):
                 return row.id, row.cycle, declared
         return None

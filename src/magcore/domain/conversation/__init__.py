@@ -28,6 +28,8 @@ from . import commands
 from .carried import carried_agreement_origin, decide_carried_update
 from .commands import *  # noqa: F403
 from .decide import (
+    UNDISCLOSED,
+    check_taking_part,
     decide,
 )
 from .read_model import destroyed_read_model, read_model
@@ -53,12 +55,14 @@ __all__ = [
     "FINAL_STATES",
     "HELD_STATES",
     "OPEN_STATES",
+    "UNDISCLOSED",
     "Conversation",
     "ConversationEvent",
     "NotHeldReason",
     "State",
     "apply",
     "carried_agreement_origin",
+    "check_taking_part",
     "decide",
     "decide_carried_update",
     "destroyed_read_model",

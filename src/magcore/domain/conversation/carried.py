@@ -19,6 +19,7 @@ from ...errors import TransitionError
 from ...events import Event
 from ...model.records import AgreementOwner, split_agreement_reference
 from .commands import UpdateAgreement
+from .decide import check_taking_part
 from .state import Conversation, ConversationEvent, State, stream_of
 
 __all__ = ["carried_agreement_origin", "decide_carried_update"]
@@ -30,8 +31,14 @@ def _refuse(conv: Conversation, reason: str) -> TransitionError:
     )
 
 
-def carried_agreement_origin(carrier: Conversation, agreement_id: str) -> str:
-    """The conversation the agreement *agreement_id* carried into *carrier* was agreed in."""
+def carried_agreement_origin(
+    carrier: Conversation, agreement_id: str, *, actor: str | None = None
+) -> str:
+    """The conversation the agreement *agreement_id* carried into *carrier* was agreed in.
+    Asked for *actor*, it is refused first when they do not take part in *carrier* (someone
+    outside it learns nothing of it)."""
+    if actor is not None:
+        check_taking_part(carrier, actor, "update_agreement")
     carried = next((a for a in carrier.carried_forward if a.id == agreement_id), None)
     if carried is None or not carried.carried_from:
         raise _refuse(carrier, f"no agreement {agreement_id!r} was carried into this conversation")
@@ -43,6 +50,7 @@ def decide_carried_update(
 ) -> tuple[Event, ...]:
     """The event that marks a team agreement carried into *carrier* done or dropped on
     *origin*, where it was agreed; refused unless the rule above holds."""
+    check_taking_part(carrier, command.actor, command.action)
     carried = next((a for a in carrier.carried_forward if a.id == command.agreement_id), None)
     if carried is None or not carried.carried_from:
         raise _refuse(

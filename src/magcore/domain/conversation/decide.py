@@ -44,7 +44,7 @@ from .state import (
     stream_of,
 )
 
-__all__ = ["decide"]
+__all__ = ["UNDISCLOSED", "check_taking_part", "decide"]
 
 
 # -- decide ---------------------------------------------------------------------------------
@@ -77,6 +77,23 @@ def _refuse(conv: Conversation, command: Command, reason: str | None = None) -> 
     return TransitionError(
         conversation_id=conv.id, state=conv.state.value, action=command.action, reason=reason
     )
+
+
+#: The state a refusal names when the actor does not take part: none of theirs to know.
+UNDISCLOSED = "undisclosed"
+
+
+def check_taking_part(conv: Conversation, actor: str, action: str) -> None:
+    """Refuse *action* when *actor* does not take part in *conv*, saying nothing of the
+    conversation (its state, kind or people): someone outside it learns only that they may
+    not act on it. Checked before anything about the state."""
+    if conv.role_of(actor) is None:
+        raise TransitionError(
+            conversation_id=conv.id,
+            state=UNDISCLOSED,
+            action=action,
+            reason=f"{actor} does not take part in this conversation",
+        )
 
 
 def _event(
@@ -291,11 +308,13 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         )
     if command.action not in _ALLOWED:
         raise _refuse(conv, command, "unknown action")
+    # Whether the actor may act here at all comes first: a refusal tells an outsider nothing
+    # of the conversation (its state, kind, people).
+    check_taking_part(conv, command.actor, command.action)
+    role = conv.role_of(command.actor)
+    assert role is not None  # check_taking_part
     if conv.state not in _ALLOWED[command.action]:
         raise _refuse(conv, command)
-    role = conv.role_of(command.actor)
-    if role is None:
-        raise _refuse(conv, command, f"{command.actor} does not take part in this conversation")
     version = conv.version + 1
 
     def event(kind: str, **data: Any) -> Event:
