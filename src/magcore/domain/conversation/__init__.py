@@ -29,6 +29,7 @@ from .carried import carried_agreement_origin, decide_carried_update
 from .commands import *  # noqa: F403
 from .decide import (
     decide,
+    start_refusal,
 )
 from .read_model import destroyed_read_model, read_model
 from .state import (
@@ -64,6 +65,7 @@ __all__ = [
     "destroyed_read_model",
     "read_model",
     "replay",
+    "start_refusal",
     "stream_of",
     "visible_preparation",
 ]
