@@ -210,7 +210,7 @@ def test_a_bad_role_id_is_named_at_the_roles_own_id_field():
     data["roles"][0]["id"] = "Career-Coach"
     with pytest.raises(DefinitionError) as caught:
         CycleDefinition.from_json(data)
-    assert "/roles/0/id" == caught.value.pointer
+    assert caught.value.pointer == "/roles/0/id"
     assert "/roles/0/role" not in str(caught.value)
 
 

@@ -103,9 +103,7 @@ class SQLiteOutbox:
     ) -> None:
         with self._write() as cur:
             self._append_audit(cur, audit)
-            cur.execute(
-                "DELETE FROM outbox_dead WHERE consumer = ? AND seq = ?", (consumer, seq)
-            )
+            cur.execute("DELETE FROM outbox_dead WHERE consumer = ? AND seq = ?", (consumer, seq))
 
     def dead_letters(self, consumer: str | None = None) -> list[DeadLetter]:
         with self._read() as cur:
