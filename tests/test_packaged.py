@@ -249,7 +249,13 @@ def test_a_bad_file_is_named_and_the_host_names_the_distribution(
     plugin = PackagedPlugin(package, name="magcore-town")
     with pytest.raises(error or DefinitionError) as caught:
         plugin.check()
-    assert caught.value.source == f"magcore-town:{path}"
+    # A cycle also names the id@version it claims, so a refused cycle is named as asked for.
+    claimed = (
+        f", cycle {content['id']}@{content['version']}"
+        if path == "cycle.json" and isinstance(content, dict)
+        else ""
+    )
+    assert caught.value.source == f"magcore-town:{path}{claimed}"
     if pointer is not None:
         assert caught.value.pointer == pointer
     host = _host(plugin)
@@ -274,7 +280,7 @@ def test_a_score_in_a_shipped_cycle_is_refused_naming_the_file(tmp_path, monkeyp
     package = _package(tmp_path, monkeypatch, {"cycle.json": scored})
     with pytest.raises(ScoringNotAllowedError) as caught:
         PackagedPlugin(package, name="magcore-town").cycles()
-    assert caught.value.source == "magcore-town:cycle.json"
+    assert caught.value.source == f"magcore-town:cycle.json, cycle {CYCLE['id']}@{CYCLE['version']}"
 
 
 class _Checked(PackagedPlugin):

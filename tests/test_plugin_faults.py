@@ -116,7 +116,7 @@ def test_plugins_json_shows_contribution_faults(tmp_path):
     host = host_with(**{"magcore-broken-forms": RaisingForms(), "lazy": ReturnsCycles()})
     app = App(config_path=tmp_path / "magcore.toml", host=host)
     result = CliRunner().invoke(cli, ["plugins", "--json"], obj=app, catch_exceptions=False)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a fault is not a success, for a script or a CI job either
     report = json.loads(result.stdout)
     faults = {(f["plugin"], f["hook"]) for f in report["faults"]}
     assert faults == {
@@ -124,3 +124,67 @@ def test_plugins_json_shows_contribution_faults(tmp_path):
         ("lazy", "magcore_register_cycles"),
     }
     assert any("forms folder missing" in p for p in report["problems"])
+
+
+def test_plugins_exits_1_on_a_fault_and_0_without(tmp_path):
+    """`magcore plugins` lists a fault on standard error and exits with status 1; with every
+    plugin working it exits with 0."""
+    broken = App(config_path=tmp_path / "magcore.toml", host=host_with(lazy=ReturnsCycles()))
+    result = CliRunner().invoke(cli, ["plugins"], obj=broken, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "problem: plugin 'lazy' failed in hook magcore_register_cycles" in result.stderr
+    fine = App(config_path=tmp_path / "magcore.toml", host=host_with(quiet=Notifier(None)))
+    assert CliRunner().invoke(cli, ["plugins"], obj=fine, catch_exceptions=False).exit_code == 0
+
+
+def _cycle(name: str) -> dict:
+    return {
+        "id": "same",
+        "version": 1,
+        "name": {"nl": name, "en": name},
+        "approvals_required": ["works_council"],
+        "kinds": [
+            {
+                "id": "yearly",
+                "name": {"nl": "Jaargesprek", "en": "Yearly conversation"},
+                "pattern": "employee_manager",
+                "cadence": {"kind": "per_year", "per_year": 1},
+                "initiators": ["employee", "manager"],
+                "preparers": ["employee", "manager"],
+            }
+        ],
+    }
+
+
+class SameCycle:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @hookimpl
+    def magcore_register_cycles(self, register):
+        register(_cycle(self.name))
+
+
+def test_two_plugins_registering_one_id_and_version_is_a_fault_naming_both(tmp_path):
+    """Two plugins that register the same id@version: a fault naming both plugins for each,
+    neither definition is used, and the service does not quietly pick one."""
+    from magcore import NotFoundError, open_service
+
+    host = host_with(**{"magcore-one": SameCycle("One"), "magcore-two": SameCycle("Two")})
+    cycles = host.hooks.cycles()
+    assert [c.key for c in cycles] == []
+    assert {"magcore-one", "magcore-two"} == {p.distribution for p in cycles.problems}
+    for problem in cycles.problems:
+        assert problem.hook == "magcore_register_cycles"
+        assert "cycle 'same@1' is registered 2 times by 'magcore-one' and 'magcore-two'" in str(
+            problem
+        )
+    service = open_service("memory://", host=host, dispatch="off")
+    assert len(service.plugin_failures) == 2
+    with pytest.raises(NotFoundError):
+        service.cycle("same")
+    app = App(config_path=tmp_path / "magcore.toml", host=host)
+    result = CliRunner().invoke(cli, ["plugins", "--json"], obj=app, catch_exceptions=False)
+    assert result.exit_code == 1
+    faults = json.loads(result.stdout)["faults"]
+    assert {"magcore-one", "magcore-two"} == {f["plugin"] for f in faults}

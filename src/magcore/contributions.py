@@ -9,6 +9,7 @@ builds on it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -16,7 +17,7 @@ import attrs
 import pluggy
 
 from .errors import DefinitionError, MagcoreError, PluginError
-from .model.cycle import CycleDefinition
+from .model.cycle import CycleDefinition, claimed_source
 from .model.themes import Theme
 
 if TYPE_CHECKING:
@@ -86,6 +87,33 @@ def _message_bundles(item: Any, plugin: str) -> MessageBundle:
     return bundle
 
 
+def _without_duplicates(found: Contributions[CycleDefinition]) -> Contributions[CycleDefinition]:
+    """*found* without the cycles whose ``id@version`` more than one registration claims, each
+    claim a fault naming every plugin that registered it: which one magcore would use is no
+    choice to make quietly (conversations and approvals point at an ``id@version``)."""
+    claims: dict[str, list[str]] = {}
+    for plugin, cycle in found.items:
+        claims.setdefault(cycle.key, []).append(plugin)
+    twice = {key: plugins for key, plugins in claims.items() if len(plugins) > 1}
+    if not twice:
+        return found
+    problems = list(found.problems)
+    for key, plugins in twice.items():
+        names = " and ".join(repr(p) for p in sorted(set(plugins)))
+        also = f"registered {len(plugins)} times by {names}"
+        for plugin in dict.fromkeys(plugins):
+            problems.append(
+                PluginError(
+                    distribution=plugin,
+                    hook="magcore_register_cycles",
+                    reason=f"cycle {key!r} is {also}; an id@version is one definition, so "
+                    "neither is used: give one of them another id (or a new version)",
+                )
+            )
+    kept = tuple((p, c) for p, c in found.items if c.key not in twice)
+    return Contributions(kept, tuple(problems))
+
+
 @attrs.frozen
 class ContributionHooks:
     """Typed calls into the contribution hooks (the base of :class:`~magcore.hooks.Hooks`)."""
@@ -144,18 +172,22 @@ class ContributionHooks:
     # -- contributions ---------------------------------------------------------------------
 
     def cycles(self) -> Contributions[CycleDefinition]:
-        """Every cycle definition the plugins contribute, checked (scoring-free, consistent)."""
+        """Every cycle definition the plugins contribute, checked (scoring-free, consistent).
+
+        An ``id@version`` registered more than once (by two plugins, or twice by one) is a
+        fault naming each plugin that registered it, and none of its definitions is used.
+        """
 
         def accept(item: Any, plugin: str) -> CycleDefinition:
             if isinstance(item, CycleDefinition):
                 return item
             if isinstance(item, Mapping):
-                return CycleDefinition.from_json(item, source=plugin)
+                return CycleDefinition.from_json(item, source=claimed_source(plugin, item))
             raise DefinitionError(
                 f"expected a CycleDefinition or a dict, got {type(item).__name__}", source=plugin
             )
 
-        return self._collect("magcore_register_cycles", accept)
+        return _without_duplicates(self._collect("magcore_register_cycles", accept))
 
     def themes(self) -> Contributions[Theme]:
         """Every theme the plugins contribute, checked like a cycle's themes (scoring-free
@@ -250,6 +282,37 @@ class ContributionHooks:
             found.extend(collect().problems)
         found.extend(self.catalogue()[1])
         return found
+
+    def cycle_faults(self, cycle: CycleDefinition) -> list[PluginError]:
+        """What keeps *cycle*'s regulation from being whole: every fault of the plugin that
+        registers it (a form it ships that was refused, a hook that raised) and each form its
+        kinds name that no plugin contributes. ``magcore policy render`` renders nothing while
+        there is one. Added in 0.2."""
+        owners = [plugin for plugin, c in self.cycles().items if c.key == cycle.key]
+        found = [p for p in self.problems() if p.distribution in owners]
+        installed = {form.id for form in self.forms()}
+        for kind in cycle.kinds:
+            for use, form_id in (
+                ("preparation", kind.preparation_form),
+                ("record", kind.record_form),
+            ):
+                if form_id is not None and form_id not in installed:
+                    found.append(
+                        PluginError(
+                            distribution=owners[0] if owners else cycle.key,
+                            hook="magcore_register_forms",
+                            reason=f"form {form_id!r}, the {use} form of kind {kind.id!r} of "
+                            f"cycle {cycle.key!r}, is not installed",
+                        )
+                    )
+        return found
+
+    def cycle_refusals(self, key: str) -> list[PluginError]:
+        """The faults that refused the cycle ``id@version`` (or ``id``) *key* entirely: its
+        definition failed its check, or another plugin registered the same ``id@version``.
+        Added in 0.2."""
+        claimed = re.compile(rf"\bcycle '?{re.escape(key)}(@\d+)?'?(?![\w@.-])")
+        return [p for p in self.cycles().problems if claimed.search(p.reason)]
 
     def contributions(self, hook: str, accept: Callable[[Any, str], T]) -> Contributions[T]:
         """Collect a contribution hook with a custom *accept* (used by forms, messages...)."""

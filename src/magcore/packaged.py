@@ -52,7 +52,7 @@ from .hookspecs import Register, hookimpl
 from .i18n import MessageBundle
 from .i18n.files import bundles_from_folder
 from .languages import LanguageError, language_tag
-from .model.cycle import CycleDefinition
+from .model.cycle import CycleDefinition, claimed_source
 from .model.scoring import check_definition, label_reason
 from .model.themes import Theme
 
@@ -156,8 +156,9 @@ class PackagedPlugin:
 
         def make() -> tuple[CycleDefinition, ...]:
             return tuple(
-                CycleDefinition.from_json(self.load(path), source=self.source(path))
+                CycleDefinition.from_json(data, source=claimed_source(self.source(path), data))
                 for path in self.cycle_paths()
+                for data in (self.load(path),)
             )
 
         return self._cached("cycles", make)

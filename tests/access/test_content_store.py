@@ -42,6 +42,7 @@ PASSED_ON = {
     "destroy_stream",
     "dump_table",
     "fill_listing_index",
+    "forget_dead_letter",
     "get_key",
     "keep",
     "list_keys",

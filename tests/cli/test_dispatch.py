@@ -16,14 +16,20 @@ CALLS: list[int] = []
 
 
 class Down:
+    """An observer whose HR system is down until the test says it is up again."""
+
+    up = False
+
     @hookimpl
     def magcore_events_committed(self, batch):
         CALLS.append(batch.seq)
-        raise RuntimeError("HR system down")
+        if not Down.up:
+            raise RuntimeError("HR system down")
 
 
 @pytest.fixture
 def host():
+    Down.up = False
     return get_plugin_manager(
         load_entry_points=False,
         extra=[("test-cycles", cycle_plugin("employee-manager.json")), ("hr-link", Down())],
@@ -41,8 +47,12 @@ def test_dispatch_retries_then_dead_letters_and_plugins_shows_them(workdir, host
     assert CALLS, "the command's own dispatch called the observer"
     assert data(run("plugins", "--json"))["dead_letters"] == []
     result = run("dispatch", "--once", "--attempts", "3", "--backoff", "0.001")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     listed = data(run("plugins", "--json"))["dead_letters"]
+    assert "Delivered 0 batches." in result.stdout
+    assert len(listed) == 1  # the import's batch
+    assert "error: 1 batch went to the dead-letter list" in result.stderr
+    assert "magcore dispatch --retry-dead" in result.stderr
     assert listed
     assert {d["plugin"] for d in listed} == {"hr-link"}
     assert all(d["attempts"] == 3 and "HR system down" in d["error"] for d in listed)
@@ -50,3 +60,53 @@ def test_dispatch_retries_then_dead_letters_and_plugins_shows_them(workdir, host
     assert "Dead letters" in shown.output
     assert "hr-link" in shown.output
     assert data(run("audit", "verify", "--json"))["ok"] is True
+
+
+def _audit(workdir, action: str) -> list[tuple[str, str, str]]:
+    import sqlite3
+
+    with sqlite3.connect(workdir / "magcore.db") as conn:
+        rows = conn.execute(
+            "SELECT actor, object, result FROM audit WHERE action = ? ORDER BY seq", (action,)
+        ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def test_retry_dead_delivers_dead_letters_once_the_plugin_is_fixed_and_audits_it(workdir, host):
+    """A dead-lettered batch is delivered again with --retry-dead: while the plugin still
+    fails it stays on the list (one more attempt, exit 1); once fixed it is delivered, taken
+    off the list, and each attempt has its audit line like any delivery."""
+
+    def run(*args):
+        app = App(config_path=workdir / "magcore.toml", host=host)
+        return CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
+
+    assert run("init", "--cycle", "example-yearly").exit_code == 0
+    (workdir / "people.csv").write_text(ORG_CSV, encoding="utf-8")
+    assert run("import-org", "people.csv").exit_code == 0
+    assert run("dispatch", "--once", "--attempts", "2", "--backoff", "0.001").exit_code == 1
+    dead = data(run("plugins", "--json"))["dead_letters"]
+    assert dead
+    batches = [d["batch"] for d in dead]
+    before = _audit(workdir, "deliver")
+    still = run("dispatch", "--retry-dead")
+    assert still.exit_code == 1
+    assert "failed again and stay on the dead-letter list" in still.stderr
+    again = data(run("plugins", "--json"))["dead_letters"]
+    assert [d["batch"] for d in again] == batches
+    assert all(d["attempts"] == 3 for d in again)
+    failed = _audit(workdir, "deliver")[len(before) :]
+    assert failed == [("plugin:hr-link", f"outbox/{b}", "failed") for b in batches]
+    Down.up = True
+    CALLS.clear()
+    fixed = run("dispatch", "--retry-dead")
+    assert fixed.exit_code == 0, fixed.output
+    assert f"Delivered {len(batches)} dead-lettered" in fixed.stdout
+    assert batches == CALLS
+    assert data(run("plugins", "--json"))["dead_letters"] == []
+    done = _audit(workdir, "deliver")[len(before) + len(batches) :]
+    assert done == [("plugin:hr-link", f"outbox/{b}", "done") for b in batches]
+    assert data(run("audit", "verify", "--json"))["ok"] is True
+    empty = run("dispatch", "--retry-dead")
+    assert empty.exit_code == 0
+    assert "The dead-letter list is empty" in empty.stdout

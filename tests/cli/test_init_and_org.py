@@ -54,6 +54,31 @@ def test_init_with_several_cycles_needs_a_choice(workdir):
     assert 'cycle = "example-yearly@1"' in (workdir / "magcore.toml").read_text()
 
 
+def test_init_with_several_cycles_asks_on_a_terminal(workdir, monkeypatch):
+    """With several cycles installed and a terminal, init asks which one (as the docs say)."""
+    from magcore.cli import setup
+
+    monkeypatch.setattr(setup, "_can_ask", lambda: True)
+    host = make_host("employee-manager.json", "free-dialogue.json")
+    app = App(config_path=workdir / "magcore.toml", host=host)
+    result = CliRunner().invoke(cli, ["init"], obj=app, input="example-yearly@1\n")
+    assert result.exit_code == 0, result.output
+    assert "Which cycle?" in result.output
+    assert 'cycle = "example-yearly@1"' in (workdir / "magcore.toml").read_text()
+
+
+def test_init_with_several_cycles_and_no_terminal_says_why_it_did_not_ask(workdir):
+    """Without a terminal the error says nobody can be asked, and names --cycle."""
+    host = make_host("employee-manager.json", "free-dialogue.json")
+    app = App(config_path=workdir / "magcore.toml", host=host)
+    result = CliRunner().invoke(cli, ["init"], obj=app)
+    assert result.exit_code == 1
+    assert "nobody can be asked (standard input is not a terminal); choose one with --cycle" in (
+        result.stderr
+    )
+    assert not (workdir / "magcore.toml").exists()
+
+
 def test_init_unknown_cycle(run, workdir):
     """An unknown cycle is refused and nothing is written."""
     result = run("init", "--cycle", "nope")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -81,6 +82,106 @@ def test_new_plugin_never_overwrites(tmp_path):
     assert result.exit_code == 1
     assert "exists already" in result.stderr
     assert readme.read_text() == "mine"
+
+
+def test_new_plugin_refuses_a_cycle_id_that_is_installed(tmp_path):
+    """A NAME whose cycle id an installed plugin registers already is refused, naming the
+    plugin; nothing is written (two plugins with one id@version would both be refused)."""
+    from magcore import hookimpl
+    from magcore.plugins import get_plugin_manager
+
+    class Taken:
+        @hookimpl
+        def magcore_register_cycles(self, register):
+            register({**EXISTING, "id": "demo_town"})
+
+    host = get_plugin_manager(load_entry_points=False, extra=[("magcore-elsewhere", Taken())])
+    app = App(config_path=tmp_path / "magcore.toml", host=host)
+    args = ["new-plugin", "demo-town", "--dir", str(tmp_path)]
+    result = CliRunner().invoke(cli, args, obj=app)
+    assert result.exit_code == 1
+    assert "a cycle with id 'demo_town' is installed already (from magcore-elsewhere)" in (
+        result.stderr
+    )
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+#: A cycle to install under the id a scaffold would use.
+EXISTING = {
+    "id": "existing",
+    "version": 1,
+    "name": {"nl": "Bestaand", "en": "Existing"},
+    "approvals_required": ["works_council"],
+    "kinds": [
+        {
+            "id": "yearly",
+            "name": {"nl": "Jaargesprek", "en": "Yearly conversation"},
+            "pattern": "employee_manager",
+            "cadence": {"kind": "per_year", "per_year": 1},
+            "initiators": ["employee", "manager"],
+            "preparers": ["employee", "manager"],
+        }
+    ],
+}
+
+#: The contract run on the scaffold, whatever test the scaffold itself generates.
+CONTRACT = """
+import pytest
+from magcore_demo_town.plugin import plugin
+
+from magcore.testing import InstalledPluginContract
+
+
+class TestScaffoldContract(InstalledPluginContract):
+    distribution = "magcore-demo-town"
+
+    @pytest.fixture
+    def cycle_definition(self):
+        return plugin.definition()
+"""
+
+
+def _fake_install(site: Path) -> None:
+    """What pip install leaves for importlib.metadata: the distribution and its entry point."""
+    info = site / "magcore_demo_town-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: magcore-demo-town\nVersion: 0.1.0\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[magcore]\nmagcore-demo-town = magcore_demo_town.plugin:plugin\n"
+    )
+
+
+@pytest.mark.slow
+def test_scaffold_passes_the_installed_plugin_contract_and_survives_a_theme_edit(tmp_path):
+    """The scaffold as generated passes magcore.testing.InstalledPluginContract (every theme
+    has prompts in Dutch and English), and its own tests still pass after a theme is added to
+    the cycle and another to themes/ (they read the theme list from the files)."""
+    assert _new(tmp_path, "demo-town").exit_code == 0
+    plugin = tmp_path / "magcore-demo-town"
+    (plugin / "tests" / "test_contract.py").write_text(CONTRACT, encoding="utf-8")
+    package = plugin / "src" / "magcore_demo_town"
+    cycle = json.loads((package / "cycle.json").read_text(encoding="utf-8"))
+    prompt = {"nl": "Wat wil je vertellen?", "en": "What would you like to tell?"}
+    title = {"nl": "Samenwerken", "en": "Working together"}
+    cycle["themes"].append({"id": "teamwork", "title": title, "prompts": [prompt]})
+    (package / "cycle.json").write_text(json.dumps(cycle), encoding="utf-8")
+    extra = {"id": "demo_town_rust", "title": {"nl": "Rust", "en": "Calm"}, "prompts": [prompt]}
+    (package / "themes" / "rust.json").write_text(json.dumps(extra), encoding="utf-8")
+    _fake_install(tmp_path / "site")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAGCORE_LOAD_PLUGINS",)}
+    env["PYTHONPATH"] = os.pathsep.join([str(package.parent), str(tmp_path / "site")])
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "."],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=plugin,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "TestScaffoldContract" not in tests.stdout  # no failure of the contract
+    assert " passed" in tests.stdout
 
 
 def _venv(path: Path) -> Path:

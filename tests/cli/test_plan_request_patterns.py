@@ -47,11 +47,40 @@ THREE_PARTY = {
 }
 
 
+#: The three-party conversation again, which the manager may start too.
+MANAGED_TRIANGLE = {
+    **THREE_PARTY,
+    "id": "example-managed-triangle",
+    "kinds": [{**THREE_PARTY["kinds"][0], "initiators": ["employee", "manager"]}],
+}
+
+#: A conversation only the employee may start (a career conversation they ask for).
+EMPLOYEE_ONLY = {
+    "id": "example-own-initiative",
+    "version": 1,
+    "name": {"nl": "Op eigen initiatief", "en": "On your own initiative"},
+    "approvals_required": ["works_council"],
+    "kinds": [
+        {
+            "id": "career",
+            "name": {"nl": "Loopbaangesprek", "en": "Career conversation"},
+            "pattern": "employee_manager",
+            "applies_to": "with_manager",
+            "cadence": {"kind": "per_year", "per_year": 1},
+            "initiators": ["employee"],
+            "preparers": ["employee", "manager"],
+        }
+    ],
+}
+
+
 class _Cycles:
     @hookimpl
     def magcore_register_cycles(self, register):
         register(json.loads((CYCLES / "peer-team.json").read_text(encoding="utf-8")))
         register(THREE_PARTY)
+        register(MANAGED_TRIANGLE)
+        register(EMPLOYEE_ONLY)
 
 
 @pytest.fixture
@@ -92,49 +121,90 @@ def _requested_events(conversation: str) -> dict:
     return {"actor": row[0], **json.loads(row[1])}
 
 
-def test_peer_and_team_conversations_are_requested(town):
-    """Peers are paired inside their self-steering team; a team conversation has all members."""
+def _requested_actors() -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect("magcore.db") as conn:
+        rows = conn.execute("SELECT actor FROM events WHERE type = 'conversation.requested'")
+        return [row[0] for row in rows]
+
+
+def test_employee_only_kinds_are_left_to_the_employee(town):
+    """A kind only the employee may start is never requested in their name: it stays due, and
+    the output says how many were left for the people to start and why."""
+    _init(town, "example-own-initiative@1")
+    result = _plan_request(town)
+    assert result["requested"] == []
+    assert {"e1", "e2", "m1"} <= {r["person"] for r in result["due"]}
+    left = {r["person"]: r["why"] for r in result["left_to_people"]}
+    assert set(left) == {r["person"] for r in result["due"]}
+    assert left["e1"] == "a manager may not start a career conversation (allowed: employee)"
+    assert _requested_actors() == []
+    text = town("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request")
+    assert text.exit_code == 0, text.output
+    count = len(left)
+    assert (
+        f"Left {count} due conversations for the people to start: a manager may not start a "
+        "career conversation (allowed: employee)." in " ".join(text.output.split())
+    )
+    assert _requested_actors() == []
+
+
+def test_peer_and_team_conversations_are_left_to_their_people(town):
+    """Peers and team members start their own conversations: bulk requesting acts as the
+    manager only, so it requests none of them and names none of them as the one who asked."""
     _init(town, "example-peers@1")
     result = _plan_request(town)
     assert result["skipped"] == []
-    peers = [r for r in result["requested"] if r["kind"] == "peer"]
-    assert {r["person"] for r in peers} == {"a1", "a2", "a3"}
-    partners = set()
-    for r in peers:
-        event = _requested_events(r["conversation"])
-        roles = {p["person"]: p["role"] for p in event["participants"]}
-        assert roles[r["person"]] == "employee"
-        (peer,) = [p for p, role in roles.items() if role == "peer"]
-        assert peer in {"a1", "a2", "a3"}
-        assert peer != r["person"]
-        partners.add(peer)
-        assert event["actor"] == r["person"]  # the first initiator role: the employee
-    assert len(partners) == 3  # each is someone's peer: the pairs spread over the team
-    teams = [r for r in result["requested"] if r["kind"] == "team-evaluation"]
-    assert {r["team"] for r in teams} >= {"s1", "t1"}
-    for r in teams:
-        event = _requested_events(r["conversation"])
-        assert event["team"] == r["team"]
-        assert {p["role"] for p in event["participants"]} == {"team_member"}
-        assert len(event["participants"]) >= 2
+    assert result["requested"] == []
+    left = result["left_to_people"]
+    assert {"a1", "a2", "a3"} == {r["person"] for r in left if r["kind"] == "peer"}
+    assert {"s1", "t1"} <= {r["team"] for r in left if r["kind"] == "team-evaluation"}
+    why = {r["kind"]: r["why"] for r in left}
+    assert why["peer"] == "a manager may not start a peer conversation (allowed: employee, peer)"
+    assert _requested_actors() == []
 
 
 def test_three_party_conversations_get_a_coach(town):
-    """A three-party conversation takes the employee, their manager and a coach."""
-    _init(town, "example-triangle@1")
+    """A three-party conversation the manager may start takes the employee, their manager and
+    a coach, and is requested by the manager."""
+    _init(town, "example-managed-triangle@1")
     result = _plan_request(town)
     by_person = {r["person"]: r for r in result["requested"]}
     assert {"e1", "e2"} <= set(by_person)
     event = _requested_events(by_person["e1"]["conversation"])
     roles = {p["person"]: p["role"] for p in event["participants"]}
     assert roles == {"e1": "employee", "m1": "manager", "c1": "coach"}
-    assert event["actor"] == "e1"  # no manager among the initiators: the first role starts
+    assert event["actor"] == "m1"
+
+
+def test_three_party_conversations_the_manager_may_not_start_are_left(town):
+    """Started by the employee or the coach only, a three-party conversation is not requested
+    in bulk (in nobody's name)."""
+    _init(town, "example-triangle@1")
+    result = _plan_request(town)
+    assert result["requested"] == []
+    assert {"e1", "e2"} <= {r["person"] for r in result["left_to_people"]}
+    assert _requested_actors() == []
 
 
 def test_plan_request_twice_requests_nothing_new(town):
-    """Peer and team requests are idempotent like employee-manager ones."""
-    _init(town, "example-peers@1")
+    """A rerun requests nothing again, and says each due one was requested before."""
+    _init(town, "example-managed-triangle@1")
     first = _plan_request(town)
     assert first["requested"]
     again = _plan_request(town)
     assert again["requested"] == []
+    text = town("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request")
+    assert "Requested no new conversations: each due one was requested before." in text.output
+
+
+def test_plan_request_with_nothing_due_says_so(town):
+    """With nothing due (a manager without people), nothing was requested before either: the
+    output says none is due rather than that each was requested before."""
+    _init(town, "example-managed-triangle@1")
+    args = ("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--manager", "c1")
+    text = town(*args, "--request")
+    assert text.exit_code == 0, text.output
+    assert "Requested no conversations: none is due in this period." in text.output
+    assert "requested before" not in text.output

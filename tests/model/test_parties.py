@@ -201,3 +201,28 @@ def test_an_event_started_kind_needs_its_event_and_window():
         with pytest.raises(DefinitionError) as caught:
             CycleDefinition.from_json(data)
         assert caught.value.pointer.endswith(pointer), (broken, caught.value.pointer)
+
+
+def test_a_bad_role_id_is_named_at_the_roles_own_id_field():
+    """A registered role's bad id is named at /roles/0/id (the field it is in), not at a
+    /roles/0/role that the definition does not have."""
+    data = copy.deepcopy(CAREER)
+    data["roles"][0]["id"] = "Career-Coach"
+    with pytest.raises(DefinitionError) as caught:
+        CycleDefinition.from_json(data)
+    assert caught.value.pointer == "/roles/0/id"
+    assert "/roles/0/role" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("missing", "words"),
+    [("en", "the English text ('en') is missing"), ("nl", "the Dutch text ('nl') is missing")],
+)
+def test_a_kind_name_without_a_language_names_the_language(missing, words):
+    """A kind's name without its English (or Dutch) text says which one, at its pointer."""
+    data = copy.deepcopy(CAREER)
+    del data["kinds"][0]["name"][missing]
+    with pytest.raises(DefinitionError) as caught:
+        CycleDefinition.from_json(data)
+    assert words in caught.value.message
+    assert f"/kinds/0/name/{missing}" == caught.value.pointer

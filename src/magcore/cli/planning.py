@@ -79,10 +79,12 @@ def plan(
     ]
     requested: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
+    left: list[dict[str, Any]] = []
+    todo: list[Any] = []
     if request:
         unanswered = set(still)
         todo = [item for item in items if item in unanswered]
-        requested, skipped = _request_all(service, todo, cycle)
+        requested, skipped, left = _request_all(service, todo, cycle)
     if as_json:
         emit_json(
             {
@@ -92,6 +94,7 @@ def plan(
                 "due": [_item_json(item) for item in items],
                 "requested": requested,
                 "skipped": skipped,
+                "left_to_people": left,
             }
         )
         return
@@ -114,11 +117,19 @@ def plan(
         limit=TABLE_LIMIT,
     )
     if request:
-        _show_requested(requested, skipped)
+        _show_requested(requested, skipped, left, due=len(items), unanswered=len(todo))
 
 
-def _show_requested(requested: list[dict[str, Any]], skipped: list[dict[str, Any]]) -> None:
-    """Name each requested conversation's id: the next commands (schedule, record) need it."""
+def _show_requested(
+    requested: list[dict[str, Any]],
+    skipped: list[dict[str, Any]],
+    left: list[dict[str, Any]],
+    *,
+    due: int,
+    unanswered: int,
+) -> None:
+    """Name each requested conversation's id (the next commands, schedule and record, need
+    it), say why nothing new was requested, and how many were left for the people to start."""
     if requested:
         print_table(
             f"Requested {len(requested)} conversation{'s' if len(requested) != 1 else ''}",
@@ -131,8 +142,18 @@ def _show_requested(requested: list[dict[str, Any]], skipped: list[dict[str, Any
         )
         first = requested[0]["conversation"]
         say(f"Next: magcore schedule {first} --on YYYY-MM-DDTHH:MM --as PERSON")
-    else:
+    elif due == 0:
+        say("Requested no conversations: none is due in this period.")
+    elif unanswered == 0:
         say("Requested no new conversations: each due one was requested before.")
+    else:
+        say("Requested no new conversations.")
+    reasons: dict[str, int] = defaultdict(int)
+    for item in left:
+        reasons[item["why"]] += 1
+    for why, count in reasons.items():
+        plural = "s" if count != 1 else ""
+        say(f"Left {count} due conversation{plural} for the people to start: {why}.")
     for s in skipped:
         say(f"Not requested for {s['person'] or s['team']} ({s['kind']}): {s['why']}")
 
@@ -156,17 +177,22 @@ def _item_json(item: Any) -> dict[str, Any]:
 
 def _request_all(
     service: Any, items: list[Any], cycle: Any
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Request every due conversation in *items* (the ones not requested yet), whatever the
-    kind's pattern.
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Request every due conversation in *items* (the ones not requested yet) that the manager
+    may start; returns what was requested, what was skipped (why) and what was left for the
+    people to start (why).
 
-    The participants follow the kind's parties: the employee, their manager (where they have
-    one, when optional), a team mate for a peer (each next in the team's order, so the pairs
-    spread), a coach or other chosen role for each required party (taking them in turn), or
-    every member of the team; optional parties are left to the people. The conversation is
-    started by the manager where the kind allows it, otherwise by its first initiator role.
-    Gentle prompts of free cadences are left to the people.
+    Bulk requesting acts as the manager, as the organisation's side of the cycle, and never in
+    another person's name: a kind whose initiators do not include the manager (or a
+    conversation without a manager) is left for the people it is about to start, with the
+    reason the domain's rule gives (:func:`~magcore.domain.conversation.start_refusal`). The
+    participants follow the kind's parties: the employee, their manager, a team mate for a
+    same-team party (each next in the team's order, so the pairs spread), a coach or other
+    chosen role for each required party (taking them in turn), or every member of the team;
+    optional parties are left to the people. Gentle prompts of free cadences are left to the
+    people too.
     """
+    from ..domain.conversation import start_refusal
     from ..domain.participants import candidates
     from ..domain.participants import participants as who_takes_part
     from ..model.cycle import Membership, ParticipantRole
@@ -174,6 +200,7 @@ def _request_all(
 
     org_id = get_app().config.organisation
     skipped: list[dict[str, Any]] = []
+    left: list[dict[str, Any]] = []
     todo = [i for i in items if not i.prompt_only and (i.person is not None or i.team)]
     org = service.organisation(org_id)
     specs: list[dict[str, Any]] = []
@@ -182,6 +209,10 @@ def _request_all(
     for item in todo:
         kind = cycle.kind(item.kind)
         about = {"person": item.person, "team": item.team, "kind": item.kind}
+        refusal = start_refusal(kind, ParticipantRole.MANAGER)
+        if refusal is not None:
+            left.append({**about, "why": refusal})
+            continue
         try:
             chosen: dict[str, tuple[str, ...]] = {}
             for party in kind.parties:
@@ -206,22 +237,16 @@ def _request_all(
         except MagcoreError as exc:
             skipped.append({**about, "why": str(exc)})
             continue
-        present = [p.role for p in participants]
-        starter_role = (
-            ParticipantRole.MANAGER
-            if ParticipantRole.MANAGER in kind.initiators and ParticipantRole.MANAGER in present
-            else next((r for r in kind.initiators if r in present), kind.initiators[0])
-        )
-        starter = next(
-            (p.person for p in participants if p.role == starter_role),
-            participants[0].person if participants else "",
-        )
+        manager = next((p.person for p in participants if p.role == ParticipantRole.MANAGER), None)
+        if manager is None:
+            left.append({**about, "why": f"no manager takes part in this {kind.id} conversation"})
+            continue
         specs.append(
             {
                 "cycle": cycle,
                 "kind": item.kind,
                 "participants": participants,
-                "actor": starter,
+                "actor": manager,
                 "team": item.team,
             }
         )
@@ -236,7 +261,7 @@ def _request_all(
         {"conversation": conv_id, **about}
         for conv_id, about in zip(started, about_each, strict=True)
     ]
-    return requested, skipped
+    return requested, skipped, left
 
 
 @click.command()

@@ -20,7 +20,7 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
 
     Plugins that failed to load, and contributions a plugin could not make (a form that fails its
     check, a hook that raised or returned the wrong type), are listed as problems naming the
-    plugin and the hook; the rest keep working.
+    plugin and the hook; the rest keep working. Exits with status 1 when there is a problem.
     """
     host = get_app().host
     infos = host.plugins(include_builtin=include_builtin)
@@ -56,6 +56,7 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
                 ],
             }
         )
+        _fail_on(problems)
         return
     if not infos:
         say("No plugins installed. Install one, for example: pip install magcore-amsterdam")
@@ -75,6 +76,13 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
             ["plugin", "batch", "attempts", "error"],
             [(d.consumer, str(d.seq), str(d.attempts), d.error) for d in dead],
         )
+    _fail_on(problems)
+
+
+def _fail_on(problems: list[str]) -> None:
+    """Exit with status 1 when a plugin has a problem, so a script or CI job notices it."""
+    if problems:
+        click.get_current_context().exit(1)
 
 
 def _dead_letters() -> list[Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import DefinitionError
 from ..languages import LanguageSettings
 from ._common import TEXT, actor_option, get_app, json_option, language_option
 from ._output import DATE, emit_json, say
@@ -43,7 +44,9 @@ def render(
     that no score is possible, and what researchers get, with its policy hash.
 
     The works council consents to this hash; any change to the cycle, its forms, the legal
-    bases or retention gives a new hash.
+    bases or retention gives a new hash. A cycle with a fault (a form of its plugin that was
+    refused, a form it names that is missing) is not rendered: the fault is named and nothing
+    is written.
     """
     from ..access.regulation import render_regulation
     from . import _registry
@@ -58,7 +61,23 @@ def render(
     if definition is None:
         from ..errors import NotFoundError
 
+        refused = host.hooks.cycle_refusals(key)
+        if refused:
+            raise DefinitionError(
+                f"cycle {key!r} was refused, so it has no regulation to render: "
+                + "; ".join(str(p) for p in refused)
+                + " (fix it; 'magcore plugins' lists every fault)"
+            )
         raise NotFoundError(f"unknown cycle {key!r} (installed: {', '.join(sorted(definitions))})")
+    faults = host.hooks.cycle_faults(definition)
+    if faults:
+        # A regulation without a refused form's fields would be consented to as if whole.
+        raise DefinitionError(
+            f"cycle {definition.key} has {len(faults)} fault(s), so its regulation is not "
+            "rendered and nothing is written: "
+            + "; ".join(str(p) for p in faults)
+            + " (fix them; 'magcore plugins' lists every fault)"
+        )
     settings = app.config.languages() if app.config_path.is_file() else LanguageSettings()
     language = language or settings.default
     catalogue = host.hooks.catalogues()[0].for_cycle(definition.key)

@@ -43,7 +43,8 @@ def init(store_url: str, cycle: str | None, organisation: str, force: bool, as_j
     """Create an embedded store and a settings file (magcore.toml) next to it.
 
     The cycle comes from the installed plugins (for example magcore-amsterdam's MAG cycle);
-    'magcore plugins' lists them.
+    'magcore plugins' lists them. With several installed and no --cycle, you are asked which
+    when standard input is a terminal; otherwise it is an error naming --cycle.
     """
     app = get_app()
     path = app.config_path
@@ -59,13 +60,14 @@ def init(store_url: str, cycle: str | None, organisation: str, force: bool, as_j
     if cycle is None:
         if len(keys) == 1:
             cycle = keys[0]
-        elif sys.stdin.isatty() and not as_json:
+        elif _can_ask() and not as_json:
             cycle = click.prompt("Which cycle?", type=click.Choice(keys), default=keys[0])
         else:
             ids = ", ".join(sorted({key.split("@")[0] for key in keys}))
+            why = "--json was given" if as_json else "standard input is not a terminal"
             raise ConfigError(
-                f"several cycles are installed; choose one with --cycle (e.g. --cycle "
-                f"{sorted(keys)[0].split('@')[0]}): {ids}"
+                f"several cycles are installed and nobody can be asked ({why}); choose one "
+                f"with --cycle (e.g. --cycle {sorted(keys)[0].split('@')[0]}): {ids}"
             )
     by_id = {d.id: d.key for d in sorted(contributed, key=lambda d: d.version)}
     if cycle not in keys:
@@ -90,3 +92,8 @@ def init(store_url: str, cycle: str | None, organisation: str, force: bool, as_j
     say(f"  store: {url}")
     say(f"  cycle: {cycle}")
     say("Next: magcore import-org people.csv")
+
+
+def _can_ask() -> bool:
+    """Whether someone can answer a question: standard input is a terminal."""
+    return sys.stdin.isatty()

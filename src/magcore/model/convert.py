@@ -35,6 +35,16 @@ def _structure_text(value: Any, _: Any) -> Text:
         extra = sorted(key for key in value if not is_language_tag(key))
         if extra:
             raise ValueError(f"a text has 'nl', 'en' and language tags (fy, pap), not {extra}")
+        missing = [language for language in ("nl", "en") if language not in value]
+        if missing:
+            # Name the language, at its own pointer: "/kinds/1/name/en", not "/kinds/1/name".
+            words = {"nl": "the Dutch text ('nl')", "en": "the English text ('en')"}
+            raise DefinitionError(
+                f"{' and '.join(words[m] for m in missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} missing: every text people read is "
+                "in Dutch and English",
+                pointer=f"/{missing[0]}",
+            )
     return Text.coerce(value)
 
 

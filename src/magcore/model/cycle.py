@@ -50,7 +50,18 @@ __all__ = [
     "Pattern",
     "Recording",
     "RoleDefinition",
+    "claimed_source",
 ]
+
+
+def claimed_source(source: str, data: Any) -> str:
+    """*source* with the ``id@version`` the raw definition *data* claims, when it has one, so
+    that a refused cycle's fault names the cycle people ask for. Added in 0.2."""
+    if isinstance(data, Mapping) and isinstance(data.get("id"), str):
+        version = data.get("version")
+        claimed = f"{data['id']}@{version}" if isinstance(version, int) else data["id"]
+        return f"{source}, cycle {claimed}"
+    return source
 
 
 class CadenceKind(enum.StrEnum):

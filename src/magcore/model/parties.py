@@ -294,11 +294,20 @@ class Party:
         return not self.required
 
 
+def _role_id(value: Any) -> str:
+    """Converter: a registered role's id, checked as :func:`as_role` checks it, and named at
+    the role's own field (``/roles/0/id``)."""
+    try:
+        return as_role(value)
+    except DefinitionError as exc:
+        raise DefinitionError(exc.message, pointer="/id") from None
+
+
 @attrs.frozen(kw_only=True)
 class RoleDefinition:
     """A role a cycle registers beyond the built-in ones, described for the regulation."""
 
-    id: str = attrs.field(converter=as_role)
+    id: str = attrs.field(converter=_role_id)
     name: Text = attrs.field(converter=as_text)
     description: Text = attrs.field(converter=as_text)
     """What the role does in a conversation, as the regulation tells it (B1)."""

@@ -12,13 +12,14 @@ generated: they run magcore's cycle conformance suite
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..errors import MagcoreError
 
-__all__ = ["TEMPLATE_SUFFIX", "ScaffoldError", "create_plugin", "plugin_name"]
+__all__ = ["TEMPLATE_SUFFIX", "ScaffoldError", "create_plugin", "cycle_id", "plugin_name"]
 
 TEMPLATE_SUFFIX = ".tmpl"
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -50,15 +51,32 @@ def _walk(node: Traversable, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[s
     return found
 
 
-def create_plugin(name: str, parent: str | Path = ".") -> Path:
-    """Write ``magcore-NAME/`` under *parent* and return its path; never overwrites anything."""
+def cycle_id(name: str) -> str:
+    """The id of the cycle ``magcore new-plugin NAME`` writes (``demo_town`` for ``demo-town``)."""
+    return plugin_name(name).replace("-", "_")
+
+
+def create_plugin(
+    name: str, parent: str | Path = ".", *, installed: Mapping[str, str] | None = None
+) -> Path:
+    """Write ``magcore-NAME/`` under *parent* and return its path; never overwrites anything.
+
+    *installed* maps the ids of the cycles installed already to the plugin that registers
+    each: a NAME whose cycle id is among them is refused, as two plugins registering one
+    ``id@version`` are a fault and neither cycle is used (*installed* added in 0.2).
+    """
     from .. import __version__
 
     short = plugin_name(name)
-    module = short.replace("-", "_")
+    module = cycle_id(short)
     target = Path(parent) / f"magcore-{short}"
     if target.exists():
         raise ScaffoldError(f"{target} exists already: choose another name or folder")
+    if installed and module in installed:
+        raise ScaffoldError(
+            f"a cycle with id {module!r} is installed already (from {installed[module]}): two "
+            "plugins with one cycle id@version are a fault and neither is used; choose another name"
+        )
     major, minor = __version__.split(".")[:2]
     values = {
         "{{name}}": short,

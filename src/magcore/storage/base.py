@@ -284,6 +284,13 @@ class Store(Protocol):
         """The batches consumers gave up on (:class:`~.outbox.DeadLetter`), oldest first."""
         ...
 
+    def forget_dead_letter(
+        self, consumer: str, seq: int, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        """Take batch *seq* off *consumer*'s dead-letter list (it was delivered after all) and
+        chain *audit*, in one transaction. Added in 0.2."""
+        ...
+
     # -- lifecycle -------------------------------------------------------------------------
     def schema_version(self) -> int:
         """The storage schema version this database is at."""

@@ -142,7 +142,10 @@ class MemoryOutbox:
             self._check_open()
             self._chain_now(audit)
             if dead is not None:
+                # One dead letter per consumer and batch, as the SQL stores keep it.
+                self._dead = [d for d in self._dead if (d.consumer, d.seq) != (consumer, seq)]
                 self._dead.append(dead)
+                self._dead.sort(key=lambda d: (d.seq, d.consumer))
             self._cursors[consumer] = max(seq, self._cursors.get(consumer, 0))
 
     def dead_letters(self, consumer: str | None = None) -> list[DeadLetter]:
@@ -150,6 +153,15 @@ class MemoryOutbox:
         with self._lock:
             self._check_open()
             return [d for d in self._dead if consumer is None or d.consumer == consumer]
+
+    def forget_dead_letter(
+        self, consumer: str, seq: int, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        """Take batch *seq* off *consumer*'s dead letters and chain *audit*: at once."""
+        with self._lock:
+            self._check_open()
+            self._chain_now(audit)
+            self._dead = [d for d in self._dead if (d.consumer, d.seq) != (consumer, seq)]
 
 
 #: Row shape shared by the SQL stores' outbox helpers.

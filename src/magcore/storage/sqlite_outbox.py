@@ -98,6 +98,13 @@ class SQLiteOutbox:
                 (consumer, seq),
             )
 
+    def forget_dead_letter(
+        self, consumer: str, seq: int, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        with self._write() as cur:
+            self._append_audit(cur, audit)
+            cur.execute("DELETE FROM outbox_dead WHERE consumer = ? AND seq = ?", (consumer, seq))
+
     def dead_letters(self, consumer: str | None = None) -> list[DeadLetter]:
         with self._read() as cur:
             rows = cur.execute(

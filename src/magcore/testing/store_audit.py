@@ -62,6 +62,13 @@ class AuditContract:
         assert handle.dead_letters() == [dead]
         assert handle.dead_letters("other") == []
         assert list(handle.read_audit())[-1]["action"] == "deliver"
+        again = DeadLetter("observer", 1, 4, "PluginError: still down", T0.isoformat())
+        handle.settle_outbox("observer", 1, dead=again)
+        assert handle.dead_letters() == [again]  # one per consumer and batch, the latest
+        handle.forget_dead_letter("observer", 1, audit=[audit_record(3, action="redeliver")])
+        assert handle.dead_letters() == []
+        assert handle.outbox_cursor("observer") == 1
+        assert list(handle.read_audit())[-1]["action"] == "redeliver"
 
     def test_audit_chain_verifies_and_head_counts(self, store: Store) -> None:
         """Entries get seq 1, 2, 3...; the chain verifies against the separately kept head."""

@@ -105,6 +105,16 @@ class PostgresOutbox:
                 (consumer, seq),
             )
 
+    def forget_dead_letter(
+        self, consumer: str, seq: int, *, audit: Sequence[AuditRecord] = ()
+    ) -> None:
+        with self._transaction(write=True) as cur:
+            self._append_audit(cur, audit)
+            cur.execute(
+                "DELETE FROM magcore_outbox_dead WHERE consumer = %s AND seq = %s",
+                (consumer, seq),
+            )
+
     def dead_letters(self, consumer: str | None = None) -> list[DeadLetter]:
         with self._transaction(write=False) as cur:
             rows = cur.execute(

@@ -31,6 +31,7 @@ from .decide import (
     UNDISCLOSED,
     check_taking_part,
     decide,
+    start_refusal,
 )
 from .read_model import destroyed_read_model, read_model
 from .state import (
@@ -68,6 +69,7 @@ __all__ = [
     "destroyed_read_model",
     "read_model",
     "replay",
+    "start_refusal",
     "stream_of",
     "visible_preparation",
 ]

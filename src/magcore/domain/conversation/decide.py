@@ -44,7 +44,7 @@ from .state import (
     stream_of,
 )
 
-__all__ = ["UNDISCLOSED", "check_taking_part", "decide"]
+__all__ = ["UNDISCLOSED", "check_taking_part", "decide", "start_refusal"]
 
 
 # -- decide ---------------------------------------------------------------------------------
@@ -158,6 +158,20 @@ def _answers(conv: Conversation, command: Command, value: object) -> Any:
     return thaw(value)
 
 
+def start_refusal(kind: ConversationKind, role: str) -> str | None:
+    """Why a participant in *role* may not start a *kind* conversation, or ``None`` if they may.
+
+    The one rule on who starts a conversation (the kind's initiators): :func:`decide` refuses a
+    :class:`RequestConversation` with it, and bulk requesting (``magcore plan --request``) asks
+    it before acting in a role, so it never starts what that role may not. Added in 0.2.
+    """
+    if role in kind.initiators:
+        return None
+    return (
+        f"a {role} may not start a {kind.id} conversation (allowed: {', '.join(kind.initiators)})"
+    )
+
+
 def _check_request(command: RequestConversation) -> ConversationKind:
     def refuse(reason: str) -> TransitionError:
         return TransitionError(
@@ -196,11 +210,9 @@ def _check_request(command: RequestConversation) -> ConversationKind:
     initiator_role = next((p.role for p in command.participants if p.person == command.actor), None)
     if initiator_role is None:
         raise refuse(f"{command.actor} does not take part and cannot start it")
-    if initiator_role not in kind.initiators:
-        raise refuse(
-            f"a {initiator_role} may not start a {kind.id} conversation "
-            f"(allowed: {', '.join(kind.initiators)})"
-        )
+    refusal = start_refusal(kind, initiator_role)
+    if refusal is not None:
+        raise refuse(refusal)
     starter = kind.party(initiator_role)
     if starter.membership is not Membership.SUBJECT:
         # Only a definition kept from before the cycle check refused this gets here: who starts

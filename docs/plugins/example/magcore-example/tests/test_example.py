@@ -11,10 +11,16 @@ def magcore_plugin():
     return plugin
 
 
+@pytest.fixture
+def magcore_plugin_name():
+    return "magcore-example"
+
+
 def test_the_check_in_is_contributed(magcore_pm):
     cycles = magcore_pm.hooks.cycles()
     assert cycles.problems == ()
     assert [c.key for c in cycles] == ["example-check-in@1"]
+    assert "magcore-example" in {info.name for info in magcore_pm.plugins()}
 
 
 class TestCheckIn(CycleDefinitionContract):
