@@ -5,7 +5,6 @@ refused and reported at the first line it lost, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from magcore import open_service
 from magcore.access.audit import verify_store
 from magcore.app.rollback import ROLLED_BACK, accept_restored_log
 from magcore.crypto.files import FileKeyProvider
+from magcore.crypto.witness import FileWitness, WitnessedHead
 from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import StorageError
 from magcore.storage.base import AuditRecord
@@ -184,6 +184,9 @@ def test_a_restore_on_purpose_is_accepted_with_a_line_of_its_own(tmp_path):
         assert last["action"] == ROLLED_BACK
         assert f"witnessed {seq + 2} lines" in last["reason"]
         assert accept_restored_log(raw, provider, origin="cli", reason="again") is None
+        assert FileWitness(provider.witness_path).read(_lines(db)[0]) == WitnessedHead(
+            accepted.count, last["hash"]
+        )
     finally:
         raw.close()
     service = open_service(url)
@@ -216,17 +219,13 @@ def test_two_writers_in_parallel_never_set_the_witness_back(tmp_path):
     db = tmp_path / "magcore.db"
     url = f"sqlite:///{db}"
     open_service(url).close()
-    witness = tmp_path / "magcore.db.keys.witness"
+    witness = FileWitness(tmp_path / "magcore.db.keys.witness")
     seen: list[int] = []
     done = threading.Event()
 
     def watch() -> None:
         while not done.is_set():
-            try:
-                chains = json.loads(witness.read_text(encoding="utf-8"))["chains"]
-            except (OSError, ValueError):
-                continue
-            seen.extend(head["count"] for head in chains.values())
+            seen.extend(head.count for head in witness.heads().values())
 
     watcher = threading.Thread(target=watch)
     watcher.start()
@@ -300,3 +299,24 @@ def test_postgresql_a_rolled_back_revocation_and_cut_reads_are_reported(
             service.store.append_audit([_read("hr")])
     finally:
         service.close()
+
+
+def test_a_torn_slot_leaves_the_other_whole(tmp_path):
+    """A crash while a slot is written leaves the other slot: the witness lags, it does not
+    break; both slots unreadable is an error, never "no witness"."""
+    from magcore.errors import KeyProviderError
+
+    witness = FileWitness(tmp_path / "keys.witness")
+    witness.raise_to("c", 3, "h3")
+    witness.raise_to("c", 4, "h4")
+    witness.raise_to("c", 2, "h2")  # lower: ignored
+    assert witness.read("c") == WitnessedHead(4, "h4")
+    newest = witness.slots[0]  # generation 2 (generation n goes to slot n % 2)
+    newest.write_bytes(newest.read_bytes()[:20])
+    assert witness.read("c") == WitnessedHead(3, "h3")
+    witness.raise_to("c", 5, "h5")
+    assert witness.read("c") == WitnessedHead(5, "h5")
+    for slot in witness.slots:
+        slot.write_bytes(b"{}")
+    with pytest.raises(KeyProviderError, match="cannot be read"):
+        witness.read("c")

@@ -26,8 +26,11 @@ folder), or who restores a backup of both, rolls back both together.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import os
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +41,14 @@ import attrs
 from ..errors import KeyProviderError
 
 __all__ = ["WITNESS_FORMAT", "FileWitness", "HeadWitness", "WitnessedHead", "witness_of"]
+
+_flock = None
+try:
+    import fcntl
+
+    _flock = fcntl.flock
+except ImportError:  # pragma: no cover - not on Windows: one process appends at a time
+    pass
 
 #: The format name in a witness file.
 WITNESS_FORMAT = "magcore-audit-witness/1"
@@ -74,84 +85,173 @@ def witness_of(provider: object) -> HeadWitness | None:
 
 
 class FileWitness:
-    """The witnessed heads in one ``0600`` JSON file, changed under a lock beside it."""
+    """The witnessed heads in two ``0600`` slot files, changed under a lock beside them.
+
+    Each change writes the whole map, with a generation number and its SHA-256, in place over
+    the older slot (``<path>`` and ``<path>.2``); a reader takes the newer slot whose checksum
+    holds. No slot is renamed or ``fsync``-ed per append (on ext4 a rename over a file waits
+    for the disk, as an ``fsync`` does): a crash leaves at most the slot being written torn, and
+    the other one whole, so the witness may lag the database after a power loss (it then finds
+    less), but never runs ahead of it (a false rollback). Setting a head back
+    (:meth:`replace`) writes and ``fsync``-s both slots.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.slots = (path, path.with_name(f"{path.name}.2"))
         self._thread_lock = threading.Lock()
+        self._lock_fd: int | None = None
 
     def read(self, chain: str) -> WitnessedHead | None:
-        """The head witnessed for *chain* (``None`` where the file or the chain is missing)."""
-        return self._load().get(chain)
+        """The head witnessed for *chain* (``None`` where no slot or no such chain is kept)."""
+        return self.heads().get(chain)
+
+    def heads(self) -> dict[str, WitnessedHead]:
+        """Every chain's witnessed head, from the newer whole slot."""
+        return self._load()[1]
 
     def raise_to(self, chain: str, count: int, last_hash: str) -> None:
         """Keep (*count*, *last_hash*) for *chain* unless a head as high is kept already."""
         with self._locked():
-            heads = self._load()
+            generation, heads = self._load()
             kept = heads.get(chain)
             if kept is not None and kept.count >= count:
                 return
             heads[chain] = WitnessedHead(count, last_hash)
-            self._save(heads)
+            self._write(self.slots[(generation + 1) % 2], generation + 1, heads, sync=False)
 
     def replace(self, chain: str, count: int, last_hash: str) -> None:
-        """Set *chain*'s head even when lower (a backup restored on purpose)."""
+        """Set *chain*'s head even when lower (a backup restored on purpose): both slots."""
         with self._locked():
-            heads = self._load()
+            generation, heads = self._load()
             heads[chain] = WitnessedHead(count, last_hash)
-            self._save(heads)
+            for step in (1, 2):
+                number = generation + step
+                self._write(self.slots[number % 2], number, heads, sync=True)
 
-    def _load(self) -> dict[str, WitnessedHead]:
-        from .files import check_key_file
+    def _load(self) -> tuple[int, dict[str, WitnessedHead]]:
+        """The newest whole slot: its generation and heads (``(0, {})`` if none is kept).
+        Only the slot with the higher generation is checked and parsed, unless it is not whole."""
+        slots = [data for data in map(_read_slot, self.slots) if data is not None]
+        slots.sort(key=_generation, reverse=True)
+        for data in slots:
+            parsed = _parse(data)
+            if parsed is not None:
+                return parsed
+        if slots:
+            raise KeyProviderError(
+                f"audit witness {self.path} cannot be read (no slot is whole): the head it "
+                "kept is lost; check who changed it"
+            )
+        return 0, {}
 
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return {}
-        except OSError as exc:
-            raise KeyProviderError(f"cannot read audit witness {self.path}: {exc}") from exc
-        check_key_file(self.path)
-        try:
-            data = json.loads(text)
-            if data.get("format") != WITNESS_FORMAT:
-                raise ValueError(f"not format {WITNESS_FORMAT}")
-            return {
-                str(chain): WitnessedHead(int(head["count"]), str(head["hash"]))
-                for chain, head in data["chains"].items()
-            }
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise KeyProviderError(f"audit witness {self.path} cannot be read: {exc}") from exc
-
-    def _save(self, heads: dict[str, WitnessedHead]) -> None:
-        """Write a new ``0600`` file, ``fsync`` it and rename it over the old one: after a crash
-        the witness is the old or the new one, whole (a lagging witness finds less, never a
-        false rollback)."""
-        data = {
-            "format": WITNESS_FORMAT,
-            "chains": {
-                chain: {"count": head.count, "hash": head.last_hash}
-                for chain, head in sorted(heads.items())
+    def _write(
+        self, slot: Path, generation: int, heads: dict[str, WitnessedHead], *, sync: bool
+    ) -> None:
+        body = json.dumps(
+            {
+                "format": WITNESS_FORMAT,
+                "generation": generation,
+                "chains": {
+                    chain: {"count": head.count, "hash": head.last_hash}
+                    for chain, head in sorted(heads.items())
+                },
             },
-        }
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            sort_keys=True,
+        ).encode("utf-8")
+        data = b"%020d\n%s\n%s\n" % (
+            generation,
+            body,
+            hashlib.sha256(body).hexdigest().encode("ascii"),
+        )
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = os.open(slot, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
             try:
-                os.write(fd, json.dumps(data, sort_keys=True).encode("utf-8"))
-                os.fsync(fd)
+                os.pwrite(fd, data, 0)
+                os.ftruncate(fd, len(data))
+                if sync:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(temporary, self.path)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise KeyProviderError(f"cannot write audit witness {self.path}: {exc}") from exc
+            raise KeyProviderError(f"cannot write audit witness {slot}: {exc}") from exc
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """This process's threads one at a time, and other processes by the ``flock`` of a
-        ``.lock`` file beside the witness (as the key file's changes are)."""
-        from .files import _locked
+        ``.lock`` file beside the witness (kept open: one system call per change)."""
+        with self._thread_lock:
+            if _flock is None:  # pragma: no cover - not on Windows
+                yield
+                return
+            if self._lock_fd is None:
+                lock = self.path.with_name(f".{self.path.name}.lock")
+                flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                try:
+                    self._lock_fd = os.open(lock, flags, 0o600)
+                except OSError as exc:
+                    raise KeyProviderError(f"cannot lock audit witness {lock}: {exc}") from exc
+            _flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                _flock(self._lock_fd, fcntl.LOCK_UN)
 
-        with self._thread_lock, _locked(self.path):
-            yield
+    def close(self) -> None:
+        """Close the lock file (it is opened again when needed)."""
+        with self._thread_lock:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+
+
+def _read_slot(slot: Path) -> bytes | None:
+    """A slot's bytes (``None``: no such file); a slot that is no regular file of this user,
+    closed to everyone else, is refused as a key file is."""
+    try:
+        fd = os.open(slot, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise KeyProviderError(f"cannot read audit witness {slot}: {exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) & 0o077:
+            raise KeyProviderError(
+                f"audit witness {slot} is not a regular file closed to others (mode "
+                f"{stat.S_IMODE(info.st_mode):04o}); run `chmod 600 {slot}`"
+            )
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise KeyProviderError(f"audit witness {slot} belongs to another user")
+        return os.read(fd, max(info.st_size, 1) + 1)
+    finally:
+        os.close(fd)
+
+
+def _generation(data: bytes) -> int:
+    """The generation a slot starts with (``-1``: none)."""
+    head = data[:20]
+    return int(head) if len(head) == 20 and head.isdigit() else -1
+
+
+def _parse(data: bytes) -> tuple[int, dict[str, WitnessedHead]] | None:
+    """A slot's generation and heads, or ``None`` where it is not whole (torn, or changed)."""
+    body, _, rest = data[21:].rstrip(b"\n").rpartition(b"\n")
+    if not body or not hmac.compare_digest(hashlib.sha256(body).hexdigest().encode(), rest):
+        return None
+    try:
+        parsed = json.loads(body.decode("utf-8"))
+        if parsed.get("format") != WITNESS_FORMAT or parsed["generation"] != _generation(data):
+            return None
+        heads = {
+            str(chain): WitnessedHead(int(head["count"]), str(head["hash"]))
+            for chain, head in parsed["chains"].items()
+        }
+        return int(parsed["generation"]), heads
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
