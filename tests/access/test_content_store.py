@@ -63,6 +63,7 @@ PASSED_ON = {
     "streams",
     "tables",
     "use_audit_key",
+    "use_audit_witness",
     "version",
 }
 

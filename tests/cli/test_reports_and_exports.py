@@ -496,6 +496,16 @@ def test_a_copied_backup_keeps_erased_keys_closed_until_they_are_destroyed_again
     for suffix in ("-wal", "-shm"):
         (held.dir / f"magcore.db{suffix}").unlink(missing_ok=True)
     shutil.copyfile(held.dir / "before.db", db)
+    # The copy sets the log back from the head the key file witnessed: nothing is read or
+    # written until the rollback is accepted on the record.
+    refused = held.run("export", "person", "e1")
+    assert refused.exit_code != 0
+    assert "does not reach the head its key provider witnessed" in refused.output
+    accepted = data(
+        held.run("audit", "accept-restore", "--reason", "pg_restore ticket 7", "--json")
+    )
+    assert accepted["accepted"] is True
+    assert accepted["witnessed"] > accepted["restored"]
     [about] = _conversations_about(held, "e1")
     assert "Oriënteert" not in json.dumps(about, ensure_ascii=False)
     again = data(held.run("store", "destroy-forgotten", "--json"))

@@ -31,6 +31,7 @@ from ..storage.base import AuditRecord, Store
 from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_event_object
 from ..storage.chain import event_digest as event_digest
 from ..storage.common import every_row
+from ..storage.witnessing import chain_id, rollback_problem
 
 __all__ = [
     "GENESIS",
@@ -79,6 +80,9 @@ class VerifyResult:
     unkeyed: int = 0
     events: int = 0
     uncovered: int = 0
+    witnessed: int | None = None
+    """The count of lines the key provider witnessed (:mod:`magcore.crypto.witness`) and the
+    log reaches; ``None`` where no witness was kept or consulted."""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -164,9 +168,11 @@ class _Collect:
     def __init__(self, entries: Iterable[Mapping[str, Any]]) -> None:
         self.entries = entries
         self.lines: dict[tuple[str, int], tuple[int, str]] = {}
+        self.last_hash = GENESIS
 
     def __iter__(self) -> Any:
         for entry in self.entries:
+            self.last_hash = str(entry["hash"])
             digest = entry.get("digest")
             if digest:
                 where = parse_event_object(str(entry["object"]))
@@ -336,6 +342,24 @@ def store_keys(store: Store) -> KeyLookup | None:
     return lookup
 
 
+def store_witness(store: Store) -> Any:
+    """The witness *store* reports its audit heads to (``None``: none)."""
+    return getattr(store, "audit_witness", None)
+
+
+def _hash_of(store: Store, seq: int) -> str | None:
+    line = next(iter(store.read_audit(after=seq - 1)), None)
+    return str(line["hash"]) if line is not None and int(line["seq"]) == seq else None
+
+
+def _witnessed(store: Store, witness: Any) -> Any:
+    """The head *witness* keeps for *store*'s chain (named by its first line), or ``None``."""
+    if witness is None:
+        return None
+    first = _hash_of(store, 1)
+    return None if first is None else witness.witnessed_audit_head(chain_id(first))
+
+
 def verify_store(
     store: Store,
     *,
@@ -343,8 +367,14 @@ def verify_store(
     expected_count: int | None = None,
     expected_hash: str | None = None,
     older_events: bool | None = None,
+    witness: Any = None,
 ) -> VerifyResult:
     """Check a store's audit chain against its head, and its events against the chain.
+
+    *witness* (default: the witness the store reports its heads to, its key provider's) keeps
+    the head outside the database (:mod:`magcore.crypto.witness`): a log shorter than the
+    witnessed head, or whose line at the witnessed count has another hash, was cut off or
+    rolled back, also where the database's own head was set back with it.
 
     *older_events*: whether events without a line may come before the first event line (a
     store begun under magcore 0.1, which kept no event lines). By default only where the log
@@ -366,12 +396,21 @@ def verify_store(
 
     if isinstance(store, ContentStore):
         store = store.inner
+    # The witness first: it is written after each commit, so lines read later reach it.
+    witnessed = _witnessed(store, witness if witness is not None else store_witness(store))
     head = store.audit_head()
     lookup = keys if keys is not None else store_keys(store)
     collect = _Collect(store.read_audit())
     result = verify(collect, expected_count=head.count, expected_hash=head.last_hash, keys=lookup)
     if not result.ok:
         return result
+    if witnessed is not None:
+        short = rollback_problem(
+            result.entries, collect.last_hash, witnessed, lambda seq: _hash_of(store, seq)
+        )
+        if short is not None:
+            return attrs.evolve(result, ok=False, problem=AuditProblem(*short))
+        result = attrs.evolve(result, witnessed=witnessed.count)
     if head.count < result.entries:
         # Lines after the head read first are a writer's that committed meanwhile (a line and
         # the head move in one transaction), unless the head read again is still behind them.

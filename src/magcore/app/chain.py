@@ -9,7 +9,7 @@ from ..errors import StorageError
 from ..plugins import PluginHost
 from ..storage.base import Store, StoreSettings
 
-__all__ = ["key_audit_chain", "log_is_keyed"]
+__all__ = ["key_audit_chain", "log_is_keyed", "witness_head"]
 
 log = logging.getLogger("magcore")
 
@@ -44,4 +44,16 @@ def key_audit_chain(store: Store, host: PluginHost) -> Any:
         return None
     if getattr(store, "audit_key", None) is None:
         use(provider.audit_key())
+    witness_head(store, provider)
     return provider
+
+
+def witness_head(store: Store, provider: Any) -> None:
+    """Have *store* report its committed audit heads to *provider*, when the provider keeps
+    them (``witness_audit_head``, :mod:`magcore.crypto.witness`)."""
+    from ..crypto.witness import witness_of
+
+    witness = witness_of(provider)
+    use = getattr(store, "use_audit_witness", None)
+    if witness is not None and use is not None and getattr(store, "audit_witness", None) is None:
+        use(witness)

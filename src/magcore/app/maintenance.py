@@ -30,6 +30,8 @@ from ..access.reading import DESTROYED_EVENT
 from ..errors import MagcoreError, StorageError
 from ..storage.base import AuditRecord, Store
 from ..storage.transfer import CopySummary, ReplayDigest, copy_store, label, replay_digest
+from .chain import witness_head
+from .rollback import AcceptedRollback, accept_restored_log
 
 __all__ = [
     "BackupSummary",
@@ -187,6 +189,9 @@ class RestoreSummary:
     destroyed_again: tuple[str, ...] = ()
     """The data keys the key provider remembers as destroyed, destroyed again in the restored
     store (:func:`destroy_forgotten_keys`)."""
+    rolled_back: AcceptedRollback | None = None
+    """How far the log went back from the head the key provider witnessed, recorded in a line
+    of its own (:func:`~magcore.app.rollback.accept_restored_log`); ``None``: it did not."""
 
 
 def destroy_forgotten_keys(
@@ -214,6 +219,7 @@ def destroy_forgotten_keys(
     use = getattr(store, "use_audit_key", None)
     if use is not None and getattr(store, "audit_key", None) is None:
         use(provider.audit_key())
+    witness_head(store, provider)  # chains onto the witnessed head only, and moves it on
     at = (clock or (lambda: datetime.now(UTC)))().isoformat()
 
     def line(owner: str) -> AuditRecord:
@@ -264,9 +270,13 @@ def restore_store(
             f"{'; '.join([*result.problems, *differences][:3])}"
         )
     again: tuple[str, ...] = ()
+    rolled_back = None
     if provider is not None:
         restored = _open_sqlite(Path(target), read_only=False)
         try:
+            rolled_back = accept_restored_log(
+                restored, provider, origin="restore", reason=f"backup {Path(backup).name} restored"
+            )
             again = destroy_forgotten_keys(
                 restored,
                 provider,
@@ -282,6 +292,7 @@ def restore_store(
         check=result,
         digest=digest,
         destroyed_again=again,
+        rolled_back=rolled_back,
     )
 
 

@@ -5,6 +5,11 @@ provider's audit keys) and compares every event in the store with the line writt
 committed. ``checkpoint`` writes a small signed JSON file (count, last hash, time, signature) to
 keep outside the store; ``verify --checkpoint FILE`` checks the store against it, which finds a
 tail that was cut off and chained again even by someone who holds the audit key.
+
+``verify`` also compares the log with the head the key provider witnessed (outside the
+database, :mod:`magcore.crypto.witness`), which finds a log set back by someone without keys.
+``accept-restore`` records a rollback made on purpose (a backup restored by other means) and
+sets the witnessed head to the restored log's end.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import click
 from ._common import ID, TEXT, get_app, json_option
 from ._output import emit_json, say
 
-__all__ = ["audit", "checkpoint", "logboek", "verify"]
+__all__ = ["accept_restore", "audit", "checkpoint", "logboek", "verify"]
 
 
 #: The highest audit line number: the largest integer SQLite (and PostgreSQL's bigint) holds.
@@ -109,6 +114,7 @@ def verify(checkpoint_file: Path | None, older_events: bool, as_json: bool) -> N
                 "events": result.events,
                 "unkeyed": result.unkeyed,
                 "uncovered_events": result.uncovered,
+                "witnessed": result.witnessed,
                 "problem": (
                     {"seq": problem.seq, "reason": problem.reason, "event": problem.event}
                     if problem
@@ -121,6 +127,8 @@ def verify(checkpoint_file: Path | None, older_events: bool, as_json: bool) -> N
             f"The audit log is intact: {result.entries} lines checked, "
             f"{result.events} events match their lines."
         )
+        if result.witnessed is not None:
+            say(f"It reaches the head the key provider witnessed (line {result.witnessed}).")
         if result.unkeyed:
             say(
                 f"Note: {result.unkeyed} lines are not keyed (written before the chain was "
@@ -161,6 +169,56 @@ def checkpoint(output: Path | None) -> None:
         return
     output.write_text(text, encoding="utf-8")
     say(f"Checkpoint written to {output}: {point.count} lines, last hash {point.last_hash}.")
+
+
+@audit.command("accept-restore")
+@click.option(
+    "--reason",
+    required=True,
+    type=TEXT,
+    help="Why the store went back (the backup, the ticket): written in the audit line.",
+)
+@json_option
+def accept_restore(reason: str, as_json: bool) -> None:
+    """Accept that the store was set back on purpose (a backup restored with pg_restore or a
+    copied file): write a line saying how far the log went back, then set the head the key
+    provider witnessed to the restored log's end. Stop every process that writes the store
+    first. 'magcore store restore' does this itself."""
+    from ..app.rollback import accept_restored_log
+    from ..errors import KeyProviderError
+    from ..storage.base import StoreSettings
+
+    app = get_app()
+    url = app.store_url()
+    provider = app.host.hooks.key_provider(url, StoreSettings(create=False))
+    if provider is None:
+        raise KeyProviderError(f"no key provider is found for {url}: no witnessed head to set")
+    store = app.host.hooks.open_store(url, StoreSettings(create=False))
+    try:
+        accepted = accept_restored_log(store, provider, origin="cli", reason=reason)
+    finally:
+        store.close()
+    if as_json:
+        emit_json(_accepted_json(accepted))
+    elif accepted is None:
+        say("The audit log reaches the witnessed head: there is no rollback to accept.")
+    else:
+        say(
+            f"Accepted: the log went back from {accepted.witnessed} to {accepted.restored} "
+            f"lines; line {accepted.count} records it, and is now the witnessed head."
+        )
+
+
+def _accepted_json(accepted: Any) -> dict[str, Any]:
+    """``accept-restore --json``: the counts, or ``accepted: false``."""
+    if accepted is None:
+        return {"accepted": False}
+    return {
+        "accepted": True,
+        "witnessed": accepted.witnessed,
+        "restored": accepted.restored,
+        "count": accepted.count,
+    }
 
 
 @audit.command()

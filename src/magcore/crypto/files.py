@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import KeyProviderError
 from .provider import LocalKeyProvider
+from .witness import FileWitness, WitnessedHead
 
 _flock = None
 try:
@@ -95,6 +96,32 @@ class FileKeyProvider(LocalKeyProvider):
         )
         provider.path = path
         return provider
+
+    # -- the witnessed audit head (:mod:`magcore.crypto.witness`) ---------------------------
+
+    @property
+    def witness_path(self) -> Path:
+        """The file beside the key file that keeps the witnessed audit heads."""
+        return self.path.with_name(f"{self.path.name}.witness")
+
+    def _witness(self) -> FileWitness:
+        witness: FileWitness | None = getattr(self, "_head_witness", None)
+        if witness is None:
+            witness = self._head_witness = FileWitness(self.witness_path)
+        return witness
+
+    def witness_audit_head(self, chain: str, count: int, last_hash: str) -> None:
+        """Remember that *chain* reached *count* lines (never lowers what is kept)."""
+        self._witness().raise_to(chain, count, last_hash)
+
+    def witnessed_audit_head(self, chain: str) -> WitnessedHead | None:
+        """The highest head witnessed for *chain*, or ``None``."""
+        return self._witness().read(chain)
+
+    def replace_audit_witness(self, chain: str, count: int, last_hash: str) -> None:
+        """Set *chain*'s witnessed head, also lower: only after restoring a backup on purpose
+        (``restore_store`` does it and leaves an audit line saying so)."""
+        self._witness().replace(chain, count, last_hash)
 
     def _change(self, change: Callable[[], None]) -> None:
         """Read the file again under its lock, make *change*, and write it: a change another

@@ -476,10 +476,9 @@ def _bounded_count_reason(schema: Mapping[str, Any]) -> str | None:
     """Why a number with the unit ``count`` is a scale in disguise: a count of things starts
     at nothing, so one that runs from 1 (or more) to 10 (or less) is a mark, not a count."""
     low, high = schema.get("minimum"), schema.get("maximum")
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
+    if isinstance(low, bool) or isinstance(high, bool):
         return None
-    assert low is not None and high is not None  # numbers, checked above
-    if low >= 1 and high <= 10:
+    if isinstance(low, int | float) and isinstance(high, int | float) and low >= 1 and high <= 10:
         return (
             f"is a count from {low} to {high}, which reads as a scale (a count starts at 0; "
             "ask how many of what, or ask it in words)"

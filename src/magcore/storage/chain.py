@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from ..events import Event
 from .base import GENESIS, AuditRecord, entry_fields
+from .witnessing import WitnessedChain
 
 __all__ = [
     "AUDIT_FIELDS",
@@ -269,8 +270,9 @@ def chain_entries(
     return entries
 
 
-class KeyedChain:
-    """What a store mixes in to key its audit chain: :meth:`use_audit_key` and the key in use.
+class KeyedChain(WitnessedChain):
+    """What a store mixes in to key its audit chain: :meth:`use_audit_key` and the key in use,
+    and the witness of its head (:class:`~magcore.storage.witnessing.WitnessedChain`).
 
     The store keeps the key object in this process only; it never writes it anywhere.
     """

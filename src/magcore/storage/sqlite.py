@@ -225,9 +225,11 @@ class SQLiteStore(
             try:
                 yield cur
                 cur.execute("COMMIT")
+                self._witness_settle(True)
                 if self._wal_pending:  # an erasure's bytes still wait in the log
                     self._truncate_wal()
             except BaseException as exc:
+                self._witness_settle(False)
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.rollback()
                 if isinstance(exc, sqlite3.Error):

@@ -34,6 +34,8 @@ class SQLiteAuditLog:
     path: Path
     audit_key: ChainKey | None
     _audit_group: Callable[[Sequence[AuditRecord]], None]
+    _witness_before: Callable[[int, str, Callable[[int], str | None]], None]
+    _witness_pending: Callable[[str, int, str], None]
 
     if TYPE_CHECKING:  # the store defines these
 
@@ -53,6 +55,7 @@ class SQLiteAuditLog:
         if not records and not events:
             return
         count, last_hash = self._head(cur)
+        self._witness_before(count, last_hash, lambda seq: _line_hash(cur, seq))
         entries = chain_audit(
             records,
             count=count,
@@ -73,6 +76,8 @@ class SQLiteAuditLog:
             "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1",
             (entries[-1]["seq"], entries[-1]["hash"]),
         )
+        first = entries[0]["hash"] if count == 0 else ""
+        self._witness_pending(first, entries[-1]["seq"], entries[-1]["hash"])
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
         """Append *records* (with the lines other threads append now: a group commit, one
@@ -111,3 +116,8 @@ class SQLiteAuditLog:
                 "backup ('magcore store restore BACKUP')"
             )
         return int(row[0]), str(row[1])
+
+
+def _line_hash(cur: sqlite3.Cursor, seq: int) -> str | None:
+    row = cur.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else str(row[0])

@@ -169,11 +169,13 @@ class PostgresStore(
         """One transaction on one pooled connection; writers hold the write lock till commit."""
         if self._closed:
             raise StorageError(f"store {self._where} is closed")
+        committed = False
         try:
             with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                 if write:
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 yield cur
+            committed = True
         except MagcoreError:
             raise
         except psycopg.Error as exc:
@@ -182,6 +184,9 @@ class PostgresStore(
             if type(exc).__module__.startswith("psycopg_pool"):
                 raise StorageError(f"database {self._where}: {exc}") from exc
             raise
+        finally:
+            if write:  # the head this write chained is witnessed once it is committed
+                self._witness_settle(committed)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -337,6 +342,7 @@ class PostgresStore(
         ).fetchone()
         if head is None:
             raise StorageError(f"database {self._where}: the audit head is missing")
+        self._witness_before(int(head[0]), str(head[1]), lambda seq: _line_hash(cur, seq))
         entries = chain_audit(
             records,
             count=int(head[0]),
@@ -353,6 +359,8 @@ class PostgresStore(
             "UPDATE magcore_audit_head SET count = %s, last_hash = %s WHERE id = 1",
             (entries[-1]["seq"], entries[-1]["hash"]),
         )
+        first = entries[0]["hash"] if int(head[0]) == 0 else ""
+        self._witness_pending(first, entries[-1]["seq"], entries[-1]["hash"])
 
     _index_filled = False  # read at open; once filled, nothing marks it pending again
 
@@ -422,3 +430,8 @@ class PostgresStore(
 def _read_only(conn: psycopg.Connection[Any]) -> None:
     """Every transaction on *conn* is read-only (``StoreSettings(read_only=True)``)."""
     conn.read_only = True
+
+
+def _line_hash(cur: psycopg.Cursor[Any], seq: int) -> str | None:
+    row = cur.execute("SELECT hash FROM magcore_audit WHERE seq = %s", (seq,)).fetchone()
+    return None if row is None else str(row[0])

@@ -1,0 +1,114 @@
+"""Accepting a rollback on purpose: a backup restored, the witnessed head set back, on the record.
+
+The key provider witnesses how far the audit chain got (:mod:`magcore.crypto.witness`), so a
+store set back to an earlier state is refused and reported. Restoring a backup does exactly
+that, on purpose. :func:`accept_restored_log` (called by ``magcore store restore``, and by
+``magcore audit accept-restore`` after a restore by other means, such as ``pg_restore``)
+checks the restored log, writes a line saying how far the log went back (action
+``audit.rolled-back``, naming the witnessed line count and the restored one), and only then
+sets the witnessed head to the new end of the log. The line is chained under the audit key: a
+rollback without the key holder leaves no such line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from ..errors import StorageError
+from ..storage.base import AuditRecord, Store
+
+__all__ = ["ROLLED_BACK", "AcceptedRollback", "accept_restored_log"]
+
+#: The action of the line that records an accepted rollback.
+ROLLED_BACK = "audit.rolled-back"
+
+
+@attrs.frozen
+class AcceptedRollback:
+    """The log went back from *witnessed* lines to *restored*; the witness is now *count*."""
+
+    witnessed: int
+    restored: int
+    count: int
+
+
+class _NoWitness:
+    """Checks the restored log on its own (the witness is what is being set back)."""
+
+    def witnessed_audit_head(self, chain: str) -> None:
+        return None
+
+
+def accept_restored_log(
+    store: Store,
+    provider: Any,
+    *,
+    origin: str,
+    reason: str,
+    actor: str = "system",
+    clock: Callable[[], datetime] | None = None,
+) -> AcceptedRollback | None:
+    """Record that *store*'s log was set back on purpose, and witness its restored head.
+
+    Returns ``None`` when there is nothing to accept (the provider keeps no witness, none was
+    kept for this log, or the log still reaches it). The restored log must verify on its own;
+    otherwise :class:`~magcore.errors.StorageError` and nothing changes. Stop every process
+    that writes the store first.
+    """
+    from ..access.audit import verify_store
+    from ..crypto.witness import witness_of
+    from ..storage.witnessing import chain_id, rollback_problem
+
+    witness = witness_of(provider)
+    replace = getattr(provider, "replace_audit_witness", None)
+    if witness is None or replace is None or getattr(store, "audit_witness", None) is not None:
+        return None
+    first = next(iter(store.read_audit()), None)
+    if first is None:
+        return None
+    chain = chain_id(str(first["hash"]))
+    kept = witness.witnessed_audit_head(chain)
+    head = store.audit_head()
+
+    def line_hash(seq: int) -> str | None:
+        line = next(iter(store.read_audit(after=seq - 1)), None)
+        return None if line is None else str(line["hash"])
+
+    if kept is None or rollback_problem(head.count, head.last_hash, kept, line_hash) is None:
+        return None
+    checked = verify_store(store, keys=provider.audit_key, witness=_NoWitness())
+    if not checked.ok:
+        problem = checked.problem
+        raise StorageError(
+            "the restored audit log does not verify on its own "
+            f"(line {problem.seq if problem else '?'}: {problem.reason if problem else ''}); "
+            "the witnessed head is left as it was"
+        )
+    use = getattr(store, "use_audit_key", None)
+    if use is not None and getattr(store, "audit_key", None) is None:
+        use(provider.audit_key())
+    at = (clock or (lambda: datetime.now(UTC)))().isoformat()
+    store.append_audit(
+        [
+            AuditRecord(
+                at=at,
+                actor=actor,
+                action=ROLLED_BACK,
+                object=f"audit/{kept.count}",
+                result="done",
+                origin=origin,
+                reason=(
+                    f"{reason}: the key provider had witnessed {kept.count} lines, the restored "
+                    f"log held {head.count}"
+                ),
+                purpose="audit",
+            )
+        ]
+    )
+    new = store.audit_head()
+    replace(chain, new.count, new.last_hash)
+    return AcceptedRollback(witnessed=kept.count, restored=head.count, count=new.count)
