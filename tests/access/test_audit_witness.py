@@ -21,7 +21,7 @@ from magcore.app.rollback import ROLLED_BACK, accept_restored_log
 from magcore.crypto.files import FileKeyProvider
 from magcore.crypto.witness import FileWitness, WitnessedHead
 from magcore.domain.sharing import GrantSharing, RevokeSharing
-from magcore.errors import StorageError
+from magcore.errors import KeyProviderError, StorageError
 from magcore.storage.base import AuditRecord
 from magcore.storage.sqlite import SQLiteStore
 
@@ -320,3 +320,23 @@ def test_a_torn_slot_leaves_the_other_whole(tmp_path):
         slot.write_bytes(b"{}")
     with pytest.raises(KeyProviderError, match="cannot be read"):
         witness.read("c")
+
+
+def test_a_reader_that_finds_both_slots_changing_reads_again_under_the_lock(
+    tmp_path, monkeypatch
+):
+    """Writers in quick turns can be changing each slot just as an unlocked reader reads it
+    (seen in CI under load): the reader reads again under the lock, where no writer runs, and
+    finds the head; two slots that are still torn then are damage, and say so."""
+    import magcore.crypto.witness as module
+
+    witness = FileWitness(tmp_path / "w.witness")
+    for count in (1, 2, 3):
+        witness.raise_to("chain", count, f"h{count}")
+    real = module._read_slot
+    torn = iter([b"00000000000000000009\n{torn", b"00000000000000000010\n{torn"])
+    monkeypatch.setattr(module, "_read_slot", lambda slot: next(torn, None) or real(slot))
+    assert witness.heads() == {"chain": WitnessedHead(3, "h3")}
+    monkeypatch.setattr(module, "_read_slot", lambda slot: b"00000000000000000009\n{torn")
+    with pytest.raises(KeyProviderError, match="no slot is whole"):
+        witness.heads()

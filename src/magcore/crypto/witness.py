@@ -107,8 +107,16 @@ class FileWitness:
         return self.heads().get(chain)
 
     def heads(self) -> dict[str, WitnessedHead]:
-        """Every chain's witnessed head, from the newer whole slot."""
-        return self._load()[1]
+        """Every chain's witnessed head, from the newer whole slot.
+
+        Read without the lock (an append's check must not wait for other writers); when both
+        slots were changing while they were read (writers in quick turns), they are read again
+        under the lock, where no writer runs: a slot that is still not whole then is damage."""
+        try:
+            return self._load()[1]
+        except KeyProviderError:
+            with self._locked():
+                return self._load()[1]
 
     def raise_to(self, chain: str, count: int, last_hash: str) -> None:
         """Keep (*count*, *last_hash*) for *chain* unless a head as high is kept already."""
