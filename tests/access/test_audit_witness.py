@@ -322,9 +322,7 @@ def test_a_torn_slot_leaves_the_other_whole(tmp_path):
         witness.read("c")
 
 
-def test_a_reader_that_finds_both_slots_changing_reads_again_under_the_lock(
-    tmp_path, monkeypatch
-):
+def test_a_reader_that_finds_both_slots_changing_reads_again_under_the_lock(tmp_path, monkeypatch):
     """Writers in quick turns can be changing each slot just as an unlocked reader reads it
     (seen in CI under load): the reader reads again under the lock, where no writer runs, and
     finds the head; two slots that are still torn then are damage, and say so."""
