@@ -11,7 +11,6 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -24,6 +23,8 @@ from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import KeyProviderError, StorageError
 from magcore.storage.base import AuditRecord
 from magcore.storage.sqlite import SQLiteStore
+
+from ..support.postgres import schema_url
 
 GRANT = GrantSharing(actor="e1", person="e1", to="hr", what="agreements", purpose="development")
 REVOKE = RevokeSharing(actor="e1", person="e1", choice=1)
@@ -249,20 +250,9 @@ def test_two_writers_in_parallel_never_set_the_witness_back(tmp_path):
         service.close()
 
 
-_SCHEMAS = itertools.count(1)
-
-
 @pytest.fixture
 def pg_url(postgresql_url):
-    import psycopg
-
-    schema = f"witness_{next(_SCHEMAS)}"
-    with psycopg.connect(postgresql_url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    joiner = "&" if "?" in postgresql_url else "?"
-    yield f"{postgresql_url}{joiner}options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(postgresql_url, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    return schema_url(postgresql_url, "witness_")
 
 
 @pytest.mark.postgres
