@@ -116,6 +116,6 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
     if store.exists():
         say(
             f"  {store.name} (the demo's store, to explore with magcore --store "
-            f"sqlite:///{store}) and {store.name}.keys (its keys: keep them apart from any "
-            "copy of the store)"
+            f"sqlite:///{store}); {store.name}.keys and {store.name}.keys.witness* (its keys "
+            "and its audit log's witnessed head: keep them apart from any copy of the store)"
         )
