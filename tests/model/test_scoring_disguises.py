@@ -94,8 +94,7 @@ REFUSED = {
         {"stap": {"type": "boolean"}},
         {"stap": {"label": {"nl": "Periodiek toekennen", "en": "Grant the yearly step"}}},
     ),
-    "a count from 1 to 5": _number("inzet", "Aantal (inzet)", "count", minimum=1, maximum=5),
-    "a count that counts nothing": _number("inzet", "Inzet", "count", minimum=0),
+    "a count from 1 to 5": _number("inzet", "Inzet", "count", minimum=1, maximum=5),
     "a count asking a degree": _number(
         "motivatie", "Hoe gemotiveerd ben je? (aantal)", "count", minimum=0
     ),
@@ -175,6 +174,16 @@ ACCEPTED = {
     "a personnel number": _text("personeelsnummer", "Personeelsnummer", pattern="^\\d{6}$"),
     "a short text": _text("titel", "Titel van je plan", maxLength=80),
     "a text in capitals": _text("code", "Code van de cursus", pattern="^[A-Z]{2,}$"),
+    # found by the review of the first version of these rules (false refusals)
+    "a count that names what it counts": _number(
+        "cursussen", "Gevolgde cursussen dit jaar", "count", minimum=0
+    ),
+    "how many, from 1 to 5": _number(
+        "cursussen", "Hoeveel cursussen wil je volgen?", "count", minimum=1, maximum=5
+    ),
+    "a distance as a count": _number("afstand", "Hoe ver woon je van je werk (km)?", "count"),
+    "a language code of two letters": _text("taal", "Voorkeurstaal (nl, en)", maxLength=2),
+    "a team code of up to three capitals": _text("team", "Teamcode", pattern="^[A-Z]{1,3}$"),
 }
 
 

@@ -8,7 +8,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import ScoringNotAllowedError
-from ..model.scoring import count_label_reason, grade_reason, label_reason, number_label_reason
+from ..model.scoring import (
+    bounded_count_reason,
+    grade_reason,
+    label_reason,
+    number_label_reason,
+)
 
 __all__ = ["check_ui_labels"]
 
@@ -47,10 +52,14 @@ def _number_labels(schema: Any, ui: Any, pointer: str) -> Iterator[tuple[str, st
                         yield f"{here}/{key}", reason
             if sub.get("x-magcore-unit") == "count":
                 labels = field_ui.get("label")
-                for text in labels.values() if isinstance(labels, Mapping) else ():
-                    reason = count_label_reason(text) if isinstance(text, str) else None
-                    if reason:
-                        yield f"{here}/label", reason
+                texts = (
+                    [t for t in labels.values() if isinstance(t, str)]
+                    if isinstance(labels, Mapping)
+                    else []
+                )
+                reason = bounded_count_reason(sub, texts)
+                if reason:
+                    yield f"{here}/label", reason
         yield from _number_labels(sub.get("items"), field_ui, here)
 
 

@@ -91,10 +91,10 @@ from .scoring_words import (
 
 __all__ = [
     "UNITS",
+    "bounded_count_reason",
     "check_definition",
     "check_schema",
     "check_vocabulary",
-    "count_label_reason",
     "find_scoring",
     "grade_reason",
     "is_judgement_name",
@@ -213,7 +213,18 @@ def pattern_reason(pattern: str) -> str | None:
 
 
 #: Texts people write in an ordinary answer: a pattern that admits one of them takes words.
-_ORDINARY_TEXTS = ("Ik wil graag een cursus volgen.", "cursus", "CURSUS", "Cursus", "ja")
+_ORDINARY_TEXTS = (
+    "Ik wil graag een cursus volgen.",
+    "cursus",
+    "CURSUS",
+    "Cursus",
+    "ja",
+    # short codes a form may ask for (a team, a department, a language): not grades
+    "HR",
+    "ICT",
+    "nl",
+    "NL",
+)
 #: Marks a scale is made of, and how many a pattern must admit to be one.
 _MARK_SAMPLES = (
     (
@@ -254,14 +265,21 @@ def number_label_reason(text: str) -> str | None:
     return None
 
 
-def count_label_reason(text: str) -> str | None:
-    """Why the label of a number with the unit ``count`` does not say what it counts, or
-    ``None``: "Aantal cursussen" and "Hoeveel keer ...?" count, "Inzet" rates."""
-    if _COUNTING.search(_fold(text)):
+def bounded_count_reason(schema: Mapping[str, Any], labels: Sequence[str]) -> str | None:
+    """Why a number with the unit ``count`` and the label texts *labels* is a scale in
+    disguise, or ``None``: one that runs from 1 (or more) to 10 (or less) and whose label does
+    not ask how many of something ("Inzet", 1 to 5) is a mark; "Hoeveel cursussen wil je
+    volgen?" from 1 to 5 counts."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(low, bool) or isinstance(high, bool):
+        return None
+    if not (isinstance(low, int | float) and isinstance(high, int | float)):
+        return None
+    if low < 1 or high > 10 or any(_COUNTING.search(_fold(text)) for text in labels):
         return None
     return (
-        f"has the label {text!r} on a count that does not say what it counts: a count is "
-        "asked as 'Hoeveel ...?', 'Aantal ...', 'How many ...?' or 'Number of ...'"
+        f"is a count from {low} to {high} whose label does not ask how many of something: it "
+        "reads as a scale (ask 'Hoeveel ...?' / 'How many ...?', or ask it in words)"
     )
 
 
@@ -376,14 +394,12 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
                 "is a number without a unit (x-magcore-unit: one of "
                 f"{', '.join(sorted(UNITS))}), which reads as a scale",
             )
-        elif unit == "count" and (reason := _bounded_count_reason(schema)):
-            yield pointer, reason
     if type_set and type_set <= {"string", "null"} and "enum" not in schema:
         longest = schema.get("maxLength")
-        if isinstance(longest, int) and not isinstance(longest, bool) and longest <= 2:
+        if isinstance(longest, int) and not isinstance(longest, bool) and longest <= 1:
             yield (
                 pointer,
-                f"is a text of at most {longest} characters, which holds a mark or a grade, not "
+                f"is a text of at most {longest} character, which holds a mark or a grade, not "
                 "words (ask it in words)",
             )
     pattern = schema.get("pattern")
@@ -470,20 +486,6 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
         if isinstance(defs, Mapping):
             for name, sub in defs.items():
                 yield from _schema_problems(sub, f"{pointer}/{key}/{name}")
-
-
-def _bounded_count_reason(schema: Mapping[str, Any]) -> str | None:
-    """Why a number with the unit ``count`` is a scale in disguise: a count of things starts
-    at nothing, so one that runs from 1 (or more) to 10 (or less) is a mark, not a count."""
-    low, high = schema.get("minimum"), schema.get("maximum")
-    if isinstance(low, bool) or isinstance(high, bool):
-        return None
-    if isinstance(low, int | float) and isinstance(high, int | float) and low >= 1 and high <= 10:
-        return (
-            f"is a count from {low} to {high}, which reads as a scale (a count starts at 0; "
-            "ask how many of what, or ask it in words)"
-        )
-    return None
 
 
 def _option_titles(options: Sequence[Any]) -> list[list[str]]:
