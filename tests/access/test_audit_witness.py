@@ -328,3 +328,55 @@ def test_a_reader_that_finds_both_slots_changing_reads_again_under_the_lock(tmp_
     monkeypatch.setattr(module, "_read_slot", lambda slot: b"00000000000000000009\n{torn")
     with pytest.raises(KeyProviderError, match="no slot is whole"):
         witness.heads()
+
+
+def test_a_witness_whose_files_were_removed_is_reported_not_taken_for_none(tmp_path):
+    """A review found that deleting the witness files (possible for whoever may change the
+    folder, with no key) switched the rollback check off without a word: a log cut after that
+    verified and took new lines. The key file records which logs were witnessed, so a witness
+    that lost one is reported and the store refuses to write; accepting it on the record
+    witnesses the log anew."""
+    db = tmp_path / "magcore.db"
+    url = f"sqlite:///{db}"
+    _granted_and_revoked(url)
+    seq = _unrevoke_sqlite(db)
+    for slot in tmp_path.glob("magcore.db.keys.witness*"):
+        slot.unlink()
+    service = open_service(url)
+    try:
+        result = verify_store(service.store)
+        assert not result.ok
+        assert result.problem is not None
+        assert "holds no head for this audit log" in result.problem.reason
+        with pytest.raises(KeyProviderError, match="files were removed or replaced"):
+            service.store.append_audit([_read("hr")])
+    finally:
+        service.close()
+    provider = FileKeyProvider.open(tmp_path / "magcore.db.keys", create=False)
+    raw = SQLiteStore.open(url)
+    try:
+        accepted = accept_restored_log(raw, provider, origin="cli", reason="witness lost")
+        assert accepted is not None
+        assert accepted.restored == seq - 1
+        last = list(raw.read_audit())[-1]
+        assert last["action"] == ROLLED_BACK
+        assert "witness of this log was lost" in last["reason"]
+    finally:
+        raw.close()
+    service = open_service(url)
+    try:
+        assert verify_store(service.store).ok
+        service.store.append_audit([_read("hr")])
+    finally:
+        service.close()
+
+
+def test_a_log_witnessed_for_the_first_time_is_recorded_in_the_key_file(tmp_path):
+    """The record of witnessed logs lives in the key file (which no one without the keys can
+    change), once per log; a store that was never witnessed is not reported."""
+    url = f"sqlite:///{tmp_path / 'magcore.db'}"
+    _granted_and_revoked(url)
+    provider = FileKeyProvider.open(tmp_path / "magcore.db.keys", create=False)
+    assert provider.witnessed_chains == {_lines(tmp_path / "magcore.db")[0]}
+    other = FileKeyProvider.open(tmp_path / "other.keys")
+    assert other.witnessed_audit_head(_lines(tmp_path / "magcore.db")[0]) is None

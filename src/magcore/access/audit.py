@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from ..domain.sharing import PersonEvent
+from ..errors import KeyProviderError
 from ..events import Event
 from ..storage.base import AuditRecord, Store
 from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_event_object
@@ -397,13 +398,19 @@ def verify_store(
     if isinstance(store, ContentStore):
         store = store.inner
     # The witness first: it is written after each commit, so lines read later reach it.
-    witnessed = _witnessed(store, witness if witness is not None else store_witness(store))
+    try:
+        witnessed = _witnessed(store, witness if witness is not None else store_witness(store))
+        lost = None
+    except KeyProviderError as exc:  # the witness of a log it witnessed before is gone
+        witnessed, lost = None, str(exc)
     head = store.audit_head()
     lookup = keys if keys is not None else store_keys(store)
     collect = _Collect(store.read_audit())
     result = verify(collect, expected_count=head.count, expected_hash=head.last_hash, keys=lookup)
     if not result.ok:
         return result
+    if lost is not None:
+        return attrs.evolve(result, ok=False, problem=AuditProblem(result.entries, lost))
     if witnessed is not None:
         short = rollback_problem(
             result.entries, collect.last_hash, witnessed, lambda seq: _hash_of(store, seq)

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import StorageError
+from ..errors import KeyProviderError, StorageError
 from ..storage.base import AuditRecord, Store
 
 __all__ = ["ROLLED_BACK", "AcceptedRollback", "accept_restored_log"]
@@ -71,14 +71,22 @@ def accept_restored_log(
     if first is None:
         return None
     chain = chain_id(str(first["hash"]))
-    kept = witness.witnessed_audit_head(chain)
+    try:
+        kept = witness.witnessed_audit_head(chain)
+    except KeyProviderError:  # the witness of a log it witnessed before was lost
+        kept = None
+        lost = True
+    else:
+        lost = False
     head = store.audit_head()
 
     def line_hash(seq: int) -> str | None:
         line = next(iter(store.read_audit(after=seq - 1)), None)
         return None if line is None else str(line["hash"])
 
-    if kept is None or rollback_problem(head.count, head.last_hash, kept, line_hash) is None:
+    if not lost and (
+        kept is None or rollback_problem(head.count, head.last_hash, kept, line_hash) is None
+    ):
         return None
     checked = verify_store(store, keys=provider.audit_key, witness=_NoWitness())
     if not checked.ok:
@@ -98,12 +106,15 @@ def accept_restored_log(
                 at=at,
                 actor=actor,
                 action=ROLLED_BACK,
-                object=f"audit/{kept.count}",
+                object=f"audit/{kept.count if kept is not None else 0}",
                 result="done",
                 origin=origin,
                 reason=(
                     f"{reason}: the key provider had witnessed {kept.count} lines, the restored "
                     f"log held {head.count}"
+                    if kept is not None
+                    else f"{reason}: the key provider's witness of this log was lost, the log "
+                    f"held {head.count} lines"
                 ),
                 purpose="audit",
             )
@@ -111,4 +122,5 @@ def accept_restored_log(
     )
     new = store.audit_head()
     replace(chain, new.count, new.last_hash)
-    return AcceptedRollback(witnessed=kept.count, restored=head.count, count=new.count)
+    witnessed = kept.count if kept is not None else 0
+    return AcceptedRollback(witnessed=witnessed, restored=head.count, count=new.count)

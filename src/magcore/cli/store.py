@@ -247,6 +247,7 @@ def copy(source: str, target: str, as_json: bool) -> None:
     """
     from ..app.maintenance import copy_between
     from ..cli._app import resolve_store_url
+    from ..crypto.files import same_keys
     from ..defaults.keys import key_file_path
     from ..errors import KeyProviderError
 
@@ -261,7 +262,7 @@ def copy(source: str, target: str, as_json: bool) -> None:
         source_keys is not None
         and target_keys is not None
         and target_keys.exists()
-        and target_keys.read_bytes() != source_keys.read_bytes()
+        and not same_keys(target_keys, source_keys)
     ):
         raise KeyProviderError(
             f"cannot copy: the key file {target_keys} of {target} already holds other keys; "

@@ -37,7 +37,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows: one process changes the file at a time
     pass
 
-__all__ = ["KEY_FILE_NAME", "FileKeyProvider", "check_key_file", "copy_key_file"]
+__all__ = ["KEY_FILE_NAME", "FileKeyProvider", "check_key_file", "copy_key_file", "same_keys"]
 
 #: The key file's name in a configured key folder.
 KEY_FILE_NAME = "magcore-keys.json"
@@ -93,6 +93,7 @@ class FileKeyProvider(LocalKeyProvider):
             loaded.current_audit,
             loaded.where,
             loaded.forgotten,
+            loaded.witnessed_chains,
         )
         provider.path = path
         return provider
@@ -111,12 +112,33 @@ class FileKeyProvider(LocalKeyProvider):
         return witness
 
     def witness_audit_head(self, chain: str, count: int, last_hash: str) -> None:
-        """Remember that *chain* reached *count* lines (never lowers what is kept)."""
+        """Remember that *chain* reached *count* lines (never lowers what is kept). The first
+        time, the key file records that *chain* is witnessed (see :meth:`witnessed_audit_head`)."""
         self._witness().raise_to(chain, count, last_hash)
+        if chain not in self.witnessed_chains:
+
+            def record() -> None:
+                self.witnessed_chains = self.witnessed_chains | {chain}
+
+            self._change(record)
 
     def witnessed_audit_head(self, chain: str) -> WitnessedHead | None:
-        """The highest head witnessed for *chain*, or ``None``."""
-        return self._witness().read(chain)
+        """The highest head witnessed for *chain*, or ``None`` for a log never witnessed.
+
+        Raises :class:`~magcore.errors.KeyProviderError` when the key file says *chain* was
+        witnessed and the witness holds no head for it: its files were removed or replaced
+        (whoever may change the folder can do that without any key), which would otherwise turn
+        the rollback check off without a word."""
+        head = self._witness().read(chain)
+        if head is None and chain in _load(self.path).witnessed_chains:
+            raise KeyProviderError(
+                f"the audit witness {self.witness_path} holds no head for this audit log, which "
+                f"it witnessed before ({self.path} says so): its files were removed or replaced. "
+                "Run `magcore audit verify` against a checkpoint kept elsewhere; if the witness "
+                "was lost on purpose, `magcore audit accept-restore --reason ...` witnesses the "
+                "log anew"
+            )
+        return head
 
     def replace_audit_witness(self, chain: str, count: int, last_hash: str) -> None:
         """Set *chain*'s witnessed head, also lower: only after restoring a backup on purpose
@@ -131,6 +153,7 @@ class FileKeyProvider(LocalKeyProvider):
             self.keks, self.current = loaded.keks, loaded.current
             self.audit_keys, self.current_audit = loaded.audit_keys, loaded.current_audit
             self.forgotten = loaded.forgotten
+            self.witnessed_chains = loaded.witnessed_chains
             self._wrappers.clear()
             change()
             self._save()
@@ -206,16 +229,35 @@ def _sync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+def _for_a_copy(raw: bytes) -> bytes:
+    """A key file's bytes without its record of witnessed audit logs: a copy of the store is
+    a log of its own from here on, witnessed beside the copied keys from its first write."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(data, dict) or "witnessed_chains" not in data:
+        return raw
+    del data["witnessed_chains"]
+    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def same_keys(first: Path, second: Path) -> bool:
+    """Whether two key files hold the same keys (their records of witnessed logs aside)."""
+    return _for_a_copy(first.read_bytes()) == _for_a_copy(second.read_bytes())
+
+
 def copy_key_file(source: Path, target: Path) -> bool:
-    """Copy the key file *source* to the new file *target* (``0600``, never over another).
+    """Copy the key file *source* to the new file *target* (``0600``, never over another),
+    without its record of witnessed audit logs (:func:`_for_a_copy`).
 
     Returns ``False`` when *target* already holds the same keys; a *target* with other keys is
     refused with :class:`KeyProviderError` (replacing it would lose them).
     """
     check_key_file(source)
-    text = source.read_bytes()
+    text = _for_a_copy(source.read_bytes())
     if target.exists():
-        if target.read_bytes() == text:
+        if _for_a_copy(target.read_bytes()) == text:
             return False
         raise KeyProviderError(
             f"key file {target} already exists with other keys; magcore does not replace it"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol, Self, runtime_checkable
@@ -97,6 +98,10 @@ class LocalKeyProvider:
     """The destroyed data keys (:meth:`forget_keys`), each with the KEKs that existed when it
     was destroyed: the only ones that can have wrapped it, in any copy of the key table. A key
     is remembered until all of those are retired (then no copy can be opened anyway)."""
+    witnessed_chains: frozenset[str] = attrs.field(factory=frozenset, repr=False)
+    """The audit logs (by the hash of their first line) whose head a witness beside the keys
+    kept: a witness that later holds no head for one of them was removed (a file provider
+    records them; see :mod:`magcore.crypto.witness`). Added in 0.3."""
     _wrappers: dict[str, AESGCM] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     """The AES-GCM object of each KEK that wrapped a key (made once, not per key)."""
 
@@ -256,6 +261,9 @@ class LocalKeyProvider:
             "current_audit_key": self.current_audit,
             "audit_keys": _encode(self.audit_keys),
             "forgotten": _encode_forgotten(self.forgotten),
+            **(
+                {"witnessed_chains": sorted(self.witnessed_chains)} if self.witnessed_chains else {}
+            ),
         }
 
     @classmethod
@@ -272,7 +280,16 @@ class LocalKeyProvider:
         if not isinstance(current_audit, str) or current_audit not in audit_keys:
             raise KeyProviderError(f"{where}: current_audit_key names no audit key in the file")
         forgotten = _decode_forgotten(data.get("forgotten", []), where)
-        return cls(keks, current, audit_keys, current_audit, where, forgotten)
+        chains = data.get("witnessed_chains", [])
+        if not isinstance(chains, list) or not all(
+            isinstance(c, str) and _CHAIN.fullmatch(c) for c in chains
+        ):
+            raise KeyProviderError(f"{where}: witnessed_chains must be a list of line hashes")
+        return cls(keks, current, audit_keys, current_audit, where, forgotten, frozenset(chains))
+
+
+#: An audit log's name in ``witnessed_chains``: the hash of its first line.
+_CHAIN = re.compile(r"[0-9a-f]{64}")
 
 
 def _encode(keys: Mapping[str, bytes]) -> dict[str, str]:
