@@ -45,7 +45,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import ScoringNotAllowedError
@@ -310,6 +310,26 @@ def grade_reason(values: Sequence[Any]) -> str | None:
     return _grade_values(values)
 
 
+#: Option texts that read as an ordered grade: what matches, how many options must match, and
+#: the reason (``{}``: the options found), checked in this order.
+_CHOICE_RULES: tuple[tuple[Callable[[str], object], int, str], ...] = (
+    (_GRADE_WORDS.__contains__, 2, "offers grades as choices ({})"),
+    (_STRONG_GRADES.__contains__, 1, "offers a grade as a choice ({})"),
+    (_LEVEL_WORDS.__contains__, 2, "offers levels of mastery as choices ({}), a rating"),
+    (
+        _TRAFFIC_LIGHTS.__contains__,
+        2,
+        "offers traffic lights as choices ({}), an ordered judgement",
+    ),
+    (_MEDALS.__contains__, 2, "offers medals as choices ({}), an ordered judgement"),
+    (_INTENSITY.__contains__, 2, "offers an ordered scale as choices ({}), a rating"),
+    (_NUMBER_WORD.match, 2, "offers numbers in words as choices ({}), a scale"),
+    (_ROMAN.match, 3, "offers Roman numerals as choices ({}), a scale"),
+    (_LETTER_PLAYER.match, 2, "sorts people by letter ({}), a rating"),
+    (_RANK_SHARE.search, 1, "offers a place in a ranking as a choice ({})"),
+)
+
+
 def _grade_values(values: Sequence[Any], *, ids: bool = False) -> str | None:
     """Return why *values* look like an ordered grade, or ``None``. *ids* are option ids
     (``a``, ``b``, ``c`` name options there; shown as texts they are letter grades)."""
@@ -317,36 +337,10 @@ def _grade_values(values: Sequence[Any], *, ids: bool = False) -> str | None:
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if numbers:
         return f"offers numbers {numbers[:5]} as choices, which reads as a scale"
-    graded = [t for t in texts if t in _GRADE_WORDS]
-    if len(graded) >= 2:
-        return f"offers grades as choices ({', '.join(graded[:5])})"
-    strong = [t for t in texts if t in _STRONG_GRADES]
-    if strong:
-        return f"offers a grade as a choice ({', '.join(strong[:5])})"
-    levels = [t for t in texts if t in _LEVEL_WORDS]
-    if len(levels) >= 2:
-        return f"offers levels of mastery as choices ({', '.join(levels[:5])}), a rating"
-    lights = [t for t in texts if t in _TRAFFIC_LIGHTS]
-    if len(lights) >= 2:
-        return f"offers traffic lights as choices ({', '.join(lights[:5])}), an ordered judgement"
-    medals = [t for t in texts if t in _MEDALS]
-    if len(medals) >= 2:
-        return f"offers medals as choices ({', '.join(medals[:5])}), an ordered judgement"
-    amounts = [t for t in texts if t in _INTENSITY]
-    if len(amounts) >= 2:
-        return f"offers an ordered scale as choices ({', '.join(amounts[:5])}), a rating"
-    spelled = [t for t in texts if _NUMBER_WORD.match(t)]
-    if len(spelled) >= 2:
-        return f"offers numbers in words as choices ({', '.join(spelled[:5])}), a scale"
-    romans = [t for t in texts if _ROMAN.match(t)]
-    if len(romans) >= 3:
-        return f"offers Roman numerals as choices ({', '.join(romans[:5])}), a scale"
-    players = [t for t in texts if _LETTER_PLAYER.match(t)]
-    if len(players) >= 2:
-        return f"sorts people by letter ({', '.join(players[:5])}), a rating"
-    ranks = [t for t in texts if _RANK_SHARE.search(t)]
-    if ranks:
-        return f"offers a place in a ranking as a choice ({', '.join(ranks[:5])})"
+    for matches, enough, reason in _CHOICE_RULES:
+        found = [t for t in texts if matches(t)]
+        if len(found) >= enough:
+            return reason.format(", ".join(found[:5]))
     signs = [t for t in texts if _PLUS_MINUS.match(t) or t in _NEUTRAL_MIDDLE]
     if len(signs) >= 2 and any(_PLUS_MINUS.match(t) for t in signs):
         return f"offers a plus-minus scale as choices ({', '.join(signs[:5])})"
