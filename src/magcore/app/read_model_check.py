@@ -102,14 +102,18 @@ def read_model_problems(store: Store) -> list[str]:
         | _names(row.subject for row in stored.values())
         | _stored_agreement_subjects(store)
     )
+    # the open agreements the events give, by subject: one pass over the conversations
+    wanted: dict[str, dict[str, AgreementRow]] = {}
+    for m in known.values():
+        subject = m.conversation.subject
+        if subject is None or m.conversation.state != "agreed":
+            continue
+        mine = wanted.setdefault(subject, {})
+        mine.update(
+            (f"{a.conversation}#{a.agreement}", a) for a in m.agreements if a.status == "open"
+        )
     for subject in sorted(subjects):
-        want: dict[str, AgreementRow] = {
-            f"{a.conversation}#{a.agreement}": a
-            for m in known.values()
-            if m.conversation.subject == subject and m.conversation.state == "agreed"
-            for a in m.agreements
-            if a.status == "open"
-        }
+        want = wanted.get(subject, {})
         got = {
             f"{a.conversation}#{a.agreement}": a
             for a in store.open_agreements(subject)
