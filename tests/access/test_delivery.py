@@ -416,3 +416,37 @@ def test_a_declaration_installed_after_the_approval_waits_for_the_next_one(tmp_p
     assert connector.contents("goal:g-later") == [("goal.set", {"title": "goal-now"})]
     assert "too-early" not in repr(connector.got)
     service.close()
+
+
+def test_every_attempt_that_handed_content_over_is_audited_failures_too(setup):
+    """A plugin that gets declared content and then fails has still been handed it: each
+    attempt (the retries, the one that dead-letters the batch, a retry from the dead-letter
+    list) leaves the disclosure lines of what it got, not only the successful one."""
+    service, _ = setup
+
+    class Failing(Connector):
+        @hookimpl
+        def magcore_events_committed(self, batch):
+            if any(e.content for e in batch.events):
+                raise RuntimeError("down")
+
+    host = get_plugin_manager(load_entry_points=False, extra=[("failing", Failing())])
+    conv = _agreed(service)
+    failing = Dispatcher(service.store.inner, host, clock=service.clock, policy=FAST)
+    failing.gateway = lambda: service.gateway
+    failing.drain(wait=True)
+    dead = service.store.dead_letters("failing")
+    assert dead
+
+    def handed() -> list:
+        return [
+            line
+            for line in _lines(service, actor="plugin:failing", result="done")
+            if line["object"].startswith(f"conversation:{conv}/")
+        ]
+
+    per_attempt = len(handed()) // FAST.attempts
+    assert per_attempt > 0
+    assert len(handed()) == per_attempt * FAST.attempts
+    failing.redeliver_dead()
+    assert len(handed()) == per_attempt * (FAST.attempts + 1)

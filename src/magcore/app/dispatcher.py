@@ -199,10 +199,13 @@ class Dispatcher:
         attempts = self._retry.get(name, (0, 0.0))[0] + 1
         if attempts < self.policy.attempts:
             self._retry[name] = (attempts, self.monotonic() + self.policy.delay(attempts))
+            # the plugin was handed the declared content even though it failed: audited
+            if content_lines:
+                self.store.append_audit([*content_lines, self._line(name, batch, str(error))])
             return None
         self._retry.pop(name, None)
         dead = DeadLetter(name, batch.seq, attempts, str(error), self._now())
-        self._settle(name, batch, (), "failed", str(error), dead=dead)
+        self._settle(name, batch, content_lines, "failed", str(error), dead=dead)
         return 0
 
     def _call(
@@ -250,7 +253,14 @@ class Dispatcher:
         *,
         dead: DeadLetter | None = None,
     ) -> None:
-        line = AuditRecord(
+        line = self._line(name, batch, reason, result=result)
+        self.store.settle_outbox(name, batch.seq, dead=dead, audit=[*content_lines, line])
+
+    def _line(
+        self, name: str, batch: OutboxBatch, reason: str, *, result: str = "failed"
+    ) -> AuditRecord:
+        """The audit line of one attempt to deliver *batch* to observer *name*."""
+        return AuditRecord(
             at=self._now(),
             actor=f"plugin:{name}",
             action="deliver",
@@ -259,7 +269,40 @@ class Dispatcher:
             origin="dispatcher",
             reason=reason[:500] or f"{len(batch.events)} events, envelopes",
         )
-        self.store.settle_outbox(name, batch.seq, dead=dead, audit=[*content_lines, line])
+
+    def redeliver_dead(
+        self, consumer: str | None = None
+    ) -> tuple[list[DeadLetter], list[tuple[DeadLetter, PluginError]], list[DeadLetter]]:
+        """Offer each dead letter (of *consumer*, or of every observer) to its observer once
+        more, oldest first (:func:`magcore.app.redelivery.redeliver_dead_letters`): delivered,
+        failed again, and left (no such observer now, or the batch is gone)."""
+        delivered: list[DeadLetter] = []
+        failed: list[tuple[DeadLetter, PluginError]] = []
+        left: list[DeadLetter] = []
+        with self._lock:  # one delivers at a time, the dispatcher's own thread included
+            calls = dict(self.observers)
+            for dead in self.store.dead_letters(consumer):
+                name, call = dead.consumer, calls.get(dead.consumer)
+                found = self.store.read_outbox(after=dead.seq - 1, limit=1)
+                if call is None or not found or found[0].seq != dead.seq:
+                    left.append(dead)
+                    continue
+                batch = found[0]
+                delivery, content_lines = self._delivery(name, batch, self.needs.get(name, ()))
+                held_content = any(e.content is not None for e in delivery.events)
+                error = self._call(name, call, delivery, withhold=held_content)
+                if error is None:
+                    again = f"{len(batch.events)} events, again from the dead-letter list"
+                    line = self._line(name, batch, again, result="done")
+                    self.store.forget_dead_letter(name, batch.seq, audit=[*content_lines, line])
+                    delivered.append(dead)
+                    continue
+                self._report(error)
+                counted = DeadLetter(name, batch.seq, dead.attempts + 1, str(error), self._now())
+                # the cursor is past this batch already: settling it again moves nothing back
+                self._settle(name, batch, content_lines, "failed", str(error), dead=counted)
+                failed.append((counted, error))
+        return delivered, failed, left
 
     # -- content ---------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..errors import PluginError
-from ..storage.base import AuditRecord
 from ..storage.outbox import DeadLetter
 
 if TYPE_CHECKING:
@@ -38,54 +37,5 @@ class Redelivery:
 def redeliver_dead_letters(dispatcher: Dispatcher, *, consumer: str | None = None) -> Redelivery:
     """Offer each dead letter (of *consumer*, or of every observer) to its observer once more,
     oldest first; one that fails again stays on the list with its attempts counted."""
-    with dispatcher._lock:  # one delivers at a time, the dispatcher's own thread included
-        return _redeliver(dispatcher, consumer)
-
-
-def _redeliver(dispatcher: Dispatcher, consumer: str | None) -> Redelivery:
-    store = dispatcher.store
-    calls = dict(dispatcher.observers)
-    delivered: list[DeadLetter] = []
-    failed: list[tuple[DeadLetter, PluginError]] = []
-    left: list[DeadLetter] = []
-    for dead in store.dead_letters(consumer):
-        call = calls.get(dead.consumer)
-        found = store.read_outbox(after=dead.seq - 1, limit=1)
-        if call is None or not found or found[0].seq != dead.seq:
-            left.append(dead)
-            continue
-        batch = found[0]
-        name = dead.consumer
-        delivery, content_lines = dispatcher._delivery(name, batch, dispatcher.needs.get(name, ()))
-        held_content = any(e.content is not None for e in delivery.events)
-        error = dispatcher._call(name, call, delivery, withhold=held_content)
-        now = dispatcher.clock.now().isoformat()
-
-        if error is None:
-            reason = f"{len(batch.events)} events, envelopes, again from the dead-letter list"
-            store.forget_dead_letter(
-                name, batch.seq, audit=[*content_lines, _line(name, batch.seq, now, "done", reason)]
-            )
-            delivered.append(dead)
-            continue
-        dispatcher._report(error)
-        again = DeadLetter(name, batch.seq, dead.attempts + 1, str(error), now)
-        # The cursor is past this batch already: settling it again moves nothing back.
-        store.settle_outbox(
-            name, batch.seq, dead=again, audit=[_line(name, batch.seq, now, "failed", str(error))]
-        )
-        failed.append((again, error))
+    delivered, failed, left = dispatcher.redeliver_dead(consumer)
     return Redelivery(tuple(delivered), tuple(failed), tuple(left))
-
-
-def _line(name: str, seq: int, at: str, result: str, reason: str) -> AuditRecord:
-    """The audit line of one delivery attempt, as the dispatcher writes it."""
-    return AuditRecord(
-        at=at,
-        actor=f"plugin:{name}",
-        action="deliver",
-        object=f"outbox/{seq}",
-        result=result,
-        origin="dispatcher",
-        reason=reason[:500],
-    )
