@@ -30,14 +30,20 @@ its events are replaced by the ``person.erased`` event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import attrs
 
 from ..clock import Clock, SystemClock
 from ..crypto import is_token
-from ..domain.conversation import ConversationEvent, destroyed_read_model, replay, stream_of
+from ..domain.conversation import (
+    ConversationEvent,
+    destroyed_read_model,
+    replay,
+    stream_of,
+    subject_of,
+)
 from ..domain.goals import goal_stream
 from ..domain.sharing import PersonEvent, SharingState, listing_rows, person_stream
 from ..domain.sharing import apply as apply_sharing
@@ -300,11 +306,7 @@ def _conversations_about(store: ContentStore, person: str) -> list[str]:
     for _position, event in store.inner.read_all(types=(ConversationEvent.REQUESTED,)):
         if event.version != 1 or not event.stream.startswith("conversation:"):
             continue
-        participants = event.data.get("participants")
-        if isinstance(participants, (list, tuple)) and any(
-            isinstance(p, Mapping) and p.get("role") == "employee" and p.get("person") == person
-            for p in participants
-        ):
+        if subject_of(event.data) == person:
             found.append(event.stream)
     return sorted(set(found))
 

@@ -46,6 +46,7 @@ from .state import (
     apply,
     replay,
     stream_of,
+    subject_of,
 )
 from .visibility import (
     visible_preparation,
@@ -71,6 +72,7 @@ __all__ = [
     "replay",
     "start_refusal",
     "stream_of",
+    "subject_of",
     "visible_preparation",
 ]
 __all__ += commands.__all__

@@ -35,6 +35,7 @@ __all__ = [
     "apply",
     "replay",
     "stream_of",
+    "subject_of",
 ]
 
 
@@ -237,9 +238,7 @@ def apply(event: Event, conv: Conversation | None) -> Conversation:
             preparers=tuple(data["preparers"]),
             recorders=tuple(data.get("recorders", [p["person"] for p in data["participants"]])),
             confirmers=tuple(data.get("confirmers", ())),
-            subject=next(
-                (p["person"] for p in data["participants"] if p["role"] == "employee"), None
-            ),
+            subject=subject_of(data),
             team=data.get("team"),
             initiator=event.actor,
             state=State.REQUESTED,
@@ -344,3 +343,17 @@ def replay(events: Iterable[Event]) -> Conversation:
     if conv is None:
         raise ValueError("no events to replay")
     return conv
+
+
+def subject_of(data: Mapping[str, Any]) -> str | None:
+    """Whom a conversation is about, from its ``conversation.requested`` event's data: the
+    participant in the employee role (``None`` for a team conversation). Erasure finds a
+    person's conversations with it, as the fold does."""
+    participants = data.get("participants")
+    if not isinstance(participants, list | tuple):
+        return None
+    for p in participants:
+        if isinstance(p, Mapping) and p.get("role") == "employee":
+            person = p.get("person")
+            return person if isinstance(person, str) else None
+    return None
