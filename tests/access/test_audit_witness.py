@@ -23,6 +23,7 @@ from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import KeyProviderError, StorageError
 from magcore.storage.base import AuditRecord
 from magcore.storage.sqlite import SQLiteStore
+from magcore.storage.witnessing import chain_id, place_of
 
 from ..support.postgres import schema_url
 
@@ -58,6 +59,15 @@ def _lines(db: Path) -> list[str]:
         hashes = [row[0] for row in conn.execute("SELECT hash FROM audit ORDER BY seq")]
     conn.close()
     return hashes
+
+
+def _chain(db: Path) -> str:
+    """The name the witness keeps *db*'s log under: its first line and the file's place."""
+    store = SQLiteStore.open(f"sqlite:///{db}")
+    try:
+        return chain_id(_lines(db)[0], place_of(store))
+    finally:
+        store.close()
 
 
 def _unrevoke_sqlite(db: Path) -> int:
@@ -135,7 +145,7 @@ def test_a_rolled_back_log_chained_on_by_a_writer_without_the_witness_differs_at
     url = f"sqlite:///{db}"
     _granted_and_revoked(url)
     provider = FileKeyProvider.open(tmp_path / "magcore.db.keys", create=False)
-    witnessed = provider.witnessed_audit_head(next(iter(_lines(db))))
+    witnessed = provider.witnessed_audit_head(_chain(db))
     assert witnessed is not None
     _unrevoke_sqlite(db)
     raw = SQLiteStore.open(url)
@@ -185,7 +195,7 @@ def test_a_restore_on_purpose_is_accepted_with_a_line_of_its_own(tmp_path):
         assert last["action"] == ROLLED_BACK
         assert f"witnessed {seq + 2} lines" in last["reason"]
         assert accept_restored_log(raw, provider, origin="cli", reason="again") is None
-        assert FileWitness(provider.witness_path).read(_lines(db)[0]) == WitnessedHead(
+        assert FileWitness(provider.witness_path).read(_chain(db)) == WitnessedHead(
             accepted.count, last["hash"]
         )
     finally:
@@ -377,6 +387,8 @@ def test_a_log_witnessed_for_the_first_time_is_recorded_in_the_key_file(tmp_path
     url = f"sqlite:///{tmp_path / 'magcore.db'}"
     _granted_and_revoked(url)
     provider = FileKeyProvider.open(tmp_path / "magcore.db.keys", create=False)
-    assert provider.witnessed_chains == {_lines(tmp_path / "magcore.db")[0]}
+    db = tmp_path / "magcore.db"
+    # at its place, and under its first line alone (the highest head of all its places)
+    assert provider.witnessed_chains == {_chain(db), _lines(db)[0]}
     other = FileKeyProvider.open(tmp_path / "other.keys")
-    assert other.witnessed_audit_head(_lines(tmp_path / "magcore.db")[0]) is None
+    assert other.witnessed_audit_head(_chain(tmp_path / "magcore.db")) is None

@@ -65,6 +65,7 @@ PASSED_ON = {
     "use_audit_key",
     "use_audit_witness",
     "version",
+    "witness_place",
 }
 
 

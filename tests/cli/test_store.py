@@ -194,3 +194,28 @@ def test_store_without_a_settings_file_uses_the_defaults_for_the_rest(ready, wor
     missing = runner.invoke(cli, ["audit", "verify"], obj=app)
     assert missing.exit_code != 0, missing.output
     assert "magcore init" in missing.output
+
+
+@pytest.fixture
+def shared_key_folder(workdir, monkeypatch):
+    """One key folder for every store of the test (``MAGCORE_KEY_FOLDER``), from the start."""
+    folder = workdir / "keys"
+    folder.mkdir()
+    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(folder))
+    return folder
+
+
+def test_a_copy_under_a_shared_key_folder_lives_beside_its_original(shared_key_folder, ready):
+    """`store copy` with one key folder for both: the original takes lines first, then the
+    copy, then the original again; neither is taken for the other set back (both verify)."""
+    source = f"sqlite:///{ready.dir / 'magcore.db'}"
+    target = f"sqlite:///{ready.dir / 'copy.db'}"
+    copied = data(ready.run("store", "copy", source, target, "--json"))
+    assert copied["keys"]["shared"] == str(shared_key_folder / "magcore-keys.json")
+    period = ("--from", "2025-01-01", "--to", "2026-01-01", "--request")
+    for store in (source, target, source):
+        planned = ready.run("--store", store, "plan", *period)
+        assert planned.exit_code == 0, planned.output
+    for store in (source, target):
+        verified = ready.run("--store", store, "audit", "verify")
+        assert verified.exit_code == 0, verified.output

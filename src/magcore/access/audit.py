@@ -32,7 +32,7 @@ from ..storage.base import AuditRecord, Store
 from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_event_object
 from ..storage.chain import event_digest as event_digest
 from ..storage.common import every_row
-from ..storage.witnessing import chain_id, rollback_problem
+from ..storage.witnessing import place_of, rollback_problem, witnessed_head
 
 __all__ = [
     "GENESIS",
@@ -354,11 +354,12 @@ def _hash_of(store: Store, seq: int) -> str | None:
 
 
 def _witnessed(store: Store, witness: Any) -> Any:
-    """The head *witness* keeps for *store*'s chain (named by its first line), or ``None``."""
+    """The head *witness* keeps for *store*'s chain (named by its first line and the store's
+    place), or ``None``."""
     if witness is None:
         return None
     first = _hash_of(store, 1)
-    return None if first is None else witness.witnessed_audit_head(chain_id(first))
+    return None if first is None else witnessed_head(witness, first, place_of(store))
 
 
 def verify_store(

@@ -9,7 +9,7 @@ from ..errors import StorageError
 from ..plugins import PluginHost
 from ..storage.base import Store, StoreSettings
 
-__all__ = ["key_audit_chain", "log_is_keyed", "witness_head"]
+__all__ = ["key_audit_chain", "log_is_keyed", "witness_copied_log", "witness_head"]
 
 log = logging.getLogger("magcore")
 
@@ -57,3 +57,27 @@ def witness_head(store: Store, provider: Any) -> None:
     use = getattr(store, "use_audit_witness", None)
     if witness is not None and use is not None and getattr(store, "audit_witness", None) is None:
         use(witness)
+
+
+def witness_copied_log(store: Store, provider: Any) -> bool:
+    """Witness the head of *store*, a copy just made (``magcore store copy``), at its own place,
+    so that it is a log of its own from its first line on: its original may take lines before
+    the copy is first written, which would otherwise make the copy look set back. Returns
+    whether a head was witnessed (``False``: the provider keeps no witness, or the log is
+    empty)."""
+    from ..crypto.witness import witness_of
+    from ..storage.witnessing import chain_names, place_of
+
+    witness = witness_of(provider)
+    first = next(iter(store.read_audit()), None)
+    if witness is None or first is None:
+        return False
+    head = store.audit_head()
+    names = chain_names(str(first["hash"]), place_of(store))
+    many = getattr(witness, "witness_audit_heads", None)
+    if many is not None:
+        many(names, head.count, head.last_hash)
+    else:
+        for name in names:
+            witness.witness_audit_head(name, head.count, head.last_hash)
+    return True

@@ -61,7 +61,7 @@ def accept_restored_log(
     """
     from ..access.audit import verify_store
     from ..crypto.witness import witness_of
-    from ..storage.witnessing import chain_id, rollback_problem
+    from ..storage.witnessing import chain_id, place_of, rollback_problem, witnessed_head
 
     witness = witness_of(provider)
     replace = getattr(provider, "replace_audit_witness", None)
@@ -70,9 +70,9 @@ def accept_restored_log(
     first = next(iter(store.read_audit()), None)
     if first is None:
         return None
-    chain = chain_id(str(first["hash"]))
+    chain = chain_id(str(first["hash"]), place_of(store))
     try:
-        kept = witness.witnessed_audit_head(chain)
+        kept = witnessed_head(witness, str(first["hash"]), place_of(store))
     except KeyProviderError:  # the witness of a log it witnessed before was lost
         kept = None
         lost = True

@@ -285,6 +285,7 @@ def copy(source: str, target: str, as_json: bool) -> None:
     finally:
         opened_source.close()
     keys = _copy_keys(source_keys, target_keys)
+    _witness_copy(target_url)
     if as_json:
         emit_json(
             {
@@ -301,6 +302,20 @@ def copy(source: str, target: str, as_json: bool) -> None:
     )
     if keys.get("copied_to"):
         say(f"Copied the key file to {keys['copied_to']}.")
+
+
+def _witness_copy(url: str) -> None:
+    """Witness the new copy's head at its own place (where its key provider keeps a witness)."""
+    from ..app.chain import witness_copied_log
+
+    provider = _provider(url)
+    if provider is None:
+        return
+    opened = _open(url, create=False)
+    try:
+        witness_copied_log(opened, provider)
+    finally:
+        opened.close()
 
 
 def _copy_keys(source: Path | None, target: Path | None) -> dict[str, str | None]:

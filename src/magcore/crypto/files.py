@@ -22,7 +22,7 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import KeyProviderError
@@ -114,11 +114,17 @@ class FileKeyProvider(LocalKeyProvider):
     def witness_audit_head(self, chain: str, count: int, last_hash: str) -> None:
         """Remember that *chain* reached *count* lines (never lowers what is kept). The first
         time, the key file records that *chain* is witnessed (see :meth:`witnessed_audit_head`)."""
-        self._witness().raise_to(chain, count, last_hash)
-        if chain not in self.witnessed_chains:
+        self.witness_audit_heads((chain,), count, last_hash)
+
+    def witness_audit_heads(self, chains: Sequence[str], count: int, last_hash: str) -> None:
+        """:meth:`witness_audit_head` for each of *chains* (the names of one log), in one
+        change of the witness file."""
+        self._witness().raise_all(chains, count, last_hash)
+        new = frozenset(chains) - self.witnessed_chains
+        if new:
 
             def record() -> None:
-                self.witnessed_chains = self.witnessed_chains | {chain}
+                self.witnessed_chains = self.witnessed_chains | new
 
             self._change(record)
 

@@ -288,7 +288,8 @@ class LocalKeyProvider:
         return cls(keks, current, audit_keys, current_audit, where, forgotten, frozenset(chains))
 
 
-#: An audit log's name in ``witnessed_chains``: the hash of its first line.
+#: An audit log's name in ``witnessed_chains``: a SHA-256 in hex, of its first line and its
+#: store's place (:func:`magcore.storage.witnessing.chain_id`), or its first line's hash alone.
 _CHAIN = re.compile(r"[0-9a-f]{64}")
 
 

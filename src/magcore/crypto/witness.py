@@ -12,7 +12,9 @@ at the witnessed count has the witnessed hash) and refuses to write otherwise;
 :func:`magcore.access.audit.verify_store` and ``magcore audit verify`` report a log that is
 shorter than the witness, or differs from it at the witnessed line.
 
-A chain is named by the hash of its first line (several stores may share one key folder).
+A chain is named by the hash of its first line and its store's place (several stores may share
+one key folder, and a copy of a store in use beside it is another log:
+:func:`magcore.storage.witnessing.chain_id`).
 
 The file key provider keeps the witness in a file beside its key file
 (:class:`FileWitness`, ``<key file>.witness``, ``0600``), replaced atomically under a lock, so
@@ -32,7 +34,7 @@ import json
 import os
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -67,7 +69,10 @@ class HeadWitness(Protocol):
     """The optional part of a key provider that remembers the audit chain's head.
 
     ``witness_audit_head`` must never lower the head it keeps for *chain* (a higher *count*
-    replaces it, a lower or equal one is ignored), also when processes call it at once.
+    replaces it, a lower or equal one is ignored), also when processes call it at once. A store
+    witnesses each head under two names (:func:`magcore.storage.witnessing.chain_names`); a
+    provider may also offer ``witness_audit_heads(chains, count, last_hash)`` to keep both in
+    one change, else ``witness_audit_head`` is called for each.
     """
 
     def witness_audit_head(self, chain: str, count: int, last_hash: str) -> None:
@@ -120,13 +125,20 @@ class FileWitness:
 
     def raise_to(self, chain: str, count: int, last_hash: str) -> None:
         """Keep (*count*, *last_hash*) for *chain* unless a head as high is kept already."""
+        self.raise_all((chain,), count, last_hash)
+
+    def raise_all(self, chains: Iterable[str], count: int, last_hash: str) -> None:
+        """:meth:`raise_to` for each of *chains*, in one change of the file."""
         with self._locked():
             generation, heads = self._load()
-            kept = heads.get(chain)
-            if kept is not None and kept.count >= count:
-                return
-            heads[chain] = WitnessedHead(count, last_hash)
-            self._write(self.slots[(generation + 1) % 2], generation + 1, heads, sync=False)
+            raised = False
+            for chain in chains:
+                kept = heads.get(chain)
+                if kept is None or kept.count < count:
+                    heads[chain] = WitnessedHead(count, last_hash)
+                    raised = True
+            if raised:
+                self._write(self.slots[(generation + 1) % 2], generation + 1, heads, sync=False)
 
     def replace(self, chain: str, count: int, last_hash: str) -> None:
         """Set *chain*'s head even when lower (a backup restored on purpose): both slots."""

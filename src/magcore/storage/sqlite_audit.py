@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import operator
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -42,6 +43,13 @@ class SQLiteAuditLog:
         def _write(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]: ...
 
         def _read(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]: ...
+
+    def witness_place(self) -> str:
+        """The database file's absolute path, as configured (links not followed): the audit
+        witness tells this log apart from the log of a copy of the file by it
+        (:mod:`magcore.storage.witnessing`). A link put in the file's place does not move the
+        log to the linked file's place."""
+        return f"sqlite:{os.path.abspath(self.path)}"
 
     def _append_audit(
         self,

@@ -6,10 +6,21 @@ head the key provider witnessed (refusing to chain onto a log that was cut or ro
 :meth:`WitnessedChain._witness_pending` notes the new head, and after the commit
 :meth:`WitnessedChain._witness_settle` hands it to the provider. A head is witnessed only
 after its commit: the witness never runs ahead of the database.
+
+A witness keeps a log under two names (:func:`chain_names`): its first line with the store's
+*place* (:func:`place_of`: the SQLite file's path; the PostgreSQL server, port, database and
+options of the configured URL), and its first line alone, which holds the highest head any
+place reached. A log is checked against its place's head, so a copy of a store used beside its
+original under one key folder (``magcore store copy``, or a copied file) is witnessed as a log
+of its own, instead of being taken for its original set back. A log at a place not witnessed
+yet (a new copy, a store moved, a witness from the first release, which kept the first line
+alone) must reach the highest head: a copy set back, or moved to another place to escape its
+own head, is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -17,7 +28,14 @@ from typing import Any
 
 from ..errors import StorageError
 
-__all__ = ["WitnessedChain", "chain_id", "rollback_problem"]
+__all__ = [
+    "WitnessedChain",
+    "chain_id",
+    "chain_names",
+    "place_of",
+    "rollback_problem",
+    "witnessed_head",
+]
 
 log = logging.getLogger("magcore")
 
@@ -25,9 +43,37 @@ log = logging.getLogger("magcore")
 LineHash = Callable[[int], "str | None"]
 
 
-def chain_id(first_hash: str) -> str:
-    """The name a witness keeps a chain under: the hash of its first line."""
-    return first_hash
+def chain_id(first_hash: str, place: str = "") -> str:
+    """The name a witness keeps a chain under: the hash of its first line with the store's
+    *place* (``""``: the first line's hash alone, the name used before places were named)."""
+    if not place:
+        return first_hash
+    return hashlib.sha256(f"{first_hash}\n{place}".encode()).hexdigest()
+
+
+def place_of(store: Any) -> str:
+    """*store*'s place: what its optional method ``witness_place()`` says, the same for every
+    process that opens the same database and different for a copy (the SQLite file's path, the
+    PostgreSQL server, database and options); ``""`` for a store without one, whose logs are
+    witnessed under their first line alone."""
+    place = getattr(store, "witness_place", None)
+    return str(place()) if callable(place) else ""
+
+
+def chain_names(first_hash: str, place: str) -> tuple[str, ...]:
+    """The names a log is witnessed under: at its place, and its first line alone (the
+    highest head of every place); only the latter for a store that names no place."""
+    return (chain_id(first_hash, place), first_hash) if place else (first_hash,)
+
+
+def witnessed_head(witness: Any, first_hash: str, place: str) -> Any:
+    """The head a log whose first line is *first_hash* at *place* must reach: the head
+    *witness* keeps for that place, or for a place not witnessed yet the highest head of any
+    place (kept under the first line alone)."""
+    head = witness.witnessed_audit_head(chain_id(first_hash, place))
+    if head is None and place:
+        head = witness.witnessed_audit_head(first_hash)
+    return head
 
 
 def rollback_problem(
@@ -61,6 +107,7 @@ class WitnessedChain:
 
     audit_witness: Any = None
     _chain: str | None = None
+    _first: str | None = None
 
     def use_audit_witness(self, witness: Any) -> None:
         """Report every committed audit head to *witness* (a provider with
@@ -72,7 +119,8 @@ class WitnessedChain:
         if self._chain is None and count:
             first = line_hash(1)
             if first is not None:
-                self._chain = chain_id(first)
+                self._first = first
+                self._chain = chain_id(first, place_of(self))
         return self._chain
 
     def _witness_before(self, count: int, last_hash: str, line_hash: LineHash) -> None:
@@ -81,16 +129,18 @@ class WitnessedChain:
         witness = self.audit_witness
         if witness is None or not count:
             return
-        chain = self._chain_name(count, line_hash)
-        if chain is None:
+        if self._chain_name(count, line_hash) is None or self._first is None:
             return
-        found = rollback_problem(count, last_hash, witness.witnessed_audit_head(chain), line_hash)
+        kept = witnessed_head(witness, self._first, place_of(self))
+        found = rollback_problem(count, last_hash, kept, line_hash)
         if found is not None:
             line, reason = found
             raise StorageError(
                 f"the audit log does not reach the head its key provider witnessed: line "
                 f"{line} {reason}; magcore chains no line onto it. Run `magcore audit verify`, "
-                "and restore the store from a backup (`magcore store restore`)"
+                "and restore the store from a backup (`magcore store restore`). A copy of the "
+                "store made without `magcore store copy`, or a backup put back on purpose, is "
+                "recorded with `magcore audit accept-restore --reason ...`"
             )
 
     def _witness_pending(self, first_hash: str, count: int, last_hash: str) -> None:
@@ -98,8 +148,10 @@ class WitnessedChain:
         if self.audit_witness is None:
             return
         if self._chain is None:
-            self._chain = chain_id(first_hash)
-        self._witness_local.pending = (self._chain, count, last_hash)
+            self._first = first_hash
+            self._chain = chain_id(first_hash, place_of(self))
+        names = chain_names(self._first or first_hash, place_of(self))
+        self._witness_local.pending = (names, count, last_hash)
 
     def _witness_settle(self, committed: bool) -> None:
         """After the transaction: witness the noted head if it was committed."""
@@ -111,9 +163,13 @@ class WitnessedChain:
         local.pending = None
         if pending is None or not committed:
             return
+        names, count, last_hash = pending
         try:
-            witness.witness_audit_head(*pending)
+            many = getattr(witness, "witness_audit_heads", None)
+            if many is not None:  # one change of the witness for both names
+                many(names, count, last_hash)
+            else:
+                for name in names:
+                    witness.witness_audit_head(name, count, last_hash)
         except Exception as exc:  # a provider's own error: the write is committed already
-            log.error(
-                "the audit head (line %s) was committed but not witnessed: %s", pending[1], exc
-            )
+            log.error("the audit head (line %s) was committed but not witnessed: %s", count, exc)

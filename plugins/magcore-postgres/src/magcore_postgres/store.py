@@ -362,6 +362,14 @@ class PostgresStore(
         first = entries[0]["hash"] if int(head[0]) == 0 else ""
         self._witness_pending(first, entries[-1]["seq"], entries[-1]["hash"])
 
+    def witness_place(self) -> str:
+        """The server, port, database and options (such as a ``search_path``) of the store's
+        URL, without user or password: the audit witness tells this log apart from the log of
+        a copy in another database or schema by it (:mod:`magcore.storage.witnessing`). Taken
+        from the URL the deployment configured, not from the server, so someone who can only
+        change the database (a role's ``search_path``, say) cannot move the log's place."""
+        return witness_place_of(self.url)
+
     _index_filled = False  # read at open; once filled, nothing marks it pending again
 
     def listing_index(self) -> ListingIndex:
@@ -435,3 +443,13 @@ def _read_only(conn: psycopg.Connection[Any]) -> None:
 def _line_hash(cur: psycopg.Cursor[Any], seq: int) -> str | None:
     row = cur.execute("SELECT hash FROM magcore_audit WHERE seq = %s", (seq,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def witness_place_of(url: str) -> str:
+    """The place (``witness_place``) of the store at *url*."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    host = str(info.get("host") or info.get("hostaddr") or "")
+    port = str(info.get("port") or "5432")
+    database = str(info.get("dbname") or info.get("user") or "")
+    options = str(info.get("options") or "")
+    return f"postgresql://{host}:{port}/{database}?options={options}"
