@@ -100,7 +100,7 @@ def test_a_file_copied_behind_the_store_is_refused_until_accepted(tmp_path, monk
     _write(f"sqlite:///{original}", 2)
     service = open_service(f"sqlite:///{copy}")
     try:
-        with pytest.raises(StorageError, match="line 4 is missing.*accept-restore"):
+        with pytest.raises(StorageError, match=r"line 4 is missing.*accept-restore"):
             service.store.append_audit([_read()])
     finally:
         service.close()
