@@ -60,9 +60,7 @@ def _cut_last_line(db: Path) -> int:
     return int(seq)
 
 
-def test_a_copied_file_used_beside_its_original_is_witnessed_as_its_own_log(
-    tmp_path, monkeypatch
-):
+def test_a_copied_file_used_beside_its_original_is_witnessed_as_its_own_log(tmp_path, monkeypatch):
     """Before, both files were one log to the shared witness: whichever was written second was
     refused as "rolled back" (a false alarm). Now each is witnessed at its own path, both take
     lines in turns and verify, and a copy set back is still refused at the line it lost."""
