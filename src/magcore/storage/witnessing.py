@@ -70,10 +70,16 @@ def witnessed_head(witness: Any, first_hash: str, place: str) -> Any:
     """The head a log whose first line is *first_hash* at *place* must reach: the head
     *witness* keeps for that place, or for a place not witnessed yet the highest head of any
     place (kept under the first line alone)."""
-    head = witness.witnessed_audit_head(chain_id(first_hash, place))
-    if head is None and place:
-        head = witness.witnessed_audit_head(first_hash)
-    return head
+    return _head_of(witness, chain_names(first_hash, place))
+
+
+def _head_of(witness: Any, names: tuple[str, ...]) -> Any:
+    """The head kept under the first of *names* that has one (see :func:`witnessed_head`)."""
+    for name in names:
+        head = witness.witnessed_audit_head(name)
+        if head is not None:
+            return head
+    return None
 
 
 def rollback_problem(
@@ -106,8 +112,8 @@ class WitnessedChain:
     """The witness a store reports its audit head to, and the checks around each write."""
 
     audit_witness: Any = None
-    _chain: str | None = None
-    _first: str | None = None
+    #: The names the log is witnessed under (:func:`chain_names`), once its first line is known.
+    _names: tuple[str, ...] | None = None
 
     def use_audit_witness(self, witness: Any) -> None:
         """Report every committed audit head to *witness* (a provider with
@@ -115,13 +121,12 @@ class WitnessedChain:
         self.audit_witness = witness
         self._witness_local = threading.local()
 
-    def _chain_name(self, count: int, line_hash: LineHash) -> str | None:
-        if self._chain is None and count:
+    def _chain_names(self, count: int, line_hash: LineHash) -> tuple[str, ...] | None:
+        if self._names is None and count:
             first = line_hash(1)
             if first is not None:
-                self._first = first
-                self._chain = chain_id(first, place_of(self))
-        return self._chain
+                self._names = chain_names(first, place_of(self))
+        return self._names
 
     def _witness_before(self, count: int, last_hash: str, line_hash: LineHash) -> None:
         """Refuse to chain onto a log that does not reach the witnessed head (call inside the
@@ -129,10 +134,10 @@ class WitnessedChain:
         witness = self.audit_witness
         if witness is None or not count:
             return
-        if self._chain_name(count, line_hash) is None or self._first is None:
+        names = self._chain_names(count, line_hash)
+        if names is None:
             return
-        kept = witnessed_head(witness, self._first, place_of(self))
-        found = rollback_problem(count, last_hash, kept, line_hash)
+        found = rollback_problem(count, last_hash, _head_of(witness, names), line_hash)
         if found is not None:
             line, reason = found
             raise StorageError(
@@ -147,11 +152,9 @@ class WitnessedChain:
         """Note the head a write will have once committed (*first_hash*: the log's line 1)."""
         if self.audit_witness is None:
             return
-        if self._chain is None:
-            self._first = first_hash
-            self._chain = chain_id(first_hash, place_of(self))
-        names = chain_names(self._first or first_hash, place_of(self))
-        self._witness_local.pending = (names, count, last_hash)
+        if self._names is None:
+            self._names = chain_names(first_hash, place_of(self))
+        self._witness_local.pending = (self._names, count, last_hash)
 
     def _witness_settle(self, committed: bool) -> None:
         """After the transaction: witness the noted head if it was committed."""
