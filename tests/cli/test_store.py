@@ -102,10 +102,14 @@ def test_copy_takes_the_key_file_along_so_the_encrypted_copy_opens(ready):
     keys = ready.dir / "copy.db.keys"
     assert copied["keys"]["copied_to"] == str(keys)
     source_keys = json.loads((ready.dir / "magcore.db.keys").read_text())
-    # the same keys; the record of witnessed audit logs stays with the original
-    assert "witnessed_chains" in source_keys
-    source_keys.pop("witnessed_chains")
-    assert json.loads(keys.read_text()) == source_keys
+    # the same keys; the record of witnessed audit logs stays with the original, and the copy's
+    # key file records the copy's own log (witnessed at its place by `store copy`)
+    source_chains = set(source_keys.pop("witnessed_chains"))
+    copy_keys = json.loads(keys.read_text())
+    copy_chains = set(copy_keys.pop("witnessed_chains"))
+    assert copy_keys == source_keys
+    assert len(source_chains) == len(copy_chains) == 2
+    assert len(source_chains & copy_chains) == 1  # the first line alone: the same log
     assert keys.stat().st_mode & 0o777 == 0o600
     assert data(ready.run("--store", target, "store", "check", "--json"))["ok"] is True
     (ready.dir / "magcore.db").unlink()
