@@ -12,9 +12,11 @@ from magcore.access.decision import SUBJECT_ACCESS, Directory, LegalBasis, Part
 from magcore.access.gateway import LISTING, NOTIFICATION
 from magcore.clock import FixedClock
 from magcore.domain.conversation import (
+    Cancel,
     ConfirmRecord,
     DraftRecord,
     MarkHeld,
+    MarkNotHeld,
     PublishPreparation,
     SavePreparation,
     Schedule,
@@ -215,6 +217,34 @@ def test_blind_until_published_holds_for_subject_access_and_the_export(service):
         "m1",
     }
     assert "manager-prep" in repr(service.export("e1"))
+
+
+@pytest.mark.parametrize("ending", ["cancel", "not_held"])
+def test_a_conversation_that_never_took_place_stays_blind_for_good(service, ending):
+    """A review found that cancelling (or marking not held) opened the other side's
+    preparation to the subject-access view and the export: the published one of a side whose
+    reader never published, and even a draft never published. Such a conversation was never
+    held, so neither side ever sees the other's first; what both published stays shared."""
+    cycle = service.cycle("mag@1")
+    people = service.participants_for("org", cycle, "mag", "e1", on=T0.date())
+    conv = service.request(cycle=cycle, kind="mag", participants=people, actor="e1")
+    draft = service.request(cycle=cycle, kind="mag", participants=people, actor="e1")
+    service.execute(conv.id, SavePreparation(actor="m1", answers={"x": "manager-published"}))
+    service.execute(conv.id, PublishPreparation(actor="m1"))
+    service.execute(conv.id, SavePreparation(actor="e1", answers={"x": "own-prep"}))
+    service.execute(draft.id, SavePreparation(actor="m1", answers={"x": "manager-draft"}))
+    # the privacy officer's export holds the employee's own draft (it left it out before)
+    assert "own-prep" in repr(service.gateway.export("e1", requester="po"))
+    end = Cancel(actor="e1") if ending == "cancel" else MarkNotHeld(actor="m1")
+    service.execute(conv.id, end)
+    service.execute(draft.id, Cancel(actor="e1") if ending == "cancel" else MarkNotHeld(actor="m1"))
+    for purpose in ("conversation", SUBJECT_ACCESS, "records_export"):
+        assert set(service.view(conv.id, actor="e1", purpose=purpose).preparations) == {"e1"}
+        assert set(service.view(draft.id, actor="e1", purpose=purpose).preparations) == set()
+    for export in (service.export("e1"), service.gateway.export("e1", requester="po")):
+        assert "manager-published" not in repr(export)
+        assert "manager-draft" not in repr(export)
+        assert "own-prep" in repr(export)
 
 
 def test_a_legal_basis_never_opens_a_special_category_kind(service):

@@ -5,9 +5,10 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
 ``author``, ``sharing choice N``, ``legal basis X (article)``, ``privacy officer (...)``,
 ``subject access (AVG art. 15)``, or ``denied because ...``. The rules, in order:
 
-0. Blind until published, whatever the purpose: while a conversation is open, a participant
+0. Blind until published, whatever the purpose: until a conversation is held, a participant
    who has not published their own preparation never sees the other side's (nor does the
-   employee through a subject-access request).
+   employee through a subject-access request); a conversation cancelled or marked not held
+   was never held, so it stays so for good.
 1. A restricted record (AVG art. 18) is readable by the privacy officer alone; so is an
    agreement or profile carried out of a restricted conversation into a later one.
 2. A subject-access request (AVG art. 15) by the employee or the privacy officer sees all
@@ -44,7 +45,7 @@ from datetime import UTC, date, datetime, tzinfo
 
 import attrs
 
-from ..domain.conversation import OPEN_STATES, Conversation, visible_preparation
+from ..domain.conversation import HELD_STATES, Conversation, visible_preparation
 from ..domain.goals import Goal
 from ..domain.sharing import (
     GRANTEE_ROLES,
@@ -379,14 +380,15 @@ def _participant_decision(request: AccessRequest, conv: Conversation) -> Decisio
 
 
 def _blind(request: AccessRequest, conv: Conversation | None) -> Decision | None:
-    """Blind until published, whatever the purpose: while the conversation is open, a
+    """Blind until published, whatever the purpose: until the conversation is held, a
     participant (or the employee, in a subject-access request made by the privacy officer) sees
-    the other side's preparation only once it is published and their own is published too."""
+    the other side's preparation only once it is published and their own is published too. A
+    conversation cancelled or marked not held was never held: it stays blind for good."""
     if (
         request.part is not Part.PREPARATION
         or conv is None
         or conv.id != request.conversation
-        or conv.state not in OPEN_STATES
+        or conv.state in HELD_STATES
     ):
         return None
     author = request.author or ""
@@ -401,11 +403,11 @@ def _blind(request: AccessRequest, conv: Conversation | None) -> Decision | None
     preparation = conv.preparations.get(author)
     if preparation is None or not preparation.published:
         return _deny(
-            "another person's unpublished preparation is visible to its author alone while the "
-            "conversation is open (neither side sees the other's first)"
+            "another person's unpublished preparation is visible to its author alone until the "
+            "conversation is held (neither side sees the other's first)"
         )
     return _deny(
-        "while the conversation is open, the other side's preparation is shown only once "
+        "until the conversation is held, the other side's preparation is shown only once "
         f"{side} has published their own (blind until published)"
     )
 
@@ -454,10 +456,10 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
         conv = context.conversation
         if (
             request.part is Part.PREPARATION
-            and request.author not in (None, request.viewer)
+            and request.author not in (None, request.viewer, request.subject)
             and conv is not None
             and conv.id == conversation_id
-            and conv.state in OPEN_STATES
+            and conv.state not in HELD_STATES
             and not (
                 (prep := conv.preparations.get(request.author or "")) is not None and prep.published
             )
