@@ -223,3 +223,121 @@ def test_a_copy_under_a_shared_key_folder_lives_beside_its_original(shared_key_f
     for store in (source, target):
         verified = ready.run("--store", store, "audit", "verify")
         assert verified.exit_code == 0, verified.output
+
+
+def _agreed_by_cli(ready) -> str:
+    """e1's conversation requested, recorded with two agreements and agreed by both."""
+    conv = data(
+        ready.run("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request", "--json")
+    )["requested"]
+    (e1,) = [r["conversation"] for r in conv if r["person"] == "e1"]
+    ready.run(
+        "record",
+        e1,
+        "--as",
+        "m1",
+        "--held-on",
+        "2025-03-05",
+        "--summary",
+        "Goed gesprek.",
+        "--agreement",
+        "employee: Zoekt een cursus uit",
+        "--agreement",
+        "Over drie maanden",
+    )
+    for person in ("e1", "m1"):
+        assert ready.run("agree", e1, "--as", person).exit_code == 0
+    return e1
+
+
+def _rows(db) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    rows = [
+        *conn.execute("SELECT * FROM conversations ORDER BY id"),
+        *conn.execute("SELECT * FROM agreements ORDER BY conversation, position"),
+        *conn.execute("SELECT * FROM conversation_people ORDER BY conversation, person"),
+        *conn.execute("SELECT count(*) FROM audit"),
+    ]
+    conn.close()
+    return rows
+
+
+def test_repair_read_models_writes_back_edited_rows(ready):
+    """store check names the edited rows and points at repair-read-models; the repair puts
+    them right with one audit line; afterwards check and audit verify pass, and a second
+    repair changes nothing."""
+    e1 = _agreed_by_cli(ready)
+    db = ready.dir / "magcore.db"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE conversations SET subject = 'e2' WHERE id = ?", (e1,))
+    conn.execute("DELETE FROM agreements WHERE conversation = ? AND position = 1", (e1,))
+    conn.execute(
+        "INSERT INTO agreements VALUES (?, 5, 'a9', 'e2', 'employee', 'open', NULL, NULL)", (e1,)
+    )
+    conn.commit()
+    conn.close()
+    check = ready.run("store", "check")
+    assert check.exit_code == 1
+    assert "magcore store repair-read-models" in check.stderr
+
+    repaired = data(ready.run("store", "repair-read-models", "--json"))
+    assert repaired["ok"] is True
+    assert repaired["changed"] is True
+    assert repaired["conversations"] == {"inserted": [], "replaced": [e1], "deleted": []}
+    assert repaired["agreements"]["inserted"] == [f"{e1}#a2"]
+    assert repaired["agreements"]["deleted"] == [f"{e1}#a9"]
+    assert repaired["problems"] == []
+    assert data(ready.run("store", "check", "--json"))["ok"] is True
+    verified = ready.run("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    conn = sqlite3.connect(db)
+    (reason,) = conn.execute(
+        "SELECT reason FROM audit WHERE action = 'read-models.repaired'"
+    ).fetchone()
+    conn.close()
+    assert e1 in reason
+    assert "cursus" not in reason
+
+    again = ready.run("store", "repair-read-models")
+    assert again.exit_code == 0
+    assert "nothing was changed" in again.stdout
+
+
+def test_repair_read_models_refuses_a_store_whose_events_were_edited(ready):
+    """An edited event (its audit line no longer matches): refused with one error line, exit
+    1, and not one row or audit line written."""
+    e1 = _agreed_by_cli(ready)
+    db = ready.dir / "magcore.db"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE conversations SET subject = 'e2' WHERE id = ?", (e1,))
+    conn.execute(
+        "UPDATE events SET actor = 'e2' WHERE stream = ? AND version = 1", (f"conversation:{e1}",)
+    )
+    conn.commit()
+    conn.close()
+    before = _rows(db)
+    result = ready.run("store", "repair-read-models")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the read models of ")
+    assert "audit log does not verify" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert _rows(db) == before
+
+
+def test_repair_read_models_refuses_without_the_key_file(ready):
+    """Without the key file the chain cannot be verified with its keys: refused, nothing
+    written, the key file named as the reason."""
+    e1 = _agreed_by_cli(ready)
+    db = ready.dir / "magcore.db"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE conversations SET subject = 'e2' WHERE id = ?", (e1,))
+    conn.commit()
+    conn.close()
+    keys = ready.dir / "magcore.db.keys"
+    assert keys.exists()
+    keys.rename(ready.dir / "aside.keys")
+    before = _rows(db)
+    result = ready.run("store", "repair-read-models")
+    assert result.exit_code == 1
+    assert "no key provider is found" in result.stderr
+    assert _rows(db) == before

@@ -22,28 +22,51 @@ from ..errors import MagcoreError
 from ..read_models import AgreementRow, ConversationRow, ReadModel
 from ..storage.base import Store
 
-__all__ = ["read_model_problems"]
+__all__ = ["Rebuilt", "read_model_problems", "rebuild_read_models"]
 
 
-def _rebuilt(store: Store, problems: list[str]) -> dict[str, ReadModel | None]:
-    """The read model each conversation stream's events give (``None`` for a stream whose
-    events were replaced by a tombstone: its remaining row cannot be rebuilt, and is kept)."""
-    rebuilt: dict[str, ReadModel | None] = {}
+@attrs.frozen(kw_only=True)
+class Rebuilt:
+    """The read models the conversation streams' events give, as one pass read them."""
+
+    models: Mapping[str, ReadModel]
+    """By conversation id: the rows its events fold into."""
+    kept: frozenset[str]
+    """Conversations whose stream was replaced by a tombstone alone: their remaining row
+    cannot be rebuilt, and is kept as it is."""
+    unfolded: Mapping[str, str]
+    """Conversations whose events cannot be folded, with why (their rows are not compared)."""
+    versions: Mapping[str, int]
+    """Each conversation stream's version as read."""
+
+
+def rebuild_read_models(store: Store) -> Rebuilt:
+    """Fold every conversation stream of *store* again into the read model the lists read, as
+    :mod:`magcore.domain.conversation.read_model` does after each command (a destroyed one
+    into what remains of it). Used by :func:`read_model_problems` and by the repair
+    (:mod:`magcore.app.read_model_repair`)."""
+    models: dict[str, ReadModel] = {}
+    kept: set[str] = set()
+    unfolded: dict[str, str] = {}
+    versions: dict[str, int] = {}
     for stream in store.streams("conversation:"):
         ident = stream.partition(":")[2]
         events = store.read(stream)
+        if not events:
+            continue
+        versions[stream] = events[-1].version
         try:
-            if events and events[-1].type == DESTROYED_EVENT:
-                kept = events[:-1]
-                rebuilt[ident] = (
-                    destroyed_read_model(replay(kept), events[-1].version) if kept else None
-                )
-            elif events:
-                rebuilt[ident] = read_model(replay(events))
+            if events[-1].type == DESTROYED_EVENT:
+                before = events[:-1]
+                if before:
+                    models[ident] = destroyed_read_model(replay(before), events[-1].version)
+                else:
+                    kept.add(ident)
+            else:
+                models[ident] = read_model(replay(events))
         except (MagcoreError, ValueError, KeyError, TypeError) as exc:
-            problems.append(f"stream {stream}: its events cannot be folded ({exc})")
-            rebuilt[ident] = None
-    return rebuilt
+            unfolded[ident] = f"stream {stream}: its events cannot be folded ({exc})"
+    return Rebuilt(models=models, kept=frozenset(kept), unfolded=unfolded, versions=versions)
 
 
 def _differing(want: Any, got: Any) -> str:
@@ -86,11 +109,11 @@ def read_model_problems(store: Store) -> list[str]:
     """Every row of the ``conversations`` table and every open agreement the ``agreements``
     table gives that differs from what the conversations' events fold into, named by table and
     key (``<conversation>`` or ``<conversation>#<agreement>``)."""
-    problems: list[str] = []
-    rebuilt = _rebuilt(store, problems)
+    rebuilt = rebuild_read_models(store)
+    problems = list(rebuilt.unfolded.values())
     stored: dict[str, ConversationRow] = {row.id: row for row in store.conversations()}
-    known = {i: m for i, m in rebuilt.items() if m is not None}
-    unknown = {i for i, m in rebuilt.items() if m is None}
+    known = rebuilt.models
+    unknown = rebuilt.kept | set(rebuilt.unfolded)
     _compare(
         "conversations",
         {i: m.conversation for i, m in known.items()},

@@ -90,11 +90,13 @@ def check(as_json: bool) -> None:
     if not result.ok:
         for problem in result.problems:
             click.echo(f"problem: {' '.join(problem.split())}", err=True)
-        click.echo(
-            f"error: the store has {len(result.problems)} problem(s); restore it from a backup "
-            "('magcore store restore BACKUP --replace')",
-            err=True,
+        rows_only = all(p.startswith("read model table ") for p in result.problems)
+        advice = (
+            "write the rows back from the events ('magcore store repair-read-models')"
+            if rows_only
+            else "restore it from a backup ('magcore store restore BACKUP --replace')"
         )
+        click.echo(f"error: the store has {len(result.problems)} problem(s); {advice}", err=True)
         click.get_current_context().exit(1)
 
 
@@ -207,6 +209,63 @@ def destroy_forgotten(as_json: bool) -> None:
         emit_json({"destroyed_again": len(again)})
         return
     say(f"Destroyed again {len(again)} data key(s) the key file remembers as destroyed.")
+
+
+@store.command("repair-read-models")
+@json_option
+def repair_read_models(as_json: bool) -> None:
+    """Write back every read-model row that differs from the events, with an audit line.
+
+    For the rows 'magcore store check' names as not matching the events (someone wrote in the
+    database): each is inserted, replaced or deleted as the events give it, in one
+    transaction. Refused, with nothing changed, without the store's key file, when the audit
+    log does not verify or when some conversation's events cannot be folded (restore a backup
+    then). Exits with 1 when the read models still differ afterwards.
+    """
+    from ..app.read_model_check import read_model_problems
+    from ..app.read_model_repair import repair_read_models as repair
+    from ..errors import KeyProviderError
+
+    url = get_app().store_url()
+    provider = _provider(url)
+    if provider is None:  # a chain checked without its keys vouches for no event
+        raise KeyProviderError(
+            f"no key provider is found for {url}: the audit log cannot be verified with its "
+            "keys, so the events cannot vouch for the rows; nothing was changed"
+        )
+    opened = _open(url, create=False)
+    try:
+        result = repair(opened, provider=provider)
+        remaining = read_model_problems(opened)
+    finally:
+        opened.close()
+    if as_json:
+        emit_json({**result.as_json(), "ok": not remaining, "problems": remaining})
+    elif not result.changed:
+        say("The read models already match the events; nothing was changed.")
+    else:
+        say(f"Repaired the read models from the events: {result.summary()}.")
+        for table, changes in (
+            ("conversations", result.conversations),
+            ("agreements", result.agreements),
+            ("people index", result.people),
+        ):
+            for action, keys in (
+                ("inserted", changes.inserted),
+                ("replaced", changes.replaced),
+                ("deleted", changes.deleted),
+            ):
+                for key in keys:
+                    say(f"  {table} {key}: {action}")
+        say("One audit line records the repair.")
+    if remaining:
+        for problem in remaining:
+            click.echo(f"problem: {' '.join(problem.split())}", err=True)
+        click.echo(
+            f"error: the read models still have {len(remaining)} problem(s) after the repair",
+            err=True,
+        )
+        click.get_current_context().exit(1)
 
 
 @store.command()

@@ -37,6 +37,7 @@ from .common import (
 )
 from .keys import KeyRecord, MemoryKeyTable, check_new_keys
 from .outbox import DeadLetter, MemoryOutbox, OutboxBatch
+from .read_model_fix import ReadModelFix, StoredReadModels, check_versions
 
 __all__ = ["SCHEMA_VERSION", "MemoryStore"]
 
@@ -236,6 +237,31 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
             if a.status == "open"
         ]
         return [a for _, a in sorted(found, key=lambda item: item[0])]
+
+    def stored_read_models(self) -> StoredReadModels:
+        """Every read model as kept (no people index: ``participants`` is read). Added in 0.4."""
+        with self._lock:
+            self._check_open()
+            models = list(self._rows.values())
+        return StoredReadModels(
+            conversations={m.conversation.id: m.conversation for m in models},
+            agreements={m.conversation.id: dict(enumerate(m.agreements)) for m in models},
+            people=None,
+        )
+
+    def repair_read_models(self, fix: ReadModelFix, *, audit: Sequence[AuditRecord] = ()) -> None:
+        """Put *fix*'s read models in place and chain *audit*, at once. Added in 0.4."""
+        with self._lock:
+            self._check_open()
+            check_versions(fix, self._version)
+            entries = chain_audit(
+                audit, count=self._head.count, last_hash=self._head.last_hash, key=self.audit_key
+            )
+            for conversation in fix.drop:
+                self._rows.pop(conversation, None)
+            for model in fix.put:
+                self._rows[model.conversation.id] = model
+            self._append_entries(entries)
 
     # -- audit -----------------------------------------------------------------------------
 

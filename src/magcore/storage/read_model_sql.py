@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .base import AgreementRow, ConversationRow
 from .common import subject_set
+from .read_model_fix import StoredReadModels, read_stored_rows
 from .read_model_rows import (
     AGREEMENT_READ_COLUMNS,
     CONVERSATION_READ_COLUMNS,
@@ -98,7 +99,8 @@ def open_agreements_query(dialect: Dialect) -> str:
 
 
 class ReadModelQueries:
-    """``conversations`` and ``open_agreements`` for an SQL store (a mix-in).
+    """``conversations``, ``open_agreements`` and ``stored_read_models`` for an SQL store (a
+    mix-in).
 
     The store names its :attr:`dialect` and runs a query in one read transaction with
     :meth:`_fetch_rows`.
@@ -142,3 +144,8 @@ class ReadModelQueries:
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         sql = open_agreements_query(self.dialect)
         return [agreement_row(row, self.dialect) for row in self._fetch_rows(sql, (subject,))]
+
+    def stored_read_models(self) -> StoredReadModels:
+        """Every read-model row as stored, for a repair
+        (:class:`~magcore.storage.read_model_fix.RepairsReadModels`). Added in 0.4."""
+        return read_stored_rows(self._fetch_rows, self.dialect)

@@ -36,6 +36,7 @@ from .common import EventRow, check_writes, event_from_row, event_rows, require_
 from .group_commit import GroupCommit
 from .keys import KeyRecord, check_new_keys
 from .listing_sql import Fold, ListingIndex, fill_pending, is_pending, write_person_rows
+from .read_model_fix import ReadModelFix, check_versions, write_fix
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
 from .sqlite_audit import PAGE as _PAGE
@@ -354,10 +355,15 @@ class SQLiteStore(
                 self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
         return CommittedBatch(events, position)
 
-    def _check_version(self, cur: sqlite3.Cursor, write: StreamWrite) -> None:
-        actual = cur.execute(
-            "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?", (write.stream,)
+    @staticmethod
+    def _version_in(cur: sqlite3.Cursor, stream: str) -> int:
+        version: int = cur.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?", (stream,)
         ).fetchone()[0]
+        return version
+
+    def _check_version(self, cur: sqlite3.Cursor, write: StreamWrite) -> None:
+        actual = self._version_in(cur, write.stream)
         if actual != write.expected_version:
             raise ConflictError(
                 stream=write.stream, expected_version=write.expected_version, actual_version=actual
@@ -387,9 +393,7 @@ class SQLiteStore(
             self._conn.execute("PRAGMA secure_delete = ON")
             try:
                 with self._write() as cur:
-                    current = cur.execute(
-                        "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?", (stream,)
-                    ).fetchone()[0]
+                    current = self._version_in(cur, stream)
                     if current == 0:
                         raise StorageError(f"there is no stream {stream} to destroy")
                     if tombstone.version != current + 1:
@@ -509,6 +513,14 @@ class SQLiteStore(
         with self._read() as cur:
             rows: list[Sequence[Any]] = cur.execute(sql, params).fetchall()
         return rows
+
+    def repair_read_models(self, fix: ReadModelFix, *, audit: Sequence[AuditRecord] = ()) -> None:
+        """Write *fix* and chain *audit* in one transaction (see
+        :class:`~.read_model_fix.RepairsReadModels`). Added in 0.4."""
+        with self._write() as cur:
+            check_versions(fix, lambda stream: self._version_in(cur, stream))
+            write_fix(fix, cur.executemany, SQLITE)
+            self._append_audit(cur, audit)
 
     _index_filled = False  # read at open; once filled, nothing marks it pending again
 

@@ -39,6 +39,7 @@ from magcore.storage.listing_sql import (
     is_pending,
     write_person_rows,
 )
+from magcore.storage.read_model_fix import ReadModelFix, check_versions, write_fix
 from magcore.storage.read_model_rows import ReadModelRows
 from magcore.storage.read_model_sql import ReadModelQueries
 
@@ -323,6 +324,21 @@ class PostgresStore(
             )
             write_read_models(cur, remains)
             self._append_audit(cur, audit, events=(tombstone,), origin=origin)
+
+    def repair_read_models(self, fix: ReadModelFix, *, audit: Sequence[AuditRecord] = ()) -> None:
+        """Write *fix* and chain *audit* in one transaction (see
+        :class:`~magcore.storage.read_model_fix.RepairsReadModels`)."""
+        with self._transaction(write=True) as cur:
+
+            def version(stream: str) -> int:
+                found = cur.execute(
+                    "SELECT version FROM magcore_streams WHERE name = %s", (stream,)
+                ).fetchone()
+                return int(found[0]) if found else 0
+
+            check_versions(fix, version)
+            write_fix(fix, cur.executemany, POSTGRES)
+            self._append_audit(cur, audit)
 
     # -- audit -----------------------------------------------------------------------------
 
