@@ -55,3 +55,14 @@ def test_a_refused_preparation_changes_nothing(mag):  # noqa: F811
     stranger = run("prepare", conv, "--as", "e2", "--answer", "going_well=Ik ook.")
     assert stranger.exit_code != 0
     assert _events(folder) == before
+
+
+def test_a_refusal_shows_a_bidirectional_character_it_quotes_as_its_escape(mag):  # noqa: F811
+    """A review found that a refusal echoed a field name holding a direction override to the
+    terminal as it was, which then shows the line's text in another order (Trojan Source)."""
+    run, conv, folder = mag
+    (folder / "odd.json").write_text(json.dumps({"shoe\u202e_size": "44"}), encoding="utf-8")
+    refused = run("prepare", conv, "--as", "e1", "--answers", "odd.json")
+    assert refused.exit_code != 0
+    assert "\u202e" not in refused.output
+    assert "\\u202e" in refused.output

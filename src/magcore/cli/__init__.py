@@ -92,7 +92,12 @@ def _available_optional() -> dict[str, tuple[str, str]]:
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    """*message* on one line, with each control, bidirectional or surrogate character it may
+    quote (a field name someone sent) shown as its escape: a terminal shows it as it is."""
+    from ..model._text_characters import FORBIDDEN  # on the error path only: start-up stays lean
+
+    flat = " ".join(message.split())
+    return FORBIDDEN.sub(lambda found: f"\\u{ord(found.group()):04x}", flat)
 
 
 class MagcoreGroup(click.Group):

@@ -26,6 +26,7 @@ from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
 from ..model.content import EventContent, metadata_only
+from ..model.input_choices import choice
 from ..model.input_commands import check_command
 from ..model.input_policy import (
     normalise,
@@ -194,9 +195,13 @@ class LinkConversation(GoalCommand):
     action: str = attrs.field(init=False, default="link_conversation")
 
 
+def _goal_status(value: GoalStatus | str) -> GoalStatus:
+    return choice(GoalStatus, value, "/status")
+
+
 @attrs.frozen(kw_only=True)
 class CloseGoal(GoalCommand):
-    status: GoalStatus = attrs.field(converter=GoalStatus)
+    status: GoalStatus = attrs.field(converter=_goal_status)
     note: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="close_goal")
 

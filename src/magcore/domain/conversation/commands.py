@@ -10,6 +10,7 @@ import attrs
 
 from ..._typing import to_tuple
 from ...model.cycle import CycleDefinition, Recording
+from ...model.input_choices import choice
 from ...model.input_commands import check_command
 from ...model.input_policy import (
     clean_answers,
@@ -47,6 +48,18 @@ __all__ = [
     "Schedule",
     "UpdateAgreement",
 ]
+
+
+def _agreement_status(value: AgreementStatus | str) -> AgreementStatus:
+    return choice(AgreementStatus, value, "/status")
+
+
+def _not_held_reason(value: NotHeldReason | str) -> NotHeldReason:
+    return choice(NotHeldReason, value, "/reason")
+
+
+def _recording(value: Recording | str) -> Recording:
+    return choice(Recording, value, "/medium")
 
 
 @attrs.frozen(kw_only=True)
@@ -135,7 +148,7 @@ class MarkHeld(Command):
 
 @attrs.frozen(kw_only=True)
 class MarkNotHeld(Command):
-    reason: NotHeldReason = attrs.field(default=NotHeldReason.OTHER, converter=NotHeldReason)
+    reason: NotHeldReason = attrs.field(default=NotHeldReason.OTHER, converter=_not_held_reason)
     action: str = attrs.field(init=False, default="mark_not_held")
 
 
@@ -153,7 +166,7 @@ class DraftRecord(Command):
     agreements: tuple[Agreement, ...] = attrs.field(default=(), converter=to_tuple)
     themes: tuple[str, ...] = attrs.field(default=(), converter=to_tuple, validator=valid_ids)
     answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False, converter=clean_answers)
-    medium: Recording = attrs.field(default=Recording.DIGITAL, converter=Recording)
+    medium: Recording = attrs.field(default=Recording.DIGITAL, converter=_recording)
     action: str = attrs.field(init=False, default="draft_record")
 
 
@@ -198,6 +211,6 @@ class AddResponse(Command):
 @attrs.frozen(kw_only=True)
 class UpdateAgreement(Command):
     agreement_id: str = attrs.field(validator=valid_id)
-    status: AgreementStatus = attrs.field(converter=AgreementStatus)
+    status: AgreementStatus = attrs.field(converter=_agreement_status)
     note: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="update_agreement")
