@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,30 +19,18 @@ from magcore.app.rollback import accept_restored_log
 from magcore.crypto.files import KEY_FILE_NAME, FileKeyProvider
 from magcore.crypto.witness import FileWitness
 from magcore.errors import StorageError
-from magcore.storage.base import AuditRecord
 from magcore.storage.sqlite import SQLiteStore
 from magcore.storage.witnessing import chain_id, place_of
 
 from ..support.postgres import schema_url
-
-
-def _read(actor: str = "hr") -> AuditRecord:
-    return AuditRecord(
-        at=datetime(2026, 1, 5, tzinfo=UTC).isoformat(),
-        actor=actor,
-        action="read",
-        object="conversation:c-1/record",
-        result="allowed",
-        origin="api",
-        purpose="career_advice",
-    )
+from .test_audit_witness import _read
 
 
 def _write(url: str, lines: int = 1) -> None:
     service = open_service(url)
     try:
         for _ in range(lines):
-            service.store.append_audit([_read()])
+            service.store.append_audit([_read("hr")])
         assert verify_store(service.store).ok
     finally:
         service.close()
@@ -60,6 +47,20 @@ def _cut_last_line(db: Path) -> int:
     return int(seq)
 
 
+def _refused_at_its_last_line(db: Path) -> None:
+    """Cut *db*'s newest line: verify reports it, and the store refuses to write."""
+    seq = _cut_last_line(db)
+    service = open_service(f"sqlite:///{db}")
+    try:
+        problem = verify_store(service.store).problem
+        assert problem is not None
+        assert problem.seq == seq
+        with pytest.raises(StorageError, match=f"line {seq} is missing"):
+            service.store.append_audit([_read("hr")])
+    finally:
+        service.close()
+
+
 def test_a_copied_file_used_beside_its_original_is_witnessed_as_its_own_log(tmp_path, monkeypatch):
     """Before, both files were one log to the shared witness: whichever was written second was
     refused as "rolled back" (a false alarm). Now each is witnessed at its own path, both take
@@ -73,16 +74,7 @@ def test_a_copied_file_used_beside_its_original_is_witnessed_as_its_own_log(tmp_
     for _ in range(2):
         _write(f"sqlite:///{original}", 2)
         _write(f"sqlite:///{copy}")
-    seq = _cut_last_line(copy)
-    service = open_service(f"sqlite:///{copy}")
-    try:
-        problem = verify_store(service.store).problem
-        assert problem is not None
-        assert problem.seq == seq
-        with pytest.raises(StorageError, match=f"line {seq} is missing"):
-            service.store.append_audit([_read()])
-    finally:
-        service.close()
+    _refused_at_its_last_line(copy)
     _write(f"sqlite:///{original}")  # the original is not set back by its copy's state
 
 
@@ -99,7 +91,7 @@ def test_a_file_copied_behind_the_store_is_refused_until_accepted(tmp_path, monk
     service = open_service(f"sqlite:///{copy}")
     try:
         with pytest.raises(StorageError, match=r"line 4 is missing.*accept-restore"):
-            service.store.append_audit([_read()])
+            service.store.append_audit([_read("hr")])
     finally:
         service.close()
     provider = FileKeyProvider.open(tmp_path / "keys" / KEY_FILE_NAME, create=False)
@@ -163,16 +155,7 @@ def test_a_head_kept_under_the_first_line_alone_still_finds_a_rollback(tmp_path)
     db = tmp_path / "magcore.db"
     _write(f"sqlite:///{db}", 3)
     _as_first_release_left_it(tmp_path, db)
-    seq = _cut_last_line(db)
-    service = open_service(f"sqlite:///{db}")
-    try:
-        problem = verify_store(service.store).problem
-        assert problem is not None
-        assert problem.seq == seq
-        with pytest.raises(StorageError, match=f"line {seq} is missing"):
-            service.store.append_audit([_read()])
-    finally:
-        service.close()
+    _refused_at_its_last_line(db)
 
 
 def test_after_an_upgrade_the_log_is_witnessed_under_its_new_name(tmp_path):
@@ -235,7 +218,7 @@ def test_postgresql_a_copy_in_another_schema_is_its_own_log(tmp_path, two_schema
     service = open_service(second)
     try:
         with pytest.raises(StorageError, match=f"line {seq} is missing"):
-            service.store.append_audit([_read()])
+            service.store.append_audit([_read("hr")])
     finally:
         service.close()
     _write(first)
