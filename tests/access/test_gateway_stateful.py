@@ -12,8 +12,11 @@ simple model of the rules (participation and blind-until-published, carried agre
 handover choice, a carried copy as sensitive as the kind it was agreed in, sharing choices with
 their grantee, purpose and time, the legal basis that never opens the special-category kind,
 restriction, erasure) and against the audit lines the
-call wrote; participation reports carry no marker and leave their line. Observer deliveries
-are not on this branch yet (they land with the audit-chain helper's envelopes).
+call wrote; participation reports carry no marker and leave their line. Goals
+(:mod:`.gateway_goals`) are set in any conversation, of the special-category kind too, and
+read by every way a goal is read: a goal is as sensitive as the kind it was agreed in.
+Observer deliveries are not on this branch yet (they land with the audit-chain helper's
+envelopes).
 """
 
 from __future__ import annotations
@@ -54,18 +57,19 @@ from magcore.storage.base import StreamWrite
 from magcore.testing import approve_cycle, raw_conversation
 
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
+from .gateway_goals import GoalWays, GoalWritten
 
 EMPLOYEES = ("e1", "e2")
 PEOPLE = ("e1", "e2", "m1", "m2", "hr", "po", "c1", "x")
 GRANTEES = ("x", "hr", "next_manager", "hr_adviser")
-WHATS = ("whole_record", "agreements")
+WHATS = ("whole_record", "agreements", "goals")
 PURPOSES = ("conversation", "advice", "handover", "reintegration", SUBJECT_ACCESS)
 ROLE_HOLDER = {"hr_adviser": "hr"}
 BASIS = LegalBasis(
     name="reintegration",
     article="Wet verbetering poortwachter art. 25",
     roles={"hr_adviser"},
-    parts={Part.RECORD, Part.AGREEMENT, Part.METADATA},
+    parts={Part.RECORD, Part.AGREEMENT, Part.METADATA, Part.GOAL},
     purpose="reintegration",
 )
 MARKER = re.compile(r"MK\d+X")
@@ -111,7 +115,7 @@ class _Fixed:
         return self.value
 
 
-class GatewayMachine(RuleBasedStateMachine):
+class GatewayMachine(GoalWays, RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         host = get_plugin_manager(load_entry_points=False, extra=[("bases", _Bases())])
@@ -128,6 +132,7 @@ class GatewayMachine(RuleBasedStateMachine):
         self.erased: set[str] = set()
         self.last_change = T0.date()
         self.reads = 0
+        self.goals: dict[str, GoalWritten] = {}
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -422,6 +427,7 @@ class GatewayMachine(RuleBasedStateMachine):
             self.service.store, person, clock=self.service.clock, actor="po", reason=reason
         )
         self.erased |= about
+        self.forget_goals(person)
         for choice in self.choices:
             if choice.person == person and choice.revoked_at is None:
                 choice.revoked_at = self.now

@@ -15,7 +15,16 @@ from magcore.domain.sharing import GrantSharing, RevokeSharing
 from magcore.errors import NotFoundError
 from magcore.storage.memory import MemoryStore
 
-from .support import ROLES, T0, commit, mag_cycle, set_goal, share, small_org
+from .support import (
+    ROLES,
+    T0,
+    agreed_conversation,
+    commit,
+    mag_cycle,
+    set_goal,
+    share,
+    small_org,
+)
 
 LATER = T0 + timedelta(days=1)
 
@@ -28,6 +37,10 @@ def org():
 @pytest.fixture
 def store():
     s = MemoryStore()
+    # the conversations the goals were agreed in, as their events say (a goal is decided
+    # under where it was agreed: an origin the events do not describe counts as special)
+    for conv in ("c1", "c2"):
+        agreed_conversation(s, conv, employee="e1", manager="m1", cycle=mag_cycle())
     set_goal(s, "g1", owner="e1", agreed_in="c1", collaborators=("m1",), note="progress-1")
     set_goal(s, "g2", owner="e1", agreed_in="c2")
     set_goal(s, "gv", owner="e1", agreed_in="c1", theme="vitality")

@@ -12,6 +12,10 @@ regulation names, so it opens what a legal basis opens and no more:
   open or before its author published it (blind until published);
 - never a conversation of a kind that is special-category as a whole (a vitality conversation),
   never an event about a special-category theme (a topic, a goal);
+- never an event of a goal, or a note on an agreement, that its origins make special-category
+  or restricted (:mod:`magcore.access.origins`, as the events say): a progress note or a
+  closing of a goal on a special theme, anything of a goal agreed in a special-category kind
+  or a restricted conversation, the note on an agreement about a special theme;
 - never a restricted record (AVG art. 18), never a destroyed one;
 - never under a cycle whose current regulation, which lists the declarations, the bodies it
   names have not approved (a plugin that declares content after an approval waits for the
@@ -27,15 +31,15 @@ from typing import Any
 
 import attrs
 
-from ..domain.conversation import OPEN_STATES, Conversation
+from ..domain.conversation import OPEN_STATES, Conversation, ConversationEvent
 from ..domain.conversation import replay as replay_conversation
-from ..domain.goals import GoalEvent
 from ..domain.sharing import PERSON_STREAM, PersonEvent, person_stream
 from ..events import Event
 from ..model.records import split_agreement_reference
 from ..storage.base import Store
 from .decision import Basis, Decision, restrictions
-from .policy import DESTROYED_EVENT, PolicyFor, ReadPolicy, goal_policy
+from .origins import Disclosure, agreement_disclosure, goal_disclosure
+from .policy import DESTROYED_EVENT, PolicyFor, ReadPolicy
 
 __all__ = [
     "DELIVER_CONTENT",
@@ -124,24 +128,29 @@ def delivery_decision(
     subject: str | None = None
     conversation: str | None = None
     conv: Conversation | None = None
+    origin: Disclosure | None = None
     if kind == "conversation":
         conv = replay_conversation(events)
         policy = policy_for(conv.cycle)
         if conv.kind in policy.special_kinds:
             return _deny("the kind is special-category as a whole", policy), event
         subject, conversation = conv.subject, ident
+        if event.type == ConversationEvent.AGREEMENT_UPDATED:
+            origin = agreement_disclosure(store, conv, event.data.get("agreement"), policy_for)
     elif kind == "goal":
-        owner = next((e.data.get("owner") for e in events if e.type == GoalEvent.SET), None)
-        subject = owner if isinstance(owner, str) else None
-        policy = goal_policy(store, events, policy_for, fallback)
+        origin = goal_disclosure(store, events, policy_for, fallback)
     elif kind == "person":
         subject = ident
+    if origin is not None:  # decided under what its origins make it (:mod:`.origins`)
+        policy, subject, conversation = origin.policy, origin.subject, origin.conversation
     if not policy.declarations_approved:
         return _deny(
             "the regulation that lists this declaration is not approved yet (WOR art. 27): "
             "the bodies it names approve its current text first",
             policy,
         ), event
+    if origin is not None and origin.special is not None:
+        return _deny(origin.special, policy), event
     theme = event.data.get("theme")
     if isinstance(theme, str) and theme in policy.special_themes:
         return _deny("it is about a special-category theme", policy), event
@@ -153,8 +162,9 @@ def delivery_decision(
         return _deny("a preparation is not shared while the conversation is open", policy), event
     if event.type == _PREPARATION and conv is not None and conv.preparations[event.actor].shown_to:
         return _deny("its author showed this preparation to some roles only", policy), event
-    if subject is not None and restrictions(store.read(person_stream(subject))).covers(
-        conversation
+    if (origin is not None and origin.restricted) or (
+        subject is not None
+        and restrictions(store.read(person_stream(subject))).covers(conversation)
     ):
         return _deny("the record is restricted (AVG art. 18)", policy), event
     closed = _carried_closed(store, event, policy_for)

@@ -7,23 +7,43 @@ event (participants, subject, team, kind and cycle are in clear there and never 
 gives, per origin, who took part and whether its kind is special-category under its own cycle's
 policy. Nothing is taken from the read-model tables: they are not authenticated, and a row
 edited in the database must not decide who reads what (the audit chain covers the events).
+
+The same rule holds for what a goal, or an agreement's status note, discloses
+(:func:`goal_disclosure`, :func:`agreement_disclosure`): it is decided under what its origin
+makes it, as the events say: the goal's own theme (its ``goal.set`` event), the kind, the
+cycle's policy and the restriction of every conversation it comes from (the one it was agreed
+in, the one its agreement was written in, those its progress notes were written in), and for
+an agreement's note the agreement's theme and where it was carried from. An origin the events
+do not describe counts as special-category.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
 from ..domain.conversation import Conversation, ConversationEvent, replay, stream_of
+from ..domain.goals import GoalEvent
+from ..domain.sharing import person_stream, restrictions
 from ..errors import MagcoreError
+from ..events import Event
 from ..model.records import split_agreement_reference
 from ..storage.base import Store
 from ..storage.streaming import read_stream
 from .content import ContentStore
-from .policy import ReadPolicy
+from .policy import ReadPolicy, stricter
 
-__all__ = ["Origin", "origin_of", "origins_of", "requested", "took_part"]
+__all__ = [
+    "Disclosure",
+    "Origin",
+    "agreement_disclosure",
+    "goal_disclosure",
+    "origin_of",
+    "origins_of",
+    "requested",
+    "took_part",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -35,6 +55,7 @@ class Origin:
     team: str | None
     people: frozenset[str]
     kind: str
+    cycle: str
     special_kind: bool
     """Whether the origin's kind is special-category as a whole under its own cycle."""
     special_themes: frozenset[str]
@@ -70,6 +91,7 @@ def origin_of(
         team=conv.team,
         people=frozenset(p.person for p in conv.participants),
         kind=conv.kind,
+        cycle=conv.cycle,
         special_kind=conv.kind in policy.special_kinds,
         special_themes=frozenset(policy.special_themes),
     )
@@ -108,3 +130,124 @@ def took_part(conv: Conversation, origins: dict[str, Origin | None]) -> dict[str
             if o is not None and o.subject is None and o.team == conv.team
         }
     return {i: o.people for i, o in origins.items() if o is not None and o.subject == conv.subject}
+
+
+@attrs.frozen(kw_only=True)
+class Disclosure:
+    """What a goal, or an agreement's status note, is as its origins make it (as the events
+    say): the policy it is decided under, whose it is, where it was agreed, and whether it is
+    special-category or restricted."""
+
+    policy: ReadPolicy
+    """The policy of every cycle it comes from, each made stricter by the next."""
+    subject: str | None
+    """Whose it is: the goal's owner, the employee the conversation is about."""
+    conversation: str | None
+    """The conversation it was agreed in (a sharing choice for one conversation covers it)."""
+    theme: str | None
+    special: str | None = None
+    """Why it is special-category, for the audit line; ``None`` when it is not."""
+    restricted: bool = False
+    """Whether it is restricted (AVG art. 18): all its subject's records, or a conversation it
+    comes from, restricted by its subject or by the employee that conversation is about."""
+
+
+def goal_disclosure(
+    store: Store, events: Iterable[Event], policy_for: Callable[[str], ReadPolicy], base: ReadPolicy
+) -> Disclosure:
+    """The :class:`Disclosure` of a goal whose stream holds *events*: its own theme (its
+    ``goal.set`` event), the cycle it names, and the conversations it comes from (agreed in,
+    its agreement's, its progress notes'); *base* is the policy where no cycle says more."""
+    events = tuple(events)
+    first = next((e for e in events if e.type == GoalEvent.SET), None)
+    data: Mapping[str, object] = first.data if first is not None else {}
+    owner, theme, agreed_in = (_text(data.get(key)) for key in ("owner", "theme", "agreed_in"))
+    came_from = {agreed_in, _conversation_of(data.get("agreement"))}
+    came_from |= {
+        _text(e.data.get("conversation")) for e in events if e.type == GoalEvent.PROGRESS_NOTED
+    }
+    cycle = _text(data.get("cycle"))
+    if cycle is not None:  # the cycle declaring the goal's link: its special themes count
+        base = stricter(base, policy_for(cycle))
+    return _disclosed(
+        store,
+        {c for c in came_from if c is not None},
+        policy_for,
+        base,
+        subject=owner,
+        conversation=agreed_in,
+        theme=theme,
+        unknown=None if first is not None else "the events do not say what the goal is",
+    )
+
+
+def agreement_disclosure(
+    store: Store, conv: Conversation, agreement_id: object, policy_for: Callable[[str], ReadPolicy]
+) -> Disclosure:
+    """The :class:`Disclosure` of a note on agreement *agreement_id* of *conv* (replayed from
+    its events): the agreement's theme, the kind and restriction of *conv*, and of the
+    conversation the agreement was carried from, if it was."""
+    agreement = next((a for a in conv.agreements if a.id == agreement_id), None)
+    came_from = {conv.id}
+    if agreement is not None and agreement.carried_from:
+        came_from.add(split_agreement_reference(agreement.carried_from)[0])
+    return _disclosed(
+        store,
+        came_from,
+        policy_for,
+        policy_for(conv.cycle),
+        subject=conv.subject,
+        conversation=conv.id,
+        theme=None if agreement is None else agreement.theme,
+        unknown=None if agreement is not None else "the events do not say which agreement",
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _conversation_of(reference: object) -> str | None:
+    text = _text(reference)
+    return None if text is None else _text(split_agreement_reference(text)[0])
+
+
+def _disclosed(
+    store: Store,
+    came_from: set[str],
+    policy_for: Callable[[str], ReadPolicy],
+    base: ReadPolicy,
+    *,
+    subject: str | None,
+    conversation: str | None,
+    theme: str | None,
+    unknown: str | None,
+) -> Disclosure:
+    origins = {i: origin_of(store, i, policy_for) for i in sorted(came_from)}
+    policy = base
+    for origin in origins.values():
+        if origin is not None:
+            policy = stricter(policy, policy_for(origin.cycle))
+    special = unknown
+    if special is None and theme is not None and theme in policy.special_themes:
+        special = "it is about a special-category theme"
+    for ident, origin in origins.items():
+        if special is None and origin is None:
+            special = f"the events do not say what conversation {ident} it comes from was"
+        elif special is None and origin is not None and origin.special_kind:
+            special = "it comes from a conversation whose kind is special-category as a whole"
+    held = restrictions(store.read(person_stream(subject))) if subject is not None else None
+    restricted = held is not None and (held.everything or any(map(held.covers, origins)))
+    for ident, origin in origins.items():
+        if restricted or origin is None or origin.subject in (None, subject):
+            continue
+        assert origin.subject is not None
+        restricted = restrictions(store.read(person_stream(origin.subject))).covers(ident)
+    return Disclosure(
+        policy=policy,
+        subject=subject,
+        conversation=conversation,
+        theme=theme,
+        special=special,
+        restricted=restricted,
+    )

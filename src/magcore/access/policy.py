@@ -16,10 +16,7 @@ from typing import Any
 
 import attrs
 
-from ..domain.conversation import replay as replay_conversation
-from ..domain.goals import GoalEvent
 from ..errors import MagcoreError
-from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.parties import _kept_before_the_initiator_rule
 from ..storage.base import Store
@@ -31,7 +28,6 @@ __all__ = [
     "SPECIAL_CATEGORY_RISK",
     "PolicyFor",
     "ReadPolicy",
-    "goal_policy",
     "kept_policies",
     "special_fields_of",
     "stricter",
@@ -167,16 +163,3 @@ def stricter(base: ReadPolicy, cycle: ReadPolicy) -> ReadPolicy:
         field_themes={**cycle.field_themes, **base.field_themes},
         declarations_approved=base.declarations_approved and cycle.declarations_approved,
     )
-
-
-def goal_policy(
-    store: Store, events: Iterable[Event], policy_for: PolicyFor, fallback: ReadPolicy
-) -> ReadPolicy:
-    """The policy of a goal (its *events*): that of the cycle of the conversation it was agreed
-    in, so the cycle's special themes count; else *fallback*."""
-    agreed_in = next((e.data.get("agreed_in") for e in events if e.type == GoalEvent.SET), None)
-    if isinstance(agreed_in, str) and agreed_in:
-        found = store.read(f"conversation:{agreed_in}")
-        if found and not any(e.type == DESTROYED_EVENT for e in found):
-            return stricter(fallback, policy_for(replay_conversation(found).cycle))
-    return fallback

@@ -49,11 +49,11 @@ from .decision import (
     Restrictions,
     decide_access,
 )
-from .origins import Origin, origins_of, took_part
+from .origins import Origin, goal_disclosure, origins_of, took_part
 from .policy import DESTROYED_EVENT as DESTROYED_EVENT
 from .policy import SENSITIVITY_KEY as SENSITIVITY_KEY
 from .policy import SPECIAL_CATEGORY_RISK as SPECIAL_CATEGORY_RISK
-from .policy import PolicyFor, goal_policy, kept_policies
+from .policy import PolicyFor, kept_policies
 from .policy import ReadPolicy as ReadPolicy
 from .policy import special_fields_of as special_fields_of
 
@@ -434,7 +434,9 @@ def read_goal(
     choice (``goals``, or the goal's ``theme:<id>``; a choice for one conversation covers the
     goals agreed in it) or a legal basis declared for goals. A goal about a special-category
     theme (of the cycle of the conversation it was agreed in, *policy_for* or as the store keeps
-    it) is shared only by the owner's own choice. Raises
+    it), or from a conversation of a kind that is special-category as a whole, is shared only by
+    the owner's own choice; one from a restricted conversation is restricted with it
+    (:func:`~magcore.access.origins.goal_disclosure`, as the events say). Raises
     :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
     """
     check_id(viewer, pointer="/viewer")
@@ -466,12 +468,18 @@ def read_goal(
             id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
         )
     goal = replay_goal(events)
-    policy = goal_policy(store, events, policy_for or kept_policies(store, policy), policy)
+    # Decided under what its origins make it, as the events say (:mod:`.origins`): its own
+    # theme, and the kind, policy and restriction of the conversations it comes from.
+    found = goal_disclosure(store, events, policy_for or kept_policies(store, policy), policy)
+    policy = found.policy
     sharing = replay_sharing(goal.owner, store.read(person_stream(goal.owner)))
+    held = sharing.restrictions
+    if found.restricted:  # restricted with a conversation it comes from
+        held = Restrictions(everything=True, conversations=held.conversations)
     context = AccessContext(
         goal=goal,
         sharing=sharing,
-        restrictions=sharing.restrictions,
+        restrictions=held,
         directory=policy.directory,
         legal_bases=policy.legal_bases,
     )
@@ -484,7 +492,7 @@ def read_goal(
         subject=goal.owner,
         conversation=goal.agreed_in,
         theme=goal.theme,
-        special_category=goal.theme is not None and goal.theme in policy.special_themes,
+        special_category=found.special is not None,
     )
     decision = decide_access(request, context)
     store.append_audit(
