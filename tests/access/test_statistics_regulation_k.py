@@ -82,11 +82,11 @@ def test_a_caller_cannot_state_a_smaller_regulation(organisation: Organisation) 
 
 
 def test_a_caller_may_still_raise_the_floor(organisation: Organisation) -> None:
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match="regulation_k"):
         report = participation_report(MemoryStore(), organisation, regulation_k=13, **ASK)
     assert report.k == 13
     assert report.cell("groot", str(YEAR)).suppressed  # 12 people is below 13
-    with pytest.raises(MinimumGroupError), pytest.warns(DeprecationWarning):
+    with pytest.raises(MinimumGroupError), pytest.warns(DeprecationWarning, match="regulation_k"):
         participation_report(MemoryStore(), organisation, k=8, regulation_k=13, **ASK)
 
 
