@@ -90,7 +90,11 @@ def exported(demo_year):
     key = subject_key(demo_year.key_provider.audit_key())
     before = list(demo_year.store.read_audit())
     records = logboek_records(
-        demo_year.store, actor="privacy-officer", register=REGISTER, subject_key=key
+        demo_year.store,
+        actor="privacy-officer",
+        register=REGISTER,
+        subject_key=key,
+        clock=demo_year.clock,
     )
     return before, records, key
 
@@ -164,7 +168,11 @@ def test_people_appear_only_as_keyed_pseudonyms(demo_year, exported):
 def test_export_is_deterministic_and_audited(demo_year, exported):
     _, records, key = exported
     again = logboek_records(
-        demo_year.store, actor="privacy-officer", register=REGISTER, subject_key=key
+        demo_year.store,
+        actor="privacy-officer",
+        register=REGISTER,
+        subject_key=key,
+        clock=demo_year.clock,
     )
     assert again[: len(records)] == records
     # the first export left its own line, which the second export shows

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -92,7 +92,7 @@ def _values(records):
 
 def test_no_person_of_the_store_appears_in_clear_with_a_subject_key(service):
     key = subject_key(service.key_provider.audit_key())
-    records = logboek_records(service.store, actor="po", subject_key=key)
+    records = logboek_records(service.store, actor="po", subject_key=key, clock=service.clock)
     objects = [
         v
         for r in records
@@ -111,6 +111,16 @@ def test_no_person_of_the_store_appears_in_clear_with_a_subject_key(service):
 
 
 def test_without_a_subject_key_the_objects_stay_as_written(service):
-    records = logboek_records(service.store, actor="po")
+    records = logboek_records(service.store, actor="po", clock=service.clock)
     assert "person:anna/sharing" in _values(records)
     assert "listing:carla" in _values(records)
+
+
+def test_the_export_is_audited_at_the_service_clock(service):
+    """An attacker review found the export's own line carried the wall clock (every other line
+    carries the service clock's time)."""
+    service.clock.advance(timedelta(days=3))
+    logboek_records(service.store, actor="po", clock=service.clock)
+    *_, line = service.store.read_audit()
+    assert (line["action"], line["actor"]) == ("export", "po")
+    assert line["at"] == service.clock.now().isoformat()

@@ -475,6 +475,19 @@ def test_a_restored_backup_does_not_bring_erased_content_back(held, host):
         if line == ("destroy", "restore")
     ]
     assert lines
+    # dated by the installation's clock (MAGCORE_NOW), never the wall clock: the lines and
+    # the keys destroyed again alike
+    now = "2025-03-10T09:00:00+00:00"
+    stamps = {
+        at
+        for action, origin, at in sqlite3.connect(db).execute(
+            "SELECT action, origin, at FROM audit"
+        )
+        if (action, origin) in {("destroy", "restore"), ("audit.rolled-back", "restore")}
+    }
+    assert stamps == {now}
+    destroyed = dict(sqlite3.connect(db).execute("SELECT id, destroyed FROM data_keys"))
+    assert {destroyed[key] for key in erased.keys} == {now}
 
 
 def test_a_copied_backup_keeps_erased_keys_closed_until_they_are_destroyed_again(held, host):
@@ -510,5 +523,7 @@ def test_a_copied_backup_keeps_erased_keys_closed_until_they_are_destroyed_again
     assert "Oriënteert" not in json.dumps(about, ensure_ascii=False)
     again = data(held.run("store", "destroy-forgotten", "--json"))
     assert again["destroyed_again"] == len(erased.keys)
+    destroyed = dict(sqlite3.connect(db).execute("SELECT id, destroyed FROM data_keys"))
+    assert {destroyed[key] for key in erased.keys} == {"2025-03-10T09:00:00+00:00"}  # MAGCORE_NOW
     assert data(held.run("store", "destroy-forgotten", "--json"))["destroyed_again"] == 0
     assert data(held.run("audit", "verify", "--json"))["ok"] is True

@@ -9,6 +9,7 @@ import pytest
 
 from magcore.errors import DefinitionError, ScoringNotAllowedError
 from magcore.forms import FormDefinition
+from magcore.model.scoring import check_schema
 
 
 def _form(schema: dict[str, Any], ui: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -189,4 +190,167 @@ ACCEPTED = {
 
 @pytest.mark.parametrize("form", ACCEPTED.values(), ids=list(ACCEPTED))
 def test_ordinary_questions_next_to_them_stay_accepted(form):
+    FormDefinition.from_json(form)
+
+
+# An attacker review (third session): a rank in the team, people sorted into classes, the
+# nine-box grid's potential, marks in French and Spanish, degrees of attainment and a verdict on
+# progress all passed.
+PLACED = {
+    "a place in the team, counted": _number(
+        "plaats_in_team", "Plaats in het team", "count", minimum=1, maximum=30
+    ),
+    "a place in the department, asked": _number(
+        "plek", "Op welke plek sta je binnen de afdeling?", "count", minimum=1, maximum=30
+    ),
+    "a position among peers": _number("n", "Position among your peers", "count", minimum=1),
+    "places in an order": _choice(
+        "positie",
+        "Plaats in het team",
+        [("b", "Bovenaan"), ("m", "In het midden"), ("o", "Onderaan")],
+    ),
+    "players": _choice(
+        "type_medewerker",
+        "Type medewerker",
+        [("topper", "Topper"), ("middenmoter", "Middenmoter"), ("achterblijver", "Achterblijver")],
+    ),
+    "one class alone": _choice("typering", "Typering", [("a", "Uitblinker"), ("b", "Anders")]),
+    "nine-box potential": _choice(
+        "potentieel",
+        "Potentieel",
+        [("h", "Hoog potentieel"), ("g", "Groeipotentieel"), ("b", "Beperkt potentieel")],
+    ),
+    "high potential in English": _choice(
+        "talent", "Talent", [("h", "High-potential"), ("n", "Not yet known")]
+    ),
+    "French marks": _choice(
+        "bilan",
+        "Bilan",
+        [("a", "Très bien"), ("b", "Bien"), ("c", "Passable"), ("d", "Insuffisant")],
+    ),
+    "French marks without accents": _choice(
+        "bilan", "Bilan", [("a", "Tres bien"), ("b", "Assez bien")]
+    ),
+    "Spanish marks": _choice(
+        "evaluacion",
+        "Evaluación",
+        [("a", "Excelente"), ("b", "Bueno"), ("c", "Regular"), ("d", "Malo")],
+    ),
+    "goals met, by degree": _choice(
+        "doelen",
+        "Heb je je doelen behaald?",
+        [("v", "Volledig"), ("g", "Grotendeels"), ("d", "Deels"), ("n", "Niet")],
+    ),
+    "degrees under a name that asks": _choice(
+        "resultaat_gehaald", "Vraag", [(k, k) for k in ("volledig", "deels", "niet")]
+    ),
+    "goals met, in English": _choice(
+        "goals", "Goals achieved?", [("f", "Fully"), ("p", "Partly"), ("n", "Not at all")]
+    ),
+    "a verdict on progress": _choice(
+        "ontwikkeling",
+        "Ontwikkeling",
+        [("v", "Vooruitgang"), ("s", "Stilstand"), ("a", "Achteruitgang")],
+    ),
+    "progress in English": _choice(
+        "trend", "This year", [("p", "Progress"), ("s", "Stagnation"), ("r", "Regression")]
+    ),
+}
+
+
+@pytest.mark.parametrize("form", PLACED.values(), ids=list(PLACED))
+def test_a_rank_a_class_or_a_verdict_of_the_person_is_refused(form):
+    with pytest.raises(ScoringNotAllowedError) as refused:
+        FormDefinition.from_json(form, source="probe-plugin")
+    assert refused.value.field.startswith(("/schema/properties/", "/ui/fields/"))
+    reason = str(refused.value)
+    assert any(
+        why in reason
+        for why in ("place in a group", "classes", "potential", "grades", "degrees", "progress")
+    ), reason
+
+
+def _titled(name: str, title: str, **schema: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": {name: {"title": title, **schema}}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "why"),
+    [
+        (
+            _titled(
+                "plek", "Plaats in het team", type="integer", minimum=1, maximum=30,
+                **{"x-magcore-unit": "count"},
+            ),
+            "place in a group",
+        ),
+        (_titled("plaats_in_team", "Vraag", type="integer", **{"x-magcore-unit": "count"}), "name"),
+        (_titled("t", "Vraag", type="string", enum=["topper", "middenmoter"]), "classes"),
+        (
+            _titled("t", "Vraag", type="string", enum=["hoog potentieel", "groeipotentieel"]),
+            "potential",
+        ),
+        (_titled("x", "Vraag", type="string", enum=["très bien", "bien", "passable"]), "grades"),
+        (
+            _titled("doelen_behaald", "Vraag", type="string", enum=["volledig", "deels", "niet"]),
+            "degrees",
+        ),
+        (
+            _titled("x", "Vraag", type="string", enum=["vooruitgang", "stilstand", "terug"]),
+            "progress",
+        ),
+    ],
+)  # fmt: skip
+def test_the_schema_alone_is_read_the_same_way(schema, why):
+    with pytest.raises(ScoringNotAllowedError, match=why):
+        check_schema(schema, source="t")
+
+
+NOT_PLACED = {
+    "how many in the team": _number(
+        "teamleden", "Aantal teamleden", "count", minimum=1, maximum=30
+    ),
+    "the place of the conversation": _text("plaats", "Plaats van het gesprek", maxLength=80),
+    "the room for the conversation": _choice(
+        "ruimte", "Plaats van het gesprek", [("k", "Kantoor"), ("t", "Thuis"), ("o", "Online")]
+    ),
+    "your place in the team, in words": _text(
+        "plek_in_team", "Wat is jouw plek in het team?", maxLength=500
+    ),
+    "a role in the team": _choice(
+        "rol",
+        "Welke rol heb je in het team?",
+        [("l", "Teamlid"), ("c", "Coördinator"), ("t", "Teamleider")],
+    ),
+    "growth in free text": _text("groei", "Waar wil je in groeien?", maxLength=500),
+    "potential in the person's own words": _text(
+        "potentieel", "Welk potentieel zie je in jezelf?", maxLength=500
+    ),
+    "days working from home": _number(
+        "thuiswerken", "Hoeveel dagen thuiswerken?", "days", minimum=1, maximum=5
+    ),
+    "working from home, by degree": _choice(
+        "thuis", "Werk je thuis?", [("v", "Volledig"), ("d", "Deels"), ("n", "Niet")]
+    ),
+    "how the workload changed": _choice(
+        "werkdruk",
+        "Hoe is je werkdruk veranderd?",
+        [("t", "Toegenomen"), ("g", "Gelijk gebleven"), ("a", "Afgenomen")],
+    ),
+    "goals to talk about": _choice(
+        "doelen",
+        "Welke doelen wil je bespreken?",
+        [("v", "Vakkennis"), ("s", "Samenwerking"), ("g", "Gezondheid")],
+    ),
+    "regular meetings": _choice(
+        "overleg", "Meetings", [("r", "Regular"), ("o", "Occasional"), ("n", "Never")]
+    ),
+    "a first and a second choice": _choice(
+        "voorkeur", "Welke cursus heeft je voorkeur?", [("e", "Eerste"), ("t", "Tweede")]
+    ),
+}
+
+
+@pytest.mark.parametrize("form", NOT_PLACED.values(), ids=list(NOT_PLACED))
+def test_ordinary_questions_about_the_team_and_goals_stay_accepted(form):
     FormDefinition.from_json(form)

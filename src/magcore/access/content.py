@@ -20,6 +20,7 @@ import contextlib
 import logging
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Final, cast
 
 import attrs
@@ -358,8 +359,12 @@ def protect(
     provider: Callable[[Store], KeyProvider],
     *,
     language: str = "nl",
+    clock: Callable[[], datetime] | None = None,
 ) -> Store:
     """*store* wrapped in a :class:`ContentStore` (as it is if it already is one).
+
+    *clock* stamps when data keys are made and destroyed: a service passes its own clock's
+    ``now`` (never the wall clock behind its back); without one the key ring's default is used.
 
     *provider* gives the key provider of a store; it is asked once per store object (a
     ``memory://`` store's keys live as long as the store). A store without a key table (an old
@@ -378,5 +383,6 @@ def protect(
         found = provider(store)
         with contextlib.suppress(TypeError):
             _PROVIDERS[store] = found
-    codec = ContentCodec(ContentCipher(KeyRing(store, found)), language=language)
+    ring = KeyRing(store, found) if clock is None else KeyRing(store, found, clock=clock)
+    codec = ContentCodec(ContentCipher(ring), language=language)
     return ContentStore(store, codec)

@@ -32,12 +32,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
+from ..clock import Clock, as_utc
 from ..domain.goals import GoalEvent
 from ..storage.base import AuditRecord, Store
 from ..storage.chain import ChainKey, parse_event_object
@@ -306,6 +307,7 @@ def logboek_records(
     store: Store,
     *,
     actor: str,
+    clock: Clock,
     origin: str = "api",
     register: str = DEFAULT_REGISTER,
     subject_key: bytes | None = None,
@@ -316,7 +318,8 @@ def logboek_records(
     """The audit lines after *after* as Logboek Dataverwerkingen records.
 
     The export is itself a disclosure: *actor* (the privacy officer) and *origin* are written
-    in an audit line of its own, after the lines it exports. With *exporter* (any
+    in an audit line of its own, after the lines it exports, at the time of *clock* (the
+    service's, ``service.clock``, as every other line; never the wall clock). With *exporter* (any
     OpenTelemetry ``SpanExporter``, e.g. OTLP to the organisation's Logboek) the spans also go
     there. Needs ``pip install 'magcore[logboek]'``.
     """
@@ -334,7 +337,7 @@ def logboek_records(
     store.append_audit(
         [
             AuditRecord(
-                at=datetime.now(UTC).isoformat(),
+                at=as_utc(clock.now()).isoformat(),
                 actor=actor,
                 action="export",
                 object=f"audit:logboek/{after + 1}-{last}",

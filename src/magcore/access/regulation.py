@@ -42,7 +42,7 @@ from .processing import register_json, register_markdown
 from .profiles import PROFILE_ACCESS_RULES
 from .regulation_parties import party_lines, registered_roles, trigger_text
 from .retention import BUILTIN_PROFILES, RetentionProfile
-from .statistics import DEFAULT_K
+from .statistics import DEFAULT_K, check_minimum
 
 __all__ = [
     "RenderedRegulation",
@@ -106,7 +106,11 @@ def regulation_source(
 
     *observers* maps a plugin to its content declarations (``magcore_declare_content``); when
     any plugin declares content, the declarations are part of the source, so the hash changes.
+    *k* (the minimum group size of research data) may be above the regulation's
+    :data:`~magcore.access.statistics.DEFAULT_K`, never below it
+    (:class:`~magcore.access.statistics.MinimumGroupError`): reports never use less.
     """
+    k = check_minimum(k)
     profile = profiles.get(cycle.retention_profile)
     if profile is None:
         raise NotFoundError(f"retention profile {cycle.retention_profile!r} is not registered")

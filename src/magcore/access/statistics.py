@@ -49,6 +49,7 @@ __all__ = [
     "CountTable",
     "MinimumGroupError",
     "ParticipationFact",
+    "RegulationMinimumError",
     "check_minimum",
     "count_table",
     "decide_suppression",
@@ -93,8 +94,29 @@ class CannotProtectError(MinimumGroupError):
         )
 
 
+class RegulationMinimumError(MinimumGroupError):
+    """A caller stated the regulation's minimum group size itself, below the regulation's.
+
+    The regulation's minimum (:data:`DEFAULT_K`, what the works council approved) is the
+    service's, not the caller's: a caller may ask a report to hide more, never say that the
+    regulation allows less.
+    """
+
+
 def check_minimum(k: int | None, regulation_k: int = DEFAULT_K) -> int:
-    """The minimum group size to use: *k* if given, else the regulation's; never below it."""
+    """The minimum group size to use: *k* if given, else the regulation's; never below it.
+
+    *regulation_k* may only raise the floor above the regulation's :data:`DEFAULT_K` (a value
+    below it is refused with :class:`RegulationMinimumError`): no caller lowers what the
+    regulation sets.
+    """
+    if isinstance(regulation_k, bool) or not isinstance(regulation_k, int):
+        raise RegulationMinimumError("the regulation's minimum group size must be a whole number")
+    if regulation_k < DEFAULT_K:
+        raise RegulationMinimumError(
+            f"the regulation sets a minimum group size of {DEFAULT_K}; a caller may not state "
+            f"a smaller one ({regulation_k}): a report may hide more, never less"
+        )
     if k is None:
         return regulation_k
     if isinstance(k, bool) or not isinstance(k, int):

@@ -9,6 +9,7 @@ saying who asked for which grid and which units.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
@@ -300,7 +301,7 @@ def participation_report(
     at: datetime,
     origin: str = "api",
     k: int | None = None,
-    regulation_k: int = DEFAULT_K,
+    regulation_k: int | None = None,
     levels: Collection[str] = LEVELS,
     require_audit: bool = True,
     language: str = "en",
@@ -310,7 +311,8 @@ def participation_report(
     *start* and *end* (not included) must lie on the grid of *grain*
     (:func:`~magcore.access.statistics_grid.grid_periods`), at most 50 years apart (else
     :class:`~magcore.errors.InputRefused`, before anything is written). *k* may be larger than
-    the regulation's minimum group size *regulation_k*, never smaller. *asker* and *origin* go
+    the regulation's minimum group size (:data:`~magcore.access.statistics.DEFAULT_K`, the
+    ``research_k`` of the regulation the bodies approved), never smaller. *asker* and *origin* go
     into the audit line. Without the solver (``magcore[statistics]``) the report is refused,
     unless ``require_audit=False``: then only primary and complementary suppression run and
     the report says it is not audited. *language* names a department's own staff and "no team".
@@ -320,6 +322,13 @@ def participation_report(
     regulation's, or a larger one that earlier reports make impossible to keep) shows nothing,
     stores nothing but its audit line, and raises
     :class:`~magcore.access.statistics.MinimumGroupError`.
+
+    .. deprecated:: 0.3
+       *regulation_k*: the regulation's minimum group size is the service's, not the
+       caller's. A value below the regulation's is refused
+       (:class:`~magcore.access.statistics.RegulationMinimumError`, audited like any refused
+       report); a higher one still raises the floor, with a ``DeprecationWarning`` (ask with
+       *k* instead).
     """
     at = as_utc(at)
     grain = Grain(grain)
@@ -328,6 +337,7 @@ def participation_report(
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise DefinitionError(f"unknown levels {sorted(unknown)}; use {', '.join(LEVELS)}")
+    asked = k or regulation_k or DEFAULT_K
     record = AuditRecord(
         at=at.isoformat(),
         actor=asker,
@@ -335,11 +345,18 @@ def participation_report(
         object=f"statistics:participation/{grain.value}/{start}/{end}",
         result="done",
         origin=origin,
-        reason=f"units: {', '.join(sorted(levels))}; minimum group {k or regulation_k}",
+        reason=f"units: {', '.join(sorted(levels))}; minimum group {asked}",
         purpose="statistics",
     )
+    if regulation_k is not None:
+        warnings.warn(
+            "participation_report(regulation_k=...) is deprecated: the regulation's minimum "
+            "group size is the service's; ask for a larger one with k=",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     try:
-        k = check_minimum(k, regulation_k)
+        k = check_minimum(k, DEFAULT_K if regulation_k is None else regulation_k)
     except MinimumGroupError as error:
         store.append_audit([attrs.evolve(record, result="refused", reason=str(error))])
         raise

@@ -19,7 +19,7 @@ The ``magcore store`` commands are thin over these functions:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import attrs
 
 from ..access.audit import KeyLookup, verify_store
 from ..access.reading import DESTROYED_EVENT
+from ..clock import SystemClock, as_utc
 from ..errors import MagcoreError, StorageError
 from ..storage.base import AuditRecord, Store
 from ..storage.transfer import CopySummary, ReplayDigest, copy_store, label, replay_digest
@@ -220,7 +221,8 @@ def destroy_forgotten_keys(
     if use is not None and getattr(store, "audit_key", None) is None:
         use(provider.audit_key())
     witness_head(store, provider)  # chains onto the witnessed head only, and moves it on
-    at = (clock or (lambda: datetime.now(UTC)))().isoformat()
+    now = clock or SystemClock().now  # the caller's (service or CLI) clock, as every line
+    at = as_utc(now()).isoformat()
 
     def line(owner: str) -> AuditRecord:
         return AuditRecord(
@@ -234,7 +236,7 @@ def destroy_forgotten_keys(
             purpose="erasure",
         )
 
-    return KeyRing(store, provider).destroy_forgotten(audit=line)
+    return KeyRing(store, provider, clock=now).destroy_forgotten(audit=line)
 
 
 def restore_store(
@@ -244,6 +246,7 @@ def restore_store(
     replace: bool = False,
     keys: KeyLookup | None = None,
     provider: Any = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> RestoreSummary:
     """Check the SQLite *backup*, put it at *target*, and check the restored store replays alike.
 
@@ -251,7 +254,8 @@ def restore_store(
     existing *target* (and its ``-wal``/``-shm``) is moved aside, never deleted. Stop every
     process that uses the store first. With the key *provider*, the data keys it remembers as
     destroyed (erasures and retention runs after the backup was made) are destroyed again in
-    the restored store (:func:`destroy_forgotten_keys`).
+    the restored store (:func:`destroy_forgotten_keys`). *clock* (the installation's, e.g.
+    ``app.clock().now``) dates the audit lines and key destructions this writes.
     """
     from ..storage.sqlite_admin import restore_file
 
@@ -275,13 +279,18 @@ def restore_store(
         restored = _open_sqlite(Path(target), read_only=False)
         try:
             rolled_back = accept_restored_log(
-                restored, provider, origin="restore", reason=f"backup {Path(backup).name} restored"
+                restored,
+                provider,
+                origin="restore",
+                reason=f"backup {Path(backup).name} restored",
+                clock=clock,
             )
             again = destroy_forgotten_keys(
                 restored,
                 provider,
                 origin="restore",
                 reason=f"destroyed before; alive again in the restored backup {Path(backup).name}",
+                clock=clock,
             )
         finally:
             restored.close()

@@ -13,11 +13,12 @@ rollback without the key holder leaves no such line.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import attrs
 
+from ..clock import SystemClock, as_utc
 from ..errors import KeyProviderError, StorageError
 from ..storage.base import AuditRecord, Store
 
@@ -99,7 +100,7 @@ def accept_restored_log(
     use = getattr(store, "use_audit_key", None)
     if use is not None and getattr(store, "audit_key", None) is None:
         use(provider.audit_key())
-    at = (clock or (lambda: datetime.now(UTC)))().isoformat()
+    at = as_utc((clock or SystemClock().now)()).isoformat()
     store.append_audit(
         [
             AuditRecord(

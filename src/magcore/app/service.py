@@ -155,6 +155,8 @@ class Service(LanguagesMixin, BatchMixin, ProfilesMixin):
             store,
             lambda s: self.host.hooks.key_provider(s.url, settings),
             language=self.language,
+            # keys are made and destroyed at the service clock's time, as its audit lines
+            clock=lambda: self.clock.now(),
         )
 
     @property

@@ -195,7 +195,9 @@ def accept_restore(reason: str, as_json: bool) -> None:
         raise KeyProviderError(f"no key provider is found for {url}: no witnessed head to set")
     store = app.host.hooks.open_store(url, StoreSettings(create=False))
     try:
-        accepted = accept_restored_log(store, provider, origin="cli", reason=reason)
+        accepted = accept_restored_log(
+            store, provider, origin="cli", reason=reason, clock=app.clock().now
+        )
     finally:
         store.close()
     if as_json:
@@ -286,6 +288,7 @@ def logboek(
         register=register or DEFAULT_REGISTER,
         subject_key=key,
         after=after,
+        clock=service.clock,
     )
     if output is None:
         write_logboek(records, sys.stdout)

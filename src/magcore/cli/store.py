@@ -154,6 +154,7 @@ def restore(backup_file: Path, replace: bool, as_json: bool) -> None:
         replace=replace,
         keys=None if provider is None else provider.audit_key,
         provider=provider,
+        clock=get_app().clock().now,
     )
     if as_json:
         emit_json(
@@ -202,7 +203,7 @@ def destroy_forgotten(as_json: bool) -> None:
         raise KeyProviderError(f"no key provider is found for {url}: nothing to compare with")
     opened = _open(url, create=False)
     try:
-        again = destroy_forgotten_keys(opened, provider)
+        again = destroy_forgotten_keys(opened, provider, clock=get_app().clock().now)
     finally:
         opened.close()
     if as_json:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ..clock import SystemClock
 from ..errors import KeyDestroyedError, KeyProviderError, StorageError
 from ..storage.keys import KeyRecord, KeyStore, Rewrap, reads_live_keys
 from .provider import KEY_BYTES, KeyProvider
@@ -63,7 +64,8 @@ def _context(key_id: str, owner: str) -> bytes:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(UTC)
+    """The clock of a key ring made outside a service (a service passes its own clock)."""
+    return SystemClock().now()
 
 
 @attrs.frozen
@@ -113,8 +115,10 @@ class KeyRing:
         clock: Callable[[], datetime] = _utc_now,
         cache_size: int = CACHE_SIZE,
     ) -> None:
-        """:param cache_size: how many unwrapped data keys to keep (the oldest made or
-        unwrapped leaves first); at least 1."""
+        """:param clock: what stamps when a key is made and destroyed: the service's clock
+            (:func:`magcore.access.content.protect` passes it), the system clock if none.
+        :param cache_size: how many unwrapped data keys to keep (the oldest made or
+            unwrapped leaves first); at least 1."""
         if not isinstance(store, KeyStore):
             raise StorageError(f"store {store!r} has no key table (it is not a KeyStore)")
         if type(cache_size) is not int or cache_size < 1:

@@ -14,6 +14,7 @@ from ..model.scoring import (
     label_reason,
     number_label_reason,
 )
+from ..model.scoring_persons import picked_reason
 
 __all__ = ["check_ui_labels"]
 
@@ -63,6 +64,37 @@ def _number_labels(schema: Any, ui: Any, pointer: str) -> Iterator[tuple[str, st
         yield from _number_labels(sub.get("items"), field_ui, here)
 
 
+def _picked_fields(schema: Any, ui: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """A field's label and option texts together, in each language (rule 6 of the guard): a
+    number named for a place in a group, places in an order under "Plaats in het team",
+    degrees (volledig / deels / niet) under "Doelen behaald?"."""
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    fields = ui.get("fields") if isinstance(ui, Mapping) else None
+    if not isinstance(properties, Mapping) or not isinstance(fields, Mapping):
+        return
+    for name, field_ui in fields.items():
+        sub = properties.get(name)
+        if not isinstance(sub, Mapping) or not isinstance(field_ui, Mapping):
+            continue
+        labels = field_ui.get("label")
+        options = field_ui.get("options")
+        by_language: dict[str, tuple[list[str], list[str]]] = {}
+        for language, text in labels.items() if isinstance(labels, Mapping) else ():
+            if isinstance(text, str):
+                by_language.setdefault(str(language), ([], []))[0].append(text)
+        for option in options.values() if isinstance(options, Mapping) else ():
+            for language, text in option.items() if isinstance(option, Mapping) else ():
+                if isinstance(text, str):
+                    by_language.setdefault(str(language), ([], []))[1].append(text)
+        enum = list(sub.get("enum") or ()) if isinstance(sub.get("enum"), list) else []
+        number = _is_number(sub)
+        for language, (texts, option_texts) in sorted(by_language.items()):
+            reason = picked_reason(str(name), texts, option_texts or enum, number=number)
+            if reason:
+                yield f"{pointer}/fields/{name}", f"{reason} in its {language} texts"
+        yield from _picked_fields(sub.get("items"), field_ui, f"{pointer}/fields/{name}")
+
+
 def check_ui_labels(ui: Any, source: str | None, schema: Any = None) -> None:
     """Labels, legends and option texts may not name a score either, in any language; and the
     texts of a choice's options may not be grades ("Boven verwachting", "Voldoende", "3 sterren")
@@ -100,4 +132,6 @@ def check_ui_labels(ui: Any, source: str | None, schema: Any = None) -> None:
     for pointer, reason in walk(ui, "/ui"):
         raise ScoringNotAllowedError(pointer, reason, source=source)
     for pointer, reason in _number_labels(schema, ui, "/ui"):
+        raise ScoringNotAllowedError(pointer, reason, source=source)
+    for pointer, reason in _picked_fields(schema, ui, "/ui"):
         raise ScoringNotAllowedError(pointer, reason, source=source)

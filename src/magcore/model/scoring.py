@@ -35,6 +35,12 @@ What counts as a score (each rule names the field at fault in :class:`ScoringNot
    and a number (even with a unit) whose label describes a scale of quality
    ("1 = slecht, 10 = uitstekend", "1: slecht", "Hoe tevreden ben je ...").
 
+6. **A person placed among others** (:mod:`magcore.model.scoring_persons`): a number asking
+   for a place in a group ("Plaats in het team"), people sorted into classes (topper /
+   middenmoter / achterblijver) or by potential (hoog potentieel, groeipotentieel), a verdict
+   on progress (vooruitgang / stilstand / achteruitgang), degrees (volledig / deels / niet)
+   for whether goals were achieved. Rule 3's grades are read without accents too (très bien).
+
 Competences, talents and profiles are welcome as *topics* (a theme, a list of talents in the
 employee's own words); a *level* of one (``competence_level``, ``talentniveau``, a choice of
 mastery levels) rates the person and is refused like any score.
@@ -44,14 +50,14 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import ScoringNotAllowedError
+from .scoring_persons import class_reason, rank_reason, schema_picked_reason
+from .scoring_text import _choice_text, _fold, _plain, _texts, _tokens, _words
 from .scoring_words import (
     _ANCHOR,
-    _CAMEL,
     _COMPOUND_PARTS,
     _COUNTING,
     _DEGREE_QUESTION,
@@ -83,7 +89,6 @@ from .scoring_words import (
     _SQUASHED_PARTS,
     _STARS,
     _STRONG_GRADES,
-    _TOKEN_SPLIT,
     _TRAFFIC_LIGHTS,
     _WHOLE_WORDS,
     UNITS,
@@ -106,28 +111,6 @@ __all__ = [
 ]
 
 
-#: Cyrillic and Greek letters that look like Latin ones, as the Latin letter they pass for: a
-#: label "Sсore" (a Cyrillic с) or options "Vоldoende / Gоed" (a Cyrillic о) read as the words
-#: the guard refuses, so they are checked as those words.
-_LOOK_ALIKES = str.maketrans(
-    "аеіјорсухѕԁԛԝһӏɑɡıοαινρκτυχАВЕКМНОРСТХЅІЈУԜΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "aeijopcyxsdqwhlagioaivpktuxABEKMHOPCTXSIJYWABEZHIKMNOPTYX",
-)
-
-
-def _fold(text: str) -> str:
-    """*text* as the Latin letters it shows: NFKC (full-width and mathematical letters,
-    ligatures) and Cyrillic or Greek look-alikes as Latin letters. ASCII text is returned
-    as it is."""
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFKC", text).translate(_LOOK_ALIKES)
-
-
-def _tokens(name: str) -> list[str]:
-    return [t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", _fold(name)).lower()) if t]
-
-
 @functools.lru_cache(maxsize=8192)
 def is_scoring_name(name: str) -> bool:
     """Whether *name* (an id, field name or label) names a score, rating, grade or rank."""
@@ -146,11 +129,6 @@ def is_scoring_name(name: str) -> bool:
             if part in token:
                 return True
     return False
-
-
-def _words(text: str) -> str:
-    """*text* as lower-case words between single spaces, padded: " functioneert naar behoren "."""
-    return " " + " ".join(_tokens(text)) + " "
 
 
 def _judges(text: str, *, name: bool) -> str | None:
@@ -249,7 +227,11 @@ def _small_numbers(pattern: str) -> bool:
 
 def number_label_reason(text: str) -> str | None:
     """Why the label of a number describes a scale of quality ("1 = slecht, 10 = uitstekend",
-    "Hoe tevreden ben je ..."), or ``None``: a quantity with a unit counts, it does not rate."""
+    "Hoe tevreden ben je ..."), or asks for a place in a group ("Plaats in het team"), or
+    ``None``: a quantity with a unit counts, it does not rate."""
+    ranked = rank_reason(_words(text), text)
+    if ranked:
+        return ranked
     if _ANCHOR.search(_fold(text)):
         return f"has the label {text!r}, which pins numbers to words like the ends of a scale"
     words = _words(text)
@@ -281,13 +263,6 @@ def bounded_count_reason(schema: Mapping[str, Any], labels: Sequence[str]) -> st
         f"is a count from {low} to {high} whose label does not ask how many of something: it "
         "reads as a scale (ask 'Hoeveel ...?' / 'How many ...?', or ask it in words)"
     )
-
-
-def _choice_text(value: str) -> str:
-    """An option id or text as people read it: ``boven_verwachting`` -> ``boven verwachting``."""
-    value = _fold(value)
-    spaced = re.sub(r"[_\s]+|(?<=[a-z])-(?=[a-z])", " ", _CAMEL.sub(" ", value.strip()))
-    return spaced.lower().strip(" .!?:;")
 
 
 def label_reason(text: str, *, what: str = "label") -> str | None:
@@ -337,10 +312,14 @@ def _grade_values(values: Sequence[Any], *, ids: bool = False) -> str | None:
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if numbers:
         return f"offers numbers {numbers[:5]} as choices, which reads as a scale"
+    plain = [_plain(t) for t in texts]  # "très bien" is read as "tres bien" too
     for matches, enough, reason in _CHOICE_RULES:
-        found = [t for t in texts if matches(t)]
+        found = [t for t, p in zip(texts, plain, strict=True) if matches(t) or matches(p)]
         if len(found) >= enough:
             return reason.format(", ".join(found[:5]))
+    classed = class_reason(plain)
+    if classed:
+        return classed
     signs = [t for t in texts if _PLUS_MINUS.match(t) or t in _NEUTRAL_MIDDLE]
     if len(signs) >= 2 and any(_PLUS_MINUS.match(t) for t in signs):
         return f"offers a plus-minus scale as choices ({', '.join(signs[:5])})"
@@ -388,6 +367,9 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
                 "is a number without a unit (x-magcore-unit: one of "
                 f"{', '.join(sorted(UNITS))}), which reads as a scale",
             )
+        for shown in _texts(schema.get("title"), schema.get("x-magcore-label")):
+            if ranked := rank_reason(_words(shown), shown):
+                yield pointer, ranked
     if type_set and type_set <= {"string", "null"} and "enum" not in schema:
         longest = schema.get("maxLength")
         if isinstance(longest, int) and not isinstance(longest, bool) and longest <= 1:
@@ -444,6 +426,8 @@ def _schema_problems(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
                         "they are fit for something)"
                     ),
                 )
+            elif isinstance(sub, Mapping) and (picked := schema_picked_reason(str(name), sub)):
+                yield child, picked
             yield from _schema_problems(sub, child)
     patterned = schema.get("patternProperties")
     if isinstance(patterned, Mapping):
