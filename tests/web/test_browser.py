@@ -247,15 +247,13 @@ def test_every_page_passes_axe_and_reflows_at_320_px_in_nl_en_and_fy(browser, se
     assert problems == [], "\n".join(problems)
 
 
-def test_a_browser_whose_process_died_is_launched_again_for_the_next_test(server: str) -> None:
+def test_a_browser_whose_process_died_is_launched_again_for_the_next_test(
+    browser: Browser, server: str
+) -> None:
     """The module's browser survives a Chromium crash: the next context comes from a new one."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = Browser(playwright)
-        chromium.current.close()  # as if its process had died
-        page = chromium.new_context().new_page()
-        page.goto(f"{server}/sign-in")
-        assert chromium.relaunched == 1
-        assert page.locator("main form button[type=submit]").count() == 1
-        chromium.close()
+    before = browser.relaunched
+    browser.current.close()  # as if its process had died
+    page = browser.new_context().new_page()
+    page.goto(f"{server}/sign-in")
+    assert browser.relaunched == before + 1
+    assert page.locator("main form button[type=submit]").count() == 1
