@@ -206,7 +206,7 @@ def _to_schema_5(url):
         import sqlite3
 
         conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        for name in ("sharing_choice", "restriction", "listing_index_pending"):
+        for name in ("sharing_choice", "restriction", "listing_index_pending", "listing_person"):
             conn.execute(f"DROP TABLE {name}")
         conn.execute("PRAGMA user_version = 5")
         conn.commit()
@@ -215,7 +215,7 @@ def _to_schema_5(url):
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        for name in ("sharing_choice", "restriction", "listing_index_pending"):
+        for name in ("sharing_choice", "restriction", "listing_index_pending", "listing_person"):
             conn.execute(f"DROP TABLE magcore_{name}")
         conn.execute("UPDATE magcore_schema SET version = 5")
 
@@ -233,7 +233,7 @@ def test_a_schema_5_store_is_migrated_and_its_index_filled_from_the_streams(url)
     _to_schema_5(url)
     migrated = _open(url)
     try:
-        assert migrated.store.schema_version() == 6
+        assert migrated.store.schema_version() == 7
         assert _same_as_oracle(migrated) >= 3
         after = {
             (v, p): _sorted(migrated.listing(v, purpose=p).items)
