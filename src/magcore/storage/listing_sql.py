@@ -44,6 +44,7 @@ from .sql_tables import Column, Table, create_statements
 
 __all__ = [
     "CANDIDATE_COLUMNS",
+    "CHOICE_COLUMNS",
     "LISTING_INDEX_TABLES",
     "PENDING_TABLE",
     "SEALED_COLUMNS",
@@ -55,6 +56,7 @@ __all__ = [
     "instant_text",
     "is_pending",
     "listing_index_schema",
+    "person_table_rows",
     "restriction_query",
     "sealed_elsewhere",
     "write_person_rows",
@@ -230,7 +232,8 @@ def listing_index_schema(dialect: Dialect) -> tuple[str, ...]:
     )
 
 
-_CHOICE_COLUMNS = (
+#: The columns of a ``sharing_choice`` row as :func:`person_table_rows` gives them.
+CHOICE_COLUMNS = (
     *(c.name for c in LISTING_INDEX_TABLES[0].columns),
     "version",
     "restricted",
@@ -245,6 +248,54 @@ def written_people(writes: Iterable[StreamWrite]) -> list[tuple[PersonRows, int]
         for w in writes
         if w.person_rows is not None
     ]
+
+
+def person_table_rows(
+    person: PersonRows, version: int, dialect: Dialect, key: ChainKey | None
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], tuple[Any, ...]]:
+    """What the index tables hold about *person*, folded at *version* of their stream and
+    sealed under *key*: their ``sharing_choice`` rows (:data:`CHOICE_COLUMNS`), their
+    ``restriction`` rows (subject, conversation) and their ``listing_person`` row (subject,
+    version, restricted, seal)."""
+    encode = dialect.encode_date
+    text = restricted_text(person.restricted)
+    choices = []
+    for c in person.choices:
+        granted = instant_text(c.granted_at)
+        revoked = instant_text(c.revoked_at) if c.revoked_at is not None else None
+        seal = choice_seal(
+            key,
+            version,
+            c.choice,
+            c.subject,
+            c.grantee,
+            c.what,
+            c.purpose,
+            c.until.isoformat() if c.until is not None else None,
+            c.conversation,
+            granted,
+            revoked,
+            text,
+        )
+        choices.append(
+            (
+                c.choice,
+                c.subject,
+                c.grantee,
+                c.what,
+                c.purpose,
+                encode(c.until),
+                c.conversation,
+                granted,
+                revoked,
+                version,
+                text,
+                seal,
+            )
+        )
+    held = [(person.subject, c) for c in person.restricted]
+    row = (person.subject, version, text, person_seal(key, person.subject, version, text))
+    return choices, held, row
 
 
 def write_person_rows(
@@ -264,48 +315,16 @@ def write_person_rows(
     subjects = [(s,) for s in latest]
     for table in ("sharing_choice", "restriction", "listing_person"):
         executemany(f"DELETE FROM {dialect.table(table)} WHERE subject = {mark}", subjects)
-    encode = dialect.encode_date
-    choices = []
-    persons = []
+    choices: list[tuple[Any, ...]] = []
+    held: list[tuple[Any, ...]] = []
+    persons: list[tuple[Any, ...]] = []
     for p, version in latest.values():
-        text = restricted_text(p.restricted)
-        persons.append((p.subject, version, text, person_seal(key, p.subject, version, text)))
-        for c in p.choices:
-            granted = instant_text(c.granted_at)
-            revoked = instant_text(c.revoked_at) if c.revoked_at is not None else None
-            seal = choice_seal(
-                key,
-                version,
-                c.choice,
-                c.subject,
-                c.grantee,
-                c.what,
-                c.purpose,
-                c.until.isoformat() if c.until is not None else None,
-                c.conversation,
-                granted,
-                revoked,
-                text,
-            )
-            choices.append(
-                (
-                    c.choice,
-                    c.subject,
-                    c.grantee,
-                    c.what,
-                    c.purpose,
-                    encode(c.until),
-                    c.conversation,
-                    granted,
-                    revoked,
-                    version,
-                    text,
-                    seal,
-                )
-            )
+        mine, restricted, row = person_table_rows(p, version, dialect, key)
+        choices.extend(mine)
+        held.extend(restricted)
+        persons.append(row)
     if choices:
-        executemany(dialect.insert("sharing_choice", _CHOICE_COLUMNS), choices)
-    held = [(p.subject, c) for p, _ in latest.values() for c in p.restricted]
+        executemany(dialect.insert("sharing_choice", CHOICE_COLUMNS), choices)
     if held:
         executemany(dialect.insert("restriction", ("subject", "conversation")), held)
     executemany(
