@@ -171,3 +171,23 @@ def test_rows_kept_from_before_a_revocation_and_put_back_list_nothing(url):
         assert any("put back" in d for d in listing.doubts)
     finally:
         service.close()
+
+
+def test_a_new_audit_key_seals_the_index_again(url):
+    """Rows sealed under an earlier audit key are sealed again (from the events) by the next
+    listing after the key changes, not doubted one by one."""
+    service = _open(url, fresh=True)
+    try:
+        mine, _, _ = _world(service)
+        assert mine in _ids(service, "hr")
+        provider = service.key_provider
+        provider.new_audit_key()
+        service.store.use_audit_key(provider.audit_key())
+        listing = service.listing("hr", purpose="advice")
+        assert mine in listing.ids
+        assert listing.doubts == ()
+        seals = _dba(url, "SELECT seal FROM {p}listing_person")
+        assert seals
+        assert all(s[0].startswith(f"{provider.audit_key().id}:") for s in seals)
+    finally:
+        service.close()

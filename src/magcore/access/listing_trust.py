@@ -29,7 +29,7 @@ from typing import Any
 from ..domain.sharing import Restrictions, listing_rows
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event
-from ..read_models import ConversationRow, PersonRows
+from ..storage.base import ConversationRow, PersonRows
 from ..storage.chain import ChainKey
 from ..storage.listing_seal import choice_sealer, person_seal, restricted_of
 from ..storage.listing_sql import CandidateFilter, instant_text
@@ -97,7 +97,7 @@ class ListingTrust:
         key: ChainKey | None,
         *,
         events: Callable[[str], Sequence[Event]] | None = None,
-        about: Callable[[str], Iterable[ConversationRow]] | None = None,
+        about: Callable[[str], Iterable[Any]] | None = None,
     ) -> None:
         self.key = key
         self.events = events
