@@ -206,7 +206,7 @@ def _to_schema_5(url):
         import sqlite3
 
         conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        for name in ("sharing_choice", "restriction", "listing_index_pending"):
+        for name in ("sharing_choice", "restriction", "listing_index_pending", "listing_person"):
             conn.execute(f"DROP TABLE {name}")
         conn.execute("PRAGMA user_version = 5")
         conn.commit()
@@ -215,7 +215,7 @@ def _to_schema_5(url):
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        for name in ("sharing_choice", "restriction", "listing_index_pending"):
+        for name in ("sharing_choice", "restriction", "listing_index_pending", "listing_person"):
             conn.execute(f"DROP TABLE magcore_{name}")
         conn.execute("UPDATE magcore_schema SET version = 5")
 
@@ -233,7 +233,7 @@ def test_a_schema_5_store_is_migrated_and_its_index_filled_from_the_streams(url)
     _to_schema_5(url)
     migrated = _open(url)
     try:
-        assert migrated.store.schema_version() == 6
+        assert migrated.store.schema_version() == 7
         assert _same_as_oracle(migrated) >= 3
         after = {
             (v, p): _sorted(migrated.listing(v, purpose=p).items)
@@ -247,5 +247,53 @@ def test_a_schema_5_store_is_migrated_and_its_index_filled_from_the_streams(url)
         )
         _restrict(migrated, "e2")
         assert _same_as_oracle(migrated) >= 1
+    finally:
+        migrated.close()
+
+
+def _to_schema_6(url):
+    """Make the store look as a schema-6 store does: an index without seals, filled."""
+    drop = [
+        f"ALTER TABLE {{p}}sharing_choice DROP COLUMN {c}"
+        for c in ("version", "restricted", "seal")
+    ]
+    statements = [*drop, "DROP TABLE {p}listing_person", "DELETE FROM {p}listing_index_pending"]
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        for statement in statements:
+            conn.execute(statement.format(p=""))
+        conn.execute("PRAGMA user_version = 6")
+        conn.commit()
+        conn.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement.format(p="magcore_"))
+        conn.execute("UPDATE magcore_schema SET version = 6")
+
+
+def test_a_schema_6_index_is_sealed_and_filled_again_by_the_first_listing(url):
+    service = _open(url, fresh=True)
+    try:
+        _world(service)
+        before = {
+            (v, p): _sorted(service.listing(v, purpose=p).items)
+            for v, p in itertools.product(VIEWERS, PURPOSES)
+        }
+    finally:
+        service.close()
+    _to_schema_6(url)
+    migrated = _open(url)
+    try:
+        assert migrated.store.schema_version() == 7
+        for v, p in itertools.product(VIEWERS, PURPOSES):
+            listed = migrated.listing(v, purpose=p)
+            assert listed.doubts == ()
+            assert _sorted(listed.items) == before[(v, p)]
+        assert _same_as_oracle(migrated) >= 3
     finally:
         migrated.close()

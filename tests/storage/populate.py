@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import attrs
+
 from magcore.events import Event
 from magcore.model.records import Agreement
 from magcore.storage import Store, StreamWrite
@@ -52,4 +54,6 @@ def populate(store: Store, conversations: int = 4) -> None:
                 for person in ("e-1", "e-2")
             ]
         )
-        store.destroy_keys(["e-2"], at=(T0 + timedelta(days=3000)).isoformat())
+        # destroyed as the key ring destroys: with the line that says so, in one transaction
+        line = attrs.evolve(audit_record(7, action="destroy"), object="e-2", result="done")
+        store.destroy_keys(["e-2"], at=(T0 + timedelta(days=3000)).isoformat(), audit=[line])

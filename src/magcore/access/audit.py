@@ -33,6 +33,7 @@ from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_e
 from ..storage.chain import event_digest as event_digest
 from ..storage.common import every_row
 from ..storage.witnessing import place_of, rollback_problem, witnessed_head
+from .key_audit import DESTROYING_ACTIONS, destroy_owners, unexplained_keys
 
 __all__ = [
     "GENESIS",
@@ -170,10 +171,13 @@ class _Collect:
         self.entries = entries
         self.lines: dict[tuple[str, int], tuple[int, str]] = {}
         self.last_hash = GENESIS
+        self.destroyed: set[str] = set()  # owners whose keys a line destroys
 
     def __iter__(self) -> Any:
         for entry in self.entries:
             self.last_hash = str(entry["hash"])
+            if entry.get("action") in DESTROYING_ACTIONS:
+                self.destroyed |= destroy_owners((entry,))
             digest = entry.get("digest")
             if digest:
                 where = parse_event_object(str(entry["object"]))
@@ -390,6 +394,10 @@ def verify_store(
     with). Given *expected_count* and *expected_hash* (a signed checkpoint's), the log is also
     checked against them: that finds a tail cut off and re-chained together with the head.
 
+    Every destroyed data key must have its ``destroy`` or ``erase`` line
+    (:mod:`magcore.access.key_audit`): a key shredded in the key table alone is reported
+    (``event`` ``data_keys``).
+
     The chain records the digests of the events *as stored* (content encrypted): a store behind
     the content codec (:class:`~magcore.access.content.ContentStore`, which decrypts on read) is
     checked through the store beneath it.
@@ -439,6 +447,13 @@ def verify_store(
     found, compared, uncovered = verify_events(
         store, collect.lines, after=result.entries, older=older
     )
+    if found is None:  # every destroyed data key has its line (magcore.access.key_audit)
+        shredded = unexplained_keys(store, collect.destroyed, limit=1)
+        if shredded:  # a line written meanwhile (with its keys' destruction) explains it?
+            later = destroy_owners(store.read_audit(after=result.entries))
+            shredded = unexplained_keys(store, collect.destroyed | later, limit=1)
+        if shredded:
+            found = AuditProblem(0, shredded[0], event="data_keys")
     return attrs.evolve(
         result, ok=found is None, problem=found, events=compared, uncovered=uncovered
     )

@@ -16,6 +16,7 @@ Raw state (:class:`~magcore.domain.conversation.Conversation`,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
@@ -52,6 +53,7 @@ from .listing import (
     decide_candidates,
     indexed_source,
 )
+from .listing_trust import taken_problems
 from .policy import kept_policies
 from .reading import (
     ConversationView,
@@ -73,6 +75,8 @@ __all__ = [
     "Notice",
     "StoreListing",
 ]
+
+log = logging.getLogger(__name__)
 
 #: The purpose of a notification (an e-mail reminder, an invitation).
 NOTIFICATION = "notification"
@@ -105,6 +109,9 @@ class Listing:
     purpose: str
     at: datetime
     items: tuple[Listed, ...] = ()
+    doubts: tuple[str, ...] = ()
+    """Index rows the listing did not believe (:mod:`magcore.access.listing_trust`): left out,
+    or their person decided from the events. Empty when the index is whole."""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -452,6 +459,11 @@ class Gateway:
         if bases:
             self._by_bases(found, bases, source)
         items = tuple(found[conversation] for conversation in sorted(found))
+        doubts = taken_problems(source)
+        reason = f"{len(items)} conversations listed (metadata and parts, no content)"
+        if doubts:
+            log.warning("listing for %s: the index is not believed: %s", viewer, "; ".join(doubts))
+            reason += f"; {len(doubts)} index rows not believed: {doubts[0]}"
         self.store.append_audit(
             [
                 AuditRecord(
@@ -461,12 +473,12 @@ class Gateway:
                     object=f"listing:{viewer}",
                     result="allowed",
                     origin=self.origin,
-                    reason=f"{len(items)} conversations listed (metadata and parts, no content)",
+                    reason=reason[:500],
                     purpose=purpose,
                 )
             ]
         )
-        return Listing(viewer=viewer, purpose=purpose, at=now, items=items)
+        return Listing(viewer=viewer, purpose=purpose, at=now, items=items, doubts=doubts)
 
     def _special_kinds(self, cycle: str) -> Collection[str]:
         return self.policy_for(cycle).special_kinds

@@ -34,6 +34,7 @@ from ..storage.listing_sql import (
     CandidateFilter,
     candidate_queries,
     restriction_query,
+    sealed_elsewhere,
 )
 from ..storage.read_model_rows import Dialect
 from .decision import (
@@ -42,6 +43,7 @@ from .decision import (
     Part,
     choice_covers,
 )
+from .listing_trust import ListingTrust
 
 __all__ = [
     "CONTENT_PARTS",
@@ -285,6 +287,11 @@ class SqlListingSource:
     SQL engine (*dialect*): *fetch* runs one query and returns its rows; *participations* gives
     the conversations a person takes part in (the store's ``conversations(participant=...)``,
     read-model rows).
+
+    With *trust* (:class:`~magcore.access.listing_trust.ListingTrust`, as
+    :func:`indexed_source` gives it), only sealed rows at the person's current version are
+    believed, and the restrictions are the sealed ones; without, the rows are taken as they are
+    (tables filled by the caller, as the equivalence tests do).
     """
 
     def __init__(
@@ -292,15 +299,28 @@ class SqlListingSource:
         dialect: Dialect,
         fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]],
         participations: Callable[[str], Iterable[Any]],
+        *,
+        trust: ListingTrust | None = None,
     ) -> None:
         self.dialect = dialect
         self.fetch = fetch
         self._participations = participations
+        self.trust = trust
 
     def participations(self, person: str) -> Iterable[ConversationRow]:
         return self._participations(person)
 
     def restrictions(self, subjects: Collection[str]) -> Mapping[str, Restrictions]:
+        trust = self.trust
+        if trust is not None:
+            believed = trust.people(self.dialect, self.fetch, subjects)
+            sealed = {
+                s: held
+                for s, (_, held) in believed.items()
+                if held.everything or held.conversations
+            }
+            sealed.update(trust.restrictions_of(set(subjects) - set(believed)))
+            return sealed
         people = sorted(subjects)
         found: dict[str, Restrictions] = {}
         for start in range(0, len(people), 500):
@@ -319,10 +339,18 @@ class SqlListingSource:
         return found
 
     def candidates(self, wanted: CandidateFilter) -> list[Candidate]:
+        trust = self.trust
         rows: list[Candidate] = []
-        for sql, params in candidate_queries(self.dialect, wanted):
+        for sql, params in candidate_queries(self.dialect, wanted, sealed=trust is not None):
             rows.extend(self.fetch(sql, params))
-        return rows
+        if trust is None:
+            return rows
+        kept, doubted = trust.believed(rows, wanted)
+        if doubted:
+            folded = trust.folded_source(doubted)
+            if folded is not None:
+                kept.extend(candidates_of(folded, wanted))
+        return kept
 
 
 def _fold(person: str, events: Sequence[Event]) -> PersonRows:
@@ -352,5 +380,16 @@ def indexed_source(store: Any) -> SqlListingSource | None:
         if getattr(store, "read_only", False):
             return None  # not filled yet, and this store may not fill it
         store.fill_listing_index(_opened_fold(store))
+    elif sealed_elsewhere(kept.fetch, kept.dialect, kept.key) and not getattr(
+        store, "read_only", False
+    ):  # the audit key changed: sealed again under the new one (from the events)
+        store.fill_listing_index(_opened_fold(store), again=True)
     mine = kept.conversations
-    return SqlListingSource(kept.dialect, kept.fetch, lambda person: mine(participant=person))
+    trust = ListingTrust(
+        kept.key,
+        events=lambda person: store.read(f"person:{person}"),
+        about=lambda person: mine(subject=person),
+    )
+    return SqlListingSource(
+        kept.dialect, kept.fetch, lambda person: mine(participant=person), trust=trust
+    )

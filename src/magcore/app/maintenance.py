@@ -72,16 +72,22 @@ class StoreCheck:
         }
 
 
-def check_store(store: Store, *, limit: int = 50, keys: KeyLookup | None = None) -> StoreCheck:
+def check_store(
+    store: Store, *, limit: int = 50, keys: KeyLookup | None = None, provider: Any = None
+) -> StoreCheck:
     """Read the whole of *store* back and report every problem (up to *limit*).
 
     Checks the back end's own integrity (a store with a ``check()`` method), that every event
     can be read and each stream is numbered without gaps (a destroyed stream starts at its
     tombstone), that the read-model tables hold exactly the rows the events fold into (each
-    row that differs named by table and key: :mod:`magcore.app.read_model_check`), and the
-    audit chain against the kept head
+    row that differs named by table and key: :mod:`magcore.app.read_model_check`), that the
+    guarded listing's index holds exactly the rows the people's events fold into, and that
+    every destroyed data key has its ``destroy`` or ``erase`` audit line
+    (:mod:`magcore.app.index_check`), and the audit chain against the kept head
     (:func:`magcore.access.audit.verify_store`), its keyed lines with *keys* (the key
-    provider's ``audit_key``; without it a keyed line is reported as unverifiable).
+    provider's ``audit_key``; without it a keyed line is reported as unverifiable). With the
+    key *provider*, the sharing choices are opened and compared in full (without it, what the
+    events hold in clear: see :func:`~magcore.app.index_check.listing_index_problems`).
     """
     problems: list[str] = []
     own_check = getattr(store, "check", None)
@@ -115,16 +121,29 @@ def check_store(store: Store, *, limit: int = 50, keys: KeyLookup | None = None)
             problems.extend(read_model_problems(store))
         except (MagcoreError, ValueError, TypeError) as exc:
             problems.append(f"the read models cannot be checked: {exc}")
+    if len(problems) < limit:
+        from .index_check import listing_index_problems
+
+        try:
+            problems.extend(listing_index_problems(_opened(store, provider)))
+        except (MagcoreError, ValueError, TypeError) as exc:
+            problems.append(f"the listing index cannot be checked: {exc}")
     entries = 0
     try:
         result = verify_store(store, keys=keys)
         entries = result.entries
-        if not result.ok and result.problem is not None:
-            problems.append(
-                f"the audit log is broken at line {result.problem.seq}: {result.problem.reason}"
-            )
+        problem = result.problem
+        if not result.ok and problem is not None and problem.event != "data_keys":
+            problems.append(f"the audit log is broken at line {problem.seq}: {problem.reason}")
     except MagcoreError as exc:
         problems.append(str(exc))
+    if len(problems) < limit:
+        from .index_check import key_problems
+
+        try:
+            problems.extend(key_problems(store, limit=limit))
+        except (MagcoreError, ValueError, TypeError) as exc:
+            problems.append(f"the key table cannot be checked: {exc}")
     return StoreCheck(
         url=label(store.url),
         events=events,
@@ -132,6 +151,15 @@ def check_store(store: Store, *, limit: int = 50, keys: KeyLookup | None = None)
         audit_entries=entries,
         problems=tuple(problems[:limit]),
     )
+
+
+def _opened(store: Store, provider: Any) -> Store:
+    """*store* reading its events opened (decrypted) with *provider*'s keys, where it can."""
+    if provider is None or getattr(store, "codec", None) is not None:
+        return store
+    from ..access.content import protect
+
+    return protect(store, lambda _store: provider)
 
 
 @attrs.frozen
@@ -151,10 +179,12 @@ def _open_sqlite(path: Path, *, read_only: bool) -> Any:
     return SQLiteStore.open(f"sqlite:///{path.resolve()}{suffix}", StoreSettings(create=False))
 
 
-def _checked(path: Path, keys: KeyLookup | None) -> tuple[StoreCheck, ReplayDigest]:
+def _checked(
+    path: Path, keys: KeyLookup | None, provider: Any = None
+) -> tuple[StoreCheck, ReplayDigest]:
     copy = _open_sqlite(path, read_only=True)
     try:
-        result = check_store(copy, keys=keys)
+        result = check_store(copy, keys=keys, provider=provider)
         if not result.ok:
             raise StorageError(f"{path} is not a whole store: {'; '.join(result.problems[:3])}")
         return result, replay_digest(copy)
@@ -259,11 +289,11 @@ def restore_store(
     """
     from ..storage.sqlite_admin import restore_file
 
-    _result, expected = _checked(Path(backup), keys)
+    _result, expected = _checked(Path(backup), keys, provider)
     moved = restore_file(Path(backup), Path(target), replace=replace)
     restored = _open_sqlite(Path(target), read_only=False)
     try:
-        result = check_store(restored, keys=keys)
+        result = check_store(restored, keys=keys, provider=provider)
         digest = replay_digest(restored)
     finally:
         restored.close()

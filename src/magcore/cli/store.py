@@ -77,7 +77,11 @@ def check(as_json: bool) -> None:
             provider = _provider(url)
             # the head the key provider witnessed, outside the database, finds a rollback
             witness_head(opened, provider)
-            result = check_store(opened, keys=None if provider is None else provider.audit_key)
+            result = check_store(
+                opened,
+                keys=None if provider is None else provider.audit_key,
+                provider=provider,
+            )
         finally:
             opened.close()
     if as_json:

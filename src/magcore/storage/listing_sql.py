@@ -35,14 +35,19 @@ import attrs
 
 from ..events import Event
 from ..read_models import PersonRows
+from .base import StreamWrite
+from .chain import ChainKey
 from .common import event_from_row
+from .listing_seal import choice_seal, person_seal, restricted_text
 from .read_model_rows import Dialect
 from .sql_tables import Column, Table, create_statements
 
 __all__ = [
     "CANDIDATE_COLUMNS",
+    "CHOICE_COLUMNS",
     "LISTING_INDEX_TABLES",
     "PENDING_TABLE",
+    "SEALED_COLUMNS",
     "CandidateFilter",
     "Fold",
     "ListingIndex",
@@ -51,8 +56,11 @@ __all__ = [
     "instant_text",
     "is_pending",
     "listing_index_schema",
+    "person_table_rows",
     "restriction_query",
+    "sealed_elsewhere",
     "write_person_rows",
+    "written_people",
 ]
 
 #: The index tables of the guarded listing (next to the read model's ``conversations``).
@@ -92,6 +100,21 @@ CANDIDATE_COLUMNS = (
     "s.what",
 )
 
+#: What a candidate row holds after :data:`CANDIDATE_COLUMNS` when its seal is asked for
+#: (``candidate_queries(..., sealed=True)``): the rest of the choice, its version and seal,
+#: its person's restrictions then (:mod:`.listing_seal`), then the version of the person's
+#: stream in the event log (``NULL``: no stream).
+SEALED_COLUMNS = (
+    "s.purpose",
+    "s.until",
+    "s.conversation",
+    "s.granted_at",
+    "s.revoked_at",
+    "s.version",
+    "s.seal",
+    "s.restricted",
+)
+
 NEXT_MANAGER = "next_manager"
 
 
@@ -123,10 +146,13 @@ class CandidateFilter:
     """``what`` values that open nothing in any conversation."""
 
 
-def candidate_queries(dialect: Dialect, wanted: CandidateFilter) -> list[tuple[str, list[Any]]]:
+def candidate_queries(
+    dialect: Dialect, wanted: CandidateFilter, *, sealed: bool = False
+) -> list[tuple[str, list[Any]]]:
     """The SQL and parameters that give the candidate rows of *wanted*: one query by grantee
     and one for ``next_manager`` choices (by subject, or all of them when the viewer holds a
-    ``next_manager`` role); together each choice at most once."""
+    ``next_manager`` role); together each choice at most once. *sealed*: each row also holds
+    :data:`SEALED_COLUMNS`."""
     mark = dialect.placeholder
     collate = dialect.collate
     choices = dialect.table("sharing_choice")
@@ -150,9 +176,15 @@ def candidate_queries(dialect: Dialect, wanted: CandidateFilter) -> list[tuple[s
             f"NOT EXISTS (SELECT 1 FROM {restriction} r WHERE r.subject = s.subject"
             " AND (r.conversation IS NULL OR r.conversation = c.id))"
         )
+    columns = ", ".join(CANDIDATE_COLUMNS)
+    if sealed:
+        events = dialect.table("events")
+        columns += (
+            f", {', '.join(SEALED_COLUMNS)}, (SELECT MAX(e.version) FROM {events} e"
+            " WHERE e.stream = 'person:' || s.subject)"
+        )
     head = (
-        f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM {choices} s "
-        f"JOIN {conversations} c ON c.subject = s.subject WHERE "
+        f"SELECT {columns} FROM {choices} s JOIN {conversations} c ON c.subject = s.subject WHERE "
     )
     queries: list[tuple[str, list[Any]]] = []
     keys = sorted(wanted.grantees - {NEXT_MANAGER})
@@ -200,44 +232,104 @@ def listing_index_schema(dialect: Dialect) -> tuple[str, ...]:
     )
 
 
-_CHOICE_COLUMNS = tuple(c.name for c in LISTING_INDEX_TABLES[0].columns)
+#: The columns of a ``sharing_choice`` row as :func:`person_table_rows` gives them.
+CHOICE_COLUMNS = (
+    *(c.name for c in LISTING_INDEX_TABLES[0].columns),
+    "version",
+    "restricted",
+    "seal",
+)
 
 
-def write_person_rows(
-    people: Iterable[PersonRows],
-    executemany: Callable[[str, Sequence[Sequence[Any]]], object],
-    dialect: Dialect,
-) -> None:
-    """Replace, in the caller's transaction, what the index holds about each person of
-    *people* by their rows (the last rows of a person win)."""
-    latest = {p.subject: p for p in people}
-    if not latest:
-        return
-    mark = dialect.placeholder
-    subjects = [(s,) for s in latest]
-    for table in ("sharing_choice", "restriction"):
-        executemany(f"DELETE FROM {dialect.table(table)} WHERE subject = {mark}", subjects)
+def written_people(writes: Iterable[StreamWrite]) -> list[tuple[PersonRows, int]]:
+    """The person rows *writes* carry, each with the version its stream reaches."""
+    return [
+        (w.person_rows, w.expected_version + len(w.events))
+        for w in writes
+        if w.person_rows is not None
+    ]
+
+
+def person_table_rows(
+    person: PersonRows, version: int, dialect: Dialect, key: ChainKey | None
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], tuple[Any, ...]]:
+    """What the index tables hold about *person*, folded at *version* of their stream and
+    sealed under *key*: their ``sharing_choice`` rows (:data:`CHOICE_COLUMNS`), their
+    ``restriction`` rows (subject, conversation) and their ``listing_person`` row (subject,
+    version, restricted, seal)."""
     encode = dialect.encode_date
-    choices = [
-        (
+    text = restricted_text(person.restricted)
+    choices = []
+    for c in person.choices:
+        granted = instant_text(c.granted_at)
+        revoked = instant_text(c.revoked_at) if c.revoked_at is not None else None
+        seal = choice_seal(
+            key,
+            version,
             c.choice,
             c.subject,
             c.grantee,
             c.what,
             c.purpose,
-            encode(c.until),
+            c.until.isoformat() if c.until is not None else None,
             c.conversation,
-            instant_text(c.granted_at),
-            instant_text(c.revoked_at) if c.revoked_at is not None else None,
+            granted,
+            revoked,
+            text,
         )
-        for p in latest.values()
-        for c in p.choices
-    ]
+        choices.append(
+            (
+                c.choice,
+                c.subject,
+                c.grantee,
+                c.what,
+                c.purpose,
+                encode(c.until),
+                c.conversation,
+                granted,
+                revoked,
+                version,
+                text,
+                seal,
+            )
+        )
+    held = [(person.subject, c) for c in person.restricted]
+    row = (person.subject, version, text, person_seal(key, person.subject, version, text))
+    return choices, held, row
+
+
+def write_person_rows(
+    people: Iterable[tuple[PersonRows, int]],
+    executemany: Callable[[str, Sequence[Sequence[Any]]], object],
+    dialect: Dialect,
+    key: ChainKey | None = None,
+) -> None:
+    """Replace, in the caller's transaction, what the index holds about each person of
+    *people* by their rows, folded at the version of their stream given with them (the last
+    rows of a person win), each row sealed under the audit chain's *key*
+    (:mod:`.listing_seal`)."""
+    latest = {p.subject: (p, version) for p, version in people}
+    if not latest:
+        return
+    mark = dialect.placeholder
+    subjects = [(s,) for s in latest]
+    for table in ("sharing_choice", "restriction", "listing_person"):
+        executemany(f"DELETE FROM {dialect.table(table)} WHERE subject = {mark}", subjects)
+    choices: list[tuple[Any, ...]] = []
+    held: list[tuple[Any, ...]] = []
+    persons: list[tuple[Any, ...]] = []
+    for p, version in latest.values():
+        mine, restricted, row = person_table_rows(p, version, dialect, key)
+        choices.extend(mine)
+        held.extend(restricted)
+        persons.append(row)
     if choices:
-        executemany(dialect.insert("sharing_choice", _CHOICE_COLUMNS), choices)
-    held = [(p.subject, c) for p in latest.values() for c in p.restricted]
+        executemany(dialect.insert("sharing_choice", CHOICE_COLUMNS), choices)
     if held:
         executemany(dialect.insert("restriction", ("subject", "conversation")), held)
+    executemany(
+        dialect.insert("listing_person", ("subject", "version", "restricted", "seal")), persons
+    )
 
 
 @attrs.frozen
@@ -252,6 +344,8 @@ class ListingIndex:
     """The store's ``conversations(participant=...)`` (read-model rows)."""
     pending: bool = False
     """A migration left it to be filled (``fill_listing_index``) before it can be read."""
+    key: ChainKey | None = None
+    """The audit chain's key the rows are sealed under (:mod:`.listing_seal`)."""
 
 
 def is_pending(
@@ -266,10 +360,25 @@ def is_pending(
 Fold = Callable[[str, Sequence[Event]], PersonRows]
 
 
-def fill_pending(cur: Any, dialect: Dialect, fold: Fold) -> bool:
+def sealed_elsewhere(
+    fetch: Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]],
+    dialect: Dialect,
+    key: ChainKey | None,
+) -> bool:
+    """Whether the index holds a row sealed under another audit key than *key* (the audit key
+    was changed: ``new_audit_key``, or a store without a key got one), so that it is to be
+    sealed again (:func:`fill_pending` with ``again``)."""
+    mine = f"{key.id}:" if key is not None else ":"
+    rows = list(fetch(f"SELECT seal FROM {dialect.table('listing_person')} LIMIT 1", ()))
+    return bool(rows) and not str(rows[0][0]).startswith(mine)
+
+
+def fill_pending(
+    cur: Any, dialect: Dialect, fold: Fold, key: ChainKey | None = None, *, again: bool = False
+) -> bool:
     """In the caller's write transaction (*cur*, a DB-API cursor): if the index is marked
-    pending, fill it from the ``person:`` streams' events with *fold* and remove the mark.
-    Whether it filled."""
+    pending (or *again*), fill it from the ``person:`` streams' events with *fold* (sealed under
+    *key*) and remove the mark. Whether it filled."""
     executemany = cur.executemany
 
     def fetch(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
@@ -277,7 +386,7 @@ def fill_pending(cur: Any, dialect: Dialect, fold: Fold) -> bool:
         return found
 
     pending = dialect.table(PENDING_TABLE)
-    if not fetch(f"SELECT pending FROM {pending}", ()):
+    if not again and not fetch(f"SELECT pending FROM {pending}", ()):
         return False
     rows = fetch(
         "SELECT stream, version, type, at, actor, data FROM "
@@ -290,7 +399,8 @@ def fill_pending(cur: Any, dialect: Dialect, fold: Fold) -> bool:
         by_stream.setdefault(row[0], []).append(event_from_row(*row))
     executemany(f"DELETE FROM {dialect.table('sharing_choice')}", [()])
     executemany(f"DELETE FROM {dialect.table('restriction')}", [()])
-    people = [fold(stream[7:], found) for stream, found in by_stream.items()]
-    write_person_rows(people, executemany, dialect)
+    executemany(f"DELETE FROM {dialect.table('listing_person')}", [()])
+    people = [(fold(stream[7:], found), found[-1].version) for stream, found in by_stream.items()]
+    write_person_rows(people, executemany, dialect, key)
     executemany(f"DELETE FROM {pending}", [()])
     return True

@@ -32,10 +32,17 @@ from ..events import CommittedBatch, Event
 from . import sqlite_admin as _admin
 from .base import AuditRecord, PersonRows, ReadModel, StoreSettings, StreamWrite
 from .chain import KeyedChain
-from .common import EventRow, check_writes, event_from_row, event_rows, require_scheme
+from .common import EventRow, check_writes, event_from_row, event_rows
 from .group_commit import GroupCommit
 from .keys import KeyRecord, check_new_keys
-from .listing_sql import Fold, ListingIndex, fill_pending, is_pending, write_person_rows
+from .listing_sql import (
+    Fold,
+    ListingIndex,
+    fill_pending,
+    is_pending,
+    write_person_rows,
+    written_people,
+)
 from .read_model_fix import ReadModelFix, check_versions, write_fix
 from .read_model_rows import ReadModelRows
 from .read_model_sql import ReadModelQueries
@@ -57,29 +64,10 @@ from .sqlite_readers import ReaderPool, prefix_end
 from .sqlite_readers import connect as _connect
 from .sqlite_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from .sqlite_stream import SQLiteStreams
+from .sqlite_url import parse_url as _parse_url
+from .sqlite_url import path_from_url
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "path_from_url"]
-
-
-def path_from_url(url: str) -> Path:
-    """The file of ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` (``?mode=`` aside)."""
-    return _parse_url(url)[0]
-
-
-def _parse_url(url: str) -> tuple[Path, bool]:
-    """The file of *url* and whether it asks to be opened read-only (``?mode=ro``)."""
-    rest = require_scheme(url, "sqlite")
-    if not rest.startswith("/") or rest == "/":
-        raise StorageError(
-            f"store URL {url!r} names no file; use sqlite:///relative.db or "
-            "sqlite:////absolute/path.db"
-        )
-    path, _, query = rest[1:].partition("?")
-    if query not in ("", "mode=ro", "mode=rw") or "#" in path or not path:
-        raise StorageError(
-            f"store URL {url!r}: the only option is ?mode=ro (read-only) or ?mode=rw"
-        )
-    return Path(path), query == "mode=ro"
 
 
 _log = logging.getLogger(__name__)
@@ -348,8 +336,8 @@ class SQLiteStore(
                 cur.execute("RELEASE events")
                 position = cur.execute("SELECT MAX(position) FROM events").fetchone()[0]
                 models.write(cur.executemany, SQLITE)
-                people = (w.person_rows for w in writes if w.person_rows is not None)
-                write_person_rows(people, cur.executemany, SQLITE)
+                people = written_people(writes)
+                write_person_rows(people, cur.executemany, SQLITE, self.audit_key)
                 self._queue(cur, events, position, rows)
             if audit or events:
                 self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
@@ -405,7 +393,12 @@ class SQLiteStore(
                     cur.execute("DELETE FROM events WHERE stream = ?", (stream,))
                     cur.execute("DELETE FROM snapshots WHERE stream = ?", (stream,))
                     if stream.startswith("person:"):  # a destroyed person shares nothing
-                        write_person_rows([PersonRows(subject=stream[7:])], cur.executemany, SQLITE)
+                        write_person_rows(
+                            [(PersonRows(subject=stream[7:]), tombstone.version)],
+                            cur.executemany,
+                            SQLITE,
+                            self.audit_key,
+                        )
                     cur.execute(
                         "INSERT INTO events (stream, version, type, at, actor, data) "
                         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -526,12 +519,15 @@ class SQLiteStore(
 
     def listing_index(self) -> ListingIndex:
         """The listing index, kept with each write's ``person_rows`` (:mod:`.listing_sql`)."""
-        return ListingIndex(SQLITE, self._fetch_rows, self.conversations, not self._index_filled)
+        return ListingIndex(
+            SQLITE, self._fetch_rows, self.conversations, not self._index_filled, self.audit_key
+        )
 
-    def fill_listing_index(self, fold: Fold) -> None:
-        """Fill the index a migration (schema 6) left pending, with *fold*; once."""
+    def fill_listing_index(self, fold: Fold, *, again: bool = False) -> None:
+        """Fill the index a migration (schema 6, 7) left pending, with *fold*; once. *again*:
+        fill it again even so (its rows were sealed under another audit key)."""
         with self._write() as cur:
-            fill_pending(cur, SQLITE, fold)
+            fill_pending(cur, SQLITE, fold, self.audit_key, again=again)
         self._index_filled = True
 
     # -- audit -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .listing_seal import listing_seal_schema
 from .listing_sql import listing_index_schema
 from .sql_tables import audit_schema, read_model_schema, snapshot_schema
 from .sqlite_ballots import SCHEMA as _BALLOTS_SCHEMA
@@ -45,6 +46,8 @@ _V3 = (
 #: Version 5 adds the streams' snapshots (:data:`~.sql_tables.SNAPSHOT_TABLES`).
 #: Version 6 adds the guarded listing's index (:data:`~.listing_sql.LISTING_INDEX_TABLES`),
 #: filled from the people's streams by the first listing.
+#: Version 7 seals the listing's index (:mod:`.listing_seal`: ``version`` and ``seal`` on
+#: ``sharing_choice``, the table ``listing_person``) and has the first listing fill it again.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1,
     _KEYS_SCHEMA,
@@ -52,6 +55,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BALLOTS_SCHEMA,
     snapshot_schema(SQLITE),
     listing_index_schema(SQLITE),
+    listing_seal_schema(SQLITE),
 )
 
 

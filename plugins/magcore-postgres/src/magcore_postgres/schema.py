@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 
 from magcore.errors import StorageError
+from magcore.storage.listing_seal import listing_seal_schema
 from magcore.storage.listing_sql import listing_index_schema
 from magcore.storage.sql_tables import audit_schema, read_model_schema, snapshot_schema
 
@@ -65,6 +66,8 @@ _V3 = (
 #: :data:`magcore.storage.sql_tables.SNAPSHOT_TABLES`).
 #: Version 6 adds the guarded listing's index (``magcore_sharing_choice``,
 #: ``magcore_restriction``), filled from the people's streams by the first listing.
+#: Version 7 seals that index (``version`` and ``seal`` on ``magcore_sharing_choice``, the table
+#: ``magcore_listing_person``: :mod:`magcore.storage.listing_seal`) and has it filled again.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1,
     _KEYS_SCHEMA,
@@ -72,6 +75,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _BALLOTS_SCHEMA,
     snapshot_schema(POSTGRES),
     listing_index_schema(POSTGRES),
+    listing_seal_schema(POSTGRES),
 )
 #: The newest schema version this plugin knows.
 SCHEMA_VERSION = len(MIGRATIONS)

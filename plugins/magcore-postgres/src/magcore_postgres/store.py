@@ -38,6 +38,7 @@ from magcore.storage.listing_sql import (
     fill_pending,
     is_pending,
     write_person_rows,
+    written_people,
 )
 from magcore.storage.read_model_fix import ReadModelFix, check_versions, write_fix
 from magcore.storage.read_model_rows import ReadModelRows
@@ -228,8 +229,8 @@ class PostgresStore(
                 row = cur.execute("SELECT max(position) FROM magcore_events").fetchone()
                 position = int(row[0]) if row else 0
                 write_read_models(cur, models)
-                people = (w.person_rows for w in writes if w.person_rows is not None)
-                write_person_rows(people, cur.executemany, POSTGRES)
+                people = written_people(writes)
+                write_person_rows(people, cur.executemany, POSTGRES, self.audit_key)
                 self._queue(cur, events, position, rows)
             self._append_audit(cur, audit, events=events, origin=origin, rows=rows)
         return CommittedBatch(events, position)
@@ -312,7 +313,12 @@ class PostgresStore(
             cur.execute("DELETE FROM magcore_events WHERE stream = %s", (stream,))
             cur.execute("DELETE FROM magcore_snapshots WHERE stream = %s", (stream,))
             if stream.startswith("person:"):  # a destroyed person shares nothing
-                write_person_rows([PersonRows(subject=stream[7:])], cur.executemany, POSTGRES)
+                write_person_rows(
+                    [(PersonRows(subject=stream[7:]), version)],
+                    cur.executemany,
+                    POSTGRES,
+                    self.audit_key,
+                )
             inserted = cur.execute(
                 "INSERT INTO magcore_events (stream, version, type, at, actor, data) "
                 "VALUES (%s, %s, %s, %s, %s, %s::jsonb) RETURNING position",
@@ -390,12 +396,15 @@ class PostgresStore(
 
     def listing_index(self) -> ListingIndex:
         """The listing index, kept with each write's ``person_rows`` (:mod:`.listing_sql`)."""
-        return ListingIndex(POSTGRES, self._fetch_rows, self.conversations, not self._index_filled)
+        return ListingIndex(
+            POSTGRES, self._fetch_rows, self.conversations, not self._index_filled, self.audit_key
+        )
 
-    def fill_listing_index(self, fold: Fold) -> None:
-        """Fill the index a migration (schema 6) left pending, with *fold*; once."""
+    def fill_listing_index(self, fold: Fold, *, again: bool = False) -> None:
+        """Fill the index a migration (schema 6, 7) left pending, with *fold*; once. *again*:
+        fill it again even so (its rows were sealed under another audit key)."""
         with self._transaction(write=True) as cur:
-            fill_pending(cur, POSTGRES, fold)
+            fill_pending(cur, POSTGRES, fold, self.audit_key, again=again)
         self._index_filled = True
 
     def append_audit(self, records: Sequence[AuditRecord]) -> None:
