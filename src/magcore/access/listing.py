@@ -20,7 +20,9 @@ index tables of :mod:`magcore.storage.listing_sql`); a source with only the olde
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -366,6 +368,11 @@ def _opened_fold(store: Any) -> Callable[[str, Sequence[Event]], PersonRows]:
     return lambda person, events: _fold(person, [codec.open(e) for e in events])
 
 
+#: The audit key each store's index was last found sealed under in this process (a row sealed
+#: under another key afterwards, by another process, is doubted and decided from the events).
+_SEALED_FOR: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
 def indexed_source(store: Any) -> SqlListingSource | None:
     """The :class:`SqlListingSource` over *store*'s own index (``listing_index()``), filled
     from the people's streams first if a migration left it pending; ``None`` for a store
@@ -376,14 +383,19 @@ def indexed_source(store: Any) -> SqlListingSource | None:
     kept = index()
     if kept is None:
         return None
+    key_id = kept.key.id if kept.key is not None else ""
     if kept.pending:
         if getattr(store, "read_only", False):
             return None  # not filled yet, and this store may not fill it
         store.fill_listing_index(_opened_fold(store))
-    elif sealed_elsewhere(kept.fetch, kept.dialect, kept.key) and not getattr(
-        store, "read_only", False
+    elif (
+        _SEALED_FOR.get(store) != key_id  # once per store and audit key in this process
+        and sealed_elsewhere(kept.fetch, kept.dialect, kept.key)
+        and not getattr(store, "read_only", False)
     ):  # the audit key changed: sealed again under the new one (from the events)
         store.fill_listing_index(_opened_fold(store), again=True)
+    with contextlib.suppress(TypeError):  # a store that takes no weak reference: checked again
+        _SEALED_FOR[store] = key_id
     mine = kept.conversations
     trust = ListingTrust(
         kept.key,
