@@ -191,3 +191,33 @@ def test_a_new_audit_key_seals_the_index_again(url):
         assert all(s[0].startswith(f"{provider.audit_key().id}:") for s in seals)
     finally:
         service.close()
+
+
+def test_a_people_row_naming_someone_in_a_conversation_lists_nothing_to_them(url):
+    """A review found that a ``conversation_people`` row (the read model of who takes part)
+    inserted for x listed e1's conversations, the stress one too, to x as a participant. The
+    participant part of a listing is now held against the conversation's first event, which
+    names its people; the rows of those who do take part still list."""
+    service = _open(url, fresh=True)
+    try:
+        mine, stress, _ = _world(service)
+        before = _ids(service, "e1", purpose="conversation")
+        assert mine in before
+        for conversation in (mine, stress):
+            _dba(
+                url,
+                "INSERT INTO {p}conversation_people (person, conversation) VALUES ('x', ?)",
+                (conversation,),
+            )
+        listing = service.listing("x", purpose="conversation")
+        assert mine not in listing.ids
+        assert stress not in listing.ids
+        assert any("its events do not" in d for d in listing.doubts)
+        assert _ids(service, "e1", purpose="conversation") == before
+        # a row whose subject was edited is not believed either (store check names it)
+        _dba(url, "UPDATE {p}conversations SET subject = 'e2' WHERE id = ?", (mine,))
+        edited = service.listing("e1", purpose="conversation")
+        assert mine not in edited.ids
+        assert any("differs from its events" in d for d in edited.doubts)
+    finally:
+        service.close()

@@ -26,9 +26,10 @@ from magcore.storage.sqlite import SQLiteStore
 #: The reads of the employee's list with one conversation: the cycles and which have
 #: approvals (1), the approved cycle's approvals (1), the organisation's version for the
 #: listing and for the manager's link (2), the conversation rows and the sharing choices (2),
-#: and what makes the listing index believed: the people's sealed rows and their streams'
-#: versions in the event log (2).
-LIST_READS = 8
+#: what makes the listing index believed: the people's sealed rows and their streams'
+#: versions in the event log (2), and the first events of the conversations the read model
+#: says the employee takes part in (1).
+LIST_READS = 9
 
 
 class Reads:
@@ -109,8 +110,9 @@ def test_the_conversation_list_reads_the_store_a_fixed_few_times(started, monkey
 #: The reads of the manager's team page: whom they manage (1), the cycles (1), every cycle's
 #: plan on one read of the history and one of the organisation (2), one read of the
 #: conversations that answer due ones (1), and the guarded listing (its candidates 2, the
-#: directory 1, the participations 1, the people's sealed rows and their streams' versions 2).
-TEAM_READS = 11
+#: directory 1, the participations 1 and their first events 1, the people's sealed rows and
+#: their streams' versions 2).
+TEAM_READS = 12
 
 
 def _due_on_page(page: str) -> list[tuple[str, str, str]]:

@@ -45,6 +45,7 @@ from .decision import (
     Part,
     choice_covers,
 )
+from .listing_participants import confirmed_participations
 from .listing_trust import ListingTrust
 
 __all__ = [
@@ -310,7 +311,10 @@ class SqlListingSource:
         self.trust = trust
 
     def participations(self, person: str) -> Iterable[ConversationRow]:
-        return self._participations(person)
+        rows = self._participations(person)
+        if self.trust is None:
+            return rows
+        return confirmed_participations(person, rows, self.dialect, self.fetch, self.trust.problems)
 
     def restrictions(self, subjects: Collection[str]) -> Mapping[str, Restrictions]:
         trust = self.trust
