@@ -201,7 +201,7 @@ def test_postgresql_a_copy_in_another_schema_is_its_own_log(tmp_path, two_schema
         copy_between(source, target, keys=provider.audit_key)
         assert witness_copied_log(target, provider)
         assert place_of(source) != place_of(target)
-        assert place_of(source).startswith("postgresql://")
+        assert place_of(source).startswith("postgresql:")
     finally:
         source.close()
         target.close()
@@ -222,3 +222,46 @@ def test_postgresql_a_copy_in_another_schema_is_its_own_log(tmp_path, two_schema
     finally:
         service.close()
     _write(first)
+
+
+def test_one_file_reached_by_two_paths_is_one_place(tmp_path):
+    """A review found that a store reached through a link (a bind mount, another spelling of
+    the path) kept a head of its own per path: a log cut back between the two heads was taken
+    through the path with the lower one. The place is the file itself now."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "data")
+    real, linked = tmp_path / "data" / "magcore.db", tmp_path / "link" / "magcore.db"
+    _write(f"sqlite:///{linked}", 3)
+    _write(f"sqlite:///{real}", 5)
+    stores = [SQLiteStore.open(f"sqlite:///{p}") for p in (real, linked)]
+    try:
+        assert place_of(stores[0]) == place_of(stores[1])
+    finally:
+        for store in stores:
+            store.close()
+    _refused_at_its_last_line(real)
+    service = open_service(f"sqlite:///{linked}")
+    try:
+        with pytest.raises(StorageError, match="is missing"):
+            service.store.append_audit([_read("hr")])
+    finally:
+        service.close()
+
+
+def test_a_log_without_its_first_line_takes_no_line(tmp_path):
+    """A review found that deleting line 1 as well as the newest lines switched the check off
+    (the log had no name to look its head up by): such a log is refused now."""
+    db = tmp_path / "magcore.db"
+    _write(f"sqlite:///{db}", 6)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM audit WHERE seq > 3 OR seq = 1")
+        last = conn.execute("SELECT hash FROM audit WHERE seq = 3").fetchone()[0]
+        conn.execute("UPDATE audit_head SET count = 3, last_hash = ?", (last,))
+    conn.close()
+    service = open_service(f"sqlite:///{db}")
+    try:
+        with pytest.raises(StorageError, match="not its first one"):
+            service.store.append_audit([_read("hr")])
+        assert not verify_store(service.store).ok
+    finally:
+        service.close()

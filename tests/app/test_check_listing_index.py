@@ -137,3 +137,44 @@ def test_keys_destroyed_by_an_erasure_are_explained(url):
         assert verify_store(service.store).ok
     finally:
         service.close()
+
+
+def test_an_erasure_does_not_explain_a_key_made_after_it(url):
+    """A review found that an erasure's line explained every key of its owner, also one made
+    later (the person shared again): a keyless writer could shred that one unseen. A line
+    explains only the keys made before it."""
+    from datetime import timedelta
+
+    from magcore.domain.sharing import GrantSharing
+
+    service = _open(url, fresh=True)
+    try:
+        _world(service)
+        erase_person(
+            service.store, "e1", clock=service.clock, actor="po", reason=ErasureReason("request")
+        )
+        service.clock.advance(timedelta(days=1))
+        service.share(
+            GrantSharing(
+                actor="e1", person="e1", to="hr_adviser", what="agreements", purpose="advice"
+            )
+        )
+        table = "{p}data_keys" if url.startswith("sqlite") else "{p}keys"
+        live = _dba(
+            url, f"SELECT id FROM {table} WHERE owner = 'person:e1' AND wrapped IS NOT NULL"
+        )
+        assert live
+        assert verify_store(service.store).ok
+        _dba(
+            url,
+            f"UPDATE {table} SET wrapped = NULL, destroyed = '2030-01-01T00:00:00+00:00'"
+            " WHERE id = ?",
+            (live[0][0],),
+        )
+        problem = verify_store(service.store).problem
+        assert problem is not None
+        assert problem.event == "data_keys"
+        assert live[0][0] in problem.reason
+        assert any(live[0][0] in p for p in _problems(service))
+    finally:
+        service.close()

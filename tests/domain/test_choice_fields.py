@@ -45,3 +45,17 @@ def test_the_enums_are_the_ones_the_records_use():
         UpdateAgreement(actor="e1", agreement_id="a-1", status="done").status
         is AgreementStatus.DONE
     )
+
+
+@pytest.mark.parametrize(("field", "good"), [("owner", "employee"), ("status", "done")])
+@pytest.mark.parametrize("bad", HOSTILE, ids=repr)
+def test_an_agreements_fixed_fields_refuse_naming_the_field(field, good, bad):
+    """A review found the agreement itself (built by the web form from a posted owner) still
+    raised the enum's ValueError."""
+    from magcore.model.records import Agreement
+
+    values = {"id": "a-1", "text": "Cursus", "owner": "employee", field: bad}
+    with pytest.raises(InputRefused) as refused:
+        Agreement(**values)
+    assert refused.value.problems[0].pointer == f"/{field}"
+    assert good in refused.value.problems[0].message

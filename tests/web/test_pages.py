@@ -295,3 +295,25 @@ def test_a_tenant_without_a_profile_cycle_is_not_offered_the_profile(make_client
     assert 'id="purpose-handover"' in form
     assert 'id="what-profile"' not in form
     assert 'id="purpose-profile_overview"' not in form
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"agreement-1": "Cursus", "owner-1": "boss"}, {"agreement-1": "a\u202eb", "owner-1": "team"}],
+    ids=["unknown owner", "direction override"],
+)
+def test_a_record_form_with_a_value_it_does_not_take_is_refused_not_an_error(make_client, fields):
+    """A review found that the record form built its agreements before the page's own error
+    handling: an owner the form does not offer, or a forbidden character in an agreement, was
+    an error of the server (500). It is a named refusal now, and nothing is stored."""
+    anna, bram = make_client(), make_client()
+    sign_in(anna, "anna")
+    sign_in(bram, "bram")
+    cid = _conversation_of(
+        _post(anna, "/conversations", "/conversations", kind="jaargesprek@1|yearly")
+    )
+    page = f"/conversations/{cid}"
+    _post(bram, f"{page}/held", page)
+    refused = _post(bram, f"{page}/record", page, summary="Goed gesprek.", **fields)
+    assert 400 <= refused.status_code < 500
+    assert "Goed gesprek." not in bram.get(page).text

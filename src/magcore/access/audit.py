@@ -33,7 +33,7 @@ from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_e
 from ..storage.chain import event_digest as event_digest
 from ..storage.common import every_row
 from ..storage.witnessing import place_of, rollback_problem, witnessed_head
-from .key_audit import DESTROYING_ACTIONS, destroy_owners, unexplained_keys
+from .key_audit import DESTROYING_ACTIONS, destroy_owners, joined, unexplained_keys
 
 __all__ = [
     "GENESIS",
@@ -171,13 +171,13 @@ class _Collect:
         self.entries = entries
         self.lines: dict[tuple[str, int], tuple[int, str]] = {}
         self.last_hash = GENESIS
-        self.destroyed: set[str] = set()  # owners whose keys a line destroys
+        self.destroyed: dict[str, str] = {}  # owners whose keys a line destroys, and when
 
     def __iter__(self) -> Any:
         for entry in self.entries:
             self.last_hash = str(entry["hash"])
             if entry.get("action") in DESTROYING_ACTIONS:
-                self.destroyed |= destroy_owners((entry,))
+                self.destroyed = joined(self.destroyed, destroy_owners((entry,)))
             digest = entry.get("digest")
             if digest:
                 where = parse_event_object(str(entry["object"]))
@@ -451,7 +451,7 @@ def verify_store(
         shredded = unexplained_keys(store, collect.destroyed, limit=1)
         if shredded:  # a line written meanwhile (with its keys' destruction) explains it?
             later = destroy_owners(store.read_audit(after=result.entries))
-            shredded = unexplained_keys(store, collect.destroyed | later, limit=1)
+            shredded = unexplained_keys(store, joined(collect.destroyed, later), limit=1)
         if shredded:
             found = AuditProblem(0, shredded[0], event="data_keys")
     return attrs.evolve(

@@ -22,28 +22,64 @@ employee it belongs to; the integrity checks are where it is reported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["DESTROYING_ACTIONS", "destroy_owners", "unexplained_keys"]
+__all__ = ["DESTROYING_ACTIONS", "destroy_owners", "joined", "unexplained_keys"]
 
 #: The audit actions that destroy data keys, in the transaction that destroys them.
 DESTROYING_ACTIONS = frozenset({"destroy", "erase"})
 
 
-def destroy_owners(lines: Iterable[Mapping[str, Any]]) -> set[str]:
+def destroy_owners(lines: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """The key owners whose destruction an audit line of *lines* records (its ``object``; an
-    object ``keys:<owner>`` names *owner*)."""
-    owners: set[str] = set()
+    object ``keys:<owner>`` names *owner*), each with the time of the latest such line."""
+    owners: dict[str, str] = {}
     for line in lines:
         if line.get("action") in DESTROYING_ACTIONS:
-            owner = str(line.get("object", ""))
-            owners.add(owner.removeprefix("keys:"))
+            owner = str(line.get("object", "")).removeprefix("keys:")
+            at = str(line.get("at", ""))
+            if owner not in owners or _later(at, owners[owner]):
+                owners[owner] = at
     return owners
 
 
-def unexplained_keys(store: Any, explained: set[str], *, limit: int = 50) -> list[str]:
+def joined(*found: Mapping[str, str]) -> dict[str, str]:
+    """The owners of every one of *found* (:func:`destroy_owners`), each at its latest line."""
+    owners: dict[str, str] = {}
+    for one in found:
+        for owner, at in one.items():
+            if owner not in owners or _later(at, owners[owner]):
+                owners[owner] = at
+    return owners
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _later(first: str, second: str) -> bool:
+    a, b = _moment(first), _moment(second)
+    return a is not None and (b is None or a > b)
+
+
+def _explained(created: str, line_at: str | None) -> bool:
+    """Whether a destroying line at *line_at* can explain a key made at *created*: a line from
+    before the key was made destroyed an earlier key of its owner, not this one."""
+    if line_at is None:
+        return False
+    made, at = _moment(created), _moment(line_at)
+    return made is None or at is None or made <= at
+
+
+def unexplained_keys(store: Any, explained: Mapping[str, str], *, limit: int = 50) -> list[str]:
     """The key rows of *store* that were destroyed with no audit line for their owner among
-    *explained* (:func:`destroy_owners`), or whose two halves disagree; ``[]`` for a store
+    *explained* (:func:`destroy_owners`) from after the key was made, or whose two halves
+    disagree; ``[]`` for a store
     without a key table."""
     list_keys = getattr(store, "list_keys", None)
     if not callable(list_keys):
@@ -62,11 +98,11 @@ def unexplained_keys(store: Any, explained: set[str], *, limit: int = 50) -> lis
                 f"data key {record.id} of {record.owner} is marked destroyed but still holds its "
                 "wrapped key (an edit of the key table)"
             )
-        elif gone and record.owner not in explained:
+        elif gone and not _explained(record.created, explained.get(record.owner)):
             problems.append(
                 f"data key {record.id} of {record.owner} was destroyed (at {record.destroyed}) "
-                "with no destroy or erase line for its owner in the audit log (shredded in the "
-                "key table)"
+                "with no destroy or erase line for its owner in the audit log from after the key "
+                "was made (shredded in the key table)"
             )
         if len(problems) >= limit:
             break

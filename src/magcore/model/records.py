@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from .cycle import Recording
+from .input_choices import choice
 from .input_policy import (
     normalise,
     valid_id,
@@ -116,16 +117,24 @@ class AgreementOwner(enum.StrEnum):
     BOTH = "both"
 
 
+def _agreement_owner(value: AgreementOwner | str) -> AgreementOwner:
+    return choice(AgreementOwner, value, "/owner")
+
+
+def _agreement_status(value: AgreementStatus | str) -> AgreementStatus:
+    return choice(AgreementStatus, value, "/status")
+
+
 @attrs.frozen(kw_only=True)
 class Agreement:
     """An agreement (afspraak): who does what, optionally by when. Open ones carry forward."""
 
     id: str = attrs.field(validator=valid_id)
     text: str = attrs.field(converter=normalise, validator=valid_text)
-    owner: AgreementOwner = attrs.field(converter=AgreementOwner)
+    owner: AgreementOwner = attrs.field(converter=_agreement_owner)
     due: date | None = None
     theme: str | None = attrs.field(default=None, validator=valid_optional_id)
-    status: AgreementStatus = attrs.field(default=AgreementStatus.OPEN, converter=AgreementStatus)
+    status: AgreementStatus = attrs.field(default=AgreementStatus.OPEN, converter=_agreement_status)
     carried_from: str | None = attrs.field(default=None, validator=valid_optional_id)
     """``conversation-id#agreement-id`` of the agreement this one continues, if any."""
 

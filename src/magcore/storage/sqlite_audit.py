@@ -45,11 +45,15 @@ class SQLiteAuditLog:
         def _read(self) -> contextlib.AbstractContextManager[sqlite3.Cursor]: ...
 
     def witness_place(self) -> str:
-        """The database file's absolute path, as configured (links not followed): the audit
+        """The database file itself (its device and inode), however it is reached: the audit
         witness tells this log apart from the log of a copy of the file by it
-        (:mod:`magcore.storage.witnessing`). A link put in the file's place does not move the
-        log to the linked file's place."""
-        return f"sqlite:{os.path.abspath(self.path)}"
+        (:mod:`magcore.storage.witnessing`), and a link, a bind mount or another spelling of
+        the path is the same place. A file not there (yet): its absolute path."""
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return f"sqlite:{os.path.abspath(self.path)}"
+        return f"sqlite-file:{found.st_dev}:{found.st_ino}"
 
     def _append_audit(
         self,

@@ -8,8 +8,8 @@ head the key provider witnessed (refusing to chain onto a log that was cut or ro
 after its commit: the witness never runs ahead of the database.
 
 A witness keeps a log under two names (:func:`chain_names`): its first line with the store's
-*place* (:func:`place_of`: the SQLite file's path; the PostgreSQL server, port, database and
-options of the configured URL), and its first line alone, which holds the highest head any
+*place* (:func:`place_of`: the SQLite file itself, its device and inode; the PostgreSQL
+server's port, database and schema), and its first line alone, which holds the highest head any
 place reached. A log is checked against its place's head, so a copy of a store used beside its
 original under one key folder (``magcore store copy``, or a copied file) is witnessed as a log
 of its own, instead of being taken for its original set back. A log at a place not witnessed
@@ -53,9 +53,9 @@ def chain_id(first_hash: str, place: str = "") -> str:
 
 def place_of(store: Any) -> str:
     """*store*'s place: what its optional method ``witness_place()`` says, the same for every
-    process that opens the same database and different for a copy (the SQLite file's path, the
-    PostgreSQL server, database and options); ``""`` for a store without one, whose logs are
-    witnessed under their first line alone."""
+    process that opens the same database and different for a copy (the SQLite file's device and
+    inode, the PostgreSQL server's port, database and schema); ``""`` for a store without one,
+    whose logs are witnessed under their first line alone."""
     place = getattr(store, "witness_place", None)
     return str(place()) if callable(place) else ""
 
@@ -135,8 +135,12 @@ class WitnessedChain:
         if witness is None or not count:
             return
         names = self._chain_names(count, line_hash)
-        if names is None:
-            return
+        if names is None:  # a log of lines without its first: cut at the front
+            raise StorageError(
+                f"the audit log holds {count} lines but not its first one: magcore chains no "
+                "line onto it. Run `magcore audit verify`, and restore the store from a backup "
+                "(`magcore store restore`)"
+            )
         found = rollback_problem(count, last_hash, _head_of(witness, names), line_hash)
         if found is not None:
             line, reason = found

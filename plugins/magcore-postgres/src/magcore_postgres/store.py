@@ -105,6 +105,7 @@ class PostgresStore(
         self._pool = pool
         self._where = redact(url)
         self._closed = False
+        self._place: str | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -364,6 +365,8 @@ class PostgresStore(
         ).fetchone()
         if head is None:
             raise StorageError(f"database {self._where}: the audit head is missing")
+        if self._place is None:  # on this connection: the pool may hold no other
+            self._place = _place(cur)
         self._witness_before(int(head[0]), str(head[1]), lambda seq: _line_hash(cur, seq))
         entries = chain_audit(
             records,
@@ -385,12 +388,15 @@ class PostgresStore(
         self._witness_pending(first, entries[-1]["seq"], entries[-1]["hash"])
 
     def witness_place(self) -> str:
-        """The server, port, database and options (such as a ``search_path``) of the store's
-        URL, without user or password: the audit witness tells this log apart from the log of
-        a copy in another database or schema by it (:mod:`magcore.storage.witnessing`). Taken
-        from the URL the deployment configured, not from the server, so someone who can only
-        change the database (a role's ``search_path``, say) cannot move the log's place."""
-        return witness_place_of(self.url)
+        """The server's port, the database and the schema this store keeps its tables in, as
+        the server says (not as the URL spells them: ``localhost`` or an address, a socket or
+        TCP, names from ``PG*`` variables are the same place): the audit witness tells this log
+        apart from the log of a copy in another database or schema by it
+        (:mod:`magcore.storage.witnessing`)."""
+        if self._place is None:
+            with self._transaction(write=False) as cur:
+                self._place = _place(cur)
+        return self._place
 
     _index_filled = False  # read at open; once filled, nothing marks it pending again
 
@@ -470,11 +476,11 @@ def _line_hash(cur: psycopg.Cursor[Any], seq: int) -> str | None:
     return None if row is None else str(row[0])
 
 
-def witness_place_of(url: str) -> str:
-    """The place (``witness_place``) of the store at *url*."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    host = str(info.get("host") or info.get("hostaddr") or "")
-    port = str(info.get("port") or "5432")
-    database = str(info.get("dbname") or info.get("user") or "")
-    options = str(info.get("options") or "")
-    return f"postgresql://{host}:{port}/{database}?options={options}"
+def _place(cur: psycopg.Cursor[Any]) -> str:
+    """The server's port, the database and the schema of *cur*'s connection (see
+    ``witness_place``)."""
+    row = cur.execute(
+        "SELECT current_setting('port'), current_database(), current_schema()"
+    ).fetchone()
+    port, database, schema = row if row is not None else (None, None, None)
+    return f"postgresql:{port}/{database}/{schema}"

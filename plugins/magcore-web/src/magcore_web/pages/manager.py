@@ -165,14 +165,19 @@ async def record(request: Request, session: Session, principal: Principal) -> Re
     form = await check_csrf(request, session)
     conversation_id = request.path_params["conversation"]
     person = principal.person_id
-    agreements = []
-    for number in range(1, 6):
-        text = form_value(form, f"agreement-{number}")
-        if text:
-            owner = form_value(form, f"owner-{number}") or "employee"
-            agreements.append(Agreement(id=f"a{number}", text=text, owner=owner))
 
     def run(service: Service) -> None:
+        # built here, so that a text or an owner the form should not hold is the page's
+        # named refusal (``call``), not an error of the server
+        agreements = [
+            Agreement(
+                id=f"a{number}",
+                text=text,
+                owner=form_value(form, f"owner-{number}") or "employee",
+            )
+            for number in range(1, 6)
+            if (text := form_value(form, f"agreement-{number}"))
+        ]
         my_view(service, conversation_id, person)
         service.execute(
             conversation_id,
