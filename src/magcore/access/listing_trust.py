@@ -32,7 +32,7 @@ from ..events import Event
 from ..storage.base import ConversationRow, PersonRows
 from ..storage.chain import ChainKey
 from ..storage.listing_seal import choice_sealer, person_seal, restricted_of
-from ..storage.listing_sql import CandidateFilter, instant_text
+from ..storage.listing_sql import CandidateFilter, choice_values
 from ..storage.read_model_rows import Dialect
 
 __all__ = ["ListingTrust", "taken_problems"]
@@ -52,21 +52,7 @@ class _Folded:
         self._about = about
 
     def choices(self, grantees: Collection[str], subjects: Collection[str]) -> list[Any]:
-        return [
-            (
-                c.choice,
-                c.subject,
-                c.grantee,
-                c.what,
-                c.purpose,
-                c.until.isoformat() if c.until is not None else None,
-                c.conversation,
-                instant_text(c.granted_at),
-                instant_text(c.revoked_at) if c.revoked_at is not None else None,
-            )
-            for rows in self.people.values()
-            for c in rows.choices
-        ]
+        return [choice_values(c) for rows in self.people.values() for c in rows.choices]
 
     def restrictions(self, subjects: Collection[str]) -> dict[str, Restrictions]:
         return {s: _held(self.people[s].restricted) for s in subjects if s in self.people}

@@ -52,6 +52,7 @@ __all__ = [
     "Fold",
     "ListingIndex",
     "candidate_queries",
+    "choice_values",
     "fill_pending",
     "instant_text",
     "is_pending",
@@ -250,6 +251,23 @@ def written_people(writes: Iterable[StreamWrite]) -> list[tuple[PersonRows, int]
     ]
 
 
+def choice_values(c: Any) -> tuple[Any, ...]:
+    """A sharing choice's index values, as the older listing source takes them and as its seal
+    covers them: number, subject, grantee, what, purpose, until (an ISO 8601 day), conversation,
+    granted and revoked (instants as text)."""
+    return (
+        c.choice,
+        c.subject,
+        c.grantee,
+        c.what,
+        c.purpose,
+        c.until.isoformat() if c.until is not None else None,
+        c.conversation,
+        instant_text(c.granted_at),
+        instant_text(c.revoked_at) if c.revoked_at is not None else None,
+    )
+
+
 def person_table_rows(
     person: PersonRows, version: int, dialect: Dialect, key: ChainKey | None
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], tuple[Any, ...]]:
@@ -261,38 +279,23 @@ def person_table_rows(
     text = restricted_text(person.restricted)
     choices = []
     for c in person.choices:
-        granted = instant_text(c.granted_at)
-        revoked = instant_text(c.revoked_at) if c.revoked_at is not None else None
+        values = choice_values(c)
+        number, subject, grantee, what, purpose, until, conversation, granted, revoked = values
         seal = choice_seal(
             key,
             version,
-            c.choice,
-            c.subject,
-            c.grantee,
-            c.what,
-            c.purpose,
-            c.until.isoformat() if c.until is not None else None,
-            c.conversation,
+            number,
+            subject,
+            grantee,
+            what,
+            purpose,
+            until,
+            conversation,
             granted,
             revoked,
             text,
         )
-        choices.append(
-            (
-                c.choice,
-                c.subject,
-                c.grantee,
-                c.what,
-                c.purpose,
-                encode(c.until),
-                c.conversation,
-                granted,
-                revoked,
-                version,
-                text,
-                seal,
-            )
-        )
+        choices.append((*values[:5], encode(c.until), *values[6:], version, text, seal))
     held = [(person.subject, c) for c in person.restricted]
     row = (person.subject, version, text, person_seal(key, person.subject, version, text))
     return choices, held, row
