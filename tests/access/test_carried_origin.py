@@ -12,50 +12,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from magcore import (
     Agreement,
-    Assignment,
-    ConfirmRecord,
-    DraftRecord,
-    FixedClock,
-    MarkHeld,
-    Organisation,
-    Person,
-    Team,
     get_plugin_manager,
     hookimpl,
-    open_service,
 )
 from magcore.access.decision import LegalBasis, Part
 from magcore.app.service import Service
 from magcore.domain.sharing import GrantSharing
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-SECRET = "VITALITY-burn-out"
+from .mix_world import agreed, mix_cycle, open_mix
 
-CYCLE: dict[str, Any] = {
-    "id": "mix",
-    "version": 1,
-    "name": {"nl": "Gesprekken", "en": "Conversations"},
-    "themes": [{"id": "work", "title": {"nl": "Werk", "en": "Work"}}],
-    "kinds": [
-        {
-            "id": kind,
-            "name": {"nl": kind, "en": kind},
-            "pattern": "employee_manager",
-            "cadence": {"kind": "per_year", "per_year": 1},
-            "initiators": ["employee", "manager"],
-            "preparers": ["employee"],
-            "themes": ["work"],
-            **({"special_category": True} if kind == "vitality" else {}),
-        }
-        for kind in ("yearly", "vitality")
-    ],
-}
+SECRET = "VITALITY-burn-out"
+CYCLE = mix_cycle()
 
 
 class _Basis:
@@ -74,49 +47,12 @@ class _Basis:
 
 def _service(url: str = "memory://", *, fresh: bool = True) -> Service:
     host = get_plugin_manager(load_entry_points=False, extra=[("basis", _Basis())])
-    service = open_service(url, clock=FixedClock(T0), host=host)
-    if not fresh:  # the same store opened again
-        service.use_organisation("gemeente", {"hr1": ("hr_adviser",)})
-        return service
-    cycle = service.add_cycle(CYCLE)
-    service.import_organisation(
-        Organisation.build(
-            id="gemeente",
-            people=[Person(id=p) for p in ("anna", "bram", "carla", "dirk", "erik", "hr1")],
-            teams=[Team(id="balie"), Team(id="loket")],
-            assignments=[
-                Assignment(person="bram", team="balie", role="manager", start=date(2024, 1, 1)),
-                Assignment(person="anna", team="balie", role="member", start=date(2024, 1, 1)),
-                Assignment(person="carla", team="loket", role="manager", start=date(2024, 1, 1)),
-                Assignment(person="erik", team="loket", role="member", start=date(2024, 1, 1)),
-            ],
-        ),
-        actor="hr",
-    )
-    service.use_organisation("gemeente", {"hr1": ("hr_adviser",)})
-    for body in cycle.approvals_required:
-        service.approve_policy(
-            cycle, body=body, reference="2025-1", on=date(2025, 2, 1), actor="or"
-        )
-    return service
+    return open_mix(url, host, CYCLE, fresh=fresh)
 
 
 def _agreed(service: Service, kind: str, employee: str, manager: str, text: str) -> str:
-    day = service.clock.now().date()
-    people = service.participants_for("gemeente", service.cycle("mix@1"), kind, employee, on=day)
-    conv = service.request(cycle="mix@1", kind=kind, participants=people, actor=employee)
-    service.execute(conv.id, MarkHeld(actor=manager, on=day))
-    service.execute(
-        conv.id,
-        DraftRecord(
-            actor=manager,
-            summary="record",
-            agreements=[Agreement(id="a1", text=text, owner="employee")],
-        ),
-    )
-    for person in (manager, employee):
-        service.execute(conv.id, ConfirmRecord(actor=person, revision=1))
-    return conv.id
+    mine = [Agreement(id="a1", text=text, owner="employee")]
+    return agreed(service, kind, employee=employee, manager=manager, agreements=mine)
 
 
 def _next(service: Service, employee: str, actor: str) -> str:

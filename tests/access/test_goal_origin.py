@@ -13,7 +13,6 @@ was agreed in, and the agreement's theme, as the events say; never the read-mode
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,8 @@ import pytest
 
 from magcore import (
     Agreement,
-    Assignment,
-    ConfirmRecord,
-    DraftRecord,
-    FixedClock,
-    MarkHeld,
-    Organisation,
-    Person,
-    Team,
     get_plugin_manager,
     hookimpl,
-    open_service,
 )
 from magcore.access.decision import LegalBasis, Part
 from magcore.access.delivery import DELIVER_CONTENT
@@ -43,31 +33,10 @@ from magcore.domain.goals import CloseGoal, NoteProgress, SetGoal
 from magcore.domain.sharing import GrantSharing
 from magcore.storage.base import StreamWrite
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-PURPOSE = "reintegration"
+from .mix_world import T0, agreed, mix_cycle, open_mix
 
-CYCLE: dict[str, Any] = {
-    "id": "mix",
-    "version": 1,
-    "name": {"nl": "Gesprekken", "en": "Conversations"},
-    "themes": [
-        {"id": "work", "title": {"nl": "Werk", "en": "Work"}},
-        {"id": "health", "title": {"nl": "Gezondheid", "en": "Health"}, "special_category": True},
-    ],
-    "kinds": [
-        {
-            "id": kind,
-            "name": {"nl": kind, "en": kind},
-            "pattern": "employee_manager",
-            "cadence": {"kind": "per_year", "per_year": 1},
-            "initiators": ["employee", "manager"],
-            "preparers": ["employee"],
-            "themes": ["work", "health"],
-            **({"special_category": True} if kind == "vitality" else {}),
-        }
-        for kind in ("yearly", "vitality")
-    ],
-}
+PURPOSE = "reintegration"
+CYCLE = mix_cycle(special_theme=True)
 
 
 class _Plugin:
@@ -112,49 +81,11 @@ class _Plugin:
 def _service(url: str = "memory://", *, fresh: bool = True) -> tuple[Service, _Plugin]:
     plugin = _Plugin()
     host = get_plugin_manager(load_entry_points=False, extra=[("hr-connector", plugin)])
-    service = open_service(url, clock=FixedClock(T0), host=host, dispatch="off")
-    if not fresh:  # the same store opened again
-        service.add_cycle(CYCLE)
-        service.use_organisation("gemeente", {"hr1": ("hr_adviser",), "po": ("privacy_officer",)})
-        return service, plugin
-    cycle = service.add_cycle(CYCLE)
-    service.import_organisation(
-        Organisation.build(
-            id="gemeente",
-            people=[Person(id=p) for p in ("anna", "bram", "carla", "hr1", "po")],
-            teams=[Team(id="balie"), Team(id="loket")],
-            assignments=[
-                Assignment(person="bram", team="balie", role="manager", start=date(2024, 1, 1)),
-                Assignment(person="anna", team="balie", role="member", start=date(2024, 1, 1)),
-                Assignment(person="carla", team="loket", role="manager", start=date(2024, 1, 1)),
-            ],
-        ),
-        actor="hr",
-    )
-    service.use_organisation("gemeente", {"hr1": ("hr_adviser",), "po": ("privacy_officer",)})
-    for body in cycle.approvals_required:
-        service.approve_policy(
-            cycle, body=body, reference="2025-1", on=date(2025, 2, 1), actor="or"
-        )
-    return service, plugin
+    return open_mix(url, host, CYCLE, fresh=fresh, dispatch="off"), plugin
 
 
 def _agreed(service: Service, kind: str, agreements: list[Agreement] | None = None) -> str:
-    day = service.clock.now().date()
-    people = service.participants_for("gemeente", service.cycle("mix@1"), kind, "anna", on=day)
-    conv = service.request(cycle="mix@1", kind=kind, participants=people, actor="anna")
-    service.execute(conv.id, MarkHeld(actor="bram", on=day))
-    service.execute(
-        conv.id,
-        DraftRecord(
-            actor="bram",
-            summary="record",
-            agreements=agreements or [Agreement(id="a1", text="agreed", owner="employee")],
-        ),
-    )
-    for person in ("bram", "anna"):
-        service.execute(conv.id, ConfirmRecord(actor=person, revision=1))
-    return conv.id
+    return agreed(service, kind, agreements=agreements)
 
 
 def _goal(service: Service, goal: str, tag: str, **kw: Any) -> None:
