@@ -12,7 +12,6 @@ stays theirs.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
@@ -37,7 +36,7 @@ from magcore.testing.erasure import write_story
 
 from ..conftest import EXAMPLE_CYCLES
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
-from ..support.postgres import schema_url
+from ..support.postgres import store_url
 from .test_erasure_bytes import found_markers, raw
 from .test_listing_store_index import _agreed
 
@@ -49,17 +48,7 @@ PURPOSE = "zq8-reintegratie-na-verzuim"
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def url(request, tmp_path, monkeypatch):
-    if request.param == "memory":
-        yield "memory://"
-        return
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/erase.db"
-        return
-    pytest.importorskip("psycopg")
-    pytest.importorskip("magcore_postgres")
-    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
-    base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-    yield schema_url(base, "er")
+    return store_url(request, tmp_path, monkeypatch, "er")
 
 
 @pytest.fixture

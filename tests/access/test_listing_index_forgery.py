@@ -12,26 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 
 import pytest
 
 from magcore.domain.sharing import GrantSharing, RevokeSharing
 
-from ..support.postgres import schema_url
+from ..support.postgres import store_url
 from .test_listing_store_index import PURPOSES, VIEWERS, _open, _same_as_oracle, _world
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/index.db"
-        return
-    pytest.importorskip("psycopg")
-    pytest.importorskip("magcore_postgres")
-    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
-    base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-    yield schema_url(base, "forged")
+    return store_url(request, tmp_path, monkeypatch, "forged")
 
 
 def _dba(url, statement, params=()):

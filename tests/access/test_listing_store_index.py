@@ -6,7 +6,6 @@ revocations, expiry and restrictions, after reopening, and after migrating a sch
 from __future__ import annotations
 
 import itertools
-import os
 from datetime import timedelta
 
 import attrs
@@ -24,7 +23,7 @@ from magcore.storage.base import StreamWrite
 from magcore.testing import approve_cycle, raw_conversation
 
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
-from ..support.postgres import schema_url
+from ..support.postgres import store_url
 from .listing_oracle import oracle_listing
 
 VIEWERS = ("hr", "x", "m1", "po", "e1", "e2", "c1")
@@ -33,14 +32,7 @@ PURPOSES = ("advice", "conversation")
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/index.db"
-        return
-    pytest.importorskip("psycopg")
-    pytest.importorskip("magcore_postgres")
-    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
-    base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-    yield schema_url(base, "ix")
+    return store_url(request, tmp_path, monkeypatch, "ix")
 
 
 def _open(url, at=T0, *, fresh=False):

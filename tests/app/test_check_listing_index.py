@@ -9,8 +9,6 @@ is named: the table and the row, or the key and its owner.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from magcore.access.audit import verify_store
@@ -19,19 +17,12 @@ from magcore.app.maintenance import check_store
 
 from ..access.test_listing_index_forgery import _dba
 from ..access.test_listing_store_index import _agreed, _open, _world
-from ..support.postgres import schema_url
+from ..support.postgres import store_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/check.db"
-        return
-    pytest.importorskip("psycopg")
-    pytest.importorskip("magcore_postgres")
-    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
-    base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-    yield schema_url(base, "checkix")
+    return store_url(request, tmp_path, monkeypatch, "checkix")
 
 
 def _problems(service):

@@ -9,7 +9,6 @@ audit chain is broken, or whose events cannot be folded, is refused and left as 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -33,21 +32,12 @@ from magcore.testing import approve_cycle
 
 from ..access.test_listing_store_index import _agreed
 from ..sharing.support import MAG_CYCLE, ROLES, T0, small_org
-from ..support.postgres import schema_url
+from ..support.postgres import store_url
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def url(request, tmp_path, monkeypatch):
-    if request.param == "memory":
-        yield "memory://"
-        return
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/repair.db"
-        return
-    pytest.importorskip("magcore_postgres")
-    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
-    base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
-    yield schema_url(base, "repair")
+    return store_url(request, tmp_path, monkeypatch, "repair")
 
 
 def _open(url: str):

@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 DEFAULT_USER = "magcore"
 DEFAULT_DATABASE = "magcore_test"
@@ -255,3 +256,21 @@ def schema_url(base: str, prefix: str) -> str:
         admin.execute(f"CREATE SCHEMA {schema}")
     joiner = "&" if "?" in base else "?"
     return f"{base}{joiner}options=-csearch_path%3D{schema}"
+
+
+def store_url(request: Any, tmp_path: Path, monkeypatch: Any, name: str) -> str:
+    """The URL of a new, empty store of the engine a parametrized fixture asks for
+    (``request.param``: ``memory``, ``sqlite`` or ``postgresql``): a file *name*``.db`` in
+    *tmp_path*, or a schema of its own on the shared test server (``MAGCORE_TEST_PG_URL`` or the
+    one ``postgresql_url`` starts) with its key file in *tmp_path*."""
+    if request.param == "memory":
+        return "memory://"
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/{name}.db"
+    import pytest
+
+    pytest.importorskip("psycopg")
+    pytest.importorskip("magcore_postgres")
+    monkeypatch.setenv("MAGCORE_KEY_FOLDER", str(tmp_path))
+    base = os.environ.get("MAGCORE_TEST_PG_URL") or request.getfixturevalue("postgresql_url")
+    return schema_url(base, name)
