@@ -32,7 +32,12 @@ from ..storage.base import AuditRecord, Store
 from ..storage.chain import GENESIS, ChainKey, entry_fields, entry_hash, parse_event_object
 from ..storage.chain import event_digest as event_digest
 from ..storage.common import every_row
-from ..storage.witnessing import place_of, rollback_problem, witnessed_head
+from ..storage.witnessing import (
+    audit_line_hash,
+    head_of,
+    rollback_problem,
+    store_chain_names,
+)
 from .key_audit import DESTROYING_ACTIONS, destroy_owners, joined, unexplained_keys
 
 __all__ = [
@@ -171,13 +176,18 @@ class _Collect:
         self.entries = entries
         self.lines: dict[tuple[str, int], tuple[int, str]] = {}
         self.last_hash = GENESIS
-        self.destroyed: dict[str, str] = {}  # owners whose keys a line destroys, and when
+        self.destroying: list[Mapping[str, Any]] = []  # the lines that destroy keys
+
+    @property
+    def destroyed(self) -> dict[str, str]:
+        """The owners whose keys a line destroys, each at its latest such line."""
+        return destroy_owners(self.destroying)
 
     def __iter__(self) -> Any:
         for entry in self.entries:
             self.last_hash = str(entry["hash"])
             if entry.get("action") in DESTROYING_ACTIONS:
-                self.destroyed = joined(self.destroyed, destroy_owners((entry,)))
+                self.destroying.append(entry)
             digest = entry.get("digest")
             if digest:
                 where = parse_event_object(str(entry["object"]))
@@ -352,18 +362,11 @@ def store_witness(store: Store) -> Any:
     return getattr(store, "audit_witness", None)
 
 
-def _hash_of(store: Store, seq: int) -> str | None:
-    line = next(iter(store.read_audit(after=seq - 1)), None)
-    return str(line["hash"]) if line is not None and int(line["seq"]) == seq else None
-
-
 def _witnessed(store: Store, witness: Any) -> Any:
     """The head *witness* keeps for *store*'s chain (named by its first line and the store's
     place), or ``None``."""
-    if witness is None:
-        return None
-    first = _hash_of(store, 1)
-    return None if first is None else witnessed_head(witness, first, place_of(store))
+    names = store_chain_names(store) if witness is not None else None
+    return None if names is None else head_of(witness, names)
 
 
 def verify_store(
@@ -422,7 +425,7 @@ def verify_store(
         return attrs.evolve(result, ok=False, problem=AuditProblem(result.entries, lost))
     if witnessed is not None:
         short = rollback_problem(
-            result.entries, collect.last_hash, witnessed, lambda seq: _hash_of(store, seq)
+            result.entries, collect.last_hash, witnessed, lambda seq: audit_line_hash(store, seq)
         )
         if short is not None:
             return attrs.evolve(result, ok=False, problem=AuditProblem(*short))

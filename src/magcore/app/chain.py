@@ -66,18 +66,12 @@ def witness_copied_log(store: Store, provider: Any) -> bool:
     whether a head was witnessed (``False``: the provider keeps no witness, or the log is
     empty)."""
     from ..crypto.witness import witness_of
-    from ..storage.witnessing import chain_names, place_of
+    from ..storage.witnessing import store_chain_names, witness_heads
 
     witness = witness_of(provider)
-    first = next(iter(store.read_audit()), None)
-    if witness is None or first is None:
+    names = store_chain_names(store) if witness is not None else None
+    if names is None:
         return False
     head = store.audit_head()
-    names = chain_names(str(first["hash"]), place_of(store))
-    many = getattr(witness, "witness_audit_heads", None)
-    if many is not None:
-        many(names, head.count, head.last_hash)
-    else:
-        for name in names:
-            witness.witness_audit_head(name, head.count, head.last_hash)
+    witness_heads(witness, names, head.count, head.last_hash)
     return True

@@ -37,13 +37,6 @@ class AcceptedRollback:
     count: int
 
 
-class _NoWitness:
-    """Checks the restored log on its own (the witness is what is being set back)."""
-
-    def witnessed_audit_head(self, chain: str) -> None:
-        return None
-
-
 def accept_restored_log(
     store: Store,
     provider: Any,
@@ -62,18 +55,18 @@ def accept_restored_log(
     """
     from ..access.audit import verify_store
     from ..crypto.witness import witness_of
-    from ..storage.witnessing import chain_id, place_of, rollback_problem, witnessed_head
+    from ..storage.witnessing import audit_line_hash, head_of, rollback_problem, store_chain_names
 
     witness = witness_of(provider)
     replace = getattr(provider, "replace_audit_witness", None)
     if witness is None or replace is None or getattr(store, "audit_witness", None) is not None:
         return None
-    first = next(iter(store.read_audit()), None)
-    if first is None:
+    names = store_chain_names(store)
+    if names is None:
         return None
-    chain = chain_id(str(first["hash"]), place_of(store))
+    chain = names[0]  # the log at this store's place
     try:
-        kept = witnessed_head(witness, str(first["hash"]), place_of(store))
+        kept = head_of(witness, names)
     except KeyProviderError:  # the witness of a log it witnessed before was lost
         kept = None
         lost = True
@@ -82,14 +75,13 @@ def accept_restored_log(
     head = store.audit_head()
 
     def line_hash(seq: int) -> str | None:
-        line = next(iter(store.read_audit(after=seq - 1)), None)
-        return None if line is None else str(line["hash"])
+        return audit_line_hash(store, seq)
 
     if not lost and (
         kept is None or rollback_problem(head.count, head.last_hash, kept, line_hash) is None
     ):
         return None
-    checked = verify_store(store, keys=provider.audit_key, witness=_NoWitness())
+    checked = verify_store(store, keys=provider.audit_key)  # the store reports to no witness
     if not checked.ok:
         problem = checked.problem
         raise StorageError(

@@ -30,11 +30,14 @@ from ..errors import StorageError
 
 __all__ = [
     "WitnessedChain",
+    "audit_line_hash",
     "chain_id",
     "chain_names",
+    "head_of",
     "place_of",
     "rollback_problem",
-    "witnessed_head",
+    "store_chain_names",
+    "witness_heads",
 ]
 
 log = logging.getLogger("magcore")
@@ -66,15 +69,34 @@ def chain_names(first_hash: str, place: str) -> tuple[str, ...]:
     return (chain_id(first_hash, place), first_hash) if place else (first_hash,)
 
 
-def witnessed_head(witness: Any, first_hash: str, place: str) -> Any:
-    """The head a log whose first line is *first_hash* at *place* must reach: the head
-    *witness* keeps for that place, or for a place not witnessed yet the highest head of any
-    place (kept under the first line alone)."""
-    return _head_of(witness, chain_names(first_hash, place))
+def audit_line_hash(store: Any, seq: int) -> str | None:
+    """The hash of line *seq* of *store*'s audit log (``None``: no such line)."""
+    line = next(iter(store.read_audit(after=seq - 1)), None)
+    return str(line["hash"]) if line is not None and int(line["seq"]) == seq else None
 
 
-def _head_of(witness: Any, names: tuple[str, ...]) -> Any:
-    """The head kept under the first of *names* that has one (see :func:`witnessed_head`)."""
+def store_chain_names(store: Any) -> tuple[str, ...] | None:
+    """The names *store*'s log is witnessed under (:func:`chain_names`), ``None`` for a log
+    without a first line."""
+    first = audit_line_hash(store, 1)
+    return None if first is None else chain_names(first, place_of(store))
+
+
+def witness_heads(witness: Any, names: tuple[str, ...], count: int, last_hash: str) -> None:
+    """Have *witness* keep (*count*, *last_hash*) under each of *names*: in one change where it
+    offers ``witness_audit_heads``, else name by name."""
+    many = getattr(witness, "witness_audit_heads", None)
+    if many is not None:
+        many(names, count, last_hash)
+    else:
+        for name in names:
+            witness.witness_audit_head(name, count, last_hash)
+
+
+def head_of(witness: Any, names: tuple[str, ...]) -> Any:
+    """The head a log witnessed under *names* (:func:`chain_names`) must reach: the head kept
+    for its place, or, for a place not witnessed yet, the highest head of any place (kept under
+    the first line alone); ``None`` when neither is kept."""
     for name in names:
         head = witness.witnessed_audit_head(name)
         if head is not None:
@@ -141,7 +163,7 @@ class WitnessedChain:
                 "line onto it. Run `magcore audit verify`, and restore the store from a backup "
                 "(`magcore store restore`)"
             )
-        found = rollback_problem(count, last_hash, _head_of(witness, names), line_hash)
+        found = rollback_problem(count, last_hash, head_of(witness, names), line_hash)
         if found is not None:
             line, reason = found
             raise StorageError(
@@ -172,11 +194,6 @@ class WitnessedChain:
             return
         names, count, last_hash = pending
         try:
-            many = getattr(witness, "witness_audit_heads", None)
-            if many is not None:  # one change of the witness for both names
-                many(names, count, last_hash)
-            else:
-                for name in names:
-                    witness.witness_audit_head(name, count, last_hash)
+            witness_heads(witness, names, count, last_hash)
         except Exception as exc:  # a provider's own error: the write is committed already
             log.error("the audit head (line %s) was committed but not witnessed: %s", count, exc)
