@@ -84,10 +84,6 @@ def _service(url: str = "memory://", *, fresh: bool = True) -> tuple[Service, _P
     return open_mix(url, host, CYCLE, fresh=fresh, dispatch="off"), plugin
 
 
-def _agreed(service: Service, kind: str, agreements: list[Agreement] | None = None) -> str:
-    return agreed(service, kind, agreements=agreements)
-
-
 def _goal(service: Service, goal: str, tag: str, **kw: Any) -> None:
     """A goal set by anna with bram, a progress note, and (unless agreed with bram) closed."""
     service.execute_goal(
@@ -121,16 +117,16 @@ def test_a_plugin_gets_nothing_special_of_goals_and_agreement_notes() -> None:
     in a restricted conversation, the note on an agreement about the special theme. It does
     get the ordinary goal and the note on an ordinary agreement; each refusal has its line."""
     service, plugin = _service()
-    yearly = _agreed(
+    yearly = agreed(
         service,
         "yearly",
-        [
+        agreements=[
             Agreement(id="a1", text="agreed-work", owner="employee", theme="work"),
             Agreement(id="a2", text="agreed-health", owner="employee", theme="health"),
         ],
     )
-    vitality = _agreed(service, "vitality")
-    restricted = _agreed(service, "yearly")
+    vitality = agreed(service, "vitality")
+    restricted = agreed(service, "yearly")
     _goal(service, "g-health", "HEALTH", theme="health")
     _goal(service, "g-vitality", "VITALITY", agreed_in=vitality)
     _goal(service, "g-restricted", "RESTRICTED", agreed_in=restricted)
@@ -183,9 +179,9 @@ def test_a_goal_is_opened_only_as_its_origin_allows(how: str) -> None:
     not describe. The owner and who works on it still read each; the privacy officer reads
     the restricted one."""
     service, _ = _service()
-    ordinary = _agreed(service, "yearly")
-    vitality = _agreed(service, "vitality")
-    restricted = _agreed(service, "yearly")
+    ordinary = agreed(service, "yearly")
+    vitality = agreed(service, "vitality")
+    restricted = agreed(service, "yearly")
     _goal(service, "g-ordinary", "ORDINARY", agreed_in=ordinary)
     _goal(service, "g-vitality", "VITALITY", agreed_in=vitality)
     _goal(service, "g-restricted", "RESTRICTED", agreed_in=restricted)
@@ -225,7 +221,7 @@ def test_an_edited_kind_row_does_not_open_a_goal_of_a_special_kind(tmp_path: Pat
     without keys who marks the vitality conversation ``yearly`` opens nothing of its goal."""
     path = tmp_path / "magcore.db"
     service, _ = _service(f"sqlite:///{path}")
-    vitality = _agreed(service, "vitality")
+    vitality = agreed(service, "vitality")
     _goal(service, "g-vitality", "VITALITY", agreed_in=vitality)
     service.close()
     db = sqlite3.connect(path)

@@ -31,7 +31,7 @@ def test_a_value_outside_the_set_is_refused_naming_the_field(make, pointer, good
     assert problem.message.startswith("must be one of: ")
     assert good in problem.message
     if isinstance(bad, str) and bad:
-        assert bad not in problem.message.removeprefix("must be one of: ").split(", ")
+        assert bad not in problem.message  # never the value sent
 
 
 @pytest.mark.parametrize(("make", "pointer", "good"), CASES)

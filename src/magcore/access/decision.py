@@ -452,22 +452,7 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
                 True, "privacy officer (restricted record, AVG art. 18)", Basis.PRIVACY_OFFICER
             )
         return _deny("the record is restricted (AVG art. 18): only the privacy officer reads it")
-    if request.purpose == SUBJECT_ACCESS:
-        conv = context.conversation
-        if (
-            request.part is Part.PREPARATION
-            and request.author not in (None, request.viewer, request.subject)
-            and conv is not None
-            and conv.id == conversation_id
-            and conv.state not in HELD_STATES
-            and not (
-                (prep := conv.preparations.get(request.author or "")) is not None and prep.published
-            )
-        ):
-            return _deny(
-                "another person's unpublished preparation is part of the record only once the "
-                "conversation has been held (neither side sees the other's first)"
-            )
+    if request.purpose == SUBJECT_ACCESS:  # blind until published: rule 0 (:func:`_blind`)
         if request.subject is not None and (
             request.viewer == request.subject or PRIVACY_OFFICER in roles
         ):

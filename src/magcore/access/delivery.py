@@ -139,8 +139,6 @@ def delivery_decision(
             origin = agreement_disclosure(store, conv, event.data.get("agreement"), policy_for)
     elif kind == "goal":
         origin = goal_disclosure(store, events, policy_for, fallback)
-    elif kind == "person":
-        subject = ident
     if origin is not None:  # decided under what its origins make it (:mod:`.origins`)
         policy, subject, conversation = origin.policy, origin.subject, origin.conversation
     if not policy.declarations_approved:

@@ -26,7 +26,7 @@ import hmac
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..domain.sharing import Restrictions, listing_rows
+from ..domain.sharing import Restrictions, listing_rows, restrictions
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event
 from ..storage.base import ConversationRow, PersonRows
@@ -176,7 +176,8 @@ class ListingTrust:
         each (nothing is listed on a person whose rows are not believed)."""
         if self.events is None:
             return {s: Restrictions(everything=True) for s in subjects}
-        return {s: _held(rows.restricted) for s, rows in self.folded(subjects).items()}
+        read = self.events
+        return {s: restrictions(read(s)) for s in sorted(subjects)}
 
     def folded_source(self, subjects: Collection[str]) -> _Folded | None:
         """An older listing source over *subjects*' events, or ``None`` without *events* and

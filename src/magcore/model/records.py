@@ -36,6 +36,7 @@ __all__ = [
     "Response",
     "Topic",
     "agreement_reference",
+    "agreement_status",
     "split_agreement_reference",
 ]
 
@@ -121,7 +122,9 @@ def _agreement_owner(value: AgreementOwner | str) -> AgreementOwner:
     return choice(AgreementOwner, value, "/owner")
 
 
-def _agreement_status(value: AgreementStatus | str) -> AgreementStatus:
+def agreement_status(value: AgreementStatus | str) -> AgreementStatus:
+    """*value* as an agreement's status (the attrs converter of ``status`` fields): anything
+    else is an :class:`~magcore.errors.InputRefused` naming ``/status``."""
     return choice(AgreementStatus, value, "/status")
 
 
@@ -134,7 +137,7 @@ class Agreement:
     owner: AgreementOwner = attrs.field(converter=_agreement_owner)
     due: date | None = None
     theme: str | None = attrs.field(default=None, validator=valid_optional_id)
-    status: AgreementStatus = attrs.field(default=AgreementStatus.OPEN, converter=_agreement_status)
+    status: AgreementStatus = attrs.field(default=AgreementStatus.OPEN, converter=agreement_status)
     carried_from: str | None = attrs.field(default=None, validator=valid_optional_id)
     """``conversation-id#agreement-id`` of the agreement this one continues, if any."""
 

@@ -24,6 +24,7 @@ from ...model.records import (
     Agreement,
     AgreementStatus,
     Participant,
+    agreement_status,
 )
 from .state import (
     NotHeldReason,
@@ -48,10 +49,6 @@ __all__ = [
     "Schedule",
     "UpdateAgreement",
 ]
-
-
-def _agreement_status(value: AgreementStatus | str) -> AgreementStatus:
-    return choice(AgreementStatus, value, "/status")
 
 
 def _not_held_reason(value: NotHeldReason | str) -> NotHeldReason:
@@ -211,6 +208,6 @@ class AddResponse(Command):
 @attrs.frozen(kw_only=True)
 class UpdateAgreement(Command):
     agreement_id: str = attrs.field(validator=valid_id)
-    status: AgreementStatus = attrs.field(converter=_agreement_status)
+    status: AgreementStatus = attrs.field(converter=agreement_status)
     note: str = attrs.field(default="", converter=normalise, validator=valid_text)
     action: str = attrs.field(init=False, default="update_agreement")
