@@ -344,3 +344,28 @@ def test_erased_and_destroyed_conversations_keep_their_rows(service):
     assert not repair.changed
     assert repair.kept == (destroyed,)
     assert store.stored_read_models() == rows
+
+
+def test_store_check_names_an_edited_people_row_that_the_repair_writes_back(service):
+    """A review found that the check compared no row of the people index, which the repair
+    writes back (and the guarded listing reads): an inserted one went unreported, so the
+    command line never pointed at the repair."""
+    conversation = _agreed(service, "e1")
+    store = _raw(service)
+    if store.url.startswith("memory"):
+        pytest.skip("the memory store keeps no people index (it reads participants)")
+    _sql(
+        service,
+        [
+            (
+                "INSERT INTO conversation_people (person, conversation) VALUES ('e2', ?)",
+                (conversation,),
+            )
+        ],
+    )
+    assert read_model_problems(store) == [
+        f"read model table conversation_people, row {conversation}/e2: the events hold no such row"
+    ]
+    repair = repair_read_models(store, provider=service.key_provider)
+    assert repair.people.deleted == (f"{conversation}/e2",)
+    assert read_model_problems(store) == []

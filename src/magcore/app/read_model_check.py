@@ -143,6 +143,32 @@ def read_model_problems(store: Store) -> list[str]:
             if a.conversation not in unknown
         }
         _compare("agreements", want, got, problems)
+    problems.extend(_people_problems(store, rebuilt))
+    return problems
+
+
+def _people_problems(store: Store, rebuilt: Rebuilt) -> list[str]:
+    """Each row of the people index (``conversation_people``: who takes part, which the
+    guarded listing reads) that differs from the events, where the store keeps one; named as
+    ``magcore store repair-read-models`` writes it back."""
+    read = getattr(store, "stored_read_models", None)
+    people = read().people if callable(read) else None
+    if people is None:
+        return []
+    want = {
+        f"{ident}/{person}": ident
+        for ident, model in rebuilt.models.items()
+        for person in model.conversation.participants
+    }
+    skip = rebuilt.kept | set(rebuilt.unfolded)
+    got = {
+        f"{ident}/{person}": ident
+        for ident, held in people.items()
+        if ident not in skip
+        for person in held
+    }
+    problems: list[str] = []
+    _compare("conversation_people", want, got, problems)
     return problems
 
 
