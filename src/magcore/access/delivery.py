@@ -160,10 +160,14 @@ def delivery_decision(
         return _deny("a preparation is not shared while the conversation is open", policy), event
     if event.type == _PREPARATION and conv is not None and conv.preparations[event.actor].shown_to:
         return _deny("its author showed this preparation to some roles only", policy), event
-    if (origin is not None and origin.restricted) or (
-        subject is not None
+    # a goal's or an agreement note's origins were read for their restrictions already
+    restricted = (
+        origin.restricted
+        if origin is not None
+        else subject is not None
         and restrictions(store.read(person_stream(subject))).covers(conversation)
-    ):
+    )
+    if restricted:
         return _deny("the record is restricted (AVG art. 18)", policy), event
     closed = _carried_closed(store, event, policy_for)
     return Delivered(
