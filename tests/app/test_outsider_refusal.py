@@ -16,7 +16,8 @@ from magcore.domain.conversation import (
 )
 from magcore.errors import TransitionError
 
-from ..access.test_carried_origin import T0, _agreed, _next, _service
+from ..access.mix_world import T0
+from ..access.test_carried_origin import _agreed, _next, _service
 
 
 @pytest.mark.parametrize(
