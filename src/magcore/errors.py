@@ -149,7 +149,17 @@ class TransitionError(MagcoreError):
 
 
 class ConsentError(MagcoreError):
-    """A sharing choice is malformed, or one that does not exist is revoked."""
+    """A sharing choice is malformed, or one that does not exist is revoked.
+
+    ``field`` names the field of the sharing command at fault (``to``, ``what``,
+    ``purpose``, ``until``, ``conversation``, ``choice``) when the refusal is about one, so
+    that a caller can point at it without reading the message (which may quote the value).
+    ``None`` otherwise. Added in 0.4.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class ApprovalMissingError(ConsentError):

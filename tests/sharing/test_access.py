@@ -222,6 +222,35 @@ def test_only_the_employee_grants_and_no_private_notes(store):
         share(store, RevokeSharing(actor="e1", person="e1", choice=9), T0)
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"to": "e1"}, "to"),
+        ({"to": "p" * 65}, "to"),
+        ({"what": "private_notes"}, "what"),
+        ({"purpose": "Burnout.Gesprek"}, "purpose"),
+        ({"until": date(2024, 12, 31)}, "until"),
+        ({"conversation": "c#1"}, "conversation"),
+    ],
+)
+def test_a_refused_choice_names_its_field(store, changes, field):
+    """A refusal names the field at fault (``ConsentError.field``), so that a front end points
+    at it without reading the message, which may quote what was typed."""
+    command = {"actor": "e1", "person": "e1", "to": "x", "what": "agreements", "purpose": "advice"}
+    with pytest.raises(ConsentError) as refused:
+        share(store, GrantSharing(**{**command, **changes}), T0)
+    assert refused.value.field == field
+
+
+def test_revoking_names_the_choice_and_other_refusals_name_no_field(store):
+    with pytest.raises(ConsentError) as refused:
+        share(store, RevokeSharing(actor="e1", person="e1", choice=9), T0)
+    assert refused.value.field == "choice"
+    with pytest.raises(ConsentError) as refused:
+        share(store, RevokeSharing(actor="m1", person="e1", choice=1), T0)
+    assert refused.value.field is None
+
+
 def test_new_manager_sees_nothing_until_the_employee_chooses(store, org):
     """After a manager change, m2 sees nothing; the next_manager choice opens agreements only."""
     changed = org.change_manager("t1", "m2", date(2025, 2, 1))

@@ -126,6 +126,7 @@ def test_a_field_name_with_a_direction_override_is_named_by_its_position(api, co
     ("body", "location"),
     [
         ({"to": "Jan.de.Vries"}, "/to"),
+        ({"to": "anna"}, "/to"),
         ({"what": "theme:scheiding_thuis"}, "/what"),
         ({"until": "2026-03-01"}, "/until"),
         ({"purpose": "Burnout.Gesprek"}, "/purpose"),
@@ -135,4 +136,5 @@ def test_each_refused_sharing_field_is_named_without_its_value(api, body, locati
     response = api.post("/api/v1/sharing-choices", "anna", json={**_SHARING, **body})
     assert response.status_code == 400, response.text
     assert [e["location"] for e in response.json()["errors"]] == [location]
-    assert next(iter(body.values())) not in response.text
+    value = next(iter(body.values()))
+    assert value == "anna" or value not in response.text

@@ -86,7 +86,8 @@ class SharingChoicesMixin:
             return
         raise ConsentError(
             f"to {to!r} is a role in a conversation, not a person: name the person, or one of "
-            f"the roles a choice may name ({', '.join(sorted(GRANTEE_ROLES))})"
+            f"the roles a choice may name ({', '.join(sorted(GRANTEE_ROLES))})",
+            field="to",
         )
 
     def _check_grantee(self, to: str) -> None:
@@ -121,7 +122,8 @@ class SharingChoicesMixin:
         if theme not in known:
             raise ConsentError(
                 f"what {command.what!r} names a theme no cycle has "
-                f"(themes: {', '.join(sorted(known))})"
+                f"(themes: {', '.join(sorted(known))})",
+                field="what",
             )
 
     def _check_conversation(self, command: GrantSharing) -> None:
@@ -133,7 +135,8 @@ class SharingChoicesMixin:
         if not any(row.id == wanted for row in self.store.conversations(subject=command.person)):
             raise ConsentError(
                 f"conversation {wanted!r} is not a conversation about {command.person}: "
-                "a choice for one conversation names one of theirs"
+                "a choice for one conversation names one of theirs",
+                field="conversation",
             )
 
     def _check_people(self, people: Sequence[tuple[str, str]]) -> None:

@@ -109,7 +109,8 @@ def _check_what(value: str) -> str:
         return value
     raise ConsentError(
         f"what {value!r} is not one of whole_record, agreements, goals, profile or theme:<id> "
-        "(private notes of another author can never be shared)"
+        "(private notes of another author can never be shared)",
+        field="what",
     )
 
 
@@ -292,18 +293,21 @@ def decide(
     stream = person_stream(command.person)
     if isinstance(command, GrantSharing):
         if not isinstance(command.to, str) or not _PERSON.match(command.to):
-            raise ConsentError(f"to {command.to!r} is not a person id or a role")
+            raise ConsentError(f"to {command.to!r} is not a person id or a role", field="to")
         if command.to == command.person:
-            raise ConsentError("a choice to share with yourself has no meaning")
+            raise ConsentError("a choice to share with yourself has no meaning", field="to")
         what = _check_what(command.what)
         if not isinstance(command.purpose, str) or not _PURPOSE.match(command.purpose):
             raise ConsentError(
-                f"purpose {command.purpose!r} must be a short lower-case name, e.g. 'handover'"
+                f"purpose {command.purpose!r} must be a short lower-case name, e.g. 'handover'",
+                field="purpose",
             )
         if command.until is not None and command.until < local_day(now, zone):
-            raise ConsentError(f"until {command.until.isoformat()} lies in the past")
+            raise ConsentError(f"until {command.until.isoformat()} lies in the past", field="until")
         if command.conversation is not None and not _PERSON.match(command.conversation):
-            raise ConsentError(f"conversation {command.conversation!r} is not a valid id")
+            raise ConsentError(
+                f"conversation {command.conversation!r} is not a valid id", field="conversation"
+            )
         number = state.next_choice
         return (
             Event(
@@ -325,9 +329,11 @@ def decide(
     if isinstance(command, RevokeSharing):
         choice = state.choices.get(command.choice)
         if choice is None:
-            raise ConsentError(f"there is no sharing choice {command.choice}")
+            raise ConsentError(f"there is no sharing choice {command.choice}", field="choice")
         if choice.revoked_at is not None:
-            raise ConsentError(f"sharing choice {command.choice} is already revoked")
+            raise ConsentError(
+                f"sharing choice {command.choice} is already revoked", field="choice"
+            )
         return (
             Event(
                 stream=stream,

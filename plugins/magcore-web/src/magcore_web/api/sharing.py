@@ -113,22 +113,21 @@ _RULES = {
     "conversation": "must be one of the conversations about you",
 }
 #: Refusals whose words quote nothing sent, kept as they are.
-_OWN_WORDS = {"a choice to share with yourself has no meaning": "to"}
+_OWN_WORDS = frozenset({"a choice to share with yourself has no meaning"})
 
 
-def _refused(name: str, code: str | None = None) -> FieldError:
-    if name not in _RULES:
+def _refused(name: str | None, code: str | None = None) -> FieldError:
+    if name is None or name not in _RULES:
         return FieldError(in_="body", location="/", code="refused", detail="the choice is refused")
     return FieldError(in_="body", location=f"/{name}", code=code or "refused", detail=_RULES[name])
 
 
 def _field_of(exc: ConsentError) -> FieldError:
-    """The field a refused sharing choice is about, and what that field must be: the
-    refusal's first word names the field (its value, quoted after it, is not repeated)."""
-    text = str(exc)
-    if text in _OWN_WORDS:
-        return FieldError(in_="body", location=f"/{_OWN_WORDS[text]}", code="refused", detail=text)
-    return _refused(text.partition(" ")[0])
+    """The field a refused sharing choice is about (the refusal names it: ``exc.field``),
+    and what that field must be, in words that do not repeat the value sent."""
+    if exc.field is not None and str(exc) in _OWN_WORDS:
+        return FieldError(in_="body", location=f"/{exc.field}", code="refused", detail=str(exc))
+    return _refused(exc.field)
 
 
 def _grant(call: Call, body: SharingChoiceIn, me: str) -> SharingState:
