@@ -21,7 +21,12 @@ from magcore import (
 )
 from magcore.access.audit import verify_store
 from magcore.domain.conversation import apply
-from magcore.errors import ApprovalMissingError, ConsentError, DefinitionChangedError
+from magcore.errors import (
+    ApprovalMissingError,
+    ConsentError,
+    DefinitionChangedError,
+    InputRefused,
+)
 from magcore.events import thaw
 from magcore.testing import approve_cycle, raw_conversation
 
@@ -128,6 +133,30 @@ def test_an_approval_of_another_hash_or_body_is_refused_and_the_approval_is_audi
     ]
     assert "works_council: OR-1" in lines[0]["reason"]
     assert verify_store(service.store)
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer"),
+    [
+        ({"reference": "OR-1 \x1b[2J"}, "/reference"),
+        ({"reference": "OR-1 \u2066besluit"}, "/reference"),
+        ({"reference": "B" * 201}, "/reference"),
+        ({"actor": "or voorzitter"}, "/actor"),
+    ],
+)
+def test_an_approval_passes_the_input_policy_before_anything_is_kept(changes, pointer):
+    """The reference and the actor are kept in clear in the cycle's stream and the audit
+    line for as long as the log: controls, direction overrides, a long text and a malformed
+    actor are refused, naming the field, and nothing is written."""
+    service = _service("memory://", _form(1, "summary"))
+    cycle = service.add_cycle({**_cycle_data(), "approvals_required": ["works_council"]})
+    lines = len(list(service.store.read_audit()))
+    approval = {"body": "works_council", "reference": "OR-1", "on": date(2025, 1, 2)}
+    with pytest.raises(InputRefused) as refused:
+        service.approve_policy(cycle, **{**approval, "actor": "or", **changes})
+    assert [p.pointer for p in refused.value.problems] == [pointer]
+    assert service.store.version("cycle:example-yearly") == 0
+    assert len(list(service.store.read_audit())) == lines
 
 
 def test_an_approval_with_the_short_hash_says_the_whole_hash_is_needed():

@@ -11,12 +11,13 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..domain.approvals import ApprovalState
+from ..domain.approvals import MAX_REFERENCE_LENGTH, ApprovalState
 from ..domain.conversation import Command, Conversation, DraftRecord, SavePreparation
 from ..domain.conversation.visibility import seen_by
 from ..errors import NotFoundError, PluginError, Problem, RecordInvalidError
 from ..events import CommittedBatch, thaw
 from ..model.cycle import CycleDefinition
+from ..model.input_policy import check_id, check_text
 from . import versions
 
 if TYPE_CHECKING:
@@ -98,7 +99,14 @@ class CatalogueMixin:
         policy_hash: str | None = None,
     ) -> ApprovalState:
         """Record that *body* approved a cycle version's regulation (WOR art. 27), in the
-        stream ``cycle:<id>`` and the audit log (:func:`magcore.app.versions.approve`)."""
+        stream ``cycle:<id>`` and the audit log (:func:`magcore.app.versions.approve`).
+
+        *reference* and *actor* pass the input policy first (:class:`~magcore.errors.InputRefused`
+        naming ``/reference`` or ``/actor``; a reference is at most
+        :data:`~magcore.domain.approvals.MAX_REFERENCE_LENGTH` characters): both are kept in
+        clear for as long as the audit log."""
+        reference = check_text(reference, pointer="/reference", max_length=MAX_REFERENCE_LENGTH)
+        actor = check_id(actor, pointer="/actor")
         definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
         used = {f for k in definition.kinds for f in versions.kind_forms(definition, k.id).values()}
         batch = versions.approve(

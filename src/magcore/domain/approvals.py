@@ -22,6 +22,7 @@ __all__ = [
     "APPROVAL_BODIES",
     "APPROVAL_STREAM",
     "CONTENT_FIELDS",
+    "MAX_REFERENCE_LENGTH",
     "Approval",
     "ApprovalEvent",
     "ApprovalState",
@@ -38,6 +39,10 @@ __all__ = [
 
 #: Who may approve a regulation.
 APPROVAL_BODIES = frozenset(_CYCLE_APPROVAL_BODIES)
+
+#: The longest reference an approval may name (a decision's number and date, a short title):
+#: it is kept in clear, in the cycle's stream and in the audit line, for as long as the log.
+MAX_REFERENCE_LENGTH = 200
 
 
 class ApprovalEvent(enum.StrEnum):
