@@ -16,7 +16,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from magcore import get_plugin_manager, open_service
 from magcore.access.reading import read_conversation
+from magcore.access.statistics_report import participation_report
 from magcore.access.subject_access import subject_access_export
 from magcore.app.service import Service
 from magcore.clock import FixedClock
@@ -366,6 +367,14 @@ ID_ENTRIES: list[tuple[str, Callable[[Service, str, str, Any], object]]] = [
         "subject_access.requester",
         lambda s, c, g, h: subject_access_export(s.store, "e1", requester=h, clock=FixedClock(T0)),
     ),
+    (
+        "participation_report.asker",
+        lambda s, c, g, h: participation_report(
+            s.store, small_org(), start=date(2025, 1, 1), end=date(2026, 1, 1), asker=h, at=T0
+        ),
+    ),
+    ("notice.recipient", lambda s, c, g, h: s.gateway.notice(f"conversation:{c}", recipient=h)),
+    ("notice.reference", lambda s, c, g, h: s.gateway.notice(h, recipient="e1")),
 ]
 
 ANSWER_ENTRIES: list[tuple[str, Callable[[Service, str, str, Any], object]]] = [

@@ -313,7 +313,11 @@ class Gateway:
 
     def notice(self, reference: str, *, recipient: str) -> Notice:
         """May a notification about *reference* (``conversation:<id>``, ``goal:<id>``...) reach
-        *recipient*? Only if they may see that the conversation exists; audited either way."""
+        *recipient*? Only if they may see that the conversation exists; audited either way.
+        Both are ids (:class:`~magcore.errors.InputRefused` naming ``/reference`` or
+        ``/recipient`` otherwise, before anything is written)."""
+        check_id(reference, pointer="/reference")
+        check_id(recipient, pointer="/recipient")
         kind, _, ident = reference.partition(":")
         now = self.clock.now()
         if kind == "conversation":

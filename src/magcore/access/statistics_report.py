@@ -19,7 +19,7 @@ from ..clock import as_utc
 from ..domain.conversation import ConversationEvent, replay, stream_of
 from ..errors import ConflictError, DefinitionError, MagcoreError
 from ..events import Event
-from ..model.input_policy import check_period
+from ..model.input_policy import check_id, check_period
 from ..model.organisation import Organisation, Role
 from ..storage.base import Store, StreamWrite
 from .audit import AuditRecord
@@ -330,6 +330,7 @@ def participation_report(
        report); a higher one still raises the floor, with a ``DeprecationWarning`` (ask with
        *k* instead).
     """
+    check_id(asker, pointer="/asker")
     at = as_utc(at)
     grain = Grain(grain)
     check_period(start, end)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._common import get_app, json_option
+from ._common import ID, get_app, json_option
 from ._output import Steps, emit_json, say
 
 __all__ = ["demo"]
@@ -22,6 +22,7 @@ __all__ = ["demo"]
 )
 @click.option(
     "--plugin",
+    type=ID,
     default="magcore-amsterdam",
     show_default=True,
     help="The installed municipality plugin whose cycle to run ('tilburg' for magcore-tilburg).",

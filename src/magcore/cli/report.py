@@ -15,17 +15,21 @@ from datetime import date
 
 import click
 
-from ._common import MIN_GROUP, get_app, json_option, period_of
+from ..model.input_policy import is_valid_id
+from ._common import ID, MIN_GROUP, get_app, json_option, period_of
 from ._output import DATE, emit_json, print_table, spreadsheet_cell
 
 __all__ = ["report"]
 
 
 def _default_asker() -> str:
+    """``cli:<login name>``, or ``cli`` when the login name is unknown or no id (a space or
+    an accent in a name the operating system gave)."""
     try:
-        return f"cli:{getpass.getuser()}"
+        asker = f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+    return asker if is_valid_id(asker) else "cli"
 
 
 @click.command()
@@ -56,7 +60,9 @@ def _default_asker() -> str:
     show_default=True,
     help="Which units to show.",
 )
-@click.option("--as", "asker", default=None, metavar="PERSON", help="Who asks (for the audit log).")
+@click.option(
+    "--as", "asker", type=ID, default=None, metavar="PERSON", help="Who asks (for the audit log)."
+)
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @json_option
 def report(
