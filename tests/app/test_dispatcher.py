@@ -126,11 +126,27 @@ def test_an_observer_that_always_fails_ends_in_the_dead_letter_list(store):
     service.dispatcher.drain(wait=True)
     dead = store.dead_letters("broken")
     assert [d.seq for d in dead] == [b.seq for b in store.read_outbox()]
-    assert all(d.attempts == FAST.attempts and "connector down" in d.error for d in dead)
+    assert all(d.attempts == FAST.attempts and "RuntimeError" in d.error for d in dead)
     assert len(good.got) == 4  # the good one was not held up
     assert store.dead_letters("good") == []
     failed = [e for e in store.read_audit() if e["action"] == "deliver" and e["result"] == "failed"]
     assert len(failed) == 4
+
+
+def test_an_observers_error_message_stays_out_of_the_store_and_goes_to_the_log(store, caplog):
+    """The message of an observer's exception may quote anything (an address its HR system
+    refused): the dead-letter table and the audit chain, kept in clear and never erased, keep
+    its class; the message goes to the process log."""
+    broken = Recorder(always=True)
+    service = service_with(store, ("broken", broken))
+    with caplog.at_level("WARNING", logger="magcore"):
+        commit_batches(service, per_stream=1)
+        service.dispatcher.drain(wait=True)
+    dead = store.dead_letters("broken")
+    assert dead
+    assert all("connector down" not in d.error for d in dead)
+    assert not [line for line in store.read_audit() if "connector down" in str(line)]
+    assert "connector down" in caplog.text
 
 
 def test_observers_see_envelopes_and_cannot_change_them(store):

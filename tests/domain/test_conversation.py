@@ -172,6 +172,21 @@ def test_cannot_change_published_preparation():
     assert (caught.value.state, caught.value.action) == ("requested", "save_preparation")
 
 
+def test_publishing_with_nothing_saved_opens_the_other_side_only_as_a_final_choice():
+    """Publishing with nothing saved says "I have nothing to prepare": the other side's
+    published preparation is then shown, because the publisher can no longer write one of
+    their own after reading it (the point of blind-until-published)."""
+    flow = Flow()
+    flow.do(SavePreparation(actor="mgr", answers={"werk": "Mijn punten"}))
+    flow.do(PublishPreparation(actor="mgr"))
+    assert visible_preparation(flow.conv, "emp", "mgr") is None
+    flow.do(PublishPreparation(actor="emp"))
+    assert visible_preparation(flow.conv, "emp", "mgr") is not None
+    with pytest.raises(TransitionError):
+        flow.do(SavePreparation(actor="emp", answers={"werk": "Na het lezen"}))
+    assert dict(flow.conv.preparations["emp"].answers) == {}
+
+
 def full_record(flow, agreements=None):
     flow.do(MarkHeld(actor="emp", on=date(2025, 3, 10)))
     agreements = agreements or (

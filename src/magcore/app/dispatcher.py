@@ -211,20 +211,25 @@ class Dispatcher:
     def _call(
         self, name: str, call: Callable[[Any], Any], delivery: Delivery, *, withhold: bool = False
     ) -> PluginError | None:
-        """Call the observer; its fault as a named error. When the delivery held content
-        (*withhold*), the exception's message is not kept: it may quote that content, and the
-        error goes to the log, the dead-letter table and the audit chain, none of them
-        encrypted or erasable. The exception itself stays the error's cause, in memory."""
+        """Call the observer; its fault as a named error that keeps the exception's class, not
+        its message. The error goes to the dead-letter table and the audit chain, which are
+        neither encrypted nor erasable, and a message may quote anything: content the delivery
+        held, or personal data of the observer's own (an address an HR system refused). The
+        exception itself stays the error's cause, in memory; for a delivery of envelopes only
+        its message goes to the process log (:func:`logging.warning`), where the installation
+        keeps it as long as it keeps its logs."""
         try:
             result = call(delivery)
         except Exception as exc:  # a plugin's own fault, whatever it is: isolate and name it
             reason = (
                 f"{type(exc).__name__} (its message is not kept: the delivery held content)"
                 if withhold
-                else f"{type(exc).__name__}: {exc}"
+                else f"{type(exc).__name__} (its message is in the process log, not kept here)"
             )
             error = PluginError(distribution=name, hook=HOOK, reason=reason)
             error.__cause__ = exc
+            if not withhold:
+                log.warning("observer %r raised %s: %s", name, type(exc).__name__, exc)
             return error
         if result is not None:
             return PluginError(
