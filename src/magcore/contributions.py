@@ -281,6 +281,9 @@ class ContributionHooks:
         ):
             found.extend(collect().problems)
         found.extend(self.catalogue()[1])
+        installed = {form.id for form in self.forms()}
+        for plugin, cycle in self.cycles().items:
+            found.extend(_missing_forms(cycle, plugin, installed))
         return found
 
     def cycle_faults(self, cycle: CycleDefinition) -> list[PluginError]:
@@ -290,21 +293,8 @@ class ContributionHooks:
         there is one. Added in 0.2."""
         owners = [plugin for plugin, c in self.cycles().items if c.key == cycle.key]
         found = [p for p in self.problems() if p.distribution in owners]
-        installed = {form.id for form in self.forms()}
-        for kind in cycle.kinds:
-            for use, form_id in (
-                ("preparation", kind.preparation_form),
-                ("record", kind.record_form),
-            ):
-                if form_id is not None and form_id not in installed:
-                    found.append(
-                        PluginError(
-                            distribution=owners[0] if owners else cycle.key,
-                            hook="magcore_register_forms",
-                            reason=f"form {form_id!r}, the {use} form of kind {kind.id!r} of "
-                            f"cycle {cycle.key!r}, is not installed",
-                        )
-                    )
+        if not owners:  # a cycle no plugin registers (given directly): its forms all the same
+            found.extend(_missing_forms(cycle, cycle.key, {form.id for form in self.forms()}))
         return found
 
     def cycle_refusals(self, key: str) -> list[PluginError]:
@@ -326,3 +316,22 @@ class ContributionHooks:
             return check_content_need(_instances_of(ContentNeed)(item, plugin), plugin=plugin)
 
         return self._collect("magcore_declare_content", accept)
+
+
+def _missing_forms(cycle: CycleDefinition, plugin: str, installed: set[str]) -> list[PluginError]:
+    """A fault for each form a kind of *cycle* (registered by *plugin*) names that no plugin
+    registers: a typo in the cycle's definition, blamed on the cycle that names it."""
+    found = []
+    for kind in cycle.kinds:
+        for use, form_id in (("preparation", kind.preparation_form), ("record", kind.record_form)):
+            if form_id is not None and form_id not in installed:
+                found.append(
+                    PluginError(
+                        distribution=plugin,
+                        hook="magcore_register_cycles",
+                        reason=f"kind {kind.id!r} of cycle {cycle.key!r} names {form_id!r} as "
+                        f"its {use} form, and no plugin registers a form with that id "
+                        f"(forms: {', '.join(sorted(installed)) or 'none'})",
+                    )
+                )
+    return found

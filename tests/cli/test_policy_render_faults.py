@@ -59,7 +59,7 @@ def test_a_cycle_whose_form_was_refused_is_not_rendered(tmp_path):
     assert "cycle town@1 has 2 fault(s), so its regulation is not rendered" in error
     assert "plugin 'magcore-town' failed in hook magcore_register_forms" in error
     assert "'text' is not a JSON Schema type" in error
-    assert "form 'town-preparation', the preparation form of kind" in error
+    assert "names 'town-preparation' as its preparation form, and no plugin registers" in error
     assert error.count("\n") == 1  # one line, as every error
 
 
@@ -86,3 +86,27 @@ def test_a_cycle_without_faults_is_rendered(tmp_path):
     assert result.exit_code == 0, result.output
     assert out.exists()
     assert "policy hash" in result.output
+
+
+class TownWithAMisspeltForm:
+    @hookimpl
+    def magcore_register_cycles(self, register):
+        cycle = _town_cycle()
+        cycle["kinds"][0]["preparation_form"] = "town-preparatoin"
+        register(cycle)
+
+
+def test_magcore_plugins_names_a_form_a_cycle_names_and_no_plugin_registers(tmp_path):
+    """A typo in a cycle's form id is a fault ``magcore plugins`` lists (and exits 1), blamed
+    on the cycle that names the form, with the forms there are: before, only ``policy
+    render`` found it, and said ``magcore plugins`` would list it."""
+    host = get_plugin_manager(
+        load_entry_points=False, extra=[("magcore-town", TownWithAMisspeltForm())]
+    )
+    app = App(config_path=tmp_path / "magcore.toml", host=host)
+    result = CliRunner().invoke(cli, ["plugins", "--json"], obj=app, catch_exceptions=False)
+    assert result.exit_code == 1
+    faults = json.loads(result.stdout)["faults"]
+    [fault] = [f for f in faults if "town-preparatoin" in f["reason"]]
+    assert (fault["plugin"], fault["hook"]) == ("magcore-town", "magcore_register_cycles")
+    assert "(forms: " in fault["reason"]  # the forms there are, to spot the typo
