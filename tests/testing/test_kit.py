@@ -114,6 +114,36 @@ def test_every_example_cycle_passes_conformance(path: Path) -> None:
     assert all(count > 0 for kind, count in report.planned if kind)
 
 
+def test_a_return_after_a_long_absence_passes_conformance() -> None:
+    """A kind started by ``returned`` with ``min_absent_days`` (the return example of
+    writing-plugins.md): the kit tells the plan a return after an absence that long, so the
+    plan obliges a conversation (before, it told one of unknown length and found none)."""
+    definition = CycleDefinition.from_json(
+        {
+            "id": "example-changes",
+            "version": 1,
+            "name": {"nl": "Terugkeer", "en": "Return"},
+            "kinds": [
+                {
+                    "id": "return",
+                    "name": {"nl": "Terugkeergesprek", "en": "Return conversation"},
+                    "pattern": "employee_manager",
+                    "cadence": {
+                        "kind": "on_event",
+                        "event": "returned",
+                        "min_absent_days": 28,
+                        "window_days": 14,
+                    },
+                    "initiators": ["employee", "manager"],
+                    "preparers": ["employee"],
+                }
+            ],
+        }
+    )
+    report = run_cycle_conformance(definition)
+    assert report.planned == (("return", 1),)
+
+
 def test_conformance_fails_naming_the_kind_when_the_plan_is_empty(monkeypatch) -> None:
     """If the cadence obliges but nobody is planned, the failure names the kind and the period."""
     import magcore.testing.conformance as conformance

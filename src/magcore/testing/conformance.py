@@ -300,7 +300,13 @@ def run_cycle_conformance(
             for someone in sorted(org.people):
                 if not org.people[someone].employed_on(first):
                     continue
-                told = OrgChange(on=first, person=someone, event=kind.cadence.event)
+                told = OrgChange(
+                    on=first,
+                    person=someone,
+                    event=kind.cadence.event,
+                    # a return obliges only after an absence this long: tell one as long
+                    absent_days=kind.cadence.min_absent_days,
+                )
                 due = list(plan(org, definition, first, end, kinds=[kind.id], changes=[told]))
                 if due:
                     break
