@@ -73,6 +73,19 @@ def test_new_plugin_bad_name(tmp_path, name):
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
+@pytest.mark.parametrize("name", ["score-town", "rating", "town-grade"])
+def test_new_plugin_refuses_a_name_whose_cycle_magcore_refuses(tmp_path, name):
+    """The name becomes the cycle's id, which the scoring guard reads: a name that names a
+    score is refused at once, saying why, and nothing is written (before, the plugin was
+    written and its own tests failed)."""
+    result = _new(tmp_path, name)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "makes a cycle magcore refuses" in result.stderr
+    assert "scoring" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
 def test_new_plugin_never_overwrites(tmp_path):
     """A second scaffold into the same folder is refused."""
     assert _new(tmp_path, "demo-town").exit_code == 0

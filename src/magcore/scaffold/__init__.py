@@ -12,7 +12,7 @@ generated: they run magcore's cycle conformance suite
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -90,7 +90,27 @@ def create_plugin(
             text = text.replace(key, value)
         path = target.joinpath(*(p.replace("__module__", module) for p in parts))
         written.append((path.with_name(path.name.removesuffix(TEMPLATE_SUFFIX)), text))
+    _check_cycle(name, written)
     for path, text in written:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return target
+
+
+def _check_cycle(name: str, written: Sequence[tuple[Path, str]]) -> None:
+    """Refuse a NAME whose cycle magcore itself would refuse (before anything is written): a
+    name such as ``score-town`` becomes the cycle id ``score_town``, which names a score."""
+    import json
+
+    from ..errors import DefinitionError
+    from ..model.cycle import CycleDefinition
+
+    for path, text in written:
+        if path.name == "cycle.json":
+            try:
+                CycleDefinition.from_json(json.loads(text))
+            except DefinitionError as exc:
+                raise ScaffoldError(
+                    f"plugin name {name!r} makes a cycle magcore refuses ({exc}): choose "
+                    "another name"
+                ) from None
