@@ -164,7 +164,11 @@ def prepare(
     """
     from ..domain.conversation import PublishPreparation, SavePreparation
 
+    from ._answers import typed_answer
+
     answers = _read_answers(answers_file)
+    service = get_app().service()
+    schema = _preparation_schema(service, conversation, actor) if answer_pairs else None
     for pair in answer_pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
@@ -172,10 +176,9 @@ def prepare(
                 f"{pair!r} is not FIELD=TEXT (the name of a question, '=', your answer)",
                 param_hint="--answer",
             )
-        answers[name.strip()] = text
+        answers[name.strip()] = typed_answer(schema, name.strip(), text)
     if not answers:
         raise click.UsageError("give your answers with --answer FIELD=TEXT or --answers FILE")
-    service = get_app().service()
     conv = service.execute(conversation, SavePreparation(actor=actor, answers=answers))
     if publish:
         conv = service.execute(conversation, PublishPreparation(actor=actor))
@@ -297,6 +300,19 @@ def _recorded(conv: Any, as_json: bool) -> None:
         f"{'agreement' if count == 1 else 'agreements'}; each participant now confirms it "
         f"(magcore agree {conv.id} --as PERSON).",
     )
+
+
+def _preparation_schema(service: Any, conversation: str, actor: str) -> Mapping[str, Any] | None:
+    """The JSON Schema of the preparation form of *actor*'s own *conversation* (from the read
+    model: no content is read), or ``None`` (no such conversation of theirs, or no form)."""
+    row = next(
+        (r for r in service.store.conversations(participant=actor) if r.id == conversation), None
+    )
+    if row is None:
+        return None
+    form_id = service.cycle(row.cycle).kind(row.kind).preparation_form
+    schema: Mapping[str, Any] | None = service.form(form_id).json_schema() if form_id else None
+    return schema
 
 
 def _read_answers(path: Path | None) -> dict[str, Any]:
