@@ -163,7 +163,6 @@ def prepare(
     your earlier answers.
     """
     from ..domain.conversation import PublishPreparation, SavePreparation
-
     from ._answers import typed_answer
 
     answers = _read_answers(answers_file)
