@@ -102,6 +102,7 @@ def test_answers_file_gives_other_fields(mag):
         (("--summary", "x", "--answers", "latin1.json"), "not a JSON file", 2),
         (("--summary", "x", "--answers", "huge.json"), "larger than 1 MiB", 2),
         (("--summary", "x", "--answers", "/dev/zero"), "larger than 1 MiB", 2),
+        (("--summary", "Versie A", "--answers", "other.json"), "given twice, differently", 1),
     ],
     ids=[
         "form-needs-summary",
@@ -113,6 +114,7 @@ def test_answers_file_gives_other_fields(mag):
         "not-utf8",
         "over-1-mib",
         "a-device-without-end",
+        "two-summaries",
     ],
 )
 def test_bad_record_changes_nothing(mag, extra, expected, code):
@@ -125,6 +127,7 @@ def test_bad_record_changes_nothing(mag, extra, expected, code):
     (folder / "bignum.json").write_text('{"learning_hours": ' + "9" * 5000 + "}", encoding="utf-8")
     (folder / "latin1.json").write_bytes('{"employee_view": "één"}'.encode("latin-1"))
     (folder / "huge.json").write_text('{"employee_view": "' + "x" * (2 << 20) + '"}')
+    (folder / "other.json").write_text('{"summary": "Versie B"}', encoding="utf-8")
     before = _events(folder)
     result = run("record", conv, "--as", "m1", *extra)
     assert result.exit_code == code

@@ -187,6 +187,8 @@ class CatalogueMixin:
 
             catalogue = self.catalogue_for(conv.cycle)
             problems.extend(validate(form, answers, language=self.language, catalogue=catalogue))
+            if isinstance(command, DraftRecord):
+                problems.extend(_given_twice(command, answers))
         else:  # a kind without a form takes free text only
             from ..forms.free_text import free_text_problems
 
@@ -235,3 +237,37 @@ class CatalogueMixin:
                 for name in names
             ]
         )
+
+
+def _given_twice(command: DraftRecord, answers: Mapping[str, Any]) -> list[Problem]:
+    """A record whose form answers a field of the record itself (``summary``, ``themes``)
+    differently from the record: both would be kept, and confirmed, while the record shows
+    one and the form the other. The same value given twice is fine (the command line fills
+    the form's fields from its flags). A form's ``agreements`` answer is not compared: forms
+    and the test kit use it for the form's own list."""
+    found = []
+    summary = answers.get("summary")
+    if command.summary and isinstance(summary, str) and summary != command.summary:
+        found.append(
+            Problem(
+                "/summary",
+                "the summary is given twice, differently: as the record's summary and as "
+                "the form's answer; give it once, or the same text in both",
+                "conflict",
+            )
+        )
+    themes = answers.get("themes")
+    if (
+        command.themes
+        and isinstance(themes, list)
+        and sorted(map(str, themes)) != sorted(command.themes)
+    ):
+        found.append(
+            Problem(
+                "/themes",
+                "the themes are given twice, differently: as the record's themes and as "
+                "the form's answer",
+                "conflict",
+            )
+        )
+    return found
