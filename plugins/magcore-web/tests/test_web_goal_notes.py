@@ -1,0 +1,78 @@
+"""Goals over the API: a progress note names only a conversation of the goal's owner.
+
+Found by a security review: a collaborator's note naming a made-up id, or another employee's
+restricted conversation, closed the owner's goal to whom she shared it with, or to herself
+(404 on the goal and on her whole goal list), and the collaborator's own request answered 500
+"nothing was changed" while the note was kept.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from magcore_web.testing import HOST_A as A
+
+from magcore.domain.goals import goal_stream
+
+MADE_UP = "ffffffffffffffff"
+
+
+def _agreed(api: Any, service: Any, employee: str) -> str:
+    """A conversation of *employee* with bram, held, recorded and agreed by both."""
+    started = api.post(
+        "/api/v1/conversations", employee, json={"cycle": "web-example@1", "kind": "yearly"}
+    )
+    cid = started.json()["id"]
+    when = (service.clock.now() + timedelta(days=1)).isoformat()
+    assert api.put(f"/api/v1/conversations/{cid}/schedule", "bram", json={"on": when}).is_success
+    service.clock.advance(timedelta(days=2))
+    record = {"summary": "s", "agreements": [{"id": "a1", "text": "t", "owner": "employee"}]}
+    assert api.put(f"/api/v1/conversations/{cid}/record", "bram", json=record).status_code == 200
+    for person in (employee, "bram"):
+        confirmed = api.post(
+            f"/api/v1/conversations/{cid}/record/confirmations", person, json={"revision": 1}
+        )
+        assert confirmed.status_code == 201, confirmed.text
+    return cid
+
+
+def test_a_collaborators_note_naming_another_conversation_is_refused(api, services):
+    """Bram sets anna's goal with her; anna shares her goals with hanna. Bram's notes naming a
+    made-up id and ben's restricted conversation (bram took part in it) are refused with the
+    same 400 naming the field, nothing kept; anna, her list and hanna still read the goal."""
+    service = services[A]
+    cid = _agreed(api, service, "anna")
+    ben = _agreed(api, service, "ben")
+    body = {"title": "Presenteren", "owner": "anna", "agreed_in": cid, "collaborators": ["bram"]}
+    goal_id = api.post("/api/v1/goals", "bram", json=body).json()["id"]
+    api.post(
+        "/api/v1/sharing-choices",
+        "anna",
+        json={"to": "hanna", "what": "goals", "purpose": "conversation"},
+    )
+    restricted = api.post(
+        "/api/v1/people/ben/restrictions", "piet", json={"reason": "bezwaar", "conversation": ben}
+    )
+    assert restricted.is_success, restricted.text
+    version = service.store.version(goal_stream(goal_id))
+    answers = []
+    for named in (MADE_UP, ben):
+        note = api.post(
+            f"/api/v1/goals/{goal_id}/progress-notes",
+            "bram",
+            json={"text": "ok", "conversation": named},
+        )
+        assert note.status_code == 400, note.text
+        [error] = note.json()["errors"]
+        assert (error["location"], error["code"]) == ("/conversation", "goal_conversation")
+        answers.append(error["detail"].replace(named, "<id>"))
+    assert answers[0] == answers[1]
+    assert service.store.version(goal_stream(goal_id)) == version
+    assert api.get(f"/api/v1/goals/{goal_id}", "anna").status_code == 200
+    assert api.get(f"/api/v1/goals/{goal_id}", "hanna").status_code == 200
+    assert [g["id"] for g in api.get("/api/v1/goals", "anna").json()] == [goal_id]
+    noted = api.post(
+        f"/api/v1/goals/{goal_id}/progress-notes", "bram", json={"text": "ok", "conversation": cid}
+    )
+    assert noted.status_code == 201, noted.text
