@@ -1,9 +1,11 @@
-"""Goals over the API: a progress note names only a conversation of the goal's owner.
+"""Goals over the API: a progress note names only a conversation of the goal's owner, and one
+goal the asker may not see never hides the others.
 
 Found by a security review: a collaborator's note naming a made-up id, or another employee's
 restricted conversation, closed the owner's goal to whom she shared it with, or to herself
 (404 on the goal and on her whole goal list), and the collaborator's own request answered 500
-"nothing was changed" while the note was kept.
+"nothing was changed" while the note was kept; and a colleague naming someone as collaborator
+on a goal of her own, then having her record restricted, made that person's goal list a 404.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def _agreed(api: Any, service: Any, employee: str) -> str:
         )
         assert confirmed.status_code == 201, confirmed.text
     return cid
+
+
+def _denied(service: Any, actor: str, goal_id: str) -> list[dict[str, Any]]:
+    return [
+        line
+        for line in service.store.read_audit()
+        if line["actor"] == actor
+        and line["object"] == goal_stream(goal_id)
+        and line["result"] == "denied"
+    ]
 
 
 def test_a_collaborators_note_naming_another_conversation_is_refused(api, services):
@@ -76,3 +88,20 @@ def test_a_collaborators_note_naming_another_conversation_is_refused(api, servic
         f"/api/v1/goals/{goal_id}/progress-notes", "bram", json={"text": "ok", "conversation": cid}
     )
     assert noted.status_code == 201, noted.text
+
+
+def test_one_goal_you_may_not_see_leaves_the_rest_of_your_list(api, services):
+    """Eva names anna on a goal of her own, then has her record restricted: anna's list still
+    gives her own goal, leaves eva's out, and the refusal of eva's goal has its audit line."""
+    service = services[A]
+    mine = api.post("/api/v1/goals", "anna", json={"title": "Mijn doel"}).json()["id"]
+    evas = api.post("/api/v1/goals", "eva", json={"title": "x", "collaborators": ["anna"]})
+    assert evas.status_code == 201
+    assert [g["id"] for g in api.get("/api/v1/goals", "anna").json()] == sorted(
+        [mine, evas.json()["id"]]
+    )
+    assert api.post("/api/v1/people/eva/restrictions", "piet", json={"reason": "v"}).is_success
+    listed = api.get("/api/v1/goals", "anna")
+    assert listed.status_code == 200, listed.text
+    assert [g["id"] for g in listed.json()] == [mine]
+    assert _denied(service, "anna", evas.json()["id"])
