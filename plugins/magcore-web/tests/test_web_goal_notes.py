@@ -1,5 +1,5 @@
-"""Goals over the API: a progress note names only a conversation of the goal's owner, and one
-goal the asker may not see never hides the others.
+"""Goals over the API: a progress note names only a conversation of the goal's owner, one goal
+the asker may not see never hides the others, and a stored write never answers 500.
 
 Found by a security review: a collaborator's note naming a made-up id, or another employee's
 restricted conversation, closed the owner's goal to whom she shared it with, or to herself
@@ -105,3 +105,25 @@ def test_one_goal_you_may_not_see_leaves_the_rest_of_your_list(api, services):
     assert listed.status_code == 200, listed.text
     assert [g["id"] for g in listed.json()] == [mine]
     assert _denied(service, "anna", evas.json()["id"])
+
+
+def test_a_stored_write_whose_goal_you_may_no_longer_see_says_it_was_stored(
+    api, services, monkeypatch
+):
+    """Anna's record is restricted right after her note is kept (the privacy officer meanwhile):
+    the answer is a 403 saying the note was stored, never a 500 saying nothing changed."""
+    service = services[A]
+    goal_id = api.post("/api/v1/goals", "anna", json={"title": "Mijn doel"}).json()["id"]
+    execute = service.execute_goal
+
+    def restricted_meanwhile(command: Any) -> Any:
+        execute(command)
+        api.post("/api/v1/people/anna/restrictions", "piet", json={"reason": "verzoek"})
+        return service.view_goal(command.goal_id, actor=command.actor)
+
+    monkeypatch.setattr(service, "execute_goal", restricted_meanwhile)
+    version = service.store.version(goal_stream(goal_id))
+    note = api.post(f"/api/v1/goals/{goal_id}/progress-notes", "anna", json={"text": "ok"})
+    assert note.status_code == 403, note.text
+    assert "progress note was stored" in note.json()["detail"]
+    assert service.store.version(goal_stream(goal_id)) == version + 1
