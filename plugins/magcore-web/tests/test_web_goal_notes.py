@@ -78,6 +78,7 @@ def test_a_collaborators_note_naming_another_conversation_is_refused(api, servic
         assert note.status_code == 400, note.text
         [error] = note.json()["errors"]
         assert (error["location"], error["code"]) == ("/conversation", "goal_conversation")
+        assert "agreed in" in error["detail"]  # the rule's own words, no value sent in them
         answers.append(error["detail"].replace(named, "<id>"))
     assert answers[0] == answers[1]
     assert service.store.version(goal_stream(goal_id)) == version

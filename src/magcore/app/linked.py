@@ -105,8 +105,9 @@ class LinksMixin(CatalogueMixin):
     def _check_noted(self, goal: Goal | None, command: GoalCommand) -> None:
         """Refuse a progress note naming a conversation that is not the goal's own (agreed in,
         its agreement's) nor one about its owner in which the writer takes part, as that
-        conversation's first event says. One message whether the conversation exists or not:
-        the answer tells nothing about someone else's conversation. Nothing is stored."""
+        conversation's first event says. One message whether the conversation exists or not,
+        and without its id (so the web API shows it as it is): the answer tells nothing about
+        someone else's conversation. Nothing is stored."""
         if not isinstance(command, NoteProgress) or command.conversation is None or goal is None:
             return  # no conversation named, or no goal: decide_goal refuses what is wrong
         named = command.conversation
@@ -123,9 +124,9 @@ class LinksMixin(CatalogueMixin):
             [
                 Problem(
                     "/conversation",
-                    f"a progress note names a conversation about {goal.owner} in which "
-                    f"{command.actor} takes part, or the one the goal was agreed in; "
-                    f"{named!r} is not one",
+                    f"a progress note names the conversation its goal was agreed in, or one "
+                    f"about {goal.owner} in which {command.actor} takes part; the conversation "
+                    "named is neither",
                     keyword="goal_conversation",
                 )
             ],
