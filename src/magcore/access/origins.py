@@ -15,11 +15,18 @@ cycle's policy and the restriction of every conversation it comes from (the one 
 in, the one its agreement was written in, those its progress notes were written in), and for
 an agreement's note the agreement's theme and where it was carried from. An origin the events
 do not describe counts as special-category.
+
+A goal is its owner's: only a conversation about the owner (:func:`about`) makes it anything.
+A conversation its ``goal.set`` names (agreed in, its agreement's) that is not shown to be about
+the owner counts as one the events do not describe (special-category, the same reason whether
+it exists or not); one a progress note names that is not about the owner is left out, its kind
+and its restriction too: a collaborator's note never closes the owner's goal to the owner or to
+whom the owner chose, and answers nothing about someone else's conversation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 import attrs
 
@@ -37,6 +44,7 @@ from .policy import ReadPolicy, stricter
 __all__ = [
     "Disclosure",
     "Origin",
+    "about",
     "agreement_disclosure",
     "goal_disclosure",
     "origin_of",
@@ -162,16 +170,26 @@ def goal_disclosure(
     first = next((e for e in events if e.type == GoalEvent.SET), None)
     data: Mapping[str, object] = first.data if first is not None else {}
     owner, theme, agreed_in = (_text(data.get(key)) for key in ("owner", "theme", "agreed_in"))
-    came_from = {agreed_in, _conversation_of(data.get("agreement"))}
-    came_from |= {
-        _text(e.data.get("conversation")) for e in events if e.type == GoalEvent.PROGRESS_NOTED
+    named = {c for c in (agreed_in, _conversation_of(data.get("agreement"))) if c is not None}
+    noted = {
+        c
+        for e in events
+        if e.type == GoalEvent.PROGRESS_NOTED and (c := _text(e.data.get("conversation")))
     }
+    origins: dict[str, Origin | None] = {}
+    for ident in sorted(named | noted):
+        origin = origin_of(store, ident, policy_for)
+        if origin is not None and owner is not None and about(origin.subject, origin.people, owner):
+            origins[ident] = origin
+        elif ident in named:  # not shown to be the owner's: as if the events did not say
+            origins[ident] = None
+        # a note's conversation that is not about the owner makes the goal nothing
     cycle = _text(data.get("cycle"))
     if cycle is not None:  # the cycle declaring the goal's link: its special themes count
         base = stricter(base, policy_for(cycle))
     return _disclosed(
         store,
-        {c for c in came_from if c is not None},
+        origins,
         policy_for,
         base,
         subject=owner,
@@ -193,7 +211,7 @@ def agreement_disclosure(
         came_from.add(split_agreement_reference(agreement.carried_from)[0])
     return _disclosed(
         store,
-        came_from,
+        {i: origin_of(store, i, policy_for) for i in sorted(came_from)},
         policy_for,
         policy_for(conv.cycle),
         subject=conv.subject,
@@ -201,6 +219,13 @@ def agreement_disclosure(
         theme=None if agreement is None else agreement.theme,
         unknown=None if agreement is not None else "the events do not say which agreement",
     )
+
+
+def about(subject: str | None, people: Collection[str], person: str) -> bool:
+    """Whether a conversation about *subject* in which *people* take part (as its events say)
+    is about *person*: *person* is the employee it is about, or (a team conversation, about no
+    one employee) takes part in it."""
+    return person == subject or (subject is None and person in people)
 
 
 def _text(value: object) -> str | None:
@@ -214,7 +239,7 @@ def _conversation_of(reference: object) -> str | None:
 
 def _disclosed(
     store: Store,
-    came_from: set[str],
+    origins: Mapping[str, Origin | None],
     policy_for: Callable[[str], ReadPolicy],
     base: ReadPolicy,
     *,
@@ -223,7 +248,6 @@ def _disclosed(
     theme: str | None,
     unknown: str | None,
 ) -> Disclosure:
-    origins = {i: origin_of(store, i, policy_for) for i in sorted(came_from)}
     policy = base
     for origin in origins.values():
         if origin is not None:

@@ -436,7 +436,9 @@ def read_goal(
     theme (of the cycle of the conversation it was agreed in, *policy_for* or as the store keeps
     it), or from a conversation of a kind that is special-category as a whole, is shared only by
     the owner's own choice; one from a restricted conversation is restricted with it
-    (:func:`~magcore.access.origins.goal_disclosure`, as the events say). Raises
+    (:func:`~magcore.access.origins.goal_disclosure`, as the events say). Only a conversation
+    about the owner counts: a progress note naming someone else's never changes who reads the
+    owner's goal. Raises
     :class:`~magcore.errors.NotFoundError` (after auditing the refusal) for an unknown goal.
     """
     check_id(viewer, pointer="/viewer")

@@ -340,6 +340,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
 
         def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
             new_events = decide_goal(loaded.state, self._linked(command), now=now)
+            self._check_noted(loaded.state, command)
             follows[:] = self._agreement_follows(loaded.state, command, now)
             if isinstance(command, SetGoal) and command.actor != command.owner:
                 assert command.agreed_in is not None  # decide_goal refuses it otherwise

@@ -4,6 +4,8 @@ Mixed into :class:`~magcore.app.conversations.ConversationsMixin`:
 
 - a goal's link (``topic``) is checked against the cycle definition that declares it
   (:meth:`LinksMixin._linked`); an unknown id is a named :class:`~magcore.errors.Problem`;
+- the conversation a progress note names is one of the goal's owner's, in which the writer
+  takes part, or one the goal was agreed in (:meth:`LinksMixin._check_noted`);
 - a record form's development goals become agreements when the record is drafted, and goals
   when it is agreed (:mod:`magcore.app.record_goals`);
 - a team agreement carried into a team conversation is closed from there, also by a member who
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..access.origins import about, requested
 from ..domain.conversation import (
     Command,
     Conversation,
@@ -32,7 +35,7 @@ from ..domain.conversation import (
     decide_carried_update,
 )
 from ..domain.conversation import read_model as conversation_rows
-from ..domain.goals import CloseGoal, Goal, GoalCommand, SetGoal
+from ..domain.goals import CloseGoal, Goal, GoalCommand, NoteProgress, SetGoal
 from ..errors import NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition
@@ -44,6 +47,7 @@ from .catalogue import CatalogueMixin
 
 if TYPE_CHECKING:
     from ..forms import FormDefinition
+    from ..storage.base import Store
     from .handler import CommandHandler
 
 __all__ = ["LinksMixin"]
@@ -54,6 +58,7 @@ class LinksMixin(CatalogueMixin):
 
     if TYPE_CHECKING:
         handler: CommandHandler
+        store: Store
 
         def _load(self, conversation_id: str) -> Conversation: ...
 
@@ -94,6 +99,39 @@ class LinksMixin(CatalogueMixin):
             )
         theme = command.theme if command.theme is not None else found[0].id
         return attrs.evolve(command, cycle=definition.key, theme=theme)
+
+    # -- the conversation of a progress note -----------------------------------------------
+
+    def _check_noted(self, goal: Goal | None, command: GoalCommand) -> None:
+        """Refuse a progress note naming a conversation that is not the goal's own (agreed in,
+        its agreement's) nor one about its owner in which the writer takes part, as that
+        conversation's first event says. One message whether the conversation exists or not,
+        and without its id (so the web API shows it as it is): the answer tells nothing about
+        someone else's conversation. Nothing is stored."""
+        if not isinstance(command, NoteProgress) or command.conversation is None or goal is None:
+            return  # no conversation named, or no goal: decide_goal refuses what is wrong
+        named = command.conversation
+        own = {goal.agreed_in}
+        if goal.agreement is not None:
+            own.add(split_agreement_reference(goal.agreement)[0])
+        if named in own:
+            return
+        conv = requested(self.store, named)
+        people = {p.person for p in conv.participants} if conv is not None else set()
+        if conv is not None and about(conv.subject, people, goal.owner) and command.actor in people:
+            return
+        raise RecordInvalidError(
+            [
+                Problem(
+                    "/conversation",
+                    f"a progress note names the conversation its goal was agreed in, or one "
+                    f"about {goal.owner} in which {command.actor} takes part; the conversation "
+                    "named is neither",
+                    keyword="goal_conversation",
+                )
+            ],
+            what="progress note",
+        )
 
     # -- goals from a record ---------------------------------------------------------------
 

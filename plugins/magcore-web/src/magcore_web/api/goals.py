@@ -1,7 +1,10 @@
 """Goals: mine (owned or worked on), one goal, setting one, progress notes, closing one.
 
 Reads are the gateway's (:meth:`~magcore.app.service.Service.view_goal`, audited): a goal the
-asker may not see is a 404, with the gateway's audit line of the refusal.
+asker may not see is a 404, with the gateway's audit line of the refusal; the list of the
+asker's goals leaves such a goal out (its refusal audited the same way) and gives the rest.
+A write that was stored but whose goal the asker may no longer see afterwards (their access
+ended meanwhile) answers 403 saying it was stored, never a 500 that says nothing was changed.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from typing import Literal
 import attrs
 
 from magcore.access.reading import GoalView
-from magcore.domain.goals import CloseGoal, NoteProgress, SetGoal, replay_goal
+from magcore.domain.goals import CloseGoal, GoalCommand, NoteProgress, SetGoal, replay_goal
 from magcore.errors import NotFoundError
 
-from ..problems import ApiProblem, not_found
+from ..problems import ApiProblem, Problem, not_found
 from .fields import id_field, ids_field, text_field
 from .routing import Call, Operation
 from .values import GoalOut, goal_out
@@ -77,7 +80,41 @@ def _mine(call: Call) -> list[str]:
 
 
 def list_mine(call: Call) -> list[GoalOut]:
-    return [goal_out(_visible(call, goal_id)) for goal_id in _mine(call)]
+    """The asker's goals they may see now: one they may not (its owner's record restricted, for
+    one) is left out, its refusal audited by the gateway, and never hides the others."""
+    found = []
+    for goal_id in _mine(call):
+        try:
+            view = call.service.view_goal(goal_id, actor=call.principal.person_id)
+        except NotFoundError:
+            continue
+        if view.goal is not None:
+            found.append(goal_out(view))
+    return found
+
+
+_WRITTEN = {
+    "SetGoal": "the goal was set",
+    "NoteProgress": "the progress note was stored",
+    "CloseGoal": "the goal was closed",
+}
+
+
+def _execute(call: Call, command: GoalCommand) -> GoalOut:
+    """Execute *command* and return the goal as the asker may see it afterwards; a 403 saying
+    the write was stored when they may not (the gateway audited the refusal)."""
+    view = call.service.execute_goal(command)
+    if view.goal is None:
+        raise ApiProblem(
+            Problem(
+                status=403,
+                title="Stored, not shown",
+                detail=f"{_WRITTEN[type(command).__name__]}; the goal is not one you may see "
+                "now, so it is not shown",
+                type="https://magcore.github.io/magcore/problems/stored-not-shown",
+            )
+        )
+    return goal_out(view)
 
 
 def get_one(call: Call) -> GoalOut:
@@ -101,7 +138,7 @@ def set_goal(call: Call) -> GoalOut:
         from .conversations import visible
 
         visible(call, body.agreed_in)
-    return goal_out(call.service.execute_goal(command))
+    return _execute(call, command)
 
 
 def note_progress(call: Call) -> GoalOut:
@@ -114,7 +151,7 @@ def note_progress(call: Call) -> GoalOut:
         text=body.text,
         conversation=body.conversation,
     )
-    return goal_out(call.service.execute_goal(command))
+    return _execute(call, command)
 
 
 def close(call: Call) -> GoalOut:
@@ -124,7 +161,7 @@ def close(call: Call) -> GoalOut:
     command = CloseGoal(
         actor=call.principal.person_id, goal_id=goal_id, status=body.status, note=body.note
     )
-    return goal_out(call.service.execute_goal(command))
+    return _execute(call, command)
 
 
 OPERATIONS = (
@@ -147,7 +184,7 @@ OPERATIONS = (
         body=GoalIn,
         response=GoalOut,
         status=201,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Operation(
         method="GET",
@@ -169,7 +206,7 @@ OPERATIONS = (
         body=ProgressIn,
         response=GoalOut,
         status=201,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Operation(
         method="PUT",
@@ -180,6 +217,6 @@ OPERATIONS = (
         handler=close,
         body=ClosureIn,
         response=GoalOut,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
 )

@@ -23,7 +23,7 @@ _CORS_HEADER = {
 _ERROR_TITLES = {
     400: "Invalid input; `errors` names each field at fault.",
     401: "Not signed in (no valid session or bearer token).",
-    403: "Not allowed for your role.",
+    403: "Not allowed for your role; or, after a write, stored but not yours to see now.",
     404: "There is nothing with this id that you may see.",
     409: "Not possible in the current state, or changed meanwhile.",
     410: "Erased: the key of this content was destroyed.",

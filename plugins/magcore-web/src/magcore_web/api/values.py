@@ -250,9 +250,11 @@ def conversation_out(view: ConversationView) -> ConversationOut:
 
 
 def goal_out(view: GoalView) -> GoalOut:
-    """The body of *view* (whose goal the caller checked is there)."""
+    """The body of *view* (whose goal the caller checked is there: a view without it raises
+    ``ValueError``, never an answer with nothing in it)."""
     goal = view.goal
-    assert goal is not None
+    if goal is None:
+        raise ValueError(f"goal {view.id} is not shown to {view.viewer}: {view.decision.reason}")
     return GoalOut(
         id=goal.id,
         owner=goal.owner,
