@@ -453,6 +453,7 @@ class Gateway:
                 special_kinds=self._special_kinds,
                 make=Listed,
                 skip=found,
+                special_themes=self._special_themes,
             )
         )
         bases = [b for b in self.policy.legal_bases if b.purpose == purpose and b.roles & roles]
@@ -482,6 +483,9 @@ class Gateway:
 
     def _special_kinds(self, cycle: str) -> Collection[str]:
         return self.policy_for(cycle).special_kinds
+
+    def _special_themes(self, cycle: str) -> Collection[str]:
+        return self.policy_for(cycle).special_themes
 
     def _by_bases(
         self,
