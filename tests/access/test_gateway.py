@@ -405,3 +405,23 @@ def test_an_invitation_to_a_special_kind_does_not_name_it(service):
     assert titles["stress"] == PRIVATE_SUMMARY
     assert titles["mag"] == "{} / {}".format(cycle.kind("mag").name.nl, cycle.kind("mag").name.en)
     assert "stress" not in titles["stress"].lower()
+
+
+def test_a_special_kind_keeps_its_place_out_of_the_invitation(service):
+    """Where a conversation of a special-category kind is held (the company doctor's) says
+    what it is about: its invitation (the .ics LOCATION, the e-mail's "Waar:") names a neutral
+    place; other kinds keep theirs, and the participants read it in the app."""
+    from magcore.app.invitations import PRIVATE_PLACE, invitation_for
+
+    cycle = service.cycle("mag@1")
+    place = "bedrijfsarts, Arbodienst"
+    found = {}
+    for kind, coach in (("stress", "c1"), ("mag", None)):
+        people = service.participants_for("org", cycle, kind, "e1", on=T0.date(), coach=coach)
+        conv = service.request(cycle=cycle, kind=kind, participants=people, actor="e1")
+        service.execute(conv.id, Schedule(actor="e1", on=T0 + timedelta(days=7), place=place))
+        invitation = invitation_for(service, conv.id)
+        found[kind] = (invitation.location, invitation.to_ical().decode())
+    assert found["stress"][0] == PRIVATE_PLACE
+    assert "Arbodienst" not in found["stress"][1]
+    assert found["mag"][0] == place

@@ -276,9 +276,19 @@ class SharingMachine(RuleBasedStateMachine):
             and (viewer, purpose) != ("hr", "reintegration")
         ):
             assert not view.has_content, (viewer, purpose, conv)
+        if not participant and not restricted:
+            # A choice shows that the conversation exists only if it opens something in it for
+            # the purpose (as the listing lists it): not ``goals``, not a special theme for an
+            # HR overview; the legal basis here opens agreements, not metadata.
+            opening = [
+                c
+                for c in valid
+                if c.what in ("whole_record", "agreements")
+                or (c.what == "theme:vitality" and purpose != "hr_overview")
+            ]
+            assert (view.metadata is not None) == bool(opening), (viewer, purpose, conv)
         if valid and not participant and not restricted:
             # The other way round: what a valid choice covers is given.
-            assert view.metadata is not None, (viewer, purpose, conv)
             whats = {c.what for c in valid}
             if "whole_record" in whats:
                 assert view.summary == "summary-text", (viewer, purpose, conv)

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 import vobject
 from aiosmtpd.controller import Controller
 from magcore_email import EmailConfig, EmailNotifier, render
 from magcore_email import plugin as env_plugin
+from magcore_email.notifier import render_invitation
 
 from magcore import (
     Assignment,
@@ -30,7 +32,7 @@ from magcore import (
     get_plugin_manager,
     open_service,
 )
-from magcore.app.invitations import invitation_for
+from magcore.app.invitations import PRIVATE_PLACE, invitation_for
 from magcore.app.workflows import Notification
 from magcore.errors import PluginError
 from magcore.testing import approve_cycle
@@ -275,4 +277,20 @@ def test_an_invitation_and_its_cancellation_go_out_as_text_calendar(smtp) -> Non
     assert cancelled.vevent.uid.value == event.uid.value
     assert int(cancelled.vevent.sequence.value) == 2
     assert cancel["Subject"].startswith("Cancelled:")
+    service.close()
+
+
+def test_a_withheld_place_is_said_plainly() -> None:
+    """An invitation to a special-category kind carries no place (:data:`PRIVATE_PLACE`); the
+    e-mail's "Waar:" line says in the reader's language that the place is in the app."""
+    service, org, conv = _service()
+    service.execute(conv, Schedule(actor="m1", on=datetime(2025, 3, 20, 9, tzinfo=UTC)))
+    invitation = attrs.evolve(
+        invitation_for(service, conv, organisation=org), location=PRIVATE_PLACE
+    )
+    for language, line in (("nl", "Waar: Staat in de app"), ("en", "Where: See the app")):
+        message = render_invitation(
+            invitation, sender="s@x.example", to=["e1@x.example"], language=language
+        )
+        assert line in message.get_body(("plain",)).get_content()
     service.close()

@@ -30,10 +30,11 @@ def test_a_grantee_who_sees_the_conversation_exists_gets_no_invitation(api, serv
     granted = api.post(
         "/api/v1/sharing-choices",
         "anna",
-        json={"to": "ben", "what": "goals", "purpose": "conversation"},
+        json={"to": "ben", "what": "agreements", "purpose": "conversation"},
     )
     assert granted.status_code == 201, granted.text
-    # ben may see that the conversation exists...
+    # ben may see that the conversation exists (a choice that opens something in it; a
+    # ``goals`` choice opens nothing in a conversation and so no longer shows it)...
     assert api.get(f"/api/v1/conversations/{cid}", "ben").status_code == 200
     # ...but its invitation answers as an id that does not exist, without the place.
     refused = api.get(f"/api/v1/conversations/{cid}/invitation", "ben")

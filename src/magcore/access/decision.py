@@ -29,7 +29,11 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    its subject: it is the team's) is seen by those who take part in that one too, so a new
    member sees the team's open agreements.
 6. The employee's own sharing choice, if it holds at that moment, names this viewer (or a role
-   the viewer holds then), matches the purpose and covers the part.
+   the viewer holds then), matches the purpose and covers the part. A choice shows that a
+   conversation exists (its metadata) only if it opens something in it for that purpose
+   (:func:`choice_opens`, the rule the guarded listing uses too): a ``goals`` choice, or any
+   choice in a conversation of a special-category kind that it cannot open, or one read for an
+   HR overview or research there, does not reveal the conversation at all.
 7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never
    for special-category content.
 8. Anything else is denied; the works council and researchers see only aggregates.
@@ -40,7 +44,8 @@ The function is pure: the caller passes the facts (:class:`AccessContext`) and w
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 
 import attrs
@@ -59,10 +64,11 @@ from ..domain.sharing import (
     restrictions,
 )
 from ..model.days import local_day, timezone
-from ..model.organisation import Organisation
+from .directory import Directory
 
 __all__ = [
     "AGGREGATE_ONLY_ROLES",
+    "CONTENT_PARTS",
     "HANDOVER",
     "HR_OVERVIEW",
     "PARTICIPATION",
@@ -79,6 +85,7 @@ __all__ = [
     "Part",
     "Restrictions",
     "choice_covers",
+    "choice_opens",
     "decide_access",
     "grantee_keys",
     "grantee_matches",
@@ -189,74 +196,6 @@ def legal_bases_tuple(value: Iterable[LegalBasis]) -> tuple[LegalBasis, ...]:
     return bases
 
 
-def _no_manager(person: str, day: date) -> str | None:
-    return None
-
-
-def _no_roles(person: str, day: date) -> frozenset[str]:
-    return frozenset()
-
-
-def _no_reports(person: str, day: date) -> frozenset[str]:
-    return frozenset()
-
-
-@attrs.frozen(kw_only=True)
-class Directory:
-    """Who manages whom on a day, and which functional roles a person holds on a day.
-
-    Build one from an :class:`~magcore.model.organisation.Organisation` with
-    :meth:`from_organisation`; the access policy never talks to a service.
-    """
-
-    manager_of: Callable[[str, date], str | None] = _no_manager
-    roles_of: Callable[[str, date], frozenset[str]] = _no_roles
-    reports_of: Callable[[str, date], frozenset[str]] = _no_reports
-    """The people *person* manages on a day (for listing what a next manager may see)."""
-
-    @classmethod
-    def from_organisation(
-        cls, organisation: Organisation, roles: Mapping[str, Iterable[str]] | None = None
-    ) -> Directory:
-        """Managers from *organisation*'s dated assignments; *roles* maps a person to roles
-        such as ``hr_adviser``, ``privacy_officer``, ``works_council``, ``researcher``.
-        Coaches in the organisation hold ``coach`` on the days they are assigned."""
-        fixed = {person: frozenset(r) for person, r in (roles or {}).items()}
-        coach_days: dict[str, list[tuple[date, date]]] = {}
-        for assignment in organisation.assignments:
-            if assignment.role == "coach":
-                coach_days.setdefault(assignment.person, []).append(
-                    (assignment.start, assignment.end or date.max)
-                )
-
-        def roles_of(person: str, day: date) -> frozenset[str]:
-            held = fixed.get(person, frozenset())
-            if any(start <= day < end for start, end in coach_days.get(person, ())):
-                held = held | {"coach"}
-            return held
-
-        # Who manages whom on a day, found in one pass over the organisation and kept for
-        # the last few days asked: a listing asks it for every request (the web API).
-        by_day: dict[date, dict[str, frozenset[str]]] = {}
-
-        def reports_of(person: str, day: date) -> frozenset[str]:
-            index = by_day.get(day)
-            if index is None:
-                found: dict[str, set[str]] = {}
-                manager_of = organisation.manager_of
-                for employee in organisation.employees(day):
-                    manager = manager_of(employee.id, day)
-                    if manager is not None:
-                        found.setdefault(manager, set()).add(employee.id)
-                index = {manager: frozenset(people) for manager, people in found.items()}
-                if len(by_day) >= 8:
-                    by_day.clear()
-                by_day[day] = index
-            return index.get(person, frozenset())
-
-        return cls(manager_of=organisation.manager_of, roles_of=roles_of, reports_of=reports_of)
-
-
 @attrs.frozen(kw_only=True)
 class AccessRequest:
     """One read: *viewer* wants *part* of a conversation about *subject* for *purpose*."""
@@ -277,6 +216,12 @@ class AccessRequest:
     employee's handover choice, does."""
     zone: tzinfo = attrs.field(factory=timezone)
     """The installation's time zone: the day of the read (for roles, ``until``) is a day there."""
+    special_kind: bool = False
+    """The conversation's kind is special-category as a whole (asked with :attr:`Part.METADATA`,
+    which is no content itself: whether a choice or a legal basis opens anything in it)."""
+    special_themes: frozenset[str] = frozenset()
+    """The special-category themes of the conversation's cycle (asked with
+    :attr:`Part.METADATA`: whether a theme choice opens anything for the purpose)."""
 
 
 @attrs.frozen
@@ -341,11 +286,22 @@ def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
     if part is Part.PRIVATE_NOTE:
         return False
     if part is Part.METADATA:
-        return True
+        return bool(
+            choice_opens(
+                choice.what,
+                special_kind=request.special_kind,
+                purpose=request.purpose,
+                special_themes=request.special_themes,
+            )
+        )
     theme = choice.theme
     if theme is not None:
         return request.theme == theme
-    if choice.what == WHAT_WHOLE_RECORD:
+    return _what_covers(choice.what, part, request.special_category)
+
+
+def _what_covers(what: str, part: Part, special: bool) -> bool:
+    if what == WHAT_WHOLE_RECORD:
         return part in (
             Part.RECORD,
             Part.AGREEMENT,
@@ -355,15 +311,56 @@ def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
             Part.PREPARATION,
             Part.PROFILE,
         )
-    if request.special_category:
+    if special:
         return False
-    if choice.what == WHAT_AGREEMENTS:
+    if what == WHAT_AGREEMENTS:
         return part is Part.AGREEMENT
-    if choice.what == WHAT_PROFILE:
+    if what == WHAT_PROFILE:
         return part is Part.PROFILE
-    if choice.what == WHAT_GOALS:
+    if what == WHAT_GOALS:
         return part is Part.GOAL
     return False
+
+
+#: The parts of a conversation that make it worth listing (and so its metadata worth showing):
+#: goals and the profile are listed apart, a private note is never shared.
+CONTENT_PARTS = (
+    Part.RECORD,
+    Part.AGREEMENT,
+    Part.TOPIC,
+    Part.PREPARATION,
+    Part.DISSENT,
+    Part.RESPONSE,
+)
+
+_SPECIAL_NEVER = (HR_OVERVIEW, RESEARCH)
+
+
+@functools.cache
+def choice_opens(
+    what: str,
+    *,
+    special_kind: bool,
+    purpose: str,
+    special_themes: frozenset[str] = frozenset(),
+) -> frozenset[Part]:
+    """The parts of :data:`CONTENT_PARTS` a choice of *what* opens, read for *purpose*, in a
+    conversation whose kind is (or is not) special-category as a whole: the one rule the read
+    (a choice covers :attr:`Part.METADATA` only if this is not empty) and the guarded listing
+    (:func:`magcore.access.listing.decide_candidates`) share.
+
+    A ``theme:<id>`` choice opens the parts about its theme (which parts, only the content
+    knows): :attr:`Part.METADATA` stands for them. In a special-category kind, or for a theme in
+    *special_themes*, nothing opens for an HR overview or research (rule 3); in a
+    special-category kind only ``whole_record`` or a theme opens anything at all.
+    """
+    if purpose in _SPECIAL_NEVER and special_kind:
+        return frozenset()
+    if what.startswith("theme:"):
+        if purpose in _SPECIAL_NEVER and what.partition(":")[2] in special_themes:
+            return frozenset()
+        return frozenset({Part.METADATA})
+    return frozenset(part for part in CONTENT_PARTS if _what_covers(what, part, special_kind))
 
 
 def _participant_decision(request: AccessRequest, conv: Conversation) -> Decision | None:
@@ -502,7 +499,7 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
                 "its author showed this preparation to "
                 f"{', '.join(shown.shown_to)} only (no legal basis opens it)"
             )
-    if not request.special_category:
+    if not request.special_category and not request.special_kind:
         for basis in context.legal_bases:
             if (
                 basis.purpose == request.purpose

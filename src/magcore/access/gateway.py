@@ -341,6 +341,23 @@ class Gateway:
         )
         return Notice(reference=reference, recipient=recipient, decision=view)
 
+    def agreements_told(
+        self, refs: Iterable[tuple[str, str]], *, recipient: str
+    ) -> tuple[tuple[str, str], ...]:
+        """The open agreements (conversation, agreement) of *refs* a notification may count
+        for *recipient* now (:func:`~magcore.access.told.agreements_told`); each audited."""
+        from .told import agreements_told
+
+        return agreements_told(
+            self.store,
+            refs,
+            recipient=recipient,
+            now=self.clock.now(),
+            zone=self.zone,
+            policy_for=self.policy_for,
+            origin=self.origin,
+        )
+
     def conversation_metadata(self, conversation_id: str, *, actor: str, now: datetime) -> Decision:
         """May *actor* be told that *conversation_id* exists (its kind, state, date)? Only a
         participant of a record that is not restricted. No content is read; no line written."""
@@ -457,6 +474,7 @@ class Gateway:
                 special_kinds=self._special_kinds,
                 make=Listed,
                 skip=found,
+                special_themes=self._special_themes,
             )
         )
         bases = [b for b in self.policy.legal_bases if b.purpose == purpose and b.roles & roles]
@@ -486,6 +504,9 @@ class Gateway:
 
     def _special_kinds(self, cycle: str) -> Collection[str]:
         return self.policy_for(cycle).special_kinds
+
+    def _special_themes(self, cycle: str) -> Collection[str]:
+        return self.policy_for(cycle).special_themes
 
     def _by_bases(
         self,

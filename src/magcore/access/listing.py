@@ -21,14 +21,13 @@ index tables of :mod:`magcore.storage.listing_sql`); a source with only the olde
 from __future__ import annotations
 
 import contextlib
-import functools
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..domain.conversation.read_model import DESTROYED
-from ..domain.sharing import GRANTEE_ROLES, Restrictions, SharingChoice, listing_rows
+from ..domain.sharing import GRANTEE_ROLES, Restrictions, listing_rows
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event
 from ..read_models import ConversationRow, PersonRows
@@ -40,10 +39,11 @@ from ..storage.listing_sql import (
 )
 from ..storage.read_model_rows import Dialect
 from .decision import (
-    AccessRequest,
+    CONTENT_PARTS,
+    PARTICIPATION,
     Directory,
     Part,
-    choice_covers,
+    choice_opens,
 )
 from .listing_participants import confirmed_participations
 from .listing_trust import ListingTrust
@@ -60,45 +60,18 @@ __all__ = [
     "indexed_source",
 ]
 
-#: The parts of a conversation a listing says something about.
-CONTENT_PARTS = (
-    Part.RECORD,
-    Part.AGREEMENT,
-    Part.TOPIC,
-    Part.PREPARATION,
-    Part.DISSENT,
-    Part.RESPONSE,
-)
+_OPEN = Restrictions()
+T = TypeVar("T")
 
 #: One candidate: (conversation, cycle, kind, state, subject, choice, grantee, what).
 Candidate = Sequence[Any]
 
-_OPEN = Restrictions()
-T = TypeVar("T")
 
-
-@functools.cache
-def covered(what: str, special_kind: bool) -> frozenset[Part]:
-    """The content parts a choice of *what* (not a theme) opens in a conversation of a kind
-    that is (or is not) special-category as a whole: :func:`choice_covers`, asked once."""
-    probe = SharingChoice(
-        id=0, person="", to="", what=what, purpose="", granted_at=datetime.min.replace(tzinfo=UTC)
-    )
-    return frozenset(
-        part
-        for part in CONTENT_PARTS
-        if choice_covers(
-            probe,
-            AccessRequest(
-                viewer="",
-                purpose="",
-                at=probe.granted_at,
-                part=part,
-                subject=None,
-                special_category=special_kind,
-            ),
-        )
-    )
+def covered(what: str, special_kind: bool, purpose: str = PARTICIPATION) -> frozenset[Part]:
+    """The content parts a choice of *what* (not a theme) opens, read for *purpose*, in a
+    conversation of a kind that is (or is not) special-category as a whole:
+    :func:`~magcore.access.decision.choice_opens`, the rule the read uses too."""
+    return choice_opens(what, special_kind=special_kind, purpose=purpose)
 
 
 #: The ``what`` values (other than themes) that open no content part in any conversation
@@ -175,6 +148,7 @@ def decide_candidates(
     special_kinds: Callable[[str], Collection[str]],
     make: Callable[..., T],
     skip: Collection[str] = (),
+    special_themes: Callable[[str], Collection[str]] | None = None,
 ) -> dict[str, T]:
     """The candidate conversations *viewer* may see something of, each made by *make*
     (keywords ``conversation``, ``cycle``, ``kind``, ``state``, ``subject``, ``parts``,
@@ -182,10 +156,14 @@ def decide_candidates(
 
     The tests the index could not make, per row: the grantee names *viewer* today (a person id
     that is no grantee role; a role they hold; ``next_manager`` when they manage the subject
-    today), and what the choice opens in a conversation of that kind
-    (:func:`covered`, decided once per cycle, kind and ``what``). Reasons name each choice
-    once, by number.
+    today), and what the choice opens in a conversation of that kind for the purpose
+    (:func:`~magcore.access.decision.choice_opens`, the rule the read decides metadata by,
+    decided once per cycle, kind and ``what``; *special_themes* gives a cycle's
+    special-category themes, which a theme choice opens nothing of for an HR overview or
+    research). A choice that opens nothing there lists nothing, not even that the conversation
+    exists. Reasons name each choice once, by number.
     """
+    purpose = wanted.purpose
     day = wanted.today
     roles = directory.roles_of(viewer, day) & GRANTEE_ROLES
     manager_of = directory.manager_of
@@ -210,11 +188,14 @@ def decide_candidates(
         key = (cycle, kind, what)
         opened = opens.get(key)
         if opened is None:
-            if what.startswith("theme:"):
-                opened = (metadata, what.partition(":")[2])
-            else:
-                parts = covered(what, kind in special_kinds(cycle))
-                opened = (metadata | parts if parts else frozenset(), None)
+            parts = choice_opens(
+                what,
+                special_kind=kind in special_kinds(cycle),
+                purpose=purpose,
+                special_themes=frozenset(special_themes(cycle) if special_themes else ()),
+            )
+            theme = what.partition(":")[2] if what.startswith("theme:") else None
+            opened = (metadata | parts if parts else frozenset(), theme)
             opens[key] = opened
         parts, theme = opened
         if not parts:

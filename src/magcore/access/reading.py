@@ -206,6 +206,10 @@ class _Reader:
             theme=theme,
             special_category=whole_kind or special or themed,
             carried_from=carried_from,
+            # metadata is no content, but shown only if something in the conversation opens
+            # for this purpose: the policy asks what a choice opens in a kind like this one
+            special_kind=self.conv.kind in self.policy.special_kinds,
+            special_themes=frozenset(self.policy.special_themes),
         )
         decision = decide_access(request, self.context)
         self.decisions.append((f"{stream_of(self.conv.id)}/{obj}", decision))

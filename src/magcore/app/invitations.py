@@ -5,7 +5,8 @@ person who planned it), every participant as an attendee (by e-mail address wher
 organisation's import gives one), the place, and the time in Europe/Amsterdam with its
 ``VTIMEZONE``. Moving a conversation sends it again with a higher ``SEQUENCE``; cancelling it
 sends ``METHOD:CANCEL``. An invitation says which kind of conversation, when, where and with
-whom, never what it is about.
+whom, never what it is about; for a special-category kind neither its kind's name nor its
+place (:data:`PRIVATE_SUMMARY`, :data:`PRIVATE_PLACE`).
 
 Needs the optional extra ``magcore[calendar]`` (icalendar)::
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .service import Service
 
 __all__ = [
+    "PRIVATE_PLACE",
     "PRIVATE_SUMMARY",
     "TIME_ZONE",
     "Attendee",
@@ -49,6 +51,10 @@ NO_PLACE = "Nog af te spreken / to be agreed"
 #: conversation, one with the company doctor): its kind's name says what it is about, and a
 #: calendar or mail system is neither audited nor erased.
 PRIVATE_SUMMARY = "Gesprek / Conversation"
+#: The place of an invitation to a conversation of a special-category kind: where it is held
+#: (``bedrijfsarts, Arbodienst``) says what it is about as plainly as its kind's name, so the
+#: participants read the place in the app (through the gateway), never in a calendar or mail.
+PRIVATE_PLACE = "Zie het gesprek in de app / see the conversation in the app"
 
 
 @attrs.frozen
@@ -208,7 +214,7 @@ def invitation_for(
         start=conv.scheduled_for,
         end=conv.scheduled_for + timedelta(minutes=conv.duration_minutes or kind.duration_minutes),
         summary=PRIVATE_SUMMARY if kind.special_category else f"{kind.name.nl} / {kind.name.en}",
-        location=place,
+        location=PRIVATE_PLACE if kind.special_category else place,
         organizer=_attendee(organisation, planner),
         attendees=tuple(_attendee(organisation, person) for person in invited),
         stamp=service.clock.now(),

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from magcore.app.invitations import NO_PLACE
+from magcore.app.invitations import NO_PLACE, PRIVATE_PLACE
 from magcore.hookspecs import hookimpl
 from magcore.i18n import format_date
 from magcore.languages import pick
@@ -87,6 +87,7 @@ _INVITATION = {
         "when": "Wanneer",
         "where": "Waar",
         "no_place": "Nog af te spreken",
+        "private_place": "Staat in de app",
         "calendar": "De uitnodiging zit als bijlage bij deze e-mail. Je agenda kan hem openen.",
     },
     "en": {
@@ -95,6 +96,7 @@ _INVITATION = {
         "when": "When",
         "where": "Where",
         "no_place": "To be agreed",
+        "private_place": "See the app",
         "calendar": "The invitation is attached to this e-mail. Your calendar can open it.",
     },
     "fy": {
@@ -103,6 +105,7 @@ _INVITATION = {
         "when": "Wannear",
         "where": "Wêr",
         "no_place": "Noch ôf te praten",
+        "private_place": "Stiet yn de app",
         "calendar": "De útnoeging sit as taheaksel by dizze e-mail. Dyn aginda kin him iepenje.",
     },
 }
@@ -124,7 +127,8 @@ def render_invitation(
     start = invitation.start.astimezone(ZoneInfo("Europe/Amsterdam"))
     when = f"{_date(start.date(), language)}, {start:%H:%M}"
     # magcore's "to be agreed" is written in Dutch and English in the calendar; say it plainly
-    place = texts["no_place"] if invitation.location == NO_PLACE else invitation.location
+    places = {NO_PLACE: texts["no_place"], PRIVATE_PLACE: texts["private_place"]}
+    place = places.get(invitation.location, invitation.location)
     message = EmailMessage()
     message["Subject"] = subject.format(summary=invitation.summary)
     message["From"] = sender

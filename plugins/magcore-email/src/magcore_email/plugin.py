@@ -71,7 +71,7 @@ def magcore_register_commands(cli: click.Group) -> None:
             end=_day(end),
             cancelled=cancelled,
         )
-        sent = []
+        sent: list[str] = []
         for invitation in found:
             try:
                 notifier.send_invitation(invitation, language=language)

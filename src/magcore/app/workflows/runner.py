@@ -33,7 +33,11 @@ log says at the moment the workflows run.
 
 Actions (``"do"``): ``remind``, ``ask_for_conversation``, ``invite_coach`` (one coach of the
 organisation, chosen the same way every time) and ``carry_forward`` (the open agreements from
-last time: their number and where they are, never their text). ``to`` names a role:
+last time: their number and where they are, never their text). The number, and the
+``has_open_agreements`` condition, count per recipient only the agreements the gateway lets
+them be told of (:meth:`~magcore.access.gateway.Gateway.agreements_told`, audited): nothing
+of a restricted or special-category record, nothing of a conversation they took no part in
+unless the employee's handover choice opens it. ``to`` names a role:
 ``employee``, ``manager``, ``previous_manager``, ``participants`` or ``coach``.
 """
 
@@ -61,7 +65,7 @@ from ...domain.workflows import (
     load_workflow,
     workflow_stream,
 )
-from .triggers import DueAction, due_actions
+from .triggers import AgreementRef, DueAction, due_actions
 
 __all__ = [
     "WITHHELD",
@@ -165,9 +169,20 @@ def run_workflows(
         languages = language_of
     performed: tuple[DueAction, ...] = ()
     notifications: tuple[Notification, ...] = ()
+    # What a message may count (open agreements) is what its recipient may be told of: the
+    # gateway decides and audits, once per recipient and set of agreements in this run.
+    told_once: dict[tuple[str, tuple[AgreementRef, ...]], int] = {}
+
+    def told(recipient: str, refs: tuple[AgreementRef, ...]) -> int:
+        found = told_once.get((recipient, refs))
+        if found is None:
+            found = len(service.gateway.agreements_told(refs, recipient=recipient))
+            told_once[(recipient, refs)] = found
+        return found
+
     for attempt in range(attempts):
         events = [event for _, event in service.store.read_all()]
-        due = due_actions(events, loaded, until=moment, cycles=service.cycles)
+        due = due_actions(events, loaded, until=moment, cycles=service.cycles, told=told)
         if not due:
             break
         # Build (and so check) every notification before anything is recorded.

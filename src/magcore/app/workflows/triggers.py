@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from ...model.input_policy import MAX_PERIOD_DAYS
 from ...model.organisation import Organisation
 from ...model.records import AgreementStatus
 
-__all__ = ["DueAction", "due_actions"]
+__all__ = ["AgreementRef", "DueAction", "Told", "due_actions"]
 
 
 @attrs.frozen(kw_only=True)
@@ -312,9 +312,15 @@ def _subject_conversations(state: _Log, subject: str | None) -> list[Conversatio
     return [c for c in state.conversations.values() if c.subject == subject]
 
 
-def _open_agreements(state: _Log, subject: str | None) -> int:
-    return sum(
-        1
+#: One open agreement: (conversation, agreement id).
+AgreementRef = tuple[str, str]
+#: How many of the open agreements a recipient may be told of (the gateway decides).
+Told = Callable[[str, tuple[AgreementRef, ...]], int]
+
+
+def _open_agreements(state: _Log, subject: str | None) -> tuple[AgreementRef, ...]:
+    return tuple(
+        (conv.id, agreement.id)
         for conv in _subject_conversations(state, subject)
         if conv.state is State.AGREED
         for agreement in conv.agreements
@@ -322,14 +328,16 @@ def _open_agreements(state: _Log, subject: str | None) -> int:
     )
 
 
-def _holds(condition: Condition, occ: _Occurrence, state: _Log, today: date) -> bool:
+def _holds(
+    condition: Condition, occ: _Occurrence, state: _Log, today: date, open_count: Callable[[], int]
+) -> bool:
     op, arg = condition.op, condition.arg
     if op == "all":
-        return all(_holds(c, occ, state, today) for c in arg)
+        return all(_holds(c, occ, state, today, open_count) for c in arg)
     if op == "any":
-        return any(_holds(c, occ, state, today) for c in arg)
+        return any(_holds(c, occ, state, today, open_count) for c in arg)
     if op == "not":
-        return not _holds(arg, occ, state, today)
+        return not _holds(arg, occ, state, today, open_count)
     if op == "state_in":
         conv = state.conversations.get(occ.conversation) if occ.conversation else None
         return conv is not None and conv.state.value in arg
@@ -338,7 +346,7 @@ def _holds(condition: Condition, occ: _Occurrence, state: _Log, today: date) -> 
     if op == "cycle_in":
         return occ.cycle in arg
     if op == "has_open_agreements":
-        return (_open_agreements(state, occ.subject) > 0) is arg
+        return (open_count() > 0) is arg
     if op == "has_open_conversation":
         found = any(c.state in OPEN_STATES for c in _subject_conversations(state, occ.subject))
         return found is arg
@@ -397,6 +405,7 @@ def due_actions(
     *,
     until: datetime,
     cycles: Mapping[str, CycleDefinition] | Iterable[CycleDefinition] = (),
+    told: Told | None = None,
 ) -> tuple[DueAction, ...]:
     """Every action due by *until* that has not been performed, in a fixed order.
 
@@ -404,6 +413,15 @@ def due_actions(
     except ``workflow.action_performed`` events in ``workflow:`` streams, which always count)
     and never the clock.
     *cycles* are the cycle definitions cadence triggers refer to.
+
+    Open agreements (the ``has_open_agreements`` condition and the count of ``carry_forward``)
+    are counted per recipient, as *told* says: how many of the subject's open agreements
+    (conversation, agreement) that recipient may be told of.
+    :func:`~magcore.app.workflows.run_workflows` asks the gateway
+    (:meth:`~magcore.access.gateway.Gateway.agreements_told`: nothing restricted, nothing
+    special-category, nothing of a conversation the recipient took no part in unless the
+    employee's handover choice opens it). Without *told* every open agreement the log holds
+    counts, for every recipient.
     """
     until = until.astimezone(UTC)
     if not isinstance(cycles, Mapping):
@@ -411,6 +429,16 @@ def due_actions(
     state = _fold(events, until)
     today = until.date()
     result: dict[str, DueAction] = {}
+    counted: dict[tuple[str, str | None], int] = {}
+
+    def open_count(recipient: str, subject: str | None) -> int:
+        found = counted.get((recipient, subject))
+        if found is None:
+            refs = _open_agreements(state, subject)
+            found = len(refs) if told is None else (told(recipient, refs) if refs else 0)
+            counted[(recipient, subject)] = found
+        return found
+
     for workflow in workflows:
         for occ in _occurrences(workflow.trigger, state, until, cycles):
             if occ.at > until:
@@ -421,21 +449,23 @@ def due_actions(
                 expires = limit if expires is None else min(expires, limit)
             if expires is not None and until >= expires:
                 continue
-            if workflow.condition is not None and not _holds(workflow.condition, occ, state, today):
-                continue
             for index, action in enumerate(workflow.actions):
                 if action.do is ActionKind.INVITE_COACH:
                     recipients = _coach_for(state, occ.subject, today)
                 else:
                     recipients = occ.roles.get(action.to, ())
-                count = (
-                    _open_agreements(state, occ.subject)
-                    if action.do is ActionKind.CARRY_FORWARD
-                    else None
-                )
                 for recipient in recipients:
                     key = f"{workflow.id}:{occ.key}:{index}:{recipient}"
                     if key in state.performed or key in result:
+                        continue
+
+                    def count(recipient: str = recipient, subject: str | None = occ.subject) -> int:
+                        return open_count(recipient, subject)
+
+                    # evaluated per recipient: what they may be told of decides for them
+                    if workflow.condition is not None and not _holds(
+                        workflow.condition, occ, state, today, count
+                    ):
                         continue
                     result[key] = DueAction(
                         key=key,
@@ -447,6 +477,6 @@ def due_actions(
                         subject=occ.subject,
                         reference=occ.reference,
                         due=occ.due,
-                        count=count,
+                        count=count() if action.do is ActionKind.CARRY_FORWARD else None,
                     )
     return tuple(sorted(result.values(), key=lambda a: (a.due_at, a.workflow, a.key)))

@@ -292,16 +292,20 @@ async def goals(request: Request, session: Session, principal: Principal) -> Res
 async def sharing(request: Request, session: Session, principal: Principal) -> Response:
     person = principal.person_id
 
-    def read(service: Service) -> tuple[Any, bool, list[Any], Any]:
+    def read(service: Service) -> tuple[Any, bool, list[Any], Any, frozenset[int]]:
         state = service.sharing(person)
         listing = service.listing(person, purpose=PARTICIPATION)
         offers = offered(service.cycles.values())
-        return state, manages(service, person), list(listing), offers
+        # which choices hold: the domain's answer at the service's moment, days in the
+        # installation's time zone (as the API's ``active`` and the gateway decide it)
+        holding = frozenset(c.id for c in state.active(service.clock.now(), service.timezone))
+        return state, manages(service, person), list(listing), offers, holding
 
-    state, manager, mine, (offered_what, offered_purposes) = await call(request, read)
+    state, manager, mine, (offered_what, offered_purposes), holding = await call(request, read)
     choices = sorted(state.choices.values(), key=lambda c: c.id)
-    active = [c for c in choices if c.revoked_at is None]
+    active = [c for c in choices if c.id in holding]
     revoked = [c for c in choices if c.revoked_at is not None]
+    ended = [c for c in choices if c.id not in holding and c.revoked_at is None]
     return page(
         request,
         "pages/sharing.html.j2",
@@ -311,6 +315,7 @@ async def sharing(request: Request, session: Session, principal: Principal) -> R
         manages=manager,
         active=active,
         revoked=revoked,
+        ended=ended,
         shareable=SHAREABLE,
         purposes=PURPOSES,
         offered_what=offered_what,

@@ -174,6 +174,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "sharing.no_end": ("geen einddatum", "no end date"),
     "sharing.revoke": ("Intrekken: {what} voor {to}", "Revoke: {what} for {to}"),
     "sharing.revoked": ("Ingetrokken", "Revoked"),
+    "sharing.ended": ("Afgelopen (de einddatum is voorbij)", "Ended (the end date has passed)"),
     "sharing.add_title": ("Iets delen", "Share something"),
     "sharing.add": ("Delen", "Share"),
     "sharing.until_hint": ("Bijvoorbeeld 2026-12-31", "For example 2026-12-31"),

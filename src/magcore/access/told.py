@@ -1,0 +1,120 @@
+"""What a notification may count: the open agreements its recipient may be told of.
+
+A workflow's ``carry_forward`` message says how many open agreements an employee has ("Open
+afspraken van de vorige keer: 3"), and its ``has_open_agreements`` condition decides whether
+it goes at all. Both count only the agreements :func:`agreements_told` lets through for that
+recipient, decided by :func:`~magcore.access.decision.decide_access` as a read for
+``handover`` (what a next manager may see of earlier conversations) and audited one line per
+agreement:
+
+* never one of a restricted record (AVG art. 18), of a destroyed one, or of a conversation
+  whose kind is special-category as a whole, or about a special-category theme: a number in
+  an e-mail is kept by mail systems that are neither audited nor erased;
+* one of a conversation the recipient took part in;
+* otherwise only through the employee's ``handover`` choice (or a declared legal basis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+
+from ..domain.conversation import replay, stream_of
+from ..domain.sharing import person_stream
+from ..domain.sharing import replay as replay_sharing
+from ..storage.base import Store
+from .decision import (
+    HANDOVER,
+    AccessContext,
+    AccessRequest,
+    Basis,
+    Decision,
+    Part,
+    Restrictions,
+    decide_access,
+)
+from .policy import DESTROYED_EVENT, ReadPolicy
+from .reading import audit_record
+
+__all__ = ["agreements_told"]
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, f"denied because {reason}", Basis.DENIED)
+
+
+def agreements_told(
+    store: Store,
+    refs: Iterable[tuple[str, str]],
+    *,
+    recipient: str,
+    now: datetime,
+    zone: tzinfo,
+    policy_for: Callable[[str], ReadPolicy],
+    origin: str,
+) -> tuple[tuple[str, str], ...]:
+    """The (conversation, agreement) pairs of *refs* that *recipient* may be told of now;
+    every decision audited (purpose ``handover``), refusals too."""
+    by_conversation: dict[str, list[str]] = {}
+    for conversation, agreement_id in refs:
+        by_conversation.setdefault(conversation, []).append(agreement_id)
+    lines = []
+    told: list[tuple[str, str]] = []
+    for conversation, wanted in sorted(by_conversation.items()):
+        events = store.read(stream_of(conversation))
+        conv = None
+        if events and not any(e.type == DESTROYED_EVENT for e in events):
+            conv = replay(events)
+        for agreement_id in wanted:
+            obj = f"{stream_of(conversation)}/agreement:{agreement_id}"
+            agreement = (
+                None
+                if conv is None
+                else next((a for a in conv.agreements if a.id == agreement_id), None)
+            )
+            if conv is None or agreement is None:
+                decision = _deny("there is no such agreement")
+            else:
+                policy = policy_for(conv.cycle)
+                if conv.kind in policy.special_kinds or agreement.theme in policy.special_themes:
+                    decision = _deny("special-category content is never counted in a notification")
+                else:
+                    sharing = None
+                    held = Restrictions()
+                    if conv.subject is not None:
+                        stream = person_stream(conv.subject)
+                        sharing = replay_sharing(conv.subject, store.read(stream))
+                        held = sharing.restrictions
+                    context = AccessContext(
+                        conversation=conv,
+                        sharing=sharing,
+                        restrictions=held,
+                        directory=policy.directory,
+                        legal_bases=policy.legal_bases,
+                    )
+                    request = AccessRequest(
+                        viewer=recipient,
+                        purpose=HANDOVER,
+                        at=now,
+                        zone=zone,
+                        part=Part.AGREEMENT,
+                        subject=conv.subject,
+                        conversation=conv.id,
+                        theme=agreement.theme,
+                    )
+                    decision = decide_access(request, context)
+            if decision.allowed:
+                told.append((conversation, agreement_id))
+            lines.append(
+                audit_record(
+                    viewer=recipient,
+                    obj=obj,
+                    decision=decision,
+                    purpose=HANDOVER,
+                    at=now,
+                    origin=origin,
+                )
+            )
+    if lines:
+        store.append_audit(lines)
+    return tuple(told)
