@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -380,13 +380,7 @@ def _steps(
             conv_id,
             kind.record_form,
             held_day,
-            lambda answers: DraftRecord(
-                actor=recorder,
-                summary=summary,
-                agreements=agreements,
-                themes=themes,
-                answers=answers,
-            ),
+            lambda answers: _record(recorder, summary, agreements, themes, answers),
             agreements=agreements,
         )
         if outcome == "agreed":
@@ -487,3 +481,26 @@ def _shown_to(kind: ConversationKind, conv: Conversation, author: str) -> tuple[
         if membership not in (Membership.SUBJECT, Membership.MANAGER_OF_EMPLOYEE)
     )
     return tuple(third[:1])
+
+
+def _record(
+    recorder: str,
+    summary: str,
+    agreements: Sequence[Agreement],
+    themes: Sequence[str],
+    answers: Mapping[str, Any],
+) -> DraftRecord:
+    """The record, its form answering the record's own fields as the record does: the form's
+    ``summary`` is the record's summary, and the themes the form's ``themes`` names are the
+    record's (a record whose form says otherwise is refused)."""
+    answers = dict(answers)
+    if isinstance(answers.get("summary"), str):
+        answers["summary"] = summary
+    chosen = answers.get("themes")
+    return DraftRecord(
+        actor=recorder,
+        summary=summary,
+        agreements=tuple(agreements),
+        themes=tuple(chosen) if isinstance(chosen, list) else tuple(themes),
+        answers=answers,
+    )
