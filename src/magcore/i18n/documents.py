@@ -224,6 +224,7 @@ DOCUMENTS: tuple[Source, ...] = (
     N_("subject_access.none", "None."),
     N_("subject_access.destroyed", "Destroyed under the retention term."),
     N_("subject_access.summary", "Record"),
+    N_("subject_access.themes", "Themes discussed"),
     N_("subject_access.agreements", "Agreements"),
     N_("subject_access.preparations", "Preparations"),
     N_("subject_access.dissents", "Notes of disagreement"),
