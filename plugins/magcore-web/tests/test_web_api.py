@@ -96,6 +96,26 @@ def test_a_conversation_goes_through_its_cycle_over_the_api(api, services):
     assert "record" in mine[0]["parts"]
 
 
+def test_a_record_names_only_the_cycles_themes_and_shows_them(api, services):
+    """A misspelt theme is refused naming the field (nothing is written); the record's themes
+    come back with the conversation."""
+    cid = _start(api)
+    _clock(services).advance(timedelta(days=2))
+    path = f"/api/v1/conversations/{cid}/record"
+    refused = api.put(path, "bram", json={"summary": "S", "themes": ["work", "develpment"]})
+    assert refused.status_code == 400, refused.text
+    [error] = refused.json()["errors"]
+    assert (error["location"], error["code"]) == ("/themes/1", "unknownTheme")
+    assert api.get(f"/api/v1/conversations/{cid}", "bram").json()["state"] == "requested"
+    written = api.put(path, "bram", json={"summary": "S", "themes": ["work", "development"]})
+    assert written.status_code == 200, written.text
+    assert written.json()["themes"] == ["work", "development"]
+    assert api.get(f"/api/v1/conversations/{cid}", "anna").json()["themes"] == [
+        "work",
+        "development",
+    ]
+
+
 def test_topics_and_private_notes_go_to_who_may_see_them(api):
     cid = _start(api)
     api.post(f"/api/v1/conversations/{cid}/topics", "anna", json={"text": "Thuiswerken"})

@@ -26,6 +26,7 @@ __all__ = [
     "DESTROYED_EVENT",
     "SENSITIVITY_KEY",
     "SPECIAL_CATEGORY_RISK",
+    "SPECIAL_KIND_RULES",
     "PolicyFor",
     "ReadPolicy",
     "kept_policies",
@@ -39,6 +40,25 @@ SENSITIVITY_KEY = "x-magcore-sensitivity"
 SPECIAL_CATEGORY_RISK = "special-category-risk"
 #: The type of the content-free event left where a destroyed stream was.
 DESTROYED_EVENT = "stream.destroyed"
+
+#: What a kind that is special-category as a whole means (:attr:`ReadPolicy.special_kinds`, as
+#: :func:`~magcore.access.decide_access` and :mod:`~magcore.access.delivery` apply it), described
+#: as data next to the policy: part of what the regulation of a cycle with such a kind is
+#: rendered from (:func:`~magcore.access.regulation.regulation_source`), so a change of this
+#: description changes its hash and the works council approves it with the text that says it.
+#: Whoever changes the rules changes this description (and the text ``regulation.special_kind``)
+#: with them. A cycle without such a kind keeps its hash.
+SPECIAL_KIND_RULES: Mapping[str, Any] = MappingProxyType(
+    {
+        "about": "special categories of personal data (AVG art. 9), such as health",
+        "content_seen_by": "the participants",
+        "others_by": "only the employee's own explicit sharing choice",
+        "opened_by_legal_basis": False,
+        "opened_by_role": False,
+        "in_hr_overviews": False,
+        "in_research_data": False,
+    }
+)
 
 
 def special_fields_of(schema: Mapping[str, Any]) -> tuple[frozenset[str], Mapping[str, str]]:

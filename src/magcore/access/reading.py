@@ -79,6 +79,9 @@ class ConversationView:
     metadata: Mapping[str, Any] | None = None
     summary: str | None = None
     answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    themes: tuple[str, ...] = ()
+    """The themes (cards) the record says were discussed, as far as the viewer may see them:
+    with the record, and a special-category theme only when decided so on its own."""
     agreements: tuple[Agreement, ...] = ()
     carried_forward: tuple[Agreement, ...] = ()
     """Open agreements of earlier conversations carried into this one, as far as the viewer
@@ -121,6 +124,7 @@ class ConversationView:
         return bool(
             self.summary
             or self.answers
+            or self.themes
             or self.agreements
             or self.carried_forward
             or self.topics
@@ -237,6 +241,21 @@ class _Reader:
                 shown[name] = value
         return shown
 
+    def themes(self, obj: str, themes: tuple[str, ...], base: bool, author: str) -> tuple[str, ...]:
+        """The record's themes shown: an ordinary theme follows the decision about the record
+        (*base*); a special-category theme is decided on its own, like a special field, so it
+        opens only to whom special-category content may open (a theme is content too: that a
+        record is about health says something about the employee's health)."""
+        return tuple(
+            theme
+            for theme in themes
+            if (base and theme not in self.policy.special_themes)
+            or (
+                theme in self.policy.special_themes
+                and self.ask(f"{obj}/themes/{theme}", Part.RECORD, author=author, theme=theme)
+            )
+        )
+
 
 def _context(
     store: Store, conv: Conversation, policy: ReadPolicy
@@ -345,6 +364,7 @@ def read_conversation(
         view["answers"] = MappingProxyType(
             reader.answers("record", record.answers, base, part=Part.RECORD, author=record.author)
         )
+        view["themes"] = reader.themes("record", record.themes, base, record.author)
         view["agreements"] = tuple(
             a
             for a in conv.agreements

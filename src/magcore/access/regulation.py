@@ -4,10 +4,11 @@
 retention profile and the research threshold into a plain-language regulation in Dutch or
 English: the kinds of conversation and their cadence, what is recorded, who sees what and when
 (for a cycle whose kinds carry a profile, also the profile from last time and the manager's
-overview of profiles), that no score is possible, how long things are kept and what researchers
-get. Its
-:attr:`RenderedRegulation.hash` is the SHA-256 of the canonical JSON of everything the text is
-rendered from, so any change to any of it changes the hash (the language does not).
+overview of profiles; for a kind that is special-category as a whole, that the whole
+conversation is and what that means), that no score is possible, how long things are kept and
+what researchers get. Its :attr:`RenderedRegulation.hash` is the SHA-256 of the canonical JSON
+of everything the text is rendered from, so any change to any of it changes the hash (the
+language does not).
 
 Under WOR art. 27 the works council consents to such a regulation. An approval is an event
 ``policy.approved`` {version, hash, body, reference, date} in the stream ``cycle:<id>``. A
@@ -38,6 +39,7 @@ from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
 from .inventory import data_inventory
 from .inventory_words import CELL_LANGUAGES, regulation_cells
 from .observers import ContentNeed
+from .policy import SPECIAL_KIND_RULES
 from .processing import register_json, register_markdown
 from .profiles import PROFILE_ACCESS_RULES
 from .regulation_parties import party_lines, registered_roles, trigger_text
@@ -129,6 +131,9 @@ def regulation_source(
     # The profiles themselves are in the cycle's JSON above; a cycle without one keeps its hash.
     if any(kind.profile is not None for kind in cycle.kinds):
         source["profile_access"] = dict(PROFILE_ACCESS_RULES)
+    # Likewise the rules of a kind that is special-category as a whole, which the text states.
+    if any(kind.special_category for kind in cycle.kinds):
+        source["special_kind_access"] = dict(SPECIAL_KIND_RULES)
     declared = _observer_json(observers)
     if declared:
         source["observer_content"] = declared
@@ -262,6 +267,8 @@ def _markdown(
             out.append(f"- {t['themes']}: " + ", ".join(f"`{th}`" for th in kind.themes))
         if kind.profile is not None:
             out.append("- " + _profile_line(kind, t, field_label))
+        if kind.special_category:
+            out.append(f"- **{t['special_kind_title']}** {t['special_kind']}")
         out.append("")
     if cycle.themes:
         out += [f"### {t['themes']}", ""]

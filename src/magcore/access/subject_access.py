@@ -59,7 +59,7 @@ def _view_json(view: ConversationView) -> dict[str, Any]:
         "metadata": thaw(view.metadata) if view.metadata else None,
         "record": None
         if view.summary is None
-        else {"summary": view.summary, "answers": thaw(view.answers)},
+        else {"summary": view.summary, "answers": thaw(view.answers), "themes": list(view.themes)},
         "agreements": [
             {
                 "id": a.id,

@@ -133,6 +133,14 @@ class _Page:
             topic=self.say(entry.title), theme=self.say(theme.title)
         )
 
+    def themes(self, ids: Iterable[Any], cycle_key: Any) -> str:
+        """The record's themes as a paragraph (escaped HTML): each by its title in the cycle
+        that declares it, else its id; "none" when there are none."""
+        cycle = self.cycles.get(str(cycle_key))
+        declared = {t.id: t for t in getattr(cycle, "themes", ())}
+        words = [self.say(declared[str(i)].title) if str(i) in declared else _e(i) for i in ids]
+        return f"<p>{', '.join(words) if words else _e(self.t['none'])}</p>"
+
     # -- forms -----------------------------------------------------------------------------
 
     def form_for(self, metadata: Mapping[str, Any] | None, use: str) -> Any:
@@ -268,6 +276,8 @@ def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
         parts.append(
             page.answers(conv["record"].get("answers") or {}, page.form_for(meta, "record"))
         )
+        parts.append(f"<h4>{_e(t['themes'])}</h4>")
+        parts.append(page.themes(conv["record"].get("themes") or (), (meta or {}).get("cycle")))
     parts.append(f"<h4>{_e(t['agreements'])}</h4>")
     parts.append(page.table(conv["agreements"], ("text", "owner", "due", "status")))
     parts.append(f"<h4>{_e(t['preparations'])}</h4>")

@@ -27,6 +27,7 @@ from ..domain.conversation import (
     check_taking_part,
     decide,
 )
+from ..domain.conversation.themes import check_themes
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal
 from ..errors import TransitionError
 from ..events import Event
@@ -252,6 +253,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
             check_taking_part(loaded.state, command.actor, command.action)
             given = self._with_record_goals(loaded.state, command)
             new_events = decide(loaded.state, given, now=now)
+            check_themes(self.cycle(loaded.state.cycle), command)
             self.check_answers(loaded.state, given)
             self._check_goal_links(loaded.state, given)
             goals[:] = self._agreed_goals(loaded.state, new_events, command.actor, now)
@@ -306,6 +308,7 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
                 )
             given = self._with_record_goals(conv, draft)
             recorded = decide(conv, given, now=now)
+            check_themes(self.cycle(conv.cycle), draft)
             self.check_answers(conv, given)
             self._check_goal_links(conv, given)
             return (*held, *recorded)

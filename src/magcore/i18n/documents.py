@@ -44,6 +44,15 @@ DOCUMENTS: tuple[Source, ...] = (
         "it, unless you choose to share it yourself. It never appears in HR overviews or "
         "research data.",
     ),
+    N_("regulation.special_kind_title", "Special-category conversation."),
+    N_(
+        "regulation.special_kind",
+        "The whole conversation is about special categories of personal data (for example "
+        "health). This means: only the people who take part in it see what is in it. Nobody "
+        "else sees it because of a legal basis or because of their role. Only the employee can "
+        "share it, and only by their own explicit choice. It never appears in HR overviews or "
+        "research data.",
+    ),
     N_("regulation.who_sees", "Who sees what, and when"),
     N_("regulation.no_score", "No score"),
     N_(
@@ -224,6 +233,7 @@ DOCUMENTS: tuple[Source, ...] = (
     N_("subject_access.none", "None."),
     N_("subject_access.destroyed", "Destroyed under the retention term."),
     N_("subject_access.summary", "Record"),
+    N_("subject_access.themes", "Themes discussed"),
     N_("subject_access.agreements", "Agreements"),
     N_("subject_access.preparations", "Preparations"),
     N_("subject_access.dissents", "Notes of disagreement"),

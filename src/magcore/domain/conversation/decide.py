@@ -43,6 +43,7 @@ from .state import (
     _agreement_json,
     stream_of,
 )
+from .themes import check_themes
 
 __all__ = ["UNDISCLOSED", "check_taking_part", "decide", "start_refusal"]
 
@@ -232,10 +233,7 @@ def _check_request(command: RequestConversation) -> ConversationKind:
             not isinstance(agreement.due, date) or isinstance(agreement.due, datetime)
         ):
             raise refuse(f"carried agreement {agreement.id}: due must be a date (YYYY-MM-DD)")
-    theme_ids = {t.id for t in command.cycle.themes}
-    for theme in command.themes:
-        if theme not in theme_ids:
-            raise refuse(f"theme {theme!r} is not in cycle {command.cycle.key}")
+    check_themes(command.cycle, command)
     return kind
 
 

@@ -121,6 +121,8 @@ class ConversationOut:
     version: int | None = None
     summary: str | None = None
     answers: dict[str, Any] = attrs.field(factory=dict)
+    themes: tuple[str, ...] = ()
+    """The themes the record says were discussed (as far as you may see them)."""
     agreements: tuple[AgreementOut, ...] = ()
     carried_forward: tuple[AgreementOut, ...] = ()
     topics: tuple[TopicOut, ...] = ()
@@ -227,6 +229,7 @@ def conversation_out(view: ConversationView) -> ConversationOut:
         version=view.version,
         summary=view.summary,
         answers=dict(view.answers),
+        themes=tuple(view.themes),
         agreements=tuple(_agreement(a) for a in view.agreements),
         carried_forward=tuple(_agreement(a) for a in view.carried_forward),
         topics=tuple(TopicOut(author=t.author, text=t.text, theme=t.theme) for t in view.topics),
