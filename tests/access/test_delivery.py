@@ -103,7 +103,9 @@ def setup(request, tmp_path):
     svc.close()
 
 
-def _agreed(service, kind: str = "mag", summary: str = "summary-text") -> str:
+def _agreed(
+    service, kind: str = "mag", summary: str = "summary-text", themes: tuple[str, ...] = ()
+) -> str:
     cycle = service.cycle("mag@1")
     coach = "c1" if kind == "stress" else None
     people = service.participants_for("org", cycle, kind, "e1", on=T0.date(), coach=coach)
@@ -116,6 +118,7 @@ def _agreed(service, kind: str = "mag", summary: str = "summary-text") -> str:
         DraftRecord(
             actor="e1",
             summary=summary,
+            themes=themes,
             answers={"work": "work-text", "wellbeing": "wellbeing-secret"},
             agreements=(
                 Agreement(id="a1", text="agreement-work", owner="employee", theme="performing"),
@@ -204,6 +207,21 @@ def test_every_content_event_has_one_audit_line_refusals_too(setup):
     delivered = [e for e in declared if e.content is not None]
     done = [line for line in lines if line["result"] == "done"]
     assert len(done) == len(delivered) > 0
+
+
+def test_nothing_of_a_record_about_a_special_category_theme(setup):
+    """A record one of whose themes is special-category (vitality) goes to no declaring
+    plugin: its summary and answers are such content as a whole, as its theme's name is."""
+    service, connector = setup
+    conv = _agreed(service, summary="themed-summary", themes=("performing", "vitality"))
+    service.dispatcher.drain(wait=True)
+    assert "themed-summary" not in repr(connector.got)
+    got = dict(connector.contents(f"conversation:{conv}"))
+    assert got["record.drafted"] is None
+    assert any(
+        line["result"] == "denied" and "special-category theme" in line["reason"]
+        for line in _lines(service, actor="plugin:hr-connector")
+    )
 
 
 def test_nothing_of_a_special_category_kind(setup):

@@ -141,7 +141,7 @@ BASIS = LegalBasis(
 )
 
 
-def _store(kind: str) -> MemoryStore:
+def _store(kind: str, themes: tuple[str, ...] = ("performing", "vitality")) -> MemoryStore:
     store = MemoryStore()
     people = (Participant("e1", "employee"), Participant("m1", "manager"))
     if kind == "stress":
@@ -151,7 +151,7 @@ def _store(kind: str) -> MemoryStore:
     )
     run(store, "c1", request, T0)
     run(store, "c1", MarkHeld(actor="m1", on=T0.date()), T0)
-    record = DraftRecord(actor="m1", summary="S", themes=["performing", "vitality"])
+    record = DraftRecord(actor="m1", summary="S", themes=list(themes))
     run(store, "c1", record, T0)
     return store
 
@@ -167,17 +167,25 @@ def _read(store: MemoryStore, viewer: str, purpose: str):
     return read_conversation(store, "c1", viewer=viewer, purpose=purpose, clock=at, policy=policy)
 
 
-def test_a_special_category_record_theme_is_decided_on_its_own():
-    """A legal basis that opens the record shows its ordinary themes, never the
-    special-category one (that the record is about vitality is such content itself); the
-    participants see both."""
+def test_a_record_about_a_special_category_theme_is_special_as_a_whole():
+    """A legal basis opens no part of a record one of whose themes is special-category: its
+    summary and answers say as much as the theme's name (that the record is about vitality);
+    the participants see it all."""
     store = _store("mag")
     hr = _read(store, "hr", "reintegration")
-    assert hr.summary == "S"
-    assert hr.themes == ("performing",)
+    assert (hr.summary, hr.themes) == (None, ())
     reasons = {obj.rsplit("/", 1)[1]: d for obj, d in hr.decisions}
+    assert not reasons["record"].allowed
+    assert "special-category" in reasons["record"].reason
     assert not reasons["vitality"].allowed
-    assert _read(store, "e1", "conversation").themes == ("performing", "vitality")
+    participant = _read(store, "e1", "conversation")
+    assert (participant.summary, participant.themes) == ("S", ("performing", "vitality"))
+
+
+def test_a_legal_basis_opens_a_record_about_ordinary_themes_only():
+    store = _store("mag", themes=("performing",))
+    hr = _read(store, "hr", "reintegration")
+    assert (hr.summary, hr.themes) == ("S", ("performing",))
 
 
 def test_the_themes_of_a_special_category_kind_follow_the_record():

@@ -152,6 +152,11 @@ def delivery_decision(
     theme = event.data.get("theme")
     if isinstance(theme, str) and theme in policy.special_themes:
         return _deny("it is about a special-category theme", policy), event
+    themes = event.data.get("themes")  # a record's: one special theme makes it all special
+    if isinstance(themes, list | tuple) and any(
+        isinstance(t, str) and t in policy.special_themes for t in themes
+    ):
+        return _deny("it is about a special-category theme", policy), event
     if event.type == _PREPARATION and (
         conv is None
         or conv.state in OPEN_STATES

@@ -357,7 +357,10 @@ def read_conversation(
         view.update(state=conv.state, version=conv.version, people=conv.people)
     record = conv.record
     if record is not None:
-        base = reader.ask("record", Part.RECORD, author=record.author)
+        # A record about a special-category theme is such content as a whole: its summary
+        # and answers say as much about the employee's health as the theme's name does.
+        about_special = any(t in policy.special_themes for t in record.themes)
+        base = reader.ask("record", Part.RECORD, author=record.author, special=about_special)
         if base:
             view["summary"] = record.summary
             view.update(revision=record.revision, confirmed_by=conv.confirmed_by)
