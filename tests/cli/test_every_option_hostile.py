@@ -128,9 +128,21 @@ def _commands(
 
 
 def _free_params() -> set[tuple[str, str]]:
-    """Each (command, parameter) that takes a string without the input policy's types."""
+    """Each (command, parameter) that takes a string without the input policy's types.
+
+    Walking the tree loads every lazy command; they are unloaded again afterwards, so that a
+    test of how a command says its extra is missing still finds it unloaded."""
+    loaded = dict(cli.commands)
+    try:
+        return _params_of(_commands(cli, (), click.Context(cli)))
+    finally:
+        cli.commands.clear()
+        cli.commands.update(loaded)
+
+
+def _params_of(commands: Iterator[tuple[str, click.Command]]) -> set[tuple[str, str]]:
     found = set()
-    for path, command in _commands(cli, (), click.Context(cli)):
+    for path, command in commands:
         for param in command.params:
             if isinstance(param, click.Option) and (param.is_flag or param.count):
                 continue
