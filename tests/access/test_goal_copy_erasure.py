@@ -317,3 +317,32 @@ def test_erasing_the_employee_takes_the_copies_and_leaves_the_managers_own_goal(
     assert copied.erased_with == cid
     assert WORDS not in json.dumps(service.export(manager))
     assert audit.verify_store(service.store).ok
+
+
+def test_running_the_erasure_again_reaches_an_older_copy_of_a_conversation_destroyed_before(
+    world, monkeypatch
+):
+    """A conversation destroyed by an older magcore (its goal copy's key left alive): running
+    destroy_conversation again destroys that key, and only that (the tombstone stays one)."""
+    import magcore.access.erasure as erasure
+
+    service, person, manager = world
+    cid = _agreed(
+        service,
+        person,
+        manager,
+        agreements=[Agreement(id="a1", text=WORDS, owner="employee")],
+    )
+    gid = _legacy_goal(service, cid, person, manager, "a1")
+    with monkeypatch.context() as old:  # the erasure as an older magcore did it
+        old.setattr(erasure, "legacy_copies", lambda store, conversations: [])
+        _destroy(service, cid)
+    assert service.view_goal(gid, actor=person).goal.title == WORDS
+    events = len(service.store.inner.read(f"conversation:{cid}"))
+
+    _destroy(service, cid)
+
+    assert service.view_goal(gid, actor=person).goal.title == ERASED
+    assert _live_keys(service, goal_stream(gid)) == []
+    assert len(service.store.inner.read(f"conversation:{cid}")) == events
+    assert audit.verify_store(service.store).ok

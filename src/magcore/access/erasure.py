@@ -111,8 +111,10 @@ def destroy_conversation(
     conversation's read-model row stays as a content-free trace (who, when, which kind:
     participation statistics keep counting it); its agreements leave the read models, so
     they are neither listed nor carried forward. Destroying a destroyed conversation returns
-    its tombstone and changes nothing. The tombstone and the audit line carry *clock*'s time
-    (the service's; the system clock when ``None``).
+    its tombstone and changes nothing, except that it destroys the keys of the older store's
+    goal copies of it still alive (a conversation destroyed before the upgrade). The
+    tombstone and the audit line carry *clock*'s time (the service's; the system clock when
+    ``None``).
     """
     now = (clock or SystemClock()).now()
     stream = stream_of(conversation_id)
@@ -138,6 +140,10 @@ def destroy_conversation(
         if not events:
             raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
         if events[-1].type == DESTROYED_EVENT:
+            # destroyed before: an older store's goal copies of it may still have their keys
+            copies = _with_live_keys(store, legacy_copies(store, [conversation_id]))
+            if copies:
+                store.keys.destroy(copies, audit=[attrs.evolve(line, object=c) for c in copies])
             return events[-1]
         remains = _remains(store.read(stream), events[-1].version + 1)
         # Again after a conflict: a writer that decided before the keys went got a new key for
