@@ -524,6 +524,9 @@ class GatewayMachine(GoalWays, RuleBasedStateMachine):
             return
         assert requester in (person, "po")
         self.check_out(data["conversations_about_you"], requester, SUBJECT_ACCESS, None, before)
+        # the goals: only what is still there of each (a copy goes with its conversation)
+        shown = {m for goal in self.goals.values() for m in self.shown_markers(goal)}
+        assert set(MARKER.findall(repr(data["goals"]))) <= shown
 
     @rule(viewer=st.sampled_from(PEOPLE), purpose=st.sampled_from(PURPOSES))
     def listing(self, viewer: str, purpose: str) -> None:

@@ -6,13 +6,19 @@ append-only:
 
 * :func:`destroy_conversation` destroys the conversation's key(s). Its content is gone
   everywhere: in its own events, in the agreements later conversations carried forward from it
-  (encrypted with the same key), and in backups once the KEKs that wrapped the key are retired.
+  and in the words of the goals made from its record (both encrypted with the same key), and
+  in backups once the KEKs that wrapped the key are retired. A goal made from its record in an
+  older store (its words sealed with the goal's own key) has that key destroyed too: its
+  progress notes written until then go with it.
   A tombstone event is appended, so readers show the conversation as destroyed and the read
   models stop listing and carrying forward its agreements.
 * :func:`erase_person` destroys the keys of every conversation *about* the person (they are
   its subject), of every goal they own, and of their own stream (``person:<id>``: their
   sharing choices' details and the reasons of restrictions). Conversations of other employees
-  the person took part in (as a manager, a peer, a coach) belong to those employees and stay.
+  the person took part in (as a manager, a peer, a coach) belong to those employees and stay;
+  so do goals someone else owns and wrote in their own words, also one agreed in a
+  conversation about the person (its link to that conversation is ids only), while words
+  copied from the person's records go with those records' keys, whoever owns the goal.
   The person's sharing choices end with it: a ``person.erased`` event closes them (and the
   restrictions) in the same transaction as the tombstones, and the guarded listing's index
   rows go with them (:func:`magcore.domain.sharing.apply`). Choices *others* made that name
@@ -30,7 +36,7 @@ its events are replaced by the ``person.erased`` event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -44,7 +50,7 @@ from ..domain.conversation import (
     stream_of,
     subject_of,
 )
-from ..domain.goals import goal_stream
+from ..domain.goals import GoalEvent, copy_origin, goal_stream
 from ..domain.sharing import PersonEvent, SharingState, listing_rows, person_stream
 from ..domain.sharing import apply as apply_sharing
 from ..errors import ConflictError, MagcoreError, StorageError
@@ -52,12 +58,20 @@ from ..events import Event
 from ..model.input_policy import is_valid_id
 from ..read_models import ReadModel
 from ..storage.base import AuditRecord, Store, StreamWrite
+from ..storage.streaming import read_stream
 from .content import ContentStore
 from .erasure_grounds import ErasureGround, ErasureReason, erasure_reason
 from .reading import DESTROYED_EVENT
 from .retention import RetentionProfile, SupportsDestroy
 
-__all__ = ["Erasure", "ErasureGround", "ErasureReason", "destroy_conversation", "erase_person"]
+__all__ = [
+    "Erasure",
+    "ErasureGround",
+    "ErasureReason",
+    "destroy_conversation",
+    "erase_person",
+    "legacy_copies",
+]
 
 #: How often the tombstone is tried when writers keep adding to the stream meanwhile.
 _ATTEMPTS = 5
@@ -88,13 +102,19 @@ def destroy_conversation(
     """Destroy a conversation's content: its key is destroyed, a tombstone is appended.
 
     The tombstone holds the profile, the due date and the destroyed key ids; no content. The
-    key's destruction and the audit line are one transaction; the tombstone follows (run it
+    goals made from the conversation's record lose their words with it (sealed with its key;
+    in an older store with the goal's own key, which is destroyed here too, with a line of its
+    own, :func:`legacy_copies`): they stay, open or closed as they were, and read with the
+    erased marker as their title. The
+    key's destruction and the audit lines are one transaction; the tombstone follows (run it
     again if that append failed: the keys stay destroyed and the tombstone is added). The
     conversation's read-model row stays as a content-free trace (who, when, which kind:
     participation statistics keep counting it); its agreements leave the read models, so
     they are neither listed nor carried forward. Destroying a destroyed conversation returns
-    its tombstone and changes nothing. The tombstone and the audit line carry *clock*'s time
-    (the service's; the system clock when ``None``).
+    its tombstone and changes nothing, except that it destroys the keys of the older store's
+    goal copies of it still alive (a conversation destroyed before the upgrade). The
+    tombstone and the audit line carry *clock*'s time (the service's; the system clock when
+    ``None``).
     """
     now = (clock or SystemClock()).now()
     stream = stream_of(conversation_id)
@@ -120,12 +140,22 @@ def destroy_conversation(
         if not events:
             raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
         if events[-1].type == DESTROYED_EVENT:
+            # destroyed before: an older store's goal copies of it may still have their keys
+            copies = _with_live_keys(store, legacy_copies(store, [conversation_id]))
+            if copies:
+                store.keys.destroy(copies, audit=[attrs.evolve(line, object=c) for c in copies])
             return events[-1]
         remains = _remains(store.read(stream), events[-1].version + 1)
         # Again after a conflict: a writer that decided before the keys went got a new key for
-        # its event; that key goes too, and the tombstone follows its event.
+        # its event; that key goes too, and the tombstone follows its event. The goals made
+        # from the record in an older store hold its words under their own key: it goes too.
+        copies = _with_live_keys(store, legacy_copies(store, [conversation_id]))
         again = attempt == 1 or bool(_with_live_keys(store, [stream]))
-        destroyed += store.keys.destroy([stream], audit=[line] if again else [])
+        owners = [stream] if again else []
+        destroyed += store.keys.destroy(
+            [*owners, *copies],
+            audit=([line] if again else []) + [attrs.evolve(line, object=c) for c in copies],
+        )
         tombstone = _tombstone(
             events,
             now=now,
@@ -178,6 +208,24 @@ def _replace_stream(
     return tombstone
 
 
+def legacy_copies(store: Store, conversations: Collection[str]) -> list[str]:
+    """The streams of the goals made from the records of *conversations* (ids) whose words are
+    sealed with the goal's own key: made by a magcore before the words went with the record
+    (their ``goal.set`` event has no ``copied_from``; :func:`~magcore.domain.goals.copy_origin`).
+    Destroying a conversation destroys their keys too. Read as stored: nothing decrypted."""
+    wanted = set(conversations)
+    stored = store.inner if isinstance(store, ContentStore) else store
+    found = []
+    for stream in stored.streams("goal:"):
+        first = next(iter(read_stream(stored, stream, upto=1)), None)
+        if first is None or first.type != GoalEvent.SET:
+            continue
+        origin = copy_origin(stream.partition(":")[2], first.data)
+        if origin is not None and not origin[1] and origin[0] in wanted:
+            found.append(stream)
+    return sorted(found)
+
+
 def _remains(events: Sequence[Event], version: int) -> ReadModel | None:
     """The content-free read-model row a destroyed conversation leaves (none for a stream the
     lists do not know)."""
@@ -210,7 +258,10 @@ def erase_person(
     """Erase everything that belongs to *person* (AVG art. 17): by destroying its keys.
 
     Destroys the keys of every conversation about *person*, of every goal they own and of
-    their ``person:<id>`` stream, with one audit line per record in the same transaction, then
+    their ``person:<id>`` stream, with one audit line per record in the same transaction (the
+    words of goals made from those conversations' records go with the conversations' keys,
+    whoever owns the goal; in an older store the key of such a goal, :func:`legacy_copies`),
+    then
     appends a tombstone to each conversation and goal and a ``person.erased`` event to the
     person's stream, which ends their sharing choices and restrictions and removes them from
     the guarded listing's index, in one transaction. Needs a store with a key table
@@ -233,8 +284,12 @@ def erase_person(
         first = store.inner.read(stream)[:1]
         if first and first[0].type == "goal.set" and first[0].data.get("owner") == person:
             streams.append(goal_stream(stream.partition(":")[2]))
+    # A goal made from the record of a conversation about them, in an older store, holds its
+    # words under the goal's own key: whoever owns it, that key goes (the goal stays theirs).
+    about = [stream.partition(":")[2] for stream in streams if stream.startswith("conversation:")]
+    copies = [c for c in legacy_copies(store, about) if c not in streams]
     own = person_stream(person)
-    owners = [*streams, own]
+    owners = [*streams, *copies, own]
     lines = [
         AuditRecord(
             at=now.isoformat(),

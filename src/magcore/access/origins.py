@@ -39,13 +39,14 @@ from ..model.records import split_agreement_reference
 from ..storage.base import Store
 from ..storage.streaming import read_stream
 from .content import ContentStore
-from .policy import ReadPolicy, stricter
+from .policy import DESTROYED_EVENT, ReadPolicy, stricter
 
 __all__ = [
     "Disclosure",
     "Origin",
     "about",
     "agreement_disclosure",
+    "destroyed",
     "goal_disclosure",
     "origin_of",
     "origins_of",
@@ -83,6 +84,14 @@ def requested(store: Store, conversation_id: str) -> Conversation | None:
         return replay((first,))
     except (ValueError, KeyError, TypeError, MagcoreError):
         return None
+
+
+def destroyed(store: Store, conversation_id: str) -> bool:
+    """Whether conversation *conversation_id* was destroyed (its stream ends with its
+    tombstone), as stored: nothing decrypted."""
+    stored = store.inner if isinstance(store, ContentStore) else store
+    events = stored.read(stream_of(conversation_id))
+    return bool(events) and events[-1].type == DESTROYED_EVENT
 
 
 def origin_of(

@@ -24,7 +24,7 @@ import attrs
 
 from ..clock import Clock, SystemClock
 from ..domain.conversation import Conversation, State, replay, stream_of
-from ..domain.goals import Goal, goal_stream, replay_goal
+from ..domain.goals import Goal, GoalEvent, copy_origin, goal_stream, replay_goal
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import NotFoundError
@@ -49,7 +49,7 @@ from .decision import (
     Restrictions,
     decide_access,
 )
-from .origins import Origin, goal_disclosure, origins_of, took_part
+from .origins import Origin, destroyed, goal_disclosure, origins_of, took_part
 from .policy import DESTROYED_EVENT as DESTROYED_EVENT
 from .policy import SENSITIVITY_KEY as SENSITIVITY_KEY
 from .policy import SPECIAL_CATEGORY_RISK as SPECIAL_CATEGORY_RISK
@@ -436,6 +436,10 @@ class GoalView:
     decision: Decision
     goal: Goal | None = None
     destroyed: bool = False
+    erased_with: str | None = None
+    """The conversation the goal's words were copied from (a goal made from its record), once
+    that conversation was destroyed: the words went with it, and the goal's title and
+    description read as the erased marker (``content.erased``). Set only with the goal."""
 
     @property
     def has_content(self) -> bool:
@@ -531,6 +535,10 @@ def read_goal(
             )
         ]
     )
+    copied = copy_origin(goal_id, events[0].data) if events[0].type == GoalEvent.SET else None
+    erased_with = None
+    if decision.allowed and copied is not None and destroyed(store, copied[0]):
+        erased_with = copied[0]
     return GoalView(
         id=goal_id,
         viewer=viewer,
@@ -538,4 +546,5 @@ def read_goal(
         at=now,
         decision=decision,
         goal=goal if decision.allowed else None,
+        erased_with=erased_with,
     )

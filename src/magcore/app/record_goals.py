@@ -21,10 +21,15 @@ value). The service then, on its own path:
 2. when the record is agreed (both confirmed), sets a :class:`~magcore.domain.goals.Goal` per
    goal agreement, in the same transaction: owned by the employee, the other participants as
    collaborators, ``agreed_in`` the conversation, ``topic`` the link, ``agreement`` the
-   agreement (:func:`goal_id` names it).
+   agreement (:func:`goal_id` names it), ``copied_from`` where the words were written (the
+   agreement, or the one it was carried from).
 
-The link is metadata (an id of the cycle definition); the words are content, encrypted with the
-rest of the record and the goal. No level is attached anywhere.
+The link is metadata (an id of the cycle definition); the words are content. The goal's title
+and description are a copy of the record's words, so they are sealed with the conversation's
+key, not the goal's: destroying the conversation (retention, or erasing the employee) erases
+the copy with it, and the goal then reads with the erased marker as its title. Progress and
+closing notes written on the goal later are the goal's own, under its key. No level is attached
+anywhere.
 
 A goal and the agreement it was made from close together (:func:`agreement_follows`,
 :func:`goal_follows`): closing one writes the other's closing in the same transaction, **only
@@ -55,6 +60,7 @@ from ..domain.goals import (
     SetGoal,
     decide_goal,
     goal_stream,
+    record_goal_id,
 )
 from ..errors import DefinitionError, Problem, TransitionError
 from ..events import Event, thaw
@@ -234,7 +240,7 @@ def with_goal_agreements(
 
 def goal_id(conversation_id: str, agreement_id: str) -> str:
     """The id of the goal made from agreement *agreement_id* of a conversation's record."""
-    return f"{conversation_id}.{agreement_id}"
+    return record_goal_id(conversation_id, agreement_id)
 
 
 def goal_writes(
@@ -273,7 +279,10 @@ def goal_writes(
             cycle=definition.key if goal.topic is not None else None,
             agreement=agreement_reference(conv.id, agreement.id),
         )
-        events = decide_goal(None, command, now=now)
+        # The words are the record's: sealed with the key of the conversation they were
+        # written in (where a carried agreement was first agreed), they go with it.
+        written_in = agreement.carried_from or agreement_reference(conv.id, agreement.id)
+        events = _with(decide_goal(None, command, now=now), "copied_from", written_in)
         writes.append(StreamWrite(goal_stream(command.goal_id), 0, events))
     return writes
 

@@ -10,7 +10,11 @@ competence the cycle definition declares (:meth:`~magcore.model.cycle.CycleDefin
 The link is metadata (an id from the definition, in clear); the goal's title and description
 are content. The service checks the link against the definition of ``cycle`` (or of the
 conversation the goal was agreed in); no level is ever attached to it. A goal made from an
-agreement of a record (``agreement``: ``<conversation>#<agreement>``) names that agreement.
+agreement of a record (``agreement``: ``<conversation>#<agreement>``) names that agreement. When
+the service made it from the record (:mod:`magcore.app.record_goals`), its ``goal.set`` event
+also says where its words were written (``copied_from``): its title and description are that
+conversation's words, sealed with the conversation's key and erased with it
+(:data:`CONTENT_FIELDS`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import attrs
 from .._typing import to_tuple
 from ..errors import TransitionError
 from ..events import Event
-from ..model.content import EventContent, metadata_only
+from ..model.content import ContentField, EventContent, metadata_only
 from ..model.input_choices import choice
 from ..model.input_commands import check_command
 from ..model.input_policy import (
@@ -49,8 +53,10 @@ __all__ = [
     "ProgressNote",
     "SetGoal",
     "apply_goal",
+    "copy_origin",
     "decide_goal",
     "goal_stream",
+    "record_goal_id",
     "replay_goal",
 ]
 
@@ -70,6 +76,33 @@ GOAL_STREAM = "goal"
 def goal_stream(goal_id: str) -> str:
     """The event stream of a goal."""
     return f"{GOAL_STREAM}:{goal_id}"
+
+
+def record_goal_id(conversation_id: str, agreement_id: str) -> str:
+    """The id of the goal the service makes from agreement *agreement_id* of a conversation's
+    record (:func:`magcore.app.record_goals.goal_id`)."""
+    return f"{conversation_id}.{agreement_id}"
+
+
+def copy_origin(goal_id: str, data: Mapping[str, Any]) -> tuple[str, bool] | None:
+    """Where the words of a goal come from, by its ``goal.set`` event's *data* (metadata only):
+    ``(conversation, sealed with that conversation's key)``, or ``None`` for a goal in its
+    owner's own words.
+
+    A goal the service made from a record says so (``copied_from``: its words are sealed with
+    the key of the conversation named). One made before it did (an older store: no
+    ``copied_from``, but the id :func:`record_goal_id` gives for its ``agreement``) holds the
+    same copy sealed with the goal's own key (``False``).
+    """
+    copied = data.get("copied_from")
+    if isinstance(copied, str) and "#" in copied:
+        return copied.partition("#")[0], True
+    agreement = data.get("agreement")
+    if copied is None and isinstance(agreement, str) and "#" in agreement:
+        conversation, _, agreement_id = agreement.partition("#")
+        if goal_id == record_goal_id(conversation, agreement_id):
+            return conversation, False
+    return None
 
 
 class GoalStatus(enum.StrEnum):
@@ -346,10 +379,18 @@ def replay_goal(events: Iterable[Event]) -> Goal:
     return goal
 
 
-#: Content and metadata of every goal event type (content under the goal's own data key).
+#: Content and metadata of every goal event type. Content is under the goal's own data key,
+#: except the words of a goal the service made from a record's agreement: ``copied_from``
+#: (``<conversation>#<agreement>``, where the words were written) says they are a copy, sealed
+#: with *that* conversation's key, so destroying the conversation erases the copy too. A goal
+#: set directly (its owner's own words, with or without an ``agreement`` it links to), and
+#: every progress and closing note, stay under the goal's key.
 CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
     "goal.set": EventContent(
-        content=["title", "description"],
+        content=[
+            ContentField("title", origin="copied_from"),
+            ContentField("description", origin="copied_from"),
+        ],
         metadata=[
             "owner",
             "theme",
@@ -358,6 +399,7 @@ CONTENT_FIELDS: Final[Mapping[str, EventContent]] = {
             "topic",
             "cycle",
             "agreement",
+            "copied_from",
         ],
     ),
     "goal.progress_noted": EventContent(content=["text"], metadata=["conversation"]),
