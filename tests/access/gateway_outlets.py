@@ -299,6 +299,51 @@ class Outlets:
         self.dispatch()
         self.export(subject, "po", by_service=True)
 
+    @precondition(lambda self: bool(self.open_convs()))
+    @rule(data=st.data())
+    def while_restricted(self, data: st.DataObject) -> None:
+        """A published preparation (the conversation still open) and topics (one on the special
+        theme) are written and delivered; then the subject's record is restricted and more is
+        written while it is: every way out runs during the restriction (deliveries, the
+        dispatcher's and a direct one of each event, a goal's commands, profiles,
+        notifications, invitations, the export, the listing), and the restriction is lifted
+        again if this rule made it."""
+        conv = data.draw(st.sampled_from(self.open_convs()))
+        subject = self.subject_of[conv]
+        if subject is None:
+            return
+        self.prepare(Given(conv, subject), publish=True)
+        self.raise_topic(Given(conv, subject), theme=SPECIAL_THEME)
+        self.raise_topic(Given(conv, subject), theme=None)
+        self.dispatch()
+        made = subject not in self.restricted
+        if made:
+            self._restriction(subject, lift=False)
+        self.schedule(Fixed(conv))
+        self.raise_topic(Given(conv, subject), theme=None)
+        self.write_beside(Given(conv, subject), "dissent")
+        self.set_goal(Fixed(conv))
+        self.dispatch()
+        stream = f"conversation:{conv}"
+        for version in range(1, self.service.store.version(stream) + 1):
+            self.deliver_directly(Given(stream, version))
+        for person in sorted(self.people_of[conv] | {"po", "hr"}):
+            self.profile(Fixed(conv), person, "conversation")
+            self.invitations(person, cancelled=False)
+            self.read(Fixed(conv), person, "conversation")
+        self.workflows()
+        self.sharing(subject, subject)
+        self.export(subject, subject, by_service=False)
+        self.listing("hr", "reintegration")
+        if made:
+            self._restriction(subject, lift=True)
+
+    _restriction: Any
+    schedule: Any
+    write_beside: Any
+    set_goal: Any
+    read: Any
+    raise_topic: Any
     prepare: Any
     agree_and_follow_up: Any
     listing: Any
