@@ -155,6 +155,33 @@ class MoreCommands:
             self.try_(lambda: self.service.move_person("org", person, team, day, actor="hr"))
         self.last_change = day
 
+    @precondition(lambda self: bool(self.convs))
+    @rule(employee=st.sampled_from(EMPLOYEES), by_move=st.booleans())
+    def choice_follows_the_manager(self, employee: str, by_move: bool) -> None:
+        """The employee shares their whole record with their next manager; then their manager
+        changes (a manager change, or a move to the team without one and back): the choice
+        names whoever manages them now, never the one before, in reads and in the listing."""
+        self.share(employee, "next_manager", "whole_record", "advice")
+        if by_move:
+            self.move(employee, "t0", as_change=True)
+            self.reads_and_listings(employee)
+            self.move(employee, "t1", as_change=False)
+        else:
+            current = self.manager_of(employee, self.now.date())
+            self.change_manager("m2" if current == "m1" else "m1")
+        self.reads_and_listings(employee)
+
+    def reads_and_listings(self, employee: str) -> None:
+        for viewer in ("m1", "m2"):
+            for conv in [c for c in self.convs if self.subject_of[c] == employee]:
+                self.read(Given(conv), viewer, "advice")
+            self.listing(viewer, "advice")
+
+    share: Any
+    change_manager: Any
+    manager_of: Any
+    listing: Any
+
     @precondition(lambda self: len(self.convs) < 5)
     @rule(employee=st.sampled_from(EMPLOYEES))
     def request_many(self, employee: str) -> None:

@@ -272,23 +272,26 @@ class Outlets:
             self.check_profile(entry, viewer, purpose, before)
 
     @precondition(lambda self: bool(self.open_convs()) and len(self.convs) < 6)
-    @rule(data=st.data(), new_manager=st.booleans())
-    def everyone_everywhere(self, data: st.DataObject, new_manager: bool) -> None:
+    @rule(data=st.data(), new_manager=st.booleans(), bulk=st.booleans())
+    def everyone_everywhere(self, data: st.DataObject, new_manager: bool, bulk: bool) -> None:
         """The employee prepares (their talents, the profile) and publishes, the conversation
-        is agreed and the next one started (its agreement carried, perhaps with a new manager);
+        is agreed and the next one started, alone or on the bulk path (its agreement carried,
+        perhaps with a new manager), and read by everyone;
         then everyone takes content out every way at once: the profile in the new one, the
-        overview and the listing for every reason, the deliveries, the export."""
+        overview and the listing for every reason, the deliveries, the export; and the profile
+        and the overview once more while the employee's record is restricted."""
         conv = data.draw(st.sampled_from(self.open_convs()))
         subject = self.subject_of[conv]
         if subject is None:
             return
         self.prepare(Given(conv, subject), publish=True)
         before = len(self.convs)
-        self.agree_and_follow_up(Fixed(conv), new_manager)
+        self.agree_and_follow_up(Fixed(conv), new_manager, bulk)
         if len(self.convs) == before:
             return
         follow = self.convs[-1]
         for viewer in PEOPLE:
+            self.read(Fixed(follow), viewer, "conversation")
             self.profile(Fixed(follow), viewer, "conversation")
             self.listing(viewer, "conversation")
         for viewer, purpose in self.reasons():
@@ -298,6 +301,13 @@ class Outlets:
         self.profile_overview("m2", "profile_overview")
         self.dispatch()
         self.export(subject, "po", by_service=True)
+        if subject not in self.restricted:  # and again while the record is restricted
+            self._restriction(subject, lift=False)
+            for viewer in sorted(self.people_of[follow]):
+                self.profile(Fixed(follow), viewer, "conversation")
+            for viewer, purpose in self.reasons():
+                self.profile_overview(viewer, purpose)
+            self._restriction(subject, lift=True)
 
     @precondition(lambda self: bool(self.open_convs()))
     @rule(data=st.data())

@@ -369,11 +369,14 @@ class GatewayMachine(Outlets, MoreCommands, GoalWays, Model, RuleBasedStateMachi
                 self.read(Fixed(follow_up), viewer, purpose)
 
     @precondition(lambda self: bool(self.open_convs()) and len(self.convs) < 6)
-    @rule(data=st.data(), new_manager=st.booleans())
-    def agree_and_follow_up(self, data: st.DataObject, new_manager: bool) -> None:
+    @rule(data=st.data(), new_manager=st.booleans(), bulk=st.booleans())
+    def agree_and_follow_up(
+        self, data: st.DataObject, new_manager: bool, bulk: bool = False
+    ) -> None:
         """Record and agree a conversation, then start the employee's next ordinary one
         (perhaps with a new manager): its open agreement is carried forward. The agreed one
-        may be of the special-category kind: its copy stays special where it is carried."""
+        may be of the special-category kind: its copy stays special where it is carried. The
+        next one is requested alone or on the bulk path (:meth:`Service.request_many`)."""
         conv = data.draw(st.sampled_from(self.open_convs()))
         state = self.raw(conv)
         if state.subject is None:
@@ -384,7 +387,10 @@ class GatewayMachine(Outlets, MoreCommands, GoalWays, Model, RuleBasedStateMachi
             current = self.manager_of(state.subject, self.now.date())
             self.change_manager("m2" if current == "m1" else "m1")
         before = len(self.convs)
-        self.request(state.subject, "mag")
+        if bulk:
+            self.request_many(state.subject)
+        else:
+            self.request(state.subject, "mag")
         if len(self.convs) > before:
             carried = self.raw(self.convs[-1]).carried_forward
             assert all(a.text in self.written for a in carried)
