@@ -1,19 +1,21 @@
 """Goals in the machine over every way out (:mod:`.test_gateway_stateful`).
 
 Goals are set by the employee, agreed in any of the machine's conversations (of the
-special-category kind too), with a progress note; each text is a marker. Others are made from
-an agreed record's agreement on the service's own path (``record_goals.goal_writes``): their
-title is a copy of the agreement's marker, which goes with the conversation: once it is
-destroyed, no read of the goal and no export gives the copy. Read by anyone for any
-purpose, or by whom a choice or the legal basis names, a goal's markers come out only with a
-reason valid then, by the machine's model of the rule: a goal is decided under what its origin
-makes it (the kind of the conversation it was agreed in), so a ``goals`` choice or the legal
-basis never opens one agreed in the special-category kind. The other way round too: what a
-valid reason covers is given.
+special-category kind too), with a progress note; linked to another conversation and closed
+with a note; each text is a marker, and every goal command's result is checked like a read.
+Others are made from an agreed record's agreement on the service's own path
+(``record_goals.goal_writes``): their title is a copy of the agreement's marker, which goes
+with the conversation: once it is destroyed, no read of the goal and no export gives the copy.
+Read by anyone for any purpose, or by whom a choice or the legal basis names, in the export
+too, a goal's markers come out only with a reason valid then, by the machine's model of the
+rule: a goal is decided under what its origin makes it (the kind of the conversation it was
+agreed in), so a ``goals`` choice or the legal basis never opens one agreed in the
+special-category kind. The other way round too: what a valid reason covers is given.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import attrs
@@ -21,9 +23,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
 from magcore.access.decision import SUBJECT_ACCESS
-from magcore.app.record_goals import RecordGoal, goal_id, goal_writes
+from magcore.app.record_goals import RecordGoal, goal_writes
+from magcore.app.record_goals import goal_id as record_goal_id
 from magcore.domain.conversation import State
-from magcore.domain.goals import NoteProgress, SetGoal
+from magcore.domain.goals import CloseGoal, LinkConversation, NoteProgress, SetGoal
+from magcore.errors import MagcoreError
+
+from .gateway_model import Fixed, markers
 
 GOAL_MARKERS = "goal"
 
@@ -43,22 +49,14 @@ class GoalWritten:
     that conversation."""
 
 
-@attrs.frozen
-class _Fixed:
-    """Stands in for ``st.data()`` when one rule calls another with a chosen value."""
-
-    value: Any
-
-    def draw(self, strategy: Any) -> Any:
-        return self.value
-
-
 class GoalWays:
     """The goal rules, mixed into the gateway machine (which gives ``service``, ``convs``,
     ``choices``, ``restricted`` and the helpers ``marker``, ``raw``, ``grantee``, ``reasons``
     and ``audited``)."""
 
     goals: dict[str, GoalWritten]
+    marker: Any
+    audited: Any
     service: Any
     convs: list[str]
     choices: list[Any]
@@ -123,7 +121,7 @@ class GoalWays:
         self.goals[goal_id] = GoalWritten(
             owner, conv, state.kind == "stress", others, markers=(title, note)
         )
-        view = self.service.execute_goal(
+        view = self.goal_command(
             SetGoal(
                 actor=owner,
                 owner=owner,
@@ -134,19 +132,38 @@ class GoalWays:
             )
         )
         assert view.goal is not None or owner in self.restricted
-        self.service.execute_goal(NoteProgress(actor=owner, goal_id=goal_id, text=note))
+        self.goal_command(NoteProgress(actor=owner, goal_id=goal_id, text=note))
+
+    def goal_command(self, command: Any) -> Any:
+        """Run a goal command; its result (what the actor may see of the goal) is checked
+        like a read, with its own audit line."""
+        before = self.audited()
+        view = self.service.execute_goal(command)
+        self.check_goal(view, command.goal_id, command.actor, "conversation", before)
+        return view
 
     @precondition(lambda self: bool(self.goals))
-    @rule(
-        data=st.data(),
-        viewer=st.sampled_from(("e1", "e2", "m1", "m2", "hr", "po", "c1", "x")),
-        purpose=st.sampled_from(("conversation", "advice", "reintegration", SUBJECT_ACCESS)),
-    )
-    def read_goal(self, data: st.DataObject, viewer: str, purpose: str) -> None:
+    @rule(data=st.data(), close=st.booleans())
+    def link_or_close_goal(self, data: st.DataObject, close: bool) -> None:
+        """The owner links another conversation about them to a goal, or closes it with a
+        note (a marker): both results are checked, and the note is read like the rest."""
         goal_id = data.draw(st.sampled_from(sorted(self.goals)))
         goal = self.goals[goal_id]
-        before = self.audited()
-        view = self.service.view_goal(goal_id, actor=viewer, purpose=purpose)
+        command: Any
+        if close:
+            note = self.marker(goal.agreed_in, GOAL_MARKERS, goal.owner)
+            goal.markers = (*goal.markers, note)
+            command = CloseGoal(actor=goal.owner, goal_id=goal_id, status="reached", note=note)
+        else:
+            conv = data.draw(st.sampled_from(self.convs))
+            command = LinkConversation(actor=goal.owner, goal_id=goal_id, conversation=conv)
+        with contextlib.suppress(MagcoreError):
+            self.goal_command(command)
+
+    def check_goal(self, view: Any, goal_id: str, viewer: str, purpose: str, before: int) -> None:
+        """*view* (a goal view) shows the goal's markers only with a reason valid now, and
+        then with its allowed line; and a valid reason gives the goal (the title at least)."""
+        goal = self.goals[goal_id]
         shown = repr(view)
         allowed = self.may_goal(viewer, purpose, goal)
         if goal.agreed_in in self.erased:  # a copy of its words went with the conversation
@@ -163,9 +180,51 @@ class GoalWays:
         elif allowed:  # the other way round: a valid reason gives the goal
             assert view.goal is not None, ("refused", viewer, purpose, goal, view.decision)
             assert not self.shown_markers(goal), ("without its words", viewer, goal)
+        assert not markers(shown) - set(goal.markers) - set(goal.copied)
+
+    def check_goals_out(self, shown: Any, person: str, requester: str, before: int) -> None:
+        """The goals section of *person*'s export asked by *requester*: only their own goals,
+        each only with a reason and its line; every goal a reason opens is in it."""
+        lines = [
+            line
+            for line in self.service.store.read_audit(after=before)
+            if line["actor"] == requester
+            and line["result"] == "allowed"
+            and line["purpose"] == SUBJECT_ACCESS
+        ]
+        found = markers(shown)
+        for goal_id, goal in self.goals.items():
+            if goal.agreed_in in self.erased:  # its copy went with the conversation
+                assert not found & set(goal.copied), (goal_id, goal)
+            mine = found & set(self.shown_markers(goal))
+            if mine:
+                assert goal.owner == person, (goal_id, goal)
+                assert self.may_goal(requester, SUBJECT_ACCESS, goal), (requester, goal)
+                assert any(line["object"] == f"goal:{goal_id}" for line in lines), goal_id
+            elif (
+                goal.owner == person
+                and self.may_goal(requester, SUBJECT_ACCESS, goal)
+                and self.shown_markers(goal)
+            ):
+                raise AssertionError(("left out of the export", goal_id, goal))
+            found -= mine
+        assert not found, found
+
+    @precondition(lambda self: bool(self.goals))
+    @rule(
+        data=st.data(),
+        viewer=st.sampled_from(("e1", "e2", "m1", "m2", "hr", "po", "c1", "x")),
+        purpose=st.sampled_from(("conversation", "advice", "reintegration", SUBJECT_ACCESS)),
+    )
+    def read_goal(self, data: st.DataObject, viewer: str, purpose: str) -> None:
+        goal_id = data.draw(st.sampled_from(sorted(self.goals)))
+        goal = self.goals[goal_id]
+        before = self.audited()
+        view = self.service.view_goal(goal_id, actor=viewer, purpose=purpose)
+        self.check_goal(view, goal_id, viewer, purpose, before)
         if goal.erased:
             assert view.destroyed
-        elif allowed and goal.copied and goal.agreed_in in self.erased:
+        elif self.may_goal(viewer, purpose, goal) and goal.copied and goal.agreed_in in self.erased:
             assert view.erased_with == goal.agreed_in
 
     @precondition(lambda self: bool(self.convs) and len(self.goals) < 4)
@@ -181,7 +240,7 @@ class GoalWays:
         agreement = next((a for a in state.agreements if a.id == "a1"), None)
         if state.state is not State.AGREED or state.subject is None or agreement is None:
             return
-        made = goal_id(conv, "a1")
+        made = record_goal_id(conv, "a1")
         if made in self.goals:
             return
         wanted = RecordGoal(
@@ -221,11 +280,11 @@ class GoalWays:
         self.request(employee, "stress")
         if len(self.convs) == before:
             return
-        self.set_goal(_Fixed(self.convs[-1]))
+        self.set_goal(Fixed(self.convs[-1]))
         goal_id = f"g{len(self.goals)}"
         if goal_id in self.goals and self.goals[goal_id].special:
             for viewer, purpose in self.reasons():
-                self.read_goal(_Fixed(goal_id), viewer, purpose)
+                self.read_goal(Fixed(goal_id), viewer, purpose)
 
     @precondition(lambda self: len(self.goals) < 4)
     @rule(employee=st.sampled_from(("e1", "e2")))
@@ -238,14 +297,14 @@ class GoalWays:
         if len(self.convs) == before:
             return
         conv = self.convs[-1]
-        self.hold_and_record(_Fixed(conv))
-        self.confirm(_Fixed(conv))
-        self.goal_from_a_record(_Fixed(conv))
-        made = goal_id(conv, "a1")
+        self.hold_and_record(Fixed(conv))
+        self.confirm(Fixed(conv))
+        self.goal_from_a_record(Fixed(conv))
+        made = record_goal_id(conv, "a1")
         if made not in self.goals:
             return
-        self.erase(_Fixed(conv))
+        self.erase(Fixed(conv))
         owner = self.goals[made].owner
         for viewer, purpose in [(owner, "conversation"), *self.reasons()]:
-            self.read_goal(_Fixed(made), viewer, purpose)
-        self.export(owner, owner)
+            self.read_goal(Fixed(made), viewer, purpose)
+        self.export(owner, owner, True)
