@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import cast
 
 from ..clock import as_utc
-from ..domain.measurement import compare
+from ..domain.measurement import check_counts, compare
 from ..model.measurement import Comparison, Round
 from ..storage.ballots import BallotBoxes
 from ..storage.base import AuditRecord, Store
@@ -52,13 +52,19 @@ def read_comparison(
     """The comparison of *rounds* (closed rounds of one series) as it may be shown, audited.
 
     *k* may only raise the regulation's minimum group size
-    (:func:`magcore.access.statistics.check_minimum`).
+    (:func:`magcore.access.statistics.check_minimum`). Counts that are not those a round was
+    closed on are refused with :class:`~magcore.domain.measurement.CountsIntegrityError`.
     """
     minimum = check_minimum(k)
     boxes = cast(BallotBoxes, store)
     found: list[tuple[Round, Mapping[str, Mapping[str, int]] | None]] = []
     for current in rounds:
         counts = boxes.ballot_counts(current.id)
+        # counts changed outside magcore are refused, not shown (CountsIntegrityError)
+        if counts is None:
+            check_counts(current, None, None)
+        else:
+            check_counts(current, counts.respondents, counts.counts)
         found.append((current, None if counts is None else counts.counts))
     result = compare(found, k=minimum)
     store.append_audit(

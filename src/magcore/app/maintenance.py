@@ -83,9 +83,11 @@ def check_store(
     row that differs named by table and key: :mod:`magcore.app.read_model_check`), that the
     guarded listing's index holds exactly the rows the people's events fold into, and that
     every destroyed data key has its ``destroy`` or ``erase`` audit line
-    (:mod:`magcore.app.index_check`), and the audit chain against the kept head
-    (:func:`magcore.access.audit.verify_store`), its keyed lines with *keys* (the key
-    provider's ``audit_key``; without it a keyed line is reported as unverifiable). With the
+    (:mod:`magcore.app.index_check`), that every measurement round's ballot box holds what its
+    events say (:func:`magcore.app.measurement.measurement_problems`), and the audit chain
+    against the kept head (:func:`magcore.access.audit.verify_store`), its keyed lines with
+    *keys* (the key provider's ``audit_key``; without it a keyed line is reported as
+    unverifiable). With the
     key *provider*, the sharing choices are opened and compared in full (without it, what the
     events hold in clear: see :func:`~magcore.app.index_check.listing_index_problems`).
     """
@@ -128,6 +130,13 @@ def check_store(
             problems.extend(listing_index_problems(_opened(store, provider)))
         except (MagcoreError, ValueError, TypeError) as exc:
             problems.append(f"the listing index cannot be checked: {exc}")
+    if len(problems) < limit:
+        from .measurement import measurement_problems
+
+        try:
+            problems.extend(measurement_problems(store))
+        except (MagcoreError, ValueError, TypeError) as exc:
+            problems.append(f"the measurement ballot boxes cannot be checked: {exc}")
     entries = 0
     try:
         result = verify_store(store, keys=keys)

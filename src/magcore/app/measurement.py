@@ -15,13 +15,16 @@ ballot boxes, :mod:`magcore.storage.ballots`), and results leave through the acc
 Who may answer is the organisation's business: :func:`open_round` counts the people in the unit
 on the day it opens, makes one token per person, keeps only the tokens' hashes, and hands the
 tokens out once (:attr:`OpenedRound.handouts`). Nobody tells it how many people there are.
-Added in 0.2.
+Nor can two rounds be subtracted: a round whose people differ from another round's by fewer
+than *k* is refused (:func:`~magcore.domain.measurement.check_overlap`). Closing seals the
+counts in the closing event, and :func:`measurement_problems` (part of ``magcore store check``)
+names a round whose ballot tables were changed outside magcore. Added in 0.2.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any, cast
 
@@ -31,7 +34,10 @@ from ..access.measurement import audit_line, read_comparison
 from ..access.statistics import DEFAULT_K, check_minimum
 from ..domain.measurement import (
     STREAM_PREFIX,
+    CountsIntegrityError,
     RoundStateError,
+    check_counts,
+    check_overlap,
     decide_close,
     decide_open,
     eligible,
@@ -40,13 +46,14 @@ from ..domain.measurement import (
     tally,
     token_hash,
 )
-from ..errors import DefinitionError, NotFoundError, Problem, RecordInvalidError
+from ..errors import DefinitionError, MagcoreError, NotFoundError, Problem, RecordInvalidError
 from ..model.days import local_day
-from ..model.input_policy import check_id
+from ..model.input_policy import check_id, check_text
 from ..model.measurement import Comparison, Phase, Questionnaire, Round, RoundState
+from ..model.organisation import Organisation
 from ..plugins import PluginHost
 from ..storage.ballots import BallotBoxes
-from ..storage.base import StreamWrite
+from ..storage.base import Store, StreamWrite
 from .service import Service
 
 __all__ = [
@@ -56,6 +63,7 @@ __all__ = [
     "close_round",
     "comparison",
     "load_round",
+    "measurement_problems",
     "open_round",
     "questionnaires",
     "rounds",
@@ -97,8 +105,39 @@ def questionnaires(host: PluginHost) -> dict[str, Questionnaire]:
     return found
 
 
+#: The longest label a round may have (a column heading: "0-meting", "maart 2026").
+MAX_LABEL_LENGTH = 200
+
+
 def _boxes(service: Service) -> BallotBoxes:
     return cast(BallotBoxes, service.store)
+
+
+def _people_of(org: Organisation, other: Round) -> Collection[str] | None:
+    """Who was eligible for *other* on the day it opened, as the organisation says now, or
+    ``None`` when that is not the number the round was opened with (the history changed)."""
+    try:
+        found = eligible(org, other.unit, date.fromisoformat(other.opened_on), below=other.below)
+    except NotFoundError:
+        return None
+    return found if len(found) == other.eligible else None
+
+
+def _to_compare(service: Service, org_id: str, series: str) -> list[tuple[Round, Any]]:
+    """The rounds a new round of *series* must not be subtractable from, with their people:
+    every round of the organisation that has or may have counts, except the closed rounds of
+    *series* itself (a follow-up measures the same unit again, later, on purpose)."""
+    org: Organisation | None = None
+    found: list[tuple[Round, Any]] = []
+    for other in rounds(service):
+        closed = other.state is RoundState.CLOSED
+        if other.organisation != org_id or (closed and other.respondents is None):
+            continue
+        if closed and other.series == series:
+            continue
+        org = org or service.organisation(org_id)
+        found.append((other, _people_of(org, other)))
+    return found
 
 
 def load_round(service: Service, round_id: str) -> Round:
@@ -168,6 +207,8 @@ def open_round(
     phase = Phase(phase)
     round_id = round_id or f"{series}-{service.new_id()}"
     check_id(round_id, pointer="/round")
+    if label is not None:
+        label = check_text(label, pointer="/label", max_length=MAX_LABEL_LENGTH)
     stream = stream_of(round_id)
     event = decide_open(
         round_id=round_id,
@@ -186,13 +227,23 @@ def open_round(
         existing=service.store.read(stream),
         series_rounds=rounds(service, series),
     )
+    check_overlap(
+        round_id=round_id, people=people, k=minimum, others=_to_compare(service, org_id, series)
+    )
     tokens = [secrets.token_urlsafe(16) for _ in people]
     _boxes(service).open_ballot(round_id, [token_hash(t) for t in tokens])
-    service.store.append(
-        [StreamWrite(stream, 0, (event,))],
-        audit=[audit_line("measurement.open", stream, actor=actor, at=now, origin=service.origin)],
-        origin=service.origin,
-    )
+    try:
+        service.store.append(
+            [StreamWrite(stream, 0, (event,))],
+            audit=[
+                audit_line("measurement.open", stream, actor=actor, at=now, origin=service.origin)
+            ],
+            origin=service.origin,
+        )
+    except BaseException:
+        # the opening was not written: the box it would have used goes too
+        _boxes(service).discard_ballot(round_id)
+        raise
     opened = replay((event,))
     assert opened is not None
     return OpenedRound(
@@ -231,9 +282,20 @@ def close_round(service: Service, round_id: str, *, actor: str) -> Round:
     version = service.store.version(stream)
     if current.state is RoundState.CLOSED:
         raise RoundStateError(round_id=round_id, state="closed", action="close")
+    problem = _box_problem(_boxes(service), current)
+    if problem is not None:
+        raise CountsIntegrityError(round_id, problem)
     respondents = _boxes(service).close_ballot(round_id, minimum=current.k)
+    counts = _boxes(service).ballot_counts(round_id)
     now = service.clock.now()
-    event = decide_close(current, respondents=respondents, version=version, at=now, actor=actor)
+    event = decide_close(
+        current,
+        respondents=respondents,
+        version=version,
+        at=now,
+        actor=actor,
+        counts=None if counts is None else counts.counts,
+    )
     service.store.append(
         [StreamWrite(stream, version, (event,))],
         audit=[audit_line("measurement.close", stream, actor=actor, at=now, origin=service.origin)],
@@ -260,3 +322,59 @@ def comparison(service: Service, series: str, *, asker: str, k: int | None = Non
         at=service.clock.now(),
         origin=service.origin,
     )
+
+
+def _box_problem(boxes: BallotBoxes, current: Round) -> str | None:
+    """What is wrong with the ballot box of *current* (an open round: as many ballots and
+    unused codes as codes handed out; a closed one: closed, with the counts it closed on)."""
+    state = boxes.ballot_state(current.id)
+    if state is None:
+        return "its ballot box is missing"
+    if current.state is RoundState.OPEN:
+        if not state.open:
+            return "its ballot box is closed, but the round is not"
+        handed = state.respondents + state.unused
+        if handed != current.eligible:
+            return (
+                f"its ballot box holds {state.respondents} ballots and {state.unused} unused "
+                f"codes, but {current.eligible} codes were handed out"
+            )
+        return None
+    if state.open:
+        return "the round is closed, but its ballot box is open"
+    if state.respondents > current.eligible:
+        return (
+            f"its ballot box holds {state.respondents} ballots, but only {current.eligible} "
+            "codes were handed out"
+        )
+    counts = boxes.ballot_counts(current.id) if state.kept else None
+    try:
+        check_counts(current, state.respondents, None if counts is None else counts.counts)
+    except CountsIntegrityError as exc:
+        return exc.problem
+    return None
+
+
+def measurement_problems(service_or_store: Any) -> list[str]:
+    """Every round whose ballot box does not match its events, named (``magcore store check``).
+
+    An open round's box must hold as many ballots and unused codes together as codes were
+    handed out (a hash added is a ballot box stuffed, one removed a voter turned away); a closed
+    round's box must be closed and hold the counts its closing event sealed. A store that keeps
+    no ballot boxes has no problems here.
+    """
+    store: Store = getattr(service_or_store, "store", service_or_store)
+    if not isinstance(store, BallotBoxes):
+        return []
+    boxes = cast(BallotBoxes, store)
+    problems: list[str] = []
+    for name in store.streams(STREAM_PREFIX):
+        try:
+            current = replay(store.read(name))
+            problem = None if current is None else _box_problem(boxes, current)
+        except MagcoreError as exc:
+            problems.append(f"measurement {name}: cannot be checked ({exc})")
+            continue
+        if current is not None and problem is not None:
+            problems.append(f"measurement round {current.id}: {problem}")
+    return problems

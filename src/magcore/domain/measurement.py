@@ -15,6 +15,16 @@ eligible, asks these rules, and lets the store keep the ballot box. What holds:
   at least k. No number can then be worked out from the others either: the counts of a
   statement add up to the number of respondents, which is itself at least k.
 
+* **No two rounds can be subtracted to isolate fewer than k people**
+  (:func:`check_overlap`): a round cannot open when the people eligible for it and those of
+  another round share someone while the people in one and not the other are fewer than *k*
+  (a department with and without one of its teams). Rounds of another series are compared
+  whenever they were opened; the closed rounds of the round's own series are not (a series
+  measures the same unit again later, on purpose). See ``docs/explanation/threat-model.md``.
+* **The closing seals the counts** (:func:`counts_digest`): the closing event carries a digest
+  of the counts it closed on, and a report refuses counts that do not match
+  (:class:`CountsIntegrityError`).
+
 The round's own stream (``measurement:<round>``) holds only the opening and the closing:
 :data:`CONTENT_FIELDS` declares both as metadata. Added in 0.2.
 """
@@ -22,11 +32,12 @@ The round's own stream (``measurement:<round>``) holds only the opening and the 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from ..errors import DefinitionError, MagcoreError, Problem, RecordInvalidError
+from ..errors import DefinitionError, MagcoreError, Problem, RecordInvalidError, StorageError
 from ..events import Event, thaw
 from ..model.content import EventContent, metadata_only
 from ..model.measurement import (
@@ -45,9 +56,14 @@ __all__ = [
     "CONTENT_FIELDS",
     "OPENED",
     "STREAM_PREFIX",
+    "CountsIntegrityError",
     "GroupTooSmallError",
+    "OverlappingRoundError",
     "RoundStateError",
+    "check_counts",
+    "check_overlap",
     "compare",
+    "counts_digest",
     "decide_close",
     "decide_open",
     "eligible",
@@ -81,6 +97,65 @@ class RoundStateError(MagcoreError):
         self.state = state
         self.action = action
         super().__init__(f"cannot {action} measurement round {round_id} while it is {state}")
+
+
+class OverlappingRoundError(MagcoreError, ValueError):
+    """A round's people and another round's differ by fewer than *k* people: subtracting one
+    round's counts from the other's would show what those few answered.
+
+    ``round_id`` is the round refused, ``other`` and ``other_series`` the round it conflicts
+    with, ``common`` how many people both have and ``apart`` how many are in only one of the
+    two (in the smaller of the two directions that is not empty), ``k`` the minimum group size.
+    """
+
+    def __init__(
+        self,
+        *,
+        round_id: str,
+        other: Round,
+        common: int,
+        apart: int | None,
+        k: int,
+    ) -> None:
+        self.round_id = round_id
+        self.other = other.id
+        self.other_series = other.series
+        self.common = common
+        self.apart = apart
+        self.k = k
+        where = (
+            f"round {other.id} of series {other.series} (unit {other.unit}"
+            f"{' and the teams under it' if other.below else ''}, opened {other.opened_on}, "
+            f"{other.state.value})"
+        )
+        if apart is None:
+            why = (
+                f"the organisation's history no longer says who could answer {where}: it had "
+                f"{other.eligible} people then, the organisation now says {common}; import the "
+                "organisation with its history, or close that round and measure again later"
+            )
+        else:
+            why = (
+                f"{where} has {common} of its people in common with it, and {apart} "
+                f"{'person is' if apart == 1 else 'people are'} in one of the two and not the "
+                f"other: subtracting one round's counts from the other's would show what "
+                f"{'that person' if apart == 1 else 'those people'} answered (fewer than the "
+                f"minimum group size {k})"
+            )
+        super().__init__(f"measurement round {round_id} cannot open: {why}")
+
+
+class CountsIntegrityError(StorageError):
+    """The counts a store holds for a closed round are not the counts the round was closed
+    on (someone changed the ballot tables outside magcore); ``round_id`` names the round."""
+
+    def __init__(self, round_id: str, problem: str) -> None:
+        self.round_id = round_id
+        self.problem = problem
+        super().__init__(
+            f"measurement round {round_id}: {problem}; the counts were changed outside magcore "
+            "and are not shown (restore the store from a backup)"
+        )
 
 
 def stream_of(round_id: str) -> str:
@@ -117,6 +192,39 @@ def eligible(org: Organisation, unit: str, on: date, *, below: bool = False) -> 
             }
         )
     )
+
+
+def check_overlap(
+    *,
+    round_id: str,
+    people: Collection[str],
+    k: int,
+    others: Iterable[tuple[Round, Collection[str] | None]],
+) -> None:
+    """Refuse (:class:`OverlappingRoundError`) a round over *people* that another round could be
+    subtracted from, or subtracted from it, to show the answers of fewer than *k* people.
+
+    *others* are the rounds to compare with and the people who were eligible for each (``None``
+    when the organisation can no longer say). Two rounds conflict when they share a person and
+    the people of one that the other lacks (either way) are at least one and fewer than *k*
+    (the larger of the two rounds' minimum group sizes). Rounds with exactly the same people,
+    and rounds with nobody in common, do not: their difference isolates nobody by name.
+    """
+    mine = frozenset(people)
+    for other, theirs in others:
+        limit = max(k, other.k)
+        if theirs is None:
+            raise OverlappingRoundError(
+                round_id=round_id, other=other, common=len(mine), apart=None, k=limit
+            )
+        common = mine & frozenset(theirs)
+        if not common:
+            continue
+        small = [n for n in (len(mine - common), len(frozenset(theirs) - common)) if 0 < n < limit]
+        if small:
+            raise OverlappingRoundError(
+                round_id=round_id, other=other, common=len(common), apart=min(small), k=limit
+            )
 
 
 def decide_open(
@@ -213,6 +321,7 @@ def replay(events: Iterable[Event]) -> Round | None:
                     **{f: getattr(found, f) for f in _ROUND_FIELDS},
                     "state": RoundState.CLOSED,
                     "respondents": data["respondents"],
+                    "counts_digest": data.get("counts_digest"),
                 }
             )
     return found
@@ -233,20 +342,86 @@ _ROUND_FIELDS = (
 )
 
 
+def counts_digest(round_id: str, respondents: int, counts: Mapping[str, Mapping[str, int]]) -> str:
+    """The SHA-256 (hex) of a closed round's counts, as its closing event keeps it.
+
+    Over the round's id, its respondents and every ``(statement, option, n)`` in sorted order,
+    so the digest of one round's counts does not match another round's. It is kept in the
+    round's stream beside the ballot tables it seals (and travels with them: backup, copy), so
+    whoever can read it can read the counts themselves; it is in no report and no audit line.
+    """
+    cells = sorted(
+        (str(s), str(o), int(n)) for s, options in counts.items() for o, n in options.items() if n
+    )
+    text = json.dumps(
+        ["magcore.measurement.counts/1", round_id, int(respondents), cells],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def check_counts(
+    current: Round, respondents: int | None, counts: Mapping[str, Mapping[str, int]] | None
+) -> None:
+    """Refuse (:class:`CountsIntegrityError`) counts that are not those *current* closed on.
+
+    A round closed before the counts were sealed (no digest) is not checked; one closed with
+    fewer than *k* respondents has no counts, and a store that shows some for it is refused.
+    """
+    if current.state is not RoundState.CLOSED:
+        return
+    if current.respondents is None:
+        if counts:
+            raise CountsIntegrityError(current.id, "it was closed without counts, yet has some")
+        return
+    if respondents is not None and respondents != current.respondents:
+        raise CountsIntegrityError(
+            current.id,
+            f"it was closed with {current.respondents} respondents, the store says {respondents}",
+        )
+    if current.counts_digest is None:
+        return
+    if counts is None or respondents is None:
+        raise CountsIntegrityError(current.id, "its counts are missing")
+    if counts_digest(current.id, respondents, counts) != current.counts_digest:
+        raise CountsIntegrityError(current.id, "its counts do not match those it was closed on")
+
+
 def decide_close(
-    current: Round, *, respondents: int, version: int, at: datetime, actor: str
+    current: Round,
+    *,
+    respondents: int,
+    version: int,
+    at: datetime,
+    actor: str,
+    counts: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Event:
-    """The event that closes *current*: its respondents if at least *k*, else nothing."""
+    """The event that closes *current*: its respondents if at least *k*, else nothing.
+
+    With *counts* (the box's counts as closed), the event keeps their :func:`counts_digest`.
+    A round with more respondents than people eligible was stuffed: refused with
+    :class:`CountsIntegrityError`.
+    """
     if current.state is RoundState.CLOSED:
         raise RoundStateError(round_id=current.id, state="closed", action="close")
+    if respondents > current.eligible:
+        raise CountsIntegrityError(
+            current.id,
+            f"its ballot box holds {respondents} ballots, but only {current.eligible} codes "
+            "were handed out",
+        )
     shown = respondents if respondents >= current.k else None
+    data: dict[str, Any] = {"round": current.id, "respondents": shown, "suppressed": shown is None}
+    if shown is not None and counts is not None:
+        data["counts_digest"] = counts_digest(current.id, shown, counts)
     return Event(
         stream=stream_of(current.id),
         version=version + 1,
         type=CLOSED,
         at=at,
         actor=actor,
-        data={"round": current.id, "respondents": shown, "suppressed": shown is None},
+        data=data,
     )
 
 

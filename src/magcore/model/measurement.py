@@ -287,6 +287,9 @@ class Round:
     state: RoundState = attrs.field(default=RoundState.OPEN, converter=RoundState)
     respondents: int | None = None
     """How many answered; known once closed, and ``None`` when fewer than *k* did."""
+    counts_digest: str | None = None
+    """The digest of the counts the round closed on (``None``: none kept, or closed before
+    magcore sealed them); see :func:`magcore.domain.measurement.counts_digest`."""
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,8 @@ closing, on the stream ``measurement:<round>``:
   unit, without the teams below it), baseline or follow-up, the questionnaire, the minimum group
   size *k*, and how many people the organisation had in the team that day (``eligible``);
 - ``measurement.closed`` (version 2): how many answered (``respondents``), or ``null`` with
-  ``suppressed: true`` when fewer than *k* did.
+  ``suppressed: true`` when fewer than *k* did. A real store's closing also seals the counts
+  (``counts_digest``); the simulation counts no answers, so its closings have none.
 
 :func:`measurement_rounds` simulates those rounds for every team, ``measurement_rounds_per_year``
 times a year: a team with fewer than *k* people that day has no round (the library refuses to

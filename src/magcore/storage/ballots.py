@@ -25,7 +25,7 @@ import attrs
 
 from ..errors import StorageError
 
-__all__ = ["BallotBoxes", "BallotCounts", "MemoryBallots", "check_hashes"]
+__all__ = ["BallotBoxes", "BallotCounts", "BoxState", "MemoryBallots", "check_hashes"]
 
 
 def _frozen_counts(value: Mapping[str, Mapping[str, int]]) -> Mapping[str, Mapping[str, int]]:
@@ -40,6 +40,19 @@ class BallotCounts:
     counts: Mapping[str, Mapping[str, int]] = attrs.field(
         factory=dict, converter=_frozen_counts, hash=False
     )
+
+
+@attrs.frozen
+class BoxState:
+    """What a box holds, without its counts: open or closed, how many ballots were cast, how
+    many token hashes are still unused, and whether its counts were kept. While a box is open,
+    *respondents* + *unused* is the number of codes handed out; anything else means rows were
+    added to or removed from the ballot tables outside magcore. Added in 0.3."""
+
+    open: bool
+    respondents: int
+    unused: int
+    kept: bool
 
 
 @runtime_checkable
@@ -66,6 +79,15 @@ class BallotBoxes(Protocol):
 
         An open box raises :class:`~magcore.errors.StorageError`: between two readings, the
         difference would be one person's answers."""
+        ...
+
+    def ballot_state(self, box: str) -> BoxState | None:
+        """What *box* holds apart from its counts (``None``: no such box). Added in 0.3."""
+        ...
+
+    def discard_ballot(self, box: str) -> bool:
+        """Remove *box* if it is open and nobody has cast a ballot in it yet (a round whose
+        opening could not be written). ``True`` if it was removed. Added in 0.3."""
         ...
 
 
@@ -146,3 +168,22 @@ class MemoryBallots:
             if found.open:
                 raise StorageError(f"ballot box {box} is open: its counts are not readable yet")
             return BallotCounts(found.respondents, found.counts)
+
+    def ballot_state(self, box: str) -> BoxState | None:
+        with self._lock:
+            self._check_open()
+            found = self._boxes.get(box)
+            if found is None:
+                return None
+            return BoxState(
+                found.open, found.respondents, len(found.hashes), found.counts is not None
+            )
+
+    def discard_ballot(self, box: str) -> bool:
+        with self._lock:
+            self._check_open()
+            found = self._boxes.get(box)
+            if found is None or not found.open or found.respondents:
+                return False
+            del self._boxes[box]
+            return True

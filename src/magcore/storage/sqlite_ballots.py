@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import StorageError
-from .ballots import BallotCounts, check_hashes
+from .ballots import BallotCounts, BoxState, check_hashes
 
 __all__ = ["SCHEMA", "SQLiteBallots"]
 
@@ -117,3 +117,26 @@ class SQLiteBallots:
             ):
                 counts.setdefault(statement, {})[option] = int(n)
         return BallotCounts(int(row[1]), counts)
+
+    def ballot_state(self, box: str) -> BoxState | None:
+        with self._read() as cur:
+            row = cur.execute(
+                "SELECT open, respondents, kept FROM ballot_boxes WHERE box = ?", (box,)
+            ).fetchone()
+            if row is None:
+                return None
+            unused = cur.execute(
+                "SELECT count(*) FROM ballot_tokens WHERE box = ?", (box,)
+            ).fetchone()[0]
+        return BoxState(bool(row[0]), int(row[1]), int(unused), bool(row[2]))
+
+    def discard_ballot(self, box: str) -> bool:
+        with self._secure_write() as cur:
+            cur.execute(
+                "DELETE FROM ballot_boxes WHERE box = ? AND open = 1 AND respondents = 0", (box,)
+            )
+            if cur.rowcount != 1:
+                return False
+            cur.execute("DELETE FROM ballot_tokens WHERE box = ?", (box,))
+            cur.execute("DELETE FROM ballot_counts WHERE box = ?", (box,))
+        return True

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from ..errors import StorageError
-from ..storage.ballots import BallotBoxes
+from ..storage.ballots import BallotBoxes, BoxState
 from ..storage.base import Store
 
 __all__ = ["BallotContract", "hash_of"]
@@ -82,3 +82,23 @@ class BallotContract:
         with pytest.raises(StorageError):
             _boxes(store).open_ballot("r-3", [hash_of("a"), hash_of("a")])
         assert _boxes(store).ballot_counts("r-3") is None
+
+    def test_a_box_tells_its_state_and_only_an_unused_open_box_is_discarded(
+        self, store: Store
+    ) -> None:
+        """``ballot_state`` counts ballots and unused hashes; ``discard_ballot`` removes an open
+        box nobody used (a round whose opening was not written) and nothing else."""
+        boxes = _boxes(store)
+        assert boxes.ballot_state("r-4") is None
+        boxes.open_ballot("r-4", [hash_of(t) for t in TOKENS])
+        assert boxes.ballot_state("r-4") == BoxState(True, 0, 7, True)
+        assert boxes.discard_ballot("r-4")
+        assert boxes.ballot_state("r-4") is None
+        boxes.open_ballot("r-4", [hash_of(t) for t in TOKENS])
+        assert boxes.cast_ballot("r-4", hash_of(TOKENS[0]), [("s-1", "often")])
+        assert boxes.ballot_state("r-4") == BoxState(True, 1, 6, True)
+        assert not boxes.discard_ballot("r-4")
+        assert boxes.close_ballot("r-4", minimum=5) == 1
+        assert boxes.ballot_state("r-4") == BoxState(False, 1, 0, False)
+        assert not boxes.discard_ballot("r-4")
+        assert not boxes.discard_ballot("unknown")

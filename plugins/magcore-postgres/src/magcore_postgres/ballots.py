@@ -19,7 +19,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from magcore.errors import MagcoreWarning, StorageError
-from magcore.storage.ballots import BallotCounts, check_hashes
+from magcore.storage.ballots import BallotCounts, BoxState, check_hashes
 
 __all__ = ["SCHEMA", "PostgresBallots"]
 
@@ -139,6 +139,31 @@ class PostgresBallots:
             ).fetchall():
                 counts.setdefault(str(statement), {})[str(option)] = int(n)
         return BallotCounts(int(row[1]), counts)
+
+    def ballot_state(self, box: str) -> BoxState | None:
+        with self._transaction(write=False) as cur:
+            row = cur.execute(
+                "SELECT open, respondents, kept FROM magcore_ballot_boxes WHERE box = %s", (box,)
+            ).fetchone()
+            if row is None:
+                return None
+            counted = cur.execute(
+                "SELECT count(*) FROM magcore_ballot_tokens WHERE box = %s", (box,)
+            ).fetchone()
+        unused = 0 if counted is None else int(counted[0])
+        return BoxState(bool(row[0]), int(row[1]), unused, bool(row[2]))
+
+    def discard_ballot(self, box: str) -> bool:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                "DELETE FROM magcore_ballot_boxes WHERE box = %s AND open = 1 AND respondents = 0",
+                (box,),
+            )
+            if cur.rowcount != 1:
+                return False
+            cur.execute("DELETE FROM magcore_ballot_tokens WHERE box = %s", (box,))
+            cur.execute("DELETE FROM magcore_ballot_counts WHERE box = %s", (box,))
+        return True
 
     def _vacuum_ballots(self) -> None:
         """Remove dead row versions (which carry transaction ids) from the ballot tables."""
