@@ -26,16 +26,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 import attrs
 
 from ..errors import DefinitionError, MagcoreError
 from ..events import canonical_json
-from .statistics_audit import EarlierRounds, Relation, narrow_cells, solver_available
-
-if TYPE_CHECKING:
-    from .statistics_history import History
+from .statistics_audit import EarlierRounds, History, Relation, narrow_cells, solver_available
 from .statistics_grid import (
     ALL,
     NO_TEAM,

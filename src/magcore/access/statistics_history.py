@@ -30,7 +30,7 @@ import attrs
 
 from ..events import Event
 from .statistics import CountTable, ParticipationFact
-from .statistics_audit import Relation
+from .statistics_audit import History, Relation
 from .statistics_grid import period_of, period_relations, periods_of_year
 
 __all__ = ["History", "history", "population", "salt_of"]
@@ -66,22 +66,6 @@ def population(
         "units": units,
         "cells": sorted([u, m, sorted(tokens)] for (u, m), tokens in cells.items()),
     }
-
-
-@attrs.frozen(kw_only=True)
-class History:
-    """The earlier states of the year as cells and sums the interval check adds to today's."""
-
-    values: Mapping[Key, int]
-    """Every cell of the earlier states and every atom, with its true count."""
-    relations: tuple[Relation, ...]
-    variables: frozenset[Key]
-    """Cells whose count no report showed: unknowns of the interval check."""
-    protect: frozenset[Key]
-    """Atoms that must stay at least the protection level wide."""
-    known: frozenset[Key] = frozenset()
-    """Cells of today's table that count exactly the conversations the same cell counted when
-    an earlier report showed it: their count is known whether this report shows them or not."""
 
 
 @attrs.frozen
