@@ -31,7 +31,7 @@ import attrs
 
 from ..errors import DefinitionError, MagcoreError
 from ..events import canonical_json
-from .statistics_audit import EarlierRounds, Relation, narrow_cells, solver_available
+from .statistics_audit import EarlierRounds, History, Relation, narrow_cells, solver_available
 from .statistics_grid import (
     ALL,
     NO_TEAM,
@@ -315,6 +315,7 @@ def decide_suppression(
     known: Collection[Key] = (),
     floors: Mapping[Key, int] | None = None,
     audit: bool = True,
+    history: History | None = None,
 ) -> frozenset[Key]:
     """The cells of *table* to suppress: primary, complementary, then by the interval check.
 
@@ -323,7 +324,11 @@ def decide_suppression(
     same data showed: the new decision treats them as published, whatever it hides now, and
     never hides one to protect another. *floors* are counts earlier reports over earlier data
     of the year showed: lower bounds of cells that have grown since, which the interval check
-    takes as known to whoever kept those reports. *protection* (default *k*) is how wide the
+    takes as known to whoever kept those reports. *history* joins the earlier states of the
+    year's data to this table by the conversations they share
+    (:mod:`magcore.access.statistics_history`): every count an earlier report showed, grown or
+    shrunk, enters the interval check, and every atom it protects must stay as wide as a
+    suppressed cell. *protection* (default *k*) is how wide the
     interval of every suppressed cell's conversations must stay. With ``audit=False`` (no
     solver installed) only the first two steps run; the decision is then marked unaudited.
 
@@ -340,20 +345,45 @@ def decide_suppression(
     _complement(hidden, table.relations, values, protection, known)
     if not audit:
         return frozenset(hidden)
+    relations = table.relations
+    every: Mapping[Key, int] = values
+    extra: frozenset[Key] = frozenset()
+    if history is not None:
+        relations = (*relations, *history.relations)
+        every = {**history.values, **values}
+        extra = history.variables
     member_of: dict[Key, list[Relation]] = {}
-    for relation in table.relations:
+    for relation in relations:
         for member in (relation[0], *relation[1]):
             member_of.setdefault(member, []).append(relation)
     earlier = EarlierRounds()  # what one round solved, for the next (hidden only grows)
-    while narrow := narrow_cells(
-        values, hidden - known, table.relations, protection, floors, earlier
-    ):
-        added = _widen(narrow, hidden, known, member_of, values, protection)
+    while narrow := _narrow(every, hidden, known, relations, protection, floors, earlier, history):
+        added = _widen(narrow, hidden, known, member_of, values, protection, extra)
         if not added:
             raise CannotProtectError(table.year, k, frozenset(narrow), bool(known))
         hidden |= added
         _complement(hidden, table.relations, values, protection, known)
     return frozenset(hidden)
+
+
+def _narrow(
+    values: Mapping[Key, int],
+    hidden: set[Key],
+    known: frozenset[Key],
+    relations: Sequence[Relation],
+    protection: int,
+    floors: Mapping[Key, int] | None,
+    earlier: EarlierRounds,
+    history: History | None,
+) -> dict[Key, tuple[float, float]]:
+    """The suppressed cells (and, with a *history*, the atoms it protects) narrower than
+    *protection*, given the published cells and every count earlier reports showed."""
+    if history is None:
+        return narrow_cells(values, hidden - known, relations, protection, floors, earlier)
+    unknown = (hidden - known) | history.variables
+    found = narrow_cells(values, unknown, relations, protection, floors, earlier)
+    wanted = (hidden - known) | history.protect
+    return {key: interval for key, interval in found.items() if key in wanted}
 
 
 def _widen(
@@ -363,30 +393,35 @@ def _widen(
     member_of: Mapping[Key, list[Relation]],
     values: Mapping[Key, int],
     protection: int,
+    extra: frozenset[Key] = frozenset(),
 ) -> set[Key]:
     """For every too narrow cell, one published cell next to it to suppress as well: a part of
     a relation it is in (the smallest that makes up what is missing), else a total, else the
     same one step further along the suppressed cells it is joined to. *Known* cells are
-    neither chosen nor walked through."""
-    unknown = hidden - known
+    neither chosen nor walked through; the *extra* unknowns of earlier states and atoms are
+    walked through, never chosen (only cells of this table can be hidden now)."""
+    unknown = (hidden - known) | extra
     added: set[Key] = set()
     for key in sorted(narrow):
         low, high = narrow[key]
         short = max(1, int(protection - (high - low)))
         seen = {key}
         frontier = [key]
+        walk: set[Key] = set()
         choice: Key | None = None
         while frontier and choice is None:
             parts_near: set[Key] = set()
             totals_near: set[Key] = set()
             for cell in frontier:
                 for total, parts in member_of.get(cell, ()):
-                    parts_near.update(parts)
-                    totals_near.add(total)
+                    parts_near.update(p for p in parts if p in values)
+                    if total in values:
+                        totals_near.add(total)
+                    walk.update(m for m in (total, *parts) if m not in values)
             blocked = hidden | added | known
             choice = _hide_one(sorted(parts_near - blocked), values, short, blocked)
             choice = choice or _hide_one(sorted(totals_near - blocked), values, short, blocked)
-            frontier = sorted(((parts_near | totals_near) & unknown) - seen)
+            frontier = sorted(((parts_near | totals_near | walk) & unknown) - seen)
             seen.update(frontier)
         if choice is not None:
             added.add(choice)

@@ -24,6 +24,7 @@ from ..errors import MagcoreError
 
 __all__ = [
     "EarlierRounds",
+    "History",
     "Interval",
     "Relation",
     "SolverMissing",
@@ -56,6 +57,23 @@ class EarlierRounds:
     """The intervals of each part solved, by its relations, suppressed cells and floors."""
     spans: dict[Key, Interval] = attrs.field(factory=dict)
     """The range each cell was seen to span in an earlier round."""
+
+
+@attrs.frozen(kw_only=True)
+class History:
+    """The earlier states of the year as cells and sums the interval check adds to today's
+    (made by :func:`magcore.access.statistics_history.history`)."""
+
+    values: Mapping[Key, int]
+    """Every cell of the earlier states and every atom, with its true count."""
+    relations: tuple[Relation, ...]
+    variables: frozenset[Key]
+    """Cells whose count no report showed: unknowns of the interval check."""
+    protect: frozenset[Key]
+    """Atoms that must stay at least the protection level wide."""
+    known: frozenset[Key] = frozenset()
+    """Cells of today's table that count exactly the conversations the same cell counted when
+    an earlier report showed it: their count is known whether this report shows them or not."""
 
 
 class SolverMissing(MagcoreError):

@@ -44,6 +44,7 @@ from .statistics_grid import (
     staff_unit,
     year_of,
 )
+from .statistics_history import history, population, salt_of
 
 __all__ = [
     "LEVELS",
@@ -169,16 +170,20 @@ class StoredDecision:
 def _earlier(
     events: Sequence[Event], table: CountTable, fingerprint: str
 ) -> tuple[frozenset[tuple[str, str]], dict[tuple[str, str], int]]:
-    """What reports over other data of the year (conversations held or erased since) showed
-    that still has the same count, and the counts they showed of cells that have grown since
-    (cells of units the year's table has now). What they hid is not carried over: a month
-    still to come is hidden at first because it holds nothing, and must be shown once it
-    does; the interval check with these known cells and lower bounds decides what to hide.
-    Decisions stored before they kept their counts (no ``values``) give neither."""
+    """What decisions over other data of the year stored *without* their population (made
+    before decisions kept it) showed that still has the same count, and the counts they
+    showed of cells that have grown since (lower bounds). A decision that stored its
+    population enters the interval check whole
+    (:func:`~magcore.access.statistics_history.history`), grown or shrunk. What they hid is
+    not carried over: a month still to come is hidden at first because it holds nothing, and
+    must be shown once it does. Decisions stored before they kept their counts (no
+    ``values``) give neither."""
     known: set[tuple[str, str]] = set()
     floors: dict[tuple[str, str], int] = {}
     for event in events:
         if event.type != SUPPRESSION_DECIDED or event.data.get("fingerprint") == fingerprint:
+            continue
+        if "population" in event.data:
             continue
         for u, p, count in event.data.get("values", ()):
             key = (str(u), str(p))
@@ -232,6 +237,7 @@ class _YearReport:
 def _decide(
     store: Store,
     table: CountTable,
+    facts: Sequence[ParticipationFact],
     *,
     k: int,
     audit: bool,
@@ -245,21 +251,23 @@ def _decide(
     reports count as known to whoever reads this one, so a larger *k* than before cannot
     hide a cell they give away (:class:`~magcore.access.statistics.CannotProtectError`)."""
     found = stored_decision(store, table)
+    events = store.read(_stream(table.year))
     primary = {key for key, count in table.people.items() if count < k}
     if found.exists and primary <= found.hidden and (found.audited or not audit):
         hidden, audited = found.hidden, found.audited  # decided before, for this k or more
     else:
-        # Over new data of the year (conversations held or erased since), what earlier
-        # reports showed with today's count is known, and what they showed of cells that have
-        # grown is a lower bound: a report made after more conversations cannot be set
-        # against one made before.
+        # Over new data of the year (conversations held, erased or moved since), every count
+        # earlier reports showed is an equation over the conversations it counted: a report
+        # made after the data changed cannot be set against one made before.
+        before = history(events, table, facts, event_type=SUPPRESSION_DECIDED, k=k)
         hidden = decide_suppression(
             table,
             k=k,
             already=found.hidden,
-            known=found.published | found.earlier_known,
+            known=found.published | found.earlier_known | (before.known if before else set()),
             floors=found.earlier_floors,
             audit=audit,
+            history=before,
         )
         audited = audit or (found.audited and hidden == found.hidden)
     cells = _cells(table, hidden, periods, levels)
@@ -283,6 +291,8 @@ def _decide(
             # the counts those cells show (published already): a report over later data of
             # the year knows which of them are still known to whoever kept this one
             "values": sorted([u, p, table.conversations[(u, p)]] for u, p in published),
+            # what they were counted over: a report over changed data is checked against them
+            "population": population(table, facts, salt_of(events, SUPPRESSION_DECIDED)),
         },
     )
     return _YearReport(
@@ -380,6 +390,7 @@ def participation_report(
                 _decide(
                     store,
                     table,
+                    [f for f in facts if f.held_on.year == table.year],
                     k=k,
                     audit=audit,
                     asker=asker,
