@@ -213,6 +213,7 @@ def _org_json(**person: Any) -> dict[str, Any]:
 #: Every entry point, as (name, call(service, conversation id, goal id, hostile value)).
 TEXT_ENTRIES: list[tuple[str, Callable[[Service, str, str, Any], object]]] = [
     ("raise_topic", lambda s, c, g, h: s.execute(c, RaiseTopic(actor="e1", text=h))),
+    ("notice.reference", lambda s, c, g, h: s.gateway.notice(h, recipient="e1")),
     (
         "schedule.place",
         lambda s, c, g, h: s.execute(c, Schedule(actor="m1", on=T0 + timedelta(1), place=h)),
@@ -374,7 +375,6 @@ ID_ENTRIES: list[tuple[str, Callable[[Service, str, str, Any], object]]] = [
         ),
     ),
     ("notice.recipient", lambda s, c, g, h: s.gateway.notice(f"conversation:{c}", recipient=h)),
-    ("notice.reference", lambda s, c, g, h: s.gateway.notice(h, recipient="e1")),
 ]
 
 ANSWER_ENTRIES: list[tuple[str, Callable[[Service, str, str, Any], object]]] = [

@@ -29,7 +29,7 @@ from ..domain.sharing import SharingChoice, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..events import Event, freeze
 from ..model.days import local_day, timezone
-from ..model.input_policy import check_id
+from ..model.input_policy import check_id, check_text
 from ..storage.base import AuditRecord, ConversationRow, Store
 from ..storage.chain import event_object
 from ..storage.listing_sql import CandidateFilter
@@ -82,6 +82,8 @@ log = logging.getLogger(__name__)
 NOTIFICATION = "notification"
 #: The audit action of a listing.
 LISTING = "list"
+#: The longest reference a notification may name (it goes into the audit line).
+MAX_REFERENCE = 512
 _OPEN = Restrictions()
 _PARTICIPANT_PARTS = frozenset({Part.METADATA, *CONTENT_PARTS, Part.PRIVATE_NOTE})
 
@@ -314,9 +316,10 @@ class Gateway:
     def notice(self, reference: str, *, recipient: str) -> Notice:
         """May a notification about *reference* (``conversation:<id>``, ``goal:<id>``...) reach
         *recipient*? Only if they may see that the conversation exists; audited either way.
-        Both are ids (:class:`~magcore.errors.InputRefused` naming ``/reference`` or
-        ``/recipient`` otherwise, before anything is written)."""
-        check_id(reference, pointer="/reference")
+        *recipient* is an id, *reference* a short text (a reference such as
+        ``cycle:<id>/<kind>`` holds a ``/``): :class:`~magcore.errors.InputRefused` naming
+        ``/recipient`` or ``/reference`` otherwise, before anything is written."""
+        reference = check_text(reference, pointer="/reference", max_length=MAX_REFERENCE)
         check_id(recipient, pointer="/recipient")
         kind, _, ident = reference.partition(":")
         now = self.clock.now()
