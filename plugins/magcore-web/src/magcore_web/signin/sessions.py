@@ -46,6 +46,7 @@ __all__ = [
     "remember_session",
     "session_of",
     "set_cookie",
+    "under_api",
 ]
 
 COOKIE = "__Host-magcore-session"
@@ -222,6 +223,20 @@ def remember_session(request: HTTPConnection, session: Session | None) -> None:
     request.scope[_SESSION] = session
 
 
+def under_api(request: HTTPConnection) -> bool:
+    """Whether *request* is for the API: its path, relative to where the server mounted the
+    app (the ASGI root path of a deployment under a prefix such as ``/magcore``), is ``/api``
+    or under it. The full path starts with the prefix: tested as it is, the cookie would open
+    the API of an app deployed under a prefix."""
+    path = str(request.scope.get("path", ""))
+    # where the server mounted the app; inside the app's own mounts (the API is one),
+    # ``root_path`` grows with each mount and ``app_root_path`` keeps the server's
+    root = str(request.scope.get("app_root_path", request.scope.get("root_path", "")) or "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return path == "/api" or path.startswith("/api/")
+
+
 class SessionIdentity:
     """The identity provider of the pages: the person signed in on the session cookie.
 
@@ -235,7 +250,7 @@ class SessionIdentity:
         self.store = store
 
     def authenticate(self, request: HTTPConnection, tenant: Tenant) -> Principal | None:
-        if "authorization" in request.headers or request.url.path.startswith("/api/"):
+        if "authorization" in request.headers or under_api(request):
             return None
         session = session_of(request, self.store)
         if session is None or session.principal is None:
