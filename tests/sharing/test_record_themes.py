@@ -195,3 +195,41 @@ def test_the_themes_of_a_special_category_kind_follow_the_record():
     hr = _read(store, "hr", "reintegration")
     assert (hr.summary, hr.themes) == (None, ())
     assert _read(store, "c1", "conversation").themes == ("performing", "vitality")
+
+
+def test_a_goal_theme_no_cycle_has_is_refused_and_nothing_stored(service):
+    """A goal's theme is its cycle's (that of the conversation it was agreed in), or without
+    one any installed cycle's: a misspelt ``vitality`` would leave the goal unprotected."""
+    from magcore.domain.goals import SetGoal
+
+    conv = _held(service)
+    before = service.store.version("goal:g1")
+    for theme, agreed_in in (("vitalty", conv), ("vitalty", None)):
+        error = _refused(
+            lambda theme=theme, agreed_in=agreed_in: service.execute_goal(
+                SetGoal(
+                    actor="e1",
+                    owner="e1",
+                    goal_id="g1",
+                    title="t",
+                    theme=theme,
+                    agreed_in=agreed_in,
+                )
+            )
+        )
+        [problem] = error.problems
+        assert (problem.pointer, problem.keyword) == ("/theme", "unknownTheme")
+        assert "vitality" in problem.message
+    assert service.store.version("goal:g1") == before
+    for number, agreed_in in enumerate((conv, None), 1):
+        service.execute_goal(
+            SetGoal(
+                actor="e1",
+                owner="e1",
+                goal_id=f"g{number}",
+                title="t",
+                theme="vitality",
+                agreed_in=agreed_in,
+            )
+        )
+        assert service.store.version(f"goal:g{number}") == 1

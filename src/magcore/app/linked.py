@@ -36,7 +36,7 @@ from ..domain.conversation import (
 )
 from ..domain.conversation import read_model as conversation_rows
 from ..domain.goals import CloseGoal, Goal, GoalCommand, NoteProgress, SetGoal
-from ..errors import NotFoundError, Problem, RecordInvalidError, TransitionError
+from ..errors import InputRefused, NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition
 from ..model.records import split_agreement_reference
@@ -68,7 +68,10 @@ class LinksMixin(CatalogueMixin):
         """*command* with its link checked: a ``topic`` must be a value, behaviour or
         competence of the cycle (given, or the cycle of the conversation it was agreed in);
         the cycle is filled in, and the theme when only the topic was given."""
-        if not isinstance(command, SetGoal) or command.topic is None:
+        if not isinstance(command, SetGoal):
+            return command
+        self._check_goal_theme(command)
+        if command.topic is None:
             return command
         key = command.cycle
         if key is None and command.agreed_in is not None:
@@ -99,6 +102,43 @@ class LinksMixin(CatalogueMixin):
             )
         theme = command.theme if command.theme is not None else found[0].id
         return attrs.evolve(command, cycle=definition.key, theme=theme)
+
+    def _check_goal_theme(self, command: SetGoal) -> None:
+        """Refuse a goal's ``theme`` that its cycle (given, or that of the conversation it was
+        agreed in) does not have, or, without either, that no installed cycle or plugin has: a
+        misspelt special-category theme would leave the goal without its protection."""
+        if command.theme is None:
+            return
+        key = command.cycle
+        if key is None and command.agreed_in is not None:
+            try:
+                key = self._load(command.agreed_in).cycle
+            except NotFoundError:
+                key = None  # decide_goal and the origin rule deal with an unknown conversation
+        definition: CycleDefinition | None = None
+        if key is not None:
+            try:
+                definition = self.cycle(key)
+            except NotFoundError:
+                definition = None
+        if definition is None:
+            where = "any installed cycle"
+            known = {t.id for c in self.cycles.values() for t in c.themes}
+            known |= {t.id for t in self.host.hooks.themes()}
+        else:
+            where = f"cycle {definition.key}"
+            known = {t.id for t in definition.themes}
+        if command.theme in known:
+            return
+        raise InputRefused(
+            [
+                Problem(
+                    "/theme",
+                    f"is not a theme of {where} (themes: {', '.join(sorted(known)) or 'none'})",
+                    "unknownTheme",
+                )
+            ]
+        )
 
     # -- the conversation of a progress note -----------------------------------------------
 
