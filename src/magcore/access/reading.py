@@ -25,7 +25,7 @@ import attrs
 from ..clock import Clock, SystemClock
 from ..domain.conversation import Conversation, State, replay, stream_of
 from ..domain.goals import Goal, GoalEvent, copy_origin, goal_stream, replay_goal
-from ..domain.sharing import SharingState, person_stream
+from ..domain.sharing import person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import NotFoundError
 from ..model.days import timezone
@@ -62,6 +62,7 @@ __all__ = [
     "GoalView",
     "audit_record",
     "carried_origin",
+    "conversation_context",
     "read_conversation",
     "read_goal",
 ]
@@ -257,13 +258,29 @@ class _Reader:
         )
 
 
-def _context(
-    store: Store, conv: Conversation, policy: ReadPolicy
-) -> tuple[SharingState | None, Restrictions]:
-    if conv.subject is None:
-        return None, Restrictions()
-    state = replay_sharing(conv.subject, store.read(person_stream(conv.subject)))
-    return state, state.restrictions
+def conversation_context(
+    store: Store,
+    conv: Conversation,
+    policy: ReadPolicy,
+    *,
+    took_part: Mapping[str, frozenset[str]] | None = None,
+) -> AccessContext:
+    """What :func:`~magcore.access.decision.decide_access` needs about *conv*: its subject's
+    sharing choices and restrictions (from their person stream), and *policy*'s directory and
+    legal bases."""
+    sharing = None
+    restricted = Restrictions()
+    if conv.subject is not None:
+        sharing = replay_sharing(conv.subject, store.read(person_stream(conv.subject)))
+        restricted = sharing.restrictions
+    return AccessContext(
+        conversation=conv,
+        sharing=sharing,
+        restrictions=restricted,
+        directory=policy.directory,
+        legal_bases=policy.legal_bases,
+        took_part=took_part or {},
+    )
 
 
 def carried_origin(agreement: Agreement) -> str | None:
@@ -341,15 +358,7 @@ def read_conversation(
     pick = policy_for or kept_policies(store, policy)
     policy = pick(conv.cycle)
     origins = origins_of(store, conv, pick)
-    sharing, restricted = _context(store, conv, policy)
-    context = AccessContext(
-        conversation=conv,
-        sharing=sharing,
-        restrictions=restricted,
-        directory=policy.directory,
-        legal_bases=policy.legal_bases,
-        took_part=took_part(conv, origins),
-    )
+    context = conversation_context(store, conv, policy, took_part=took_part(conv, origins))
     reader = _Reader(conv, viewer, purpose, now, policy, context, zone, origins)
     view: dict[str, Any] = {}
     if reader.ask("metadata", Part.METADATA):

@@ -20,21 +20,17 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 
 from ..domain.conversation import replay, stream_of
-from ..domain.sharing import person_stream
-from ..domain.sharing import replay as replay_sharing
 from ..storage.base import Store
 from .decision import (
     HANDOVER,
-    AccessContext,
     AccessRequest,
     Basis,
     Decision,
     Part,
-    Restrictions,
     decide_access,
 )
 from .policy import DESTROYED_EVENT, ReadPolicy
-from .reading import audit_record
+from .reading import audit_record, conversation_context
 
 __all__ = ["agreements_told"]
 
@@ -79,19 +75,7 @@ def agreements_told(
                 if conv.kind in policy.special_kinds or agreement.theme in policy.special_themes:
                     decision = _deny("special-category content is never counted in a notification")
                 else:
-                    sharing = None
-                    held = Restrictions()
-                    if conv.subject is not None:
-                        stream = person_stream(conv.subject)
-                        sharing = replay_sharing(conv.subject, store.read(stream))
-                        held = sharing.restrictions
-                    context = AccessContext(
-                        conversation=conv,
-                        sharing=sharing,
-                        restrictions=held,
-                        directory=policy.directory,
-                        legal_bases=policy.legal_bases,
-                    )
+                    context = conversation_context(store, conv, policy)
                     request = AccessRequest(
                         viewer=recipient,
                         purpose=HANDOVER,
