@@ -270,19 +270,13 @@ class ContributionHooks:
         """Every fault of every contribution hook (cycles, themes, forms, messages, retention
         profiles, legal bases, workflows), collected without stopping: what ``magcore plugins``
         shows. Added in 0.2."""
-        found: list[PluginError] = []
-        for collect in (
-            self.cycles,
-            self.themes,
-            self.forms,
-            self.retention_profiles,
-            self.legal_bases,
-            self.workflows,
-        ):
+        cycles, forms = self.cycles(), self.forms()
+        found: list[PluginError] = [*cycles.problems, *forms.problems]
+        for collect in (self.themes, self.retention_profiles, self.legal_bases, self.workflows):
             found.extend(collect().problems)
         found.extend(self.catalogue()[1])
-        installed = {form.id for form in self.forms()}
-        for plugin, cycle in self.cycles().items:
+        installed = {form.id for form in forms}
+        for plugin, cycle in cycles.items:
             found.extend(_missing_forms(cycle, plugin, installed))
         return found
 
