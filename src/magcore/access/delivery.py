@@ -149,13 +149,10 @@ def delivery_decision(
         ), event
     if origin is not None and origin.special is not None:
         return _deny(origin.special, policy), event
-    theme = event.data.get("theme")
-    if isinstance(theme, str) and theme in policy.special_themes:
-        return _deny("it is about a special-category theme", policy), event
-    themes = event.data.get("themes")  # a record's: one special theme makes it all special
-    if isinstance(themes, list | tuple) and any(
-        isinstance(t, str) and t in policy.special_themes for t in themes
-    ):
+    # an event's theme, or a record's themes (one special theme makes it all special)
+    themes = event.data.get("themes")
+    about = {event.data.get("theme"), *(themes if isinstance(themes, list | tuple) else ())}
+    if not policy.special_themes.isdisjoint(t for t in about if isinstance(t, str)):
         return _deny("it is about a special-category theme", policy), event
     if event.type == _PREPARATION and (
         conv is None

@@ -135,13 +135,15 @@ def destroy_conversation(
     if not isinstance(store, ContentStore):
         return _replace_stream(store, stream, profile=profile, due=due, now=now, line=line)
     destroyed: list[str] = []
+    # goals an older version made from the record (none are made so any more): found once
+    legacy = legacy_copies(store, [conversation_id])
     for attempt in range(1, _ATTEMPTS + 1):
         events = store.inner.read(stream)
         if not events:
             raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
         if events[-1].type == DESTROYED_EVENT:
             # destroyed before: an older store's goal copies of it may still have their keys
-            copies = _with_live_keys(store, legacy_copies(store, [conversation_id]))
+            copies = _with_live_keys(store, legacy)
             if copies:
                 store.keys.destroy(copies, audit=[attrs.evolve(line, object=c) for c in copies])
             return events[-1]
@@ -149,7 +151,7 @@ def destroy_conversation(
         # Again after a conflict: a writer that decided before the keys went got a new key for
         # its event; that key goes too, and the tombstone follows its event. The goals made
         # from the record in an older store hold its words under their own key: it goes too.
-        copies = _with_live_keys(store, legacy_copies(store, [conversation_id]))
+        copies = _with_live_keys(store, legacy)
         again = attempt == 1 or bool(_with_live_keys(store, [stream]))
         owners = [stream] if again else []
         destroyed += store.keys.destroy(

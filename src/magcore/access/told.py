@@ -61,6 +61,9 @@ def agreements_told(
         conv = None
         if events and not any(e.type == DESTROYED_EVENT for e in events):
             conv = replay(events)
+        # the conversation's policy and its subject's choices, read once for its agreements
+        policy = policy_for(conv.cycle) if conv is not None else None
+        context = conversation_context(store, conv, policy) if conv and policy else None
         for agreement_id in wanted:
             obj = f"{stream_of(conversation)}/agreement:{agreement_id}"
             agreement = (
@@ -68,14 +71,12 @@ def agreements_told(
                 if conv is None
                 else next((a for a in conv.agreements if a.id == agreement_id), None)
             )
-            if conv is None or agreement is None:
+            if conv is None or agreement is None or policy is None or context is None:
                 decision = _deny("there is no such agreement")
             else:
-                policy = policy_for(conv.cycle)
                 if conv.kind in policy.special_kinds or agreement.theme in policy.special_themes:
                     decision = _deny("special-category content is never counted in a notification")
                 else:
-                    context = conversation_context(store, conv, policy)
                     request = AccessRequest(
                         viewer=recipient,
                         purpose=HANDOVER,

@@ -35,6 +35,7 @@ from ..domain.conversation import (
     decide_carried_update,
 )
 from ..domain.conversation import read_model as conversation_rows
+from ..domain.conversation.themes import UNKNOWN_THEME
 from ..domain.goals import CloseGoal, Goal, GoalCommand, NoteProgress, SetGoal
 from ..errors import InputRefused, NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
@@ -135,7 +136,7 @@ class LinksMixin(CatalogueMixin):
                 Problem(
                     "/theme",
                     f"is not a theme of {where} (themes: {', '.join(sorted(known)) or 'none'})",
-                    "unknownTheme",
+                    UNKNOWN_THEME,
                 )
             ]
         )
