@@ -224,6 +224,35 @@ service.close()
 """
 
 
+def test_a_read_between_two_quick_writes_does_not_fall_back_to_an_overtaken_head(
+    tmp_path, monkeypatch
+):
+    """A read without the lock takes one slot, then the other: writers in quick turns may leave
+    it the first slot as it was and the second half rewritten. It must not answer with the first
+    (a head already overtaken, so a watcher would see the witness go back) but read again under
+    the lock, where both slots are whole."""
+    from magcore.crypto import witness as witness_module
+
+    witness = FileWitness(tmp_path / "keys.witness")
+    first, second = witness.slots
+    for count in (1, 2):
+        witness.raise_to("chain", count, f"h{count}")
+    stale_first = first.read_bytes()
+    for count in (3, 4, 5):
+        witness.raise_to("chain", count, f"h{count}")
+    whole_second = second.read_bytes()
+    half_rewritten_second = whole_second[:30] + b"~" + whole_second[31:]
+    scripted = iter([stale_first, half_rewritten_second])
+    real_read = witness_module._read_slot
+
+    def read_slot(slot: Path) -> bytes | None:
+        return next(scripted, None) or real_read(slot)
+
+    monkeypatch.setattr(witness_module, "_read_slot", read_slot)
+    assert witness.heads() == {"chain": WitnessedHead(5, "h5")}
+    assert next(scripted, None) is None
+
+
 def test_two_writers_in_parallel_never_set_the_witness_back(tmp_path):
     """Two processes append at once; a watcher reads the witness file all along: its count
     never goes down, and at the end it is the log's head."""

@@ -114,11 +114,15 @@ class FileWitness:
     def heads(self) -> dict[str, WitnessedHead]:
         """Every chain's witnessed head, from the newer whole slot.
 
-        Read without the lock (an append's check must not wait for other writers); when both
-        slots were changing while they were read (writers in quick turns), they are read again
-        under the lock, where no writer runs: a slot that is still not whole then is damage."""
+        Read without the lock (an append's check must not wait for other writers). That read
+        counts only when the newest slot it saw is whole: the two slots are read one after the
+        other, so while writers take quick turns it may find one slot as it was before and the
+        other half rewritten, and the older whole slot would then be a head it had already seen
+        overtaken (a watcher would see the witness go back). Such a read is made again under the
+        lock, where no writer runs: there a newest slot that is not whole is damage from a
+        crash, and the other slot is taken."""
         try:
-            return self._load()[1]
+            return self._load(newest_whole=True)[1]
         except KeyProviderError:
             with self._locked():
                 return self._load()[1]
@@ -149,15 +153,18 @@ class FileWitness:
                 number = generation + step
                 self._write(self.slots[number % 2], number, heads, sync=True)
 
-    def _load(self) -> tuple[int, dict[str, WitnessedHead]]:
+    def _load(self, *, newest_whole: bool = False) -> tuple[int, dict[str, WitnessedHead]]:
         """The newest whole slot: its generation and heads (``(0, {})`` if none is kept).
-        Only the slot with the higher generation is checked and parsed, unless it is not whole."""
+        Only the slot with the higher generation is checked and parsed, unless it is not whole;
+        with *newest_whole* (a read without the lock) that slot must be whole."""
         slots = [data for data in map(_read_slot, self.slots) if data is not None]
         slots.sort(key=_generation, reverse=True)
         for data in slots:
             parsed = _parse(data)
             if parsed is not None:
                 return parsed
+            if newest_whole:
+                raise KeyProviderError(f"audit witness {self.path} was changing while read")
         if slots:
             raise KeyProviderError(
                 f"audit witness {self.path} cannot be read (no slot is whole): the head it "
