@@ -272,6 +272,22 @@ def test_the_privacy_officer_restricts_and_lifts_processing(api, services):
     assert len(api.get("/api/v1/shared-conversations", "hanna").json()) == 1
 
 
+def test_a_restriction_naming_someone_elses_conversation_is_refused_as_an_unknown_one(
+    api, services
+):
+    """Anna's record cannot be restricted by naming a conversation about someone else: the
+    answer is the 404 an id that does not exist gets, and nothing is written."""
+    cid = _agreed(api, services)
+    before = services[A].store.version("person:ben")
+    answers = [
+        api.post("/api/v1/people/ben/restrictions", "piet", json={"reason": "r", "conversation": c})
+        for c in (cid, "no-such-conversation")
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json()["detail"] == answers[1].json()["detail"]
+    assert services[A].store.version("person:ben") == before
+
+
 def test_restricting_an_unknown_person_is_refused_and_writes_nothing(api, services):
     before = services[A].store.version("person:nobody")
     response = api.post("/api/v1/people/nobody/restrictions", "piet", json={"reason": "r"})

@@ -39,6 +39,7 @@ from .chain import key_audit_chain, log_is_keyed
 from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler
 from .languages import LanguagesMixin
+from .privacy_requests import PrivacyRequestsMixin
 from .profiles import ProfilesMixin
 from .versions import CYCLE_DEFINED, definition_stream
 
@@ -64,7 +65,7 @@ def _new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-class Service(LanguagesMixin, BatchMixin, ProfilesMixin):
+class Service(LanguagesMixin, BatchMixin, ProfilesMixin, PrivacyRequestsMixin):
     """One municipality's magcore: a store, the installed plugins, a clock.
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one

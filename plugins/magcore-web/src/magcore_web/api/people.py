@@ -3,8 +3,9 @@ exports on request, restrictions of processing and erasure (AVG art. 15, 17 and 
 
 Restriction and erasure are the privacy officer's, by the legal basis the gateway knows
 (:data:`~magcore.access.decision.PRIVACY_OFFICER`): an employee asks the officer, who decides.
-The handlers call the library's functions (:func:`~magcore.access.restriction.restriction_event`,
-:func:`~magcore.access.erasure.erase_person`); the web decides nothing of its own.
+The handlers call the service's commands (:meth:`~magcore.app.service.Service.restrict`,
+``lift_restriction``, ``erase``), which check the officer's role themselves and audit a
+refusal; the web only hides the pages from everyone else.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ import attrs
 
 from magcore.access.decision import PRIVACY_OFFICER, SUBJECT_ACCESS
 from magcore.access.erasure_grounds import CASE_NUMBER_PATTERN, ErasureGround, ErasureReason
-from magcore.access.restriction import restriction_event
 from magcore.domain.sharing import person_stream
 from magcore.errors import ConsentError
-from magcore.storage.base import StreamWrite
 
 from ..problems import ApiProblem, not_found
 from .common import forbidden, has_role, refuse_unseen
@@ -136,18 +135,15 @@ def _restriction(call: Call, *, lift: bool, reason: str, conversation: str | Non
     person = call.path["personId"]
     _officer(call, person)
     service = call.service
-    stream = person_stream(person)
-    version = service.store.version(stream)
-    event = restriction_event(
-        person,
-        version + 1,
-        actor=call.principal.person_id,
-        now=service.clock.now(),
-        conversation=conversation,
-        lift=lift,
-        reason=reason,
-    )
-    service.commit([StreamWrite(stream, version, (event,))])
+    actor = call.principal.person_id
+    try:
+        if lift:
+            service.lift_restriction(person, actor=actor, conversation=conversation)
+        else:
+            service.restrict(person, actor=actor, reason=reason, conversation=conversation)
+    except ConsentError as exc:  # the service audited the refusal
+        what = "conversation" if exc.field == "conversation" else "person"
+        raise ApiProblem(not_found(what)) from None
 
 
 def restrict(call: Call) -> RestrictionsOut:
@@ -158,26 +154,20 @@ def restrict(call: Call) -> RestrictionsOut:
 
 def lift(call: Call) -> RestrictionsOut:
     conversation = call.query.get("conversation")
-    _restriction(call, lift=True, reason="lifted", conversation=conversation)
+    _restriction(call, lift=True, reason="", conversation=conversation)
     return restrictions_of(call)
 
 
 def erase(call: Call) -> ErasureOut:
-    from magcore.access.erasure import erase_person
-
     person = call.path["personId"]
     _officer(call, person)
     body: ErasureIn = call.body
     service = call.service
     reason = ErasureReason(body.ground, reference=body.reference)  # a 400 naming the field
-    done = erase_person(
-        service.store,
-        person,
-        clock=service.clock,
-        actor=call.principal.person_id,
-        reason=reason,
-        origin=service.origin,
-    )
+    try:
+        done = service.erase(person, actor=call.principal.person_id, reason=reason)
+    except ConsentError:  # the service audited the refusal
+        raise ApiProblem(not_found("person")) from None
     return ErasureOut(
         person=person,
         records=done.streams,

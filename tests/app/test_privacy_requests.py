@@ -1,0 +1,152 @@
+"""Restriction and erasure as service commands: the privacy officer decides, the service checks
+it (an employee asks the officer; nobody else restricts, lifts or erases), every refusal has an
+audit line and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from magcore.access.erasure_grounds import ErasureReason
+from magcore.app.service import Service
+from magcore.domain.sharing import Restrictions, person_stream
+from magcore.errors import ConsentError, InputRefused
+
+from ..access.mix_world import agreed
+from ..access.test_carried_origin import _service
+
+TEXT = "het gesprek over de balie"
+
+
+def _world() -> tuple[Service, str]:
+    service = _service()
+    return service, agreed(service, "yearly", employee="anna", manager="bram")
+
+
+def _unchanged(service: Service) -> tuple[int, list[tuple[str, bool]]]:
+    keys = [(k.id, k.alive) for k in service.store.inner.list_keys()]  # type: ignore[attr-defined]
+    return service.store.version(person_stream("anna")), keys
+
+
+def test_the_privacy_officer_restricts_one_conversation_and_lifts_it() -> None:
+    service, conversation = _world()
+    assert service.view(conversation, actor="bram").summary == "record"
+    held = service.restrict("anna", actor="po", reason="bezwaar", conversation=conversation)
+    assert held == Restrictions(everything=False, conversations=frozenset({conversation}))
+    assert service.view(conversation, actor="bram").summary is None
+    assert service.view(conversation, actor="anna").summary is None
+    lifted = service.lift_restriction("anna", actor="po", conversation=conversation)
+    assert lifted == Restrictions()
+    assert service.view(conversation, actor="bram").summary == "record"
+    service.close()
+
+
+def test_the_whole_record_is_restricted_without_a_conversation() -> None:
+    service, conversation = _world()
+    held = service.restrict("anna", actor="po", reason="onjuist")
+    assert held.everything
+    assert service.view(conversation, actor="bram").summary is None
+    assert service.lift_restriction("anna", actor="po") == Restrictions()
+    service.close()
+
+
+def test_lifting_what_is_not_restricted_writes_nothing() -> None:
+    service, conversation = _world()
+    before = service.store.version(person_stream("anna"))
+    assert service.lift_restriction("anna", actor="po", conversation=conversation) == (
+        Restrictions()
+    )
+    assert service.store.version(person_stream("anna")) == before
+    service.close()
+
+
+@pytest.mark.parametrize("actor", ["anna", "bram", "hr1", "dirk"])
+@pytest.mark.parametrize("what", ["restrict", "lift", "erase"])
+def test_nobody_but_the_privacy_officer_restricts_lifts_or_erases(actor: str, what: str) -> None:
+    """The employee asks the officer; the manager, HR and anyone else are refused. The refusal
+    is an audit line naming the asker; no event is written and no key destroyed."""
+    service, conversation = _world()
+    if what == "lift":
+        service.restrict("anna", actor="po", reason="bezwaar")
+    before = _unchanged(service)
+    lines = service.store.audit_head().count
+    commands = {
+        "restrict": lambda: service.restrict("anna", actor=actor, reason="bezwaar"),
+        "lift": lambda: service.lift_restriction("anna", actor=actor),
+        "erase": lambda: service.erase("anna", actor=actor, reason=ErasureReason("request")),
+    }
+    with pytest.raises(ConsentError) as refused:
+        commands[what]()
+    assert refused.value.field == "actor"
+    assert "privacy officer" in str(refused.value)
+    assert _unchanged(service) == before
+    (line,) = list(service.store.read_audit())[lines:]
+    assert (line["actor"], line["result"]) == (actor, "denied")
+    assert line["object"].startswith(person_stream("anna"))
+    assert service.view(conversation, actor="bram").summary == (
+        None if what == "lift" else "record"
+    )
+    service.close()
+
+
+def test_a_conversation_about_someone_else_is_refused_as_an_unknown_one_is() -> None:
+    """Restricting Anna's record by naming Erik's conversation is refused with the message an
+    id that does not exist gets: the answer tells nothing about other people's ids."""
+    service, _ = _world()
+    eriks = agreed(service, "yearly", employee="erik", manager="carla")
+    before = _unchanged(service)
+    messages = []
+    for named in (eriks, "no-such-conversation"):
+        with pytest.raises(ConsentError) as refused:
+            service.restrict("anna", actor="po", reason="bezwaar", conversation=named)
+        assert refused.value.field == "conversation"
+        messages.append(str(refused.value).replace(named, "<id>"))
+    assert messages[0] == messages[1]
+    assert _unchanged(service) == before
+    service.close()
+
+
+def test_an_unknown_person_is_refused_by_name() -> None:
+    service, _ = _world()
+    with pytest.raises(InputRefused) as refused:
+        service.restrict("nobody", actor="po", reason="bezwaar")
+    assert refused.value.problems[0].pointer == "/person"
+    assert service.store.version(person_stream("nobody")) == 0
+    service.close()
+
+
+@pytest.mark.parametrize("reason", ["", "a\u202eb", "x" * 501, "nul\x00"])
+def test_a_reason_the_input_policy_refuses_stores_nothing(reason: str) -> None:
+    service, _ = _world()
+    before = _unchanged(service)
+    with pytest.raises(InputRefused) as refused:
+        service.restrict("anna", actor="po", reason=reason)
+    assert refused.value.problems[0].pointer == "/reason"
+    assert _unchanged(service) == before
+    service.close()
+
+
+def test_the_privacy_officer_erases_by_destroying_the_keys() -> None:
+    service, conversation = _world()
+    erased = service.erase("anna", actor="po", reason=ErasureReason("request", reference="Z-1"))
+    assert f"conversation:{conversation}" in erased.streams
+    assert erased.keys
+    assert service.view(conversation, actor="bram").summary is None
+    lines = [line for line in service.store.read_audit() if line["action"] == "erase"]
+    assert {line["actor"] for line in lines} == {"po"}
+    assert {line["reason"] for line in lines} == {"request ref:Z-1"}
+    service.close()
+
+
+def test_an_erasure_with_words_for_a_reason_is_refused_before_anything() -> None:
+    """A reason in words would stay in the audit log in clear: refused naming ``/reason``,
+    before the actor is even looked at; no key is destroyed and no line written."""
+    service, conversation = _world()
+    before = _unchanged(service)
+    lines = service.store.audit_head().count
+    with pytest.raises(InputRefused) as refused:
+        service.erase("anna", actor="po", reason="na een burn-out")  # type: ignore[arg-type]
+    assert refused.value.problems[0].pointer == "/reason"
+    assert _unchanged(service) == before
+    assert service.store.audit_head().count == lines
+    assert service.view(conversation, actor="bram").summary == "record"
+    service.close()
