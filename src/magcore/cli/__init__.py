@@ -43,6 +43,10 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "export": ("magcore.cli.export:export", "Export personal data, invitations or records."),
     "policy": ("magcore.cli.policy:policy", "The cycle as a regulation for the works council."),
+    "privacy": (
+        "magcore.cli.privacy:privacy",
+        "Restrict, lift or erase a person's record (the privacy officer).",
+    ),
     "audit": ("magcore.cli.audit:audit", "Check the audit log."),
     "store": ("magcore.cli.store:store", "Check, back up, restore, migrate or copy the store."),
     "plugins": ("magcore.cli.plugins:plugins", "List installed plugins and their hooks."),

@@ -7,12 +7,16 @@
     organisation = "org"
     timezone = "Europe/Amsterdam"   # optional; the days of sharing choices and retention
 
+    [roles]                         # optional; functional roles by person id
+    p001234 = ["privacy_officer"]
+
 A relative ``sqlite:///`` path is relative to the folder of the config file, so the commands work
 from anywhere once they are pointed at it (``--config`` or ``MAGCORE_CONFIG``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tomllib
@@ -55,6 +59,9 @@ class Config:
     """The language texts are shown in when nobody chose one (``None``: Dutch)."""
     fallbacks: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
     """The ``[fallbacks]`` table: ``fy = ["nl", "en"]``."""
+    roles: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    """The ``[roles]`` table: functional roles by person id (``p001234 =
+    ["privacy_officer"]``), which access is decided with, as the web's tenant ``roles``."""
 
     def languages(self) -> LanguageSettings:
         """The installation's language settings (default and fallback chains)."""
@@ -74,6 +81,9 @@ class Config:
         if self.fallbacks:
             lines.append("\n[fallbacks]")
             lines += [f"{json.dumps(k)} = {json.dumps(list(v))}" for k, v in self.fallbacks.items()]
+        if self.roles:
+            lines.append("\n[roles]")
+            lines += [f"{json.dumps(k)} = {json.dumps(list(v))}" for k, v in self.roles.items()]
         return "\n".join(lines) + "\n"
 
     @classmethod
@@ -90,13 +100,15 @@ class Config:
             raise ConfigError(f"cannot read {path}: {exc}") from None
         except RecursionError:  # tables or arrays nested thousands of levels deep
             raise ConfigError(f"cannot read {path}: it nests too deeply to be settings") from None
-        known = {"store", "cycle", "organisation", "timezone", "language", "fallbacks"}
+        known = {"store", "cycle", "organisation", "timezone", "language", "fallbacks", "roles"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"{path}: unknown setting {unknown[0]!r}")
         for key, value in data.items():
-            if key != "fallbacks" and not isinstance(value, str):
+            if key not in ("fallbacks", "roles") and not isinstance(value, str):
                 raise ConfigError(f"{path}: {key} must be a string")
+        if "roles" in data:
+            data["roles"] = _roles(path, data["roles"])
         if "organisation" in data:  # an id, as `magcore init --organisation` checks it
             from ..model.input_policy import id_problem
 
@@ -121,6 +133,22 @@ class Config:
             except TimezoneError as exc:
                 raise ConfigError(f"{path}: {exc}") from None
         return cls(**data)
+
+
+def _roles(path: Path, value: object) -> dict[str, tuple[str, ...]]:
+    """The ``[roles]`` table checked: person ids to lists of role names, all of them ids."""
+    from ..model.input_policy import is_valid_id
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: roles must be a table of person ids to lists of roles")
+    roles: dict[str, tuple[str, ...]] = {}
+    for person, held in value.items():
+        if not is_valid_id(person):
+            raise ConfigError(f"{path}: roles: {person!a} is not a person id")
+        if not isinstance(held, list) or not all(is_valid_id(role) for role in held):
+            raise ConfigError(f"{path}: roles.{person} must be a list of role names")
+        roles[person] = tuple(held)
+    return roles
 
 
 def resolve_store_url(url: str, base: Path) -> str:
@@ -218,6 +246,12 @@ class App:
             language=self.config.language or "nl",
             languages=self.config.languages(),
         )
+        if self.config.roles:
+            from ..errors import NotFoundError
+
+            # no organisation imported yet: nobody holds a role before it is
+            with contextlib.suppress(NotFoundError):
+                service.use_organisation(self.config.organisation, self.config.roles)
         self._services.append(service)
         return service
 

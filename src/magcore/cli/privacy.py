@@ -1,0 +1,128 @@
+"""``magcore privacy``: the privacy officer's decisions on a person's requests.
+
+``restrict`` and ``lift`` (AVG art. 18) and ``erase`` (AVG art. 17) call the service's commands
+(:mod:`magcore.app.privacy_requests`), which check that ``--as`` names someone who holds
+``privacy_officer`` in the ``[roles]`` of ``magcore.toml``; anyone else is refused, with an
+audit line, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..access.erasure_grounds import ErasureGround, ErasureReason
+from ..domain.sharing import Restrictions
+from ..errors import InputRefused
+from ._common import ID, TEXT, get_app, json_option
+from ._output import emit_json
+
+__all__ = ["privacy"]
+
+_AS = click.option(
+    "--as",
+    "actor",
+    type=ID,
+    required=True,
+    metavar="PERSON",
+    help="The privacy officer who decides (a person with privacy_officer in [roles]).",
+)
+_CONVERSATION = click.option(
+    "--conversation",
+    type=ID,
+    default=None,
+    help="One conversation about the person (default: their whole record).",
+)
+
+
+@click.group()
+def privacy() -> None:
+    """Restrict, lift or erase a person's record: the privacy officer decides."""
+
+
+def _show(person: str, held: Restrictions, as_json: bool) -> None:
+    conversations = sorted(held.conversations)
+    if as_json:
+        emit_json({"person": person, "everything": held.everything, "conversations": conversations})
+        return
+    if held.everything:
+        click.echo(f"{person}: the whole record is restricted")
+    elif conversations:
+        click.echo(f"{person}: restricted: {', '.join(conversations)}")
+    else:
+        click.echo(f"{person}: nothing is restricted")
+
+
+@privacy.command(short_help="Restrict processing of a person's record (AVG art. 18).")
+@click.argument("person", type=ID)
+@_AS
+@click.option("--reason", type=TEXT, required=True, help="Why (kept sealed with the person's key).")
+@_CONVERSATION
+@json_option
+def restrict(person: str, actor: str, reason: str, conversation: str | None, as_json: bool) -> None:
+    """Restrict processing of PERSON's record (AVG art. 18): only the privacy officer reads it."""
+    service = get_app().service()
+    held = service.restrict(person, actor=actor, reason=reason, conversation=conversation)
+    _show(person, held, as_json)
+
+
+@privacy.command(short_help="Lift a restriction of a person's record.")
+@click.argument("person", type=ID)
+@_AS
+@_CONVERSATION
+@json_option
+def lift(person: str, actor: str, conversation: str | None, as_json: bool) -> None:
+    """Lift a restriction of PERSON's record."""
+    service = get_app().service()
+    held = service.lift_restriction(person, actor=actor, conversation=conversation)
+    _show(person, held, as_json)
+
+
+@privacy.command(short_help="Erase everything of a person (AVG art. 17): keys destroyed.")
+@click.argument("person", type=ID)
+@_AS
+@click.option(
+    "--ground",
+    type=click.Choice([ground.value for ground in ErasureGround]),
+    required=True,
+    help="The ground of the erasure (AVG art. 17(1)), kept in the audit log.",
+)
+@click.option(
+    "--reference",
+    type=TEXT,
+    default=None,
+    help="The case or ticket number where the request is kept (ZAAK-2025-0012), never words.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask to confirm: the erasure cannot be undone.")
+@json_option
+def erase(
+    person: str, actor: str, ground: str, reference: str | None, yes: bool, as_json: bool
+) -> None:
+    """Erase everything that belongs to PERSON (AVG art. 17) by destroying its keys.
+
+    This cannot be undone, also not from a backup: the content is unreadable everywhere.
+    """
+    try:
+        reason = ErasureReason(ground, reference=reference)
+    except InputRefused as refused:
+        hint = refused.problems[0].pointer.strip("/") or "reference"
+        raise click.BadParameter(refused.problems[0].message, param_hint=f"--{hint}") from None
+    if not yes:
+        click.confirm(
+            f"Erase everything that belongs to {person}? This cannot be undone", abort=True
+        )
+    service = get_app().service()
+    done = service.erase(person, actor=actor, reason=reason)
+    if as_json:
+        emit_json(
+            {
+                "person": person,
+                "records": list(done.streams),
+                "keys_destroyed": len(done.keys),
+                "sharing_choices_ended": done.choices,
+            }
+        )
+        return
+    click.echo(
+        f"{person}: {len(done.streams)} records erased, {len(done.keys)} keys destroyed, "
+        f"{done.choices} sharing choices ended"
+    )
