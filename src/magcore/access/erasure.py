@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -260,22 +261,24 @@ def destroy_conversations(
     ]
 
 
-def _goal_sets(store: Store) -> Iterator[tuple[str, Event]]:
-    """Every goal stream with its first event, a ``goal.set``, as stored (nothing decrypted):
-    one read of one event per goal stream."""
+def _goals(store: Store) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every goal stream with the data of its first event, a ``goal.set``, as stored (nothing
+    decrypted): one read of one event per goal stream."""
     stored = store.inner if isinstance(store, ContentStore) else store
     for stream in stored.streams("goal:"):
         first = next(iter(read_stream(stored, stream, upto=1)), None)
         if first is not None and first.type == GoalEvent.SET:
-            yield stream, first
+            yield stream, first.data
 
 
-def _legacy_of(goals: Iterable[tuple[str, Event]]) -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
-    for stream, first in goals:
-        origin = copy_origin(stream.partition(":")[2], first.data)
-        if origin is not None and not origin[1]:
-            found.setdefault(origin[0], []).append(stream)
+def _older_copy_of(stream: str, data: Mapping[str, Any]) -> str | None:
+    """The conversation whose record words the goal of *stream* holds under its own key (an
+    older magcore's copy), by its ``goal.set`` event's *data*; ``None`` for any other goal."""
+    origin = copy_origin(stream.partition(":")[2], data)
+    return origin[0] if origin is not None and not origin[1] else None
+
+
+def _index(found: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
     return {conversation: tuple(sorted(s)) for conversation, s in found.items()}
 
 
@@ -285,7 +288,12 @@ def legacy_index(store: Store) -> dict[str, tuple[str, ...]]:
     ``goal.set`` event has no ``copied_from``; :func:`~magcore.domain.goals.copy_origin`).
     Destroying the conversation destroys their keys too. One pass over the goal streams' first
     events, as stored: nothing decrypted."""
-    return _legacy_of(_goal_sets(store))
+    found: dict[str, list[str]] = {}
+    for stream, data in _goals(store):
+        conversation = _older_copy_of(stream, data)
+        if conversation is not None:
+            found.setdefault(conversation, []).append(stream)
+    return _index(found)
 
 
 def legacy_copies(
@@ -352,13 +360,17 @@ def erase_person(
             "with destroy_conversation"
         )
     streams = _conversations_about(store, person)
-    goals = list(_goal_sets(store))  # one pass: the owners and the older copies
-    streams += [stream for stream, first in goals if first.data.get("owner") == person]
+    older: dict[str, list[str]] = {}
+    for stream, data in _goals(store):  # one pass: the goals they own and the older copies
+        if data.get("owner") == person:
+            streams.append(stream)
+        conversation = _older_copy_of(stream, data)
+        if conversation is not None:
+            older.setdefault(conversation, []).append(stream)
     # A goal made from the record of a conversation about them, in an older store, holds its
     # words under the goal's own key: whoever owns it, that key goes (the goal stays theirs).
     about = [stream.partition(":")[2] for stream in streams if stream.startswith("conversation:")]
-    copied = legacy_copies(store, about, index=_legacy_of(goals))
-    copies = [c for c in copied if c not in streams]
+    copies = [c for c in legacy_copies(store, about, index=_index(older)) if c not in streams]
     own = person_stream(person)
     owners = [*streams, *copies, own]
     lines = [
