@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,12 @@ from magcore import (
     open_service,
 )
 from magcore.access import audit
-from magcore.access.erasure import ErasureReason, destroy_conversation, erase_person
+from magcore.access.erasure import (
+    ErasureReason,
+    destroy_conversation,
+    destroy_conversations,
+    erase_person,
+)
 from magcore.access.retention import SELECTIELIJST_2020
 from magcore.crypto import key_id_of
 from magcore.domain.goals import decide_goal, goal_stream, record_goal_id
@@ -118,7 +124,9 @@ def _destroy(service: Any, cid: str) -> None:
     )
 
 
-def _legacy_goal(service: Any, cid: str, owner: str, other: str, agreement: str) -> str:
+def _legacy_goal(
+    service: Any, cid: str, owner: str, other: str, agreement: str, title: str = WORDS
+) -> str:
     """The goal an older magcore made from agreement *agreement* of *cid*'s record: the same
     ``goal.set`` event, without ``copied_from``, so its words are sealed with the goal's key."""
     gid = record_goal_id(cid, agreement)
@@ -126,7 +134,7 @@ def _legacy_goal(service: Any, cid: str, owner: str, other: str, agreement: str)
         actor=owner,
         goal_id=gid,
         owner=owner,
-        title=WORDS,
+        title=title,
         agreed_in=cid,
         collaborators=(other,),
         agreement=f"{cid}#{agreement}",
@@ -335,7 +343,7 @@ def test_running_the_erasure_again_reaches_an_older_copy_of_a_conversation_destr
     )
     gid = _legacy_goal(service, cid, person, manager, "a1")
     with monkeypatch.context() as old:  # the erasure as an older magcore did it
-        old.setattr(erasure, "legacy_copies", lambda store, conversations: [])
+        old.setattr(erasure, "legacy_copies", lambda store, conversations, **_: [])
         _destroy(service, cid)
     assert service.view_goal(gid, actor=person).goal.title == WORDS
     events = len(service.store.inner.read(f"conversation:{cid}"))
@@ -346,3 +354,139 @@ def test_running_the_erasure_again_reaches_an_older_copy_of_a_conversation_destr
     assert _live_keys(service, goal_stream(gid)) == []
     assert len(service.store.inner.read(f"conversation:{cid}")) == events
     assert audit.verify_store(service.store).ok
+
+
+def _older_copies(service: Any, person: str, manager: str, n: int) -> tuple[str, list[str], str]:
+    """Conversation *n*, agreed with two agreements in words of its own, and the two goals an
+    older magcore made from them (one the employee's, one the manager's)."""
+    words = f"{WORDS}Run{n}"
+    cid = _agreed(
+        service,
+        person,
+        manager,
+        agreements=[
+            Agreement(id="a1", text=words, owner="employee"),
+            Agreement(id="a2", text=f"{words}Twee", owner="manager"),
+        ],
+    )
+    goals = [
+        _legacy_goal(service, cid, person, manager, "a1", title=words),
+        _legacy_goal(service, cid, manager, person, "a2", title=f"{words}Twee"),
+    ]
+    return cid, goals, words
+
+
+def _own_goals(service: Any, person: str, count: int) -> list[str]:
+    """*count* goals *person* set in their own words (no conversation's copy)."""
+    for n in range(count):
+        service.execute_goal(SetGoal(actor=person, goal_id=f"own-{n}", owner=person, title=NOTE))
+    return [f"own-{n}" for n in range(count)]
+
+
+def _destroying(service: Any) -> Counter[tuple[str, str]]:
+    """The audit log's lines that destroy keys, as (action, object)."""
+    lines = service.store.read_audit()
+    return Counter((e["action"], e["object"]) for e in lines if e["action"] == "destroy")
+
+
+def _goal_reads(monkeypatch: Any, store: Any) -> list[str]:
+    """The goal streams whose events *store* reads from now on (any reading method: the
+    decrypting store's and the stored one's), one entry per read."""
+    reads: list[str] = []
+
+    def counting(method: Any) -> Any:
+        def read(stream: str, *args: Any, **kwargs: Any) -> Any:
+            if stream.startswith("goal:"):
+                reads.append(stream)
+            return method(stream, *args, **kwargs)
+
+        return read
+
+    monkeypatch.setattr(store, "read", counting(store.read))
+    inner = store.inner
+    for name in ("read", "read_stream", "read_stream_data"):
+        if callable(getattr(inner, name, None)):
+            monkeypatch.setattr(inner, name, counting(getattr(inner, name)))
+    return reads
+
+
+def test_a_retention_run_destroys_every_older_goal_copy_of_each_conversation(world, url):
+    """destroy_conversations over several conversations destroys, for each, the keys of the
+    goals an older magcore made from its record (each with its audit line), so their words
+    read as erased, in the views and in the bytes; a conversation outside the run keeps its
+    copy."""
+    service, person, manager = world
+    made = [_older_copies(service, person, manager, n) for n in range(3)]
+    kept, [kept_goal, _], kept_words = _older_copies(service, person, manager, 9)
+    _own_goals(service, person, 2)
+    due = [(cid, SELECTIELIJST_2020, NOW.date()) for cid, _, _ in made]
+
+    tombstones = destroy_conversations(service.store, due, clock=service.clock)
+
+    assert [t.stream for t in tombstones] == [f"conversation:{cid}" for cid, _, _ in made]
+    lines = _destroying(service)
+    for cid, goals, _ in made:
+        assert service.view(cid, actor=person).destroyed
+        for gid in goals:
+            assert _live_keys(service, goal_stream(gid)) == []
+            assert lines[("destroy", goal_stream(gid))] == 1
+            for who in (person, manager):
+                view = service.view_goal(gid, actor=who)
+                assert view.goal is not None
+                assert (view.goal.title, view.erased_with) == (ERASED, cid)
+    erased = [w for _, _, words in made for w in (words, f"{words}Twee")]
+    assert found_markers(json.dumps(service.export(person)).encode(), erased) == []
+    assert found_markers(json.dumps(service.export(manager)).encode(), erased) == []
+    still = service.view_goal(kept_goal, actor=person).goal
+    assert still is not None
+    assert still.title == kept_words
+    assert not service.view(kept, actor=person).destroyed
+    if url.startswith("sqlite"):
+        assert found_markers(raw(Path(url.removeprefix("sqlite:///"))), erased) == []
+    if url.startswith("postgresql"):
+        assert found_markers(_pg_dump(url), erased) == []
+    assert audit.verify_store(service.store).ok
+    # run again (the tombstones are there): nothing changes, no line is added
+    again = destroy_conversations(service.store, due, clock=service.clock)
+    assert again == tombstones
+    assert _destroying(service) == lines
+
+
+def test_a_retention_run_reads_the_goal_streams_once_for_all_its_conversations(world, monkeypatch):
+    """Finding the older goal copies reads each goal stream's first event once per run, not
+    once per conversation destroyed (a run over N conversations read N times every goal)."""
+    service, person, manager = world
+    made = [_older_copies(service, person, manager, n) for n in range(4)]
+    _own_goals(service, person, 3)
+    goals = list(service.store.streams("goal:"))
+    assert len(goals) == 4 * 2 + 3
+    due = [(cid, SELECTIELIJST_2020, NOW.date()) for cid, _, _ in made]
+    reads = _goal_reads(monkeypatch, service.store)
+
+    destroy_conversations(service.store, due, clock=service.clock)
+
+    assert Counter(reads) == Counter(goals)  # each goal stream once
+    for _, copies, _ in made:
+        assert all(_live_keys(service, goal_stream(gid)) == [] for gid in copies)
+
+
+def test_erasing_a_person_reads_the_goal_streams_once(world, monkeypatch):
+    """erase_person finds the goals the person owns and the older copies of their records in
+    one pass over the goal streams (it made two, reading every goal stream whole in one); the
+    goals it tombstones are read once more, for their tombstones' versions."""
+    service, person, manager = world
+    cid, [mine, theirs], _ = _older_copies(service, person, manager, 0)
+    own = _own_goals(service, person, 2)
+    service.execute_goal(SetGoal(actor=manager, goal_id="managers", owner=manager, title=MANAGERS))
+    goals = list(service.store.streams("goal:"))
+    reads = _goal_reads(monkeypatch, service.store)
+    reason = ErasureReason("request", reference="ZAAK-2")
+
+    done = erase_person(service.store, person, clock=service.clock, actor="po", reason=reason)
+
+    erased = {goal_stream(g) for g in (mine, *own)}
+    assert {s for s in done.streams if s.startswith("goal:")} == erased
+    assert Counter(reads) == Counter(goals) + Counter(erased)
+    assert _live_keys(service, goal_stream(theirs)) == []  # the manager's copy of cid's words
+    assert service.view_goal("managers", actor=manager).goal.title == MANAGERS
+    assert f"conversation:{cid}" in done.streams

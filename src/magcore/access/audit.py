@@ -90,6 +90,10 @@ class VerifyResult:
     witnessed: int | None = None
     """The count of lines the key provider witnessed (:mod:`magcore.crypto.witness`) and the
     log reaches; ``None`` where no witness was kept or consulted."""
+    key_problems: tuple[str, ...] | None = None
+    """The data keys destroyed with no line to explain them (:mod:`magcore.access.key_audit`),
+    up to :func:`verify_store`'s *key_limit*; ``None`` where they were not compared (the chain
+    or the events failed first)."""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -377,6 +381,7 @@ def verify_store(
     expected_hash: str | None = None,
     older_events: bool | None = None,
     witness: Any = None,
+    key_limit: int = 1,
 ) -> VerifyResult:
     """Check a store's audit chain against its head, and its events against the chain.
 
@@ -399,7 +404,9 @@ def verify_store(
 
     Every destroyed data key must have its ``destroy`` or ``erase`` line
     (:mod:`magcore.access.key_audit`): a key shredded in the key table alone is reported
-    (``event`` ``data_keys``).
+    (``event`` ``data_keys``). The first *key_limit* such keys are in the result's
+    ``key_problems`` (``magcore store check`` names them all, from the one reading of the log
+    and of the key table).
 
     The chain records the digests of the events *as stored* (content encrypted): a store behind
     the content codec (:class:`~magcore.access.content.ContentStore`, which decrypts on read) is
@@ -450,13 +457,19 @@ def verify_store(
     found, compared, uncovered = verify_events(
         store, collect.lines, after=result.entries, older=older
     )
+    shredded: list[str] | None = None
     if found is None:  # every destroyed data key has its line (magcore.access.key_audit)
-        shredded = unexplained_keys(store, collect.destroyed, limit=1)
+        shredded = unexplained_keys(store, collect.destroyed, limit=key_limit)
         if shredded:  # a line written meanwhile (with its keys' destruction) explains it?
             later = destroy_owners(store.read_audit(after=result.entries))
-            shredded = unexplained_keys(store, joined(collect.destroyed, later), limit=1)
+            shredded = unexplained_keys(store, joined(collect.destroyed, later), limit=key_limit)
         if shredded:
             found = AuditProblem(0, shredded[0], event="data_keys")
     return attrs.evolve(
-        result, ok=found is None, problem=found, events=compared, uncovered=uncovered
+        result,
+        ok=found is None,
+        problem=found,
+        events=compared,
+        uncovered=uncovered,
+        key_problems=None if shredded is None else tuple(shredded),
     )

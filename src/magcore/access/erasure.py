@@ -11,7 +11,8 @@ append-only:
   older store (its words sealed with the goal's own key) has that key destroyed too: its
   progress notes written until then go with it.
   A tombstone event is appended, so readers show the conversation as destroyed and the read
-  models stop listing and carrying forward its agreements.
+  models stop listing and carrying forward its agreements. A retention run destroys many:
+  :func:`destroy_conversations` finds the older store's goal copies once for all of them.
 * :func:`erase_person` destroys the keys of every conversation *about* the person (they are
   its subject), of every goal they own, and of their own stream (``person:<id>``: their
   sharing choices' details and the reasons of restrictions). Conversations of other employees
@@ -36,8 +37,9 @@ its events are replaced by the ``person.erased`` event.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -50,7 +52,7 @@ from ..domain.conversation import (
     stream_of,
     subject_of,
 )
-from ..domain.goals import GoalEvent, copy_origin, goal_stream
+from ..domain.goals import GoalEvent, copy_origin
 from ..domain.sharing import PersonEvent, SharingState, listing_rows, person_stream
 from ..domain.sharing import apply as apply_sharing
 from ..errors import ConflictError, MagcoreError, StorageError
@@ -68,10 +70,17 @@ __all__ = [
     "Erasure",
     "ErasureGround",
     "ErasureReason",
+    "LegacyCopies",
     "destroy_conversation",
+    "destroy_conversations",
     "erase_person",
     "legacy_copies",
+    "legacy_index",
 ]
+
+#: The older goal copies by conversation (:func:`legacy_index`): conversation id → the streams
+#: of the goals an older magcore made from its record, their words under the goal's own key.
+LegacyCopies = Mapping[str, Sequence[str]]
 
 #: How often the tombstone is tried when writers keep adding to the stream meanwhile.
 _ATTEMPTS = 5
@@ -98,6 +107,7 @@ def destroy_conversation(
     clock: Clock | None = None,
     actor: str = "system",
     origin: str = "retention",
+    legacy: LegacyCopies | None = None,
 ) -> Event:
     """Destroy a conversation's content: its key is destroyed, a tombstone is appended.
 
@@ -115,6 +125,10 @@ def destroy_conversation(
     goal copies of it still alive (a conversation destroyed before the upgrade). The
     tombstone and the audit line carry *clock*'s time (the service's; the system clock when
     ``None``).
+
+    *legacy* is the store's :func:`legacy_index`, read once by a caller that destroys many
+    conversations (:func:`destroy_conversations`); without it, this call reads it (every goal
+    stream's first event).
     """
     now = (clock or SystemClock()).now()
     stream = stream_of(conversation_id)
@@ -136,14 +150,14 @@ def destroy_conversation(
         return _replace_stream(store, stream, profile=profile, due=due, now=now, line=line)
     destroyed: list[str] = []
     # goals an older version made from the record (none are made so any more): found once
-    legacy = legacy_copies(store, [conversation_id])
+    copied = legacy_copies(store, [conversation_id], index=legacy)
     for attempt in range(1, _ATTEMPTS + 1):
         events = store.inner.read(stream)
         if not events:
             raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
         if events[-1].type == DESTROYED_EVENT:
             # destroyed before: an older store's goal copies of it may still have their keys
-            copies = _with_live_keys(store, legacy)
+            copies = _with_live_keys(store, copied)
             if copies:
                 store.keys.destroy(copies, audit=[attrs.evolve(line, object=c) for c in copies])
             return events[-1]
@@ -151,7 +165,7 @@ def destroy_conversation(
         # Again after a conflict: a writer that decided before the keys went got a new key for
         # its event; that key goes too, and the tombstone follows its event. The goals made
         # from the record in an older store hold its words under their own key: it goes too.
-        copies = _with_live_keys(store, legacy)
+        copies = _with_live_keys(store, copied)
         again = attempt == 1 or bool(_with_live_keys(store, [stream]))
         owners = [stream] if again else []
         destroyed += store.keys.destroy(
@@ -210,22 +224,86 @@ def _replace_stream(
     return tombstone
 
 
-def legacy_copies(store: Store, conversations: Collection[str]) -> list[str]:
-    """The streams of the goals made from the records of *conversations* (ids) whose words are
-    sealed with the goal's own key: made by a magcore before the words went with the record
-    (their ``goal.set`` event has no ``copied_from``; :func:`~magcore.domain.goals.copy_origin`).
-    Destroying a conversation destroys their keys too. Read as stored: nothing decrypted."""
-    wanted = set(conversations)
+def destroy_conversations(
+    store: Store,
+    due: Iterable[tuple[str, RetentionProfile, date]],
+    *,
+    clock: Clock | None = None,
+    actor: str = "system",
+    origin: str = "retention",
+) -> list[Event]:
+    """A retention run: :func:`destroy_conversation` for each ``(conversation, profile, due)``
+    of *due* (as :func:`~magcore.access.retention.due_for_destruction` gives them), in order,
+    and their tombstones.
+
+    The older store's goal copies (:func:`legacy_index`) are found in one pass over the goal
+    streams for the whole run, not once per conversation: none are made any more, so the
+    index read before the first destruction holds every copy of each. A failure stops the run
+    where it is (the conversations destroyed before it stay destroyed); running it again
+    finishes it.
+    """
+    work = list(due)
+    if not work:
+        return []
+    index = legacy_index(store) if isinstance(store, ContentStore) else {}
+    return [
+        destroy_conversation(
+            store,
+            conversation,
+            profile=profile,
+            due=day,
+            clock=clock,
+            actor=actor,
+            origin=origin,
+            legacy=index,
+        )
+        for conversation, profile, day in work
+    ]
+
+
+def _goals(store: Store) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every goal stream with the data of its first event, a ``goal.set``, as stored (nothing
+    decrypted): one read of one event per goal stream."""
     stored = store.inner if isinstance(store, ContentStore) else store
-    found = []
     for stream in stored.streams("goal:"):
         first = next(iter(read_stream(stored, stream, upto=1)), None)
-        if first is None or first.type != GoalEvent.SET:
-            continue
-        origin = copy_origin(stream.partition(":")[2], first.data)
-        if origin is not None and not origin[1] and origin[0] in wanted:
-            found.append(stream)
-    return sorted(found)
+        if first is not None and first.type == GoalEvent.SET:
+            yield stream, first.data
+
+
+def _older_copy_of(stream: str, data: Mapping[str, Any]) -> str | None:
+    """The conversation whose record words the goal of *stream* holds under its own key (an
+    older magcore's copy), by its ``goal.set`` event's *data*; ``None`` for any other goal."""
+    origin = copy_origin(stream.partition(":")[2], data)
+    return origin[0] if origin is not None and not origin[1] else None
+
+
+def _index(found: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    return {conversation: tuple(sorted(s)) for conversation, s in found.items()}
+
+
+def legacy_index(store: Store) -> dict[str, tuple[str, ...]]:
+    """The goals made from a conversation's record whose words are sealed with the goal's own
+    key, by conversation id: made by a magcore before the words went with the record (their
+    ``goal.set`` event has no ``copied_from``; :func:`~magcore.domain.goals.copy_origin`).
+    Destroying the conversation destroys their keys too. One pass over the goal streams' first
+    events, as stored: nothing decrypted."""
+    found: dict[str, list[str]] = {}
+    for stream, data in _goals(store):
+        conversation = _older_copy_of(stream, data)
+        if conversation is not None:
+            found.setdefault(conversation, []).append(stream)
+    return _index(found)
+
+
+def legacy_copies(
+    store: Store, conversations: Collection[str], *, index: LegacyCopies | None = None
+) -> list[str]:
+    """The streams of the goals made from the records of *conversations* (ids) whose words are
+    sealed with the goal's own key (:func:`legacy_index`; read from *store* unless *index* is
+    given)."""
+    found = legacy_index(store) if index is None else index
+    return sorted({stream for c in set(conversations) for stream in found.get(c, ())})
 
 
 def _remains(events: Sequence[Event], version: int) -> ReadModel | None:
@@ -282,14 +360,17 @@ def erase_person(
             "with destroy_conversation"
         )
     streams = _conversations_about(store, person)
-    for stream in store.streams("goal:"):
-        first = store.inner.read(stream)[:1]
-        if first and first[0].type == "goal.set" and first[0].data.get("owner") == person:
-            streams.append(goal_stream(stream.partition(":")[2]))
+    older: dict[str, list[str]] = {}
+    for stream, data in _goals(store):  # one pass: the goals they own and the older copies
+        if data.get("owner") == person:
+            streams.append(stream)
+        conversation = _older_copy_of(stream, data)
+        if conversation is not None:
+            older.setdefault(conversation, []).append(stream)
     # A goal made from the record of a conversation about them, in an older store, holds its
     # words under the goal's own key: whoever owns it, that key goes (the goal stays theirs).
     about = [stream.partition(":")[2] for stream in streams if stream.startswith("conversation:")]
-    copies = [c for c in legacy_copies(store, about) if c not in streams]
+    copies = [c for c in legacy_copies(store, about, index=_index(older)) if c not in streams]
     own = person_stream(person)
     owners = [*streams, *copies, own]
     lines = [

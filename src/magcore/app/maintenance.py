@@ -138,15 +138,18 @@ def check_store(
         except (MagcoreError, ValueError, TypeError) as exc:
             problems.append(f"the measurement ballot boxes cannot be checked: {exc}")
     entries = 0
+    keyed: tuple[str, ...] | None = None  # the key table compared with the log, while verified
     try:
-        result = verify_store(store, keys=keys)
-        entries = result.entries
+        result = verify_store(store, keys=keys, key_limit=limit)
+        entries, keyed = result.entries, result.key_problems
         problem = result.problem
         if not result.ok and problem is not None and problem.event != "data_keys":
             problems.append(f"the audit log is broken at line {problem.seq}: {problem.reason}")
     except MagcoreError as exc:
         problems.append(str(exc))
-    if len(problems) < limit:
+    if keyed is not None:
+        problems.extend(keyed)
+    elif len(problems) < limit:  # the chain or the events failed first: read them on their own
         from .index_check import key_problems
 
         try:
