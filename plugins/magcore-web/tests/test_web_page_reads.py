@@ -23,13 +23,14 @@ from starlette.testclient import TestClient
 
 from magcore.storage.sqlite import SQLiteStore
 
-#: The reads of the employee's list with one conversation: the cycles and which have
-#: approvals (1), the approved cycle's approvals (1), the organisation's version for the
-#: listing and for the manager's link (2), the conversation rows and the sharing choices (2),
-#: what makes the listing index believed: the people's sealed rows and their streams'
-#: versions in the event log (2), and the first events of the conversations the read model
-#: says the employee takes part in (1).
-LIST_READS = 9
+#: The reads of the employee's list with one conversation: the session's person checked
+#: against the organisation and their roles in the directory (2: the organisation's version,
+#: twice), the cycles and which have approvals (1), the approved cycle's approvals (1), the
+#: organisation's version for the listing and for the manager's link (2), the conversation
+#: rows and the sharing choices (2), what makes the listing index believed: the people's
+#: sealed rows and their streams' versions in the event log (2), and the first events of the
+#: conversations the read model says the employee takes part in (1).
+LIST_READS = 11
 
 
 class Reads:
