@@ -13,21 +13,27 @@
   choice for the overview, each with its allowed line;
 - the sharing choices (:meth:`Service.sharing`): the person and the privacy officer only;
 - workflow notifications (:func:`run_workflows`) and invitations (:func:`invitations_for`):
-  a reference only to a participant of a record that is not restricted, with its line.
+  a reference only to a participant of a record that is not restricted, with its line;
+- the due list (:meth:`Service.due_list`): for taking part, the conversations a manager holds
+  with the people they manage that day; for planning, the whole organisation to the HR
+  adviser; anyone else refused; one line each, refusals too, and never a marker.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
+from magcore.access.decision import PARTICIPATION
+from magcore.access.due import PLANNING
 from magcore.access.observers import ContentNeed
 from magcore.app.invitations import invitations_for
 from magcore.app.workflows.runner import WITHHELD, run_workflows
 from magcore.domain.conversation import OPEN_STATES
-from magcore.errors import MagcoreError
+from magcore.errors import AccessDenied, MagcoreError
 from magcore.hookspecs import hookimpl
 
 from ..sharing.support import MAG_CYCLE
@@ -36,6 +42,7 @@ from .gateway_model import (
     EMPLOYEES,
     PEOPLE,
     PURPOSES,
+    ROLE_HOLDER,
     SPECIAL_THEME,
     Fixed,
     Given,
@@ -150,6 +157,8 @@ class Outlets:
     allowed_objects: Any
     may_profile: Any
     try_: Any
+    now: Any
+    manager_of: Any
 
     # -- observer deliveries -----------------------------------------------------------------
 
@@ -277,8 +286,9 @@ class Outlets:
         is agreed and the next one started, alone or on the bulk path (its agreement carried,
         perhaps with a new manager), and read by everyone;
         then everyone takes content out every way at once: the profile in the new one, the
-        overview and the listing for every reason, the deliveries, the export; and the profile
-        and the overview once more while the employee's record is restricted."""
+        overview and the listing for every reason, the due lists, the deliveries, the export;
+        and the profile and the overview once more while the employee's record is
+        restricted."""
         conv = data.draw(st.sampled_from(self.open_convs()))
         subject = self.subject_of[conv]
         if subject is None:
@@ -293,11 +303,13 @@ class Outlets:
             self.read(Fixed(follow), viewer, "conversation")
             self.profile(Fixed(follow), viewer, "conversation")
             self.listing(viewer, "conversation")
+            self.due_list(viewer, PARTICIPATION)
         for viewer, purpose in self.reasons():
             self.profile(Fixed(follow), viewer, purpose)
             self.profile_overview(viewer, purpose)
             self.listing(viewer, purpose)
         self.profile_overview("m2", "profile_overview")
+        self.due_list(ROLE_HOLDER["hr_adviser"], PLANNING)
         self.dispatch()
         self.export(subject, "po", by_service=True)
         if subject not in self.restricted:  # and again while the record is restricted
@@ -417,3 +429,41 @@ class Outlets:
             for attendee in invitation.attendees:
                 reference = f"conversation:{invitation.conversation}"
                 assert (attendee.person, reference) in allowed
+
+    # -- the due list --------------------------------------------------------------------------
+
+    @rule(
+        viewer=st.sampled_from(PEOPLE),
+        purpose=st.sampled_from((PARTICIPATION, PLANNING, "research")),
+    )
+    def due_list(self, viewer: str, purpose: str) -> None:
+        """Who is due a conversation, this year and next: a manager the conversations they
+        hold with the people they manage today, the HR adviser the organisation's for
+        planning, nobody anything else; one line each, refusals too; never a marker."""
+        day = self.now.date()
+        start, end = date(day.year, 1, 1), date(day.year + 2, 1, 1)
+        before = self.audited()
+        try:
+            listed = self.service.due_list(
+                viewer, cycles=["mag@1"], start=start, end=end, purpose=purpose
+            )
+        except AccessDenied:
+            listed = None
+        lines = self.lines_of(before)
+        assert [(x["actor"], x["action"], x["object"]) for x in lines] == [
+            (viewer, "list-due", f"listing:{viewer}/due")
+        ]
+        planner = purpose == PLANNING and viewer == ROLE_HOLDER["hr_adviser"]
+        allowed = planner or purpose == PARTICIPATION
+        assert (listed is not None) == allowed == (lines[0]["result"] == "allowed")
+        if listed is None:
+            return
+        assert not markers(listed)
+        everyone = self.service.outstanding("org", "mag@1", start, end)
+        if planner:
+            assert [item for _, item in listed] == list(everyone)
+            return
+        managed = {p for p in EMPLOYEES if self.manager_of(p, day) == viewer}
+        assert [item for _, item in listed] == [
+            item for item in everyone if item.person in managed and item.manager == viewer
+        ]

@@ -13,17 +13,17 @@ choices; and goals (:mod:`.gateway_goals`): set, progress, link, close.
 
 It takes content out by every public way: views for any actor and purpose, every command's
 result (conversations and goals), the subject-access export (its conversations and its goals),
-the guarded listing, notices, invitations, workflow notifications, profiles and the overview
-of profiles, the sharing choices, participation reports, and observer deliveries of declared
-content through the dispatcher and :meth:`Gateway.deliver` (:mod:`.gateway_outlets`). Every
-text written is a unique marker; after each way out the machine finds the markers in what was
-handed out and checks each against its own simple model of the rules (:mod:`.gateway_model`:
-participation and blind-until-published, for good in a cancelled conversation or one not held,
-carried agreements and the handover choice, a carried copy as sensitive as the kind it was
-agreed in, special themes, sharing choices with their grantee, purpose and time, the legal
-basis that never opens the special-category kind, restriction, erasure) and against the audit
-lines the call wrote: one allowing line for every part disclosed. What the listing lists is
-checked against the model both ways.
+the guarded listing, the due list, notices, invitations, workflow notifications, profiles and
+the overview of profiles, the sharing choices, participation reports, and observer deliveries
+of declared content through the dispatcher and :meth:`Gateway.deliver`
+(:mod:`.gateway_outlets`). Every text written is a unique marker; after each way out the
+machine finds the markers in what was handed out and checks each against its own simple model
+of the rules (:mod:`.gateway_model`: participation and blind-until-published, for good in a
+cancelled conversation or one not held, carried agreements and the handover choice, a carried
+copy as sensitive as the kind it was agreed in, special themes, sharing choices with their
+grantee, purpose and time, the legal basis that never opens the special-category kind,
+restriction, erasure) and against the audit lines the call wrote: one allowing line for every
+part disclosed. What the listing lists is checked against the model both ways.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import pytest
 
@@ -178,3 +179,30 @@ def test_bad_input_is_one_line_and_changes_nothing(ready, args, expected, code):
     assert expected in result.stderr
     assert "Traceback" not in result.output
     assert _events(ready) == before
+
+
+def _due_lines(ready: Any) -> list[Any]:
+    from magcore import open_service
+
+    service = open_service(f"sqlite:///{ready.dir / 'magcore.db'}")
+    try:
+        return [x for x in service.store.read_audit() if x["action"] == "list-due"]
+    finally:
+        service.close()
+
+
+def test_due_comes_through_the_gateway_with_an_audit_line(ready):
+    """The organisation's list for planning, asked by whoever runs the command; with --as, a
+    manager's own (the people they manage); each with its line (there was none)."""
+    data(ready.run("due", "--on", "2025-12-31", "--json"))
+    [line] = _due_lines(ready)
+    assert line["actor"].startswith("cli")
+    assert (line["purpose"], line["result"], line["origin"]) == ("planning", "allowed", "cli")
+    mine = data(ready.run("due", "--on", "2025-12-31", "--as", "m1", "--json"))
+    assert {k: sorted(r["person"] for r in v) for k, v in mine["groups"].items()} == {
+        "m1": ["e1", "e2"]
+    }
+    last = _due_lines(ready)[-1]
+    assert (last["actor"], last["object"]) == ("m1", "listing:m1/due")
+    assert last["purpose"] == "conversation"
+    assert ready.run("due", "--as", "nobody").exit_code == 2

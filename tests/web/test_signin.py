@@ -178,3 +178,34 @@ def test_sign_in_across_two_workers_with_a_shared_session_store(store_url, oidc,
         one.cookies.update(two.cookies)
         assert one.get("/sharing").status_code == 200
         assert "anna" in one.get("/sharing").text
+
+
+def test_someone_who_left_is_signed_out_and_cannot_sign_in_again(store_url, make_client):
+    """The provider still signs Carla in after she left; the app does not: her open session
+    ends at its next request, and a new sign-in is refused (the session once lasted eight
+    hours whatever the organisation said)."""
+    from datetime import date, timedelta
+
+    import attrs
+
+    from magcore import open_service
+    from tests.web.seed import ORG, organisation
+
+    carla = make_client()
+    assert sign_in(carla, "carla").status_code == 303
+    assert carla.get("/conversations").status_code == 200
+    org = organisation()
+    yesterday = date.today() - timedelta(days=1)  # past in the installation's zone too
+    left = attrs.evolve(org.people["carla"], left_on=yesterday)
+    service = open_service(store_url, organisation=ORG)
+    try:
+        service.import_organisation(
+            attrs.evolve(org, people={**org.people, "carla": left}), actor="hr"
+        )
+    finally:
+        service.close()
+    gone = carla.get("/conversations", follow_redirects=False)
+    assert gone.status_code == 303
+    assert gone.headers["location"].startswith("/sign-in")
+    assert sign_in(carla, "carla").status_code == 403
+    assert carla.get("/sharing", follow_redirects=False).status_code == 303

@@ -23,13 +23,14 @@ from starlette.testclient import TestClient
 
 from magcore.storage.sqlite import SQLiteStore
 
-#: The reads of the employee's list with one conversation: the cycles and which have
-#: approvals (1), the approved cycle's approvals (1), the organisation's version for the
-#: listing and for the manager's link (2), the conversation rows and the sharing choices (2),
-#: what makes the listing index believed: the people's sealed rows and their streams'
-#: versions in the event log (2), and the first events of the conversations the read model
-#: says the employee takes part in (1).
-LIST_READS = 9
+#: The reads of the employee's list with one conversation: the session's person checked
+#: against the organisation and their roles in the directory (2: the organisation's version,
+#: twice), the cycles and which have approvals (1), the approved cycle's approvals (1), the
+#: organisation's version for the listing and for the manager's link (2), the conversation
+#: rows and the sharing choices (2), what makes the listing index believed: the people's
+#: sealed rows and their streams' versions in the event log (2), and the first events of the
+#: conversations the read model says the employee takes part in (1).
+LIST_READS = 11
 
 
 class Reads:
@@ -107,12 +108,13 @@ def test_the_conversation_list_reads_the_store_a_fixed_few_times(started, monkey
     assert sum(n for stream, n in reads.streams.items() if stream.startswith("cycle:")) == 1
 
 
-#: The reads of the manager's team page: whom they manage (1), the cycles (1), every cycle's
-#: plan on one read of the history and one of the organisation (2), one read of the
-#: conversations that answer due ones (1), and the guarded listing (its candidates 2, the
-#: directory 1, the participations 1 and their first events 1, the people's sealed rows and
-#: their streams' versions 2).
-TEAM_READS = 12
+#: The reads of the manager's team page: the session's person checked against the
+#: organisation and the directory (2), whom they manage (1), the cycles (1), the due list of
+#: every cycle through the gateway on one read of the directory, one of the organisation and
+#: one of the conversations of the people they manage (3), and the guarded listing (its
+#: candidates 2, the directory 1, the participations 1 and their first events 1, the people's
+#: sealed rows and their streams' versions 2).
+TEAM_READS = 14
 
 
 def _due_on_page(page: str) -> list[tuple[str, str, str]]:
@@ -125,8 +127,8 @@ def _due_on_page(page: str) -> list[tuple[str, str, str]]:
 
 
 def _planned(service: Any, manager: str) -> list[tuple[str, str, str]]:
-    """What the page should offer: each cycle planned on its own, for the manager's team,
-    without what is requested already."""
+    """What the page should offer: each cycle planned on its own, for the manager's team (the
+    conversations they hold with them), without what is requested already."""
     start = today(service)
     reports = service.directory.reports_of(manager, start)
     return [
@@ -135,7 +137,7 @@ def _planned(service: Any, manager: str) -> list[tuple[str, str, str]]:
         for item in service.outstanding(
             organisation_id(service), key, start - timedelta(days=365), start + timedelta(days=365)
         )
-        if item.person in reports
+        if item.person in reports and item.manager == manager
     ]
 
 

@@ -6,9 +6,9 @@ goal (:meth:`Gateway.conversation`, :meth:`Gateway.goal`, which are
 with the service's clock and the policy of each conversation's cycle), the result of a command
 (the service returns :meth:`Gateway.conversation` for the actor, never raw state), the
 subject-access export (:meth:`Gateway.export`), the guarded listing "what may this person see,
-for this purpose" (:meth:`Gateway.listing`), and what a notification may say
-(:meth:`Gateway.notice`). Each leaves its audit line, refusals too, stamped with the
-gateway's own clock.
+for this purpose" (:meth:`Gateway.listing`), who is due a conversation (:meth:`Gateway.due`),
+and what a notification may say (:meth:`Gateway.notice`). Each leaves its audit line,
+refusals too, stamped with the gateway's own clock.
 
 Raw state (:class:`~magcore.domain.conversation.Conversation`,
 :class:`~magcore.domain.goals.Goal`) stays inside the library.
@@ -17,9 +17,9 @@ Raw state (:class:`~magcore.domain.conversation.Conversation`,
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from datetime import datetime, tzinfo
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -75,6 +75,11 @@ __all__ = [
     "Notice",
     "StoreListing",
 ]
+
+if TYPE_CHECKING:
+    from ..model.cycle import CycleDefinition
+    from ..model.organisation import Organisation
+    from .due import DueList
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +314,37 @@ class Gateway:
             policy_for=self.policy_for,
             organisation=organisation,
             origin=self.origin,
+        )
+
+    def due(
+        self,
+        viewer: str,
+        *,
+        purpose: str,
+        organisation: Organisation,
+        cycles: Sequence[CycleDefinition],
+        start: date,
+        end: date,
+        roles: Collection[str] = (),
+    ) -> DueList:
+        """Who *viewer* may see is due a conversation in ``[start, end)`` under *cycles*, for
+        *purpose* now: a manager their own team's, an HR adviser the organisation's for
+        planning (:func:`~magcore.access.due.due_list`); one audit line, refusals too."""
+        from .due import due_list
+
+        return due_list(
+            self.store,
+            viewer,
+            purpose=purpose,
+            organisation=organisation,
+            cycles=cycles,
+            start=start,
+            end=end,
+            directory=self.policy.directory,
+            now=self.clock.now(),
+            zone=self.zone,
+            origin=self.origin,
+            roles=roles,
         )
 
     # -- notifications ---------------------------------------------------------------------

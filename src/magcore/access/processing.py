@@ -235,6 +235,7 @@ _BY_STREAM = {
 _BY_ACTION = {
     "read": "disclosure",
     "list": "disclosure",
+    "list-due": "conversations",  # a due list: planning the conversations
     "deliver": "plugin-delivery",
     "deliver-content": "plugin-delivery",
     "notify": "notifications",

@@ -1,4 +1,5 @@
-"""The service's side of the gateway: views for actors, the listing, the export, the policy.
+"""The service's side of the gateway: views for actors, the listing, the due list, the export,
+the policy.
 
 Every public method of :class:`~magcore.app.service.Service` that hands out content does so
 through :class:`~magcore.access.gateway.Gateway`: decided for an actor and a purpose at the
@@ -7,8 +8,8 @@ service clock's time, and audited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import tzinfo
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -23,6 +24,7 @@ from ..model.days import local_day
 from ..model.input_policy import check_id
 
 if TYPE_CHECKING:
+    from ..access.due import DueList
     from ..clock import Clock
     from ..errors import PluginError
     from ..model.cycle import CycleDefinition
@@ -242,6 +244,40 @@ class AccessMixin:
     def listing(self, viewer: str, *, purpose: str) -> Listing:
         """What *viewer* may see for *purpose* now: conversation ids and parts, one audit line."""
         return self.gateway.listing(viewer, purpose=purpose)
+
+    def due_list(
+        self,
+        viewer: str,
+        *,
+        cycles: Iterable[str | CycleDefinition],
+        start: date,
+        end: date,
+        purpose: str = PARTICIPATION,
+        org_id: str | None = None,
+        roles: Collection[str] = (),
+    ) -> DueList:
+        """Who *viewer* may see is due a conversation in ``[start, end)`` under *cycles* (keys
+        or definitions), not answered yet: a manager the people they manage, in the
+        conversations they hold with them (*purpose* ``conversation``, the default); an HR
+        adviser the whole organisation, for ``planning`` (:mod:`magcore.access.due`). One
+        audit line, a refusal too (:class:`~magcore.errors.AccessDenied`). *org_id* is the
+        organisation planned (default: the one access is decided with); *roles* are roles the
+        caller's sign-in gives *viewer* beside the directory's. Added in 0.4."""
+        from ..model.cycle import CycleDefinition
+
+        definitions = [c if isinstance(c, CycleDefinition) else self.cycle(c) for c in cycles]
+        org_id = org_id or self.access_organisation or self.organisation_id
+        if org_id is None:
+            raise NotFoundError("no organisation is imported: there is nobody to plan for")
+        return self.gateway.due(
+            viewer,
+            purpose=purpose,
+            organisation=self.organisation(org_id),
+            cycles=definitions,
+            start=start,
+            end=end,
+            roles=roles,
+        )
 
     def export(self, person: str, *, requester: str | None = None) -> dict[str, Any]:
         """Everything held about *person* (AVG art. 15), asked by them or the privacy officer.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..access.due import due_lists, last_held
 from ..domain.organisation import OrganisationEvent, OrgState, org_stream
 from ..domain.orgbulk import BULK_FROM, BULK_TYPES, bulk_changes
 from ..domain.orgchanges import (
@@ -43,7 +44,6 @@ from ..model.orgtables import cyclic_gc_paused
 from ..model.records import Participant
 from ..storage.streaming import append_stream, read_stream_data
 from ..storage.streaming import read_snapshot as stored_snapshot
-from ._due_lists import due_lists, last_held
 from ._sharing_choices import SharingChoicesMixin
 from .handler import Aggregate, CommandHandler, Loaded
 

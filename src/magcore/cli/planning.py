@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import MagcoreError
-from ._common import ID, get_app, json_option, known_person, known_team, period_of
+from ._common import ID, get_app, json_option, known_person, known_team, operator, period_of
 from ._output import DATE, Steps, emit_json, print_table, say
 
 __all__ = ["TABLE_LIMIT", "due", "plan"]
@@ -282,6 +282,14 @@ def _request_all(
 )
 @click.option("--manager", default=None, type=ID, help="Only this manager's people.")
 @click.option("--team", default=None, type=ID, help="Only this team.")
+@click.option(
+    "--as",
+    "viewer",
+    default=None,
+    type=ID,
+    metavar="PERSON",
+    help="A manager's own list: the people PERSON manages (default: the organisation's).",
+)
 @json_option
 def due(
     day: date | None,
@@ -289,6 +297,7 @@ def due(
     by: str,
     manager: str | None,
     team: str | None,
+    viewer: str | None,
     as_json: bool,
 ) -> None:
     """Who is due a conversation that nobody requested or held yet, per manager or per team.
@@ -297,7 +306,15 @@ def due(
     it off the list. Counts conversations due since 1 January of the year of --on (overdue)
     and in the next --within days. Gentle prompts of free cadences are shown but never counted
     as overdue.
+
+    The list comes through the access gateway and leaves an audit line: the organisation's,
+    for planning, asked by whoever runs the command as the installation's HR (cli:<login>);
+    with --as, the manager PERSON's own (the conversations they hold with the people they
+    manage).
     """
+    from ..access.decision import PARTICIPATION
+    from ..access.due import PLANNING, PLANNING_ROLES
+
     app = get_app()
     day = day or _today()
     start = date(day.year, 1, 1)
@@ -307,7 +324,18 @@ def due(
     org = service.organisation(app.config.organisation)
     known_person(org, manager, "--manager")
     known_team(org, team, "--team")
-    items = service.outstanding(app.config.organisation, cycle, start, end)
+    known_person(org, viewer, "--as")
+    # the organisation's, for planning, as the installation's HR; or a manager's own
+    listed = service.due_list(
+        operator() if viewer is None else viewer,
+        cycles=[cycle],
+        start=start,
+        end=end,
+        purpose=PLANNING if viewer is None else PARTICIPATION,
+        org_id=app.config.organisation,
+        roles=PLANNING_ROLES if viewer is None else (),
+    )
+    items = listed.of(cycle.key)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in items:
         if item.person is None:

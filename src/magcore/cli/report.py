@@ -9,27 +9,15 @@ the same cells (see :mod:`magcore.access.statistics`). Every report leaves an au
 from __future__ import annotations
 
 import csv
-import getpass
 import io
 from datetime import date
 
 import click
 
-from ..model.input_policy import is_valid_id
-from ._common import ID, MIN_GROUP, get_app, json_option, period_of
+from ._common import ID, MIN_GROUP, get_app, json_option, operator, period_of
 from ._output import DATE, emit_json, print_table, spreadsheet_cell
 
 __all__ = ["report"]
-
-
-def _default_asker() -> str:
-    """``cli:<login name>``, or ``cli`` when the login name is unknown or no id (a space or
-    an accent in a name the operating system gave)."""
-    try:
-        asker = f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-    return asker if is_valid_id(asker) else "cli"
 
 
 @click.command()
@@ -99,7 +87,7 @@ def report(
             end=end,
             grain=grain,
             k=k,
-            asker=asker or _default_asker(),
+            asker=asker or operator(),
             at=now,
             origin="cli",
             levels=LEVELS if level == "all" else (level,),

@@ -115,10 +115,12 @@ def make_test_app(
     clock: Clock | None = None,
     people: int | None = None,
     store: str = "memory://",
+    web: Mapping[str, Any] | None = None,
 ) -> tuple[Starlette, dict[str, Service]]:
     """An app serving one prepared tenant per host in *tenants* (host → person → roles), in
     memory, with the bearer token ``<person>@<host>`` for every person of the small
-    organisation. Returns the app and the services by host."""
+    organisation. *web* holds ``[web]`` settings (``roles_fresh_for``...). Returns the app
+    and the services by host."""
     from magcore.app.service import open_service
     from magcore.clock import FixedClock
 
@@ -151,6 +153,7 @@ def make_test_app(
         },
         session_secret=SECRET,
         identity=StaticTokens(tokens),
+        extra=dict(web or {}),
     )
     app = create_app(config, open_service=opener, clock=clock)
     for host in tenants:  # open every tenant now, so tests can reach its service

@@ -126,12 +126,19 @@ def _check_period(start: date, end: date) -> None:
 
 
 def due(call: Call) -> list[DueOut]:
-    me = call.principal.person_id
     start, end = _window(call)
     if start == end:
         return []
     try:
-        found = call.service.outstanding(_org_id(call), _cycle(call), start, end)
+        # through the gateway: the people the asker manages, the conversations they hold
+        # with them; audited
+        found = call.service.due_list(
+            call.principal.person_id,
+            cycles=[_cycle(call)],
+            start=start,
+            end=end,
+            org_id=_org_id(call),
+        )
     except NotFoundError as exc:
         raise ApiProblem(
             invalid([FieldError(in_="query", location="cycle", code="unknown", detail=str(exc))])
@@ -145,8 +152,7 @@ def due(call: Call) -> list[DueOut]:
             team=d.team,
             prompt_only=d.prompt_only,
         )
-        for d in found
-        if d.manager == me
+        for _, d in found
     ]
 
 
@@ -252,8 +258,10 @@ OPERATIONS = (
         operation_id="listDueConversations",
         summary="Who in your team is due which conversation, by when (not yet requested).",
         description=(
-            "The conversations due in the window under the cycle, for the people you are the"
-            " manager of on the due day. A due conversation is left out once a conversation of"
+            "The conversations due in the window under the cycle that you hold with the people"
+            " you manage today: you are their manager on the due day, in a kind the manager"
+            " takes part in. The list is decided and audited by magcore's access gateway."
+            " A due conversation is left out once a conversation of"
             " the same cycle and kind about the same person was requested, planned or held"
             " in its window, or requested ahead of it (not cancelled or marked not held; one"
             " held after the due day answers the last one missed): each such conversation"

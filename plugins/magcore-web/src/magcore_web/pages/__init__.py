@@ -7,9 +7,11 @@ sign-in routes (when ``oidc`` is configured), the pages, the stylesheet, and the
 security headers on every response.
 
 Settings under ``[web]`` (``WebConfig.extra``): ``session_idle`` and ``session_lifetime``
-(seconds, default 1800 and 28800), ``session_store`` (an SQLite file shared by the worker
-processes; default: in the memory of the one process), ``signin_limit`` and ``signin_window``
-(attempts per address, default 10 per 60 seconds).
+(seconds, default 1800 and 28800), ``roles_fresh_for`` (seconds the roles a sign-in gave are
+trusted, default 900: then the person signs in again; see
+:class:`~magcore_web.signin.sessions.SessionIdentity`), ``session_store`` (an SQLite file
+shared by the worker processes; default: in the memory of the one process), ``signin_limit``
+and ``signin_window`` (attempts per address, default 10 per 60 seconds).
 """
 
 from __future__ import annotations
@@ -21,12 +23,16 @@ from urllib.parse import urlsplit
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..config import WebConfigError
 from ..identity import add_identity_provider
 from ..signin.guards import RateLimit, SecurityHeaders
 from ..signin.oidc import OidcClient
-from ..signin.sessions import SessionIdentity, SessionStore
+from ..signin.sessions import ROLES_FRESH_FOR, SessionIdentity, SessionStore
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from starlette.applications import Starlette
     from starlette.requests import Request
 
@@ -55,6 +61,14 @@ async def _stylesheet(request: Request) -> Response:
     )
 
 
+def _roles_fresh_for(extra: Mapping[str, Any]) -> float:
+    """``[web] roles_fresh_for``: a positive number of seconds (default 900)."""
+    value = extra.get("roles_fresh_for", ROLES_FRESH_FOR)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise WebConfigError("web.roles_fresh_for: a positive number of seconds, such as 900")
+    return float(value)
+
+
 def install(app: Starlette, config: WebConfig) -> None:
     """Add the pages, sign-in and guards to *app* (see the module's docstring)."""
     from . import employee, manager, officers, privacy
@@ -73,7 +87,8 @@ def install(app: Starlette, config: WebConfig) -> None:
     app.state.signin_limit = RateLimit(
         int(extra.get("signin_limit", 10)), float(extra.get("signin_window", 60))
     )
-    add_identity_provider(app, SessionIdentity(app.state.sessions), first=True)
+    identity = SessionIdentity(app.state.sessions, roles_fresh_for=_roles_fresh_for(extra))
+    add_identity_provider(app, identity, first=True)
     form_targets: tuple[str, ...] = ()
     routes: list[Route] = [Route(STYLESHEET, _stylesheet, methods=["GET"])]
     if config.oidc is not None:

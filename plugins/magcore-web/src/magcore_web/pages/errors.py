@@ -1,6 +1,7 @@
 """How the pages answer refusals: a page in the person's language, never a traceback.
 
-:func:`guarded` wraps every page handler: no signed-in person → to the sign-in page; a form
+:func:`guarded` wraps every page handler: no signed-in person (or one no longer in the
+organisation, or whose sign-in's roles are too old to trust) → to the sign-in page; a form
 without the right CSRF token → 403; something that does not exist *or* that the person may not
 see → the same 404 (the gateway has written the audit line of the refused read); any other
 magcore refusal → 400 with its one-line reason.
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -27,7 +29,7 @@ from magcore.errors import (
 
 from ..identity import NotSignedInError, Principal, current_principal
 from ..signin.guards import CsrfError
-from ..signin.sessions import session_of
+from ..signin.sessions import session_of, signed_in
 from .render import page
 
 if TYPE_CHECKING:
@@ -72,7 +74,7 @@ def refused_page(
         "pages/message.html.j2",
         title_key="error.title",
         session=session,
-        principal=session.principal if session is not None else None,
+        principal=signed_in(request),
         status=status,
         message=text(language, key, **params),
         alert=True,
@@ -89,10 +91,11 @@ def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         session = session_of(request)
         try:
-            principal = current_principal(request)
+            # off the event loop: the session's person is checked against the store
+            principal = await run_in_threadpool(current_principal, request)
         except NotSignedInError:
             principal = None
-        if session is None or principal is None or session.principal != principal:
+        if session is None or principal is None or principal is not signed_in(request):
             target = request.url.path
             if request.method == "GET" and request.url.query:
                 target += "?" + request.url.query

@@ -52,16 +52,18 @@ async def team(request: Request, session: Session, principal: Principal) -> Resp
         due: list[Any] = []
         start = today(service)
         if org is not None:
-            # Every cycle planned on one read, for the manager's reports only, without what a
-            # conversation already requested or held answers (no button to ask for it twice).
-            planned = service.outstanding_many(
-                org,
-                known_cycles(service).values(),
-                start - timedelta(days=365),
-                start + timedelta(days=365),
-                people=reports,
+            # Every cycle planned on one read, through the gateway (audited): the conversations
+            # the manager holds with the people they manage, without what a conversation
+            # already requested or held answers (no button to ask for it twice).
+            due = list(
+                service.due_list(
+                    person,
+                    cycles=known_cycles(service).values(),
+                    start=start - timedelta(days=365),
+                    end=start + timedelta(days=365),
+                    org_id=org,
+                )
             )
-            due = [(key, item) for key, items in planned.items() for item in items]
         listing = [
             i for i in service.listing(person, purpose=PARTICIPATION) if i.subject in reports
         ]

@@ -3,7 +3,9 @@
 
 People are matched to magcore ids by the claim ``oidc.person_claim`` (``employee_id``, say);
 their roles come from the groups in ``oidc.roles_claim`` through ``oidc.role_groups``. The
-result is the same :class:`~magcore_web.identity.Principal` the API's bearer tokens give.
+result is the same :class:`~magcore_web.identity.Principal` the API's bearer tokens give. A
+person the tenant's organisation does not employ today is refused
+(:func:`~magcore_web.signin.standing.standing`), as every later page request would.
 Starting a sign-in and coming back from the provider are both rate limited per address.
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
@@ -22,6 +25,7 @@ from ..identity import Principal
 from .guards import CsrfError, RateLimited, check_csrf
 from .oidc import OidcClient, SignInFailed
 from .sessions import remember_session, session_of, set_cookie
+from .standing import standing
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -169,9 +173,13 @@ async def sign_in_callback(request: Request) -> Response:
         return RedirectResponse("/sign-in?failed=1", status_code=303)
     settings = settings_of(request).oidc
     assert settings is not None
-    principal = principal_from_claims(settings, claims, tenant_of(request).name)
+    tenant = tenant_of(request)
+    principal = principal_from_claims(settings, claims, tenant.name)
     if principal is None:
         log.warning("sign-in without the %s claim", settings.person_claim)
+        return refused_page(request, session, "signin.unknown", status=403)
+    if await run_in_threadpool(tenant.call, lambda service: standing(service, principal)) is None:
+        log.warning("sign-in of %s, who is not employed in the organisation", principal.person_id)
         return refused_page(request, session, "signin.unknown", status=403)
     renewed = store.sign_in(session, principal)
     remember_session(request, renewed)

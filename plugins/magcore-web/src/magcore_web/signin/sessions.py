@@ -12,11 +12,21 @@ without ``Secure``, under a name without the prefix.
 
 The store is in memory, one per app: with several worker processes, run them behind a proxy
 that keeps a person on one worker, or give the app a shared store with the same methods.
+
+A session holds who signed in and the roles their sign-in gave, but the pages do not take
+that on trust for the session's life: :class:`SessionIdentity` checks the person against the
+organisation in the store at every request (:func:`~magcore_web.signin.standing.standing`; a
+person no longer employed is signed out there and then), adds the roles the tenant's directory
+gives them that day, and trusts the roles of the sign-in (the identity provider's groups) for
+*roles_fresh_for* seconds only (:data:`ROLES_FRESH_FOR` unless ``[web] roles_fresh_for``
+says otherwise): after that the person signs in again, and gets the roles the provider gives
+then. A sign-in that brought no roles does not go stale.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 import threading
 import time
@@ -37,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COOKIE",
     "LOOPBACK_COOKIE",
+    "ROLES_FRESH_FOR",
     "Session",
     "SessionIdentity",
     "SessionStore",
@@ -46,11 +57,17 @@ __all__ = [
     "remember_session",
     "session_of",
     "set_cookie",
+    "signed_in",
     "under_api",
 ]
 
+log = logging.getLogger("magcore.web.signin")
+
 COOKIE = "__Host-magcore-session"
 LOOPBACK_COOKIE = "magcore-session"
+#: How long the roles a sign-in gave are trusted, in seconds (the ``[web]`` setting
+#: ``roles_fresh_for``): 15 minutes.
+ROLES_FRESH_FOR = 15 * 60
 
 
 @attrs.define(kw_only=True)
@@ -145,6 +162,11 @@ class SessionStore:
             self._sessions[renewed.id] = renewed
         return renewed
 
+    def signed_in_for(self, session: Session) -> float:
+        """Seconds since *session* was signed in (a signed-in session is made by
+        :meth:`sign_in`, so its ``created`` is the moment of the sign-in)."""
+        return self._now() - session.created
+
     def end(self, session: Session) -> None:
         """Forget *session* (signing out)."""
         with self._lock:
@@ -237,17 +259,39 @@ def under_api(request: HTTPConnection) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+#: The scope key of the principal :class:`SessionIdentity` found for a request.
+_SESSION_PRINCIPAL = "magcore.session.principal"
+
+
+def signed_in(request: HTTPConnection) -> Principal | None:
+    """The principal the session of *request* stands for now (the person, with the roles of a
+    sign-in still fresh and those the tenant's directory gives today), once
+    :class:`SessionIdentity` has answered for *request*; ``None`` before, or when it found
+    nobody."""
+    found: Principal | None = request.scope.get(_SESSION_PRINCIPAL)
+    return found
+
+
 class SessionIdentity:
-    """The identity provider of the pages: the person signed in on the session cookie.
+    """The identity provider of the pages: the person signed in on the session cookie, as
+    they stand now.
 
     Asked before bearer tokens; the pages get the same :class:`Principal` the API's bearer
     tokens give. The cookie authorises pages only: a request under ``/api/`` or with an
     ``Authorization`` header is left to the bearer-token providers, so the API (whose POSTs
     carry no CSRF token) can never be driven by a browser's cookie from another site.
+
+    At every request the session's person is checked against the tenant's organisation
+    (:func:`~magcore_web.signin.standing.standing`): someone no longer employed there, or no
+    longer in it, is signed out (the session ends). The roles of the sign-in count for
+    *roles_fresh_for* seconds; a session whose sign-in brought roles that are older answers
+    nobody, so the pages send the person to sign in again. Asks the tenant's store, so call
+    it off the event loop (:func:`~magcore_web.pages.errors.guarded` does).
     """
 
-    def __init__(self, store: SessionStore) -> None:
+    def __init__(self, store: SessionStore, *, roles_fresh_for: float = ROLES_FRESH_FOR) -> None:
         self.store = store
+        self.roles_fresh_for = roles_fresh_for
 
     def authenticate(self, request: HTTPConnection, tenant: Tenant) -> Principal | None:
         if "authorization" in request.headers or under_api(request):
@@ -256,7 +300,21 @@ class SessionIdentity:
         if session is None or session.principal is None:
             return None
         principal: Principal = session.principal
-        return principal if principal.tenant == tenant.name else None
+        if principal.tenant != tenant.name:
+            return None
+        if principal.roles and self.store.signed_in_for(session) > self.roles_fresh_for:
+            log.info("the roles of %s's sign-in are too old: sign in again", principal.person_id)
+            return None
+        from .standing import standing
+
+        current: Principal | None = tenant.call(lambda service: standing(service, principal))
+        if current is None:
+            log.info("%s is no longer in the organisation: signed out", principal.person_id)
+            self.store.end(session)
+            remember_session(request, None)
+            return None
+        request.scope[_SESSION_PRINCIPAL] = current
+        return current
 
     def __repr__(self) -> str:
-        return "SessionIdentity()"
+        return f"SessionIdentity(roles_fresh_for={self.roles_fresh_for:g})"
