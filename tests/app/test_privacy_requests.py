@@ -150,3 +150,24 @@ def test_an_erasure_with_words_for_a_reason_is_refused_before_anything() -> None
     assert service.store.audit_head().count == lines
     assert service.view(conversation, actor="bram").summary == "record"
     service.close()
+
+
+def test_a_privacy_officer_who_left_decides_nothing_from_that_day() -> None:
+    """The setting still names ``po`` as privacy officer, but po has left the organisation:
+    from the day they left, the directory gives them no role, so their restriction is
+    refused (and a read of a restricted record would be too)."""
+    from datetime import timedelta
+
+    from magcore.domain.orgchanges import Leave
+
+    service, _ = _world()
+    today = service.clock.now().date()
+    service.record_change("gemeente", Leave(person="po", on=today + timedelta(days=1)), actor="hr")
+    assert service.restrict("anna", actor="po", reason="bezwaar").everything  # still employed
+    service.lift_restriction("anna", actor="po")
+    service.clock.current += timedelta(days=1)  # type: ignore[attr-defined]
+    before = _unchanged(service)
+    with pytest.raises(ConsentError):
+        service.restrict("anna", actor="po", reason="bezwaar")
+    assert _unchanged(service) == before
+    service.close()

@@ -44,8 +44,14 @@ class Directory:
     ) -> Directory:
         """Managers from *organisation*'s dated assignments; *roles* maps a person to roles
         such as ``hr_adviser``, ``privacy_officer``, ``works_council``, ``researcher``.
-        Coaches in the organisation hold ``coach`` on the days they are assigned."""
+        Coaches in the organisation hold ``coach`` on the days they are assigned.
+
+        A person of *organisation* holds their *roles* only on the days they are employed
+        (between ``hired_on`` and ``left_on``): a privacy officer who left decides nothing
+        from the day they left, also where the setting still names them. Someone *roles* names
+        who is not in the organisation (an external privacy officer) holds them every day."""
         fixed = {person: frozenset(r) for person, r in (roles or {}).items()}
+        people = organisation.people
         coach_days: dict[str, list[tuple[date, date]]] = {}
         for assignment in organisation.assignments:
             if assignment.role == "coach":
@@ -55,6 +61,10 @@ class Directory:
 
         def roles_of(person: str, day: date) -> frozenset[str]:
             held = fixed.get(person, frozenset())
+            if held:
+                known = people.get(person)
+                if known is not None and not known.employed_on(day):
+                    held = frozenset()
             if any(start <= day < end for start, end in coach_days.get(person, ())):
                 held = held | {"coach"}
             return held
