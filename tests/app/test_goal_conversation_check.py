@@ -119,9 +119,7 @@ def test_an_agreement_is_one_of_the_agreed_record_of_the_goals_conversation(
     service.execute(drafted, MarkHeld(actor="bram", on=day))
     service.execute(
         drafted,
-        DraftRecord(
-            actor="bram", agreements=[Agreement(id="a1", text="draft", owner="employee")]
-        ),
+        DraftRecord(actor="bram", agreements=[Agreement(id="a1", text="draft", owner="employee")]),
     )
     keyword = "goal_agreement"
     not_one = {
