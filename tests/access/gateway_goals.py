@@ -1,11 +1,12 @@
 """Goals in the machine over every way out (:mod:`.test_gateway_stateful`).
 
-Goals are set by the employee, agreed in any of the machine's conversations (of the
-special-category kind too), with a progress note; linked to another conversation and closed
-with a note; each text is a marker, and every goal command's result is checked like a read.
-Others are made from an agreed record's agreement on the service's own path
-(``record_goals.goal_writes``): their title is a copy of the agreement's marker, which goes
-with the conversation: once it is destroyed, no read of the goal and no export gives the copy.
+Goals are set by the employee, agreed in any of the machine's conversations about them (of the
+special-category kind too), with a progress note; linked to another conversation (refused, and
+nothing stored, when the owner did not take part in it) and closed with a note; each text is
+a marker, and every goal command's result is checked like a read. Others are made from an
+agreed record's agreement on the service's own path (``record_goals.goal_writes``): their title
+is a copy of the agreement's marker, which goes with the conversation: once it is destroyed, no
+read of the goal and no export gives the copy.
 Read by anyone for any purpose, or by whom a choice or the legal basis names, in the export
 too, a goal's markers come out only with a reason valid then, by the machine's model of the
 rule: a goal is decided under what its origin makes it (the kind of the conversation it was
@@ -19,6 +20,7 @@ import contextlib
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
@@ -26,8 +28,8 @@ from magcore.access.decision import SUBJECT_ACCESS
 from magcore.app.record_goals import RecordGoal, goal_writes
 from magcore.app.record_goals import goal_id as record_goal_id
 from magcore.domain.conversation import State
-from magcore.domain.goals import CloseGoal, LinkConversation, NoteProgress, SetGoal
-from magcore.errors import MagcoreError
+from magcore.domain.goals import CloseGoal, LinkConversation, NoteProgress, SetGoal, goal_stream
+from magcore.errors import MagcoreError, RecordInvalidError
 
 from .gateway_model import Fixed, markers
 
@@ -145,8 +147,9 @@ class GoalWays:
     @precondition(lambda self: bool(self.goals))
     @rule(data=st.data(), close=st.booleans())
     def link_or_close_goal(self, data: st.DataObject, close: bool) -> None:
-        """The owner links another conversation about them to a goal, or closes it with a
-        note (a marker): both results are checked, and the note is read like the rest."""
+        """The owner links another conversation to a goal (refused at ``/conversation``, nothing
+        stored, when they did not take part in it), or closes it with a note (a marker): both
+        results are checked, and the note is read like the rest."""
         goal_id = data.draw(st.sampled_from(sorted(self.goals)))
         goal = self.goals[goal_id]
         command: Any
@@ -157,6 +160,15 @@ class GoalWays:
         else:
             conv = data.draw(st.sampled_from(self.convs))
             command = LinkConversation(actor=goal.owner, goal_id=goal_id, conversation=conv)
+            if goal.owner not in self.raw(conv).people and not goal.erased:
+                # a conversation the owner did not take part in: refused, nothing stored
+                stream = goal_stream(goal_id)
+                before = self.service.store.version(stream)
+                with pytest.raises(RecordInvalidError) as refused:
+                    self.service.execute_goal(command)
+                assert [p.pointer for p in refused.value.problems] == ["/conversation"]
+                assert self.service.store.version(stream) == before
+                return
         with contextlib.suppress(MagcoreError):
             self.goal_command(command)
 

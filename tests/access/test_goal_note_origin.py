@@ -169,27 +169,38 @@ def test_a_note_stored_before_the_check_makes_the_goal_nothing_of_someone_else(
     assert "g-restricted" not in exported
 
 
+def _goal_as_stored_before(service: Service, command: SetGoal) -> None:
+    """A goal set as the service let its owner before its conversation was checked."""
+    stream = goal_stream(command.goal_id)
+    service.commit([StreamWrite(stream, 0, decide_goal(None, command, now=T0))])
+
+
 def test_a_goal_tells_nothing_about_a_conversation_it_names(service: Service) -> None:
     """Dirk knows the ids of erik's conversations (ordinary, vitality, restricted) and makes one
-    up. A note of his own goal naming any of them is refused with the same words; a goal of
-    his agreed in any of them answers dirk, and hr1 through dirk's ``goals`` choice, the same
-    way (one reason, special-category: none of them is shown to be his)."""
+    up. A note of his own goal naming any of them is refused with the same words, and so is a
+    goal of his agreed in any of them (:mod:`tests.app.test_goal_conversation_check`); one kept
+    from before that check answers dirk, and hr1 through dirk's ``goals`` choice, the same way
+    (one reason, special-category: none of them is shown to be his)."""
     erik = _erik(service)
     service.share(
         GrantSharing(actor="dirk", person="dirk", to="hr1", what="goals", purpose="conversation")
     )
-    refusals, answers = set(), set()
+    refusals, claims, answers = set(), set(), set()
     for n, named in enumerate((*erik.values(), MADE_UP)):
         service.execute_goal(SetGoal(actor="dirk", owner="dirk", goal_id=f"n{n}", title="probe"))
         note = NoteProgress(actor="dirk", goal_id=f"n{n}", text=".", conversation=named)
         refusals.add(_refusal(service, note))
-        service.execute_goal(
-            SetGoal(actor="dirk", owner="dirk", goal_id=f"a{n}", title="probe", agreed_in=named)
-        )
+        claim = SetGoal(actor="dirk", owner="dirk", goal_id=f"a{n}", title="probe", agreed_in=named)
+        with pytest.raises(RecordInvalidError) as refused:
+            service.execute_goal(claim)
+        claims.add(str(refused.value))
+        assert service.store.version(goal_stream(f"a{n}")) == 0
+        _goal_as_stored_before(service, claim)
         assert service.view_goal(f"a{n}", actor="dirk").goal is not None
         seen = service.view_goal(f"a{n}", actor="hr1").decision
         answers.add((seen.allowed, seen.reason.replace(named, "<id>")))
     assert len(refusals) == 1
+    assert len(claims) == 1
     assert len(answers) == 1
     [(allowed, reason)] = answers
     assert not allowed

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from magcore import FixedClock, TransitionError, get_plugin_manager, open_service
+from magcore import (
+    FixedClock,
+    RecordInvalidError,
+    TransitionError,
+    get_plugin_manager,
+    open_service,
+)
 from magcore.domain.goals import CloseGoal, GoalStatus, LinkConversation, NoteProgress, SetGoal
 from magcore.schemas import validator
 from magcore.testing import approve_cycle
@@ -18,27 +25,44 @@ def service():
     return open_service("memory://", clock=clock, host=get_plugin_manager(load_entry_points=False))
 
 
+def _conversation(service, *people: tuple[str, str]) -> str:
+    """A yearly conversation of the example cycle with *people* (person, role) in it."""
+    from magcore import Participant
+    from tests.conftest import EXAMPLE_CYCLES
+
+    cycle = service.add_cycle(json.loads((EXAMPLE_CYCLES / "employee-manager.json").read_text()))
+    approve_cycle(service, cycle)
+    participants = [Participant(person, role) for person, role in people]
+    return str(
+        service.request(
+            cycle=cycle, kind="yearly", participants=participants, actor=people[0][0]
+        ).id
+    )
+
+
 def test_goal_spans_conversations_with_progress_notes(service):
     """Set in one conversation, noted and linked in later ones, reached at the end."""
+    c1 = _conversation(service, ("emp", "employee"), ("mgr", "manager"))
     service.execute_goal(
         SetGoal(
             actor="emp",
             goal_id="g1",
             owner="emp",
             title="Leren presenteren",
-            agreed_in="c1",
+            agreed_in=c1,
             collaborators=("mgr",),
         )
     )
     service.clock.advance(timedelta(days=90))
+    c2 = _conversation(service, ("emp", "employee"), ("mgr", "manager"))
     service.execute_goal(NoteProgress(actor="mgr", goal_id="g1", text="Presentatie in teamoverleg"))
-    service.execute_goal(LinkConversation(actor="emp", goal_id="g1", conversation="c2"))
+    service.execute_goal(LinkConversation(actor="emp", goal_id="g1", conversation=c2))
     goal = service.execute_goal(
         CloseGoal(actor="emp", goal_id="g1", status="reached", note="Gelukt")
     ).goal
     assert goal is not None
     assert goal.status is GoalStatus.REACHED
-    assert goal.conversations == ("c1", "c2")
+    assert goal.conversations == (c1, c2)
     assert [(n.author, n.text) for n in goal.progress] == [
         ("mgr", "Presentatie in teamoverleg"),
         ("emp", "Gelukt"),
@@ -94,21 +118,13 @@ def test_only_the_owner_closes_a_goal(service):
 
 def test_a_manager_sets_a_goal_only_within_a_shared_conversation(service):
     """Not one-sided: a goal for the employee set by the manager names the conversation in which
-    both agreed it, and both must have taken part in it."""
-    from magcore import Participant
-    from tests.conftest import EXAMPLE_CYCLES
-
-    cycle = service.add_cycle(
-        __import__("json").loads((EXAMPLE_CYCLES / "employee-manager.json").read_text())
-    )
-    approve_cycle(service, cycle)
-    people = (Participant("emp", "employee"), Participant("mgr", "manager"))
-    conv = service.request(cycle=cycle, kind="yearly", participants=people, actor="emp")
+    both agreed it, and both must have taken part in it (a named problem at ``/agreed_in``)."""
+    conv = _conversation(service, ("emp", "employee"), ("mgr", "manager"))
     with pytest.raises(TransitionError, match="agreed_in"):
         service.execute_goal(
             SetGoal(actor="mgr", goal_id="g1", owner="emp", title="X", collaborators=("mgr",))
         )
-    with pytest.raises(TransitionError, match="did not both take part"):
+    with pytest.raises(RecordInvalidError, match="other and mgr take part") as refused:
         service.execute_goal(
             SetGoal(
                 actor="mgr",
@@ -116,9 +132,10 @@ def test_a_manager_sets_a_goal_only_within_a_shared_conversation(service):
                 owner="other",
                 title="X",
                 collaborators=("mgr",),
-                agreed_in=conv.id,
+                agreed_in=conv,
             )
         )
+    assert [p.pointer for p in refused.value.problems] == ["/agreed_in"]
     goal = service.execute_goal(
         SetGoal(
             actor="mgr",
@@ -126,7 +143,7 @@ def test_a_manager_sets_a_goal_only_within_a_shared_conversation(service):
             owner="emp",
             title="X",
             collaborators=("mgr",),
-            agreed_in=conv.id,
+            agreed_in=conv,
         )
     ).goal
     assert goal is not None

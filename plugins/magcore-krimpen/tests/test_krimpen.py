@@ -440,3 +440,81 @@ def test_coverage_counts_both_peer_conversations_of_the_year() -> None:
     report = magcore.coverage(org, definition(), twice, *YEAR, kinds=["peer-conversation"])
     assert report.rate == 1.0
     assert report.conversations_held == report.conversations_due
+
+
+def test_goals_agreed_in_a_team_evaluation_and_a_peer_conversation() -> None:
+    """A member sets their own goal from the team's agreement of the evaluation they took part
+    in, and a teammate sets one for a colleague agreed in it; a peer sets a goal for the
+    employee agreed in their peer conversation. Someone of another team is refused (at
+    ``/agreed_in``, nothing stored), and links only conversations they took part in."""
+    org = generate_organisation(people=20, teams=2, seed=1, self_steering_share=1.0)
+    svc = magcore.open_service("memory://", host=_host(), organisation=org.id)
+    svc.import_organisation(org, actor="hr")
+    approve_all(svc)
+    day = svc.clock.now().date()
+    members = org.members("t0000", day)
+    team = _evaluation(svc, members, "t0000", day).id
+    agreement = Agreement(id="t1", text="Werk eerlijk verdelen", owner="team")
+    _agree_evaluation(svc, team, members, day, agreement)
+    own = svc.execute_goal(
+        magcore.SetGoal(
+            actor=members[0],
+            goal_id="own",
+            owner=members[0],
+            title="Mijn deel plannen",
+            agreement=f"{team}#t1",
+        )
+    ).goal
+    assert own is not None
+    assert (own.agreed_in, own.agreement) == (team, f"{team}#t1")
+    colleagues = svc.execute_goal(
+        magcore.SetGoal(
+            actor=members[1],
+            goal_id="colleague",
+            owner=members[2],
+            title="Overdracht schrijven",
+            agreed_in=team,
+            collaborators=(members[1],),
+        )
+    ).goal
+    assert colleagues is not None
+    peer = svc.request(
+        cycle=definition(),
+        kind="peer-conversation",
+        participants=[
+            Participant(members[0], ParticipantRole.EMPLOYEE),
+            Participant(members[1], ParticipantRole.PEER),
+        ],
+        actor=members[0],
+    ).id
+    by_peer = svc.execute_goal(
+        magcore.SetGoal(
+            actor=members[1],
+            goal_id="peer",
+            owner=members[0],
+            title="Vaker vragen",
+            agreed_in=peer,
+            collaborators=(members[1],),
+        )
+    ).goal
+    assert by_peer is not None
+    linked = svc.execute_goal(
+        magcore.LinkConversation(actor=members[0], goal_id="own", conversation=peer)
+    ).goal
+    assert linked is not None
+    assert linked.conversations == (team, peer)
+
+    outsider = org.members("t0001", day)[0]
+    with pytest.raises(magcore.RecordInvalidError) as refused:
+        svc.execute_goal(
+            magcore.SetGoal(
+                actor=outsider, goal_id="out", owner=outsider, title="x", agreed_in=team
+            )
+        )
+    assert [p.pointer for p in refused.value.problems] == ["/agreed_in"]
+    assert svc.store.version("goal:out") == 0
+    svc.execute_goal(magcore.SetGoal(actor=outsider, goal_id="out", owner=outsider, title="x"))
+    with pytest.raises(magcore.RecordInvalidError) as refused:
+        svc.execute_goal(magcore.LinkConversation(actor=outsider, goal_id="out", conversation=team))
+    assert [p.pointer for p in refused.value.problems] == ["/conversation"]
+    assert svc.store.version("goal:out") == 1

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..access.gateway import Gateway
+from ..access.origins import requested
 from ..access.policy import stricter
 from ..access.reading import ConversationView, GoalView, ReadPolicy
 from ..domain.conversation import (
@@ -342,31 +343,27 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         follows: list[StreamWrite] = []
 
         def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
-            new_events = decide_goal(loaded.state, self._linked(command), now=now)
+            # The conversations it names first: nothing else is read of them before.
+            given = self._check_goal_conversations(loaded.state, command)
+            new_events = decide_goal(loaded.state, self._linked(given), now=now)
             self._check_noted(loaded.state, command)
             follows[:] = self._agreement_follows(loaded.state, command, now)
-            if isinstance(command, SetGoal) and command.actor != command.owner:
-                assert command.agreed_in is not None  # decide_goal refuses it otherwise
-                conv = self._load(command.agreed_in)
-                if not (conv.is_participant(command.actor) and conv.is_participant(command.owner)):
-                    raise TransitionError(
-                        conversation_id=f"goal {command.goal_id}",
-                        state="new",
-                        action="set_goal",
-                        reason=f"{command.actor} and {command.owner} did not both take part in "
-                        f"conversation {command.agreed_in}",
-                    )
-                # Who works on a goal reads its progress notes: someone other than the owner
-                # names only people who took part in the conversation it was agreed in. The
-                # owner may name anyone (their own choice, like a sharing choice).
-                strangers = [p for p in command.collaborators if not conv.is_participant(p)]
+            if isinstance(given, SetGoal) and given.actor != given.owner:
+                # The owner and the actor took part in the conversation it was agreed in
+                # (checked above). Who works on a goal reads its progress notes: someone other
+                # than the owner names only people who took part in it. The owner may name
+                # anyone (their own choice, like a sharing choice).
+                assert given.agreed_in is not None  # decide_goal refuses it otherwise
+                conv = requested(self.store, given.agreed_in)
+                took_part = set(conv.people) if conv is not None else set()
+                strangers = [p for p in given.collaborators if p not in took_part]
                 if strangers:
                     raise TransitionError(
                         conversation_id=f"goal {command.goal_id}",
                         state="new",
                         action="set_goal",
                         reason=f"{', '.join(strangers)} did not take part in conversation "
-                        f"{command.agreed_in}: only {command.owner} may name them to work on "
+                        f"{given.agreed_in}: only {given.owner} may name them to work on "
                         "the goal",
                     )
             return new_events

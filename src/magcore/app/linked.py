@@ -2,6 +2,10 @@
 
 Mixed into :class:`~magcore.app.conversations.ConversationsMixin`:
 
+- the conversations a goal names (``agreed_in``, its ``agreement``'s, one linked later) are
+  ones its owner and the writer both take part in, and its agreement one of that
+  conversation's agreed record (:meth:`LinksMixin._check_goal_conversations`), before anything
+  else is read of them;
 - a goal's link (``topic``) is checked against the cycle definition that declares it
   (:meth:`LinksMixin._linked`); an unknown id is a named :class:`~magcore.errors.Problem`;
 - the conversation a progress note names is one of the goal's owner's, in which the writer
@@ -36,7 +40,7 @@ from ..domain.conversation import (
 )
 from ..domain.conversation import read_model as conversation_rows
 from ..domain.conversation.themes import UNKNOWN_THEME
-from ..domain.goals import CloseGoal, Goal, GoalCommand, NoteProgress, SetGoal
+from ..domain.goals import CloseGoal, Goal, GoalCommand, LinkConversation, NoteProgress, SetGoal
 from ..errors import InputRefused, NotFoundError, Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition
@@ -51,7 +55,22 @@ if TYPE_CHECKING:
     from ..storage.base import Store
     from .handler import CommandHandler
 
-__all__ = ["LinksMixin"]
+__all__ = ["GOAL_AGREEMENT", "GOAL_CONVERSATION", "LinksMixin"]
+
+#: The keyword of the problem that a goal, or its progress note, names a conversation that its
+#: owner and the writer did not both take part in (``/agreed_in``, ``/conversation``).
+GOAL_CONVERSATION = "goal_conversation"
+#: The keyword of the problem that a goal's ``agreement`` is not one of its conversation's.
+GOAL_AGREEMENT = "goal_agreement"
+
+
+def _goal_problem(pointer: str, message: str, keyword: str) -> RecordInvalidError:
+    return RecordInvalidError([Problem(pointer, message, keyword=keyword)], what="goal")
+
+
+def _both(owner: str, actor: str) -> str:
+    """Who must have taken part, in words."""
+    return f"{owner} takes part" if owner == actor else f"{owner} and {actor} take part"
 
 
 class LinksMixin(CatalogueMixin):
@@ -62,6 +81,98 @@ class LinksMixin(CatalogueMixin):
         store: Store
 
         def _load(self, conversation_id: str) -> Conversation: ...
+
+    # -- the conversations a goal names ----------------------------------------------------
+
+    def _shared_conversation(
+        self, conversation_id: str, *, owner: str, actor: str
+    ) -> Conversation | None:
+        """Conversation *conversation_id* as its first event says (metadata, nothing
+        decrypted), when both *owner* and *actor* take part in it (a conversation about
+        *owner*, a team conversation they are in, or one about someone else they both took
+        part in, as a manager in their employee's); ``None`` otherwise: unknown, someone
+        else's, or one either was not in, the same answer."""
+        conv = requested(self.store, conversation_id)
+        if conv is None or not (conv.is_participant(owner) and conv.is_participant(actor)):
+            return None
+        return conv
+
+    def _check_goal_conversations(self, goal: Goal | None, command: GoalCommand) -> GoalCommand:
+        """*command* with the conversations it names checked, before anything else is read of
+        them (so no answer tells whether someone else's conversation exists, or what it is).
+
+        ``SetGoal``: the goal's owner and the actor both took part in the conversation it is
+        agreed in (``agreed_in``); its ``agreement`` (``<conversation>#<agreement>``) is of
+        that same conversation (when ``agreed_in`` is not given, the agreement's conversation
+        is checked the same way and fills it in) and one of its agreed record.
+        ``LinkConversation`` on a goal the actor works on: the goal's owner and the actor both
+        take part in the conversation. Each refusal is a
+        :class:`~magcore.errors.RecordInvalidError` naming the field, in the same words
+        whether the conversation exists or not and without its id; nothing is stored."""
+        if isinstance(command, LinkConversation):
+            if goal is not None and goal.may_write(command.actor):
+                self._require_shared(
+                    command.conversation, "/conversation", owner=goal.owner, actor=command.actor
+                )
+            return command  # no goal, or not the actor's: decide_goal refuses it
+        if not isinstance(command, SetGoal):
+            return command
+        owner, actor = command.owner, command.actor
+        if command.agreed_in is not None:
+            self._require_shared(command.agreed_in, "/agreed_in", owner=owner, actor=actor)
+        if command.agreement is None:
+            return command
+        conversation, agreement_id = split_agreement_reference(command.agreement)
+        if command.agreed_in not in (None, conversation):
+            raise _goal_problem(
+                "/agreement",
+                "a goal's agreement is one of the conversation it was agreed in (agreed_in)",
+                GOAL_AGREEMENT,
+            )
+        if not self._shared_agreement(conversation, agreement_id, owner=owner, actor=actor):
+            raise _goal_problem(
+                "/agreement",
+                "a goal's agreement (<conversation>#<agreement>) is one of the agreed record of "
+                f"a conversation in which {_both(owner, actor)}; the agreement named is not one",
+                GOAL_AGREEMENT,
+            )
+        if command.agreed_in is None:
+            return attrs.evolve(command, agreed_in=conversation)
+        return command
+
+    def _require_shared(self, named: str, pointer: str, *, owner: str, actor: str) -> None:
+        if self._shared_conversation(named, owner=owner, actor=actor) is None:
+            raise _goal_problem(
+                pointer,
+                f"a goal names a conversation in which {_both(owner, actor)}; the conversation "
+                "named is not one",
+                GOAL_CONVERSATION,
+            )
+
+    def _shared_agreement(
+        self, conversation: str, agreement_id: str, *, owner: str, actor: str
+    ) -> bool:
+        """Whether *agreement_id* is an agreement of the agreed record of *conversation*, in
+        which *owner* and *actor* took part. Read from the raw state for this answer only
+        (after the first event said who took part): nothing of it is returned; a destroyed
+        conversation has none."""
+        if (
+            not agreement_id
+            or self._shared_conversation(conversation, owner=owner, actor=actor) is None
+        ):
+            return False
+        loaded = self.handler.live(CONVERSATION, conversation)
+        conv = loaded.state if loaded is not None else None
+        return (
+            conv is not None
+            and conv.state is State.AGREED
+            and any(a.id == agreement_id for a in conv.agreements)
+        )
+
+    def _conversation_cycle(self, conversation_id: str) -> str | None:
+        """The cycle of a conversation, as its first event says (``None`` when it does not)."""
+        conv = requested(self.store, conversation_id)
+        return None if conv is None else conv.cycle
 
     # -- a goal's link ---------------------------------------------------------------------
 
@@ -76,7 +187,9 @@ class LinksMixin(CatalogueMixin):
             return command
         key = command.cycle
         if key is None and command.agreed_in is not None:
-            key = self._load(command.agreed_in).cycle
+            key = self._conversation_cycle(
+                command.agreed_in
+            )  # checked: the owner's and the actor's
         if key is None:
             raise RecordInvalidError(
                 [Problem("/cycle", "a goal linked to a topic names its cycle (or agreed_in)")],
@@ -112,10 +225,9 @@ class LinksMixin(CatalogueMixin):
             return
         key = command.cycle
         if key is None and command.agreed_in is not None:
-            try:
-                key = self._load(command.agreed_in).cycle
-            except NotFoundError:
-                key = None  # decide_goal and the origin rule deal with an unknown conversation
+            key = self._conversation_cycle(
+                command.agreed_in
+            )  # checked: the owner's and the actor's
         definition: CycleDefinition | None = None
         if key is not None:
             try:
@@ -168,7 +280,7 @@ class LinksMixin(CatalogueMixin):
                     f"a progress note names the conversation its goal was agreed in, or one "
                     f"about {goal.owner} in which {command.actor} takes part; the conversation "
                     "named is neither",
-                    keyword="goal_conversation",
+                    keyword=GOAL_CONVERSATION,
                 )
             ],
             what="progress note",

@@ -22,7 +22,11 @@ value). The service then, on its own path:
    goal agreement, in the same transaction: owned by the employee, the other participants as
    collaborators, ``agreed_in`` the conversation, ``topic`` the link, ``agreement`` the
    agreement (:func:`goal_id` names it), ``copied_from`` where the words were written (the
-   agreement, or the one it was carried from).
+   agreement, or the one it was carried from). These goals are written in the record's own
+   transaction, not through :meth:`~magcore.app.conversations.ConversationsMixin.execute_goal`:
+   what they name is true by construction (the conversation agreed, its agreement, its
+   employee), so the check of a goal's conversations that a goal set by hand passes
+   (:meth:`~magcore.app.linked.LinksMixin._check_goal_conversations`) is not asked again.
 
 The link is metadata (an id of the cycle definition); the words are content. The goal's title
 and description are a copy of the record's words, so they are sealed with the conversation's

@@ -196,7 +196,11 @@ class SetGoal(GoalCommand):
     The owner sets their own goal and names anyone. Someone else (the manager) sets it only
     with the owner in a conversation they both took part in (*agreed_in*), names themselves
     among the collaborators, and names no one who did not take part in it: who works on a goal
-    reads the owner's progress notes (the service checks the conversation).
+    reads the owner's progress notes. Whoever sets it, the service checks what it names: the
+    owner and the actor both took part in *agreed_in*, and *agreement* is one of that
+    conversation's agreed record (given alone, its conversation fills *agreed_in* in); the
+    same for the conversation of :class:`LinkConversation`
+    (:meth:`~magcore.app.linked.LinksMixin._check_goal_conversations`).
     """
 
     owner: str = attrs.field(validator=valid_id)
@@ -224,6 +228,9 @@ class NoteProgress(GoalCommand):
 
 @attrs.frozen(kw_only=True)
 class LinkConversation(GoalCommand):
+    """Link a later conversation to a goal: one its owner and the actor both take part in (the
+    service checks it)."""
+
     conversation: str = attrs.field(validator=valid_id)
     action: str = attrs.field(init=False, default="link_conversation")
 
