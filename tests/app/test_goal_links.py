@@ -275,3 +275,28 @@ def test_a_goal_set_by_hand_is_checked_against_its_cycle() -> None:
         "care",
         "linked@1",
     )
+
+
+def test_nobody_takes_the_id_of_a_goal_a_record_will_make() -> None:
+    """Ids with a '.' are those magcore gives the goals it makes from a record
+    (``<conversation>.<agreement>``). Anyone who could set one beforehand (the employee, or
+    anyone who learnt the conversation id) would make that record's agreement fail on the
+    taken stream: a goal id someone chooses with a '.' is refused, naming ``/goal_id``, and
+    the record is agreed with its goal."""
+    svc, person, manager = _service()
+    conv_id = _held(svc, person, manager)
+    taken = goal_id(conv_id, "goal-1")
+    for actor in (person, manager):
+        with pytest.raises(RecordInvalidError) as refused:
+            svc.execute_goal(SetGoal(actor=actor, goal_id=taken, owner=actor, title="Eerst"))
+        assert [p.pointer for p in refused.value.problems] == ["/goal_id"]
+    assert not list(svc.store.streams("goal:"))
+    drafted = svc.execute(
+        conv_id, DraftRecord(actor=person, answers={"goals": [{"goal": "Leren"}]})
+    )
+    for who in (person, manager):
+        svc.execute(conv_id, ConfirmRecord(actor=who, revision=drafted.revision))
+    assert svc.record_goal_ids(conv_id) == (taken,)
+    goal = svc.view_goal(taken, actor=person).goal
+    assert goal is not None
+    assert (goal.title, goal.owner) == ("Leren", person)

@@ -30,7 +30,7 @@ from ..domain.conversation import (
 )
 from ..domain.conversation.themes import check_themes
 from ..domain.goals import Goal, GoalCommand, SetGoal, decide_goal
-from ..errors import TransitionError
+from ..errors import Problem, RecordInvalidError, TransitionError
 from ..events import Event
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_id
@@ -343,6 +343,20 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         follows: list[StreamWrite] = []
 
         def decision(loaded: Loaded[Goal], now: datetime) -> Sequence[Event]:
+            if isinstance(command, SetGoal) and "." in command.goal_id:
+                # Ids with a '.' are those of the goals made from a record
+                # (record_goal_id): one taken beforehand would block that record's agreement.
+                raise RecordInvalidError(
+                    [
+                        Problem(
+                            "/goal_id",
+                            "a goal id you choose has no '.': magcore gives such ids to the "
+                            "goals it makes from a record",
+                            keyword="goal_id_reserved",
+                        )
+                    ],
+                    what="goal",
+                )
             # The conversations it names first: nothing else is read of them before.
             given = self._check_goal_conversations(loaded.state, command)
             new_events = decide_goal(loaded.state, self._linked(given), now=now)
