@@ -33,6 +33,9 @@ def _without(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
         monkeypatch.setitem(sys.modules, name, None)
     for name in ("magcore.forms.render", "magcore.forms.pdf"):
         monkeypatch.delitem(sys.modules, name, raising=False)
+    for name in ("render_form", "render_record", "render_pdf"):  # magcore keeps what it found
+        if name in vars(magcore):
+            monkeypatch.delattr(magcore, name)
 
 
 def _form() -> magcore.FormDefinition:
