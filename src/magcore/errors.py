@@ -284,6 +284,10 @@ class ExtraMissingError(MagcoreError, ImportError):
             f"installed): pip install 'magcore[{extra}]'"
         )
 
+    def __reduce__(self) -> tuple[type[ExtraMissingError], tuple[object, ...]]:
+        """Rebuilt whole from a worker process (a simulation's replication)."""
+        return (type(self), (self.extra, self.feature, self.missing))
+
 
 class MagcoreWarning(UserWarning):
     """Base of magcore's warnings."""

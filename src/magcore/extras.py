@@ -11,12 +11,14 @@ halfway with a traceback::
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+from collections.abc import Iterator
 
 from .errors import ExtraMissingError
 
-__all__ = ["EXTRAS", "ExtraMissingError", "missing", "require"]
+__all__ = ["EXTRAS", "ExtraMissingError", "extra_of", "importing", "missing", "require"]
 
 #: Each optional extra of the ``magcore`` distribution and the modules it brings.
 EXTRAS: dict[str, tuple[str, ...]] = {
@@ -29,6 +31,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow",),
     "plots": ("matplotlib",),
     "dask": ("dask", "distributed"),
+    "statistics": ("highspy",),
     "logboek": ("opentelemetry.sdk",),
 }
 
@@ -62,3 +65,38 @@ def require(*extras: str, feature: str, load: bool = False) -> None:
         absent = missing(extra, load=load)
         if absent:
             raise ExtraMissingError(extra, feature, absent)
+
+
+def extra_of(module: str | None) -> str | None:
+    """The extra that brings *module* (or the package it is part of), ``None`` for any other.
+
+    ``extra_of("pyarrow.parquet") == "parquet"``; a module two extras bring (Jinja2) gives the
+    first of them in :data:`EXTRAS`.
+    """
+    if not module:
+        return None
+    for extra, modules in EXTRAS.items():
+        for name in modules:
+            if module == name or module.startswith(name + ".") or name.startswith(module + "."):
+                return extra
+    return None
+
+
+@contextlib.contextmanager
+def importing(extra: str, *, feature: str) -> Iterator[None]:
+    """Imports in this block that fail raise :class:`~magcore.errors.ExtraMissingError` naming
+    *extra* and the module that is missing, instead of a bare ``ModuleNotFoundError``::
+
+        with importing("html", feature="rendering a form as HTML"):
+            import jinja2
+
+    Use it where the modules a feature needs are fewer than its extra brings (the HTML form
+    needs Jinja2, not markdown-it-py), so that :func:`require` would refuse too much.
+    """
+    try:
+        yield
+    except ExtraMissingError:
+        raise
+    except ImportError as exc:
+        absent = exc.name or ", ".join(EXTRAS.get(extra, (extra,)))
+        raise ExtraMissingError(extra, feature, [absent]) from exc

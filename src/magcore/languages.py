@@ -14,6 +14,16 @@ is read aloud by screen readers, so a wrong one is an accessibility failure, not
   text in magcore has, so resolving never fails.
 * :func:`resolve` picks the text from a ``{tag: text}`` mapping and returns a :class:`Resolved`
   that names the language it is really in.
+
+One rule for every language a caller gives (a ``--language`` option, ``language`` in
+``magcore.toml``, ``open_service(language=...)``, a web page's ``?lang=`` or
+``Accept-Language``): it is a BCP 47 tag in any case and with ``-`` or ``_`` (``NL``,
+``nl_NL``, ``en-gb``), normalised by :func:`language_tag` (``nl``, ``nl-NL``, ``en-GB``);
+where it is given deliberately (an option, a setting) a tag that is not one is refused naming
+it, and where anything may arrive (a browser's header) it is skipped. What is shown in that
+language follows the tag's chain (``nl-NL → nl``; ``fy → nl → en``): texts with
+:func:`resolve`, a fixed set of words (a page written in some languages) with :func:`pick` or
+:func:`closest`. No part of magcore compares a tag with ``"nl"`` or ``"en"`` as given.
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ from typing import Any
 
 import attrs
 
+from ._language_tags import BASE_LANGUAGES, DEFAULT_LANGUAGE, KNOWN_TAGS, broader_tags
+from ._language_tags import normalised as _normalised
 from .errors import DefinitionError
 
 __all__ = [
@@ -35,53 +47,17 @@ __all__ = [
     "LanguageSettings",
     "Resolved",
     "broader_tags",
+    "closest",
     "is_language_tag",
     "language_tag",
+    "match",
     "pick",
     "resolve",
 ]
 
-#: The languages every text in magcore has (plain Dutch, B1, and English): the end of every chain.
-BASE_LANGUAGES = ("nl", "en")
-
-#: The language shown when nobody chose one.
-DEFAULT_LANGUAGE = "nl"
-
 
 class LanguageError(DefinitionError):
     """A language tag that is not a well-formed, registered BCP 47 tag."""
-
-
-#: Tags already in their normal form and registered, answered without ``langcodes`` (whose
-#: registry data takes longer to load than the rest of a read command): the regional languages
-#: of the Netherlands and languages often asked for by Dutch municipalities. A test checks
-#: every one against ``langcodes``, so this table never says anything ``langcodes`` would not.
-KNOWN_TAGS = frozenset(
-    {
-        *BASE_LANGUAGES,
-        *("fy", "li", "nds", "zea", "pap", "nl-BE", "nl-NL", "en-GB", "fy-NL"),
-        *("ar", "bg", "de", "es", "fa", "fr", "hu", "it", "pl", "pt", "ro", "ru", "so"),
-        *("ti", "tr", "uk", "zh"),
-    }
-)
-
-
-@functools.lru_cache(maxsize=512)
-def _normalised(value: str) -> str | None:
-    if value in KNOWN_TAGS:
-        return value
-    import langcodes  # imported on the first tag not in KNOWN_TAGS (it takes a while)
-
-    if not value or len(value) > 35 or not value.isascii():
-        return None
-    candidate = value.replace("_", "-")
-    try:
-        if not langcodes.tag_is_valid(candidate):
-            return None
-        tag: str = langcodes.standardize_tag(candidate)
-    except (ValueError, LookupError):
-        return None
-    return tag
 
 
 def is_language_tag(value: object) -> bool:
@@ -102,20 +78,6 @@ def language_tag(value: object, *, pointer: str = "", source: str | None = None)
             source=source,
         )
     return tag
-
-
-def broader_tags(tag: str) -> tuple[str, ...]:
-    """The tag and each shorter prefix: ``nl-BE-x-amsterdam`` → ``nl-BE-x-amsterdam, nl-BE, nl``.
-
-    A private-use or extension singleton (``x``, ``u``) is never left dangling.
-    """
-    parts = tag.split("-")
-    result: list[str] = []
-    for end in range(len(parts), 0, -1):
-        if len(parts[end - 1]) == 1:
-            continue
-        result.append("-".join(parts[:end]))
-    return tuple(result)
 
 
 def _fallbacks(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -254,8 +216,33 @@ def pick(
     of the chain is available.
     """
     language_tag(language, pointer="/language")
+    found = closest(language, available, settings)
+    if found is None:
+        raise LanguageError(f"no text in any of {list(settings.chain(language))}")
+    return found
+
+
+def closest(
+    language: str | None,
+    available: Iterable[str],
+    settings: LanguageSettings = DEFAULT_SETTINGS,
+) -> str | None:
+    """The first language of *language*'s chain in *available*, or ``None`` when none is.
+
+    Like :func:`pick`, but a tag that is not one is not an error: it is skipped, as
+    :meth:`LanguageSettings.chain` does (``"NL"`` and ``"nl-NL"`` give ``"nl"``; ``"de"``, with
+    no German in *available*, the installation's default)."""
     have = set(available)
-    for tag in settings.chain(language):
-        if tag in have:
-            return tag
-    raise LanguageError(f"no text in any of {list(settings.chain(language))}")
+    return next((tag for tag in settings.chain(language) if tag in have), None)
+
+
+def match(language: object, available: Iterable[str]) -> str | None:
+    """*language* or its nearest broader tag that is in *available* (``nl-BE`` → ``nl``,
+    ``FY-nl`` → ``fy``), or ``None``: when it is not a tag, or neither it nor a broader one is
+    available. For choosing among what someone asks for in order (a browser's
+    ``Accept-Language``): ``None`` means try their next language, not fall back yet."""
+    tag = _normalised(language) if isinstance(language, str) else None
+    if tag is None:
+        return None
+    have = set(available)
+    return next((t for t in broader_tags(tag) if t in have), None)

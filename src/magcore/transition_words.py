@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ._language_tags import default_closest
+
 __all__ = ["ACTIONS", "STATES", "about_the_person", "describe_refusal", "reason_words"]
 
 #: Each step a person can take: (Dutch, English), as the subject of a sentence.
@@ -158,9 +160,16 @@ def about_the_person(reason: str | None) -> bool:
     return reason is not None and any(p.fullmatch(reason) for p in _ABOUT_THE_PERSON)
 
 
+def _dutch(language: str) -> bool:
+    """Whether *language* (any BCP 47 tag: ``nl``, ``NL``, ``nl-BE``, ``fy``) reads these words
+    in Dutch rather than English: the first of the two in its chain
+    (:func:`magcore.languages.closest`), as every text magcore shows falls back."""
+    return default_closest(language, ("nl", "en")) == "nl"
+
+
 def reason_words(reason: str, language: str) -> str:
     """*reason* (one of the core's English reasons) in *language*; unknown ones as given."""
-    if language != "nl":
+    if not _dutch(language):
         return reason
     for pattern, dutch in _REASONS:
         found = pattern.fullmatch(reason)
@@ -172,10 +181,11 @@ def reason_words(reason: str, language: str) -> str:
 def describe_refusal(
     *, conversation_id: str, state: str, action: str, reason: str | None, language: str
 ) -> str:
-    """One sentence: which step was refused, where, in which state and why (``nl``, else
-    English). When the reason is about who takes the step (:func:`about_the_person`: their
-    role, their part), the state is left out: it is not why."""
-    dutch = language == "nl"
+    """One sentence: which step was refused, where, in which state and why, in Dutch or
+    English as *language*'s chain says (``nl-NL`` and ``fy`` read Dutch, ``en-GB`` English).
+    When the reason is about who takes the step (:func:`about_the_person`: their role, their
+    part), the state is left out: it is not why."""
+    dutch = _dutch(language)
     index = 0 if dutch else 1
     step = ACTIONS.get(action, (action, action))[index]
     if conversation_id == "new" or state == "new":

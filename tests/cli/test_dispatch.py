@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -48,7 +50,7 @@ def test_dispatch_retries_then_dead_letters_and_plugins_shows_them(workdir, host
     assert data(run("plugins", "--json"))["dead_letters"] == []
     result = run("dispatch", "--once", "--attempts", "3", "--backoff", "0.001")
     assert result.exit_code == 1, result.output
-    listed = data(run("plugins", "--json"))["dead_letters"]
+    listed = json.loads(run("plugins", "--json").stdout)["dead_letters"]  # exits 1: see below
     assert "Delivered 0 batches." in result.stdout
     assert len(listed) == 1  # the import's batch
     assert "error: 1 batch went to the dead-letter list" in result.stderr
@@ -86,14 +88,14 @@ def test_retry_dead_delivers_dead_letters_once_the_plugin_is_fixed_and_audits_it
     (workdir / "people.csv").write_text(ORG_CSV, encoding="utf-8")
     assert run("import-org", "people.csv").exit_code == 0
     assert run("dispatch", "--once", "--attempts", "2", "--backoff", "0.001").exit_code == 1
-    dead = data(run("plugins", "--json"))["dead_letters"]
+    dead = json.loads(run("plugins", "--json").stdout)["dead_letters"]
     assert dead
     batches = [d["batch"] for d in dead]
     before = _audit(workdir, "deliver")
     still = run("dispatch", "--retry-dead")
     assert still.exit_code == 1
     assert "failed again and stay on the dead-letter list" in still.stderr
-    again = data(run("plugins", "--json"))["dead_letters"]
+    again = json.loads(run("plugins", "--json").stdout)["dead_letters"]
     assert [d["batch"] for d in again] == batches
     assert all(d["attempts"] == 3 for d in again)
     failed = _audit(workdir, "deliver")[len(before) :]
@@ -111,3 +113,62 @@ def test_retry_dead_delivers_dead_letters_once_the_plugin_is_fixed_and_audits_it
     empty = run("dispatch", "--retry-dead")
     assert empty.exit_code == 0
     assert "The dead-letter list is empty" in empty.stdout
+
+
+def test_plugins_exits_1_while_a_plugin_has_dead_letters_and_0_once_they_are_delivered(
+    workdir, host
+):
+    """Dead letters are a problem `magcore plugins` reports: one line per plugin on standard
+    error saying what to do, in `problems` of --json, and status 1 (a health check notices
+    deliveries that stopped); once they are delivered the same listing exits with 0."""
+
+    def run(*args):
+        app = App(config_path=workdir / "magcore.toml", host=host)
+        return CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
+
+    assert run("init", "--cycle", "example-yearly").exit_code == 0
+    (workdir / "people.csv").write_text(ORG_CSV, encoding="utf-8")
+    assert run("import-org", "people.csv").exit_code == 0
+    clean = run("plugins")
+    assert clean.exit_code == 0, clean.output
+    assert clean.stderr == ""
+    assert run("dispatch", "--once", "--attempts", "2", "--backoff", "0.001").exit_code == 1
+    shown = run("plugins")
+    assert shown.exit_code == 1
+    assert "Dead letters" in shown.stdout
+    assert shown.stderr == (
+        "problem: plugin 'hr-link' could not take 1 batch (dead letters): fix it, then run "
+        "'magcore dispatch --retry-dead'\n"
+    )
+    listed = run("plugins", "--json")
+    assert listed.exit_code == 1
+    report = json.loads(listed.stdout)
+    assert len(report["dead_letters"]) == 1
+    assert report["faults"] == []  # the plugin loaded; its deliveries failed
+    assert report["problems"] == [shown.stderr.removeprefix("problem: ").strip()]
+    Down.up = True
+    assert run("dispatch", "--retry-dead").exit_code == 0
+    assert run("plugins").exit_code == 0
+    assert data(run("plugins", "--json"))["problems"] == []
+
+
+def test_plugins_without_a_store_is_fine_but_a_configured_store_that_fails_is_a_problem(
+    workdir, host
+):
+    """No settings file: no store to check, the listing exits with 0. A settings file whose
+    store does not open is a problem (before, the dead letters were silently not checked)."""
+
+    def run(*args):
+        app = App(config_path=workdir / "magcore.toml", host=host)
+        return CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
+
+    fine = run("plugins")
+    assert fine.exit_code == 0, fine.output
+    assert fine.stderr == ""
+    (workdir / "magcore.toml").write_text(
+        'store = "sqlite:///gone/magcore.db"\ncycle = "example-yearly@1"\n', encoding="utf-8"
+    )
+    broken = run("plugins")
+    assert broken.exit_code == 1
+    assert broken.stderr.startswith("problem: cannot read the dead letters: ")
+    assert "hr-link" in broken.stdout  # the plugins are listed all the same

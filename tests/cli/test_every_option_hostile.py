@@ -58,6 +58,15 @@ FREE: dict[tuple[str, str], Callable[[str, str], list[str]]] = {
         "--answers",
         h,
     ],
+    ("measure compare", "language"): lambda c, h: [
+        "measure",
+        "compare",
+        "s1",
+        "--as",
+        "hr",
+        "--language",
+        h,
+    ],
     ("measure open", "label"): lambda c, h: [
         "measure",
         "open",

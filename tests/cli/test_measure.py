@@ -162,3 +162,36 @@ def test_answers_that_are_no_json_are_refused_by_name(
     result = measure("measure", "answer", "r1", "--token", "t", "--answers", answers)
     assert result.exit_code != 0
     assert expected in result.output
+
+
+def test_compare_takes_any_language_tag(measure: Callable[..., Result], workdir: Path) -> None:
+    """--language follows the one rule for language tags: NL and nl-NL read as nl, fy is there
+    too, and a value that is not a tag is refused by name (before: only nl or en exactly)."""
+    codes = workdir / "codes.csv"
+    opened = measure(
+        "measure", "open", "--series", "s1", "--unit", "big", "--phase", "baseline",
+        "--questionnaire", "team-q", "--codes", str(codes), "--as", "hr", "--json",
+    )  # fmt: skip
+    info = json.loads(opened.stdout)
+    for code in _codes(codes):
+        measure(
+            "measure", "answer", info["round"], "--token", code, "--answers", '{"help": "often"}'
+        )
+    assert measure("measure", "close", info["round"], "--as", "hr").exit_code == 0
+    shown = {
+        language: measure("measure", "compare", "s1", "--as", "or", "--language", language)
+        for language in ("nl", "NL", "nl-NL", "en", "en_GB", "fy")
+    }
+    assert all(result.exit_code == 0 for result in shown.values()), shown
+    assert shown["NL"].stdout == shown["nl-NL"].stdout == shown["nl"].stdout
+    assert shown["en_GB"].stdout == shown["en"].stdout != shown["nl"].stdout
+    assert shown["fy"].stdout not in (shown["nl"].stdout, shown["en"].stdout)
+    page = workdir / "page.html"
+    html = measure(
+        "measure", "compare", "s1", "--as", "or", "--language", "NL", "--html", str(page)
+    )
+    assert html.exit_code == 0
+    assert '<html lang="nl">' in page.read_text(encoding="utf-8")
+    refused = measure("measure", "compare", "s1", "--as", "or", "--language", "dutch")
+    assert refused.exit_code == 2
+    assert "'dutch' is not a language tag" in refused.stderr

@@ -208,3 +208,85 @@ def test_plan_request_with_nothing_due_says_so(town):
     assert text.exit_code == 0, text.output
     assert "Requested no conversations: none is due in this period." in text.output
     assert "requested before" not in text.output
+
+
+@pytest.fixture
+def two_coaches(town, tmp_path):
+    """The town with a second coach, c2: most people's coach may be c1 or c2."""
+    extra = "c2,t1,Team Noord,Afdeling,dept,coach,2024-01-01,,2019-05-01,,\n"
+    (tmp_path / "org.csv").write_text(ORG_CSV + extra, encoding="utf-8")
+    _init(town, "example-managed-triangle@1")
+    return town
+
+
+PERIOD = ("plan", "--from", "2025-01-01", "--to", "2026-01-01", "--request")
+
+
+def _coaches() -> dict[str, str]:
+    """Each requested conversation's employee and coach, from the store."""
+    import sqlite3
+
+    with sqlite3.connect("magcore.db") as conn:
+        rows = conn.execute("SELECT data FROM events WHERE type = 'conversation.requested'")
+        found = {}
+        for (raw,) in rows:
+            roles = {p["role"]: p["person"] for p in json.loads(raw)["participants"]}
+            found[roles["employee"]] = roles["coach"]
+    return found
+
+
+def test_a_party_several_people_may_take_is_not_picked_silently(two_coaches):
+    """Two coaches may be e1's coach: plan --request refuses, naming the role, how many may
+    take it and the option that names them, and requests nothing (before, it took c1, the
+    first in id order, without a word)."""
+    result = two_coaches(*PERIOD)
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "2 people may be the coach of " in message
+    assert "(c1, c2)" in message
+    assert "--choose coach=PERSON" in message
+    assert "nothing was requested" in message
+    assert _requested_actors() == []
+
+
+def test_choose_names_the_coach_of_every_conversation_requested(two_coaches):
+    """--choose coach=c2 makes c2 the coach of every conversation requested."""
+    result = data(two_coaches(*PERIOD, "--choose", "coach=c2", "--json"))
+    assert {r["person"] for r in result["requested"]} == {"e1", "e2", "m1"}
+    assert result["skipped"] == []
+    assert _coaches() == {"e1": "c2", "e2": "c2", "m1": "c2"}
+
+
+def test_choose_repeated_takes_the_people_named_in_turn(two_coaches):
+    data(two_coaches(*PERIOD, "--choose", "coach=c1", "--choose", "coach=c2", "--json"))
+    coaches = _coaches()
+    assert set(coaches) == {"e1", "e2", "m1"}
+    assert set(coaches.values()) == {"c1", "c2"}
+
+
+def test_choose_someone_who_may_not_take_the_party_is_refused_per_conversation(two_coaches):
+    """e2 holds no coach role: each request naming them is skipped with the rule."""
+    result = data(two_coaches(*PERIOD, "--choose", "coach=e2", "--json"))
+    assert result["requested"] == []
+    assert result["skipped"]
+    assert all("e2 may not be party 'coach'" in s["why"] for s in result["skipped"])
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--choose", "coach=c1"), "--choose chooses people for --request"),
+        (("--request", "--choose", "coach"), "give ROLE=PERSON"),
+        (("--request", "--choose", "coach=a b"), "the person:"),
+        (("--request", "--choose", "coach=nobody"), "there is no person 'nobody'"),
+        (
+            ("--request", "--choose", "peer=e1"),
+            "has a party 'peer' to choose someone for (parties to choose for: coach)",
+        ),
+    ],
+)
+def test_choose_refuses_what_it_cannot_use(two_coaches, args, said):
+    result = two_coaches("plan", "--from", "2025-01-01", "--to", "2026-01-01", *args)
+    assert result.exit_code == 2
+    assert said in " ".join(result.stderr.split())
+    assert _requested_actors() == []

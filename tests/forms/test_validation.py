@@ -50,7 +50,8 @@ def test_the_same_problems_in_english():
     assert [p.pointer for p in english] == [p.pointer for p in dutch]
     assert english[1].message == 'Fill in "Short summary".'
     assert english[5].message == (
-        'Write a number of 0 or more in "How many hours a month are there for learning?".'
+        'Write a number of 0 or more in "How many hours a month are there for learning?" '
+        "(in hours). Now it is -2."
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import table
+from ..languages import pick
 from ..model.measurement import Comparison, ComparisonCell, RoundColumn
 
 __all__ = ["comparison_html", "comparison_plot", "comparison_text"]
@@ -57,7 +58,9 @@ def _cell_lines(
 
 
 def comparison_text(comparison: Comparison, language: str = "nl") -> list[str]:
-    """The comparison as plain lines (for the terminal), in *language*."""
+    """The comparison as plain lines (for the terminal), in *language* (any BCP 47 tag: its
+    chain picks the language the words are written in, ``nl-NL`` → ``nl``)."""
+    language = pick(language, _WORDS)
     words = _WORDS[language]
     lines = [words["title"].format(title=comparison.questionnaire.title.get(language))]
     for column in comparison.columns:
@@ -79,6 +82,7 @@ def comparison_html(
     comparison: Comparison, language: str = "nl", *, image: str | None = None
 ) -> str:
     """The page of *comparison* in *language*; *image* is the plot's file name, if drawn."""
+    language = pick(language, _WORDS)  # <html lang> says the one used
     words = _WORDS[language]
     q = comparison.questionnaire
     title = words["title"].format(title=q.title.get(language))
@@ -166,6 +170,7 @@ def comparison_plot(comparison: Comparison, path: str | Path, language: str = "n
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    language = pick(language, _WORDS)
     words = _WORDS[language]
     labels = _labels(comparison, language)
     statements = comparison.questionnaire.statements

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import MagcoreError
+from ..errors import ExtraMissingError, MagcoreError
 
 __all__ = [
     "EarlierRounds",
@@ -76,14 +76,16 @@ class History:
     an earlier report showed it: their count is known whether this report shows them or not."""
 
 
-class SolverMissing(MagcoreError):
+class SolverMissing(ExtraMissingError):
     """The interval check needs the ``statistics`` extra (the HiGHS solver)."""
 
     def __init__(self) -> None:
         super().__init__(
-            "the interval check of participation statistics needs the HiGHS solver: "
-            "pip install 'magcore[statistics]'"
+            "statistics", "the interval check of participation statistics", ["highspy"]
         )
+
+    def __reduce__(self) -> tuple[type[SolverMissing], tuple[()]]:
+        return (type(self), ())
 
 
 def solver_available() -> bool:

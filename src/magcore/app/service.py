@@ -27,7 +27,7 @@ from ..domain.organisation import OrgState, org_stream
 from ..errors import PluginError
 from ..events import CommittedBatch
 from ..i18n.scoped import CycleCatalogues
-from ..languages import DEFAULT_SETTINGS, LanguageSettings
+from ..languages import DEFAULT_SETTINGS, LanguageSettings, language_tag
 from ..model.cycle import CycleDefinition
 from ..model.days import timezone as _timezone
 from ..model.organisation import Organisation
@@ -73,7 +73,8 @@ class Service(LanguagesMixin, BatchMixin, ProfilesMixin, PrivacyRequestsMixin):
 
     Installation settings: *timezone* (an IANA name, ``Europe/Amsterdam`` by default) is where
     the days of sharing choices, restrictions and retention are counted; *language* is the
-    language texts are given in when nobody asked for one, and *languages* the fallback chains
+    language texts are given in when nobody asked for one (a BCP 47 tag, normalised: ``NL`` is
+    ``nl``), and *languages* the fallback chains
     (:class:`~magcore.languages.LanguageSettings`, ``fy → nl → en``); *organisation* names
     the organisation whose people may take part and be granted a sharing choice (once it is
     imported, an unknown person id is refused with
@@ -98,7 +99,8 @@ class Service(LanguagesMixin, BatchMixin, ProfilesMixin, PrivacyRequestsMixin):
             raise ValueError(f"dispatch must be 'thread', 'sync' or 'off', not {dispatch!r}")
         self.timezone: tzinfo = _timezone(timezone)
         self.organisation_id = organisation
-        self.language = language
+        # Any BCP 47 tag, normalised ("NL" is nl); one that is not a tag is a LanguageError.
+        self.language = language_tag(language, pointer="/language")
         self.languages = languages or DEFAULT_SETTINGS
         self._catalogues: CycleCatalogues | None = None
         self.host = host if host is not None else get_plugin_manager()

@@ -227,6 +227,16 @@ class MagcoreGroup(click.Group):
         except MagcoreError as exc:
             click.echo(f"error: {_one_line(str(exc))}", err=True)
             code = 1
+        except ImportError as exc:  # a module of an optional extra no check caught up front
+            from ..errors import ExtraMissingError
+            from ..extras import extra_of
+
+            needed = extra_of(exc.name)
+            if needed is None:
+                raise  # a bug in magcore or a plugin: the traceback says where
+            missing = ExtraMissingError(needed, "this command", [exc.name or needed])
+            click.echo(f"error: {_one_line(str(missing))}", err=True)
+            code = 1
         except OSError as exc:  # a file that cannot be read or written
             click.echo(f"error: {_one_line(str(exc))}", err=True)
             code = 1

@@ -119,11 +119,13 @@ class Config:
             from ..languages import LanguageError
 
             try:
-                LanguageSettings.from_json(
+                settings = LanguageSettings.from_json(
                     {"default": data.get("language", "nl"), "fallbacks": data.get("fallbacks", {})}
                 )
             except LanguageError as exc:
                 raise ConfigError(f"{path}: {exc}") from None
+            if "language" in data:  # normalised, as every language magcore takes: "NL" is nl
+                data["language"] = settings.default
         if "timezone" in data:
             from ..errors import TimezoneError
             from ..model.days import timezone

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ._common import ID, MIN_GROUP, get_app, json_option
+from ._common import ID, MIN_GROUP, get_app, json_option, language_option
 from ._output import emit_json, say
 
 __all__ = ["measure"]
@@ -176,7 +176,7 @@ def close_(round_id: str, actor: str, as_json: bool) -> None:
     default=None,
     help="Also write the report page here (with the plot beside it, if matplotlib is there).",
 )
-@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@language_option()
 @json_option
 def compare_(
     series: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,34 @@ __all__ = ["TABLE_LIMIT", "due", "plan"]
 
 #: The most rows a table for people shows (``--json`` has them all).
 TABLE_LIMIT = 100
+
+
+if TYPE_CHECKING:
+    _PairParam = click.ParamType[tuple[str, str]]
+else:  # click before 8.3 has no type parameters here
+    _PairParam = click.ParamType
+
+
+class _RolePerson(_PairParam):
+    """``ROLE=PERSON``: two ids by the input policy, as a pair."""
+
+    name = "ROLE=PERSON"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
+        from ..model.input_policy import id_problem
+
+        if isinstance(value, tuple):
+            return (str(value[0]), str(value[1]))
+        role, equals, person = str(value).partition("=")
+        if not equals:
+            self.fail("give ROLE=PERSON, for example coach=c1", param, ctx)
+        for what, part in (("role", role), ("person", person)):
+            problem = id_problem(part, pointer="")
+            if problem is not None:
+                self.fail(f"the {what}: {problem.message}", param, ctx)
+        return role, person
 
 
 def _today() -> date:
@@ -35,6 +63,17 @@ def _today() -> date:
     is_flag=True,
     help="Also request each due conversation, with the people its kind needs.",
 )
+@click.option(
+    "--choose",
+    "choices",
+    multiple=True,
+    type=_RolePerson(),
+    metavar="ROLE=PERSON",
+    help=(
+        "With --request: who takes a party several people may take (a coach, an HR adviser); "
+        "repeat it to take several in turn."
+    ),
+)
 @json_option
 def plan(
     start: date | None,
@@ -43,13 +82,16 @@ def plan(
     manager: str | None,
     team: str | None,
     request: bool,
+    choices: tuple[tuple[str, str], ...],
     as_json: bool,
 ) -> None:
     """Show the conversations due in a period under the configured cycle.
 
     With --request, each due conversation that has not been requested yet is requested, so
     that everyone taking part can prepare: with the manager, a team mate, a coach or the whole
-    team, as the kind says. Gentle prompts of free cadences are left to the people.
+    team, as the kind says. A party that several people may take (a coach, an HR adviser)
+    needs --choose ROLE=PERSON; with one such person, they are taken. Gentle prompts of free
+    cadences are left to the people.
     """
     app = get_app()
     start, end = period_of(start, end, today=_today())
@@ -60,6 +102,9 @@ def plan(
     org = service.organisation(app.config.organisation)
     known_person(org, manager, "--manager")
     known_team(org, team, "--team")
+    if choices and not request:
+        raise click.UsageError("--choose chooses people for --request: give --request too")
+    chosen = _choices(choices, cycle, org)
     if request:
         from ..app.versions import approval_state, check_approved
 
@@ -84,7 +129,7 @@ def plan(
     if request:
         unanswered = set(still)
         todo = [item for item in items if item in unanswered]
-        requested, skipped, left = _request_all(service, todo, cycle)
+        requested, skipped, left = _request_all(service, todo, cycle, chosen)
     if as_json:
         emit_json(
             {
@@ -175,8 +220,63 @@ def _item_json(item: Any) -> dict[str, Any]:
     }
 
 
+def _choices(
+    values: tuple[tuple[str, str], ...], cycle: Any, org: Any
+) -> dict[str, tuple[str, ...]]:
+    """``--choose ROLE=PERSON`` options as the people named for each role, in the order given;
+    a role no kind of *cycle* lets the requester pick, and an unknown person, are refused."""
+    from ..model.parties import PICKED
+
+    pickable = sorted(
+        {str(p.role) for k in cycle.kinds for p in k.parties if p.membership in PICKED}
+    )
+    chosen: dict[str, tuple[str, ...]] = {}
+    for role, person in values:
+        if role not in pickable:
+            which = ", ".join(pickable) if pickable else "none"
+            raise click.BadParameter(
+                f"no kind of {cycle.key} has a party {role!r} to choose someone for "
+                f"(parties to choose for: {which})",
+                param_hint="--choose",
+            )
+        known_person(org, person, "--choose")
+        if person not in chosen.get(role, ()):
+            chosen[role] = (*chosen.get(role, ()), person)
+    return chosen
+
+
+def _listed(people: tuple[str, ...], most: int = 5) -> str:
+    shown = ", ".join(people[:most])
+    return shown if len(people) <= most else f"{shown} and {len(people) - most} more"
+
+
+def _pick(
+    party: Any, pool: tuple[str, ...], named: tuple[str, ...] | None, turn: int, item: Any
+) -> str | None:
+    """Who takes *party* (a picked one): one of the people named with ``--choose`` (in turn,
+    those who may), the one person who may, or nobody when nobody may (the request is then
+    refused naming the party). Several who may and none named: a usage error, before anything
+    is requested."""
+    if named:
+        fitting = [p for p in named if p in pool]
+        # None of those named may: the first is checked, and refused naming the rule.
+        return fitting[turn % len(fitting)] if fitting else named[0]
+    if len(pool) <= 1:
+        return pool[0] if pool else None
+    role = str(party.role)
+    about = item.person if item.person is not None else f"team {item.team}"
+    raise click.UsageError(
+        f"{len(pool)} people may be the {role} of {about}'s {item.kind} conversation "
+        f"({_listed(pool)}): name who with --choose {role}=PERSON (repeat it to take several "
+        "in turn); nothing was requested"
+    )
+
+
 def _request_all(
-    service: Any, items: list[Any], cycle: Any
+    service: Any,
+    items: list[Any],
+    cycle: Any,
+    named: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Request every due conversation in *items* (the ones not requested yet) that the manager
     may start; returns what was requested, what was skipped (why) and what was left for the
@@ -187,10 +287,11 @@ def _request_all(
     conversation without a manager) is left for the people it is about to start, with the
     reason the domain's rule gives (:func:`~magcore.domain.conversation.start_refusal`). The
     participants follow the kind's parties: the employee, their manager, a team mate for a
-    same-team party (each next in the team's order, so the pairs spread), a coach or other
-    chosen role for each required party (taking them in turn), or every member of the team;
-    optional parties are left to the people. Gentle prompts of free cadences are left to the
-    people too.
+    same-team party (each next in the team's order, so the pairs spread, unless *named* names
+    the peers), for each other required party one picks (a coach, an HR adviser) the person
+    *named* for its role (several: in turn) or the one person who may, or every member of the
+    team; optional parties are left to the people. Gentle prompts of free cadences are left to
+    the people too.
     """
     from ..domain.conversation import start_refusal
     from ..domain.participants import candidates
@@ -205,7 +306,8 @@ def _request_all(
     org = service.organisation(org_id)
     specs: list[dict[str, Any]] = []
     about_each: list[dict[str, Any]] = []
-    coach_turn = 0
+    named = named or {}
+    turns: dict[str, int] = defaultdict(int)
     for item in todo:
         kind = cycle.kind(item.kind)
         about = {"person": item.person, "team": item.team, "kind": item.kind}
@@ -218,7 +320,7 @@ def _request_all(
             for party in kind.parties:
                 if not party.required or item.person is None:
                     continue  # optional parties are the people's own choice
-                if party.membership is Membership.SAME_TEAM:
+                if party.membership is Membership.SAME_TEAM and party.role not in named:
                     # The next member in the team's order, so the pairs spread.
                     team = org.team_of(item.person, item.due)
                     members = list(org.members(team, item.due)) if team else []
@@ -226,11 +328,11 @@ def _request_all(
                         at = (members.index(item.person) + 1) % len(members)
                         chosen[party.role] = (members[at],)
                 elif party.membership in PICKED:
-                    # Taking the coaches (or the role's holders, or the people who may) in turn.
                     pool = candidates(org, party, on=item.due, employee=item.person)
-                    if pool:
-                        chosen[party.role] = (pool[coach_turn % len(pool)],)
-                        coach_turn += 1
+                    pick = _pick(party, pool, named.get(party.role), turns[party.role], item)
+                    if pick is not None:
+                        chosen[party.role] = (pick,)
+                        turns[party.role] += 1
             participants = who_takes_part(
                 org, kind, item.person, on=item.due, team=item.team, chosen=chosen
             )

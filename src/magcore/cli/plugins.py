@@ -20,7 +20,9 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
 
     Plugins that failed to load, and contributions a plugin could not make (a form that fails its
     check, a hook that raised or returned the wrong type), are listed as problems naming the
-    plugin and the hook; the rest keep working. Exits with status 1 when there is a problem.
+    plugin and the hook; the rest keep working. So are batches an observing plugin could not
+    take (dead letters), and a configured store that does not open. Exits with status 1 when
+    there is a problem, 0 when there is none.
     """
     host = get_app().host
     infos = host.plugins(include_builtin=include_builtin)
@@ -32,7 +34,8 @@ def plugins(include_builtin: bool, as_json: bool) -> None:
     for line in getattr(group, "plugin_problems", []):  # command registration, once loaded
         if line not in problems:
             problems.append(line)
-    dead = _dead_letters()
+    dead, unread = _dead_letters()
+    problems += unread + _dead_letter_problems(dead)
     if as_json:
         emit_json(
             {
@@ -85,12 +88,30 @@ def _fail_on(problems: list[str]) -> None:
         click.get_current_context().exit(1)
 
 
-def _dead_letters() -> list[Any]:
-    """The store's dead letters, if a store is configured and opens (else none)."""
+def _dead_letters() -> tuple[list[Any], list[str]]:
+    """The store's dead letters, and the problem when a store is configured but does not open.
+
+    Without a settings file (and no ``--store``) no store is configured: there is nothing to
+    check, and that is no problem."""
     from ..errors import MagcoreError
 
+    app = get_app()
+    if not app.store_override and not app.config_path.exists():
+        return [], []
     try:
-        service = get_app().service()
-    except MagcoreError:
-        return []
-    return list(service.store.dead_letters())
+        service = app.service()
+        return list(service.store.dead_letters()), []
+    except MagcoreError as exc:
+        return [], [f"cannot read the dead letters: {exc}"]
+
+
+def _dead_letter_problems(dead: list[Any]) -> list[str]:
+    """One problem per plugin with dead letters, saying what to do about them."""
+    counts: dict[str, int] = {}
+    for letter in dead:
+        counts[letter.consumer] = counts.get(letter.consumer, 0) + 1
+    return [
+        f"plugin {consumer!r} could not take {count} batch{'' if count == 1 else 'es'} "
+        "(dead letters): fix it, then run 'magcore dispatch --retry-dead'"
+        for consumer, count in sorted(counts.items())
+    ]

@@ -22,7 +22,8 @@ organisation role (``holds_role``) may.
 
 Which peer or coach, when several may, is a choice the caller makes from :func:`candidates`
 (:func:`peer_candidates` and :func:`coach_candidates` for the built-in roles; the command line
-takes them in turn, the demo at random); :func:`participants` checks the choice, and
+takes the one person who may, or those its user names, in turn, and refuses to guess among
+several; the demo picks at random); :func:`participants` checks the choice, and
 :func:`check_membership` checks a list the caller made themselves, when a conversation is
 requested. Every refusal names the party. An optional party takes part only when chosen, except
 an optional manager, who takes part whenever the employee has one (the employee may leave them

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..errors import DefinitionError, ScoringNotAllowedError
-from ..languages import is_language_tag
+from ..languages import is_language_tag, language_tag
 from ..model.scoring import check_definition, is_scoring_name
 from ..model.text import Text, as_text
 from .conversation import State
@@ -351,6 +351,11 @@ def _check_language(instance: object, attribute: attrs.Attribute[str], value: st
         raise ValueError(f"language must be a language tag (nl, en, fy...), not {value!r}")
 
 
+def _normalise_language(value: object) -> object:
+    """A language tag normalised ("NL" is nl); anything else as given, for the check to name."""
+    return language_tag(value) if is_language_tag(value) else value
+
+
 def _check_link(
     instance: object, attribute: attrs.Attribute[str | None], value: str | None
 ) -> None:
@@ -371,7 +376,9 @@ class Notification:
     message: str = attrs.field(validator=_check_key)
     recipient: str
     """The person id; the notifier looks up the address in a directory of its own."""
-    language: str = attrs.field(default="nl", validator=_check_language)
+    language: str = attrs.field(
+        default="nl", converter=_normalise_language, validator=_check_language
+    )
     link: str | None = attrs.field(default=None, validator=_check_link)
     reference: str = attrs.field(validator=_check_reference)
     due: date | None = None

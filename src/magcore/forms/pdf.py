@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..extras import require
 from ..i18n import Catalogue
 from .definition import FormDefinition
-from .render import render_paper
 
 __all__ = ["PDF_VARIANT", "render_pdf"]
 
@@ -32,12 +32,14 @@ def render_pdf(
 ) -> bytes:
     """The paper form (empty, or filled in with *answers*) as tagged PDF/UA bytes.
 
-    Raises :class:`ImportError` naming the extra to install when WeasyPrint is missing.
+    Raises :class:`~magcore.errors.ExtraMissingError` (an :class:`ImportError`) naming the
+    extra ``pdf`` when Jinja2 or WeasyPrint is missing, or WeasyPrint cannot load (no Pango).
     """
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        raise ImportError("the PDF form needs WeasyPrint: pip install 'magcore[pdf]'") from exc
+    require("pdf", feature="the PDF form", load=True)
+    import weasyprint
+
+    from .render import render_paper
+
     html = render_paper(
         form, language=language, answers=answers, catalogue=catalogue, stylesheet=stylesheet
     )

@@ -20,13 +20,17 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import jinja2
-from markupsafe import Markup
-
 from ..errors import Problem
+from ..extras import importing
 from ..i18n import DEFAULT_CATALOGUE, Catalogue, format_list
 from ..languages import Resolved
 from .definition import Field, FormDefinition, FormPurpose, Widget
+
+# Jinja2 is the optional extra magcore[html]: without it, importing this module (and so
+# magcore.render_form) raises ExtraMissingError naming the extra, not ModuleNotFoundError.
+with importing("html", feature="rendering a form as HTML"):
+    import jinja2
+    from markupsafe import Markup
 
 __all__ = ["environment", "form_controls", "render_form", "render_paper", "render_record"]
 

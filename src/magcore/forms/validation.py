@@ -404,6 +404,8 @@ def _explain(
     pointer = _pointer(fault.path)
     value = fault.value
     instance = fault.instance
+    field = _field_at(form, fault.path)
+    unit = _unit(field, language, catalogue)
 
     def problem(key: str, where: str = pointer, **params: Any) -> Problem:
         label = label_for(form, where, language, catalogue)
@@ -426,9 +428,14 @@ def _explain(
         ]
     if keyword == "type":
         wanted = [value] if isinstance(value, str) else [t for t in value if t != "null"]
+        if unit is not None and wanted and wanted[0] in ("number", "integer"):
+            return [problem(f"validation.type.{wanted[0]}.unit", unit=unit, given=shown(instance))]
         key = f"validation.type.{wanted[0]}" if wanted else "validation.invalid"
         return [problem(key if key in catalogue else "validation.invalid")]
     if keyword in ("enum", "const"):
+        if field is not None and field.options:
+            choices = _choices(field, language, catalogue)
+            return [problem("validation.enum.given", choices=choices, given=shown(instance))]
         return [problem("validation.enum")]
     if keyword == "format":
         key = f"validation.format.{value}"
@@ -451,5 +458,72 @@ def _explain(
         "pattern": "validation.pattern",
     }
     if keyword in simple:
-        return [problem(simple[keyword], limit=value)]
+        key = simple[keyword]
+        if unit is not None and key in ("validation.minimum", "validation.maximum"):
+            return [problem(f"{key}.unit", limit=value, unit=unit, given=shown(instance))]
+        return [problem(key, limit=value)]
     return [problem("validation.invalid")]
+
+
+#: How many characters of a wrong answer a message quotes, and how many choices it lists.
+SHOWN_CHARACTERS = 40
+SHOWN_CHOICES = 12
+
+
+def shown(value: Any, limit: int = SHOWN_CHARACTERS) -> str:
+    """*value* as a message quotes it: JSON for what is not a text, on one line, each control,
+    bidirectional or surrogate character as its escape (``\\u202e``), at most *limit*
+    characters (then ``…``). It never carries markup or a terminal escape into a page or a
+    terminal, and never a whole long answer."""
+    from ..model._text_characters import FORBIDDEN
+
+    text = value if isinstance(value, str) else _json(value)
+    text = FORBIDDEN.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _field_at(form: FormDefinition, path: Sequence[str | int]) -> Field | None:
+    """The field (or a repeating group's sub-field) a schema error's path points at."""
+    if not path:
+        return None
+    try:
+        field = form.field(str(path[0]))
+        if field.fields and len(path) >= 3:
+            return field.subfield(str(path[2]))
+    except KeyError:
+        return None
+    return field
+
+
+def _unit(field: Field | None, language: str, catalogue: Catalogue) -> str | None:
+    """The unit of a number field in words (``uren``), or ``None``."""
+    if field is None or not field.unit:
+        return None
+    key = f"unit.{field.unit}"
+    return catalogue.message(key, language) if key in catalogue else field.unit
+
+
+def _choices(field: Field, language: str, catalogue: Catalogue) -> str:
+    """The values a choice field takes, each with its label where that differs (``employee
+    (De medewerker)``, a long label cut short), joined with "or" in *language*; the first
+    :data:`SHOWN_CHOICES`, then ``…``."""
+    from ..i18n import format_list
+
+    named = []
+    for option in field.options[:SHOWN_CHOICES]:
+        label = catalogue.localise(option.label, language)
+        same = label.casefold() == option.value.casefold()
+        named.append(option.value if same else f"{option.value} ({shown(label, 30)})")
+    if len(field.options) > SHOWN_CHOICES:
+        named.append("…")
+    return format_list(named, language, style="or")

@@ -46,6 +46,27 @@ MESSAGES: tuple[Source, ...] = (
     N_("validation.type.array", 'Choose one or more options for "{label}".'),
     N_("validation.type.object", '"{label}" is not filled in correctly.'),
     N_("validation.enum", 'Choose one of the options for "{label}".'),
+    N_(
+        "validation.enum.given",
+        'Choose one of the options for "{label}": {choices}. "{given}" is not one of them.',
+    ),
+    N_(
+        "validation.type.number.unit",
+        'Write a number in "{label}" (in {unit}), without the unit. Now it says "{given}".',
+    ),
+    N_(
+        "validation.type.integer.unit",
+        'Write a whole number in "{label}" (in {unit}), without the unit or a decimal point. '
+        'Now it says "{given}".',
+    ),
+    N_(
+        "validation.minimum.unit",
+        'Write a number of {limit} or more in "{label}" (in {unit}). Now it is {given}.',
+    ),
+    N_(
+        "validation.maximum.unit",
+        'Write a number of {limit} or less in "{label}" (in {unit}). Now it is {given}.',
+    ),
     N_("validation.format.date", 'Write a date in "{label}", for example 2025-03-31.'),
     N_("validation.format", '"{label}" is not in the right form.'),
     N_("validation.min_length.empty", 'Fill in "{label}".'),

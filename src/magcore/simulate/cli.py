@@ -100,17 +100,31 @@ def simulate_command() -> click.Command:
             if calibration_report:
                 _calibration(cfg, replications or 5, as_json)
             elif scenarios is not None:
+                _require_extras(events=out is not None, plots=out is not None and not no_plots)
                 _scenarios(scenarios, out, no_plots, as_json, employees)
             elif config is None or out is None:
                 raise click.UsageError("give CONFIG and --out (or --calibration-report)")
             elif stream or cfg.replications > 1:
+                _require_extras(events=not no_events, plots=False)
                 _streamed(cfg, out, no_events, as_json)
             else:
+                _require_extras(events=not no_events, plots=not no_plots)
                 _in_memory(cfg, out, formats, no_events, no_plots, as_json)
         except MagcoreError as exc:
             raise click.ClickException(str(exc)) from exc
 
     return simulate
+
+
+def _require_extras(*, events: bool, plots: bool) -> None:
+    """Before a run that may take minutes and before anything is written: the extras its
+    output needs, each refusal naming the option that does without."""
+    from ..extras import require
+
+    if events:
+        require("parquet", feature="the event log (--no-events leaves it out)")
+    if plots:
+        require("plots", feature="the plots (--no-plots leaves them out)", load=True)
 
 
 def _config(

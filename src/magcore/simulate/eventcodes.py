@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..extras import importing
 from ._order import stable_order
 
 __all__ = ["COLUMNS", "EVENT_TYPES"]
@@ -57,13 +58,10 @@ EVENT_TYPES = (
 
 
 def _pa() -> Any:
-    try:
+    """pyarrow, or :class:`~magcore.errors.ExtraMissingError` naming ``magcore[parquet]``."""
+    with importing("parquet", feature="the simulation's event log"):
         import pyarrow
         import pyarrow.compute
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "writing the event log needs pyarrow: pip install 'magcore[parquet]'"
-        ) from exc
     return pyarrow
 
 

@@ -16,14 +16,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..extras import require
+
 __all__ = ["write_plots"]
 
 
 def _pyplot() -> Any:
-    try:
-        import matplotlib
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plots need matplotlib: pip install 'magcore[plots]'") from exc
+    """matplotlib's pyplot, or :class:`~magcore.errors.ExtraMissingError` naming
+    ``magcore[plots]``."""
+    require("plots", feature="the simulation's plots", load=True)
+    import matplotlib
+
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 

@@ -52,9 +52,15 @@ def environment() -> jinja2.Environment:
 
 
 def language_of(request: Request, session: Session | None) -> str:
-    """The language asked for: ``?lang=``, else the session's, else the browser's, else nl."""
-    asked = request.query_params.get("lang")
-    if asked in PAGE_LANGUAGES:
+    """The language asked for: ``?lang=``, else the session's, else the browser's, else nl.
+
+    Each is a BCP 47 tag in any case (``?lang=NL``, ``nl-BE``, ``Accept-Language: fy-NL``),
+    taken as the page language it or a broader tag is (:func:`magcore.languages.match`); one
+    that is not a tag, or has no page language, is passed over for the next."""
+    from magcore.languages import match
+
+    asked = match(request.query_params.get("lang"), PAGE_LANGUAGES)
+    if asked is not None:
         if session is not None and session.language != asked:
             session.language = asked
             request.app.state.sessions.save(session)
@@ -62,9 +68,9 @@ def language_of(request: Request, session: Session | None) -> str:
     if session is not None and session.language in PAGE_LANGUAGES:
         return session.language
     for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in PAGE_LANGUAGES:
-            return code
+        found = match(part.split(";")[0].strip(), PAGE_LANGUAGES)
+        if found is not None:
+            return found
     return "nl"
 
 
