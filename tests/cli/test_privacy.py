@@ -83,6 +83,7 @@ def test_without_roles_in_the_settings_nobody_is_the_officer(held):  # noqa: F81
     result = held.run("privacy", "restrict", "e1", "--as", "m2", "--reason", "r")
     assert result.exit_code != 0
     assert "privacy officer decides" in result.output
+    assert "[roles] table of magcore.toml" in result.output
 
 
 def test_a_reference_in_words_names_the_option_and_erases_nothing(officer):

@@ -12,7 +12,7 @@ import click
 
 from ..access.erasure_grounds import ErasureGround, ErasureReason
 from ..domain.sharing import Restrictions
-from ..errors import InputRefused
+from ..errors import ConsentError, InputRefused
 from ._common import ID, TEXT, get_app, json_option
 from ._output import emit_json
 
@@ -39,6 +39,12 @@ def privacy() -> None:
     """Restrict, lift or erase a person's record: the privacy officer decides."""
 
 
+def _officer_hint(exc: ConsentError) -> click.ClickException:
+    """The refusal, with where the command line names the privacy officer."""
+    hint = " (the privacy officer is named in the [roles] table of magcore.toml)"
+    return click.ClickException(f"{exc}{hint if exc.field == 'actor' else ''}")
+
+
 def _show(person: str, held: Restrictions, as_json: bool) -> None:
     conversations = sorted(held.conversations)
     if as_json:
@@ -61,7 +67,10 @@ def _show(person: str, held: Restrictions, as_json: bool) -> None:
 def restrict(person: str, actor: str, reason: str, conversation: str | None, as_json: bool) -> None:
     """Restrict processing of PERSON's record (AVG art. 18): only the privacy officer reads it."""
     service = get_app().service()
-    held = service.restrict(person, actor=actor, reason=reason, conversation=conversation)
+    try:
+        held = service.restrict(person, actor=actor, reason=reason, conversation=conversation)
+    except ConsentError as exc:
+        raise _officer_hint(exc) from None
     _show(person, held, as_json)
 
 
@@ -73,7 +82,10 @@ def restrict(person: str, actor: str, reason: str, conversation: str | None, as_
 def lift(person: str, actor: str, conversation: str | None, as_json: bool) -> None:
     """Lift a restriction of PERSON's record."""
     service = get_app().service()
-    held = service.lift_restriction(person, actor=actor, conversation=conversation)
+    try:
+        held = service.lift_restriction(person, actor=actor, conversation=conversation)
+    except ConsentError as exc:
+        raise _officer_hint(exc) from None
     _show(person, held, as_json)
 
 
@@ -111,7 +123,10 @@ def erase(
             f"Erase everything that belongs to {person}? This cannot be undone", abort=True
         )
     service = get_app().service()
-    done = service.erase(person, actor=actor, reason=reason)
+    try:
+        done = service.erase(person, actor=actor, reason=reason)
+    except ConsentError as exc:
+        raise _officer_hint(exc) from None
     if as_json:
         emit_json(
             {
@@ -123,6 +138,11 @@ def erase(
         )
         return
     click.echo(
-        f"{person}: {len(done.streams)} records erased, {len(done.keys)} keys destroyed, "
-        f"{done.choices} sharing choices ended"
+        f"{person}: {_count(len(done.streams), 'record')} erased, "
+        f"{_count(len(done.keys), 'key')} destroyed, "
+        f"{_count(done.choices, 'sharing choice')} ended"
     )
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
