@@ -81,6 +81,7 @@ def test_nobody_but_the_privacy_officer_restricts_lifts_or_erases(actor: str, wh
     assert _unchanged(service) == before
     (line,) = list(service.store.read_audit())[lines:]
     assert (line["actor"], line["result"]) == (actor, "denied")
+    assert line["action"] == {"restrict": "restrict", "lift": "lift-restriction"}.get(what, what)
     assert line["object"].startswith(person_stream("anna"))
     assert service.view(conversation, actor="bram").summary == (
         None if what == "lift" else "record"
@@ -96,10 +97,13 @@ def test_a_conversation_about_someone_else_is_refused_as_an_unknown_one_is() -> 
     before = _unchanged(service)
     messages = []
     for named in (eriks, "no-such-conversation"):
+        lines = service.store.audit_head().count
         with pytest.raises(ConsentError) as refused:
             service.restrict("anna", actor="po", reason="bezwaar", conversation=named)
         assert refused.value.field == "conversation"
         messages.append(str(refused.value).replace(named, "<id>"))
+        (line,) = list(service.store.read_audit())[lines:]  # the refusal's own line
+        assert (line["actor"], line["action"], line["result"]) == ("po", "restrict", "denied")
     assert messages[0] == messages[1]
     assert _unchanged(service) == before
     service.close()
@@ -118,10 +122,13 @@ def test_an_unknown_person_is_refused_by_name() -> None:
 def test_a_reason_the_input_policy_refuses_stores_nothing(reason: str) -> None:
     service, _ = _world()
     before = _unchanged(service)
+    lines = service.store.audit_head().count
     with pytest.raises(InputRefused) as refused:
         service.restrict("anna", actor="po", reason=reason)
     assert refused.value.problems[0].pointer == "/reason"
     assert _unchanged(service) == before
+    (line,) = list(service.store.read_audit())[lines:]
+    assert line["reason"] == "denied because the input was refused at /reason"
     service.close()
 
 
@@ -147,8 +154,23 @@ def test_an_erasure_with_words_for_a_reason_is_refused_before_anything() -> None
         service.erase("anna", actor="po", reason="na een burn-out")  # type: ignore[arg-type]
     assert refused.value.problems[0].pointer == "/reason"
     assert _unchanged(service) == before
-    assert service.store.audit_head().count == lines
+    (line,) = list(service.store.read_audit())[lines:]  # the refusal, without the words
+    assert (line["action"], line["result"]) == ("erase", "denied")
+    assert "burn-out" not in str(list(service.store.read_audit()))
     assert service.view(conversation, actor="bram").summary == "record"
+
+
+def test_retention_is_not_a_ground_for_an_erasure_on_request() -> None:
+    """The retention run destroys what its profile says, with the profile as its reference;
+    an officer's erasure naming that ground would be logged as retention for good."""
+    service, conversation = _world()
+    before = _unchanged(service)
+    with pytest.raises(InputRefused) as refused:
+        service.erase("anna", actor="po", reason=ErasureReason("retention", reference="Z-1"))
+    assert refused.value.problems[0].pointer == "/ground"
+    assert _unchanged(service) == before
+    assert service.view(conversation, actor="bram").summary == "record"
+    service.close()
     service.close()
 
 

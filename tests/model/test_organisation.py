@@ -173,3 +173,30 @@ def test_generated_organisations_are_consistent(seed, people, teams):
         in_team = o.team_of(person.id, day) is not None
         manages = any(o.manager_of_team(t, day) == person.id for t in o.teams)
         assert in_team or manages
+
+
+def test_a_manager_who_left_manages_nobody_from_that_day() -> None:
+    """An HR export that keeps a manager's role after their last day does not keep them
+    anyone's manager: from ``left_on`` the team has no manager (its people are due nobody's
+    conversation, no new conversation is planned with them, and their due list is empty)."""
+    from magcore.access.directory import Directory
+
+    org = Organisation.build(
+        id="o",
+        people=[Person(id="anna"), Person(id="bram", left_on=date(2025, 6, 1))],
+        teams=[Team(id="t")],
+        assignments=[
+            Assignment(person="bram", team="t", role="manager", start=date(2024, 1, 1)),
+            Assignment(person="anna", team="t", role="member", start=date(2024, 1, 1)),
+        ],
+    )
+    assert org.manager_of("anna", date(2025, 5, 31)) == "bram"
+    assert org.manager_of("anna", date(2025, 6, 1)) is None
+    directory = Directory.from_organisation(org, {"bram": ["hr_adviser"]})
+    assert directory.reports_of("bram", date(2025, 5, 31)) == {"anna"}
+    assert directory.reports_of("bram", date(2025, 6, 1)) == frozenset()
+    assert directory.roles_of("bram", date(2025, 5, 31)) == {"hr_adviser"}
+    assert directory.roles_of("bram", date(2025, 6, 1)) == frozenset()
+    # someone outside the organisation (an external privacy officer) keeps their role
+    outside = Directory.from_organisation(org, {"extern": ["privacy_officer"]})
+    assert outside.roles_of("extern", date(2025, 6, 1)) == {"privacy_officer"}

@@ -49,7 +49,9 @@ class Directory:
         A person of *organisation* holds their *roles* only on the days they are employed
         (between ``hired_on`` and ``left_on``): a privacy officer who left decides nothing
         from the day they left, also where the setting still names them. Someone *roles* names
-        who is not in the organisation (an external privacy officer) holds them every day."""
+        who is not in the organisation (an external privacy officer) holds them every day; so,
+        for now, does someone a later import no longer holds (``person.removed``): take them
+        out of the roles when they leave."""
         fixed = {person: frozenset(r) for person, r in (roles or {}).items()}
         people = organisation.people
         coach_days: dict[str, list[tuple[date, date]]] = {}

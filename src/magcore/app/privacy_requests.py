@@ -4,9 +4,11 @@ processing (AVG art. 18) and erasure (AVG art. 17).
 An employee asks; the privacy officer decides. The service checks that the actor holds the
 ``privacy_officer`` role in the directory access is decided with (:meth:`use_organisation`'s
 roles, on the installation's today), that the person is one the organisation knows (once it is
-imported) and that a conversation named is about them. A refusal writes an audit line and
-raises, and nothing changes; what is done is in the audit chain as the events it commits (a
-restriction) or as a line per destroyed record (an erasure).
+imported) and that a conversation named is about them. Every refusal (of the asker, the
+person, a conversation or the input) writes one audit line naming the command (``restrict``,
+``lift-restriction``, ``erase``) and why, never the words refused, and raises; nothing
+changes. What is done is in the audit chain as the events it commits (a restriction) or as a
+line per destroyed record (an erasure).
 
 The functions underneath (:func:`~magcore.access.restriction.restriction_event`,
 :func:`~magcore.access.erasure.erase_person`) decide nothing about who asks: they are for
@@ -15,34 +17,45 @@ tools that made that decision themselves, such as a migration.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..access.decision import PRIVACY_OFFICER, SUBJECT_ACCESS, Basis, Decision, Directory
+from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.erasure import Erasure, erase_person
-from ..access.erasure_grounds import ErasureReason, erasure_reason
+from ..access.erasure_grounds import ErasureGround, ErasureReason, erasure_reason
 from ..access.origins import about, requested
-from ..access.reading import audit_record
 from ..access.restriction import restriction_event
 from ..clock import Clock
 from ..domain.sharing import Restrictions, SharingState, person_stream, restrictions
-from ..errors import ConsentError, InputRefused, Problem
+from ..errors import ConsentError, InputRefused, MagcoreError, Problem
 from ..events import Event
 from ..model.days import local_day
-from ..model.input_policy import check_id, check_optional_id, check_text
+from ..model.input_policy import check_id, check_optional_id, check_text, is_valid_id
+from ..storage.base import AuditRecord
 from .aggregates import SHARING
 from .handler import CommandHandler, Loaded
 
 if TYPE_CHECKING:
     from ..storage.base import Store
 
-__all__ = ["MAX_RESTRICTION_REASON", "PrivacyRequestsMixin"]
+__all__ = ["ERASE", "LIFT", "MAX_RESTRICTION_REASON", "RESTRICT", "PrivacyRequestsMixin"]
 
 #: The most characters a restriction's reason may have (it is sealed with the person's key).
 MAX_RESTRICTION_REASON = 500
 
-_DENIED = "denied because restriction and erasure are decided by the privacy officer"
+#: The audit actions of a refused restriction, lifting and erasure.
+RESTRICT, LIFT, ERASE = "restrict", "lift-restriction", "erase"
+
+
+def _why(exc: MagcoreError) -> str:
+    """A refusal's reason for its audit line: the fields and the rule, never a value refused
+    (a reason in words, text with hidden characters)."""
+    if isinstance(exc, InputRefused):
+        where = ", ".join(sorted({p.pointer or "/" for p in exc.problems}))
+        return f"denied because the input was refused at {where}"
+    return f"denied because {exc}"[:500]
 
 
 class PrivacyRequestsMixin:
@@ -67,32 +80,49 @@ class PrivacyRequestsMixin:
         them, or, without one, of every conversation about them. Only the privacy officer reads
         a restricted record; *reason* is kept sealed with the person's key. Returns the
         restrictions that hold afterwards."""
-        checked = check_text(reason, pointer="/reason", max_length=MAX_RESTRICTION_REASON)
-        if not checked.strip():
-            raise InputRefused(
-                [Problem("/reason", "a restriction needs a reason (why it is asked for)")]
-            )
-        return self._restriction(person, actor, conversation, lift=False, reason=checked)
+        with self._refusals(RESTRICT, person, actor):
+            checked = check_text(reason, pointer="/reason", max_length=MAX_RESTRICTION_REASON)
+            if not checked.strip():
+                raise InputRefused(
+                    [Problem("/reason", "a restriction needs a reason (why it is asked for)")]
+                )
+            target = self._decided(person, actor, conversation, "restrict")
+        return self._restriction(person, actor, target, lift=False, reason=checked)
 
     def lift_restriction(
         self, person: str, *, actor: str, conversation: str | None = None
     ) -> Restrictions:
         """Lift the restriction of *conversation* (or of the whole record) of *person*. Lifting
         what is not restricted changes nothing. Returns the restrictions that hold afterwards."""
-        return self._restriction(person, actor, conversation, lift=True, reason="lifted")
+        with self._refusals(LIFT, person, actor):
+            target = self._decided(person, actor, conversation, "lift the restriction of")
+        return self._restriction(person, actor, target, lift=True, reason="lifted")
 
     def erase(self, person: str, *, actor: str, reason: ErasureReason) -> Erasure:
         """Erase everything that belongs to *person* (AVG art. 17) by destroying its keys
         (:func:`~magcore.access.erasure.erase_person`), when *actor* is the privacy officer.
-        *reason* is a ground from a closed list and at most a case number, never words."""
-        erasure_reason(reason)  # a free text is refused before anyone is asked about
-        self._officer(person, actor, "erasure", "erase")
+        *reason* is a ground from a closed list and at most a case number, never words; the
+        ground ``retention`` is the retention run's
+        (:func:`~magcore.access.erasure.destroy_conversations`), not a decision on a request."""
+        with self._refusals(ERASE, person, actor):
+            checked = erasure_reason(reason)
+            if checked.ground is ErasureGround.RETENTION:
+                raise InputRefused(
+                    [
+                        Problem(
+                            "/ground",
+                            "retention is the ground of the retention run, which destroys "
+                            "what its profile says; an erasure on request names another ground",
+                        )
+                    ]
+                )
+            self._decided(person, actor, None, "erase")
         return erase_person(
             self.store,
             person,
             clock=self.clock,
             actor=actor,
-            reason=reason,
+            reason=checked,
             origin=self.origin,
         )
 
@@ -101,13 +131,6 @@ class PrivacyRequestsMixin:
     def _restriction(
         self, person: str, actor: str, conversation: str | None, *, lift: bool, reason: str
     ) -> Restrictions:
-        conversation = check_optional_id(conversation, pointer="/conversation")
-        self._officer(
-            person, actor, "restrictions", "lift the restriction of" if lift else "restrict"
-        )
-        if conversation is not None:
-            self._check_about(person, conversation)
-
         if lift:
             held = restrictions(self.store.read(person_stream(person)))
             if not (
@@ -139,31 +162,46 @@ class PrivacyRequestsMixin:
         state = handled.state
         return state.restrictions if state is not None else Restrictions()
 
-    def _officer(self, person: str, actor: str, what: str, verb: str) -> None:
-        """Refuse (with an audit line) unless *actor* is the privacy officer today; refuse a
-        person the organisation does not know (once imported)."""
+    @contextlib.contextmanager
+    def _refusals(self, action: str, person: object, actor: object) -> Iterator[None]:
+        """Every refusal of the checks inside gets one audit line (the asker, the command, the
+        person's record, why; never the words refused), then is raised: nothing is written."""
+        try:
+            yield
+        except MagcoreError as exc:
+            record = person_stream(str(person)) if is_valid_id(person) else "person:?"
+            self.store.append_audit(
+                [
+                    AuditRecord(
+                        at=self.clock.now().isoformat(),
+                        actor=str(actor) if is_valid_id(actor) else "unknown",
+                        action=action,
+                        object=f"{record}/{'erasure' if action == ERASE else 'restrictions'}",
+                        result="denied",
+                        origin=self.origin,
+                        reason=_why(exc),
+                        purpose=PRIVACY_OFFICER,
+                    )
+                ]
+            )
+            raise
+
+    def _decided(self, person: str, actor: str, conversation: str | None, verb: str) -> str | None:
+        """Refuse unless *actor* is the privacy officer today, the organisation knows *person*
+        (once imported) and *conversation* (if named) is about them; the checked conversation."""
         check_id(person, pointer="/person")
         check_id(actor, pointer="/actor")
-        now = self.clock.now()
-        if PRIVACY_OFFICER in self.directory.roles_of(actor, local_day(now, self.timezone)):
-            self._check_people([("/person", person)])
-            return
-        self.store.append_audit(
-            [
-                audit_record(
-                    viewer=actor,
-                    obj=f"{person_stream(person)}/{what}",
-                    decision=Decision(False, _DENIED, Basis.DENIED),
-                    purpose=SUBJECT_ACCESS,
-                    at=now,
-                    origin=self.origin,
-                )
-            ]
-        )
-        raise ConsentError(
-            f"{actor} may not {verb} {person}'s record: the privacy officer decides",
-            field="actor",
-        )
+        conversation = check_optional_id(conversation, pointer="/conversation")
+        day = local_day(self.clock.now(), self.timezone)
+        if PRIVACY_OFFICER not in self.directory.roles_of(actor, day):
+            raise ConsentError(
+                f"{actor} may not {verb} {person}'s record: the privacy officer decides",
+                field="actor",
+            )
+        self._check_people([("/person", person)])
+        if conversation is not None:
+            self._check_about(person, conversation)
+        return conversation
 
     def _check_about(self, person: str, conversation: str) -> None:
         """Refuse a conversation that is not about *person*; one message whether it exists or

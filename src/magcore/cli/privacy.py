@@ -39,8 +39,24 @@ def privacy() -> None:
     """Restrict, lift or erase a person's record: the privacy officer decides."""
 
 
-def _officer_hint(exc: ConsentError) -> click.ClickException:
-    """The refusal, with where the command line names the privacy officer."""
+#: The option or argument each field of a refusal stands for.
+_OPTIONS = {
+    "/person": "PERSON",
+    "/actor": "--as",
+    "/reason": "--reason",
+    "/conversation": "--conversation",
+    "/ground": "--ground",
+    "/reference": "--reference",
+}
+
+
+def _refused(exc: ConsentError | InputRefused) -> click.ClickException:
+    """The refusal as the command line says it: naming the option at fault, and where the
+    privacy officer is named when the asker is not them."""
+    if isinstance(exc, InputRefused):
+        problem = exc.problems[0]
+        hint = _OPTIONS.get(problem.pointer, problem.pointer or "input")
+        return click.BadParameter(problem.message, param_hint=hint)
     hint = " (the privacy officer is named in the [roles] table of magcore.toml)"
     return click.ClickException(f"{exc}{hint if exc.field == 'actor' else ''}")
 
@@ -69,8 +85,8 @@ def restrict(person: str, actor: str, reason: str, conversation: str | None, as_
     service = get_app().service()
     try:
         held = service.restrict(person, actor=actor, reason=reason, conversation=conversation)
-    except ConsentError as exc:
-        raise _officer_hint(exc) from None
+    except (ConsentError, InputRefused) as exc:
+        raise _refused(exc) from None
     _show(person, held, as_json)
 
 
@@ -84,8 +100,8 @@ def lift(person: str, actor: str, conversation: str | None, as_json: bool) -> No
     service = get_app().service()
     try:
         held = service.lift_restriction(person, actor=actor, conversation=conversation)
-    except ConsentError as exc:
-        raise _officer_hint(exc) from None
+    except (ConsentError, InputRefused) as exc:
+        raise _refused(exc) from None
     _show(person, held, as_json)
 
 
@@ -94,7 +110,7 @@ def lift(person: str, actor: str, conversation: str | None, as_json: bool) -> No
 @_AS
 @click.option(
     "--ground",
-    type=click.Choice([ground.value for ground in ErasureGround]),
+    type=click.Choice([g.value for g in ErasureGround if g is not ErasureGround.RETENTION]),
     required=True,
     help="The ground of the erasure (AVG art. 17(1)), kept in the audit log.",
 )
@@ -116,8 +132,7 @@ def erase(
     try:
         reason = ErasureReason(ground, reference=reference)
     except InputRefused as refused:
-        hint = refused.problems[0].pointer.strip("/") or "reference"
-        raise click.BadParameter(refused.problems[0].message, param_hint=f"--{hint}") from None
+        raise _refused(refused) from None
     if not yes:
         click.confirm(
             f"Erase everything that belongs to {person}? This cannot be undone", abort=True
@@ -125,8 +140,8 @@ def erase(
     service = get_app().service()
     try:
         done = service.erase(person, actor=actor, reason=reason)
-    except ConsentError as exc:
-        raise _officer_hint(exc) from None
+    except (ConsentError, InputRefused) as exc:
+        raise _refused(exc) from None
     if as_json:
         emit_json(
             {

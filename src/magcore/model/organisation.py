@@ -370,11 +370,16 @@ class Organisation:
         return None
 
     def manager_of_team(self, team_id: str, day: date) -> str | None:
-        """The manager of *team_id* on *day*; ``None`` for a self-steering or vacant team."""
+        """The manager of *team_id* on *day*; ``None`` for a self-steering or vacant team, or
+        when its manager is not employed that day (left, or not yet hired: a role in an HR
+        export that outlives the employment does not make them anyone's manager)."""
         managers = self._managers_by_team.get(team_id, ())
         position = bisect.bisect_right([a.start for a in managers], day) - 1
         if position >= 0 and managers[position].active_on(day):
-            return managers[position].person
+            manager = managers[position].person
+            known = self.people.get(manager)
+            if known is None or known.employed_on(day):
+                return manager
         return None
 
     def manager_of(self, person_id: str, day: date) -> str | None:

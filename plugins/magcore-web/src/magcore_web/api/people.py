@@ -20,7 +20,7 @@ from magcore.domain.sharing import person_stream
 from magcore.errors import ConsentError
 
 from ..problems import ApiProblem, not_found
-from .common import forbidden, has_role, refuse_unseen
+from .common import has_role, refuse_unseen
 from .fields import id_field, text_field
 from .routing import Call, Operation, Param
 
@@ -56,7 +56,13 @@ class ErasureIn:
     read it."""
 
     ground: str = attrs.field(
-        metadata={"schema": {"type": "string", "enum": [g.value for g in ErasureGround]}}
+        metadata={
+            "schema": {
+                "type": "string",
+                # retention is the retention run's ground, not a decision on a request
+                "enum": [g.value for g in ErasureGround if g is not ErasureGround.RETENTION],
+            }
+        }
     )
     reference: str | None = attrs.field(
         default=None,
@@ -123,8 +129,8 @@ def restrictions_of(call: Call) -> RestrictionsOut:
     _officer(call, person)
     try:
         state = call.service.sharing(person, actor=call.principal.person_id)
-    except ConsentError:
-        raise forbidden(PRIVACY_OFFICER) from None
+    except ConsentError:  # the service audited it; the answer an unknown person gets
+        raise ApiProblem(not_found("person")) from None
     held = state.restrictions
     return RestrictionsOut(
         person=person, everything=held.everything, conversations=tuple(sorted(held.conversations))
