@@ -206,3 +206,22 @@ def test_due_comes_through_the_gateway_with_an_audit_line(ready):
     assert (last["actor"], last["object"]) == ("m1", "listing:m1/due")
     assert last["purpose"] == "conversation"
     assert ready.run("due", "--as", "nobody").exit_code == 2
+
+
+def test_due_as_the_hr_adviser_of_the_settings_lists_the_organisation(ready):
+    """--as someone the [roles] table makes HR adviser gives the organisation's list for
+    planning, under their name; --as someone who manages nobody and plans nothing is told so,
+    naming --as (it printed 'Nobody is due', as if nobody were)."""
+    config = ready.dir / "magcore.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[roles]\ne4 = ["hr_adviser"]\n', encoding="utf-8"
+    )
+    planned = data(ready.run("due", "--on", "2025-12-31", "--as", "e4", "--json"))
+    everyone = data(ready.run("due", "--on", "2025-12-31", "--json"))
+    assert planned["groups"] == everyone["groups"]
+    line = [entry for entry in _due_lines(ready) if entry["actor"] == "e4"][-1]
+    assert (line["purpose"], line["result"]) == ("planning", "allowed")
+    refused = ready.run("due", "--on", "2025-12-31", "--as", "e1")
+    assert refused.exit_code == 2
+    assert "--as" in refused.output
+    assert "manages nobody" in refused.output

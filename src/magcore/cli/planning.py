@@ -410,12 +410,13 @@ def due(
     as overdue.
 
     The list comes through the access gateway and leaves an audit line: the organisation's,
-    for planning, asked by whoever runs the command as the installation's HR (cli:<login>);
-    with --as, the manager PERSON's own (the conversations they hold with the people they
-    manage).
+    for planning, asked by whoever runs the command as the installation's HR (cli:<login>) or
+    by --as PERSON who is HR adviser in the [roles] table; with --as a manager, their own (the
+    conversations they hold with the people they manage).
     """
     from ..access.decision import PARTICIPATION
     from ..access.due import PLANNING, PLANNING_ROLES
+    from ..model.days import local_day
 
     app = get_app()
     day = day or _today()
@@ -427,13 +428,22 @@ def due(
     known_person(org, manager, "--manager")
     known_team(org, team, "--team")
     known_person(org, viewer, "--as")
-    # the organisation's, for planning, as the installation's HR; or a manager's own
+    # the organisation's, for planning: as the installation's HR (whoever runs the command),
+    # or as someone the [roles] table makes HR adviser; else a manager's own
+    today = local_day(service.clock.now(), service.timezone)
+    planner = viewer is None or bool(service.directory.roles_of(viewer, today) & PLANNING_ROLES)
+    if viewer is not None and not planner and not service.directory.reports_of(viewer, day):
+        raise click.BadParameter(
+            f"{viewer} manages nobody on {day} and holds no planning role "
+            f"({', '.join(sorted(PLANNING_ROLES))} in the [roles] table of magcore.toml)",
+            param_hint="--as",
+        )
     listed = service.due_list(
         operator() if viewer is None else viewer,
         cycles=[cycle],
         start=start,
         end=end,
-        purpose=PLANNING if viewer is None else PARTICIPATION,
+        purpose=PLANNING if planner else PARTICIPATION,
         org_id=app.config.organisation,
         roles=PLANNING_ROLES if viewer is None else (),
     )
