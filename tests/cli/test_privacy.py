@@ -100,6 +100,7 @@ def test_a_reference_in_words_names_the_option_and_erases_nothing(officer):
 @pytest.mark.parametrize(
     ("table", "message"),
     [
+        ('[roles]\nm2 = ["privacy_oficer"]\n', "roles.m2: unknown role 'privacy_oficer'"),
         ('[roles]\n"not an id!" = ["privacy_officer"]\n', "is not a person id"),
         ('[roles]\nm2 = "privacy_officer"\n', "must be a list of role names"),
         ('roles = "m2"\n', "roles must be a table"),

@@ -251,11 +251,30 @@ class App:
         if self.config.roles:
             from ..errors import NotFoundError
 
+            self._check_role_names(service)
+
             # no organisation imported yet: nobody holds a role before it is
             with contextlib.suppress(NotFoundError):
                 service.use_organisation(self.config.organisation, self.config.roles)
         self._services.append(service)
         return service
+
+    def _check_role_names(self, service: Service) -> None:
+        """Refuse a role in ``[roles]`` that no access rule knows (a typo would leave its
+        holder without the role, and the refusal would point at the person, not the typo)."""
+        from ..access.decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER
+        from ..access.due import PLANNING_ROLES
+        from ..domain.sharing import GRANTEE_ROLES
+
+        known = set(GRANTEE_ROLES) | {PRIVACY_OFFICER} | AGGREGATE_ONLY_ROLES | PLANNING_ROLES
+        known |= {role for basis in self.host.hooks.legal_bases() for role in basis.roles}
+        for person, held in self.config.roles.items():
+            for role in held:
+                if role not in known:
+                    raise ConfigError(
+                        f"{self.config_path}: roles.{person}: unknown role {role!r} (known: "
+                        f"{', '.join(sorted(known))})"
+                    )
 
     def close(self) -> None:
         while self._services:
