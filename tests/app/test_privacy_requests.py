@@ -193,3 +193,30 @@ def test_a_privacy_officer_who_left_decides_nothing_from_that_day() -> None:
         service.restrict("anna", actor="po", reason="bezwaar")
     assert _unchanged(service) == before
     service.close()
+
+
+def test_someone_a_later_import_took_out_decides_nothing() -> None:
+    """The HR import leaves out the privacy officer (``person.removed``): the setting still
+    names them, but the organisation held them once, so they hold no role any more (someone
+    it never held, an external officer, would)."""
+    from magcore import Organisation
+
+    service, _ = _world()
+    current = service.organisation("gemeente")
+    without = Organisation.build(
+        id="gemeente",
+        people=[p for pid, p in current.people.items() if pid != "po"],
+        teams=list(current.teams.values()),
+        assignments=list(current.assignments),
+    )
+    service.import_organisation(without, actor="hr")
+    assert "po" not in service.organisation("gemeente").people
+    before = _unchanged(service)
+    with pytest.raises(ConsentError):
+        service.restrict("anna", actor="po", reason="bezwaar")
+    with pytest.raises(ConsentError):
+        service.export("anna", requester="po")
+    assert _unchanged(service) == before
+    service.use_organisation("gemeente", {"extern": ["privacy_officer"]})
+    assert service.restrict("anna", actor="extern", reason="bezwaar").everything
+    service.close()

@@ -40,7 +40,11 @@ class Directory:
 
     @classmethod
     def from_organisation(
-        cls, organisation: Organisation, roles: Mapping[str, Iterable[str]] | None = None
+        cls,
+        organisation: Organisation,
+        roles: Mapping[str, Iterable[str]] | None = None,
+        *,
+        former: Iterable[str] = (),
     ) -> Directory:
         """Managers from *organisation*'s dated assignments; *roles* maps a person to roles
         such as ``hr_adviser``, ``privacy_officer``, ``works_council``, ``researcher``.
@@ -48,12 +52,13 @@ class Directory:
 
         A person of *organisation* holds their *roles* only on the days they are employed
         (between ``hired_on`` and ``left_on``): a privacy officer who left decides nothing
-        from the day they left, also where the setting still names them. Someone *roles* names
-        who is not in the organisation (an external privacy officer) holds them every day; so,
-        for now, does someone a later import no longer holds (``person.removed``): take them
-        out of the roles when they leave."""
+        from the day they left, also where the setting still names them. *former* are people
+        the organisation held once and a later import took out (``person.removed``): they hold
+        none either. Someone *roles* names whom the organisation never held (an external
+        privacy officer) holds them every day."""
         fixed = {person: frozenset(r) for person, r in (roles or {}).items()}
         people = organisation.people
+        gone = frozenset(former) - people.keys()
         coach_days: dict[str, list[tuple[date, date]]] = {}
         for assignment in organisation.assignments:
             if assignment.role == "coach":
@@ -65,7 +70,9 @@ class Directory:
             held = fixed.get(person, frozenset())
             if held:
                 known = people.get(person)
-                if known is not None and not known.employed_on(day):
+                if (known is None and person in gone) or (
+                    known is not None and not known.employed_on(day)
+                ):
                     held = frozenset()
             if any(start <= day < end for start, end in coach_days.get(person, ())):
                 held = held | {"coach"}

@@ -17,11 +17,13 @@ import attrs
 from ..access.decision import PARTICIPATION, PRIVACY_OFFICER, Basis, Decision, Directory
 from ..access.gateway import Gateway, Listing
 from ..access.reading import ConversationView, GoalView, ReadPolicy, audit_record
+from ..domain.organisation import OrganisationEvent, org_stream
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import ApprovalMissingError, ConsentError, NotFoundError
 from ..model.days import local_day
 from ..model.input_policy import check_id
+from ..storage.streaming import read_stream_data
 
 if TYPE_CHECKING:
     from ..access.due import DueList
@@ -83,9 +85,22 @@ class AccessMixin:
         if cached is not None and cached[0] is org:
             directory: Directory = cached[1]
             return directory
-        directory = Directory.from_organisation(org, self._access_roles)
+        roles = self._access_roles or {}
+        outside = {person for person in roles if person not in org.people}
+        former = self._removed_people(org.id, outside) if outside else frozenset()
+        directory = Directory.from_organisation(org, roles, former=former)
         self._org_directory_cache = (org, directory)
         return directory
+
+    def _removed_people(self, org_id: str, wanted: Collection[str]) -> frozenset[str]:
+        """Which of *wanted* (role holders not in the organisation now) it held once and an
+        import took out (``person.removed``): they hold no role. Read only when a role holder
+        is not in the organisation, once per version of it."""
+        return frozenset(
+            data.get("person")
+            for _number, kind, data in read_stream_data(self.store, org_stream(org_id))
+            if kind == OrganisationEvent.REMOVED and data.get("person") in wanted
+        )
 
     def use_directory(self, directory: Directory) -> None:
         """Decide access with *directory* (managers and roles) from now on."""
