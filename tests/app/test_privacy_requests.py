@@ -80,9 +80,16 @@ def test_nobody_but_the_privacy_officer_restricts_lifts_or_erases(actor: str, wh
     assert "privacy officer" in str(refused.value)
     assert _unchanged(service) == before
     (line,) = list(service.store.read_audit())[lines:]
-    assert (line["actor"], line["result"]) == (actor, "denied")
-    assert line["action"] == {"restrict": "restrict", "lift": "lift-restriction"}.get(what, what)
-    assert line["object"].startswith(person_stream("anna"))
+    assert (line["actor"], line["result"], line["reason"]) == (actor, "refused", "ConsentError")
+    assert (
+        line["action"]
+        == {
+            "restrict": "RestrictProcessing",
+            "lift": "LiftRestriction",
+            "erase": "ErasePerson",
+        }[what]
+    )
+    assert line["object"] == person_stream("anna")
     assert service.view(conversation, actor="bram").summary == (
         None if what == "lift" else "record"
     )
@@ -103,7 +110,12 @@ def test_a_conversation_about_someone_else_is_refused_as_an_unknown_one_is() -> 
         assert refused.value.field == "conversation"
         messages.append(str(refused.value).replace(named, "<id>"))
         (line,) = list(service.store.read_audit())[lines:]  # the refusal's own line
-        assert (line["actor"], line["action"], line["result"]) == ("po", "restrict", "denied")
+        assert (line["actor"], line["action"], line["result"]) == (
+            "po",
+            "RestrictProcessing",
+            "refused",
+        )
+        assert line["object"] == "person:anna"
     assert messages[0] == messages[1]
     assert _unchanged(service) == before
     service.close()
@@ -128,7 +140,7 @@ def test_a_reason_the_input_policy_refuses_stores_nothing(reason: str) -> None:
     assert refused.value.problems[0].pointer == "/reason"
     assert _unchanged(service) == before
     (line,) = list(service.store.read_audit())[lines:]
-    assert line["reason"] == "denied because the input was refused at /reason"
+    assert (line["action"], line["reason"]) == ("RestrictProcessing", "InputRefused: 1 problem")
     service.close()
 
 
@@ -155,7 +167,7 @@ def test_an_erasure_with_words_for_a_reason_is_refused_before_anything() -> None
     assert refused.value.problems[0].pointer == "/reason"
     assert _unchanged(service) == before
     (line,) = list(service.store.read_audit())[lines:]  # the refusal, without the words
-    assert (line["action"], line["result"]) == ("erase", "denied")
+    assert (line["action"], line["result"]) == ("ErasePerson", "refused")
     assert "burn-out" not in str(list(service.store.read_audit()))
     assert service.view(conversation, actor="bram").summary == "record"
 

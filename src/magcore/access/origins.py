@@ -45,6 +45,7 @@ __all__ = [
     "Disclosure",
     "Origin",
     "about",
+    "about_person",
     "agreement_disclosure",
     "destroyed",
     "goal_disclosure",
@@ -235,6 +236,16 @@ def about(subject: str | None, people: Collection[str], person: str) -> bool:
     is about *person*: *person* is the employee it is about, or (a team conversation, about no
     one employee) takes part in it."""
     return person == subject or (subject is None and person in people)
+
+
+def about_person(store: Store, conversation_id: str, person: str) -> Conversation | None:
+    """Conversation *conversation_id* as its first event says (:func:`requested`, nothing
+    decrypted) when it is about *person* (:func:`about`); ``None`` when it is not, or is
+    unknown: one answer for both, so a caller's refusal tells nothing of other people's ids."""
+    conv = requested(store, conversation_id)
+    if conv is None or not about(conv.subject, {p.person for p in conv.participants}, person):
+        return None
+    return conv
 
 
 def _text(value: object) -> str | None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..access.origins import about, requested
+from ..access.origins import about_person, requested
 from ..domain.conversation import (
     Command,
     Conversation,
@@ -269,9 +269,8 @@ class LinksMixin(CatalogueMixin):
             own.add(split_agreement_reference(goal.agreement)[0])
         if named in own:
             return
-        conv = requested(self.store, named)
-        people = {p.person for p in conv.participants} if conv is not None else set()
-        if conv is not None and about(conv.subject, people, goal.owner) and command.actor in people:
+        conv = about_person(self.store, named, goal.owner)
+        if conv is not None and conv.is_participant(command.actor):
             return
         raise RecordInvalidError(
             [

@@ -5,10 +5,11 @@ An employee asks; the privacy officer decides. The service checks that the actor
 ``privacy_officer`` role in the directory access is decided with (:meth:`use_organisation`'s
 roles, on the installation's today), that the person is one the organisation knows (once it is
 imported) and that a conversation named is about them. Every refusal (of the asker, the
-person, a conversation or the input) writes one audit line naming the command (``restrict``,
-``lift-restriction``, ``erase``) and why, never the words refused, and raises; nothing
-changes. What is done is in the audit chain as the events it commits (a restriction) or as a
-line per destroyed record (an erasure).
+person, a conversation or the input) writes the audit line of a refused command
+(``RestrictProcessing``, ``LiftRestriction``, ``ErasePerson``: the asker, the person's stream,
+the error's class, never the words refused) and raises; nothing changes. What is done is in
+the audit chain as the events it commits (a restriction) or as a line per destroyed record
+(an erasure).
 
 The functions underneath (:func:`~magcore.access.restriction.restriction_event`,
 :func:`~magcore.access.erasure.erase_person`) decide nothing about who asks: they are for
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.erasure import Erasure, erase_person
 from ..access.erasure_grounds import ErasureGround, ErasureReason, erasure_reason
-from ..access.origins import about, requested
+from ..access.origins import about_person
 from ..access.restriction import restriction_event
 from ..clock import Clock
 from ..domain.sharing import Restrictions, SharingState, person_stream, restrictions
@@ -33,7 +34,6 @@ from ..errors import ConsentError, InputRefused, MagcoreError, Problem
 from ..events import Event
 from ..model.days import local_day
 from ..model.input_policy import check_id, check_optional_id, check_text, is_valid_id
-from ..storage.base import AuditRecord
 from .aggregates import SHARING
 from .handler import CommandHandler, Loaded
 
@@ -45,17 +45,8 @@ __all__ = ["ERASE", "LIFT", "MAX_RESTRICTION_REASON", "RESTRICT", "PrivacyReques
 #: The most characters a restriction's reason may have (it is sealed with the person's key).
 MAX_RESTRICTION_REASON = 500
 
-#: The audit actions of a refused restriction, lifting and erasure.
-RESTRICT, LIFT, ERASE = "restrict", "lift-restriction", "erase"
-
-
-def _why(exc: MagcoreError) -> str:
-    """A refusal's reason for its audit line: the fields and the rule, never a value refused
-    (a reason in words, text with hidden characters)."""
-    if isinstance(exc, InputRefused):
-        where = ", ".join(sorted({p.pointer or "/" for p in exc.problems}))
-        return f"denied because the input was refused at {where}"
-    return f"denied because {exc}"[:500]
+#: The audit actions of a restriction, its lifting and an erasure (refused ones too).
+RESTRICT, LIFT, ERASE = "RestrictProcessing", "LiftRestriction", "ErasePerson"
 
 
 class PrivacyRequestsMixin:
@@ -157,33 +148,22 @@ class PrivacyRequestsMixin:
             decision,
             idempotent=True,
             actor=actor,
-            action="LiftRestriction" if lift else "RestrictProcessing",
+            action=LIFT if lift else RESTRICT,
         )
         state = handled.state
         return state.restrictions if state is not None else Restrictions()
 
     @contextlib.contextmanager
     def _refusals(self, action: str, person: object, actor: object) -> Iterator[None]:
-        """Every refusal of the checks inside gets one audit line (the asker, the command, the
-        person's record, why; never the words refused), then is raised: nothing is written."""
+        """A refusal of the checks inside gets the audit line of a refused command
+        (:meth:`~magcore.app.handler.CommandHandler.refused`: the asker, *action*, the
+        person's stream, the error's class, never the words refused), then is raised."""
         try:
             yield
         except MagcoreError as exc:
-            record = person_stream(str(person)) if is_valid_id(person) else "person:?"
-            self.store.append_audit(
-                [
-                    AuditRecord(
-                        at=self.clock.now().isoformat(),
-                        actor=str(actor) if is_valid_id(actor) else "unknown",
-                        action=action,
-                        object=f"{record}/{'erasure' if action == ERASE else 'restrictions'}",
-                        result="denied",
-                        origin=self.origin,
-                        reason=_why(exc),
-                        purpose=PRIVACY_OFFICER,
-                    )
-                ]
-            )
+            stream = person_stream(str(person)) if is_valid_id(person) else "person:?"
+            who = str(actor) if is_valid_id(actor) else ""
+            self.handler.refused(stream, exc, actor=who, action=action)
             raise
 
     def _decided(self, person: str, actor: str, conversation: str | None, verb: str) -> str | None:
@@ -206,11 +186,8 @@ class PrivacyRequestsMixin:
     def _check_about(self, person: str, conversation: str) -> None:
         """Refuse a conversation that is not about *person*; one message whether it exists or
         not (its first event says who it is about; no content is read)."""
-        started = requested(self.store, conversation)
-        if started is not None:
-            people = {p.person for p in started.participants}
-            if about(started.subject, people, person):
-                return
+        if about_person(self.store, conversation, person) is not None:
+            return
         raise ConsentError(
             f"conversation {conversation!r} is not a conversation about {person}",
             field="conversation",
