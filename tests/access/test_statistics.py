@@ -731,3 +731,38 @@ def test_a_count_that_shrank_cannot_be_set_against_the_earlier_one():
         for cell in second.cells:
             if not cell.suppressed and cell.key in then:
                 assert cell.conversations == then[cell.key], cell
+
+
+def test_many_erased_conversations_of_one_person_do_not_show_the_erasure():
+    """An erasure took K conversations, all of one person (their whole history in team t1):
+    their people are no longer known, so they count as one unknown person, not K. The count
+    of t1 before, minus the count now, would give the erasure away: t1 is hidden now."""
+    teams = {"d": Team(id="d", name="Afdeling D")}
+    teams.update({t: Team(id=t, name=f"Team {t}", parent="d") for t in ("t1", "t3")})
+    organisation = Organisation(id="o", teams=teams)
+    theirs = [
+        ParticipationFact(conversation=f"e{i}", people={"p0"}, unit="t1", held_on=date(YEAR, 5, 1))
+        for i in range(K)
+    ]
+    others = [
+        ParticipationFact(
+            conversation=f"c{i}", people={f"p{i + 1}"}, unit="t1", held_on=date(YEAR, 5, 1)
+        )
+        for i in range(12)
+    ] + [
+        ParticipationFact(
+            conversation=f"d{i}", people={f"q{i}"}, unit="t3", held_on=date(YEAR, 5, 1)
+        )
+        for i in range(6)
+    ]
+    year = {"start": date(YEAR, 1, 1), "end": date(YEAR + 1, 1, 1), "grain": "year", "k": K}
+    ask = {"asker": "researcher", "at": datetime(2026, 2, 1, tzinfo=UTC)}
+    store = MemoryStore()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(statistics_report, "facts_from_store", lambda *a, **kw: theirs + others)
+        first = participation_report(store, organisation, **year, **ask)
+        patch.setattr(statistics_report, "facts_from_store", lambda *a, **kw: others)
+        second = participation_report(store, organisation, **year, **ask)
+    t1 = ("t1", str(YEAR))
+    assert first.cell(*t1).conversations == 12 + K
+    assert second.cell(*t1).suppressed, second.cell(*t1)

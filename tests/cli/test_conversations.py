@@ -214,11 +214,16 @@ def test_due_as_the_hr_adviser_of_the_settings_lists_the_organisation(ready):
     naming --as (it printed 'Nobody is due', as if nobody were)."""
     config = ready.dir / "magcore.toml"
     config.write_text(
-        config.read_text(encoding="utf-8") + '\n[roles]\ne4 = ["hr_adviser"]\n', encoding="utf-8"
+        config.read_text(encoding="utf-8")
+        + '\n[roles]\ne4 = ["hr_adviser"]\nextern = ["hr_adviser"]\n',
+        encoding="utf-8",
     )
     planned = data(ready.run("due", "--on", "2025-12-31", "--as", "e4", "--json"))
     everyone = data(ready.run("due", "--on", "2025-12-31", "--json"))
     assert planned["groups"] == everyone["groups"]
+    # an HR adviser from outside the organisation too (it never held them)
+    outside = data(ready.run("due", "--on", "2025-12-31", "--as", "extern", "--json"))
+    assert outside["groups"] == everyone["groups"]
     line = [entry for entry in _due_lines(ready) if entry["actor"] == "e4"][-1]
     assert (line["purpose"], line["result"]) == ("planning", "allowed")
     refused = ready.run("due", "--on", "2025-12-31", "--as", "e1")

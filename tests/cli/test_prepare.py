@@ -66,3 +66,12 @@ def test_a_refusal_shows_a_bidirectional_character_it_quotes_as_its_escape(mag):
     assert refused.exit_code != 0
     assert "\u202e" not in refused.output
     assert "\\u202e" in refused.output
+
+
+def test_an_answer_that_is_no_pair_is_named_before_any_store_is_opened(run):
+    """A malformed --answer is a usage error (exit 2) naming the option, also where no
+    settings file exists yet: the store is opened after the command line is checked."""
+    result = run("prepare", "c1", "--as", "e1", "--answer", "foo")
+    assert result.exit_code == 2
+    assert "--answer" in result.output
+    assert "magcore.toml" not in result.output

@@ -180,23 +180,40 @@ def test_a_manager_who_left_manages_nobody_from_that_day() -> None:
     anyone's manager: from ``left_on`` the team has no manager (its people are due nobody's
     conversation, no new conversation is planned with them, and their due list is empty)."""
     from magcore.access.directory import Directory
+    from magcore.domain.planning import plan
+    from magcore.model.cycle import CycleDefinition
+
+    from ..conftest import EXAMPLE_CYCLES
 
     org = Organisation.build(
         id="o",
-        people=[Person(id="anna"), Person(id="bram", left_on=date(2025, 6, 1))],
+        people=[
+            Person(id="anna"),
+            Person(id="bram", left_on=date(2025, 6, 1)),
+            Person(id="cora", left_on=date(2025, 6, 1)),
+        ],
         teams=[Team(id="t")],
         assignments=[
             Assignment(person="bram", team="t", role="manager", start=date(2024, 1, 1)),
+            Assignment(person="cora", team="t", role="coach", start=date(2024, 1, 1)),
             Assignment(person="anna", team="t", role="member", start=date(2024, 1, 1)),
         ],
     )
     assert org.manager_of("anna", date(2025, 5, 31)) == "bram"
     assert org.manager_of("anna", date(2025, 6, 1)) is None
+    assert org.manager_history("anna") == ((date(2024, 1, 1), "bram"), (date(2025, 6, 1), None))
+    cycle = CycleDefinition.from_file(EXAMPLE_CYCLES / "employee-manager.json")
+    planned = plan(org, cycle, date(2025, 6, 1), date(2026, 6, 1))
+    assert planned
+    assert {item.manager for item in planned} == {None}
     directory = Directory.from_organisation(org, {"bram": ["hr_adviser"]})
     assert directory.reports_of("bram", date(2025, 5, 31)) == {"anna"}
     assert directory.reports_of("bram", date(2025, 6, 1)) == frozenset()
     assert directory.roles_of("bram", date(2025, 5, 31)) == {"hr_adviser"}
     assert directory.roles_of("bram", date(2025, 6, 1)) == frozenset()
+    # a coach's assignment that outlives the employment opens nothing either
+    assert directory.roles_of("cora", date(2025, 5, 31)) == {"coach"}
+    assert directory.roles_of("cora", date(2025, 6, 1)) == frozenset()
     # someone outside the organisation (an external privacy officer) keeps their role
     outside = Directory.from_organisation(org, {"extern": ["privacy_officer"]})
     assert outside.roles_of("extern", date(2025, 6, 1)) == {"privacy_officer"}

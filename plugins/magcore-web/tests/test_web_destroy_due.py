@@ -216,3 +216,45 @@ def test_a_write_that_commits_while_the_keys_go_is_destroyed_too(web, monkeypatc
     assert SECRET not in export.text
     verified = client.get("/api/v1/audit-verification", headers=_bearer("piet")).json()
     assert verified["ok"] is True, verified
+
+
+@pytest.fixture
+def sign_in_roles_only(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """The same tenant, but its settings give nobody a role: the privacy officer's comes from
+    the identity provider's groups alone."""
+    app, services = make_test_app({HOST_A: {}}, store=f"sqlite:///{tmp_path / 'stale.db'}")
+    service = services[HOST_A]
+    cycle = service.add_cycle({**EXAMPLE_CYCLE, "id": "ap", "retention_profile": "ap-advice"})
+    for body in ("works_council", "executive"):
+        service.approve_policy(cycle, body=body, reference="R-1", on=date(2026, 1, 5), actor="or")
+    yield app, service
+    service.close()
+
+
+@pytest.mark.parametrize("minutes", [1, 16])
+def test_a_destruction_is_done_on_a_fresh_sign_ins_role_only(sign_in_roles_only, minutes):
+    """Destruction is decided by the web layer's role check alone (the core's
+    destroy_conversation takes its actor's word): a sign-in's privacy-officer role counts for
+    ``roles_fresh_for`` (15 minutes); after that the officer signs in again and nothing is
+    destroyed."""
+    app, service = sign_in_roles_only
+    client = TestClient(app, base_url=f"http://{HOST_A}")
+    cid = _planned_then_left(client, service)
+    pieter, session = _signed_in(app, "piet", ("privacy_officer",))
+    session.created -= minutes * 60
+    before = len(_audit(service))
+    answer = pieter.post(
+        "/privacy/act",
+        data={"csrf_token": session.csrf, "action": "destroy", "conversation": cid},
+        follow_redirects=False,
+    )
+    destroyed = [line for line in _audit(service)[before:] if line["action"] == "destroy"]
+    if minutes < 15:
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/privacy")
+        assert [line["object"] for line in destroyed] == [f"conversation:{cid}"]
+    else:
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/sign-in")
+        assert destroyed == []
+        assert client.get(f"/api/v1/conversations/{cid}", headers=_bearer("bram")).is_success

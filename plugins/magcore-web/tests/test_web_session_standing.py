@@ -90,25 +90,6 @@ def test_the_roles_of_the_sign_in_are_trusted_for_fifteen_minutes(app):
     assert _to_sign_in(piet.get("/conversations", follow_redirects=False))
 
 
-def test_an_erasure_is_not_done_on_an_old_sign_ins_role(app):
-    """Erasure is decided by the web layer's role check alone (the core's erase_person takes
-    its actor's word): with the sign-in's roles too old, nothing is erased."""
-    application, service = app
-    piet, session = _signed_in(application, "piet", "privacy_officer")
-    session.created -= 16 * 60
-    before = service.store.audit_head().count
-    answer = piet.post(
-        "/privacy/act",
-        data={"csrf_token": session.csrf, "action": "erase", "person": "anna", "ground": "request"},
-        follow_redirects=False,
-    )
-    assert _to_sign_in(answer)
-    assert service.store.version("person:anna") == 0
-    assert not [
-        line for line in service.store.read_audit(after=before) if line["action"] == "erase"
-    ]
-
-
 def test_a_person_without_roles_is_not_asked_to_sign_in_again(app):
     """Only a sign-in that brought roles goes stale: an employee's session lasts as long as
     the session does (its person still checked at every request)."""
@@ -141,3 +122,18 @@ def test_how_long_roles_are_trusted_is_a_setting():
     for wrong in (0, -5, "soon", True):
         with pytest.raises(WebConfigError, match="roles_fresh_for"):
             make_test_app({HOST_A: {}}, web={"roles_fresh_for": wrong})
+
+
+def test_an_external_privacy_officer_the_settings_name_stands_with_their_role():
+    """Someone the organisation never held (an external privacy officer) whom the tenant's
+    settings name holds that role every day, in the core and so on the pages; someone it never
+    held with no role is nobody here and is signed out."""
+    application, services = make_test_app({HOST_A: {"extern": ("privacy_officer",)}})
+    try:
+        assert "extern" not in services[HOST_A].organisation(ORG).people
+        officer, _ = _signed_in(application, "extern")
+        assert officer.get("/privacy").status_code == 200
+        stranger, _ = _signed_in(application, "stranger")
+        assert _to_sign_in(stranger.get("/conversations", follow_redirects=False))
+    finally:
+        services[HOST_A].close()

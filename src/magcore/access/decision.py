@@ -89,6 +89,7 @@ __all__ = [
     "decide_access",
     "grantee_keys",
     "grantee_matches",
+    "known_roles",
     "legal_bases_tuple",
     "restrictions",
     "shared_with",
@@ -185,6 +186,19 @@ class LegalBasis:
             "purpose": self.purpose,
             "description": self.description,
         }
+
+
+def known_roles(legal_bases: Iterable[LegalBasis]) -> frozenset[str]:
+    """The functional roles an access rule knows: those a sharing choice may name (the HR
+    adviser's among them), the privacy officer's, the aggregate-only ones and those
+    *legal_bases* open reads to. A role outside these is held by nobody any rule asks about
+    (a typo)."""
+    return (
+        GRANTEE_ROLES
+        | {PRIVACY_OFFICER}
+        | AGGREGATE_ONLY_ROLES
+        | {role for basis in legal_bases for role in basis.roles}
+    )
 
 
 def legal_bases_tuple(value: Iterable[LegalBasis]) -> tuple[LegalBasis, ...]:

@@ -67,13 +67,12 @@ class Directory:
                 )
 
         def roles_of(person: str, day: date) -> frozenset[str]:
+            known = people.get(person)
+            if (known is None and person in gone) or (
+                known is not None and not known.employed_on(day)
+            ):
+                return frozenset()  # no role, a coach's neither, outside the employment
             held = fixed.get(person, frozenset())
-            if held:
-                known = people.get(person)
-                if (known is None and person in gone) or (
-                    known is not None and not known.employed_on(day)
-                ):
-                    held = frozenset()
             if any(start <= day < end for start, end in coach_days.get(person, ())):
                 held = held | {"coach"}
             return held

@@ -52,7 +52,7 @@ from ..domain.conversation import (
     stream_of,
     subject_of,
 )
-from ..domain.goals import GoalEvent, copy_origin
+from ..domain.goals import GoalEvent, copy_origin, goal_stream
 from ..domain.sharing import PersonEvent, SharingState, listing_rows, person_stream
 from ..domain.sharing import apply as apply_sharing
 from ..errors import ConflictError, MagcoreError, StorageError
@@ -70,17 +70,11 @@ __all__ = [
     "Erasure",
     "ErasureGround",
     "ErasureReason",
-    "LegacyCopies",
     "destroy_conversation",
     "destroy_conversations",
     "erase_person",
     "legacy_copies",
-    "legacy_index",
 ]
-
-#: The older goal copies by conversation (:func:`legacy_index`): conversation id → the streams
-#: of the goals an older magcore made from its record, their words under the goal's own key.
-LegacyCopies = Mapping[str, Sequence[str]]
 
 #: How often the tombstone is tried when writers keep adding to the stream meanwhile.
 _ATTEMPTS = 5
@@ -107,7 +101,6 @@ def destroy_conversation(
     clock: Clock | None = None,
     actor: str = "system",
     origin: str = "retention",
-    legacy: LegacyCopies | None = None,
 ) -> Event:
     """Destroy a conversation's content: its key is destroyed, a tombstone is appended.
 
@@ -125,10 +118,6 @@ def destroy_conversation(
     goal copies of it still alive (a conversation destroyed before the upgrade). The
     tombstone and the audit line carry *clock*'s time (the service's; the system clock when
     ``None``).
-
-    *legacy* is the store's :func:`legacy_index`, read once by a caller that destroys many
-    conversations (:func:`destroy_conversations`); without it, this call reads it (every goal
-    stream's first event).
     """
     now = (clock or SystemClock()).now()
     stream = stream_of(conversation_id)
@@ -150,7 +139,7 @@ def destroy_conversation(
         return _replace_stream(store, stream, profile=profile, due=due, now=now, line=line)
     destroyed: list[str] = []
     # goals an older version made from the record (none are made so any more): found once
-    copied = legacy_copies(store, [conversation_id], index=legacy)
+    copied = legacy_copies(store, [conversation_id])
     for attempt in range(1, _ATTEMPTS + 1):
         events = store.inner.read(stream)
         if not events:
@@ -234,18 +223,9 @@ def destroy_conversations(
 ) -> list[Event]:
     """A retention run: :func:`destroy_conversation` for each ``(conversation, profile, due)``
     of *due* (as :func:`~magcore.access.retention.due_for_destruction` gives them), in order,
-    and their tombstones.
-
-    The older store's goal copies (:func:`legacy_index`) are found in one pass over the goal
-    streams for the whole run, not once per conversation: none are made any more, so the
-    index read before the first destruction holds every copy of each. A failure stops the run
-    where it is (the conversations destroyed before it stay destroyed); running it again
-    finishes it.
+    and their tombstones. A failure stops the run where it is (the conversations destroyed
+    before it stay destroyed); running it again finishes it.
     """
-    work = list(due)
-    if not work:
-        return []
-    index = legacy_index(store) if isinstance(store, ContentStore) else {}
     return [
         destroy_conversation(
             store,
@@ -255,9 +235,8 @@ def destroy_conversations(
             clock=clock,
             actor=actor,
             origin=origin,
-            legacy=index,
         )
-        for conversation, profile, day in work
+        for conversation, profile, day in due
     ]
 
 
@@ -278,32 +257,26 @@ def _older_copy_of(stream: str, data: Mapping[str, Any]) -> str | None:
     return origin[0] if origin is not None and not origin[1] else None
 
 
-def _index(found: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    return {conversation: tuple(sorted(s)) for conversation, s in found.items()}
-
-
-def legacy_index(store: Store) -> dict[str, tuple[str, ...]]:
-    """The goals made from a conversation's record whose words are sealed with the goal's own
-    key, by conversation id: made by a magcore before the words went with the record (their
-    ``goal.set`` event has no ``copied_from``; :func:`~magcore.domain.goals.copy_origin`).
-    Destroying the conversation destroys their keys too. One pass over the goal streams' first
-    events, as stored: nothing decrypted."""
-    found: dict[str, list[str]] = {}
-    for stream, data in _goals(store):
-        conversation = _older_copy_of(stream, data)
-        if conversation is not None:
-            found.setdefault(conversation, []).append(stream)
-    return _index(found)
-
-
-def legacy_copies(
-    store: Store, conversations: Collection[str], *, index: LegacyCopies | None = None
-) -> list[str]:
+def legacy_copies(store: Store, conversations: Collection[str]) -> list[str]:
     """The streams of the goals made from the records of *conversations* (ids) whose words are
-    sealed with the goal's own key (:func:`legacy_index`; read from *store* unless *index* is
-    given)."""
-    found = legacy_index(store) if index is None else index
-    return sorted({stream for c in set(conversations) for stream in found.get(c, ())})
+    sealed with the goal's own key: made by a magcore before the words went with the record
+    (their ``goal.set`` event has no ``copied_from``;
+    :func:`~magcore.domain.goals.copy_origin`). Destroying the conversation destroys their keys
+    too. Such a goal's id is ``<conversation>.<agreement>``
+    (:func:`~magcore.domain.goals.record_goal_id`), so only the goal streams under that prefix
+    are read, each its first event, as stored: nothing decrypted."""
+    stored = store.inner if isinstance(store, ContentStore) else store
+    found: set[str] = set()
+    for conversation in set(conversations):
+        for stream in stored.streams(f"{goal_stream(conversation)}."):
+            first = next(iter(read_stream(stored, stream, upto=1)), None)
+            if (
+                first is not None
+                and first.type == GoalEvent.SET
+                and _older_copy_of(stream, first.data) == conversation
+            ):
+                found.add(stream)
+    return sorted(found)
 
 
 def _remains(events: Sequence[Event], version: int) -> ReadModel | None:
@@ -370,7 +343,8 @@ def erase_person(
     # A goal made from the record of a conversation about them, in an older store, holds its
     # words under the goal's own key: whoever owns it, that key goes (the goal stays theirs).
     about = [stream.partition(":")[2] for stream in streams if stream.startswith("conversation:")]
-    copies = [c for c in legacy_copies(store, about, index=_index(older)) if c not in streams]
+    kept = set(streams)
+    copies = sorted({c for conversation in about for c in older.get(conversation, ())} - kept)
     own = person_stream(person)
     owners = [*streams, *copies, own]
     lines = [

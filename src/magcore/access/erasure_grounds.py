@@ -31,6 +31,7 @@ from ..model.input_policy import MAX_ID_LENGTH, is_valid_id
 __all__ = [
     "CASE_NUMBER_PATTERN",
     "GROUND_ARTICLES",
+    "REQUEST_GROUNDS",
     "ErasureGround",
     "ErasureReason",
     "erasure_reason",
@@ -71,6 +72,13 @@ class ErasureGround(enum.StrEnum):
     the *Selectielijst gemeenten 2020* or the municipality's own profile). The reference names
     the profile."""
 
+
+#: The grounds of an erasure on request, decided by the privacy officer
+#: (:meth:`Service.erase <magcore.app.privacy_requests.PrivacyRequestsMixin.erase>`): every one
+#: but ``retention``, the retention run's (its reference is the profile magcore names).
+REQUEST_GROUNDS: tuple[ErasureGround, ...] = tuple(
+    ground for ground in ErasureGround if ground is not ErasureGround.RETENTION
+)
 
 #: Where each ground comes from, for documentation and the web page's choice list.
 GROUND_ARTICLES: dict[ErasureGround, str] = {

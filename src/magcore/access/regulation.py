@@ -35,7 +35,7 @@ from ..i18n import DEFAULT_CATALOGUE, Catalogue, table
 from ..languages import DEFAULT_SETTINGS, LanguageSettings, pick
 from ..model.cycle import CadenceKind, ConversationKind, CycleDefinition
 from ..model.text import Text
-from .decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER, LegalBasis
+from .decision import AGGREGATE_ONLY_ROLES, LegalBasis, known_roles
 from .inventory import data_inventory
 from .inventory_words import CELL_LANGUAGES, regulation_cells
 from .observers import ContentNeed
@@ -332,9 +332,7 @@ def _markdown(
         )
     if not declared:
         out.append(t["observers_none"])
-    readers = {str(r) for kind in cycle.kinds for r in kind.roles}
-    readers |= set(GRANTEE_ROLES) | {PRIVACY_OFFICER} | set(AGGREGATE_ONLY_ROLES)
-    readers |= {r for b in legal_bases for r in b.roles}
+    readers = {str(r) for kind in cycle.kinds for r in kind.roles} | known_roles(legal_bases)
     out += ["", f"### {t['roles']}", ""]
     out += [f"- {name(r, language)}" for r in sorted(readers)]
     out += ["", *register_markdown(language, say)]

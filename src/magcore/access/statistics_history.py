@@ -178,7 +178,8 @@ def history(
         people: dict[str, set[str]] = {period: set() for period in periods}
         values.update({(name, period): 0 for period in periods})
         for token in members:
-            who = now[token][2] if token in now else {f"?{token}"}  # erased: people unknown
+            # erased: its people are unknown, and may all be one person: they count as one
+            who = now[token][2] if token in now else {"?erased"}
             for period in _periods(month_of[token]):
                 values[(name, period)] += 1
                 people[period] |= who

@@ -92,6 +92,33 @@ class AccessMixin:
         self._org_directory_cache = (org, directory)
         return directory
 
+    def standing(self, person: str) -> frozenset[str] | None:
+        """Where *person* stands today in the organisation access is decided with: the roles
+        the directory gives them (the settings' roles while they are employed, a coach's
+        assignment), or ``None`` when they are not someone here any more: the organisation
+        holds them but they left, or it held them once and an import took them out, or it
+        never held them and they hold no role (someone the settings name from outside, an
+        external privacy officer, stands with their roles). With no organisation stored
+        there is nobody to check against: an empty set. For a front end's session, read
+        again at every request (one read of the organisation's version)."""
+        check_id(person, pointer="/person")
+        org_id = self.access_organisation or self.organisation_id
+        if org_id is None:
+            return frozenset()
+        try:
+            org = self.organisation(org_id)
+        except NotFoundError:
+            if self.store.version(org_stream(org_id)) == 0:
+                return frozenset()  # none imported yet
+            raise  # it changed while it was read: the caller tries again
+        directory = self._directory or self._org_directory(org)
+        day = local_day(self.clock.now(), self.timezone)
+        held = directory.roles_of(person, day)
+        known = org.people.get(person)
+        if known is None:
+            return held or None
+        return held if known.employed_on(day) else None
+
     def _removed_people(self, org_id: str, wanted: Collection[str]) -> frozenset[str]:
         """Which of *wanted* (role holders not in the organisation now) it held once and an
         import took out (``person.removed``): they hold no role. Read only when a role holder
@@ -105,6 +132,15 @@ class AccessMixin:
     def use_directory(self, directory: Directory) -> None:
         """Decide access with *directory* (managers and roles) from now on."""
         self._directory = directory
+        self._policies.clear()
+
+    def use_roles(self, roles: Mapping[str, Iterable[str]]) -> None:
+        """Decide access with the functional *roles* (``hr_adviser``...) and the organisation
+        access is decided with already (the service's *organisation*), read when a decision
+        first needs it: nothing is loaded now."""
+        self._access_roles = roles
+        self._directory = None
+        self._org_directory_cache = None
         self._policies.clear()
 
     def use_organisation(

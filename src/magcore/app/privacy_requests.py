@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.erasure import Erasure, erase_person
-from ..access.erasure_grounds import ErasureGround, ErasureReason, erasure_reason
+from ..access.erasure_grounds import REQUEST_GROUNDS, ErasureReason, erasure_reason
 from ..access.origins import about_person
 from ..access.restriction import restriction_event
 from ..clock import Clock
@@ -97,7 +97,7 @@ class PrivacyRequestsMixin:
         (:func:`~magcore.access.erasure.destroy_conversations`), not a decision on a request."""
         with self._refusals(ERASE, person, actor):
             checked = erasure_reason(reason)
-            if checked.ground is ErasureGround.RETENTION:
+            if checked.ground not in REQUEST_GROUNDS:
                 raise InputRefused(
                     [
                         Problem(
@@ -108,14 +108,14 @@ class PrivacyRequestsMixin:
                     ]
                 )
             self._decided(person, actor, None, "erase")
-        return erase_person(
-            self.store,
-            person,
-            clock=self.clock,
-            actor=actor,
-            reason=checked,
-            origin=self.origin,
-        )
+            return erase_person(
+                self.store,
+                person,
+                clock=self.clock,
+                actor=actor,
+                reason=checked,
+                origin=self.origin,
+            )
 
     # -- the decision ------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ from anywhere once they are pointed at it (``--config`` or ``MAGCORE_CONFIG``).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tomllib
@@ -249,25 +248,17 @@ class App:
             languages=self.config.languages(),
         )
         if self.config.roles:
-            from ..errors import NotFoundError
-
             self._check_role_names(service)
-
-            # no organisation imported yet: nobody holds a role before it is
-            with contextlib.suppress(NotFoundError):
-                service.use_organisation(self.config.organisation, self.config.roles)
+            service.use_roles(self.config.roles)  # the organisation is read when needed
         self._services.append(service)
         return service
 
     def _check_role_names(self, service: Service) -> None:
         """Refuse a role in ``[roles]`` that no access rule knows (a typo would leave its
         holder without the role, and the refusal would point at the person, not the typo)."""
-        from ..access.decision import AGGREGATE_ONLY_ROLES, PRIVACY_OFFICER
-        from ..access.due import PLANNING_ROLES
-        from ..domain.sharing import GRANTEE_ROLES
+        from ..access.decision import known_roles
 
-        known = set(GRANTEE_ROLES) | {PRIVACY_OFFICER} | AGGREGATE_ONLY_ROLES | PLANNING_ROLES
-        known |= {role for basis in self.host.hooks.legal_bases() for role in basis.roles}
+        known = known_roles(service._legal_bases())
         for person, held in self.config.roles.items():
             for role in held:
                 if role not in known:

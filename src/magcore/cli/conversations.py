@@ -166,18 +166,20 @@ def prepare(
     from ._answers import typed_answer
 
     answers = _read_answers(answers_file)
-    service = get_app().service()
-    schema = _preparation_schema(service, conversation, actor) if answer_pairs else None
-    for pair in answer_pairs:
+    pairs: list[tuple[str, str]] = []
+    for pair in answer_pairs:  # their form first, before any store is opened
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(
                 f"{pair!r} is not FIELD=TEXT (the name of a question, '=', your answer)",
                 param_hint="--answer",
             )
-        answers[name.strip()] = typed_answer(schema, name.strip(), text)
-    if not answers:
+        pairs.append((name.strip(), text))
+    if not answers and not pairs:
         raise click.UsageError("give your answers with --answer FIELD=TEXT or --answers FILE")
+    service = get_app().service()
+    schema = _preparation_schema(service, conversation, actor) if pairs else None
+    answers.update((name, typed_answer(schema, name, text)) for name, text in pairs)
     conv = service.execute(conversation, SavePreparation(actor=actor, answers=answers))
     if publish:
         conv = service.execute(conversation, PublishPreparation(actor=actor))

@@ -427,14 +427,16 @@ def due(
     org = service.organisation(app.config.organisation)
     known_person(org, manager, "--manager")
     known_team(org, team, "--team")
-    known_person(org, viewer, "--as")
     # the organisation's, for planning: as the installation's HR (whoever runs the command),
-    # or as someone the [roles] table makes HR adviser; else a manager's own
+    # or as someone the [roles] table makes HR adviser (from outside the organisation too);
+    # else a manager's own. Decided on today, as the gateway decides it.
     today = local_day(service.clock.now(), service.timezone)
     planner = viewer is None or bool(service.directory.roles_of(viewer, today) & PLANNING_ROLES)
-    if viewer is not None and not planner and not service.directory.reports_of(viewer, day):
+    if not planner:
+        known_person(org, viewer, "--as")
+    if viewer is not None and not planner and not service.directory.reports_of(viewer, today):
         raise click.BadParameter(
-            f"{viewer} manages nobody on {day} and holds no planning role "
+            f"{viewer} manages nobody on {today} and holds no planning role "
             f"({', '.join(sorted(PLANNING_ROLES))} in the [roles] table of magcore.toml)",
             param_hint="--as",
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from ..access.erasure_grounds import ErasureGround, ErasureReason
+from ..access.erasure_grounds import REQUEST_GROUNDS, ErasureReason
 from ..domain.sharing import Restrictions
 from ..errors import ConsentError, InputRefused
 from ._common import ID, TEXT, get_app, json_option
@@ -39,15 +39,9 @@ def privacy() -> None:
     """Restrict, lift or erase a person's record: the privacy officer decides."""
 
 
-#: The option or argument each field of a refusal stands for.
-_OPTIONS = {
-    "/person": "PERSON",
-    "/actor": "--as",
-    "/reason": "--reason",
-    "/conversation": "--conversation",
-    "/ground": "--ground",
-    "/reference": "--reference",
-}
+#: The option or argument each field of a refusal stands for (the others are refused by their
+#: option's type first).
+_OPTIONS = {"/person": "PERSON", "/reason": "--reason", "/reference": "--reference"}
 
 
 def _refused(exc: ConsentError | InputRefused) -> click.ClickException:
@@ -110,7 +104,7 @@ def lift(person: str, actor: str, conversation: str | None, as_json: bool) -> No
 @_AS
 @click.option(
     "--ground",
-    type=click.Choice([g.value for g in ErasureGround if g is not ErasureGround.RETENTION]),
+    type=click.Choice([ground.value for ground in REQUEST_GROUNDS]),
     required=True,
     help="The ground of the erasure (AVG art. 17(1)), kept in the audit log.",
 )

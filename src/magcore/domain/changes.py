@@ -72,7 +72,9 @@ def _touched(org: Organisation, since: date | None, until: date | None) -> set[s
         return set(org.people)
     changed_teams: set[str] = set()
     people: set[str] = set()
-    for a in org.assignments:
+    # the manager roles as who manages whom counts them (cut to each holder's employment)
+    members = (a for a in org.assignments if a.role is Role.MEMBER)
+    for a in itertools.chain(members, org.manager_roles):
         days = (a.start, a.end) if a.end is not None else (a.start,)
         if not any(_within(d, since, until) for d in days):
             continue
@@ -84,10 +86,9 @@ def _touched(org: Organisation, since: date | None, until: date | None) -> set[s
     if changed_teams:
         children = {t.id for t in org.teams.values() if t.parent in changed_teams}
         for a in org.assignments:
-            if (a.team in changed_teams and a.role is Role.MEMBER) or (
-                a.team in children and a.role is Role.MANAGER
-            ):
+            if a.team in changed_teams and a.role is Role.MEMBER:
                 people.add(a.person)
+        people.update(a.person for a in org.manager_roles if a.team in children)
     return people & set(org.people)
 
 

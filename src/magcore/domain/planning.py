@@ -155,12 +155,16 @@ def _vacancy(org: Organisation, team: str | None) -> bool:
 
 
 def _last_manager(org: Organisation, person: str, since: date, until: date) -> str | None:
-    """The person's most recent manager between *since* and *until*, if they had one."""
+    """The person's most recent manager between *since* and *until*, if they had one and are
+    still employed on *until* (one who left holds no conversation with them)."""
     last = org.manager_of(person, since)
     for day, manager in org.manager_history(person):
         if since < day <= until and manager is not None:
             last = manager
-    return last
+    if last is None:
+        return None
+    known = org.people.get(last)
+    return last if known is None or known.employed_on(until) else None
 
 
 def _applies(

@@ -326,10 +326,36 @@ class Organisation:
 
     @functools.cached_property
     def _managers(self) -> tuple[Assignment, ...]:
+        """The manager roles, each cut to the days its holder is employed: a role in an HR
+        export that outlives the employment (or starts before it) makes nobody a manager on
+        the days outside it, for every query (who manages whom, the history of it, planning)."""
         held = self.assignments
         if isinstance(held, RoleColumns):  # a few managers among a million roles: no others made
-            return tuple(held[row] for row in held.rows_of(Role.MANAGER))
-        return tuple(a for a in held if a.role is Role.MANAGER)
+            found: Iterable[Assignment] = (held[row] for row in held.rows_of(Role.MANAGER))
+        else:
+            found = (a for a in held if a.role is Role.MANAGER)
+        employed = (self._while_employed(a) for a in found)
+        return tuple(a for a in employed if a is not None)
+
+    @property
+    def manager_roles(self) -> tuple[Assignment, ...]:
+        """The manager roles as every query counts them: each cut to the days its holder is
+        employed (:attr:`assignments` keeps them as the HR export gave them)."""
+        return self._managers
+
+    def _while_employed(self, assignment: Assignment) -> Assignment | None:
+        """*assignment* cut to its holder's employment (``None``: none of it is)."""
+        person = self.people.get(assignment.person)
+        if person is None or (person.hired_on is None and person.left_on is None):
+            return assignment
+        start = max(assignment.start, person.hired_on or assignment.start)
+        ends = [day for day in (assignment.end, person.left_on) if day is not None]
+        end = min(ends) if ends else None
+        if end is not None and end <= start:
+            return None
+        if (start, end) == (assignment.start, assignment.end):
+            return assignment
+        return attrs.evolve(assignment, start=start, end=end)
 
     @functools.cached_property
     def _managers_by_team(self) -> dict[str, tuple[Assignment, ...]]:
@@ -370,16 +396,12 @@ class Organisation:
         return None
 
     def manager_of_team(self, team_id: str, day: date) -> str | None:
-        """The manager of *team_id* on *day*; ``None`` for a self-steering or vacant team, or
-        when its manager is not employed that day (left, or not yet hired: a role in an HR
-        export that outlives the employment does not make them anyone's manager)."""
+        """The manager of *team_id* on *day*; ``None`` for a self-steering or vacant team (a
+        manager's role counts only while they are employed: :attr:`_managers`)."""
         managers = self._managers_by_team.get(team_id, ())
         position = bisect.bisect_right([a.start for a in managers], day) - 1
         if position >= 0 and managers[position].active_on(day):
-            manager = managers[position].person
-            known = self.people.get(manager)
-            if known is None or known.employed_on(day):
-                return manager
+            return managers[position].person
         return None
 
     def manager_of(self, person_id: str, day: date) -> str | None:

@@ -15,9 +15,9 @@ from typing import Any
 import attrs
 
 from magcore.access.decision import PRIVACY_OFFICER, SUBJECT_ACCESS
-from magcore.access.erasure_grounds import CASE_NUMBER_PATTERN, ErasureGround, ErasureReason
-from magcore.domain.sharing import person_stream
-from magcore.errors import ConsentError
+from magcore.access.erasure_grounds import CASE_NUMBER_PATTERN, REQUEST_GROUNDS, ErasureReason
+from magcore.domain.sharing import Restrictions, person_stream
+from magcore.errors import ConsentError, InputRefused
 
 from ..problems import ApiProblem, not_found
 from .common import has_role, refuse_unseen
@@ -59,8 +59,7 @@ class ErasureIn:
         metadata={
             "schema": {
                 "type": "string",
-                # retention is the retention run's ground, not a decision on a request
-                "enum": [g.value for g in ErasureGround if g is not ErasureGround.RETENTION],
+                "enum": [ground.value for ground in REQUEST_GROUNDS],
             }
         }
     )
@@ -131,49 +130,60 @@ def restrictions_of(call: Call) -> RestrictionsOut:
         state = call.service.sharing(person, actor=call.principal.person_id)
     except ConsentError:  # the service audited it; the answer an unknown person gets
         raise ApiProblem(not_found("person")) from None
-    held = state.restrictions
+    return _restrictions_out(person, state.restrictions)
+
+
+def _restrictions_out(person: str, held: Restrictions) -> RestrictionsOut:
     return RestrictionsOut(
         person=person, everything=held.everything, conversations=tuple(sorted(held.conversations))
     )
 
 
-def _restriction(call: Call, *, lift: bool, reason: str, conversation: str | None) -> None:
-    person = call.path["personId"]
-    _officer(call, person)
-    service = call.service
-    actor = call.principal.person_id
-    try:
-        if lift:
-            service.lift_restriction(person, actor=actor, conversation=conversation)
-        else:
-            service.restrict(person, actor=actor, reason=reason, conversation=conversation)
-    except ConsentError as exc:  # the service audited the refusal
-        what = "conversation" if exc.field == "conversation" else "person"
-        raise ApiProblem(not_found(what)) from None
+def _refused(exc: ConsentError | InputRefused) -> ApiProblem | InputRefused:
+    """A refusal as the API gives it (the service audited it): the 404 an unknown person or
+    conversation gets for a refused asker, a person the organisation does not know or a
+    conversation not about them; any other refused input as itself (a 400 naming the field)."""
+    if isinstance(exc, InputRefused):
+        if any(problem.pointer != "/person" for problem in exc.problems):
+            return exc
+        return ApiProblem(not_found("person"))
+    return ApiProblem(not_found("conversation" if exc.field == "conversation" else "person"))
 
 
 def restrict(call: Call) -> RestrictionsOut:
+    person = call.path["personId"]
     body: RestrictionIn = call.body
-    _restriction(call, lift=False, reason=body.reason, conversation=body.conversation)
-    return restrictions_of(call)
+    try:
+        held = call.service.restrict(
+            person,
+            actor=call.principal.person_id,
+            reason=body.reason,
+            conversation=body.conversation,
+        )
+    except (ConsentError, InputRefused) as exc:
+        raise _refused(exc) from None
+    return _restrictions_out(person, held)
 
 
 def lift(call: Call) -> RestrictionsOut:
-    conversation = call.query.get("conversation")
-    _restriction(call, lift=True, reason="", conversation=conversation)
-    return restrictions_of(call)
+    person = call.path["personId"]
+    try:
+        held = call.service.lift_restriction(
+            person, actor=call.principal.person_id, conversation=call.query.get("conversation")
+        )
+    except (ConsentError, InputRefused) as exc:
+        raise _refused(exc) from None
+    return _restrictions_out(person, held)
 
 
 def erase(call: Call) -> ErasureOut:
     person = call.path["personId"]
-    _officer(call, person)
     body: ErasureIn = call.body
-    service = call.service
     reason = ErasureReason(body.ground, reference=body.reference)  # a 400 naming the field
     try:
-        done = service.erase(person, actor=call.principal.person_id, reason=reason)
-    except ConsentError:  # the service audited the refusal
-        raise ApiProblem(not_found("person")) from None
+        done = call.service.erase(person, actor=call.principal.person_id, reason=reason)
+    except (ConsentError, InputRefused) as exc:
+        raise _refused(exc) from None
     return ErasureOut(
         person=person,
         records=done.streams,

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from magcore.access.decision import PRIVACY_OFFICER
-from magcore.access.erasure_grounds import ErasureGround
+from magcore.access.erasure_grounds import REQUEST_GROUNDS
 from magcore.domain.conversation import stream_of
 from magcore.domain.sharing import person_stream
 from magcore.model.input_policy import MAX_ID_LENGTH, check_id
@@ -142,7 +142,7 @@ async def confirm(request: Request, session: Session, principal: Principal) -> R
         person=person,
         conversation=conversation,
         asks=ACTIONS[action],
-        grounds=[g.value for g in ErasureGround],
+        grounds=[ground.value for ground in REQUEST_GROUNDS],
         id_max=MAX_ID_LENGTH,
         back="/privacy?" + urlencode({"person": person}) if person else "/privacy",
     )
@@ -152,7 +152,8 @@ async def act(request: Request, session: Session, principal: Principal) -> Respo
     """Do the confirmed choice, then back to the privacy page with its result."""
     form = await check_csrf(request, session)
     action, person, conversation = _fields(form)
-    await _require(request, principal, action, person, conversation)
+    if action == "destroy":  # restriction and erasure: the service decides, and audits a refusal
+        await _require(request, principal, action, person, conversation)
     reason = form_value(form, "reason")
     if ACTIONS[action] == "reason" and not reason:
         raise FieldRefused("write the reason", field="reason")

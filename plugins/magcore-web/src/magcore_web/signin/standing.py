@@ -12,9 +12,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from magcore.errors import NotFoundError
-from magcore.model.days import local_day
-
 if TYPE_CHECKING:
     from magcore.app.service import Service
 
@@ -24,26 +21,18 @@ __all__ = ["standing"]
 
 
 def standing(service: Service, principal: Principal) -> Principal | None:
-    """*principal* as they stand today at *service*'s tenant, or ``None`` when they are no
-    longer employed in its organisation (left, or no longer in the imported organisation).
+    """*principal* as they stand today at *service*'s tenant (:meth:`Service.standing
+    <magcore.app.access.AccessMixin.standing>`), or ``None`` when they are no longer someone
+    there (left, taken out of the organisation, or never in it and holding no role).
 
     The roles are the sign-in's and those the tenant's directory gives the person today
     (``TenantConfig.roles``, a coach's assignment), read again at every call. A tenant with no
     organisation in its store has nobody to check against: *principal* stands as they are
     (access is then decided without managers, by participation and sharing choices alone).
     """
-    org_id = service.access_organisation or service.organisation_id
-    if org_id is None:
-        return principal
-    try:
-        org = service.organisation(org_id)
-    except NotFoundError:
-        return principal
-    day = local_day(service.clock.now(), service.timezone)
-    person = org.people.get(principal.person_id)
-    if person is None or not person.employed_on(day):
+    held = service.standing(principal.person_id)
+    if held is None:
         return None
-    held = service.directory.roles_of(principal.person_id, day)
     if held <= principal.roles:
         return principal
     return attrs.evolve(principal, roles=principal.roles | held)
