@@ -8,14 +8,13 @@ runs on a fresh copy of that store (a destruction happens once), fastest of ``--
 
 * **keys only** (the baseline): a bare loop over the same conversations that destroys each
   one's data key with its audit line (``KeyRing.destroy``), nothing else;
-* **per conversation**: ``destroy_conversation`` for each, as a run did before: each call finds
-  the older goal copies again, reading every goal stream's first event (N × G reads);
-* **retention run**: ``destroy_conversations`` over the same list: the older goal copies found
-  in one pass for the whole run (G reads), then each conversation destroyed (its keys, its older
-  copies' keys, its tombstone and content-free read-model row).
+* **retention run**: ``destroy_conversations`` over the same list: each conversation destroyed
+  (its keys, its older copies' keys, found by their id ``<conversation>.<agreement>`` so no
+  other goal is read, its tombstone and content-free read-model row).
 
-The ratios are against the baseline, measured in the same run on copies of the same file. Leave
-the second out of large runs with ``--skip-per-conversation`` (it grows with N × G).
+The ratio is against the baseline, measured in the same run on copies of the same file. The
+other goals are there to show the run does not grow with them (it read every goal stream's
+first event for every conversation until 2026-12-05: N × G reads).
 
 Wall-clock and CPU seconds of this process are shown; the ratio uses CPU time, which the disk's
 waits (each destruction commits) and other work on a shared machine do not inflate.
@@ -38,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src")]
 
 from magcore import FixedClock, SetGoal, open_service  # noqa: E402
-from magcore.access.erasure import destroy_conversation, destroy_conversations  # noqa: E402
+from magcore.access.erasure import destroy_conversations  # noqa: E402
 from magcore.access.retention import SELECTIELIJST_2020  # noqa: E402
 from magcore.domain.goals import decide_goal, goal_stream, record_goal_id  # noqa: E402
 from magcore.model.records import Participant  # noqa: E402
@@ -116,13 +115,6 @@ def keys_only(service, ids):
         service.store.keys.destroy([owner], audit=[line])
 
 
-def per_conversation(service, ids):
-    for cid in ids:
-        destroy_conversation(
-            service.store, cid, profile=SELECTIELIJST_2020, due=DUE, clock=service.clock
-        )
-
-
 def retention_run(service, ids):
     due = [(cid, SELECTIELIJST_2020, DUE) for cid in ids]
     destroy_conversations(service.store, due, clock=service.clock)
@@ -151,7 +143,6 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--goals", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--skip-per-conversation", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
@@ -162,8 +153,6 @@ def main() -> None:
         print(f"{args.conversations} conversations, {goals} goals ({2 * len(ids)} older copies)")
         bare = timed(source, scratch, ids, keys_only, args.repeat)
         rows = [("keys only (baseline)", bare)]
-        if not args.skip_per_conversation:
-            rows.append(("per conversation", timed(source, scratch, ids, per_conversation, 1)))
         rows.append(("retention run", timed(source, scratch, ids, retention_run, args.repeat)))
         print(f"{'':<22} {'wall s':>8} {'CPU s':>8} {'CPU/conv.':>10} {'ratio (CPU)':>12}")
         for name, (wall, cpu) in rows:

@@ -80,7 +80,7 @@ def test_nobody_but_the_privacy_officer_restricts_lifts_or_erases(actor: str, wh
     assert "privacy officer" in str(refused.value)
     assert _unchanged(service) == before
     (line,) = list(service.store.read_audit())[lines:]
-    assert (line["actor"], line["result"], line["reason"]) == (actor, "refused", "ConsentError")
+    assert (line["actor"], line["result"], line["reason"]) == (actor, "denied", "ConsentError")
     assert (
         line["action"]
         == {
@@ -113,7 +113,7 @@ def test_a_conversation_about_someone_else_is_refused_as_an_unknown_one_is() -> 
         assert (line["actor"], line["action"], line["result"]) == (
             "po",
             "RestrictProcessing",
-            "refused",
+            "denied",
         )
         assert line["object"] == "person:anna"
     assert messages[0] == messages[1]

@@ -26,7 +26,7 @@ import attrs
 
 from ..access.policy import DESTROYED_EVENT
 from ..clock import Clock
-from ..errors import ConflictError, MagcoreError, NotFoundError
+from ..errors import ConflictError, ConsentError, MagcoreError, NotFoundError
 from ..events import CommittedBatch, Event
 from ..read_models import PersonRows, ReadModel
 from ..storage.base import AuditRecord, Store, StreamWrite
@@ -262,7 +262,7 @@ class CommandHandler:
             actor=actor or "unknown",
             action=action or "command",
             object=stream,
-            result="conflict" if isinstance(exc, ConflictError) else "refused",
+            result=_result_of(exc),
             origin=self.origin or "api",
             reason=exc.audit_reason()[:500],  # never the message: it may quote content
         )
@@ -306,3 +306,11 @@ class CommandHandler:
                 pass
             completed.append(write)
         return completed
+
+
+def _result_of(exc: MagcoreError) -> str:
+    """A refused command's audit result: ``conflict`` (changed meanwhile), ``denied`` (the
+    asker may not: an access decision, as a refused read is) or ``refused`` (anything else)."""
+    if isinstance(exc, ConflictError):
+        return "conflict"
+    return "denied" if isinstance(exc, ConsentError) else "refused"

@@ -156,15 +156,17 @@ class MagcoreGroup(click.Group):
         return sorted(self._plugin_commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        # The extra first, every time: a command loaded before (by --help listing every
+        # command, or an earlier run in the same process) still needs what it needed.
+        extra = COMMAND_EXTRAS.get(cmd_name) if cmd_name in self._lazy else None
+        if extra is not None:
+            from ..extras import missing
+
+            if missing(extra):
+                return _needs_extra(cmd_name, extra)
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         if cmd_name in self._lazy:
-            extra = COMMAND_EXTRAS.get(cmd_name)
-            if extra is not None:
-                from ..extras import missing
-
-                if missing(extra):
-                    return _needs_extra(cmd_name, extra)
             target = self._lazy[cmd_name][0]
             module_name, _, attribute = target.partition(":")
             command = getattr(importlib.import_module(module_name), attribute)

@@ -152,8 +152,9 @@ async def act(request: Request, session: Session, principal: Principal) -> Respo
     """Do the confirmed choice, then back to the privacy page with its result."""
     form = await check_csrf(request, session)
     action, person, conversation = _fields(form)
-    if action == "destroy":  # restriction and erasure: the service decides, and audits a refusal
-        await _require(request, principal, action, person, conversation)
+    # the page's gate (its own audit line for anyone else, before the form is looked at);
+    # restriction and erasure are then decided again by the service
+    await _require(request, principal, action, person, conversation)
     reason = form_value(form, "reason")
     if ACTIONS[action] == "reason" and not reason:
         raise FieldRefused("write the reason", field="reason")
