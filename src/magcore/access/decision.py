@@ -87,6 +87,7 @@ __all__ = [
     "choice_covers",
     "choice_opens",
     "decide_access",
+    "deny",
     "grantee_keys",
     "grantee_matches",
     "known_roles",
@@ -266,7 +267,8 @@ class AccessContext:
     """Who took part in the earlier conversations that carried agreements come from."""
 
 
-def _deny(reason: str) -> Decision:
+def deny(reason: str) -> Decision:
+    """A refusal: not allowed, ``denied because`` *reason*, on no basis."""
     return Decision(False, f"denied because {reason}", Basis.DENIED)
 
 
@@ -386,7 +388,7 @@ def _participant_decision(request: AccessRequest, conv: Conversation) -> Decisio
             return Decision(True, "author", Basis.AUTHOR)
         if visible_preparation(conv, request.viewer, author) is not None:
             return Decision(True, "participant", Basis.PARTICIPANT)
-        return _deny("a preparation is visible to the others only once it is published")
+        return deny("a preparation is visible to the others only once it is published")
     return Decision(True, "participant", Basis.PARTICIPANT)
 
 
@@ -413,11 +415,11 @@ def _blind(request: AccessRequest, conv: Conversation | None) -> Decision | None
         return None
     preparation = conv.preparations.get(author)
     if preparation is None or not preparation.published:
-        return _deny(
+        return deny(
             "another person's unpublished preparation is visible to its author alone until the "
             "conversation is held (neither side sees the other's first)"
         )
-    return _deny(
+    return deny(
         "until the conversation is held, the other side's preparation is shown only once "
         f"{side} has published their own (blind until published)"
     )
@@ -462,19 +464,19 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
             return Decision(
                 True, "privacy officer (restricted record, AVG art. 18)", Basis.PRIVACY_OFFICER
             )
-        return _deny("the record is restricted (AVG art. 18): only the privacy officer reads it")
+        return deny("the record is restricted (AVG art. 18): only the privacy officer reads it")
     if request.purpose == SUBJECT_ACCESS:  # blind until published: rule 0 (:func:`_blind`)
         if request.subject is not None and (
             request.viewer == request.subject or PRIVACY_OFFICER in roles
         ):
             return Decision(True, "subject access (AVG art. 15)", Basis.SUBJECT_ACCESS)
-        return _deny("a subject-access request is made by the employee or the privacy officer")
+        return deny("a subject-access request is made by the employee or the privacy officer")
     if request.special_category and request.purpose in (HR_OVERVIEW, RESEARCH):
-        return _deny(f"special-category content never appears in {request.purpose} data")
+        return deny(f"special-category content never appears in {request.purpose} data")
     if request.part is Part.PRIVATE_NOTE:
         if request.author is not None and request.author == request.viewer:
             return Decision(True, "author", Basis.AUTHOR)
-        return _deny("a private note is visible to its author alone")
+        return deny("a private note is visible to its author alone")
     goal = context.goal
     if request.part is Part.GOAL and goal is not None and request.subject == goal.owner:
         if request.viewer == goal.owner:
@@ -493,7 +495,7 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     if request.part is Part.PREPARATION and conv is not None:
         preparation = conv.preparations.get(request.author or "")
         if preparation is None or not preparation.published:
-            return _deny("an unpublished preparation is visible to its author alone")
+            return deny("an unpublished preparation is visible to its author alone")
     sharing = context.sharing
     if sharing is not None and request.subject == sharing.person:
         for choice in sharing.choices.values():
@@ -509,7 +511,7 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     if request.part is Part.PREPARATION and conv is not None:
         shown = conv.preparations.get(request.author or "")
         if shown is not None and shown.shown_to:
-            return _deny(
+            return deny(
                 "its author showed this preparation to "
                 f"{', '.join(shown.shown_to)} only (no legal basis opens it)"
             )
@@ -524,10 +526,10 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
                     True, f"legal basis {basis.name} ({basis.article})", Basis.LEGAL_BASIS
                 )
     if roles & AGGREGATE_ONLY_ROLES:
-        return _deny("the works council and researchers see only aggregates")
+        return deny("the works council and researchers see only aggregates")
     if request.special_category:
-        return _deny("special-category content is shared only by the employee's own choice")
-    return _deny("no participation, sharing choice or legal basis allows it")
+        return deny("special-category content is shared only by the employee's own choice")
+    return deny("no participation, sharing choice or legal basis allows it")
 
 
 def grantee_keys(viewer: str, day: date, directory: Directory) -> frozenset[str]:

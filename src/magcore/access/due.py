@@ -72,9 +72,12 @@ class DueList:
     at: datetime
     start: date
     end: date
-    organisation_wide: bool
-    """Whether the list covers the whole organisation (planning), not the viewer's team."""
     items: tuple[tuple[str, DueConversation], ...] = ()
+
+    @property
+    def organisation_wide(self) -> bool:
+        """Whether the list covers the whole organisation (planning), not the viewer's team."""
+        return self.purpose == PLANNING
 
     def of(self, cycle: str) -> tuple[DueConversation, ...]:
         """The due conversations under the cycle with key *cycle* (``id@version``)."""
@@ -167,7 +170,7 @@ def _scope(
         held = (directory.roles_of(viewer, day) | frozenset(roles)) & PLANNING_ROLES
         return None, None if held else "planning the organisation is for an HR adviser"
     if purpose == PARTICIPATION:
-        return frozenset(directory.reports_of(viewer, day)), None
+        return directory.reports_of(viewer, day), None
     return frozenset(), "a due list is for a manager's own team or for planning"
 
 
@@ -220,7 +223,6 @@ def due_list(
         at=now,
         start=start,
         end=end,
-        organisation_wide=people is None,
         items=tuple(items),
     )
     scope = "the organisation" if people is None else f"the {len(people)} people they manage"

@@ -55,7 +55,6 @@ __all__ = [
     "IndexedListingSource",
     "SqlListingSource",
     "candidates_of",
-    "covered",
     "decide_candidates",
     "indexed_source",
 ]
@@ -67,19 +66,14 @@ T = TypeVar("T")
 Candidate = Sequence[Any]
 
 
-def covered(what: str, special_kind: bool, purpose: str = PARTICIPATION) -> frozenset[Part]:
-    """The content parts a choice of *what* (not a theme) opens, read for *purpose*, in a
-    conversation of a kind that is (or is not) special-category as a whole:
-    :func:`~magcore.access.decision.choice_opens`, the rule the read uses too."""
-    return choice_opens(what, special_kind=special_kind, purpose=purpose)
-
-
 #: The ``what`` values (other than themes) that open no content part in any conversation
 #: (``goals``: goals are listed apart): the index leaves them out.
 NEVER_OPENS = frozenset(
     what
     for what in ("whole_record", "agreements", "goals")
-    if not covered(what, False) and not covered(what, True)
+    if not any(
+        choice_opens(what, special_kind=special, purpose=PARTICIPATION) for special in (False, True)
+    )
 )
 
 
@@ -148,7 +142,7 @@ def decide_candidates(
     special_kinds: Callable[[str], Collection[str]],
     make: Callable[..., T],
     skip: Collection[str] = (),
-    special_themes: Callable[[str], Collection[str]] | None = None,
+    special_themes: Callable[[str], Collection[str]],
 ) -> dict[str, T]:
     """The candidate conversations *viewer* may see something of, each made by *make*
     (keywords ``conversation``, ``cycle``, ``kind``, ``state``, ``subject``, ``parts``,
@@ -192,7 +186,7 @@ def decide_candidates(
                 what,
                 special_kind=kind in special_kinds(cycle),
                 purpose=purpose,
-                special_themes=frozenset(special_themes(cycle) if special_themes else ()),
+                special_themes=frozenset(special_themes(cycle)),
             )
             theme = what.partition(":")[2] if what.startswith("theme:") else None
             opened = (metadata | parts if parts else frozenset(), theme)

@@ -37,7 +37,7 @@ from ..errors import MagcoreError
 from ..events import Event
 from ..model.records import split_agreement_reference
 from ..storage.base import Store
-from ..storage.streaming import read_stream
+from ..storage.streaming import read_stream, read_stream_data
 from .content import ContentStore
 from .policy import DESTROYED_EVENT, ReadPolicy, stricter
 
@@ -89,10 +89,14 @@ def requested(store: Store, conversation_id: str) -> Conversation | None:
 
 def destroyed(store: Store, conversation_id: str) -> bool:
     """Whether conversation *conversation_id* was destroyed (its stream ends with its
-    tombstone), as stored: nothing decrypted."""
+    tombstone), as stored: nothing decrypted, and only its last event read."""
     stored = store.inner if isinstance(store, ContentStore) else store
-    events = stored.read(stream_of(conversation_id))
-    return bool(events) and events[-1].type == DESTROYED_EVENT
+    stream = stream_of(conversation_id)
+    version = stored.version(stream)
+    if version == 0:
+        return False
+    last = next(iter(read_stream_data(stored, stream, after=version - 1)), None)
+    return last is not None and last[1] == DESTROYED_EVENT
 
 
 def origin_of(

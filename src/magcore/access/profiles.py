@@ -45,11 +45,11 @@ from .decision import (
     PRIVACY_OFFICER,
     AccessContext,
     AccessRequest,
-    Basis,
     Decision,
     Directory,
     Part,
     decide_access,
+    deny,
     grantee_keys,
     shared_with,
 )
@@ -148,10 +148,6 @@ def profile_answers(conv: Conversation, profile: Profile) -> dict[str, Any]:
     }
 
 
-def _deny(reason: str) -> Decision:
-    return Decision(False, f"denied because {reason}", Basis.DENIED)
-
-
 def read_profile(
     store: Store,
     *,
@@ -178,7 +174,7 @@ def read_profile(
     obj = f"{stream_of(origin)}/profile:{profile.id}"
     subject = shown_in.subject if shown_in is not None else None
     if not events or any(e.type == DESTROYED_EVENT for e in events):
-        decision = _deny("the record it was written in was destroyed")
+        decision = deny("the record it was written in was destroyed")
         return _done(
             store,
             viewer,
@@ -204,11 +200,11 @@ def read_profile(
     def ask(name: str | None, special: bool) -> Decision:
         where = obj if name is None else f"{obj}/answers/{name}"
         if shown_in is not None and not shown_in.is_participant(viewer):
-            decision = _deny(f"a profile is shown in {shown_in.id} to its participants only")
+            decision = deny(f"a profile is shown in {shown_in.id} to its participants only")
         elif sharing.restrictions.covers(origin) and PRIVACY_OFFICER not in directory.roles_of(
             viewer, local_day(now, zone)
         ):
-            decision = _deny(
+            decision = deny(
                 "the record it was written in is restricted (AVG art. 18): only the privacy "
                 "officer reads it"
             )

@@ -24,19 +24,14 @@ from ..storage.base import Store
 from .decision import (
     HANDOVER,
     AccessRequest,
-    Basis,
-    Decision,
     Part,
     decide_access,
+    deny,
 )
 from .policy import DESTROYED_EVENT, ReadPolicy
 from .reading import audit_record, conversation_context
 
 __all__ = ["agreements_told"]
-
-
-def _deny(reason: str) -> Decision:
-    return Decision(False, f"denied because {reason}", Basis.DENIED)
 
 
 def agreements_told(
@@ -72,10 +67,10 @@ def agreements_told(
                 else next((a for a in conv.agreements if a.id == agreement_id), None)
             )
             if conv is None or agreement is None or policy is None or context is None:
-                decision = _deny("there is no such agreement")
+                decision = deny("there is no such agreement")
             else:
                 if conv.kind in policy.special_kinds or agreement.theme in policy.special_themes:
-                    decision = _deny("special-category content is never counted in a notification")
+                    decision = deny("special-category content is never counted in a notification")
                 else:
                     request = AccessRequest(
                         viewer=recipient,

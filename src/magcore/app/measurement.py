@@ -123,19 +123,18 @@ def _people_of(org: Organisation, other: Round) -> Collection[str] | None:
     return found if len(found) == other.eligible else None
 
 
-def _to_compare(service: Service, org_id: str, series: str) -> list[tuple[Round, Any]]:
-    """The rounds a new round of *series* must not be subtractable from, with their people:
-    every round of the organisation that has or may have counts, except the closed rounds of
-    *series* itself (a follow-up measures the same unit again, later, on purpose)."""
-    org: Organisation | None = None
+def _to_compare(org: Organisation, every: list[Round], series: str) -> list[tuple[Round, Any]]:
+    """The rounds of *every* a new round of *series* in *org* must not be subtractable from,
+    with their people: every round of the organisation that has or may have counts, except the
+    closed rounds of *series* itself (a follow-up measures the same unit again, later, on
+    purpose)."""
     found: list[tuple[Round, Any]] = []
-    for other in rounds(service):
+    for other in every:
         closed = other.state is RoundState.CLOSED
-        if other.organisation != org_id or (closed and other.respondents is None):
+        if other.organisation != org.id or (closed and other.respondents is None):
             continue
         if closed and other.series == series:
             continue
-        org = org or service.organisation(org_id)
         found.append((other, _people_of(org, other)))
     return found
 
@@ -210,6 +209,7 @@ def open_round(
     if label is not None:
         label = check_text(label, pointer="/label", max_length=MAX_LABEL_LENGTH)
     stream = stream_of(round_id)
+    every = rounds(service)  # every round, read once: its series' and those to compare with
     event = decide_open(
         round_id=round_id,
         series=series,
@@ -225,10 +225,10 @@ def open_round(
         at=now,
         actor=actor,
         existing=service.store.read(stream),
-        series_rounds=rounds(service, series),
+        series_rounds=[r for r in every if r.series == series],
     )
     check_overlap(
-        round_id=round_id, people=people, k=minimum, others=_to_compare(service, org_id, series)
+        round_id=round_id, people=people, k=minimum, others=_to_compare(org, every, series)
     )
     tokens = [secrets.token_urlsafe(16) for _ in people]
     _boxes(service).open_ballot(round_id, [token_hash(t) for t in tokens])

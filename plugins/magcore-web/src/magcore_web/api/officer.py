@@ -151,16 +151,9 @@ def _due(call: Call) -> list[DueDestruction]:
 
 
 def _destroyed(call: Call, conversation_id: str) -> bool:
-    from magcore.access.reading import DESTROYED_EVENT
-    from magcore.domain.conversation import stream_of
+    from magcore.access.origins import destroyed
 
-    store = call.service.store
-    stream = stream_of(conversation_id)
-    version = store.version(stream)
-    if version == 0:
-        return False
-    events = store.read(stream)
-    return bool(events) and events[-1].type == DESTROYED_EVENT
+    return destroyed(call.service.store, conversation_id)
 
 
 def due_destruction(call: Call) -> list[DueDestruction]:
