@@ -28,8 +28,9 @@ from magcore.errors import InputRefused, MagcoreError
 from magcore.model.input_policy import MAX_ID_LENGTH, date_problem, is_valid_id, load_json
 
 from ..app import tenant_of
-from ..identity import Principal, require_principal
+from ..identity import NotSignedInError, Principal, require_principal
 from ..problems import PROBLEM_JSON, ApiProblem, FieldError, invalid, problem_for
+from ..signin.standing import standing
 from .echo import without_input
 
 if TYPE_CHECKING:
@@ -413,9 +414,16 @@ async def _answer(
     """Run *operation*'s handler with the tenant's service and answer with its result."""
 
     def run(service: Service) -> Any:
+        # A bearer token is valid until it expires; the person it names may have left (or
+        # been taken out of the organisation) since it was issued, and the tenant's directory
+        # may give them roles the token does not name. Ask the core where they stand now, as
+        # the pages do for a session (the API is never driven by a session cookie).
+        current = standing(service, principal)
+        if current is None:
+            raise NotSignedInError("this person is no longer in the organisation")
         return operation.handler(
             Call(
-                principal=principal,
+                principal=current,
                 service=service,
                 tenant=tenant,
                 path=path,

@@ -1,0 +1,81 @@
+"""An API call follows the person's standing now, not the one they had when their bearer
+token was issued.
+
+A bearer token is valid until it expires (an hour, a day: the identity provider decides). Before,
+the person it named kept using the API for that long after leaving the organisation or being
+taken out of it, with the roles the token named. Now every API call asks the core where the
+person stands (``Service.standing``), as the pages do for a session: someone no longer in the
+organisation is refused with 401, and the roles the tenant's directory gives today count beside
+the token's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+from magcore_web.testing import HOST_A, make_test_app
+from starlette.testclient import TestClient
+
+from magcore.model.days import local_day
+
+ORG = "gemeente"
+
+
+@pytest.fixture
+def web() -> Iterator[tuple[TestClient, Any]]:
+    application, services = make_test_app({HOST_A: {}})
+    yield TestClient(application, base_url=f"http://{HOST_A}"), services[HOST_A]
+    services[HOST_A].close()
+
+
+def _get(client: TestClient, path: str, person: str) -> Any:
+    return client.get(path, headers={"authorization": f"Bearer {person}@{HOST_A}"})
+
+
+def _without(service: Any, person: str, *, leaves: bool) -> None:
+    """Import the organisation again with *person* leaving today, or taken out of it."""
+    org = service.organisation(ORG)
+    if leaves:
+        today = local_day(service.clock.now(), service.timezone)
+        people = {**org.people, person: attrs.evolve(org.people[person], left_on=today)}
+        changed = attrs.evolve(org, people=people)
+    else:
+        people = {p: v for p, v in org.people.items() if p != person}
+        kept = [a for a in org.assignments if a.person != person]
+        changed = attrs.evolve(org, people=people, assignments=kept)
+    service.import_organisation(changed, actor="hr")
+
+
+@pytest.mark.parametrize("leaves", [True, False], ids=["left", "removed"])
+def test_a_token_of_someone_no_longer_in_the_organisation_is_refused(web, leaves):
+    client, service = web
+    assert _get(client, "/api/v1/conversations", "anna").status_code == 200
+    _without(service, "anna", leaves=leaves)
+    refused = _get(client, "/api/v1/conversations", "anna")
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert _get(client, "/api/v1/conversations", "bram").status_code == 200  # others go on
+
+
+def test_a_role_the_directory_gives_today_counts_and_stops_counting(web):
+    """Piet's token names no role; the tenant's directory makes him privacy officer, then no
+    longer: the officer's list opens, then answers as it does for anyone else."""
+    client, service = web
+    before = _get(client, "/api/v1/destruction-due", "piet").status_code
+    assert before != 200
+    service.use_organisation(ORG, {"piet": ("privacy_officer",)})
+    assert _get(client, "/api/v1/destruction-due", "piet").status_code == 200
+    service.use_organisation(ORG, {})
+    assert _get(client, "/api/v1/destruction-due", "piet").status_code == before
+
+
+def test_a_valid_token_of_someone_the_organisation_does_not_hold_is_refused(web):
+    """A token the provider signed for someone the organisation never held (and whom the
+    settings give no role) signs nobody in."""
+    client, service = web
+    _without(service, "olga", leaves=False)
+    assert "olga" not in service.organisation(ORG).people
+    assert _get(client, "/api/v1/conversations", "olga").status_code == 401
