@@ -231,6 +231,7 @@ class App:
         """A service over the configured store; closed when the command ends."""
         from ..app.service import Service
         from ..storage.base import StoreSettings
+        from ._common import operator
 
         url = self.store_url()
         store = self.host.hooks.open_store(url, StoreSettings(create=create))
@@ -240,7 +241,9 @@ class App:
             store,
             host=self.host,
             clock=self.clock(),
-            origin="cli",
+            # the audit lines name the operating-system account that ran the command
+            # (``cli:<login>``) beside the ``--as`` person it was given
+            origin=operator(),
             dispatch="sync",
             timezone=self.config.timezone,
             organisation=self.config.organisation,

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from ._common import ID, TEXT, get_app, json_option
+from ._common import ID, TEXT, get_app, json_option, operator
 from ._output import emit_json, say
 
 __all__ = ["accept_restore", "audit", "checkpoint", "logboek", "verify"]
@@ -196,7 +196,7 @@ def accept_restore(reason: str, as_json: bool) -> None:
     store = app.host.hooks.open_store(url, StoreSettings(create=False))
     try:
         accepted = accept_restored_log(
-            store, provider, origin="cli", reason=reason, clock=app.clock().now
+            store, provider, origin=operator(), reason=reason, clock=app.clock().now
         )
     finally:
         store.close()
@@ -284,7 +284,7 @@ def logboek(
     records = logboek_records(
         service.store,
         actor=actor,
-        origin="cli",
+        origin=operator(),
         register=register or DEFAULT_REGISTER,
         subject_key=key,
         after=after,
