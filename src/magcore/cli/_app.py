@@ -231,7 +231,6 @@ class App:
         """A service over the configured store; closed when the command ends."""
         from ..app.service import Service
         from ..storage.base import StoreSettings
-        from ._common import operator
 
         url = self.store_url()
         store = self.host.hooks.open_store(url, StoreSettings(create=create))
@@ -273,3 +272,18 @@ class App:
     def close(self) -> None:
         while self._services:
             self._services.pop().close()
+
+
+def operator() -> str:
+    """Who runs the command, for the audit log: ``cli:<login name>``, or ``cli`` when the
+    login name is unknown or no id (a space or an accent in a name the operating system
+    gave)."""
+    import getpass
+
+    from ..model.input_policy import is_valid_id
+
+    try:
+        asker = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+    return asker if is_valid_id(asker) else "cli"

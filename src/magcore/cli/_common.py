@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import math
 from collections.abc import Callable
 from datetime import date
@@ -10,8 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..model.input_policy import default_period, is_valid_id, period_problem
-from ._app import App
+from ..model.input_policy import default_period, period_problem
+from ._app import App, operator
 
 __all__ = [
     "ID",
@@ -105,17 +104,6 @@ def actor_option(function: F) -> F:
         metavar="PERSON",
         help="The person id of who does this (it is recorded with the change).",
     )(function)
-
-
-def operator() -> str:
-    """Who runs the command, for the audit log: ``cli:<login name>``, or ``cli`` when the
-    login name is unknown or no id (a space or an accent in a name the operating system
-    gave)."""
-    try:
-        asker = f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-    return asker if is_valid_id(asker) else "cli"
 
 
 def get_app() -> App:
