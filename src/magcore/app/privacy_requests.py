@@ -71,7 +71,7 @@ class PrivacyRequestsMixin:
         them, or, without one, of every conversation about them. Only the privacy officer reads
         a restricted record; *reason* is kept sealed with the person's key. Returns the
         restrictions that hold afterwards."""
-        with self._refusals(RESTRICT, person, actor):
+        with self._refusals(RESTRICT, _stream_of(person), actor):
             checked = check_text(reason, pointer="/reason", max_length=MAX_RESTRICTION_REASON)
             if not checked.strip():
                 raise InputRefused(
@@ -85,7 +85,7 @@ class PrivacyRequestsMixin:
     ) -> Restrictions:
         """Lift the restriction of *conversation* (or of the whole record) of *person*. Lifting
         what is not restricted changes nothing. Returns the restrictions that hold afterwards."""
-        with self._refusals(LIFT, person, actor):
+        with self._refusals(LIFT, _stream_of(person), actor):
             target = self._decided(person, actor, conversation, "lift the restriction of")
         return self._restriction(person, actor, target, lift=True, reason="lifted")
 
@@ -95,7 +95,7 @@ class PrivacyRequestsMixin:
         *reason* is a ground from a closed list and at most a case number, never words; the
         ground ``retention`` is the retention run's
         (:func:`~magcore.access.erasure.destroy_conversations`), not a decision on a request."""
-        with self._refusals(ERASE, person, actor):
+        with self._refusals(ERASE, _stream_of(person), actor):
             checked = erasure_reason(reason)
             if checked.ground not in REQUEST_GROUNDS:
                 raise InputRefused(
@@ -154,14 +154,14 @@ class PrivacyRequestsMixin:
         return state.restrictions if state is not None else Restrictions()
 
     @contextlib.contextmanager
-    def _refusals(self, action: str, person: object, actor: object) -> Iterator[None]:
+    def _refusals(self, action: str, stream: str, actor: object) -> Iterator[None]:
         """A refusal of the checks inside gets the audit line of a refused command
-        (:meth:`~magcore.app.handler.CommandHandler.refused`: the asker, *action*, the
-        person's stream, the error's class, never the words refused), then is raised."""
+        (:meth:`~magcore.app.handler.CommandHandler.refused`: the asker, *action*, *stream*
+        (the person's, a conversation's), the error's class, never the words refused), then
+        is raised."""
         try:
             yield
         except MagcoreError as exc:
-            stream = person_stream(str(person)) if is_valid_id(person) else "person:?"
             who = str(actor) if is_valid_id(actor) else ""
             self.handler.refused(stream, exc, actor=who, action=action)
             raise
@@ -192,3 +192,8 @@ class PrivacyRequestsMixin:
             f"conversation {conversation!r} is not a conversation about {person}",
             field="conversation",
         )
+
+
+def _stream_of(person: object) -> str:
+    """The stream a refusal about *person* names (``person:?`` for what is no id)."""
+    return person_stream(str(person)) if is_valid_id(person) else "person:?"
