@@ -23,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+import attrs
+
 from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.erasure import Erasure, erase_person
 from ..access.erasure_grounds import REQUEST_GROUNDS, ErasureReason, erasure_reason
@@ -40,13 +42,30 @@ from .handler import CommandHandler, Loaded
 if TYPE_CHECKING:
     from ..storage.base import Store
 
-__all__ = ["ERASE", "LIFT", "MAX_RESTRICTION_REASON", "RESTRICT", "PrivacyRequestsMixin"]
+__all__ = [
+    "ERASE",
+    "LIFT",
+    "MAX_RESTRICTION_REASON",
+    "RESTRICT",
+    "Lifted",
+    "PrivacyRequestsMixin",
+]
 
 #: The most characters a restriction's reason may have (it is sealed with the person's key).
 MAX_RESTRICTION_REASON = 500
 
 #: The audit actions of a restriction, its lifting and an erasure (refused ones too).
 RESTRICT, LIFT, ERASE = "RestrictProcessing", "LiftRestriction", "ErasePerson"
+
+
+@attrs.frozen(kw_only=True)
+class Lifted:
+    """What lifting a restriction did (:meth:`PrivacyRequestsMixin.lift`)."""
+
+    restrictions: Restrictions
+    """The restrictions that hold afterwards."""
+    lifted: bool
+    """Whether a restriction was lifted (``False``: it was not restricted, nothing changed)."""
 
 
 class PrivacyRequestsMixin:
@@ -78,16 +97,24 @@ class PrivacyRequestsMixin:
                     [Problem("/reason", "a restriction needs a reason (why it is asked for)")]
                 )
             target = self._decided(person, actor, conversation, "restrict")
-        return self._restriction(person, actor, target, lift=False, reason=checked)
+        return self._restriction(person, actor, target, lift=False, reason=checked)[0]
 
     def lift_restriction(
         self, person: str, *, actor: str, conversation: str | None = None
     ) -> Restrictions:
         """Lift the restriction of *conversation* (or of the whole record) of *person*. Lifting
-        what is not restricted changes nothing. Returns the restrictions that hold afterwards."""
+        what is not restricted changes nothing. Returns the restrictions that hold afterwards
+        (:meth:`lift` says whether anything was lifted too)."""
+        return self.lift(person, actor=actor, conversation=conversation).restrictions
+
+    def lift(self, person: str, *, actor: str, conversation: str | None = None) -> Lifted:
+        """:meth:`lift_restriction`, and whether it lifted a restriction: ``lifted`` is
+        ``False`` when *conversation* (or, without one, the whole record) was not restricted,
+        and then nothing is written."""
         with self._refusals(LIFT, _stream_of(person), actor):
             target = self._decided(person, actor, conversation, "lift the restriction of")
-        return self._restriction(person, actor, target, lift=True, reason="lifted")
+        held, lifted = self._restriction(person, actor, target, lift=True, reason="lifted")
+        return Lifted(restrictions=held, lifted=lifted)
 
     def erase(self, person: str, *, actor: str, reason: ErasureReason) -> Erasure:
         """Erase everything that belongs to *person* (AVG art. 17) by destroying its keys
@@ -121,13 +148,15 @@ class PrivacyRequestsMixin:
 
     def _restriction(
         self, person: str, actor: str, conversation: str | None, *, lift: bool, reason: str
-    ) -> Restrictions:
+    ) -> tuple[Restrictions, bool]:
+        """The restrictions that hold after the restriction (or its lifting), and whether an
+        event was written for it."""
         if lift:
             held = restrictions(self.store.read(person_stream(person)))
             if not (
                 held.everything if conversation is None else conversation in held.conversations
             ):
-                return held  # nothing to lift: nothing is written
+                return held, False  # nothing to lift: nothing is written
 
         def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
             return (
@@ -151,7 +180,7 @@ class PrivacyRequestsMixin:
             action=LIFT if lift else RESTRICT,
         )
         state = handled.state
-        return state.restrictions if state is not None else Restrictions()
+        return (state.restrictions if state is not None else Restrictions()), True
 
     @contextlib.contextmanager
     def _refusals(self, action: str, stream: str, actor: object) -> Iterator[None]:
