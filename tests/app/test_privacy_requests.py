@@ -59,6 +59,19 @@ def test_lifting_what_is_not_restricted_writes_nothing() -> None:
     service.close()
 
 
+def test_lift_says_whether_a_restriction_was_lifted() -> None:
+    """``lift`` tells what ``lift_restriction`` does not: whether anything was restricted."""
+    service, conversation = _world()
+    service.restrict("anna", actor="po", reason="bezwaar", conversation=conversation)
+    nothing = service.lift("anna", actor="po")  # the whole record was not restricted
+    assert (nothing.lifted, nothing.restrictions.conversations) == (False, {conversation})
+    done = service.lift("anna", actor="po", conversation=conversation)
+    assert (done.lifted, done.restrictions) == (True, Restrictions())
+    again = service.lift("anna", actor="po", conversation=conversation)
+    assert (again.lifted, again.restrictions) == (False, Restrictions())
+    service.close()
+
+
 @pytest.mark.parametrize("actor", ["anna", "bram", "hr1", "dirk"])
 @pytest.mark.parametrize("what", ["restrict", "lift", "erase"])
 def test_nobody_but_the_privacy_officer_restricts_lifts_or_erases(actor: str, what: str) -> None:

@@ -235,11 +235,12 @@ def sign_in_roles_only(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
 
 
 @pytest.mark.parametrize("minutes", [1, 16])
-def test_a_destruction_is_done_on_a_fresh_sign_ins_role_only(sign_in_roles_only, minutes):
-    """Destruction is decided by the web layer's role check alone (the core's
-    destroy_conversation takes its actor's word): a sign-in's privacy-officer role counts for
-    ``roles_fresh_for`` (15 minutes); after that the officer signs in again and nothing is
-    destroyed."""
+def test_a_sign_ins_role_alone_destroys_nothing(sign_in_roles_only, minutes):
+    """Destruction is the service's command: it checks the privacy officer's role in the
+    tenant's directory, as restriction and erasure do. A sign-in's group opens the page (for
+    ``roles_fresh_for``, 15 minutes), but the service refuses the destruction with its audit
+    line (``DestroyConversation``, ``denied``) and nothing is destroyed; after 15 minutes the
+    person signs in again first."""
     app, service = sign_in_roles_only
     client = TestClient(app, base_url=f"http://{HOST_A}")
     cid = _planned_then_left(client, service)
@@ -251,13 +252,79 @@ def test_a_destruction_is_done_on_a_fresh_sign_ins_role_only(sign_in_roles_only,
         data={"csrf_token": session.csrf, "action": "destroy", "conversation": cid},
         follow_redirects=False,
     )
-    destroyed = [line for line in _audit(service)[before:] if line["action"] == "destroy"]
+    lines = _audit(service)[before:]
+    assert [line for line in lines if line["action"] == "destroy"] == []
+    assert client.get(f"/api/v1/conversations/{cid}", headers=_bearer("bram")).is_success
+    refused = [line for line in lines if line["action"] == "DestroyConversation"]
     if minutes < 15:
-        assert answer.status_code == 303
-        assert answer.headers["location"].startswith("/privacy")
-        assert [line["object"] for line in destroyed] == [f"conversation:{cid}"]
+        assert answer.status_code == 404
+        assert [(r["actor"], r["object"], r["result"]) for r in refused] == [
+            ("piet", f"conversation:{cid}", "denied")
+        ]
     else:
         assert answer.status_code == 303
         assert answer.headers["location"].startswith("/sign-in")
-        assert destroyed == []
-        assert client.get(f"/api/v1/conversations/{cid}", headers=_bearer("bram")).is_success
+        assert refused == []
+
+
+def test_the_privacy_page_of_a_sign_in_role_alone_lists_nothing_due(sign_in_roles_only):
+    """The page opens on the sign-in's group, but the list is the service's: refused (with its
+    audit line) for someone the tenant's directory does not name, and the page says why."""
+    app, service = sign_in_roles_only
+    client = TestClient(app, base_url=f"http://{HOST_A}")
+    cid = _planned_then_left(client, service)
+    pieter, _ = _signed_in(app, "piet", ("privacy_officer",))
+    before = len(_audit(service))
+    page = pieter.get("/privacy")
+    assert page.status_code == 200
+    assert 'id="due-refused"' in page.text
+    assert cid not in page.text
+    listed = [line for line in _audit(service)[before:] if line["action"] == "list-destruction-due"]
+    assert [(line["actor"], line["result"]) for line in listed] == [("piet", "denied")]
+
+
+def test_the_list_is_audited_once_per_listing_and_a_refusal_too(web):
+    """The API's list is the service's: one audit line for the officer's listing, one for a
+    refused asker (who gets the 403 the officer operations give), and nothing destroyed is
+    listed."""
+    app, service = web
+    client = TestClient(app, base_url=f"http://{HOST_A}")
+    cid = _planned_then_left(client, service)
+    before = len(_audit(service))
+    due = client.get("/api/v1/destruction-due", headers=_bearer("piet"))
+    assert [d["conversation"] for d in due.json()] == [cid]
+    refused = client.get("/api/v1/destruction-due", headers=_bearer("bram"))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert cid not in refused.text
+    lines = [line for line in _audit(service)[before:] if line["action"] == "list-destruction-due"]
+    assert [(line["actor"], line["result"], line["purpose"]) for line in lines] == [
+        ("piet", "allowed", "retention"),
+        ("bram", "denied", "retention"),
+    ]
+    assert {line["at"] for line in lines} == {service.clock.now().isoformat()}
+    assert len(_audit(service)) == before + 2  # nothing else was written for them
+    # a destroyed conversation is left out, however it was destroyed
+    assert client.post(
+        "/api/v1/destructions", headers=_bearer("piet"), json={"conversation": cid}
+    ).is_success
+    assert client.get("/api/v1/destruction-due", headers=_bearer("piet")).json() == []
+
+
+def test_a_refused_destruction_over_the_api_is_audited(web):
+    app, service = web
+    client = TestClient(app, base_url=f"http://{HOST_A}")
+    cid = _planned_then_left(client, service)
+    before = len(_audit(service))
+    refused = client.post(
+        "/api/v1/destructions", headers=_bearer("bram"), json={"conversation": cid}
+    )
+    assert refused.status_code == 403
+    (line,) = _audit(service)[before:]
+    assert (line["action"], line["actor"], line["result"]) == (
+        "DestroyConversation",
+        "bram",
+        "denied",
+    )
+    assert line["object"] == f"conversation:{cid}"
+    assert client.get(f"/api/v1/conversations/{cid}", headers=_bearer("bram")).is_success

@@ -16,6 +16,7 @@ from ..model.days import local_day
 from ..model.organisation import Organisation
 from ..model.text import Text, as_text
 from ..storage.base import AuditRecord, ReadModel, Store
+from .policy import DESTROYED_EVENT
 
 __all__ = [
     "AP_ADVICE",
@@ -25,6 +26,7 @@ __all__ = [
     "SELECTIELIJST_2020",
     "RetentionProfile",
     "SupportsDestroy",
+    "destruction_due",
     "due_for_destruction",
     "retention_due",
 ]
@@ -157,6 +159,7 @@ def due_for_destruction(
     profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
     organisation: Organisation | None = None,
     zone: tzinfo | str | None = None,
+    destroyed: bool = True,
 ) -> list[tuple[str, RetentionProfile, date]]:
     """Every conversation whose retention term has passed on *today*: (id, profile, due).
 
@@ -164,29 +167,83 @@ def due_for_destruction(
 
     The profile comes from the cycle version the conversation started under (``cycles`` maps
     ``id@version`` to definitions); an unknown profile is an error, never a silent keep.
+
+    The events are read as stored (nothing decrypted: the types, times, cycle and participants
+    it needs are in clear). A conversation destroyed already (in a store with keys its first
+    event stays, and its last is the tombstone) is listed again unless *destroyed* is
+    ``False``: a retention run that destroys it again destroys the keys of an older store's
+    goal copies of it still alive (:func:`~magcore.access.erasure.destroy_conversation`); a
+    list shown to someone leaves it out.
     """
+    stored = _as_stored(store)
     found: list[tuple[str, RetentionProfile, date]] = []
-    for stream in store.streams(f"{CONVERSATION_STREAM}:"):
-        events = store.read(stream)
-        if not events or events[0].type != ConversationEvent.REQUESTED:
+    for stream in stored.streams(f"{CONVERSATION_STREAM}:"):
+        events = stored.read(stream)
+        if not destroyed and events and events[-1].type == DESTROYED_EVENT:
             continue
-        cycle_key = events[0].data["cycle"]
-        cycle = cycles.get(cycle_key)
-        if cycle is None:
-            raise ConsentError(f"conversation {stream} started under unknown cycle {cycle_key}")
-        profile = profiles.get(cycle.retention_profile)
-        if profile is None:
-            raise ConsentError(
-                f"cycle {cycle_key} names unknown retention profile {cycle.retention_profile!r}"
-            )
-        subject = next(
-            (p["person"] for p in events[0].data["participants"] if p["role"] == "employee"),
-            None,
-        )
-        left_on = None
-        if organisation is not None and subject is not None and subject in organisation.people:
-            left_on = organisation.people[subject].left_on
-        due = retention_due(profile, events, left_on=left_on, zone=zone)
-        if due is not None and due <= today:
-            found.append((stream.partition(":")[2], profile, due))
+        term = _term(events, stream, cycles, profiles, organisation, zone)
+        if term is not None and term[1] <= today:
+            found.append((stream.partition(":")[2], *term))
     return found
+
+
+def destruction_due(
+    store: Store,
+    conversation_id: str,
+    *,
+    today: date,
+    cycles: Mapping[str, CycleDefinition],
+    profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
+    organisation: Organisation | None = None,
+    zone: tzinfo | str | None = None,
+) -> tuple[RetentionProfile, date] | None:
+    """The profile and the due day of conversation *conversation_id* when its retention term
+    has passed on *today* and it is not destroyed yet; ``None`` otherwise (also for an unknown
+    id). As :func:`due_for_destruction` decides it for each, reading this one stream only, as
+    stored."""
+    stream = f"{CONVERSATION_STREAM}:{conversation_id}"
+    events = _as_stored(store).read(stream)
+    if not events or events[-1].type == DESTROYED_EVENT:
+        return None
+    term = _term(events, stream, cycles, profiles, organisation, zone)
+    return term if term is not None and term[1] <= today else None
+
+
+def _as_stored(store: Store) -> Store:
+    """*store* as stored: under the content codec, nothing decrypted."""
+    from .content import ContentStore
+
+    return store.inner if isinstance(store, ContentStore) else store
+
+
+def _term(
+    events: Sequence[Event],
+    stream: str,
+    cycles: Mapping[str, CycleDefinition],
+    profiles: Mapping[str, RetentionProfile],
+    organisation: Organisation | None,
+    zone: tzinfo | str | None,
+) -> tuple[RetentionProfile, date] | None:
+    """The profile and the due day of the conversation of *stream* with *events*; ``None``
+    when it is no conversation (its first event is not a request) or its anchor has not
+    happened."""
+    if not events or events[0].type != ConversationEvent.REQUESTED:
+        return None
+    cycle_key = events[0].data["cycle"]
+    cycle = cycles.get(cycle_key)
+    if cycle is None:
+        raise ConsentError(f"conversation {stream} started under unknown cycle {cycle_key}")
+    profile = profiles.get(cycle.retention_profile)
+    if profile is None:
+        raise ConsentError(
+            f"cycle {cycle_key} names unknown retention profile {cycle.retention_profile!r}"
+        )
+    subject = next(
+        (p["person"] for p in events[0].data["participants"] if p["role"] == "employee"),
+        None,
+    )
+    left_on = None
+    if organisation is not None and subject is not None and subject in organisation.people:
+        left_on = organisation.people[subject].left_on
+    due = retention_due(profile, events, left_on=left_on, zone=zone)
+    return None if due is None else (profile, due)

@@ -23,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+import attrs
+
 from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.erasure import Erasure, erase_person
 from ..access.erasure_grounds import REQUEST_GROUNDS, ErasureReason, erasure_reason
@@ -40,13 +42,30 @@ from .handler import CommandHandler, Loaded
 if TYPE_CHECKING:
     from ..storage.base import Store
 
-__all__ = ["ERASE", "LIFT", "MAX_RESTRICTION_REASON", "RESTRICT", "PrivacyRequestsMixin"]
+__all__ = [
+    "ERASE",
+    "LIFT",
+    "MAX_RESTRICTION_REASON",
+    "RESTRICT",
+    "Lifted",
+    "PrivacyRequestsMixin",
+]
 
 #: The most characters a restriction's reason may have (it is sealed with the person's key).
 MAX_RESTRICTION_REASON = 500
 
 #: The audit actions of a restriction, its lifting and an erasure (refused ones too).
 RESTRICT, LIFT, ERASE = "RestrictProcessing", "LiftRestriction", "ErasePerson"
+
+
+@attrs.frozen(kw_only=True)
+class Lifted:
+    """What lifting a restriction did (:meth:`PrivacyRequestsMixin.lift`)."""
+
+    restrictions: Restrictions
+    """The restrictions that hold afterwards."""
+    lifted: bool
+    """Whether a restriction was lifted (``False``: it was not restricted, nothing changed)."""
 
 
 class PrivacyRequestsMixin:
@@ -71,23 +90,31 @@ class PrivacyRequestsMixin:
         them, or, without one, of every conversation about them. Only the privacy officer reads
         a restricted record; *reason* is kept sealed with the person's key. Returns the
         restrictions that hold afterwards."""
-        with self._refusals(RESTRICT, person, actor):
+        with self._refusals(RESTRICT, _stream_of(person), actor):
             checked = check_text(reason, pointer="/reason", max_length=MAX_RESTRICTION_REASON)
             if not checked.strip():
                 raise InputRefused(
                     [Problem("/reason", "a restriction needs a reason (why it is asked for)")]
                 )
             target = self._decided(person, actor, conversation, "restrict")
-        return self._restriction(person, actor, target, lift=False, reason=checked)
+        return self._restriction(person, actor, target, lift=False, reason=checked)[0]
 
     def lift_restriction(
         self, person: str, *, actor: str, conversation: str | None = None
     ) -> Restrictions:
         """Lift the restriction of *conversation* (or of the whole record) of *person*. Lifting
-        what is not restricted changes nothing. Returns the restrictions that hold afterwards."""
-        with self._refusals(LIFT, person, actor):
+        what is not restricted changes nothing. Returns the restrictions that hold afterwards
+        (:meth:`lift` says whether anything was lifted too)."""
+        return self.lift(person, actor=actor, conversation=conversation).restrictions
+
+    def lift(self, person: str, *, actor: str, conversation: str | None = None) -> Lifted:
+        """:meth:`lift_restriction`, and whether it lifted a restriction: ``lifted`` is
+        ``False`` when *conversation* (or, without one, the whole record) was not restricted,
+        and then nothing is written."""
+        with self._refusals(LIFT, _stream_of(person), actor):
             target = self._decided(person, actor, conversation, "lift the restriction of")
-        return self._restriction(person, actor, target, lift=True, reason="lifted")
+        held, lifted = self._restriction(person, actor, target, lift=True, reason="lifted")
+        return Lifted(restrictions=held, lifted=lifted)
 
     def erase(self, person: str, *, actor: str, reason: ErasureReason) -> Erasure:
         """Erase everything that belongs to *person* (AVG art. 17) by destroying its keys
@@ -95,7 +122,7 @@ class PrivacyRequestsMixin:
         *reason* is a ground from a closed list and at most a case number, never words; the
         ground ``retention`` is the retention run's
         (:func:`~magcore.access.erasure.destroy_conversations`), not a decision on a request."""
-        with self._refusals(ERASE, person, actor):
+        with self._refusals(ERASE, _stream_of(person), actor):
             checked = erasure_reason(reason)
             if checked.ground not in REQUEST_GROUNDS:
                 raise InputRefused(
@@ -121,13 +148,15 @@ class PrivacyRequestsMixin:
 
     def _restriction(
         self, person: str, actor: str, conversation: str | None, *, lift: bool, reason: str
-    ) -> Restrictions:
+    ) -> tuple[Restrictions, bool]:
+        """The restrictions that hold after the restriction (or its lifting), and whether an
+        event was written for it."""
         if lift:
             held = restrictions(self.store.read(person_stream(person)))
             if not (
                 held.everything if conversation is None else conversation in held.conversations
             ):
-                return held  # nothing to lift: nothing is written
+                return held, False  # nothing to lift: nothing is written
 
         def decision(loaded: Loaded[SharingState], now: datetime) -> Sequence[Event]:
             return (
@@ -151,17 +180,17 @@ class PrivacyRequestsMixin:
             action=LIFT if lift else RESTRICT,
         )
         state = handled.state
-        return state.restrictions if state is not None else Restrictions()
+        return (state.restrictions if state is not None else Restrictions()), True
 
     @contextlib.contextmanager
-    def _refusals(self, action: str, person: object, actor: object) -> Iterator[None]:
+    def _refusals(self, action: str, stream: str, actor: object) -> Iterator[None]:
         """A refusal of the checks inside gets the audit line of a refused command
-        (:meth:`~magcore.app.handler.CommandHandler.refused`: the asker, *action*, the
-        person's stream, the error's class, never the words refused), then is raised."""
+        (:meth:`~magcore.app.handler.CommandHandler.refused`: the asker, *action*, *stream*
+        (the person's, a conversation's), the error's class, never the words refused), then
+        is raised."""
         try:
             yield
         except MagcoreError as exc:
-            stream = person_stream(str(person)) if is_valid_id(person) else "person:?"
             who = str(actor) if is_valid_id(actor) else ""
             self.handler.refused(stream, exc, actor=who, action=action)
             raise
@@ -192,3 +221,8 @@ class PrivacyRequestsMixin:
             f"conversation {conversation!r} is not a conversation about {person}",
             field="conversation",
         )
+
+
+def _stream_of(person: object) -> str:
+    """The stream a refusal about *person* names (``person:?`` for what is no id)."""
+    return person_stream(str(person)) if is_valid_id(person) else "person:?"

@@ -7,7 +7,9 @@ service holds no rules of its own beyond looking people up in the organisation.
 The service's methods live by concern in mixins: :mod:`magcore.app.catalogue` (cycles, forms,
 approval), :mod:`magcore.app.people` (organisation, sharing choices, planning),
 :mod:`magcore.app.conversations` (conversations and goals), :mod:`magcore.app.batch` (many
-requests at once) and :mod:`magcore.app.access` (views, listing, export); the streams are in
+requests at once), :mod:`magcore.app.access` (views, listing, export),
+:mod:`magcore.app.privacy_requests` (restriction, erasure) and :mod:`magcore.app.destruction`
+(the retention term's destruction); the streams are in
 :mod:`magcore.app.aggregates`. This module holds the constructor and what ties them together.
 """
 
@@ -36,6 +38,7 @@ from ..storage.base import Store, StoreSettings, StreamWrite
 from .aggregates import CONVERSATION, GOAL, IDEMPOTENT, SHARING
 from .batch import BatchMixin
 from .chain import key_audit_chain, log_is_keyed
+from .destruction import DestructionMixin
 from .dispatcher import Dispatcher
 from .handler import Aggregate, CommandHandler
 from .languages import LanguagesMixin
@@ -65,7 +68,7 @@ def _new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-class Service(LanguagesMixin, BatchMixin, ProfilesMixin, PrivacyRequestsMixin):
+class Service(LanguagesMixin, BatchMixin, ProfilesMixin, PrivacyRequestsMixin, DestructionMixin):
     """One municipality's magcore: a store, the installed plugins, a clock.
 
     Use :func:`open_service` to open one by URL. Every method that changes something is one

@@ -1,9 +1,11 @@
-"""``magcore privacy``: the privacy officer's decisions on a person's requests.
+"""``magcore privacy``: the privacy officer's decisions on a person's requests, and the list of
+conversations due for destruction.
 
 ``restrict`` and ``lift`` (AVG art. 18) and ``erase`` (AVG art. 17) call the service's commands
-(:mod:`magcore.app.privacy_requests`), which check that ``--as`` names someone who holds
-``privacy_officer`` in the ``[roles]`` of ``magcore.toml``; anyone else is refused, with an
-audit line, and nothing changes.
+(:mod:`magcore.app.privacy_requests`), and ``due`` its list of conversations whose retention
+term has passed (:mod:`magcore.app.destruction`); each checks that ``--as`` names someone who
+holds ``privacy_officer`` in the ``[roles]`` of ``magcore.toml``; anyone else is refused, with
+an audit line, and nothing changes.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import click
 
 from ..access.erasure_grounds import REQUEST_GROUNDS, ErasureReason
 from ..domain.sharing import Restrictions
-from ..errors import ConsentError, InputRefused
+from ..errors import AccessDenied, ConsentError, InputRefused
 from ._common import ID, TEXT, get_app, json_option
-from ._output import emit_json
+from ._output import emit_json, print_table, say
 
 __all__ = ["privacy"]
 
@@ -36,12 +38,18 @@ _CONVERSATION = click.option(
 
 @click.group()
 def privacy() -> None:
-    """Restrict, lift or erase a person's record: the privacy officer decides."""
+    """Restrict, lift or erase a person's record, list what is due for destruction: the
+    privacy officer decides."""
 
 
 #: The option or argument each field of a refusal stands for (the others are refused by their
 #: option's type first).
-_OPTIONS = {"/person": "PERSON", "/reason": "--reason", "/reference": "--reference"}
+_OPTIONS = {
+    "/person": "PERSON",
+    "/actor": "--as",
+    "/reason": "--reason",
+    "/reference": "--reference",
+}
 
 
 def _refused(exc: ConsentError | InputRefused) -> click.ClickException:
@@ -51,14 +59,16 @@ def _refused(exc: ConsentError | InputRefused) -> click.ClickException:
         problem = exc.problems[0]
         hint = _OPTIONS.get(problem.pointer, problem.pointer or "input")
         return click.BadParameter(problem.message, param_hint=hint)
-    hint = " (the privacy officer is named in the [roles] table of magcore.toml)"
-    return click.ClickException(f"{exc}{hint if exc.field == 'actor' else ''}")
+    asker = exc.field == "actor" or isinstance(exc, AccessDenied)
+    hint = " (--as must name a privacy officer in the [roles] table of magcore.toml)"
+    return click.ClickException(f"{exc}{hint if asker else ''}")
 
 
-def _show(person: str, held: Restrictions, as_json: bool) -> None:
+def _show(person: str, held: Restrictions, as_json: bool, *, lifted: bool | None = None) -> None:
     conversations = sorted(held.conversations)
     if as_json:
-        emit_json({"person": person, "everything": held.everything, "conversations": conversations})
+        shown = {"person": person, "everything": held.everything, "conversations": conversations}
+        emit_json(shown if lifted is None else {**shown, "lifted": lifted})
         return
     if held.everything:
         click.echo(f"{person}: the whole record is restricted")
@@ -90,13 +100,22 @@ def restrict(person: str, actor: str, reason: str, conversation: str | None, as_
 @_CONVERSATION
 @json_option
 def lift(person: str, actor: str, conversation: str | None, as_json: bool) -> None:
-    """Lift a restriction of PERSON's record."""
+    """Lift a restriction of PERSON's record (of one conversation, or of the whole record).
+
+    Says whether a restriction was lifted; lifting what is not restricted changes nothing (and
+    is no error)."""
     service = get_app().service()
     try:
-        held = service.lift_restriction(person, actor=actor, conversation=conversation)
+        done = service.lift(person, actor=actor, conversation=conversation)
     except (ConsentError, InputRefused) as exc:
         raise _refused(exc) from None
-    _show(person, held, as_json)
+    what = f"conversation {conversation}" if conversation else "the whole record"
+    if not as_json:
+        if done.lifted:
+            click.echo(f"{person}: the restriction of {what} is lifted")
+        else:
+            click.echo(f"{person}: {what} was not restricted: nothing changed")
+    _show(person, done.restrictions, as_json, lifted=done.lifted)
 
 
 @privacy.command(short_help="Erase everything of a person (AVG art. 17): keys destroyed.")
@@ -155,3 +174,36 @@ def erase(
 
 def _count(number: int, thing: str) -> str:
     return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
+@privacy.command(short_help="List the conversations due for destruction (retention).")
+@_AS
+@json_option
+def due(actor: str, as_json: bool) -> None:
+    """List the conversations whose retention term has passed and that are not destroyed yet:
+    their ids, retention profile and the day the term passed, never content. The listing is an
+    audit line (a refused one too)."""
+    service = get_app().service()
+    try:
+        listed = service.due_destructions(actor)
+    except (ConsentError, InputRefused) as exc:
+        raise _refused(exc) from None
+    if as_json:
+        emit_json(
+            {
+                "on": listed.today,
+                "due": [
+                    {"conversation": d.conversation, "profile": d.profile, "due": d.due}
+                    for d in listed
+                ],
+            }
+        )
+        return
+    if not listed:
+        say(f"Nothing is due for destruction on {listed.today}.")
+        return
+    print_table(
+        f"Due for destruction on {listed.today}",
+        ["conversation", "profile", "due"],
+        [(d.conversation, d.profile, d.due) for d in listed],
+    )

@@ -1,5 +1,11 @@
 """The privacy officer's and the works council's work: destruction when retention has passed,
-verifying the audit log, and the regulation of each cycle version with its approvals."""
+verifying the audit log, and the regulation of each cycle version with its approvals.
+
+The list of conversations due for destruction and a destruction are the service's query and
+command (:meth:`~magcore.app.destruction.DestructionMixin.due_destructions`,
+:meth:`~magcore.app.destruction.DestructionMixin.destroy_due`): they check the privacy
+officer's role in the tenant's directory and write the audit lines, refusals too; a refusal is
+a 403 here, as the other officer operations give."""
 
 from __future__ import annotations
 
@@ -9,10 +15,10 @@ from typing import Literal
 import attrs
 
 from magcore.access.decision import PRIVACY_OFFICER
-from magcore.errors import ConsentError, NotFoundError
+from magcore.errors import AccessDenied, ConsentError, NotFoundError
 
 from ..problems import ApiProblem, Problem, not_found
-from .common import forbidden, has_role, today
+from .common import forbidden, has_role
 from .fields import id_field, text_field
 from .routing import Call, Operation, Param
 
@@ -120,73 +126,33 @@ def _officer(call: Call) -> None:
         raise forbidden(PRIVACY_OFFICER)
 
 
-def _profiles(call: Call) -> dict[str, object]:
-    from magcore.access.retention import BUILTIN_PROFILES
-
-    profiles: dict[str, object] = dict(BUILTIN_PROFILES)
-    profiles.update({p.id: p for p in call.service.host.hooks.retention_profiles()})
-    return profiles
-
-
-def _due(call: Call) -> list[DueDestruction]:
-    from magcore.access.retention import due_for_destruction
-
-    service = call.service
-    org_id = service.organisation_id
-    found = due_for_destruction(
-        service.store,
-        today=today(call),
-        cycles=service.cycles,
-        profiles=_profiles(call),  # type: ignore[arg-type]
-        organisation=service.organisation(org_id) if org_id else None,
-        zone=service.timezone,
-    )
-    # The core lists a destroyed conversation again (its first event stays); leave those out by
-    # the type of the stream's last event (a content-free tombstone).
+def due_destruction(call: Call) -> list[DueDestruction]:
+    """The service's list (decided for the asker and audited there, a refusal too)."""
+    try:
+        listed = call.service.due_destructions(call.principal.person_id)
+    except AccessDenied:
+        raise forbidden(PRIVACY_OFFICER) from None
     return [
-        DueDestruction(conversation=c, profile=p.id, due=d)
-        for c, p, d in found
-        if not _destroyed(call, c)
+        DueDestruction(conversation=d.conversation, profile=d.profile, due=d.due) for d in listed
     ]
 
 
-def _destroyed(call: Call, conversation_id: str) -> bool:
-    from magcore.access.origins import destroyed
-
-    return destroyed(call.service.store, conversation_id)
-
-
-def due_destruction(call: Call) -> list[DueDestruction]:
-    _officer(call)
-    return _due(call)
-
-
 def destroy(call: Call) -> DestructionOut:
-    from magcore.access.erasure import destroy_conversation
-    from magcore.access.retention import RetentionProfile
-
-    _officer(call)
+    """The service's command (decided and audited there, a refusal too)."""
     body: DestructionIn = call.body
-    match = next((d for d in _due(call) if d.conversation == body.conversation), None)
-    if match is None:
-        raise ApiProblem(not_found("conversation due for destruction"))
-    profile = _profiles(call)[match.profile]
-    assert isinstance(profile, RetentionProfile)
-    tombstone = destroy_conversation(
-        call.service.store,
-        body.conversation,
-        profile=profile,
-        due=match.due,
-        clock=call.service.clock,
-        actor=call.principal.person_id,
-        origin=call.service.origin,
-    )
-    keys = tombstone.data.get("keys") or ()
+    try:
+        done = call.service.destroy_due(body.conversation, actor=call.principal.person_id)
+    except NotFoundError:  # unknown, not due yet, destroyed already: one answer
+        raise ApiProblem(not_found("conversation due for destruction")) from None
+    except ConsentError as exc:
+        if exc.field != "actor":
+            raise
+        raise forbidden(PRIVACY_OFFICER) from None
     return DestructionOut(
-        conversation=body.conversation,
-        profile=match.profile,
-        due=match.due,
-        keys_destroyed=len(keys),
+        conversation=done.conversation,
+        profile=done.profile,
+        due=done.due,
+        keys_destroyed=len(done.keys),
     )
 
 
@@ -259,7 +225,7 @@ def regulation(call: Call) -> RegulationOut:
         format=call.query.get("format") or "markdown",
         forms={f: form for f, form in service.forms.items() if f in used},
         legal_bases=list(service.host.hooks.legal_bases()),
-        profiles=_profiles(call),  # type: ignore[arg-type]
+        profiles=service.retention_profiles(),
     )
     return RegulationOut(
         cycle=definition.key,

@@ -3,10 +3,10 @@ restriction, erase a person (art. 17) and destroy a conversation whose retention
 
 Each choice is a link to a confirmation page (a GET that changes nothing) whose form, with its
 CSRF token, does it. The pages run the API's handlers (:mod:`magcore_web.api.people`,
-:mod:`magcore_web.api.officer`), which call the library's functions: who may do what is
-decided there (the privacy officer, by the gateway's legal basis), never here. A person who is
-not the officer gets the same 404 as for an unknown id, and the refusal's audit line is
-written.
+:mod:`magcore_web.api.officer`), which call the service's commands: who may do what is decided
+there (the privacy officer in the tenant's directory), never here; the page's gate only keeps
+the confirmation pages from everyone else. A person who is not the officer gets the same 404 as
+for an unknown id, and the refusal's audit line is written.
 """
 
 from __future__ import annotations
@@ -81,9 +81,16 @@ def _run(handler: Callable[[Call], Any], call: Call) -> Any:
         raise FieldRefused(exc.problem.detail or exc.problem.title, field="person") from None
 
 
-def due_destruction(request: Request, service: Service, principal: Principal) -> list[Any]:
-    """The conversations whose retention term has passed (the API's list)."""
-    return list(_run(officer_api.due_destruction, _call(request, service, principal, "")))
+def due_destruction(request: Request, service: Service, principal: Principal) -> list[Any] | None:
+    """The conversations whose retention term has passed (the API's list, which the service
+    decides and audits); ``None`` when the service refuses the asker (the tenant's directory
+    does not name them privacy officer: a sign-in's group opens the page, not the list)."""
+    try:
+        return list(officer_api.due_destruction(_call(request, service, principal, "")))
+    except ApiProblem as exc:
+        if exc.problem.status == 403:
+            return None
+        raise
 
 
 def _fields(source: Any) -> tuple[str, str, str]:

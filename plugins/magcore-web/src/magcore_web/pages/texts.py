@@ -248,6 +248,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Er is nu niets te vernietigen.",
         "Nothing is due for destruction now.",
     ),
+    "privacy.due_refused": (
+        "Alleen de functionaris gegevensbescherming die in de instellingen van magcore staat, "
+        "ziet wat er te vernietigen is.",
+        "Only the privacy officer named in magcore's settings sees what is due for destruction.",
+    ),
     "privacy.whole_record": (
         "het hele dossier",
         "the whole record",

@@ -1,0 +1,140 @@
+"""The retention term's destruction as the service's query and command, decided by the privacy
+officer.
+
+:meth:`~DestructionMixin.due_destructions` gives the privacy officer the conversations whose
+retention term has passed and that are not destroyed yet
+(:func:`~magcore.access.destruction_due.destruction_list`: one audit line, a refusal too);
+:meth:`~DestructionMixin.destroy_due` destroys one of them
+(:func:`~magcore.access.erasure.destroy_conversation`: its keys, an audit line, a tombstone).
+Both check that the actor holds ``privacy_officer`` in the directory access is decided with
+(:meth:`~magcore.app.access.AccessMixin.use_roles`, the ``[roles]`` of ``magcore.toml``), on the
+installation's today, as restriction and erasure do (:mod:`magcore.app.privacy_requests`). A
+refused destruction (someone else asks, or the conversation is not due: unknown, not due yet,
+destroyed already) writes the audit line of a refused command (``DestroyConversation``: the
+asker, the conversation's stream, the error's class) and raises; nothing is destroyed.
+
+The functions underneath (:func:`~magcore.access.retention.due_for_destruction`,
+:func:`~magcore.access.erasure.destroy_conversation` and
+:func:`~magcore.access.erasure.destroy_conversations`, the retention run) decide nothing about
+who asks: they are for a scheduled job that made that decision itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from ..access.decision import PRIVACY_OFFICER, Directory
+from ..access.destruction_due import Destruction, DestructionList, destruction_list
+from ..access.erasure import destroy_conversation
+from ..access.retention import BUILTIN_PROFILES, RetentionProfile, destruction_due
+from ..clock import Clock
+from ..domain.conversation import stream_of
+from ..errors import ConsentError, NotFoundError
+from ..model.days import local_day
+from ..model.input_policy import check_id, is_valid_id
+
+if TYPE_CHECKING:
+    from ..model.cycle import CycleDefinition
+    from ..model.organisation import Organisation
+    from ..plugins import PluginHost
+    from ..storage.base import Store
+    from .handler import CommandHandler
+
+__all__ = ["DESTROY", "DestructionMixin"]
+
+#: The audit action of a refused destruction (a done one has its ``destroy`` line).
+DESTROY = "DestroyConversation"
+
+
+class DestructionMixin:
+    """The list of conversations due for destruction and their destruction, decided by the
+    privacy officer (mixed into the service)."""
+
+    if TYPE_CHECKING:
+        store: Store
+        handler: CommandHandler
+        clock: Clock
+        timezone: tzinfo
+        origin: str
+        host: PluginHost
+
+        @property
+        def directory(self) -> Directory: ...
+        @property
+        def cycles(self) -> Mapping[str, CycleDefinition]: ...
+        def _export_organisation(self) -> Organisation | None: ...
+        def _refusals(
+            self, action: str, stream: str, actor: object
+        ) -> contextlib.AbstractContextManager[None]: ...
+
+    def retention_profiles(self) -> dict[str, RetentionProfile]:
+        """The retention profiles by id: the built-in ones and those the plugins add."""
+        profiles = dict(BUILTIN_PROFILES)
+        profiles.update({p.id: p for p in self.host.hooks.retention_profiles()})
+        return profiles
+
+    def due_destructions(self, actor: str) -> DestructionList:
+        """The conversations whose retention term has passed and that are not destroyed yet,
+        for *actor*, the privacy officer (:mod:`magcore.access.destruction_due`): ids, the
+        profile and the due day, never content. One audit line, a refusal too
+        (:class:`~magcore.errors.AccessDenied`). The employment facts (when an employee left)
+        come from the organisation access is decided with."""
+        return destruction_list(
+            self.store,
+            actor,
+            cycles=self.cycles,
+            profiles=self.retention_profiles(),
+            organisation=self._export_organisation(),
+            directory=self.directory,
+            now=self.clock.now(),
+            zone=self.timezone,
+            origin=self.origin,
+        )
+
+    def destroy_due(self, conversation: str, *, actor: str) -> Destruction:
+        """Destroy *conversation*, due for destruction, when *actor* is the privacy officer:
+        its keys are destroyed with a ``destroy`` audit line (ground ``retention``, its
+        profile), a content-free tombstone is appended. A conversation that is not on the
+        list (unknown, not due yet, destroyed already) is :class:`~magcore.errors.NotFoundError`
+        (one message for each); someone else is refused with
+        :class:`~magcore.errors.ConsentError` naming ``actor``; either after the refusal's
+        audit line, and nothing is destroyed."""
+        where = stream_of(conversation) if is_valid_id(conversation) else "conversation:?"
+        with self._refusals(DESTROY, where, actor):
+            check_id(conversation, pointer="/conversation")
+            check_id(actor, pointer="/actor")
+            today = local_day(self.clock.now(), self.timezone)
+            if PRIVACY_OFFICER not in self.directory.roles_of(actor, today):
+                raise ConsentError(
+                    f"{actor} may not destroy conversation {conversation}: the privacy officer "
+                    "decides",
+                    field="actor",
+                )
+            term = destruction_due(
+                self.store,
+                conversation,
+                today=today,
+                cycles=self.cycles,
+                profiles=self.retention_profiles(),
+                organisation=self._export_organisation(),
+                zone=self.timezone,
+            )
+            if term is None:
+                raise NotFoundError(f"conversation {conversation!r} is not due for destruction")
+        profile, due = term
+        tombstone = destroy_conversation(
+            self.store,
+            conversation,
+            profile=profile,
+            due=due,
+            clock=self.clock,
+            actor=actor,
+            origin=self.origin,
+        )
+        keys = tombstone.data.get("keys") or ()
+        return Destruction(
+            conversation=conversation, profile=profile.id, due=due, keys=tuple(map(str, keys))
+        )
