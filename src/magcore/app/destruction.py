@@ -22,14 +22,23 @@ who asks: they are for a scheduled job that made that decision itself.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Mapping
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING
+
+import attrs
 
 from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.destruction_due import Destruction, DestructionList, destruction_list
-from ..access.erasure import destroy_conversation
-from ..access.retention import BUILTIN_PROFILES, RetentionProfile, destruction_due
+from ..access.erasure import destroy_conversation, destroy_conversations
+from ..access.origins import destroyed
+from ..access.retention import (
+    BUILTIN_PROFILES,
+    RetentionProfile,
+    destruction_due,
+    due_for_destruction,
+)
 from ..clock import Clock
 from ..domain.conversation import stream_of
 from ..errors import ConsentError, NotFoundError
@@ -43,10 +52,24 @@ if TYPE_CHECKING:
     from ..storage.base import Store
     from .handler import CommandHandler
 
-__all__ = ["DESTROY", "DestructionMixin"]
+__all__ = ["DESTROY", "DestructionMixin", "RetentionRun"]
 
 #: The audit action of a refused destruction (a done one has its ``destroy`` line).
 DESTROY = "DestroyConversation"
+
+
+@attrs.frozen(kw_only=True)
+class RetentionRun:
+    """What one run of the retention job did (or, with ``dry_run``, would do) on *today*:
+    the conversations it destroyed, and how many per retention profile; *again* counts the
+    conversations destroyed before that it went over again for the keys of an older store's
+    goal copies. Ids and counts only: no content, no person."""
+
+    today: date
+    dry_run: bool
+    destroyed: tuple[str, ...] = ()
+    by_profile: Mapping[str, int] = attrs.field(factory=dict)
+    again: int = 0
 
 
 class DestructionMixin:
@@ -137,4 +160,40 @@ class DestructionMixin:
         keys = tombstone.data.get("keys") or ()
         return Destruction(
             conversation=conversation, profile=profile.id, due=due, keys=tuple(map(str, keys))
+        )
+
+    def apply_retention(self, *, dry_run: bool = False) -> RetentionRun:
+        """The retention job: destroy every conversation whose retention term has passed on
+        the installation's today (:func:`~magcore.access.retention.due_for_destruction`,
+        :func:`~magcore.access.erasure.destroy_conversations`), as the regulation says, with
+        the actor ``system`` and this service's origin on each ``destroy`` audit line. Run it
+        daily (``magcore store retention`` from a scheduler) and at once after a restore.
+
+        Nobody decides here: the terms do, so no role is checked (the privacy officer's
+        :meth:`due_destructions` and :meth:`destroy_due` are the manual way). With *dry_run*
+        nothing is destroyed and nothing is written; the answer says what would be. A failure
+        stops the run where it is (those destroyed before it stay destroyed); running it
+        again finishes it."""
+        today = local_day(self.clock.now(), self.timezone)
+        due = due_for_destruction(
+            self.store,
+            today=today,
+            cycles=self.cycles,
+            profiles=self.retention_profiles(),
+            organisation=self._export_organisation(),
+            zone=self.timezone,
+        )
+        # listed again after their destruction, for an older store's goal copies' keys
+        earlier = {c for c, _, _ in due if destroyed(self.store, c)}
+        fresh = [(c, p, d) for c, p, d in due if c not in earlier]
+        if not dry_run:
+            destroy_conversations(
+                self.store, due, clock=self.clock, actor="system", origin=self.origin
+            )
+        return RetentionRun(
+            today=today,
+            dry_run=dry_run,
+            destroyed=tuple(c for c, _, _ in fresh),
+            by_profile=dict(Counter(p.id for _, p, _ in fresh)),
+            again=len(earlier),
         )

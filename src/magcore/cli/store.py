@@ -216,6 +216,41 @@ def destroy_forgotten(as_json: bool) -> None:
     say(f"Destroyed again {len(again)} data key(s) the key file remembers as destroyed.")
 
 
+@store.command("retention")
+@click.option(
+    "--dry-run", is_flag=True, help="Only say what would be destroyed; destroy and write nothing."
+)
+@json_option
+def retention(dry_run: bool, as_json: bool) -> None:
+    """Destroy every conversation whose retention term has passed today.
+
+    The retention job of the regulation: each conversation past its term (its cycle's
+    retention profile; the installation's time zone decides what today is) loses its data
+    key, with a 'destroy' audit line and a content-free tombstone. Run it daily from a
+    scheduler, and at once after a restore. Prints counts only, never ids or content.
+    """
+    run = get_app().service().apply_retention(dry_run=dry_run)
+    if as_json:
+        emit_json(
+            {
+                "today": run.today.isoformat(),
+                "dry_run": run.dry_run,
+                "destroyed": len(run.destroyed),
+                "by_profile": dict(sorted(run.by_profile.items())),
+                "again": run.again,
+            }
+        )
+        return
+    verb = "Would destroy" if dry_run else "Destroyed"
+    profiles = ", ".join(f"{n} under {p}" for p, n in sorted(run.by_profile.items()))
+    say(
+        f"{verb} {len(run.destroyed)} conversation(s) past their retention term on "
+        f"{run.today.isoformat()}" + (f" ({profiles})." if profiles else ".")
+    )
+    if run.again:
+        say(f"Went over {run.again} conversation(s) destroyed before (older goal copies' keys).")
+
+
 @store.command("repair-read-models")
 @json_option
 def repair_read_models(as_json: bool) -> None:

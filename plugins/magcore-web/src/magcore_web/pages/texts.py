@@ -221,8 +221,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "privacy.restricted_none": ("Geen beperking", "No restriction"),
     "privacy.destruction": ("Vernietigen", "Destruction"),
     "privacy.destruction_intro": (
-        "Bewaartermijnen worden automatisch toegepast (magcore retention).",
-        "Retention periods are applied automatically (magcore retention).",
+        "Bewaartermijnen worden toegepast door de dagelijkse taak magcore store retention.",
+        "Retention periods are applied by the daily job magcore store retention.",
     ),
     "privacy.restrict_all": (
         "Verwerking van alles van {person} beperken",
