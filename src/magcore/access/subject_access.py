@@ -4,8 +4,9 @@
   event X". magcore ships ``ap-advice`` (2 years after employment ends, the Dutch DPA's advice) and
   ``selectielijst-2020`` (5 years after completion, *Selectielijst gemeenten 2020*); plugins add
   others through ``magcore_register_retention_rules``.
-* **Destruction** replaces a conversation's events by one content-free tombstone event and writes
-  an audit line, so that the destruction is provable without its content.
+* **Destruction** destroys a conversation's key (or, in a store without keys, replaces its
+  events) and appends one content-free tombstone event with an audit line, so that the
+  destruction is provable without its content; the export says when and why it happened.
 * **Restriction** (AVG art. 18) is an event in the employee's stream; while it holds, only the
   privacy officer reads the record (see :mod:`magcore.access`).
 * **Subject access** (AVG art. 15): :func:`subject_access_export` gathers everything held about
@@ -114,9 +115,14 @@ def subject_access_export(
     conversation about them in full (including what others wrote about them, private notes
     included), their goals in full, the conversations they took part in and the goals they work
     on for someone else by reference only (no content: that is the other person's data), and
-    the audit lines about their record and goals. The *requester* must be the person or the
-    privacy officer; every read is audited, a refused request too (before the error). The
-    result validates against ``schemas/subject-access-export.schema.json``
+    the audit lines about their record and goals. A conversation destroyed at the end of its
+    retention term or erased on request is there, marked ``destroyed``, with ``erased``: when,
+    on which ground (``retention``, with the profile, or ``request``), its cycle and kind and
+    the day it was held; a goal erased with its owner is in ``erased_goals`` the same way.
+    Nothing of their content is left to show, nor anything it could be worked out from (the
+    tombstone's key ids are left out too). The *requester* must be the person or the privacy
+    officer; every read is audited, a refused request too (before the error). The result
+    validates against ``schemas/subject-access-export.schema.json``
     (:data:`EXPORT_FORMAT`, version 1).
 
     The moment of the export (of its reads and audit lines) is *clock*'s, the service's; its
@@ -168,13 +174,22 @@ def subject_access_export(
                 origin=origin,
                 policy_for=policy_for,
             )
-            about.append(_view_json(view))
+            entry = _view_json(view)
+            if view.erased is not None:  # that it existed, when and why it went: no content
+                entry["erased"] = {
+                    **view.erased.to_json(),
+                    "cycle": row.cycle,
+                    "kind": row.kind,
+                    "held_on": _iso(row.held_on),
+                }
+            about.append(entry)
         else:
             took_part.append(
                 {"id": row.id, "kind": row.kind, "state": row.state, "held_on": _iso(row.held_on)}
             )
     owned, working_on = _goals_of(store, person)
     goals = []
+    erased_goals: list[dict[str, Any]] = []
     for goal_id in owned:
         goal_view = read_goal(
             store,
@@ -189,6 +204,8 @@ def subject_access_export(
         )
         if goal_view.goal is not None:
             goals.append(goal_view.goal.to_json())
+        elif goal_view.erased is not None:
+            erased_goals.append({"id": goal_id, "erased": goal_view.erased.to_json()})
     streams = (
         {person_stream(person)}
         | {stream_of(c["id"]) for c in about}
@@ -220,6 +237,7 @@ def subject_access_export(
         "conversations_about_you": sorted(about, key=lambda c: c["id"]),
         "conversations_you_took_part_in": sorted(took_part, key=lambda c: c["id"]),
         "goals": goals,
+        "erased_goals": erased_goals,
         "goals_you_work_on": [{"id": g, "status": status} for g, status in working_on],
         "access_log": audit,
     }
