@@ -173,3 +173,32 @@ def test_a_live_conversation_carries_no_erasure_and_an_old_export_still_renders(
     old = {**export, "conversations_about_you": [{**entry, "destroyed": True}]}
     old.pop("erased_goals")
     assert "Vernietigd volgens de bewaartermijn." in export_html(old, language="nl")
+
+
+def test_the_access_log_does_not_say_what_a_destroyed_record_was_about() -> None:
+    """A record about the special-category theme ``health`` was read (its theme is decided on
+    its own, so its audit line names it), then destroyed: the export's access log still says
+    the record and its themes were read, but not which theme; a live record's lines keep it."""
+    service = open_mix(
+        "memory://", get_plugin_manager(load_entry_points=False), mix_cycle(special_theme=True)
+    )
+    day = service.clock.now().date()
+    people = service.participants_for("gemeente", service.cycle("mix@1"), "yearly", "anna", on=day)
+    convs = []
+    for _ in range(2):
+        conv = service.request(cycle="mix@1", kind="yearly", participants=people, actor="anna").id
+        service.execute(conv, MarkHeld(actor="bram", on=day))
+        service.execute(conv, DraftRecord(actor="bram", summary="s", themes=["health"]))
+        service.view(conv, actor="anna")
+        convs.append(conv)
+    gone, live = convs
+    destroy_conversation(
+        service.store, gone, profile=SELECTIELIJST_2020, due=day, clock=service.clock
+    )
+    export = service.gateway.export("anna", requester="anna")
+    objects = {line["object"] for line in export["access_log"]}
+    assert f"conversation:{gone}/record/themes/erased" in objects
+    assert f"conversation:{live}/record/themes/health" in objects
+    assert not [o for o in objects if o.startswith(f"conversation:{gone}") and "health" in o]
+    assert schemas.problems("subject-access-export", export) == []
+    service.close()

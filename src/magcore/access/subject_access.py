@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -119,10 +120,12 @@ def subject_access_export(
     retention term or erased on request is there, marked ``destroyed``, with ``erased``: when,
     on which ground (``retention``, with the profile, or ``request``), its cycle and kind and
     the day it was held; a goal erased with its owner is in ``erased_goals`` the same way.
-    Nothing of their content is left to show, nor anything it could be worked out from (the
-    tombstone's key ids are left out too). The *requester* must be the person or the privacy
-    officer; every read is audited, a refused request too (before the error). The result
-    validates against ``schemas/subject-access-export.schema.json``
+    Nothing of their content is left to show, nor anything it could be worked out from: the
+    tombstone's key ids are left out, and an audit line about a destroyed conversation names
+    the part read but not the special theme or field (``record/themes/erased``). The
+    *requester* must be the person or the privacy officer; every read is audited, a refused
+    request too (before the error). The result validates against
+    ``schemas/subject-access-export.schema.json``
     (:data:`EXPORT_FORMAT`, version 1).
 
     The moment of the export (of its reads and audit lines) is *clock*'s, the service's; its
@@ -211,8 +214,11 @@ def subject_access_export(
         | {stream_of(c["id"]) for c in about}
         | {goal_stream(g) for g in owned}
     )
+    gone = {stream_of(c["id"]) for c in about if c["destroyed"]}
     audit = [
-        dict(entry) for entry in store.read_audit() if entry["object"].partition("/")[0] in streams
+        _erased_parts(dict(entry), gone)
+        for entry in store.read_audit()
+        if entry["object"].partition("/")[0] in streams
     ]
     employment = None
     if organisation is not None and person in organisation.people:
@@ -241,6 +247,21 @@ def subject_access_export(
         "goals_you_work_on": [{"id": g, "status": status} for g, status in working_on],
         "access_log": audit,
     }
+
+
+#: The part of an audit line's object that names a record's content: a special-category
+#: theme it was about, a special or themed field it answered (``record/themes/health``).
+_CONTENT_NAMED = re.compile(r"/(themes|answers)/[^/]+")
+
+
+def _erased_parts(entry: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+    """*entry* with the theme or field its object names left out (``…/themes/erased``) when
+    it is about a destroyed conversation (in *gone*): the audit log keeps that a part was
+    read, the export does not say again what the destroyed record was about."""
+    head, slash, rest = entry["object"].partition("/")
+    if head in gone and slash:
+        entry["object"] = head + _CONTENT_NAMED.sub(r"/\1/erased", slash + rest)
+    return entry
 
 
 def _goals_of(store: Store, person: str) -> tuple[list[str], list[tuple[str, str]]]:
