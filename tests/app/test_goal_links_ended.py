@@ -63,7 +63,11 @@ def _destroyed(service: Service) -> str:
     """An agreed conversation about anna, held with bram, destroyed by the retention run."""
     conv = agreed(service, "yearly")
     destroy_conversation(
-        service.store, conv, profile=SELECTIELIJST_2020, due=service.clock.now().date()
+        service.store,
+        conv,
+        profile=SELECTIELIJST_2020,
+        due=service.clock.now().date(),
+        clock=service.clock,
     )
     return conv
 
@@ -90,8 +94,10 @@ def test_a_goal_is_not_agreed_in_a_destroyed_conversation(service: Service) -> N
         assert len(messages) == 1, actor
         assert gone not in next(iter(messages))
         agreements = {
-            _refused(service, _set(actor, "g1", agreement=f"{named}#a1"), "/agreement", kw)
-            for named, kw in ((gone, "goal_agreement"), (MADE_UP, "goal_agreement"))
+            _refused(
+                service, _set(actor, "g1", agreement=f"{named}#a1"), "/agreement", "goal_agreement"
+            )
+            for named in (gone, MADE_UP)
         }
         assert len(agreements) == 1, actor
     live = agreed(service, "yearly")
@@ -160,11 +166,16 @@ def test_a_conversation_erased_with_its_person_is_not_named(service: Service) ->
 
 def test_a_progress_note_names_no_destroyed_conversation(service: Service) -> None:
     """Anna's goal was agreed in a conversation that is destroyed since: a progress note naming
-    it is refused at ``/conversation`` (nothing stored); one naming nothing is kept."""
+    it, or linking it again, is refused at ``/conversation`` (nothing stored); a note naming
+    nothing, or a live conversation of hers, is kept."""
     conv = agreed(service, "yearly")
     service.execute_goal(_set("anna", "g1", agreed_in=conv))
     destroy_conversation(
-        service.store, conv, profile=SELECTIELIJST_2020, due=service.clock.now().date()
+        service.store,
+        conv,
+        profile=SELECTIELIJST_2020,
+        due=service.clock.now().date(),
+        clock=service.clock,
     )
     _refused(
         service,
