@@ -1,8 +1,9 @@
 """Goals in the machine over every way out (:mod:`.test_gateway_stateful`).
 
 Goals are set by the employee, agreed in any of the machine's conversations about them (of the
-special-category kind too), with a progress note; linked to another conversation (refused, and
-nothing stored, when the owner did not take part in it) and closed with a note; each text is
+special-category kind too; one destroyed or cancelled is refused, nothing stored), with a
+progress note; linked to another conversation (refused, and nothing stored, when the owner did
+not take part in it, or it was destroyed or cancelled) and closed with a note; each text is
 a marker, and every goal command's result is checked like a read. Others are made from an
 agreed record's agreement on the service's own path (``record_goals.goal_writes``): their title
 is a copy of the agreement's marker, which goes with the conversation: once it is destroyed, no
@@ -109,14 +110,21 @@ class GoalWays:
     @rule(data=st.data())
     def set_goal(self, data: st.DataObject) -> None:
         """The employee sets a goal agreed in a conversation about them (perhaps of the
-        special-category kind, perhaps destroyed since), working on it with the others who
-        took part, and notes progress."""
+        special-category kind), working on it with the others who took part, and notes
+        progress; one destroyed or cancelled since is refused at ``/agreed_in``, nothing
+        stored."""
         conv = data.draw(st.sampled_from(self.convs))
         state = self.raw(conv)
         owner = state.subject
         if owner is None:
             return
         goal_id = f"g{len(self.goals) + 1}"
+        if self.ended(conv):
+            self.refused(
+                SetGoal(actor=owner, owner=owner, goal_id=goal_id, title="x", agreed_in=conv),
+                "/agreed_in",
+            )
+            return
         others = tuple(p for p in state.people if p != owner)
         title = self.marker(conv, GOAL_MARKERS, owner)
         note = self.marker(conv, GOAL_MARKERS, owner)
@@ -135,6 +143,19 @@ class GoalWays:
         )
         assert view.goal is not None or owner in self.restricted
         self.goal_command(NoteProgress(actor=owner, goal_id=goal_id, text=note))
+
+    def ended(self, conv: str) -> bool:
+        """Whether *conv* was destroyed or cancelled: no goal names it any more."""
+        return conv in self.erased or self.raw(conv).state is State.CANCELLED
+
+    def refused(self, command: Any, pointer: str) -> None:
+        """*command* is refused at *pointer* and nothing of its goal is stored."""
+        stream = goal_stream(command.goal_id)
+        before = self.service.store.version(stream)
+        with pytest.raises(RecordInvalidError) as refused:
+            self.service.execute_goal(command)
+        assert [p.pointer for p in refused.value.problems] == [pointer]
+        assert self.service.store.version(stream) == before
 
     def goal_command(self, command: Any) -> Any:
         """Run a goal command; its result (what the actor may see of the goal) is checked
@@ -160,14 +181,9 @@ class GoalWays:
         else:
             conv = data.draw(st.sampled_from(self.convs))
             command = LinkConversation(actor=goal.owner, goal_id=goal_id, conversation=conv)
-            if goal.owner not in self.raw(conv).people and not goal.erased:
-                # a conversation the owner did not take part in: refused, nothing stored
-                stream = goal_stream(goal_id)
-                before = self.service.store.version(stream)
-                with pytest.raises(RecordInvalidError) as refused:
-                    self.service.execute_goal(command)
-                assert [p.pointer for p in refused.value.problems] == ["/conversation"]
-                assert self.service.store.version(stream) == before
+            if not goal.erased and (goal.owner not in self.raw(conv).people or self.ended(conv)):
+                # one the owner did not take part in, destroyed or cancelled: nothing stored
+                self.refused(command, "/conversation")
                 return
         with contextlib.suppress(MagcoreError):
             self.goal_command(command)

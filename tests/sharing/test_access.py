@@ -379,7 +379,16 @@ def test_listing_path_agrees_with_decide_access(
         revoked_at.isoformat() if revoked_at else None,
     )
     decision = decide_access(
-        AccessRequest(viewer=viewer, purpose="advice", at=at, part=Part.METADATA, subject="e1"),
+        AccessRequest(
+            viewer=viewer,
+            purpose="advice",
+            at=at,
+            part=Part.METADATA,
+            subject="e1",
+            special_category=False,
+            special_kind=False,
+            special_themes=frozenset(),
+        ),
         AccessContext(sharing=SharingState(person="e1", choices={1: choice}), directory=directory),
     )
     listed = shared_with([row], viewer, at, directory)
@@ -529,6 +538,7 @@ def test_subject_access_does_not_show_the_other_sides_unpublished_preparation():
             subject="e1",
             conversation="c9",
             author="m1",
+            special_category=False,
         )
         return decide_access(request, AccessContext(conversation=conv))
 

@@ -46,7 +46,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 import attrs
 
@@ -64,6 +64,7 @@ from ..domain.sharing import (
     restrictions,
 )
 from ..model.days import local_day, timezone
+from ._choice_rows import ChoiceRow, grantee_keys, shared_with
 from .directory import Directory
 
 __all__ = [
@@ -213,7 +214,11 @@ def legal_bases_tuple(value: Iterable[LegalBasis]) -> tuple[LegalBasis, ...]:
 
 @attrs.frozen(kw_only=True)
 class AccessRequest:
-    """One read: *viewer* wants *part* of a conversation about *subject* for *purpose*."""
+    """One read: *viewer* wants *part* of a conversation about *subject* for *purpose*.
+
+    What makes it special-category has no default (AVG art. 9: a forgotten answer must never
+    read as "not special"): *special_category* is required for every part, *special_kind* and
+    *special_themes* for :attr:`Part.METADATA` (a :class:`TypeError` without them)."""
 
     viewer: str
     purpose: str
@@ -224,19 +229,25 @@ class AccessRequest:
     author: str | None = None
     """The author of a preparation, note, dissent, topic or response."""
     theme: str | None = None
-    special_category: bool = False
+    special_category: bool
+    """Whether the content asked is special-category: a special theme or field, or anything in
+    a conversation whose kind is special-category as a whole (``False`` for metadata)."""
     carried_from: str | None = None
     """For an agreement carried forward into *conversation*: the conversation it was agreed in.
     Taking part in the new conversation does not open it; taking part in that one, or the
     employee's handover choice, does."""
     zone: tzinfo = attrs.field(factory=timezone)
     """The installation's time zone: the day of the read (for roles, ``until``) is a day there."""
-    special_kind: bool = False
-    """The conversation's kind is special-category as a whole (asked with :attr:`Part.METADATA`,
+    special_kind: bool | None = None
+    """The conversation's kind is special-category as a whole (with :attr:`Part.METADATA`,
     which is no content itself: whether a choice or a legal basis opens anything in it)."""
-    special_themes: frozenset[str] = frozenset()
-    """The special-category themes of the conversation's cycle (asked with
-    :attr:`Part.METADATA`: whether a theme choice opens anything for the purpose)."""
+    special_themes: frozenset[str] | None = None
+    """The special-category themes of the conversation's cycle (with :attr:`Part.METADATA`:
+    whether a theme choice opens anything for the purpose)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.part is Part.METADATA and None in (self.special_kind, self.special_themes):
+            raise TypeError("an AccessRequest for metadata needs special_kind and special_themes")
 
 
 @attrs.frozen
@@ -302,6 +313,8 @@ def choice_covers(choice: SharingChoice, request: AccessRequest) -> bool:
     if part is Part.PRIVATE_NOTE:
         return False
     if part is Part.METADATA:
+        if request.special_kind is None or request.special_themes is None:
+            return False  # unknown: refused (the request cannot be made so)
         return bool(
             choice_opens(
                 choice.what,
@@ -358,7 +371,7 @@ def choice_opens(
     *,
     special_kind: bool,
     purpose: str,
-    special_themes: frozenset[str] = frozenset(),
+    special_themes: frozenset[str],
 ) -> frozenset[Part]:
     """The parts of :data:`CONTENT_PARTS` a choice of *what* opens, read for *purpose*, in a
     conversation whose kind is (or is not) special-category as a whole: the one rule the read
@@ -368,7 +381,8 @@ def choice_opens(
     A ``theme:<id>`` choice opens the parts about its theme (which parts, only the content
     knows): :attr:`Part.METADATA` stands for them. In a special-category kind, or for a theme in
     *special_themes*, nothing opens for an HR overview or research (rule 3); in a
-    special-category kind only ``whole_record`` or a theme opens anything at all.
+    special-category kind only ``whole_record`` or a theme opens anything at all. Both
+    *special_kind* and *special_themes* are required: no default answers "not special".
     """
     if purpose in _SPECIAL_NEVER and special_kind:
         return frozenset()
@@ -530,63 +544,3 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     if request.special_category:
         return deny("special-category content is shared only by the employee's own choice")
     return deny("no participation, sharing choice or legal basis allows it")
-
-
-def grantee_keys(viewer: str, day: date, directory: Directory) -> frozenset[str]:
-    """The ``to`` values of sharing choices that name *viewer* on *day*: their own id and the
-    roles they hold. ``next_manager`` choices are found by subject instead (the people the
-    viewer manages that day) and checked with :func:`shared_with` like the rest.
-
-    A store indexes choices by grantee; listing what a person may see starts with these keys.
-    """
-    return frozenset({viewer} | (directory.roles_of(viewer, day) & GRANTEE_ROLES))
-
-
-#: A sharing choice as a store row: (choice, subject, to, what, purpose, until, conversation,
-#: granted_at, revoked_at), dates and times as ISO 8601 text in UTC.
-ChoiceRow = tuple[int, str, str, str, str, str | None, str | None, str, str | None]
-
-
-def _instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def shared_with(
-    rows: Iterable[ChoiceRow],
-    viewer: str,
-    at: datetime,
-    directory: Directory,
-    zone: tzinfo | str | None = None,
-) -> list[ChoiceRow]:
-    """The rows whose choice lets *viewer* read something at *at*: the listing path of the
-    policy, with the same tests as :func:`decide_access` applies to a choice (grantee on that
-    day, granted and not revoked before *at*, not past ``until``).
-
-    Instants are compared as instants, not as text, so *at* (timezone-aware, as everywhere in
-    the policy) may carry any UTC offset. A ``to`` that is not one of
-    :data:`~magcore.domain.sharing.GRANTEE_ROLES` names a person, exactly as in
-    :func:`grantee_matches`: a choice to a person called ``works_council`` is no choice to every
-    works council member.
-    """
-    day = local_day(at, zone)
-    today = day.isoformat()
-    roles = directory.roles_of(viewer, day) & GRANTEE_ROLES
-    manager_of = directory.manager_of
-    found = []
-    for row in rows:
-        to = row[2]
-        if to in GRANTEE_ROLES:
-            if to == "next_manager":
-                if manager_of(row[1], day) != viewer:
-                    continue
-            elif to not in roles:
-                continue
-        elif to != viewer:
-            continue
-        if _instant(row[7]) > at or (row[8] is not None and _instant(row[8]) <= at):
-            continue
-        if row[5] is not None and row[5] < today:
-            continue
-        found.append(row)
-    return found

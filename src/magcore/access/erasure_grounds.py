@@ -15,23 +15,30 @@ with :class:`~magcore.errors.InputRefused` naming ``/ground`` or ``/reference`` 
 
 The audit line's ``reason`` is :attr:`ErasureReason.text`: ``request`` or
 ``request ref:ZAAK-2025-0012``; :meth:`ErasureReason.parse` reads it back.
+
+What a destroyed record's tombstone tells of it is a :class:`Destruction`: when, and whether by
+its retention term or by an erasure the privacy officer decided (nothing of its content), as
+the subject-access export says it.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 from ..errors import InputRefused, Problem
+from ..events import Event
 from ..model.input_policy import MAX_ID_LENGTH, is_valid_id
 
 __all__ = [
     "CASE_NUMBER_PATTERN",
     "GROUND_ARTICLES",
     "REQUEST_GROUNDS",
+    "Destruction",
     "ErasureGround",
     "ErasureReason",
     "erasure_reason",
@@ -181,3 +188,32 @@ def erasure_reason(value: object) -> ErasureReason:
     if isinstance(value, ErasureReason):
         return value
     raise _refused_reason(value)
+
+
+@attrs.frozen(kw_only=True)
+class Destruction:
+    """When and why a record (a conversation, a goal) was destroyed, as its tombstone says:
+    nothing of its content, nor the key ids the tombstone lists.
+
+    *ground* is :attr:`ErasureGround.RETENTION` (its retention term passed; *profile* names
+    the retention profile) or :attr:`ErasureGround.REQUEST` (erased by the privacy officer's
+    decision under AVG art. 17 with everything of the person it is about; the erasure's audit
+    line names its ground of art. 17(1) and case number)."""
+
+    at: datetime
+    ground: ErasureGround
+    profile: str | None = None
+
+    @classmethod
+    def of(cls, tombstone: Event) -> Destruction:
+        """The destruction *tombstone* (a ``stream.destroyed`` event) records: a retention
+        run's names its profile, an erasure's does not."""
+        profile = tombstone.data.get("profile")
+        if tombstone.data.get("erasure") == "person" or not isinstance(profile, str):
+            return cls(at=tombstone.at, ground=ErasureGround.REQUEST)
+        kept = profile if is_valid_id(profile) else None  # an old plugin's id is left out
+        return cls(at=tombstone.at, ground=ErasureGround.RETENTION, profile=kept)
+
+    def to_json(self) -> dict[str, Any]:
+        """As the subject-access export gives it: ``at``, ``ground``, ``profile``."""
+        return {"at": self.at.isoformat(), "ground": self.ground.value, "profile": self.profile}

@@ -72,7 +72,8 @@ NEVER_OPENS = frozenset(
     what
     for what in ("whole_record", "agreements", "goals")
     if not any(
-        choice_opens(what, special_kind=special, purpose=PARTICIPATION) for special in (False, True)
+        choice_opens(what, special_kind=special, purpose=PARTICIPATION, special_themes=frozenset())
+        for special in (False, True)
     )
 )
 

@@ -47,6 +47,7 @@ __all__ = [
     "about",
     "about_person",
     "agreement_disclosure",
+    "cancelled_or_destroyed",
     "destroyed",
     "goal_disclosure",
     "origin_of",
@@ -97,6 +98,17 @@ def destroyed(store: Store, conversation_id: str) -> bool:
         return False
     last = next(iter(read_stream_data(stored, stream, after=version - 1)), None)
     return last is not None and last[1] == DESTROYED_EVENT
+
+
+def cancelled_or_destroyed(store: Store, conversation_id: str) -> bool:
+    """Whether conversation *conversation_id* was cancelled (a ``conversation.cancelled``
+    event) or destroyed (its stream ends with its tombstone: retention or erasure), as stored:
+    the events' types only, nothing decrypted. Neither can be named by a new link: a cancelled
+    conversation never took place, and a destroyed one's content is gone (a link would make a
+    new reference to erased data)."""
+    stored = store.inner if isinstance(store, ContentStore) else store
+    types = [event[1] for event in read_stream_data(stored, stream_of(conversation_id))]
+    return bool(types) and (types[-1] == DESTROYED_EVENT or ConversationEvent.CANCELLED in types)
 
 
 def origin_of(

@@ -15,7 +15,7 @@ allowed or denied, becomes one audit line, written in one ``append_audit`` call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +28,7 @@ from ..domain.goals import Goal, GoalEvent, copy_origin, goal_stream, replay_goa
 from ..domain.sharing import person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import NotFoundError
+from ..events import Event
 from ..model.days import timezone
 from ..model.input_policy import check_id
 from ..model.records import (
@@ -49,6 +50,7 @@ from .decision import (
     Restrictions,
     decide_access,
 )
+from .erasure_grounds import Destruction, ErasureGround
 from .origins import Origin, destroyed, goal_disclosure, origins_of, took_part
 from .policy import DESTROYED_EVENT as DESTROYED_EVENT
 from .policy import SENSITIVITY_KEY as SENSITIVITY_KEY
@@ -77,6 +79,8 @@ class ConversationView:
     purpose: str
     at: datetime
     destroyed: bool = False
+    erased: Destruction | None = None
+    """When and why it was destroyed (with ``destroyed``), as its tombstone says."""
     metadata: Mapping[str, Any] | None = None
     summary: str | None = None
     answers: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
@@ -283,6 +287,20 @@ def conversation_context(
     )
 
 
+def _destruction(events: Sequence[Event]) -> Destruction | None:
+    """What the tombstone among *events* records, if the stream was destroyed."""
+    tombstone = next((e for e in reversed(events) if e.type == DESTROYED_EVENT), None)
+    return None if tombstone is None else Destruction.of(tombstone)
+
+
+def _gone_reason(erased: Destruction | None, what: str, unknown: str) -> str:
+    if erased is None:
+        return unknown
+    if erased.ground is ErasureGround.RETENTION:
+        return f"{what} was destroyed under its retention profile"
+    return f"{what} was erased on request (AVG art. 17)"
+
+
 def carried_origin(agreement: Agreement) -> str | None:
     """The conversation a carried-forward *agreement* was agreed in (``None`` if it was not
     carried)."""
@@ -325,12 +343,9 @@ def read_conversation(
     policy = policy or ReadPolicy()
     events = store.read(stream_of(conversation_id))
     base_object = stream_of(conversation_id)
-    if not events or any(e.type == DESTROYED_EVENT for e in events):
-        reason = (
-            "the record was destroyed under its retention profile"
-            if events
-            else "there is no such conversation"
-        )
+    erased = _destruction(events)
+    if not events or erased is not None:
+        reason = _gone_reason(erased, "the record", "there is no such conversation")
         decision = Decision(False, f"denied because {reason}", Basis.DENIED)
         store.append_audit(
             [
@@ -352,6 +367,7 @@ def read_conversation(
             purpose=purpose,
             at=now,
             destroyed=True,
+            erased=erased,
             decisions=((base_object, decision),),
         )
     conv = replay(events)
@@ -445,6 +461,8 @@ class GoalView:
     decision: Decision
     goal: Goal | None = None
     destroyed: bool = False
+    erased: Destruction | None = None
+    """When and why the goal was destroyed (with ``destroyed``), as its tombstone says."""
     erased_with: str | None = None
     """The conversation the goal's words were copied from (a goal made from its record), once
     that conversation was destroyed: the words went with it, and the goal's title and
@@ -489,8 +507,9 @@ def read_goal(
     policy = policy or ReadPolicy()
     stream = goal_stream(goal_id)
     events = store.read(stream)
-    if not events or any(e.type == DESTROYED_EVENT for e in events):
-        reason = "the goal was destroyed" if events else "there is no such goal"
+    erased = _destruction(events)
+    if not events or erased is not None:
+        reason = _gone_reason(erased, "the goal", "there is no such goal")
         decision = Decision(False, f"denied because {reason}", Basis.DENIED)
         store.append_audit(
             [
@@ -507,7 +526,13 @@ def read_goal(
         if not events:
             raise NotFoundError(f"unknown goal {goal_id!r}")
         return GoalView(
-            id=goal_id, viewer=viewer, purpose=purpose, at=now, decision=decision, destroyed=True
+            id=goal_id,
+            viewer=viewer,
+            purpose=purpose,
+            at=now,
+            decision=decision,
+            destroyed=True,
+            erased=erased,
         )
     goal = replay_goal(events)
     # Decided under what its origins make it, as the events say (:mod:`.origins`): its own

@@ -4,8 +4,9 @@
   event X". magcore ships ``ap-advice`` (2 years after employment ends, the Dutch DPA's advice) and
   ``selectielijst-2020`` (5 years after completion, *Selectielijst gemeenten 2020*); plugins add
   others through ``magcore_register_retention_rules``.
-* **Destruction** replaces a conversation's events by one content-free tombstone event and writes
-  an audit line, so that the destruction is provable without its content.
+* **Destruction** destroys a conversation's key (or, in a store without keys, replaces its
+  events) and appends one content-free tombstone event with an audit line, so that the
+  destruction is provable without its content; the export says when and why it happened.
 * **Restriction** (AVG art. 18) is an event in the employee's stream; while it holds, only the
   privacy officer reads the record (see :mod:`magcore.access`).
 * **Subject access** (AVG art. 15): :func:`subject_access_export` gathers everything held about
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -114,9 +116,16 @@ def subject_access_export(
     conversation about them in full (including what others wrote about them, private notes
     included), their goals in full, the conversations they took part in and the goals they work
     on for someone else by reference only (no content: that is the other person's data), and
-    the audit lines about their record and goals. The *requester* must be the person or the
-    privacy officer; every read is audited, a refused request too (before the error). The
-    result validates against ``schemas/subject-access-export.schema.json``
+    the audit lines about their record and goals. A conversation destroyed at the end of its
+    retention term or erased on request is there, marked ``destroyed``, with ``erased``: when,
+    on which ground (``retention``, with the profile, or ``request``), its cycle and kind and
+    the day it was held; a goal erased with its owner is in ``erased_goals`` the same way.
+    Nothing of their content is left to show, nor anything it could be worked out from: the
+    tombstone's key ids are left out, and an audit line about a destroyed conversation names
+    the part read but not the special theme or field (``record/themes/erased``). The
+    *requester* must be the person or the privacy officer; every read is audited, a refused
+    request too (before the error). The result validates against
+    ``schemas/subject-access-export.schema.json``
     (:data:`EXPORT_FORMAT`, version 1).
 
     The moment of the export (of its reads and audit lines) is *clock*'s, the service's; its
@@ -168,13 +177,22 @@ def subject_access_export(
                 origin=origin,
                 policy_for=policy_for,
             )
-            about.append(_view_json(view))
+            entry = _view_json(view)
+            if view.erased is not None:  # that it existed, when and why it went: no content
+                entry["erased"] = {
+                    **view.erased.to_json(),
+                    "cycle": row.cycle,
+                    "kind": row.kind,
+                    "held_on": _iso(row.held_on),
+                }
+            about.append(entry)
         else:
             took_part.append(
                 {"id": row.id, "kind": row.kind, "state": row.state, "held_on": _iso(row.held_on)}
             )
     owned, working_on = _goals_of(store, person)
     goals = []
+    erased_goals: list[dict[str, Any]] = []
     for goal_id in owned:
         goal_view = read_goal(
             store,
@@ -189,13 +207,18 @@ def subject_access_export(
         )
         if goal_view.goal is not None:
             goals.append(goal_view.goal.to_json())
+        elif goal_view.erased is not None:
+            erased_goals.append({"id": goal_id, "erased": goal_view.erased.to_json()})
     streams = (
         {person_stream(person)}
         | {stream_of(c["id"]) for c in about}
         | {goal_stream(g) for g in owned}
     )
+    gone = {stream_of(c["id"]) for c in about if c["destroyed"]}
     audit = [
-        dict(entry) for entry in store.read_audit() if entry["object"].partition("/")[0] in streams
+        _erased_parts(dict(entry), gone)
+        for entry in store.read_audit()
+        if entry["object"].partition("/")[0] in streams
     ]
     employment = None
     if organisation is not None and person in organisation.people:
@@ -220,9 +243,25 @@ def subject_access_export(
         "conversations_about_you": sorted(about, key=lambda c: c["id"]),
         "conversations_you_took_part_in": sorted(took_part, key=lambda c: c["id"]),
         "goals": goals,
+        "erased_goals": erased_goals,
         "goals_you_work_on": [{"id": g, "status": status} for g, status in working_on],
         "access_log": audit,
     }
+
+
+#: The part of an audit line's object that names a record's content: a special-category
+#: theme it was about, a special or themed field it answered (``record/themes/health``).
+_CONTENT_NAMED = re.compile(r"/(themes|answers)/[^/]+")
+
+
+def _erased_parts(entry: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+    """*entry* with the theme or field its object names left out (``…/themes/erased``) when
+    it is about a destroyed conversation (in *gone*): the audit log keeps that a part was
+    read, the export does not say again what the destroyed record was about."""
+    head, slash, rest = entry["object"].partition("/")
+    if head in gone and slash:
+        entry["object"] = head + _CONTENT_NAMED.sub(r"/\1/erased", slash + rest)
+    return entry
 
 
 def _goals_of(store: Store, person: str) -> tuple[list[str], list[tuple[str, str]]]:

@@ -79,6 +79,16 @@ class _Page:
         except ValueError:
             return value
 
+    def day_of(self, value: Any) -> str:
+        """The day of a moment (``…T10:00+00:00``) in the page's time zone, as people write it."""
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return self.day(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return self.day(moment.astimezone(self.zone).date().isoformat())
+
     def person(self, person: Any, role: Any = None) -> str:
         text = _e("" if person is None else person)
         return f"{text} ({self.role(role)})" if role else text
@@ -263,11 +273,35 @@ def _metadata(page: _Page, conv: Mapping[str, Any]) -> str:
     return "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
+def _erased(page: _Page, erased: Mapping[str, Any]) -> str:
+    """That a record existed, and when and why it was destroyed, in words (nothing of its
+    content is left to show); for a conversation its kind and the day it was held."""
+    t = page.t
+    ground = "erased_retention" if erased.get("ground") == "retention" else "erased_request"
+    rows = []
+    if erased.get("kind"):
+        kind = page.kind(erased)
+        rows.append((t["kind"], page.say(kind.name) if kind is not None else _e(erased["kind"])))
+    if erased.get("held_on"):
+        rows.append((t["held_on"], _e(page.day(erased["held_on"]))))
+    if erased.get("profile"):
+        rows.append((t["retention_profile"], _e(erased["profile"])))
+    facts = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows)
+    return (
+        (f"<dl>{facts}</dl>" if facts else "")
+        + f"<p>{_e(t[ground].format(day=page.day_of(erased.get('at'))))}</p>"
+        + f"<p>{_e(t['erased_kept'])}</p>"
+    )
+
+
 def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
     t = page.t
     parts = [f"<section><h3>{_e(t['conversation'].format(id=conv['id']))}</h3>"]
     if conv["destroyed"]:
-        return [*parts, f"<p>{_e(t['destroyed'])}</p></section>"]
+        erased = conv.get("erased")
+        if not erased:  # an export made before it said when and why
+            return [*parts, f"<p>{_e(t['destroyed'])}</p></section>"]
+        return [*parts, _erased(page, erased), "</section>"]
     meta = conv.get("metadata")
     if meta:
         parts.append(_metadata(page, conv))
@@ -372,6 +406,12 @@ def export_html(
         parts.append(f"<h4>{_e(t['progress'])}</h4>")
         parts.append(page.table(goal["progress"], ("author", "text", "at")))
         parts.append("</section>")
+    erased_goals = export.get("erased_goals") or ()
+    if erased_goals:
+        parts.append(f"<h2>{_e(t['erased_goals'])}</h2>")
+    for goal in erased_goals:
+        parts.append(f"<section><h3>{_e(t['goal'].format(id=goal['id']))}</h3>")
+        parts += [_erased(page, goal["erased"]), "</section>"]
     parts.append(f"<h2>{_e(t['goals_work_on'])}</h2>")
     parts.append(page.table(export["goals_you_work_on"], ("id", "status")))
     parts.append(f"<h2>{_e(t['took_part'])}</h2>")

@@ -69,7 +69,10 @@ def agreements_told(
             if conv is None or agreement is None or policy is None or context is None:
                 decision = deny("there is no such agreement")
             else:
-                if conv.kind in policy.special_kinds or agreement.theme in policy.special_themes:
+                special = (
+                    conv.kind in policy.special_kinds or agreement.theme in policy.special_themes
+                )
+                if special:
                     decision = deny("special-category content is never counted in a notification")
                 else:
                     request = AccessRequest(
@@ -81,6 +84,7 @@ def agreements_told(
                         subject=conv.subject,
                         conversation=conv.id,
                         theme=agreement.theme,
+                        special_category=special,
                     )
                     decision = decide_access(request, context)
             if decision.allowed:

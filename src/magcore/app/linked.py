@@ -3,13 +3,13 @@
 Mixed into :class:`~magcore.app.conversations.ConversationsMixin`:
 
 - the conversations a goal names (``agreed_in``, its ``agreement``'s, one linked later) are
-  ones its owner and the writer both take part in, and its agreement one of that
-  conversation's agreed record (:meth:`LinksMixin._check_goal_conversations`), before anything
-  else is read of them;
+  ones its owner and the writer both take part in, neither cancelled nor destroyed, and its
+  agreement one of that conversation's agreed record
+  (:meth:`LinksMixin._check_goal_conversations`), before anything else is read of them;
 - a goal's link (``topic``) is checked against the cycle definition that declares it
   (:meth:`LinksMixin._linked`); an unknown id is a named :class:`~magcore.errors.Problem`;
 - the conversation a progress note names is one of the goal's owner's, in which the writer
-  takes part, or one the goal was agreed in (:meth:`LinksMixin._check_noted`);
+  takes part, or one the goal was agreed in, and not destroyed (:meth:`LinksMixin._check_noted`);
 - a record form's development goals become agreements when the record is drafted, and goals
   when it is agreed (:mod:`magcore.app.record_goals`);
 - a team agreement carried into a team conversation is closed from there, also by a member who
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..access.origins import about_person, requested
+from ..access.origins import about_person, cancelled_or_destroyed, destroyed, requested
 from ..domain.conversation import (
     Command,
     Conversation,
@@ -102,13 +102,16 @@ class LinksMixin(CatalogueMixin):
         them (so no answer tells whether someone else's conversation exists, or what it is).
 
         ``SetGoal``: the goal's owner and the actor both took part in the conversation it is
-        agreed in (``agreed_in``); its ``agreement`` (``<conversation>#<agreement>``) is of
-        that same conversation (when ``agreed_in`` is not given, the agreement's conversation
-        is checked the same way and fills it in) and one of its agreed record.
-        ``LinkConversation`` on a goal the actor works on: the goal's owner and the actor both
-        take part in the conversation. Each refusal is a
+        agreed in (``agreed_in``), which was not cancelled and not destroyed; its ``agreement``
+        (``<conversation>#<agreement>``) is of that same conversation (when ``agreed_in`` is
+        not given, the agreement's conversation is checked the same way and fills it in) and
+        one of its agreed record (a cancelled conversation has none: it never took place; a
+        destroyed one has none left). ``LinkConversation`` on a goal the actor works on: the
+        goal's owner and the actor both take part in the conversation, which was not
+        cancelled and not destroyed. Each refusal is a
         :class:`~magcore.errors.RecordInvalidError` naming the field, in the same words
-        whether the conversation exists or not and without its id; nothing is stored."""
+        whether the conversation exists or not, was cancelled or destroyed, and without its
+        id (no answer tells whether a destroyed conversation was there); nothing is stored."""
         if isinstance(command, LinkConversation):
             if goal is not None and goal.may_write(command.actor):
                 self._require_shared(
@@ -141,11 +144,15 @@ class LinksMixin(CatalogueMixin):
         return command
 
     def _require_shared(self, named: str, pointer: str, *, owner: str, actor: str) -> None:
-        if self._shared_conversation(named, owner=owner, actor=actor) is None:
+        """Refuse *named* unless *owner* and *actor* both take part in it and it was neither
+        cancelled nor destroyed (retention or erasure): one message for every case, so the
+        answer tells nothing of whether it exists or what became of it."""
+        shared = self._shared_conversation(named, owner=owner, actor=actor)
+        if shared is None or cancelled_or_destroyed(self.store, named):
             raise _goal_problem(
                 pointer,
-                f"a goal names a conversation in which {_both(owner, actor)}; the conversation "
-                "named is not one",
+                f"a goal names a conversation in which {_both(owner, actor)}, neither cancelled "
+                "nor destroyed; the conversation named is not one",
                 GOAL_CONVERSATION,
             )
 
@@ -258,27 +265,29 @@ class LinksMixin(CatalogueMixin):
     def _check_noted(self, goal: Goal | None, command: GoalCommand) -> None:
         """Refuse a progress note naming a conversation that is not the goal's own (agreed in,
         its agreement's) nor one about its owner in which the writer takes part, as that
-        conversation's first event says. One message whether the conversation exists or not,
-        and without its id (so the web API shows it as it is): the answer tells nothing about
-        someone else's conversation. Nothing is stored."""
+        conversation's first event says, or one that was destroyed (retention or erasure: a
+        note naming it would make a new reference to erased data). One message whether the
+        conversation exists or not, and without its id (so the web API shows it as it is):
+        the answer tells nothing about someone else's conversation. Nothing is stored."""
         if not isinstance(command, NoteProgress) or command.conversation is None or goal is None:
             return  # no conversation named, or no goal: decide_goal refuses what is wrong
         named = command.conversation
         own = {goal.agreed_in}
         if goal.agreement is not None:
             own.add(split_agreement_reference(goal.agreement)[0])
-        if named in own:
-            return
-        conv = about_person(self.store, named, goal.owner)
-        if conv is not None and conv.is_participant(command.actor):
-            return
+        if not destroyed(self.store, named):  # the same refusal below, whoever's it was
+            if named in own:
+                return
+            conv = about_person(self.store, named, goal.owner)
+            if conv is not None and conv.is_participant(command.actor):
+                return
         raise RecordInvalidError(
             [
                 Problem(
                     "/conversation",
                     f"a progress note names the conversation its goal was agreed in, or one "
-                    f"about {goal.owner} in which {command.actor} takes part; the conversation "
-                    "named is neither",
+                    f"about {goal.owner} in which {command.actor} takes part, and not a "
+                    "destroyed one; the conversation named is not such a one",
                     keyword=GOAL_CONVERSATION,
                 )
             ],

@@ -232,6 +232,19 @@ DOCUMENTS: tuple[Source, ...] = (
     N_("subject_access.log", "Who read or changed your data"),
     N_("subject_access.none", "None."),
     N_("subject_access.destroyed", "Destroyed under the retention term."),
+    N_("subject_access.erased_retention", "Destroyed on {day}: its retention term had ended."),
+    N_(
+        "subject_access.erased_request",
+        "Erased on {day} on a request for erasure (GDPR article 17).",
+    ),
+    N_(
+        "subject_access.erased_kept",
+        "This record existed, but nothing of what was written in it is kept: only that it "
+        "existed, and when.",
+    ),
+    N_("subject_access.retention_profile", "Retention profile"),
+    N_("subject_access.erased_goals", "Your goals that were erased"),
+    N_("subject_access.goal", "Goal {id}"),
     N_("subject_access.summary", "Record"),
     N_("subject_access.themes", "Themes discussed"),
     N_("subject_access.agreements", "Agreements"),
