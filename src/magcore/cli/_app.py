@@ -275,15 +275,28 @@ class App:
 
 
 def operator() -> str:
-    """Who runs the command, for the audit log: ``cli:<login name>``, or ``cli`` when the
-    login name is unknown or no id (a space or an accent in a name the operating system
-    gave)."""
-    import getpass
+    """Who runs the command, for the audit log: ``cli:<login name>`` of the process's effective
+    user, as the operating system's account database names it (not ``LOGNAME`` or ``USER``,
+    which anyone can set), ``cli:uid<N>`` when that database has no name for it or the name is
+    no id (a space or an accent), or ``cli`` where there are no user ids (Windows: the login
+    name then)."""
+    import os
 
     from ..model.input_policy import is_valid_id
 
     try:
-        asker = f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-    return asker if is_valid_id(asker) else "cli"
+        import pwd
+    except ImportError:  # no POSIX account database
+        import getpass
+
+        try:
+            asker = f"cli:{getpass.getuser()}"
+        except (KeyError, OSError):
+            return "cli"
+        return asker if is_valid_id(asker) else "cli"
+    uid = os.geteuid()
+    try:
+        asker = f"cli:{pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"cli:uid{uid}"
+    return asker if is_valid_id(asker) else f"cli:uid{uid}"
