@@ -33,7 +33,9 @@ def test_nothing_is_destroyed_before_the_term_ends(held):  # noqa: F811
         "dry_run": False,
         "destroyed": 0,
         "by_profile": {},
+        "held": 0,
         "again": 0,
+        "failed": 0,
     }
     assert _summaries(held.run, "e1") == ["Over loopbaan"]
 
@@ -70,8 +72,32 @@ def test_the_job_destroys_what_is_due_once_with_its_audit_lines(held, monkeypatc
     assert line["origin"].startswith("cli")  # the account that ran the job
     assert _summaries(held.run, "e1") == []  # its record is gone for everyone
     again = data(held.run("store", "retention", "--json"))
-    assert (again["destroyed"], again["again"]) == (0, 1)
+    assert (again["destroyed"], again["again"]) == (0, 0)  # destroyed ones are not gone over
+    over = data(held.run("store", "retention", "--again", "--json"))
+    assert (over["destroyed"], over["again"]) == (0, 1)  # unless asked (an upgraded store)
     assert len([x for x in _lines(held) if x["action"] == "destroy"]) == 1
     said = held.run("store", "retention")
     assert said.exit_code == 0, said.output
     assert "Destroyed 0 conversation(s)" in said.output
+
+
+def test_a_conversation_that_cannot_be_destroyed_exits_with_1_after_the_others(
+    held,  # noqa: F811
+    monkeypatch,
+):
+    from magcore.app import destruction
+    from magcore.errors import StorageError
+
+    real = destruction.destroy_conversation
+
+    def refusing(store, conversation, **kwargs):
+        raise StorageError("the disk is full")
+
+    monkeypatch.setenv("MAGCORE_NOW", LATER)
+    monkeypatch.setattr(destruction, "destroy_conversation", refusing)
+    failed = held.run("store", "retention")
+    assert failed.exit_code == 1
+    assert "1 conversation(s) could not be checked or destroyed" in failed.output
+    assert held.conversations["e1"] not in failed.stdout  # the log names it, not the output
+    monkeypatch.setattr(destruction, "destroy_conversation", real)
+    assert data(held.run("store", "retention", "--json"))["destroyed"] == 1

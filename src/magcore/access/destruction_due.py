@@ -31,7 +31,7 @@ from ..model.input_policy import check_id
 from ..model.organisation import Organisation
 from ..storage.base import AuditRecord, Store
 from .decision import PRIVACY_OFFICER, Directory
-from .retention import RetentionProfile, due_for_destruction
+from .retention import RetentionProfile, due_for_destruction, held_by_restriction
 
 __all__ = [
     "DESTRUCTION_LISTING",
@@ -141,7 +141,11 @@ def destruction_list(
         zone=zone,
         destroyed=False,
     )
-    items = tuple(DueDestruction(conversation=c, profile=p.id, due=d) for c, p, d in found)
+    # a restricted record (AVG art. 18) is kept while the restriction holds: not on the list
+    held = held_by_restriction(store, [c for c, _, _ in found])
+    items = tuple(
+        DueDestruction(conversation=c, profile=p.id, due=d) for c, p, d in found if c not in held
+    )
     reason = f"privacy officer: {len(items)} conversations due for destruction listed"
     store.append_audit([_line(viewer, now, origin, reason, allowed=True)])
     return DestructionList(viewer=viewer, at=now, today=today, items=items)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from ..domain.conversation import CONVERSATION_STREAM, ConversationEvent
+from ..domain.sharing import person_stream, restrictions
 from ..errors import ConsentError
 from ..events import Event
 from ..model.cycle import CycleDefinition
@@ -16,6 +17,7 @@ from ..model.days import local_day
 from ..model.organisation import Organisation
 from ..model.text import Text, as_text
 from ..storage.base import AuditRecord, ReadModel, Store
+from ..storage.streaming import read_stream
 from .policy import DESTROYED_EVENT
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "SupportsDestroy",
     "destruction_due",
     "due_for_destruction",
+    "held_by_restriction",
     "retention_due",
 ]
 
@@ -160,6 +163,7 @@ def due_for_destruction(
     organisation: Organisation | None = None,
     zone: tzinfo | str | None = None,
     destroyed: bool = True,
+    unchecked: list[tuple[str, str]] | None = None,
 ) -> list[tuple[str, RetentionProfile, date]]:
     """Every conversation whose retention term has passed on *today*: (id, profile, due).
 
@@ -174,6 +178,10 @@ def due_for_destruction(
     ``False``: a retention run that destroys it again destroys the keys of an older store's
     goal copies of it still alive (:func:`~magcore.access.erasure.destroy_conversation`); a
     list shown to someone leaves it out.
+
+    With *unchecked* (a list), a conversation whose cycle or retention profile is unknown is
+    added to it (its id and the problem) and the others are still looked at, for a scheduled
+    job that must not stall on one conversation; without it, that is the error it raises.
     """
     stored = _as_stored(store)
     found: list[tuple[str, RetentionProfile, date]] = []
@@ -181,7 +189,14 @@ def due_for_destruction(
         events = stored.read(stream)
         if not destroyed and events and events[-1].type == DESTROYED_EVENT:
             continue
-        term = _term(events, stream, cycles, profiles, organisation, zone)
+        if unchecked is not None:
+            try:
+                term = _term(events, stream, cycles, profiles, organisation, zone)
+            except ConsentError as exc:
+                unchecked.append((stream.partition(":")[2], str(exc)))
+                continue
+        else:
+            term = _term(events, stream, cycles, profiles, organisation, zone)
         if term is not None and term[1] <= today:
             found.append((stream.partition(":")[2], *term))
     return found
@@ -207,6 +222,35 @@ def destruction_due(
         return None
     term = _term(events, stream, cycles, profiles, organisation, zone)
     return term if term is not None and term[1] <= today else None
+
+
+def held_by_restriction(store: Store, conversations: Collection[str]) -> frozenset[str]:
+    """Which of *conversations* (ids) a restriction of processing (AVG art. 18) of the person
+    they are about covers now: such a record is kept while the restriction holds (its person
+    may need it for a legal claim, art. 18(1)(c)), not destroyed when its retention term
+    passes; the retention job and the privacy officer's list leave it for later.
+
+    Reads each conversation's first event and each person's stream as stored (the
+    restriction's conversation is metadata; nothing is decrypted). A conversation about no
+    employee (a team conversation) is never held."""
+    stored = _as_stored(store)
+    about: dict[str, list[str]] = {}
+    for conversation in conversations:
+        stream = f"{CONVERSATION_STREAM}:{conversation}"
+        first = next(iter(read_stream(stored, stream, upto=1)), None)
+        if first is None or first.type != ConversationEvent.REQUESTED:
+            continue
+        subject = next(
+            (p["person"] for p in first.data["participants"] if p["role"] == "employee"),
+            None,
+        )
+        if subject is not None:
+            about.setdefault(subject, []).append(conversation)
+    held: set[str] = set()
+    for subject, theirs in about.items():
+        current = restrictions(stored.read(person_stream(subject)))
+        held.update(c for c in theirs if current.covers(c))
+    return frozenset(held)
 
 
 def _as_stored(store: Store) -> Store:

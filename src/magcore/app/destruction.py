@@ -22,6 +22,7 @@ who asks: they are for a scheduled job that made that decision itself.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, tzinfo
@@ -31,17 +32,18 @@ import attrs
 
 from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.destruction_due import Destruction, DestructionList, destruction_list
-from ..access.erasure import destroy_conversation, destroy_conversations
+from ..access.erasure import destroy_conversation
 from ..access.origins import destroyed
 from ..access.retention import (
     BUILTIN_PROFILES,
     RetentionProfile,
     destruction_due,
     due_for_destruction,
+    held_by_restriction,
 )
 from ..clock import Clock
 from ..domain.conversation import stream_of
-from ..errors import ConsentError, NotFoundError
+from ..errors import ConsentError, MagcoreError, NotFoundError
 from ..model.days import local_day
 from ..model.input_policy import check_id, is_valid_id
 
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
     from .handler import CommandHandler
 
 __all__ = ["DESTROY", "DestructionMixin", "RetentionRun"]
+
+_log = logging.getLogger(__name__)
 
 #: The audit action of a refused destruction (a done one has its ``destroy`` line).
 DESTROY = "DestroyConversation"
@@ -69,7 +73,11 @@ class RetentionRun:
     dry_run: bool
     destroyed: tuple[str, ...] = ()
     by_profile: Mapping[str, int] = attrs.field(factory=dict)
+    held: int = 0
+    """Conversations past their term that a restriction (AVG art. 18) keeps for now."""
     again: int = 0
+    failed: int = 0
+    """Conversations that could not be checked or destroyed (logged with their ids)."""
 
 
 class DestructionMixin:
@@ -121,10 +129,10 @@ class DestructionMixin:
         """Destroy *conversation*, due for destruction, when *actor* is the privacy officer:
         its keys are destroyed with a ``destroy`` audit line (ground ``retention``, its
         profile), a content-free tombstone is appended. A conversation that is not on the
-        list (unknown, not due yet, destroyed already) is :class:`~magcore.errors.NotFoundError`
-        (one message for each); someone else is refused with
-        :class:`~magcore.errors.ConsentError` naming ``actor``; either after the refusal's
-        audit line, and nothing is destroyed."""
+        list (unknown, not due yet, destroyed already, or kept by a restriction of processing)
+        is :class:`~magcore.errors.NotFoundError` (one message for each); someone else is
+        refused with :class:`~magcore.errors.ConsentError` naming ``actor``; either after the
+        refusal's audit line, and nothing is destroyed."""
         where = stream_of(conversation) if is_valid_id(conversation) else "conversation:?"
         with self._refusals(DESTROY, where, actor):
             check_id(conversation, pointer="/conversation")
@@ -147,6 +155,11 @@ class DestructionMixin:
             )
             if term is None:
                 raise NotFoundError(f"conversation {conversation!r} is not due for destruction")
+            if held_by_restriction(self.store, [conversation]):  # not on the list either
+                raise NotFoundError(
+                    f"conversation {conversation!r} is not due for destruction: it is restricted "
+                    "(AVG art. 18) and kept while the restriction holds"
+                )
         profile, due = term
         tombstone = destroy_conversation(
             self.store,
@@ -162,19 +175,26 @@ class DestructionMixin:
             conversation=conversation, profile=profile.id, due=due, keys=tuple(map(str, keys))
         )
 
-    def apply_retention(self, *, dry_run: bool = False) -> RetentionRun:
+    def apply_retention(self, *, dry_run: bool = False, again: bool = False) -> RetentionRun:
         """The retention job: destroy every conversation whose retention term has passed on
         the installation's today (:func:`~magcore.access.retention.due_for_destruction`,
-        :func:`~magcore.access.erasure.destroy_conversations`), as the regulation says, with
+        :func:`~magcore.access.erasure.destroy_conversation`), as the regulation says, with
         the actor ``system`` and this service's origin on each ``destroy`` audit line. Run it
         daily (``magcore store retention`` from a scheduler) and at once after a restore.
 
         Nobody decides here: the terms do, so no role is checked (the privacy officer's
-        :meth:`due_destructions` and :meth:`destroy_due` are the manual way). With *dry_run*
-        nothing is destroyed and nothing is written; the answer says what would be. A failure
-        stops the run where it is (those destroyed before it stay destroyed); running it
-        again finishes it."""
+        :meth:`due_destructions` and :meth:`destroy_due` are the manual way). A record a
+        restriction of processing (AVG art. 18) covers is kept while it holds
+        (:func:`~magcore.access.retention.held_by_restriction`). With *dry_run* nothing is
+        destroyed and nothing is written; the answer says what would be. With *again* the
+        conversations destroyed before are gone over too, for the keys of the goal copies an
+        older magcore made of their records (once, after upgrading such a store).
+
+        One conversation that cannot be destroyed (its cycle or retention profile is not
+        installed; the store refuses) does not stop the others: it is counted in
+        :attr:`RetentionRun.failed` and logged with its id, and the next run tries it again."""
         today = local_day(self.clock.now(), self.timezone)
+        unchecked: list[tuple[str, str]] = []
         due = due_for_destruction(
             self.store,
             today=today,
@@ -182,18 +202,43 @@ class DestructionMixin:
             profiles=self.retention_profiles(),
             organisation=self._export_organisation(),
             zone=self.timezone,
+            destroyed=again,
+            unchecked=unchecked,
         )
-        # listed again after their destruction, for an older store's goal copies' keys
-        earlier = {c for c, _, _ in due if destroyed(self.store, c)}
-        fresh = [(c, p, d) for c, p, d in due if c not in earlier]
-        if not dry_run:
-            destroy_conversations(
-                self.store, due, clock=self.clock, actor="system", origin=self.origin
-            )
+        earlier = {c for c, _, _ in due if again and destroyed(self.store, c)}
+        # a restricted record (AVG art. 18) is kept while the restriction holds
+        held = held_by_restriction(self.store, [c for c, _, _ in due if c not in earlier])
+        todo = [(c, p, d) for c, p, d in due if c not in held]
+        failed = [c for c, _ in unchecked]
+        for conversation, problem in unchecked:
+            _log.error("retention: conversation %s not checked: %s", conversation, problem)
+        done: list[tuple[str, str]] = []
+        for conversation, profile, day in todo:
+            if dry_run:
+                done.append((conversation, profile.id))
+                continue
+            try:
+                destroy_conversation(
+                    self.store,
+                    conversation,
+                    profile=profile,
+                    due=day,
+                    clock=self.clock,
+                    actor="system",
+                    origin=self.origin,
+                )
+            except MagcoreError as exc:
+                _log.error("retention: conversation %s not destroyed: %s", conversation, exc)
+                failed.append(conversation)
+                continue
+            done.append((conversation, profile.id))
+        fresh = [(c, p) for c, p in done if c not in earlier]
         return RetentionRun(
             today=today,
             dry_run=dry_run,
-            destroyed=tuple(c for c, _, _ in fresh),
-            by_profile=dict(Counter(p.id for _, p, _ in fresh)),
+            destroyed=tuple(c for c, _ in fresh),
+            by_profile=dict(Counter(p for _, p in fresh)),
+            held=len(held),
             again=len(earlier),
+            failed=len(failed),
         )

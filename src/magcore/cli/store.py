@@ -220,16 +220,24 @@ def destroy_forgotten(as_json: bool) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Only say what would be destroyed; destroy and write nothing."
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Also go over conversations destroyed before (once, after upgrading an older store).",
+)
 @json_option
-def retention(dry_run: bool, as_json: bool) -> None:
+def retention(dry_run: bool, again: bool, as_json: bool) -> None:
     """Destroy every conversation whose retention term has passed today.
 
     The retention job of the regulation: each conversation past its term (its cycle's
     retention profile; the installation's time zone decides what today is) loses its data
-    key, with a 'destroy' audit line and a content-free tombstone. Run it daily from a
-    scheduler, and at once after a restore. Prints counts only, never ids or content.
+    key, with a 'destroy' audit line and a content-free tombstone. A record under a
+    restriction of processing (AVG art. 18) is kept while the restriction holds. Run it daily
+    from a scheduler, and at once after a restore. Prints counts, never content; a
+    conversation that cannot be checked or destroyed is named in the log (standard error) and
+    the command exits with 1 after doing the others.
     """
-    run = get_app().service().apply_retention(dry_run=dry_run)
+    run = get_app().service().apply_retention(dry_run=dry_run, again=again)
     if as_json:
         emit_json(
             {
@@ -237,18 +245,30 @@ def retention(dry_run: bool, as_json: bool) -> None:
                 "dry_run": run.dry_run,
                 "destroyed": len(run.destroyed),
                 "by_profile": dict(sorted(run.by_profile.items())),
+                "held": run.held,
                 "again": run.again,
+                "failed": run.failed,
             }
         )
-        return
-    verb = "Would destroy" if dry_run else "Destroyed"
-    profiles = ", ".join(f"{n} under {p}" for p, n in sorted(run.by_profile.items()))
-    say(
-        f"{verb} {len(run.destroyed)} conversation(s) past their retention term on "
-        f"{run.today.isoformat()}" + (f" ({profiles})." if profiles else ".")
-    )
-    if run.again:
-        say(f"Went over {run.again} conversation(s) destroyed before (older goal copies' keys).")
+    else:
+        verb = "Would destroy" if dry_run else "Destroyed"
+        profiles = ", ".join(f"{n} under {p}" for p, n in sorted(run.by_profile.items()))
+        say(
+            f"{verb} {len(run.destroyed)} conversation(s) past their retention term on "
+            f"{run.today.isoformat()}" + (f" ({profiles})." if profiles else ".")
+        )
+        if run.held:
+            say(f"Kept {run.held} conversation(s) past their term: restricted (AVG art. 18).")
+        if run.again:
+            say(f"Went over {run.again} conversation(s) destroyed before (older goal copies).")
+        if run.failed:
+            say(
+                f"{run.failed} conversation(s) could not be checked or destroyed (the log names "
+                "them: an uninstalled cycle or retention profile, or a store error); the next "
+                "run tries them again."
+            )
+    if run.failed:
+        click.get_current_context().exit(1)
 
 
 @store.command("repair-read-models")
