@@ -233,3 +233,36 @@ def test_a_goal_theme_no_cycle_has_is_refused_and_nothing_stored(service):
             )
         )
         assert service.store.version(f"goal:g{number}") == 1
+
+
+def test_a_dissent_from_a_record_about_a_special_theme_is_special_too():
+    """A dissent from a record about vitality, and the answer to it, say as much as the
+    record: a legal basis that covers dissents opens them only on a record about ordinary
+    themes (before, the dissent was decided as ordinary content wherever the record was)."""
+    from magcore.domain.conversation import AddDissent
+
+    basis = LegalBasis(
+        name="reintegration",
+        article="Wet verbetering poortwachter art. 25",
+        roles={"hr_adviser"},
+        parts={Part.RECORD, Part.DISSENT},
+        purpose="reintegration",
+    )
+    policy = ReadPolicy.for_cycle(
+        mag_cycle(),
+        forms=[RECORD_FORM],
+        directory=Directory.from_organisation(small_org(), ROLES),
+        legal_bases=[basis],
+    )
+    at = FixedClock(T0 + timedelta(days=1))
+    for themes, shown in ((("performing", "vitality"), False), (("performing",), True)):
+        store = _store("mag", themes=themes)
+        run(store, "c1", AddDissent(actor="e1", text="Ik zie dat anders."), T0)
+        hr = read_conversation(
+            store, "c1", viewer="hr", purpose="reintegration", clock=at, policy=policy
+        )
+        assert bool(hr.dissents) is shown, themes
+        mine = read_conversation(
+            store, "c1", viewer="e1", purpose="conversation", clock=at, policy=policy
+        )
+        assert [d.text for d in mine.dissents] == ["Ik zie dat anders."]

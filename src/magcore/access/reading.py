@@ -189,9 +189,13 @@ class _Reader:
         *,
         author: str | None = None,
         theme: str | None = None,
-        special: bool = False,
+        special: bool,
         carried_from: str | None = None,
     ) -> bool:
+        """Decide whether *part* at *obj* is shown, and keep the decision for the audit log.
+        *special* is required: whether this content is special-category apart from its kind
+        and its theme (a special field, a record about a special theme and what answers it);
+        a caller that forgot it would decide special-category content as ordinary."""
         whole_kind = part is not Part.METADATA and self.conv.kind in self.policy.special_kinds
         themed = theme is not None and theme in self.policy.special_themes
         if carried_from is not None:
@@ -257,7 +261,9 @@ class _Reader:
             if (base and theme not in self.policy.special_themes)
             or (
                 theme in self.policy.special_themes
-                and self.ask(f"{obj}/themes/{theme}", Part.RECORD, author=author, theme=theme)
+                and self.ask(
+                    f"{obj}/themes/{theme}", Part.RECORD, author=author, theme=theme, special=True
+                )
             )
         )
 
@@ -377,14 +383,15 @@ def read_conversation(
     context = conversation_context(store, conv, policy, took_part=took_part(conv, origins))
     reader = _Reader(conv, viewer, purpose, now, policy, context, zone, origins)
     view: dict[str, Any] = {}
-    if reader.ask("metadata", Part.METADATA):
+    if reader.ask("metadata", Part.METADATA, special=False):
         view["metadata"] = MappingProxyType(_metadata(conv))
         view.update(state=conv.state, version=conv.version, people=conv.people)
     record = conv.record
+    # A record about a special-category theme is such content as a whole: its summary and
+    # answers say as much about the employee's health as the theme's name does, and so do a
+    # dissent from it and the response to that dissent.
+    about_special = record is not None and any(t in policy.special_themes for t in record.themes)
     if record is not None:
-        # A record about a special-category theme is such content as a whole: its summary
-        # and answers say as much about the employee's health as the theme's name does.
-        about_special = any(t in policy.special_themes for t in record.themes)
         base = reader.ask("record", Part.RECORD, author=record.author, special=about_special)
         if base:
             view["summary"] = record.summary
@@ -396,23 +403,27 @@ def read_conversation(
         view["agreements"] = tuple(
             a
             for a in conv.agreements
-            if reader.ask(f"agreement:{a.id}", Part.AGREEMENT, theme=a.theme)
+            if reader.ask(f"agreement:{a.id}", Part.AGREEMENT, theme=a.theme, special=False)
         )
     view["carried_forward"] = tuple(
         a
         for a in conv.carried_forward
         if reader.ask(
-            f"carried:{a.id}", Part.AGREEMENT, theme=a.theme, carried_from=carried_origin(a)
+            f"carried:{a.id}",
+            Part.AGREEMENT,
+            theme=a.theme,
+            special=False,
+            carried_from=carried_origin(a),
         )
     )
     view["topics"] = tuple(
         t
         for i, t in enumerate(conv.topics)
-        if reader.ask(f"topic:{i}", Part.TOPIC, author=t.author, theme=t.theme)
+        if reader.ask(f"topic:{i}", Part.TOPIC, author=t.author, theme=t.theme, special=False)
     )
     preparations: dict[str, Preparation] = {}
     for author, prep in sorted(conv.preparations.items()):
-        base = reader.ask(f"preparation:{author}", Part.PREPARATION, author=author)
+        base = reader.ask(f"preparation:{author}", Part.PREPARATION, author=author, special=False)
         answers = reader.answers(
             f"preparation:{author}", prep.answers, base, part=Part.PREPARATION, author=author
         )
@@ -422,17 +433,17 @@ def read_conversation(
     view["dissents"] = tuple(
         d
         for i, d in enumerate(conv.dissents)
-        if reader.ask(f"dissent:{i}", Part.DISSENT, author=d.author)
+        if reader.ask(f"dissent:{i}", Part.DISSENT, author=d.author, special=about_special)
     )
     view["responses"] = tuple(
         r
         for i, r in enumerate(conv.responses)
-        if reader.ask(f"response:{i}", Part.RESPONSE, author=r.author)
+        if reader.ask(f"response:{i}", Part.RESPONSE, author=r.author, special=about_special)
     )
     view["private_notes"] = tuple(
         n
         for i, n in enumerate(conv.private_notes)
-        if reader.ask(f"note:{i}", Part.PRIVATE_NOTE, author=n.author)
+        if reader.ask(f"note:{i}", Part.PRIVATE_NOTE, author=n.author, special=False)
     )
     store.append_audit(
         [
