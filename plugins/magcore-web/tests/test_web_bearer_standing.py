@@ -14,12 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import attrs
 import pytest
-from magcore_web.testing import HOST_A, make_test_app
+from magcore_web.testing import HOST_A, make_test_app, take_out
 from starlette.testclient import TestClient
-
-from magcore.model.days import local_day
 
 ORG = "gemeente"
 
@@ -35,25 +32,11 @@ def _get(client: TestClient, path: str, person: str) -> Any:
     return client.get(path, headers={"authorization": f"Bearer {person}@{HOST_A}"})
 
 
-def _without(service: Any, person: str, *, leaves: bool) -> None:
-    """Import the organisation again with *person* leaving today, or taken out of it."""
-    org = service.organisation(ORG)
-    if leaves:
-        today = local_day(service.clock.now(), service.timezone)
-        people = {**org.people, person: attrs.evolve(org.people[person], left_on=today)}
-        changed = attrs.evolve(org, people=people)
-    else:
-        people = {p: v for p, v in org.people.items() if p != person}
-        kept = [a for a in org.assignments if a.person != person]
-        changed = attrs.evolve(org, people=people, assignments=kept)
-    service.import_organisation(changed, actor="hr")
-
-
 @pytest.mark.parametrize("leaves", [True, False], ids=["left", "removed"])
 def test_a_token_of_someone_no_longer_in_the_organisation_is_refused(web, leaves):
     client, service = web
     assert _get(client, "/api/v1/conversations", "anna").status_code == 200
-    _without(service, "anna", leaves=leaves)
+    take_out(service, ORG, "anna", leaves=leaves)
     refused = _get(client, "/api/v1/conversations", "anna")
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"
@@ -76,6 +59,6 @@ def test_a_valid_token_of_someone_the_organisation_does_not_hold_is_refused(web)
     """A token the provider signed for someone the organisation never held (and whom the
     settings give no role) signs nobody in."""
     client, service = web
-    _without(service, "olga", leaves=False)
+    take_out(service, ORG, "olga", leaves=False)
     assert "olga" not in service.organisation(ORG).people
     assert _get(client, "/api/v1/conversations", "olga").status_code == 401

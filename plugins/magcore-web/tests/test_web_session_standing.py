@@ -16,15 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import attrs
 import pytest
 from magcore_web.config import WebConfigError
 from magcore_web.identity import Principal
 from magcore_web.signin.sessions import Session
-from magcore_web.testing import HOST_A, make_test_app
+from magcore_web.testing import HOST_A, make_test_app, take_out
 from starlette.testclient import TestClient
-
-from magcore.model.days import local_day
 
 ORG = "gemeente"
 
@@ -51,26 +48,12 @@ def _to_sign_in(answer: Any) -> bool:
     return answer.status_code == 303 and answer.headers["location"].startswith("/sign-in")
 
 
-def _without(service: Any, person: str, *, leaves: bool) -> None:
-    """Import the organisation again with *person* leaving today, or taken out of it."""
-    org = service.organisation(ORG)
-    if leaves:
-        today = local_day(service.clock.now(), service.timezone)
-        people = {**org.people, person: attrs.evolve(org.people[person], left_on=today)}
-        changed = attrs.evolve(org, people=people)
-    else:
-        people = {p: v for p, v in org.people.items() if p != person}
-        kept = [a for a in org.assignments if a.person != person]
-        changed = attrs.evolve(org, people=people, assignments=kept)
-    service.import_organisation(changed, actor="hr")
-
-
 @pytest.mark.parametrize("leaves", [True, False], ids=["left", "removed"])
 def test_a_person_no_longer_in_the_organisation_is_signed_out_at_the_next_request(app, leaves):
     application, service = app
     anna, session = _signed_in(application, "anna")
     assert anna.get("/conversations").status_code == 200
-    _without(service, "anna", leaves=leaves)
+    take_out(service, ORG, "anna", leaves=leaves)
     assert _to_sign_in(anna.get("/conversations", follow_redirects=False))
     assert application.state.sessions.get(session.id, HOST_A) is None  # the session is ended
     assert _to_sign_in(anna.get("/sharing", follow_redirects=False))

@@ -31,6 +31,7 @@ from ..model.input_policy import check_id
 from ..model.organisation import Organisation
 from ..storage.base import AuditRecord, Store
 from .decision import PRIVACY_OFFICER, Directory
+from .due import listing_line
 from .retention import RetentionProfile, due_for_destruction, held_by_restriction
 
 __all__ = [
@@ -89,15 +90,15 @@ class Destruction:
 
 
 def _line(viewer: str, now: datetime, origin: str, reason: str, *, allowed: bool) -> AuditRecord:
-    return AuditRecord(
-        at=now.isoformat(),
-        actor=viewer,
+    return listing_line(
+        viewer,
+        "destruction-due",
+        RETENTION,
+        now,
+        origin,
+        reason,
         action=DESTRUCTION_LISTING,
-        object=f"listing:{viewer}/destruction-due",
-        result="allowed" if allowed else "denied",
-        origin=origin,
-        reason=reason[:500],
-        purpose=RETENTION,
+        allowed=allowed,
     )
 
 

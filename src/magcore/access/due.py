@@ -47,6 +47,7 @@ __all__ = [
     "due_list",
     "due_lists",
     "last_held",
+    "listing_line",
 ]
 
 #: The purpose of planning the cycle for the organisation (HR's due list).
@@ -146,18 +147,36 @@ def due_lists(
     return found
 
 
-def _line(
-    viewer: str, purpose: str, now: datetime, origin: str, reason: str, *, allowed: bool
+def listing_line(
+    viewer: str,
+    what: str,
+    purpose: str,
+    now: datetime,
+    origin: str,
+    reason: str,
+    *,
+    action: str,
+    allowed: bool,
 ) -> AuditRecord:
+    """The audit line of one list given to (or refused) *viewer*: object
+    ``listing:<viewer>/<what>``, result ``allowed`` or ``denied``, the reason cut at 500."""
     return AuditRecord(
         at=now.isoformat(),
         actor=viewer,
-        action=DUE_LISTING,
-        object=f"listing:{viewer}/due",
+        action=action,
+        object=f"listing:{viewer}/{what}",
         result="allowed" if allowed else "denied",
         origin=origin,
         reason=reason[:500],
         purpose=purpose,
+    )
+
+
+def _line(
+    viewer: str, purpose: str, now: datetime, origin: str, reason: str, *, allowed: bool
+) -> AuditRecord:
+    return listing_line(
+        viewer, "due", purpose, now, origin, reason, action=DUE_LISTING, allowed=allowed
     )
 
 

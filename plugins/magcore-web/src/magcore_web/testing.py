@@ -20,7 +20,16 @@ if TYPE_CHECKING:
     from magcore.app.service import Service
     from magcore.clock import Clock
 
-__all__ = ["EXAMPLE_CYCLE", "HOST_A", "HOST_B", "NOW", "SECRET", "make_test_app", "prepare_service"]
+__all__ = [
+    "EXAMPLE_CYCLE",
+    "HOST_A",
+    "HOST_B",
+    "NOW",
+    "SECRET",
+    "make_test_app",
+    "prepare_service",
+    "take_out",
+]
 
 #: Two municipalities' host names for tests.
 HOST_A = "gesprekken.amsterdam.example"
@@ -159,3 +168,23 @@ def make_test_app(
     for host in tenants:  # open every tenant now, so tests can reach its service
         app.state.tenants.resolve(host).service  # noqa: B018
     return app, services
+
+
+def take_out(service: Service, organisation: str, person: str, *, leaves: bool) -> None:
+    """Import *organisation* again with *person* leaving today (*leaves*), or taken out of it
+    altogether (an import that no longer lists them): to try what someone who is no longer
+    there can still do."""
+    import attrs
+
+    from magcore.model.days import local_day
+
+    org = service.organisation(organisation)
+    if leaves:
+        today = local_day(service.clock.now(), service.timezone)
+        people = {**org.people, person: attrs.evolve(org.people[person], left_on=today)}
+        changed = attrs.evolve(org, people=people)
+    else:
+        people = {p: v for p, v in org.people.items() if p != person}
+        kept = [a for a in org.assignments if a.person != person]
+        changed = attrs.evolve(org, people=people, assignments=kept)
+    service.import_organisation(changed, actor="hr")
