@@ -48,7 +48,9 @@ class BatchMixin(ConversationsMixin):
         Every request in a batch is decided first; a refused one raises before anything of its
         batch is written, so each batch is stored whole or not at all (earlier batches stay).
         Observers hear once per batch. *progress* is called with the number of requests stored
-        so far.
+        so far. The open agreements each request carries forward (as :meth:`request` carries
+        them) are read once per batch for all its people, where the store can
+        (:class:`~magcore.storage.base.ReadsAgreementsInBulk`).
         """
         started: list[str] = []
         pending: list[Mapping[str, Any]] = []
@@ -58,10 +60,9 @@ class BatchMixin(ConversationsMixin):
             # their party's membership rule today (a peer from the same team, a coach from the
             # pool), refused with the same named error before anything of the batch is written.
             context = self._membership_context()
-            writes: list[StreamWrite] = []
             definitions: dict[str, CycleDefinition] = {}
             pinned: dict[str, FormDefinition] = {}
-            batch: list[str] = []
+            checked: list[tuple[Mapping[str, Any], CycleDefinition, dict[str, str], Any, Any]] = []
             for spec in pending:
                 cycle = spec["cycle"]
                 definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
@@ -89,9 +90,23 @@ class BatchMixin(ConversationsMixin):
                 subject = next(
                     (p.person for p in participants if p.role == ParticipantRole.EMPLOYEE), None
                 )
+                definitions.setdefault(definition.key, definition)
+                forms_used = {use: form.key for use, form in forms.items()}
+                checked.append((spec, definition, forms_used, participants, subject))
+            # Open agreements carry forward into each person's next conversation: read for the
+            # whole batch at once (nothing in a batch agrees anything, so they stay as read).
+            carrying = {
+                subject
+                for spec, _, _, _, subject in checked
+                if spec.get("carry_forward", True) and subject is not None
+            }
+            open_now = self._open_agreements_of_many(carrying)
+            writes: list[StreamWrite] = []
+            batch: list[str] = []
+            for spec, definition, forms_used, participants, subject in checked:
                 carried: tuple[Agreement, ...] = ()
                 if spec.get("carry_forward", True) and subject is not None:
-                    carried = self._open_agreements_of(subject)
+                    carried = open_now[subject]
                 elif (
                     spec.get("carry_forward", True)
                     and spec.get("team") is not None
@@ -110,7 +125,7 @@ class BatchMixin(ConversationsMixin):
                     team=spec.get("team"),
                     themes=tuple(spec.get("themes", ())),
                     carried_forward=carried,
-                    forms={use: form.key for use, form in forms.items()},
+                    forms=forms_used,
                 )
                 events = decide(None, command, now=self.clock.now())
                 state = replay(events)
@@ -118,7 +133,6 @@ class BatchMixin(ConversationsMixin):
                 writes.append(
                     StreamWrite(stream_of(command.conversation_id), 0, events, read_model=rows)
                 )
-                definitions.setdefault(definition.key, definition)
                 batch.append(command.conversation_id)
             for index, definition in enumerate(definitions.values()):
                 # Each form is kept once per batch (a stream appears once per transaction).
