@@ -13,6 +13,7 @@ from ..domain.conversation import RequestConversation, decide, replay, stream_of
 from ..events import CommittedBatch
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_known_people
+from ..model.orgtables import cyclic_gc_paused
 from ..model.records import Agreement
 from ..storage.base import StreamWrite
 from . import versions
@@ -56,6 +57,15 @@ class BatchMixin(ConversationsMixin):
         pending: list[Mapping[str, Any]] = []
 
         def flush() -> None:
+            # A batch makes and drops thousands of commands, events and states: the cyclic
+            # garbage collector is paused while it is decided and written (as for any large
+            # write, ContentStore.append), so they do not set off collections that walk the
+            # organisation again and again. Nothing here makes a reference cycle; reference
+            # counting frees it all as usual.
+            with cyclic_gc_paused():
+                decide_and_write()
+
+        def decide_and_write() -> None:
             # The same checks as a single request: people the organisation knows, each fitting
             # their party's membership rule today (a peer from the same team, a coach from the
             # pool), refused with the same named error before anything of the batch is written.
