@@ -93,6 +93,29 @@ def test_data_json_is_canonical_json(value):
     assert json.loads(data_json(frozen)) == json.loads(canonical_json(frozen))
 
 
+@given(JSON)
+def test_freeze_is_deep_and_keeps_the_data(value):
+    """A frozen copy holds no dict or list at any depth, reads as the same JSON, and freezing
+    it again changes nothing."""
+    from types import MappingProxyType
+
+    from magcore.events import thaw
+
+    def mutable_inside(item):
+        if isinstance(item, dict | list):
+            return True
+        if isinstance(item, MappingProxyType):
+            return any(mutable_inside(v) for v in item.values())
+        if isinstance(item, tuple):
+            return any(mutable_inside(v) for v in item)
+        return False
+
+    frozen = freeze(value)
+    assert not mutable_inside(frozen)
+    assert thaw(frozen) == value
+    assert freeze(frozen) == frozen
+
+
 @given(st.lists(TEXT, max_size=5))
 def test_json_list_is_json_dumps(items):
     """json_list writes a list of strings exactly as json.dumps does."""
