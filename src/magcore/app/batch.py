@@ -72,6 +72,7 @@ class BatchMixin(ConversationsMixin):
             context = self._membership_context()
             definitions: dict[str, CycleDefinition] = {}
             pinned: dict[str, FormDefinition] = {}
+            kind_forms: dict[tuple[int, str], dict[str, str]] = {}
             checked: list[tuple[Mapping[str, Any], CycleDefinition, dict[str, str], Any, Any]] = []
             for spec in pending:
                 cycle = spec["cycle"]
@@ -82,15 +83,22 @@ class BatchMixin(ConversationsMixin):
                         self.policy_hash(definition),
                         versions.approval_state(self.store, definition.id),
                     )
-                forms = {
-                    use: self.form(f)
-                    for use, f in versions.kind_forms(definition, spec["kind"]).items()
-                }
-                pinned.update({form.key: form for form in forms.values()})
+                # The forms of a kind: found once per batch, not once per request.
+                found = kind_forms.get((id(definition), spec["kind"]))
+                if found is None:
+                    forms = {
+                        use: self.form(f)
+                        for use, f in versions.kind_forms(definition, spec["kind"]).items()
+                    }
+                    pinned.update({form.key: form for form in forms.values()})
+                    found = {use: form.key for use, form in forms.items()}
+                    kind_forms[(id(definition), spec["kind"])] = found
+                forms_used = dict(found)
                 participants = tuple(spec["participants"])
-                if context is not None:
-                    check_known_people(
-                        context[0].people,
+                known = context[0].people if context is not None else None
+                if known is not None and any(p.person not in known for p in participants):
+                    check_known_people(  # refuses naming each one it does not know
+                        known,
                         [
                             (f"/participants/{i}/person", p.person)
                             for i, p in enumerate(participants)
@@ -101,7 +109,6 @@ class BatchMixin(ConversationsMixin):
                     (p.person for p in participants if p.role == ParticipantRole.EMPLOYEE), None
                 )
                 definitions.setdefault(definition.key, definition)
-                forms_used = {use: form.key for use, form in forms.items()}
                 checked.append((spec, definition, forms_used, participants, subject))
             # Open agreements carry forward into each person's next conversation: read for the
             # whole batch at once (nothing in a batch agrees anything, so they stay as read).
