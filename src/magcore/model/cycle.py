@@ -400,7 +400,7 @@ class CycleDefinition:
                 return theme, topic
         return None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """``id@version``: how conversations refer to the definition they started under."""
         return f"{self.id}@{self.version}"
