@@ -55,7 +55,8 @@ def _fast_size(value: Any, nested: bool) -> int:
     """The UTF-8 bytes of the texts in *value*, as :class:`_Content` counts them, or -1 when
     a list or mapping in it has too many items (then the walk names it). No pointers are made:
     most commands are fine, and this is the whole of their check."""
-    sort = _sort_of(type(value))
+    kind: type = type(value)
+    sort = _sort_of(kind)
     if sort == _TEXT:
         return _utf8_size(value)
     if sort == _SEQUENCE:
@@ -81,7 +82,7 @@ def _fast_size(value: Any, nested: bool) -> int:
         return total
     if nested and sort == _ATTRS:
         total = 0
-        for name in _field_names(type(value)):
+        for name in _field_names(kind):
             item = getattr(value, name)
             size = _utf8_size(item) if type(item) is str else _fast_size(item, True)
             if size < 0:
