@@ -96,3 +96,18 @@ def test_the_collector_rests_while_a_batch_is_decided_and_works_again_after(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_new_ids_look_like_the_first_half_of_a_random_uuid():
+    """16 lower-case hex digits with the version nibble 4 where uuid4().hex puts it, and no
+    two alike among many."""
+    import re
+    import uuid
+
+    from magcore.app.service import _new_id
+
+    ids = [_new_id() for _ in range(2000)]
+    assert all(re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{3}", i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{3}", uuid.uuid4().hex[:16])  # the same shape
+    assert len({i[13] for i in ids}) == 16  # the digits after the version nibble vary fully
