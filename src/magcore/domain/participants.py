@@ -247,7 +247,7 @@ def check_membership(
     """
     people = tuple(people)
     by_role: dict[str, list[str]] = {}
-    roles = kind.roles  # a property that builds the tuple: once, not per participant
+    roles = kind.roles  # asked once, not once per participant
     for participant in people:
         if participant.role not in roles:
             raise _refuse(

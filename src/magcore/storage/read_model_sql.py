@@ -89,7 +89,7 @@ def conversations_query(
 
 def open_agreements_query(dialect: Dialect, *, many: bool = False) -> str:
     """The SQL of ``Store.open_agreements`` (one parameter: the subject), oldest first; with
-    *many*, of ``Store.open_agreements_many`` (one parameter: the subjects, as the dialect
+    *many*, of ``open_agreements_many`` (one parameter: the subjects, as the dialect
     encodes a list), in the same order for each subject."""
     columns = ", ".join(f"a.{column}" for column in AGREEMENT_READ_COLUMNS)
     subject = dialect.one_of if many else f"= {dialect.placeholder}"

@@ -279,7 +279,7 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         if conv is not None:
             raise _refuse(conv, command, "the conversation already exists")
         kind = _check_request(command)
-        # Each role list once, not once per participant (they are properties that build it).
+        # Each role list asked of the kind once, not once per participant.
         preparing, recording, confirming = (
             kind.preparers,
             kind.recorder_roles,
