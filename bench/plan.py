@@ -221,5 +221,14 @@ def request_end_to_end(people: int = 18_000) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only-request",
+        action="store_true",
+        help="run only the end-to-end `magcore plan --request` part (issue 19)",
+    )
+    if not parser.parse_args().only_request:
+        main()
     request_end_to_end()

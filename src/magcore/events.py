@@ -28,16 +28,21 @@ SYSTEM_ACTOR = "system"
 def freeze(value: Any) -> Any:
     """Return a deeply read-only copy of plain JSON data (mappings become MappingProxyType)."""
     kind = type(value)
-    if kind is str or kind is int or value is None or kind is bool or kind is float:
+    leaves = _LEAVES
+    if kind in leaves:
         return value  # the common leaves, without the (slow) abstract-class checks below
     if kind is dict or isinstance(value, Mapping):
+        # A leaf inside is kept as it is here, without a call of its own.
         return MappingProxyType(
-            {(k if type(k) is str else str(k)): freeze(v) for k, v in value.items()}
+            {
+                (k if type(k) is str else str(k)): (v if type(v) in leaves else freeze(v))
+                for k, v in value.items()
+            }
         )
     if kind is list or kind is tuple or isinstance(value, list | tuple):
-        if set(map(type, value)) <= _LEAVES:  # a long column of texts or numbers, at C speed
+        if set(map(type, value)) <= leaves:  # a long column of texts or numbers, at C speed
             return tuple(value)
-        return tuple([freeze(v) for v in value])
+        return tuple([v if type(v) in leaves else freeze(v) for v in value])
     return value
 
 

@@ -54,6 +54,7 @@ PASSED_ON = {
     "migrate",
     "open",
     "open_agreements",
+    "open_agreements_many",
     "outbox_cursor",
     "read_audit",
     "read_outbox",

@@ -61,3 +61,53 @@ def test_a_refused_request_stores_nothing_of_its_batch(setup):  # noqa: F811
     last_two = {s["participants"][0].person for s in specs[2:]}
     assert first_two <= stored  # the first batch stays
     assert not (last_two & stored)  # nothing of the refused batch
+
+
+def test_the_collector_rests_while_a_batch_is_decided_and_works_again_after(
+    setup,  # noqa: F811
+    monkeypatch,
+):
+    """Each batch is decided with the cyclic garbage collector paused; it runs again after
+    the batch, also when a request was refused (and when it was off before, it stays off)."""
+    import gc
+
+    from magcore.app import batch as batch_module
+
+    service, cycle, org, _, _ = setup
+    seen = []
+    decide = batch_module.decide
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "decide", watched)
+    specs = _specs(service, cycle, org, 3)
+    assert gc.isenabled()
+    service.request_many(specs[:2], batch_size=1)
+    assert seen == [False, False]
+    assert gc.isenabled()
+    with pytest.raises(TransitionError):
+        service.request_many([{**specs[2], "actor": "somebody-else"}])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        service.request_many(specs[2:])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_new_ids_look_like_the_first_half_of_a_random_uuid():
+    """16 lower-case hex digits with the version nibble 4 where uuid4().hex puts it, and no
+    two alike among many."""
+    import re
+    import uuid
+
+    from magcore.app.service import _new_id
+
+    ids = [_new_id() for _ in range(2000)]
+    assert all(re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{3}", i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{3}", uuid.uuid4().hex[:16])  # the same shape
+    assert len({i[13] for i in ids}) == 16  # the digits after the version nibble vary fully

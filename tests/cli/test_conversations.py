@@ -234,3 +234,58 @@ def test_due_as_the_hr_adviser_of_the_settings_lists_the_organisation(ready):
     assert refused.exit_code == 2
     assert "--as" in refused.output
     assert "manages nobody" in refused.output
+
+
+def test_next_years_request_carries_open_agreements_and_audits_every_event(ready, monkeypatch):
+    """``plan --request`` for the next year brings each person's open agreements into their
+    new conversation (sealed as any content), writes one audit line per stored event, and a
+    rerun requests nothing."""
+    from collections import Counter
+
+    from magcore import open_service
+
+    conv = _request(ready)["e1"]
+    data(
+        ready.run(
+            "record",
+            conv,
+            "--as",
+            "m1",
+            "--held-on",
+            "2025-03-05",
+            "--agreement",
+            "employee: Zoekt een cursus uit",
+            "--agreement",
+            "Over drie maanden praten",
+            "--json",
+        )
+    )
+    data(ready.run("agree", conv, "--as", "e1", "--json"))
+    assert data(ready.run("agree", conv, "--as", "m1", "--json"))["state"] == "agreed"
+    with sqlite3.connect(ready.dir / "magcore.db") as db:
+        events_before = db.execute("SELECT max(position) FROM events").fetchone()[0]
+    monkeypatch.setenv("MAGCORE_NOW", "2026-01-05T09:00:00+00:00")
+    period = ("--from", "2026-01-01", "--to", "2027-01-01")
+    result = data(ready.run("plan", *period, "--request", "--json"))
+    new = {r["person"]: r["conversation"] for r in result["requested"]}
+    assert set(new) == {"e1", "e2", "e3", "e4", "m1", "m2"}
+    service = open_service(f"sqlite:///{ready.dir / 'magcore.db'}")
+    try:
+        carried = {p: service._load(c).carried_forward for p, c in new.items()}
+        lines = Counter(x["object"] for x in service.store.read_audit())
+    finally:
+        service.close()
+    assert [(a.text, a.carried_from.split("#")[0]) for a in carried["e1"]] == [
+        ("Zoekt een cursus uit", conv),
+        ("Over drie maanden praten", conv),
+    ]
+    assert all(carried[p] == () for p in new if p != "e1")
+    with sqlite3.connect(ready.dir / "magcore.db") as db:
+        stored = db.execute(
+            "SELECT stream, version, data FROM events WHERE position > ?", (events_before,)
+        ).fetchall()
+    assert all(lines[f"{stream}/{version}"] == 1 for stream, version, _ in stored)
+    assert len(stored) == len(new)  # the cycle and its forms were kept before: only requests
+    assert not any("cursus" in text for _, _, text in stored)  # sealed, not in clear
+    assert ready.run("audit", "verify").exit_code == 0
+    assert data(ready.run("plan", *period, "--request", "--json"))["requested"] == []

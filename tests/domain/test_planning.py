@@ -79,6 +79,23 @@ def test_per_year_windows_cover_each_year_exactly(per_year, year):
         assert (next_start - due).days == 1
 
 
+@given(
+    st.integers(1, 12),
+    st.dates(date(1990, 1, 1), date(2060, 1, 1)),
+    st.integers(1, 1500),
+    st.none() | st.dates(date(1980, 1, 1), date(2070, 1, 1)),
+    st.none() | st.dates(date(1980, 1, 1), date(2070, 1, 1)),
+)
+def test_per_year_dates_are_the_same_for_everyone(per_year, start, days, hired, last):
+    """A number of times a year falls due on the same days whenever someone was hired or last
+    talked (planning works them out once per kind and gives them to everyone)."""
+    cadence = Cadence(kind="per_year", per_year=per_year)
+    end = start + timedelta(days=days)
+    assert list(due_dates(cadence, start, end, hired_on=hired, last_conversation=last)) == list(
+        due_dates(cadence, start, end)
+    )
+
+
 def _dues(cadence, start, end):
     return [due for _, due, _ in due_dates(cadence, start, end)]
 

@@ -20,6 +20,7 @@ from magcore.errors import DefinitionError, InputRefused
 from magcore.forms import validate
 from magcore.forms.validation import FormValidator
 from magcore.model import input_policy as ip
+from magcore.model.cycle import ParticipantRole
 from magcore.model.organisation import Organisation, Person, Team
 from magcore.model.records import Agreement, Participant
 
@@ -304,7 +305,23 @@ def test_a_command_at_the_limits_passes_and_one_past_them_is_refused():
 @settings(max_examples=200)
 @given(
     value=st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=30)
+        | st.sampled_from(list(ParticipantRole))  # a text's subclass: counted as a text
+        | st.builds(  # attrs values inside a command: their fields are counted
+            Participant,
+            st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
+            st.sampled_from(["employee", "manager", "peer"]),
+        )
+        | st.builds(
+            Agreement,
+            id=st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
+            text=st.text("abcé ü€", min_size=1, max_size=12).filter(str.strip),
+            owner=st.sampled_from(["employee", "both"]),
+        ),
         lambda inner: (
             st.lists(inner, max_size=4)
             | st.dictionaries(st.text(max_size=8), inner, max_size=4)

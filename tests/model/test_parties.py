@@ -68,6 +68,28 @@ def test_a_kind_given_by_its_parties_loads_and_round_trips():
     assert again.fingerprint() == cycle.fingerprint()
 
 
+def test_what_a_kind_says_of_its_parties_follows_a_changed_copy():
+    """The role lists a kind works out once (they are asked per request) are its own: a copy
+    with other parties says what its parties say, and the kind it was made from is unchanged."""
+    import attrs
+
+    kind = CycleDefinition.from_json(CAREER).kind("career")
+    assert kind.roles == ("employee", "career_coach", "manager")  # worked out, then kept
+    assert kind.with_manager
+    pair = attrs.evolve(kind, parties=parties_for_pattern(Pattern.EMPLOYEE_MANAGER))
+    assert pair.roles == ("employee", "manager")
+    assert pair.required_roles == ("employee", "manager")
+    assert pair.needs_manager
+    assert pair.shape == "employee_manager"
+    assert not pair.is_team
+    team = attrs.evolve(kind, parties=parties_for_pattern(Pattern.TEAM))
+    assert team.is_team
+    assert not team.with_manager
+    assert kind.roles == ("employee", "career_coach", "manager")
+    assert kind.shape == "parties"
+    assert kind == CycleDefinition.from_json(CAREER).kind("career")  # equal, cache or not
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "docs" / "examples" / "cycles").glob("*.json")))
 def test_an_old_pattern_is_its_party_list_and_writes_back_unchanged(path):
     """Existing definitions keep their JSON (and so their fingerprint): no parties written."""

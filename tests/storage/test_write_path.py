@@ -93,6 +93,60 @@ def test_data_json_is_canonical_json(value):
     assert json.loads(data_json(frozen)) == json.loads(canonical_json(frozen))
 
 
+def test_data_json_reads_a_read_only_view_of_any_mapping():
+    """A read-only view of another mapping than a dict (an ordered one, one without copy())
+    is written as the same JSON as the dict it holds."""
+    from collections import OrderedDict
+    from collections.abc import Mapping
+    from types import MappingProxyType
+
+    class Plain(Mapping):
+        def __init__(self, data):
+            self.data = data
+
+        def __getitem__(self, key):
+            return self.data[key]
+
+        def __iter__(self):
+            return iter(self.data)
+
+        def __len__(self):
+            return len(self.data)
+
+    data = {"b": [1, {"y": "é", "x": None}], "a": "tekst"}
+    expected = canonical_json(data)
+    for view in (
+        MappingProxyType(data),
+        MappingProxyType(OrderedDict(data)),
+        MappingProxyType(Plain(data)),
+        Plain(data),
+    ):
+        assert data_json(view) == expected
+
+
+@given(JSON)
+def test_freeze_is_deep_and_keeps_the_data(value):
+    """A frozen copy holds no dict or list at any depth, reads as the same JSON, and freezing
+    it again changes nothing."""
+    from types import MappingProxyType
+
+    from magcore.events import thaw
+
+    def mutable_inside(item):
+        if isinstance(item, dict | list):
+            return True
+        if isinstance(item, MappingProxyType):
+            return any(mutable_inside(v) for v in item.values())
+        if isinstance(item, tuple):
+            return any(mutable_inside(v) for v in item)
+        return False
+
+    frozen = freeze(value)
+    assert not mutable_inside(frozen)
+    assert thaw(frozen) == value
+    assert freeze(frozen) == frozen
+
+
 @given(st.lists(TEXT, max_size=5))
 def test_json_list_is_json_dumps(items):
     """json_list writes a list of strings exactly as json.dumps does."""

@@ -13,6 +13,7 @@ from ..domain.conversation import RequestConversation, decide, replay, stream_of
 from ..events import CommittedBatch
 from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_known_people
+from ..model.orgtables import cyclic_gc_paused
 from ..model.records import Agreement
 from ..storage.base import StreamWrite
 from . import versions
@@ -48,20 +49,31 @@ class BatchMixin(ConversationsMixin):
         Every request in a batch is decided first; a refused one raises before anything of its
         batch is written, so each batch is stored whole or not at all (earlier batches stay).
         Observers hear once per batch. *progress* is called with the number of requests stored
-        so far.
+        so far. The open agreements each request carries forward (as :meth:`request` carries
+        them) are read once per batch for all its people, where the store can
+        (:class:`~magcore.storage.base.ReadsAgreementsInBulk`).
         """
         started: list[str] = []
         pending: list[Mapping[str, Any]] = []
 
         def flush() -> None:
+            # A batch makes and drops thousands of commands, events and states: the cyclic
+            # garbage collector is paused while it is decided and written (as for any large
+            # write, ContentStore.append), so they do not set off collections that walk the
+            # organisation again and again. Nothing here makes a reference cycle; reference
+            # counting frees it all as usual.
+            with cyclic_gc_paused():
+                decide_and_write()
+
+        def decide_and_write() -> None:
             # The same checks as a single request: people the organisation knows, each fitting
             # their party's membership rule today (a peer from the same team, a coach from the
             # pool), refused with the same named error before anything of the batch is written.
             context = self._membership_context()
-            writes: list[StreamWrite] = []
             definitions: dict[str, CycleDefinition] = {}
             pinned: dict[str, FormDefinition] = {}
-            batch: list[str] = []
+            kind_forms: dict[tuple[int, str], dict[str, str]] = {}
+            checked: list[tuple[Mapping[str, Any], CycleDefinition, dict[str, str], Any, Any]] = []
             for spec in pending:
                 cycle = spec["cycle"]
                 definition = cycle if isinstance(cycle, CycleDefinition) else self.cycle(cycle)
@@ -71,15 +83,22 @@ class BatchMixin(ConversationsMixin):
                         self.policy_hash(definition),
                         versions.approval_state(self.store, definition.id),
                     )
-                forms = {
-                    use: self.form(f)
-                    for use, f in versions.kind_forms(definition, spec["kind"]).items()
-                }
-                pinned.update({form.key: form for form in forms.values()})
+                # The forms of a kind: found once per batch, not once per request.
+                found = kind_forms.get((id(definition), spec["kind"]))
+                if found is None:
+                    forms = {
+                        use: self.form(f)
+                        for use, f in versions.kind_forms(definition, spec["kind"]).items()
+                    }
+                    pinned.update({form.key: form for form in forms.values()})
+                    found = {use: form.key for use, form in forms.items()}
+                    kind_forms[(id(definition), spec["kind"])] = found
+                forms_used = dict(found)
                 participants = tuple(spec["participants"])
-                if context is not None:
-                    check_known_people(
-                        context[0].people,
+                known = context[0].people if context is not None else None
+                if known is not None and any(p.person not in known for p in participants):
+                    check_known_people(  # refuses naming each one it does not know
+                        known,
                         [
                             (f"/participants/{i}/person", p.person)
                             for i, p in enumerate(participants)
@@ -89,9 +108,22 @@ class BatchMixin(ConversationsMixin):
                 subject = next(
                     (p.person for p in participants if p.role == ParticipantRole.EMPLOYEE), None
                 )
+                definitions.setdefault(definition.key, definition)
+                checked.append((spec, definition, forms_used, participants, subject))
+            # Open agreements carry forward into each person's next conversation: read for the
+            # whole batch at once (nothing in a batch agrees anything, so they stay as read).
+            carrying = {
+                subject
+                for spec, _, _, _, subject in checked
+                if spec.get("carry_forward", True) and subject is not None
+            }
+            open_now = self._open_agreements_of_many(carrying)
+            writes: list[StreamWrite] = []
+            batch: list[str] = []
+            for spec, definition, forms_used, participants, subject in checked:
                 carried: tuple[Agreement, ...] = ()
                 if spec.get("carry_forward", True) and subject is not None:
-                    carried = self._open_agreements_of(subject)
+                    carried = open_now[subject]
                 elif (
                     spec.get("carry_forward", True)
                     and spec.get("team") is not None
@@ -110,7 +142,7 @@ class BatchMixin(ConversationsMixin):
                     team=spec.get("team"),
                     themes=tuple(spec.get("themes", ())),
                     carried_forward=carried,
-                    forms={use: form.key for use, form in forms.items()},
+                    forms=forms_used,
                 )
                 events = decide(None, command, now=self.clock.now())
                 state = replay(events)
@@ -118,7 +150,6 @@ class BatchMixin(ConversationsMixin):
                 writes.append(
                     StreamWrite(stream_of(command.conversation_id), 0, events, read_model=rows)
                 )
-                definitions.setdefault(definition.key, definition)
                 batch.append(command.conversation_id)
             for index, definition in enumerate(definitions.values()):
                 # Each form is kept once per batch (a stream appears once per transaction).

@@ -6,7 +6,7 @@ stored in one transaction through the :class:`~magcore.app.handler.CommandHandle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,7 @@ from ..model.cycle import CycleDefinition, ParticipantRole
 from ..model.input_policy import check_id
 from ..model.organisation import Organisation
 from ..model.records import Agreement, AgreementStatus, Participant, agreement_reference
-from ..storage.base import StreamWrite
+from ..storage.base import AgreementRow, ReadsAgreementsInBulk, StreamWrite
 from . import versions
 from .access import AccessMixin
 from .aggregates import CONVERSATION, GOAL, IDEMPOTENT, evolve_conversation
@@ -209,9 +209,30 @@ class ConversationsMixin(LinksMixin, CatalogueMixin, OrganisationMixin, AccessMi
         conversation. The read model's rows only point at candidates: each is carried only when
         its conversation's events say it is about *subject*, agreed, and the agreement open (a
         row edited in the database carries nobody's agreement to anyone)."""
-        carried: list[Agreement] = []
+        return self._carried(subject, self.store.open_agreements(subject), {})
+
+    def _open_agreements_of_many(
+        self, subjects: Collection[str]
+    ) -> dict[str, tuple[Agreement, ...]]:
+        """:meth:`_open_agreements_of` of each of *subjects*, the read-model rows read once for
+        all of them where the store can (:class:`~magcore.storage.base.ReadsAgreementsInBulk`),
+        each candidate checked against its conversation's events as for one person."""
+        people = sorted(set(subjects))
+        if isinstance(self.store, ReadsAgreementsInBulk):
+            rows = self.store.open_agreements_many(people)
+        else:
+            rows = {person: self.store.open_agreements(person) for person in people}
         loaded: dict[str, Conversation] = {}
-        for row in self.store.open_agreements(subject):
+        return {person: self._carried(person, rows[person], loaded) for person in people}
+
+    def _carried(
+        self, subject: str, rows: Iterable[AgreementRow], loaded: dict[str, Conversation]
+    ) -> tuple[Agreement, ...]:
+        """Copies of the agreements of *rows* (about *subject*) to carry forward: only those
+        whose conversation's events (loaded once into *loaded*) say it is about *subject* and
+        agreed, and the agreement open."""
+        carried: list[Agreement] = []
+        for row in rows:
             if row.conversation not in loaded:
                 loaded[row.conversation] = self._load(row.conversation)
             origin = loaded[row.conversation]

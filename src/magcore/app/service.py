@@ -16,7 +16,7 @@ requests at once), :mod:`magcore.app.access` (views, listing, export),
 from __future__ import annotations
 
 import logging
-import uuid
+import os
 from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING
@@ -65,7 +65,11 @@ log = logging.getLogger("magcore")
 
 
 def _new_id() -> str:
-    return uuid.uuid4().hex[:16]
+    """16 hex digits: the first half of a random (version 4) UUID, as ``uuid4().hex[:16]``
+    gives, made without the UUID object (a year of requests makes tens of thousands)."""
+    head = bytearray(os.urandom(8))
+    head[6] = (head[6] & 0x0F) | 0x40  # the version nibble a random UUID carries there
+    return head.hex()
 
 
 class Service(LanguagesMixin, BatchMixin, ProfilesMixin, PrivacyRequestsMixin, DestructionMixin):

@@ -247,11 +247,12 @@ def check_membership(
     """
     people = tuple(people)
     by_role: dict[str, list[str]] = {}
+    roles = kind.roles  # asked once, not once per participant
     for participant in people:
-        if participant.role not in kind.roles:
+        if participant.role not in roles:
             raise _refuse(
                 f"a {kind.id} conversation has no party {str(participant.role)!r} "
-                f"(parties: {', '.join(kind.roles)})"
+                f"(parties: {', '.join(roles)})"
             )
         by_role.setdefault(participant.role, []).append(participant.person)
     subject = next(

@@ -233,6 +233,12 @@ def plan(
             continue
         # Asked once per kind, not per person: the parties do not change in the loop.
         needs_manager, with_manager = kind.needs_manager, kind.with_manager
+        # A number of times a year falls due on the same days for everyone: worked out once.
+        same_for_all = (
+            tuple(due_dates(kind.cadence, start, end))
+            if kind.cadence.kind is CadenceKind.PER_YEAR
+            else None
+        )
         planned = (
             org.people.values()
             if only is None
@@ -243,14 +249,18 @@ def plan(
                 continue
             if person.hired_on is not None and person.hired_on >= end:
                 continue
-            for window_start, due, prompt in due_dates(
-                kind.cadence,
-                start,
-                end,
-                hired_on=person.hired_on,
-                last_conversation=(
-                    last if last_of_kind is None else last_of_kind.get(kind.id, {})
-                ).get(person.id),
+            for window_start, due, prompt in (
+                same_for_all
+                if same_for_all is not None
+                else due_dates(
+                    kind.cadence,
+                    start,
+                    end,
+                    hired_on=person.hired_on,
+                    last_conversation=(
+                        last if last_of_kind is None else last_of_kind.get(kind.id, {})
+                    ).get(person.id),
+                )
             ):
                 if not person.employed_on(due):
                     continue

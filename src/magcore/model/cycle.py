@@ -10,6 +10,7 @@ names the field.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -294,46 +295,46 @@ class ConversationKind:
             # The parties came from a pattern (perhaps before ``attrs.evolve`` changed it).
             object.__setattr__(self, "parties", parties_for_pattern(self.pattern))
 
-    @property
+    @functools.cached_property
     def roles(self) -> tuple[str, ...]:
         """The roles of this kind's parties, required and optional, in order."""
         return tuple(p.role for p in self.parties)
 
-    @property
+    @functools.cached_property
     def required_roles(self) -> tuple[str, ...]:
         """The roles without which a conversation of this kind cannot take place."""
         return tuple(p.role for p in self.parties if p.required)
 
-    @property
+    @functools.cached_property
     def recorder_roles(self) -> tuple[str, ...]:
         """The roles whose people may write the shared record."""
         if self.recorders is not None:
             return self.recorders
         return tuple(p.role for p in self.parties if p.records)
 
-    @property
+    @functools.cached_property
     def confirmer_roles(self) -> tuple[str, ...]:
         """The roles whose people confirm the record (every required party, at least)."""
         return tuple(p.role for p in self.parties if p.confirms)
 
-    @property
+    @functools.cached_property
     def is_team(self) -> bool:
         """Whether the conversation is about a team (a party of every member) not a person."""
         return any(p.membership is Membership.TEAM for p in self.parties)
 
-    @property
+    @functools.cached_property
     def needs_manager(self) -> bool:
         """Whether a required party is the employee's manager."""
         return any(
             p.required and p.membership is Membership.MANAGER_OF_EMPLOYEE for p in self.parties
         )
 
-    @property
+    @functools.cached_property
     def with_manager(self) -> bool:
         """Whether the employee's manager takes part, required or optional."""
         return any(p.membership is Membership.MANAGER_OF_EMPLOYEE for p in self.parties)
 
-    @property
+    @functools.cached_property
     def shape(self) -> str:
         """The pattern's name, or ``parties`` for a kind given by its party list."""
         if self.pattern is not None:
@@ -399,7 +400,7 @@ class CycleDefinition:
                 return theme, topic
         return None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """``id@version``: how conversations refer to the definition they started under."""
         return f"{self.id}@{self.version}"

@@ -55,43 +55,63 @@ def _fast_size(value: Any, nested: bool) -> int:
     """The UTF-8 bytes of the texts in *value*, as :class:`_Content` counts them, or -1 when
     a list or mapping in it has too many items (then the walk names it). No pointers are made:
     most commands are fine, and this is the whole of their check."""
-    kind = type(value)
-    if kind is str:
+    kind: type = type(value)
+    sort = _sort_of(kind)
+    if sort == _TEXT:
         return _utf8_size(value)
-    if value is None or kind is int or kind is bool or kind is float:
-        return 0
-    if isinstance(value, str):  # a str subclass (an enum member): as the walk counts it
-        return _utf8_size(value)
-    if isinstance(value, list | tuple):
+    if sort == _SEQUENCE:
         if len(value) > MAX_ITEMS:
             return -1
         total = 0
         for item in value:
-            size = _fast_size(item, True)
+            size = _utf8_size(item) if type(item) is str else _fast_size(item, True)
             if size < 0:
                 return -1
             total += size
         return total
-    if isinstance(value, Mapping):
+    if sort == _MAPPING:
         if len(value) > MAX_ITEMS:
             return -1
         total = 0
         for key, item in value.items():
             total += _utf8_size(key) if isinstance(key, str) else 0
-            size = _fast_size(item, True)
+            size = _utf8_size(item) if type(item) is str else _fast_size(item, True)
             if size < 0:
                 return -1
             total += size
         return total
-    if nested and attrs.has(kind):
+    if nested and sort == _ATTRS:
         total = 0
         for name in _field_names(kind):
-            size = _fast_size(getattr(value, name), True)
+            item = getattr(value, name)
+            size = _utf8_size(item) if type(item) is str else _fast_size(item, True)
             if size < 0:
                 return -1
             total += size
         return total
     return 0
+
+
+#: What :func:`_fast_size` makes of a value, by its type (see :func:`_sort_of`).
+_NOTHING, _TEXT, _SEQUENCE, _MAPPING, _ATTRS = range(5)
+
+
+@functools.cache
+def _sort_of(kind: type) -> int:
+    """How :func:`_fast_size` counts a value of type *kind*: as a text (a ``str`` or an enum
+    member of one), a list or tuple, a mapping, an attrs value, or nothing (numbers, ``None``,
+    anything else), in that order of the walk's questions. Asked once per type."""
+    if issubclass(kind, str):
+        return _TEXT
+    if kind is type(None) or kind is int or kind is bool or kind is float:
+        return _NOTHING
+    if issubclass(kind, list | tuple):
+        return _SEQUENCE
+    if issubclass(kind, Mapping):
+        return _MAPPING
+    if attrs.has(kind):
+        return _ATTRS
+    return _NOTHING
 
 
 @functools.cache

@@ -541,6 +541,8 @@ def valid_optional_text(instance: object, attribute: attrs.Attribute[Any], value
 
 def valid_id(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     """attrs validator: *value* is an id by :data:`ID_PATTERN`."""
+    if is_valid_id(value):
+        return  # the common case, without making the pointer of a problem there is not
     problem = id_problem(value, pointer=f"/{attribute.name}")
     if problem is not None:
         raise InputRefused([problem])

@@ -25,6 +25,7 @@ __all__ = [
     "ConversationRow",
     "PersonRows",
     "ReadModel",
+    "ReadsAgreementsInBulk",
     "Store",
     "StoreSettings",
     "StreamWrite",
@@ -301,3 +302,16 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReadsAgreementsInBulk(Protocol):
+    """A store that reads the open agreements of many people at once (optional; the built-in
+    stores and ``magcore-postgres`` do). ``Service.request_many`` asks it once per batch; a
+    store without it is asked :meth:`Store.open_agreements` person by person, as before 0.4."""
+
+    def open_agreements_many(self, subjects: Collection[str]) -> dict[str, list[AgreementRow]]:
+        """:meth:`Store.open_agreements` of each of *subjects* in one read: every subject
+        given is a key, with the same rows in the same order as ``open_agreements`` gives for
+        it (none: an empty list). Added in 0.4."""
+        ...

@@ -66,7 +66,16 @@ class ChainKey(Protocol):
 
 
 def _plain_mapping(value: Any) -> Any:
-    if type(value) is MappingProxyType or isinstance(value, Mapping):
+    if type(value) is MappingProxyType:
+        # Frozen data is a proxy of a dict: the dict's own copy, made at C speed (a proxy of
+        # another mapping is copied item by item below).
+        try:
+            copied = value.copy()
+        except AttributeError:  # a proxy of a mapping that has no copy()
+            copied = None
+        if type(copied) is dict:
+            return copied
+    if isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"{type(value).__name__} is not JSON data")
 

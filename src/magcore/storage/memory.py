@@ -238,6 +238,28 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
         ]
         return [a for _, a in sorted(found, key=lambda item: item[0])]
 
+    def open_agreements_many(self, subjects: Collection[str]) -> dict[str, list[AgreementRow]]:
+        people = subject_set(subjects) or frozenset()
+        with self._lock:
+            self._check_open()
+            agreed = [
+                m
+                for m in self._rows.values()
+                if m.conversation.subject in people and m.conversation.state == "agreed"
+            ]
+        found: dict[str, list[tuple[tuple[date, str, int], AgreementRow]]] = {
+            person: [] for person in sorted(people)
+        }
+        for model in agreed:
+            mine = found[str(model.conversation.subject)]
+            for pos, a in enumerate(model.agreements):
+                if a.status == "open":
+                    mine.append((open_agreement_order(a, pos), a))
+        return {
+            person: [a for _, a in sorted(rows, key=lambda item: item[0])]
+            for person, rows in found.items()
+        }
+
     def stored_read_models(self) -> StoredReadModels:
         """Every read model as kept (no people index: ``participants`` is read). Added in 0.4."""
         with self._lock:

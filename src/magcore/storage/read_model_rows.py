@@ -74,6 +74,10 @@ class Dialect:
     decode_date: Callable[[Any], date | None]
     types: tuple[tuple[str, str], ...]
     """The engine's type of each column kind (``text``, ``integer``, ``date``, ``list``)."""
+    one_of: str
+    """After a text column: true when it is one of the texts of one parameter, the list as
+    :attr:`encode_list` gives it (so one query asks about a whole batch of people, whatever
+    the engine's limit on parameters)."""
     keyed_suffix: str = ""
     """After a table that is all key (``" WITHOUT ROWID"`` on SQLite)."""
     collate: str = ""

@@ -87,13 +87,16 @@ def conversations_query(
     return sql, params
 
 
-def open_agreements_query(dialect: Dialect) -> str:
-    """The SQL of ``Store.open_agreements`` (one parameter: the subject), oldest first."""
+def open_agreements_query(dialect: Dialect, *, many: bool = False) -> str:
+    """The SQL of ``Store.open_agreements`` (one parameter: the subject), oldest first; with
+    *many*, of ``open_agreements_many`` (one parameter: the subjects, as the dialect
+    encodes a list), in the same order for each subject."""
     columns = ", ".join(f"a.{column}" for column in AGREEMENT_READ_COLUMNS)
+    subject = dialect.one_of if many else f"= {dialect.placeholder}"
     return (
         f"SELECT {columns} FROM {dialect.table('agreements')} a "
         f"JOIN {dialect.table('conversations')} c ON c.id = a.conversation "
-        f"WHERE a.subject = {dialect.placeholder} AND a.status = 'open' AND c.state = 'agreed' "
+        f"WHERE a.subject {subject} AND a.status = 'open' AND c.state = 'agreed' "
         f"ORDER BY a.made_on NULLS FIRST, a.conversation{dialect.collate}, a.position"
     )
 
@@ -144,6 +147,19 @@ class ReadModelQueries:
     def open_agreements(self, subject: str) -> list[AgreementRow]:
         sql = open_agreements_query(self.dialect)
         return [agreement_row(row, self.dialect) for row in self._fetch_rows(sql, (subject,))]
+
+    def open_agreements_many(self, subjects: Collection[str]) -> dict[str, list[AgreementRow]]:
+        people = sorted(subject_set(subjects) or ())
+        found: dict[str, list[AgreementRow]] = {person: [] for person in people}
+        if not people:
+            return found
+        sql = open_agreements_query(self.dialect, many=True)
+        for values in self._fetch_rows(sql, (self.dialect.encode_list(people),)):
+            row = agreement_row(values, self.dialect)
+            mine = found.get(row.subject) if row.subject is not None else None
+            if mine is not None:  # the engine compares exactly: always one of *people*
+                mine.append(row)
+        return found
 
     def stored_read_models(self) -> StoredReadModels:
         """Every read-model row as stored, for a repair

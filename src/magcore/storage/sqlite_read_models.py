@@ -47,5 +47,6 @@ SQLITE = Dialect(
         ("date", "TEXT"),
         ("list", "TEXT"),
     ),
+    one_of="IN (SELECT value FROM json_each(?))",
     keyed_suffix=" WITHOUT ROWID",
 )

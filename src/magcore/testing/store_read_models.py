@@ -118,6 +118,41 @@ class ReadModelContract:
         early.hold_and_agree(date(2026, 1, 10), [_agreement("early")])
         assert [a.agreement for a in store.open_agreements("e-1")] == ["early", "late"]
 
+    def test_open_agreements_of_many_people_are_each_persons_own(self, store: Store) -> None:
+        """``open_agreements_many`` (where a store has it) gives each person asked the rows
+        ``open_agreements`` gives them, in the same order; someone with none gets an empty
+        list, and nobody is given rows they were not asked about."""
+        from ..storage.base import ReadsAgreementsInBulk
+
+        if not isinstance(store, ReadsAgreementsInBulk):
+            pytest.skip("this store reads open agreements person by person only")
+        late = ConversationDriver(store, "c-late", employee="e-1", manager="m-1")
+        late.hold_and_agree(date(2026, 6, 1), [_agreement("z"), _agreement("a", "both")])
+        early = ConversationDriver(store, "c-early", employee="e-1", manager="m-1")
+        early.hold_and_agree(date(2026, 1, 10), [_agreement("early")])
+        early.send(UpdateAgreement(actor="e-1", agreement_id="early", status="done"))
+        same_day = ConversationDriver(store, "c-same", employee="e-1", manager="m-1")
+        same_day.hold_and_agree(date(2026, 6, 1), [_agreement("b")])
+        other = ConversationDriver(store, "c-2", employee="e-2", manager="m-1")
+        other.hold_and_agree(date(2026, 3, 3), [_agreement("x")])
+        drafted = ConversationDriver(store, "c-3", employee="e-3", manager="m-1")
+        drafted.send(Schedule(actor="m-1", on=datetime(2026, 3, 3, 10, tzinfo=UTC)))
+        drafted.send(MarkHeld(actor="m-1", on=date(2026, 3, 3)))
+        drafted.send(DraftRecord(actor="m-1", agreements=(_agreement("not-yet"),)))
+        asked = ["e-3", "e-1", "nobody", "m-1"]
+        many = store.open_agreements_many(frozenset(asked))
+        assert sorted(many) == sorted(asked)
+        assert many == {person: store.open_agreements(person) for person in asked}
+        assert [(a.conversation, a.agreement) for a in many["e-1"]] == [
+            ("c-late", "z"),
+            ("c-late", "a"),
+            ("c-same", "b"),
+        ]
+        assert many["e-3"] == []
+        assert store.open_agreements_many([]) == {}
+        with pytest.raises(StorageError):
+            store.open_agreements_many("e-1")  # one text: not taken letter by letter
+
     def test_conversation_filters(self, store: Store) -> None:
         """subject, subjects, participant, team, states and the held range all narrow the list."""
         one = ConversationDriver(store, "c-1", employee="e-1", manager="m-1", team="t-1")

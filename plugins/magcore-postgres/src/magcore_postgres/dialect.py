@@ -102,6 +102,7 @@ POSTGRES = Dialect(
         ("date", "date"),
         ("list", "text[]"),
     ),
+    one_of="= ANY(%s)",
     collate=' COLLATE "C"',
 )
 

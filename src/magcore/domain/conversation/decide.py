@@ -187,11 +187,12 @@ def _check_request(command: RequestConversation) -> ConversationKind:
     if len(set(people)) != len(people):
         raise refuse("a person appears twice among the participants")
     by_role: dict[str, int] = {}
+    roles = kind.roles
     for participant in command.participants:
-        if participant.role not in kind.roles:
+        if participant.role not in roles:
             raise refuse(
                 f"a {kind.id} conversation has no party {str(participant.role)!r}: it needs "
-                f"exactly its parties ({', '.join(kind.roles)})"
+                f"exactly its parties ({', '.join(roles)})"
             )
         by_role[participant.role] = by_role.get(participant.role, 0) + 1
     for party in kind.parties:
@@ -278,9 +279,15 @@ def decide(conv: Conversation | None, command: Command, *, now: datetime) -> tup
         if conv is not None:
             raise _refuse(conv, command, "the conversation already exists")
         kind = _check_request(command)
-        preparers = [p.person for p in command.participants if p.role in kind.preparers]
-        recorders = [p.person for p in command.participants if p.role in kind.recorder_roles]
-        confirmers = [p.person for p in command.participants if p.role in kind.confirmer_roles]
+        # Each role list asked of the kind once, not once per participant.
+        preparing, recording, confirming = (
+            kind.preparers,
+            kind.recorder_roles,
+            kind.confirmer_roles,
+        )
+        preparers = [p.person for p in command.participants if p.role in preparing]
+        recorders = [p.person for p in command.participants if p.role in recording]
+        confirmers = [p.person for p in command.participants if p.role in confirming]
         return (
             Event(
                 stream=stream_of(command.conversation_id),

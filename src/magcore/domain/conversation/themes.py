@@ -41,6 +41,9 @@ def _named(command: Command) -> Iterable[tuple[str, str]]:
 def theme_problems(cycle: CycleDefinition, command: Command) -> list[Problem]:
     """One problem per theme *command* names that *cycle* does not declare, naming the field
     and the themes the cycle has (``keyword`` :data:`UNKNOWN_THEME`)."""
+    named = list(_named(command))
+    if not named:
+        return []  # most commands name no theme: nothing to look up
     known = sorted(t.id for t in cycle.themes)
     listed = ", ".join(known) if known else "none"
     return [
@@ -49,7 +52,7 @@ def theme_problems(cycle: CycleDefinition, command: Command) -> list[Problem]:
             f"{theme!a} is not a theme of cycle {cycle.key} (its themes: {listed})",
             UNKNOWN_THEME,
         )
-        for pointer, theme in _named(command)
+        for pointer, theme in named
         if theme not in known
     ]
 
