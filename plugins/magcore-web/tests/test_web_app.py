@@ -207,6 +207,36 @@ def test_a_signed_token_gives_the_person_and_roles_from_groups(signing_key):
     assert principal == Principal(person_id="anna", roles={"hr_adviser"}, tenant=A)
 
 
+def test_the_groups_of_an_old_token_give_no_role(signing_key):
+    """With ``roles_fresh_for``, a token issued longer ago still names its person, but its
+    groups no longer count (the directory's roles of the day still do, at every call): a
+    group taken away at the provider stops counting in the API as on the pages."""
+    tokens = BearerTokens(_settings(signing_key), roles_fresh_for=900)
+    now = int(time.time())
+    fresh = _token(signing_key, groups=["HR-advies"], iat=now - 60)
+    stale = _token(signing_key, groups=["HR-advies"], iat=now - 901)
+    assert tokens.authenticate(_Request(fresh), _Tenant()).roles == {"hr_adviser"}
+    old = tokens.authenticate(_Request(stale), _Tenant())
+    assert (old.person_id, old.roles) == ("anna", frozenset())
+    # without the setting (a provider used on its own), a token's groups last until exp
+    assert BearerTokens(_settings(signing_key)).authenticate(_Request(stale), _Tenant()).roles
+
+
+def test_the_app_gives_its_bearer_tokens_the_roles_setting(signing_key):
+    from magcore_web.identity import identity_providers
+
+    for extra, expected in (({}, 900.0), ({"roles_fresh_for": 60}, 60.0)):
+        config = WebConfig(
+            tenants={A: TenantConfig(store="memory://")},
+            session_secret=SECRET,
+            oidc=_settings(signing_key),
+            extra=extra,
+        )
+        app = create_app(config, extensions=())
+        [bearer] = [p for p in identity_providers(app) if isinstance(p, BearerTokens)]
+        assert bearer.roles_fresh_for == expected
+
+
 @pytest.mark.parametrize(
     ("claims", "reason"),
     [

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from magcore.model.input_policy import MAX_JSON_BYTES
 
-from .config import WebConfig
+from .config import WebConfig, roles_fresh_for
 from .identity import (
     PROVIDERS_KEY,
     BearerTokens,
@@ -250,7 +250,8 @@ def create_app(
     if configured is not None:
         providers.extend(configured if isinstance(configured, list | tuple) else [configured])
     if config.oidc is not None and config.oidc.jwks is not None:
-        providers.append(BearerTokens(config.oidc))
+        fresh = roles_fresh_for(config.extra)
+        providers.append(BearerTokens(config.oidc, roles_fresh_for=fresh))
     for provider in providers:
         add_identity_provider(app, provider, first=False)
     for extension in extensions if extensions is not None else EXTENSIONS:

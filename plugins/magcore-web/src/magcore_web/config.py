@@ -31,10 +31,12 @@ from magcore.errors import MagcoreError
 __all__ = [
     "ANY_HOST",
     "API_VERSION",
+    "ROLES_FRESH_FOR",
     "OidcSettings",
     "TenantConfig",
     "WebConfig",
     "WebConfigError",
+    "roles_fresh_for",
 ]
 
 #: The full version of the HTTP API, sent in the ``API-Version`` header of every response.
@@ -46,6 +48,20 @@ _MIN_SECRET = 32
 
 class WebConfigError(MagcoreError, ValueError):
     """The web settings are inconsistent; the message names the setting."""
+
+
+#: How long the roles a sign-in or a bearer token brought are trusted, in seconds (the
+#: ``[web]`` setting ``roles_fresh_for``): 15 minutes.
+ROLES_FRESH_FOR = 15 * 60
+
+
+def roles_fresh_for(extra: Mapping[str, Any]) -> float:
+    """``[web] roles_fresh_for``: a positive number of seconds (default
+    :data:`ROLES_FRESH_FOR`)."""
+    value = extra.get("roles_fresh_for", ROLES_FRESH_FOR)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise WebConfigError("web.roles_fresh_for: a positive number of seconds, such as 900")
+    return float(value)
 
 
 def _host_name(value: str) -> str:

@@ -126,6 +126,12 @@ class BearerTokens:
     ``aud``, and not be expired. The person id is the claim *settings.person_claim*; roles are
     the groups in *settings.roles_claim* mapped through *settings.role_groups*. With
     ``tenant_claim`` in *settings.extra*, the token must name the tenant too.
+
+    With *roles_fresh_for* (seconds; the app passes ``[web] roles_fresh_for``), the groups of
+    a token issued (``iat``) longer ago give no role: a group taken away at the provider stops
+    counting in the API as soon as it does on the pages, whatever the token's ``exp``. The
+    person still stands with the roles the tenant's directory gives them (checked at every
+    call). A token without ``iat`` keeps its groups until it expires.
     """
 
     def __init__(
@@ -135,6 +141,7 @@ class BearerTokens:
         jwks: Mapping[str, Any] | None = None,
         leeway: int = 30,
         algorithms: Sequence[str] = ("RS256", "ES256", "PS256", "EdDSA"),
+        roles_fresh_for: float | None = None,
     ) -> None:
         from joserfc.jwk import KeySet
 
@@ -145,6 +152,7 @@ class BearerTokens:
         self._keys = KeySet.import_key_set(dict(keys))  # type: ignore[arg-type]
         self._leeway = leeway
         self._algorithms = list(algorithms)
+        self.roles_fresh_for = roles_fresh_for
 
     def authenticate(self, request: HTTPConnection, tenant: Tenant) -> Principal | None:
         token = bearer_token(request)
@@ -157,7 +165,17 @@ class BearerTokens:
         person = claims.get(self.settings.person_claim)
         if not isinstance(person, str) or not person:
             raise NotSignedInError(f"the bearer token has no {self.settings.person_claim} claim")
-        return Principal(person_id=person, roles=self.roles(claims), tenant=tenant.name)
+        roles = self.roles(claims)
+        issued = claims.get("iat")
+        if (
+            roles
+            and self.roles_fresh_for is not None
+            and isinstance(issued, int | float)
+            and not isinstance(issued, bool)
+            and time.time() - issued > self.roles_fresh_for
+        ):
+            roles = frozenset()  # the groups are too old to count: the directory's still do
+        return Principal(person_id=person, roles=roles, tenant=tenant.name)
 
     def verify(self, token: str) -> Mapping[str, Any]:
         """The claims of *token* once signature, issuer, audience and time are checked."""

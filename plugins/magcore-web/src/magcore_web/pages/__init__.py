@@ -23,16 +23,13 @@ from urllib.parse import urlsplit
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..config import WebConfigError
+from ..config import roles_fresh_for
 from ..identity import add_identity_provider
 from ..signin.guards import RateLimit, SecurityHeaders
 from ..signin.oidc import OidcClient
-from ..signin.sessions import ROLES_FRESH_FOR, SessionIdentity, SessionStore
+from ..signin.sessions import SessionIdentity, SessionStore
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any
-
     from starlette.applications import Starlette
     from starlette.requests import Request
 
@@ -61,14 +58,6 @@ async def _stylesheet(request: Request) -> Response:
     )
 
 
-def _roles_fresh_for(extra: Mapping[str, Any]) -> float:
-    """``[web] roles_fresh_for``: a positive number of seconds (default 900)."""
-    value = extra.get("roles_fresh_for", ROLES_FRESH_FOR)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise WebConfigError("web.roles_fresh_for: a positive number of seconds, such as 900")
-    return float(value)
-
-
 def install(app: Starlette, config: WebConfig) -> None:
     """Add the pages, sign-in and guards to *app* (see the module's docstring)."""
     from . import employee, manager, officers, privacy
@@ -87,7 +76,7 @@ def install(app: Starlette, config: WebConfig) -> None:
     app.state.signin_limit = RateLimit(
         int(extra.get("signin_limit", 10)), float(extra.get("signin_window", 60))
     )
-    identity = SessionIdentity(app.state.sessions, roles_fresh_for=_roles_fresh_for(extra))
+    identity = SessionIdentity(app.state.sessions, roles_fresh_for=roles_fresh_for(extra))
     add_identity_provider(app, identity, first=True)
     form_targets: tuple[str, ...] = ()
     routes: list[Route] = [Route(STYLESHEET, _stylesheet, methods=["GET"])]

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..config import ROLES_FRESH_FOR
 from ..identity import Principal
 
 if TYPE_CHECKING:
@@ -65,9 +66,6 @@ log = logging.getLogger("magcore.web.signin")
 
 COOKIE = "__Host-magcore-session"
 LOOPBACK_COOKIE = "magcore-session"
-#: How long the roles a sign-in gave are trusted, in seconds (the ``[web]`` setting
-#: ``roles_fresh_for``): 15 minutes.
-ROLES_FRESH_FOR = 15 * 60
 
 
 @attrs.define(kw_only=True)
