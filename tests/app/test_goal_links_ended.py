@@ -24,9 +24,9 @@ from magcore.access.erasure_grounds import ErasureGround, ErasureReason
 from magcore.access.retention import SELECTIELIJST_2020
 from magcore.app.service import Service
 from magcore.domain.goals import LinkConversation, NoteProgress, SetGoal
-from magcore.errors import RecordInvalidError
 
 from ..access.mix_world import agreed, mix_cycle, open_mix
+from .test_goal_conversation_check import _refused, _set
 
 MADE_UP = "ffffffffffffffff"
 
@@ -37,26 +37,6 @@ def service(request: Any, tmp_path: Any) -> Any:
     service = open_mix(url, get_plugin_manager(load_entry_points=False), mix_cycle())
     yield service
     service.close()
-
-
-def _streams(service: Service) -> dict[str, int]:
-    return {s: service.store.version(s) for s in service.store.streams("")}
-
-
-def _refused(service: Service, command: Any, pointer: str, keyword: str) -> str:
-    """The message of the refusal of *command* at *pointer*, the id it names left out;
-    nothing stored."""
-    before = _streams(service)
-    with pytest.raises(RecordInvalidError) as refused:
-        service.execute_goal(command)
-    assert _streams(service) == before
-    [problem] = refused.value.problems
-    assert (problem.pointer, problem.keyword) == (pointer, keyword)
-    return str(refused.value)
-
-
-def _set(actor: str, goal_id: str, **links: Any) -> SetGoal:
-    return SetGoal(actor=actor, owner=actor, goal_id=goal_id, title="Presenteren", **links)
 
 
 def _destroyed(service: Service) -> str:
