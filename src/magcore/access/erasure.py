@@ -11,8 +11,9 @@ append-only:
   older store (its words sealed with the goal's own key) has that key destroyed too: its
   progress notes written until then go with it.
   A tombstone event is appended, so readers show the conversation as destroyed and the read
-  models stop listing and carrying forward its agreements. A retention run destroys many:
-  :func:`destroy_conversations` finds the older store's goal copies once for all of them.
+  models stop listing and carrying forward its agreements. A retention run destroys many
+  (:func:`destroy_conversations`, one :func:`destroy_conversation` each); the older store's
+  goal copies of each are found by their id prefix, without reading every goal stream.
 * :func:`erase_person` destroys the keys of every conversation *about* the person (they are
   its subject), of every goal they own, and of their own stream (``person:<id>``: their
   sharing choices' details and the reasons of restrictions). Conversations of other employees

@@ -243,6 +243,12 @@ _BY_ACTION = {
     "destroy": "retention-and-erasure",
     "erase": "retention-and-erasure",
     "restrict": "retention-and-erasure",
+    "list-destruction-due": "retention-and-erasure",  # the privacy officer's retention list
+    # refused privacy officer's commands (their done lines are destroy / erase / restrict)
+    "DestroyConversation": "retention-and-erasure",
+    "ErasePerson": "retention-and-erasure",
+    "RestrictProcessing": "retention-and-erasure",
+    "LiftRestriction": "retention-and-erasure",
     "approve": "regulation",
     "export": "operations",
 }

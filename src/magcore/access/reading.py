@@ -44,11 +44,11 @@ from ..storage.base import AuditRecord, Store
 from .decision import (
     AccessContext,
     AccessRequest,
-    Basis,
     Decision,
     Part,
     Restrictions,
     decide_access,
+    deny,
 )
 from .erasure_grounds import Destruction, ErasureGround
 from .origins import Origin, destroyed, goal_disclosure, origins_of, took_part
@@ -352,7 +352,7 @@ def read_conversation(
     erased = _destruction(events)
     if not events or erased is not None:
         reason = _gone_reason(erased, "the record", "there is no such conversation")
-        decision = Decision(False, f"denied because {reason}", Basis.DENIED)
+        decision = deny(reason)
         store.append_audit(
             [
                 audit_record(
@@ -521,7 +521,7 @@ def read_goal(
     erased = _destruction(events)
     if not events or erased is not None:
         reason = _gone_reason(erased, "the goal", "there is no such goal")
-        decision = Decision(False, f"denied because {reason}", Basis.DENIED)
+        decision = deny(reason)
         store.append_audit(
             [
                 audit_record(

@@ -27,11 +27,13 @@ __all__ = [
     "EMPLOYMENT_ENDED",
     "SELECTIELIJST_2020",
     "RetentionProfile",
+    "RetentionSurvey",
     "SupportsDestroy",
     "destruction_due",
     "due_for_destruction",
     "held_by_restriction",
     "retention_due",
+    "retention_survey",
 ]
 
 #: Anchor: the day the employee's employment ends (``Person.left_on``).
@@ -154,6 +156,74 @@ class SupportsDestroy(Protocol):
     ) -> None: ...
 
 
+@attrs.frozen(kw_only=True)
+class RetentionSurvey:
+    """Every conversation past its retention term on one day, from one read of each stream
+    (:func:`retention_survey`): ids, profiles and days only."""
+
+    due: tuple[tuple[str, RetentionProfile, date], ...] = ()
+    """``(id, profile, due day)`` of each one to destroy, in the order of their streams."""
+    held: tuple[str, ...] = ()
+    """Past their term, but kept while a restriction of processing (AVG art. 18) of the person
+    they are about covers them (:func:`held_by_restriction`)."""
+    destroyed_before: frozenset[str] = frozenset()
+    """Those of :attr:`due` destroyed already (listed again for an older store's goal copies)."""
+    unchecked: tuple[tuple[str, str], ...] = ()
+    """``(id, problem)`` of each whose cycle or retention profile is unknown."""
+
+
+def retention_survey(
+    store: Store,
+    *,
+    today: date,
+    cycles: Mapping[str, CycleDefinition],
+    profiles: Mapping[str, RetentionProfile] = BUILTIN_PROFILES,
+    organisation: Organisation | None = None,
+    zone: tzinfo | str | None = None,
+    destroyed: bool = True,
+) -> RetentionSurvey:
+    """Every conversation whose retention term has passed on *today*, sorted into those to
+    destroy, those a restriction keeps, and those that cannot be checked: each conversation
+    stream read once, each affected person's stream once, as stored (nothing decrypted).
+
+    *today* and the due days are days in *zone*, the installation's time zone. The profile
+    comes from the cycle version the conversation started under (``cycles`` maps
+    ``id@version`` to definitions). A conversation destroyed already (in a store with keys
+    its first event stays, and its last is the tombstone) is listed again unless *destroyed*
+    is ``False``: a retention run that destroys it again destroys the keys of an older
+    store's goal copies of it still alive (:func:`~magcore.access.erasure.destroy_conversation`).
+    """
+    stored = _as_stored(store)
+    found: list[tuple[str, RetentionProfile, date, str | None]] = []
+    before: set[str] = set()
+    unchecked: list[tuple[str, str]] = []
+    for stream in stored.streams(f"{CONVERSATION_STREAM}:"):
+        events = stored.read(stream)
+        ended = bool(events) and events[-1].type == DESTROYED_EVENT
+        if ended and not destroyed:
+            continue
+        conversation = stream.partition(":")[2]
+        try:
+            term = _term(events, stream, cycles, profiles, organisation, zone)
+        except ConsentError as exc:
+            unchecked.append((conversation, str(exc)))
+            continue
+        if term is not None and term[1] <= today:
+            found.append((conversation, *term, _subject(events[0])))
+            if ended:
+                before.add(conversation)
+    # a restricted record is kept while the restriction holds (one read per person)
+    subjects = {s for c, _, _, s in found if s is not None and c not in before}
+    current = {s: restrictions(stored.read(person_stream(s))) for s in sorted(subjects)}
+    held = [c for c, _, _, s in found if c not in before and s in current and current[s].covers(c)]
+    return RetentionSurvey(
+        due=tuple((c, p, d) for c, p, d, _ in found if c not in held),
+        held=tuple(held),
+        destroyed_before=frozenset(before),
+        unchecked=tuple(unchecked),
+    )
+
+
 def due_for_destruction(
     store: Store,
     *,
@@ -163,43 +233,24 @@ def due_for_destruction(
     organisation: Organisation | None = None,
     zone: tzinfo | str | None = None,
     destroyed: bool = True,
-    unchecked: list[tuple[str, str]] | None = None,
 ) -> list[tuple[str, RetentionProfile, date]]:
-    """Every conversation whose retention term has passed on *today*: (id, profile, due).
-
-    *today* and the due days are days in *zone*, the installation's time zone.
-
-    The profile comes from the cycle version the conversation started under (``cycles`` maps
-    ``id@version`` to definitions); an unknown profile is an error, never a silent keep.
-
-    The events are read as stored (nothing decrypted: the types, times, cycle and participants
-    it needs are in clear). A conversation destroyed already (in a store with keys its first
-    event stays, and its last is the tombstone) is listed again unless *destroyed* is
-    ``False``: a retention run that destroys it again destroys the keys of an older store's
-    goal copies of it still alive (:func:`~magcore.access.erasure.destroy_conversation`); a
-    list shown to someone leaves it out.
-
-    With *unchecked* (a list), a conversation whose cycle or retention profile is unknown is
-    added to it (its id and the problem) and the others are still looked at, for a scheduled
-    job that must not stall on one conversation; without it, that is the error it raises.
-    """
-    stored = _as_stored(store)
-    found: list[tuple[str, RetentionProfile, date]] = []
-    for stream in stored.streams(f"{CONVERSATION_STREAM}:"):
-        events = stored.read(stream)
-        if not destroyed and events and events[-1].type == DESTROYED_EVENT:
-            continue
-        if unchecked is not None:
-            try:
-                term = _term(events, stream, cycles, profiles, organisation, zone)
-            except ConsentError as exc:
-                unchecked.append((stream.partition(":")[2], str(exc)))
-                continue
-        else:
-            term = _term(events, stream, cycles, profiles, organisation, zone)
-        if term is not None and term[1] <= today:
-            found.append((stream.partition(":")[2], *term))
-    return found
+    """Every conversation whose retention term has passed on *today* and that no restriction
+    of processing (AVG art. 18) keeps: (id, profile, due), as :func:`retention_survey` finds
+    them (a list shown to someone passes *destroyed* ``False``, leaving out what is destroyed
+    already). An unknown cycle or retention profile is an error
+    (:class:`~magcore.errors.ConsentError`), never a silent keep."""
+    survey = retention_survey(
+        store,
+        today=today,
+        cycles=cycles,
+        profiles=profiles,
+        organisation=organisation,
+        zone=zone,
+        destroyed=destroyed,
+    )
+    if survey.unchecked:
+        raise ConsentError(survey.unchecked[0][1])
+    return list(survey.due)
 
 
 def destruction_due(
@@ -238,12 +289,7 @@ def held_by_restriction(store: Store, conversations: Collection[str]) -> frozens
     for conversation in conversations:
         stream = f"{CONVERSATION_STREAM}:{conversation}"
         first = next(iter(read_stream(stored, stream, upto=1)), None)
-        if first is None or first.type != ConversationEvent.REQUESTED:
-            continue
-        subject = next(
-            (p["person"] for p in first.data["participants"] if p["role"] == "employee"),
-            None,
-        )
+        subject = None if first is None else _subject(first)
         if subject is not None:
             about.setdefault(subject, []).append(conversation)
     held: set[str] = set()
@@ -282,12 +328,17 @@ def _term(
         raise ConsentError(
             f"cycle {cycle_key} names unknown retention profile {cycle.retention_profile!r}"
         )
-    subject = next(
-        (p["person"] for p in events[0].data["participants"] if p["role"] == "employee"),
-        None,
-    )
+    subject = _subject(events[0])
     left_on = None
     if organisation is not None and subject is not None and subject in organisation.people:
         left_on = organisation.people[subject].left_on
     due = retention_due(profile, events, left_on=left_on, zone=zone)
     return None if due is None else (profile, due)
+
+
+def _subject(first: Event) -> str | None:
+    """The employee a conversation is about, from its first event (``None``: not a request,
+    or a conversation about no employee, a team's)."""
+    if first.type != ConversationEvent.REQUESTED:
+        return None
+    return next((p["person"] for p in first.data["participants"] if p["role"] == "employee"), None)

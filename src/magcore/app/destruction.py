@@ -33,13 +33,12 @@ import attrs
 from ..access.decision import PRIVACY_OFFICER, Directory
 from ..access.destruction_due import Destruction, DestructionList, destruction_list
 from ..access.erasure import destroy_conversation
-from ..access.origins import destroyed
 from ..access.retention import (
     BUILTIN_PROFILES,
     RetentionProfile,
     destruction_due,
-    due_for_destruction,
     held_by_restriction,
+    retention_survey,
 )
 from ..clock import Clock
 from ..domain.conversation import stream_of
@@ -194,8 +193,7 @@ class DestructionMixin:
         installed; the store refuses) does not stop the others: it is counted in
         :attr:`RetentionRun.failed` and logged with its id, and the next run tries it again."""
         today = local_day(self.clock.now(), self.timezone)
-        unchecked: list[tuple[str, str]] = []
-        due = due_for_destruction(
+        survey = retention_survey(
             self.store,
             today=today,
             cycles=self.cycles,
@@ -203,17 +201,12 @@ class DestructionMixin:
             organisation=self._export_organisation(),
             zone=self.timezone,
             destroyed=again,
-            unchecked=unchecked,
         )
-        earlier = {c for c, _, _ in due if again and destroyed(self.store, c)}
-        # a restricted record (AVG art. 18) is kept while the restriction holds
-        held = held_by_restriction(self.store, [c for c, _, _ in due if c not in earlier])
-        todo = [(c, p, d) for c, p, d in due if c not in held]
-        failed = [c for c, _ in unchecked]
-        for conversation, problem in unchecked:
+        failed = [c for c, _ in survey.unchecked]
+        for conversation, problem in survey.unchecked:
             _log.error("retention: conversation %s not checked: %s", conversation, problem)
         done: list[tuple[str, str]] = []
-        for conversation, profile, day in todo:
+        for conversation, profile, day in survey.due:
             if dry_run:
                 done.append((conversation, profile.id))
                 continue
@@ -232,13 +225,14 @@ class DestructionMixin:
                 failed.append(conversation)
                 continue
             done.append((conversation, profile.id))
+        earlier = survey.destroyed_before
         fresh = [(c, p) for c, p in done if c not in earlier]
         return RetentionRun(
             today=today,
             dry_run=dry_run,
             destroyed=tuple(c for c, _ in fresh),
             by_profile=dict(Counter(p for _, p in fresh)),
-            held=len(held),
+            held=len(survey.held),
             again=len(earlier),
             failed=len(failed),
         )
