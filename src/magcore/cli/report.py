@@ -89,7 +89,7 @@ def report(
             k=k,
             asker=asker or operator(),
             at=now,
-            origin="cli",
+            origin=operator(),
             levels=LEVELS if level == "all" else (level,),
         )
     except MinimumGroupError as exc:

@@ -223,20 +223,7 @@ class MemoryStore(KeyedChain, MemoryOutbox, MemoryKeyTable, MemoryBallots):
         )
 
     def open_agreements(self, subject: str) -> list[AgreementRow]:
-        with self._lock:
-            self._check_open()
-            agreed = [
-                m
-                for m in self._rows.values()
-                if m.conversation.subject == subject and m.conversation.state == "agreed"
-            ]
-        found = [
-            (open_agreement_order(a, pos), a)
-            for model in agreed
-            for pos, a in enumerate(model.agreements)
-            if a.status == "open"
-        ]
-        return [a for _, a in sorted(found, key=lambda item: item[0])]
+        return self.open_agreements_many([subject])[subject]
 
     def open_agreements_many(self, subjects: Collection[str]) -> dict[str, list[AgreementRow]]:
         people = subject_set(subjects) or frozenset()

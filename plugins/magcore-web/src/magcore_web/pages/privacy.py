@@ -160,7 +160,7 @@ async def act(request: Request, session: Session, principal: Principal) -> Respo
     form = await check_csrf(request, session)
     action, person, conversation = _fields(form)
     # the page's gate (its own audit line for anyone else, before the form is looked at);
-    # restriction and erasure are then decided again by the service
+    # restriction, erasure and destruction are then decided again by the service
     await _require(request, principal, action, person, conversation)
     reason = form_value(form, "reason")
     if ACTIONS[action] == "reason" and not reason:
