@@ -27,7 +27,8 @@ from magcore.crypto import (
     is_token,
     key_id_of,
 )
-from magcore.crypto.cipher import _event_associated, _event_plain, _event_values
+from magcore.crypto._framing import frame, unframe
+from magcore.crypto.cipher import _event_associated
 from magcore.crypto.keyring import _context
 from magcore.errors import ContentIntegrityError, RecordInvalidError
 from magcore.events import Event
@@ -239,20 +240,32 @@ def test_the_memory_store_keeps_sealed_events_and_gives_them_back():
 @given(
     values=st.dictionaries(
         st.text(max_size=12).map(lambda k: f"/data/{k}"),
-        st.one_of(_text, _answers, st.lists(_answer, max_size=3), st.integers(), st.none()),
+        st.one_of(
+            _text,
+            _answers,
+            st.dictionaries(_ids, _text, max_size=3),
+            st.lists(_answer, max_size=3),
+            st.integers(),
+            st.none(),
+        ),
         max_size=4,
     )
 )
 def test_the_framed_plaintext_reads_back_as_it_was_written(values):
-    """Strings, mappings of strings and any other JSON value come back equal, in order."""
-    assert _event_values(_event_plain(values), "here") == values
+    """Strings, mappings of strings and any other JSON value come back equal, in order, and
+    the frame is the same however often the same shape is written (its header is kept)."""
+    plain = frame(values)
+    assert unframe(plain, "here") == values
+    assert list(unframe(plain, "here")) == list(values)
+    assert frame(values) == plain
 
 
 def test_the_framed_plaintext_is_the_documented_bytes():
-    """The frame is fixed: lengths in bytes of UTF-8 (``café`` is 5), strings as they are, a
-    mapping's strings one after another, other values as compact JSON. Tokens already
-    stored open only while this stays the same."""
-    plain = _event_plain(
+    """The frame is fixed: a header of fields, kinds and a mapping's keys, then the parts
+    separated by 0xFF (no UTF-8 text holds it): strings as UTF-8, a mapping's strings one
+    after another, other values as compact JSON. Tokens already stored open only while this
+    stays the same."""
+    plain = frame(
         {
             "/data/summary": "café",
             "/data/answers": {"werk": "goed", "wensen": "één"},
@@ -260,6 +273,27 @@ def test_the_framed_plaintext_is_the_documented_bytes():
         }
     )
     assert plain == (
+        b'\x02[["/data/summary","s"],["/data/answers","m",["werk","wensen"]],'
+        b'["/data/agreements/0/due","j"]]\n'
+        + "café".encode()
+        + b"\xffgoed\xff"
+        + "één".encode()
+        + b"\xffnull"
+    )
+
+
+def test_a_mapping_with_a_value_other_than_text_is_framed_as_json():
+    values = {"/data/answers": {"werk": "goed", "uren": 32}, "/data/text": "x"}
+    plain = frame(values)
+    assert plain == b'\x02[["/data/answers","j"],["/data/text","s"]]\n' + (
+        b'{"uren":32,"werk":"goed"}\xffx'
+    )
+    assert unframe(plain, "here") == values
+
+
+def test_the_frame_of_lengths_still_reads():
+    """Tokens sealed before 2026-12-05 hold a frame with each part's length (0x01)."""
+    plain = (
         b'\x01[["/data/summary","s",5],["/data/answers","m",["werk",4,"wensen",5]],'
         b'["/data/agreements/0/due","j",4]]\n'
         + "café".encode()
@@ -267,30 +301,34 @@ def test_the_framed_plaintext_is_the_documented_bytes():
         + "één".encode()
         + b"null"
     )
+    assert unframe(plain, "here") == {
+        "/data/summary": "café",
+        "/data/answers": {"werk": "goed", "wensen": "één"},
+        "/data/agreements/0/due": None,
+    }
 
 
 @given(field=st.sampled_from(["/data/text", "/data/summary", "/data/a\u00e9"]), text=_text)
-def test_one_text_is_framed_as_any_other_text(field, text):
-    """An event with one text (a note) takes a shorter way to its plaintext: the same bytes
-    as the general frame, which writes it next to another value."""
-    alone = _event_plain({field: text})
-    raw = text.encode()
-    assert (
-        alone
-        == b"\x01[["
-        + json.dumps(field, ensure_ascii=False).encode()
-        + (b',"s",%d]]\n' % len(raw))
-        + raw
+def test_one_text_is_its_header_and_its_bytes(field, text):
+    alone = frame({field: text})
+    assert alone == (
+        b"\x02[[" + json.dumps(field, ensure_ascii=False).encode() + b',"s"]]\n' + text.encode()
     )
-    with_other = _event_plain({field: text, "/data/other": "x"})
-    assert with_other.startswith(alone[: alone.index(b"]]\n")] + b"],")
-    assert _event_values(alone, "here") == {field: text}
+    assert unframe(alone, "here") == {field: text}
 
 
-def test_one_text_that_cannot_be_stored_names_its_field():
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"/data/text": "a\ud800b"},
+        {"/data/summary": "ok", "/data/answers": {"werk": "a\ud800b"}},
+        {"/data/summary": "ok", "/data/answers": {"werk": ["a\ud800b"]}},
+    ],
+)
+def test_a_value_that_cannot_be_stored_names_its_field(values):
     with pytest.raises(RecordInvalidError) as refused:
-        _event_plain({"/data/text": "a\ud800b"})
-    assert refused.value.problems[0].pointer == "/data/text"
+        frame(values)
+    assert refused.value.problems[0].pointer == list(values)[-1]
 
 
 @pytest.mark.parametrize(
@@ -305,12 +343,29 @@ def test_one_text_that_cannot_be_stored_names_its_field():
         b'\x01[["/data/text","m",["a"]]]\nabc',  # a key without a length
         b'\x01[["/data/text","s",1]]\n\xff',  # not UTF-8
         b'\x01[[1,"s",1]]\na',  # a field that is no string
+        b'\x02[["/data/text","s"]]\nab\xffc',  # more parts than the header has
+        b'\x02[["/data/text","s"],["/data/x","s"]]\nabc',  # fewer
+        b'\x02[["/data/answers","m",["a","b"]]]\nabc',  # fewer for a mapping
+        b'\x02[["/data/answers","m",[1]]]\nabc',  # a key that is no string
+        b'\x02[["/data/text","x"]]\nabc',  # an unknown kind
+        b'\x02[["/data/text","s",3]]\nabc',  # a length where none belongs
+        b'\x02[["/data/text"]]\nabc',  # no kind
+        b'\x02[[1,"s"]]\na',  # a field that is no string
+        b'\x02[["/data/text","s"]]\n\xc3',  # not UTF-8
+        b'\x02[["/data/text","j"]]\n{',  # not JSON
+        b'\x02{"a":1}\na',  # a header that is no list
+        b"\x02[]\na",  # bytes where the header has no part
+        b'\x03[["/data/text","s"]]\na',  # an unknown frame
         b"[1, 2]",
     ],
 )
 def test_a_malformed_plaintext_is_refused(plain):
     with pytest.raises(ContentIntegrityError, match="holds no fields"):
-        _event_values(plain, "event 1 of conversation:c-1")
+        unframe(plain, "event 1 of conversation:c-1")
+
+
+def test_a_frame_of_no_parts_reads_as_empty_answers():
+    assert unframe(frame({"/data/answers": {}}), "here") == {"/data/answers": {}}
 
 
 def test_an_event_token_of_the_first_format_still_opens():

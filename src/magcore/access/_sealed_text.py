@@ -101,7 +101,11 @@ class _Sealed(Event):
 def _sealed(event: Event, stored: str) -> Event:
     """*event* with its data replaced by *stored*, the canonical JSON of the sealed data."""
     new: _Sealed = _new(_Sealed)
-    _set_envelope(new, event)
+    _set_stream(new, event.stream)  # as _set_envelope, without a call more per event
+    _set_version(new, event.version)
+    _set_type(new, event.type)
+    _set_at(new, event.at)
+    _set_actor(new, event.actor)
     _set_stored(new, stored)
     return new
 

@@ -104,15 +104,46 @@ _GENERAL: Final = True
 
 class _Listed:
     """The plan of an event type whose content is top-level fields and fields of the items of
-    lists (``agreements/*/text``): ``(list key or "", key, field)`` in declared order."""
+    lists (``agreements/*/text``): ``(list key or "", key, field)`` in declared order; and
+    the same as :attr:`steps` for the one-pass sealer, each with the field's origin and its
+    pointer (``/data/summary``), or the pointers of the first items (``/data/agreements/0/
+    text``, ...)."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "steps")
 
     def __init__(self, entries: tuple[tuple[str, str, ContentField], ...]) -> None:
         self.entries = entries
+        self.steps = tuple(
+            (
+                list_key,
+                key,
+                field,
+                field.origin,
+                _field((key,))
+                if not list_key
+                else tuple(_field((list_key, number, key)) for number in range(_POINTED)),
+            )
+            for list_key, key, field in entries
+        )
 
 
-_Plan = tuple[tuple[str, str], ...] | bool | _Listed
+class _One:
+    """The plan of an event type whose content is one top-level field of the stream's own
+    record (a note's text, a preparation's answers): its key, its pointer (``/data/text``)
+    and the start of the stored text of data that holds only that field (``{"text":"``)."""
+
+    __slots__ = ("head", "key", "pointer")
+
+    def __init__(self, key: str, pointer: str) -> None:
+        self.key = key
+        self.pointer = pointer
+        self.head = "{" + _key_json(key) + ':"'
+
+
+#: How many items of a list have their pointers made in advance (a record's agreements).
+_POINTED: Final = 16
+
+_Plan = tuple[tuple[str, str], ...] | bool | _Listed | _One
 
 
 def _holder(data: Any, at: Path) -> Any:
@@ -180,7 +211,10 @@ class Sealer:
                     plan = _GENERAL
                     break
             else:
-                plan = tuple(keys) if len(keys) == len(entries) else _Listed(tuple(entries))
+                if len(keys) == len(entries):
+                    plan = _One(*keys[0]) if len(keys) == 1 else tuple(keys)
+                else:
+                    plan = _Listed(tuple(entries))
         if len(self._plans) < 10_000:
             self._plans[kind] = plan
         return plan
@@ -266,39 +300,48 @@ class Sealer:
         stream = event.stream
         values: dict[str, Any] = {}
         merged: dict[Any, Any] | None = None
-        lists: dict[str, list[Any]] = {}
+        lists: dict[str, list[Any]] = {}  # the copy of each list with a value sealed
         text = _SLOT0  # the first field holds the token, the others the stub
-        for list_key, key, field in plan.entries:
+        prefixes = _PREFIXES
+        for list_key, key, field, origin, pointer in plan.steps:
             if not list_key:  # a top-level field of the stream's own record
                 value = data.get(key)
-                if value is None or not _sealable(value):
+                if value is None or (
+                    type(value) is str and value.startswith(prefixes) and is_token(value)
+                ):
                     continue
-                values[_field((key,))] = value
+                values[pointer] = value  # type: ignore[index]
                 if merged is None:
                     merged = _copy(data)
                 merged[key] = text
                 text = stub
                 continue
             items = data.get(list_key)
-            if type(items) is not tuple and type(items) is not list:
+            if not items or (type(items) is not tuple and type(items) is not list):
                 continue
             for number, item in enumerate(items):
                 if type(item) not in _MAPPINGS or key not in item:
                     continue
                 value = item[key]
-                if not _sealable(value):
+                if value is None or (
+                    type(value) is str and value.startswith(prefixes) and is_token(value)
+                ):
                     continue
-                if field.origin is not None and owner_of(stream, field, item) != stream:
+                if (
+                    origin is not None
+                    and item.get(origin) is not None
+                    and owner_of(stream, field, item) != stream
+                ):
                     return None  # carried from another record: sealed under its key
-                values[_field((list_key, number, key))] = value
+                values[
+                    pointer[number] if number < _POINTED else _field((list_key, number, key))
+                ] = value
                 if merged is None:
                     merged = _copy(data)
                 copied = lists.get(list_key)
-                if copied is None:
-                    copied = lists[list_key] = list(items)
-                    merged[list_key] = copied
-                current = copied[number]
-                changed = current.copy() if type(current) in _MAPPINGS else dict(current)
+                if copied is None:  # (two fields of one list's items share the copy)
+                    copied = lists[list_key] = merged[list_key] = list(items)
+                changed = _copy(copied[number])
                 changed[key] = text
                 copied[number] = changed
                 text = stub
@@ -449,6 +492,18 @@ class Sealer:
                 if not plan:  # no content
                     continue
                 tokens += 1
+                if isinstance(plan, _One):  # one top-level field of the stream's owner
+                    stream = event.stream
+                    if stream in owners:
+                        continue
+                    value = event.data.get(plan.key)
+                    if value is not None and (
+                        type(value) is not str
+                        or not value.startswith(_PREFIXES)
+                        or not is_token(value)
+                    ):
+                        owners.add(stream)
+                    continue
                 if type(plan) is tuple:  # only top-level fields of the stream's owner
                     stream = event.stream
                     if stream in owners:
@@ -490,6 +545,28 @@ class Sealer:
                 if not plan:
                     done.append(event)
                     continue
+                if isinstance(plan, _One):  # the most common case: one field, one token
+                    data = event.data
+                    value = data.get(plan.key)
+                    if value is None or (
+                        type(value) is str and value.startswith(_PREFIXES) and is_token(value)
+                    ):
+                        done.append(event)
+                        continue
+                    stream = event.stream
+                    token = seal({plan.pointer: value}, stream, stream, event.version)
+                    if len(data) == 1:  # only the content field: no metadata to encode
+                        # the text canonical_text gives (a token needs no escaping)
+                        done.append(_sealed(event, f'{plan.head}{token}"}}'))
+                        continue
+                    merged = _copy(data)
+                    merged[plan.key] = _SLOT0
+                    stored = _splice(encode(merged), (token,))
+                    if stored is None:  # a slot's text is in the data too: encode the token
+                        merged[plan.key] = token
+                        stored = encode(merged)
+                    done.append(_sealed(event, stored))
+                    continue
                 if type(plan) is bool:  # _GENERAL
                     done.append(self._seal_general(event, seal))
                     continue
@@ -527,7 +604,7 @@ class Sealer:
                     # the text canonical_text gives (a token needs no escaping)
                     done.append(_sealed(event, f'{{{_key_json(first)}:"{token}"}}'))
                     continue
-                merged: dict[Any, Any] = _copy(data)
+                merged = _copy(data)
                 if len(values) > 1:
                     stub = _stub(token)
                     for key, pointer in plan:

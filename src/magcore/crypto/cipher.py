@@ -1,6 +1,7 @@
 """The content cipher: a JSON value in, a compact token out, bound to its stream and field.
 
-A token is ``mc1.<key id>.<base64(nonce || ciphertext || tag)>``: AES-256-GCM under the
+A token is ``mc1.<key id>.<base64(nonce || ciphertext || tag)>`` (base64 by ``pybase64``, the
+standard alphabet, padded): AES-256-GCM under the
 owner's data key, with a random 96-bit nonce, over the value (a string as UTF-8, anything else
 as compact JSON, told apart by one leading byte). The associated
 data names the token format, the key id, the stream and the field, so a token copied into another
@@ -11,9 +12,10 @@ changed one. A token whose key was destroyed raises :class:`~magcore.errors.KeyD
 An event's content is sealed as one token (``mc2.``, :meth:`ContentCipher.event_sealer`): the
 values of all its content fields that one owner's key protects, each named by its field
 (``/data/summary``), under one nonce, with the key id, the stream and the event's version as
-associated data. The plaintext frames the values (:func:`_event_plain`: a short JSON header of
-fields and lengths, then strings as UTF-8), so text is not run through the JSON encoder; the
-first ``mc2.`` tokens, which hold one JSON object, still open. It sits in the first of those
+associated data. The plaintext frames the values (:mod:`magcore.crypto._framing`: a short JSON
+header of fields, then strings as UTF-8), so text is not run through the JSON encoder; tokens
+of the earlier frames, and the first ``mc2.`` tokens, which hold one JSON object, still open.
+It sits in the first of those
 fields; the others hold a stub ``mc2.<key id>.@`` that says which key erases them. A token moved
 to another event, or a stub whose token is gone, does not open. Tokens of the field-by-field
 format (``mc1.``) still open.
@@ -29,15 +31,15 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from json.encoder import encode_basestring as _quote
 from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 from cryptography.exceptions import InvalidTag
+from pybase64 import b64encode_as_string as _base64
 
 from ..errors import ContentIntegrityError, KeyDestroyedError, Problem, RecordInvalidError
-from ..storage.chain import canonical_text
+from ._framing import frame, unframe
 from .keyring import KeyRing
 
 __all__ = [
@@ -130,145 +132,14 @@ def _event_associated(key_id: str, stream: str, version: int) -> bytes:
     return _event_associated_head(key_id, stream) + b"%d" % version
 
 
+#: The text of the first event versions, as the associated data ends with them.
+_VERSIONS: Final = tuple(b"%d" % version for version in range(64))
+
+
 def _event_associated_head(key_id: str, stream: str) -> bytes:
     """:func:`_event_associated` up to the version (the same for a batch's events of one
     stream)."""
     return f"{EVENT_PREFIX}{len(key_id)}:{key_id}|{len(stream)}:{stream}|".encode()
-
-
-#: The first byte of an event token's framed plaintext (:func:`_event_plain`). The first
-#: ``mc2.`` tokens hold one JSON object instead, which starts with ``{``.
-_FRAMED = b"\x01"
-
-
-def _event_plain(values: Mapping[str, Any]) -> bytes:
-    """The plaintext of an event token: :data:`_FRAMED`, a JSON header (one entry per
-    field), a newline, then the bytes of each value in that order:
-
-    * ``[field, "s", length]``: a string, as UTF-8;
-    * ``[field, "m", [key, length, key, length, ...]]``: a mapping of strings to strings (a
-      form's answers), each string as UTF-8;
-    * ``[field, "j", length]``: any other value, as compact JSON.
-
-    Strings are not run through the JSON encoder, which costs more per character than
-    AES-GCM; the header says where each one ends. The whole plaintext is authenticated.
-    """
-    if len(values) == 1:  # one text (a note, a summary): its header is kept per field
-        for field, value in values.items():
-            if type(value) is str and type(field) is str:
-                try:
-                    raw = value.encode("utf-8")
-                except UnicodeEncodeError:
-                    break  # the general way below names the field
-                head = _ONE_TEXT.get(field)
-                if head is None:
-                    head = _one_text(field)
-                return b"%s%d]]\n%s" % (head, len(raw), raw)
-    header: list[str] = []
-    parts: list[bytes] = []
-    quoted = _QUOTED
-    try:
-        for field, value in values.items():
-            name = quoted.get(field) or _quoted(field)
-            kind = type(value)
-            if kind is str:
-                raw = value.encode("utf-8")
-                header.append(f'[{name},"s",{len(raw)}]')
-                parts.append(raw)
-                continue
-            if kind is MappingProxyType or kind is dict:
-                sizes: list[str] = []
-                texts: list[bytes] = []
-                for key, text in value.items():
-                    if type(text) is not str or type(key) is not str:
-                        break
-                    raw = text.encode("utf-8")
-                    sizes.append(f"{quoted.get(key) or _quoted(key)},{len(raw)}")
-                    texts.append(raw)
-                else:
-                    header.append(f'[{name},"m",[{",".join(sizes)}]]')
-                    parts.extend(texts)
-                    continue
-            raw = canonical_text(value).encode("utf-8")
-            header.append(f'[{name},"j",{len(raw)}]')
-            parts.append(raw)
-        head = ",".join(header).encode("utf-8")
-    except (UnicodeEncodeError, TypeError, ValueError):
-        for field, value in values.items():
-            _plain(value, field)  # names the field that cannot be stored
-        raise
-    return b"".join((_FRAMED, b"[", head, b"]\n", *parts))
-
-
-#: The plaintext of an event token holding one text, up to its length, by field.
-_ONE_TEXT: dict[str, bytes] = {}
-
-
-def _one_text(field: str) -> bytes:
-    """What :func:`_event_plain` writes before the length of *field*'s only value, a text."""
-    head = b"".join((_FRAMED, b"[[", (_QUOTED.get(field) or _quoted(field)).encode(), b',"s",'))
-    if len(_ONE_TEXT) < 10_000:
-        _ONE_TEXT[field] = head
-    return head
-
-
-#: The JSON string of each field name and answer key seen (few: they come from the declared
-#: event types and the forms).
-_QUOTED: dict[str, str] = {}
-
-
-def _quoted(text: str) -> str:
-    """*text* as a JSON string (as ``_quote`` writes it), kept for the next event."""
-    found = _quote(text)
-    if len(_QUOTED) < 10_000:
-        _QUOTED[text] = found
-    return found
-
-
-def _event_values(plain: bytes, where: str) -> dict[str, Any]:
-    """The fields and values of an event token's plaintext (framed, or one JSON object)."""
-    try:
-        if plain[:1] == b"{":  # the first mc2 tokens: one JSON object
-            values = json.loads(plain)
-            if not isinstance(values, dict):
-                raise ValueError("no object")
-            return values
-        end = plain.find(b"\n")
-        if plain[:1] != _FRAMED or end < 0:
-            raise ValueError("no header")
-        opened: dict[str, Any] = {}
-        at = end + 1
-        total = len(plain)
-
-        def take(size: object) -> bytes:
-            nonlocal at
-            if type(size) is not int or size < 0 or at + size > total:
-                raise ValueError("a bad length")
-            raw = plain[at : at + size]
-            at += size
-            return raw
-
-        for field, kind, size in json.loads(plain[1:end]):
-            if type(field) is not str:
-                raise ValueError("a bad field")
-            if kind == "s":
-                opened[field] = take(size).decode("utf-8")
-            elif kind == "j":
-                opened[field] = json.loads(take(size))
-            elif kind == "m" and type(size) is list and len(size) % 2 == 0:
-                mapping: dict[str, str] = {}
-                for key, length in zip(size[::2], size[1::2], strict=True):
-                    if type(key) is not str:
-                        raise ValueError("a bad key")
-                    mapping[key] = take(length).decode("utf-8")
-                opened[field] = mapping
-            else:
-                raise ValueError("an unknown kind")
-        if at != total:
-            raise ValueError("bytes after the last value")
-        return opened
-    except (ValueError, TypeError) as exc:  # UnicodeDecodeError and JSONDecodeError too
-        raise ContentIntegrityError(f"{where}: the content token holds no fields") from exc
 
 
 def _associated(key_id: str, stream: str, field: str) -> bytes:
@@ -293,9 +164,7 @@ class ContentCipher:
         key_id, aead = self.keys.sealer(owner)
         nonce = os.urandom(_NONCE)
         sealed = aead.encrypt(nonce, _plain(value, field), _associated(key_id, stream, field))
-        return (
-            f"{TOKEN_PREFIX}{key_id}.{binascii.b2a_base64(nonce + sealed, newline=False).decode()}"
-        )
+        return f"{TOKEN_PREFIX}{key_id}.{_base64(nonce + sealed)}"
 
     def encrypt_many(self, items: Sequence[tuple[Any, str, str, str]]) -> list[str]:
         """Each ``(value, owner, stream, field)`` as :meth:`encrypt` gives it, in one call
@@ -314,7 +183,7 @@ class ContentCipher:
         nonces = os.urandom(size)
         used = 0
         sealers: dict[str, tuple[str, Any]] = {}
-        b64 = binascii.b2a_base64
+        b64 = _base64
 
         def seal(owner: str, plain: bytes, associated: Callable[[str], bytes]) -> str:
             nonlocal nonces, used
@@ -327,7 +196,7 @@ class ContentCipher:
             nonce = nonces[used : used + _NONCE]
             used += _NONCE
             sealed = aead.encrypt(nonce, plain, associated(key_id))
-            return f"{prefix}{key_id}.{b64(nonce + sealed, newline=False).decode()}"
+            return f"{prefix}{key_id}.{b64(nonce + sealed)}"
 
         return seal
 
@@ -360,10 +229,11 @@ class ContentCipher:
         texts = ""
         used = size  # read at the first seal
         owners: dict[str, tuple[Callable[[bytes, bytes, bytes], bytes], str, str, str, bytes]] = {}
-        b64 = binascii.b2a_base64
+        b64 = _base64
         sealer_of = self.keys.sealer
         known = sealers or {}
-        plain_of = _event_plain
+        plain_of = frame
+        numbers = _VERSIONS
 
         def seal_event(values: Mapping[str, Any], owner: str, stream: str, version: int) -> str:
             nonlocal nonces, texts, used
@@ -382,16 +252,17 @@ class ContentCipher:
                 associated = _event_associated_head(key_id, stream)
             if used == size:  # the first seal, or more than asked for: read the source again
                 nonces = os.urandom(_NONCE * size)
-                texts = b64(nonces, newline=False).decode()
+                texts = b64(nonces)
                 used = 0
             at = used
             used += 1
+            start = at * 12  # _NONCE (12) bytes each, 16 characters of base64
             sealed = encrypt(
-                nonces[at * _NONCE : at * _NONCE + _NONCE],
+                nonces[start : start + 12],
                 plain_of(values),
-                associated + b"%d" % version,
+                associated + (numbers[version] if version < 64 else b"%d" % version),
             )
-            return f"{prefix}{texts[at * 16 : at * 16 + 16]}{b64(sealed, newline=False).decode()}"
+            return f"{prefix}{texts[at * 16 : at * 16 + 16]}{b64(sealed)}"
 
         return seal_event
 
@@ -424,7 +295,7 @@ class ContentCipher:
                 f"{where}: the content does not decrypt: it was changed, or it belongs to "
                 "another event"
             ) from exc
-        return _event_values(plain, where)
+        return unframe(plain, where)
 
     def decrypt(self, token: str, *, stream: str, field: str) -> Any:
         """The JSON value inside *token*, which must have been made for *stream* and *field*.
