@@ -312,7 +312,7 @@ class Sealer:
                     continue
                 values[pointer] = value  # type: ignore[index]
                 if merged is None:
-                    merged = _copy(data)
+                    merged = data.copy() if type(data) is MappingProxyType else dict(data)
                 merged[key] = text
                 text = stub
                 continue
@@ -337,11 +337,12 @@ class Sealer:
                     pointer[number] if number < _POINTED else _field((list_key, number, key))
                 ] = value
                 if merged is None:
-                    merged = _copy(data)
+                    merged = data.copy() if type(data) is MappingProxyType else dict(data)
                 copied = lists.get(list_key)
                 if copied is None:  # (two fields of one list's items share the copy)
                     copied = lists[list_key] = merged[list_key] = list(items)
-                changed = _copy(copied[number])
+                current = copied[number]
+                changed = current.copy() if type(current) in _MAPPINGS else dict(current)
                 changed[key] = text
                 copied[number] = changed
                 text = stub

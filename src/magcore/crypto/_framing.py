@@ -58,6 +58,22 @@ def frame(values: Mapping[str, Any]) -> bytes:
     Raises :class:`~magcore.errors.RecordInvalidError` naming the field of a value that
     cannot be stored (a string with a lone surrogate).
     """
+    if len(values) == 1:  # one text (a note) or one form's answers: most events
+        for field, value in values.items():
+            kind = type(value)
+            try:
+                if kind is str:
+                    text: bytes = value.encode("utf-8")
+                    return (_HEADS.get((field,)) or _head((field,))) + text
+                if kind is MappingProxyType or kind is dict:
+                    texts = [text.encode("utf-8") for text in value.values()]  # str only
+                    one: _Shape = ((field, tuple(value)),)
+                    return (_HEADS.get(one) or _head(one)) + _BETWEEN.join(texts)
+            except UnicodeEncodeError:
+                _name_the_field(values)
+                raise
+            except (AttributeError, TypeError):  # a mapping holding other than strings
+                return _framed_by_kind(values)
     shape: list[str | tuple[str, tuple[str, ...]]] = []
     parts: list[bytes] = []
     try:

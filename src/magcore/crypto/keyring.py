@@ -329,9 +329,7 @@ class KeyRing:
         keys = [fresh[n : n + KEY_BYTES] for n in range(0, KEY_BYTES * count, KEY_BYTES)]
         ids = secrets.token_hex(_ID_BYTES * count)
         step = 2 * _ID_BYTES
-        # in the order of the owners (given sorted): the store inserts the keys' rows in order
-        # into both of its indexes (id, owner) instead of at random places
-        key_ids = sorted(f"k-{ids[n : n + step]}" for n in range(0, step * count, step))
+        key_ids = [f"k-{ids[n : n + step]}" for n in range(0, step * count, step)]
         contexts = [_context(key_id, owner) for key_id, owner in zip(key_ids, owners, strict=True)]
         wrap_many: Callable[[Sequence[bytes], Sequence[bytes]], tuple[str, list[bytes]]] | None
         wrap_many = getattr(self.provider, "wrap_many", None)
