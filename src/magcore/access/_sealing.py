@@ -466,6 +466,8 @@ class Sealer:
         the second pass finds the events the first one read still in the processor's cache.
         """
         prepared: dict[str, tuple[str, Any]] = {}  # the keys of the windows so far
+        if len(groups) == 1 and len(groups[0]) < WINDOW:  # one command's write: one window
+            return self._seal_window(groups, new, prepared)
         parts = [self._seal_window(window, new, prepared) for window in _windows(groups)]
         if len(parts) == 1:
             return parts[0]
