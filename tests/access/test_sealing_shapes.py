@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from magcore.access.content import ContentCodec
 from magcore.crypto import STUB_BODY, ContentCipher, KeyRing, LocalKeyProvider, key_id_of
+from magcore.errors import ContentIntegrityError
 from magcore.events import Event
 from magcore.model.content import ContentField, EventContent
 from magcore.storage.memory import MemoryStore
@@ -89,3 +91,19 @@ def test_the_batch_seals_every_shape_as_the_walk_does(declared, data):
     if hasattr(walked, "data_json"):
         assert _shape(json.loads(stored)) == _shape(json.loads(walked.data_json()))
     assert codec.open(batch) == event
+
+
+@pytest.mark.parametrize("version", [1, 63, 64, 1_000])
+def test_a_token_is_bound_to_its_events_version_whatever_its_size(version):
+    """The associated data ends with the event's version (the first ones are kept as bytes):
+    the token opens at that version only."""
+    codec = ContentCodec(ContentCipher(KeyRing(MemoryStore(), LocalKeyProvider.generate())))
+    note = Event(
+        stream=STREAM, version=version, type="note.private_added", at=NOW, actor="m-1",
+        data={"text": "Alleen voor mij"},
+    )  # fmt: skip
+    [sealed] = codec.seal([note])
+    assert codec.open(sealed) == note
+    token = sealed.data["text"]
+    with pytest.raises(ContentIntegrityError):
+        codec.cipher.open_event(token, stream=STREAM, version=version + 1)

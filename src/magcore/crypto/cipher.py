@@ -260,7 +260,7 @@ class ContentCipher:
             sealed = encrypt(
                 nonces[start : start + 12],
                 plain_of(values),
-                associated + (numbers[version] if version < 64 else b"%d" % version),
+                associated + (numbers[version] if 0 <= version < 64 else b"%d" % version),
             )
             return f"{prefix}{texts[at * 16 : at * 16 + 16]}{b64(sealed)}"
 
