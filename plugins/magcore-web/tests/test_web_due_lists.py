@@ -18,7 +18,7 @@ from magcore_web.identity import Principal
 from magcore_web.testing import HOST_A as A
 from starlette.testclient import TestClient
 
-from magcore.access.due import DUE_LISTING
+from magcore.access.due import DUE_LISTING, PLANNING
 
 #: A check-up with the company doctor, yearly, without the manager (special category), next
 #: to the example cycle's yearly conversation with the manager.
@@ -76,15 +76,30 @@ def _lines(service: Any, before: int, action: str = DUE_LISTING) -> list[Any]:
 
 
 def test_a_kind_without_the_manager_is_never_on_their_list(web, api, services):
+    """The check-up is due for the people Bram manages (HR's planning list has them), but Bram
+    takes no part in it: neither his team page nor his API list shows it, while both show the
+    yearly conversation he holds with them in the same period."""
     service = services[A]
     cycle = service.add_cycle(CHECKUP)
     for body, day in (("works_council", date(2026, 1, 10)), ("executive", date(2026, 1, 20))):
         service.approve_policy(cycle, body=body, reference="C-1", on=day, actor="hr")
+    # Due, so an empty list below is the rule's doing, not a period with nothing in it.
+    planned = service.due_list(
+        "hanna",
+        cycles=["care@1"],
+        start=date(2025, 1, 1),
+        end=date(2027, 1, 1),
+        purpose=PLANNING,
+        roles=("hr_adviser",),
+    )
+    assert {"anna", "ben", "carla"} <= planned.people
     offered = _offered(_team_page(web[0], "bram"))
     assert ("anna", "web-example@1", "yearly") in offered
     assert not [o for o in offered if o[1] == "care@1"], offered
-    path = "/api/v1/team/due-conversations?cycle=care@1&from=2025-01-01&to=2027-01-01"
-    assert api.get(path, "bram").json() == []
+    path = "/api/v1/team/due-conversations?from=2025-01-01&to=2027-01-01"
+    yearly = api.get(f"{path}&cycle=web-example@1", "bram").json()
+    assert ("anna", "yearly") in {(d["person"], d["kind"]) for d in yearly}
+    assert api.get(f"{path}&cycle=care@1", "bram").json() == []
 
 
 def test_a_conversation_due_under_another_manager_is_on_neither_list(web, api, services):
