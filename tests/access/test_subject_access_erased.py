@@ -21,6 +21,7 @@ from magcore import (
     Agreement,
     ConfirmRecord,
     DraftRecord,
+    GrantSharing,
     MarkHeld,
     RaiseTopic,
     get_plugin_manager,
@@ -201,4 +202,81 @@ def test_the_access_log_does_not_say_what_a_destroyed_record_was_about() -> None
     assert f"conversation:{live}/record/themes/health" in objects
     assert not [o for o in objects if o.startswith(f"conversation:{gone}") and "health" in o]
     assert schemas.problems("subject-access-export", export) == []
+    service.close()
+
+
+def test_a_sharing_choice_about_a_destroyed_conversation_does_not_name_its_theme() -> None:
+    """Anna showed the special theme ``health`` of two records to the coach, and her whole
+    first record to carla; the first record is destroyed. Her export keeps those choices (to
+    whom, purpose, dates, the conversation's id) marked ``conversation_destroyed``, but the
+    theme choice says ``theme:erased``, not which theme; the choice about the live record keeps
+    it. The page says "a theme, of conversation …, since destroyed" in Dutch and English."""
+    service = open_mix(
+        "memory://", get_plugin_manager(load_entry_points=False), mix_cycle(special_theme=True)
+    )
+    day = service.clock.now().date()
+    people = service.participants_for("gemeente", service.cycle("mix@1"), "yearly", "anna", on=day)
+    convs = []
+    for _ in range(2):
+        conv = service.request(cycle="mix@1", kind="yearly", participants=people, actor="anna").id
+        service.execute(conv, MarkHeld(actor="bram", on=day))
+        service.execute(conv, DraftRecord(actor="bram", summary="s", themes=["health"]))
+        convs.append(conv)
+    gone, live = convs
+    for conv, what, to in ((gone, "theme:health", "coach"), (live, "theme:health", "coach")):
+        service.share(
+            GrantSharing(
+                actor="anna",
+                person="anna",
+                to=to,
+                what=what,
+                purpose="reintegration",
+                until=day.replace(year=day.year + 1),
+                conversation=conv,
+            )
+        )
+    service.share(
+        GrantSharing(
+            actor="anna",
+            person="anna",
+            to="carla",
+            what="whole_record",
+            purpose="advice",
+            conversation=gone,
+        )
+    )
+    destroy_conversation(
+        service.store, gone, profile=SELECTIELIJST_2020, due=day, clock=service.clock
+    )
+    export = service.gateway.export("anna", requester="anna")
+    assert schemas.problems("subject-access-export", export) == []
+    first, second, third = export["sharing_choices"]
+    until = day.replace(year=day.year + 1).isoformat()
+    assert first == {
+        "choice": 1,
+        "person": "anna",
+        "to": "coach",
+        "what": "theme:erased",
+        "purpose": "reintegration",
+        "until": until,
+        "conversation": gone,
+        "granted_at": T0.isoformat(),
+        "revoked_at": None,
+        "conversation_destroyed": True,
+    }
+    assert second["what"] == "theme:health"
+    assert second["conversation"] == live
+    assert "conversation_destroyed" not in second
+    assert third["what"] == "whole_record"
+    assert third["to"] == "carla"
+    assert third["conversation_destroyed"] is True
+    assert "health" not in json.dumps([first, third])
+    nl = export_html(export, language="nl")
+    assert f"een thema, van gesprek {gone}, dat inmiddels is vernietigd" in nl
+    assert f"het hele verslag, van gesprek {gone}, dat inmiddels is vernietigd" in nl
+    assert nl.count("theme:health") == 1  # the live record's choice
+    assert "theme:erased" not in nl
+    en = export_html(export, language="en")
+    assert f"a theme, of conversation {gone}, since destroyed" in en
+    assert en.count("theme:health") == 1
     service.close()

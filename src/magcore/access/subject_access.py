@@ -26,7 +26,7 @@ from typing import Any
 from ..clock import Clock, FixedClock, SystemClock
 from ..domain.conversation import stream_of
 from ..domain.goals import GOAL_STREAM, GoalEvent, goal_stream, replay_goal
-from ..domain.sharing import person_stream
+from ..domain.sharing import SharingChoice, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..errors import ConsentError
 from ..events import thaw
@@ -121,8 +121,10 @@ def subject_access_export(
     on which ground (``retention``, with the profile, or ``request``), its cycle and kind and
     the day it was held; a goal erased with its owner is in ``erased_goals`` the same way.
     Nothing of their content is left to show, nor anything it could be worked out from: the
-    tombstone's key ids are left out, and an audit line about a destroyed conversation names
-    the part read but not the special theme or field (``record/themes/erased``). The
+    tombstone's key ids are left out, an audit line about a destroyed conversation names
+    the part read but not the special theme or field (``record/themes/erased``), and a
+    sharing choice about a destroyed conversation is there, marked ``conversation_destroyed``,
+    without the theme it showed (``what``: ``theme:erased``). The
     *requester* must be the person or the privacy officer; every read is audited, a refused
     request too (before the error). The result validates against
     ``schemas/subject-access-export.schema.json``
@@ -214,7 +216,8 @@ def subject_access_export(
         | {stream_of(c["id"]) for c in about}
         | {goal_stream(g) for g in owned}
     )
-    gone = {stream_of(c["id"]) for c in about if c["destroyed"]}
+    destroyed = {str(c["id"]) for c in about if c["destroyed"]}
+    gone = {stream_of(c) for c in destroyed}
     audit = [
         _erased_parts(dict(entry), gone)
         for entry in store.read_audit()
@@ -234,7 +237,7 @@ def subject_access_export(
         "requested_by": requester,
         "legal_basis": "AVG art. 15",
         "employment": employment,
-        "sharing_choices": [c.to_json() for _, c in sorted(sharing.choices.items())],
+        "sharing_choices": [_choice_json(c, destroyed) for _, c in sorted(sharing.choices.items())],
         "restrictions": [
             {"type": e.type, "at": e.at.isoformat(), "conversation": e.data.get("conversation")}
             for e in person_events
@@ -261,6 +264,23 @@ def _erased_parts(entry: dict[str, Any], gone: set[str]) -> dict[str, Any]:
     head, slash, rest = entry["object"].partition("/")
     if head in gone and slash:
         entry["object"] = head + _CONTENT_NAMED.sub(r"/\1/erased", slash + rest)
+    return entry
+
+
+#: What a choice about a destroyed conversation says it showed when that was one theme.
+_ERASED_THEME = "theme:erased"
+
+
+def _choice_json(choice: SharingChoice, destroyed: set[str]) -> dict[str, Any]:
+    """*choice* as JSON; when it is about one conversation that was destroyed (in
+    *destroyed*), marked ``conversation_destroyed`` and without the theme it showed
+    (``theme:erased``): that the choice was made, to whom, for what purpose and when stay,
+    not what the destroyed record was about."""
+    entry = choice.to_json()
+    if choice.conversation is not None and choice.conversation in destroyed:
+        entry["conversation_destroyed"] = True
+        if choice.theme is not None:
+            entry["what"] = _ERASED_THEME
     return entry
 
 

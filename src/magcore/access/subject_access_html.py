@@ -294,6 +294,19 @@ def _erased(page: _Page, erased: Mapping[str, Any]) -> str:
     )
 
 
+def _choices(page: _Page, choices: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The sharing choices as the table shows them: one about a conversation that was
+    destroyed says so after what it showed (its theme unnamed: ``theme:erased``, "a theme")."""
+    rows: list[Mapping[str, Any]] = []
+    for choice in choices:
+        if choice.get("conversation_destroyed"):
+            what = word("what", choice.get("what"), page.language)
+            said = page.t["choice_destroyed"].format(what=what, id=choice.get("conversation"))
+            choice = {**choice, "what": said}  # words already: the cell shows them as they are
+        rows.append(choice)
+    return rows
+
+
 def _conversation(page: _Page, conv: Mapping[str, Any]) -> list[str]:
     t = page.t
     parts = [f"<section><h3>{_e(t['conversation'].format(id=conv['id']))}</h3>"]
@@ -381,7 +394,7 @@ def export_html(
     parts += [
         f"<h2>{_e(t['choices'])}</h2>",
         page.table(
-            export["sharing_choices"],
+            _choices(page, export["sharing_choices"]),
             ("to", "what", "purpose", "until", "granted_at", "revoked_at"),
         ),
         f"<h2>{_e(t['about'])}</h2>",
