@@ -104,14 +104,10 @@ class SQLiteKeyTable:
     def _insert_keys(cur: sqlite3.Cursor, records: Sequence[KeyRecord]) -> None:
         """Insert checked key rows in the open transaction (:meth:`add_keys`, and ``append``
         with the events they protect); a key id that exists is a :class:`StorageError`."""
-        rows = [(r.id, r.owner, r.kek_id, r.wrapped, r.created) for r in records]
-        if len(rows) > 1 and len({r.owner for r in records}) == len(rows):
-            # in the order of their (random) ids: the id index takes them one after another,
-            # not at random places (an owner's keys keep their order: only one each here)
-            rows.sort()
         try:
             cur.executemany(
-                f"INSERT INTO data_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)", rows
+                f"INSERT INTO data_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)",
+                [(r.id, r.owner, r.kek_id, r.wrapped, r.created) for r in records],
             )
         except sqlite3.IntegrityError as exc:
             raise StorageError(f"a key of {[r.id for r in records][:3]} exists already") from exc
