@@ -198,3 +198,23 @@ def test_demo_plugin_short_name_and_typo(demo_app, tmp_path):
     short = _demo(demo_app, "--out", str(tmp_path / "s"), "--plugin", "amsterdam", "--json")
     assert short.exit_code == 0, short.output
     assert json.loads(short.stdout)["summary"]["plugin"] == "magcore-amsterdam"
+
+
+def test_the_demo_store_works_with_every_command_through_its_settings(demo_app, tmp_path):
+    """The demo writes a magcore.toml beside its store (its cycle and organisation, which a
+    bare --store would not know): a command that needs the organisation works with it."""
+    out = tmp_path / "demo"
+    result = json.loads(_demo(demo_app, "--out", str(out), "--people", "60", "--json").stdout)
+    settings = out / "magcore.toml"
+    assert result["settings"] == str(settings)
+    app = App(config_path=settings, host=demo_app.host)
+    assert (app.config.organisation, app.config.cycle) == ("demo", "mag@1")
+    person = result["summary"]["story"]["handover_person"] or "p000001"
+    exported = CliRunner().invoke(
+        cli,
+        ["--config", str(settings), "export", "person", person],
+        obj=app,
+        catch_exceptions=False,
+    )
+    assert exported.exit_code == 0, exported.stderr
+    assert json.loads(exported.stdout)["person"] == person

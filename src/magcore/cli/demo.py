@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ._app import DEFAULT_CONFIG
 from ._common import ID, get_app, json_option
 from ._output import Steps, emit_json, say
 
@@ -43,7 +44,8 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
 
     Writes into --out: the participation report (HTML and CSV), one employee's subject-access
     export (JSON and HTML), one filled-in record form (HTML and PDF), the regulation for the
-    works council, the SQLite store and a summary. Needs no settings file.
+    works council, the SQLite store, a summary, and a magcore.toml naming the store, cycle and
+    organisation, for every other command (--config). Needs no settings file.
     """
     from ..demo import run_demo
 
@@ -57,8 +59,17 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
         result = run_demo(
             out, plugin=plugin, seed=seed, people=people, host=app.host, progress=progress
         )
+    store = result.out / "magcore.db"
+    settings = _settings_beside(store, str(result.summary["cycle"])) if store.exists() else None
     if as_json:
-        emit_json({"out": result.out, "files": result.files, "summary": result.summary})
+        emit_json(
+            {
+                "out": result.out,
+                "files": result.files,
+                "settings": settings,
+                "summary": result.summary,
+            }
+        )
         return
     s = result.summary
     states = s["conversations_by_state"]
@@ -113,10 +124,25 @@ def demo(out: Path, plugin: str, seed: int, people: int, as_json: bool) -> None:
     say(f"Wrote to {result.out}:")
     for name in sorted(result.files.values()):
         say(f"  {name.name}")
-    store = result.out / "magcore.db"
     if store.exists():
         say(
-            f"  {store.name} (the demo's store, to explore with magcore --store "
-            f"sqlite:///{store}); {store.name}.keys and {store.name}.keys.witness* (its keys "
-            "and its audit log's witnessed head: keep them apart from any copy of the store)"
+            f"  {store.name} (the demo's store); {store.name}.keys and {store.name}.keys.witness* "
+            "(its keys and its audit log's witnessed head: keep them apart from any copy of the "
+            "store)"
         )
+    if settings is not None:
+        say(f"  {settings.name} (its settings: store, cycle and organisation)")
+        say(f"Explore it: magcore --config {settings} due --help")
+
+
+def _settings_beside(store: Path, cycle: str) -> Path:
+    """Write a ``magcore.toml`` naming the demo's store, cycle and organisation next to
+    *store* (in the demo's own folder, which each run makes anew), so every command works on
+    it with ``--config``."""
+    from ..demo import DEMO_ORGANISATION
+    from ._app import Config
+
+    settings = store.parent / DEFAULT_CONFIG
+    config = Config(store=f"sqlite:///{store.name}", cycle=cycle, organisation=DEMO_ORGANISATION)
+    settings.write_text(config.to_toml(), encoding="utf-8")
+    return settings

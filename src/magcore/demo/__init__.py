@@ -62,7 +62,17 @@ from .outputs import _summary, _write_outputs
 from .profiles import finish_profiles, start_profiles
 from .story import _plan_year
 
-__all__ = ["DEMO_MARKER", "SUMMARY_FILE", "DemoError", "DemoResult", "run_demo"]
+__all__ = [
+    "DEMO_MARKER",
+    "DEMO_ORGANISATION",
+    "SUMMARY_FILE",
+    "DemoError",
+    "DemoResult",
+    "run_demo",
+]
+
+#: The id of the demo's generated organisation (its store's ``magcore.toml`` names it).
+DEMO_ORGANISATION = "demo"
 
 
 def _pick_cycle(host: PluginHost, plugin: str) -> tuple[str, CycleDefinition]:
@@ -159,7 +169,7 @@ def run_demo(
         clock=clock,
         new_id=lambda: f"c{next(ids):05d}",
         origin="demo",
-        organisation="demo",
+        organisation=DEMO_ORGANISATION,
     )
     try:
         teams = max(2, people // 15)
@@ -171,7 +181,7 @@ def run_demo(
             seed=seed,
             start=_hires_until(cycle, year),
             self_steering_share=_self_steering_share(cycle, teams),
-            org_id="demo",
+            org_id=DEMO_ORGANISATION,
             roles=held,
         )
         org = _with_hr_adviser(org)
