@@ -17,11 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from magcore.access.content import ContentCodec
-from magcore.crypto import STUB_BODY, ContentCipher, KeyRing, LocalKeyProvider, key_id_of
+from magcore.crypto import ContentCipher, KeyRing, LocalKeyProvider
 from magcore.errors import ContentIntegrityError
 from magcore.events import Event
 from magcore.model.content import ContentField, EventContent
 from magcore.storage.memory import MemoryStore
+
+from .test_sealed_events import _shape
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STREAM = "conversation:c-1"
@@ -62,17 +64,6 @@ def _data(draw):
     data = {"kind": "x", "t0": text(), "t1": text(), "items": items(), "other": items()}
     drop = draw(st.sets(st.sampled_from(sorted(data)), max_size=2))
     return {key: value for key, value in data.items() if key not in drop}
-
-
-def _shape(value):
-    """Tokens and stubs as ``(kind, key id)``; other values as they are."""
-    if isinstance(value, str) and value.startswith("mc2."):
-        return ("stub" if value.endswith("." + STUB_BODY) else "token", key_id_of(value))
-    if isinstance(value, dict):
-        return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shape(v) for v in value]
-    return value
 
 
 @given(declared=_declared(), data=_data())

@@ -12,6 +12,7 @@ words, nor the key ids the tombstone lists.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -180,19 +181,7 @@ def test_the_access_log_does_not_say_what_a_destroyed_record_was_about() -> None
     """A record about the special-category theme ``health`` was read (its theme is decided on
     its own, so its audit line names it), then destroyed: the export's access log still says
     the record and its themes were read, but not which theme; a live record's lines keep it."""
-    service = open_mix(
-        "memory://", get_plugin_manager(load_entry_points=False), mix_cycle(special_theme=True)
-    )
-    day = service.clock.now().date()
-    people = service.participants_for("gemeente", service.cycle("mix@1"), "yearly", "anna", on=day)
-    convs = []
-    for _ in range(2):
-        conv = service.request(cycle="mix@1", kind="yearly", participants=people, actor="anna").id
-        service.execute(conv, MarkHeld(actor="bram", on=day))
-        service.execute(conv, DraftRecord(actor="bram", summary="s", themes=["health"]))
-        service.view(conv, actor="anna")
-        convs.append(conv)
-    gone, live = convs
+    service, day, gone, live = _two_health_records(view=True)
     destroy_conversation(
         service.store, gone, profile=SELECTIELIJST_2020, due=day, clock=service.clock
     )
@@ -211,18 +200,7 @@ def test_a_sharing_choice_about_a_destroyed_conversation_does_not_name_its_theme
     whom, purpose, dates, the conversation's id) marked ``conversation_destroyed``, but the
     theme choice says ``theme:erased``, not which theme; the choice about the live record keeps
     it. The page says "a theme, of conversation …, since destroyed" in Dutch and English."""
-    service = open_mix(
-        "memory://", get_plugin_manager(load_entry_points=False), mix_cycle(special_theme=True)
-    )
-    day = service.clock.now().date()
-    people = service.participants_for("gemeente", service.cycle("mix@1"), "yearly", "anna", on=day)
-    convs = []
-    for _ in range(2):
-        conv = service.request(cycle="mix@1", kind="yearly", participants=people, actor="anna").id
-        service.execute(conv, MarkHeld(actor="bram", on=day))
-        service.execute(conv, DraftRecord(actor="bram", summary="s", themes=["health"]))
-        convs.append(conv)
-    gone, live = convs
+    service, day, gone, live = _two_health_records(view=False)
     for conv, what, to in ((gone, "theme:health", "coach"), (live, "theme:health", "coach")):
         service.share(
             GrantSharing(
@@ -280,3 +258,22 @@ def test_a_sharing_choice_about_a_destroyed_conversation_does_not_name_its_theme
     assert f"a theme, of conversation {gone}, since destroyed" in en
     assert en.count("theme:health") == 1
     service.close()
+
+
+def _two_health_records(*, view: bool) -> tuple[Any, date, str, str]:
+    """A service with two of anna's records about the special theme ``health`` (each read by
+    her when *view*): the service, today, and the two conversations' ids."""
+    service = open_mix(
+        "memory://", get_plugin_manager(load_entry_points=False), mix_cycle(special_theme=True)
+    )
+    day = service.clock.now().date()
+    people = service.participants_for("gemeente", service.cycle("mix@1"), "yearly", "anna", on=day)
+    convs = []
+    for _ in range(2):
+        conv = service.request(cycle="mix@1", kind="yearly", participants=people, actor="anna").id
+        service.execute(conv, MarkHeld(actor="bram", on=day))
+        service.execute(conv, DraftRecord(actor="bram", summary="s", themes=["health"]))
+        if view:
+            service.view(conv, actor="anna")
+        convs.append(conv)
+    return service, day, convs[0], convs[1]
