@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from magcore.access._sealing import _Listed
+from magcore.access._seal_plans import _Listed
 from magcore.access.content import ContentCodec, ContentStore
 from magcore.crypto import (
     EVENT_PREFIX,

@@ -26,11 +26,23 @@ from ..events import Event
 from ..model.content import ContentField, EventContent, find
 from ..model.records import split_agreement_reference
 from ..storage.chain import canonical_text
+from ._seal_plans import (
+    _MAPPINGS,
+    _POINTED,
+    _WILD,
+    Path,
+    _copy,
+    _field,
+    _holder,
+    _Listed,
+    _One,
+    _Plan,
+    _replaced,
+    make_plan,
+)
 from ._sealed_text import _SLOT0, _key_json, _key_stub, _sealed, _slot, _splice, _stub
 
 __all__ = ["Sealer", "owner_of"]
-
-Path = tuple[str | int, ...]
 
 
 def owner_of(stream: str, field: ContentField, holder: Any) -> str:
@@ -47,39 +59,6 @@ def owner_of(stream: str, field: ContentField, holder: Any) -> str:
     return stream
 
 
-def _copy(data: Any) -> dict[Any, Any]:
-    """A mapping as a new dict (a read-only mapping's ``copy()`` is the fast way)."""
-    return data.copy() if type(data) in _MAPPINGS else dict(data)
-
-
-def _replaced(data: Any, changes: Sequence[tuple[Path, Any]], *, frozen: bool = True) -> Any:
-    """*data* with each value at a path replaced; only the containers on the way are copied,
-    each once. Frozen (read-only mappings), or plain dicts and tuples when the copy is only
-    encoded (*frozen* false)."""
-    if type(data) is not tuple and all(len(at) == 1 for at, _ in changes):
-        merged = _copy(data)  # most content: top-level fields of a mapping
-        for at, value in changes:
-            merged[at[0]] = value
-        return MappingProxyType(merged) if frozen else merged
-    direct: dict[Any, Any] = {}
-    deeper: dict[Any, list[tuple[Path, Any]]] = {}
-    for at, value in changes:
-        if len(at) == 1:
-            direct[at[0]] = value
-        else:
-            deeper.setdefault(at[0], []).append((at[1:], value))
-    for key, below in deeper.items():
-        direct[key] = _replaced(data[key], below, frozen=frozen)
-    if type(data) is tuple:
-        copied = list(data)
-        for index, value in direct.items():
-            copied[index] = value
-        return tuple(copied)
-    merged = _copy(data)
-    merged.update(direct)
-    return MappingProxyType(merged) if frozen else merged
-
-
 def _sealable(value: Any) -> bool:
     """Whether *value* is content still to encrypt (not nothing, not a token already)."""
     if value is None:
@@ -94,76 +73,6 @@ def _opened(value: Any) -> bool:
 
 _PREFIXES = (TOKEN_PREFIX, EVENT_PREFIX)
 _STUB_END = "." + STUB_BODY
-
-
-_WILD = frozenset(("*", "**"))
-
-#: The plan of an event type whose content is found by walking its data.
-_GENERAL: Final = True
-
-
-class _Listed:
-    """The plan of an event type whose content is top-level fields and fields of the items of
-    lists (``agreements/*/text``): ``(list key or "", key, field)`` in declared order; and
-    the same as :attr:`steps` for the one-pass sealer, each with the field's origin and its
-    pointer (``/data/summary``), or the pointers of the first items (``/data/agreements/0/
-    text``, ...)."""
-
-    __slots__ = ("entries", "steps")
-
-    def __init__(self, entries: tuple[tuple[str, str, ContentField], ...]) -> None:
-        self.entries = entries
-        self.steps = tuple(
-            (
-                list_key,
-                key,
-                field,
-                field.origin,
-                _field((key,))
-                if not list_key
-                else tuple(_field((list_key, number, key)) for number in range(_POINTED)),
-            )
-            for list_key, key, field in entries
-        )
-
-
-class _One:
-    """The plan of an event type whose content is one top-level field of the stream's own
-    record (a note's text, a preparation's answers): its key, its pointer (``/data/text``)
-    and the start of the stored text of data that holds only that field (``{"text":"``)."""
-
-    __slots__ = ("head", "key", "pointer")
-
-    def __init__(self, key: str, pointer: str) -> None:
-        self.key = key
-        self.pointer = pointer
-        self.head = "{" + _key_json(key) + ':"'
-
-
-#: How many items of a list have their pointers made in advance (a record's agreements).
-_POINTED: Final = 16
-
-_Plan = tuple[tuple[str, str], ...] | bool | _Listed | _One
-
-
-def _holder(data: Any, at: Path) -> Any:
-    for key in at[:-1]:
-        data = data[key]
-    return data
-
-
-_MAPPINGS = (dict, MappingProxyType)
-_FIELDS: dict[Path, str] = {}
-
-
-def _field(at: Path) -> str:
-    """The field a value at *at* is bound to: ``/data/summary``, ``/data/agreements/0/text``."""
-    found = _FIELDS.get(at)
-    if found is None:
-        found = "/data/" + "/".join(str(part) for part in at)
-        if len(_FIELDS) < 10_000:
-            _FIELDS[at] = found
-    return found
 
 
 #: About how many events :meth:`Sealer.seal_batch` seals per window (two passes each).
@@ -191,30 +100,8 @@ class Sealer:
     _plans: dict[str, _Plan]
 
     def _plan(self, kind: str) -> _Plan:
-        """How an event of type *kind* is sealed: ``()`` it has no content; the content keys
-        (``(key, field)``, the field as ``/data/key``) when all are top-level fields of the
-        stream's own record; a :class:`_Listed` plan when the others are fields of the items
-        of a list (``agreements/*/text``); :data:`_GENERAL` otherwise (found by walking)."""
-        spec = self.fields.get(kind)
-        plan: _Plan = ()
-        if spec is not None and spec.content:
-            keys: list[tuple[str, str]] = []
-            entries: list[tuple[str, str, ContentField]] = []
-            for field in spec.content:
-                path = field.path
-                if len(path) == 1 and field.origin is None and path[0] not in _WILD:
-                    keys.append((path[0], _field(path)))
-                    entries.append(("", path[0], field))
-                elif len(path) == 3 and path[1] == "*" and not _WILD.intersection(path[::2]):
-                    entries.append((path[0], path[2], field))
-                else:
-                    plan = _GENERAL
-                    break
-            else:
-                if len(keys) == len(entries):
-                    plan = _One(*keys[0]) if len(keys) == 1 else tuple(keys)
-                else:
-                    plan = _Listed(tuple(entries))
+        """How an event of type *kind* is sealed (:func:`make_plan`), kept for the next."""
+        plan = make_plan(self.fields.get(kind))
         if len(self._plans) < 10_000:
             self._plans[kind] = plan
         return plan
@@ -495,24 +382,12 @@ class Sealer:
                 if not plan:  # no content
                     continue
                 tokens += 1
-                if isinstance(plan, _One):  # one top-level field of the stream's owner
-                    stream = event.stream
-                    if stream in owners:
-                        continue
-                    value = event.data.get(plan.key)
-                    if value is not None and (
-                        type(value) is not str
-                        or not value.startswith(_PREFIXES)
-                        or not is_token(value)
-                    ):
-                        owners.add(stream)
-                    continue
-                if type(plan) is tuple:  # only top-level fields of the stream's owner
+                if type(plan) is tuple or isinstance(plan, _One):  # the stream's own fields
                     stream = event.stream
                     if stream in owners:
                         continue
                     data = event.data
-                    for key, _ in plan:
+                    for key, _ in plan.pairs if isinstance(plan, _One) else plan:
                         value = data.get(key)
                         if value is not None and (
                             type(value) is not str

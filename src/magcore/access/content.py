@@ -55,17 +55,9 @@ from ..storage.streaming import (
     read_stream,
     read_stream_data,
 )
+from ._seal_plans import Path, _field, _Plan, _replaced
 from ._sealed_text import _with_data
-from ._sealing import (
-    _STUB_END,
-    Path,
-    Sealer,
-    _field,
-    _opened,
-    _Plan,
-    _replaced,
-    owner_of,
-)
+from ._sealing import _STUB_END, Sealer, _opened, owner_of
 
 __all__ = [
     "ACCESS_CONTENT_FIELDS",
