@@ -244,6 +244,8 @@ class ContentStore:
             else:  # no new keys, or a store that keeps them only apart: first, as before 0.3
                 ring.store_apart(keys)
                 batch = self.inner.append(sealed, audit=audit, origin=origin)
+            if new:  # streams created without content of their own: no key to look for later
+                ring.note_keyless(new.difference(keys.sealers) if keys.sealers else new)
         if len(plain) == len(batch.events):
             return CommittedBatch(plain, batch.position)
         return CommittedBatch(tuple(self.codec.open(e) for e in batch.events), batch.position)

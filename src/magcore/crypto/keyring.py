@@ -40,6 +40,11 @@ CACHE_SIZE = 4096
 #: How many owners' latest destructions a key ring remembers (see ``KeyRing._kept``).
 _DESTRUCTIONS_KEPT = 65_536
 
+#: How many owners known to have no data key a key ring remembers (see
+#: :meth:`KeyRing.note_keyless`): about as many conversations as a large municipality plans
+#: in a year; the oldest noted leave first.
+_KEYLESS_KEPT = 65_536
+
 #: A data key's id is ``k-`` and this many random bytes in hex (as ``new_key_id("k")``).
 _ID_BYTES = 10
 
@@ -135,6 +140,9 @@ class KeyRing:
         self._epoch = 0
         self._destroyed: dict[str, int] = {}
         self._forgotten = 0  # the newest count of a destruction no longer remembered per owner
+        # Owners known to have no data key (streams written without content by this process):
+        # their first key is made without asking the key table. Insertion-ordered, bounded.
+        self._keyless: dict[str, None] = {}
 
     def _kept(self, owner: str, epoch: int) -> bool:
         """Whether a key of *owner* found or made since *epoch* may be kept: no destruction of
@@ -182,6 +190,28 @@ class KeyRing:
         with self._lock:
             return [owner for owner in owners if owner not in self._current]
 
+    def note_keyless(self, owners: Iterable[str]) -> None:
+        """Remember that *owners* have no data key: streams that a committed write has just
+        created without content (a requested conversation, before anyone prepares). The
+        first content of such an owner then gets its key made without asking the key table,
+        as for an owner in ``new`` (:meth:`prepare`).
+
+        What the key table would have answered is the same (a new stream has no live key; a
+        destroyed one has none either), except when another process made the owner a key in
+        between: then the owner has two live keys, which read alike and are destroyed
+        together. The most recent :data:`_KEYLESS_KEPT` owners are remembered; the others are
+        looked up as before.
+        """
+        with self._lock:
+            keyless, current = self._keyless, self._current
+            for owner in owners:
+                if owner not in current:
+                    keyless[owner] = None
+            over = len(keyless) - _KEYLESS_KEPT
+            if over > 0:
+                for owner in list(itertools.islice(keyless, over)):
+                    del keyless[owner]
+
     def sealer(self, owner: str) -> tuple[str, AESGCM]:
         """*owner*'s current key id and its cipher, for encrypting new content."""
         with self._lock:
@@ -221,11 +251,11 @@ class KeyRing:
         new_set = new if isinstance(new, (set, frozenset)) else frozenset(new)
         with self._lock:  # one pass for the keys known and cached already (most of them)
             epoch = self._epoch
-            current, cache = self._current, self._aead
+            current, cache, keyless = self._current, self._aead, self._keyless
             for owner in owners:
                 key_id = current.get(owner)
                 if key_id is None:
-                    (fresh if owner in new_set else rest).append(owner)
+                    (fresh if owner in new_set or owner in keyless else rest).append(owner)
                     continue
                 aead = cache.get(key_id)
                 if aead is None:
@@ -258,6 +288,10 @@ class KeyRing:
             # those beyond the cache's size would only leave it again at once
             self._keep((record.id, aead) for record, aead in made[-self._cache_size :])
             self._current.update((record.owner, record.id) for record, _ in made)
+            keyless = self._keyless
+            if keyless:
+                for record, _ in batch.made:
+                    keyless.pop(record.owner, None)
 
     def store_apart(self, batch: KeyBatch) -> None:
         """Store the keys *batch* made in a transaction of their own, then :meth:`adopt` them:
@@ -313,10 +347,12 @@ class KeyRing:
         return aead
 
     def forget(self) -> None:
-        """Drop every cached key (they are read from the store again when needed)."""
+        """Drop every cached key (they are read from the store again when needed), and what
+        :meth:`note_keyless` noted."""
         with self._lock:
             self._current.clear()
             self._aead.clear()
+            self._keyless.clear()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -462,6 +498,7 @@ class KeyRing:
             self._epoch += 1
             for owner in owners:
                 self._current.pop(owner, None)
+                self._keyless.pop(owner, None)
                 self._destroyed.pop(owner, None)
                 self._destroyed[owner] = self._epoch
             for key_id in destroyed:
