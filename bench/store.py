@@ -33,7 +33,10 @@ turns, CPU time, for four cases: the planned year (no content yet), the held yea
 and seven content fields per conversation, a whole conversation per write, ``--batch`` streams
 per append: the hardest case), the first ``--commands`` held conversations written one event
 per append, as a running service's commands write them, and the held year again with the texts
-this benchmark used until 2026-12-04 (``--skip-ascii`` leaves it out).
+this benchmark used until 2026-12-04 (``--skip-ascii`` leaves it out). Each round gives a fresh
+clear store and a fresh encrypted store the same appends in turns, one append each, the first
+of the two alternating (until 2026-12-06 a round ran the whole case on one store, then on the
+other, so a change of the machine's speed in between fell on one side only).
 
 The held year's texts are Dutch sentences in which one word in 250 has a letter beyond ASCII
 (``dutch_text``; the project's Dutch source documents have 0.44 %). The earlier texts
@@ -598,24 +601,39 @@ def bench_encryption(planned, held, batch, repeat, folder, commands, held_ascii=
 
 
 def _encryption_runs(cases, times, repeat, folder):
-    """*repeat* runs of each case, clear and encrypted in turns, each on a fresh store."""
+    """*repeat* rounds of each case: in each round a fresh clear store and a fresh encrypted
+    store are given the same writes in turns, append by append, which of the two goes first
+    alternating from one append to the next (and from one round to the next), and each side's
+    times are summed. A change of this machine's speed during a round (other work starting or
+    stopping) then weighs on both sides alike, where runs of a whole case one after the other
+    put it on one side only."""
     for run in range(repeat):
-        order = ("clear", "encrypted") if run % 2 == 0 else ("encrypted", "clear")
         for number, (case, chunks) in enumerate(cases.items()):
-            for how in order:
-                path = folder / f"enc-{len(times[case, how])}-{how}-{number}.db"
+            stores, paths = {}, []
+            for how in ("clear", "encrypted"):
+                path = folder / f"enc-{run}-{how}-{number}.db"
+                paths.append(path)
                 inner = SQLiteStore.open(f"sqlite:///{path}")
                 store = inner
                 if how == "encrypted":
                     cipher = ContentCipher(KeyRing(inner, LocalKeyProvider.generate()))
                     store = ContentStore(inner, ContentCodec(cipher))
-                wall, cpu = time.perf_counter(), time.process_time()
-                for chunk in chunks:
-                    store.append(chunk)
-                times[case, how].append((time.perf_counter() - wall, time.process_time() - cpu))
+                stores[how] = (inner, store)
+            spent = {"clear": [0.0, 0.0], "encrypted": [0.0, 0.0]}
+            for turn, chunk in enumerate(chunks):
+                order = ("clear", "encrypted") if (turn + run) % 2 == 0 else ("encrypted", "clear")
+                for how in order:
+                    append = stores[how][1].append
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    append(chunk)
+                    spent[how][0] += time.perf_counter() - wall
+                    spent[how][1] += time.process_time() - cpu
+            for how, (inner, _) in stores.items():
+                times[case, how].append(tuple(spent[how]))
                 inner.close()
-                # Each run's file is removed after it: the page cache and the disk then hold
-                # the same for every run, rather than more and more earlier files.
+            # Each round's files are removed after it: the page cache and the disk then hold
+            # the same for every round, rather than more and more earlier files.
+            for path in paths:
                 for written in folder.glob(f"{path.name}*"):
                     written.unlink()
 
@@ -638,8 +656,8 @@ def report_encryption(times, events):
             )
         wall = min(w for w, _ in times[case, "encrypted"]) / base_wall
         cpu = min(c for _, c in times[case, "encrypted"]) / base_cpu
-        # Each round's two runs follow each other: their ratio does not carry the drift of
-        # this machine's speed between rounds, which the fastest runs of each side may.
+        # A round's two sides ran in turns, append by append: their ratio does not carry the
+        # drift of this machine's speed between rounds, which the fastest of each side may.
         paired = [
             e / c
             for (_, e), (_, c) in zip(times[case, "encrypted"], times[case, "clear"], strict=True)
