@@ -75,6 +75,28 @@ _PREFIXES = (TOKEN_PREFIX, EVENT_PREFIX)
 _STUB_END = "." + STUB_BODY
 
 
+def _seal_one(
+    event: Event,
+    plan: _One,
+    value: Any,
+    seal: Callable[[Mapping[str, Any], str, str, int], str],
+) -> Event:
+    """*event*, whose content is *value* in the one field of *plan* (under the stream's own
+    key), sealed: one token in that field, the metadata in clear."""
+    stream = event.stream
+    token = seal({plan.pointer: value}, stream, stream, event.version)
+    data = event.data
+    if len(data) == 1:  # only the content field: no metadata to encode
+        return _sealed(event, f'{plan.head}{token}"}}')  # canonical_text's text: no escaping
+    merged = _copy(data)
+    merged[plan.key] = _SLOT0
+    stored = _splice(canonical_text(merged), (token,))
+    if stored is None:  # a slot's text is in the data too: encode the token
+        merged[plan.key] = token
+        stored = canonical_text(merged)
+    return _sealed(event, stored)
+
+
 #: About how many events :meth:`Sealer.seal_batch` seals per window (two passes each).
 WINDOW: Final = 1024
 
@@ -354,6 +376,10 @@ class Sealer:
         """
         prepared: dict[str, tuple[str, Any]] = {}  # the keys of the windows so far
         if len(groups) == 1 and len(groups[0]) < WINDOW:  # one command's write: one window
+            if len(groups[0]) == 1:
+                alone = self._seal_alone(groups[0][0], new)
+                if alone is not None:
+                    return alone
             return self._seal_window(groups, new, prepared)
         parts = [self._seal_window(window, new, prepared) for window in _windows(groups)]
         if len(parts) == 1:
@@ -361,6 +387,24 @@ class Sealer:
         return [sealed for done, _ in parts for sealed in done], KeyBatch.joined(
             (keys for _, keys in parts), sealers=prepared
         )
+
+    def _seal_alone(
+        self, event: Event, new: Collection[str]
+    ) -> tuple[list[tuple[Event, ...]], KeyBatch] | None:
+        """:meth:`seal_batch` of a write of *event* alone whose content is one field of the
+        stream's own record (a note, a preparation: most commands' writes), without the
+        window's two passes; ``None`` for an event of another type."""
+        plan = self._plans.get(event.type)
+        if type(plan) is not _One:
+            return None
+        value = event.data.get(plan.key)
+        if value is None or (
+            type(value) is str and value.startswith(_PREFIXES) and is_token(value)
+        ):
+            return None  # nothing to seal: the window's pass says so, with no key
+        keys = self.cipher.keys.prepare((event.stream,), new=new)
+        seal = self.cipher.event_sealer(1, keys.sealers)
+        return [(_seal_one(event, plan, value, seal),)], keys
 
     def _seal_window(
         self,
@@ -424,26 +468,13 @@ class Sealer:
                     done.append(event)
                     continue
                 if isinstance(plan, _One):  # the most common case: one field, one token
-                    data = event.data
-                    value = data.get(plan.key)
+                    value = event.data.get(plan.key)
                     if value is None or (
                         type(value) is str and value.startswith(_PREFIXES) and is_token(value)
                     ):
                         done.append(event)
                         continue
-                    stream = event.stream
-                    token = seal({plan.pointer: value}, stream, stream, event.version)
-                    if len(data) == 1:  # only the content field: no metadata to encode
-                        # the text canonical_text gives (a token needs no escaping)
-                        done.append(_sealed(event, f'{plan.head}{token}"}}'))
-                        continue
-                    merged = _copy(data)
-                    merged[plan.key] = _SLOT0
-                    stored = _splice(encode(merged), (token,))
-                    if stored is None:  # a slot's text is in the data too: encode the token
-                        merged[plan.key] = token
-                        stored = encode(merged)
-                    done.append(_sealed(event, stored))
+                    done.append(_seal_one(event, plan, value, seal))
                     continue
                 if type(plan) is bool:  # _GENERAL
                     done.append(self._seal_general(event, seal))
