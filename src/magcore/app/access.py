@@ -14,15 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..access.decision import PARTICIPATION, PRIVACY_OFFICER, Basis, Decision, Directory
+from ..access.decision import (
+    PARTICIPATION,
+    PRIVACY_OFFICER,
+    Basis,
+    Decision,
+    Directory,
+    known_roles,
+)
 from ..access.gateway import Gateway, Listing
 from ..access.reading import ConversationView, GoalView, ReadPolicy, audit_record
 from ..domain.organisation import OrganisationEvent, org_stream
 from ..domain.sharing import SharingState, person_stream
 from ..domain.sharing import replay as replay_sharing
-from ..errors import ApprovalMissingError, ConsentError, NotFoundError
+from ..errors import ApprovalMissingError, ConsentError, DefinitionError, NotFoundError
 from ..model.days import local_day
-from ..model.input_policy import check_id
+from ..model.input_policy import check_id, is_valid_id
 from ..storage.streaming import read_stream_data
 
 if TYPE_CHECKING:
@@ -137,8 +144,13 @@ class AccessMixin:
     def use_roles(self, roles: Mapping[str, Iterable[str]]) -> None:
         """Decide access with the functional *roles* (``hr_adviser``...) and the organisation
         access is decided with already (the service's *organisation*), read when a decision
-        first needs it: nothing is loaded now."""
-        self._access_roles = roles
+        first needs it: nothing is loaded now.
+
+        Raises :class:`~magcore.errors.DefinitionError` naming the person (``/roles/<id>``)
+        for a person id or role name that is no id, and for a role no access rule knows (a
+        typo would leave its holder without the role, and the refusal of a read would point
+        at the person, not at the typo); nothing changes then."""
+        self._access_roles = self._checked_roles(roles)
         self._directory = None
         self._org_directory_cache = None
         self._policies.clear()
@@ -148,12 +160,40 @@ class AccessMixin:
     ) -> None:
         """Decide access with the stored organisation *org_id* as it stands at each read (a
         manager change counts at once) and the functional *roles* (``hr_adviser``...)."""
+        checked = None if roles is None else self._checked_roles(roles)
         self.organisation(org_id)
         self.access_organisation = org_id
-        self._access_roles = roles
+        self._access_roles = checked
         self._directory = None
         self._org_directory_cache = None
         self._policies.clear()
+
+    def _checked_roles(self, roles: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+        """*roles* checked as :meth:`use_roles` says, as a table of tuples."""
+        known = known_roles(self._legal_bases())
+        if not isinstance(roles, Mapping):
+            raise DefinitionError("roles must map person ids to role names", pointer="/roles")
+        checked: dict[str, tuple[str, ...]] = {}
+        for person, held in roles.items():
+            if not isinstance(person, str) or not is_valid_id(person):
+                raise DefinitionError(f"roles: {person!a} is not a person id", pointer="/roles")
+            where = f"/roles/{person}"
+            if isinstance(held, str) or not isinstance(held, Iterable):
+                raise DefinitionError(f"roles.{person} must be a list of role names", pointer=where)
+            names = tuple(held)
+            for role in names:
+                if not isinstance(role, str) or not is_valid_id(role):
+                    raise DefinitionError(
+                        f"roles.{person}: {role!a} is no role name", pointer=where
+                    )
+                if role not in known:
+                    raise DefinitionError(
+                        f"roles.{person}: unknown role {role!r} (known: "
+                        f"{', '.join(sorted(known))})",
+                        pointer=where,
+                    )
+            checked[person] = names
+        return checked
 
     # -- the gateway -------------------------------------------------------------------------
 

@@ -250,24 +250,15 @@ class App:
             languages=self.config.languages(),
         )
         if self.config.roles:
-            self._check_role_names(service)
-            service.use_roles(self.config.roles)  # the organisation is read when needed
+            from ..errors import DefinitionError
+
+            try:  # the organisation is read when needed; the role names are checked now
+                service.use_roles(self.config.roles)
+            except DefinitionError as exc:
+                service.close()
+                raise ConfigError(f"{self.config_path}: {exc}") from None
         self._services.append(service)
         return service
-
-    def _check_role_names(self, service: Service) -> None:
-        """Refuse a role in ``[roles]`` that no access rule knows (a typo would leave its
-        holder without the role, and the refusal would point at the person, not the typo)."""
-        from ..access.decision import known_roles
-
-        known = known_roles(service._legal_bases())
-        for person, held in self.config.roles.items():
-            for role in held:
-                if role not in known:
-                    raise ConfigError(
-                        f"{self.config_path}: roles.{person}: unknown role {role!r} (known: "
-                        f"{', '.join(sorted(known))})"
-                    )
 
     def close(self) -> None:
         while self._services:
