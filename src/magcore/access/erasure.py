@@ -27,7 +27,10 @@ append-only:
   the erased person as grantee are those others' decisions about their own records: they
   stay, until their maker revokes them or is erased.
 
-Each destruction writes its audit line in the same transaction as the keys' destruction; its
+An erasure writes its audit lines in the same transaction as the keys' destruction; a
+conversation's destruction writes its line in the transaction of its tombstone, just after its
+keys go, so that of two destructions at once only the one whose tombstone is written has a
+line (:func:`destroy_conversation` says why that order is safe). Each line's
 reason is an :class:`~magcore.access.erasure_grounds.ErasureReason` (a ground and at most a
 reference, never free text: the audit log outlives the content). Metadata (who, when, which
 kind, which state) stays: statistics keep counting it. A store without a key table (content in
@@ -56,7 +59,7 @@ from ..domain.conversation import (
 from ..domain.goals import GoalEvent, copy_origin, goal_stream
 from ..domain.sharing import PersonEvent, SharingState, listing_rows, person_stream
 from ..domain.sharing import apply as apply_sharing
-from ..errors import ConflictError, MagcoreError, StorageError
+from ..errors import ConflictError, MagcoreError, NotFoundError, StorageError
 from ..events import Event
 from ..model.input_policy import is_valid_id
 from ..read_models import ReadModel
@@ -102,23 +105,42 @@ def destroy_conversation(
     clock: Clock | None = None,
     actor: str = "system",
     origin: str = "retention",
+    once: bool = False,
 ) -> Event:
     """Destroy a conversation's content: its key is destroyed, a tombstone is appended.
 
-    The tombstone holds the profile, the due date and the destroyed key ids; no content. The
-    goals made from the conversation's record lose their words with it (sealed with its key;
-    in an older store with the goal's own key, which is destroyed here too, with a line of its
-    own, :func:`legacy_copies`): they stay, open or closed as they were, and read with the
-    erased marker as their title. The
-    key's destruction and the audit lines are one transaction; the tombstone follows (run it
-    again if that append failed: the keys stay destroyed and the tombstone is added). The
-    conversation's read-model row stays as a content-free trace (who, when, which kind:
-    participation statistics keep counting it); its agreements leave the read models, so
-    they are neither listed nor carried forward. Destroying a destroyed conversation returns
-    its tombstone and changes nothing, except that it destroys the keys of the older store's
-    goal copies of it still alive (a conversation destroyed before the upgrade). The
-    tombstone and the audit line carry *clock*'s time (the service's; the system clock when
-    ``None``).
+    The tombstone holds the profile, the due date and the ids of the conversation's destroyed
+    keys; no content. The goals made from the conversation's record lose their words with it
+    (sealed with its key; in an older store with the goal's own key, which is destroyed here
+    too, with a line of its own, :func:`legacy_copies`): they stay, open or closed as they
+    were, and read with the erased marker as their title. The conversation's read-model row
+    stays as a content-free trace (who, when, which kind: participation statistics keep
+    counting it); its agreements leave the read models, so they are neither listed nor carried
+    forward. The tombstone and the audit line carry *clock*'s time (the service's; the system
+    clock when ``None``).
+
+    Destroying a destroyed conversation returns its tombstone and changes nothing, except that
+    it destroys the keys of the older store's goal copies of it still alive (a conversation
+    destroyed before the upgrade). With *once* it is refused instead, with
+    :class:`~magcore.errors.NotFoundError` ("destroyed already"), and nothing is written: for a
+    caller that decided this conversation was not destroyed yet (the privacy officer's
+    command, a retention run) and must not report another's destruction as its own.
+
+    Two destructions of one conversation at once (two retention runs, the officer's command
+    and a run, an erasure of its employee) end with one tombstone and one ``destroy`` line: the
+    tombstone is written only on the version of the stream that was read, and the lines are in
+    its transaction, so the second writer gets a conflict, reads the tombstone and returns it
+    (or, with *once*, is refused) without a line of its own.
+
+    The order is keys first, then the tombstone with the lines. Keys and events are two
+    transactions, so one of them can be done without the other (a crash, a full disk, a key
+    provider that fails); this order leaves the safe half: content that cannot be read any
+    more, on a conversation that is still due, so the next run (or the officer's command)
+    writes the tombstone and the line and is done; ``magcore store check`` names the keys as
+    destroyed without a line meanwhile. The other order would leave a tombstone and a line
+    that say destroyed over content whose key is alive, and no run would look at it again.
+    A key the loser of a race destroys is one the winner destroys anyway, and the winner's
+    line explains it.
     """
     now = (clock or SystemClock()).now()
     stream = stream_of(conversation_id)
@@ -137,8 +159,9 @@ def destroy_conversation(
         purpose="retention",
     )
     if not isinstance(store, ContentStore):
-        return _replace_stream(store, stream, profile=profile, due=due, now=now, line=line)
-    destroyed: list[str] = []
+        return _replace_stream(
+            store, stream, profile=profile, due=due, now=now, line=line, once=once
+        )
     # goals an older version made from the record (none are made so any more): found once
     copied = legacy_copies(store, [conversation_id])
     for attempt in range(1, _ATTEMPTS + 1):
@@ -146,6 +169,8 @@ def destroy_conversation(
         if not events:
             raise StorageError(f"there is no conversation {conversation_id!r} to destroy")
         if events[-1].type == DESTROYED_EVENT:
+            if once:
+                raise _destroyed_already(conversation_id)
             # destroyed before: an older store's goal copies of it may still have their keys
             copies = _with_live_keys(store, copied)
             if copies:
@@ -154,14 +179,11 @@ def destroy_conversation(
         remains = _remains(store.read(stream), events[-1].version + 1)
         # Again after a conflict: a writer that decided before the keys went got a new key for
         # its event; that key goes too, and the tombstone follows its event. The goals made
-        # from the record in an older store hold its words under their own key: it goes too.
-        copies = _with_live_keys(store, copied)
-        again = attempt == 1 or bool(_with_live_keys(store, [stream]))
-        owners = [stream] if again else []
-        destroyed += store.keys.destroy(
-            [*owners, *copies],
-            audit=([line] if again else []) + [attrs.evolve(line, object=c) for c in copies],
-        )
+        # from the record in an older store hold its words under their own key: it goes too,
+        # and each has its line (also one whose key a destruction that lost the race to this
+        # one destroyed a moment ago: it wrote no line).
+        owners = [stream, *copied]
+        store.keys.destroy(owners)  # their lines go with the tombstone, below
         tombstone = _tombstone(
             events,
             now=now,
@@ -170,17 +192,32 @@ def destroy_conversation(
             due=due.isoformat(),
             events_removed=0,
             erasure="keys",
-            keys=list(destroyed),
+            keys=_destroyed_keys(store, owners),
         )
         write = StreamWrite(stream, events[-1].version, (tombstone,), read_model=remains)
         try:
-            store.append([write])
+            store.append([write], audit=[attrs.evolve(line, object=o) for o in owners])
         except ConflictError:
             if attempt == _ATTEMPTS:
                 raise
             continue
         return tombstone
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _destroyed_already(conversation_id: str) -> NotFoundError:
+    """The refusal of a destruction (*once*) that finds the conversation destroyed."""
+    return NotFoundError(
+        f"conversation {conversation_id!r} is destroyed already: another destruction wrote "
+        "its tombstone first, and this one wrote neither a tombstone nor an audit line"
+    )
+
+
+def _destroyed_keys(store: ContentStore, owners: Sequence[str]) -> list[str]:
+    """The ids of every destroyed data key of *owners*: those this destruction destroyed,
+    and those another destruction of the same records destroyed a moment before."""
+    keys = store.keys.store
+    return sorted(r.id for owner in owners for r in keys.list_keys(owner) if not r.alive)
 
 
 def _replace_stream(
@@ -191,27 +228,39 @@ def _replace_stream(
     due: date,
     now: datetime,
     line: AuditRecord,
+    once: bool,
 ) -> Event:
-    """Erasure in a store without keys: the stream's events are replaced by the tombstone."""
+    """Erasure in a store without keys: the stream's events are replaced by the tombstone, and
+    the line is written in that transaction. Two at once: the second gets a conflict, reads the
+    tombstone and returns it (with *once*: is refused), as :func:`destroy_conversation` does."""
     if not isinstance(store, SupportsDestroy):
         raise StorageError(f"store {store.url} cannot destroy streams (no destroy_stream)")
-    events = store.read(stream)
-    if not events:
-        raise StorageError(f"there is no conversation {stream.partition(':')[2]!r} to destroy")
-    if events[-1].type == DESTROYED_EVENT:
-        return events[-1]
-    tombstone = _tombstone(
-        events,
-        now=now,
-        actor=line.actor,
-        profile=profile.id,
-        due=due.isoformat(),
-        events_removed=len(events),
-    )
-    store.destroy_stream(
-        stream, tombstone, audit=[line], read_model=_remains(events, tombstone.version)
-    )
-    return tombstone
+    conversation = stream.partition(":")[2]
+    for attempt in range(1, _ATTEMPTS + 1):
+        events = store.read(stream)
+        if not events:
+            raise StorageError(f"there is no conversation {conversation!r} to destroy")
+        if events[-1].type == DESTROYED_EVENT:
+            if once:
+                raise _destroyed_already(conversation)
+            return events[-1]
+        tombstone = _tombstone(
+            events,
+            now=now,
+            actor=line.actor,
+            profile=profile.id,
+            due=due.isoformat(),
+            events_removed=len(events),
+        )
+        remains = _remains(events, tombstone.version)
+        try:
+            store.destroy_stream(stream, tombstone, audit=[line], read_model=remains)
+        except ConflictError:
+            if attempt == _ATTEMPTS:
+                raise
+            continue
+        return tombstone
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def destroy_conversations(

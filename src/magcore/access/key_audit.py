@@ -1,10 +1,14 @@
 """Every destroyed data key is explained by the audit log: a key shredded in the table is found.
 
 Crypto-shredding destroys a data key (its wrapped material is set to ``NULL`` and the moment
-recorded in ``destroyed``) in the same transaction as the audit line that says why: ``destroy``
-(retention, :func:`~magcore.access.erasure.destroy_conversation`; a restored backup,
+recorded in ``destroyed``) with the audit line that says why: ``destroy`` (retention,
+:func:`~magcore.access.erasure.destroy_conversation`, whose line is in its tombstone's
+transaction right after the keys go; a restored backup,
 :func:`~magcore.app.maintenance.destroy_forgotten_keys`) or ``erase`` (a person's erasure,
-AVG art. 17), naming the key's owner (``conversation:<id>``, ``person:<id>``, ``goal:<id>``).
+AVG art. 17), in the keys' transaction, naming the key's owner (``conversation:<id>``,
+``person:<id>``, ``goal:<id>``). A retention destruction that stopped between its keys and its
+tombstone (a crash, a full disk) leaves its keys without a line here until it is run again:
+the conversation is still due, and the next run writes the tombstone and the line.
 A database administrator without keys can do the first half alone: ``UPDATE data_keys SET
 wrapped = NULL``. Nothing can bring the content back, but the record would read as erased with
 no trace of who did it. :func:`unexplained_keys` names every such key, and every key row whose

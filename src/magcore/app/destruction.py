@@ -131,7 +131,13 @@ class DestructionMixin:
         list (unknown, not due yet, destroyed already, or kept by a restriction of processing)
         is :class:`~magcore.errors.NotFoundError` (one message for each); someone else is
         refused with :class:`~magcore.errors.ConsentError` naming ``actor``; either after the
-        refusal's audit line, and nothing is destroyed."""
+        refusal's audit line, and nothing is destroyed.
+
+        Destroyed by another at the same moment (a second officer, the retention job, an
+        erasure of its employee), after the check found it due: the one that wrote the
+        tombstone first has the ``destroy`` line; this one is refused, with its refusal's
+        line, by :class:`~magcore.errors.NotFoundError` saying it is destroyed already
+        (``destroy_conversation`` with ``once``)."""
         where = stream_of(conversation) if is_valid_id(conversation) else "conversation:?"
         with self._refusals(DESTROY, where, actor):
             check_id(conversation, pointer="/conversation")
@@ -160,15 +166,20 @@ class DestructionMixin:
                     "(AVG art. 18) and kept while the restriction holds"
                 )
         profile, due = term
-        tombstone = destroy_conversation(
-            self.store,
-            conversation,
-            profile=profile,
-            due=due,
-            clock=self.clock,
-            actor=actor,
-            origin=self.origin,
-        )
+        try:
+            tombstone = destroy_conversation(
+                self.store,
+                conversation,
+                profile=profile,
+                due=due,
+                clock=self.clock,
+                actor=actor,
+                origin=self.origin,
+                once=True,
+            )
+        except NotFoundError as lost:  # another destruction ended it since the check
+            self.handler.refused(where, lost, actor=actor, action=DESTROY)
+            raise
         keys = tombstone.data.get("keys") or ()
         return Destruction(
             conversation=conversation, profile=profile.id, due=due, keys=tuple(map(str, keys))
@@ -191,7 +202,10 @@ class DestructionMixin:
 
         One conversation that cannot be destroyed (its cycle or retention profile is not
         installed; the store refuses) does not stop the others: it is counted in
-        :attr:`RetentionRun.failed` and logged with its id, and the next run tries it again."""
+        :attr:`RetentionRun.failed` and logged with its id, and the next run tries it again.
+        One that another destroys while the run is at it (the privacy officer, a second run, an
+        erasure) is done: it is neither among the run's :attr:`RetentionRun.destroyed` nor
+        failed, and the run writes no line about it (the other has the ``destroy`` line)."""
         today = local_day(self.clock.now(), self.timezone)
         survey = retention_survey(
             self.store,
@@ -219,7 +233,11 @@ class DestructionMixin:
                     clock=self.clock,
                     actor="system",
                     origin=self.origin,
+                    once=conversation not in survey.destroyed_before,
                 )
+            except NotFoundError:  # destroyed by another since the survey: done, not by us
+                _log.info("retention: conversation %s destroyed meanwhile by another", conversation)
+                continue
             except MagcoreError as exc:
                 _log.error("retention: conversation %s not destroyed: %s", conversation, exc)
                 failed.append(conversation)
