@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from magcore.access.decision import SUBJECT_ACCESS, LegalBasis, Part
-from magcore.domain.conversation import HELD_STATES
+from magcore.domain.conversation import HELD_STATES, visible_preparation
 from magcore.hookspecs import hookimpl
 from magcore.testing import raw_conversation
 
@@ -200,7 +200,17 @@ class Model:
             preparation = conv.preparations.get(written.author)
             if preparation is None or not preparation.published:
                 return False
-        for choice in self.choices:
+        # A choice passes on what its maker sees: another's preparation only once the employee
+        # may read it themselves (their own published, or the conversation held).
+        maker_sees = (
+            not prep
+            or written.author == subject
+            or (
+                subject is not None
+                and visible_preparation(conv, subject, written.author) is not None
+            )
+        )
+        for choice in self.choices if maker_sees else ():
             if (
                 choice.person == subject
                 and choice.active(self.now)

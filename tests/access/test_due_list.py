@@ -129,15 +129,34 @@ def test_a_manager_sees_the_conversations_they_hold_with_the_people_they_manage(
 
 
 def test_the_hr_adviser_plans_for_the_whole_organisation(service):
-    """For planning, the organisation's list: the same as the service's own planning."""
+    """For planning, the organisation's list: the same as the service's own planning, but
+    for the kinds that are special-category as a whole (see the next test)."""
     planned = _due(service, "hr", PLANNING)
     assert planned.organisation_wide
-    expected = service.outstanding("org", "care@1", START, END)
+    expected = tuple(
+        item for item in service.outstanding("org", "care@1", START, END) if item.kind != "checkup"
+    )
     assert [item for _, item in planned] == list(expected)
     assert ("e2", "yearly", "2025-12-31") in _seen(planned)
-    assert ("e1", "checkup", "2026-12-31") in _seen(planned)
     assert planned.of("care@1") == expected
     assert {"e1", "e2", "e3"} <= planned.people
+
+
+def test_the_planning_list_says_nothing_of_a_special_category_kind(service):
+    """Review of 2026-12-06: the HR adviser's list for planning held everyone's check-ups with
+    the company doctor (a kind special-category as a whole), so a name leaving it told HR
+    that its check-up was requested or held, while HR's read of that conversation gets not
+    even its metadata. The check-up is left out of the list for planning, as it is of the
+    manager's, who takes no part in it."""
+    before = _seen(_due(service, "hr", PLANNING))
+    assert not any(kind == "checkup" for _, kind, _ in before)
+    cycle = service.cycle("care@1")
+    people = service.participants_for(
+        "org", cycle, "checkup", "e1", on=NOW.date(), chosen={"company_doctor": ["e3"]}
+    )
+    conversation = service.request(cycle=cycle, kind="checkup", participants=people, actor="e1")
+    assert service.view(conversation.id, actor="hr", purpose=PLANNING).metadata is None
+    assert _seen(_due(service, "hr", PLANNING)) == before
 
 
 @pytest.mark.parametrize(

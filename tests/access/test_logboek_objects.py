@@ -124,3 +124,32 @@ def test_the_export_is_audited_at_the_service_clock(service):
     *_, line = service.store.read_audit()
     assert (line["action"], line["actor"]) == ("export", "po")
     assert line["at"] == service.clock.now().isoformat()
+
+
+def test_a_preparations_author_is_named_by_their_pseudonym(service):
+    """Review of 2026-12-06: a read of a preparation is audited as
+    ``conversation:<id>/preparation:<author>``, and the author was written in clear beside the
+    data subject's pseudonym; the author of their own preparation *is* the data subject, so
+    every line of their conversation could be tied to them (the demo's Logboek held 6,360)."""
+    from magcore import PublishPreparation, SavePreparation
+
+    cycle = service.cycle("logboek-example@1")
+    people = service.participants_for("gemeente", cycle, "yearly", "anna", on=date(2025, 3, 3))
+    conversation = service.request(cycle=cycle, kind="yearly", participants=people, actor="anna")
+    for person in ("anna", "bram"):
+        service.execute(conversation.id, SavePreparation(actor=person, answers={}))
+        service.execute(conversation.id, PublishPreparation(actor=person))
+    service.view(conversation.id, actor="bram")
+    key = subject_key(service.key_provider.audit_key())
+    records = logboek_records(service.store, actor="po", subject_key=key, clock=service.clock)
+    for person in PEOPLE:
+        text = json.dumps(records)
+        found = re.search(rf"(?<![0-9a-z]){person}(?![0-9a-z])", text)
+        assert found is None, text[found.start() - 300 : found.end() + 50]
+    objects = {
+        a["value"] for r in records for a in r["attributes"] if a["key"] == "dpl.magcore.object"
+    }
+    for person in ("anna", "bram"):
+        assert f"conversation:{conversation.id}/preparation:{pseudonym(person, key)}" in objects
+    plain = logboek_records(service.store, actor="po", clock=service.clock)
+    assert f"conversation:{conversation.id}/preparation:anna" in _values(plain)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 
 import pytest
 
@@ -125,3 +127,25 @@ def test_the_largest_after_exports_nothing(ready):
     result = ready.run("audit", "logboek", "--clear-ids", "--after", str(2**63 - 1))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file modes")
+def test_the_file_is_for_its_owner_only(ready):
+    """Review of 2026-12-06: ``-o`` wrote the Logboek (who was read, for what, of whom; with
+    ``--clear-ids`` every person in clear) with the umask's mode, ``0644`` on most systems,
+    while every export of personal data is ``0600``; and it wrote through a link left at the
+    path."""
+    elsewhere = ready.dir / "elsewhere.txt"
+    elsewhere.write_text("kept\n", encoding="utf-8")
+    target = ready.dir / "logboek.jsonl"
+    target.symlink_to(elsewhere)
+    old = os.umask(0o022)
+    try:
+        result = ready.run("audit", "logboek", "--clear-ids", "-o", str(target))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert not target.is_symlink()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert elsewhere.read_text(encoding="utf-8") == "kept\n"
+    assert _records(target)

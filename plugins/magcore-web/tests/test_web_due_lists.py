@@ -76,14 +76,17 @@ def _lines(service: Any, before: int, action: str = DUE_LISTING) -> list[Any]:
 
 
 def test_a_kind_without_the_manager_is_never_on_their_list(web, api, services):
-    """The check-up is due for the people Bram manages (HR's planning list has them), but Bram
-    takes no part in it: neither his team page nor his API list shows it, while both show the
-    yearly conversation he holds with them in the same period."""
+    """The check-up is due for the people Bram manages (the service's own planning has them;
+    HR's planning list does not, a kind special-category as a whole), but Bram takes no part
+    in it: neither his team page nor his API list shows it, while both show the yearly
+    conversation he holds with them in the same period."""
     service = services[A]
     cycle = service.add_cycle(CHECKUP)
     for body, day in (("works_council", date(2026, 1, 10)), ("executive", date(2026, 1, 20))):
         service.approve_policy(cycle, body=body, reference="C-1", on=day, actor="hr")
     # Due, so an empty list below is the rule's doing, not a period with nothing in it.
+    due = service.outstanding("gemeente", "care@1", date(2025, 1, 1), date(2027, 1, 1))
+    assert {"anna", "ben", "carla"} <= {item.person for item in due}
     planned = service.due_list(
         "hanna",
         cycles=["care@1"],
@@ -92,7 +95,7 @@ def test_a_kind_without_the_manager_is_never_on_their_list(web, api, services):
         purpose=PLANNING,
         roles=("hr_adviser",),
     )
-    assert {"anna", "ben", "carla"} <= planned.people
+    assert not planned.people  # not for planning: it is about health
     offered = _offered(_team_page(web[0], "bram"))
     assert ("anna", "web-example@1", "yearly") in offered
     assert not [o for o in offered if o[1] == "care@1"], offered

@@ -33,7 +33,10 @@ for *purpose*, at *moment*?" with a :class:`Decision` that carries its reason: `
    conversation exists (its metadata) only if it opens something in it for that purpose
    (:func:`choice_opens`, the rule the guarded listing uses too): a ``goals`` choice, or any
    choice in a conversation of a special-category kind that it cannot open, or one read for an
-   HR overview or research there, does not reveal the conversation at all.
+   HR overview or research there, does not reveal the conversation at all. A choice passes on
+   what the employee sees, never more: another participant's preparation only as
+   :func:`~magcore.domain.conversation.visible_preparation` shows it to the employee (so not
+   before the employee may read it, nor one shown to other roles only).
 7. A declared legal basis (name, article, scope) for the viewer's role and the purpose; never
    for special-category content.
 8. Anything else is denied; the works council and researchers see only aggregates.
@@ -463,6 +466,20 @@ def _handed_over(choice: SharingChoice, request: AccessRequest, conv: Conversati
     )
 
 
+def _maker_sees(request: AccessRequest, maker: str, conv: Conversation | None) -> bool:
+    """Whether *maker*, whose sharing choices are asked, sees what *request* reads: a choice
+    passes on what its maker sees, never more. So it opens another participant's preparation
+    only as :func:`visible_preparation` shows it to the maker: not the other side's before the
+    maker may read it (blind until published: a confidant would read it for them), and not
+    one its author showed to other roles only. An unknown conversation opens no preparation."""
+    if request.part is not Part.PREPARATION:
+        return True
+    if conv is None or conv.id != request.conversation:
+        return False
+    author = request.author or ""
+    return author == maker or visible_preparation(conv, maker, author) is not None
+
+
 def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
     """Decide one read; see the module docstring for the rules and their order."""
     day = local_day(request.at, request.zone)
@@ -511,7 +528,11 @@ def decide_access(request: AccessRequest, context: AccessContext) -> Decision:
         if preparation is None or not preparation.published:
             return deny("an unpublished preparation is visible to its author alone")
     sharing = context.sharing
-    if sharing is not None and request.subject == sharing.person:
+    if (
+        sharing is not None
+        and request.subject == sharing.person
+        and _maker_sees(request, sharing.person, conv)
+    ):
         for choice in sharing.choices.values():
             if (
                 (choice.purpose == request.purpose or _handed_over(choice, request, conv))

@@ -16,7 +16,10 @@ too.
 * For planning (:data:`PLANNING`): the whole organisation, to a holder of a planning role
   (:data:`PLANNING_ROLES`: the HR adviser) on the day, by the directory or by the roles the
   caller's sign-in vouches for; anyone else is refused (:class:`~magcore.errors.AccessDenied`,
-  after the refusal's line).
+  after the refusal's line). Not the kinds that are special-category as a whole (a vitality
+  conversation, a health check): who is still due one, and so who has had one, is about
+  health, which no legal basis opens, not even a conversation's metadata; those are planned
+  by the people who take part in them (the manager's own list, where the manager does).
 
 Any other purpose is refused. The planning itself is :func:`due_lists` (each cycle planned
 once for the period, and once for the year before it, whose conversations take part in the
@@ -25,7 +28,7 @@ answering), which the service's own planning methods use too.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 import attrs
@@ -193,6 +196,11 @@ def _scope(
     return frozenset(), "a due list is for a manager's own team or for planning"
 
 
+def _marked_special(definition: CycleDefinition) -> frozenset[str]:
+    """The kinds *definition* marks special-category as a whole."""
+    return frozenset(kind.id for kind in definition.kinds if kind.special_category)
+
+
 def due_list(
     store: Store,
     viewer: str,
@@ -207,9 +215,14 @@ def due_list(
     zone: tzinfo,
     origin: str = "api",
     roles: Collection[str] = (),
+    special_kinds: Callable[[CycleDefinition], Collection[str]] | None = None,
 ) -> DueList:
     """The due list *viewer* may see for *purpose* at *now* (see the module's docstring),
     under each of *cycles*, with its audit line.
+
+    *special_kinds* gives a cycle's kinds that are special-category as a whole (by default
+    those its definition marks; the gateway passes its read policy's, which may add to them):
+    left out of the organisation's list for planning.
 
     *directory* says whom the viewer manages and which roles they hold on the local day in
     *zone*; *roles* are roles the caller's sign-in gives the viewer beside the directory's (an
@@ -232,9 +245,11 @@ def due_list(
         rows = store.conversations() if people is None else store.conversations(subjects=people)
         found = due_lists(organisation, cycles, rows, start, end, people=people)
         for definition in cycles:
+            closed = (special_kinds or _marked_special)(definition) if people is None else ()
             for item in found[definition.key][1]:
-                # a manager's own: the conversations they hold with the people they manage
-                if people is None or item.manager == viewer:
+                # a manager's own: the conversations they hold with the people they manage;
+                # for planning, every kind but those about health
+                if (people is None and item.kind not in closed) or item.manager == viewer:
                     items.append((definition.key, item))
     listed = DueList(
         viewer=viewer,

@@ -19,7 +19,8 @@ exporter, and writes them as JSON records with the fields of the standard's inte
   installation holds (:func:`subject_key`, derived from the audit key); the privacy officer can
   compute a person's pseudonym (:func:`pseudonym`) to find their lines. An object that names a
   person (``person:<id>/1``, ``person:<id>/sharing``, ``keys:person:<id>``,
-  ``listing:<id>``) names them by the same pseudonym in ``dpl.magcore.object``. ``subject_key=None``
+  ``listing:<id>``), or a part by its author (``conversation:<id>/preparation:<id>``), names
+  them by the same pseudonym in ``dpl.magcore.object``. ``subject_key=None``
   writes magcore person ids in clear, for a log that stays inside the organisation.
 - **Status as the standard says.** A done or allowed action is ``STATUS_CODE_OK``, a refusal
   ``STATUS_CODE_UNSET`` (a refused request is no fault of the system), a failure
@@ -31,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -133,15 +135,23 @@ class _Subjects:
 _PERSON_OBJECTS = ("person:", "keys:person:", "listing:")
 
 
+#: A part of an object named by its author, a person: ``conversation:<id>/preparation:<id>``
+#: (and what follows it, ``/answers/<field>``). The author of a preparation is often the data
+#: subject themselves: in clear beside their pseudonym, it would undo the pseudonym.
+_AUTHORED_PART = re.compile(r"(^|/)(preparation:)([^/]+)")
+
+
 def _object(obj: str, key: bytes | None) -> str:
-    """*obj* with the person it names as their pseudonym under *key* (as is without one)."""
+    """*obj* with the people it names (the person of its first part, the author of a part) as
+    their pseudonyms under *key* (as is without one)."""
     if key is None:
         return obj
     head, slash, rest = obj.partition("/")
+    rest = _AUTHORED_PART.sub(lambda m: m[1] + m[2] + pseudonym(m[3], key), rest)
     for prefix in _PERSON_OBJECTS:
         if head.startswith(prefix) and len(head) > len(prefix):
             return f"{prefix}{pseudonym(head[len(prefix) :], key)}{slash}{rest}"
-    return obj
+    return f"{head}{slash}{rest}"
 
 
 def _status(result: str) -> int:

@@ -10,8 +10,9 @@ Who sees it follows the rule for an agreement carried forward
 (:func:`~magcore.access.decision.decide_access`, ``carried_from``):
 
 * in the new conversation (:func:`read_profile` with ``shown_in``): a participant of the new
-  conversation who took part where the profile was written (the employee, the manager who was
-  there), or anyone the employee's ``handover`` choice covering ``profile`` names (a new
+  conversation who took part where the profile was written and was shown it there (the
+  employee, the manager who was there; of a preparation the employee showed to some roles
+  only, those roles), or anyone the employee's ``handover`` choice covering ``profile`` names (a new
   manager); a participant of the new conversation only, never an outsider;
 * in a team overview (:func:`profile_overview_subjects`, then :func:`read_profile` without
   ``shown_in``): only through the employee's sharing choice for that purpose, never because the
@@ -32,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from ..domain.conversation import Conversation, replay, stream_of
+from ..domain.conversation import Conversation, replay, stream_of, visible_preparation
 from ..domain.sharing import WHAT_PROFILE, WHAT_WHOLE_RECORD, person_stream
 from ..domain.sharing import replay as replay_sharing
 from ..events import thaw
@@ -148,6 +149,20 @@ def profile_answers(conv: Conversation, profile: Profile) -> dict[str, Any]:
     }
 
 
+def _saw_it(conv: Conversation, profile: Profile) -> frozenset[str]:
+    """Who took part in *conv* and saw the profile's source there: every participant for a
+    record's answers; for a preparation, those :func:`visible_preparation` shows it to (its
+    author, and the roles it was shown to when the employee showed it to some only: a
+    participant it was kept from in its own conversation is not shown it in the next one)."""
+    if profile.source is not ProfileSource.PREPARATION or conv.subject is None:
+        return frozenset(conv.people)
+    return frozenset(
+        person
+        for person in conv.people
+        if visible_preparation(conv, person, conv.subject) is not None
+    )
+
+
 def read_profile(
     store: Store,
     *,
@@ -194,7 +209,7 @@ def read_profile(
     sharing = replay_sharing(subject, store.read(person_stream(subject)))
     directory: Directory = policy.directory
     special_kind = conv.kind in policy.special_kinds
-    took_part = {origin: frozenset(conv.people)}
+    took_part = {origin: _saw_it(conv, profile)}
     decisions: list[tuple[str, Decision]] = []
 
     def ask(name: str | None, special: bool) -> Decision:

@@ -14,6 +14,7 @@ sets the witnessed head to the restored log's end.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import click
 
 from ._common import ID, TEXT, get_app, json_option, operator
-from ._output import emit_json, say
+from ._output import emit_json, say, write_private
 
 __all__ = ["accept_restore", "audit", "checkpoint", "logboek", "verify"]
 
@@ -293,5 +294,8 @@ def logboek(
     if output is None:
         write_logboek(records, sys.stdout)
         return
-    count = write_logboek(records, output)
+    text = io.StringIO()
+    count = write_logboek(records, text)
+    # people (as pseudonyms, or in clear) and what was read of whom: for the one who asked only
+    write_private(output, text.getvalue())
     say(f"{count} Logboek Dataverwerkingen records written to {output}.")

@@ -10,6 +10,7 @@ from typing import Any
 from ...errors import TransitionError
 from ...events import Event, thaw
 from ...model.cycle import ConversationKind, ParticipantRole, Recording
+from ...model.input_dates import date_problem
 from ...model.parties import POOLED, Membership
 from ...model.records import (
     Agreement,
@@ -119,9 +120,16 @@ def _text(conv: Conversation, command: Command, value: str, field: str) -> str:
 
 
 def _moment(conv: Conversation, command: Command, value: object, field: str) -> datetime:
-    """*value* if it is a date and time with a time zone (what replay reads back), else refuse."""
-    if not isinstance(value, datetime) or value.tzinfo is None:
+    """*value* if it is a date and time with a time zone (what replay reads back) on a
+    supported date (:data:`~magcore.model.input_dates.MIN_DATE` to ``MAX_DATE``, as every
+    date a person gives: an invitation, a reminder days before and the local time are worked
+    out from it, and a moment at the end of year 9999 overflows them), else refuse. A time
+    zone whose offset is unknown (``utcoffset()`` gives ``None``) is no time zone."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise _refuse(conv, command, f"{field} must be a date and time with a time zone")
+    problem = date_problem(value, pointer=f"/{field}")
+    if problem is not None:
+        raise _refuse(conv, command, f"{field}: {problem.message}")
     return value
 
 
@@ -135,9 +143,13 @@ def _minutes(conv: Conversation, command: Command, value: object) -> int | None:
 
 
 def _day(conv: Conversation, command: Command, value: object, field: str) -> date:
-    """*value* if it is a calendar date (not a date and time), else refuse."""
+    """*value* if it is a calendar date (not a date and time) on a supported date, else
+    refuse."""
     if not isinstance(value, date) or isinstance(value, datetime):
         raise _refuse(conv, command, f"{field} must be a date (YYYY-MM-DD)")
+    problem = date_problem(value, pointer=f"/{field}")
+    if problem is not None:
+        raise _refuse(conv, command, f"{field}: {problem.message}")
     return value
 
 
