@@ -97,7 +97,7 @@ class ConversationView:
     responses: tuple[Response, ...] = ()
     private_notes: tuple[PrivateNote, ...] = ()
     decisions: tuple[tuple[str, Decision], ...] = ()
-    """Every (audit object, decision) taken for this read, in order."""
+    """This read's (audit object, decision)s as logged, less a special theme's refusal."""
     state: State | None = None
     """The state, when the viewer may see that the conversation exists (as the metadata)."""
     version: int | None = None
@@ -308,11 +308,9 @@ def _gone_reason(erased: Destruction | None, what: str, unknown: str) -> str:
 
 
 def carried_origin(agreement: Agreement) -> str | None:
-    """The conversation a carried-forward *agreement* was agreed in (``None`` if it was not
-    carried)."""
-    if not agreement.carried_from:
-        return None
-    return split_agreement_reference(agreement.carried_from)[0]
+    """The conversation a carried-forward *agreement* was agreed in (``None``: not carried)."""
+    ref = agreement.carried_from
+    return split_agreement_reference(ref)[0] if ref else None
 
 
 def read_conversation(
@@ -456,9 +454,15 @@ def read_conversation(
         viewer=viewer,
         purpose=purpose,
         at=now,
-        decisions=tuple(reader.decisions),
+        decisions=tuple(d for d in reader.decisions if not _names_a_closed_theme(*d)),
         **view,
     )
+
+
+def _names_a_closed_theme(obj: str, decision: Decision) -> bool:
+    """Whether *obj* is a special-category theme refused to the viewer: its name is content (a
+    record about health says something about the employee's health), kept from the view."""
+    return not decision.allowed and "/record/themes/" in obj
 
 
 @attrs.frozen(kw_only=True)
