@@ -127,6 +127,7 @@ def decisions():
             subject="e1",
             conversation="c1",
             theme=theme,
+            special_category=theme == "vitality",  # the one special theme here
             author="m1" if part is Part.PRIVATE_NOTE else None,
         )
         for v, p, part, theme in [
