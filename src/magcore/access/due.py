@@ -28,7 +28,7 @@ answering), which the service's own planning methods use too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 import attrs
@@ -215,14 +215,14 @@ def due_list(
     zone: tzinfo,
     origin: str = "api",
     roles: Collection[str] = (),
-    special_kinds: Callable[[CycleDefinition], Collection[str]] | None = None,
+    special_kinds: Collection[str] = (),
 ) -> DueList:
     """The due list *viewer* may see for *purpose* at *now* (see the module's docstring),
     under each of *cycles*, with its audit line.
 
-    *special_kinds* gives a cycle's kinds that are special-category as a whole (by default
-    those its definition marks; the gateway passes its read policy's, which may add to them):
-    left out of the organisation's list for planning.
+    The kinds that are special-category as a whole, those each cycle's definition marks and
+    *special_kinds* (the gateway passes its read policy's, which may add to them), are left
+    out of the organisation's list for planning.
 
     *directory* says whom the viewer manages and which roles they hold on the local day in
     *zone*; *roles* are roles the caller's sign-in gives the viewer beside the directory's (an
@@ -245,7 +245,7 @@ def due_list(
         rows = store.conversations() if people is None else store.conversations(subjects=people)
         found = due_lists(organisation, cycles, rows, start, end, people=people)
         for definition in cycles:
-            closed = (special_kinds or _marked_special)(definition) if people is None else ()
+            closed = _marked_special(definition).union(special_kinds) if people is None else ()
             for item in found[definition.key][1]:
                 # a manager's own: the conversations they hold with the people they manage;
                 # for planning, every kind but those about health

@@ -345,9 +345,7 @@ class Gateway:
             zone=self.zone,
             origin=self.origin,
             roles=roles,
-            special_kinds=lambda d: (
-                self.policy.special_kinds | {k.id for k in d.kinds if k.special_category}
-            ),
+            special_kinds=self.policy.special_kinds,
         )
 
     # -- notifications ---------------------------------------------------------------------
