@@ -10,6 +10,7 @@ showed to the coach only was opened to the employee's grantee once the conversat
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import magcore
 from magcore import (
@@ -81,9 +82,11 @@ def _service() -> tuple[magcore.Service, str]:
     return svc, conv.id
 
 
-def _line(svc: magcore.Service, conv: str, author: str) -> dict[str, str]:
+def _line(svc: magcore.Service, conv: str, author: str) -> Any:
+    """The friend's latest audit line about *author*'s preparation."""
     obj = f"conversation:{conv}/preparation:{author}"
-    return [line for line in svc.store.read_audit() if line["object"] == obj][-1]
+    lines = svc.store.read_audit()
+    return [line for line in lines if line["object"] == obj and line["actor"] == "friend"][-1]
 
 
 def test_a_grantee_reads_the_other_sides_preparation_only_once_the_employee_may():

@@ -60,24 +60,30 @@ def _conversation(service) -> str:
     return service.request(cycle=cycle, kind="mag", participants=people, actor="e1").id
 
 
+_OUTSIDE = "on: .* is outside the supported dates"
+
+
 @pytest.mark.parametrize(
-    "moment",
+    ("moment", "words"),
     [
-        datetime(9999, 12, 31, 23, tzinfo=UTC),
-        datetime(1, 1, 1, 0, 30, tzinfo=UTC),
-        datetime(9001, 1, 1, 10, tzinfo=UTC),
-        datetime(2025, 2, 3, 10, tzinfo=_NoOffset()),
+        (datetime(9999, 12, 31, 23, tzinfo=UTC), _OUTSIDE),
+        (datetime(1, 1, 1, 0, 30, tzinfo=UTC), _OUTSIDE),
+        (datetime(9001, 1, 1, 10, tzinfo=UTC), _OUTSIDE),
+        (
+            datetime(2025, 2, 3, 10, tzinfo=_NoOffset()),
+            "on must be a date and time with a time zone",
+        ),
     ],
     ids=["end-of-9999", "year-1", "past-9000", "no-offset"],
 )
-def test_a_moment_out_of_range_is_refused_and_nothing_is_stored(service, moment):
+def test_a_moment_out_of_range_is_refused_and_nothing_is_stored(service, moment, words):
     conv = _conversation(service)
     version = len(service.store.read(f"conversation:{conv}"))
-    with pytest.raises(TransitionError, match=r"\bon\b"):
+    with pytest.raises(TransitionError, match=words):
         service.execute(conv, Schedule(actor="e1", on=moment))
     assert len(service.store.read(f"conversation:{conv}")) == version
     service.execute(conv, Schedule(actor="e1", on=datetime(2025, 2, 3, 10, tzinfo=UTC)))
-    with pytest.raises(TransitionError, match=r"\bon\b"):
+    with pytest.raises(TransitionError, match=words):
         service.execute(conv, Reschedule(actor="e1", on=moment))
     assert service.view(conv, actor="e1").metadata["scheduled_for"].startswith("2025-02-03")
 

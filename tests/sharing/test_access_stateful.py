@@ -234,6 +234,13 @@ class SharingMachine(RuleBasedStateMachine):
             for obj, d in view.decisions
         ]
         assert all(obj.startswith(f"conversation:{conv}") for obj, _ in view.decisions)
+        # the refusals left out of the view: one per special theme of the record, each the
+        # refusal of a theme the view does not show
+        themed = [e for e in entries if "/record/themes/" in e["object"]]
+        assert len({e["object"] for e in themed}) == len(themed)
+        for e in themed:
+            theme = e["object"].rsplit("/", 1)[1]
+            assert (e["result"] == "allowed") == (theme in view.themes), e
         if conv in self.destroyed:
             assert view.destroyed
             assert not view.has_content
