@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from magcore.access.decision import SUBJECT_ACCESS, LegalBasis, Part
-from magcore.domain.conversation import HELD_STATES, visible_preparation
+from magcore.domain.conversation import HELD_STATES
 from magcore.hookspecs import hookimpl
 from magcore.testing import raw_conversation
 
@@ -190,11 +190,7 @@ class Model:
                 return True
         elif conv.is_participant(viewer):
             if prep and written.author != viewer:
-                preparation = conv.preparations[written.author]
-                own = conv.preparations.get(viewer)
-                return preparation.published and (
-                    (own is not None and own.published) or conv.state in HELD_STATES
-                )
+                return _sees_preparation(conv, viewer, written.author)
             return True
         if prep:
             preparation = conv.preparations.get(written.author)
@@ -205,10 +201,7 @@ class Model:
         maker_sees = (
             not prep
             or written.author == subject
-            or (
-                subject is not None
-                and visible_preparation(conv, subject, written.author) is not None
-            )
+            or (subject is not None and _sees_preparation(conv, subject, written.author))
         )
         for choice in self.choices if maker_sees else ():
             if (
@@ -333,3 +326,16 @@ class Model:
             and line["result"] == "allowed"
             and line["purpose"] == purpose
         }
+
+
+def _sees_preparation(conv: Any, viewer: str, author: str) -> bool:
+    """The model's own rule for a participant reading another's preparation: published; to
+    the viewer's role if the author named roles (then at once); else once the viewer's own is
+    published or the conversation was held (blind until published)."""
+    preparation = conv.preparations.get(author)
+    if preparation is None or not preparation.published:
+        return False
+    if preparation.shown_to:
+        return str(conv.role_of(viewer)) in preparation.shown_to
+    own = conv.preparations.get(viewer)
+    return (own is not None and own.published) or conv.state in HELD_STATES
